@@ -1,0 +1,131 @@
+import type { ImapFlow } from 'imapflow';
+import type { MigrationOptions } from '../../shared/migration';
+import { appendBatch, type AppendItem } from './append-batch';
+import { MigrationError } from './errors';
+import { flagsForAppend, systemFlagsOnly } from './flags';
+import type { FolderRun, SourceMessageMeta } from './folder-run';
+import type { MessageRecord } from './state-store';
+
+export interface Chunk {
+  run: FolderRun;
+  messages: SourceMessageMeta[];
+  bytes: number;
+}
+
+/** Splits the messages to copy into chunks bounded by bytes and count, in UID order. */
+export function makeChunks(run: FolderRun, toCopy: SourceMessageMeta[], opts: MigrationOptions): Chunk[] {
+  const chunks: Chunk[] = [];
+  let current: Chunk = { run, messages: [], bytes: 0 };
+  for (const m of toCopy) {
+    if (current.messages.length > 0 && (current.bytes + m.size > opts.chunkBytes || current.messages.length >= opts.chunkMessages)) {
+      chunks.push(current);
+      current = { run, messages: [], bytes: 0 };
+    }
+    current.messages.push(m);
+    current.bytes += m.size;
+  }
+  if (current.messages.length) chunks.push(current);
+  return chunks;
+}
+
+interface ServerError {
+  responseStatus?: string;
+  responseText?: string;
+  serverResponseCode?: string;
+  message?: string;
+}
+
+/** A NO/BAD answer to APPEND: the server refused the content, the connection is fine. */
+function isRefusal(err: unknown): err is ServerError {
+  const e = err as ServerError;
+  return e?.responseStatus === 'NO' || e?.responseStatus === 'BAD' || e?.serverResponseCode === 'APPENDLIMIT';
+}
+
+function refusalReason(err: ServerError): { code: 'MESSAGE_TOO_LARGE' | 'MESSAGE_REJECTED' | 'QUOTA_EXCEEDED'; text: string } {
+  const code = (err.serverResponseCode ?? '').toUpperCase();
+  const text = (err.responseText || err.message || 'refused').trim();
+  if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text };
+  if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds/i.test(text)) return { code: 'MESSAGE_TOO_LARGE', text };
+  return { code: 'MESSAGE_REJECTED', text };
+}
+
+export function appendLimitOf(client: ImapFlow): number | undefined {
+  const v = client.capabilities.get('APPENDLIMIT');
+  return typeof v === 'number' && v > 0 ? v : undefined;
+}
+
+/**
+ * Copies one chunk: fetches the bodies with BODY.PEEK[] on the (read-only) source,
+ * APPENDs them to the target in one MULTIAPPEND, and records the outcome. A refused
+ * batch is retried message by message so that one bad message is skipped with its
+ * reason and the others still go through. Connection failures propagate: the
+ * account retries from the checkpoint.
+ */
+export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk, opts: MigrationOptions): Promise<void> {
+  const { run } = chunk;
+  if (source.mailbox === false || source.mailbox.path !== run.source || !source.mailbox.readOnly) {
+    await source.mailboxOpen(run.source, { readOnly: true });
+  }
+  const box = source.mailbox;
+  if (box && Number(box.uidValidity) !== run.uidValidity) {
+    throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${run.source}" changed during the migration; re-planning.`, { side: 'source' });
+  }
+  const limit = appendLimitOf(target);
+  const records: MessageRecord[] = [];
+  const wanted = chunk.messages.filter((m) => {
+    if (limit !== undefined && m.size > limit) {
+      records.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: `MESSAGE_TOO_LARGE: ${m.size} bytes, over the target's APPENDLIMIT of ${limit} bytes` });
+      return false;
+    }
+    return true;
+  });
+
+  const bodies = new Map<number, Buffer>();
+  if (wanted.length) {
+    const uids = wanted.map((m) => m.uid).join(',');
+    for (const msg of await source.fetchAll(uids, { uid: true, source: true }, { uid: true })) {
+      if (msg.source) bodies.set(msg.uid, msg.source);
+    }
+  }
+  const items: Array<{ meta: SourceMessageMeta; item: AppendItem }> = [];
+  for (const m of wanted) {
+    const raw = bodies.get(m.uid);
+    if (!raw) {
+      records.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'deleted on the source while the migration ran' });
+      continue;
+    }
+    items.push({ meta: m, item: { raw, flags: flagsForAppend(m.flags, opts.deleted), internalDate: m.internalDate } });
+  }
+
+  try {
+    const res = await appendBatch(target, run.target, items.map((i) => i.item));
+    items.forEach(({ meta }, i) => records.push({ uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: res.uids[i] ?? null, size: meta.size }));
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    for (const { meta, item } of items) records.push(await appendOne(target, run.target, meta, item));
+  }
+  run.settle(records);
+}
+
+async function appendOne(target: ImapFlow, folder: string, meta: SourceMessageMeta, item: AppendItem): Promise<MessageRecord> {
+  const copied = (uid: number | null): MessageRecord => ({ uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: uid, size: meta.size });
+  try {
+    return copied((await appendBatch(target, folder, [item])).uids[0] ?? null);
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    const reason = refusalReason(err);
+    if (reason.code === 'QUOTA_EXCEEDED') {
+      throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });
+    }
+    // Some servers refuse keywords they do not know; the message matters more than its tags.
+    const system = systemFlagsOnly(item.flags);
+    if (system.length !== item.flags.length) {
+      try {
+        return copied((await appendBatch(target, folder, [{ ...item, flags: system }])).uids[0] ?? null);
+      } catch (retryErr) {
+        if (!isRefusal(retryErr)) throw retryErr;
+      }
+    }
+    return { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'skipped', targetUid: null, size: meta.size, reason: `${reason.code}: ${reason.text}` };
+  }
+}

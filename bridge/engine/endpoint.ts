@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * One side of a migration: where to connect and how to log in.
+ * `security`: 'tls' = implicit TLS (993), 'starttls' = upgrade required,
+ * 'plain' = no TLS at all, accepted only with allowPlaintext.
+ */
+export const AuthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('password'), password: z.string().min(1) }),
+  // An admin (master user) logs in on behalf of the account with the admin's password.
+  // 'separator' sends LOGIN user*admin (Dovecot's auth_master_user_separator);
+  // 'authzid' uses SASL PLAIN with authzid=user, authcid=admin (RFC 4616).
+  z.object({
+    kind: z.literal('master'),
+    adminUser: z.string().min(1),
+    password: z.string().min(1),
+    form: z.enum(['authzid', 'separator']).default('authzid'),
+    separator: z.string().min(1).default('*'),
+  }),
+  z.object({ kind: z.literal('oauth2'), accessToken: z.string().min(1) }),
+]);
+export type Auth = z.infer<typeof AuthSchema>;
+
+export const EndpointSchema = z.object({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65535),
+  security: z.enum(['tls', 'starttls', 'plain']),
+  user: z.string().min(1),
+  auth: AuthSchema,
+  allowPlaintext: z.boolean().default(false),
+  insecureTls: z.boolean().default(false),
+  /** Extra CA certificates (PEM) to trust, e.g. a company CA. */
+  ca: z.string().optional(),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+/** A description of the endpoint safe to print: never a password or token. */
+export function describeEndpoint(ep: Endpoint): string {
+  const scheme = ep.security === 'tls' ? 'imaps' : 'imap';
+  const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
+  return `${scheme}://${ep.user}@${ep.host}:${ep.port}${via}`;
+}

@@ -1,0 +1,98 @@
+import { REMEDIES, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+
+/** An error whose code the UI and the report understand; `message` never holds a secret. */
+export class MigrationError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly options: { cause?: unknown; side?: 'source' | 'target' } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MigrationError';
+  }
+
+  get transient(): boolean {
+    return REMEDIES[this.code].transient;
+  }
+
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.message };
+  }
+}
+
+interface ImapLikeError {
+  code?: string;
+  message?: string;
+  authenticationFailed?: boolean;
+  serverResponseCode?: string;
+  responseText?: string;
+  responseStatus?: string;
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'EPROTO',
+]);
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'CONNECT_TIMEOUT']);
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'EConnectionClosed']);
+
+/** The account a connection belongs to, so an error says whose login failed. */
+export interface ErrorContext {
+  side: 'source' | 'target';
+  account: string;
+  host: string;
+  port: number;
+}
+
+/**
+ * Turns whatever imapflow, node:net or node:tls threw into a coded MigrationError.
+ * The server's own words are kept (they often name the real cause, e.g. "IMAP is
+ * disabled for this account"), credentials never appear in them.
+ */
+export function classifyError(err: unknown, ctx: ErrorContext): MigrationError {
+  if (err instanceof MigrationError) return err;
+  const e = (err ?? {}) as ImapLikeError;
+  const where = `${ctx.side} ${ctx.account} at ${ctx.host}:${ctx.port}`;
+  const serverText = (e.responseText ?? '').trim();
+  const said = serverText ? ` The server said: "${serverText}".` : '';
+  const code = e.code ?? '';
+  const responseCode = (e.serverResponseCode ?? '').toUpperCase();
+  const text = `${e.message ?? ''} ${serverText}`.toLowerCase();
+  const opts = { cause: err, side: ctx.side };
+
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
+    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. Accept a self-signed certificate only if you trust this server.`, opts);
+  }
+  if (CONNECT_CODES.has(code)) {
+    return new MigrationError('CONNECT_FAILED', `Cannot connect to the ${where} (${code}). Check the server address and port.`, opts);
+  }
+  if (code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'SOCKET_TIMEOUT') {
+    return new MigrationError('TIMEOUT', `The ${where} stopped answering (${code}).`, opts);
+  }
+  if (/disabled|not enabled|imap.*(off|closed)|未开启|未启用/.test(text) && (e.authenticationFailed || responseCode === 'UNAVAILABLE' || /imap/.test(text))) {
+    return new MigrationError('IMAP_DISABLED', `The ${where} refused IMAP access.${said} Enable IMAP for this mailbox.`, opts);
+  }
+  if (e.authenticationFailed || responseCode === 'AUTHENTICATIONFAILED' || responseCode === 'AUTHORIZATIONFAILED') {
+    return new MigrationError('AUTH_FAILED', `Login failed for the ${where}.${said} Check the password (or authorization code / app password) and that IMAP is enabled for this account.`, opts);
+  }
+  if (responseCode === 'OVERQUOTA' || /quota/.test(text)) {
+    return new MigrationError('QUOTA_EXCEEDED', `The ${where} is over quota.${said}`, opts);
+  }
+  if (responseCode === 'LIMIT' || responseCode === 'INUSE' || /too many|rate limit|throttl|try again later/.test(text)) {
+    return new MigrationError('THROTTLED', `The ${where} is limiting requests.${said}`, opts);
+  }
+  if (DROPPED_CODES.has(code) || /connection (closed|not available|reset)|socket closed|unexpected close/.test(text)) {
+    return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code || 'closed'}).`, opts);
+  }
+  if (code === 'ProtocolError' || code === 'LineTooLarge' || code === 'LiteralTooLarge') {
+    return new MigrationError('PROTOCOL_ERROR', `The ${where} sent an invalid response (${code}).`, opts);
+  }
+  return new MigrationError('INTERNAL', `Unexpected error talking to the ${where}: ${e.message ?? String(err)}${said}`, opts);
+}

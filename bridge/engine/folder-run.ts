@@ -1,0 +1,93 @@
+import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
+
+export interface SourceMessageMeta {
+  uid: number;
+  size: number;
+  flags: string[];
+  internalDate: Date;
+  fingerprint: string;
+}
+
+export interface FolderCounts {
+  total: number;
+  copied: number;
+  skipped: number;
+  alreadyPresent: number;
+  bytesCopied: number;
+  bytesTotal: number;
+}
+
+/**
+ * One source folder's pass in memory: which UIDs are still to copy, what this run
+ * settled, and the checkpoint. The checkpoint (lastUid) only moves over a UID once
+ * every UID at or below it is settled, so chunks may finish in any order (several
+ * workers copy one big folder) without the checkpoint ever claiming a gap.
+ */
+export class FolderRun {
+  readonly counts: FolderCounts = { total: 0, copied: 0, skipped: 0, alreadyPresent: 0, bytesCopied: 0, bytesTotal: 0 };
+  done = false;
+  private readonly unsettled: number[];
+  private readonly unsettledSet: Set<number>;
+  private cp: FolderCheckpoint;
+
+  constructor(
+    private readonly store: StateStore,
+    readonly account: string,
+    readonly source: string,
+    readonly target: string,
+    readonly uidValidity: number,
+    checkpoint: FolderCheckpoint,
+    toCopy: SourceMessageMeta[],
+    /** Highest source UID this pass looked at; the checkpoint reaches it once all is settled. */
+    private readonly highestSeen: number,
+  ) {
+    this.cp = { ...checkpoint };
+    this.unsettled = toCopy.map((m) => m.uid).sort((a, b) => a - b);
+    this.unsettledSet = new Set(this.unsettled);
+    this.advance();
+  }
+
+  get checkpoint(): FolderCheckpoint {
+    return this.cp;
+  }
+
+  get remaining(): number {
+    return this.unsettledSet.size;
+  }
+
+  /** Persists outcomes confirmed by the target, then moves the checkpoint as far as it may go. */
+  settle(records: MessageRecord[]): void {
+    if (records.length === 0) return;
+    this.store.recordMessages(this.account, this.source, this.uidValidity, records);
+    for (const r of records) {
+      this.unsettledSet.delete(r.uid);
+      if (r.outcome === 'copied') {
+        this.counts.copied++;
+        this.counts.bytesCopied += r.size;
+        this.cp.copied++;
+      } else if (r.outcome === 'present') {
+        this.counts.alreadyPresent++;
+        this.cp.alreadyPresent++;
+      } else {
+        this.counts.skipped++;
+        this.cp.skipped++;
+      }
+    }
+    this.advance();
+  }
+
+  private advance(): void {
+    while (this.unsettled.length > 0 && !this.unsettledSet.has(this.unsettled[0]!)) this.unsettled.shift();
+    const next = this.unsettled[0];
+    const lastUid = next === undefined ? Math.max(this.cp.lastUid, this.highestSeen) : Math.max(this.cp.lastUid, next - 1);
+    this.cp = { ...this.cp, lastUid };
+    this.store.putCheckpoint(this.cp);
+  }
+
+  /** Marks the pass complete with the target folder's state, so the next run scans only what came after. */
+  finish(targetUidValidity: number | null, targetUidNext: number | null): void {
+    this.done = true;
+    this.cp = { ...this.cp, targetUidValidity, targetUidNext };
+    this.store.putCheckpoint(this.cp);
+  }
+}

@@ -1,0 +1,319 @@
+import type { ImapFlow } from 'imapflow';
+import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import { isSpecialUse } from '../../shared/folders/special-use';
+import { folderMatcher } from '../../shared/glob';
+import type { ErrorInfo } from '../../shared/errors';
+import type { AccountResult, FolderResult, MigrationOptions } from '../../shared/migration';
+import { ByteBudget } from './byte-budget';
+import { closeQuietly, connectImap } from './connect';
+import { copyChunk, makeChunks, type Chunk } from './copy-chunk';
+import { discoverLayout, type MailboxLayout } from './discover';
+import type { Endpoint } from './endpoint';
+import { MigrationError, classifyError } from './errors';
+import { planFolder } from './plan-folder';
+import { ProgressTracker, type ProgressSink } from './progress';
+import { guardReadOnly } from './read-only-guard';
+import type { StateStore } from './state-store';
+import type { FolderRun } from './folder-run';
+
+export interface AccountJob {
+  source: Endpoint;
+  target: Endpoint;
+  options: MigrationOptions;
+}
+
+export interface MigrateHooks {
+  onProgress?: ProgressSink;
+  signal?: AbortSignal;
+  /** Called with each retry's reason and delay, for logs. */
+  onRetry?: (err: MigrationError, attempt: number, delayMs: number) => void;
+}
+
+/** The key under which an account's checkpoints are stored: both mailboxes, no secret. */
+export function accountKey(job: AccountJob): string {
+  return `${job.source.user}@${job.source.host}:${job.source.port} -> ${job.target.user}@${job.target.host}:${job.target.port}`;
+}
+
+interface Side {
+  layout: MailboxLayout;
+}
+
+/** The list of folders to create and copy, with folders the user filtered out left out. */
+export function planMappings(source: MailboxLayout, target: MailboxLayout, job: AccountJob): FolderMapping[] {
+  const matches = folderMatcher(job.options.includeFolders, job.options.excludeFolders);
+  const sources: SourceFolder[] = source.folders
+    .filter((f) => matches(f.path, f.delimiter ?? source.delimiter))
+    .map((f) => ({
+      path: f.path,
+      delimiter: f.delimiter,
+      specialUse: f.specialUse && isSpecialUse(f.specialUse) ? f.specialUse : undefined,
+      flags: f.flags,
+    }));
+  const targetSpecial: Partial<Record<string, string>> = {};
+  for (const f of target.folders) if (f.specialUse && !targetSpecial[f.specialUse]) targetSpecial[f.specialUse] = f.path;
+  return mapFolders(
+    sources,
+    { delimiter: target.delimiter, prefix: target.prefix, specialUse: targetSpecial, existing: target.folders.map((f) => f.path) },
+    { mode: job.options.mode, sourceAddress: job.source.user, sourcePrefix: source.prefix, providerHint: job.options.providerHint },
+  );
+}
+
+/** Creates the target tree parents-first on ONE connection (parallel CREATEs have crashed Dovecot's list index). */
+async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[], failed: Map<string, ErrorInfo>): Promise<void> {
+  const existing = new Set(layout.folders.map((f) => f.path));
+  const wanted = [...new Set(mappings.map((m) => m.target))];
+  for (const path of wanted) {
+    if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
+    try {
+      await target.mailboxCreate(path);
+      existing.add(path);
+    } catch (err) {
+      const e = err as { serverResponseCode?: string; responseText?: string; message?: string };
+      if (e.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(e.responseText ?? '')) {
+        existing.add(path);
+        continue;
+      }
+      if (!('responseStatus' in (err as object))) throw err;
+      failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${e.responseText ?? e.message}` });
+    }
+    try {
+      await target.mailboxSubscribe(path);
+    } catch {
+      // Subscription is a convenience for clients; the folder exists either way.
+    }
+  }
+}
+
+type Task = { kind: 'plan'; mapping: FolderMapping } | { kind: 'copy'; chunk: Chunk };
+
+/**
+ * Runs one pass over an account with `concurrency` workers. Each worker owns a
+ * read-only source connection and a target connection: imapflow cannot run a
+ * command while a FETCH is streaming, so fetch and append never share one.
+ * Planning tasks (one per folder) come first and queue copy chunks; a big folder's
+ * chunks are spread over all workers.
+ */
+async function runPass(
+  job: AccountJob,
+  store: StateStore,
+  account: string,
+  tracker: ProgressTracker,
+  hooks: MigrateHooks,
+  result: PassResult,
+): Promise<void> {
+  const opts = job.options;
+  let control: { src?: ImapFlow; tgt?: ImapFlow } = {};
+  try {
+    tracker.setPhase('connecting');
+    control.src = guardReadOnly(await connectImap(job.source, { side: 'source', id: 'src-control' }));
+    control.tgt = await connectImap(job.target, { side: 'target', id: 'tgt-control' });
+    tracker.setPhase('discovering');
+    const src: Side = { layout: await discoverLayout(control.src) };
+    const tgt: Side = { layout: await discoverLayout(control.tgt) };
+    const mappings = planMappings(src.layout, tgt.layout, job);
+    result.mappings = mappings;
+    for (const m of mappings) store.recordFolderMap(account, m.source, m.target, m.sanitized.length ? JSON.stringify(m.sanitized) : null);
+    if (opts.dryRun) {
+      await dryRunCounts(control.src, mappings, result);
+      return;
+    }
+    tracker.setPhase('creating-folders');
+    await createTargetFolders(control.tgt, tgt.layout, mappings, result.folderErrors);
+    await closeQuietly(control.tgt);
+    control.tgt = undefined;
+
+    tracker.setPhase('planning');
+    const queue: Task[] = mappings
+      .filter((m) => m.selectable && !result.folderErrors.has(m.target))
+      .map((mapping) => ({ kind: 'plan', mapping }));
+    const budget = new ByteBudget(opts.chunkBytes * opts.concurrency);
+    const workers = Math.max(1, Math.min(opts.concurrency, queue.length));
+    let failure: unknown;
+    const first = control.src;
+    control.src = undefined;
+
+    const worker = async (index: number, reuse?: ImapFlow): Promise<void> => {
+      let s: ImapFlow | undefined = reuse;
+      let t: ImapFlow | undefined;
+      try {
+        while (!failure) {
+          if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
+          const task = queue.shift();
+          if (!task) break;
+          s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
+          t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
+          if (task.kind === 'plan') {
+            await planTask(s, t, task.mapping);
+          } else {
+            const release = await budget.acquire(task.chunk.bytes);
+            try {
+              await copyChunk(s, t, task.chunk, opts);
+            } finally {
+              release();
+            }
+            tracker.setPhase('copying');
+            await maybeFinish(t, task.chunk.run);
+          }
+          tracker.tick();
+        }
+      } catch (err) {
+        failure ??= err;
+      } finally {
+        await closeQuietly(s);
+        await closeQuietly(t);
+      }
+    };
+
+    const planTask = async (s: ImapFlow, t: ImapFlow, mapping: FolderMapping): Promise<void> => {
+      try {
+        const plan = await planFolder(s, t, store, account, mapping, opts);
+        result.warnings.push(...plan.warnings);
+        result.adopt(plan.run);
+        tracker.track(plan.run);
+        const chunks = makeChunks(plan.run, plan.toCopy, opts);
+        // Chunks go to the front so memory is freed before more folders are planned.
+        queue.unshift(...chunks.map((chunk): Task => ({ kind: 'copy', chunk })));
+        if (chunks.length === 0) await maybeFinish(t, plan.run);
+      } catch (err) {
+        const e = err as { responseStatus?: string; responseText?: string };
+        // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
+        if (e.responseStatus === 'NO' && /exist|not found|unknown/i.test(e.responseText ?? '')) {
+          result.folderErrors.set(mapping.target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${mapping.source}" could not be opened: ${e.responseText}` });
+          return;
+        }
+        throw err;
+      }
+    };
+
+    const maybeFinish = async (t: ImapFlow, run: FolderRun): Promise<void> => {
+      if (run.remaining > 0 || run.done) return;
+      run.done = true;
+      const status = await t.status(run.target, { uidNext: true, uidValidity: true });
+      run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
+    };
+
+    await Promise.all(Array.from({ length: workers }, (_, i) => worker(i, i === 0 ? first : undefined)));
+    if (workers === 0) await closeQuietly(first);
+    if (failure) throw failure;
+  } finally {
+    await closeQuietly(control.src);
+    await closeQuietly(control.tgt);
+  }
+}
+
+async function dryRunCounts(src: ImapFlow, mappings: FolderMapping[], result: PassResult): Promise<void> {
+  for (const m of mappings) {
+    if (!m.selectable) {
+      result.dryRun.set(m.source, 0);
+      continue;
+    }
+    const st = await src.status(m.source, { messages: true });
+    result.dryRun.set(m.source, st ? (st.messages ?? 0) : 0);
+  }
+}
+
+class PassResult {
+  mappings: FolderMapping[] = [];
+  readonly runs = new Map<string, FolderRun>();
+  readonly folderErrors = new Map<string, ErrorInfo>();
+  readonly warnings: ErrorInfo[] = [];
+  readonly dryRun = new Map<string, number>();
+  /** Messages copied by earlier attempts of this run, per source folder. */
+  readonly earlier = new Map<string, { copied: number; bytes: number }>();
+
+  adopt(run: FolderRun): void {
+    const before = this.earlier.get(run.source);
+    if (before) {
+      // The retry sees the earlier attempt's copies as already present; they are this run's copies.
+      run.counts.alreadyPresent -= before.copied;
+      run.counts.copied += before.copied;
+      run.counts.bytesCopied += before.bytes;
+    }
+    this.runs.set(run.source, run);
+  }
+
+  /** Carries copy counts over to the next attempt. */
+  carryOver(): void {
+    for (const [folder, run] of this.runs) this.earlier.set(folder, { copied: run.counts.copied, bytes: run.counts.bytesCopied });
+    this.runs.clear();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/**
+ * Migrates one account: discover, map, create folders, copy, with retries. A
+ * transient failure (connection cut, throttling, timeout) is retried with
+ * exponential back-off; each retry resumes from the checkpoints, so it costs only
+ * what was not yet confirmed. Bad messages never fail the account; they are
+ * skipped and reported.
+ */
+export async function migrateAccount(job: AccountJob, store: StateStore, hooks: MigrateHooks = {}): Promise<AccountResult> {
+  const account = accountKey(job);
+  const tracker = new ProgressTracker(account, hooks.onProgress);
+  const pass = new PassResult();
+  let error: MigrationError | null = null;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runPass(job, store, account, tracker, hooks, pass);
+      error = null;
+      break;
+    } catch (err) {
+      const side = err instanceof MigrationError ? err.options.side : undefined;
+      const ep = side === 'target' ? job.target : job.source;
+      error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
+      const retryable = (error.transient || error.code === 'SOURCE_CHANGED') && error.code !== 'CANCELLED';
+      if (!retryable || attempt >= job.options.maxAttempts || hooks.signal?.aborted) break;
+      const delay = job.options.retryBaseMs * 2 ** (attempt - 1);
+      hooks.onRetry?.(error, attempt, delay);
+      tracker.setPhase('retrying');
+      pass.carryOver();
+      tracker.reset();
+      await sleep(delay, hooks.signal);
+    }
+  }
+  const result = buildResult(job, store, account, pass, error);
+  tracker.setPhase(result.status === 'done' ? 'done' : 'failed');
+  return result;
+}
+
+function buildResult(job: AccountJob, store: StateStore, account: string, pass: PassResult, error: MigrationError | null): AccountResult {
+  const folders: FolderResult[] = pass.mappings.map((m) => {
+    const run = pass.runs.get(m.source);
+    const dry = pass.dryRun.get(m.source);
+    return {
+      source: m.source,
+      target: m.target,
+      total: run?.counts.total ?? dry ?? 0,
+      copied: run?.counts.copied ?? 0,
+      skipped: run?.counts.skipped ?? 0,
+      alreadyPresent: run?.counts.alreadyPresent ?? 0,
+      bytesCopied: run?.counts.bytesCopied ?? 0,
+      error: pass.folderErrors.get(m.target) ?? null,
+    };
+  });
+  const sum = (f: (r: FolderResult) => number) => folders.reduce((s, r) => s + f(r), 0);
+  const firstFolderError = folders.find((f) => f.error)?.error ?? null;
+  const finalError = error ? error.toInfo() : firstFolderError;
+  return {
+    source: job.source.user,
+    target: job.target.user,
+    status: finalError ? 'failed' : 'done',
+    messagesCopied: sum((f) => f.copied),
+    messagesSkipped: sum((f) => f.skipped),
+    messagesAlreadyPresent: sum((f) => f.alreadyPresent),
+    bytesCopied: sum((f) => f.bytesCopied),
+    folders,
+    skipped: store.skipped(account).map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })),
+    warnings: pass.warnings,
+    error: finalError,
+  };
+}

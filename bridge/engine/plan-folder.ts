@@ -1,0 +1,149 @@
+import type { ImapFlow } from 'imapflow';
+import type { MigrationOptions } from '../../shared/migration';
+import type { ErrorInfo } from '../../shared/errors';
+import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from './fingerprint';
+import { FolderRun, type SourceMessageMeta } from './folder-run';
+import { isDeleted } from './flags';
+import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
+
+export interface FolderPlan {
+  run: FolderRun;
+  toCopy: SourceMessageMeta[];
+  warnings: ErrorInfo[];
+}
+
+/** The filters that decide which source messages are in scope; a change re-examines the folder. */
+export function filterKey(opts: MigrationOptions): string {
+  return JSON.stringify({ since: opts.since?.toISOString() ?? null, deleted: opts.deleted });
+}
+
+async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessageMeta[]> {
+  const out: SourceMessageMeta[] = [];
+  // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8): filter.
+  for (const msg of await client.fetchAll(`${fromUid}:*`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    if (msg.uid < fromUid) continue;
+    const size = msg.size ?? 0;
+    out.push({
+      uid: msg.uid,
+      size,
+      flags: [...(msg.flags ?? [])],
+      internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
+      fingerprint: fingerprint(msg.headers, size),
+    });
+  }
+  return out.sort((a, b) => a.uid - b.uid);
+}
+
+/** Fingerprints of target messages not accounted for by our own records. */
+async function unaccountedOnTarget(
+  target: ImapFlow,
+  folder: string,
+  fromUid: number,
+  ours: Set<number>,
+): Promise<FingerprintIndex> {
+  const index = new FingerprintIndex();
+  await target.mailboxOpen(folder, { readOnly: true });
+  for (const msg of await target.fetchAll(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    if (msg.uid < fromUid || ours.has(msg.uid)) continue;
+    index.add(fingerprint(msg.headers, msg.size ?? 0), msg.uid);
+  }
+  return index;
+}
+
+/**
+ * Decides what to copy from one source folder. Cheap when nothing changed: with a
+ * checkpoint and no UID above it, nothing is fetched at all. Otherwise it reads the
+ * metadata (flags, date, size, a few headers: no bodies) above the checkpoint,
+ * leaves out what an interrupted run already settled, and matches the rest against
+ * the target's messages that we did not put there (a crash between APPEND and
+ * checkpoint, or mail copied by hand) by fingerprint counts, so n identical source
+ * messages end as n target messages.
+ */
+export async function planFolder(
+  source: ImapFlow,
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  mapping: { source: string; target: string },
+  opts: MigrationOptions,
+): Promise<FolderPlan> {
+  const warnings: ErrorInfo[] = [];
+  const box = await source.mailboxOpen(mapping.source, { readOnly: true });
+  const uidValidity = Number(box.uidValidity);
+  const key = filterKey(opts);
+  const previous = store.getCheckpoint(account, mapping.source);
+  let cp: FolderCheckpoint = previous ?? {
+    account,
+    sourceFolder: mapping.source,
+    targetFolder: mapping.target,
+    uidValidity,
+    lastUid: 0,
+    filterKey: key,
+    targetUidValidity: null,
+    targetUidNext: null,
+    copied: 0,
+    skipped: 0,
+    alreadyPresent: 0,
+  };
+  let scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target;
+  if (previous && previous.uidValidity !== uidValidity) {
+    warnings.push({
+      code: 'SOURCE_CHANGED',
+      message: `UIDVALIDITY of source folder "${mapping.source}" changed from ${previous.uidValidity} to ${uidValidity}; matching its messages against the target by fingerprint instead of copying them again.`,
+    });
+    store.dropMessagesOfOtherValidity(account, mapping.source, uidValidity);
+    scanWholeTarget = true;
+  }
+  if (scanWholeTarget || cp.filterKey !== key || previous?.uidValidity !== uidValidity) {
+    // Start over from UID 1; rows of this UIDVALIDITY (settledAbove) keep copied mail from being fetched again.
+    cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
+  }
+
+  const prior = store.outcomeCounts(account, mapping.source, uidValidity);
+  const nothingNew = box.exists === 0 || (box.uidNext !== undefined && box.uidNext - 1 <= cp.lastUid);
+  const metas = nothingNew ? [] : await fetchMeta(source, cp.lastUid + 1);
+  const highestSeen = metas.length ? metas[metas.length - 1]!.uid : cp.lastUid;
+  const settled = store.settledAbove(account, mapping.source, uidValidity, cp.lastUid);
+
+  const inScope: SourceMessageMeta[] = [];
+  const settleNow: MessageRecord[] = [];
+  for (const m of metas) {
+    if (opts.since && m.internalDate < opts.since) continue;
+    const rec = settled.get(m.uid);
+    if (rec) continue;
+    if (opts.deleted === 'skip' && isDeleted(m.flags)) {
+      settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'flagged \\Deleted on the source (--deleted skip)' });
+      continue;
+    }
+    inScope.push(m);
+  }
+
+  const toCopy: SourceMessageMeta[] = [];
+  if (inScope.length > 0) {
+    const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
+    if (!status) throw new Error(`STATUS of target folder "${mapping.target}" returned nothing`);
+    const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+    const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+    const onTarget =
+      (status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from
+        ? await unaccountedOnTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))
+        : new FingerprintIndex();
+    for (const m of inScope) {
+      const targetUid = onTarget.take(m.fingerprint);
+      if (targetUid !== undefined) {
+        settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'present', targetUid, size: m.size });
+      } else {
+        toCopy.push(m);
+      }
+    }
+  }
+
+  const run = new FolderRun(store, account, mapping.source, mapping.target, uidValidity, cp, toCopy, highestSeen);
+  // What earlier runs settled counts as already present (or still skipped) in this run's report.
+  run.counts.alreadyPresent += prior.copied + prior.present;
+  run.counts.skipped += prior.skipped;
+  run.counts.total = run.counts.alreadyPresent + run.counts.skipped + settleNow.length + toCopy.length;
+  run.counts.bytesTotal = toCopy.reduce((s, m) => s + m.size, 0);
+  run.settle(settleNow);
+  return { run, toCopy, warnings };
+}

@@ -1,0 +1,92 @@
+import type { AccountProgress } from '../../shared/migration';
+import type { FolderRun } from './folder-run';
+
+export type ProgressSink = (p: AccountProgress) => void;
+type Phase = AccountProgress['phase'];
+
+/**
+ * Collects an account's counters and hands snapshots to the sink at most every
+ * `intervalMs` (the UI and the socket must not be flooded by a fast copy), plus a
+ * final one on every phase change. Rate and ETA come from a sliding window.
+ */
+export class ProgressTracker {
+  private phase: Phase = 'connecting';
+  private readonly runs = new Map<string, FolderRun>();
+  private lastEmit = 0;
+  private readonly samples: Array<{ t: number; messages: number; bytes: number }> = [];
+
+  constructor(
+    private readonly account: string,
+    private readonly sink: ProgressSink | undefined,
+    private readonly intervalMs = 250,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  setPhase(phase: Phase): void {
+    this.phase = phase;
+    this.emit(true);
+  }
+
+  track(run: FolderRun): void {
+    this.runs.set(run.source, run);
+    this.emit(false);
+  }
+
+  /** Forget the runs of a failed attempt: the retry plans the folders again. */
+  reset(): void {
+    this.runs.clear();
+  }
+
+  tick(): void {
+    this.emit(false);
+  }
+
+  snapshot(): AccountProgress {
+    const folders = [...this.runs.values()].map((r) => ({
+      source: r.source,
+      target: r.target,
+      total: r.counts.total,
+      copied: r.counts.copied,
+      skipped: r.counts.skipped,
+      alreadyPresent: r.counts.alreadyPresent,
+      bytesCopied: r.counts.bytesCopied,
+      done: r.done,
+    }));
+    const sum = (f: (r: FolderRun) => number) => [...this.runs.values()].reduce((s, r) => s + f(r), 0);
+    const copied = sum((r) => r.counts.copied);
+    const bytesCopied = sum((r) => r.counts.bytesCopied);
+    const t = this.now();
+    this.samples.push({ t, messages: copied, bytes: bytesCopied });
+    while (this.samples.length > 2 && t - this.samples[0]!.t > 10_000) this.samples.shift();
+    const first = this.samples[0]!;
+    const dt = (t - first.t) / 1000;
+    const rate = dt > 0 ? (copied - first.messages) / dt : 0;
+    const bytesPerSecond = dt > 0 ? (bytesCopied - first.bytes) / dt : 0;
+    const total = sum((r) => r.counts.total);
+    const settled = copied + sum((r) => r.counts.skipped + r.counts.alreadyPresent);
+    const remaining = Math.max(0, total - settled);
+    return {
+      type: 'account-progress',
+      account: this.account,
+      phase: this.phase,
+      messagesTotal: total,
+      messagesCopied: copied,
+      messagesSkipped: sum((r) => r.counts.skipped),
+      messagesAlreadyPresent: sum((r) => r.counts.alreadyPresent),
+      bytesTotal: sum((r) => r.counts.bytesTotal),
+      bytesCopied,
+      rate,
+      bytesPerSecond,
+      etaSeconds: remaining === 0 ? 0 : rate > 0 ? remaining / rate : null,
+      folders,
+    };
+  }
+
+  private emit(force: boolean): void {
+    if (!this.sink) return;
+    const t = this.now();
+    if (!force && t - this.lastEmit < this.intervalMs) return;
+    this.lastEmit = t;
+    this.sink(this.snapshot());
+  }
+}

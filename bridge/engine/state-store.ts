@@ -1,0 +1,222 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The engine's memory between runs: per account and source folder the UIDVALIDITY,
+ * the highest UID below which everything is copied (the checkpoint), and per copied
+ * message its fingerprint and target UID. Rows are written only after the target
+ * confirmed the APPEND, so a crash can lose a row (the fingerprint scan then finds the
+ * message on the target) but never claims a message that is not there.
+ */
+export interface FolderCheckpoint {
+  account: string;
+  sourceFolder: string;
+  targetFolder: string;
+  uidValidity: number;
+  /** Every source UID <= lastUid is copied, already present, or skipped. */
+  lastUid: number;
+  /** The filters (since date, deleted policy) under which lastUid was reached. */
+  filterKey: string;
+  /** The target folder's UIDVALIDITY / UIDNEXT when the last pass over the folder ended. */
+  targetUidValidity: number | null;
+  targetUidNext: number | null;
+  copied: number;
+  skipped: number;
+  alreadyPresent: number;
+}
+
+export type MessageOutcome = 'copied' | 'present' | 'skipped';
+
+export interface MessageRecord {
+  uid: number;
+  fingerprint: string;
+  outcome: MessageOutcome;
+  targetUid: number | null;
+  size: number;
+  reason?: string | null;
+}
+
+export interface SkippedRecord {
+  sourceFolder: string;
+  uid: number;
+  reason: string;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS folders (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  target_folder TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  last_uid INTEGER NOT NULL DEFAULT 0,
+  filter_key TEXT NOT NULL DEFAULT '',
+  target_uid_validity INTEGER,
+  target_uid_next INTEGER,
+  copied INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0,
+  already_present INTEGER NOT NULL DEFAULT 0,
+  updated_at TEXT NOT NULL DEFAULT (datetime('now')),
+  PRIMARY KEY (account, source_folder)
+);
+CREATE TABLE IF NOT EXISTS messages (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('copied','present','skipped')),
+  target_uid INTEGER,
+  size INTEGER NOT NULL,
+  reason TEXT,
+  PRIMARY KEY (account, source_folder, uid_validity, uid)
+);
+CREATE TABLE IF NOT EXISTS folder_map (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  target_folder TEXT NOT NULL,
+  sanitized TEXT,
+  PRIMARY KEY (account, source_folder)
+);
+`;
+
+export class StateStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    // WAL keeps readers (the dashboard) from blocking the copier; NORMAL sync is
+    // durable across process crashes, which is the failure we guard against here.
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(SCHEMA);
+  }
+
+  static open(stateDir: string): StateStore {
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    return new StateStore(join(stateDir, 'mailmover.sqlite'));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  getCheckpoint(account: string, sourceFolder: string): FolderCheckpoint | undefined {
+    const row = this.db
+      .prepare(`SELECT * FROM folders WHERE account = ? AND source_folder = ?`)
+      .get(account, sourceFolder) as Record<string, unknown> | undefined;
+    if (!row) return undefined;
+    return {
+      account,
+      sourceFolder,
+      targetFolder: row.target_folder as string,
+      uidValidity: row.uid_validity as number,
+      lastUid: row.last_uid as number,
+      filterKey: row.filter_key as string,
+      targetUidValidity: (row.target_uid_validity as number | null) ?? null,
+      targetUidNext: (row.target_uid_next as number | null) ?? null,
+      copied: row.copied as number,
+      skipped: row.skipped as number,
+      alreadyPresent: row.already_present as number,
+    };
+  }
+
+  putCheckpoint(cp: FolderCheckpoint): void {
+    this.db
+      .prepare(
+        `INSERT INTO folders (account, source_folder, target_folder, uid_validity, last_uid, filter_key, target_uid_validity, target_uid_next, copied, skipped, already_present, updated_at)
+         VALUES (@account, @sourceFolder, @targetFolder, @uidValidity, @lastUid, @filterKey, @targetUidValidity, @targetUidNext, @copied, @skipped, @alreadyPresent, datetime('now'))
+         ON CONFLICT (account, source_folder) DO UPDATE SET
+           target_folder = excluded.target_folder, uid_validity = excluded.uid_validity, last_uid = excluded.last_uid, filter_key = excluded.filter_key,
+           target_uid_validity = excluded.target_uid_validity, target_uid_next = excluded.target_uid_next,
+           copied = excluded.copied, skipped = excluded.skipped, already_present = excluded.already_present,
+           updated_at = excluded.updated_at`,
+      )
+      .run(cp);
+  }
+
+  /** Records confirmed outcomes in one transaction (one fsync per batch, not per message). */
+  recordMessages(account: string, sourceFolder: string, uidValidity: number, records: MessageRecord[]): void {
+    const insert = this.db.prepare(
+      `INSERT OR REPLACE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.db.transaction(() => {
+      for (const r of records) {
+        insert.run(account, sourceFolder, uidValidity, r.uid, r.fingerprint, r.outcome, r.targetUid, r.size, r.reason ?? null);
+      }
+    })();
+  }
+
+  /** Source UIDs above the checkpoint that a previous (interrupted) run already settled. */
+  settledAbove(account: string, sourceFolder: string, uidValidity: number, lastUid: number): Map<number, MessageRecord> {
+    const rows = this.db
+      .prepare(
+        `SELECT uid, fingerprint, outcome, target_uid, size, reason FROM messages
+         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid > ?`,
+      )
+      .all(account, sourceFolder, uidValidity, lastUid) as Array<Record<string, unknown>>;
+    const out = new Map<number, MessageRecord>();
+    for (const r of rows) {
+      out.set(r.uid as number, {
+        uid: r.uid as number,
+        fingerprint: r.fingerprint as string,
+        outcome: r.outcome as MessageOutcome,
+        targetUid: (r.target_uid as number | null) ?? null,
+        size: r.size as number,
+        reason: (r.reason as string | null) ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** Target UIDs already matched to a source message of this folder (copied there, or found present). */
+  targetUidsRecorded(account: string, sourceFolder: string, fromTargetUid: number): Set<number> {
+    const rows = this.db
+      .prepare(
+        `SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?`,
+      )
+      .all(account, sourceFolder, fromTargetUid) as Array<{ target_uid: number }>;
+    return new Set(rows.map((r) => r.target_uid));
+  }
+
+  /** How many messages of a folder (this UIDVALIDITY) ended in each outcome, over all runs. */
+  outcomeCounts(account: string, sourceFolder: string, uidValidity: number): Record<MessageOutcome, number> {
+    const rows = this.db
+      .prepare(
+        `SELECT outcome, COUNT(*) AS n FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? GROUP BY outcome`,
+      )
+      .all(account, sourceFolder, uidValidity) as Array<{ outcome: MessageOutcome; n: number }>;
+    const out: Record<MessageOutcome, number> = { copied: 0, present: 0, skipped: 0 };
+    for (const r of rows) out[r.outcome] = r.n;
+    return out;
+  }
+
+  /** Forget per-message rows of an old UIDVALIDITY: those UIDs mean nothing any more. */
+  dropMessagesOfOtherValidity(account: string, sourceFolder: string, uidValidity: number): void {
+    this.db
+      .prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity != ?`)
+      .run(account, sourceFolder, uidValidity);
+  }
+
+  skipped(account: string): SkippedRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.source_folder, m.uid, m.reason FROM messages m
+         JOIN folders f ON f.account = m.account AND f.source_folder = m.source_folder AND f.uid_validity = m.uid_validity
+         WHERE m.account = ? AND m.outcome = 'skipped' ORDER BY m.source_folder, m.uid`,
+      )
+      .all(account) as Array<{ source_folder: string; uid: number; reason: string | null }>;
+    return rows.map((r) => ({ sourceFolder: r.source_folder, uid: r.uid, reason: r.reason ?? '' }));
+  }
+
+  recordFolderMap(account: string, sourceFolder: string, targetFolder: string, sanitized: string | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO folder_map (account, source_folder, target_folder, sanitized) VALUES (?, ?, ?, ?)
+         ON CONFLICT (account, source_folder) DO UPDATE SET target_folder = excluded.target_folder, sanitized = excluded.sanitized`,
+      )
+      .run(account, sourceFolder, targetFolder, sanitized);
+  }
+}

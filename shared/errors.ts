@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * Error codes shared by the engine, the wire protocol and the UI. Each code has a
+ * message a person can act on (English and Chinese) so the CLI, the report and the
+ * extension say the same thing.
+ */
+export const ERROR_CODES = [
+  'AUTH_FAILED',
+  'CONNECT_FAILED',
+  'TLS_FAILED',
+  'PLAINTEXT_REFUSED',
+  'IMAP_DISABLED',
+  'THROTTLED',
+  'TIMEOUT',
+  'QUOTA_EXCEEDED',
+  'MESSAGE_REJECTED',
+  'MESSAGE_TOO_LARGE',
+  'FOLDER_CREATE_FAILED',
+  'FOLDER_NOT_FOUND',
+  'SOURCE_CHANGED',
+  'PROTOCOL_ERROR',
+  'UNSUPPORTED',
+  'CONFIG_INVALID',
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+
+export const ErrorCodeSchema = z.enum(ERROR_CODES);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorInfoSchema = z.object({
+  code: ErrorCodeSchema,
+  message: z.string(),
+});
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+interface Remedy {
+  en: string;
+  zh: string;
+  /** Whether retrying later without changing anything can succeed. */
+  transient: boolean;
+}
+
+export const REMEDIES: Record<ErrorCode, Remedy> = {
+  AUTH_FAILED: {
+    en: 'Check the user name and password. Many providers need an app password / authorization code instead of the web password (QQ/Exmail, NetEase, Gmail), two-factor login or WeChat binding switched off for client logins, and IMAP enabled in the mailbox settings.',
+    zh: '请检查账号和密码。许多服务商要求使用客户端专用密码/授权码而不是网页登录密码(腾讯企业邮、网易、Gmail),需关闭二次验证或微信动态密码,并在邮箱设置中开启 IMAP。',
+    transient: false,
+  },
+  CONNECT_FAILED: {
+    en: 'The server could not be reached. Check the host name and port, and that the firewall allows outgoing connections to it.',
+    zh: '无法连接服务器。请检查服务器地址和端口,以及防火墙是否允许连接。',
+    transient: true,
+  },
+  TLS_FAILED: {
+    en: "The server's TLS certificate could not be verified, or TLS could not be negotiated. Check the host name matches the certificate; for a self-signed certificate, explicitly choose to accept it for this server.",
+    zh: '无法验证服务器的 TLS 证书或无法建立加密连接。请确认服务器地址与证书一致;如为自签名证书,请明确选择信任该服务器的证书。',
+    transient: false,
+  },
+  PLAINTEXT_REFUSED: {
+    en: 'This connection would send the password unencrypted. Use TLS (imaps:// or STARTTLS), or explicitly allow plaintext for a trusted local network.',
+    zh: '该连接会以明文发送密码。请使用 TLS(imaps:// 或 STARTTLS),或仅在可信内网中明确允许明文连接。',
+    transient: false,
+  },
+  IMAP_DISABLED: {
+    en: 'The server refused IMAP for this account. Enable IMAP/POP in the old mailbox settings (or ask the administrator to enable it for all users) and try again.',
+    zh: '服务器拒绝了该账号的 IMAP 访问。请在原邮箱设置中开启 IMAP/POP 服务(或请管理员为所有用户开启)后重试。',
+    transient: false,
+  },
+  THROTTLED: {
+    en: 'The server is limiting connections or requests. The migration waits and retries; lower the concurrency if this persists.',
+    zh: '服务器限制了连接数或请求频率。搬家会等待后重试;如持续出现,请降低并发数。',
+    transient: true,
+  },
+  TIMEOUT: {
+    en: 'The server stopped answering. The migration retries and resumes from its checkpoint.',
+    zh: '服务器长时间无响应。搬家会重试并从断点继续。',
+    transient: true,
+  },
+  QUOTA_EXCEEDED: {
+    en: 'The target mailbox is full. Raise its quota in the new system, then resume.',
+    zh: '目标邮箱空间已满。请在新邮箱系统中扩大该账号容量后继续搬家。',
+    transient: false,
+  },
+  MESSAGE_REJECTED: {
+    en: 'The target server refused this message; it was skipped and listed in the report. The rest of the mailbox is migrated.',
+    zh: '目标服务器拒收了这封邮件,已跳过并记录在报告中,其余邮件继续搬家。',
+    transient: false,
+  },
+  MESSAGE_TOO_LARGE: {
+    en: "The message is larger than the target server accepts; it was skipped and listed in the report.",
+    zh: '邮件大小超过目标服务器的限制,已跳过并记录在报告中。',
+    transient: false,
+  },
+  FOLDER_CREATE_FAILED: {
+    en: 'A folder could not be created on the target. Check the folder name and that the account may create folders.',
+    zh: '无法在目标邮箱创建文件夹。请检查文件夹名称以及账号是否有创建文件夹的权限。',
+    transient: false,
+  },
+  FOLDER_NOT_FOUND: {
+    en: 'A folder disappeared on the source during the migration. Avoid renaming or deleting folders on the old system until the migration ends.',
+    zh: '原邮箱的文件夹在搬家过程中消失了。搬家完成前请勿在原系统中重命名或删除文件夹。',
+    transient: false,
+  },
+  SOURCE_CHANGED: {
+    en: "The source folder's UIDVALIDITY changed (the folder was recreated or restored). Messages were matched again by fingerprint so nothing is copied twice.",
+    zh: '原文件夹的 UIDVALIDITY 发生变化(文件夹被重建或恢复),已按邮件指纹重新比对,不会重复搬家。',
+    transient: false,
+  },
+  PROTOCOL_ERROR: {
+    en: 'The server answered in a way that does not follow the IMAP protocol. Retry; if it persists, report the server software and version.',
+    zh: '服务器的响应不符合 IMAP 协议。请重试;如持续出现,请反馈服务器软件及版本。',
+    transient: true,
+  },
+  UNSUPPORTED: {
+    en: 'This feature is not supported yet.',
+    zh: '暂不支持该功能。',
+    transient: false,
+  },
+  CONFIG_INVALID: {
+    en: 'The migration settings are invalid.',
+    zh: '搬家参数无效。',
+    transient: false,
+  },
+  CANCELLED: {
+    en: 'The migration was stopped before it finished; it resumes from its checkpoint when started again.',
+    zh: '搬家在完成前被停止;再次启动时会从断点继续。',
+    transient: true,
+  },
+  INTERNAL: {
+    en: 'An unexpected error occurred in mailmover. The migration can be resumed; please report this with the log.',
+    zh: 'mailmover 内部错误。可以继续搬家;请附上日志反馈。',
+    transient: true,
+  },
+};

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from './errors';
+
+/** What to do with messages flagged \Deleted on the source (not yet expunged there). */
+export const DeletedPolicySchema = z.enum(['copy', 'skip', 'undelete']);
+export type DeletedPolicy = z.infer<typeof DeletedPolicySchema>;
+
+export const MigrationOptionsSchema = z.object({
+  mode: z.enum(['mapped', 'unified']).default('mapped'),
+  /** Only messages whose INTERNALDATE is on or after this instant. */
+  since: z.date().optional(),
+  includeFolders: z.array(z.string()).default([]),
+  excludeFolders: z.array(z.string()).default([]),
+  /** Parallel copy workers; each holds one source and one target connection. */
+  concurrency: z.number().int().min(1).max(32).default(4),
+  dryRun: z.boolean().default(false),
+  deleted: DeletedPolicySchema.default('copy'),
+  /** Upper bound of message bytes one worker holds in memory at a time (one larger message is still copied alone). */
+  chunkBytes: z.number().int().min(64 * 1024).default(8 * 1024 * 1024),
+  chunkMessages: z.number().int().min(1).max(5000).default(200),
+  /** Provider id of the source, to try its localized folder names first. */
+  providerHint: z.string().optional(),
+  /** Attempts per account for transient failures (connection cut, throttling). */
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+  retryBaseMs: z.number().int().min(0).default(1000),
+});
+export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
+export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;
+
+export const FolderResultSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  total: z.number().int(),
+  copied: z.number().int(),
+  skipped: z.number().int(),
+  alreadyPresent: z.number().int(),
+  bytesCopied: z.number().int(),
+  error: ErrorInfoSchema.nullable().default(null),
+});
+export type FolderResult = z.infer<typeof FolderResultSchema>;
+
+export const SkippedMessageSchema = z.object({ folder: z.string(), uid: z.number().int(), reason: z.string() });
+export type SkippedMessage = z.infer<typeof SkippedMessageSchema>;
+
+export const AccountResultSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  status: z.enum(['done', 'failed']),
+  messagesCopied: z.number().int(),
+  messagesSkipped: z.number().int(),
+  messagesAlreadyPresent: z.number().int(),
+  bytesCopied: z.number().int(),
+  folders: z.array(FolderResultSchema),
+  skipped: z.array(SkippedMessageSchema),
+  warnings: z.array(ErrorInfoSchema).default([]),
+  error: ErrorInfoSchema.nullable(),
+});
+export type AccountResult = z.infer<typeof AccountResultSchema>;
+
+/** Progress of one account, emitted at a bounded rate while it runs. */
+export const AccountProgressSchema = z.object({
+  type: z.literal('account-progress'),
+  account: z.string(),
+  phase: z.enum(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'done', 'failed', 'retrying']),
+  messagesTotal: z.number().int(),
+  messagesCopied: z.number().int(),
+  messagesSkipped: z.number().int(),
+  messagesAlreadyPresent: z.number().int(),
+  bytesTotal: z.number().int(),
+  bytesCopied: z.number().int(),
+  /** Messages per second over the recent window. */
+  rate: z.number(),
+  bytesPerSecond: z.number(),
+  etaSeconds: z.number().nullable(),
+  folders: z.array(
+    z.object({
+      source: z.string(),
+      target: z.string(),
+      total: z.number().int(),
+      copied: z.number().int(),
+      skipped: z.number().int(),
+      alreadyPresent: z.number().int(),
+      bytesCopied: z.number().int(),
+      done: z.boolean(),
+    }),
+  ),
+});
+export type AccountProgress = z.infer<typeof AccountProgressSchema>;
