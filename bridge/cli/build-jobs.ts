@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { parseAccountsCsv } from '../../shared/csv/accounts-csv';
+import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
+import type { Auth, Endpoint } from '../engine/endpoint';
+import type { AccountJob } from '../engine/migrate-account';
+import { UsageError, parseEndpointUrl, type ParsedEndpointUrl } from './endpoint-url';
+import type { MigrateCliOptions } from './migrate-options';
+import { readSecret } from './secrets';
+
+type Side = 'source' | 'target';
+
+interface SideConfig {
+  url: ParsedEndpointUrl;
+  user?: string;
+  password?: string;
+  authUser?: string;
+  authForm: 'authzid' | 'separator';
+  token?: string;
+}
+
+function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
+  const url = parseEndpointUrl(side === 'source' ? o.source : o.target, `--${side}`);
+  const user = side === 'source' ? o.sourceUser : o.targetUser;
+  if (user && url.user && user !== url.user) {
+    throw new UsageError(`--${side}-user "${user}" differs from the user in --${side} "${url.user}"; give it once`);
+  }
+  const password = readSecret(
+    side === 'source' ? { env: o.sourcePasswordEnv, file: o.sourcePasswordFile } : { env: o.targetPasswordEnv, file: o.targetPasswordFile },
+    `--${side}-password`,
+  );
+  const tokenEnv = side === 'source' ? o.sourceOauthTokenEnv : o.targetOauthTokenEnv;
+  const token = tokenEnv ? readSecret({ env: tokenEnv }, `--${side}-oauth-token`) : undefined;
+  if (token && password) throw new UsageError(`--${side}-oauth-token-env and --${side}-password-*: give one way to log in, not both`);
+  return {
+    url,
+    user: user ?? url.user,
+    password,
+    token,
+    authUser: side === 'source' ? o.sourceAuthUser : o.targetAuthUser,
+    authForm: side === 'source' ? o.sourceAuthForm : o.targetAuthForm,
+  };
+}
+
+function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: string | undefined, rowPassword: string | undefined, where: string): Endpoint {
+  if (!user) throw new UsageError(`${where}: no ${side} user; put it in --${side} (imap://user@host) or --${side}-user`);
+  let auth: Auth;
+  if (cfg.token) {
+    auth = { kind: 'oauth2', accessToken: cfg.token };
+  } else if (cfg.authUser) {
+    // The admin's password logs in on behalf of every account; a per-row password is not needed.
+    if (!cfg.password) throw new UsageError(`--${side}-auth-user ${cfg.authUser}: give the admin's password with --${side}-password-env or --${side}-password-file`);
+    auth = { kind: 'master', adminUser: cfg.authUser, password: cfg.password, form: cfg.authForm, separator: '*' };
+  } else {
+    const password = rowPassword ?? cfg.password;
+    if (!password) {
+      throw new UsageError(`${where}: no ${side} password for ${user}; give --${side}-password-env NAME or --${side}-password-file FILE${o.accounts ? ` or a ${side}_password column` : ''}`);
+    }
+    auth = { kind: 'password', password };
+  }
+  // imap:// means STARTTLS, required: a server that cannot upgrade fails rather than leak
+  // the password. Only --allow-plaintext turns it into a cleartext session.
+  return {
+    host: cfg.url.host,
+    port: cfg.url.port,
+    security: cfg.url.security === 'starttls' && o.allowPlaintext ? 'plain' : cfg.url.security,
+    user,
+    auth,
+    allowPlaintext: o.allowPlaintext,
+    insecureTls: o.insecureTls,
+  };
+}
+
+export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
+  return MigrationOptionsSchema.parse({
+    mode: o.mode,
+    since: o.since,
+    includeFolders: o.includeFolder,
+    excludeFolders: o.excludeFolder,
+    concurrency: o.concurrency,
+    dryRun: o.dryRun,
+    deleted: o.deleted,
+    providerHint: o.provider,
+    maxAttempts: o.retries,
+  });
+}
+
+/** One job per account: a single pair from the URLs, or one per CSV row. */
+export function buildJobs(o: MigrateCliOptions): AccountJob[] {
+  const src = sideConfig(o, 'source');
+  const tgt = sideConfig(o, 'target');
+  const options = migrationOptions(o);
+  if (!o.accounts) {
+    return [{ source: endpoint(o, 'source', src, src.user, undefined, '--source'), target: endpoint(o, 'target', tgt, tgt.user, undefined, '--target'), options }];
+  }
+  if (src.user || tgt.user) {
+    throw new UsageError('--accounts: the users come from the CSV file; give only host and port in --source and --target');
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(o.accounts);
+  } catch (err) {
+    throw new UsageError(`--accounts: cannot read ${o.accounts}: ${(err as Error).message}`);
+  }
+  const parsed = parseAccountsCsv(bytes);
+  if (parsed.errors.length) {
+    const lines = parsed.errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n');
+    throw new UsageError(`--accounts: ${o.accounts} has ${parsed.errors.length} bad row(s); nothing was started:\n${lines}`);
+  }
+  if (parsed.rows.length === 0) throw new UsageError(`--accounts: ${o.accounts} has no account rows`);
+  return parsed.rows.map((row) => ({
+    source: endpoint(o, 'source', src, row.source, row.sourcePassword, `--accounts line ${row.line}`),
+    target: endpoint(o, 'target', tgt, row.target, row.targetPassword, `--accounts line ${row.line}`),
+    options,
+  }));
+}

@@ -1,0 +1,84 @@
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { AccountResult } from '../../shared/migration';
+import { describeEndpoint } from '../engine/endpoint';
+import { migrateAccount, type AccountJob } from '../engine/migrate-account';
+import { StateStore } from '../engine/state-store';
+import { buildJobs } from './build-jobs';
+import { defaultDataDir } from './data-dir';
+import { UsageError } from './endpoint-url';
+import { MigrateCliOptionsSchema, optionName } from './migrate-options';
+import { ProgressOutput } from './progress-output';
+
+export interface MigrateOutcome {
+  exitCode: 0 | 1 | 2;
+  results: AccountResult[];
+}
+
+/** Runs the accounts with at most `limit` at once, results in input order. */
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+export function parseMigrateOptions(raw: Record<string, unknown>) {
+  const parsed = MigrateCliOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${optionName(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export async function runMigrate(raw: Record<string, unknown>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream }): Promise<MigrateOutcome> {
+  const opts = parseMigrateOptions(raw);
+  const jobs: AccountJob[] = buildJobs(opts);
+  const stateDir = opts.stateDir ?? join(defaultDataDir(), 'state');
+  const store = StateStore.open(stateDir);
+  const progress = new ProgressOutput(io.stderr);
+  const controller = new AbortController();
+  const onSignal = () => {
+    progress.line('Stopping: letting in-flight APPENDs finish; the next run resumes from the checkpoint.');
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const results = await pool(jobs, opts.accountConcurrency, async (job) => {
+      progress.line(`${opts.dryRun ? 'Dry run' : 'Migrating'} ${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}`);
+      const result = await migrateAccount(job, store, {
+        signal: controller.signal,
+        onProgress: (p) => progress.update(p),
+        onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),
+      });
+      for (const w of result.warnings) progress.line(`Warning [${w.code}] ${job.source.user}: ${w.message}`);
+      if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
+      if (opts.dryRun) {
+        for (const f of result.folders) progress.line(`  ${f.source} -> ${f.target}: ${f.total} messages`);
+      }
+      return result;
+    });
+    progress.stop();
+    for (const r of results) {
+      io.stderr.write(
+        `${r.status === 'done' ? 'Done' : 'FAILED'} ${r.source} -> ${r.target}: ${r.messagesCopied} copied, ${r.messagesAlreadyPresent} already there, ${r.messagesSkipped} skipped, ${(r.bytesCopied / 1048576).toFixed(1)} MB\n`,
+      );
+    }
+    if (opts.json) io.stdout.write(JSON.stringify({ accounts: results }, null, 2) + '\n');
+    return { exitCode: results.every((r) => r.status === 'done') ? 0 : 1, results };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+  }
+}
+
+export const ExitCode = z.union([z.literal(0), z.literal(1), z.literal(2)]);
