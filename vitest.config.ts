@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Unit tests are pure and fast; integration tests start real Dovecot servers, so they
-// get generous timeouts and run with limited parallelism (the CI machine has 2 cores).
+// Unit tests are pure and fast; integration tests start real Dovecot servers and the
+// e2e tests a real Chromium, so they get generous timeouts and limited parallelism
+// (the CI machine has 2 cores).
 export default defineConfig({
   test: {
     projects: [
@@ -18,9 +19,18 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           testTimeout: 180_000,
-          hookTimeout: 120_000,
+          hookTimeout: 180_000,
           maxWorkers: 2,
-          fileParallelism: true,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 240_000,
+          maxWorkers: 1,
         },
       },
     ],

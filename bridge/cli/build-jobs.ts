@@ -81,6 +81,7 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
     deleted: o.deleted,
     providerHint: o.provider,
     maxAttempts: o.retries,
+    chunkMessages: o.batchMessages,
   });
 }
 

@@ -41,6 +41,7 @@ function buildProgram(): Command {
     .addOption(new Option('--deleted <policy>', 'messages flagged \\Deleted on the source: copy (with the flag), skip, or undelete (copy without it)').choices(['copy', 'skip', 'undelete']))
     .option('--accounts <file.csv>', 'batch: CSV with source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码)')
     .option('--provider <id>', 'source provider (aliyun, exmail, netease, ...) to recognise its folder names first')
+    .option('--batch-messages <n>', 'messages per fetch/APPEND batch (default 200); smaller batches checkpoint more often')
     .option('--retries <n>', 'attempts per account for transient errors (default 5)')
     .option('--json', 'print one JSON document with the results on stdout')
     .action(async (opts: Record<string, unknown>) => {

@@ -45,7 +45,9 @@ function refusalReason(err: ServerError): { code: 'MESSAGE_TOO_LARGE' | 'MESSAGE
   const code = (err.serverResponseCode ?? '').toUpperCase();
   const text = (err.responseText || err.message || 'refused').trim();
   if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text };
-  if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds/i.test(text)) return { code: 'MESSAGE_TOO_LARGE', text };
+  if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds|larger than|maximum size/i.test(text)) {
+    return { code: 'MESSAGE_TOO_LARGE', text };
+  }
   return { code: 'MESSAGE_REJECTED', text };
 }
 

@@ -24,6 +24,8 @@ const FOLDERS: Record<string, string> = {
   'Projects/2024/Q1': 'Projects/2024/Q1',
   '项目/客户A': '项目/客户A',
   'a+b': 'a＋b',
+  'c*d': 'c＊d',
+  'back\\slash': 'back＼slash',
 };
 
 describe('mapped migration between two Dovecots', () => {
@@ -46,6 +48,8 @@ describe('mapped migration between two Dovecots', () => {
     await seedFolder(source, alice, 'Projects/2024/Q1', bulkMessages(25, 5, { prefix: 'q1' }));
     await seedFolder(source, alice, '项目/客户A', bulkMessages(10, 6, { prefix: 'kehu' }));
     await seedFolder(source, alice, 'a+b', bulkMessages(3, 7, { prefix: 'plus' }));
+    await seedFolder(source, alice, 'c*d', bulkMessages(2, 8, { prefix: 'star' }));
+    await seedFolder(source, alice, 'back\\slash', bulkMessages(2, 9, { prefix: 'bs' }));
     await createFolder(source, alice, 'Empty');
     before = await snapshotMailbox(source, alice);
   });
