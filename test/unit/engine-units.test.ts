@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { formatImapDate, parseUidSet } from '../../bridge/engine/append-batch';
+import { ByteBudget } from '../../bridge/engine/byte-budget';
+import { MigrationError, classifyError } from '../../bridge/engine/errors';
+import { FingerprintIndex, fingerprint } from '../../bridge/engine/fingerprint';
+import { flagsForAppend, isDeleted } from '../../bridge/engine/flags';
+import { ProgressTracker } from '../../bridge/engine/progress';
+import { FORBIDDEN_SOURCE_COMMANDS, guardReadOnly } from '../../bridge/engine/read-only-guard';
+import type { AccountProgress } from '../../shared/migration';
+import type { ImapFlow } from 'imapflow';
+
+const ctx = { side: 'source' as const, account: 'a@x.com', host: 'imap.x.com', port: 993 };
+
+describe('parseUidSet', () => {
+  it('expands ranges and lists in order', () => {
+    expect(parseUidSet('7')).toEqual([7]);
+    expect(parseUidSet('7,9:11')).toEqual([7, 9, 10, 11]);
+    expect(parseUidSet('11:9')).toEqual([9, 10, 11]);
+  });
+  it('rejects garbage', () => {
+    expect(parseUidSet('7,x')).toBeNull();
+    expect(parseUidSet('')).toBeNull();
+  });
+});
+
+describe('formatImapDate', () => {
+  it('writes RFC 3501 date-time in UTC', () => {
+    expect(formatImapDate(new Date('2019-03-04T05:06:07Z'))).toBe('04-Mar-2019 05:06:07 +0000');
+  });
+});
+
+describe('fingerprint', () => {
+  const h = (s: string) => Buffer.from(s.replace(/\n/g, '\r\n'));
+  it('ignores header order, folding and case of names', () => {
+    const a = fingerprint(h('Message-ID: <1@x>\nSubject: hello\n world\nFrom: a@x\nDate: Mon, 1 Jan 2024 00:00:00 +0000\n'), 100);
+    const b = fingerprint(h('from: a@x\nDATE: Mon, 1 Jan 2024 00:00:00 +0000\nsubject: hello world\nMessage-Id: <1@x>\n'), 100);
+    expect(a).toBe(b);
+  });
+  it('differs by size and by any field', () => {
+    const base = h('Message-ID: <1@x>\nSubject: s\n');
+    expect(fingerprint(base, 100)).not.toBe(fingerprint(base, 101));
+    expect(fingerprint(base, 100)).not.toBe(fingerprint(h('Message-ID: <2@x>\nSubject: s\n'), 100));
+  });
+  it('works without headers (malformed messages)', () => {
+    expect(fingerprint(undefined, 5)).toMatch(/^[0-9a-f]{32}$/);
+  });
+  it('FingerprintIndex counts occurrences and hands out each target UID once', () => {
+    const idx = new FingerprintIndex();
+    idx.add('f', 10);
+    idx.add('f', 11);
+    expect(idx.size).toBe(2);
+    expect(idx.take('f')).toBe(10);
+    expect(idx.take('f')).toBe(11);
+    expect(idx.take('f')).toBeUndefined();
+  });
+});
+
+describe('flagsForAppend', () => {
+  it('keeps system flags and valid keywords, never \\Recent', () => {
+    expect(flagsForAppend(['\\Seen', '\\Recent', '$Forwarded', 'Work', 'bad keyword', 'a(b'], 'copy')).toEqual(['\\Seen', '$Forwarded', 'Work']);
+  });
+  it('applies the \\Deleted policy', () => {
+    expect(flagsForAppend(['\\Deleted', '\\Seen'], 'copy')).toEqual(['\\Deleted', '\\Seen']);
+    expect(flagsForAppend(['\\Deleted', '\\Seen'], 'undelete')).toEqual(['\\Seen']);
+    expect(isDeleted(['\\deleted'])).toBe(true);
+  });
+});
+
+describe('classifyError', () => {
+  it('maps imapflow and socket errors to codes with actionable text', () => {
+    expect(classifyError({ authenticationFailed: true, responseText: 'Authentication failed.' }, ctx).code).toBe('AUTH_FAILED');
+    expect(classifyError({ code: 'ECONNREFUSED' }, ctx).code).toBe('CONNECT_FAILED');
+    expect(classifyError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, ctx).code).toBe('TLS_FAILED');
+    expect(classifyError({ code: 'ETIMEDOUT' }, ctx).code).toBe('TIMEOUT');
+    expect(classifyError({ serverResponseCode: 'OVERQUOTA', responseText: 'Quota exceeded' }, ctx).code).toBe('QUOTA_EXCEEDED');
+    expect(classifyError({ authenticationFailed: true, responseText: 'IMAP service is disabled for this account' }, ctx).code).toBe('IMAP_DISABLED');
+    expect(classifyError({ responseText: 'Too many connections from your IP' }, ctx).code).toBe('THROTTLED');
+    const auth = classifyError({ authenticationFailed: true }, ctx);
+    expect(auth.message).toContain('a@x.com');
+    expect(auth.transient).toBe(false);
+  });
+  it('keeps an existing MigrationError', () => {
+    const e = new MigrationError('SOURCE_CHANGED', 'x');
+    expect(classifyError(e, ctx)).toBe(e);
+  });
+});
+
+describe('read-only guard', () => {
+  it('blocks every mailbox-changing command on the source', async () => {
+    const sent: string[] = [];
+    const fake = { exec: async (command: string) => { sent.push(command); return {}; } } as unknown as ImapFlow;
+    guardReadOnly(fake);
+    const exec = (fake as unknown as { exec: (c: string) => Promise<unknown> }).exec;
+    for (const cmd of FORBIDDEN_SOURCE_COMMANDS) {
+      await expect(exec(cmd)).rejects.toThrow(/never modified/);
+    }
+    await exec('EXAMINE');
+    await exec('UID FETCH');
+    expect(sent).toEqual(['EXAMINE', 'UID FETCH']);
+    for (const cmd of ['SELECT', 'STORE', 'EXPUNGE', 'APPEND', 'CREATE', 'DELETE']) expect(FORBIDDEN_SOURCE_COMMANDS.has(cmd)).toBe(true);
+  });
+});
+
+describe('ByteBudget', () => {
+  it('bounds bytes in flight and lets one oversized item through alone', async () => {
+    const budget = new ByteBudget(100);
+    const r1 = await budget.acquire(60);
+    let second = false;
+    const p = budget.acquire(60).then((r) => { second = true; return r; });
+    await Promise.resolve();
+    expect(second).toBe(false);
+    r1();
+    const r2 = await p;
+    expect(second).toBe(true);
+    r2();
+    const big = await budget.acquire(1_000);
+    big();
+  });
+});
+
+describe('ProgressTracker', () => {
+  it('emits at a bounded rate, but always on phase changes', () => {
+    let now = 0;
+    const seen: AccountProgress[] = [];
+    const t = new ProgressTracker('acct', (p) => seen.push(p), 250, () => now);
+    t.setPhase('copying');
+    for (let i = 0; i < 100; i++) {
+      now += 10;
+      t.tick();
+    }
+    // 1000 ms of ticks every 10 ms at most every 250 ms: the phase event + 4.
+    expect(seen.length).toBe(5);
+    t.setPhase('done');
+    expect(seen.at(-1)!.phase).toBe('done');
+  });
+});
