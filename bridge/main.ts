@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { EXTENSION_ID } from '../extension/extension-id';
 import { BRIDGE_NAME } from '../shared/bridge-defaults';
 import { BRIDGE_VERSION } from './server/health';
+import { defaultDataDir } from './cli/data-dir';
+import { StateStore } from './engine/state-store';
 import { installShutdownHandlers, PortError, resolvePort, startBridgeServer } from './server/start';
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -56,7 +58,13 @@ async function main(): Promise<void> {
     throw err;
   }
 
+  // The embedded state store (SQLite) holds checkpoints; opening it here creates it on
+  // first start and fails early if the data dir is not writable.
+  const stateDir = path.join(defaultDataDir(), 'state');
+  const store = StateStore.open(stateDir);
+  process.once('exit', () => store.close());
   console.log(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url} (health: ${bridge.url}/health)`);
+  console.log(`State store: ${path.join(stateDir, 'mailmover.sqlite')}`);
   console.log('');
   console.log(extensionInstructions());
   console.log('');
