@@ -1,0 +1,416 @@
+/**
+ * Account list import (批量搬家): one row per mailbox pair, as in seed 001 (Alibaba's 搬家 guide):
+ *
+ *   english headers:  source,target,source_password,target_password   (case-insensitive)
+ *   seed 001 headers: 待搬家账号 (source), 搬家账号 (target), 待搬家账号密码 (source password),
+ *                     搬家账号密码 (target password)
+ *
+ * Pure TypeScript for the extension and the bridge: no Node APIs. Uses csv-parse's browser ESM
+ * build (it bundles its own Buffer polyfill, so it runs in Node and in a browser bundle alike).
+ *
+ * Passwords are never put in an error message. In fact no cell value is: a shifted column can put
+ * a password where an address was expected, so messages name lines and columns only.
+ */
+import { parse, CsvError } from 'csv-parse/browser/esm/sync';
+import { z } from 'zod';
+
+export interface AccountRow {
+  line: number;
+  source: string;
+  target: string;
+  sourcePassword?: string;
+  targetPassword?: string;
+}
+
+/** line = 1-based row number as a spreadsheet shows it (one record = one row; the header is 1 in
+ *  the usual file). It equals the text line number unless a quoted cell spans several lines. */
+export interface CsvRowError {
+  line: number;
+  message: string;
+  messageZh: string;
+}
+
+export interface AccountsCsvResult {
+  rows: AccountRow[];
+  errors: CsvRowError[];
+  encoding: 'utf-8' | 'gb18030';
+  headerStyle: 'english' | 'chinese';
+}
+
+/** Seed 001: 一次只能导入1000条数据. */
+export const DEFAULT_MAX_ROWS = 1000;
+
+type Field = 'source' | 'target' | 'sourcePassword' | 'targetPassword';
+
+/** Header spellings → field. Keys are normalised with normalizeHeader(). */
+const ENGLISH_HEADERS: Readonly<Record<string, Field>> = {
+  source: 'source',
+  source_email: 'source',
+  source_address: 'source',
+  source_account: 'source',
+  source_user: 'source',
+  target: 'target',
+  target_email: 'target',
+  target_address: 'target',
+  target_account: 'target',
+  target_user: 'target',
+  source_password: 'sourcePassword',
+  source_pass: 'sourcePassword',
+  source_pwd: 'sourcePassword',
+  target_password: 'targetPassword',
+  target_pass: 'targetPassword',
+  target_pwd: 'targetPassword',
+};
+
+const CHINESE_HEADERS: Readonly<Record<string, Field>> = {
+  待搬家账号: 'source',
+  待搬家帳號: 'source',
+  搬家账号: 'target',
+  搬家帳號: 'target',
+  待搬家账号密码: 'sourcePassword',
+  待搬家帳號密碼: 'sourcePassword',
+  搬家账号密码: 'targetPassword',
+  搬家帳號密碼: 'targetPassword',
+};
+
+const COLUMN_NAMES: Readonly<Record<Field, { en: string; zh: string }>> = {
+  source: { en: 'source', zh: '待搬家账号' },
+  target: { en: 'target', zh: '搬家账号' },
+  sourcePassword: { en: 'source_password', zh: '待搬家账号密码' },
+  targetPassword: { en: 'target_password', zh: '搬家账号密码' },
+};
+
+/**
+ * 'Source Email ' → 'source_email'; '搬家账号（必填）' / '*搬家账号' → '搬家账号'. ASCII is
+ * lower-cased, spaces and hyphens become '_', a trailing (…)/（…） note and '*' / ':' marks go.
+ */
+function normalizeHeader(h: string): string {
+  return h
+    .replace(/^\ufeff/, '')
+    .trim()
+    .replace(/[（(][^）)]*[）)]\s*$/u, '')
+    .replace(/[*＊:：]/gu, '')
+    .trim()
+    .replace(/[A-Z]/g, (c) => c.toLowerCase())
+    .replace(/[\s-]+/g, '_');
+}
+
+/**
+ * Address check: a normal or internationalised (EAI, e.g. 张三@公司.中国) address. Local part: no
+ * whitespace, quotes, @ or RFC 5322 specials, no leading/trailing/double dot, ≤ 64 chars. Domain:
+ * ≥ 2 labels of letters/digits/hyphens (any script), no label starting or ending with '-',
+ * top-level label of ≥ 2 letters or an xn-- A-label. Quoted local parts and IP literals are refused.
+ */
+const EMAIL_RE =
+  /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
+
+const emailField = z.string().min(1, 'required').regex(EMAIL_RE, 'invalid');
+
+const RowSchema = z.object({
+  source: emailField,
+  target: emailField,
+  sourcePassword: z.string().optional(),
+  targetPassword: z.string().optional(),
+});
+
+/**
+ * Bytes → text. UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, otherwise GB18030, the
+ * superset of the GBK that Excel on a Chinese Windows writes for "CSV (逗号分隔)". A UTF-16 file
+ * (Excel's "Unicode text") is not recognised here; parseAccountsCsv reports it.
+ */
+export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: 'utf-8' | 'gb18030' } {
+  try {
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf-8' };
+  } catch {
+    return { text: new TextDecoder('gb18030').decode(bytes), encoding: 'gb18030' };
+  }
+}
+
+interface RawRecord {
+  line: number;
+  fields: string[];
+}
+
+type ParseProblem = 'unterminated-quote' | 'after-quote' | 'syntax';
+
+/**
+ * Splits the text into records with csv-parse, carrying on after a malformed record: the record
+ * is reported and parsing resumes on the next text line after the line where it began.
+ */
+function readRecords(text: string): { records: RawRecord[]; problems: { line: number; kind: ParseProblem }[] } {
+  const records: RawRecord[] = [];
+  const problems: { line: number; kind: ParseProblem }[] = [];
+  const encoder = new TextEncoder();
+  const decoder = new TextDecoder();
+  let rest = text;
+  let lineBase = 0;
+  for (;;) {
+    let count = 0;
+    let lastEnd = 0;
+    try {
+      parse(rest, {
+        relax_column_count: true,
+        relax_quotes: true,
+        skip_empty_lines: false,
+        trim: true,
+        on_record: (record: string[], ctx: { bytes: number }) => {
+          count++;
+          lastEnd = ctx.bytes;
+          records.push({ line: lineBase + count, fields: record });
+          return record;
+        },
+      });
+      return { records, problems };
+    } catch (err) {
+      if (!(err instanceof CsvError)) throw err;
+      const line = lineBase + count + 1;
+      const bytes = encoder.encode(rest);
+      const nl = bytes.indexOf(0x0a, lastEnd);
+      // An odd number of quotes on the line where the failing record began means a quote opened
+      // there was never closed on that line; whatever csv-parse tripped over later (often a
+      // quote on another row) is a consequence of it.
+      const firstLine = decoder.decode(bytes.subarray(lastEnd, nl < 0 ? bytes.length : nl));
+      const unbalanced = (firstLine.match(/"/g)?.length ?? 0) % 2 === 1;
+      const kind: ParseProblem =
+        err.code === 'CSV_QUOTE_NOT_CLOSED' || unbalanced
+          ? 'unterminated-quote'
+          : err.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || err.code === 'CSV_INVALID_CLOSING_QUOTE'
+            ? 'after-quote'
+            : 'syntax';
+      problems.push({ line, kind });
+      if (nl < 0) return { records, problems };
+      rest = decoder.decode(bytes.subarray(nl + 1));
+      lineBase = line;
+      if (rest === '') return { records, problems };
+    }
+  }
+}
+
+const isBlank = (fields: readonly string[]): boolean => fields.every((f) => f === '');
+
+function err(line: number, message: string, messageZh: string): CsvRowError {
+  return { line, message, messageZh };
+}
+
+/** Lower-cased, NFC-normalised address used to find duplicates. */
+function addressKey(address: string): string {
+  return address.normalize('NFC').toLowerCase();
+}
+
+/**
+ * Parses an account list. Never throws on bad input: problems come back as per-line errors
+ * (line = spreadsheet row), and every other row is still parsed and validated.
+ *
+ * - Cells are trimmed; a value whose leading/trailing spaces matter (a password) must be quoted.
+ * - Blank rows (also ',,,') are skipped. Columns other than the known ones are ignored.
+ * - Duplicate source, or duplicate target, address → error on the later row naming the earlier
+ *   one; the earlier row is kept. Addresses compare case-insensitively.
+ * - More than `maxRows` (default 1000) data rows → the first `maxRows` are returned and one error
+ *   on the first row beyond them; those rows belong in another import (imports append).
+ */
+export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } = {}): AccountsCsvResult {
+  const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
+  const errors: CsvRowError[] = [];
+  const rows: AccountRow[] = [];
+
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    errors.push(
+      err(
+        1,
+        'The file is UTF-16 ("Unicode text"). Save it as "CSV UTF-8 (comma delimited)" or "CSV (comma delimited)" and import again.',
+        '文件是 UTF-16 编码（“Unicode 文本”）。请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”后重新导入。',
+      ),
+    );
+    return { rows, errors, encoding: 'utf-8', headerStyle: 'english' };
+  }
+
+  const { text: raw, encoding } = decodeCsvBytes(bytes);
+  // CRLF (Windows), CR (old Mac Excel) and LF all end a row.
+  const text = raw.replace(/\r\n?/g, '\n');
+  const { records, problems } = readRecords(text);
+
+  for (const p of problems) {
+    if (p.kind === 'unterminated-quote') {
+      errors.push(
+        err(
+          p.line,
+          'A quoted value is never closed: it starts with " but has no closing ". Close the quote; the rows after it were still read.',
+          '引号未闭合：某个值以 " 开头却没有结束的 "。请补上引号；其后的行已照常读取。',
+        ),
+      );
+    } else if (p.kind === 'after-quote') {
+      errors.push(
+        err(
+          p.line,
+          'Text follows a closing quote. Put the whole value inside the quotes, and write a quote inside a value as "".',
+          '结束引号后还有其他字符。请把整个值放进引号内，值中的引号写成 ""。',
+        ),
+      );
+    } else {
+      errors.push(err(p.line, 'This row is not valid CSV.', '此行不是有效的 CSV 格式。'));
+    }
+  }
+
+  const nonBlank = records.filter((r) => !isBlank(r.fields));
+  const header = nonBlank[0];
+  if (!header) {
+    errors.push(
+      err(
+        1,
+        'The file has no header row. The first row must name the columns: source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码).',
+        '文件没有表头行。第一行须为列名：待搬家账号,搬家账号,待搬家账号密码（或 source,target,source_password,target_password）。',
+      ),
+    );
+    return { rows, errors: sortErrors(errors), encoding, headerStyle: 'english' };
+  }
+
+  // Header.
+  const columns = new Map<Field, number>();
+  let chinese = 0;
+  let english = 0;
+  header.fields.forEach((cell, index) => {
+    const key = normalizeHeader(cell);
+    if (key === '') return;
+    const field = ENGLISH_HEADERS[key] ?? CHINESE_HEADERS[key];
+    if (!field) return;
+    if (CHINESE_HEADERS[key]) chinese++;
+    else english++;
+    if (columns.has(field)) {
+      const name = COLUMN_NAMES[field];
+      errors.push(
+        err(
+          header.line,
+          `Column "${name.en}" (${name.zh}) appears twice in the header; keep one.`,
+          `表头中“${name.zh}”（${name.en}）列出现了两次，请只保留一列。`,
+        ),
+      );
+      return;
+    }
+    columns.set(field, index);
+  });
+  const headerStyle: 'english' | 'chinese' = chinese > english ? 'chinese' : 'english';
+
+  const missing = (['source', 'target'] as const).filter((f) => !columns.has(f));
+  if (missing.length) {
+    const looksLikeData = header.fields.some((c) => c.includes('@'));
+    for (const field of missing) {
+      const name = COLUMN_NAMES[field];
+      const shown = headerStyle === 'chinese' ? name.zh : name.en;
+      const other = headerStyle === 'chinese' ? name.en : name.zh;
+      errors.push(
+        err(
+          header.line,
+          `Missing required column "${shown}" (also accepted: "${other}").` +
+            (looksLikeData ? ' The first row looks like data; add a header row above it.' : ''),
+          `缺少必填列“${name.zh}”（也可写作 “${name.en}”）。` + (looksLikeData ? '第一行看起来是数据，请在其上方加一行表头。' : ''),
+        ),
+      );
+    }
+    return { rows, errors: sortErrors(errors), encoding, headerStyle };
+  }
+
+  // Columns the rows must have: up to the last non-empty header cell.
+  let width = header.fields.length;
+  while (width > 0 && (header.fields[width - 1] ?? '') === '') width--;
+
+  const data = nonBlank.slice(1);
+  const bySource = new Map<string, number>();
+  const byTarget = new Map<string, number>();
+  data.forEach((rec, index) => {
+    if (index === maxRows) {
+      errors.push(
+        err(
+          rec.line,
+          `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Rows from this one on were not imported: put them in another file and import it too (each import adds to the accounts already imported).`,
+          `文件共有 ${data.length} 行账号数据，一次最多只能导入 ${maxRows} 条。从此行起的数据未导入：请放到另一个文件中再导入一次（每次导入都会追加到已导入的账号中）。`,
+        ),
+      );
+    }
+    if (index >= maxRows) return;
+
+    const f = rec.fields;
+    const extraFilled = f.slice(width).some((c) => c !== '');
+    if (f.length < width || extraFilled) {
+      errors.push(
+        err(
+          rec.line,
+          `Expected ${width} columns like the header, found ${f.length}. If a value contains a comma, put it in double quotes.`,
+          `应与表头一样有 ${width} 列，实际为 ${f.length} 列。如果某个值包含逗号，请用英文双引号把它括起来。`,
+        ),
+      );
+      return;
+    }
+    const cell = (field: Field): string | undefined => {
+      const i = columns.get(field);
+      return i === undefined ? undefined : f[i];
+    };
+    const optional = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+    const parsed = RowSchema.safeParse({
+      source: cell('source') ?? '',
+      target: cell('target') ?? '',
+      sourcePassword: optional(cell('sourcePassword')),
+      targetPassword: optional(cell('targetPassword')),
+    });
+    if (!parsed.success) {
+      const reported = new Set<Field>();
+      for (const issue of parsed.error.issues) {
+        const field = issue.path[0] as Field;
+        if (reported.has(field)) continue; // '' fails both "required" and the format: say it once
+        reported.add(field);
+        const name = COLUMN_NAMES[field];
+        if (issue.message === 'required') {
+          errors.push(err(rec.line, `The "${name.en}" address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
+        } else {
+          errors.push(
+            err(
+              rec.line,
+              `The "${name.en}" value is not a valid email address (expected name@domain).`,
+              `“${name.zh}”不是有效的邮箱地址（应为 名称@域名 的形式）。`,
+            ),
+          );
+        }
+      }
+      return;
+    }
+    const row = parsed.data;
+    const srcKey = addressKey(row.source);
+    const tgtKey = addressKey(row.target);
+    const firstSource = bySource.get(srcKey);
+    const firstTarget = byTarget.get(tgtKey);
+    let bad = false;
+    if (firstSource !== undefined) {
+      bad = true;
+      errors.push(
+        err(
+          rec.line,
+          `The source account is already listed on line ${firstSource}; each source mailbox may appear only once. This row was ignored.`,
+          `待搬家账号与第 ${firstSource} 行重复；每个原邮箱只能出现一次。此行已忽略。`,
+        ),
+      );
+    }
+    if (firstTarget !== undefined) {
+      bad = true;
+      errors.push(
+        err(
+          rec.line,
+          `The target account is already used on line ${firstTarget}. Two source mailboxes moved into one account is refused because it is almost always a mistake in the account pairing; pair each source with its own target. This row was ignored.`,
+          `搬家账号已在第 ${firstTarget} 行使用。两个原邮箱搬入同一账号通常是账号对应关系填错所致，因此不予接受；请为每个原邮箱填写各自的搬家账号。此行已忽略。`,
+        ),
+      );
+    }
+    if (bad) return;
+    bySource.set(srcKey, rec.line);
+    byTarget.set(tgtKey, rec.line);
+    const out: AccountRow = { line: rec.line, source: row.source, target: row.target };
+    if (row.sourcePassword !== undefined) out.sourcePassword = row.sourcePassword;
+    if (row.targetPassword !== undefined) out.targetPassword = row.targetPassword;
+    rows.push(out);
+  });
+
+  return { rows, errors: sortErrors(errors), encoding, headerStyle };
+}
+
+function sortErrors(errors: CsvRowError[]): CsvRowError[] {
+  // Stable: errors of one line keep their order.
+  return errors.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map(({ e }) => e);
+}
