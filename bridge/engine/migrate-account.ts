@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
-import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import { compareTargetPaths, mapFolders, targetParents, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import { detectRoleByName } from '../../shared/folders/localized-names';
 import { isSpecialUse } from '../../shared/folders/special-use';
 import { folderMatcher } from '../../shared/glob';
 import type { ErrorInfo } from '../../shared/errors';
@@ -41,8 +42,12 @@ interface Side {
 /** The list of folders to create and copy, with folders the user filtered out left out. */
 export function planMappings(source: MailboxLayout, target: MailboxLayout, job: AccountJob): FolderMapping[] {
   const matches = folderMatcher(job.options.includeFolders, job.options.excludeFolders);
+  const explicit = job.options.includeFolders.length > 0;
   const sources: SourceFolder[] = source.folders
-    .filter((f) => matches(f.path, f.delimiter ?? source.delimiter))
+    .filter((f) => matches(f.path, f.delimiter ?? source.delimiter, source.prefix))
+    // Virtual views (Gmail's All Mail, Starred) hold copies of messages that live in other
+    // folders: copying them doubles the mailbox. Only an explicit --include-folder takes them.
+    .filter((f) => explicit || !isVirtualView(f, source))
     .map((f) => ({
       path: f.path,
       delimiter: f.delimiter,
@@ -58,10 +63,18 @@ export function planMappings(source: MailboxLayout, target: MailboxLayout, job: 
   );
 }
 
+function isVirtualView(f: { path: string; delimiter: string | null; specialUse?: string }, layout: MailboxLayout): boolean {
+  const role = f.specialUse ?? detectRoleByName(f.path, f.delimiter, layout.prefix);
+  return role === '\\All' || role === '\\Flagged';
+}
+
 /** Creates the target tree parents-first on ONE connection (parallel CREATEs have crashed Dovecot's list index). */
 async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[], failed: Map<string, ErrorInfo>): Promise<void> {
   const existing = new Set(layout.folders.map((f) => f.path));
-  const wanted = [...new Set(mappings.map((m) => m.target))];
+  // Parents no mapping names (the unified root, a filtered-out parent) are created too, first.
+  const wanted = [...new Set([...targetParents(mappings, layout.delimiter, layout.folders.map((f) => f.path)), ...mappings.map((m) => m.target)])].sort(
+    (a, b) => compareTargetPaths(a, b, layout.delimiter),
+  );
   for (const path of wanted) {
     if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
     try {

@@ -6,7 +6,7 @@ import { bulkMessages, textMessage } from '../support/corpus';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 
 const alice = { user: 'alice@old.example.com', password: 'alice-pw' };
-const users = ['since', 'glob', 'del-copy', 'del-skip', 'del-undelete', 'dry', 'since-widen'].map((n) => ({ user: `${n}@new.example.com`, password: 'pw' }));
+const users = ['views', 'views-explicit', 'since', 'glob', 'del-copy', 'del-skip', 'del-undelete', 'dry', 'since-widen'].map((n) => ({ user: `${n}@new.example.com`, password: 'pw' }));
 const u = (name: string) => users.find((x) => x.user.startsWith(name + '@'))!;
 
 describe('filters, \\Deleted policy, dry run', () => {
@@ -29,6 +29,7 @@ describe('filters, \\Deleted policy, dry run', () => {
     await seedFolder(source, alice, 'Work/2024', bulkMessages(3, 61));
     await seedFolder(source, alice, 'Work/2024/Q1', bulkMessages(2, 62));
     await seedFolder(source, alice, 'Private', bulkMessages(2, 63));
+    await seedFolder(source, alice, '[Gmail]/All Mail', bulkMessages(2, 64));
   });
   afterAll(async () => {
     await Promise.all([source?.stop(), target?.stop()]);
@@ -60,6 +61,7 @@ describe('filters, \\Deleted policy, dry run', () => {
         state.store,
       );
       expect(result.folders.map((f) => f.source).sort()).toEqual(['INBOX', 'Work', 'Work/2024']);
+      expect(result.messagesCopied).toBe(4 + 3);
       const paths = (await listFolders(target, u('glob'))).map((f) => f.path);
       expect(paths).toContain('Work/2024');
       expect(paths).not.toContain('Private');
@@ -86,6 +88,21 @@ describe('filters, \\Deleted policy, dry run', () => {
         expect(result.skipped).toHaveLength(1);
         expect(result.skipped[0]!.reason).toMatch(/Deleted/);
       }
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it("virtual views such as Gmail's All Mail are left out unless explicitly included", async () => {
+    const state = tempStore();
+    try {
+      const result = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, u('views'))), state.store);
+      expect(result.status).toBe('done');
+      expect(result.folders.map((f) => f.source)).not.toContain('[Gmail]/All Mail');
+      expect((await listFolders(target, u('views'))).map((f) => f.path).some((p) => p.includes('All Mail'))).toBe(false);
+      const explicit = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, u('views-explicit')), { includeFolders: ['[Gmail]/**'] }), state.store);
+      expect(explicit.folders.map((f) => f.source)).toContain('[Gmail]/All Mail');
+      expect(explicit.messagesCopied).toBe(2);
     } finally {
       state.cleanup();
     }
