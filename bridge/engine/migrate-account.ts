@@ -140,8 +140,26 @@ async function runPass(
       .filter((m) => m.selectable && !result.folderErrors.has(m.target))
       .map((mapping) => ({ kind: 'plan', mapping }));
     const budget = new ByteBudget(opts.chunkBytes * opts.concurrency);
-    const workers = Math.max(1, Math.min(opts.concurrency, queue.length));
+    // Every worker stays while folders are being planned: a single big folder's chunks
+    // appear only after its planning task ends, and should be spread over all of them.
+    const workers = queue.length === 0 ? 0 : opts.concurrency;
     let failure: unknown;
+    let planning = 0;
+    let wake: Array<() => void> = [];
+    const notify = () => {
+      const w = wake;
+      wake = [];
+      w.forEach((f) => f());
+    };
+    const nextTask = async (): Promise<Task | undefined> => {
+      for (;;) {
+        const task = queue.shift();
+        // Counted when taken, so that no worker sees "nothing planned, nothing queued" in between.
+        if (task?.kind === 'plan') planning++;
+        if (task || planning === 0 || failure) return task;
+        await new Promise<void>((resolve) => wake.push(resolve));
+      }
+    };
     const first = control.src;
     control.src = undefined;
 
@@ -151,26 +169,34 @@ async function runPass(
       try {
         while (!failure) {
           if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
-          const task = queue.shift();
+          const task = await nextTask();
           if (!task) break;
-          s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
-          t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
-          if (task.kind === 'plan') {
-            await planTask(s, t, task.mapping);
-          } else {
-            const release = await budget.acquire(task.chunk.bytes);
-            try {
-              await copyChunk(s, t, task.chunk, opts);
-            } finally {
-              release();
+          try {
+            s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
+            t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
+            if (task.kind === 'plan') {
+              await planTask(s, t, task.mapping);
+            } else {
+              const release = await budget.acquire(task.chunk.bytes);
+              try {
+                await copyChunk(s, t, task.chunk, opts);
+              } finally {
+                release();
+              }
+              tracker.setPhase('copying');
+              await maybeFinish(t, task.chunk.run);
             }
-            tracker.setPhase('copying');
-            await maybeFinish(t, task.chunk.run);
+          } finally {
+            if (task.kind === 'plan') {
+              planning--;
+              notify();
+            }
           }
           tracker.tick();
         }
       } catch (err) {
         failure ??= err;
+        notify();
       } finally {
         await closeQuietly(s);
         await closeQuietly(t);
