@@ -52,5 +52,9 @@ export function parseEndpointUrl(value: string, option: string): ParsedEndpointU
 export const DateOptionSchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
-  .transform((s) => new Date(`${s}T00:00:00Z`))
-  .refine((d) => !Number.isNaN(d.getTime()), 'not a valid date');
+  // Date() rolls impossible days over (2023-02-29 becomes 2023-03-01): the date must read back the same.
+  .refine((s) => {
+    const d = new Date(`${s}T00:00:00Z`);
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+  }, 'not a valid date')
+  .transform((s) => new Date(`${s}T00:00:00Z`));

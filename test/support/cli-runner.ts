@@ -1,0 +1,181 @@
+/**
+ * Runs the bridge CLI (`bridge/cli/main.ts migrate ...`) as a real child process for the
+ * cli-*.test.ts integration tests, and checks its --json report.
+ *
+ * The child is `node --import tsx bridge/cli/main.ts ...`, spawned directly: not through npm
+ * and not through node_modules/.bin/tsx, whose CLI starts ANOTHER node process for the script
+ * (so a SIGKILL to its pid would leave the migration running as an orphan). Here the pid of
+ * the ChildProcess is the node process that runs the migration.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import type { DovecotServer } from '../harness/dovecot';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const MAIN = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
+
+export interface CliResult {
+  /** exit status, null when killed by a signal */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface CliOptions {
+  /** extra environment variables (passwords, tokens); merged over a copy of process.env */
+  env?: Record<string, string | undefined>;
+  /** kill (SIGKILL) the child after this many ms; default 120 s */
+  timeoutMs?: number;
+}
+
+export interface RunningCli {
+  child: ChildProcess;
+  pid: number;
+  done: Promise<CliResult>;
+}
+
+/** A scratch directory per test file: state dirs, password files, CSVs. MAILMOVER_HOME points into it. */
+export function scratchDir(name: string): { dir: string; path: (...p: string[]) => string; write: (file: string, data: string | Uint8Array) => string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), `mailmover-cli-${name}-`));
+  return {
+    dir,
+    path: (...p) => join(dir, ...p),
+    write: (file, data) => {
+      const p = join(dir, file);
+      writeFileSync(p, data, { mode: 0o600 });
+      return p;
+    },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Starts `migrate <args>`; stdout/stderr are collected. */
+export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const t0 = performance.now();
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // A stray default state dir must never be the developer's own (~/.local/share/mailmover);
+  // a test that wants the default passes its own MAILMOVER_HOME in opts.env.
+  env.MAILMOVER_HOME = join(tmpdir(), 'mailmover-cli-test-home');
+  delete env.XDG_DATA_HOME;
+  // Colours or a TTY progress bar would only make stderr harder to assert on.
+  delete env.FORCE_COLOR;
+  env.NO_COLOR = '1';
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'migrate', ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (child.pid === undefined) throw new Error('could not spawn the CLI');
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      if (timedOut) stderr += `\n[cli-runner] killed after ${timeoutMs} ms\n`;
+      resolvePromise({ code, signal, stdout, stderr, ms: Math.round(performance.now() - t0) });
+    });
+  });
+  return { child, pid: child.pid, done };
+}
+
+export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  return spawnCli(args, opts).done;
+}
+
+/** `imap://[user@]127.0.0.1:port` (a user with @ percent-encoded), or imaps:// on the TLS port. */
+export function serverUrl(server: DovecotServer, opts: { user?: string; tls?: boolean } = {}): string {
+  const scheme = opts.tls ? 'imaps' : 'imap';
+  const port = opts.tls ? server.imapsPort : server.imapPort;
+  const user = opts.user === undefined ? '' : `${encodeURIComponent(opts.user)}@`;
+  return `${scheme}://${user}${server.host}:${port}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// the --json report, as the spec describes it (checked independently of the engine's own schema)
+
+const ErrorSchema = z.object({ code: z.string().min(1), message: z.string().min(1) });
+
+export const CliFolderSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  copied: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  alreadyPresent: z.number().int().nonnegative(),
+});
+
+export const CliAccountSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  status: z.enum(['done', 'failed']),
+  messagesCopied: z.number().int().nonnegative(),
+  messagesSkipped: z.number().int().nonnegative(),
+  messagesAlreadyPresent: z.number().int().nonnegative(),
+  bytesCopied: z.number().int().nonnegative(),
+  folders: z.array(CliFolderSchema),
+  skipped: z.array(z.object({ folder: z.string(), uid: z.number().int(), reason: z.string() })),
+  error: ErrorSchema.nullable(),
+});
+
+export const CliReportSchema = z.object({ accounts: z.array(CliAccountSchema) });
+export type CliAccount = z.infer<typeof CliAccountSchema>;
+export type CliReport = z.infer<typeof CliReportSchema>;
+
+/**
+ * stdout must be exactly one JSON document (JSON.parse rejects two concatenated documents or
+ * any progress text around it) with the fields of the spec; account status and error agree.
+ */
+export function parseReport(stdout: string): CliReport {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(stdout);
+  } catch (err) {
+    throw new Error(`stdout is not exactly one JSON document (${(err as Error).message}):\n${stdout.slice(0, 2000)}`);
+  }
+  const report = CliReportSchema.parse(doc);
+  for (const a of report.accounts) {
+    if ((a.status === 'done') !== (a.error === null)) {
+      throw new Error(`account ${a.source}: status ${a.status} with error ${JSON.stringify(a.error)}`);
+    }
+    const sum = (f: (x: z.infer<typeof CliFolderSchema>) => number) => a.folders.reduce((s, x) => s + f(x), 0);
+    if (sum((f) => f.copied) !== a.messagesCopied || sum((f) => f.alreadyPresent) !== a.messagesAlreadyPresent || sum((f) => f.skipped) !== a.messagesSkipped) {
+      throw new Error(`account ${a.source}: the folder counts do not add up to the account counts: ${JSON.stringify(a)}`);
+    }
+  }
+  return report;
+}
+
+/** A description for assertion messages: exit status and both streams. */
+export function describeRun(r: CliResult): string {
+  return `exit ${r.code}${r.signal ? ` (${r.signal})` : ''} after ${r.ms} ms\n--- stdout ---\n${r.stdout.slice(0, 4000)}\n--- stderr ---\n${r.stderr.slice(0, 4000)}`;
+}
+
+/**
+ * Secrets that leaked into stdout or stderr (should be empty): as typed, JSON-escaped (a
+ * password with a quote inside a JSON string) or percent-encoded (inside a URL).
+ */
+export function leakedSecrets(r: CliResult, secrets: string[]): string[] {
+  const forms = (s: string) => [...new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])];
+  return secrets.filter((s) => forms(s).some((f) => r.stdout.includes(f) || r.stderr.includes(f)));
+}
