@@ -38,5 +38,6 @@ export type Endpoint = z.infer<typeof EndpointSchema>;
 export function describeEndpoint(ep: Endpoint): string {
   const scheme = ep.security === 'tls' ? 'imaps' : 'imap';
   const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
-  return `${scheme}://${ep.user}@${ep.host}:${ep.port}${via}`;
+  const host = ep.host.includes(":") ? `[${ep.host}]` : ep.host;
+  return `${scheme}://${encodeURIComponent(ep.user)}@${host}:${ep.port}${via}`;
 }
