@@ -3,6 +3,7 @@ import type { MigrationOptions } from '../../shared/migration';
 import { appendBatch, type AppendItem } from './append-batch';
 import { MigrationError } from './errors';
 import { flagsForAppend, systemFlagsOnly } from './flags';
+import { recoverNulBytes } from './nul-bytes';
 import type { FolderRun, SourceMessageMeta } from './folder-run';
 import type { MessageRecord } from './state-store';
 
@@ -88,6 +89,7 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
     for (const msg of await source.fetchAll(uids, { uid: true, source: true }, { uid: true })) {
       if (msg.source) bodies.set(msg.uid, msg.source);
     }
+    await recoverNulBytes(source, bodies);
   }
   const items: Array<{ meta: SourceMessageMeta; item: AppendItem }> = [];
   for (const m of wanted) {

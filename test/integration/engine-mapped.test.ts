@@ -3,7 +3,7 @@ import { migrateAccount } from '../../bridge/engine/migrate-account';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { listFolders, readFolder, seedFolder, snapshotMailbox, createFolder } from '../harness/mailbox';
 import { bulkMessages, trickyMessages } from '../support/corpus';
-import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+import { identities, job, plainEndpoint, readStoredBytes, tempStore } from '../support/engine-fixtures';
 
 /**
  * Mapped mode between two real Dovecots: an old Chinese-provider-style source
@@ -84,6 +84,12 @@ describe('mapped migration between two Dovecots', () => {
     expect(targetFolders).toContain('Empty');
     // No stray copies of the localized folders next to the special-use ones.
     expect(targetFolders).not.toContain('已发送');
+
+    // BODY[] shows a stored NUL as 0x80; the stored bytes themselves must match too.
+    const withNul = (await readStoredBytes(source, alice, 'INBOX')).filter((b) => b.includes(0));
+    expect(withNul).toHaveLength(1);
+    const targetStored = await readStoredBytes(target, bob, 'INBOX');
+    expect(targetStored.filter((b) => b.equals(withNul[0]!))).toHaveLength(1);
 
     const after = await snapshotMailbox(source, alice);
     expect(after).toEqual(before);

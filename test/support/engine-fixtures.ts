@@ -6,7 +6,7 @@ import type { Endpoint } from '../../bridge/engine/endpoint';
 import type { AccountJob } from '../../bridge/engine/migrate-account';
 import { StateStore } from '../../bridge/engine/state-store';
 import type { DovecotServer, DovecotUser } from '../harness/dovecot';
-import type { MailboxMessage } from '../harness/mailbox';
+import { withImap, type MailboxMessage } from '../harness/mailbox';
 
 /** A plain-IMAP endpoint on a harness server (loopback only, so plaintext is allowed explicitly). */
 export function plainEndpoint(server: DovecotServer, user: DovecotUser): Endpoint {
@@ -39,4 +39,14 @@ export function identity(m: MailboxMessage): string {
 /** Multiset of identities, sorted, so that duplicates count. */
 export function identities(msgs: MailboxMessage[]): string[] {
   return msgs.map(identity).sort();
+}
+
+/** The stored bytes (BINARY.PEEK[]: NUL bytes intact, unlike BODY[]) of every message in a folder. */
+export async function readStoredBytes(server: DovecotServer, user: DovecotUser, folder: string): Promise<Buffer[]> {
+  return withImap(server, user, async (client) => {
+    await client.mailboxOpen(folder, { readOnly: true });
+    const out: Buffer[] = [];
+    for (const msg of await client.fetchAll('1:*', { uid: true, source: true }, { binary: true })) if (msg.source) out.push(msg.source);
+    return out;
+  });
 }

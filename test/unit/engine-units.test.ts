@@ -134,3 +134,15 @@ describe('ProgressTracker', () => {
     expect(seen.at(-1)!.phase).toBe('done');
   });
 });
+
+describe('restoresNuls', async () => {
+  const { restoresNuls } = await import('../../bridge/engine/nul-bytes');
+  it('accepts BINARY[] that only turns 0x80 back into NUL', () => {
+    expect(restoresNuls(Buffer.from([1, 0x80, 2]), Buffer.from([1, 0, 2]))).toBe(true);
+  });
+  it('rejects anything else: no change, other differences, other length', () => {
+    expect(restoresNuls(Buffer.from([1, 0x80]), Buffer.from([1, 0x80]))).toBe(false);
+    expect(restoresNuls(Buffer.from([1, 0x80]), Buffer.from([2, 0]))).toBe(false);
+    expect(restoresNuls(Buffer.from([1, 0x80]), Buffer.from([1, 0, 0]))).toBe(false);
+  });
+});
