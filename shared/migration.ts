@@ -27,7 +27,8 @@ export const MigrationOptionsSchema = z.object({
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;
 
-export const FolderResultSchema = z.object({
+/** One folder's counters, shared by the final report and the live progress. */
+const FolderCountsSchema = z.object({
   source: z.string(),
   target: z.string(),
   total: z.number().int(),
@@ -35,6 +36,9 @@ export const FolderResultSchema = z.object({
   skipped: z.number().int(),
   alreadyPresent: z.number().int(),
   bytesCopied: z.number().int(),
+});
+
+export const FolderResultSchema = FolderCountsSchema.extend({
   error: ErrorInfoSchema.nullable().default(null),
 });
 export type FolderResult = z.infer<typeof FolderResultSchema>;
@@ -72,17 +76,6 @@ export const AccountProgressSchema = z.object({
   rate: z.number(),
   bytesPerSecond: z.number(),
   etaSeconds: z.number().nullable(),
-  folders: z.array(
-    z.object({
-      source: z.string(),
-      target: z.string(),
-      total: z.number().int(),
-      copied: z.number().int(),
-      skipped: z.number().int(),
-      alreadyPresent: z.number().int(),
-      bytesCopied: z.number().int(),
-      done: z.boolean(),
-    }),
-  ),
+  folders: z.array(FolderCountsSchema.extend({ done: z.boolean() })),
 });
 export type AccountProgress = z.infer<typeof AccountProgressSchema>;
