@@ -1,13 +1,42 @@
 #!/usr/bin/env node
 import { Command, CommanderError, Option } from 'commander';
+import { PortError, resolvePort } from '../server/start';
+import { defaultStateDir } from './data-dir';
 import { UsageError } from './endpoint-url';
 import { runMigrate } from './migrate-command';
+import { runPair } from './pair-command';
+import { runService } from './service-command';
+import { runStart } from './start-command';
+import { runStatus } from './status-command';
+import { runTokens } from './tokens-command';
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+/** --port N, else MAILMOVER_PORT, else 7878; a bad value is a usage error naming its source. */
+function portOption(value: string | undefined): number {
+  try {
+    return value === undefined ? resolvePort([], process.env) : resolvePort(['--port', value], {});
+  } catch (err) {
+    if (err instanceof PortError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function count(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1) throw new UsageError(`${name}: "${value}" is not a positive whole number`);
+    return n;
+  };
+}
+
+const STATE_DIR_HELP = 'state dir (default: $MAILMOVER_HOME/state, else the per-user data folder + /state)';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 function buildProgram(): Command {
   const program = new Command('mailmover-bridge')
-    .description('mailmover bridge: migrate mailboxes from the command line')
+    .description('mailmover bridge: the local service the browser extension drives, and a CLI for scripted migrations')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
@@ -48,6 +77,74 @@ function buildProgram(): Command {
       const outcome = await runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });
       process.exitCode = outcome.exitCode;
     });
+
+  program
+    .command('start')
+    .description('Run the bridge in the foreground on 127.0.0.1 (Ctrl+C stops it; running accounts resume on the next start). Prints the address, a pairing code and the state dir.')
+    .option('--port <n>', 'TCP port on 127.0.0.1 (default: $MAILMOVER_PORT or 7878; 0 = any free port)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--log-level <level>', 'debug, info, warn or error (default info)')
+    .option('--max-accounts <n>', 'accounts migrated at once over all jobs (default 4)')
+    .option('--host-connections <n>', 'connections at most to one source server (default 8); providers block IPs that open too many')
+    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string }) => {
+      process.exitCode = await runStart({
+        port: portOption(o.port),
+        stateDir: defaultStateDir(o.stateDir),
+        logLevel: o.logLevel,
+        maxAccounts: o.maxAccounts === undefined ? undefined : count('--max-accounts')(o.maxAccounts),
+        hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
+      });
+    });
+
+  program
+    .command('pair')
+    .description('Print a new one-time pairing code (valid 10 minutes); a running bridge on the same state dir accepts it.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action((o: { stateDir?: string }) => {
+      process.exitCode = runPair(defaultStateDir(o.stateDir), out);
+    });
+
+  program
+    .command('status')
+    .description('Whether the bridge runs, and the jobs, accounts and tokens in the state store. Exit 0 running, 3 not running.')
+    .option('--port <n>', 'port to look at (default: $MAILMOVER_PORT or 7878)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action(async (o: { port?: string; stateDir?: string; json?: boolean }) => {
+      process.exitCode = await runStatus(portOption(o.port), defaultStateDir(o.stateDir), out, o.json);
+    });
+
+  const tokens = program.command('tokens').description('Tokens handed out by pairing: list them, revoke one (its connections are closed).');
+  tokens
+    .command('list')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action((o: { stateDir?: string; json?: boolean }) => {
+      process.exitCode = runTokens(defaultStateDir(o.stateDir), 'list', undefined, out, o.json);
+    });
+  tokens
+    .command('revoke')
+    .argument('[id]', 'token id from `tokens list`')
+    .option('--all', 'revoke every token')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action((id: string | undefined, o: { stateDir?: string; all?: boolean }) => {
+      process.exitCode = runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
+    });
+
+  const service = program
+    .command('service')
+    .description('Run the bridge in the background: a systemd user unit (Linux), a launchd agent (macOS), a logon task (Windows).');
+  for (const action of ['install', 'uninstall', 'status'] as const) {
+    service
+      .command(action)
+      .option('--port <n>', 'port the service listens on (default: $MAILMOVER_PORT or 7878)')
+      .option('--state-dir <dir>', STATE_DIR_HELP)
+      .option('--dry-run', 'print the files and commands instead of carrying them out')
+      .option('--unit-dir <dir>', 'Linux: where the user unit goes (default ~/.config/systemd/user)')
+      .action((o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string }) => {
+        process.exitCode = runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
+      });
+  }
   return program;
 }
 

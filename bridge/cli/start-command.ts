@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BRIDGE_NAME } from '../../shared/bridge-defaults';
+import { startBridge, type Bridge } from '../server/bridge';
+import { BRIDGE_VERSION } from '../server/health';
+import { formatCode } from '../service/pairing-codes';
+import { UsageError } from './endpoint-url';
+import { EXTENSION_ID } from '../../extension/extension-id';
+
+export interface StartCommandOptions {
+  port: number;
+  stateDir: string;
+  logLevel?: string;
+  maxAccounts?: number;
+  hostConnections?: number;
+  /** Extra lines printed after the address (npm start: how to load the extension). */
+  banner?: string[];
+  out?: (line: string) => void;
+}
+
+function envInt(name: string): number | undefined {
+  const v = process.env[name];
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: "${v}" is not a whole number`);
+  return n;
+}
+
+/**
+ * `mailmover-bridge start`: runs the bridge in the foreground until SIGINT/SIGTERM.
+ * Prints (stdout) the address, a fresh pairing code and the state dir; the structured
+ * log goes to stderr and to <state dir>/logs/bridge.log. Resolves with the exit status.
+ */
+export async function runStart(o: StartCommandOptions): Promise<number> {
+  const out = o.out ?? ((line: string) => process.stdout.write(line + '\n'));
+  let bridge: Bridge;
+  try {
+    bridge = await startBridge({
+      port: o.port,
+      stateDir: o.stateDir,
+      logLevel: o.logLevel,
+      limits: { maxAccounts: o.maxAccounts, maxConnectionsPerHost: o.hostConnections },
+      // Back-off knobs for tests and impatient operators; the defaults suit real providers.
+      retry: { baseMs: envInt('MAILMOVER_RETRY_BASE_MS'), maxMs: envInt('MAILMOVER_RETRY_MAX_MS') },
+      engineRetryBaseMs: envInt('MAILMOVER_ENGINE_RETRY_BASE_MS'),
+    });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(
+        `${BRIDGE_NAME}: port ${o.port} on 127.0.0.1 is already in use — is the bridge already running (\`${BRIDGE_NAME} status\`)?\n` +
+          'Stop the other program, or pick another port with --port <port> or MAILMOVER_PORT=<port>\n' +
+          "(the extension looks at 7878 unless its settings say otherwise).\n",
+      );
+      return 1;
+    }
+    throw err;
+  }
+  const { code, expiresAt } = bridge.service.pairing.create();
+  out(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url}`);
+  out(`Pairing code: ${code} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
+  out(`State dir: ${bridge.stateDir}`);
+  out(`Log file: ${bridge.logFile}`);
+  for (const line of o.banner ?? []) out(line);
+  out('Press Ctrl+C to stop.');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        out(`Received ${signal} again, exiting now (accounts resume from their checkpoints).`);
+        process.exit(130);
+      }
+      stopping = true;
+      out(`Received ${signal}: stopping — running accounts finish their current batch, then the state is saved.`);
+      const force = setTimeout(() => {
+        out('The bridge did not stop within 60 s; exiting anyway (accounts resume from their checkpoints).');
+        process.exit(1);
+      }, 60_000);
+      force.unref();
+      bridge.close().then(
+        () => {
+          clearTimeout(force);
+          out('Bridge stopped.');
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          resolve(0);
+        },
+        (err: unknown) => {
+          clearTimeout(force);
+          process.stderr.write(`${BRIDGE_NAME}: error while stopping: ${String(err)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** What `npm start` adds: where the built extension is and how to load it. */
+export function extensionBanner(buildDir: string): string[] {
+  const built = existsSync(join(buildDir, 'manifest.json'));
+  return [
+    '',
+    built ? `Browser extension (built): ${buildDir}` : `Browser extension: not built yet — run \`npm run build:ext\`; it will be in ${buildDir}`,
+    'Load it in Chrome / Chromium / Edge:',
+    '  1. open chrome://extensions (edge://extensions in Edge)',
+    '  2. turn on "Developer mode"',
+    `  3. click "Load unpacked" and choose ${buildDir}`,
+    `  The extension's id is ${EXTENSION_ID}.`,
+    'Then pair it: open the extension, enter the pairing code above. The code works once and for',
+    `10 minutes; \`npm run bridge -- pair\` prints a new one.`,
+    '',
+  ];
+}
+
+export { formatCode };

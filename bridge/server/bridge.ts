@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import type { SchedulerLimits } from '../service/scheduler';
+import type { RetryPolicy } from '../service/run-outcome';
+import { BridgeService } from '../service/bridge-service';
+import { createBridgeLogger, type BridgeLogger } from '../service/logger';
+import { PairingRateLimit } from '../service/pairing-rate-limit';
+import { SecretScrubber } from '../service/secret-scrubber';
+import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
+import { createHttpApp } from './http-app';
+import { startBridgeServer, type RunningBridge } from './start';
+import { WsGateway } from './ws-gateway';
+
+export interface BridgeOptions {
+  stateDir: string;
+  /** 0 = any free port. */
+  port: number;
+  logLevel?: string;
+  /** Where log lines go besides the file; null = file only (tests). */
+  stderr?: { write(s: string): unknown } | null;
+  limits?: Partial<SchedulerLimits>;
+  retry?: Partial<RetryPolicy>;
+  engineRetryBaseMs?: number;
+  helloTimeoutMs?: number;
+  pairing?: { maxFailures: number; windowMs: number };
+  flood?: { burst: number; perSecond: number };
+}
+
+export interface Bridge {
+  readonly url: string;
+  readonly port: number;
+  readonly stateDir: string;
+  readonly logFile: string;
+  readonly service: BridgeService;
+  readonly logger: BridgeLogger;
+  readonly gateway: WsGateway;
+  /** Graceful stop: no new connections, clients told 1001, running accounts stop between chunks (checkpoints kept), store closed. */
+  close(): Promise<void>;
+}
+
+/** Starts the whole bridge: state store, scheduler, HTTP (health, pairing, report) and the WebSocket. */
+export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
+  const stateDir = resolve(opts.stateDir);
+  const scrubber = new SecretScrubber();
+  const logger = createBridgeLogger({ stateDir, scrubber, level: opts.logLevel, stderr: opts.stderr });
+  const log = logger.logger;
+  const service = new BridgeService({ stateDir, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs });
+  let port = opts.port;
+  const pairLimit = new PairingRateLimit(opts.pairing?.maxFailures, opts.pairing?.windowMs);
+  const app = createHttpApp({ service, port: () => port, pairLimit, log });
+  let server: RunningBridge;
+  try {
+    server = await startBridgeServer({ port: opts.port, app });
+  } catch (err) {
+    await service.stop();
+    logger.close();
+    throw err;
+  }
+  port = server.port;
+  const gateway = new WsGateway({ service, logger, port: () => port, helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS, flood: opts.flood });
+  server.server.on('upgrade', gateway.handleUpgrade);
+  service.start();
+  log.info({ port, stateDir }, `bridge listening on ${server.url}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port,
+    stateDir,
+    logFile: logger.file,
+    service,
+    logger,
+    gateway,
+    close() {
+      closing ??= (async () => {
+        log.info('bridge stopping: letting in-flight APPENDs finish, checkpoints are kept');
+        gateway.close();
+        const httpClosed = server.close();
+        await service.stop();
+        await httpClosed;
+        log.info('bridge stopped');
+        logger.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,205 @@
+import type { WebSocket } from 'ws';
+import type { z } from 'zod';
+import type { EventName } from '../../shared/protocol/events';
+import { errorResponse, eventMessage, okResponse, type ProtocolError } from '../../shared/protocol/messages';
+import { REQUESTS, RequestEnvelopeSchema, isRequestType, type RequestType } from '../../shared/protocol/requests';
+import { CLOSE_CODES, PROTOCOL_VERSION } from '../../shared/protocol/version';
+import type { BridgeService, ServiceEvent } from '../service/bridge-service';
+import type { LogLine, Logger } from '../service/logger';
+import { ServiceError } from '../service/service-error';
+import { FloodGuard } from './flood-guard';
+import { BRIDGE_VERSION } from './health';
+import { dispatch } from './request-dispatch';
+
+const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+/** Above this many queued bytes a slow client stops getting progress and log events (statuses still go). */
+const DROP_LOSSY_ABOVE = 4 * 1024 * 1024;
+const LOSSY: ReadonlySet<EventName> = new Set(['account.progress', 'log']);
+
+export interface Subscription {
+  jobId?: string;
+  logs: boolean;
+  logLevel: keyof typeof LEVELS;
+}
+
+/**
+ * One WebSocket connection: nothing but `hello` until the token checks out, then
+ * requests dispatched to the service and events pushed per subscription. Every
+ * problem with a frame is answered with an error (or a close code for the ones
+ * that end the connection); nothing a client sends can throw out of here.
+ */
+export class WsSession {
+  tokenId: string | undefined;
+  private subscription: Subscription | undefined;
+  private readonly flood: FloodGuard;
+  private readonly helloTimer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly origin: string,
+    private readonly service: BridgeService,
+    private readonly log: Logger,
+    opts: { helloTimeoutMs: number; flood?: { burst: number; perSecond: number } },
+  ) {
+    this.flood = new FloodGuard(opts.flood?.burst, opts.flood?.perSecond);
+    this.helloTimer = setTimeout(() => this.close(CLOSE_CODES.UNAUTHORIZED, 'hello with a token expected'), opts.helloTimeoutMs);
+    ws.on('message', (data, isBinary) => {
+      void this.onFrame(data, isBinary).catch((err: unknown) => this.log.error({ err }, 'WebSocket frame handling failed'));
+    });
+    ws.on('close', () => {
+      this.closed = true;
+      clearTimeout(this.helloTimer);
+    });
+    // Oversized frames (ws closes with 1009 itself), bad UTF-8, protocol errors: logged, never thrown.
+    ws.on('error', (err) => this.log.warn({ origin }, `WebSocket error: ${err.message}`));
+  }
+
+  get authenticated(): boolean {
+    return this.tokenId !== undefined;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.helloTimer);
+    this.ws.close(code, reason);
+  }
+
+  private send(message: object): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(message));
+  }
+
+  private sendError(id: string | null, error: ProtocolError): void {
+    this.send(errorResponse(id, error));
+  }
+
+  /** Pushes a service event if this connection subscribed to it. */
+  deliver(e: ServiceEvent): void {
+    const sub = this.subscription;
+    if (!sub || !this.authenticated || e.event === 'log') return;
+    if (sub.jobId) {
+      const jobId = 'account' in e.data ? e.data.account.jobId : 'job' in e.data ? e.data.job.id : 'jobId' in e.data ? e.data.jobId : undefined;
+      if (jobId !== sub.jobId) return;
+    }
+    if (LOSSY.has(e.event) && this.ws.bufferedAmount > DROP_LOSSY_ABOVE) return;
+    this.send({ v: PROTOCOL_VERSION, kind: 'event', event: e.event, data: e.data });
+  }
+
+  deliverLog(line: LogLine): void {
+    const sub = this.subscription;
+    if (!sub?.logs || !this.authenticated) return;
+    if (LEVELS[line.level] < LEVELS[sub.logLevel]) return;
+    if (sub.jobId && line.jobId !== sub.jobId) return;
+    if (this.ws.bufferedAmount > DROP_LOSSY_ABOVE) return;
+    this.send(eventMessage('log', line));
+  }
+
+  private async onFrame(data: unknown, isBinary: boolean): Promise<void> {
+    if (this.closed) return;
+    if (!this.flood.take()) {
+      this.log.warn({ origin: this.origin }, 'closing a WebSocket that sends too many messages');
+      this.close(CLOSE_CODES.TOO_MANY_REQUESTS, 'too many messages');
+      return;
+    }
+    if (isBinary) {
+      this.close(CLOSE_CODES.UNSUPPORTED_DATA, 'binary frames are not supported; send JSON text');
+      return;
+    }
+    // A revoked token ends its connections at their next message (and by the gateway's sweep).
+    if (this.tokenId && !this.service.tokens.isActive(this.tokenId)) {
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'token revoked');
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      this.sendError(null, { code: 'BAD_JSON', message: 'The message is not valid JSON.' });
+      return;
+    }
+    const env = RequestEnvelopeSchema.safeParse(json);
+    if (!env.success) {
+      const id = typeof (json as { id?: unknown })?.id === 'string' ? ((json as { id: string }).id.slice(0, 64)) : null;
+      this.sendError(id, { code: 'BAD_MESSAGE', message: 'Expected {"v": 1, "id": "...", "type": "...", "params": {...}}.' });
+      return;
+    }
+    const { id, type, v } = env.data;
+    if (v !== PROTOCOL_VERSION) {
+      this.sendError(id, { code: 'UNSUPPORTED_VERSION', message: `This bridge speaks protocol version ${PROTOCOL_VERSION}, not ${v}.` });
+      return;
+    }
+    if (!this.authenticated && type !== 'hello') {
+      this.sendError(id, { code: 'UNAUTHORIZED', message: 'Say hello with your token first.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'hello with a token expected');
+      return;
+    }
+    if (!isRequestType(type)) {
+      this.sendError(id, { code: 'UNKNOWN_TYPE', message: `Unknown request type "${type.slice(0, 64)}".` });
+      return;
+    }
+    const schema = REQUESTS[type].params as z.ZodType;
+    const parsed = schema.safeParse(env.data.params ?? {});
+    if (!parsed.success) {
+      this.sendError(id, {
+        code: 'INVALID_PARAMS',
+        message: `Invalid params for ${type}.`,
+        details: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+      return;
+    }
+    if (type === 'hello') {
+      this.hello(id, parsed.data as z.infer<(typeof REQUESTS)['hello']['params']>);
+      return;
+    }
+    await this.run(id, type, parsed.data);
+  }
+
+  private hello(id: string, p: { token: string; clientVersion: string; protocol: number }): void {
+    if (this.authenticated) {
+      this.sendError(id, { code: 'CONFLICT', message: 'Already authenticated.' });
+      return;
+    }
+    const info = this.service.tokens.verify(p.token);
+    if (!info) {
+      this.log.warn({ origin: this.origin }, 'WebSocket hello with an unknown or revoked token');
+      this.sendError(id, { code: 'UNAUTHORIZED', message: 'Unknown or revoked token; pair the extension again.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'invalid token');
+      return;
+    }
+    if (info.origin !== this.origin) {
+      this.log.warn({ origin: this.origin, tokenOrigin: info.origin }, 'token presented from another origin than it was paired for');
+      this.sendError(id, { code: 'UNAUTHORIZED', message: 'This token was paired for another extension.' });
+      this.close(CLOSE_CODES.FORBIDDEN, 'token belongs to another origin');
+      return;
+    }
+    if (p.protocol !== PROTOCOL_VERSION) {
+      this.sendError(id, { code: 'UNSUPPORTED_VERSION', message: `This bridge speaks protocol version ${PROTOCOL_VERSION}.` });
+      this.close(CLOSE_CODES.UNSUPPORTED_VERSION, 'unsupported protocol version');
+      return;
+    }
+    clearTimeout(this.helloTimer);
+    this.tokenId = info.id;
+    this.log.info({ tokenId: info.id, clientVersion: p.clientVersion }, `extension connected (${this.origin})`);
+    this.send(okResponse(id, 'hello', { bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION, tokenId: info.id }));
+  }
+
+  private async run(id: string, type: Exclude<RequestType, 'hello'>, params: unknown): Promise<void> {
+    try {
+      const result = await dispatch(type, params, {
+        service: this.service,
+        subscribe: (s) => (this.subscription = s),
+        unsubscribe: () => (this.subscription = undefined),
+      });
+      this.send(okResponse(id, type, result as never));
+    } catch (err) {
+      if (err instanceof ServiceError) {
+        this.sendError(id, { code: err.code, message: err.message });
+        return;
+      }
+      this.log.error({ err, type }, `request ${type} failed`);
+      this.sendError(id, { code: 'INTERNAL', message: 'Internal error; see the bridge log.' });
+    }
+  }
+}

@@ -1,0 +1,619 @@
+import type { AccountProgress } from '../../shared/migration';
+import type { AccountPhase, AccountStatus, AccountView } from '../../shared/protocol/account';
+import type { Server } from '../../shared/protocol/common';
+import type { EventData, EventName } from '../../shared/protocol/events';
+import { PROGRESS_MIN_INTERVAL_MS } from '../../shared/protocol/events';
+import type { JobSpec, JobView, LoginInput } from '../../shared/protocol/job';
+import type { AccountSelection, RequestParams, RequestResult } from '../../shared/protocol/requests';
+import { migrateAccount } from '../engine/migrate-account';
+import { StateStore } from '../engine/state-store';
+import { buildAccountJob, missingCredentials, sourceServerOf } from './account-endpoints';
+import { planImport } from './account-import';
+import { EMPTY_COUNTERS, AccountsRepo, type AccountPatch, type AccountRecord } from './accounts-repo';
+import { loadOrCreateKey } from './credential-key';
+import { CredentialVault, credentialOwner } from './credential-vault';
+import { nowIso, openServiceDb, type ServiceDb } from './db';
+import { testEndpoint } from './endpoint-test';
+import { JobsRepo, type JobRecord, type StoredJobSpec, type StoredLogin } from './jobs-repo';
+import type { Logger } from './logger';
+import { PairingCodes } from './pairing-codes';
+import { reportCsv, reportFilename } from './report-csv';
+import { DEFAULT_RETRY_POLICY, decideOutcome, type RetryPolicy, type RunEnd } from './run-outcome';
+import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
+import type { SecretScrubber } from './secret-scrubber';
+import { ServiceError } from './service-error';
+import { TokenStore } from './tokens';
+import { TrustedOrigins } from './trusted-origins';
+import { classified, toAccountView, toJobView } from './views';
+
+export interface ServiceEvent<E extends EventName = EventName> {
+  event: E;
+  data: EventData<E>;
+}
+
+export interface BridgeServiceOptions {
+  stateDir: string;
+  logger: Logger;
+  scrubber: SecretScrubber;
+  limits?: Partial<SchedulerLimits>;
+  retry?: Partial<RetryPolicy>;
+  /** Base delay of the engine's own retries within one run. */
+  engineRetryBaseMs?: number;
+  tickMs?: number;
+}
+
+/** An options object without its undefined entries, so that spreading it keeps the defaults. */
+function defined<T extends object>(o: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export const DEFAULT_LIMITS: SchedulerLimits = { maxAccounts: 4, maxConnectionsPerHost: 8 };
+
+/** Statuses whose account is (or will soon be) run by the scheduler. */
+const ACTIVE: readonly AccountStatus[] = ['in_progress', 'syncing'];
+/** Statuses of accounts that never started: a source server change for "new accounts" applies to them. */
+const NOT_YET_STARTED: readonly AccountStatus[] = ['not_enabled', 'not_started'];
+
+const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
+
+function countersOf(p: AccountProgress) {
+  return {
+    messagesTotal: p.messagesTotal,
+    messagesCopied: p.messagesCopied,
+    messagesSkipped: p.messagesSkipped,
+    messagesAlreadyPresent: p.messagesAlreadyPresent,
+    bytesCopied: p.bytesCopied,
+  };
+}
+
+/**
+ * The bridge's application layer: jobs and accounts (seed 001's model), their
+ * credentials, the scheduler that runs them with the engine, and the events the
+ * WebSocket pushes. Everything is persisted in the state store as it changes, so
+ * a restart (or a crash) carries on where it was.
+ */
+export class BridgeService {
+  readonly db: ServiceDb;
+  readonly tokens: TokenStore;
+  readonly pairing: PairingCodes;
+  readonly origins: TrustedOrigins;
+  readonly vault: CredentialVault;
+  private readonly jobs: JobsRepo;
+  private readonly accounts: AccountsRepo;
+  private readonly engineStore: StateStore;
+  private readonly scheduler: Scheduler;
+  private readonly log: Logger;
+  private readonly listeners = new Set<(e: ServiceEvent) => void>();
+  private readonly jobEventTimers = new Map<string, NodeJS.Timeout>();
+  private readonly lastProgress = new Map<string, { at: number; phase: string }>();
+  private readonly retryPolicy: RetryPolicy;
+  private readonly engineRetryBaseMs: number;
+  private closed = false;
+
+  constructor(private readonly opts: BridgeServiceOptions) {
+    this.log = opts.logger;
+    this.db = openServiceDb(opts.stateDir);
+    this.engineStore = StateStore.open(opts.stateDir);
+    this.vault = new CredentialVault(this.db, loadOrCreateKey(opts.stateDir), opts.scrubber);
+    this.vault.primeScrubber();
+    this.tokens = new TokenStore(this.db);
+    this.pairing = new PairingCodes(this.db);
+    this.origins = new TrustedOrigins(this.db);
+    this.jobs = new JobsRepo(this.db);
+    this.accounts = new AccountsRepo(this.db);
+    this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...defined(opts.retry) };
+    this.engineRetryBaseMs = opts.engineRetryBaseMs ?? 1000;
+    this.scheduler = new Scheduler({
+      limits: { ...DEFAULT_LIMITS, ...defined(opts.limits) },
+      tickMs: opts.tickMs,
+      candidates: (now) => this.candidates(now),
+      run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
+      onError: (err) => this.log.error({ err }, 'scheduler error'),
+    });
+  }
+
+  /** Puts accounts interrupted by a stop or a crash back in the queue, then starts scheduling. */
+  start(): void {
+    const interrupted = this.accounts.listByStatus(['in_progress']).filter((a) => a.phase !== 'queued' && a.phase !== 'waiting-retry');
+    for (const a of interrupted) this.accounts.update(a.id, { phase: 'queued' });
+    const resumed = this.accounts.listByStatus(ACTIVE).length;
+    if (resumed) this.log.info({ accounts: resumed }, `resuming ${resumed} account(s) from the state store`);
+    this.scheduler.start();
+  }
+
+  /** Stops the scheduler (running accounts stop between chunks, checkpoints written), then closes the store. */
+  async stop(): Promise<void> {
+    if (this.closed) return;
+    await this.scheduler.stop('shutdown');
+    this.closed = true;
+    for (const t of this.jobEventTimers.values()) clearTimeout(t);
+    this.engineStore.close();
+    this.db.close();
+  }
+
+  on(listener: (e: ServiceEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit<E extends EventName>(event: E, data: EventData<E>): void {
+    for (const l of this.listeners) {
+      try {
+        l({ event, data } as ServiceEvent);
+      } catch (err) {
+        this.log.error({ err }, 'event listener failed');
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- views
+
+  jobView(job: JobRecord): JobView {
+    return toJobView(job, this.accounts.countsByStatus(job.id), this.vault);
+  }
+
+  accountView(a: AccountRecord): AccountView {
+    return toAccountView(a, this.vault);
+  }
+
+  private requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new ServiceError('NOT_FOUND', `No job ${jobId}.`);
+    if (opts.open && job.status === 'closed') throw new ServiceError('CONFLICT', `Job "${job.spec.name}" is closed.`);
+    return job;
+  }
+
+  private requireAccount(accountId: string): AccountRecord {
+    const a = this.accounts.get(accountId);
+    if (!a) throw new ServiceError('NOT_FOUND', `No account ${accountId}.`);
+    return a;
+  }
+
+  /** Coalesces the job's status event (an import changes hundreds of accounts at once). */
+  private jobChanged(jobId: string): void {
+    if (this.jobEventTimers.has(jobId) || this.closed) return;
+    this.jobEventTimers.set(
+      jobId,
+      setTimeout(() => {
+        this.jobEventTimers.delete(jobId);
+        if (this.closed) return;
+        const job = this.jobs.get(jobId);
+        if (job) this.emit('job.status', { job: this.jobView(job) });
+      }, 100),
+    );
+  }
+
+  private save(id: string, patch: AccountPatch): AccountRecord {
+    const a = this.accounts.update(id, patch);
+    this.emit('account.status', { account: this.accountView(a) });
+    this.jobChanged(a.jobId);
+    return a;
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  private storeLogin(login: LoginInput, owner: string): StoredLogin {
+    if (login.kind === 'admin') {
+      this.vault.put(owner, login.password);
+      return { kind: 'admin', adminUser: login.adminUser, form: login.form ?? 'authzid' };
+    }
+    this.vault.delete(owner);
+    return { kind: 'per-account' };
+  }
+
+  createJob(spec: JobSpec): JobView {
+    if (spec.source.protocol === 'pop3') {
+      throw new ServiceError('UNSUPPORTED', 'POP3 sources are not supported by this bridge yet; use the IMAP server of the old system.');
+    }
+    const stored: StoredJobSpec = {
+      name: spec.name,
+      source: spec.source,
+      sourceLogin: { kind: 'per-account' },
+      target: spec.target,
+      targetLogin: { kind: 'per-account' },
+      storage: spec.storage,
+      filters: spec.filters,
+      incremental: spec.incremental,
+      concurrency: spec.concurrency,
+      batchMessages: spec.batchMessages,
+      provider: spec.provider ?? null,
+    };
+    let job = this.jobs.create(stored);
+    stored.sourceLogin = this.storeLogin(spec.sourceLogin, credentialOwner.jobSourceAdmin(job.id));
+    stored.targetLogin = this.storeLogin(spec.targetLogin, credentialOwner.jobTargetAdmin(job.id));
+    job = this.jobs.updateSpec(job.id, stored);
+    this.log.info({ jobId: job.id }, `job "${spec.name}" created`);
+    const view = this.jobView(job);
+    this.emit('job.status', { job: view });
+    return view;
+  }
+
+  updateJob({ jobId, patch }: RequestParams<'job.update'>): JobView {
+    const job = this.requireJob(jobId, { open: true });
+    const spec: StoredJobSpec = { ...job.spec };
+    if (patch.name !== undefined) spec.name = patch.name;
+    if (patch.target !== undefined) spec.target = patch.target;
+    if (patch.storage !== undefined) spec.storage = patch.storage;
+    if (patch.filters !== undefined) spec.filters = patch.filters;
+    if (patch.incremental !== undefined) spec.incremental = patch.incremental;
+    if (patch.concurrency !== undefined) spec.concurrency = patch.concurrency;
+    if (patch.batchMessages !== undefined) spec.batchMessages = patch.batchMessages;
+    if (patch.provider !== undefined) spec.provider = patch.provider;
+    if (patch.sourceLogin) spec.sourceLogin = this.storeLogin(patch.sourceLogin, credentialOwner.jobSourceAdmin(jobId));
+    if (patch.targetLogin) spec.targetLogin = this.storeLogin(patch.targetLogin, credentialOwner.jobTargetAdmin(jobId));
+    const updated = this.jobs.updateSpec(jobId, spec);
+    // New logins or a new target can cure a permanent failure: those accounts get another try.
+    if (patch.sourceLogin || patch.targetLogin || patch.target) this.requeueFailed(jobId);
+    this.log.info({ jobId }, `job "${spec.name}" updated`);
+    const view = this.jobView(updated);
+    this.emit('job.status', { job: view });
+    this.scheduler.kick();
+    return view;
+  }
+
+  private requeueFailed(jobId: string): void {
+    for (const a of this.accounts.listByJob(jobId, { statuses: ['failed'] }).accounts) {
+      this.save(a.id, { status: 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
+    }
+  }
+
+  async pauseJob(jobId: string): Promise<JobView> {
+    this.requireJob(jobId, { open: true });
+    const job = this.jobs.setStatus(jobId, 'paused');
+    this.emit('job.status', { job: this.jobView(job) });
+    this.log.info({ jobId }, `job "${job.spec.name}" paused`);
+    const running = this.accounts.listByJob(jobId, { statuses: ACTIVE }).accounts.filter((a) => this.scheduler.isRunning(a.id));
+    await Promise.all(running.map((a) => this.scheduler.abort(a.id, 'job-paused')));
+    return this.jobView(this.jobs.get(jobId)!);
+  }
+
+  resumeJob(jobId: string): JobView {
+    this.requireJob(jobId, { open: true });
+    const job = this.jobs.setStatus(jobId, 'active');
+    this.log.info({ jobId }, `job "${job.spec.name}" resumed`);
+    const view = this.jobView(job);
+    this.emit('job.status', { job: view });
+    this.scheduler.kick();
+    return view;
+  }
+
+  /** 关闭搬家 for a whole job: every account closed and every stored password of the job deleted. */
+  async closeJob(jobId: string): Promise<JobView> {
+    const job = this.requireJob(jobId);
+    if (job.status !== 'closed') {
+      this.jobs.setStatus(jobId, 'closed');
+      const open = this.accounts.listByJob(jobId).accounts.filter((a) => a.status !== 'closed');
+      await this.stopAccounts({ accountIds: open.map((a) => a.id) }, { allowClosedJob: true });
+      this.vault.delete(credentialOwner.job(jobId));
+      this.log.info({ jobId }, `job "${job.spec.name}" closed; its stored passwords were deleted`);
+    }
+    const view = this.jobView(this.jobs.get(jobId)!);
+    this.emit('job.status', { job: view });
+    return view;
+  }
+
+  listJobs(): JobView[] {
+    return this.jobs.list().map((j) => this.jobView(j));
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  importAccounts(p: RequestParams<'accounts.import'>): RequestResult<'accounts.import'> {
+    const job = this.requireJob(p.jobId, { open: true });
+    const bytes = Buffer.from(p.csvBase64, 'base64');
+    const plan = planImport(bytes, p.mode, { source: job.spec.sourceLogin, target: job.spec.targetLogin });
+    if (plan.errors.length) {
+      this.log.warn({ jobId: job.id, errors: plan.errors.length }, `account import refused: ${plan.errors.length} bad row(s)`);
+      return { imported: 0, updated: 0, errors: plan.errors, accounts: [] };
+    }
+    let imported = 0;
+    let updated = 0;
+    const touched: string[] = [];
+    this.accounts.transaction(() => {
+      for (const row of plan.rows) {
+        const existing = this.accounts.findBySource(job.id, row.source);
+        let a: AccountRecord;
+        if (existing && existing.status !== 'closed') {
+          a = existing;
+          updated++;
+        } else if (existing) {
+          // A closed account imported again is reopened from scratch.
+          a = this.accounts.update(existing.id, { target: row.target, mode: p.mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null });
+          updated++;
+        } else {
+          a = this.accounts.insert({ jobId: job.id, source: row.source, target: row.target, mode: p.mode, status: 'not_started' });
+          imported++;
+        }
+        if (row.sourcePassword) this.vault.put(credentialOwner.accountSource(a.id), row.sourcePassword);
+        if (row.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), row.targetPassword);
+        touched.push(a.id);
+        if (existing && existing.status !== 'closed') {
+          // New passwords for an account that failed on them: try again.
+          if (existing.status === 'failed' && (row.sourcePassword || row.targetPassword)) {
+            this.accounts.update(a.id, { status: 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
+          }
+          continue;
+        }
+        const ready = missingCredentials(job, a, this.vault).length === 0;
+        const status: AccountStatus =
+          p.mode === 'admin-without-passwords' ? 'not_enabled' : p.mode === 'self-service' ? 'not_started' : ready && p.autoStart ? 'in_progress' : 'not_started';
+        this.accounts.update(a.id, { status, phase: status === 'in_progress' ? 'queued' : null });
+      }
+    });
+    const views = touched.map((id) => this.accountView(this.accounts.get(id)!));
+    for (const account of views) this.emit('account.status', { account });
+    this.jobChanged(job.id);
+    this.log.info({ jobId: job.id, imported, updated, mode: p.mode }, `imported ${imported} account(s), updated ${updated}`);
+    this.scheduler.kick();
+    return { imported, updated, errors: [], accounts: views };
+  }
+
+  listAccounts(p: RequestParams<'account.list'>): RequestResult<'account.list'> {
+    this.requireJob(p.jobId);
+    const { accounts, total } = this.accounts.listByJob(p.jobId, p);
+    return { accounts: accounts.map((a) => this.accountView(a)), total };
+  }
+
+  private select(sel: AccountSelection): AccountRecord[] {
+    if ('accountIds' in sel) return sel.accountIds.map((id) => this.requireAccount(id));
+    this.requireJob(sel.jobId);
+    return this.accounts.listByJob(sel.jobId, { statuses: sel.statuses }).accounts;
+  }
+
+  private batch(sel: AccountSelection, action: (a: AccountRecord, job: JobRecord) => { ok: boolean; reason?: string }, opts: { allowClosedJob?: boolean } = {}): RequestResult<'account.start'> {
+    const results: RequestResult<'account.start'>['results'] = [];
+    for (const a of this.select(sel)) {
+      const job = this.requireJob(a.jobId);
+      if (job.status === 'closed' && !opts.allowClosedJob) {
+        results.push({ accountId: a.id, ok: false, status: a.status, reason: 'the job is closed' });
+        continue;
+      }
+      const r = action(a, job);
+      results.push({ accountId: a.id, ok: r.ok, status: this.accounts.get(a.id)!.status, ...(r.reason ? { reason: r.reason } : {}) });
+    }
+    this.scheduler.kick();
+    return { results };
+  }
+
+  startAccounts(sel: AccountSelection): RequestResult<'account.start'> {
+    return this.batch(sel, (a, job) => {
+      if (ACTIVE.includes(a.status)) return { ok: true };
+      if (a.status === 'closed') return { ok: false, reason: 'the account is closed; import it again to reopen it' };
+      const missing = missingCredentials(job, a, this.vault);
+      if (missing.length) return { ok: false, reason: `waiting for the ${missing.join(' and ')} password` };
+      this.save(a.id, { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null });
+      this.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} started`);
+      return { ok: true };
+    });
+  }
+
+  pauseAccounts(sel: AccountSelection): RequestResult<'account.pause'> {
+    return this.batch(sel, (a) => {
+      if (a.status === 'paused') return { ok: true };
+      if (!ACTIVE.includes(a.status) && a.status !== 'failed') return { ok: false, reason: `a ${a.status} account cannot be paused` };
+      this.save(a.id, { status: 'paused', phase: null, nextRunAt: null });
+      void this.scheduler.abort(a.id, 'pause');
+      this.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} paused`);
+      return { ok: true };
+    });
+  }
+
+  /** 关闭搬家 for accounts: closed for good, stored passwords deleted at once. */
+  stopAccounts(sel: AccountSelection, opts: { allowClosedJob?: boolean } = {}): RequestResult<'account.stop'> {
+    return this.batch(
+      sel,
+      (a) => {
+        if (a.status !== 'closed') {
+          this.save(a.id, { status: 'closed', phase: null, nextRunAt: null });
+          void this.scheduler.abort(a.id, 'stop');
+        }
+        this.vault.delete(credentialOwner.account(a.id));
+        this.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} closed; its stored passwords were deleted`);
+        return { ok: true };
+      },
+      opts,
+    );
+  }
+
+  retryAccounts(sel: AccountSelection): RequestResult<'account.retry'> {
+    return this.batch(sel, (a, job) => {
+      const waiting = ACTIVE.includes(a.status) && a.phase === 'waiting-retry';
+      if (a.status !== 'failed' && !waiting) return { ok: false, reason: `only failed accounts are retried (this one is ${a.status})` };
+      const missing = missingCredentials(job, a, this.vault);
+      if (missing.length) return { ok: false, reason: `waiting for the ${missing.join(' and ')} password` };
+      this.save(a.id, { status: a.status === 'syncing' ? 'syncing' : 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
+      return { ok: true };
+    });
+  }
+
+  /** The employee's own credentials (self-service, or the admin's batch without passwords). */
+  setCredentials(p: RequestParams<'account.credentials'>): RequestResult<'account.credentials'> {
+    const found = 'accountId' in p ? this.requireAccount(p.accountId) : this.accounts.findByTarget(this.requireJob(p.jobId).id, p.target);
+    if (!found) throw new ServiceError('NOT_FOUND', 'No account for this address in the job; ask the administrator to add it.');
+    const job = this.requireJob(found.jobId, { open: true });
+    if (found.status === 'closed') throw new ServiceError('CONFLICT', 'The migration of this account was closed by the administrator.');
+    let a = found;
+    if (p.sourceUser && p.sourceUser.toLowerCase() !== a.source.toLowerCase()) {
+      if (a.mode !== 'self-service') throw new ServiceError('CONFLICT', 'The old address is fixed for this account (it must be the same as the new one).');
+      const other = this.accounts.findBySource(job.id, p.sourceUser);
+      if (other && other.id !== a.id) throw new ServiceError('CONFLICT', `${p.sourceUser} is already migrated by another account of this job.`);
+      a = this.accounts.update(a.id, { source: p.sourceUser });
+    }
+    this.vault.put(credentialOwner.accountSource(a.id), p.sourcePassword);
+    if (p.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), p.targetPassword);
+    const missing = missingCredentials(job, a, this.vault);
+    let patch: AccountPatch;
+    if (a.status === 'paused') patch = {};
+    else if (a.status === 'syncing') patch = { nextRunAt: Date.now(), error: null, failures: 0 };
+    else if (missing.length) patch = {};
+    else patch = { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null };
+    a = this.save(a.id, patch);
+    this.log.info({ jobId: job.id, accountId: a.id }, `credentials received for ${a.source}`);
+    this.scheduler.kick();
+    return { account: this.accountView(a) };
+  }
+
+  /** 修改服务器地址和端口, for accounts starting from now on or for all (seed 001, 异常处理流程). */
+  async changeServer(p: RequestParams<'server.change'>): Promise<RequestResult<'server.change'>> {
+    const job = this.requireJob(p.jobId, { open: true });
+    const old = job.spec.source;
+    const next = {
+      ...old,
+      ...(p.host !== undefined ? { host: p.host } : {}),
+      ...(p.port !== undefined ? { port: p.port } : {}),
+      ...(p.security !== undefined ? { security: p.security } : {}),
+      ...(p.allowPlaintext !== undefined ? { allowPlaintext: p.allowPlaintext } : {}),
+      ...(p.insecureTls !== undefined ? { insecureTls: p.insecureTls } : {}),
+    };
+    const all = this.accounts.listByJob(job.id).accounts;
+    let changed = 0;
+    const restart: string[] = [];
+    this.accounts.transaction(() => {
+      for (const a of all) {
+        if (p.scope === 'new-accounts') {
+          if (NOT_YET_STARTED.includes(a.status)) changed++;
+          // Accounts already started keep the server they were started with.
+          else if (!a.sourceServer) this.accounts.update(a.id, { sourceServer: { host: old.host, port: old.port, security: old.security, allowPlaintext: old.allowPlaintext, insecureTls: old.insecureTls } as Server });
+          continue;
+        }
+        if (a.status === 'closed') continue;
+        changed++;
+        const patch: AccountPatch = { sourceServer: null };
+        if (a.status === 'failed') Object.assign(patch, { status: 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
+        else if (ACTIVE.includes(a.status) && a.phase === 'waiting-retry') patch.nextRunAt = Date.now();
+        this.accounts.update(a.id, patch);
+        if (this.scheduler.isRunning(a.id)) restart.push(a.id);
+      }
+      this.jobs.updateSpec(job.id, { ...job.spec, source: next });
+    });
+    this.log.info({ jobId: job.id, scope: p.scope, host: next.host, port: next.port }, `source server changed to ${next.host}:${next.port} for ${p.scope}`);
+    for (const a of this.accounts.listByJob(job.id).accounts) this.emit('account.status', { account: this.accountView(a) });
+    // Running accounts move to the new server: stopped between chunks, queued again.
+    await Promise.all(restart.map((id) => this.scheduler.abort(id, 'job-paused')));
+    const view = this.jobView(this.jobs.get(job.id)!);
+    this.emit('job.status', { job: view });
+    this.scheduler.kick();
+    return { job: view, accountsChanged: changed };
+  }
+
+  snapshot(jobId?: string): RequestResult<'subscribe'> {
+    const jobs = jobId ? [this.requireJob(jobId)] : this.jobs.list();
+    return {
+      jobs: jobs.map((j) => this.jobView(j)),
+      accounts: jobs.flatMap((j) => this.accounts.listByJob(j.id).accounts.map((a) => this.accountView(a))),
+    };
+  }
+
+  report(jobId: string): { filename: string; csv: string } {
+    const job = this.requireJob(jobId);
+    const accounts = this.accounts.listByJob(jobId).accounts.map((a) => this.accountView(a));
+    return { filename: reportFilename(job.spec.name), csv: reportCsv(accounts) };
+  }
+
+  testEndpoint(p: RequestParams<'endpoint.test'>): Promise<RequestResult<'endpoint.test'>> {
+    return testEndpoint(p);
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private candidates(now: number): Candidate[] {
+    const out: Candidate[] = [];
+    const jobs = new Map<string, JobRecord | undefined>();
+    for (const a of this.accounts.listByStatus(ACTIVE)) {
+      if (a.nextRunAt !== null && a.nextRunAt > now) continue;
+      if (a.status === 'syncing' && a.nextRunAt === null) continue;
+      if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.jobs.get(a.jobId));
+      const job = jobs.get(a.jobId);
+      if (!job || job.status !== 'active') continue;
+      out.push({ account: a, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
+    }
+    // Due retries and syncs interleave with first passes in the order they became due.
+    return out;
+  }
+
+  private async runAccount(accountId: string, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
+    let account = this.requireAccount(accountId);
+    const job = this.requireJob(account.jobId);
+    const log = this.log.child({ jobId: job.id, accountId });
+    const built = buildAccountJob(job, account, this.vault, connections, this.engineRetryBaseMs);
+    if (typeof built === 'string') {
+      this.save(accountId, {
+        status: 'failed',
+        phase: null,
+        error: classified({ code: 'CONFIG_INVALID', message: `No ${built} password is stored for ${account.source}; supply it and start the account again.` }),
+      });
+      return;
+    }
+    account = this.save(accountId, {
+      phase: 'connecting',
+      attempts: account.attempts + 1,
+      startedAt: account.startedAt ?? nowIso(),
+      nextRunAt: null,
+    });
+    const kind = account.status === 'syncing' ? 'sync' : account.firstPassDoneAt ? 'run' : 'first pass';
+    log.info(`${kind} of ${account.source} -> ${account.target} started (${connections} connection(s))`);
+    let counters = account.counters ?? EMPTY_COUNTERS;
+    let end: RunEnd;
+    try {
+      const result = await migrateAccount(built, this.engineStore, {
+        signal,
+        onProgress: (p) => {
+          counters = countersOf(p);
+          this.onProgress(account, p);
+        },
+        onRetry: (err, attempt, delay) => log.warn(`retry ${attempt} of ${account.source} in ${delay} ms: [${err.code}] ${err.message}`),
+      });
+      end = {
+        status: result.status,
+        error: result.error,
+        counters: {
+          messagesTotal: result.folders.reduce((s, f) => s + f.total, 0) || counters.messagesTotal,
+          messagesCopied: result.messagesCopied,
+          messagesSkipped: result.messagesSkipped,
+          messagesAlreadyPresent: result.messagesAlreadyPresent,
+          bytesCopied: result.bytesCopied,
+        },
+      };
+    } catch (err) {
+      log.error({ err }, 'the engine failed unexpectedly');
+      end = { status: 'failed', error: { code: 'INTERNAL', message: `Unexpected error: ${(err as Error).message}` }, counters };
+    }
+    this.lastProgress.delete(accountId);
+    if (this.closed) return;
+    const current = this.requireAccount(accountId);
+    let reason = stopReason();
+    // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
+    if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
+    const { patch, deleteCredentials } = decideOutcome({ account: current, job: this.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.retryPolicy });
+    const after = this.save(accountId, patch);
+    if (deleteCredentials) this.vault.delete(credentialOwner.account(accountId));
+    if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
+    else if (end.status === 'done') log.info(`${kind} of ${account.source} done: ${end.counters.messagesCopied} copied, ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
+    else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
+  }
+
+  private onProgress(account: AccountRecord, p: AccountProgress): void {
+    if (this.closed) return;
+    const phase = ENGINE_PHASES.has(p.phase) ? (p.phase as AccountPhase) : undefined;
+    const last = this.lastProgress.get(account.id);
+    const now = Date.now();
+    const phaseChanged = phase !== undefined && last?.phase !== phase;
+    if (phaseChanged) this.save(account.id, { phase, counters: countersOf(p) });
+    if (!phase || (!phaseChanged && last && now - last.at < PROGRESS_MIN_INTERVAL_MS)) return;
+    this.lastProgress.set(account.id, { at: now, phase });
+    this.emit('account.progress', {
+      accountId: account.id,
+      jobId: account.jobId,
+      phase,
+      messagesTotal: p.messagesTotal,
+      messagesCopied: p.messagesCopied,
+      messagesSkipped: p.messagesSkipped,
+      messagesAlreadyPresent: p.messagesAlreadyPresent,
+      bytesTotal: p.bytesTotal,
+      bytesCopied: p.bytesCopied,
+      rate: p.rate,
+      etaSeconds: p.etaSeconds,
+      folders: p.folders,
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * The service's own connection to the state store's SQLite file (the engine's
+ * StateStore holds another one; WAL lets both work on the same file). Service
+ * tables are prefixed `svc_` so they never collide with the engine's.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS svc_tokens (
+  id TEXT PRIMARY KEY,
+  hash TEXT NOT NULL UNIQUE,
+  origin TEXT NOT NULL,
+  label TEXT,
+  created_at TEXT NOT NULL,
+  last_used_at TEXT,
+  revoked_at TEXT
+);
+CREATE TABLE IF NOT EXISTS svc_pairing_codes (
+  hash TEXT PRIMARY KEY,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS svc_trusted_origins (
+  origin TEXT PRIMARY KEY,
+  added_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS svc_jobs (
+  id TEXT PRIMARY KEY,
+  spec TEXT NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS svc_accounts (
+  id TEXT PRIMARY KEY,
+  job_id TEXT NOT NULL REFERENCES svc_jobs(id),
+  source TEXT NOT NULL,
+  target TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  status TEXT NOT NULL,
+  phase TEXT,
+  source_server TEXT,
+  counters TEXT NOT NULL,
+  error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  failures INTEGER NOT NULL DEFAULT 0,
+  next_run_at INTEGER,
+  started_at TEXT,
+  first_pass_done_at TEXT,
+  last_sync_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS svc_accounts_job_source ON svc_accounts (job_id, source COLLATE NOCASE);
+CREATE INDEX IF NOT EXISTS svc_accounts_status ON svc_accounts (status);
+CREATE TABLE IF NOT EXISTS svc_credentials (
+  owner TEXT PRIMARY KEY,
+  iv BLOB NOT NULL,
+  tag BLOB NOT NULL,
+  data BLOB NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+export type ServiceDb = Database.Database;
+
+export const STATE_FILE = 'mailmover.sqlite';
+
+export function openServiceDb(stateDir: string): ServiceDb {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  const file = join(stateDir, STATE_FILE);
+  const db = new Database(file);
+  // Owner only (SQLite gives its -wal and -shm files the same mode).
+  if (process.platform !== 'win32') chmodSync(file, 0o600);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  // A `pair` or `tokens revoke` run from the CLI writes while the bridge runs.
+  db.pragma('busy_timeout = 5000');
+  // Deleted rows (a closed account's encrypted password) are overwritten, not left in free pages.
+  db.pragma('secure_delete = ON');
+  db.exec(SCHEMA);
+  return db;
+}
+
+/** A short random id, url-safe; the prefix says what it names in logs. */
+export function newId(prefix: string): string {
+  return `${prefix}_${randomBytes(9).toString('base64url')}`;
+}
+
+export const nowIso = (): string => new Date().toISOString();

@@ -1,0 +1,72 @@
+import { ACCOUNT_STATUS_LABELS, type AccountView } from '../../shared/protocol/account';
+
+/**
+ * The job's report as a CSV file for Excel (UTF-8 with BOM so Chinese shows right).
+ * Cells that start with = + - @ (or a tab / carriage return) are prefixed with an
+ * apostrophe: a spreadsheet would otherwise run them as a formula (CSV injection),
+ * and addresses, folder names and server messages are all attacker-controlled text.
+ */
+const HEADER = [
+  'source',
+  'target',
+  'mode',
+  'status',
+  'status_zh',
+  'phase',
+  'messages_total',
+  'messages_copied',
+  'messages_already_present',
+  'messages_skipped',
+  'bytes_copied',
+  'error_code',
+  'error_message',
+  'remedy',
+  'started_at',
+  'first_pass_done_at',
+  'last_sync_at',
+  'updated_at',
+];
+
+export function escapeCsvCell(value: string | number | null | undefined): string {
+  let s = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
+  return s;
+}
+
+export function reportCsv(accounts: readonly AccountView[]): string {
+  const lines = [HEADER.join(',')];
+  for (const a of accounts) {
+    const c = a.counters;
+    lines.push(
+      [
+        a.source,
+        a.target,
+        a.mode,
+        a.status,
+        ACCOUNT_STATUS_LABELS[a.status].zh,
+        a.phase,
+        c.messagesTotal,
+        c.messagesCopied,
+        c.messagesAlreadyPresent,
+        c.messagesSkipped,
+        c.bytesCopied,
+        a.error?.code,
+        a.error?.message,
+        a.error?.remedy.en,
+        a.startedAt,
+        a.firstPassDoneAt,
+        a.lastSyncAt,
+        a.updatedAt,
+      ]
+        .map(escapeCsvCell)
+        .join(','),
+    );
+  }
+  return '\ufeff' + lines.join('\r\n') + '\r\n';
+}
+
+export function reportFilename(jobName: string, now = new Date()): string {
+  const safe = jobName.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'job';
+  return `mailmover-report-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+}

@@ -1,0 +1,82 @@
+import { REMEDIES, type ErrorInfo } from '../../shared/errors';
+import type { AccountCounters } from '../../shared/protocol/account';
+import type { AccountPatch, AccountRecord } from './accounts-repo';
+import { backoffDelay } from './backoff';
+import type { JobRecord } from './jobs-repo';
+import type { StopReason } from './scheduler';
+import { classified } from './views';
+
+export interface RetryPolicy {
+  baseMs: number;
+  maxMs: number;
+  /** Transient failures in a row after which the account is marked failed and waits for a person. */
+  maxTransientFailures: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 30_000, maxMs: 60 * 60_000, maxTransientFailures: 8 };
+
+export interface RunEnd {
+  /** null when the run could not start (e.g. a missing password). */
+  status: 'done' | 'failed';
+  error: ErrorInfo | null;
+  counters: AccountCounters;
+}
+
+/**
+ * What an account becomes after a run (pure, so it is unit-tested on its own):
+ * - stopped on purpose: paused / closed, or back in the queue when the bridge shuts
+ *   down or the job is paused (so a restart carries on by itself);
+ * - done: the first pass is recorded; with incremental sync on, the account syncs
+ *   again after `intervalMinutes` until `windowDays` after the first pass, then it is
+ *   closed (seed 001: 搬家服务默认开启30天自动关闭); with it off it stays "first pass done";
+ * - failed: a transient error (cut connection, throttling) waits with exponential
+ *   back-off and jitter; a permanent one (wrong password, TLS, quota) fails the
+ *   account, which is not tried again until a person changes something.
+ */
+export function decideOutcome(opts: {
+  account: AccountRecord;
+  job: JobRecord;
+  end: RunEnd;
+  stopReason: StopReason | undefined;
+  now: number;
+  policy: RetryPolicy;
+  random?: () => number;
+}): { patch: AccountPatch; deleteCredentials: boolean } {
+  const { account, job, end, stopReason, now, policy } = opts;
+  const iso = new Date(now).toISOString();
+  switch (stopReason) {
+    case 'pause':
+      return { patch: { status: 'paused', phase: null, nextRunAt: null, counters: end.counters }, deleteCredentials: false };
+    case 'stop':
+      return { patch: { status: 'closed', phase: null, nextRunAt: null, counters: end.counters }, deleteCredentials: true };
+    case 'shutdown':
+    case 'job-paused':
+      return { patch: { phase: account.status === 'syncing' ? null : 'queued', nextRunAt: account.status === 'syncing' ? now : null, counters: end.counters }, deleteCredentials: false };
+    case undefined:
+      break;
+  }
+  if (end.status === 'done') {
+    const firstPassDoneAt = account.firstPassDoneAt ?? iso;
+    const base: AccountPatch = { phase: null, error: null, failures: 0, counters: end.counters, firstPassDoneAt, lastSyncAt: iso };
+    const { intervalMinutes, windowDays } = job.spec.incremental;
+    if (intervalMinutes === 0) return { patch: { ...base, status: 'first_pass_done', nextRunAt: null }, deleteCredentials: false };
+    const windowEnd = Date.parse(firstPassDoneAt) + windowDays * 86_400_000;
+    if (now >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null }, deleteCredentials: true };
+    return { patch: { ...base, status: 'syncing', nextRunAt: Math.min(now + intervalMinutes * 60_000, windowEnd) }, deleteCredentials: false };
+  }
+  const error = end.error ?? { code: 'INTERNAL' as const, message: 'The run ended without an error description.' };
+  const failures = account.failures + 1;
+  if (REMEDIES[error.code].transient && failures <= policy.maxTransientFailures) {
+    return {
+      patch: {
+        phase: 'waiting-retry',
+        error: classified(error),
+        failures,
+        counters: end.counters,
+        nextRunAt: now + backoffDelay(failures, policy, opts.random),
+      },
+      deleteCredentials: false,
+    };
+  }
+  return { patch: { status: 'failed', phase: null, error: classified(error), failures, counters: end.counters, nextRunAt: null }, deleteCredentials: false };
+}

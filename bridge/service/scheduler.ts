@@ -1,0 +1,137 @@
+import type { AccountRecord } from './accounts-repo';
+
+/**
+ * Decides which accounts run now. It owns no state of its own that must survive
+ * a restart: what to run is read from the accounts table (status + phase +
+ * next_run_at), so after a restart the same accounts are picked up again.
+ *
+ * Limits:
+ * - `maxAccounts` accounts at once over all jobs;
+ * - `maxConnectionsPerHost` connections to one source host (providers block an IP
+ *   that opens too many): an account holds `concurrency` source connections, so it
+ *   starts only when they fit; an account wider than the cap runs narrowed to it.
+ */
+export interface SchedulerLimits {
+  maxAccounts: number;
+  maxConnectionsPerHost: number;
+}
+
+export type StopReason = 'pause' | 'stop' | 'shutdown' | 'job-paused';
+
+export interface Candidate {
+  account: AccountRecord;
+  /** Source host (lower case), for the per-host cap. */
+  host: string;
+  /** Source connections the account wants. */
+  connections: number;
+}
+
+export interface SchedulerDeps {
+  /** Accounts that may run now (due, job active, credentials present), oldest first. */
+  candidates(now: number): Candidate[];
+  /** Runs one account to its end; must not reject. `connections` is what it may open. */
+  run(candidate: Candidate, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void>;
+  limits: SchedulerLimits;
+  tickMs?: number;
+  now?: () => number;
+  onError?: (err: unknown) => void;
+}
+
+interface Running {
+  host: string;
+  connections: number;
+  controller: AbortController;
+  reason?: StopReason;
+  done: Promise<void>;
+}
+
+export class Scheduler {
+  private readonly running = new Map<string, Running>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private kicked = false;
+
+  constructor(private readonly deps: SchedulerDeps) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.deps.tickMs ?? 1000);
+    this.kick();
+  }
+
+  /** Looks for work soon (after the current synchronous changes are done). */
+  kick(): void {
+    if (this.kicked || this.stopping) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.tick();
+    });
+  }
+
+  isRunning(accountId: string): boolean {
+    return this.running.has(accountId);
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Connections currently open (or about to be) per source host. */
+  hostLoad(): Map<string, number> {
+    const load = new Map<string, number>();
+    for (const r of this.running.values()) load.set(r.host, (load.get(r.host) ?? 0) + r.connections);
+    return load;
+  }
+
+  /** Asks a running account to stop between chunks; resolves when it has. */
+  async abort(accountId: string, reason: StopReason): Promise<void> {
+    const r = this.running.get(accountId);
+    if (!r) return;
+    r.reason ??= reason;
+    r.controller.abort();
+    await r.done;
+  }
+
+  tick(): void {
+    if (this.stopping) return;
+    const { maxAccounts, maxConnectionsPerHost } = this.deps.limits;
+    if (this.running.size >= maxAccounts) return;
+    const load = this.hostLoad();
+    let candidates: Candidate[];
+    try {
+      candidates = this.deps.candidates((this.deps.now ?? Date.now)());
+    } catch (err) {
+      this.deps.onError?.(err);
+      return;
+    }
+    for (const c of candidates) {
+      if (this.running.size >= maxAccounts) break;
+      if (this.running.has(c.account.id)) continue;
+      const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
+      const used = load.get(c.host) ?? 0;
+      if (used + connections > maxConnectionsPerHost) continue;
+      load.set(c.host, used + connections);
+      this.launch(c, connections);
+    }
+  }
+
+  private launch(c: Candidate, connections: number): void {
+    const controller = new AbortController();
+    const entry: Running = { host: c.host, connections, controller, done: Promise.resolve() };
+    this.running.set(c.account.id, entry);
+    entry.done = this.deps
+      .run(c, connections, controller.signal, () => entry.reason)
+      .catch((err: unknown) => this.deps.onError?.(err))
+      .finally(() => {
+        this.running.delete(c.account.id);
+        this.kick();
+      });
+  }
+
+  /** Stops starting accounts, asks the running ones to stop, waits for them. */
+  async stop(reason: StopReason = 'shutdown'): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.all([...this.running.keys()].map((id) => this.abort(id, reason)));
+  }
+}

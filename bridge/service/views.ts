@@ -1,0 +1,62 @@
+import { REMEDIES, type ErrorInfo } from '../../shared/errors';
+import { ACCOUNT_STATUSES, type AccountStatus, type AccountView } from '../../shared/protocol/account';
+import type { ClassifiedError } from '../../shared/protocol/common';
+import type { JobView, LoginView } from '../../shared/protocol/job';
+import type { AccountRecord } from './accounts-repo';
+import { credentialOwner, type CredentialVault } from './credential-vault';
+import type { JobRecord, StoredLogin } from './jobs-repo';
+
+/** An engine error as the UI shows it: with the remedy from shared/errors.ts. */
+export function classified(info: ErrorInfo): ClassifiedError {
+  const remedy = REMEDIES[info.code];
+  return { code: info.code, message: info.message, remedy: { en: remedy.en, zh: remedy.zh }, transient: remedy.transient };
+}
+
+function loginView(login: StoredLogin, hasPassword: boolean): LoginView {
+  return login.kind === 'admin' ? { kind: 'admin', adminUser: login.adminUser, form: login.form, hasPassword } : { kind: 'per-account' };
+}
+
+export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, vault: CredentialVault): JobView {
+  const s = job.spec;
+  return {
+    id: job.id,
+    name: s.name,
+    status: job.status,
+    source: s.source,
+    sourceLogin: loginView(s.sourceLogin, vault.has(credentialOwner.jobSourceAdmin(job.id))),
+    target: s.target,
+    targetLogin: loginView(s.targetLogin, vault.has(credentialOwner.jobTargetAdmin(job.id))),
+    storage: s.storage,
+    filters: s.filters,
+    incremental: s.incremental,
+    concurrency: s.concurrency,
+    batchMessages: s.batchMessages,
+    provider: s.provider,
+    counts: Object.fromEntries(ACCOUNT_STATUSES.map((st) => [st, counts.get(st) ?? 0])) as Record<AccountStatus, number>,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+  };
+}
+
+export function toAccountView(a: AccountRecord, vault: CredentialVault): AccountView {
+  return {
+    id: a.id,
+    jobId: a.jobId,
+    source: a.source,
+    target: a.target,
+    mode: a.mode,
+    status: a.status,
+    phase: a.phase,
+    hasSourcePassword: vault.has(credentialOwner.accountSource(a.id)),
+    hasTargetPassword: vault.has(credentialOwner.accountTarget(a.id)),
+    sourceServer: a.sourceServer,
+    counters: a.counters,
+    error: a.error,
+    attempts: a.attempts,
+    nextRunAt: a.nextRunAt === null ? null : new Date(a.nextRunAt).toISOString(),
+    startedAt: a.startedAt,
+    firstPassDoneAt: a.firstPassDoneAt,
+    lastSyncAt: a.lastSyncAt,
+    updatedAt: a.updatedAt,
+  };
+}

@@ -1,0 +1,106 @@
+import { z } from 'zod';
+import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
+
+/**
+ * The three ways accounts enter a job (seed 001, 选择搬家方案):
+ * - admin-with-passwords    批量搬家(已知密码): the admin's CSV carries the old passwords; accounts
+ *                           start as soon as they are imported (or when the admin starts them).
+ * - admin-without-passwords 批量搬家(未知密码): the CSV lists accounts only, source and target
+ *                           address must be the same; an account waits (未开启搬家) until its
+ *                           employee supplies the old password.
+ * - self-service            员工自助搬家: the admin lists who is invited; the employee enters the
+ *                           old address and password (未开始 until then).
+ */
+export const ImportModeSchema = z.enum(['admin-with-passwords', 'admin-without-passwords', 'self-service']);
+export type ImportMode = z.infer<typeof ImportModeSchema>;
+
+/**
+ * Account statuses, named as the seeds name them (四、进度监控与管理), plus the two states of the
+ * incremental phase. There is deliberately no "done": after the first pass the account keeps
+ * syncing new mail until its window ends or it is closed (seed 001: 没有"已完成"状态).
+ */
+export const ACCOUNT_STATUSES = [
+  'not_enabled',
+  'not_started',
+  'in_progress',
+  'paused',
+  'failed',
+  'first_pass_done',
+  'syncing',
+  'closed',
+] as const;
+export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
+export type AccountStatus = z.infer<typeof AccountStatusSchema>;
+
+/** What the UI shows for each status, in the seeds' words. */
+export const ACCOUNT_STATUS_LABELS: Readonly<Record<AccountStatus, { en: string; zh: string }>> = {
+  not_enabled: { en: 'Not enabled (waiting for the employee’s old password)', zh: '未开启搬家' },
+  not_started: { en: 'Not started (waiting for the employee to start self-service)', zh: '未开始' },
+  in_progress: { en: 'In progress', zh: '进行中' },
+  paused: { en: 'Paused', zh: '已暂停' },
+  failed: { en: 'Failed', zh: '搬家失败' },
+  first_pass_done: { en: 'First pass done', zh: '首次搬家完成' },
+  syncing: { en: 'Syncing new mail', zh: '同步新邮件中' },
+  closed: { en: 'Closed', zh: '已关闭' },
+};
+
+/** Finer detail of an account that is in progress, for the progress bar's caption. */
+export const AccountPhaseSchema = z.enum([
+  'queued',
+  'waiting-retry',
+  'connecting',
+  'discovering',
+  'creating-folders',
+  'planning',
+  'copying',
+  'retrying',
+]);
+export type AccountPhase = z.infer<typeof AccountPhaseSchema>;
+
+export const FolderProgressSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  total: z.number().int(),
+  copied: z.number().int(),
+  skipped: z.number().int(),
+  alreadyPresent: z.number().int(),
+  bytesCopied: z.number().int(),
+  done: z.boolean(),
+});
+export type FolderProgress = z.infer<typeof FolderProgressSchema>;
+
+/** Counters of an account; kept after a run so the list and the report show them. */
+export const AccountCountersSchema = z.object({
+  messagesTotal: z.number().int(),
+  messagesCopied: z.number().int(),
+  messagesSkipped: z.number().int(),
+  messagesAlreadyPresent: z.number().int(),
+  bytesCopied: z.number().int(),
+});
+export type AccountCounters = z.infer<typeof AccountCountersSchema>;
+
+export const AccountViewSchema = z.object({
+  id: IdSchema,
+  jobId: IdSchema,
+  /** Old mailbox (待搬家账号). */
+  source: z.string(),
+  /** New mailbox (搬家账号). */
+  target: z.string(),
+  mode: ImportModeSchema,
+  status: AccountStatusSchema,
+  phase: AccountPhaseSchema.nullable(),
+  hasSourcePassword: z.boolean(),
+  hasTargetPassword: z.boolean(),
+  /** Set when the account keeps its own server after a "new accounts only" address change. */
+  sourceServer: ServerSchema.nullable(),
+  counters: AccountCountersSchema,
+  error: ClassifiedErrorSchema.nullable(),
+  /** Runs the scheduler started for this account (first pass, retries, syncs). */
+  attempts: z.number().int(),
+  nextRunAt: IsoDateTimeSchema.nullable(),
+  startedAt: IsoDateTimeSchema.nullable(),
+  firstPassDoneAt: IsoDateTimeSchema.nullable(),
+  lastSyncAt: IsoDateTimeSchema.nullable(),
+  updatedAt: IsoDateTimeSchema,
+});
+export type AccountView = z.infer<typeof AccountViewSchema>;

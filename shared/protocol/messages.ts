@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { RemedySchema } from './common';
+import { EVENTS, type EventData, type EventName } from './events';
+import { PROTOCOL_VERSION } from './version';
+import { REQUESTS, type RequestParamsInput, type RequestResult, type RequestType } from './requests';
+
+/**
+ * Error codes of the protocol itself (a request that could not be carried out), as
+ * opposed to migration errors (shared/errors.ts), which are data in account views.
+ */
+export const PROTOCOL_ERROR_CODES = [
+  'BAD_JSON', // the frame is not JSON
+  'BAD_MESSAGE', // JSON, but not a request envelope
+  'UNSUPPORTED_VERSION', // v is not PROTOCOL_VERSION
+  'UNKNOWN_TYPE', // no such request
+  'INVALID_PARAMS', // params do not match the request's schema; details name the fields
+  'UNAUTHORIZED', // no hello yet, or a wrong/revoked token
+  'NOT_FOUND', // no such job/account
+  'CONFLICT', // the job or account is in a state that does not allow it (closed job, …)
+  'UNSUPPORTED', // valid, but not implemented by this bridge (e.g. POP3 before the engine has it)
+  'RATE_LIMITED',
+  'INTERNAL',
+] as const;
+export const ProtocolErrorCodeSchema = z.enum(PROTOCOL_ERROR_CODES);
+export type ProtocolErrorCode = z.infer<typeof ProtocolErrorCodeSchema>;
+
+export const ProtocolErrorSchema = z.object({
+  code: ProtocolErrorCodeSchema,
+  message: z.string(),
+  /** For INVALID_PARAMS: which field, what is wrong. */
+  details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  remedy: RemedySchema.optional(),
+});
+export type ProtocolError = z.infer<typeof ProtocolErrorSchema>;
+
+export const OkResponseSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('response'),
+  id: z.string(),
+  ok: z.literal(true),
+  type: z.string(),
+  result: z.unknown(),
+});
+/** id is null when the request's id could not be read (e.g. not JSON). */
+export const ErrorResponseSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('response'),
+  id: z.string().nullable(),
+  ok: z.literal(false),
+  error: ProtocolErrorSchema,
+});
+export const EventMessageSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('event'),
+  event: z.enum(Object.keys(EVENTS) as [EventName, ...EventName[]]),
+  data: z.unknown(),
+});
+export const ServerMessageSchema = z.union([OkResponseSchema, ErrorResponseSchema, EventMessageSchema]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** Builds a request frame (the extension's side). */
+export function encodeRequest<T extends RequestType>(id: string, type: T, params: RequestParamsInput<T>): string {
+  return JSON.stringify({ v: PROTOCOL_VERSION, id, type, params });
+}
+
+export function okResponse<T extends RequestType>(id: string, type: T, result: RequestResult<T>) {
+  return { v: PROTOCOL_VERSION, kind: 'response' as const, id, ok: true as const, type, result };
+}
+
+export function errorResponse(id: string | null, error: ProtocolError) {
+  return { v: PROTOCOL_VERSION, kind: 'response' as const, id, ok: false as const, error };
+}
+
+export function eventMessage<E extends EventName>(event: E, data: EventData<E>) {
+  return { v: PROTOCOL_VERSION, kind: 'event' as const, event, data };
+}
+
+/** Checks a response's result against its request's schema (the extension's side). */
+export function parseResult<T extends RequestType>(type: T, result: unknown): RequestResult<T> {
+  return REQUESTS[type].result.parse(result) as RequestResult<T>;
+}
+
+/** Checks an event's data against its schema (the extension's side). */
+export function parseEvent<E extends EventName>(event: E, data: unknown): EventData<E> {
+  return EVENTS[event].parse(data) as EventData<E>;
+}

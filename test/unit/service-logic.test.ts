@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import { planImport } from '../../bridge/service/account-import';
+import type { AccountRecord } from '../../bridge/service/accounts-repo';
+import { EMPTY_COUNTERS } from '../../bridge/service/accounts-repo';
+import { backoffDelay } from '../../bridge/service/backoff';
+import type { JobRecord } from '../../bridge/service/jobs-repo';
+import { PairingRateLimit } from '../../bridge/service/pairing-rate-limit';
+import { escapeCsvCell, reportCsv } from '../../bridge/service/report-csv';
+import { DEFAULT_RETRY_POLICY, decideOutcome } from '../../bridge/service/run-outcome';
+import { Scheduler, type Candidate } from '../../bridge/service/scheduler';
+import { isExtensionOrigin } from '../../bridge/service/trusted-origins';
+import { isAllowedHost } from '../../bridge/server/guards';
+import { FloodGuard } from '../../bridge/server/flood-guard';
+import { defaultDataDir } from '../../bridge/cli/data-dir';
+
+const job = (intervalMinutes = 60, windowDays = 30): JobRecord => ({
+  id: 'job_test01',
+  status: 'active',
+  createdAt: '',
+  updatedAt: '',
+  spec: {
+    name: 'j',
+    source: { protocol: 'imap', host: 'imap.old.cn', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
+    sourceLogin: { kind: 'per-account' },
+    target: { host: 'imap.new.cn', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
+    targetLogin: { kind: 'per-account' },
+    storage: 'mapped',
+    filters: { since: null, includeFolders: [], excludeFolders: [], deleted: 'copy' },
+    incremental: { intervalMinutes, windowDays },
+    concurrency: 2,
+    batchMessages: 200,
+    provider: null,
+  },
+});
+
+const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
+  id: 'acc_test01',
+  jobId: 'job_test01',
+  source: 'a@old.cn',
+  target: 'a@new.cn',
+  mode: 'admin-with-passwords',
+  status: 'in_progress',
+  phase: 'copying',
+  sourceServer: null,
+  counters: EMPTY_COUNTERS,
+  error: null,
+  attempts: 1,
+  failures: 0,
+  nextRunAt: null,
+  startedAt: null,
+  firstPassDoneAt: null,
+  lastSyncAt: null,
+  createdAt: '',
+  updatedAt: '',
+  ...over,
+});
+
+const NOW = Date.parse('2025-03-01T00:00:00Z');
+const done = { status: 'done' as const, error: null, counters: EMPTY_COUNTERS };
+const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED') => ({ status: 'failed' as const, error: { code, message: 'm' }, counters: EMPTY_COUNTERS });
+
+describe('run outcome', () => {
+  const decide = (o: Partial<Parameters<typeof decideOutcome>[0]>) =>
+    decideOutcome({ account: account(), job: job(), end: done, stopReason: undefined, now: NOW, policy: DEFAULT_RETRY_POLICY, random: () => 0.5, ...o });
+
+  it('after the first pass: syncing on the job interval, or "first pass done" without incremental sync', () => {
+    const sync = decide({});
+    expect(sync.patch).toMatchObject({ status: 'syncing', nextRunAt: NOW + 60 * 60_000, firstPassDoneAt: new Date(NOW).toISOString() });
+    expect(decide({ job: job(0) }).patch).toMatchObject({ status: 'first_pass_done', nextRunAt: null });
+  });
+
+  it('closes the account and drops its passwords when the incremental window is over (seed: 30 days)', () => {
+    const first = new Date(NOW - 31 * 86_400_000).toISOString();
+    const out = decide({ account: account({ status: 'syncing', firstPassDoneAt: first }) });
+    expect(out).toMatchObject({ patch: { status: 'closed' }, deleteCredentials: true });
+  });
+
+  it('retries transient errors with back-off, fails permanent ones at once', () => {
+    const t = decide({ end: failed('CONNECT_FAILED') });
+    expect(t.patch).toMatchObject({ phase: 'waiting-retry', failures: 1, error: { code: 'CONNECT_FAILED', transient: true } });
+    expect(t.patch.status).toBeUndefined();
+    expect(t.patch.nextRunAt).toBeGreaterThan(NOW);
+    const p = decide({ end: failed('AUTH_FAILED') });
+    expect(p.patch).toMatchObject({ status: 'failed', nextRunAt: null, error: { code: 'AUTH_FAILED', transient: false, remedy: { zh: expect.any(String) } } });
+    const exhausted = decide({ account: account({ failures: DEFAULT_RETRY_POLICY.maxTransientFailures }), end: failed('THROTTLED') });
+    expect(exhausted.patch.status).toBe('failed');
+  });
+
+  it('keeps the queue on shutdown, pauses and closes on request', () => {
+    expect(decide({ stopReason: 'shutdown', end: failed('CONNECT_FAILED') }).patch).toMatchObject({ phase: 'queued' });
+    expect(decide({ stopReason: 'pause' }).patch).toMatchObject({ status: 'paused' });
+    expect(decide({ stopReason: 'stop' })).toMatchObject({ patch: { status: 'closed' }, deleteCredentials: true });
+  });
+});
+
+describe('back-off', () => {
+  it('grows exponentially, is capped, and is jittered within [half, full]', () => {
+    const o = { baseMs: 1000, maxMs: 10_000 };
+    expect(backoffDelay(1, o, () => 1)).toBe(1000);
+    expect(backoffDelay(3, o, () => 1)).toBe(4000);
+    expect(backoffDelay(10, o, () => 1)).toBe(10_000);
+    expect(backoffDelay(3, o, () => 0)).toBe(2000);
+  });
+});
+
+describe('scheduler', () => {
+  it('respects the global limit and the per-source-host connection cap', async () => {
+    const mk = (id: string, host: string, connections: number): Candidate => ({ account: account({ id }), host, connections });
+    const list = [mk('a1', 'imap.a.cn', 3), mk('a2', 'imap.a.cn', 3), mk('a3', 'imap.a.cn', 2), mk('b1', 'imap.b.cn', 20), mk('c1', 'imap.c.cn', 1), mk('d1', 'imap.d.cn', 1)];
+    const started: Array<[string, number]> = [];
+    const release: Array<() => void> = [];
+    const s = new Scheduler({
+      limits: { maxAccounts: 4, maxConnectionsPerHost: 5 },
+      candidates: () => list,
+      run: (c, n) => {
+        started.push([c.account.id, n]);
+        return new Promise<void>((r) => release.push(r));
+      },
+      tickMs: 60_000,
+    });
+    s.tick();
+    // a1 (3) fits; a2 (3) would make 6 > 5; a3 (2) fits; b1 is narrowed to the cap; c1 fills the 4 slots.
+    expect(started).toEqual([['a1', 3], ['a3', 2], ['b1', 5], ['c1', 1]]);
+    expect(s.hostLoad().get('imap.a.cn')).toBe(5);
+    release.forEach((r) => r());
+    await s.stop();
+  });
+
+  it('aborts running accounts and waits for them on stop', async () => {
+    let signalled = false;
+    const s = new Scheduler({
+      limits: { maxAccounts: 1, maxConnectionsPerHost: 1 },
+      candidates: () => [{ account: account(), host: 'h', connections: 1 }],
+      run: (_c, _n, signal, reason) =>
+        new Promise<void>((r) =>
+          signal.addEventListener('abort', () => {
+            signalled = reason() === 'shutdown';
+            r();
+          }),
+        ),
+      tickMs: 60_000,
+    });
+    s.tick();
+    await s.stop('shutdown');
+    expect(signalled).toBe(true);
+  });
+});
+
+describe('account import modes', () => {
+  const bytes = (s: string) => Buffer.from(s, 'utf8');
+  const logins = { source: { kind: 'per-account' as const }, target: { kind: 'per-account' as const } };
+
+  it('admin with passwords needs both passwords unless the job has admin logins', () => {
+    const f = bytes('source,target,source_password,target_password\na@old.cn,a@new.cn,,tp\n');
+    expect(planImport(f, 'admin-with-passwords', logins).errors.map((e) => e.line)).toEqual([2]);
+    expect(planImport(f, 'admin-with-passwords', { ...logins, source: { kind: 'admin', adminUser: 'adm', form: 'authzid' } }).errors).toEqual([]);
+  });
+
+  it('without passwords: same address on both sides, no password column', () => {
+    const r = planImport(bytes('source,target\na@x.cn,a@x.cn\nb@old.cn,b@new.cn\n'), 'admin-without-passwords', logins);
+    expect(r.errors.map((e) => e.line)).toEqual([3]);
+    expect(r.rows).toEqual([]); // nothing is imported while a row is bad
+    expect(planImport(bytes('source,target,source_password\na@x.cn,a@x.cn,pw\n'), 'self-service', logins).errors).toHaveLength(1);
+  });
+
+  it('refuses more than 1000 rows per import', () => {
+    const lines = ['source,target', ...Array.from({ length: 1001 }, (_, i) => `u${i}@old.cn,u${i}@new.cn`)];
+    const r = planImport(bytes(lines.join('\n')), 'self-service', logins);
+    expect(r.rows).toEqual([]);
+    expect(r.errors[0]!.message).toMatch(/at most 1000/);
+  });
+});
+
+describe('report CSV', () => {
+  it('escapes formula-like cells and quotes separators', () => {
+    expect(escapeCsvCell('=SUM(A1)')).toBe(`'=SUM(A1)`);
+    expect(escapeCsvCell('+1')).toBe(`'+1`);
+    expect(escapeCsvCell('-1')).toBe(`'-1`);
+    expect(escapeCsvCell('@x')).toBe(`'@x`);
+    expect(escapeCsvCell('\tx')).toBe(`'\tx`);
+    expect(escapeCsvCell('a,"b"')).toBe(`"a,""b"""`);
+    expect(escapeCsvCell('=a,b')).toBe(`"'=a,b"`);
+    expect(escapeCsvCell(42)).toBe('42');
+    expect(escapeCsvCell(null)).toBe('');
+    expect(reportCsv([]).startsWith('\ufeffsource,target,')).toBe(true);
+  });
+});
+
+describe('guards', () => {
+  it('accepts only loopback Host names with the bridge port', () => {
+    expect(isAllowedHost('127.0.0.1:7878', 7878)).toBe(true);
+    expect(isAllowedHost('LOCALHOST:7878', 7878)).toBe(true);
+    expect(isAllowedHost('[::1]:7878', 7878)).toBe(true);
+    for (const h of ['127.0.0.1', '127.0.0.1:80', 'evil.example:7878', '127.0.0.1.evil.example:7878', 'localhost.:7878', undefined]) {
+      expect(isAllowedHost(h, 7878), String(h)).toBe(false);
+    }
+  });
+
+  it('trusts only extension origins', () => {
+    expect(isExtensionOrigin('chrome-extension://cecebljahdhogcjfihcheahabdjoppkk')).toBe(true);
+    expect(isExtensionOrigin('moz-extension://0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9')).toBe(true);
+    for (const o of ['https://qiye.aliyun.com', 'null', 'chrome-extension://short', 'chrome-extension://cecebljahdhogcjfihcheahabdjoppkk.evil', 'http://127.0.0.1:7878']) {
+      expect(isExtensionOrigin(o), o).toBe(false);
+    }
+  });
+
+  it('limits pairing failures in a sliding window', () => {
+    let t = 0;
+    const l = new PairingRateLimit(2, 1000, () => t);
+    l.recordFailure();
+    l.recordFailure();
+    expect(l.retryAfterMs()).toBe(1000);
+    t = 1000;
+    expect(l.retryAfterMs()).toBe(0);
+  });
+
+  it('floods empty the bucket; time refills it', () => {
+    let t = 0;
+    const f = new FloodGuard(3, 1, () => t);
+    expect([f.take(), f.take(), f.take(), f.take()]).toEqual([true, true, true, false]);
+    t = 1000;
+    expect(f.take()).toBe(true);
+  });
+});
+
+describe('data dir', () => {
+  it('follows each OS, and MAILMOVER_HOME overrides it', () => {
+    expect(defaultDataDir({}, 'linux', '/home/u')).toBe('/home/u/.local/share/mailmover');
+    expect(defaultDataDir({ XDG_DATA_HOME: '/x' }, 'linux', '/home/u')).toBe('/x/mailmover');
+    expect(defaultDataDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/mailmover');
+    expect(defaultDataDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u')).toBe('C:\\Users\\u\\AppData\\Local\\mailmover');
+    expect(defaultDataDir({ MAILMOVER_HOME: '/m' }, 'darwin', '/Users/u')).toBe('/m');
+  });
+});
