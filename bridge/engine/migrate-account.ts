@@ -21,6 +21,12 @@ export interface AccountJob {
   source: Endpoint;
   target: Endpoint;
   options: MigrationOptions;
+  /**
+   * Names this account's checkpoints. Defaults to both mailboxes' user@host:port; the
+   * bridge service passes its own account id so that a changed server address (seed
+   * 001's 修改服务器地址) keeps the checkpoints instead of planning everything again.
+   */
+  stateKey?: string;
 }
 
 export interface MigrateHooks {
@@ -32,6 +38,7 @@ export interface MigrateHooks {
 
 /** The key under which an account's checkpoints are stored: both mailboxes, no secret. */
 export function accountKey(job: AccountJob): string {
+  if (job.stateKey) return job.stateKey;
   return `${job.source.user}@${job.source.host}:${job.source.port} -> ${job.target.user}@${job.target.host}:${job.target.port}`;
 }
 

@@ -555,7 +555,7 @@ export class BridgeService {
     let counters = account.counters ?? EMPTY_COUNTERS;
     let end: RunEnd;
     try {
-      const result = await migrateAccount(built, this.engineStore, {
+      const result = await migrateAccount({ ...built, stateKey: `account:${account.id}` }, this.engineStore, {
         signal,
         onProgress: (p) => {
           counters = countersOf(p);
