@@ -8,6 +8,7 @@ import { z } from 'zod';
 export const ERROR_CODES = [
   'AUTH_FAILED',
   'CONNECT_FAILED',
+  'DNS_FAILED',
   'TLS_FAILED',
   'PLAINTEXT_REFUSED',
   'IMAP_DISABLED',
@@ -52,6 +53,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     en: 'The server could not be reached. Check the host name and port, and that the firewall allows outgoing connections to it.',
     zh: '无法连接服务器。请检查服务器地址和端口,以及防火墙是否允许连接。',
     transient: true,
+  },
+  DNS_FAILED: {
+    en: 'The server name could not be resolved (DNS). Check the spelling of the server address, and that this computer can resolve names (network, proxy, company DNS).',
+    zh: '无法解析服务器地址(DNS)。请检查服务器地址是否拼写正确,以及本机网络、代理或公司 DNS 是否能解析域名。',
+    transient: false,
   },
   TLS_FAILED: {
     en: "The server's TLS certificate could not be verified, or TLS could not be negotiated. Check the host name matches the certificate; for a self-signed certificate, explicitly choose to accept it for this server.",

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { registerTestConnection } from './test-connection-command';
 import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/start';
 import { defaultStateDir } from './data-dir';
@@ -145,6 +146,7 @@ function buildProgram(): Command {
         process.exitCode = runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
       });
   }
+  registerTestConnection(program);
   return program;
 }
 

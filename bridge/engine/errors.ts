@@ -70,11 +70,20 @@ export function classifyError(err: unknown, ctx: ErrorContext): MigrationError {
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
     return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. Accept a self-signed certificate only if you trust this server.`, opts);
   }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new MigrationError('DNS_FAILED', `The server name of the ${where} could not be resolved (${code}). Check the server address.`, opts);
+  }
   if (CONNECT_CODES.has(code)) {
     return new MigrationError('CONNECT_FAILED', `Cannot connect to the ${where} (${code}). Check the server address and port.`, opts);
   }
   if (code === 'ETIMEDOUT' || code === 'ETIMEOUT' || code === 'GREETING_TIMEOUT' || code === 'SOCKET_TIMEOUT') {
     return new MigrationError('TIMEOUT', `The ${where} stopped answering (${code}).`, opts);
+  }
+  // Checked before authentication: Dovecot refuses a login over its per-user connection
+  // limit with NO [UNAVAILABLE] "Maximum number of connections...", which is a reason to
+  // wait and use fewer connections, not a wrong password.
+  if (/maximum number of connections|too many (simultaneous |concurrent )?connections|rate limit|throttl|try again later/.test(text)) {
+    return new MigrationError('THROTTLED', `The ${where} is limiting connections or requests.${said}`, opts);
   }
   if (/disabled|not enabled|imap.*(off|closed)|未开启|未启用/.test(text) && (e.authenticationFailed || responseCode === 'UNAVAILABLE' || /imap/.test(text))) {
     return new MigrationError('IMAP_DISABLED', `The ${where} refused IMAP access.${said} Enable IMAP for this mailbox.`, opts);

@@ -146,3 +146,14 @@ describe('restoresNuls', async () => {
     expect(restoresNuls(Buffer.from([1, 0x80]), Buffer.from([1, 0, 0]))).toBe(false);
   });
 });
+
+describe('classifyError: connection limits and DNS', () => {
+  it("Dovecot's per-user connection limit is THROTTLED, not a wrong password", () => {
+    const e = classifyError({ authenticationFailed: true, serverResponseCode: 'UNAVAILABLE', responseText: 'Maximum number of connections from user+IP exceeded (mail_max_userip_connections=2)' }, ctx);
+    expect(e.code).toBe('THROTTLED');
+    expect(e.transient).toBe(true);
+  });
+  it('an unknown host name is DNS_FAILED', () => {
+    expect(classifyError({ code: 'ENOTFOUND' }, ctx).code).toBe('DNS_FAILED');
+  });
+});

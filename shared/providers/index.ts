@@ -1,0 +1,5 @@
+export * from './types';
+export { PROVIDER_PRESETS, GENERIC_PITFALLS } from './presets';
+export * from './match';
+export * from './remedies';
+export * from './connection-report';
