@@ -152,6 +152,9 @@ async function runPass(
     const workers = queue.length === 0 ? 0 : opts.concurrency;
     let failure: unknown;
     let planning = 0;
+    let connected = 0;
+    let connectTurn: Promise<void> = Promise.resolve();
+    let throttledWorkers = 0;
     let wake: Array<() => void> = [];
     const notify = () => {
       const w = wake;
@@ -173,14 +176,38 @@ async function runPass(
     const worker = async (index: number, reuse?: ImapFlow): Promise<void> => {
       let s: ImapFlow | undefined = reuse;
       let t: ImapFlow | undefined;
+      let holdsConnections = false;
       try {
         while (!failure) {
           if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
           const task = await nextTask();
           if (!task) break;
           try {
-            s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
-            t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
+            if (!s || !t) {
+              // Workers log in one after another, so a connection limit shows up as the
+              // later logins failing while the earlier ones already work.
+              const turn = connectTurn;
+              let done!: () => void;
+              connectTurn = new Promise<void>((resolve) => (done = resolve));
+              await turn;
+              try {
+                s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
+                t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
+              } catch (err) {
+                done();
+                // A server that allows fewer connections than asked for: hand the task back
+                // and carry on with the workers that got in, instead of failing the pass.
+                if (err instanceof MigrationError && err.code === 'THROTTLED' && connected > 0) {
+                  queue.unshift(task);
+                  throttledWorkers++;
+                  return;
+                }
+                throw err;
+              }
+              done();
+              connected++;
+              holdsConnections = true;
+            }
             if (task.kind === 'plan') {
               await planTask(s, t, task.mapping);
             } else {
@@ -205,6 +232,7 @@ async function runPass(
         failure ??= err;
         notify();
       } finally {
+        if (holdsConnections) connected--;
         await closeQuietly(s);
         await closeQuietly(t);
       }
@@ -240,6 +268,12 @@ async function runPass(
 
     await Promise.all(Array.from({ length: workers }, (_, i) => worker(i, i === 0 ? first : undefined)));
     if (workers === 0) await closeQuietly(first);
+    if (throttledWorkers > 0) {
+      result.warnings.push({
+        code: 'THROTTLED',
+        message: `The server refused ${throttledWorkers} of ${workers} parallel connections (connection limit); the migration went on with fewer. Lower --concurrency for this provider.`,
+      });
+    }
     if (failure) throw failure;
   } finally {
     await closeQuietly(control.src);
@@ -285,6 +319,15 @@ class PassResult {
   }
 }
 
+/** Exchange/Microsoft 365 say how long to wait: "Request is throttled. Suggested Backoff Time: 5000 milliseconds". */
+export function suggestedBackoffMs(text: string): number {
+  const m = /suggested backoff time:?\s*(\d+)\s*(milliseconds|ms|seconds|s)?/i.exec(text);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const ms = /^s/i.test(m[2] ?? 'ms') && !/^ms/i.test(m[2] ?? '') ? n * 1000 : n;
+  return Math.min(ms, 10 * 60_000);
+}
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -318,7 +361,7 @@ export async function migrateAccount(job: AccountJob, store: StateStore, hooks: 
       error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
       const retryable = (error.transient || error.code === 'SOURCE_CHANGED') && error.code !== 'CANCELLED';
       if (!retryable || attempt >= job.options.maxAttempts || hooks.signal?.aborted) break;
-      const delay = job.options.retryBaseMs * 2 ** (attempt - 1);
+      const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
       hooks.onRetry?.(error, attempt, delay);
       tracker.setPhase('retrying');
       pass.carryOver();

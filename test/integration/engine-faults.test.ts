@@ -11,6 +11,39 @@ const bob = { user: 'bob@new.example.com', password: 'bob-pw' };
 const dave = { user: 'dave@new.example.com', password: 'dave-pw' };
 const erin = { user: 'erin@new.example.com', password: 'erin-pw' };
 
+describe('a provider that allows fewer connections than asked for', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+  const frank = { user: 'frank@new.example.com', password: 'frank-pw' };
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startDovecot({ name: 'limit-src', users: [alice], extraConfig: 'protocol imap {\n  mail_max_userip_connections = 2\n}\n' }),
+      startDovecot({ name: 'limit-tgt', users: [frank] }),
+    ]);
+    await seedFolder(source, alice, 'INBOX', bulkMessages(400, 45));
+    await seedFolder(source, alice, 'Work', bulkMessages(100, 46, { prefix: 'w' }));
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('goes on with the connections it gets, says so, and copies everything', async () => {
+    const state = tempStore();
+    try {
+      const result = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, frank), { concurrency: 4, chunkMessages: 50 }), state.store);
+      expect(result.error).toBeNull();
+      expect(result.status).toBe('done');
+      expect(result.warnings.map((w) => w.code)).toContain('THROTTLED');
+      for (const folder of ['INBOX', 'Work']) {
+        expect(identities(await readFolder(target, frank, folder)), folder).toEqual(identities(await readFolder(source, alice, folder)));
+      }
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
 describe('faults: rejected messages, cut connections, UIDVALIDITY changes', () => {
   let source: DovecotServer;
   let target: DovecotServer;

@@ -157,3 +157,12 @@ describe('classifyError: connection limits and DNS', () => {
     expect(classifyError({ code: 'ENOTFOUND' }, ctx).code).toBe('DNS_FAILED');
   });
 });
+
+describe('suggestedBackoffMs', async () => {
+  const { suggestedBackoffMs } = await import('../../bridge/engine/migrate-account');
+  it("reads Microsoft 365's suggested back-off", () => {
+    expect(suggestedBackoffMs('Request is throttled. Suggested Backoff Time: 5000 milliseconds')).toBe(5000);
+    expect(suggestedBackoffMs('Suggested Backoff Time: 3 seconds')).toBe(3000);
+    expect(suggestedBackoffMs('NO [LIMIT] too many')).toBe(0);
+  });
+});
