@@ -19,7 +19,8 @@ interface SideConfig {
 }
 
 function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
-  const url = parseEndpointUrl(side === 'source' ? o.source : o.target, `--${side}`);
+  // POP3 (pop3://, pop3s://) can be read from, never written to: only the source may be one.
+  const url = parseEndpointUrl(side === 'source' ? o.source : o.target, `--${side}`, { allowPop3: side === 'source' });
   const user = side === 'source' ? o.sourceUser : o.targetUser;
   if (user && url.user && user !== url.user) {
     throw new UsageError(`--${side}-user "${user}" differs from the user in --${side} "${url.user}"; give it once`);
@@ -42,7 +43,7 @@ function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
 }
 
 function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: string | undefined, rowPassword: string | undefined, where: string): Endpoint {
-  if (!user) throw new UsageError(`${where}: no ${side} user; put it in --${side} (imap://user@host) or --${side}-user`);
+  if (!user) throw new UsageError(`${where}: no ${side} user; put it in --${side} (${cfg.url.protocol}://user@host) or --${side}-user`);
   let auth: Auth;
   if (cfg.token) {
     auth = { kind: 'oauth2', accessToken: cfg.token };
@@ -57,9 +58,10 @@ function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: strin
     }
     auth = { kind: 'password', password };
   }
-  // imap:// means STARTTLS, required: a server that cannot upgrade fails rather than leak
-  // the password. Only --allow-plaintext turns it into a cleartext session.
+  // imap:// means STARTTLS (pop3:// STLS), required: a server that cannot upgrade fails
+  // rather than leak the password. Only --allow-plaintext turns it into a cleartext session.
   return {
+    protocol: cfg.url.protocol,
     host: cfg.url.host,
     port: cfg.url.port,
     security: cfg.url.security === 'starttls' && o.allowPlaintext ? 'plain' : cfg.url.security,

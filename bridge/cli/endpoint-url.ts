@@ -9,32 +9,42 @@ export class UsageError extends Error {
 }
 
 export interface ParsedEndpointUrl {
+  protocol: 'imap' | 'pop3';
   security: 'tls' | 'starttls';
   host: string;
   port: number;
   user?: string;
 }
 
-const DEFAULT_PORTS = { imap: 143, imaps: 993 } as const;
+const SCHEMES = {
+  imap: { protocol: 'imap', security: 'starttls', port: 143 },
+  imaps: { protocol: 'imap', security: 'tls', port: 993 },
+  pop3: { protocol: 'pop3', security: 'starttls', port: 110 },
+  pop3s: { protocol: 'pop3', security: 'tls', port: 995 },
+} as const;
 
 /**
- * Parses `imap://[user@]host[:port]` / `imaps://...`. Users that contain @ are
- * percent-encoded (alice%40example.com@host). POP3 sources come with their own
- * issue; until then they are refused with a message saying so.
+ * Parses `imap://[user@]host[:port]` / `imaps://...`, and for a source (`allowPop3`)
+ * `pop3://` (STLS required, port 110) / `pop3s://` (TLS, port 995). Users that contain @
+ * are percent-encoded (alice%40example.com@host). A target must be IMAP: POP3 can only be read.
  */
-export function parseEndpointUrl(value: string, option: string): ParsedEndpointUrl {
+export function parseEndpointUrl(value: string, option: string, opts: { allowPop3?: boolean } = {}): ParsedEndpointUrl {
+  const expected = opts.allowPop3
+    ? 'imap://, imaps://, pop3:// or pop3s://[user@]host[:port]'
+    : 'imap://[user@]host[:port] or imaps://[user@]host[:port]';
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${option}: "${value}" is not a URL; expected imap://[user@]host[:port] or imaps://[user@]host[:port]`);
+    throw new UsageError(`${option}: "${value}" is not a URL; expected ${expected}`);
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
-  if (scheme === 'pop3' || scheme === 'pop3s') {
-    throw new UsageError(`${option}: POP3 sources (${scheme}://) are not supported yet; use an IMAP URL (imap:// or imaps://)`);
+  if (!Object.hasOwn(SCHEMES, scheme)) {
+    throw new UsageError(`${option}: unsupported scheme "${scheme}://"; expected ${expected}`);
   }
-  if (scheme !== 'imap' && scheme !== 'imaps') {
-    throw new UsageError(`${option}: unsupported scheme "${scheme}://"; expected imap:// or imaps://`);
+  const spec = SCHEMES[scheme as keyof typeof SCHEMES];
+  if (spec.protocol === 'pop3' && !opts.allowPop3) {
+    throw new UsageError(`${option}: ${scheme}:// cannot be used here: POP3 can only be a source (--source); the target must be imap:// or imaps://`);
   }
   if (url.password) {
     throw new UsageError(`${option}: do not put a password in the URL (it would show in the process list); use --*-password-env or --*-password-file`);
@@ -42,11 +52,11 @@ export function parseEndpointUrl(value: string, option: string): ParsedEndpointU
   if (url.pathname && url.pathname !== '/' && url.pathname !== '') {
     throw new UsageError(`${option}: unexpected path "${url.pathname}" in ${value}`);
   }
-  const port = url.port ? Number(url.port) : DEFAULT_PORTS[scheme];
+  const port = url.port ? Number(url.port) : spec.port;
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (!host) throw new UsageError(`${option}: missing host in ${value}`);
   const user = url.username ? decodeURIComponent(url.username) : undefined;
-  return { security: scheme === 'imaps' ? 'tls' : 'starttls', host, port, user };
+  return { protocol: spec.protocol, security: spec.security, host, port, user };
 }
 
 export const DateOptionSchema = z

@@ -44,7 +44,7 @@ function buildProgram(): Command {
   program
     .command('migrate')
     .description('Copy one mailbox (or a CSV batch) from a source IMAP server to a target IMAP server. The source is never modified.')
-    .requiredOption('--source <url>', 'source server: imap://[user@]host[:port] (STARTTLS) or imaps://[user@]host[:port] (TLS)')
+    .requiredOption('--source <url>', 'source server: imap:// (STARTTLS) or imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS): scheme://[user@]host[:port]')
     .requiredOption('--target <url>', 'target server, same form as --source')
     .option('--source-user <user>', 'source login (instead of user@ in the URL)')
     .option('--target-user <user>', 'target login (instead of user@ in the URL)')

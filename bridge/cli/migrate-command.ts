@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountResult } from '../../shared/migration';
 import { describeEndpoint } from '../engine/endpoint';
-import { migrateAccount, type AccountJob } from '../engine/migrate-account';
+import { migrate, type AccountJob } from '../engine/migrate';
 import { StateStore } from '../engine/state-store';
 import { buildJobs } from './build-jobs';
 import { defaultDataDir } from './data-dir';
@@ -54,7 +54,8 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   try {
     const results = await pool(jobs, opts.accountConcurrency, async (job) => {
       progress.line(`${opts.dryRun ? 'Dry run' : 'Migrating'} ${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}`);
-      const result = await migrateAccount(job, store, {
+      // IMAP or POP3 source, by the job's source protocol.
+      const result = await migrate(job, store, {
         signal: controller.signal,
         onProgress: (p) => progress.update(p),
         onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),

@@ -1,8 +1,9 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import { appendBatch, type AppendItem } from './append-batch';
+import { appendOneOrSkip, isRefusal } from './append-refusal';
 import { MigrationError } from './errors';
-import { flagsForAppend, systemFlagsOnly } from './flags';
+import { flagsForAppend } from './flags';
 import { recoverNulBytes } from './nul-bytes';
 import type { FolderRun, SourceMessageMeta } from './folder-run';
 import type { MessageRecord } from './state-store';
@@ -27,29 +28,6 @@ export function makeChunks(run: FolderRun, toCopy: SourceMessageMeta[], opts: Mi
   }
   if (current.messages.length) chunks.push(current);
   return chunks;
-}
-
-interface ServerError {
-  responseStatus?: string;
-  responseText?: string;
-  serverResponseCode?: string;
-  message?: string;
-}
-
-/** A NO/BAD answer to APPEND: the server refused the content, the connection is fine. */
-function isRefusal(err: unknown): err is ServerError {
-  const e = err as ServerError;
-  return e?.responseStatus === 'NO' || e?.responseStatus === 'BAD' || e?.serverResponseCode === 'APPENDLIMIT';
-}
-
-function refusalReason(err: ServerError): { code: 'MESSAGE_TOO_LARGE' | 'MESSAGE_REJECTED' | 'QUOTA_EXCEEDED'; text: string } {
-  const code = (err.serverResponseCode ?? '').toUpperCase();
-  const text = (err.responseText || err.message || 'refused').trim();
-  if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text };
-  if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds|larger than|maximum size/i.test(text)) {
-    return { code: 'MESSAGE_TOO_LARGE', text };
-  }
-  return { code: 'MESSAGE_REJECTED', text };
 }
 
 export function appendLimitOf(client: ImapFlow): number | undefined {
@@ -112,24 +90,8 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
 }
 
 async function appendOne(target: ImapFlow, folder: string, meta: SourceMessageMeta, item: AppendItem): Promise<MessageRecord> {
-  const copied = (uid: number | null): MessageRecord => ({ uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: uid, size: meta.size });
-  try {
-    return copied((await appendBatch(target, folder, [item])).uids[0] ?? null);
-  } catch (err) {
-    if (!isRefusal(err)) throw err;
-    const reason = refusalReason(err);
-    if (reason.code === 'QUOTA_EXCEEDED') {
-      throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });
-    }
-    // Some servers refuse keywords they do not know; the message matters more than its tags.
-    const system = systemFlagsOnly(item.flags);
-    if (system.length !== item.flags.length) {
-      try {
-        return copied((await appendBatch(target, folder, [{ ...item, flags: system }])).uids[0] ?? null);
-      } catch (retryErr) {
-        if (!isRefusal(retryErr)) throw retryErr;
-      }
-    }
-    return { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'skipped', targetUid: null, size: meta.size, reason: `${reason.code}: ${reason.text}` };
-  }
+  const r = await appendOneOrSkip(target, folder, item);
+  return 'reason' in r
+    ? { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'skipped', targetUid: null, size: meta.size, reason: r.reason }
+    : { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: r.targetUid, size: meta.size };
 }

@@ -21,7 +21,13 @@ export const AuthSchema = z.discriminatedUnion('kind', [
 ]);
 export type Auth = z.infer<typeof AuthSchema>;
 
+/** What the endpoint speaks. POP3 is a source only: a target is always IMAP. */
+export const ProtocolSchema = z.enum(['imap', 'pop3']);
+export type Protocol = z.infer<typeof ProtocolSchema>;
+
 export const EndpointSchema = z.object({
+  /** 'imap' when left out, so endpoints written before POP3 existed keep their meaning. */
+  protocol: ProtocolSchema.default('imap'),
   host: z.string().min(1),
   port: z.number().int().min(1).max(65535),
   security: z.enum(['tls', 'starttls', 'plain']),
@@ -32,11 +38,18 @@ export const EndpointSchema = z.object({
   /** Extra CA certificates (PEM) to trust, e.g. a company CA. */
   ca: z.string().optional(),
 });
-export type Endpoint = z.infer<typeof EndpointSchema>;
+// `protocol` stays optional in the type (undefined = 'imap'), so code that builds an
+// endpoint by hand without it keeps compiling; read it through endpointProtocol().
+export type Endpoint = Omit<z.infer<typeof EndpointSchema>, 'protocol'> & { protocol?: Protocol };
+
+export function endpointProtocol(ep: Pick<Endpoint, 'protocol'>): Protocol {
+  return ep.protocol ?? 'imap';
+}
 
 /** A description of the endpoint safe to print: never a password or token. */
 export function describeEndpoint(ep: Endpoint): string {
-  const scheme = ep.security === 'tls' ? 'imaps' : 'imap';
+  const base = endpointProtocol(ep);
+  const scheme = ep.security === 'tls' ? `${base}s` : base;
   const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
   const host = ep.host.includes(":") ? `[${ep.host}]` : ep.host;
   return `${scheme}://${encodeURIComponent(ep.user)}@${host}:${ep.port}${via}`;

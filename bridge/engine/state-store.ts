@@ -98,6 +98,11 @@ export class StateStore {
     return new StateStore(join(stateDir, 'mailmover.sqlite'));
   }
 
+  /** The SQLite file, for modules that keep their own tables beside the engine's. */
+  get file(): string {
+    return this.db.name;
+  }
+
   close(): void {
     this.db.close();
   }

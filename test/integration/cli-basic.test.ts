@@ -76,8 +76,8 @@ describe('cli migrate: one account', () => {
     const cases: Array<{ what: string; args: string[]; env?: Record<string, string | undefined>; expect: RegExp[] }> = [
       { what: 'missing --source', args: ['--target', tgt, ...ok], expect: [/--source\b/] },
       { what: 'missing --target', args: ['--source', src, ...ok], expect: [/--target\b/] },
-      { what: 'pop3:// source', args: ['--source', `pop3://${encodeURIComponent(alice.user)}@127.0.0.1:${source.pop3Port}`, '--target', tgt, ...ok], expect: [/--source\b/, /pop3/i] },
-      { what: 'pop3s:// source', args: ['--source', `pop3s://127.0.0.1:${source.pop3sPort}`, '--source-user', alice.user, '--target', tgt, ...ok], expect: [/--source\b/, /pop3/i] },
+      { what: 'pop3:// source with a path', args: ['--source', `pop3://${encodeURIComponent(alice.user)}@127.0.0.1:${source.pop3Port}/INBOX`, '--target', tgt, ...ok], expect: [/--source\b/, /unexpected path/] },
+      { what: 'pop3s:// source without a user', args: ['--source', `pop3s://127.0.0.1:${source.pop3sPort}`, '--target', tgt, ...ok], expect: [/--source\b/, /pop3:\/\/user@host/] },
       { what: 'pop3:// target', args: ['--source', src, '--target', `pop3://${encodeURIComponent(bob.user)}@127.0.0.1:${target.pop3Port}`, ...ok], expect: [/--target\b/, /pop3/i] },
       { what: 'http:// source', args: ['--source', `http://127.0.0.1:${source.imapPort}`, '--target', tgt, ...ok], expect: [/--source\b/] },
       { what: 'bad --mode', args: ['--source', src, '--target', tgt, ...ok, '--mode', 'merged'], expect: [/--mode\b/] },

@@ -3,11 +3,12 @@ import { UsageError, parseEndpointUrl } from '../../bridge/cli/endpoint-url';
 
 describe('parseEndpointUrl', () => {
   it('reads imap:// as STARTTLS on 143 and imaps:// as TLS on 993', () => {
-    expect(parseEndpointUrl('imap://mail.example.com', '--source')).toEqual({ security: 'starttls', host: 'mail.example.com', port: 143, user: undefined });
+    expect(parseEndpointUrl('imap://mail.example.com', '--source')).toEqual({ protocol: 'imap', security: 'starttls', host: 'mail.example.com', port: 143, user: undefined });
     expect(parseEndpointUrl('imaps://imap.exmail.qq.com', '--source')).toMatchObject({ security: 'tls', port: 993 });
   });
   it('decodes a percent-encoded user containing @', () => {
     expect(parseEndpointUrl('imaps://zhang.san%40example.com@imap.qiye.aliyun.com:9993', '--source')).toEqual({
+      protocol: 'imap',
       security: 'tls',
       host: 'imap.qiye.aliyun.com',
       port: 9993,
@@ -18,8 +19,8 @@ describe('parseEndpointUrl', () => {
     expect(parseEndpointUrl('imap://[::1]:1143', '--target')).toMatchObject({ host: '::1', port: 1143 });
   });
   it.each([
-    ['pop3://a@b', /POP3.*not supported yet/],
-    ['pop3s://a@b', /POP3/],
+    ['pop3://a@b', /POP3 can only be a source/],
+    ['pop3s://a@b', /POP3 can only be a source/],
     ['http://a', /unsupported scheme/],
     ['imap://u:secret@host', /do not put a password/],
     ['not a url', /not a URL/],

@@ -1,0 +1,497 @@
+import { appendOneOrSkip, isRefusal } from '../append-refusal';
+import type { ImapFlow } from 'imapflow';
+import type { ErrorInfo } from '../../../shared/errors';
+import { mapFolders, targetParents, type FolderMapping } from '../../../shared/folders/map-folders';
+import { isSpecialUse, type SpecialUse } from '../../../shared/folders/special-use';
+import { folderMatcher } from '../../../shared/glob';
+import type { AccountResult, FolderResult } from '../../../shared/migration';
+import { appendBatch, type AppendItem } from '../append-batch';
+import { closeQuietly, connectImap } from '../connect';
+import { appendLimitOf } from '../copy-chunk';
+import { discoverLayout, type MailboxLayout } from '../discover';
+import { MigrationError, classifyError, type ErrorContext } from '../errors';
+import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from '../fingerprint';
+import { FolderRun } from '../folder-run';
+import { accountKey, suggestedBackoffMs, type AccountJob, type MigrateHooks } from '../migrate-account';
+import { filterKey } from '../plan-folder';
+import { ProgressTracker } from '../progress';
+import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
+import { Pop3Client, type Pop3ClientOptions } from './client';
+import { Pop3ServerError, classifyPop3Error } from './errors';
+import { headerBlock, internalDateOf, messageFingerprint } from './headers';
+import { UidlIds } from './uidl-ids';
+
+/** A TOP line count no message reaches, so that TOP returns the whole message. */
+const TOP_WHOLE_MESSAGE = 999_999_999;
+
+/**
+ * Migrates a POP3 maildrop (the server's INBOX; POP3 sees nothing else) into the target's
+ * INBOX (mapped mode) or `<source address>/INBOX` (unified mode, the name IMAP unified mode
+ * gives a source INBOX).
+ *
+ * One POP3 session per pass: many servers lock the maildrop for a session (RFC 1939
+ * "-ERR maildrop already locked"), so --concurrency does not apply to a POP3 source. The
+ * next chunk is downloaded while the previous one is APPENDed.
+ *
+ * State: a message is its UIDL. UidlIds gives each UIDL a stable integer, and that integer
+ * is the `uid` of the message's row in the engine's own table (source folder 'INBOX',
+ * uid_validity POP3_UID_VALIDITY). A row is written after the target confirmed the APPEND;
+ * a message with a row is never downloaded again. The folder checkpoint keeps the target's
+ * UIDVALIDITY/UIDNEXT of the last complete pass (and the filter key), so a run after a
+ * crash looks for our unrecorded APPENDs on the target exactly as the IMAP path does;
+ * `lastUid` is not used (POP3 has no UID order) and stays 0.
+ *
+ * Dedup against the target: messages on the target that no row accounts for are indexed
+ * by fingerprint (Message-ID, Date, From, Subject, size). A message whose LIST size equals
+ * the size of such a target message has its header read with TOP n 0 first, so a run with
+ * lost state downloads no bodies when the server's LIST sizes are exact (Dovecot's are);
+ * every downloaded message is matched again with its real size before it is APPENDed.
+ *
+ * Internal date: the topmost Received field's date, else Date:, else now (headers.ts).
+ * Flags: POP3 has none; messages are APPENDed without flags (unread on the target).
+ */
+
+/** POP3 has no UIDVALIDITY; the engine's rows for a POP3 source all carry this one. */
+export const POP3_UID_VALIDITY = 0;
+const SOURCE_FOLDER = 'INBOX';
+
+export interface Pop3MigrateHooks extends MigrateHooks {
+  /** Timeouts and limits of the POP3 session (tests shorten them). */
+  pop3?: Pop3ClientOptions;
+}
+
+interface Pop3Message {
+  msg: number;
+  uidl: string;
+  id: number;
+  /** Size as LIST reports it. */
+  size: number;
+}
+
+/** Target messages no row accounts for, by fingerprint, and which sizes they have. */
+class TargetIndex {
+  private readonly fps = new FingerprintIndex();
+  private readonly sizes = new Map<number, number>();
+  private readonly sizeOf = new Map<string, number>();
+
+  add(fp: string, uid: number, size: number): void {
+    this.fps.add(fp, uid);
+    this.sizes.set(size, (this.sizes.get(size) ?? 0) + 1);
+    this.sizeOf.set(fp, size);
+  }
+
+  hasSize(size: number): boolean {
+    return (this.sizes.get(size) ?? 0) > 0;
+  }
+
+  take(fp: string): number | undefined {
+    const uid = this.fps.take(fp);
+    if (uid !== undefined) {
+      const size = this.sizeOf.get(fp)!;
+      this.sizes.set(size, this.sizes.get(size)! - 1);
+    }
+    return uid;
+  }
+}
+
+/** The target folder for the maildrop, named as IMAP would name a source INBOX. */
+export function pop3Mapping(target: MailboxLayout, job: AccountJob): FolderMapping {
+  const specialUse: Partial<Record<SpecialUse, string>> = {};
+  for (const f of target.folders) {
+    if (f.specialUse && isSpecialUse(f.specialUse) && !specialUse[f.specialUse]) specialUse[f.specialUse] = f.path;
+  }
+  const [mapping] = mapFolders(
+    [{ path: SOURCE_FOLDER, delimiter: '/', flags: [] }],
+    { delimiter: target.delimiter, prefix: target.prefix, specialUse, existing: target.folders.map((f) => f.path) },
+    { mode: job.options.mode, sourceAddress: job.source.user, sourcePrefix: '', providerHint: job.options.providerHint },
+  );
+  if (!mapping) throw new MigrationError('INTERNAL', 'No target folder for the POP3 INBOX.');
+  return mapping;
+}
+
+class Pop3Pass {
+  mapping: FolderMapping | undefined;
+  run: FolderRun | undefined;
+  folderError: ErrorInfo | undefined;
+  dryRunTotal: number | undefined;
+  readonly warnings: ErrorInfo[] = [];
+  /** Copies made by earlier attempts of this run: they are this run's copies, not "already there". */
+  private earlier = { copied: 0, bytes: 0 };
+
+  adopt(run: FolderRun): void {
+    run.counts.alreadyPresent -= this.earlier.copied;
+    run.counts.copied += this.earlier.copied;
+    run.counts.bytesCopied += this.earlier.bytes;
+    this.run = run;
+  }
+
+  carryOver(): void {
+    if (this.run) this.earlier = { copied: this.run.counts.copied, bytes: this.run.counts.bytesCopied };
+    this.run = undefined;
+  }
+}
+
+interface Chunk {
+  items: Array<{ message: Pop3Message; fp: string; item: AppendItem }>;
+  /** Outcomes decided without an APPEND (found on the target, refused before download). */
+  settled: MessageRecord[];
+  bytes: number;
+}
+
+const newChunk = (): Chunk => ({ items: [], settled: [], bytes: 0 });
+
+async function appendOne(target: ImapFlow, folder: string, message: Pop3Message, fp: string, item: AppendItem): Promise<MessageRecord> {
+  const r = await appendOneOrSkip(target, folder, item);
+  return 'reason' in r
+    ? { uid: message.id, fingerprint: fp, outcome: 'skipped', targetUid: null, size: item.raw.length, reason: `${r.reason} (POP3 UIDL ${message.uidl})` }
+    : { uid: message.id, fingerprint: fp, outcome: 'copied', targetUid: r.targetUid, size: item.raw.length };
+}
+
+/** APPENDs a chunk (MULTIAPPEND; one by one after a refusal so only the bad message is skipped) and records it. */
+async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: FolderRun): Promise<void> {
+  const records = [...chunk.settled];
+  if (chunk.items.length) {
+    try {
+      const res = await appendBatch(target, folder, chunk.items.map((i) => i.item));
+      chunk.items.forEach(({ message, fp, item }, i) =>
+        records.push({ uid: message.id, fingerprint: fp, outcome: 'copied', targetUid: res.uids[i] ?? null, size: item.raw.length }),
+      );
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      for (const { message, fp, item } of chunk.items) records.push(await appendOne(target, folder, message, fp, item));
+    }
+  }
+  run.settle(records);
+}
+
+async function scanTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<TargetIndex> {
+  const index = new TargetIndex();
+  await target.mailboxOpen(folder, { readOnly: true });
+  for (const msg of await target.fetchAll(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    if (msg.uid < fromUid || ours.has(msg.uid)) continue;
+    const size = msg.size ?? 0;
+    index.add(fingerprint(msg.headers, size), msg.uid, size);
+  }
+  return index;
+}
+
+/** Creates the target folder and its parents (unified mode); false when the target refused. */
+async function ensureTargetFolder(target: ImapFlow, layout: MailboxLayout, mapping: FolderMapping, pass: Pop3Pass): Promise<boolean> {
+  const existing = new Set(layout.folders.map((f) => f.path));
+  for (const path of [...targetParents([mapping], layout.delimiter, [...existing]), mapping.target]) {
+    if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
+    try {
+      await target.mailboxCreate(path);
+    } catch (err) {
+      const e = err as { serverResponseCode?: string; responseText?: string; message?: string };
+      if (e.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(e.responseText ?? '')) continue;
+      if (!('responseStatus' in (err as object))) throw err;
+      pass.folderError = { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${e.responseText ?? e.message}` };
+      return false;
+    }
+    try {
+      await target.mailboxSubscribe(path);
+    } catch {
+      // A convenience for clients; the folder exists either way.
+    }
+  }
+  return true;
+}
+
+function cancelled(): MigrationError {
+  return new MigrationError('CANCELLED', 'The migration was stopped.');
+}
+
+async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account: string, tracker: ProgressTracker, hooks: Pop3MigrateHooks, pass: Pop3Pass): Promise<void> {
+  const opts = job.options;
+  const srcCtx: ErrorContext = { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port };
+  const tgtCtx: ErrorContext = { side: 'target', account: job.target.user, host: job.target.host, port: job.target.port };
+  const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
+  const onTarget = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyError(err, tgtCtx)));
+  let pop: Pop3Client | undefined;
+  let tgt: ImapFlow | undefined;
+  let inflight: Promise<void> | undefined;
+  try {
+    tracker.setPhase('connecting');
+    pop = await Pop3Client.connect(job.source, hooks.pop3);
+    tgt = await connectImap(job.target, { side: 'target', id: 'tgt-pop3' });
+    tracker.setPhase('discovering');
+    const layout = await onTarget(discoverLayout(tgt));
+    if (!folderMatcher(opts.includeFolders, opts.excludeFolders)(SOURCE_FOLDER, '/', '')) {
+      pass.mapping = undefined;
+      return;
+    }
+    const mapping = pop3Mapping(layout, job);
+    pass.mapping = mapping;
+    store.recordFolderMap(account, SOURCE_FOLDER, mapping.target, mapping.sanitized.length ? JSON.stringify(mapping.sanitized) : null);
+    const listing = await pop.uidl().catch((err: unknown) => {
+      if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+      // UIDL is optional in RFC 1939; without it a message cannot be recognised across
+      // sessions, so neither resume nor dedup would be safe.
+      throw new MigrationError(
+        'UNSUPPORTED',
+        `The source ${job.source.user} at ${job.source.host}:${job.source.port} (POP3) does not support UIDL (it said "-ERR ${err.responseText}"); mailmover needs UIDL to resume and to avoid copying a message twice. Use the server's IMAP access instead.`,
+        { side: 'source', cause: err },
+      );
+    });
+    if (opts.dryRun) {
+      pass.dryRunTotal = listing.length;
+      return;
+    }
+    const sizes = await onSource(pop.list());
+
+    tracker.setPhase('creating-folders');
+    if (!(await onTarget(ensureTargetFolder(tgt, layout, mapping, pass)))) return;
+
+    tracker.setPhase('planning');
+    // A UIDL should be unique in a maildrop; a broken server repeating one still gets one row per message.
+    const occurrences = new Map<string, number>();
+    const keys = listing.map(({ uidl }) => {
+      const n = (occurrences.get(uidl) ?? 0) + 1;
+      occurrences.set(uidl, n);
+      return n === 1 ? uidl : `${uidl}#${n}`;
+    });
+    const idList = ids.idsFor(account, keys);
+    const messages: Pop3Message[] = listing.map((e, i) => ({ msg: e.msg, uidl: keys[i]!, id: idList[i]!, size: sizes.get(e.msg) ?? 0 }));
+
+    const key = filterKey(opts);
+    const previous = store.getCheckpoint(account, SOURCE_FOLDER);
+    let cp: FolderCheckpoint = previous ?? {
+      account,
+      sourceFolder: SOURCE_FOLDER,
+      targetFolder: mapping.target,
+      uidValidity: POP3_UID_VALIDITY,
+      lastUid: 0,
+      filterKey: key,
+      targetUidValidity: null,
+      targetUidNext: null,
+      copied: 0,
+      skipped: 0,
+      alreadyPresent: 0,
+    };
+    // A checkpoint of another UIDVALIDITY was written by an IMAP pass under the same state
+    // key (the bridge service keeps its key when a job's server changes): start over with
+    // a whole-target fingerprint scan, as after a UIDVALIDITY change.
+    const scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target || cp.uidValidity !== POP3_UID_VALIDITY;
+    if (scanWholeTarget || cp.filterKey !== key) {
+      cp = { ...cp, targetFolder: mapping.target, uidValidity: POP3_UID_VALIDITY, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
+    }
+
+    const settled = store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0);
+    const pending: Pop3Message[] = [];
+    let priorPresent = 0;
+    let priorSkipped = 0;
+    for (const m of messages) {
+      const row = settled.get(m.id);
+      if (!row) pending.push(m);
+      else if (row.outcome === 'skipped') priorSkipped++;
+      else priorPresent++;
+    }
+
+    let index = new TargetIndex();
+    if (pending.length) {
+      const status = await onTarget(tgt.status(mapping.target, { uidNext: true, uidValidity: true, messages: true }));
+      if (!status) throw new MigrationError('INTERNAL', `STATUS of target folder "${mapping.target}" returned nothing`, { side: 'target' });
+      const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+      const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+      if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
+        index = await onTarget(scanTarget(tgt, mapping.target, from, store.targetUidsRecorded(account, SOURCE_FOLDER, from)));
+      }
+    }
+
+    // No message goes through FolderRun's UID-order bookkeeping (toCopy is empty): it keeps
+    // the counters, writes the rows and the checkpoint; the rows per UIDL are the state.
+    const run = new FolderRun(store, account, SOURCE_FOLDER, mapping.target, POP3_UID_VALIDITY, cp, [], 0);
+    run.counts.alreadyPresent = priorPresent;
+    run.counts.skipped = priorSkipped;
+    run.counts.total = priorPresent + priorSkipped + pending.length;
+    run.counts.bytesTotal = pending.reduce((s, m) => s + m.size, 0);
+    pass.adopt(run);
+    tracker.track(run);
+
+    tracker.setPhase('copying');
+    const limit = appendLimitOf(tgt);
+    let canTop = pop.capabilities === null || pop.capabilities.has('TOP');
+    const outOfScope = (m: Pop3Message) => {
+      run.counts.total--;
+      run.counts.bytesTotal -= m.size;
+    };
+    let chunk = newChunk();
+    const dispatch = async () => {
+      const c = chunk;
+      chunk = newChunk();
+      if (inflight) await inflight;
+      if (c.items.length === 0 && c.settled.length === 0) return;
+      inflight = onTarget(appendChunk(tgt!, mapping.target, c, run)).then(() => tracker.tick());
+      inflight.catch(() => undefined); // awaited (and its error thrown) by the next dispatch or below
+    };
+
+    /**
+     * The whole message, by TOP with more lines than any message has when the server offers
+     * TOP: servers such as Dovecot mark every RETRieved message \\Seen on the old system
+     * (pop3_no_flag_updates = no is their default), and TOP does not. Accepted only when it
+     * is exactly the LIST size; otherwise (or without TOP) RETR.
+     */
+    const download = async (m: Pop3Message): Promise<Buffer> => {
+      if (canTop) {
+        try {
+          const whole = await pop!.top(m.msg, TOP_WHOLE_MESSAGE);
+          if (whole.length === m.size) return whole;
+        } catch (err) {
+          if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+          canTop = false;
+        }
+      }
+      return pop!.retr(m.msg);
+    };
+
+    /** Decides one message: out of scope, skipped, already on the target, or into the chunk. */
+    const handle = async (m: Pop3Message): Promise<void> => {
+      if (limit !== undefined && m.size > limit) {
+        chunk.settled.push({ uid: m.id, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: `MESSAGE_TOO_LARGE: ${m.size} bytes, over the target's APPENDLIMIT of ${limit} bytes (POP3 UIDL ${m.uidl})` });
+        return;
+      }
+      // The header alone when it can save a download: to apply --since, or to recognise a
+      // message already on the target (a candidate only when a target message has its size).
+      if (canTop && (opts.since || index.hasSize(m.size))) {
+        let header: Buffer | undefined;
+        try {
+          header = headerBlock(await pop!.top(m.msg, 0));
+        } catch (err) {
+          if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+          canTop = false; // no TOP after all: download and decide then
+        }
+        if (header) {
+          if (opts.since && internalDateOf(header).date < opts.since) return outOfScope(m);
+          const fp = messageFingerprint(header, m.size);
+          const targetUid = index.take(fp);
+          if (targetUid !== undefined) {
+            chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: 'present', targetUid, size: m.size });
+            return;
+          }
+        }
+      }
+      let raw: Buffer;
+      try {
+        raw = await download(m);
+      } catch (err) {
+        // A temporary failure is retried with the session; any other -ERR means the message
+        // went away (another client deleted it) since UIDL was listed.
+        if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
+        chunk.settled.push({ uid: m.id, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: `deleted on the source while the migration ran: RETR said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})` });
+        return;
+      }
+      const header = headerBlock(raw);
+      const { date } = internalDateOf(header);
+      if (opts.since && date < opts.since) return outOfScope(m);
+      const fp = messageFingerprint(header, raw.length);
+      const targetUid = index.take(fp);
+      if (targetUid !== undefined) {
+        chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: 'present', targetUid, size: raw.length });
+        return;
+      }
+      chunk.items.push({ message: m, fp, item: { raw, flags: [], internalDate: date } });
+      chunk.bytes += raw.length;
+    };
+
+    for (const m of pending) {
+      if (hooks.signal?.aborted) throw cancelled();
+      await handle(m);
+      if (chunk.bytes >= opts.chunkBytes || chunk.items.length + chunk.settled.length >= opts.chunkMessages) await dispatch();
+    }
+    await dispatch();
+    if (inflight) await inflight;
+    inflight = undefined;
+
+    const status = await onTarget(tgt.status(mapping.target, { uidNext: true, uidValidity: true }));
+    run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
+    tracker.tick();
+  } finally {
+    // An APPEND still running must end before the connections close and before a retry
+    // plans again (it would not see the message its row is about to claim).
+    if (inflight) await inflight.catch(() => undefined);
+    await pop?.quit();
+    await closeQuietly(tgt);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/**
+ * One POP3 account, with the retries and the report of migrateAccount: transient failures
+ * (connection lost, timeout, maildrop in use) are retried with exponential back-off, each
+ * retry resuming from the rows already written.
+ */
+export async function migratePop3Account(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks = {}): Promise<AccountResult> {
+  const account = accountKey(job);
+  const tracker = new ProgressTracker(account, hooks.onProgress);
+  const pass = new Pop3Pass();
+  let error: MigrationError | null = null;
+  const ids = UidlIds.forStore(store);
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runPass(job, store, ids, account, tracker, hooks, pass);
+        error = null;
+        break;
+      } catch (err) {
+        const side = err instanceof MigrationError ? err.options.side : undefined;
+        const ep = side === 'target' ? job.target : job.source;
+        error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
+        if (!error.transient || error.code === 'CANCELLED' || attempt >= job.options.maxAttempts || hooks.signal?.aborted) break;
+        const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
+        hooks.onRetry?.(error, attempt, delay);
+        tracker.setPhase('retrying');
+        pass.carryOver();
+        tracker.reset();
+        await sleep(delay, hooks.signal);
+      }
+    }
+  } finally {
+    ids.close();
+  }
+  const result = buildResult(job, store, account, pass, error);
+  tracker.setPhase(result.status === 'done' ? 'done' : 'failed');
+  return result;
+}
+
+function buildResult(job: AccountJob, store: StateStore, account: string, pass: Pop3Pass, error: MigrationError | null): AccountResult {
+  const run = pass.run;
+  const folders: FolderResult[] = pass.mapping
+    ? [
+        {
+          source: SOURCE_FOLDER,
+          target: pass.mapping.target,
+          total: run?.counts.total ?? pass.dryRunTotal ?? 0,
+          copied: run?.counts.copied ?? 0,
+          skipped: run?.counts.skipped ?? 0,
+          alreadyPresent: run?.counts.alreadyPresent ?? 0,
+          bytesCopied: run?.counts.bytesCopied ?? 0,
+          error: pass.folderError ?? null,
+        },
+      ]
+    : [];
+  const finalError = error ? error.toInfo() : (pass.folderError ?? null);
+  const sum = (f: (r: FolderResult) => number) => folders.reduce((s, r) => s + f(r), 0);
+  return {
+    source: job.source.user,
+    target: job.target.user,
+    status: finalError ? 'failed' : 'done',
+    messagesCopied: sum((f) => f.copied),
+    messagesSkipped: sum((f) => f.skipped),
+    messagesAlreadyPresent: sum((f) => f.alreadyPresent),
+    bytesCopied: sum((f) => f.bytesCopied),
+    folders,
+    skipped: store.skipped(account).map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })),
+    warnings: pass.warnings,
+    error: finalError,
+  };
+}
