@@ -36,6 +36,15 @@ export default defineConfig({
           sequence: { groupOrder: 2 },
         },
       },
+      {
+        // React components of the extension, rendered with testing-library in jsdom.
+        test: {
+          name: 'components',
+          include: ['test/unit/**/*.test.tsx'],
+          environment: 'jsdom',
+          sequence: { groupOrder: 3 },
+        },
+      },
     ],
   },
 });

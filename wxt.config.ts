@@ -11,8 +11,9 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'mailmover',
     description: 'Enterprise mailbox migration (邮箱搬家) with a local bridge.',
-    permissions: ['storage'],
-    // The popup and background talk to the local bridge only.
+    permissions: ['storage', 'alarms', 'notifications'],
+    // storage: pairing token, port, language; alarms: wake the worker to reconnect;
+    // notifications: an account failed, a first pass finished. Hosts: the local bridge only.
     host_permissions: ['http://127.0.0.1/*', 'http://localhost/*'],
     ...(browser === 'firefox'
       ? {

@@ -1,31 +1,43 @@
 import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
-import {
-  BRIDGE_PORT_STORAGE_KEY,
-  isBridgeStatusRequest,
-  normalizePort,
-  probeBridge,
-  type BridgeStatus,
-} from '../lib/bridge';
+import { BridgeConnection } from '../background/bridge-connection';
+import { notifyChanges } from '../background/notifications';
+import { handlePageMessage } from '../background/router';
+import { Mirror } from '../db/mirror';
+import { db } from '../db/schema';
+import { pickLocale, type Locale } from '../i18n';
+import { BRIDGE_PORT_STORAGE_KEY } from '../lib/bridge';
+import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
 
-/** The port from chrome.storage.local 'bridgePort', else DEFAULT_BRIDGE_PORT. */
-async function bridgePort(): Promise<number> {
-  try {
-    const stored = await browser.storage.local.get(BRIDGE_PORT_STORAGE_KEY);
-    return normalizePort(stored[BRIDGE_PORT_STORAGE_KEY]);
-  } catch {
-    return normalizePort(undefined);
-  }
-}
-
-async function currentBridgeStatus(): Promise<BridgeStatus> {
-  return probeBridge(await bridgePort());
-}
+/** Wakes a stopped worker so it reconnects (and its mirror catches up) even with no page open. */
+const ALARM = 'mailmover-reconnect';
 
 export default defineBackground(() => {
-  browser.runtime.onMessage.addListener((message: unknown, _sender, sendResponse) => {
-    if (!isBridgeStatusRequest(message)) return undefined;
-    void currentBridgeStatus().then(sendResponse);
-    return true; // keep the channel open for the async answer
+  let locale: Locale = pickLocale(navigator.language);
+  void browser.storage.local.get(LOCALE_STORAGE_KEY).then((s) => {
+    const v: unknown = s[LOCALE_STORAGE_KEY];
+    if (v === 'en' || v === 'zh-CN') locale = v;
   });
+
+  const mirror = new Mirror(db(), (changes) => void notifyChanges(changes, locale));
+  const connection = new BridgeConnection(db(), undefined, mirror);
+
+  browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+    void handlePageMessage(message, sender.id, connection).then(sendResponse);
+    return true; // answered asynchronously
+  });
+
+  browser.storage.onChanged.addListener((changes, area) => {
+    if (area !== 'local') return;
+    if (BRIDGE_PORT_STORAGE_KEY in changes) connection.portChanged();
+    const l = changes[LOCALE_STORAGE_KEY]?.newValue;
+    if (l === 'en' || l === 'zh-CN') locale = l;
+  });
+
+  browser.alarms.create(ALARM, { periodInMinutes: 1 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === ALARM) void connection.ensure();
+  });
+
+  void connection.ensure();
 });

@@ -6,39 +6,13 @@
  * time) and the same {placeholders} in each string.
  */
 
-export const en = {
-  appSubtitle: 'Enterprise mailbox migration',
-  checking: 'Looking for the local bridge…',
-  notFoundTitle: 'Bridge not found',
-  notFoundBody:
-    'mailmover copies mail through a small program that runs on this computer. Open a terminal in the mailmover project folder and start it:',
-  notFoundHint: 'Looked for it at {address}. Keep that terminal open while you migrate.',
-  foundTitle: 'Bridge connected',
-  foundVersion: 'Version {version}',
-  foundAddress: 'Listening on {address}',
-  pairingSoon: 'Pairing with the bridge arrives in the next version.',
-  retry: 'Check again',
-  copy: 'Copy',
-  copied: 'Copied',
-} as const;
+import { en } from './en';
+import { zhCN } from './zh-CN';
+
+export { en, zhCN };
 
 export type MessageKey = keyof typeof en;
 export type Messages = { readonly [K in MessageKey]: string };
-
-export const zhCN: Messages = {
-  appSubtitle: '企业邮箱搬家',
-  checking: '正在查找本地桥接程序…',
-  notFoundTitle: '未找到桥接程序',
-  notFoundBody: 'mailmover 通过在本机运行的一个小程序搬迁邮件。请在 mailmover 项目文件夹中打开终端并启动它：',
-  notFoundHint: '已在 {address} 查找。搬家期间请保持该终端窗口打开。',
-  foundTitle: '桥接程序已连接',
-  foundVersion: '版本 {version}',
-  foundAddress: '监听地址 {address}',
-  pairingSoon: '与桥接程序配对的功能将在下一版本提供。',
-  retry: '重新检测',
-  copy: '复制',
-  copied: '已复制',
-};
 
 export type Locale = 'en' | 'zh-CN';
 
@@ -79,3 +53,6 @@ export type Translator = <K extends MessageKey>(key: K, ...args: MessageParams<K
 export function translator(locale: Locale): Translator {
   return (key, ...args) => translate(locale, key, ...args);
 }
+
+/** Keys of strings without {placeholders}: safe to pick dynamically (status names, labels). */
+export type PlainKey = { [K in MessageKey]: MessageParams<K> extends [] ? K : never }[MessageKey];

@@ -33,7 +33,7 @@ const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.MAILMOVER_SCREENSHOTS ?? '/tmp/mailmover-screens';
 
 /** Everything the extension build depends on, besides node_modules. */
-const BUILD_INPUTS = ['extension', 'shared/bridge-defaults.ts', 'wxt.config.ts', 'package.json'];
+const BUILD_INPUTS = ['extension', 'shared', 'wxt.config.ts', 'package.json'];
 
 function newestMtime(target: string): number {
   const stat = statSync(target);
@@ -87,7 +87,7 @@ async function openPopup(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-function statusCard(page: Page, state: 'not-found' | 'found') {
+function statusCard(page: Page, state: 'not-found' | 'unpaired' | 'connected') {
   return page.locator(`[data-testid="bridge-status"][data-state="${state}"]`);
 }
 
@@ -116,7 +116,7 @@ describe('mailmover extension in Chromium', () => {
       host_permissions?: string[];
     };
     expect(manifest.key).toBe(EXTENSION_PUBLIC_KEY);
-    expect(manifest.permissions).toEqual(['storage']);
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'notifications']);
     expect(manifest.host_permissions).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
     const hex = createHash('sha256').update(Buffer.from(EXTENSION_PUBLIC_KEY, 'base64')).digest('hex');
     const id = [...hex.slice(0, 32)].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('');
@@ -177,20 +177,22 @@ describe('mailmover extension in Chromium', () => {
       await page.close();
     }, 30_000);
 
-    it('shows the bridge name and version once it runs', async () => {
+    it('shows the bridge name and version once it runs, and asks for the pairing code', async () => {
       await setBridgePort(worker, closedPort);
       const page = await openPopup(context);
       await statusCard(page, 'not-found').waitFor({ timeout: 15_000 });
-      // Point the extension at the running bridge and use the popup's own button.
+      // Point the extension at the running bridge: the background watches the port setting and
+      // looks there at once; the open popup follows the state it writes to Dexie.
       await setBridgePort(worker, bridge.port);
-      await page.getByRole('button', { name: translate(locale, 'retry') }).click();
-      const card = statusCard(page, 'found');
+      const card = statusCard(page, 'unpaired');
       await card.waitFor({ timeout: 15_000 });
+      await expect.poll(() => card.innerText(), { timeout: 10_000 }).toContain(translate(locale, 'foundVersion', { version: BRIDGE_VERSION }));
       const text = await card.innerText();
       expect(text).toContain(translate(locale, 'foundTitle'));
       expect(text).toContain(BRIDGE_NAME);
       expect(text).toContain(translate(locale, 'foundVersion', { version: BRIDGE_VERSION }));
-      await page.locator('body').screenshot({ path: path.join(SCREENSHOTS, `popup-found-${locale}.png`) });
+      expect(await card.getByLabel(translate(locale, 'pairCodeLabel')).count()).toBe(1);
+      await page.locator('body').screenshot({ path: path.join(SCREENSHOTS, `popup-unpaired-${locale}.png`) });
       await page.close();
     }, 30_000);
   });

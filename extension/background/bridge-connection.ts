@@ -1,0 +1,305 @@
+/**
+ * The background worker's one connection to the bridge, as a small state machine:
+ *
+ *   checking → not-found    (GET /health fails: look again with back-off)
+ *            → unpaired     (the bridge runs, no token yet: wait for a pairing code)
+ *            → connecting → connected   (WebSocket, hello with the token, subscribe)
+ *
+ * A lost connection goes back to checking after a back-off delay; a refused token (4401/4403)
+ * is forgotten and the state becomes unpaired. Everything the pages need (the state, jobs,
+ * accounts) is written to Dexie; the token stays in chrome.storage.local. When Chrome stops the
+ * worker the socket goes with it; the next start (an alarm, a page's message) reads the token
+ * again and reconnects, and the subscribe snapshot brings the mirror up to date.
+ */
+import { browser } from 'wxt/browser';
+import { REQUESTS, isRequestType, type RequestType } from '../../shared/protocol/requests';
+import { backoffDelay } from '../lib/backoff';
+import { BRIDGE_PORT_STORAGE_KEY, normalizePort, probeBridge } from '../lib/bridge';
+import { BridgeRequestError, BridgeSocket, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
+import { pairWithBridge, type PairOutcome } from '../lib/pair';
+import type { BridgePhase, BridgeProblem, BridgeState, RequestFailure } from '../lib/runtime-messages';
+import { TOKEN_STORAGE_KEY, isStoredToken, type StoredToken } from '../lib/storage-keys';
+import { CLOSE_CODES } from '../../shared/protocol/version';
+import { Mirror } from '../db/mirror';
+import { db, type MailmoverDb } from '../db/schema';
+
+/** While connected, a cheap request this often keeps the MV3 worker alive and proves the socket. */
+const KEEPALIVE_MS = 20_000;
+/** While unpaired, look whether the bridge is still there this often. */
+const UNPAIRED_RECHECK_MS = 5000;
+
+export class BridgeConnection {
+  private state: BridgeState;
+  private socket: BridgeSocket | undefined;
+  private attempt = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private keepalive: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private readonly mirror: Mirror;
+
+  constructor(
+    private readonly d: MailmoverDb = db(),
+    private readonly onEvent: (e: AnyEvent) => void = () => undefined,
+    mirror?: Mirror,
+  ) {
+    this.mirror = mirror ?? new Mirror(d);
+    this.state = {
+      phase: 'checking',
+      port: normalizePort(undefined),
+      version: null,
+      paired: false,
+      tokenId: null,
+      origin: null,
+      problem: null,
+      lastConnectedAt: null,
+      nextAttemptAt: null,
+      updatedAt: new Date().toISOString(),
+    };
+  }
+
+  get current(): BridgeState {
+    return this.state;
+  }
+
+  get mirrorWriter(): Mirror {
+    return this.mirror;
+  }
+
+  /** Starts (or restarts now) the look for the bridge, unless a look is already running. */
+  async ensure(now = false): Promise<BridgeState> {
+    if (this.state.phase === 'connected' && this.socket?.isOpen) return this.state;
+    if (now) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.attempt = 0;
+    }
+    if (this.running) {
+      // A look is under way with what was stored before: look again once it ends.
+      if (now) this.again = true;
+      await this.running;
+      return this.state;
+    }
+    if (!this.timer || now) {
+      this.running = (async () => {
+        do {
+          this.again = false;
+          await this.run();
+        } while (this.again);
+      })().finally(() => (this.running = undefined));
+      await this.running;
+    }
+    return this.state;
+  }
+
+  private async run(): Promise<void> {
+    const previous = (await this.d.settings.get('bridge'))?.value as BridgeState | undefined;
+    const port = await this.port();
+    const token = await this.token();
+    await this.update({
+      phase: this.state.phase === 'checking' || this.state.phase === 'not-found' ? 'checking' : this.state.phase,
+      port,
+      paired: !!token,
+      tokenId: token?.tokenId ?? null,
+      origin: token?.origin ?? null,
+      lastConnectedAt: this.state.lastConnectedAt ?? previous?.lastConnectedAt ?? null,
+    });
+    const health = await probeBridge(port);
+    if (health.state === 'not-found') {
+      this.retryLater('not-found', null);
+      return;
+    }
+    if (!token || token.port !== port) {
+      await this.update({ phase: 'unpaired', version: health.version, nextAttemptAt: null });
+      this.attempt = 0;
+      this.schedule(UNPAIRED_RECHECK_MS);
+      return;
+    }
+    await this.update({ phase: 'connecting', version: health.version });
+    const socket = new BridgeSocket(port, {
+      onEvent: (e) => this.handleEvent(e),
+      onClose: (code) => void this.socketClosed(socket, code),
+    });
+    this.socket = socket;
+    try {
+      const hello = await socket.open(token.token, browser.runtime.getManifest().version);
+      const snap = await socket.request('subscribe', {});
+      await this.mirror.snapshot(snap.jobs, snap.accounts);
+      this.attempt = 0;
+      await this.update({
+        phase: 'connected',
+        version: hello.bridgeVersion,
+        problem: null,
+        lastConnectedAt: new Date().toISOString(),
+        nextAttemptAt: null,
+      });
+      this.startKeepalive(socket);
+    } catch (err) {
+      const code = err instanceof BridgeRequestError ? err.failure.code : '';
+      socket.close();
+      if (code === 'UNAUTHORIZED' || code === `CLOSED_${CLOSE_CODES.UNAUTHORIZED}` || code === `CLOSED_${CLOSE_CODES.FORBIDDEN}`) {
+        await this.forgetToken(code.endsWith(String(CLOSE_CODES.FORBIDDEN)) ? 'origin-rejected' : 'token-rejected');
+        return;
+      }
+      if (code === 'UNSUPPORTED_VERSION') {
+        this.retryLater('connecting', 'version-mismatch');
+        return;
+      }
+      this.retryLater('connecting', 'socket-error');
+    }
+  }
+
+  private startKeepalive(socket: BridgeSocket): void {
+    clearInterval(this.keepalive);
+    this.keepalive = setInterval(() => {
+      if (this.socket !== socket || !socket.isOpen) return;
+      socket.request('job.list', {}).then(
+        (r) => r.jobs.forEach((j) => this.mirror.job(j)),
+        () => undefined,
+      );
+    }, KEEPALIVE_MS);
+  }
+
+  private async socketClosed(socket: BridgeSocket, code: number): Promise<void> {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    clearInterval(this.keepalive);
+    await this.mirror.flush().catch(() => undefined);
+    if (this.state.phase !== 'connected') return; // run() handles failures while opening
+    if (closeMeansUnpaired(code)) {
+      await this.forgetToken(code === CLOSE_CODES.FORBIDDEN ? 'origin-rejected' : 'token-rejected');
+      return;
+    }
+    this.attempt = 0;
+    this.retryLater('connecting', 'connection-lost');
+  }
+
+  private retryLater(phase: BridgePhase, problem: BridgeProblem | null): void {
+    const delay = backoffDelay(this.attempt++);
+    void this.update({ phase, problem, nextAttemptAt: new Date(Date.now() + delay).toISOString() });
+    this.schedule(delay);
+  }
+
+  private schedule(ms: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.ensure();
+    }, ms);
+  }
+
+  private handleEvent(e: AnyEvent): void {
+    if (e.event === 'account.status') this.mirror.status(e.data.account);
+    else if (e.event === 'account.progress') this.mirror.progressEvent(e.data);
+    else if (e.event === 'job.status') this.mirror.job(e.data.job);
+    this.onEvent(e);
+  }
+
+  /** Forwards one protocol request; params are checked here first so errors name the field. */
+  async request(type: string, params: unknown): Promise<unknown> {
+    if (!isRequestType(type) || type === 'hello') {
+      throw new BridgeRequestError({ code: 'BAD_REQUEST', message: `Unknown request type ${type}.` });
+    }
+    const checked = REQUESTS[type as RequestType].params.safeParse(params ?? {});
+    if (!checked.success) {
+      throw new BridgeRequestError({
+        code: 'INVALID_PARAMS',
+        message: `Invalid params for ${type}.`,
+        details: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    if (!this.socket?.isOpen) {
+      void this.ensure(true);
+      throw new BridgeRequestError({ code: 'NOT_CONNECTED', message: 'The bridge is not connected.' });
+    }
+    // endpoint.test: keep fields newer than this extension's schema (the diagnosis report).
+    if (type === 'endpoint.test') return this.socket.requestRaw(type, params as never);
+    const result = await this.socket.request(type, params as never);
+    this.mirrorResult(type, result);
+    return result;
+  }
+
+  /** Results that carry views update the mirror at once (the events follow, but the page should not wait). */
+  private mirrorResult(type: RequestType, result: unknown): void {
+    const r = result as { job?: Parameters<Mirror['job']>[0]; accounts?: Parameters<Mirror['status']>[0][]; account?: Parameters<Mirror['status']>[0] };
+    if (r.job) this.mirror.job(r.job);
+    if (r.account) this.mirror.status(r.account);
+    if (type === 'accounts.import' && r.accounts) r.accounts.forEach((a) => this.mirror.status(a));
+  }
+
+  async pair(code: string): Promise<PairOutcome> {
+    const port = await this.port();
+    const origin = new URL(browser.runtime.getURL('/')).origin;
+    const outcome = await pairWithBridge(port, code, { origin, label: `mailmover ${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'}` });
+    if (outcome.ok) {
+      const stored: StoredToken = {
+        token: outcome.pair.token,
+        tokenId: outcome.pair.tokenId,
+        origin: outcome.pair.origin,
+        port,
+        pairedAt: new Date().toISOString(),
+      };
+      await browser.storage.local.set({ [TOKEN_STORAGE_KEY]: stored });
+      await this.update({ paired: true, tokenId: stored.tokenId, origin: stored.origin, problem: null });
+      await this.ensure(true);
+    }
+    return outcome;
+  }
+
+  async unpair(): Promise<void> {
+    await browser.storage.local.remove(TOKEN_STORAGE_KEY);
+    this.socket?.close();
+    this.socket = undefined;
+    await this.update({ phase: 'checking', paired: false, tokenId: null, origin: null, problem: null });
+    await this.ensure(true);
+  }
+
+  async setPort(port: number): Promise<void> {
+    await browser.storage.local.set({ [BRIDGE_PORT_STORAGE_KEY]: port });
+    this.socket?.close();
+    this.socket = undefined;
+    await this.ensure(true);
+  }
+
+  /** The port changed in storage (tests, settings): look there now. */
+  portChanged(): void {
+    this.socket?.close();
+    this.socket = undefined;
+    void this.ensure(true);
+  }
+
+  private async forgetToken(problem: BridgeProblem): Promise<void> {
+    await browser.storage.local.remove(TOKEN_STORAGE_KEY);
+    await this.update({ phase: 'unpaired', paired: false, tokenId: null, origin: null, problem, nextAttemptAt: null });
+    this.schedule(UNPAIRED_RECHECK_MS);
+  }
+
+  private async port(): Promise<number> {
+    try {
+      const stored = await browser.storage.local.get(BRIDGE_PORT_STORAGE_KEY);
+      return normalizePort(stored[BRIDGE_PORT_STORAGE_KEY]);
+    } catch {
+      return normalizePort(undefined);
+    }
+  }
+
+  private async token(): Promise<StoredToken | undefined> {
+    const stored = await browser.storage.local.get(TOKEN_STORAGE_KEY);
+    const t: unknown = stored[TOKEN_STORAGE_KEY];
+    return isStoredToken(t) ? t : undefined;
+  }
+
+  private async update(patch: Partial<BridgeState>): Promise<void> {
+    this.state = { ...this.state, ...patch, updatedAt: new Date().toISOString() };
+    try {
+      await this.d.settings.put({ key: 'bridge', value: this.state });
+    } catch {
+      // IndexedDB unavailable (private mode quirks): the runtime message still answers.
+    }
+  }
+
+  failureOf(err: unknown): RequestFailure {
+    if (err instanceof BridgeRequestError) return err.failure;
+    return { code: 'INTERNAL', message: String(err) };
+  }
+}

@@ -1,0 +1,48 @@
+import { LanguageSwitch } from '../components/LanguageSwitch';
+import { Logo } from '../components/Logo';
+import { useBridgeState } from '../hooks/use-bridge-state';
+import { useLocale } from '../i18n/locale-context';
+import { BridgeChip } from './BridgeChip';
+import { JobsPage } from './jobs/JobsPage';
+import { MonitorPage } from './monitor/MonitorPage';
+import { SelfServicePage } from './self/SelfServicePage';
+import { useHashRoute } from './use-hash-route';
+import { Wizard } from './wizard/Wizard';
+
+export function App() {
+  const { t } = useLocale();
+  const bridge = useBridgeState();
+  const [route, go] = useHashRoute();
+  const nav = [
+    { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' },
+    { path: '/new', label: t('newMigration'), on: route.page === 'new' },
+    { path: '/self', label: t('migrateMyMailbox'), on: route.page === 'self' },
+  ];
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <a className="brand" href="#/">
+          <Logo size={28} />
+          <span>
+            mailmover <span className="brand__sub">{t('appSubtitle')}</span>
+          </span>
+        </a>
+        <nav className="topnav" aria-label={t('mainNav')}>
+          {nav.map((n) => (
+            <a key={n.path} href={`#${n.path}`} aria-current={n.on ? 'page' : undefined} className={n.on ? 'on' : ''}>
+              {n.label}
+            </a>
+          ))}
+        </nav>
+        <BridgeChip bridge={bridge} />
+        <LanguageSwitch />
+      </header>
+      <main className="content">
+        {route.page === 'jobs' && <JobsPage bridge={bridge} onOpen={(id) => go(`/jobs/${id}`)} onNew={() => go('/new')} />}
+        {route.page === 'new' && <Wizard bridge={bridge} onStarted={(id) => go(`/jobs/${id}`)} />}
+        {route.page === 'job' && <MonitorPage jobId={route.jobId} bridge={bridge} />}
+        {route.page === 'self' && <SelfServicePage bridge={bridge} onOpenWizard={() => go('/new')} />}
+      </main>
+    </div>
+  );
+}

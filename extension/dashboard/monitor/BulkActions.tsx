@@ -1,0 +1,51 @@
+import { useState } from 'react';
+import type { AccountSelection } from '../../../shared/protocol';
+import { useLocale } from '../../i18n/locale-context';
+import type { PlainKey } from '../../i18n';
+import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+
+type Action = 'account.start' | 'account.pause' | 'account.retry' | 'account.stop';
+const ACTIONS: { type: Action; label: PlainKey; className: string }[] = [
+  { type: 'account.start', label: 'actionResume', className: 'secondary' },
+  { type: 'account.pause', label: 'actionPause', className: 'secondary' },
+  { type: 'account.retry', label: 'actionRetry', className: 'secondary' },
+  { type: 'account.stop', label: 'actionStop', className: 'danger' },
+];
+
+/** Pause / resume / retry / stop for the selected accounts (or, with none selected, all shown). */
+export function BulkActions({ ids, disabled }: { ids: string[]; disabled: boolean }) {
+  const { t } = useLocale();
+  const [message, setMessage] = useState<string | null>(null);
+  const run = async (type: Action) => {
+    if (type === 'account.stop' && !window.confirm(t('confirmStop', { count: ids.length }))) return;
+    setMessage(null);
+    try {
+      let ok = 0;
+      let refused = 0;
+      for (let i = 0; i < ids.length; i += 1000) {
+        const selection: AccountSelection = { accountIds: ids.slice(i, i + 1000) };
+        const r = await bridgeRequest(type, selection);
+        ok += r.results.filter((x) => x.ok).length;
+        refused += r.results.filter((x) => !x.ok).length;
+      }
+      setMessage(t('bulkDone', { ok, refused }));
+    } catch (err) {
+      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+    }
+  };
+  return (
+    <div className="bulk-actions" role="group" aria-label={t('bulkActions')}>
+      <span className="hint">{t('bulkTarget', { count: ids.length })}</span>
+      {ACTIONS.map((a) => (
+        <button key={a.type} type="button" className={a.className} disabled={disabled || ids.length === 0} onClick={() => void run(a.type)}>
+          {t(a.label)}
+        </button>
+      ))}
+      {message && (
+        <span className="hint" role="status">
+          {message}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useCallback, useDeferredValue, useMemo, useState } from 'react';
+import type { AccountStatus } from '../../../shared/protocol';
+import { StaleBanner } from '../../components/StaleBanner';
+import { db } from '../../db/schema';
+import { useLocale } from '../../i18n/locale-context';
+import type { BridgeState } from '../../lib/runtime-messages';
+import { BulkActions } from './BulkActions';
+import { DetailsDrawer } from './DetailsDrawer';
+import { JobActions } from './JobActions';
+import { countByStatus, filterRows, sortRows, type SortSpec } from './monitor-model';
+import { ServerChangeDialog } from './ServerChangeDialog';
+import { StatusFilter } from './StatusFilter';
+import { StatusTable } from './StatusTable';
+import { Field } from '../../components/Field';
+
+/** 进度监控与管理: one job's accounts, live from the Dexie mirror. */
+export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeState | undefined }) {
+  const { t } = useLocale();
+  const job = useLiveQuery(() => db().jobs.get(jobId), [jobId]);
+  const accounts = useLiveQuery(() => db().accounts.where('jobId').equals(jobId).toArray(), [jobId]);
+  const snapshotAt = useLiveQuery(async () => ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null, []);
+  const [statuses, setStatuses] = useState<Set<AccountStatus>>(new Set());
+  const [search, setSearch] = useState('');
+  const deferredSearch = useDeferredValue(search);
+  const [sort, setSort] = useState<SortSpec>({ key: 'status', dir: 'asc' });
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [open, setOpen] = useState<string | null>(null);
+  const [changing, setChanging] = useState(false);
+  const connected = bridge?.phase === 'connected';
+
+  const rows = useMemo(() => sortRows(filterRows(accounts ?? [], statuses, deferredSearch), sort), [accounts, statuses, deferredSearch, sort]);
+  const counts = useMemo(() => countByStatus(accounts ?? []), [accounts]);
+  const toggle = useCallback((id: string) => {
+    setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  }, []);
+  const targetIds = selected.size ? [...selected] : rows.map((r) => r.id);
+  const openAccount = accounts?.find((a) => a.id === open);
+  const closeDrawer = useCallback(() => setOpen(null), []);
+
+  if (job === undefined && accounts === undefined) return <p className="hint">{t('loading')}</p>;
+  if (!job) return <p className="callout callout--warn">{t('jobNotFound')}</p>;
+
+  return (
+    <div className="monitor" data-testid="monitor">
+      <StaleBanner bridge={bridge} syncedAt={snapshotAt ?? job.syncedAt} />
+      <header className="monitor__head">
+        <div>
+          <h1>{job.name}</h1>
+          <p className="hint">
+            {job.source.protocol.toUpperCase()} <code>{`${job.source.host}:${job.source.port}`}</code> → <code>{`${job.target.host}:${job.target.port}`}</code> ·{' '}
+            {job.storage === 'mapped' ? t('storageMapped') : t('storageUnified')} ·{' '}
+            {t(job.status === 'active' ? 'jobActive' : job.status === 'paused' ? 'jobPaused' : 'jobClosed')}
+          </p>
+        </div>
+        <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} />
+      </header>
+      <p className="hint">{t('monitorSyncNote', { days: job.incremental.windowDays })}</p>
+
+      <div className="monitor__toolbar">
+        <StatusFilter counts={counts} value={statuses} onChange={setStatuses} total={accounts?.length ?? 0} />
+        <div className="monitor__search">
+          <Field label={t('searchAccount')}>
+            {(p) => <input {...p} type="search" className="input" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="name@example.com" />}
+          </Field>
+        </div>
+      </div>
+      <BulkActions ids={targetIds} disabled={!connected} />
+      <StatusTable
+        rows={rows}
+        selected={selected}
+        onToggle={toggle}
+        onToggleAll={(all) => setSelected(all ? new Set(rows.map((r) => r.id)) : new Set())}
+        onOpen={setOpen}
+        sort={sort}
+        onSort={setSort}
+      />
+      {openAccount && <DetailsDrawer account={openAccount} onClose={closeDrawer} />}
+      {changing && <ServerChangeDialog job={job} onClose={() => setChanging(false)} />}
+    </div>
+  );
+}

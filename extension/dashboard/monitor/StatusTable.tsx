@@ -1,0 +1,155 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useRef } from 'react';
+import { ErrorRemedy } from '../../components/ErrorRemedy';
+import { ProgressBar } from '../../components/ProgressBar';
+import { StatusBadge } from '../../components/StatusBadge';
+import { STATUS_TONE } from '../../components/status';
+import type { AccountRow } from '../../db/schema';
+import { useLocale } from '../../i18n/locale-context';
+import type { PlainKey } from '../../i18n';
+import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../lib/format';
+import { progressRatio, type SortKey, type SortSpec } from './monitor-model';
+
+const ROW_HEIGHT = 64;
+
+const COLUMNS: { key: string; label: PlainKey; sort?: SortKey }[] = [
+  { key: 'account', label: 'colAccount', sort: 'account' },
+  { key: 'status', label: 'colStatus', sort: 'status' },
+  { key: 'progress', label: 'colProgress', sort: 'progress' },
+  { key: 'speed', label: 'colSpeed' },
+  { key: 'sync', label: 'colLastSync', sort: 'updated' },
+  { key: 'error', label: 'colError' },
+];
+
+/**
+ * One row per account, virtualised (only the visible rows are in the DOM) so that thousands
+ * of accounts scroll smoothly. ARIA grid semantics: role=table/row/cell with row indices.
+ */
+export function StatusTable({
+  rows,
+  selected,
+  onToggle,
+  onToggleAll,
+  onOpen,
+  sort,
+  onSort,
+  height = 560,
+}: {
+  rows: readonly AccountRow[];
+  selected: ReadonlySet<string>;
+  onToggle(id: string): void;
+  onToggleAll(select: boolean): void;
+  onOpen(id: string): void;
+  sort: SortSpec;
+  onSort(s: SortSpec): void;
+  height?: number;
+}) {
+  const { t, locale } = useLocale();
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    initialRect: { width: 1000, height },
+  });
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+
+  return (
+    <div className="status-table" role="table" aria-label={t('accountsTable')} aria-rowcount={rows.length + 1} data-testid="status-table">
+      <div className="status-table__head" role="row" aria-rowindex={1}>
+        <div role="columnheader" className="cell cell--check">
+          <input type="checkbox" checked={allSelected} onChange={(e) => onToggleAll(e.target.checked)} aria-label={t('selectAll')} />
+        </div>
+        {COLUMNS.map((c) => (
+          <div
+            key={c.key}
+            role="columnheader"
+            className={`cell cell--${c.key}`}
+            aria-sort={c.sort && sort.key === c.sort ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+          >
+            {c.sort ? (
+              <button
+                type="button"
+                className="sort-button"
+                onClick={() => onSort({ key: c.sort!, dir: sort.key === c.sort && sort.dir === 'asc' ? 'desc' : 'asc' })}
+              >
+                {t(c.label)}
+                <span aria-hidden="true">{sort.key === c.sort ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+              </button>
+            ) : (
+              t(c.label)
+            )}
+          </div>
+        ))}
+      </div>
+      {rows.length === 0 ? (
+        <p className="status-table__empty">{t('noAccountsMatch')}</p>
+      ) : (
+        <div ref={scroller} className="status-table__body" style={{ height }} tabIndex={-1}>
+          <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+            {virtualizer.getVirtualItems().map((item) => {
+              const r = rows[item.index]!;
+              const ratio = progressRatio(r);
+              const c = r.counters;
+              const running = r.status === 'in_progress' || r.status === 'syncing';
+              return (
+                <div
+                  key={r.id}
+                  role="row"
+                  aria-rowindex={item.index + 2}
+                  aria-selected={selected.has(r.id)}
+                  className={`status-row status-row--${r.status}${selected.has(r.id) ? ' status-row--selected' : ''}`}
+                  data-testid="account-row"
+                  data-account={r.source}
+                  data-status={r.status}
+                  style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_HEIGHT, transform: `translateY(${item.start}px)` }}
+                >
+                  <div role="cell" className="cell cell--check">
+                    <input type="checkbox" checked={selected.has(r.id)} onChange={() => onToggle(r.id)} aria-label={t('selectAccount', { account: r.source })} />
+                  </div>
+                  <div role="cell" className="cell cell--account">
+                    <button type="button" className="account-link" onClick={() => onOpen(r.id)} aria-label={t('openDetails', { account: r.source })}>
+                      {r.source}
+                    </button>
+                    {r.target !== r.source && <span className="hint account-target">→ {r.target}</span>}
+                  </div>
+                  <div role="cell" className="cell cell--status">
+                    <StatusBadge status={r.status} />
+                    {running && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
+                  </div>
+                  <div role="cell" className="cell cell--progress">
+                    <ProgressBar value={ratio * 100} label={t('progressOf', { name: r.source })} tone={STATUS_TONE[r.status]} />
+                    <span className="hint">
+                      {t('messagesOf', {
+                        done: formatCount(c.messagesCopied + c.messagesAlreadyPresent, locale),
+                        total: formatCount(c.messagesTotal, locale),
+                      })}{' '}
+                      · {formatBytes(c.bytesCopied)} · {Math.round(ratio * 100)}%
+                    </span>
+                  </div>
+                  <div role="cell" className="cell cell--speed">
+                    {running && r.progress && r.progress.rate > 0 ? (
+                      <>
+                        <span>{t('rate', { rate: r.progress.rate.toFixed(1) })}</span>
+                        <span className="hint">{r.progress.etaSeconds !== null ? t('eta', { eta: formatDuration(r.progress.etaSeconds, locale) }) : ''}</span>
+                      </>
+                    ) : (
+                      <span className="hint">—</span>
+                    )}
+                  </div>
+                  <div role="cell" className="cell cell--sync">
+                    <span>{formatDateTime(r.lastSyncAt ?? r.firstPassDoneAt, locale)}</span>
+                  </div>
+                  <div role="cell" className="cell cell--error">
+                    {r.error ? <ErrorRemedy error={r.error} compact /> : <span className="hint">—</span>}
+                  </div>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,51 @@
+import { findPreset } from '../../../shared/providers';
+import { Field } from '../../components/Field';
+import { useLocale, useText } from '../../i18n/locale-context';
+import { formatCount } from '../../lib/format';
+import { accountCount, type WizardState } from './wizard-state';
+
+/** Step e — review everything, name the job, start. */
+export function ReviewStep({ state, patch, defaultName }: { state: WizardState; patch(p: Partial<WizardState>): void; defaultName: string }) {
+  const { t, locale } = useLocale();
+  const text = useText();
+  const source = findPreset(state.providerId);
+  const target = findPreset(state.targetPresetId);
+  const security = (s: string) => t(s === 'tls' ? 'securityTls' : s === 'starttls' ? 'securityStarttls' : 'securityPlain');
+  return (
+    <section className="step" aria-labelledby="step-review-title">
+      <h2 id="step-review-title">{t('stepReviewTitle')}</h2>
+      <p className="step__lead">{t('stepReviewLead')}</p>
+      <div className="panel">
+        <Field label={t('jobName')} hint={t('jobNameHint')}>
+          {(p) => <input {...p} name="job-name" className="input" value={state.jobName} placeholder={defaultName} onChange={(e) => patch({ jobName: e.target.value })} />}
+        </Field>
+        <dl className="review" data-testid="review">
+          <dt>{t('reviewSource')}</dt>
+          <dd>
+            {source ? `${text(source.label)} · ` : ''}
+            {state.protocol.toUpperCase()} <code>{`${state.source.host}:${state.source.port}`}</code> ({security(state.source.security)})
+            {state.source.insecureTls && <span className="badge badge--warn">{t('insecureTls')}</span>}
+          </dd>
+          <dt>{t('reviewVerified')}</dt>
+          <dd>{state.sourceTest.status === 'done' && state.sourceTest.result.ok ? t('reviewVerifiedYes', { address: state.verifyUser }) : t('reviewVerifiedNo')}</dd>
+          <dt>{t('reviewStorage')}</dt>
+          <dd>{state.storage === 'mapped' ? t('storageMapped') : t('storageUnified')}</dd>
+          <dt>{t('reviewTarget')}</dt>
+          <dd>
+            {target ? `${text(target.label)} · ` : ''}
+            <code>{`${state.target.host}:${state.target.port}`}</code> ({security(state.target.security)}) ·{' '}
+            {state.targetLogin === 'admin' ? t('reviewAdminLogin', { user: state.targetAdminUser }) : t('loginPerAccount')}
+          </dd>
+          <dt>{t('reviewAccounts')}</dt>
+          <dd>
+            {t('accountsTotal', { count: formatCount(accountCount(state.imports), locale) })} ·{' '}
+            {t(state.importMode === 'admin-with-passwords' ? 'modeKnown' : state.importMode === 'admin-without-passwords' ? 'modeUnknown' : 'modeSelf')}
+          </dd>
+          <dt>{t('reviewSync')}</dt>
+          <dd>{t('reviewSyncValue')}</dd>
+        </dl>
+        <p className="hint">{t('reviewPasswords')}</p>
+      </div>
+    </section>
+  );
+}

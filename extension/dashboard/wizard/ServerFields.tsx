@@ -1,0 +1,81 @@
+import { Field } from '../../components/Field';
+import { useLocale } from '../../i18n/locale-context';
+import type { ServerDraft } from './wizard-state';
+
+const DEFAULT_PORTS: Record<'imap' | 'pop3', Record<ServerDraft['security'], string>> = {
+  imap: { tls: '993', starttls: '143', plain: '143' },
+  pop3: { tls: '995', starttls: '110', plain: '110' },
+};
+
+/** Host, port and transport security of one server; changing the security suggests its usual port. */
+export function ServerFields({
+  value,
+  onChange,
+  protocol = 'imap',
+  idPrefix,
+}: {
+  value: ServerDraft;
+  onChange(v: ServerDraft): void;
+  protocol?: 'imap' | 'pop3';
+  idPrefix: string;
+}) {
+  const { t } = useLocale();
+  const set = (patch: Partial<ServerDraft>) => onChange({ ...value, ...patch });
+  const portNumber = Number(value.port);
+  const portError = value.port !== '' && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536) ? t('portInvalid') : null;
+  return (
+    <div className="server-fields" data-testid={`${idPrefix}-server`}>
+      <div className="grid grid--server">
+        <Field label={t('serverHost')} hint={t('serverHostHint')}>
+          {(p) => (
+            <input
+              {...p}
+              name={`${idPrefix}-host`}
+              className="input"
+              value={value.host}
+              onChange={(e) => set({ host: e.target.value })}
+              placeholder={protocol === 'pop3' ? 'pop.example.com' : 'imap.example.com'}
+              autoComplete="off"
+              spellCheck={false}
+            />
+          )}
+        </Field>
+        <Field label={t('serverPort')} error={portError}>
+          {(p) => (
+            <input {...p} name={`${idPrefix}-port`} className="input" inputMode="numeric" value={value.port} onChange={(e) => set({ port: e.target.value.replace(/\D/g, '') })} />
+          )}
+        </Field>
+        <Field label={t('serverSecurity')}>
+          {(p) => (
+            <select
+              {...p}
+              name={`${idPrefix}-security`}
+              className="input"
+              value={value.security}
+              onChange={(e) => {
+                const security = e.target.value as ServerDraft['security'];
+                set({ security, port: DEFAULT_PORTS[protocol][security] });
+              }}
+            >
+              <option value="tls">{t('securityTls')}</option>
+              <option value="starttls">{t('securityStarttls')}</option>
+              <option value="plain">{t('securityPlain')}</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      {value.security === 'plain' && <p className="warn-text">{t('securityPlainWarning')}</p>}
+      {value.security !== 'plain' && (
+        <label className="check">
+          <input type="checkbox" checked={value.insecureTls} onChange={(e) => set({ insecureTls: e.target.checked })} />
+          <span>
+            {t('insecureTls')}
+            <span className="check__hint">{t('insecureTlsHint')}</span>
+          </span>
+        </label>
+      )}
+    </div>
+  );
+}
+
+export { DEFAULT_PORTS };

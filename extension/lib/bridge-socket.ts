@@ -1,0 +1,167 @@
+/**
+ * One authenticated WebSocket to the bridge: hello with the token, then requests matched to
+ * their responses by id, and events handed to a callback. No reconnection here (see
+ * background/bridge-connection.ts); a closed socket rejects every pending request.
+ */
+import {
+  ServerMessageSchema,
+  encodeRequest,
+  parseEvent,
+  parseResult,
+  type EventData,
+  type EventName,
+  type RequestParamsInput,
+  type RequestResult,
+  type RequestType,
+} from '../../shared/protocol';
+import { CLOSE_CODES, PROTOCOL_VERSION, WS_PATH } from '../../shared/protocol/version';
+import { BRIDGE_HOST } from './bridge';
+import type { RequestFailure } from './runtime-messages';
+
+export class BridgeRequestError extends Error {
+  constructor(readonly failure: RequestFailure) {
+    super(failure.message);
+    this.name = 'BridgeRequestError';
+  }
+}
+
+export type AnyEvent = { [E in EventName]: { event: E; data: EventData<E> } }[EventName];
+
+export interface SocketHandlers {
+  onEvent(e: AnyEvent): void;
+  onClose(code: number, reason: string): void;
+}
+
+/** Requests that may take long on the bridge (a connection test, a 1000-row import). */
+const SLOW: ReadonlySet<string> = new Set(['endpoint.test', 'accounts.import', 'report.export', 'job.close']);
+const TIMEOUT_MS = 30_000;
+const SLOW_TIMEOUT_MS = 120_000;
+
+interface Pending {
+  type: RequestType;
+  resolve(result: unknown): void;
+  reject(err: Error): void;
+  timer: ReturnType<typeof setTimeout>;
+  /** The raw result, unparsed, for fields newer than this extension's schema. */
+  raw?: boolean;
+}
+
+export class BridgeSocket {
+  private ws: WebSocket | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private closed = false;
+
+  constructor(
+    private readonly port: number,
+    private readonly handlers: SocketHandlers,
+    private readonly WebSocketImpl: typeof WebSocket = WebSocket,
+  ) {}
+
+  /** Opens the socket and says hello; resolves with the bridge's version. */
+  async open(token: string, clientVersion: string): Promise<RequestResult<'hello'>> {
+    const ws = new this.WebSocketImpl(`ws://${BRIDGE_HOST}:${this.port}${WS_PATH}`);
+    this.ws = ws;
+    await new Promise<void>((resolve, reject) => {
+      ws.onopen = () => resolve();
+      ws.onerror = () => reject(new BridgeRequestError({ code: 'SOCKET_ERROR', message: 'The WebSocket could not be opened.' }));
+      ws.onclose = (ev) => reject(new BridgeRequestError({ code: `CLOSED_${ev.code}`, message: ev.reason || 'closed' }));
+    });
+    ws.onmessage = (ev) => this.onMessage(ev.data);
+    ws.onerror = () => undefined;
+    ws.onclose = (ev) => this.onClosed(ev.code, ev.reason);
+    return this.request('hello', { token, clientVersion, protocol: PROTOCOL_VERSION });
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws?.readyState === this.WebSocketImpl.OPEN;
+  }
+
+  request<T extends RequestType>(type: T, params: RequestParamsInput<T>): Promise<RequestResult<T>> {
+    return this.send(type, params, false) as Promise<RequestResult<T>>;
+  }
+
+  /** Like request, but the result is returned as the bridge sent it (not stripped by our schema). */
+  requestRaw<T extends RequestType>(type: T, params: RequestParamsInput<T>): Promise<unknown> {
+    return this.send(type, params, true);
+  }
+
+  private send(type: RequestType, params: unknown, raw: boolean): Promise<unknown> {
+    const ws = this.ws;
+    if (!ws || !this.isOpen) {
+      return Promise.reject(new BridgeRequestError({ code: 'NOT_CONNECTED', message: 'Not connected to the bridge.' }));
+    }
+    const id = `r${++this.seq}`;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          this.pending.delete(id);
+          reject(new BridgeRequestError({ code: 'TIMEOUT', message: `The bridge did not answer ${type} in time.` }));
+        },
+        SLOW.has(type) ? SLOW_TIMEOUT_MS : TIMEOUT_MS,
+      );
+      this.pending.set(id, { type, resolve, reject, timer, raw });
+      ws.send(encodeRequest(id, type, params as never));
+    });
+  }
+
+  close(code = 1000, reason = 'client closing'): void {
+    if (this.closed) return;
+    try {
+      this.ws?.close(code, reason);
+    } catch {
+      // already closing
+    }
+    this.onClosed(code, reason);
+  }
+
+  private onClosed(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      p.reject(new BridgeRequestError({ code: 'NOT_CONNECTED', message: 'The connection to the bridge closed.' }));
+      this.pending.delete(id);
+    }
+    this.handlers.onClose(code, reason);
+  }
+
+  private onMessage(data: unknown): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      return;
+    }
+    const msg = ServerMessageSchema.safeParse(json);
+    if (!msg.success) return;
+    const m = msg.data;
+    if (m.kind === 'event') {
+      try {
+        this.handlers.onEvent({ event: m.event, data: parseEvent(m.event, m.data) } as AnyEvent);
+      } catch {
+        // An event this version cannot read is dropped; the next snapshot repairs the mirror.
+      }
+      return;
+    }
+    if (m.id === null) return;
+    const p = this.pending.get(m.id);
+    if (!p) return;
+    this.pending.delete(m.id);
+    clearTimeout(p.timer);
+    if (!m.ok) {
+      p.reject(new BridgeRequestError(m.error));
+      return;
+    }
+    try {
+      p.resolve(p.raw ? m.result : parseResult(p.type, m.result));
+    } catch (err) {
+      p.reject(new BridgeRequestError({ code: 'BAD_RESULT', message: `Unexpected ${p.type} result: ${String(err)}` }));
+    }
+  }
+}
+
+/** Close codes after which the stored token must not be tried again. */
+export function closeMeansUnpaired(code: number): boolean {
+  return code === CLOSE_CODES.UNAUTHORIZED || code === CLOSE_CODES.FORBIDDEN;
+}

@@ -1,0 +1,49 @@
+/** Number, size, rate and time formatting for the monitor (locale-aware, no dependencies). */
+import type { Locale } from '../i18n';
+
+const intl = (locale: Locale) => (locale === 'zh-CN' ? 'zh-CN' : 'en-US');
+
+export function formatCount(n: number, locale: Locale): string {
+  return new Intl.NumberFormat(intl(locale)).format(n);
+}
+
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return '0 B';
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < UNITS.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v >= 100 || u === 0 ? Math.round(v) : v.toFixed(1)} ${UNITS[u]}`;
+}
+
+/** 3725 → "1 h 2 min" / "1小时2分". */
+export function formatDuration(seconds: number, locale: Locale): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  if (locale === 'zh-CN') {
+    if (h > 0) return `${h}小时${m}分`;
+    if (m > 0) return `${m}分${sec}秒`;
+    return `${sec}秒`;
+  }
+  if (h > 0) return `${h} h ${m} min`;
+  if (m > 0) return `${m} min ${sec} s`;
+  return `${sec} s`;
+}
+
+export function formatDateTime(iso: string | null | undefined, locale: Locale): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return new Intl.DateTimeFormat(intl(locale), { dateStyle: 'short', timeStyle: 'short' }).format(d);
+}
+
+export function percent(done: number, total: number): number {
+  if (total <= 0) return done > 0 ? 100 : 0;
+  return Math.round((done / total) * 1000) / 10;
+}

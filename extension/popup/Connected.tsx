@@ -1,0 +1,70 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { BRIDGE_NAME } from '../../shared/bridge-defaults';
+import { ProgressBar } from '../components/ProgressBar';
+import { db } from '../db/schema';
+import { useLocale } from '../i18n/locale-context';
+import { percent } from '../lib/format';
+import type { BridgeState } from '../lib/runtime-messages';
+
+interface JobSummary {
+  id: string;
+  name: string;
+  running: number;
+  failed: number;
+  total: number;
+  copied: number;
+  messages: number;
+}
+
+async function summaries(): Promise<JobSummary[]> {
+  const jobs = await db().jobs.toArray();
+  const out: JobSummary[] = [];
+  for (const j of jobs) {
+    if (j.status === 'closed') continue;
+    const accounts = await db().accounts.where('jobId').equals(j.id).toArray();
+    out.push({
+      id: j.id,
+      name: j.name,
+      running: accounts.filter((a) => a.status === 'in_progress').length,
+      failed: accounts.filter((a) => a.status === 'failed').length,
+      total: accounts.length,
+      copied: accounts.reduce((s, a) => s + a.counters.messagesCopied + a.counters.messagesAlreadyPresent, 0),
+      messages: accounts.reduce((s, a) => s + a.counters.messagesTotal, 0),
+    });
+  }
+  return out;
+}
+
+/** Paired and connected: the version and a one-line summary per running job. */
+export function Connected({ state }: { state: BridgeState }) {
+  const { t } = useLocale();
+  const jobs = useLiveQuery(summaries, [], []);
+  return (
+    <>
+      <h2 className="status-line">
+        <span className="dot dot--found" aria-hidden="true" />
+        {t('connectedTitle')}
+      </h2>
+      <dl className="facts">
+        <dt className="bridge-name">{BRIDGE_NAME}</dt>
+        {state.version && <dd className="bridge-version">{t('foundVersion', { version: state.version })}</dd>}
+      </dl>
+      <h3 className="popup-subtitle">{t('popupJobs')}</h3>
+      {jobs.length === 0 ? (
+        <p className="hint">{t('popupNoJobs')}</p>
+      ) : (
+        <ul className="job-summaries">
+          {jobs.map((j) => (
+            <li key={j.id}>
+              <div className="job-summary__head">
+                <span className="job-summary__name">{j.name}</span>
+                <span className="hint">{t('popupJobCounts', { running: j.running, failed: j.failed, total: j.total })}</span>
+              </div>
+              <ProgressBar value={percent(j.copied, j.messages)} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}

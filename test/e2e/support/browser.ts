@@ -1,0 +1,128 @@
+/**
+ * Shared pieces of the e2e tests: the extension build, Debian's Chromium with the extension
+ * loaded (playwright-core, never `playwright install`), and the real bridge as a child process.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
+export const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
+export const SCREENSHOTS = process.env.MAILMOVER_SCREENSHOTS ?? '/tmp/mailmover-screens';
+
+const BUILD_INPUTS = ['extension', 'shared', 'wxt.config.ts', 'package.json'];
+
+function newestMtime(target: string): number {
+  const stat = statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  return newest;
+}
+
+/** Runs `npx wxt build` unless .output/chrome-mv3 is newer than every source. */
+export function ensureExtensionBuilt(): void {
+  const manifest = path.join(EXTENSION_DIR, 'manifest.json');
+  const sourcesChanged = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
+  if (existsSync(manifest) && statSync(manifest).mtimeMs >= sourcesChanged) return;
+  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000 });
+}
+
+export async function launchWithExtension(
+  locale: string,
+  viewport = { width: 1360, height: 900 },
+): Promise<{ context: BrowserContext; worker: Worker; userDataDir: string }> {
+  const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'mailmover-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    locale,
+    viewport,
+    deviceScaleFactor: 1,
+    acceptDownloads: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--lang=${locale}`,
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
+  return { context, worker, userDataDir };
+}
+
+interface WorkerChrome {
+  storage?: { local?: { set(items: Record<string, unknown>): Promise<void> } };
+}
+
+export async function setBridgePort(worker: Worker, port: number): Promise<void> {
+  // The worker target can appear a moment before chrome.* is bound into it.
+  const deadline = Date.now() + 10_000;
+  while ((await worker.evaluate(() => typeof (globalThis as { chrome?: WorkerChrome }).chrome?.storage?.local)) !== 'object') {
+    if (Date.now() > deadline) throw new Error('chrome.storage never appeared in the service worker');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await worker.evaluate(async (bridgePort) => {
+    await (globalThis as { chrome?: WorkerChrome }).chrome!.storage!.local!.set({ bridgePort });
+  }, port);
+}
+
+/** The real bridge: `node --import tsx bridge/cli/main.ts start`, its pairing code read from stdout. */
+export class BridgeProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    readonly port: number,
+    readonly stateDir: string,
+    private readonly env: Record<string, string> = {},
+  ) {}
+
+  async start(): Promise<string> {
+    this.output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bridge/cli/main.ts', 'start', '--port', String(this.port), '--state-dir', this.stateDir], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const m = /Pairing code: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(this.output);
+      if (m) return m[1]!;
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the bridge did not start:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** A new one-time code from `bridge pair` on the same state dir. */
+  pairCode(): string {
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'bridge/cli/main.ts', 'pair', '--state-dir', this.stateDir], { cwd: ROOT, encoding: 'utf8' });
+    const m = /([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(out);
+    if (!m) throw new Error(`no pairing code in: ${out}`);
+    return m[1]!;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+    this.child = undefined;
+  }
+}
