@@ -13,6 +13,20 @@ export async function dispatch(type: Exclude<RequestType, 'hello'>, params: unkn
   const s = ctx.service;
   const p = params as never;
   switch (type) {
+    case 'ping':
+      return { pong: true, time: new Date().toISOString() };
+    case 'provider.detect':
+      return s.detectProvider((p as RequestParams<'provider.detect'>).address);
+    case 'folders.preview':
+      return s.previewFolders(p);
+    case 'job.reopen':
+      return s.reopenJob(p);
+    case 'account.reopen':
+      return s.reopenAccounts(p);
+    case 'account.get':
+      return s.getAccount((p as RequestParams<'account.get'>).accountId);
+    case 'account.skipped':
+      return s.skippedMessages(p);
     case 'endpoint.test':
       return s.testEndpoint(p);
     case 'job.create':

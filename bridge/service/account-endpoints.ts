@@ -61,7 +61,8 @@ export function buildAccountJob(job: JobRecord, account: AccountRecord, vault: C
   const tgtAuth = auth(job.spec.targetLogin, credentialOwner.jobTargetAdmin(job.id), credentialOwner.accountTarget(account.id), vault);
   if (!tgtAuth) return 'target';
   return {
-    source: endpoint(sourceServerOf(job, account), account.source, srcAuth),
+    // The protocol is the job's (a server change moves host and port, not the protocol).
+    source: { ...endpoint(sourceServerOf(job, account), account.source, srcAuth), protocol: job.spec.source.protocol },
     target: endpoint(job.spec.target, account.target, tgtAuth),
     options: migrationOptions(job, connections, retryBaseMs),
   };

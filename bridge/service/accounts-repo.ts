@@ -21,11 +21,13 @@ export interface AccountRecord {
   startedAt: string | null;
   firstPassDoneAt: string | null;
   lastSyncAt: string | null;
+  /** When incremental sync stops by itself (end of the window), ms since the epoch. */
+  syncUntil: number | null;
   createdAt: string;
   updatedAt: string;
 }
 
-export const EMPTY_COUNTERS: AccountCounters = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0 };
+export const EMPTY_COUNTERS: AccountCounters = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, messagesSyncedSinceFirstPass: 0 };
 
 interface AccountRow {
   id: string;
@@ -44,6 +46,7 @@ interface AccountRow {
   started_at: string | null;
   first_pass_done_at: string | null;
   last_sync_at: string | null;
+  sync_until: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -57,7 +60,8 @@ const toRecord = (r: AccountRow): AccountRecord => ({
   status: r.status,
   phase: r.phase,
   sourceServer: r.source_server ? ServerSchema.parse(JSON.parse(r.source_server)) : null,
-  counters: JSON.parse(r.counters) as AccountCounters,
+  // Counters written before a field existed read it as 0.
+  counters: { ...EMPTY_COUNTERS, ...(JSON.parse(r.counters) as Partial<AccountCounters>) },
   error: r.error ? (JSON.parse(r.error) as ClassifiedError) : null,
   attempts: r.attempts,
   failures: r.failures,
@@ -65,6 +69,7 @@ const toRecord = (r: AccountRow): AccountRecord => ({
   startedAt: r.started_at,
   firstPassDoneAt: r.first_pass_done_at,
   lastSyncAt: r.last_sync_at,
+  syncUntil: r.sync_until ?? null,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -87,6 +92,7 @@ const COLUMN: Record<keyof AccountPatch, [string, (v: never) => unknown]> = {
   startedAt: ['started_at', (v: string | null) => v],
   firstPassDoneAt: ['first_pass_done_at', (v: string | null) => v],
   lastSyncAt: ['last_sync_at', (v: string | null) => v],
+  syncUntil: ['sync_until', (v: number | null) => v],
 };
 
 export class AccountsRepo {

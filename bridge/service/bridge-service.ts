@@ -1,11 +1,19 @@
 import type { AccountProgress } from '../../shared/migration';
-import type { AccountPhase, AccountStatus, AccountView } from '../../shared/protocol/account';
+import type { AccountCounters, AccountPhase, AccountStatus, AccountView, FolderState, Pass } from '../../shared/protocol/account';
 import type { Server } from '../../shared/protocol/common';
 import type { EventData, EventName } from '../../shared/protocol/events';
 import { PROGRESS_MIN_INTERVAL_MS } from '../../shared/protocol/events';
 import type { JobSpec, JobView, LoginInput } from '../../shared/protocol/job';
 import type { AccountSelection, RequestParams, RequestResult } from '../../shared/protocol/requests';
-import { migrateAccount } from '../engine/migrate-account';
+import { planMappings, type AccountJob } from '../engine/migrate-account';
+import { migrate } from '../engine/migrate';
+import { closeQuietly, connectImap } from '../engine/connect';
+import { discoverLayout, type MailboxLayout } from '../engine/discover';
+import type { Endpoint } from '../engine/endpoint';
+import { classifyError } from '../engine/errors';
+import { guardReadOnly } from '../engine/read-only-guard';
+import { detectProvider } from '../diagnose/detect-provider';
+import { MigrationOptionsSchema } from '../../shared/migration';
 import { StateStore } from '../engine/state-store';
 import { buildAccountJob, missingCredentials, sourceServerOf } from './account-endpoints';
 import { planImport } from './account-import';
@@ -13,12 +21,12 @@ import { EMPTY_COUNTERS, AccountsRepo, type AccountPatch, type AccountRecord } f
 import { loadOrCreateKey } from './credential-key';
 import { CredentialVault, credentialOwner } from './credential-vault';
 import { nowIso, openServiceDb, type ServiceDb } from './db';
-import { testEndpoint } from './endpoint-test';
+import { testEndpoint, verificationAuth } from './endpoint-test';
 import { JobsRepo, type JobRecord, type StoredJobSpec, type StoredLogin } from './jobs-repo';
 import type { Logger } from './logger';
 import { PairingCodes } from './pairing-codes';
 import { reportCsv, reportFilename } from './report-csv';
-import { DEFAULT_RETRY_POLICY, decideOutcome, type RetryPolicy, type RunEnd } from './run-outcome';
+import { DEFAULT_RETRY_POLICY, decideOutcome, mergeCounters, type RetryPolicy, type RunEnd } from './run-outcome';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
 import type { SecretScrubber } from './secret-scrubber';
 import { ServiceError } from './service-error';
@@ -65,6 +73,9 @@ function countersOf(p: AccountProgress) {
     bytesCopied: p.bytesCopied,
   };
 }
+
+/** The engine's state store key of a service account (see AccountJob.stateKey). */
+export const engineKey = (accountId: string): string => `account:${accountId}`;
 
 /**
  * The bridge's application layer: jobs and accounts (seed 001's model), their
@@ -202,9 +213,6 @@ export class BridgeService {
   }
 
   createJob(spec: JobSpec): JobView {
-    if (spec.source.protocol === 'pop3') {
-      throw new ServiceError('UNSUPPORTED', 'POP3 sources are not supported by this bridge yet; use the IMAP server of the old system.');
-    }
     const stored: StoredJobSpec = {
       name: spec.name,
       source: spec.source,
@@ -235,7 +243,10 @@ export class BridgeService {
     if (patch.target !== undefined) spec.target = patch.target;
     if (patch.storage !== undefined) spec.storage = patch.storage;
     if (patch.filters !== undefined) spec.filters = patch.filters;
-    if (patch.incremental !== undefined) spec.incremental = patch.incremental;
+    if (patch.incremental !== undefined) {
+      this.moveWindows(jobId, job.spec.incremental.windowDays, patch.incremental.windowDays);
+      spec.incremental = patch.incremental;
+    }
     if (patch.concurrency !== undefined) spec.concurrency = patch.concurrency;
     if (patch.batchMessages !== undefined) spec.batchMessages = patch.batchMessages;
     if (patch.provider !== undefined) spec.provider = patch.provider;
@@ -249,6 +260,17 @@ export class BridgeService {
     this.emit('job.status', { job: view });
     this.scheduler.kick();
     return view;
+  }
+
+  /** A changed window length moves the end of the running windows (their start stays). */
+  private moveWindows(jobId: string, oldDays: number, newDays: number): void {
+    if (oldDays === newDays) return;
+    const delta = Math.round((newDays - oldDays) * 86_400_000);
+    for (const a of this.accounts.listByJob(jobId).accounts) {
+      if (a.syncUntil === null || a.status === 'closed') continue;
+      const syncUntil = a.syncUntil + delta;
+      this.accounts.update(a.id, { syncUntil, ...(a.status === 'syncing' && a.nextRunAt !== null && a.nextRunAt > syncUntil ? { nextRunAt: syncUntil } : {}) });
+    }
   }
 
   private requeueFailed(jobId: string): void {
@@ -318,7 +340,8 @@ export class BridgeService {
           updated++;
         } else if (existing) {
           // A closed account imported again is reopened from scratch.
-          a = this.accounts.update(existing.id, { target: row.target, mode: p.mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null });
+          // Its next run is a first pass again, with a new incremental window after it.
+          a = this.accounts.update(existing.id, { target: row.target, mode: p.mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null });
           updated++;
         } else {
           a = this.accounts.insert({ jobId: job.id, source: row.source, target: row.target, mode: p.mode, status: 'not_started' });
@@ -378,7 +401,7 @@ export class BridgeService {
   startAccounts(sel: AccountSelection): RequestResult<'account.start'> {
     return this.batch(sel, (a, job) => {
       if (ACTIVE.includes(a.status)) return { ok: true };
-      if (a.status === 'closed') return { ok: false, reason: 'the account is closed; import it again to reopen it' };
+      if (a.status === 'closed') return { ok: false, reason: 'the account is closed; reopen it (account.reopen) or import it again' };
       const missing = missingCredentials(job, a, this.vault);
       if (missing.length) return { ok: false, reason: `waiting for the ${missing.join(' and ')} password` };
       this.save(a.id, { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null });
@@ -403,16 +426,139 @@ export class BridgeService {
     return this.batch(
       sel,
       (a) => {
+        this.vault.delete(credentialOwner.account(a.id));
         if (a.status !== 'closed') {
           this.save(a.id, { status: 'closed', phase: null, nextRunAt: null });
           void this.scheduler.abort(a.id, 'stop');
         }
-        this.vault.delete(credentialOwner.account(a.id));
         this.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} closed; its stored passwords were deleted`);
         return { ok: true };
       },
       opts,
     );
+  }
+
+  /**
+   * 到期可重新开启: a closed account syncs again for a new window from now (or resumes its
+   * first pass if it never finished one). Its passwords were deleted when it closed: they
+   * come with the request (one account) or it is refused naming what is missing.
+   */
+  reopenAccounts(p: RequestParams<'account.reopen'>): RequestResult<'account.reopen'> {
+    const passwords = 'sourcePassword' in p || 'targetPassword' in p ? (p as { sourcePassword?: string; targetPassword?: string }) : {};
+    const sel: AccountSelection = 'accountIds' in p ? { accountIds: p.accountIds } : p;
+    return this.batch(sel, (a, job) => this.reopenOne(a, job, passwords));
+  }
+
+  private reopenOne(a: AccountRecord, job: JobRecord, passwords: { sourcePassword?: string; targetPassword?: string }): { ok: boolean; reason?: string } {
+    if (a.status !== 'closed') return { ok: false, reason: `only closed accounts are reopened (this one is ${a.status})` };
+    if (passwords.sourcePassword) this.vault.put(credentialOwner.accountSource(a.id), passwords.sourcePassword);
+    if (passwords.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), passwords.targetPassword);
+    const missing = missingCredentials(job, a, this.vault);
+    if (missing.length) {
+      const how = missing
+        .map((side) =>
+          (side === 'source' ? job.spec.sourceLogin : job.spec.targetLogin).kind === 'admin'
+            ? `the ${side} admin password (job.reopen or job.update with ${side}Login)`
+            : `the ${side} password (account.reopen with ${side}Password)`,
+        )
+        .join(' and ');
+      return { ok: false, reason: `the stored passwords were deleted when the account was closed: supply ${how} to reopen it` };
+    }
+    const now = Date.now();
+    const { intervalMinutes, windowDays } = job.spec.incremental;
+    if (a.firstPassDoneAt && intervalMinutes > 0) {
+      this.save(a.id, { status: 'syncing', phase: null, error: null, failures: 0, nextRunAt: now, syncUntil: now + Math.round(windowDays * 86_400_000) });
+    } else if (a.firstPassDoneAt) {
+      // Incremental sync is off for the job: one more pass, then "first pass done" again.
+      this.save(a.id, { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null, syncUntil: null });
+    } else {
+      this.save(a.id, { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null, syncUntil: null });
+    }
+    this.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} reopened`);
+    return { ok: true };
+  }
+
+  /** 到期可重新开启 for a job: active again, admin logins stored again, closed accounts reopened where possible. */
+  reopenJob(p: RequestParams<'job.reopen'>): RequestResult<'job.reopen'> {
+    const job = this.requireJob(p.jobId);
+    if (job.status === 'closed') this.jobs.setStatus(job.id, 'active');
+    const spec: StoredJobSpec = { ...job.spec };
+    if (p.sourceLogin) spec.sourceLogin = this.storeLogin(p.sourceLogin, credentialOwner.jobSourceAdmin(job.id));
+    if (p.targetLogin) spec.targetLogin = this.storeLogin(p.targetLogin, credentialOwner.jobTargetAdmin(job.id));
+    if (p.sourceLogin || p.targetLogin) this.jobs.updateSpec(job.id, spec);
+    const { results } = this.batch({ jobId: job.id, statuses: ['closed'] }, (a, j) => this.reopenOne(a, j, {}));
+    this.log.info({ jobId: job.id }, `job "${spec.name}" reopened`);
+    const view = this.jobView(this.jobs.get(job.id)!);
+    this.emit('job.status', { job: view });
+    return { job: view, results };
+  }
+
+  /** One account with what the engine's store holds per folder (checkpoints and outcome counts). */
+  getAccount(accountId: string): RequestResult<'account.get'> {
+    const a = this.requireAccount(accountId);
+    const rows = this.db
+      .prepare(
+        `SELECT f.source_folder AS source, f.target_folder AS target, f.last_uid AS lastUid, f.updated_at AS updatedAt,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'copied') AS copied,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'present') AS alreadyPresent,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'skipped') AS skipped
+         FROM folders f WHERE f.account = ? ORDER BY f.source_folder`,
+      )
+      .all(engineKey(a.id)) as FolderState[];
+    return { account: this.accountView(a), folders: rows.map((r) => ({ ...r, updatedAt: r.updatedAt ?? null })) };
+  }
+
+  /** Messages the engine left out for an account, with its reasons, a page at a time. */
+  skippedMessages(p: RequestParams<'account.skipped'>): RequestResult<'account.skipped'> {
+    this.requireAccount(p.accountId);
+    const all = this.engineStore.skipped(engineKey(p.accountId));
+    return { items: all.slice(p.offset, p.offset + p.limit).map((r) => ({ folder: r.sourceFolder, uid: r.uid, reason: r.reason })), total: all.length };
+  }
+
+  async detectProvider(address: string): Promise<RequestResult<'provider.detect'>> {
+    return { detection: await detectProvider(address) };
+  }
+
+  /** The folder mapping a migration would use, from a verification account's folders (nothing is written). */
+  async previewFolders(p: RequestParams<'folders.preview'>): Promise<RequestResult<'folders.preview'>> {
+    const ep = (side: NonNullable<typeof p.target>): Endpoint => ({
+      host: side.server.host,
+      port: side.server.port,
+      security: side.server.security,
+      user: side.user,
+      auth: verificationAuth(side),
+      allowPlaintext: side.server.allowPlaintext,
+      insecureTls: side.server.insecureTls,
+    });
+    const source = ep(p.source);
+    let src;
+    let tgt;
+    let sideNow: 'source' | 'target' = 'source';
+    try {
+      src = guardReadOnly(await connectImap(source, { side: 'source', id: 'preview-src' }));
+      const srcLayout = await discoverLayout(src);
+      let tgtLayout: MailboxLayout = { delimiter: '/', prefix: '', folders: [], capabilities: [] };
+      if (p.target) {
+        sideNow = 'target';
+        // Read-only on the target too: a preview writes nothing anywhere.
+        tgt = guardReadOnly(await connectImap(ep(p.target), { side: 'target', id: 'preview-tgt' }));
+        tgtLayout = await discoverLayout(tgt);
+      }
+      const job: AccountJob = {
+        source,
+        target: p.target ? ep(p.target) : source,
+        options: MigrationOptionsSchema.parse({ mode: p.storage, includeFolders: p.includeFolders, excludeFolders: p.excludeFolders, providerHint: p.provider }),
+      };
+      const mappings = planMappings(srcLayout, tgtLayout, job).map((m) => ({ source: m.source, target: m.target, reason: m.reason, role: m.role ?? null, sanitized: m.sanitized.length > 0 }));
+      return { ok: true, error: null, targetChecked: Boolean(p.target), mappings };
+    } catch (err) {
+      const side = sideNow === 'source' ? p.source : p.target!;
+      const e = classifyError(err, { side: sideNow, account: side.user, host: side.server.host, port: side.server.port });
+      return { ok: false, error: classified(e.toInfo()), targetChecked: false, mappings: [] };
+    } finally {
+      await closeQuietly(src);
+      await closeQuietly(tgt);
+    }
   }
 
   retryAccounts(sel: AccountSelection): RequestResult<'account.retry'> {
@@ -551,29 +697,40 @@ export class BridgeService {
       nextRunAt: null,
     });
     const kind = account.status === 'syncing' ? 'sync' : account.firstPassDoneAt ? 'run' : 'first pass';
+    const pass: Pass = account.firstPassDoneAt ? 'sync' : 'first';
+    if (pass === 'first') this.jobs.setFirstPassDoneAt(job.id, null);
     log.info(`${kind} of ${account.source} -> ${account.target} started (${connections} connection(s))`);
-    let counters = account.counters ?? EMPTY_COUNTERS;
+    // Counters stay cumulative: this run's are added to what the account had when it started.
+    const base: AccountCounters = account.counters ?? EMPTY_COUNTERS;
+    let counters = base;
     let end: RunEnd;
     try {
-      const result = await migrateAccount({ ...built, stateKey: `account:${account.id}` }, this.engineStore, {
+      const result = await migrate({ ...built, stateKey: engineKey(account.id) }, this.engineStore, {
         signal,
         onProgress: (p) => {
-          counters = countersOf(p);
-          this.onProgress(account, p);
+          counters = mergeCounters(base, countersOf(p), pass);
+          this.onProgress(account, p, counters, pass);
         },
         onRetry: (err, attempt, delay) => log.warn(`retry ${attempt} of ${account.source} in ${delay} ms: [${err.code}] ${err.message}`),
       });
+      const total = result.folders.reduce((s, f) => s + f.total, 0);
       end = {
         status: result.status,
         error: result.error,
-        counters: {
-          messagesTotal: result.folders.reduce((s, f) => s + f.total, 0) || counters.messagesTotal,
-          messagesCopied: result.messagesCopied,
-          messagesSkipped: result.messagesSkipped,
-          messagesAlreadyPresent: result.messagesAlreadyPresent,
-          bytesCopied: result.bytesCopied,
-        },
+        counters: mergeCounters(
+          base,
+          {
+            messagesTotal: total || counters.messagesTotal,
+            messagesCopied: result.messagesCopied,
+            messagesSkipped: result.messagesSkipped,
+            messagesAlreadyPresent: result.messagesAlreadyPresent,
+            bytesCopied: result.bytesCopied,
+          },
+          pass,
+        ),
       };
+      // A finished run knows the source's real size: messages deleted on the source since leave the total.
+      if (result.status === 'done' && total) end.counters.messagesTotal = total;
     } catch (err) {
       log.error({ err }, 'the engine failed unexpectedly');
       end = { status: 'failed', error: { code: 'INTERNAL', message: `Unexpected error: ${(err as Error).message}` }, counters };
@@ -585,34 +742,56 @@ export class BridgeService {
     // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
     if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
     const { patch, deleteCredentials } = decideOutcome({ account: current, job: this.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.retryPolicy });
-    const after = this.save(accountId, patch);
+    // Passwords go first, so the status event of the closed account already says they are gone.
     if (deleteCredentials) this.vault.delete(credentialOwner.account(accountId));
+    const after = this.save(accountId, patch);
     if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
     else if (end.status === 'done') log.info(`${kind} of ${account.source} done: ${end.counters.messagesCopied} copied, ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
     else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
+    if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
+    this.checkFirstPassDone(job.id);
   }
 
-  private onProgress(account: AccountRecord, p: AccountProgress): void {
+  /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */
+  private checkFirstPassDone(jobId: string): void {
+    if (this.jobs.firstPassDoneAt(jobId)) return;
+    const all = this.accounts.listByJob(jobId).accounts.filter((a) => !NOT_YET_STARTED.includes(a.status));
+    if (!all.length) return;
+    const pending = all.filter((a) => !a.firstPassDoneAt && a.status !== 'failed' && a.status !== 'closed');
+    if (pending.length) return;
+    const at = nowIso();
+    this.jobs.setFirstPassDoneAt(jobId, at);
+    const job = this.jobs.get(jobId)!;
+    const done = all.filter((a) => a.firstPassDoneAt).length;
+    const failed = all.filter((a) => a.status === 'failed').length;
+    this.log.info({ jobId }, `first pass of job "${job.spec.name}" finished: ${done} account(s) done, ${failed} failed`);
+    this.emit('job.firstPassDone', { job: this.jobView(job), done, failed, at });
+  }
+
+  private onProgress(account: AccountRecord, p: AccountProgress, counters: AccountCounters, pass: Pass): void {
     if (this.closed) return;
     const phase = ENGINE_PHASES.has(p.phase) ? (p.phase as AccountPhase) : undefined;
     const last = this.lastProgress.get(account.id);
     const now = Date.now();
     const phaseChanged = phase !== undefined && last?.phase !== phase;
-    if (phaseChanged) this.save(account.id, { phase, counters: countersOf(p) });
+    if (phaseChanged) this.save(account.id, { phase, counters });
     if (!phase || (!phaseChanged && last && now - last.at < PROGRESS_MIN_INTERVAL_MS)) return;
     this.lastProgress.set(account.id, { at: now, phase });
     this.emit('account.progress', {
       accountId: account.id,
       jobId: account.jobId,
       phase,
-      messagesTotal: p.messagesTotal,
-      messagesCopied: p.messagesCopied,
-      messagesSkipped: p.messagesSkipped,
-      messagesAlreadyPresent: p.messagesAlreadyPresent,
+      pass,
+      messagesTotal: counters.messagesTotal,
+      messagesCopied: counters.messagesCopied,
+      messagesSkipped: counters.messagesSkipped,
+      messagesAlreadyPresent: counters.messagesAlreadyPresent,
       bytesTotal: p.bytesTotal,
-      bytesCopied: p.bytesCopied,
+      bytesCopied: counters.bytesCopied,
       rate: p.rate,
+      bytesPerSecond: p.bytesPerSecond,
       etaSeconds: p.etaSeconds,
+      messagesSyncedSinceFirstPass: counters.messagesSyncedSinceFirstPass,
       folders: p.folders,
     });
   }

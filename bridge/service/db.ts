@@ -83,7 +83,18 @@ export function openServiceDb(stateDir: string): ServiceDb {
   // Deleted rows (a closed account's encrypted password) are overwritten, not left in free pages.
   db.pragma('secure_delete = ON');
   db.exec(SCHEMA);
+  migrate(db);
   return db;
+}
+
+/** Columns added after the first release: added in place to an older state file. */
+function migrate(db: ServiceDb): void {
+  const columns = new Set((db.prepare(`PRAGMA table_info(svc_accounts)`).all() as Array<{ name: string }>).map((c) => c.name));
+  // When incremental sync stops by itself (ms since the epoch): end of the window after the first pass or a reopen.
+  if (!columns.has('sync_until')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN sync_until INTEGER`);
+  // The last job.firstPassDone event sent for a job (so it is sent once per first pass).
+  const jobColumns = new Set((db.prepare(`PRAGMA table_info(svc_jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
+  if (!jobColumns.has('first_pass_done_at')) db.exec(`ALTER TABLE svc_jobs ADD COLUMN first_pass_done_at TEXT`);
 }
 
 /** A short random id, url-safe; the prefix says what it names in logs. */

@@ -1,40 +1,49 @@
 import { performance } from 'node:perf_hooks';
+import { findPreset } from '../../shared/providers';
 import type { RequestParams, RequestResult } from '../../shared/protocol/requests';
-import { closeQuietly, connectImap } from '../engine/connect';
-import type { Endpoint } from '../engine/endpoint';
-import { MigrationError, classifyError } from '../engine/errors';
+import { testConnection } from '../diagnose/test-connection';
+import type { Auth, Endpoint } from '../engine/endpoint';
+import { classifyError } from '../engine/errors';
 import { classified } from './views';
 
+/** The engine's login for a verification account: its own password, or an admin's on its behalf. */
+export function verificationAuth(p: { password: string; adminUser?: string; adminForm?: 'authzid' | 'separator' }): Auth {
+  return p.adminUser ? { kind: 'master', adminUser: p.adminUser, password: p.password, form: p.adminForm ?? 'authzid', separator: '*' } : { kind: 'password', password: p.password };
+}
+
 /**
- * 原邮箱系统验证 (seed 001): connect and log in with one account to prove the
- * server settings before any account is imported. Only LIST is sent after the
- * login (to count folders); the mailbox is not opened.
+ * 原邮箱系统验证 (seed 001): connect and log in with one account to prove the server
+ * settings before any account is imported, with the full connection test of
+ * bridge/diagnose (certificate, folders with counts and dates, quota, the "only the last
+ * 30 days" warning). Read-only: IMAP runs behind the read-only guard (EXAMINE, STATUS,
+ * FETCH of UID / INTERNALDATE); a POP3 source gets STAT and QUIT only.
  */
-export async function testEndpoint(p: RequestParams<'endpoint.test'>): Promise<RequestResult<'endpoint.test'>> {
+export async function testEndpoint(p: RequestParams<'endpoint.test'>, opts: { dnsTimeoutMs?: number } = {}): Promise<RequestResult<'endpoint.test'>> {
   const t0 = performance.now();
   const ms = () => Math.round(performance.now() - t0);
-  if (p.server.protocol === 'pop3') {
-    const err = new MigrationError('UNSUPPORTED', 'POP3 sources are not supported by this bridge yet; use the IMAP server of the old system.');
-    return { ok: false, error: classified(err.toInfo()), folders: null, ms: ms() };
-  }
   const ep: Endpoint = {
+    protocol: p.server.protocol,
     host: p.server.host,
     port: p.server.port,
     security: p.server.security,
     user: p.user,
-    auth: p.adminUser ? { kind: 'master', adminUser: p.adminUser, password: p.password, form: 'authzid', separator: '*' } : { kind: 'password', password: p.password },
+    auth: verificationAuth(p),
     allowPlaintext: p.server.allowPlaintext,
     insecureTls: p.server.insecureTls,
   };
-  let client;
   try {
-    client = await connectImap(ep, { side: p.side, id: 'endpoint-test' });
-    const folders = await client.list();
-    return { ok: true, error: null, folders: folders.length, ms: ms() };
+    const report = await testConnection(ep, {
+      ...(p.provider && findPreset(p.provider) ? { provider: p.provider } : {}),
+      detect: p.detect,
+      // The POP3 comparison is for an IMAP source whose provider is known; the wizard tests one side at a time.
+      ...(p.side === 'target' ? { pop3: false as const } : {}),
+      timeoutMs: 20_000,
+    });
+    const folders = report.totals?.folders ?? report.folders?.length ?? (report.pop3 || p.server.protocol === 'pop3' ? (report.authenticated ? 1 : null) : null);
+    const error = report.error ? classified({ code: report.error.code, message: report.error.message }) : null;
+    return { ok: report.ok, error, folders: report.ok ? folders : null, ms: ms(), report };
   } catch (err) {
     const e = classifyError(err, { side: p.side, account: p.user, host: p.server.host, port: p.server.port });
-    return { ok: false, error: classified(e.toInfo()), folders: null, ms: ms() };
-  } finally {
-    await closeQuietly(client);
+    return { ok: false, error: classified(e.toInfo()), folders: null, ms: ms(), report: null };
   }
 }

@@ -74,6 +74,16 @@ export class JobsRepo {
     return this.get(id)!;
   }
 
+  /** When the job.firstPassDone event was last sent (null: not since accounts last entered a first pass). */
+  firstPassDoneAt(id: string): string | null {
+    const row = this.db.prepare(`SELECT first_pass_done_at AS at FROM svc_jobs WHERE id = ?`).get(id) as { at: string | null } | undefined;
+    return row?.at ?? null;
+  }
+
+  setFirstPassDoneAt(id: string, at: string | null): void {
+    this.db.prepare(`UPDATE svc_jobs SET first_pass_done_at = ? WHERE id = ?`).run(at, id);
+  }
+
   setStatus(id: string, status: JobStatus): JobRecord {
     this.db.prepare(`UPDATE svc_jobs SET status = ?, updated_at = ? WHERE id = ?`).run(status, nowIso(), id);
     return this.get(id)!;

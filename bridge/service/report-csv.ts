@@ -18,12 +18,14 @@ const HEADER = [
   'messages_already_present',
   'messages_skipped',
   'bytes_copied',
+  'messages_synced_since_first_pass',
   'error_code',
   'error_message',
   'remedy',
   'started_at',
   'first_pass_done_at',
   'last_sync_at',
+  'sync_ends_at',
   'updated_at',
 ];
 
@@ -51,12 +53,14 @@ export function reportCsv(accounts: readonly AccountView[]): string {
         c.messagesAlreadyPresent,
         c.messagesSkipped,
         c.bytesCopied,
+        c.messagesSyncedSinceFirstPass,
         a.error?.code,
         a.error?.message,
         a.error?.remedy.en,
         a.startedAt,
         a.firstPassDoneAt,
         a.lastSyncAt,
+        a.syncEndsAt,
         a.updatedAt,
       ]
         .map(escapeCsvCell)

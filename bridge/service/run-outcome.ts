@@ -15,6 +15,26 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { baseMs: 30_000, maxMs: 60 * 60_000, maxTransientFailures: 8 };
 
+/**
+ * The account's cumulative counters during and after a run, from the counters it had when
+ * the run started (`base`) and the engine's counters of this run (`run`). The engine counts
+ * what earlier runs settled as "already present" in each run, so:
+ * - copied and bytes add up over runs;
+ * - already present = the run's minus what earlier runs copied (never below what it was);
+ * - total and skipped never drop while a run is still planning its folders;
+ * - a sync run's copies also count as messagesSyncedSinceFirstPass.
+ */
+export function mergeCounters(base: AccountCounters, run: Omit<AccountCounters, 'messagesSyncedSinceFirstPass'>, pass: 'first' | 'sync'): AccountCounters {
+  return {
+    messagesTotal: Math.max(base.messagesTotal, run.messagesTotal),
+    messagesCopied: base.messagesCopied + run.messagesCopied,
+    messagesSkipped: Math.max(base.messagesSkipped, run.messagesSkipped),
+    messagesAlreadyPresent: Math.max(base.messagesAlreadyPresent, run.messagesAlreadyPresent - base.messagesCopied),
+    bytesCopied: base.bytesCopied + run.bytesCopied,
+    messagesSyncedSinceFirstPass: base.messagesSyncedSinceFirstPass + (pass === 'sync' ? run.messagesCopied : 0),
+  };
+}
+
 export interface RunEnd {
   /** null when the run could not start (e.g. a missing password). */
   status: 'done' | 'failed';
@@ -59,10 +79,14 @@ export function decideOutcome(opts: {
     const firstPassDoneAt = account.firstPassDoneAt ?? iso;
     const base: AccountPatch = { phase: null, error: null, failures: 0, counters: end.counters, firstPassDoneAt, lastSyncAt: iso };
     const { intervalMinutes, windowDays } = job.spec.incremental;
-    if (intervalMinutes === 0) return { patch: { ...base, status: 'first_pass_done', nextRunAt: null }, deleteCredentials: false };
-    const windowEnd = Date.parse(firstPassDoneAt) + windowDays * 86_400_000;
-    if (now >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null }, deleteCredentials: true };
-    return { patch: { ...base, status: 'syncing', nextRunAt: Math.min(now + intervalMinutes * 60_000, windowEnd) }, deleteCredentials: false };
+    if (intervalMinutes === 0) return { patch: { ...base, status: 'first_pass_done', nextRunAt: null, syncUntil: null }, deleteCredentials: false };
+    // The window runs from the first pass, or from the reopen that set syncUntil.
+    const windowEnd = account.syncUntil ?? Date.parse(firstPassDoneAt) + Math.round(windowDays * 86_400_000);
+    if (now >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null, syncUntil: windowEnd }, deleteCredentials: true };
+    return {
+      patch: { ...base, status: 'syncing', nextRunAt: Math.min(now + Math.round(intervalMinutes * 60_000), windowEnd), syncUntil: windowEnd },
+      deleteCredentials: false,
+    };
   }
   const error = end.error ?? { code: 'INTERNAL' as const, message: 'The run ended without an error description.' };
   const failures = account.failures + 1;

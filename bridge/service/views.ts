@@ -57,6 +57,7 @@ export function toAccountView(a: AccountRecord, vault: CredentialVault): Account
     startedAt: a.startedAt,
     firstPassDoneAt: a.firstPassDoneAt,
     lastSyncAt: a.lastSyncAt,
+    syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
     updatedAt: a.updatedAt,
   };
 }

@@ -13,6 +13,7 @@
  */
 import { browser } from 'wxt/browser';
 import { REQUESTS, isRequestType, type RequestType } from '../../shared/protocol/requests';
+import { notifyJobFirstPassDone } from './notifications';
 import { backoffDelay } from '../lib/backoff';
 import { BRIDGE_PORT_STORAGE_KEY, normalizePort, probeBridge } from '../lib/bridge';
 import { BridgeRequestError, BridgeSocket, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
@@ -153,8 +154,9 @@ export class BridgeConnection {
     clearInterval(this.keepalive);
     this.keepalive = setInterval(() => {
       if (this.socket !== socket || !socket.isOpen) return;
-      socket.request('job.list', {}).then(
-        (r) => r.jobs.forEach((j) => this.mirror.job(j)),
+      // A cheap request keeps the service worker and the socket alive; events keep the mirror current.
+      socket.request('ping', {}).then(
+        () => undefined,
         () => undefined,
       );
     }, KEEPALIVE_MS);
@@ -192,6 +194,10 @@ export class BridgeConnection {
     if (e.event === 'account.status') this.mirror.status(e.data.account);
     else if (e.event === 'account.progress') this.mirror.progressEvent(e.data);
     else if (e.event === 'job.status') this.mirror.job(e.data.job);
+    else if (e.event === 'job.firstPassDone') {
+      this.mirror.job(e.data.job);
+      void notifyJobFirstPassDone(e.data).catch(() => undefined);
+    }
     this.onEvent(e);
   }
 

@@ -1,13 +1,13 @@
 /**
- * Desktop notifications: an account failed, or a job's first pass is over (every started
- * account copied its mailbox once, or failed). Each job's first pass is announced once.
+ * Desktop notifications: an account failed, or a job's first pass is over (the bridge's
+ * job.firstPassDone event: every started account copied its mailbox once, or failed).
  */
 import { browser } from 'wxt/browser';
 import type { StatusChange } from '../db/mirror';
 import { db, type MailmoverDb } from '../db/schema';
-import { translator, type Locale } from '../i18n';
-
-const PASS_OVER = new Set(['first_pass_done', 'syncing', 'failed', 'closed']);
+import type { EventData } from '../../shared/protocol/events';
+import { pickLocale, translator, type Locale } from '../i18n';
+import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
 
 export async function notifyChanges(changes: StatusChange[], locale: Locale, d: MailmoverDb = db()): Promise<void> {
   const t = translator(locale);
@@ -16,27 +16,31 @@ export async function notifyChanges(changes: StatusChange[], locale: Locale, d: 
       await show(`failed-${account.id}`, t('notifyFailedTitle'), t('notifyFailedBody', { account: account.source, code: account.error?.code ?? '' }));
     }
   }
-  const jobs = new Set(changes.filter((c) => c.account.firstPassDoneAt || c.account.status === 'failed').map((c) => c.account.jobId));
-  if (!jobs.size) return;
+}
+
+/**
+ * A job's first pass is over: the bridge says so once (job.firstPassDone, sent again only after
+ * accounts added or reopened finish theirs), so the announcement follows the event.
+ */
+export async function notifyJobFirstPassDone(data: EventData<'job.firstPassDone'>, locale?: Locale, d: MailmoverDb = db()): Promise<void> {
+  const key = `${data.job.id}@${data.at}`;
   const notified = new Set(((await d.settings.get('notifiedJobs'))?.value as string[] | undefined) ?? []);
-  for (const jobId of jobs) {
-    if (notified.has(jobId)) continue;
-    const accounts = await d.accounts.where('jobId').equals(jobId).toArray();
-    const started = accounts.filter((a) => a.startedAt);
-    if (!started.length) continue;
-    const over = started.every((a) => PASS_OVER.has(a.status) || a.firstPassDoneAt);
-    if (!over) continue;
-    notified.add(jobId);
-    const job = await d.jobs.get(jobId);
-    const failed = started.filter((a) => a.status === 'failed').length;
-    await show(
-      `job-${jobId}`,
-      t('notifyJobTitle', { job: job?.name ?? jobId }),
-      t('notifyJobBody', { done: started.length - failed, failed }),
-    );
-    await d.events.add({ time: new Date().toISOString(), kind: 'job-first-pass-done', jobId, accountId: null, from: null, to: null, code: null });
+  if (notified.has(key)) return;
+  notified.add(key);
+  await d.settings.put({ key: 'notifiedJobs', value: [...notified].slice(-200) });
+  const t = translator(locale ?? (await storedLocale()));
+  await show(`job-${data.job.id}`, t('notifyJobTitle', { job: data.job.name }), t('notifyJobBody', { done: data.done, failed: data.failed }));
+  await d.events.add({ time: data.at, kind: 'job-first-pass-done', jobId: data.job.id, accountId: null, from: null, to: null, code: null });
+}
+
+async function storedLocale(): Promise<Locale> {
+  try {
+    const v: unknown = (await browser.storage.local.get(LOCALE_STORAGE_KEY))[LOCALE_STORAGE_KEY];
+    if (v === 'en' || v === 'zh-CN') return v;
+  } catch {
+    // no storage (tests): the browser's language
   }
-  await d.settings.put({ key: 'notifiedJobs', value: [...notified] });
+  return pickLocale(navigator.language);
 }
 
 async function show(id: string, title: string, message: string): Promise<void> {

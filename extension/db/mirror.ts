@@ -108,14 +108,14 @@ export class Mirror {
         rows.set(p.accountId, {
           ...row,
           phase: row.status === 'in_progress' || row.status === 'syncing' ? p.phase : row.phase,
-          // During a sync pass the bridge's progress counts that pass only (seen with the real
-          // bridge): keep the account's cumulative counters from its status view then.
-          counters: row.status !== 'in_progress' ? row.counters : {
+          // The bridge's progress counters are the account's cumulative ones (first pass and syncs).
+          counters: {
             messagesTotal: p.messagesTotal,
             messagesCopied: p.messagesCopied,
             messagesSkipped: p.messagesSkipped,
             messagesAlreadyPresent: p.messagesAlreadyPresent,
             bytesCopied: p.bytesCopied,
+            messagesSyncedSinceFirstPass: p.messagesSyncedSinceFirstPass ?? row.counters.messagesSyncedSinceFirstPass ?? 0,
           },
           progress: toSnapshot(p, now),
           syncedAt: now,

@@ -7,7 +7,7 @@
  * Never a password or a token here: job views carry only `hasPassword` flags, and the
  * pairing token stays in chrome.storage.local.
  */
-import { Dexie, type EntityTable } from 'dexie';
+import { Dexie, type DexieOptions, type EntityTable } from 'dexie';
 import type { AccountStatus, AccountView, FolderProgress, JobView } from '../../shared/protocol';
 import type { BridgeState } from '../lib/runtime-messages';
 
@@ -61,8 +61,8 @@ export type MailmoverDb = Dexie & {
 
 export const DB_NAME = 'mailmover';
 
-export function openDb(name = DB_NAME): MailmoverDb {
-  const db = new Dexie(name) as MailmoverDb;
+export function openDb(name = DB_NAME, options?: DexieOptions): MailmoverDb {
+  const db = (options ? new Dexie(name, options) : new Dexie(name)) as MailmoverDb;
   db.version(1).stores({
     settings: 'key',
     jobs: 'id, updatedAt',
@@ -78,6 +78,15 @@ let shared: MailmoverDb | undefined;
 export function db(): MailmoverDb {
   shared ??= openDb();
   return shared;
+}
+
+/**
+ * For a page that cannot use the extension's IndexedDB: the migration panel framed in a web page
+ * (third-party storage there is blocked or partitioned) installs an in-memory copy that the
+ * background feeds (extension/panel/mirror-relay.ts). Called before anything reads db().
+ */
+export function installDb(d: MailmoverDb): void {
+  shared = d;
 }
 
 export async function readBridgeState(d: MailmoverDb = db()): Promise<BridgeState | undefined> {

@@ -69,6 +69,31 @@ export const FolderProgressSchema = z.object({
 });
 export type FolderProgress = z.infer<typeof FolderProgressSchema>;
 
+/** Which pass a run is: the first one (首次搬家) or an incremental sync after it. */
+export const PassSchema = z.enum(['first', 'sync']);
+export type Pass = z.infer<typeof PassSchema>;
+
+/**
+ * One source folder of an account as the engine's state store remembers it (account.get):
+ * what every run so far settled there, so the drawer shows per-folder progress after a
+ * reload or a bridge restart, not only while a run streams progress events.
+ */
+export const FolderStateSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  /** Every source UID up to this one is settled (copied, already present or skipped). */
+  lastUid: z.number().int(),
+  copied: z.number().int(),
+  alreadyPresent: z.number().int(),
+  skipped: z.number().int(),
+  updatedAt: z.string().nullable(),
+});
+export type FolderState = z.infer<typeof FolderStateSchema>;
+
+/** A message left out, with the engine's reason (too big, refused by the target, \\Deleted policy, ...). */
+export const SkippedMessageSchema = z.object({ folder: z.string(), uid: z.number().int(), reason: z.string() });
+export type SkippedMessage = z.infer<typeof SkippedMessageSchema>;
+
 /** Counters of an account; kept after a run so the list and the report show them. */
 export const AccountCountersSchema = z.object({
   messagesTotal: z.number().int(),
@@ -76,6 +101,8 @@ export const AccountCountersSchema = z.object({
   messagesSkipped: z.number().int(),
   messagesAlreadyPresent: z.number().int(),
   bytesCopied: z.number().int(),
+  /** Messages copied by the incremental syncs after the first pass (cumulative, all windows). */
+  messagesSyncedSinceFirstPass: z.number().int(),
 });
 export type AccountCounters = z.infer<typeof AccountCountersSchema>;
 
@@ -101,6 +128,8 @@ export const AccountViewSchema = z.object({
   startedAt: IsoDateTimeSchema.nullable(),
   firstPassDoneAt: IsoDateTimeSchema.nullable(),
   lastSyncAt: IsoDateTimeSchema.nullable(),
+  /** When incremental sync stops by itself (end of the window); null before the first pass or when sync is off. */
+  syncEndsAt: IsoDateTimeSchema.nullable(),
   updatedAt: IsoDateTimeSchema,
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema } from './common';
-import { AccountPhaseSchema, AccountViewSchema, FolderProgressSchema } from './account';
+import { AccountCountersSchema, AccountPhaseSchema, AccountViewSchema, FolderProgressSchema, PassSchema } from './account';
 import { JobViewSchema } from './job';
 
 /**
@@ -17,6 +17,12 @@ export const EVENTS = {
     accountId: IdSchema,
     jobId: IdSchema,
     phase: AccountPhaseSchema,
+    /** The first pass (首次搬家) or an incremental sync after it. */
+    pass: PassSchema,
+    /**
+     * The counters below are the account's cumulative ones (as in the account view: they never
+     * drop while a sync run plans); `folders` are this run's.
+     */
     messagesTotal: z.number().int(),
     messagesCopied: z.number().int(),
     messagesSkipped: z.number().int(),
@@ -25,10 +31,25 @@ export const EVENTS = {
     bytesCopied: z.number().int(),
     /** Messages per second over the last seconds. */
     rate: z.number(),
+    /** Bytes per second over the last seconds. */
+    bytesPerSecond: z.number(),
+    messagesSyncedSinceFirstPass: AccountCountersSchema.shape.messagesSyncedSinceFirstPass,
     etaSeconds: z.number().nullable(),
     folders: z.array(FolderProgressSchema),
   }),
   'job.status': z.object({ job: JobViewSchema }),
+  /**
+   * Once per job and first pass: every account that was started is past its first pass
+   * (first pass done, syncing or closed after it) or failed. Sent again after accounts are
+   * added or reopened and their first pass ends in turn.
+   */
+  'job.firstPassDone': z.object({
+    job: JobViewSchema,
+    /** Accounts whose first pass is done, and accounts that failed (they need a person). */
+    done: z.number().int(),
+    failed: z.number().int(),
+    at: IsoDateTimeSchema,
+  }),
   log: z.object({
     time: IsoDateTimeSchema,
     level: z.enum(['debug', 'info', 'warn', 'error']),

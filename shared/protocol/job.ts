@@ -37,12 +37,26 @@ export const FiltersSchema = z.object({
 export type Filters = z.infer<typeof FiltersSchema>;
 
 /**
- * Incremental sync after the first pass (seed 001, 增量同步: on for 30 days by default).
- * intervalMinutes 0 turns it off: the account then stays "first pass done".
+ * Incremental sync after the first pass (seed 001, 增量同步: on for 30 days by default, 到期可重新开启).
+ * After its first pass an account is run again every `intervalMinutes` (default 5): each run
+ * EXAMINEs every source folder (UIDNEXT / UIDVALIDITY; POP3: the UIDL list), discovers folders
+ * created since, and copies only what is new. `windowDays` after the first pass (or after a
+ * reopen) the account closes by itself. intervalMinutes 0 turns it off: the account then stays
+ * "first pass done". Fractions are accepted (0.5 = 30 s; at least one second) so that a short
+ * trial or a test can use seconds; `windowDays` likewise (at least one second, 1/86400).
  */
 export const IncrementalSchema = z.object({
-  intervalMinutes: z.number().int().min(0).max(7 * 24 * 60).default(60),
-  windowDays: z.number().int().min(1).max(365).default(30),
+  intervalMinutes: z
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .refine((v) => v === 0 || v >= 1 / 60, 'at least 1/60 minute (one second), or 0 to turn incremental sync off')
+    .default(5),
+  windowDays: z
+    .number()
+    .max(365)
+    .refine((v) => v >= 1 / 86_400, 'at least 1/86400 day (one second)')
+    .default(30),
 });
 export type Incremental = z.infer<typeof IncrementalSchema>;
 

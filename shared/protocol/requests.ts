@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { ConnectionReportSchema, ProviderDetectionSchema } from '../providers/connection-report';
 import { ClassifiedErrorSchema, IdSchema, RequestIdSchema, ServerSchema } from './common';
-import { AccountStatusSchema, AccountViewSchema, ImportModeSchema } from './account';
-import { JobIdParamsSchema, JobPatchSchema, JobSpecSchema, JobViewSchema } from './job';
+import { AccountStatusSchema, AccountViewSchema, FolderStateSchema, ImportModeSchema, SkippedMessageSchema } from './account';
+import { JobIdParamsSchema, JobPatchSchema, JobSpecSchema, JobViewSchema, LoginInputSchema } from './job';
 import { PROTOCOL_VERSION } from './version';
 
 /**
@@ -33,9 +34,14 @@ export const REQUESTS = {
     z.object({ token: z.string().min(1).max(256), clientVersion: z.string().max(64), protocol: z.number().int().default(PROTOCOL_VERSION) }),
     z.object({ bridgeVersion: z.string(), protocol: z.number().int(), tokenId: IdSchema }),
   ),
+  /** Cheap keep-alive / liveness check: answered at once, touches nothing. */
+  ping: def(z.object({}).default({}), z.object({ pong: z.literal(true), time: z.string() })),
   /**
-   * 原邮箱系统验证: connect and log in with one verification account; nothing is read or
-   * written. A failed login is a successful request whose result carries the classified error.
+   * 原邮箱系统验证: connect and log in with one verification account (IMAP, or POP3 for a POP3
+   * source); nothing is written. A failed login is a successful request whose result carries the
+   * classified error. `report` is the full connection test (bridge/diagnose testConnection):
+   * certificate, folders with counts and dates, quota, the "only the last 30 days" warning and
+   * the provider's checklist; null when the test could not run at all.
    */
   'endpoint.test': def(
     z.object({
@@ -45,8 +51,68 @@ export const REQUESTS = {
       password: Password,
       /** Log in as this admin on behalf of `user` (the password is then the admin's). */
       adminUser: z.string().min(1).max(320).optional(),
+      /** How the admin login is sent: SASL PLAIN authzid (default) or `user*admin`. */
+      adminForm: z.enum(['authzid', 'separator']).default('authzid'),
+      /** Provider preset id chosen in the UI (its folder names and remedies are used). */
+      provider: z.string().max(64).optional(),
+      /** false: no DNS lookups (MX, CNAME) for provider detection. Default true. */
+      detect: z.boolean().default(true),
     }),
-    z.object({ ok: z.boolean(), error: ClassifiedErrorSchema.nullable(), folders: z.number().int().nullable(), ms: z.number() }),
+    z.object({
+      ok: z.boolean(),
+      error: ClassifiedErrorSchema.nullable(),
+      folders: z.number().int().nullable(),
+      ms: z.number(),
+      report: ConnectionReportSchema.nullable().optional(),
+    }),
+  ),
+  /** 自动识别: the provider of an address from its domain or its MX records (DNS from the bridge). */
+  'provider.detect': def(z.object({ address: z.string().min(1).max(320) }), z.object({ detection: ProviderDetectionSchema })),
+  /**
+   * The folder mapping (shared/folders mapFolders) the migration would use: the verification
+   * account's folders on the source, mapped onto the target's layout when a target login is
+   * given (else onto a plain target: "/" delimiter, no special-use folders yet).
+   */
+  'folders.preview': def(
+    z.object({
+      source: z.object({
+        server: ServerSchema,
+        user: Address,
+        password: Password,
+        adminUser: z.string().min(1).max(320).optional(),
+        adminForm: z.enum(['authzid', 'separator']).default('authzid'),
+      }),
+      target: z
+        .object({
+          server: ServerSchema,
+          user: Address,
+          password: Password,
+          adminUser: z.string().min(1).max(320).optional(),
+          adminForm: z.enum(['authzid', 'separator']).default('authzid'),
+        })
+        .optional(),
+      storage: z.enum(['mapped', 'unified']).default('mapped'),
+      includeFolders: z.array(z.string().min(1).max(1000)).max(200).default([]),
+      excludeFolders: z.array(z.string().min(1).max(1000)).max(200).default([]),
+      provider: z.string().max(64).optional(),
+    }),
+    z.object({
+      ok: z.boolean(),
+      error: ClassifiedErrorSchema.nullable(),
+      /** Whether the target's real layout was used. */
+      targetChecked: z.boolean(),
+      mappings: z.array(
+        z.object({
+          source: z.string(),
+          target: z.string(),
+          /** Why it goes there: special-use, localized name, kept path, unified root… */
+          reason: z.string(),
+          role: z.string().nullable(),
+          /** Characters the target refuses, replaced. */
+          sanitized: z.boolean(),
+        }),
+      ),
+    }),
   ),
   'job.create': def(JobSpecSchema, z.object({ job: JobViewSchema })),
   'job.update': def(z.object({ jobId: IdSchema, patch: JobPatchSchema }), z.object({ job: JobViewSchema })),
@@ -54,6 +120,15 @@ export const REQUESTS = {
   'job.resume': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
   /** 关闭搬家 for the whole job: every account closed, every stored password deleted. */
   'job.close': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
+  /**
+   * 到期可重新开启: reopens a closed job (status active again). Admin logins deleted when it was
+   * closed are supplied again here. Every closed account of the job whose passwords are
+   * available is reopened as with account.reopen; the others are listed with the reason.
+   */
+  'job.reopen': def(
+    z.object({ jobId: IdSchema, sourceLogin: LoginInputSchema.optional(), targetLogin: LoginInputSchema.optional() }),
+    z.object({ job: JobViewSchema }).extend(BatchResultSchema.shape),
+  ),
   'job.list': def(z.object({}).default({}), z.object({ jobs: z.array(JobViewSchema) })),
   /**
    * Imports up to 1000 rows (one CSV file, as bytes in base64: UTF-8 or GBK). Imports append;
@@ -90,6 +165,29 @@ export const REQUESTS = {
   'account.pause': def(AccountSelectionSchema, BatchResultSchema),
   /** Stops the migration for good (关闭搬家): status closed, stored passwords deleted. */
   'account.stop': def(AccountSelectionSchema, BatchResultSchema),
+  /**
+   * 到期可重新开启 (seeds 001, 004): a closed account (window over, or closed by a person) syncs
+   * again for a new incremental window (from now), or resumes its first pass if it never
+   * finished one. Closing deleted its stored passwords: give them here (one account at a
+   * time) or the account is refused with the missing password named.
+   */
+  'account.reopen': def(
+    z.union([
+      z.object({ accountIds: z.array(IdSchema).length(1), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
+      AccountSelectionSchema,
+    ]),
+    BatchResultSchema,
+  ),
+  /**
+   * One account with its per-folder state from the engine's store (what every run so far
+   * settled per folder), for the drawer after a reload or a bridge restart.
+   */
+  'account.get': def(z.object({ accountId: IdSchema }), z.object({ account: AccountViewSchema, folders: z.array(FolderStateSchema) })),
+  /** Messages the engine left out for an account, with the reason, a page at a time. */
+  'account.skipped': def(
+    z.object({ accountId: IdSchema, offset: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(1000).default(100) }),
+    z.object({ items: z.array(SkippedMessageSchema), total: z.number().int() }),
+  ),
   /** A failed account is tried again now, whatever its error (a person decided to). */
   'account.retry': def(AccountSelectionSchema, BatchResultSchema),
   /**

@@ -121,11 +121,17 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
       await page.locator('[name=verify-password]').fill(SRC[0]!.password);
       await page.getByTestId('test-source').click();
       await page.locator('[data-testid="test-result"][data-ok="true"]').waitFor({ timeout: 60_000 });
+      // The bridge's diagnosis (endpoint.test report): folders with their counts, 16 messages in all.
+      await page.getByTestId('test-result').locator('details.folder-counts').waitFor();
+      expect(await page.getByTestId('test-result').innerText()).toMatch(/\b16\b/);
       await shot(page, `wizard-1-source-${suffix}`);
       await page.getByTestId('wizard-next').click();
 
       // b. storage
       await page.getByTestId('folder-preview').waitFor();
+      // The real mapping from the bridge (folders.preview) replaces the local one.
+      await page.locator('[data-testid="folder-preview"][data-source="bridge"]').waitFor({ timeout: 30_000 });
+      expect(await page.getByTestId('folder-preview').innerText()).toContain('Sent');
       await shot(page, `wizard-2-storage-${suffix}`);
       await page.getByTestId('wizard-next').click();
 
@@ -168,6 +174,13 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
       await failed.getByRole('button', { name: t('openDetails', { account: SRC[2]!.user }) }).click();
       await page.getByTestId('details-drawer').waitFor();
       await shot(page, `monitor-details-${suffix}`);
+      await page.getByTestId('details-drawer').getByRole('button', { name: t('close'), exact: true }).click();
+      await page.getByTestId('details-drawer').waitFor({ state: 'detached' });
+      // A done account's drawer lists its folders from the bridge's store (account.get).
+      await page.locator(`[data-testid="account-row"][data-account="${SRC[0]!.user}"]`).getByRole('button', { name: t('openDetails', { account: SRC[0]!.user }) }).click();
+      await page.getByTestId('details-drawer').waitFor();
+      await expect.poll(() => page.getByTestId('details-drawer').locator('[data-testid="folder-row"]').count(), { timeout: 20_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      expect(await page.getByTestId('details-drawer').locator('[data-testid="folder-row"][data-folder="INBOX"]').count()).toBe(1);
       await page.getByTestId('details-drawer').getByRole('button', { name: t('close'), exact: true }).click();
       await page.getByTestId('details-drawer').waitFor({ state: 'detached' });
     }, 200_000);

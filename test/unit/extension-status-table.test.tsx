@@ -35,7 +35,7 @@ function account(n: number, status: AccountStatus, copied = 0, total = 10): Acco
     hasSourcePassword: true,
     hasTargetPassword: true,
     sourceServer: null,
-    counters: { messagesTotal: total, messagesCopied: copied, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: copied * 2048 },
+    counters: { messagesTotal: total, messagesCopied: copied, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: copied * 2048, messagesSyncedSinceFirstPass: 0 },
     error:
       status === 'failed'
         ? { code: 'AUTH_FAILED', message: 'Login failed', remedy: { en: REMEDIES.AUTH_FAILED.en, zh: REMEDIES.AUTH_FAILED.zh }, transient: false }
@@ -45,6 +45,7 @@ function account(n: number, status: AccountStatus, copied = 0, total = 10): Acco
     startedAt: '2025-01-01T00:00:00.000Z',
     firstPassDoneAt: null,
     lastSyncAt: null,
+    syncEndsAt: null,
     updatedAt: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
     progress: status === 'in_progress' ? { phase: 'copying', bytesTotal: 1e6, rate: 12.5, etaSeconds: 90, folders: [], at: '2025-01-01T00:00:00.000Z' } : null,
     syncedAt: '2025-01-01T00:00:00.000Z',

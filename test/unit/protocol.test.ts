@@ -40,9 +40,16 @@ describe('wire protocol schemas', () => {
         'server.change',
         'subscribe',
         'report.export',
+        'ping',
+        'provider.detect',
+        'folders.preview',
+        'account.get',
+        'account.skipped',
+        'account.reopen',
+        'job.reopen',
       ]),
     );
-    expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.status', 'log']);
+    expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.firstPassDone', 'job.status', 'log']);
   });
 
   it('names every account status as the seeds do', () => {
@@ -61,13 +68,34 @@ describe('wire protocol schemas', () => {
     });
     expect(spec).toMatchObject({
       storage: 'mapped',
-      incremental: { intervalMinutes: 60, windowDays: 30 },
+      incremental: { intervalMinutes: 5, windowDays: 30 },
       sourceLogin: { kind: 'per-account' },
       source: { protocol: 'imap', allowPlaintext: false, insecureTls: false },
       filters: { since: null, deleted: 'copy' },
     });
     expect(JobSpecSchema.safeParse({ ...spec, source: { ...spec.source, host: 'imaps://x' } }).success).toBe(false);
     expect(JobSpecSchema.safeParse({ ...spec, filters: { since: '2023-02-29' } }).success).toBe(false);
+  });
+
+  it('incremental sync: 5-minute default, sub-minute intervals and fractional windows within sane bounds', () => {
+    const inc = JobSpecSchema.shape.incremental;
+    expect(inc.parse(undefined)).toEqual({ intervalMinutes: 5, windowDays: 30 });
+    expect(inc.parse({ intervalMinutes: 2 / 60, windowDays: 20 / 86_400 })).toEqual({ intervalMinutes: 2 / 60, windowDays: 20 / 86_400 });
+    expect(inc.parse({ intervalMinutes: 0, windowDays: 30 }).intervalMinutes).toBe(0);
+    for (const bad of [{ intervalMinutes: -1 }, { intervalMinutes: 0.001 }, { intervalMinutes: 8 * 24 * 60 }, { windowDays: 0 }, { windowDays: 366 }, { windowDays: 1e-9 }]) {
+      expect(inc.safeParse({ intervalMinutes: 5, windowDays: 30, ...bad }).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('new requests: reopen with passwords for one account only, skipped paging, endpoint.test admin form', () => {
+    const reopen = REQUESTS['account.reopen'].params;
+    expect(reopen.safeParse({ accountIds: ['acc_abcdef'], sourcePassword: 'pw' }).success).toBe(true);
+    expect(reopen.safeParse({ accountIds: ['acc_abcdef', 'acc_ghijkl'], sourcePassword: 'pw' }).success).toBe(false);
+    expect(reopen.safeParse({ jobId: 'job_abcdef', statuses: ['closed'] }).success).toBe(true);
+    expect(REQUESTS['account.skipped'].params.parse({ accountId: 'acc_abcdef' })).toEqual({ accountId: 'acc_abcdef', offset: 0, limit: 100 });
+    expect(REQUESTS.ping.params.parse(undefined)).toEqual({});
+    const test = REQUESTS['endpoint.test'].params.parse({ server: { host: 'h', port: 993, security: 'tls' }, user: 'a@b.c', password: 'p', adminUser: 'admin', adminForm: 'separator' });
+    expect(test).toMatchObject({ adminForm: 'separator', detect: true, server: { protocol: 'imap' } });
   });
 
   it('accepts single and batch account selections, not both or neither', () => {

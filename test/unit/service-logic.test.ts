@@ -6,7 +6,7 @@ import { backoffDelay } from '../../bridge/service/backoff';
 import type { JobRecord } from '../../bridge/service/jobs-repo';
 import { PairingRateLimit } from '../../bridge/service/pairing-rate-limit';
 import { escapeCsvCell, reportCsv } from '../../bridge/service/report-csv';
-import { DEFAULT_RETRY_POLICY, decideOutcome } from '../../bridge/service/run-outcome';
+import { DEFAULT_RETRY_POLICY, decideOutcome, mergeCounters } from '../../bridge/service/run-outcome';
 import { Scheduler, type Candidate } from '../../bridge/service/scheduler';
 import { isExtensionOrigin } from '../../bridge/service/trusted-origins';
 import { isAllowedHost } from '../../bridge/server/guards';
@@ -50,6 +50,7 @@ const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
   startedAt: null,
   firstPassDoneAt: null,
   lastSyncAt: null,
+  syncUntil: null,
   createdAt: '',
   updatedAt: '',
   ...over,
@@ -73,6 +74,30 @@ describe('run outcome', () => {
     const first = new Date(NOW - 31 * 86_400_000).toISOString();
     const out = decide({ account: account({ status: 'syncing', firstPassDoneAt: first }) });
     expect(out).toMatchObject({ patch: { status: 'closed' }, deleteCredentials: true });
+  });
+
+  it('accepts sub-minute intervals and fractional windows; a reopened window (syncUntil) wins over the first pass date', () => {
+    const fast = decide({ job: job(2 / 60, 30) });
+    expect(fast.patch).toMatchObject({ status: 'syncing', nextRunAt: NOW + 2000, syncUntil: NOW + 30 * 86_400_000 });
+    // A 10-second window: the next run is at its end at the latest.
+    const short = decide({ job: job(1, 10 / 86_400) });
+    expect(short.patch).toMatchObject({ status: 'syncing', nextRunAt: NOW + 10_000, syncUntil: NOW + 10_000 });
+    // First pass long ago, but reopened: the window is the reopen's.
+    const first = new Date(NOW - 31 * 86_400_000).toISOString();
+    const reopened = decide({ account: account({ status: 'syncing', firstPassDoneAt: first, syncUntil: NOW + 5000 }), job: job(1 / 60) });
+    expect(reopened).toMatchObject({ patch: { status: 'syncing', nextRunAt: NOW + 1000, syncUntil: NOW + 5000 }, deleteCredentials: false });
+    const over = decide({ account: account({ status: 'syncing', firstPassDoneAt: first, syncUntil: NOW - 1 }) });
+    expect(over).toMatchObject({ patch: { status: 'closed', nextRunAt: null }, deleteCredentials: true });
+  });
+
+  it('keeps counters cumulative across runs; sync copies count as synced since the first pass', () => {
+    const first = mergeCounters(EMPTY_COUNTERS, { messagesTotal: 10, messagesCopied: 8, messagesSkipped: 1, messagesAlreadyPresent: 1, bytesCopied: 800 }, 'first');
+    expect(first).toEqual({ messagesTotal: 10, messagesCopied: 8, messagesSkipped: 1, messagesAlreadyPresent: 1, bytesCopied: 800, messagesSyncedSinceFirstPass: 0 });
+    // A sync run still planning (nothing counted yet) does not drop the counters.
+    expect(mergeCounters(first, { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0 }, 'sync')).toEqual(first);
+    // The engine counts earlier copies as "already present" in the next run.
+    const sync = mergeCounters(first, { messagesTotal: 12, messagesCopied: 2, messagesSkipped: 1, messagesAlreadyPresent: 9, bytesCopied: 200 }, 'sync');
+    expect(sync).toEqual({ messagesTotal: 12, messagesCopied: 10, messagesSkipped: 1, messagesAlreadyPresent: 1, bytesCopied: 1000, messagesSyncedSinceFirstPass: 2 });
   });
 
   it('retries transient errors with back-off, fails permanent ones at once', () => {
@@ -230,5 +255,39 @@ describe('data dir', () => {
     expect(defaultDataDir({}, 'darwin', '/Users/u')).toBe('/Users/u/Library/Application Support/mailmover');
     expect(defaultDataDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u')).toBe('C:\\Users\\u\\AppData\\Local\\mailmover');
     expect(defaultDataDir({ MAILMOVER_HOME: '/m' }, 'darwin', '/Users/u')).toBe('/m');
+  });
+});
+
+describe('state file upgrade', () => {
+  it('adds the incremental-window columns to a state file written before them; old counters read the new field as 0', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const Database = (await import('better-sqlite3')).default;
+    const { openServiceDb, STATE_FILE } = await import('../../bridge/service/db');
+    const { AccountsRepo } = await import('../../bridge/service/accounts-repo');
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-upgrade-'));
+    try {
+      const old = new Database(join(dir, STATE_FILE));
+      old.exec(`CREATE TABLE svc_jobs (id TEXT PRIMARY KEY, spec TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE svc_accounts (id TEXT PRIMARY KEY, job_id TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL, mode TEXT NOT NULL, status TEXT NOT NULL,
+          phase TEXT, source_server TEXT, counters TEXT NOT NULL, error TEXT, attempts INTEGER NOT NULL DEFAULT 0, failures INTEGER NOT NULL DEFAULT 0,
+          next_run_at INTEGER, started_at TEXT, first_pass_done_at TEXT, last_sync_at TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        INSERT INTO svc_jobs VALUES ('job_old001', '{}', 'active', '', '');
+        INSERT INTO svc_accounts (id, job_id, source, target, mode, status, counters, created_at, updated_at)
+          VALUES ('acc_old001', 'job_old001', 'a@b.cn', 'a@b.cn', 'admin-with-passwords', 'syncing', '{"messagesTotal":3,"messagesCopied":3,"messagesSkipped":0,"messagesAlreadyPresent":0,"bytesCopied":9}', '', '');`);
+      old.close();
+      const db = openServiceDb(dir);
+      try {
+        const a = new AccountsRepo(db).get('acc_old001')!;
+        expect(a.syncUntil).toBeNull();
+        expect(a.counters).toEqual({ messagesTotal: 3, messagesCopied: 3, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 9, messagesSyncedSinceFirstPass: 0 });
+        expect(new AccountsRepo(db).update('acc_old001', { syncUntil: 42 }).syncUntil).toBe(42);
+      } finally {
+        db.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

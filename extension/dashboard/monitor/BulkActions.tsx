@@ -4,11 +4,13 @@ import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 
-type Action = 'account.start' | 'account.pause' | 'account.retry' | 'account.stop';
+type Action = 'account.start' | 'account.pause' | 'account.retry' | 'account.reopen' | 'account.stop';
 const ACTIONS: { type: Action; label: PlainKey; className: string }[] = [
   { type: 'account.start', label: 'actionResume', className: 'secondary' },
   { type: 'account.pause', label: 'actionPause', className: 'secondary' },
   { type: 'account.retry', label: 'actionRetry', className: 'secondary' },
+  // 到期可重新开启: closed accounts sync again for a new window (those whose passwords were deleted are refused with the reason).
+  { type: 'account.reopen', label: 'actionReopen', className: 'secondary' },
   { type: 'account.stop', label: 'actionStop', className: 'danger' },
 ];
 
@@ -22,13 +24,15 @@ export function BulkActions({ ids, disabled }: { ids: string[]; disabled: boolea
     try {
       let ok = 0;
       let refused = 0;
+      let reason: string | undefined;
       for (let i = 0; i < ids.length; i += 1000) {
         const selection: AccountSelection = { accountIds: ids.slice(i, i + 1000) };
         const r = await bridgeRequest(type, selection);
         ok += r.results.filter((x) => x.ok).length;
         refused += r.results.filter((x) => !x.ok).length;
+        reason ??= r.results.find((x) => !x.ok && x.reason)?.reason;
       }
-      setMessage(t('bulkDone', { ok, refused }));
+      setMessage(t('bulkDone', { ok, refused }) + (reason ? ` (${reason})` : ''));
     } catch (err) {
       setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
     }

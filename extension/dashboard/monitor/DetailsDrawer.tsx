@@ -1,5 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import type { FolderState, SkippedMessage } from '../../../shared/protocol';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -7,6 +8,94 @@ import { STATUS_KEYS } from '../../components/status';
 import { db, type AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatBytes, formatCount, formatDateTime, percent } from '../../lib/format';
+import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+
+const SKIPPED_PAGE = 100;
+
+/**
+ * 到期可重新开启: a closed account syncs again for a new window. Closing deleted its stored
+ * passwords, so they are asked again (the bridge says which one is missing otherwise).
+ */
+function ReopenForm({ account }: { account: AccountRow }) {
+  const { t } = useLocale();
+  const [sourcePassword, setSourcePassword] = useState('');
+  const [targetPassword, setTargetPassword] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    setBusy(true);
+    setMessage(null);
+    try {
+      const r = await bridgeRequest('account.reopen', {
+        accountIds: [account.id],
+        ...(sourcePassword ? { sourcePassword } : {}),
+        ...(targetPassword ? { targetPassword } : {}),
+      });
+      const res = r.results[0];
+      setMessage(res?.ok ? t('reopened') : (res?.reason ?? t('reopenRefused')));
+    } catch (err) {
+      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      className="panel panel--quiet"
+      data-testid="reopen-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h3>{t('reopenTitle')}</h3>
+      <p className="hint">{t('reopenHint')}</p>
+      <label className="field">
+        <span>{t('reopenSourcePassword')}</span>
+        <input type="password" className="input" name="reopen-source-password" value={sourcePassword} onChange={(e) => setSourcePassword(e.target.value)} autoComplete="new-password" />
+      </label>
+      <label className="field">
+        <span>{t('reopenTargetPassword')}</span>
+        <input type="password" className="input" name="reopen-target-password" value={targetPassword} onChange={(e) => setTargetPassword(e.target.value)} autoComplete="new-password" />
+      </label>
+      <button type="submit" className="secondary" disabled={busy}>
+        {t('actionReopen')}
+      </button>
+      {message && (
+        <p className="hint" role="status">
+          {message}
+        </p>
+      )}
+    </form>
+  );
+}
+
+/**
+ * What the bridge's store holds for the account (account.get: per-folder state of all runs so
+ * far; account.skipped: each skipped message with its reason), fetched again when the account
+ * changes. null while loading or when the bridge is away (the drawer shows the mirror then).
+ */
+function useStoredDetails(account: AccountRow): { folders: FolderState[]; skipped: SkippedMessage[]; skippedTotal: number } | null {
+  const [details, setDetails] = useState<{ folders: FolderState[]; skipped: SkippedMessage[]; skippedTotal: number } | null>(null);
+  const refresh = `${account.id}|${account.status}|${account.lastSyncAt}|${account.counters.messagesSkipped}|${account.phase}`;
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      try {
+        const got = await bridgeRequest('account.get', { accountId: account.id });
+        const skipped = account.counters.messagesSkipped > 0 ? await bridgeRequest('account.skipped', { accountId: account.id, limit: SKIPPED_PAGE }) : { items: [], total: 0 };
+        if (!cancelled) setDetails({ folders: got.folders, skipped: skipped.items, skippedTotal: skipped.total });
+      } catch {
+        // bridge away: keep what we had
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+    // `refresh` names what makes the stored details change.
+  }, [refresh]);
+  return details;
+}
 
 /** Everything about one account: counters, per-folder progress, skipped messages, history. */
 export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClose(): void }) {
@@ -20,7 +109,13 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
     return () => window.removeEventListener('keydown', onKey);
   }, [onClose]);
   const c = account.counters;
-  const folders = account.progress?.folders ?? [];
+  const stored = useStoredDetails(account);
+  const running = account.status === 'in_progress' || account.status === 'syncing' ? account.phase !== null && account.phase !== 'queued' && account.phase !== 'waiting-retry' : false;
+  // Live rows while a run streams progress; otherwise what the bridge's store says per folder.
+  const live = running ? (account.progress?.folders ?? []) : [];
+  const folders = live.length
+    ? live
+    : (stored?.folders ?? []).map((f) => ({ source: f.source, target: f.target, total: f.copied + f.alreadyPresent + f.skipped, copied: f.copied, alreadyPresent: f.alreadyPresent, skipped: f.skipped, bytesCopied: 0, done: true }));
   const skippedFolders = folders.filter((f) => f.skipped > 0);
   return (
     <aside className="drawer" role="dialog" aria-modal="false" aria-labelledby="drawer-title" data-testid="details-drawer">
@@ -48,6 +143,8 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           <dd>{formatCount(c.messagesTotal, locale)}</dd>
           <dt>{t('bytesCopied')}</dt>
           <dd>{formatBytes(c.bytesCopied)}</dd>
+          <dt>{t('syncedSinceFirstPass')}</dt>
+          <dd data-testid="synced-since-first-pass">{formatCount(c.messagesSyncedSinceFirstPass ?? 0, locale)}</dd>
           <dt>{t('startedAt')}</dt>
           <dd>{formatDateTime(account.startedAt, locale)}</dd>
           <dt>{t('firstPassDoneAt')}</dt>
@@ -56,6 +153,12 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           <dd>{formatDateTime(account.lastSyncAt, locale)}</dd>
           <dt>{t('attempts')}</dt>
           <dd>{account.attempts}</dd>
+          {account.syncEndsAt && (
+            <>
+              <dt>{t('syncEndsAt')}</dt>
+              <dd>{formatDateTime(account.syncEndsAt, locale)}</dd>
+            </>
+          )}
           {account.nextRunAt && (
             <>
               <dt>{t('nextRunAt')}</dt>
@@ -64,6 +167,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           )}
         </dl>
         {account.error && <ErrorRemedy error={account.error} />}
+        {account.status === 'closed' && <ReopenForm account={account} />}
 
         <h3>{t('folderProgress')}</h3>
         {folders.length === 0 ? (
@@ -79,7 +183,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
             </thead>
             <tbody>
               {folders.map((f) => (
-                <tr key={f.source}>
+                <tr key={f.source} data-testid="folder-row" data-folder={f.source}>
                   <td>
                     {f.source}
                     {f.target !== f.source && <span className="hint"> → {f.target}</span>}
@@ -103,7 +207,29 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
         ) : (
           <>
             <p>{t('skippedCount', { count: c.messagesSkipped, folders: skippedFolders.map((f) => f.source).join(', ') || '—' })}</p>
-            <p className="hint">{t('skippedInReport')}</p>
+            {stored && stored.skipped.length > 0 ? (
+              <table className="mini-table" data-testid="skipped-list">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('folder')}</th>
+                    <th scope="col">UID</th>
+                    <th scope="col">{t('skippedReason')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {stored.skipped.map((m) => (
+                    <tr key={`${m.folder}/${m.uid}`}>
+                      <td>{m.folder}</td>
+                      <td>{m.uid}</td>
+                      <td>{m.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p className="hint">{t('skippedInReport')}</p>
+            )}
+            {stored && stored.skippedTotal > stored.skipped.length && <p className="hint">{t('skippedMore', { count: stored.skippedTotal - stored.skipped.length })}</p>}
           </>
         )}
 

@@ -140,6 +140,12 @@ export function StatusTable({
                   </div>
                   <div role="cell" className="cell cell--sync">
                     <span>{formatDateTime(r.lastSyncAt ?? r.firstPassDoneAt, locale)}</span>
+                    {(r.counters.messagesSyncedSinceFirstPass ?? 0) > 0 && (
+                      <span className="hint" data-testid="synced-count">
+                        {' '}
+                        {t('syncedNew', { count: formatCount(r.counters.messagesSyncedSinceFirstPass, locale) })}
+                      </span>
+                    )}
                   </div>
                   <div role="cell" className="cell cell--error">
                     {r.error ? <ErrorRemedy error={r.error} compact /> : <span className="hint">—</span>}

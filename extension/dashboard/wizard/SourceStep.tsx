@@ -1,7 +1,8 @@
 import { beforeStartChecklist, findPreset, pitfallsFor, type ServerSetting } from '../../../shared/providers';
 import { Field } from '../../components/Field';
 import { useLocale, useText } from '../../i18n/locale-context';
-import { detectProvider } from './detect';
+import { useEffect, useRef, useState } from 'react';
+import { detectByMx, detectProvider } from './detect';
 import { EndpointTestPanel } from './EndpointTestPanel';
 import { PitfallList } from './PitfallList';
 import { ProtocolChoice } from './ProtocolChoice';
@@ -29,14 +30,38 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
   };
 
   const detection = detectProvider(state.verifyUser, state.source.host);
+  // An enterprise domain: the bridge looks up its MX records (provider.detect).
+  const [mxPresetId, setMxPresetId] = useState<string | null>(null);
+  const latest = useRef(state);
+  useEffect(() => {
+    latest.current = state;
+  });
   const onAddressBlur = () => {
     if (state.providerId) return;
-    if (detection.preset) pickProvider(detection.preset.id);
+    if (detection.preset) {
+      pickProvider(detection.preset.id);
+      return;
+    }
+    const address = state.verifyUser.trim();
+    if (!ADDRESS_RE.test(address)) return;
+    void detectByMx(address).then((preset) => {
+      const now = latest.current;
+      // Only if nothing was chosen meanwhile and the address is still the same.
+      if (!preset || now.providerId || now.verifyUser.trim() !== address) return;
+      const first = preset[now.protocol][0];
+      setMxPresetId(preset.id);
+      patch({
+        providerId: preset.id,
+        source: first ? { ...now.source, host: first.host, port: String(first.port), security: first.security } : now.source,
+      });
+    });
   };
   const detectedVia =
     detection.preset && detection.preset.id === state.providerId
       ? t(detection.via === 'domain' ? 'detectedByDomain' : 'detectedByHost', { provider: text(detection.preset.label) })
-      : null;
+      : preset && mxPresetId === state.providerId
+        ? t('detectedByMx', { provider: text(preset.label) })
+        : null;
 
   const key = testKey(state.source, state.protocol, state.verifyUser);
   const disabledReason = !ADDRESS_RE.test(state.verifyUser.trim())

@@ -1,19 +1,58 @@
 import { findPreset } from '../../../shared/providers';
 import { useLocale } from '../../i18n/locale-context';
+import { useEffect, useState } from 'react';
+import type { RequestResult } from '../../../shared/protocol';
+import { bridgeRequest } from '../../lib/page-client';
 import { previewFolders } from './folder-preview';
-import type { WizardState } from './wizard-state';
+import { testKey, toServer, type WizardState } from './wizard-state';
+
+type ServerMappings = RequestResult<'folders.preview'>['mappings'];
+
+/**
+ * The real mapping from the bridge (folders.preview) once the source test passed with an IMAP
+ * server; null until then, for a POP3 source, or when the bridge cannot give it.
+ */
+function useServerPreview(state: WizardState): { key: string; mappings: ServerMappings } | null {
+  const ready = state.sourceTest.status === 'done' && state.sourceTest.result.ok && state.protocol === 'imap';
+  const key = `${testKey(state.source, state.protocol, state.verifyUser)}|${state.storage}`;
+  const [preview, setPreview] = useState<{ key: string; mappings: ServerMappings } | null>(null);
+  const preset = findPreset(state.providerId);
+  useEffect(() => {
+    if (!ready) return;
+    let cancelled = false;
+    bridgeRequest('folders.preview', {
+      source: { server: toServer(state.source), user: state.verifyUser.trim(), password: state.verifyPassword },
+      storage: state.storage,
+      ...(preset?.provider ? { provider: preset.provider } : {}),
+    }).then(
+      (r) => {
+        if (!cancelled && r.ok) setPreview({ key, mappings: r.mappings });
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+    // The key names everything the preview depends on (server, address, storage).
+  }, [ready, key]);
+  return ready && preview?.key === key ? preview : null;
+}
 
 /** Step b — 存储方案: mapped (原所在文件夹) or unified (以邮箱地址命名的文件夹), with a preview. */
 export function StorageStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
   const { t, locale } = useLocale();
   const report = state.sourceTest.status === 'done' ? state.sourceTest.result.report : null;
   const preset = findPreset(state.providerId);
-  const preview = previewFolders(report, {
+  const local = previewFolders(report, {
     mode: state.storage,
     sourceAddress: state.verifyUser,
     providerHint: preset?.provider,
     chineseExample: locale === 'zh-CN' || !!preset?.label.zh,
   });
+  const server = useServerPreview(state);
+  const preview = server
+    ? { example: false, mappings: server.mappings.map((m) => ({ source: m.source, target: m.target, reason: m.reason, sanitized: m.sanitized ? [m.source] : [] })) }
+    : local;
   return (
     <section className="step" aria-labelledby="step-storage-title">
       <h2 id="step-storage-title">{t('stepStorageTitle')}</h2>
@@ -37,9 +76,11 @@ export function StorageStep({ state, patch }: { state: WizardState; patch(p: Par
         </label>
       </fieldset>
 
-      <div className="panel" data-testid="folder-preview">
+      <div className="panel" data-testid="folder-preview" data-source={server ? 'bridge' : preview.example ? 'example' : 'report'}>
         <h3>{t('folderPreviewTitle')}</h3>
-        <p className="hint">{preview.example ? t('folderPreviewExample') : t('folderPreviewReal', { address: state.verifyUser })}</p>
+        <p className="hint">
+          {server ? t('folderPreviewServer', { address: state.verifyUser }) : preview.example ? t('folderPreviewExample') : t('folderPreviewReal', { address: state.verifyUser })}
+        </p>
         <table className="mini-table mapping-table">
           <thead>
             <tr>

@@ -120,7 +120,7 @@ export function TargetStep({ state, patch }: { state: WizardState; patch(p: Part
             server: { ...toServer(state.target), protocol: 'imap' },
             user: state.targetTestUser.trim(),
             password,
-            ...(admin ? { adminUser: state.targetAdminUser.trim() } : {}),
+            ...(admin ? { adminUser: state.targetAdminUser.trim(), adminForm: state.targetAdminForm } : {}),
           })}
         />
       </div>
