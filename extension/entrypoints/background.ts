@@ -2,12 +2,14 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { BridgeConnection } from '../background/bridge-connection';
 import { notifyChanges } from '../background/notifications';
+import { handlePanelMessage } from '../background/panel-router';
 import { handlePageMessage } from '../background/router';
 import { Mirror } from '../db/mirror';
 import { db } from '../db/schema';
 import { pickLocale, type Locale } from '../i18n';
 import { BRIDGE_PORT_STORAGE_KEY } from '../lib/bridge';
 import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { isPanelRequest } from '../panel/messages';
 
 /** Wakes a stopped worker so it reconnects (and its mirror catches up) even with no page open. */
 const ALARM = 'mailmover-reconnect';
@@ -23,6 +25,11 @@ export default defineBackground(() => {
   const connection = new BridgeConnection(db(), undefined, mirror);
 
   browser.runtime.onMessage.addListener((message: unknown, sender, sendResponse) => {
+    // Launcher / panel / site registration (extension/background/panel-router.ts).
+    if (isPanelRequest(message)) {
+      void handlePanelMessage(message, sender).then(sendResponse);
+      return true;
+    }
     void handlePageMessage(message, sender.id, connection).then(sendResponse);
     return true; // answered asynchronously
   });

@@ -114,10 +114,14 @@ describe('mailmover extension in Chromium', () => {
       key?: string;
       permissions?: string[];
       host_permissions?: string[];
+      content_scripts?: Array<{ matches: string[] }>;
     };
     expect(manifest.key).toBe(EXTENSION_PUBLIC_KEY);
-    expect(manifest.permissions).toEqual(['storage', 'alarms', 'notifications']);
+    // scripting + activeTab: the popup's "enable on this site" (registerContentScripts, the current tab's address).
+    expect(manifest.permissions).toEqual(['storage', 'alarms', 'notifications', 'scripting', 'activeTab']);
     expect(manifest.host_permissions).toEqual(['http://127.0.0.1/*', 'http://localhost/*']);
+    // The production build has no loopback fixture pages among the launcher's matches (the e2e build does).
+    expect(manifest.content_scripts?.flatMap((c) => c.matches).filter((m) => /127\.0\.0|localhost/.test(m))).toEqual([]);
     const hex = createHash('sha256').update(Buffer.from(EXTENSION_PUBLIC_KEY, 'base64')).digest('hex');
     const id = [...hex.slice(0, 32)].map((d) => String.fromCharCode(97 + parseInt(d, 16))).join('');
     expect(id).toBe(EXTENSION_ID);

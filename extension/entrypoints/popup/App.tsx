@@ -7,6 +7,7 @@ import { Connected } from '../../popup/Connected';
 import { NotFound } from '../../popup/NotFound';
 import { openDashboard } from '../../popup/open-page';
 import { PairForm } from '../../popup/PairForm';
+import { SiteToggle } from './SiteToggle';
 
 export function App() {
   const { t } = useLocale();
@@ -43,6 +44,7 @@ export function App() {
           {t('migrateMyMailbox')}
         </button>
       </nav>
+      <SiteToggle />
     </main>
   );
 }

@@ -1,0 +1,115 @@
+/**
+ * The launcher's, the panel's and the popup's own messages (extension/panel/messages.ts):
+ * one-time panel tickets, and the sites enabled at run time ("enable on this site", which
+ * registers the launcher with chrome.scripting.registerContentScripts). Bridge traffic never
+ * comes through here: the panel uses the ordinary page messages (router.ts).
+ */
+import { browser } from 'wxt/browser';
+import { db } from '../db/schema';
+import {
+  ENABLED_SITES_STORAGE_KEY,
+  EnabledSitesSchema,
+  LAUNCHER_SCRIPT_FILE,
+  PanelRequestSchema,
+  originOf,
+  type EnabledSite,
+  type PanelContext,
+  type PanelResponse,
+} from '../panel/messages';
+
+interface Sender {
+  id?: string;
+  url?: string;
+  tab?: { id?: number; url?: string };
+  frameId?: number;
+}
+
+const TICKET_TTL_MS = 60_000;
+const tickets = new Map<string, { context: PanelContext; expires: number }>();
+
+function newTicket(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(24));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+async function enabledSites(): Promise<EnabledSite[]> {
+  const s = await browser.storage.local.get(ENABLED_SITES_STORAGE_KEY);
+  const parsed = EnabledSitesSchema.safeParse(s[ENABLED_SITES_STORAGE_KEY] ?? []);
+  return parsed.success ? parsed.data : [];
+}
+
+function scriptIdOf(origin: string): string {
+  return 'mailmover-site-' + origin.replace(/[^a-z0-9]/gi, '_');
+}
+
+const fail = (code: string, message: string): PanelResponse => ({ ok: false, error: { code, message } });
+
+export async function handlePanelMessage(message: unknown, sender: Sender): Promise<PanelResponse> {
+  if (sender.id !== browser.runtime.id) return fail('BAD_REQUEST', 'Not from this extension.');
+  const parsed = PanelRequestSchema.safeParse(message);
+  if (!parsed.success) return fail('BAD_REQUEST', 'Malformed message.');
+  const m = parsed.data;
+  const extensionPage = (page: string) => sender.url?.startsWith(browser.runtime.getURL(page as '/popup.html')) === true;
+  try {
+    switch (m.kind) {
+      case 'panel.ticket': {
+        // Only a content script (it has a tab and the tab's page URL) gets a ticket.
+        const origin = sender.tab?.url ? originOf(sender.url ?? sender.tab.url) : null;
+        if (!origin) return fail('BAD_REQUEST', 'Not from a web page.');
+        const now = Date.now();
+        for (const [k, v] of tickets) if (v.expires < now) tickets.delete(k);
+        const ticket = newTicket();
+        tickets.set(ticket, { context: { ...m.context, origin }, expires: now + TICKET_TTL_MS });
+        return { ok: true, result: { ticket } };
+      }
+      case 'panel.claim': {
+        if (!extensionPage('/panel.html')) return fail('BAD_REQUEST', 'Only the panel page claims tickets.');
+        const entry = tickets.get(m.ticket);
+        tickets.delete(m.ticket);
+        if (!entry || entry.expires < Date.now()) return fail('TICKET_INVALID', 'This panel was not opened by the mailmover launcher.');
+        return { ok: true, result: entry.context };
+      }
+      case 'panel.mirror': {
+        if (!extensionPage('/panel.html')) return fail('BAD_REQUEST', 'Only the panel page reads the mirror this way.');
+        const d = db();
+        const [settings, jobs, accounts, events] = await Promise.all([
+          d.settings.where('key').anyOf('bridge', 'lastSnapshotAt').toArray(),
+          d.jobs.toArray(),
+          d.accounts.toArray(),
+          d.events.orderBy('seq').reverse().limit(500).toArray(),
+        ]);
+        return { ok: true, result: { settings, jobs, accounts, events } };
+      }
+      case 'site.list':
+        return { ok: true, result: await enabledSites() };
+      case 'site.enable': {
+        if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup enables sites.');
+        const origins = [`${m.origin}/*`];
+        if (!(await browser.permissions.contains({ origins }))) return fail('PERMISSION_DENIED', `No permission for ${m.origin}.`);
+        const scriptId = scriptIdOf(m.origin);
+        const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId] });
+        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [scriptId] });
+        await browser.scripting.registerContentScripts([
+          { id: scriptId, matches: origins, js: [LAUNCHER_SCRIPT_FILE], runAt: 'document_idle', persistAcrossSessions: true },
+        ]);
+        const sites = (await enabledSites()).filter((s) => s.origin !== m.origin);
+        sites.push({ origin: m.origin, kind: m.siteKind, scriptId });
+        await browser.storage.local.set({ [ENABLED_SITES_STORAGE_KEY]: sites });
+        return { ok: true, result: sites };
+      }
+      case 'site.disable': {
+        if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup disables sites.');
+        const scriptId = scriptIdOf(m.origin);
+        const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId] });
+        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [scriptId] });
+        const sites = (await enabledSites()).filter((s) => s.origin !== m.origin);
+        await browser.storage.local.set({ [ENABLED_SITES_STORAGE_KEY]: sites });
+        // The host permission goes too (unless it is one the manifest grants).
+        await browser.permissions.remove({ origins: [`${m.origin}/*`] }).catch(() => false);
+        return { ok: true, result: sites };
+      }
+    }
+  } catch (err) {
+    return fail('FAILED', err instanceof Error ? err.message : String(err));
+  }
+}

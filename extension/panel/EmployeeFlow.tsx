@@ -1,0 +1,182 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useState, type FormEvent } from 'react';
+import { Field } from '../components/Field';
+import { ProgressBar } from '../components/ProgressBar';
+import { StatusBadge } from '../components/StatusBadge';
+import { ErrorRemedy } from '../components/ErrorRemedy';
+import { runEndpointTest } from '../dashboard/wizard/run-endpoint-test';
+import type { EndpointTestView } from '../dashboard/wizard/wizard-state';
+import { db } from '../db/schema';
+import { useLocale } from '../i18n/locale-context';
+import { percent } from '../lib/format';
+import { bridgeRequest, PageRequestError } from '../lib/page-client';
+import type { BridgeState } from '../lib/runtime-messages';
+import { findPreset, GENERIC_PITFALLS, presetForDomain, presetForServerHost, emailDomain, type Pitfall } from '../../shared/providers';
+import type { PanelContext } from './messages';
+import { ps } from './strings';
+
+/** Where the old provider makes its client password / authorization code (presets' pitfalls). */
+function authHint(provider: string | null, host: string, oldAddress: string): Pitfall | undefined {
+  const preset =
+    findPreset(provider) ?? presetForServerHost(host)?.preset ?? (emailDomain(oldAddress) ? presetForDomain(emailDomain(oldAddress)!) : undefined);
+  const own = preset?.pitfalls.find((p) => p.audience === 'user' && p.where && p.appliesTo.includes('AUTH_FAILED') && /code|password|secure/i.test(p.id));
+  return own ?? GENERIC_PITFALLS.find((p) => p.id === 'generic-client-password');
+}
+
+/**
+ * 员工自助搬家 in the webmail panel: the new address as the page shows it (editable; asked for
+ * when it could not be seen), the old address, the old server (from the migration the admin
+ * opened, editable for the test), the old password or authorization code with the provider's
+ * hint, a test, the start (account.credentials: also the admin's "employee supplies the
+ * password" accounts) and the account's live progress from the mirror.
+ */
+export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: PanelContext; bridge: BridgeState | undefined; onOwnMigration(): void }) {
+  const { t, locale } = useLocale();
+  const [target, setTarget] = useState(context.address ?? '');
+  const [sourceUser, setSourceUser] = useState('');
+  const [password, setPassword] = useState('');
+  const [hostEdit, setHostEdit] = useState<string | null>(null);
+  const [portEdit, setPortEdit] = useState<string | null>(null);
+  const [test, setTest] = useState<{ busy: boolean; result: EndpointTestView | null; error: string | null }>({ busy: false, result: null, error: null });
+  const [error, setError] = useState<string | null>(null);
+  const [startedId, setStartedId] = useState<string | null>(null);
+  const connected = bridge?.phase === 'connected';
+
+  const invites = useLiveQuery(async () => {
+    const waiting = await db().accounts.where('status').anyOf('not_started', 'not_enabled').toArray();
+    const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
+    return waiting.flatMap((a) => {
+      const job = jobs.find((j) => j?.id === a.jobId);
+      return job && job.status !== 'closed' ? [{ account: a, job }] : [];
+    });
+  }, []);
+  const started = useLiveQuery(async () => (startedId ? ((await db().accounts.get(startedId)) ?? null) : null), [startedId]);
+
+  const wanted = target.trim().toLowerCase();
+  const invite = invites?.find((i) => i.account.target.toLowerCase() === wanted) ?? (invites?.length === 1 ? invites[0] : undefined);
+  const job = invite?.job;
+  const oldAddress = sourceUser.trim() || (invite && invite.account.source.toLowerCase() !== invite.account.target.toLowerCase() ? invite.account.source : wanted);
+  const host = hostEdit ?? job?.source.host ?? '';
+  const port = portEdit ?? String(job?.source.port ?? 993);
+  const hint = authHint(job?.provider ?? null, host, oldAddress);
+  const zh = locale === 'zh-CN';
+
+  const server = job
+    ? { ...job.source, host: host.trim(), port: Number(port) || job.source.port }
+    : null;
+
+  const runTest = async () => {
+    if (!server) return;
+    setTest({ busy: true, result: null, error: null });
+    try {
+      const result = await runEndpointTest({ side: 'source', server, user: oldAddress, password });
+      setTest({ busy: false, result, error: null });
+    } catch (err) {
+      setTest({ busy: false, result: null, error: err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err) });
+    }
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!invite) return;
+    setError(null);
+    try {
+      const same = invite.account.target.toLowerCase() === wanted;
+      const r = await bridgeRequest(
+        'account.credentials',
+        same
+          ? { accountId: invite.account.id, sourceUser: oldAddress, sourcePassword: password }
+          : { jobId: invite.job.id, target: wanted, sourceUser: oldAddress, sourcePassword: password },
+      );
+      setPassword('');
+      setStartedId(r.account.id);
+    } catch (err) {
+      setError(err instanceof PageRequestError ? (err.failure.code === 'NOT_FOUND' ? t('selfNotInvited') : `${err.failure.code}: ${err.failure.message}`) : String(err));
+    }
+  };
+
+  if (started) {
+    const c = started.counters;
+    const done = c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped;
+    return (
+      <section className="panel self-progress" data-testid="self-progress" data-status={started.status} aria-live="polite">
+        <h2>{ps(locale, 'progress')}</h2>
+        <p>
+          {t('selfStarted', { account: started.source })} <StatusBadge status={started.status} />
+        </p>
+        <ProgressBar value={percent(done, c.messagesTotal)} label={ps(locale, 'progress')} />
+        <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>
+        {started.error && <ErrorRemedy error={started.error} />}
+      </section>
+    );
+  }
+
+  return (
+    <div className="self-page">
+      <h1>{t('selfTitle')}</h1>
+      {!connected && <p className="callout callout--warn">{ps(locale, 'needsPairing')}</p>}
+      {invites && invites.length === 0 ? (
+        <div className="panel" data-testid="no-invite">
+          <p>{ps(locale, 'noInvite')}</p>
+          <button type="button" className="secondary" onClick={onOwnMigration}>
+            {ps(locale, 'ownMigration')}
+          </button>
+        </div>
+      ) : (
+        <form className="panel self-form" data-testid="self-form" onSubmit={(e) => void submit(e)}>
+          {job && <p className="step__lead" data-testid="invite">{ps(locale, 'waitingInvite', { job: job.name })}</p>}
+          <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}: ${context.address}` : ps(locale, 'notDetected')}>
+            {(p) => <input {...p} name="self-target" type="email" className="input" required value={target} onChange={(e) => setTarget(e.target.value)} />}
+          </Field>
+          <Field label={ps(locale, 'oldAddress')} hint={t('selfOldAddressHint')}>
+            {(p) => <input {...p} name="self-source" type="email" className="input" placeholder={oldAddress} value={sourceUser} onChange={(e) => setSourceUser(e.target.value)} />}
+          </Field>
+          <div className="self-server" style={{ display: 'grid', gridTemplateColumns: '1fr 110px', gap: 12 }}>
+            <Field label={ps(locale, 'oldServer')} hint={ps(locale, 'oldServerAuto')}>
+              {(p) => <input {...p} name="self-host" className="input" value={host} onChange={(e) => setHostEdit(e.target.value)} />}
+            </Field>
+            <Field label={ps(locale, 'port')}>
+              {(p) => <input {...p} name="self-port" className="input" inputMode="numeric" value={port} onChange={(e) => setPortEdit(e.target.value)} />}
+            </Field>
+          </div>
+          <Field
+            label={ps(locale, 'password')}
+            hint={
+              <>
+                {ps(locale, 'passwordHint')}
+                {hint && (
+                  <span data-testid="auth-hint">
+                    {' '}
+                    {hint.where ? `${ps(locale, 'where')}: ${zh ? hint.where.zh : hint.where.en}` : zh ? hint.what.zh : hint.what.en}
+                  </span>
+                )}
+              </>
+            }
+          >
+            {(p) => (
+              <input {...p} name="self-password" type="password" className="input" required autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} />
+            )}
+          </Field>
+          <div className="row" style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
+            <button type="button" className="secondary" data-testid="self-test" disabled={!connected || !server || !password || test.busy} onClick={() => void runTest()}>
+              {test.busy ? ps(locale, 'testing') : ps(locale, 'test')}
+            </button>
+            <button type="submit" className="primary" data-testid="self-start" disabled={!connected || !invite || !password}>
+              {ps(locale, 'start')}
+            </button>
+          </div>
+          {test.result && (
+            <div data-testid="self-test-result" data-ok={String(test.result.ok)} role="status">
+              {test.result.ok ? <p>{ps(locale, 'testOk', { folders: test.result.folders ?? 0 })}</p> : test.result.error && <ErrorRemedy error={test.result.error} />}
+            </div>
+          )}
+          {(test.error || error) && (
+            <p className="field__error" role="alert">
+              {test.error ?? error}
+            </p>
+          )}
+        </form>
+      )}
+    </div>
+  );
+}

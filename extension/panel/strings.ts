@@ -1,0 +1,51 @@
+/** The launcher's and the panel's own strings (the reused dashboard parts bring theirs). */
+import type { Locale } from '../i18n';
+
+const S = {
+  launcherConsole: { en: 'Mailbox migration', zh: '邮箱搬家' },
+  launcherTitle: { en: 'Open mailmover: migrate mailboxes into this mail system', zh: '打开 mailmover:把原邮箱搬到本邮件系统' },
+  bannerText: { en: 'Moving from another mailbox? Bring your old mail here.', zh: '从其他邮箱换过来?把原邮箱的邮件搬过来。' },
+  bannerButton: { en: 'Migrate my mailbox', zh: '搬家我的邮箱' },
+  bannerDismiss: { en: 'Hide', zh: '隐藏' },
+  close: { en: 'Close', zh: '关闭' },
+  panelTitle: { en: 'mailmover — mailbox migration', zh: 'mailmover — 邮箱搬家' },
+  tabNew: { en: 'New migration', zh: '新建搬家' },
+  tabJobs: { en: 'Migrations', zh: '搬家任务' },
+  tabSelf: { en: 'Migrate my mailbox', zh: '搬家我的邮箱' },
+  badTicket: { en: 'This panel can only be opened from the mailmover button on the page.', zh: '此面板只能从页面上的 mailmover 按钮打开。' },
+  needsPairing: { en: 'The extension is not connected to the bridge: open the mailmover popup to pair it.', zh: '扩展未连接 bridge:请打开 mailmover 弹出窗口完成配对。' },
+  detected: { en: 'Shown on this page as logged in', zh: '从本页面识别到的登录账号' },
+  notDetected: { en: 'We could not see your address on this page: please type it.', zh: '未能在本页面识别到您的邮箱地址,请手动填写。' },
+  newAddress: { en: 'Your new address (this mailbox)', zh: '新邮箱地址(本邮箱)' },
+  oldAddress: { en: 'Old address', zh: '原邮箱地址' },
+  oldServer: { en: 'Old server', zh: '原邮箱服务器' },
+  oldServerAuto: { en: 'Set by your administrator’s migration; change it only if your old provider told you another one.', zh: '来自管理员开启的搬家任务;仅当原服务商告知了其他地址时修改。' },
+  port: { en: 'Port', zh: '端口' },
+  password: { en: 'Old password or authorization code', zh: '原邮箱密码或授权码' },
+  passwordHint: { en: 'If your old mailbox uses a client password / authorization code, enter that instead.', zh: '如果原邮箱开启了客户端独立密码/授权码,请填写授权码。' },
+  where: { en: 'Where to create one', zh: '在哪里生成' },
+  test: { en: 'Test', zh: '测试' },
+  testing: { en: 'Testing…', zh: '测试中…' },
+  testOk: { en: 'Login works ({folders} folders).', zh: '登录成功(共 {folders} 个文件夹)。' },
+  start: { en: 'Start migration', zh: '开始搬家' },
+  waitingInvite: { en: 'Your administrator opened “{job}”: your old mailbox is waiting for your password.', zh: '管理员已开启“{job}”:正在等待您提供原邮箱密码。' },
+  noInvite: { en: 'No migration was opened for you by your administrator. You can set one up yourself:', zh: '管理员尚未为您开启搬家。您也可以自行设置:' },
+  ownMigration: { en: 'Set up my own migration', zh: '自行设置搬家' },
+  progress: { en: 'Progress', zh: '进度' },
+  copied: { en: '{copied} of {total} messages', zh: '已搬 {copied} / {total} 封' },
+  enableSite: { en: 'Enable on this site', zh: '在此网站启用' },
+  disableSite: { en: 'Disable on this site', zh: '在此网站停用' },
+  siteAs: { en: 'This site is', zh: '此网站是' },
+  siteConsole: { en: 'an admin console', zh: '管理后台' },
+  siteWebmail: { en: 'a webmail', zh: '网页邮箱' },
+  siteEnabled: { en: 'Enabled on {origin}', zh: '已在 {origin} 启用' },
+  siteBuiltIn: { en: 'mailmover works on this site already.', zh: 'mailmover 已支持此网站。' },
+  siteDenied: { en: 'Permission was not granted.', zh: '未获得权限。' },
+} as const;
+
+export type PanelKey = keyof typeof S;
+
+export function ps(locale: Locale, key: PanelKey, params: Record<string, string | number> = {}): string {
+  const text: string = S[key][locale === 'zh-CN' ? 'zh' : 'en'];
+  return text.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
+}
