@@ -10,8 +10,9 @@ import { closeQuietly, connectImap } from './connect';
 import { copyChunk, makeChunks, type Chunk } from './copy-chunk';
 import { discoverLayout, type MailboxLayout } from './discover';
 import type { Endpoint } from './endpoint';
-import { MigrationError, classifyError } from './errors';
+import { MigrationError } from './errors';
 import { planFolder } from './plan-folder';
+import { retryPasses } from './retry-passes';
 import { ProgressTracker, type ProgressSink } from './progress';
 import { guardReadOnly } from './read-only-guard';
 import type { StateStore } from './state-store';
@@ -319,25 +320,6 @@ class PassResult {
   }
 }
 
-/** Exchange/Microsoft 365 say how long to wait: "Request is throttled. Suggested Backoff Time: 5000 milliseconds". */
-export function suggestedBackoffMs(text: string): number {
-  const m = /suggested backoff time:?\s*(\d+)\s*(milliseconds|ms|seconds|s)?/i.exec(text);
-  if (!m) return 0;
-  const n = Number(m[1]);
-  const ms = /^s/i.test(m[2] ?? 'ms') && !/^ms/i.test(m[2] ?? '') ? n * 1000 : n;
-  return Math.min(ms, 10 * 60_000);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-}
-
 /**
  * Migrates one account: discover, map, create folders, copy, with retries. A
  * transient failure (connection cut, throttling, timeout) is retried with
@@ -349,26 +331,9 @@ export async function migrateAccount(job: AccountJob, store: StateStore, hooks: 
   const account = accountKey(job);
   const tracker = new ProgressTracker(account, hooks.onProgress);
   const pass = new PassResult();
-  let error: MigrationError | null = null;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await runPass(job, store, account, tracker, hooks, pass);
-      error = null;
-      break;
-    } catch (err) {
-      const side = err instanceof MigrationError ? err.options.side : undefined;
-      const ep = side === 'target' ? job.target : job.source;
-      error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
-      const retryable = (error.transient || error.code === 'SOURCE_CHANGED') && error.code !== 'CANCELLED';
-      if (!retryable || attempt >= job.options.maxAttempts || hooks.signal?.aborted) break;
-      const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
-      hooks.onRetry?.(error, attempt, delay);
-      tracker.setPhase('retrying');
-      pass.carryOver();
-      tracker.reset();
-      await sleep(delay, hooks.signal);
-    }
-  }
+  const error = await retryPasses(job, tracker, hooks, () => runPass(job, store, account, tracker, hooks, pass), () => pass.carryOver(), {
+    retrySourceChanged: true,
+  });
   const result = buildResult(job, store, account, pass, error);
   tracker.setPhase(result.status === 'done' ? 'done' : 'failed');
   return result;

@@ -159,7 +159,7 @@ describe('classifyError: connection limits and DNS', () => {
 });
 
 describe('suggestedBackoffMs', async () => {
-  const { suggestedBackoffMs } = await import('../../bridge/engine/migrate-account');
+  const { suggestedBackoffMs } = await import('../../bridge/engine/retry-passes');
   it("reads Microsoft 365's suggested back-off", () => {
     expect(suggestedBackoffMs('Request is throttled. Suggested Backoff Time: 5000 milliseconds')).toBe(5000);
     expect(suggestedBackoffMs('Suggested Backoff Time: 3 seconds')).toBe(3000);

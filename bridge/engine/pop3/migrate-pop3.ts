@@ -1,4 +1,5 @@
 import { appendOneOrSkip, isRefusal } from '../append-refusal';
+import { retryPasses } from '../retry-passes';
 import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../../shared/errors';
 import { mapFolders, targetParents, type FolderMapping } from '../../../shared/folders/map-folders';
@@ -12,7 +13,7 @@ import { discoverLayout, type MailboxLayout } from '../discover';
 import { MigrationError, classifyError, type ErrorContext } from '../errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from '../fingerprint';
 import { FolderRun } from '../folder-run';
-import { accountKey, suggestedBackoffMs, type AccountJob, type MigrateHooks } from '../migrate-account';
+import { accountKey, type AccountJob, type MigrateHooks } from '../migrate-account';
 import { filterKey } from '../plan-folder';
 import { ProgressTracker } from '../progress';
 import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
@@ -415,16 +416,6 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      resolve();
-    }, { once: true });
-  });
-}
-
 /**
  * One POP3 account, with the retries and the report of migrateAccount: transient failures
  * (connection lost, timeout, maildrop in use) are retried with exponential back-off, each
@@ -434,27 +425,10 @@ export async function migratePop3Account(job: AccountJob, store: StateStore, hoo
   const account = accountKey(job);
   const tracker = new ProgressTracker(account, hooks.onProgress);
   const pass = new Pop3Pass();
-  let error: MigrationError | null = null;
   const ids = UidlIds.forStore(store);
+  let error: MigrationError | null;
   try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runPass(job, store, ids, account, tracker, hooks, pass);
-        error = null;
-        break;
-      } catch (err) {
-        const side = err instanceof MigrationError ? err.options.side : undefined;
-        const ep = side === 'target' ? job.target : job.source;
-        error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
-        if (!error.transient || error.code === 'CANCELLED' || attempt >= job.options.maxAttempts || hooks.signal?.aborted) break;
-        const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
-        hooks.onRetry?.(error, attempt, delay);
-        tracker.setPhase('retrying');
-        pass.carryOver();
-        tracker.reset();
-        await sleep(delay, hooks.signal);
-      }
-    }
+    error = await retryPasses(job, tracker, hooks, () => runPass(job, store, ids, account, tracker, hooks, pass), () => pass.carryOver());
   } finally {
     ids.close();
   }

@@ -1,0 +1,57 @@
+import type { AccountJob, MigrateHooks } from './migrate-account';
+import { MigrationError, classifyError } from './errors';
+import type { ProgressTracker } from './progress';
+
+/** Exchange/Microsoft 365 say how long to wait: "Request is throttled. Suggested Backoff Time: 5000 milliseconds". */
+export function suggestedBackoffMs(text: string): number {
+  const m = /suggested backoff time:?\s*(\d+)\s*(milliseconds|ms|seconds|s)?/i.exec(text);
+  if (!m) return 0;
+  const n = Number(m[1]);
+  const ms = /^s/i.test(m[2] ?? 'ms') && !/^ms/i.test(m[2] ?? '') ? n * 1000 : n;
+  return Math.min(ms, 10 * 60_000);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/**
+ * Runs passes over one account until one succeeds or a failure is not worth another
+ * try. A transient failure (connection cut, throttling, timeout; a UIDVALIDITY change
+ * when `retrySourceChanged`) waits with exponential back-off, or the server's suggested
+ * time, then the next pass resumes from the checkpoints, so a retry costs only what
+ * was not yet confirmed. Returns the last error, or null.
+ */
+export async function retryPasses(
+  job: AccountJob,
+  tracker: ProgressTracker,
+  hooks: MigrateHooks,
+  runPass: () => Promise<void>,
+  beforeRetry: () => void,
+  opts: { retrySourceChanged?: boolean } = {},
+): Promise<MigrationError | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await runPass();
+      return null;
+    } catch (err) {
+      const side = err instanceof MigrationError ? err.options.side : undefined;
+      const ep = side === 'target' ? job.target : job.source;
+      const error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
+      const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && error.code !== 'CANCELLED';
+      if (!retryable || attempt >= job.options.maxAttempts || hooks.signal?.aborted) return error;
+      const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
+      hooks.onRetry?.(error, attempt, delay);
+      tracker.setPhase('retrying');
+      beforeRetry();
+      tracker.reset();
+      await sleep(delay, hooks.signal);
+    }
+  }
+}
