@@ -32,6 +32,8 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { pkg: 'dovecot-imapd', binary: DOVECOT_IMAP_BIN, purpose: 'real IMAP server for integration tests' },
   { pkg: 'dovecot-pop3d', binary: DOVECOT_POP3_BIN, purpose: 'real POP3 server for integration tests' },
   { pkg: 'chromium', binary: CHROMIUM_BIN, purpose: 'browser for extension end-to-end tests' },
+  { pkg: 'isync', binary: '/usr/bin/mbsync', purpose: 'mbsync, compared against in the benchmark (npm run bench, and its quick variant in npm test)' },
+  { pkg: 'time', binary: '/usr/bin/time', purpose: 'GNU time: peak RSS and CPU of the migrating process in the benchmark' },
 ];
 
 function hasDpkgQuery(): boolean {

@@ -1,0 +1,162 @@
+/**
+ * The bench's command line: commander parses, zod checks (numbers in range, lists known),
+ * and --quick fills in the small variant that `npm test` runs.
+ */
+import { Command, Option } from 'commander';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const TOOL_NAMES = ['mailmover', 'dsync', 'mbsync', 'imapsync'] as const;
+export const SCENARIO_NAMES = ['full', 'no-change', 'incremental', 'batch', 'big-message'] as const;
+
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values)).min(1));
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+export const BenchOptionsSchema = z
+  .object({
+    quick: z.boolean().default(false),
+    messages: int(1, 200_000).optional(),
+    accounts: int(1, 1000).optional(),
+    accountMessages: int(1, 100_000).optional(),
+    bigMb: int(1, 200).optional(),
+    increment: int(1, 10_000).optional(),
+    rounds: int(1, 10).optional(),
+    repeat: int(1, 10).optional(),
+    seed: int(0, 2 ** 31 - 1).default(42),
+    tools: list(TOOL_NAMES).optional(),
+    scenarios: list(SCENARIO_NAMES).optional(),
+    tmpRoot: z.string().optional(),
+    fsync: z.boolean().default(true),
+    mailmoverArgs: z.string().default(''),
+    profile: z.boolean().default(false),
+    sweep: z.boolean().default(false),
+    sweepConcurrency: z.string().default('2,4,8'),
+    sweepBatch: z.string().default('50,200,500'),
+    compareFsync: z.boolean().default(false),
+    quietWait: z.coerce.number().min(0).max(3600).optional(),
+    quietThreshold: z.coerce.number().gt(0).max(1).default(0.15),
+    retryDisturbed: int(0, 10).optional(),
+    freeTargets: z.boolean().default(false),
+    jsonOut: z.string().optional(),
+    note: z.string().optional(),
+  })
+  .strict();
+export type BenchOptionsInput = z.input<typeof BenchOptionsSchema>;
+
+/** Options with every default resolved (the --quick ones when quick). */
+export interface BenchConfig {
+  quick: boolean;
+  messages: number;
+  accounts: number;
+  accountMessages: number;
+  bigMb: number;
+  increment: number;
+  rounds: number;
+  repeat: number;
+  seed: number;
+  tools: Array<(typeof TOOL_NAMES)[number]>;
+  scenarios: Array<(typeof SCENARIO_NAMES)[number]>;
+  /** where the Dovecot instances keep their maildirs; undefined = the harness default */
+  tmpRoot: string | undefined;
+  fsync: boolean;
+  mailmoverArgs: string[];
+  profile: boolean;
+  sweep: boolean;
+  sweepConcurrency: number[];
+  sweepBatch: number[];
+  compareFsync: boolean;
+  /** seconds to wait at most for a quiet machine before each measured run (0 = do not wait) */
+  quietWait: number;
+  /** machine CPU busy share below which it counts as quiet */
+  quietThreshold: number;
+  /** full-migration and no-change runs disturbed by other load are run again up to this many times */
+  retryDisturbed: number;
+  /** delete each checked target account's maildir right away (saves disk, costs the next runs) */
+  freeTargets: boolean;
+  jsonOut: string;
+  note?: string;
+}
+
+export const DEFAULT_JSON_OUT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'latest.json');
+
+function numbers(s: string, what: string): number[] {
+  const out = s.split(',').map((x) => Number(x.trim()));
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${what}: expected a comma-separated list of positive integers, got "${s}"`);
+  return out;
+}
+
+export function resolveConfig(input: BenchOptionsInput): BenchConfig {
+  const o = BenchOptionsSchema.parse(input);
+  const q = o.quick;
+  const tools = o.tools ?? (['mailmover', 'dsync', 'mbsync', ...(process.env.IMAPSYNC ? (['imapsync'] as const) : [])] as BenchConfig['tools']);
+  if (!tools.includes('mailmover')) tools.unshift('mailmover');
+  return {
+    quick: q,
+    messages: o.messages ?? (q ? 300 : 5000),
+    accounts: o.accounts ?? (q ? 3 : 20),
+    accountMessages: o.accountMessages ?? (q ? 30 : 300),
+    bigMb: o.bigMb ?? (q ? 8 : 30),
+    increment: o.increment ?? 100,
+    rounds: o.rounds ?? (q ? 1 : 2),
+    repeat: o.repeat ?? (q ? 1 : 3),
+    seed: o.seed,
+    tools,
+    scenarios: o.scenarios ?? [...SCENARIO_NAMES],
+    // Timings want a real disk (fsync on tmpfs is free); the quick variant wants speed.
+    tmpRoot: o.tmpRoot ?? (q ? undefined : tmpdir()),
+    fsync: o.fsync,
+    mailmoverArgs: o.mailmoverArgs.split(/\s+/).filter(Boolean),
+    profile: o.profile,
+    sweep: o.sweep,
+    sweepConcurrency: numbers(o.sweepConcurrency, '--sweep-concurrency'),
+    sweepBatch: numbers(o.sweepBatch, '--sweep-batch'),
+    compareFsync: o.compareFsync,
+    quietWait: o.quietWait ?? (q ? 0 : 120),
+    quietThreshold: o.quietThreshold,
+    retryDisturbed: o.retryDisturbed ?? (q ? 0 : 2),
+    freeTargets: o.freeTargets,
+    jsonOut: o.jsonOut ?? DEFAULT_JSON_OUT,
+    note: o.note,
+  };
+}
+
+export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>): Command {
+  return new Command('bench')
+    .description(
+      'Benchmark mailmover against dsync (doveadm backup over imapc) and mbsync on two local Dovecot servers: ' +
+        'full migration, no-change re-run, incremental, a batch of accounts, a 30 MB message. ' +
+        'Prints a Markdown table and writes JSON (bench/results/latest.json).',
+    )
+    .option('--quick', 'the small variant npm test runs: 300 messages, 3 batch accounts, one round, maildirs on tmpfs')
+    .option('--messages <n>', 'messages in the main corpus (default 5000, about 400 MB)')
+    .option('--accounts <n>', 'accounts in the batch scenario (default 20)')
+    .option('--account-messages <n>', 'messages per batch account (default 300)')
+    .option('--big-mb <n>', 'size of the single big message, MB (default 30)')
+    .option('--increment <n>', 'new messages for the incremental scenario (default 100)')
+    .option('--rounds <n>', 'interleaved rounds of the full-migration comparison (A B C C B A = 2; default 2)')
+    .option('--repeat <n>', 'runs of the no-change and incremental scenarios, best counts (default 3)')
+    .option('--seed <n>', 'PRNG seed of the corpus (default 42)')
+    .option('--tools <list>', 'comma-separated: mailmover,dsync,mbsync,imapsync (default: all available; imapsync needs IMAPSYNC=/path/to/imapsync)')
+    .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default all)`)
+    .option('--tmp-root <dir>', 'directory for the Dovecot instances and their maildirs (default: the OS temp dir, on disk)')
+    .addOption(new Option('--no-fsync', 'run both Dovecots with mail_fsync=never (default: fsync on)'))
+    .option('--mailmover-args <args>', 'extra CLI options for every mailmover run, e.g. "--concurrency 8 --batch-messages 500"')
+    .option('--profile', 'also run one full migration under node --cpu-prof and summarise where the time goes')
+    .option('--sweep', 'also run the full migration for each --concurrency x --batch-messages setting')
+    .option('--sweep-concurrency <list>', 'concurrency values of the sweep (default 2,4,8)')
+    .option('--sweep-batch <list>', 'batch sizes of the sweep (default 50,200,500)')
+    .option('--compare-fsync', 'also run mailmover and dsync into a target without fsync (what fsync costs)')
+    .option('--quiet-wait <s>', 'before each measured run, wait up to this long for the machine to be quiet (default 120; 0 = never wait; --quick: 0)')
+    .option('--quiet-threshold <share>', 'CPU busy share (0..1) under which the machine counts as quiet (default 0.15)')
+    .option('--retry-disturbed <n>', 'run a full-migration or no-change run again when other load took over 10% of the machine during it, up to n times (default 2; --quick: 0)')
+    .option('--free-targets', 'delete each target account once it is checked (less disk; deleting on ext4 slows the following runs)')
+    .option('--json-out <file>', 'where to write the JSON results (default bench/results/latest.json)')
+    .option('--note <text>', 'free text stored with the results (e.g. what machine this is)')
+    .action(action);
+}
