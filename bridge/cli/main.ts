@@ -4,13 +4,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/start';
 import { defaultStateDir } from './data-dir';
 import { UsageError } from './endpoint-url';
-import { runMigrate } from './migrate-command';
-import { runPair } from './pair-command';
-import { runService } from './service-command';
-import { runStart } from './start-command';
-import { runStatus } from './status-command';
-import { runTokens } from './tokens-command';
 
+// Subcommands are imported when they run: `migrate` should not pay for loading the
+// server, the service and their dependencies (start-up time and memory, see bench/).
 const out = (line: string) => process.stdout.write(line + '\n');
 
 /** --port N, else MAILMOVER_PORT, else 7878; a bad value is a usage error naming its source. */
@@ -75,7 +71,7 @@ function buildProgram(): Command {
     .option('--retries <n>', 'attempts per account for transient errors (default 5)')
     .option('--json', 'print one JSON document with the results on stdout')
     .action(async (opts: Record<string, unknown>) => {
-      const outcome = await runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });
+      const outcome = await (await import('./migrate-command')).runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });
       process.exitCode = outcome.exitCode;
     });
 
@@ -88,7 +84,7 @@ function buildProgram(): Command {
     .option('--max-accounts <n>', 'accounts migrated at once over all jobs (default 4)')
     .option('--host-connections <n>', 'connections at most to one source server (default 8); providers block IPs that open too many')
     .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string }) => {
-      process.exitCode = await runStart({
+      process.exitCode = await (await import('./start-command')).runStart({
         port: portOption(o.port),
         stateDir: defaultStateDir(o.stateDir),
         logLevel: o.logLevel,
@@ -101,8 +97,8 @@ function buildProgram(): Command {
     .command('pair')
     .description('Print a new one-time pairing code (valid 10 minutes); a running bridge on the same state dir accepts it.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action((o: { stateDir?: string }) => {
-      process.exitCode = runPair(defaultStateDir(o.stateDir), out);
+    .action(async (o: { stateDir?: string }) => {
+      process.exitCode = (await import('./pair-command')).runPair(defaultStateDir(o.stateDir), out);
     });
 
   program
@@ -112,7 +108,7 @@ function buildProgram(): Command {
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'print JSON')
     .action(async (o: { port?: string; stateDir?: string; json?: boolean }) => {
-      process.exitCode = await runStatus(portOption(o.port), defaultStateDir(o.stateDir), out, o.json);
+      process.exitCode = await (await import('./status-command')).runStatus(portOption(o.port), defaultStateDir(o.stateDir), out, o.json);
     });
 
   const tokens = program.command('tokens').description('Tokens handed out by pairing: list them, revoke one (its connections are closed).');
@@ -120,16 +116,16 @@ function buildProgram(): Command {
     .command('list')
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'print JSON')
-    .action((o: { stateDir?: string; json?: boolean }) => {
-      process.exitCode = runTokens(defaultStateDir(o.stateDir), 'list', undefined, out, o.json);
+    .action(async (o: { stateDir?: string; json?: boolean }) => {
+      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'list', undefined, out, o.json);
     });
   tokens
     .command('revoke')
     .argument('[id]', 'token id from `tokens list`')
     .option('--all', 'revoke every token')
     .option('--state-dir <dir>', STATE_DIR_HELP)
-    .action((id: string | undefined, o: { stateDir?: string; all?: boolean }) => {
-      process.exitCode = runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
+    .action(async (id: string | undefined, o: { stateDir?: string; all?: boolean }) => {
+      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
     });
 
   const service = program
@@ -142,8 +138,8 @@ function buildProgram(): Command {
       .option('--state-dir <dir>', STATE_DIR_HELP)
       .option('--dry-run', 'print the files and commands instead of carrying them out')
       .option('--unit-dir <dir>', 'Linux: where the user unit goes (default ~/.config/systemd/user)')
-      .action((o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string }) => {
-        process.exitCode = runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
+      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string }) => {
+        process.exitCode = (await import('./service-command')).runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
       });
   }
   registerTestConnection(program);

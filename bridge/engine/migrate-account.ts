@@ -147,7 +147,7 @@ async function runPass(
     const queue: Task[] = mappings
       .filter((m) => m.selectable && !result.folderErrors.has(m.target))
       .map((mapping) => ({ kind: 'plan', mapping }));
-    const budget = new ByteBudget(opts.chunkBytes * opts.concurrency);
+    const budget = new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * opts.concurrency * 2));
     // Every worker stays while folders are being planned: a single big folder's chunks
     // appear only after its planning task ends, and should be spread over all of them.
     const workers = queue.length === 0 ? 0 : opts.concurrency;
@@ -212,7 +212,9 @@ async function runPass(
             if (task.kind === 'plan') {
               await planTask(s, t, task.mapping);
             } else {
-              const release = await budget.acquire(task.chunk.bytes);
+              // Twice the chunk: the fetched bodies, and imapflow's copy of them in the
+              // compiled MULTIAPPEND command.
+              const release = await budget.acquire(task.chunk.bytes * 2);
               try {
                 await copyChunk(s, t, task.chunk, opts);
               } finally {
