@@ -16,7 +16,7 @@ export const MigrationOptionsSchema = z.object({
   dryRun: z.boolean().default(false),
   deleted: DeletedPolicySchema.default('copy'),
   /** Upper bound of message bytes one worker holds in memory at a time (one larger message is still copied alone). */
-  chunkBytes: z.number().int().min(64 * 1024).default(4 * 1024 * 1024),
+  chunkBytes: z.number().int().min(64 * 1024).default(2 * 1024 * 1024),
   /** Upper bound of message bytes held by all workers of an account together. */
   budgetBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
   chunkMessages: z.number().int().min(1).max(5000).default(200),
