@@ -881,6 +881,9 @@ async function killChild(c: ChildProcess, tag?: string): Promise<void> {
   } catch {
     return;
   }
+  // The child is unref'd; without something holding the event loop, a process whose last
+  // task is this stop would end (exit 13) before the 'exit' event arrives.
+  const keepAlive = setInterval(() => undefined, 1000);
   let forced = false;
   const timer = setTimeout(() => {
     forced = true;
@@ -892,6 +895,7 @@ async function killChild(c: ChildProcess, tag?: string): Promise<void> {
   }, 2000);
   await exited;
   clearTimeout(timer);
+  clearInterval(keepAlive);
   if (!tag) return;
   // After a clean shutdown the children are already gone. After a forced one, stragglers (stuck
   // login processes) do not always notice the dead master quickly: kill what is left of this instance.
