@@ -23,7 +23,7 @@
  * Pure JS matcher (picomatch's POSIX build: no path module, no platform check; a '\' in a folder
  * name is never treated as a Windows separator), usable in the browser extension and the bridge.
  */
-import picomatch from 'picomatch/posix';
+import picomatch from 'picomatch/posix.js';
 import { foldAscii } from './folders/special-use';
 
 type Matcher = (s: string) => boolean;
