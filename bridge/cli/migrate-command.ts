@@ -1,3 +1,4 @@
+import { ByteBudget } from '../engine/byte-budget';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountResult } from '../../shared/migration';
@@ -45,6 +46,8 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   const store = StateStore.open(stateDir);
   const progress = new ProgressOutput(io.stderr);
   const controller = new AbortController();
+  // One memory budget for the whole batch: accounts migrated at once share it.
+  const budget = new ByteBudget(jobs[0]?.options.budgetBytes ?? 16 * 1024 * 1024);
   const onSignal = () => {
     progress.line('Stopping: letting in-flight APPENDs finish; the next run resumes from the checkpoint.');
     controller.abort();
@@ -57,6 +60,7 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       // IMAP or POP3 source, by the job's source protocol.
       const result = await migrate(job, store, {
         signal: controller.signal,
+        budget,
         onProgress: (p) => progress.update(p),
         onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),
       });

@@ -32,6 +32,8 @@ export interface AccountJob {
 
 export interface MigrateHooks {
   onProgress?: ProgressSink;
+  /** A byte budget shared by several accounts run at once (a batch), instead of one each. */
+  budget?: ByteBudget;
   signal?: AbortSignal;
   /** Called with each retry's reason and delay, for logs. */
   onRetry?: (err: MigrationError, attempt: number, delayMs: number) => void;
@@ -147,7 +149,7 @@ async function runPass(
     const queue: Task[] = mappings
       .filter((m) => m.selectable && !result.folderErrors.has(m.target))
       .map((mapping) => ({ kind: 'plan', mapping }));
-    const budget = new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * opts.concurrency * 2));
+    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * opts.concurrency * 2));
     // Every worker stays while folders are being planned: a single big folder's chunks
     // appear only after its planning task ends, and should be spread over all of them.
     const workers = queue.length === 0 ? 0 : opts.concurrency;
