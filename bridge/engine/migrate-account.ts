@@ -1,3 +1,4 @@
+import { accountResult } from './account-result';
 import type { ImapFlow } from 'imapflow';
 import { compareTargetPaths, mapFolders, targetParents, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
 import { detectRoleByName } from '../../shared/folders/localized-names';
@@ -358,20 +359,5 @@ function buildResult(job: AccountJob, store: StateStore, account: string, pass: 
       error: pass.folderErrors.get(m.target) ?? null,
     };
   });
-  const sum = (f: (r: FolderResult) => number) => folders.reduce((s, r) => s + f(r), 0);
-  const firstFolderError = folders.find((f) => f.error)?.error ?? null;
-  const finalError = error ? error.toInfo() : firstFolderError;
-  return {
-    source: job.source.user,
-    target: job.target.user,
-    status: finalError ? 'failed' : 'done',
-    messagesCopied: sum((f) => f.copied),
-    messagesSkipped: sum((f) => f.skipped),
-    messagesAlreadyPresent: sum((f) => f.alreadyPresent),
-    bytesCopied: sum((f) => f.bytesCopied),
-    folders,
-    skipped: store.skipped(account).map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })),
-    warnings: pass.warnings,
-    error: finalError,
-  };
+  return accountResult(job, store, account, folders, error, pass.warnings);
 }

@@ -26,6 +26,7 @@ import { translate, type Locale } from '../../extension/i18n';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { BRIDGE_VERSION } from '../../bridge/server/health';
 import { startBridgeServer, type RunningBridge } from '../../bridge/server/start';
+import { chromiumArgs } from './support/browser';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
@@ -143,17 +144,7 @@ describe('mailmover extension in Chromium', () => {
         locale: browserLocale,
         viewport: { width: 360, height: 400 },
         deviceScaleFactor: 2,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          `--disable-extensions-except=${EXTENSION_DIR}`,
-          `--load-extension=${EXTENSION_DIR}`,
-        ],
+        args: chromiumArgs(browserLocale, EXTENSION_DIR),
       });
       worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
     }, 60_000);

@@ -34,7 +34,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, setBridgePort } from './support/browser';
 
 const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
@@ -74,18 +74,7 @@ async function launch(locale: string): Promise<{ context: BrowserContext; worker
     locale,
     viewport: { width: 1440, height: 900 },
     deviceScaleFactor: 1,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--lang=${locale}`,
-      `--disable-extensions-except=${TEST_EXTENSION_DIR}`,
-      `--load-extension=${TEST_EXTENSION_DIR}`,
-    ],
+    args: chromiumArgs(locale, TEST_EXTENSION_DIR),
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
   return { context, worker, userDataDir };

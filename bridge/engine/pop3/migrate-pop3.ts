@@ -1,3 +1,4 @@
+import { accountResult } from '../account-result';
 import { appendOneOrSkip, isRefusal } from '../append-refusal';
 import { retryPasses } from '../retry-passes';
 import type { ImapFlow } from 'imapflow';
@@ -453,19 +454,5 @@ function buildResult(job: AccountJob, store: StateStore, account: string, pass: 
         },
       ]
     : [];
-  const finalError = error ? error.toInfo() : (pass.folderError ?? null);
-  const sum = (f: (r: FolderResult) => number) => folders.reduce((s, r) => s + f(r), 0);
-  return {
-    source: job.source.user,
-    target: job.target.user,
-    status: finalError ? 'failed' : 'done',
-    messagesCopied: sum((f) => f.copied),
-    messagesSkipped: sum((f) => f.skipped),
-    messagesAlreadyPresent: sum((f) => f.alreadyPresent),
-    bytesCopied: sum((f) => f.bytesCopied),
-    folders,
-    skipped: store.skipped(account).map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })),
-    warnings: pass.warnings,
-    error: finalError,
-  };
+  return accountResult(job, store, account, folders, error, pass.warnings);
 }

@@ -10,6 +10,25 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 
+/**
+ * Headless Chromium as root on this closed network (background networking off, or its
+ * connection attempts are refused many at a time), with one unpacked extension loaded.
+ */
+export function chromiumArgs(locale: string, extensionDir: string): string[] {
+  return [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    `--lang=${locale}`,
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+  ];
+}
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
 export const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
@@ -45,18 +64,7 @@ export async function launchWithExtension(
     viewport,
     deviceScaleFactor: 1,
     acceptDownloads: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--lang=${locale}`,
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-    ],
+    args: chromiumArgs(locale, EXTENSION_DIR),
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
   return { context, worker, userDataDir };
