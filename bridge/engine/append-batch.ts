@@ -1,5 +1,7 @@
 import type { ImapFlow } from 'imapflow';
+import compiler from 'imapflow/lib/handler/imap-compiler.js';
 import { encodePath, normalizePath } from 'imapflow/lib/tools.js';
+import { ImapClient, type ExecResponse } from './imap-client';
 
 export interface AppendItem {
   raw: Buffer;
@@ -13,10 +15,6 @@ export interface AppendBatchResult {
   uids: (number | null)[];
 }
 
-interface ExecResponse {
-  response: { attributes?: Array<{ section?: Array<{ value?: unknown }> }> };
-  next: () => void;
-}
 type Exec = (command: string, attributes: unknown[], options?: unknown) => Promise<ExecResponse>;
 
 /** Expands an RFC 4315 uid-set ("7,9:11") in order; null when it does not parse. */
@@ -41,19 +39,67 @@ export function formatImapDate(d: Date): string {
   return `${pad(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
+/**
+ * Messages up to this size go out as non-synchronizing literals where the target allows
+ * it. A bigger one is sent on its own and asks first ("+" before the data), so a target
+ * that refuses it (too big, over quota) has not been sent megabytes to throw away; next
+ * to such an upload, the round trip costs nothing.
+ */
+export const NON_SYNC_LITERAL_MAX = 1024 * 1024;
+
+function metaAttributes(item: AppendItem) {
+  return [item.flags.map((f) => ({ type: 'ATOM', value: f })), { type: 'STRING', value: formatImapDate(item.internalDate) }];
+}
+
 function appendAttributes(item: AppendItem, useLiteral8: boolean) {
-  return [
-    item.flags.map((f) => ({ type: 'ATOM', value: f })),
-    { type: 'STRING', value: formatImapDate(item.internalDate) },
-    { type: 'LITERAL', value: item.raw, isLiteral8: useLiteral8 && item.raw.includes(0) },
-  ];
+  return [...metaAttributes(item), { type: 'LITERAL', value: item.raw, isLiteral8: useLiteral8 && item.raw.includes(0) }];
+}
+
+/**
+ * Splits messages, in order, into the groups appendBatch() sends as one command each:
+ * runs of messages small enough for non-synchronizing literals, and each bigger one alone.
+ */
+export function appendGroups<T extends AppendItem>(items: T[]): T[][] {
+  const groups: T[][] = [];
+  let run: T[] = [];
+  for (const item of items) {
+    if (item.raw.length <= NON_SYNC_LITERAL_MAX) {
+      run.push(item);
+      continue;
+    }
+    if (run.length) groups.push(run);
+    groups.push([item]);
+    run = [];
+  }
+  if (run.length) groups.push(run);
+  return groups;
+}
+
+const SP = Buffer.from(' ');
+const CRLF = Buffer.from('\r\n');
+
+/** The APPEND command after its tag, each message's bytes a frame of their own (never copied). */
+function appendFrames(client: ImapFlow, mailbox: string, items: AppendItem[], useLiteral8: boolean): Buffer[] {
+  const frames = [Buffer.from('APPEND '), compiler({ attributes: [{ type: 'ATOM', value: encodeMailbox(client, mailbox) }] })];
+  for (const item of items) {
+    const marker = `${useLiteral8 && item.raw.includes(0) ? '~' : ''}{${item.raw.length}+}\r\n`;
+    frames.push(Buffer.concat([SP, compiler({ attributes: metaAttributes(item) }), SP, Buffer.from(marker)]), item.raw);
+  }
+  frames.push(CRLF);
+  return frames;
+}
+
+function canFrame(client: ImapFlow, items: AppendItem[]): client is ImapClient {
+  return client instanceof ImapClient && items.every((i) => i.raw.length <= NON_SYNC_LITERAL_MAX && client.nonSyncLiteralsUpTo(i.raw.length));
 }
 
 /**
  * APPENDs several messages in one command (MULTIAPPEND, RFC 3502) when the target
  * offers it: the server commits them in one transaction, which saves a round trip
- * and an fsync per message. imapflow has no MULTIAPPEND of its own, so the command
- * is built from the same attribute nodes its append() uses and sent with exec().
+ * and an fsync per message. imapflow has no MULTIAPPEND of its own: on an ImapClient
+ * whose target takes non-synchronizing literals the command is framed here and written
+ * without copying the messages; otherwise it is built from the attribute nodes imapflow's
+ * append() uses and sent with exec().
  * Atomic on the server: either all items are stored or none.
  */
 export async function appendBatch(client: ImapFlow, mailbox: string, items: AppendItem[]): Promise<AppendBatchResult> {
@@ -71,10 +117,15 @@ export async function appendBatch(client: ImapFlow, mailbox: string, items: Appe
     }
     return { uidValidity, uids };
   }
-  const attributes: unknown[] = [{ type: 'ATOM', value: encodeMailbox(client, mailbox) }];
-  for (const item of items) attributes.push(...appendAttributes(item, literal8));
-  const exec = (client as unknown as { exec: Exec }).exec.bind(client);
-  const res = await exec('APPEND', attributes);
+  let res: ExecResponse;
+  if (canFrame(client, items)) {
+    res = await client.execFramed('APPEND', appendFrames(client, mailbox, items, literal8));
+  } else {
+    const attributes: unknown[] = [{ type: 'ATOM', value: encodeMailbox(client, mailbox) }];
+    for (const item of items) attributes.push(...appendAttributes(item, literal8));
+    const exec = (client as unknown as { exec: Exec }).exec.bind(client);
+    res = await exec('APPEND', attributes);
+  }
   const section = res.response.attributes?.[0]?.section;
   res.next();
   let uidValidity: number | null = null;

@@ -1,4 +1,5 @@
-import { ImapFlow, type ImapFlowOptions } from 'imapflow';
+import type { ImapFlow, ImapFlowOptions } from 'imapflow';
+import { ImapClient } from './imap-client';
 import type { Endpoint } from './endpoint';
 import { MigrationError, classifyError } from './errors';
 
@@ -55,8 +56,8 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
 }
 
 /** Opens an authenticated imapflow connection or throws a classified MigrationError. */
-export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<ImapFlow> {
-  const client = new ImapFlow(imapFlowOptions(ep, opts));
+export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<ImapClient> {
+  const client = new ImapClient(imapFlowOptions(ep, opts));
   // An 'error' event without a listener would crash the process; the failing command
   // rejects with the same error, which is where it is handled.
   client.on('error', () => undefined);

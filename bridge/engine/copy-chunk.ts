@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
-import { appendBatch, type AppendItem } from './append-batch';
-import { appendOneOrSkip, isRefusal } from './append-refusal';
+import type { AppendItem } from './append-batch';
+import { appendMessages } from './append-messages';
 import { MigrationError } from './errors';
 import { flagsForAppend } from './flags';
 import { recoverNulBytes } from './nul-bytes';
@@ -37,10 +37,9 @@ export function appendLimitOf(client: ImapFlow): number | undefined {
 
 /**
  * Copies one chunk: fetches the bodies with BODY.PEEK[] on the (read-only) source,
- * APPENDs them to the target in one MULTIAPPEND, and records the outcome. A refused
- * batch is retried message by message so that one bad message is skipped with its
- * reason and the others still go through. Connection failures propagate: the
- * account retries from the checkpoint.
+ * APPENDs them to the target (appendMessages: MULTIAPPEND, one by one after a refusal),
+ * and records the outcome. Connection failures propagate: the account retries from
+ * the checkpoint.
  */
 export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk, opts: MigrationOptions): Promise<void> {
   const { run } = chunk;
@@ -79,19 +78,14 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
     items.push({ meta: m, item: { raw, flags: flagsForAppend(m.flags, opts.deleted), internalDate: m.internalDate } });
   }
 
-  try {
-    const res = await appendBatch(target, run.target, items.map((i) => i.item));
-    items.forEach(({ meta }, i) => records.push({ uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: res.uids[i] ?? null, size: meta.size }));
-  } catch (err) {
-    if (!isRefusal(err)) throw err;
-    for (const { meta, item } of items) records.push(await appendOne(target, run.target, meta, item));
-  }
+  const outcomes = await appendMessages(target, run.target, items.map((i) => i.item));
+  items.forEach(({ meta }, i) => {
+    const r = outcomes[i]!;
+    records.push(
+      'reason' in r
+        ? { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'skipped', targetUid: null, size: meta.size, reason: r.reason }
+        : { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: r.targetUid, size: meta.size },
+    );
+  });
   run.settle(records);
-}
-
-async function appendOne(target: ImapFlow, folder: string, meta: SourceMessageMeta, item: AppendItem): Promise<MessageRecord> {
-  const r = await appendOneOrSkip(target, folder, item);
-  return 'reason' in r
-    ? { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'skipped', targetUid: null, size: meta.size, reason: r.reason }
-    : { uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid: r.targetUid, size: meta.size };
 }

@@ -215,8 +215,9 @@ async function runPass(
             if (task.kind === 'plan') {
               await planTask(s, t, task.mapping);
             } else {
-              // Twice the chunk: the fetched bodies, and imapflow's copy of them in the
-              // compiled MULTIAPPEND command.
+              // Twice the chunk: the fetched bodies, plus the socket reads they were
+              // assembled from (garbage until the next GC) or, on a target without
+              // non-synchronizing literals, imapflow's copy of them in the APPEND command.
               const release = await budget.acquire(task.chunk.bytes * 2);
               try {
                 await copyChunk(s, t, task.chunk, opts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatImapDate, parseUidSet } from '../../bridge/engine/append-batch';
+import { NON_SYNC_LITERAL_MAX, appendGroups, formatImapDate, parseUidSet } from '../../bridge/engine/append-batch';
 import { ByteBudget } from '../../bridge/engine/byte-budget';
 import { MigrationError, classifyError } from '../../bridge/engine/errors';
 import { FingerprintIndex, fingerprint } from '../../bridge/engine/fingerprint';
@@ -20,6 +20,18 @@ describe('parseUidSet', () => {
   it('rejects garbage', () => {
     expect(parseUidSet('7,x')).toBeNull();
     expect(parseUidSet('')).toBeNull();
+  });
+});
+
+describe('appendGroups', () => {
+  const item = (name: string, size: number) => ({ name, raw: Buffer.alloc(size), flags: [], internalDate: new Date(0) });
+  it('keeps the order and puts each message over the non-sync limit in a command of its own', () => {
+    const big = NON_SYNC_LITERAL_MAX + 1;
+    const groups = appendGroups([item('a', 10), item('b', 20), item('B', big), item('C', big), item('c', NON_SYNC_LITERAL_MAX), item('d', 1)]);
+    expect(groups.map((g) => g.map((i) => i.name).join(''))).toEqual(['ab', 'B', 'C', 'cd']);
+  });
+  it('gives no group for no messages', () => {
+    expect(appendGroups([])).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { accountResult } from '../account-result';
-import { appendOneOrSkip, isRefusal } from '../append-refusal';
+import { appendMessages } from '../append-messages';
 import { retryPasses } from '../retry-passes';
 import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../../shared/errors';
@@ -7,7 +7,7 @@ import { mapFolders, targetParents, type FolderMapping } from '../../../shared/f
 import { isSpecialUse, type SpecialUse } from '../../../shared/folders/special-use';
 import { folderMatcher } from '../../../shared/glob';
 import type { AccountResult, FolderResult } from '../../../shared/migration';
-import { appendBatch, type AppendItem } from '../append-batch';
+import type { AppendItem } from '../append-batch';
 import { closeQuietly, connectImap } from '../connect';
 import { appendLimitOf } from '../copy-chunk';
 import { discoverLayout, type MailboxLayout } from '../discover';
@@ -142,27 +142,18 @@ interface Chunk {
 
 const newChunk = (): Chunk => ({ items: [], settled: [], bytes: 0 });
 
-async function appendOne(target: ImapFlow, folder: string, message: Pop3Message, fp: string, item: AppendItem): Promise<MessageRecord> {
-  const r = await appendOneOrSkip(target, folder, item);
-  return 'reason' in r
-    ? { uid: message.id, fingerprint: fp, outcome: 'skipped', targetUid: null, size: item.raw.length, reason: `${r.reason} (POP3 UIDL ${message.uidl})` }
-    : { uid: message.id, fingerprint: fp, outcome: 'copied', targetUid: r.targetUid, size: item.raw.length };
-}
-
 /** APPENDs a chunk (MULTIAPPEND; one by one after a refusal so only the bad message is skipped) and records it. */
 async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: FolderRun): Promise<void> {
   const records = [...chunk.settled];
-  if (chunk.items.length) {
-    try {
-      const res = await appendBatch(target, folder, chunk.items.map((i) => i.item));
-      chunk.items.forEach(({ message, fp, item }, i) =>
-        records.push({ uid: message.id, fingerprint: fp, outcome: 'copied', targetUid: res.uids[i] ?? null, size: item.raw.length }),
-      );
-    } catch (err) {
-      if (!isRefusal(err)) throw err;
-      for (const { message, fp, item } of chunk.items) records.push(await appendOne(target, folder, message, fp, item));
-    }
-  }
+  const outcomes = chunk.items.length ? await appendMessages(target, folder, chunk.items.map((i) => i.item)) : [];
+  chunk.items.forEach(({ message, fp, item }, i) => {
+    const r = outcomes[i]!;
+    records.push(
+      'reason' in r
+        ? { uid: message.id, fingerprint: fp, outcome: 'skipped', targetUid: null, size: item.raw.length, reason: `${r.reason} (POP3 UIDL ${message.uidl})` }
+        : { uid: message.id, fingerprint: fp, outcome: 'copied', targetUid: r.targetUid, size: item.raw.length },
+    );
+  });
   run.settle(records);
 }
 

@@ -1,0 +1,79 @@
+import { ImapFlow } from 'imapflow';
+
+/** What imapflow resolves a command with (exec() is not in its public types). */
+export interface ExecResponse {
+  response: { attributes?: Array<{ section?: Array<{ value?: unknown }> }> };
+  next: () => void;
+}
+
+/** The request trySend() hands to send(); the framed ones carry their bytes in the options. */
+interface SendRequest {
+  tag: string;
+  command: string;
+  options?: { mailmoverFrames?: Buffer[] };
+}
+
+/**
+ * The imapflow internals a framed command touches. They are those send() and write()
+ * maintain for every command; the integration tests exercise this path on real Dovecot,
+ * so an imapflow upgrade that renames one fails there, not in a migration.
+ */
+interface FlowInternals {
+  socket?: { destroyed: boolean };
+  writeSocket: { destroyed?: boolean; write(data: Buffer): boolean; cork?: () => void; uncork?: () => void };
+  currentRequest?: { tag: string; sent?: boolean } | null;
+  commandParts: unknown[];
+  rawSensitiveCommand: boolean;
+  lastClientWrite: number | null;
+  writeBytesCounter: number;
+  exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse>;
+}
+
+const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
+
+/**
+ * An ImapFlow that can also send a command whose bytes the caller has framed. imapflow
+ * puts every literal over 4 KB on the wire as a synchronizing literal (one round trip
+ * per message, even when the server offers LITERAL+) and copies each message into the
+ * command buffer; a MULTIAPPEND of a whole chunk with non-synchronizing literals, written
+ * buffer by buffer, needs neither. The command still goes through imapflow's queue, so
+ * tags, ordering, untagged responses and the tagged result are imapflow's as usual.
+ */
+export class ImapClient extends ImapFlow {
+  /** True when the frames of `execFramed` may carry non-synchronizing literals of this size. */
+  nonSyncLiteralsUpTo(size: number): boolean {
+    return this.capabilities.has('LITERAL+') || (this.capabilities.has('LITERAL-') && size <= 4096);
+  }
+
+  /**
+   * Sends `<tag> <frames...>`: the frames hold everything after the tag and its space,
+   * the command's final CRLF included, and may only use non-synchronizing literals.
+   */
+  execFramed(command: string, frames: Buffer[]): Promise<ExecResponse> {
+    return (this as unknown as FlowInternals).exec(command, [], { mailmoverFrames: frames });
+  }
+
+  /** @internal imapflow calls this for every queued command. */
+  async send(data: SendRequest): Promise<void> {
+    const frames = data.options?.mailmoverFrames;
+    if (!frames) return baseSend.call(this, data);
+    const self = this as unknown as FlowInternals;
+    if (!self.socket || self.socket.destroyed || self.writeSocket.destroyed) {
+      // thrown here, trySend() rejects this command and goes on with the queue
+      throw Object.assign(new Error('Socket is already closed'), { code: 'NoConnection' });
+    }
+    self.rawSensitiveCommand = false;
+    self.commandParts = [];
+    self.lastClientWrite = Date.now();
+    const ws = self.writeSocket;
+    // corked, the socket hands the frames to the kernel in one writev instead of one write each
+    ws.cork?.();
+    ws.write(Buffer.from(`${data.tag} `));
+    for (const frame of frames) {
+      self.writeBytesCounter += frame.length;
+      ws.write(frame);
+    }
+    ws.uncork?.();
+    if (self.currentRequest && self.currentRequest.tag === data.tag) self.currentRequest.sent = true;
+  }
+}

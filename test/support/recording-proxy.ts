@@ -1,0 +1,53 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 that forwards to a real server and keeps every byte each side
+ * sent, to check what a client put on the wire (literal markers, continuations).
+ */
+export interface RecordingProxy {
+  port: number;
+  /** all client -> server bytes so far, over every connection */
+  clientBytes(): Buffer;
+  /** all server -> client bytes so far */
+  serverBytes(): Buffer;
+  close(): Promise<void>;
+}
+
+export async function startRecordingProxy(targetPort: number): Promise<RecordingProxy> {
+  const fromClient: Buffer[] = [];
+  const fromServer: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) sockets.add(s);
+    client.on('data', (buf) => {
+      fromClient.push(Buffer.from(buf));
+      upstream.write(buf);
+    });
+    upstream.on('data', (buf) => {
+      fromServer.push(Buffer.from(buf));
+      client.write(buf);
+    });
+    const end = () => {
+      for (const s of [client, upstream]) {
+        s.destroy();
+        sockets.delete(s);
+      }
+    };
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('recording proxy: no port');
+  return {
+    port: addr.port,
+    clientBytes: () => Buffer.concat(fromClient),
+    serverBytes: () => Buffer.concat(fromServer),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
