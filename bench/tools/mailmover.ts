@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 import { measureProcess } from '../measure';
 import { tail, withServerCpu, type AccountPair, type BenchServers, type ToolRun } from './common';
 
@@ -16,14 +17,14 @@ const CLI = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
 const BUNDLE = join(REPO_ROOT, '.output', 'bridge', 'cli.js');
 let bundled = false;
 
-/** The node arguments that start the CLI: the bundle (built once per bench run) or tsx. */
+/** The node arguments that start the CLI as users start it (NODE_FLAGS): the bundle (built once per bench run) or tsx. */
 export function cliArgs(): string[] {
-  if (process.env.MAILMOVER_BENCH_CLI === 'tsx') return ['--import', 'tsx', CLI];
+  if (process.env.MAILMOVER_BENCH_CLI === 'tsx') return [...NODE_FLAGS, '--import', 'tsx', CLI];
   if (!bundled) {
     execFileSync('npm', ['run', '--silent', 'build:cli'], { cwd: REPO_ROOT, stdio: 'inherit' });
     bundled = true;
   }
-  return [BUNDLE];
+  return [...NODE_FLAGS, BUNDLE];
 }
 
 export interface MailmoverOptions {

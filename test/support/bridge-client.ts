@@ -13,6 +13,7 @@ import type { EventData, EventName } from '../../shared/protocol/events';
 import { ServerMessageSchema, type ProtocolError } from '../../shared/protocol/messages';
 import type { RequestParamsInput, RequestResult, RequestType } from '../../shared/protocol/requests';
 import { REPO_ROOT } from './cli-runner';
+import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 
 export const EXT_ORIGIN = EXTENSION_ORIGIN;
 
@@ -170,7 +171,7 @@ export interface BridgeProcess {
 
 /** Starts `bridge/cli/main.ts start` as a child and waits for its address and pairing code. */
 export async function spawnBridge(opts: { port: number; stateDir: string; env?: Record<string, string>; args?: string[] }): Promise<BridgeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bridge', 'cli', 'main.ts'), 'start', '--port', String(opts.port), '--state-dir', opts.stateDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join(REPO_ROOT, 'bridge', 'cli', 'main.ts'), 'start', '--port', String(opts.port), '--state-dir', opts.stateDir, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

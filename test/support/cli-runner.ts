@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { DovecotServer } from '../harness/dovecot';
+import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const MAIN = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
@@ -70,7 +71,7 @@ export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'migrate', ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN, 'migrate', ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,12 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_FLAGS } from '../../cli/node-flags';
 
 /** What a background service runs: the same `start` command as in a terminal. */
 export interface ServiceSpec {
   /** Absolute path of the node binary. */
   node: string;
-  /** Arguments after node: the launcher, then `start --port N --state-dir DIR`. */
+  /** Arguments after node: its flags (NODE_FLAGS), the launcher, then `start --port N --state-dir DIR`. */
   args: string[];
   workingDirectory: string;
   port: number;
@@ -24,7 +25,7 @@ export function serviceSpec(opts: { port: number; stateDir: string; node?: strin
   const stateDir = resolve(opts.stateDir);
   return {
     node: opts.node ?? process.execPath,
-    args: [opts.launcher ?? LAUNCHER, 'start', '--port', String(opts.port), '--state-dir', stateDir],
+    args: [...NODE_FLAGS, opts.launcher ?? LAUNCHER, 'start', '--port', String(opts.port), '--state-dir', stateDir],
     workingDirectory: opts.projectRoot ?? PROJECT_ROOT,
     port: opts.port,
     stateDir,
