@@ -38,6 +38,8 @@ function area(url: string, fn: string): string {
   if (url.includes('/node_modules/tsx/') || url.includes('/node_modules/esbuild/')) return 'tsx (TypeScript loading)';
   if (url.includes('/node_modules/')) return `other dependencies (${/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? '?'})`;
   if (url.startsWith('node:')) return 'node internals (streams, sockets, buffers)';
+  // the bench runs the esbuild bundle, whose chunks mix engine, CLI and shared code
+  if (url.includes('/.output/bridge/')) return 'mailmover (bundled: engine, CLI, shared)';
   if (url.includes('/bridge/engine/')) return 'mailmover engine';
   if (url.includes('/bridge/') || url.includes('/shared/')) return 'mailmover cli/shared';
   return 'other';
