@@ -17,7 +17,7 @@ const CLI = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
 const BUNDLE = join(REPO_ROOT, '.output', 'bridge', 'cli.js');
 let bundled = false;
 
-/** The node arguments that start the CLI as users start it (NODE_FLAGS): the bundle (built once per bench run) or tsx. */
+/** The node arguments that start the CLI, with the node flags of every entry point (NODE_FLAGS): the bundle (built once per bench run) or tsx. */
 export function cliArgs(): string[] {
   if (process.env.MAILMOVER_BENCH_CLI === 'tsx') return [...NODE_FLAGS, '--import', 'tsx', CLI];
   if (!bundled) {
