@@ -162,13 +162,9 @@ export function differences(src: MessageIdentity, tgt: MessageIdentity): string[
   return out;
 }
 
-/**
- * Compares a target mailbox with the source through `mapping` (source path -> target path;
- * folders not in it are compared under the same name). Target folders that are not the
- * image of a source folder must be empty.
- */
-export function compareSnapshots(source: Snapshot, target: Snapshot, mapping: Map<string, string> = new Map()): CheckResult {
-  const r: CheckResult = {
+/** A result with nothing counted yet. */
+function emptyCheck(): CheckResult {
+  return {
     exact: true,
     sourceMessages: 0,
     targetMessages: 0,
@@ -181,6 +177,15 @@ export function compareSnapshots(source: Snapshot, target: Snapshot, mapping: Ma
     reasons: {},
     samples: [],
   };
+}
+
+/**
+ * Compares a target mailbox with the source through `mapping` (source path -> target path;
+ * folders not in it are compared under the same name). Target folders that are not the
+ * image of a source folder must be empty.
+ */
+export function compareSnapshots(source: Snapshot, target: Snapshot, mapping: Map<string, string> = new Map()): CheckResult {
+  const r = emptyCheck();
   const note = (reason: string, sample: string) => {
     r.reasons[reason] = (r.reasons[reason] ?? 0) + 1;
     if (r.samples.length < 8 && !r.samples.some((s) => s.startsWith(`${reason}:`))) r.samples.push(`${reason}: ${sample}`);
@@ -251,19 +256,7 @@ export function compareSnapshots(source: Snapshot, target: Snapshot, mapping: Ma
 
 /** Merges several accounts' results (the batch scenario). */
 export function mergeChecks(checks: CheckResult[]): CheckResult {
-  const out: CheckResult = {
-    exact: checks.every((c) => c.exact),
-    sourceMessages: 0,
-    targetMessages: 0,
-    identical: 0,
-    differing: 0,
-    missing: 0,
-    extra: 0,
-    foldersChecked: 0,
-    foldersMissing: [],
-    reasons: {},
-    samples: [],
-  };
+  const out = { ...emptyCheck(), exact: checks.every((c) => c.exact) };
   for (const c of checks) {
     out.sourceMessages += c.sourceMessages;
     out.targetMessages += c.targetMessages;
