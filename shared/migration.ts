@@ -30,7 +30,7 @@ export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;
 
 /** One folder's counters, shared by the final report and the live progress. */
-const FolderCountsSchema = z.object({
+export const FolderCountsSchema = z.object({
   source: z.string(),
   target: z.string(),
   total: z.number().int(),

@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { openStateFile } from './sqlite-file';
 
 /**
  * The engine's memory between runs: per account and source folder the UIDVALIDITY,
@@ -84,13 +85,7 @@ export class StateStore {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    // WAL keeps readers (the dashboard) from blocking the copier; NORMAL sync is
-    // durable across process crashes, which is the failure we guard against here.
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openStateFile(file, SCHEMA);
   }
 
   static open(stateDir: string): StateStore {

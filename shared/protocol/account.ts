@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FolderCountsSchema } from '../migration';
 import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
 
 /**
@@ -57,16 +58,7 @@ export const AccountPhaseSchema = z.enum([
 ]);
 export type AccountPhase = z.infer<typeof AccountPhaseSchema>;
 
-export const FolderProgressSchema = z.object({
-  source: z.string(),
-  target: z.string(),
-  total: z.number().int(),
-  copied: z.number().int(),
-  skipped: z.number().int(),
-  alreadyPresent: z.number().int(),
-  bytesCopied: z.number().int(),
-  done: z.boolean(),
-});
+export const FolderProgressSchema = FolderCountsSchema.extend({ done: z.boolean() });
 export type FolderProgress = z.infer<typeof FolderProgressSchema>;
 
 /** Which pass a run is: the first one (首次搬家) or an incremental sync after it. */

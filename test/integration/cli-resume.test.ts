@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { folderState, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, spawnCli } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -78,27 +78,19 @@ describe('cli migrate: SIGKILL mid-copy, then resume', () => {
    * kill time.
    */
   async function runAndKill(above: number): Promise<number> {
-    const run = spawnCli(args(), { env });
-    let exited = false;
-    run.child.once('exit', () => (exited = true));
-    let killedAt: number | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!exited && Date.now() < deadline) {
-      const { messages } = await folderState(tgt, bob, 'INBOX');
-      if (messages > above && messages < INBOX_COUNT && !exited) {
-        process.kill(run.pid, 'SIGKILL');
-        killedAt = messages;
-        break;
-      }
-      await sleep(50);
-    }
-    const result = await run.done;
+    const { killedAt, result, pid } = await runAndKillMidCopy(args(), {
+      env,
+      progress: async () => (await folderState(tgt, bob, 'INBOX')).messages,
+      above,
+      total: INBOX_COUNT,
+      pollMs: 50,
+    });
     expect(killedAt, `the CLI was not caught mid-copy (INBOX > ${above} and < ${INBOX_COUNT}): ${describeRun(result)}`).toBeDefined();
     expect(result.signal, describeRun(result)).toBe('SIGKILL');
     expect(result.stdout, 'a killed run prints no report').toBe('');
     expect(leakedSecrets(result, [alice.password, bob.password])).toEqual([]);
     // The pid we killed was the migrating node process itself: it is gone.
-    expect(() => process.kill(run.pid, 0)).toThrow();
+    expect(() => process.kill(pid, 0)).toThrow();
     return killedAt!;
   }
 

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { folderState, readFolder, snapshotMailbox, seedFolder, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, spawnCli } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages, trickyMessages } from '../support/corpus';
 import { pop3Sessions, waitForSessions } from './pop3-support';
 
@@ -59,21 +59,7 @@ describe('cli migrate from POP3: SIGKILL mid-copy, then resume', () => {
   }
 
   async function runAndKill(above: number): Promise<number> {
-    const run = spawnCli(args(), { env });
-    let exited = false;
-    run.child.once('exit', () => (exited = true));
-    let killedAt: number | undefined;
-    const deadline = Date.now() + 60_000;
-    while (!exited && Date.now() < deadline) {
-      const n = await inbox();
-      if (n > above && n < COUNT && !exited) {
-        process.kill(run.pid, 'SIGKILL');
-        killedAt = n;
-        break;
-      }
-      await sleep(20);
-    }
-    const result = await run.done;
+    const { killedAt, result } = await runAndKillMidCopy(args(), { env, progress: inbox, above, total: COUNT, pollMs: 20 });
     expect(killedAt, `the CLI was not caught mid-copy (INBOX > ${above} and < ${COUNT}): ${describeRun(result)}`).toBeDefined();
     expect(result.signal, describeRun(result)).toBe('SIGKILL');
     expect(result.stdout).toBe('');

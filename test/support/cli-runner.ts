@@ -180,3 +180,29 @@ export function leakedSecrets(r: CliResult, secrets: string[]): string[] {
   const forms = (s: string) => [...new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])];
   return secrets.filter((s) => forms(s).some((f) => r.stdout.includes(f) || r.stderr.includes(f)));
 }
+
+/**
+ * Runs the CLI and SIGKILLs it while `progress()` (messages on the target) is above
+ * `above` and below `total`: a crash in the middle of a copy. `killedAt` is undefined
+ * when the run ended before it could be caught.
+ */
+export async function runAndKillMidCopy(
+  args: string[],
+  opts: CliOptions & { progress: () => Promise<number>; above: number; total: number; pollMs: number },
+): Promise<{ killedAt: number | undefined; result: CliResult; pid: number }> {
+  const run = spawnCli(args, opts);
+  let exited = false;
+  run.child.once('exit', () => (exited = true));
+  let killedAt: number | undefined;
+  const deadline = Date.now() + 60_000;
+  while (!exited && Date.now() < deadline) {
+    const n = await opts.progress();
+    if (n > opts.above && n < opts.total && !exited) {
+      process.kill(run.pid, 'SIGKILL');
+      killedAt = n;
+      break;
+    }
+    await new Promise((r) => setTimeout(r, opts.pollMs));
+  }
+  return { killedAt, result: await run.done, pid: run.pid };
+}

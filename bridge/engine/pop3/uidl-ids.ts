@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { StateStore } from '../state-store';
+import { openStateFile } from '../sqlite-file';
 
 /**
  * POP3 identifies a message by its UIDL, a string; the engine's state (StateStore's
@@ -29,11 +30,7 @@ export class UidlIds {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
-    this.db.exec(SCHEMA);
+    this.db = openStateFile(file, SCHEMA);
   }
 
   /**
