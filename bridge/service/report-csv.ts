@@ -5,6 +5,8 @@ import { ACCOUNT_STATUS_LABELS, type AccountView } from '../../shared/protocol/a
  * Cells that start with = + - @ (or a tab / carriage return) are prefixed with an
  * apostrophe: a spreadsheet would otherwise run them as a formula (CSV injection),
  * and addresses, folder names and server messages are all attacker-controlled text.
+ * The full-width forms ＝ ＋ － ＠ count too: Excel with a CJK input locale turns them
+ * into their ASCII forms when it reads the cell, so they start a formula just the same.
  */
 const HEADER = [
   'source',
@@ -29,9 +31,11 @@ const HEADER = [
   'updated_at',
 ];
 
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
 export function escapeCsvCell(value: string | number | null | undefined): string {
   let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  if (FORMULA_START.test(s)) s = `'${s}`;
   if (/[",\r\n]/.test(s)) s = `"${s.replace(/"/g, '""')}"`;
   return s;
 }
