@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureOwnerOnlyDir } from './owner-only';
 import { openStateFile } from './sqlite-file';
 
 /**
@@ -89,7 +89,7 @@ export class StateStore {
   }
 
   static open(stateDir: string): StateStore {
-    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+    ensureOwnerOnlyDir(stateDir);
     return new StateStore(join(stateDir, 'mailmover.sqlite'));
   }
 

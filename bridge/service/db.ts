@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
+import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { openStateFile } from '../engine/sqlite-file';
 
 /**
  * The service's own connection to the state store's SQLite file (the engine's
@@ -71,18 +71,11 @@ export type ServiceDb = Database.Database;
 export const STATE_FILE = 'mailmover.sqlite';
 
 export function openServiceDb(stateDir: string): ServiceDb {
-  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const file = join(stateDir, STATE_FILE);
-  const db = new Database(file);
-  // Owner only (SQLite gives its -wal and -shm files the same mode).
-  if (process.platform !== 'win32') chmodSync(file, 0o600);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // A `pair` or `tokens revoke` run from the CLI writes while the bridge runs.
-  db.pragma('busy_timeout = 5000');
+  // Owner-only directory, file and companions, WAL, and a busy timeout (a `pair` or `tokens revoke`
+  // run from the CLI writes while the bridge runs): the same opener as the engine's.
+  const db = openStateFile(join(stateDir, STATE_FILE), SCHEMA);
   // Deleted rows (a closed account's encrypted password) are overwritten, not left in free pages.
   db.pragma('secure_delete = ON');
-  db.exec(SCHEMA);
   migrate(db);
   return db;
 }

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ensureOwnerOnlyDir, ensureOwnerOnlyFile } from '../engine/owner-only';
 
 /**
  * An append-only log file that rotates by size: bridge.log → bridge.log.1 → …
@@ -16,7 +17,9 @@ export class RotatingFile {
     private readonly maxBytes = 5 * 1024 * 1024,
     private readonly keep = 5,
   ) {
-    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    // A log left by an older version may be 0644: tightened too, not only new files.
+    ensureOwnerOnlyDir(dirname(path));
+    ensureOwnerOnlyFile(path);
     this.fd = openSync(path, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
   }
