@@ -3,10 +3,11 @@ import type { SchedulerLimits } from '../service/scheduler';
 import type { RetryPolicy } from '../service/run-outcome';
 import { BridgeService } from '../service/bridge-service';
 import { createBridgeLogger, type BridgeLogger } from '../service/logger';
-import { PairingRateLimit } from '../service/pairing-rate-limit';
 import { SecretScrubber } from '../service/secret-scrubber';
 import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
 import { createHttpApp } from './http-app';
+import { PairGate } from './pair-gate';
+import { PairingKeys } from './pairing-keys';
 import { startBridgeServer, type RunningBridge } from './start';
 import { WsGateway } from './ws-gateway';
 
@@ -21,7 +22,8 @@ export interface BridgeOptions {
   retry?: Partial<RetryPolicy>;
   engineRetryBaseMs?: number;
   helloTimeoutMs?: number;
-  pairing?: { maxFailures: number; windowMs: number };
+  /** maxFailures counts every code compared (a correct one is given back); maxConcurrent caps /pair in flight. */
+  pairing?: { maxFailures: number; windowMs: number; maxConcurrent?: number };
   flood?: { burst: number; perSecond: number };
 }
 
@@ -33,6 +35,7 @@ export interface Bridge {
   readonly service: BridgeService;
   readonly logger: BridgeLogger;
   readonly gateway: WsGateway;
+  readonly pairGate: PairGate;
   /** Graceful stop: no new connections, clients told 1001, running accounts stop between chunks (checkpoints kept), store closed. */
   close(): Promise<void>;
 }
@@ -45,8 +48,9 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const log = logger.logger;
   const service = new BridgeService({ stateDir, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs });
   let port = opts.port;
-  const pairLimit = new PairingRateLimit(opts.pairing?.maxFailures, opts.pairing?.windowMs);
-  const app = createHttpApp({ service, port: () => port, pairLimit, log });
+  const pairGate = new PairGate(opts.pairing?.maxFailures, opts.pairing?.windowMs, opts.pairing?.maxConcurrent);
+  const pairingKeys = new PairingKeys(service.db);
+  const app = createHttpApp({ service, port: () => port, pairGate, pairingKeys, log });
   let server: RunningBridge;
   try {
     server = await startBridgeServer({ port: opts.port, app });
@@ -56,7 +60,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     throw err;
   }
   port = server.port;
-  const gateway = new WsGateway({ service, logger, port: () => port, helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS, flood: opts.flood });
+  const gateway = new WsGateway({ service, pairingKeys, logger, port: () => port, helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS, flood: opts.flood });
   server.server.on('upgrade', gateway.handleUpgrade);
   service.start();
   log.info({ port, stateDir }, `bridge listening on ${server.url}`);
@@ -70,6 +74,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     service,
     logger,
     gateway,
+    pairGate,
     close() {
       closing ??= (async () => {
         log.info('bridge stopping: letting in-flight APPENDs finish, checkpoints are kept');

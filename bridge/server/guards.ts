@@ -17,6 +17,17 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
   return h === `127.0.0.1:${port}` || h === `localhost:${port}` || h === `[::1]:${port}`;
 }
 
+/**
+ * /health's check: a loopback name, with the given port when known. /health takes no Origin
+ * (discovery must work before pairing), but a rebinding page's request names its own domain.
+ */
+export function isLoopbackHost(host: string | undefined, port?: number): boolean {
+  if (!host) return false;
+  const m = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?$/.exec(host.trim().toLowerCase());
+  if (!m) return false;
+  return port === undefined || m[2] === String(port);
+}
+
 export type GuardFailure = { status: 403 | 421; code: 'BAD_HOST' | 'BAD_ORIGIN'; message: string };
 
 export function checkRequest(

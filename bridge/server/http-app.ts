@@ -1,15 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { PairRequestSchema } from '../../shared/protocol/pairing';
 import type { BridgeService } from '../service/bridge-service';
-import type { PairingRateLimit } from '../service/pairing-rate-limit';
 import type { Logger } from '../service/logger';
 import { ServiceError } from '../service/service-error';
 import { checkRequest } from './guards';
 import { createHealthApp } from './health';
+import type { PairGate } from './pair-gate';
+import type { PairingKeys } from './pairing-keys';
 
 const MAX_PAIR_BODY = 4096;
 
-function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 421 | 429, code: string, message: string) {
+function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 421 | 429 | 503, code: string, message: string) {
   c.header('Cache-Control', 'no-store');
   return c.json({ error: { code, message } }, status);
 }
@@ -19,10 +20,10 @@ function fail(c: Context, status: 400 | 401 | 403 | 404 | 413 | 421 | 429, code:
  * report download. Every route but /health passes the Host and Origin guards;
  * the report also needs a token (Authorization: Bearer) paired for that origin.
  */
-export function createHttpApp(deps: { service: BridgeService; port: () => number; pairLimit: PairingRateLimit; log: Logger }): Hono {
+export function createHttpApp(deps: { service: BridgeService; port: () => number; pairGate: PairGate; pairingKeys: PairingKeys; log: Logger }): Hono {
   const { service } = deps;
   const app = new Hono();
-  app.route('/', createHealthApp());
+  app.route('/', createHealthApp(undefined, deps.port));
 
   app.use('*', async (c, next) => {
     if (c.req.path === '/health' && c.req.method === 'GET') return next();
@@ -50,11 +51,24 @@ export function createHttpApp(deps: { service: BridgeService; port: () => number
   });
 
   app.post('/pair', async (c) => {
-    const retryMs = deps.pairLimit.retryAfterMs();
-    if (retryMs > 0) {
-      c.header('Retry-After', String(Math.ceil(retryMs / 1000)));
-      return fail(c, 429, 'RATE_LIMITED', `Too many wrong pairing codes; try again in ${Math.ceil(retryMs / 1000)} s.`);
+    // Admitted (and counted) before the first await: see pair-gate.ts.
+    const admission = deps.pairGate.admit();
+    if (!admission.ok) {
+      const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / 1000));
+      c.header('Retry-After', String(seconds));
+      return admission.reason === 'BUSY'
+        ? fail(c, 503, 'BUSY', 'Another pairing request is being checked; try again in a moment.')
+        : fail(c, 429, 'RATE_LIMITED', `Too many pairing attempts; try again in ${seconds} s.`);
     }
+    let paired = false;
+    try {
+      return await pairRequest(c, () => (paired = true));
+    } finally {
+      admission.release(paired);
+    }
+  });
+
+  async function pairRequest(c: Context, succeeded: () => void) {
     const length = Number(c.req.header('content-length') ?? '0');
     if (length > MAX_PAIR_BODY) return fail(c, 413, 'TOO_LARGE', 'The pairing request is too large.');
     let body: unknown;
@@ -67,24 +81,22 @@ export function createHttpApp(deps: { service: BridgeService; port: () => number
     }
     const parsed = PairRequestSchema.safeParse(body);
     const origin = c.req.header('origin')!;
-    if (!parsed.success) {
-      deps.pairLimit.recordFailure();
-      return fail(c, 400, 'BAD_CODE', 'That is not a pairing code; it looks like ABCD-EFGH.');
-    }
+    if (!parsed.success) return fail(c, 400, 'BAD_CODE', 'That is not a pairing code; it looks like ABCD-EFGH.');
     if (parsed.data.origin !== undefined && parsed.data.origin !== origin) {
       return fail(c, 403, 'BAD_ORIGIN', 'The origin in the body differs from the Origin header.');
     }
     if (!service.pairing.consume(parsed.data.code)) {
-      deps.pairLimit.recordFailure();
       deps.log.warn({ origin }, 'pairing refused: wrong, used or expired code');
       return fail(c, 401, 'BAD_CODE', 'Wrong, used or expired pairing code. Run `mailmover-bridge pair` for a new one.');
     }
+    succeeded();
     service.origins.add(origin);
     const { token, info } = service.tokens.issue(origin, parsed.data.label);
+    const key = deps.pairingKeys.create(info.id);
     deps.log.info({ origin, tokenId: info.id }, `paired ${origin} (token ${info.id})`);
     c.header('Cache-Control', 'no-store');
-    return c.json({ token, tokenId: info.id, origin });
-  });
+    return c.json({ token, tokenId: info.id, origin, key });
+  }
 
   app.get('/jobs/:jobId/report.csv', (c) => {
     const auth = c.req.header('authorization') ?? '';

@@ -5,6 +5,7 @@ import { MAX_FRAME_BYTES, WS_PATH, CLOSE_CODES } from '../../shared/protocol/ver
 import type { BridgeService } from '../service/bridge-service';
 import type { BridgeLogger } from '../service/logger';
 import { checkRequest } from './guards';
+import type { PairingKeys } from './pairing-keys';
 import { WsSession } from './ws-session';
 
 function refuse(socket: Duplex, status: number, code: string, message: string): void {
@@ -18,6 +19,7 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
 
 export interface WsGatewayOptions {
   service: BridgeService;
+  pairingKeys: PairingKeys;
   logger: BridgeLogger;
   port: () => number;
   helloTimeoutMs: number;
@@ -28,7 +30,8 @@ export interface WsGatewayOptions {
  * The WebSocket endpoint (/ws, ws package). The Host and Origin guards run on the
  * HTTP upgrade request, before any WebSocket exists: a refused page gets a plain
  * 403/421 and never an open socket. Frames are JSON text of at most
- * MAX_FRAME_BYTES (ws closes bigger ones with 1009 before buffering them).
+ * MAX_FRAME_BYTES once authenticated, HANDSHAKE_MAX_FRAME_BYTES before (ws closes
+ * bigger ones with 1009 before buffering them; see frame-limit.ts).
  */
 export class WsGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -60,7 +63,7 @@ export class WsGateway {
       return refuse(socket, denied.status, denied.code, denied.message);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new WsSession(ws, origin!, this.opts.service, log, { helloTimeoutMs: this.opts.helloTimeoutMs, flood: this.opts.flood });
+      const session = new WsSession(ws, origin!, this.opts.service, log, { helloTimeoutMs: this.opts.helloTimeoutMs, flood: this.opts.flood, pairingKeys: this.opts.pairingKeys });
       this.sessions.add(session);
       ws.on('close', () => this.sessions.delete(session));
     });

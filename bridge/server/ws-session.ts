@@ -1,13 +1,27 @@
 import type { WebSocket } from 'ws';
 import type { z } from 'zod';
 import type { EventName } from '../../shared/protocol/events';
-import { errorResponse, eventMessage, okResponse, type ProtocolError } from '../../shared/protocol/messages';
+import {
+  AuthChallengeSchema,
+  AuthResponseSchema,
+  HANDSHAKE_MAX_FRAME_BYTES,
+  errorResponse,
+  eventMessage,
+  okResponse,
+  type AuthChallenge,
+  type AuthOk,
+  type AuthProof,
+  type ProtocolError,
+} from '../../shared/protocol/messages';
+import { handshakeProof, randomB64url, verifyHandshakeProof, type HandshakeContext } from '../../shared/protocol/handshake';
 import { REQUESTS, RequestEnvelopeSchema, isRequestType, type RequestType } from '../../shared/protocol/requests';
-import { CLOSE_CODES, PROTOCOL_VERSION } from '../../shared/protocol/version';
+import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/version';
 import type { BridgeService, ServiceEvent } from '../service/bridge-service';
 import type { LogLine, Logger } from '../service/logger';
 import { ServiceError } from '../service/service-error';
 import { FloodGuard } from './flood-guard';
+import { frameBytes, setFrameLimit } from './frame-limit';
+import type { PairingKeys } from './pairing-keys';
 import { BRIDGE_VERSION } from './health';
 import { dispatch } from './request-dispatch';
 
@@ -23,25 +37,39 @@ export interface Subscription {
 }
 
 /**
- * One WebSocket connection: nothing but `hello` until the token checks out, then
+ * Before authentication a connection is read one frame at a time: `challenge` (an
+ * auth.challenge, or a scripted client's plain `hello` with its token), then, after the
+ * bridge's proof, `response`; `verifying` while the bridge works on the last one. A frame in
+ * `verifying`, a second frame, a binary one or one over HANDSHAKE_MAX_FRAME_BYTES closes the
+ * socket: a client without the key gets the bridge to read at most two small frames.
+ */
+type Phase = 'challenge' | 'verifying' | 'response' | 'open';
+
+/**
+ * One WebSocket connection: nothing but the handshake until it checks out, then
  * requests dispatched to the service and events pushed per subscription. Every
  * problem with a frame is answered with an error (or a close code for the ones
  * that end the connection); nothing a client sends can throw out of here.
  */
 export class WsSession {
   tokenId: string | undefined;
+  private readonly pairingKeys: PairingKeys;
   private subscription: Subscription | undefined;
   private readonly flood: FloodGuard;
   private readonly helloTimer: NodeJS.Timeout;
   private closed = false;
+  private phase: Phase = 'challenge';
+  private pendingHandshake: { ctx: HandshakeContext; key: string; clientVersion: string } | undefined;
 
   constructor(
     private readonly ws: WebSocket,
     readonly origin: string,
     private readonly service: BridgeService,
     private readonly log: Logger,
-    opts: { helloTimeoutMs: number; flood?: { burst: number; perSecond: number } },
+    opts: { helloTimeoutMs: number; flood?: { burst: number; perSecond: number }; pairingKeys: PairingKeys },
   ) {
+    this.pairingKeys = opts.pairingKeys;
+    setFrameLimit(ws, HANDSHAKE_MAX_FRAME_BYTES);
     this.flood = new FloodGuard(opts.flood?.burst, opts.flood?.perSecond);
     this.helloTimer = setTimeout(() => this.close(CLOSE_CODES.UNAUTHORIZED, 'hello with a token expected'), opts.helloTimeoutMs);
     ws.on('message', (data, isBinary) => {
@@ -98,6 +126,7 @@ export class WsSession {
 
   private async onFrame(data: unknown, isBinary: boolean): Promise<void> {
     if (this.closed) return;
+    if (this.phase !== 'open') return this.handshakeFrame(data, isBinary);
     if (!this.flood.take()) {
       this.log.warn({ origin: this.origin }, 'closing a WebSocket that sends too many messages');
       this.close(CLOSE_CODES.TOO_MANY_REQUESTS, 'too many messages');
@@ -130,11 +159,6 @@ export class WsSession {
       this.sendError(id, { code: 'UNSUPPORTED_VERSION', message: `This bridge speaks protocol version ${PROTOCOL_VERSION}, not ${v}.` });
       return;
     }
-    if (!this.authenticated && type !== 'hello') {
-      this.sendError(id, { code: 'UNAUTHORIZED', message: 'Say hello with your token first.' });
-      this.close(CLOSE_CODES.UNAUTHORIZED, 'hello with a token expected');
-      return;
-    }
     if (!isRequestType(type)) {
       this.sendError(id, { code: 'UNKNOWN_TYPE', message: `Unknown request type "${type.slice(0, 64)}".` });
       return;
@@ -156,6 +180,85 @@ export class WsSession {
     await this.run(id, type, parsed.data);
   }
 
+  private async handshakeFrame(data: unknown, isBinary: boolean): Promise<void> {
+    const expected = this.phase;
+    if (expected === 'verifying' || isBinary || frameBytes(data) > HANDSHAKE_MAX_FRAME_BYTES) {
+      this.log.warn({ origin: this.origin }, 'closing a WebSocket that sent more than its handshake before authenticating');
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'one small handshake frame expected');
+      return;
+    }
+    this.phase = 'verifying';
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      json = undefined;
+    }
+    if (expected === 'challenge') {
+      const challenge = AuthChallengeSchema.safeParse(json);
+      if (challenge.success) return this.challenge(challenge.data);
+      const env = RequestEnvelopeSchema.safeParse(json);
+      if (env.success && env.data.type === 'hello' && env.data.v === PROTOCOL_VERSION) {
+        const p = REQUESTS.hello.params.safeParse(env.data.params ?? {});
+        if (p.success) return this.hello(env.data.id, p.data);
+      }
+      const id = env.success ? env.data.id : null;
+      this.sendError(id, { code: 'UNAUTHORIZED', message: 'Start with the handshake (auth.challenge) or a hello with a token.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'handshake expected');
+      return;
+    }
+    const response = AuthResponseSchema.safeParse(json);
+    const pending = this.pendingHandshake;
+    this.pendingHandshake = undefined;
+    if (!response.success || !pending || !(await verifyHandshakeProof(pending.key, 'extension', pending.ctx, response.data.proof))) {
+      this.log.warn({ origin: this.origin }, 'WebSocket handshake: the client did not prove it holds the pairing key');
+      this.sendError(null, { code: 'UNAUTHORIZED', message: 'Handshake failed; pair the extension again.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'handshake failed');
+      return;
+    }
+    this.authenticate(pending.ctx.tokenId, pending.clientVersion);
+    const ok: AuthOk = { v: PROTOCOL_VERSION, kind: 'auth.ok', tokenId: pending.ctx.tokenId, bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION };
+    this.send(ok);
+  }
+
+  /** Step 1: the bridge proves it holds the key paired with tokenId, over the client's fresh nonce. */
+  private async challenge(c: AuthChallenge): Promise<void> {
+    if (c.protocol !== PROTOCOL_VERSION) {
+      this.sendError(null, { code: 'UNSUPPORTED_VERSION', message: `This bridge speaks protocol version ${PROTOCOL_VERSION}.` });
+      this.close(CLOSE_CODES.UNSUPPORTED_VERSION, 'unsupported protocol version');
+      return;
+    }
+    const info = this.service.tokens.get(c.tokenId);
+    const key = info && info.revokedAt === null ? this.pairingKeys.get(info.id) : undefined;
+    if (!info || !key) {
+      this.log.warn({ origin: this.origin }, 'WebSocket handshake for an unknown or revoked pairing');
+      this.sendError(null, { code: 'UNAUTHORIZED', message: 'Unknown or revoked pairing; pair the extension again.' });
+      this.close(CLOSE_CODES.UNAUTHORIZED, 'invalid token');
+      return;
+    }
+    if (info.origin !== this.origin) {
+      this.log.warn({ origin: this.origin, tokenOrigin: info.origin }, 'handshake from another origin than the pairing was made for');
+      this.sendError(null, { code: 'UNAUTHORIZED', message: 'This pairing belongs to another extension.' });
+      this.close(CLOSE_CODES.FORBIDDEN, 'token belongs to another origin');
+      return;
+    }
+    const ctx: HandshakeContext = { origin: this.origin, tokenId: info.id, clientNonce: c.nonce, bridgeNonce: randomB64url() };
+    const proof: AuthProof = { v: PROTOCOL_VERSION, kind: 'auth.proof', nonce: ctx.bridgeNonce, proof: await handshakeProof(key, 'bridge', ctx) };
+    if (this.closed) return;
+    this.pendingHandshake = { ctx, key, clientVersion: c.clientVersion };
+    this.phase = 'response';
+    this.send(proof);
+  }
+
+  private authenticate(tokenId: string, clientVersion: string): void {
+    clearTimeout(this.helloTimer);
+    this.tokenId = tokenId;
+    this.phase = 'open';
+    setFrameLimit(this.ws, MAX_FRAME_BYTES);
+    this.log.info({ tokenId, clientVersion }, `extension connected (${this.origin})`);
+  }
+
+  /** A scripted client's hello with its raw token (tests, tools); the extension uses the handshake. */
   private hello(id: string, p: { token: string; clientVersion: string; protocol: number }): void {
     if (this.authenticated) {
       this.sendError(id, { code: 'CONFLICT', message: 'Already authenticated.' });
@@ -179,9 +282,7 @@ export class WsSession {
       this.close(CLOSE_CODES.UNSUPPORTED_VERSION, 'unsupported protocol version');
       return;
     }
-    clearTimeout(this.helloTimer);
-    this.tokenId = info.id;
-    this.log.info({ tokenId: info.id, clientVersion: p.clientVersion }, `extension connected (${this.origin})`);
+    this.authenticate(info.id, p.clientVersion);
     this.send(okResponse(id, 'hello', { bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION, tokenId: info.id }));
   }
 

@@ -84,3 +84,57 @@ export function parseResult<T extends RequestType>(type: T, result: unknown): Re
 export function parseEvent<E extends EventName>(event: E, data: unknown): EventData<E> {
   return EVENTS[event].parse(data) as EventData<E>;
 }
+
+/*
+ * The handshake that opens every WebSocket (docs/PROTOCOL.md, "Handshake"). The extension must
+ * not send anything a stranger on the port could use until the bridge has proved that it holds
+ * the pairing key, so the first frames are these, not requests:
+ *   extension → auth.challenge {tokenId, nonce}     (the token id is not a secret)
+ *   bridge    → auth.proof     {nonce, proof}       proof = HMAC(key, "bridge", …both nonces)
+ *   extension → auth.response  {proof}              only if the bridge's proof verified
+ *   bridge    → auth.ok        {tokenId, …}         the session is authenticated
+ * Before auth.ok the bridge reads exactly one frame per step, each at most
+ * HANDSHAKE_MAX_FRAME_BYTES, and closes the socket on anything else.
+ */
+export const HANDSHAKE_LABEL = 'mailmover-handshake-v1';
+export const HANDSHAKE_MAX_FRAME_BYTES = 4096;
+
+/** 32 random bytes, base64url (43 characters): nonces, MACs and pairing keys. */
+const B64url32 = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const AuthChallengeSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('auth.challenge'),
+  tokenId: z.string().min(1).max(64),
+  nonce: B64url32,
+  clientVersion: z.string().max(64),
+  protocol: z.number().int(),
+});
+export type AuthChallenge = z.infer<typeof AuthChallengeSchema>;
+
+export const AuthProofSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('auth.proof'),
+  nonce: B64url32,
+  proof: B64url32,
+});
+export type AuthProof = z.infer<typeof AuthProofSchema>;
+
+export const AuthResponseSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('auth.response'),
+  proof: B64url32,
+});
+export type AuthResponse = z.infer<typeof AuthResponseSchema>;
+
+export const AuthOkSchema = z.object({
+  v: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('auth.ok'),
+  tokenId: z.string(),
+  bridgeVersion: z.string(),
+  protocol: z.number().int(),
+});
+export type AuthOk = z.infer<typeof AuthOkSchema>;
+
+/** Pairing key: 32 random bytes, base64url; returned once by POST /pair. */
+export const PairingKeySchema = B64url32;

@@ -23,7 +23,12 @@ export const PairRequestSchema = z.object({
 });
 export type PairRequest = z.input<typeof PairRequestSchema>;
 
-export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string(), origin: z.string() });
+/**
+ * `key` is the per-pairing secret of the WebSocket handshake (32 random bytes, base64url): the
+ * extension keeps it and the token id, and drops the token, which it never needs to send again.
+ * `token` stays for scripted clients (tests, tools) that say a plain `hello`.
+ */
+export const PairResponseSchema = z.object({ token: z.string(), tokenId: z.string(), origin: z.string(), key: z.string().regex(/^[A-Za-z0-9_-]{43}$/) });
 export type PairResponse = z.infer<typeof PairResponseSchema>;
 
 /** Shape of every HTTP error body of the bridge. */
