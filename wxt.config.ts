@@ -43,9 +43,11 @@ export default defineConfig({
     // The panel page is framed by the launcher (content script) on any enabled site; sites
     // enabled at run time cannot be listed here, so panel.html is reachable from every page,
     // and it shows nothing unless the launcher obtained a one-time ticket from the background
-    // worker (extension/background/panel-router.ts).
+    // worker (extension/background/panel-router.ts). use_dynamic_url: only the per-session
+    // URL that runtime.getURL gives the launcher loads it, so a site cannot probe the
+    // extension's fixed id to learn that mailmover is installed.
     web_accessible_resources:
-      manifestVersion === 3 ? [{ resources: ['panel.html'], matches: ['*://*/*'] }] : ['panel.html'],
+      manifestVersion === 3 ? [{ resources: ['panel.html'], matches: ['*://*/*'], use_dynamic_url: true }] : ['panel.html'],
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

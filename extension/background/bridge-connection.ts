@@ -2,24 +2,26 @@
  * The background worker's one connection to the bridge, as a small state machine:
  *
  *   checking → not-found    (GET /health fails: look again with back-off)
- *            → unpaired     (the bridge runs, no token yet: wait for a pairing code)
- *            → connecting → connected   (WebSocket, hello with the token, subscribe)
+ *            → unpaired     (the bridge runs, no pairing yet: wait for a pairing code)
+ *            → connecting → connected   (WebSocket, handshake with the pairing key, subscribe)
+ *                         → impostor    (the listener could not prove the key: "not your
+ *                                        bridge"; nothing is sent to it, looked at again later)
  *
- * A lost connection goes back to checking after a back-off delay; a refused token (4401/4403)
+ * A lost connection goes back to checking after a back-off delay; a refused pairing (4401/4403)
  * is forgotten and the state becomes unpaired. Everything the pages need (the state, jobs,
- * accounts) is written to Dexie; the token stays in chrome.storage.local. When Chrome stops the
- * worker the socket goes with it; the next start (an alarm, a page's message) reads the token
- * again and reconnects, and the subscribe snapshot brings the mirror up to date.
+ * accounts) is written to Dexie; the pairing key stays in chrome.storage.local. When Chrome
+ * stops the worker the socket goes with it; the next start (an alarm, a page's message) reads
+ * the pairing again and reconnects, and the subscribe snapshot brings the mirror up to date.
  */
 import { browser } from 'wxt/browser';
 import { REQUESTS, isRequestType, type RequestType } from '../../shared/protocol/requests';
 import { notifyJobFirstPassDone } from './notifications';
 import { backoffDelay } from '../lib/backoff';
 import { BRIDGE_PORT_STORAGE_KEY, normalizePort, probeBridge } from '../lib/bridge';
-import { BridgeRequestError, BridgeSocket, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
+import { BridgeRequestError, BridgeSocket, NOT_YOUR_BRIDGE, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
 import { pairWithBridge, type PairOutcome } from '../lib/pair';
 import type { BridgePhase, BridgeProblem, BridgeState, RequestFailure } from '../lib/runtime-messages';
-import { TOKEN_STORAGE_KEY, isStoredToken, type StoredToken } from '../lib/storage-keys';
+import { PAIRING_STORAGE_KEY, parseStoredPairing, type StoredPairing } from '../lib/storage-keys';
 import { CLOSE_CODES } from '../../shared/protocol/version';
 import { Mirror } from '../db/mirror';
 import { db, type MailmoverDb } from '../db/schema';
@@ -116,14 +118,15 @@ export class BridgeConnection {
       this.schedule(UNPAIRED_RECHECK_MS);
       return;
     }
-    await this.update({ phase: 'connecting', version: health.version });
+    // Still "not your bridge" while looking again: the listener has to prove itself first.
+    await this.update({ phase: this.state.phase === 'impostor' ? 'impostor' : 'connecting', version: health.version });
     const socket = new BridgeSocket(port, {
       onEvent: (e) => this.handleEvent(e),
       onClose: (code) => void this.socketClosed(socket, code),
     });
     this.socket = socket;
     try {
-      const hello = await socket.open(token.token, browser.runtime.getManifest().version);
+      const hello = await socket.open(token, browser.runtime.getManifest().version);
       const snap = await socket.request('subscribe', {});
       await this.mirror.snapshot(snap.jobs, snap.accounts);
       this.attempt = 0;
@@ -140,6 +143,10 @@ export class BridgeConnection {
       socket.close();
       if (code === 'UNAUTHORIZED' || code === `CLOSED_${CLOSE_CODES.UNAUTHORIZED}` || code === `CLOSED_${CLOSE_CODES.FORBIDDEN}`) {
         await this.forgetToken(code.endsWith(String(CLOSE_CODES.FORBIDDEN)) ? 'origin-rejected' : 'token-rejected');
+        return;
+      }
+      if (code === NOT_YOUR_BRIDGE) {
+        this.retryLater('impostor', null);
         return;
       }
       if (code === 'UNSUPPORTED_VERSION') {
@@ -238,14 +245,15 @@ export class BridgeConnection {
     const origin = new URL(browser.runtime.getURL('/')).origin;
     const outcome = await pairWithBridge(port, code, { origin, label: `mailmover ${navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'}` });
     if (outcome.ok) {
-      const stored: StoredToken = {
-        token: outcome.pair.token,
+      // The raw token is dropped here: the handshake needs only the key and the token's id.
+      const stored: StoredPairing = {
         tokenId: outcome.pair.tokenId,
+        key: outcome.pair.key,
         origin: outcome.pair.origin,
         port,
         pairedAt: new Date().toISOString(),
       };
-      await browser.storage.local.set({ [TOKEN_STORAGE_KEY]: stored });
+      await browser.storage.local.set({ [PAIRING_STORAGE_KEY]: stored });
       await this.update({ paired: true, tokenId: stored.tokenId, origin: stored.origin, problem: null });
       await this.ensure(true);
     }
@@ -253,7 +261,7 @@ export class BridgeConnection {
   }
 
   async unpair(): Promise<void> {
-    await browser.storage.local.remove(TOKEN_STORAGE_KEY);
+    await browser.storage.local.remove(PAIRING_STORAGE_KEY);
     this.socket?.close();
     this.socket = undefined;
     await this.update({ phase: 'checking', paired: false, tokenId: null, origin: null, problem: null });
@@ -275,7 +283,7 @@ export class BridgeConnection {
   }
 
   private async forgetToken(problem: BridgeProblem): Promise<void> {
-    await browser.storage.local.remove(TOKEN_STORAGE_KEY);
+    await browser.storage.local.remove(PAIRING_STORAGE_KEY);
     await this.update({ phase: 'unpaired', paired: false, tokenId: null, origin: null, problem, nextAttemptAt: null });
     this.schedule(UNPAIRED_RECHECK_MS);
   }
@@ -289,10 +297,9 @@ export class BridgeConnection {
     }
   }
 
-  private async token(): Promise<StoredToken | undefined> {
-    const stored = await browser.storage.local.get(TOKEN_STORAGE_KEY);
-    const t: unknown = stored[TOKEN_STORAGE_KEY];
-    return isStoredToken(t) ? t : undefined;
+  private async token(): Promise<StoredPairing | undefined> {
+    const stored = await browser.storage.local.get(PAIRING_STORAGE_KEY);
+    return parseStoredPairing(stored[PAIRING_STORAGE_KEY]);
   }
 
   private async update(patch: Partial<BridgeState>): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { db } from '../db/schema';
+import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
 import {
   ENABLED_SITES_STORAGE_KEY,
   EnabledSitesSchema,
@@ -13,6 +14,7 @@ import {
   PanelRequestSchema,
   originOf,
   type EnabledSite,
+  type LauncherSetupResult,
   type PanelContext,
   type PanelResponse,
 } from '../panel/messages';
@@ -49,7 +51,16 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
   const parsed = PanelRequestSchema.safeParse(message);
   if (!parsed.success) return fail('BAD_REQUEST', 'Malformed message.');
   const m = parsed.data;
-  const extensionPage = (page: string) => sender.url?.startsWith(browser.runtime.getURL(page as '/popup.html')) === true;
+  // By path and scheme, not the full URL: the framed panel runs under the per-session dynamic
+  // id (use_dynamic_url), so its origin is not runtime.getURL's.
+  const extensionPage = (page: string) => {
+    try {
+      const u = new URL(sender.url ?? '');
+      return u.protocol === new URL(browser.runtime.getURL('/')).protocol && u.pathname.startsWith(page);
+    } catch {
+      return false;
+    }
+  };
   try {
     switch (m.kind) {
       case 'panel.ticket': {
@@ -80,7 +91,16 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
         ]);
         return { ok: true, result: { settings, jobs, accounts, events } };
       }
+      case 'panel.setup': {
+        const origin = sender.tab?.url ? originOf(sender.url ?? sender.tab.url) : null;
+        if (!origin) return fail('BAD_REQUEST', 'Not from a web page.');
+        const l: unknown = (await browser.storage.local.get(LOCALE_STORAGE_KEY))[LOCALE_STORAGE_KEY];
+        const enabled = (await enabledSites()).find((s) => s.origin === origin);
+        const result: LauncherSetupResult = { locale: l === 'en' || l === 'zh-CN' ? l : null, enabledKind: enabled?.kind ?? null };
+        return { ok: true, result };
+      }
       case 'site.list':
+        if (!extensionPage('/')) return fail('BAD_REQUEST', 'Only extension pages list the enabled sites.');
         return { ok: true, result: await enabledSites() };
       case 'site.enable': {
         if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup enables sites.');

@@ -1,13 +1,35 @@
 /**
  * Answers the pages' runtime messages (PageRequestSchema). Anything that does not parse, or
- * comes from outside this extension, is refused.
+ * does not come from one of this extension's own pages, is refused. A content script shares
+ * the extension's id (sender.id) but runs in a web page, next to the page's scripts and
+ * whatever a compromised page does to it; its sender.url is the page's address, so checking
+ * the URL is what keeps bridge traffic to the popup, dashboard and panel pages.
  */
 import { browser } from 'wxt/browser';
 import { PageRequestSchema, type PageResponse } from '../lib/runtime-messages';
 import type { BridgeConnection } from './bridge-connection';
 
-export async function handlePageMessage(message: unknown, senderId: string | undefined, conn: BridgeConnection): Promise<PageResponse> {
-  if (senderId !== browser.runtime.id) return { ok: false, error: { code: 'BAD_REQUEST', message: 'Not from this extension.' } };
+export interface PageSender {
+  id?: string;
+  url?: string;
+}
+
+/**
+ * An extension page (popup, dashboard, panel), not a content script. The scheme is compared,
+ * not the whole origin: the panel framed in a web page runs under the per-session dynamic id
+ * (use_dynamic_url), and a content script's sender.url is always the page's http(s) address.
+ */
+export function isExtensionPage(sender: PageSender): boolean {
+  if (sender.id !== browser.runtime.id || !sender.url) return false;
+  try {
+    return new URL(sender.url).protocol === new URL(browser.runtime.getURL('/')).protocol;
+  } catch {
+    return false;
+  }
+}
+
+export async function handlePageMessage(message: unknown, sender: PageSender, conn: BridgeConnection): Promise<PageResponse> {
+  if (!isExtensionPage(sender)) return { ok: false, error: { code: 'BAD_REQUEST', message: 'Only the extension’s own pages may use the bridge.' } };
   const parsed = PageRequestSchema.safeParse(message);
   if (!parsed.success) return { ok: false, error: { code: 'BAD_REQUEST', message: 'Malformed message.' } };
   const m = parsed.data;

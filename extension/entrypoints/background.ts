@@ -8,13 +8,19 @@ import { Mirror } from '../db/mirror';
 import { db } from '../db/schema';
 import { pickLocale, type Locale } from '../i18n';
 import { BRIDGE_PORT_STORAGE_KEY } from '../lib/bridge';
-import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { LEGACY_TOKEN_STORAGE_KEY, LOCALE_STORAGE_KEY } from '../lib/storage-keys';
 import { isPanelRequest } from '../panel/messages';
 
 /** Wakes a stopped worker so it reconnects (and its mirror catches up) even with no page open. */
 const ALARM = 'mailmover-reconnect';
 
 export default defineBackground(() => {
+  // The pairing key is in chrome.storage.local: only extension pages and this worker may read
+  // it, not content scripts (which run inside web pages). The launcher gets what it needs from
+  // storage through panel.setup instead. Set at every start: the call is cheap and idempotent.
+  void browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
+  // Versions before the handshake kept the raw token here; nothing reads it any more.
+  void browser.storage.local.remove(LEGACY_TOKEN_STORAGE_KEY).catch(() => undefined);
   let locale: Locale = pickLocale(navigator.language);
   void browser.storage.local.get(LOCALE_STORAGE_KEY).then((s) => {
     const v: unknown = s[LOCALE_STORAGE_KEY];
@@ -30,7 +36,7 @@ export default defineBackground(() => {
       void handlePanelMessage(message, sender).then(sendResponse);
       return true;
     }
-    void handlePageMessage(message, sender.id, connection).then(sendResponse);
+    void handlePageMessage(message, sender, connection).then(sendResponse);
     return true; // answered asynchronously
   });
 

@@ -25,6 +25,10 @@ export const en = {
   pairFailed: 'Pairing failed. Try again with a new code.',
   pairTokenRejected: 'The bridge no longer knows this browser (its token was revoked or its state was reset). Pair again.',
   pairOriginRejected: 'The stored token belongs to another extension. Pair again.',
+  impostorTitle: 'Not your bridge',
+  impostorBody:
+    'A program is listening at {address}, but it could not prove it is the bridge this browser paired with. Nothing was sent to it. Another user or program may be posing as the bridge: stop it and start your own bridge.',
+  impostorRetry: 'Check again',
   popupJobs: 'Migrations',
   popupNoJobs: 'No migration yet.',
   popupJobCounts: '{running} running · {failed} failed · {total} accounts',

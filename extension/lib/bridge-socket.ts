@@ -1,6 +1,7 @@
 /**
- * One authenticated WebSocket to the bridge: hello with the token, then requests matched to
- * their responses by id, and events handed to a callback. No reconnection here (see
+ * One authenticated WebSocket to the bridge: the handshake (the bridge proves it holds the
+ * pairing key before this side sends anything but a nonce and the token id), then requests
+ * matched to their responses by id, and events handed to a callback. No reconnection here (see
  * background/bridge-connection.ts); a closed socket rejects every pending request.
  */
 import {
@@ -14,7 +15,9 @@ import {
   type RequestResult,
   type RequestType,
 } from '../../shared/protocol';
-import { CLOSE_CODES, PROTOCOL_VERSION, WS_PATH } from '../../shared/protocol/version';
+import { AuthOkSchema, AuthProofSchema, ErrorResponseSchema, type AuthChallenge, type AuthResponse } from '../../shared/protocol/messages';
+import { handshakeProof, randomB64url, verifyHandshakeProof, type HandshakeContext } from '../../shared/protocol/handshake';
+import { CLOSE_CODES, HELLO_TIMEOUT_MS, PROTOCOL_VERSION, WS_PATH } from '../../shared/protocol/version';
 import { BRIDGE_HOST } from './bridge';
 import type { RequestFailure } from './runtime-messages';
 
@@ -23,6 +26,22 @@ export class BridgeRequestError extends Error {
     super(failure.message);
     this.name = 'BridgeRequestError';
   }
+}
+
+/** The failure code of a listener that could not prove it is the paired bridge. */
+export const NOT_YOUR_BRIDGE = 'NOT_YOUR_BRIDGE';
+
+/** What the handshake needs from the stored pairing. */
+export interface HandshakeSecret {
+  tokenId: string;
+  key: string;
+  origin: string;
+}
+
+export interface HelloResult {
+  bridgeVersion: string;
+  protocol: number;
+  tokenId: string;
 }
 
 export type AnyEvent = { [E in EventName]: { event: E; data: EventData<E> } }[EventName];
@@ -58,19 +77,90 @@ export class BridgeSocket {
     private readonly WebSocketImpl: typeof WebSocket = WebSocket,
   ) {}
 
-  /** Opens the socket and says hello; resolves with the bridge's version. */
-  async open(token: string, clientVersion: string): Promise<RequestResult<'hello'>> {
+  /**
+   * Opens the socket and runs the handshake; resolves with the bridge's version. Rejects with
+   * NOT_YOUR_BRIDGE, having sent nothing else, when the listener's first answer is not a valid
+   * proof of the pairing key: whatever answers /health on this port is then someone else.
+   */
+  async open(secret: HandshakeSecret, clientVersion: string): Promise<HelloResult> {
     const ws = new this.WebSocketImpl(`ws://${BRIDGE_HOST}:${this.port}${WS_PATH}`);
     this.ws = ws;
+    const frames: unknown[] = [];
+    let wake: (() => void) | undefined;
+    let closedWith: { code: number; reason: string } | undefined;
     await new Promise<void>((resolve, reject) => {
       ws.onopen = () => resolve();
       ws.onerror = () => reject(new BridgeRequestError({ code: 'SOCKET_ERROR', message: 'The WebSocket could not be opened.' }));
       ws.onclose = (ev) => reject(new BridgeRequestError({ code: `CLOSED_${ev.code}`, message: ev.reason || 'closed' }));
     });
-    ws.onmessage = (ev) => this.onMessage(ev.data);
+    ws.onmessage = (ev) => {
+      frames.push(ev.data);
+      wake?.();
+    };
     ws.onerror = () => undefined;
-    ws.onclose = (ev) => this.onClosed(ev.code, ev.reason);
-    return this.request('hello', { token, clientVersion, protocol: PROTOCOL_VERSION });
+    ws.onclose = (ev) => {
+      closedWith = { code: ev.code, reason: ev.reason };
+      wake?.();
+    };
+    const next = async (): Promise<unknown> => {
+      const deadline = Date.now() + HELLO_TIMEOUT_MS;
+      while (frames.length === 0) {
+        if (closedWith) throw new BridgeRequestError({ code: `CLOSED_${closedWith.code}`, message: closedWith.reason || 'closed' });
+        const left = deadline - Date.now();
+        if (left <= 0) throw new BridgeRequestError({ code: NOT_YOUR_BRIDGE, message: 'The listener did not answer the handshake.' });
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, left);
+          wake = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        wake = undefined;
+      }
+      try {
+        return JSON.parse(String(frames.shift()));
+      } catch {
+        return undefined;
+      }
+    };
+    const refused = (json: unknown): BridgeRequestError | undefined => {
+      const e = ErrorResponseSchema.safeParse(json);
+      return e.success ? new BridgeRequestError(e.data.error) : undefined;
+    };
+    try {
+      const clientNonce = randomB64url();
+      const challenge: AuthChallenge = { v: PROTOCOL_VERSION, kind: 'auth.challenge', tokenId: secret.tokenId, nonce: clientNonce, clientVersion, protocol: PROTOCOL_VERSION };
+      ws.send(JSON.stringify(challenge));
+      const first = await next();
+      const proof = AuthProofSchema.safeParse(first);
+      if (!proof.success) throw refused(first) ?? this.impostor();
+      const ctx: HandshakeContext = { origin: secret.origin, tokenId: secret.tokenId, clientNonce, bridgeNonce: proof.data.nonce };
+      if (!(await verifyHandshakeProof(secret.key, 'bridge', ctx, proof.data.proof))) throw this.impostor();
+      const response: AuthResponse = { v: PROTOCOL_VERSION, kind: 'auth.response', proof: await handshakeProof(secret.key, 'extension', ctx) };
+      ws.send(JSON.stringify(response));
+      const second = await next();
+      const ok = AuthOkSchema.safeParse(second);
+      if (!ok.success) throw refused(second) ?? new BridgeRequestError({ code: 'BAD_RESULT', message: 'Unexpected answer to the handshake.' });
+      // Anything that came after auth.ok in the same burst is ordinary traffic.
+      ws.onmessage = (ev) => this.onMessage(ev.data);
+      ws.onclose = (ev) => this.onClosed(ev.code, ev.reason);
+      for (const f of frames.splice(0)) this.onMessage(f);
+      if (closedWith) this.onClosed(closedWith.code, closedWith.reason);
+      return { bridgeVersion: ok.data.bridgeVersion, protocol: ok.data.protocol, tokenId: ok.data.tokenId };
+    } catch (err) {
+      ws.onmessage = null;
+      this.closed = true;
+      try {
+        ws.close(1000, 'handshake failed');
+      } catch {
+        // already closing
+      }
+      throw err;
+    }
+  }
+
+  private impostor(): BridgeRequestError {
+    return new BridgeRequestError({ code: NOT_YOUR_BRIDGE, message: 'The program on this port could not prove it is the bridge this browser paired with.' });
   }
 
   get isOpen(): boolean {

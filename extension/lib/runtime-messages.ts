@@ -22,7 +22,8 @@ export const PageRequestSchema = z.discriminatedUnion('kind', [
 ]);
 export type PageRequest = z.infer<typeof PageRequestSchema>;
 
-export const BRIDGE_PHASES = ['checking', 'not-found', 'unpaired', 'connecting', 'connected'] as const;
+/** impostor: something answers on the port but could not prove it holds the pairing key ("not your bridge"). */
+export const BRIDGE_PHASES = ['checking', 'not-found', 'unpaired', 'connecting', 'connected', 'impostor'] as const;
 export type BridgePhase = (typeof BRIDGE_PHASES)[number];
 
 /** Why the last attempt failed, as a key the UI translates. */
@@ -33,7 +34,7 @@ export const BridgeStateSchema = z.object({
   phase: z.enum(BRIDGE_PHASES),
   port: Port,
   version: z.string().nullable(),
-  /** Paired: a token is stored (its id and the origin it was paired for; never the token itself). */
+  /** Paired: a pairing is stored (its token id and the origin it was paired for; never the key). */
   paired: z.boolean(),
   tokenId: z.string().nullable(),
   origin: z.string().nullable(),

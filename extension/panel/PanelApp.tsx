@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { Logo } from '../components/Logo';
 import { BridgeChip } from '../dashboard/BridgeChip';
@@ -11,6 +11,7 @@ import { EmployeeFlow } from './EmployeeFlow';
 import { claimTicket } from './panel-client';
 import type { PanelContext } from './messages';
 import { ps } from './strings';
+import { useUnobscured } from './visibility';
 
 let claimed: ReturnType<typeof claimTicket> | null = null;
 /** Claimed once per page (the ticket works once; StrictMode runs effects twice in development). */
@@ -35,6 +36,8 @@ export function PanelApp() {
   const bridge = useBridgeState();
   const [context, setContext] = useState<PanelContext | null | 'bad'>(null);
   const [view, setView] = useState<View>({ v: 'new' });
+  const shellRef = useRef<HTMLDivElement | null>(null);
+  const visible = useUnobscured(shellRef);
 
   useEffect(() => {
     void claimOnce().then((c) => {
@@ -43,10 +46,10 @@ export function PanelApp() {
     });
   }, []);
 
-  if (context === null) return <main className="panel-app" data-testid="panel" data-state="loading" />;
+  if (context === null) return <main className="panel-app" data-testid="panel" data-state="loading" ref={shellRef} />;
   if (context === 'bad')
     return (
-      <main className="panel-app content" data-testid="panel" data-state="refused">
+      <main className="panel-app content" data-testid="panel" data-state="refused" ref={shellRef}>
         <p className="callout callout--warn">{ps(locale, 'badTicket')}</p>
       </main>
     );
@@ -57,7 +60,13 @@ export function PanelApp() {
     { id: 'jobs', label: ps(locale, 'tabJobs'), on: view.v === 'jobs' || view.v === 'job' },
   ];
   return (
-    <div className="shell panel-app" data-testid="panel" data-state="ready" data-kind={context.kind}>
+    <div className="shell panel-app" data-testid="panel" data-state="ready" data-kind={context.kind} data-obscured={visible ? 'false' : 'true'} ref={shellRef}>
+      {!visible && (
+        <p className="callout callout--warn panel-obscured" role="alert" data-testid="panel-obscured">
+          {ps(locale, 'obscured')}
+        </p>
+      )}
+      <div className="panel-body" inert={!visible}>
       <header className="topbar">
         <span className="brand">
           <Logo size={24} />
@@ -94,6 +103,7 @@ export function PanelApp() {
         {view.v === 'job' && <MonitorPage jobId={view.jobId} bridge={bridge} />}
         {view.v === 'self' && <EmployeeFlow context={context} bridge={bridge} onOwnMigration={() => setView({ v: 'new' })} />}
       </main>
+      </div>
     </div>
   );
 }

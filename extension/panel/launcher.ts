@@ -12,9 +12,8 @@
  */
 import { browser } from 'wxt/browser';
 import { pickLocale, type Locale } from '../i18n';
-import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
 import { addressIn, classifyUrl, type WebmailSite } from '../../shared/providers/webmail-sites';
-import { ENABLED_SITES_STORAGE_KEY, EnabledSitesSchema, PanelResponseSchema, TicketResultSchema, type PanelContext, type SiteKind } from './messages';
+import { LauncherSetupResultSchema, PanelResponseSchema, TicketResultSchema, type LauncherSetupResult, type PanelContext, type SiteKind } from './messages';
 import { ps } from './strings';
 
 const HOST_TAG = 'mailmover-launcher';
@@ -49,25 +48,27 @@ export interface LauncherSetup {
   siteId: string;
 }
 
-async function localeOf(): Promise<Locale> {
+/** The language and the popup's "enabled here" for this page, from the background (storage is closed to content scripts). */
+async function launcherSetup(): Promise<LauncherSetupResult> {
   try {
-    const v: unknown = (await browser.storage.local.get(LOCALE_STORAGE_KEY))[LOCALE_STORAGE_KEY];
-    if (v === 'en' || v === 'zh-CN') return v;
+    const res = PanelResponseSchema.parse(await browser.runtime.sendMessage({ kind: 'panel.setup' }));
+    if (res.ok) return LauncherSetupResultSchema.parse(res.result);
   } catch {
-    /* storage unavailable: the browser's language */
+    /* the worker is unavailable: the browser's language, no enabled site */
   }
-  return pickLocale(navigator.language);
+  return { locale: null, enabledKind: null };
+}
+
+async function localeOf(): Promise<Locale> {
+  return (await launcherSetup()).locale ?? pickLocale(navigator.language);
 }
 
 /** Which launcher this page gets: a known site, or one enabled from the popup; null: none. */
 export async function setupFor(url: string): Promise<LauncherSetup | null> {
   const known = classifyUrl(url);
   if (known) return { kind: known.kind, site: known.site, siteId: known.site.id };
-  const raw: unknown = (await browser.storage.local.get(ENABLED_SITES_STORAGE_KEY))[ENABLED_SITES_STORAGE_KEY];
-  const sites = EnabledSitesSchema.safeParse(raw ?? []);
-  const origin = new URL(url).origin;
-  const enabled = sites.success ? sites.data.find((s) => s.origin === origin) : undefined;
-  return enabled ? { kind: enabled.kind, site: null, siteId: 'enabled' } : null;
+  const { enabledKind } = await launcherSetup();
+  return enabledKind ? { kind: enabledKind, site: null, siteId: 'enabled' } : null;
 }
 
 /** The logged-in address where the page shows it (site selectors, then generic hints); null: ask. */
@@ -209,7 +210,12 @@ export function mountLauncher(setup: LauncherSetup, doc: Document = document): v
       launcher.classList.add('anchored');
       host.setAttribute('data-anchored', 'true');
     } else {
-      if (host.parentElement !== doc.documentElement) doc.documentElement.append(host);
+      // Last child of <html>: at the same (maximal) z-index the later element paints on top, so
+      // an overlay the page appends after us would cover the launcher (clickjacking). Moved back
+      // to the end whenever the page adds a later sibling, except while the panel is open:
+      // moving the host would reload its iframe; the panel protects itself then (visibility.ts).
+      const open = host.getAttribute('data-state') === 'open';
+      if (host.parentElement !== doc.documentElement || (!open && host.nextElementSibling !== null)) doc.documentElement.append(host);
       launcher.classList.remove('anchored');
       host.setAttribute('data-anchored', 'false');
     }

@@ -39,6 +39,12 @@ export const PanelRequestSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('site.enable'), origin: OriginSchema, siteKind: SiteKindSchema }),
   z.object({ kind: z.literal('site.disable'), origin: OriginSchema }),
   z.object({ kind: z.literal('site.list') }),
+  /**
+   * Launcher → background: its language and whether the page's origin was enabled from the
+   * popup. chrome.storage.local is closed to content scripts (it holds the pairing key), so
+   * this is the one thing from storage the launcher gets, for its own origin only.
+   */
+  z.object({ kind: z.literal('panel.setup') }),
   /** Panel page → background: the mirror's rows (the panel cannot open the extension's IndexedDB). */
   z.object({ kind: z.literal('panel.mirror') }),
 ]);
@@ -63,9 +69,11 @@ export const MirrorSnapshotSchema = z.object({
 export type MirrorSnapshot = z.infer<typeof MirrorSnapshotSchema>;
 
 export const TicketResultSchema = z.object({ ticket: z.string() });
+export const LauncherSetupResultSchema = z.object({ locale: z.enum(['en', 'zh-CN']).nullable(), enabledKind: SiteKindSchema.nullable() });
+export type LauncherSetupResult = z.infer<typeof LauncherSetupResultSchema>;
 export const EnabledSitesSchema = z.array(EnabledSiteSchema);
 
-/** chrome.storage.local key of the sites enabled from the popup (read by the launcher too). */
+/** chrome.storage.local key of the sites enabled from the popup (the launcher asks with panel.setup). */
 export const ENABLED_SITES_STORAGE_KEY = 'enabledSites';
 
 export function isPanelRequest(message: unknown): boolean {

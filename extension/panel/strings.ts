@@ -41,6 +41,10 @@ const S = {
   siteEnabled: { en: 'Enabled on {origin}', zh: '已在 {origin} 启用' },
   siteBuiltIn: { en: 'mailmover works on this site already.', zh: 'mailmover 已支持此网站。' },
   siteDenied: { en: 'Permission was not granted.', zh: '未获得权限。' },
+  obscured: {
+    en: 'Something on the page is covering this panel, so its buttons are disabled until it is fully visible again.',
+    zh: '页面上有内容遮挡了此面板，在面板重新完全可见之前，其中的按钮已停用。',
+  },
 } as const;
 
 export type PanelKey = keyof typeof S;

@@ -5,6 +5,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { bridgeCommand } from '../../lib/page-client';
 import { Connected } from '../../popup/Connected';
 import { NotFound } from '../../popup/NotFound';
+import { NotYourBridge } from '../../popup/NotYourBridge';
 import { openDashboard } from '../../popup/open-page';
 import { PairForm } from '../../popup/PairForm';
 import { SiteToggle } from './SiteToggle';
@@ -35,6 +36,7 @@ export function App() {
         {phase === 'not-found' && state && <NotFound port={state.port} onRetry={retry} />}
         {phase === 'unpaired' && state && <PairForm state={state} />}
         {phase === 'connected' && state && <Connected state={state} />}
+        {phase === 'impostor' && state && <NotYourBridge port={state.port} onRetry={retry} />}
       </section>
       <nav className="popup-actions">
         <button type="button" className="primary" onClick={() => openDashboard()}>
