@@ -5,14 +5,20 @@
  *   seed 001 headers: 待搬家账号 (source), 搬家账号 (target), 待搬家账号密码 (source password),
  *                     搬家账号密码 (target password)
  *
- * Pure TypeScript for the extension and the bridge: no Node APIs. Uses csv-parse's browser ESM
- * build (it bundles its own Buffer polyfill, so it runs in Node and in a browser bundle alike).
+ * Pure TypeScript for the extension and the bridge (no Node APIs): the CLI's --accounts, the
+ * wizard and accounts.import all read a file through parseAccountsCsv. Records are split in one
+ * pass (csv-records.ts), a file that is not text is refused before that (non-text.ts), and at most
+ * MAX_REPORTED_ERRORS errors are listed (error-list.ts).
  *
  * Passwords are never put in an error message. In fact no cell value is: a shifted column can put
  * a password where an address was expected, so messages name lines and columns only.
  */
-import { parse, CsvError } from 'csv-parse/browser/esm/sync';
 import { z } from 'zod';
+import { readCsvRecords, type CsvProblem } from './csv-records';
+import { CsvErrorList, type CsvRowError } from './error-list';
+import { nonTextProblem } from './non-text';
+
+export { MAX_REPORTED_ERRORS, type CsvRowError } from './error-list';
 
 export interface AccountRow {
   line: number;
@@ -20,14 +26,6 @@ export interface AccountRow {
   target: string;
   sourcePassword?: string;
   targetPassword?: string;
-}
-
-/** line = 1-based row number as a spreadsheet shows it (one record = one row; the header is 1 in
- *  the usual file). It equals the text line number unless a quoted cell spans several lines. */
-export interface CsvRowError {
-  line: number;
-  message: string;
-  messageZh: string;
 }
 
 export interface AccountsCsvResult {
@@ -126,64 +124,21 @@ export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: 'ut
   }
 }
 
-interface RawRecord {
-  line: number;
-  fields: string[];
-}
+/** Checks a caller adds to every well-formed row (an import mode's rules); its errors join the file's. */
+export type RowCheck = (row: AccountRow) => ReadonlyArray<{ message: string; messageZh: string }>;
 
-type ParseProblem = 'unterminated-quote' | 'after-quote' | 'syntax';
-
-/**
- * Splits the text into records with csv-parse, carrying on after a malformed record: the record
- * is reported and parsing resumes on the next text line after the line where it began.
- */
-function readRecords(text: string): { records: RawRecord[]; problems: { line: number; kind: ParseProblem }[] } {
-  const records: RawRecord[] = [];
-  const problems: { line: number; kind: ParseProblem }[] = [];
-  const encoder = new TextEncoder();
-  const decoder = new TextDecoder();
-  let rest = text;
-  let lineBase = 0;
-  for (;;) {
-    let count = 0;
-    let lastEnd = 0;
-    try {
-      parse(rest, {
-        relax_column_count: true,
-        relax_quotes: true,
-        skip_empty_lines: false,
-        trim: true,
-        on_record: (record: string[], ctx: { bytes: number }) => {
-          count++;
-          lastEnd = ctx.bytes;
-          records.push({ line: lineBase + count, fields: record });
-          return record;
-        },
-      });
-      return { records, problems };
-    } catch (err) {
-      if (!(err instanceof CsvError)) throw err;
-      const line = lineBase + count + 1;
-      const bytes = encoder.encode(rest);
-      const nl = bytes.indexOf(0x0a, lastEnd);
-      // An odd number of quotes on the line where the failing record began means a quote opened
-      // there was never closed on that line; whatever csv-parse tripped over later (often a
-      // quote on another row) is a consequence of it.
-      const firstLine = decoder.decode(bytes.subarray(lastEnd, nl < 0 ? bytes.length : nl));
-      const unbalanced = (firstLine.match(/"/g)?.length ?? 0) % 2 === 1;
-      const kind: ParseProblem =
-        err.code === 'CSV_QUOTE_NOT_CLOSED' || unbalanced
-          ? 'unterminated-quote'
-          : err.code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE' || err.code === 'CSV_INVALID_CLOSING_QUOTE'
-            ? 'after-quote'
-            : 'syntax';
-      problems.push({ line, kind });
-      if (nl < 0) return { records, problems };
-      rest = decoder.decode(bytes.subarray(nl + 1));
-      lineBase = line;
-      if (rest === '') return { records, problems };
-    }
-  }
+function problemError(p: CsvProblem): CsvRowError {
+  return p.kind === 'unterminated-quote'
+    ? err(
+        p.line,
+        'A quoted value is never closed: it starts with " but has no closing ". Close the quote; the rows after it were still read.',
+        '引号未闭合：某个值以 " 开头却没有结束的 "。请补上引号；其后的行已照常读取。',
+      )
+    : err(
+        p.line,
+        'Text follows a closing quote. Put the whole value inside the quotes, and write a quote inside a value as "".',
+        '结束引号后还有其他字符。请把整个值放进引号内，值中的引号写成 ""。',
+      );
 }
 
 const isBlank = (fields: readonly string[]): boolean => fields.every((f) => f === '');
@@ -207,61 +162,34 @@ function addressKey(address: string): string {
  *   one; the earlier row is kept. Addresses compare case-insensitively.
  * - More than `maxRows` (default 1000) data rows → the first `maxRows` are returned and one error
  *   on the first row beyond them; those rows belong in another import (imports append).
+ * - A file that is not text (an .xlsx, binary) → that one error on line 1, nothing parsed.
+ * - `rowCheck` adds the caller's rules for each well-formed row (the import mode's).
+ * - At most MAX_REPORTED_ERRORS errors, the first by row, then one saying how many more.
  */
-export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } = {}): AccountsCsvResult {
+export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; rowCheck?: RowCheck } = {}): AccountsCsvResult {
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
-  const errors: CsvRowError[] = [];
+  const errors = new CsvErrorList();
   const rows: AccountRow[] = [];
 
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    errors.push(
-      err(
-        1,
-        'The file is UTF-16 ("Unicode text"). Save it as "CSV UTF-8 (comma delimited)" or "CSV (comma delimited)" and import again.',
-        '文件是 UTF-16 编码（“Unicode 文本”）。请另存为“CSV UTF-8（逗号分隔）”或“CSV（逗号分隔）”后重新导入。',
-      ),
-    );
-    return { rows, errors, encoding: 'utf-8', headerStyle: 'english' };
-  }
+  const notText = nonTextProblem(bytes);
+  if (notText) return { rows, errors: [notText], encoding: 'utf-8', headerStyle: 'english' };
 
   const { text: raw, encoding } = decodeCsvBytes(bytes);
   // CRLF (Windows), CR (old Mac Excel) and LF all end a row.
   const text = raw.replace(/\r\n?/g, '\n');
-  const { records, problems } = readRecords(text);
-
-  for (const p of problems) {
-    if (p.kind === 'unterminated-quote') {
-      errors.push(
-        err(
-          p.line,
-          'A quoted value is never closed: it starts with " but has no closing ". Close the quote; the rows after it were still read.',
-          '引号未闭合：某个值以 " 开头却没有结束的 "。请补上引号；其后的行已照常读取。',
-        ),
-      );
-    } else if (p.kind === 'after-quote') {
-      errors.push(
-        err(
-          p.line,
-          'Text follows a closing quote. Put the whole value inside the quotes, and write a quote inside a value as "".',
-          '结束引号后还有其他字符。请把整个值放进引号内，值中的引号写成 ""。',
-        ),
-      );
-    } else {
-      errors.push(err(p.line, 'This row is not valid CSV.', '此行不是有效的 CSV 格式。'));
-    }
-  }
+  const records = readCsvRecords(text, (p) => errors.add(problemError(p)));
 
   const nonBlank = records.filter((r) => !isBlank(r.fields));
   const header = nonBlank[0];
   if (!header) {
-    errors.push(
+    errors.add(
       err(
         1,
         'The file has no header row. The first row must name the columns: source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码).',
         '文件没有表头行。第一行须为列名：待搬家账号,搬家账号,待搬家账号密码（或 source,target,source_password,target_password）。',
       ),
     );
-    return { rows, errors: sortErrors(errors), encoding, headerStyle: 'english' };
+    return { rows, errors: errors.list(), encoding, headerStyle: 'english' };
   }
 
   // Header.
@@ -277,7 +205,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
     else english++;
     if (columns.has(field)) {
       const name = COLUMN_NAMES[field];
-      errors.push(
+      errors.add(
         err(
           header.line,
           `Column "${name.en}" (${name.zh}) appears twice in the header; keep one.`,
@@ -297,7 +225,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
       const name = COLUMN_NAMES[field];
       const shown = headerStyle === 'chinese' ? name.zh : name.en;
       const other = headerStyle === 'chinese' ? name.en : name.zh;
-      errors.push(
+      errors.add(
         err(
           header.line,
           `Missing required column "${shown}" (also accepted: "${other}").` +
@@ -306,7 +234,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
         ),
       );
     }
-    return { rows, errors: sortErrors(errors), encoding, headerStyle };
+    return { rows, errors: errors.list(), encoding, headerStyle };
   }
 
   // Columns the rows must have: up to the last non-empty header cell.
@@ -318,7 +246,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
   const byTarget = new Map<string, number>();
   data.forEach((rec, index) => {
     if (index === maxRows) {
-      errors.push(
+      errors.add(
         err(
           rec.line,
           `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Rows from this one on were not imported: put them in another file and import it too (each import adds to the accounts already imported).`,
@@ -331,7 +259,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
     const f = rec.fields;
     const extraFilled = f.slice(width).some((c) => c !== '');
     if (f.length < width || extraFilled) {
-      errors.push(
+      errors.add(
         err(
           rec.line,
           `Expected ${width} columns like the header, found ${f.length}. If a value contains a comma, put it in double quotes.`,
@@ -359,9 +287,9 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
         reported.add(field);
         const name = COLUMN_NAMES[field];
         if (issue.message === 'required') {
-          errors.push(err(rec.line, `The "${name.en}" address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
+          errors.add(err(rec.line, `The "${name.en}" address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
         } else {
-          errors.push(
+          errors.add(
             err(
               rec.line,
               `The "${name.en}" value is not a valid email address (expected name@domain).`,
@@ -380,7 +308,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
     let bad = false;
     if (firstSource !== undefined) {
       bad = true;
-      errors.push(
+      errors.add(
         err(
           rec.line,
           `The source account is already listed on line ${firstSource}; each source mailbox may appear only once. This row was ignored.`,
@@ -390,7 +318,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
     }
     if (firstTarget !== undefined) {
       bad = true;
-      errors.push(
+      errors.add(
         err(
           rec.line,
           `The target account is already used on line ${firstTarget}. Two source mailboxes moved into one account is refused because it is almost always a mistake in the account pairing; pair each source with its own target. This row was ignored.`,
@@ -405,12 +333,8 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number } =
     if (row.sourcePassword !== undefined) out.sourcePassword = row.sourcePassword;
     if (row.targetPassword !== undefined) out.targetPassword = row.targetPassword;
     rows.push(out);
+    for (const e of opts.rowCheck?.(out) ?? []) errors.add(err(out.line, e.message, e.messageZh));
   });
 
-  return { rows, errors: sortErrors(errors), encoding, headerStyle };
-}
-
-function sortErrors(errors: CsvRowError[]): CsvRowError[] {
-  // Stable: errors of one line keep their order.
-  return errors.map((e, i) => ({ e, i })).sort((a, b) => a.e.line - b.e.line || a.i - b.i).map(({ e }) => e);
+  return { rows, errors: errors.list(), encoding, headerStyle };
 }
