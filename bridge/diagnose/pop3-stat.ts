@@ -7,6 +7,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { ErrorCode } from '../../shared/errors';
+import { foreignServiceKind, mailGreeting } from './mail-greeting';
 
 export interface Pop3StatOptions {
   host: string;
@@ -129,7 +130,9 @@ export async function pop3Stat(opts: Pop3StatOptions): Promise<Pop3Stat> {
     reader.attach(sock);
     const greeting = await reader.line();
     if (!greeting.startsWith('+OK')) {
-      throw new Pop3StatError('PROTOCOL_ERROR', `${where} is not a POP3 server (greeting "${greeting.slice(0, 80)}").`, greeting.slice(0, 200));
+      // A mail greeting is repeated (it says what answers); another service's banner is not (see mail-greeting.ts).
+      const mail = mailGreeting(greeting);
+      throw new Pop3StatError('PROTOCOL_ERROR', mail ? `${where} is not a POP3 server (greeting "${mail.slice(0, 80)}").` : `${where} is ${foreignServiceKind(greeting)}, not a POP3 server.`, mail);
     }
     if (opts.security === 'starttls') {
       sock.write('STLS\r\n');

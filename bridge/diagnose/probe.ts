@@ -9,6 +9,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ErrorCode } from '../../shared/errors';
 import type { ConnectionStage, TlsInfo } from '../../shared/providers';
+import { foreignServiceKind, mailGreeting } from './mail-greeting';
 
 export interface ProbeOptions {
   host: string;
@@ -211,7 +212,7 @@ function classifyGreeting(greeting: string, where: string, protocol: 'imap' | 'p
   if (protocol === 'imap' ? /^\* (OK|PREAUTH)\b/i.test(greeting) : /^\+OK\b/.test(greeting)) return null;
   const refusal = protocol === 'imap' ? /^\* BYE\b\s*/i : /^-ERR\b\s*/;
   if (refusal.test(greeting)) {
-    const text = greeting.replace(refusal, '');
+    const text = (mailGreeting(greeting) ?? '').replace(refusal, '');
     const throttled = /too many|maximum number|connection limit|limit exceeded|try again|rate|frequen|频繁|超过/i.test(text);
     return new ProbeError(
       throttled ? 'THROTTLED' : 'CONNECT_FAILED',
@@ -220,16 +221,14 @@ function classifyGreeting(greeting: string, where: string, protocol: 'imap' | 'p
       text,
     );
   }
-  const what = /^\+OK/.test(greeting)
-    ? 'a POP3 server'
-    : /^\* OK/.test(greeting)
-      ? 'an IMAP server'
-      : /^220[ -]/.test(greeting)
-        ? 'an SMTP server'
-        : /^HTTP\//.test(greeting)
-          ? 'a web server'
-          : `not an ${protocol.toUpperCase()} server`;
-  return new ProbeError('PROTOCOL_ERROR', 'greeting', `${where} is ${what}: it greeted with "${greeting.slice(0, 120)}". Check the port.`, greeting.slice(0, 200));
+  const mail = mailGreeting(greeting);
+  if (mail) {
+    const what = /^(\+OK|-ERR)/i.test(mail) ? 'a POP3 server' : 'an IMAP server';
+    return new ProbeError('PROTOCOL_ERROR', 'greeting', `${where} is ${what}: it greeted with "${mail.slice(0, 120)}". Check the port.`, mail);
+  }
+  // Another service's banner is not repeated (see mail-greeting.ts), only what it looks like.
+  const kind = foreignServiceKind(greeting);
+  return new ProbeError('PROTOCOL_ERROR', 'greeting', `${where} is ${kind === 'not a mail server' ? kind : `${kind}, not ${protocol === 'imap' ? 'an IMAP' : 'a POP3'} server`}. Check the port.`, null);
 }
 
 /**
@@ -314,7 +313,8 @@ export async function probeImapServer(opts: ProbeOptions): Promise<ProbeResult> 
     if (opts.security === 'tls') sock = await upgrade('tls');
     stage = 'greeting';
     const greeting = await lines.line();
-    partial.greeting = greeting;
+    // Kept for the report only when it is a mail greeting (another service's banner is not repeated).
+    partial.greeting = mailGreeting(greeting);
     const bad = classifyGreeting(greeting, where, protocol);
     if (bad) throw bad;
     if (protocol === 'pop3') return finishPop3(sock, raw, greeting);
