@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { Logo } from '../components/Logo';
 import { BridgeChip } from '../dashboard/BridgeChip';
@@ -36,8 +36,7 @@ export function PanelApp() {
   const bridge = useBridgeState();
   const [context, setContext] = useState<PanelContext | null | 'bad'>(null);
   const [view, setView] = useState<View>({ v: 'new' });
-  const shellRef = useRef<HTMLDivElement | null>(null);
-  const visible = useUnobscured(shellRef);
+  const [visible, shellRef] = useUnobscured();
 
   useEffect(() => {
     void claimOnce().then((c) => {
@@ -60,13 +59,13 @@ export function PanelApp() {
     { id: 'jobs', label: ps(locale, 'tabJobs'), on: view.v === 'jobs' || view.v === 'job' },
   ];
   return (
-    <div className="shell panel-app" data-testid="panel" data-state="ready" data-kind={context.kind} data-obscured={visible ? 'false' : 'true'} ref={shellRef}>
-      {!visible && (
+    <div className="shell panel-app" data-testid="panel" data-state="ready" data-kind={context.kind} data-obscured={visible === true ? 'false' : 'true'} ref={shellRef}>
+      {visible === false && (
         <p className="callout callout--warn panel-obscured" role="alert" data-testid="panel-obscured">
           {ps(locale, 'obscured')}
         </p>
       )}
-      <div className="panel-body" inert={!visible}>
+      <div className="panel-body" inert={visible !== true}>
       <header className="topbar">
         <span className="brand">
           <Logo size={24} />

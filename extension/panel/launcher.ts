@@ -18,8 +18,10 @@ import { ps } from './strings';
 
 const HOST_TAG = 'mailmover-launcher';
 
+// The highest z-index in every state: with the page's overlays at the same value, tree order
+// decides, and place() keeps the host last (see there).
 const CSS = `
-:host { all: initial !important; display: block !important; position: fixed !important; z-index: 2147483646 !important; visibility: visible !important; opacity: 1 !important; }
+:host { all: initial !important; display: block !important; position: fixed !important; z-index: 2147483647 !important; visibility: visible !important; opacity: 1 !important; }
 :host([data-state="closed"]) { right: 20px !important; bottom: 20px !important; }
 :host([data-state="closed"][data-anchored="true"]) { position: static !important; display: inline-block !important; vertical-align: middle !important; margin-left: 12px !important; }
 :host([data-state="banner"]) { top: 12px !important; left: 50% !important; transform: translateX(-50%) !important; max-width: calc(100vw - 24px) !important; }

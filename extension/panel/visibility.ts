@@ -32,13 +32,18 @@ export function watchVisibility(target: Element, onChange: (visible: boolean) =>
   return () => io.disconnect();
 }
 
-/** True while the element is unobscured; starts false so nothing is clickable before the first report. */
-export function useUnobscured(ref: { current: Element | null }): boolean {
-  const [visible, setVisible] = useState(false);
+/**
+ * true while the element is unobscured, false while covered, null before the browser's first
+ * report (the panel is inert then too, but shows no warning for those ~100 ms). Returns a
+ * callback ref: the panel renders a different root element once its ticket is claimed, and the
+ * observer must follow it.
+ */
+export function useUnobscured(): [boolean | null, (el: Element | null) => void] {
+  const [el, setEl] = useState<Element | null>(null);
+  const [visible, setVisible] = useState<boolean | null>(null);
   useEffect(() => {
-    const el = ref.current;
     if (!el) return undefined;
     return watchVisibility(el, setVisible);
-  }, [ref]);
-  return visible;
+  }, [el]);
+  return [visible, setEl];
 }

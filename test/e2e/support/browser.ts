@@ -31,6 +31,8 @@ export function chromiumArgs(locale: string, extensionDir: string): string[] {
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
+/** The e2e build (MAILMOVER_TEST_BUILD=1): the launcher also matches the loopback fixture pages. */
+export const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
 export const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = process.env.MAILMOVER_SCREENSHOTS ?? '/tmp/mailmover-screens';
 
@@ -52,9 +54,18 @@ export function ensureExtensionBuilt(): void {
   execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000 });
 }
 
+/** The same for the e2e build in .output-e2e/ (the production build in .output/ is left alone). */
+export function ensureTestExtensionBuilt(): void {
+  const manifest = path.join(TEST_EXTENSION_DIR, 'manifest.json');
+  const sourcesChanged = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
+  if (existsSync(manifest) && statSync(manifest).mtimeMs >= sourcesChanged) return;
+  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000, env: { ...process.env, MAILMOVER_TEST_BUILD: '1' } });
+}
+
 export async function launchWithExtension(
   locale: string,
   viewport = { width: 1360, height: 900 },
+  extensionDir = EXTENSION_DIR,
 ): Promise<{ context: BrowserContext; worker: Worker; userDataDir: string }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'mailmover-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -64,7 +75,7 @@ export async function launchWithExtension(
     viewport,
     deviceScaleFactor: 1,
     acceptDownloads: true,
-    args: chromiumArgs(locale, EXTENSION_DIR),
+    args: chromiumArgs(locale, extensionDir),
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
   return { context, worker, userDataDir };
