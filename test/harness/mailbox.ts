@@ -1,13 +1,24 @@
 /**
- * Seed and read back mailboxes of a harness Dovecot over plain IMAP on loopback (imapflow,
- * no STARTTLS, logging off). Folder arguments are full server paths in the server's own
- * delimiter and prefix, e.g. 'Work/2024' on the default server, 'INBOX.Work.2024' on a
- * Courier-style one.
+ * Seed and read back mailboxes of a harness server (Dovecot, Cyrus or Courier: anything with the
+ * MailServer address/namespace fields) over plain IMAP on loopback (imapflow, no STARTTLS, logging
+ * off). Folder arguments are full server paths in the server's own delimiter and prefix, e.g.
+ * 'Work/2024' on the default Dovecot, 'INBOX.Work.2024' on Courier or Debian-configured Cyrus.
+ *
+ * Server differences the helpers handle or pass on:
+ * - seedFolder uses MULTIAPPEND + LITERAL+ when the server advertises both (Dovecot, Cyrus) and one
+ *   APPEND per message otherwise (Courier has neither).
+ * - Cyrus refuses messages with bare LFs (NO Message contains bare newlines) and stores 8-bit header
+ *   bytes as 'X': seed CRLF messages there and expect readFolder to return the 'X'es. The helpers do
+ *   not rewrite messages, so what a test reads back is what the server really stores.
  */
 import { createHash } from 'node:crypto';
 import { connect as netConnect, type Socket } from 'node:net';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
 import type { DovecotServer, DovecotUser } from './dovecot.js';
+import type { MailServer } from './server-common.js';
+
+/** What the helpers need of a server: its plain IMAP address and personal namespace. */
+export type MailboxServer = Pick<MailServer, 'host' | 'imapPort' | 'separator' | 'prefix'>;
 
 export interface SeedMessage {
   raw: Buffer | string;
@@ -62,7 +73,7 @@ export interface MailboxSnapshot {
  * logging, no auto-IDLE). `extra` overrides any option. The caller must `logout()`.
  * For a master-user login pass `{ user: 'alice*admin', password: <admin password> }`.
  */
-export async function connectImap(server: DovecotServer, user: DovecotUser, extra: Partial<ImapFlowOptions> = {}): Promise<ImapFlow> {
+export async function connectImap(server: MailboxServer, user: DovecotUser, extra: Partial<ImapFlowOptions> = {}): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: server.host,
     port: server.imapPort,
@@ -80,7 +91,7 @@ export async function connectImap(server: DovecotServer, user: DovecotUser, extr
 }
 
 /** Addition: runs `fn` with a connected client and always logs out. */
-export async function withImap<T>(server: DovecotServer, user: DovecotUser, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
+export async function withImap<T>(server: MailboxServer, user: DovecotUser, fn: (client: ImapFlow) => Promise<T>): Promise<T> {
   const client = await connectImap(server, user);
   try {
     return await fn(client);
@@ -98,7 +109,7 @@ function isInbox(path: string): boolean {
 }
 
 /** Creates `folder` and any missing ancestors (each subscribed when created). */
-async function ensureFolder(client: ImapFlow, server: DovecotServer, folder: string): Promise<void> {
+async function ensureFolder(client: ImapFlow, server: MailboxServer, folder: string): Promise<void> {
   if (!folder) throw new Error('folder must not be empty');
   if (isInbox(folder)) return;
   if (server.prefix && !folder.startsWith(server.prefix)) {
@@ -124,7 +135,8 @@ export interface SeedOptions {
   /**
    * 'multiappend' (default): MULTIAPPEND (RFC 3502) with LITERAL+ over one raw connection, in batches;
    * about 4x faster than one APPEND per message on maildir (a batch is one transaction, so one
-   * refused message fails its whole batch).
+   * refused message fails its whole batch). On a server without MULTIAPPEND or LITERAL+ (Courier)
+   * this falls back to 'append'.
    * 'append': imapflow `append()`, one APPEND round trip per message.
    */
   method?: 'multiappend' | 'append';
@@ -202,7 +214,7 @@ class RawImap {
     sock.setTimeout(120_000, () => sock.destroy(new Error('IMAP connection timed out')));
   }
 
-  static async open(server: DovecotServer): Promise<RawImap> {
+  static async open(server: MailboxServer): Promise<RawImap> {
     const sock = netConnect({ host: server.host, port: server.imapPort });
     sock.setNoDelay(true);
     const raw = new RawImap(sock);
@@ -255,7 +267,7 @@ class RawImap {
   }
 }
 
-async function multiAppend(server: DovecotServer, user: DovecotUser, folder: string, messages: SeedMessage[], batchSize: number): Promise<number[]> {
+async function multiAppend(server: MailboxServer, user: DovecotUser, folder: string, messages: SeedMessage[], batchSize: number): Promise<number[]> {
   const raw = await RawImap.open(server);
   try {
     const sasl = Buffer.from(`\0${user.user}\0${user.password}`, 'utf8').toString('base64');
@@ -297,7 +309,7 @@ async function multiAppend(server: DovecotServer, user: DovecotUser, folder: str
  * returns their UIDs in order. Default: MULTIAPPEND batches over one connection (see SeedOptions).
  */
 export async function seedFolder(
-  server: DovecotServer,
+  server: MailboxServer,
   user: DovecotUser,
   folder: string,
   messages: SeedMessage[],
@@ -307,7 +319,9 @@ export async function seedFolder(
   return withImap(server, user, async (client) => {
     await ensureFolder(client, server, folder);
     if (messages.length === 0) return [];
-    if (method === 'multiappend') return multiAppend(server, user, folder, messages, opts.batchSize ?? 500);
+    // Courier has neither MULTIAPPEND nor LITERAL+: fall back to one APPEND per message there
+    const canMulti = client.capabilities.has('MULTIAPPEND') && client.capabilities.has('LITERAL+');
+    if (method === 'multiappend' && canMulti) return multiAppend(server, user, folder, messages, opts.batchSize ?? 500);
     const uids: number[] = [];
     for (const [i, m] of messages.entries()) {
       const raw = typeof m.raw === 'string' ? Buffer.from(m.raw, 'utf8') : m.raw;
@@ -321,7 +335,7 @@ export async function seedFolder(
   });
 }
 
-export async function createFolder(server: DovecotServer, user: DovecotUser, folder: string): Promise<void> {
+export async function createFolder(server: MailboxServer, user: DovecotUser, folder: string): Promise<void> {
   await withImap(server, user, (client) => ensureFolder(client, server, folder));
 }
 
@@ -354,7 +368,7 @@ async function readOpenFolder(client: ImapFlow, folder: string, withRaw: boolean
 
 /** All messages of `folder` in UID order, read with EXAMINE + BODY.PEEK[] (never changes \Seen). */
 export async function readFolder(
-  server: DovecotServer,
+  server: MailboxServer,
   user: DovecotUser,
   folder: string,
   opts: { withRaw?: boolean } = {},
@@ -378,7 +392,7 @@ async function listOn(client: ImapFlow): Promise<FolderInfo[]> {
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-export async function listFolders(server: DovecotServer, user: DovecotUser): Promise<FolderInfo[]> {
+export async function listFolders(server: MailboxServer, user: DovecotUser): Promise<FolderInfo[]> {
   return withImap(server, user, listOn);
 }
 
@@ -392,12 +406,12 @@ async function stateOn(client: ImapFlow, folder: string): Promise<FolderState> {
 }
 
 /** STATUS (UIDVALIDITY UIDNEXT HIGHESTMODSEQ MESSAGES). */
-export async function folderState(server: DovecotServer, user: DovecotUser, folder: string): Promise<FolderState> {
+export async function folderState(server: MailboxServer, user: DovecotUser, folder: string): Promise<FolderState> {
   return withImap(server, user, (client) => stateOn(client, folder));
 }
 
 /** State and messages (without raw bytes) of every selectable folder, over one connection. */
-export async function snapshotMailbox(server: DovecotServer, user: DovecotUser, opts: { withRaw?: boolean } = {}): Promise<MailboxSnapshot> {
+export async function snapshotMailbox(server: MailboxServer, user: DovecotUser, opts: { withRaw?: boolean } = {}): Promise<MailboxSnapshot> {
   return withImap(server, user, async (client) => {
     const folders: MailboxSnapshot['folders'] = {};
     for (const f of await listOn(client)) {

@@ -1,8 +1,9 @@
 /**
  * System (Debian package) dependencies of the test suite.
  *
- * The integration tests start real Dovecot servers (IMAP + POP3) and the extension tests drive a
- * real Chromium. Those come from Debian packages, not from npm. `scripts/ensure-test-deps.ts`
+ * The integration tests start real Dovecot servers (IMAP + POP3), Cyrus and Courier servers (each in a
+ * cached Debian chroot, see chroot.ts) and the extension tests drive a real Chromium. Those come from
+ * Debian packages, not from npm. `scripts/ensure-test-deps.ts`
  * (run before `npm test`) installs missing ones when it can; `requireDovecot()` gives a clear
  * error in the harness itself when the suite is run some other way.
  *
@@ -10,6 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { chrootDir, chrootState, type ChrootFamily } from './chroot.js';
 
 export interface SystemDep {
   /** Debian package name */
@@ -34,7 +36,25 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { pkg: 'chromium', binary: CHROMIUM_BIN, purpose: 'browser for extension end-to-end tests' },
   { pkg: 'isync', binary: '/usr/bin/mbsync', purpose: 'mbsync, compared against in the benchmark (npm run bench, and its quick variant in npm test)' },
   { pkg: 'time', binary: '/usr/bin/time', purpose: 'GNU time: peak RSS and CPU of the migrating process in the benchmark' },
+  { pkg: 'debootstrap', binary: '/usr/sbin/debootstrap', purpose: 'builds the Debian bookworm chroots the Cyrus and Courier test servers run in' },
 ];
+
+/**
+ * The chroot'ed servers (they conflict with dovecot-imapd/-pop3d as Debian packages, see chroot.ts).
+ * Not apt packages of the host: scripts/ensure-test-deps.ts builds them with debootstrap and caches
+ * them under /var/cache/mailmover-test.
+ */
+export const CHROOT_FAMILIES: readonly ChrootFamily[] = ['cyrus', 'courier'];
+
+/** Chroots that are not built, or built from another package list / build version. */
+export function missingChroots(): Array<{ family: ChrootFamily; state: 'missing' | 'stale'; dir: string }> {
+  const out: Array<{ family: ChrootFamily; state: 'missing' | 'stale'; dir: string }> = [];
+  for (const family of CHROOT_FAMILIES) {
+    const state = chrootState(family);
+    if (state !== 'ok') out.push({ family, state, dir: chrootDir(family) });
+  }
+  return out;
+}
 
 function hasDpkgQuery(): boolean {
   return existsSync('/usr/bin/dpkg-query');
