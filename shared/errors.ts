@@ -17,7 +17,10 @@ export const ERROR_CODES = [
   'QUOTA_EXCEEDED',
   'MESSAGE_REJECTED',
   'MESSAGE_TOO_LARGE',
+  'TARGET_REFUSED',
+  'MESSAGE_CHANGED',
   'FOLDER_CREATE_FAILED',
+  'FOLDER_RENAMED',
   'FOLDER_NOT_FOUND',
   'SOURCE_CHANGED',
   'PROTOCOL_ERROR',
@@ -94,6 +97,16 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     zh: '目标服务器拒收了这封邮件,已跳过并记录在报告中,其余邮件继续搬家。',
     transient: false,
   },
+  TARGET_REFUSED: {
+    en: 'The target server refused to store mail for a reason that is not the message itself (the folder is read-only, the account may not write there, or the server has a problem). Nothing was skipped: the account is retried and resumes from its checkpoint. If it persists, check the target account\'s permissions and the server text in the report.',
+    zh: '目标服务器拒绝保存邮件,原因不在邮件本身(文件夹只读、账号无写入权限或服务器故障)。没有邮件被跳过:该账号会重试并从断点继续。如持续出现,请检查目标账号的权限以及报告中服务器返回的原文。',
+    transient: true,
+  },
+  MESSAGE_CHANGED: {
+    en: 'The target server stored this message with changes (for example 8-bit header bytes replaced). The message is there, but not byte for byte; the report lists what changed.',
+    zh: '目标服务器保存这封邮件时做了改动(例如把邮件头中的 8 位字节替换掉)。邮件已搬到,但并非逐字节一致;报告中列出了改动内容。',
+    transient: false,
+  },
   MESSAGE_TOO_LARGE: {
     en: "The message is larger than the target server accepts; it was skipped and listed in the report.",
     zh: '邮件大小超过目标服务器的限制,已跳过并记录在报告中。',
@@ -102,6 +115,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
   FOLDER_CREATE_FAILED: {
     en: 'A folder could not be created on the target. Check the folder name and that the account may create folders.',
     zh: '无法在目标邮箱创建文件夹。请检查文件夹名称以及账号是否有创建文件夹的权限。',
+    transient: false,
+  },
+  FOLDER_RENAMED: {
+    en: 'The target refused a folder name, so the folder was created with look-alike characters instead (for example a.b as a．b). Its mail is in the renamed folder; the report lists every renaming.',
+    zh: '目标邮箱不接受某个文件夹名称,已改用形近字符创建(例如 a.b 改为 a．b)。邮件在改名后的文件夹中;报告列出了每一处改名。',
     transient: false,
   },
   FOLDER_NOT_FOUND: {

@@ -22,9 +22,22 @@ export const MigrationOptionsSchema = z.object({
   chunkMessages: z.number().int().min(1).max(5000).default(200),
   /** Provider id of the source, to try its localized folder names first. */
   providerHint: z.string().optional(),
+  /** Provider id of the target, for the folder-name characters it is known to refuse. */
+  targetProviderHint: z.string().optional(),
   /** Attempts per account for transient failures (connection cut, throttling). */
   maxAttempts: z.number().int().min(1).max(20).default(5),
   retryBaseMs: z.number().int().min(0).default(1000),
+  /**
+   * POP3 sources: download with RETR when TOP cannot return the whole message. Off by
+   * default because many servers (Dovecot's default among them) mark a RETRieved message
+   * as read on the old system; TOP does not.
+   */
+  pop3Retr: z.boolean().default(false),
+  /**
+   * An IMAP connection on which no byte moved for this long is probed with NOOP, and
+   * given up (then retried from the checkpoint) after as long again.
+   */
+  stallTimeoutMs: z.number().int().min(1000).default(30_000),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;

@@ -82,8 +82,10 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
     dryRun: o.dryRun,
     deleted: o.deleted,
     providerHint: o.provider,
+    targetProviderHint: o.targetProvider,
     maxAttempts: o.retries,
     chunkMessages: o.batchMessages,
+    pop3Retr: o.pop3Retr,
   });
 }
 

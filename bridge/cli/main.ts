@@ -67,8 +67,10 @@ function buildProgram(): Command {
     .addOption(new Option('--deleted <policy>', 'messages flagged \\Deleted on the source: copy (with the flag), skip, or undelete (copy without it)').choices(['copy', 'skip', 'undelete']))
     .option('--accounts <file.csv>', 'batch: CSV with source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码)')
     .option('--provider <id>', 'source provider (aliyun, exmail, netease, ...) to recognise its folder names first')
+    .option('--target-provider <id>', 'target provider (aliyun, ...): folder-name characters it is known to refuse are replaced up front')
     .option('--batch-messages <n>', 'messages per fetch/APPEND batch (default 200); smaller batches checkpoint more often')
     .option('--retries <n>', 'attempts per account for transient errors (default 5)')
+    .option('--pop3-retr', 'POP3 source: download with RETR where TOP cannot return the whole message (RETR marks the message read on many servers)')
     .option('--json', 'print one JSON document with the results on stdout')
     .action(async (opts: Record<string, unknown>) => {
       const outcome = await (await import('./migrate-command')).runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });

@@ -33,8 +33,10 @@ export const MigrateCliOptionsSchema = z
     accounts: z.string().optional(),
     json: z.boolean().default(false),
     provider: z.string().optional(),
+    targetProvider: z.string().optional(),
     batchMessages: z.coerce.number({ error: '--batch-messages must be a number' }).int().min(1).max(5000).default(200),
     retries: z.coerce.number().int().min(1).max(20).default(5),
+    pop3Retr: z.boolean().default(false),
   })
   .strict();
 export type MigrateCliOptions = z.infer<typeof MigrateCliOptionsSchema>;

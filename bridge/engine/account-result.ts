@@ -3,6 +3,7 @@ import type { AccountResult, FolderResult } from '../../shared/migration';
 import type { MigrationError } from './errors';
 import type { AccountJob } from './migrate-account';
 import type { StateStore } from './state-store';
+import type { FolderRun } from './folder-run';
 
 /**
  * The report of one account (the CLI's --json, the bridge's run outcome), the same for
@@ -29,7 +30,23 @@ export function accountResult(
     bytesCopied: sum((f) => f.bytesCopied),
     folders,
     skipped: store.skipped(account).map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })),
-    warnings,
+    // A retried pass repeats the warnings of the attempts before it.
+    warnings: warnings.filter((w, i) => warnings.findIndex((o) => o.code === w.code && o.message === w.message) === i),
     error: finalError,
   };
+}
+
+/** One warning per folder whose copies the target stored otherwise than sent. */
+export function storedChangeWarnings(runs: Iterable<FolderRun>, label: (uid: number) => string = (uid) => `UID ${uid}`): ErrorInfo[] {
+  const out: ErrorInfo[] = [];
+  for (const run of runs) {
+    if (run.storedChanges.length === 0) continue;
+    const kinds = [...new Set(run.storedChanges.map((c) => c.what))].join('; ');
+    const which = run.storedChanges.map((c) => `${label(c.uid)} -> target UID ${c.targetUid}`).join(', ');
+    out.push({
+      code: 'MESSAGE_CHANGED',
+      message: `${run.storedChanges.length} message(s) copied from "${run.source}" to "${run.target}" were stored by the target with changes: ${kinds} (${which}). They are on the target, but not byte for byte.`,
+    });
+  }
+  return out;
 }

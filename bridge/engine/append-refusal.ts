@@ -16,39 +16,93 @@ export function isRefusal(err: unknown): err is ServerError {
   return e?.responseStatus === 'NO' || e?.responseStatus === 'BAD' || e?.serverResponseCode === 'APPENDLIMIT';
 }
 
-export function refusalReason(err: ServerError): { code: 'MESSAGE_TOO_LARGE' | 'MESSAGE_REJECTED' | 'QUOTA_EXCEEDED'; text: string } {
+export interface Refusal {
+  code: 'MESSAGE_TOO_LARGE' | 'MESSAGE_REJECTED' | 'QUOTA_EXCEEDED';
+  text: string;
+  /**
+   * True when the answer names a property of the message (its size, its syntax, its
+   * content). Only such a refusal may skip a message: anything else (a read-only or
+   * missing folder, missing rights, a server fault) would refuse every other message
+   * too, and skipping would lose them all while reporting success.
+   */
+  messageBound: boolean;
+}
+
+/** Response codes of RFC 5530 / RFC 7889 that are about the message being appended. */
+const MESSAGE_CODES = new Set(['TOOBIG', 'APPENDLIMIT', 'PARSE']);
+/**
+ * Words servers use when the message itself is the problem: Dovecot ("Mail size is larger
+ * than the maximum size"), Cyrus ("Message contains bare newlines", "Message contains NUL
+ * characters", "Message has invalid header"), Courier, Exchange ("message is too large"),
+ * and content filters ("virus", "spam").
+ */
+const MESSAGE_TEXT = /too (big|large)|size limit|exceeds|larger than|maximum size|bare (newline|lf|cr)|nul (char|byte)|8-?bit|non-?ascii|invalid (message|header|mime|character)|malformed|parse error|syntax error in (message|header)|line (is )?too long|header.*too long|virus|spam|not rfc ?822|message (contains|has)/i;
+/** Refusals that are never the message's fault, whatever else the text says. */
+const MAILBOX_TEXT = /read-?only|permission|not allowed|denied|no such (mailbox|folder)|does ?n[o']t exist|nonexistent|trycreate|try again|temporar|internal (server )?error|unavailable|server ?bug|locked|in use/i;
+const MAILBOX_CODES = new Set(['TRYCREATE', 'NONEXISTENT', 'NOPERM', 'UNAVAILABLE', 'SERVERBUG', 'INUSE', 'CONTACTADMIN', 'LIMIT', 'CANNOT', 'READ-ONLY']);
+
+export function refusalReason(err: ServerError): Refusal {
   const code = (err.serverResponseCode ?? '').toUpperCase();
   const text = (err.responseText || err.message || 'refused').trim();
-  if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text };
+  if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text, messageBound: false };
+  // Size first: Dovecot answers an oversized APPEND with NO [LIMIT] "Mail size is larger than ...".
   if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds|larger than|maximum size/i.test(text)) {
-    return { code: 'MESSAGE_TOO_LARGE', text };
+    return { code: 'MESSAGE_TOO_LARGE', text, messageBound: true };
   }
-  return { code: 'MESSAGE_REJECTED', text };
+  if (MAILBOX_CODES.has(code) || MAILBOX_TEXT.test(text)) return { code: 'MESSAGE_REJECTED', text, messageBound: false };
+  return { code: 'MESSAGE_REJECTED', text, messageBound: MESSAGE_CODES.has(code) || MESSAGE_TEXT.test(text) };
 }
 
 /**
- * APPENDs one message on its own, after its batch was refused. A refusal becomes the
- * reason to skip it; a full mailbox fails the account instead, since every later
- * message would fail the same way. Keywords the server may not know are dropped
- * before giving up: the message matters more than its tags.
+ * Whether a skip recorded earlier (its stored reason, "CODE: server text ...") was about
+ * the message itself. Skips that were not, like those an older version recorded for
+ * Courier's "Current box is selected READ-ONLY.", are planned again on the next run.
+ */
+export function skipIsFinal(reason: string | null | undefined): boolean {
+  const r = reason ?? '';
+  if (r.startsWith('MESSAGE_TOO_LARGE')) return true;
+  if (r.startsWith('flagged \\Deleted')) return true;
+  const m = /^MESSAGE_REJECTED: (.*)$/s.exec(r);
+  if (m) return refusalReason({ responseText: m[1] }).messageBound;
+  return false;
+}
+
+function refusedByTarget(folder: string, reason: Refusal, err: unknown): MigrationError {
+  return new MigrationError(
+    'TARGET_REFUSED',
+    `The target refused to store messages in "${folder}" and did not say the message was the problem: "${reason.text}". Nothing was skipped; the account is retried.`,
+    { side: 'target', cause: err },
+  );
+}
+
+/**
+ * APPENDs one message on its own, after its batch was refused. A refusal that names the
+ * message becomes the reason to skip it; a full mailbox or any other refusal fails the
+ * account instead (retried from the checkpoint), since every later message would fail
+ * the same way. Keywords the server may not know are dropped before giving up: the
+ * message matters more than its tags.
  */
 export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem): Promise<{ targetUid: number | null } | { reason: string }> {
   try {
     return { targetUid: (await appendBatch(target, folder, [item])).uids[0] ?? null };
   } catch (err) {
     if (!isRefusal(err)) throw err;
-    const reason = refusalReason(err);
+    let reason = refusalReason(err);
     if (reason.code === 'QUOTA_EXCEEDED') {
       throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });
     }
+    let last: unknown = err;
     const system = systemFlagsOnly(item.flags);
     if (system.length !== item.flags.length) {
       try {
         return { targetUid: (await appendBatch(target, folder, [{ ...item, flags: system }])).uids[0] ?? null };
       } catch (retryErr) {
         if (!isRefusal(retryErr)) throw retryErr;
+        last = retryErr;
+        reason = refusalReason(retryErr);
       }
     }
+    if (!reason.messageBound) throw refusedByTarget(folder, reason, last);
     return { reason: `${reason.code}: ${reason.text}` };
   }
 }

@@ -1,12 +1,14 @@
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import { ImapClient } from './imap-client';
-import type { Endpoint } from './endpoint';
+import { verifiesCertificate, type Endpoint } from './endpoint';
 import { MigrationError, classifyError } from './errors';
 
 export interface ConnectOptions {
   side: 'source' | 'target';
   /** Name for this connection in logs (never a credential). */
   id?: string;
+  /** No byte for this long: probe with NOOP, then give up after as long again (MigrationOptions.stallTimeoutMs). */
+  stallTimeoutMs?: number;
 }
 
 function authOptions(ep: Endpoint): NonNullable<ImapFlowOptions['auth']> {
@@ -34,10 +36,12 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
     host: ep.host,
     port: ep.port,
     secure: ep.security === 'tls',
-    doSTARTTLS: ep.security === 'starttls' ? true : ep.security === 'plain' ? false : undefined,
+    // 'plain' (--allow-plaintext) allows an unencrypted session as a fallback only: imapflow's
+    // opportunistic mode (undefined) still upgrades whenever the server offers STARTTLS.
+    doSTARTTLS: ep.security === 'starttls' ? true : undefined,
     auth: authOptions(ep),
     tls: {
-      rejectUnauthorized: !ep.insecureTls,
+      rejectUnauthorized: verifiesCertificate(ep),
       ...(ep.ca ? { ca: ep.ca } : {}),
       // The certificate is checked against the name the user typed, also for IP addresses.
       servername: /^[\d.]+$|:/.test(ep.host) ? undefined : ep.host,
@@ -49,7 +53,10 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
     disableCompression: true,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
-    socketTimeout: 300_000,
+    // A dead connection must not hold the account for minutes: imapflow probes a quiet
+    // socket with NOOP after this long and fails it after as long again, and the
+    // account then resumes from its checkpoint on a new connection.
+    socketTimeout: opts.stallTimeoutMs ?? 30_000,
     clientInfo: { name: 'mailmover' },
     id: opts.id,
   };
@@ -58,9 +65,12 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
 /** Opens an authenticated imapflow connection or throws a classified MigrationError. */
 export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<ImapClient> {
   const client = new ImapClient(imapFlowOptions(ep, opts));
+  client.origin = { side: opts.side, account: ep.user, host: ep.host, port: ep.port };
   // An 'error' event without a listener would crash the process; the failing command
-  // rejects with the same error, which is where it is handled.
-  client.on('error', () => undefined);
+  // rejects too, and is handled there, with this as its cause when it only says "no connection".
+  client.on('error', (err: unknown) => {
+    client.lastError = err;
+  });
   try {
     await client.connect();
   } catch (err) {

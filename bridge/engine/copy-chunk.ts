@@ -5,6 +5,7 @@ import { appendMessages } from './append-messages';
 import { MigrationError } from './errors';
 import { flagsForAppend } from './flags';
 import { recoverNulBytes } from './nul-bytes';
+import { findStoredChanges } from './stored-changes';
 import type { FolderRun, SourceMessageMeta } from './folder-run';
 import type { MessageRecord } from './state-store';
 
@@ -79,6 +80,11 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
   }
 
   const outcomes = await appendMessages(target, run.target, items.map((i) => i.item));
+  const copies = items.map(({ meta, item }, i) => {
+    const r = outcomes[i]!;
+    return { uid: meta.uid, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
+  });
+  run.storedChanges.push(...(await findStoredChanges(target, run.target, copies)));
   items.forEach(({ meta }, i) => {
     const r = outcomes[i]!;
     records.push(

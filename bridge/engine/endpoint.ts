@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * One side of a migration: where to connect and how to log in.
  * `security`: 'tls' = implicit TLS (993), 'starttls' = upgrade required,
- * 'plain' = no TLS at all, accepted only with allowPlaintext.
+ * 'plain' = plaintext allowed (only with allowPlaintext) as a fallback: STARTTLS/STLS is
+ * still used whenever the server offers it.
  */
 export const AuthSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('password'), password: z.string().min(1) }),
@@ -53,4 +54,14 @@ export function describeEndpoint(ep: Endpoint): string {
   const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
   const host = ep.host.includes(":") ? `[${ep.host}]` : ep.host;
   return `${scheme}://${encodeURIComponent(ep.user)}@${host}:${ep.port}${via}`;
+}
+
+/**
+ * Whether the server's certificate must verify. Always, unless the user opted out with
+ * insecureTls, or allowed plaintext: then the opportunistic STARTTLS upgrade only has to
+ * keep passive listeners out (an active attacker could strip STARTTLS anyway), so a
+ * self-signed certificate is better than sending the password in clear.
+ */
+export function verifiesCertificate(ep: Pick<Endpoint, 'security' | 'insecureTls'>): boolean {
+  return !ep.insecureTls && ep.security !== 'plain';
 }

@@ -1,4 +1,7 @@
 import { REMEDIES, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+import { originOf, type ErrorContext } from './error-origin';
+
+export type { ErrorContext } from './error-origin';
 
 /** An error whose code the UI and the report understand; `message` never holds a secret. */
 export class MigrationError extends Error {
@@ -43,20 +46,17 @@ const TLS_CODES = new Set([
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'CONNECT_TIMEOUT']);
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'EConnectionClosed']);
 
-/** The account a connection belongs to, so an error says whose login failed. */
-export interface ErrorContext {
-  side: 'source' | 'target';
-  account: string;
-  host: string;
-  port: number;
-}
-
 /**
  * Turns whatever imapflow, node:net or node:tls threw into a coded MigrationError.
  * The server's own words are kept (they often name the real cause, e.g. "IMAP is
  * disabled for this account"), credentials never appear in them.
  */
-export function classifyError(err: unknown, ctx: ErrorContext): MigrationError {
+export function classifyError(err: unknown, fallback: ErrorContext): MigrationError {
+  if (err instanceof MigrationError) return err;
+  // The connection the error came from knows its side better than the caller's guess.
+  const origin = originOf(err);
+  const ctx = origin?.context ?? fallback;
+  if (origin) err = origin.cause;
   if (err instanceof MigrationError) return err;
   const e = (err ?? {}) as ImapLikeError;
   const where = `${ctx.side} ${ctx.account} at ${ctx.host}:${ctx.port}`;
@@ -67,6 +67,11 @@ export function classifyError(err: unknown, ctx: ErrorContext): MigrationError {
   const text = `${e.message ?? ''} ${serverText}`.toLowerCase();
   const opts = { cause: err, side: ctx.side };
 
+  // Before the TLS check: imapflow's ClosedAfterConnectTLS is a connection that closed
+  // (during or after the handshake), not a certificate problem, and is worth a retry.
+  if (DROPPED_CODES.has(code)) {
+    return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).`, opts);
+  }
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
     return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. Accept a self-signed certificate only if you trust this server.`, opts);
   }

@@ -14,7 +14,12 @@ export function fingerprint(headerBlock: Buffer | undefined, size: number): stri
   const fields: string[] = [];
   if (headerBlock && headerBlock.length) {
     // Unfold continuation lines (RFC 5322 2.2.3), then one "name:value" per field.
-    const text = headerBlock.toString('latin1').replace(/\r?\n[ \t]+/g, ' ');
+    // 8-bit bytes count as 'X': Cyrus stores raw 8-bit header bytes as 'X' (one for one,
+    // so the size stays), and its copy must still be recognised as the same message.
+    const text = headerBlock
+      .toString('latin1')
+      .replace(/[\x80-\xff]/g, 'X')
+      .replace(/\r?\n[ \t]+/g, ' ');
     for (const line of text.split(/\r?\n/)) {
       const idx = line.indexOf(':');
       if (idx <= 0) continue;

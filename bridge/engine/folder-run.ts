@@ -1,4 +1,5 @@
 import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
+import type { StoredChange } from './stored-changes';
 
 export interface SourceMessageMeta {
   uid: number;
@@ -26,6 +27,8 @@ export interface FolderCounts {
 export class FolderRun {
   readonly counts: FolderCounts = { total: 0, copied: 0, skipped: 0, alreadyPresent: 0, bytesCopied: 0, bytesTotal: 0 };
   done = false;
+  /** Copies the target stored otherwise than sent (reported as warnings). */
+  readonly storedChanges: StoredChange[] = [];
   private readonly unsettled: number[];
   private readonly unsettledSet: Set<number>;
   private cp: FolderCheckpoint;

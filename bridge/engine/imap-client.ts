@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { markOrigin, type ErrorContext } from './error-origin';
 
 /** What imapflow resolves a command with (exec() is not in its public types). */
 export interface ExecResponse {
@@ -40,6 +41,31 @@ const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data
  * tags, ordering, untagged responses and the tagged result are imapflow's as usual.
  */
 export class ImapClient extends ImapFlow {
+  /** Whose connection this is; errors of its commands carry it (error-origin.ts). */
+  origin: ErrorContext | undefined;
+  /** The last 'error' event: a socket timeout shows here, the failed command only says "no connection". */
+  lastError: unknown;
+
+  /** @internal every command goes through here (imapflow's exec is not in its public types). */
+  exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse> {
+    const base = (ImapFlow.prototype as unknown as { exec: (this: ImapFlow, c: string, a: unknown[], o?: object) => Promise<ExecResponse> }).exec;
+    return base.call(this, command, attributes, options).catch((err: unknown) => Promise.reject(this.tag(err)));
+  }
+
+  /** @internal imapflow's public methods start here; it throws "no connection" before exec once the socket is gone. */
+  async run(command: string, ...args: unknown[]): Promise<unknown> {
+    const base = (ImapFlow.prototype as unknown as { run: (this: ImapFlow, c: string, ...a: unknown[]) => Promise<unknown> }).run;
+    try {
+      return await base.call(this, command, ...args);
+    } catch (err) {
+      throw this.tag(err);
+    }
+  }
+
+  private tag(err: unknown): unknown {
+    return this.origin ? markOrigin(err, this.origin, this.lastError) : err;
+  }
+
   /** True when the frames of `execFramed` may carry non-synchronizing literals of this size. */
   nonSyncLiteralsUpTo(size: number): boolean {
     return this.capabilities.has('LITERAL+') || (this.capabilities.has('LITERAL-') && size <= 4096);

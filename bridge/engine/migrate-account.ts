@@ -1,6 +1,8 @@
-import { accountResult } from './account-result';
+import { accountResult, storedChangeWarnings } from './account-result';
 import type { ImapFlow } from 'imapflow';
-import { compareTargetPaths, mapFolders, targetParents, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import { createTargetFolders } from './target-folders';
+import { folderNameForbidden } from '../../shared/folders/target-rules';
 import { detectRoleByName } from '../../shared/folders/localized-names';
 import { isSpecialUse } from '../../shared/folders/special-use';
 import { folderMatcher } from '../../shared/glob';
@@ -70,42 +72,19 @@ export function planMappings(source: MailboxLayout, target: MailboxLayout, job: 
   return mapFolders(
     sources,
     { delimiter: target.delimiter, prefix: target.prefix, specialUse: targetSpecial, existing: target.folders.map((f) => f.path) },
-    { mode: job.options.mode, sourceAddress: job.source.user, sourcePrefix: source.prefix, providerHint: job.options.providerHint },
+    {
+      mode: job.options.mode,
+      sourceAddress: job.source.user,
+      sourcePrefix: source.prefix,
+      providerHint: job.options.providerHint,
+      extraForbidden: folderNameForbidden(job.options.targetProviderHint),
+    },
   );
 }
 
 function isVirtualView(f: { path: string; delimiter: string | null; specialUse?: string }, layout: MailboxLayout): boolean {
   const role = f.specialUse ?? detectRoleByName(f.path, f.delimiter, layout.prefix);
   return role === '\\All' || role === '\\Flagged';
-}
-
-/** Creates the target tree parents-first on ONE connection (parallel CREATEs have crashed Dovecot's list index). */
-async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[], failed: Map<string, ErrorInfo>): Promise<void> {
-  const existing = new Set(layout.folders.map((f) => f.path));
-  // Parents no mapping names (the unified root, a filtered-out parent) are created too, first.
-  const wanted = [...new Set([...targetParents(mappings, layout.delimiter, layout.folders.map((f) => f.path)), ...mappings.map((m) => m.target)])].sort(
-    (a, b) => compareTargetPaths(a, b, layout.delimiter),
-  );
-  for (const path of wanted) {
-    if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
-    try {
-      await target.mailboxCreate(path);
-      existing.add(path);
-    } catch (err) {
-      const e = err as { serverResponseCode?: string; responseText?: string; message?: string };
-      if (e.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(e.responseText ?? '')) {
-        existing.add(path);
-        continue;
-      }
-      if (!('responseStatus' in (err as object))) throw err;
-      failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${e.responseText ?? e.message}` });
-    }
-    try {
-      await target.mailboxSubscribe(path);
-    } catch {
-      // Subscription is a convenience for clients; the folder exists either way.
-    }
-  }
 }
 
 type Task = { kind: 'plan'; mapping: FolderMapping } | { kind: 'copy'; chunk: Chunk };
@@ -129,8 +108,8 @@ async function runPass(
   let control: { src?: ImapFlow; tgt?: ImapFlow } = {};
   try {
     tracker.setPhase('connecting');
-    control.src = guardReadOnly(await connectImap(job.source, { side: 'source', id: 'src-control' }));
-    control.tgt = await connectImap(job.target, { side: 'target', id: 'tgt-control' });
+    control.src = guardReadOnly(await connectImap(job.source, { side: 'source', id: 'src-control', stallTimeoutMs: opts.stallTimeoutMs }));
+    control.tgt = await connectImap(job.target, { side: 'target', id: 'tgt-control', stallTimeoutMs: opts.stallTimeoutMs });
     tracker.setPhase('discovering');
     const src: Side = { layout: await discoverLayout(control.src) };
     const tgt: Side = { layout: await discoverLayout(control.tgt) };
@@ -142,7 +121,10 @@ async function runPass(
       return;
     }
     tracker.setPhase('creating-folders');
-    await createTargetFolders(control.tgt, tgt.layout, mappings, result.folderErrors);
+    const created = await createTargetFolders(control.tgt, tgt.layout, mappings);
+    for (const [path, e] of created.failed) result.folderErrors.set(path, e);
+    result.warnings.push(...created.renamed);
+    for (const m of mappings) store.recordFolderMap(account, m.source, m.target, m.sanitized.length ? JSON.stringify(m.sanitized) : null);
     await closeQuietly(control.tgt);
     control.tgt = undefined;
 
@@ -195,8 +177,8 @@ async function runPass(
               connectTurn = new Promise<void>((resolve) => (done = resolve));
               await turn;
               try {
-                s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}` }));
-                t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}` });
+                s ??= guardReadOnly(await connectImap(job.source, { side: 'source', id: `src-${index}`, stallTimeoutMs: opts.stallTimeoutMs }));
+                t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}`, stallTimeoutMs: opts.stallTimeoutMs });
               } catch (err) {
                 done();
                 // A server that allows fewer connections than asked for: hand the task back
@@ -247,7 +229,10 @@ async function runPass(
 
     const planTask = async (s: ImapFlow, t: ImapFlow, mapping: FolderMapping): Promise<void> => {
       try {
-        const plan = await planFolder(s, t, store, account, mapping, opts);
+        const plan = await planFolder(s, t, store, account, mapping, opts, result.targetUidNextAtStart.get(mapping.source));
+        if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
+          result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
+        }
         result.warnings.push(...plan.warnings);
         result.adopt(plan.run);
         tracker.track(plan.run);
@@ -305,6 +290,8 @@ class PassResult {
   readonly folderErrors = new Map<string, ErrorInfo>();
   readonly warnings: ErrorInfo[] = [];
   readonly dryRun = new Map<string, number>();
+  /** Each target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */
+  readonly targetUidNextAtStart = new Map<string, number>();
   /** Messages copied by earlier attempts of this run, per source folder. */
   readonly earlier = new Map<string, { copied: number; bytes: number }>();
 
@@ -321,6 +308,7 @@ class PassResult {
 
   /** Carries copy counts over to the next attempt. */
   carryOver(): void {
+    this.warnings.push(...storedChangeWarnings(this.runs.values()));
     for (const [folder, run] of this.runs) this.earlier.set(folder, { copied: run.counts.copied, bytes: run.counts.bytesCopied });
     this.runs.clear();
   }
@@ -360,5 +348,5 @@ function buildResult(job: AccountJob, store: StateStore, account: string, pass: 
       error: pass.folderErrors.get(m.target) ?? null,
     };
   });
-  return accountResult(job, store, account, folders, error, pass.warnings);
+  return accountResult(job, store, account, folders, error, [...pass.warnings, ...storedChangeWarnings(pass.runs.values())]);
 }

@@ -3,6 +3,9 @@ import type { MigrationOptions } from '../../shared/migration';
 import type { ErrorInfo } from '../../shared/errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from './fingerprint';
 import { FolderRun, type SourceMessageMeta } from './folder-run';
+import { scanTarget } from './target-scan';
+import { skipIsFinal } from './append-refusal';
+import { MigrationError } from './errors';
 import { isDeleted } from './flags';
 import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
 
@@ -10,6 +13,8 @@ export interface FolderPlan {
   run: FolderRun;
   toCopy: SourceMessageMeta[];
   warnings: ErrorInfo[];
+  /** The target folder's UIDNEXT when it was planned (undefined when STATUS was not needed). */
+  targetUidNext: number | undefined;
 }
 
 /** The filters that decide which source messages are in scope; a change re-examines the folder. */
@@ -35,18 +40,9 @@ async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessa
 }
 
 /** Fingerprints of target messages not accounted for by our own records. */
-async function unaccountedOnTarget(
-  target: ImapFlow,
-  folder: string,
-  fromUid: number,
-  ours: Set<number>,
-): Promise<FingerprintIndex> {
+async function unaccountedOnTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<FingerprintIndex> {
   const index = new FingerprintIndex();
-  await target.mailboxOpen(folder, { readOnly: true });
-  for (const msg of await target.fetchAll(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    if (msg.uid < fromUid || ours.has(msg.uid)) continue;
-    index.add(fingerprint(msg.headers, msg.size ?? 0), msg.uid);
-  }
+  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid);
   return index;
 }
 
@@ -66,6 +62,12 @@ export async function planFolder(
   account: string,
   mapping: { source: string; target: string },
   opts: MigrationOptions,
+  /**
+   * Target UIDNEXT when an earlier attempt of this run planned the folder: a match at or
+   * above it is a copy of that attempt whose APPEND answer was lost with its connection,
+   * so it counts as copied, not as "already there".
+   */
+  copiedFromTargetUid?: number,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const box = await source.mailboxOpen(mapping.source, { readOnly: true });
@@ -99,6 +101,10 @@ export async function planFolder(
     cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
   }
 
+  // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
+  const reopened = store.reopenSkips(account, mapping.source, uidValidity, skipIsFinal);
+  if (reopened !== null && cp.lastUid >= reopened) cp = { ...cp, lastUid: reopened - 1 };
+
   const prior = store.outcomeCounts(account, mapping.source, uidValidity);
   const nothingNew = box.exists === 0 || (box.uidNext !== undefined && box.uidNext - 1 <= cp.lastUid);
   const metas = nothingNew ? [] : await fetchMeta(source, cp.lastUid + 1);
@@ -119,10 +125,12 @@ export async function planFolder(
   }
 
   const toCopy: SourceMessageMeta[] = [];
+  let targetUidNext: number | undefined;
   if (inScope.length > 0) {
     const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
-    if (!status) throw new Error(`STATUS of target folder "${mapping.target}" returned nothing`);
+    if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
     const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+    targetUidNext = status.uidNext;
     const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
     const onTarget =
       (status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from
@@ -131,7 +139,8 @@ export async function planFolder(
     for (const m of inScope) {
       const targetUid = onTarget.take(m.fingerprint);
       if (targetUid !== undefined) {
-        settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'present', targetUid, size: m.size });
+        const ours = copiedFromTargetUid !== undefined && targetUid >= copiedFromTargetUid;
+        settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: ours ? 'copied' : 'present', targetUid, size: m.size });
       } else {
         toCopy.push(m);
       }
@@ -145,5 +154,5 @@ export async function planFolder(
   run.counts.total = run.counts.alreadyPresent + run.counts.skipped + settleNow.length + toCopy.length;
   run.counts.bytesTotal = toCopy.reduce((s, m) => s + m.size, 0);
   run.settle(settleNow);
-  return { run, toCopy, warnings };
+  return { run, toCopy, warnings, targetUidNext };
 }

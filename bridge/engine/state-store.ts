@@ -193,6 +193,24 @@ export class StateStore {
     return out;
   }
 
+  /**
+   * Forgets the skips of a folder that `isFinal` does not accept as final, so they are
+   * planned again; returns the lowest source UID forgotten (the checkpoint must go back
+   * below it), or null.
+   */
+  reopenSkips(account: string, sourceFolder: string, uidValidity: number, isFinal: (reason: string | null) => boolean): number | null {
+    const rows = this.db
+      .prepare(`SELECT uid, reason FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'skipped'`)
+      .all(account, sourceFolder, uidValidity) as Array<{ uid: number; reason: string | null }>;
+    const reopen = rows.filter((r) => !isFinal(r.reason)).map((r) => r.uid);
+    if (reopen.length === 0) return null;
+    const del = this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`);
+    this.db.transaction(() => {
+      for (const uid of reopen) del.run(account, sourceFolder, uidValidity, uid);
+    })();
+    return Math.min(...reopen);
+  }
+
   /** Forget per-message rows of an old UIDVALIDITY: those UIDs mean nothing any more. */
   dropMessagesOfOtherValidity(account: string, sourceFolder: string, uidValidity: number): void {
     this.db

@@ -1,14 +1,15 @@
 /**
  * Deterministic, reversible sanitising of ONE folder-name segment for the target server.
  *
- * Seed 001 (Alibaba's 搬家 guide) asks admins to remove + * \ / from folder names before moving;
- * % and * are IMAP LIST wildcards, \ and " are quoted-string specials that several servers
- * (Dovecot among them) refuse in names, and the target's hierarchy delimiter inside a segment
- * would silently create a sub-folder ('v1.2' on a '.'-separated target becomes 'v1' › '2').
- * Instead of dropping such characters we substitute look-alikes, so the user still recognises
- * the folder and the original can be recovered:
+ * The target's hierarchy delimiter inside a segment would silently create a sub-folder
+ * ('v1.2' on a '.'-separated target becomes 'v1' › '2'), so it is always replaced. Other
+ * characters are replaced only for a target known to refuse them (extraForbidden): Alibaba
+ * Mail's migration guide asks for + * \ / to be removed from folder names, and the engine
+ * learns the rest from a refused CREATE (STRICT_FORBIDDEN and a few more). Names a target
+ * accepts are kept exactly. Instead of dropping characters we substitute look-alikes, so the
+ * user still recognises the folder and the original can be recovered:
  *
- *   + * \ / %, the target delimiter, extraForbidden   → fullwidth form (＋ ＊ ＼ ／ ％ ． …)
+ *   the target delimiter, extraForbidden              → fullwidth form (＋ ＊ ＼ ／ ％ ． …)
  *   control characters U+0000–U+001F, U+007F          → Control Pictures (␀ … ␟, ␡)
  *   leading / trailing spaces (U+0020)                  → ␠ (each)
  *   empty segment ('a//b', trailing delimiter)          → ∅
@@ -23,8 +24,11 @@
  * Pure TypeScript: no Node APIs.
  */
 
-/** Always replaced, whatever the target. */
-export const ALWAYS_FORBIDDEN = ['+', '*', '\\', '/', '%'] as const;
+/**
+ * Characters some targets refuse in names: the ones Alibaba Mail's guide lists, and the
+ * IMAP LIST wildcard '%'. Replaced for targets known to need it, and after a refused CREATE.
+ */
+export const STRICT_FORBIDDEN = ['+', '*', '\\', '/', '%'] as const;
 
 export const EMPTY_SEGMENT_MARK = '\u2205'; // ∅
 export const EDGE_SPACE_MARK = '\u2420'; // ␠
@@ -41,7 +45,7 @@ export interface SanitizeResult {
 }
 
 function forbiddenSet(targetDelimiter: string, extraForbidden: readonly string[] = []): Set<string> {
-  const set = new Set<string>(ALWAYS_FORBIDDEN);
+  const set = new Set<string>();
   for (const s of [targetDelimiter, ...extraForbidden]) {
     for (const ch of s) set.add(ch);
   }

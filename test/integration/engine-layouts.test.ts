@@ -41,7 +41,7 @@ describe('Courier-style source (INBOX. prefix, "." separator) into a "/" target'
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
-  it('strips the prefix, translates the separator and sanitises names the target cannot hold', async () => {
+  it('strips the prefix, translates the separator and keeps names the target can hold', async () => {
     const before = await snapshotMailbox(source, alice);
     const result = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, bob)), state.store);
     expect(result.error).toBeNull();
@@ -50,7 +50,7 @@ describe('Courier-style source (INBOX. prefix, "." separator) into a "/" target'
     expect(byTarget['INBOX.Sent Messages']).toBe('Sent');
     expect(byTarget['INBOX.Work.2024']).toBe('Work/2024');
     expect(byTarget['INBOX.项目.客户B']).toBe('项目/客户B');
-    expect(byTarget['INBOX.a+b']).toBe('a＋b');
+    expect(byTarget['INBOX.a+b']).toBe('a+b');
     await expectFoldersEqual(source, target, Object.entries(byTarget).filter(([s]) => before.folders[s]) as Array<[string, string]>);
     expect(await snapshotMailbox(source, alice)).toEqual(before);
   });

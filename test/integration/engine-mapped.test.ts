@@ -23,9 +23,10 @@ const FOLDERS: Record<string, string> = {
   '垃圾邮件': 'Junk',
   'Projects/2024/Q1': 'Projects/2024/Q1',
   '项目/客户A': '项目/客户A',
-  'a+b': 'a＋b',
-  'c*d': 'c＊d',
-  'back\\slash': 'back＼slash',
+  // Dovecot stores these names as they are, so they are kept exactly.
+  'a+b': 'a+b',
+  'c*d': 'c*d',
+  'back\\slash': 'back\\slash',
 };
 
 describe('mapped migration between two Dovecots', () => {

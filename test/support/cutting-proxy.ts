@@ -1,18 +1,33 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 /**
- * A TCP proxy on 127.0.0.1 that forwards to a real server and, for the first
- * `cuts` connections that carry more than `afterBytes` client->server bytes,
- * destroys both sides mid-stream: a network failure in the middle of an APPEND.
+ * A TCP proxy on 127.0.0.1 that forwards to a real server and, for the first `cuts`
+ * connections that carry more than `afterBytes` client->server bytes, breaks them:
+ * - 'cut' (default): destroys both sides mid-stream, a network failure in the middle of
+ *   an APPEND (the server sees a truncated literal);
+ * - 'stall': stops forwarding in both directions and keeps both sockets open, a dead
+ *   link that no FIN or RST announces (a NAT entry that expired, a cable pulled);
+ * - 'drop-replies': forwards the client's bytes whole but not one more byte of the
+ *   server's answer, then closes after `dropAfterMs`: the server stored the APPEND, the
+ *   client never heard its OK.
  */
 export interface CuttingProxy {
   port: number;
-  /** How many connections were cut so far. */
+  /** How many connections were broken so far. */
   cutCount(): number;
   close(): Promise<void>;
 }
 
-export async function startCuttingProxy(targetPort: number, opts: { afterBytes: number; cuts: number }): Promise<CuttingProxy> {
+export interface CutOptions {
+  afterBytes: number;
+  cuts: number;
+  mode?: 'cut' | 'stall' | 'drop-replies';
+  /** 'drop-replies': how long the server gets to finish before the connection closes. */
+  dropAfterMs?: number;
+}
+
+export async function startCuttingProxy(targetPort: number, opts: CutOptions): Promise<CuttingProxy> {
+  const mode = opts.mode ?? 'cut';
   let cut = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
@@ -20,20 +35,32 @@ export async function startCuttingProxy(targetPort: number, opts: { afterBytes: 
     sockets.add(client);
     sockets.add(upstream);
     let sent = 0;
+    let broken = false;
     const armed = cut < opts.cuts;
     client.on('data', (buf) => {
+      if (broken && mode === 'stall') return;
       sent += buf.length;
-      if (armed && cut < opts.cuts && sent > opts.afterBytes) {
+      if (!broken && armed && cut < opts.cuts && sent > opts.afterBytes) {
         cut++;
-        // Forward part of this chunk so the server sees a truncated literal, then drop everything.
-        upstream.write(buf.subarray(0, Math.floor(buf.length / 2)));
-        client.destroy();
-        upstream.destroy();
-        return;
+        broken = true;
+        if (mode === 'cut') {
+          // Forward part of this chunk so the server sees a truncated literal, then drop everything.
+          upstream.write(buf.subarray(0, Math.floor(buf.length / 2)));
+          client.destroy();
+          upstream.destroy();
+          return;
+        }
+        if (mode === 'stall') return;
+        setTimeout(() => {
+          client.destroy();
+          upstream.destroy();
+        }, opts.dropAfterMs ?? 500);
       }
       upstream.write(buf);
     });
-    upstream.on('data', (buf) => client.write(buf));
+    upstream.on('data', (buf) => {
+      if (!broken) client.write(buf);
+    });
     const end = () => {
       client.destroy();
       upstream.destroy();

@@ -1,3 +1,4 @@
+import { STRICT_FORBIDDEN } from '../../shared/folders/sanitize';
 import { describe, it, expect } from 'vitest';
 import {
   compareTargetPaths,
@@ -319,9 +320,9 @@ describe('mapFolders, mapped mode: custom folders, prefixes and separators', () 
     expect(targets(ms)).toEqual({ INBOX: 'INBOX', 'INBOX.Sent': 'INBOX.Sent', 'INBOX.a': 'INBOX.a', 'INBOX.a.b': 'INBOX.a.b' });
   });
 
-  it('translates "/" → "." and sanitises the new delimiter inside names', () => {
+  it('translates "/" → "." and sanitises the new delimiter inside names, keeping what the target accepts', () => {
     const ms = mapFolders([folder('INBOX'), folder('Releases'), folder('Releases/v1.2'), folder('a+b')], courier({ prefix: '' }), mapped());
-    expect(targets(ms)).toEqual({ INBOX: 'INBOX', Releases: 'Releases', 'Releases/v1.2': 'Releases.v1．2', 'a+b': 'a＋b' });
+    expect(targets(ms)).toEqual({ INBOX: 'INBOX', Releases: 'Releases', 'Releases/v1.2': 'Releases.v1．2', 'a+b': 'a+b' });
     expect(bySource(ms, 'Releases/v1.2').sanitized).toEqual([{ segment: 'v1.2', value: 'v1．2' }]);
   });
 
@@ -338,7 +339,7 @@ describe('mapFolders, mapped mode: custom folders, prefixes and separators', () 
 
   it('a null (flat) source delimiter keeps the whole name as one segment', () => {
     const ms = mapFolders([folder('INBOX', null), folder('a/b.c', null)], courier({ prefix: '' }), mapped());
-    expect(targets(ms)).toEqual({ INBOX: 'INBOX', 'a/b.c': 'a／b．c' });
+    expect(targets(ms)).toEqual({ INBOX: 'INBOX', 'a/b.c': 'a/b．c' });
   });
 
   it('applies extraForbidden', () => {
@@ -354,7 +355,8 @@ describe('mapFolders, mapped mode: custom folders, prefixes and separators', () 
 
 describe('mapFolders: collisions and determinism', () => {
   it('never maps two source folders to one target: sanitising collisions get (2), (3)…', () => {
-    const ms = mapFolders([folder('INBOX'), folder('a+b'), folder('a＋b'), folder('a＋b (2)')], dovecot(), mapped());
+    // A target known to refuse '+' (extraForbidden), where a+b and a＋b meet.
+    const ms = mapFolders([folder('INBOX'), folder('a+b'), folder('a＋b'), folder('a＋b (2)')], dovecot(), mapped({ extraForbidden: [...STRICT_FORBIDDEN] }));
     expect(targets(ms)).toEqual({ INBOX: 'INBOX', 'a+b': 'a＋b', 'a＋b': 'a＋b (2)', 'a＋b (2)': 'a＋b (2) (2)' });
     expectNoSharedTargets(ms);
   });
@@ -371,7 +373,7 @@ describe('mapFolders: collisions and determinism', () => {
   });
 
   it('children follow a renamed parent', () => {
-    const ms = mapFolders([folder('INBOX'), folder('a+b'), folder('a＋b'), folder('a＋b/child')], dovecot(), mapped());
+    const ms = mapFolders([folder('INBOX'), folder('a+b'), folder('a＋b'), folder('a＋b/child')], dovecot(), mapped({ extraForbidden: [...STRICT_FORBIDDEN] }));
     expect(bySource(ms, 'a＋b/child').target).toBe('a＋b (2)/child');
     expect(bySource(ms, 'a＋b/child').sanitized).toEqual([{ segment: 'a＋b', value: 'a＋b (2)' }]);
   });
@@ -479,7 +481,7 @@ describe('mapFolders, unified mode (统一存储模式)', () => {
       Sent: 'li.lei@example.com/Sent',
       a: 'li.lei@example.com/a',
       'a/b': 'li.lei@example.com/a/b',
-      'x+y': 'li.lei@example.com/x＋y',
+      'x+y': 'li.lei@example.com/x+y',
     });
     for (const m of ms) {
       expect(m.reason).toBe('unified');
@@ -497,13 +499,10 @@ describe('mapFolders, unified mode (统一存储模式)', () => {
       Sent: `${root}.Sent`,
       a: `${root}.a`,
       'a/b': `${root}.a.b`,
-      'x+y': `${root}.x＋y`,
+      'x+y': `${root}.x+y`,
     });
     expect(bySource(ms, 'a/b').sanitized).toEqual([{ segment: 'li.lei@example.com', value: 'li．lei@example．com' }]);
-    expect(bySource(ms, 'x+y').sanitized).toEqual([
-      { segment: 'li.lei@example.com', value: 'li．lei@example．com' },
-      { segment: 'x+y', value: 'x＋y' },
-    ]);
+    expect(bySource(ms, 'x+y').sanitized).toEqual([{ segment: 'li.lei@example.com', value: 'li．lei@example．com' }]);
     expect(targetParents(ms, '.')).toEqual([root]);
   });
 
@@ -521,16 +520,23 @@ describe('mapFolders, unified mode (统一存储模式)', () => {
     });
   });
 
-  it('unified: children of INBOX stay under INBOX, and a plus address is sanitised', () => {
+  it('unified: children of INBOX stay under INBOX, and a plus address is kept, or sanitised for a target known to refuse +', () => {
     const ms = mapFolders([folder('INBOX'), folder('INBOX/x')], dovecot(), { mode: 'unified', sourceAddress: 'a+b@example.com', sourcePrefix: '' });
-    expect(targets(ms)).toEqual({ INBOX: 'a＋b@example.com/INBOX', 'INBOX/x': 'a＋b@example.com/INBOX/x' });
+    expect(targets(ms)).toEqual({ INBOX: 'a+b@example.com/INBOX', 'INBOX/x': 'a+b@example.com/INBOX/x' });
+    const strict = mapFolders([folder('INBOX'), folder('INBOX/x')], dovecot(), {
+      mode: 'unified',
+      sourceAddress: 'a+b@example.com',
+      sourcePrefix: '',
+      extraForbidden: [...STRICT_FORBIDDEN],
+    });
+    expect(targets(strict)).toEqual({ INBOX: 'a＋b@example.com/INBOX', 'INBOX/x': 'a＋b@example.com/INBOX/x' });
   });
 
   it('unified: keeps \\Noselect parents and resolves collisions', () => {
     const ms = mapFolders(
       [folder('INBOX'), folder('p', '/', ['\\Noselect']), folder('p/q'), folder('k+1'), folder('k＋1')],
       dovecot(),
-      { mode: 'unified', sourceAddress: 'u@example.com', sourcePrefix: '' },
+      { mode: 'unified', sourceAddress: 'u@example.com', sourcePrefix: '', extraForbidden: [...STRICT_FORBIDDEN] },
     );
     expect(bySource(ms, 'p')).toMatchObject({ target: 'u@example.com/p', selectable: false });
     expect(bySource(ms, 'k+1').target).toBe('u@example.com/k＋1');

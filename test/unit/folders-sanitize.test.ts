@@ -1,16 +1,32 @@
 import { describe, it, expect } from 'vitest';
 import { sanitizeSegment, unsanitizeSegment } from '../../shared/folders';
+import { STRICT_FORBIDDEN } from '../../shared/folders/sanitize';
+import { folderNameForbidden } from '../../shared/folders/target-rules';
 
 describe('sanitizeSegment', () => {
-  it('replaces + * \\ / % with their fullwidth forms, whatever the target delimiter', () => {
+  it('keeps + * \\ / % where the target accepts them (only its delimiter is replaced)', () => {
     for (const delim of ['/', '.']) {
-      expect(sanitizeSegment('C++ notes', delim)).toEqual({ value: 'C＋＋ notes', changes: [{ from: '+', to: '＋' }] });
-      expect(sanitizeSegment('a*b', delim).value).toBe('a＊b');
-      expect(sanitizeSegment('a\\b', delim).value).toBe('a＼b');
-      expect(sanitizeSegment('50%', delim).value).toBe('50％');
+      expect(sanitizeSegment('C++ notes', delim)).toEqual({ value: 'C++ notes', changes: [] });
+      expect(sanitizeSegment('a*b', delim).value).toBe('a*b');
+      expect(sanitizeSegment('a\\b', delim).value).toBe('a\\b');
+      expect(sanitizeSegment('100% sure', delim).value).toBe('100% sure');
     }
-    expect(sanitizeSegment('a/b', '.').value).toBe('a／b');
+    expect(sanitizeSegment('a/b', '.').value).toBe('a/b');
     expect(sanitizeSegment('a/b', '/').value).toBe('a／b');
+  });
+
+  it('replaces + * \\ / % with their fullwidth forms for a target known to refuse them', () => {
+    const strict = [...STRICT_FORBIDDEN];
+    for (const delim of ['/', '.']) {
+      expect(sanitizeSegment('C++ notes', delim, strict)).toEqual({ value: 'C＋＋ notes', changes: [{ from: '+', to: '＋' }] });
+      expect(sanitizeSegment('a*b', delim, strict).value).toBe('a＊b');
+      expect(sanitizeSegment('a\\b', delim, strict).value).toBe('a＼b');
+      expect(sanitizeSegment('50%', delim, strict).value).toBe('50％');
+    }
+    expect(sanitizeSegment('a/b', '.', strict).value).toBe('a／b');
+    expect(folderNameForbidden('aliyun')).toEqual(['+', '*', '\\', '/']);
+    expect(folderNameForbidden('tencent')).toEqual([]);
+    expect(folderNameForbidden(undefined)).toEqual([]);
   });
 
   it("replaces the target's delimiter inside a segment", () => {
@@ -40,7 +56,7 @@ describe('sanitizeSegment', () => {
   });
 
   it('lists each distinct substitution once, in order of first occurrence', () => {
-    expect(sanitizeSegment('a+b*c+d.e', '.').changes).toEqual([
+    expect(sanitizeSegment('a+b*c+d.e', '.', [...STRICT_FORBIDDEN]).changes).toEqual([
       { from: '+', to: '＋' },
       { from: '*', to: '＊' },
       { from: '.', to: '．' },
@@ -76,8 +92,8 @@ describe('unsanitizeSegment round trip', () => {
   for (const delim of ['/', '.', ':']) {
     it(`restores the original segment (target delimiter '${delim}')`, () => {
       for (const s of samples) {
-        const { value } = sanitizeSegment(s, delim, ['~']);
-        expect(unsanitizeSegment(value, delim, ['~']), JSON.stringify(s)).toBe(s);
+        const { value } = sanitizeSegment(s, delim, [...STRICT_FORBIDDEN, '~']);
+        expect(unsanitizeSegment(value, delim, [...STRICT_FORBIDDEN, '~']), JSON.stringify(s)).toBe(s);
         // And the sanitised value is safe: no forbidden char, no delimiter, no control char.
         expect(value).not.toMatch(/[+*\\/%~\u0000-\u001f\u007f]/);
         expect(value.includes(delim)).toBe(false);

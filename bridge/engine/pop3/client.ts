@@ -25,6 +25,7 @@
  * multi-line bodies through MultilineDecoder), every command under a timeout, every
  * command checked against the read-only guard.
  */
+import { verifiesCertificate } from '../endpoint';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '../endpoint';
@@ -68,7 +69,7 @@ function tlsOptions(ep: Endpoint): ConnectionOptions {
   return {
     host: ep.host,
     servername: servernameFor(ep.host),
-    rejectUnauthorized: !ep.insecureTls,
+    rejectUnauthorized: verifiesCertificate(ep),
     ...(ep.ca ? { ca: ep.ca } : {}),
   };
 }
@@ -169,7 +170,11 @@ export class Pop3Client {
       const greeting = await client.readStatus('greeting', timeouts.connectTimeoutMs);
       if (!greeting.ok) throw new Pop3ServerError('greeting', greeting.text);
       client.capabilities = await client.capa();
-      if (ep.security === 'starttls') await client.startTls(ep, timeouts.connectTimeoutMs);
+      // With --allow-plaintext, plaintext is only the fallback: STLS is used whenever offered.
+      if (ep.security === 'starttls' || (ep.security === 'plain' && client.capabilities?.has('STLS'))) {
+        await client.startTls(ep, timeouts.connectTimeoutMs);
+      }
+      await client.enableUtf8();
       phase = 'login';
       await client.login(ep);
       return client;
@@ -325,6 +330,25 @@ export class Pop3Client {
     // RFC 2595: capabilities learned before TLS must be forgotten and asked again.
     this.capabilities = await this.capa();
   }
+
+  /**
+   * Sends UTF8 (RFC 6856) when the server offers it, in the AUTHORIZATION state where the
+   * RFC allows it. Without it Courier's pop3d does not hand out a message with raw UTF-8
+   * header bytes as it is, but a generated "Cannot display Unicode content" message in
+   * its place. A server that refuses it is used as before.
+   */
+  private async enableUtf8(): Promise<void> {
+    if (!this.capabilities?.has('UTF8')) return;
+    try {
+      await this.command('UTF8');
+      this.utf8 = true;
+    } catch (err) {
+      if (!(err instanceof Pop3ServerError)) throw err;
+    }
+  }
+
+  /** Whether the server accepted UTF8 (RFC 6856) for this session. */
+  utf8 = false;
 
   private async login(ep: Endpoint): Promise<void> {
     const caps = this.capabilities;

@@ -1,9 +1,13 @@
-import { accountResult } from '../account-result';
+import { accountResult, storedChangeWarnings } from '../account-result';
 import { appendMessages } from '../append-messages';
+import { skipIsFinal } from '../append-refusal';
+import { findStoredChanges } from '../stored-changes';
 import { retryPasses } from '../retry-passes';
 import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../../shared/errors';
-import { mapFolders, targetParents, type FolderMapping } from '../../../shared/folders/map-folders';
+import { mapFolders, type FolderMapping } from '../../../shared/folders/map-folders';
+import { createTargetFolders } from '../target-folders';
+import { folderNameForbidden } from '../../../shared/folders/target-rules';
 import { isSpecialUse, type SpecialUse } from '../../../shared/folders/special-use';
 import { folderMatcher } from '../../../shared/glob';
 import type { AccountResult, FolderResult } from '../../../shared/migration';
@@ -12,7 +16,8 @@ import { closeQuietly, connectImap } from '../connect';
 import { appendLimitOf } from '../copy-chunk';
 import { discoverLayout, type MailboxLayout } from '../discover';
 import { MigrationError, classifyError, type ErrorContext } from '../errors';
-import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from '../fingerprint';
+import { FingerprintIndex } from '../fingerprint';
+import { scanTarget } from '../target-scan';
 import { FolderRun } from '../folder-run';
 import { accountKey, type AccountJob, type MigrateHooks } from '../migrate-account';
 import { filterKey } from '../plan-folder';
@@ -22,6 +27,16 @@ import { Pop3Client, type Pop3ClientOptions } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageFingerprint } from './headers';
 import { UidlIds } from './uidl-ids';
+
+/**
+ * The message as the server holds it. A message that does not end in CRLF gets one
+ * added before the terminating "." (RFC 1939 section 3), so its download is LIST + 2
+ * bytes ending in CRLF: those two bytes are the server's, not the message's.
+ */
+export function fitToListSize(body: Buffer, listSize: number): Buffer {
+  if (body.length === listSize + 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a) return body.subarray(0, listSize);
+  return body;
+}
 
 /** A TOP line count no message reaches, so that TOP returns the whole message. */
 const TOP_WHOLE_MESSAGE = 999_999_999;
@@ -105,11 +120,20 @@ export function pop3Mapping(target: MailboxLayout, job: AccountJob): FolderMappi
   const [mapping] = mapFolders(
     [{ path: SOURCE_FOLDER, delimiter: '/', flags: [] }],
     { delimiter: target.delimiter, prefix: target.prefix, specialUse, existing: target.folders.map((f) => f.path) },
-    { mode: job.options.mode, sourceAddress: job.source.user, sourcePrefix: '', providerHint: job.options.providerHint },
+    {
+      mode: job.options.mode,
+      sourceAddress: job.source.user,
+      sourcePrefix: '',
+      providerHint: job.options.providerHint,
+      extraForbidden: folderNameForbidden(job.options.targetProviderHint),
+    },
   );
   if (!mapping) throw new MigrationError('INTERNAL', 'No target folder for the POP3 INBOX.');
   return mapping;
 }
+
+/** POP3 messages have no UID of their own: the report names them by their place in the engine's table. */
+const popLabel = (id: number): string => `POP3 message #${id}`;
 
 class Pop3Pass {
   mapping: FolderMapping | undefined;
@@ -117,6 +141,8 @@ class Pop3Pass {
   folderError: ErrorInfo | undefined;
   dryRunTotal: number | undefined;
   readonly warnings: ErrorInfo[] = [];
+  /** The target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */
+  targetUidNextAtStart: number | undefined;
   /** Copies made by earlier attempts of this run: they are this run's copies, not "already there". */
   private earlier = { copied: 0, bytes: 0 };
 
@@ -128,6 +154,7 @@ class Pop3Pass {
   }
 
   carryOver(): void {
+    if (this.run) this.warnings.push(...storedChangeWarnings([this.run], popLabel));
     if (this.run) this.earlier = { copied: this.run.counts.copied, bytes: this.run.counts.bytesCopied };
     this.run = undefined;
   }
@@ -146,6 +173,11 @@ const newChunk = (): Chunk => ({ items: [], settled: [], bytes: 0 });
 async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: FolderRun): Promise<void> {
   const records = [...chunk.settled];
   const outcomes = chunk.items.length ? await appendMessages(target, folder, chunk.items.map((i) => i.item)) : [];
+  const copies = chunk.items.map(({ message, item }, i) => {
+    const r = outcomes[i]!;
+    return { uid: message.id, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
+  });
+  run.storedChanges.push(...(await findStoredChanges(target, folder, copies)));
   chunk.items.forEach(({ message, fp, item }, i) => {
     const r = outcomes[i]!;
     records.push(
@@ -157,38 +189,10 @@ async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: 
   run.settle(records);
 }
 
-async function scanTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<TargetIndex> {
+async function indexTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<TargetIndex> {
   const index = new TargetIndex();
-  await target.mailboxOpen(folder, { readOnly: true });
-  for (const msg of await target.fetchAll(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    if (msg.uid < fromUid || ours.has(msg.uid)) continue;
-    const size = msg.size ?? 0;
-    index.add(fingerprint(msg.headers, size), msg.uid, size);
-  }
+  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid, m.size);
   return index;
-}
-
-/** Creates the target folder and its parents (unified mode); false when the target refused. */
-async function ensureTargetFolder(target: ImapFlow, layout: MailboxLayout, mapping: FolderMapping, pass: Pop3Pass): Promise<boolean> {
-  const existing = new Set(layout.folders.map((f) => f.path));
-  for (const path of [...targetParents([mapping], layout.delimiter, [...existing]), mapping.target]) {
-    if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
-    try {
-      await target.mailboxCreate(path);
-    } catch (err) {
-      const e = err as { serverResponseCode?: string; responseText?: string; message?: string };
-      if (e.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(e.responseText ?? '')) continue;
-      if (!('responseStatus' in (err as object))) throw err;
-      pass.folderError = { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${e.responseText ?? e.message}` };
-      return false;
-    }
-    try {
-      await target.mailboxSubscribe(path);
-    } catch {
-      // A convenience for clients; the folder exists either way.
-    }
-  }
-  return true;
 }
 
 function cancelled(): MigrationError {
@@ -207,7 +211,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
   try {
     tracker.setPhase('connecting');
     pop = await Pop3Client.connect(job.source, hooks.pop3);
-    tgt = await connectImap(job.target, { side: 'target', id: 'tgt-pop3' });
+    tgt = await connectImap(job.target, { side: 'target', id: 'tgt-pop3', stallTimeoutMs: opts.stallTimeoutMs });
     tracker.setPhase('discovering');
     const layout = await onTarget(discoverLayout(tgt));
     if (!folderMatcher(opts.includeFolders, opts.excludeFolders)(SOURCE_FOLDER, '/', '')) {
@@ -234,7 +238,11 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     const sizes = await onSource(pop.list());
 
     tracker.setPhase('creating-folders');
-    if (!(await onTarget(ensureTargetFolder(tgt, layout, mapping, pass)))) return;
+    const created = await onTarget(createTargetFolders(tgt, layout, [mapping]));
+    pass.warnings.push(...created.renamed);
+    pass.folderError = created.failed.get(mapping.target) ?? [...created.failed.values()][0];
+    if (pass.folderError) return;
+    store.recordFolderMap(account, SOURCE_FOLDER, mapping.target, mapping.sanitized.length ? JSON.stringify(mapping.sanitized) : null);
 
     tracker.setPhase('planning');
     // A UIDL should be unique in a maildrop; a broken server repeating one still gets one row per message.
@@ -276,7 +284,8 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     let priorSkipped = 0;
     for (const m of messages) {
       const row = settled.get(m.id);
-      if (!row) pending.push(m);
+      // A skip whose reason was not the message itself is tried again.
+      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason))) pending.push(m);
       else if (row.outcome === 'skipped') priorSkipped++;
       else priorPresent++;
     }
@@ -284,11 +293,12 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     let index = new TargetIndex();
     if (pending.length) {
       const status = await onTarget(tgt.status(mapping.target, { uidNext: true, uidValidity: true, messages: true }));
-      if (!status) throw new MigrationError('INTERNAL', `STATUS of target folder "${mapping.target}" returned nothing`, { side: 'target' });
+      if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
       const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+      pass.targetUidNextAtStart ??= status.uidNext;
       const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
       if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
-        index = await onTarget(scanTarget(tgt, mapping.target, from, store.targetUidsRecorded(account, SOURCE_FOLDER, from)));
+        index = await onTarget(indexTarget(tgt, mapping.target, from, store.targetUidsRecorded(account, SOURCE_FOLDER, from)));
       }
     }
 
@@ -320,23 +330,45 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     };
 
     /**
-     * The whole message, by TOP with more lines than any message has when the server offers
-     * TOP: servers such as Dovecot mark every RETRieved message \\Seen on the old system
-     * (pop3_no_flag_updates = no is their default), and TOP does not. Accepted only when it
-     * is exactly the LIST size; otherwise (or without TOP) RETR.
+     * The whole message, by TOP with more lines than any message has: servers such as
+     * Dovecot mark every RETRieved message \\Seen on the old system (pop3_no_flag_updates =
+     * no is their default), and TOP does not. Accepted only when it is exactly the LIST
+     * size (RFC 1939: LIST gives the exact size). RETR only when the user chose it
+     * (--pop3-retr); otherwise the message is skipped, saying why, and tried again by the
+     * next run. A refusal here is a string (the skip reason), a body is a Buffer.
      */
-    const download = async (m: Pop3Message): Promise<Buffer> => {
+    let retrUsed = 0;
+    const download = async (m: Pop3Message): Promise<Buffer | string> => {
+      let topGot: number | undefined;
       if (canTop) {
         try {
-          const whole = await pop!.top(m.msg, TOP_WHOLE_MESSAGE);
+          const whole = fitToListSize(await pop!.top(m.msg, TOP_WHOLE_MESSAGE), m.size);
           if (whole.length === m.size) return whole;
+          topGot = whole.length;
         } catch (err) {
           if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
           canTop = false;
         }
       }
-      return pop!.retr(m.msg);
+      const why = topGot === undefined ? 'the server has no working TOP' : `TOP returned ${topGot} bytes where LIST says ${m.size}`;
+      if (!opts.pop3Retr) {
+        return `NOT_DOWNLOADED: ${why}; RETR would mark the message as read on the old server, so it was not used. Run again with --pop3-retr to download it with RETR (POP3 UIDL ${m.uidl})`;
+      }
+      const raw = fitToListSize(await pop!.retr(m.msg), m.size);
+      retrUsed++;
+      if (raw.length !== m.size) {
+        // Servers that count line ends differently in LIST exist; the body is kept, and said to differ.
+        pass.warnings.push({
+          code: 'MESSAGE_CHANGED',
+          message: `POP3 message UIDL ${m.uidl}: the source sent ${raw.length} bytes by RETR where its LIST says ${m.size}; it was copied as sent (${why}).`,
+        });
+      }
+      return raw;
     };
+
+    // A match above the UIDNEXT this run first saw is an earlier attempt's copy whose APPEND answer was lost.
+    const startUid = pass.targetUidNextAtStart;
+    const foundOutcome = (targetUid: number): 'copied' | 'present' => (startUid !== undefined && targetUid >= startUid ? 'copied' : 'present');
 
     /** Decides one message: out of scope, skipped, already on the target, or into the chunk. */
     const handle = async (m: Pop3Message): Promise<void> => {
@@ -359,14 +391,19 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
           const fp = messageFingerprint(header, m.size);
           const targetUid = index.take(fp);
           if (targetUid !== undefined) {
-            chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: 'present', targetUid, size: m.size });
+            chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: m.size });
             return;
           }
         }
       }
       let raw: Buffer;
       try {
-        raw = await download(m);
+        const got = await download(m);
+        if (typeof got === 'string') {
+          chunk.settled.push({ uid: m.id, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: got });
+          return;
+        }
+        raw = got;
       } catch (err) {
         // A temporary failure is retried with the session; any other -ERR means the message
         // went away (another client deleted it) since UIDL was listed.
@@ -380,7 +417,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
       const fp = messageFingerprint(header, raw.length);
       const targetUid = index.take(fp);
       if (targetUid !== undefined) {
-        chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: 'present', targetUid, size: raw.length });
+        chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: raw.length });
         return;
       }
       chunk.items.push({ message: m, fp, item: { raw, flags: [], internalDate: date } });
@@ -395,6 +432,12 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     await dispatch();
     if (inflight) await inflight;
     inflight = undefined;
+    if (retrUsed > 0) {
+      pass.warnings.push({
+        code: 'MESSAGE_CHANGED',
+        message: `${retrUsed} message(s) were downloaded with RETR (--pop3-retr) because TOP could not return them whole; the old server may now show them as read.`,
+      });
+    }
 
     const status = await onTarget(tgt.status(mapping.target, { uidNext: true, uidValidity: true }));
     run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
@@ -445,5 +488,5 @@ function buildResult(job: AccountJob, store: StateStore, account: string, pass: 
         },
       ]
     : [];
-  return accountResult(job, store, account, folders, error, pass.warnings);
+  return accountResult(job, store, account, folders, error, [...pass.warnings, ...(run ? storedChangeWarnings([run], popLabel) : [])]);
 }

@@ -10,7 +10,7 @@ import { MigrationError } from '../errors';
  * QUIT is allowed: it ends the session in the UPDATE state, which removes only messages
  * marked with DELE, and this session never marks any.
  */
-const ALLOWED = new Set(['CAPA', 'STLS', 'USER', 'PASS', 'AUTH', 'UIDL', 'LIST', 'STAT', 'RETR', 'TOP', 'NOOP', 'QUIT']);
+const ALLOWED = new Set(['CAPA', 'STLS', 'USER', 'PASS', 'AUTH', 'UIDL', 'LIST', 'STAT', 'RETR', 'TOP', 'NOOP', 'QUIT', 'UTF8']);
 
 /** Commands that change the maildrop or its flags; listed for documentation and tests. */
 export const FORBIDDEN_POP3_COMMANDS: ReadonlySet<string> = new Set(['DELE', 'RSET', 'LAST']);

@@ -1,0 +1,139 @@
+import type { ImapFlow } from 'imapflow';
+import { encodePath, normalizePath } from 'imapflow/lib/tools.js';
+import type { ErrorInfo } from '../../shared/errors';
+import { compareTargetPaths, targetParents, type FolderMapping } from '../../shared/folders/map-folders';
+import { STRICT_FORBIDDEN, sanitizeSegment } from '../../shared/folders/sanitize';
+import type { MailboxLayout } from './discover';
+import type { ExecResponse } from './imap-client';
+
+export interface TargetFolderResult {
+  /** Target paths that could not be created, with why. */
+  failed: Map<string, ErrorInfo>;
+  /** One per folder the target made us rename. */
+  renamed: ErrorInfo[];
+}
+
+interface ServerError {
+  responseStatus?: string;
+  serverResponseCode?: string;
+  responseText?: string;
+  message?: string;
+}
+
+type Exec = (command: string, attributes: unknown[]) => Promise<ExecResponse>;
+
+function alreadyExists(err: ServerError): boolean {
+  return err.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(err.responseText ?? '');
+}
+
+/**
+ * CREATE, with the folder's special use (RFC 6154 CREATE-SPECIAL-USE) when the target
+ * supports it, so mail clients recognise a new Sent or Trash as such. A target that
+ * refuses the USE list gets a plain CREATE.
+ */
+async function create(target: ImapFlow, path: string, use: string | undefined): Promise<void> {
+  if (use && target.capabilities.has('CREATE-SPECIAL-USE')) {
+    const exec = (target as unknown as { exec: Exec }).exec.bind(target);
+    const name = encodePath(target, normalizePath(target, path));
+    try {
+      const res = await exec('CREATE', [{ type: 'ATOM', value: name }, [{ type: 'ATOM', value: 'USE' }, [{ type: 'ATOM', value: use }]]]);
+      res.next();
+      return;
+    } catch (err) {
+      const e = err as ServerError;
+      if (!('responseStatus' in (err as object)) || alreadyExists(e)) throw err;
+      // USEATTR, or a server that parses USE but will not set it: the folder matters more than its flag.
+    }
+  }
+  await target.mailboxCreate(path);
+}
+
+/** Renames a mapping's target and every mapping below it. */
+function retarget(mappings: FolderMapping[], from: string, to: string, delimiter: string, segment: string): void {
+  for (const m of mappings) {
+    if (m.target === from) {
+      m.target = to;
+      m.sanitized = [...m.sanitized, { segment, value: to.slice(to.lastIndexOf(delimiter) + 1) }];
+    } else if (m.target.startsWith(from + delimiter)) {
+      m.target = to + m.target.slice(from.length);
+    }
+  }
+}
+
+/**
+ * Creates the target tree, parents first, on ONE connection (parallel CREATEs have
+ * crashed Dovecot's list index). A name the target refuses is not the end: the refused
+ * segment is tried again with the characters targets are known to refuse (+ * \ / %, '.',
+ * '"', '&', '~') replaced by look-alikes, and when that works the mapping (and the folders
+ * below it) take the new name, reported as a rename. Names a target accepts are kept
+ * exactly. Mappings are updated in place.
+ */
+export async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[]): Promise<TargetFolderResult> {
+  const result: TargetFolderResult = { failed: new Map(), renamed: [] };
+  const existing = new Set(layout.folders.map((f) => f.path));
+  const roleTaken = new Set(layout.folders.map((f) => f.specialUse).filter((u): u is string => !!u));
+  const { delimiter } = layout;
+  // Parents no mapping names (the unified root, a filtered-out parent) are created too, first.
+  const wanted = () =>
+    [...new Set([...targetParents(mappings, delimiter, [...existing]), ...mappings.map((m) => m.target)])].sort((a, b) => compareTargetPaths(a, b, delimiter));
+  const done = new Set<string>();
+  for (let next = wanted().find((p) => !done.has(p)); next !== undefined; next = wanted().find((p) => !done.has(p))) {
+    const path = next;
+    done.add(path);
+    if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
+    const mapping = mappings.find((m) => m.target === path);
+    const use = mapping?.role && !roleTaken.has(mapping.role) ? mapping.role : undefined;
+    try {
+      await create(target, path, use);
+      if (use) roleTaken.add(use);
+    } catch (err) {
+      const e = err as ServerError;
+      if (alreadyExists(e)) {
+        existing.add(path);
+        continue;
+      }
+      if (!('responseStatus' in (err as object))) throw err;
+      const cut = path.lastIndexOf(delimiter);
+      const parent = cut >= 0 ? path.slice(0, cut + 1) : '';
+      const segment = path.slice(parent.length);
+      const safer = parent + sanitizeSegment(segment, delimiter, [...STRICT_FORBIDDEN, '.', '"', '&', '~']).value;
+      const said = e.responseText ?? e.message ?? 'refused';
+      if (safer !== path) {
+        // An earlier run may have created the safer name already: the mail goes on there.
+        let ok = existing.has(safer);
+        if (!ok) {
+          try {
+            await create(target, safer, use);
+            ok = true;
+            await subscribe(target, safer);
+          } catch (retryErr) {
+            if (!('responseStatus' in (retryErr as object))) throw retryErr;
+          }
+        }
+        if (ok) {
+          retarget(mappings, path, safer, delimiter, segment);
+          done.add(safer);
+          existing.add(safer);
+          result.renamed.push({
+            code: 'FOLDER_RENAMED',
+            message: `The target refused the folder name "${path}" ("${said}"); its mail goes to "${safer}" instead.`,
+          });
+          continue;
+        }
+      }
+      result.failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${said}` });
+      continue;
+    }
+    existing.add(path);
+    await subscribe(target, path);
+  }
+  return result;
+}
+
+async function subscribe(target: ImapFlow, path: string): Promise<void> {
+  try {
+    await target.mailboxSubscribe(path);
+  } catch {
+    // Subscription is a convenience for clients; the folder exists either way.
+  }
+}
