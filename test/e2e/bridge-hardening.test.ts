@@ -9,6 +9,7 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
@@ -53,6 +54,33 @@ async function pairOnce(bridge: Bridge): Promise<{ token: string; tokenId: strin
   const r = await httpRequest(bridge.port, 'POST', '/pair', { Origin: EXTENSION_ORIGIN, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
   expect(r.status).toBe(200);
   return JSON.parse(r.body) as { token: string; tokenId: string; key: string };
+}
+
+/** POST /pair with the headers sent now and the body only when sendBody() is called. */
+function slowBodyPair(port: number, body: string): { sendBody(): void; result: Promise<{ status: number }> } {
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/pair',
+    agent: false,
+    headers: { Host: `127.0.0.1:${port}`, Origin: EXTENSION_ORIGIN, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) },
+  });
+  req.flushHeaders();
+  const result = new Promise<{ status: number }>((resolve) => {
+    req.on('response', (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+    });
+    // Refused before its body was read: the server may close while we still write.
+    req.on('error', () => resolve({ status: -1 }));
+  });
+  return {
+    sendBody: () => {
+      req.end(body);
+    },
+    result,
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -135,9 +163,12 @@ describe('bridge hardening (issue 12)', () => {
     try {
       const wrong = (i: number) => `ZZZZ${String(i).padStart(4, '2').replace(/[01]/g, '2').slice(-4)}`;
       const bodies = Array.from({ length: 1000 }, (_, i) => JSON.stringify({ code: i === 999 ? code : wrong(i) }));
-      const results = await Promise.all(
-        bodies.map((b) => httpRequest(bridge.port, 'POST', '/pair', { Origin: EXTENSION_ORIGIN, 'Content-Type': 'application/json' }, b)),
-      );
+      // The attack: every request's headers first, the bodies only once all are waiting, so a
+      // limit checked before the body (and counted after it) lets every guess through.
+      const pending = bodies.map((b) => slowBodyPair(bridge.port, b));
+      await new Promise((r) => setTimeout(r, 1500));
+      pending.forEach((p) => p.sendBody());
+      const results = await Promise.all(pending.map((p) => p.result));
       const statuses = results.map((r) => r.status);
       console.log(`[#4] 1000 concurrent /pair: ${evaluated} compared; statuses ${JSON.stringify(Object.fromEntries([...new Set(statuses)].map((s) => [s, statuses.filter((x) => x === s).length])))}`);
       expect(evaluated).toBeLessThanOrEqual(5);
