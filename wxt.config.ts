@@ -31,7 +31,7 @@ export default defineConfig({
   manifest: ({ browser, manifestVersion }) => ({
     name: 'mailmover',
     description: 'Enterprise mailbox migration (邮箱搬家) with a local bridge.',
-    // storage: pairing token, port, language; alarms: wake the worker to reconnect;
+    // storage: pairing key, port, language; alarms: wake the worker to reconnect;
     // notifications: an account failed, a first pass finished; scripting: the launcher on sites
     // enabled from the popup (registerContentScripts); activeTab: the popup reads the current
     // tab's address for "enable on this site".
