@@ -2,6 +2,7 @@ import { accountResult, storedChangeWarnings } from './account-result';
 import type { ImapFlow } from 'imapflow';
 import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
 import { createTargetFolders } from './target-folders';
+import { adoptRenamedFolders } from './folder-renames';
 import { folderNameForbidden } from '../../shared/folders/target-rules';
 import { detectRoleByName } from '../../shared/folders/localized-names';
 import { isSpecialUse } from '../../shared/folders/special-use';
@@ -121,6 +122,7 @@ async function runPass(
       return;
     }
     tracker.setPhase('creating-folders');
+    result.warnings.push(...(await adoptRenamedFolders(control.src, control.tgt, store, account, mappings, src.layout, tgt.layout)));
     const created = await createTargetFolders(control.tgt, tgt.layout, mappings);
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
     result.warnings.push(...created.renamed);

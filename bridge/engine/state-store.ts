@@ -106,20 +106,49 @@ export class StateStore {
     const row = this.db
       .prepare(`SELECT * FROM folders WHERE account = ? AND source_folder = ?`)
       .get(account, sourceFolder) as Record<string, unknown> | undefined;
-    if (!row) return undefined;
-    return {
-      account,
-      sourceFolder,
-      targetFolder: row.target_folder as string,
-      uidValidity: row.uid_validity as number,
-      lastUid: row.last_uid as number,
-      filterKey: row.filter_key as string,
-      targetUidValidity: (row.target_uid_validity as number | null) ?? null,
-      targetUidNext: (row.target_uid_next as number | null) ?? null,
-      copied: row.copied as number,
-      skipped: row.skipped as number,
-      alreadyPresent: row.already_present as number,
-    };
+    return row ? checkpointOf(account, row) : undefined;
+  }
+
+  /** Every folder checkpoint of an account. */
+  checkpoints(account: string): FolderCheckpoint[] {
+    const rows = this.db.prepare(`SELECT * FROM folders WHERE account = ?`).all(account) as Array<Record<string, unknown>>;
+    return rows.map((row) => checkpointOf(account, row));
+  }
+
+  /** Up to `limit` messages of a folder that are on the target, with their fingerprints. */
+  sampleCopied(account: string, sourceFolder: string, uidValidity: number, limit: number): Array<{ uid: number; fingerprint: string }> {
+    return this.db
+      .prepare(
+        `SELECT uid, fingerprint FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present')
+         ORDER BY uid LIMIT ?`,
+      )
+      .all(account, sourceFolder, uidValidity, limit) as Array<{ uid: number; fingerprint: string }>;
+  }
+
+  /**
+   * Moves a source folder's checkpoint and message rows to its new name (the folder was
+   * renamed on the source), pointing them at `targetFolder`.
+   */
+  renameSourceFolder(account: string, from: string, to: string, targetFolder: string): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM folders WHERE account = ? AND source_folder = ?`).run(account, to);
+      this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ?`).run(account, to);
+      this.db.prepare(`UPDATE folders SET source_folder = ?, target_folder = ? WHERE account = ? AND source_folder = ?`).run(to, targetFolder, account, from);
+      this.db.prepare(`UPDATE messages SET source_folder = ? WHERE account = ? AND source_folder = ?`).run(to, account, from);
+      this.db.prepare(`DELETE FROM folder_map WHERE account = ? AND source_folder = ?`).run(account, from);
+    })();
+  }
+
+  /** After a target folder was renamed: checkpoints that pointed into it point at the new path. */
+  retargetTree(account: string, from: string, to: string, delimiter: string): void {
+    const rows = this.db.prepare(`SELECT source_folder, target_folder FROM folders WHERE account = ?`).all(account) as Array<{ source_folder: string; target_folder: string }>;
+    const update = this.db.prepare(`UPDATE folders SET target_folder = ? WHERE account = ? AND source_folder = ?`);
+    this.db.transaction(() => {
+      for (const r of rows) {
+        if (r.target_folder === from) update.run(to, account, r.source_folder);
+        else if (r.target_folder.startsWith(from + delimiter)) update.run(to + r.target_folder.slice(from.length), account, r.source_folder);
+      }
+    })();
   }
 
   putCheckpoint(cp: FolderCheckpoint): void {
@@ -237,4 +266,20 @@ export class StateStore {
       )
       .run(account, sourceFolder, targetFolder, sanitized);
   }
+}
+
+function checkpointOf(account: string, row: Record<string, unknown>): FolderCheckpoint {
+  return {
+    account,
+    sourceFolder: row.source_folder as string,
+    targetFolder: row.target_folder as string,
+    uidValidity: row.uid_validity as number,
+    lastUid: row.last_uid as number,
+    filterKey: row.filter_key as string,
+    targetUidValidity: (row.target_uid_validity as number | null) ?? null,
+    targetUidNext: (row.target_uid_next as number | null) ?? null,
+    copied: row.copied as number,
+    skipped: row.skipped as number,
+    alreadyPresent: row.already_present as number,
+  };
 }

@@ -70,6 +70,48 @@ describe('folder names: learnt from the target, kept where accepted', () => {
   });
 });
 
+describe('a source folder renamed between runs (the 30-day sync window)', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([startDovecot({ name: 'ren-src', users: [alice] }), startDovecot({ name: 'ren-tgt', users: [bob] })]);
+    await seedFolder(source, alice, 'INBOX', bulkMessages(4, 66));
+    await seedFolder(source, alice, 'Projects', bulkMessages(30, 67, { prefix: 'p' }));
+    await seedFolder(source, alice, 'Projects/2024', bulkMessages(10, 68, { prefix: 'q' }));
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('is recognised: the target copy is renamed with it, and only new mail is copied', async () => {
+    const state = tempStore();
+    try {
+      const j = job(plainEndpoint(source, alice), plainEndpoint(target, bob));
+      expect((await migrateAccount(j, state.store)).messagesCopied).toBe(44);
+      await withImap(source, alice, (c) => c.mailboxRename('Projects', 'Work'));
+      await seedFolder(source, alice, 'Work/2024', bulkMessages(3, 69, { prefix: 'new' }));
+
+      const second = await migrateAccount(j, state.store);
+      expect(second.error).toBeNull();
+      expect(second.messagesCopied).toBe(3);
+      expect(second.warnings.filter((w) => w.code === 'FOLDER_RENAMED').map((w) => w.message)).toEqual([
+        expect.stringContaining('"Projects" was renamed to "Work"'),
+        expect.stringContaining('"Projects/2024" was renamed to "Work/2024"'),
+      ]);
+      const paths = (await listFolders(target, bob)).map((f) => f.path);
+      expect(paths).toEqual(expect.arrayContaining(['Work', 'Work/2024']));
+      expect(paths.filter((p) => p.startsWith('Projects'))).toEqual([]);
+      for (const f of ['INBOX', 'Work', 'Work/2024']) {
+        expect(identities(await readFolder(target, bob, f)), f).toEqual(identities(await readFolder(source, alice, f)));
+      }
+      expect((await migrateAccount(j, state.store)).messagesCopied).toBe(0);
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
 describe('skips that were not the message itself', () => {
   let source: DovecotServer;
   let target: DovecotServer;

@@ -1,0 +1,98 @@
+import type { ImapFlow } from 'imapflow';
+import type { ErrorInfo } from '../../shared/errors';
+import type { FolderMapping } from '../../shared/folders/map-folders';
+import type { MailboxLayout } from './discover';
+import { FINGERPRINT_HEADERS, fingerprint } from './fingerprint';
+import type { FolderCheckpoint, StateStore } from './state-store';
+
+/** How many recorded messages are compared before a folder with the old UIDVALIDITY counts as the same folder. */
+const SAMPLE = 10;
+
+/**
+ * Finds source folders that were renamed since an earlier run, so that their mail is
+ * not copied a second time under the new name. A rename on IMAP keeps the folder's
+ * UIDVALIDITY and UIDs (Dovecot, Cyrus and Courier all keep them); a new folder with
+ * the UIDVALIDITY of a folder that no longer exists, whose messages at the recorded
+ * UIDs have the recorded fingerprints, is that folder. Its copy on the target is
+ * renamed to the new mapping (or, when that name is already taken on the target, the
+ * old copy goes on being used), and the checkpoint and message rows move to the new
+ * name. Parents are looked at before their children: renaming a parent on the target
+ * moves the children's copies with it. Mappings and the target layout are updated in
+ * place; the returned warnings say what was recognised.
+ */
+export async function adoptRenamedFolders(
+  source: ImapFlow,
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  mappings: FolderMapping[],
+  sourceLayout: MailboxLayout,
+  targetLayout: MailboxLayout,
+): Promise<ErrorInfo[]> {
+  const present = new Set(sourceLayout.folders.map((f) => f.path));
+  let orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
+  if (orphans.length === 0) return [];
+  const warnings: ErrorInfo[] = [];
+  const candidates = mappings
+    .filter((m) => m.selectable && !store.getCheckpoint(account, m.source))
+    .sort((a, b) => a.source.split(sourceLayout.delimiter).length - b.source.split(sourceLayout.delimiter).length);
+  for (const mapping of candidates) {
+    const status = await source.status(mapping.source, { uidValidity: true });
+    if (!status || status.uidValidity === undefined) continue;
+    const uidValidity = Number(status.uidValidity);
+    // Re-read: a parent's rename may have moved the orphans' target folders.
+    orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
+    let found: FolderCheckpoint | undefined;
+    for (const orphan of orphans.filter((o) => o.uidValidity === uidValidity)) {
+      if (await sameMessages(source, store, account, orphan, mapping.source)) {
+        found = orphan;
+        break;
+      }
+    }
+    if (!found) continue;
+    const targetPaths = new Set(targetLayout.folders.map((f) => f.path));
+    let targetFolder = found.targetFolder;
+    if (found.targetFolder !== mapping.target && targetPaths.has(found.targetFolder)) {
+      if (!targetPaths.has(mapping.target) && mapping.target.toUpperCase() !== 'INBOX' && found.targetFolder.toUpperCase() !== 'INBOX') {
+        await target.mailboxRename(found.targetFolder, mapping.target);
+        renameInLayout(targetLayout, found.targetFolder, mapping.target);
+        store.retargetTree(account, found.targetFolder, mapping.target, targetLayout.delimiter);
+        targetFolder = mapping.target;
+      } else {
+        mapping.target = found.targetFolder;
+      }
+    } else {
+      targetFolder = mapping.target;
+    }
+    store.renameSourceFolder(account, found.sourceFolder, mapping.source, targetFolder);
+    warnings.push({
+      code: 'FOLDER_RENAMED',
+      message: `Source folder "${found.sourceFolder}" was renamed to "${mapping.source}" since the last run: its mail is not copied again, and its copy on the target is now "${targetFolder}".`,
+    });
+  }
+  return warnings;
+}
+
+async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string): Promise<boolean> {
+  const sample = store.sampleCopied(account, orphan.sourceFolder, orphan.uidValidity, SAMPLE);
+  // An empty folder has nothing to compare: the UIDVALIDITY of a vanished folder is all there is.
+  if (sample.length === 0) return true;
+  const box = await source.mailboxOpen(path, { readOnly: true });
+  if (box.exists === 0) return false;
+  const wanted = new Map(sample.map((s) => [s.uid, s.fingerprint]));
+  let matched = 0;
+  for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    const fp = wanted.get(msg.uid);
+    if (fp === undefined) continue;
+    if (fingerprint(msg.headers, msg.size ?? 0) !== fp) return false;
+    matched++;
+  }
+  return matched > 0;
+}
+
+function renameInLayout(layout: MailboxLayout, from: string, to: string): void {
+  for (const f of layout.folders) {
+    if (f.path === from) f.path = to;
+    else if (f.path.startsWith(from + layout.delimiter)) f.path = to + f.path.slice(from.length);
+  }
+}
