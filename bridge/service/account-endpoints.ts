@@ -3,34 +3,28 @@ import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migr
 import type { Auth, Endpoint } from '../engine/endpoint';
 import type { AccountJob } from '../engine/migrate-account';
 import type { AccountRecord } from './accounts-repo';
-import { credentialOwner, type CredentialVault } from './credential-vault';
+import type { CredentialVault } from './credential-vault';
+import { sourceLoginRef, sourceServerOf, targetLoginRef, type SecretRef } from './secret-binding';
 import type { JobRecord, StoredLogin } from './jobs-repo';
 
 /** Why an account cannot run yet: the password it is waiting for. */
 export type MissingCredential = 'source' | 'target';
 
-function auth(login: StoredLogin, adminOwner: string, accountOwner: string, vault: CredentialVault): Auth | undefined {
-  if (login.kind === 'admin') {
-    const password = vault.get(adminOwner);
-    return password ? { kind: 'master', adminUser: login.adminUser, password, form: login.form, separator: '*' } : undefined;
-  }
-  const password = vault.get(accountOwner);
-  return password ? { kind: 'password', password } : undefined;
+function auth(login: StoredLogin, ref: SecretRef, vault: CredentialVault): Auth | undefined {
+  const password = vault.get(ref);
+  if (!password) return undefined;
+  return login.kind === 'admin' ? { kind: 'master', adminUser: login.adminUser, password, form: login.form, separator: '*' } : { kind: 'password', password };
 }
 
-/** Whether both sides have a way to log in, without decrypting anything. */
+/**
+ * Whether both sides have a password stored for the servers the account would log in to now,
+ * without decrypting anything. A password stored for other server settings counts as missing.
+ */
 export function missingCredentials(job: JobRecord, account: AccountRecord, vault: CredentialVault): MissingCredential[] {
   const missing: MissingCredential[] = [];
-  const src = job.spec.sourceLogin.kind === 'admin' ? credentialOwner.jobSourceAdmin(job.id) : credentialOwner.accountSource(account.id);
-  const tgt = job.spec.targetLogin.kind === 'admin' ? credentialOwner.jobTargetAdmin(job.id) : credentialOwner.accountTarget(account.id);
-  if (!vault.has(src)) missing.push('source');
-  if (!vault.has(tgt)) missing.push('target');
+  if (!vault.has(sourceLoginRef(job, account))) missing.push('source');
+  if (!vault.has(targetLoginRef(job, account))) missing.push('target');
   return missing;
-}
-
-/** The server an account's source is read from: its own after a "new accounts only" change, else the job's. */
-export function sourceServerOf(job: JobRecord, account: AccountRecord): Server {
-  return account.sourceServer ?? job.spec.source;
 }
 
 function endpoint(server: Server, user: string, a: Auth): Endpoint {
@@ -54,11 +48,14 @@ export function migrationOptions(job: JobRecord, connections: number, retryBaseM
   });
 }
 
+export { sourceServerOf };
+
 /** The engine's job for one account, with the passwords decrypted for this run only. */
 export function buildAccountJob(job: JobRecord, account: AccountRecord, vault: CredentialVault, connections: number, retryBaseMs: number): AccountJob | MissingCredential {
-  const srcAuth = auth(job.spec.sourceLogin, credentialOwner.jobSourceAdmin(job.id), credentialOwner.accountSource(account.id), vault);
+  // Decrypted for the servers this run connects to: a password entered for other settings does not decrypt.
+  const srcAuth = auth(job.spec.sourceLogin, sourceLoginRef(job, account), vault);
   if (!srcAuth) return 'source';
-  const tgtAuth = auth(job.spec.targetLogin, credentialOwner.jobTargetAdmin(job.id), credentialOwner.accountTarget(account.id), vault);
+  const tgtAuth = auth(job.spec.targetLogin, targetLoginRef(job, account), vault);
   if (!tgtAuth) return 'target';
   return {
     // The protocol is the job's (a server change moves host and port, not the protocol).

@@ -15,13 +15,14 @@ import { guardReadOnly } from '../engine/read-only-guard';
 import { detectProvider } from '../diagnose/detect-provider';
 import { MigrationOptionsSchema } from '../../shared/migration';
 import { StateStore } from '../engine/state-store';
-import { buildAccountJob, missingCredentials, sourceServerOf } from './account-endpoints';
+import { buildAccountJob, missingCredentials, sourceServerOf, type MissingCredential } from './account-endpoints';
 import { planImport } from './account-import';
 import { EMPTY_COUNTERS, AccountsRepo, type AccountPatch, type AccountRecord } from './accounts-repo';
 import { loadOrCreateKey } from './credential-key';
 import { CredentialVault, credentialOwner } from './credential-vault';
 import { nowIso, openServiceDb, type ServiceDb } from './db';
 import { testEndpoint, verificationAuth } from './endpoint-test';
+import { accountSourceRef, accountTargetRef, jobSourceAdminRef, jobTargetAdminRef, type SecretRef } from './secret-binding';
 import { JobsRepo, type JobRecord, type StoredJobSpec, type StoredLogin } from './jobs-repo';
 import type { Logger } from './logger';
 import { PairingCodes } from './pairing-codes';
@@ -74,6 +75,19 @@ function countersOf(p: AccountProgress) {
   };
 }
 
+/** The settings of a server that its stored passwords are bound to, as one comparable text. */
+function serverKey(s: Server): string {
+  return JSON.stringify([s.host.toLowerCase(), s.port, s.security, s.allowPlaintext, s.insecureTls]);
+}
+
+/** The error an account waiting for a password again shows. */
+function passwordNeeded(a: AccountRecord, missing: readonly MissingCredential[]): ReturnType<typeof classified> {
+  return classified({
+    code: 'CONFIG_INVALID',
+    message: `The ${missing.join(' and ')} password for ${a.source} must be entered again: none is stored for the current server settings (a password is only used with the server, port and security it was entered for).`,
+  });
+}
+
 /** The engine's state store key of a service account (see AccountJob.stateKey). */
 export const engineKey = (accountId: string): string => `account:${accountId}`;
 
@@ -106,12 +120,14 @@ export class BridgeService {
     this.db = openServiceDb(opts.stateDir);
     this.engineStore = StateStore.open(opts.stateDir);
     this.vault = new CredentialVault(this.db, loadOrCreateKey(opts.stateDir), opts.scrubber);
-    this.vault.primeScrubber();
     this.tokens = new TokenStore(this.db);
     this.pairing = new PairingCodes(this.db);
     this.origins = new TrustedOrigins(this.db);
     this.jobs = new JobsRepo(this.db);
     this.accounts = new AccountsRepo(this.db);
+    this.vault.primeScrubber();
+    const bound = this.vault.bindUnbound((owner) => this.refForOwner(owner));
+    if (bound) this.log.info(`${bound} stored password(s) bound to the servers of their jobs`);
     this.retryPolicy = { ...DEFAULT_RETRY_POLICY, ...defined(opts.retry) };
     this.engineRetryBaseMs = opts.engineRetryBaseMs ?? 1000;
     this.scheduler = new Scheduler({
@@ -163,8 +179,23 @@ export class BridgeService {
     return toJobView(job, this.accounts.countsByStatus(job.id), this.vault);
   }
 
-  accountView(a: AccountRecord): AccountView {
-    return toAccountView(a, this.vault);
+  accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
+    return toAccountView(a, job, this.vault);
+  }
+
+  /** The binding a stored secret gets when it was stored before secrets were bound (see CredentialVault.bindUnbound). */
+  private refForOwner(owner: string): SecretRef | undefined {
+    const m = /^(account|job):([A-Za-z0-9_-]+):(source|target|source-admin|target-admin)$/.exec(owner);
+    if (!m) return undefined;
+    if (m[1] === 'job') {
+      const job = this.jobs.get(m[2]!);
+      if (!job) return undefined;
+      return m[3] === 'source-admin' ? jobSourceAdminRef(job) : jobTargetAdminRef(job);
+    }
+    const a = this.accounts.get(m[2]!);
+    const job = a && this.jobs.get(a.jobId);
+    if (!a || !job) return undefined;
+    return m[3] === 'source' ? accountSourceRef(job, a) : accountTargetRef(job, a);
   }
 
   private requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {
@@ -194,31 +225,59 @@ export class BridgeService {
     );
   }
 
-  private save(id: string, patch: AccountPatch): AccountRecord {
+  private save(id: string, patch: AccountPatch, job?: JobRecord): AccountRecord {
     const a = this.accounts.update(id, patch);
-    this.emit('account.status', { account: this.accountView(a) });
+    this.emit('account.status', { account: this.accountView(a, job) });
     this.jobChanged(a.jobId);
     return a;
   }
 
   // ---------------------------------------------------------------- jobs
 
-  private storeLogin(login: LoginInput, owner: string): StoredLogin {
-    if (login.kind === 'admin') {
-      this.vault.put(owner, login.password);
-      return { kind: 'admin', adminUser: login.adminUser, form: login.form ?? 'authzid' };
+  private static loginSpec(login: LoginInput): StoredLogin {
+    return login.kind === 'admin' ? { kind: 'admin', adminUser: login.adminUser, form: login.form ?? 'authzid' } : { kind: 'per-account' };
+  }
+
+  /** Stores a side's admin password bound to the job's server as it is now (per-account: removes it). */
+  private storeAdminSecret(job: JobRecord, side: 'source' | 'target', login: LoginInput): void {
+    const ref = side === 'source' ? jobSourceAdminRef(job) : jobTargetAdminRef(job);
+    if (login.kind === 'admin') this.vault.put(ref, login.password);
+    else this.vault.delete(ref.owner);
+  }
+
+  /** Per account of a job: the passwords it is missing now (before a change, to see what the change took away). */
+  private missingByAccount(job: JobRecord): Map<string, MissingCredential[]> {
+    return new Map(this.accounts.listByJob(job.id).accounts.map((a) => [a.id, missingCredentials(job, a, this.vault)]));
+  }
+
+  /**
+   * After a change to a job's servers or stored passwords: an account that lost a usable password
+   * waits for it again (password_needed; a running one is stopped between chunks), and one that
+   * was waiting and has all it needs now is queued.
+   */
+  private settlePasswords(jobId: string, before: Map<string, MissingCredential[]>): void {
+    const job = this.requireJob(jobId);
+    for (const a of this.accounts.listByJob(jobId).accounts) {
+      if (a.status === 'closed') continue;
+      const now = missingCredentials(job, a, this.vault);
+      const lost = now.filter((side) => !(before.get(a.id) ?? []).includes(side));
+      if (lost.length && a.status !== 'password_needed') {
+        this.save(a.id, { status: 'password_needed', phase: null, nextRunAt: null, error: passwordNeeded(a, now) }, job);
+        if (this.scheduler.isRunning(a.id)) void this.scheduler.abort(a.id, 'job-paused');
+        this.log.warn({ jobId, accountId: a.id }, `${a.source}: the stored ${now.join(' and ')} password was entered for other server settings; it waits until it is entered again`);
+      } else if (!now.length && a.status === 'password_needed') {
+        this.save(a.id, { status: 'in_progress', phase: 'queued', error: null, failures: 0, nextRunAt: null }, job);
+      }
     }
-    this.vault.delete(owner);
-    return { kind: 'per-account' };
   }
 
   createJob(spec: JobSpec): JobView {
     const stored: StoredJobSpec = {
       name: spec.name,
       source: spec.source,
-      sourceLogin: { kind: 'per-account' },
+      sourceLogin: BridgeService.loginSpec(spec.sourceLogin),
       target: spec.target,
-      targetLogin: { kind: 'per-account' },
+      targetLogin: BridgeService.loginSpec(spec.targetLogin),
       storage: spec.storage,
       filters: spec.filters,
       incremental: spec.incremental,
@@ -226,10 +285,9 @@ export class BridgeService {
       batchMessages: spec.batchMessages,
       provider: spec.provider ?? null,
     };
-    let job = this.jobs.create(stored);
-    stored.sourceLogin = this.storeLogin(spec.sourceLogin, credentialOwner.jobSourceAdmin(job.id));
-    stored.targetLogin = this.storeLogin(spec.targetLogin, credentialOwner.jobTargetAdmin(job.id));
-    job = this.jobs.updateSpec(job.id, stored);
+    const job = this.jobs.create(stored);
+    this.storeAdminSecret(job, 'source', spec.sourceLogin);
+    this.storeAdminSecret(job, 'target', spec.targetLogin);
     this.log.info({ jobId: job.id }, `job "${spec.name}" created`);
     const view = this.jobView(job);
     this.emit('job.status', { job: view });
@@ -250,11 +308,21 @@ export class BridgeService {
     if (patch.concurrency !== undefined) spec.concurrency = patch.concurrency;
     if (patch.batchMessages !== undefined) spec.batchMessages = patch.batchMessages;
     if (patch.provider !== undefined) spec.provider = patch.provider;
-    if (patch.sourceLogin) spec.sourceLogin = this.storeLogin(patch.sourceLogin, credentialOwner.jobSourceAdmin(jobId));
-    if (patch.targetLogin) spec.targetLogin = this.storeLogin(patch.targetLogin, credentialOwner.jobTargetAdmin(jobId));
+    if (patch.sourceLogin) spec.sourceLogin = BridgeService.loginSpec(patch.sourceLogin);
+    if (patch.targetLogin) spec.targetLogin = BridgeService.loginSpec(patch.targetLogin);
+    const before = this.missingByAccount(job);
     const updated = this.jobs.updateSpec(jobId, spec);
+    // Passwords stored for the old target do not decrypt for a new one (see secret-binding.ts); they
+    // are deleted so nothing suggests otherwise. Logins in this same patch are stored for the new target.
+    if (serverKey(job.spec.target) !== serverKey(updated.spec.target)) {
+      for (const a of this.accounts.listByJob(jobId).accounts) this.vault.delete(credentialOwner.accountTarget(a.id));
+      if (!patch.targetLogin) this.vault.delete(credentialOwner.jobTargetAdmin(jobId));
+    }
+    if (patch.sourceLogin) this.storeAdminSecret(updated, 'source', patch.sourceLogin);
+    if (patch.targetLogin) this.storeAdminSecret(updated, 'target', patch.targetLogin);
     // New logins or a new target can cure a permanent failure: those accounts get another try.
     if (patch.sourceLogin || patch.targetLogin || patch.target) this.requeueFailed(jobId);
+    this.settlePasswords(jobId, before);
     this.log.info({ jobId }, `job "${spec.name}" updated`);
     const view = this.jobView(updated);
     this.emit('job.status', { job: view });
@@ -347,12 +415,12 @@ export class BridgeService {
           a = this.accounts.insert({ jobId: job.id, source: row.source, target: row.target, mode: p.mode, status: 'not_started' });
           imported++;
         }
-        if (row.sourcePassword) this.vault.put(credentialOwner.accountSource(a.id), row.sourcePassword);
-        if (row.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), row.targetPassword);
+        if (row.sourcePassword) this.vault.put(accountSourceRef(job, a), row.sourcePassword);
+        if (row.targetPassword) this.vault.put(accountTargetRef(job, a), row.targetPassword);
         touched.push(a.id);
         if (existing && existing.status !== 'closed') {
-          // New passwords for an account that failed on them: try again.
-          if (existing.status === 'failed' && (row.sourcePassword || row.targetPassword)) {
+          // New passwords for an account that failed on them, or that waited for them: try again.
+          if ((existing.status === 'failed' || existing.status === 'password_needed') && (row.sourcePassword || row.targetPassword) && missingCredentials(job, a, this.vault).length === 0) {
             this.accounts.update(a.id, { status: 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
           }
           continue;
@@ -363,7 +431,7 @@ export class BridgeService {
         this.accounts.update(a.id, { status, phase: status === 'in_progress' ? 'queued' : null });
       }
     });
-    const views = touched.map((id) => this.accountView(this.accounts.get(id)!));
+    const views = touched.map((id) => this.accountView(this.accounts.get(id)!, job));
     for (const account of views) this.emit('account.status', { account });
     this.jobChanged(job.id);
     this.log.info({ jobId: job.id, imported, updated, mode: p.mode }, `imported ${imported} account(s), updated ${updated}`);
@@ -374,7 +442,8 @@ export class BridgeService {
   listAccounts(p: RequestParams<'account.list'>): RequestResult<'account.list'> {
     this.requireJob(p.jobId);
     const { accounts, total } = this.accounts.listByJob(p.jobId, p);
-    return { accounts: accounts.map((a) => this.accountView(a)), total };
+    const job = this.requireJob(p.jobId);
+    return { accounts: accounts.map((a) => this.accountView(a, job)), total };
   }
 
   private select(sel: AccountSelection): AccountRecord[] {
@@ -451,8 +520,8 @@ export class BridgeService {
 
   private reopenOne(a: AccountRecord, job: JobRecord, passwords: { sourcePassword?: string; targetPassword?: string }): { ok: boolean; reason?: string } {
     if (a.status !== 'closed') return { ok: false, reason: `only closed accounts are reopened (this one is ${a.status})` };
-    if (passwords.sourcePassword) this.vault.put(credentialOwner.accountSource(a.id), passwords.sourcePassword);
-    if (passwords.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), passwords.targetPassword);
+    if (passwords.sourcePassword) this.vault.put(accountSourceRef(job, a), passwords.sourcePassword);
+    if (passwords.targetPassword) this.vault.put(accountTargetRef(job, a), passwords.targetPassword);
     const missing = missingCredentials(job, a, this.vault);
     if (missing.length) {
       const how = missing
@@ -483,9 +552,13 @@ export class BridgeService {
     const job = this.requireJob(p.jobId);
     if (job.status === 'closed') this.jobs.setStatus(job.id, 'active');
     const spec: StoredJobSpec = { ...job.spec };
-    if (p.sourceLogin) spec.sourceLogin = this.storeLogin(p.sourceLogin, credentialOwner.jobSourceAdmin(job.id));
-    if (p.targetLogin) spec.targetLogin = this.storeLogin(p.targetLogin, credentialOwner.jobTargetAdmin(job.id));
-    if (p.sourceLogin || p.targetLogin) this.jobs.updateSpec(job.id, spec);
+    if (p.sourceLogin) spec.sourceLogin = BridgeService.loginSpec(p.sourceLogin);
+    if (p.targetLogin) spec.targetLogin = BridgeService.loginSpec(p.targetLogin);
+    if (p.sourceLogin || p.targetLogin) {
+      const updated = this.jobs.updateSpec(job.id, spec);
+      if (p.sourceLogin) this.storeAdminSecret(updated, 'source', p.sourceLogin);
+      if (p.targetLogin) this.storeAdminSecret(updated, 'target', p.targetLogin);
+    }
     const { results } = this.batch({ jobId: job.id, statuses: ['closed'] }, (a, j) => this.reopenOne(a, j, {}));
     this.log.info({ jobId: job.id }, `job "${spec.name}" reopened`);
     const view = this.jobView(this.jobs.get(job.id)!);
@@ -585,8 +658,8 @@ export class BridgeService {
       if (other && other.id !== a.id) throw new ServiceError('CONFLICT', `${p.sourceUser} is already migrated by another account of this job.`);
       a = this.accounts.update(a.id, { source: p.sourceUser });
     }
-    this.vault.put(credentialOwner.accountSource(a.id), p.sourcePassword);
-    if (p.targetPassword) this.vault.put(credentialOwner.accountTarget(a.id), p.targetPassword);
+    if (p.sourcePassword) this.vault.put(accountSourceRef(job, a), p.sourcePassword);
+    if (p.targetPassword) this.vault.put(accountTargetRef(job, a), p.targetPassword);
     const missing = missingCredentials(job, a, this.vault);
     let patch: AccountPatch;
     if (a.status === 'paused') patch = {};
@@ -596,7 +669,7 @@ export class BridgeService {
     a = this.save(a.id, patch);
     this.log.info({ jobId: job.id, accountId: a.id }, `credentials received for ${a.source}`);
     this.scheduler.kick();
-    return { account: this.accountView(a) };
+    return { account: this.accountView(a, job) };
   }
 
   /** 修改服务器地址和端口, for accounts starting from now on or for all (seed 001, 异常处理流程). */
@@ -611,29 +684,47 @@ export class BridgeService {
       ...(p.allowPlaintext !== undefined ? { allowPlaintext: p.allowPlaintext } : {}),
       ...(p.insecureTls !== undefined ? { insecureTls: p.insecureTls } : {}),
     };
+    // Passwords stored for the old server do not decrypt for the new one (secret-binding.ts);
+    // those of the accounts that move are deleted, and the accounts wait for them again.
+    const moved = serverKey(old) !== serverKey(next);
     const all = this.accounts.listByJob(job.id).accounts;
+    const before = this.missingByAccount(job);
     let changed = 0;
     const restart: string[] = [];
     this.accounts.transaction(() => {
       for (const a of all) {
         if (p.scope === 'new-accounts') {
-          if (NOT_YET_STARTED.includes(a.status)) changed++;
+          if (NOT_YET_STARTED.includes(a.status)) {
+            changed++;
+            if (moved && !a.sourceServer) this.vault.delete(credentialOwner.accountSource(a.id));
+          }
           // Accounts already started keep the server they were started with.
           else if (!a.sourceServer) this.accounts.update(a.id, { sourceServer: { host: old.host, port: old.port, security: old.security, allowPlaintext: old.allowPlaintext, insecureTls: old.insecureTls } as Server });
           continue;
         }
         if (a.status === 'closed') continue;
         changed++;
+        if (moved && serverKey(sourceServerOf(job, a)) !== serverKey(next)) this.vault.delete(credentialOwner.accountSource(a.id));
         const patch: AccountPatch = { sourceServer: null };
         if (a.status === 'failed') Object.assign(patch, { status: 'in_progress', phase: 'queued', failures: 0, nextRunAt: null });
         else if (ACTIVE.includes(a.status) && a.phase === 'waiting-retry') patch.nextRunAt = Date.now();
         this.accounts.update(a.id, patch);
         if (this.scheduler.isRunning(a.id)) restart.push(a.id);
       }
-      this.jobs.updateSpec(job.id, { ...job.spec, source: next });
+      // Every account now reads the new server: the admin password stored for the old one is of no use.
+      if (moved && p.scope === 'all-accounts') this.vault.delete(credentialOwner.jobSourceAdmin(job.id));
+      const updated = this.jobs.updateSpec(job.id, {
+        ...job.spec,
+        source: next,
+        ...(p.sourceLogin ? { sourceLogin: BridgeService.loginSpec(p.sourceLogin) } : {}),
+      });
+      // A login given with the change is the one entered for the new server.
+      if (p.sourceLogin) this.storeAdminSecret(updated, 'source', p.sourceLogin);
     });
     this.log.info({ jobId: job.id, scope: p.scope, host: next.host, port: next.port }, `source server changed to ${next.host}:${next.port} for ${p.scope}`);
-    for (const a of this.accounts.listByJob(job.id).accounts) this.emit('account.status', { account: this.accountView(a) });
+    this.settlePasswords(job.id, before);
+    const current = this.requireJob(job.id);
+    for (const a of this.accounts.listByJob(job.id).accounts) this.emit('account.status', { account: this.accountView(a, current) });
     // Running accounts move to the new server: stopped between chunks, queued again.
     await Promise.all(restart.map((id) => this.scheduler.abort(id, 'job-paused')));
     const view = this.jobView(this.jobs.get(job.id)!);
@@ -646,13 +737,13 @@ export class BridgeService {
     const jobs = jobId ? [this.requireJob(jobId)] : this.jobs.list();
     return {
       jobs: jobs.map((j) => this.jobView(j)),
-      accounts: jobs.flatMap((j) => this.accounts.listByJob(j.id).accounts.map((a) => this.accountView(a))),
+      accounts: jobs.flatMap((j) => this.accounts.listByJob(j.id).accounts.map((a) => this.accountView(a, j))),
     };
   }
 
   report(jobId: string): { filename: string; csv: string } {
     const job = this.requireJob(jobId);
-    const accounts = this.accounts.listByJob(jobId).accounts.map((a) => this.accountView(a));
+    const accounts = this.accounts.listByJob(jobId).accounts.map((a) => this.accountView(a, job));
     return { filename: reportFilename(job.spec.name), csv: reportCsv(accounts) };
   }
 
@@ -683,11 +774,8 @@ export class BridgeService {
     const log = this.log.child({ jobId: job.id, accountId });
     const built = buildAccountJob(job, account, this.vault, connections, this.engineRetryBaseMs);
     if (typeof built === 'string') {
-      this.save(accountId, {
-        status: 'failed',
-        phase: null,
-        error: classified({ code: 'CONFIG_INVALID', message: `No ${built} password is stored for ${account.source}; supply it and start the account again.` }),
-      });
+      // None stored, or one stored for other server settings (it does not decrypt for these): ask again.
+      this.save(accountId, { status: 'password_needed', phase: null, nextRunAt: null, error: passwordNeeded(account, [built]) });
       return;
     }
     account = this.save(accountId, {
@@ -741,7 +829,10 @@ export class BridgeService {
     let reason = stopReason();
     // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
     if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
-    const { patch, deleteCredentials } = decideOutcome({ account: current, job: this.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.retryPolicy });
+    const decided = decideOutcome({ account: current, job: this.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.retryPolicy });
+    const { deleteCredentials } = decided;
+    // Stopped because its passwords became unusable (a server change): it keeps waiting for them.
+    const patch: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
     // Passwords go first, so the status event of the closed account already says they are gone.
     if (deleteCredentials) this.vault.delete(credentialOwner.account(accountId));
     const after = this.save(accountId, patch);
@@ -757,7 +848,7 @@ export class BridgeService {
     if (this.jobs.firstPassDoneAt(jobId)) return;
     const all = this.accounts.listByJob(jobId).accounts.filter((a) => !NOT_YET_STARTED.includes(a.status));
     if (!all.length) return;
-    const pending = all.filter((a) => !a.firstPassDoneAt && a.status !== 'failed' && a.status !== 'closed');
+    const pending = all.filter((a) => !a.firstPassDoneAt && a.status !== 'failed' && a.status !== 'closed' && a.status !== 'password_needed');
     if (pending.length) return;
     const at = nowIso();
     this.jobs.setFirstPassDoneAt(jobId, at);

@@ -62,6 +62,7 @@ CREATE TABLE IF NOT EXISTS svc_credentials (
   iv BLOB NOT NULL,
   tag BLOB NOT NULL,
   data BLOB NOT NULL,
+  bound_to TEXT,
   created_at TEXT NOT NULL
 );
 `;
@@ -88,6 +89,9 @@ function migrate(db: ServiceDb): void {
   // The last job.firstPassDone event sent for a job (so it is sent once per first pass).
   const jobColumns = new Set((db.prepare(`PRAGMA table_info(svc_jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
   if (!jobColumns.has('first_pass_done_at')) db.exec(`ALTER TABLE svc_jobs ADD COLUMN first_pass_done_at TEXT`);
+  // The server a stored password is bound to (NULL: stored before passwords were bound; see CredentialVault.bindUnbound).
+  const credentialColumns = new Set((db.prepare(`PRAGMA table_info(svc_credentials)`).all() as Array<{ name: string }>).map((c) => c.name));
+  if (!credentialColumns.has('bound_to')) db.exec(`ALTER TABLE svc_credentials ADD COLUMN bound_to TEXT`);
 }
 
 /** A short random id, url-safe; the prefix says what it names in logs. */

@@ -3,7 +3,8 @@ import { ACCOUNT_STATUSES, type AccountStatus, type AccountView } from '../../sh
 import type { ClassifiedError } from '../../shared/protocol/common';
 import type { JobView, LoginView } from '../../shared/protocol/job';
 import type { AccountRecord } from './accounts-repo';
-import { credentialOwner, type CredentialVault } from './credential-vault';
+import type { CredentialVault } from './credential-vault';
+import { accountSourceRef, accountTargetRef, jobSourceAdminRef, jobTargetAdminRef } from './secret-binding';
 import type { JobRecord, StoredLogin } from './jobs-repo';
 
 /** An engine error as the UI shows it: with the remedy from shared/errors.ts. */
@@ -23,9 +24,9 @@ export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, va
     name: s.name,
     status: job.status,
     source: s.source,
-    sourceLogin: loginView(s.sourceLogin, vault.has(credentialOwner.jobSourceAdmin(job.id))),
+    sourceLogin: loginView(s.sourceLogin, vault.has(jobSourceAdminRef(job))),
     target: s.target,
-    targetLogin: loginView(s.targetLogin, vault.has(credentialOwner.jobTargetAdmin(job.id))),
+    targetLogin: loginView(s.targetLogin, vault.has(jobTargetAdminRef(job))),
     storage: s.storage,
     filters: s.filters,
     incremental: s.incremental,
@@ -38,7 +39,8 @@ export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, va
   };
 }
 
-export function toAccountView(a: AccountRecord, vault: CredentialVault): AccountView {
+/** hasSourcePassword / hasTargetPassword: a password usable with the account's current servers (one entered for other settings is not). */
+export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault): AccountView {
   return {
     id: a.id,
     jobId: a.jobId,
@@ -47,8 +49,8 @@ export function toAccountView(a: AccountRecord, vault: CredentialVault): Account
     mode: a.mode,
     status: a.status,
     phase: a.phase,
-    hasSourcePassword: vault.has(credentialOwner.accountSource(a.id)),
-    hasTargetPassword: vault.has(credentialOwner.accountTarget(a.id)),
+    hasSourcePassword: vault.has(accountSourceRef(job, a)),
+    hasTargetPassword: vault.has(accountTargetRef(job, a)),
     sourceServer: a.sourceServer,
     counters: a.counters,
     error: a.error,
@@ -57,7 +59,7 @@ export function toAccountView(a: AccountRecord, vault: CredentialVault): Account
     startedAt: a.startedAt,
     firstPassDoneAt: a.firstPassDoneAt,
     lastSyncAt: a.lastSyncAt,
-    syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
+    syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed', 'password_needed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
     updatedAt: a.updatedAt,
   };
 }

@@ -11,6 +11,7 @@ export const STATUS_KEYS: Record<AccountStatus, PlainKey> = {
   first_pass_done: 'statusFirstPassDone',
   syncing: 'statusSyncing',
   closed: 'statusClosed',
+  password_needed: 'statusPasswordNeeded',
 };
 
 export const STATUS_HINT_KEYS: Record<AccountStatus, PlainKey> = {
@@ -22,6 +23,7 @@ export const STATUS_HINT_KEYS: Record<AccountStatus, PlainKey> = {
   first_pass_done: 'statusHintFirstPassDone',
   syncing: 'statusHintSyncing',
   closed: 'statusHintClosed',
+  password_needed: 'statusHintPasswordNeeded',
 };
 
 /** Tone of the badge: colour is never the only signal (the label is always there). */
@@ -34,4 +36,5 @@ export const STATUS_TONE: Record<AccountStatus, 'idle' | 'run' | 'ok' | 'warn' |
   first_pass_done: 'ok',
   syncing: 'ok',
   closed: 'off',
+  password_needed: 'bad',
 };

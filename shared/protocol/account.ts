@@ -19,6 +19,9 @@ export type ImportMode = z.infer<typeof ImportModeSchema>;
  * Account statuses, named as the seeds name them (四、进度监控与管理), plus the two states of the
  * incremental phase. There is deliberately no "done": after the first pass the account keeps
  * syncing new mail until its window ends or it is closed (seed 001: 没有"已完成"状态).
+ * `password_needed`: a stored password was entered for other server settings (the server, port,
+ * TLS or certificate policy changed since) and is not used; the account waits until it is entered
+ * again (account.credentials, or job.update with the admin login).
  */
 export const ACCOUNT_STATUSES = [
   'not_enabled',
@@ -29,6 +32,7 @@ export const ACCOUNT_STATUSES = [
   'first_pass_done',
   'syncing',
   'closed',
+  'password_needed',
 ] as const;
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
@@ -43,6 +47,7 @@ export const ACCOUNT_STATUS_LABELS: Readonly<Record<AccountStatus, { en: string;
   first_pass_done: { en: 'First pass done', zh: '首次搬家完成' },
   syncing: { en: 'Syncing new mail', zh: '同步新邮件中' },
   closed: { en: 'Closed', zh: '已关闭' },
+  password_needed: { en: 'Password needed again (server settings changed)', zh: '需重新输入密码' },
 };
 
 /** Finer detail of an account that is in progress, for the progress bar's caption. */

@@ -194,18 +194,24 @@ export const REQUESTS = {
    * The employee's own credentials, for a self-service or password-less account: the old
    * mailbox's address (self-service may differ from the target) and password. Starts the account.
    * Identified by accountId, or by job + new address (what an employee knows).
+   * Also how an admin enters a password again for an account in `password_needed` (the server
+   * settings changed since it was stored): either password or both, at least one.
    */
   'account.credentials': def(
     z.union([
-      z.object({ accountId: IdSchema, sourceUser: Address.optional(), sourcePassword: Password, targetPassword: Password.optional() }).strict(),
-      z.object({ jobId: IdSchema, target: Address, sourceUser: Address.optional(), sourcePassword: Password, targetPassword: Password.optional() }).strict(),
-    ]),
+      z.object({ accountId: IdSchema, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
+      z.object({ jobId: IdSchema, target: Address, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
+    ]).refine((p) => p.sourcePassword !== undefined || p.targetPassword !== undefined, { message: 'give sourcePassword, targetPassword or both' }),
     z.object({ account: AccountViewSchema }),
   ),
   /**
    * 修改服务器地址和端口 (seed 001, 异常处理流程): `new-accounts` changes the job's default for
    * accounts that start from now on (those already started keep the old server); `all-accounts`
    * moves every account, and failed ones are retried at once.
+   * Stored passwords are bound to the server they were entered for: a change of host, port,
+   * security or certificate policy leaves them unusable, and the accounts that relied on them
+   * wait in `password_needed`. `sourceLogin` supplies the admin login for the new server in the
+   * same request, so an admin-login job moves without waiting.
    */
   'server.change': def(
     z.object({
@@ -216,6 +222,7 @@ export const REQUESTS = {
       security: ServerSchema.shape.security.optional(),
       allowPlaintext: z.boolean().optional(),
       insecureTls: z.boolean().optional(),
+      sourceLogin: LoginInputSchema.optional(),
     }),
     z.object({ job: JobViewSchema, accountsChanged: z.number().int() }),
   ),

@@ -94,6 +94,9 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
 
     const changed = await c.request('server.change', { jobId, scope: 'all-accounts', port: source.imapPort });
     expect(changed.job.source.port).toBe(source.imapPort);
+    // The password was given for the old port: it is not used with the new one, and is asked again.
+    expect((await c.request('account.list', { jobId, search: 'dave' })).accounts[0]).toMatchObject({ status: 'password_needed', hasSourcePassword: false });
+    await c.request('account.credentials', { accountId: dave.id, sourcePassword: users.dave.password });
     const done = await status(dave.id, (x) => x.status === 'first_pass_done');
     expect(done).toMatchObject({ error: null, counters: { messagesCopied: 12 } });
     expect(await readFolder(target, { user: users.dave.user, password: 'x-unused-1' }, 'INBOX')).toHaveLength(12);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadOrCreateKey } from '../../bridge/service/credential-key';
 import { CredentialVault, credentialOwner } from '../../bridge/service/credential-vault';
 import { openServiceDb, type ServiceDb } from '../../bridge/service/db';
+import { bindTo, type SecretRef } from '../../bridge/service/secret-binding';
 import { createBridgeLogger } from '../../bridge/service/logger';
 import { PairingCodes } from '../../bridge/service/pairing-codes';
 import { RotatingFile } from '../../bridge/service/rotating-file';
@@ -35,19 +36,21 @@ describe('credentials, tokens, codes, logs', () => {
 
   it('encrypts with AES-256-GCM bound to the owner, and deletes by account or job', () => {
     const vault = new CredentialVault(db, loadOrCreateKey(dir), new SecretScrubber());
-    vault.put(credentialOwner.accountSource('acc_1'), 'Secret-Pw-123');
-    vault.put(credentialOwner.accountTarget('acc_1'), 'Secret-Pw-456');
-    vault.put(credentialOwner.jobSourceAdmin('job_1'), 'Admin-Pw-789');
-    expect(vault.get(credentialOwner.accountSource('acc_1'))).toBe('Secret-Pw-123');
+    const server = { host: 'imap.old.cn', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } as const;
+    const ref = (owner: string, user = 'a@old.cn'): SecretRef => ({ owner, binding: bindTo(server, 'imap', user) });
+    vault.put(ref(credentialOwner.accountSource('acc_1')), 'Secret-Pw-123');
+    vault.put(ref(credentialOwner.accountTarget('acc_1')), 'Secret-Pw-456');
+    vault.put(ref(credentialOwner.jobSourceAdmin('job_1'), 'admin'), 'Admin-Pw-789');
+    expect(vault.get(ref(credentialOwner.accountSource('acc_1')))).toBe('Secret-Pw-123');
     // A ciphertext moved to another row does not decrypt (the owner is authenticated data).
     db.prepare(`UPDATE svc_credentials SET owner = 'account:acc_2:source' WHERE owner = 'account:acc_1:source'`).run();
-    expect(() => vault.get('account:acc_2:source')).toThrow();
+    expect(vault.get(ref('account:acc_2:source'))).toBeUndefined();
     db.prepare(`UPDATE svc_credentials SET owner = 'account:acc_1:source' WHERE owner = 'account:acc_2:source'`).run();
     db.pragma('wal_checkpoint(TRUNCATE)');
     const files = readdirSync(dir).filter((f) => f.startsWith('mailmover.sqlite')).map((f) => readFileSync(join(dir, f)));
     for (const f of files) for (const s of ['Secret-Pw-123', 'Secret-Pw-456', 'Admin-Pw-789']) expect(f.includes(Buffer.from(s))).toBe(false);
     expect(vault.delete(credentialOwner.account('acc_1'))).toBe(2);
-    expect(vault.has(credentialOwner.jobSourceAdmin('job_1'))).toBe(true);
+    expect(vault.has(ref(credentialOwner.jobSourceAdmin('job_1'), 'admin'))).toBe(true);
     expect(vault.delete(credentialOwner.job('job_1'))).toBe(1);
   });
 

@@ -9,6 +9,7 @@ import { db, type AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatBytes, formatCount, formatDateTime, percent } from '../../lib/format';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { PasswordAgainForm } from './PasswordAgainForm';
 
 const SKIPPED_PAGE = 100;
 
@@ -168,6 +169,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
         </dl>
         {account.error && <ErrorRemedy error={account.error} />}
         {account.status === 'closed' && <ReopenForm account={account} />}
+        {account.status === 'password_needed' && <PasswordAgainForm account={account} />}
 
         <h3>{t('folderProgress')}</h3>
         {folders.length === 0 ? (

@@ -10,13 +10,14 @@ export interface SortSpec {
 
 const STATUS_ORDER: Record<AccountStatus, number> = {
   failed: 0,
-  in_progress: 1,
-  paused: 2,
-  syncing: 3,
-  first_pass_done: 4,
-  not_started: 5,
-  not_enabled: 6,
-  closed: 7,
+  password_needed: 1,
+  in_progress: 2,
+  paused: 3,
+  syncing: 4,
+  first_pass_done: 5,
+  not_started: 6,
+  not_enabled: 7,
+  closed: 8,
 };
 
 /** Messages settled (copied or already there) over the total; over 1 while new mail arrives. */

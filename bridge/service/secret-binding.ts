@@ -1,0 +1,70 @@
+import type { Server } from '../../shared/protocol/common';
+import type { AccountRecord } from './accounts-repo';
+import { credentialOwner } from './credential-vault';
+import type { JobRecord } from './jobs-repo';
+
+/**
+ * What a stored password was entered for: the server (protocol, host, port, transport security,
+ * certificate and plaintext policy) and the user it logs in as. The vault makes this part of the
+ * AES-GCM associated data, so a password decrypts only for the exact server it was given for.
+ * Without that, anyone who may change a job's server settings (any paired client) could point
+ * the stored passwords at a host of their choosing, or at a plaintext port, and collect them.
+ */
+export interface SecretBinding {
+  protocol: 'imap' | 'pop3';
+  host: string;
+  port: number;
+  security: Server['security'];
+  insecureTls: boolean;
+  allowPlaintext: boolean;
+  user: string;
+}
+
+/** A stored secret: its row (owner) and the server it must be bound to for this use. */
+export interface SecretRef {
+  owner: string;
+  binding: SecretBinding;
+}
+
+/** One canonical text per binding (host and user compare case-insensitively, as DNS and mail logins do). */
+export function bindingKey(b: SecretBinding): string {
+  return JSON.stringify([b.protocol, b.host.toLowerCase(), b.port, b.security, b.insecureTls, b.allowPlaintext, b.user.toLowerCase()]);
+}
+
+export function bindTo(server: Server, protocol: 'imap' | 'pop3', user: string): SecretBinding {
+  return { protocol, host: server.host, port: server.port, security: server.security, insecureTls: server.insecureTls, allowPlaintext: server.allowPlaintext, user };
+}
+
+/** The server an account's source is read from: its own after a "new accounts only" change, else the job's. */
+export function sourceServerOf(job: JobRecord, account: AccountRecord): Server {
+  return account.sourceServer ?? job.spec.source;
+}
+
+const adminUser = (login: JobRecord['spec']['sourceLogin']): string => (login.kind === 'admin' ? login.adminUser : '');
+
+/** The job's source admin password, as bound for the job's current source server. */
+export function jobSourceAdminRef(job: JobRecord): SecretRef {
+  return { owner: credentialOwner.jobSourceAdmin(job.id), binding: bindTo(job.spec.source, job.spec.source.protocol, adminUser(job.spec.sourceLogin)) };
+}
+
+export function jobTargetAdminRef(job: JobRecord): SecretRef {
+  return { owner: credentialOwner.jobTargetAdmin(job.id), binding: bindTo(job.spec.target, 'imap', adminUser(job.spec.targetLogin)) };
+}
+
+export function accountSourceRef(job: JobRecord, account: AccountRecord): SecretRef {
+  return { owner: credentialOwner.accountSource(account.id), binding: bindTo(sourceServerOf(job, account), job.spec.source.protocol, account.source) };
+}
+
+export function accountTargetRef(job: JobRecord, account: AccountRecord): SecretRef {
+  return { owner: credentialOwner.accountTarget(account.id), binding: bindTo(job.spec.target, 'imap', account.target) };
+}
+
+/** The secret an account's source login uses: the admin's (bound to the account's own source server) or its own. */
+export function sourceLoginRef(job: JobRecord, account: AccountRecord): SecretRef {
+  if (job.spec.sourceLogin.kind !== 'admin') return accountSourceRef(job, account);
+  return { owner: credentialOwner.jobSourceAdmin(job.id), binding: bindTo(sourceServerOf(job, account), job.spec.source.protocol, job.spec.sourceLogin.adminUser) };
+}
+
+export function targetLoginRef(job: JobRecord, account: AccountRecord): SecretRef {
+  return job.spec.targetLogin.kind === 'admin' ? jobTargetAdminRef(job) : accountTargetRef(job, account);
+}
