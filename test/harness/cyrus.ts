@@ -25,6 +25,9 @@
  *   special-use folders at the first login. [asserted]
  * - allowplaintext: yes is needed for LOGIN/AUTH=PLAIN on the plain ports (Debian sets it); STARTTLS
  *   and STLS are offered on the plain ports.
+ * - master answers SIGTERM with kill(0, SIGTERM): it must run in its own process group (spawnInRoot
+ *   uses detached), or stopping a Cyrus terminates the test runner that started it.
+ * - A message without any header line is refused: `NO Message contains invalid header`. [asserted]
  * - A failed login pauses 3 s (failedloginpause); set to 0 here.
  * - `virtdomains: userid` so that logins like alice@old.example.com work (without it: "cross-realm
  *   login denied") and are separate accounts from alice@new.example.com; such users are created in

@@ -176,7 +176,9 @@ export async function waitReady(ports: Ports, ca: string, children: ChildProcess
 export function spawnInRoot(root: string, argv: string[], env: Record<string, string>, logFile: string): ChildProcess {
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn('chroot', [root, ...argv], { stdio: ['ignore', fd, fd], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env } });
+    // detached: own process group. Cyrus's master answers SIGTERM with kill(0, SIGTERM), which in the
+    // test's process group would terminate vitest itself.
+    const child = spawn('chroot', [root, ...argv], { stdio: ['ignore', fd, fd], detached: true, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', ...env } });
     child.on('error', () => {}); // reported by the readiness checks
     child.unref();
     return child;

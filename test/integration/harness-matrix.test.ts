@@ -317,6 +317,14 @@ describe('server matrix harness', () => {
       expect(uids).toHaveLength(1);
     });
 
+    it('refuses APPEND of a message without any header line', async () => {
+      const err = await seedFolder(get('cyrus'), alice, 'INBOX', [{ raw: 'just some text without any header\r\n' }]).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
+      expect(err?.message).toMatch(/NO Message contains invalid header/);
+    });
+
     it("stores 8-bit header bytes as 'X' (same size), the 8-bit body unchanged", async () => {
       for (const id of ['cyrus', 'cyrus-slash'] as const) {
         const s = get(id);
