@@ -103,6 +103,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
   const { t, locale } = useLocale();
   const closeButton = useRef<HTMLButtonElement>(null);
   const history = useLiveQuery(() => db().events.where('accountId').equals(account.id).reverse().limit(50).toArray(), [account.id], []);
+  const job = useLiveQuery(() => db().jobs.get(account.jobId), [account.jobId]);
   useEffect(() => {
     closeButton.current?.focus();
     const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
@@ -169,7 +170,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
         </dl>
         {account.error && <ErrorRemedy error={account.error} />}
         {account.status === 'closed' && <ReopenForm account={account} />}
-        {account.status === 'password_needed' && <PasswordAgainForm account={account} />}
+        {account.status === 'password_needed' && <PasswordAgainForm account={account} job={job} />}
 
         <h3>{t('folderProgress')}</h3>
         {folders.length === 0 ? (

@@ -1,7 +1,6 @@
-import { useLiveQuery } from 'dexie-react-hooks';
 import { useState } from 'react';
-import type { LoginView } from '../../../shared/protocol';
-import { db, type AccountRow } from '../../db/schema';
+import type { JobView, LoginView } from '../../../shared/protocol';
+import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 
@@ -20,11 +19,11 @@ const serverText = (s: { host: string; port: number; security: string }) => `${s
  * server settings changed since it was entered (passwords are bound to their server). The
  * admin types it again here: an account's own password goes with account.credentials, a job's
  * admin password with job.update (which releases every account of the job waiting for it).
- * The fields are cleared as soon as the request is sent.
+ * The fields are cleared as soon as the request is sent. `job` is the account's job from the
+ * mirror (undefined while it loads: the account's own passwords are offered then).
  */
-export function PasswordAgainForm({ account }: { account: AccountRow }) {
+export function PasswordAgainForm({ account, job }: { account: AccountRow; job: JobView | undefined }) {
   const { t } = useLocale();
-  const job = useLiveQuery(() => db().jobs.get(account.jobId), [account.jobId]);
   const [passwords, setPasswords] = useState<Record<Side, string>>({ source: '', target: '' });
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
