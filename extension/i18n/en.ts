@@ -297,6 +297,8 @@ export const en = {
   passwordAgainSubmit: 'Save and continue',
   passwordAgainSaved: 'Saved: the account continues.',
   passwordAgainEmpty: 'Enter at least one password.',
+  serverChangePasswordsHint: 'Stored passwords are only used with the server, port and security they were entered for. Accounts that move ask for their password again (status “Password needed again”).',
+  serverChangeAdminPassword: 'Admin password for the new server ({user}), so the accounts do not wait',
   phase_queued: 'queued',
   'phase_waiting-retry': 'waiting to retry',
   phase_connecting: 'connecting',

@@ -296,6 +296,8 @@ export const zhCN: Messages = {
   passwordAgainSubmit: '保存并继续',
   passwordAgainSaved: '已保存，账号将继续搬家。',
   passwordAgainEmpty: '请至少输入一个密码。',
+  serverChangePasswordsHint: '保存的密码只用于输入时的服务器、端口和加密方式。更换服务器的账号需要重新输入密码（状态显示为“需重新输入密码”）。',
+  serverChangeAdminPassword: '新服务器的管理员密码（{user}），填写后账号无需等待',
   phase_queued: '排队中',
   'phase_waiting-retry': '等待重试',
   phase_connecting: '连接中',

@@ -17,6 +17,9 @@ export function ServerChangeDialog({ job, onClose }: { job: JobView; onClose(): 
     allowPlaintext: job.source.allowPlaintext,
   });
   const [scope, setScope] = useState<'new-accounts' | 'all-accounts'>('new-accounts');
+  // Stored passwords are bound to the server they were entered for; an admin login can come with the move.
+  const [adminPassword, setAdminPassword] = useState('');
+  const admin = job.sourceLogin.kind === 'admin' ? job.sourceLogin : null;
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -29,7 +32,9 @@ export function ServerChangeDialog({ job, onClose }: { job: JobView; onClose(): 
     setError(null);
     try {
       const s = toServer(server);
-      await bridgeRequest('server.change', { jobId: job.id, scope, host: s.host, port: s.port, security: s.security, allowPlaintext: s.allowPlaintext, insecureTls: s.insecureTls });
+      const sourceLogin = admin && adminPassword ? { sourceLogin: { kind: 'admin' as const, adminUser: admin.adminUser, form: admin.form, password: adminPassword } } : {};
+      setAdminPassword('');
+      await bridgeRequest('server.change', { jobId: job.id, scope, host: s.host, port: s.port, security: s.security, allowPlaintext: s.allowPlaintext, insecureTls: s.insecureTls, ...sourceLogin });
       onClose();
     } catch (err) {
       setError(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
@@ -60,6 +65,13 @@ export function ServerChangeDialog({ job, onClose }: { job: JobView; onClose(): 
             </span>
           </label>
         </fieldset>
+        <p className="hint" data-testid="server-change-passwords">{t('serverChangePasswordsHint')}</p>
+        {admin && (
+          <label className="field">
+            <span>{t('serverChangeAdminPassword', { user: admin.adminUser })}</span>
+            <input type="password" className="input" name="server-change-admin-password" value={adminPassword} onChange={(e) => setAdminPassword(e.target.value)} autoComplete="new-password" />
+          </label>
+        )}
         {error && (
           <p className="field__error" role="alert">
             {error}
