@@ -109,7 +109,8 @@ export function buildJobs(o: MigrateCliOptions): AccountJob[] {
   const parsed = parseAccountsCsv(bytes);
   if (parsed.errors.length) {
     const lines = parsed.errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n');
-    throw new UsageError(`--accounts: ${o.accounts} has ${parsed.errors.length} bad row(s); nothing was started:\n${lines}`);
+    // The list is capped (its last line then says how many more there are), so it is not counted here.
+    throw new UsageError(`--accounts: ${o.accounts} cannot be imported; nothing was started:\n${lines}`);
   }
   if (parsed.rows.length === 0) throw new UsageError(`--accounts: ${o.accounts} has no account rows`);
   return parsed.rows.map((row) => ({
