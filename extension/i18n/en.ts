@@ -209,6 +209,7 @@ export const en = {
   removeImportNamed: 'Remove {name}',
   importOk: 'All {rows} rows are valid.',
   importErrorsTitle: '{count} problems — nothing from this file is imported until they are fixed:',
+  importErrorsTitleMany: 'More than {count} problems — nothing from this file is imported until they are fixed (the first {count} are listed):',
   line: 'Line',
   reason: 'Reason',
   duplicatesTitle: '{count} accounts are already in an earlier file; this file would update them:',

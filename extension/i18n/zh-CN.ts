@@ -208,6 +208,7 @@ export const zhCN: Messages = {
   removeImportNamed: '移除 {name}',
   importOk: '全部 {rows} 行均有效。',
   importErrorsTitle: '发现 {count} 处问题——修正之前，该文件中的账号都不会导入：',
+  importErrorsTitleMany: '超过 {count} 个问题——修正之前不会导入此文件中的任何内容（列出前 {count} 个）：',
   line: '行号',
   reason: '原因',
   duplicatesTitle: '{count} 个账号已在之前的文件中，本文件将更新它们：',

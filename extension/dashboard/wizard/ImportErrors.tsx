@@ -1,12 +1,16 @@
-import type { CsvRowError } from '../../../shared/csv/accounts-csv';
+import { MAX_REPORTED_ERRORS, type CsvRowError } from '../../../shared/csv/accounts-csv';
 import { useLocale } from '../../i18n/locale-context';
 
-/** Every bad row with its line number and the reason, in the page's language. */
+/**
+ * Every bad row with its line number and the reason, in the page's language. The list is capped
+ * (its last line then says how many more there are), so the title does not count a capped list.
+ */
 export function ImportErrors({ errors }: { errors: readonly CsvRowError[] }) {
   const { t, locale } = useLocale();
+  const capped = errors.length > MAX_REPORTED_ERRORS;
   return (
     <div className="import-errors" role="alert">
-      <p className="import-errors__title">{t('importErrorsTitle', { count: errors.length })}</p>
+      <p className="import-errors__title">{capped ? t('importErrorsTitleMany', { count: MAX_REPORTED_ERRORS }) : t('importErrorsTitle', { count: errors.length })}</p>
       <table className="mini-table">
         <thead>
           <tr>
