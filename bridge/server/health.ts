@@ -24,7 +24,8 @@ export interface HealthBody {
 export function createHealthApp(version: string = BRIDGE_VERSION, port?: () => number): Hono {
   const app = new Hono();
   app.get('/health', (c) => {
-    if (!isLoopbackHost(c.req.header('host'), port?.())) {
+    // Over HTTP/1.1 the Host header is always there; an in-process app.request() has only the URL.
+    if (!isLoopbackHost(c.req.header('host') ?? new URL(c.req.url).host, port?.())) {
       c.header('Cache-Control', 'no-store');
       return c.json({ error: { code: 'BAD_HOST', message: 'The bridge answers only to a loopback address.' } }, 421);
     }
