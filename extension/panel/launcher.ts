@@ -214,10 +214,11 @@ export function mountLauncher(setup: LauncherSetup, doc: Document = document): v
     } else {
       // Last child of <html>: at the same (maximal) z-index the later element paints on top, so
       // an overlay the page appends after us would cover the launcher (clickjacking). Moved back
-      // to the end whenever the page adds a later sibling, except while the panel is open:
-      // moving the host would reload its iframe; the panel protects itself then (visibility.ts).
-      const open = host.getAttribute('data-state') === 'open';
-      if (host.parentElement !== doc.documentElement || (!open && host.nextElementSibling !== null)) doc.documentElement.append(host);
+      // to the end whenever the page adds a later sibling, except while the panel's iframe is
+      // in it: moving the host would reload the iframe; the panel protects itself then
+      // (visibility.ts). open() calls this before it adds the iframe, so the panel opens last.
+      const framed = drawer.querySelector('iframe') !== null;
+      if (host.parentElement !== doc.documentElement || (!framed && host.nextElementSibling !== null)) doc.documentElement.append(host);
       launcher.classList.remove('anchored');
       host.setAttribute('data-anchored', 'false');
     }
