@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fstatSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ensureOwnerOnlyDir, ensureOwnerOnlyFile } from '../engine/owner-only';
+import { ensureOwnerOnlyDir, ensureOwnerOnlyFile, restrictIfPresent } from '../engine/owner-only';
 
 /**
  * An append-only log file that rotates by size: bridge.log → bridge.log.1 → …
@@ -20,6 +20,7 @@ export class RotatingFile {
     // A log left by an older version may be 0644: tightened too, not only new files.
     ensureOwnerOnlyDir(dirname(path));
     ensureOwnerOnlyFile(path);
+    for (let n = 1; n <= keep; n++) restrictIfPresent(`${path}.${n}`);
     this.fd = openSync(path, 'a', 0o600);
     this.size = fstatSync(this.fd).size;
   }

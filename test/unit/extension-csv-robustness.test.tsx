@@ -25,7 +25,7 @@ function Harness({ locale }: { locale: Locale }) {
   );
 }
 
-async function upload(bytes: Uint8Array, name: string) {
+async function upload(bytes: Uint8Array<ArrayBuffer>, name: string) {
   await act(async () => {
     fireEvent.change(screen.getByTestId('csv-input'), { target: { files: [new File([bytes], name)] } });
   });

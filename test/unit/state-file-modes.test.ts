@@ -61,6 +61,8 @@ describe('state files are owner-only whatever exists', () => {
     chmodSync(join(dir, 'logs'), 0o755);
     writeFileSync(join(dir, 'logs', 'bridge.log'), 'old line\n', { mode: 0o644 });
     chmodSync(join(dir, 'logs', 'bridge.log'), 0o644);
+    writeFileSync(join(dir, 'logs', 'bridge.log.2'), 'older line\n');
+    chmodSync(join(dir, 'logs', 'bridge.log.2'), 0o644);
     const db = openServiceDb(dir);
     const log = new RotatingFile(join(dir, 'logs', 'bridge.log'));
     log.write('x\n');
@@ -69,6 +71,7 @@ describe('state files are owner-only whatever exists', () => {
     expect(mode(join(dir, 'mailmover.sqlite-wal'))).toBe('0600');
     expect(mode(join(dir, 'logs'))).toBe('0700');
     expect(mode(join(dir, 'logs', 'bridge.log'))).toBe('0600');
+    expect(mode(join(dir, 'logs', 'bridge.log.2'))).toBe('0600');
     log.close();
     db.close();
   });
