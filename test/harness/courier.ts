@@ -24,6 +24,8 @@
  * - POP3: for a message with raw UTF-8 (8-bit) header bytes, RETR/TOP return a generated
  *   "Cannot display Unicode content" wrapper (a different message, size differing from LIST) unless the
  *   client sent `UTF8` first (CAPA advertises "UTF8 USER"). [asserted]
+ * - APPEND of a bare-LF message is accepted; BODY[] returns it with CRLF. A NUL byte (plain literal)
+ *   is stored and BODY[] returns it intact (Dovecot shows 0x80 there). [asserted]
  * - POP3 CAPA advertises LOGIN-DELAY 10 but does not enforce it; UIDL is Maildir-based.
  * - A failed IMAP or POP3 login is answered after a hard-coded ~5 s pause (imaplogin/courierpop3login sleep).
  * - STARTTLS runs couriertls as the courier user: the TLS session cache must be courier's (else

@@ -27,6 +27,7 @@
  *   and STLS are offered on the plain ports.
  * - master answers SIGTERM with kill(0, SIGTERM): it must run in its own process group (spawnInRoot
  *   uses detached), or stopping a Cyrus terminates the test runner that started it.
+ * - A NUL byte (APPEND literal8, BINARY is advertised) is stored and BODY[] returns it intact. [asserted]
  * - A message without any header line is refused: `NO Message contains invalid header`. [asserted]
  * - A failed login pauses 3 s (failedloginpause); set to 0 here.
  * - `virtdomains: userid` so that logins like alice@old.example.com work (without it: "cross-realm

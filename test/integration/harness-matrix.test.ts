@@ -369,6 +369,14 @@ describe('server matrix harness', () => {
       expect(sent?.specialUse).toBe('\\Sent');
     });
 
+    it('keeps a NUL byte (APPEND literal8) and returns it as such in BODY[]', async () => {
+      const s = get('cyrus-plain');
+      const nul = Buffer.from('Subject: nul\r\n\r\nab\0cd\r\n', 'latin1');
+      await seedFolder(s, alice, 'INBOX.Nul', [{ raw: nul }]);
+      const [m] = await readFolder(s, alice, 'INBOX.Nul', { withRaw: true });
+      expect(m!.raw!.equals(nul)).toBe(true);
+    });
+
     it('the master user logs in as a user with SASL PLAIN authzid (proxyservers)', async () => {
       const s = get('cyrus');
       const c = await imapLogin(s, { auth: { user: s.master!.user, pass: s.master!.password, loginMethod: 'AUTH=PLAIN', authzid: 'alice' } });
@@ -391,6 +399,16 @@ describe('server matrix harness', () => {
       const uids = await seedFolder(s, alice, 'INBOX.Fallback', many);
       expect(uids).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
       expect((await readFolder(s, alice, 'INBOX.Fallback')).map((m) => m.sha256)).toEqual(many.map((m) => sha256(m.raw)));
+    });
+
+    it('accepts a bare-LF message and returns it with CRLF; keeps a NUL byte in BODY[] (a plain literal, no BINARY)', async () => {
+      const s = get('courier');
+      expect(s.acceptsBareLf).toBe(true);
+      const nul = Buffer.from('Subject: nul\r\n\r\nab\0cd\r\n', 'latin1');
+      await seedFolder(s, alice, 'INBOX.Odd', [{ raw: 'Subject: bare lf\n\nline 1\nline 2\n' }, { raw: nul }]);
+      const [lf, withNul] = await readFolder(s, alice, 'INBOX.Odd', { withRaw: true });
+      expect(lf!.raw!.toString('latin1')).toBe('Subject: bare lf\r\n\r\nline 1\r\nline 2\r\n');
+      expect(withNul!.raw!.equals(nul)).toBe(true); // Dovecot's BODY[] shows it as 0x80 (harness.test.ts)
     });
 
     it('refuses CREATE with a USE list', async () => {

@@ -102,7 +102,7 @@ function corpus(source: AnyMailServer, target: AnyMailServer): Record<string, Co
   const cyrus = source.kind === 'cyrus' || target.kind === 'cyrus';
   const tricky = trickyMessages()
     .filter((m) => !(cyrus && (m.label === 'bare LF' || m.label === 'no headers')))
-    // BODY[] shows a stored NUL differently per server (Dovecot: 0x80, Cyrus and Courier: not that), so
+    // BODY[] shows a stored NUL differently per server (Dovecot: 0x80, Cyrus and Courier: the NUL), so
     // comparing it across kinds needs BINARY[]; the Dovecot-pair suites check NUL bytes that way
     .filter((m) => !(source.kind !== target.kind && m.label === 'NUL byte'))
     .map(({ raw, flags, internalDate }) => ({ raw, flags, internalDate }));
