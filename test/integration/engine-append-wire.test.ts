@@ -27,7 +27,8 @@ function literalMarkers(wire: Buffer): string[] {
 const continuations = (wire: Buffer) => wire.toString('latin1').split('\r\n').filter((l) => l.startsWith('+ ')).length;
 
 async function viaProxy(server: DovecotServer, user: typeof ann, fn: (client: ImapClient, proxy: RecordingProxy) => Promise<void>): Promise<void> {
-  const proxy = await startRecordingProxy(server.imapPort);
+  // A target without STARTTLS: --allow-plaintext would otherwise upgrade and the wire could not be read.
+  const proxy = await startRecordingProxy(server.imapPort, { hideStartTls: true });
   const client = await connectImap({ ...plainEndpoint(server, user), port: proxy.port }, { side: 'target' });
   try {
     // only what the test's own commands put on the wire (not the login exchange)

@@ -109,12 +109,12 @@ describe('cli migrate with a POP3 source', () => {
     expect((await folderState(tgt, dryUser, 'INBOX')).messages).toBe(0);
   });
 
-  it('pop3:// with --allow-plaintext and no TLS works on a trusted network (here: loopback)', async () => {
-    // --allow-plaintext turns pop3:// into a cleartext session, as it does for imap://.
+  it('pop3:// with --allow-plaintext still upgrades with STLS when the server offers it', async () => {
+    // --allow-plaintext allows a cleartext session only as the fallback, as it does for imap://.
     const before = logins().length;
     const r = await runCli(args(pop3Url(src, alice.user, false), plainUser, '--allow-plaintext'), { env: env(plainUser) });
     expect(r.code, describeRun(r)).toBe(0);
-    expect(logins().slice(before)).toEqual([expect.not.stringMatching(/, TLS/)]);
+    expect(logins().slice(before)).toEqual([expect.stringMatching(/, TLS/)]);
     expect(await sha(tgt, plainUser)).toEqual(await sha(src, alice));
   });
 

@@ -21,6 +21,7 @@ const alice: DovecotUser = { user: 'alice@old.example.com', password: 'Pop3-logi
 const bob: DovecotUser = { user: 'bob@new.example.com', password: 'Pop3-login-tgt-By4' };
 const carol: DovecotUser = { user: 'carol@new.example.com', password: 'Pop3-login-tgt-Cy5' };
 const dave: DovecotUser = { user: 'dave@new.example.com', password: 'Pop3-login-tgt-Dy6' };
+const erin: DovecotUser = { user: 'erin@new.example.com', password: 'Pop3-login-tgt-Er7' };
 
 describe('POP3 logins on Dovecot', () => {
   let src: DovecotServer;
@@ -96,7 +97,7 @@ describe('POP3 migration failure handling (scripted source, Dovecot target)', ()
   const messages = bulkMessages(6, 96, { prefix: 'fake' }).map((m) => m.raw);
 
   beforeAll(async () => {
-    tgt = await startDovecot({ name: 'pop3-fail-tgt', users: [bob, carol, dave] });
+    tgt = await startDovecot({ name: 'pop3-fail-tgt', users: [bob, carol, dave, erin] });
   });
   afterAll(async () => {
     await fake?.close();
@@ -108,7 +109,8 @@ describe('POP3 migration failure handling (scripted source, Dovecot target)', ()
     // The first RETR 4 gets 30 bytes, then the connection drops.
     fake = await startFakePop3({ handle: maildrop(messages, { cutRetr: 4 }) });
     const retries: string[] = [];
-    const result = await migrate(job(fake.endpoint(), plainEndpoint(tgt, bob), { chunkMessages: 2 }), state.store, { onRetry: (e) => retries.push(e.code) });
+    // This server has no whole-message TOP, so RETR is the only way, chosen explicitly (--pop3-retr).
+    const result = await migrate(job(fake.endpoint(), plainEndpoint(tgt, bob), { chunkMessages: 2, pop3Retr: true }), state.store, { onRetry: (e) => retries.push(e.code) });
     expect(result.error).toBeNull();
     expect(retries).toEqual(['CONNECT_FAILED']);
     expect(result.messagesCopied).toBe(6);
@@ -117,6 +119,30 @@ describe('POP3 migration failure handling (scripted source, Dovecot target)', ()
     expect(fake.commands.filter((c) => /^(DELE|RSET)/.test(c))).toEqual([]);
     await fake.close();
     fake = undefined;
+  });
+
+  it('without --pop3-retr, a message only RETR could fetch is not fetched (RETR marks it read): skipped with the reason, copied by a run that allows RETR', async () => {
+    fake = await startFakePop3({ handle: maildrop(messages) });
+    const local = tempStore();
+    try {
+      const first = await migrate(job(fake.endpoint(), plainEndpoint(tgt, erin)), local.store);
+      expect(first.error).toBeNull();
+      expect(first.messagesCopied).toBe(0);
+      expect(first.skipped).toHaveLength(6);
+      expect(first.skipped.every((s) => /^NOT_DOWNLOADED: .*RETR would mark the message as read.*--pop3-retr/.test(s.reason))).toBe(true);
+      expect(fake.commands.filter((c) => c.startsWith('RETR'))).toEqual([]);
+      expect(await readFolder(tgt, erin, 'INBOX')).toEqual([]);
+
+      const second = await migrate(job(fake.endpoint(), plainEndpoint(tgt, erin), { pop3Retr: true }), local.store);
+      expect(second.error).toBeNull();
+      expect(second.messagesCopied).toBe(6);
+      expect(second.skipped).toEqual([]);
+      expect(second.warnings.map((w) => w.message).join('\n')).toMatch(/6 message\(s\) were downloaded with RETR/);
+    } finally {
+      local.cleanup();
+      await fake.close();
+      fake = undefined;
+    }
   });
 
   it('a server without UIDL is refused as UNSUPPORTED, not retried and nothing copied', async () => {

@@ -13,7 +13,11 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(targetPort: number): Promise<RecordingProxy> {
+/**
+ * `hideStartTls`: the server's STARTTLS capability is renamed on its way to the client, so the
+ * session stays in clear text and stays readable: a server that does not offer STARTTLS.
+ */
+export async function startRecordingProxy(targetPort: number, opts: { hideStartTls?: boolean } = {}): Promise<RecordingProxy> {
   const fromClient: Buffer[] = [];
   const fromServer: Buffer[] = [];
   const sockets = new Set<Socket>();
@@ -24,7 +28,8 @@ export async function startRecordingProxy(targetPort: number): Promise<Recording
       fromClient.push(Buffer.from(buf));
       upstream.write(buf);
     });
-    upstream.on('data', (buf) => {
+    upstream.on('data', (data: Buffer) => {
+      const buf = opts.hideStartTls ? Buffer.from(data.toString('latin1').replace(/\bSTARTTLS\b/g, 'X-NO-TLS'), 'latin1') : data;
       fromServer.push(Buffer.from(buf));
       client.write(buf);
     });
