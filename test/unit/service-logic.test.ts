@@ -4,7 +4,6 @@ import type { AccountRecord } from '../../bridge/service/accounts-repo';
 import { EMPTY_COUNTERS } from '../../bridge/service/accounts-repo';
 import { backoffDelay } from '../../bridge/service/backoff';
 import type { JobRecord } from '../../bridge/service/jobs-repo';
-import { PairingRateLimit } from '../../bridge/service/pairing-rate-limit';
 import { escapeCsvCell, reportCsv } from '../../bridge/service/report-csv';
 import { DEFAULT_RETRY_POLICY, decideOutcome, mergeCounters } from '../../bridge/service/run-outcome';
 import { Scheduler, type Candidate } from '../../bridge/service/scheduler';
@@ -227,16 +226,6 @@ describe('guards', () => {
     for (const o of ['https://qiye.aliyun.com', 'null', 'chrome-extension://short', 'chrome-extension://cecebljahdhogcjfihcheahabdjoppkk.evil', 'http://127.0.0.1:7878']) {
       expect(isExtensionOrigin(o), o).toBe(false);
     }
-  });
-
-  it('limits pairing failures in a sliding window', () => {
-    let t = 0;
-    const l = new PairingRateLimit(2, 1000, () => t);
-    l.recordFailure();
-    l.recordFailure();
-    expect(l.retryAfterMs()).toBe(1000);
-    t = 1000;
-    expect(l.retryAfterMs()).toBe(0);
   });
 
   it('floods empty the bucket; time refills it', () => {
