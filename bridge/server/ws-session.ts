@@ -253,6 +253,7 @@ export class WsSession {
   private authenticate(tokenId: string, clientVersion: string): void {
     clearTimeout(this.helloTimer);
     this.tokenId = tokenId;
+    this.service.tokens.markUsed(tokenId);
     this.phase = 'open';
     setFrameLimit(this.ws, MAX_FRAME_BYTES);
     this.log.info({ tokenId, clientVersion }, `extension connected (${this.origin})`);

@@ -56,6 +56,11 @@ export class TokenStore {
     return toInfo(row);
   }
 
+  /** Records a successful connection with the pairing (the handshake never sees the token itself). */
+  markUsed(id: string): void {
+    this.db.prepare(`UPDATE svc_tokens SET last_used_at = ? WHERE id = ?`).run(nowIso(), id);
+  }
+
   isActive(id: string): boolean {
     const row = this.db.prepare(`SELECT revoked_at FROM svc_tokens WHERE id = ?`).get(id) as { revoked_at: string | null } | undefined;
     return row !== undefined && row.revoked_at === null;

@@ -124,7 +124,10 @@ describe('bridge hardening (issue 12)', () => {
     // A proof made with another key does not verify: what the extension checks against an impostor.
     expect(await verifyHandshakeProof(randomB64url(), 'bridge', ctx, proof.proof)).toBe(false);
     c.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, kind: 'auth.response', proof: await handshakeProof(p.key, 'extension', ctx) }));
+    expect(bridge.service.tokens.get(p.tokenId)?.lastUsedAt).toBeNull();
     expect(AuthOkSchema.parse(await c.next()).tokenId).toBe(p.tokenId);
+    // `tokens list` shows when a pairing was last used, handshake or not.
+    expect(bridge.service.tokens.get(p.tokenId)?.lastUsedAt).not.toBeNull();
     c.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: 'j1', type: 'job.list', params: {} }));
     expect(await c.next()).toMatchObject({ id: 'j1', ok: true });
     c.ws.close();
