@@ -12,7 +12,9 @@ export function BridgeChip({ bridge }: { bridge: BridgeState | undefined }) {
         ? t('chipUnpaired')
         : phase === 'not-found'
           ? t('chipNotFound')
-          : t('chipConnecting');
+          : phase === 'impostor'
+            ? t('impostorTitle')
+            : t('chipConnecting');
   return (
     <span className={`bridge-chip bridge-chip--${phase}`} data-testid="bridge-chip" data-state={phase} role="status">
       <span className="bridge-chip__dot" aria-hidden="true" />
