@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { registerTestConnection } from './test-connection-command';
+import { registerDnsCheck } from './dns-check-command';
+import { registerVerify } from './verify-register';
 import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/start';
 import { defaultStateDir } from './data-dir';
@@ -145,6 +147,8 @@ function buildProgram(): Command {
       });
   }
   registerTestConnection(program);
+  registerDnsCheck(program);
+  registerVerify(program);
   return program;
 }
 

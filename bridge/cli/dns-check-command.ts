@@ -1,0 +1,104 @@
+/**
+ * `mailmover-bridge dns-check DOMAIN --target-provider ID [--old-provider ID] [--dkim-selector NAME]
+ * [--dns-server HOST:PORT] [--json]`: the cut-over DNS check. Exit 0 when ready (MX, SPF, DKIM
+ * ok), 1 when something needs fixing or the DNS server failed, 2 for usage errors.
+ */
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { emailDomain } from '../../shared/providers/match';
+import { dnsExpectationsFor } from '../../shared/providers/dns-expectations';
+import type { DnsCheckReport } from '../../shared/protocol/dns-check';
+import { DnsQueryError, parseDnsServer } from '../dns/dns-client';
+import { runDnsCheck } from '../dns/run-dns-check';
+import { UsageError } from './endpoint-url';
+
+const providerId = (option: string) =>
+  z.string().superRefine((v, ctx) => {
+    if (!dnsExpectationsFor(v)) {
+      ctx.addIssue({ code: 'custom', message: `${option}: no DNS expectations for "${v}"; known: tencent (exmail), aliyun, netease, 263, outlook (m365), gmail (google-workspace)` });
+    }
+  });
+
+const OptionsSchema = z.object({
+  domain: z.string().transform((v, ctx) => {
+    const d = emailDomain(v);
+    if (!d || v.includes('@')) {
+      ctx.addIssue({ code: 'custom', message: `DOMAIN: "${v}" is not a domain name (e.g. example.com)` });
+      return z.NEVER;
+    }
+    return d;
+  }),
+  targetProvider: providerId('--target-provider'),
+  oldProvider: providerId('--old-provider').optional(),
+  dkimSelector: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i, '--dkim-selector: a DNS label such as "selector1" or "default"')
+    .optional(),
+  dnsServer: z
+    .string()
+    .transform((v, ctx) => {
+      try {
+        return parseDnsServer(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `--dns-server: ${(err as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  json: z.boolean().optional(),
+});
+
+export interface DnsCheckIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const STATUS_ZH: Record<string, string> = { ok: '正常', missing: '缺失', wrong: '错误', conflict: '冲突', warning: '警告' };
+
+function printHuman(report: DnsCheckReport, out: (s: string) => void): void {
+  out(`DNS check of ${report.domain} for ${report.targetProvider}${report.oldProvider ? ` (from ${report.oldProvider})` : ''}`);
+  for (const r of report.records) {
+    out(`\n[${r.status.toUpperCase()} ${STATUS_ZH[r.status]}] ${r.kind} ${r.name}`);
+    out(`  found:    ${r.found.length ? r.found.join(' | ') : '(none)'}`);
+    out(`  expected: ${r.expected.join(' | ')}`);
+    if (r.status !== 'ok') {
+      out(`  fix: ${r.fix.en}`);
+      out(`  修改: ${r.fix.zh}`);
+    }
+  }
+  out(`\nMX on the target: ${report.mxOnTarget ? 'yes' : 'no'}; ready: ${report.ready ? 'yes (MX, SPF, DKIM ok)' : 'no'}`);
+}
+
+export async function runDnsCheckCommand(domain: string, raw: Record<string, unknown>, io: DnsCheckIo): Promise<number> {
+  const parsed = OptionsSchema.safeParse({ ...raw, domain });
+  if (!parsed.success) throw new UsageError(parsed.error.issues.map((i) => i.message).join('; '));
+  const o = parsed.data;
+  let report: DnsCheckReport;
+  try {
+    report = await runDnsCheck({ domain: o.domain, targetProvider: o.targetProvider, oldProvider: o.oldProvider ?? null, dkimSelector: o.dkimSelector, dnsServer: o.dnsServer });
+  } catch (err) {
+    if (err instanceof DnsQueryError) {
+      io.stderr.write(`mailmover-bridge: ${err.message} (DNS server ${o.dnsServer ?? 'of the system'}); nothing was checked\n`);
+      return 1;
+    }
+    throw err;
+  }
+  if (o.json) io.stdout.write(JSON.stringify(report) + '\n');
+  else printHuman(report, (s) => io.stdout.write(s + '\n'));
+  return report.ready ? 0 : 1;
+}
+
+export function registerDnsCheck(program: Command): void {
+  program
+    .command('dns-check')
+    .description('Cut-over DNS check: MX, SPF, DKIM, DMARC and client autoconfig records of DOMAIN against what the target provider expects. Exit 0 ready, 1 something to fix, 2 usage error.')
+    .argument('<domain>', 'the mail domain, e.g. example.com')
+    .requiredOption('--target-provider <id>', 'the new provider: tencent (exmail), aliyun, netease, 263, outlook (m365), gmail (google-workspace)')
+    .option('--old-provider <id>', 'the provider being replaced (its SPF include is flagged after the MX switch)')
+    .option('--dkim-selector <name>', 'the DKIM selector the target console shows (default: the provider\'s known selectors)')
+    .option('--dns-server <host:port>', 'send every query to this DNS server only (default: the system resolvers)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (domain: string, opts: Record<string, unknown>) => {
+      process.exitCode = await runDnsCheckCommand(domain, opts, { stdout: process.stdout, stderr: process.stderr });
+    });
+}

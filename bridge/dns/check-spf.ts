@@ -1,0 +1,120 @@
+/**
+ * SPF: `missing` without a v=spf1 TXT record; `conflict` with two or more (RFC 7208 3.2: a
+ * permerror, receivers then treat the domain as having a broken SPF); `wrong` when the target's
+ * include is not reached or the record is broken; `warning` when the old provider's include is
+ * still reached after the MX switch, or the record needs more than 10 DNS lookups (a permerror at
+ * receivers that enforce the limit) or more than 2 void lookups.
+ */
+import { DNS_EXPECTATIONS, type DnsExpectations } from '../../shared/providers/dns-expectations';
+import type { DnsRecordCheck } from '../../shared/protocol/dns-check';
+import type { DnsClient } from './dns-client';
+import { addRecord, NOTHING_TO_DO, recordEn, recordZh } from './record-text';
+import { evaluateSpf, SPF_LOOKUP_LIMIT } from './spf-evaluate';
+
+const isSpf = (txt: string) => /^v=spf1(\s|$)/i.test(txt.trim());
+const terms = (record: string) => record.trim().split(/\s+/).slice(1);
+const includeOf = (term: string) => /^[+?~-]?include:(.+)$/i.exec(term)?.[1]?.toLowerCase().replace(/\.$/, '');
+const isAll = (term: string) => /^[+?~-]?all$/i.test(term);
+
+/** The record with the target's include added in front (after v=spf1), other terms kept. */
+function withInclude(record: string, include: string): string {
+  return ['v=spf1', `include:${include}`, ...terms(record)].join(' ');
+}
+
+/** One record out of several: every term once, the target's include first, one `all` at the end. */
+function merged(records: string[], target: DnsExpectations): string {
+  const keep: string[] = [];
+  let all: string | undefined;
+  for (const r of records) {
+    for (const term of terms(r)) {
+      if (isAll(term)) all ??= term;
+      else if (!keep.some((k) => k.toLowerCase() === term.toLowerCase())) keep.push(term);
+    }
+  }
+  const inc = `include:${target.spf.includes[0]}`;
+  const rest = keep.filter((k) => !target.spf.includes.includes(includeOf(k) ?? ''));
+  return ['v=spf1', inc, ...rest, all ?? terms(target.spf.record).find(isAll) ?? '~all'].join(' ');
+}
+
+export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpectations, old: DnsExpectations | null, mxOnTarget: boolean): Promise<DnsRecordCheck> {
+  const records = (await dns.txt(domain)).filter(isSpf);
+  const base = { kind: 'SPF' as const, name: domain, found: records, expected: [target.spf.record], ttl: null };
+
+  if (records.length === 0) {
+    const add = addRecord('@', 'TXT', target.spf.record);
+    return { ...base, status: 'missing', add: [add], fix: { zh: `添加 SPF 记录:${recordZh(add)}。`, en: `Add the SPF record: ${recordEn(add)}.` } };
+  }
+  if (records.length > 1) {
+    const add = addRecord('@', 'TXT', merged(records, target));
+    return {
+      ...base,
+      status: 'conflict',
+      add: [add],
+      fix: {
+        zh: `域名有 ${records.length} 条 SPF 记录(以 v=spf1 开头的 TXT),收件方会判定 SPF 无效(RFC 7208 permerror)。删除全部这些记录,合并为一条:${recordZh(add)}。`,
+        en: `The domain has ${records.length} SPF records (TXT starting with v=spf1); receivers treat that as a broken SPF (RFC 7208 permerror). Delete them all and publish one merged record: ${recordEn(add)}.`,
+      },
+    };
+  }
+
+  const record = records[0]!;
+  const direct = terms(record).map(includeOf).filter((x): x is string => !!x);
+  const evaluation = await evaluateSpf(domain, dns);
+  const reached = new Set([...direct, ...evaluation.reached]);
+  const authorised = target.spf.includes.some((i) => reached.has(i));
+
+  if (evaluation.result === 'permerror' || evaluation.result === 'temperror') {
+    const add = addRecord('@', 'TXT', authorised ? record : withInclude(record, target.spf.includes[0]!));
+    return {
+      ...base,
+      status: 'wrong',
+      add: [add],
+      fix: {
+        zh: `SPF 记录无法解析(${evaluation.comment.replace(/^[^:]*: /, '')})。请修正为:${recordZh(add)}。`,
+        en: `The SPF record cannot be evaluated (${evaluation.comment.replace(/^[^:]*: /, '')}). Correct it to: ${recordEn(add)}.`,
+      },
+    };
+  }
+  if (!authorised) {
+    const add = addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!));
+    return {
+      ...base,
+      status: 'wrong',
+      add: [add],
+      fix: {
+        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]},新系统发出的邮件会被判为伪造。修改该条记录(不要新增第二条):${recordZh(add)}。`,
+        en: `The SPF record lacks ${target.label.en}'s include:${target.spf.includes[0]}, so mail sent by the new system fails SPF. Edit that record (do not add a second one): ${recordEn(add)}.`,
+      },
+    };
+  }
+
+  const warnings: { zh: string; en: string }[] = [];
+  if (mxOnTarget) {
+    const olds = old ? [old] : DNS_EXPECTATIONS.filter((e) => e.providerId !== target.providerId);
+    for (const o of olds) {
+      const stale = o.spf.includes.filter((i) => reached.has(i) && !target.spf.includes.includes(i));
+      if (stale.length) {
+        warnings.push({
+          zh: `MX 已切换,但仍包含旧服务商 ${o.label.zh} 的 include:${stale.join(' include:')}。旧邮箱停止发信(同步窗口关闭)后请删除它。`,
+          en: `MX has been switched but the record still includes the old provider ${o.label.en} (include:${stale.join(' include:')}). Remove it once the old mailboxes no longer send (sync window closed).`,
+        });
+      }
+    }
+  }
+  if (evaluation.lookups > SPF_LOOKUP_LIMIT) {
+    warnings.push({
+      zh: `SPF 需要 ${evaluation.lookups} 次 DNS 查询,超过上限 ${SPF_LOOKUP_LIMIT} 次(RFC 7208),许多收件方会判定 SPF 无效。请删除不再使用的 include,或改用 ip4:/ip6:。`,
+      en: `The SPF record needs ${evaluation.lookups} DNS lookups, more than the limit of ${SPF_LOOKUP_LIMIT} (RFC 7208); many receivers then treat it as broken. Remove includes no longer used, or use ip4:/ip6: terms.`,
+    });
+  }
+  if (evaluation.voidLookups > 2) {
+    warnings.push({
+      zh: `SPF 中有 ${evaluation.voidLookups} 个查询没有结果(上限 2 个),请删除指向不存在域名的 include/a/mx。`,
+      en: `${evaluation.voidLookups} lookups of the SPF record return nothing (limit 2); remove include/a/mx terms naming domains that do not exist.`,
+    });
+  }
+  if (warnings.length) {
+    return { ...base, status: 'warning', add: [], fix: { zh: warnings.map((w) => w.zh).join(' '), en: warnings.map((w) => w.en).join(' ') } };
+  }
+  return { ...base, status: 'ok', add: [], fix: NOTHING_TO_DO };
+}
