@@ -260,7 +260,13 @@ export async function buildChroot(family: ChrootFamily, progress: BuildProgress 
     return new Error(`${family} chroot: ${what} failed (exit ${code}); full log: ${logPath}\n${tail}`);
   };
   try {
-    rmSync(tmp, { recursive: true, force: true });
+    // leftovers of an interrupted build (its pid is in the name): whatever still runs there goes first
+    for (const e of readdirSync(cache)) {
+      const m = new RegExp(`^chroot-${family}\\.build-(\\d+)$`).exec(e);
+      if (!m || (Number(m[1]) !== process.pid && isAlive(Number(m[1])))) continue;
+      killRootedSync(join(cache, e), 1000);
+      rmSync(join(cache, e), { recursive: true, force: true });
+    }
     progress(`[chroot ${family}] debootstrap --variant=minbase ${SUITE} from ${mirror} (about 50 s) ...`);
     let code = await runLogged('debootstrap', ['--variant=minbase', SUITE, tmp, mirror], log);
     if (code !== 0) throw fail('debootstrap', code);
