@@ -87,5 +87,10 @@ describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dove
       expect(onTarget.map((m) => `${m.sha256} ${m.flags.join(',')} ${m.internalDate.getTime()}`).sort(), `${f.source} -> ${f.target}`).toEqual(expected);
     }
     expect(await snapshotMailbox(src, alice)).toEqual(sourceBefore);
+    let onTargetTotal = 0;
+    for (const f of a.folders) onTargetTotal += (await readFolder(tgt, bob, f.target)).length;
+    console.log(
+      `matrix | dovecot -> ${tgt.kind} | kill -9 | source ${total} | target ${onTargetTotal} (${afterKill} in INBOX at the kill) | copied ${a.messagesCopied} | already ${a.messagesAlreadyPresent} | skipped ${a.messagesSkipped}`,
+    );
   });
 });

@@ -119,6 +119,16 @@ function pop3Corpus(): CorpusMessage[] {
   return [...bulkMessages(15, 511, { prefix: 'pop' }), { raw: raw8.raw, flags: [], internalDate: raw8.internalDate }];
 }
 
+/** One line per scenario in the test output: the figures of the matrix table. */
+async function logRow(c: MatrixCase, scenario: Scenario, r: AccountResult, target: AnyMailServer, user: MailUser, sourceCount: number): Promise<void> {
+  let onTarget = 0;
+  for (const f of r.folders) onTarget += (await readFolder(target, user, f.target)).length;
+  const changed = r.warnings.filter((w) => w.code === 'MESSAGE_CHANGED').map((w) => w.message.replace(/ \(.*$/, ''));
+  console.log(
+    `matrix | ${c.source} -> ${c.target} | ${scenario} | source ${sourceCount} | target ${onTarget} | copied ${r.messagesCopied} | already ${r.messagesAlreadyPresent} | skipped ${r.messagesSkipped} | ${changed.length ? changed.join('; ') : 'stored as sent'}`,
+  );
+}
+
 function summary(r: AccountResult): string {
   return JSON.stringify({ status: r.status, error: r.error, copied: r.messagesCopied, skipped: r.messagesSkipped, already: r.messagesAlreadyPresent, skippedList: r.skipped.slice(0, 5), warnings: r.warnings.map((w) => w.code) });
 }
@@ -199,6 +209,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
         expect(r.messagesSkipped, summary(r)).toBe(0);
         expect(r.messagesCopied, summary(r)).toBe(total());
         await expectComplete(r, user);
+        await logRow(c, 'copy', r, tgt, user, total());
       });
       if (c.scenarios.includes('rerun')) {
         it('rerun with the same state: nothing copied, target unchanged', async () => {
@@ -208,6 +219,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
           expect(r.messagesCopied, summary(r)).toBe(0);
           expect(r.messagesSkipped, summary(r)).toBe(0);
           expect(await snapshotMailbox(tgt, user)).toEqual(before);
+          await logRow(c, 'rerun', r, tgt, user, total());
         });
       }
       if (c.scenarios.includes('lost-state')) {
@@ -219,6 +231,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
           expect(r.messagesCopied, summary(r)).toBe(0);
           expect(r.messagesAlreadyPresent, summary(r)).toBe(total());
           expect(await snapshotMailbox(tgt, user)).toEqual(before);
+          await logRow(c, 'lost-state', r, tgt, user, total());
         });
       }
     }
@@ -229,6 +242,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
         expect(r.status, summary(r)).toBe('done');
         expect(r.messagesSkipped, summary(r)).toBe(0);
         await expectComplete(r, targets.dropped!);
+        await logRow(c, 'dropped', r, tgt, targets.dropped!, total());
       });
     }
 
@@ -239,6 +253,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
         expect(r.messagesSkipped, summary(r)).toBe(0);
         expect(r.messagesCopied + r.messagesAlreadyPresent, summary(r)).toBe(total());
         await expectComplete(r, targets['lost-reply']!);
+        await logRow(c, 'lost-reply', r, tgt, targets['lost-reply']!, total());
       });
     }
 
@@ -255,6 +270,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
           sourceRaw.INBOX!.map((m) => sha(tgt.rewrites8bitHeaders ? munge8bitHeader(m.raw!) : m.raw!)).sort(),
         );
         expect(await snapshotMailbox(src, alice), 'the source is unchanged').toEqual(sourceBefore);
+        await logRow(c, 'pop3-copy', r, tgt, user, pop3Total());
       });
       if (c.scenarios.includes('pop3-lost-state')) {
         it('POP3 source, lost state: nothing copied twice', async () => {
@@ -264,6 +280,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
           expect(r.messagesSkipped, summary(r)).toBe(0);
           expect(r.messagesCopied, summary(r)).toBe(0);
           expect(await snapshotMailbox(tgt, user)).toEqual(before);
+          await logRow(c, 'pop3-lost-state', r, tgt, user, pop3Total());
         });
       }
     }
