@@ -8,7 +8,7 @@
  *   a hand-made TXT key where the provider publishes its own behind a CNAME
  * - missing: nothing at the selector
  */
-import { hostMatches, normalizeHost } from '../../shared/providers/match';
+import { normalizeHost } from '../../shared/providers/match';
 import type { DnsExpectations } from '../../shared/providers/dns-expectations';
 import type { DnsRecordCheck } from '../../shared/protocol/dns-check';
 import type { DnsClient } from './dns-client';
@@ -38,7 +38,7 @@ async function checkSelector(domain: string, selector: string, dns: DnsClient, e
 
   if (cnames.length > 0) {
     const target = normalizeHost(cnames[0]!);
-    const ours = !exp.dkim.cnameTargets || exp.dkim.cnameTargets.some((p) => hostMatches(p, target));
+    const ours = !exp.dkim.cnameSuffixes || exp.dkim.cnameSuffixes.some((s) => target.endsWith(s));
     if (!ours) {
       return { ...base, status: 'wrong', fix: { zh: `${host} 的 CNAME 指向 ${target},不属于 ${exp.label.zh}。删除该 CNAME,然后${publish.zh}`, en: `${host} is a CNAME to ${target}, which is not ${exp.label.en}'s. Delete that CNAME, then: ${publish.en}` } };
     }

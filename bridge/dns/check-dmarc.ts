@@ -27,8 +27,10 @@ export async function checkDmarc(domain: string, dns: DnsClient, authenticated: 
   if (policy !== 'none' && policy !== 'quarantine' && policy !== 'reject') {
     return { ...base, status: 'warning', add: [suggested], fix: { zh: `DMARC 记录缺少有效的 p= 策略。改为:${recordZh(suggested)}。`, en: `The DMARC record has no valid p= policy. Change it to: ${recordEn(suggested)}.` } };
   }
-  if (policy !== 'none' && (authenticated.dkim !== 'ok' || authenticated.spf !== 'ok')) {
-    const missing = [authenticated.dkim !== 'ok' ? 'DKIM' : '', authenticated.spf !== 'ok' ? 'SPF' : ''].filter(Boolean).join(' / ');
+  // An SPF warning (old include left in, too many lookups) still authorises the new provider.
+  const spfOk = authenticated.spf === 'ok' || authenticated.spf === 'warning';
+  if (policy !== 'none' && (authenticated.dkim !== 'ok' || !spfOk)) {
+    const missing = [authenticated.dkim !== 'ok' ? 'DKIM' : '', !spfOk ? 'SPF' : ''].filter(Boolean).join(' / ');
     return {
       ...base,
       status: 'warning',

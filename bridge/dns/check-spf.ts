@@ -21,19 +21,19 @@ function withInclude(record: string, include: string): string {
   return ['v=spf1', `include:${include}`, ...terms(record)].join(' ');
 }
 
-/** One record out of several: every term once, the target's include first, one `all` at the end. */
+/** One record out of several: every term once, the target's include first, the provider's `all` at the end. */
 function merged(records: string[], target: DnsExpectations): string {
   const keep: string[] = [];
-  let all: string | undefined;
   for (const r of records) {
     for (const term of terms(r)) {
-      if (isAll(term)) all ??= term;
-      else if (!keep.some((k) => k.toLowerCase() === term.toLowerCase())) keep.push(term);
+      if (isAll(term)) continue;
+      if (!keep.some((k) => k.toLowerCase() === term.toLowerCase())) keep.push(term);
     }
   }
   const inc = `include:${target.spf.includes[0]}`;
   const rest = keep.filter((k) => !target.spf.includes.includes(includeOf(k) ?? ''));
-  return ['v=spf1', inc, ...rest, all ?? terms(target.spf.record).find(isAll) ?? '~all'].join(' ');
+  // The `all` of the provider's documented record: the records' own may disagree, and DNS returns them in any order.
+  return ['v=spf1', inc, ...rest, terms(target.spf.record).find(isAll) ?? '~all'].join(' ');
 }
 
 export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpectations, old: DnsExpectations | null, mxOnTarget: boolean): Promise<DnsRecordCheck> {

@@ -48,8 +48,11 @@ export interface DkimExpectation extends DnsSourced {
   required: boolean;
   /** How the provider has it published. */
   type: 'CNAME' | 'TXT';
-  /** CNAME targets that belong to the provider (when type is CNAME). */
-  cnameTargets?: readonly string[];
+  /**
+   * Name suffixes of CNAME targets that belong to the provider ('.onmicrosoft.com'). Suffixes, not
+   * host globs: DKIM names contain '_domainkey', which host names may not.
+   */
+  cnameSuffixes?: readonly string[];
   /** Where in the admin console the record (key or CNAME) is shown. */
   where: Text;
 }
@@ -124,7 +127,7 @@ export const DNS_EXPECTATIONS: readonly DnsExpectations[] = [
       selectors: ['default', 's1024'],
       required: false,
       type: 'TXT',
-      cnameTargets: ['**.qq.com'],
+      cnameSuffixes: ['.qq.com'],
       where: t('Exmail admin console → 工具箱/安全管理 → DKIM 设置', '腾讯企业邮管理后台 → 工具箱/安全管理 → DKIM 设置'),
       confidence: 'unverified',
       source: 'selector names unverified; the record itself is shown in the admin console',
@@ -248,7 +251,7 @@ export const DNS_EXPECTATIONS: readonly DnsExpectations[] = [
       selectors: ['selector1', 'selector2'],
       required: true,
       type: 'CNAME',
-      cnameTargets: ['**.onmicrosoft.com', '**.dkim.mail.microsoft'],
+      cnameSuffixes: ['.onmicrosoft.com', '.dkim.mail.microsoft'],
       where: t('Microsoft Defender portal → Email authentication settings → DKIM', 'Microsoft Defender 门户 → 电子邮件身份验证设置 → DKIM'),
       confidence: 'documented',
       source: M365_DKIM_HELP,
