@@ -1,0 +1,81 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { VerifyReportSchema, type VerifyAccount } from '../../shared/verify';
+import { ByteBudget } from '../engine/byte-budget';
+import { describeEndpoint } from '../engine/endpoint';
+import { classifyError } from '../engine/errors';
+import type { AccountJob } from '../engine/migrate-account';
+import { StateStore } from '../engine/state-store';
+import { copyMissing } from '../verify/copy-missing';
+import { summarise } from '../verify/summary';
+import { verifyAccount } from '../verify/verify-account';
+import { buildJobs } from './build-jobs';
+import { defaultDataDir } from './data-dir';
+import { UsageError } from './endpoint-url';
+import { optionName } from './migrate-options';
+import { VerifyCliOptionsSchema, asMigrateOptions, type VerifyCliOptions } from './verify-options';
+
+export interface VerifyOutcome {
+  exitCode: 0 | 1 | 2;
+  accounts: VerifyAccount[];
+}
+
+export function parseVerifyOptions(raw: Record<string, unknown>): VerifyCliOptions {
+  const parsed = VerifyCliOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UsageError(`${optionName(issue.path)}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return out;
+}
+
+/**
+ * `verify`: reads both sides of every account again and says, per folder, what matched and
+ * what is missing, extra or changed (one JSON document on stdout with --json, a summary on
+ * stderr). Exit 0 when every account is verified, 1 when one has differences or failed.
+ */
+export async function runVerify(raw: Record<string, unknown>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<VerifyOutcome> {
+  const opts = parseVerifyOptions(raw);
+  const jobs: AccountJob[] = buildJobs(asMigrateOptions(opts));
+  const stateDir = opts.stateDir ?? join(defaultDataDir(), 'state');
+  const budget = new ByteBudget(jobs[0]?.options.budgetBytes ?? 16 * 1024 * 1024);
+  // Only --fix writes, and only then is the state store opened for writing (to record the new copies).
+  const store = opts.fix && existsSync(join(stateDir, 'mailmover.sqlite')) ? StateStore.open(stateDir) : undefined;
+  try {
+    const accounts = await pool(jobs, opts.accountConcurrency, async (job) => {
+      io.stderr.write(`Verifying${opts.deep ? ' (deep)' : ''} ${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}\n`);
+      const first = await verifyAccount(job, { deep: opts.deep, stateDir }, { budget });
+      if (!opts.fix || first.status === 'failed' || first.totals.missing === 0) return first;
+      io.stderr.write(`Copying the ${first.totals.missing} missing message(s) of ${job.source.user} (--fix)\n`);
+      let fixed;
+      try {
+        fixed = await copyMissing(job, first, store);
+      } catch (err) {
+        const e = classifyError(err, { side: 'target', account: job.target.user, host: job.target.host, port: job.target.port });
+        return { ...first, status: 'failed' as const, error: { code: e.code, message: `--fix: ${e.message}` } };
+      }
+      for (const r of fixed.refused) io.stderr.write(`  refused by the target: ${r.folder} UID ${r.uid}: ${r.reason}\n`);
+      const after = await verifyAccount(job, { deep: opts.deep, stateDir }, { budget });
+      return { ...after, fixed: fixed.copied };
+    });
+    for (const a of accounts) io.stderr.write(summarise(a) + '\n');
+    const report = VerifyReportSchema.parse({ accounts });
+    if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    return { exitCode: accounts.every((a) => a.status === 'verified') ? 0 : 1, accounts };
+  } finally {
+    store?.close();
+  }
+}

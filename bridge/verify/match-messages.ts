@@ -1,0 +1,113 @@
+import type { ChangeKind } from '../../shared/verify';
+import type { DeletedPolicy } from '../../shared/migration';
+import { isDeleted } from '../engine/flags';
+import { expectedFlags, sameFlags, storedFlags } from './flag-compare';
+import type { MessageMeta } from './folder-meta';
+
+export interface MatchOptions {
+  since?: Date;
+  deleted: DeletedPolicy;
+  /** keywords the target folder can store (flag-compare.ts keywordFilter) */
+  keywordOk: (keyword: string) => boolean;
+  /** source UID -> reason, for messages the migration recorded as skipped */
+  recordedSkips: ReadonlyMap<number, string>;
+}
+
+export interface Pair {
+  source: MessageMeta;
+  target: MessageMeta;
+  /** empty when the metadata agrees; the deep pass may still add 'body' */
+  what: ChangeKind[];
+  sourceFlags: string[];
+  targetFlags: string[];
+}
+
+export interface FolderMatch {
+  /** same fingerprint on both sides, paired one to one (n on the source take n on the target) */
+  pairs: Pair[];
+  /** same Message-ID but another fingerprint (size or Date/From/Subject): the copy's content differs */
+  bodyChanged: Pair[];
+  missing: MessageMeta[];
+  extra: MessageMeta[];
+  skipped: Array<{ meta: MessageMeta; reason: string }>;
+  outOfScope: number;
+}
+
+/**
+ * Matches one folder's source messages to the target folder's, independently of what the
+ * migration recorded: by fingerprint, as multisets, so a message the source holds twice must
+ * be on the target twice. Within a fingerprint the pairs with equal flags and date are made
+ * first, so that only real differences are reported. Nothing here talks to a server.
+ */
+export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts: MatchOptions): FolderMatch {
+  const expected = new Map<MessageMeta, string[]>(source.map((m) => [m, expectedFlags(m.flags, opts.deleted, opts.keywordOk)]));
+  const stored = new Map<MessageMeta, string[]>(target.map((m) => [m, storedFlags(m.flags, opts.keywordOk)]));
+  const skipReason = (m: MessageMeta): string | undefined =>
+    opts.recordedSkips.get(m.uid) ?? (opts.deleted === 'skip' && isDeleted(m.flags) ? 'flagged \\Deleted on the source (--deleted skip)' : undefined);
+  const expectedThere = (m: MessageMeta) => skipReason(m) === undefined && !(opts.since && m.internalDate < opts.since);
+  const pair = (s: MessageMeta, t: MessageMeta, body: boolean): Pair => {
+    const sf = expected.get(s)!;
+    const tf = stored.get(t)!;
+    const what: ChangeKind[] = [];
+    if (body) what.push('body');
+    if (!sameFlags(sf, tf)) what.push('flags');
+    if (s.internalDate.getTime() !== t.internalDate.getTime()) what.push('date');
+    return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf };
+  };
+
+  const groups = new Map<string, { src: MessageMeta[]; tgt: MessageMeta[] }>();
+  const group = (fp: string) => {
+    let g = groups.get(fp);
+    if (!g) groups.set(fp, (g = { src: [], tgt: [] }));
+    return g;
+  };
+  for (const m of source) group(m.fingerprint).src.push(m);
+  for (const m of target) group(m.fingerprint).tgt.push(m);
+
+  const pairs: Pair[] = [];
+  const leftSrc: MessageMeta[] = [];
+  const leftTgt: MessageMeta[] = [];
+  for (const g of groups.values()) {
+    const tgt = [...g.tgt];
+    const rest: MessageMeta[] = [];
+    for (const s of g.src) {
+      const i = tgt.findIndex((t) => s.internalDate.getTime() === t.internalDate.getTime() && sameFlags(expected.get(s)!, stored.get(t)!));
+      if (i >= 0) pairs.push(pair(s, tgt.splice(i, 1)[0]!, false));
+      else rest.push(s);
+    }
+    // Sources that should be on the target take the remaining copies before skipped ones do,
+    // so a shortfall is reported against the message the migration left out on purpose.
+    rest.sort((a, b) => Number(expectedThere(b)) - Number(expectedThere(a)) || a.uid - b.uid);
+    for (const s of rest) {
+      const t = tgt.shift();
+      if (t) pairs.push(pair(s, t, false));
+      else leftSrc.push(s);
+    }
+    leftTgt.push(...tgt);
+  }
+
+  // What is left on both sides with one Message-ID is one message whose copy was altered.
+  const byId = new Map<string, MessageMeta[]>();
+  for (const t of leftTgt) if (t.messageId) byId.set(t.messageId, [...(byId.get(t.messageId) ?? []), t]);
+  const bodyChanged: Pair[] = [];
+  const unpairedSrc: MessageMeta[] = [];
+  const takenTgt = new Set<MessageMeta>();
+  for (const s of leftSrc.sort((a, b) => a.uid - b.uid)) {
+    const t = s.messageId && expectedThere(s) ? byId.get(s.messageId)?.shift() : undefined;
+    if (t) {
+      takenTgt.add(t);
+      bodyChanged.push(pair(s, t, true));
+    } else unpairedSrc.push(s);
+  }
+
+  const out: FolderMatch = { pairs, bodyChanged, missing: [], extra: [], skipped: [], outOfScope: 0 };
+  for (const s of unpairedSrc) {
+    const reason = skipReason(s);
+    if (reason !== undefined) out.skipped.push({ meta: s, reason });
+    else if (opts.since && s.internalDate < opts.since) out.outOfScope++;
+    else out.missing.push(s);
+  }
+  out.extra = leftTgt.filter((t) => !takenTgt.has(t)).sort((a, b) => a.uid - b.uid);
+  out.pairs.sort((a, b) => a.source.uid - b.source.uid);
+  return out;
+}

@@ -1,0 +1,52 @@
+import Database from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** What the migration recorded for one account that verify needs: its folder map and its skips. */
+export interface RecordedState {
+  /** source folder -> target folder, as the engine named it (possibly changed at CREATE time) */
+  folderMap: Map<string, string>;
+  /** skipped messages per source folder and UIDVALIDITY: `${folder}\n${uidValidity}` -> uid -> reason */
+  skips: Map<string, Map<number, string>>;
+}
+
+const FolderMapRow = z.object({ source_folder: z.string(), target_folder: z.string() });
+const SkipRow = z.object({ source_folder: z.string(), uid_validity: z.number().int(), uid: z.number().int(), reason: z.string().nullable() });
+
+export const skipKey = (folder: string, uidValidity: number) => `${folder}\n${uidValidity}`;
+
+/**
+ * Reads the state store of a migration (`<stateDir>/mailmover.sqlite`) read-only: verify
+ * checks a migration, it must not change the engine's memory of it. No file: nothing
+ * recorded (the mapping is computed as the migration would compute it).
+ */
+export function readRecordedState(stateDir: string | undefined, account: string): RecordedState {
+  const state: RecordedState = { folderMap: new Map(), skips: new Map() };
+  if (!stateDir) return state;
+  const file = join(stateDir, 'mailmover.sqlite');
+  if (!existsSync(file)) return state;
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const has = (table: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
+    if (has('folder_map')) {
+      for (const row of db.prepare(`SELECT source_folder, target_folder FROM folder_map WHERE account = ?`).all(account)) {
+        const r = FolderMapRow.parse(row);
+        state.folderMap.set(r.source_folder, r.target_folder);
+      }
+    }
+    if (has('messages')) {
+      const rows = db.prepare(`SELECT source_folder, uid_validity, uid, reason FROM messages WHERE account = ? AND outcome = 'skipped'`).all(account);
+      for (const row of rows) {
+        const r = SkipRow.parse(row);
+        const key = skipKey(r.source_folder, r.uid_validity);
+        let m = state.skips.get(key);
+        if (!m) state.skips.set(key, (m = new Map()));
+        m.set(r.uid, r.reason ?? 'skipped by the migration');
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return state;
+}

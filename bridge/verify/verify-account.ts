@@ -1,0 +1,168 @@
+import type { ImapFlow } from 'imapflow';
+import type { ErrorInfo } from '../../shared/errors';
+import type { VerifyAccount, VerifyFolder, VerifyMessage } from '../../shared/verify';
+import { verifyStatus, verifyTotals } from '../../shared/verify';
+import { ByteBudget } from '../engine/byte-budget';
+import { closeQuietly, connectImap } from '../engine/connect';
+import { discoverLayout } from '../engine/discover';
+import { endpointProtocol } from '../engine/endpoint';
+import { MigrationError, classifyError } from '../engine/errors';
+import { accountKey, planMappings, type AccountJob } from '../engine/migrate-account';
+import { guardReadOnly } from '../engine/read-only-guard';
+import { compareDigests } from './body-digest';
+import { bodyHashes } from './body-hashes';
+import { keywordFilter } from './flag-compare';
+import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
+import { matchMessages, type FolderMatch } from './match-messages';
+import { readRecordedState, skipKey } from './recorded-state';
+
+export interface VerifyOptions {
+  /** also compare the bodies by SHA-256 */
+  deep: boolean;
+  /** the migration's state dir: its folder map and skipped messages are used when present */
+  stateDir?: string;
+}
+
+export interface VerifyHooks {
+  /** shared by the accounts verified at once (deep only) */
+  budget?: ByteBudget;
+  /** called after each folder */
+  onFolder?: (account: string, folder: VerifyFolder) => void;
+}
+
+export function asVerifyMessage(m: MessageMeta): VerifyMessage {
+  const t = m.internalDate.getTime();
+  return { uid: m.uid, messageId: m.messageId, subject: m.subject, date: Number.isNaN(t) ? null : m.internalDate.toISOString(), size: m.size };
+}
+
+function isNo(err: unknown): err is { responseText?: string } {
+  return (err as { responseStatus?: string } | null)?.responseStatus === 'NO';
+}
+
+/**
+ * Reads both mailboxes of one account again and matches them folder by folder through
+ * the migration's folder mapping (the one the engine recorded, else the one it would
+ * compute now). Both connections are read-only (guardReadOnly: EXAMINE, FETCH with
+ * BODY.PEEK), so a verify can run any time, also while the old system is still in use.
+ */
+export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks: VerifyHooks = {}): Promise<VerifyAccount> {
+  const checkedAt = new Date().toISOString();
+  const depth = opts.deep ? 'deep' : 'metadata';
+  const base = { source: job.source.user, target: job.target.user, depth, checkedAt } as const;
+  const failed = (error: ErrorInfo, folders: VerifyFolder[] = []): VerifyAccount => ({ ...base, status: 'failed', error, folders, totals: verifyTotals(folders) });
+  if (endpointProtocol(job.source) !== 'imap' || endpointProtocol(job.target) !== 'imap') {
+    return failed({ code: 'UNSUPPORTED', message: 'verify reads IMAP mailboxes on both sides; a POP3 source cannot be verified yet.' });
+  }
+  const account = accountKey(job);
+  const folders: VerifyFolder[] = [];
+  let src: ImapFlow | undefined;
+  let tgt: ImapFlow | undefined;
+  try {
+    [src, tgt] = await Promise.all([
+      connectImap(job.source, { side: 'source', id: 'verify-src', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+      // The target is only read as well: verify proves a migration, it never repairs one behind the admin's back.
+      connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+    ]);
+    const [srcLayout, tgtLayout] = await Promise.all([discoverLayout(src), discoverLayout(tgt)]);
+    const recorded = readRecordedState(opts.stateDir, account);
+    const targetPaths = new Set(tgtLayout.folders.filter((f) => !f.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x))).map((f) => f.path));
+    const budget = hooks.budget ?? new ByteBudget(job.options.budgetBytes);
+    for (const mapping of planMappings(srcLayout, tgtLayout, job)) {
+      if (!mapping.selectable) continue;
+      const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
+      const folder = await verifyFolder(src, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips);
+      folders.push(folder);
+      hooks.onFolder?.(account, folder);
+    }
+  } catch (err) {
+    const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
+    return failed(e.toInfo(), folders);
+  } finally {
+    await Promise.all([closeQuietly(src), closeQuietly(tgt)]);
+  }
+  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
+}
+
+async function verifyFolder(
+  src: ImapFlow,
+  tgt: ImapFlow,
+  source: string,
+  target: string,
+  targetExists: boolean,
+  job: AccountJob,
+  opts: VerifyOptions,
+  budget: ByteBudget,
+  skips: Map<string, Map<number, string>>,
+): Promise<VerifyFolder> {
+  let error: ErrorInfo | undefined;
+  let srcMeta: FolderMeta;
+  try {
+    srcMeta = await readFolderMeta(src, source);
+  } catch (err) {
+    // A folder deleted on the source since LIST: nothing to compare, and nothing the migration could copy.
+    if (!isNo(err)) throw err;
+    return empty(source, target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${source}" could not be opened: ${err.responseText ?? ''}` });
+  }
+  let tgtMeta: FolderMeta = { uidValidity: 0, permanentFlags: undefined, messages: [] };
+  if (targetExists) {
+    try {
+      tgtMeta = await readFolderMeta(tgt, target);
+    } catch (err) {
+      if (!isNo(err)) throw err;
+      error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" could not be opened: ${err.responseText ?? ''}` };
+    }
+  } else {
+    error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: every message of "${source}" is missing.` };
+  }
+  const match = matchMessages(srcMeta.messages, tgtMeta.messages, {
+    since: job.options.since,
+    deleted: job.options.deleted,
+    keywordOk: keywordFilter(tgtMeta.permanentFlags),
+    recordedSkips: skips.get(skipKey(source, srcMeta.uidValidity)) ?? new Map(),
+  });
+  const rewritten = opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : [];
+  const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
+  return {
+    source,
+    target,
+    sourceCount: srcMeta.messages.length,
+    targetCount: tgtMeta.messages.length,
+    matched: match.pairs.filter((p) => p.what.length === 0).length,
+    missing: match.missing.map(asVerifyMessage),
+    extra: match.extra.map(asVerifyMessage),
+    changed: changed.map((p) => ({
+      uid: p.source.uid,
+      targetUid: p.target.uid,
+      what: p.what,
+      ...(p.what.includes('flags') ? { sourceFlags: p.sourceFlags, targetFlags: p.targetFlags } : {}),
+    })),
+    skipped: match.skipped.map((s) => ({ ...asVerifyMessage(s.meta), reason: s.reason })),
+    rewritten,
+    outOfScope: match.outOfScope,
+    ...(error ? { error } : {}),
+  };
+}
+
+/** --deep: the bodies of every fingerprint pair, both sides read at once; a difference adds 'body'. */
+async function compareBodies(src: ImapFlow, tgt: ImapFlow, match: FolderMatch, job: AccountJob, budget: ByteBudget): Promise<VerifyFolder['rewritten']> {
+  if (match.pairs.length === 0) return [];
+  const chunk = job.options.chunkBytes;
+  const [srcDigests, tgtDigests] = await Promise.all([
+    bodyHashes(src, match.pairs.map((p) => p.source), budget, chunk),
+    bodyHashes(tgt, match.pairs.map((p) => p.target), budget, chunk),
+  ]);
+  const rewritten: VerifyFolder['rewritten'] = [];
+  for (const p of match.pairs) {
+    const a = srcDigests.get(p.source.uid);
+    const b = tgtDigests.get(p.target.uid);
+    if (!a || !b) throw new MigrationError('PROTOCOL_ERROR', `A message vanished while its body was read (source UID ${p.source.uid}, target UID ${p.target.uid}); run verify again.`);
+    const c = compareDigests(a, b);
+    if (c.kind === 'different') p.what.unshift('body');
+    else if (c.kind === 'rewritten') rewritten.push({ uid: p.source.uid, targetUid: p.target.uid, what: c.what });
+  }
+  return rewritten;
+}
+
+function empty(source: string, target: string, error: ErrorInfo): VerifyFolder {
+  return { source, target, sourceCount: 0, targetCount: 0, matched: 0, missing: [], extra: [], changed: [], skipped: [], rewritten: [], outOfScope: 0, error };
+}

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { ErrorInfoSchema } from './errors';
+
+/**
+ * The report of an independent verify pass (搬家核验报告): both mailboxes read again and
+ * matched message by message through the folder mapping. Shared by the CLI's --json, the
+ * bridge and the extension, so that every consumer checks the same shape.
+ */
+
+/** One message as an admin can recognise it: its UID on the side it is listed for, and its headers. */
+export const VerifyMessageSchema = z.object({
+  uid: z.number().int(),
+  messageId: z.string().nullable(),
+  subject: z.string().nullable(),
+  /** INTERNALDATE (ISO 8601): the date mail clients sort by; the Date header may be missing or wrong. */
+  date: z.string().nullable(),
+  /** RFC822.SIZE */
+  size: z.number().int().nonnegative(),
+});
+export type VerifyMessage = z.infer<typeof VerifyMessageSchema>;
+
+export const ChangeKindSchema = z.enum(['body', 'flags', 'date']);
+export type ChangeKind = z.infer<typeof ChangeKindSchema>;
+
+export const VerifyChangedSchema = z.object({
+  /** source UID */
+  uid: z.number().int(),
+  targetUid: z.number().int(),
+  what: z.array(ChangeKindSchema).min(1),
+  /** flags as compared (system flags, and keywords the target can store), when flags differ */
+  sourceFlags: z.array(z.string()).optional(),
+  targetFlags: z.array(z.string()).optional(),
+});
+export type VerifyChanged = z.infer<typeof VerifyChangedSchema>;
+
+/** A source message the migration left out on purpose, with the migration's reason. */
+export const VerifySkippedSchema = VerifyMessageSchema.extend({ reason: z.string() });
+export type VerifySkipped = z.infer<typeof VerifySkippedSchema>;
+
+/**
+ * A copy whose bytes differ only in a way the target server is known to impose (8-bit
+ * header bytes stored as 'X', a NUL byte shown as 0x80 in BODY[]). The migration warned
+ * about it (MESSAGE_CHANGED); it is listed, not counted as a difference.
+ */
+export const VerifyRewrittenSchema = z.object({ uid: z.number().int(), targetUid: z.number().int(), what: z.string() });
+
+export const VerifyFolderSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  sourceCount: z.number().int().nonnegative(),
+  targetCount: z.number().int().nonnegative(),
+  matched: z.number().int().nonnegative(),
+  missing: z.array(VerifyMessageSchema),
+  /** target messages no source message accounts for; uid is the target UID */
+  extra: z.array(VerifyMessageSchema),
+  changed: z.array(VerifyChangedSchema),
+  skipped: z.array(VerifySkippedSchema).default([]),
+  rewritten: z.array(VerifyRewrittenSchema).default([]),
+  /** source messages outside --since that are not on the target: not expected there */
+  outOfScope: z.number().int().nonnegative().default(0),
+  error: ErrorInfoSchema.optional(),
+});
+export type VerifyFolder = z.infer<typeof VerifyFolderSchema>;
+
+export const VerifyTotalsSchema = z.object({
+  matched: z.number().int().nonnegative(),
+  missing: z.number().int().nonnegative(),
+  extra: z.number().int().nonnegative(),
+  changed: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative().default(0),
+});
+export type VerifyTotals = z.infer<typeof VerifyTotalsSchema>;
+
+export const VerifyStatusSchema = z.enum(['verified', 'differences', 'failed']);
+export type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
+
+export const VerifyAccountSchema = z.object({
+  source: z.string(),
+  target: z.string(),
+  status: VerifyStatusSchema,
+  error: ErrorInfoSchema.optional(),
+  /** 'metadata' or 'deep' (bodies compared by SHA-256) */
+  depth: z.enum(['metadata', 'deep']).default('metadata'),
+  /** when the check ran (ISO 8601) */
+  checkedAt: z.string().optional(),
+  folders: z.array(VerifyFolderSchema),
+  totals: VerifyTotalsSchema,
+  /** with --fix: messages copied because they were missing (the report above is the check after) */
+  fixed: z.number().int().nonnegative().optional(),
+});
+export type VerifyAccount = z.infer<typeof VerifyAccountSchema>;
+
+export const VerifyReportSchema = z.object({ accounts: z.array(VerifyAccountSchema) });
+export type VerifyReport = z.infer<typeof VerifyReportSchema>;
+
+/** Totals of a list of folders. */
+export function verifyTotals(folders: VerifyFolder[]): VerifyTotals {
+  const sum = (f: (x: VerifyFolder) => number) => folders.reduce((s, x) => s + f(x), 0);
+  return {
+    matched: sum((f) => f.matched),
+    missing: sum((f) => f.missing.length),
+    extra: sum((f) => f.extra.length),
+    changed: sum((f) => f.changed.length),
+    skipped: sum((f) => f.skipped.length),
+  };
+}
+
+/** verified only when nothing is missing, extra or changed and no folder failed. */
+export function verifyStatus(folders: VerifyFolder[]): Exclude<VerifyStatus, 'failed'> {
+  const t = verifyTotals(folders);
+  return t.missing + t.extra + t.changed === 0 && folders.every((f) => !f.error) ? 'verified' : 'differences';
+}
