@@ -33,6 +33,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** kill (SIGKILL) the child after this many ms; default 120 s */
   timeoutMs?: number;
+  /** the subcommand; default 'migrate' */
+  command?: string;
 }
 
 export interface RunningCli {
@@ -56,7 +58,7 @@ export function scratchDir(name: string): { dir: string; path: (...p: string[]) 
   };
 }
 
-/** Starts `migrate <args>`; stdout/stderr are collected. */
+/** Starts `migrate <args>` (or `opts.command <args>`); stdout/stderr are collected. */
 export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
   const t0 = performance.now();
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -71,7 +73,7 @@ export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN, 'migrate', ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN, opts.command ?? 'migrate', ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
