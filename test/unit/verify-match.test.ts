@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { compareDigests, bodyDigest } from '../../bridge/verify/body-digest';
+import { keywordFilter } from '../../bridge/verify/flag-compare';
+import type { MessageMeta } from '../../bridge/verify/folder-meta';
+import { decodeWords, headerField } from '../../bridge/verify/header-fields';
+import { matchMessages, type MatchOptions } from '../../bridge/verify/match-messages';
+
+let next = 1;
+function meta(fp: string, over: Partial<MessageMeta> = {}): MessageMeta {
+  return { uid: next++, fingerprint: fp, size: 100, flags: ['\\Seen'], internalDate: new Date('2024-01-02T03:04:05Z'), messageId: `<${fp}@x>`, subject: fp, ...over };
+}
+const opts = (o: Partial<MatchOptions> = {}): MatchOptions => ({ deleted: 'copy', keywordOk: () => true, recordedSkips: new Map(), ...o });
+
+describe('verify: matching one folder', () => {
+  it('counts duplicates: two identical source messages need two on the target', () => {
+    const s = [meta('a'), meta('a'), meta('b')];
+    const one = matchMessages(s, [meta('a'), meta('b')], opts());
+    expect(one.pairs).toHaveLength(2);
+    expect(one.missing.map((m) => m.uid)).toEqual([s[1]!.uid]);
+    const three = matchMessages(s, [meta('a'), meta('a'), meta('a'), meta('b')], opts());
+    expect(three.missing).toEqual([]);
+    expect(three.extra).toHaveLength(1);
+  });
+
+  it('pairs equal flags first, so a duplicate with other flags is the one reported changed', () => {
+    const s = [meta('a', { flags: [] }), meta('a', { flags: ['\\Seen', '\\Flagged'] })];
+    const t = [meta('a', { flags: ['\\Flagged', '\\Seen'] }), meta('a', { flags: ['\\Seen'] })];
+    const m = matchMessages(s, t, opts());
+    const changed = m.pairs.filter((p) => p.what.length);
+    expect(changed).toHaveLength(1);
+    expect(changed[0]!.source.uid).toBe(s[0]!.uid);
+    expect(changed[0]!.what).toEqual(['flags']);
+  });
+
+  it('reports a date difference, ignores \\Recent and flag case, and keywords the target cannot store', () => {
+    const s = [meta('a', { flags: ['\\Seen', 'Work'] }), meta('b', { internalDate: new Date('2020-01-01T00:00:00Z') })];
+    const t = [meta('a', { flags: ['\\SEEN', '\\Recent'] }), meta('b')];
+    const m = matchMessages(s, t, opts({ keywordOk: keywordFilter(['\\Seen', '\\Flagged']) }));
+    expect(m.pairs.map((p) => p.what)).toEqual([[], ['date']]);
+    const strict = matchMessages(s, t, opts({ keywordOk: keywordFilter(['\\Seen', '\\*']) }));
+    expect(strict.pairs.map((p) => p.what)).toEqual([['flags'], ['date']]);
+  });
+
+  it('a leftover pair with one Message-ID is a changed body, not missing + extra', () => {
+    const s = [meta('a', { messageId: '<same@x>' })];
+    const t = [meta('a-modified', { messageId: '<same@x>', size: 120 })];
+    const m = matchMessages(s, t, opts());
+    expect(m.bodyChanged.map((p) => p.what)).toEqual([['body']]);
+    expect(m.missing).toEqual([]);
+    expect(m.extra).toEqual([]);
+  });
+
+  it('recorded skips and --deleted skip are skipped, --since leaves older mail out of scope, the rest is missing', () => {
+    const s = [meta('a'), meta('b', { flags: ['\\Deleted'] }), meta('c', { internalDate: new Date('2019-01-01T00:00:00Z') }), meta('d')];
+    const m = matchMessages(s, [], opts({ deleted: 'skip', since: new Date('2020-01-01T00:00:00Z'), recordedSkips: new Map([[s[0]!.uid, 'MESSAGE_TOO_LARGE: 3 MB']]) }));
+    expect(m.skipped.map((x) => [x.meta.uid, x.reason])).toEqual([
+      [s[0]!.uid, 'MESSAGE_TOO_LARGE: 3 MB'],
+      [s[1]!.uid, expect.stringMatching(/--deleted skip/)],
+    ]);
+    expect(m.outOfScope).toBe(1);
+    expect(m.missing.map((x) => x.uid)).toEqual([s[3]!.uid]);
+  });
+
+  it('--deleted undelete: a copy without \\Deleted matches', () => {
+    const m = matchMessages([meta('a', { flags: ['\\Seen', '\\Deleted'] })], [meta('a')], opts({ deleted: 'undelete' }));
+    expect(m.pairs.map((p) => p.what)).toEqual([[]]);
+  });
+});
+
+describe('verify: bodies and headers', () => {
+  it("8-bit header bytes stored as 'X' and NUL shown as 0x80 are rewritten, any other byte is different", () => {
+    const src = Buffer.from('Subject: \u5b63\u5ea6\r\n\r\nbody\r\n', 'utf8');
+    const cyrus = Buffer.from(src.toString('latin1').replace(/[\x80-\xff]/g, 'X'), 'latin1');
+    expect(compareDigests(bodyDigest(src), bodyDigest(src))).toEqual({ kind: 'same' });
+    expect(compareDigests(bodyDigest(src), bodyDigest(cyrus))).toEqual({ kind: 'rewritten', what: "8-bit header bytes stored as 'X'" });
+    const nul = Buffer.from('Subject: n\r\n\r\na\x00b\r\n', 'latin1');
+    const shown = Buffer.from('Subject: n\r\n\r\na\x80b\r\n', 'latin1');
+    expect(compareDigests(bodyDigest(shown), bodyDigest(nul)).kind).toBe('rewritten');
+    expect(compareDigests(bodyDigest(src), bodyDigest(Buffer.from(src.toString('latin1').replace('body', 'bodY'), 'latin1'))).kind).toBe('different');
+    // 8-bit bytes in the body are not a server's rewriting
+    expect(compareDigests(bodyDigest(Buffer.from('S: a\r\n\r\n\u00e9\r\n', 'utf8')), bodyDigest(Buffer.from('S: a\r\n\r\nXX\r\n', 'latin1'))).kind).toBe('different');
+  });
+
+  it('decodes RFC 2047 subjects (GBK, UTF-8, Q) for the report', () => {
+    expect(decodeWords('=?GBK?B?xOO6ww==?=')).toBe('你好');
+    expect(decodeWords('=?UTF-8?Q?caf=C3=A9?= =?UTF-8?B?5L2g5aW9?=')).toBe('café你好');
+    expect(headerField(Buffer.from('Message-ID: <a@b>\r\nSubject: Re:\r\n =?utf-8?B?5L2g5aW9?=\r\n'), 'subject')).toBe('Re: 你好');
+    expect(headerField(Buffer.from('Subject: x\r\n'), 'message-id')).toBeNull();
+  });
+});
