@@ -25,6 +25,8 @@ export interface BridgeOptions {
   /** maxFailures counts every code compared (a correct one is given back); maxConcurrent caps /pair in flight. */
   pairing?: { maxFailures: number; windowMs: number; maxConcurrent?: number };
   flood?: { burst: number; perSecond: number };
+  /** Cut-over DNS checks: interval (default 5 min) and DNS server (default $MAILMOVER_DNS_SERVER, else the system's). */
+  cutover?: { intervalMs?: number; dnsServer?: string };
 }
 
 export interface Bridge {
@@ -46,7 +48,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const scrubber = new SecretScrubber();
   const logger = createBridgeLogger({ stateDir, scrubber, level: opts.logLevel, stderr: opts.stderr });
   const log = logger.logger;
-  const service = new BridgeService({ stateDir, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs });
+  const service = new BridgeService({ stateDir, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs, cutover: opts.cutover });
   let port = opts.port;
   const pairGate = new PairGate(opts.pairing?.maxFailures, opts.pairing?.windowMs, opts.pairing?.maxConcurrent);
   const pairingKeys = new PairingKeys(service.db);

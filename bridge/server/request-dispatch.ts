@@ -67,6 +67,18 @@ export async function dispatch(type: Exclude<RequestType, 'hello'>, params: unkn
     case 'unsubscribe':
       ctx.unsubscribe();
       return {};
+    case 'cutover.set': {
+      const { jobId, ...config } = p as RequestParams<'cutover.set'>;
+      return { cutover: await s.cutover.configure(jobId, config) };
+    }
+    case 'cutover.get':
+      return { cutover: s.cutover.get((p as RequestParams<'cutover.get'>).jobId) };
+    case 'cutover.check':
+      return { cutover: await s.cutover.check((p as RequestParams<'cutover.check'>).jobId) };
+    case 'cutover.checklist': {
+      const c = p as RequestParams<'cutover.checklist'>;
+      return { cutover: s.cutover.setChecklist(c.jobId, c.item, c.done) };
+    }
     case 'report.export': {
       const jobId = (p as RequestParams<'report.export'>).jobId;
       const { filename, csv } = s.report(jobId);

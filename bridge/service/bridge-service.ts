@@ -1,4 +1,5 @@
 import type { AccountProgress } from '../../shared/migration';
+import { CutoverMonitor } from '../dns/cutover-monitor';
 import type { AccountCounters, AccountPhase, AccountStatus, AccountView, FolderState, Pass } from '../../shared/protocol/account';
 import type { Server } from '../../shared/protocol/common';
 import type { EventData, EventName } from '../../shared/protocol/events';
@@ -34,6 +35,7 @@ import { ServiceError } from './service-error';
 import { TokenStore } from './tokens';
 import { TrustedOrigins } from './trusted-origins';
 import { classified, toAccountView, toJobView } from './views';
+import { VerifyResults } from './verify-results';
 
 export interface ServiceEvent<E extends EventName = EventName> {
   event: E;
@@ -49,6 +51,8 @@ export interface BridgeServiceOptions {
   /** Base delay of the engine's own retries within one run. */
   engineRetryBaseMs?: number;
   tickMs?: number;
+  /** Cut-over DNS checks (bridge/dns/cutover-monitor.ts): interval and DNS server. */
+  cutover?: { intervalMs?: number; dnsServer?: string };
 }
 
 /** An options object without its undefined entries, so that spreading it keeps the defaults. */
@@ -106,6 +110,7 @@ export class BridgeService {
   private readonly jobs: JobsRepo;
   private readonly accounts: AccountsRepo;
   private readonly engineStore: StateStore;
+  private readonly verifyResults: VerifyResults;
   private readonly scheduler: Scheduler;
   private readonly log: Logger;
   private readonly listeners = new Set<(e: ServiceEvent) => void>();
@@ -114,6 +119,8 @@ export class BridgeService {
   private readonly retryPolicy: RetryPolicy;
   private readonly engineRetryBaseMs: number;
   private closed = false;
+  /** Cut-over (切换) of each job: DNS checks, MX switch seen, checklist. */
+  readonly cutover: CutoverMonitor;
 
   constructor(private readonly opts: BridgeServiceOptions) {
     this.log = opts.logger;
@@ -125,6 +132,7 @@ export class BridgeService {
     this.origins = new TrustedOrigins(this.db);
     this.jobs = new JobsRepo(this.db);
     this.accounts = new AccountsRepo(this.db);
+    this.verifyResults = new VerifyResults(this.db, opts.stateDir);
     this.vault.primeScrubber();
     const bound = this.vault.bindUnbound((owner) => this.refForOwner(owner));
     if (bound) this.log.info(`${bound} stored password(s) bound to the servers of their jobs`);
@@ -137,6 +145,14 @@ export class BridgeService {
       run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
       onError: (err) => this.log.error({ err }, 'scheduler error'),
     });
+    this.cutover = new CutoverMonitor({
+      db: this.db,
+      jobStatus: (jobId) => this.jobs.get(jobId)?.status,
+      emit: (cutover) => this.emit('job.cutover', { cutover }),
+      intervalMs: opts.cutover?.intervalMs,
+      dnsServer: opts.cutover?.dnsServer ?? process.env.MAILMOVER_DNS_SERVER,
+      onError: (err) => this.log.warn({ err }, 'cut-over DNS check failed'),
+    });
   }
 
   /** Puts accounts interrupted by a stop or a crash back in the queue, then starts scheduling. */
@@ -146,12 +162,15 @@ export class BridgeService {
     const resumed = this.accounts.listByStatus(ACTIVE).length;
     if (resumed) this.log.info({ accounts: resumed }, `resuming ${resumed} account(s) from the state store`);
     this.scheduler.start();
+    this.cutover.start();
   }
 
   /** Stops the scheduler (running accounts stop between chunks, checkpoints written), then closes the store. */
   async stop(): Promise<void> {
     if (this.closed) return;
+    this.cutover.stop();
     await this.scheduler.stop('shutdown');
+    await this.cutover.settle();
     this.closed = true;
     for (const t of this.jobEventTimers.values()) clearTimeout(t);
     this.engineStore.close();
@@ -180,7 +199,7 @@ export class BridgeService {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    return toAccountView(a, job, this.vault);
+    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id));
   }
 
   /** The binding a stored secret gets when it was stored before secrets were bound (see CredentialVault.bindUnbound). */
@@ -841,6 +860,27 @@ export class BridgeService {
     else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
     if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
     this.checkFirstPassDone(job.id);
+    if (pass === 'first' && end.status === 'done' && !reason) this.verifyAfterFirstPass(accountId, { ...built, stateKey: engineKey(account.id) }, log);
+  }
+
+  /**
+   * After an account's first pass, an independent metadata verify (read-only on both sides);
+   * the account's badge (已核验 / 有差异) is updated when it ends. It runs beside the scheduler:
+   * a failed verify is logged and shown, it never fails the account.
+   */
+  private verifyAfterFirstPass(accountId: string, job: AccountJob, log: Logger): void {
+    void this.verifyResults.run(accountId, job).then(
+      (report) => {
+        if (!report || this.closed) return;
+        const t = report.totals;
+        log.info(`verify of ${report.source} -> ${report.target}: ${report.status} (${t.matched} matched, ${t.missing} missing, ${t.extra} extra, ${t.changed} changed)`);
+        const a = this.accounts.get(accountId);
+        if (a) this.emit('account.status', { account: this.accountView(a) });
+      },
+      (err: unknown) => {
+        if (!this.closed) log.warn({ err }, 'verify after the first pass failed');
+      },
+    );
   }
 
   /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */

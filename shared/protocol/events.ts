@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { IdSchema, IsoDateTimeSchema } from './common';
 import { AccountCountersSchema, AccountPhaseSchema, AccountViewSchema, FolderProgressSchema, PassSchema } from './account';
 import { JobViewSchema } from './job';
+import { CutoverViewSchema } from './cutover';
 
 /**
  * Events the bridge pushes to a subscribed connection:
@@ -50,6 +51,8 @@ export const EVENTS = {
     failed: z.number().int(),
     at: IsoDateTimeSchema,
   }),
+  /** The cut-over state of a job after each DNS check (periodic or asked for) or checklist change. */
+  'job.cutover': z.object({ cutover: CutoverViewSchema }),
   log: z.object({
     time: IsoDateTimeSchema,
     level: z.enum(['debug', 'info', 'warn', 'error']),

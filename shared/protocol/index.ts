@@ -6,3 +6,5 @@ export * from './requests';
 export * from './events';
 export * from './messages';
 export * from './pairing';
+export * from './dns-check';
+export * from './cutover';

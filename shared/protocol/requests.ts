@@ -4,6 +4,7 @@ import { ClassifiedErrorSchema, IdSchema, RequestIdSchema, ServerSchema } from '
 import { AccountStatusSchema, AccountViewSchema, FolderStateSchema, ImportModeSchema, SkippedMessageSchema } from './account';
 import { JobIdParamsSchema, JobPatchSchema, JobSpecSchema, JobViewSchema, LoginInputSchema } from './job';
 import { PROTOCOL_VERSION } from './version';
+import { CUTOVER_REQUESTS } from './cutover';
 
 /**
  * Every request the extension can send, with its params and its result. A request is
@@ -237,6 +238,8 @@ export const REQUESTS = {
   unsubscribe: def(z.object({}).default({}), z.object({})),
   /** The report as CSV text (also downloadable at GET `path` with the token as Bearer). */
   'report.export': def(JobIdParamsSchema, z.object({ filename: z.string(), path: z.string(), csv: z.string() })),
+  /** Cut-over (切换): domains, DNS check, MX switch seen, after-switch checklist (cutover.ts). */
+  ...CUTOVER_REQUESTS,
 } as const;
 
 export type RequestType = keyof typeof REQUESTS;

@@ -47,9 +47,13 @@ describe('wire protocol schemas', () => {
         'account.skipped',
         'account.reopen',
         'job.reopen',
+        'cutover.set',
+        'cutover.get',
+        'cutover.check',
+        'cutover.checklist',
       ]),
     );
-    expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.firstPassDone', 'job.status', 'log']);
+    expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.cutover', 'job.firstPassDone', 'job.status', 'log']);
   });
 
   it('names every account status as the seeds do', () => {
