@@ -110,3 +110,61 @@ export function verifyStatus(folders: VerifyFolder[]): Exclude<VerifyStatus, 'fa
   const t = verifyTotals(folders);
   return t.missing + t.extra + t.changed === 0 && folders.every((f) => !f.error) ? 'verified' : 'differences';
 }
+
+/**
+ * What the bridge keeps and shows of an account's last verify (monitor badge and drawer):
+ * the totals and, per folder with a difference, the first entries of each list. The CLI's
+ * --json has the complete lists; this travels over the WebSocket with every account update.
+ */
+export const VERIFY_VIEW_LIST_CAP = 20;
+export const VerifySummarySchema = z.object({
+  status: VerifyStatusSchema,
+  depth: z.enum(['metadata', 'deep']),
+  checkedAt: z.string(),
+  error: ErrorInfoSchema.optional(),
+  totals: VerifyTotalsSchema,
+  folders: z.array(
+    z.object({
+      source: z.string(),
+      target: z.string(),
+      sourceCount: z.number().int().nonnegative(),
+      targetCount: z.number().int().nonnegative(),
+      matched: z.number().int().nonnegative(),
+      missing: z.array(VerifyMessageSchema),
+      extra: z.array(VerifyMessageSchema),
+      changed: z.array(VerifyChangedSchema),
+      missingCount: z.number().int().nonnegative(),
+      extraCount: z.number().int().nonnegative(),
+      changedCount: z.number().int().nonnegative(),
+      error: ErrorInfoSchema.optional(),
+    }),
+  ),
+});
+export type VerifySummary = z.infer<typeof VerifySummarySchema>;
+
+/** The summary of a report: folders with a difference only, lists cut at `cap`. */
+export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): VerifySummary {
+  return {
+    status: a.status,
+    depth: a.depth,
+    checkedAt: a.checkedAt ?? new Date().toISOString(),
+    ...(a.error ? { error: a.error } : {}),
+    totals: a.totals,
+    folders: a.folders
+      .filter((f) => f.missing.length + f.extra.length + f.changed.length > 0 || f.error)
+      .map((f) => ({
+        source: f.source,
+        target: f.target,
+        sourceCount: f.sourceCount,
+        targetCount: f.targetCount,
+        matched: f.matched,
+        missing: f.missing.slice(0, cap),
+        extra: f.extra.slice(0, cap),
+        changed: f.changed.slice(0, cap),
+        missingCount: f.missing.length,
+        extraCount: f.extra.length,
+        changedCount: f.changed.length,
+        ...(f.error ? { error: f.error } : {}),
+      })),
+  };
+}

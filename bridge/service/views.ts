@@ -1,6 +1,7 @@
 import { REMEDIES, type ErrorInfo } from '../../shared/errors';
 import { ACCOUNT_STATUSES, type AccountStatus, type AccountView } from '../../shared/protocol/account';
 import type { ClassifiedError } from '../../shared/protocol/common';
+import type { VerifySummary } from '../../shared/verify';
 import type { JobView, LoginView } from '../../shared/protocol/job';
 import type { AccountRecord } from './accounts-repo';
 import type { CredentialVault } from './credential-vault';
@@ -40,7 +41,7 @@ export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, va
 }
 
 /** hasSourcePassword / hasTargetPassword: a password usable with the account's current servers (one entered for other settings is not). */
-export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault): AccountView {
+export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault, verify: VerifySummary | null = null): AccountView {
   return {
     id: a.id,
     jobId: a.jobId,
@@ -61,5 +62,6 @@ export function toAccountView(a: AccountRecord, job: JobRecord, vault: Credentia
     lastSyncAt: a.lastSyncAt,
     syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed', 'password_needed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
     updatedAt: a.updatedAt,
+    verify,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FolderCountsSchema } from '../migration';
+import { VerifySummarySchema } from '../verify';
 import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
 
 /**
@@ -128,5 +129,7 @@ export const AccountViewSchema = z.object({
   /** When incremental sync stops by itself (end of the window); null before the first pass or when sync is off. */
   syncEndsAt: IsoDateTimeSchema.nullable(),
   updatedAt: IsoDateTimeSchema,
+  /** The last independent verify (已核验 / 有差异), run by the bridge after the first pass; absent before. */
+  verify: VerifySummarySchema.nullable().optional(),
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;

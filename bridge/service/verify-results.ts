@@ -1,0 +1,60 @@
+import { VerifySummarySchema, verifySummary, type VerifyAccount, type VerifySummary } from '../../shared/verify';
+import type { AccountJob } from '../engine/migrate-account';
+import { verifyAccount } from '../verify/verify-account';
+import type { ServiceDb } from './db';
+
+/**
+ * The last verify of each account (已核验 / 有差异), in a table of its own beside the
+ * service's: the report summary the monitor shows, kept until the next verify.
+ */
+export class VerifyResults {
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly db: ServiceDb,
+    /** the engine's state dir: the folder map and skips the migration recorded */
+    private readonly engineStateDir: string,
+  ) {
+    db.exec(`CREATE TABLE IF NOT EXISTS svc_verify (
+      account_id TEXT PRIMARY KEY,
+      checked_at TEXT NOT NULL,
+      summary TEXT NOT NULL
+    )`);
+  }
+
+  get(accountId: string): VerifySummary | null {
+    const row = this.db.prepare(`SELECT summary FROM svc_verify WHERE account_id = ?`).get(accountId) as { summary: string } | undefined;
+    if (!row) return null;
+    const parsed = VerifySummarySchema.safeParse(JSON.parse(row.summary));
+    // A summary written by another version that no longer parses is not shown rather than shown wrong.
+    return parsed.success ? parsed.data : null;
+  }
+
+  /** Whether a verify of the account is under way (a second one is not started meanwhile). */
+  isRunning(accountId: string): boolean {
+    return this.running.has(accountId);
+  }
+
+  /**
+   * Verifies one account (read-only on both sides) and stores the summary. `job` carries the
+   * account's engine state key, so the mapping and skips are those of its own migration.
+   */
+  async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
+    if (this.running.has(accountId)) return null;
+    this.running.add(accountId);
+    try {
+      const report = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
+      const summary = verifySummary(report);
+      this.db
+        .prepare(`INSERT INTO svc_verify (account_id, checked_at, summary) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET checked_at = excluded.checked_at, summary = excluded.summary`)
+        .run(accountId, summary.checkedAt, JSON.stringify(summary));
+      return report;
+    } finally {
+      this.running.delete(accountId);
+    }
+  }
+
+  delete(accountId: string): void {
+    this.db.prepare(`DELETE FROM svc_verify WHERE account_id = ?`).run(accountId);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The bridge verifies each account by itself after its first pass (issue 18): the account
+ * view carries the result (已核验 / 有差异) with the differences, over the real WebSocket,
+ * against two real Dovecots. One account arrives intact; the other's target held a message
+ * the old mailbox does not have, which the verify must name as extra.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccountView } from '../../shared/protocol/account';
+import { getFreePort } from '../harness/free-port';
+import { startDovecot, type DovecotServer } from '../harness/dovecot';
+import { seedFolder } from '../harness/mailbox';
+import { BridgeClient, pair, spawnBridge, type BridgeProcess } from '../support/bridge-client';
+import { bulkMessages, textMessage } from '../support/corpus';
+
+const src = {
+  amy: { user: 'amy@old.example.com', password: 'Src-Amy-Pw-5521' },
+  ben: { user: 'ben@old.example.com', password: 'Src-Ben-Pw-6632' },
+};
+const tgt = {
+  amy: { user: 'amy@new.example.com', password: 'Tgt-Amy-Pw-7743' },
+  ben: { user: 'ben@new.example.com', password: 'Tgt-Ben-Pw-8854' },
+};
+const csv = (lines: string[]) => Buffer.from(lines.join('\r\n') + '\r\n', 'utf8').toString('base64');
+
+describe('bridge: verify after the first pass', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+  let stateDir: string;
+  let bridge: BridgeProcess;
+  let client: BridgeClient;
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startDovecot({ name: 'bverify-src', users: Object.values(src) }),
+      startDovecot({ name: 'bverify-tgt', users: Object.values(tgt) }),
+    ]);
+    await Promise.all([
+      seedFolder(source, src.amy, 'INBOX', bulkMessages(30, 41, { prefix: 'amy' })),
+      seedFolder(source, src.amy, 'Projects/2024', bulkMessages(6, 42, { prefix: 'amyp' })),
+      seedFolder(source, src.ben, 'INBOX', bulkMessages(12, 43, { prefix: 'ben' })),
+      // On Ben's new mailbox before the migration: not from the old one, so an extra message.
+      seedFolder(target, tgt.ben, 'INBOX', [{ raw: textMessage({ id: 'welcome-ben', subject: 'Welcome to the new system' }), flags: [], internalDate: new Date('2026-01-01T00:00:00Z') }]),
+    ]);
+    stateDir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-verify-'));
+    const port = await getFreePort();
+    bridge = await spawnBridge({ port, stateDir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    const { token } = await pair(port, bridge.pairingCode);
+    client = await BridgeClient.connect(port, token);
+    await client.request('subscribe', {});
+  });
+
+  afterAll(async () => {
+    client?.close();
+    if (bridge && bridge.child.exitCode === null) {
+      bridge.child.kill('SIGTERM');
+      await bridge.exited;
+    }
+    await Promise.all([source?.stop(), target?.stop()]);
+    if (stateDir) rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('each account gets a verify result after its first pass: verified, or the difference named', async () => {
+    const { job } = await client.request('job.create', {
+      name: 'verify test',
+      source: { protocol: 'imap', host: '127.0.0.1', port: source.imapPort, security: 'plain', allowPlaintext: true },
+      target: { host: '127.0.0.1', port: target.imapPort, security: 'plain', allowPlaintext: true },
+      storage: 'mapped',
+      concurrency: 2,
+      batchMessages: 50,
+      incremental: { intervalMinutes: 60, windowDays: 30 },
+    });
+    const res = await client.request('accounts.import', {
+      jobId: job.id,
+      mode: 'admin-with-passwords',
+      csvBase64: csv([
+        'source,target,source_password,target_password',
+        `${src.amy.user},${tgt.amy.user},${src.amy.password},${tgt.amy.password}`,
+        `${src.ben.user},${tgt.ben.user},${src.ben.password},${tgt.ben.password}`,
+      ]),
+    });
+    expect(res.errors).toEqual([]);
+    const id = (who: string) => res.accounts.find((a) => a.source.startsWith(who))!.id;
+    // Before the first pass there is no verify yet.
+    for (const a of res.accounts) expect(a.verify ?? null).toBeNull();
+    const verified = (accountId: string) =>
+      client.waitForEvent('account.status', (d) => d.account.id === accountId && !!d.account.verify, 120_000).then((d) => d.account as AccountView);
+
+    const [amy, ben] = await Promise.all([verified(id('amy')), verified(id('ben'))]);
+    expect(amy.firstPassDoneAt).not.toBeNull();
+    expect(amy.verify).toMatchObject({ status: 'verified', depth: 'metadata', totals: { matched: 36, missing: 0, extra: 0, changed: 0 }, folders: [] });
+    expect(Date.parse(amy.verify!.checkedAt)).toBeGreaterThanOrEqual(Date.parse(amy.firstPassDoneAt!));
+    expect(ben.verify).toMatchObject({ status: 'differences', totals: { matched: 12, missing: 0, extra: 1, changed: 0 } });
+    expect(ben.verify!.folders).toEqual([
+      expect.objectContaining({ source: 'INBOX', target: 'INBOX', sourceCount: 12, targetCount: 13, extraCount: 1, extra: [expect.objectContaining({ messageId: '<welcome-ben@old.example.com>', subject: 'Welcome to the new system' })] }),
+    ]);
+    // The result is kept: a fresh snapshot shows it too.
+    const snap = await client.request('subscribe', {});
+    expect(snap.accounts.find((a) => a.id === id('ben'))!.verify).toMatchObject({ status: 'differences' });
+  });
+});
