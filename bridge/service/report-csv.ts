@@ -29,7 +29,32 @@ const HEADER = [
   'last_sync_at',
   'sync_ends_at',
   'updated_at',
+  // The last verify (核验): appended, so that the columns before keep their positions.
+  'verify_status',
+  'verify_status_zh',
+  'verify_checked_at',
+  'verify_depth',
+  'verify_matched',
+  'verify_missing',
+  'verify_extra',
+  'verify_changed',
+  'verify_differences',
 ];
+
+const VERIFY_ZH = { verified: '已核验', differences: '有差异', failed: '核验失败' } as const;
+
+/** The differences of a verify in one cell: per folder, the counts and the first UIDs (the CLI's --json has them all). */
+function verifyDifferences(a: AccountView): string {
+  const v = a.verify;
+  if (!v) return '';
+  const parts = v.folders.map((f) => {
+    const uids = (label: string, n: number, list: Array<{ uid: number }>) => (n ? `${label} ${n}${list.length ? ` (UID ${list.map((m) => m.uid).join(' ')}${n > list.length ? ' …' : ''})` : ''}` : '');
+    const what = [uids('missing', f.missingCount, f.missing), uids('extra', f.extraCount, f.extra), uids('changed', f.changedCount, f.changed), f.error ? `${f.error.code}` : ''].filter(Boolean).join(', ');
+    return `${f.source} -> ${f.target}: ${what}`;
+  });
+  if (v.error) parts.unshift(`${v.error.code}: ${v.error.message}`);
+  return parts.join('; ');
+}
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
@@ -66,6 +91,15 @@ export function reportCsv(accounts: readonly AccountView[]): string {
         a.lastSyncAt,
         a.syncEndsAt,
         a.updatedAt,
+        a.verify?.status,
+        a.verify ? VERIFY_ZH[a.verify.status] : null,
+        a.verify?.checkedAt,
+        a.verify?.depth,
+        a.verify?.totals.matched,
+        a.verify?.totals.missing,
+        a.verify?.totals.extra,
+        a.verify?.totals.changed,
+        verifyDifferences(a),
       ]
         .map(escapeCsvCell)
         .join(','),

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../shared/protocol/account';
 import { getFreePort } from '../harness/free-port';
@@ -99,5 +100,13 @@ describe('bridge: verify after the first pass', () => {
     // The result is kept: a fresh snapshot shows it too.
     const snap = await client.request('subscribe', {});
     expect(snap.accounts.find((a) => a.id === id('ben'))!.verify).toMatchObject({ status: 'differences' });
+
+    // The report (CSV) carries the check: status in both languages, when, the counts and the differences.
+    const { csv: report } = await client.request('report.export', { jobId: job.id });
+    const rows = parse(report.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
+    const row = (who: string) => rows.find((r) => r.source!.startsWith(who))!;
+    expect(row('amy')).toMatchObject({ verify_status: 'verified', verify_status_zh: '已核验', verify_depth: 'metadata', verify_matched: '36', verify_missing: '0', verify_differences: '' });
+    expect(row('ben')).toMatchObject({ verify_status: 'differences', verify_status_zh: '有差异', verify_extra: '1', verify_checked_at: ben.verify!.checkedAt });
+    expect(row('ben').verify_differences).toBe(`INBOX -> INBOX: extra 1 (UID ${ben.verify!.folders[0]!.extra[0]!.uid})`);
   });
 });
