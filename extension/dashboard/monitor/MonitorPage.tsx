@@ -13,6 +13,7 @@ import { ServerChangeDialog } from './ServerChangeDialog';
 import { StatusFilter } from './StatusFilter';
 import { StatusTable } from './StatusTable';
 import { Field } from '../../components/Field';
+import { CutoverStep } from '../cutover/CutoverStep';
 
 /** 进度监控与管理: one job's accounts, live from the Dexie mirror. */
 export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeState | undefined }) {
@@ -80,6 +81,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
         sort={sort}
         onSort={setSort}
       />
+      <CutoverStep jobId={job.id} connected={connected} />
       {openAccount && <DetailsDrawer account={openAccount} onClose={closeDrawer} />}
       {changing && <ServerChangeDialog job={job} onClose={() => setChanging(false)} />}
     </div>
