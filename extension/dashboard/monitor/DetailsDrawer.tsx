@@ -10,6 +10,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { formatBytes, formatCount, formatDateTime, percent } from '../../lib/format';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 import { PasswordAgainForm } from './PasswordAgainForm';
+import { VerifyDetails } from './VerifyDetails';
 
 const SKIPPED_PAGE = 100;
 
@@ -203,6 +204,8 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
             </tbody>
           </table>
         )}
+
+        <VerifyDetails verify={account.verify} />
 
         <h3>{t('skippedTitle')}</h3>
         {c.messagesSkipped === 0 ? (

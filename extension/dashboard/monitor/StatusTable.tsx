@@ -9,6 +9,7 @@ import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../lib/format';
 import { progressRatio, type SortKey, type SortSpec } from './monitor-model';
+import { VerifyBadge } from './VerifyBadge';
 
 const ROW_HEIGHT = 64;
 
@@ -116,6 +117,7 @@ export function StatusTable({
                   </div>
                   <div role="cell" className="cell cell--status">
                     <StatusBadge status={r.status} />
+                    <VerifyBadge verify={r.verify} />
                     {running && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
                   </div>
                   <div role="cell" className="cell cell--progress">

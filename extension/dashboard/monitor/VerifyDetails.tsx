@@ -1,0 +1,91 @@
+import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
+import { ErrorRemedy } from '../../components/ErrorRemedy';
+import type { PlainKey } from '../../i18n';
+import { useLocale } from '../../i18n/locale-context';
+import { formatDateTime } from '../../lib/format';
+import { VerifyBadge } from './VerifyBadge';
+import { REMEDIES } from '../../../shared/errors';
+
+/**
+ * The drawer's 核验 section: when and how deep the account was checked, the totals, and per
+ * folder what is missing, extra or changed on the new mailbox (the first entries; the CLI's
+ * `verify --json` lists all).
+ */
+export function VerifyDetails({ verify }: { verify: VerifySummary | null | undefined }) {
+  const { t, locale } = useLocale();
+  if (!verify) {
+    return (
+      <section data-testid="verify-details">
+        <h3>{t('verifyTitle')}</h3>
+        <p className="hint">{t('verifyNone')}</p>
+      </section>
+    );
+  }
+  const message = (m: VerifyMessage) => `UID ${m.uid} · ${m.subject ?? t('verifyNoSubject')}${m.date ? ` · ${formatDateTime(m.date, locale)}` : ''}`;
+  const more = (shown: number, total: number) => (total > shown ? <li className="hint">{t('verifyMore', { count: total - shown })}</li> : null);
+  return (
+    <section data-testid="verify-details">
+      <h3>{t('verifyTitle')}</h3>
+      <p>
+        <VerifyBadge verify={verify} />{' '}
+        <span className="hint">{t('verifyCheckedAt', { at: formatDateTime(verify.checkedAt, locale), depth: t(verify.depth === 'deep' ? 'verifyDepthDeep' : 'verifyDepthMetadata') })}</span>
+      </p>
+      <p data-testid="verify-totals">
+        {t('verifyTotals', { matched: verify.totals.matched, missing: verify.totals.missing, extra: verify.totals.extra, changed: verify.totals.changed })}
+      </p>
+      {verify.error && (
+        <ErrorRemedy error={{ ...verify.error, remedy: { en: REMEDIES[verify.error.code].en, zh: REMEDIES[verify.error.code].zh }, transient: REMEDIES[verify.error.code].transient }} />
+      )}
+      {verify.folders.map((f) => (
+        <div key={f.source} className="verify-folder" data-testid="verify-folder" data-folder={f.source}>
+          <h4>
+            {f.source}
+            {f.target !== f.source && <span className="hint"> → {f.target}</span>}
+          </h4>
+          {f.error && <p className="hint">{f.error.message}</p>}
+          {f.missingCount > 0 && (
+            <>
+              <p>
+                {t('verifyMissing')}: {f.missingCount}
+              </p>
+              <ul data-testid="verify-missing">
+                {f.missing.map((m) => (
+                  <li key={m.uid}>{message(m)}</li>
+                ))}
+                {more(f.missing.length, f.missingCount)}
+              </ul>
+            </>
+          )}
+          {f.extraCount > 0 && (
+            <>
+              <p>
+                {t('verifyExtra')}: {f.extraCount}
+              </p>
+              <ul data-testid="verify-extra">
+                {f.extra.map((m) => (
+                  <li key={m.uid}>{message(m)}</li>
+                ))}
+                {more(f.extra.length, f.extraCount)}
+              </ul>
+            </>
+          )}
+          {f.changedCount > 0 && (
+            <>
+              <p>
+                {t('verifyChanged')}: {f.changedCount}
+              </p>
+              <ul data-testid="verify-changed">
+                {f.changed.map((c) => (
+                  <li key={c.uid}>
+                    UID {c.uid} → {c.targetUid}: {c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}
+                  </li>
+                ))}
+                {more(f.changed.length, f.changedCount)}
+              </ul>
+            </>
+          )}
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,70 @@
+// @vitest-environment jsdom
+/**
+ * The monitor's verify badge (已核验 / 有差异) and the drawer's 核验 section, in both languages,
+ * from an account view as the bridge sends it after its check.
+ */
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VerifySummarySchema, type VerifySummary } from '../../shared/verify';
+import { VerifyBadge } from '../../extension/dashboard/monitor/VerifyBadge';
+import { VerifyDetails } from '../../extension/dashboard/monitor/VerifyDetails';
+import { LocaleProvider } from '../../extension/i18n/locale-context';
+import type { Locale } from '../../extension/i18n';
+
+afterEach(cleanup);
+
+const differences: VerifySummary = VerifySummarySchema.parse({
+  status: 'differences',
+  depth: 'metadata',
+  checkedAt: '2026-12-04T10:00:00.000Z',
+  totals: { matched: 40, missing: 25, extra: 1, changed: 1, skipped: 0 },
+  folders: [
+    {
+      source: 'INBOX',
+      target: 'INBOX',
+      sourceCount: 66,
+      targetCount: 42,
+      matched: 40,
+      missing: Array.from({ length: 20 }, (_, i) => ({ uid: i + 1, messageId: `<m${i}@x>`, subject: `季度报告 ${i}`, date: '2025-01-01T00:00:00.000Z', size: 100 })),
+      extra: [{ uid: 900, messageId: '<w@x>', subject: null, date: null, size: 50 }],
+      changed: [{ uid: 30, targetUid: 31, what: ['flags'] }],
+      missingCount: 25,
+      extraCount: 1,
+      changedCount: 1,
+    },
+  ],
+});
+const verified: VerifySummary = { ...differences, status: 'verified', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, folders: [] };
+
+const inLocale = (locale: Locale, ui: React.ReactNode) => render(<LocaleProvider initial={locale} persist={false}>{ui}</LocaleProvider>);
+
+describe('verify in the monitor', () => {
+  it('badge: 已核验 / 有差异 in Chinese, Verified / Differences in English, nothing before a check', () => {
+    inLocale('zh-CN', <><VerifyBadge verify={verified} /><VerifyBadge verify={differences} /></>);
+    const zh = screen.getAllByTestId('verify-badge');
+    expect(zh.map((b) => b.textContent)).toEqual(['已核验', '有差异']);
+    expect(zh[1]!.getAttribute('title')).toContain('缺失 25');
+    cleanup();
+    inLocale('en', <><VerifyBadge verify={differences} /><VerifyBadge verify={null} /></>);
+    expect(screen.getAllByTestId('verify-badge').map((b) => b.textContent)).toEqual(['Differences']);
+  });
+
+  it('drawer: totals, the missing/extra/changed messages per folder, and how many more the CLI report has', () => {
+    inLocale('en', <VerifyDetails verify={differences} />);
+    expect(screen.getByTestId('verify-totals').textContent).toBe('40 matched, 25 missing, 1 extra, 1 changed');
+    const folder = screen.getByTestId('verify-folder');
+    const missing = within(folder).getByTestId('verify-missing').querySelectorAll('li');
+    expect(missing).toHaveLength(21);
+    expect(missing[0]!.textContent).toContain('UID 1 · 季度报告 0');
+    expect(missing[20]!.textContent).toBe('5 more: the full list is in the CLI report (verify --json).');
+    expect(within(folder).getByTestId('verify-extra').textContent).toContain('UID 900 · (no subject)');
+    expect(within(folder).getByTestId('verify-changed').textContent).toBe('UID 30 → 31: flags');
+    cleanup();
+    inLocale('zh-CN', <VerifyDetails verify={differences} />);
+    expect(screen.getByTestId('verify-totals').textContent).toBe('一致 40,缺失 25,多出 1,改动 1');
+    expect(screen.getByTestId('verify-changed').textContent).toBe('UID 30 → 31: 标记');
+    cleanup();
+    inLocale('zh-CN', <VerifyDetails verify={undefined} />);
+    expect(screen.getByTestId('verify-details').textContent).toContain('首次搬家完成后');
+  });
+});
