@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 export const TOOL_NAMES = ['mailmover', 'dsync', 'mbsync', 'imapsync'] as const;
-export const SCENARIO_NAMES = ['full', 'no-change', 'incremental', 'batch', 'big-message'] as const;
+export const SCENARIO_NAMES = ['full', 'no-change', 'verify', 'incremental', 'batch', 'big-message'] as const;
 
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z

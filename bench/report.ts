@@ -65,9 +65,16 @@ export function verdicts(r: BenchResult): TargetVerdict[] {
   }
   const nc = bestOf(r, 'no-change');
   if (nc) out.push({ target: 'no-change re-run < 1.5 s', measured: `${nc.wallS.toFixed(2)} s`, met: nc.wallS < 1.5, margin: nc.wallS < 1.5 ? undefined : `${(nc.wallS - 1.5).toFixed(2)} s over` });
+  const ver = bestOf(r, 'verify');
+  const fullBest = bestOf(r, 'full');
+  if (ver && fullBest) {
+    // Issue 18: a metadata verify must cost well under the migration it checks (half at most).
+    const ratio = ver.wallS / fullBest.wallS;
+    out.push({ target: 'metadata verify < 0.5 x full migration', measured: `${ver.wallS.toFixed(2)} s (${ratio.toFixed(2)} x the full migration's ${fullBest.wallS.toFixed(2)} s)${ver.ok ? '' : `, FAILED: ${ver.error}`}`, met: ver.ok && ratio < 0.5, margin: ratio < 0.5 ? undefined : `${ratio.toFixed(2)} x` });
+  }
   const inc = bestOf(r, 'incremental');
   if (inc) out.push({ target: `+${inc.messages} incremental < 1 s`, measured: `${inc.wallS.toFixed(2)} s`, met: inc.wallS < 1, margin: inc.wallS < 1 ? undefined : `${(inc.wallS - 1).toFixed(2)} s over` });
-  const mmRuns = r.runs.filter((x) => x.tool === 'mailmover' && ['full', 'no-change', 'incremental', 'batch', 'big-message'].includes(x.scenario));
+  const mmRuns = r.runs.filter((x) => x.tool === 'mailmover' && ['full', 'no-change', 'verify', 'verify --deep', 'incremental', 'batch', 'big-message'].includes(x.scenario));
   if (mmRuns.length) {
     const worst = mmRuns.reduce((a, b) => (b.peakRssMB > a.peakRssMB ? b : a));
     out.push({

@@ -39,6 +39,7 @@ export async function main(input: BenchOptionsInput = {}, io: BenchIo = {}): Pro
     if (cfg.sweep) await bench.sweep();
     if (cfg.profile) await bench.profileRun(dirname(resolve(cfg.jsonOut)));
     if (s.includes('no-change')) await bench.noChange();
+    if (s.includes('verify')) await bench.verify();
     if (s.includes('incremental')) await bench.incremental();
     if (s.includes('batch')) await bench.batch();
     if (s.includes('big-message')) await bench.bigMessage();

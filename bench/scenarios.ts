@@ -18,7 +18,7 @@ import { summarizeProfile, type ProfileSummary } from './profile';
 import type { AccountPair, BenchServers, ToolName, ToolRun } from './tools/common';
 import { runDsync } from './tools/dsync';
 import { imapsyncPath, runImapsync } from './tools/imapsync';
-import { REPO_ROOT, cliStartSeconds, runMailmover } from './tools/mailmover';
+import { REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify } from './tools/mailmover';
 import { runMbsync } from './tools/mbsync';
 import { compareSnapshots, mergeChecks, snapshot, type CheckResult, type Snapshot } from './verify';
 
@@ -113,7 +113,7 @@ export class Bench {
   private nextTarget = 1;
   private poolSize = 0;
   private sourceSnap: Snapshot = new Map();
-  private lastFull?: { target: DovecotUser; stateDir: string };
+  private lastFull?: { target: DovecotUser; stateDir: string; mapping?: Map<string, string> };
   private incrementNo = 0;
   private runNo = 0;
   corpus!: CorpusInfo;
@@ -347,7 +347,7 @@ export class Bench {
     }
     const check = compareSnapshots(this.sourceSnap, await snapshot(targetServer, target), run.mapping);
     const rec = this.record(scenario, label, run, tool === 'mailmover' ? args : [], countOf(this.sourceSnap), bytesOf(this.sourceSnap), check);
-    if (opts.keep) this.lastFull = { target, stateDir };
+    if (opts.keep) this.lastFull = { target, stateDir, mapping: run.mapping };
     else this.freeTarget(targetServer, target);
     return rec;
   }
@@ -401,6 +401,29 @@ export class Bench {
     for (let i = 1; i <= this.cfg.repeat; i++) {
       let rec = await this.rerun('no-change', `run ${i}`, 0, 0);
       for (let again = 1; rec.disturbed && again <= this.cfg.retryDisturbed; again++) rec = await this.rerun('no-change', `run ${i} again`, 0, 0);
+    }
+  }
+
+  /**
+   * `verify` of the finished migration, metadata (best of --repeat) and once --deep: what an
+   * admin runs before switching MX. Both sides are read again; nothing is copied.
+   */
+  async verify(): Promise<void> {
+    this.log('Verify of the finished migration');
+    const { target, stateDir } = await this.ensureFinished();
+    const pair = { source: SOURCE_MAIN, target };
+    for (const deep of [false, true]) {
+      for (let i = 1; i <= (deep ? 1 : this.cfg.repeat); i++) {
+        await this.settle();
+        const run = await runMailmoverVerify(this.servers, pair, { stateDir, deep });
+        // The correctness column of the record: the bench's own check of the same target, unchanged by verify.
+        const check = compareSnapshots(this.sourceSnap, await snapshot(this.servers.target, target), this.lastFull?.mapping);
+        if (run.ok && run.copied !== countOf(this.sourceSnap)) {
+          run.ok = false;
+          run.error = `matched ${run.copied} messages, expected ${countOf(this.sourceSnap)}`;
+        }
+        this.record(deep ? 'verify --deep' : 'verify', `run ${i}`, run, deep ? ['--deep'] : [], countOf(this.sourceSnap), deep ? bytesOf(this.sourceSnap) : 0, check);
+      }
     }
   }
 

@@ -121,3 +121,35 @@ export async function cliStartSeconds(n = 3): Promise<{ wallS: number; peakRssMB
   }
   return best;
 }
+
+/**
+ * `verify` of a finished migration (same account, same state dir): the independent check an
+ * admin runs before switching MX. ok when the account is verified; `copied` is the number of
+ * messages it matched (nothing is copied), so the record's msg/s is its checking rate.
+ */
+export async function runMailmoverVerify(servers: BenchServers, pair: AccountPair, opts: MailmoverOptions & { deep?: boolean }): Promise<ToolRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MAILMOVER_HOME: opts.stateDir, NO_COLOR: '1', BENCH_SOURCE_PW: pair.source.password, BENCH_TARGET_PW: pair.target.password };
+  delete env.FORCE_COLOR;
+  const args = [
+    '--source', url(servers, 'source', pair.source.user),
+    '--target', url(servers, 'target', pair.target.user),
+    '--source-password-env', 'BENCH_SOURCE_PW',
+    '--target-password-env', 'BENCH_TARGET_PW',
+    '--allow-plaintext', '--state-dir', opts.stateDir, '--json',
+    ...(opts.deep ? ['--deep'] : []),
+  ];
+  return withServerCpu(servers, async () => {
+    const m = await measureProcess(process.execPath, [...(opts.nodeArgs ?? []), ...cliArgs(), 'verify', ...args], { cwd: REPO_ROOT, env, timeoutMs: opts.timeoutMs });
+    let error: string | undefined;
+    let matched = 0;
+    try {
+      const a = (JSON.parse(m.stdout) as { accounts: Array<{ status: string; totals: { matched: number; missing: number; extra: number; changed: number }; error?: { code: string; message: string } }> }).accounts[0]!;
+      matched = a.totals.matched;
+      if (a.status !== 'verified') error = a.error ? `[${a.error.code}] ${a.error.message}` : `${a.status}: ${JSON.stringify(a.totals)}`;
+    } catch {
+      error = `no JSON report (exit ${m.exitCode}): ${tail(m.stderr)}`;
+    }
+    if (!error && m.exitCode !== 0) error = `exit ${m.exitCode}: ${tail(m.stderr)}`;
+    return { tool: 'mailmover' as const, measure: m, ok: !error, error, mapping: new Map<string, string>(), retries: [], copied: matched, alreadyPresent: 0 };
+  });
+}

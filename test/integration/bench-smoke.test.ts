@@ -41,7 +41,7 @@ describe('bench (quick variant)', () => {
 
   it('mailmover is exact in every scenario', () => {
     const scenarios = new Set(runsOf('mailmover').map((r) => r.scenario));
-    expect([...scenarios].sort()).toEqual(['batch', 'big-message', 'full', 'incremental', 'no-change']);
+    expect([...scenarios].sort()).toEqual(['batch', 'big-message', 'full', 'incremental', 'no-change', 'verify', 'verify --deep']);
     for (const r of runsOf('mailmover')) {
       expect(r.ok, `${r.scenario}: ${r.error}`).toBe(true);
       expect(r.check.exact, `${r.scenario}: ${JSON.stringify(r.check)}`).toBe(true);
@@ -49,6 +49,10 @@ describe('bench (quick variant)', () => {
     }
     expect(runsOf('mailmover', 'no-change')[0]!.copied).toBe(0);
     expect(runsOf('mailmover', 'incremental')[0]!.copied).toBe(100);
+    // verify matched every message of the finished migration, at both depths
+    expect(runsOf('mailmover', 'verify')[0]!.copied).toBe(300);
+    expect(runsOf('mailmover', 'verify --deep')[0]!.copied).toBe(300);
+    expect(out.markdown).toMatch(/metadata verify < 0\.5 x full migration/);
     expect(runsOf('mailmover', 'batch')[0]!.check.sourceMessages).toBe(3 * 30);
     expect(runsOf('mailmover', 'big-message')[0]!.check.sourceMessages).toBe(1);
   });
