@@ -38,6 +38,7 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
       const uidValidity = Number(box.uidValidity);
       const recorded = store?.getCheckpoint(account, folder.source)?.uidValidity === uidValidity;
       const uids = folder.missing.map((m) => m.uid).sort((a, b) => a - b);
+      const sizes = new Map(folder.missing.map((m) => [m.uid, m.size]));
       // One chunk at a time, bounded like a migration's chunks, so a large gap does not fill memory.
       for (let i = 0; i < uids.length; ) {
         const chunk: number[] = [];
@@ -45,7 +46,7 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
         while (i < uids.length && (chunk.length === 0 || bytes < job.options.chunkBytes) && chunk.length < job.options.chunkMessages) {
           const uid = uids[i++]!;
           chunk.push(uid);
-          bytes += folder.missing.find((m) => m.uid === uid)?.size ?? 0;
+          bytes += sizes.get(uid) ?? 0;
         }
         const metas = await src.fetchAll(chunk.join(','), { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS], source: true }, { uid: true });
         const bodies = new Map(metas.filter((m) => m.source).map((m) => [m.uid, m.source!]));
