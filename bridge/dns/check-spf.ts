@@ -38,7 +38,7 @@ function merged(records: string[], target: DnsExpectations): string {
 
 export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpectations, old: DnsExpectations | null, mxOnTarget: boolean): Promise<DnsRecordCheck> {
   const records = (await dns.txt(domain)).filter(isSpf);
-  const base = { kind: 'SPF' as const, name: domain, found: records, expected: [target.spf.record], ttl: null };
+  const base = { kind: 'SPF' as const, name: domain, found: records, expected: [target.spf.record], ttl: records.length ? await dns.ttl(domain, 'TXT') : null };
 
   if (records.length === 0) {
     const add = addRecord('@', 'TXT', target.spf.record);

@@ -7,6 +7,7 @@
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { queryTtl } from './rrset-ttl';
 
 export class DnsQueryError extends Error {
   constructor(
@@ -36,6 +37,8 @@ export interface DnsClient {
   txt(name: string): Promise<string[]>;
   cname(name: string): Promise<string[]>;
   srv(name: string): Promise<SrvAnswer[]>;
+  /** TTL in seconds of the name's MX/TXT RRset, null when unknown (see rrset-ttl.ts). */
+  ttl(name: string, rrtype: 'MX' | 'TXT'): Promise<number | null>;
   /** The raw `resolve(name, type)` for mailauth's SPF evaluation (it classifies errors itself). */
   resolve(name: string, rrtype: string): Promise<unknown>;
 }
@@ -55,7 +58,8 @@ export function parseDnsServer(value: string): string {
 export function createDnsClient(opts: { server?: string; timeoutMs?: number } = {}): DnsClient {
   // Bounded: a check must finish even when a server does not answer (2 tries of timeoutMs each).
   const resolver = new Resolver({ timeout: opts.timeoutMs ?? 2500, tries: 2 });
-  if (opts.server) resolver.setServers([parseDnsServer(opts.server)]);
+  const server = opts.server ? parseDnsServer(opts.server) : undefined;
+  if (server) resolver.setServers([server]);
 
   async function query<T>(name: string, rrtype: string): Promise<T[]> {
     try {
@@ -72,6 +76,7 @@ export function createDnsClient(opts: { server?: string; timeoutMs?: number } = 
     txt: async (name) => (await query<string[]>(name, 'TXT')).map((parts) => parts.join('')),
     cname: (name) => query<string>(name, 'CNAME'),
     srv: (name) => query<SrvAnswer>(name, 'SRV'),
+    ttl: (name, rrtype) => queryTtl(name, rrtype, server),
     resolve: (name, rrtype) => resolver.resolve(name, rrtype as 'TXT'),
   };
 }

@@ -18,8 +18,8 @@ export const DnsRecordCheckSchema = z.object({
   found: z.array(z.string()),
   expected: z.array(z.string()),
   /**
-   * TTL in seconds of what was found, when known. node:dns reports TTLs only for A/AAAA answers,
-   * so MX/TXT/CNAME rows carry null.
+   * TTL in seconds of what was found (MX and SPF rows, read by a plain DNS query since node:dns
+   * reports TTLs only for A/AAAA); null for the other rows or when it could not be read.
    */
   ttl: z.number().int().nonnegative().nullable(),
   /** What to do, in the DNS host's terms (主机记录, 记录类型, 记录值, 优先级, TTL). */

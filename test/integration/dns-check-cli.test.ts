@@ -155,6 +155,11 @@ describe('dns-check against dnsmasq', () => {
     ]);
     expect(m.fix.zh).toContain('主机记录 @,记录类型 MX,记录值 mxbiz1.qq.com,优先级 5,TTL 600');
     expect(m.fix.en).toContain('Host @, Type MX, Value mxbiz1.qq.com, Priority 5, TTL 600');
+    // The harness serves every record with TTL 300: the old MX's TTL is read and named in the fix.
+    expect(m.ttl).toBe(300);
+    expect(m.fix.en).toContain('The current MX TTL is 300 s');
+    expect(row(report, 'SPF').ttl).toBe(300);
+    expect(row(report, 'DMARC').ttl).toBeNull();
     expect(row(report, 'SPF').status).toBe('ok');
     expect(row(report, 'DKIM').status).toBe('missing');
     const dmarc = row(report, 'DMARC');
