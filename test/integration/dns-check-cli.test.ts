@@ -11,6 +11,7 @@ import { runDnsCheckCommand } from '../../bridge/cli/dns-check-command';
 import { UsageError } from '../../bridge/cli/endpoint-url';
 import { DnsCheckReportSchema, type DnsCheckReport, type DnsRecordCheck } from '../../shared/protocol/dns-check';
 import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
+import { getFreePort } from '../harness/free-port';
 import { runCli } from '../support/cli-runner';
 
 const mx = (name: string, host: string, priority: number): ZoneRecord => ({ type: 'MX', name, host, priority });
@@ -228,6 +229,16 @@ describe('dns-check against dnsmasq', () => {
     expect(dkim).toHaveLength(1);
     expect(dkim[0]).toMatchObject({ name: 'revoked._domainkey.ready.test', status: 'wrong' });
     expect(report.ready).toBe(false);
+  });
+
+  it('a DNS server that does not answer is reported as such (exit 1), not as missing records', async () => {
+    const out = sink();
+    const err = sink();
+    const silent = `127.0.0.1:${await getFreePort()}`; // nothing listens there
+    const code = await runDnsCheckCommand('ready.test', { targetProvider: 'tencent', dnsServer: silent, json: true }, { stdout: out.stream, stderr: err.stream });
+    expect(code).toBe(1);
+    expect(out.text()).toBe('');
+    expect(err.text()).toMatch(/DNS query MX ready\.test failed: E[A-Z]+ \(DNS server 127\.0\.0\.1:\d+\); nothing was checked/);
   });
 
   it('usage errors are UsageError (exit 2 in main)', async () => {
