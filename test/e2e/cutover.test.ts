@@ -28,7 +28,7 @@ const TGT: DovecotUser = { user: 'li.lei@new.e2e-cut.test', password: 'New-Cut-P
 const ZONE: ZoneRecord[] = [
   { type: 'TXT', name: 'spf.mail.qq.com', value: 'v=spf1 ip4:203.0.113.0/26 -all' },
   { type: 'TXT', name: 'spf.qiye.aliyun.com', value: 'v=spf1 ip4:203.0.113.64/26 -all' },
-  // MX switched already, SPF still the old provider's only, no DKIM: the early switch seed documents warn about.
+  // MX switched already, SPF still the old provider's only, no DKIM: the too-early switch that loses mail.
   { type: 'MX', name: 'e2e-cut.test', host: 'mxbiz1.qq.com', priority: 5 },
   { type: 'MX', name: 'e2e-cut.test', host: 'mxbiz2.qq.com', priority: 10 },
   { type: 'TXT', name: 'e2e-cut.test', value: 'v=spf1 include:spf.qiye.aliyun.com -all' },
