@@ -359,6 +359,7 @@ export const en = {
   cutoverOld: 'Old provider (optional)',
   cutoverOldNone: 'Not listed',
   cutoverSelector: 'DKIM selector (as the new provider’s console shows it; optional)',
+  cutoverQuietHours: 'Propose closing the sync window after this many hours without new mail on the old servers',
   cutoverSave: 'Save and check DNS',
   cutoverCheckNow: 'Check DNS now',
   cutoverNotSet: 'Enter the mail domain to check its DNS records against the new provider.',

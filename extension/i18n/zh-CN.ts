@@ -358,6 +358,7 @@ export const zhCN: Messages = {
   cutoverOld: '原服务商(可选)',
   cutoverOldNone: '未列出',
   cutoverSelector: 'DKIM 选择器(以新服务商后台显示为准,可选)',
+  cutoverQuietHours: '旧服务器连续多少小时没有新邮件后建议关闭同步窗口',
   cutoverSave: '保存并检查 DNS',
   cutoverCheckNow: '立即检查 DNS',
   cutoverNotSet: '输入邮箱域名,按新服务商的要求检查其 DNS 记录。',

@@ -106,6 +106,7 @@ describe('cut-over step in the dashboard', () => {
     await step.locator('[name=cutover-domains]').fill('e2e-cut.test');
     await step.locator('[name=cutover-target]').selectOption('tencent');
     await step.locator('[name=cutover-old]').selectOption('aliyun');
+    await step.locator('[name=cutover-quiet-hours]').fill('48');
     await step.getByTestId('cutover-save').click();
     await step.getByTestId('dns-report').waitFor({ timeout: 30_000 });
 
@@ -114,6 +115,7 @@ describe('cut-over step in the dashboard', () => {
     expect(await alert.getAttribute('role')).toBe('alert');
     expect(await alert.innerText()).toContain(en('cutoverEarlyMx', { pending: 1 }));
     expect(await step.getAttribute('data-stage')).toBe('switched');
+    expect((await client.request('cutover.get', { jobId })).cutover?.config).toMatchObject({ domains: ['e2e-cut.test'], targetProvider: 'tencent', oldProvider: 'aliyun', quietHours: 48 });
     const status = (kind: string) => step.locator(`[data-testid="dns-row"][data-kind="${kind}"]`).first().getAttribute('data-status');
     expect(await status('MX')).toBe('ok');
     expect(await status('SPF')).toBe('wrong');

@@ -25,6 +25,7 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
   const [target, setTarget] = useState(defaultTarget && DNS_EXPECTATIONS.some((e) => e.providerId === defaultTarget) ? defaultTarget : 'tencent');
   const [old, setOld] = useState('');
   const [selector, setSelector] = useState('');
+  const [quietHours, setQuietHours] = useState('72');
 
   const adopt = useCallback((v: CutoverView | null) => {
     setView(v);
@@ -33,6 +34,7 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
       setTarget(v.config.targetProvider);
       setOld(v.config.oldProvider ?? '');
       setSelector(v.config.dkimSelector ?? '');
+      setQuietHours(String(v.config.quietHours));
     }
   }, []);
 
@@ -64,7 +66,7 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
         targetProvider: target,
         oldProvider: old || null,
         dkimSelector: selector.trim() || null,
-        ...(view ? { quietHours: view.config.quietHours } : {}),
+        ...(Number(quietHours) > 0 ? { quietHours: Number(quietHours) } : {}),
       }),
     );
   const tick = (item: CutoverChecklistItem, done: boolean) => void run(() => bridgeRequest('cutover.checklist', { jobId, item, done }));
@@ -123,6 +125,9 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
         </Field>
         <Field label={t('cutoverSelector')}>
           {(p) => <input {...p} name="cutover-selector" className="input" value={selector} onChange={(e) => setSelector(e.target.value)} />}
+        </Field>
+        <Field label={t('cutoverQuietHours')}>
+          {(p) => <input {...p} name="cutover-quiet-hours" type="number" min={1} max={1440} className="input" value={quietHours} onChange={(e) => setQuietHours(e.target.value)} />}
         </Field>
         <div className="cutover__actions">
           <button type="submit" className="primary" disabled={!connected || busy} data-testid="cutover-save">
