@@ -79,9 +79,20 @@ async function waitReady(server: string, child: ChildProcess, log: () => string)
 
 export async function startDnsmasq(zone: readonly ZoneRecord[]): Promise<Dnsmasq> {
   requireDnsmasq();
+  // The free port is a TCP one; its UDP twin (or the TCP port itself, a moment later) may be
+  // taken by another test's server: try a few.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await getFreePort(), zone);
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startOn(port: number, zone: readonly ZoneRecord[]): Promise<Dnsmasq> {
   const dir = mkdtempSync(join(tmpdir(), 'mailmover-dnsmasq-'));
   const conf = join(dir, 'dnsmasq.conf');
-  const port = await getFreePort();
   const server = `127.0.0.1:${port}`;
   let child: ChildProcess | null = null;
   let log = '';
@@ -111,7 +122,13 @@ export async function startDnsmasq(zone: readonly ZoneRecord[]): Promise<Dnsmasq
     });
   }
 
-  await launch(zone);
+  try {
+    await launch(zone);
+  } catch (err) {
+    await kill();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     port,
     server,
