@@ -34,8 +34,8 @@ export const MigrationOptionsSchema = z.object({
    */
   pop3Retr: z.boolean().default(false),
   /**
-   * An IMAP connection on which no byte moved for this long is probed with NOOP, and
-   * given up (then retried from the checkpoint) after as long again.
+   * An IMAP command during which no byte moved either way for this long (checked at this
+   * interval) gives up its connection; the account resumes from its checkpoint.
    */
   stallTimeoutMs: z.number().int().min(1000).default(30_000),
 });

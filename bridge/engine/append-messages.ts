@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { appendBatch, appendGroups, type AppendItem } from './append-batch';
-import { appendOneOrSkip, isRefusal } from './append-refusal';
+import { appendOneOrSkip, isRefusal, refusedByTarget } from './append-refusal';
 
 export type AppendOutcome = { targetUid: number | null } | { reason: string };
 
@@ -8,18 +8,37 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  * APPENDs messages in order, in as few commands as the target allows (appendGroups).
  * A refused command is retried message by message, so one bad message is skipped with
  * its reason and the others still go through; commands already accepted are not sent
- * again. Connection failures propagate: the caller retries from its checkpoint.
+ * again. A refusal that does not name the message (a read-only folder, missing rights,
+ * a server fault, or words nobody has taught us) is a skip only when other messages of
+ * the same call were accepted, and then one the next run tries again; when nothing got
+ * through, it fails the account (TARGET_REFUSED, retried from the checkpoint) instead of
+ * skipping everything while reporting success. Connection failures propagate.
  */
 export async function appendMessages(target: ImapFlow, folder: string, items: AppendItem[]): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
+  let accepted = 0;
+  let firstUnexplained: { text: string; cause: unknown } | undefined;
   for (const group of appendGroups(items)) {
     try {
       const res = await appendBatch(target, folder, group);
       group.forEach((_, i) => outcomes.push({ targetUid: res.uids[i] ?? null }));
+      accepted += group.length;
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      for (const item of group) outcomes.push(await appendOneOrSkip(target, folder, item));
+      for (const item of group) {
+        const one = await appendOneOrSkip(target, folder, item);
+        if ('unexplained' in one) {
+          firstUnexplained ??= { text: one.unexplained, cause: one.cause };
+          outcomes.push({ reason: one.unexplained });
+        } else {
+          if ('targetUid' in one) accepted++;
+          outcomes.push(one);
+        }
+      }
     }
+  }
+  if (firstUnexplained && accepted === 0) {
+    throw refusedByTarget(folder, firstUnexplained.text.replace(/^MESSAGE_REJECTED: /, ''), firstUnexplained.cause);
   }
   return outcomes;
 }

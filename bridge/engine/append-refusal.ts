@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import { appendBatch, type AppendItem } from './append-batch';
 import { MigrationError } from './errors';
 import { systemFlagsOnly } from './flags';
+import type { DeletedPolicy } from '../../shared/migration';
 
 interface ServerError {
   responseStatus?: string;
@@ -36,20 +37,23 @@ const MESSAGE_CODES = new Set(['TOOBIG', 'APPENDLIMIT', 'PARSE']);
  * characters", "Message has invalid header"), Courier, Exchange ("message is too large"),
  * and content filters ("virus", "spam").
  */
-const MESSAGE_TEXT = /too (big|large)|size limit|exceeds|larger than|maximum size|bare (newline|lf|cr)|nul (char|byte)|8-?bit|non-?ascii|invalid (message|header|mime|character)|malformed|parse error|syntax error in (message|header)|line (is )?too long|header.*too long|virus|spam|not rfc ?822|message (contains|has)/i;
+const MESSAGE_TEXT = /unable to parse|bare (newline|lf|cr)|nul (char|byte)|8-?bit|non-?ascii|invalid (message|header|mime|character)|malformed|parse error|syntax error in (message|header)|line (is )?too long|header.*too long|virus|spam|not rfc ?822|message (contains|has)/i;
 /** Refusals that are never the message's fault, whatever else the text says. */
-const MAILBOX_TEXT = /read-?only|permission|not allowed|denied|no such (mailbox|folder)|does ?n[o']t exist|nonexistent|trycreate|try again|temporar|internal (server )?error|unavailable|server ?bug|locked|in use/i;
+const MAILBOX_TEXT = /read-?only|permission|not allowed|denied|no such (mailbox|folder)|does ?n[o']t exist|nonexistent|trycreate|try again|temporar|internal (server )?error|unavailable|server ?bug|locked|in use|mailbox (is )?full|message (count )?limit|too many messages/i;
+/** Size wording about the message itself (Dovecot: "Mail size is larger than the maximum size allowed"). */
+const SIZE_TEXT = /(message|mail|literal) (size|is too (big|large))|too (big|large)|larger than|maximum (message |mail )?size|size limit/i;
 const MAILBOX_CODES = new Set(['TRYCREATE', 'NONEXISTENT', 'NOPERM', 'UNAVAILABLE', 'SERVERBUG', 'INUSE', 'CONTACTADMIN', 'LIMIT', 'CANNOT', 'READ-ONLY']);
 
 export function refusalReason(err: ServerError): Refusal {
   const code = (err.serverResponseCode ?? '').toUpperCase();
   const text = (err.responseText || err.message || 'refused').trim();
   if (code === 'OVERQUOTA' || /quota/i.test(text)) return { code: 'QUOTA_EXCEEDED', text, messageBound: false };
-  // Size first: Dovecot answers an oversized APPEND with NO [LIMIT] "Mail size is larger than ...".
-  if (code === 'TOOBIG' || code === 'APPENDLIMIT' || /too (big|large)|size limit|exceeds|larger than|maximum size/i.test(text)) {
-    return { code: 'MESSAGE_TOO_LARGE', text, messageBound: true };
-  }
-  if (MAILBOX_CODES.has(code) || MAILBOX_TEXT.test(text)) return { code: 'MESSAGE_REJECTED', text, messageBound: false };
+  if (code === 'TOOBIG' || code === 'APPENDLIMIT') return { code: 'MESSAGE_TOO_LARGE', text, messageBound: true };
+  // Dovecot answers an oversized APPEND with NO [LIMIT] "Mail size is larger than ...": the
+  // size wording wins over the LIMIT code, but not over words about the mailbox.
+  if (MAILBOX_TEXT.test(text)) return { code: 'MESSAGE_REJECTED', text, messageBound: false };
+  if (SIZE_TEXT.test(text)) return { code: 'MESSAGE_TOO_LARGE', text, messageBound: true };
+  if (MAILBOX_CODES.has(code)) return { code: 'MESSAGE_REJECTED', text, messageBound: false };
   return { code: 'MESSAGE_REJECTED', text, messageBound: MESSAGE_CODES.has(code) || MESSAGE_TEXT.test(text) };
 }
 
@@ -58,31 +62,39 @@ export function refusalReason(err: ServerError): Refusal {
  * the message itself. Skips that were not, like those an older version recorded for
  * Courier's "Current box is selected READ-ONLY.", are planned again on the next run.
  */
-export function skipIsFinal(reason: string | null | undefined): boolean {
+export function skipIsFinal(reason: string | null | undefined, deletedPolicy: DeletedPolicy = 'skip'): boolean {
   const r = reason ?? '';
   if (r.startsWith('MESSAGE_TOO_LARGE')) return true;
-  if (r.startsWith('flagged \\Deleted')) return true;
+  // Left out by --deleted skip: final only while that is still the policy.
+  if (r.startsWith('flagged \\Deleted')) return deletedPolicy === 'skip';
   const m = /^MESSAGE_REJECTED: (.*)$/s.exec(r);
   if (m) return refusalReason({ responseText: m[1] }).messageBound;
   return false;
 }
 
-function refusedByTarget(folder: string, reason: Refusal, err: unknown): MigrationError {
+export function refusedByTarget(folder: string, text: string, err: unknown): MigrationError {
   return new MigrationError(
     'TARGET_REFUSED',
-    `The target refused to store messages in "${folder}" and did not say the message was the problem: "${reason.text}". Nothing was skipped; the account is retried.`,
+    `The target refused to store messages in "${folder}" and did not say the message was the problem: "${text}". Nothing was skipped; the account is retried.`,
     { side: 'target', cause: err },
   );
 }
 
+/** What became of one message APPENDed on its own. */
+export type SingleOutcome =
+  | { targetUid: number | null }
+  | { reason: string }
+  /** Refused without a reason about the message: a skip only if other messages get through. */
+  | { unexplained: string; cause: unknown };
+
 /**
  * APPENDs one message on its own, after its batch was refused. A refusal that names the
- * message becomes the reason to skip it; a full mailbox or any other refusal fails the
- * account instead (retried from the checkpoint), since every later message would fail
- * the same way. Keywords the server may not know are dropped before giving up: the
- * message matters more than its tags.
+ * message becomes the reason to skip it; a full mailbox fails the account (every later
+ * message would fail the same way); any other refusal is reported as unexplained, for
+ * appendMessages to judge against the other messages. Keywords the server may not know
+ * are dropped before giving up: the message matters more than its tags.
  */
-export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem): Promise<{ targetUid: number | null } | { reason: string }> {
+export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem): Promise<SingleOutcome> {
   try {
     return { targetUid: (await appendBatch(target, folder, [item])).uids[0] ?? null };
   } catch (err) {
@@ -102,7 +114,7 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
         reason = refusalReason(retryErr);
       }
     }
-    if (!reason.messageBound) throw refusedByTarget(folder, reason, last);
+    if (!reason.messageBound) return { unexplained: `${reason.code}: ${reason.text}`, cause: last };
     return { reason: `${reason.code}: ${reason.text}` };
   }
 }

@@ -1,13 +1,13 @@
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import { ImapClient } from './imap-client';
-import { verifiesCertificate, type Endpoint } from './endpoint';
+import { legacyTlsAllowed, verifiesCertificate, type Endpoint } from './endpoint';
 import { MigrationError, classifyError } from './errors';
 
 export interface ConnectOptions {
   side: 'source' | 'target';
   /** Name for this connection in logs (never a credential). */
   id?: string;
-  /** No byte for this long: probe with NOOP, then give up after as long again (MigrationOptions.stallTimeoutMs). */
+  /** No byte moved for this long while a command runs: the connection is given up (MigrationOptions.stallTimeoutMs). */
   stallTimeoutMs?: number;
 }
 
@@ -23,6 +23,11 @@ function authOptions(ep: Endpoint): NonNullable<ImapFlowOptions['auth']> {
         : { user: ep.auth.adminUser, pass: ep.auth.password, authzid: ep.user, loginMethod: 'AUTH=PLAIN' };
   }
 }
+
+/** No byte moved while a command ran: the link is dead (MigrationOptions.stallTimeoutMs). */
+const DEFAULT_STALL_MS = 30_000;
+/** Idle connections: servers keep an idle IMAP session at least 30 minutes (RFC 9051 5.4). */
+const IDLE_TIMEOUT_MS = 25 * 60_000;
 
 export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOptions {
   if (ep.security === 'plain' && !ep.allowPlaintext) {
@@ -42,6 +47,7 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
     auth: authOptions(ep),
     tls: {
       rejectUnauthorized: verifiesCertificate(ep),
+      ...legacyTlsAllowed(ep),
       ...(ep.ca ? { ca: ep.ca } : {}),
       // The certificate is checked against the name the user typed, also for IP addresses.
       servername: /^[\d.]+$|:/.test(ep.host) ? undefined : ep.host,
@@ -53,10 +59,9 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
     disableCompression: true,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
-    // A dead connection must not hold the account for minutes: imapflow probes a quiet
-    // socket with NOOP after this long and fails it after as long again, and the
-    // account then resumes from its checkpoint on a new connection.
-    socketTimeout: opts.stallTimeoutMs ?? 30_000,
+    // Dead links are caught by ImapClient's stall watchdog while a command runs; this
+    // only bounds a connection left idle (imapflow closes it, the next command reconnects).
+    socketTimeout: IDLE_TIMEOUT_MS,
     clientInfo: { name: 'mailmover' },
     id: opts.id,
   };
@@ -65,6 +70,7 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
 /** Opens an authenticated imapflow connection or throws a classified MigrationError. */
 export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<ImapClient> {
   const client = new ImapClient(imapFlowOptions(ep, opts));
+  client.stallTimeoutMs = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
   client.origin = { side: opts.side, account: ep.user, host: ep.host, port: ep.port };
   // An 'error' event without a listener would crash the process; the failing command
   // rejects too, and is handled there, with this as its cause when it only says "no connection".

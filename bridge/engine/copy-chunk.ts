@@ -80,11 +80,6 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
   }
 
   const outcomes = await appendMessages(target, run.target, items.map((i) => i.item));
-  const copies = items.map(({ meta, item }, i) => {
-    const r = outcomes[i]!;
-    return { uid: meta.uid, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
-  });
-  run.storedChanges.push(...(await findStoredChanges(target, run.target, copies)));
   items.forEach(({ meta }, i) => {
     const r = outcomes[i]!;
     records.push(
@@ -94,4 +89,10 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
     );
   });
   run.settle(records);
+  // After settling: what the target stored is ours whatever this read-back meets.
+  const copies = items.map(({ meta, item }, i) => {
+    const r = outcomes[i]!;
+    return { uid: meta.uid, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
+  });
+  run.storedChanges.push(...(await findStoredChanges(target, run.target, copies)));
 }

@@ -65,3 +65,12 @@ export function describeEndpoint(ep: Endpoint): string {
 export function verifiesCertificate(ep: Pick<Endpoint, 'security' | 'insecureTls'>): boolean {
   return !ep.insecureTls && ep.security !== 'plain';
 }
+
+/**
+ * TLS settings beyond the certificate check. With plaintext allowed, the STARTTLS upgrade
+ * is opportunistic: an old server that only speaks TLS 1.0 or weak ciphers still gets
+ * an encrypted session rather than failing (or the password going in clear).
+ */
+export function legacyTlsAllowed(ep: Pick<Endpoint, 'security'>): { minVersion?: 'TLSv1'; ciphers?: string } {
+  return ep.security === 'plain' ? { minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } : {};
+}

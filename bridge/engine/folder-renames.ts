@@ -2,7 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../shared/errors';
 import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { MailboxLayout } from './discover';
-import { FINGERPRINT_HEADERS, fingerprint } from './fingerprint';
+import { FINGERPRINT_HEADERS, fingerprintsOf } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
 
 /** How many recorded messages are compared before a folder with the old UIDVALIDITY counts as the same folder. */
@@ -53,12 +53,12 @@ export async function adoptRenamedFolders(
     const targetPaths = new Set(targetLayout.folders.map((f) => f.path));
     let targetFolder = found.targetFolder;
     if (found.targetFolder !== mapping.target && targetPaths.has(found.targetFolder)) {
-      if (!targetPaths.has(mapping.target) && mapping.target.toUpperCase() !== 'INBOX' && found.targetFolder.toUpperCase() !== 'INBOX') {
-        await target.mailboxRename(found.targetFolder, mapping.target);
+      if (!targetPaths.has(mapping.target) && mapping.target.toUpperCase() !== 'INBOX' && found.targetFolder.toUpperCase() !== 'INBOX' && (await renamed(target, found.targetFolder, mapping.target))) {
         renameInLayout(targetLayout, found.targetFolder, mapping.target);
         store.retargetTree(account, found.targetFolder, mapping.target, targetLayout.delimiter);
         targetFolder = mapping.target;
       } else {
+        // The new name is taken, or the target would not rename: the mail goes on in the old copy.
         mapping.target = found.targetFolder;
       }
     } else {
@@ -75,8 +75,9 @@ export async function adoptRenamedFolders(
 
 async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string): Promise<boolean> {
   const sample = store.sampleCopied(account, orphan.sourceFolder, orphan.uidValidity, SAMPLE);
-  // An empty folder has nothing to compare: the UIDVALIDITY of a vanished folder is all there is.
-  if (sample.length === 0) return true;
+  // Nothing recorded to compare (an empty folder, or everything filtered out): a shared
+  // UIDVALIDITY alone is no proof, and adopting a wrong checkpoint would leave mail behind.
+  if (sample.length === 0) return false;
   const box = await source.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return false;
   const wanted = new Map(sample.map((s) => [s.uid, s.fingerprint]));
@@ -84,10 +85,22 @@ async function sameMessages(source: ImapFlow, store: StateStore, account: string
   for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
     const fp = wanted.get(msg.uid);
     if (fp === undefined) continue;
-    if (fingerprint(msg.headers, msg.size ?? 0) !== fp) return false;
+    if (!fingerprintsOf(msg.headers, msg.size ?? 0).includes(fp)) return false;
     matched++;
   }
-  return matched > 0;
+  // Some of the sampled messages may have been deleted since; most must still be there.
+  return matched * 2 >= sample.length;
+}
+
+/** RENAME on the target; false when the target refused it (the old copy is used instead). */
+async function renamed(target: ImapFlow, from: string, to: string): Promise<boolean> {
+  try {
+    await target.mailboxRename(from, to);
+    return true;
+  } catch (err) {
+    if ('responseStatus' in (err as object)) return false;
+    throw err;
+  }
 }
 
 function renameInLayout(layout: MailboxLayout, from: string, to: string): void {

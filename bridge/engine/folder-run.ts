@@ -6,7 +6,10 @@ export interface SourceMessageMeta {
   size: number;
   flags: string[];
   internalDate: Date;
+  /** Rewrite-tolerant fingerprint (8-bit header bytes as 'X'), the one stored in the message rows. */
   fingerprint: string;
+  /** Fingerprint of the header bytes as they are, tried first when matching. */
+  exactFingerprint: string;
 }
 
 export interface FolderCounts {

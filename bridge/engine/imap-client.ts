@@ -46,10 +46,58 @@ export class ImapClient extends ImapFlow {
   /** The last 'error' event: a socket timeout shows here, the failed command only says "no connection". */
   lastError: unknown;
 
+  /**
+   * A command during which no byte moved either way for this long (checked at this
+   * interval, so given up after one to two of them) closes the connection as a socket
+   * timeout. Only while a command runs: a connection that merely waits for its next
+   * command (the target while a big message downloads) is not dead, and imapflow's own
+   * socketTimeout would close an idle one without a probe.
+   */
+  stallTimeoutMs: number | undefined;
+  private running = 0;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+
   /** @internal every command goes through here (imapflow's exec is not in its public types). */
   exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse> {
     const base = (ImapFlow.prototype as unknown as { exec: (this: ImapFlow, c: string, a: unknown[], o?: object) => Promise<ExecResponse> }).exec;
-    return base.call(this, command, attributes, options).catch((err: unknown) => Promise.reject(this.tag(err)));
+    this.commandStarted();
+    return base
+      .call(this, command, attributes, options)
+      .catch((err: unknown) => Promise.reject(this.tag(err)))
+      .finally(() => this.commandEnded());
+  }
+
+  private bytesMoved(): number {
+    const s = (this as unknown as { socket?: { bytesRead?: number; bytesWritten?: number } | false }).socket;
+    return s ? (s.bytesRead ?? 0) + (s.bytesWritten ?? 0) : 0;
+  }
+
+  private commandStarted(): void {
+    this.running++;
+    if (this.watchdog || !this.stallTimeoutMs) return;
+    let seen = this.bytesMoved();
+    this.watchdog = setInterval(() => {
+      const now = this.bytesMoved();
+      if (now !== seen) {
+        seen = now;
+        return;
+      }
+      this.stopWatchdog();
+      this.lastError = Object.assign(new Error(`No data moved for ${this.stallTimeoutMs} ms while a command was running`), { code: 'ETIMEOUT' });
+      // Rejects the running and queued commands; their errors name this timeout as the cause.
+      this.close();
+    }, this.stallTimeoutMs);
+    this.watchdog.unref();
+  }
+
+  private commandEnded(): void {
+    this.running = Math.max(0, this.running - 1);
+    if (this.running === 0) this.stopWatchdog();
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+    this.watchdog = undefined;
   }
 
   /** @internal imapflow's public methods start here; it throws "no connection" before exec once the socket is gone. */

@@ -3,6 +3,7 @@ import type { ImapFlow } from 'imapflow';
 import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
 import { createTargetFolders } from './target-folders';
 import { adoptRenamedFolders } from './folder-renames';
+import { keepRecordedTargets } from './recorded-targets';
 import { folderNameForbidden } from '../../shared/folders/target-rules';
 import { detectRoleByName } from '../../shared/folders/localized-names';
 import { isSpecialUse } from '../../shared/folders/special-use';
@@ -122,6 +123,7 @@ async function runPass(
       return;
     }
     tracker.setPhase('creating-folders');
+    keepRecordedTargets(store, account, mappings, tgt.layout);
     result.warnings.push(...(await adoptRenamedFolders(control.src, control.tgt, store, account, mappings, src.layout, tgt.layout)));
     const created = await createTargetFolders(control.tgt, tgt.layout, mappings);
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
@@ -329,6 +331,7 @@ export async function migrateAccount(job: AccountJob, store: StateStore, hooks: 
   const pass = new PassResult();
   const error = await retryPasses(job, tracker, hooks, () => runPass(job, store, account, tracker, hooks, pass), () => pass.carryOver(), {
     retrySourceChanged: true,
+    settled: () => store.settledCount(account),
   });
   const result = buildResult(job, store, account, pass, error);
   tracker.setPhase(result.status === 'done' ? 'done' : 'failed');

@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import type { ErrorInfo } from '../../shared/errors';
-import { FINGERPRINT_HEADERS, FingerprintIndex, fingerprint } from './fingerprint';
+import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
 import { FolderRun, type SourceMessageMeta } from './folder-run';
 import { scanTarget } from './target-scan';
 import { skipIsFinal } from './append-refusal';
@@ -34,6 +34,7 @@ async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessa
       flags: [...(msg.flags ?? [])],
       internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
       fingerprint: fingerprint(msg.headers, size),
+      exactFingerprint: exactFingerprint(msg.headers, size),
     });
   }
   return out.sort((a, b) => a.uid - b.uid);
@@ -42,7 +43,7 @@ async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessa
 /** Fingerprints of target messages not accounted for by our own records. */
 async function unaccountedOnTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<FingerprintIndex> {
   const index = new FingerprintIndex();
-  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid);
+  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid, m.exactFingerprint);
   return index;
 }
 
@@ -102,7 +103,7 @@ export async function planFolder(
   }
 
   // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
-  const reopened = store.reopenSkips(account, mapping.source, uidValidity, skipIsFinal);
+  const reopened = store.reopenSkips(account, mapping.source, uidValidity, (reason) => skipIsFinal(reason, opts.deleted));
   if (reopened !== null && cp.lastUid >= reopened) cp = { ...cp, lastUid: reopened - 1 };
 
   const prior = store.outcomeCounts(account, mapping.source, uidValidity);
@@ -136,8 +137,15 @@ export async function planFolder(
       (status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from
         ? await unaccountedOnTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))
         : new FingerprintIndex();
+    // Exact matches first, for every message: a rewrite-tolerant match must not take a
+    // target copy that another message matches byte for byte.
+    const found = new Map<number, number>();
     for (const m of inScope) {
-      const targetUid = onTarget.take(m.fingerprint);
+      const uid = onTarget.takeExact(m.exactFingerprint);
+      if (uid !== undefined) found.set(m.uid, uid);
+    }
+    for (const m of inScope) {
+      const targetUid = found.get(m.uid) ?? onTarget.takeLoose(m.fingerprint);
       if (targetUid !== undefined) {
         const ours = copiedFromTargetUid !== undefined && targetUid >= copiedFromTargetUid;
         settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: ours ? 'copied' : 'present', targetUid, size: m.size });

@@ -26,7 +26,9 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * try. A transient failure (connection cut, throttling, timeout; a UIDVALIDITY change
  * when `retrySourceChanged`) waits with exponential back-off, or the server's suggested
  * time, then the next pass resumes from the checkpoints, so a retry costs only what
- * was not yet confirmed. Returns the last error, or null.
+ * was not yet confirmed. An attempt that copied something before it failed starts the
+ * count again: a flaky link over a big mailbox is slow progress, not a dead end.
+ * Returns the last error, or null.
  */
 export async function retryPasses(
   job: AccountJob,
@@ -34,19 +36,23 @@ export async function retryPasses(
   hooks: MigrateHooks,
   runPass: () => Promise<void>,
   beforeRetry: () => void,
-  opts: { retrySourceChanged?: boolean } = {},
+  /** `settled`: how many messages the account has settled so far (grows when an attempt gets anywhere). */
+  opts: { retrySourceChanged?: boolean; settled?: () => number } = {},
 ): Promise<MigrationError | null> {
+  let failuresInARow = 0;
   for (let attempt = 1; ; attempt++) {
+    const settledBefore = opts.settled?.() ?? 0;
     try {
       await runPass();
       return null;
     } catch (err) {
+      failuresInARow = (opts.settled?.() ?? 0) > settledBefore ? 1 : failuresInARow + 1;
       const side = err instanceof MigrationError ? err.options.side : undefined;
       const ep = side === 'target' ? job.target : job.source;
       const error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
       const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && error.code !== 'CANCELLED';
-      if (!retryable || attempt >= job.options.maxAttempts || hooks.signal?.aborted) return error;
-      const delay = Math.max(job.options.retryBaseMs * 2 ** (attempt - 1), suggestedBackoffMs(error.message));
+      if (!retryable || failuresInARow >= job.options.maxAttempts || attempt >= job.options.maxAttempts * 20 || hooks.signal?.aborted) return error;
+      const delay = Math.max(job.options.retryBaseMs * 2 ** (failuresInARow - 1), suggestedBackoffMs(error.message));
       hooks.onRetry?.(error, attempt, delay);
       tracker.setPhase('retrying');
       beforeRetry();

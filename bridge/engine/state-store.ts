@@ -109,6 +109,11 @@ export class StateStore {
     return row ? checkpointOf(account, row) : undefined;
   }
 
+  /** Messages of an account with a recorded outcome, over all folders. */
+  settledCount(account: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE account = ?`).get(account) as { n: number }).n;
+  }
+
   /** Every folder checkpoint of an account. */
   checkpoints(account: string): FolderCheckpoint[] {
     const rows = this.db.prepare(`SELECT * FROM folders WHERE account = ?`).all(account) as Array<Record<string, unknown>>;
@@ -224,8 +229,9 @@ export class StateStore {
 
   /**
    * Forgets the skips of a folder that `isFinal` does not accept as final, so they are
-   * planned again; returns the lowest source UID forgotten (the checkpoint must go back
-   * below it), or null.
+   * planned again, and moves the folder's checkpoint below the lowest of them in the same
+   * transaction: a pass that fails before its first checkpoint write must still find them.
+   * Returns that lowest source UID, or null.
    */
   reopenSkips(account: string, sourceFolder: string, uidValidity: number, isFinal: (reason: string | null) => boolean): number | null {
     const rows = this.db
@@ -233,11 +239,15 @@ export class StateStore {
       .all(account, sourceFolder, uidValidity) as Array<{ uid: number; reason: string | null }>;
     const reopen = rows.filter((r) => !isFinal(r.reason)).map((r) => r.uid);
     if (reopen.length === 0) return null;
+    const lowest = Math.min(...reopen);
     const del = this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`);
     this.db.transaction(() => {
       for (const uid of reopen) del.run(account, sourceFolder, uidValidity, uid);
+      this.db
+        .prepare(`UPDATE folders SET last_uid = MIN(last_uid, ?) WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
+        .run(lowest - 1, account, sourceFolder, uidValidity);
     })();
-    return Math.min(...reopen);
+    return lowest;
   }
 
   /** Forget per-message rows of an old UIDVALIDITY: those UIDs mean nothing any more. */

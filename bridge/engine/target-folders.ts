@@ -22,6 +22,17 @@ interface ServerError {
 
 type Exec = (command: string, attributes: unknown[]) => Promise<ExecResponse>;
 
+/**
+ * Whether a refused CREATE may be about the name. Missing rights, a full mailbox, a
+ * folder limit or a passing server fault are not: renaming would leave a look-alike
+ * folder behind for a reason that goes away.
+ */
+function aboutTheName(err: ServerError): boolean {
+  const code = (err.serverResponseCode ?? '').toUpperCase();
+  if (['NOPERM', 'OVERQUOTA', 'LIMIT', 'UNAVAILABLE', 'INUSE', 'SERVERBUG', 'CONTACTADMIN'].includes(code)) return false;
+  return !/permission|denied|quota|limit|too many|unavailable|try again|temporar/i.test(err.responseText ?? '');
+}
+
 function alreadyExists(err: ServerError): boolean {
   return err.serverResponseCode === 'ALREADYEXISTS' || /exists/i.test(err.responseText ?? '');
 }
@@ -93,11 +104,15 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
         continue;
       }
       if (!('responseStatus' in (err as object))) throw err;
+      const said = e.responseText ?? e.message ?? 'refused';
+      if (!aboutTheName(e)) {
+        result.failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${said}` });
+        continue;
+      }
       const cut = path.lastIndexOf(delimiter);
       const parent = cut >= 0 ? path.slice(0, cut + 1) : '';
       const segment = path.slice(parent.length);
       const safer = parent + sanitizeSegment(segment, delimiter, [...STRICT_FORBIDDEN, '.', '"', '&', '~']).value;
-      const said = e.responseText ?? e.message ?? 'refused';
       if (safer !== path) {
         // An earlier run may have created the safer name already: the mail goes on there.
         let ok = existing.has(safer);

@@ -1,10 +1,12 @@
 import type { ImapFlow } from 'imapflow';
-import { FINGERPRINT_HEADERS, fingerprint } from './fingerprint';
+import { MigrationError } from './errors';
+import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
 
 export interface TargetEntry {
   uid: number;
   size: number;
   fingerprint: string;
+  exactFingerprint: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export async function scanTarget(target: ImapFlow, folder: string, fromUid: numb
       // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8).
       if (msg.uid < fromUid || ours.has(msg.uid)) continue;
       const size = msg.size ?? 0;
-      out.push({ uid: msg.uid, size, fingerprint: fingerprint(msg.headers, size) });
+      out.push({ uid: msg.uid, size, fingerprint: fingerprint(msg.headers, size), exactFingerprint: exactFingerprint(msg.headers, size) });
     }
   } finally {
     await deselect(target);
@@ -30,11 +32,15 @@ export async function scanTarget(target: ImapFlow, folder: string, fromUid: numb
 }
 
 /**
- * Leaves the selected state. UNSELECT where offered (RFC 3691), else CLOSE, which
- * expunges nothing on a mailbox opened with EXAMINE (RFC 3501 6.4.2).
+ * Leaves the selected state of a mailbox the caller opened with EXAMINE (callers here
+ * never SELECT on the target). UNSELECT where offered (RFC 3691), else CLOSE, which
+ * expunges nothing on a mailbox opened with EXAMINE (RFC 3501 6.4.2). A deselect the
+ * server refuses fails the pass (retried): an APPEND on Courier would be refused anyway.
  */
 export async function deselect(client: ImapFlow): Promise<void> {
   if (!client.mailbox || !client.usable) return;
-  if (!client.mailbox.readOnly) throw new Error(`refusing to CLOSE "${client.mailbox.path}": it is selected read-write and CLOSE would expunge`);
-  await (client as unknown as { run(cmd: string, opts: object): Promise<unknown> }).run('CLOSE', { unselect: true });
+  const closed = await (client as unknown as { run(cmd: string, opts: object): Promise<unknown> }).run('CLOSE', { unselect: true });
+  if (closed === false) {
+    throw new MigrationError('TARGET_REFUSED', `The target would not leave folder "${client.mailbox ? client.mailbox.path : ''}" after reading it (UNSELECT/CLOSE refused).`, { side: 'target' });
+  }
 }

@@ -11,7 +11,8 @@ import { migratePop3Account } from '../../bridge/engine/pop3/migrate-pop3';
 import type { MigrationError } from '../../bridge/engine/errors';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { folderState, listFolders, readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
-import { bulkMessages } from '../support/corpus';
+import { bulkMessages, textMessage } from '../support/corpus';
+import { closeQuietly, connectImap } from '../../bridge/engine/connect';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { startRecordingProxy } from '../support/recording-proxy';
 import { identities, job, plainEndpoint, readStoredBytes, tempStore } from '../support/engine-fixtures';
@@ -108,6 +109,79 @@ describe('a source folder renamed between runs (the 30-day sync window)', () => 
       expect((await migrateAccount(j, state.store)).messagesCopied).toBe(0);
     } finally {
       state.cleanup();
+    }
+  });
+});
+
+describe('review findings: no false rename, no second folder after a naming change, idle connections live', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+  const frank = { user: 'frank@new.example.com', password: 'frank-pw' };
+  const gina = { user: 'gina@new.example.com', password: 'gina-pw' };
+  const msg = (i: number, year: number) => ({
+    raw: textMessage({ id: `m${i}-${year}`, subject: `m${i}`, date: new Date(Date.UTC(year, 0, i)) }),
+    flags: [],
+    internalDate: new Date(Date.UTC(year, 0, i)),
+  });
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([startDovecot({ name: 'rv-src', users: [alice] }), startDovecot({ name: 'rv-tgt', users: [frank, gina] })]);
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('a new folder that only shares a vanished folder\'s UIDVALIDITY (nothing recorded to compare) is not taken for it', async () => {
+    const state = tempStore();
+    try {
+      await seedFolder(source, alice, 'Old', [1, 2, 3].map((i) => msg(i, 2019)));
+      const j = job(plainEndpoint(source, alice), plainEndpoint(target, frank), { since: new Date('2024-01-01T00:00:00Z') });
+      expect((await migrateAccount(j, state.store)).messagesCopied).toBe(0);
+      const uidValidity = (await folderState(source, alice, 'Old')).uidValidity;
+      await withImap(source, alice, (c) => c.mailboxDelete('Old'));
+      await seedFolder(source, alice, 'New', [1, 2, 3, 4, 5].map((i) => msg(i, 2025)));
+      await source.doveadm(['mailbox', 'update', '-u', alice.user, '--uid-validity', String(uidValidity), 'New']);
+      const second = await migrateAccount(j, state.store);
+      expect(second.error).toBeNull();
+      expect(second.warnings.map((w) => w.code)).not.toContain('FOLDER_RENAMED');
+      expect(second.messagesCopied).toBe(5);
+      expect(await readFolder(target, frank, 'New')).toHaveLength(5);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('a folder an earlier run created under a look-alike name keeps receiving its mail there', async () => {
+    const state = tempStore();
+    try {
+      await seedFolder(source, alice, 'R+D', bulkMessages(3, 97, { prefix: 'rd' }));
+      // First run for a target known to refuse '+': the folder is created as R＋D.
+      const first = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, gina), { targetProviderHint: 'aliyun' }), state.store);
+      expect(first.folders.find((f) => f.source === 'R+D')?.target).toBe('R＋D');
+      await seedFolder(source, alice, 'R+D', bulkMessages(2, 98, { prefix: 'rd2' }));
+      // Later runs without that rule (say an upgrade, or the option left out) must not start an 'R+D' next to it.
+      const second = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, gina)), state.store);
+      expect(second.error).toBeNull();
+      expect(second.messagesCopied).toBe(2);
+      expect(second.folders.find((f) => f.source === 'R+D')?.target).toBe('R＋D');
+      const paths = (await listFolders(target, gina)).map((f) => f.path);
+      expect(paths).toContain('R＋D');
+      expect(paths).not.toContain('R+D');
+      expect(identities(await readFolder(target, gina, 'R＋D'))).toEqual(identities(await readFolder(source, alice, 'R+D')));
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('a connection left idle longer than the stall bound is still usable: the bound applies only while a command runs', async () => {
+    const client = await connectImap(plainEndpoint(target, frank), { side: 'target', stallTimeoutMs: 500 });
+    try {
+      await new Promise((r) => setTimeout(r, 1_600));
+      expect(client.usable).toBe(true);
+      const status = await client.status('INBOX', { messages: true });
+      expect(status && typeof status.messages).toBe('number');
+    } finally {
+      await closeQuietly(client);
     }
   });
 });

@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { StateStore } from '../../bridge/engine/state-store';
 import { refusalReason, skipIsFinal } from '../../bridge/engine/append-refusal';
 import { classifyError } from '../../bridge/engine/errors';
 import { markOrigin } from '../../bridge/engine/error-origin';
-import { fingerprint } from '../../bridge/engine/fingerprint';
+import { FingerprintIndex, exactFingerprint, fingerprint, fingerprintsOf } from '../../bridge/engine/fingerprint';
 import { fitToListSize } from '../../bridge/engine/pop3/migrate-pop3';
 import { verifiesCertificate } from '../../bridge/engine/endpoint';
 
@@ -17,6 +21,7 @@ describe('which APPEND refusals may skip a message', () => {
       ['', 'Message contains NUL characters'],
       ['PARSE', 'Invalid header'],
       ['', 'Message has invalid header'],
+      ['', 'Unable to parse message'],
     ] as const) {
       expect(refusalReason({ responseStatus: 'NO', serverResponseCode: code, responseText: text }).messageBound, text).toBe(true);
     }
@@ -30,6 +35,8 @@ describe('which APPEND refusals may skip a message', () => {
       ['SERVERBUG', 'Internal error occurred. Refer to server log for more information.'],
       ['', 'Something nobody has seen before'],
       ['UNAVAILABLE', 'Temporary failure, try again later'],
+      ['LIMIT', 'Mailbox exceeds message limit'],
+      ['', 'APPEND failed.'],
     ] as const) {
       expect(refusalReason({ responseStatus: 'NO', serverResponseCode: code, responseText: text }).messageBound, text).toBe(false);
     }
@@ -51,6 +58,19 @@ describe('which APPEND refusals may skip a message', () => {
 });
 
 describe('fingerprints survive what servers rewrite', () => {
+  it('an exact match is preferred: two messages that differ only in 8-bit header bytes are told apart where the target kept them', () => {
+    const a = Buffer.from('From: x@old.example.com\r\nSubject: 发票\r\n', 'utf8');
+    const b = Buffer.from('From: x@old.example.com\r\nSubject: 合同\r\n', 'utf8');
+    expect(fingerprint(a, 50)).toBe(fingerprint(b, 50)); // the tolerant form collides...
+    expect(exactFingerprint(a, 50)).not.toBe(exactFingerprint(b, 50)); // ...the exact one does not
+    const index = new FingerprintIndex();
+    index.add(fingerprint(a, 50), 7, exactFingerprint(a, 50));
+    expect(index.takeExact(exactFingerprint(b, 50))).toBeUndefined();
+    expect(index.takeExact(exactFingerprint(a, 50))).toBe(7);
+    expect(index.take(fingerprint(b, 50), exactFingerprint(b, 50))).toBeUndefined();
+    expect(fingerprintsOf(a, 50)).toEqual([fingerprint(a, 50), exactFingerprint(a, 50)]);
+  });
+
   it("8-bit header bytes count as 'X' (Cyrus stores them so, one for one)", () => {
     const raw = Buffer.from('From: 王五 <w@old.example.com>\r\nSubject: 季度报告\r\n', 'utf8');
     const munged = Buffer.from(raw.map((b) => (b >= 0x80 ? 0x58 : b)));
@@ -100,5 +120,27 @@ describe('certificate checks', () => {
     expect(verifiesCertificate({ security: 'starttls', insecureTls: false })).toBe(true);
     expect(verifiesCertificate({ security: 'starttls', insecureTls: true })).toBe(false);
     expect(verifiesCertificate({ security: 'plain', insecureTls: false })).toBe(false);
+  });
+});
+
+describe('reopened skips', () => {
+  it('move the checkpoint below them in the same transaction, so a pass that fails right after still finds them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-reopen-'));
+    const store = StateStore.open(dir);
+    try {
+      store.putCheckpoint({ account: 'a', sourceFolder: 'INBOX', targetFolder: 'INBOX', uidValidity: 9, lastUid: 5, filterKey: 'k', targetUidValidity: 1, targetUidNext: 6, copied: 4, skipped: 1, alreadyPresent: 0 });
+      store.recordMessages('a', 'INBOX', 9, [
+        { uid: 2, fingerprint: 'f2', outcome: 'skipped', targetUid: null, size: 10, reason: 'MESSAGE_TOO_LARGE: too large' },
+        { uid: 3, fingerprint: 'f3', outcome: 'skipped', targetUid: null, size: 10, reason: 'MESSAGE_REJECTED: Current box is selected READ-ONLY.' },
+      ]);
+      expect(store.reopenSkips('a', 'INBOX', 9, (r) => skipIsFinal(r))).toBe(3);
+      expect(store.getCheckpoint('a', 'INBOX')?.lastUid).toBe(2);
+      expect(store.skipped('a').map((s) => s.uid)).toEqual([2]);
+      expect(skipIsFinal('flagged \\Deleted on the source (--deleted skip)', 'skip')).toBe(true);
+      expect(skipIsFinal('flagged \\Deleted on the source (--deleted skip)', 'copy')).toBe(false);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -25,7 +25,7 @@
  * multi-line bodies through MultilineDecoder), every command under a timeout, every
  * command checked against the read-only guard.
  */
-import { verifiesCertificate } from '../endpoint';
+import { legacyTlsAllowed, verifiesCertificate } from '../endpoint';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '../endpoint';
@@ -70,6 +70,7 @@ function tlsOptions(ep: Endpoint): ConnectionOptions {
     host: ep.host,
     servername: servernameFor(ep.host),
     rejectUnauthorized: verifiesCertificate(ep),
+    ...legacyTlsAllowed(ep),
     ...(ep.ca ? { ca: ep.ca } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { FINGERPRINT_HEADERS, fingerprint } from '../fingerprint';
+import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
 
 /**
  * What the POP3 path needs from a message's header without an IMAP server to ask:
@@ -62,10 +62,19 @@ const FP_FIELDS = new Set<string>(FINGERPRINT_HEADERS);
  * report (RFC822.SIZE), i.e. the length of the bytes appended.
  */
 export function messageFingerprint(header: Buffer, size: number): string {
+  return fingerprint(fingerprintFields(header), size);
+}
+
+/** The same fields' exact fingerprint (fingerprint.ts exactFingerprint), tried first when matching. */
+export function messageExactFingerprint(header: Buffer, size: number): string {
+  return exactFingerprint(fingerprintFields(header), size);
+}
+
+function fingerprintFields(header: Buffer): Buffer | undefined {
   const kept = fields(header)
     .filter((f) => FP_FIELDS.has(f.name))
     .map((f) => f.raw.replace(/\r?\n$/, ''));
-  return fingerprint(kept.length ? Buffer.from(kept.join('\r\n') + '\r\n', 'latin1') : undefined, size);
+  return kept.length ? Buffer.from(kept.join('\r\n') + '\r\n', 'latin1') : undefined;
 }
 
 export type InternalDateSource = 'received' | 'date' | 'now';

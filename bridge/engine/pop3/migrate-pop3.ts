@@ -7,6 +7,7 @@ import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../../shared/errors';
 import { mapFolders, type FolderMapping } from '../../../shared/folders/map-folders';
 import { createTargetFolders } from '../target-folders';
+import { keepRecordedTargets } from '../recorded-targets';
 import { folderNameForbidden } from '../../../shared/folders/target-rules';
 import { isSpecialUse, type SpecialUse } from '../../../shared/folders/special-use';
 import { folderMatcher } from '../../../shared/glob';
@@ -25,7 +26,7 @@ import { ProgressTracker } from '../progress';
 import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
 import { Pop3Client, type Pop3ClientOptions } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
-import { headerBlock, internalDateOf, messageFingerprint } from './headers';
+import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
 import { UidlIds } from './uidl-ids';
 
 /**
@@ -36,6 +37,12 @@ import { UidlIds } from './uidl-ids';
 export function fitToListSize(body: Buffer, listSize: number): Buffer {
   if (body.length === listSize + 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a) return body.subarray(0, listSize);
   return body;
+}
+
+function countCrlf(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf('\r\n'); i >= 0; i = b.indexOf('\r\n', i + 2)) n++;
+  return n;
 }
 
 /** A TOP line count no message reaches, so that TOP returns the whole message. */
@@ -89,22 +96,22 @@ interface Pop3Message {
 class TargetIndex {
   private readonly fps = new FingerprintIndex();
   private readonly sizes = new Map<number, number>();
-  private readonly sizeOf = new Map<string, number>();
+  private readonly sizeOf = new Map<number, number>();
 
-  add(fp: string, uid: number, size: number): void {
-    this.fps.add(fp, uid);
+  add(fp: string, uid: number, size: number, exact: string): void {
+    this.fps.add(fp, uid, exact);
     this.sizes.set(size, (this.sizes.get(size) ?? 0) + 1);
-    this.sizeOf.set(fp, size);
+    this.sizeOf.set(uid, size);
   }
 
   hasSize(size: number): boolean {
     return (this.sizes.get(size) ?? 0) > 0;
   }
 
-  take(fp: string): number | undefined {
-    const uid = this.fps.take(fp);
+  take(fp: string, exact: string): number | undefined {
+    const uid = this.fps.take(fp, exact);
     if (uid !== undefined) {
-      const size = this.sizeOf.get(fp)!;
+      const size = this.sizeOf.get(uid)!;
       this.sizes.set(size, this.sizes.get(size)! - 1);
     }
     return uid;
@@ -173,11 +180,6 @@ const newChunk = (): Chunk => ({ items: [], settled: [], bytes: 0 });
 async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: FolderRun): Promise<void> {
   const records = [...chunk.settled];
   const outcomes = chunk.items.length ? await appendMessages(target, folder, chunk.items.map((i) => i.item)) : [];
-  const copies = chunk.items.map(({ message, item }, i) => {
-    const r = outcomes[i]!;
-    return { uid: message.id, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
-  });
-  run.storedChanges.push(...(await findStoredChanges(target, folder, copies)));
   chunk.items.forEach(({ message, fp, item }, i) => {
     const r = outcomes[i]!;
     records.push(
@@ -187,11 +189,17 @@ async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: 
     );
   });
   run.settle(records);
+  // After settling: what the target stored is ours whatever this read-back meets.
+  const copies = chunk.items.map(({ message, item }, i) => {
+    const r = outcomes[i]!;
+    return { uid: message.id, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
+  });
+  run.storedChanges.push(...(await findStoredChanges(target, folder, copies)));
 }
 
 async function indexTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<TargetIndex> {
   const index = new TargetIndex();
-  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid, m.size);
+  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid, m.size, m.exactFingerprint);
   return index;
 }
 
@@ -238,6 +246,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     const sizes = await onSource(pop.list());
 
     tracker.setPhase('creating-folders');
+    keepRecordedTargets(store, account, [mapping], layout);
     const created = await onTarget(createTargetFolders(tgt, layout, [mapping]));
     pass.warnings.push(...created.renamed);
     pass.folderError = created.failed.get(mapping.target) ?? [...created.failed.values()][0];
@@ -285,7 +294,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     for (const m of messages) {
       const row = settled.get(m.id);
       // A skip whose reason was not the message itself is tried again.
-      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason))) pending.push(m);
+      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason, opts.deleted))) pending.push(m);
       else if (row.outcome === 'skipped') priorSkipped++;
       else priorPresent++;
     }
@@ -356,14 +365,19 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
       }
       const raw = fitToListSize(await pop!.retr(m.msg), m.size);
       retrUsed++;
-      if (raw.length !== m.size) {
-        // Servers that count line ends differently in LIST exist; the body is kept, and said to differ.
+      if (raw.length === m.size) return raw;
+      // A server that stores LF line ends may count them as one byte in LIST: that
+      // difference is explained, the body is the message, and the report says so.
+      if (raw.length - countCrlf(raw) === m.size) {
         pass.warnings.push({
           code: 'MESSAGE_CHANGED',
-          message: `POP3 message UIDL ${m.uidl}: the source sent ${raw.length} bytes by RETR where its LIST says ${m.size}; it was copied as sent (${why}).`,
+          message: `POP3 message UIDL ${m.uidl}: LIST counts ${m.size} bytes, RETR sent ${raw.length}: the server counts line ends as one byte; copied as sent.`,
         });
+        return raw;
       }
-      return raw;
+      // Anything else may be a stand-in the server generated (Courier's "Cannot display
+      // Unicode content" without UTF8): never stored as the message; tried again next run.
+      return `NOT_DOWNLOADED: the source sent ${raw.length} bytes by RETR where its LIST says ${m.size} (${why}); a body that contradicts the server's own listing is not stored as the message (POP3 UIDL ${m.uidl})`;
     };
 
     // A match above the UIDNEXT this run first saw is an earlier attempt's copy whose APPEND answer was lost.
@@ -389,7 +403,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
         if (header) {
           if (opts.since && internalDateOf(header).date < opts.since) return outOfScope(m);
           const fp = messageFingerprint(header, m.size);
-          const targetUid = index.take(fp);
+          const targetUid = index.take(fp, messageExactFingerprint(header, m.size));
           if (targetUid !== undefined) {
             chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: m.size });
             return;
@@ -415,7 +429,7 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
       const { date } = internalDateOf(header);
       if (opts.since && date < opts.since) return outOfScope(m);
       const fp = messageFingerprint(header, raw.length);
-      const targetUid = index.take(fp);
+      const targetUid = index.take(fp, messageExactFingerprint(header, raw.length));
       if (targetUid !== undefined) {
         chunk.settled.push({ uid: m.id, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: raw.length });
         return;
@@ -463,7 +477,9 @@ export async function migratePop3Account(job: AccountJob, store: StateStore, hoo
   const ids = UidlIds.forStore(store);
   let error: MigrationError | null;
   try {
-    error = await retryPasses(job, tracker, hooks, () => runPass(job, store, ids, account, tracker, hooks, pass), () => pass.carryOver());
+    error = await retryPasses(job, tracker, hooks, () => runPass(job, store, ids, account, tracker, hooks, pass), () => pass.carryOver(), {
+      settled: () => store.settledCount(account),
+    });
   } finally {
     ids.close();
   }
