@@ -287,6 +287,18 @@ describe('cli verify', () => {
     expect(a2.totals).toMatchObject({ missing: 1, extra: 0, changed: 0 });
   });
 
+  it('--accounts: the rows of the CSV the migration ran with, logins from the file', async () => {
+    // Runs after the damage test. (A CSV lists each source mailbox once, and this source has one.)
+    const file = scratch.write('batch.csv', ['source,target,source_password,target_password', `${alice.user},${bob.user},${alice.password},${bob.password}`].join('\r\n') + '\r\n');
+    const hostOnly = (s: { host: string; imapPort: number }) => `imap://${s.host}:${s.imapPort}`;
+    const r = await cli('verify', ['--source', hostOnly(source), '--target', hostOnly(target), '--allow-plaintext', '--accounts', file, ...state('bob'), '--json']);
+    expect(r.code, describeRun(r)).toBe(1);
+    const a = parseVerify(r);
+    expect([a.source, a.target, a.status]).toEqual([alice.user, bob.user, 'differences']);
+    expect(a.totals).toMatchObject({ missing: 2, extra: 1, changed: 2 });
+    expect(a.folders.flatMap((f) => f.skipped).map((m) => m.messageId)).toEqual(['<too-big@old.example.com>']);
+  });
+
   it('usage errors exit 2 and name the option', async () => {
     const cases: Array<[string[], RegExp]> = [
       [[...login(bob, 'BOB_PW').slice(2)], /--source\b/],
