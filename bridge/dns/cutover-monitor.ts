@@ -147,11 +147,19 @@ export class CutoverMonitor {
     const fresh = this.store.get(jobId) ?? state; // a checklist tick may have landed meanwhile
     const next: CutoverState = { ...fresh, checkError, lastCheckedAt: new Date(this.now()).toISOString(), ...(checkError ? {} : { reports }) };
     const nowIso = new Date(this.now()).toISOString();
+    if (!checkError && !next.mxOnTargetAt) {
+      // Before the switch the MX found is the old one: its TTL is how long caches may keep it.
+      for (const r of reports) {
+        const ttl = r.records.find((x) => x.kind === 'MX')?.ttl;
+        if (!r.mxOnTarget && typeof ttl === 'number') next.oldMxTtl = Math.max(next.oldMxTtl ?? 0, ttl);
+      }
+    }
     const accounts = this.accounts.listByJob(jobId).accounts;
     if (!checkError && reports.length > 0 && reports.every((r) => r.mxOnTarget) && !next.mxOnTargetAt) {
       next.mxOnTargetAt = nowIso;
       next.baseline = Object.fromEntries(accounts.map((a) => [a.id, a.counters.messagesSyncedSinceFirstPass]));
-      const keepUntil = this.now() + (this.opts.keepSyncDays ?? 7) * 86_400_000;
+      // At least a week, and never less than the old MX TTL (a resolver may hold it that long).
+      const keepUntil = this.now() + Math.max((this.opts.keepSyncDays ?? 7) * 86_400_000, (next.oldMxTtl ?? 0) * 1000);
       for (const a of accounts) {
         if (SYNCING.has(a.status) && a.syncUntil !== null && a.syncUntil < keepUntil) this.accounts.update(a.id, { syncUntil: keepUntil });
       }
@@ -190,6 +198,7 @@ export class CutoverMonitor {
       checkError: s.checkError,
       mxOnTarget,
       mxOnTargetAt: s.mxOnTargetAt,
+      oldMxTtl: s.oldMxTtl,
       pendingFirstPass,
       earlyMx: mxOnTarget && pendingFirstPass > 0,
       stage,

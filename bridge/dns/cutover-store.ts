@@ -13,6 +13,8 @@ export const CutoverStateSchema = z.object({
   lastCheckedAt: z.string().nullable().default(null),
   checkError: z.string().nullable().default(null),
   mxOnTargetAt: z.string().nullable().default(null),
+  /** Largest MX TTL seen while MX was not on the target yet (the old MX). */
+  oldMxTtl: z.number().int().nullable().default(null),
   /** Each account's messagesSyncedSinceFirstPass when the switch was seen. */
   baseline: z.record(z.string(), z.number().int()).default({}),
   /** Each account's count of messages after the switch at the last check, and when it last grew. */

@@ -360,6 +360,7 @@ export const en = {
   cutoverOldNone: 'Not listed',
   cutoverSelector: 'DKIM selector (as the new provider’s console shows it; optional)',
   cutoverQuietHours: 'Propose closing the sync window after this many hours without new mail on the old servers',
+  cutoverOldMxTtl: 'The old MX records had a TTL of {ttl} s: resolvers may keep delivering to the old servers at least that long after the switch.',
   cutoverSave: 'Save and check DNS',
   cutoverCheckNow: 'Check DNS now',
   cutoverNotSet: 'Enter the mail domain to check its DNS records against the new provider.',

@@ -359,6 +359,7 @@ export const zhCN: Messages = {
   cutoverOldNone: '未列出',
   cutoverSelector: 'DKIM 选择器(以新服务商后台显示为准,可选)',
   cutoverQuietHours: '旧服务器连续多少小时没有新邮件后建议关闭同步窗口',
+  cutoverOldMxTtl: '旧 MX 记录的 TTL 为 {ttl} 秒:切换后至少这段时间内,DNS 服务器可能仍把邮件投递到旧服务器。',
   cutoverSave: '保存并检查 DNS',
   cutoverCheckNow: '立即检查 DNS',
   cutoverNotSet: '输入邮箱域名,按新服务商的要求检查其 DNS 记录。',

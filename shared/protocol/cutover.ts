@@ -55,6 +55,11 @@ export const CutoverViewSchema = z.object({
   mxOnTarget: z.boolean(),
   /** When the bridge first saw MX on the target for every domain. */
   mxOnTargetAt: z.string().nullable(),
+  /**
+   * TTL (s) of the old MX records as last seen before the switch: resolvers may deliver to the old
+   * servers for at least this long after it. null when unknown.
+   */
+  oldMxTtl: z.number().int().nullable(),
   /** Accounts whose first pass is not done yet (not started ones included). */
   pendingFirstPass: z.number().int(),
   /** MX is on the target while first passes are still pending: mail is split between two systems. */

@@ -120,6 +120,8 @@ describe('bridge: cut-over state follows the zone', () => {
     expect(switched.earlyMx).toBe(true);
     expect(Date.parse(switched.mxOnTargetAt!)).toBeGreaterThanOrEqual(tSwitch - 1000);
     expect(switched.reports[0]).toMatchObject({ ready: true, mxOnTarget: true });
+    // The harness serves TTL 300: the old MX's, seen before the switch, is kept.
+    expect(switched.oldMxTtl).toBe(300);
     const { account } = await c.request('account.get', { accountId: sam.id });
     expect(Date.parse(account.syncEndsAt!)).toBeGreaterThan(tSwitch + 6.9 * 86_400_000);
 

@@ -149,6 +149,11 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
           <p className={view.stage === 'prepare' ? 'callout callout--warn' : 'callout callout--info'} data-testid="cutover-stage">
             {stageText}
           </p>
+          {view.mxOnTargetAt && view.oldMxTtl !== null && (
+            <p className="hint" data-testid="cutover-old-ttl">
+              {t('cutoverOldMxTtl', { ttl: view.oldMxTtl })}
+            </p>
+          )}
           {view.checkError && <p className="warn-text">{t('cutoverCheckError', { error: view.checkError })}</p>}
           {view.lastCheckedAt && <p className="hint">{t('cutoverCheckedAt', { at: new Date(view.lastCheckedAt).toLocaleString() })}</p>}
           {view.closeProposed && (
