@@ -11,8 +11,8 @@ export interface MessageMeta {
   /** as the server returned them, \Recent left out (a session flag, never copied) */
   flags: string[];
   internalDate: Date;
-  messageId: string | null;
-  subject: string | null;
+  readonly messageId: string | null;
+  readonly subject: string | null;
 }
 
 export interface FolderMeta {
@@ -20,6 +20,35 @@ export interface FolderMeta {
   /** PERMANENTFLAGS of the folder; undefined or empty when the server did not say (EXAMINE often says nothing) */
   permanentFlags: string[] | undefined;
   messages: MessageMeta[];
+}
+
+/**
+ * A fetched message. Message-ID and Subject are decoded only when asked for: a report names
+ * the few messages that differ, and decoding every header of a large mailbox cost more CPU
+ * than the rest of the match.
+ */
+class FetchedMeta implements MessageMeta {
+  private id: string | null | undefined;
+  private subj: string | null | undefined;
+
+  constructor(
+    readonly uid: number,
+    readonly fingerprint: string,
+    readonly size: number,
+    readonly flags: string[],
+    readonly internalDate: Date,
+    private readonly headers: Buffer | undefined,
+  ) {}
+
+  get messageId(): string | null {
+    if (this.id === undefined) this.id = headerField(this.headers, 'message-id');
+    return this.id;
+  }
+
+  get subject(): string | null {
+    if (this.subj === undefined) this.subj = headerField(this.headers, 'subject');
+    return this.subj;
+  }
 }
 
 /**
@@ -34,15 +63,16 @@ export async function readFolderMeta(client: ImapFlow, folder: string): Promise<
     const query = { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] };
     for (const msg of await client.fetchAll('1:*', query, { uid: true })) {
       const size = msg.size ?? 0;
-      messages.push({
-        uid: msg.uid,
-        fingerprint: fingerprint(msg.headers, size),
-        size,
-        flags: [...(msg.flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent'),
-        internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
-        messageId: headerField(msg.headers, 'message-id'),
-        subject: headerField(msg.headers, 'subject'),
-      });
+      messages.push(
+        new FetchedMeta(
+          msg.uid,
+          fingerprint(msg.headers, size),
+          size,
+          [...(msg.flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent'),
+          msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
+          msg.headers,
+        ),
+      );
     }
   }
   messages.sort((a, b) => a.uid - b.uid);

@@ -95,25 +95,23 @@ async function verifyFolder(
   skips: Map<string, Map<number, string>>,
 ): Promise<VerifyFolder> {
   let error: ErrorInfo | undefined;
-  let srcMeta: FolderMeta;
-  try {
-    srcMeta = await readFolderMeta(src, source);
-  } catch (err) {
+  // Both sides at once: each server works while the other side's answer is parsed here.
+  const [srcRead, tgtRead] = await Promise.allSettled([
+    readFolderMeta(src, source),
+    targetExists ? readFolderMeta(tgt, target) : Promise.resolve<FolderMeta>({ uidValidity: 0, permanentFlags: undefined, messages: [] }),
+  ]);
+  if (srcRead.status === 'rejected') {
+    const err: unknown = srcRead.reason;
     // A folder deleted on the source since LIST: nothing to compare, and nothing the migration could copy.
     if (!isNo(err)) throw err;
     return empty(source, target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${source}" could not be opened: ${err.responseText ?? ''}` });
   }
+  const srcMeta = srcRead.value;
   let tgtMeta: FolderMeta = { uidValidity: 0, permanentFlags: undefined, messages: [] };
-  if (targetExists) {
-    try {
-      tgtMeta = await readFolderMeta(tgt, target);
-    } catch (err) {
-      if (!isNo(err)) throw err;
-      error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" could not be opened: ${err.responseText ?? ''}` };
-    }
-  } else {
-    error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: every message of "${source}" is missing.` };
-  }
+  if (tgtRead.status === 'fulfilled') tgtMeta = tgtRead.value;
+  else if (isNo(tgtRead.reason)) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" could not be opened: ${tgtRead.reason.responseText ?? ''}` };
+  else throw tgtRead.reason;
+  if (!targetExists) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: every message of "${source}" is missing.` };
   const match = matchMessages(srcMeta.messages, tgtMeta.messages, {
     since: job.options.since,
     deleted: job.options.deleted,
