@@ -4,6 +4,9 @@ import { presetById } from '../../../shared/providers/match';
 import { useLocale, useText } from '../../i18n/locale-context';
 import type { MessageKey } from '../../i18n';
 
+/** The mail clients employees use most, each with where the manual IMAP set-up is. */
+const CLIENT_STEPS = ['clientStepsOutlook', 'clientStepsFoxmail', 'clientStepsIos', 'clientStepsAndroid'] as const;
+
 /**
  * After the switch: what reached the old servers since (per account), the checklist the admin
  * ticks (kept in the job by the bridge), and the client settings of the new provider.
@@ -74,6 +77,13 @@ export function AfterSwitch({ view, disabled, onTick }: { view: CutoverView; dis
               <code>{smtp.host}</code> : <code>{smtp.port}</code> ({security(smtp.security)})
             </dd>
           </dl>
+          <h4>{t('clientStepsTitle')}</h4>
+          <ol className="client-steps" data-testid="client-steps">
+            {CLIENT_STEPS.map((key) => (
+              <li key={key}>{t(key)}</li>
+            ))}
+          </ol>
+          <p className="hint">{t('clientStepsOldAccount')}</p>
         </section>
       )}
     </div>
