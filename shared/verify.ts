@@ -117,12 +117,16 @@ export function verifyStatus(folders: VerifyFolder[]): Exclude<VerifyStatus, 'fa
  * --json has the complete lists; this travels over the WebSocket with every account update.
  */
 export const VERIFY_VIEW_LIST_CAP = 20;
+/** Folders with a difference shown at most (a mailbox of hundreds of folders must not make every account event huge). */
+export const VERIFY_VIEW_FOLDER_CAP = 50;
 export const VerifySummarySchema = z.object({
   status: VerifyStatusSchema,
   depth: z.enum(['metadata', 'deep']),
   checkedAt: z.string(),
   error: ErrorInfoSchema.optional(),
   totals: VerifyTotalsSchema,
+  /** folders with a difference, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
+  foldersWithDifferences: z.number().int().nonnegative().optional(),
   folders: z.array(
     z.object({
       source: z.string(),
@@ -144,14 +148,16 @@ export type VerifySummary = z.infer<typeof VerifySummarySchema>;
 
 /** The summary of a report: folders with a difference only, lists cut at `cap`. */
 export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): VerifySummary {
+  const differing = a.folders.filter((f) => f.missing.length + f.extra.length + f.changed.length > 0 || f.error);
   return {
     status: a.status,
     depth: a.depth,
     checkedAt: a.checkedAt ?? new Date().toISOString(),
     ...(a.error ? { error: a.error } : {}),
     totals: a.totals,
-    folders: a.folders
-      .filter((f) => f.missing.length + f.extra.length + f.changed.length > 0 || f.error)
+    foldersWithDifferences: differing.length,
+    folders: differing
+      .slice(0, VERIFY_VIEW_FOLDER_CAP)
       .map((f) => ({
         source: f.source,
         target: f.target,

@@ -88,3 +88,22 @@ describe('verify: bodies and headers', () => {
     expect(headerField(Buffer.from('Subject: x\r\n'), 'message-id')).toBeNull();
   });
 });
+
+describe('verify: the summary the monitor shows', () => {
+  it('keeps only folders with a difference, the first 20 of each list and the first 50 folders, with the real counts', async () => {
+    const { verifySummary, VerifySummarySchema } = await import('../../shared/verify');
+    const msg = (uid: number) => ({ uid, messageId: null, subject: null, date: null, size: 1 });
+    const folder = (i: number, missing: number) => ({
+      source: `F${i}`, target: `F${i}`, sourceCount: missing, targetCount: 0, matched: 0,
+      missing: Array.from({ length: missing }, (_, k) => msg(k + 1)), extra: [], changed: [], skipped: [], rewritten: [], outOfScope: 0,
+    });
+    const folders = [folder(0, 0), ...Array.from({ length: 60 }, (_, i) => folder(i + 1, i === 0 ? 30 : 1))];
+    const s = verifySummary({ source: 'a', target: 'b', status: 'differences', depth: 'metadata', checkedAt: '2026-12-04T00:00:00.000Z', folders, totals: { matched: 0, missing: 89, extra: 0, changed: 0, skipped: 0 } });
+    expect(VerifySummarySchema.parse(s)).toEqual(s);
+    expect(s.foldersWithDifferences).toBe(60);
+    expect(s.folders).toHaveLength(50);
+    expect(s.folders[0]).toMatchObject({ source: 'F1', missingCount: 30 });
+    expect(s.folders[0]!.missing).toHaveLength(20);
+    expect(s.folders.some((f) => f.source === 'F0')).toBe(false);
+  });
+});

@@ -86,6 +86,9 @@ export function VerifyDetails({ verify }: { verify: VerifySummary | null | undef
           )}
         </div>
       ))}
+      {(verify.foldersWithDifferences ?? 0) > verify.folders.length && (
+        <p className="hint">{t('verifyMore', { count: (verify.foldersWithDifferences ?? 0) - verify.folders.length })}</p>
+      )}
     </section>
   );
 }
