@@ -43,6 +43,7 @@ import {
   createWriteStream,
 } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive, sleepSync } from './process-utils.js';
 
 export type ChrootFamily = 'cyrus' | 'courier';
 
@@ -331,18 +332,6 @@ interface Owner {
   started: string;
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 const OWNER = '.mailmover-owner.json';
 const SLOT_STAMP = '.mailmover-slot.json';

@@ -43,7 +43,7 @@ import {
   run,
   spawnInRoot,
   trackRoot,
-  untrackRoot,
+  instanceStopper,
   validateUsers,
   waitReady,
   type MailServer,
@@ -99,6 +99,7 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
   const inst = join(root, I);
   const logPath = join(inst, 'log', 'courier.log');
   const logTail = (lines = 50): string => tailFile(logPath, lines);
+  const stop = instanceStopper(tree);
   try {
     const mail = chrootUser(root, 'mail');
     for (const d of ['ssl', 'home', 'log']) mkdirSync(join(inst, d), { recursive: true, mode: 0o755 });
@@ -162,7 +163,6 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
       }
     }
 
-    let stopped = false;
     const server: CourierServer = {
       kind: 'courier',
       name: opts.name,
@@ -189,18 +189,12 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
       logPath,
       maildir: (user: string) => join(root, I, 'home', user, 'Maildir'),
       logTail,
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await tree.release();
-        untrackRoot(tree);
-      },
+      stop,
     };
     server.startMs = Math.round(performance.now() - t0);
     return server;
   } catch (err) {
-    await tree.release();
-    untrackRoot(tree);
+    await stop();
     throw err;
   }
 }

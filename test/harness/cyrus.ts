@@ -50,7 +50,7 @@ import {
   run,
   spawnInRoot,
   trackRoot,
-  untrackRoot,
+  instanceStopper,
   validateUsers,
   waitReady,
   type MailServer,
@@ -168,6 +168,7 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusServer> 
   const masterLog = join(inst, 'log', 'master.out');
   const confPath = join(inst, 'imapd.conf');
   const logTail = (lines = 50): string => [tailFile(masterLog, 10), tailFile(logPath, lines)].filter(Boolean).join('\n');
+  const stop = instanceStopper(tree);
   try {
     const cyrus = chrootUser(root, 'cyrus');
     for (const d of ['conf', 'conf/db', 'conf/socket', 'conf/proc', 'conf/lock', 'conf/quota', 'conf/user', 'conf/msg', 'conf/ptclient', 'conf/log', 'conf/sync', 'spool', 'sieve', 'ssl', 'log']) {
@@ -230,7 +231,6 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusServer> 
       }),
     );
 
-    let stopped = false;
     const server: CyrusServer = {
       kind: 'cyrus',
       name: opts.name,
@@ -257,18 +257,12 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusServer> 
       confPath,
       logPath,
       logTail,
-      stop: async () => {
-        if (stopped) return;
-        stopped = true;
-        await tree.release();
-        untrackRoot(tree);
-      },
+      stop,
     };
     server.startMs = Math.round(performance.now() - t0);
     return server;
   } catch (err) {
-    await tree.release();
-    untrackRoot(tree);
+    await stop();
     throw err;
   }
 }

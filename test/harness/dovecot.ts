@@ -35,8 +35,6 @@
  */
 import { spawn, spawnSync, execFile, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import {
   accessSync,
   constants as fsConstants,
@@ -56,6 +54,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOVEADM_BIN, DOVECOT_BIN, OPENSSL_BIN, requireDovecot } from './system-deps.js';
 import { getFreePorts } from './free-port.js';
+import { isAlive, probe, sleepSync } from './process-utils.js';
 
 export interface DovecotUser {
   user: string;
@@ -174,18 +173,6 @@ interface LiveInstance {
 const live = new Set<LiveInstance>();
 let cleanupRegistered = false;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
 
 /**
  * Synchronous best-effort cleanup for process exit / fatal signals: SIGTERM our masters, give them up
@@ -553,34 +540,6 @@ ${noChroot}  # no brute-force auth penalty (2..15 s delays) in tests
 ${c.ids.root ? '' : 'service imap-urlauth-login {\n  chroot =\n}\n'}${c.extraConfig ? `\n# extraConfig\n${c.extraConfig}\n` : ''}`;
 }
 
-/**
- * Connects (with TLS when `ca` is given, trusting only that certificate) and resolves true once a
- * banner line starting with `expect` arrives. Reading the banner also means the login process that
- * took the connection has finished initializing (matters for a prompt shutdown, see killChild).
- */
-function probe(port: number, expect: string, timeoutMs: number, ca?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = ca
-      ? tlsConnect({ host: '127.0.0.1', port, ca: [ca], servername: 'localhost' })
-      : netConnect({ host: '127.0.0.1', port });
-    let buf = '';
-    let settled = false;
-    const done = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    sock.once('error', () => done(false));
-    sock.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      if (buf.includes('\n')) done(buf.startsWith(expect));
-    });
-    sock.once('close', () => done(false));
-  });
-}
 
 async function waitReady(ports: Ports, ca: string, child: ChildProcess, deadlineMs: number): Promise<void> {
   const checks: Array<[number, string, string | undefined]> = [

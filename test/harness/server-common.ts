@@ -4,8 +4,6 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
-import { connect as netConnect } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import type { InstanceRoot } from './chroot.js';
 import { OPENSSL_BIN } from './system-deps.js';
 
@@ -109,33 +107,9 @@ export function chrootUser(root: string, name: string): { uid: number; gid: numb
   return { uid, gid };
 }
 
-/**
- * Connects (with TLS when `ca` is given, trusting only that certificate) and resolves true once a
- * first line starting with `expect` arrives.
- */
-export function probe(port: number, expect: string, timeoutMs: number, ca?: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = ca
-      ? tlsConnect({ host: '127.0.0.1', port, ca: [ca], servername: 'localhost' })
-      : netConnect({ host: '127.0.0.1', port });
-    let buf = '';
-    let settled = false;
-    const done = (ok: boolean): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    sock.once('error', () => done(false));
-    sock.on('data', (d: Buffer) => {
-      buf += d.toString('latin1');
-      if (buf.includes('\n')) done(buf.startsWith(expect));
-    });
-    sock.once('close', () => done(false));
-  });
-}
+import { probe } from './process-utils.js';
+
+export { probe };
 
 export interface Ports {
   imap: number;
@@ -228,4 +202,15 @@ export function trackRoot(root: InstanceRoot): void {
 
 export function untrackRoot(root: InstanceRoot): void {
   liveRoots.delete(root);
+}
+
+/** stop() of a chroot instance: idempotent; the tree goes back to the pool and is forgotten. */
+export function instanceStopper(root: InstanceRoot): () => Promise<void> {
+  let stopped = false;
+  return async () => {
+    if (stopped) return;
+    stopped = true;
+    await root.release();
+    untrackRoot(root);
+  };
 }
