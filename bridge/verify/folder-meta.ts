@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import { FINGERPRINT_HEADERS, fingerprint } from '../engine/fingerprint';
+import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../engine/fingerprint';
 import { headerField } from './header-fields';
 
 /** What verify knows of one message without its body. */
@@ -7,6 +7,11 @@ export interface MessageMeta {
   uid: number;
   /** the engine's identity: Message-ID, Date, From, Subject (8-bit header bytes as 'X') and size */
   fingerprint: string;
+  /**
+   * The same with the 8-bit bytes as they are (undefined: equal to `fingerprint`): two messages
+   * that differ only in 8-bit header bytes share a fingerprint, and are told apart by this.
+   */
+  exact?: string;
   size: number;
   /** as the server returned them, \Recent left out (a session flag, never copied) */
   flags: string[];
@@ -31,6 +36,8 @@ class FetchedMeta implements MessageMeta {
   private id: string | null | undefined;
   private subj: string | null | undefined;
 
+  readonly exact: string | undefined;
+
   constructor(
     readonly uid: number,
     readonly fingerprint: string,
@@ -38,7 +45,10 @@ class FetchedMeta implements MessageMeta {
     readonly flags: string[],
     readonly internalDate: Date,
     private readonly headers: Buffer | undefined,
-  ) {}
+  ) {
+    // Only a header with 8-bit bytes has a second form; hashing every header twice is not needed.
+    this.exact = headers && headers.some((b) => b >= 0x80) ? exactFingerprint(headers, size) : undefined;
+  }
 
   get messageId(): string | null {
     if (this.id === undefined) this.id = headerField(this.headers, 'message-id');

@@ -67,17 +67,25 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
   const pairs: Pair[] = [];
   const leftSrc: MessageMeta[] = [];
   const leftTgt: MessageMeta[] = [];
+  const sameExact = (s: MessageMeta, t: MessageMeta) => (s.exact ?? s.fingerprint) === (t.exact ?? t.fingerprint);
+  const sameMeta = (s: MessageMeta, t: MessageMeta) => s.internalDate.getTime() === t.internalDate.getTime() && sameFlags(expected.get(s)!, stored.get(t)!);
+  // Best pairs first: same bytes in the header and same flags and date, then either.
+  const passes = [(s: MessageMeta, t: MessageMeta) => sameExact(s, t) && sameMeta(s, t), sameExact, sameMeta];
   for (const g of groups.values()) {
     const tgt = [...g.tgt];
-    const rest: MessageMeta[] = [];
-    for (const s of g.src) {
-      const i = tgt.findIndex((t) => s.internalDate.getTime() === t.internalDate.getTime() && sameFlags(expected.get(s)!, stored.get(t)!));
-      if (i >= 0) pairs.push(pair(s, tgt.splice(i, 1)[0]!, false));
-      else rest.push(s);
+    // Sources that should be on the target take copies before skipped ones do, so a shortfall
+    // is reported against the message the migration left out on purpose.
+    const first = (a: MessageMeta, b: MessageMeta) => Number(expectedThere(b)) - Number(expectedThere(a)) || a.uid - b.uid;
+    let rest: MessageMeta[] = [...g.src].sort(first);
+    for (const ok of passes) {
+      const left: MessageMeta[] = [];
+      for (const s of rest) {
+        const i = tgt.findIndex((t) => ok(s, t));
+        if (i >= 0) pairs.push(pair(s, tgt.splice(i, 1)[0]!, false));
+        else left.push(s);
+      }
+      rest = left;
     }
-    // Sources that should be on the target take the remaining copies before skipped ones do,
-    // so a shortfall is reported against the message the migration left out on purpose.
-    rest.sort((a, b) => Number(expectedThere(b)) - Number(expectedThere(a)) || a.uid - b.uid);
     for (const s of rest) {
       const t = tgt.shift();
       if (t) pairs.push(pair(s, t, false));

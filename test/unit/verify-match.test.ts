@@ -61,6 +61,24 @@ describe('verify: matching one folder', () => {
     expect(m.missing.map((x) => x.uid)).toEqual([s[3]!.uid]);
   });
 
+  it('two messages that differ only in 8-bit header bytes are paired by their exact header, whatever the UID order', () => {
+    const s = [meta('x', { exact: 'x-1' }), meta('x', { exact: 'x-2' })];
+    const t = [meta('x', { exact: 'x-2' }), meta('x', { exact: 'x-1' })];
+    const m = matchMessages(s, t, opts());
+    expect(m.pairs.map((p) => [p.source.exact, p.target.exact])).toEqual([
+      ['x-1', 'x-1'],
+      ['x-2', 'x-2'],
+    ]);
+  });
+
+  it('a recorded skip does not take the only copy of an identical message', () => {
+    const s = [meta('a'), meta('a')];
+    const m = matchMessages(s, [meta('a')], opts({ recordedSkips: new Map([[s[0]!.uid, 'MESSAGE_TOO_LARGE']]) }));
+    expect(m.pairs.map((p) => p.source.uid)).toEqual([s[1]!.uid]);
+    expect(m.skipped.map((x) => x.meta.uid)).toEqual([s[0]!.uid]);
+    expect(m.missing).toEqual([]);
+  });
+
   it('--deleted undelete: a copy without \\Deleted matches', () => {
     const m = matchMessages([meta('a', { flags: ['\\Seen', '\\Deleted'] })], [meta('a')], opts({ deleted: 'undelete' }));
     expect(m.pairs.map((p) => p.what)).toEqual([[]]);
