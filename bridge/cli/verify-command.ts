@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VerifyReportSchema, type VerifyAccount } from '../../shared/verify';
 import { ByteBudget } from '../engine/byte-budget';
-import { describeEndpoint } from '../engine/endpoint';
+import { describeEndpoint, endpointProtocol } from '../engine/endpoint';
 import { classifyError } from '../engine/errors';
 import type { AccountJob } from '../engine/migrate-account';
 import { StateStore } from '../engine/state-store';
@@ -59,6 +59,11 @@ export async function runVerify(raw: Record<string, unknown>, io: { stdout: Node
       io.stderr.write(`Verifying${opts.deep ? ' (deep)' : ''} ${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}\n`);
       const first = await verifyAccount(job, { deep: opts.deep, stateDir }, { budget });
       if (!opts.fix || first.status === 'failed' || first.totals.missing === 0) return first;
+      if (endpointProtocol(job.source) === 'pop3') {
+        // POP3 has no UIDs to fetch by; a migrate run with the same state copies what its UIDLs say is missing.
+        io.stderr.write(`--fix copies from an IMAP source only; for the POP3 source of ${job.source.user} run migrate again.\n`);
+        return first;
+      }
       io.stderr.write(`Copying the ${first.totals.missing} missing message(s) of ${job.source.user} (--fix)\n`);
       let fixed;
       try {

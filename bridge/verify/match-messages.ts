@@ -51,7 +51,8 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
     const what: ChangeKind[] = [];
     if (body) what.push('body');
     if (!sameFlags(sf, tf)) what.push('flags');
-    if (s.internalDate.getTime() !== t.internalDate.getTime()) what.push('date');
+    // NaN: a date the source cannot give (a POP3 message without Received: or Date: was copied with the time of the copy).
+    if (!Number.isNaN(s.internalDate.getTime()) && s.internalDate.getTime() !== t.internalDate.getTime()) what.push('date');
     return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf };
   };
 
@@ -68,7 +69,8 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
   const leftSrc: MessageMeta[] = [];
   const leftTgt: MessageMeta[] = [];
   const sameExact = (s: MessageMeta, t: MessageMeta) => (s.exact ?? s.fingerprint) === (t.exact ?? t.fingerprint);
-  const sameMeta = (s: MessageMeta, t: MessageMeta) => s.internalDate.getTime() === t.internalDate.getTime() && sameFlags(expected.get(s)!, stored.get(t)!);
+  const sameMeta = (s: MessageMeta, t: MessageMeta) =>
+    (Number.isNaN(s.internalDate.getTime()) || s.internalDate.getTime() === t.internalDate.getTime()) && sameFlags(expected.get(s)!, stored.get(t)!);
   // Best pairs first: same bytes in the header and same flags and date, then either.
   const passes = [(s: MessageMeta, t: MessageMeta) => sameExact(s, t) && sameMeta(s, t), sameExact, sameMeta];
   for (const g of groups.values()) {

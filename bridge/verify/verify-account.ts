@@ -15,6 +15,10 @@ import { keywordFilter } from './flag-compare';
 import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages, type FolderMatch } from './match-messages';
 import { readRecordedState, skipKey } from './recorded-state';
+import { Pop3Client } from '../engine/pop3/client';
+import { pop3Mapping } from '../engine/pop3/migrate-pop3';
+import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
+import type { BodyDigest } from './body-digest';
 
 export interface VerifyOptions {
   /** also compare the bodies by SHA-256 */
@@ -50,10 +54,11 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   const depth = opts.deep ? 'deep' : 'metadata';
   const base = { source: job.source.user, target: job.target.user, depth, checkedAt } as const;
   const failed = (error: ErrorInfo, folders: VerifyFolder[] = []): VerifyAccount => ({ ...base, status: 'failed', error, folders, totals: verifyTotals(folders) });
-  if (endpointProtocol(job.source) !== 'imap' || endpointProtocol(job.target) !== 'imap') {
-    return failed({ code: 'UNSUPPORTED', message: 'verify reads IMAP mailboxes on both sides; a POP3 source cannot be verified yet.' });
+  if (endpointProtocol(job.target) !== 'imap') {
+    return failed({ code: 'CONFIG_INVALID', message: `The target ${job.target.user} must be an IMAP server: POP3 can only be read from.` });
   }
   const account = accountKey(job);
+  if (endpointProtocol(job.source) === 'pop3') return verifyPop3(job, opts, hooks, base, failed, account);
   const folders: VerifyFolder[] = [];
   let src: ImapFlow | undefined;
   let tgt: ImapFlow | undefined;
@@ -70,7 +75,12 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
     for (const mapping of planMappings(srcLayout, tgtLayout, job)) {
       if (!mapping.selectable) continue;
       const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
-      const folder = await verifyFolder(src, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips);
+      const imapSource = src;
+      const reader: SourceReader = {
+        read: () => readFolderMeta(imapSource, mapping.source),
+        hashes: (msgs) => bodyHashes(imapSource, msgs, budget, job.options.chunkBytes),
+      };
+      const folder = await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips);
       folders.push(folder);
       hooks.onFolder?.(account, folder);
     }
@@ -83,8 +93,56 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
 }
 
+/** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */
+interface SourceReader {
+  read(): Promise<FolderMeta>;
+  hashes(messages: Array<{ uid: number; size: number }>): Promise<Map<number, BodyDigest>>;
+}
+
+/** A POP3 source: its maildrop against the target folder the migration put it in. */
+async function verifyPop3(
+  job: AccountJob,
+  opts: VerifyOptions,
+  hooks: VerifyHooks,
+  base: Pick<VerifyAccount, 'source' | 'target' | 'depth' | 'checkedAt'>,
+  failed: (error: ErrorInfo, folders?: VerifyFolder[]) => VerifyAccount,
+  account: string,
+): Promise<VerifyAccount> {
+  let pop: Pop3Client | undefined;
+  let tgt: ImapFlow | undefined;
+  const folders: VerifyFolder[] = [];
+  try {
+    [pop, tgt] = await Promise.all([
+      Pop3Client.connect(job.source),
+      connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+    ]);
+    const tgtLayout = await discoverLayout(tgt);
+    const recorded = readRecordedState(opts.stateDir, account);
+    const mapping = pop3Mapping(tgtLayout, job);
+    const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
+    const budget = hooks.budget ?? new ByteBudget(job.options.budgetBytes);
+    const popSession = pop;
+    let meta: Awaited<ReturnType<typeof readPop3Meta>> | undefined;
+    const reader: SourceReader = {
+      read: async () => (meta = await readPop3Meta(popSession, opts.stateDir, account)),
+      hashes: (msgs) => pop3BodyHashes(popSession, meta!, msgs.map((m) => m.uid), budget),
+    };
+    const exists = tgtLayout.folders.some((f) => f.path === target);
+    const folder = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
+    folders.push(folder);
+    hooks.onFolder?.(account, folder);
+  } catch (err) {
+    const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
+    return failed(e.toInfo(), folders);
+  } finally {
+    await pop?.quit().catch(() => pop?.close());
+    await closeQuietly(tgt);
+  }
+  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
+}
+
 async function verifyFolder(
-  src: ImapFlow,
+  src: SourceReader,
   tgt: ImapFlow,
   source: string,
   target: string,
@@ -97,7 +155,7 @@ async function verifyFolder(
   let error: ErrorInfo | undefined;
   // Both sides at once: each server works while the other side's answer is parsed here.
   const [srcRead, tgtRead] = await Promise.allSettled([
-    readFolderMeta(src, source),
+    src.read(),
     targetExists ? readFolderMeta(tgt, target) : Promise.resolve<FolderMeta>({ uidValidity: 0, permanentFlags: undefined, messages: [] }),
   ]);
   if (srcRead.status === 'rejected') {
@@ -142,12 +200,11 @@ async function verifyFolder(
 }
 
 /** --deep: the bodies of every fingerprint pair, both sides read at once; a difference adds 'body'. */
-async function compareBodies(src: ImapFlow, tgt: ImapFlow, match: FolderMatch, job: AccountJob, budget: ByteBudget): Promise<VerifyFolder['rewritten']> {
+async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatch, job: AccountJob, budget: ByteBudget): Promise<VerifyFolder['rewritten']> {
   if (match.pairs.length === 0) return [];
-  const chunk = job.options.chunkBytes;
   const [srcDigests, tgtDigests] = await Promise.all([
-    bodyHashes(src, match.pairs.map((p) => p.source), budget, chunk),
-    bodyHashes(tgt, match.pairs.map((p) => p.target), budget, chunk),
+    src.hashes(match.pairs.map((p) => p.source)),
+    bodyHashes(tgt, match.pairs.map((p) => p.target), budget, job.options.chunkBytes),
   ]);
   const rewritten: VerifyFolder['rewritten'] = [];
   for (const p of match.pairs) {

@@ -17,8 +17,9 @@ const alice: DovecotUser = { user: 'alice@old.example.com', password: 'Verify-sr
 const bob: DovecotUser = { user: 'bob@new.example.com', password: 'Verify-bob-pw-3Zt7' };
 const carol: DovecotUser = { user: 'carol@new.example.com', password: 'Verify-carol-pw-5Rk1' };
 const dave: DovecotUser = { user: 'dave@new.example.com', password: 'Verify-dave-pw-9Wm4' };
-const SECRETS = [alice, bob, carol, dave].map((u) => u.password);
-const env = { SRC_PW: alice.password, BOB_PW: bob.password, CAROL_PW: carol.password, DAVE_PW: dave.password };
+const erin: DovecotUser = { user: 'erin@new.example.com', password: 'Verify-erin-pw-2Pj6' };
+const SECRETS = [alice, bob, carol, dave, erin].map((u) => u.password);
+const env = { SRC_PW: alice.password, BOB_PW: bob.password, CAROL_PW: carol.password, DAVE_PW: dave.password, ERIN_PW: erin.password };
 
 /** The report as the issue specifies it, checked independently of shared/verify.ts. */
 const Msg = z.object({ uid: z.number().int(), messageId: z.string().nullable(), subject: z.string().nullable(), date: z.string().nullable(), size: z.number().int() });
@@ -122,7 +123,7 @@ describe('cli verify', () => {
     [source, target, cyrus] = await Promise.all([
       startDovecot({ name: 'verify-src', users: [alice] }),
       // Refuses messages over 100 KB, so the migration skips one (MESSAGE_TOO_LARGE) and verify must list it as skipped.
-      startDovecot({ name: 'verify-tgt', users: [bob, carol], maxMailSize: 100_000 }),
+      startDovecot({ name: 'verify-tgt', users: [bob, carol, erin], maxMailSize: 100_000 }),
       startMailServer('cyrus', { name: 'verify-cyrus', users: [dave] }),
     ]);
     const tricky = trickyMessages().map(({ raw, flags, internalDate }) => ({ raw, flags, internalDate }));
@@ -297,6 +298,28 @@ describe('cli verify', () => {
     expect([a.source, a.target, a.status]).toEqual([alice.user, bob.user, 'differences']);
     expect(a.totals).toMatchObject({ missing: 2, extra: 1, changed: 2 });
     expect(a.folders.flatMap((f) => f.skipped).map((m) => m.messageId)).toEqual(['<too-big@old.example.com>']);
+  });
+
+  it('POP3 source: the maildrop against its target folder; the refused message by its UIDL id is skipped; an expunged copy is missing; the maildrop keeps its flags', async () => {
+    const pop3 = ['--source', `pop3://${encodeURIComponent(alice.user)}@${source.host}:${source.pop3Port}`, '--source-password-env', 'SRC_PW', '--target', `imap://${encodeURIComponent(erin.user)}@${target.host}:${target.imapPort}`, '--target-password-env', 'ERIN_PW', '--allow-plaintext', ...state('erin')];
+    const mig = await cli('migrate', [...pop3, '--json']);
+    expect(mig.code, describeRun(mig)).toBe(0);
+    const before = await snapshotMailbox(source, alice);
+    const r = await cli('verify', [...pop3, '--json', '--deep']);
+    expect(r.code, describeRun(r)).toBe(0);
+    const a = parseVerify(r);
+    expect(a.folders.map((f) => [f.source, f.target])).toEqual([['INBOX', 'INBOX']]);
+    const sourceInbox = before.folders.INBOX!.messages.length;
+    expect(a.totals).toMatchObject({ matched: sourceInbox - 1, missing: 0, extra: 0, changed: 0 });
+    expect(a.folders[0]!.skipped.map((m) => [m.messageId, m.reason])).toEqual([['<too-big@old.example.com>', expect.stringMatching(/MESSAGE_TOO_LARGE/)]]);
+    // TOP, never RETR: Dovecot would mark every RETRieved message \Seen.
+    expect(await snapshotMailbox(source, alice)).toEqual(before);
+
+    const onErin = await byMessageId(target, erin, 'INBOX');
+    await onFolder(target, erin, 'INBOX', (c) => c.messageDelete(String(onErin.get('m-601-2')!.uid), { uid: true }));
+    const r2 = await cli('verify', [...pop3, '--json']);
+    expect(r2.code, describeRun(r2)).toBe(1);
+    expect(parseVerify(r2).folders[0]!.missing.map((m) => m.messageId)).toEqual(['<m-601-2@old.example.com>']);
   });
 
   it('usage errors exit 2 and name the option', async () => {
