@@ -35,6 +35,7 @@ import { ServiceError } from './service-error';
 import { TokenStore } from './tokens';
 import { TrustedOrigins } from './trusted-origins';
 import { classified, toAccountView, toJobView } from './views';
+import { VerifyResults } from './verify-results';
 
 export interface ServiceEvent<E extends EventName = EventName> {
   event: E;
@@ -109,6 +110,7 @@ export class BridgeService {
   private readonly jobs: JobsRepo;
   private readonly accounts: AccountsRepo;
   private readonly engineStore: StateStore;
+  private readonly verifyResults: VerifyResults;
   private readonly scheduler: Scheduler;
   private readonly log: Logger;
   private readonly listeners = new Set<(e: ServiceEvent) => void>();
@@ -130,6 +132,7 @@ export class BridgeService {
     this.origins = new TrustedOrigins(this.db);
     this.jobs = new JobsRepo(this.db);
     this.accounts = new AccountsRepo(this.db);
+    this.verifyResults = new VerifyResults(this.db, opts.stateDir);
     this.vault.primeScrubber();
     const bound = this.vault.bindUnbound((owner) => this.refForOwner(owner));
     if (bound) this.log.info(`${bound} stored password(s) bound to the servers of their jobs`);
@@ -196,7 +199,7 @@ export class BridgeService {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    return toAccountView(a, job, this.vault);
+    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id));
   }
 
   /** The binding a stored secret gets when it was stored before secrets were bound (see CredentialVault.bindUnbound). */
@@ -857,6 +860,27 @@ export class BridgeService {
     else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
     if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
     this.checkFirstPassDone(job.id);
+    if (pass === 'first' && end.status === 'done' && !reason) this.verifyAfterFirstPass(accountId, { ...built, stateKey: engineKey(account.id) }, log);
+  }
+
+  /**
+   * After an account's first pass, an independent metadata verify (read-only on both sides);
+   * the account's badge (已核验 / 有差异) is updated when it ends. It runs beside the scheduler:
+   * a failed verify is logged and shown, it never fails the account.
+   */
+  private verifyAfterFirstPass(accountId: string, job: AccountJob, log: Logger): void {
+    void this.verifyResults.run(accountId, job).then(
+      (report) => {
+        if (!report || this.closed) return;
+        const t = report.totals;
+        log.info(`verify of ${report.source} -> ${report.target}: ${report.status} (${t.matched} matched, ${t.missing} missing, ${t.extra} extra, ${t.changed} changed)`);
+        const a = this.accounts.get(accountId);
+        if (a) this.emit('account.status', { account: this.accountView(a) });
+      },
+      (err: unknown) => {
+        if (!this.closed) log.warn({ err }, 'verify after the first pass failed');
+      },
+    );
   }
 
   /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */
