@@ -53,6 +53,8 @@ export async function dispatch(type: Exclude<RequestType, 'hello'>, params: unkn
       return s.stopAccounts(p);
     case 'account.retry':
       return s.retryAccounts(p);
+    case 'account.verify':
+      return s.verifyAccounts(p);
     case 'account.credentials':
       return s.setCredentials(p);
     case 'server.change':

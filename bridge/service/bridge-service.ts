@@ -653,6 +653,23 @@ export class BridgeService {
     }
   }
 
+  /** 核验: the accounts verified again (deep unless asked otherwise), one after another in the background. */
+  verifyAccounts(p: RequestParams<'account.verify'>): RequestResult<'account.verify'> {
+    const { deep, ...sel } = p;
+    return this.batch(
+      sel,
+      (a, job) => {
+        if (!a.firstPassDoneAt) return { ok: false, reason: 'the account has not finished its first pass' };
+        if (this.verifyResults.isRunning(a.id)) return { ok: false, reason: 'a verify of the account is already under way' };
+        const built = buildAccountJob(job, a, this.vault, 1, this.engineRetryBaseMs);
+        if (typeof built === 'string') return { ok: false, reason: `no usable ${built} password is stored for the account` };
+        this.verifyAfterFirstPass(a.id, { ...built, stateKey: engineKey(a.id) }, this.log.child({ jobId: job.id, accountId: a.id }), deep);
+        return { ok: true };
+      },
+      { allowClosedJob: true },
+    );
+  }
+
   retryAccounts(sel: AccountSelection): RequestResult<'account.retry'> {
     return this.batch(sel, (a, job) => {
       const waiting = ACTIVE.includes(a.status) && a.phase === 'waiting-retry';
@@ -868,8 +885,8 @@ export class BridgeService {
    * the account's badge (已核验 / 有差异) is updated when it ends. It runs beside the scheduler:
    * a failed verify is logged and shown, it never fails the account.
    */
-  private verifyAfterFirstPass(accountId: string, job: AccountJob, log: Logger): void {
-    void this.verifyResults.run(accountId, job).then(
+  private verifyAfterFirstPass(accountId: string, job: AccountJob, log: Logger, deep = false): void {
+    void this.verifyResults.run(accountId, job, deep).then(
       (report) => {
         if (!report || this.closed) return;
         const t = report.totals;
@@ -878,7 +895,7 @@ export class BridgeService {
         if (a) this.emit('account.status', { account: this.accountView(a) });
       },
       (err: unknown) => {
-        if (!this.closed) log.warn({ err }, 'verify after the first pass failed');
+        if (!this.closed) log.warn({ err }, 'verify failed');
       },
     );
   }

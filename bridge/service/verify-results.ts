@@ -9,6 +9,8 @@ import type { ServiceDb } from './db';
  */
 export class VerifyResults {
   private readonly running = new Set<string>();
+  /** Checks run one after another: a job-wide 核验 must not open two connections per account at once. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly db: ServiceDb,
@@ -30,7 +32,7 @@ export class VerifyResults {
     return parsed.success ? parsed.data : null;
   }
 
-  /** Whether a verify of the account is under way (a second one is not started meanwhile). */
+  /** Whether a verify of the account is queued or under way (a second one is not started meanwhile). */
   isRunning(accountId: string): boolean {
     return this.running.has(accountId);
   }
@@ -42,7 +44,11 @@ export class VerifyResults {
   async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
     if (this.running.has(accountId)) return null;
     this.running.add(accountId);
+    const turn = this.queue;
+    let done!: () => void;
+    this.queue = new Promise<void>((resolve) => (done = resolve));
     try {
+      await turn;
       const report = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
       const summary = verifySummary(report);
       this.db
@@ -51,6 +57,7 @@ export class VerifyResults {
       return report;
     } finally {
       this.running.delete(accountId);
+      done();
     }
   }
 

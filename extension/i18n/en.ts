@@ -435,4 +435,7 @@ export const en = {
   verifyWhat_flags: 'flags',
   verifyWhat_date: 'date',
   verifyNoSubject: '(no subject)',
+  verifyJob: 'Verify all (deep)',
+  verifyJobHint: 'Read both mailboxes of every account again and compare every message byte for byte (SHA-256). Nothing is written; the badges update as each account is checked.',
+  verifyJobQueued: '{count} accounts queued for a deep verify ({refused} not possible yet); their badges update one by one.',
 } as const;

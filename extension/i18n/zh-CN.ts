@@ -434,4 +434,7 @@ export const zhCN: Messages = {
   verifyWhat_flags: '标记',
   verifyWhat_date: '日期',
   verifyNoSubject: '(无主题)',
+  verifyJob: '核验全部(深度)',
+  verifyJobHint: '重新读取每个账号的新旧邮箱,按 SHA-256 逐字节比对每封邮件。不会写入任何内容;每核验完一个账号,其标记随即更新。',
+  verifyJobQueued: '已排队深度核验 {count} 个账号(另有 {refused} 个暂不可核验);标记将逐个更新。',
 };

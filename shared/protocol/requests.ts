@@ -192,6 +192,19 @@ export const REQUESTS = {
   /** A failed account is tried again now, whatever its error (a person decided to). */
   'account.retry': def(AccountSelectionSchema, BatchResultSchema),
   /**
+   * 核验: verify accounts again, both mailboxes read-only, deep (bodies by SHA-256) unless
+   * `deep: false`. The checks run one account after another in the background; each
+   * account's `verify` (and its account.status event) changes when its check ends. Accounts
+   * before their first pass, or without a usable stored password, are refused with the reason.
+   */
+  'account.verify': def(
+    z.union([
+      z.object({ accountIds: z.array(IdSchema).min(1).max(1000), deep: z.boolean().default(true) }).strict(),
+      z.object({ jobId: IdSchema, statuses: z.array(AccountStatusSchema).min(1).optional(), deep: z.boolean().default(true) }).strict(),
+    ]),
+    BatchResultSchema,
+  ),
+  /**
    * The employee's own credentials, for a self-service or password-less account: the old
    * mailbox's address (self-service may differ from the target) and password. Starts the account.
    * Identified by accountId, or by job + new address (what an employee knows).

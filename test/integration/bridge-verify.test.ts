@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountView } from '../../shared/protocol/account';
 import { getFreePort } from '../harness/free-port';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
-import { seedFolder } from '../harness/mailbox';
+import { connectImap, readFolder, seedFolder } from '../harness/mailbox';
 import { BridgeClient, pair, spawnBridge, type BridgeProcess } from '../support/bridge-client';
 import { bulkMessages, textMessage } from '../support/corpus';
 
@@ -108,5 +108,28 @@ describe('bridge: verify after the first pass', () => {
     expect(row('amy')).toMatchObject({ verify_status: 'verified', verify_status_zh: '已核验', verify_depth: 'metadata', verify_matched: '36', verify_missing: '0', verify_differences: '' });
     expect(row('ben')).toMatchObject({ verify_status: 'differences', verify_status_zh: '有差异', verify_extra: '1', verify_checked_at: ben.verify!.checkedAt });
     expect(row('ben').verify_differences).toBe(`INBOX -> INBOX: extra 1 (UID ${ben.verify!.folders[0]!.extra[0]!.uid})`);
+
+    // 核验 for the whole job, deep: one message expunged from Amy's new mailbox since is found.
+    const amyInbox = await readFolder(target, tgt.amy, 'INBOX');
+    const gone = amyInbox[4]!;
+    const c = await connectImap(target, tgt.amy);
+    try {
+      await c.mailboxOpen('INBOX');
+      await c.messageDelete(String(gone.uid), { uid: true });
+    } finally {
+      await c.logout();
+    }
+    const deep = (accountId: string) =>
+      client.waitForEvent('account.status', (d) => d.account.id === accountId && d.account.verify?.depth === 'deep', 120_000).then((d) => d.account as AccountView);
+    const waiting = Promise.all([deep(id('amy')), deep(id('ben'))]);
+    const req = await client.request('account.verify', { jobId: job.id });
+    expect(req.results.map((r) => r.ok)).toEqual([true, true]);
+    const [amy2, ben2] = await waiting;
+    expect(amy2.verify).toMatchObject({ status: 'differences', depth: 'deep', totals: { matched: 35, missing: 1, extra: 0, changed: 0 } });
+    expect(amy2.verify!.folders[0]!.missing).toEqual([expect.objectContaining({ size: gone.rfc822Size })]);
+    expect(Date.parse(amy2.verify!.checkedAt)).toBeGreaterThan(Date.parse(amy.verify!.checkedAt));
+    expect(ben2.verify).toMatchObject({ status: 'differences', depth: 'deep', totals: { matched: 12, extra: 1 } });
+    // An account still in its first pass, or unknown, is refused or rejected, not queued.
+    await expect(client.request('account.verify', { accountIds: ['acc_doesnotexist'] })).rejects.toThrow();
   });
 });

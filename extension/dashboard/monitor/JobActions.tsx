@@ -4,7 +4,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 import { exportReport } from './export-report';
 
-/** Job-wide actions: pause / resume / close, change the server address, export the report. */
+/** Job-wide actions: pause / resume / close, change the server address, export the report, 核验 (deep verify). */
 export function JobActions({ job, connected, onChangeServer }: { job: JobView; connected: boolean; onChangeServer(): void }) {
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
@@ -40,6 +40,24 @@ export function JobActions({ job, connected, onChangeServer }: { job: JobView; c
         onClick={() => void act(() => exportReport(job.id), (f) => t('reportSaved', { file: String(f) }))}
       >
         {t('exportReport')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        disabled={!connected}
+        data-testid="verify-job"
+        title={t('verifyJobHint')}
+        onClick={() =>
+          void act(
+            () => bridgeRequest('account.verify', { jobId: job.id, deep: true }),
+            (r) => {
+              const results = (r as { results: Array<{ ok: boolean }> }).results;
+              return t('verifyJobQueued', { count: results.filter((x) => x.ok).length, refused: results.filter((x) => !x.ok).length });
+            },
+          )
+        }
+      >
+        {t('verifyJob')}
       </button>
       <button
         type="button"
