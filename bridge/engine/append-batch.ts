@@ -58,8 +58,12 @@ function appendAttributes(item: AppendItem, useLiteral8: boolean) {
 /**
  * Splits messages, in order, into the groups appendBatch() sends as one command each:
  * runs of messages small enough for non-synchronizing literals, and each bigger one alone.
+ * Without MULTIAPPEND every message is a group of its own: a group must be all-or-nothing
+ * on the server, or a refusal in its middle leaves stored messages nobody recorded (they
+ * were sent again, and stored twice, on Courier).
  */
-export function appendGroups<T extends AppendItem>(items: T[]): T[][] {
+export function appendGroups<T extends AppendItem>(items: T[], multiAppend = true): T[][] {
+  if (!multiAppend) return items.map((item) => [item]);
   const groups: T[][] = [];
   let run: T[] = [];
   for (const item of items) {
@@ -108,14 +112,8 @@ export async function appendBatch(client: ImapFlow, mailbox: string, items: Appe
   const multi = caps.has('MULTIAPPEND');
   const literal8 = caps.has('BINARY');
   if (!multi && items.length > 1) {
-    const uids: (number | null)[] = [];
-    let uidValidity: number | null = null;
-    for (const item of items) {
-      const r = await appendBatch(client, mailbox, [item]);
-      uids.push(r.uids[0] ?? null);
-      uidValidity = r.uidValidity ?? uidValidity;
-    }
-    return { uidValidity, uids };
+    // Several APPENDs are not one transaction: the caller must send groups from appendGroups().
+    throw new Error(`appendBatch: ${items.length} messages in one group, but the target has no MULTIAPPEND`);
   }
   let res: ExecResponse;
   if (canFrame(client, items)) {

@@ -14,14 +14,24 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  * through, it fails the account (TARGET_REFUSED, retried from the checkpoint) instead of
  * skipping everything while reporting success. Connection failures propagate.
  */
-export async function appendMessages(target: ImapFlow, folder: string, items: AppendItem[]): Promise<AppendOutcome[]> {
+export async function appendMessages(
+  target: ImapFlow,
+  folder: string,
+  items: AppendItem[],
+  /** Told of every message the target accepted, as it happens: a failure later in the call must not lose them. */
+  onStored?: (index: number, targetUid: number | null) => void,
+): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
+  const stored = (targetUid: number | null): void => {
+    onStored?.(outcomes.length, targetUid);
+    outcomes.push({ targetUid });
+  };
   let accepted = 0;
   let firstUnexplained: { text: string; cause: unknown } | undefined;
-  for (const group of appendGroups(items)) {
+  for (const group of appendGroups(items, target.capabilities.has('MULTIAPPEND'))) {
     try {
       const res = await appendBatch(target, folder, group);
-      group.forEach((_, i) => outcomes.push({ targetUid: res.uids[i] ?? null }));
+      group.forEach((_, i) => stored(res.uids[i] ?? null));
       accepted += group.length;
     } catch (err) {
       if (!isRefusal(err)) throw err;
@@ -30,8 +40,10 @@ export async function appendMessages(target: ImapFlow, folder: string, items: Ap
         if ('unexplained' in one) {
           firstUnexplained ??= { text: one.unexplained, cause: one.cause };
           outcomes.push({ reason: one.unexplained });
+        } else if ('targetUid' in one) {
+          accepted++;
+          stored(one.targetUid);
         } else {
-          if ('targetUid' in one) accepted++;
           outcomes.push(one);
         }
       }

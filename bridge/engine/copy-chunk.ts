@@ -1,7 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import type { AppendItem } from './append-batch';
-import { appendMessages } from './append-messages';
+import { appendMessages, type AppendOutcome } from './append-messages';
 import { MigrationError } from './errors';
 import { flagsForAppend } from './flags';
 import { recoverNulBytes } from './nul-bytes';
@@ -79,7 +79,18 @@ export async function copyChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk
     items.push({ meta: m, item: { raw, flags: flagsForAppend(m.flags, opts.deleted), internalDate: m.internalDate } });
   }
 
-  const outcomes = await appendMessages(target, run.target, items.map((i) => i.item));
+  const storedSoFar: MessageRecord[] = [];
+  let outcomes: AppendOutcome[];
+  try {
+    outcomes = await appendMessages(target, run.target, items.map((i) => i.item), (i, targetUid) => {
+      const meta = items[i]!.meta;
+      storedSoFar.push({ uid: meta.uid, fingerprint: meta.fingerprint, outcome: 'copied', targetUid, size: meta.size });
+    });
+  } catch (err) {
+    // A full mailbox or a lost connection in the middle: what the target did accept is ours.
+    run.settle(storedSoFar);
+    throw err;
+  }
   items.forEach(({ meta }, i) => {
     const r = outcomes[i]!;
     records.push(

@@ -52,13 +52,11 @@ const CHUNK = 10;
 
 type QuotaKind = 'cyrus' | 'courier';
 /**
- * Courier is not in the list yet: on a target without MULTIAPPEND the engine re-APPENDs, one by one,
- * messages of a group that the target had already stored before refusing a later one (appendBatch
- * sends such a group as single APPENDs and throws on the first NO; appendMessages then retries the
- * whole group), so with this corpus message 10 is stored twice in the first run. Add 'courier' here
- * with the fix; setQuota() below already handles it.
+ * Courier has no MULTIAPPEND: each message goes in an APPEND of its own, so a refusal in the middle
+ * of a chunk must not make the engine send again what the target already stored (it did, and
+ * stored message 10 twice, until appendGroups made every message a group of its own there).
  */
-const QUOTA_KINDS: readonly QuotaKind[] = ['cyrus'];
+const QUOTA_KINDS: readonly QuotaKind[] = ['cyrus', 'courier'];
 const HIGH_KB = 100_000;
 /** first chunk + small + next big + small again + 512 bytes of slack, rounded up to a KB */
 function quotaKb(raw: Buffer[]): number {
@@ -190,11 +188,14 @@ describe('engine matrix: quota on the target', () => {
       expect(before.length, summary(r1)).toBeLessThan(total);
       // nothing stored twice in the failed run either
       expect(new Set(before.map((m) => m.sha256)).size, `duplicates on the target after run 1 (${which(before)}): ${summary(r1)}`).toBe(before.length);
+      // every message the target accepted before the refusal is recorded as copied, not left for a fingerprint match
+      expect(r1.messagesCopied, summary(r1)).toBe(before.length);
 
       await setQuota(tgt, bob, HIGH_KB);
       const r2 = await migrate(job(imapEndpoint(src, alice), imapEndpoint(tgt, bob), opts), st.store);
       expect(r2.status, summary(r2)).toBe('done');
       expect(r2.messagesSkipped, summary(r2)).toBe(0);
+      expect(r2.messagesCopied, summary(r2)).toBe(total - before.length);
       const after = await readFolder(tgt, bob, 'INBOX');
       const expected = sourceRaw.map((m) => `${sha(tgt.rewrites8bitHeaders ? munge8bitHeader(m.raw!) : m.raw!)} ${m.flags.join(',')} ${m.internalDate.getTime()}`).sort();
       expect(after.map((m) => `${m.sha256} ${m.flags.join(',')} ${m.internalDate.getTime()}`).sort(), `${which(after)}; run 1 ${which(before)}; ${summary(r2)}`).toEqual(expected);

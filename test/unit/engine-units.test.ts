@@ -32,6 +32,8 @@ describe('appendGroups', () => {
   });
   it('gives no group for no messages', () => {
     expect(appendGroups([])).toEqual([]);
+    // Without MULTIAPPEND a group must still be all-or-nothing on the server: one message each.
+    expect(appendGroups([item('a', 10), item('b', 20)], false).map((g) => g.length)).toEqual([1, 1]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { accountResult, storedChangeWarnings } from '../account-result';
-import { appendMessages } from '../append-messages';
+import { appendMessages, type AppendOutcome } from '../append-messages';
 import { skipIsFinal } from '../append-refusal';
 import { findStoredChanges } from '../stored-changes';
 import { retryPasses } from '../retry-passes';
@@ -179,7 +179,20 @@ const newChunk = (): Chunk => ({ items: [], settled: [], bytes: 0 });
 /** APPENDs a chunk (MULTIAPPEND; one by one after a refusal so only the bad message is skipped) and records it. */
 async function appendChunk(target: ImapFlow, folder: string, chunk: Chunk, run: FolderRun): Promise<void> {
   const records = [...chunk.settled];
-  const outcomes = chunk.items.length ? await appendMessages(target, folder, chunk.items.map((i) => i.item)) : [];
+  const storedSoFar: MessageRecord[] = [];
+  let outcomes: AppendOutcome[] = [];
+  try {
+    if (chunk.items.length) {
+      outcomes = await appendMessages(target, folder, chunk.items.map((i) => i.item), (i, targetUid) => {
+        const { message, fp, item } = chunk.items[i]!;
+        storedSoFar.push({ uid: message.id, fingerprint: fp, outcome: 'copied', targetUid, size: item.raw.length });
+      });
+    }
+  } catch (err) {
+    // A full mailbox or a lost connection in the middle: what the target did accept is ours.
+    run.settle([...chunk.settled, ...storedSoFar]);
+    throw err;
+  }
   chunk.items.forEach(({ message, fp, item }, i) => {
     const r = outcomes[i]!;
     records.push(
