@@ -2,6 +2,7 @@
 import { registerTestConnection } from './test-connection-command';
 import { registerDnsCheck } from './dns-check-command';
 import { registerVerify } from './verify-register';
+import { addEndpointOptions } from './endpoint-options';
 import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/start';
 import { defaultStateDir } from './data-dir';
@@ -39,25 +40,12 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  program
-    .command('migrate')
-    .description('Copy one mailbox (or a CSV batch) from a source IMAP server to a target IMAP server. The source is never modified.')
-    .requiredOption('--source <url>', 'source server: imap:// (STARTTLS) or imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS): scheme://[user@]host[:port]')
-    .requiredOption('--target <url>', 'target server, same form as --source')
-    .option('--source-user <user>', 'source login (instead of user@ in the URL)')
-    .option('--target-user <user>', 'target login (instead of user@ in the URL)')
-    .option('--source-password-env <name>', 'read the source password from this environment variable')
-    .option('--target-password-env <name>', 'read the target password from this environment variable')
-    .option('--source-password-file <file>', 'read the source password from this file')
-    .option('--target-password-file <file>', 'read the target password from this file')
-    .option('--source-auth-user <admin>', 'log in as this admin (master) user on behalf of the source account; the password is the admin\'s')
-    .option('--target-auth-user <admin>', 'log in as this admin (master) user on behalf of the target account')
-    .addOption(new Option('--source-auth-form <form>', 'how the admin login is sent: SASL PLAIN authzid, or user*admin').choices(['authzid', 'separator']))
-    .addOption(new Option('--target-auth-form <form>', 'how the admin login is sent on the target').choices(['authzid', 'separator']))
-    .option('--source-oauth-token-env <name>', 'OAuth2 access token for the source (XOAUTH2) from this environment variable')
-    .option('--target-oauth-token-env <name>', 'OAuth2 access token for the target (XOAUTH2) from this environment variable')
-    .option('--allow-plaintext', 'allow imap:// without TLS (only on a trusted network)')
-    .option('--insecure-tls', 'accept self-signed or otherwise unverifiable TLS certificates')
+  addEndpointOptions(
+    program
+      .command('migrate')
+      .description('Copy one mailbox (or a CSV batch) from a source IMAP server to a target IMAP server. The source is never modified.'),
+    'source server: imap:// (STARTTLS) or imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS): scheme://[user@]host[:port]',
+  )
     .option('--mode <mode>', 'mapped (system folders matched, tree kept) or unified (all under a folder named after the source address)')
     .option('--since <YYYY-MM-DD>', 'only messages received on or after this date')
     .option('--include-folder <glob>', 'only folders matching this glob (repeatable; / separates levels)', collect)

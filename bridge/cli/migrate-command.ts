@@ -10,24 +10,11 @@ import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
 import { MigrateCliOptionsSchema, optionName } from './migrate-options';
 import { ProgressOutput } from './progress-output';
+import { pool } from './pool';
 
 export interface MigrateOutcome {
   exitCode: 0 | 1 | 2;
   results: AccountResult[];
-}
-
-/** Runs the accounts with at most `limit` at once, results in input order. */
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 
 export function parseMigrateOptions(raw: Record<string, unknown>) {

@@ -14,6 +14,7 @@ import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
 import { optionName } from './migrate-options';
 import { VerifyCliOptionsSchema, asMigrateOptions, type VerifyCliOptions } from './verify-options';
+import { pool } from './pool';
 
 export interface VerifyOutcome {
   exitCode: 0 | 1 | 2;
@@ -27,19 +28,6 @@ export function parseVerifyOptions(raw: Record<string, unknown>): VerifyCliOptio
     throw new UsageError(`${optionName(issue.path)}: ${issue.message}`);
   }
   return parsed.data;
-}
-
-async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { addEndpointOptions } from './endpoint-options';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -8,27 +9,14 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
  * migration. The command's code is imported only when it runs, like migrate's.
  */
 export function registerVerify(program: Command): Command {
-  return program
-    .command('verify')
-    .description(
-      'Read both mailboxes again and match every message through the folder mapping: what is missing, extra or changed on the target, per folder. Never writes to either side (unless --fix). Exit 0 verified, 1 differences or failure, 2 usage error.',
-    )
-    .requiredOption('--source <url>', 'source server as for migrate: imap:// (STARTTLS) or imaps:// (TLS), scheme://[user@]host[:port]')
-    .requiredOption('--target <url>', 'target server, same form as --source')
-    .option('--source-user <user>', 'source login (instead of user@ in the URL)')
-    .option('--target-user <user>', 'target login (instead of user@ in the URL)')
-    .option('--source-password-env <name>', 'read the source password from this environment variable')
-    .option('--target-password-env <name>', 'read the target password from this environment variable')
-    .option('--source-password-file <file>', 'read the source password from this file')
-    .option('--target-password-file <file>', 'read the target password from this file')
-    .option('--source-auth-user <admin>', "log in as this admin (master) user on behalf of the source account; the password is the admin's")
-    .option('--target-auth-user <admin>', 'log in as this admin (master) user on behalf of the target account')
-    .addOption(new Option('--source-auth-form <form>', 'how the admin login is sent: SASL PLAIN authzid, or user*admin').choices(['authzid', 'separator']))
-    .addOption(new Option('--target-auth-form <form>', 'how the admin login is sent on the target').choices(['authzid', 'separator']))
-    .option('--source-oauth-token-env <name>', 'OAuth2 access token for the source (XOAUTH2) from this environment variable')
-    .option('--target-oauth-token-env <name>', 'OAuth2 access token for the target (XOAUTH2) from this environment variable')
-    .option('--allow-plaintext', 'allow imap:// without TLS (only on a trusted network)')
-    .option('--insecure-tls', 'accept self-signed or otherwise unverifiable TLS certificates')
+  return addEndpointOptions(
+    program
+      .command('verify')
+      .description(
+        'Read both mailboxes again and match every message through the folder mapping: what is missing, extra or changed on the target, per folder. Never writes to either side (unless --fix). Exit 0 verified, 1 differences or failure, 2 usage error.',
+      ),
+    'source server as for migrate: imap:// (STARTTLS), imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS), scheme://[user@]host[:port]',
+  )
     .option('--mode <mode>', 'the mode the migration ran in: mapped or unified')
     .option('--since <YYYY-MM-DD>', 'as for migrate: older source messages are not expected on the target')
     .option('--include-folder <glob>', 'only folders matching this glob (repeatable; / separates levels)', collect)
