@@ -55,6 +55,8 @@ export async function dispatch(type: Exclude<RequestType, 'hello'>, params: unkn
       return s.retryAccounts(p);
     case 'account.verify':
       return s.verifyAccounts(p);
+    case 'account.fixMissing':
+      return s.fixMissing(p);
     case 'account.credentials':
       return s.setCredentials(p);
     case 'server.change':

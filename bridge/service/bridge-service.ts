@@ -10,7 +10,7 @@ import { planMappings, type AccountJob } from '../engine/migrate-account';
 import { migrate } from '../engine/migrate';
 import { closeQuietly, connectImap } from '../engine/connect';
 import { discoverLayout, type MailboxLayout } from '../engine/discover';
-import type { Endpoint } from '../engine/endpoint';
+import { endpointProtocol, type Endpoint } from '../engine/endpoint';
 import { classifyError } from '../engine/errors';
 import { guardReadOnly } from '../engine/read-only-guard';
 import { detectProvider } from '../diagnose/detect-provider';
@@ -664,6 +664,48 @@ export class BridgeService {
         const built = buildAccountJob(job, a, this.vault, 1, this.engineRetryBaseMs);
         if (typeof built === 'string') return { ok: false, reason: `no usable ${built} password is stored for the account` };
         this.verifyAfterFirstPass(a.id, { ...built, stateKey: engineKey(a.id) }, this.log.child({ jobId: job.id, accountId: a.id }), deep);
+        return { ok: true };
+      },
+      { allowClosedJob: true },
+    );
+  }
+
+  /** 复制缺失邮件: the missing messages copied, then the account verified again, in the background. */
+  fixMissing(p: RequestParams<'account.fixMissing'>): RequestResult<'account.fixMissing'> {
+    this.requireJob(p.jobId);
+    if (p.accountIds) {
+      // Only accounts of this job: an id of another job is refused, not acted on.
+      const foreign = p.accountIds.filter((id) => this.accounts.get(id)?.jobId !== p.jobId);
+      if (foreign.length) throw new ServiceError('NOT_FOUND', `No such account in the job: ${foreign.join(', ')}`);
+    }
+    const sel: AccountSelection = p.accountIds ? { accountIds: p.accountIds } : { jobId: p.jobId };
+    return this.batch(
+      sel,
+      (a, job) => {
+        if (!a.firstPassDoneAt) return { ok: false, reason: 'the account has not finished its first pass' };
+        const last = this.verifyResults.get(a.id);
+        if (!last || last.totals.missing === 0) return { ok: false, reason: 'the last verify of the account found nothing missing' };
+        if (this.verifyResults.isRunning(a.id)) return { ok: false, reason: 'a verify of the account is already under way' };
+        if (this.scheduler.isRunning(a.id)) return { ok: false, reason: 'the account is running a pass; try again when it ends' };
+        const built = buildAccountJob(job, a, this.vault, 1, this.engineRetryBaseMs);
+        if (typeof built === 'string') return { ok: false, reason: `no usable ${built} password is stored for the account` };
+        if (endpointProtocol(built.source) === 'pop3') return { ok: false, reason: 'missing messages are copied from an IMAP source only; for a POP3 source start a pass again' };
+        const log = this.log.child({ jobId: job.id, accountId: a.id });
+        const deep = last.depth === 'deep';
+        void this.verifyResults.fix(a.id, { ...built, stateKey: engineKey(a.id) }, this.engineStore, deep).then(
+          (r) => {
+            if (!r || this.closed) return;
+            if (r.fixed) {
+              for (const x of r.fixed.refused) log.warn(`copying a missing message: refused by the target: ${x.folder} UID ${x.uid}: ${x.reason}`);
+              log.info(`${a.source}: ${r.fixed.copied} missing message(s) copied; verify after: ${r.after.status} (${r.after.totals.missing} missing)`);
+            } else log.info(`${a.source}: nothing to copy (verify: ${r.after.status})`);
+            const now = this.accounts.get(a.id);
+            if (now) this.emit('account.status', { account: this.accountView(now) });
+          },
+          (err: unknown) => {
+            if (!this.closed) log.warn({ err }, 'copying the missing messages failed');
+          },
+        );
         return { ok: true };
       },
       { allowClosedJob: true },

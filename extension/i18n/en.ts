@@ -438,4 +438,8 @@ export const en = {
   verifyJob: 'Verify all (deep)',
   verifyJobHint: 'Read both mailboxes of every account again and compare every message byte for byte (SHA-256). Nothing is written; the badges update as each account is checked.',
   verifyJobQueued: '{count} accounts queued for a deep verify ({refused} not possible yet); their badges update one by one.',
+  verifyFixMissing: 'Copy the missing messages',
+  verifyFixMissingHint: 'Copy exactly the messages missing on the new mailbox from the old one (nothing else is written), then verify the account again.',
+  verifyFixQueued: 'Copying the missing messages; the result updates when the account has been verified again.',
+  verifyFixRefused: 'Not possible: {reason}',
 } as const;

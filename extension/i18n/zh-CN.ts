@@ -437,4 +437,8 @@ export const zhCN: Messages = {
   verifyJob: '核验全部(深度)',
   verifyJobHint: '重新读取每个账号的新旧邮箱,按 SHA-256 逐字节比对每封邮件。不会写入任何内容;每核验完一个账号,其标记随即更新。',
   verifyJobQueued: '已排队深度核验 {count} 个账号(另有 {refused} 个暂不可核验);标记将逐个更新。',
+  verifyFixMissing: '复制缺失邮件',
+  verifyFixMissingHint: '从旧邮箱只复制新邮箱中缺失的邮件(不写入其他任何内容),然后重新核验该账号。',
+  verifyFixQueued: '正在复制缺失邮件;重新核验完成后结果将更新。',
+  verifyFixRefused: '无法执行:{reason}',
 };

@@ -205,6 +205,19 @@ export const REQUESTS = {
     BatchResultSchema,
   ),
   /**
+   * 复制缺失邮件 ("copy the missing ones"): for each account (those given, of the job, or
+   * every account of the job), the messages a verify finds missing on the target are copied,
+   * exactly those (recorded in the state, so the next pass counts them as copied), then the
+   * account is verified again (at the depth of its last check) and its `verify` updated
+   * (account.status event). Runs in the background, one account after another. Refused with
+   * the reason: accounts whose last verify found nothing missing, before their first pass,
+   * running a pass right now, with a POP3 source, or without a usable stored password.
+   */
+  'account.fixMissing': def(
+    z.object({ jobId: IdSchema, accountIds: z.array(IdSchema).min(1).max(1000).optional() }).strict(),
+    BatchResultSchema,
+  ),
+  /**
    * The employee's own credentials, for a self-service or password-less account: the old
    * mailbox's address (self-service may differ from the target) and password. Starts the account.
    * Identified by accountId, or by job + new address (what an employee knows).

@@ -109,13 +109,13 @@ describe('bridge: verify after the first pass', () => {
     expect(row('ben')).toMatchObject({ verify_status: 'differences', verify_status_zh: '有差异', verify_extra: '1', verify_checked_at: ben.verify!.checkedAt });
     expect(row('ben').verify_differences).toBe(`INBOX -> INBOX: extra 1 (UID ${ben.verify!.folders[0]!.extra[0]!.uid})`);
 
-    // 核验 for the whole job, deep: one message expunged from Amy's new mailbox since is found.
+    // 核验 for the whole job, deep: two messages expunged from Amy's new mailbox since are found.
     const amyInbox = await readFolder(target, tgt.amy, 'INBOX');
-    const gone = amyInbox[4]!;
+    const gone = [amyInbox[4]!, amyInbox[17]!];
     const c = await connectImap(target, tgt.amy);
     try {
       await c.mailboxOpen('INBOX');
-      await c.messageDelete(String(gone.uid), { uid: true });
+      await c.messageDelete(gone.map((g) => g.uid).join(','), { uid: true });
     } finally {
       await c.logout();
     }
@@ -125,11 +125,30 @@ describe('bridge: verify after the first pass', () => {
     const req = await client.request('account.verify', { jobId: job.id });
     expect(req.results.map((r) => r.ok)).toEqual([true, true]);
     const [amy2, ben2] = await waiting;
-    expect(amy2.verify).toMatchObject({ status: 'differences', depth: 'deep', totals: { matched: 35, missing: 1, extra: 0, changed: 0 } });
-    expect(amy2.verify!.folders[0]!.missing).toEqual([expect.objectContaining({ size: gone.rfc822Size })]);
+    expect(amy2.verify).toMatchObject({ status: 'differences', depth: 'deep', totals: { matched: 34, missing: 2, extra: 0, changed: 0 } });
+    expect(amy2.verify!.folders[0]!.missing).toEqual(gone.map((g) => expect.objectContaining({ size: g.rfc822Size })));
     expect(Date.parse(amy2.verify!.checkedAt)).toBeGreaterThan(Date.parse(amy.verify!.checkedAt));
     expect(ben2.verify).toMatchObject({ status: 'differences', depth: 'deep', totals: { matched: 12, extra: 1 } });
     // An account still in its first pass, or unknown, is refused or rejected, not queued.
     await expect(client.request('account.verify', { accountIds: ['acc_doesnotexist'] })).rejects.toThrow();
+
+    // 复制缺失邮件 for the job: Amy's two missing messages are copied, exactly once, and the
+    // verify after (deep, like the check before) is clean; Ben has nothing missing and is refused.
+    const fixedAmy = client.waitForEvent('account.status', (d) => d.account.id === id('amy') && d.account.verify?.depth === 'deep' && d.account.verify.status === 'verified', 120_000).then((d) => d.account as AccountView);
+    const fix = await client.request('account.fixMissing', { jobId: job.id });
+    expect(fix.results.find((r) => r.accountId === id('amy'))).toMatchObject({ ok: true });
+    expect(fix.results.find((r) => r.accountId === id('ben'))).toMatchObject({ ok: false, reason: expect.stringContaining('nothing missing') });
+    const amy3 = await fixedAmy;
+    expect(amy3.verify).toMatchObject({ status: 'verified', depth: 'deep', totals: { matched: 36, missing: 0, extra: 0, changed: 0 } });
+    const after = await readFolder(target, tgt.amy, 'INBOX');
+    expect(after).toHaveLength(30);
+    const srcInbox = await readFolder(source, src.amy, 'INBOX');
+    const ids = (list: typeof after) => list.map((m) => m.sha256).sort();
+    expect(ids(after)).toEqual(ids(srcInbox));
+    for (const g of gone) expect(after.filter((m) => m.sha256 === g.sha256)).toHaveLength(1);
+    // Now nothing is missing: a second request is refused, and an account of no job is rejected.
+    const again = await client.request('account.fixMissing', { jobId: job.id, accountIds: [id('amy')] });
+    expect(again.results).toEqual([expect.objectContaining({ accountId: id('amy'), ok: false })]);
+    await expect(client.request('account.fixMissing', { jobId: job.id, accountIds: ['acc_doesnotexist'] })).rejects.toThrow();
   });
 });

@@ -3,8 +3,8 @@
  * The monitor's verify badge (已核验 / 有差异) and the drawer's 核验 section, in both languages,
  * from an account view as the bridge sends it after its check.
  */
-import { cleanup, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VerifySummarySchema, type VerifySummary } from '../../shared/verify';
 import { VerifyBadge } from '../../extension/dashboard/monitor/VerifyBadge';
 import { VerifyDetails } from '../../extension/dashboard/monitor/VerifyDetails';
@@ -12,6 +12,16 @@ import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 
 afterEach(cleanup);
+
+const sent: Array<{ type: string; params: unknown }> = [];
+let reply: { results: Array<{ accountId: string; ok: boolean; status: string; reason?: string }> } = { results: [] };
+vi.mock('../../extension/lib/page-client', () => ({
+  PageRequestError: class extends Error {},
+  bridgeRequest: vi.fn(async (type: string, params: unknown) => {
+    sent.push({ type, params });
+    return reply;
+  }),
+}));
 
 const differences: VerifySummary = VerifySummarySchema.parse({
   status: 'differences',
@@ -66,5 +76,26 @@ describe('verify in the monitor', () => {
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={undefined} />);
     expect(screen.getByTestId('verify-details').textContent).toContain('首次搬家完成后');
+  });
+
+  it('drawer: 复制缺失邮件 / Copy the missing messages when something is missing, sent as account.fixMissing for the account', async () => {
+    reply = { results: [{ accountId: 'acc_1', ok: true, status: 'done' }] };
+    inLocale('en', <VerifyDetails verify={differences} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);
+    const button = screen.getByTestId('verify-fix-missing');
+    expect(button.textContent).toBe('Copy the missing messages');
+    fireEvent.click(button);
+    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toContain('Copying the missing messages'));
+    expect(sent).toEqual([{ type: 'account.fixMissing', params: { jobId: 'job_1', accountIds: ['acc_1'] } }]);
+    cleanup();
+    reply = { results: [{ accountId: 'acc_1', ok: false, status: 'done', reason: 'the account is running a pass; try again when it ends' }] };
+    inLocale('zh-CN', <VerifyDetails verify={differences} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);
+    fireEvent.click(screen.getByTestId('verify-fix-missing'));
+    expect(screen.getByTestId('verify-fix-missing').textContent).toBe('复制缺失邮件');
+    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toBe('无法执行:the account is running a pass; try again when it ends'));
+    cleanup();
+    // Nothing missing (only extra or changed, or verified): no button.
+    inLocale('en', <VerifyDetails verify={verified} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);
+    inLocale('en', <VerifyDetails verify={{ ...differences, totals: { ...differences.totals, missing: 0 } }} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);
+    expect(screen.queryByTestId('verify-fix-missing')).toBeNull();
   });
 });

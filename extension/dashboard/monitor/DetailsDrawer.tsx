@@ -205,7 +205,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           </table>
         )}
 
-        <VerifyDetails verify={account.verify} />
+        <VerifyDetails verify={account.verify} fix={{ jobId: account.jobId, accountId: account.id }} />
 
         <h3>{t('skippedTitle')}</h3>
         {c.messagesSkipped === 0 ? (

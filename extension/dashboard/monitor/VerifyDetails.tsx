@@ -1,8 +1,10 @@
+import { useState } from 'react';
 import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
+import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 import { VerifyBadge } from './VerifyBadge';
 import { REMEDIES } from '../../../shared/errors';
 
@@ -11,8 +13,10 @@ import { REMEDIES } from '../../../shared/errors';
  * folder what is missing, extra or changed on the new mailbox (the first entries; the CLI's
  * `verify --json` lists all).
  */
-export function VerifyDetails({ verify }: { verify: VerifySummary | null | undefined }) {
+export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | undefined; /** the account, for 复制缺失邮件 */ fix?: { jobId: string; accountId: string; connected?: boolean } }) {
   const { t, locale } = useLocale();
+  const [fixMessage, setFixMessage] = useState<string | null>(null);
+  const [fixing, setFixing] = useState(false);
   if (!verify) {
     return (
       <section data-testid="verify-details">
@@ -33,6 +37,35 @@ export function VerifyDetails({ verify }: { verify: VerifySummary | null | undef
       <p data-testid="verify-totals">
         {t('verifyTotals', { matched: verify.totals.matched, missing: verify.totals.missing, extra: verify.totals.extra, changed: verify.totals.changed })}
       </p>
+      {fix && verify.totals.missing > 0 && (
+        <p>
+          <button
+            type="button"
+            className="secondary"
+            data-testid="verify-fix-missing"
+            title={t('verifyFixMissingHint')}
+            disabled={fixing || fix.connected === false}
+            onClick={() => {
+              setFixing(true);
+              setFixMessage(null);
+              bridgeRequest('account.fixMissing', { jobId: fix.jobId, accountIds: [fix.accountId] })
+                .then((r) => {
+                  const mine = r.results.find((x) => x.accountId === fix.accountId);
+                  setFixMessage(mine?.ok ? t('verifyFixQueued') : t('verifyFixRefused', { reason: mine?.reason ?? '' }));
+                })
+                .catch((err: unknown) => setFixMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err)))
+                .finally(() => setFixing(false));
+            }}
+          >
+            {t('verifyFixMissing')}
+          </button>{' '}
+          {fixMessage && (
+            <span className="hint" role="status" data-testid="verify-fix-message">
+              {fixMessage}
+            </span>
+          )}
+        </p>
+      )}
       {verify.error && (
         <ErrorRemedy error={{ ...verify.error, remedy: { en: REMEDIES[verify.error.code].en, zh: REMEDIES[verify.error.code].zh }, transient: REMEDIES[verify.error.code].transient }} />
       )}
