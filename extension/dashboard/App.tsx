@@ -5,6 +5,7 @@ import { useLocale } from '../i18n/locale-context';
 import { BridgeChip } from './BridgeChip';
 import { JobsPage } from './jobs/JobsPage';
 import { MonitorPage } from './monitor/MonitorPage';
+import { VerifyReportPage } from './report/VerifyReport';
 import { SelfServicePage } from './self/SelfServicePage';
 import { useHashRoute } from './use-hash-route';
 import { Wizard } from './wizard/Wizard';
@@ -14,7 +15,7 @@ export function App() {
   const bridge = useBridgeState();
   const [route, go] = useHashRoute();
   const nav = [
-    { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' },
+    { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' || route.page === 'verifyReport' },
     { path: '/new', label: t('newMigration'), on: route.page === 'new' },
     { path: '/self', label: t('migrateMyMailbox'), on: route.page === 'self' },
   ];
@@ -41,6 +42,7 @@ export function App() {
         {route.page === 'jobs' && <JobsPage bridge={bridge} onOpen={(id) => go(`/jobs/${id}`)} onNew={() => go('/new')} />}
         {route.page === 'new' && <Wizard bridge={bridge} onStarted={(id) => go(`/jobs/${id}`)} />}
         {route.page === 'job' && <MonitorPage jobId={route.jobId} bridge={bridge} />}
+        {route.page === 'verifyReport' && <VerifyReportPage jobId={route.jobId} />}
         {route.page === 'self' && <SelfServicePage bridge={bridge} onOpenWizard={() => go('/new')} />}
       </main>
     </div>

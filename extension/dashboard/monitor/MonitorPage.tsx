@@ -61,7 +61,12 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
         </div>
         <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} />
       </header>
-      <p className="hint">{t('monitorSyncNote', { days: job.incremental.windowDays })}</p>
+      <p className="hint">
+        {t('monitorSyncNote', { days: job.incremental.windowDays })}{' '}
+        <a href={`#/jobs/${job.id}/verify-report`} data-testid="verify-report-link">
+          {t('verifyReportLink')}
+        </a>
+      </p>
 
       <div className="monitor__toolbar">
         <StatusFilter counts={counts} value={statuses} onChange={setStatuses} total={accounts?.length ?? 0} />

@@ -1,0 +1,200 @@
+import { useLiveQuery } from 'dexie-react-hooks';
+import { useEffect } from 'react';
+import type { JobView } from '../../../shared/protocol';
+import type { AccountView } from '../../../shared/protocol/account';
+import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
+import { db } from '../../db/schema';
+import type { PlainKey } from '../../i18n';
+import { useLocale } from '../../i18n/locale-context';
+import { formatCount, formatDateTime } from '../../lib/format';
+
+type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'>;
+
+const STATUS_KEY: Record<VerifySummary['status'], PlainKey> = { verified: 'verifyVerified', differences: 'verifyDifferences', failed: 'verifyFailed' };
+
+/**
+ * 搬家核验报告: the last verify of every account of a job, per account and folder (counts,
+ * the first entries of what is missing, extra or changed, when it was checked and how deep),
+ * in the admin's language, laid out for the browser's "Save as PDF" (print CSS in
+ * dashboard.css hides the app's chrome). Pure: the page below feeds it from the local mirror.
+ */
+export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView, 'id' | 'name'>; accounts: ReportAccount[]; generatedAt: string }) {
+  const { t, locale } = useLocale();
+  const n = (x: number) => formatCount(x, locale);
+  const sorted = [...accounts].sort((a, b) => a.source.localeCompare(b.source));
+  const count = (s: VerifySummary['status']) => sorted.filter((a) => a.verify?.status === s).length;
+  const message = (m: VerifyMessage) => `UID ${m.uid} · ${m.subject ?? t('verifyNoSubject')}${m.date ? ` · ${formatDateTime(m.date, locale)}` : ''}${m.messageId ? ` · ${m.messageId}` : ''}`;
+  const more = (shown: number, total: number) => (total > shown ? <li className="hint">{t('verifyMore', { count: total - shown })}</li> : null);
+
+  return (
+    <article className="verify-report" data-testid="verify-report" lang={locale}>
+      <header className="verify-report__head">
+        <h1>{t('verifyReportTitle')}</h1>
+        <p>{t('verifyReportJob', { name: job.name })}</p>
+        <p className="hint">{t('verifyReportGenerated', { at: formatDateTime(generatedAt, locale) })}</p>
+        <p data-testid="verify-report-summary">
+          {t('verifyReportSummary', { accounts: sorted.length, verified: count('verified'), differences: count('differences'), failed: count('failed'), unchecked: sorted.filter((a) => !a.verify).length })}
+        </p>
+      </header>
+
+      <table className="mini-table verify-report__overview" data-testid="verify-report-overview">
+        <thead>
+          <tr>
+            <th scope="col">{t('verifyReportAccount')}</th>
+            <th scope="col">{t('verifyReportStatus')}</th>
+            <th scope="col">{t('verifyReportCheckedAt')}</th>
+            <th scope="col">{t('verifyReportMatched')}</th>
+            <th scope="col">{t('verifyMissing')}</th>
+            <th scope="col">{t('verifyExtra')}</th>
+            <th scope="col">{t('verifyChanged')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {sorted.map((a) => (
+            <tr key={a.id} data-testid="verify-report-row" data-account={a.source}>
+              <td>
+                {a.source}
+                {a.target !== a.source && <> → {a.target}</>}
+              </td>
+              <td>{a.verify ? t(STATUS_KEY[a.verify.status]) : t('verifyReportUnchecked')}</td>
+              <td>{a.verify ? formatDateTime(a.verify.checkedAt, locale) : '—'}</td>
+              <td>{a.verify ? n(a.verify.totals.matched) : '—'}</td>
+              <td>{a.verify ? n(a.verify.totals.missing) : '—'}</td>
+              <td>{a.verify ? n(a.verify.totals.extra) : '—'}</td>
+              <td>{a.verify ? n(a.verify.totals.changed) : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+
+      {sorted.map((a) => {
+        const v = a.verify;
+        return (
+          <section key={a.id} className="verify-report__account" data-testid="verify-report-account" data-account={a.source}>
+            <h2>
+              {a.source} → {a.target}
+            </h2>
+            {!v ? (
+              <p className="hint">{t('verifyReportUnchecked')}</p>
+            ) : (
+              <>
+                <p>
+                  <strong>{t(STATUS_KEY[v.status])}</strong> ·{' '}
+                  {t('verifyCheckedAt', { at: formatDateTime(v.checkedAt, locale), depth: t(v.depth === 'deep' ? 'verifyDepthDeep' : 'verifyDepthMetadata') })}
+                </p>
+                <p>{t('verifyTotals', { matched: n(v.totals.matched), missing: n(v.totals.missing), extra: n(v.totals.extra), changed: n(v.totals.changed) })}</p>
+                {v.error && <p className="callout callout--warn">{v.error.message}</p>}
+                {v.folders.length === 0 && v.status === 'verified' && <p>{t('verifyReportAllFoldersMatch')}</p>}
+                {v.folders.length > 0 && (
+                  <table className="mini-table verify-report__folders">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t('verifyReportFolder')}</th>
+                        <th scope="col">{t('verifyReportSourceCount')}</th>
+                        <th scope="col">{t('verifyReportTargetCount')}</th>
+                        <th scope="col">{t('verifyReportMatched')}</th>
+                        <th scope="col">{t('verifyMissing')}</th>
+                        <th scope="col">{t('verifyExtra')}</th>
+                        <th scope="col">{t('verifyChanged')}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {v.folders.map((f) => (
+                        <tr key={f.source} data-testid="verify-report-folder" data-folder={f.source}>
+                          <td>
+                            {f.source}
+                            {f.target !== f.source && <> → {f.target}</>}
+                            {f.error && <div className="hint">{f.error.message}</div>}
+                          </td>
+                          <td>{n(f.sourceCount)}</td>
+                          <td>{n(f.targetCount)}</td>
+                          <td>{n(f.matched)}</td>
+                          <td>{n(f.missingCount)}</td>
+                          <td>{n(f.extraCount)}</td>
+                          <td>{n(f.changedCount)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                )}
+                {v.folders.map((f) =>
+                  f.missingCount + f.extraCount + f.changedCount === 0 ? null : (
+                    <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>
+                      <h3>{f.source}</h3>
+                      {f.missingCount > 0 && (
+                        <>
+                          <h4>
+                            {t('verifyMissing')}: {n(f.missingCount)}
+                          </h4>
+                          <ul data-testid="verify-report-missing">
+                            {f.missing.map((m) => (
+                              <li key={m.uid}>{message(m)}</li>
+                            ))}
+                            {more(f.missing.length, f.missingCount)}
+                          </ul>
+                        </>
+                      )}
+                      {f.extraCount > 0 && (
+                        <>
+                          <h4>
+                            {t('verifyExtra')}: {n(f.extraCount)}
+                          </h4>
+                          <ul data-testid="verify-report-extra">
+                            {f.extra.map((m) => (
+                              <li key={m.uid}>{message(m)}</li>
+                            ))}
+                            {more(f.extra.length, f.extraCount)}
+                          </ul>
+                        </>
+                      )}
+                      {f.changedCount > 0 && (
+                        <>
+                          <h4>
+                            {t('verifyChanged')}: {n(f.changedCount)}
+                          </h4>
+                          <ul data-testid="verify-report-changed">
+                            {f.changed.map((c) => (
+                              <li key={c.uid}>
+                                UID {c.uid} → {c.targetUid}: {c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}
+                              </li>
+                            ))}
+                            {more(f.changed.length, f.changedCount)}
+                          </ul>
+                        </>
+                      )}
+                    </div>
+                  ),
+                )}
+                {(v.foldersWithDifferences ?? 0) > v.folders.length && <p className="hint">{t('verifyReportMoreFolders', { count: (v.foldersWithDifferences ?? 0) - v.folders.length })}</p>}
+              </>
+            )}
+          </section>
+        );
+      })}
+    </article>
+  );
+}
+
+/** #/jobs/<id>/verify-report: the report of one job from the local mirror, with a print button. */
+export function VerifyReportPage({ jobId }: { jobId: string }) {
+  const { t } = useLocale();
+  const job = useLiveQuery(() => db().jobs.get(jobId), [jobId]);
+  const accounts = useLiveQuery(() => db().accounts.where('jobId').equals(jobId).toArray(), [jobId]);
+  useEffect(() => {
+    // The browser offers the title as the PDF's file name.
+    if (job) document.title = `${t('verifyReportTitle')} - ${job.name}`;
+  }, [job, t]);
+  if (job === undefined && accounts === undefined) return <p className="hint">{t('loading')}</p>;
+  if (!job) return <p className="callout callout--warn">{t('verifyReportNotFound')}</p>;
+  return (
+    <div className="verify-report-page">
+      <p className="no-print">
+        <a href={`#/jobs/${job.id}`}>{t('verifyReportBack')}</a>{' '}
+        <button type="button" className="secondary" data-testid="verify-report-print" onClick={() => window.print()}>
+          {t('verifyReportPrint')}
+        </button>
+      </p>
+      <VerifyReport job={job} accounts={accounts ?? []} generatedAt={new Date().toISOString()} />
+    </div>
+  );
+}

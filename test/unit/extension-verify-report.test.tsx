@@ -1,0 +1,111 @@
+// @vitest-environment jsdom
+/**
+ * The printable 搬家核验报告 (issue 18): per account and folder the counts, the differences
+ * (first entries) and the time of the check, in the admin's language; its route from the
+ * monitor; the print CSS that leaves the app's chrome out of the PDF.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { VerifySummarySchema, type VerifySummary } from '../../shared/verify';
+import { VerifyReport } from '../../extension/dashboard/report/VerifyReport';
+import { parseRoute } from '../../extension/dashboard/use-hash-route';
+import { LocaleProvider } from '../../extension/i18n/locale-context';
+import type { Locale } from '../../extension/i18n';
+import { formatDateTime } from '../../extension/lib/format';
+
+afterEach(cleanup);
+
+const differences: VerifySummary = VerifySummarySchema.parse({
+  status: 'differences',
+  depth: 'deep',
+  checkedAt: '2026-12-04T10:00:00.000Z',
+  totals: { matched: 40, missing: 22, extra: 1, changed: 1, skipped: 0 },
+  foldersWithDifferences: 1,
+  folders: [
+    {
+      source: 'INBOX',
+      target: 'INBOX',
+      sourceCount: 63,
+      targetCount: 42,
+      matched: 40,
+      missing: Array.from({ length: 20 }, (_, i) => ({ uid: i + 1, messageId: `<m${i}@x>`, subject: `季度报告 ${i}`, date: '2025-01-01T00:00:00.000Z', size: 100 })),
+      extra: [{ uid: 900, messageId: '<w@x>', subject: null, date: null, size: 50 }],
+      changed: [{ uid: 30, targetUid: 31, what: ['body', 'flags'] }],
+      missingCount: 22,
+      extraCount: 1,
+      changedCount: 1,
+    },
+  ],
+});
+const verified: VerifySummary = { ...differences, status: 'verified', depth: 'metadata', checkedAt: '2026-12-04T09:00:00.000Z', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, foldersWithDifferences: 0, folders: [] };
+
+const accounts = [
+  { id: 'acc_b', source: 'ben@old.example.com', target: 'ben@new.example.com', verify: differences },
+  { id: 'acc_a', source: 'amy@old.example.com', target: 'amy@new.example.com', verify: verified },
+  { id: 'acc_c', source: 'cat@old.example.com', target: 'cat@new.example.com', verify: null },
+];
+const job = { id: 'job_1', name: '总部邮箱搬家' };
+const generatedAt = '2026-12-04T12:00:00.000Z';
+
+const inLocale = (locale: Locale) =>
+  render(
+    <LocaleProvider initial={locale} persist={false}>
+      <VerifyReport job={job} accounts={accounts} generatedAt={generatedAt} />
+    </LocaleProvider>,
+  );
+
+describe('搬家核验报告 (printable verify report)', () => {
+  it('in Chinese: title, summary, per account result and time, per folder counts and the differences', () => {
+    inLocale('zh-CN');
+    const report = screen.getByTestId('verify-report');
+    expect(report.querySelector('h1')!.textContent).toBe('搬家核验报告');
+    expect(report.textContent).toContain('任务:总部邮箱搬家');
+    expect(report.textContent).toContain(formatDateTime(generatedAt, 'zh-CN'));
+    expect(screen.getByTestId('verify-report-summary').textContent).toBe('共 3 个账号:1 个已核验,1 个有差异,0 个核验失败,1 个尚未核验');
+    // Overview, sorted by address: result and time of the check per account.
+    const rows = screen.getAllByTestId('verify-report-row');
+    expect(rows.map((r) => r.getAttribute('data-account'))).toEqual(['amy@old.example.com', 'ben@old.example.com', 'cat@old.example.com']);
+    expect(rows[0]!.textContent).toContain('已核验');
+    expect(rows[0]!.textContent).toContain(formatDateTime(verified.checkedAt, 'zh-CN'));
+    expect(rows[1]!.textContent).toContain('有差异');
+    expect(rows[2]!.textContent).toContain('尚未核验');
+    // Ben: the folder's counts, then the missing (first 20 and how many more), extra and changed.
+    const ben = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'ben@old.example.com')!;
+    expect(ben.textContent).toContain('深度');
+    const folder = within(ben).getByTestId('verify-report-folder');
+    expect(Array.from(folder.querySelectorAll('td')).map((td) => td.textContent)).toEqual(['INBOX', '63', '42', '40', '22', '1', '1']);
+    const missing = within(ben).getByTestId('verify-report-missing').querySelectorAll('li');
+    expect(missing).toHaveLength(21);
+    expect(missing[0]!.textContent).toContain('UID 1 · 季度报告 0');
+    expect(missing[20]!.textContent).toContain('2');
+    expect(within(ben).getByTestId('verify-report-extra').textContent).toContain('UID 900 · (无主题)');
+    expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31: 内容, 标记');
+    const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
+    expect(amy.textContent).toContain('所有文件夹均一致');
+  });
+
+  it('in English, the same report', () => {
+    inLocale('en');
+    expect(screen.getByTestId('verify-report').querySelector('h1')!.textContent).toBe('Migration verification report');
+    expect(screen.getByTestId('verify-report-summary').textContent).toBe('3 accounts: 1 verified, 1 with differences, 0 check failed, 1 not checked yet');
+    const ben = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'ben@old.example.com')!;
+    expect(ben.textContent).toContain('Differences');
+    expect(ben.textContent).toContain(`Checked ${formatDateTime(differences.checkedAt, 'en')} (deep: bodies compared by SHA-256)`);
+    expect(ben.textContent).toContain('40 matched, 22 missing, 1 extra, 1 changed');
+    expect(within(ben).getByTestId('verify-report-extra').textContent).toContain('UID 900 · (no subject)');
+    expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31: content, flags');
+    expect(within(ben).getByTestId('verify-report-missing').textContent).toContain('2 more: the full list is in the CLI report (verify --json).');
+    const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
+    expect(amy.textContent).toContain('Every folder matched');
+  });
+
+  it('has a route of its own, and print CSS that hides the app around it', () => {
+    expect(parseRoute('#/jobs/job_1/verify-report')).toEqual({ page: 'verifyReport', jobId: 'job_1' });
+    expect(parseRoute('#/jobs/job_1')).toEqual({ page: 'job', jobId: 'job_1' });
+    const css = readFileSync(join(process.cwd(), 'extension/styles/dashboard.css'), 'utf8');
+    const print = css.slice(css.indexOf('@media print'));
+    expect(print).toMatch(/\.topbar,[\s\S]*\.no-print[\s\S]*display: none/);
+  });
+});
