@@ -119,6 +119,8 @@ export function verifyStatus(folders: VerifyFolder[]): Exclude<VerifyStatus, 'fa
 export const VERIFY_VIEW_LIST_CAP = 20;
 /** Folders with a difference shown at most (a mailbox of hundreds of folders must not make every account event huge). */
 export const VERIFY_VIEW_FOLDER_CAP = 50;
+/** Folders whose counts the summary carries at most, clean ones included (the printable 搬家核验报告 lists them). */
+export const VERIFY_VIEW_FOLDER_COUNTS_CAP = 300;
 export const VerifySummarySchema = z.object({
   status: VerifyStatusSchema,
   depth: z.enum(['metadata', 'deep']),
@@ -127,6 +129,14 @@ export const VerifySummarySchema = z.object({
   totals: VerifyTotalsSchema,
   /** folders with a difference, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
   foldersWithDifferences: z.number().int().nonnegative().optional(),
+  /**
+   * The counts of every folder checked, clean ones included (the first
+   * VERIFY_VIEW_FOLDER_COUNTS_CAP of `folderTotal`); absent in summaries stored before.
+   */
+  folderCounts: z
+    .array(z.object({ source: z.string(), target: z.string(), sourceCount: z.number().int().nonnegative(), targetCount: z.number().int().nonnegative(), matched: z.number().int().nonnegative() }))
+    .optional(),
+  folderTotal: z.number().int().nonnegative().optional(),
   folders: z.array(
     z.object({
       source: z.string(),
@@ -156,6 +166,8 @@ export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): Ver
     ...(a.error ? { error: a.error } : {}),
     totals: a.totals,
     foldersWithDifferences: differing.length,
+    folderCounts: a.folders.slice(0, VERIFY_VIEW_FOLDER_COUNTS_CAP).map((f) => ({ source: f.source, target: f.target, sourceCount: f.sourceCount, targetCount: f.targetCount, matched: f.matched })),
+    folderTotal: a.folders.length,
     folders: differing
       .slice(0, VERIFY_VIEW_FOLDER_CAP)
       .map((f) => ({

@@ -460,5 +460,6 @@ export const en = {
   verifyReportFolder: 'Folder',
   verifyReportAllFoldersMatch: 'Every folder matched: nothing missing, extra or changed.',
   verifyReportMoreFolders: '{count} more folders with differences: the full list is in the CLI report (verify --json).',
+  verifyReportMoreFolderCounts: '{count} more folders not listed here: the full list is in the CLI report (verify --json).',
   verifyReportNotFound: 'No such job.',
 } as const;

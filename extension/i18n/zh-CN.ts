@@ -459,5 +459,6 @@ export const zhCN: Messages = {
   verifyReportFolder: '文件夹',
   verifyReportAllFoldersMatch: '所有文件夹均一致:无缺失、多余或变更。',
   verifyReportMoreFolders: '另有 {count} 个文件夹有差异:完整列表见命令行报告(verify --json)。',
+  verifyReportMoreFolderCounts: '另有 {count} 个文件夹未在此列出:完整列表见命令行报告(verify --json)。',
   verifyReportNotFound: '找不到该任务。',
 };

@@ -93,6 +93,12 @@ describe('bridge: verify after the first pass', () => {
     expect(amy.firstPassDoneAt).not.toBeNull();
     expect(amy.verify).toMatchObject({ status: 'verified', depth: 'metadata', totals: { matched: 36, missing: 0, extra: 0, changed: 0 }, folders: [] });
     expect(Date.parse(amy.verify!.checkedAt)).toBeGreaterThanOrEqual(Date.parse(amy.firstPassDoneAt!));
+    // Every folder's counts travel too, clean ones included (the printable report lists them).
+    expect(amy.verify!.folderTotal).toBe(amy.verify!.folderCounts!.length);
+    expect(amy.verify!.folderCounts).toEqual(expect.arrayContaining([
+      expect.objectContaining({ source: 'INBOX', sourceCount: 30, targetCount: 30, matched: 30 }),
+      expect.objectContaining({ source: 'Projects/2024', sourceCount: 6, targetCount: 6, matched: 6 }),
+    ]));
     expect(ben.verify).toMatchObject({ status: 'differences', totals: { matched: 12, missing: 0, extra: 1, changed: 0 } });
     expect(ben.verify!.folders).toEqual([
       expect.objectContaining({ source: 'INBOX', target: 'INBOX', sourceCount: 12, targetCount: 13, extraCount: 1, extra: [expect.objectContaining({ messageId: '<welcome-ben@old.example.com>', subject: 'Welcome to the new system' })] }),

@@ -23,6 +23,11 @@ const differences: VerifySummary = VerifySummarySchema.parse({
   checkedAt: '2026-12-04T10:00:00.000Z',
   totals: { matched: 40, missing: 22, extra: 1, changed: 1, skipped: 0 },
   foldersWithDifferences: 1,
+  folderCounts: [
+    { source: 'INBOX', target: 'INBOX', sourceCount: 63, targetCount: 42, matched: 40 },
+    { source: 'Sent', target: 'Sent Items', sourceCount: 3, targetCount: 3, matched: 3 },
+  ],
+  folderTotal: 2,
   folders: [
     {
       source: 'INBOX',
@@ -39,7 +44,7 @@ const differences: VerifySummary = VerifySummarySchema.parse({
     },
   ],
 });
-const verified: VerifySummary = { ...differences, status: 'verified', depth: 'metadata', checkedAt: '2026-12-04T09:00:00.000Z', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, foldersWithDifferences: 0, folders: [] };
+const verified: VerifySummary = { ...differences, status: 'verified', depth: 'metadata', checkedAt: '2026-12-04T09:00:00.000Z', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, foldersWithDifferences: 0, folderCounts: [{ source: 'INBOX', target: 'INBOX', sourceCount: 60, targetCount: 60, matched: 60 }, { source: 'Projects/2024', target: 'Projects/2024', sourceCount: 6, targetCount: 6, matched: 6 }], folderTotal: 3, folders: [] };
 
 const accounts = [
   { id: 'acc_b', source: 'ben@old.example.com', target: 'ben@new.example.com', verify: differences },
@@ -74,8 +79,12 @@ describe('搬家核验报告 (printable verify report)', () => {
     // Ben: the folder's counts, then the missing (first 20 and how many more), extra and changed.
     const ben = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'ben@old.example.com')!;
     expect(ben.textContent).toContain('深度');
-    const folder = within(ben).getByTestId('verify-report-folder');
-    expect(Array.from(folder.querySelectorAll('td')).map((td) => td.textContent)).toEqual(['INBOX', '63', '42', '40', '22', '1', '1']);
+    // Every folder's counts, the clean one too.
+    const cells = (row: Element) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent);
+    expect(within(ben).getAllByTestId('verify-report-folder').map(cells)).toEqual([
+      ['INBOX', '63', '42', '40', '22', '1', '1'],
+      ['Sent → Sent Items', '3', '3', '3', '0', '0', '0'],
+    ]);
     const missing = within(ben).getByTestId('verify-report-missing').querySelectorAll('li');
     expect(missing).toHaveLength(21);
     expect(missing[0]!.textContent).toContain('UID 1 · 季度报告 0');
@@ -84,6 +93,8 @@ describe('搬家核验报告 (printable verify report)', () => {
     expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31: 内容, 标记');
     const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
     expect(amy.textContent).toContain('所有文件夹均一致');
+    expect(within(amy).getAllByTestId('verify-report-folder').map((r) => r.getAttribute('data-folder'))).toEqual(['INBOX', 'Projects/2024']);
+    expect(amy.textContent).toContain('另有 1 个文件夹未在此列出');
   });
 
   it('in English, the same report', () => {
@@ -99,6 +110,17 @@ describe('搬家核验报告 (printable verify report)', () => {
     expect(within(ben).getByTestId('verify-report-missing').textContent).toContain('2 more: the full list is in the CLI report (verify --json).');
     const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
     expect(amy.textContent).toContain('Every folder matched');
+    expect(within(amy).getAllByTestId('verify-report-folder').map((r) => r.getAttribute('data-folder'))).toEqual(['INBOX', 'Projects/2024']);
+  });
+
+  it('a summary stored before folder counts existed lists its folders with differences', () => {
+    const { folderCounts: _c, folderTotal: _t, ...old } = differences;
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <VerifyReport job={job} accounts={[{ id: 'acc_b', source: 'ben@old.example.com', target: 'ben@new.example.com', verify: old }]} generatedAt={generatedAt} />
+      </LocaleProvider>,
+    );
+    expect(screen.getAllByTestId('verify-report-folder').map((r) => r.getAttribute('data-folder'))).toEqual(['INBOX']);
   });
 
   it('has a route of its own, and print CSS that hides the app around it', () => {

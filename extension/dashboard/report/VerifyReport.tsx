@@ -10,6 +10,21 @@ import { formatCount, formatDateTime } from '../../lib/format';
 
 type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'>;
 
+type FolderRow = Pick<VerifySummary['folders'][number], 'source' | 'target' | 'sourceCount' | 'targetCount' | 'matched' | 'missingCount' | 'extraCount' | 'changedCount' | 'error'>;
+
+/**
+ * Every folder's counts when the summary has them (clean folders with 0 differences), the
+ * folders with a difference first-class either way; older summaries list those only.
+ */
+function folderRows(v: VerifySummary): FolderRow[] {
+  const differing = new Map(v.folders.map((f) => [f.source, f]));
+  if (!v.folderCounts) return v.folders;
+  const rows: FolderRow[] = v.folderCounts.map((c) => differing.get(c.source) ?? { ...c, missingCount: 0, extraCount: 0, changedCount: 0 });
+  // A folder with a difference beyond the counts' cap is still listed.
+  for (const f of v.folders) if (!v.folderCounts.some((c) => c.source === f.source)) rows.push(f);
+  return rows;
+}
+
 const STATUS_KEY: Record<VerifySummary['status'], PlainKey> = { verified: 'verifyVerified', differences: 'verifyDifferences', failed: 'verifyFailed' };
 
 /**
@@ -85,7 +100,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 <p>{t('verifyTotals', { matched: n(v.totals.matched), missing: n(v.totals.missing), extra: n(v.totals.extra), changed: n(v.totals.changed) })}</p>
                 {v.error && <p className="callout callout--warn">{v.error.message}</p>}
                 {v.folders.length === 0 && v.status === 'verified' && <p>{t('verifyReportAllFoldersMatch')}</p>}
-                {v.folders.length > 0 && (
+                {folderRows(v).length > 0 && (
                   <table className="mini-table verify-report__folders">
                     <thead>
                       <tr>
@@ -99,7 +114,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                       </tr>
                     </thead>
                     <tbody>
-                      {v.folders.map((f) => (
+                      {folderRows(v).map((f) => (
                         <tr key={f.source} data-testid="verify-report-folder" data-folder={f.source}>
                           <td>
                             {f.source}
@@ -117,6 +132,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                     </tbody>
                   </table>
                 )}
+                {(v.folderTotal ?? 0) > (v.folderCounts?.length ?? 0) && <p className="hint">{t('verifyReportMoreFolderCounts', { count: (v.folderTotal ?? 0) - (v.folderCounts?.length ?? 0) })}</p>}
                 {v.folders.map((f) =>
                   f.missingCount + f.extraCount + f.changedCount === 0 ? null : (
                     <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>
