@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
+import type { VerifySummary } from '../../../shared/verify';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
-import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
 import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 import { VerifyBadge } from './VerifyBadge';
+import { VerifyDiffLists } from './VerifyDiffLists';
 import { REMEDIES } from '../../../shared/errors';
 
 /**
@@ -25,8 +25,6 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
       </section>
     );
   }
-  const message = (m: VerifyMessage) => `UID ${m.uid} · ${m.subject ?? t('verifyNoSubject')}${m.date ? ` · ${formatDateTime(m.date, locale)}` : ''}`;
-  const more = (shown: number, total: number) => (total > shown ? <li className="hint">{t('verifyMore', { count: total - shown })}</li> : null);
   return (
     <section data-testid="verify-details">
       <h3>{t('verifyTitle')}</h3>
@@ -76,47 +74,7 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
             {f.target !== f.source && <span className="hint"> → {f.target}</span>}
           </h4>
           {f.error && <p className="hint">{f.error.message}</p>}
-          {f.missingCount > 0 && (
-            <>
-              <p>
-                {t('verifyMissing')}: {f.missingCount}
-              </p>
-              <ul data-testid="verify-missing">
-                {f.missing.map((m) => (
-                  <li key={m.uid}>{message(m)}</li>
-                ))}
-                {more(f.missing.length, f.missingCount)}
-              </ul>
-            </>
-          )}
-          {f.extraCount > 0 && (
-            <>
-              <p>
-                {t('verifyExtra')}: {f.extraCount}
-              </p>
-              <ul data-testid="verify-extra">
-                {f.extra.map((m) => (
-                  <li key={m.uid}>{message(m)}</li>
-                ))}
-                {more(f.extra.length, f.extraCount)}
-              </ul>
-            </>
-          )}
-          {f.changedCount > 0 && (
-            <>
-              <p>
-                {t('verifyChanged')}: {f.changedCount}
-              </p>
-              <ul data-testid="verify-changed">
-                {f.changed.map((c) => (
-                  <li key={c.uid}>
-                    UID {c.uid} → {c.targetUid}: {c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}
-                  </li>
-                ))}
-                {more(f.changed.length, f.changedCount)}
-              </ul>
-            </>
-          )}
+          <VerifyDiffLists folder={f} testIdPrefix="verify" />
         </div>
       ))}
       {(verify.foldersWithDifferences ?? 0) > verify.folders.length && (

@@ -2,11 +2,12 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect } from 'react';
 import type { JobView } from '../../../shared/protocol';
 import type { AccountView } from '../../../shared/protocol/account';
-import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
+import type { VerifySummary } from '../../../shared/verify';
 import { db } from '../../db/schema';
 import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
+import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
 
 type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'>;
 
@@ -38,8 +39,6 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
   const n = (x: number) => formatCount(x, locale);
   const sorted = [...accounts].sort((a, b) => a.source.localeCompare(b.source));
   const count = (s: VerifySummary['status']) => sorted.filter((a) => a.verify?.status === s).length;
-  const message = (m: VerifyMessage) => `UID ${m.uid} · ${m.subject ?? t('verifyNoSubject')}${m.date ? ` · ${formatDateTime(m.date, locale)}` : ''}${m.messageId ? ` · ${m.messageId}` : ''}`;
-  const more = (shown: number, total: number) => (total > shown ? <li className="hint">{t('verifyMore', { count: total - shown })}</li> : null);
 
   return (
     <article className="verify-report" data-testid="verify-report" lang={locale}>
@@ -137,47 +136,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                   f.missingCount + f.extraCount + f.changedCount === 0 ? null : (
                     <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>
                       <h3>{f.source}</h3>
-                      {f.missingCount > 0 && (
-                        <>
-                          <h4>
-                            {t('verifyMissing')}: {n(f.missingCount)}
-                          </h4>
-                          <ul data-testid="verify-report-missing">
-                            {f.missing.map((m) => (
-                              <li key={m.uid}>{message(m)}</li>
-                            ))}
-                            {more(f.missing.length, f.missingCount)}
-                          </ul>
-                        </>
-                      )}
-                      {f.extraCount > 0 && (
-                        <>
-                          <h4>
-                            {t('verifyExtra')}: {n(f.extraCount)}
-                          </h4>
-                          <ul data-testid="verify-report-extra">
-                            {f.extra.map((m) => (
-                              <li key={m.uid}>{message(m)}</li>
-                            ))}
-                            {more(f.extra.length, f.extraCount)}
-                          </ul>
-                        </>
-                      )}
-                      {f.changedCount > 0 && (
-                        <>
-                          <h4>
-                            {t('verifyChanged')}: {n(f.changedCount)}
-                          </h4>
-                          <ul data-testid="verify-report-changed">
-                            {f.changed.map((c) => (
-                              <li key={c.uid}>
-                                UID {c.uid} → {c.targetUid}: {c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}
-                              </li>
-                            ))}
-                            {more(f.changed.length, f.changedCount)}
-                          </ul>
-                        </>
-                      )}
+                      <VerifyDiffLists folder={f} testIdPrefix="verify-report" heading="h4" count={n} withMessageId />
                     </div>
                   ),
                 )}
