@@ -21,7 +21,7 @@ import { getFreePort } from '../harness/free-port';
 import { seedFolder } from '../harness/mailbox';
 import { BridgeClient, pair } from '../support/bridge-client';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';
 
 const SRC: DovecotUser = { user: 'li.lei@e2e-cut.test', password: 'Old-Cut-Pw-31' };
 const TGT: DovecotUser = { user: 'li.lei@new.e2e-cut.test', password: 'New-Cut-Pw-42' };
@@ -89,13 +89,7 @@ describe('cut-over step in the dashboard', () => {
   });
 
   it('pairs, enters the domain, and warns loudly that MX moved before the first pass', async () => {
-    const popup = await context.newPage();
-    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-    await popup.locator('[data-testid="bridge-status"][data-state="unpaired"]').waitFor({ timeout: 20_000 });
-    await popup.getByLabel(en('pairCodeLabel')).fill(firstCode);
-    await popup.getByRole('button', { name: en('pairButton') }).click();
-    await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
-    await popup.close();
+    await pairInPopup(context, EXTENSION_ID, firstCode, { code: en('pairCodeLabel'), button: en('pairButton') });
 
     page = await context.newPage();
     await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/jobs/${jobId}`);

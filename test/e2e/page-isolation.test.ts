@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../extension/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { getFreePort } from '../harness/free-port';
-import { BridgeProcess, ROOT, SCREENSHOTS, TEST_EXTENSION_DIR, ensureTestExtensionBuilt, launchWithExtension, setBridgePort } from './support/browser';
+import { BridgeProcess, ROOT, SCREENSHOTS, TEST_EXTENSION_DIR, ensureTestExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';
 
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
 
@@ -113,13 +113,7 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
     beforeAll(async () => {
       ({ context, worker, userDataDir } = await launchWithExtension(browserLocale, { width: 1440, height: 900 }, TEST_EXTENSION_DIR));
       await setBridgePort(worker, bridge.port);
-      const popup = await context.newPage();
-      await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-      await popup.locator('[data-testid="bridge-status"][data-state="unpaired"]').waitFor({ timeout: 20_000 });
-      await popup.getByLabel(t('pairCodeLabel')).fill(suffix === 'en' ? firstCode : bridge.pairCode());
-      await popup.getByRole('button', { name: t('pairButton') }).click();
-      await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
-      await popup.close();
+      await pairInPopup(context, EXTENSION_ID, suffix === 'en' ? firstCode : bridge.pairCode(), { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);
 
     afterAll(async () => {

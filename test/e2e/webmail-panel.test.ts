@@ -34,7 +34,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, pairInPopup, setBridgePort } from './support/browser';
 
 const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
@@ -143,13 +143,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
     beforeAll(async () => {
       ({ context, worker, userDataDir } = await launch(browserLocale));
       await setBridgePort(worker, bridge.port);
-      const popup = await context.newPage();
-      await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
-      await popup.locator('[data-testid="bridge-status"][data-state="unpaired"]').waitFor({ timeout: 20_000 });
-      await popup.getByLabel(t('pairCodeLabel')).fill(suffix === 'en' ? firstCode : bridge.pairCode());
-      await popup.getByRole('button', { name: t('pairButton') }).click();
-      await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
-      await popup.close();
+      await pairInPopup(context, EXTENSION_ID, suffix === 'en' ? firstCode : bridge.pairCode(), { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);
 
     afterAll(async () => {

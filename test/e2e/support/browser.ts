@@ -145,3 +145,14 @@ export class BridgeProcess {
     this.child = undefined;
   }
 }
+
+/** Pairs the loaded extension through its popup, as a user types the code the bridge printed. */
+export async function pairInPopup(context: BrowserContext, extensionId: string, code: string, labels: { code: string; button: string }): Promise<void> {
+  const popup = await context.newPage();
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await popup.locator('[data-testid="bridge-status"][data-state="unpaired"]').waitFor({ timeout: 20_000 });
+  await popup.getByLabel(labels.code).fill(code);
+  await popup.getByRole('button', { name: labels.button }).click();
+  await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+  await popup.close();
+}
