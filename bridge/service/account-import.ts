@@ -3,9 +3,9 @@ import type { ImportMode } from '../../shared/protocol/account';
 import type { StoredLogin } from './jobs-repo';
 
 /**
- * Checks an import against its mode (seed 001, 选择搬家方案) before anything is stored:
+ * Checks an import against its mode (选择搬家方案) before anything is stored:
  * - admin-with-passwords: each row needs the old password, unless the job logs in to the
- *   source as an admin (the password column is then optional, as in the seed's template),
+ *   source as an admin (the password column is then optional, as in the template),
  *   and the new mailbox's password unless the job logs in to the target as an admin;
  * - admin-without-passwords: source and target address must be the same (the employee logs
  *   in to the new mailbox with the old password), and the file carries no old password;

@@ -96,7 +96,7 @@ function passwordNeeded(a: AccountRecord, missing: readonly MissingCredential[])
 export const engineKey = (accountId: string): string => `account:${accountId}`;
 
 /**
- * The bridge's application layer: jobs and accounts (seed 001's model), their
+ * The bridge's application layer: jobs and accounts, their
  * credentials, the scheduler that runs them with the engine, and the events the
  * WebSocket pushes. Everything is persisted in the state store as it changes, so
  * a restart (or a crash) carries on where it was.
@@ -750,7 +750,7 @@ export class BridgeService {
     return { account: this.accountView(a, job) };
   }
 
-  /** 修改服务器地址和端口, for accounts starting from now on or for all (seed 001, 异常处理流程). */
+  /** 修改服务器地址和端口, for accounts starting from now on or for all (异常处理流程). */
   async changeServer(p: RequestParams<'server.change'>): Promise<RequestResult<'server.change'>> {
     const job = this.requireJob(p.jobId, { open: true });
     const old = job.spec.source;

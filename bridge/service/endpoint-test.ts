@@ -12,7 +12,7 @@ export function verificationAuth(p: { password: string; adminUser?: string; admi
 }
 
 /**
- * 原邮箱系统验证 (seed 001): connect and log in with one account to prove the server
+ * 原邮箱系统验证: connect and log in with one account to prove the server
  * settings before any account is imported, with the full connection test of
  * bridge/diagnose (certificate, folders with counts and dates, quota, the "only the last
  * 30 days" warning). Read-only: IMAP runs behind the read-only guard (EXAMINE, STATUS,

@@ -48,7 +48,7 @@ export interface RunEnd {
  *   down or the job is paused (so a restart carries on by itself);
  * - done: the first pass is recorded; with incremental sync on, the account syncs
  *   again after `intervalMinutes` until `windowDays` after the first pass, then it is
- *   closed (seed 001: 搬家服务默认开启30天自动关闭); with it off it stays "first pass done";
+ *   closed (搬家服务默认开启30天自动关闭: on for 30 days by default, then closed); with it off it stays "first pass done";
  * - failed: a transient error (cut connection, throttling) waits with exponential
  *   back-off and jitter; a permanent one (wrong password, TLS, quota) fails the
  *   account, which is not tried again until a person changes something.

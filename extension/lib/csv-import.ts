@@ -107,7 +107,7 @@ function modeRules(rules: ImportRules): RowCheck {
   };
 }
 
-/** The template the admin fills in: Chinese headers as in the seed, or English ones. */
+/** The template the admin fills in: Chinese headers as in Alibaba Mail's 搬家 guide, or English ones. */
 export function csvTemplate(style: 'chinese' | 'english', rules: ImportRules): string {
   const cols =
     style === 'chinese'

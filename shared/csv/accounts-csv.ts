@@ -1,8 +1,8 @@
 /**
- * Account list import (批量搬家): one row per mailbox pair, as in seed 001 (Alibaba's 搬家 guide):
+ * Account list import (批量搬家): one row per mailbox pair, as in Alibaba Mail's 搬家 guide:
  *
  *   english headers:  source,target,source_password,target_password   (case-insensitive)
- *   seed 001 headers: 待搬家账号 (source), 搬家账号 (target), 待搬家账号密码 (source password),
+ *   chinese headers:  待搬家账号 (source), 搬家账号 (target), 待搬家账号密码 (source password),
  *                     搬家账号密码 (target password)
  *
  * Pure TypeScript for the extension and the bridge (no Node APIs): the CLI's --accounts, the

@@ -4,7 +4,7 @@ import { VerifySummarySchema } from '../verify';
 import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
 
 /**
- * The three ways accounts enter a job (seed 001, 选择搬家方案):
+ * The three ways accounts enter a job (选择搬家方案):
  * - admin-with-passwords    批量搬家(已知密码): the admin's CSV carries the old passwords; accounts
  *                           start as soon as they are imported (or when the admin starts them).
  * - admin-without-passwords 批量搬家(未知密码): the CSV lists accounts only, source and target
@@ -17,9 +17,9 @@ export const ImportModeSchema = z.enum(['admin-with-passwords', 'admin-without-p
 export type ImportMode = z.infer<typeof ImportModeSchema>;
 
 /**
- * Account statuses, named as the seeds name them (四、进度监控与管理), plus the two states of the
+ * Account statuses, named as the monitor shows them (进度监控与管理), plus the two states of the
  * incremental phase. There is deliberately no "done": after the first pass the account keeps
- * syncing new mail until its window ends or it is closed (seed 001: 没有"已完成"状态).
+ * syncing new mail until its window ends or it is closed (没有"已完成"状态: there is no "done" state).
  * `password_needed`: a stored password was entered for other server settings (the server, port,
  * TLS or certificate policy changed since) and is not used; the account waits until it is entered
  * again (account.credentials, or job.update with the admin login).
@@ -38,7 +38,7 @@ export const ACCOUNT_STATUSES = [
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
-/** What the UI shows for each status, in the seeds' words. */
+/** What the UI shows for each status, in English and Chinese. */
 export const ACCOUNT_STATUS_LABELS: Readonly<Record<AccountStatus, { en: string; zh: string }>> = {
   not_enabled: { en: 'Not enabled (waiting for the employee’s old password)', zh: '未开启搬家' },
   not_started: { en: 'Not started (waiting for the employee to start self-service)', zh: '未开始' },

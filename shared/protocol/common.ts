@@ -39,7 +39,7 @@ export const ServerSchema = z.object({
 export type Server = z.infer<typeof ServerSchema>;
 export type ServerInput = z.input<typeof ServerSchema>;
 
-/** The source server also names its protocol; POP3 copies the inbox only (seed 001). */
+/** The source server also names its protocol; POP3 copies the inbox only (POP3 has no folders). */
 export const SourceServerSchema = ServerSchema.extend({ protocol: z.enum(['imap', 'pop3']).default('imap') });
 export type SourceServer = z.infer<typeof SourceServerSchema>;
 

@@ -37,7 +37,7 @@ export const FiltersSchema = z.object({
 export type Filters = z.infer<typeof FiltersSchema>;
 
 /**
- * Incremental sync after the first pass (seed 001, 增量同步: on for 30 days by default, 到期可重新开启).
+ * Incremental sync after the first pass (增量同步: on for 30 days by default, 到期可重新开启).
  * After its first pass an account is run again every `intervalMinutes` (default 5): each run
  * EXAMINEs every source folder (UIDNEXT / UIDVALIDITY; POP3: the UIDL list), discovers folders
  * created since, and copies only what is new. `windowDays` after the first pass (or after a

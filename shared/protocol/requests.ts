@@ -167,7 +167,7 @@ export const REQUESTS = {
   /** Stops the migration for good (关闭搬家): status closed, stored passwords deleted. */
   'account.stop': def(AccountSelectionSchema, BatchResultSchema),
   /**
-   * 到期可重新开启 (seeds 001, 004): a closed account (window over, or closed by a person) syncs
+   * 到期可重新开启: a closed account (window over, or closed by a person) syncs
    * again for a new incremental window (from now), or resumes its first pass if it never
    * finished one. Closing deleted its stored passwords: give them here (one account at a
    * time) or the account is refused with the missing password named.
@@ -232,7 +232,7 @@ export const REQUESTS = {
     z.object({ account: AccountViewSchema }),
   ),
   /**
-   * 修改服务器地址和端口 (seed 001, 异常处理流程): `new-accounts` changes the job's default for
+   * 修改服务器地址和端口 (异常处理流程): `new-accounts` changes the job's default for
    * accounts that start from now on (those already started keep the old server); `all-accounts`
    * moves every account, and failed ones are retried at once.
    * Stored passwords are bound to the server they were entered for: a change of host, port,
