@@ -1,5 +1,5 @@
 /**
- * Provider auto-detection (自动识别, seed 004): from an address's domain (well-known consumer
+ * Provider auto-detection (自动识别): from an address's domain (well-known consumer
  * domains map directly), from the server host, from a CNAME of the server host, and from the
  * domain's MX records matched against the presets' MX patterns. Unknown → manual entry.
  *

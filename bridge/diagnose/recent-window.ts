@@ -1,6 +1,7 @@
 /**
  * Does the server show only the last ~30 days of mail? Tencent, NetEase and 263 default their
- * client download range (收取范围) to 30 days (seeds 003, 004), so a migration would silently copy
+ * client download range (收取范围) to 30 days (each preset's `defaultWindowDays` in
+ * shared/providers/presets.ts, with the setting to change), so a migration would silently copy
  * one month of a mailbox that is years old. Pure function over what the connection test observed:
  *
  * - POP3 vs IMAP: POP3 STAT counts more inbox messages than IMAP STATUS INBOX (where POP3 is the

@@ -260,7 +260,7 @@ export const ConnectionReportSchema = z
     quota: QuotaReportSchema.nullable(),
     pop3: Pop3ReportSchema.nullable(),
     warnings: z.array(ConnectionWarningSchema),
-    /** What to check before a migration from this provider (seed 001 准备工作清单 + the provider's own). */
+    /** What to check before a migration from this provider (准备工作清单): the generic checks plus the provider's own. */
     checklist: z.array(PitfallViewSchema),
     error: ConnectionErrorSchema.nullable(),
   })
