@@ -37,6 +37,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { pkg: 'isync', binary: '/usr/bin/mbsync', purpose: 'mbsync, compared against in the benchmark (npm run bench, and its quick variant in npm test)' },
   { pkg: 'time', binary: '/usr/bin/time', purpose: 'GNU time: peak RSS and CPU of the migrating process in the benchmark' },
   { pkg: 'debootstrap', binary: '/usr/sbin/debootstrap', purpose: 'builds the Debian bookworm chroots the Cyrus and Courier test servers run in' },
+  { pkg: 'redis-server', binary: '/usr/bin/redis-server', purpose: 'Redis for the queue-mode (BullMQ) tests; each test starts its own instance, never the system service' },
   { pkg: 'dnsmasq-base', binary: '/usr/sbin/dnsmasq', purpose: 'real DNS server on loopback for the cut-over DNS check tests (dnsmasq-base: the binary only, no system service)' },
 ];
 
