@@ -81,6 +81,17 @@ CREATE TABLE IF NOT EXISTS folder_map (
 );
 `;
 
+/** One source folder of an account as the bridge's account view shows it. */
+export interface FolderSummary {
+  source: string;
+  target: string;
+  lastUid: number;
+  copied: number;
+  alreadyPresent: number;
+  skipped: number;
+  updatedAt: string | null;
+}
+
 export class StateStore {
   private readonly db: Database.Database;
 
@@ -266,6 +277,20 @@ export class StateStore {
       )
       .all(account) as Array<{ source_folder: string; uid: number; reason: string | null }>;
     return rows.map((r) => ({ sourceFolder: r.source_folder, uid: r.uid, reason: r.reason ?? '' }));
+  }
+
+  /** Per source folder of an account: its checkpoint and how many messages were copied, found present or skipped. */
+  folderSummaries(account: string): FolderSummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT f.source_folder AS source, f.target_folder AS target, f.last_uid AS lastUid, f.updated_at AS updatedAt,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'copied') AS copied,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'present') AS alreadyPresent,
+                (SELECT COUNT(*) FROM messages m WHERE m.account = f.account AND m.source_folder = f.source_folder AND m.uid_validity = f.uid_validity AND m.outcome = 'skipped') AS skipped
+         FROM folders f WHERE f.account = ? ORDER BY f.source_folder`,
+      )
+      .all(account) as Array<Omit<FolderSummary, 'updatedAt'> & { updatedAt: string | null | undefined }>;
+    return rows.map((r) => ({ ...r, updatedAt: r.updatedAt ?? null }));
   }
 
   recordFolderMap(account: string, sourceFolder: string, targetFolder: string, sanitized: string | null): void {
