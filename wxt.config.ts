@@ -1,5 +1,5 @@
 import { defineConfig } from 'wxt';
-import { EXTENSION_PUBLIC_KEY, FIREFOX_ADDON_ID } from './extension/extension-id';
+import { EXTENSION_PUBLIC_KEY, FIREFOX_ADDON_ID } from './shared/extension-id';
 import { siteMatches, TEST_FIXTURE_SITE, TEST_THIRD_SITE_ORIGIN, WEBMAIL_SITES } from './shared/providers/webmail-sites';
 
 /**
@@ -58,7 +58,7 @@ export default defineConfig({
           },
         }
       : {
-          // Pins the Chromium extension id (see extension/extension-id.ts).
+          // Pins the Chromium extension id (see shared/extension-id.ts).
           key: EXTENSION_PUBLIC_KEY,
         }),
   }),

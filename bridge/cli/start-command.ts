@@ -5,7 +5,7 @@ import { startBridge, type Bridge } from '../server/bridge';
 import { BRIDGE_VERSION } from '../server/health';
 import { formatCode } from '../service/pairing-codes';
 import { UsageError } from './endpoint-url';
-import { EXTENSION_ID } from '../../extension/extension-id';
+import { EXTENSION_ID } from '../../shared/extension-id';
 
 export interface StartCommandOptions {
   port: number;

@@ -1,9 +1,9 @@
-import { EXTENSION_ORIGIN } from '../../extension/extension-id';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 import { nowIso, type ServiceDb } from './db';
 
 /**
  * Origins allowed to talk to the bridge: the extension's stable Chromium origin
- * (extension/extension-id.ts) from the start, and every extension origin that
+ * (shared/extension-id.ts) from the start, and every extension origin that
  * paired (a Firefox moz-extension:// origin is random per installation, a
  * differently keyed Chromium build has another id). Only extension schemes can be
  * trusted: a web page, or a content script (whose requests carry the page's

@@ -15,7 +15,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../bridge/server/bridge';
-import { EXTENSION_ORIGIN } from '../../extension/extension-id';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 import { handshakeProof, randomB64url, verifyHandshakeProof } from '../../shared/protocol/handshake';
 import { AuthOkSchema, AuthProofSchema, HANDSHAKE_MAX_FRAME_BYTES } from '../../shared/protocol/messages';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version';

@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ID } from '../../extension/extension-id';
+import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator } from '../../extension/i18n';
 import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';

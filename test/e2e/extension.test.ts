@@ -21,7 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ID, EXTENSION_PUBLIC_KEY } from '../../extension/extension-id';
+import { EXTENSION_ID, EXTENSION_PUBLIC_KEY } from '../../shared/extension-id';
 import { translate, type Locale } from '../../extension/i18n';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { BRIDGE_VERSION } from '../../bridge/server/health';

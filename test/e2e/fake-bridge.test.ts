@@ -17,7 +17,7 @@ import type { Duplex } from 'node:stream';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { EXTENSION_ID } from '../../extension/extension-id';
+import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { BRIDGE_VERSION } from '../../bridge/server/health';
 import { AuthChallengeSchema } from '../../shared/protocol/messages';

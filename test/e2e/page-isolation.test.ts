@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, CDPSession, Frame, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ID } from '../../extension/extension-id';
+import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { getFreePort } from '../harness/free-port';
 import { BridgeProcess, ROOT, SCREENSHOTS, TEST_EXTENSION_DIR, ensureTestExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';

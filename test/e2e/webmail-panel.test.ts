@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Frame, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ID } from '../../extension/extension-id';
+import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { getFreePort } from '../harness/free-port';

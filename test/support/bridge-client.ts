@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { EXTENSION_ORIGIN } from '../../extension/extension-id';
+import { EXTENSION_ORIGIN } from '../../shared/extension-id';
 import type { EventData, EventName } from '../../shared/protocol/events';
 import { ServerMessageSchema, type ProtocolError } from '../../shared/protocol/messages';
 import type { RequestParamsInput, RequestResult, RequestType } from '../../shared/protocol/requests';

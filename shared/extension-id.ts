@@ -13,7 +13,8 @@
  *   openssl rsa -in key.pem -pubout -outform DER | base64 -w0
  * then update both constants below (the e2e test checks that they agree).
  *
- * Pure constants only: imported by wxt.config.ts, the extension and the bridge.
+ * Pure constants only: imported by wxt.config.ts, the extension and the bridge (it lives in
+ * shared/ so that the bridge and its tests never load a file of the extension's WXT project).
  */
 
 /** Base64 DER public key, written into manifest.json as `key`. */
