@@ -1,0 +1,167 @@
+/**
+ * The commander program of `mailmover-bridge`: every subcommand and how its outcome becomes
+ * an exit status. main.ts is the process entry that runs it.
+ */
+import { registerTestConnection } from './test-connection-command';
+import { registerDnsCheck } from './dns-check-command';
+import { registerVerify } from './verify-register';
+import { addEndpointOptions } from './endpoint-options';
+import { Command, CommanderError, Option } from 'commander';
+import { PortError, resolvePort } from '../server/start';
+import { defaultStateDir } from './data-dir';
+import { UsageError } from './endpoint-url';
+
+// Subcommands are imported when they run: `migrate` should not pay for loading the
+// server, the service and their dependencies (start-up time and memory, see bench/).
+const out = (line: string) => process.stdout.write(line + '\n');
+
+/** --port N, else MAILMOVER_PORT, else 7878; a bad value is a usage error naming its source. */
+function portOption(value: string | undefined): number {
+  try {
+    return value === undefined ? resolvePort([], process.env) : resolvePort(['--port', value], {});
+  } catch (err) {
+    if (err instanceof PortError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function count(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || n < 1) throw new UsageError(`${name}: "${value}" is not a positive whole number`);
+    return n;
+  };
+}
+
+const STATE_DIR_HELP = 'state dir (default: $MAILMOVER_HOME/state, else the per-user data folder + /state)';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+function buildProgram(): Command {
+  const program = new Command('mailmover-bridge')
+    .description('mailmover bridge: the local service the browser extension drives, and a CLI for scripted migrations')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  addEndpointOptions(
+    program
+      .command('migrate')
+      .description('Copy one mailbox (or a CSV batch) from a source IMAP server to a target IMAP server. The source is never modified.'),
+    'source server: imap:// (STARTTLS) or imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS): scheme://[user@]host[:port]',
+  )
+    .option('--mode <mode>', 'mapped (system folders matched, tree kept) or unified (all under a folder named after the source address)')
+    .option('--since <YYYY-MM-DD>', 'only messages received on or after this date')
+    .option('--include-folder <glob>', 'only folders matching this glob (repeatable; / separates levels)', collect)
+    .option('--exclude-folder <glob>', 'leave out folders matching this glob (repeatable)', collect)
+    .option('--concurrency <n>', 'parallel connections per side for one account (default 4)')
+    .option('--account-concurrency <n>', 'accounts migrated at once with --accounts (default 2)')
+    .option('--state-dir <dir>', 'where checkpoints are kept (default: the bridge data dir)')
+    .option('--dry-run', 'list folders, their mapping and message counts; write nothing')
+    .addOption(new Option('--deleted <policy>', 'messages flagged \\Deleted on the source: copy (with the flag), skip, or undelete (copy without it)').choices(['copy', 'skip', 'undelete']))
+    .option('--accounts <file.csv>', 'batch: CSV with source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码)')
+    .option('--provider <id>', 'source provider (aliyun, exmail, netease, ...) to recognise its folder names first')
+    .option('--target-provider <id>', 'target provider (aliyun, ...): folder-name characters it is known to refuse are replaced up front')
+    .option('--batch-messages <n>', 'messages per fetch/APPEND batch (default 200); smaller batches checkpoint more often')
+    .option('--retries <n>', 'attempts per account for transient errors (default 5)')
+    .option('--pop3-retr', 'POP3 source: download with RETR where TOP cannot return the whole message (RETR marks the message read on many servers)')
+    .option('--json', 'print one JSON document with the results on stdout')
+    .action(async (opts: Record<string, unknown>) => {
+      const outcome = await (await import('./migrate-command')).runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });
+      process.exitCode = outcome.exitCode;
+    });
+
+  program
+    .command('start')
+    .description('Run the bridge in the foreground on 127.0.0.1 (Ctrl+C stops it; running accounts resume on the next start). Prints the address, a pairing code and the state dir.')
+    .option('--port <n>', 'TCP port on 127.0.0.1 (default: $MAILMOVER_PORT or 7878; 0 = any free port)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--log-level <level>', 'debug, info, warn or error (default info)')
+    .option('--max-accounts <n>', 'accounts migrated at once over all jobs (default 4)')
+    .option('--host-connections <n>', 'connections at most to one source server (default 8); providers block IPs that open too many')
+    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string }) => {
+      process.exitCode = await (await import('./start-command')).runStart({
+        port: portOption(o.port),
+        stateDir: defaultStateDir(o.stateDir),
+        logLevel: o.logLevel,
+        maxAccounts: o.maxAccounts === undefined ? undefined : count('--max-accounts')(o.maxAccounts),
+        hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
+      });
+    });
+
+  program
+    .command('pair')
+    .description('Print a new one-time pairing code (valid 10 minutes); a running bridge on the same state dir accepts it.')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action(async (o: { stateDir?: string }) => {
+      process.exitCode = (await import('./pair-command')).runPair(defaultStateDir(o.stateDir), out);
+    });
+
+  program
+    .command('status')
+    .description('Whether the bridge runs, and the jobs, accounts and tokens in the state store. Exit 0 running, 3 not running.')
+    .option('--port <n>', 'port to look at (default: $MAILMOVER_PORT or 7878)')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action(async (o: { port?: string; stateDir?: string; json?: boolean }) => {
+      process.exitCode = await (await import('./status-command')).runStatus(portOption(o.port), defaultStateDir(o.stateDir), out, o.json);
+    });
+
+  const tokens = program.command('tokens').description('Tokens handed out by pairing: list them, revoke one (its connections are closed).');
+  tokens
+    .command('list')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .option('--json', 'print JSON')
+    .action(async (o: { stateDir?: string; json?: boolean }) => {
+      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'list', undefined, out, o.json);
+    });
+  tokens
+    .command('revoke')
+    .argument('[id]', 'token id from `tokens list`')
+    .option('--all', 'revoke every token')
+    .option('--state-dir <dir>', STATE_DIR_HELP)
+    .action(async (id: string | undefined, o: { stateDir?: string; all?: boolean }) => {
+      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
+    });
+
+  const service = program
+    .command('service')
+    .description('Run the bridge in the background: a systemd user unit (Linux), a launchd agent (macOS), a logon task (Windows).');
+  for (const action of ['install', 'uninstall', 'status'] as const) {
+    service
+      .command(action)
+      .option('--port <n>', 'port the service listens on (default: $MAILMOVER_PORT or 7878)')
+      .option('--state-dir <dir>', STATE_DIR_HELP)
+      .option('--dry-run', 'print the files and commands instead of carrying them out')
+      .option('--unit-dir <dir>', 'Linux: where the user unit goes (default ~/.config/systemd/user)')
+      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string }) => {
+        process.exitCode = (await import('./service-command')).runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
+      });
+  }
+  registerTestConnection(program);
+  registerDnsCheck(program);
+  registerVerify(program);
+  return program;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after the script) and resolves to its exit status;
+ * never calls process.exit, so tests can run usage errors in their own process.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; everything else commander rejects is a usage error.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`mailmover-bridge: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mailmover-bridge: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
