@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseAccountsCsv } from '../../shared/csv/accounts-csv';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
 import type { Auth, Endpoint } from '../engine/endpoint';
-import type { AccountJob } from '../engine/migrate-account';
+import type { AccountJob } from '../engine/account-job';
 import { UsageError, parseEndpointUrl, type ParsedEndpointUrl } from './endpoint-url';
 import type { MigrateCliOptions } from './migrate-options';
 import { readSecret } from './secrets';

@@ -4,7 +4,7 @@ import { VerifyReportSchema, type VerifyAccount } from '../../shared/verify';
 import { ByteBudget } from '../engine/byte-budget';
 import { describeEndpoint, endpointProtocol } from '../engine/endpoint';
 import { classifyError } from '../engine/errors';
-import type { AccountJob } from '../engine/migrate-account';
+import type { AccountJob } from '../engine/account-job';
 import { StateStore } from '../engine/state-store';
 import { copyMissing } from '../verify/copy-missing';
 import { summarise } from '../verify/summary';

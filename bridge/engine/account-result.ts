@@ -1,7 +1,7 @@
 import type { ErrorInfo } from '../../shared/errors';
 import type { AccountResult, FolderResult } from '../../shared/migration';
 import type { MigrationError } from './errors';
-import type { AccountJob } from './migrate-account';
+import type { AccountJob } from './account-job';
 import type { StateStore } from './state-store';
 import type { FolderRun } from './folder-run';
 

@@ -1,92 +1,30 @@
 import { accountResult, storedChangeWarnings } from './account-result';
 import type { ImapFlow } from 'imapflow';
-import { mapFolders, type FolderMapping, type SourceFolder } from '../../shared/folders/map-folders';
+import type { FolderMapping } from '../../shared/folders/map-folders';
+import { accountKey, type AccountJob, type MigrateHooks } from './account-job';
+import { planMappings } from './plan-mappings';
 import { createTargetFolders } from './target-folders';
 import { adoptRenamedFolders } from './folder-renames';
 import { keepRecordedTargets } from './recorded-targets';
-import { folderNameForbidden } from '../../shared/folders/target-rules';
-import { detectRoleByName } from '../../shared/folders/localized-names';
-import { isSpecialUse } from '../../shared/folders/special-use';
-import { folderMatcher } from '../../shared/glob';
 import type { ErrorInfo } from '../../shared/errors';
-import type { AccountResult, FolderResult, MigrationOptions } from '../../shared/migration';
+import type { AccountResult, FolderResult } from '../../shared/migration';
 import { ByteBudget } from './byte-budget';
 import { closeQuietly, connectImap } from './connect';
 import { copyChunk, makeChunks, type Chunk } from './copy-chunk';
 import { discoverLayout, type MailboxLayout } from './discover';
-import type { Endpoint } from './endpoint';
 import { MigrationError } from './errors';
 import { planFolder } from './plan-folder';
 import { retryPasses } from './retry-passes';
-import { ProgressTracker, type ProgressSink } from './progress';
+import { ProgressTracker } from './progress';
 import { guardReadOnly } from './read-only-guard';
 import type { StateStore } from './state-store';
 import type { FolderRun } from './folder-run';
 
-export interface AccountJob {
-  source: Endpoint;
-  target: Endpoint;
-  options: MigrationOptions;
-  /**
-   * Names this account's checkpoints. Defaults to both mailboxes' user@host:port; the
-   * bridge service passes its own account id so that a changed server address (seed
-   * 001's 修改服务器地址) keeps the checkpoints instead of planning everything again.
-   */
-  stateKey?: string;
-}
-
-export interface MigrateHooks {
-  onProgress?: ProgressSink;
-  /** A byte budget shared by several accounts run at once (a batch), instead of one each. */
-  budget?: ByteBudget;
-  signal?: AbortSignal;
-  /** Called with each retry's reason and delay, for logs. */
-  onRetry?: (err: MigrationError, attempt: number, delayMs: number) => void;
-}
-
-/** The key under which an account's checkpoints are stored: both mailboxes, no secret. */
-export function accountKey(job: AccountJob): string {
-  if (job.stateKey) return job.stateKey;
-  return `${job.source.user}@${job.source.host}:${job.source.port} -> ${job.target.user}@${job.target.host}:${job.target.port}`;
-}
+export { accountKey, type AccountJob, type MigrateHooks } from './account-job';
+export { planMappings } from './plan-mappings';
 
 interface Side {
   layout: MailboxLayout;
-}
-
-/** The list of folders to create and copy, with folders the user filtered out left out. */
-export function planMappings(source: MailboxLayout, target: MailboxLayout, job: AccountJob): FolderMapping[] {
-  const matches = folderMatcher(job.options.includeFolders, job.options.excludeFolders);
-  const explicit = job.options.includeFolders.length > 0;
-  const sources: SourceFolder[] = source.folders
-    .filter((f) => matches(f.path, f.delimiter ?? source.delimiter, source.prefix))
-    // Virtual views (Gmail's All Mail, Starred) hold copies of messages that live in other
-    // folders: copying them doubles the mailbox. Only an explicit --include-folder takes them.
-    .filter((f) => explicit || !isVirtualView(f, source))
-    .map((f) => ({
-      path: f.path,
-      delimiter: f.delimiter,
-      specialUse: f.specialUse && isSpecialUse(f.specialUse) ? f.specialUse : undefined,
-      flags: f.flags,
-    }));
-  const targetSpecial: Partial<Record<string, string>> = {};
-  for (const f of target.folders) if (f.specialUse && !targetSpecial[f.specialUse]) targetSpecial[f.specialUse] = f.path;
-  return mapFolders(
-    sources,
-    { delimiter: target.delimiter, prefix: target.prefix, specialUse: targetSpecial, existing: target.folders.map((f) => f.path) },
-    {
-      mode: job.options.mode,
-      sourceAddress: job.source.user,
-      sourcePrefix: source.prefix,
-      providerHint: job.options.providerHint,
-      extraForbidden: folderNameForbidden(job.options.targetProviderHint),
-    },
-  );
-}
-
-function isVirtualView(f: { path: string; delimiter: string | null; specialUse?: string }, layout: MailboxLayout): boolean {
-  const role = f.specialUse ?? detectRoleByName(f.path, f.delimiter, layout.prefix);
-  return role === '\\All' || role === '\\Flagged';
 }
 
 type Task = { kind: 'plan'; mapping: FolderMapping } | { kind: 'copy'; chunk: Chunk };

@@ -1,11 +1,12 @@
 import type { AccountResult } from '../../shared/migration';
 import { endpointProtocol } from './endpoint';
 import { MigrationError } from './errors';
-import { accountKey, migrateAccount, type AccountJob } from './migrate-account';
+import { accountKey, type AccountJob } from './account-job';
+import { migrateAccount } from './migrate-account';
 import { migratePop3Account, type Pop3MigrateHooks } from './pop3/migrate-pop3';
 import type { StateStore } from './state-store';
 
-export type { AccountJob, MigrateHooks } from './migrate-account';
+export type { AccountJob, MigrateHooks } from './account-job';
 export type { Pop3MigrateHooks } from './pop3/migrate-pop3';
 
 /**

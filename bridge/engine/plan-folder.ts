@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
+import { resumeCheckpoint } from './checkpoint';
 import type { ErrorInfo } from '../../shared/errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
 import { FolderRun, type SourceMessageMeta } from './folder-run';
@@ -7,7 +8,7 @@ import { scanTarget } from './target-scan';
 import { skipIsFinal } from './append-refusal';
 import { MigrationError } from './errors';
 import { isDeleted } from './flags';
-import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
+import type { MessageRecord, StateStore } from './state-store';
 
 export interface FolderPlan {
   run: FolderRun;
@@ -17,10 +18,7 @@ export interface FolderPlan {
   targetUidNext: number | undefined;
 }
 
-/** The filters that decide which source messages are in scope; a change re-examines the folder. */
-export function filterKey(opts: MigrationOptions): string {
-  return JSON.stringify({ since: opts.since?.toISOString() ?? null, deleted: opts.deleted });
-}
+export { filterKey } from './checkpoint';
 
 async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessageMeta[]> {
   const out: SourceMessageMeta[] = [];
@@ -73,33 +71,15 @@ export async function planFolder(
   const warnings: ErrorInfo[] = [];
   const box = await source.mailboxOpen(mapping.source, { readOnly: true });
   const uidValidity = Number(box.uidValidity);
-  const key = filterKey(opts);
-  const previous = store.getCheckpoint(account, mapping.source);
-  let cp: FolderCheckpoint = previous ?? {
-    account,
-    sourceFolder: mapping.source,
-    targetFolder: mapping.target,
-    uidValidity,
-    lastUid: 0,
-    filterKey: key,
-    targetUidValidity: null,
-    targetUidNext: null,
-    copied: 0,
-    skipped: 0,
-    alreadyPresent: 0,
-  };
-  let scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target;
-  if (previous && previous.uidValidity !== uidValidity) {
+  const resumed = resumeCheckpoint(store, account, mapping, uidValidity, opts);
+  let cp = resumed.cp;
+  const { scanWholeTarget } = resumed;
+  if (resumed.changedFrom !== undefined) {
     warnings.push({
       code: 'SOURCE_CHANGED',
-      message: `UIDVALIDITY of source folder "${mapping.source}" changed from ${previous.uidValidity} to ${uidValidity}; matching its messages against the target by fingerprint instead of copying them again.`,
+      message: `UIDVALIDITY of source folder "${mapping.source}" changed from ${resumed.changedFrom} to ${uidValidity}; matching its messages against the target by fingerprint instead of copying them again.`,
     });
     store.dropMessagesOfOtherValidity(account, mapping.source, uidValidity);
-    scanWholeTarget = true;
-  }
-  if (scanWholeTarget || cp.filterKey !== key || previous?.uidValidity !== uidValidity) {
-    // Start over from UID 1; rows of this UIDVALIDITY (settledAbove) keep copied mail from being fetched again.
-    cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
   }
 
   // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.

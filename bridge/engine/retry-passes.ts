@@ -1,4 +1,4 @@
-import type { AccountJob, MigrateHooks } from './migrate-account';
+import type { AccountJob, MigrateHooks } from './account-job';
 import { MigrationError, classifyError } from './errors';
 import type { ProgressTracker } from './progress';
 

@@ -1,7 +1,7 @@
 import type { Server } from '../../shared/protocol/common';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
 import type { Auth, Endpoint } from '../engine/endpoint';
-import type { AccountJob } from '../engine/migrate-account';
+import type { AccountJob } from '../engine/account-job';
 import type { AccountRecord } from './accounts-repo';
 import type { CredentialVault } from './credential-vault';
 import { sourceLoginRef, sourceServerOf, targetLoginRef, type SecretRef } from './secret-binding';

@@ -1,5 +1,5 @@
 import { VerifySummarySchema, verifySummary, type VerifyAccount, type VerifySummary } from '../../shared/verify';
-import type { AccountJob } from '../engine/migrate-account';
+import type { AccountJob } from '../engine/account-job';
 import type { StateStore } from '../engine/state-store';
 import { copyMissing, type CopyMissingResult } from '../verify/copy-missing';
 import { verifyAccount } from '../verify/verify-account';

@@ -5,7 +5,7 @@ import { appendMessages } from '../engine/append-messages';
 import { closeQuietly, connectImap } from '../engine/connect';
 import { FINGERPRINT_HEADERS, fingerprint } from '../engine/fingerprint';
 import { flagsForAppend } from '../engine/flags';
-import { accountKey, type AccountJob } from '../engine/migrate-account';
+import { accountKey, type AccountJob } from '../engine/account-job';
 import { recoverNulBytes } from '../engine/nul-bytes';
 import { guardReadOnly } from '../engine/read-only-guard';
 import type { MessageRecord, StateStore } from '../engine/state-store';

@@ -20,10 +20,10 @@ import { MigrationError, classifyError, type ErrorContext } from '../errors';
 import { FingerprintIndex } from '../fingerprint';
 import { scanTarget } from '../target-scan';
 import { FolderRun } from '../folder-run';
-import { accountKey, type AccountJob, type MigrateHooks } from '../migrate-account';
-import { filterKey } from '../plan-folder';
+import { accountKey, type AccountJob, type MigrateHooks } from '../account-job';
+import { resumeCheckpoint } from '../checkpoint';
 import { ProgressTracker } from '../progress';
-import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
+import type { MessageRecord, StateStore } from '../state-store';
 import { Pop3Client, type Pop3ClientOptions } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
@@ -277,28 +277,10 @@ async function runPass(job: AccountJob, store: StateStore, ids: UidlIds, account
     const idList = ids.idsFor(account, keys);
     const messages: Pop3Message[] = listing.map((e, i) => ({ msg: e.msg, uidl: keys[i]!, id: idList[i]!, size: sizes.get(e.msg) ?? 0 }));
 
-    const key = filterKey(opts);
-    const previous = store.getCheckpoint(account, SOURCE_FOLDER);
-    let cp: FolderCheckpoint = previous ?? {
-      account,
-      sourceFolder: SOURCE_FOLDER,
-      targetFolder: mapping.target,
-      uidValidity: POP3_UID_VALIDITY,
-      lastUid: 0,
-      filterKey: key,
-      targetUidValidity: null,
-      targetUidNext: null,
-      copied: 0,
-      skipped: 0,
-      alreadyPresent: 0,
-    };
     // A checkpoint of another UIDVALIDITY was written by an IMAP pass under the same state
     // key (the bridge service keeps its key when a job's server changes): start over with
     // a whole-target fingerprint scan, as after a UIDVALIDITY change.
-    const scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target || cp.uidValidity !== POP3_UID_VALIDITY;
-    if (scanWholeTarget || cp.filterKey !== key) {
-      cp = { ...cp, targetFolder: mapping.target, uidValidity: POP3_UID_VALIDITY, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
-    }
+    const { cp, scanWholeTarget } = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
 
     const settled = store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0);
     const pending: Pop3Message[] = [];

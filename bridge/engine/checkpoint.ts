@@ -1,0 +1,52 @@
+import type { MigrationOptions } from '../../shared/migration';
+import type { FolderCheckpoint, StateStore } from './state-store';
+
+/** The filters that decide which source messages are in scope; a change re-examines the folder. */
+export function filterKey(opts: MigrationOptions): string {
+  return JSON.stringify({ since: opts.since?.toISOString() ?? null, deleted: opts.deleted });
+}
+
+export interface ResumedCheckpoint {
+  cp: FolderCheckpoint;
+  /** The target folder must be scanned from UID 1: no complete pass into it is known. */
+  scanWholeTarget: boolean;
+  /** The source identity (UIDVALIDITY) the stored checkpoint was written under, when it differs from today's. */
+  changedFrom: number | undefined;
+}
+
+/**
+ * Where a source folder's pass starts. The stored checkpoint is kept when it is about
+ * the same source identity, the same target folder and the same filters; otherwise the
+ * folder starts over from the first message (rows of the current identity still keep
+ * copied mail from being fetched again) and the target is scanned whole. A source
+ * without UID order (POP3) passes its constant identity and never moves `lastUid`.
+ */
+export function resumeCheckpoint(
+  store: StateStore,
+  account: string,
+  mapping: { source: string; target: string },
+  uidValidity: number,
+  opts: MigrationOptions,
+): ResumedCheckpoint {
+  const key = filterKey(opts);
+  const previous = store.getCheckpoint(account, mapping.source);
+  let cp: FolderCheckpoint = previous ?? {
+    account,
+    sourceFolder: mapping.source,
+    targetFolder: mapping.target,
+    uidValidity,
+    lastUid: 0,
+    filterKey: key,
+    targetUidValidity: null,
+    targetUidNext: null,
+    copied: 0,
+    skipped: 0,
+    alreadyPresent: 0,
+  };
+  const changedFrom = previous && previous.uidValidity !== uidValidity ? previous.uidValidity : undefined;
+  const scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target || changedFrom !== undefined;
+  if (scanWholeTarget || cp.filterKey !== key) {
+    cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
+  }
+  return { cp, scanWholeTarget, changedFrom };
+}
