@@ -65,10 +65,6 @@ export class BridgeConnection {
     return this.state;
   }
 
-  get mirrorWriter(): Mirror {
-    return this.mirror;
-  }
-
   /** Starts (or restarts now) the look for the bridge, unless a look is already running. */
   async ensure(now = false): Promise<BridgeState> {
     if (this.state.phase === 'connected' && this.socket?.isOpen) return this.state;

@@ -9,7 +9,6 @@
  */
 import { Dexie, type DexieOptions, type EntityTable } from 'dexie';
 import type { AccountStatus, AccountView, FolderProgress, JobView } from '../../shared/protocol';
-import type { BridgeState } from '../lib/runtime-messages';
 
 export interface ProgressSnapshot {
   phase: string;
@@ -87,8 +86,4 @@ export function db(): MailmoverDb {
  */
 export function installDb(d: MailmoverDb): void {
   shared = d;
-}
-
-export async function readBridgeState(d: MailmoverDb = db()): Promise<BridgeState | undefined> {
-  return (await d.settings.get('bridge'))?.value as BridgeState | undefined;
 }

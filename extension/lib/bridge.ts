@@ -1,11 +1,6 @@
 import { BRIDGE_NAME, DEFAULT_BRIDGE_PORT } from '../../shared/bridge-defaults';
 
-/** Message the popup sends to the background to learn whether the bridge runs. */
-export interface BridgeStatusRequest {
-  readonly type: 'bridge-status';
-}
-
-/** The background's answer to a {@link BridgeStatusRequest}. */
+/** Whether a bridge answers on the port (probeBridge). */
 export type BridgeStatus =
   | { readonly state: 'not-found'; readonly port: number }
   | { readonly state: 'found'; readonly version: string; readonly port: number };
@@ -15,14 +10,6 @@ export const BRIDGE_PORT_STORAGE_KEY = 'bridgePort';
 
 /** The bridge only ever listens on the IPv4 loopback address. */
 export const BRIDGE_HOST = '127.0.0.1';
-
-export function isBridgeStatusRequest(message: unknown): message is BridgeStatusRequest {
-  return (
-    typeof message === 'object' &&
-    message !== null &&
-    (message as { type?: unknown }).type === 'bridge-status'
-  );
-}
 
 /** A stored port value if it is a valid TCP port, otherwise the default. */
 export function normalizePort(value: unknown): number {

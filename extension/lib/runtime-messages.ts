@@ -60,11 +60,3 @@ export const PageResponseSchema = z.union([
   z.object({ ok: z.literal(false), error: RequestFailureSchema }),
 ]);
 export type PageResponse = z.infer<typeof PageResponseSchema>;
-
-/** Codes of failures the background produces itself (not sent by the bridge). */
-export const LOCAL_FAILURES = {
-  NOT_CONNECTED: 'NOT_CONNECTED',
-  BAD_REQUEST: 'BAD_REQUEST',
-  TIMEOUT: 'TIMEOUT',
-  PAIR_FAILED: 'PAIR_FAILED',
-} as const;
