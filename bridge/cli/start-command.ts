@@ -108,6 +108,8 @@ export function extensionBanner(buildDir: string): string[] {
     '  2. turn on "Developer mode"',
     `  3. click "Load unpacked" and choose ${buildDir}`,
     `  The extension's id is ${EXTENSION_ID}.`,
+    'Installing it as a product (Chrome Web Store, Microsoft Edge Add-ons, Firefox Add-ons):',
+    '  `npm run package` writes store-ready archives to dist/ (see README, "Installing the extension").',
     'Then pair it: open the extension, enter the pairing code above. The code works once and for',
     `10 minutes; \`npm run bridge -- pair\` prints a new one.`,
     '',
