@@ -120,7 +120,7 @@ export const en = {
   insecureTlsHint: 'Only for a server you run yourself; certificates are verified otherwise.',
   recentWindowTitle: 'This provider shows only the last {days} days of mail to mail clients by default.',
   recentWindowBody: 'Ask every user (or the admin, for all) to set the download range to “all” before the migration, or older mail is missed.',
-  beforeStartTitle: 'Checklist before the migration (seed 001 and the provider’s own advice)',
+  beforeStartTitle: 'Checklist before the migration (general advice and the provider’s own)',
   audienceAdmin: 'administrator',
   audienceUser: 'each user',
   testConnection: 'Test connection',

@@ -1,4 +1,4 @@
-/** 简体中文界面文字（与 en.ts 键完全一致；状态名沿用种子文档 001 的说法）。 */
+/** 简体中文界面文字（与 en.ts 键完全一致；状态名见 shared/status-labels.ts）。 */
 import type { Messages } from './index';
 
 export const zhCN: Messages = {
@@ -119,7 +119,7 @@ export const zhCN: Messages = {
   insecureTlsHint: '仅用于自己运维的服务器；否则会校验证书。',
   recentWindowTitle: '该服务商默认只向邮件客户端提供最近 {days} 天的邮件。',
   recentWindowBody: '请在搬家前让每位用户（或由管理员统一）把收取范围改为“全部”，否则较早的邮件会被遗漏。',
-  beforeStartTitle: '搬家前检查清单（种子文档 001 及服务商的说明）',
+  beforeStartTitle: '搬家前检查清单（通用建议及服务商的说明）',
   audienceAdmin: '管理员',
   audienceUser: '每位用户',
   testConnection: '测试连接',

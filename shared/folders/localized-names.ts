@@ -146,7 +146,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
     label: 'CE Net / Chinese hosted webmail (中企动力 and similar)',
     aliases: ['ce.net.cn', '中企动力'],
     names: {
-      // [ui] seed 001 (Alibaba's 搬家 guide) maps "发件箱→已发送" and seed 003 (中企动力) calls its
+      // [ui] Alibaba Mail's migration help (邮箱搬家) maps "发件箱→已发送" and 中企动力's migration notes call its
       // sent folder 发件箱. NOT the Outlook/Exchange meaning (Outbox): hint 'outlook' to avoid it.
       '\\Sent': ['发件箱'],
     },

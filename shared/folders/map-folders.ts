@@ -1,5 +1,5 @@
 /**
- * Source → target folder mapping for one mailbox (seed 001: 文件夹映射模式 / 统一存储模式).
+ * Source → target folder mapping for one mailbox (文件夹映射模式: each folder to its counterpart; 统一存储模式: all into one folder).
  *
  * Pure TypeScript: no Node APIs. Deterministic: the same folders in any order give the same
  * mappings, sorted parents-first (see compareTargetPaths) so folders can be created in order.

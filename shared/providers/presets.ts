@@ -1,6 +1,6 @@
 /**
- * Provider presets: server settings, MX patterns for auto-detection (自动识别, seed 004), known
- * limits and the pitfalls of each provider (seeds 001 and 003) as structured data for the UI and
+ * Provider presets: server settings, MX patterns for auto-detection (自动识别), known
+ * limits and the pitfalls of each provider (from the providers' own migration guides) as structured data for the UI and
  * for error remedies.
  *
  * Every value carries a `confidence` (see types.ts). Summary of what is NOT verified is in the
@@ -35,8 +35,8 @@ function unknownLimit(unit: Limit['unit'], note: Text): Limit {
 }
 
 /**
- * Pitfalls that apply whatever the provider (seed 001 准备工作清单, seed 003 提示验证失败的几种原因,
- * seed 004). Shown for unknown providers and appended after a provider's own.
+ * Pitfalls that apply whatever the provider (准备工作清单 and 提示验证失败的几种原因 of the
+ * published migration guides). Shown for unknown providers and appended after a provider's own.
  */
 export const GENERIC_PITFALLS: readonly Pitfall[] = [
   {
@@ -313,7 +313,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
       { pattern: 'mxdomain.qq.com', examples: ['mxdomain.qq.com'], confidence: 'unverified', source: 'older QQ domain mail / free Exmail MX' },
     ],
     limits: {
-      connectionsPerIp: unknownLimit('connections', t('Not published. Seeds 003/004: providers limit how much clients may download; lower the concurrency on THROTTLED.', '未公布。种子文档 003/004:服务商会限制收取数量;出现限流时调低并发。')),
+      connectionsPerIp: unknownLimit('connections', t('Not published. Providers limit how much clients may download; lower the concurrency on THROTTLED.', '未公布。服务商会限制收取数量;出现限流时调低并发。')),
       maxMessageBytes: { value: 50 * 1024 * 1024, unit: 'bytes', note: t('Normal attachment limit of Exmail (larger files go as cloud attachments; unverified).', '普通附件上限(更大的文件为超大附件,未核实)。'), confidence: 'unverified' },
     },
     recommendedConcurrency: 2,
@@ -442,7 +442,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
         why: t('Otherwise only recent mail is visible to clients.', '否则客户端只能看到最近的邮件。'),
         appliesTo: ['recent-window', 'before-start'],
         confidence: 'unverified',
-        source: 'by analogy with Exmail (seed:003); QQ Mail not named in the seeds',
+        source: 'by analogy with Exmail (seed:003); QQ Mail not named in the guides',
       },
     ],
     responses: [{ ...TENCENT_RESPONSES[0]!, pitfalls: ['enable-imap'] }],
@@ -604,7 +604,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
       connectionsPerIp: {
         value: null,
         unit: 'connections',
-        note: t('263 throttles or blocks IPs that migrate mail (seed 003); use 1–2 connections.', '263 会限速或禁止其他服务 IP 搬取邮件(种子文档 003);建议 1–2 个连接。'),
+        note: t('263 throttles or blocks IPs that migrate mail (中企动力 migration notes); use 1–2 connections.', '263 会限速或禁止其他服务 IP 搬取邮件(中企动力搬家注意事项);建议 1–2 个连接。'),
         confidence: 'seed',
         source: 'seed:003 (原 263 用户)',
       },
@@ -773,7 +773,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
         action: 'enable',
         audience: 'user',
         what: t('"Less secure app access", with 2-Step Verification switched off', '"安全性较低的应用的访问权限",并关闭二次验证'),
-        why: t('Seed 003 recommends it for migrations.', '种子文档 003 建议搬家时这样设置。'),
+        why: t('中企动力\'s migration notes (2023) recommend it for migrations.', '中企动力搬家注意事项(2023)建议搬家时这样设置。'),
         appliesTo: ['AUTH_FAILED'],
         status: 'outdated',
         remark: t(
@@ -845,7 +845,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
         action: 'check',
         audience: 'admin',
         what: t('Alibaba Mail migrates O365 with a dedicated tool, not with the admin-console steps', '阿里邮箱对 O365 使用专用工具搬家,请勿在邮箱管理后台按常规步骤操作'),
-        why: t('Seed 001 (about Alibaba\'s own service). For mailmover: use OAuth2.', '种子文档 001(阿里邮箱自身服务)。mailmover:请使用 OAuth2。'),
+        why: t('Alibaba Mail\'s migration help (about Alibaba\'s own service). For mailmover: use OAuth2.', '阿里邮箱帮助「邮箱搬家」(阿里邮箱自身服务)。mailmover:请使用 OAuth2。'),
         appliesTo: ['before-start'],
         confidence: 'seed',
         source: 'seed:001 (O365需要使用专用工具搬家)',
@@ -1109,7 +1109,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     imap: [],
     pop3: [],
     smtp: [],
-    hostHint: t('Ask 中企动力 for the IMAP server address (not published in the seeds).', '请向中企动力咨询 IMAP 服务器地址(种子文档未给出)。'),
+    hostHint: t('Ask 中企动力 for the IMAP server address (not published in its migration notes).', '请向中企动力咨询 IMAP 服务器地址(其搬家说明未给出)。'),
     consumerDomains: [],
     mx: [],
     limits: {},
@@ -1123,7 +1123,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
         action: 'use',
         audience: 'user',
         what: t('The client authorization code if one is switched on (or switch it off)', '如开启了客户端授权码,请填写授权码(或关闭授权码)'),
-        why: t('Seed 003 (中企动力\'s own guide) names it as a cause of failed verification.', '种子文档 003(中企动力指南)列为验证失败的原因之一。'),
+        why: t('中企动力\'s own migration notes name it as a cause of failed verification.', '中企动力搬家注意事项列为验证失败的原因之一。'),
         appliesTo: ['AUTH_FAILED'],
         confidence: 'seed',
         source: 'seed:003 (第二种方式, 4.3)',
@@ -1139,7 +1139,7 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     imap: [],
     pop3: [],
     smtp: [],
-    hostHint: t('Ask 三五互联 for the IMAP server address (seed 004 names the provider only).', '请向三五互联咨询 IMAP 服务器地址(种子文档 004 仅提及该服务商)。'),
+    hostHint: t('Ask 三五互联 for the IMAP server address (not published).', '请向三五互联咨询 IMAP 服务器地址(未公开)。'),
     consumerDomains: [],
     mx: [],
     limits: {},

@@ -124,7 +124,7 @@ export function remedyFor(code: ErrorCode, preset?: ProviderPreset, extraPitfall
   };
 }
 
-/** The checklist to work through before a migration from this provider (seed 001 准备工作清单 and the provider's own). */
+/** The checklist to work through before a migration from this provider (the general checks, 准备工作清单, and the provider's own). */
 export function beforeStartChecklist(preset: ProviderPreset | undefined): Pitfall[] {
   return pitfallsFor(preset, 'before-start', { includeGeneric: true });
 }

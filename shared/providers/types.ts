@@ -13,7 +13,9 @@ export interface Text {
 /**
  * How far a value can be trusted. Nothing here was checked against the live servers (this code is
  * written offline); the level says where the value comes from:
- * - 'seed'       stated in one of the product documents in /work/shared/seeds (source: 'seed:003')
+ * - 'seed'       stated in a provider's or reseller's published migration guide (Alibaba Mail's
+ *                邮箱搬家 help, 中企动力's migration notes (邮箱搬家之原邮箱注意事项, 2023), and similar); source: which
+ *                guide ('seed:003' style ids, kept as stable keys the tests check)
  * - 'documented' seen in a public page, repository or DNS listing while writing this table
  *                (source: where); not checked against the live server
  * - 'known'      widely published setting, from the author's knowledge; not re-checked here
@@ -23,7 +25,7 @@ export type Confidence = 'seed' | 'documented' | 'known' | 'unverified';
 
 export interface Sourced {
   confidence: Confidence;
-  /** 'seed:001', a URL, or a short description of where the value was seen. */
+  /** A migration-guide id ('seed:001'), a URL, or a short description of where the value was seen. */
   source?: string;
 }
 
@@ -86,8 +88,8 @@ export interface Pitfall extends Sourced {
   why: Text;
   appliesTo: readonly PitfallTrigger[];
   /**
-   * 'outdated': advice a seed document gives that no longer works (kept so the table traces every
-   * seed statement); never shown as a remedy.
+   * 'outdated': advice a published migration guide gives that no longer works (kept so the table
+   * traces every such statement); never shown as a remedy.
    */
   status?: 'current' | 'outdated';
   /** Why it is outdated, or other remarks. */
@@ -140,7 +142,7 @@ export interface ProviderPreset {
   recommendedConcurrency: number;
   /**
    * Days of mail clients see by default when the user has not switched the download range to
-   * "all" (收取范围 / 收取选项): 30 for Tencent, NetEase and 263 (seeds 003, 004). null: no such limit known.
+   * "all" (收取范围 / 收取选项): 30 for Tencent, NetEase and 263 (the providers' and resellers' migration guides). null: no such limit known.
    */
   defaultWindowDays: number | null;
   /** What POP3 shows: the inbox (most), or all mail (Gmail), which decides whether POP3 and IMAP INBOX counts can be compared. */

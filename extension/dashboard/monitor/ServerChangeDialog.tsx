@@ -5,7 +5,7 @@ import { bridgeRequest, PageRequestError } from '../../lib/page-client';
 import { ServerFields } from '../wizard/ServerFields';
 import { serverValid, toServer, type ServerDraft } from '../wizard/wizard-state';
 
-/** 修改服务器地址和端口 (seed 001): for accounts that start from now on, or for all of them. */
+/** 修改服务器地址和端口: for accounts that start from now on, or for all of them. */
 export function ServerChangeDialog({ job, onClose }: { job: JobView; onClose(): void }) {
   const { t } = useLocale();
   const ref = useRef<HTMLDialogElement>(null);

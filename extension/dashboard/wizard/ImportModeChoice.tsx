@@ -8,7 +8,7 @@ const MODES: { mode: ImportMode; title: PlainKey; hint: PlainKey }[] = [
   { mode: 'self-service', title: 'modeSelf', hint: 'modeSelfHint' },
 ];
 
-/** 选择搬家方案: the three ways accounts enter a migration (seed 001). */
+/** 选择搬家方案: the three ways accounts enter a migration. */
 export function ImportModeChoice({ value, onChange }: { value: ImportMode; onChange(m: ImportMode): void }) {
   const { t } = useLocale();
   return (

@@ -1,6 +1,6 @@
 import { useLocale } from '../../i18n/locale-context';
 
-/** IMAP (every folder) or POP3 (the inbox only), with the difference spelled out (seed 001). */
+/** IMAP (every folder) or POP3 (the inbox only), with the difference spelled out. */
 export function ProtocolChoice({ value, onChange }: { value: 'imap' | 'pop3'; onChange(v: 'imap' | 'pop3'): void }) {
   const { t } = useLocale();
   return (

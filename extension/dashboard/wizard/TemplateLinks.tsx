@@ -1,7 +1,7 @@
 import { useLocale } from '../../i18n/locale-context';
 import { csvTemplate, type ImportRules } from '../../lib/csv-import';
 
-/** Download links for the CSV template, with the seed's Chinese headers or English ones. */
+/** Download links for the CSV template, with Chinese headers (搬家账号, 待搬家账号) or English ones. */
 export function TemplateLinks({ rules }: { rules: ImportRules }) {
   const { t } = useLocale();
   const href = (style: 'chinese' | 'english') => `data:text/csv;charset=utf-8,${encodeURIComponent(csvTemplate(style, rules))}`;

@@ -1,5 +1,5 @@
 /**
- * The wizard's state (seed 001 steps: 原邮箱系统验证 → 存储方案 → 目标 → 搬家账号 → 开始).
+ * The wizard's state (steps: 原邮箱系统验证 → 存储方案 → 目标 → 搬家账号 → 开始).
  * Passwords live only in this in-memory state and are sent to the bridge once; nothing here is
  * written to Dexie or chrome.storage.
  */
