@@ -1,0 +1,127 @@
+/**
+ * The connection report as the stages fill it in: the observed facts, the steps (each reported to
+ * onStep as it happens), the warnings, the provider preset as it becomes known, and the first
+ * failure. build() turns the failure into the report's error with the provider's remedy.
+ */
+import { REMEDIES, type ErrorCode } from '../../shared/errors';
+import {
+  beforeStartChecklist,
+  presetForGreeting,
+  remedyFor,
+  toPitfallView,
+  type ConnectionReport,
+  type ConnectionStage,
+  type ConnectionWarning,
+  type ProviderPreset,
+} from '../../shared/providers';
+import type { Endpoint } from '../engine/endpoint';
+
+type Step = ConnectionReport['steps'][number];
+export type ReportFields = Omit<ConnectionReport, 'ok' | 'durationMs' | 'error' | 'checklist' | 'warnings' | 'steps'>;
+
+interface PendingError {
+  code: ErrorCode;
+  message: string;
+  stage: ConnectionStage;
+  serverText: string | null;
+  pitfallIds: string[];
+}
+
+export class ReportBuilder {
+  readonly fields: ReportFields;
+  private readonly steps: Step[] = [];
+  private readonly warnings: ConnectionWarning[] = [];
+  private pending: PendingError | null = null;
+  /** The provider's preset once detected (by name, DNS or the server's greeting). */
+  preset: ProviderPreset | undefined;
+
+  constructor(
+    endpoint: Endpoint,
+    now: Date,
+    private readonly onStep?: (step: Step) => void,
+  ) {
+    this.fields = {
+      testedAt: now.toISOString(),
+      server: {
+        host: endpoint.host,
+        port: endpoint.port,
+        security: endpoint.security,
+        user: endpoint.user,
+        authUser: endpoint.auth.kind === 'master' ? endpoint.auth.adminUser : null,
+        authKind: endpoint.auth.kind,
+      },
+      provider: null,
+      dns: null,
+      tls: null,
+      greeting: null,
+      serverId: null,
+      capabilities: { preAuth: null, postAuth: null },
+      authenticated: false,
+      folders: null,
+      totals: null,
+      statusSize: null,
+      datesMethod: 'internaldate-of-lowest-and-highest-uid',
+      quota: null,
+      pop3: null,
+    };
+  }
+
+  step(stage: ConnectionStage, status: Step['status'], ms: number | null, detail: string | null = null): void {
+    const s = { stage, status, ms: ms === null ? null : Math.max(0, Math.round(ms)), detail };
+    this.steps.push(s);
+    this.onStep?.(s);
+  }
+
+  /** Records the failure (a later one replaces it) as the stage's failed step. */
+  fail(code: ErrorCode, message: string, stage: ConnectionStage, serverText: string | null = null, pitfallIds: string[] = []): void {
+    this.pending = { code, message, stage, serverText, pitfallIds };
+    this.step(stage, 'failed', null, `${code}: ${message}`);
+  }
+
+  warn(...warnings: ConnectionWarning[]): void {
+    this.warnings.push(...warnings);
+  }
+
+  get failed(): boolean {
+    return this.pending !== null;
+  }
+
+  /**
+   * Recognises the provider by the software the server names (its greeting or ID), when neither
+   * the user nor DNS named one.
+   */
+  recognizeFromServerText(text: string | null): void {
+    if (this.preset) return;
+    const found = presetForGreeting(text);
+    if (found && found.id !== 'generic' && this.fields.provider) {
+      this.preset = found;
+      this.fields.provider = { ...this.fields.provider, presetId: found.id, provider: found.provider, label: found.label, via: 'greeting', hostHint: found.hostHint ?? null };
+    }
+  }
+
+  build(durationMs: number): ConnectionReport {
+    const p = this.pending;
+    let error: ConnectionReport['error'] = null;
+    if (p) {
+      const remedy = remedyFor(p.code, this.preset, p.pitfallIds);
+      error = {
+        code: p.code,
+        message: p.message,
+        remedy: { en: remedy.en, zh: remedy.zh },
+        transient: REMEDIES[p.code].transient,
+        stage: p.stage,
+        serverText: p.serverText,
+        hints: remedy.pitfalls.map(toPitfallView),
+      };
+    }
+    return {
+      ok: error === null,
+      ...this.fields,
+      durationMs: Math.max(0, durationMs),
+      steps: this.steps,
+      warnings: this.warnings,
+      checklist: beforeStartChecklist(this.preset).map(toPitfallView),
+      error,
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import type { TlsInfo } from '../../../shared/providers';
+import { ProbeError, probeImapServer } from '../probe';
+import type { StageContext } from './context';
+
+type ProbedTls = Omit<TlsInfo, 'accepted'>;
+
+function acceptance(tls: ProbedTls, insecureTls: boolean): TlsInfo['accepted'] {
+  return tls.trusted ? 'verified' : insecureTls ? 'insecure-accepted' : 'rejected';
+}
+
+/** Why the certificate is not trusted, with what identifies it, so the user can decide. */
+export function tlsRejection(tls: ProbedTls, where: string): string {
+  const c = tls.certificate;
+  const reasons: string[] = [];
+  if (tls.selfSigned) reasons.push('the certificate is self-signed');
+  else if (tls.authorizationError) reasons.push(`the certificate chain does not verify (${tls.authorizationError})`);
+  if (c?.expired) reasons.push(`it expired on ${c.validTo.slice(0, 10)}`);
+  if (c?.notYetValid) reasons.push(`it is valid only from ${c.validFrom.slice(0, 10)}`);
+  if (!tls.hostnameMatches) reasons.push(`it does not match the server name (${tls.hostnameError ?? 'no match'})`);
+  const subject = c ? ` Certificate: ${c.subject}; issuer: ${c.issuer}; SHA-256 ${c.fingerprint256}.` : '';
+  return `The TLS certificate of ${where} is not trusted: ${reasons.join(', ') || 'unknown reason'}.${subject} Accept it only if you trust this server (--insecure-tls).`;
+}
+
+function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsInfo['accepted']): void {
+  const { where, report } = ctx;
+  if (accepted === 'insecure-accepted') {
+    report.warn({
+      code: 'TLS_NOT_VERIFIED',
+      severity: 'warning',
+      message: {
+        en: `${tlsRejection(tls, where).replace(/ Accept it only.*$/, '')} It was accepted because of --insecure-tls.`,
+        zh: `${where} 的 TLS 证书不受信任(${tls.selfSigned ? '自签名证书' : tls.authorizationError ?? '证书与服务器名称不符'}),因 --insecure-tls 而被接受。请确认您信任该服务器。`,
+      },
+      evidence: { selfSigned: tls.selfSigned, authorizationError: tls.authorizationError, hostnameMatches: tls.hostnameMatches },
+      hints: [],
+    });
+  }
+  const c = tls.certificate;
+  if (c && !c.expired && c.daysLeft < 14) {
+    report.warn({
+      code: 'TLS_CERT_EXPIRING',
+      severity: 'warning',
+      message: { en: `The server certificate expires in ${c.daysLeft} days (${c.validTo}).`, zh: `服务器证书将在 ${c.daysLeft} 天后过期(${c.validTo})。` },
+      hints: [],
+    });
+  }
+}
+
+/**
+ * TCP, TLS (the certificate is reported even when it is not trusted), the greeting and the
+ * capabilities before login: a raw probe that sends no credentials. false: the test stops here.
+ */
+export async function probeTransport(ctx: StageContext): Promise<boolean> {
+  const { endpoint, where, report } = ctx;
+  try {
+    const probe = await probeImapServer({
+      host: endpoint.host,
+      port: endpoint.port,
+      security: endpoint.security,
+      protocol: ctx.protocol,
+      ...(endpoint.ca ? { ca: endpoint.ca } : {}),
+      timeoutMs: ctx.timeoutMs,
+      now: ctx.now,
+    });
+    report.step('tcp', 'ok', probe.tcpMs);
+    report.fields.greeting = probe.greeting;
+    report.fields.capabilities.preAuth = probe.preAuthCapabilities;
+    if (probe.tls) {
+      const accepted = acceptance(probe.tls, endpoint.insecureTls);
+      report.fields.tls = { ...probe.tls, accepted };
+      if (accepted === 'rejected') {
+        report.fail('TLS_FAILED', tlsRejection(probe.tls, where), 'tls');
+        return false;
+      }
+      report.step('tls', accepted === 'verified' ? 'ok' : 'warning', probe.tlsMs, `${probe.tls.protocol ?? '?'} ${probe.tls.cipher ?? ''}`.trim());
+      warnAboutCertificate(ctx, probe.tls, accepted);
+    } else {
+      report.step('tls', 'skipped', null, 'plaintext (no TLS)');
+    }
+    report.step('greeting', 'ok', null, probe.greeting);
+  } catch (err) {
+    const e = err instanceof ProbeError ? err : new ProbeError('INTERNAL', 'tcp', (err as Error).message);
+    if (e.partial.tcpMs !== undefined) report.step('tcp', 'ok', e.partial.tcpMs);
+    if (e.partial.greeting) report.fields.greeting = e.partial.greeting;
+    if (e.partial.tls) report.fields.tls = { ...e.partial.tls, accepted: acceptance(e.partial.tls, endpoint.insecureTls) };
+    report.fail(e.code, e.message, e.stage, e.serverText);
+    return false;
+  }
+  report.recognizeFromServerText(report.fields.greeting);
+  return true;
+}
