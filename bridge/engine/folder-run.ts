@@ -43,9 +43,14 @@ export class FolderRun {
     readonly target: string,
     readonly uidValidity: number,
     checkpoint: FolderCheckpoint,
-    toCopy: SourceMessageMeta[],
+    toCopy: ReadonlyArray<{ uid: number }>,
     /** Highest source UID this pass looked at; the checkpoint reaches it once all is settled. */
     private readonly highestSeen: number,
+    /**
+     * False for a source without UID order (POP3: the uid is the engine's number for a
+     * UIDL): the rows per message are the state, and `lastUid` never moves.
+     */
+    private readonly uidOrder = true,
   ) {
     this.cp = { ...checkpoint };
     this.unsettled = toCopy.map((m) => m.uid).sort((a, b) => a - b);
@@ -82,7 +87,19 @@ export class FolderRun {
     this.advance();
   }
 
+  /** Takes a message out of this pass without a row: out of scope (--since), found so only when its header was read. */
+  drop(message: { uid: number; size: number }): void {
+    if (!this.unsettledSet.delete(message.uid)) return;
+    this.counts.total--;
+    this.counts.bytesTotal -= message.size;
+    this.advance();
+  }
+
   private advance(): void {
+    if (!this.uidOrder) {
+      this.store.putCheckpoint(this.cp);
+      return;
+    }
     while (this.unsettled.length > 0 && !this.unsettledSet.has(this.unsettled[0]!)) this.unsettled.shift();
     const next = this.unsettled[0];
     const lastUid = next === undefined ? Math.max(this.cp.lastUid, this.highestSeen) : Math.max(this.cp.lastUid, next - 1);

@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { MigrationError } from './errors';
-import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
+import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
+import type { FolderCheckpoint, StateStore } from './state-store';
 
 export interface TargetEntry {
   uid: number;
@@ -29,6 +30,78 @@ export async function scanTarget(target: ImapFlow, folder: string, fromUid: numb
     await deselect(target);
   }
   return out;
+}
+
+/** Target messages no row accounts for, by fingerprint, and which sizes they have. */
+export class TargetIndex {
+  private readonly fps = new FingerprintIndex();
+  private readonly sizes = new Map<number, number>();
+  private readonly sizeOf = new Map<number, number>();
+
+  add(entry: TargetEntry): void {
+    this.fps.add(entry.fingerprint, entry.uid, entry.exactFingerprint);
+    this.sizes.set(entry.size, (this.sizes.get(entry.size) ?? 0) + 1);
+    this.sizeOf.set(entry.uid, entry.size);
+  }
+
+  /** Whether some unclaimed target message has this size (a header read may find it). */
+  hasSize(size: number): boolean {
+    return (this.sizes.get(size) ?? 0) > 0;
+  }
+
+  /** Takes one occurrence, the exact match first. */
+  take(fp: string, exact: string): number | undefined {
+    return this.claimed(this.fps.take(fp, exact));
+  }
+
+  /** Takes an occurrence whose header bytes were stored as they are. */
+  takeExact(exact: string): number | undefined {
+    return this.claimed(this.fps.takeExact(exact));
+  }
+
+  /** Takes an occurrence that matches only with 8-bit header bytes counted as 'X'. */
+  takeLoose(fp: string): number | undefined {
+    return this.claimed(this.fps.takeLoose(fp));
+  }
+
+  private claimed(uid: number | undefined): number | undefined {
+    if (uid !== undefined) {
+      const size = this.sizeOf.get(uid)!;
+      this.sizes.set(size, this.sizes.get(size)! - 1);
+    }
+    return uid;
+  }
+}
+
+export interface TargetSurvey {
+  index: TargetIndex;
+  /** The target folder's UIDNEXT now. */
+  uidNext: number | undefined;
+}
+
+/**
+ * The target folder's messages that might already be copies of source messages: those
+ * above the last complete pass (from UID 1 when there was none, or the target folder's
+ * UIDVALIDITY changed) that no row of ours accounts for (a crash between APPEND and
+ * checkpoint, or mail copied by hand).
+ */
+export async function surveyTarget(
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  mapping: { source: string; target: string },
+  cp: FolderCheckpoint,
+  scanWholeTarget: boolean,
+): Promise<TargetSurvey> {
+  const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
+  if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
+  const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+  const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+  const index = new TargetIndex();
+  if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
+    for (const m of await scanTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))) index.add(m);
+  }
+  return { index, uidNext: status.uidNext };
 }
 
 /**

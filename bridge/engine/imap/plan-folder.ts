@@ -1,24 +1,16 @@
 import type { ImapFlow } from 'imapflow';
-import type { MigrationOptions } from '../../shared/migration';
-import { resumeCheckpoint } from './checkpoint';
-import type { ErrorInfo } from '../../shared/errors';
-import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
-import { FolderRun, type SourceMessageMeta } from './folder-run';
-import { scanTarget } from './target-scan';
-import { skipIsFinal } from './append-refusal';
-import { MigrationError } from './errors';
-import { isDeleted } from './flags';
-import type { MessageRecord, StateStore } from './state-store';
+import type { MigrationOptions } from '../../../shared/migration';
+import { resumeCheckpoint } from '../checkpoint';
+import type { ErrorInfo } from '../../../shared/errors';
+import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
+import { FolderRun, type SourceMessageMeta } from '../folder-run';
+import { surveyTarget } from '../target-scan';
+import { skipIsFinal } from '../append-refusal';
+import { isDeleted } from '../flags';
+import type { FolderPlan as SourceFolderPlan } from '../source-driver';
+import type { MessageRecord, StateStore } from '../state-store';
 
-export interface FolderPlan {
-  run: FolderRun;
-  toCopy: SourceMessageMeta[];
-  warnings: ErrorInfo[];
-  /** The target folder's UIDNEXT when it was planned (undefined when STATUS was not needed). */
-  targetUidNext: number | undefined;
-}
-
-export { filterKey } from './checkpoint';
+type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
 async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessageMeta[]> {
   const out: SourceMessageMeta[] = [];
@@ -36,13 +28,6 @@ async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessa
     });
   }
   return out.sort((a, b) => a.uid - b.uid);
-}
-
-/** Fingerprints of target messages not accounted for by our own records. */
-async function unaccountedOnTarget(target: ImapFlow, folder: string, fromUid: number, ours: Set<number>): Promise<FingerprintIndex> {
-  const index = new FingerprintIndex();
-  for (const m of await scanTarget(target, folder, fromUid, ours)) index.add(m.fingerprint, m.uid, m.exactFingerprint);
-  return index;
 }
 
 /**
@@ -108,15 +93,9 @@ export async function planFolder(
   const toCopy: SourceMessageMeta[] = [];
   let targetUidNext: number | undefined;
   if (inScope.length > 0) {
-    const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
-    if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
-    const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
-    targetUidNext = status.uidNext;
-    const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
-    const onTarget =
-      (status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from
-        ? await unaccountedOnTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))
-        : new FingerprintIndex();
+    const survey = await surveyTarget(target, store, account, mapping, cp, scanWholeTarget);
+    targetUidNext = survey.uidNext;
+    const onTarget = survey.index;
     // Exact matches first, for every message: a rewrite-tolerant match must not take a
     // target copy that another message matches byte for byte.
     const found = new Map<number, number>();

@@ -1,0 +1,82 @@
+import type { ImapFlow } from 'imapflow';
+import type { AccountJob } from '../account-job';
+import { closeQuietly, connectImap } from '../connect';
+import { appendLimitOf } from '../copy-chunk';
+import { discoverLayout } from '../discover';
+import { MigrationError } from '../errors';
+import { flagsForAppend } from '../flags';
+import { adoptRenamedFolders } from '../folder-renames';
+import type { SourceMessageMeta } from '../folder-run';
+import { recoverNulBytes } from '../nul-bytes';
+import { guardReadOnly } from '../read-only-guard';
+import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
+import { planFolder } from './plan-folder';
+
+/**
+ * An IMAP source. Each session is one connection behind the read-only guard: folders
+ * are opened with EXAMINE and bodies fetched with BODY.PEEK[], so the old mailbox keeps
+ * its \Seen flags. A folder's identity is its UIDVALIDITY; its messages are listed
+ * above the checkpoint's UID with flags, date, size and the fingerprint headers.
+ */
+export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
+  return {
+    connect: async (id) => imapSession(guardReadOnly(await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs })), job),
+  };
+}
+
+function imapSession(client: ImapFlow, job: AccountJob): SourceSession<SourceMessageMeta> {
+  return {
+    listFolders: () => discoverLayout(client),
+    countMessages: async (folder) => {
+      const st = await client.status(folder, { messages: true });
+      return st ? (st.messages ?? 0) : 0;
+    },
+    adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid),
+    fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
+    close: () => closeQuietly(client),
+  };
+}
+
+/**
+ * Fetches a chunk's bodies with BODY.PEEK[] on the (read-only) source. A message over
+ * the target's APPENDLIMIT is skipped unfetched; one gone since planning is skipped as
+ * deleted. A changed UIDVALIDITY fails the pass (SOURCE_CHANGED, retried and re-planned).
+ */
+async function fetchChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk<SourceMessageMeta>, job: AccountJob): Promise<FetchedChunk> {
+  const { run } = chunk;
+  if (source.mailbox === false || source.mailbox.path !== run.source || !source.mailbox.readOnly) {
+    await source.mailboxOpen(run.source, { readOnly: true });
+  }
+  const box = source.mailbox;
+  if (box && Number(box.uidValidity) !== run.uidValidity) {
+    throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${run.source}" changed during the migration; re-planning.`, { side: 'source' });
+  }
+  const limit = appendLimitOf(target);
+  const fetched: FetchedChunk = { items: [], settled: [], warnings: [] };
+  const wanted = chunk.messages.filter((m) => {
+    if (limit !== undefined && m.size > limit) {
+      fetched.settled.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: `MESSAGE_TOO_LARGE: ${m.size} bytes, over the target's APPENDLIMIT of ${limit} bytes` });
+      return false;
+    }
+    return true;
+  });
+
+  const bodies = new Map<number, Buffer>();
+  if (wanted.length) {
+    const uids = wanted.map((m) => m.uid).join(',');
+    for (const msg of await source.fetchAll(uids, { uid: true, source: true }, { uid: true })) {
+      if (msg.source) bodies.set(msg.uid, msg.source);
+    }
+    await recoverNulBytes(source, bodies);
+  }
+  for (const m of wanted) {
+    const raw = bodies.get(m.uid);
+    if (!raw) {
+      fetched.settled.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'deleted on the source while the migration ran' });
+      continue;
+    }
+    fetched.items.push({ uid: m.uid, fingerprint: m.fingerprint, size: m.size, item: { raw, flags: flagsForAppend(m.flags, job.options.deleted), internalDate: m.internalDate } });
+  }
+  return fetched;
+}

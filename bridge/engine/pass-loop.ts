@@ -1,0 +1,333 @@
+import type { ImapFlow } from 'imapflow';
+import type { ErrorInfo } from '../../shared/errors';
+import type { FolderMapping } from '../../shared/folders/map-folders';
+import type { AccountResult, FolderResult } from '../../shared/migration';
+import { accountKey, type AccountJob, type MigrateHooks } from './account-job';
+import { accountResult, storedChangeWarnings } from './account-result';
+import { ByteBudget } from './byte-budget';
+import { closeQuietly, connectImap } from './connect';
+import { appendFetched, makeChunks } from './copy-chunk';
+import { discoverLayout } from './discover';
+import { MigrationError } from './errors';
+import type { FolderRun } from './folder-run';
+import { planMappings } from './plan-mappings';
+import { ProgressTracker } from './progress';
+import { keepRecordedTargets } from './recorded-targets';
+import { retryPasses } from './retry-passes';
+import type { Chunk, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
+import type { StateStore } from './state-store';
+import { createTargetFolders } from './target-folders';
+
+type Task<M extends PlannedMessage> = { kind: 'plan'; mapping: FolderMapping } | { kind: 'copy'; chunk: Chunk<M> };
+
+/** What one account's passes found, kept across retries for the report. */
+class PassResult {
+  mappings: FolderMapping[] = [];
+  readonly runs = new Map<string, FolderRun>();
+  readonly folderErrors = new Map<string, ErrorInfo>();
+  readonly warnings: ErrorInfo[] = [];
+  readonly dryRun = new Map<string, number>();
+  /** Each target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */
+  readonly targetUidNextAtStart = new Map<string, number>();
+  /** Messages copied by earlier attempts of this run, per source folder. */
+  readonly earlier = new Map<string, { copied: number; bytes: number }>();
+
+  constructor(private readonly label: ((uid: number) => string) | undefined) {}
+
+  adopt(run: FolderRun): void {
+    const before = this.earlier.get(run.source);
+    if (before) {
+      // The retry sees the earlier attempt's copies as already present; they are this run's copies.
+      run.counts.alreadyPresent -= before.copied;
+      run.counts.copied += before.copied;
+      run.counts.bytesCopied += before.bytes;
+    }
+    this.runs.set(run.source, run);
+  }
+
+  /** Carries copy counts over to the next attempt. */
+  carryOver(): void {
+    this.warnings.push(...storedChangeWarnings(this.runs.values(), this.label));
+    for (const [folder, run] of this.runs) this.earlier.set(folder, { copied: run.counts.copied, bytes: run.counts.bytesCopied });
+    this.runs.clear();
+  }
+
+  result(job: AccountJob, store: StateStore, account: string, error: MigrationError | null): AccountResult {
+    const folders: FolderResult[] = this.mappings.map((m) => {
+      const run = this.runs.get(m.source);
+      const dry = this.dryRun.get(m.source);
+      return {
+        source: m.source,
+        target: m.target,
+        total: run?.counts.total ?? dry ?? 0,
+        copied: run?.counts.copied ?? 0,
+        skipped: run?.counts.skipped ?? 0,
+        alreadyPresent: run?.counts.alreadyPresent ?? 0,
+        bytesCopied: run?.counts.bytesCopied ?? 0,
+        error: this.folderErrors.get(m.target) ?? null,
+      };
+    });
+    return accountResult(job, store, account, folders, error, [...this.warnings, ...storedChangeWarnings(this.runs.values(), this.label)]);
+  }
+}
+
+/**
+ * Migrates one account from any source the driver reads: discover, map, create folders,
+ * copy, with retries. A transient failure (connection cut, throttling, timeout) is
+ * retried with exponential back-off; each retry resumes from the checkpoints and rows,
+ * so it costs only what was not yet confirmed. Bad messages never fail the account;
+ * they are skipped and reported.
+ */
+export async function runAccount<M extends PlannedMessage>(
+  job: AccountJob,
+  store: StateStore,
+  hooks: MigrateHooks,
+  driver: SourceDriver<M>,
+  /** Whether a changed source identity (SOURCE_CHANGED during a copy) is retried. */
+  retry: { retrySourceChanged?: boolean } = {},
+): Promise<AccountResult> {
+  const account = accountKey(job);
+  const tracker = new ProgressTracker(account, hooks.onProgress);
+  const pass = new PassResult(driver.label);
+  let error: MigrationError | null;
+  try {
+    error = await retryPasses(job, tracker, hooks, () => runPass(job, store, account, tracker, hooks, driver, pass), () => pass.carryOver(), {
+      ...retry,
+      settled: () => store.settledCount(account),
+    });
+  } finally {
+    driver.dispose?.();
+  }
+  const result = pass.result(job, store, account, error);
+  tracker.setPhase(result.status === 'done' ? 'done' : 'failed');
+  return result;
+}
+
+/**
+ * Runs one pass over an account with `concurrency` workers (at most the sessions the
+ * source allows). Each worker owns a source session and a target connection: imapflow
+ * cannot run a command while a FETCH is streaming, so fetch and append never share
+ * one. Planning tasks (one per folder) come first and queue copy chunks; a big folder's
+ * chunks are spread over all workers. A worker that is the source's only session
+ * fetches the next chunk while the target takes the previous one.
+ */
+async function runPass<M extends PlannedMessage>(
+  job: AccountJob,
+  store: StateStore,
+  account: string,
+  tracker: ProgressTracker,
+  hooks: MigrateHooks,
+  driver: SourceDriver<M>,
+  result: PassResult,
+): Promise<void> {
+  const opts = job.options;
+  const singleSession = driver.maxSessions === 1;
+  const control: { src?: SourceSession<M>; tgt?: ImapFlow } = {};
+  try {
+    tracker.setPhase('connecting');
+    control.src = await driver.connect('src-control');
+    control.tgt = await connectImap(job.target, { side: 'target', id: 'tgt-control', stallTimeoutMs: opts.stallTimeoutMs });
+    tracker.setPhase('discovering');
+    const srcLayout = await control.src.listFolders();
+    const tgtLayout = await discoverLayout(control.tgt);
+    const mappings = planMappings(srcLayout, tgtLayout, job);
+    result.mappings = mappings;
+    const recordMap = () => {
+      for (const m of mappings) store.recordFolderMap(account, m.source, m.target, m.sanitized.length ? JSON.stringify(m.sanitized) : null);
+    };
+    recordMap();
+    if (mappings.length) await control.src.survey?.(mappings);
+    if (opts.dryRun) {
+      for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await control.src.countMessages(m.source) : 0);
+      return;
+    }
+    tracker.setPhase('creating-folders');
+    keepRecordedTargets(store, account, mappings, tgtLayout);
+    result.warnings.push(...((await control.src.adoptRenames?.(control.tgt, store, account, mappings, srcLayout, tgtLayout)) ?? []));
+    const created = await createTargetFolders(control.tgt, tgtLayout, mappings);
+    for (const [path, e] of created.failed) result.folderErrors.set(path, e);
+    result.warnings.push(...created.renamed);
+    recordMap();
+    let firstTarget: ImapFlow | undefined;
+    if (singleSession) firstTarget = control.tgt;
+    else await closeQuietly(control.tgt);
+    control.tgt = undefined;
+
+    tracker.setPhase('planning');
+    const queue: Array<Task<M>> = mappings
+      .filter((m) => m.selectable && !result.folderErrors.has(m.target))
+      .map((mapping) => ({ kind: 'plan', mapping }));
+    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * opts.concurrency * 2));
+    // Every worker stays while folders are being planned: a single big folder's chunks
+    // appear only after its planning task ends, and should be spread over all of them.
+    const workers = queue.length === 0 ? 0 : singleSession ? 1 : opts.concurrency;
+    let failure: unknown;
+    let planning = 0;
+    let connected = 0;
+    let connectTurn: Promise<void> = Promise.resolve();
+    let throttledWorkers = 0;
+    let wake: Array<() => void> = [];
+    const notify = () => {
+      const w = wake;
+      wake = [];
+      w.forEach((f) => f());
+    };
+    const nextTask = async (): Promise<Task<M> | undefined> => {
+      for (;;) {
+        const task = queue.shift();
+        // Counted when taken, so that no worker sees "nothing planned, nothing queued" in between.
+        if (task?.kind === 'plan') planning++;
+        if (task || planning === 0 || failure) return task;
+        await new Promise<void>((resolve) => wake.push(resolve));
+      }
+    };
+    const firstSource = control.src;
+    control.src = undefined;
+
+    const maybeFinish = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
+      if (run.remaining > 0 || run.done) return;
+      run.done = true;
+      result.warnings.push(...(s.folderDone?.(run) ?? []));
+      const status = await t.status(run.target, { uidNext: true, uidValidity: true });
+      run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
+    };
+
+    const planTask = async (s: SourceSession<M>, t: ImapFlow, mapping: FolderMapping): Promise<void> => {
+      try {
+        const plan = await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source) });
+        if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
+          result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
+        }
+        result.warnings.push(...plan.warnings);
+        result.adopt(plan.run);
+        tracker.track(plan.run);
+        const chunks = makeChunks(plan.run, plan.toCopy, opts);
+        // Chunks go to the front so memory is freed before more folders are planned.
+        queue.unshift(...chunks.map((chunk): Task<M> => ({ kind: 'copy', chunk })));
+        if (chunks.length === 0) await maybeFinish(s, t, plan.run);
+      } catch (err) {
+        const e = err as { responseStatus?: string; responseText?: string };
+        // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
+        if (e.responseStatus === 'NO' && /exist|not found|unknown/i.test(e.responseText ?? '')) {
+          result.folderErrors.set(mapping.target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${mapping.source}" could not be opened: ${e.responseText}` });
+          return;
+        }
+        throw err;
+      }
+    };
+
+    const worker = async (index: number, reuse?: SourceSession<M>, reuseTarget?: ImapFlow): Promise<void> => {
+      let s: SourceSession<M> | undefined = reuse;
+      let t: ImapFlow | undefined = reuseTarget;
+      let holdsConnections = false;
+      // The APPEND of the previous chunk while this one is fetched (single-session sources).
+      let appending: Promise<void> | undefined;
+      const appended = async (): Promise<void> => {
+        const a = appending;
+        appending = undefined;
+        if (a) await a;
+      };
+      try {
+        while (!failure) {
+          if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
+          const task = await nextTask();
+          if (!task) break;
+          try {
+            if (!s || !t) {
+              // Workers log in one after another, so a connection limit shows up as the
+              // later logins failing while the earlier ones already work.
+              const turn = connectTurn;
+              let done!: () => void;
+              connectTurn = new Promise<void>((resolve) => (done = resolve));
+              await turn;
+              try {
+                s ??= await driver.connect(`src-${index}`);
+                t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}`, stallTimeoutMs: opts.stallTimeoutMs });
+              } catch (err) {
+                done();
+                // A server that allows fewer connections than asked for: hand the task back
+                // and carry on with the workers that got in, instead of failing the pass.
+                if (err instanceof MigrationError && err.code === 'THROTTLED' && connected > 0) {
+                  queue.unshift(task);
+                  throttledWorkers++;
+                  return;
+                }
+                throw err;
+              }
+              done();
+              connected++;
+              holdsConnections = true;
+            }
+            if (task.kind === 'plan') {
+              // Planning reads the target folder on this connection: the APPEND before it ends first.
+              await appended();
+              await planTask(s, t, task.mapping);
+            } else {
+              // Twice the chunk: the fetched bodies, plus the socket reads they were
+              // assembled from (garbage until the next GC) or, on a target without
+              // non-synchronizing literals, imapflow's copy of them in the APPEND command.
+              const release = await budget.acquire(task.chunk.bytes * 2);
+              const target = t;
+              const session = s;
+              const { run } = task.chunk;
+              let append: Promise<void>;
+              try {
+                const fetched = await session.fetchChunk(target, task.chunk);
+                result.warnings.push(...fetched.warnings);
+                // APPENDs go in order, one chunk at a time on this connection.
+                await appended();
+                append = appendFetched(target, run, fetched).then(async () => {
+                  tracker.setPhase('copying');
+                  await maybeFinish(session, target, run);
+                });
+              } catch (err) {
+                release();
+                throw err;
+              }
+              append = append.finally(release);
+              if (singleSession) {
+                appending = append;
+                append.catch(() => undefined); // awaited, and its error thrown, by appended()
+              } else {
+                await append;
+              }
+            }
+          } finally {
+            if (task.kind === 'plan') {
+              planning--;
+              notify();
+            }
+          }
+          tracker.tick();
+        }
+        await appended();
+      } catch (err) {
+        failure ??= err;
+        notify();
+      } finally {
+        // An APPEND still running must end before the connections close and before a retry
+        // plans again (it would not see the message its row is about to claim).
+        if (appending) await appending.catch(() => undefined);
+        if (holdsConnections) connected--;
+        await s?.close();
+        await closeQuietly(t);
+      }
+    };
+
+    await Promise.all(Array.from({ length: workers }, (_, i) => worker(i, i === 0 ? firstSource : undefined, i === 0 ? firstTarget : undefined)));
+    if (workers === 0) {
+      await firstSource.close();
+      await closeQuietly(firstTarget);
+    }
+    if (throttledWorkers > 0) {
+      result.warnings.push({
+        code: 'THROTTLED',
+        message: `The server refused ${throttledWorkers} of ${workers} parallel connections (connection limit); the migration went on with fewer. Lower --concurrency for this provider.`,
+      });
+    }
+    if (failure) throw failure;
+  } finally {
+    await control.src?.close();
+    await closeQuietly(control.tgt);
+  }
+}

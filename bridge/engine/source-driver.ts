@@ -1,0 +1,105 @@
+import type { ImapFlow } from 'imapflow';
+import type { ErrorInfo } from '../../shared/errors';
+import type { FolderMapping } from '../../shared/folders/map-folders';
+import type { MigrationOptions } from '../../shared/migration';
+import type { AppendItem } from './append-batch';
+import type { MailboxLayout } from './discover';
+import type { FolderRun } from './folder-run';
+import type { MessageRecord, StateStore } from './state-store';
+
+/**
+ * The contract between the pass loop (pass-loop.ts) and one kind of source (IMAP,
+ * POP3, ...). The loop owns everything on the target side (folders, APPEND, rows,
+ * checkpoints, retries, progress); a driver only reads the source. A new kind of
+ * source is one driver file plus its tests.
+ *
+ * Read-only guarantee: a session must never change the source. The IMAP driver opens
+ * folders with EXAMINE, fetches with BODY.PEEK[] and refuses every mailbox-changing
+ * command before it reaches the wire (read-only-guard.ts); the POP3 driver sends only
+ * an allowlist of commands (pop3/read-only-guard.ts) and never RETR unless asked.
+ */
+export interface SourceDriver<M extends PlannedMessage = PlannedMessage> {
+  /** Sessions the source allows at once (a POP3 maildrop is locked per session); undefined: --concurrency. */
+  readonly maxSessions?: number;
+  /** How the report names one source message of a folder ("UID 7", "POP3 message #3"). */
+  readonly label?: (uid: number) => string;
+  /** Logs in; `id` names the connection in logs and errors. */
+  connect(id: string): Promise<SourceSession<M>>;
+  /** Releases what the driver holds across sessions (the POP3 UIDL table). */
+  dispose?(): void;
+}
+
+/** A message the pass means to copy: its number in the engine's rows and its size as the source gives it. */
+export interface PlannedMessage {
+  uid: number;
+  size: number;
+}
+
+/** What the loop hands a driver to plan one folder. */
+export interface PlanContext {
+  store: StateStore;
+  account: string;
+  mapping: FolderMapping;
+  opts: MigrationOptions;
+  /**
+   * Target UIDNEXT when an earlier attempt of this run planned the folder: a match at or
+   * above it is a copy of that attempt whose APPEND answer was lost with its connection,
+   * so it counts as copied, not as "already there".
+   */
+  copiedFromTargetUid: number | undefined;
+}
+
+export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {
+  /** The folder's pass: counters, rows, checkpoint. */
+  run: FolderRun;
+  /** Still to fetch and APPEND, in the order to copy them. */
+  toCopy: M[];
+  warnings: ErrorInfo[];
+  /** The target folder's UIDNEXT when it was planned (undefined when STATUS was not needed). */
+  targetUidNext: number | undefined;
+}
+
+/** A slice of one folder's messages, bounded by bytes and count (makeChunks). */
+export interface Chunk<M extends PlannedMessage = PlannedMessage> {
+  run: FolderRun;
+  messages: M[];
+  bytes: number;
+}
+
+/** What fetching a chunk gave: bodies to APPEND, and outcomes decided without an APPEND. */
+export interface FetchedChunk {
+  items: Array<{
+    uid: number;
+    fingerprint: string;
+    /** The size its row records (and the report counts as copied). */
+    size: number;
+    item: AppendItem;
+    /** Added to a refusal's reason to name the message where its uid does not (POP3's UIDL). */
+    note?: string;
+  }>;
+  /** Skipped (too large, gone from the source, not downloadable) or found on the target. */
+  settled: MessageRecord[];
+  warnings: ErrorInfo[];
+}
+
+export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
+  /** The source's folders, delimiter and namespace prefix (POP3: its one INBOX). */
+  listFolders(): Promise<MailboxLayout>;
+  /** How many messages a folder holds (--dry-run). */
+  countMessages(folder: string): Promise<number>;
+  /** Checks, before the target is touched, that the mapped folders can be read safely (POP3: UIDL). */
+  survey?(mappings: FolderMapping[]): Promise<void>;
+  /** Recognises source folders renamed since an earlier run, updating mappings and state (IMAP). */
+  adoptRenames?(target: ImapFlow, store: StateStore, account: string, mappings: FolderMapping[], source: MailboxLayout, targetLayout: MailboxLayout): Promise<ErrorInfo[]>;
+  /**
+   * Plans one folder: checks its identity (UIDVALIDITY) against the checkpoint, lists its
+   * messages above it with their metadata, leaves out what rows already settle, and
+   * matches the rest by fingerprint against the target's unaccounted messages.
+   */
+  planFolder(target: ImapFlow, ctx: PlanContext): Promise<FolderPlan<M>>;
+  /** Fetches a chunk's bodies (the loop holds the chunk's share of the byte budget meanwhile). */
+  fetchChunk(target: ImapFlow, chunk: Chunk<M>): Promise<FetchedChunk>;
+  /** Warnings about a folder once all its messages are settled. */
+  folderDone?(run: FolderRun): ErrorInfo[];
+  close(): Promise<void>;
+}
