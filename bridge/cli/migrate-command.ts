@@ -11,6 +11,7 @@ import { UsageError } from './endpoint-url';
 import { MigrateCliOptionsSchema, optionName } from './migrate-options';
 import { ProgressOutput } from './progress-output';
 import { pool } from './pool';
+import { batchExitCode, writeBatchSummary } from './batch-summary';
 
 export interface MigrateOutcome {
   exitCode: 0 | 1 | 2;
@@ -59,13 +60,8 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       return result;
     });
     progress.stop();
-    for (const r of results) {
-      io.stderr.write(
-        `${r.status === 'done' ? 'Done' : 'FAILED'} ${r.source} -> ${r.target}: ${r.messagesCopied} copied, ${r.messagesAlreadyPresent} already there, ${r.messagesSkipped} skipped, ${(r.bytesCopied / 1048576).toFixed(1)} MB\n`,
-      );
-    }
-    if (opts.json) io.stdout.write(JSON.stringify({ accounts: results }, null, 2) + '\n');
-    return { exitCode: results.every((r) => r.status === 'done') ? 0 : 1, results };
+    writeBatchSummary(results, io, opts.json);
+    return { exitCode: batchExitCode(results), results };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
