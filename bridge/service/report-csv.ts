@@ -1,4 +1,5 @@
-import { ACCOUNT_STATUS_LABELS, type AccountView } from '../../shared/protocol/account';
+import type { AccountView } from '../../shared/protocol/account';
+import { ACCOUNT_STATUS_LABELS, VERIFY_STATUS_LABELS } from '../../shared/status-labels';
 
 /**
  * The job's report as a CSV file for Excel (UTF-8 with BOM so Chinese shows right).
@@ -40,8 +41,6 @@ const HEADER = [
   'verify_changed',
   'verify_differences',
 ];
-
-const VERIFY_ZH = { verified: '已核验', differences: '有差异', failed: '核验失败' } as const;
 
 /** The differences of a verify in one cell: per folder, the counts and the first UIDs (the CLI's --json has them all). */
 function verifyDifferences(a: AccountView): string {
@@ -92,7 +91,7 @@ export function reportCsv(accounts: readonly AccountView[]): string {
         a.syncEndsAt,
         a.updatedAt,
         a.verify?.status,
-        a.verify ? VERIFY_ZH[a.verify.status] : null,
+        a.verify ? VERIFY_STATUS_LABELS[a.verify.status].zh : null,
         a.verify?.checkedAt,
         a.verify?.depth,
         a.verify?.totals.matched,

@@ -1,7 +1,11 @@
-import type { AccountStatus } from '../../shared/protocol';
+import type { AccountStatus, JobStatus } from '../../shared/protocol';
+import type { VerifyStatus } from '../../shared/verify';
 import type { PlainKey } from '../i18n';
 
-/** The seeds' status names (未开启搬家, 未开始, 进行中, 暂停, 失败, 已关闭) plus the sync phase. */
+/**
+ * Dictionary keys of each status. The words themselves (未开启搬家, 未开始, 进行中, 暂停, 失败, 已关闭 and
+ * the sync phase) come from shared/status-labels.ts, which the bridge's CSV report uses too.
+ */
 export const STATUS_KEYS: Record<AccountStatus, PlainKey> = {
   not_enabled: 'statusNotEnabled',
   not_started: 'statusNotStarted',
@@ -37,4 +41,16 @@ export const STATUS_TONE: Record<AccountStatus, 'idle' | 'run' | 'ok' | 'warn' |
   syncing: 'ok',
   closed: 'off',
   password_needed: 'bad',
+};
+
+export const JOB_STATUS_KEYS: Record<JobStatus, PlainKey> = {
+  active: 'jobActive',
+  paused: 'jobPaused',
+  closed: 'jobClosed',
+};
+
+export const VERIFY_STATUS_KEYS: Record<VerifyStatus, PlainKey> = {
+  verified: 'verifyVerified',
+  differences: 'verifyDifferences',
+  failed: 'verifyFailed',
 };

@@ -38,18 +38,8 @@ export const ACCOUNT_STATUSES = [
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
-/** What the UI shows for each status, in English and Chinese. */
-export const ACCOUNT_STATUS_LABELS: Readonly<Record<AccountStatus, { en: string; zh: string }>> = {
-  not_enabled: { en: 'Not enabled (waiting for the employee’s old password)', zh: '未开启搬家' },
-  not_started: { en: 'Not started (waiting for the employee to start self-service)', zh: '未开始' },
-  in_progress: { en: 'In progress', zh: '进行中' },
-  paused: { en: 'Paused', zh: '已暂停' },
-  failed: { en: 'Failed', zh: '搬家失败' },
-  first_pass_done: { en: 'First pass done', zh: '首次搬家完成' },
-  syncing: { en: 'Syncing new mail', zh: '同步新邮件中' },
-  closed: { en: 'Closed', zh: '已关闭' },
-  password_needed: { en: 'Password needed again (server settings changed)', zh: '需重新输入密码' },
-};
+/** What the UI and the CSV report show for each status: one table for both. */
+export { ACCOUNT_STATUS_LABELS } from '../status-labels';
 
 /** Finer detail of an account that is in progress, for the progress bar's caption. */
 export const AccountPhaseSchema = z.enum([

@@ -2,6 +2,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { AccountStatus } from '../../../shared/protocol';
 import { StaleBanner } from '../../components/StaleBanner';
+import { JOB_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import type { BridgeState } from '../../lib/runtime-messages';
@@ -56,7 +57,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
           <p className="hint">
             {job.source.protocol.toUpperCase()} <code>{`${job.source.host}:${job.source.port}`}</code> → <code>{`${job.target.host}:${job.target.port}`}</code> ·{' '}
             {job.storage === 'mapped' ? t('storageMapped') : t('storageUnified')} ·{' '}
-            {t(job.status === 'active' ? 'jobActive' : job.status === 'paused' ? 'jobPaused' : 'jobClosed')}
+            {t(JOB_STATUS_KEYS[job.status])}
           </p>
         </div>
         <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} />

@@ -1,8 +1,8 @@
 import type { VerifySummary } from '../../../shared/verify';
 import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
+import { VERIFY_STATUS_KEYS } from '../../components/status';
 
-const LABEL: Record<VerifySummary['status'], PlainKey> = { verified: 'verifyVerified', differences: 'verifyDifferences', failed: 'verifyFailed' };
 const HINT: Record<VerifySummary['status'], PlainKey> = { verified: 'verifyHintVerified', differences: 'verifyHintDifferences', failed: 'verifyHintFailed' };
 const TONE: Record<VerifySummary['status'], string> = { verified: 'ok', differences: 'warn', failed: 'bad' };
 
@@ -18,7 +18,7 @@ export function VerifyBadge({ verify }: { verify: VerifySummary | null | undefin
   });
   return (
     <span className={`badge badge--${TONE[verify.status]} verify-badge`} title={`${t(HINT[verify.status])} ${totals}`} data-testid="verify-badge" data-verify={verify.status}>
-      {t(LABEL[verify.status])}
+      {t(VERIFY_STATUS_KEYS[verify.status])}
     </span>
   );
 }

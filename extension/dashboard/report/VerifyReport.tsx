@@ -3,8 +3,8 @@ import { useEffect } from 'react';
 import type { JobView } from '../../../shared/protocol';
 import type { AccountView } from '../../../shared/protocol/account';
 import type { VerifySummary } from '../../../shared/verify';
+import { VERIFY_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
-import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
@@ -26,7 +26,6 @@ function folderRows(v: VerifySummary): FolderRow[] {
   return rows;
 }
 
-const STATUS_KEY: Record<VerifySummary['status'], PlainKey> = { verified: 'verifyVerified', differences: 'verifyDifferences', failed: 'verifyFailed' };
 
 /**
  * 搬家核验报告: the last verify of every account of a job, per account and folder (counts,
@@ -70,7 +69,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 {a.source}
                 {a.target !== a.source && <> → {a.target}</>}
               </td>
-              <td>{a.verify ? t(STATUS_KEY[a.verify.status]) : t('verifyReportUnchecked')}</td>
+              <td>{a.verify ? t(VERIFY_STATUS_KEYS[a.verify.status]) : t('verifyReportUnchecked')}</td>
               <td>{a.verify ? formatDateTime(a.verify.checkedAt, locale) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.matched) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.missing) : '—'}</td>
@@ -93,7 +92,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
             ) : (
               <>
                 <p>
-                  <strong>{t(STATUS_KEY[v.status])}</strong> ·{' '}
+                  <strong>{t(VERIFY_STATUS_KEYS[v.status])}</strong> ·{' '}
                   {t('verifyCheckedAt', { at: formatDateTime(v.checkedAt, locale), depth: t(v.depth === 'deep' ? 'verifyDepthDeep' : 'verifyDepthMetadata') })}
                 </p>
                 <p>{t('verifyTotals', { matched: n(v.totals.matched), missing: n(v.totals.missing), extra: n(v.totals.extra), changed: n(v.totals.changed) })}</p>
