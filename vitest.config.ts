@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Unit tests are pure and fast; integration tests start real Dovecot servers and the
 // e2e tests a real Chromium, so they get generous timeouts and limited parallelism
-// (the CI machine has 2 cores).
+// (the CI machine has 2 cores). The component tests run beside the unit tests (same group,
+// and `npm run test:unit` runs both): neither waits on servers, so they share the workers.
 export default defineConfig({
   test: {
     projects: [
@@ -42,7 +43,7 @@ export default defineConfig({
           name: 'components',
           include: ['test/unit/**/*.test.tsx'],
           environment: 'jsdom',
-          sequence: { groupOrder: 3 },
+          sequence: { groupOrder: 0 },
         },
       },
     ],

@@ -125,11 +125,11 @@ describe('provider auto-detection from an address (MX, injected resolver)', () =
   });
 
   it('a resolver that never answers is cut off by the timeout', async () => {
-    const t0 = Date.now();
     const d = await detectProvider('a@slow.example', { resolver, timeoutMs: 80 });
     expect(d.dns).toBe('timeout');
     expect(d.manual).toBe(true);
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // cut off by the 80 ms given, not by a longer default
+    expect(d.dnsError).toContain('within 80 ms');
   });
 
   it.each([
