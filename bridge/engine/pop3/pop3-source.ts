@@ -1,0 +1,314 @@
+import type { ImapFlow } from 'imapflow';
+import { mapFolders, type FolderMapping } from '../../../shared/folders/map-folders';
+import { folderNameForbidden } from '../../../shared/folders/target-rules';
+import { isSpecialUse, type SpecialUse } from '../../../shared/folders/special-use';
+import type { AccountJob, MigrateHooks } from '../account-job';
+import { skipIsFinal } from '../append-refusal';
+import { resumeCheckpoint } from '../checkpoint';
+import { appendLimitOf } from '../copy-chunk';
+import type { MailboxLayout } from '../discover';
+import { MigrationError, type ErrorContext } from '../errors';
+import { FolderRun } from '../folder-run';
+import type { Chunk, FetchedChunk, FolderPlan, PlanContext, PlannedMessage, SourceDriver, SourceSession } from '../source-driver';
+import type { StateStore } from '../state-store';
+import { TargetIndex, surveyTarget } from '../target-scan';
+import { Pop3Client, type Pop3ClientOptions, type UidlEntry } from './client';
+import { Pop3ServerError, classifyPop3Error } from './errors';
+import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
+import { UidlIds } from './uidl-ids';
+
+/**
+ * A POP3 maildrop as a source: the server's INBOX (POP3 sees nothing else), migrated into
+ * the target's INBOX (mapped mode) or `<source address>/INBOX` (unified mode, the name IMAP
+ * unified mode gives a source INBOX).
+ *
+ * One session per pass: many servers lock the maildrop for a session (RFC 1939
+ * "-ERR maildrop already locked"), so --concurrency does not apply to a POP3 source; the
+ * pass loop fetches the next chunk while the previous one is APPENDed.
+ *
+ * Identity: a message is its UIDL. UidlIds gives each UIDL a stable integer, and that
+ * integer is the `uid` of the message's row in the engine's own table (source folder
+ * 'INBOX', uid_validity POP3_UID_VALIDITY). A row is written after the target confirmed
+ * the APPEND; a message with a row is never downloaded again. The folder checkpoint keeps
+ * the target's UIDVALIDITY/UIDNEXT of the last complete pass (and the filter key), so a
+ * run after a crash looks for our unrecorded APPENDs on the target exactly as the IMAP
+ * path does; `lastUid` is not used (POP3 has no UID order) and stays 0.
+ *
+ * Dedup against the target: messages on the target that no row accounts for are indexed
+ * by fingerprint (Message-ID, Date, From, Subject, size). A message whose LIST size equals
+ * the size of such a target message has its header read with TOP n 0 first, so a run with
+ * lost state downloads no bodies when the server's LIST sizes are exact (Dovecot's are);
+ * every downloaded message is matched again with its real size before it is APPENDed.
+ *
+ * Read-only: the session sends only the allowlisted commands (read-only-guard.ts) and
+ * downloads with TOP, which does not mark a message read; RETR only with --pop3-retr.
+ *
+ * Internal date: the topmost Received field's date, else Date:, else now (headers.ts).
+ * Flags: POP3 has none; messages are APPENDed without flags (unread on the target).
+ */
+
+/** POP3 has no UIDVALIDITY; the engine's rows for a POP3 source all carry this one. */
+export const POP3_UID_VALIDITY = 0;
+const SOURCE_FOLDER = 'INBOX';
+
+export interface Pop3MigrateHooks extends MigrateHooks {
+  /** Timeouts and limits of the POP3 session (tests shorten them). */
+  pop3?: Pop3ClientOptions;
+}
+
+interface Pop3Message extends PlannedMessage {
+  /** The message number in this session. */
+  msg: number;
+  uidl: string;
+  /** `uid` is the engine's number for the UIDL; `size` is the LIST size. */
+}
+
+/**
+ * The message as the server holds it. A message that does not end in CRLF gets one
+ * added before the terminating "." (RFC 1939 section 3), so its download is LIST + 2
+ * bytes ending in CRLF: those two bytes are the server's, not the message's.
+ */
+export function fitToListSize(body: Buffer, listSize: number): Buffer {
+  if (body.length === listSize + 2 && body[body.length - 2] === 0x0d && body[body.length - 1] === 0x0a) return body.subarray(0, listSize);
+  return body;
+}
+
+function countCrlf(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf('\r\n'); i >= 0; i = b.indexOf('\r\n', i + 2)) n++;
+  return n;
+}
+
+/** A TOP line count no message reaches, so that TOP returns the whole message. */
+const TOP_WHOLE_MESSAGE = 999_999_999;
+
+/** The target folder for the maildrop, named as IMAP would name a source INBOX. */
+export function pop3Mapping(target: MailboxLayout, job: AccountJob): FolderMapping {
+  const specialUse: Partial<Record<SpecialUse, string>> = {};
+  for (const f of target.folders) {
+    if (f.specialUse && isSpecialUse(f.specialUse) && !specialUse[f.specialUse]) specialUse[f.specialUse] = f.path;
+  }
+  const [mapping] = mapFolders(
+    [{ path: SOURCE_FOLDER, delimiter: '/', flags: [] }],
+    { delimiter: target.delimiter, prefix: target.prefix, specialUse, existing: target.folders.map((f) => f.path) },
+    {
+      mode: job.options.mode,
+      sourceAddress: job.source.user,
+      sourcePrefix: '',
+      providerHint: job.options.providerHint,
+      extraForbidden: folderNameForbidden(job.options.targetProviderHint),
+    },
+  );
+  if (!mapping) throw new MigrationError('INTERNAL', 'No target folder for the POP3 INBOX.');
+  return mapping;
+}
+
+/** What the pass loop sees of a maildrop: one folder, INBOX. */
+const MAILDROP_LAYOUT: MailboxLayout = { delimiter: '/', prefix: '', folders: [{ path: SOURCE_FOLDER, delimiter: '/', flags: [] }], capabilities: [] };
+
+/** POP3 messages have no UID of their own: the report names them by their place in the engine's table. */
+const popLabel = (id: number): string => `POP3 message #${id}`;
+
+export function pop3Source(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks): SourceDriver<Pop3Message> {
+  const ids = UidlIds.forStore(store);
+  return {
+    maxSessions: 1,
+    label: popLabel,
+    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3), job, ids, hooks.signal),
+    dispose: () => ids.close(),
+  };
+}
+
+function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: AbortSignal | undefined): SourceSession<Pop3Message> {
+  const opts = job.options;
+  const srcCtx: ErrorContext = { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port };
+  const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
+  let listing: UidlEntry[] | undefined;
+  let canTop = pop.capabilities === null || pop.capabilities.has('TOP');
+  // The folder being copied: target messages no row accounts for, where this run's copies start, RETRs used.
+  let index = new TargetIndex();
+  let startUid: number | undefined;
+  let retrUsed = 0;
+
+  const uidl = async (): Promise<UidlEntry[]> => {
+    listing ??= await pop.uidl().catch((err: unknown) => {
+      if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+      // UIDL is optional in RFC 1939; without it a message cannot be recognised across
+      // sessions, so neither resume nor dedup would be safe.
+      throw new MigrationError(
+        'UNSUPPORTED',
+        `The source ${job.source.user} at ${job.source.host}:${job.source.port} (POP3) does not support UIDL (it said "-ERR ${err.responseText}"); mailmover needs UIDL to resume and to avoid copying a message twice. Use the server's IMAP access instead.`,
+        { side: 'source', cause: err },
+      );
+    });
+    return listing;
+  };
+
+  const planFolder = async (target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid }: PlanContext): Promise<FolderPlan<Pop3Message>> => {
+    const entries = await uidl();
+    const sizes = await onSource(pop.list());
+    // A UIDL should be unique in a maildrop; a broken server repeating one still gets one row per message.
+    const occurrences = new Map<string, number>();
+    const keys = entries.map(({ uidl }) => {
+      const n = (occurrences.get(uidl) ?? 0) + 1;
+      occurrences.set(uidl, n);
+      return n === 1 ? uidl : `${uidl}#${n}`;
+    });
+    const idList = ids.idsFor(account, keys);
+    const messages: Pop3Message[] = entries.map((e, i) => ({ msg: e.msg, uidl: keys[i]!, uid: idList[i]!, size: sizes.get(e.msg) ?? 0 }));
+
+    // A checkpoint of another UIDVALIDITY was written by an IMAP pass under the same state
+    // key (the bridge service keeps its key when a job's server changes): start over with
+    // a whole-target fingerprint scan, as after a UIDVALIDITY change.
+    const { cp, scanWholeTarget } = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
+
+    const settled = store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0);
+    const pending: Pop3Message[] = [];
+    let priorPresent = 0;
+    let priorSkipped = 0;
+    for (const m of messages) {
+      const row = settled.get(m.uid);
+      // A skip whose reason was not the message itself is tried again.
+      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason, opts.deleted))) pending.push(m);
+      else if (row.outcome === 'skipped') priorSkipped++;
+      else priorPresent++;
+    }
+
+    index = new TargetIndex();
+    retrUsed = 0;
+    let targetUidNext: number | undefined;
+    if (pending.length) {
+      const survey = await surveyTarget(target, store, account, { source: SOURCE_FOLDER, target: mapping.target }, cp, scanWholeTarget);
+      index = survey.index;
+      targetUidNext = survey.uidNext;
+    }
+    // A match above the UIDNEXT this run first saw is an earlier attempt's copy whose APPEND answer was lost.
+    startUid = copiedFromTargetUid ?? targetUidNext;
+
+    // The rows per UIDL are the state: the run keeps the counters and writes rows and checkpoint, never moving lastUid.
+    const run = new FolderRun(store, account, SOURCE_FOLDER, mapping.target, POP3_UID_VALIDITY, cp, pending, 0, false);
+    run.counts.alreadyPresent = priorPresent;
+    run.counts.skipped = priorSkipped;
+    run.counts.total = priorPresent + priorSkipped + pending.length;
+    run.counts.bytesTotal = pending.reduce((s, m) => s + m.size, 0);
+    return { run, toCopy: pending, warnings: [], targetUidNext };
+  };
+
+  /**
+   * The whole message, by TOP with more lines than any message has: servers such as
+   * Dovecot mark every RETRieved message \\Seen on the old system (pop3_no_flag_updates =
+   * no is their default), and TOP does not. Accepted only when it is exactly the LIST
+   * size (RFC 1939: LIST gives the exact size). RETR only when the user chose it
+   * (--pop3-retr); otherwise the message is skipped, saying why, and tried again by the
+   * next run. A refusal here is a string (the skip reason), a body is a Buffer.
+   */
+  const download = async (m: Pop3Message, fetched: FetchedChunk): Promise<Buffer | string> => {
+    let topGot: number | undefined;
+    if (canTop) {
+      try {
+        const whole = fitToListSize(await pop.top(m.msg, TOP_WHOLE_MESSAGE), m.size);
+        if (whole.length === m.size) return whole;
+        topGot = whole.length;
+      } catch (err) {
+        if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+        canTop = false;
+      }
+    }
+    const why = topGot === undefined ? 'the server has no working TOP' : `TOP returned ${topGot} bytes where LIST says ${m.size}`;
+    if (!opts.pop3Retr) {
+      return `NOT_DOWNLOADED: ${why}; RETR would mark the message as read on the old server, so it was not used. Run again with --pop3-retr to download it with RETR (POP3 UIDL ${m.uidl})`;
+    }
+    const raw = fitToListSize(await pop.retr(m.msg), m.size);
+    retrUsed++;
+    if (raw.length === m.size) return raw;
+    // A server that stores LF line ends may count them as one byte in LIST: that
+    // difference is explained, the body is the message, and the report says so.
+    if (raw.length - countCrlf(raw) === m.size) {
+      fetched.warnings.push({
+        code: 'MESSAGE_CHANGED',
+        message: `POP3 message UIDL ${m.uidl}: LIST counts ${m.size} bytes, RETR sent ${raw.length}: the server counts line ends as one byte; copied as sent.`,
+      });
+      return raw;
+    }
+    // Anything else may be a stand-in the server generated (Courier's "Cannot display
+    // Unicode content" without UTF8): never stored as the message; tried again next run.
+    return `NOT_DOWNLOADED: the source sent ${raw.length} bytes by RETR where its LIST says ${m.size} (${why}); a body that contradicts the server's own listing is not stored as the message (POP3 UIDL ${m.uidl})`;
+  };
+
+  const foundOutcome = (targetUid: number): 'copied' | 'present' => (startUid !== undefined && targetUid >= startUid ? 'copied' : 'present');
+
+  /** Decides one message: out of scope, skipped, already on the target, or a body to APPEND. */
+  const handle = async (m: Pop3Message, run: FolderRun, limit: number | undefined, fetched: FetchedChunk): Promise<void> => {
+    const skip = (reason: string): void => void fetched.settled.push({ uid: m.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason });
+    if (limit !== undefined && m.size > limit) return skip(`MESSAGE_TOO_LARGE: ${m.size} bytes, over the target's APPENDLIMIT of ${limit} bytes (POP3 UIDL ${m.uidl})`);
+    // The header alone when it can save a download: to apply --since, or to recognise a
+    // message already on the target (a candidate only when a target message has its size).
+    if (canTop && (opts.since || index.hasSize(m.size))) {
+      let header: Buffer | undefined;
+      try {
+        header = headerBlock(await pop.top(m.msg, 0));
+      } catch (err) {
+        if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
+        canTop = false; // no TOP after all: download and decide then
+      }
+      if (header) {
+        if (opts.since && internalDateOf(header).date < opts.since) return run.drop(m);
+        const fp = messageFingerprint(header, m.size);
+        const targetUid = index.take(fp, messageExactFingerprint(header, m.size));
+        if (targetUid !== undefined) {
+          fetched.settled.push({ uid: m.uid, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: m.size });
+          return;
+        }
+      }
+    }
+    let raw: Buffer;
+    try {
+      const got = await download(m, fetched);
+      if (typeof got === 'string') return skip(got);
+      raw = got;
+    } catch (err) {
+      // A temporary failure is retried with the session; any other -ERR means the message
+      // went away (another client deleted it) since UIDL was listed.
+      if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
+      return skip(`deleted on the source while the migration ran: RETR said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`);
+    }
+    const header = headerBlock(raw);
+    const { date } = internalDateOf(header);
+    if (opts.since && date < opts.since) return run.drop(m);
+    const fp = messageFingerprint(header, raw.length);
+    const targetUid = index.take(fp, messageExactFingerprint(header, raw.length));
+    if (targetUid !== undefined) {
+      fetched.settled.push({ uid: m.uid, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: raw.length });
+      return;
+    }
+    fetched.items.push({ uid: m.uid, fingerprint: fp, size: raw.length, item: { raw, flags: [], internalDate: date }, note: `POP3 UIDL ${m.uidl}` });
+  };
+
+  return {
+    listFolders: async () => MAILDROP_LAYOUT,
+    countMessages: async () => (await uidl()).length,
+    survey: async () => {
+      await uidl();
+    },
+    planFolder,
+    fetchChunk: async (target: ImapFlow, chunk: Chunk<Pop3Message>): Promise<FetchedChunk> => {
+      const limit = appendLimitOf(target);
+      const fetched: FetchedChunk = { items: [], settled: [], warnings: [] };
+      for (const m of chunk.messages) {
+        if (signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
+        await handle(m, chunk.run, limit, fetched);
+      }
+      return fetched;
+    },
+    folderDone: () =>
+      retrUsed > 0
+        ? [
+            {
+              code: 'MESSAGE_CHANGED',
+              message: `${retrUsed} message(s) were downloaded with RETR (--pop3-retr) because TOP could not return them whole; the old server may now show them as read.`,
+            },
+          ]
+        : [],
+    close: () => pop.quit(),
+  };
+}
