@@ -55,7 +55,7 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
     }
     throw err;
   }
-  const { code, expiresAt } = bridge.service.pairing.create();
+  const { code, expiresAt } = bridge.auth.pairing.create();
   out(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url}`);
   out(`Pairing code: ${code} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
   out(`State dir: ${bridge.stateDir}`);

@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { SchedulerLimits } from '../service/scheduler';
 import type { RetryPolicy } from '../service/run-outcome';
+import { openAuthStores, type AuthStores } from '../service/auth-stores';
 import { BridgeService } from '../service/bridge-service';
+import { openServiceDb } from '../service/db';
 import { createBridgeLogger, type BridgeLogger } from '../service/logger';
 import { SecretScrubber } from '../service/secret-scrubber';
 import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
@@ -35,6 +37,8 @@ export interface Bridge {
   readonly stateDir: string;
   readonly logFile: string;
   readonly service: BridgeService;
+  /** Pairing codes, tokens and trusted origins (the CLI's `pair` and tests create codes here). */
+  readonly auth: AuthStores;
   readonly logger: BridgeLogger;
   readonly gateway: WsGateway;
   readonly pairGate: PairGate;
@@ -48,21 +52,24 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const scrubber = new SecretScrubber();
   const logger = createBridgeLogger({ stateDir, scrubber, level: opts.logLevel, stderr: opts.stderr });
   const log = logger.logger;
-  const service = new BridgeService({ stateDir, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs, cutover: opts.cutover });
+  const db = openServiceDb(stateDir);
+  const auth = openAuthStores(db);
+  const service = new BridgeService({ stateDir, db, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs, cutover: opts.cutover });
   let port = opts.port;
   const pairGate = new PairGate(opts.pairing?.maxFailures, opts.pairing?.windowMs, opts.pairing?.maxConcurrent);
-  const pairingKeys = new PairingKeys(service.db);
-  const app = createHttpApp({ service, port: () => port, pairGate, pairingKeys, log });
+  const pairingKeys = new PairingKeys(db);
+  const app = createHttpApp({ auth, report: (jobId) => service.jobs.report(jobId), port: () => port, pairGate, pairingKeys, log });
   let server: RunningBridge;
   try {
     server = await startBridgeServer({ port: opts.port, app });
   } catch (err) {
     await service.stop();
+    db.close();
     logger.close();
     throw err;
   }
   port = server.port;
-  const gateway = new WsGateway({ service, pairingKeys, logger, port: () => port, helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS, flood: opts.flood });
+  const gateway = new WsGateway({ service, auth, pairingKeys, logger, port: () => port, helloTimeoutMs: opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS, flood: opts.flood });
   server.server.on('upgrade', gateway.handleUpgrade);
   service.start();
   log.info({ port, stateDir }, `bridge listening on ${server.url}`);
@@ -74,6 +81,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
     stateDir,
     logFile: logger.file,
     service,
+    auth,
     logger,
     gateway,
     pairGate,
@@ -83,6 +91,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         gateway.close();
         const httpClosed = server.close();
         await service.stop();
+        db.close();
         await httpClosed;
         log.info('bridge stopped');
         logger.close();

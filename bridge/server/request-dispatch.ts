@@ -1,92 +1,72 @@
 import type { RequestParams, RequestResult, RequestType } from '../../shared/protocol/requests';
 import type { BridgeService } from '../service/bridge-service';
-import type { Subscription } from './ws-session';
+import type { Subscription } from './subscription';
 
-export interface DispatchContext {
-  service: BridgeService;
+/** Every request a connection may send once authenticated (hello is the handshake's). */
+export type DispatchedType = Exclude<RequestType, 'hello'>;
+
+/** One handler per request type, each typed by its request's params and result. */
+export type RequestHandlers = {
+  [T in DispatchedType]: (p: RequestParams<T>) => RequestResult<T> | Promise<RequestResult<T>>;
+};
+
+/** What a handler may do to the connection it serves. */
+export interface ConnectionControl {
   subscribe(s: Subscription): void;
   unsubscribe(): void;
 }
 
-/** Params already checked against REQUESTS[type].params by the session. */
-export async function dispatch(type: Exclude<RequestType, 'hello'>, params: unknown, ctx: DispatchContext): Promise<RequestResult<RequestType>> {
-  const s = ctx.service;
-  const p = params as never;
-  switch (type) {
-    case 'ping':
-      return { pong: true, time: new Date().toISOString() };
-    case 'provider.detect':
-      return s.detectProvider((p as RequestParams<'provider.detect'>).address);
-    case 'folders.preview':
-      return s.previewFolders(p);
-    case 'job.reopen':
-      return s.reopenJob(p);
-    case 'account.reopen':
-      return s.reopenAccounts(p);
-    case 'account.get':
-      return s.getAccount((p as RequestParams<'account.get'>).accountId);
-    case 'account.skipped':
-      return s.skippedMessages(p);
-    case 'endpoint.test':
-      return s.testEndpoint(p);
-    case 'job.create':
-      return { job: s.createJob(p) };
-    case 'job.update':
-      return { job: s.updateJob(p) };
-    case 'job.pause':
-      return { job: await s.pauseJob((p as RequestParams<'job.pause'>).jobId) };
-    case 'job.resume':
-      return { job: s.resumeJob((p as RequestParams<'job.resume'>).jobId) };
-    case 'job.close':
-      return { job: await s.closeJob((p as RequestParams<'job.close'>).jobId) };
-    case 'job.list':
-      return { jobs: s.listJobs() };
-    case 'accounts.import':
-      return s.importAccounts(p);
-    case 'account.list':
-      return s.listAccounts(p);
-    case 'account.start':
-      return s.startAccounts(p);
-    case 'account.pause':
-      return s.pauseAccounts(p);
-    case 'account.stop':
-      return s.stopAccounts(p);
-    case 'account.retry':
-      return s.retryAccounts(p);
-    case 'account.verify':
-      return s.verifyAccounts(p);
-    case 'account.fixMissing':
-      return s.fixMissing(p);
-    case 'account.credentials':
-      return s.setCredentials(p);
-    case 'server.change':
-      return s.changeServer(p);
-    case 'subscribe': {
-      const sp = p as RequestParams<'subscribe'>;
+/** The service's parts behind each request type. */
+export function requestHandlers(s: BridgeService, connection: ConnectionControl): RequestHandlers {
+  return {
+    ping: () => ({ pong: true, time: new Date().toISOString() }),
+    'provider.detect': (p) => s.setup.detectProvider(p),
+    'folders.preview': (p) => s.setup.previewFolders(p),
+    'endpoint.test': (p) => s.setup.testEndpoint(p),
+    'job.create': (p) => ({ job: s.jobs.createJob(p) }),
+    'job.createWithAccounts': (p) => s.jobs.createJobWithAccounts(p),
+    'job.update': (p) => ({ job: s.jobs.updateJob(p) }),
+    'job.pause': async (p) => ({ job: await s.jobs.pauseJob(p.jobId) }),
+    'job.resume': (p) => ({ job: s.jobs.resumeJob(p.jobId) }),
+    'job.close': async (p) => ({ job: await s.jobs.closeJob(p.jobId) }),
+    'job.reopen': (p) => s.jobs.reopenJob(p),
+    'job.list': () => ({ jobs: s.jobs.listJobs() }),
+    'server.change': (p) => s.jobs.changeServer(p),
+    'accounts.import': (p) => s.accounts.importAccounts(p),
+    'account.list': (p) => s.accounts.listAccounts(p),
+    'account.get': (p) => s.accounts.getAccount(p),
+    'account.skipped': (p) => s.accounts.skippedMessages(p),
+    'account.start': (p) => s.accounts.startAccounts(p),
+    'account.pause': (p) => s.accounts.pauseAccounts(p),
+    'account.stop': (p) => s.accounts.stopAccounts(p),
+    'account.reopen': (p) => s.accounts.reopenAccounts(p),
+    'account.retry': (p) => s.accounts.retryAccounts(p),
+    'account.credentials': (p) => s.accounts.setCredentials(p),
+    'account.verify': (p) => s.verify.verifyAccounts(p),
+    'account.fixMissing': (p) => s.verify.fixMissing(p),
+    subscribe: (p) => {
       // Snapshot first: a job id that does not exist fails before the subscription is made.
-      const snapshot = s.snapshot(sp.jobId);
-      ctx.subscribe({ jobId: sp.jobId, logs: sp.logs, logLevel: sp.logLevel });
+      const snapshot = s.jobs.snapshot(p.jobId);
+      connection.subscribe({ jobId: p.jobId, logs: p.logs, logLevel: p.logLevel });
       return snapshot;
-    }
-    case 'unsubscribe':
-      ctx.unsubscribe();
+    },
+    unsubscribe: () => {
+      connection.unsubscribe();
       return {};
-    case 'cutover.set': {
-      const { jobId, ...config } = p as RequestParams<'cutover.set'>;
-      return { cutover: await s.cutover.configure(jobId, config) };
-    }
-    case 'cutover.get':
-      return { cutover: s.cutover.get((p as RequestParams<'cutover.get'>).jobId) };
-    case 'cutover.check':
-      return { cutover: await s.cutover.check((p as RequestParams<'cutover.check'>).jobId) };
-    case 'cutover.checklist': {
-      const c = p as RequestParams<'cutover.checklist'>;
-      return { cutover: s.cutover.setChecklist(c.jobId, c.item, c.done) };
-    }
-    case 'report.export': {
-      const jobId = (p as RequestParams<'report.export'>).jobId;
-      const { filename, csv } = s.report(jobId);
-      return { filename, csv, path: `/jobs/${jobId}/report.csv` };
-    }
-  }
+    },
+    'cutover.set': async ({ jobId, ...config }) => ({ cutover: await s.cutover.configure(jobId, config) }),
+    'cutover.get': (p) => ({ cutover: s.cutover.get(p.jobId) }),
+    'cutover.check': async (p) => ({ cutover: await s.cutover.check(p.jobId) }),
+    'cutover.checklist': (p) => ({ cutover: s.cutover.setChecklist(p.jobId, p.item, p.done) }),
+    'report.export': (p) => {
+      const { filename, csv } = s.jobs.report(p.jobId);
+      return { filename, csv, path: `/jobs/${p.jobId}/report.csv` };
+    },
+  };
+}
+
+/** Runs a request whose params were checked against REQUESTS[type].params. */
+export async function dispatch<T extends DispatchedType>(handlers: RequestHandlers, type: T, params: RequestParams<T>): Promise<RequestResult<T>> {
+  const handler: (p: RequestParams<T>) => RequestResult<T> | Promise<RequestResult<T>> = handlers[type];
+  return handler(params);
 }

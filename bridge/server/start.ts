@@ -53,7 +53,7 @@ export interface StartOptions {
   readonly port?: number;
   readonly hostname?: string;
   /** Defaults to the health-only app. */
-  readonly app?: Hono;
+  readonly app?: Pick<Hono, 'fetch'>;
 }
 
 /** Serves the bridge app; rejects (e.g. EADDRINUSE) if it cannot listen. */

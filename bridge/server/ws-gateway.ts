@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_FRAME_BYTES, WS_PATH, CLOSE_CODES } from '../../shared/protocol/version';
+import type { AuthStores } from '../service/auth-stores';
 import type { BridgeService } from '../service/bridge-service';
 import type { BridgeLogger } from '../service/logger';
 import { checkRequest } from './guards';
@@ -19,6 +20,7 @@ function refuse(socket: Duplex, status: number, code: string, message: string): 
 
 export interface WsGatewayOptions {
   service: BridgeService;
+  auth: AuthStores;
   pairingKeys: PairingKeys;
   logger: BridgeLogger;
   port: () => number;
@@ -45,7 +47,7 @@ export class WsGateway {
     this.unsubscribe.push(opts.logger.onLine((line) => this.sessions.forEach((s) => s.deliverLog(line))));
     // `tokens revoke` may run in another process: check every open session's token now and then.
     this.sweep = setInterval(() => {
-      for (const s of this.sessions) if (s.tokenId && !opts.service.tokens.isActive(s.tokenId)) s.close(CLOSE_CODES.UNAUTHORIZED, 'token revoked');
+      for (const s of this.sessions) if (s.tokenId && !opts.auth.tokens.isActive(s.tokenId)) s.close(CLOSE_CODES.UNAUTHORIZED, 'token revoked');
     }, 2000);
     this.sweep.unref();
     this.wss.on('error', (err) => log.warn(`WebSocket server error: ${err.message}`));
@@ -57,13 +59,13 @@ export class WsGateway {
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH) return refuse(socket, 404, 'NOT_FOUND', `The WebSocket is at ${WS_PATH}.`);
     const origin = req.headers.origin;
-    const denied = checkRequest({ host: req.headers.host, origin }, this.opts.port(), this.opts.service.origins);
+    const denied = checkRequest({ host: req.headers.host, origin }, this.opts.port(), this.opts.auth.origins);
     if (denied) {
       log.warn({ origin: origin ?? null, host: req.headers.host ?? null }, `refused WebSocket upgrade: ${denied.code}`);
       return refuse(socket, denied.status, denied.code, denied.message);
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session = new WsSession(ws, origin!, this.opts.service, log, { helloTimeoutMs: this.opts.helloTimeoutMs, flood: this.opts.flood, pairingKeys: this.opts.pairingKeys });
+      const session = new WsSession(ws, origin!, this.opts.service, log, { helloTimeoutMs: this.opts.helloTimeoutMs, flood: this.opts.flood, pairingKeys: this.opts.pairingKeys, auth: this.opts.auth });
       this.sessions.add(session);
       ws.on('close', () => this.sessions.delete(session));
     });

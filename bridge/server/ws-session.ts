@@ -1,5 +1,4 @@
 import type { WebSocket } from 'ws';
-import type { z } from 'zod';
 import type { EventName } from '../../shared/protocol/events';
 import {
   AuthChallengeSchema,
@@ -14,8 +13,9 @@ import {
   type ProtocolError,
 } from '../../shared/protocol/messages';
 import { handshakeProof, randomB64url, verifyHandshakeProof, type HandshakeContext } from '../../shared/protocol/handshake';
-import { REQUESTS, RequestEnvelopeSchema, isRequestType, type RequestType } from '../../shared/protocol/requests';
+import { REQUESTS, RequestEnvelopeSchema, isRequestType, paramsSchema } from '../../shared/protocol/requests';
 import { CLOSE_CODES, MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../shared/protocol/version';
+import type { AuthStores } from '../service/auth-stores';
 import type { BridgeService, ServiceEvent } from '../service/bridge-service';
 import type { LogLine, Logger } from '../service/logger';
 import { ServiceError } from '../service/service-error';
@@ -23,18 +23,12 @@ import { FloodGuard } from './flood-guard';
 import { frameBytes, setFrameLimit } from './frame-limit';
 import type { PairingKeys } from './pairing-keys';
 import { BRIDGE_VERSION } from './health';
-import { dispatch } from './request-dispatch';
+import { dispatch, requestHandlers, type DispatchedType, type RequestHandlers } from './request-dispatch';
+import { LOG_LEVELS, type Subscription } from './subscription';
 
-const LEVELS = { debug: 0, info: 1, warn: 2, error: 3 } as const;
 /** Above this many queued bytes a slow client stops getting progress and log events (statuses still go). */
 const DROP_LOSSY_ABOVE = 4 * 1024 * 1024;
 const LOSSY: ReadonlySet<EventName> = new Set(['account.progress', 'log']);
-
-export interface Subscription {
-  jobId?: string;
-  logs: boolean;
-  logLevel: keyof typeof LEVELS;
-}
 
 /**
  * Before authentication a connection is read one frame at a time: `challenge` (an
@@ -54,6 +48,8 @@ type Phase = 'challenge' | 'verifying' | 'response' | 'open';
 export class WsSession {
   tokenId: string | undefined;
   private readonly pairingKeys: PairingKeys;
+  private readonly auth: AuthStores;
+  private readonly handlers: RequestHandlers;
   private subscription: Subscription | undefined;
   private readonly flood: FloodGuard;
   private readonly helloTimer: NodeJS.Timeout;
@@ -64,11 +60,16 @@ export class WsSession {
   constructor(
     private readonly ws: WebSocket,
     readonly origin: string,
-    private readonly service: BridgeService,
+    service: BridgeService,
     private readonly log: Logger,
-    opts: { helloTimeoutMs: number; flood?: { burst: number; perSecond: number }; pairingKeys: PairingKeys },
+    opts: { helloTimeoutMs: number; flood?: { burst: number; perSecond: number }; pairingKeys: PairingKeys; auth: AuthStores },
   ) {
     this.pairingKeys = opts.pairingKeys;
+    this.auth = opts.auth;
+    this.handlers = requestHandlers(service, {
+      subscribe: (s) => (this.subscription = s),
+      unsubscribe: () => (this.subscription = undefined),
+    });
     setFrameLimit(ws, HANDSHAKE_MAX_FRAME_BYTES);
     this.flood = new FloodGuard(opts.flood?.burst, opts.flood?.perSecond);
     this.helloTimer = setTimeout(() => this.close(CLOSE_CODES.UNAUTHORIZED, 'hello with a token expected'), opts.helloTimeoutMs);
@@ -118,7 +119,7 @@ export class WsSession {
   deliverLog(line: LogLine): void {
     const sub = this.subscription;
     if (!sub?.logs || !this.authenticated) return;
-    if (LEVELS[line.level] < LEVELS[sub.logLevel]) return;
+    if (LOG_LEVELS[line.level] < LOG_LEVELS[sub.logLevel]) return;
     if (sub.jobId && line.jobId !== sub.jobId) return;
     if (this.ws.bufferedAmount > DROP_LOSSY_ABOVE) return;
     this.send(eventMessage('log', line));
@@ -137,7 +138,7 @@ export class WsSession {
       return;
     }
     // A revoked token ends its connections at their next message (and by the gateway's sweep).
-    if (this.tokenId && !this.service.tokens.isActive(this.tokenId)) {
+    if (this.tokenId && !this.auth.tokens.isActive(this.tokenId)) {
       this.close(CLOSE_CODES.UNAUTHORIZED, 'token revoked');
       return;
     }
@@ -163,21 +164,21 @@ export class WsSession {
       this.sendError(id, { code: 'UNKNOWN_TYPE', message: `Unknown request type "${type.slice(0, 64)}".` });
       return;
     }
-    const schema = REQUESTS[type].params as z.ZodType;
-    const parsed = schema.safeParse(env.data.params ?? {});
-    if (!parsed.success) {
-      this.sendError(id, {
-        code: 'INVALID_PARAMS',
-        message: `Invalid params for ${type}.`,
-        details: parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
-      return;
-    }
     if (type === 'hello') {
-      this.hello(id, parsed.data as z.infer<(typeof REQUESTS)['hello']['params']>);
+      const parsed = REQUESTS.hello.params.safeParse(env.data.params ?? {});
+      if (parsed.success) this.hello(id, parsed.data);
+      else this.invalidParams(id, type, parsed.error.issues);
       return;
     }
-    await this.run(id, type, parsed.data);
+    await this.run(id, type, env.data.params ?? {});
+  }
+
+  private invalidParams(id: string, type: string, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>): void {
+    this.sendError(id, {
+      code: 'INVALID_PARAMS',
+      message: `Invalid params for ${type}.`,
+      details: issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.'), message: i.message })),
+    });
   }
 
   private async handshakeFrame(data: unknown, isBinary: boolean): Promise<void> {
@@ -228,7 +229,7 @@ export class WsSession {
       this.close(CLOSE_CODES.UNSUPPORTED_VERSION, 'unsupported protocol version');
       return;
     }
-    const info = this.service.tokens.get(c.tokenId);
+    const info = this.auth.tokens.get(c.tokenId);
     const key = info && info.revokedAt === null ? this.pairingKeys.get(info.id) : undefined;
     if (!info || !key) {
       this.log.warn({ origin: this.origin }, 'WebSocket handshake for an unknown or revoked pairing');
@@ -253,7 +254,7 @@ export class WsSession {
   private authenticate(tokenId: string, clientVersion: string): void {
     clearTimeout(this.helloTimer);
     this.tokenId = tokenId;
-    this.service.tokens.markUsed(tokenId);
+    this.auth.tokens.markUsed(tokenId);
     this.phase = 'open';
     setFrameLimit(this.ws, MAX_FRAME_BYTES);
     this.log.info({ tokenId, clientVersion }, `extension connected (${this.origin})`);
@@ -265,7 +266,7 @@ export class WsSession {
       this.sendError(id, { code: 'CONFLICT', message: 'Already authenticated.' });
       return;
     }
-    const info = this.service.tokens.verify(p.token);
+    const info = this.auth.tokens.verify(p.token);
     if (!info) {
       this.log.warn({ origin: this.origin }, 'WebSocket hello with an unknown or revoked token');
       this.sendError(id, { code: 'UNAUTHORIZED', message: 'Unknown or revoked token; pair the extension again.' });
@@ -287,14 +288,15 @@ export class WsSession {
     this.send(okResponse(id, 'hello', { bridgeVersion: BRIDGE_VERSION, protocol: PROTOCOL_VERSION, tokenId: info.id }));
   }
 
-  private async run(id: string, type: Exclude<RequestType, 'hello'>, params: unknown): Promise<void> {
+  private async run<T extends DispatchedType>(id: string, type: T, raw: unknown): Promise<void> {
+    const parsed = paramsSchema(type).safeParse(raw);
+    if (!parsed.success) {
+      this.invalidParams(id, type, parsed.error.issues);
+      return;
+    }
     try {
-      const result = await dispatch(type, params, {
-        service: this.service,
-        subscribe: (s) => (this.subscription = s),
-        unsubscribe: () => (this.subscription = undefined),
-      });
-      this.send(okResponse(id, type, result as never));
+      const result = await dispatch(this.handlers, type, parsed.data);
+      this.send(okResponse(id, type, result));
     } catch (err) {
       if (err instanceof ServiceError) {
         this.sendError(id, { code: err.code, message: err.message });

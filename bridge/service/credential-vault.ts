@@ -130,12 +130,4 @@ function decrypt(key: Buffer, row: Row, associated: Buffer): string {
   return Buffer.concat([decipher.update(row.data), decipher.final()]).toString('utf8');
 }
 
-/** Owner names of the stored secrets. */
-export const credentialOwner = {
-  accountSource: (accountId: string) => `account:${accountId}:source`,
-  accountTarget: (accountId: string) => `account:${accountId}:target`,
-  account: (accountId: string) => `account:${accountId}:`,
-  jobSourceAdmin: (jobId: string) => `job:${jobId}:source-admin`,
-  jobTargetAdmin: (jobId: string) => `job:${jobId}:target-admin`,
-  job: (jobId: string) => `job:${jobId}:`,
-};
+export { credentialOwner } from './credential-owner';

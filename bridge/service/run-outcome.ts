@@ -1,4 +1,5 @@
 import { REMEDIES, type ErrorInfo } from '../../shared/errors';
+import type { AccountProgress, AccountResult } from '../../shared/migration';
 import type { AccountCounters } from '../../shared/protocol/account';
 import type { AccountPatch, AccountRecord } from './accounts-repo';
 import { backoffDelay } from './backoff';
@@ -40,6 +41,44 @@ export interface RunEnd {
   status: 'done' | 'failed';
   error: ErrorInfo | null;
   counters: AccountCounters;
+}
+
+/**
+ * A pass's end as the account records it, from the engine's result: counters added to what the
+ * account had (`base`), and the total taken from the folders when the engine listed them. A
+ * finished pass knows the source's real size, so messages deleted on the source since leave the
+ * total. `sofar` is what progress reported last (the total when no folder was listed).
+ */
+export function passEnd(base: AccountCounters, result: AccountResult, sofar: AccountCounters, pass: 'first' | 'sync'): RunEnd {
+  const total = result.folders.reduce((s, f) => s + f.total, 0);
+  const end: RunEnd = {
+    status: result.status,
+    error: result.error,
+    counters: mergeCounters(
+      base,
+      {
+        messagesTotal: total || sofar.messagesTotal,
+        messagesCopied: result.messagesCopied,
+        messagesSkipped: result.messagesSkipped,
+        messagesAlreadyPresent: result.messagesAlreadyPresent,
+        bytesCopied: result.bytesCopied,
+      },
+      pass,
+    ),
+  };
+  if (result.status === 'done' && total) end.counters.messagesTotal = total;
+  return end;
+}
+
+/** The engine's progress counters of this pass, in the account's counter fields. */
+export function progressCounters(p: AccountProgress): Omit<AccountCounters, 'messagesSyncedSinceFirstPass'> {
+  return {
+    messagesTotal: p.messagesTotal,
+    messagesCopied: p.messagesCopied,
+    messagesSkipped: p.messagesSkipped,
+    messagesAlreadyPresent: p.messagesAlreadyPresent,
+    bytesCopied: p.bytesCopied,
+  };
 }
 
 /**

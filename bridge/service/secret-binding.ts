@@ -1,6 +1,6 @@
 import type { Server } from '../../shared/protocol/common';
 import type { AccountRecord } from './accounts-repo';
-import { credentialOwner } from './credential-vault';
+import { credentialOwner } from './credential-owner';
 import type { JobRecord } from './jobs-repo';
 
 /**

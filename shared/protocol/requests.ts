@@ -13,6 +13,8 @@ import { CUTOVER_REQUESTS } from './cutover';
  */
 
 const Password = z.string().min(1).max(1024);
+/** Base64 characters of account files one request may carry (a frame is at most 2 MiB). */
+export const MAX_ACCOUNT_FILES_BASE64 = 1_800_000;
 const Address = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'an email address');
 
 /** Accounts a batch action applies to: a list of ids (one is a single action), or a job's accounts in some statuses. */
@@ -25,6 +27,21 @@ export type AccountSelection = z.infer<typeof AccountSelectionSchema>;
 /** Per-account outcome of a batch action: an account in the wrong state is reported, not fatal. */
 export const BatchResultSchema = z.object({
   results: z.array(z.object({ accountId: IdSchema, ok: z.boolean(), status: AccountStatusSchema, reason: z.string().optional() })),
+});
+
+/** One account list file (CSV) and how its accounts enter the job (see ImportModeSchema). */
+const AccountFileSchema = z.object({
+  mode: ImportModeSchema,
+  csvBase64: z.string().min(1).max(MAX_ACCOUNT_FILES_BASE64),
+  /** Start accounts that have their passwords right away (default true). */
+  autoStart: z.boolean().default(true),
+});
+
+const ImportResultSchema = z.object({
+  imported: z.number().int(),
+  updated: z.number().int(),
+  errors: z.array(z.object({ line: z.number().int(), message: z.string(), messageZh: z.string() })),
+  accounts: z.array(AccountViewSchema),
 });
 
 const def = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
@@ -116,6 +133,22 @@ export const REQUESTS = {
     }),
   ),
   'job.create': def(JobSpecSchema, z.object({ job: JobViewSchema })),
+  /**
+   * job.create and accounts.import of each file as one step: the job is created only if every
+   * file imports (a bad row in any file creates nothing: `job` is null and `imports[i].errors`
+   * name the lines), so a refused list never leaves an empty job behind. The files together
+   * are at most MAX_ACCOUNT_FILES_BASE64 characters; more go through accounts.import afterwards.
+   */
+  'job.createWithAccounts': def(
+    JobSpecSchema.extend({
+      accounts: z
+        .array(AccountFileSchema)
+        .min(1)
+        .max(50)
+        .refine((files) => files.reduce((n, f) => n + f.csvBase64.length, 0) <= MAX_ACCOUNT_FILES_BASE64, 'the files together are too large for one request'),
+    }),
+    z.object({ job: JobViewSchema.nullable(), imports: z.array(ImportResultSchema) }),
+  ),
   'job.update': def(z.object({ jobId: IdSchema, patch: JobPatchSchema }), z.object({ job: JobViewSchema })),
   'job.pause': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
   'job.resume': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
@@ -136,21 +169,7 @@ export const REQUESTS = {
    * a row whose source is already in the job updates it (new password, reopened if closed).
    * A file with any bad row imports nothing (the errors name the lines).
    */
-  'accounts.import': def(
-    z.object({
-      jobId: IdSchema,
-      mode: ImportModeSchema,
-      csvBase64: z.string().min(1).max(1_800_000),
-      /** Start accounts that have their passwords right away (default true). */
-      autoStart: z.boolean().default(true),
-    }),
-    z.object({
-      imported: z.number().int(),
-      updated: z.number().int(),
-      errors: z.array(z.object({ line: z.number().int(), message: z.string(), messageZh: z.string() })),
-      accounts: z.array(AccountViewSchema),
-    }),
-  ),
+  'accounts.import': def(AccountFileSchema.extend({ jobId: IdSchema }), ImportResultSchema),
   'account.list': def(
     z.object({
       jobId: IdSchema,
@@ -282,6 +301,11 @@ export const RequestEnvelopeSchema = z.object({
   params: z.unknown().optional(),
 });
 export type RequestEnvelope = z.infer<typeof RequestEnvelopeSchema>;
+
+/** A request type's params schema, typed by that type (REQUESTS pairs each type with its schema). */
+export function paramsSchema<T extends RequestType>(type: T): z.ZodType<RequestParams<T>> {
+  return REQUESTS[type].params as unknown as z.ZodType<RequestParams<T>>;
+}
 
 export function isRequestType(type: string): type is RequestType {
   return Object.prototype.hasOwnProperty.call(REQUESTS, type);

@@ -50,7 +50,7 @@ function connect(port: number): Promise<Conn> {
 }
 
 async function pairOnce(bridge: Bridge): Promise<{ token: string; tokenId: string; key: string }> {
-  const { code } = bridge.service.pairing.create();
+  const { code } = bridge.auth.pairing.create();
   const r = await httpRequest(bridge.port, 'POST', '/pair', { Origin: EXTENSION_ORIGIN, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
   expect(r.status).toBe(200);
   return JSON.parse(r.body) as { token: string; tokenId: string; key: string };
@@ -124,10 +124,10 @@ describe('bridge hardening (issue 12)', () => {
     // A proof made with another key does not verify: what the extension checks against an impostor.
     expect(await verifyHandshakeProof(randomB64url(), 'bridge', ctx, proof.proof)).toBe(false);
     c.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, kind: 'auth.response', proof: await handshakeProof(p.key, 'extension', ctx) }));
-    expect(bridge.service.tokens.get(p.tokenId)?.lastUsedAt).toBeNull();
+    expect(bridge.auth.tokens.get(p.tokenId)?.lastUsedAt).toBeNull();
     expect(AuthOkSchema.parse(await c.next()).tokenId).toBe(p.tokenId);
     // `tokens list` shows when a pairing was last used, handshake or not.
-    expect(bridge.service.tokens.get(p.tokenId)?.lastUsedAt).not.toBeNull();
+    expect(bridge.auth.tokens.get(p.tokenId)?.lastUsedAt).not.toBeNull();
     c.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, id: 'j1', type: 'job.list', params: {} }));
     expect(await c.next()).toMatchObject({ id: 'j1', ok: true });
     c.ws.close();
@@ -147,7 +147,7 @@ describe('bridge hardening (issue 12)', () => {
 
   it('handshake: a revoked pairing is refused (4401)', async () => {
     const p = await pairOnce(bridge);
-    bridge.service.tokens.revoke(p.tokenId);
+    bridge.auth.tokens.revoke(p.tokenId);
     const c = await connect(bridge.port);
     c.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, kind: 'auth.challenge', tokenId: p.tokenId, nonce: randomB64url(), clientVersion: 'test', protocol: PROTOCOL_VERSION }));
     expect(await c.closed).toBe(4401);
@@ -155,8 +155,8 @@ describe('bridge hardening (issue 12)', () => {
   });
 
   it('#4: of 1000 concurrent /pair guesses at most the limit are compared, and a right code beyond the cap does not pair', async () => {
-    const { code } = bridge.service.pairing.create();
-    const pairing = bridge.service.pairing;
+    const { code } = bridge.auth.pairing.create();
+    const pairing = bridge.auth.pairing;
     const consume = pairing.consume.bind(pairing);
     let evaluated = 0;
     pairing.consume = (c: string) => {

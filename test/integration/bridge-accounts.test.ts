@@ -46,7 +46,7 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
     await seedFolder(source, users.erinOld, 'INBOX', bulkMessages(7, 22));
     dir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-acc-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20 });
-    const { token } = await pair(bridge.port, bridge.service.pairing.create().code);
+    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
     c = await BridgeClient.connect(bridge.port, token);
     await c.request('subscribe', {});
     deadPort = await getFreePort();

@@ -126,7 +126,7 @@ describe('stored passwords are bound to the server they were entered for', () =>
     recorder = await startRecorder();
     dir = mkdtempSync(join(tmpdir(), 'mm-bind-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20 });
-    const { token } = await pair(bridge.port, bridge.service.pairing.create().code);
+    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
     c = await BridgeClient.connect(bridge.port, token);
     await c.request('subscribe', {});
   });

@@ -36,7 +36,7 @@ describe('bridge security', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-sec-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, helloTimeoutMs: 1500, pairing: { maxFailures: 5, windowMs: 60_000 }, flood: { burst: 50, perSecond: 20 } });
-    ({ token, tokenId } = await pair(bridge.port, bridge.service.pairing.create().code));
+    ({ token, tokenId } = await pair(bridge.port, bridge.auth.pairing.create().code));
   });
 
   afterAll(async () => {
@@ -58,7 +58,7 @@ describe('bridge security', () => {
     });
 
     it('refuses pairing from a web page, a content script, or without Origin', async () => {
-      const code = bridge.service.pairing.create().code;
+      const code = bridge.auth.pairing.create().code;
       for (const origin of [WEB_PAGE, CONTENT_SCRIPT, 'null']) {
         const r = await httpRequest(bridge.port, 'POST', '/pair', { Origin: origin, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
         expect(r.status, origin).toBe(403);
@@ -71,7 +71,7 @@ describe('bridge security', () => {
     });
 
     it('refuses a rebinding Host on every route but /health', async () => {
-      const code = bridge.service.pairing.create().code;
+      const code = bridge.auth.pairing.create().code;
       for (const host of [`evil.example:${bridge.port}`, `127.0.0.1.nip.io:${bridge.port}`, '127.0.0.1:1', 'localhost']) {
         const r = await httpRequest(bridge.port, 'POST', '/pair', { Host: host, Origin: EXT_ORIGIN, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
         expect(r.status, host).toBe(421);
@@ -84,7 +84,7 @@ describe('bridge security', () => {
     });
 
     it('uses a code once, pairs a Firefox extension origin, and trusts it from then on', async () => {
-      const code = bridge.service.pairing.create().code;
+      const code = bridge.auth.pairing.create().code;
       const { token: ff } = await pair(bridge.port, code.toLowerCase().replace('-', ''), FIREFOX_EXTENSION);
       const again = await httpRequest(bridge.port, 'POST', '/pair', { Origin: EXT_ORIGIN, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
       expect(again.status).toBe(401);
@@ -148,14 +148,14 @@ describe('bridge security', () => {
     });
 
     it('refuses a token presented from another origin than it was paired for', async () => {
-      const { token: ff } = await pair(bridge.port, bridge.service.pairing.create().code, 'moz-extension://11111111-2222-4333-8444-555555555555');
+      const { token: ff } = await pair(bridge.port, bridge.auth.pairing.create().code, 'moz-extension://11111111-2222-4333-8444-555555555555');
       const c = await BridgeClient.open(bridge.port, { origin: FIREFOX_EXTENSION });
       await expect(c.request('hello', { token: ff, clientVersion: 't' })).rejects.toBeInstanceOf(RequestFailed);
       expect((await c.closed).code).toBe(CLOSE_CODES.FORBIDDEN);
     });
 
     it('lists tokens and revokes one: open connections close, the next hello fails', async () => {
-      const { token: t2, tokenId: id2 } = await pair(bridge.port, bridge.service.pairing.create().code);
+      const { token: t2, tokenId: id2 } = await pair(bridge.port, bridge.auth.pairing.create().code);
       const open = await BridgeClient.connect(bridge.port, t2);
       await open.request('subscribe', {});
       const list = await cli(['tokens', 'list', '--json', '--state-dir', dir]);
@@ -232,7 +232,7 @@ describe('bridge security', () => {
 
   // Last: it locks pairing for the rest of the window.
   it('rate-limits wrong pairing codes, then refuses even the right one', async () => {
-    const good = bridge.service.pairing.create().code;
+    const good = bridge.auth.pairing.create().code;
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
       const r = await httpRequest(bridge.port, 'POST', '/pair', { Origin: EXT_ORIGIN, 'Content-Type': 'application/json' }, JSON.stringify({ code: 'AAAA-AAAA' }));

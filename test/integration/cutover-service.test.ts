@@ -79,7 +79,7 @@ describe('bridge: cut-over state follows the zone', () => {
     await Promise.all([seedFolder(source, src.sam, 'INBOX', bulkMessages(4, 41, { prefix: 's' })), seedFolder(source, src.pat, 'INBOX', bulkMessages(2, 42, { prefix: 'p' }))]);
     dir = mkdtempSync(join(tmpdir(), 'mailmover-cutover-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20, cutover: { intervalMs: 1000, dnsServer: dns.server } });
-    const { token } = await pair(bridge.port, bridge.service.pairing.create().code);
+    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
     c = await BridgeClient.connect(bridge.port, token);
     await c.request('subscribe', {});
   });

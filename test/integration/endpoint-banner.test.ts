@@ -34,7 +34,7 @@ describe('endpoint.test against a service that is not a mail server', () => {
     sshPort = (ssh.address() as { port: number }).port;
     dir = mkdtempSync(join(tmpdir(), 'mm-banner-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null });
-    const { token } = await pair(bridge.port, bridge.service.pairing.create().code);
+    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
     client = await BridgeClient.connect(bridge.port, token);
   });
 

@@ -1,0 +1,210 @@
+import type { AccountProgress } from '../../shared/migration';
+import type { AccountCounters, AccountPhase, Pass } from '../../shared/protocol/account';
+import { PROGRESS_MIN_INTERVAL_MS } from '../../shared/protocol/events';
+import type { AccountJob } from '../engine/migrate';
+import { buildAccountJob, sourceServerOf, type MissingCredential } from './account-endpoints';
+import { ACTIVE, NOT_YET_STARTED, passwordNeeded, runStarted } from './account-transitions';
+import { EMPTY_COUNTERS, type AccountPatch } from './accounts-repo';
+import { credentialOwner } from './credential-owner';
+import { nowIso } from './db';
+import type { JobRecord } from './jobs-repo';
+import type { Logger } from './logger';
+import { decideOutcome, mergeCounters, passEnd, progressCounters, type RetryPolicy, type RunEnd } from './run-outcome';
+import type { AccountRunner } from './runner/account-runner';
+import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
+import type { ServiceContext } from './service-context';
+
+/** The engine's state store key of a service account (see AccountJob.stateKey). */
+export const engineKey = (accountId: string): string => `account:${accountId}`;
+
+const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
+
+/** What the jobs and accounts parts may ask of the runs: is one running, stop it, look for work now. */
+export interface RunControl {
+  isRunning(accountId: string): boolean;
+  abort(accountId: string, reason: StopReason): Promise<void>;
+  kick(): void;
+}
+
+export interface AccountRunsOptions {
+  runner: AccountRunner;
+  limits: SchedulerLimits;
+  retryPolicy: RetryPolicy;
+  engineRetryBaseMs: number;
+  tickMs?: number;
+  /** After a first pass that ended done: the account's verify (see AccountVerify.afterFirstPass). */
+  afterFirstPass(accountId: string, job: AccountJob, log: Logger): void;
+}
+
+/**
+ * The passes: which accounts run now (the scheduler, fed from the accounts table), and for
+ * each the pass itself through the runner, its progress events and its outcome
+ * (run-outcome.ts) written back to the account.
+ */
+export class AccountRuns implements RunControl {
+  private readonly scheduler: Scheduler;
+  private readonly lastProgress = new Map<string, { at: number; phase: string }>();
+
+  constructor(
+    private readonly ctx: ServiceContext,
+    private readonly opts: AccountRunsOptions,
+  ) {
+    this.scheduler = new Scheduler({
+      limits: opts.limits,
+      tickMs: opts.tickMs,
+      candidates: (now) => this.candidates(now),
+      run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
+      onError: (err) => ctx.log.error({ err }, 'scheduler error'),
+    });
+  }
+
+  /** Puts accounts interrupted by a stop or a crash back in the queue, then starts scheduling. */
+  start(): void {
+    const { accounts, log } = this.ctx;
+    const interrupted = accounts.listByStatus(['in_progress']).filter((a) => a.phase !== 'queued' && a.phase !== 'waiting-retry');
+    for (const a of interrupted) accounts.update(a.id, { phase: 'queued' });
+    const resumed = accounts.listByStatus(ACTIVE).length;
+    if (resumed) log.info({ accounts: resumed }, `resuming ${resumed} account(s) from the state store`);
+    this.scheduler.start();
+  }
+
+  /** Running accounts stop between chunks, checkpoints written. */
+  stop(): Promise<void> {
+    return this.scheduler.stop('shutdown');
+  }
+
+  isRunning(accountId: string): boolean {
+    return this.scheduler.isRunning(accountId);
+  }
+
+  abort(accountId: string, reason: StopReason): Promise<void> {
+    return this.scheduler.abort(accountId, reason);
+  }
+
+  kick(): void {
+    this.scheduler.kick();
+  }
+
+  /** The engine's job for an account, or the password it lacks. */
+  engineJob(job: JobRecord, accountId: string, connections: number): AccountJob | MissingCredential {
+    const built = buildAccountJob(job, this.ctx.requireAccount(accountId), this.ctx.vault, connections, this.opts.engineRetryBaseMs);
+    return typeof built === 'string' ? built : { ...built, stateKey: engineKey(accountId) };
+  }
+
+  private candidates(now: number): Candidate[] {
+    const out: Candidate[] = [];
+    const jobs = new Map<string, JobRecord | undefined>();
+    for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
+      if (a.nextRunAt !== null && a.nextRunAt > now) continue;
+      if (a.status === 'syncing' && a.nextRunAt === null) continue;
+      if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
+      const job = jobs.get(a.jobId);
+      if (!job || job.status !== 'active') continue;
+      out.push({ account: a, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
+    }
+    // Due retries and syncs interleave with first passes in the order they became due.
+    return out;
+  }
+
+  private async runAccount(accountId: string, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
+    const ctx = this.ctx;
+    let account = ctx.requireAccount(accountId);
+    const job = ctx.requireJob(account.jobId);
+    const log = ctx.log.child({ jobId: job.id, accountId });
+    const engineJob = this.engineJob(job, accountId, connections);
+    if (typeof engineJob === 'string') {
+      // None stored, or one stored for other server settings (it does not decrypt for these): ask again.
+      ctx.save(accountId, passwordNeeded(account, [engineJob]));
+      return;
+    }
+    account = ctx.save(accountId, runStarted(account, nowIso()));
+    const kind = account.status === 'syncing' ? 'sync' : account.firstPassDoneAt ? 'run' : 'first pass';
+    const pass: Pass = account.firstPassDoneAt ? 'sync' : 'first';
+    if (pass === 'first') ctx.jobs.setFirstPassDoneAt(job.id, null);
+    log.info(`${kind} of ${account.source} -> ${account.target} started (${connections} connection(s))`);
+    // Counters stay cumulative: this run's are added to what the account had when it started.
+    const base: AccountCounters = account.counters ?? EMPTY_COUNTERS;
+    let counters = base;
+    let end: RunEnd;
+    try {
+      const result = await this.opts.runner.run(
+        { accountId, job: engineJob },
+        {
+          onProgress: (p) => {
+            counters = mergeCounters(base, progressCounters(p), pass);
+            this.onProgress(accountId, account.jobId, p, counters, pass);
+          },
+          onRetry: (err, attempt, delay) => log.warn(`retry ${attempt} of ${account.source} in ${delay} ms: [${err.code}] ${err.message}`),
+        },
+        signal,
+      );
+      end = passEnd(base, result, counters, pass);
+    } catch (err) {
+      log.error({ err }, 'the engine failed unexpectedly');
+      end = { status: 'failed', error: { code: 'INTERNAL', message: `Unexpected error: ${(err as Error).message}` }, counters };
+    }
+    this.lastProgress.delete(accountId);
+    if (ctx.closed) return;
+    const current = ctx.requireAccount(accountId);
+    let reason = stopReason();
+    // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
+    if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
+    const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.opts.retryPolicy });
+    // Stopped because its passwords became unusable (a server change): it keeps waiting for them.
+    const patch: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
+    // Passwords go first, so the status event of the closed account already says they are gone.
+    if (decided.deleteCredentials) ctx.vault.delete(credentialOwner.account(accountId));
+    const after = ctx.save(accountId, patch);
+    if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
+    else if (end.status === 'done') log.info(`${kind} of ${account.source} done: ${end.counters.messagesCopied} copied, ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
+    else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
+    if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
+    this.checkFirstPassDone(job.id);
+    if (pass === 'first' && end.status === 'done' && !reason) this.opts.afterFirstPass(accountId, engineJob, log);
+  }
+
+  /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */
+  private checkFirstPassDone(jobId: string): void {
+    const { jobs, accounts, log, events } = this.ctx;
+    if (jobs.firstPassDoneAt(jobId)) return;
+    const all = accounts.listByJob(jobId).accounts.filter((a) => !NOT_YET_STARTED.includes(a.status));
+    if (!all.length) return;
+    const pending = all.filter((a) => !a.firstPassDoneAt && a.status !== 'failed' && a.status !== 'closed' && a.status !== 'password_needed');
+    if (pending.length) return;
+    const at = nowIso();
+    jobs.setFirstPassDoneAt(jobId, at);
+    const job = jobs.get(jobId)!;
+    const done = all.filter((a) => a.firstPassDoneAt).length;
+    const failed = all.filter((a) => a.status === 'failed').length;
+    log.info({ jobId }, `first pass of job "${job.spec.name}" finished: ${done} account(s) done, ${failed} failed`);
+    events.emit('job.firstPassDone', { job: this.ctx.jobView(job), done, failed, at });
+  }
+
+  private onProgress(accountId: string, jobId: string, p: AccountProgress, counters: AccountCounters, pass: Pass): void {
+    if (this.ctx.closed) return;
+    const phase = ENGINE_PHASES.has(p.phase) ? (p.phase as AccountPhase) : undefined;
+    const last = this.lastProgress.get(accountId);
+    const now = Date.now();
+    const phaseChanged = phase !== undefined && last?.phase !== phase;
+    if (phaseChanged) this.ctx.save(accountId, { phase, counters });
+    if (!phase || (!phaseChanged && last && now - last.at < PROGRESS_MIN_INTERVAL_MS)) return;
+    this.lastProgress.set(accountId, { at: now, phase });
+    this.ctx.events.emit('account.progress', {
+      accountId,
+      jobId,
+      phase,
+      pass,
+      messagesTotal: counters.messagesTotal,
+      messagesCopied: counters.messagesCopied,
+      messagesSkipped: counters.messagesSkipped,
+      messagesAlreadyPresent: counters.messagesAlreadyPresent,
+      bytesTotal: p.bytesTotal,
+      bytesCopied: counters.bytesCopied,
+      rate: p.rate,
+      bytesPerSecond: p.bytesPerSecond,
+      etaSeconds: p.etaSeconds,
+      messagesSyncedSinceFirstPass: counters.messagesSyncedSinceFirstPass,
+      folders: p.folders,
+    });
+  }
+}

@@ -1,0 +1,80 @@
+import type { AccountView } from '../../shared/protocol/account';
+import type { JobView } from '../../shared/protocol/job';
+import type { StateStore } from '../engine/state-store';
+import type { AccountPatch, AccountRecord, AccountsRepo } from './accounts-repo';
+import type { CredentialVault } from './credential-vault';
+import type { JobRecord, JobsRepo } from './jobs-repo';
+import type { Logger } from './logger';
+import { ServiceError } from './service-error';
+import type { ServiceEvents } from './service-events';
+import type { VerifyResults } from './verify-results';
+import { toAccountView, toJobView } from './views';
+
+/**
+ * What the service's parts (jobs, accounts, verify, runs) share: the repositories, the vault,
+ * the event hub and the few lookups and writes every part makes the same way. Nothing here
+ * decides anything; the parts do.
+ */
+export class ServiceContext {
+  closed = false;
+
+  constructor(
+    readonly jobs: JobsRepo,
+    readonly accounts: AccountsRepo,
+    readonly vault: CredentialVault,
+    readonly verifyResults: VerifyResults,
+    readonly engineStore: StateStore,
+    readonly events: ServiceEvents,
+    readonly log: Logger,
+  ) {}
+
+  jobView(job: JobRecord): JobView {
+    return toJobView(job, this.accounts.countsByStatus(job.id), this.vault);
+  }
+
+  accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
+    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id));
+  }
+
+  requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {
+    const job = this.jobs.get(jobId);
+    if (!job) throw new ServiceError('NOT_FOUND', `No job ${jobId}.`);
+    if (opts.open && job.status === 'closed') throw new ServiceError('CONFLICT', `Job "${job.spec.name}" is closed.`);
+    return job;
+  }
+
+  requireAccount(accountId: string): AccountRecord {
+    const a = this.accounts.get(accountId);
+    if (!a) throw new ServiceError('NOT_FOUND', `No account ${accountId}.`);
+    return a;
+  }
+
+  /** Emits the job's status now. */
+  jobStatus(jobId: string): JobView {
+    const view = this.jobView(this.requireJob(jobId));
+    this.events.emit('job.status', { job: view });
+    return view;
+  }
+
+  /** Emits the job's status soon, once for many account changes. */
+  jobChanged(jobId: string): void {
+    this.events.coalesce(jobId, () => {
+      const job = this.jobs.get(jobId);
+      if (job) this.events.emit('job.status', { job: this.jobView(job) });
+    });
+  }
+
+  /** Writes an account's change and tells the clients. */
+  save(id: string, patch: AccountPatch, job?: JobRecord): AccountRecord {
+    const a = this.accounts.update(id, patch);
+    this.events.emit('account.status', { account: this.accountView(a, job) });
+    this.jobChanged(a.jobId);
+    return a;
+  }
+
+  /** Tells the clients an account changed outside save() (a verify ended). */
+  accountChanged(accountId: string): void {
+    const a = this.accounts.get(accountId);
+    if (a) this.events.emit('account.status', { account: this.accountView(a) });
+  }
+}
