@@ -17,11 +17,11 @@ import { browser } from 'wxt/browser';
 import { REQUESTS, isRequestType, type RequestType } from '../../shared/protocol/requests';
 import { notifyJobFirstPassDone } from './notifications';
 import { backoffDelay } from '../lib/backoff';
-import { BRIDGE_PORT_STORAGE_KEY, normalizePort, probeBridge } from '../lib/bridge';
+import { normalizePort, probeBridge } from '../lib/bridge';
 import { BridgeRequestError, BridgeSocket, NOT_YOUR_BRIDGE, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
 import { pairWithBridge, type PairOutcome } from '../lib/pair';
 import type { BridgePhase, BridgeProblem, BridgeState, RequestFailure } from '../lib/runtime-messages';
-import { PAIRING_STORAGE_KEY, parseStoredPairing, type StoredPairing } from '../lib/storage-keys';
+import { bridgePortItem, pairingItem, readBridgePort, readPairing, type StoredPairing } from '../lib/storage-items';
 import { CLOSE_CODES } from '../../shared/protocol/version';
 import { Mirror } from '../db/mirror';
 import { db, type MailmoverDb } from '../db/schema';
@@ -249,7 +249,7 @@ export class BridgeConnection {
         port,
         pairedAt: new Date().toISOString(),
       };
-      await browser.storage.local.set({ [PAIRING_STORAGE_KEY]: stored });
+      await pairingItem().setValue(stored);
       await this.update({ paired: true, tokenId: stored.tokenId, origin: stored.origin, problem: null });
       await this.ensure(true);
     }
@@ -257,7 +257,7 @@ export class BridgeConnection {
   }
 
   async unpair(): Promise<void> {
-    await browser.storage.local.remove(PAIRING_STORAGE_KEY);
+    await pairingItem().removeValue();
     this.socket?.close();
     this.socket = undefined;
     await this.update({ phase: 'checking', paired: false, tokenId: null, origin: null, problem: null });
@@ -265,7 +265,7 @@ export class BridgeConnection {
   }
 
   async setPort(port: number): Promise<void> {
-    await browser.storage.local.set({ [BRIDGE_PORT_STORAGE_KEY]: port });
+    await bridgePortItem().setValue(port);
     this.socket?.close();
     this.socket = undefined;
     await this.ensure(true);
@@ -279,23 +279,21 @@ export class BridgeConnection {
   }
 
   private async forgetToken(problem: BridgeProblem): Promise<void> {
-    await browser.storage.local.remove(PAIRING_STORAGE_KEY);
+    await pairingItem().removeValue();
     await this.update({ phase: 'unpaired', paired: false, tokenId: null, origin: null, problem, nextAttemptAt: null });
     this.schedule(UNPAIRED_RECHECK_MS);
   }
 
   private async port(): Promise<number> {
     try {
-      const stored = await browser.storage.local.get(BRIDGE_PORT_STORAGE_KEY);
-      return normalizePort(stored[BRIDGE_PORT_STORAGE_KEY]);
+      return await readBridgePort();
     } catch {
       return normalizePort(undefined);
     }
   }
 
   private async token(): Promise<StoredPairing | undefined> {
-    const stored = await browser.storage.local.get(PAIRING_STORAGE_KEY);
-    return parseStoredPairing(stored[PAIRING_STORAGE_KEY]);
+    return readPairing();
   }
 
   private async update(patch: Partial<BridgeState>): Promise<void> {

@@ -7,7 +7,7 @@ import type { StatusChange } from '../db/mirror';
 import { db, type MailmoverDb } from '../db/schema';
 import type { EventData } from '../../shared/protocol/events';
 import { pickLocale, translator, type Locale } from '../i18n';
-import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { readLocale } from '../lib/storage-items';
 
 export async function notifyChanges(changes: StatusChange[], locale: Locale, d: MailmoverDb = db()): Promise<void> {
   const t = translator(locale);
@@ -35,8 +35,8 @@ export async function notifyJobFirstPassDone(data: EventData<'job.firstPassDone'
 
 async function storedLocale(): Promise<Locale> {
   try {
-    const v: unknown = (await browser.storage.local.get(LOCALE_STORAGE_KEY))[LOCALE_STORAGE_KEY];
-    if (v === 'en' || v === 'zh-CN') return v;
+    const v = await readLocale();
+    if (v) return v;
   } catch {
     // no storage (tests): the browser's language
   }

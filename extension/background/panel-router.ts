@@ -6,14 +6,11 @@
  */
 import { browser } from 'wxt/browser';
 import { db } from '../db/schema';
-import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { enabledSitesItem, readEnabledSites, readLocale } from '../lib/storage-items';
 import {
-  ENABLED_SITES_STORAGE_KEY,
-  EnabledSitesSchema,
   LAUNCHER_SCRIPT_FILE,
   PanelRequestSchema,
   originOf,
-  type EnabledSite,
   type LauncherSetupResult,
   type PanelContext,
   type PanelResponse,
@@ -32,12 +29,6 @@ const tickets = new Map<string, { context: PanelContext; expires: number }>();
 function newTicket(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(24));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-async function enabledSites(): Promise<EnabledSite[]> {
-  const s = await browser.storage.local.get(ENABLED_SITES_STORAGE_KEY);
-  const parsed = EnabledSitesSchema.safeParse(s[ENABLED_SITES_STORAGE_KEY] ?? []);
-  return parsed.success ? parsed.data : [];
 }
 
 function scriptIdOf(origin: string): string {
@@ -94,14 +85,13 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
       case 'panel.setup': {
         const origin = sender.tab?.url ? originOf(sender.url ?? sender.tab.url) : null;
         if (!origin) return fail('BAD_REQUEST', 'Not from a web page.');
-        const l: unknown = (await browser.storage.local.get(LOCALE_STORAGE_KEY))[LOCALE_STORAGE_KEY];
-        const enabled = (await enabledSites()).find((s) => s.origin === origin);
-        const result: LauncherSetupResult = { locale: l === 'en' || l === 'zh-CN' ? l : null, enabledKind: enabled?.kind ?? null };
+        const enabled = (await readEnabledSites()).find((s) => s.origin === origin);
+        const result: LauncherSetupResult = { locale: await readLocale(), enabledKind: enabled?.kind ?? null };
         return { ok: true, result };
       }
       case 'site.list':
         if (!extensionPage('/')) return fail('BAD_REQUEST', 'Only extension pages list the enabled sites.');
-        return { ok: true, result: await enabledSites() };
+        return { ok: true, result: await readEnabledSites() };
       case 'site.enable': {
         if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup enables sites.');
         const origins = [`${m.origin}/*`];
@@ -112,9 +102,9 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
         await browser.scripting.registerContentScripts([
           { id: scriptId, matches: origins, js: [LAUNCHER_SCRIPT_FILE], runAt: 'document_idle', persistAcrossSessions: true },
         ]);
-        const sites = (await enabledSites()).filter((s) => s.origin !== m.origin);
+        const sites = (await readEnabledSites()).filter((s) => s.origin !== m.origin);
         sites.push({ origin: m.origin, kind: m.siteKind, scriptId });
-        await browser.storage.local.set({ [ENABLED_SITES_STORAGE_KEY]: sites });
+        await enabledSitesItem().setValue(sites);
         return { ok: true, result: sites };
       }
       case 'site.disable': {
@@ -122,8 +112,8 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
         const scriptId = scriptIdOf(m.origin);
         const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId] });
         if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [scriptId] });
-        const sites = (await enabledSites()).filter((s) => s.origin !== m.origin);
-        await browser.storage.local.set({ [ENABLED_SITES_STORAGE_KEY]: sites });
+        const sites = (await readEnabledSites()).filter((s) => s.origin !== m.origin);
+        await enabledSitesItem().setValue(sites);
         // The host permission goes too (unless it is one the manifest grants).
         await browser.permissions.remove({ origins: [`${m.origin}/*`] }).catch(() => false);
         return { ok: true, result: sites };

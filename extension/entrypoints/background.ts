@@ -7,8 +7,7 @@ import { handlePageMessage } from '../background/router';
 import { Mirror } from '../db/mirror';
 import { db } from '../db/schema';
 import { pickLocale, type Locale } from '../i18n';
-import { BRIDGE_PORT_STORAGE_KEY } from '../lib/bridge';
-import { LEGACY_TOKEN_STORAGE_KEY, LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { asLocale, bridgePortItem, legacyTokenItem, localeItem, readLocale } from '../lib/storage-items';
 import { isPanelRequest } from '../panel/messages';
 
 /** Wakes a stopped worker so it reconnects (and its mirror catches up) even with no page open. */
@@ -20,11 +19,10 @@ export default defineBackground(() => {
   // storage through panel.setup instead. Set at every start: the call is cheap and idempotent.
   void browser.storage.local.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => undefined);
   // Versions before the handshake kept the raw token here; nothing reads it any more.
-  void browser.storage.local.remove(LEGACY_TOKEN_STORAGE_KEY).catch(() => undefined);
+  void legacyTokenItem().removeValue().catch(() => undefined);
   let locale: Locale = pickLocale(navigator.language);
-  void browser.storage.local.get(LOCALE_STORAGE_KEY).then((s) => {
-    const v: unknown = s[LOCALE_STORAGE_KEY];
-    if (v === 'en' || v === 'zh-CN') locale = v;
+  void readLocale().then((v) => {
+    if (v) locale = v;
   });
 
   const mirror = new Mirror(db(), (changes) => void notifyChanges(changes, locale));
@@ -40,11 +38,10 @@ export default defineBackground(() => {
     return true; // answered asynchronously
   });
 
-  browser.storage.onChanged.addListener((changes, area) => {
-    if (area !== 'local') return;
-    if (BRIDGE_PORT_STORAGE_KEY in changes) connection.portChanged();
-    const l = changes[LOCALE_STORAGE_KEY]?.newValue;
-    if (l === 'en' || l === 'zh-CN') locale = l;
+  bridgePortItem().watch(() => connection.portChanged());
+  localeItem().watch((l) => {
+    const v = asLocale(l);
+    if (v) locale = v;
   });
 
   browser.alarms.create(ALARM, { periodInMinutes: 1 });

@@ -3,8 +3,7 @@
  * kept in chrome.storage.local so every page and the notifications follow it.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { browser } from 'wxt/browser';
-import { LOCALE_STORAGE_KEY } from '../lib/storage-keys';
+import { localeItem, readLocale } from '../lib/storage-items';
 import { pickLocale, translator, type Locale, type Translator } from './index';
 
 interface LocaleValue {
@@ -23,9 +22,8 @@ export function LocaleProvider({ initial, persist = true, children }: { initial?
   const [locale, setState] = useState<Locale>(initial ?? pickLocale(navigator.language));
   useEffect(() => {
     if (!persist) return;
-    void browser.storage.local.get(LOCALE_STORAGE_KEY).then((s) => {
-      const v: unknown = s[LOCALE_STORAGE_KEY];
-      if (v === 'en' || v === 'zh-CN') setState(v);
+    void readLocale().then((v) => {
+      if (v) setState(v);
     });
   }, [persist]);
   useEffect(() => {
@@ -34,7 +32,7 @@ export function LocaleProvider({ initial, persist = true, children }: { initial?
   const setLocale = useCallback(
     (l: Locale) => {
       setState(l);
-      if (persist) void browser.storage.local.set({ [LOCALE_STORAGE_KEY]: l });
+      if (persist) void localeItem().setValue(l);
     },
     [persist],
   );

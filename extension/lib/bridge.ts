@@ -5,9 +5,6 @@ export type BridgeStatus =
   | { readonly state: 'not-found'; readonly port: number }
   | { readonly state: 'found'; readonly version: string; readonly port: number };
 
-/** chrome.storage.local key that overrides the bridge port (tests, custom setups). */
-export const BRIDGE_PORT_STORAGE_KEY = 'bridgePort';
-
 /** The bridge only ever listens on the IPv4 loopback address. */
 export const BRIDGE_HOST = '127.0.0.1';
 

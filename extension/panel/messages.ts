@@ -73,9 +73,6 @@ export const LauncherSetupResultSchema = z.object({ locale: z.enum(['en', 'zh-CN
 export type LauncherSetupResult = z.infer<typeof LauncherSetupResultSchema>;
 export const EnabledSitesSchema = z.array(EnabledSiteSchema);
 
-/** chrome.storage.local key of the sites enabled from the popup (the launcher asks with panel.setup). */
-export const ENABLED_SITES_STORAGE_KEY = 'enabledSites';
-
 export function isPanelRequest(message: unknown): boolean {
   const k = (message as { kind?: unknown } | null)?.kind;
   return typeof k === 'string' && (k.startsWith('panel.') || k.startsWith('site.'));
