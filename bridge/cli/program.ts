@@ -5,6 +5,8 @@
 import { registerTestConnection } from './test-connection-command';
 import { registerDnsCheck } from './dns-check-command';
 import { registerVerify } from './verify-register';
+import { registerWorker } from './worker-command';
+import { registerCluster } from './cluster-command';
 import { addEndpointOptions } from './endpoint-options';
 import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/start';
@@ -65,8 +67,17 @@ function buildProgram(): Command {
     .option('--retries <n>', 'attempts per account for transient errors (default 5)')
     .option('--pop3-retr', 'POP3 source: download with RETR where TOP cannot return the whole message (RETR marks the message read on many servers)')
     .option('--json', 'print one JSON document with the results on stdout')
+    .option('--queue <url>', 'queue mode: the accounts run on the workers of this Redis queue: redis://[user:pass@]host[:port][/db] or rediss://')
+    .option('--cluster-key-file <file>', 'with --queue: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
+    .option('--host-connections <n>', 'with --queue: connections at most to one source server over all workers together (default 8)')
     .action(async (opts: Record<string, unknown>) => {
-      const outcome = await (await import('./migrate-command')).runMigrate(opts, { stdout: process.stdout, stderr: process.stderr });
+      const io = { stdout: process.stdout, stderr: process.stderr };
+      if (opts.queue !== undefined) {
+        process.exitCode = (await (await import('../queue/queue-batch')).runQueueMigrate(opts, io)).exitCode;
+        return;
+      }
+      if (opts.clusterKeyFile !== undefined || opts.hostConnections !== undefined) throw new UsageError('--cluster-key-file and --host-connections go with --queue');
+      const outcome = await (await import('./migrate-command')).runMigrate(opts, io);
       process.exitCode = outcome.exitCode;
     });
 
@@ -140,6 +151,8 @@ function buildProgram(): Command {
   registerTestConnection(program);
   registerDnsCheck(program);
   registerVerify(program);
+  registerWorker(program);
+  registerCluster(program);
   return program;
 }
 

@@ -1,0 +1,75 @@
+import type { Command } from 'commander';
+import { z } from 'zod';
+import { ClusterKeyError, loadClusterKey } from '../queue/cluster-key';
+import { RedisUrlError, parseRedisUrl } from '../queue/redis-url';
+import { defaultClusterKeyFile } from './cluster-command';
+import { defaultStateDir } from './data-dir';
+import { UsageError } from './endpoint-url';
+
+const WorkerOptionsSchema = z
+  .object({
+    queue: z.string({ error: '--queue (or MAILMOVER_QUEUE) is required: redis://[user:pass@]host[:port][/db] or rediss://...' }).min(1),
+    concurrency: z.coerce.number({ error: '--concurrency must be a number' }).int().min(1).max(64).default(2),
+    name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '--name: letters, digits, . _ - (at most 64)').optional(),
+    stateDir: z.string().optional(),
+    clusterKeyFile: z.string().optional(),
+    hostConnections: z.coerce.number({ error: '--host-connections must be a number' }).int().min(1).max(1000).default(8),
+  })
+  .strict();
+
+/** Exit 0 on a stop by signal; 3 when the worker stopped itself refusing work (wrong key, other protocol). */
+export async function runWorker(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const parsed = WorkerOptionsSchema.safeParse({
+    ...raw,
+    queue: raw.queue ?? env.MAILMOVER_QUEUE,
+    clusterKeyFile: raw.clusterKeyFile ?? env.MAILMOVER_CLUSTER_KEY_FILE,
+  });
+  if (!parsed.success) throw new UsageError(parsed.error.issues[0]!.message);
+  const o = parsed.data;
+  let redis;
+  let clusterKey;
+  try {
+    redis = parseRedisUrl(o.queue, raw.queue ? '--queue' : 'MAILMOVER_QUEUE');
+    clusterKey = loadClusterKey(o.clusterKeyFile ?? defaultClusterKeyFile());
+  } catch (err) {
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+  const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const { startQueueWorker } = await import('../queue/queue-worker');
+  const worker = await startQueueWorker({
+    redis,
+    clusterKey,
+    stateDir: defaultStateDir(o.stateDir),
+    concurrency: o.concurrency,
+    hostConnections: o.hostConnections,
+    ...(o.name ? { name: o.name } : {}),
+    log,
+  });
+  const onSignal = (sig: NodeJS.Signals) => void worker.stop(`${sig}: running accounts stop at a checkpoint and go back to the queue`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const end = await worker.stopped;
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (end.refusal) {
+    log(`This worker stopped: ${end.refusal.message}`);
+    return 3;
+  }
+  return 0;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description('Queue mode: take accounts from the Redis queue and migrate them with the same engine as `migrate`. Runs until SIGINT/SIGTERM.')
+    .option('--queue <url>', 'redis://[user:pass@]host[:port][/db] or rediss:// (TLS) (default: $MAILMOVER_QUEUE)')
+    .option('--concurrency <n>', 'accounts migrated at once by this worker (default 2)')
+    .option('--name <name>', 'name shown in the workers panel and in results (default: host name + pid)')
+    .option('--state-dir <dir>', 'where checkpoints are kept (default: the bridge data dir + /state)')
+    .option('--cluster-key-file <file>', 'the key written by `bridge cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
+    .option('--host-connections <n>', "this worker's cap of connections to one source server (default 8); the coordinator sets the cluster-wide one")
+    .action(async (o: Record<string, unknown>) => {
+      process.exitCode = await runWorker(o);
+    });
+}

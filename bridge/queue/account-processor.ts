@@ -1,0 +1,160 @@
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { AccountResult } from '../../shared/migration';
+import type { ByteBudget } from '../engine/byte-budget';
+import { migrate, type AccountJob } from '../engine/migrate';
+import type { StateStore } from '../engine/state-store';
+import type { ClusterKey } from './cluster-key';
+import { acquireHostConnections, type HostCap } from './host-cap';
+import { openSecrets } from './payload-crypto';
+import { PROGRESS_INTERVAL_MS } from './queue-config';
+import {
+  AccountJobPayloadSchema,
+  protocolMismatchMessage,
+  QueueRefusal,
+  QUEUE_PROTOCOL_VERSION,
+  type AccountJobPayload,
+  type QueueAccountResult,
+  type QueueProgress,
+} from './protocol';
+import { scrub, secretsOf } from './secret-scrub';
+import type { WorkerStats } from './worker-stats';
+
+export interface ProcessorDeps {
+  workerName: string;
+  clusterKey: ClusterKey;
+  store: StateStore;
+  budget: ByteBudget;
+  caps: { local: HostCap; shared: HostCap };
+  /** This worker's own cap of connections to one source host (its IP's limit). */
+  localHostConnections: number;
+  stats: WorkerStats;
+  log: (line: string) => void;
+  /** Aborted when the worker shuts down: running accounts stop at a checkpoint and go back to the queue. */
+  shutdown: AbortSignal;
+  /** A refusal that will repeat for every job (wrong key, other protocol): the worker stops taking jobs. */
+  onRefusal: (err: QueueRefusal) => void;
+}
+
+/** Checks the version first, so a payload of another shape still gets the clear message. */
+export function readPayload(data: unknown): AccountJobPayload {
+  const protocol = (data as { protocol?: unknown } | null)?.protocol;
+  if (protocol !== QUEUE_PROTOCOL_VERSION) throw new QueueRefusal('PROTOCOL_MISMATCH', protocolMismatchMessage(protocol));
+  const parsed = AccountJobPayloadSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new QueueRefusal('PAYLOAD_INVALID', `the queued job is not in the expected form (${issue.path.join('.')}: ${issue.message})`);
+  }
+  return parsed.data;
+}
+
+/** Runs one queued account with the engine; what the job returns. */
+export async function processAccountJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<QueueAccountResult> {
+  const jobId = job.id!;
+  let payload: AccountJobPayload;
+  let engineJob: AccountJob;
+  try {
+    payload = readPayload(job.data);
+    const secrets = openSecrets(payload.sealed, deps.clusterKey, payload.keyId, jobId);
+    engineJob = {
+      source: { ...payload.source, auth: secrets.source },
+      target: { ...payload.target, auth: secrets.target },
+      options: payload.options,
+      ...(payload.stateKey ? { stateKey: payload.stateKey } : {}),
+    };
+  } catch (err) {
+    if (err instanceof QueueRefusal) {
+      deps.log(`Refused job ${jobId}: ${err.message}`);
+      if (err.code !== 'PAYLOAD_INVALID') deps.onRefusal(err);
+      // Not retried: every attempt would meet the same key or version.
+      throw new UnrecoverableError(err.message);
+    }
+    throw err;
+  }
+  const secrets = secretsOf(engineJob.source.auth, engineJob.target.auth);
+  const holder = `${deps.workerName}/${jobId}`;
+  const sourceHost = payload.source.host;
+  deps.stats.start(jobId, payload.label);
+  let ok = false;
+  try {
+    const connections = await acquireHostConnections(
+      deps.caps,
+      { host: sourceHost, holder, want: payload.options.concurrency, localCap: deps.localHostConnections, sharedCap: payload.hostConnections },
+      deps.shutdown,
+      () => deps.log(`Waiting for a free connection to ${sourceHost} for ${payload.label} (cap ${payload.hostConnections} over the cluster, ${deps.localHostConnections} on this worker)`),
+    );
+    deps.log(`Running ${payload.label} (job ${jobId}, ${connections} connection${connections === 1 ? '' : 's'} per side)`);
+    const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
+    const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
+      signal: deps.shutdown,
+      budget: deps.budget,
+      onProgress: (p) => progress.push(p),
+      onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
+    });
+    await progress.flush();
+    if (deps.shutdown.aborted) {
+      // Stopped at a checkpoint by our own shutdown: another worker (or this one after a restart) takes it up.
+      if (token) await job.moveToWait(token);
+      deps.log(`Handed ${payload.label} back to the queue (worker stopping)`);
+      throw new WaitingError();
+    }
+    ok = result.status === 'done';
+    deps.log(
+      `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already there, ${result.messagesSkipped} skipped` +
+        (result.error ? ` [${result.error.code}] ${scrub(result.error.message, secrets)}` : ''),
+    );
+    return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult };
+  } catch (err) {
+    if (err instanceof WaitingError || err instanceof UnrecoverableError) throw err;
+    // A crash of our own code: the failed-job record gets the message only, scrubbed.
+    const message = scrub((err as Error)?.message ?? String(err), secrets);
+    deps.log(`Job ${jobId} (${payload.label}) crashed: ${message}`);
+    throw new Error(message);
+  } finally {
+    deps.stats.finish(jobId, ok);
+    await Promise.all([deps.caps.local.release(sourceHost, holder), deps.caps.shared.release(sourceHost, holder).catch(() => undefined)]);
+  }
+}
+
+/**
+ * job.updateProgress at most every PROGRESS_INTERVAL_MS; a phase change and the last
+ * update always go. Updates are chained so Redis sees them in order; a failed update
+ * (Redis restarting) is dropped, the next one carries the newer counters anyway.
+ */
+class ProgressForwarder {
+  private lastSent = 0;
+  private lastPhase = '';
+  private pending: QueueProgress | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly job: Job, private readonly worker: string, private readonly onEach: (p: QueueProgress) => void) {}
+
+  push(progress: QueueProgress['progress']): void {
+    const p: QueueProgress = { worker: this.worker, progress };
+    this.onEach(p);
+    const now = Date.now();
+    if (progress.phase !== this.lastPhase || now - this.lastSent >= PROGRESS_INTERVAL_MS) {
+      this.send(p);
+      return;
+    }
+    this.pending = p;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.pending) this.send(this.pending);
+    }, PROGRESS_INTERVAL_MS - (now - this.lastSent));
+  }
+
+  private send(p: QueueProgress): void {
+    this.pending = undefined;
+    this.lastSent = Date.now();
+    this.lastPhase = p.progress.phase;
+    this.chain = this.chain.then(() => this.job.updateProgress(p)).catch(() => undefined);
+  }
+
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending) this.send(this.pending);
+    await this.chain;
+  }
+}

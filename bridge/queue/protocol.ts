@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { AccountProgressSchema, AccountResultSchema, MigrationOptionsSchema } from '../../shared/migration';
+import { EndpointSchema } from '../engine/endpoint';
+
+/**
+ * What goes through Redis between whoever enqueues accounts (the CLI batch, the bridge
+ * service as coordinator) and the workers. Bump QUEUE_PROTOCOL_VERSION on any change a
+ * worker of the other version would misread: workers refuse payloads of another version.
+ */
+export const QUEUE_PROTOCOL_VERSION = 1;
+
+/** An endpoint without its login secret: that travels sealed (payload-crypto.ts). */
+export const PublicEndpointSchema = EndpointSchema.omit({ auth: true });
+export type PublicEndpoint = z.infer<typeof PublicEndpointSchema>;
+
+/** JSON carries the since date as a string. */
+export const QueuedOptionsSchema = MigrationOptionsSchema.extend({ since: z.coerce.date().optional() });
+
+export const SealedSchema = z.object({
+  iv: z.string().min(1),
+  tag: z.string().min(1),
+  data: z.string().min(1),
+});
+export type Sealed = z.infer<typeof SealedSchema>;
+
+export const AccountJobPayloadSchema = z.object({
+  protocol: z.number().int(),
+  /** The account's identity in the cluster; the BullMQ job id is derived from it. */
+  accountKey: z.string().min(1),
+  /** "source -> target", for progress lines and logs (no secret). */
+  label: z.string(),
+  /** Which cluster key sealed the credentials (cluster-key.ts clusterKeyId). */
+  keyId: z.string().min(1),
+  source: PublicEndpointSchema,
+  target: PublicEndpointSchema,
+  options: QueuedOptionsSchema,
+  /** Engine checkpoint key; the engine's default (both mailboxes) when left out. */
+  stateKey: z.string().optional(),
+  /** Source connections at most to this account's source host over all workers together. */
+  hostConnections: z.number().int().min(1).max(1000),
+  sealed: SealedSchema,
+});
+export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
+
+/** What a worker returns for a job: the engine's account result (no secret in it) and who ran it. */
+export const QueueAccountResultSchema = z.object({
+  protocol: z.number().int(),
+  worker: z.string(),
+  result: AccountResultSchema,
+});
+export type QueueAccountResult = z.infer<typeof QueueAccountResultSchema>;
+
+/** Progress through job.updateProgress: the engine's progress and the worker running it. */
+export const QueueProgressSchema = z.object({
+  worker: z.string(),
+  progress: AccountProgressSchema,
+});
+export type QueueProgress = z.infer<typeof QueueProgressSchema>;
+
+/** Why a worker refused a job without running it; the message is what the account shows. */
+export type RefusalCode = 'CLUSTER_KEY_MISMATCH' | 'PROTOCOL_MISMATCH' | 'PAYLOAD_INVALID';
+
+export class QueueRefusal extends Error {
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'QueueRefusal';
+  }
+}
+
+export const KEY_MISMATCH_MESSAGE =
+  "this worker's cluster key does not match the coordinator's; copy the key written by `bridge cluster init`";
+
+export function protocolMismatchMessage(theirs: unknown): string {
+  const v = typeof theirs === 'number' ? `version ${theirs}` : 'an unknown version';
+  return `the job was queued with queue protocol ${v}, this worker speaks version ${QUEUE_PROTOCOL_VERSION}; run the same mailmover version on the coordinator and every worker`;
+}

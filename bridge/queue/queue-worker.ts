@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { ByteBudget } from '../engine/byte-budget';
+import { StateStore } from '../engine/state-store';
+import { processAccountJob } from './account-processor';
+import type { ClusterKey } from './cluster-key';
+import { Heartbeat } from './heartbeat';
+import { LocalHostCap, SharedHostCap } from './host-cap';
+import type { QueueRefusal } from './protocol';
+import { ACCOUNTS_QUEUE, workerOptions } from './queue-config';
+import { describeRedis, redisConnectionOptions, type RedisAddress } from './redis-url';
+import { WorkerStats } from './worker-stats';
+
+export const MAILMOVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export interface QueueWorkerOptions {
+  redis: RedisAddress;
+  clusterKey: ClusterKey;
+  stateDir: string;
+  /** Accounts run at once by this worker. */
+  concurrency: number;
+  name?: string;
+  /** This worker's own cap of connections to one source host (default 8, as the bridge's). */
+  hostConnections?: number;
+  /** Message bytes held in memory by all accounts of this worker together. */
+  budgetBytes?: number;
+  log: (line: string) => void;
+}
+
+export interface QueueWorkerHandle {
+  name: string;
+  /** Resolves when the worker stopped: after stop(), or by itself after a refusal (wrong key, other protocol). */
+  stopped: Promise<{ reason: string; refusal?: QueueRefusal }>;
+  /** Stops taking jobs; running accounts stop at a checkpoint and go back to the queue. */
+  stop(reason?: string): Promise<void>;
+}
+
+/**
+ * A queue worker: takes account jobs from Redis and runs each with the engine, the same
+ * engine as `migrate`. Its checkpoints are in its own state dir; an account handed over
+ * from another worker has none here and the engine's target scan finds what is already
+ * copied.
+ */
+export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorkerHandle> {
+  const name = o.name ?? `${hostname()}-${process.pid}`;
+  const conn = redisConnectionOptions(o.redis, `mailmover-worker:${name}`);
+  const redis = new Redis(conn);
+  redis.on('error', () => undefined); // ioredis reconnects; BullMQ's own connections log through the worker's 'error'
+  const store = StateStore.open(o.stateDir);
+  const stats = new WorkerStats();
+  const heartbeat = new Heartbeat(redis, { name, host: hostname(), version: MAILMOVER_VERSION, concurrency: o.concurrency }, stats);
+  const shared = new SharedHostCap(redis);
+  const shutdown = new AbortController();
+  let resolveStopped!: (v: { reason: string; refusal?: QueueRefusal }) => void;
+  const stopped = new Promise<{ reason: string; refusal?: QueueRefusal }>((r) => (resolveStopped = r));
+  let stopping: Promise<void> | undefined;
+  let refusal: QueueRefusal | undefined;
+
+  const worker = new Worker(
+    ACCOUNTS_QUEUE,
+    (job, token) =>
+      processAccountJob(job, token, {
+        workerName: name,
+        clusterKey: o.clusterKey,
+        store,
+        budget: new ByteBudget(o.budgetBytes ?? 16 * 1024 * 1024),
+        caps: { local: localCap, shared },
+        localHostConnections: o.hostConnections ?? 8,
+        stats,
+        log: o.log,
+        shutdown: shutdown.signal,
+        onRefusal: (err) => {
+          refusal ??= err;
+          // Every further job would be refused the same way: stop taking them.
+          void stop(`refused work: ${err.message}`);
+        },
+      }),
+    { ...workerOptions(), connection: conn, concurrency: o.concurrency, name, autorun: false },
+  );
+  const localCap = new LocalHostCap();
+  let lastError = '';
+  worker.on('error', (err) => {
+    // Redis restarting shows up here once per reconnect attempt: log each distinct message once.
+    if (err.message !== lastError) o.log(`Queue connection: ${err.message}`);
+    lastError = err.message;
+  });
+  worker.on('stalled', (jobId) => o.log(`Job ${jobId} had stalled (its worker stopped renewing the lock); it is queued again`));
+
+  const stop = (reason = 'stopped'): Promise<void> => {
+    stopping ??= (async () => {
+      o.log(`Stopping worker ${name}: ${reason}`);
+      shutdown.abort(new Error('worker stopping'));
+      await worker.close();
+      shared.stop();
+      await heartbeat.stop(reason);
+      await redis.quit().catch(() => undefined);
+      store.close();
+      resolveStopped({ reason, ...(refusal ? { refusal } : {}) });
+    })();
+    return stopping;
+  };
+
+  heartbeat.start();
+  void worker.run().catch((err: Error) => o.log(`Worker loop ended: ${err.message}`));
+  await worker.waitUntilReady();
+  o.log(`Worker ${name} (mailmover ${MAILMOVER_VERSION}) takes up to ${o.concurrency} account(s) at once from ${describeRedis(o.redis)}`);
+  return { name, stopped, stop };
+}
