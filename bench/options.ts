@@ -1,6 +1,6 @@
 /**
  * The bench's command line: commander parses, zod checks (numbers in range, lists known),
- * and --quick fills in the small variant that `npm test` runs.
+ * --quick fills in a small variant and --check a tiny one (the self-check, bench/check.ts).
  */
 import { Command, Option } from 'commander';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 export const TOOL_NAMES = ['mailmover', 'dsync', 'mbsync', 'imapsync'] as const;
-export const SCENARIO_NAMES = ['full', 'no-change', 'verify', 'incremental', 'batch', 'big-message'] as const;
+export const SCENARIO_NAMES = ['startup', 'full', 'no-change', 'verify', 'incremental', 'link', '100k', 'batch', 'big-message'] as const;
+export const CLI_MODES = ['readme', 'bundle'] as const;
 
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -21,8 +22,15 @@ const int = (min: number, max: number) => z.coerce.number().int().min(min).max(m
 export const BenchOptionsSchema = z
   .object({
     quick: z.boolean().default(false),
+    check: z.boolean().default(false),
     messages: int(1, 200_000).optional(),
-    accounts: int(1, 1000).optional(),
+    accounts: int(1, 5000).optional(),
+    batchConcurrency: int(1, 32).optional(),
+    linkMessages: int(1, 200_000).optional(),
+    linkRttMs: z.coerce.number().min(0).max(2000).optional(),
+    linkMbit: z.string().optional(),
+    folderMessages: int(1, 1_000_000).optional(),
+    cli: z.enum(CLI_MODES).default('readme'),
     accountMessages: int(1, 100_000).optional(),
     bigMb: int(1, 200).optional(),
     increment: int(1, 10_000).optional(),
@@ -31,6 +39,7 @@ export const BenchOptionsSchema = z
     seed: int(0, 2 ** 31 - 1).default(42),
     tools: list(TOOL_NAMES).optional(),
     scenarios: list(SCENARIO_NAMES).optional(),
+    scenario: list(SCENARIO_NAMES).optional(),
     tmpRoot: z.string().optional(),
     fsync: z.boolean().default(true),
     mailmoverArgs: z.string().default(''),
@@ -52,9 +61,23 @@ export type BenchOptionsInput = z.input<typeof BenchOptionsSchema>;
 /** Options with every default resolved (the --quick ones when quick). */
 export interface BenchConfig {
   quick: boolean;
+  /** the self-check: a tiny corpus through every scenario, results asserted (bench/check.ts) */
+  check: boolean;
   messages: number;
   accounts: number;
   accountMessages: number;
+  /** accounts at a time in the batch scenario: mailmover's --account-concurrency and parallel dsync runs */
+  batchConcurrency: number;
+  /** messages of the link scenario's source (the main corpus's generator, a smaller count) */
+  linkMessages: number;
+  /** round trip the latency proxies add, ms */
+  linkRttMs: number;
+  /** one link run per bandwidth cap, Mbit/s per direction (0 = unlimited) */
+  linkMbit: number[];
+  /** messages in the one folder of the 100k scenario */
+  folderMessages: number;
+  /** the command the mailmover runs use: README's (`npm run --silent bridge --`) or the bundle */
+  cli: (typeof CLI_MODES)[number];
   bigMb: number;
   increment: number;
   rounds: number;
@@ -85,29 +108,38 @@ export interface BenchConfig {
 
 export const DEFAULT_JSON_OUT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, 'results', 'latest.json');
 
-function numbers(s: string, what: string): number[] {
+function numbers(s: string, what: string, min = 1): number[] {
   const out = s.split(',').map((x) => Number(x.trim()));
-  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`${what}: expected a comma-separated list of positive integers, got "${s}"`);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n < min)) throw new Error(`${what}: expected a comma-separated list of positive integers, got "${s}"`);
   return out;
 }
 
 export function resolveConfig(input: BenchOptionsInput): BenchConfig {
   const o = BenchOptionsSchema.parse(input);
-  const q = o.quick;
+  // The self-check is smaller still than --quick: it only has to prove every scenario runs and is checked.
+  const c = o.check;
+  const q = o.quick || c;
   const tools = o.tools ?? (['mailmover', 'dsync', 'mbsync', ...(process.env.IMAPSYNC ? (['imapsync'] as const) : [])] as BenchConfig['tools']);
   if (!tools.includes('mailmover')) tools.unshift('mailmover');
   return {
-    quick: q,
-    messages: o.messages ?? (q ? 300 : 5000),
-    accounts: o.accounts ?? (q ? 3 : 20),
-    accountMessages: o.accountMessages ?? (q ? 30 : 300),
-    bigMb: o.bigMb ?? (q ? 8 : 30),
-    increment: o.increment ?? 100,
+    quick: o.quick,
+    check: c,
+    messages: o.messages ?? (c ? 60 : q ? 300 : 5000),
+    accounts: o.accounts ?? (c ? 4 : q ? 20 : 1000),
+    accountMessages: o.accountMessages ?? 5,
+    batchConcurrency: o.batchConcurrency ?? 2,
+    linkMessages: o.linkMessages ?? (c ? 40 : q ? 150 : 1500),
+    linkRttMs: o.linkRttMs ?? 40,
+    linkMbit: numbers(o.linkMbit ?? '0,100', '--link-mbit', 0),
+    folderMessages: o.folderMessages ?? (c ? 500 : q ? 5000 : 100_000),
+    cli: o.cli,
+    bigMb: o.bigMb ?? (c ? 2 : q ? 8 : 30),
+    increment: o.increment ?? (c ? 10 : 100),
     rounds: o.rounds ?? (q ? 1 : 2),
     repeat: o.repeat ?? (q ? 1 : 3),
     seed: o.seed,
     tools,
-    scenarios: o.scenarios ?? [...SCENARIO_NAMES],
+    scenarios: o.scenario ?? o.scenarios ?? [...SCENARIO_NAMES],
     // Timings want a real disk (fsync on tmpfs is free); the quick variant wants speed.
     tmpRoot: o.tmpRoot ?? (q ? undefined : tmpdir()),
     fsync: o.fsync,
@@ -129,14 +161,21 @@ export function resolveConfig(input: BenchOptionsInput): BenchConfig {
 export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>): Command {
   return new Command('bench')
     .description(
-      'Benchmark mailmover against dsync (doveadm backup over imapc) and mbsync on two local Dovecot servers: ' +
-        'full migration, no-change re-run, incremental, a batch of accounts, a 30 MB message. ' +
+      'Benchmark mailmover, started as README says, against dsync (doveadm backup over imapc) and mbsync on two local Dovecot servers: ' +
+        'start-up, full migration, no-change re-run, incremental, over a slow link, one folder of 100,000 messages, a CSV batch of 1,000 accounts, a 30 MB message. ' +
         'Prints a Markdown table and writes JSON (bench/results/latest.json).',
     )
-    .option('--quick', 'the small variant npm test runs: 300 messages, 3 batch accounts, one round, maildirs on tmpfs')
+    .option('--check', 'self-check: a tiny corpus through every scenario; fails (exit 1) unless every run is correct and every figure is printed')
+    .option('--quick', 'a small variant: 300 messages, 20 batch accounts, a 5,000-message folder, one round, maildirs on tmpfs')
     .option('--messages <n>', 'messages in the main corpus (default 5000, about 400 MB)')
-    .option('--accounts <n>', 'accounts in the batch scenario (default 20)')
-    .option('--account-messages <n>', 'messages per batch account (default 300)')
+    .option('--accounts <n>', 'accounts in the batch scenario, one CSV (default 1000)')
+    .option('--account-messages <n>', 'messages per batch account (default 5)')
+    .option('--batch-concurrency <n>', 'accounts at a time in the batch scenario: mailmover --account-concurrency and parallel dsync runs (default 2, the CLI default)')
+    .option('--link-messages <n>', 'messages of the link scenario (default 1500, about 120 MB of the corpus)')
+    .option('--link-rtt-ms <ms>', 'round trip the latency proxies add in the link scenario (default 40)')
+    .option('--link-mbit <list>', 'one link run per bandwidth cap, Mbit/s per direction, 0 = unlimited (default 0,100)')
+    .option('--folder-messages <n>', 'messages in the one folder of the 100k scenario (default 100000)')
+    .addOption(new Option('--cli <how>', 'how mailmover is started: readme = `npm run --silent bridge --` as README says (default), bundle = node .output/bridge/cli.js').choices([...CLI_MODES]))
     .option('--big-mb <n>', 'size of the single big message, MB (default 30)')
     .option('--increment <n>', 'new messages for the incremental scenario (default 100)')
     .option('--rounds <n>', 'interleaved rounds of the full-migration comparison (A B C C B A = 2; default 2)')
@@ -144,6 +183,7 @@ export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>)
     .option('--seed <n>', 'PRNG seed of the corpus (default 42)')
     .option('--tools <list>', 'comma-separated: mailmover,dsync,mbsync,imapsync (default: all available; imapsync needs IMAPSYNC=/path/to/imapsync)')
     .option('--scenarios <list>', `comma-separated: ${SCENARIO_NAMES.join(',')} (default all)`)
+    .option('--scenario <list>', 'same as --scenarios')
     .option('--tmp-root <dir>', 'directory for the Dovecot instances and their maildirs (default: the OS temp dir, on disk)')
     .addOption(new Option('--no-fsync', 'run both Dovecots with mail_fsync=never (default: fsync on)'))
     .option('--mailmover-args <args>', 'extra CLI options for every mailmover run, e.g. "--concurrency 8 --batch-messages 500"')

@@ -1,13 +1,20 @@
 /**
- * `npm run bench [-- options]`: mailmover against dsync and mbsync (and imapsync when
- * IMAPSYNC is set) on two local Dovecot servers. Markdown on stdout, progress on stderr,
- * JSON in bench/results/latest.json (or --json-out). See README "Performance".
+ * `npm run bench [-- options]`: mailmover, started as README says, against dsync and mbsync
+ * (and imapsync when IMAPSYNC is set) on two local Dovecot servers. Markdown on stdout,
+ * progress on stderr, JSON in bench/results/latest.json (or --json-out). `--check` runs a
+ * tiny corpus through every scenario and fails unless all is correct (bench/check.ts).
+ * See README "Performance" and docs/bench.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { selfCheck } from './check';
 import { resolveConfig, buildProgram, type BenchOptionsInput } from './options';
 import { renderMarkdown, verdicts, comparison } from './report';
+import { batchScenario } from './scenario-batch';
+import { bulkScenario } from './scenario-bulk';
+import { linkScenario } from './scenario-link';
+import { startupScenario } from './scenario-startup';
 import { Bench, type BenchResult } from './scenarios';
 
 export interface BenchOutput {
@@ -34,6 +41,7 @@ export async function main(input: BenchOptionsInput = {}, io: BenchIo = {}): Pro
     await bench.start();
     await bench.seed();
     const s = cfg.scenarios;
+    if (s.includes('startup')) await startupScenario(bench);
     if (s.includes('full')) await bench.full();
     if (cfg.compareFsync) await bench.compareFsync();
     if (cfg.sweep) await bench.sweep();
@@ -41,7 +49,9 @@ export async function main(input: BenchOptionsInput = {}, io: BenchIo = {}): Pro
     if (s.includes('no-change')) await bench.noChange();
     if (s.includes('verify')) await bench.verify();
     if (s.includes('incremental')) await bench.incremental();
-    if (s.includes('batch')) await bench.batch();
+    if (s.includes('link')) await linkScenario(bench);
+    if (s.includes('100k')) await bulkScenario(bench);
+    if (s.includes('batch')) await batchScenario(bench);
     if (s.includes('big-message')) await bench.bigMessage();
   } catch (err) {
     log(`failed: ${(err as Error).message}\n${bench.logTails()}`);
@@ -71,7 +81,16 @@ function summaryOf(r: BenchResult) {
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   const program = buildProgram(async (opts) => {
-    await main(opts);
+    const out = await main(opts);
+    if (out.result.config.check) {
+      const failures = selfCheck(out);
+      if (failures.length) {
+        process.stderr.write(`bench --check: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
+        process.exitCode = 1;
+      } else {
+        process.stderr.write(`bench --check: every scenario ran, every run is correct and its figures are printed (${out.result.runs.length} runs)\n`);
+      }
+    }
   });
   try {
     await program.parseAsync(process.argv.slice(2), { from: 'user' });

@@ -1,26 +1,28 @@
 /**
  * The bench's scenarios. Each sets up the state it needs itself (an empty target account,
  * a finished migration, new mail on the source) and ends with the correctness check.
+ * The scenarios with more moving parts live in files of their own (scenario-*.ts) and use
+ * this class's helpers (runTool, record, allocTarget, settle).
  *
  * Servers: one source and one target Dovecot from the test harness (fsync on by default,
  * maildirs on disk). Every run that needs an empty target gets a fresh target account, so
  * runs never see each other's mail; an account's maildir is removed once it is checked.
  */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../test/harness/dovecot';
 import { createFolder, seedFolder } from '../test/harness/mailbox';
-import { BATCH_FOLDERS, BENCH_FOLDERS, INCREMENT_FOLDERS, bigMessage, generateFolder, planCounts, type FolderSpec } from './corpus';
+import { BENCH_FOLDERS, INCREMENT_FOLDERS, bigMessage, generateFolder, planCounts, type FolderSpec } from './corpus';
 import { fsType, machineInfo, settle, waitQuiet, type MachineInfo } from './measure';
 import type { BenchConfig } from './options';
 import { summarizeProfile, type ProfileSummary } from './profile';
 import type { AccountPair, BenchServers, ToolName, ToolRun } from './tools/common';
 import { runDsync } from './tools/dsync';
 import { imapsyncPath, runImapsync } from './tools/imapsync';
-import { REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify } from './tools/mailmover';
+import { README_COMMAND, REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify, setCliMode } from './tools/mailmover';
 import { runMbsync } from './tools/mbsync';
-import { compareSnapshots, mergeChecks, snapshot, type CheckResult, type Snapshot } from './verify';
+import { compareSnapshots, snapshot, type CheckResult, type Snapshot } from './verify';
 
 export interface RunRecord {
   scenario: string;
@@ -71,10 +73,20 @@ export interface CorpusInfo {
   seedSeconds: number;
   batch: { accounts: number; messagesPerAccount: number; bytes: number };
   bigMessageBytes: number;
+  /** the link scenario's source (same generator as the main corpus, fewer messages) */
+  link?: { messages: number; bytes: number };
+  /** the 100k scenario's one folder */
+  bulk?: { messages: number; bytes: number; writeSeconds: number };
 }
 
+/**
+ * Version 2 (issue 14): runs of every tool in every scenario (startup, link at each bandwidth,
+ * 100k and its re-run, batch and its re-run, no-change and incremental for dsync and mbsync
+ * too), `scenarioNotes`, and `cli` (the command mailmover was started with). Version 1 files
+ * have the same fields minus these and read the same way.
+ */
 export interface BenchResult {
-  version: 1;
+  version: 2;
   startedAt: string;
   finishedAt: string;
   config: Omit<BenchConfig, 'jsonOut'>;
@@ -82,6 +94,10 @@ export interface BenchResult {
   corpus: CorpusInfo;
   /** process start + module loading of the CLI alone (`migrate --help`) */
   cliStart: { wallS: number; peakRssMB: number };
+  /** the command line mailmover runs used, e.g. `npm run --silent bridge -- migrate ...` */
+  cli?: string;
+  /** per scenario, what the reader must know to read its rows (e.g. which side of the link dsync crosses) */
+  scenarioNotes?: Record<string, string>;
   runs: RunRecord[];
   profile?: ProfileSummary & { savedAs?: string };
   note?: string;
@@ -89,17 +105,35 @@ export interface BenchResult {
 
 type Log = (line: string) => void;
 
-const SOURCE_MAIN: DovecotUser = { user: 'alice@old.example.com', password: 'Alice-src-pw-7Hq' };
+export const SOURCE_MAIN: DovecotUser = { user: 'alice@old.example.com', password: 'Alice-src-pw-7Hq' };
 const SOURCE_BIG: DovecotUser = { user: 'big@old.example.com', password: 'Big-src-pw-3Xk' };
-const batchSource = (i: number): DovecotUser => ({ user: `batch${String(i).padStart(3, '0')}@old.example.com`, password: `Batch${i}-src-pw` });
-const targetUser = (i: number): DovecotUser => ({ user: `t${String(i).padStart(3, '0')}@new.example.com`, password: `T${i}-tgt-pw-9Lm` });
+export const SOURCE_LINK: DovecotUser = { user: 'link@old.example.com', password: 'Link-src-pw-5Rt' };
+export const SOURCE_BULK: DovecotUser = { user: 'bulk@old.example.com', password: 'Bulk-src-pw-8Wz' };
+export const batchSource = (i: number): DovecotUser => ({ user: `batch${String(i).padStart(4, '0')}@old.example.com`, password: `Batch${i}-src-pw` });
+const targetUser = (i: number): DovecotUser => ({ user: `t${String(i).padStart(4, '0')}@new.example.com`, password: `T${i}-tgt-pw-9Lm` });
 
-function bytesOf(s: Snapshot): number {
+/** A tool's finished migration of the main corpus, kept for the re-run scenarios. */
+interface Finished {
+  target: DovecotUser;
+  /** mailmover's state dir */
+  stateDir: string;
+  /** mbsync's config and state dir */
+  mbsyncDir: string;
+  mapping?: Map<string, string>;
+}
+
+/** Where one tool run writes its own state (a fresh one, or a finished run's to re-run it). */
+export interface RunPlace {
+  stateDir?: string;
+  mbsyncDir?: string;
+}
+
+export function bytesOf(s: Snapshot): number {
   let n = 0;
   for (const msgs of s.values()) for (const m of msgs) n += m.size;
   return n;
 }
-function countOf(s: Snapshot): number {
+export function countOf(s: Snapshot): number {
   let n = 0;
   for (const msgs of s.values()) n += msgs.length;
   return n;
@@ -107,15 +141,16 @@ function countOf(s: Snapshot): number {
 
 export class Bench {
   readonly runs: RunRecord[] = [];
-  private servers!: BenchServers;
+  servers!: BenchServers;
   private readonly extraServers: DovecotServer[] = [];
-  private readonly scratch: string;
+  readonly scratch: string;
   private nextTarget = 1;
   private poolSize = 0;
   private sourceSnap: Snapshot = new Map();
-  private lastFull?: { target: DovecotUser; stateDir: string; mapping?: Map<string, string> };
+  private readonly finished = new Map<ToolName, Finished>();
   private incrementNo = 0;
   private runNo = 0;
+  readonly scenarioNotes: Record<string, string> = {};
   corpus!: CorpusInfo;
   machine!: MachineInfo;
   cliStart = { wallS: 0, peakRssMB: 0 };
@@ -124,16 +159,17 @@ export class Bench {
 
   constructor(
     readonly cfg: BenchConfig,
-    private readonly log: Log,
+    readonly log: Log,
   ) {
     this.scratch = mkdtempSync(join(tmpdir(), 'mailmover-bench-'));
+    setCliMode(cfg.cli);
   }
 
   private get hasImapsync(): boolean {
     return this.cfg.tools.includes('imapsync') && imapsyncPath() !== undefined;
   }
 
-  private comparedTools(): ToolName[] {
+  comparedTools(): ToolName[] {
     return this.cfg.tools.filter((t) => t !== 'imapsync' || this.hasImapsync);
   }
 
@@ -142,14 +178,20 @@ export class Bench {
 
   async start(): Promise<void> {
     const cfg = this.cfg;
+    const tools = this.comparedTools().length;
+    const has = (x: (typeof cfg.scenarios)[number]) => cfg.scenarios.includes(x);
     const runsNeeded =
-      cfg.rounds * this.comparedTools().length +
+      cfg.rounds * tools +
       (cfg.sweep ? cfg.sweepConcurrency.length * cfg.sweepBatch.length * cfg.rounds : 0) +
-      cfg.accounts +
+      (has('link') ? cfg.rounds * tools * cfg.linkMbit.length : 0) +
+      (has('100k') ? tools : 0) +
+      (has('batch') ? 2 * cfg.accounts : 0) +
+      tools +
       8;
     this.poolSize = runsNeeded;
+    // Every account is in the passwd-files from the start: adding a thousand one by one waits a second each.
     const targets = Array.from({ length: runsNeeded }, (_, i) => targetUser(i + 1));
-    const sources = [SOURCE_MAIN, SOURCE_BIG, ...Array.from({ length: cfg.accounts }, (_, i) => batchSource(i + 1))];
+    const sources = [SOURCE_MAIN, SOURCE_BIG, SOURCE_LINK, SOURCE_BULK, ...Array.from({ length: has('batch') ? cfg.accounts : 0 }, (_, i) => batchSource(i + 1))];
     this.log(`Starting source and target Dovecot (fsync ${cfg.fsync ? 'on' : 'off'}, maildirs under ${cfg.tmpRoot ?? 'the harness default'})`);
     const [source, target] = await Promise.all([
       startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot }),
@@ -179,7 +221,7 @@ export class Bench {
     }
   }
 
-  private async seedAccount(user: DovecotUser, folders: readonly FolderSpec[], total: number, label: string, from?: Date, to?: Date): Promise<void> {
+  async seedAccount(user: DovecotUser, folders: readonly FolderSpec[], total: number, label: string, from?: Date, to?: Date): Promise<void> {
     for (const f of planCounts(total, folders).folders) {
       if (f.count === 0) {
         await createFolder(this.servers.source, user, f.path);
@@ -196,11 +238,6 @@ export class Bench {
     const t0 = performance.now();
     this.log(`Seeding ${cfg.messages} messages into ${BENCH_FOLDERS.length} folders (seed ${cfg.seed})`);
     await this.seedAccount(SOURCE_MAIN, BENCH_FOLDERS, cfg.messages, 'main');
-    let batchBytes = 0;
-    if (cfg.scenarios.includes('batch')) {
-      this.log(`Seeding ${cfg.accounts} batch accounts x ${cfg.accountMessages} messages`);
-      for (let i = 1; i <= cfg.accounts; i++) await this.seedAccount(batchSource(i), BATCH_FOLDERS, cfg.accountMessages, `batch${i}`);
-    }
     let bigBytes = 0;
     if (cfg.scenarios.includes('big-message')) {
       const big = bigMessage(cfg.bigMb * 1024 * 1024, 'big-attachment');
@@ -209,9 +246,6 @@ export class Bench {
     }
     const seedSeconds = (performance.now() - t0) / 1000;
     this.sourceSnap = await snapshot(this.servers.source, SOURCE_MAIN);
-    if (cfg.scenarios.includes('batch')) {
-      for (let i = 1; i <= cfg.accounts; i++) batchBytes += bytesOf(await snapshot(this.servers.source, batchSource(i)));
-    }
     const folders = [...this.sourceSnap.entries()].map(([path, msgs]) => ({ path, messages: msgs.length, bytes: msgs.reduce((s, m) => s + m.size, 0) }));
     this.corpus = {
       seed: cfg.seed,
@@ -220,18 +254,19 @@ export class Bench {
       folders,
       bigMessages: [...this.sourceSnap.values()].flat().filter((m) => m.size >= 1024 * 1024).length,
       seedSeconds: Math.round(seedSeconds * 10) / 10,
-      batch: { accounts: cfg.scenarios.includes('batch') ? cfg.accounts : 0, messagesPerAccount: cfg.accountMessages, bytes: batchBytes },
+      // filled in by the batch scenario when it runs
+      batch: { accounts: 0, messagesPerAccount: cfg.accountMessages, bytes: 0 },
       bigMessageBytes: bigBytes,
     };
     this.log(`Corpus: ${this.corpus.messages} messages, ${(this.corpus.bytes / 1048576).toFixed(1)} MB in ${folders.length} folders, seeded in ${seedSeconds.toFixed(1)} s`);
     this.cliStart = await cliStartSeconds(3);
-    this.log(`CLI start alone (migrate --help): ${this.cliStart.wallS.toFixed(2)} s, ${this.cliStart.peakRssMB.toFixed(0)} MB`);
+    this.log(`CLI start alone (migrate --help, ${cfg.cli === 'readme' ? "README's command" : 'the bundle'}): ${this.cliStart.wallS.toFixed(2)} s, ${this.cliStart.peakRssMB.toFixed(0)} MB`);
   }
 
   // ------------------------------------------------------------------------------------------
   // runs
 
-  private async allocTarget(server: DovecotServer = this.servers.target): Promise<DovecotUser> {
+  async allocTarget(server: DovecotServer = this.servers.target): Promise<DovecotUser> {
     if (server !== this.servers.target) {
       const u = targetUser(1000 + this.nextTarget++);
       await server.addUser(u);
@@ -248,12 +283,12 @@ export class Bench {
    * next runs' file creation cost the target up to twice the kernel CPU, so by default the
    * maildirs stay until the servers stop (about 400 MB per full run).
    */
-  private freeTarget(server: DovecotServer, user: DovecotUser): void {
+  freeTarget(server: DovecotServer, user: DovecotUser): void {
     if (this.cfg.freeTargets) rmSync(server.userHome(user.user), { recursive: true, force: true });
   }
 
   /** Before each measured run: write back dirty pages, then wait for a quiet machine. */
-  private async settle(): Promise<void> {
+  async settle(): Promise<void> {
     await settle();
     if (this.cfg.quietWait > 0) {
       this.lastQuiet = await waitQuiet(this.cfg.quietWait, this.cfg.quietThreshold);
@@ -265,13 +300,13 @@ export class Bench {
     }
   }
 
-  private stateDir(): string {
+  stateDir(): string {
     const d = join(this.scratch, `state-${++this.runNo}`);
     mkdirSync(d, { recursive: true });
     return d;
   }
 
-  private record(scenario: string, label: string, run: ToolRun, args: string[], messages: number, bytes: number, check: CheckResult): RunRecord {
+  record(scenario: string, label: string, run: ToolRun, args: string[], messages: number, bytes: number, check: CheckResult): RunRecord {
     const m = run.measure;
     const rec: RunRecord = {
       scenario,
@@ -315,6 +350,28 @@ export class Bench {
     return rec;
   }
 
+  /** Runs `tool` once for `pair` against `servers`, in `place` (a fresh state dir when not given). */
+  async runTool(
+    tool: ToolName,
+    servers: BenchServers,
+    pair: AccountPair,
+    opts: { args?: string[]; nodeArgs?: string[]; place?: RunPlace } = {},
+  ): Promise<{ run: ToolRun; place: Required<RunPlace> }> {
+    const place = { stateDir: opts.place?.stateDir ?? '', mbsyncDir: opts.place?.mbsyncDir ?? '' };
+    switch (tool) {
+      case 'mailmover':
+        place.stateDir ||= this.stateDir();
+        return { run: await runMailmover(servers, { pair }, { stateDir: place.stateDir, extraArgs: opts.args, nodeArgs: opts.nodeArgs }), place };
+      case 'dsync':
+        return { run: await runDsync(servers, pair), place };
+      case 'mbsync':
+        place.mbsyncDir ||= mkdtempSync(join(this.scratch, 'mbsync-'));
+        return { run: await runMbsync(servers, pair, place.mbsyncDir), place };
+      case 'imapsync':
+        return { run: await runImapsync(servers, pair, imapsyncPath()!), place };
+    }
+  }
+
   /** One full migration of the main corpus into a fresh target account. */
   private async fullRun(
     tool: ToolName,
@@ -326,28 +383,12 @@ export class Bench {
     const servers: BenchServers = { source: this.servers.source, target: targetServer };
     const target = await this.allocTarget(targetServer);
     const pair: AccountPair = { source: SOURCE_MAIN, target };
-    const args = [...this.cfg.mailmoverArgs, ...(opts.args ?? [])];
-    let run: ToolRun;
-    let stateDir = '';
+    const args = tool === 'mailmover' ? [...this.cfg.mailmoverArgs, ...(opts.args ?? [])] : [];
     await this.settle();
-    switch (tool) {
-      case 'mailmover':
-        stateDir = this.stateDir();
-        run = await runMailmover(servers, { pair }, { stateDir, extraArgs: args, nodeArgs: opts.nodeArgs });
-        break;
-      case 'dsync':
-        run = await runDsync(servers, pair);
-        break;
-      case 'mbsync':
-        run = await runMbsync(servers, pair, mkdtempSync(join(this.scratch, 'mbsync-')));
-        break;
-      case 'imapsync':
-        run = await runImapsync(servers, pair, imapsyncPath()!);
-        break;
-    }
+    const { run, place } = await this.runTool(tool, servers, pair, { args, nodeArgs: opts.nodeArgs });
     const check = compareSnapshots(this.sourceSnap, await snapshot(targetServer, target), run.mapping);
-    const rec = this.record(scenario, label, run, tool === 'mailmover' ? args : [], countOf(this.sourceSnap), bytesOf(this.sourceSnap), check);
-    if (opts.keep) this.lastFull = { target, stateDir, mapping: run.mapping };
+    const rec = this.record(scenario, label, run, args, countOf(this.sourceSnap), bytesOf(this.sourceSnap), check);
+    if (opts.keep) this.finished.set(tool, { target, ...place, mapping: run.mapping });
     else this.freeTarget(targetServer, target);
     return rec;
   }
@@ -360,8 +401,8 @@ export class Bench {
     for (let r = 1; r <= this.cfg.rounds; r++) {
       const order = r % 2 === 1 ? tools : [...tools].reverse();
       for (const tool of order) {
-        // The last mailmover run's target stays for the no-change and incremental scenarios.
-        const keep = tool === 'mailmover' && r === this.cfg.rounds;
+        // Each tool's last target stays for the no-change and incremental scenarios.
+        const keep = r === this.cfg.rounds;
         let rec = await this.fullRun(tool, 'full', `round ${r}`, { keep });
         for (let again = 1; rec.disturbed && again <= this.cfg.retryDisturbed; again++) {
           this.log(`  (round ${r} of ${tool} was disturbed by ${rec.otherCpuS} s of other CPU load: running it again)`);
@@ -371,36 +412,56 @@ export class Bench {
     }
   }
 
-  /** A finished migration to re-run against: the last full run's, or one made now (not measured as full). */
-  private async ensureFinished(): Promise<{ target: DovecotUser; stateDir: string }> {
-    if (!this.lastFull) {
-      this.log('  (setting up: a full mailmover migration for the re-run scenarios)');
-      const rec = await this.fullRun('mailmover', 'setup', 'setup', { keep: true });
-      if (!rec.ok) throw new Error(`setup migration failed: ${rec.error}`);
+  /** `tool`'s finished migration to re-run against: its last full run's, or one made now (not measured as full). */
+  private async ensureFinished(tool: ToolName = 'mailmover'): Promise<Finished> {
+    if (!this.finished.has(tool)) {
+      this.log(`  (setting up: a full ${tool} migration for the re-run scenarios)`);
+      const rec = await this.fullRun(tool, 'setup', 'setup', { keep: true });
+      if (!rec.ok) {
+        this.finished.delete(tool);
+        throw new Error(`setup migration with ${tool} failed: ${rec.error}`);
+      }
     }
-    return this.lastFull!;
+    return this.finished.get(tool)!;
   }
 
-  private async rerun(scenario: string, label: string, expectCopied: number, expectBytes: number): Promise<RunRecord> {
-    const { target, stateDir } = await this.ensureFinished();
-    const args = this.cfg.mailmoverArgs;
+  /** The tools that have (or can make) a finished migration; a tool that cannot is left out with a note. */
+  private async rerunTools(): Promise<ToolName[]> {
+    const out: ToolName[] = [];
+    for (const tool of this.comparedTools()) {
+      try {
+        await this.ensureFinished(tool);
+        out.push(tool);
+      } catch (err) {
+        if (tool === 'mailmover') throw err;
+        this.log(`  ${tool}: left out of the re-run scenarios (${(err as Error).message})`);
+      }
+    }
+    return out;
+  }
+
+  private async rerun(tool: ToolName, scenario: string, label: string, expectCopied: number, expectBytes: number): Promise<RunRecord> {
+    const f = await this.ensureFinished(tool);
+    const args = tool === 'mailmover' ? this.cfg.mailmoverArgs : [];
     await this.settle();
-    const run = await runMailmover(this.servers, { pair: { source: SOURCE_MAIN, target } }, { stateDir, extraArgs: args });
-    const check = compareSnapshots(this.sourceSnap, await snapshot(this.servers.target, target), run.mapping);
-    if (run.ok && run.copied !== expectCopied) {
+    const { run } = await this.runTool(tool, this.servers, { source: SOURCE_MAIN, target: f.target }, { args, place: f });
+    const check = compareSnapshots(this.sourceSnap, await snapshot(this.servers.target, f.target), run.mapping.size ? run.mapping : f.mapping);
+    if (tool === 'mailmover' && run.ok && run.copied !== expectCopied) {
       run.ok = false;
       run.error = `copied ${run.copied} messages, expected ${expectCopied}`;
     }
     return this.record(scenario, label, run, args, expectCopied, expectBytes, check);
   }
 
-  /** Re-running a finished migration with nothing new on the source. */
+  /** Re-running each tool's finished migration with nothing new on the source. */
   async noChange(): Promise<void> {
     this.log('No-change re-run');
-    await this.ensureFinished();
+    const tools = await this.rerunTools();
     for (let i = 1; i <= this.cfg.repeat; i++) {
-      let rec = await this.rerun('no-change', `run ${i}`, 0, 0);
-      for (let again = 1; rec.disturbed && again <= this.cfg.retryDisturbed; again++) rec = await this.rerun('no-change', `run ${i} again`, 0, 0);
+      for (const tool of i % 2 === 1 ? tools : [...tools].reverse()) {
+        let rec = await this.rerun(tool, 'no-change', `run ${i}`, 0, 0);
+        for (let again = 1; rec.disturbed && again <= this.cfg.retryDisturbed; again++) rec = await this.rerun(tool, 'no-change', `run ${i} again`, 0, 0);
+      }
     }
   }
 
@@ -410,14 +471,15 @@ export class Bench {
    */
   async verify(): Promise<void> {
     this.log('Verify of the finished migration');
-    const { target, stateDir } = await this.ensureFinished();
+    const finished = await this.ensureFinished('mailmover');
+    const { target, stateDir } = finished;
     const pair = { source: SOURCE_MAIN, target };
     for (const deep of [false, true]) {
       for (let i = 1; i <= (deep ? 1 : this.cfg.repeat); i++) {
         await this.settle();
         const run = await runMailmoverVerify(this.servers, pair, { stateDir, deep });
         // The correctness column of the record: the bench's own check of the same target, unchanged by verify.
-        const check = compareSnapshots(this.sourceSnap, await snapshot(this.servers.target, target), this.lastFull?.mapping);
+        const check = compareSnapshots(this.sourceSnap, await snapshot(this.servers.target, target), finished.mapping);
         if (run.ok && run.copied !== countOf(this.sourceSnap)) {
           run.ok = false;
           run.error = `matched ${run.copied} messages, expected ${countOf(this.sourceSnap)}`;
@@ -427,10 +489,10 @@ export class Bench {
     }
   }
 
-  /** +N new messages on the source (INBOX, Sent, Work/Projects), then a re-run. */
+  /** +N new messages on the source (INBOX, Sent, Work/Projects), then a re-run of each tool's finished migration. */
   async incremental(): Promise<void> {
     this.log(`Incremental: +${this.cfg.increment} messages`);
-    await this.ensureFinished();
+    const tools = await this.rerunTools();
     for (let i = 1; i <= this.cfg.repeat; i++) {
       const k = ++this.incrementNo;
       const from = new Date(Date.UTC(2025, 0, k));
@@ -440,38 +502,8 @@ export class Bench {
       const changed = INCREMENT_FOLDERS.map((f) => f.path);
       const fresh = await snapshot(this.servers.source, SOURCE_MAIN, { only: changed });
       for (const [p, msgs] of fresh) this.sourceSnap.set(p, msgs);
-      await this.rerun('incremental', `run ${i}`, this.cfg.increment, bytesOf(this.sourceSnap) - before);
+      for (const tool of i % 2 === 1 ? tools : [...tools].reverse()) await this.rerun(tool, 'incremental', `run ${i}`, this.cfg.increment, bytesOf(this.sourceSnap) - before);
     }
-  }
-
-  /** A batch of accounts through --accounts (the CLI's default account concurrency). */
-  async batch(): Promise<void> {
-    const cfg = this.cfg;
-    this.log(`Batch: ${cfg.accounts} accounts x ${cfg.accountMessages} messages via --accounts`);
-    const pairs: AccountPair[] = [];
-    for (let i = 1; i <= cfg.accounts; i++) pairs.push({ source: batchSource(i), target: await this.allocTarget() });
-    const csv = join(this.scratch, 'accounts.csv');
-    writeFileSync(
-      csv,
-      ['source,target,source_password,target_password', ...pairs.map((p) => [p.source.user, p.target.user, p.source.password, p.target.password].join(','))].join('\r\n') + '\r\n',
-      { mode: 0o600 },
-    );
-    const args = cfg.mailmoverArgs;
-    await this.settle();
-    const run = await runMailmover(this.servers, { accountsCsv: csv }, { stateDir: this.stateDir(), extraArgs: args });
-    const checks: CheckResult[] = [];
-    let messages = 0;
-    let bytes = 0;
-    for (const p of pairs) {
-      const src = await snapshot(this.servers.source, p.source);
-      messages += countOf(src);
-      bytes += bytesOf(src);
-      const acct = run.accounts.find((a) => a.source === p.source.user);
-      const mapping = new Map((acct?.folders ?? []).map((f) => [f.source, f.target] as [string, string]));
-      checks.push(compareSnapshots(src, await snapshot(this.servers.target, p.target), mapping));
-    }
-    this.record('batch', `${cfg.accounts} accounts`, run, args, messages, bytes, mergeChecks(checks));
-    for (const p of pairs) this.freeTarget(this.servers.target, p.target);
   }
 
   /** One big message (memory). */
@@ -541,13 +573,15 @@ export class Bench {
   result(startedAt: Date): BenchResult {
     const { jsonOut: _jsonOut, ...config } = this.cfg;
     return {
-      version: 1,
+      version: 2,
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       config,
       machine: this.machine,
       corpus: this.corpus,
       cliStart: { wallS: round(this.cliStart.wallS, 3), peakRssMB: round(this.cliStart.peakRssMB, 1) },
+      cli: this.cfg.cli === 'readme' ? `${README_COMMAND} migrate ...` : 'node <NODE_FLAGS> .output/bridge/cli.js migrate ...',
+      scenarioNotes: this.scenarioNotes,
       runs: this.runs,
       profile: this.profile,
       note: this.cfg.note,
@@ -560,7 +594,7 @@ export function isDisturbed(otherCpuS: number, wallS: number, nproc: number): bo
   return otherCpuS > 0.5 && otherCpuS > 0.1 * nproc * wallS;
 }
 
-function round(n: number, digits: number): number {
+export function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 }

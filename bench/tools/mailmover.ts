@@ -1,15 +1,22 @@
 /**
- * mailmover through its CLI, as a child process: `node .output/bridge/cli.js migrate ...
- * --json`, the CLI bundled by `npm run build:cli` (built here first). The bundle spares
- * the ~40 MB and ~0.2 s that tsx costs to compile TypeScript at start; MAILMOVER_BENCH_CLI=tsx
- * measures `node --import tsx bridge/cli/main.ts` instead. Spawned directly (not through
- * npm), so the measured process is the one that migrates.
+ * mailmover through its CLI, as a child process, by default exactly as README tells users to
+ * start it: `npm run --silent bridge -- migrate ... --json` in the repository. The measured
+ * process tree is npm, the shell it starts and the node that migrates: wall time is what the
+ * user waits for (npm's own start included), CPU is the tree's, peak RSS the largest
+ * process's (GNU time reports the maximum over the reaped children).
+ *
+ * `--cli bundle` (setCliMode) runs the esbuild bundle instead, `node <NODE_FLAGS>
+ * .output/bridge/cli.js` (built here first): not what a user types, only a second figure that
+ * separates start-up cost from the engine. A run with node options (the --cpu-prof profile)
+ * starts the bridge script's own node command line directly, so only the migrating process
+ * is profiled.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
-import { measureProcess } from '../measure';
+import { measureProcess, type ProcessMeasure, type RunOptions } from '../measure';
 import { tail, withServerCpu, type AccountPair, type BenchServers, type ToolRun } from './common';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -17,7 +24,17 @@ const CLI = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
 const BUNDLE = join(REPO_ROOT, '.output', 'bridge', 'cli.js');
 let bundled = false;
 
-/** The node arguments that start the CLI, with the node flags of every entry point (NODE_FLAGS): the bundle (built once per bench run) or tsx. */
+export type CliMode = 'readme' | 'bundle';
+let cliMode: CliMode = 'readme';
+/** Which command the bench's mailmover runs use (default: README's). */
+export function setCliMode(mode: CliMode): void {
+  cliMode = mode;
+}
+
+/** README's command, as a user types it in the repository. */
+export const README_COMMAND = 'npm run --silent bridge --';
+
+/** The node arguments that start the bundled CLI (built once per bench run), or tsx with MAILMOVER_BENCH_CLI=tsx; with NODE_FLAGS. */
 export function cliArgs(): string[] {
   if (process.env.MAILMOVER_BENCH_CLI === 'tsx') return [...NODE_FLAGS, '--import', 'tsx', CLI];
   if (!bundled) {
@@ -25,6 +42,32 @@ export function cliArgs(): string[] {
     bundled = true;
   }
   return [...NODE_FLAGS, BUNDLE];
+}
+
+/** The node arguments of package.json's `bridge` script (what `npm run bridge` runs after "node"). */
+export function bridgeScriptNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = (pkg.scripts.bridge ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node') throw new Error(`package.json "bridge" script does not start with node: ${pkg.scripts.bridge}`);
+  return words.slice(1);
+}
+
+/** The command line of one CLI run: README's (npm), the bundle, or the bridge script's node line with extra node options. */
+export function cliCommand(cliArgsAfter: string[], opts: { nodeArgs?: string[]; mode?: CliMode } = {}): { cmd: string; args: string[] } {
+  const mode = opts.mode ?? cliMode;
+  if (opts.nodeArgs?.length) {
+    const base = mode === 'bundle' ? cliArgs() : bridgeScriptNodeArgs();
+    return { cmd: process.execPath, args: [...opts.nodeArgs, ...base, ...cliArgsAfter] };
+  }
+  if (mode === 'bundle') return { cmd: process.execPath, args: [...cliArgs(), ...cliArgsAfter] };
+  return { cmd: 'npm', args: ['run', '--silent', 'bridge', '--', ...cliArgsAfter] };
+}
+
+/** Runs the CLI in the repository with `args` (e.g. ['migrate', ...]), measured. */
+export function measureCli(args: string[], opts: RunOptions & { nodeArgs?: string[]; mode?: CliMode } = {}): Promise<ProcessMeasure> {
+  const { cmd, args: full } = cliCommand(args, opts);
+  const env: NodeJS.ProcessEnv = { ...(opts.env ?? process.env), npm_config_update_notifier: 'false', npm_config_fund: 'false' };
+  return measureProcess(cmd, full, { cwd: REPO_ROOT, env, timeoutMs: opts.timeoutMs });
 }
 
 export interface MailmoverOptions {
@@ -82,11 +125,7 @@ export async function runMailmover(
   }
   let accounts: CliAccount[] = [];
   const run = await withServerCpu(servers, async () => {
-    const m = await measureProcess(process.execPath, [...(opts.nodeArgs ?? []), ...cliArgs(), 'migrate', ...args], {
-      cwd: REPO_ROOT,
-      env,
-      timeoutMs: opts.timeoutMs,
-    });
+    const m = await measureCli(['migrate', ...args], { env, timeoutMs: opts.timeoutMs, nodeArgs: opts.nodeArgs });
     let error: string | undefined;
     try {
       accounts = (JSON.parse(m.stdout) as { accounts: CliAccount[] }).accounts;
@@ -112,11 +151,11 @@ export async function runMailmover(
   return { ...run, accounts };
 }
 
-/** Process start and module loading alone: `migrate --help` (best of `n`). */
-export async function cliStartSeconds(n = 3): Promise<{ wallS: number; peakRssMB: number }> {
+/** Process start and module loading alone: `migrate --help` (best of `n`), through the bench's CLI command. */
+export async function cliStartSeconds(n = 3, mode?: CliMode): Promise<{ wallS: number; peakRssMB: number }> {
   let best = { wallS: Infinity, peakRssMB: 0 };
   for (let i = 0; i < n; i++) {
-    const m = await measureProcess(process.execPath, [...cliArgs(), 'migrate', '--help'], { cwd: REPO_ROOT });
+    const m = await measureCli(['migrate', '--help'], { mode });
     if (m.wallS < best.wallS) best = { wallS: m.wallS, peakRssMB: m.peakRssMB };
   }
   return best;
@@ -139,7 +178,7 @@ export async function runMailmoverVerify(servers: BenchServers, pair: AccountPai
     ...(opts.deep ? ['--deep'] : []),
   ];
   return withServerCpu(servers, async () => {
-    const m = await measureProcess(process.execPath, [...(opts.nodeArgs ?? []), ...cliArgs(), 'verify', ...args], { cwd: REPO_ROOT, env, timeoutMs: opts.timeoutMs });
+    const m = await measureCli(['verify', ...args], { env, timeoutMs: opts.timeoutMs, nodeArgs: opts.nodeArgs });
     let error: string | undefined;
     let matched = 0;
     try {

@@ -1,0 +1,141 @@
+/**
+ * `npm run bench -- --check`: the bench's self-check. A tiny corpus goes through every
+ * scenario (run.ts with the --check sizes), then this asserts what makes the bench worth
+ * reading: every tool that ran is correct where it should be (mailmover and dsync exact,
+ * mbsync's known changes named rather than hidden), the re-runs copied nothing, and every
+ * scenario's figures are in the JSON and the Markdown. No timing is asserted: it runs on
+ * shared machines. It replaces the quick bench that used to run inside `npm test`.
+ */
+import { readFileSync } from 'node:fs';
+import type { BenchOutput } from './run';
+import { BATCH_RERUN_SCENARIO, BATCH_SCENARIO } from './scenario-batch';
+import { BULK_RERUN_SCENARIO, BULK_SCENARIO } from './scenario-bulk';
+import { linkLabel } from './scenario-link';
+import { STARTUP_SCENARIO } from './scenario-startup';
+import type { BenchResult, RunRecord } from './scenarios';
+import type { ToolName } from './tools/common';
+import { compareSnapshots, type MessageIdentity, type Snapshot } from './verify';
+
+/** What mbsync is known to change: it adds X-TUID to every message it copies and drops keywords. */
+const MBSYNC_KNOWN = (reason: string) => reason === 'header X-TUID added' || /^keyword .* not copied$/.test(reason);
+
+/** Scenarios each tool must have run in the self-check (when the tool is part of the run). */
+function expectedScenarios(r: BenchResult): Record<ToolName, string[]> {
+  const s = r.config.scenarios;
+  const has = (x: (typeof s)[number]) => s.includes(x);
+  const links = has('link') ? r.config.linkMbit.map((mbit) => linkLabel({ rttMs: r.config.linkRttMs, mbit: mbit || undefined })) : [];
+  const shared = [
+    ...(has('full') ? ['full'] : []),
+    ...(has('no-change') ? ['no-change'] : []),
+    ...(has('incremental') ? ['incremental'] : []),
+    ...links,
+    ...(has('100k') ? [BULK_SCENARIO, BULK_RERUN_SCENARIO] : []),
+  ];
+  return {
+    mailmover: [
+      ...shared,
+      ...(has('startup') ? [STARTUP_SCENARIO] : []),
+      ...(has('verify') ? ['verify', 'verify --deep'] : []),
+      ...(has('batch') ? [BATCH_SCENARIO, BATCH_RERUN_SCENARIO] : []),
+      ...(has('big-message') ? ['big-message'] : []),
+    ],
+    dsync: [...shared, ...(has('batch') ? [BATCH_SCENARIO, BATCH_RERUN_SCENARIO] : [])],
+    mbsync: shared,
+    imapsync: has('full') ? ['full'] : [],
+  };
+}
+
+/** The checks of the correctness comparison itself, on hand-made snapshots. */
+function checkTheChecker(fail: (msg: string) => void): void {
+  const msg = (over: Partial<MessageIdentity> = {}): MessageIdentity => ({
+    uid: 1,
+    sha256: 'a',
+    bodySha256: 'b',
+    headerLines: ['From: x', 'Message-ID: <1@x>'],
+    messageId: '<1@x>',
+    flags: ['$Label1', '\\Seen'],
+    internalDate: 1000,
+    size: 10,
+    ...over,
+  });
+  const snap = (entries: Array<[string, MessageIdentity[]]>): Snapshot => new Map(entries);
+  const source = snap([
+    ['INBOX', [msg(), msg({ uid: 2, messageId: '<2@x>', sha256: 'c' })]],
+    ['Sent Items', [msg({ uid: 3, messageId: '<3@x>', sha256: 'd' })]],
+  ]);
+  const target = snap([
+    ['INBOX', [msg({ sha256: 'z', headerLines: ['From: x', 'Message-ID: <1@x>', 'X-TUID: abc'], flags: ['\\Seen'] })]],
+    ['Sent', [msg({ uid: 3, messageId: '<3@x>', sha256: 'd', internalDate: 2000 })]],
+  ]);
+  const c = compareSnapshots(source, target, new Map([['Sent Items', 'Sent']]));
+  const want = { 'header X-TUID added': 1, 'keyword $Label1 not copied': 1, 'message missing': 1, 'internal date differs': 1 };
+  if (c.exact || JSON.stringify(Object.fromEntries(Object.entries(c.reasons).sort())) !== JSON.stringify(Object.fromEntries(Object.entries(want).sort())) || c.differing !== 2 || c.missing !== 1) {
+    fail(`the correctness check does not name each difference through the folder mapping: ${JSON.stringify(c)}`);
+  }
+  if (!compareSnapshots(source, source).exact) fail('the correctness check finds a snapshot different from itself');
+  const twice = snap([['INBOX', [msg(), msg({ uid: 2 })]]]);
+  const once = compareSnapshots(twice, snap([['INBOX', [msg()]]]));
+  if (once.exact || once.missing !== 1) fail('the correctness check does not count duplicates (two identical source messages need two copies)');
+  if (!compareSnapshots(twice, snap([['INBOX', [msg({ uid: 7 }), msg({ uid: 9 })]]])).exact) fail('the correctness check compares UIDs, which a copy may change');
+}
+
+/** Every failed assertion of the self-check, as a sentence; empty when the bench is sound. */
+export function selfCheck(out: BenchOutput): string[] {
+  const failures: string[] = [];
+  const fail = (m: string) => failures.push(m);
+  checkTheChecker(fail);
+
+  const r = out.result;
+  const json = JSON.parse(readFileSync(out.jsonPath, 'utf8')) as BenchResult;
+  if (json.version !== 2) fail(`JSON version ${json.version}, expected 2`);
+  if (json.runs.length !== r.runs.length) fail(`JSON has ${json.runs.length} runs, the bench made ${r.runs.length}`);
+  if (!(json.machine.nproc > 0) || !json.machine.cpuModel) fail('JSON lacks the machine description');
+  if (!json.cli?.startsWith(r.config.cli === 'readme' ? 'npm run --silent bridge --' : 'node ')) fail(`JSON names the CLI command as ${json.cli}`);
+
+  const ran = new Set(r.runs.map((x) => x.tool));
+  const expected = expectedScenarios(r);
+  for (const tool of ran) {
+    for (const scenario of expected[tool]) {
+      const runs = r.runs.filter((x) => x.tool === tool && x.scenario === scenario);
+      if (!runs.length) fail(`${tool} did not run the ${scenario} scenario`);
+      if (!out.markdown.includes(scenario)) fail(`the report does not show the ${scenario} scenario`);
+    }
+  }
+  for (const tool of ['dsync', 'mbsync'] as const) if (r.config.tools.includes(tool) && !ran.has(tool)) fail(`${tool} was asked for and never ran`);
+
+  const byTool = (tool: ToolName) => r.runs.filter((x) => x.tool === tool && x.scenario !== 'setup');
+  for (const x of r.runs) {
+    const what = `${x.tool} ${x.scenario} ${x.label}`;
+    if (!(x.wallS > 0)) fail(`${what}: no wall time`);
+    if (!(x.peakRssMB > 0)) fail(`${what}: no peak RSS`);
+    if (!x.ok) fail(`${what} failed: ${x.error}`);
+  }
+  for (const x of [...byTool('mailmover'), ...byTool('dsync')]) {
+    if (!x.check.exact) fail(`${x.tool} ${x.scenario} ${x.label} is not exact: ${JSON.stringify(x.check.reasons)}`);
+    if (x.check.identical !== x.check.sourceMessages) fail(`${x.tool} ${x.scenario}: ${x.check.identical} of ${x.check.sourceMessages} identical`);
+  }
+  for (const x of byTool('mbsync')) {
+    // Not exact, but only in the ways mbsync is known for; nothing missing or extra.
+    if (x.check.missing || x.check.extra) fail(`mbsync ${x.scenario}: ${x.check.missing} missing, ${x.check.extra} extra`);
+    const unknown = Object.keys(x.check.reasons).filter((k) => !MBSYNC_KNOWN(k));
+    if (unknown.length) fail(`mbsync ${x.scenario}: unexpected differences ${unknown.join(', ')}`);
+    if (x.check.sourceMessages > 0 && (x.check.reasons['header X-TUID added'] ?? 0) !== x.check.differing) fail(`mbsync ${x.scenario}: X-TUID not reported on every differing message`);
+  }
+  const copied = (scenario: string) => r.runs.filter((x) => x.tool === 'mailmover' && x.scenario === scenario).map((x) => x.copied);
+  for (const scenario of ['no-change', BULK_RERUN_SCENARIO, BATCH_RERUN_SCENARIO]) {
+    for (const n of copied(scenario)) if (n !== 0) fail(`mailmover copied ${n} messages in ${scenario}`);
+  }
+  for (const n of copied('incremental')) if (n !== r.config.increment) fail(`mailmover copied ${n} messages in incremental, expected ${r.config.increment}`);
+  for (const scenario of ['verify', 'verify --deep']) for (const n of copied(scenario)) if (n !== r.corpus.messages) fail(`${scenario} matched ${n} of ${r.corpus.messages} messages`);
+  const bulk = r.runs.find((x) => x.scenario === BULK_SCENARIO && x.tool === 'mailmover');
+  if (bulk && bulk.check.sourceMessages !== r.config.folderMessages) fail(`100k: ${bulk.check.sourceMessages} messages checked, ${r.config.folderMessages} written`);
+  const batch = r.runs.find((x) => x.scenario === BATCH_SCENARIO && x.tool === 'mailmover');
+  if (batch && batch.check.sourceMessages !== r.config.accounts * r.config.accountMessages) fail(`batch: ${batch.check.sourceMessages} messages checked, ${r.config.accounts * r.config.accountMessages} written`);
+
+  for (const head of ['| tool | wall s | msg/s | MB/s | peak RSS MB | CPU s |', '### Side by side', '### Targets']) {
+    if (r.config.scenarios.includes('full') && !out.markdown.includes(head)) fail(`the report lacks "${head}"`);
+  }
+  if (r.config.scenarios.includes('full') && !/mailmover\/dsync = \*\*\d+\.\d\d\*\*/.test(out.markdown)) fail('the report lacks the mailmover/dsync ratio');
+  if (r.config.scenarios.includes('batch') && !/\| ms\/account \|/.test(out.markdown)) fail('the report lacks the per-account figure of the batch');
+  return failures;
+}
