@@ -1,17 +1,13 @@
 import { createRequire } from 'node:module';
 import { Hono } from 'hono';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
+import type { HealthBody } from '../../shared/protocol/health';
 import { isLoopbackHost } from './guards';
 
 /** The bridge's version: the project's package.json version. */
 export const BRIDGE_VERSION: string = (
   createRequire(import.meta.url)('../../package.json') as { version: string }
 ).version;
-
-export interface HealthBody {
-  readonly name: typeof BRIDGE_NAME;
-  readonly version: string;
-}
 
 /**
  * GET /health → {name: 'mailmover-bridge', version}. Unauthenticated on

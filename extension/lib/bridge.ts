@@ -1,4 +1,5 @@
-import { BRIDGE_NAME, DEFAULT_BRIDGE_PORT } from '../../shared/bridge-defaults';
+import { DEFAULT_BRIDGE_PORT } from '../../shared/bridge-defaults';
+import { HealthBodySchema } from '../../shared/protocol/health';
 
 /** Whether a bridge answers on the port (probeBridge). */
 export type BridgeStatus =
@@ -32,16 +33,8 @@ export async function probeBridge(
       credentials: 'omit',
     });
     if (!response.ok) return { state: 'not-found', port };
-    const body: unknown = await response.json();
-    if (
-      typeof body === 'object' &&
-      body !== null &&
-      (body as { name?: unknown }).name === BRIDGE_NAME &&
-      typeof (body as { version?: unknown }).version === 'string'
-    ) {
-      return { state: 'found', version: (body as { version: string }).version, port };
-    }
-    return { state: 'not-found', port };
+    const body = HealthBodySchema.safeParse(await response.json());
+    return body.success ? { state: 'found', version: body.data.version, port } : { state: 'not-found', port };
   } catch {
     return { state: 'not-found', port };
   }

@@ -78,9 +78,8 @@ export const FolderStateSchema = z.object({
 });
 export type FolderState = z.infer<typeof FolderStateSchema>;
 
-/** A message left out, with the engine's reason (too big, refused by the target, \\Deleted policy, ...). */
-export const SkippedMessageSchema = z.object({ folder: z.string(), uid: z.number().int(), reason: z.string() });
-export type SkippedMessage = z.infer<typeof SkippedMessageSchema>;
+/** A message left out, with the engine's reason (too big, refused by the target, \\Deleted policy, ...): the engine's result schema (shared/migration.ts), one definition for both. */
+export { SkippedMessageSchema, type SkippedMessage } from '../migration';
 
 /** Counters of an account; kept after a run so the list and the report show them. */
 export const AccountCountersSchema = z.object({

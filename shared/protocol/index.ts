@@ -8,3 +8,4 @@ export * from './messages';
 export * from './pairing';
 export * from './dns-check';
 export * from './cutover';
+export * from './health';
