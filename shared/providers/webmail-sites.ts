@@ -39,7 +39,7 @@ export const WEBMAIL_SITES: readonly WebmailSite[] = [
     anchors: ['.header-right', '.top-bar .right'],
     addressSelectors: ['.user-email', '[data-email]', '.account-name'],
     confidence: 'unverified',
-    source: 'seed:001, seed:004 (邮箱管理平台 / postmaster → 邮箱搬家); paths not checked',
+    source: 'Alibaba Mail help, 邮箱搬家 (邮箱管理平台 / postmaster → 邮箱搬家); paths not checked',
   },
   {
     id: 'aliyun-mail',
