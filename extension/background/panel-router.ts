@@ -5,7 +5,6 @@
  * comes through here: the panel uses the ordinary page messages (router.ts).
  */
 import { browser } from 'wxt/browser';
-import { db } from '../db/schema';
 import { enabledSitesItem, readEnabledSites, readLocale } from '../lib/storage-items';
 import {
   LAUNCHER_SCRIPT_FILE,
@@ -35,6 +34,21 @@ function scriptIdOf(origin: string): string {
   return 'mailmover-site-' + origin.replace(/[^a-z0-9]/gi, '_');
 }
 
+/**
+ * Whether the sender is this extension's page under `page`. By path and scheme, not the full URL:
+ * the framed panel runs under the per-session dynamic id (use_dynamic_url), so its origin is not
+ * runtime.getURL's.
+ */
+export function isExtensionPage(sender: Sender, page: string): boolean {
+  if (sender.id !== browser.runtime.id) return false;
+  try {
+    const u = new URL(sender.url ?? '');
+    return u.protocol === new URL(browser.runtime.getURL('/')).protocol && u.pathname.startsWith(page);
+  } catch {
+    return false;
+  }
+}
+
 const fail = (code: string, message: string): PanelResponse => ({ ok: false, error: { code, message } });
 
 export async function handlePanelMessage(message: unknown, sender: Sender): Promise<PanelResponse> {
@@ -42,16 +56,7 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
   const parsed = PanelRequestSchema.safeParse(message);
   if (!parsed.success) return fail('BAD_REQUEST', 'Malformed message.');
   const m = parsed.data;
-  // By path and scheme, not the full URL: the framed panel runs under the per-session dynamic
-  // id (use_dynamic_url), so its origin is not runtime.getURL's.
-  const extensionPage = (page: string) => {
-    try {
-      const u = new URL(sender.url ?? '');
-      return u.protocol === new URL(browser.runtime.getURL('/')).protocol && u.pathname.startsWith(page);
-    } catch {
-      return false;
-    }
-  };
+  const extensionPage = (page: string) => isExtensionPage(sender, page);
   try {
     switch (m.kind) {
       case 'panel.ticket': {
@@ -70,17 +75,6 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
         tickets.delete(m.ticket);
         if (!entry || entry.expires < Date.now()) return fail('TICKET_INVALID', 'This panel was not opened by the mailmover launcher.');
         return { ok: true, result: entry.context };
-      }
-      case 'panel.mirror': {
-        if (!extensionPage('/panel.html')) return fail('BAD_REQUEST', 'Only the panel page reads the mirror this way.');
-        const d = db();
-        const [settings, jobs, accounts, events] = await Promise.all([
-          d.settings.where('key').anyOf('bridge', 'lastSnapshotAt').toArray(),
-          d.jobs.toArray(),
-          d.accounts.toArray(),
-          d.events.orderBy('seq').reverse().limit(500).toArray(),
-        ]);
-        return { ok: true, result: { settings, jobs, accounts, events } };
       }
       case 'panel.setup': {
         const origin = sender.tab?.url ? originOf(sender.url ?? sender.tab.url) : null;

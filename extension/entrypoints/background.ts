@@ -2,13 +2,14 @@ import { browser } from 'wxt/browser';
 import { defineBackground } from 'wxt/utils/define-background';
 import { BridgeConnection } from '../background/bridge-connection';
 import { notifyChanges } from '../background/notifications';
+import { pushMirror } from '../background/mirror-push';
 import { handlePanelMessage } from '../background/panel-router';
 import { handlePageMessage } from '../background/router';
 import { Mirror } from '../db/mirror';
 import { db } from '../db/schema';
 import { pickLocale, type Locale } from '../i18n';
 import { asLocale, bridgePortItem, legacyTokenItem, localeItem, readLocale } from '../lib/storage-items';
-import { isPanelRequest } from '../panel/messages';
+import { isPanelRequest, MIRROR_PORT_NAME } from '../panel/messages';
 
 /** Wakes a stopped worker so it reconnects (and its mirror catches up) even with no page open. */
 const ALARM = 'mailmover-reconnect';
@@ -36,6 +37,11 @@ export default defineBackground(() => {
     }
     void handlePageMessage(message, sender, connection).then(sendResponse);
     return true; // answered asynchronously
+  });
+
+  // The migration panel framed in webmail pages gets the mirror pushed (extension/panel/mirror-relay.ts).
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name === MIRROR_PORT_NAME) pushMirror(port);
   });
 
   bridgePortItem().watch(() => connection.portChanged());

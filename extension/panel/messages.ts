@@ -45,8 +45,6 @@ export const PanelRequestSchema = z.discriminatedUnion('kind', [
    * this is the one thing from storage the launcher gets, for its own origin only.
    */
   z.object({ kind: z.literal('panel.setup') }),
-  /** Panel page → background: the mirror's rows (the panel cannot open the extension's IndexedDB). */
-  z.object({ kind: z.literal('panel.mirror') }),
 ]);
 export type PanelRequest = z.infer<typeof PanelRequestSchema>;
 
@@ -59,14 +57,23 @@ export const PanelResponseSchema = z.union([
 ]);
 export type PanelResponse = z.infer<typeof PanelResponseSchema>;
 
-/** What panel.mirror returns (rows as the background's Dexie holds them: never a password or token). */
-export const MirrorSnapshotSchema = z.object({
-  settings: z.array(z.object({ key: z.string(), value: z.unknown() })),
-  jobs: z.array(z.record(z.string(), z.unknown())),
-  accounts: z.array(z.record(z.string(), z.unknown())),
-  events: z.array(z.record(z.string(), z.unknown())),
-});
-export type MirrorSnapshot = z.infer<typeof MirrorSnapshotSchema>;
+/**
+ * Name of the port the panel page opens to receive the mirror (the panel cannot open the
+ * extension's IndexedDB): the background sends a table's rows when the panel connects and again
+ * whenever that table changes.
+ */
+export const MIRROR_PORT_NAME = 'panel.mirror';
+
+export const MIRROR_TABLES = ['settings', 'jobs', 'accounts', 'events'] as const;
+
+/** One table of the mirror, as the background's Dexie holds it (never a password or token). */
+export const MirrorTableUpdateSchema = z.discriminatedUnion('table', [
+  z.object({ table: z.literal('settings'), rows: z.array(z.object({ key: z.string(), value: z.unknown() })) }),
+  z.object({ table: z.literal('jobs'), rows: z.array(z.record(z.string(), z.unknown())) }),
+  z.object({ table: z.literal('accounts'), rows: z.array(z.record(z.string(), z.unknown())) }),
+  z.object({ table: z.literal('events'), rows: z.array(z.record(z.string(), z.unknown())) }),
+]);
+export type MirrorTableUpdate = z.infer<typeof MirrorTableUpdateSchema>;
 
 export const TicketResultSchema = z.object({ ticket: z.string() });
 export const LauncherSetupResultSchema = z.object({ locale: z.enum(['en', 'zh-CN']).nullable(), enabledKind: SiteKindSchema.nullable() });

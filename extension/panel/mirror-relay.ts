@@ -2,16 +2,18 @@
  * The panel page's copy of the mirror. Framed in a web page, an extension page cannot count on
  * the extension's IndexedDB (third-party storage is blocked or partitioned there: Chromium
  * answers "The user denied permission to access the database"), so the panel installs an
- * in-memory Dexie (fake-indexeddb) as db() and the background sends it the mirror's rows
- * (panel.mirror) every second while the panel is open. The reused dashboard components read
- * db() with useLiveQuery as usual and stay live.
+ * in-memory Dexie (fake-indexeddb) as db() and keeps a port open to the background, which sends
+ * each table's rows when the panel connects and whenever the table changes
+ * (extension/background/mirror-push.ts). The reused dashboard components read db() with
+ * useLiveQuery as usual and stay live.
  */
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { browser } from 'wxt/browser';
 import { installDb, openDb, type MailmoverDb } from '../db/schema';
-import { MirrorSnapshotSchema, PanelResponseSchema } from './messages';
+import { MIRROR_PORT_NAME, MirrorTableUpdateSchema, type MirrorTableUpdate } from './messages';
 
-const POLL_MS = 1000;
+/** After the worker stopped (the port closes with it): connecting again wakes it. */
+const RECONNECT_MS = 1000;
 
 export function installPanelDb(): MailmoverDb {
   const d = openDb('mailmover-panel', { indexedDB: new IDBFactory(), IDBKeyRange });
@@ -19,36 +21,23 @@ export function installPanelDb(): MailmoverDb {
   return d;
 }
 
-type Row = Record<string, unknown>;
-
-async function replaceTable(table: { toArray(): Promise<unknown[]>; bulkPut(rows: never[]): Promise<unknown>; bulkDelete(keys: never[]): Promise<void> }, rows: Row[], key: string): Promise<void> {
-  const existing = new Map((await table.toArray()).map((r) => [String((r as Row)[key]), JSON.stringify(r)]));
-  const changed = rows.filter((r) => existing.get(String(r[key])) !== JSON.stringify(r));
-  const keep = new Set(rows.map((r) => String(r[key])));
-  const gone = [...existing.keys()].filter((k) => !keep.has(k));
-  if (changed.length) await table.bulkPut(changed as never[]);
-  if (gone.length) await table.bulkDelete((key === 'seq' ? gone.map(Number) : gone) as never[]);
-}
-
-export async function syncOnce(d: MailmoverDb): Promise<void> {
-  const raw: unknown = await browser.runtime.sendMessage({ kind: 'panel.mirror' });
-  const res = PanelResponseSchema.safeParse(raw);
-  if (!res.success || !res.data.ok) return;
-  const snap = MirrorSnapshotSchema.safeParse(res.data.result);
-  if (!snap.success) return;
-  const s = snap.data;
-  await d.transaction('rw', [d.settings, d.jobs, d.accounts, d.events], async () => {
-    await replaceTable(d.settings, s.settings, 'key');
-    await replaceTable(d.jobs, s.jobs, 'id');
-    await replaceTable(d.accounts, s.accounts, 'id');
-    await replaceTable(d.events, s.events, 'seq');
+/** Replaces one table's rows with the background's, in one transaction (one change for readers). */
+export async function applyTableUpdate(d: MailmoverDb, update: MirrorTableUpdate): Promise<void> {
+  const table = d.table(update.table);
+  await d.transaction('rw', table, async () => {
+    await table.clear();
+    await table.bulkPut(update.rows);
   });
 }
 
 export function startMirrorRelay(d: MailmoverDb): void {
-  const tick = () =>
-    void syncOnce(d)
-      .catch(() => undefined)
-      .finally(() => setTimeout(tick, POLL_MS));
-  tick();
+  const connect = () => {
+    const port = browser.runtime.connect({ name: MIRROR_PORT_NAME });
+    port.onMessage.addListener((message: unknown) => {
+      const update = MirrorTableUpdateSchema.safeParse(message);
+      if (update.success) void applyTableUpdate(d, update.data).catch(() => undefined);
+    });
+    port.onDisconnect.addListener(() => setTimeout(connect, RECONNECT_MS));
+  };
+  connect();
 }
