@@ -3,8 +3,10 @@
  * every bad row is shown with its line number before anything starts. The file's bytes are kept
  * in memory only, to be sent as they are; rows are summarised without their passwords.
  */
-import { parseAccountsCsv, type CsvRowError, type RowCheck } from '../../shared/csv/accounts-csv';
-import type { ImportMode } from '../../shared/protocol';
+import type { CsvRowError } from '../../shared/csv/accounts-csv';
+import { readImport, type ImportRules } from '../../shared/csv/import-mode';
+
+export type { ImportRules } from '../../shared/csv/import-mode';
 
 export interface RowSummary {
   line: number;
@@ -27,12 +29,6 @@ export interface CheckedImport {
   duplicates: { line: number; address: string; earlierFile: string; earlierLine: number }[];
 }
 
-export interface ImportRules {
-  mode: ImportMode;
-  sourceAdmin: boolean;
-  targetAdmin: boolean;
-}
-
 export function checkImport(
   id: string,
   fileName: string,
@@ -40,12 +36,8 @@ export function checkImport(
   rules: ImportRules,
   earlier: readonly CheckedImport[] = [],
 ): CheckedImport {
-  // The mode's rules run inside the parse so their errors share its cap of listed errors.
-  const parsed = parseAccountsCsv(bytes, { rowCheck: modeRules(rules) });
-  const errors: CsvRowError[] = [...parsed.errors];
-  if (parsed.rows.length === 0 && errors.length === 0) {
-    errors.push({ line: 1, message: 'The file has no account rows.', messageZh: '文件中没有账号数据。' });
-  }
+  const parsed = readImport(bytes, rules, 'wizard');
+  const errors = parsed.errors;
 
   const seen = new Map<string, { file: string; line: number }>();
   for (const imp of earlier) {
@@ -73,37 +65,6 @@ export function checkImport(
     })),
     errors,
     duplicates,
-  };
-}
-
-function modeRules(rules: ImportRules): RowCheck {
-  return (row) => {
-    const errors: Array<Omit<CsvRowError, 'line'>> = [];
-    if (rules.mode === 'admin-with-passwords' && !row.sourcePassword && !rules.sourceAdmin) {
-      errors.push({
-        message: 'The old password (source_password / 待搬家账号密码) is empty. Fill it in, or choose "employees supply their password".',
-        messageZh: '待搬家账号密码为空。请填写密码，或改用“员工自行提供密码”的方式。',
-      });
-    }
-    if (rules.mode === 'admin-with-passwords' && !row.targetPassword && !rules.targetAdmin) {
-      errors.push({
-        message: 'The new mailbox password (target_password / 搬家账号密码) is empty, and the target has no admin login. Fill it in, or use an admin login in step 3.',
-        messageZh: '搬家账号密码为空，且目标邮箱未设置管理员登录。请填写密码，或在第 3 步使用管理员登录。',
-      });
-    }
-    if (rules.mode !== 'admin-with-passwords' && row.sourcePassword) {
-      errors.push({
-        message: 'In this mode the employee supplies the old password: remove the source_password (待搬家账号密码) column.',
-        messageZh: '此方式由员工自行填写原邮箱密码：请删除“待搬家账号密码”列。',
-      });
-    }
-    if (rules.mode === 'admin-without-passwords' && row.source.toLowerCase() !== row.target.toLowerCase()) {
-      errors.push({
-        message: 'Without passwords, the old and the new address must be the same.',
-        messageZh: '未知密码方式要求原账号与目标账号邮箱地址相同。',
-      });
-    }
-    return errors;
   };
 }
 

@@ -35,7 +35,7 @@ export interface AccountsCsvResult {
   headerStyle: 'english' | 'chinese';
 }
 
-/** Seed 001: 一次只能导入1000条数据. */
+/** At most 1000 accounts per import (一次只能导入1000条数据); more go in another file. */
 export const DEFAULT_MAX_ROWS = 1000;
 
 type Field = 'source' | 'target' | 'sourcePassword' | 'targetPassword';

@@ -1,1 +1,2 @@
 export * from './accounts-csv';
+export * from './import-mode';
