@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -52,6 +52,12 @@ describe('cli migrate: admin (master) users and OAuth2', () => {
 
   async function cli(args: string[]): Promise<CliResult> {
     const r = await runCli(args, { env: ENV });
+    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
+    return r;
+  }
+  /** The same for a usage error, in this process (see runCliInProcess). */
+  async function usage(args: string[]): Promise<CliResult> {
+    const r = await runCliInProcess(args, { env: ENV });
     expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
     return r;
   }
@@ -187,8 +193,8 @@ describe('cli migrate: admin (master) users and OAuth2', () => {
 
   it('conflicting or incomplete login options are usage errors (exit 2)', async () => {
     const [both, adminNoPw] = await Promise.all([
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'ALICE_TOKEN', '--source-password-env', 'SRC_ADMIN_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-usage'), '--dry-run']),
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-auth-user', SRC_ADMIN.user, '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-usage'), '--dry-run']),
+      usage(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'ALICE_TOKEN', '--source-password-env', 'SRC_ADMIN_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-usage'), '--dry-run']),
+      usage(['--source', serverUrl(src, { user: alice.user }), '--source-auth-user', SRC_ADMIN.user, '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-usage'), '--dry-run']),
     ]);
     expect(both.code, describeRun(both)).toBe(2);
     expect(both.stderr).toMatch(/--source-oauth-token-env/);

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { createFolder, listFolders, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
 import { bulkMessages, trickyMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -33,6 +33,12 @@ describe('cli migrate: one account', () => {
   /** Runs the CLI and checks that no password shows in its output. */
   async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
     const r = await runCli(args, { env });
+    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
+    return r;
+  }
+  /** The same for a usage error, in this process (see runCliInProcess). */
+  async function usage(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+    const r = await runCliInProcess(args, { env });
     expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
     return r;
   }
@@ -73,8 +79,10 @@ describe('cli migrate: one account', () => {
     const tgt = serverUrl(target, { user: bob.user });
     // --dry-run everywhere: should a check be missing, the run still writes nothing to bob.
     const ok = ['--source-password-env', 'SRC_PW', '--target-password-env', 'BOB_PW', '--allow-plaintext', '--dry-run', '--state-dir', scratch.path('usage-state')];
-    const cases: Array<{ what: string; args: string[]; env?: Record<string, string | undefined>; expect: RegExp[] }> = [
-      { what: 'missing --source', args: ['--target', tgt, ...ok], expect: [/--source\b/] },
+    // `process: true`: a real CLI process, for the exit status of the process itself (one
+    // commander error, one of the CLI's own UsageErrors); the others run in this process.
+    const cases: Array<{ what: string; args: string[]; env?: Record<string, string | undefined>; expect: RegExp[]; process?: true }> = [
+      { what: 'missing --source', args: ['--target', tgt, ...ok], expect: [/--source\b/], process: true },
       { what: 'missing --target', args: ['--source', src, ...ok], expect: [/--target\b/] },
       { what: 'pop3:// source with a path', args: ['--source', `pop3://${encodeURIComponent(alice.user)}@127.0.0.1:${source.pop3Port}/INBOX`, '--target', tgt, ...ok], expect: [/--source\b/, /unexpected path/] },
       { what: 'pop3s:// source without a user', args: ['--source', `pop3s://127.0.0.1:${source.pop3sPort}`, '--target', tgt, ...ok], expect: [/--source\b/, /pop3:\/\/user@host/] },
@@ -94,7 +102,7 @@ describe('cli migrate: one account', () => {
         args: ['--source', src, '--source-password-env', 'SRC_PW', '--target', `imap://${encodeURIComponent(bob.user)}:${bob.password}@127.0.0.1:${target.imapPort}`, '--allow-plaintext', '--dry-run'],
         expect: [/--target\b/, /password/i],
       },
-      { what: 'no source password', args: ['--source', src, '--target', tgt, '--target-password-env', 'BOB_PW', '--allow-plaintext', '--dry-run'], expect: [/--source-password/] },
+      { what: 'no source password', args: ['--source', src, '--target', tgt, '--target-password-env', 'BOB_PW', '--allow-plaintext', '--dry-run'], expect: [/--source-password/], process: true },
       { what: 'no target password', args: ['--source', src, '--source-password-env', 'SRC_PW', '--target', tgt, '--allow-plaintext', '--dry-run'], expect: [/--target-password/] },
       { what: 'password env var not set', args: ['--source', src, '--target', tgt, ...ok], env: { SRC_PW: undefined }, expect: [/--source-password-env\b/, /SRC_PW/] },
       { what: 'password file missing', args: ['--source', src, '--source-password-file', scratch.path('no-such-file'), '--target', tgt, '--target-password-env', 'BOB_PW', '--allow-plaintext', '--dry-run'], expect: [/--source-password-file\b/] },
@@ -104,11 +112,7 @@ describe('cli migrate: one account', () => {
       { what: 'zero --batch-messages', args: ['--source', src, '--target', tgt, ...ok, '--batch-messages', '0'], expect: [/--batch-messages\b/] },
       { what: 'unknown option', args: ['--source', src, '--target', tgt, ...ok, '--frobnicate'], expect: [/--frobnicate\b/] },
     ];
-    // A few at a time: each is a node process of its own, and the CI machine has 2 cores.
-    const results: CliResult[] = [];
-    for (let i = 0; i < cases.length; i += 6) {
-      results.push(...(await Promise.all(cases.slice(i, i + 6).map((c) => cli(c.args, { ...pwEnv, ...c.env })))));
-    }
+    const results = await Promise.all(cases.map((c) => (c.process ? cli : usage)(c.args, { ...pwEnv, ...c.env })));
     cases.forEach((c, i) => {
       const r = results[i]!;
       expect(r.code, `${c.what}: ${describeRun(r)}`).toBe(2);
@@ -240,7 +244,7 @@ describe('cli migrate: one account', () => {
   });
 
   it('--target-user together with a different user in the URL is refused; erin stays empty', async () => {
-    const r = await cli(
+    const r = await usage(
       ['--source', serverUrl(source, { user: alice.user }), '--source-password-env', 'SRC_PW', '--target', serverUrl(target, { user: erin.user }), '--target-user', bob.user, '--target-password-env', 'ERIN_PW', '--allow-plaintext', '--state-dir', scratch.path('state-erin')],
       pwEnv,
     );

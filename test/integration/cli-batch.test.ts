@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { getFreePorts } from '../harness/free-port';
 import { listFolders, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -36,6 +36,12 @@ describe('cli migrate --accounts', () => {
 
   async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
     const r = await runCli(args, { env });
+    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
+    return r;
+  }
+  /** The same for a usage error, in this process (see runCliInProcess). */
+  async function usage(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    const r = await runCliInProcess(args, { env });
     expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
     return r;
   }
@@ -132,7 +138,7 @@ describe('cli migrate --accounts', () => {
       '',
     ].join('\n');
     const file = scratch.write('accounts-bad.csv', Buffer.from(text, 'utf8'));
-    const r = await cli([...hosts(), '--accounts', file, '--target-auth-user', TGT_ADMIN.user, '--target-password-env', 'TGT_ADMIN_PW', '--state-dir', scratch.path('st-bad')], {
+    const r = await usage([...hosts(), '--accounts', file, '--target-auth-user', TGT_ADMIN.user, '--target-password-env', 'TGT_ADMIN_PW', '--state-dir', scratch.path('st-bad')], {
       TGT_ADMIN_PW: TGT_ADMIN.password,
     });
     expect(r.code, describeRun(r)).toBe(2);
@@ -147,7 +153,7 @@ describe('cli migrate --accounts', () => {
 
   it('users in --source/--target with --accounts are refused (the URLs give host and port only)', async () => {
     const file = scratch.write('accounts-one.csv', csv([['source', 'target', 'source_password', 'target_password'], [SOURCES[0]!.user, TARGETS[6]!.user, SOURCES[0]!.password, TARGETS[6]!.password]]));
-    const r = await cli(['--source', serverUrl(src, { user: SOURCES[0]!.user }), '--target', serverUrl(tgt), '--allow-plaintext', '--accounts', file, '--state-dir', scratch.path('st-url-user'), '--dry-run']);
+    const r = await usage(['--source', serverUrl(src, { user: SOURCES[0]!.user }), '--target', serverUrl(tgt), '--allow-plaintext', '--accounts', file, '--state-dir', scratch.path('st-url-user'), '--dry-run']);
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/--accounts|--source/);
   });
@@ -158,7 +164,7 @@ describe('cli migrate --accounts', () => {
     const [deadSrc, deadTgt] = await getFreePorts(2);
     const dead = ['--source', `imap://127.0.0.1:${deadSrc}`, '--target', `imap://127.0.0.1:${deadTgt}`, '--allow-plaintext', '--retries', '1', '--account-concurrency', '32'];
     const [over, limit] = await Promise.all([
-      cli([...dead, '--accounts', scratch.write('accounts-1001.csv', csv(rows(1001))), '--state-dir', scratch.path('st-1001'), '--json']),
+      usage([...dead, '--accounts', scratch.write('accounts-1001.csv', csv(rows(1001))), '--state-dir', scratch.path('st-1001'), '--json']),
       cli([...dead, '--accounts', scratch.write('accounts-1000.csv', csv(rows(1000))), '--state-dir', scratch.path('st-1000'), '--json']),
     ]);
     expect(over.code, describeRun(over)).toBe(2);

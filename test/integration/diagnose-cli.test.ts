@@ -1,42 +1,25 @@
 /**
- * `mailmover-bridge test-connection` as a real child process (bridge/cli/test-connection-main.ts,
- * the same subcommand bridge/cli/main.ts registers): exit 0 ok, 1 failed test, 2 usage error
- * naming the option; --json is one document with ok and error {code, message, remedy}; the
- * password is never printed.
+ * `mailmover-bridge test-connection` as a real child process (bridge/cli/main.ts): exit 0 ok,
+ * 1 failed test, 2 usage error naming the option; --json is one document with ok and error
+ * {code, message, remedy}; the password is never printed. Usage errors, refused before any
+ * connection, run through the same program in this process (runCliInProcess).
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConnectionReportSchema } from '../../shared/providers';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { getFreePorts } from '../harness/free-port';
 import { seedFolder } from '../harness/mailbox';
-import { REPO_ROOT, leakedSecrets, scratchDir, type CliResult } from '../support/cli-runner';
+import { leakedSecrets, runCli, runCliInProcess, scratchDir, type CliResult } from '../support/cli-runner';
 
-const ENTRY = join(REPO_ROOT, 'bridge', 'cli', 'test-connection-main.ts');
 const PASSWORD = 'Cl1-\'quote"-S3cret';
 const WRONG = 'Wr0ng-"Pa55"';
 const bob = { user: 'bob@old.example.com', password: PASSWORD };
 
 function run(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, 'test-connection', ...args], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Math.round(performance.now() - t0) });
-    });
-  });
+  return runCli(args, { command: 'test-connection', env, timeoutMs: 60_000 });
+}
+function usage(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runCliInProcess(args, { command: 'test-connection', env, timeoutMs: 60_000 });
 }
 
 const describeRun = (r: CliResult) => `exit ${r.code}\n--- stdout ---\n${r.stdout.slice(0, 3000)}\n--- stderr ---\n${r.stderr.slice(0, 3000)}`;
@@ -118,7 +101,7 @@ describe('mailmover-bridge test-connection', () => {
     ['bad choice', ['--password-env', 'TC_PW', '--auth-form', 'kerberos'], { TC_PW: PASSWORD }, '--auth-form'],
   ] as Array<[string, string[], Record<string, string>, string]>)('usage error (%s): exit 2, the message names the option', async (label, args, env, option) => {
     const target = label === 'no user' ? `imaps://127.0.0.1:${server.imapsPort}` : url;
-    const r = await run([target, ...args], env);
+    const r = await usage([target, ...args], env);
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toContain(option);
     expect(r.stdout).toBe('');
@@ -126,10 +109,10 @@ describe('mailmover-bridge test-connection', () => {
   });
 
   it('usage error: a URL that is not IMAP/POP3 or a missing URL → exit 2', async () => {
-    const bad = await run(['smtp://host:25', '--password-env', 'TC_PW'], { TC_PW: PASSWORD });
+    const bad = await usage(['smtp://host:25', '--password-env', 'TC_PW'], { TC_PW: PASSWORD });
     expect(bad.code, describeRun(bad)).toBe(2);
     expect(bad.stderr).toMatch(/URL: unsupported scheme/);
-    const missing = await run([]);
+    const missing = await usage([]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/missing required argument 'url'/);
   });

@@ -12,7 +12,7 @@ import { UsageError } from '../../bridge/cli/endpoint-url';
 import { DnsCheckReportSchema, type DnsCheckReport, type DnsRecordCheck } from '../../shared/protocol/dns-check';
 import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
 import { getFreePort } from '../harness/free-port';
-import { runCli } from '../support/cli-runner';
+import { runCli, runCliInProcess } from '../support/cli-runner';
 
 const mx = (name: string, host: string, priority: number): ZoneRecord => ({ type: 'MX', name, host, priority });
 const txt = (name: string, value: string): ZoneRecord => ({ type: 'TXT', name, value });
@@ -247,13 +247,13 @@ describe('dns-check against dnsmasq', () => {
     await expect(runDnsCheckCommand('ready.test', { targetProvider: 'tencent', dnsServer: 'dns.example:53' }, { stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(/--dns-server/);
   });
 
-  it('the real CLI process: exit 0 with one JSON document, 1 when something needs fixing, 2 for usage errors', async () => {
+  it('the real CLI process: exit 0 with one JSON document, 1 when something needs fixing; 2 for usage errors (in this process)', async () => {
     const [ready, mixed, human, noTarget, badProvider] = await Promise.all([
       runCli(['ready.test', '--target-provider', 'exmail', '--dns-server', dns.server, '--json'], { command: 'dns-check', timeoutMs: 60_000 }),
       runCli(['mixed-mx.test', '--target-provider', 'tencent', '--old-provider', 'aliyun', '--dns-server', dns.server, '--json'], { command: 'dns-check', timeoutMs: 60_000 }),
       runCli(['mixed-mx.test', '--target-provider', 'tencent', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
-      runCli(['ready.test', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
-      runCli(['ready.test', '--target-provider', 'yahoo', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
+      runCliInProcess(['ready.test', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
+      runCliInProcess(['ready.test', '--target-provider', 'yahoo', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
     ]);
     expect(ready.code, ready.stderr).toBe(0);
     const doc = JSON.parse(ready.stdout);

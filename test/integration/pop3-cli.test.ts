@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { folderState, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl } from '../support/cli-runner';
 import { bulkMessages, trickyMessages } from '../support/corpus';
 import { dottedMessage, pop3Sessions } from './pop3-support';
 
@@ -119,7 +119,7 @@ describe('cli migrate with a POP3 source', () => {
   });
 
   it('a POP3 target is a usage error naming --target', async () => {
-    const r = await runCli(['--source', pop3Url(src, alice.user, true), '--source-password-env', 'SRC_PW', '--target', pop3Url(tgt, tlsUser.user, true), '--target-password-env', 'TGT_PW'], { env: env(tlsUser) });
+    const r = await runCliInProcess(['--source', pop3Url(src, alice.user, true), '--source-password-env', 'SRC_PW', '--target', pop3Url(tgt, tlsUser.user, true), '--target-password-env', 'TGT_PW'], { env: env(tlsUser) });
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/--target: pop3s:\/\/ cannot be used here: POP3 can only be a source/);
     expect(r.stdout).toBe('');

@@ -1,6 +1,7 @@
 /**
  * Runs the bridge CLI (`bridge/cli/main.ts migrate ...`) as a real child process for the
- * cli-*.test.ts integration tests, and checks its --json report.
+ * cli-*.test.ts integration tests, and checks its --json report; usage errors run in the
+ * test's own process (runCliInProcess).
  *
  * The child is `node --import tsx bridge/cli/main.ts ...`, spawned directly: not through npm
  * and not through node_modules/.bin/tsx, whose CLI starts ANOTHER node process for the script
@@ -58,9 +59,8 @@ export function scratchDir(name: string): { dir: string; path: (...p: string[]) 
   };
 }
 
-/** Starts `migrate <args>` (or `opts.command <args>`); stdout/stderr are collected. */
-export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
-  const t0 = performance.now();
+/** The CLI's environment: a copy of process.env with `extra` merged over it. */
+function cliEnv(extra: CliOptions['env']): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   // A stray default state dir must never be the developer's own (~/.local/share/mailmover);
   // a test that wants the default passes its own MAILMOVER_HOME in opts.env.
@@ -69,10 +69,17 @@ export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
   // Colours or a TTY progress bar would only make stderr harder to assert on.
   delete env.FORCE_COLOR;
   env.NO_COLOR = '1';
-  for (const [k, v] of Object.entries(opts.env ?? {})) {
+  for (const [k, v] of Object.entries(extra ?? {})) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  return env;
+}
+
+/** Starts `migrate <args>` (or `opts.command <args>`); stdout/stderr are collected. */
+export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
+  const t0 = performance.now();
+  const env = cliEnv(opts.env);
   const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN, opts.command ?? 'migrate', ...args], {
     cwd: REPO_ROOT,
     env,
@@ -105,6 +112,67 @@ export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
 
 export function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
   return spawnCli(args, opts).done;
+}
+
+// Runs one at a time: each run swaps process.env, process.exitCode and the writes of
+// process.stdout/stderr for its own, which two runs at once would mix up.
+let inProcessQueue: Promise<unknown> = Promise.resolve();
+
+/**
+ * The same run as runCli, in this process through program.ts's main(): for usage errors, which
+ * the CLI rejects before it connects anywhere, so a process of their own (seconds of tsx
+ * start-up each) tests nothing more. A test file keeps a real spawn for the exit status of the
+ * process itself. The result has the shape of runCli's (signal always null).
+ */
+export function runCliInProcess(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  const run = inProcessQueue.then(() => runNow(args, opts));
+  inProcessQueue = run.catch(() => undefined);
+  return run;
+}
+
+async function runNow(args: string[], opts: CliOptions): Promise<CliResult> {
+  const { main } = await import('../../bridge/cli/program');
+  const t0 = performance.now();
+  const savedEnv = { ...process.env };
+  const savedExitCode = process.exitCode;
+  const out = { stdout: '', stderr: '' };
+  const restoreWrites = (['stdout', 'stderr'] as const).map((name) => captureWrites(name, (text) => (out[name] += text)));
+  setEnv(cliEnv(opts.env));
+  process.exitCode = undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const timeoutMs = opts.timeoutMs ?? 120_000;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`in-process CLI still running after ${timeoutMs} ms: ${args.join(' ')}`)), timeoutMs);
+    });
+    const code = await Promise.race([main([opts.command ?? 'migrate', ...args]), timeout]);
+    return { code, signal: null, stdout: out.stdout, stderr: out.stderr, ms: Math.round(performance.now() - t0) };
+  } finally {
+    clearTimeout(timer);
+    for (const restore of restoreWrites) restore();
+    setEnv(savedEnv);
+    process.exitCode = savedExitCode;
+  }
+}
+
+/** Sends what is written to process[name] to `sink` until the returned function is called. */
+function captureWrites(name: 'stdout' | 'stderr', sink: (text: string) => void): () => void {
+  const stream = process[name];
+  const original = stream.write;
+  stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+    sink(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    const callback = rest.find((r): r is () => void => typeof r === 'function');
+    if (callback) queueMicrotask(callback);
+    return true;
+  }) as typeof stream.write;
+  return () => {
+    stream.write = original;
+  };
+}
+
+function setEnv(env: NodeJS.ProcessEnv): void {
+  for (const k of Object.keys(process.env)) if (!(k in env)) delete process.env[k];
+  Object.assign(process.env, env);
 }
 
 /** `imap://[user@]127.0.0.1:port` (a user with @ percent-encoded), or imaps:// on the TLS port. */
