@@ -52,7 +52,7 @@ export interface SocketHandlers {
 }
 
 /** Requests that may take long on the bridge (a connection test, a 1000-row import). */
-const SLOW: ReadonlySet<string> = new Set(['endpoint.test', 'folders.preview', 'provider.detect', 'accounts.import', 'report.export', 'job.close', 'job.reopen']);
+const SLOW: ReadonlySet<string> = new Set(['endpoint.test', 'folders.preview', 'provider.detect', 'accounts.import', 'job.createWithAccounts', 'report.export', 'job.close', 'job.reopen']);
 const TIMEOUT_MS = 30_000;
 const SLOW_TIMEOUT_MS = 120_000;
 

@@ -1,5 +1,5 @@
 /**
- * The account model of seed 001 over the WebSocket, bridge in-process: the modes
+ * The account model over the WebSocket, bridge in-process: the modes
  * without passwords (未开启搬家 until the employee gives the old password) and
  * self-service (未开始 until the employee starts it, possibly from another old
  * address), a source server that is wrong at first and changed for new accounts
@@ -126,6 +126,30 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
     const done = await status(erin.id, (x) => x.status === 'first_pass_done');
     expect(done.counters.messagesCopied).toBe(7);
     expect((await c.request('account.retry', { accountIds: [erin.id] })).results[0]).toMatchObject({ ok: false });
+  });
+
+  it('job.createWithAccounts: a bad row in any file creates no job at all; good files create the job with its accounts', async () => {
+    const spec = {
+      name: 'atomic',
+      source: { host: '127.0.0.1', port: deadPort, security: 'plain' as const, allowPlaintext: true },
+      target: { host: '127.0.0.1', port: target.imapPort, security: 'plain' as const, allowPlaintext: true },
+      targetLogin: { kind: 'admin' as const, adminUser: admin.user, password: admin.password },
+    };
+    const good = { mode: 'admin-without-passwords' as const, csvBase64: csv(['source,target', 'frank@corp.example.com,frank@corp.example.com']) };
+    const bad = { mode: 'admin-without-passwords' as const, csvBase64: csv(['source,target', 'gina@corp.example.com,someone.else@corp.example.com']) };
+    const before = (await c.request('job.list', {})).jobs.map((j) => j.id);
+
+    const refused = await c.request('job.createWithAccounts', { ...spec, accounts: [good, bad] });
+    expect(refused.job).toBeNull();
+    expect(refused.imports[1]!.errors[0]!.line).toBe(2);
+    expect(refused.imports[0]).toMatchObject({ imported: 0, errors: [] });
+    expect((await c.request('job.list', {})).jobs.map((j) => j.id)).toEqual(before);
+
+    const created = await c.request('job.createWithAccounts', { ...spec, accounts: [good] });
+    expect(created.job).toMatchObject({ name: 'atomic', targetLogin: { kind: 'admin', hasPassword: true } });
+    expect(created.imports[0]).toMatchObject({ imported: 1, errors: [] });
+    expect(created.imports[0]!.accounts[0]).toMatchObject({ source: 'frank@corp.example.com', status: 'not_enabled' });
+    expect((await c.request('job.list', {})).jobs.map((j) => j.id).sort()).toEqual([...before, created.job!.id].sort());
   });
 
   it('job pause keeps accounts queued, job close closes them all', async () => {

@@ -1,5 +1,5 @@
 /**
- * Incremental sync through the bridge service (seed 001, 增量同步; seed 004, 到期可重新开启),
+ * Incremental sync through the bridge service (增量同步 and 到期可重新开启),
  * over a real WebSocket with the bridge in-process and a 2-second interval:
  * - after the first pass a new message and a new folder on the source reach the target within
  *   a few intervals; lastSyncAt advances and messagesSyncedSinceFirstPass counts them (view,
