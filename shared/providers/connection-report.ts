@@ -9,7 +9,7 @@ import { ErrorCodeSchema } from '../errors';
 export const TextSchema = z.object({ en: z.string(), zh: z.string() });
 const IsoSchema = z.string().datetime({ offset: true });
 const SecuritySchema = z.enum(['tls', 'starttls', 'plain']);
-export const ConfidenceSchema = z.enum(['seed', 'documented', 'known', 'unverified']);
+export const ConfidenceSchema = z.enum(['guide', 'documented', 'known', 'unverified']);
 
 export const ServerSettingSchema = z.object({
   host: z.string(),

@@ -13,19 +13,17 @@ export interface Text {
 /**
  * How far a value can be trusted. Nothing here was checked against the live servers (this code is
  * written offline); the level says where the value comes from:
- * - 'seed'       stated in a provider's or reseller's published migration guide (Alibaba Mail's
- *                邮箱搬家 help, 中企动力's migration notes (邮箱搬家之原邮箱注意事项, 2023), and similar); source: which
- *                guide ('seed:003' style ids, kept as stable keys the tests check)
+ * - 'guide'      stated in a published migration guide (guides.ts; source: 'guide:ce-net-notes')
  * - 'documented' seen in a public page, repository or DNS listing while writing this table
  *                (source: where); not checked against the live server
  * - 'known'      widely published setting, from the author's knowledge; not re-checked here
  * - 'unverified' plausible but NOT confirmed: check it before relying on it. The UI marks these.
  */
-export type Confidence = 'seed' | 'documented' | 'known' | 'unverified';
+export type Confidence = 'guide' | 'documented' | 'known' | 'unverified';
 
 export interface Sourced {
   confidence: Confidence;
-  /** A migration-guide id ('seed:001'), a URL, or a short description of where the value was seen. */
+  /** A migration guide ('guide:alimail-migration'), a URL, or a short description of where the value was seen. */
   source?: string;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PROVIDER_FOLDER_NAMES } from '../../shared/folders/localized-names';
+import { MIGRATION_GUIDES } from '../../shared/providers/guides';
 import { ERROR_CODES } from '../../shared/errors';
 import {
   GENERIC_PITFALLS,
@@ -26,7 +27,7 @@ import {
   type Text,
 } from '../../shared/providers';
 
-const CONFIDENCE: readonly Confidence[] = ['seed', 'documented', 'known', 'unverified'];
+const CONFIDENCE: readonly Confidence[] = ['guide', 'documented', 'known', 'unverified'];
 const CJK = /[\u4e00-\u9fff]/;
 const FOLDER_IDS = new Set(PROVIDER_FOLDER_NAMES.map((p) => p.id));
 
@@ -69,7 +70,7 @@ function sourcedValues(): Array<{ name: string; confidence: Confidence; source?:
 }
 
 describe('provider preset table', () => {
-  it('has the providers of the task and the seeds', () => {
+  it('has the providers of the task and of the migration guides', () => {
     const ids = PROVIDER_PRESETS.map((p) => p.id);
     for (const id of ['aliyun', 'tencent', 'netease', '263', 'gmail', 'outlook', 'exchange', 'feishu', 'coremail', 'tencent-qq', 'netease-163', 'netease-126', 'zhongqi', '35cn', 'generic']) {
       expect(ids, id).toContain(id);
@@ -124,12 +125,12 @@ describe('provider preset table', () => {
     }
   });
 
-  it('every value says how far it can be trusted; seed values name an existing seed, documented ones a source', () => {
+  it('every value says how far it can be trusted; guide values name an existing guide, documented ones a source', () => {
     const values = sourcedValues();
     expect(values.length).toBeGreaterThan(100);
     for (const v of values) {
       expect(CONFIDENCE, v.name).toContain(v.confidence);
-      if (v.confidence === 'seed') expect(v.source, v.name).toMatch(/seed:00[0-4]/);
+      if (v.confidence === 'guide') expect(v.source, v.name).toMatch(new RegExp(`guide:(${Object.keys(MIGRATION_GUIDES).join('|')})\\b`));
       if (v.confidence === 'documented') expect(v.source, v.name).toBeTruthy();
     }
   });
@@ -185,47 +186,47 @@ describe('provider preset table', () => {
     }
   });
 
-  it('carries the pitfalls of seeds 001 and 003 per provider', () => {
-    const has = (id: string, pitfall: string, seed: string) => {
+  it('carries the pitfalls of the Alibaba Mail and 中企动力 guides per provider', () => {
+    const has = (id: string, pitfall: string, guide: string) => {
       const pf = presetById(id)!.pitfalls.find((x) => x.id === pitfall);
       expect(pf, `${id}.${pitfall}`).toBeDefined();
-      expect(pf!.source, `${id}.${pitfall}`).toContain(seed);
+      expect(pf!.source, `${id}.${pitfall}`).toContain(guide);
     };
-    has('tencent', 'enable-imap', 'seed:003');
-    has('tencent', 'download-all', 'seed:003');
-    has('tencent', 'secure-login', 'seed:003');
-    has('tencent', 'wechat-binding', 'seed:003');
-    has('tencent', 'after-mx-switch', 'seed:003');
-    has('netease', 'download-all', 'seed:003');
-    has('netease', 'client-auth-code', 'seed:003');
-    has('netease', 'forced-2fa', 'seed:003');
-    has('coremail', 'dedicated-password', 'seed:003');
-    has('coremail', 'security-lock', 'seed:003');
-    has('263', 'download-all', 'seed:003');
-    has('263', 'ip-throttling', 'seed:003');
-    has('263', 'empty-bodies', 'seed:003');
-    has('gmail', 'enable-imap', 'seed:003');
-    has('gmail', 'overseas-network', 'seed:003');
-    has('exchange', 'enable-imap', 'seed:003');
-    has('exchange', 'imap-login-method', 'seed:003');
-    has('aliyun', 'trade-mail-account-imap', 'seed:003');
-    has('aliyun', 'enable-imap', 'seed:000');
-    has('outlook', 'seed-dedicated-tool', 'seed:001');
-    // seed 001 准备工作清单, items 1-6
+    has('tencent', 'enable-imap', 'guide:ce-net-notes');
+    has('tencent', 'download-all', 'guide:ce-net-notes');
+    has('tencent', 'secure-login', 'guide:ce-net-notes');
+    has('tencent', 'wechat-binding', 'guide:ce-net-notes');
+    has('tencent', 'after-mx-switch', 'guide:ce-net-notes');
+    has('netease', 'download-all', 'guide:ce-net-notes');
+    has('netease', 'client-auth-code', 'guide:ce-net-notes');
+    has('netease', 'forced-2fa', 'guide:ce-net-notes');
+    has('coremail', 'dedicated-password', 'guide:ce-net-notes');
+    has('coremail', 'security-lock', 'guide:ce-net-notes');
+    has('263', 'download-all', 'guide:ce-net-notes');
+    has('263', 'ip-throttling', 'guide:ce-net-notes');
+    has('263', 'empty-bodies', 'guide:ce-net-notes');
+    has('gmail', 'enable-imap', 'guide:ce-net-notes');
+    has('gmail', 'overseas-network', 'guide:ce-net-notes');
+    has('exchange', 'enable-imap', 'guide:ce-net-notes');
+    has('exchange', 'imap-login-method', 'guide:ce-net-notes');
+    has('aliyun', 'trade-mail-account-imap', 'guide:ce-net-notes');
+    has('aliyun', 'enable-imap', 'guide:aliyun-to-exmail');
+    has('outlook', 'o365-dedicated-tool', 'guide:alimail-migration');
+    // Alibaba Mail's 准备工作清单, items 1-6
     for (const id of ['generic-download-range', 'generic-ip-restriction', 'generic-folder-lock', 'generic-two-factor', 'generic-client-password', 'generic-folder-names']) {
-      expect(GENERIC_PITFALLS.find((p) => p.id === id)?.source, id).toContain('seed:001');
+      expect(GENERIC_PITFALLS.find((p) => p.id === id)?.source, id).toContain('guide:alimail-migration');
     }
-    // the 30-day download range of Tencent, NetEase and 263 (seeds 003, 004)
+    // the 30-day download range of Tencent, NetEase and 263 (中企动力's notes, the 2019 reseller article)
     for (const id of ['tencent', 'netease', '263']) expect(presetById(id)!.defaultWindowDays, id).toBe(30);
     expect(presetById('aliyun')!.defaultWindowDays).toBeNull();
   });
 
-  it('an outdated seed statement is kept for traceability but never given as a remedy', () => {
+  it('an outdated guide statement is kept for traceability but never given as a remedy', () => {
     const gmail = presetById('gmail')!;
     const outdated = gmail.pitfalls.filter((p) => p.status === 'outdated');
-    expect(outdated.map((p) => p.id)).toEqual(['seed-less-secure-apps']);
+    expect(outdated.map((p) => p.id)).toEqual(['less-secure-apps']);
     const r = remedyFor('AUTH_FAILED', gmail);
-    expect(r.pitfalls.map((p) => p.id)).not.toContain('seed-less-secure-apps');
+    expect(r.pitfalls.map((p) => p.id)).not.toContain('less-secure-apps');
     expect(r.en).toContain('app password');
     expect(r.en).not.toMatch(/less secure/i);
   });
@@ -413,7 +414,7 @@ describe('remedies', () => {
     }
   });
 
-  it('the before-start checklist has the provider\'s items and seed 001\'s list', () => {
+  it('the before-start checklist has the provider\'s items and the general list', () => {
     const ids = beforeStartChecklist(presetById('tencent')).map((p) => p.id);
     expect(ids).toEqual(expect.arrayContaining(['download-all', 'secure-login', 'wechat-binding', 'generic-download-range', 'generic-folder-lock']));
     expect(beforeStartChecklist(undefined).every((p) => p.id.startsWith('generic-'))).toBe(true);
