@@ -7,10 +7,12 @@
  * shared machines. It replaces the quick bench that used to run inside `npm test`.
  */
 import { readFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo } from 'node:net';
+import { startLatencyProxy } from './latency-proxy';
 import type { BenchOutput } from './run';
 import { BATCH_RERUN_SCENARIO, BATCH_SCENARIO } from './scenario-batch';
 import { BULK_RERUN_SCENARIO, BULK_SCENARIO } from './scenario-bulk';
-import { linkLabel } from './scenario-link';
+import { LINK_LOOPBACK, linkLabel } from './scenario-link';
 import { STARTUP_SCENARIO } from './scenario-startup';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
@@ -23,7 +25,7 @@ const MBSYNC_KNOWN = (reason: string) => reason === 'header X-TUID added' || /^k
 function expectedScenarios(r: BenchResult): Record<ToolName, string[]> {
   const s = r.config.scenarios;
   const has = (x: (typeof s)[number]) => s.includes(x);
-  const links = has('link') ? r.config.linkMbit.map((mbit) => linkLabel({ rttMs: r.config.linkRttMs, mbit: mbit || undefined })) : [];
+  const links = has('link') ? [LINK_LOOPBACK, ...r.config.linkMbit.map((mbit) => linkLabel({ rttMs: r.config.linkRttMs, mbit: mbit || undefined }))] : [];
   const shared = [
     ...(has('full') ? ['full'] : []),
     ...(has('no-change') ? ['no-change'] : []),
@@ -79,11 +81,48 @@ function checkTheChecker(fail: (msg: string) => void): void {
   if (!compareSnapshots(twice, snap([['INBOX', [msg({ uid: 7 }), msg({ uid: 9 })]]])).exact) fail('the correctness check compares UIDs, which a copy may change');
 }
 
+/** Sends `bytes` through a proxy to an echo server and back; ms until all came back. */
+async function echoThrough(rttMs: number, mbit: number | undefined, bytes: number): Promise<number> {
+  const echo = createServer((s) => s.pipe(s));
+  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+  const proxy = await startLatencyProxy({ host: '127.0.0.1', port: (echo.address() as AddressInfo).port }, { rttMs, mbit });
+  try {
+    const sock = connect({ host: proxy.host, port: proxy.port });
+    await new Promise<void>((r, j) => sock.once('connect', () => r()).once('error', j));
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      let got = 0;
+      sock.on('data', (d: Buffer) => {
+        got += d.length;
+        if (got >= bytes) resolve();
+      });
+      sock.once('error', reject);
+      sock.write(Buffer.alloc(bytes, 1));
+    });
+    sock.destroy();
+    return performance.now() - t0;
+  } finally {
+    await proxy.close();
+    echo.close();
+  }
+}
+
+/** The latency proxy adds what it is told: a round trip per exchange, and no more than the cap. */
+async function checkTheLink(fail: (msg: string) => void): Promise<void> {
+  // The connection's own round trip (the handshake) has passed; one byte there and back costs one RTT.
+  const rtt = await echoThrough(40, undefined, 1);
+  if (rtt < 39 || rtt > 400) fail(`latency proxy: one echo took ${rtt.toFixed(0)} ms, expected about 40`);
+  // 1 MB each way at 8 Mbit/s: at least 1 s to send it, the echo back shares nothing with it (own direction).
+  const capped = await echoThrough(0, 8, 1_000_000);
+  if (capped < 990) fail(`latency proxy: 1 MB at 8 Mbit/s came back after ${capped.toFixed(0)} ms, expected at least 1000`);
+}
+
 /** Every failed assertion of the self-check, as a sentence; empty when the bench is sound. */
-export function selfCheck(out: BenchOutput): string[] {
+export async function selfCheck(out: BenchOutput): Promise<string[]> {
   const failures: string[] = [];
   const fail = (m: string) => failures.push(m);
   checkTheChecker(fail);
+  await checkTheLink(fail);
 
   const r = out.result;
   const json = JSON.parse(readFileSync(out.jsonPath, 'utf8')) as BenchResult;

@@ -43,10 +43,13 @@ function bestOf(r: BenchResult, scenario: string): RunRecord | undefined {
   return best;
 }
 
+/** A link scenario proper ("link 40 ms", "link 40 ms, 100 Mbit/s"), not its loopback baseline. */
+const isLinkRun = (scenario: string) => /^link \d/.test(scenario);
+
 /** Scenarios run by several tools side by side, in the order the report shows them. */
 export function sideBySideScenarios(r: BenchResult): string[] {
   const names = [...new Set(r.runs.map((x) => x.scenario))];
-  const order = (n: string) => (n === 'no-change' ? 0 : n === 'incremental' ? 1 : n.startsWith('link') ? 2 : n.startsWith('100k') ? 3 : n.startsWith('batch') ? 4 : 9);
+  const order = (n: string) => (n === 'no-change' ? 0 : n === 'incremental' ? 1 : n.startsWith('link corpus') ? 2 : n.startsWith('link') ? 3 : n.startsWith('100k') ? 4 : n.startsWith('batch') ? 5 : 9);
   return names.filter((n) => order(n) < 9).sort((a, b) => order(a) - order(b) || names.indexOf(a) - names.indexOf(b));
 }
 
@@ -85,7 +88,7 @@ export function verdicts(r: BenchResult): TargetVerdict[] {
   const mm = c.best.mailmover;
   if (mm && c.best.dsync) out.push(atLeast('full migration >= 1.0x dsync (msg/s, best runs)', c.ratios.dsync, 1.0, `${mm.msgsPerS} vs ${c.best.dsync.msgsPerS} msg/s`));
   if (mm && c.best.mbsync) out.push(atLeast('full migration >= 1.3x mbsync', c.ratios.mbsync, 1.3, `${mm.msgsPerS} vs ${c.best.mbsync.msgsPerS} msg/s`));
-  for (const scenario of sideBySideScenarios(r).filter((n) => n.startsWith('link'))) {
+  for (const scenario of sideBySideScenarios(r).filter(isLinkRun)) {
     const best = bestByTool(r, scenario);
     const w = (t: ToolName) => `${best.mailmover?.wallS.toFixed(2)} vs ${best[t]?.wallS.toFixed(2)} s`;
     out.push(atLeast(`${scenario}: >= 1.2x dsync`, speedRatio(best, 'dsync'), 1.2, w('dsync')));
@@ -134,6 +137,23 @@ export function verdicts(r: BenchResult): TargetVerdict[] {
     });
   }
   return out.filter((x): x is TargetVerdict => x !== undefined);
+}
+
+/**
+ * How far each tool's link run is from the same copy on loopback, in round trips of the link:
+ * the physical limit is the loopback time plus a handful of them.
+ */
+export function linkOverhead(r: BenchResult, scenario: string): string | undefined {
+  const loop = bestByTool(r, 'link corpus on loopback');
+  const link = bestByTool(r, scenario);
+  const rtt = r.config.linkRttMs;
+  const parts = (Object.keys(link) as ToolName[])
+    .filter((t) => loop[t]?.ok && link[t]?.ok)
+    .map((t) => {
+      const extra = link[t]!.wallS - loop[t]!.wallS;
+      return `${t} ${f2(extra)} s${rtt > 0 ? ` (${Math.round((extra * 1000) / rtt)} round trips)` : ''}`;
+    });
+  return parts.length ? `Over the same copy on loopback the link added: ${parts.join(', ')}.` : undefined;
 }
 
 /** Wall time per account of a batch run, ms. */
@@ -310,6 +330,8 @@ export function renderMarkdown(r: BenchResult): string {
         ),
       );
       out.push('');
+      const limit = isLinkRun(scenario) ? linkOverhead(r, scenario) : undefined;
+      if (limit) out.push(limit, '');
     }
   }
 

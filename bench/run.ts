@@ -3,7 +3,7 @@
  * (and imapsync when IMAPSYNC is set) on two local Dovecot servers. Markdown on stdout,
  * progress on stderr, JSON in bench/results/latest.json (or --json-out). `--check` runs a
  * tiny corpus through every scenario and fails unless all is correct (bench/check.ts).
- * See README "Performance" and docs/bench.md.
+ * See README "Performance" and docs/BENCH.md.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -83,7 +83,7 @@ if (invokedDirectly) {
   const program = buildProgram(async (opts) => {
     const out = await main(opts);
     if (out.result.config.check) {
-      const failures = selfCheck(out);
+      const failures = await selfCheck(out);
       if (failures.length) {
         process.stderr.write(`bench --check: ${failures.length} failure(s):\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
         process.exitCode = 1;

@@ -183,7 +183,7 @@ export class Bench {
     const runsNeeded =
       cfg.rounds * tools +
       (cfg.sweep ? cfg.sweepConcurrency.length * cfg.sweepBatch.length * cfg.rounds : 0) +
-      (has('link') ? cfg.rounds * tools * cfg.linkMbit.length : 0) +
+      (has('link') ? (cfg.rounds * cfg.linkMbit.length + 1) * tools : 0) +
       (has('100k') ? tools : 0) +
       (has('batch') ? 2 * cfg.accounts : 0) +
       tools +
