@@ -85,7 +85,8 @@ describe('bridge HTTP middleware', () => {
     auth.origins.add(other);
     const { token } = auth.tokens.issue(ORIGIN);
     const unauthorized = { error: { code: 'UNAUTHORIZED', message: 'A token from pairing is required (Authorization: Bearer <token>).' } };
-    for (const headers of [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer mmt_wrong' }, { authorization: 'Bearer' }]) {
+    const tries: Array<Record<string, string>> = [{}, { authorization: 'Basic abc' }, { authorization: 'Bearer mmt_wrong' }, { authorization: 'Bearer' }];
+    for (const headers of tries) {
       const r = await req('/jobs/j1/report.csv', { headers: { origin: ORIGIN, ...headers } });
       expect(r.status).toBe(401);
       expect(r.headers.get('access-control-allow-origin')).toBe(ORIGIN);
