@@ -53,7 +53,7 @@ describe('parseAccountsCsv: formats', () => {
     expect(r.rows).toEqual([{ line: 2, source: 'a@x.com', target: 'b@y.com', sourcePassword: 's' }]);
   });
 
-  it("parses seed 001's Chinese headers (搬家账号 = target, 待搬家账号 = source) with a UTF-8 BOM", () => {
+  it("parses Alibaba Mail's template Chinese headers (搬家账号 = target, 待搬家账号 = source) with a UTF-8 BOM", () => {
     const r = parseAccountsCsv(withBom('搬家账号,待搬家账号,待搬家账号密码\r\nzhangsan@new.cn,zhangsan@old.cn,旧密码1\r\n'));
     expect(r.headerStyle).toBe('chinese');
     expect(r.encoding).toBe('utf-8');

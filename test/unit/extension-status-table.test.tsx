@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 /**
  * The monitor's account table (extension/dashboard/monitor/StatusTable.tsx) and its model:
- * statuses in the seeds' words, progress, the last error with its remedy, selection, sorting,
+ * statuses in the migration consoles' words, progress, the last error with its remedy, selection, sorting,
  * and virtualisation (5000 accounts render only the visible rows).
  */
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
@@ -88,7 +88,7 @@ describe('StatusTable', () => {
     expect(failed.textContent).toContain(REMEDIES.AUTH_FAILED.en);
   });
 
-  it('uses the seeds’ status names in Chinese', () => {
+  it('uses the migration consoles’ status names in Chinese', () => {
     render(<Table rows={ROWS} locale="zh-CN" />);
     for (const label of ['进行中', '失败', '未开启搬家', '暂停', '同步新邮件中']) expect(screen.getByText(label)).toBeTruthy();
     expect(screen.getByText(REMEDIES.AUTH_FAILED.zh, { exact: false })).toBeTruthy();

@@ -178,7 +178,7 @@ describe('detectRoleByName: where and how it matches', () => {
   });
 
   it('tries the providerHint table first: its no-role names are not given a role by others', () => {
-    // Chinese webmails (seed 001: 发件箱→已发送) call their Sent folder 发件箱; Exchange's 发件箱 is the Outbox.
+    // Chinese webmails (Alibaba Mail's 邮箱搬家 maps 发件箱→已发送) call their Sent folder 发件箱; Exchange's 发件箱 is the Outbox.
     expect(detectRoleByName('发件箱', '/', '')).toBe('\\Sent');
     expect(detectRoleByName('发件箱', '/', '', 'zhongqi')).toBe('\\Sent');
     expect(detectRoleByName('发件箱', '/', '', 'outlook')).toBeUndefined();

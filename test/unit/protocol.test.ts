@@ -56,12 +56,12 @@ describe('wire protocol schemas', () => {
     expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.cutover', 'job.firstPassDone', 'job.status', 'log']);
   });
 
-  it('names every account status as the seeds do', () => {
+  it('names every account status as the providers' migration consoles do', () => {
     expect(ACCOUNT_STATUS_LABELS.not_enabled.zh).toBe('未开启搬家');
     expect(ACCOUNT_STATUS_LABELS.not_started.zh).toBe('未开始');
     expect(ACCOUNT_STATUS_LABELS.in_progress.zh).toBe('进行中');
     for (const s of ACCOUNT_STATUSES) expect(ACCOUNT_STATUS_LABELS[s].en.length).toBeGreaterThan(0);
-    expect(ACCOUNT_STATUSES).not.toContain('done'); // seed 001: there is no "completed" status
+    expect(ACCOUNT_STATUSES).not.toContain('done'); // Alibaba Mail's 邮箱搬家 has no "completed" status: it keeps syncing
   });
 
   it('fills job defaults: mapped storage, 30-day incremental window, per-account logins', () => {

@@ -1,6 +1,6 @@
 /**
  * The 30-day check on recorded inputs: what a connection test observes at a provider whose IMAP
- * view is limited to the last 30 days (Tencent / NetEase / 263 default, seeds 003 and 004). The
+ * view is limited to the last 30 days (Tencent / NetEase / 263 default, per the providers' migration guides). The
  * POP3-vs-IMAP case is also reproduced against real Dovecot (test/integration/diagnose-connection
  * .test.ts, a virtual INBOX); the UID-gap and UIDVALIDITY-age signals are tested here only, since
  * the providers' UID numbering behind such a view is not known.
