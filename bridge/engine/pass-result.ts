@@ -1,0 +1,59 @@
+import type { ErrorInfo } from '../../shared/errors';
+import type { FolderMapping } from '../../shared/folders/map-folders';
+import type { AccountResult, FolderResult } from '../../shared/migration';
+import type { AccountJob } from './account-job';
+import { accountResult, storedChangeWarnings } from './account-result';
+import type { MigrationError } from './errors';
+import type { FolderRun } from './folder-run';
+import type { StateStore } from './state-store';
+
+/** What one account's passes found, kept across retries for the report. */
+export class PassResult {
+  mappings: FolderMapping[] = [];
+  readonly runs = new Map<string, FolderRun>();
+  readonly folderErrors = new Map<string, ErrorInfo>();
+  readonly warnings: ErrorInfo[] = [];
+  readonly dryRun = new Map<string, number>();
+  /** Each target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */
+  readonly targetUidNextAtStart = new Map<string, number>();
+  /** Messages copied by earlier attempts of this run, per source folder. */
+  readonly earlier = new Map<string, { copied: number; bytes: number }>();
+
+  constructor(private readonly label: ((uid: number) => string) | undefined) {}
+
+  adopt(run: FolderRun): void {
+    const before = this.earlier.get(run.source);
+    if (before) {
+      // The retry sees the earlier attempt's copies as already present; they are this run's copies.
+      run.counts.alreadyPresent -= before.copied;
+      run.counts.copied += before.copied;
+      run.counts.bytesCopied += before.bytes;
+    }
+    this.runs.set(run.source, run);
+  }
+
+  /** Carries copy counts over to the next attempt. */
+  carryOver(): void {
+    this.warnings.push(...storedChangeWarnings(this.runs.values(), this.label));
+    for (const [folder, run] of this.runs) this.earlier.set(folder, { copied: run.counts.copied, bytes: run.counts.bytesCopied });
+    this.runs.clear();
+  }
+
+  result(job: AccountJob, store: StateStore, account: string, error: MigrationError | null): AccountResult {
+    const folders: FolderResult[] = this.mappings.map((m) => {
+      const run = this.runs.get(m.source);
+      const dry = this.dryRun.get(m.source);
+      return {
+        source: m.source,
+        target: m.target,
+        total: run?.counts.total ?? dry ?? 0,
+        copied: run?.counts.copied ?? 0,
+        skipped: run?.counts.skipped ?? 0,
+        alreadyPresent: run?.counts.alreadyPresent ?? 0,
+        bytesCopied: run?.counts.bytesCopied ?? 0,
+        error: this.folderErrors.get(m.target) ?? null,
+      };
+    });
+    return accountResult(job, store, account, folders, error, [...this.warnings, ...storedChangeWarnings(this.runs.values(), this.label)]);
+  }
+}
