@@ -12,6 +12,8 @@ type Phase = AccountProgress['phase'];
 export class ProgressTracker {
   private phase: Phase = 'connecting';
   private readonly runs = new Map<string, FolderRun>();
+  /** Each folder's message count from before it was planned: the total is the whole account's from the start. */
+  private readonly expected = new Map<string, number>();
   private lastEmit = 0;
   private readonly samples: Array<{ t: number; messages: number; bytes: number }> = [];
 
@@ -30,6 +32,22 @@ export class ProgressTracker {
   track(run: FolderRun): void {
     this.runs.set(run.source, run);
     this.emit(false);
+  }
+
+  /**
+   * Counts every folder that will be copied before any is planned (one STATUS each on IMAP), so
+   * that the first progress already has the account's total instead of the folders planned so far.
+   * A folder that cannot be counted is left out until its plan says how many it holds.
+   */
+  async expectFolders(folders: readonly string[], count: (folder: string) => Promise<number>): Promise<void> {
+    for (const folder of folders) {
+      try {
+        this.expected.set(folder, await count(folder));
+      } catch {
+        // Planning reports the folder's problem; its count arrives with its plan.
+      }
+    }
+    this.emit(true);
   }
 
   /** Forget the runs of a failed attempt: the retry plans the folders again. */
@@ -62,7 +80,8 @@ export class ProgressTracker {
     const dt = (t - first.t) / 1000;
     const rate = dt > 0 ? (copied - first.messages) / dt : 0;
     const bytesPerSecond = dt > 0 ? (bytesCopied - first.bytes) / dt : 0;
-    const total = sum((r) => r.counts.total);
+    let total = sum((r) => r.counts.total);
+    for (const [folder, n] of this.expected) if (!this.runs.has(folder)) total += n;
     const settled = copied + sum((r) => r.counts.skipped + r.counts.alreadyPresent);
     const remaining = Math.max(0, total - settled);
     return {
