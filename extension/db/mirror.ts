@@ -50,6 +50,10 @@ export class Mirror {
 
   status(account: AccountView): void {
     this.statuses.set(account.id, account);
+    // Progress buffered before this status is older than it: applied after it (flush writes
+    // statuses first), the pass's last throttled progress would bring back the running phase,
+    // rate, ETA and counters of a pass that has ended.
+    this.progress.delete(account.id);
     this.schedule();
   }
 
