@@ -375,7 +375,8 @@ describe('Dovecot test harness', () => {
       expect(unseen && unseen.unseen).toBe(1);
     });
 
-    it('seeds 5000 small messages quickly, in order', async () => {
+    // How long it takes is logged, not asserted: speed belongs in the bench (bench/).
+    it('seeds 5000 small messages in order, byte-exact with their flags', async () => {
       const many = Array.from({ length: 5000 }, (_, i) => ({ raw: message(`bulk ${i}`, 'y'.repeat(1900) + '\r\n'), flags: i % 2 ? ['\\Seen'] : [] }));
       const t0 = performance.now();
       const uids = await seedFolder(def, bob, 'Bulk', many);
@@ -385,7 +386,6 @@ describe('Dovecot test harness', () => {
       expect(back.map((m) => m.sha256)).toEqual(many.map((m) => sha256(m.raw)));
       expect(back.filter((m) => m.flags.includes('\\Seen'))).toHaveLength(2500);
       console.log(`[harness] seeded 5000 x ~2KB in ${Math.round(seedMs)} ms (${def.baseDir})`);
-      expect(seedMs).toBeLessThan(15_000);
     });
   });
 

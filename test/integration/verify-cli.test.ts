@@ -4,7 +4,7 @@ import type { ImapFlow } from 'imapflow';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { connectImap, readFolder, seedFolder, snapshotMailbox, type MailboxMessage, type MailboxSnapshot } from '../harness/mailbox';
 import { startMailServer, type CyrusServer } from '../harness/servers';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
 import { bigMessage, bulkMessages, trickyMessages } from '../support/corpus';
 
 /**
@@ -109,6 +109,12 @@ describe('cli verify', () => {
 
   async function cli(command: 'migrate' | 'verify', args: string[]): Promise<CliResult> {
     const r = await runCli(args, { env, command });
+    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
+    return r;
+  }
+  /** The same for a usage error, in this process (see runCliInProcess). */
+  async function usage(command: 'migrate' | 'verify', args: string[]): Promise<CliResult> {
+    const r = await runCliInProcess(args, { env, command });
     expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
     return r;
   }
@@ -328,7 +334,7 @@ describe('cli verify', () => {
       [[...login(bob, 'BOB_PW'), '--mode', 'merged'], /--mode\b/],
       [[...login(bob, 'BOB_PW'), '--concurrency', '4'], /--concurrency\b/],
     ];
-    const results = await Promise.all(cases.map(([args]) => cli('verify', args)));
+    const results = await Promise.all(cases.map(([args]) => usage('verify', args)));
     results.forEach((r, i) => {
       expect(r.code, describeRun(r)).toBe(2);
       expect(r.stderr).toMatch(cases[i]![1]);
