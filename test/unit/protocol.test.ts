@@ -56,7 +56,7 @@ describe('wire protocol schemas', () => {
     expect(Object.keys(EVENTS).sort()).toEqual(['account.progress', 'account.status', 'job.cutover', 'job.firstPassDone', 'job.status', 'log']);
   });
 
-  it('names every account status as the providers' migration consoles do', () => {
+  it("names every account status as the providers' migration consoles do", () => {
     expect(ACCOUNT_STATUS_LABELS.not_enabled.zh).toBe('未开启搬家');
     expect(ACCOUNT_STATUS_LABELS.not_started.zh).toBe('未开始');
     expect(ACCOUNT_STATUS_LABELS.in_progress.zh).toBe('进行中');
