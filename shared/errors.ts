@@ -158,3 +158,54 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     transient: true,
   },
 };
+
+/**
+ * What happened, per code, in words for a person (English and Chinese). The engine's own
+ * message is English and names CLI flags; the UI and the report say this instead, with the
+ * side of the migration filled in (`{side}`: the old or the new mailbox).
+ */
+export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
+  AUTH_FAILED: { en: 'Login to {side} failed: the server refused the user name or password.', zh: '{side}登录失败:服务器不接受该账号或密码。' },
+  CONNECT_FAILED: { en: 'Could not connect to {side}.', zh: '无法连接{side}服务器。' },
+  DNS_FAILED: { en: 'The server address of {side} could not be found (DNS).', zh: '找不到{side}的服务器地址(DNS 解析失败)。' },
+  TLS_FAILED: { en: 'No secure (TLS) connection to {side}: the certificate could not be verified or encryption failed.', zh: '无法与{side}建立加密(TLS)连接:证书无法验证或加密协商失败。' },
+  PLAINTEXT_REFUSED: { en: 'The password for {side} would travel unencrypted, so it was not sent.', zh: '{side}的密码将以明文传输,因此没有发送。' },
+  IMAP_DISABLED: { en: '{side} does not allow IMAP (or POP3) access for this account.', zh: '{side}未对该账号开放 IMAP(或 POP3)访问。' },
+  THROTTLED: { en: '{side} is limiting connections or requests.', zh: '{side}限制了连接数或请求频率。' },
+  TIMEOUT: { en: '{side} stopped answering.', zh: '{side}长时间无响应。' },
+  QUOTA_EXCEEDED: { en: 'The new mailbox is full.', zh: '新邮箱空间已满。' },
+  MESSAGE_REJECTED: { en: 'The new mailbox refused a message.', zh: '新邮箱拒收了一封邮件。' },
+  MESSAGE_TOO_LARGE: { en: 'A message is larger than the new mailbox accepts.', zh: '有邮件超过新邮箱允许的大小。' },
+  TARGET_REFUSED: { en: 'The new mailbox refused to store mail.', zh: '新邮箱拒绝保存邮件。' },
+  MESSAGE_CHANGED: { en: 'The new mailbox stored a message with changes.', zh: '新邮箱保存邮件时做了改动。' },
+  FOLDER_CREATE_FAILED: { en: 'A folder could not be created in the new mailbox.', zh: '无法在新邮箱中创建文件夹。' },
+  FOLDER_RENAMED: { en: 'A folder was created under a slightly different name in the new mailbox.', zh: '新邮箱中有文件夹改用了形近名称创建。' },
+  FOLDER_NOT_FOUND: { en: 'A folder of the old mailbox disappeared during the migration.', zh: '原邮箱的文件夹在搬家过程中消失了。' },
+  SOURCE_CHANGED: { en: 'A folder of the old mailbox was recreated or restored.', zh: '原邮箱的文件夹被重建或恢复。' },
+  PROTOCOL_ERROR: { en: '{side} gave an answer that does not follow the mail protocol.', zh: '{side}的响应不符合邮件协议。' },
+  UNSUPPORTED: { en: 'This is not supported yet.', zh: '暂不支持该操作。' },
+  CONFIG_INVALID: { en: 'The migration settings are invalid.', zh: '搬家设置无效。' },
+  CANCELLED: { en: 'The migration was stopped before it finished.', zh: '搬家在完成前被停止。' },
+  INTERNAL: { en: 'Something unexpected went wrong in mailmover.', zh: 'mailmover 发生了意外错误。' },
+};
+
+/** Which side of the migration an engine message speaks of ("… for the source …"), when it says. */
+export function errorSide(message: string): 'source' | 'target' | null {
+  const m = /\b(source|target)\b/i.exec(message);
+  return m ? (m[1]!.toLowerCase() as 'source' | 'target') : null;
+}
+
+const SIDE_WORDS = {
+  source: { en: 'the old mailbox', zh: '原邮箱' },
+  target: { en: 'the new mailbox', zh: '新邮箱' },
+  unknown: { en: 'the mail server', zh: '邮件服务器' },
+} as const;
+
+/** The person's sentence for an error: its code's message with the side filled in. */
+export function errorMessage(error: { code: string; message: string }, lang: 'en' | 'zh'): string {
+  const parsed = ErrorCodeSchema.safeParse(error.code);
+  if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
+  const side = SIDE_WORDS[errorSide(error.message) ?? 'unknown'][lang];
+  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side);
+  return text[0]!.toUpperCase() + text.slice(1);
+}

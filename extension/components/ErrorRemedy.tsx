@@ -1,26 +1,46 @@
+import { errorMessage, errorSide } from '../../shared/errors';
 import type { ClassifiedError } from '../../shared/protocol';
 import { useLocale, useText } from '../i18n/locale-context';
 
-/** A classified error: the code, what happened, and what to do about it. */
-export function ErrorRemedy({ error, compact = false }: { error: { code: string; message: string; remedy: ClassifiedError['remedy']; transient?: boolean }; compact?: boolean }) {
-  const { t } = useLocale();
+type ShownError = { code: string; message: string; remedy: ClassifiedError['remedy']; transient?: boolean };
+
+/**
+ * A classified error: the code, what happened and what to do about it, in the UI's language.
+ * What happened is worded from the code (shared/errors.ts ERROR_MESSAGES), not the engine's
+ * English text; an English UI keeps that text under "Technical details" for the server's words.
+ * `passwordNeeded`: the account waits for a password entered again (its error is a settings one).
+ */
+export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: { error: ShownError; compact?: boolean; passwordNeeded?: boolean }) {
+  const { t, locale } = useLocale();
   const text = useText();
+  const lang = locale === 'zh-CN' ? 'zh' : 'en';
+  const side = errorSide(error.message);
+  const what = passwordNeeded
+    ? t('passwordNeededMessage', { side: side === 'target' ? t('sideTarget') : side === 'source' ? t('sideSource') : t('sideBoth') })
+    : errorMessage(error, lang);
+  const todo = passwordNeeded ? t('passwordNeededRemedy') : text(error.remedy);
   if (compact) {
     return (
-      <span className="error-inline" title={text(error.remedy)}>
-        <code>{error.code}</code> {text(error.remedy)}
+      <span className="error-inline" title={what}>
+        <code>{error.code}</code> {todo}
       </span>
     );
   }
   return (
     <div className="remedy" role="note">
       <p className="remedy__what">
-        <code>{error.code}</code> {error.message}
+        <code>{error.code}</code> {what}
       </p>
       <p className="remedy__todo">
-        <strong>{t('remedyLabel')}</strong> {text(error.remedy)}
+        <strong>{t('remedyLabel')}</strong> {todo}
       </p>
-      {error.transient && <p className="remedy__retry">{t('remedyTransient')}</p>}
+      {error.transient && !passwordNeeded && <p className="remedy__retry">{t('remedyTransient')}</p>}
+      {lang === 'en' && error.message && error.message !== what && (
+        <details className="remedy__details">
+          <summary>{t('remedyDetails')}</summary>
+          <p className="hint">{error.message}</p>
+        </details>
+      )}
     </div>
   );
 }

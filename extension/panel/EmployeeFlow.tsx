@@ -10,18 +10,11 @@ import { db } from '../db/schema';
 import { useLocale } from '../i18n/locale-context';
 import { percent } from '../lib/format';
 import { bridgeRequest, PageRequestError } from '../lib/page-client';
+import { requestFailureText } from '../dashboard/monitor/request-failure';
 import type { BridgeState } from '../lib/runtime-messages';
-import { findPreset, GENERIC_PITFALLS, presetForDomain, presetForServerHost, emailDomain, type Pitfall } from '../../shared/providers';
+import { authHint } from '../dashboard/monitor/auth-hint';
 import type { PanelContext } from './messages';
 import { ps } from './strings';
-
-/** Where the old provider makes its client password / authorization code (presets' pitfalls). */
-function authHint(provider: string | null, host: string, oldAddress: string): Pitfall | undefined {
-  const preset =
-    findPreset(provider) ?? presetForServerHost(host)?.preset ?? (emailDomain(oldAddress) ? presetForDomain(emailDomain(oldAddress)!) : undefined);
-  const own = preset?.pitfalls.find((p) => p.audience === 'user' && p.where && p.appliesTo.includes('AUTH_FAILED') && /code|password|secure/i.test(p.id));
-  return own ?? GENERIC_PITFALLS.find((p) => p.id === 'generic-client-password');
-}
 
 /**
  * 员工自助搬家 in the webmail panel: the new address as the page shows it (editable; asked for
@@ -40,6 +33,8 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const [test, setTest] = useState<{ busy: boolean; result: EndpointTestView | null; error: string | null }>({ busy: false, result: null, error: null });
   const [error, setError] = useState<string | null>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
+  // The started account failed (a wrong password): its form again, for that account.
+  const [again, setAgain] = useState(false);
   const connected = bridge?.phase === 'connected';
 
   const invites = useLiveQuery(async () => {
@@ -51,9 +46,13 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     });
   }, []);
   const started = useLiveQuery(async () => (startedId ? ((await db().accounts.get(startedId)) ?? null) : null), [startedId]);
+  const startedJob = useLiveQuery(async () => (started ? ((await db().jobs.get(started.jobId)) ?? null) : null), [started?.jobId]);
 
   const wanted = target.trim().toLowerCase();
-  const invite = invites?.find((i) => i.account.target.toLowerCase() === wanted) ?? (invites?.length === 1 ? invites[0] : undefined);
+  const invite =
+    again && started && startedJob
+      ? { account: started, job: startedJob }
+      : (invites?.find((i) => i.account.target.toLowerCase() === wanted) ?? (invites?.length === 1 ? invites[0] : undefined));
   const job = invite?.job;
   const oldAddress = sourceUser.trim() || (invite && invite.account.source.toLowerCase() !== invite.account.target.toLowerCase() ? invite.account.source : wanted);
   const host = hostEdit ?? job?.source.host ?? '';
@@ -72,7 +71,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       const result = await runEndpointTest({ side: 'source', server, user: oldAddress, password });
       setTest({ busy: false, result, error: null });
     } catch (err) {
-      setTest({ busy: false, result: null, error: err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err) });
+      setTest({ busy: false, result: null, error: requestFailureText(err, t) });
     }
   };
 
@@ -89,24 +88,39 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
           : { jobId: invite.job.id, target: wanted, sourceUser: oldAddress, sourcePassword: password },
       );
       setPassword('');
+      setTest({ busy: false, result: null, error: null });
+      setAgain(false);
       setStartedId(r.account.id);
     } catch (err) {
-      setError(err instanceof PageRequestError ? (err.failure.code === 'NOT_FOUND' ? t('selfNotInvited') : `${err.failure.code}: ${err.failure.message}`) : String(err));
+      setError(err instanceof PageRequestError && err.failure.code === 'NOT_FOUND' ? t('selfNotInvited') : requestFailureText(err, t));
     }
   };
 
-  if (started) {
+  if (started && !again) {
     const c = started.counters;
     const done = c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped;
+    // The first pass is over: the mailbox is there (new mail keeps syncing while the window lasts).
+    const finished = started.firstPassDoneAt !== null && started.status !== 'failed' && started.status !== 'in_progress';
+    const failed = started.status === 'failed' || started.status === 'password_needed';
     return (
-      <section className="panel self-progress" data-testid="self-progress" data-status={started.status} aria-live="polite">
+      <section className="panel self-progress" data-testid="self-progress" data-status={started.status} data-done={String(finished)} aria-live="polite">
         <h2>{ps(locale, 'progress')}</h2>
         <p>
           {t('selfStarted', { account: started.source })} <StatusBadge status={started.status} />
         </p>
-        <ProgressBar value={percent(done, c.messagesTotal)} label={ps(locale, 'progress')} />
+        <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
         <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>
-        {started.error && <ErrorRemedy error={started.error} />}
+        {finished && (
+          <p className="callout" data-testid="self-done">
+            {t('selfDone', { copied: done })} {started.status === 'syncing' ? t('selfSyncing') : ''}
+          </p>
+        )}
+        {started.error && <ErrorRemedy error={started.error} passwordNeeded={started.status === 'password_needed'} />}
+        {failed && (
+          <button type="button" className="secondary" data-testid="self-try-again" onClick={() => setAgain(true)}>
+            {t('selfTryAgain')}
+          </button>
+        )}
       </section>
     );
   }
@@ -115,7 +129,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     <div className="self-page">
       <h1>{t('selfTitle')}</h1>
       {!connected && <p className="callout callout--warn">{ps(locale, 'needsPairing')}</p>}
-      {invites && invites.length === 0 ? (
+      {invites && invites.length === 0 && !again ? (
         <div className="panel" data-testid="no-invite">
           <p>{ps(locale, 'noInvite')}</p>
           <button type="button" className="secondary" onClick={onOwnMigration}>

@@ -2,10 +2,12 @@ import { useState } from 'react';
 import type { AccountSelection } from '../../../shared/protocol';
 import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { bridgeRequest } from '../../lib/page-client';
+import { refusalText, type BatchAction } from './batch-refusal';
+import { ReimportPasswords } from './ReimportPasswords';
+import { requestFailureText } from './request-failure';
 
-type Action = 'account.start' | 'account.pause' | 'account.retry' | 'account.reopen' | 'account.stop';
-const ACTIONS: { type: Action; label: PlainKey; className: string }[] = [
+const ACTIONS: { type: BatchAction; label: PlainKey; className: string }[] = [
   { type: 'account.start', label: 'actionResume', className: 'secondary' },
   { type: 'account.pause', label: 'actionPause', className: 'secondary' },
   { type: 'account.retry', label: 'actionRetry', className: 'secondary' },
@@ -14,11 +16,15 @@ const ACTIONS: { type: Action; label: PlainKey; className: string }[] = [
   { type: 'account.stop', label: 'actionStop', className: 'danger' },
 ];
 
-/** Pause / resume / retry / stop for the selected accounts (or, with none selected, all shown). */
-export function BulkActions({ ids, disabled }: { ids: string[]; disabled: boolean }) {
+/**
+ * Pause / resume / retry / stop for the selected accounts (or, with none selected, all shown),
+ * and new passwords for many accounts at once from a CSV. A refusal is worded here from the
+ * action and the account's status.
+ */
+export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled: boolean; jobId?: string }) {
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
-  const run = async (type: Action) => {
+  const run = async (type: BatchAction) => {
     if (type === 'account.stop' && !window.confirm(t('confirmStop', { count: ids.length }))) return;
     setMessage(null);
     try {
@@ -30,26 +36,30 @@ export function BulkActions({ ids, disabled }: { ids: string[]; disabled: boolea
         const r = await bridgeRequest(type, selection);
         ok += r.results.filter((x) => x.ok).length;
         refused += r.results.filter((x) => !x.ok).length;
-        reason ??= r.results.find((x) => !x.ok && x.reason)?.reason;
+        const first = r.results.find((x) => !x.ok);
+        if (first) reason ??= refusalText(type, first.status, t);
       }
-      setMessage(t('bulkDone', { ok, refused }) + (reason ? ` (${reason})` : ''));
+      setMessage(reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused }));
     } catch (err) {
-      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      setMessage(requestFailureText(err, t));
     }
   };
   return (
-    <div className="bulk-actions" role="group" aria-label={t('bulkActions')}>
-      <span className="hint">{t('bulkTarget', { count: ids.length })}</span>
-      {ACTIONS.map((a) => (
-        <button key={a.type} type="button" className={a.className} disabled={disabled || ids.length === 0} onClick={() => void run(a.type)}>
-          {t(a.label)}
-        </button>
-      ))}
-      {message && (
-        <span className="hint" role="status">
-          {message}
-        </span>
-      )}
-    </div>
+    <>
+      <div className="bulk-actions" role="group" aria-label={t('bulkActions')}>
+        <span className="hint">{t('bulkTarget', { count: ids.length })}</span>
+        {ACTIONS.map((a) => (
+          <button key={a.type} type="button" className={a.className} disabled={disabled || ids.length === 0} onClick={() => void run(a.type)}>
+            {t(a.label)}
+          </button>
+        ))}
+        {message && (
+          <span className="hint" role="status" data-testid="bulk-message">
+            {message}
+          </span>
+        )}
+      </div>
+      <ReimportPasswords jobId={jobId} firstAccountId={ids[0]} disabled={disabled} />
+    </>
   );
 }

@@ -8,8 +8,10 @@ import { STATUS_KEYS } from '../../components/status';
 import { db, type AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatBytes, formatCount, formatDateTime, percent } from '../../lib/format';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { bridgeRequest } from '../../lib/page-client';
+import { refusalText } from './batch-refusal';
 import { PasswordAgainForm } from './PasswordAgainForm';
+import { requestFailureText } from './request-failure';
 import { VerifyDetails } from './VerifyDetails';
 
 const SKIPPED_PAGE = 100;
@@ -34,9 +36,9 @@ function ReopenForm({ account }: { account: AccountRow }) {
         ...(targetPassword ? { targetPassword } : {}),
       });
       const res = r.results[0];
-      setMessage(res?.ok ? t('reopened') : (res?.reason ?? t('reopenRefused')));
+      setMessage(res?.ok ? t('reopened') : res ? refusalText('account.reopen', res.status, t) : t('reopenRefused'));
     } catch (err) {
-      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      setMessage(requestFailureText(err, t));
     } finally {
       setBusy(false);
     }
@@ -169,9 +171,10 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
             </>
           )}
         </dl>
-        {account.error && <ErrorRemedy error={account.error} />}
+        {account.error && <ErrorRemedy error={account.error} passwordNeeded={account.status === 'password_needed'} />}
         {account.status === 'closed' && <ReopenForm account={account} />}
         {account.status === 'password_needed' && <PasswordAgainForm account={account} job={job} />}
+        {account.status === 'failed' && account.error?.code === 'AUTH_FAILED' && <PasswordAgainForm key={account.id} account={account} job={job} reason="auth_failed" />}
 
         <h3>{t('folderProgress')}</h3>
         {folders.length === 0 ? (

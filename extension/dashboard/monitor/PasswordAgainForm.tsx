@@ -1,42 +1,65 @@
 import { useState } from 'react';
+import { errorSide } from '../../../shared/errors';
 import type { JobView, LoginView } from '../../../shared/protocol';
 import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { bridgeRequest } from '../../lib/page-client';
+import { runEndpointTest } from '../wizard/run-endpoint-test';
+import type { EndpointTestView } from '../wizard/wizard-state';
+import { ErrorRemedy } from '../../components/ErrorRemedy';
+import { authHint, authHintText } from './auth-hint';
+import { requestFailureText } from './request-failure';
 
 type Side = 'source' | 'target';
+type Need = 'admin' | 'own' | null;
 
 /** What a side needs typed again: the job's admin password, the account's own, or nothing. */
-function need(login: LoginView | undefined, hasOwn: boolean): 'admin' | 'own' | null {
+function need(login: LoginView | undefined, hasOwn: boolean): Need {
   if (login?.kind === 'admin') return login.hasPassword ? null : 'admin';
   return hasOwn ? null : 'own';
+}
+
+/** Whose password a failed login asks for: the side the error names (both when it names none). */
+function failedNeeds(account: AccountRow, job: JobView | undefined): Record<Side, Need> {
+  const side = account.error ? errorSide(account.error.message) : null;
+  const kind = (s: Side): Need => ((s === 'source' ? job?.sourceLogin : job?.targetLogin)?.kind === 'admin' ? 'admin' : 'own');
+  return { source: side === 'target' ? null : kind('source'), target: side === 'source' ? null : side === 'target' ? kind('target') : null };
 }
 
 const serverText = (s: { host: string; port: number; security: string }) => `${s.host}:${s.port} (${s.security})`;
 
 /**
- * An account in `password_needed`: the bridge no longer uses a stored password because the
- * server settings changed since it was entered (passwords are bound to their server). The
- * admin types it again here: an account's own password goes with account.credentials, a job's
- * admin password with job.update (which releases every account of the job waiting for it).
- * The fields are cleared as soon as the request is sent. `job` is the account's job from the
- * mirror (undefined while it loads: the account's own passwords are offered then).
+ * A password typed again where the account's problem is shown (drawer), for two reasons:
+ * - `password_needed`: the bridge no longer uses a stored password because the server settings
+ *   changed since it was entered (passwords are bound to their server);
+ * - `auth_failed`: the account failed with AUTH_FAILED: 更新密码并重试 for the side that failed,
+ *   with the provider's hint on its client password / authorization code and a test first.
+ * An account's own password goes with account.credentials (which also queues a failed account
+ * again), a job's admin password with job.update (then account.retry for a failed login). The
+ * fields are cleared as soon as the request is sent. `job` is the account's job from the mirror
+ * (undefined while it loads: the account's own passwords are offered then).
  */
-export function PasswordAgainForm({ account, job }: { account: AccountRow; job: JobView | undefined }) {
-  const { t } = useLocale();
+export function PasswordAgainForm({ account, job, reason = 'password_needed' }: { account: AccountRow; job: JobView | undefined; reason?: 'password_needed' | 'auth_failed' }) {
+  const { t, locale } = useLocale();
+  const lang = locale === 'zh-CN' ? 'zh' : 'en';
   const [passwords, setPasswords] = useState<Record<Side, string>>({ source: '', target: '' });
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const needs: Record<Side, 'admin' | 'own' | null> = {
-    source: need(job?.sourceLogin, account.hasSourcePassword),
-    target: need(job?.targetLogin, account.hasTargetPassword),
-  };
+  const [test, setTest] = useState<EndpointTestView | null>(null);
+  const authFailed = reason === 'auth_failed';
+  const needs: Record<Side, Need> = authFailed
+    ? failedNeeds(account, job)
+    : { source: need(job?.sourceLogin, account.hasSourcePassword), target: need(job?.targetLogin, account.hasTargetPassword) };
   // Before the job is known, offer the account's own passwords (the usual case).
   if (!job && !needs.source && !needs.target) needs.source = 'own';
+
+  const login = (side: Side) => (side === 'source' ? job?.sourceLogin : job?.targetLogin);
+  const serverOf = (side: Side) => (side === 'source' ? (account.sourceServer ? { ...account.sourceServer, protocol: job?.source.protocol ?? 'imap' } : job?.source) : job?.target);
 
   const submit = async () => {
     const typed = { ...passwords };
     setPasswords({ source: '', target: '' });
+    setTest(null);
     if (!typed.source && !typed.target) {
       setMessage(t('passwordAgainEmpty'));
       return;
@@ -44,12 +67,12 @@ export function PasswordAgainForm({ account, job }: { account: AccountRow; job: 
     setBusy(true);
     setMessage(null);
     try {
-      const login = (side: Side) => {
-        const l = side === 'source' ? job?.sourceLogin : job?.targetLogin;
+      const adminLogin = (side: Side) => {
+        const l = login(side);
         return l?.kind === 'admin' && typed[side] ? { kind: 'admin' as const, adminUser: l.adminUser, form: l.form, password: typed[side] } : undefined;
       };
-      const sourceLogin = needs.source === 'admin' ? login('source') : undefined;
-      const targetLogin = needs.target === 'admin' ? login('target') : undefined;
+      const sourceLogin = needs.source === 'admin' ? adminLogin('source') : undefined;
+      const targetLogin = needs.target === 'admin' ? adminLogin('target') : undefined;
       if (sourceLogin || targetLogin) {
         await bridgeRequest('job.update', { jobId: account.jobId, patch: { ...(sourceLogin ? { sourceLogin } : {}), ...(targetLogin ? { targetLogin } : {}) } });
       }
@@ -58,9 +81,40 @@ export function PasswordAgainForm({ account, job }: { account: AccountRow; job: 
         ...(needs.target === 'own' && typed.target ? { targetPassword: typed.target } : {}),
       };
       if (own.sourcePassword || own.targetPassword) await bridgeRequest('account.credentials', { accountId: account.id, ...own });
-      setMessage(t('passwordAgainSaved'));
+      // An admin password does not restart a failed account by itself.
+      else if (authFailed && account.status === 'failed') await bridgeRequest('account.retry', { accountIds: [account.id] });
+      setMessage(authFailed ? t('updatePasswordSaved') : t('passwordAgainSaved'));
     } catch (err) {
-      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      setMessage(requestFailureText(err, t));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  /** Logs in with the typed password before it is saved (endpoint.test, read-only). */
+  const runTest = async () => {
+    const side: Side = needs.source ? 'source' : 'target';
+    const server = serverOf(side);
+    const l = login(side);
+    if (!server || !passwords[side]) return;
+    setBusy(true);
+    setTest(null);
+    setMessage(null);
+    try {
+      const user = side === 'source' ? account.source : account.target;
+      setTest(
+        await runEndpointTest({
+          side,
+          server: { ...server, protocol: side === 'source' ? (job?.source.protocol ?? 'imap') : 'imap' },
+          user,
+          password: passwords[side],
+          ...(l?.kind === 'admin' ? { adminUser: l.adminUser, adminForm: l.form } : {}),
+          ...(job?.provider && side === 'source' ? { provider: job.provider } : {}),
+          detect: false,
+        }),
+      );
+    } catch (err) {
+      setMessage(requestFailureText(err, t));
     } finally {
       setBusy(false);
     }
@@ -68,14 +122,18 @@ export function PasswordAgainForm({ account, job }: { account: AccountRow; job: 
 
   // The server whose password is asked for: the source's when it is needed, else the target's.
   const server = needs.source ? (account.sourceServer ?? job?.source) : job?.target;
+  const hint = needs.source === 'own' ? authHint(job?.provider, server?.host ?? '', account.source) : undefined;
+  const sideWord = needs.source && needs.target ? t('sideBoth') : needs.target ? t('sideTarget') : t('sideSource');
   const field = (side: Side) => {
     const kind = needs[side];
     if (!kind) return null;
-    const l = side === 'source' ? job?.sourceLogin : job?.targetLogin;
+    const l = login(side);
     const label =
       kind === 'admin' && l?.kind === 'admin'
         ? t(side === 'source' ? 'passwordAgainSourceAdmin' : 'passwordAgainTargetAdmin', { user: l.adminUser })
-        : t(side === 'source' ? 'passwordAgainSource' : 'passwordAgainTarget');
+        : authFailed
+          ? t(side === 'source' ? 'updatePasswordSource' : 'updatePasswordTarget')
+          : t(side === 'source' ? 'passwordAgainSource' : 'passwordAgainTarget');
     return (
       <label className="field">
         <span>{label}</span>
@@ -91,22 +149,40 @@ export function PasswordAgainForm({ account, job }: { account: AccountRow; job: 
       </label>
     );
   };
+  const testSide: Side = needs.source ? 'source' : 'target';
   return (
     <form
       className="panel panel--quiet"
-      data-testid="password-again-form"
+      data-testid={authFailed ? 'update-password-form' : 'password-again-form'}
       onSubmit={(e) => {
         e.preventDefault();
         void submit();
       }}
     >
-      <h3>{t('passwordAgainTitle')}</h3>
-      <p className="hint">{t('passwordAgainHint', { server: server ? serverText(server) : '—' })}</p>
+      <h3>{authFailed ? t('updatePassword') : t('passwordAgainTitle')}</h3>
+      <p className="hint">{authFailed ? t('updatePasswordHint', { side: sideWord }) : t('passwordAgainHint', { server: server ? serverText(server) : '—' })}</p>
+      {hint && (
+        <p className="hint" data-testid="auth-code-hint">
+          {t('authCodeWhere', { where: authHintText(hint, lang) })}
+        </p>
+      )}
       {field('source')}
       {field('target')}
-      <button type="submit" className="secondary" disabled={busy}>
-        {t('passwordAgainSubmit')}
-      </button>
+      <div className="row" style={{ display: 'flex', gap: 12, flexWrap: 'wrap' }}>
+        {authFailed && (
+          <button type="button" className="ghost" data-testid="update-password-test" disabled={busy || !passwords[testSide] || !serverOf(testSide)} onClick={() => void runTest()}>
+            {busy && !message ? t('updatePasswordTesting') : t('updatePasswordTest')}
+          </button>
+        )}
+        <button type="submit" className="secondary" data-testid="password-again-submit" disabled={busy}>
+          {authFailed ? t('updatePassword') : t('passwordAgainSubmit')}
+        </button>
+      </div>
+      {test && (
+        <div data-testid="update-password-test-result" data-ok={String(test.ok)}>
+          {test.ok ? <p className="hint">{t('updatePasswordTestOk')}</p> : test.error && <ErrorRemedy error={test.error} />}
+        </div>
+      )}
       {message && (
         <p className="hint" role="status">
           {message}
