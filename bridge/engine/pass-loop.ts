@@ -104,7 +104,8 @@ async function runPass<M extends PlannedMessage>(
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
     const counting = control.src;
     const counted = mappings.filter((m) => m.selectable && !result.folderErrors.has(m.target)).map((m) => m.source);
-    await tracker.expectFolders(counted, (folder) => counting.countMessages(folder));
+    // A date filter copies only part of each folder: its plan tells how much, STATUS cannot.
+    if (!opts.since) await tracker.expectFolders(counted, (folder) => counting.countMessages(folder));
     tracker.setPhase('planning');
     const queue: Array<Task<M>> = mappings
       .filter((m) => m.selectable && !result.folderErrors.has(m.target))
