@@ -38,9 +38,6 @@ export const ACCOUNT_STATUSES = [
 export const AccountStatusSchema = z.enum(ACCOUNT_STATUSES);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 
-/** What the UI and the CSV report show for each status: one table for both. */
-export { ACCOUNT_STATUS_LABELS } from '../status-labels';
-
 /** Finer detail of an account that is in progress, for the progress bar's caption. */
 export const AccountPhaseSchema = z.enum([
   'queued',

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACCOUNT_STATUSES,
-  ACCOUNT_STATUS_LABELS,
   AccountViewSchema,
   EVENTS,
   JobSpecSchema,
@@ -17,6 +16,7 @@ import {
   okResponse,
   parseResult,
 } from '../../shared/protocol';
+import { ACCOUNT_STATUS_LABELS } from '../../shared/status-labels';
 
 describe('wire protocol schemas', () => {
   it('covers every request the issue names', () => {
