@@ -1,43 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
-import { DEFAULT_BRIDGE_PORT } from '../../shared/bridge-defaults';
 import { createHealthApp } from './health';
+import { resolvePort } from './port';
 
 /** The bridge only listens on the IPv4 loopback address, never on the network. */
 export const BRIDGE_HOSTNAME = '127.0.0.1';
 
-export class PortError extends Error {}
-
-function parsePort(raw: string, source: string): number {
-  const port = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new PortError(`${source}: "${raw}" is not a TCP port (0-65535)`);
-  }
-  return port;
-}
-
-/**
- * The port to listen on: `--port N` / `--port=N` wins, then the MAILMOVER_PORT
- * environment variable, then DEFAULT_BRIDGE_PORT. 0 asks the OS for a free port.
- */
-export function resolvePort(
-  argv: readonly string[] = process.argv.slice(2),
-  env: NodeJS.ProcessEnv = process.env,
-): number {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--port') {
-      const value = argv[i + 1];
-      if (value === undefined) throw new PortError('--port needs a value');
-      return parsePort(value, '--port');
-    }
-    if (arg.startsWith('--port=')) return parsePort(arg.slice('--port='.length), '--port');
-  }
-  const fromEnv = env.MAILMOVER_PORT;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return parsePort(fromEnv, 'MAILMOVER_PORT');
-  return DEFAULT_BRIDGE_PORT;
-}
+export { PortError, resolvePort } from './port';
 
 export interface RunningBridge {
   readonly hostname: string;
