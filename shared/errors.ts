@@ -207,5 +207,5 @@ export function errorMessage(error: { code: string; message: string }, lang: 'en
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
   const side = SIDE_WORDS[errorSide(error.message) ?? 'unknown'][lang];
   const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side);
-  return text[0]!.toUpperCase() + text.slice(1);
+  return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

@@ -12,7 +12,7 @@ import { percent } from '../lib/format';
 import { bridgeRequest, PageRequestError } from '../lib/page-client';
 import { requestFailureText } from '../dashboard/monitor/request-failure';
 import type { BridgeState } from '../lib/runtime-messages';
-import { authHint } from '../dashboard/monitor/auth-hint';
+import { authHint, authHintText } from '../dashboard/monitor/auth-hint';
 import type { PanelContext } from './messages';
 import { ps } from './strings';
 
@@ -161,7 +161,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
                 {hint && (
                   <span data-testid="auth-hint">
                     {' '}
-                    {hint.where ? `${ps(locale, 'where')}: ${zh ? hint.where.zh : hint.where.en}` : zh ? hint.what.zh : hint.what.en}
+                    {t('authCodeWhere', { where: authHintText(hint, zh ? 'zh' : 'en') })}
                   </span>
                 )}
               </>

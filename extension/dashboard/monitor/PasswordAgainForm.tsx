@@ -26,7 +26,7 @@ function failedNeeds(account: AccountRow, job: JobView | undefined): Record<Side
   return { source: side === 'target' ? null : kind('source'), target: side === 'source' ? null : side === 'target' ? kind('target') : null };
 }
 
-const serverText = (s: { host: string; port: number; security: string }) => `${s.host}:${s.port} (${s.security})`;
+const SECURITY_KEYS = { tls: 'securityTls', starttls: 'securityStarttls', plain: 'securityPlain' } as const;
 
 /**
  * A password typed again where the account's problem is shown (drawer), for two reasons:
@@ -122,6 +122,7 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
 
   // The server whose password is asked for: the source's when it is needed, else the target's.
   const server = needs.source ? (account.sourceServer ?? job?.source) : job?.target;
+  const serverText = (v: { host: string; port: number; security: 'tls' | 'starttls' | 'plain' }) => `${v.host}:${v.port} (${t(SECURITY_KEYS[v.security])})`;
   const hint = needs.source === 'own' ? authHint(job?.provider, server?.host ?? '', account.source) : undefined;
   const sideWord = needs.source && needs.target ? t('sideBoth') : needs.target ? t('sideTarget') : t('sideSource');
   const field = (side: Side) => {

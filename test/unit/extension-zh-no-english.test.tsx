@@ -1,0 +1,213 @@
+// @vitest-environment jsdom
+/**
+ * zh-CN mode shows no English engine text (issue 15 point 5): the drawer, the table's rows, the
+ * update-password form and the bulk actions' answers are rendered in Chinese for every error
+ * code the engine emits (shared/errors.ts), with the engine's English message as the bridge
+ * sends it, and every visible text (and title) is checked for English words: no ASCII word of
+ * three or more letters is left, except addresses, host names, URL schemes, error codes and
+ * acronyms (IMAP, TLS, CSV, …) and the product's name. Also: every code has a message and a
+ * remedy in both languages.
+ */
+import 'fake-indexeddb/auto';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ERROR_CODES, ERROR_MESSAGES, REMEDIES, errorMessage, type ErrorCode } from '../../shared/errors';
+import { ACCOUNT_STATUSES } from '../../shared/protocol';
+import { installDb, openDb, type AccountRow } from '../../extension/db/schema';
+import { translator } from '../../extension/i18n';
+import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { makeAccount, makeJob } from './extension-account-fixture';
+
+let batchAnswer: (type: string, params: { accountIds: string[] }) => unknown = () => ({});
+let failNext: { code: string; message: string } | null = null;
+
+vi.mock('../../extension/lib/page-client', () => {
+  class PageRequestError extends Error {
+    constructor(readonly failure: { code: string; message: string }) {
+      super(failure.message);
+    }
+  }
+  return {
+    PageRequestError,
+    bridgeRequest: vi.fn(async (type: string, params: { accountIds: string[] }) => {
+      if (failNext) {
+        const f = failNext;
+        failNext = null;
+        throw new PageRequestError(f);
+      }
+      if (type === 'account.get') return { account: null, folders: [] };
+      return batchAnswer(type, params);
+    }),
+    bridgeRequestRaw: vi.fn(async () => null),
+  };
+});
+
+const { ErrorRemedy } = await import('../../extension/components/ErrorRemedy');
+const { StatusTable } = await import('../../extension/dashboard/monitor/StatusTable');
+const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');
+const { BulkActions } = await import('../../extension/dashboard/monitor/BulkActions');
+const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/PasswordAgainForm');
+const { refusalText } = await import('../../extension/dashboard/monitor/batch-refusal');
+
+/** What the engine says for each code (English, with its CLI flags), as the bridge sends it. */
+const ENGINE_TEXT: Record<ErrorCode, string> = {
+  AUTH_FAILED: 'Login failed for the source. The server said "NO [AUTHENTICATIONFAILED] Authentication failed." Check the password (or authorization code / app password) and that IMAP is enabled for this account.',
+  CONNECT_FAILED: 'Could not connect to the target server imap.new.example:993 (ECONNREFUSED).',
+  DNS_FAILED: 'The source server name imap.old.example could not be resolved (ENOTFOUND).',
+  TLS_FAILED: 'The TLS certificate of the source server is not trusted: self-signed certificate. Accept it only if you trust this server (--insecure-tls).',
+  PLAINTEXT_REFUSED: 'Refusing to send the source password for a@old.example unencrypted to imap.old.example:143. Use imaps:// or STARTTLS, or pass --allow-plaintext for a trusted network.',
+  IMAP_DISABLED: 'The source refused IMAP: "IMAP is disabled for this account".',
+  THROTTLED: 'The source server is limiting connections (too many connections).',
+  TIMEOUT: 'The target server stopped answering for 60 s.',
+  QUOTA_EXCEEDED: 'The target mailbox is over quota (OVERQUOTA).',
+  MESSAGE_REJECTED: 'The target refused message UID 42 of INBOX: "Message contains invalid header".',
+  MESSAGE_TOO_LARGE: 'Message UID 7 of INBOX is 60 MB, more than the target accepts.',
+  TARGET_REFUSED: 'The target refused to store mail in INBOX: "[CANNOT] Mailbox is read-only".',
+  MESSAGE_CHANGED: 'The target stored message UID 3 with changes.',
+  FOLDER_CREATE_FAILED: 'The target refused to create folder Projects/2024.',
+  FOLDER_RENAMED: 'Folder a.b was created as a．b on the target.',
+  FOLDER_NOT_FOUND: 'Folder Archive disappeared on the source.',
+  SOURCE_CHANGED: 'UIDVALIDITY of INBOX changed on the source.',
+  PROTOCOL_ERROR: 'The source sent an unexpected response: BAD Command unrecognized.',
+  UNSUPPORTED: 'This server does not support MOVE.',
+  CONFIG_INVALID: 'The migration options are invalid: concurrency must be positive.',
+  CANCELLED: 'The run was cancelled before it finished.',
+  INTERNAL: 'Unexpected error: Cannot read properties of undefined.',
+};
+
+const classified = (code: ErrorCode) => ({ code, message: ENGINE_TEXT[code], remedy: { en: REMEDIES[code].en, zh: REMEDIES[code].zh }, transient: REMEDIES[code].transient });
+
+/** Words allowed in Chinese text: acronyms and codes (all capitals), the product and brand names, URL schemes. */
+const ALLOWED = new Set(['mailmover', 'Gmail', 'NetEase', 'Exmail', 'WeChat']);
+
+/** English words a person would read in zh-CN mode; addresses, host names and schemes are taken out first. */
+function englishWords(text: string): string[] {
+  const stripped = text
+    .replace(/[^\s@]+@[^\s@]+/g, ' ') // addresses
+    .replace(/\b[a-z][a-z0-9+.-]*:\/\/\S*/gi, ' ') // URLs and schemes (imaps://)
+    .replace(/\b[\w-]+(\.[\w-]+)+\b/g, ' '); // host names, file names
+  return (stripped.match(/[A-Za-z][A-Za-z0-9_]*/g) ?? []).filter((w) => /[A-Za-z]{3,}/.test(w) && !/^[A-Z0-9_]+$/.test(w) && !ALLOWED.has(w));
+}
+
+/** Every text and title the person can see in the rendered tree. */
+function visibleText(root: HTMLElement): string {
+  const titles = Array.from(root.querySelectorAll('[title]'), (e) => e.getAttribute('title') ?? '');
+  const labels = Array.from(root.querySelectorAll('[aria-label],[placeholder]'), (e) => `${e.getAttribute('aria-label') ?? ''} ${e.getAttribute('placeholder') ?? ''}`);
+  return [root.textContent ?? '', ...titles, ...labels].join('\n');
+}
+
+const zh = (ui: React.ReactElement) => (
+  <LocaleProvider initial="zh-CN" persist={false}>
+    {ui}
+  </LocaleProvider>
+);
+
+beforeAll(() => {
+  installDb(openDb('zh-no-english'));
+  // jsdom lays nothing out: give elements the size a browser would, so the table's virtualiser renders rows.
+  Object.defineProperty(HTMLElement.prototype, 'clientHeight', { configurable: true, get: () => 2000 });
+  Object.defineProperty(HTMLElement.prototype, 'clientWidth', { configurable: true, get: () => 1000 });
+});
+afterEach(cleanup);
+
+describe('zh-CN mode leaves no English engine text', () => {
+  it('every error code has a message and a remedy in both languages', () => {
+    for (const code of ERROR_CODES) {
+      expect(ERROR_MESSAGES[code].en.length, code).toBeGreaterThan(5);
+      expect(englishWords(ERROR_MESSAGES[code].zh.replace(/\{\w+\}/g, '')), code).toEqual([]);
+      expect(englishWords(REMEDIES[code].zh), code).toEqual([]);
+      expect(englishWords(errorMessage({ code, message: ENGINE_TEXT[code] }, 'zh')), code).toEqual([]);
+    }
+  });
+
+  it('the checker finds what the issue found', () => {
+    expect(englishWords('Login failed for the source')).toEqual(['Login', 'failed', 'for', 'the', 'source']);
+    expect(englishWords('(--allow-plaintext)')).toEqual(['allow', 'plaintext']);
+    expect(englishWords('请检查 zhang@old.example 与 imap.exmail.qq.com:993 的 IMAP/TLS 设置,imaps:// 或 STARTTLS,AUTH_FAILED')).toEqual([]);
+  });
+
+  it.each(ERROR_CODES)('%s: the error, full and in a row', (code) => {
+    const { container } = render(
+      zh(
+        <>
+          <ErrorRemedy error={classified(code)} />
+          <ErrorRemedy error={classified(code)} compact />
+        </>,
+      ),
+    );
+    expect(container.textContent).toContain(code);
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('the table: a row per error code, and the password-needed row', () => {
+    const rows: AccountRow[] = [
+      ...ERROR_CODES.map((code, i) => makeAccount({ id: `acc_${i}`, source: `u${i}@old.example`, target: `u${i}@new.example`, status: 'failed', error: classified(code) })),
+      makeAccount({ id: 'acc_pw', status: 'password_needed', error: { ...classified('CONFIG_INVALID'), message: 'The source password for zhang@old.example must be entered again: none is stored for the current server settings.' } }),
+    ];
+    const { container } = render(
+      zh(<StatusTable rows={rows} selected={new Set()} onToggle={() => undefined} onToggleAll={() => undefined} onOpen={() => undefined} sort={{ key: 'status', dir: 'asc' }} onSort={() => undefined} height={rows.length * 64 + 64} />),
+    );
+    expect(screen.getAllByTestId('row-update-password').map((b) => b.textContent)).toEqual(['更新密码并重试', '重新输入密码']);
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('the drawer of a failed login, with its update-password form', async () => {
+    const { container } = render(zh(<DetailsDrawer account={makeAccount({ error: classified('AUTH_FAILED') })} onClose={() => undefined} />));
+    await screen.findByTestId('update-password-form');
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('the drawer of an account waiting for its password again', async () => {
+    const account = makeAccount({ status: 'password_needed', error: { ...classified('CONFIG_INVALID'), message: 'The source password for zhang@old.example must be entered again.' } });
+    const { container } = render(zh(<PasswordAgainForm account={account} job={makeJob()} />));
+    expect(englishWords(visibleText(container))).toEqual([]);
+    cleanup();
+    const drawer = render(zh(<DetailsDrawer account={account} onClose={() => undefined} />));
+    await screen.findByTestId('password-again-form');
+    expect(drawer.container.textContent).toContain('需要重新输入原邮箱的密码');
+    expect(englishWords(visibleText(drawer.container))).toEqual([]);
+  });
+
+  it('every refusal of every bulk action, for every status', () => {
+    const t = translator('zh-CN');
+    for (const action of ['account.start', 'account.pause', 'account.retry', 'account.reopen', 'account.stop'] as const) {
+      for (const status of ACCOUNT_STATUSES) expect(englishWords(refusalText(action, status, t)), `${action} ${status}`).toEqual([]);
+    }
+  });
+
+  it('bulk 重新开启 on a failed account answers in Chinese, without the bridge’s English reason', async () => {
+    batchAnswer = (_type, p) => ({ results: p.accountIds.map((accountId) => ({ accountId, ok: false, status: 'failed', reason: 'only closed accounts are reopened (this one is failed)' })) });
+    const { container } = render(zh(<BulkActions ids={['acc_1']} disabled={false} jobId="job_abcdef" />));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '重新开启' }));
+    });
+    const msg = await screen.findByTestId('bulk-message');
+    expect(msg.textContent).toContain('0 个已执行，1 个未执行');
+    expect(msg.textContent).toContain('只有已关闭的账号可以重新开启（该账号当前为“失败”）');
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('reopening a stopped account without its passwords names no protocol call', async () => {
+    batchAnswer = (_type, p) => ({
+      results: p.accountIds.map((accountId) => ({ accountId, ok: false, status: 'closed', reason: 'the stored passwords were deleted when the account was closed: supply the source password (account.reopen with sourcePassword) to reopen it' })),
+    });
+    const { container } = render(zh(<BulkActions ids={['acc_1']} disabled={false} jobId="job_abcdef" />));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '重新开启' }));
+    });
+    const msg = await screen.findByTestId('bulk-message');
+    expect(msg.textContent).toContain('关闭时已删除保存的密码');
+    expect(msg.textContent).not.toMatch(/account\.reopen|sourcePassword/);
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('a failed request is a sentence, not the bridge’s code and English message', async () => {
+    failNext = { code: 'CONFLICT', message: 'The job is closed (job.reopen first).' };
+    const { container } = render(zh(<BulkActions ids={['acc_1']} disabled={false} jobId="job_abcdef" />));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '重试' }));
+    });
+    await waitFor(() => expect(screen.getByTestId('bulk-message').textContent).toContain('桥接程序拒绝执行'));
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+});
