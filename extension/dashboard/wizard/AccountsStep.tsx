@@ -1,14 +1,11 @@
 import { useLocale } from '../../i18n/locale-context';
-import type { ImportRules } from '../../lib/csv-import';
 import { formatCount } from '../../lib/format';
 import { CsvImport } from './CsvImport';
 import { ImportModeChoice } from './ImportModeChoice';
 import { TemplateLinks } from './TemplateLinks';
-import { accountCount, type WizardState } from './wizard-state';
+import { accountCount, importRules, type WizardState } from './wizard-state';
 
-export function importRules(state: WizardState): ImportRules {
-  return { mode: state.importMode, sourceAdmin: false, targetAdmin: state.targetLogin === 'admin' };
-}
+export { importRules };
 
 /** Step d — 设置搬家账号: the import mode, the template, and the account files. */
 export function AccountsStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
@@ -29,7 +26,7 @@ export function AccountsStep({ state, patch }: { state: WizardState; patch(p: Pa
         <TemplateLinks rules={rules} />
         <CsvImport imports={state.imports} onChange={(imports) => patch({ imports })} rules={rules} />
         <p className="accounts-total" data-testid="accounts-total">
-          {t('accountsTotal', { count: formatCount(total, locale) })}
+          {t(total === 1 ? 'accountsTotalOne' : 'accountsTotal', { count: formatCount(total, locale) })}
         </p>
       </div>
     </section>

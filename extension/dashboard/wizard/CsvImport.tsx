@@ -5,6 +5,7 @@ import { checkImport, type CheckedImport, type ImportRules } from '../../lib/csv
 import { formatCount } from '../../lib/format';
 import { ImportErrors } from './ImportErrors';
 import { readFileBytes } from './read-file';
+import { dataRowCount } from './wizard-state';
 
 let nextId = 1;
 
@@ -76,7 +77,7 @@ export function CsvImport({ imports, onChange, rules }: { imports: CheckedImport
                 <strong>{imp.fileName}</strong>
                 <span className="hint">
                   {t('importSummary', {
-                    rows: formatCount(imp.rows.length, locale),
+                    rows: formatCount(dataRowCount(imp), locale),
                     encoding: imp.encoding === 'utf-8' ? 'UTF-8' : 'GBK/GB18030',
                     headers: imp.headerStyle === 'chinese' ? t('headersChinese') : t('headersEnglish'),
                   })}
@@ -92,7 +93,7 @@ export function CsvImport({ imports, onChange, rules }: { imports: CheckedImport
               )}
               {imp.duplicates.length > 0 && (
                 <div className="callout callout--warn" data-testid="csv-duplicates">
-                  <strong>{t('duplicatesTitle', { count: imp.duplicates.length })}</strong>
+                  <strong>{t(imp.duplicates.length === 1 ? 'duplicatesTitleOne' : 'duplicatesTitle', { count: imp.duplicates.length })}</strong>
                   <ul>
                     {imp.duplicates.slice(0, 20).map((d) => (
                       <li key={d.line}>{t('duplicateRow', { line: d.line, address: d.address, file: d.earlierFile, earlier: d.earlierLine })}</li>

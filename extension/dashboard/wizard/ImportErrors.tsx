@@ -10,7 +10,7 @@ export function ImportErrors({ errors }: { errors: readonly CsvRowError[] }) {
   const capped = errors.length > MAX_REPORTED_ERRORS;
   return (
     <div className="import-errors" role="alert">
-      <p className="import-errors__title">{capped ? t('importErrorsTitleMany', { count: MAX_REPORTED_ERRORS }) : t('importErrorsTitle', { count: errors.length })}</p>
+      <p className="import-errors__title">{capped ? t('importErrorsTitleMany', { count: MAX_REPORTED_ERRORS }) : t(errors.length === 1 ? 'importErrorsTitleOne' : 'importErrorsTitle', { count: errors.length })}</p>
       <table className="mini-table">
         <thead>
           <tr>

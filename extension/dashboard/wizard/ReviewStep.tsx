@@ -2,6 +2,9 @@ import { findPreset } from '../../../shared/providers';
 import { Field } from '../../components/Field';
 import { useLocale, useText } from '../../i18n/locale-context';
 import { formatCount } from '../../lib/format';
+import { AccountsPreview } from './AccountsPreview';
+import { FiltersPanel } from './FiltersPanel';
+import { jobFilters } from './job-filters';
 import { accountCount, type WizardState } from './wizard-state';
 
 /** Step e — review everything, name the job, start. */
@@ -10,6 +13,8 @@ export function ReviewStep({ state, patch, defaultName }: { state: WizardState; 
   const text = useText();
   const source = findPreset(state.providerId);
   const target = findPreset(state.targetPresetId);
+  const filters = jobFilters(state);
+  const count = accountCount(state.imports);
   const security = (s: string) => t(s === 'tls' ? 'securityTls' : s === 'starttls' ? 'securityStarttls' : 'securityPlain');
   return (
     <section className="step" aria-labelledby="step-review-title">
@@ -38,14 +43,28 @@ export function ReviewStep({ state, patch, defaultName }: { state: WizardState; 
           </dd>
           <dt>{t('reviewAccounts')}</dt>
           <dd>
-            {t('accountsTotal', { count: formatCount(accountCount(state.imports), locale) })} ·{' '}
+            {t(count === 1 ? 'accountsTotalOne' : 'accountsTotal', { count: formatCount(count, locale) })} ·{' '}
             {t(state.importMode === 'admin-with-passwords' ? 'modeKnown' : state.importMode === 'admin-without-passwords' ? 'modeUnknown' : 'modeSelf')}
+          </dd>
+          <dt>{t('reviewFilters')}</dt>
+          <dd data-testid="review-filters">
+            {!filters.since && !filters.includeFolders.length && !filters.excludeFolders.length
+              ? t('reviewFiltersAll')
+              : [
+                  filters.since ? t('reviewFiltersSince', { date: filters.since }) : t('filterAllMail'),
+                  filters.includeFolders.length ? t('reviewFiltersInclude', { folders: filters.includeFolders.join(', ') }) : null,
+                  filters.excludeFolders.length ? t('reviewFiltersExclude', { folders: filters.excludeFolders.join(', ') }) : null,
+                ]
+                  .filter(Boolean)
+                  .join(' · ')}
           </dd>
           <dt>{t('reviewSync')}</dt>
           <dd>{t('reviewSyncValue')}</dd>
         </dl>
         <p className="hint">{t('reviewPasswords')}</p>
       </div>
+      <FiltersPanel state={state} patch={patch} />
+      <AccountsPreview imports={state.imports} />
     </section>
   );
 }

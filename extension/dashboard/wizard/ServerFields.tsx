@@ -7,7 +7,16 @@ const DEFAULT_PORTS: Record<'imap' | 'pop3', Record<ServerDraft['security'], str
   pop3: { tls: '995', starttls: '110', plain: '110' },
 };
 
-/** Host, port and transport security of one server; changing the security suggests its usual port. */
+/**
+ * The port after a change of 加密方式: the new security's usual port while the field still holds
+ * the previous one's (or nothing); a port the admin typed (44841) stays.
+ */
+export function portAfterSecurityChange(value: ServerDraft, protocol: 'imap' | 'pop3', security: ServerDraft['security']): string {
+  const previousDefault = DEFAULT_PORTS[protocol][value.security];
+  return value.port === '' || value.port === previousDefault ? DEFAULT_PORTS[protocol][security] : value.port;
+}
+
+/** Host, port and transport security of one server; changing the security suggests its usual port unless one was typed. */
 export function ServerFields({
   value,
   onChange,
@@ -54,7 +63,7 @@ export function ServerFields({
               value={value.security}
               onChange={(e) => {
                 const security = e.target.value as ServerDraft['security'];
-                set({ security, port: DEFAULT_PORTS[protocol][security] });
+                set({ security, port: portAfterSecurityChange(value, protocol, security) });
               }}
             >
               <option value="tls">{t('securityTls')}</option>

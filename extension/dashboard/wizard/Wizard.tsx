@@ -10,6 +10,7 @@ import { startJob, type StartOutcome } from './start-job';
 import { Stepper } from './Stepper';
 import { StorageStep } from './StorageStep';
 import { TargetStep } from './TargetStep';
+import { filtersValid } from './job-filters';
 import { INITIAL_WIZARD, STEPS, accountCount, serverValid, testKey, wizardReducer, type WizardState } from './wizard-state';
 
 /** Whether a step's inputs let the wizard go on (the reason to show otherwise). */
@@ -94,7 +95,7 @@ export function Wizard({ bridge, onStarted }: { bridge: BridgeState | undefined;
         </button>
         <span className="wizard__why">{block && t(block)}</span>
         {STEPS[step] === 'review' ? (
-          <button type="button" className="primary" onClick={() => void start()} disabled={starting || !connected || outcome !== null} data-testid="start-migration">
+          <button type="button" className="primary" onClick={() => void start()} disabled={starting || !connected || outcome !== null || !filtersValid(state)} data-testid="start-migration">
             {starting ? t('starting') : t('startMigration')}
           </button>
         ) : (

@@ -3,6 +3,7 @@ import { findPreset } from '../../../shared/providers';
 import type { CsvRowError } from '../../../shared/csv/accounts-csv';
 import { toBase64 } from '../../lib/csv-import';
 import { bridgeRequest } from '../../lib/page-client';
+import { jobFilters } from './job-filters';
 import { toServer, type WizardState } from './wizard-state';
 
 type AccountFile = RequestParamsInput<'job.createWithAccounts'>['accounts'][number];
@@ -26,6 +27,7 @@ export function jobSpec(state: WizardState, fallbackName: string): JobSpecInput 
         ? { kind: 'admin', adminUser: state.targetAdminUser.trim(), password: state.targetAdminPassword, form: state.targetAdminForm }
         : { kind: 'per-account' },
     storage: state.storage,
+    filters: jobFilters(state),
     ...(preset ? { provider: preset.provider } : {}),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { ImportMode, Server } from '../../../shared/protocol';
 import type { ConnectionReport } from '../../../shared/providers';
-import type { CheckedImport } from '../../lib/csv-import';
+import { checkImport, type CheckedImport, type ImportRules } from '../../lib/csv-import';
 
 export const STEPS = ['source', 'storage', 'target', 'accounts', 'review'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -52,6 +52,13 @@ export interface WizardState {
   targetTest: TestState;
   importMode: ImportMode;
   imports: CheckedImport[];
+  /** 全部邮件 / 近 N 个月邮件: the job's `since` filter, counted back from the start. */
+  mailRange: 'all' | 'recent';
+  recentMonths: string;
+  /** 全部文件夹 / 指定文件夹 / all but some: the job's include/exclude folder filters. */
+  folderScope: 'all' | 'include' | 'exclude';
+  /** One folder name per line. */
+  folderList: string;
   jobName: string;
 }
 
@@ -76,14 +83,36 @@ export const INITIAL_WIZARD: WizardState = {
   targetTest: { status: 'idle' },
   importMode: 'admin-with-passwords',
   imports: [],
+  mailRange: 'all',
+  recentMonths: '6',
+  folderScope: 'all',
+  folderList: '',
   jobName: '',
 };
 
 export type WizardAction = { type: 'patch'; patch: Partial<WizardState> } | { type: 'reset' };
 
+/** What the account files are checked against: the import mode and how the job logs in to the target. */
+export function importRules(state: Pick<WizardState, 'importMode' | 'targetLogin'>): ImportRules {
+  return { mode: state.importMode, sourceAdmin: false, targetAdmin: state.targetLogin === 'admin' };
+}
+
+/** Each file checked again under new rules, in order (a later file's duplicates are of the earlier good ones). */
+export function recheckImports(imports: readonly CheckedImport[], rules: ImportRules): CheckedImport[] {
+  const out: CheckedImport[] = [];
+  for (const imp of imports) out.push(checkImport(imp.id, imp.fileName, imp.bytes, rules, out.filter((i) => !i.errors.length)));
+  return out;
+}
+
 export function wizardReducer(state: WizardState, action: WizardAction): WizardState {
   if (action.type === 'reset') return INITIAL_WIZARD;
-  return { ...state, ...action.patch };
+  const next = { ...state, ...action.patch };
+  // The target's login (a step before the files) decides whether a row needs the new password:
+  // the files already read are checked again, so the old mode's errors go without a new upload.
+  if (next.targetLogin !== state.targetLogin && next.imports.length && !('imports' in action.patch)) {
+    next.imports = recheckImports(next.imports, importRules(next));
+  }
+  return next;
 }
 
 export function toServer(d: ServerDraft): Server {
@@ -107,6 +136,14 @@ export function testKey(d: ServerDraft, protocol: string, user: string): string 
 }
 
 export const ADDRESS_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The file's data rows: the good ones and those with errors (a row refused by the parser is not
+ * among `rows`), each line once. Line 1 is the header.
+ */
+export function dataRowCount(imp: Pick<CheckedImport, 'rows' | 'errors'>): number {
+  return new Set([...imp.rows.map((r) => r.line), ...imp.errors.filter((e) => e.line > 1).map((e) => e.line)]).size;
+}
 
 export function accountCount(imports: readonly CheckedImport[]): number {
   const set = new Set<string>();
