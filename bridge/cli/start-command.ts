@@ -4,6 +4,7 @@ import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { startBridge, type Bridge } from '../server/bridge';
 import { BRIDGE_VERSION } from '../server/health';
 import { formatCode } from '../service/pairing-codes';
+import { pairingLine } from '../../shared/pairing-line';
 import { UsageError } from './endpoint-url';
 import { EXTENSION_ID } from '../../shared/extension-id';
 
@@ -49,7 +50,8 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
       process.stderr.write(
         `${BRIDGE_NAME}: port ${o.port} on 127.0.0.1 is already in use — is the bridge already running (\`${BRIDGE_NAME} status\`)?\n` +
           'Stop the other program, or pick another port with --port <port> or MAILMOVER_PORT=<port>\n' +
-          "(the extension looks at 7878 unless its settings say otherwise).\n",
+          "(the extension looks at 7878 unless told otherwise: enter the port, or the pairing code\n" +
+          "the bridge prints with it, e.g. K7QM-2XPR@7879, in the extension's \"not found\" card).\n",
       );
       return 1;
     }
@@ -57,7 +59,8 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
   }
   const { code, expiresAt } = bridge.auth.pairing.create();
   out(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url}`);
-  out(`Pairing code: ${code} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
+  // On another port than 7878 the code carries it (K7QM-2XPR@7879): the popup takes the whole line.
+  out(`Pairing code: ${pairingLine(code, bridge.port)} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
   out(`State dir: ${bridge.stateDir}`);
   out(`Log file: ${bridge.logFile}`);
   for (const line of o.banner ?? []) out(line);

@@ -10,6 +10,8 @@ interface JobSummary {
   id: string;
   name: string;
   running: number;
+  /** Past their first pass: syncing new mail, first pass done, or closed after it. */
+  done: number;
   failed: number;
   total: number;
   copied: number;
@@ -26,6 +28,7 @@ async function summaries(): Promise<JobSummary[]> {
       id: j.id,
       name: j.name,
       running: accounts.filter((a) => a.status === 'in_progress').length,
+      done: accounts.filter((a) => a.status === 'first_pass_done' || a.status === 'syncing' || (a.status === 'closed' && a.firstPassDoneAt)).length,
       failed: accounts.filter((a) => a.status === 'failed').length,
       total: accounts.length,
       copied: accounts.reduce((s, a) => s + a.counters.messagesCopied + a.counters.messagesAlreadyPresent, 0),
@@ -58,7 +61,7 @@ export function Connected({ state }: { state: BridgeState }) {
             <li key={j.id}>
               <div className="job-summary__head">
                 <span className="job-summary__name">{j.name}</span>
-                <span className="hint">{t('popupJobCounts', { running: j.running, failed: j.failed, total: j.total })}</span>
+                <span className="hint">{t('popupJobCounts', { running: j.running, done: j.done, failed: j.failed, total: j.total })}</span>
               </div>
               <ProgressBar value={percent(j.copied, j.messages)} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
             </li>

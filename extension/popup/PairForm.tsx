@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
+import { parsePairingLine } from '../../shared/pairing-line';
 import { Field } from '../components/Field';
 import { useLocale } from '../i18n/locale-context';
 import type { PlainKey } from '../i18n';
@@ -25,7 +26,10 @@ export function PairForm({ state }: { state: BridgeState }) {
     setBusy(true);
     setError(null);
     try {
-      await bridgeCommand({ kind: 'bridge.pair', code: code.trim() });
+      // The line a bridge on another port prints (K7QM-2XPR@7879) says where to pair, too.
+      const line = parsePairingLine(code);
+      if (line?.port && line.port !== state.port) await bridgeCommand({ kind: 'bridge.setPort', port: line.port });
+      await bridgeCommand({ kind: 'bridge.pair', code: line?.code ?? code.trim() });
     } catch (err) {
       const c = err instanceof PageRequestError ? err.failure.code : '';
       setError(t(PAIR_ERRORS[c] ?? 'pairFailed'));
@@ -57,7 +61,7 @@ export function PairForm({ state }: { state: BridgeState }) {
               placeholder="ABCD-EFGH"
               autoComplete="off"
               spellCheck={false}
-              maxLength={12}
+              maxLength={20}
               required
               autoFocus
             />
