@@ -1,29 +1,31 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { StaleBanner } from '../../components/StaleBanner';
+import { lastReceivedAt, StaleBanner } from '../../components/StaleBanner';
 import { ProgressBar } from '../../components/ProgressBar';
+import { JOB_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
-import { formatCount, percent } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import type { BridgeState } from '../../lib/runtime-messages';
+import { jobTotals } from '../monitor/monitor-model';
 
-/** Every job of the bridge (from the mirror), newest first. */
+/** Every job of the bridge (from the mirror), newest first, each with the monitor's summary figures. */
 export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | undefined; onOpen(id: string): void; onNew(): void }) {
   const { t, locale } = useLocale();
-  const jobs = useLiveQuery(async () => {
+  const data = useLiveQuery(async () => {
     const list = await db().jobs.orderBy('updatedAt').reverse().toArray();
-    return Promise.all(
+    const rows = await Promise.all(
       list.map(async (j) => {
         const accounts = await db().accounts.where('jobId').equals(j.id).toArray();
-        const done = accounts.reduce((s, a) => s + a.counters.messagesCopied + a.counters.messagesAlreadyPresent, 0);
-        const total = accounts.reduce((s, a) => s + a.counters.messagesTotal, 0);
-        return { job: j, accounts: accounts.length, done, total, failed: accounts.filter((a) => a.status === 'failed').length };
+        return { job: j, totals: jobTotals(accounts), receivedAt: lastReceivedAt([j.syncedAt, ...accounts.map((a) => a.syncedAt)]) };
       }),
     );
+    const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
+    return { rows, receivedAt: lastReceivedAt([snapshotAt, ...rows.map((r) => r.receivedAt)]) };
   }, []);
-  const snapshotAt = useLiveQuery(async () => ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null, []);
+  const jobs = data?.rows;
   return (
     <div className="jobs-page">
-      <StaleBanner bridge={bridge} syncedAt={snapshotAt ?? null} />
+      <StaleBanner bridge={bridge} syncedAt={data?.receivedAt ?? null} />
       <header className="page-head">
         <h1>{t('jobsTitle')}</h1>
         <button type="button" className="primary" onClick={onNew}>
@@ -39,18 +41,29 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
         </div>
       )}
       <ul className="job-cards">
-        {jobs?.map(({ job, accounts, done, total, failed }) => (
-          <li key={job.id}>
-            <button type="button" className="job-card" onClick={() => onOpen(job.id)} data-testid="job-card">
-              <span className="job-card__name">{job.name}</span>
-              <span className="hint">
-                <code>{job.source.host}</code> → <code>{job.target.host}</code> · {t('jobAccounts', { count: formatCount(accounts, locale) })}
-                {failed > 0 && <span className="error-inline"> · {t('jobFailed', { count: failed })}</span>}
-              </span>
-              <ProgressBar value={percent(done, total)} label={t('progressOf', { name: job.name })} tone={failed ? 'bad' : 'run'} />
-            </button>
-          </li>
-        ))}
+        {jobs?.map(({ job, totals }) => {
+          const failed = totals.byStatus.failed ?? 0;
+          const pct = Math.round(totals.ratio * 100);
+          return (
+            <li key={job.id}>
+              <button type="button" className="job-card" onClick={() => onOpen(job.id)} data-testid="job-card" data-status={job.status}>
+                <span className="job-card__name">
+                  {job.name} <span className="badge badge--idle">{t(JOB_STATUS_KEYS[job.status])}</span>
+                </span>
+                <span className="hint">
+                  <code>{job.source.host}</code> → <code>{job.target.host}</code> ·{' '}
+                  {t(totals.accounts === 1 ? 'jobAccountsOne' : 'jobAccounts', { count: formatCount(totals.accounts, locale) })}
+                  {failed > 0 && <span className="error-inline"> · {t('jobFailed', { count: failed })}</span>}
+                </span>
+                <ProgressBar value={totals.ratio * 100} label={t('progressOf', { name: job.name })} tone={failed ? 'bad' : pct >= 100 ? 'ok' : 'run'} />
+                <span className="hint job-card__figures" data-testid="job-card-figures">
+                  {pct}% · {t('messagesOf', { done: formatCount(totals.settled, locale), total: formatCount(totals.total, locale) })} ·{' '}
+                  {t('jobCreated', { time: formatDateTime(job.createdAt, locale) })} · {t('jobUpdated', { time: formatDateTime(job.updatedAt, locale) })}
+                </span>
+              </button>
+            </li>
+          );
+        })}
       </ul>
     </div>
   );

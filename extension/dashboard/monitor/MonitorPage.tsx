@@ -1,7 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useDeferredValue, useMemo, useState } from 'react';
 import type { AccountStatus } from '../../../shared/protocol';
-import { StaleBanner } from '../../components/StaleBanner';
+import { lastReceivedAt, StaleBanner } from '../../components/StaleBanner';
 import { JOB_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
@@ -9,7 +9,8 @@ import type { BridgeState } from '../../lib/runtime-messages';
 import { BulkActions } from './BulkActions';
 import { DetailsDrawer } from './DetailsDrawer';
 import { JobActions } from './JobActions';
-import { countByStatus, filterRows, sortRows, type SortSpec } from './monitor-model';
+import { countByStatus, filterRows, jobTotals, sortRows, type SortSpec } from './monitor-model';
+import { JobSummary } from './JobSummary';
 import { ServerChangeDialog } from './ServerChangeDialog';
 import { StatusFilter } from './StatusFilter';
 import { StatusTable } from './StatusTable';
@@ -33,6 +34,8 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
 
   const rows = useMemo(() => sortRows(filterRows(accounts ?? [], statuses, deferredSearch), sort), [accounts, statuses, deferredSearch, sort]);
   const counts = useMemo(() => countByStatus(accounts ?? []), [accounts]);
+  const totals = useMemo(() => jobTotals(accounts ?? []), [accounts]);
+  const receivedAt = useMemo(() => lastReceivedAt([snapshotAt, job?.syncedAt, ...(accounts ?? []).map((a) => a.syncedAt)]), [snapshotAt, job, accounts]);
   const toggle = useCallback((id: string) => {
     setSelected((s) => {
       const n = new Set(s);
@@ -50,7 +53,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
 
   return (
     <div className="monitor" data-testid="monitor">
-      <StaleBanner bridge={bridge} syncedAt={snapshotAt ?? job.syncedAt} />
+      <StaleBanner bridge={bridge} syncedAt={receivedAt} />
       <header className="monitor__head">
         <div>
           <h1>{job.name}</h1>
@@ -62,6 +65,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
         </div>
         <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} />
       </header>
+      <JobSummary totals={totals} name={job.name} />
       <p className="hint">
         {t('monitorSyncNote', { days: job.incremental.windowDays })}{' '}
         <a href={`#/jobs/${job.id}/verify-report`} data-testid="verify-report-link">

@@ -8,7 +8,7 @@ import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../lib/format';
-import { progressRatio, type SortKey, type SortSpec } from './monitor-model';
+import { isActive, progressRatio, type SortKey, type SortSpec } from './monitor-model';
 import { VerifyBadge } from './VerifyBadge';
 
 const ROW_HEIGHT = 64;
@@ -94,6 +94,8 @@ export function StatusTable({
               const ratio = progressRatio(r);
               const c = r.counters;
               const running = r.status === 'in_progress' || r.status === 'syncing';
+              // Speed and ETA only while the engine works on it: a finished pass shows its final figures alone.
+              const active = isActive(r);
               return (
                 <div
                   key={r.id}
@@ -131,7 +133,7 @@ export function StatusTable({
                     </span>
                   </div>
                   <div role="cell" className="cell cell--speed">
-                    {running && r.progress && r.progress.rate > 0 ? (
+                    {active && r.progress && r.progress.rate > 0 ? (
                       <>
                         <span>{t('rate', { rate: r.progress.rate.toFixed(1) })}</span>
                         <span className="hint">{r.progress.etaSeconds !== null ? t('eta', { eta: formatDuration(r.progress.etaSeconds, locale) }) : ''}</span>

@@ -56,3 +56,51 @@ export function countByStatus(rows: readonly AccountRow[]): Partial<Record<Accou
   for (const r of rows) out[r.status] = (out[r.status] ?? 0) + 1;
   return out;
 }
+
+/** Whether the engine is working on the account right now (not queued, waiting or idle between syncs). */
+export function isActive(a: Pick<AccountRow, 'status' | 'phase'>): boolean {
+  return (a.status === 'in_progress' || a.status === 'syncing') && a.phase !== null && a.phase !== 'queued' && a.phase !== 'waiting-retry';
+}
+
+export interface JobTotals {
+  accounts: number;
+  byStatus: Partial<Record<AccountStatus, number>>;
+  /** Messages copied or found already on the target, and skipped ones: what needs no more work. */
+  settled: number;
+  copied: number;
+  total: number;
+  bytesCopied: number;
+  /** 0..1; 1 when nothing is left. */
+  ratio: number;
+  /** Remaining messages over the running accounts' summed rate; null when none runs. */
+  etaSeconds: number | null;
+}
+
+/** The job's summary bar: the same counters as the rows, summed, so the bar and the list agree. */
+export function jobTotals(rows: readonly AccountRow[]): JobTotals {
+  let settled = 0;
+  let copied = 0;
+  let total = 0;
+  let bytesCopied = 0;
+  let rate = 0;
+  for (const r of rows) {
+    const c = r.counters;
+    const done = c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped;
+    settled += Math.min(done, c.messagesTotal || done);
+    copied += c.messagesCopied;
+    total += c.messagesTotal;
+    bytesCopied += c.bytesCopied;
+    if (isActive(r) && r.progress && r.progress.rate > 0) rate += r.progress.rate;
+  }
+  const remaining = Math.max(0, total - settled);
+  return {
+    accounts: rows.length,
+    byStatus: countByStatus(rows),
+    settled,
+    copied,
+    total,
+    bytesCopied,
+    ratio: total > 0 ? settled / total : 0,
+    etaSeconds: rate > 0 ? remaining / rate : null,
+  };
+}
