@@ -2,14 +2,16 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { listFolders, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, serverUrl, type CliAccount, type CliResult } from '../support/cli-runner';
+import { describeRun, leakedSecrets, parseReport, runCliInProcess, scratchDir, serverUrl, type CliAccount, type CliResult } from '../support/cli-runner';
 import { bigMessage, bulkMessages, textMessage } from '../support/corpus';
 import { identities, identity } from '../support/engine-fixtures';
 
 /**
  * What gets copied where: --mode unified, --since, --include-folder / --exclude-folder (both
  * repeatable), and the effect of --concurrency and --batch-messages on the target's
- * connections and APPEND commands (read from the target Dovecot's command log).
+ * connections and APPEND commands (read from the target Dovecot's command log). The CLI runs in
+ * this process (runCliInProcess): what is tested is what the options do to the copy; the CLI
+ * as a process of its own is cli-basic's and cli-resume's subject.
  */
 const alice: DovecotUser = { user: 'alice@old.example.com', password: 'Filters-src-pw-Pq5Rs7' };
 const tgtUser = (name: string): DovecotUser => ({ user: `${name}@new.example.com`, password: `${name}-Filters-pw-Xc4Vb9` });
@@ -37,7 +39,7 @@ describe('cli migrate: mode, filters, concurrency, batch size', () => {
   let before: MailboxSnapshot;
 
   async function cli(user: DovecotUser, extra: string[]): Promise<{ r: CliResult; a: CliAccount }> {
-    const r = await runCli(
+    const r = await runCliInProcess(
       [
         '--source', serverUrl(src, { user: alice.user }), '--source-password-env', 'SRC_PW',
         '--target', serverUrl(tgt, { user: user.user }), '--target-password-env', 'TGT_PW',
@@ -165,7 +167,7 @@ describe('cli migrate: mode, filters, concurrency, batch size', () => {
     const small3 = bulkMessages(3, 56, { prefix: 'zoe' });
     const [bigUid] = await seedFolder(src, zoe, 'Attachments', [{ raw: bigMessage(200_000, 'too-big'), flags: ['\\Seen'], internalDate: new Date('2021-02-05T10:00:00Z') }]);
     await seedFolder(src, zoe, 'Attachments', small3);
-    const r = await runCli(
+    const r = await runCliInProcess(
       [
         '--source', serverUrl(src, { user: zoe.user }), '--source-password-env', 'SRC_PW',
         '--target', serverUrl(smallTgt, { user: small.user }), '--target-password-env', 'TGT_PW',
