@@ -32,7 +32,7 @@ import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { getFreePort } from '../harness/free-port';
-import { seedFolder, snapshotMailbox } from '../harness/mailbox';
+import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
 import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, pairInPopup, setBridgePort } from './support/browser';
 
@@ -78,6 +78,34 @@ async function launch(locale: string): Promise<{ context: BrowserContext; worker
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 20_000 }));
   return { context, worker, userDataDir };
+}
+
+/** Every pattern the extension has registered with chrome.scripting (the sites enabled from the popup). */
+async function registeredMatches(worker: Worker): Promise<string[]> {
+  const scripts = await worker.evaluate(async () => {
+    const c = (globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<Array<{ matches?: string[] }>> } } }).chrome;
+    return c.scripting.getRegisteredContentScripts();
+  });
+  return scripts.flatMap((r) => r.matches ?? []);
+}
+
+/**
+ * No launcher on `page`, checked once the launcher could have been there: nothing is registered
+ * for `origin`, and the page has loaded and gone idle (the launcher is a document_idle script,
+ * which Chromium injects at the latest right after the load event).
+ */
+async function expectNoLauncher(page: Page, worker: Worker, origin: string): Promise<void> {
+  expect(await registeredMatches(worker)).not.toContain(`${origin}/*`);
+  await page.waitForLoadState('load');
+  await page.evaluate(() => new Promise((resolve) => requestIdleCallback(() => resolve(null))));
+  expect(await page.locator('mailmover-launcher').count()).toBe(0);
+}
+
+/** The messages of a mailbox by their bytes' hashes, sorted: a copy has exactly its source's. */
+function contents(s: MailboxSnapshot): string[] {
+  return Object.values(s.folders)
+    .flatMap((f) => f.messages.map((m) => m.sha256))
+    .sort();
 }
 
 async function panelFrame(page: Page): Promise<Frame> {
@@ -209,8 +237,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       await shot(page, `panel-console-monitor-${suffix}`);
       const before = await snapshotMailbox(src, a);
       const after = await snapshotMailbox(tgt, TGT[admin]!);
-      const count = (s: typeof before) => Object.values(s.folders).reduce((n, f) => n + f.messages.length, 0);
-      expect(count(after)).toBeGreaterThanOrEqual(count(before));
+      expect(contents(after)).toEqual(contents(before));
       await page.close();
     }, 240_000);
 
@@ -268,8 +295,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       await shot(page, `panel-webmail-progress-${suffix}`);
       const before = await snapshotMailbox(src, EMP_SRC[employee]!);
       const after = await snapshotMailbox(tgt, EMP_TGT[employee]!);
-      const count = (s: typeof before) => Object.values(s.folders).reduce((n, f) => n + f.messages.length, 0);
-      expect(count(after)).toBeGreaterThanOrEqual(count(before));
+      expect(contents(after)).toEqual(contents(before));
       await expectPageSawNothing(page, worker, [EMP_SRC[employee]!.password]);
       await page.close();
     }, 240_000);
@@ -278,8 +304,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       const page = await context.newPage();
       const url = `${loop2.origin}/other/selfhosted.html?user=${encodeURIComponent(EMP_TGT[employee]!.user)}`;
       await page.goto(url);
-      await page.waitForTimeout(1500);
-      expect(await page.locator('mailmover-launcher').count()).toBe(0);
+      await expectNoLauncher(page, worker, loop2.origin);
 
       const popup = await context.newPage();
       await popup.setViewportSize({ width: 380, height: 600 });
@@ -309,8 +334,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       await popup.getByTestId('site-disable').click();
       await popup.locator('[data-testid="site-toggle"][data-enabled="false"]').waitFor({ timeout: 10_000 });
       await page.reload();
-      await page.waitForTimeout(1500);
-      expect(await page.locator('mailmover-launcher').count()).toBe(0);
+      await expectNoLauncher(page, worker, loop2.origin);
       await popup.close();
       await page.close();
     }, 120_000);
@@ -319,17 +343,23 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       const page = await context.newPage();
       // A page framing panel.html itself (it is web-accessible) gets the refusal, not the tools.
       await page.goto(`${loop1.origin}/mailmover-fixtures/console.html`);
-      await page.evaluate((src) => {
-        const f = document.createElement('iframe');
-        f.src = src;
-        f.id = 'evil';
-        document.body.append(f);
-      }, `${PANEL_URL}#t=AAAAAAAAAAAAAAAAAAAAAAAAAAAA`);
+      // The frame's load event: fired for the panel and for the error page of a blocked frame alike.
+      await page.evaluate(
+        (src) =>
+          new Promise<void>((resolve) => {
+            const f = document.createElement('iframe');
+            f.src = src;
+            f.id = 'evil';
+            f.addEventListener('load', () => resolve(), { once: true });
+            document.body.append(f);
+          }),
+        `${PANEL_URL}#t=AAAAAAAAAAAAAAAAAAAAAAAAAAAA`,
+      );
       // panel.html is web-accessible only under its dynamic URL (use_dynamic_url): Chromium may
       // block the fixed-id frame outright; if it loads, it must show the refusal and no field.
-      await page.waitForTimeout(3000);
       const frame = page.frames().find((f) => f.url().startsWith(PANEL_URL));
-      const state = frame ? await frame.locator('[data-testid="panel"]').getAttribute('data-state', { timeout: 15_000 }).catch(() => 'blocked') : 'blocked';
+      const settled = '[data-testid="panel"]:not([data-state="loading"])';
+      const state = frame ? await frame.locator(settled).getAttribute('data-state', { timeout: 15_000 }).catch(() => 'blocked') : 'blocked';
       expect(['refused', 'blocked']).toContain(state);
       if (frame && state === 'refused') expect(await frame.locator('input').count()).toBe(0);
       await page.close();
