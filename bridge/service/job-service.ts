@@ -9,7 +9,7 @@ import type { AccountPatch } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
 import { JobCredentials, serverKey, storedLogin } from './job-credentials';
 import type { StoredJobSpec } from './jobs-repo';
-import { reportCsv, reportFilename } from './report-csv';
+import { reportCsv, reportFilename, type ReportLanguage } from './report-csv';
 import type { ServiceContext } from './service-context';
 
 /** The jobs: create (with its accounts or not), change, pause, close and reopen, the source server change, snapshot and report. */
@@ -242,10 +242,10 @@ export class JobService {
     };
   }
 
-  report(jobId: string): { filename: string; csv: string } {
+  report(jobId: string, language: ReportLanguage = 'en'): { filename: string; csv: string } {
     const job = this.ctx.requireJob(jobId);
     const accounts = this.ctx.accounts.listByJob(jobId).accounts.map((a) => this.ctx.accountView(a, job));
-    return { filename: reportFilename(job.spec.name), csv: reportCsv(accounts) };
+    return { filename: reportFilename(job.spec.name), csv: reportCsv(accounts, language) };
   }
 }
 

@@ -1,5 +1,9 @@
-import type { AccountView } from '../../shared/protocol/account';
+import { errorMessage } from '../../shared/errors';
+import type { AccountPhase, AccountView, ImportMode } from '../../shared/protocol/account';
 import { ACCOUNT_STATUS_LABELS, VERIFY_STATUS_LABELS } from '../../shared/status-labels';
+
+/** The language the admin reads the report in (the dashboard's): its header and its sentences. */
+export type ReportLanguage = 'en' | 'zh-CN';
 
 /**
  * The job's report as a CSV file for Excel (UTF-8 with BOM so Chinese shows right).
@@ -42,16 +46,80 @@ const HEADER = [
   'verify_differences',
 ];
 
+/** The same columns named in Chinese, for a report in the admin's language. */
+const HEADER_ZH: readonly string[] = [
+  '原邮箱账号',
+  '新邮箱账号',
+  '导入方式',
+  '状态代码',
+  '状态',
+  '阶段',
+  '邮件总数',
+  '已复制',
+  '目标已有',
+  '已跳过',
+  '已复制字节',
+  '首次搬家后同步',
+  '错误代码',
+  '错误说明',
+  '处理建议',
+  '开始时间',
+  '首次搬家完成时间',
+  '最近同步时间',
+  '同步截止时间',
+  '更新时间',
+  '核验状态代码',
+  '核验状态',
+  '核验时间',
+  '核验深度',
+  '核验一致',
+  '核验缺失',
+  '核验多余',
+  '核验改动',
+  '核验差异',
+];
+
+const MODE_ZH: Record<ImportMode, string> = {
+  'admin-with-passwords': '管理员导入(已知密码)',
+  'admin-without-passwords': '管理员导入(未知密码)',
+  'self-service': '员工自助',
+};
+
+const PHASE_ZH: Record<AccountPhase, string> = {
+  queued: '排队中',
+  'waiting-retry': '等待重试',
+  connecting: '连接中',
+  discovering: '读取文件夹',
+  'creating-folders': '创建文件夹',
+  planning: '规划中',
+  copying: '复制中',
+  retrying: '重试中',
+};
+
+const DIFF_WORDS = {
+  en: { missing: 'missing', extra: 'extra', changed: 'changed' },
+  'zh-CN': { missing: '缺失', extra: '多余', changed: '改动' },
+} as const;
+
+/** What the error column says: the engine's text in English, the code's sentence in Chinese (the engine's is English). */
+function errorText(a: AccountView, language: ReportLanguage): string | undefined {
+  if (!a.error) return undefined;
+  if (language === 'en') return a.error.message;
+  if (a.status === 'password_needed') return '需要重新输入密码：保存密码后服务器设置已更改。';
+  return errorMessage(a.error, 'zh');
+}
+
 /** The differences of a verify in one cell: per folder, the counts and the first UIDs (the CLI's --json has them all). */
-function verifyDifferences(a: AccountView): string {
+function verifyDifferences(a: AccountView, language: ReportLanguage = 'en'): string {
   const v = a.verify;
   if (!v) return '';
+  const w = DIFF_WORDS[language];
   const parts = v.folders.map((f) => {
     const uids = (label: string, n: number, list: Array<{ uid: number }>) => (n ? `${label} ${n}${list.length ? ` (UID ${list.map((m) => m.uid).join(' ')}${n > list.length ? ' …' : ''})` : ''}` : '');
-    const what = [uids('missing', f.missingCount, f.missing), uids('extra', f.extraCount, f.extra), uids('changed', f.changedCount, f.changed), f.error ? `${f.error.code}` : ''].filter(Boolean).join(', ');
+    const what = [uids(w.missing, f.missingCount, f.missing), uids(w.extra, f.extraCount, f.extra), uids(w.changed, f.changedCount, f.changed), f.error ? `${f.error.code}` : ''].filter(Boolean).join(', ');
     return `${f.source} -> ${f.target}: ${what}`;
   });
-  if (v.error) parts.unshift(`${v.error.code}: ${v.error.message}`);
+  if (v.error) parts.unshift(`${v.error.code}: ${language === 'en' ? v.error.message : errorMessage(v.error, 'zh')}`);
   return parts.join('; ');
 }
 
@@ -64,18 +132,24 @@ export function escapeCsvCell(value: string | number | null | undefined): string
   return s;
 }
 
-export function reportCsv(accounts: readonly AccountView[]): string {
-  const lines = [HEADER.join(',')];
+/**
+ * `language`: 'en' (the default, as before: the engine's message and the English remedy) or
+ * 'zh-CN' (Chinese column names, the error worded from its code, the Chinese remedy, mode and
+ * phase in words). Status and verify status keep their code columns in both.
+ */
+export function reportCsv(accounts: readonly AccountView[], language: ReportLanguage = 'en'): string {
+  const zh = language === 'zh-CN';
+  const lines = [(zh ? HEADER_ZH : HEADER).join(',')];
   for (const a of accounts) {
     const c = a.counters;
     lines.push(
       [
         a.source,
         a.target,
-        a.mode,
+        zh ? MODE_ZH[a.mode] : a.mode,
         a.status,
         ACCOUNT_STATUS_LABELS[a.status].zh,
-        a.phase,
+        zh && a.phase ? PHASE_ZH[a.phase] : a.phase,
         c.messagesTotal,
         c.messagesCopied,
         c.messagesAlreadyPresent,
@@ -83,8 +157,8 @@ export function reportCsv(accounts: readonly AccountView[]): string {
         c.bytesCopied,
         c.messagesSyncedSinceFirstPass,
         a.error?.code,
-        a.error?.message,
-        a.error?.remedy.en,
+        errorText(a, language),
+        zh ? a.error?.remedy.zh : a.error?.remedy.en,
         a.startedAt,
         a.firstPassDoneAt,
         a.lastSyncAt,
@@ -98,7 +172,7 @@ export function reportCsv(accounts: readonly AccountView[]): string {
         a.verify?.totals.missing,
         a.verify?.totals.extra,
         a.verify?.totals.changed,
-        verifyDifferences(a),
+        verifyDifferences(a, language),
       ]
         .map(escapeCsvCell)
         .join(','),

@@ -282,7 +282,11 @@ export const REQUESTS = {
   ),
   unsubscribe: def(z.object({}).default({}), z.object({})),
   /** The report as CSV text (also downloadable at GET `path` with the token as Bearer). */
-  'report.export': def(JobIdParamsSchema, z.object({ filename: z.string(), path: z.string(), csv: z.string() })),
+  /** The job's report as CSV, written in the admin's language (column names, error and remedy text). */
+  'report.export': def(
+    JobIdParamsSchema.extend({ language: z.enum(['en', 'zh-CN']).default('en') }),
+    z.object({ filename: z.string(), path: z.string(), csv: z.string() }),
+  ),
   /** Cut-over (切换): domains, DNS check, MX switch seen, after-switch checklist (cutover.ts). */
   ...CUTOVER_REQUESTS,
 } as const;

@@ -6,7 +6,7 @@ import { exportReport } from './export-report';
 
 /** Job-wide actions: pause / resume / close, change the server address, export the report, 核验 (deep verify). */
 export function JobActions({ job, connected, onChangeServer }: { job: JobView; connected: boolean; onChangeServer(): void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
   const act = async (fn: () => Promise<unknown>, done?: (r: unknown) => string) => {
     setMessage(null);
@@ -37,7 +37,7 @@ export function JobActions({ job, connected, onChangeServer }: { job: JobView; c
         className="secondary"
         disabled={!connected}
         data-testid="export-report"
-        onClick={() => void act(() => exportReport(job.id), (f) => t('reportSaved', { file: String(f) }))}
+        onClick={() => void act(() => exportReport(job.id, locale), (f) => t('reportSaved', { file: String(f) }))}
       >
         {t('exportReport')}
       </button>
