@@ -48,8 +48,11 @@ export function readPayload(data: unknown): AccountJobPayload {
 }
 
 /** Runs one queued account with the engine; what the job returns. */
-export async function processAccountJob(job: Job, token: string | undefined, deps: ProcessorDeps): Promise<QueueAccountResult> {
+export async function processAccountJob(job: Job, token: string | undefined, deps: ProcessorDeps, lockLost?: AbortSignal): Promise<QueueAccountResult> {
   const jobId = job.id!;
+  // Lock lost (this worker was too slow to renew it, so the job may already run elsewhere):
+  // stop at a checkpoint at once, so that one account never runs on two workers for long.
+  const signal = lockLost ? AbortSignal.any([deps.shutdown, lockLost]) : deps.shutdown;
   let payload: AccountJobPayload;
   let engineJob: AccountJob;
   try {
@@ -79,18 +82,22 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     const connections = await acquireHostConnections(
       deps.caps,
       { host: sourceHost, holder, want: payload.options.concurrency, localCap: deps.localHostConnections, sharedCap: payload.hostConnections },
-      deps.shutdown,
+      signal,
       () => deps.log(`Waiting for a free connection to ${sourceHost} for ${payload.label} (cap ${payload.hostConnections} over the cluster, ${deps.localHostConnections} on this worker)`),
     );
     deps.log(`Running ${payload.label} (job ${jobId}, ${connections} connection${connections === 1 ? '' : 's'} per side)`);
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
     const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
-      signal: deps.shutdown,
+      signal,
       budget: deps.budget,
       onProgress: (p) => progress.push(p),
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
     await progress.flush();
+    if (lockLost?.aborted && !deps.shutdown.aborted) {
+      deps.log(`Lost the lock on ${payload.label}: stopped it at a checkpoint; the queue hands it to a worker again`);
+      throw new Error('this worker lost the job lock (it did not renew it in time); the account is run again from the queue');
+    }
     if (deps.shutdown.aborted) {
       // Stopped at a checkpoint by our own shutdown: another worker (or this one after a restart) takes it up.
       if (token) await job.moveToWait(token);

@@ -52,8 +52,11 @@ export async function runQueueMigrate(
   const progress = new ProgressOutput(io.stderr);
   const accounts = await AccountQueue.open(address, key);
   const labels = new Map<string, string>();
-  accounts.on('progress', (_jobId, p) => progress.update({ ...p.progress, account: `${p.progress.account} [${p.worker}]` }));
-  accounts.on('stalled', (jobId) => progress.line(`The worker running ${labels.get(jobId) ?? jobId} stopped answering; the account is queued again for another worker`));
+  // The queue's events cover every enqueuer's jobs: show only this batch's.
+  accounts.on('progress', (jobId, p) => {
+    if (labels.has(jobId)) progress.update({ ...p.progress, account: `${p.progress.account} [${p.worker}]` });
+  });
+  accounts.on('stalled', (jobId) => labels.has(jobId) && progress.line(`The worker running ${labels.get(jobId) ?? jobId} stopped answering; the account is queued again for another worker`));
   const onSignal = () => {
     // The accounts stay queued: the workers finish them; a new run with the same CSV follows them again.
     progress.line('Stopped waiting; the queued accounts keep running on the workers.');

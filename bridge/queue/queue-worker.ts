@@ -53,6 +53,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const heartbeat = new Heartbeat(redis, { name, host: hostname(), version: MAILMOVER_VERSION, concurrency: o.concurrency }, stats);
   const shared = new SharedHostCap(redis);
   const shutdown = new AbortController();
+  // One memory budget for all accounts this worker runs at once, as a local batch has.
+  const budget = new ByteBudget(o.budgetBytes ?? 16 * 1024 * 1024);
   let resolveStopped!: (v: { reason: string; refusal?: QueueRefusal }) => void;
   const stopped = new Promise<{ reason: string; refusal?: QueueRefusal }>((r) => (resolveStopped = r));
   let stopping: Promise<void> | undefined;
@@ -60,12 +62,13 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   const worker = new Worker(
     ACCOUNTS_QUEUE,
-    (job, token) =>
+    // Three parameters: BullMQ then hands each job an AbortSignal, aborted by cancelJob() below.
+    (job, token, lockLost) =>
       processAccountJob(job, token, {
         workerName: name,
         clusterKey: o.clusterKey,
         store,
-        budget: new ByteBudget(o.budgetBytes ?? 16 * 1024 * 1024),
+        budget,
         caps: { local: localCap, shared },
         localHostConnections: o.hostConnections ?? 8,
         stats,
@@ -76,7 +79,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
           // Every further job would be refused the same way: stop taking them.
           void stop(`refused work: ${err.message}`);
         },
-      }),
+      }, lockLost),
     { ...workerOptions(), connection: conn, concurrency: o.concurrency, name, autorun: false },
   );
   const localCap = new LocalHostCap();
@@ -85,6 +88,9 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     // Redis restarting shows up here once per reconnect attempt: log each distinct message once.
     if (err.message !== lastError) o.log(`Queue connection: ${err.message}`);
     lastError = err.message;
+  });
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) worker.cancelJob(id, 'lock lost');
   });
   worker.on('stalled', (jobId) => o.log(`Job ${jobId} had stalled (its worker stopped renewing the lock); it is queued again`));
 
