@@ -1,9 +1,18 @@
 #!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=8
-// `mailmover-bridge` launcher (package.json "bin", the service units): loads tsx's
-// loader from the package itself, so it works from any working directory, then
-// runs the TypeScript CLI in this same process (its pid is the bridge's). The shebang
-// carries node-flags.ts's NODE_FLAGS (`env -S` splits them; npm's Windows shim reads them too).
-import { register } from 'tsx/esm/api';
+// `mailmover-bridge` launcher (package.json "bin", `npm run bridge`, the service units).
+// Runs the bundled build (bundle.mjs: rebuilt first when a source under bridge/ or shared/
+// is newer, a check of a few milliseconds) in this same process, so its pid is the
+// bridge's. The sources run through tsx's loader instead with MAILMOVER_TSX=1
+// (development) or when there is nothing to build with. The shebang carries
+// node-flags.ts's NODE_FLAGS (`env -S` splits them; npm's Windows shim reads them too).
+import { pathToFileURL } from 'node:url';
+import { freshBundle } from './bundle.mjs';
 
-register();
-await import('./main.ts');
+const bundle = await freshBundle();
+if (bundle) {
+  await import(pathToFileURL(bundle).href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('./main.ts');
+}

@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { Command } from 'commander';
 import { ClusterKeyError, writeNewClusterKey } from '../queue/cluster-key';
 import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
@@ -23,15 +22,4 @@ export function runClusterInit(out: string | undefined, print: (line: string) =>
     if (err instanceof ClusterKeyError) throw new UsageError(err.message);
     throw err;
   }
-}
-
-export function registerCluster(program: Command): void {
-  const cluster = program.command('cluster').description('Queue mode (several machines over Redis): the key shared by the coordinator and its workers.');
-  cluster
-    .command('init')
-    .description('Write a new 32-byte cluster key (mode 600) that encrypts the credentials in queued jobs; copy it to every worker.')
-    .option('--out <file>', 'where to write it (default: the bridge data dir + /cluster.key); an existing file is never overwritten')
-    .action((o: { out?: string }) => {
-      process.exitCode = runClusterInit(o.out, (line) => process.stdout.write(line + '\n'));
-    });
 }

@@ -3,7 +3,6 @@
  * [--dns-server HOST:PORT] [--json]`: the cut-over DNS check. Exit 0 when ready (MX, SPF, DKIM
  * ok), 1 when something needs fixing or the DNS server failed, 2 for usage errors.
  */
-import type { Command } from 'commander';
 import { z } from 'zod';
 import { emailDomain } from '../../shared/providers/match';
 import { dnsExpectationsFor } from '../../shared/providers/dns-expectations';
@@ -86,19 +85,4 @@ export async function runDnsCheckCommand(domain: string, raw: Record<string, unk
   if (o.json) io.stdout.write(JSON.stringify(report) + '\n');
   else printHuman(report, (s) => io.stdout.write(s + '\n'));
   return report.ready ? 0 : 1;
-}
-
-export function registerDnsCheck(program: Command): void {
-  program
-    .command('dns-check')
-    .description('Cut-over DNS check: MX, SPF, DKIM, DMARC and client autoconfig records of DOMAIN against what the target provider expects. Exit 0 ready, 1 something to fix, 2 usage error.')
-    .argument('<domain>', 'the mail domain, e.g. example.com')
-    .requiredOption('--target-provider <id>', 'the new provider: tencent (exmail), aliyun, netease, 263, outlook (m365), gmail (google-workspace)')
-    .option('--old-provider <id>', 'the provider being replaced (its SPF include is flagged after the MX switch)')
-    .option('--dkim-selector <name>', 'the DKIM selector the target console shows (default: the provider\'s known selectors)')
-    .option('--dns-server <host:port>', 'send every query to this DNS server only (default: the system resolvers)')
-    .option('--json', 'print one JSON document on stdout')
-    .action(async (domain: string, opts: Record<string, unknown>) => {
-      process.exitCode = await runDnsCheckCommand(domain, opts, { stdout: process.stdout, stderr: process.stderr });
-    });
 }

@@ -1,12 +1,8 @@
 import { z } from 'zod';
 
-/** A CLI usage or configuration error: exit status 2, the message names the option. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './usage-error';
+
+export { UsageError };
 
 export interface ParsedEndpointUrl {
   protocol: 'imap' | 'pop3';

@@ -2,19 +2,20 @@
  * The commander program of `mailmover-bridge`: every subcommand and how its outcome becomes
  * an exit status. main.ts is the process entry that runs it.
  */
-import { registerTestConnection } from './test-connection-command';
-import { registerDnsCheck } from './dns-check-command';
+import { registerTestConnection } from './test-connection-register';
+import { registerDnsCheck } from './dns-check-register';
 import { registerVerify } from './verify-register';
-import { registerWorker } from './worker-command';
-import { registerCluster } from './cluster-command';
+import { registerWorker } from './worker-register';
+import { registerCluster } from './cluster-register';
 import { addEndpointOptions } from './endpoint-options';
 import { Command, CommanderError, Option } from 'commander';
-import { PortError, resolvePort } from '../server/start';
+import { PortError, resolvePort } from '../server/port';
 import { defaultStateDir } from './data-dir';
-import { UsageError } from './endpoint-url';
+import { UsageError } from './usage-error';
 
-// Subcommands are imported when they run: `migrate` should not pay for loading the
-// server, the service and their dependencies (start-up time and memory, see bench/).
+// Subcommands are imported when they run: `--help` loads commander and these option
+// lists only, `migrate` does not pay for the server and the service, `status` and
+// `pair` not for imapflow or hono (start-up time and memory; test/unit/cli-lazy-load.test.ts).
 const out = (line: string) => process.stdout.write(line + '\n');
 
 /** --port N, else MAILMOVER_PORT, else 7878; a bad value is a usage error naming its source. */

@@ -1,6 +1,6 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { NODE_FLAGS } from '../../cli/node-flags';
+import { projectRootOf } from '../../cli/project-root';
 
 /** What a background service runs: the same `start` command as in a terminal. */
 export interface ServiceSpec {
@@ -18,7 +18,8 @@ export interface ServiceSpec {
 export const SERVICE_NAME = 'mailmover-bridge';
 export const LAUNCHD_LABEL = 'com.mailmover.bridge';
 
-const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+// Looked up, not counted: this module also runs from a chunk of the bundle (.output/bridge/).
+const PROJECT_ROOT = projectRootOf(import.meta.url);
 export const LAUNCHER = join(PROJECT_ROOT, 'bridge', 'cli', 'bin.mjs');
 
 export function serviceSpec(opts: { port: number; stateDir: string; node?: string; launcher?: string; projectRoot?: string }): ServiceSpec {

@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// The bridge's bundled build (.output/bridge/cli.js and its chunks, esbuild), and the check
+// the launcher (bin.mjs) makes before every run: rebuilt when a source under bridge/ or
+// shared/ changed, so README's `npm run bridge` never runs stale code and pays neither
+// tsx's on-the-fly compilation nor its loader (about 0.5-1 s of every start).
+//
+// Plain JavaScript: it runs before anything can compile TypeScript.
+//
+//   node bridge/cli/bundle.mjs           build if stale (npm's "prepare", at install)
+//   node bridge/cli/bundle.mjs --force   build now ("build:cli")
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * Two levels below the project root, like the sources' own modules: code that finds
+ * package.json with createRequire(import.meta.url)('../../package.json') finds it here too.
+ */
+export const OUT_DIR = join(ROOT, '.output', 'bridge');
+export const ENTRY = join(OUT_DIR, 'cli.js');
+const STAMP = join(OUT_DIR, 'cli.inputs');
+const SOURCE_DIRS = ['bridge', 'shared'];
+/** Chunks of older builds are kept this long: a bridge started from one may still import them lazily. */
+const KEEP_OLD_CHUNKS_MS = 30 * 24 * 3600_000;
+
+/**
+ * What the bundle was built from, cheaply: the number of source files and the newest
+ * mtime among them and their directories (a deleted or renamed file changes its
+ * directory's). About 230 stats: a few milliseconds, unlike hashing the contents.
+ */
+export function sourceState() {
+  let newest = 0;
+  let count = 0;
+  const walk = (dir) => {
+    const m = statSync(dir).mtimeMs;
+    if (m > newest) newest = m;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|mts|mjs|json)$/.test(e.name)) {
+        count++;
+        const t = statSync(p).mtimeMs;
+        if (t > newest) newest = t;
+      }
+    }
+  };
+  for (const d of SOURCE_DIRS) walk(join(ROOT, d));
+  return `${count} ${newest}`;
+}
+
+/** Writes `data` to `path` whole or not at all: a launcher running meanwhile never reads half a file. */
+function writeAtomically(path, data) {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+/**
+ * Builds the bundle. Chunks carry a hash of their content in their name and are written
+ * before the entry, so a process of the previous build that imports a chunk lazily still
+ * finds its own; two launchers building at once write the same files.
+ */
+export async function buildBundle(state = sourceState()) {
+  const esbuild = await import('esbuild');
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: { cli: join(ROOT, 'bridge', 'cli', 'main.ts') },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // node_modules stay outside: one module graph with the tests, and hoisted imports of
+    // a package would otherwise load it even for --help.
+    packages: 'external',
+    splitting: true,
+    outdir: OUT_DIR,
+    entryNames: '[name]',
+    chunkNames: 'chunk-[hash]',
+    write: false,
+    logLevel: 'warning',
+  });
+  mkdirSync(OUT_DIR, { recursive: true });
+  const written = new Set();
+  let entry;
+  for (const file of result.outputFiles) {
+    written.add(basename(file.path));
+    if (file.path === ENTRY) entry = file;
+    else if (!existsSync(file.path)) writeAtomically(file.path, file.contents);
+  }
+  if (!entry) throw new Error('esbuild produced no cli.js');
+  writeAtomically(ENTRY, entry.contents);
+  writeAtomically(STAMP, state);
+  const now = Date.now();
+  for (const name of readdirSync(OUT_DIR)) {
+    if (!name.endsWith('.js') || written.has(name)) continue;
+    const p = join(OUT_DIR, name);
+    try {
+      if (now - statSync(p).mtimeMs > KEEP_OLD_CHUNKS_MS) unlinkSync(p);
+    } catch {
+      // another build pruned it
+    }
+  }
+  return ENTRY;
+}
+
+/**
+ * The bundle to run, built first when a source is newer; undefined when the sources
+ * should run through tsx instead: MAILMOVER_TSX=1 (development), or no esbuild to build
+ * with (an install without devDependencies) and no bundle.
+ */
+export async function freshBundle() {
+  if (process.env.MAILMOVER_TSX === '1') return undefined;
+  let state;
+  try {
+    state = sourceState();
+  } catch {
+    return existsSync(ENTRY) ? ENTRY : undefined;
+  }
+  try {
+    if (readFileSync(STAMP, 'utf8') === state && existsSync(ENTRY)) return ENTRY;
+  } catch {
+    // no stamp yet: build
+  }
+  try {
+    return await buildBundle(state);
+  } catch (err) {
+    if (err && err.code === 'ERR_MODULE_NOT_FOUND') return undefined;
+    process.stderr.write(`mailmover-bridge: could not rebuild ${ENTRY} (${err && err.message ? err.message.split('\n')[0] : err}); running the sources through tsx\n`);
+    return undefined;
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.argv.includes('--force')) await buildBundle();
+  else if (!(await freshBundle())) process.stderr.write('mailmover-bridge: esbuild is not installed; the bridge will run its sources through tsx\n');
+}
