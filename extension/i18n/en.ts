@@ -222,6 +222,8 @@ export const en = {
   serverChangeTestAccount: 'Account',
   serverChangeTestPassword: 'Its password',
   serverChangeTestAdmin: 'The admin password ({user})',
+  serverChangeSaveAnyway: 'Save anyway',
+  serverChangeTestFirst: 'Test and save',
   selfTryAgain: 'Enter the password again',
   selfDone: 'Your mailbox has been migrated: {copied} messages are in the new mailbox.',
   selfSyncing: 'The first copy is done; new mail in the old mailbox keeps arriving here until the administrator ends the migration.',

@@ -220,6 +220,8 @@ export const zhCN: Messages = {
   serverChangeTestAccount: '账号',
   serverChangeTestPassword: '该账号的密码',
   serverChangeTestAdmin: '管理员密码（{user}）',
+  serverChangeSaveAnyway: '仍然保存',
+  serverChangeTestFirst: '测试并保存',
   selfTryAgain: '重新输入密码',
   selfDone: '您的邮箱已搬完：新邮箱中已有 {copied} 封邮件。',
   selfSyncing: '首次复制已完成；在管理员结束搬家之前，原邮箱的新邮件会继续同步到这里。',
