@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
@@ -10,7 +11,9 @@ import { accountKey } from '../../bridge/engine/migrate-account';
 import { AccountQueue } from '../../bridge/queue/account-queue';
 import { loadClusterKey, writeNewClusterKey, type ClusterKey } from '../../bridge/queue/cluster-key';
 import { startQueueWorker, type QueueWorkerHandle } from '../../bridge/queue/queue-worker';
-import { parseRedisUrl } from '../../bridge/queue/redis-url';
+import { parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
+import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobOptions } from '../../bridge/queue/queue-config';
+import { QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, spawnCli, type CliResult, type RunningCli } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { pool } from '../../bridge/cli/pool';
@@ -232,6 +235,23 @@ describe('queue mode: migrate --queue with worker processes', () => {
     expect(end.refusal?.code).toBe('CLUSTER_KEY_MISMATCH');
     expect(worker.log.join('\n')).toContain('cluster key does not match');
     expect(await readFolder(target, TARGET_C, 'INBOX')).toEqual([]);
+  }, 60_000);
+
+  it('a worker refuses a job of another queue protocol version with a clear message, and stops', async () => {
+    const key = loadClusterKey(keyFile);
+    const q = await AccountQueue.open(parseRedisUrl(redis.url), key);
+    const raw = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
+    try {
+      // What a newer coordinator would queue: another version, a shape this worker does not know.
+      await raw.add('account', { protocol: QUEUE_PROTOCOL_VERSION + 1, somethingNew: true }, accountJobOptions('acct-future'));
+      const worker = await inProcessWorker('oldworker', key, 1);
+      const outcome = await q.waitFor('acct-future');
+      expect(outcome).toMatchObject({ kind: 'failed' });
+      expect(outcome.kind === 'failed' && outcome.reason).toContain(`queued with queue protocol version ${QUEUE_PROTOCOL_VERSION + 1}, this worker speaks version ${QUEUE_PROTOCOL_VERSION}`);
+      expect((await worker.handle.stopped).refusal?.code).toBe('PROTOCOL_MISMATCH');
+    } finally {
+      await Promise.all([raw.close(), q.close()]);
+    }
   }, 60_000);
 
   it('Redis restarted mid-run (AOF on): worker and enqueuer reconnect and the accounts complete, each message once', async () => {
