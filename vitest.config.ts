@@ -12,6 +12,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          // A guard against a hang, not a speed check (vitest's 5 s default failed jsdom renders
+          // on a busy 2-core machine): how fast things are is the bench's business.
+          testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
       },
@@ -43,6 +46,7 @@ export default defineConfig({
           name: 'components',
           include: ['test/unit/**/*.test.tsx'],
           environment: 'jsdom',
+          testTimeout: 30_000,
           sequence: { groupOrder: 0 },
         },
       },
