@@ -35,7 +35,7 @@ export function checkConfig(ctx: StageContext): FlowOptions | null | false {
       severity: 'warning',
       message: {
         en: `The password goes unencrypted to ${where} (--allow-plaintext). Use this only on a trusted network.`,
-        zh: `密码将以明文发送到 ${where}(--allow-plaintext),仅可在可信网络中使用。`,
+        zh: `密码将以明文发送到 ${where}(已允许不加密连接),仅可在可信网络中使用。`,
       },
       hints: [],
     });

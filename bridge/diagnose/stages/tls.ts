@@ -29,7 +29,8 @@ function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsIn
       severity: 'warning',
       message: {
         en: `${tlsRejection(tls, where).replace(/ Accept it only.*$/, '')} It was accepted because of --insecure-tls.`,
-        zh: `${where} 的 TLS 证书不受信任(${tls.selfSigned ? '自签名证书' : tls.authorizationError ?? '证书与服务器名称不符'}),因 --insecure-tls 而被接受。请确认您信任该服务器。`,
+        // No CLI flag in the Chinese text: the extension shows it, where the choice is a checkbox.
+        zh: `${where} 的 TLS 证书不受信任(${tls.selfSigned ? '自签名证书' : tls.authorizationError ? '证书链无法验证' : '证书与服务器名称不符'}),因已选择信任该服务器的证书而被接受。请确认您信任该服务器。`,
       },
       evidence: { selfSigned: tls.selfSigned, authorizationError: tls.authorizationError, hostnameMatches: tls.hostnameMatches },
       hints: [],
