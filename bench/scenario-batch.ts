@@ -87,7 +87,8 @@ export async function batchScenario(bench: Bench): Promise<void> {
   for (const rerun of [false, true]) {
     const scenario = rerun ? BATCH_RERUN_SCENARIO : BATCH_SCENARIO;
     await bench.settle();
-    const mm = await runMailmover(bench.servers, { accountsCsv: csv }, { stateDir, extraArgs: args });
+    // The runner's 30-minute guard is for one mailbox; a thousand accounts on a busy machine take longer.
+    const mm = await runMailmover(bench.servers, { accountsCsv: csv }, { stateDir, extraArgs: args, timeoutMs: Math.max(30 * 60_000, n * 10_000) });
     if (rerun && mm.ok && mm.copied !== 0) {
       mm.ok = false;
       mm.error = `copied ${mm.copied} messages on a re-run with nothing new`;
