@@ -164,6 +164,15 @@ describe('a bridge on another port, and the monitor during a migration', () => {
     await row.waitFor({ timeout: 30_000 });
     expect((await look(page, labels)).row).toEqual({ done: final, total: TOTAL, speed: '—' });
     expect(await page.getByTestId('job-summary-figures').innerText()).toContain('100%');
+    // At 1024 px the top bar keeps one line and the progress figures are not cut.
+    const layout = await page.evaluate(() => {
+      const nav = document.querySelector('.topnav')!.getBoundingClientRect();
+      const link = document.querySelector('.topnav a')!.getBoundingClientRect();
+      const hint = document.querySelector<HTMLElement>('[data-testid="account-row"] .cell--progress .hint')!;
+      return { navHeight: nav.height, linkHeight: link.height, cut: hint.scrollWidth > hint.clientWidth + 1 };
+    });
+    expect(layout.navHeight).toBeLessThan(layout.linkHeight * 1.5);
+    expect(layout.cut).toBe(false);
     // The jobs list: status, %, created and updated.
     await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/`);
     const card = page.getByTestId('job-card');
@@ -171,6 +180,18 @@ describe('a bridge on another port, and the monitor during a migration', () => {
     expect(await card.getByTestId('job-card-figures').innerText()).toContain('100%');
     expect(await card.innerText()).toContain(t('jobActive'));
     await page.screenshot({ path: path.join(SCREENSHOTS, 'jobs-list-zh.png') });
+    // The popup's summary counts the finished account.
+    const popup = await context.newPage();
+    await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
+    await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
+    await expect.poll(() => popup.getByTestId('bridge-status').innerText(), { timeout: 10_000 }).toContain(t('popupJobCounts', { running: 0, done: 1, failed: 0, total: 1 }));
+    await popup.close();
+    // 已关闭 reads as a status, not as crossed-out text.
+    await c.request('account.stop', { accountIds: [accountId] });
+    await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/jobs/${jobId}`);
+    const badge = page.locator('[data-testid="account-row"][data-status="closed"] .badge[data-status="closed"]');
+    await badge.waitFor({ timeout: 20_000 });
+    expect(await badge.evaluate((el) => getComputedStyle(el).textDecorationLine)).toBe('none');
     c.ws.close();
   }, 300_000);
 });
