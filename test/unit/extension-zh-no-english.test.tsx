@@ -36,6 +36,8 @@ vi.mock('../../extension/lib/page-client', () => {
         throw new PageRequestError(f);
       }
       if (type === 'account.get') return { account: null, folders: [] };
+      if (type === 'account.skipped')
+        return { items: [{ folder: 'INBOX', uid: 7, reason: 'MESSAGE_TOO_LARGE: NO [TOOBIG] Message too large for this mailbox' }], total: 1 };
       return batchAnswer(type, params);
     }),
     bridgeRequestRaw: vi.fn(async () => null),
@@ -154,6 +156,14 @@ describe('zh-CN mode leaves no English engine text', () => {
   it('the drawer of a failed login, with its update-password form', async () => {
     const { container } = render(zh(<DetailsDrawer account={makeAccount({ error: classified('AUTH_FAILED') })} onClose={() => undefined} />));
     await screen.findByTestId('update-password-form');
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
+  it('the drawer of an account with a skipped message words its reason', async () => {
+    const account = makeAccount({ status: 'first_pass_done', error: null, counters: { messagesTotal: 5, messagesCopied: 4, messagesSkipped: 1, messagesAlreadyPresent: 0, bytesCopied: 400, messagesSyncedSinceFirstPass: 0 } });
+    const { container } = render(zh(<DetailsDrawer account={account} onClose={() => undefined} />));
+    const list = await screen.findByTestId('skipped-list');
+    expect(list.textContent).toContain('MESSAGE_TOO_LARGE 有邮件超过新邮箱允许的大小。');
     expect(englishWords(visibleText(container))).toEqual([]);
   });
 

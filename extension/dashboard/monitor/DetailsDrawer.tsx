@@ -1,6 +1,7 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
 import type { FolderState, SkippedMessage } from '../../../shared/protocol';
+import { ErrorCodeSchema, errorMessage } from '../../../shared/errors';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
@@ -15,6 +16,16 @@ import { requestFailureText } from './request-failure';
 import { VerifyDetails } from './VerifyDetails';
 
 const SKIPPED_PAGE = 100;
+
+/**
+ * A skipped message's reason as the engine stored it ("MESSAGE_TOO_LARGE: <server text>"): in
+ * Chinese the code and its sentence (the server's words are English protocol text), in English as stored.
+ */
+function skipReasonText(reason: string, locale: string): string {
+  if (locale !== 'zh-CN') return reason;
+  const code = /^([A-Z_]+)(?::|$)/.exec(reason)?.[1];
+  return code && ErrorCodeSchema.safeParse(code).success ? `${code} ${errorMessage({ code, message: '' }, 'zh')}` : reason;
+}
 
 /**
  * 到期可重新开启: a closed account syncs again for a new window. Closing deleted its stored
@@ -230,7 +241,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
                     <tr key={`${m.folder}/${m.uid}`}>
                       <td>{m.folder}</td>
                       <td>{m.uid}</td>
-                      <td>{m.reason}</td>
+                      <td>{skipReasonText(m.reason, locale)}</td>
                     </tr>
                   ))}
                 </tbody>
