@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import type { JobView } from '../../../shared/protocol';
 import { useLocale } from '../../i18n/locale-context';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { bridgeRequest } from '../../lib/page-client';
 import { exportReport } from './export-report';
+import { requestFailureText } from './request-failure';
 
 /** Job-wide actions: pause / resume / close, change the server address, export the report, 核验 (deep verify). */
 export function JobActions({ job, connected, onChangeServer }: { job: JobView; connected: boolean; onChangeServer(): void }) {
@@ -14,7 +15,7 @@ export function JobActions({ job, connected, onChangeServer }: { job: JobView; c
       const r = await fn();
       if (done) setMessage(done(r));
     } catch (err) {
-      setMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      setMessage(requestFailureText(err, t));
     }
   };
   const closed = job.status === 'closed';
