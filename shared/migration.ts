@@ -13,6 +13,12 @@ export const MigrationOptionsSchema = z.object({
   excludeFolders: z.array(z.string()).default([]),
   /** Parallel copy workers; each holds one source and one target connection. */
   concurrency: z.number().int().min(1).max(32).default(4),
+  /**
+   * False: `concurrency` is a cap, and a mailbox with little to copy gets fewer workers
+   * (a re-run or a small account logs in once per side). True: exactly `concurrency`
+   * workers, as when the user gave --concurrency.
+   */
+  fixedConcurrency: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   deleted: DeletedPolicySchema.default('copy'),
   /** Upper bound of message bytes one worker holds in memory at a time (one larger message is still copied alone). */

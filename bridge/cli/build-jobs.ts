@@ -78,7 +78,9 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
     since: o.since,
     includeFolders: o.includeFolder,
     excludeFolders: o.excludeFolder,
-    concurrency: o.concurrency,
+    // Given: that many connections per side; not given: up to 4, fewer for a small mailbox.
+    concurrency: o.concurrency ?? 4,
+    fixedConcurrency: o.concurrency !== undefined,
     dryRun: o.dryRun,
     deleted: o.deleted,
     providerHint: o.provider,

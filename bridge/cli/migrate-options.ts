@@ -25,7 +25,7 @@ export const MigrateCliOptionsSchema = z
     since: DateOptionSchema.optional(),
     includeFolder: z.array(z.string()).default([]),
     excludeFolder: z.array(z.string()).default([]),
-    concurrency: z.coerce.number({ error: '--concurrency must be a number' }).int().min(1).max(32).default(4),
+    concurrency: z.coerce.number({ error: '--concurrency must be a number' }).int().min(1).max(32).optional(),
     accountConcurrency: z.coerce.number().int().min(1).max(64).default(2),
     stateDir: z.string().optional(),
     dryRun: z.boolean().default(false),

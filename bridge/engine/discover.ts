@@ -6,6 +6,15 @@ export interface DiscoveredFolder {
   /** Only what the server itself declares (RFC 6154); names are recognised later from the provider tables. */
   specialUse?: string;
   flags: string[];
+  /** The folder's STATUS as LIST-STATUS (RFC 5819) returned it with the listing, when asked for and offered. */
+  status?: ListedStatus;
+}
+
+/** What LIST-STATUS tells about a folder without selecting it. */
+export interface ListedStatus {
+  messages: number;
+  uidNext: number;
+  uidValidity: number;
 }
 
 export interface MailboxLayout {
@@ -16,9 +25,15 @@ export interface MailboxLayout {
   capabilities: string[];
 }
 
-/** LIST, NAMESPACE and special-use of one mailbox. Read-only on every server. */
-export async function discoverLayout(client: ImapFlow): Promise<MailboxLayout> {
-  const list = await client.list();
+/**
+ * LIST, NAMESPACE and special-use of one mailbox. Read-only on every server. With
+ * `withStatus`, a server offering LIST-STATUS (RFC 5819) also returns each folder's
+ * MESSAGES, UIDNEXT and UIDVALIDITY in the same round trip (one STATUS per folder
+ * otherwise, which imapflow would send for every folder: not asked for then).
+ */
+export async function discoverLayout(client: ImapFlow, opts: { withStatus?: boolean } = {}): Promise<MailboxLayout> {
+  const inline = opts.withStatus === true && client.capabilities.has('LIST-STATUS');
+  const list = await client.list(inline ? { statusQuery: { messages: true, uidNext: true, uidValidity: true } } : undefined);
   const personal = client.namespace;
   const delimiter = personal?.delimiter || list.find((f) => f.delimiter)?.delimiter || '/';
   const folders: DiscoveredFolder[] = list.map((f) => ({
@@ -28,6 +43,7 @@ export async function discoverLayout(client: ImapFlow): Promise<MailboxLayout> {
     // we keep only the server's own flags and apply our per-provider tables instead.
     specialUse: f.specialUse && f.specialUseSource !== 'name' ? f.specialUse : undefined,
     flags: [...(f.flags ?? [])],
+    ...(inline ? listedStatus(f.status) : {}),
   }));
   return {
     delimiter,
@@ -35,4 +51,9 @@ export async function discoverLayout(client: ImapFlow): Promise<MailboxLayout> {
     folders,
     capabilities: [...client.capabilities.keys()],
   };
+}
+
+function listedStatus(st: { messages?: number; uidNext?: number; uidValidity?: bigint | number } | undefined): { status?: ListedStatus } {
+  if (!st || st.messages === undefined || st.uidNext === undefined || st.uidValidity === undefined) return {};
+  return { status: { messages: st.messages, uidNext: st.uidNext, uidValidity: Number(st.uidValidity) } };
 }

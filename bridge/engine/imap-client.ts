@@ -102,6 +102,10 @@ export class ImapClient extends ImapFlow {
 
   /** @internal imapflow's public methods start here; it throws "no connection" before exec once the socket is gone. */
   async run(command: string, ...args: unknown[]): Promise<unknown> {
+    // imapflow sends ID before the login and, when that answer names fewer than two fields
+    // (Dovecot's names one), again after it: one round trip per connection for nothing. The
+    // one after the login is kept; it is the one providers that require ID (NetEase) look for.
+    if (command === 'ID' && !this.authenticated) return undefined;
     const base = (ImapFlow.prototype as unknown as { run: (this: ImapFlow, c: string, ...a: unknown[]) => Promise<unknown> }).run;
     try {
       return await base.call(this, command, ...args);

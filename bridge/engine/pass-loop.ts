@@ -3,6 +3,7 @@ import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { AccountResult } from '../../shared/migration';
 import { accountKey, type AccountJob, type MigrateHooks } from './account-job';
 import { ByteBudget } from './byte-budget';
+import { pendingEstimate, workersFor } from './worker-count';
 import { closeQuietly, connectImap } from './connect';
 import { appendFetched, makeChunks } from './copy-chunk';
 import { discoverLayout } from './discover';
@@ -85,8 +86,14 @@ async function runPass<M extends PlannedMessage>(
     };
     recordMap();
     if (mappings.length) await control.src.survey?.(mappings);
+    // Each folder's STATUS when the listing carried it (LIST-STATUS): no STATUS, no EXAMINE per folder.
+    const listed = new Map(srcLayout.folders.flatMap((f) => (f.status ? [[f.path, f.status] as const] : [])));
+    const countOf = (src: SourceSession<M>, folder: string): Promise<number> => {
+      const st = listed.get(folder);
+      return st ? Promise.resolve(st.messages) : src.countMessages(folder);
+    };
     if (opts.dryRun) {
-      for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await control.src.countMessages(m.source) : 0);
+      for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await countOf(control.src, m.source) : 0);
       return;
     }
     tracker.setPhase('creating-folders');
@@ -96,24 +103,33 @@ async function runPass<M extends PlannedMessage>(
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
     result.warnings.push(...created.renamed);
     recordMap();
-    let firstTarget: ImapFlow | undefined;
-    if (singleSession) firstTarget = control.tgt;
-    else await closeQuietly(control.tgt);
+    // The first worker goes on with both control connections instead of logging in again.
+    const firstTarget: ImapFlow = control.tgt;
     control.tgt = undefined;
 
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
     const counting = control.src;
-    const counted = mappings.filter((m) => m.selectable && !result.folderErrors.has(m.target)).map((m) => m.source);
+    const toPlan = mappings.filter((m) => m.selectable && !result.folderErrors.has(m.target));
+    const counted = toPlan.map((m) => m.source);
+    const counts = new Map<string, number>();
     // A date filter copies only part of each folder: its plan tells how much, STATUS cannot.
-    if (!opts.since) await tracker.expectFolders(counted, (folder) => counting.countMessages(folder));
+    if (!opts.since) {
+      await tracker.expectFolders(counted, async (folder) => {
+        const n = await countOf(counting, folder);
+        counts.set(folder, n);
+        return n;
+      });
+    } else {
+      for (const folder of counted) if (listed.has(folder)) counts.set(folder, listed.get(folder)!.messages);
+    }
     tracker.setPhase('planning');
-    const queue: Array<Task<M>> = mappings
-      .filter((m) => m.selectable && !result.folderErrors.has(m.target))
-      .map((mapping) => ({ kind: 'plan', mapping }));
-    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * opts.concurrency * 2));
+    const queue: Array<Task<M>> = toPlan.map((mapping) => ({ kind: 'plan', mapping }));
     // Every worker stays while folders are being planned: a single big folder's chunks
     // appear only after its planning task ends, and should be spread over all of them.
-    const workers = queue.length === 0 ? 0 : singleSession ? 1 : opts.concurrency;
+    const workers =
+      queue.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pendingEstimate(store, account, toPlan, counts, listed, opts), opts.concurrency);
+    // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
+    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * Math.max(workers, 1) * 4));
     let failure: unknown;
     let planning = 0;
     let connected = 0;
@@ -141,13 +157,20 @@ async function runPass<M extends PlannedMessage>(
       if (run.remaining > 0 || run.done) return;
       run.done = true;
       result.warnings.push(...(s.folderDone?.(run) ?? []));
+      const cp = run.checkpoint;
+      if (run.counts.copied === 0 && cp.targetUidValidity !== null && cp.targetUidNext !== null) {
+        // Nothing of ours went into the target folder in this pass: the target state of the
+        // last complete pass still says where the next run's scan starts.
+        run.finish(cp.targetUidValidity, cp.targetUidNext);
+        return;
+      }
       const status = await t.status(run.target, { uidNext: true, uidValidity: true });
       run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
     };
 
     const planTask = async (s: SourceSession<M>, t: ImapFlow, mapping: FolderMapping): Promise<void> => {
       try {
-        const plan = await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source) });
+        const plan = await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source) });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
@@ -173,7 +196,7 @@ async function runPass<M extends PlannedMessage>(
       let s: SourceSession<M> | undefined = reuse;
       let t: ImapFlow | undefined = reuseTarget;
       let holdsConnections = false;
-      // The APPEND of the previous chunk while this one is fetched (single-session sources).
+      // The APPEND of the previous chunk, running while this worker fetches the next one.
       let appending: Promise<void> | undefined;
       const appended = async (): Promise<void> => {
         const a = appending;
@@ -194,8 +217,18 @@ async function runPass<M extends PlannedMessage>(
               connectTurn = new Promise<void>((resolve) => (done = resolve));
               await turn;
               try {
-                s ??= await driver.connect(`src-${index}`);
-                t ??= await connectImap(job.target, { side: 'target', id: `tgt-${index}`, stallTimeoutMs: opts.stallTimeoutMs });
+                // Both sides at once: a login is several round trips, the same on each side.
+                const [src, tgt] = await Promise.allSettled([
+                  s ? Promise.resolve(s) : driver.connect(`src-${index}`),
+                  t ? Promise.resolve(t) : connectImap(job.target, { side: 'target', id: `tgt-${index}`, stallTimeoutMs: opts.stallTimeoutMs }),
+                ]);
+                if (src.status === 'rejected' || tgt.status === 'rejected') {
+                  if (src.status === 'fulfilled' && !s) await src.value.close();
+                  if (tgt.status === 'fulfilled' && !t) await closeQuietly(tgt.value);
+                  throw src.status === 'rejected' ? src.reason : (tgt as PromiseRejectedResult).reason;
+                }
+                s = src.value;
+                t = tgt.value;
               } catch (err) {
                 done();
                 // A server that allows fewer connections than asked for: hand the task back
@@ -238,12 +271,10 @@ async function runPass<M extends PlannedMessage>(
                 throw err;
               }
               append = append.finally(release);
-              if (singleSession) {
-                appending = append;
-                append.catch(() => undefined); // awaited, and its error thrown, by appended()
-              } else {
-                await append;
-              }
+              // The source session fetches the next chunk meanwhile: one round trip of the
+              // source and its transfer time hidden behind the target's, per chunk.
+              appending = append;
+              append.catch(() => undefined); // awaited, and its error thrown, by appended()
             }
           } finally {
             if (task.kind === 'plan') {

@@ -3,7 +3,7 @@ import type { ErrorInfo } from '../../shared/errors';
 import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { MigrationOptions } from '../../shared/migration';
 import type { AppendItem } from './append-batch';
-import type { MailboxLayout } from './discover';
+import type { ListedStatus, MailboxLayout } from './discover';
 import type { FolderRun } from './folder-run';
 import type { MessageRecord, StateStore } from './state-store';
 
@@ -47,6 +47,8 @@ export interface PlanContext {
    * so it counts as copied, not as "already there".
    */
   copiedFromTargetUid: number | undefined;
+  /** The folder's STATUS from the pass's listing (LIST-STATUS), when the source gave one. */
+  listed?: ListedStatus;
 }
 
 export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {

@@ -26,13 +26,15 @@ export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
 
 function imapSession(client: ImapFlow, job: AccountJob): SourceSession<SourceMessageMeta> {
   return {
-    listFolders: () => discoverLayout(client),
+    // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
+    // plans unchanged folders from it without a STATUS or EXAMINE each.
+    listFolders: () => discoverLayout(client, { withStatus: true }),
     countMessages: async (folder) => {
       const st = await client.status(folder, { messages: true });
       return st ? (st.messages ?? 0) : 0;
     },
     adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
-    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed),
     fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
     close: () => closeQuietly(client),
   };

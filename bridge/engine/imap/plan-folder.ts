@@ -9,6 +9,8 @@ import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
 import type { FolderPlan as SourceFolderPlan } from '../source-driver';
 import type { MessageRecord, StateStore } from '../state-store';
+import type { ListedStatus } from '../discover';
+import { MigrationError } from '../errors';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -28,6 +30,24 @@ async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessa
     });
   }
   return out.sort((a, b) => a.uid - b.uid);
+}
+
+async function examine(source: ImapFlow, folder: string): Promise<{ uidValidity: number; uidNext: number | undefined; exists: number }> {
+  const box = await source.mailboxOpen(folder, { readOnly: true });
+  return { uidValidity: Number(box.uidValidity), uidNext: box.uidNext, exists: box.exists };
+}
+
+/**
+ * Whether the listing's STATUS shows nothing above the folder's checkpoint (same
+ * UIDVALIDITY, same filters, UIDNEXT not past the last settled UID): then planning needs
+ * no EXAMINE. New mail that arrives after the LIST is found by the next run, as mail
+ * arriving after an EXAMINE would be.
+ */
+function unchangedSinceCheckpoint(store: StateStore, account: string, mapping: { source: string; target: string }, opts: MigrationOptions, listed: ListedStatus): boolean {
+  const { cp, changedFrom, scanWholeTarget } = resumeCheckpoint(store, account, mapping, listed.uidValidity, opts);
+  if (changedFrom !== undefined) return false;
+  if (listed.messages === 0) return true;
+  return !scanWholeTarget && listed.uidNext - 1 <= cp.lastUid;
 }
 
 /**
@@ -52,10 +72,15 @@ export async function planFolder(
    * so it counts as copied, not as "already there".
    */
   copiedFromTargetUid?: number,
+  /** The folder's STATUS from the listing: a folder with nothing above its checkpoint is not opened at all. */
+  listed?: ListedStatus,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
-  const box = await source.mailboxOpen(mapping.source, { readOnly: true });
-  const uidValidity = Number(box.uidValidity);
+  const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
+  const box: { uidValidity: number; uidNext: number | undefined; exists: number } = quiet
+    ? { uidValidity: listed.uidValidity, uidNext: listed.uidNext, exists: listed.messages }
+    : await examine(source, mapping.source);
+  const uidValidity = box.uidValidity;
   const resumed = resumeCheckpoint(store, account, mapping, uidValidity, opts);
   let cp = resumed.cp;
   const { scanWholeTarget } = resumed;
@@ -73,6 +98,13 @@ export async function planFolder(
 
   const prior = store.outcomeCounts(account, mapping.source, uidValidity);
   const nothingNew = box.exists === 0 || (box.uidNext !== undefined && box.uidNext - 1 <= cp.lastUid);
+  if (!nothingNew && quiet) {
+    // A skip reopened above lowered the checkpoint: the folder is read after all.
+    const opened = await examine(source, mapping.source);
+    if (opened.uidValidity !== uidValidity) {
+      throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
+    }
+  }
   const metas = nothingNew ? [] : await fetchMeta(source, cp.lastUid + 1);
   const highestSeen = metas.length ? metas[metas.length - 1]!.uid : cp.lastUid;
   const settled = store.settledAbove(account, mapping.source, uidValidity, cp.lastUid);
