@@ -36,6 +36,8 @@ export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 export const ErrorInfoSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
+  /** Which side of the migration the error came from, when known (the UI names it in its own words). */
+  side: z.enum(['source', 'target']).optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
@@ -189,9 +191,13 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   INTERNAL: { en: 'Something unexpected went wrong in mailmover.', zh: 'mailmover 发生了意外错误。' },
 };
 
-/** Which side of the migration an engine message speaks of ("… for the source …"), when it says. */
-export function errorSide(message: string): 'source' | 'target' | null {
-  const m = /\b(source|target)\b/i.exec(message);
+/**
+ * Which side of the migration an error came from: the engine's `side` when it sent one, else
+ * what its message says ("… for the source …", errors stored before `side` existed).
+ */
+export function errorSide(error: { message: string; side?: 'source' | 'target' | undefined }): 'source' | 'target' | null {
+  if (error.side) return error.side;
+  const m = /\b(source|target)\b/i.exec(error.message);
   return m ? (m[1]!.toLowerCase() as 'source' | 'target') : null;
 }
 
@@ -202,10 +208,10 @@ const SIDE_WORDS = {
 } as const;
 
 /** The person's sentence for an error: its code's message with the side filled in. */
-export function errorMessage(error: { code: string; message: string }, lang: 'en' | 'zh'): string {
+export function errorMessage(error: { code: string; message: string; side?: 'source' | 'target' | undefined }, lang: 'en' | 'zh'): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
-  const side = SIDE_WORDS[errorSide(error.message) ?? 'unknown'][lang];
+  const side = SIDE_WORDS[errorSide(error) ?? 'unknown'][lang];
   const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side);
   return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

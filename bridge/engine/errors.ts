@@ -19,7 +19,7 @@ export class MigrationError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message, ...(this.options.side ? { side: this.options.side } : {}) };
   }
 }
 

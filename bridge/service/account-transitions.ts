@@ -35,6 +35,7 @@ export function passwordNeededError(a: Pick<AccountRecord, 'source'>, missing: r
   return classified({
     code: 'CONFIG_INVALID',
     message: `The ${missing.join(' and ')} password for ${a.source} must be entered again: none is stored for the current server settings (a password is only used with the server, port and security it was entered for).`,
+    ...(missing.length === 1 ? { side: missing[0] } : {}),
   });
 }
 

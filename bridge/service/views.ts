@@ -11,7 +11,7 @@ import type { JobRecord, StoredLogin } from './jobs-repo';
 /** An engine error as the UI shows it: with the remedy from shared/errors.ts. */
 export function classified(info: ErrorInfo): ClassifiedError {
   const remedy = REMEDIES[info.code];
-  return { code: info.code, message: info.message, remedy: { en: remedy.en, zh: remedy.zh }, transient: remedy.transient };
+  return { code: info.code, message: info.message, ...(info.side ? { side: info.side } : {}), remedy: { en: remedy.en, zh: remedy.zh }, transient: remedy.transient };
 }
 
 function loginView(login: StoredLogin, hasPassword: boolean): LoginView {

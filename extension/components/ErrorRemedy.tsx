@@ -2,7 +2,7 @@ import { errorMessage, errorSide } from '../../shared/errors';
 import type { ClassifiedError } from '../../shared/protocol';
 import { useLocale, useText } from '../i18n/locale-context';
 
-type ShownError = { code: string; message: string; remedy: ClassifiedError['remedy']; transient?: boolean };
+type ShownError = { code: string; message: string; side?: 'source' | 'target' | undefined; remedy: ClassifiedError['remedy']; transient?: boolean };
 
 /**
  * A classified error: the code, what happened and what to do about it, in the UI's language.
@@ -14,7 +14,7 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: 
   const { t, locale } = useLocale();
   const text = useText();
   const lang = locale === 'zh-CN' ? 'zh' : 'en';
-  const side = errorSide(error.message);
+  const side = errorSide(error);
   const what = passwordNeeded
     ? t('passwordNeededMessage', { side: side === 'target' ? t('sideTarget') : side === 'source' ? t('sideSource') : t('sideBoth') })
     : errorMessage(error, lang);

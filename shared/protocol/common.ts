@@ -50,6 +50,8 @@ export const RemedySchema = z.object({ en: z.string(), zh: z.string() });
 export const ClassifiedErrorSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
+  /** The side of the migration it came from, when the engine knows (the UI words it: 原邮箱 / 新邮箱). */
+  side: z.enum(['source', 'target']).optional(),
   remedy: RemedySchema,
   /** Whether the bridge retries by itself (connection cut, throttling) or waits for a change. */
   transient: z.boolean(),

@@ -75,6 +75,18 @@ describe('update password and retry', () => {
     await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', targetPassword: 'Tgt-Pw-2' } }]));
   });
 
+  it('takes the side from the error’s `side` when the bridge sends it', async () => {
+    const account = makeAccount({ error: { code: 'AUTH_FAILED', message: 'Authentication failed.', side: 'target', remedy: { en: 'Check.', zh: '检查。' }, transient: false } });
+    render(
+      <LocaleProvider initial="zh-CN" persist={false}>
+        <PasswordAgainForm account={account} job={makeJob()} reason="auth_failed" />
+      </LocaleProvider>,
+    );
+    expect(screen.queryByTestId('password-again-source')).toBeNull();
+    expect(screen.getByTestId('password-again-target')).toBeTruthy();
+    expect(screen.getByText(/新邮箱登录失败/)).toBeTruthy();
+  });
+
   it("sends a job's admin password with job.update, then retries the account", async () => {
     const job = makeJob({ sourceLogin: { kind: 'admin', adminUser: 'postmaster@old.example', form: 'authzid', hasPassword: true } });
     render(

@@ -21,7 +21,7 @@ function need(login: LoginView | undefined, hasOwn: boolean): Need {
 
 /** Whose password a failed login asks for: the side the error names (both when it names none). */
 function failedNeeds(account: AccountRow, job: JobView | undefined): Record<Side, Need> {
-  const side = account.error ? errorSide(account.error.message) : null;
+  const side = account.error ? errorSide(account.error) : null;
   const kind = (s: Side): Need => ((s === 'source' ? job?.sourceLogin : job?.targetLogin)?.kind === 'admin' ? 'admin' : 'own');
   return { source: side === 'target' ? null : kind('source'), target: side === 'source' ? null : side === 'target' ? kind('target') : null };
 }
