@@ -25,7 +25,7 @@ export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled:
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
   const run = async (type: BatchAction) => {
-    if (type === 'account.stop' && !window.confirm(t('confirmStop', { count: ids.length }))) return;
+    if (type === 'account.stop' && !window.confirm(t(ids.length === 1 ? 'confirmStopOne' : 'confirmStop', { count: ids.length }))) return;
     setMessage(null);
     try {
       let ok = 0;
@@ -47,7 +47,7 @@ export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled:
   return (
     <>
       <div className="bulk-actions" role="group" aria-label={t('bulkActions')}>
-        <span className="hint">{t('bulkTarget', { count: ids.length })}</span>
+        <span className="hint">{t(ids.length === 1 ? 'bulkTargetOne' : 'bulkTarget', { count: ids.length })}</span>
         {ACTIONS.map((a) => (
           <button key={a.type} type="button" className={a.className} disabled={disabled || ids.length === 0} onClick={() => void run(a.type)}>
             {t(a.label)}

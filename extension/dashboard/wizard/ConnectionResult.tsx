@@ -31,7 +31,7 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
     <div className="test-result test-result--ok" data-testid="test-result" data-ok="true" role="status">
       <h4>{t('testOk', { ms: result.ms })}</h4>
       {stale && <p className="warn-text">{t('testStale')}</p>}
-      {!report && result.folders !== null && <p>{t('testFolders', { count: formatCount(result.folders, locale) })}</p>}
+      {!report && result.folders !== null && <p>{t(result.folders === 1 ? 'testFoldersOne' : 'testFolders', { count: formatCount(result.folders, locale) })}</p>}
       {report && <ReportDetails report={report} />}
       {report?.totals && (
         <p>
