@@ -90,13 +90,17 @@ function buildProgram(): Command {
     .option('--log-level <level>', 'debug, info, warn or error (default info)')
     .option('--max-accounts <n>', 'accounts migrated at once over all jobs (default 4)')
     .option('--host-connections <n>', 'connections at most to one source server (default 8); providers block IPs that open too many')
-    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string }) => {
-      process.exitCode = await (await import('./start-command')).runStart({
+    .option('--queue <url>', 'queue mode: run account passes on workers through Redis, redis://[user:pass@]host[:port][/db] or rediss:// (default: $MAILMOVER_QUEUE; none: passes run in the bridge)')
+    .option('--cluster-key-file <file>', 'queue mode: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
+    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string; queue?: string; clusterKeyFile?: string }) => {
+      const { runStart, queueOption } = await import('./start-command');
+      process.exitCode = await runStart({
         port: portOption(o.port),
         stateDir: defaultStateDir(o.stateDir),
         logLevel: o.logLevel,
         maxAccounts: o.maxAccounts === undefined ? undefined : count('--max-accounts')(o.maxAccounts),
         hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
+        queue: queueOption(o),
       });
     });
 

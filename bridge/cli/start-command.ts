@@ -1,11 +1,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
-import { startBridge, type Bridge } from '../server/bridge';
+import { startBridge, type Bridge, type BridgeOptions } from '../server/bridge';
 import { BRIDGE_VERSION } from '../server/health';
 import { formatCode } from '../service/pairing-codes';
 import { pairingLine } from '../../shared/pairing-line';
 import { UsageError } from './endpoint-url';
+import { ClusterKeyError } from '../queue/cluster-key';
+import { RedisUrlError } from '../queue/redis-url';
+import { defaultClusterKeyFile } from './cluster-command';
 import { EXTENSION_ID } from '../../shared/extension-id';
 
 export interface StartCommandOptions {
@@ -14,6 +17,8 @@ export interface StartCommandOptions {
   logLevel?: string;
   maxAccounts?: number;
   hostConnections?: number;
+  /** Queue mode: the Redis URL (--queue or $MAILMOVER_QUEUE) and the cluster key file. */
+  queue?: { url: string; urlSource: string; clusterKeyFile: string };
   /** Extra lines printed after the address (npm start: how to load the extension). */
   banner?: string[];
   out?: (line: string) => void;
@@ -25,6 +30,33 @@ function envInt(name: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`${name}: "${v}" is not a whole number`);
   return n;
+}
+
+/** --queue / $MAILMOVER_QUEUE and --cluster-key-file / $MAILMOVER_CLUSTER_KEY_FILE, as the worker reads them. */
+export function queueOption(o: { queue?: string; clusterKeyFile?: string }, env: NodeJS.ProcessEnv = process.env): StartCommandOptions['queue'] {
+  const url = o.queue ?? (env.MAILMOVER_QUEUE || undefined);
+  const keyFile = o.clusterKeyFile ?? (env.MAILMOVER_CLUSTER_KEY_FILE || undefined);
+  if (!url) {
+    if (o.clusterKeyFile !== undefined) throw new UsageError('--cluster-key-file goes with --queue (or MAILMOVER_QUEUE)');
+    return undefined;
+  }
+  return { url, urlSource: o.queue ? '--queue' : 'MAILMOVER_QUEUE', clusterKeyFile: keyFile ?? defaultClusterKeyFile() };
+}
+
+/** Accounts the coordinator keeps in the queue at once by default: the workers' slots decide what runs. */
+export const QUEUE_MAX_ACCOUNTS = 500;
+
+/**
+ * In-process, the scheduler caps accounts and connections per source host itself. In queue
+ * mode the workers run the passes: the scheduler only bounds what is queued, and the per-host
+ * cap is shared by all workers through Redis (the --host-connections value goes with each pass).
+ */
+function startLimits(o: StartCommandOptions): Pick<BridgeOptions, 'limits' | 'queue'> {
+  if (!o.queue) return { limits: { maxAccounts: o.maxAccounts, maxConnectionsPerHost: o.hostConnections } };
+  return {
+    limits: { maxAccounts: o.maxAccounts ?? QUEUE_MAX_ACCOUNTS, maxConnectionsPerHost: 1000 },
+    queue: { url: o.queue.url, urlSource: o.queue.urlSource, clusterKeyFile: o.queue.clusterKeyFile, hostConnections: o.hostConnections ?? 8 },
+  };
 }
 
 /**
@@ -40,12 +72,18 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
       port: o.port,
       stateDir: o.stateDir,
       logLevel: o.logLevel,
-      limits: { maxAccounts: o.maxAccounts, maxConnectionsPerHost: o.hostConnections },
+      ...startLimits(o),
       // Back-off knobs for tests and impatient operators; the defaults suit real providers.
       retry: { baseMs: envInt('MAILMOVER_RETRY_BASE_MS'), maxMs: envInt('MAILMOVER_RETRY_MAX_MS') },
       engineRetryBaseMs: envInt('MAILMOVER_ENGINE_RETRY_BASE_MS'),
     });
   } catch (err) {
+    // A bad --queue URL, a missing or loose cluster key, an unreachable Redis: said plainly, exit 2.
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    if (o.queue && /cannot reach the queue/.test((err as Error).message)) {
+      process.stderr.write(`${BRIDGE_NAME}: ${(err as Error).message}\n`);
+      return 2;
+    }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(
         `${BRIDGE_NAME}: port ${o.port} on 127.0.0.1 is already in use — is the bridge already running (\`${BRIDGE_NAME} status\`)?\n` +
@@ -62,6 +100,7 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
   // On another port than 7878 the code carries it (K7QM-2XPR@7879): the popup takes the whole line.
   out(`Pairing code: ${pairingLine(code, bridge.port)} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
   out(`State dir: ${bridge.stateDir}`);
+  if (o.queue) out(`Queue mode: account passes run on the workers of ${(await bridge.service.workers()).queue}`);
   out(`Log file: ${bridge.logFile}`);
   for (const line of o.banner ?? []) out(line);
   out('Press Ctrl+C to stop.');

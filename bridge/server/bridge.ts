@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../service/run-outcome';
 import { openAuthStores, type AuthStores } from '../service/auth-stores';
 import { BridgeService } from '../service/bridge-service';
 import { openServiceDb } from '../service/db';
+import type { CoordinatorQueueOptions } from '../queue/coordinator-queue';
 import { createBridgeLogger, type BridgeLogger } from '../service/logger';
 import { SecretScrubber } from '../service/secret-scrubber';
 import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
@@ -29,6 +30,8 @@ export interface BridgeOptions {
   flood?: { burst: number; perSecond: number };
   /** Cut-over DNS checks: interval (default 5 min) and DNS server (default $MAILMOVER_DNS_SERVER, else the system's). */
   cutover?: { intervalMs?: number; dnsServer?: string };
+  /** Queue mode: account passes run on queue workers (bridge/queue/queue-runner.ts) instead of in this process. */
+  queue?: Omit<CoordinatorQueueOptions, 'stateDir'>;
 }
 
 export interface Bridge {
@@ -52,9 +55,29 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const scrubber = new SecretScrubber();
   const logger = createBridgeLogger({ stateDir, scrubber, level: opts.logLevel, stderr: opts.stderr });
   const log = logger.logger;
+  // BullMQ is loaded only in queue mode; a Redis that cannot be reached fails the start here.
+  let queueRunner: Awaited<ReturnType<typeof import('../queue/coordinator-queue').openCoordinatorRunner>> | undefined;
+  if (opts.queue) {
+    try {
+      queueRunner = await (await import('../queue/coordinator-queue')).openCoordinatorRunner({ ...opts.queue, stateDir }, log);
+    } catch (err) {
+      logger.close();
+      throw err;
+    }
+  }
   const db = openServiceDb(stateDir);
   const auth = openAuthStores(db);
-  const service = new BridgeService({ stateDir, db, logger: log, scrubber, limits: opts.limits, retry: opts.retry, engineRetryBaseMs: opts.engineRetryBaseMs, cutover: opts.cutover });
+  const service = new BridgeService({
+    stateDir,
+    db,
+    logger: log,
+    scrubber,
+    limits: opts.limits,
+    retry: opts.retry,
+    engineRetryBaseMs: opts.engineRetryBaseMs,
+    cutover: opts.cutover,
+    ...(queueRunner ? { runner: () => queueRunner } : {}),
+  });
   let port = opts.port;
   const pairGate = new PairGate(opts.pairing?.maxFailures, opts.pairing?.windowMs, opts.pairing?.maxConcurrent);
   const pairingKeys = new PairingKeys(db);

@@ -58,6 +58,7 @@ export function requestHandlers(s: BridgeService, connection: ConnectionControl)
     'cutover.get': (p) => ({ cutover: s.cutover.get(p.jobId) }),
     'cutover.check': async (p) => ({ cutover: await s.cutover.check(p.jobId) }),
     'cutover.checklist': (p) => ({ cutover: s.cutover.setChecklist(p.jobId, p.item, p.done) }),
+    'workers.list': () => s.workers(),
     'report.export': (p) => {
       const { filename, csv } = s.jobs.report(p.jobId, p.language);
       return { filename, csv, path: `/jobs/${p.jobId}/report.csv` };

@@ -135,6 +135,10 @@ export class AccountRuns implements RunControl {
             this.onProgress(accountId, account.jobId, p, counters, pass);
           },
           onRetry: (err, attempt, delay) => log.warn(`retry ${attempt} of ${account.source} in ${delay} ms: [${err.code}] ${err.message}`),
+          onWorker: (worker) => {
+            log.info(`${account.source} runs on worker ${worker}`);
+            if (!ctx.closed) ctx.accountChanged(accountId);
+          },
         },
         signal,
       );

@@ -14,6 +14,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './run-outcome';
 import type { AccountRunner } from './runner/account-runner';
 import { InProcessRunner } from './runner/in-process-runner';
 import type { SchedulerLimits } from './scheduler';
+import type { WorkersList } from '../../shared/protocol/workers';
 import { refForOwner } from './secret-owner';
 import { ServiceContext } from './service-context';
 import { ServiceEvents, type ServiceEvent } from './service-events';
@@ -63,6 +64,7 @@ export class BridgeService {
   private readonly ctx: ServiceContext;
   private readonly runs: AccountRuns;
   private readonly events: ServiceEvents;
+  private readonly runner: AccountRunner;
 
   constructor(opts: BridgeServiceOptions) {
     const log = opts.logger;
@@ -74,8 +76,11 @@ export class BridgeService {
     vault.primeScrubber();
     const bound = vault.bindUnbound((owner) => refForOwner(this.ctx, owner));
     if (bound) log.info(`${bound} stored password(s) bound to the servers of their jobs`);
+    const runner: AccountRunner = opts.runner?.(engineStore) ?? new InProcessRunner(engineStore);
+    this.runner = runner;
+    if (runner.workerOf) this.ctx.workerOf = (accountId) => runner.workerOf!(accountId);
     this.runs = new AccountRuns(this.ctx, {
-      runner: opts.runner?.(engineStore) ?? new InProcessRunner(engineStore),
+      runner,
       limits: { ...DEFAULT_LIMITS, ...defined(opts.limits) },
       retryPolicy: { ...DEFAULT_RETRY_POLICY, ...defined(opts.retry) },
       engineRetryBaseMs: opts.engineRetryBaseMs ?? 1000,
@@ -105,11 +110,18 @@ export class BridgeService {
   async stop(): Promise<void> {
     if (this.ctx.closed) return;
     this.cutover.stop();
+    this.runner.prepareShutdown?.();
     await this.runs.stop();
     await this.cutover.settle();
     this.ctx.closed = true;
     this.events.close();
     this.ctx.engineStore.close();
+    await this.runner.close?.();
+  }
+
+  /** Queue mode: the workers for the workers panel; in-process: no queue, no workers. */
+  workers(): Promise<WorkersList> {
+    return this.runner.workers?.() ?? Promise.resolve({ queue: null, workers: [] });
   }
 
   on(listener: (e: ServiceEvent) => void): () => void {

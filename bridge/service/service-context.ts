@@ -17,6 +17,8 @@ import { toAccountView, toJobView } from './views';
  */
 export class ServiceContext {
   closed = false;
+  /** Queue mode: the worker that runs or last ran an account (undefined: passes run in-process). */
+  workerOf: (accountId: string) => string | null | undefined = () => undefined;
 
   constructor(
     readonly jobs: JobsRepo,
@@ -33,7 +35,7 @@ export class ServiceContext {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id));
+    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id), this.workerOf(a.id));
   }
 
   requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {

@@ -41,7 +41,7 @@ export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, va
 }
 
 /** hasSourcePassword / hasTargetPassword: a password usable with the account's current servers (one entered for other settings is not). */
-export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault, verify: VerifySummary | null = null): AccountView {
+export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault, verify: VerifySummary | null = null, worker?: string | null): AccountView {
   return {
     id: a.id,
     jobId: a.jobId,
@@ -63,5 +63,7 @@ export function toAccountView(a: AccountRecord, job: JobRecord, vault: Credentia
     syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed', 'password_needed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
     updatedAt: a.updatedAt,
     verify,
+    // Only in queue mode, so in-process views stay as they were.
+    ...(worker !== undefined ? { worker } : {}),
   };
 }

@@ -117,5 +117,7 @@ export const AccountViewSchema = z.object({
   updatedAt: IsoDateTimeSchema,
   /** The last independent verify (已核验 / 有差异), run by the bridge after the first pass; absent before. */
   verify: VerifySummarySchema.nullable().optional(),
+  /** Queue mode (bridge start --queue): the worker running the account, or the last one that ran it; absent in-process. */
+  worker: z.string().nullable().optional(),
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;

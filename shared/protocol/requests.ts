@@ -5,6 +5,7 @@ import { AccountStatusSchema, AccountViewSchema, FolderStateSchema, ImportModeSc
 import { JobIdParamsSchema, JobPatchSchema, JobSpecSchema, JobViewSchema, LoginInputSchema } from './job';
 import { PROTOCOL_VERSION } from './version';
 import { CUTOVER_REQUESTS } from './cutover';
+import { WorkersListSchema } from './workers';
 
 /**
  * Every request the extension can send, with its params and its result. A request is
@@ -287,6 +288,8 @@ export const REQUESTS = {
     JobIdParamsSchema.extend({ language: z.enum(['en', 'zh-CN']).default('en') }),
     z.object({ filename: z.string(), path: z.string(), csv: z.string() }),
   ),
+  /** Queue mode: the workers taking passes from the bridge's queue (queue null and no workers when passes run in the bridge). */
+  'workers.list': def(z.object({}).default({}), WorkersListSchema),
   /** Cut-over (切换): domains, DNS check, MX switch seen, after-switch checklist (cutover.ts). */
   ...CUTOVER_REQUESTS,
 } as const;

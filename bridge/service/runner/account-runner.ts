@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../../shared/errors';
 import type { AccountProgress, AccountResult } from '../../../shared/migration';
+import type { WorkersList } from '../../../shared/protocol/workers';
 import type { AccountJob } from '../../engine/migrate';
 
 /**
@@ -20,6 +21,14 @@ import type { AccountJob } from '../../engine/migrate';
  */
 export interface AccountRunner {
   run(request: PassRequest, callbacks: PassCallbacks, signal: AbortSignal): Promise<AccountResult>;
+  /** Runners with remote workers: which worker runs (or last ran) the account. */
+  workerOf?(accountId: string): string | null;
+  /** Runners with remote workers: the workers, for the workers panel. */
+  workers?(): Promise<WorkersList>;
+  /** Called before the service's shutdown aborts the running passes: remote passes may then keep running. */
+  prepareShutdown?(): void;
+  /** Called after the service stopped. */
+  close?(): Promise<void>;
 }
 
 export interface PassRequest {
@@ -33,4 +42,6 @@ export interface PassCallbacks {
   onProgress(progress: AccountProgress): void;
   /** The engine retries within the pass (a dropped connection): the error, which retry, in how long. */
   onRetry(error: ErrorInfo, attempt: number, delayMs: number): void;
+  /** A (remote) worker took the pass, or another one took it over. */
+  onWorker?(worker: string): void;
 }

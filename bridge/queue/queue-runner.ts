@@ -1,0 +1,167 @@
+import type { AccountProgress, AccountResult } from '../../shared/migration';
+import type { WorkersList } from '../../shared/protocol/workers';
+import { accountKey, type AccountJob } from '../engine/account-job';
+import type { Logger } from '../service/logger';
+import type { AccountRunner, PassCallbacks, PassRequest } from '../service/runner/account-runner';
+import type { AccountOutcome, AccountQueue } from './account-queue';
+import type { InflightStore } from './inflight-store';
+import type { QueueProgress } from './protocol';
+import { accountJobId } from './queue-config';
+import { toWorkerView } from './worker-view';
+
+export interface QueueRunnerOptions {
+  queue: AccountQueue;
+  inflight: InflightStore;
+  /** Source connections at most to one source host over all workers together (the shared cap). */
+  hostConnections: number;
+  /** The queue's address as logs and the workers panel show it (password hidden). */
+  queueLabel: string;
+  log: Logger;
+}
+
+/** What waitFor reports for a job id that holds no job any more (account-queue.ts). */
+const GONE = 'no longer in the queue';
+
+/**
+ * The queue key of an account: its two mailboxes (without the service's checkpoint key), as
+ * `migrate --queue` keys them, so the job id is the same for every coordinator and CLI batch
+ * on the Redis: an account is never run twice at once anywhere in the cluster.
+ */
+export function queueKeyOf(job: AccountJob): string {
+  return accountKey({ ...job, stateKey: undefined });
+}
+
+interface Follower {
+  onProgress(p: QueueProgress): void;
+  onActive(): void;
+}
+
+/**
+ * The bridge service's AccountRunner in queue mode: a pass is a BullMQ job run by a worker
+ * (bridge/queue/queue-worker.ts). The service keeps deciding what runs and what an account
+ * becomes; this runner enqueues the pass with sealed credentials, forwards the worker's
+ * progress, and resolves with the worker's AccountResult.
+ *
+ * Stopping: a job still waiting is taken out of the queue. A job a worker already runs cannot
+ * be aborted from here: the pass resolves as cancelled at once for the service, the worker
+ * finishes it, and the account's next pass collects that result instead of running again
+ * (the account is remembered as pending in InflightStore). On shutdown nothing is taken out
+ * of the queue: the workers go on, and the restarted coordinator follows its accounts again.
+ */
+export class QueueRunner implements AccountRunner {
+  private readonly followers = new Map<string, Follower>();
+  private shuttingDown = false;
+
+  constructor(private readonly o: QueueRunnerOptions) {
+    o.queue.on('progress', (jobId, p) => this.followers.get(jobId)?.onProgress(p));
+    o.queue.on('active', (jobId) => this.followers.get(jobId)?.onActive());
+    o.queue.on('stalled', (jobId) => {
+      if (this.followers.has(jobId)) o.log.warn({ jobId }, 'the worker running this account stopped answering; the queue hands the account to another worker');
+    });
+  }
+
+  async run(request: PassRequest, callbacks: PassCallbacks, signal: AbortSignal): Promise<AccountResult> {
+    const { accountId, job } = request;
+    const jobId = accountJobId(queueKeyOf(job));
+    const log = this.o.log.child({ accountId, queueJobId: jobId });
+    let last: AccountProgress | undefined;
+    const noteWorker = (worker: string) => {
+      if (this.o.inflight.setWorker(accountId, worker)) callbacks.onWorker?.(worker);
+    };
+    this.followers.set(jobId, {
+      onProgress: (p) => {
+        noteWorker(p.worker);
+        last = p.progress;
+        callbacks.onProgress(p.progress);
+      },
+      onActive: () => void this.o.queue.workerOf(jobId).then((w) => w && noteWorker(w), () => undefined),
+    });
+    try {
+      if (signal.aborted) return cancelled(job, last, 'stopped before it was queued');
+      const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+      const outcome = await Promise.race([this.follow(accountId, job, jobId, log), aborted]);
+      if (outcome === 'aborted') return await this.stop(accountId, job, jobId, last, log);
+      this.o.inflight.clearPending(accountId);
+      if (outcome.kind === 'result') {
+        noteWorker(outcome.value.worker);
+        return outcome.value.result;
+      }
+      log.warn(`the queued pass failed: ${outcome.reason}`);
+      return failed(job, last, 'CONFIG_INVALID', outcome.reason);
+    } finally {
+      this.followers.delete(jobId);
+    }
+  }
+
+  workerOf(accountId: string): string | null {
+    return this.o.inflight.worker(accountId) ?? null;
+  }
+
+  async workers(): Promise<WorkersList> {
+    const records = await this.o.queue.workers();
+    return { queue: this.o.queueLabel, workers: records.map(toWorkerView) };
+  }
+
+  prepareShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  close(): Promise<void> {
+    return this.o.queue.close();
+  }
+
+  /** Enqueues the pass, or follows the one queued earlier and not collected yet. */
+  private async follow(accountId: string, job: AccountJob, jobId: string, log: Logger): Promise<AccountOutcome> {
+    const { queue, inflight } = this.o;
+    const pending = inflight.pending(accountId);
+    if (pending && pending !== jobId) {
+      // Queued for other mailbox settings (a server change): never two passes of one account at once.
+      if ((await queue.cancel(pending)) === 0) {
+        log.info('waiting for the pass queued with the previous server settings to end on its worker');
+        await queue.waitFor(pending);
+      }
+      inflight.clearPending(accountId);
+    } else if (pending) {
+      const outcome = await queue.waitFor(jobId);
+      if (!(outcome.kind === 'failed' && outcome.reason.includes(GONE))) return outcome;
+      log.info('the pass queued earlier is no longer in the queue; queuing it again');
+      inflight.clearPending(accountId);
+    }
+    const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections });
+    inflight.setPending(accountId, jobId);
+    log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
+    return queue.waitFor(jobId);
+  }
+
+  private async stop(accountId: string, job: AccountJob, jobId: string, last: AccountProgress | undefined, log: Logger): Promise<AccountResult> {
+    if (this.shuttingDown) return cancelled(job, last, 'the coordinator stopped; the queued pass goes on');
+    if (!this.o.inflight.pending(accountId)) return cancelled(job, last, 'stopped before it was queued');
+    const removed = await this.o.queue.cancel(jobId).catch(() => 0);
+    if (removed) {
+      this.o.inflight.clearPending(accountId);
+      return cancelled(job, last, 'taken out of the queue');
+    }
+    log.warn(`a worker (${this.workerOf(accountId) ?? 'unknown'}) is running this pass and cannot be stopped from the coordinator; it finishes there and its result is collected on the account's next pass`);
+    return cancelled(job, last, 'stopped here; the pass finishes on its worker');
+  }
+}
+
+function failed(job: AccountJob, last: AccountProgress | undefined, code: 'CONFIG_INVALID' | 'CANCELLED', message: string): AccountResult {
+  return {
+    source: job.source.user,
+    target: job.target.user,
+    status: 'failed',
+    messagesCopied: last?.messagesCopied ?? 0,
+    messagesSkipped: last?.messagesSkipped ?? 0,
+    messagesAlreadyPresent: last?.messagesAlreadyPresent ?? 0,
+    bytesCopied: last?.bytesCopied ?? 0,
+    folders: [],
+    skipped: [],
+    warnings: [],
+    error: { code, message },
+  };
+}
+
+function cancelled(job: AccountJob, last: AccountProgress | undefined, message: string): AccountResult {
+  return failed(job, last, 'CANCELLED', message);
+}

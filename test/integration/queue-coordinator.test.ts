@@ -1,0 +1,220 @@
+/**
+ * Queue mode with the bridge as coordinator (`bridge start --queue`): the bridge keeps jobs,
+ * accounts and statuses, and its account passes run on queue workers (BullMQ on Redis).
+ * In-process workers (the worker processes and a SIGKILL are queue-cluster.test.ts's subject),
+ * a real Redis, two Dovecots, accounts created through the bridge's requests:
+ * - every message exactly once on the target, statuses reach first_pass_done, each account
+ *   view names its worker, workers.list lists the workers;
+ * - the coordinator stopped mid-run and started again follows its accounts in the queue, and
+ *   requeues one whose job is no longer there;
+ * - two coordinators on one Redis with the same mailboxes: one pass per account, both see it end.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import { writeNewClusterKey, loadClusterKey } from '../../bridge/queue/cluster-key';
+import { startQueueWorker, type QueueWorkerHandle } from '../../bridge/queue/queue-worker';
+import { parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
+import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobId } from '../../bridge/queue/queue-config';
+import type { AccountView } from '../../shared/protocol/account';
+import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
+import { readFolder, seedFolder } from '../harness/mailbox';
+import { startRedis, type RedisServer } from '../harness/redis';
+import { BridgeClient, pair } from '../support/bridge-client';
+import { bulkMessages } from '../support/corpus';
+import { identities } from '../support/engine-fixtures';
+
+const REDIS_PW = 'Coord-redis-pw-Hq8';
+const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
+const tgt = (i: number): DovecotUser => ({ user: `c${i}@new.example.com`, password: `C-tgt-${i}-pw-Vb7` });
+// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators.
+const SOURCES = Array.from({ length: 11 }, (_, i) => src(i + 1));
+const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
+const FOLDERS = ['INBOX', 'Archive'];
+const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60 };
+
+const csv = (ids: number[]) =>
+  Buffer.from(['source,target,source_password,target_password', ...ids.map((i) => `${src(i).user},${tgt(i).user},${src(i).password},${tgt(i).password}`)].join('\n') + '\n').toString('base64');
+
+describe('queue mode: the bridge as coordinator', () => {
+  let redis: RedisServer;
+  let source: DovecotServer;
+  let target: DovecotServer;
+  let keyFile = '';
+  const dirs: string[] = [];
+  const bridges: Bridge[] = [];
+  const clients: BridgeClient[] = [];
+  const workers: QueueWorkerHandle[] = [];
+  const workerLog: string[] = [];
+
+  const tmp = (name: string) => {
+    const d = mkdtempSync(join(tmpdir(), `mm-coord-${name}-`));
+    dirs.push(d);
+    return d;
+  };
+  const plain = (port: number) => ({ host: '127.0.0.1', port, security: 'plain' as const, allowPlaintext: true });
+
+  async function coordinator(stateDir: string): Promise<{ bridge: Bridge; c: BridgeClient }> {
+    const bridge = await startBridge({
+      port: 0,
+      stateDir,
+      stderr: null,
+      retry: { baseMs: 200, maxMs: 400 },
+      engineRetryBaseMs: 20,
+      limits: { maxAccounts: 100, maxConnectionsPerHost: 1000 },
+      queue: { url: redis.url, clusterKeyFile: keyFile, hostConnections: 8 },
+    });
+    bridges.push(bridge);
+    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
+    const c = await BridgeClient.connect(bridge.port, token);
+    clients.push(c);
+    await c.request('subscribe', {});
+    return { bridge, c };
+  }
+
+  async function worker(name: string, concurrency: number): Promise<QueueWorkerHandle> {
+    const w = await startQueueWorker({
+      redis: parseRedisUrl(redis.url),
+      clusterKey: loadClusterKey(keyFile),
+      stateDir: tmp(`w-${name}`),
+      concurrency,
+      name,
+      log: (line) => workerLog.push(line),
+    });
+    workers.push(w);
+    return w;
+  }
+
+  async function stopWorkers(): Promise<void> {
+    await Promise.all(workers.splice(0).map((w) => w.stop('test')));
+  }
+
+  async function createJob(c: BridgeClient, name: string, ids: number[]): Promise<{ jobId: string; accounts: AccountView[] }> {
+    const { job } = await c.request('job.create', {
+      name,
+      source: { protocol: 'imap', ...plain(source.imapPort) },
+      target: plain(target.imapPort),
+      incremental: { intervalMinutes: 0, windowDays: 1 },
+    });
+    const res = await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv(ids) });
+    expect(res.errors).toEqual([]);
+    return { jobId: job.id, accounts: res.accounts };
+  }
+
+  async function allFirstPassDone(c: BridgeClient, jobId: string, n: number, timeoutMs = 40_000): Promise<AccountView[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { accounts } = await c.request('account.list', { jobId });
+      if (accounts.length === n && accounts.every((a) => a.status === 'first_pass_done')) return accounts;
+      if (Date.now() > deadline) throw new Error(`not all first_pass_done: ${accounts.map((a) => `${a.source} ${a.status} ${a.phase} ${a.error?.message ?? ''}`).join('; ')}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
+  async function expectExactlyOnce(i: number): Promise<void> {
+    for (const folder of FOLDERS) {
+      const [want, got] = await Promise.all([readFolder(source, src(i), folder), readFolder(target, tgt(i), folder)]);
+      expect(identities(got), `${src(i).user} ${folder}`).toEqual(identities(want));
+    }
+  }
+
+  // Worker log labels carry the endpoint URL (user percent-encoded).
+  const runsOf = (i: number) => workerLog.filter((l) => l.startsWith('Running ') && l.includes(`://${encodeURIComponent(src(i).user)}@`)).length;
+
+  beforeAll(async () => {
+    [redis, source, target] = await Promise.all([
+      startRedis({ name: 'coord', password: REDIS_PW }),
+      startDovecot({ name: 'coord-src', users: SOURCES }),
+      startDovecot({ name: 'coord-tgt', users: TARGETS }),
+    ]);
+    for (let i = 1; i <= SOURCES.length; i++) {
+      await seedFolder(source, src(i), 'INBOX', bulkMessages(SIZES[i] ?? 8, 400 + i, { prefix: `c${i}` }));
+      await seedFolder(source, src(i), 'Archive', bulkMessages(4, 500 + i, { prefix: `c${i}a` }));
+    }
+    keyFile = join(tmp('key'), 'cluster.key');
+    writeNewClusterKey(keyFile);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await Promise.allSettled(bridges.map((b) => b.close()));
+    await stopWorkers();
+    await Promise.allSettled([redis?.stop(), source?.stop(), target?.stop()]);
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('runs first passes on two workers: exactly once on the target, first_pass_done, the worker named, the workers listed', async () => {
+    await Promise.all([worker('wa', 2), worker('wb', 2)]);
+    const { bridge, c } = await coordinator(tmp('bridge-a'));
+    const { jobId } = await createJob(c, 'queue', [1, 2, 3, 4]);
+    const done = await allFirstPassDone(c, jobId, 4);
+    for (const a of done) {
+      expect(a.counters.messagesCopied, a.source).toBe(12);
+      expect(['wa', 'wb'], a.source).toContain(a.worker);
+    }
+    for (const i of [1, 2, 3, 4]) await expectExactlyOnce(i);
+    // Progress came through the queue as account.progress events, as in-process.
+    expect(c.events.some((e) => e.event === 'account.progress')).toBe(true);
+    const list = await c.request('workers.list', {});
+    expect(list.queue).toMatch(/^redis:\/\/.*127\.0\.0\.1/);
+    expect(list.queue).not.toContain(REDIS_PW);
+    expect(list.workers.map((w) => w.name).sort()).toEqual(['wa', 'wb']);
+    expect(list.workers.every((w) => w.version && w.host && Date.parse(w.lastHeartbeat) > Date.now() - 30_000)).toBe(true);
+    await bridge.close();
+  }, 60_000);
+
+  it('a coordinator restarted mid-run follows its accounts in the queue, and requeues one no longer there', async () => {
+    await stopWorkers();
+    await Promise.all([worker('wc', 1), worker('wd', 1)]);
+    const dir = tmp('bridge-b');
+    let { bridge, c } = await coordinator(dir);
+    const { jobId } = await createJob(c, 'restart', [5, 6, 7, 8]);
+    await c.waitForEvent('account.progress', (d) => d.jobId === jobId && d.messagesCopied > 0, 30_000);
+    await bridge.close();
+    // While it is down: account 8's pass is taken out of the queue (by an admin, or lost).
+    const jobs = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
+    const gone = accountJobId(`${src(8).user}@127.0.0.1:${source.imapPort} -> ${tgt(8).user}@127.0.0.1:${target.imapPort}`);
+    for (let tries = 0; (await jobs.remove(gone)) === 0 && tries < 100; tries++) await new Promise((r) => setTimeout(r, 200));
+    expect(await jobs.getJob(gone)).toBeUndefined();
+    await jobs.close();
+    const pending = JSON.parse(readFileSync(join(dir, 'queue-inflight.json'), 'utf8')) as { pending: Record<string, string> };
+    expect(Object.values(pending.pending)).toContain(gone);
+
+    ({ bridge, c } = await coordinator(dir));
+    const done = await allFirstPassDone(c, jobId, 4, 50_000);
+    for (const a of done) expect(a.counters.messagesTotal, a.source).toBe(64);
+    for (const i of [5, 6, 7, 8]) await expectExactlyOnce(i);
+    // Each account ran once, bar account 8's job put back (and a handed-back pass, if any, counts once more).
+    for (const i of [5, 6, 7]) expect(runsOf(i), src(i).user).toBe(1);
+    expect(runsOf(8)).toBeGreaterThanOrEqual(1);
+    await bridge.close();
+  }, 90_000);
+
+  it('two coordinators on one Redis cannot run an account twice', async () => {
+    await stopWorkers();
+    const [one, two] = [await coordinator(tmp('bridge-c')), await coordinator(tmp('bridge-d'))];
+    const jobOne = await createJob(one.c, 'twice-1', [9, 10, 11]);
+    const jobTwo = await createJob(two.c, 'twice-2', [9, 10, 11]);
+    // Both have queued (or found queued) every account before a worker takes any.
+    const pendingOf = (b: Bridge) => {
+      try {
+        return Object.keys((JSON.parse(readFileSync(join(b.stateDir, 'queue-inflight.json'), 'utf8')) as { pending: object }).pending).length;
+      } catch {
+        return 0;
+      }
+    };
+    for (let t = 0; (pendingOf(one.bridge) < 3 || pendingOf(two.bridge) < 3) && t < 100; t++) await new Promise((r) => setTimeout(r, 100));
+    expect([pendingOf(one.bridge), pendingOf(two.bridge)]).toEqual([3, 3]);
+    await Promise.all([worker('we', 2), worker('wf', 2)]);
+    const [a, b] = await Promise.all([allFirstPassDone(one.c, jobOne.jobId, 3), allFirstPassDone(two.c, jobTwo.jobId, 3)]);
+    for (const i of [9, 10, 11]) {
+      expect(runsOf(i), src(i).user).toBe(1);
+      await expectExactlyOnce(i);
+    }
+    const byUser = (list: AccountView[]) => Object.fromEntries(list.map((x) => [x.source, [x.counters.messagesCopied, x.worker]]));
+    expect(byUser(a)).toEqual(byUser(b));
+  }, 60_000);
+});
