@@ -14,7 +14,9 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: 
   const { t, locale } = useLocale();
   const text = useText();
   const lang = locale === 'zh-CN' ? 'zh' : 'en';
-  const side = errorSide(error);
+  // An account waiting for both passwords names both sides in its message and sends no single side.
+  const both = !error.side && /\bsource\b/i.test(error.message) && /\btarget\b/i.test(error.message);
+  const side = both ? null : errorSide(error);
   const what = passwordNeeded
     ? t('passwordNeededMessage', { side: side === 'target' ? t('sideTarget') : side === 'source' ? t('sideSource') : t('sideBoth') })
     : errorMessage(error, lang);

@@ -175,6 +175,10 @@ describe('zh-CN mode leaves no English engine text', () => {
     const drawer = render(zh(<DetailsDrawer account={account} onClose={() => undefined} />));
     await screen.findByTestId('password-again-form');
     expect(drawer.container.textContent).toContain('需要重新输入原邮箱的密码');
+    cleanup();
+    const both = makeAccount({ status: 'password_needed', error: { ...classified('CONFIG_INVALID'), message: 'The source and target password for zhang@old.example must be entered again.' } });
+    render(zh(<ErrorRemedy error={both.error!} passwordNeeded />));
+    expect(screen.getByRole('note').textContent).toContain('需要重新输入原邮箱和新邮箱的密码');
     expect(englishWords(visibleText(drawer.container))).toEqual([]);
   });
 
