@@ -139,7 +139,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       ) : (
         <form className="panel self-form" data-testid="self-form" onSubmit={(e) => void submit(e)}>
           {job && <p className="step__lead" data-testid="invite">{ps(locale, 'waitingInvite', { job: job.name })}</p>}
-          <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}: ${context.address}` : ps(locale, 'notDetected')}>
+          <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}: ${context.address}` : context.siteId === 'dashboard' ? t('selfNewAddressHint') : ps(locale, 'notDetected')}>
             {(p) => <input {...p} name="self-target" type="email" className="input" required value={target} onChange={(e) => setTarget(e.target.value)} />}
           </Field>
           <Field label={ps(locale, 'oldAddress')} hint={t('selfOldAddressHint')}>
