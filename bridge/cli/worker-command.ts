@@ -45,15 +45,21 @@ export async function runWorker(raw: Record<string, unknown>, env: NodeJS.Proces
     ...(o.name ? { name: o.name } : {}),
     log,
   });
-  const onSignal = (sig: NodeJS.Signals) => void worker.stop(`${sig}: running accounts stop at a checkpoint and go back to the queue`);
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    // A second signal: stop now (the running accounts' locks expire and the queue requeues them).
+    if (++signals > 1) process.exit(130);
+    void worker.stop(`${sig}: running accounts stop at a checkpoint and go back to the queue`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const end = await worker.stopped;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  if (end.refusal) {
-    log(`This worker stopped: ${end.refusal.message}`);
-    return 3;
-  }
-  return 0;
+  // BullMQ's connections may still be retrying an unreachable Redis and keep the process alive:
+  // once everything is closed that can be, the process ends.
+  const code = end.refusal ? 3 : 0;
+  setTimeout(() => process.exit(code), 1_000).unref();
+  if (end.refusal) log(`This worker stopped: ${end.refusal.message}`);
+  return code;
 }

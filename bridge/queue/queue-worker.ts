@@ -15,6 +15,19 @@ import { WorkerStats } from './worker-stats';
 
 export const MAILMOVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
+const CLOSE_TIMEOUT_MS = 15_000;
+
+/** Whether `p` settled within `ms` (its result or error is not needed). */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([p.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface QueueWorkerOptions {
   redis: RedisAddress;
   clusterKey: ClusterKey;
@@ -98,10 +111,15 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     stopping ??= (async () => {
       o.log(`Stopping worker ${name}: ${reason}`);
       shutdown.abort(new Error('worker stopping'));
-      await worker.close();
+      // With Redis unreachable, close() would wait for it forever: give up after a while. The
+      // running accounts' locks then expire and the stalled check requeues them.
+      if (!(await within(worker.close(), CLOSE_TIMEOUT_MS))) {
+        o.log(`Redis did not answer within ${CLOSE_TIMEOUT_MS / 1000} s: stopping without handing the running accounts back (the queue requeues them when their locks expire)`);
+        await within(worker.close(true), 2_000);
+      }
       shared.stop();
-      await heartbeat.stop(reason);
-      await redis.quit().catch(() => undefined);
+      await within(heartbeat.stop(reason), 2_000);
+      if (!(await within(redis.quit(), 2_000))) redis.disconnect();
       store.close();
       resolveStopped({ reason, ...(refusal ? { refusal } : {}) });
     })();
