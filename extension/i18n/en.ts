@@ -200,6 +200,7 @@ export const en = {
   updatePasswordTesting: 'Testing…',
   authCodeWhere: 'Where to get it: {where}',
   bulkDoneReason: '{ok} done, {refused} not done: {reason}',
+  bulkRetryAuthHint: '{count} of them failed on a wrong password: retrying alone fails again. Use Update password and retry in the account’s details, or Update passwords from a file.',
   refuseNotClosed: 'only stopped accounts can be reopened (this one is “{status}”); a failed account is retried with Retry or fixed with Update password and retry in its details.',
   refuseNotFailed: 'only failed accounts can be retried (this one is “{status}”).',
   refuseCannotPause: 'an account that is “{status}” cannot be paused.',

@@ -198,6 +198,7 @@ export const zhCN: Messages = {
   updatePasswordTesting: '测试中…',
   authCodeWhere: '获取方式：{where}',
   bulkDoneReason: '{ok} 个已执行，{refused} 个未执行：{reason}',
+  bulkRetryAuthHint: '其中 {count} 个账号因密码错误失败，仅重试仍会失败：请在账号详情中“更新密码并重试”，或“通过文件更新密码”。',
   refuseNotClosed: '只有已关闭的账号可以重新开启（该账号当前为“{status}”）；失败的账号请点“重试”，或在账号详情中“更新密码并重试”。',
   refuseNotFailed: '只有失败的账号可以重试（该账号当前为“{status}”）。',
   refuseCannotPause: '“{status}”状态的账号无法暂停。',

@@ -215,6 +215,18 @@ describe('zh-CN mode leaves no English engine text', () => {
     expect(englishWords(visibleText(container))).toEqual([]);
   });
 
+  it('bulk 重试 of accounts that failed on a wrong password says where the password is fixed', async () => {
+    const { db } = await import('../../extension/db/schema');
+    await db().accounts.put(makeAccount({ id: 'acc_auth', error: classified('AUTH_FAILED') }));
+    batchAnswer = (_type, p) => ({ results: p.accountIds.map((accountId) => ({ accountId, ok: true, status: 'in_progress' })) });
+    const { container } = render(zh(<BulkActions ids={['acc_auth']} disabled={false} jobId="job_abcdef" />));
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: '重试' }));
+    });
+    await waitFor(() => expect(screen.getByTestId('bulk-message').textContent).toContain('其中 1 个账号因密码错误失败'));
+    expect(englishWords(visibleText(container))).toEqual([]);
+  });
+
   it('a failed request is a sentence, not the bridge’s code and English message', async () => {
     failNext = { code: 'CONFLICT', message: 'The job is closed (job.reopen first).' };
     const { container } = render(zh(<BulkActions ids={['acc_1']} disabled={false} jobId="job_abcdef" />));

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { AccountSelection } from '../../../shared/protocol';
+import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
 import { bridgeRequest } from '../../lib/page-client';
@@ -28,6 +29,9 @@ export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled:
     if (type === 'account.stop' && !window.confirm(t(ids.length === 1 ? 'confirmStopOne' : 'confirmStop', { count: ids.length }))) return;
     setMessage(null);
     try {
+      // 重试 alone fails again on a wrong password: counted before the retry changes the rows, to say where it is fixed.
+      const wrongPassword =
+        type === 'account.retry' ? (await db().accounts.bulkGet(ids)).filter((r) => r?.status === 'failed' && r.error?.code === 'AUTH_FAILED').length : 0;
       let ok = 0;
       let refused = 0;
       let reason: string | undefined;
@@ -39,7 +43,9 @@ export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled:
         const first = r.results.find((x) => !x.ok);
         if (first) reason ??= refusalText(type, first.status, t);
       }
-      setMessage(reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused }));
+      let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused });
+      if (wrongPassword) text += ` ${t('bulkRetryAuthHint', { count: wrongPassword })}`;
+      setMessage(text);
     } catch (err) {
       setMessage(requestFailureText(err, t));
     }
