@@ -127,10 +127,15 @@ export class QueueRunner implements AccountRunner {
       log.info('the pass queued earlier is no longer in the queue; queuing it again');
       inflight.clearPending(accountId);
     }
-    const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections });
-    inflight.setPending(accountId, jobId);
-    log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
-    return queue.waitFor(jobId);
+    for (let attempt = 1; ; attempt++) {
+      const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections });
+      inflight.setPending(accountId, jobId);
+      log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
+      const outcome = await queue.waitFor(jobId);
+      // Someone else took the job out while it waited (another coordinator's pause): this account still wants its pass.
+      if (!(outcome.kind === 'failed' && outcome.reason.includes(GONE)) || attempt >= 3) return outcome;
+      log.info('the queued pass was taken out of the queue by someone else; queuing it again');
+    }
   }
 
   private async stop(accountId: string, job: AccountJob, jobId: string, last: AccountProgress | undefined, log: Logger): Promise<AccountResult> {

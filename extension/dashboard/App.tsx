@@ -9,6 +9,7 @@ import { VerifyReportPage } from './report/VerifyReport';
 import { SelfServicePage } from './self/SelfServicePage';
 import { useHashRoute } from './use-hash-route';
 import { Wizard } from './wizard/Wizard';
+import { WorkersPanel } from './workers/WorkersPanel';
 
 export function App() {
   const { t } = useLocale();
@@ -18,6 +19,7 @@ export function App() {
     { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' || route.page === 'verifyReport' },
     { path: '/new', label: t('newMigration'), on: route.page === 'new' },
     { path: '/self', label: t('migrateMyMailbox'), on: route.page === 'self' },
+    { path: '/workers', label: t('navWorkers'), on: route.page === 'workers' },
   ];
   return (
     <div className="shell">
@@ -44,6 +46,7 @@ export function App() {
         {route.page === 'job' && <MonitorPage jobId={route.jobId} bridge={bridge} />}
         {route.page === 'verifyReport' && <VerifyReportPage jobId={route.jobId} />}
         {route.page === 'self' && <SelfServicePage bridge={bridge} onOpenWizard={() => go('/new')} />}
+        {route.page === 'workers' && <WorkersPanel />}
       </main>
     </div>
   );

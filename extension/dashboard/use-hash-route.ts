@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 
-export type Route = { page: 'jobs' } | { page: 'new' } | { page: 'self' } | { page: 'job'; jobId: string } | { page: 'verifyReport'; jobId: string };
+export type Route = { page: 'jobs' } | { page: 'new' } | { page: 'self' } | { page: 'workers' } | { page: 'job'; jobId: string } | { page: 'verifyReport'; jobId: string };
 
 export function parseRoute(hash: string): Route {
   const h = hash.replace(/^#/, '');
@@ -10,10 +10,11 @@ export function parseRoute(hash: string): Route {
   if (report) return { page: 'verifyReport', jobId: report[1]! };
   if (h === '/new') return { page: 'new' };
   if (h === '/self') return { page: 'self' };
+  if (h === '/workers') return { page: 'workers' };
   return { page: 'jobs' };
 }
 
-/** Hash routing (#/new, #/jobs/<id>, #/jobs/<id>/verify-report, #/self): extension pages have no server to route. */
+/** Hash routing (#/new, #/jobs/<id>, #/jobs/<id>/verify-report, #/self, #/workers): extension pages have no server to route. */
 export function useHashRoute(): [Route, (path: string) => void] {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {

@@ -169,6 +169,12 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           <dd>{formatDateTime(account.lastSyncAt, locale)}</dd>
           <dt>{t('attempts')}</dt>
           <dd>{account.attempts}</dd>
+          {account.worker && (
+            <>
+              <dt>{t('accountWorker')}</dt>
+              <dd data-testid="drawer-worker">{account.worker}</dd>
+            </>
+          )}
           {account.syncEndsAt && (
             <>
               <dt>{t('syncEndsAt')}</dt>

@@ -116,6 +116,12 @@ export function StatusTable({
                       {r.source}
                     </button>
                     {r.target !== r.source && <span className="hint account-target">→ {r.target}</span>}
+                    {r.worker && (
+                      <span className="hint account-worker" data-testid="row-worker">
+                        {' '}
+                        {t('accountOnWorker', { worker: r.worker })}
+                      </span>
+                    )}
                   </div>
                   <div role="cell" className="cell cell--status">
                     <StatusBadge status={r.status} />
