@@ -91,7 +91,8 @@ describe('verify in the monitor', () => {
     inLocale('zh-CN', <VerifyDetails verify={differences} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);
     fireEvent.click(screen.getByTestId('verify-fix-missing'));
     expect(screen.getByTestId('verify-fix-missing').textContent).toBe('复制缺失邮件');
-    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toBe('无法执行:the account is running a pass; try again when it ends'));
+    // The bridge's English reason is worded in the UI's language (issue 15: no English engine text in zh-CN).
+    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toBe('无法执行:该账号正在搬家，请在本轮结束后再试。'));
     cleanup();
     // Nothing missing (only extra or changed, or verified): no button.
     inLocale('en', <VerifyDetails verify={verified} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);

@@ -189,6 +189,24 @@ describe('zh-CN mode leaves no English engine text', () => {
     }
   });
 
+  it('every refusal to copy missing messages is a Chinese sentence', async () => {
+    const { fixRefusalText } = await import('../../extension/dashboard/monitor/fix-refusal');
+    const t = translator('zh-CN');
+    const reasons = [
+      'the account has not finished its first pass',
+      'a verify of the account is already under way',
+      'the account is running a pass; try again when it ends',
+      'no usable target password is stored for the account',
+      'missing messages are copied from an IMAP source only; for a POP3 source start a pass again',
+      'the last verify of the account found nothing missing',
+      'something new the bridge says',
+    ];
+    const texts = reasons.map((r) => fixRefusalText(r, t));
+    expect(texts[3]).toBe('没有可用的新邮箱密码：请在账号详情中重新输入。');
+    expect(new Set(texts).size).toBe(reasons.length);
+    for (const text of texts) expect(englishWords(text)).toEqual([]);
+  });
+
   it('bulk 重新开启 on a failed account answers in Chinese, without the bridge’s English reason', async () => {
     batchAnswer = (_type, p) => ({ results: p.accountIds.map((accountId) => ({ accountId, ok: false, status: 'failed', reason: 'only closed accounts are reopened (this one is failed)' })) });
     const { container } = render(zh(<BulkActions ids={['acc_1']} disabled={false} jobId="job_abcdef" />));

@@ -3,7 +3,9 @@ import type { VerifySummary } from '../../../shared/verify';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { bridgeRequest } from '../../lib/page-client';
+import { fixRefusalText } from './fix-refusal';
+import { requestFailureText } from './request-failure';
 import { VerifyBadge } from './VerifyBadge';
 import { VerifyDiffLists } from './VerifyDiffLists';
 import { REMEDIES } from '../../../shared/errors';
@@ -49,9 +51,9 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
               bridgeRequest('account.fixMissing', { jobId: fix.jobId, accountIds: [fix.accountId] })
                 .then((r) => {
                   const mine = r.results.find((x) => x.accountId === fix.accountId);
-                  setFixMessage(mine?.ok ? t('verifyFixQueued') : t('verifyFixRefused', { reason: mine?.reason ?? '' }));
+                  setFixMessage(mine?.ok ? t('verifyFixQueued') : t('verifyFixRefused', { reason: fixRefusalText(mine?.reason, t) }));
                 })
-                .catch((err: unknown) => setFixMessage(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err)))
+                .catch((err: unknown) => setFixMessage(requestFailureText(err, t)))
                 .finally(() => setFixing(false));
             }}
           >
