@@ -74,11 +74,10 @@ async function runPass<M extends PlannedMessage>(
   const control: { src?: SourceSession<M>; tgt?: ImapFlow } = {};
   try {
     tracker.setPhase('connecting');
-    control.src = await driver.connect('src-control');
-    control.tgt = await connectImap(job.target, { side: 'target', id: 'tgt-control', stallTimeoutMs: opts.stallTimeoutMs });
+    // Both sides at once: a login is several round trips, the same on each side.
+    [control.src, control.tgt] = await connectBoth(driver, job, 'control');
     tracker.setPhase('discovering');
-    const srcLayout = await control.src.listFolders();
-    const tgtLayout = await discoverLayout(control.tgt);
+    const [srcLayout, tgtLayout] = await Promise.all([control.src.listFolders(), discoverLayout(control.tgt)]);
     const mappings = planMappings(srcLayout, tgtLayout, job);
     result.mappings = mappings;
     const recordMap = () => {
@@ -217,18 +216,7 @@ async function runPass<M extends PlannedMessage>(
               connectTurn = new Promise<void>((resolve) => (done = resolve));
               await turn;
               try {
-                // Both sides at once: a login is several round trips, the same on each side.
-                const [src, tgt] = await Promise.allSettled([
-                  s ? Promise.resolve(s) : driver.connect(`src-${index}`),
-                  t ? Promise.resolve(t) : connectImap(job.target, { side: 'target', id: `tgt-${index}`, stallTimeoutMs: opts.stallTimeoutMs }),
-                ]);
-                if (src.status === 'rejected' || tgt.status === 'rejected') {
-                  if (src.status === 'fulfilled' && !s) await src.value.close();
-                  if (tgt.status === 'fulfilled' && !t) await closeQuietly(tgt.value);
-                  throw src.status === 'rejected' ? src.reason : (tgt as PromiseRejectedResult).reason;
-                }
-                s = src.value;
-                t = tgt.value;
+                [s, t] = await connectBoth(driver, job, String(index), s, t);
               } catch (err) {
                 done();
                 // A server that allows fewer connections than asked for: hand the task back
@@ -314,4 +302,26 @@ async function runPass<M extends PlannedMessage>(
     await control.src?.close();
     await closeQuietly(control.tgt);
   }
+}
+
+/**
+ * Logs in on the source and the target at once (a login is several round trips, the same
+ * on each side), or takes the sessions already held. When either side fails, the other
+ * one's new connection is closed and the source's error wins, as if the source were first.
+ */
+async function connectBoth<M extends PlannedMessage>(
+  driver: SourceDriver<M>,
+  job: AccountJob,
+  id: string,
+  heldSource?: SourceSession<M>,
+  heldTarget?: ImapFlow,
+): Promise<[SourceSession<M>, ImapFlow]> {
+  const [src, tgt] = await Promise.allSettled([
+    heldSource ? Promise.resolve(heldSource) : driver.connect(`src-${id}`),
+    heldTarget ? Promise.resolve(heldTarget) : connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs }),
+  ]);
+  if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
+  if (src.status === 'fulfilled' && !heldSource) await src.value.close();
+  if (tgt.status === 'fulfilled' && !heldTarget) await closeQuietly(tgt.value);
+  throw src.status === 'rejected' ? src.reason : (tgt as PromiseRejectedResult).reason;
 }
