@@ -149,8 +149,26 @@ function buildProgram(): Command {
       .option('--state-dir <dir>', STATE_DIR_HELP)
       .option('--dry-run', 'print the files and commands instead of carrying them out')
       .option('--unit-dir <dir>', 'Linux: where the user unit goes (default ~/.config/systemd/user)')
-      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string }) => {
-        process.exitCode = (await import('./service-command')).runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir }, out);
+      .option('--worker', 'a queue worker (`worker`) instead of the bridge; its --state-dir defaults to the data dir + /worker-state')
+      .option('--queue <url>', 'with --worker: the Redis URL (default: $MAILMOVER_QUEUE); kept in a file only you can read, not on the command line')
+      .option('--cluster-key-file <file>', 'with --worker: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
+      .option('--concurrency <n>', 'with --worker: accounts migrated at once (default 2)')
+      .option('--name <name>', 'with --worker: its name in the workers panel (default: host name + pid)')
+      .option('--host-connections <n>', "with --worker: this worker's cap of connections to one source server (default 8)")
+      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string; worker?: boolean; queue?: string; clusterKeyFile?: string; concurrency?: string; name?: string; hostConnections?: string }) => {
+        const workerOnly = o.queue !== undefined || o.clusterKeyFile !== undefined || o.concurrency !== undefined || o.name !== undefined || o.hostConnections !== undefined;
+        if (workerOnly && !o.worker) throw new UsageError('--queue, --cluster-key-file, --concurrency, --name and --host-connections go with --worker');
+        const worker = o.worker
+          ? {
+              queue: o.queue,
+              clusterKeyFile: o.clusterKeyFile,
+              stateDir: o.stateDir,
+              concurrency: o.concurrency === undefined ? undefined : count('--concurrency')(o.concurrency),
+              name: o.name,
+              hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
+            }
+          : undefined;
+        process.exitCode = (await import('./service-command')).runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir, worker }, out);
       });
   }
   registerTestConnection(program);

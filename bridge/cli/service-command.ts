@@ -1,20 +1,63 @@
 import { spawnSync } from 'node:child_process';
 import { applyPlan, describePlan, installPlan, statusCommand, uninstallPlan } from '../service/install/install';
-import { serviceSpec } from '../service/install/service-spec';
+import { serviceSpec, workerServiceSpec, type ServiceSpec } from '../service/install/service-spec';
+import { ClusterKeyError, loadClusterKey } from '../queue/cluster-key';
+import { RedisUrlError, parseRedisUrl } from '../queue/redis-url';
+import { defaultClusterKeyFile } from './cluster-command';
+import { defaultDataDir } from './data-dir';
+import { UsageError } from './endpoint-url';
+import { join } from 'node:path';
+
+/** `service install --worker`: a queue worker instead of the bridge (see workerServiceSpec). */
+export interface WorkerServiceFlags {
+  queue?: string;
+  clusterKeyFile?: string;
+  concurrency?: number;
+  name?: string;
+  hostConnections?: number;
+  /** The worker's checkpoints; default the data dir + /worker-state (not the bridge's state dir). */
+  stateDir?: string;
+}
+
+/**
+ * The worker's service: the queue URL and key file are checked now (a typo should not become a
+ * service that fails at every start); the URL goes into the service's environment, not its argv.
+ */
+export function workerSpec(w: WorkerServiceFlags, env: NodeJS.ProcessEnv = process.env): ServiceSpec {
+  const queue = w.queue ?? (env.MAILMOVER_QUEUE || undefined);
+  if (!queue) throw new UsageError('service install --worker needs --queue URL (or MAILMOVER_QUEUE)');
+  const clusterKeyFile = w.clusterKeyFile ?? (env.MAILMOVER_CLUSTER_KEY_FILE || defaultClusterKeyFile());
+  try {
+    parseRedisUrl(queue, w.queue ? '--queue' : 'MAILMOVER_QUEUE');
+    loadClusterKey(clusterKeyFile);
+  } catch (err) {
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    throw err;
+  }
+  return workerServiceSpec({
+    queue,
+    clusterKeyFile,
+    stateDir: w.stateDir ?? join(defaultDataDir(), 'worker-state'),
+    ...(w.concurrency !== undefined ? { concurrency: w.concurrency } : {}),
+    ...(w.name !== undefined ? { name: w.name } : {}),
+    ...(w.hostConnections !== undefined ? { hostConnections: w.hostConnections } : {}),
+  });
+}
 
 /**
  * `mailmover-bridge service install|uninstall|status`: a systemd user unit on
  * Linux, a launchd agent on macOS, a logon scheduled task on Windows. The service
- * runs `start` with the same port and state dir.
+ * runs `start` with the same port and state dir; with --worker, a queue worker
+ * (`worker`) under its own name (mailmover-worker / com.mailmover.worker).
  */
 export function runService(
   action: 'install' | 'uninstall' | 'status',
-  o: { port: number; stateDir: string; dryRun?: boolean; unitDir?: string },
+  o: { port: number; stateDir: string; dryRun?: boolean; unitDir?: string; worker?: WorkerServiceFlags },
   out: (line: string) => void,
 ): number {
-  const spec = serviceSpec({ port: o.port, stateDir: o.stateDir });
+  const spec = o.worker ? workerSpec(o.worker) : serviceSpec({ port: o.port, stateDir: o.stateDir });
   if (action === 'status') {
-    const cmd = statusCommand();
+    const cmd = statusCommand({ spec });
     const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'inherit' });
     if (r.error) {
       out(`Could not run ${cmd.join(' ')}: ${r.error.message}`);

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { launchdPlist } from './launchd-plist';
-import { LAUNCHD_LABEL, SERVICE_NAME, type ServiceSpec } from './service-spec';
-import { systemdUnit } from './systemd-unit';
+import type { ServiceSpec } from './service-spec';
+import { environmentFile, environmentFilePath, systemdUnit } from './systemd-unit';
 import { schtasksCreateArgs, windowsLauncherCmd, windowsLauncherPath } from './windows-task';
 
 /**
@@ -14,7 +14,8 @@ import { schtasksCreateArgs, windowsLauncherCmd, windowsLauncherPath } from './w
  */
 export interface ServicePlan {
   platform: 'linux' | 'darwin' | 'win32';
-  files: Array<{ path: string; content: string }>;
+  /** mode: 0644 unless given; secret: holds a password (the queue URL), so --dry-run does not print its content. */
+  files: Array<{ path: string; content: string; mode?: number; secret?: boolean }>;
   remove: string[];
   commands: string[][];
   /** Commands that run after the files in `remove` are gone (systemd's daemon-reload). */
@@ -34,15 +35,17 @@ function platformOf(p: NodeJS.Platform): ServicePlan['platform'] {
 export function installPlan(spec: ServiceSpec, opts: { platform?: NodeJS.Platform; unitDir?: string; home?: string; uid?: number } = {}): ServicePlan {
   const platform = platformOf(opts.platform ?? process.platform);
   const home = opts.home ?? homedir();
+  const name = spec.serviceName;
+  const secret = spec.env ? { mode: 0o600, secret: true } : {};
   if (platform === 'darwin') {
-    const plist = join(home, 'Library', 'LaunchAgents', `${LAUNCHD_LABEL}.plist`);
+    const plist = join(home, 'Library', 'LaunchAgents', `${spec.launchdLabel}.plist`);
     const domain = `gui/${opts.uid ?? process.getuid?.() ?? 501}`;
     return {
       platform,
-      files: [{ path: plist, content: launchdPlist(spec) }],
+      files: [{ path: plist, content: launchdPlist(spec), ...secret }],
       remove: [],
       // bootout first so a reinstall replaces a loaded agent; its failure (not loaded) is fine.
-      commands: [['launchctl', 'bootout', `${domain}/${LAUNCHD_LABEL}`], ['launchctl', 'bootstrap', domain, plist]],
+      commands: [['launchctl', 'bootout', `${domain}/${spec.launchdLabel}`], ['launchctl', 'bootstrap', domain, plist]],
       notes: [`The agent starts at login; logs of the process itself go to ${spec.logDir}.`],
     };
   }
@@ -50,22 +53,22 @@ export function installPlan(spec: ServiceSpec, opts: { platform?: NodeJS.Platfor
     const cmd = windowsLauncherPath(spec);
     return {
       platform,
-      files: [{ path: cmd, content: windowsLauncherCmd(spec) }],
+      files: [{ path: cmd, content: windowsLauncherCmd(spec), ...secret }],
       remove: [],
-      commands: [['schtasks', ...schtasksCreateArgs(cmd)], ['schtasks', '/Run', '/TN', SERVICE_NAME]],
-      notes: ['The task starts the bridge at every logon of this user.'],
+      commands: [['schtasks', ...schtasksCreateArgs(cmd, name)], ['schtasks', '/Run', '/TN', name]],
+      notes: [`The task starts the ${spec.env ? 'worker' : 'bridge'} at every logon of this user.`],
     };
   }
   const unitDir = opts.unitDir ?? userUnitDir(process.env, home);
-  const unit = join(unitDir, `${SERVICE_NAME}.service`);
+  const unit = join(unitDir, `${name}.service`);
   return {
     platform,
-    files: [{ path: unit, content: systemdUnit(spec) }],
+    files: [{ path: unit, content: systemdUnit(spec) }, ...(spec.env ? [{ path: environmentFilePath(spec), content: environmentFile(spec.env), ...secret }] : [])],
     remove: [],
-    commands: [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', `${SERVICE_NAME}.service`]],
+    commands: [['systemctl', '--user', 'daemon-reload'], ['systemctl', '--user', 'enable', '--now', `${name}.service`]],
     notes: [
       'To keep it running after you log out: loginctl enable-linger "$USER".',
-      `Logs: journalctl --user -u ${SERVICE_NAME} (and ${spec.logDir}).`,
+      `Logs: journalctl --user -u ${name} (and ${spec.logDir}).`,
     ],
   };
 }
@@ -73,32 +76,37 @@ export function installPlan(spec: ServiceSpec, opts: { platform?: NodeJS.Platfor
 export function uninstallPlan(spec: ServiceSpec, opts: { platform?: NodeJS.Platform; unitDir?: string; home?: string; uid?: number } = {}): ServicePlan {
   const install = installPlan(spec, opts);
   const path = install.files[0]!.path;
+  const name = spec.serviceName;
   if (install.platform === 'darwin') {
     return { ...install, files: [], remove: [path], commands: [install.commands[0]!], notes: [] };
   }
   if (install.platform === 'win32') {
-    return { ...install, files: [], remove: [path], commands: [['schtasks', '/End', '/TN', SERVICE_NAME], ['schtasks', '/Delete', '/F', '/TN', SERVICE_NAME]], notes: [] };
+    return { ...install, files: [], remove: [path], commands: [['schtasks', '/End', '/TN', name], ['schtasks', '/Delete', '/F', '/TN', name]], notes: [] };
   }
   return {
     ...install,
     files: [],
-    remove: [path],
-    commands: [['systemctl', '--user', 'disable', '--now', `${SERVICE_NAME}.service`]],
+    remove: install.files.map((f) => f.path),
+    commands: [['systemctl', '--user', 'disable', '--now', `${name}.service`]],
     commandsAfter: [['systemctl', '--user', 'daemon-reload']],
     notes: [],
   };
 }
 
-export function statusCommand(opts: { platform?: NodeJS.Platform; uid?: number } = {}): string[] {
+export function statusCommand(opts: { platform?: NodeJS.Platform; uid?: number; spec?: Pick<ServiceSpec, 'serviceName' | 'launchdLabel'> } = {}): string[] {
   const platform = platformOf(opts.platform ?? process.platform);
-  if (platform === 'darwin') return ['launchctl', 'print', `gui/${opts.uid ?? process.getuid?.() ?? 501}/${LAUNCHD_LABEL}`];
-  if (platform === 'win32') return ['schtasks', '/Query', '/TN', SERVICE_NAME, '/V', '/FO', 'LIST'];
-  return ['systemctl', '--user', 'status', '--no-pager', `${SERVICE_NAME}.service`];
+  const { serviceName, launchdLabel } = opts.spec ?? { serviceName: 'mailmover-bridge', launchdLabel: 'com.mailmover.bridge' };
+  if (platform === 'darwin') return ['launchctl', 'print', `gui/${opts.uid ?? process.getuid?.() ?? 501}/${launchdLabel}`];
+  if (platform === 'win32') return ['schtasks', '/Query', '/TN', serviceName, '/V', '/FO', 'LIST'];
+  return ['systemctl', '--user', 'status', '--no-pager', `${serviceName}.service`];
 }
 
 export function describePlan(plan: ServicePlan): string {
   const lines: string[] = [];
-  for (const f of plan.files) lines.push(`write ${f.path}:`, ...f.content.trimEnd().split(/\r?\n/).map((l) => `    ${l}`));
+  for (const f of plan.files) {
+    if (f.secret) lines.push(`write ${f.path} (mode 600; holds the queue URL, not shown)`);
+    else lines.push(`write ${f.path}:`, ...f.content.trimEnd().split(/\r?\n/).map((l) => `    ${l}`));
+  }
   for (const c of plan.commands) lines.push(`run: ${c.join(' ')}`);
   for (const r of plan.remove) lines.push(`remove ${r}`);
   for (const c of plan.commandsAfter ?? []) lines.push(`run: ${c.join(' ')}`);
@@ -109,7 +117,9 @@ export function describePlan(plan: ServicePlan): string {
 export function applyPlan(plan: ServicePlan, out: (line: string) => void): { failed: string[] } {
   for (const f of plan.files) {
     mkdirSync(join(f.path, '..'), { recursive: true });
-    writeFileSync(f.path, f.content, { mode: 0o644 });
+    writeFileSync(f.path, f.content, { mode: f.mode ?? 0o644 });
+    // The mode of writeFileSync applies to a new file only: a reinstall over an older file sets it too.
+    chmodSync(f.path, f.mode ?? 0o644);
     out(`wrote ${f.path}`);
   }
   const failed: string[] = [];

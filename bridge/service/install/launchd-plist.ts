@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { LAUNCHD_LABEL, type ServiceSpec } from './service-spec';
+import type { ServiceSpec } from './service-spec';
 
 const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -8,6 +8,13 @@ const xml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
  * at login, restarted when it exits with an error, stopped with SIGTERM (the
  * graceful stop) and given 90 s for it.
  */
+/** EnvironmentVariables (the worker's queue URL): the plist is then written readable by the user only. */
+function environment(env: Record<string, string> | undefined): string {
+  if (!env) return '';
+  const pairs = Object.entries(env).map(([k, v]) => `    <key>${xml(k)}</key>\n    <string>${xml(v)}</string>`);
+  return `  <key>EnvironmentVariables</key>\n  <dict>\n${pairs.join('\n')}\n  </dict>\n`;
+}
+
 export function launchdPlist(spec: ServiceSpec): string {
   const strings = (items: string[]) => items.map((s) => `    <string>${xml(s)}</string>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -15,12 +22,12 @@ export function launchdPlist(spec: ServiceSpec): string {
 <plist version="1.0">
 <dict>
   <key>Label</key>
-  <string>${LAUNCHD_LABEL}</string>
+  <string>${xml(spec.launchdLabel)}</string>
   <key>ProgramArguments</key>
   <array>
 ${strings([spec.node, ...spec.args])}
   </array>
-  <key>WorkingDirectory</key>
+${environment(spec.env)}  <key>WorkingDirectory</key>
   <string>${xml(spec.workingDirectory)}</string>
   <key>RunAtLoad</key>
   <true/>

@@ -7,7 +7,7 @@
  */
 const ALLOWED: Record<string, ReadonlySet<string>> = {
   Unit: new Set(['Description', 'Documentation', 'After', 'Wants']),
-  Service: new Set(['Type', 'ExecStart', 'WorkingDirectory', 'KillSignal', 'TimeoutStopSec', 'Restart', 'RestartSec', 'UMask', 'NoNewPrivileges', 'Environment']),
+  Service: new Set(['Type', 'ExecStart', 'WorkingDirectory', 'KillSignal', 'TimeoutStopSec', 'Restart', 'RestartSec', 'UMask', 'NoNewPrivileges', 'Environment', 'EnvironmentFile', 'RestartPreventExitStatus']),
   Install: new Set(['WantedBy']),
 };
 

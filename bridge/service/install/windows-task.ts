@@ -13,15 +13,22 @@ export function cmdQuote(arg: string): string {
   return `"${arg.replace(/%/g, '%%')}"`;
 }
 
+/** `set "NAME=value"`: the quotes keep & | < > literal; % is doubled like in arguments. */
+function setLine(name: string, value: string): string {
+  if (/["\r\n]/.test(value)) throw new Error(`${name} cannot contain quotes or line breaks on Windows`);
+  return `set "${name}=${value.replace(/%/g, '%%')}"`;
+}
+
 export function windowsLauncherCmd(spec: ServiceSpec): string {
-  return ['@echo off', `cd /d ${cmdQuote(spec.workingDirectory)}`, [spec.node, ...spec.args].map(cmdQuote).join(' '), ''].join('\r\n');
+  const env = Object.entries(spec.env ?? {}).map(([k, v]) => setLine(k, v));
+  return ['@echo off', ...env, `cd /d ${cmdQuote(spec.workingDirectory)}`, [spec.node, ...spec.args].map(cmdQuote).join(' '), ''].join('\r\n');
 }
 
 export function windowsLauncherPath(spec: ServiceSpec): string {
-  return win32.join(spec.stateDir, '..', `${SERVICE_NAME}.cmd`);
+  return win32.join(spec.stateDir, '..', `${spec.serviceName}.cmd`);
 }
 
 /** schtasks arguments that create (or replace, /F) the logon task. */
-export function schtasksCreateArgs(cmdPath: string): string[] {
-  return ['/Create', '/F', '/TN', SERVICE_NAME, '/SC', 'ONLOGON', '/RL', 'LIMITED', '/TR', `"${cmdPath}"`];
+export function schtasksCreateArgs(cmdPath: string, name: string = SERVICE_NAME): string[] {
+  return ['/Create', '/F', '/TN', name, '/SC', 'ONLOGON', '/RL', 'LIMITED', '/TR', `"${cmdPath}"`];
 }
