@@ -23,16 +23,19 @@ export interface WorkerServiceFlags {
  * The worker's service: the queue URL and key file are checked now (a typo should not become a
  * service that fails at every start); the URL goes into the service's environment, not its argv.
  */
-export function workerSpec(w: WorkerServiceFlags, env: NodeJS.ProcessEnv = process.env): ServiceSpec {
-  const queue = w.queue ?? (env.MAILMOVER_QUEUE || undefined);
-  if (!queue) throw new UsageError('service install --worker needs --queue URL (or MAILMOVER_QUEUE)');
+export function workerSpec(w: WorkerServiceFlags, env: NodeJS.ProcessEnv = process.env, forInstall = true): ServiceSpec {
+  const queue = w.queue ?? (env.MAILMOVER_QUEUE || undefined) ?? (forInstall ? undefined : '');
+  if (queue === undefined) throw new UsageError('service install --worker needs --queue URL (or MAILMOVER_QUEUE)');
   const clusterKeyFile = w.clusterKeyFile ?? (env.MAILMOVER_CLUSTER_KEY_FILE || defaultClusterKeyFile());
-  try {
-    parseRedisUrl(queue, w.queue ? '--queue' : 'MAILMOVER_QUEUE');
-    loadClusterKey(clusterKeyFile);
-  } catch (err) {
-    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
-    throw err;
+  // status and uninstall only need the service's name and files.
+  if (forInstall) {
+    try {
+      parseRedisUrl(queue, w.queue ? '--queue' : 'MAILMOVER_QUEUE');
+      loadClusterKey(clusterKeyFile);
+    } catch (err) {
+      if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+      throw err;
+    }
   }
   return workerServiceSpec({
     queue,
@@ -55,7 +58,7 @@ export function runService(
   o: { port: number; stateDir: string; dryRun?: boolean; unitDir?: string; worker?: WorkerServiceFlags },
   out: (line: string) => void,
 ): number {
-  const spec = o.worker ? workerSpec(o.worker) : serviceSpec({ port: o.port, stateDir: o.stateDir });
+  const spec = o.worker ? workerSpec(o.worker, process.env, action === 'install') : serviceSpec({ port: o.port, stateDir: o.stateDir });
   if (action === 'status') {
     const cmd = statusCommand({ spec });
     const r = spawnSync(cmd[0]!, cmd.slice(1), { stdio: 'inherit' });
