@@ -11,6 +11,7 @@ import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
 import { createHttpApp } from './http-app';
 import { PairGate } from './pair-gate';
 import { PairingKeys } from './pairing-keys';
+import { removePortRecord, writePortRecord } from './port-record';
 import { startBridgeServer, type RunningBridge } from './start';
 import { WsGateway } from './ws-gateway';
 
@@ -96,6 +97,12 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   server.server.on('upgrade', gateway.handleUpgrade);
   service.start();
   log.info({ port, stateDir }, `bridge listening on ${server.url}`);
+  try {
+    writePortRecord(stateDir, port);
+  } catch (err) {
+    // Only `pair` reads it (to print the port with the code): the bridge runs without it.
+    log.warn({ err: String(err) }, 'could not record the port in the state dir');
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -115,6 +122,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         const httpClosed = server.close();
         await service.stop();
         db.close();
+        removePortRecord(stateDir);
         await httpClosed;
         log.info('bridge stopped');
         logger.close();

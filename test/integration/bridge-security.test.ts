@@ -95,8 +95,10 @@ describe('bridge security', () => {
 
     it('accepts a code printed by `mailmover-bridge pair` while the bridge runs', async () => {
       const { stdout } = await cli(['pair', '--state-dir', dir]);
-      const code = /Pairing code: (\S+)/.exec(stdout)![1]!;
-      expect((await pair(bridge.port, code)).token).toMatch(/^mmt_/);
+      // The bridge runs on a port of its own (not 7878): the line carries it, as `start` prints it.
+      const [, code, port] = /Pairing code: (\S+)@(\d+)/.exec(stdout)!;
+      expect(Number(port)).toBe(bridge.port);
+      expect((await pair(bridge.port, code!)).token).toMatch(/^mmt_/);
     });
 
     it('needs a token paired for the same origin to download a report', async () => {
