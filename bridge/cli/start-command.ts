@@ -80,7 +80,7 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
   } catch (err) {
     // A bad --queue URL, a missing or loose cluster key, an unreachable Redis: said plainly, exit 2.
     if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
-    if (o.queue && /cannot reach the queue/.test((err as Error).message)) {
+    if (o.queue && (err as Error).name === 'QueueUnreachableError') {
       process.stderr.write(`${BRIDGE_NAME}: ${(err as Error).message}\n`);
       return 2;
     }

@@ -3,7 +3,8 @@ import { AccountQueue } from './account-queue';
 import { loadClusterKey } from './cluster-key';
 import { InflightStore } from './inflight-store';
 import { QueueRunner } from './queue-runner';
-import { describeRedis, parseRedisUrl } from './redis-url';
+import { Redis } from 'ioredis';
+import { describeRedis, parseRedisUrl, redisConnectionOptions, type RedisAddress } from './redis-url';
 
 export interface CoordinatorQueueOptions {
   /** redis:// or rediss:// URL (with user:pass for Redis AUTH). */
@@ -16,7 +17,29 @@ export interface CoordinatorQueueOptions {
   stateDir: string;
 }
 
-const OPEN_TIMEOUT_MS = 20_000;
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * One connection attempt without retries before the queue's own (which retry forever, as a
+ * running coordinator should): a wrong address or password fails the start with its reason
+ * instead of hanging it.
+ */
+async function probe(address: RedisAddress, label: string): Promise<void> {
+  const redis = new Redis({ ...redisConnectionOptions(address, 'mailmover-coordinator-probe'), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    throw new QueueUnreachableError(`cannot reach the queue at ${label}: ${(err as Error).message}; is Redis running there, and are the user and password right?`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export class QueueUnreachableError extends Error {
+  override name = 'QueueUnreachableError';
+}
 
 /**
  * Opens the queue for `bridge start --queue`: the Redis connection, the cluster key that seals
@@ -27,12 +50,8 @@ export async function openCoordinatorRunner(o: CoordinatorQueueOptions, log: Log
   const address = parseRedisUrl(o.url, o.urlSource ?? '--queue');
   const key = loadClusterKey(o.clusterKeyFile);
   const queueLabel = describeRedis(address);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`cannot reach the queue at ${queueLabel} within ${OPEN_TIMEOUT_MS / 1000} s; is Redis running there (and the password right)?`)), OPEN_TIMEOUT_MS);
-  });
-  const opening = AccountQueue.open(address, key);
-  const queue = await Promise.race([opening, timeout]).finally(() => clearTimeout(timer));
+  await probe(address, queueLabel);
+  const queue = await AccountQueue.open(address, key);
   log.info({ queue: queueLabel, clusterKeyId: key.id }, `queue mode: account passes go to the workers of ${queueLabel}`);
   return new QueueRunner({ queue, inflight: new InflightStore(o.stateDir), hostConnections: o.hostConnections, queueLabel, log });
 }

@@ -30,8 +30,8 @@ import { identities } from '../support/engine-fixtures';
 const REDIS_PW = 'Coord-redis-pw-Hq8';
 const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
 const tgt = (i: number): DovecotUser => ({ user: `c${i}@new.example.com`, password: `C-tgt-${i}-pw-Vb7` });
-// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators.
-const SOURCES = Array.from({ length: 11 }, (_, i) => src(i + 1));
+// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync.
+const SOURCES = Array.from({ length: 12 }, (_, i) => src(i + 1));
 const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
 const FOLDERS = ['INBOX', 'Archive'];
 const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60 };
@@ -92,12 +92,12 @@ describe('queue mode: the bridge as coordinator', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop('test')));
   }
 
-  async function createJob(c: BridgeClient, name: string, ids: number[]): Promise<{ jobId: string; accounts: AccountView[] }> {
+  async function createJob(c: BridgeClient, name: string, ids: number[], intervalMinutes = 0): Promise<{ jobId: string; accounts: AccountView[] }> {
     const { job } = await c.request('job.create', {
       name,
       source: { protocol: 'imap', ...plain(source.imapPort) },
       target: plain(target.imapPort),
-      incremental: { intervalMinutes: 0, windowDays: 1 },
+      incremental: { intervalMinutes, windowDays: 1 },
     });
     const res = await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv(ids) });
     expect(res.errors).toEqual([]);
@@ -216,5 +216,19 @@ describe('queue mode: the bridge as coordinator', () => {
     }
     const byUser = (list: AccountView[]) => Object.fromEntries(list.map((x) => [x.source, [x.counters.messagesCopied, x.worker]]));
     expect(byUser(a)).toEqual(byUser(b));
+  }, 60_000);
+
+  it('incremental sync passes run on the workers too: a new message reaches the target once', async () => {
+    const { c } = await coordinator(tmp('bridge-e'));
+    const { accounts } = await createJob(c, 'sync', [12], 2 / 60);
+    const id = accounts[0]!.id;
+    const status = (pred: (a: AccountView) => boolean, timeoutMs: number) =>
+      c.waitForEvent('account.status', (d) => d.account.id === id && pred(d.account), timeoutMs).then((d) => d.account);
+    const first = await status((a) => a.status === 'syncing' && a.lastSyncAt !== null, 30_000);
+    expect(first.counters.messagesCopied).toBe(12);
+    await seedFolder(source, src(12), 'INBOX', bulkMessages(1, 612, { prefix: 'late' }));
+    const synced = await status((a) => a.counters.messagesSyncedSinceFirstPass === 1 && a.phase === null, 30_000);
+    expect(['we', 'wf']).toContain(synced.worker);
+    await expectExactlyOnce(12);
   }, 60_000);
 });
