@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../../shared/errors';
 import type { AccountResult } from '../../shared/migration';
 import { endpointProtocol } from './endpoint';
 import { MigrationError } from './errors';
@@ -32,19 +33,24 @@ export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3Mig
       etaSeconds: 0,
       folders: [],
     });
-    return {
-      source: job.source.user,
-      target: job.target.user,
-      status: 'failed',
-      messagesCopied: 0,
-      messagesSkipped: 0,
-      messagesAlreadyPresent: 0,
-      bytesCopied: 0,
-      folders: [],
-      skipped: [],
-      warnings: [],
-      error: err.toInfo(),
-    };
+    return notRunResult(job, err.toInfo());
   }
   return endpointProtocol(job.source) === 'pop3' ? migratePop3Account(job, store, hooks) : migrateAccount(job, store, hooks);
+}
+
+/** The result of an account that failed before anything was copied (refused, or never started). */
+export function notRunResult(job: AccountJob, error: ErrorInfo): AccountResult {
+  return {
+    source: job.source.user,
+    target: job.target.user,
+    status: 'failed',
+    messagesCopied: 0,
+    messagesSkipped: 0,
+    messagesAlreadyPresent: 0,
+    bytesCopied: 0,
+    folders: [],
+    skipped: [],
+    warnings: [],
+    error,
+  };
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../cli/endpoint-url';
 import { parseMigrateOptions } from '../cli/migrate-command';
 import { ProgressOutput } from '../cli/progress-output';
 import { describeEndpoint } from '../engine/endpoint';
-import type { AccountJob } from '../engine/migrate';
+import { notRunResult, type AccountJob } from '../engine/migrate';
 import { accountKey } from '../engine/migrate-account';
 import { AccountQueue, type AccountOutcome } from './account-queue';
 import { ClusterKeyError, loadClusterKey } from './cluster-key';
@@ -88,18 +88,5 @@ export async function runQueueMigrate(
 function toResult(o: AccountOutcome, job: AccountJob, refusedBy: string | undefined): QueuedAccountResult {
   if (o.kind === 'result') return { ...o.value.result, worker: o.value.worker };
   // A refusal (wrong cluster key, other protocol version) or a crash: the account did not run.
-  return {
-    source: job.source.user,
-    target: job.target.user,
-    status: 'failed',
-    messagesCopied: 0,
-    messagesSkipped: 0,
-    messagesAlreadyPresent: 0,
-    bytesCopied: 0,
-    folders: [],
-    skipped: [],
-    warnings: [],
-    error: { code: 'CONFIG_INVALID', message: o.reason },
-    worker: refusedBy ?? null,
-  };
+  return { ...notRunResult(job, { code: 'CONFIG_INVALID', message: o.reason }), worker: refusedBy ?? null };
 }
