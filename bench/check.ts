@@ -16,7 +16,8 @@ import { LINK_LOOPBACK, linkLabel } from './scenario-link';
 import { STARTUP_SCENARIO } from './scenario-startup';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
-import { compareSnapshots, type MessageIdentity, type Snapshot } from './verify';
+import { compareSnapshots } from './verify';
+import { duplicateCase, mappedCopyCase } from './verify-cases';
 
 /** What mbsync is known to change: it adds X-TUID to every message it copies and drops keywords. */
 const MBSYNC_KNOWN = (reason: string) => reason === 'header X-TUID added' || /^keyword .* not copied$/.test(reason);
@@ -49,36 +50,17 @@ function expectedScenarios(r: BenchResult): Record<ToolName, string[]> {
 
 /** The checks of the correctness comparison itself, on hand-made snapshots. */
 function checkTheChecker(fail: (msg: string) => void): void {
-  const msg = (over: Partial<MessageIdentity> = {}): MessageIdentity => ({
-    uid: 1,
-    sha256: 'a',
-    bodySha256: 'b',
-    headerLines: ['From: x', 'Message-ID: <1@x>'],
-    messageId: '<1@x>',
-    flags: ['$Label1', '\\Seen'],
-    internalDate: 1000,
-    size: 10,
-    ...over,
-  });
-  const snap = (entries: Array<[string, MessageIdentity[]]>): Snapshot => new Map(entries);
-  const source = snap([
-    ['INBOX', [msg(), msg({ uid: 2, messageId: '<2@x>', sha256: 'c' })]],
-    ['Sent Items', [msg({ uid: 3, messageId: '<3@x>', sha256: 'd' })]],
-  ]);
-  const target = snap([
-    ['INBOX', [msg({ sha256: 'z', headerLines: ['From: x', 'Message-ID: <1@x>', 'X-TUID: abc'], flags: ['\\Seen'] })]],
-    ['Sent', [msg({ uid: 3, messageId: '<3@x>', sha256: 'd', internalDate: 2000 })]],
-  ]);
-  const c = compareSnapshots(source, target, new Map([['Sent Items', 'Sent']]));
-  const want = { 'header X-TUID added': 1, 'keyword $Label1 not copied': 1, 'message missing': 1, 'internal date differs': 1 };
-  if (c.exact || JSON.stringify(Object.fromEntries(Object.entries(c.reasons).sort())) !== JSON.stringify(Object.fromEntries(Object.entries(want).sort())) || c.differing !== 2 || c.missing !== 1) {
+  const mapped = mappedCopyCase();
+  const c = compareSnapshots(mapped.source, mapped.target, mapped.mapping);
+  const sorted = (r: Record<string, number>) => JSON.stringify(Object.fromEntries(Object.entries(r).sort()));
+  if (c.exact || sorted(c.reasons) !== sorted(mapped.reasons) || c.differing !== mapped.differing || c.missing !== mapped.missing) {
     fail(`the correctness check does not name each difference through the folder mapping: ${JSON.stringify(c)}`);
   }
-  if (!compareSnapshots(source, source).exact) fail('the correctness check finds a snapshot different from itself');
-  const twice = snap([['INBOX', [msg(), msg({ uid: 2 })]]]);
-  const once = compareSnapshots(twice, snap([['INBOX', [msg()]]]));
-  if (once.exact || once.missing !== 1) fail('the correctness check does not count duplicates (two identical source messages need two copies)');
-  if (!compareSnapshots(twice, snap([['INBOX', [msg({ uid: 7 }), msg({ uid: 9 })]]])).exact) fail('the correctness check compares UIDs, which a copy may change');
+  if (!compareSnapshots(mapped.source, mapped.source).exact) fail('the correctness check finds a snapshot different from itself');
+  const { twice, once, twiceRenumbered } = duplicateCase();
+  const lost = compareSnapshots(twice, once);
+  if (lost.exact || lost.missing !== 1) fail('the correctness check does not count duplicates (two identical source messages need two copies)');
+  if (!compareSnapshots(twice, twiceRenumbered).exact) fail('the correctness check compares UIDs, which a copy may change');
 }
 
 /** Sends `bytes` through a proxy to an echo server and back; ms until all came back. */
