@@ -8,10 +8,10 @@
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../shared/protocol';
-import type { AccountRow } from '../../extension/db/schema';
 import { STATUS_HINT_KEYS, STATUS_KEYS } from '../../extension/components/status';
 import { translate } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { makeAccount, makeJob } from './extension-account-fixture';
 
 const sent: Array<{ type: string; params: unknown }> = [];
 
@@ -27,50 +27,17 @@ const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/Pa
 
 const server = { host: 'imap.new-host.example', port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false };
 
-function makeJob(sourceAdmin: boolean): JobView {
-  return {
-    id: 'job_abcdef',
+function jobWith(sourceAdmin: boolean): JobView {
+  return makeJob({
     name: 'j',
-    status: 'active',
     source: { ...server, protocol: 'imap' },
     sourceLogin: sourceAdmin ? { kind: 'admin', adminUser: 'postmaster', form: 'authzid', hasPassword: false } : { kind: 'per-account' },
     target: { ...server, host: 'imap.target.example' },
-    targetLogin: { kind: 'per-account' },
-    storage: 'mapped',
-    filters: { since: null, includeFolders: [], excludeFolders: [], deleted: 'copy' },
-    incremental: { intervalMinutes: 5, windowDays: 30 },
-    concurrency: 2,
-    batchMessages: 200,
     provider: null,
-    counts: {} as JobView['counts'],
-    createdAt: '2025-01-01T00:00:00.000Z',
-    updatedAt: '2025-01-01T00:00:00.000Z',
-  };
+  });
 }
 
-const account: AccountRow = {
-  id: 'acc_abcdef',
-  jobId: 'job_abcdef',
-  source: 'zhang@old.example',
-  target: 'zhang@new.example',
-  mode: 'admin-with-passwords',
-  status: 'password_needed',
-  phase: null,
-  hasSourcePassword: false,
-  hasTargetPassword: true,
-  sourceServer: null,
-  counters: { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, messagesSyncedSinceFirstPass: 0 },
-  error: null,
-  attempts: 1,
-  nextRunAt: null,
-  startedAt: null,
-  firstPassDoneAt: null,
-  lastSyncAt: null,
-  syncEndsAt: null,
-  updatedAt: '2025-01-01T00:00:00.000Z',
-  progress: null,
-  syncedAt: '2025-01-01T00:00:00.000Z',
-};
+const account = makeAccount({ status: 'password_needed', hasSourcePassword: false, error: null });
 
 beforeEach(() => {
   sent.length = 0;
@@ -86,7 +53,7 @@ describe('password needed again', () => {
   });
 
   it("sends the account's own old password with account.credentials, and clears the field", async () => {
-    const job = makeJob(false);
+    const job = jobWith(false);
     render(
       <LocaleProvider initial="en" persist={false}>
         <PasswordAgainForm account={account} job={job} />
@@ -105,7 +72,7 @@ describe('password needed again', () => {
   });
 
   it("asks for the job's admin password in Chinese and sends it with job.update", async () => {
-    const job = makeJob(true);
+    const job = jobWith(true);
     render(
       <LocaleProvider initial="zh-CN" persist={false}>
         <PasswordAgainForm account={account} job={job} />
@@ -122,7 +89,7 @@ describe('password needed again', () => {
   });
 
   it('sends nothing when no password was typed', async () => {
-    const job = makeJob(false);
+    const job = jobWith(false);
     render(
       <LocaleProvider initial="en" persist={false}>
         <PasswordAgainForm account={account} job={job} />
