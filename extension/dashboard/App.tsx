@@ -10,16 +10,19 @@ import { SelfServicePage } from './self/SelfServicePage';
 import { useHashRoute } from './use-hash-route';
 import { Wizard } from './wizard/Wizard';
 import { WorkersPanel } from './workers/WorkersPanel';
+import { useQueueMode } from './workers/use-queue-mode';
 
 export function App() {
   const { t } = useLocale();
   const bridge = useBridgeState();
   const [route, go] = useHashRoute();
+  const queueMode = useQueueMode(bridge);
   const nav = [
     { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' || route.page === 'verifyReport' },
     { path: '/new', label: t('newMigration'), on: route.page === 'new' },
     { path: '/self', label: t('migrateMyMailbox'), on: route.page === 'self' },
-    { path: '/workers', label: t('navWorkers'), on: route.page === 'workers' },
+    // Queue mode only (or while its page is open): a bridge that runs passes itself keeps three tabs.
+    ...(queueMode || route.page === 'workers' ? [{ path: '/workers', label: t('navWorkers'), on: route.page === 'workers' }] : []),
   ];
   return (
     <div className="shell">
