@@ -45,7 +45,7 @@ async function look(page: Page, labels: { copied: string; present: string; total
     const row = document.querySelector<HTMLElement>('[data-testid="account-row"]');
     const progress = row?.querySelector('.cell--progress .hint')?.textContent;
     const dd = (label: string) => {
-      for (const dt of document.querySelectorAll('[data-testid="details-drawer"] dl.kv dt')) if (dt.textContent === label) return dt.nextElementSibling?.textContent;
+      for (const dt of Array.from(document.querySelectorAll('[data-testid="details-drawer"] dl.kv dt'))) if (dt.textContent === label) return dt.nextElementSibling?.textContent;
       return undefined;
     };
     const drawerOpen = !!document.querySelector('[data-testid="details-drawer"]');
