@@ -3,7 +3,9 @@ import type { CutoverChecklistItem, CutoverView } from '../../../shared/protocol
 import { DNS_EXPECTATIONS } from '../../../shared/providers/dns-expectations';
 import { Field } from '../../components/Field';
 import { useLocale, useText } from '../../i18n/locale-context';
-import { bridgeRequest, PageRequestError } from '../../lib/page-client';
+import { RequestFailureNote, TechnicalDetails } from '../../components/RequestFailureNote';
+import { bridgeRequest } from '../../lib/page-client';
+import { requestFailureOf, type RequestFailureInfo } from '../monitor/request-failure';
 import { AfterSwitch } from './AfterSwitch';
 import { DnsTable } from './DnsTable';
 
@@ -16,10 +18,10 @@ const REFRESH_MS = 10_000;
  * after the switch what still reaches the old servers and the checklist.
  */
 export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string; connected: boolean; defaultTarget?: string | null }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const text = useText();
   const [view, setView] = useState<CutoverView | null | undefined>(undefined);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<RequestFailureInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [domains, setDomains] = useState('');
   const [target, setTarget] = useState(defaultTarget && DNS_EXPECTATIONS.some((e) => e.providerId === defaultTarget) ? defaultTarget : 'tencent');
@@ -44,7 +46,7 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
     try {
       adopt((await fn()).cutover);
     } catch (err) {
-      setError(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      setError(requestFailureOf(err));
     } finally {
       setBusy(false);
     }
@@ -138,11 +140,7 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
           </button>
         </div>
       </form>
-      {error && (
-        <p className="error-inline" role="alert" data-testid="cutover-error">
-          {error}
-        </p>
-      )}
+      {error && <RequestFailureNote failure={error} className="error-inline" testId="cutover-error" />}
       {view === null && <p className="hint">{t('cutoverNotSet')}</p>}
       {view && (
         <>
@@ -154,7 +152,15 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
               {t('cutoverOldMxTtl', { ttl: view.oldMxTtl })}
             </p>
           )}
-          {view.checkError && <p className="warn-text">{t('cutoverCheckError', { error: view.checkError })}</p>}
+          {view.checkError && (
+            <>
+              {/* The resolver's error is English and technical: worded as what it means, the text itself in English mode only. */}
+              <p className="warn-text" data-testid="cutover-check-error">
+                {t('cutoverCheckFailed')}
+              </p>
+              {locale === 'en' && <TechnicalDetails text={view.checkError} />}
+            </>
+          )}
           {view.lastCheckedAt && <p className="hint">{t('cutoverCheckedAt', { at: new Date(view.lastCheckedAt).toLocaleString() })}</p>}
           {view.closeProposed && (
             <p className="callout callout--info" data-testid="cutover-close-proposed">

@@ -17,7 +17,8 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
       <div className="test-result test-result--bad" data-testid="test-result" data-ok="false" role="status">
         <h4>{t('testFailed')}</h4>
         <ErrorRemedy error={result.error} />
-        {report?.error?.serverText && (
+        {/* The server's own words are technical and mostly English: a Chinese UI goes by the code's sentence and remedy above. */}
+        {locale === 'en' && report?.error?.serverText && (
           <p className="hint">
             {t('serverSaid')} <code>{report.error.serverText}</code>
           </p>

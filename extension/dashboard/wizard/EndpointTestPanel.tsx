@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import type { RequestParamsInput } from '../../../shared/protocol';
 import { useLocale } from '../../i18n/locale-context';
-import { PageRequestError } from '../../lib/page-client';
+import { RequestFailureNote } from '../../components/RequestFailureNote';
+import { requestFailureOf } from '../monitor/request-failure';
 import { ConnectionResult } from './ConnectionResult';
 import { runEndpointTest } from './run-endpoint-test';
 import type { TestState } from './wizard-state';
@@ -33,8 +34,8 @@ export function EndpointTestPanel({
       const result = await runEndpointTest(params());
       onState({ status: 'done', result, testedKey: currentKey });
     } catch (err) {
-      const f = err instanceof PageRequestError ? err.failure : { code: 'INTERNAL', message: String(err) };
-      onState({ status: 'failed', message: f.code === 'NOT_CONNECTED' ? t('bridgeNeeded') : `${f.code}: ${f.message}` });
+      // Kept as the code and the bridge's text: worded where it is shown, in the UI's language.
+      onState({ status: 'failed', failure: requestFailureOf(err) });
     } finally {
       setBusy(false);
     }
@@ -46,11 +47,7 @@ export function EndpointTestPanel({
       </button>
       {disabledReason && <span className="hint test-panel__why">{disabledReason}</span>}
       {state.status === 'running' && <p className="hint" role="status">{t('testRunning')}</p>}
-      {state.status === 'failed' && (
-        <p className="field__error" role="alert">
-          {state.message}
-        </p>
-      )}
+      {state.status === 'failed' && <RequestFailureNote failure={state.failure} testId={`${testId}-failure`} />}
       {state.status === 'done' && <ConnectionResult result={state.result} providerId={providerId} stale={state.testedKey !== currentKey} />}
     </div>
   );

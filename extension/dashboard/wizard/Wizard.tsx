@@ -1,12 +1,13 @@
 import { useReducer, useState } from 'react';
 import { useLocale } from '../../i18n/locale-context';
-import { PageRequestError } from '../../lib/page-client';
 import type { BridgeState } from '../../lib/runtime-messages';
 import { AccountsStep } from './AccountsStep';
 import { ImportErrors } from './ImportErrors';
 import { ReviewStep } from './ReviewStep';
 import { SourceStep } from './SourceStep';
-import { startJob, type StartOutcome } from './start-job';
+import { requestFailureOf, type RequestFailureInfo } from '../monitor/request-failure';
+import { StartFailure } from './StartFailure';
+import { StartRefused, startJob, type StartOutcome } from './start-job';
 import { Stepper } from './Stepper';
 import { StorageStep } from './StorageStep';
 import { TargetStep } from './TargetStep';
@@ -36,7 +37,9 @@ export function Wizard({ bridge, onStarted }: { bridge: BridgeState | undefined;
   const { t } = useLocale();
   const [state, dispatch] = useReducer(wizardReducer, INITIAL_WIZARD);
   const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<string | null>(null);
+  const [startError, setStartError] = useState<RequestFailureInfo | null>(null);
+  /** Rows the bridge refused when nothing was created: shown as the import's row errors, in the UI's language. */
+  const [startRefused, setStartRefused] = useState<StartOutcome['refused'] | null>(null);
   const [outcome, setOutcome] = useState<StartOutcome | null>(null);
   const patch = (p: Partial<WizardState>) => dispatch({ type: 'patch', patch: p });
   const step = state.step;
@@ -49,12 +52,14 @@ export function Wizard({ bridge, onStarted }: { bridge: BridgeState | undefined;
   const start = async () => {
     setStarting(true);
     setStartError(null);
+    setStartRefused(null);
     try {
       const result = await startJob(state, defaultName);
       if (result.refused.length) setOutcome(result);
       else onStarted(result.jobId);
     } catch (err) {
-      setStartError(err instanceof PageRequestError ? `${err.failure.code}: ${err.failure.message}` : String(err));
+      if (err instanceof StartRefused) setStartRefused(err.refused);
+      else setStartError(requestFailureOf(err));
     } finally {
       setStarting(false);
     }
@@ -83,11 +88,7 @@ export function Wizard({ bridge, onStarted }: { bridge: BridgeState | undefined;
           </button>
         </div>
       )}
-      {startError && (
-        <p className="field__error" role="alert">
-          {startError}
-        </p>
-      )}
+      <StartFailure refused={startRefused} failure={startError} />
 
       <div className="wizard__nav">
         <button type="button" className="ghost" onClick={() => patch({ step: step - 1 })} disabled={step === 0}>

@@ -6,6 +6,7 @@
 import type { ImportMode, Server } from '../../../shared/protocol';
 import type { ConnectionReport } from '../../../shared/providers';
 import { checkImport, type CheckedImport, type ImportRules } from '../../lib/csv-import';
+import type { RequestFailureInfo } from '../monitor/request-failure';
 
 export const STEPS = ['source', 'storage', 'target', 'accounts', 'review'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -31,7 +32,7 @@ export type TestState =
   | { status: 'idle' }
   | { status: 'running' }
   | { status: 'done'; result: EndpointTestView; testedKey: string }
-  | { status: 'failed'; message: string };
+  | { status: 'failed'; failure: RequestFailureInfo };
 
 export interface WizardState {
   step: number;
