@@ -19,6 +19,13 @@ export const MigrationOptionsSchema = z.object({
    * workers, as when the user gave --concurrency.
    */
   fixedConcurrency: z.boolean().default(false),
+  /**
+   * COMPRESS=DEFLATE (RFC 4978) on every connection whose server offers it. Pays on a slow
+   * link only: measured over a 40 ms link with 200 messages (16.5 MB, 28% fewer bytes on
+   * the wire), 27% faster at 8 Mbit/s, the same at 100 Mbit/s, 50% slower unlimited, with
+   * twice the client CPU; so it is asked for, not automatic.
+   */
+  compress: z.boolean().default(false),
   dryRun: z.boolean().default(false),
   deleted: DeletedPolicySchema.default('copy'),
   /** Upper bound of message bytes one worker holds in memory at a time (one larger message is still copied alone). */

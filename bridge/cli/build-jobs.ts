@@ -88,6 +88,7 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
     maxAttempts: o.retries,
     chunkMessages: o.batchMessages,
     pop3Retr: o.pop3Retr,
+    compress: o.compress,
   });
 }
 

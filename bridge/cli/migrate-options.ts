@@ -37,6 +37,7 @@ export const MigrateCliOptionsSchema = z
     batchMessages: z.coerce.number({ error: '--batch-messages must be a number' }).int().min(1).max(5000).default(200),
     retries: z.coerce.number().int().min(1).max(20).default(5),
     pop3Retr: z.boolean().default(false),
+    compress: z.boolean().default(false),
   })
   .strict();
 export type MigrateCliOptions = z.infer<typeof MigrateCliOptionsSchema>;

@@ -12,6 +12,7 @@ export const VerifyCliOptionsSchema = MigrateCliOptionsSchema.omit({
   batchMessages: true,
   retries: true,
   pop3Retr: true,
+  compress: true,
 })
   .extend({
     deep: z.boolean().default(false),
@@ -23,5 +24,5 @@ export type VerifyCliOptions = z.infer<typeof VerifyCliOptionsSchema>;
 /** The migrate options buildJobs needs, with the copy-only ones at their defaults. */
 export function asMigrateOptions(o: VerifyCliOptions): MigrateCliOptions {
   const { deep: _deep, fix: _fix, ...rest } = o;
-  return { ...rest, concurrency: 1, dryRun: false, batchMessages: 200, retries: 1, pop3Retr: false };
+  return { ...rest, concurrency: 1, dryRun: false, batchMessages: 200, retries: 1, pop3Retr: false, compress: false };
 }

@@ -9,6 +9,8 @@ export interface ConnectOptions {
   id?: string;
   /** No byte moved for this long while a command runs: the connection is given up (MigrationOptions.stallTimeoutMs). */
   stallTimeoutMs?: number;
+  /** COMPRESS=DEFLATE (RFC 4978) when the server offers it (MigrationOptions.compress). */
+  compress?: boolean;
 }
 
 function authOptions(ep: Endpoint): NonNullable<ImapFlowOptions['auth']> {
@@ -54,9 +56,10 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
     },
     logger: false,
     disableAutoIdle: true,
-    // Compression costs CPU on both ends of a fast link and gains nothing on loopback/LAN;
-    // the byte-exact check is also simpler to reason about without it.
-    disableCompression: true,
+    // Compression costs CPU on both ends of a fast link and gains nothing on loopback/LAN
+    // (MigrationOptions.compress says where it paid); asked for, it is transparent to the
+    // bytes stored.
+    disableCompression: opts.compress !== true,
     connectionTimeout: 30_000,
     greetingTimeout: 30_000,
     // Dead links are caught by ImapClient's stall watchdog while a command runs; this

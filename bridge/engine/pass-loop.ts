@@ -318,7 +318,7 @@ async function connectBoth<M extends PlannedMessage>(
 ): Promise<[SourceSession<M>, ImapFlow]> {
   const [src, tgt] = await Promise.allSettled([
     heldSource ? Promise.resolve(heldSource) : driver.connect(`src-${id}`),
-    heldTarget ? Promise.resolve(heldTarget) : connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs }),
+    heldTarget ? Promise.resolve(heldTarget) : connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress }),
   ]);
   if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
   if (src.status === 'fulfilled' && !heldSource) await src.value.close();

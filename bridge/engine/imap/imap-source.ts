@@ -20,7 +20,7 @@ import { planFolder } from './plan-folder';
  */
 export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
   return {
-    connect: async (id) => imapSession(guardReadOnly(await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs })), job),
+    connect: async (id) => imapSession(guardReadOnly(await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress })), job),
   };
 }
 
