@@ -1,0 +1,32 @@
+/**
+ * The launcher README's commands go through (bridge/cli/bin.mjs): it runs the bundle,
+ * rebuilt when a source is newer than it, and the sources through tsx with MAILMOVER_TSX=1.
+ */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { NODE_FLAGS } from '../../bridge/cli/node-flags';
+import { REPO_ROOT } from '../support/cli-runner';
+
+const BIN = join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs');
+const run = (env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [...NODE_FLAGS, BIN, '--help'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+
+describe('bin.mjs', () => {
+  it('runs the bundle, and the bundle is up to date with the sources afterwards', async () => {
+    const r = run();
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Usage: mailmover-bridge/);
+    const { sourceState, ENTRY } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { sourceState(): string; ENTRY: string };
+    expect(readFileSync(join(REPO_ROOT, '.output', 'bridge', 'cli.inputs'), 'utf8')).toBe(sourceState());
+    expect(readFileSync(ENTRY, 'utf8')).toMatch(/mailmover-bridge/);
+  }, 180_000);
+
+  it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
+    const bundled = run();
+    const fromSources = run({ MAILMOVER_TSX: '1' });
+    expect(fromSources.status, fromSources.stderr).toBe(0);
+    expect(fromSources.stdout).toBe(bundled.stdout);
+  }, 180_000);
+});
