@@ -20,7 +20,8 @@ export async function scanTarget(target: ImapFlow, folder: string, fromUid: numb
   const out: TargetEntry[] = [];
   await target.mailboxOpen(folder, { readOnly: true });
   try {
-    for (const msg of await target.fetchAll(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    // Streamed (see fetchMeta in imap/plan-folder.ts): a response is reduced to its fingerprints as it arrives.
+    for await (const msg of target.fetch(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
       // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8).
       if (msg.uid < fromUid || ours.has(msg.uid)) continue;
       const size = msg.size ?? 0;

@@ -17,7 +17,9 @@ type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessageMeta[]> {
   const out: SourceMessageMeta[] = [];
   // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8): filter.
-  for (const msg of await client.fetchAll(`${fromUid}:*`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+  // Streamed, not fetchAll: each response becomes a small record as it arrives, instead of
+  // every parsed response (header buffers included) being held until the last one.
+  for await (const msg of client.fetch(`${fromUid}:*`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
     if (msg.uid < fromUid) continue;
     const size = msg.size ?? 0;
     out.push({
