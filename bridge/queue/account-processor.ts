@@ -5,7 +5,7 @@ import { migrate, type AccountJob } from '../engine/migrate';
 import type { StateStore } from '../engine/state-store';
 import type { ClusterKey } from './cluster-key';
 import { acquireHostConnections, type HostCap } from './host-cap';
-import { openSecrets } from './payload-crypto';
+import { openSecrets, serversBinding } from './payload-crypto';
 import { PROGRESS_INTERVAL_MS } from './queue-config';
 import {
   AccountJobPayloadSchema,
@@ -17,6 +17,7 @@ import {
   type QueueProgress,
 } from './protocol';
 import { scrub, secretsOf } from './secret-scrub';
+import { STOP_REASON } from './stop-requests';
 import type { WorkerStats } from './worker-stats';
 
 export interface ProcessorDeps {
@@ -57,7 +58,7 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
   let engineJob: AccountJob;
   try {
     payload = readPayload(job.data);
-    const secrets = openSecrets(payload.sealed, deps.clusterKey, payload.keyId, jobId);
+    const secrets = openSecrets(payload.sealed, deps.clusterKey, payload.keyId, jobId, serversBinding(payload.source, payload.target));
     engineJob = {
       source: { ...payload.source, auth: secrets.source },
       target: { ...payload.target, auth: secrets.target },
@@ -94,6 +95,12 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
     await progress.flush();
+    const scrubbed = JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult;
+    if (lockLost?.aborted && lockLost.reason === STOP_REASON && !deps.shutdown.aborted) {
+      // The coordinator paused or stopped the account: the pass ends here with its counters.
+      deps.log(`Stopped ${payload.label} at a checkpoint: the coordinator asked (${result.messagesCopied} copied)`);
+      return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed };
+    }
     if (lockLost?.aborted && !deps.shutdown.aborted) {
       deps.log(`Lost the lock on ${payload.label}: stopped it at a checkpoint; the queue hands it to a worker again`);
       throw new Error('this worker lost the job lock (it did not renew it in time); the account is run again from the queue');
@@ -109,9 +116,14 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
       `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already there, ${result.messagesSkipped} skipped` +
         (result.error ? ` [${result.error.code}] ${scrub(result.error.message, secrets)}` : ''),
     );
-    return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult };
+    return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed };
   } catch (err) {
     if (err instanceof WaitingError || err instanceof UnrecoverableError) throw err;
+    if (lockLost?.reason === STOP_REASON) {
+      // Stopped while it waited for a connection to its source host: nothing ran.
+      deps.log(`Stopped ${payload.label} before it started: the coordinator asked`);
+      throw new Error(STOP_REASON);
+    }
     // A crash of our own code: the failed-job record gets the message only, scrubbed.
     const message = scrub((err as Error)?.message ?? String(err), secrets);
     deps.log(`Job ${jobId} (${payload.label}) crashed: ${message}`);

@@ -5,7 +5,8 @@ import type { AccountJob } from '../engine/migrate';
 import { describeEndpoint, endpointProtocol, type Endpoint } from '../engine/endpoint';
 import type { ClusterKey } from './cluster-key';
 import { listWorkers, type WorkerRecord } from './heartbeat';
-import { sealSecrets } from './payload-crypto';
+import { sealSecrets, serversBinding } from './payload-crypto';
+import { clearStop, requestStop } from './stop-requests';
 import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobId, accountJobOptions } from './queue-config';
 import {
   QueueAccountResultSchema,
@@ -110,8 +111,10 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
       options: req.job.options,
       ...(req.job.stateKey ? { stateKey: req.job.stateKey } : {}),
       hostConnections: req.hostConnections,
-      sealed: sealSecrets({ source: req.job.source.auth, target: req.job.target.auth }, this.key, jobId),
+      sealed: sealSecrets({ source: req.job.source.auth, target: req.job.target.auth }, this.key, jobId, serversBinding(withoutAuth(req.job.source), withoutAuth(req.job.target))),
     };
+    // A stop asked of the account's previous pass must not stop this one.
+    await clearStop(this.redis, jobId);
     await this.queue.add('account', payload, accountJobOptions(jobId));
     // BullMQ keeps the first job under an id: when another enqueuer was quicker, the stored payload is theirs.
     const stored = await this.queue.getJob(jobId);
@@ -137,6 +140,11 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
   /** The workers with a recent heartbeat (for a workers panel). */
   workers(): Promise<WorkerRecord[]> {
     return listWorkers(this.redis);
+  }
+
+  /** Asks the worker running the job to stop it at its next checkpoint (stop-requests.ts); the job then completes. */
+  requestStop(jobId: string): Promise<void> {
+    return requestStop(this.redis, jobId);
   }
 
   /** Takes a job out of the queue if no worker runs it (1), else leaves it (0). */

@@ -17,7 +17,11 @@ export interface QueueRunnerOptions {
   /** The queue's address as logs and the workers panel show it (password hidden). */
   queueLabel: string;
   log: Logger;
+  /** How long a stop waits for a worker to stop a running pass (workers of older versions ignore the request). */
+  stopWaitMs?: number;
 }
+
+const STOP_WAIT_MS = 30_000;
 
 /** What waitFor reports for a job id that holds no job any more (account-queue.ts). */
 const GONE = 'no longer in the queue';
@@ -42,11 +46,13 @@ interface Follower {
  * becomes; this runner enqueues the pass with sealed credentials, forwards the worker's
  * progress, and resolves with the worker's AccountResult.
  *
- * Stopping: a job still waiting is taken out of the queue. A job a worker already runs cannot
- * be aborted from here: the pass resolves as cancelled at once for the service, the worker
- * finishes it, and the account's next pass collects that result instead of running again
- * (the account is remembered as pending in InflightStore). On shutdown nothing is taken out
- * of the queue: the workers go on, and the restarted coordinator follows its accounts again.
+ * Stopping: a job still waiting is taken out of the queue. A job a worker already runs is
+ * asked to stop (stop-requests.ts): the worker aborts its engine at the next checkpoint and
+ * the job completes with the engine's result. A worker that does not stop it in time (an
+ * older version) finishes it, and the account's next pass collects that result instead of
+ * running again (the account is remembered as pending in InflightStore). On shutdown nothing
+ * is taken out of the queue: the workers go on, and the restarted coordinator follows its
+ * accounts again.
  */
 export class QueueRunner implements AccountRunner {
   private readonly followers = new Map<string, Follower>();
@@ -146,7 +152,19 @@ export class QueueRunner implements AccountRunner {
       this.o.inflight.clearPending(accountId);
       return cancelled(job, last, 'taken out of the queue');
     }
-    log.warn(`a worker (${this.workerOf(accountId) ?? 'unknown'}) is running this pass and cannot be stopped from the coordinator; it finishes there and its result is collected on the account's next pass`);
+    // A worker runs it: ask it to stop at its next checkpoint (stop-requests.ts) and take the pass's end.
+    await this.o.queue.requestStop(jobId).catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      this.o.queue.waitFor(jobId),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.o.stopWaitMs ?? STOP_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
+    if (outcome) {
+      this.o.inflight.clearPending(accountId);
+      log.info('the pass ended on its worker after the stop request');
+      return outcome.kind === 'result' ? outcome.value.result : cancelled(job, last, 'stopped on its worker');
+    }
+    log.warn(`the worker (${this.workerOf(accountId) ?? 'unknown'}) did not stop the pass within ${(this.o.stopWaitMs ?? STOP_WAIT_MS) / 1000} s (an older version?); it finishes there and its result is collected on the account's next pass`);
     return cancelled(job, last, 'stopped here; the pass finishes on its worker');
   }
 }

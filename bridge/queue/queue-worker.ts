@@ -12,6 +12,7 @@ import type { QueueRefusal } from './protocol';
 import { ACCOUNTS_QUEUE, workerOptions } from './queue-config';
 import { describeRedis, redisConnectionOptions, type RedisAddress } from './redis-url';
 import { WorkerStats } from './worker-stats';
+import { STOP_REASON, StopWatcher } from './stop-requests';
 
 export const MAILMOVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -106,11 +107,17 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     for (const id of jobIds) worker.cancelJob(id, 'lock lost');
   });
   worker.on('stalled', (jobId) => o.log(`Job ${jobId} had stalled (its worker stopped renewing the lock); it is queued again`));
+  // A coordinator's pause or stop of an account this worker runs: abort that job at a checkpoint.
+  const stopWatcher = new StopWatcher(redis, () => [...stats.running.keys()], (jobId) => {
+    o.log(`Stopping job ${jobId}: the coordinator asked`);
+    worker.cancelJob(jobId, STOP_REASON);
+  });
 
   const stop = (reason = 'stopped'): Promise<void> => {
     stopping ??= (async () => {
       o.log(`Stopping worker ${name}: ${reason}`);
       shutdown.abort(new Error('worker stopping'));
+      stopWatcher.stop();
       // With Redis unreachable, close() would wait for it forever: give up after a while. The
       // running accounts' locks then expire and the stalled check requeues them.
       if (!(await within(worker.close(), CLOSE_TIMEOUT_MS))) {
@@ -128,6 +135,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
 
   heartbeat.start();
   void worker.run().catch((err: Error) => o.log(`Worker loop ended: ${err.message}`));
+  stopWatcher.start();
   await worker.waitUntilReady();
   o.log(`Worker ${name} (mailmover ${MAILMOVER_VERSION}) takes up to ${o.concurrency} account(s) at once from ${describeRedis(o.redis)}`);
   return { name, stopped, stop };

@@ -30,11 +30,11 @@ import { identities } from '../support/engine-fixtures';
 const REDIS_PW = 'Coord-redis-pw-Hq8';
 const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
 const tgt = (i: number): DovecotUser => ({ user: `c${i}@new.example.com`, password: `C-tgt-${i}-pw-Vb7` });
-// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync.
-const SOURCES = Array.from({ length: 12 }, (_, i) => src(i + 1));
+// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync; 13: pause.
+const SOURCES = Array.from({ length: 13 }, (_, i) => src(i + 1));
 const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
 const FOLDERS = ['INBOX', 'Archive'];
-const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60 };
+const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60, 13: 300 };
 
 const csv = (ids: number[]) =>
   Buffer.from(['source,target,source_password,target_password', ...ids.map((i) => `${src(i).user},${tgt(i).user},${src(i).password},${tgt(i).password}`)].join('\n') + '\n').toString('base64');
@@ -92,9 +92,10 @@ describe('queue mode: the bridge as coordinator', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop('test')));
   }
 
-  async function createJob(c: BridgeClient, name: string, ids: number[], intervalMinutes = 0): Promise<{ jobId: string; accounts: AccountView[] }> {
+  async function createJob(c: BridgeClient, name: string, ids: number[], intervalMinutes = 0, tuning: { concurrency?: number; batchMessages?: number } = {}): Promise<{ jobId: string; accounts: AccountView[] }> {
     const { job } = await c.request('job.create', {
       name,
+      ...tuning,
       source: { protocol: 'imap', ...plain(source.imapPort) },
       target: plain(target.imapPort),
       incremental: { intervalMinutes, windowDays: 1 },
@@ -131,7 +132,7 @@ describe('queue mode: the bridge as coordinator', () => {
       startDovecot({ name: 'coord-tgt', users: TARGETS }),
     ]);
     for (let i = 1; i <= SOURCES.length; i++) {
-      await seedFolder(source, src(i), 'INBOX', bulkMessages(SIZES[i] ?? 8, 400 + i, { prefix: `c${i}` }));
+      await seedFolder(source, src(i), 'INBOX', bulkMessages(SIZES[i] ?? 8, 400 + i, { prefix: `c${i}`, ...(i === 13 ? { minBody: 20_000, maxBody: 30_000 } : {}) }));
       await seedFolder(source, src(i), 'Archive', bulkMessages(4, 500 + i, { prefix: `c${i}a` }));
     }
     keyFile = join(tmp('key'), 'cluster.key');
@@ -230,5 +231,35 @@ describe('queue mode: the bridge as coordinator', () => {
     const synced = await status((a) => a.counters.messagesSyncedSinceFirstPass === 1 && a.phase === null, 30_000);
     expect(['we', 'wf']).toContain(synced.worker);
     await expectExactlyOnce(12);
+  }, 60_000);
+
+  it('pausing an account a worker runs stops it there at a checkpoint; resumed, it ends with each message once', async () => {
+    if (!workers.length) await Promise.all([worker('wg', 1), worker('wh', 1)]);
+    const { c } = await coordinator(tmp('bridge-f'));
+    // One connection, batches of 5: a pass of a few seconds, so the pause lands in its middle.
+    const { jobId, accounts } = await createJob(c, 'pause', [13], 0, { concurrency: 1, batchMessages: 5 });
+    const id = accounts[0]!.id;
+    // As soon as a worker reports on it (a worker checks for stop requests every second).
+    await c.waitForEvent('account.progress', (d) => d.accountId === id, 30_000);
+    const paused = c.waitForEvent('account.status', (d) => d.account.id === id && d.account.status === 'paused', 30_000);
+    await c.request('account.pause', { accountIds: [id] });
+    await paused;
+    // The pass ends on the worker too (its job leaves 'active' within seconds), not only in the bridge.
+    const jobs = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
+    const queueJob = await jobs.getJob(accountJobId(`${src(13).user}@127.0.0.1:${source.imapPort} -> ${tgt(13).user}@127.0.0.1:${target.imapPort}`));
+    const pausedAt = Date.now();
+    while ((await queueJob?.getState()) === 'active' && Date.now() - pausedAt < 15_000) await new Promise((r) => setTimeout(r, 200));
+    expect(await queueJob?.getState()).not.toBe('active');
+    await jobs.close();
+    const stoppedLine = workerLog.find((l) => /^Stopped .*c13%40old.*the coordinator asked/.test(l));
+    const copiedAtStop = Number(/\((\d+) copied\)/.exec(stoppedLine ?? '')?.[1] ?? NaN);
+    expect(copiedAtStop, workerLog.filter((l) => /c13|coordinator/.test(l)).join('\n')).toBeLessThan(300);
+    // The bridge recorded the stopped pass's counters.
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await c.request('account.get', { accountId: id })).account).toMatchObject({ status: 'paused', counters: { messagesCopied: copiedAtStop } });
+    await c.request('account.start', { accountIds: [id] });
+    const [done] = await allFirstPassDone(c, jobId, 1, 40_000);
+    expect(done!.counters.messagesTotal).toBe(304);
+    await expectExactlyOnce(13);
   }, 60_000);
 });

@@ -66,6 +66,13 @@ class FakeQueue extends EventEmitter {
     this.state.delete(jobId);
     return 1;
   }
+  stopRequests: string[] = [];
+  /** A worker of this version stops the job when asked; an older one ignores the request. */
+  honoursStop = true;
+  async requestStop(jobId: string) {
+    this.stopRequests.push(jobId);
+    if (this.honoursStop) setTimeout(() => this.finish(jobId, { jobId, kind: 'result', value: { protocol: 1, worker: 'w1', result: { ...result(2), status: 'failed', error: { code: 'CANCELLED', message: 'The migration was stopped.' } } } }), 5);
+  }
   async workerOf() {
     return 'w1';
   }
@@ -78,7 +85,7 @@ class FakeQueue extends EventEmitter {
 function setup(dir = stateDir()) {
   const queue = new FakeQueue();
   const inflight = new InflightStore(dir);
-  const runner = new QueueRunner({ queue: queue as unknown as AccountQueue, inflight, hostConnections: 6, queueLabel: 'redis://q:6379/0', log: quiet });
+  const runner = new QueueRunner({ queue: queue as unknown as AccountQueue, inflight, hostConnections: 6, queueLabel: 'redis://q:6379/0', log: quiet, stopWaitMs: 100 });
   const progress: number[] = [];
   const workers: string[] = [];
   const callbacks = { onProgress: (p: { messagesCopied: number }) => progress.push(p.messagesCopied), onRetry: () => undefined, onWorker: (w: string) => workers.push(w) };
@@ -112,7 +119,19 @@ describe('QueueRunner', () => {
     expect(await run).toMatchObject({ status: 'failed', error: { code: 'CONFIG_INVALID', message: "this worker's cluster key does not match" } });
   });
 
-  it('pause: a waiting job is taken out of the queue; a running one finishes on its worker and is collected next time', async () => {
+  it('pause of a running job: the worker is asked to stop it and the pass ends with its counters', async () => {
+    const t = setup();
+    const stop = new AbortController();
+    const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, stop.signal);
+    await tick();
+    t.queue.state.set(JOB_ID, 'active');
+    stop.abort();
+    expect(await run).toMatchObject({ status: 'failed', messagesCopied: 2, error: { code: 'CANCELLED' } });
+    expect(t.queue.stopRequests).toEqual([JOB_ID]);
+    expect(t.inflight.pending('acc-1')).toBeUndefined();
+  });
+
+  it('pause: a waiting job is taken out of the queue; a running one a worker ignores the stop of finishes there and is collected next time', async () => {
     const t = setup();
     const stop = new AbortController();
     const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, stop.signal);
@@ -123,6 +142,7 @@ describe('QueueRunner', () => {
     expect(t.queue.state.has(JOB_ID)).toBe(false);
     expect(t.inflight.pending('acc-1')).toBeUndefined();
 
+    t.queue.honoursStop = false;
     const again = new AbortController();
     const run2 = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, again.signal);
     await tick();
