@@ -36,8 +36,7 @@ export function WorkersPanel({ load = loadWorkers, pollMs = WORKERS_POLL_MS }: {
       live = false;
       clearInterval(timer);
     };
-    // t changes with the language only; the poll keeps its loader.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // t changes with the language only: the poll keeps running across a language switch.
   }, [load, pollMs]);
 
   return (
