@@ -24,7 +24,7 @@ const OTHER_EXTENSION = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 const FIREFOX_EXTENSION = 'moz-extension://0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
 
 function cli(args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'bridge', 'cli', 'main.ts'), ...args], { cwd: REPO_ROOT });
+  return run(process.execPath, [join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs'), ...args], { cwd: REPO_ROOT });
 }
 
 describe('bridge security', () => {

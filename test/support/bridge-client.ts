@@ -2,7 +2,7 @@
  * Test clients for the bridge: a WebSocket client (ws package) that sets Origin and
  * Host explicitly, so tests can play the extension or an attacker; plain HTTP
  * requests with chosen headers (fetch cannot set Host); and the bridge as a child
- * process (`node --import tsx bridge/cli/main.ts start`, so its pid is the bridge).
+ * process (`node bridge/cli/bin.mjs start`, the launcher `npm run bridge` runs, so its pid is the bridge).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
@@ -169,9 +169,9 @@ export interface BridgeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `bridge/cli/main.ts start` as a child and waits for its address and pairing code. */
+/** Starts `bridge/cli/bin.mjs start` as a child and waits for its address and pairing code. */
 export async function spawnBridge(opts: { port: number; stateDir: string; env?: Record<string, string>; args?: string[] }): Promise<BridgeProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', join(REPO_ROOT, 'bridge', 'cli', 'main.ts'), 'start', '--port', String(opts.port), '--state-dir', opts.stateDir, ...(opts.args ?? [])], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs'), 'start', '--port', String(opts.port), '--state-dir', opts.stateDir, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],

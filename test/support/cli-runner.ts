@@ -3,10 +3,11 @@
  * cli-*.test.ts integration tests, and checks its --json report; usage errors run in the
  * test's own process (runCliInProcess).
  *
- * The child is `node --import tsx bridge/cli/main.ts ...`, spawned directly: not through npm
- * and not through node_modules/.bin/tsx, whose CLI starts ANOTHER node process for the script
- * (so a SIGKILL to its pid would leave the migration running as an orphan). Here the pid of
- * the ChildProcess is the node process that runs the migration.
+ * The child is `node bridge/cli/bin.mjs ...`, the launcher `npm run bridge` runs (the bundled
+ * build, rebuilt when a source is newer), spawned directly: not through npm, whose shell would
+ * sit between the test and the CLI (so a SIGKILL to its pid would leave the migration running
+ * as an orphan). Here the pid of the ChildProcess is the node process that runs the migration.
+ * The bundle also spares each spawn tsx's transpiling of the sources.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,7 @@ import type { DovecotServer } from '../harness/dovecot';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
+export const CLI_LAUNCHER = join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs');
 
 export interface CliResult {
   /** exit status, null when killed by a signal */
@@ -80,7 +81,7 @@ function cliEnv(extra: CliOptions['env']): NodeJS.ProcessEnv {
 export function spawnCli(args: string[], opts: CliOptions = {}): RunningCli {
   const t0 = performance.now();
   const env = cliEnv(opts.env);
-  const child = spawn(process.execPath, [...NODE_FLAGS, '--import', 'tsx', MAIN, opts.command ?? 'migrate', ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI_LAUNCHER, opts.command ?? 'migrate', ...args], {
     cwd: REPO_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
