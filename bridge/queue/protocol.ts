@@ -7,7 +7,9 @@ import { EndpointSchema } from '../engine/endpoint';
  * service as coordinator) and the workers. Bump QUEUE_PROTOCOL_VERSION on any change a
  * worker of the other version would misread: workers refuse payloads of another version.
  */
-export const QUEUE_PROTOCOL_VERSION = 1;
+// 2: the sealed credentials also authenticate both sides' server settings (a job pointed at another
+// server in Redis does not open).
+export const QUEUE_PROTOCOL_VERSION = 2;
 
 /** An endpoint without its login secret: that travels sealed (payload-crypto.ts). */
 export const PublicEndpointSchema = EndpointSchema.omit({ auth: true });

@@ -13,7 +13,6 @@
  * The job is created over the extension's own message path (the wizard has its own e2e).
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -24,7 +23,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort, tearDownSuite } from './support/browser';
 
 const SRC: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@old.example.com`, password: `Old-fix-${n}-Pq4` }));
 const TGT: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@new.example.com`, password: `New-fix-${n}-Zr7` }));
@@ -108,11 +107,7 @@ describe('the admin fixes wrong passwords where they are shown; the employee pag
   }, 300_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-    await bridge?.stop();
-    await Promise.all([src?.stop(), tgt?.stop()]);
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await tearDownSuite({ context, userDataDir, bridge, servers: [src, tgt], stateDir });
   });
 
   it('fixes a wrong password from the drawer, and the account completes', async () => {

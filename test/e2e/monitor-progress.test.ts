@@ -6,7 +6,6 @@
  * Real bridge (child process on a free port, never 7878), two Dovecots, Debian's Chromium.
  */
 import { mkdtempSync, existsSync, mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
@@ -19,7 +18,7 @@ import { getFreePort } from '../harness/free-port';
 import { seedFolder } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
 import { BridgeClient, pair } from '../support/bridge-client';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, setBridgePort, tearDownSuite } from './support/browser';
 
 const SRC: DovecotUser = { user: 'big@old.example.com', password: 'Old-pw-Big-4k' };
 const TGT: DovecotUser = { user: 'big@new.example.com', password: 'New-pw-Big-9r' };
@@ -84,11 +83,7 @@ describe('a bridge on another port, and the monitor during a migration', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
-    await bridge?.stop();
-    await Promise.all([src?.stop(), tgt?.stop()]);
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await tearDownSuite({ context, userDataDir, bridge, servers: [src, tgt], stateDir });
   });
 
   it('prints the port with the code, and the popup finds and pairs the bridge from that line', async () => {

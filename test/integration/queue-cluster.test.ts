@@ -212,7 +212,7 @@ describe('queue mode: migrate --queue with worker processes', () => {
       const [ra, rb] = await Promise.all([Promise.all(a.map((e) => first.waitFor(e.jobId))), Promise.all(b.map((e) => second.waitFor(e.jobId)))]);
       const panel = await first.workers();
       await worker.handle.stop();
-      expect(panel.find((w) => w.name === 'w4'), JSON.stringify(panel)).toMatchObject({ name: 'w4', protocol: 1, concurrency: 2, pid: process.pid });
+      expect(panel.find((w) => w.name === 'w4'), JSON.stringify(panel)).toMatchObject({ name: 'w4', protocol: QUEUE_PROTOCOL_VERSION, concurrency: 2, pid: process.pid });
       expect(rb).toEqual(ra);
       for (const o of ra) expect(o.kind === 'result' && o.value.result.status).toBe('done');
       expect(worker.log.filter((l) => l.startsWith('Running ')), worker.log.join('\n')).toHaveLength(3);

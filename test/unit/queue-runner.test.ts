@@ -8,6 +8,7 @@ import type { AccountJob } from '../../bridge/engine/migrate';
 import type { AccountOutcome, AccountQueue, EnqueueRequest } from '../../bridge/queue/account-queue';
 import { InflightStore } from '../../bridge/queue/inflight-store';
 import { accountJobId } from '../../bridge/queue/queue-config';
+import { QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { QueueRunner, queueKeyOf } from '../../bridge/queue/queue-runner';
 import type { Logger } from '../../bridge/service/logger';
 
@@ -71,7 +72,7 @@ class FakeQueue extends EventEmitter {
   honoursStop = true;
   async requestStop(jobId: string) {
     this.stopRequests.push(jobId);
-    if (this.honoursStop) setTimeout(() => this.finish(jobId, { jobId, kind: 'result', value: { protocol: 1, worker: 'w1', result: { ...result(2), status: 'failed', error: { code: 'CANCELLED', message: 'The migration was stopped.' } } } }), 5);
+    if (this.honoursStop) setTimeout(() => this.finish(jobId, { jobId, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: { ...result(2), status: 'failed', error: { code: 'CANCELLED', message: 'The migration was stopped.' } } } }), 5);
   }
   async workerOf() {
     return 'w1';
@@ -103,7 +104,7 @@ describe('QueueRunner', () => {
     expect(t.queue.enqueued[0]!.job.stateKey).toBe('account:acc-1');
     t.queue.emit('progress', JOB_ID, { worker: 'w2', progress: { messagesCopied: 3 } });
     t.queue.emit('progress', 'acct-other', { worker: 'w9', progress: { messagesCopied: 99 } });
-    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: 1, worker: 'w2', result: result(5) } });
+    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w2', result: result(5) } });
     expect((await run).messagesCopied).toBe(5);
     expect(t.progress).toEqual([3]);
     expect(t.workers).toEqual(['w2']);
@@ -150,7 +151,7 @@ describe('QueueRunner', () => {
     again.abort();
     expect(await run2).toMatchObject({ error: { code: 'CANCELLED', message: expect.stringContaining('finishes on its worker') } });
     expect(t.inflight.pending('acc-1')).toBe(JOB_ID);
-    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: 1, worker: 'w1', result: result(7) } });
+    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: result(7) } });
     // Resumed: the pass that went on is collected, not run again.
     const enqueuedBefore = t.queue.enqueued.length;
     expect((await t.runner.run({ accountId: 'acc-1', job }, t.callbacks, new AbortController().signal)).messagesCopied).toBe(7);
@@ -173,7 +174,7 @@ describe('QueueRunner', () => {
     const follow = restarted.runner.run({ accountId: 'acc-1', job }, restarted.callbacks, new AbortController().signal);
     await tick();
     expect(restarted.queue.enqueued).toHaveLength(0); // it was pending: followed, nothing queued
-    restarted.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: 1, worker: 'w3', result: result(2) } });
+    restarted.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w3', result: result(2) } });
     expect((await follow).messagesCopied).toBe(2);
 
     // Pending, but the job vanished while the coordinator was down: queued again.
@@ -182,7 +183,7 @@ describe('QueueRunner', () => {
     const requeued = lost.runner.run({ accountId: 'acc-1', job }, lost.callbacks, new AbortController().signal);
     await tick();
     expect(lost.queue.enqueued).toHaveLength(1);
-    lost.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: 1, worker: 'w1', result: result(1) } });
+    lost.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: result(1) } });
     expect((await requeued).status).toBe('done');
   });
 
@@ -193,10 +194,10 @@ describe('QueueRunner', () => {
     const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, new AbortController().signal);
     await tick();
     expect(t.queue.enqueued).toHaveLength(0);
-    t.queue.finish('acct-previous', { jobId: 'acct-previous', kind: 'result', value: { protocol: 1, worker: 'w1', result: result(0) } });
+    t.queue.finish('acct-previous', { jobId: 'acct-previous', kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: result(0) } });
     await tick();
     expect(t.queue.enqueued).toHaveLength(1);
-    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: 1, worker: 'w1', result: result(4) } });
+    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: result(4) } });
     expect((await run).messagesCopied).toBe(4);
   });
 });

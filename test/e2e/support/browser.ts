@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -155,4 +155,19 @@ export async function pairInPopup(context: BrowserContext, extensionId: string, 
   await popup.getByRole('button', { name: labels.button }).click();
   await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
   await popup.close();
+}
+
+/** The end of a suite that ran Chromium, the bridge and two mail servers: each part that started, stopped, and its folders removed. */
+export async function tearDownSuite(parts: {
+  context?: BrowserContext;
+  userDataDir?: string;
+  bridge?: { stop(): Promise<unknown> };
+  servers?: ReadonlyArray<{ stop(): Promise<unknown> } | undefined>;
+  stateDir?: string;
+}): Promise<void> {
+  await parts.context?.close();
+  if (parts.userDataDir) await rm(parts.userDataDir, { recursive: true, force: true });
+  await parts.bridge?.stop();
+  await Promise.all((parts.servers ?? []).map((s) => s?.stop()));
+  if (parts.stateDir) await rm(parts.stateDir, { recursive: true, force: true });
 }
