@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import { startLatencyProxy } from '../../bench/latency-proxy';
 import { writeNewClusterKey, loadClusterKey } from '../../bridge/queue/cluster-key';
 import { startQueueWorker, type QueueWorkerHandle } from '../../bridge/queue/queue-worker';
 import { parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
@@ -92,12 +93,13 @@ describe('queue mode: the bridge as coordinator', () => {
     await Promise.all(workers.splice(0).map((w) => w.stop('test')));
   }
 
-  async function createJob(c: BridgeClient, name: string, ids: number[], intervalMinutes = 0, tuning: { concurrency?: number; batchMessages?: number } = {}): Promise<{ jobId: string; accounts: AccountView[] }> {
+  async function createJob(c: BridgeClient, name: string, ids: number[], intervalMinutes = 0, tuning: { concurrency?: number; batchMessages?: number; targetPort?: number } = {}): Promise<{ jobId: string; accounts: AccountView[] }> {
+    const { targetPort = target.imapPort, ...options } = tuning;
     const { job } = await c.request('job.create', {
       name,
-      ...tuning,
+      ...options,
       source: { protocol: 'imap', ...plain(source.imapPort) },
-      target: plain(target.imapPort),
+      target: plain(targetPort),
       incremental: { intervalMinutes, windowDays: 1 },
     });
     const res = await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv(ids) });
@@ -236,8 +238,10 @@ describe('queue mode: the bridge as coordinator', () => {
   it('pausing an account a worker runs stops it there at a checkpoint; resumed, it ends with each message once', async () => {
     if (!workers.length) await Promise.all([worker('wg', 1), worker('wh', 1)]);
     const { c } = await coordinator(tmp('bridge-f'));
-    // One connection, batches of 5: a pass of a few seconds, so the pause lands in its middle.
-    const { jobId, accounts } = await createJob(c, 'pause', [13], 0, { concurrency: 1, batchMessages: 5 });
+    // One connection, batches of 5, the target behind a 100 ms round-trip link: 61 APPENDs make
+    // a pass of several seconds however fast the machine, so the pause lands in its middle.
+    const link = await startLatencyProxy({ host: '127.0.0.1', port: target.imapPort }, { rttMs: 100 });
+    const { jobId, accounts } = await createJob(c, 'pause', [13], 0, { concurrency: 1, batchMessages: 5, targetPort: link.port });
     const id = accounts[0]!.id;
     // As soon as a worker reports on it (a worker checks for stop requests every second).
     await c.waitForEvent('account.progress', (d) => d.accountId === id, 30_000);
@@ -246,7 +250,7 @@ describe('queue mode: the bridge as coordinator', () => {
     await paused;
     // The pass ends on the worker too (its job leaves 'active' within seconds), not only in the bridge.
     const jobs = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
-    const queueJob = await jobs.getJob(accountJobId(`${src(13).user}@127.0.0.1:${source.imapPort} -> ${tgt(13).user}@127.0.0.1:${target.imapPort}`));
+    const queueJob = await jobs.getJob(accountJobId(`${src(13).user}@127.0.0.1:${source.imapPort} -> ${tgt(13).user}@127.0.0.1:${link.port}`));
     const pausedAt = Date.now();
     while ((await queueJob?.getState()) === 'active' && Date.now() - pausedAt < 15_000) await new Promise((r) => setTimeout(r, 200));
     expect(await queueJob?.getState()).not.toBe('active');
@@ -260,6 +264,7 @@ describe('queue mode: the bridge as coordinator', () => {
     await c.request('account.start', { accountIds: [id] });
     const [done] = await allFirstPassDone(c, jobId, 1, 40_000);
     expect(done!.counters.messagesTotal).toBe(304);
+    await link.close();
     await expectExactlyOnce(13);
-  }, 60_000);
+  }, 90_000);
 });
