@@ -36,7 +36,11 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          maxWorkers: 1,
+          // Two files at a time: each spends most of its time waiting on Chromium, the bridge
+          // and its mail servers, so two overlap well on 2 cores. Both extension builds are made
+          // once beforehand, so no two files build into one folder at once.
+          globalSetup: ['test/e2e/support/global-setup.ts'],
+          maxWorkers: 2,
           sequence: { groupOrder: 2 },
         },
       },

@@ -11,14 +11,12 @@
  * chrome.storage.local 'bridgePort', which the tests set through the service
  * worker before opening the popup.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID, EXTENSION_PUBLIC_KEY } from '../../shared/extension-id';
@@ -26,31 +24,8 @@ import { translate, type Locale } from '../../extension/i18n';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { BRIDGE_VERSION } from '../../bridge/server/health';
 import { startBridgeServer, type RunningBridge } from '../../bridge/server/start';
-import { chromiumArgs } from './support/browser';
+import { CHROMIUM, EXTENSION_DIR, SCREENSHOTS, chromiumArgs, ensureExtensionBuilt } from './support/browser';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
-const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOTS = process.env.MAILMOVER_SCREENSHOTS ?? '/tmp/mailmover-screens';
-
-/** Everything the extension build depends on, besides node_modules. */
-const BUILD_INPUTS = ['extension', 'shared', 'wxt.config.ts', 'package.json'];
-
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** Runs `npx wxt build` unless .output/chrome-mv3 is newer than every source. */
-function ensureExtensionBuilt(): void {
-  const manifest = path.join(EXTENSION_DIR, 'manifest.json');
-  const sourcesChanged = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs >= sourcesChanged) return;
-  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000 });
-}
 
 /** A loopback port that nothing listens on (it was free a moment ago). */
 async function unusedPort(): Promise<number> {

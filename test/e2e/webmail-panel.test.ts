@@ -20,7 +20,6 @@
  * neither the typed password, nor the pairing key, nor the panel ticket.
  * Screenshots of every panel, in English and in Chinese, go to SCREENSHOTS.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -34,7 +33,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, pairInPopup, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, ensureTestExtensionBuilt, pairInPopup, setBridgePort } from './support/browser';
 
 const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
@@ -139,8 +138,9 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    // The test build: its own outDir, the production build in .output/ is left alone.
-    execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000, env: { ...process.env, MAILMOVER_TEST_BUILD: '1' } });
+    // The test build (its own outDir; the production build in .output/ is left alone), built
+    // by the e2e global setup; rebuilt here only if a source changed since.
+    ensureTestExtensionBuilt();
     [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-panel-src', users: [...SRC, ...EMP_SRC] }), startDovecot({ name: 'e2e-panel-tgt', users: [...TGT, ...EMP_TGT] })]);
     await Promise.all(SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(4 + i, 60 + i, { prefix: `p${i}` }))));
     await Promise.all(EMP_SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(5 + i, 80 + i, { prefix: `e${i}` }))));
