@@ -9,6 +9,13 @@ import { siteMatches, TEST_FIXTURE_SITE, TEST_THIRD_SITE_ORIGIN, WEBMAIL_SITES }
  * build in .output/ is never touched by it.
  */
 const TEST_BUILD = process.env.MAILMOVER_TEST_BUILD === '1';
+/**
+ * MAILMOVER_STORE_BUILD=1 (`npm run package`): archives for the Chrome Web Store, Microsoft
+ * Edge Add-ons and Firefox Add-ons, in dist/. The stores assign the extension's id themselves
+ * and refuse a manifest with a "key" field, so the pinned key is left out; the bridge trusts
+ * the store's id once the extension has paired.
+ */
+const STORE_BUILD = process.env.MAILMOVER_STORE_BUILD === '1';
 
 
 // WXT 0.21: srcDir and entrypointsDir resolve against the source dir, publicDir
@@ -17,7 +24,7 @@ export default defineConfig({
   srcDir: 'extension',
   entrypointsDir: 'entrypoints',
   publicDir: 'extension/public',
-  outDir: TEST_BUILD ? '.output-e2e' : '.output',
+  outDir: TEST_BUILD ? '.output-e2e' : STORE_BUILD ? 'dist' : '.output',
   modules: ['@wxt-dev/module-react'],
   hooks: {
     // The test build adds the loopback fixture pages to the launcher's matches.
@@ -57,9 +64,11 @@ export default defineConfig({
             },
           },
         }
-      : {
-          // Pins the Chromium extension id (see shared/extension-id.ts).
-          key: EXTENSION_PUBLIC_KEY,
-        }),
+      : STORE_BUILD
+        ? {}
+        : {
+            // Pins the Chromium extension id of unpacked builds (see shared/extension-id.ts).
+            key: EXTENSION_PUBLIC_KEY,
+          }),
   }),
 });
