@@ -170,15 +170,19 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
   }
 
   private async check(jobId: string): Promise<void> {
-    const job = await this.queue.getJob(jobId).catch(() => undefined);
-    if (!this.waiters.has(jobId)) return;
-    if (!job) {
+    // State first, then the job: a job read before its state could be a snapshot taken just
+    // before it ended, with no failedReason or return value yet.
+    const state = await this.queue.getJobState(jobId).catch(() => undefined);
+    if (state === undefined || !this.waiters.has(jobId)) return;
+    if (state === 'unknown') {
       this.settle(jobId, { jobId, kind: 'failed', reason: 'the job is no longer in the queue (removed by someone else)' });
       return;
     }
-    const state = await job.getState();
+    if (state !== 'completed' && state !== 'failed') return;
+    const job = await this.queue.getJob(jobId).catch(() => undefined);
+    if (!job || !this.waiters.has(jobId)) return;
     if (state === 'completed') this.settle(jobId, { jobId, ...resultOf(job.returnvalue) });
-    else if (state === 'failed') this.settle(jobId, { jobId, kind: 'failed', reason: job.failedReason });
+    else this.settle(jobId, { jobId, kind: 'failed', reason: job.failedReason || 'the worker gave no reason' });
   }
 }
 
