@@ -8,10 +8,12 @@ import { registerVerify } from './verify-register';
 import { registerWorker } from './worker-register';
 import { registerCluster } from './cluster-register';
 import { addEndpointOptions } from './endpoint-options';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { PortError, resolvePort } from '../server/port';
 import { defaultStateDir } from './data-dir';
 import { UsageError } from './usage-error';
+import { projectRootOf } from './project-root';
 
 // Subcommands are imported when they run: `--help` loads commander and these option
 // lists only, `migrate` does not pay for the server and the service, `status` and
@@ -93,8 +95,9 @@ function buildProgram(): Command {
     .option('--host-connections <n>', 'connections at most to one source server (default 8); providers block IPs that open too many')
     .option('--queue <url>', 'queue mode: run account passes on workers through Redis, redis://[user:pass@]host[:port][/db] or rediss:// (default: $MAILMOVER_QUEUE; none: passes run in the bridge)')
     .option('--cluster-key-file <file>', 'queue mode: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
-    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string; queue?: string; clusterKeyFile?: string }) => {
-      const { runStart, queueOption } = await import('./start-command');
+    .option('--extension-help', "also print where this checkout's browser extension is built and how to load and pair it (what `npm start` shows)")
+    .action(async (o: { port?: string; stateDir?: string; logLevel?: string; maxAccounts?: string; hostConnections?: string; queue?: string; clusterKeyFile?: string; extensionHelp?: boolean }) => {
+      const { runStart, queueOption, extensionBanner } = await import('./start-command');
       process.exitCode = await runStart({
         port: portOption(o.port),
         stateDir: defaultStateDir(o.stateDir),
@@ -102,6 +105,7 @@ function buildProgram(): Command {
         maxAccounts: o.maxAccounts === undefined ? undefined : count('--max-accounts')(o.maxAccounts),
         hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
         queue: queueOption(o),
+        ...(o.extensionHelp ? { banner: extensionBanner(join(projectRootOf(import.meta.url), '.output', 'chrome-mv3')) } : {}),
       });
     });
 
