@@ -1,11 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './test/support/longest-first-sequencer';
 
-// Unit tests are pure and fast; integration tests start real Dovecot servers and the
-// e2e tests a real Chromium, so they get generous timeouts and limited parallelism
-// (the CI machine has 2 cores). The component tests run beside the unit tests (same group,
-// and `npm run test:unit` runs both): neither waits on servers, so they share the workers.
+// Unit tests are pure and fast; integration tests start real mail servers and the e2e tests
+// a real Chromium, so they get generous timeouts. All four projects run as one group, two
+// files at a time (the CI machine has 2 cores), longest first: a file waiting on its servers
+// or on Chromium leaves room for another, and the short unit files fill the tail instead of
+// one long file running alone at the end of its project's group.
+const WORKERS = 2;
+
 export default defineConfig({
   test: {
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       {
         test: {
@@ -15,7 +20,7 @@ export default defineConfig({
           // A guard against a hang, not a speed check (vitest's 5 s default failed jsdom renders
           // on a busy 2-core machine): how fast things are is the bench's business.
           testTimeout: 30_000,
-          sequence: { groupOrder: 0 },
+          maxWorkers: WORKERS,
         },
       },
       {
@@ -25,8 +30,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 180_000,
           hookTimeout: 180_000,
-          maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          maxWorkers: WORKERS,
         },
       },
       {
@@ -36,12 +40,10 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 240_000,
-          // Two files at a time: each spends most of its time waiting on Chromium, the bridge
-          // and its mail servers, so two overlap well on 2 cores. Both extension builds are made
-          // once beforehand, so no two files build into one folder at once.
+          // Both extension builds are made once beforehand, so no two files build into one
+          // folder at once.
           globalSetup: ['test/e2e/support/global-setup.ts'],
-          maxWorkers: 2,
-          sequence: { groupOrder: 2 },
+          maxWorkers: WORKERS,
         },
       },
       {
@@ -51,7 +53,7 @@ export default defineConfig({
           include: ['test/unit/**/*.test.tsx'],
           environment: 'jsdom',
           testTimeout: 30_000,
-          sequence: { groupOrder: 0 },
+          maxWorkers: WORKERS,
         },
       },
     ],

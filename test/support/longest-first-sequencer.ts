@@ -1,0 +1,44 @@
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Starts the longest test files first. On two cores the suite's wall time is set by its tail:
+ * a 60-second file that starts last keeps one worker busy while the other sits idle. Vitest
+ * orders by the durations it cached from earlier runs, but a fresh checkout (CI) has none and
+ * runs files in name order; these estimates (seconds, from a run on the 2-core CI machine)
+ * stand in for the cache there. They only order the files: a wrong one costs some seconds of
+ * wall time, nothing else.
+ */
+const ESTIMATED_SECONDS: Record<string, number> = {
+  'integration:test/integration/matrix-engine-imap.test.ts': 70,
+  'integration:test/integration/queue-coordinator.test.ts': 42,
+  'integration:test/integration/queue-cluster.test.ts': 36,
+  'e2e:test/e2e/webmail-panel.test.ts': 45,
+  'e2e:test/e2e/wizard-migration.test.ts': 45,
+  'integration:test/integration/verify-cli.test.ts': 30,
+  'integration:test/integration/engine-robustness.test.ts': 30,
+  'integration:test/integration/matrix-engine-pop3.test.ts': 25,
+  'integration:test/integration/matrix-engine-kill.test.ts': 25,
+  'e2e:test/e2e/page-isolation.test.ts': 22,
+  'e2e:test/e2e/fake-bridge.test.ts': 22,
+  'e2e:test/e2e/monitor-admin-fix.test.ts': 19,
+  'e2e:test/e2e/monitor-progress.test.ts': 18,
+  'e2e:test/e2e/cutover.test.ts': 17,
+};
+
+/** What an unlisted file costs by kind: servers or a browser to start, or neither. */
+const DEFAULT_SECONDS: Record<string, number> = { e2e: 15, integration: 10, unit: 0.5, components: 0.5 };
+
+export class LongestFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const cost = (spec: TestSpecification): number => {
+      const key = `${spec.project.name}:${relative(this.ctx.config.root, spec.moduleId)}`;
+      const cached = this.ctx.cache.getFileTestResults(key);
+      if (cached && !cached.failed) return cached.duration / 1000;
+      return ESTIMATED_SECONDS[key] ?? DEFAULT_SECONDS[spec.project.name] ?? 10;
+    };
+    return [...files].sort(
+      (a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || cost(b) - cost(a),
+    );
+  }
+}
