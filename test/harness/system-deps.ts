@@ -34,7 +34,7 @@ export const SYSTEM_DEPS: readonly SystemDep[] = [
   { pkg: 'dovecot-imapd', binary: DOVECOT_IMAP_BIN, purpose: 'real IMAP server for integration tests' },
   { pkg: 'dovecot-pop3d', binary: DOVECOT_POP3_BIN, purpose: 'real POP3 server for integration tests' },
   { pkg: 'chromium', binary: CHROMIUM_BIN, purpose: 'browser for extension end-to-end tests' },
-  { pkg: 'isync', binary: '/usr/bin/mbsync', purpose: 'mbsync, compared against in the benchmark (npm run bench, and its quick variant in npm test)' },
+  { pkg: 'isync', binary: '/usr/bin/mbsync', purpose: 'mbsync, compared against in the benchmark (npm run bench)' },
   { pkg: 'time', binary: '/usr/bin/time', purpose: 'GNU time: peak RSS and CPU of the migrating process in the benchmark' },
   { pkg: 'debootstrap', binary: '/usr/sbin/debootstrap', purpose: 'builds the Debian bookworm chroots the Cyrus and Courier test servers run in' },
   { pkg: 'redis-server', binary: '/usr/bin/redis-server', purpose: 'Redis for the queue-mode (BullMQ) tests; each test starts its own instance, never the system service' },
