@@ -12,6 +12,7 @@ import { startLatencyProxy } from './latency-proxy';
 import type { BenchOutput } from './run';
 import { BATCH_RERUN_SCENARIO, BATCH_SCENARIO } from './scenario-batch';
 import { BULK_RERUN_SCENARIO, BULK_SCENARIO } from './scenario-bulk';
+import { CLUSTER_ONE_SCENARIO, CLUSTER_SCENARIO, ONE_LOCAL_LABEL, ONE_QUEUE_LABEL } from './scenario-cluster';
 import { LINK_LOOPBACK, linkLabel } from './scenario-link';
 import { STARTUP_SCENARIO } from './scenario-startup';
 import type { BenchResult, RunRecord } from './scenarios';
@@ -41,6 +42,7 @@ function expectedScenarios(r: BenchResult): Record<ToolName, string[]> {
       ...(has('verify') ? ['verify', 'verify --deep'] : []),
       ...(has('batch') ? [BATCH_SCENARIO, BATCH_RERUN_SCENARIO] : []),
       ...(has('big-message') ? ['big-message'] : []),
+      ...(has('cluster') ? [CLUSTER_SCENARIO, CLUSTER_ONE_SCENARIO] : []),
     ],
     dsync: [...shared, ...(has('batch') ? [BATCH_SCENARIO, BATCH_RERUN_SCENARIO] : [])],
     mbsync: shared,
@@ -153,10 +155,39 @@ export async function selfCheck(out: BenchOutput): Promise<string[]> {
   const batch = r.runs.find((x) => x.scenario === BATCH_SCENARIO && x.tool === 'mailmover');
   if (batch && batch.check.sourceMessages !== r.config.accounts * r.config.accountMessages) fail(`batch: ${batch.check.sourceMessages} messages checked, ${r.config.accounts * r.config.accountMessages} written`);
 
+  if (r.config.scenarios.includes('cluster')) checkCluster(r, out.markdown, fail);
+
   for (const head of ['| tool | wall s | msg/s | MB/s | peak RSS MB | CPU s |', '### Side by side', '### Targets']) {
     if (r.config.scenarios.includes('full') && !out.markdown.includes(head)) fail(`the report lacks "${head}"`);
   }
   if (r.config.scenarios.includes('full') && !/mailmover\/dsync = \*\*\d+\.\d\d\*\*/.test(out.markdown)) fail('the report lacks the mailmover/dsync ratio');
   if (r.config.scenarios.includes('batch') && !/\| ms\/account \|/.test(out.markdown)) fail('the report lacks the per-account figure of the batch');
   return failures;
+}
+
+/** The cluster scenario: every worker count ran, every account ran on a worker of its run, and the figures are printed. */
+function checkCluster(r: BenchResult, markdown: string, fail: (msg: string) => void): void {
+  const cfg = r.config;
+  const runs = r.runs.filter((x) => x.scenario === CLUSTER_SCENARIO);
+  for (const workers of [0, ...cfg.clusterWorkers]) {
+    const mine = runs.filter((x) => x.cluster?.workers === workers);
+    if (!mine.length) fail(`cluster: no run with ${workers} worker(s)`);
+    for (const x of mine) {
+      const d = x.cluster!;
+      const want = cfg.clusterAccounts * cfg.accountMessages;
+      if (x.check.sourceMessages !== want) fail(`cluster ${x.label}: ${x.check.sourceMessages} messages checked, ${want} written`);
+      if (d.accounts !== cfg.clusterAccounts) fail(`cluster ${x.label}: ${d.accounts} accounts, expected ${cfg.clusterAccounts}`);
+      if (workers === 0) continue;
+      if (d.workerPeakRssMB.length !== workers || d.workerPeakRssMB.some((v) => !(v > 0))) fail(`cluster ${x.label}: worker peak RSS ${JSON.stringify(d.workerPeakRssMB)}`);
+      const names = Object.keys(d.accountsPerWorker);
+      const ran = Object.values(d.accountsPerWorker).reduce((a, b) => a + b, 0);
+      if (ran !== cfg.clusterAccounts || names.some((n) => !n.startsWith(`bench-${workers}x`))) fail(`cluster ${x.label}: accounts per worker ${JSON.stringify(d.accountsPerWorker)} (every account on a worker of this run)`);
+    }
+  }
+  for (const label of [ONE_LOCAL_LABEL, ONE_QUEUE_LABEL]) {
+    if (!r.runs.some((x) => x.scenario === CLUSTER_ONE_SCENARIO && x.label.startsWith(label))) fail(`${CLUSTER_ONE_SCENARIO}: no "${label}" run`);
+  }
+  if (!/### Queue mode \(BullMQ on Redis\)/.test(markdown)) fail('the report lacks the queue mode section');
+  if (!/Queue mode's overhead for one account: \*\*[+-]?\d+\.\d\d s\*\*/.test(markdown)) fail("the report lacks queue mode's overhead for one account");
+  if (!markdown.includes(`This machine has ${r.machine.nproc} core`)) fail('the queue mode section does not say how many cores the machine has');
 }

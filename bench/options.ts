@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 export const TOOL_NAMES = ['mailmover', 'dsync', 'mbsync', 'imapsync'] as const;
-export const SCENARIO_NAMES = ['startup', 'full', 'no-change', 'verify', 'incremental', 'link', '100k', 'batch', 'big-message'] as const;
+export const SCENARIO_NAMES = ['startup', 'full', 'no-change', 'verify', 'incremental', 'link', '100k', 'batch', 'big-message', 'cluster'] as const;
 export const CLI_MODES = ['readme', 'bundle'] as const;
+/** Scenarios `--check` runs only when named with --scenario. */
+export const CHECK_LEAVES_OUT: ReadonlyArray<(typeof SCENARIO_NAMES)[number]> = ['cluster'];
 
 const list = <T extends readonly [string, ...string[]]>(values: T) =>
   z
@@ -33,6 +35,10 @@ export const BenchOptionsSchema = z
     cli: z.enum(CLI_MODES).default('readme'),
     accountMessages: int(1, 100_000).optional(),
     bigMb: int(1, 200).optional(),
+    clusterAccounts: int(1, 1000).optional(),
+    clusterWorkers: z.string().optional(),
+    workerConcurrency: int(1, 64).optional(),
+    clusterOneMessages: int(1, 100_000).optional(),
     increment: int(1, 10_000).optional(),
     rounds: int(1, 10).optional(),
     repeat: int(1, 10).optional(),
@@ -79,6 +85,14 @@ export interface BenchConfig {
   /** the command the mailmover runs use: README's (`npm run --silent bridge --`) or the bundle */
   cli: (typeof CLI_MODES)[number];
   bigMb: number;
+  /** accounts of --account-messages each in the cluster scenario (queue mode) */
+  clusterAccounts: number;
+  /** one cluster run per count of worker processes */
+  clusterWorkers: number[];
+  /** accounts each worker runs at once (worker --concurrency) */
+  workerConcurrency: number;
+  /** messages of the one account migrated with and without the queue (queue mode's overhead) */
+  clusterOneMessages: number;
   increment: number;
   rounds: number;
   repeat: number;
@@ -134,12 +148,18 @@ export function resolveConfig(input: BenchOptionsInput): BenchConfig {
     folderMessages: o.folderMessages ?? (c ? 500 : q ? 5000 : 100_000),
     cli: o.cli,
     bigMb: o.bigMb ?? (c ? 2 : q ? 8 : 30),
+    clusterAccounts: o.clusterAccounts ?? (c ? 4 : 20),
+    clusterWorkers: numbers(o.clusterWorkers ?? (c ? '1,2' : '1,2,4'), '--cluster-workers'),
+    workerConcurrency: o.workerConcurrency ?? 2,
+    clusterOneMessages: o.clusterOneMessages ?? (c ? 30 : q ? 300 : 1000),
     increment: o.increment ?? (c ? 10 : 100),
     rounds: o.rounds ?? (q ? 1 : 2),
     repeat: o.repeat ?? (q ? 1 : 3),
     seed: o.seed,
     tools,
-    scenarios: o.scenario ?? o.scenarios ?? [...SCENARIO_NAMES],
+    // The self-check leaves the cluster out unless asked for (`--check --scenario cluster`): its worker
+    // processes and CLI starts cost tens of seconds even at the tiny size.
+    scenarios: o.scenario ?? o.scenarios ?? SCENARIO_NAMES.filter((x) => !c || !CHECK_LEAVES_OUT.includes(x)),
     // Timings want a real disk (fsync on tmpfs is free); the quick variant wants speed.
     tmpRoot: o.tmpRoot ?? (q ? undefined : tmpdir()),
     fsync: o.fsync,
@@ -162,10 +182,11 @@ export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>)
   return new Command('bench')
     .description(
       'Benchmark mailmover, started as README says, against dsync (doveadm backup over imapc) and mbsync on two local Dovecot servers: ' +
-        'start-up, full migration, no-change re-run, incremental, over a slow link, one folder of 100,000 messages, a CSV batch of 1,000 accounts, a 30 MB message. ' +
+        'start-up, full migration, no-change re-run, incremental, over a slow link, one folder of 100,000 messages, a CSV batch of 1,000 accounts, a 30 MB message, ' +
+        'and queue mode (20 accounts through Redis with 1, 2 and 4 worker processes). ' +
         'Prints a Markdown table and writes JSON (bench/results/latest.json).',
     )
-    .option('--check', 'self-check: a tiny corpus through every scenario; fails (exit 1) unless every run is correct and every figure is printed')
+    .option('--check', 'self-check: a tiny corpus through every scenario but cluster (add it with --scenario); fails (exit 1) unless every run is correct and every figure is printed')
     .option('--quick', 'a small variant: 300 messages, 20 batch accounts, a 5,000-message folder, one round, maildirs on tmpfs')
     .option('--messages <n>', 'messages in the main corpus (default 5000, about 400 MB)')
     .option('--accounts <n>', 'accounts in the batch scenario, one CSV (default 1000)')
@@ -177,6 +198,10 @@ export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>)
     .option('--folder-messages <n>', 'messages in the one folder of the 100k scenario (default 100000)')
     .addOption(new Option('--cli <how>', 'how mailmover is started: readme = `npm run --silent bridge --` as README says (default), bundle = node .output/bridge/cli.js').choices([...CLI_MODES]))
     .option('--big-mb <n>', 'size of the single big message, MB (default 30)')
+    .option('--cluster-accounts <n>', 'accounts (of --account-messages each) in the cluster scenario, through the queue (default 20)')
+    .option('--cluster-workers <list>', 'one cluster run per number of worker processes (default 1,2,4)')
+    .option('--worker-concurrency <n>', 'accounts each worker runs at once, worker --concurrency (default 2, the worker default)')
+    .option('--cluster-one-messages <n>', 'messages of the one account migrated with and without --queue: queue mode\'s overhead (default 1000)')
     .option('--increment <n>', 'new messages for the incremental scenario (default 100)')
     .option('--rounds <n>', 'interleaved rounds of the full-migration comparison (A B C C B A = 2; default 2)')
     .option('--repeat <n>', 'runs of the no-change and incremental scenarios, best counts (default 3)')

@@ -2,6 +2,7 @@
  * The bench's Markdown report (stdout) and the target verdicts, both computed from the JSON
  * result so that a stored run (bench/results/*.json) can be printed again.
  */
+import { CLUSTER_ONE_SCENARIO, CLUSTER_SCENARIO, ONE_LOCAL_LABEL, ONE_QUEUE_LABEL } from './scenario-cluster';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
 import { summarizeCheck } from './verify';
@@ -263,7 +264,7 @@ export function renderMarkdown(r: BenchResult): string {
     out.push('');
   }
 
-  const shown = new Set([...sideBySideScenarios(r), 'startup', 'full', 'sweep', 'profile', 'setup']);
+  const shown = new Set([...sideBySideScenarios(r), 'startup', 'full', 'sweep', 'profile', 'setup', CLUSTER_SCENARIO, CLUSTER_ONE_SCENARIO]);
   const scen = r.runs.filter((x) => x.tool === 'mailmover' && !shown.has(x.scenario) && !x.scenario.includes('fsync off'));
   const fullMm = c.best.mailmover;
   if (fullMm || scen.length) {
@@ -335,6 +336,8 @@ export function renderMarkdown(r: BenchResult): string {
     }
   }
 
+  out.push(...clusterSection(r));
+
   const extra = r.runs.filter((x) => x.scenario === 'sweep' || x.scenario === 'profile' || x.scenario.includes('fsync off'));
   if (extra.length) {
     out.push('### Diagnostics');
@@ -368,4 +371,105 @@ export function renderMarkdown(r: BenchResult): string {
     out.push('');
   }
   return out.join('\n');
+}
+
+/** The best run of each worker count of the cluster scenario (0 = in-process), fewest workers first. */
+export function clusterBest(r: BenchResult): RunRecord[] {
+  const best = new Map<number, RunRecord>();
+  for (const x of r.runs.filter((y) => y.scenario === CLUSTER_SCENARIO && y.cluster)) {
+    const w = x.cluster!.workers;
+    const cur = best.get(w);
+    if (!cur || (x.ok && !cur.ok) || (x.ok === cur.ok && better(x, cur))) best.set(w, x);
+  }
+  return [...best.entries()].sort(([a], [b]) => a - b).map(([, x]) => x);
+}
+
+/** Queue mode's cost for one account: best in-process and best queued run, and the difference. */
+export function clusterOverhead(r: BenchResult): { local?: RunRecord; queue?: RunRecord; extraS?: number } {
+  const pick = (prefix: string) => {
+    let best: RunRecord | undefined;
+    for (const x of r.runs) if (x.scenario === CLUSTER_ONE_SCENARIO && x.label.startsWith(prefix) && (!best || (x.ok && !best.ok) || (x.ok === best.ok && better(x, best)))) best = x;
+    return best;
+  };
+  const local = pick(ONE_LOCAL_LABEL);
+  const queue = pick(ONE_QUEUE_LABEL);
+  return { local, queue, extraS: local?.ok && queue?.ok ? Math.round((queue.wallS - local.wallS) * 100) / 100 : undefined };
+}
+
+function clusterSection(r: BenchResult): string[] {
+  const best = clusterBest(r);
+  const { local, queue, extraS } = clusterOverhead(r);
+  if (!best.length && !local && !queue) return [];
+  const out: string[] = [];
+  const nproc = r.machine.nproc;
+  const c = r.corpus.cluster;
+  out.push(`### Queue mode (BullMQ on Redis) on this machine: ${c?.accounts ?? '?'} accounts x ${c?.messagesPerAccount ?? '?'} messages`);
+  out.push('');
+  if (r.scenarioNotes?.[CLUSTER_SCENARIO]) out.push(`**${CLUSTER_SCENARIO}**: ${r.scenarioNotes[CLUSTER_SCENARIO]}.`, '');
+  const most = Math.max(0, ...best.map((x) => x.cluster!.workers));
+  out.push(
+    `This machine has ${nproc} core${nproc > 1 ? 's' : ''}, shared by every worker, both Dovecot servers, Redis and the CLI` +
+      (most > nproc
+        ? `: ${most} worker processes cannot run ${most} times as fast as one here, they take turns on the same ${nproc} cores. `
+        : '. ') +
+      'These rows show what the queue costs and how far more processes help on one machine; a real cluster scales by machines, each with its own cores and source IP. ' +
+      '"load" is the 1-minute load average when the run started (other users of the machine included).',
+  );
+  out.push('');
+  const one = best.find((x) => x.cluster!.workers === 1);
+  const inProc = best.find((x) => x.cluster!.workers === 0);
+  if (best.length) {
+    out.push(
+      table(
+        ['run', 'wall s', 'ms/account', '× 1 worker', '× in-process', 'worker peak RSS MB (each)', 'workers CPU s (each)', 'CLI RSS MB / CPU s', 'Redis CPU s', 'accounts per worker', 'machine busy', 'other load CPU s', 'load', 'all runs (wall s)', 'correctness'],
+        best.map((x) => {
+          const d = x.cluster!;
+          const all = r.runs.filter((y) => y.scenario === CLUSTER_SCENARIO && y.cluster?.workers === d.workers);
+          const ratio = (base: RunRecord | undefined) => (base?.ok && x.ok && x !== base ? f2(base.wallS / x.wallS) : '–');
+          return [
+            x.label.replace(/, round \d+$/, ''),
+            f2(x.wallS),
+            d.perAccountMs.toFixed(0),
+            ratio(one),
+            ratio(inProc),
+            d.workerPeakRssMB.length ? d.workerPeakRssMB.map((v) => v.toFixed(0)).join(', ') : '–',
+            d.workerCpuS.length ? d.workerCpuS.map(f2).join(', ') : '–',
+            `${d.cliPeakRssMB.toFixed(0)} / ${f2(d.cliCpuS)}`,
+            f2(d.redisCpuS),
+            d.workers ? Object.entries(d.accountsPerWorker).map(([w, n]) => `${w.replace(/^bench-[^-]+-/, '')}: ${n}`).join(', ') : '–',
+            `${Math.round(x.machineBusyShare * 100)}%`,
+            f2(x.otherCpuS),
+            f2(d.loadAvg1),
+            all.map((y) => `${f2(y.wallS)}${y.disturbed ? '*' : ''}`).join(', '),
+            correctness(x),
+          ];
+        }),
+      ),
+    );
+    out.push('');
+    out.push('"× 1 worker" and "× in-process" = that run\'s wall time / this row\'s: above 1, this row is faster. Workers were started and ready before each run (their start is not in the wall time).');
+    out.push('');
+  }
+  if (local || queue) {
+    out.push(`**${CLUSTER_ONE_SCENARIO}**${r.scenarioNotes?.[CLUSTER_ONE_SCENARIO] ? `: ${r.scenarioNotes[CLUSTER_ONE_SCENARIO]}` : ''}`);
+    out.push('');
+    out.push(
+      table(
+        ['mode', 'messages', 'wall s', 'msg/s', 'peak RSS MB', 'CPU s', 'Redis CPU s', 'all runs (wall s)', 'correctness'],
+        [local, queue]
+          .filter((x): x is RunRecord => !!x)
+          .map((x) => {
+            const prefix = x.label.replace(/, run \d+$/, '');
+            const all = r.runs.filter((y) => y.scenario === CLUSTER_ONE_SCENARIO && y.label.startsWith(prefix));
+            return [prefix, String(x.messages), f2(x.wallS), f1(x.msgsPerS), x.peakRssMB.toFixed(0), f2(x.cpuS), x.cluster ? f2(x.cluster.redisCpuS) : '–', all.map((y) => `${f2(y.wallS)}${y.disturbed ? '*' : ''}`).join(', '), correctness(x)];
+          }),
+      ),
+    );
+    out.push('');
+    if (extraS !== undefined && local) {
+      out.push(`Queue mode's overhead for one account: **${extraS >= 0 ? '+' : ''}${f2(extraS)} s** (${f2(queue!.wallS / local.wallS)} × the in-process run; best runs). Peak RSS of the queued run is the worker's.`);
+      out.push('');
+    }
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { resolveConfig, buildProgram, type BenchOptionsInput } from './options';
 import { renderMarkdown, verdicts, comparison } from './report';
 import { batchScenario } from './scenario-batch';
 import { bulkScenario } from './scenario-bulk';
+import { clusterScenario } from './scenario-cluster';
 import { linkScenario } from './scenario-link';
 import { startupScenario } from './scenario-startup';
 import { Bench, type BenchResult } from './scenarios';
@@ -53,6 +54,7 @@ export async function main(input: BenchOptionsInput = {}, io: BenchIo = {}): Pro
     if (s.includes('100k')) await bulkScenario(bench);
     if (s.includes('batch')) await batchScenario(bench);
     if (s.includes('big-message')) await bench.bigMessage();
+    if (s.includes('cluster')) await clusterScenario(bench);
   } catch (err) {
     log(`failed: ${(err as Error).message}\n${bench.logTails()}`);
     throw err;

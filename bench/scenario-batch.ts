@@ -8,29 +8,18 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeMaildirFolder, smallMessages } from './maildir-writer';
+import { checkAccounts, snapshotSources, writeSmallAccount, type ReportedAccount } from './accounts';
 import { batchSource, bytesOf, countOf, type Bench } from './scenarios';
 import type { AccountPair, ToolRun } from './tools/common';
 import { runDsyncBatch } from './tools/dsync';
 import { runMailmover } from './tools/mailmover';
-import { compareSnapshots, mergeChecks, snapshot, type CheckResult, type Snapshot } from './verify';
+import type { CheckResult } from './verify';
 
 export const BATCH_SCENARIO = 'batch';
 export const BATCH_RERUN_SCENARIO = 'batch re-run';
 
 /** Accounts whose targets are read back after a re-run: all of a small batch, an even sample of a big one. */
 const RERUN_CHECK_SAMPLE = 100;
-
-/** Runs `fn` over `items`, `n` at a time. */
-async function pool<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  return out;
-}
 
 export async function batchScenario(bench: Bench): Promise<void> {
   const cfg = bench.cfg;
@@ -40,16 +29,10 @@ export async function batchScenario(bench: Bench): Promise<void> {
   const t0 = performance.now();
   bench.log(`Batch: writing ${n} accounts x ${per} messages (INBOX and Sent) into the source maildirs`);
   const sources = Array.from({ length: n }, (_, i) => batchSource(i + 1));
-  const sent = Math.floor((per * 2) / 5);
   let bytes = 0;
-  for (const [i, s] of sources.entries()) {
-    const msgs = [...smallMessages(per, cfg.seed, `batch${i + 1}`)];
-    bytes += writeMaildirFolder(bench.servers.source, s.user, 'INBOX', msgs.slice(0, per - sent)).bytes;
-    if (sent) bytes += writeMaildirFolder(bench.servers.source, s.user, 'Sent', msgs.slice(per - sent)).bytes;
-  }
+  for (const [i, s] of sources.entries()) bytes += writeSmallAccount(bench, s, per, `batch${i + 1}`);
   bench.corpus.batch = { accounts: n, messagesPerAccount: per, bytes };
-  // Reading every source once also lets Dovecot index them before anything is measured.
-  const sourceSnaps = await pool(sources, 4, (s) => snapshot(bench.servers.source, s, { connections: 1 }));
+  const sourceSnaps = await snapshotSources(bench, sources);
   const messages = sourceSnaps.reduce((t, s) => t + countOf(s), 0);
   const totalBytes = sourceSnaps.reduce((t, s) => t + bytesOf(s), 0);
   bench.log(`  ${messages} messages, ${(totalBytes / 1048576).toFixed(1)} MB in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -73,16 +56,8 @@ export async function batchScenario(bench: Bench): Promise<void> {
     `${n} accounts of ${per} messages: mailmover from one CSV (--accounts, --account-concurrency ${c}), dsync one doveadm backup per account, ${c} at a time; ms/account = wall / accounts`;
   bench.scenarioNotes[BATCH_RERUN_SCENARIO] = `the same again on the finished accounts, nothing new${n > RERUN_CHECK_SAMPLE ? ` (targets of ${RERUN_CHECK_SAMPLE} accounts, evenly spread, read back)` : ''}`;
 
-  const check = async (pairs: AccountPair[], run: ToolRun & { accounts?: Array<{ source: string; folders: Array<{ source: string; target: string }> }> }, sample: boolean): Promise<CheckResult> => {
-    const idx = pairs.map((_, i) => i).filter((i) => !sample || pairs.length <= RERUN_CHECK_SAMPLE || i % Math.ceil(pairs.length / RERUN_CHECK_SAMPLE) === 0);
-    const checks = await pool(idx, 4, async (i) => {
-      const p = pairs[i]!;
-      const acct = run.accounts?.find((a) => a.source === p.source.user);
-      const mapping = new Map((acct?.folders ?? []).map((f) => [f.source, f.target] as [string, string]));
-      return compareSnapshots(sourceSnaps[i] as Snapshot, await snapshot(bench.servers.target, p.target, { connections: 1 }), mapping);
-    });
-    return mergeChecks(checks);
-  };
+  const check = (pairs: AccountPair[], run: ToolRun & { accounts?: ReportedAccount[] }, sample: boolean): Promise<CheckResult> =>
+    checkAccounts(bench, pairs, sourceSnaps, run.accounts, sample ? RERUN_CHECK_SAMPLE : undefined);
 
   for (const rerun of [false, true]) {
     const scenario = rerun ? BATCH_RERUN_SCENARIO : BATCH_SCENARIO;

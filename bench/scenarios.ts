@@ -62,6 +62,36 @@ export interface RunRecord {
   copied?: number;
   alreadyPresent?: number;
   check: CheckResult;
+  /** the cluster scenario's runs: workers, their memory and CPU, Redis's CPU, who ran what */
+  cluster?: ClusterRunDetails;
+}
+
+/**
+ * One run of the cluster scenario. The record's CPU is the CLI's plus every worker's, and its
+ * peak RSS the largest worker's (the engine runs there); the CLI batch's own figures are here.
+ */
+export interface ClusterRunDetails {
+  /** worker processes (0: the same accounts in-process, without --queue) */
+  workers: number;
+  /** accounts each worker ran at once (worker --concurrency); in-process: --account-concurrency */
+  concurrency: number;
+  accounts: number;
+  /** wall / accounts */
+  perAccountMs: number;
+  /** each worker's peak RSS (VmHWM, from its start to the end of the run), MB */
+  workerPeakRssMB: number[];
+  /** each worker's CPU seconds during the run */
+  workerCpuS: number[];
+  /** seconds from spawning the workers until every one said it takes jobs (not in the wall time) */
+  workerStartS: number;
+  /** the enqueuing CLI (`migrate --accounts --queue --json`) alone */
+  cliPeakRssMB: number;
+  cliCpuS: number;
+  redisCpuS: number;
+  /** accounts per worker name, from the JSON summary's worker field */
+  accountsPerWorker: Record<string, number>;
+  /** the machine's 1-minute load average when the run started */
+  loadAvg1: number;
 }
 
 export interface CorpusInfo {
@@ -77,6 +107,8 @@ export interface CorpusInfo {
   link?: { messages: number; bytes: number };
   /** the 100k scenario's one folder */
   bulk?: { messages: number; bytes: number; writeSeconds: number };
+  /** the cluster scenario's accounts, and its one account for queue mode's overhead */
+  cluster?: { accounts: number; messagesPerAccount: number; bytes: number; oneAccountMessages: number; oneAccountBytes: number };
 }
 
 /**
@@ -110,6 +142,8 @@ const SOURCE_BIG: DovecotUser = { user: 'big@old.example.com', password: 'Big-sr
 export const SOURCE_LINK: DovecotUser = { user: 'link@old.example.com', password: 'Link-src-pw-5Rt' };
 export const SOURCE_BULK: DovecotUser = { user: 'bulk@old.example.com', password: 'Bulk-src-pw-8Wz' };
 export const batchSource = (i: number): DovecotUser => ({ user: `batch${String(i).padStart(4, '0')}@old.example.com`, password: `Batch${i}-src-pw` });
+export const clusterSource = (i: number): DovecotUser => ({ user: `cluster${String(i).padStart(4, '0')}@old.example.com`, password: `Cluster${i}-src-pw` });
+export const SOURCE_CLUSTER_ONE: DovecotUser = { user: 'one@old.example.com', password: 'One-src-pw-2Vb' };
 const targetUser = (i: number): DovecotUser => ({ user: `t${String(i).padStart(4, '0')}@new.example.com`, password: `T${i}-tgt-pw-9Lm` });
 
 /** A tool's finished migration of the main corpus, kept for the re-run scenarios. */
@@ -186,12 +220,21 @@ export class Bench {
       (has('link') ? (cfg.rounds * cfg.linkMbit.length + 1) * tools : 0) +
       (has('100k') ? tools : 0) +
       (has('batch') ? 2 * cfg.accounts : 0) +
+      (has('cluster') ? cfg.rounds * (cfg.clusterWorkers.length + 1) * cfg.clusterAccounts + 2 * cfg.repeat : 0) +
       tools +
       8;
     this.poolSize = runsNeeded;
     // Every account is in the passwd-files from the start: adding a thousand one by one waits a second each.
     const targets = Array.from({ length: runsNeeded }, (_, i) => targetUser(i + 1));
-    const sources = [SOURCE_MAIN, SOURCE_BIG, SOURCE_LINK, SOURCE_BULK, ...Array.from({ length: has('batch') ? cfg.accounts : 0 }, (_, i) => batchSource(i + 1))];
+    const sources = [
+      SOURCE_MAIN,
+      SOURCE_BIG,
+      SOURCE_LINK,
+      SOURCE_BULK,
+      SOURCE_CLUSTER_ONE,
+      ...Array.from({ length: has('batch') ? cfg.accounts : 0 }, (_, i) => batchSource(i + 1)),
+      ...Array.from({ length: has('cluster') ? cfg.clusterAccounts : 0 }, (_, i) => clusterSource(i + 1)),
+    ];
     this.log(`Starting source and target Dovecot (fsync ${cfg.fsync ? 'on' : 'off'}, maildirs under ${cfg.tmpRoot ?? 'the harness default'})`);
     const [source, target] = await Promise.all([
       startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot }),

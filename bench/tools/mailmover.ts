@@ -77,13 +77,19 @@ export interface MailmoverOptions {
   /** node options, e.g. ['--cpu-prof', '--cpu-prof-dir', dir] */
   nodeArgs?: string[];
   timeoutMs?: number;
+  /**
+   * Queue mode: the accounts run on the workers of this queue (`--queue`, `--cluster-key-file`,
+   * `--host-connections`, the cluster-wide cap per source host). The checkpoints are then the
+   * workers' and the CLI takes no --state-dir.
+   */
+  queue?: { url: string; keyFile: string; hostConnections: number };
 }
 
 interface CliFolder {
   source: string;
   target: string;
 }
-interface CliAccount {
+export interface CliAccount {
   source: string;
   target: string;
   status: string;
@@ -91,6 +97,8 @@ interface CliAccount {
   messagesAlreadyPresent: number;
   folders: CliFolder[];
   error: { code: string; message: string } | null;
+  /** with --queue: the worker that ran the account */
+  worker?: string | null;
 }
 
 function url(servers: BenchServers, side: 'source' | 'target', user?: string): string {
@@ -110,7 +118,10 @@ export async function runMailmover(
 ): Promise<ToolRun & { accounts: CliAccount[] }> {
   const env: NodeJS.ProcessEnv = { ...process.env, MAILMOVER_HOME: opts.stateDir, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
-  const args = ['--allow-plaintext', '--state-dir', opts.stateDir, '--json', ...(opts.extraArgs ?? [])];
+  const where = opts.queue
+    ? ['--queue', opts.queue.url, '--cluster-key-file', opts.queue.keyFile, '--host-connections', String(opts.queue.hostConnections)]
+    : ['--state-dir', opts.stateDir];
+  const args = ['--allow-plaintext', ...where, '--json', ...(opts.extraArgs ?? [])];
   if ('pair' in who) {
     env.BENCH_SOURCE_PW = who.pair.source.password;
     env.BENCH_TARGET_PW = who.pair.target.password;
