@@ -17,15 +17,20 @@ import { QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, spawnCli, type CliResult, type RunningCli } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { pool } from '../../bridge/cli/pool';
+import { startBridge } from '../../bridge/server/bridge';
+import type { AccountView } from '../../shared/protocol/account';
+import { BridgeClient, pair } from '../support/bridge-client';
 import { identities, plainEndpoint } from '../support/engine-fixtures';
 
 /**
- * Queue mode (BullMQ on Redis) end to end, without a coordinator: `migrate --accounts --queue`
- * enqueues, worker processes run the accounts. 30 accounts over 3 workers with one SIGKILLed in
- * the middle of an account (BullMQ's stalled check hands its accounts over); a second enqueuer of
- * the same accounts runs nothing twice; a worker with another cluster key refuses; and no password
- * is anywhere in Redis (its append-only file included, so also what was written and deleted),
- * in the failed-job records, or in any log.
+ * Queue mode (BullMQ on Redis) end to end with worker processes: the bridge as coordinator
+ * (accounts created through its requests) and 3 workers, 30 accounts, one worker SIGKILLed in
+ * the middle of an account (BullMQ's stalled check hands it over; the log line gives the
+ * handover time and each account's messages, source/target); the CLI batch
+ * (`migrate --accounts --queue`) on a few accounts; a second enqueuer of the same accounts runs
+ * nothing twice; a worker with another cluster key refuses; and no password is anywhere in
+ * Redis (its append-only file included, so also what was written and deleted), in the
+ * failed-job records, or in any log (the coordinator's included).
  */
 const N = 30;
 const src = (i: number): DovecotUser => ({ user: `q${i}@old.example.com`, password: `Src-${i}-pw-Qz7"${i}x` });
@@ -36,8 +41,9 @@ const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
 const TARGETS_B = [1, 2, 3].map((i) => tgt(i, 'b'));
 const TARGET_C = tgt(4, 'c');
 const TARGETS_D = [5, 6].map((i) => tgt(i, 'd'));
+const TARGETS_E = [7, 8].map((i) => tgt(i, 'e'));
 const REDIS_PW = 'Redis-auth-pw-Jk3Lp9';
-const SECRETS = [...SOURCES, ...TARGETS, ...TARGETS_B, TARGET_C, ...TARGETS_D].map((u) => u.password).concat(REDIS_PW);
+const SECRETS = [...SOURCES, ...TARGETS, ...TARGETS_B, TARGET_C, ...TARGETS_D, ...TARGETS_E].map((u) => u.password).concat(REDIS_PW);
 const FOLDERS = ['INBOX', 'Archive/2024'];
 
 function cell(v: string): string {
@@ -48,7 +54,7 @@ function csv(pairs: Array<[DovecotUser, DovecotUser]>): string {
   return rows.map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
 }
 
-describe('queue mode: migrate --queue with worker processes', () => {
+describe('queue mode: coordinator, CLI batch and worker processes', () => {
   let redis: RedisServer;
   let source: DovecotServer;
   let target: DovecotServer;
@@ -103,18 +109,23 @@ describe('queue mode: migrate --queue with worker processes', () => {
     logs.push(r.stdout, r.stderr);
     return r;
   }
-  async function expectExactlyOnce(from: DovecotUser, to: DovecotUser): Promise<void> {
+  /** Every source message once on the target, byte-exact; returns the message counts of both sides. */
+  async function expectExactlyOnce(from: DovecotUser, to: DovecotUser): Promise<{ source: number; target: number }> {
+    const counts = { source: 0, target: 0 };
     for (const folder of FOLDERS) {
       const [want, got] = await Promise.all([readFolder(source, from, folder), readFolder(target, to, folder)]);
+      counts.source += want.length;
+      counts.target += got.length;
       expect(identities(got), `${from.user} ${folder} -> ${to.user}`).toEqual(identities(want));
     }
+    return counts;
   }
 
   beforeAll(async () => {
     [redis, source, target] = await Promise.all([
       startRedis({ name: 'queue', password: REDIS_PW }),
       startDovecot({ name: 'queue-src', users: SOURCES }),
-      startDovecot({ name: 'queue-tgt', users: [...TARGETS, ...TARGETS_B, TARGET_C, ...TARGETS_D] }),
+      startDovecot({ name: 'queue-tgt', users: [...TARGETS, ...TARGETS_B, TARGET_C, ...TARGETS_D, ...TARGETS_E] }),
     ]);
     await pool(SOURCES, 6, async (u) => {
       const i = SOURCES.indexOf(u);
@@ -137,7 +148,7 @@ describe('queue mode: migrate --queue with worker processes', () => {
     scratch.cleanup();
   });
 
-  it('30 accounts over 3 workers, one SIGKILLed mid-account: every message on the target exactly once, byte-exact', async () => {
+  it('coordinator + 3 worker processes, 30 accounts, one worker SIGKILLed mid-account: every message on the target exactly once, byte-exact', async () => {
     const t0 = Date.now();
     const names = ['w1', 'w2', 'w3'];
     const [w1, w2, w3] = names.map((n) => startWorker(n));
@@ -157,43 +168,103 @@ describe('queue mode: migrate --queue with worker processes', () => {
     // All three take jobs before any is queued (a process start takes seconds on a loaded machine).
     await until('the workers did not start', () => [err1!, err2!, err3!].every((e) => e().includes(' takes up to ')), 90_000);
     const tReady = Date.now();
-    const file = scratch.write('all.csv', csv(SOURCES.map((s, i) => [s, TARGETS[i]!])));
-    const run = batch(file);
-    // SIGKILL w1 while it runs an account it has not finished.
-    let killedLabel: string | undefined;
-    await until('w1 ran no account', () => {
-      const running = [...err1!().matchAll(/Running (\S+) -> /g)].map((m) => m[1]!);
-      const doneCount = (err1!().match(/ (Done|FAILED) /g) ?? []).length;
-      if (running.length >= 1 && running.length > doneCount) killedLabel = running[running.length - 1];
-      return killedLabel !== undefined;
-    }, 90_000);
-    w1!.child.kill('SIGKILL');
-    const tKill = Date.now();
-    const killed = await w1!.done;
-    expect(killed.signal).toBe('SIGKILL');
-    logs.push(killed.stderr);
+    // The coordinator: the bridge the extension talks to, its passes queued for the workers.
+    const bridge = await startBridge({
+      port: 0,
+      stateDir: scratch.path('coordinator'),
+      stderr: null,
+      retry: { baseMs: 200, maxMs: 400 },
+      limits: { maxAccounts: 100, maxConnectionsPerHost: 1000 },
+      queue: { url: redis.url, clusterKeyFile: keyFile, hostConnections: 12 },
+    });
+    let c: BridgeClient | undefined;
+    try {
+      c = await BridgeClient.connect(bridge.port, (await pair(bridge.port, bridge.auth.pairing.create().code)).token);
+      const server = (port: number) => ({ host: '127.0.0.1', port, security: 'plain' as const, allowPlaintext: true });
+      const created = await c.request('job.createWithAccounts', {
+        name: 'thirty',
+        source: { ...server(source.imapPort), protocol: 'imap' },
+        target: server(target.imapPort),
+        concurrency: 2,
+        // No incremental syncs: an account's status stays first_pass_done after its pass.
+        incremental: { intervalMinutes: 0, windowDays: 1 },
+        accounts: [{ mode: 'admin-with-passwords', csvBase64: Buffer.from(csv(SOURCES.map((s, i) => [s, TARGETS[i]!]))).toString('base64') }],
+      });
+      expect(created.imports[0]!.errors).toEqual([]);
+      const jobId = created.job!.id;
+      // SIGKILL w1 while it runs an account it has not finished.
+      let killedLabel: string | undefined;
+      await until('w1 ran no account', () => {
+        const running = [...err1!().matchAll(/Running (\S+ -> \S+)/g)].map((m) => m[1]!);
+        const doneCount = (err1!().match(/ (Done|FAILED) /g) ?? []).length;
+        if (running.length >= 1 && running.length > doneCount) killedLabel = running[running.length - 1];
+        return killedLabel !== undefined;
+      }, 90_000);
+      w1!.child.kill('SIGKILL');
+      const tKill = Date.now();
+      const killed = await w1!.done;
+      expect(killed.signal).toBe('SIGKILL');
+      logs.push(killed.stderr);
+      // The handover: another worker starts the killed account again (BullMQ's stalled check).
+      await until('no worker took the killed account over', () => [err2!, err3!].some((e) => e().includes(`Running ${killedLabel}`)), 90_000);
+      const tHandover = Date.now();
 
-    const r = await run;
-    // Stopped before anything is asserted, so that a failure here leaves no worker to take the next case's jobs.
-    const stops = await Promise.all([w2!, w3!].map(stopWorker));
-    console.log(`[queue-cluster] workers ready ${tReady - t0} ms after their start; w1 killed ${tKill - tReady} ms after the batch started; batch done ${Date.now() - tKill} ms after the kill`);
+      let views: AccountView[] = [];
+      for (const deadline = Date.now() + 150_000; ; ) {
+        views = (await c.request('account.list', { jobId })).accounts;
+        if (views.length === N && views.every((a) => a.status === 'first_pass_done')) break;
+        if (Date.now() > deadline) throw new Error(`not all first_pass_done: ${views.map((a) => `${a.source} ${a.status} ${a.error?.message ?? ''}`).join('; ')}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      const tDone = Date.now();
+      const coordinatorLog = readFileSync(bridge.logFile, 'utf8');
+      logs.push(coordinatorLog);
+      // Stopped before anything is asserted, so that a failure here leaves no worker to take the next case's jobs.
+      const stops = await Promise.all([w2!, w3!].map(stopWorker));
+      const killedSource = SOURCES.find((s) => killedLabel!.includes(`://${encodeURIComponent(s.user)}@`))!;
+      // Each account read back from both servers once: exactly once and byte-exact, and its counts for the log.
+      // A few accounts at a time: sixty logins at once time out on a loaded machine.
+      const counts = await pool(SOURCES, 4, async (s) => {
+        const { source: n, target: m } = await expectExactlyOnce(s, TARGETS[SOURCES.indexOf(s)]!);
+        return `${s.user.split('@')[0]} ${n}/${m}`;
+      });
+      console.log(
+        `[queue-cluster] workers ready ${tReady - t0} ms after their start; w1 SIGKILLed in ${killedSource.user} ${tKill - tReady} ms after the workers were ready; ` +
+          `handed over to another worker ${((tHandover - tKill) / 1000).toFixed(1)} s after the kill; all ${N} first_pass_done ${((tDone - tKill) / 1000).toFixed(1)} s after the kill\n` +
+          `[queue-cluster] messages per account, source/target: ${counts.join(', ')}`,
+      );
+      for (const a of views) {
+        expect(a.counters.messagesTotal, a.source).toBe(12);
+        expect(a.counters.messagesCopied + a.counters.messagesAlreadyPresent, a.source).toBe(12);
+        expect(names, a.source).toContain(a.worker);
+      }
+      // The account w1 was killed in was finished by another worker, and the coordinator saw the handover.
+      expect(views.find((a) => a.source === killedSource.user)?.worker).not.toBe('w1');
+      expect(coordinatorLog).toContain('stopped answering');
+      for (const stop of stops) expect(stop.code, stop.stderr).toBe(0);
+    } finally {
+      c?.close();
+      await bridge.close();
+    }
+  }, 300_000);
+
+  it('the CLI batch over the queue: exit 0, the JSON summary names the worker of each account', async () => {
+    const pairs: Array<[DovecotUser, DovecotUser]> = [6, 7].map((i, k) => [SOURCES[i]!, TARGETS_E[k]!]);
+    const worker = await inProcessWorker('w6', loadClusterKey(keyFile));
+    let r: CliResult;
+    try {
+      r = await runCliInProcess([...hosts(), '--accounts', scratch.write('batch.csv', csv(pairs)), '--queue', redis.url, '--cluster-key-file', keyFile, '--concurrency', '2', '--json']);
+    } finally {
+      await worker.handle.stop();
+    }
+    logs.push(r.stdout, r.stderr);
     expect(r.code, describeRun(r)).toBe(0);
     expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
-    const report = parseReport(r.stdout);
-    expect(report.accounts).toHaveLength(N);
+    expect(parseReport(r.stdout).accounts).toHaveLength(2);
     const doc = JSON.parse(r.stdout) as { accounts: Array<{ source: string; status: string; worker: string | null }> };
-    for (const a of doc.accounts) {
-      expect(a.status, a.source).toBe('done');
-      expect(names, a.source).toContain(a.worker);
-    }
-    // The account w1 was killed in was finished by another worker.
-    const handedOver = doc.accounts.find((a) => killedLabel!.includes(encodeURIComponent(a.source)));
-    expect(handedOver?.worker).not.toBe('w1');
-    expect(r.stderr).toContain('stopped answering');
-    for (const stop of stops) expect(stop.code, stop.stderr).toBe(0);
-    // A few accounts at a time: sixty logins at once time out on a loaded machine.
-    await pool(SOURCES, 4, (s) => expectExactlyOnce(s, TARGETS[SOURCES.indexOf(s)]!));
-  }, 240_000);
+    expect(doc.accounts.map((a) => [a.source, a.status, a.worker])).toEqual(pairs.map(([s]) => [s.user, 'done', 'w6']));
+    for (const [s, t] of pairs) await expectExactlyOnce(s, t);
+  }, 60_000);
 
   it('a second enqueuer of the same accounts follows the queued jobs: each account runs once', async () => {
     const pairs: Array<[DovecotUser, DovecotUser]> = [0, 1, 2].map((i) => [SOURCES[i]!, TARGETS_B[i]!]);
