@@ -43,6 +43,21 @@ export function formatDateTime(iso: string | null | undefined, locale: Locale): 
   return new Intl.DateTimeFormat(intl(locale), { dateStyle: 'short', timeStyle: 'short' }).format(d);
 }
 
+/**
+ * How long ago `iso` was, from `nowMs`: "3 seconds ago" / "3秒钟前", then minutes, hours, days.
+ * A time a little ahead of `nowMs` (another machine's clock) reads as "now".
+ */
+export function formatAgo(iso: string, nowMs: number, locale: Locale): string {
+  const t = new Date(iso).getTime();
+  if (Number.isNaN(t)) return '—';
+  const seconds = Math.max(0, Math.round((nowMs - t) / 1000));
+  const f = new Intl.RelativeTimeFormat(intl(locale), { numeric: 'auto' });
+  if (seconds < 60) return f.format(-seconds, 'second');
+  if (seconds < 3600) return f.format(-Math.floor(seconds / 60), 'minute');
+  if (seconds < 86_400) return f.format(-Math.floor(seconds / 3600), 'hour');
+  return f.format(-Math.floor(seconds / 86_400), 'day');
+}
+
 export function percent(done: number, total: number): number {
   if (total <= 0) return done > 0 ? 100 : 0;
   return Math.round((done / total) * 1000) / 10;

@@ -24,6 +24,7 @@ const ESTIMATED_SECONDS: Record<string, number> = {
   'e2e:test/e2e/monitor-admin-fix.test.ts': 19,
   'e2e:test/e2e/monitor-progress.test.ts': 18,
   'e2e:test/e2e/cutover.test.ts': 17,
+  'e2e:test/e2e/workers-panel.test.ts': 25,
 };
 
 /** What an unlisted file costs by kind: servers or a browser to start, or neither. */

@@ -50,7 +50,7 @@ describe('workers panel', () => {
     };
     render(
       <LocaleProvider initial="en" persist={false}>
-        <WorkersPanel load={load} pollMs={50} />
+        <WorkersPanel load={load} pollMs={50} now={() => Date.parse(beat) + 3_000} />
       </LocaleProvider>,
     );
     const table = await screen.findByTestId('workers-table');
@@ -62,7 +62,9 @@ describe('workers panel', () => {
     expect(within(w1).getByTestId('worker-running').textContent).toContain('a%40old.example.com');
     expect(within(w1).getByTestId('worker-throughput').textContent).toContain('12.5 messages/s · 2.0 MB/s');
     expect(within(w1).getByTestId('worker-throughput').textContent).toContain('12 accounts done, 1 failed');
-    expect(w1.textContent).toContain(formatDateTime(beat, 'en'));
+    const heartbeat = within(w1).getByTestId('worker-heartbeat');
+    expect(heartbeat.textContent).toBe('3 seconds ago');
+    expect(heartbeat.getAttribute('title')).toBe(formatDateTime(beat, 'en'));
     await waitFor(() => expect(calls).toBeGreaterThan(1));
     await waitFor(() => expect(within(table.querySelector('tr[data-worker="w2"]') as HTMLElement).getByTestId('worker-throughput').textContent).toContain('3.0 messages/s'));
   });

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { WorkersList } from '../../../shared/protocol/workers';
 import { useLocale } from '../../i18n/locale-context';
-import { formatBytes, formatCount, formatDateTime } from '../../lib/format';
+import { formatAgo, formatBytes, formatCount, formatDateTime } from '../../lib/format';
 import { bridgeRequest } from '../../lib/page-client';
 import { requestFailureText } from '../monitor/request-failure';
 
@@ -15,7 +15,7 @@ const loadWorkers = () => bridgeRequest('workers.list', {});
  * what each runs now, its last heartbeat and its throughput. Without a queue it says that the
  * bridge runs the passes itself.
  */
-export function WorkersPanel({ load = loadWorkers, pollMs = WORKERS_POLL_MS }: { load?: () => Promise<WorkersList>; pollMs?: number }) {
+export function WorkersPanel({ load = loadWorkers, pollMs = WORKERS_POLL_MS, now = Date.now }: { load?: () => Promise<WorkersList>; pollMs?: number; now?: () => number }) {
   const { t, locale } = useLocale();
   const [list, setList] = useState<WorkersList | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -91,7 +91,10 @@ export function WorkersPanel({ load = loadWorkers, pollMs = WORKERS_POLL_MS }: {
                         </ul>
                       )}
                     </td>
-                    <td>{formatDateTime(w.lastHeartbeat, locale)}</td>
+                    {/* An age, not a clock time: a worker beats every 5 s, so "3 seconds ago" against "40 seconds ago" is what tells a live one from a stuck one. */}
+                    <td data-testid="worker-heartbeat" title={formatDateTime(w.lastHeartbeat, locale)}>
+                      {formatAgo(w.lastHeartbeat, now(), locale)}
+                    </td>
                     <td data-testid="worker-throughput">
                       {t('workerThroughput', { messages: w.messagesPerSecond.toFixed(1), bytes: formatBytes(w.bytesPerSecond) })}
                       <div className="hint">
