@@ -22,6 +22,8 @@ export interface MigrateHooks {
   /** A byte budget shared by several accounts run at once (a batch), instead of one each. */
   budget?: ByteBudget;
   signal?: AbortSignal;
+  /** Messages a folder's planning window holds at most (the driver's default when unset; tests use a few). */
+  planWindow?: number;
   /** Called with each retry's reason and delay, for logs. */
   onRetry?: (err: MigrationError, attempt: number, delayMs: number) => void;
 }

@@ -30,6 +30,11 @@ export interface FolderCounts {
 export class FolderRun {
   readonly counts: FolderCounts = { total: 0, copied: 0, skipped: 0, alreadyPresent: 0, bytesCopied: 0, bytesTotal: 0 };
   done = false;
+  /**
+   * More of the folder is still to be planned (a big folder is planned in windows of
+   * UIDs): the folder is not finished when this window's messages are settled.
+   */
+  moreToPlan = false;
   /** Copies the target stored otherwise than sent (reported as warnings). */
   readonly storedChanges: StoredChange[] = [];
   private readonly unsettled: number[];
@@ -45,7 +50,7 @@ export class FolderRun {
     checkpoint: FolderCheckpoint,
     toCopy: ReadonlyArray<{ uid: number }>,
     /** Highest source UID this pass looked at; the checkpoint reaches it once all is settled. */
-    private readonly highestSeen: number,
+    private highestSeen: number,
     /**
      * False for a source without UID order (POP3: the uid is the engine's number for a
      * UIDL): the rows per message are the state, and `lastUid` never moves.
@@ -64,6 +69,21 @@ export class FolderRun {
 
   get remaining(): number {
     return this.unsettledSet.size;
+  }
+
+  /**
+   * Adds the next planning window of the folder: its messages to copy (all above the
+   * earlier windows' UIDs) and the highest UID it looked at. Called before the window's
+   * own settled rows are written, so the checkpoint never passes an unplanned UID.
+   */
+  addWindow(toCopy: ReadonlyArray<{ uid: number }>, highestSeen: number): void {
+    const uids = toCopy.map((m) => m.uid).sort((a, b) => a - b);
+    for (const uid of uids) {
+      this.unsettled.push(uid);
+      this.unsettledSet.add(uid);
+    }
+    this.highestSeen = Math.max(this.highestSeen, highestSeen);
+    this.advance();
   }
 
   /** Persists outcomes confirmed by the target, then moves the checkpoint as far as it may go. */

@@ -14,11 +14,12 @@ import { planMappings } from './plan-mappings';
 import { ProgressTracker } from './progress';
 import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
-import type { Chunk, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
+import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
 import type { StateStore } from './state-store';
 import { createTargetFolders } from './target-folders';
 
-type Task<M extends PlannedMessage> = { kind: 'plan'; mapping: FolderMapping } | { kind: 'copy'; chunk: Chunk<M> };
+/** A plan task plans a folder, or its next window when `cursor` is set (a big folder is planned in windows). */
+type Task<M extends PlannedMessage> = { kind: 'plan'; mapping: FolderMapping; cursor?: PlanCursor } | { kind: 'copy'; chunk: Chunk<M> };
 
 /**
  * Migrates one account from any source the driver reads: discover, map, create folders,
@@ -153,7 +154,7 @@ async function runPass<M extends PlannedMessage>(
     control.src = undefined;
 
     const maybeFinish = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
-      if (run.remaining > 0 || run.done) return;
+      if (run.remaining > 0 || run.done || run.moreToPlan) return;
       run.done = true;
       result.warnings.push(...(s.folderDone?.(run) ?? []));
       const cp = run.checkpoint;
@@ -167,18 +168,32 @@ async function runPass<M extends PlannedMessage>(
       run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
     };
 
-    const planTask = async (s: SourceSession<M>, t: ImapFlow, mapping: FolderMapping): Promise<void> => {
+    const planTask = async (s: SourceSession<M>, t: ImapFlow, mapping: FolderMapping, cursor: PlanCursor | undefined): Promise<void> => {
       try {
-        const plan = await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source) });
+        const plan = cursor
+          ? await s.planMore!(t, cursor)
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
         result.warnings.push(...plan.warnings);
-        result.adopt(plan.run);
+        if (!cursor) result.adopt(plan.run);
         tracker.track(plan.run);
         const chunks = makeChunks(plan.run, plan.toCopy, opts);
-        // Chunks go to the front so memory is freed before more folders are planned.
-        queue.unshift(...chunks.map((chunk): Task<M> => ({ kind: 'copy', chunk })));
+        const copies = chunks.map((chunk): Task<M> => ({ kind: 'copy', chunk }));
+        // The next window is planned once half of this one's chunks are taken: the workers
+        // copy the other half meanwhile, and at most two windows are held at once.
+        if (plan.more) copies.splice(Math.floor(copies.length / 2), 0, { kind: 'plan', mapping, cursor: plan.more });
+        // Chunks go to the front so memory is freed before more folders are planned; a next
+        // window's go behind the folder's chunks still queued, so each window is copied in
+        // order and no window's tail waits behind later windows.
+        let at = 0;
+        if (cursor) {
+          queue.forEach((q, i) => {
+            if (q.kind === 'copy' && q.chunk.run === plan.run) at = i + 1;
+          });
+        }
+        queue.splice(at, 0, ...copies);
         if (chunks.length === 0) await maybeFinish(s, t, plan.run);
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
@@ -235,7 +250,7 @@ async function runPass<M extends PlannedMessage>(
             if (task.kind === 'plan') {
               // Planning reads the target folder on this connection: the APPEND before it ends first.
               await appended();
-              await planTask(s, t, task.mapping);
+              await planTask(s, t, task.mapping, task.cursor);
             } else {
               // Twice the chunk: the fetched bodies, plus the socket reads they were
               // assembled from (garbage until the next GC) or, on a target without

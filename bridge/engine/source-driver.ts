@@ -49,6 +49,16 @@ export interface PlanContext {
   copiedFromTargetUid: number | undefined;
   /** The folder's STATUS from the pass's listing (LIST-STATUS), when the source gave one. */
   listed?: ListedStatus;
+  /** Messages a planning window holds at most (a big folder is planned in windows); undefined: the driver's default. */
+  window?: number;
+}
+
+/**
+ * Where a folder planned in windows goes on: opaque to the loop, which hands it to
+ * `SourceSession.planMore` of any session once the window before has been queued.
+ */
+export interface PlanCursor {
+  readonly run: FolderRun;
 }
 
 export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {
@@ -59,6 +69,8 @@ export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {
   warnings: ErrorInfo[];
   /** The target folder's UIDNEXT when it was planned (undefined when STATUS was not needed). */
   targetUidNext: number | undefined;
+  /** The folder's next window, when this plan covers only part of it (`run.moreToPlan` is set meanwhile). */
+  more?: PlanCursor;
 }
 
 /** A slice of one folder's messages, bounded by bytes and count (makeChunks). */
@@ -99,6 +111,8 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
    * matches the rest by fingerprint against the target's unaccounted messages.
    */
   planFolder(target: ImapFlow, ctx: PlanContext): Promise<FolderPlan<M>>;
+  /** Plans the next window of a folder whose plan returned `more`; its `run` is the folder's same run. */
+  planMore?(target: ImapFlow, cursor: PlanCursor): Promise<FolderPlan<M>>;
   /** Fetches a chunk's bodies (the loop holds the chunk's share of the byte budget meanwhile). */
   fetchChunk(target: ImapFlow, chunk: Chunk<M>): Promise<FetchedChunk>;
   /** Warnings about a folder once all its messages are settled. */

@@ -72,6 +72,16 @@ CREATE TABLE IF NOT EXISTS messages (
   reason TEXT,
   PRIMARY KEY (account, source_folder, uid_validity, uid)
 );
+CREATE TABLE IF NOT EXISTS target_survey (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  target_uid INTEGER NOT NULL,
+  fingerprint TEXT NOT NULL,
+  exact TEXT NOT NULL,
+  PRIMARY KEY (account, source_folder, target_uid)
+);
+CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
+CREATE INDEX IF NOT EXISTS target_survey_loose ON target_survey (account, source_folder, fingerprint, target_uid);
 CREATE TABLE IF NOT EXISTS folder_map (
   account TEXT NOT NULL,
   source_folder TEXT NOT NULL,
@@ -94,6 +104,8 @@ export interface FolderSummary {
 
 export class StateStore {
   private readonly db: Database.Database;
+  private readonly surveyFinders = new Map<string, Database.Statement>();
+  private surveyDelete: Database.Statement | undefined;
 
   constructor(file: string) {
     this.db = openStateFile(file, SCHEMA);
@@ -203,17 +215,73 @@ export class StateStore {
       )
       .all(account, sourceFolder, uidValidity, lastUid) as Array<Record<string, unknown>>;
     const out = new Map<number, MessageRecord>();
-    for (const r of rows) {
-      out.set(r.uid as number, {
-        uid: r.uid as number,
-        fingerprint: r.fingerprint as string,
-        outcome: r.outcome as MessageOutcome,
-        targetUid: (r.target_uid as number | null) ?? null,
-        size: r.size as number,
-        reason: (r.reason as string | null) ?? null,
-      });
-    }
+    for (const r of rows) out.set(r.uid as number, recordOf(r));
     return out;
+  }
+
+  /** Source UIDs in [fromUid, toUid] that a previous (interrupted) run already settled: one planning window's share of settledAbove. */
+  settledBetween(account: string, sourceFolder: string, uidValidity: number, fromUid: number, toUid: number): Map<number, MessageRecord> {
+    const rows = this.db
+      .prepare(
+        `SELECT uid, fingerprint, outcome, target_uid, size, reason FROM messages
+         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid >= ? AND uid <= ?`,
+      )
+      .all(account, sourceFolder, uidValidity, fromUid, Number.isFinite(toUid) ? toUid : Number.MAX_SAFE_INTEGER) as Array<Record<string, unknown>>;
+    const out = new Map<number, MessageRecord>();
+    for (const r of rows) out.set(r.uid as number, recordOf(r));
+    return out;
+  }
+
+  /**
+   * The target survey of a source folder's pass (target-survey.ts): the target messages no
+   * row accounts for, kept here instead of in memory so a big target folder costs disk, not
+   * RAM. Cleared when a survey starts and when the folder's last window is planned.
+   */
+  clearSurvey(account: string, sourceFolder: string): void {
+    this.db.prepare(`DELETE FROM target_survey WHERE account = ? AND source_folder = ?`).run(account, sourceFolder);
+  }
+
+  addToSurvey(account: string, sourceFolder: string, entries: ReadonlyArray<{ uid: number; fingerprint: string; exactFingerprint: string }>): void {
+    const insert = this.db.prepare(`INSERT OR REPLACE INTO target_survey (account, source_folder, target_uid, fingerprint, exact) VALUES (?, ?, ?, ?, ?)`);
+    this.db.transaction(() => {
+      for (const e of entries) insert.run(account, sourceFolder, e.uid, e.fingerprint, e.exactFingerprint);
+    })();
+  }
+
+  /** Takes out of the survey the target UIDs our rows account for (at or above `fromTargetUid`); returns how many entries are left. */
+  dropRecordedFromSurvey(account: string, sourceFolder: string, fromTargetUid: number): number {
+    this.db
+      .prepare(
+        `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid IN (
+           SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?)`,
+      )
+      .run(account, sourceFolder, account, sourceFolder, fromTargetUid);
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM target_survey WHERE account = ? AND source_folder = ?`).get(account, sourceFolder) as { n: number }).n;
+  }
+
+  /**
+   * Takes the lowest surveyed target UID with this fingerprint out of the survey. `by`:
+   * 'exact' (header bytes as they are) or 'loose' (8-bit bytes as 'X'); `withoutEightBit`
+   * restricts a loose take to target copies whose headers hold no 8-bit byte (exact form
+   * equal to the loose one).
+   */
+  takeFromSurvey(account: string, sourceFolder: string, by: 'exact' | 'loose', fp: string, withoutEightBit = false): number | undefined {
+    // Called once or twice per planned message while a survey is not empty: statements prepared once.
+    const key = `${by}${withoutEightBit ? '-7bit' : ''}`;
+    let find = this.surveyFinders.get(key);
+    if (!find) {
+      const column = by === 'exact' ? 'exact' : 'fingerprint';
+      find = this.db.prepare(
+        `SELECT target_uid FROM target_survey WHERE account = ? AND source_folder = ? AND ${column} = ?${withoutEightBit ? ' AND exact = fingerprint' : ''}
+         ORDER BY target_uid LIMIT 1`,
+      );
+      this.surveyFinders.set(key, find);
+    }
+    const row = find.get(account, sourceFolder, fp) as { target_uid: number } | undefined;
+    if (!row) return undefined;
+    this.surveyDelete ??= this.db.prepare(`DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid = ?`);
+    this.surveyDelete.run(account, sourceFolder, row.target_uid);
+    return row.target_uid;
   }
 
   /** Target UIDs already matched to a source message of this folder (copied there, or found present). */
@@ -301,6 +369,17 @@ export class StateStore {
       )
       .run(account, sourceFolder, targetFolder, sanitized);
   }
+}
+
+function recordOf(r: Record<string, unknown>): MessageRecord {
+  return {
+    uid: r.uid as number,
+    fingerprint: r.fingerprint as string,
+    outcome: r.outcome as MessageOutcome,
+    targetUid: (r.target_uid as number | null) ?? null,
+    size: r.size as number,
+    reason: (r.reason as string | null) ?? null,
+  };
 }
 
 function checkpointOf(account: string, row: Record<string, unknown>): FolderCheckpoint {

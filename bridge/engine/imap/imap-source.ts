@@ -10,7 +10,7 @@ import type { SourceMessageMeta } from '../folder-run';
 import { recoverNulBytes } from '../nul-bytes';
 import { guardReadOnly } from '../read-only-guard';
 import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
-import { planFolder } from './plan-folder';
+import { planFolder, planMoreOfFolder } from './plan-folder';
 
 /**
  * An IMAP source. Each session is one connection behind the read-only guard: folders
@@ -34,7 +34,8 @@ function imapSession(client: ImapFlow, job: AccountJob): SourceSession<SourceMes
       return st ? (st.messages ?? 0) : 0;
     },
     adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
-    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window),
+    planMore: (target, cursor) => planMoreOfFolder(client, target, cursor),
     fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
     close: () => closeQuietly(client),
   };

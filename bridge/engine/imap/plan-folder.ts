@@ -1,37 +1,98 @@
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../../shared/migration';
 import { resumeCheckpoint } from '../checkpoint';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
 import { FolderRun, type SourceMessageMeta } from '../folder-run';
-import { surveyTarget } from '../target-scan';
+import { StoredTargetSurvey } from '../target-survey';
 import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
-import type { FolderPlan as SourceFolderPlan } from '../source-driver';
-import type { MessageRecord, StateStore } from '../state-store';
+import type { PlanCursor, FolderPlan as SourceFolderPlan } from '../source-driver';
+import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
 import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
-async function fetchMeta(client: ImapFlow, fromUid: number): Promise<SourceMessageMeta[]> {
-  const out: SourceMessageMeta[] = [];
+/**
+ * Messages one planning window holds at most, by default. A message's metadata costs a
+ * few hundred bytes in memory, so a window is a few MB whatever the folder's size.
+ */
+export const PLAN_WINDOW = 5000;
+
+/** Where a folder's planning goes on after a window (opaque to the pass loop). */
+interface FolderCursor extends PlanCursor {
+  readonly run: FolderRun;
+  readonly store: StateStore;
+  readonly account: string;
+  readonly mapping: { source: string; target: string };
+  readonly opts: MigrationOptions;
+  readonly copiedFromTargetUid: number | undefined;
+  readonly uidValidity: number;
+  /** The checkpoint the pass started from, and whether the target must be scanned whole (the survey's start). */
+  readonly cp: FolderCheckpoint;
+  readonly scanWholeTarget: boolean;
+  /** The folder's UIDNEXT when it was opened: windows of UIDs below it, then the last one up to '*'. */
+  readonly uidNext: number | undefined;
+  /** The folder's message count when it was opened, for the progress total before the last window. */
+  readonly exists: number;
+  readonly window: number;
+  /** First UID of the next window, and how many UIDs it spans (more where UIDs are sparse). */
+  nextUid: number;
+  span: number;
+  /** Messages the earlier windows fetched, and those of the folder counted so far (rows of earlier runs included). */
+  seen: number;
+  known: number;
+  priorRows: number;
+  survey: StoredTargetSurvey | undefined;
+  targetUidNext: number | undefined;
+}
+
+function metaOf(msg: FetchMessageObject): SourceMessageMeta {
+  const size = msg.size ?? 0;
+  return {
+    uid: msg.uid,
+    size,
+    flags: [...(msg.flags ?? [])],
+    internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
+    fingerprint: fingerprint(msg.headers, size),
+    exactFingerprint: exactFingerprint(msg.headers, size),
+  };
+}
+
+/**
+ * The metadata of one window: UIDs from `c.nextUid` over `c.span` UIDs, the last window
+ * up to '*' (as a single-window folder always was, so mail that arrived since the folder
+ * was opened is planned too). A window keeps at most twice `c.window` messages: beyond
+ * that (UIDs denser than the span assumed) it keeps the lowest `c.window` and ends at
+ * the highest of them, so the next window starts right after it.
+ */
+async function fetchWindow(client: ImapFlow, c: FolderCursor): Promise<{ metas: SourceMessageMeta[]; highestSeen: number; final: boolean }> {
+  const from = c.nextUid;
+  const to = c.uidNext === undefined || from + c.span - 1 >= c.uidNext - 1 ? undefined : from + c.span - 1;
+  let metas: SourceMessageMeta[] = [];
+  let cutoff = Infinity;
   // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8): filter.
   // Streamed, not fetchAll: each response becomes a small record as it arrives, instead of
   // every parsed response (header buffers included) being held until the last one.
-  for await (const msg of client.fetch(`${fromUid}:*`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    if (msg.uid < fromUid) continue;
-    const size = msg.size ?? 0;
-    out.push({
-      uid: msg.uid,
-      size,
-      flags: [...(msg.flags ?? [])],
-      internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
-      fingerprint: fingerprint(msg.headers, size),
-      exactFingerprint: exactFingerprint(msg.headers, size),
-    });
+  for await (const msg of client.fetch(`${from}:${to ?? '*'}`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+    if (msg.uid < from || msg.uid > cutoff || (to !== undefined && msg.uid > to)) continue;
+    metas.push(metaOf(msg));
+    if (metas.length > 2 * c.window) {
+      metas = metas.sort((a, b) => a.uid - b.uid).slice(0, c.window);
+      cutoff = metas[metas.length - 1]!.uid;
+    }
   }
-  return out.sort((a, b) => a.uid - b.uid);
+  metas.sort((a, b) => a.uid - b.uid);
+  const truncated = cutoff !== Infinity;
+  const final = to === undefined && !truncated;
+  const highestSeen = truncated ? cutoff : to !== undefined ? to : metas.length ? metas[metas.length - 1]!.uid : from - 1;
+  // Sparse UIDs: a wider span next time, so a folder with large gaps needs few windows.
+  if (truncated) c.span = c.window;
+  else if (metas.length < c.window / 2) c.span *= 2;
+  c.nextUid = highestSeen + 1;
+  c.seen += metas.length;
+  return { metas, highestSeen, final };
 }
 
 async function examine(source: ImapFlow, folder: string): Promise<{ uidValidity: number; uidNext: number | undefined; exists: number }> {
@@ -76,6 +137,8 @@ export async function planFolder(
   copiedFromTargetUid?: number,
   /** The folder's STATUS from the listing: a folder with nothing above its checkpoint is not opened at all. */
   listed?: ListedStatus,
+  /** Messages a planning window holds at most (PLAN_WINDOW). */
+  window?: number,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -107,16 +170,60 @@ export async function planFolder(
       throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
     }
   }
-  const metas = nothingNew ? [] : await fetchMeta(source, cp.lastUid + 1);
-  const highestSeen = metas.length ? metas[metas.length - 1]!.uid : cp.lastUid;
-  const settled = store.settledAbove(account, mapping.source, uidValidity, cp.lastUid);
+  const run = new FolderRun(store, account, mapping.source, mapping.target, uidValidity, cp, [], cp.lastUid);
+  // What earlier runs settled counts as already present (or still skipped) in this run's report.
+  run.counts.alreadyPresent += prior.copied + prior.present;
+  run.counts.skipped += prior.skipped;
+  const priorRows = prior.copied + prior.present + prior.skipped;
+  run.counts.total = priorRows;
+  if (nothingNew) return { run, toCopy: [], warnings, targetUidNext: undefined };
+  const cursor: FolderCursor = {
+    run, store, account, mapping, opts, copiedFromTargetUid, uidValidity, cp, scanWholeTarget,
+    uidNext: box.uidNext,
+    exists: box.exists,
+    window: Math.max(1, window ?? PLAN_WINDOW),
+    nextUid: cp.lastUid + 1,
+    span: Math.max(1, window ?? PLAN_WINDOW),
+    seen: 0,
+    known: priorRows,
+    priorRows,
+    survey: undefined,
+    targetUidNext: undefined,
+  };
+  const plan = await planWindow(source, target, cursor);
+  return { ...plan, warnings: [...warnings, ...plan.warnings] };
+}
+
+/** Plans the next window of a folder whose plan said there is more. */
+export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, cursor: PlanCursor): Promise<FolderPlan> {
+  const c = cursor as FolderCursor;
+  const box = source.mailbox;
+  if (box === false || box.path !== c.mapping.source || !box.readOnly) await source.mailboxOpen(c.mapping.source, { readOnly: true });
+  const opened = source.mailbox;
+  if (opened && Number(opened.uidValidity) !== c.uidValidity) {
+    throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${c.mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
+  }
+  return planWindow(source, target, c);
+}
+
+/**
+ * One window: its metadata, less what rows already settle, matched against the target
+ * survey (taken once per folder pass, when the first window has something in scope).
+ * Exact matches first within the window; a rewrite-tolerant match takes, before the last
+ * window, only a target copy without 8-bit header bytes, so it cannot take the copy that a
+ * message of a later window matches byte for byte.
+ */
+async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor): Promise<FolderPlan> {
+  const { store, account, mapping, opts, run, uidValidity } = c;
+  const from = c.nextUid;
+  const { metas, highestSeen, final } = await fetchWindow(source, c);
+  const settled = store.settledBetween(account, mapping.source, uidValidity, from, final ? Infinity : highestSeen);
 
   const inScope: SourceMessageMeta[] = [];
   const settleNow: MessageRecord[] = [];
   for (const m of metas) {
     if (opts.since && m.internalDate < opts.since) continue;
-    const rec = settled.get(m.uid);
-    if (rec) continue;
+    if (settled.has(m.uid)) continue;
     if (opts.deleted === 'skip' && isDeleted(m.flags)) {
       settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'flagged \\Deleted on the source (--deleted skip)' });
       continue;
@@ -125,11 +232,14 @@ export async function planFolder(
   }
 
   const toCopy: SourceMessageMeta[] = [];
-  let targetUidNext: number | undefined;
-  if (inScope.length > 0) {
-    const survey = await surveyTarget(target, store, account, mapping, cp, scanWholeTarget);
-    targetUidNext = survey.uidNext;
-    const onTarget = survey.index;
+  if (inScope.length > 0 && !c.survey) {
+    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget);
+    c.targetUidNext = c.survey.uidNext;
+  }
+  const onTarget = c.survey;
+  if (!onTarget || onTarget.empty) {
+    toCopy.push(...inScope);
+  } else {
     // Exact matches first, for every message: a rewrite-tolerant match must not take a
     // target copy that another message matches byte for byte.
     const found = new Map<number, number>();
@@ -138,22 +248,24 @@ export async function planFolder(
       if (uid !== undefined) found.set(m.uid, uid);
     }
     for (const m of inScope) {
-      const targetUid = found.get(m.uid) ?? onTarget.takeLoose(m.fingerprint);
+      const targetUid = found.get(m.uid) ?? onTarget.takeLoose(m.fingerprint, !final);
       if (targetUid !== undefined) {
-        const ours = copiedFromTargetUid !== undefined && targetUid >= copiedFromTargetUid;
+        const ours = c.copiedFromTargetUid !== undefined && targetUid >= c.copiedFromTargetUid;
         settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: ours ? 'copied' : 'present', targetUid, size: m.size });
       } else {
         toCopy.push(m);
       }
     }
   }
+  if (final) onTarget?.clear();
 
-  const run = new FolderRun(store, account, mapping.source, mapping.target, uidValidity, cp, toCopy, highestSeen);
-  // What earlier runs settled counts as already present (or still skipped) in this run's report.
-  run.counts.alreadyPresent += prior.copied + prior.present;
-  run.counts.skipped += prior.skipped;
-  run.counts.total = run.counts.alreadyPresent + run.counts.skipped + settleNow.length + toCopy.length;
-  run.counts.bytesTotal = toCopy.reduce((s, m) => s + m.size, 0);
+  // Rows first, then the window's UIDs: the checkpoint passes this window only once both are written.
+  c.known += settleNow.length + toCopy.length;
+  const rest = final || opts.since ? 0 : Math.max(0, c.exists - c.priorRows - c.seen);
+  run.counts.total = c.known + rest;
+  run.counts.bytesTotal += toCopy.reduce((s, m) => s + m.size, 0);
+  run.moreToPlan = !final;
   run.settle(settleNow);
-  return { run, toCopy, warnings, targetUidNext };
+  run.addWindow(toCopy, highestSeen);
+  return { run, toCopy, warnings: [], targetUidNext: c.targetUidNext, ...(final ? {} : { more: c }) };
 }

@@ -1,0 +1,107 @@
+import type { ImapFlow } from 'imapflow';
+import { MigrationError } from './errors';
+import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
+import type { FolderCheckpoint, StateStore } from './state-store';
+import { deselect } from './target-scan';
+
+/** Target entries written to the state store per transaction while the scan streams. */
+const SURVEY_BATCH = 1000;
+
+/**
+ * surveyTarget (target-scan.ts) for a folder planned in windows: the target folder's
+ * messages that might already be copies of source messages (above the last complete
+ * pass, or from UID 1; none of our rows accounts for them) go into the state store's
+ * `target_survey` table instead of an in-memory index, so a target folder of any size
+ * costs a bounded batch of memory. Every window of the folder's pass matches against the
+ * same survey, each match taking its entry out, so one target copy answers for one
+ * source message only.
+ */
+export class StoredTargetSurvey {
+  private left = 0;
+  /** The target folder's UIDNEXT when it was surveyed. */
+  uidNext: number | undefined;
+
+  private constructor(
+    private readonly store: StateStore,
+    private readonly account: string,
+    private readonly sourceFolder: string,
+  ) {}
+
+  static async take(
+    target: ImapFlow,
+    store: StateStore,
+    account: string,
+    mapping: { source: string; target: string },
+    cp: FolderCheckpoint,
+    scanWholeTarget: boolean,
+  ): Promise<StoredTargetSurvey> {
+    const survey = new StoredTargetSurvey(store, account, mapping.source);
+    store.clearSurvey(account, mapping.source);
+    const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
+    if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
+    survey.uidNext = status.uidNext;
+    const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
+    const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+    if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
+      await scanIntoStore(target, store, account, mapping, from);
+      survey.left = store.dropRecordedFromSurvey(account, mapping.source, from);
+    }
+    return survey;
+  }
+
+  /** Whether any surveyed message is still unclaimed (when none is, matching costs nothing). */
+  get empty(): boolean {
+    return this.left === 0;
+  }
+
+  /** Takes an occurrence whose header bytes were stored as they are. */
+  takeExact(exact: string): number | undefined {
+    return this.claimed(this.left > 0 ? this.store.takeFromSurvey(this.account, this.sourceFolder, 'exact', exact) : undefined);
+  }
+
+  /**
+   * Takes an occurrence that matches only with 8-bit header bytes counted as 'X'.
+   * `withoutEightBit`: only a copy whose headers hold no 8-bit byte (what a target that
+   * replaces them, like Cyrus, stores). A copy that kept its 8-bit bytes is left for a
+   * later window, whose source message may match it byte for byte.
+   */
+  takeLoose(fp: string, withoutEightBit: boolean): number | undefined {
+    return this.claimed(this.left > 0 ? this.store.takeFromSurvey(this.account, this.sourceFolder, 'loose', fp, withoutEightBit) : undefined);
+  }
+
+  /** Forgets the survey (the folder's last window is planned). */
+  clear(): void {
+    if (this.left > 0) this.store.clearSurvey(this.account, this.sourceFolder);
+    this.left = 0;
+  }
+
+  private claimed(uid: number | undefined): number | undefined {
+    if (uid !== undefined) this.left--;
+    return uid;
+  }
+}
+
+/**
+ * Streams the fingerprints of a target folder's messages from `fromUid` on into the
+ * survey table, a batch at a time. EXAMINE, then deselect again: Courier-IMAP refuses
+ * APPEND into the mailbox a connection holds read-only, and the same connection appends.
+ */
+async function scanIntoStore(target: ImapFlow, store: StateStore, account: string, mapping: { source: string; target: string }, fromUid: number): Promise<void> {
+  await target.mailboxOpen(mapping.target, { readOnly: true });
+  try {
+    let batch: Array<{ uid: number; fingerprint: string; exactFingerprint: string }> = [];
+    for await (const msg of target.fetch(`${fromUid}:*`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
+      // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8).
+      if (msg.uid < fromUid) continue;
+      const size = msg.size ?? 0;
+      batch.push({ uid: msg.uid, fingerprint: fingerprint(msg.headers, size), exactFingerprint: exactFingerprint(msg.headers, size) });
+      if (batch.length >= SURVEY_BATCH) {
+        store.addToSurvey(account, mapping.source, batch);
+        batch = [];
+      }
+    }
+    if (batch.length) store.addToSurvey(account, mapping.source, batch);
+  } finally {
+    await deselect(target);
+  }
+}
