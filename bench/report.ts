@@ -421,7 +421,7 @@ function clusterSection(r: BenchResult): string[] {
   if (best.length) {
     out.push(
       table(
-        ['run', 'wall s', 'ms/account', '× 1 worker', '× in-process', 'worker peak RSS MB (each)', 'workers CPU s (each)', 'CLI RSS MB / CPU s', 'Redis CPU s', 'accounts per worker', 'machine busy', 'other load CPU s', 'load', 'all runs (wall s)', 'correctness'],
+        ['run', 'wall s', 'ms/account', '× 1 worker', '× in-process', 'CPU s (CLI + workers)', 'worker peak RSS MB (each)', 'workers CPU s (each)', 'CLI RSS MB / CPU s', 'Redis CPU s', 'accounts per worker', 'machine busy', 'other load CPU s', 'load', 'all runs (wall s)', 'correctness'],
         best.map((x) => {
           const d = x.cluster!;
           const all = r.runs.filter((y) => y.scenario === CLUSTER_SCENARIO && y.cluster?.workers === d.workers);
@@ -432,6 +432,7 @@ function clusterSection(r: BenchResult): string[] {
             d.perAccountMs.toFixed(0),
             ratio(one),
             ratio(inProc),
+            f2(x.cpuS),
             d.workerPeakRssMB.length ? d.workerPeakRssMB.map((v) => v.toFixed(0)).join(', ') : '–',
             d.workerCpuS.length ? d.workerCpuS.map(f2).join(', ') : '–',
             `${d.cliPeakRssMB.toFixed(0)} / ${f2(d.cliCpuS)}`,
@@ -467,9 +468,19 @@ function clusterSection(r: BenchResult): string[] {
     );
     out.push('');
     if (extraS !== undefined && local) {
-      out.push(`Queue mode's overhead for one account: **${extraS >= 0 ? '+' : ''}${f2(extraS)} s** (${f2(queue!.wallS / local.wallS)} × the in-process run; best runs). Peak RSS of the queued run is the worker's.`);
+      const lowestCpu = (x: RunRecord) => Math.min(...r.runs.filter((y) => y.scenario === CLUSTER_ONE_SCENARIO && y.ok && y.label.startsWith(x.label.replace(/, run \d+$/, ''))).map((y) => y.cpuS));
+      const disturbed = local.disturbed || queue!.disturbed;
+      out.push(
+        `Queue mode's overhead for one account: **${extraS >= 0 ? '+' : ''}${f2(extraS)} s** (${f2(queue!.wallS / local.wallS)} × the in-process run; best runs)` +
+          `${disturbed ? ', but other load disturbed these runs (*), so the difference is within the noise of this machine' : ''}. ` +
+          `CPU, lowest run of each: ${f2(lowestCpu(queue!))} s (CLI + worker) vs ${f2(lowestCpu(local))} s in-process. Peak RSS of the queued run is the worker's.`,
+      );
       out.push('');
     }
+  }
+  if (c?.redis) {
+    out.push(`Redis after the scenario: ${c.redis.usedMemoryMB} MB used, ${c.redis.jobs} job records (finished jobs are kept 24 h, failed ones 7 days) of ${(c.redis.bytesPerJob / 1024).toFixed(1)} KB each on average.`);
+    out.push('');
   }
   return out;
 }

@@ -98,6 +98,9 @@ export async function clusterScenario(bench: Bench): Promise<void> {
       }
     }
     await overheadRuns(ctx, oneSnap);
+    bench.corpus.cluster.redis = redisFootprint(redis);
+    const f = bench.corpus.cluster.redis;
+    bench.log(`  Redis now: ${f.usedMemoryMB} MB used, ${f.jobs} job records of ${f.bytesPerJob} bytes on average`);
   } finally {
     await redis.stop();
   }
@@ -251,4 +254,22 @@ async function overheadRuns(ctx: Ctx, oneSnap: Awaited<ReturnType<typeof snapsho
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
+}
+
+/** What the queue holds in Redis after the runs: for sizing Redis (docs/SCALING.md). */
+function redisFootprint(redis: RedisServer): { usedMemoryMB: number; jobs: number; bytesPerJob: number } {
+  const used = Number(/^used_memory:(\d+)/m.exec(redis.cli(['INFO', 'memory']))?.[1] ?? 0);
+  // A job is one hash, mailmover:accounts:<job id> (payload with the sealed credentials, progress, result).
+  const jobs = redis
+    .cli(['--scan', '--pattern', 'mailmover:accounts:acct-*'])
+    .split('\n')
+    .map((k) => k.trim())
+    .filter((k) => /^mailmover:accounts:acct-[0-9a-f]+$/.test(k));
+  const sample = jobs.slice(0, 50);
+  const sizes = sample.map((k) => Number(redis.cli(['MEMORY', 'USAGE', k, 'SAMPLES', '0']).trim()) || 0);
+  return {
+    usedMemoryMB: round(used / 1048576, 2),
+    jobs: jobs.length,
+    bytesPerJob: sizes.length ? Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length) : 0,
+  };
 }

@@ -108,7 +108,15 @@ export interface CorpusInfo {
   /** the 100k scenario's one folder */
   bulk?: { messages: number; bytes: number; writeSeconds: number };
   /** the cluster scenario's accounts, and its one account for queue mode's overhead */
-  cluster?: { accounts: number; messagesPerAccount: number; bytes: number; oneAccountMessages: number; oneAccountBytes: number };
+  cluster?: {
+    accounts: number;
+    messagesPerAccount: number;
+    bytes: number;
+    oneAccountMessages: number;
+    oneAccountBytes: number;
+    /** Redis after the scenario: its used_memory, the job records kept (finished jobs stay 24 h) and their average size */
+    redis?: { usedMemoryMB: number; jobs: number; bytesPerJob: number };
+  };
 }
 
 /**
