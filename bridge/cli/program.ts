@@ -74,13 +74,14 @@ function buildProgram(): Command {
     .option('--queue <url>', 'queue mode: the accounts run on the workers of this Redis queue: redis://[user:pass@]host[:port][/db] or rediss://')
     .option('--cluster-key-file <file>', 'with --queue: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
     .option('--host-connections <n>', 'with --queue: connections at most to one source server over all workers together (default 8)')
+    .option('--queue-ca <file>', "with a rediss:// --queue: the PEM certificate of the private CA that signed Redis's certificate (default: $MAILMOVER_QUEUE_CA; none: the system's CAs)")
     .action(async (opts: Record<string, unknown>) => {
       const io = { stdout: process.stdout, stderr: process.stderr };
       if (opts.queue !== undefined) {
         process.exitCode = (await (await import('../queue/queue-batch')).runQueueMigrate(opts, io)).exitCode;
         return;
       }
-      if (opts.clusterKeyFile !== undefined || opts.hostConnections !== undefined) throw new UsageError('--cluster-key-file and --host-connections go with --queue');
+      if (opts.clusterKeyFile !== undefined || opts.hostConnections !== undefined || opts.queueCa !== undefined) throw new UsageError('--cluster-key-file, --host-connections and --queue-ca go with --queue');
       const outcome = await (await import('./migrate-command')).runMigrate(opts, io);
       process.exitCode = outcome.exitCode;
     });
@@ -157,16 +158,18 @@ function buildProgram(): Command {
       .option('--worker', 'a queue worker (`worker`) instead of the bridge; its --state-dir defaults to the data dir + /worker-state')
       .option('--queue <url>', 'with --worker: the Redis URL (default: $MAILMOVER_QUEUE); kept in a file only you can read, not on the command line')
       .option('--cluster-key-file <file>', 'with --worker: the key written by `cluster init` (default: $MAILMOVER_CLUSTER_KEY_FILE, else the data dir + /cluster.key)')
+      .option('--queue-ca <file>', "with --worker and a rediss:// URL: the PEM certificate of the private CA that signed Redis's certificate (default: $MAILMOVER_QUEUE_CA)")
       .option('--concurrency <n>', 'with --worker: accounts migrated at once (default 2)')
       .option('--name <name>', 'with --worker: its name in the workers panel (default: host name + pid)')
       .option('--host-connections <n>', "with --worker: this worker's cap of connections to one source server (default 8)")
-      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string; worker?: boolean; queue?: string; clusterKeyFile?: string; concurrency?: string; name?: string; hostConnections?: string }) => {
-        const workerOnly = o.queue !== undefined || o.clusterKeyFile !== undefined || o.concurrency !== undefined || o.name !== undefined || o.hostConnections !== undefined;
-        if (workerOnly && !o.worker) throw new UsageError('--queue, --cluster-key-file, --concurrency, --name and --host-connections go with --worker');
+      .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string; worker?: boolean; queue?: string; clusterKeyFile?: string; queueCa?: string; concurrency?: string; name?: string; hostConnections?: string }) => {
+        const workerOnly = o.queue !== undefined || o.clusterKeyFile !== undefined || o.queueCa !== undefined || o.concurrency !== undefined || o.name !== undefined || o.hostConnections !== undefined;
+        if (workerOnly && !o.worker) throw new UsageError('--queue, --cluster-key-file, --queue-ca, --concurrency, --name and --host-connections go with --worker');
         const worker = o.worker
           ? {
               queue: o.queue,
               clusterKeyFile: o.clusterKeyFile,
+              queueCa: o.queueCa,
               stateDir: o.stateDir,
               concurrency: o.concurrency === undefined ? undefined : count('--concurrency')(o.concurrency),
               name: o.name,

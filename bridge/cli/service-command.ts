@@ -3,6 +3,7 @@ import { applyPlan, describePlan, installPlan, statusCommand, uninstallPlan } fr
 import { serviceSpec, workerServiceSpec, type ServiceSpec } from '../service/install/service-spec';
 import { ClusterKeyError, loadClusterKey } from '../queue/cluster-key';
 import { RedisUrlError, parseRedisUrl } from '../queue/redis-url';
+import { QueueCaError, queueCaFile, withQueueCa } from '../queue/queue-ca';
 import { defaultClusterKeyFile } from './cluster-command';
 import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 export interface WorkerServiceFlags {
   queue?: string;
   clusterKeyFile?: string;
+  /** A private CA for a rediss:// queue (else $MAILMOVER_QUEUE_CA). */
+  queueCa?: string;
   concurrency?: number;
   name?: string;
   hostConnections?: number;
@@ -27,19 +30,21 @@ export function workerSpec(w: WorkerServiceFlags, env: NodeJS.ProcessEnv = proce
   const queue = w.queue ?? (env.MAILMOVER_QUEUE || undefined) ?? (forInstall ? undefined : '');
   if (queue === undefined) throw new UsageError('service install --worker needs --queue URL (or MAILMOVER_QUEUE)');
   const clusterKeyFile = w.clusterKeyFile ?? (env.MAILMOVER_CLUSTER_KEY_FILE || defaultClusterKeyFile());
+  const ca = queueCaFile(w.queueCa, env);
   // status and uninstall only need the service's name and files.
   if (forInstall) {
     try {
-      parseRedisUrl(queue, w.queue ? '--queue' : 'MAILMOVER_QUEUE');
+      withQueueCa(parseRedisUrl(queue, w.queue ? '--queue' : 'MAILMOVER_QUEUE'), ca);
       loadClusterKey(clusterKeyFile);
     } catch (err) {
-      if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+      if (err instanceof RedisUrlError || err instanceof ClusterKeyError || err instanceof QueueCaError) throw new UsageError(err.message);
       throw err;
     }
   }
   return workerServiceSpec({
     queue,
     clusterKeyFile,
+    ...(ca ? { queueCa: ca.file } : {}),
     stateDir: w.stateDir ?? join(defaultDataDir(), 'worker-state'),
     ...(w.concurrency !== undefined ? { concurrency: w.concurrency } : {}),
     ...(w.name !== undefined ? { name: w.name } : {}),

@@ -8,6 +8,7 @@ import { pairingLine } from '../../shared/pairing-line';
 import { UsageError } from './endpoint-url';
 import { ClusterKeyError } from '../queue/cluster-key';
 import { RedisUrlError } from '../queue/redis-url';
+import { QueueCaError, queueCaFile } from '../queue/queue-ca';
 import { defaultClusterKeyFile } from './cluster-command';
 import { EXTENSION_ID } from '../../shared/extension-id';
 
@@ -17,8 +18,8 @@ export interface StartCommandOptions {
   logLevel?: string;
   maxAccounts?: number;
   hostConnections?: number;
-  /** Queue mode: the Redis URL (--queue or $MAILMOVER_QUEUE) and the cluster key file. */
-  queue?: { url: string; urlSource: string; clusterKeyFile: string };
+  /** Queue mode: the Redis URL (--queue or $MAILMOVER_QUEUE), the cluster key file, and a private CA for rediss://. */
+  queue?: { url: string; urlSource: string; clusterKeyFile: string; ca?: { file: string; source: string } };
   /** Extra lines printed after the address (npm start: how to load the extension). */
   banner?: string[];
   out?: (line: string) => void;
@@ -32,15 +33,16 @@ function envInt(name: string): number | undefined {
   return n;
 }
 
-/** --queue / $MAILMOVER_QUEUE and --cluster-key-file / $MAILMOVER_CLUSTER_KEY_FILE, as the worker reads them. */
-export function queueOption(o: { queue?: string; clusterKeyFile?: string }, env: NodeJS.ProcessEnv = process.env): StartCommandOptions['queue'] {
+/** --queue / $MAILMOVER_QUEUE, --cluster-key-file / $MAILMOVER_CLUSTER_KEY_FILE and --queue-ca / $MAILMOVER_QUEUE_CA, as the worker reads them. */
+export function queueOption(o: { queue?: string; clusterKeyFile?: string; queueCa?: string }, env: NodeJS.ProcessEnv = process.env): StartCommandOptions['queue'] {
   const url = o.queue ?? (env.MAILMOVER_QUEUE || undefined);
   const keyFile = o.clusterKeyFile ?? (env.MAILMOVER_CLUSTER_KEY_FILE || undefined);
   if (!url) {
-    if (o.clusterKeyFile !== undefined) throw new UsageError('--cluster-key-file goes with --queue (or MAILMOVER_QUEUE)');
+    if (o.clusterKeyFile !== undefined || o.queueCa !== undefined) throw new UsageError('--cluster-key-file and --queue-ca go with --queue (or MAILMOVER_QUEUE)');
     return undefined;
   }
-  return { url, urlSource: o.queue ? '--queue' : 'MAILMOVER_QUEUE', clusterKeyFile: keyFile ?? defaultClusterKeyFile() };
+  const ca = queueCaFile(o.queueCa, env);
+  return { url, urlSource: o.queue ? '--queue' : 'MAILMOVER_QUEUE', clusterKeyFile: keyFile ?? defaultClusterKeyFile(), ...(ca ? { ca } : {}) };
 }
 
 /** Accounts the coordinator keeps in the queue at once by default: the workers' slots decide what runs. */
@@ -55,7 +57,7 @@ function startLimits(o: StartCommandOptions): Pick<BridgeOptions, 'limits' | 'qu
   if (!o.queue) return { limits: { maxAccounts: o.maxAccounts, maxConnectionsPerHost: o.hostConnections } };
   return {
     limits: { maxAccounts: o.maxAccounts ?? QUEUE_MAX_ACCOUNTS, maxConnectionsPerHost: 1000 },
-    queue: { url: o.queue.url, urlSource: o.queue.urlSource, clusterKeyFile: o.queue.clusterKeyFile, hostConnections: o.hostConnections ?? 8 },
+    queue: { url: o.queue.url, urlSource: o.queue.urlSource, clusterKeyFile: o.queue.clusterKeyFile, ...(o.queue.ca ? { ca: o.queue.ca } : {}), hostConnections: o.hostConnections ?? 8 },
   };
 }
 
@@ -78,8 +80,8 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
       engineRetryBaseMs: envInt('MAILMOVER_ENGINE_RETRY_BASE_MS'),
     });
   } catch (err) {
-    // A bad --queue URL, a missing or loose cluster key, an unreachable Redis: said plainly, exit 2.
-    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    // A bad --queue URL or CA file, a missing or loose cluster key, an unreachable or untrusted Redis: said plainly, exit 2.
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError || err instanceof QueueCaError) throw new UsageError(err.message);
     if (o.queue && (err as Error).name === 'QueueUnreachableError') {
       process.stderr.write(`${BRIDGE_NAME}: ${(err as Error).message}\n`);
       return 2;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ClusterKeyError, loadClusterKey } from '../queue/cluster-key';
-import { RedisUrlError, parseRedisUrl } from '../queue/redis-url';
+import { RedisUrlError, describeRedis, parseRedisUrl } from '../queue/redis-url';
+import { QueueCaError, queueCaFile, withQueueCa } from '../queue/queue-ca';
 import { defaultClusterKeyFile } from './cluster-command';
 import { defaultStateDir } from './data-dir';
 import { UsageError } from './endpoint-url';
@@ -12,11 +13,12 @@ const WorkerOptionsSchema = z
     name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '--name: letters, digits, . _ - (at most 64)').optional(),
     stateDir: z.string().optional(),
     clusterKeyFile: z.string().optional(),
+    queueCa: z.string().min(1, '--queue-ca: a file name').optional(),
     hostConnections: z.coerce.number({ error: '--host-connections must be a number' }).int().min(1).max(1000).default(8),
   })
   .strict();
 
-/** Exit 0 on a stop by signal; 3 when the worker stopped itself refusing work (wrong key, other protocol). */
+/** Exit 0 on a stop by signal; 3 when the worker stopped itself refusing work (wrong key, other protocol); 2 for a usage error or a Redis TLS certificate it does not trust. */
 export async function runWorker(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const parsed = WorkerOptionsSchema.safeParse({
     ...raw,
@@ -28,13 +30,20 @@ export async function runWorker(raw: Record<string, unknown>, env: NodeJS.Proces
   let redis;
   let clusterKey;
   try {
-    redis = parseRedisUrl(o.queue, raw.queue ? '--queue' : 'MAILMOVER_QUEUE');
+    redis = withQueueCa(parseRedisUrl(o.queue, raw.queue ? '--queue' : 'MAILMOVER_QUEUE'), queueCaFile(o.queueCa, env));
     clusterKey = loadClusterKey(o.clusterKeyFile ?? defaultClusterKeyFile());
   } catch (err) {
-    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError || err instanceof QueueCaError) throw new UsageError(err.message);
     throw err;
   }
   const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // A TLS certificate the worker does not trust is a setting to fix, not an outage to wait out:
+  // say so and stop. Anything else (Redis not up yet, after a reboot) the queue's connections retry.
+  const failure = redis.tls ? await (await import('../queue/redis-probe')).probeRedis(redis, describeRedis(redis)) : null;
+  if (failure?.kind === 'tls') {
+    log(`This worker cannot use the queue: ${failure.message}`);
+    return 2;
+  }
   const { startQueueWorker } = await import('../queue/queue-worker');
   const worker = await startQueueWorker({
     redis,

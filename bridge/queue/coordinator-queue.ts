@@ -3,8 +3,9 @@ import { AccountQueue } from './account-queue';
 import { loadClusterKey } from './cluster-key';
 import { InflightStore } from './inflight-store';
 import { QueueRunner } from './queue-runner';
-import { Redis } from 'ioredis';
-import { describeRedis, parseRedisUrl, redisConnectionOptions, type RedisAddress } from './redis-url';
+import { withQueueCa } from './queue-ca';
+import { probeRedis } from './redis-probe';
+import { describeRedis, parseRedisUrl } from './redis-url';
 
 export interface CoordinatorQueueOptions {
   /** redis:// or rediss:// URL (with user:pass for Redis AUTH). */
@@ -12,29 +13,11 @@ export interface CoordinatorQueueOptions {
   /** Where the URL came from, for error messages (--queue or MAILMOVER_QUEUE). */
   urlSource?: string;
   clusterKeyFile: string;
+  /** rediss:// with a private CA: its PEM file (--queue-ca or MAILMOVER_QUEUE_CA, named by source). */
+  ca?: { file: string; source: string };
   /** Cluster-wide cap of connections to one source host (the shared cap in Redis). */
   hostConnections: number;
   stateDir: string;
-}
-
-const PROBE_TIMEOUT_MS = 10_000;
-
-/**
- * One connection attempt without retries before the queue's own (which retry forever, as a
- * running coordinator should): a wrong address or password fails the start with its reason
- * instead of hanging it.
- */
-async function probe(address: RedisAddress, label: string): Promise<void> {
-  const redis = new Redis({ ...redisConnectionOptions(address, 'mailmover-coordinator-probe'), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (err) {
-    throw new QueueUnreachableError(`cannot reach the queue at ${label}: ${(err as Error).message}; is Redis running there, and are the user and password right?`);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 export class QueueUnreachableError extends Error {
@@ -44,13 +27,17 @@ export class QueueUnreachableError extends Error {
 /**
  * Opens the queue for `bridge start --queue`: the Redis connection, the cluster key that seals
  * the credentials of each pass, and the coordinator's memory of passes it queued. Throws
- * RedisUrlError / ClusterKeyError (with a message for the admin) before anything starts.
+ * RedisUrlError / QueueCaError / ClusterKeyError (with a message for the admin) before anything
+ * starts, and QueueUnreachableError when one connection attempt without retries fails (a wrong
+ * address, password or TLS certificate fails the start with its reason instead of hanging it;
+ * the queue's own connections retry forever, as a running coordinator's should).
  */
 export async function openCoordinatorRunner(o: CoordinatorQueueOptions, log: Logger): Promise<QueueRunner> {
-  const address = parseRedisUrl(o.url, o.urlSource ?? '--queue');
+  const address = withQueueCa(parseRedisUrl(o.url, o.urlSource ?? '--queue'), o.ca);
   const key = loadClusterKey(o.clusterKeyFile);
   const queueLabel = describeRedis(address);
-  await probe(address, queueLabel);
+  const failure = await probeRedis(address, queueLabel);
+  if (failure) throw new QueueUnreachableError(failure.message);
   const queue = await AccountQueue.open(address, key);
   log.info({ queue: queueLabel, clusterKeyId: key.id }, `queue mode: account passes go to the workers of ${queueLabel}`);
   return new QueueRunner({ queue, inflight: new InflightStore(o.stateDir), hostConnections: o.hostConnections, queueLabel, log });

@@ -12,6 +12,8 @@ import { accountKey } from '../engine/migrate-account';
 import { AccountQueue, type AccountOutcome } from './account-queue';
 import { ClusterKeyError, loadClusterKey } from './cluster-key';
 import { RedisUrlError, describeRedis, parseRedisUrl } from './redis-url';
+import { QueueCaError, queueCaFile, withQueueCa } from './queue-ca';
+import { probeRedis } from './redis-probe';
 
 /** An account's result in a queue batch: the engine's result and the worker that ran it. */
 export type QueuedAccountResult = AccountResult & { worker: string | null };
@@ -20,6 +22,7 @@ const QueueBatchOptionsSchema = z.object({
   queue: z.string().min(1),
   clusterKeyFile: z.string().optional(),
   hostConnections: z.coerce.number({ error: '--host-connections must be a number' }).int().min(1).max(1000).default(8),
+  queueCa: z.string().min(1, '--queue-ca: a file name').optional(),
 });
 
 /**
@@ -33,8 +36,8 @@ export async function runQueueMigrate(
   io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream },
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ exitCode: 0 | 1 | 2; results: QueuedAccountResult[] }> {
-  const { queue, clusterKeyFile, hostConnections, ...rest } = raw;
-  const q = QueueBatchOptionsSchema.safeParse({ queue, clusterKeyFile: clusterKeyFile ?? env.MAILMOVER_CLUSTER_KEY_FILE, hostConnections });
+  const { queue, clusterKeyFile, hostConnections, queueCa, ...rest } = raw;
+  const q = QueueBatchOptionsSchema.safeParse({ queue, clusterKeyFile: clusterKeyFile ?? env.MAILMOVER_CLUSTER_KEY_FILE, hostConnections, queueCa });
   if (!q.success) throw new UsageError(q.error.issues[0]!.message);
   const opts = parseMigrateOptions(rest);
   if (opts.dryRun) throw new UsageError('--dry-run lists folders locally; leave out --queue');
@@ -42,12 +45,15 @@ export async function runQueueMigrate(
   let address;
   let key;
   try {
-    address = parseRedisUrl(q.data.queue);
+    address = withQueueCa(parseRedisUrl(q.data.queue), queueCaFile(q.data.queueCa, env));
     key = loadClusterKey(q.data.clusterKeyFile ?? defaultClusterKeyFile());
   } catch (err) {
-    if (err instanceof RedisUrlError || err instanceof ClusterKeyError) throw new UsageError(err.message);
+    if (err instanceof RedisUrlError || err instanceof ClusterKeyError || err instanceof QueueCaError) throw new UsageError(err.message);
     throw err;
   }
+  // An untrusted TLS certificate will not get better by waiting: say what to do (exit 2).
+  const failure = address.tls ? await probeRedis(address, describeRedis(address)) : null;
+  if (failure?.kind === 'tls') throw new UsageError(failure.message);
   const jobs: AccountJob[] = buildJobs(opts);
   const progress = new ProgressOutput(io.stderr);
   const accounts = await AccountQueue.open(address, key);

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
@@ -43,7 +44,10 @@ export const RedisUrlSchema = z
       db: dbText === '' ? 0 : Number(dbText),
     };
   });
-export type RedisAddress = z.output<typeof RedisUrlSchema>;
+export type RedisAddress = z.output<typeof RedisUrlSchema> & {
+  /** rediss:// only: PEM of the private CA trusted instead of the system's (queue-ca.ts). */
+  ca?: string;
+};
 
 export class RedisUrlError extends Error {}
 
@@ -64,7 +68,10 @@ export function describeRedis(a: RedisAddress): string {
 /**
  * Connection options for BullMQ and ioredis. maxRetriesPerRequest null: BullMQ workers
  * require it (a blocking command must wait through a Redis restart rather than fail);
- * ioredis then reconnects on its own with its default back-off.
+ * ioredis then reconnects on its own with its default back-off. TLS (rediss://) goes to
+ * node:tls as given, so the server's certificate is verified against the system's CAs (or
+ * `ca`, queue-ca.ts) and the host name; the SNI name is sent for a host name only (RFC 6066 forbids an
+ * IP address there, and Node warns about one).
  */
 export function redisConnectionOptions(a: RedisAddress, connectionName?: string) {
   return {
@@ -73,7 +80,7 @@ export function redisConnectionOptions(a: RedisAddress, connectionName?: string)
     db: a.db,
     ...(a.username ? { username: a.username } : {}),
     ...(a.password ? { password: a.password } : {}),
-    ...(a.tls ? { tls: { servername: a.host } } : {}),
+    ...(a.tls ? { tls: { ...(isIP(a.host) ? {} : { servername: a.host }), ...(a.ca ? { ca: a.ca } : {}) } } : {}),
     ...(connectionName ? { connectionName } : {}),
     maxRetriesPerRequest: null,
     retryStrategy: (times: number) => Math.min(times * 200, 2000),

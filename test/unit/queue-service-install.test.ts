@@ -90,4 +90,15 @@ describe('worker service', () => {
     expect(statSync(env).mode & 0o777).toBe(0o600);
     expect(readFileSync(env, 'utf8')).toContain('MAILMOVER_QUEUE="redis://:pw@q:6379/0"');
   });
+
+  it('a private CA for a rediss:// queue goes into the environment as MAILMOVER_QUEUE_CA, checked before installing', () => {
+    const key = join(scratch, 'cluster-tls.key');
+    writeNewClusterKey(key);
+    const ca = join(scratch, 'ca.crt');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const s = workerSpec({ queue: 'rediss://:pw@q:6380/0', clusterKeyFile: key, queueCa: ca, stateDir: join(scratch, 'ws') }, {});
+    expect(s.env).toEqual({ MAILMOVER_QUEUE: 'rediss://:pw@q:6380/0', MAILMOVER_CLUSTER_KEY_FILE: key, MAILMOVER_QUEUE_CA: ca });
+    expect(() => workerSpec({ queue: 'redis://:pw@q:6379/0', clusterKeyFile: key, queueCa: ca }, {})).toThrow('--queue-ca goes with a rediss:// (TLS) queue URL');
+    expect(() => workerSpec({ queue: 'rediss://q:6380/0', clusterKeyFile: key }, { MAILMOVER_QUEUE_CA: key })).toThrow(/MAILMOVER_QUEUE_CA: .* holds no PEM certificate/);
+  });
 });

@@ -59,6 +59,8 @@ export interface WorkerServiceOptions {
   /** The Redis URL (MAILMOVER_QUEUE in the service's environment, never on its command line). */
   queue: string;
   clusterKeyFile: string;
+  /** rediss:// with a private CA: its PEM file (MAILMOVER_QUEUE_CA in the environment). */
+  queueCa?: string;
   /** The worker's checkpoints (its own, not the bridge's state dir). */
   stateDir: string;
   concurrency?: number;
@@ -87,7 +89,7 @@ export function workerServiceSpec(opts: WorkerServiceOptions): ServiceSpec {
     serviceName: WORKER_SERVICE_NAME,
     launchdLabel: WORKER_LAUNCHD_LABEL,
     description: 'mailmover queue worker (mailbox migration)',
-    env: { MAILMOVER_QUEUE: opts.queue, MAILMOVER_CLUSTER_KEY_FILE: resolve(opts.clusterKeyFile) },
+    env: { MAILMOVER_QUEUE: opts.queue, MAILMOVER_CLUSTER_KEY_FILE: resolve(opts.clusterKeyFile), ...(opts.queueCa ? { MAILMOVER_QUEUE_CA: resolve(opts.queueCa) } : {}) },
     noRestartExitCode: WORKER_REFUSAL_EXIT,
   };
 }
