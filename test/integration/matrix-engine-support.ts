@@ -13,6 +13,9 @@
  * - dropped:         the first 3 target connections that carry > 20 KB are cut mid-stream.
  * - lost-reply:      the target stores an APPEND but the client never hears the OK (crash window
  *                    between APPEND and checkpoint, seen from the server): no second copy.
+ * - windows:         each folder planned in windows of 8 messages (a big folder's path): every message
+ *                    once; then with a new state store against the filled target, found again across
+ *                    windows (exact and rewrite-tolerant matches), nothing copied twice.
  * POP3 source (INBOX only): pop3-copy and pop3-lost-state, as above.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,8 +29,8 @@ import { bulkMessages, trickyMessages, type CorpusMessage } from '../support/cor
 import { startCuttingProxy, type CutOptions } from '../support/cutting-proxy';
 import { job, tempStore } from '../support/engine-fixtures';
 
-export type Scenario = 'copy' | 'rerun' | 'lost-state' | 'dropped' | 'lost-reply' | 'pop3-copy' | 'pop3-lost-state';
-export const IMAP_SCENARIOS: readonly Scenario[] = ['copy', 'rerun', 'lost-state', 'dropped', 'lost-reply'];
+export type Scenario = 'copy' | 'rerun' | 'lost-state' | 'dropped' | 'lost-reply' | 'windows' | 'pop3-copy' | 'pop3-lost-state';
+export const IMAP_SCENARIOS: readonly Scenario[] = ['copy', 'rerun', 'lost-state', 'dropped', 'lost-reply', 'windows'];
 export const POP3_SCENARIOS: readonly Scenario[] = ['pop3-copy', 'pop3-lost-state'];
 export const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
 
@@ -43,6 +46,7 @@ const targets: Record<string, MailUser> = {
   dropped: { user: 'dave@new.example.com', password: 'Matrix-tgt-pw-2Lx' },
   'lost-reply': { user: 'erin@new.example.com', password: 'Matrix-tgt-pw-6Vn' },
   pop3: { user: 'carol@new.example.com', password: 'Matrix-tgt-pw-3Jw' },
+  windows: { user: 'frank@new.example.com', password: 'Matrix-tgt-pw-9Wd' },
 };
 
 export function imapEndpoint(server: AnyMailServer, user: MailUser, port = server.imapPort): Endpoint {
@@ -234,6 +238,24 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
           await logRow(c, 'lost-state', r, tgt, user, total());
         });
       }
+    }
+
+    if (c.scenarios.includes('windows')) {
+      it('windows of 8 messages: everything once; with the state lost, found again across windows', async () => {
+        const user = targets.windows!;
+        const windowed = (s: ReturnType<typeof store>) => migrate(job(imapEndpoint(src, alice), imapEndpoint(tgt, user), { chunkMessages: 5, concurrency: 2 }), s, { planWindow: 8 });
+        const r = await windowed(store());
+        expect(r.status, summary(r)).toBe('done');
+        expect(r.messagesSkipped, summary(r)).toBe(0);
+        expect(r.messagesCopied, summary(r)).toBe(total());
+        await expectComplete(r, user);
+        const again = await windowed(store());
+        expect(again.status, summary(again)).toBe('done');
+        expect(again.messagesCopied, summary(again)).toBe(0);
+        expect(again.messagesAlreadyPresent, summary(again)).toBe(total());
+        await expectComplete(again, user);
+        await logRow(c, 'windows', again, tgt, user, total());
+      });
     }
 
     if (c.scenarios.includes('dropped')) {
