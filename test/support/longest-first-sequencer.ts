@@ -12,7 +12,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const ESTIMATED_SECONDS: Record<string, number> = {
   'integration:test/integration/matrix-engine-imap.test.ts': 70,
   'integration:test/integration/queue-coordinator.test.ts': 42,
-  'integration:test/integration/queue-cluster.test.ts': 36,
+  'integration:test/integration/queue-cluster.test.ts': 60,
   'e2e:test/e2e/webmail-panel.test.ts': 45,
   'e2e:test/e2e/wizard-migration.test.ts': 45,
   'integration:test/integration/verify-cli.test.ts': 30,
