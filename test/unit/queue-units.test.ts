@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { KEY_MISMATCH_MESSAGE, QueueRefusal, QUEUE_PROTOCOL_VERSION } from '../.
 import { accountJobId } from '../../bridge/queue/queue-config';
 import { describeRedis, parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
 import { scrub } from '../../bridge/queue/secret-scrub';
+import { queueCaFile, withQueueCa } from '../../bridge/queue/queue-ca';
+import { queueOption } from '../../bridge/cli/start-command';
 
 const dir = mkdtempSync(join(tmpdir(), 'mm-queue-unit-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,6 +89,19 @@ describe('Redis URL', () => {
     expect(redisConnectionOptions(a)).toMatchObject({ host: 'redis.example', port: 6380, username: 'mm', password: 'p@ss', db: 3, tls: { servername: 'redis.example' }, maxRetriesPerRequest: null });
     expect(parseRedisUrl('redis://127.0.0.1')).toEqual({ tls: false, host: '127.0.0.1', port: 6379, username: undefined, password: undefined, db: 0 });
     expect(describeRedis(parseRedisUrl('redis://:only-pw@h/0'))).toBe('redis://:***@h:6379/0');
+  });
+
+  it('rediss:// to an IP address sends no SNI name (RFC 6066); a private CA from --queue-ca or MAILMOVER_QUEUE_CA goes to TLS', () => {
+    const ip = redisConnectionOptions(parseRedisUrl('rediss://10.0.0.5:6380/0'));
+    expect(ip.tls).toEqual({});
+    const ca = join(dir, 'ca.pem');
+    writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    expect(queueOption({ queue: 'rediss://h:6380/0', queueCa: ca, clusterKeyFile: 'k' }, {})).toEqual({ url: 'rediss://h:6380/0', urlSource: '--queue', clusterKeyFile: 'k', ca: { file: ca, source: '--queue-ca' } });
+    expect(queueOption({ clusterKeyFile: 'k' }, { MAILMOVER_QUEUE: 'rediss://h/0', MAILMOVER_QUEUE_CA: ca })?.ca).toEqual({ file: ca, source: 'MAILMOVER_QUEUE_CA' });
+    expect(() => queueOption({ queueCa: ca }, {})).toThrow('--cluster-key-file and --queue-ca go with --queue');
+    const withCa = withQueueCa(parseRedisUrl('rediss://redis.example/0'), queueCaFile(undefined, { MAILMOVER_QUEUE_CA: ca }));
+    expect(redisConnectionOptions(withCa).tls).toEqual({ servername: 'redis.example', ca: readFileSync(ca, 'utf8') });
+    expect(() => withQueueCa(parseRedisUrl('rediss://h/0'), { file: join(dir, 'missing.pem'), source: '--queue-ca' })).toThrow(/--queue-ca: cannot read .*missing\.pem: ENOENT/);
   });
 
   it('refuses other schemes, a non-numeric db, a query; the error never shows the password', () => {
