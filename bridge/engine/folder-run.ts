@@ -73,8 +73,9 @@ export class FolderRun {
 
   /**
    * Adds the next planning window of the folder: its messages to copy (all above the
-   * earlier windows' UIDs) and the highest UID it looked at. Called before the window's
-   * own settled rows are written, so the checkpoint never passes an unplanned UID.
+   * earlier windows' UIDs) and the highest UID it looked at. Called after the window's
+   * own outcomes found at planning are settled (their rows written), so the checkpoint
+   * never passes a UID that has neither a row nor a place in `unsettled`.
    */
   addWindow(toCopy: ReadonlyArray<{ uid: number }>, highestSeen: number): void {
     const uids = toCopy.map((m) => m.uid).sort((a, b) => a - b);
