@@ -361,6 +361,29 @@ export class StateStore {
     return rows.map((r) => ({ ...r, updatedAt: r.updatedAt ?? null }));
   }
 
+  /** The account's recorded folder map: source folder -> target folder as the engine named it. */
+  folderMap(account: string): Array<{ source: string; target: string }> {
+    return this.db
+      .prepare(`SELECT source_folder AS source, target_folder AS target FROM folder_map WHERE account = ? ORDER BY source_folder`)
+      .all(account) as Array<{ source: string; target: string }>;
+  }
+
+  /**
+   * Replaces an account's skipped rows by `skips`, in one transaction: a queue coordinator
+   * keeps the skips its workers reported, so its verify lists them instead of calling them
+   * missing. Rows of other outcomes are kept (a skip never overwrites a copy recorded here).
+   */
+  replaceSkips(account: string, skips: ReadonlyArray<{ sourceFolder: string; uidValidity: number; uid: number; reason: string }>): void {
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason)
+       VALUES (?, ?, ?, ?, '', 'skipped', NULL, 0, ?)`,
+    );
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM messages WHERE account = ? AND outcome = 'skipped'`).run(account);
+      for (const s of skips) insert.run(account, s.sourceFolder, s.uidValidity, s.uid, s.reason);
+    })();
+  }
+
   recordFolderMap(account: string, sourceFolder: string, targetFolder: string, sanitized: string | null): void {
     this.db
       .prepare(

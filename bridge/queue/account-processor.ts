@@ -1,6 +1,8 @@
 import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { AccountResult } from '../../shared/migration';
 import type { ByteBudget } from '../engine/byte-budget';
+import { accountKey } from '../engine/account-job';
+import { endpointProtocol } from '../engine/endpoint';
 import { migrate, type AccountJob } from '../engine/migrate';
 import type { StateStore } from '../engine/state-store';
 import type { ClusterKey } from './cluster-key';
@@ -15,9 +17,11 @@ import {
   type AccountJobPayload,
   type QueueAccountResult,
   type QueueProgress,
+  type VerifyRecord,
 } from './protocol';
 import { scrub, secretsOf } from './secret-scrub';
 import { STOP_REASON } from './stop-requests';
+import { verifyRecordOf } from './verify-record';
 import type { WorkerStats } from './worker-stats';
 
 export interface ProcessorDeps {
@@ -96,10 +100,11 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     });
     await progress.flush();
     const scrubbed = JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult;
+    const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, endpointProtocol(payload.source) === 'pop3', secrets);
     if (lockLost?.aborted && lockLost.reason === STOP_REASON && !deps.shutdown.aborted) {
       // The coordinator paused or stopped the account: the pass ends here with its counters.
       deps.log(`Stopped ${payload.label} at a checkpoint: the coordinator asked (${result.messagesCopied} copied)`);
-      return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed };
+      return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
     }
     if (lockLost?.aborted && !deps.shutdown.aborted) {
       deps.log(`Lost the lock on ${payload.label}: stopped it at a checkpoint; the queue hands it to a worker again`);
@@ -116,7 +121,7 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
       `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already there, ${result.messagesSkipped} skipped` +
         (result.error ? ` [${result.error.code}] ${scrub(result.error.message, secrets)}` : ''),
     );
-    return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed };
+    return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
   } catch (err) {
     if (err instanceof WaitingError || err instanceof UnrecoverableError) throw err;
     if (lockLost?.reason === STOP_REASON) {
@@ -131,6 +136,17 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
   } finally {
     deps.stats.finish(jobId, ok);
     await Promise.all([deps.caps.local.release(sourceHost, holder), deps.caps.shared.release(sourceHost, holder).catch(() => undefined)]);
+  }
+}
+
+/** What the coordinator's verify needs of this worker's state store; left out (verify as before) if it cannot be read. */
+function recordForVerify(deps: ProcessorDeps, account: string, result: AccountResult, pop3: boolean, secrets: string[]): Pick<QueueAccountResult, 'recorded'> {
+  try {
+    // Folder names and UIDLs are the mailbox's own, scrubbed all the same as the result is: nothing secret goes to Redis.
+    return { recorded: JSON.parse(scrub(JSON.stringify(verifyRecordOf(deps.store, account, result, pop3)), secrets)) as VerifyRecord };
+  } catch (err) {
+    deps.log(`Could not read this account's records for the coordinator's verify: ${(err as Error).message}`);
+    return {};
   }
 }
 

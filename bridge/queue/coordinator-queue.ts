@@ -1,3 +1,4 @@
+import { StateStore } from '../engine/state-store';
 import type { Logger } from '../service/logger';
 import { AccountQueue } from './account-queue';
 import { loadClusterKey } from './cluster-key';
@@ -40,5 +41,7 @@ export async function openCoordinatorRunner(o: CoordinatorQueueOptions, log: Log
   if (failure) throw new QueueUnreachableError(failure.message);
   const queue = await AccountQueue.open(address, key);
   log.info({ queue: queueLabel, clusterKeyId: key.id }, `queue mode: account passes go to the workers of ${queueLabel}`);
-  return new QueueRunner({ queue, inflight: new InflightStore(o.stateDir), hostConnections: o.hostConnections, queueLabel, log });
+  // Its own connection to the engine state file the bridge's verify reads (WAL: two connections in one process are safe).
+  const verifyStore = StateStore.open(o.stateDir);
+  return new QueueRunner({ queue, inflight: new InflightStore(o.stateDir), hostConnections: o.hostConnections, queueLabel, log, verifyStore });
 }

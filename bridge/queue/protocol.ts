@@ -44,11 +44,31 @@ export const AccountJobPayloadSchema = z.object({
 });
 export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
 
-/** What a worker returns for a job: the engine's account result (no secret in it) and who ran it. */
+/**
+ * What the coordinator's verify reads from an engine state store that only the worker has
+ * (verify-record.ts): sized by folders and skipped messages, never by the account's messages.
+ */
+export const VerifyRecordSchema = z.object({
+  /** source folder -> target folder as the engine named it (a name the target refused is renamed) */
+  folderMap: z.array(z.object({ source: z.string(), target: z.string() })),
+  /** the UIDVALIDITY of each source folder the skips of `result.skipped` belong to */
+  uidValidity: z.array(z.object({ folder: z.string(), uidValidity: z.number().int() })),
+  /** POP3 source: the UIDL behind each skipped message's id */
+  uidls: z.array(z.object({ id: z.number().int(), uidl: z.string() })),
+});
+export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
+
+/**
+ * What a worker returns for a job: the engine's account result (no secret in it), who ran it,
+ * and what the coordinator's verify needs of the worker's state store. `recorded` is optional
+ * so coordinators and workers of protocol 2 without it still understand each other: an older
+ * coordinator drops the field, a newer one gets none from an older worker and verifies as before.
+ */
 export const QueueAccountResultSchema = z.object({
   protocol: z.number().int(),
   worker: z.string(),
   result: AccountResultSchema,
+  recorded: VerifyRecordSchema.optional(),
 });
 export type QueueAccountResult = z.infer<typeof QueueAccountResultSchema>;
 

@@ -1,12 +1,14 @@
 import type { AccountProgress, AccountResult } from '../../shared/migration';
 import type { WorkersList } from '../../shared/protocol/workers';
 import { accountKey, type AccountJob } from '../engine/account-job';
+import type { StateStore } from '../engine/state-store';
 import type { Logger } from '../service/logger';
 import type { AccountRunner, PassCallbacks, PassRequest } from '../service/runner/account-runner';
 import type { AccountOutcome, AccountQueue } from './account-queue';
 import type { InflightStore } from './inflight-store';
-import type { QueueProgress } from './protocol';
+import type { QueueAccountResult, QueueProgress } from './protocol';
 import { accountJobId } from './queue-config';
+import { storeVerifyRecord } from './verify-record';
 import { toWorkerView } from './worker-view';
 
 export interface QueueRunnerOptions {
@@ -19,6 +21,12 @@ export interface QueueRunnerOptions {
   log: Logger;
   /** How long a stop waits for a worker to stop a running pass (workers of older versions ignore the request). */
   stopWaitMs?: number;
+  /**
+   * The coordinator's engine state store, where its verify reads a migration's records: each
+   * worker's folder map and skips are written there with its result (verify-record.ts).
+   * Closed with the runner.
+   */
+  verifyStore?: StateStore;
 }
 
 const STOP_WAIT_MS = 30_000;
@@ -90,7 +98,7 @@ export class QueueRunner implements AccountRunner {
       this.o.inflight.clearPending(accountId);
       if (outcome.kind === 'result') {
         noteWorker(outcome.value.worker);
-        return outcome.value.result;
+        return this.collect(job, outcome.value, log);
       }
       log.warn(`the queued pass failed: ${outcome.reason}`);
       return failed(job, last, 'CONFIG_INVALID', outcome.reason);
@@ -112,8 +120,24 @@ export class QueueRunner implements AccountRunner {
     this.shuttingDown = true;
   }
 
-  close(): Promise<void> {
-    return this.o.queue.close();
+  async close(): Promise<void> {
+    try {
+      await this.o.queue.close();
+    } finally {
+      this.o.verifyStore?.close();
+    }
+  }
+
+  /** A worker's result, its records for verify kept first (the verify after a first pass starts as soon as this returns). */
+  private collect(job: AccountJob, value: QueueAccountResult, log: Logger): AccountResult {
+    if (value.recorded && this.o.verifyStore) {
+      try {
+        storeVerifyRecord(this.o.verifyStore, accountKey(job), value.result, value.recorded);
+      } catch (err) {
+        log.warn({ err }, "could not keep the worker's folder map and skips for the verify; it may call skipped messages missing");
+      }
+    }
+    return value.result;
   }
 
   /** Enqueues the pass, or follows the one queued earlier and not collected yet. */
@@ -162,7 +186,7 @@ export class QueueRunner implements AccountRunner {
     if (outcome) {
       this.o.inflight.clearPending(accountId);
       log.info('the pass ended on its worker after the stop request');
-      return outcome.kind === 'result' ? outcome.value.result : cancelled(job, last, 'stopped on its worker');
+      return outcome.kind === 'result' ? this.collect(job, outcome.value, log) : cancelled(job, last, 'stopped on its worker');
     }
     log.warn(`the worker (${this.workerOf(accountId) ?? 'unknown'}) did not stop the pass within ${(this.o.stopWaitMs ?? STOP_WAIT_MS) / 1000} s (an older version?); it finishes there and its result is collected on the account's next pass`);
     return cancelled(job, last, 'stopped here; the pass finishes on its worker');

@@ -44,7 +44,8 @@ function recordedIds(stateDir: string | undefined, account: string): Map<string,
  * give the fingerprint the engine gave them; the date is the one the migration APPENDed
  * with (topmost Received:, else Date:); POP3 has no flags, so a copy is expected unread.
  * A message's `uid` is the engine's id for its UIDL when the migration recorded one (so
- * its recorded skips apply), else its message number in this session.
+ * its recorded skips apply), else its message number in this session (moved above the
+ * recorded ids when one of them is that number).
  */
 export async function readPop3Meta(pop: Pop3Client, stateDir: string | undefined, account: string): Promise<Pop3Meta> {
   const ids = recordedIds(stateDir, account);
@@ -52,11 +53,18 @@ export async function readPop3Meta(pop: Pop3Client, stateDir: string | undefined
   const messages: MessageMeta[] = [];
   const msgOf = new Map<number, number>();
   const sizeOf = new Map<number, number>();
-  for (const { msg, uidl } of await pop.uidl()) {
+  const listing = await pop.uidl();
+  // A message without a recorded id is named by its number unless a recorded id already names
+  // another message so (the store may know only some UIDLs, e.g. a queue coordinator's the
+  // skipped ones): then above every recorded id and every number, so two messages never share a uid.
+  const taken = new Set(ids.values());
+  let above = listing.length;
+  for (const id of taken) above = Math.max(above, id);
+  for (const { msg, uidl } of listing) {
     const size = sizes.get(msg);
     if (size === undefined) continue;
     const header = await pop.top(msg, 0);
-    const uid = ids.get(uidl) ?? msg;
+    const uid = ids.get(uidl) ?? (taken.has(msg) ? above + msg : msg);
     const date = internalDateOf(header);
     const fp = messageFingerprint(header, size);
     const exact = messageExactFingerprint(header, size);

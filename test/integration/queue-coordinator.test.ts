@@ -7,7 +7,10 @@
  *   view names its worker, workers.list lists the workers;
  * - the coordinator stopped mid-run and started again follows its accounts in the queue, and
  *   requeues one whose job is no longer there;
- * - two coordinators on one Redis with the same mailboxes: one pass per account, both see it end.
+ * - two coordinators on one Redis with the same mailboxes: one pass per account, both see it end;
+ * - the verify the coordinator runs after a first pass uses what the worker recorded: a message
+ *   the target refused is skipped with its reason (not missing), a folder the target made us
+ *   rename is found under its new name, and a POP3 source's skip is known by its UIDL.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +28,11 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { readFolder, seedFolder } from '../harness/mailbox';
 import { startRedis, type RedisServer } from '../harness/redis';
 import { BridgeClient, pair } from '../support/bridge-client';
-import { bulkMessages } from '../support/corpus';
-import { identities } from '../support/engine-fixtures';
+import { bigMessage, bulkMessages } from '../support/corpus';
+import { identities, plainEndpoint } from '../support/engine-fixtures';
+import { MigrationOptionsSchema } from '../../shared/migration';
+import { verifyAccount } from '../../bridge/verify/verify-account';
+import { engineKey } from '../../bridge/service/account-runs';
 
 const REDIS_PW = 'Coord-redis-pw-Hq8';
 const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
@@ -34,6 +40,8 @@ const tgt = (i: number): DovecotUser => ({ user: `c${i}@new.example.com`, passwo
 // Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync; 13: pause.
 const SOURCES = Array.from({ length: 13 }, (_, i) => src(i + 1));
 const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
+// Accounts 14 (IMAP) and 15 (POP3): the coordinator's verify, into a target that refuses some messages and names.
+const VERIFIED = [14, 15];
 const FOLDERS = ['INBOX', 'Archive'];
 const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60, 13: 300 };
 
@@ -44,6 +52,7 @@ describe('queue mode: the bridge as coordinator', () => {
   let redis: RedisServer;
   let source: DovecotServer;
   let target: DovecotServer;
+  let strictTarget: DovecotServer;
   let keyFile = '';
   const dirs: string[] = [];
   const bridges: Bridge[] = [];
@@ -128,15 +137,22 @@ describe('queue mode: the bridge as coordinator', () => {
   const runsOf = (i: number) => workerLog.filter((l) => l.startsWith('Running ') && l.includes(`://${encodeURIComponent(src(i).user)}@`)).length;
 
   beforeAll(async () => {
-    [redis, source, target] = await Promise.all([
+    [redis, source, target, strictTarget] = await Promise.all([
       startRedis({ name: 'coord', password: REDIS_PW }),
-      startDovecot({ name: 'coord-src', users: SOURCES }),
+      startDovecot({ name: 'coord-src', users: [...SOURCES, ...VERIFIED.map(src)] }),
       startDovecot({ name: 'coord-tgt', users: TARGETS }),
+      // Refuses messages over 100 KB (the migration skips them: MESSAGE_TOO_LARGE); Maildir++ refuses
+      // '.' in a folder name, so the migration renames such a folder (FOLDER_RENAMED).
+      startDovecot({ name: 'coord-vtgt', users: VERIFIED.map(tgt), maxMailSize: 100_000, extraConfig: 'mail_location = maildir:~/Maildir\n' }),
     ]);
     for (let i = 1; i <= SOURCES.length; i++) {
       await seedFolder(source, src(i), 'INBOX', bulkMessages(SIZES[i] ?? 8, 400 + i, { prefix: `c${i}`, ...(i === 13 ? { minBody: 20_000, maxBody: 30_000 } : {}) }));
       await seedFolder(source, src(i), 'Archive', bulkMessages(4, 500 + i, { prefix: `c${i}a` }));
     }
+    const tooBig = (id: string) => ({ raw: bigMessage(150_000, id), flags: ['\\Seen'], internalDate: new Date('2021-02-05T10:00:00Z') });
+    await seedFolder(source, src(14), 'INBOX', [...bulkMessages(5, 714, { prefix: 'c14' }), tooBig('too-big-14')]);
+    await seedFolder(source, src(14), 'v1.2', bulkMessages(3, 814, { prefix: 'c14v' }));
+    await seedFolder(source, src(15), 'INBOX', [...bulkMessages(5, 715, { prefix: 'c15' }), tooBig('too-big-15')]);
     keyFile = join(tmp('key'), 'cluster.key');
     writeNewClusterKey(keyFile);
   }, 120_000);
@@ -145,7 +161,7 @@ describe('queue mode: the bridge as coordinator', () => {
     for (const c of clients) c.close();
     await Promise.allSettled(bridges.map((b) => b.close()));
     await stopWorkers();
-    await Promise.allSettled([redis?.stop(), source?.stop(), target?.stop()]);
+    await Promise.allSettled([redis?.stop(), source?.stop(), target?.stop(), strictTarget?.stop()]);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -267,4 +283,47 @@ describe('queue mode: the bridge as coordinator', () => {
     await link.close();
     await expectExactlyOnce(13);
   }, 90_000);
+  it("the coordinator's verify uses what the worker recorded: a refused message is skipped with its reason, a renamed folder is found, a POP3 source verifies", async () => {
+    if (!workers.length) await Promise.all([worker('wi', 2), worker('wj', 2)]);
+    const { bridge, c } = await coordinator(tmp('bridge-g'));
+    const created = await Promise.all(
+      ([['imap', source.imapPort, 14], ['pop3', source.pop3Port, 15]] as const).map(async ([protocol, port, i]) => {
+        const { job } = await c.request('job.create', {
+          name: `verify-${protocol}`,
+          source: { protocol, ...plain(port) },
+          target: plain(strictTarget.imapPort),
+          incremental: { intervalMinutes: 0, windowDays: 1 },
+        });
+        const res = await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv([i]) });
+        expect(res.errors).toEqual([]);
+        return res.accounts[0]!.id;
+      }),
+    );
+    const verified = (id: string) => c.waitForEvent('account.status', (d) => d.account.id === id && !!d.account.verify, 60_000).then((d) => d.account);
+    const [imap, pop3] = await Promise.all(created.map(verified));
+    // Skipped on purpose, so neither missing nor a difference; the renamed folder's messages are matched.
+    expect(imap!.counters.messagesSkipped).toBe(1);
+    expect(imap!.verify, JSON.stringify(imap!.verify)).toMatchObject({ status: 'verified', totals: { matched: 8, missing: 0, extra: 0, changed: 0, skipped: 1 } });
+    expect(pop3!.verify, JSON.stringify(pop3!.verify)).toMatchObject({ status: 'verified', totals: { matched: 5, missing: 0, extra: 0, changed: 0, skipped: 1 } });
+
+    // The report the coordinator's verify makes from its state dir lists the skip with its reason.
+    const report = (i: number, id: string, pop: boolean) =>
+      verifyAccount(
+        {
+          source: pop ? { ...plainEndpoint(source, src(i)), port: source.pop3Port, protocol: 'pop3' } : plainEndpoint(source, src(i)),
+          target: plainEndpoint(strictTarget, tgt(i)),
+          options: MigrationOptionsSchema.parse({}),
+          stateKey: engineKey(id),
+        },
+        { deep: false, stateDir: bridge.stateDir },
+      );
+    const [imapReport, pop3Report] = await Promise.all([report(14, created[0]!, false), report(15, created[1]!, true)]);
+    const folder = (r: typeof imapReport, name: string) => r.folders.find((f) => f.source === name)!;
+    expect(folder(imapReport, 'INBOX').skipped).toEqual([expect.objectContaining({ messageId: '<too-big-14@old.example.com>', reason: expect.stringMatching(/MESSAGE_TOO_LARGE/) })]);
+    expect(folder(imapReport, 'v1.2')).toMatchObject({ target: 'v1．2', matched: 3, missing: [] });
+    expect(pop3Report.folders.map((f) => [f.matched, f.missing.length, f.skipped.map((m) => [m.messageId, m.reason])])).toEqual([
+      [5, 0, [['<too-big-15@old.example.com>', expect.stringMatching(/MESSAGE_TOO_LARGE/)]]],
+    ]);
+    await bridge.close();
+  }, 60_000);
 });

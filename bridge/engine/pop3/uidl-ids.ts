@@ -57,6 +57,17 @@ export class UidlIds {
     }).immediate();
   }
 
+  /**
+   * Records UIDL -> id pairs another store assigned (a queue worker's), replacing any row of
+   * this account that holds either the UIDL or the id, so the ids mean what they meant there.
+   */
+  remember(account: string, pairs: ReadonlyArray<{ uidl: string; id: number }>): void {
+    const put = this.db.prepare('INSERT OR REPLACE INTO pop3_uidl (account, uidl, id) VALUES (?, ?, ?)');
+    this.db.transaction(() => {
+      for (const p of pairs) put.run(account, p.uidl, p.id);
+    }).immediate();
+  }
+
   /** The UIDL behind an id (for messages in the report). */
   uidlOf(account: string, id: number): string | undefined {
     const row = this.db.prepare('SELECT uidl FROM pop3_uidl WHERE account = ? AND id = ?').get(account, id) as { uidl: string } | undefined;

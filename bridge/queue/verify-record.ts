@@ -1,0 +1,60 @@
+import type { AccountResult } from '../../shared/migration';
+import { UidlIds } from '../engine/pop3/uidl-ids';
+import type { StateStore } from '../engine/state-store';
+import type { VerifyRecord } from './protocol';
+
+/**
+ * In queue mode a pass runs on a worker and records its folder map, its skips and (POP3) the
+ * ids it gave each UIDL in the worker's own state store, while the verify runs on the
+ * coordinator against the coordinator's store. Without those records the coordinator's
+ * verify calls a message skipped on purpose missing, and looks for a renamed folder under
+ * its planned name. The worker sends them with its result and the coordinator writes them
+ * into its store before the verify starts.
+ *
+ * Sized by folders and skipped messages: the skips themselves travel once, in
+ * `result.skipped`; the record adds each folder's UIDVALIDITY (the skips' key in verify)
+ * and, for a POP3 source, the UIDL of each skipped message only.
+ */
+export function verifyRecordOf(store: StateStore, account: string, result: AccountResult, pop3: boolean): VerifyRecord {
+  const uidls: VerifyRecord['uidls'] = [];
+  if (pop3 && result.skipped.length > 0) {
+    const ids = UidlIds.forStore(store);
+    try {
+      for (const s of result.skipped) {
+        const uidl = ids.uidlOf(account, s.uid);
+        if (uidl !== undefined) uidls.push({ id: s.uid, uidl });
+      }
+    } finally {
+      ids.close();
+    }
+  }
+  return {
+    folderMap: store.folderMap(account),
+    uidValidity: store.checkpoints(account).map((cp) => ({ folder: cp.sourceFolder, uidValidity: cp.uidValidity })),
+    uidls,
+  };
+}
+
+/**
+ * The coordinator's side: the worker's records written into the coordinator's engine state
+ * store under the same account key, where verify reads them (verify/recorded-state.ts,
+ * verify/pop3-meta.ts). The skips replace the account's earlier ones: a worker reports every
+ * skip its store knows, and one that a later pass copied must not stay listed.
+ */
+export function storeVerifyRecord(store: StateStore, account: string, result: AccountResult, record: VerifyRecord): void {
+  for (const m of record.folderMap) store.recordFolderMap(account, m.source, m.target, null);
+  const validity = new Map(record.uidValidity.map((v) => [v.folder, v.uidValidity]));
+  const skips = result.skipped.flatMap((s) => {
+    const uidValidity = validity.get(s.folder);
+    return uidValidity === undefined ? [] : [{ sourceFolder: s.folder, uidValidity, uid: s.uid, reason: s.reason }];
+  });
+  store.replaceSkips(account, skips);
+  if (record.uidls.length > 0) {
+    const ids = UidlIds.forStore(store);
+    try {
+      ids.remember(account, record.uidls);
+    } finally {
+      ids.close();
+    }
+  }
+}
