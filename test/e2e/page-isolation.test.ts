@@ -86,8 +86,7 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-isolation-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir);
-    firstCode = await bridge.start();
-    site = await fixtureServer();
+    [firstCode, site] = await Promise.all([bridge.start(), fixtureServer()]);
   }, 240_000);
 
   afterAll(async () => {
@@ -111,9 +110,12 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
     const t = translator(locale);
 
     beforeAll(async () => {
+      // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
+      const code = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
+      code.catch(() => undefined); // awaited below, once the browser is there to close
       ({ context, worker, userDataDir } = await launchWithExtension(browserLocale, { width: 1440, height: 900 }, TEST_EXTENSION_DIR));
       await setBridgePort(worker, bridge.port);
-      await pairInPopup(context, EXTENSION_ID, suffix === 'en' ? firstCode : bridge.pairCode(), { code: t('pairCodeLabel'), button: t('pairButton') });
+      await pairInPopup(context, EXTENSION_ID, await code, { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);
 
     afterAll(async () => {

@@ -141,14 +141,19 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
     // The test build (its own outDir; the production build in .output/ is left alone), built
     // by the e2e global setup; rebuilt here only if a source changed since.
     ensureTestExtensionBuilt();
-    [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-panel-src', users: [...SRC, ...EMP_SRC] }), startDovecot({ name: 'e2e-panel-tgt', users: [...TGT, ...EMP_TGT] })]);
-    await Promise.all(SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(4 + i, 60 + i, { prefix: `p${i}` }))));
-    await Promise.all(EMP_SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(5 + i, 80 + i, { prefix: `e${i}` }))));
-    await seedFolder(src, EMP_SRC[0]!, '客户', bulkMessages(3, 70, { prefix: 'e0k' }));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-panel-bridge-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
-    firstCode = await bridge.start();
-    [loop1, loop2] = await Promise.all([fixtureServer('127.0.0.1'), fixtureServer('127.0.0.2')]);
+    // The bridge and the fixture servers start while the mail servers start and fill: nothing
+    // asks the bridge for a mailbox before a test runs.
+    const started = Promise.all([bridge.start(), fixtureServer('127.0.0.1'), fixtureServer('127.0.0.2')]);
+    started.catch(() => undefined); // awaited below; a failure meanwhile is not "unhandled"
+    [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-panel-src', users: [...SRC, ...EMP_SRC] }), startDovecot({ name: 'e2e-panel-tgt', users: [...TGT, ...EMP_TGT] })]);
+    await Promise.all([
+      ...SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(4 + i, 60 + i, { prefix: `p${i}` }))),
+      seedFolder(src, EMP_SRC[0]!, 'INBOX', bulkMessages(5, 80, { prefix: 'e0' })).then(() => seedFolder(src, EMP_SRC[0]!, '客户', bulkMessages(3, 70, { prefix: 'e0k' }))),
+      seedFolder(src, EMP_SRC[1]!, 'INBOX', bulkMessages(6, 81, { prefix: 'e1' })),
+    ]);
+    [firstCode, loop1, loop2] = await started;
   }, 240_000);
 
   afterAll(async () => {
@@ -169,9 +174,12 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
     const t = translator(locale);
 
     beforeAll(async () => {
+      // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
+      const code = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
+      code.catch(() => undefined); // awaited below, once the browser is there to close
       ({ context, worker, userDataDir } = await launch(browserLocale));
       await setBridgePort(worker, bridge.port);
-      await pairInPopup(context, EXTENSION_ID, suffix === 'en' ? firstCode : bridge.pairCode(), { code: t('pairCodeLabel'), button: t('pairButton') });
+      await pairInPopup(context, EXTENSION_ID, await code, { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);
 
     afterAll(async () => {
@@ -233,7 +241,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       await panel.getByTestId('start-migration').click();
       await panel.getByTestId('monitor').waitFor({ timeout: 30_000 });
       const done = panel.locator('[data-testid="account-row"]:is([data-status="first_pass_done"], [data-status="syncing"])');
-      await expect.poll(() => done.count(), { timeout: 120_000, interval: 500 }).toBe(1);
+      await expect.poll(() => done.count(), { timeout: 120_000, interval: 100 }).toBe(1);
       await shot(page, `panel-console-monitor-${suffix}`);
       const before = await snapshotMailbox(src, a);
       const after = await snapshotMailbox(tgt, TGT[admin]!);
@@ -291,7 +299,8 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       await expectPageSawNothing(page, worker, [EMP_SRC[employee]!.password]);
       await panel.getByTestId('self-start').click();
       await panel.locator('[data-testid="self-progress"]:is([data-status="first_pass_done"], [data-status="syncing"])').waitFor({ timeout: 120_000 });
-      await page.waitForTimeout(800); // the progress bar's transition
+      // The shot shows the bar full: its width transition has run to the end.
+      await panel.evaluate(() => Promise.all(document.getAnimations().filter((a) => a instanceof CSSTransition).map((a) => a.finished.catch(() => undefined))));
       await shot(page, `panel-webmail-progress-${suffix}`);
       const before = await snapshotMailbox(src, EMP_SRC[employee]!);
       const after = await snapshotMailbox(tgt, EMP_TGT[employee]!);

@@ -48,15 +48,19 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
     ensureExtensionBuilt();
+    stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-bridge-'));
+    bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
+    // The bridge starts while the mail servers start and fill: it needs them only once a test runs.
+    const started = bridge.start();
+    started.catch(() => undefined); // awaited below; a failure meanwhile is not "unhandled"
     [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-src', users: SRC }), startDovecot({ name: 'e2e-tgt', users: TGT })]);
     await Promise.all([
       seedFolder(src, SRC[0]!, 'INBOX', bulkMessages(12, 41, { prefix: 's1' })).then(() => seedFolder(src, SRC[0]!, 'Sent', bulkMessages(4, 42, { prefix: 's1s' }))),
       seedFolder(src, SRC[1]!, 'INBOX', bulkMessages(7, 43, { prefix: 's2' })).then(() => seedFolder(src, SRC[1]!, '客户/2024', bulkMessages(5, 44, { prefix: 's2k' }))),
       seedFolder(src, SRC[2]!, 'INBOX', bulkMessages(3, 45, { prefix: 's3' })),
+      started,
     ]);
-    stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-bridge-'));
-    bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
-    firstCode = await bridge.start();
+    firstCode = await started;
   }, 240_000);
 
   afterAll(async () => {
@@ -73,10 +77,15 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
     let worker: Worker;
     let userDataDir: string;
     let page: Page;
+    let code: string;
     const t = translator(locale);
 
     beforeAll(async () => {
+      // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
+      const pairing = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
+      pairing.catch(() => undefined); // awaited below, once the browser is there to close
       ({ context, worker, userDataDir } = await launchWithExtension(browserLocale));
+      code = await pairing;
       await setBridgePort(worker, bridge.port);
     }, 60_000);
 
@@ -91,7 +100,6 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
       await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
       await popup.locator('[data-testid="bridge-status"][data-state="unpaired"]').waitFor({ timeout: 20_000 });
       await popup.screenshot({ path: path.join(SCREENSHOTS, `popup-pair-${suffix}.png`) });
-      const code = suffix === 'en' ? firstCode : bridge.pairCode();
       await popup.getByLabel(t('pairCodeLabel')).fill(code.toLowerCase());
       await popup.getByRole('button', { name: t('pairButton') }).click();
       await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
@@ -166,8 +174,8 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
     it('shows two accounts done and one failed with the right diagnosis', async () => {
       const done = page.locator('[data-testid="account-row"]:is([data-status="first_pass_done"], [data-status="syncing"])');
       const failed = page.locator('[data-testid="account-row"][data-status="failed"]');
-      await expect.poll(() => done.count(), { timeout: 120_000, interval: 500 }).toBe(2);
-      await expect.poll(() => failed.count(), { timeout: 60_000, interval: 500 }).toBe(1);
+      await expect.poll(() => done.count(), { timeout: 120_000, interval: 100 }).toBe(2);
+      await expect.poll(() => failed.count(), { timeout: 60_000, interval: 100 }).toBe(1);
       expect(await failed.getAttribute('data-account')).toBe(SRC[2]!.user);
       expect(await failed.innerText()).toContain('AUTH_FAILED');
       await shot(page, `monitor-${suffix}`);
@@ -179,7 +187,7 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
       // A done account's drawer lists its folders from the bridge's store (account.get).
       await page.locator(`[data-testid="account-row"][data-account="${SRC[0]!.user}"]`).getByRole('button', { name: t('openDetails', { account: SRC[0]!.user }) }).click();
       await page.getByTestId('details-drawer').waitFor();
-      await expect.poll(() => page.getByTestId('details-drawer').locator('[data-testid="folder-row"]').count(), { timeout: 20_000, interval: 500 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => page.getByTestId('details-drawer').locator('[data-testid="folder-row"]').count(), { timeout: 20_000, interval: 100 }).toBeGreaterThanOrEqual(2);
       expect(await page.getByTestId('details-drawer').locator('[data-testid="folder-row"][data-folder="INBOX"]').count()).toBe(1);
       await page.getByTestId('details-drawer').getByRole('button', { name: t('close'), exact: true }).click();
       await page.getByTestId('details-drawer').waitFor({ state: 'detached' });
