@@ -89,6 +89,19 @@ CREATE TABLE IF NOT EXISTS folder_map (
   sanitized TEXT,
   PRIMARY KEY (account, source_folder)
 );
+CREATE TABLE IF NOT EXISTS reported_folders (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  target_folder TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  last_uid INTEGER NOT NULL,
+  copied INTEGER NOT NULL,
+  already_present INTEGER NOT NULL,
+  skipped INTEGER NOT NULL,
+  updated_at TEXT,
+  reported_at TEXT NOT NULL,
+  PRIMARY KEY (account, source_folder)
+);
 `;
 
 /** One source folder of an account as the bridge's account view shows it. */
@@ -100,6 +113,21 @@ export interface FolderSummary {
   alreadyPresent: number;
   skipped: number;
   updatedAt: string | null;
+}
+
+/** A folder as a queue worker's store summed it up, kept by the coordinator; `reportedAt`: when it got here (this store's clock). */
+export interface ReportedFolder extends FolderSummary {
+  reportedAt: string;
+}
+
+/** What a queue worker's store holds of an account, as the coordinator keeps it (bridge/queue/verify-record.ts). */
+export interface WorkerReport {
+  /** The folders the worker has a checkpoint for, with their UIDVALIDITY. */
+  folders: ReadonlyArray<{ folder: string; uidValidity: number }>;
+  /** The skips of those folders (every one the worker's store knows). */
+  skips: ReadonlyArray<{ sourceFolder: string; uidValidity: number; uid: number; reason: string }>;
+  /** Their per-folder figures, when the worker sent them. */
+  summaries?: ReadonlyArray<FolderSummary>;
 }
 
 export class StateStore {
@@ -369,19 +397,59 @@ export class StateStore {
   }
 
   /**
-   * Replaces an account's skipped rows by `skips`, in one transaction: a queue coordinator
-   * keeps the skips its workers reported, so its verify lists them instead of calling them
-   * missing. Rows of other outcomes are kept (a skip never overwrites a copy recorded here).
+   * Keeps a queue worker's report of an account (a coordinator's store), in one transaction:
+   * for each folder the worker has a checkpoint for, its skips replace the ones kept here, so
+   * the verify lists them instead of calling them missing and one a later pass copied goes;
+   * and its figures replace the reported ones (reportedFolders). Rows of other outcomes are
+   * kept (a skip never overwrites a copy recorded here), and so are folders the report does
+   * not name (a worker that failed before reaching them knows nothing new of them).
    */
-  replaceSkips(account: string, skips: ReadonlyArray<{ sourceFolder: string; uidValidity: number; uid: number; reason: string }>): void {
-    const insert = this.db.prepare(
+  keepWorkerReport(account: string, report: WorkerReport): void {
+    const dropSkips = this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND outcome = 'skipped'`);
+    const insertSkip = this.db.prepare(
       `INSERT OR IGNORE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason)
        VALUES (?, ?, ?, ?, '', 'skipped', NULL, 0, ?)`,
     );
+    const putFolder = this.db.prepare(
+      `INSERT INTO reported_folders (account, source_folder, target_folder, uid_validity, last_uid, copied, already_present, skipped, updated_at, reported_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))
+       ON CONFLICT (account, source_folder) DO UPDATE SET
+         target_folder = excluded.target_folder, uid_validity = excluded.uid_validity, last_uid = excluded.last_uid,
+         copied = excluded.copied, already_present = excluded.already_present, skipped = excluded.skipped,
+         updated_at = excluded.updated_at, reported_at = excluded.reported_at`,
+    );
+    const validity = new Map(report.folders.map((f) => [f.folder, f.uidValidity]));
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM messages WHERE account = ? AND outcome = 'skipped'`).run(account);
-      for (const s of skips) insert.run(account, s.sourceFolder, s.uidValidity, s.uid, s.reason);
+      for (const f of report.folders) dropSkips.run(account, f.folder);
+      for (const s of report.skips) insertSkip.run(account, s.sourceFolder, s.uidValidity, s.uid, s.reason);
+      for (const f of report.summaries ?? []) {
+        const uidValidity = validity.get(f.source);
+        if (uidValidity !== undefined) putFolder.run(account, f.source, f.target, uidValidity, f.lastUid, f.copied, f.alreadyPresent, f.skipped, f.updatedAt);
+      }
     })();
+  }
+
+  /** The folders of an account as queue workers reported them (keepWorkerReport). */
+  reportedFolders(account: string): ReportedFolder[] {
+    return this.db
+      .prepare(
+        `SELECT source_folder AS source, target_folder AS target, last_uid AS lastUid, copied, already_present AS alreadyPresent, skipped,
+                updated_at AS updatedAt, reported_at AS reportedAt
+         FROM reported_folders WHERE account = ? ORDER BY source_folder`,
+      )
+      .all(account) as ReportedFolder[];
+  }
+
+  /** The skips of the reported folders, as skipped() lists those of this store's checkpoints. */
+  reportedSkipped(account: string): SkippedRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT m.source_folder, m.uid, m.reason FROM messages m
+         JOIN reported_folders r ON r.account = m.account AND r.source_folder = m.source_folder AND r.uid_validity = m.uid_validity
+         WHERE m.account = ? AND m.outcome = 'skipped' ORDER BY m.source_folder, m.uid`,
+      )
+      .all(account) as Array<{ source_folder: string; uid: number; reason: string | null }>;
+    return rows.map((r) => ({ sourceFolder: r.source_folder, uid: r.uid, reason: r.reason ?? '' }));
   }
 
   recordFolderMap(account: string, sourceFolder: string, targetFolder: string, sanitized: string | null): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccountProgressSchema, AccountResultSchema, MigrationOptionsSchema } from '../../shared/migration';
+import { FolderStateSchema } from '../../shared/protocol/account';
 import { EndpointSchema } from '../engine/endpoint';
 
 /**
@@ -45,8 +46,9 @@ export const AccountJobPayloadSchema = z.object({
 export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
 
 /**
- * What the coordinator's verify reads from an engine state store that only the worker has
- * (verify-record.ts): sized by folders and skipped messages, never by the account's messages.
+ * What the coordinator's verify and account view read from an engine state store that only
+ * the worker has (verify-record.ts): sized by folders and skipped messages, never by the
+ * account's messages.
  */
 export const VerifyRecordSchema = z.object({
   /** source folder -> target folder as the engine named it (a name the target refused is renamed) */
@@ -55,6 +57,11 @@ export const VerifyRecordSchema = z.object({
   uidValidity: z.array(z.object({ folder: z.string(), uidValidity: z.number().int() })),
   /** POP3 source: the UIDL behind each skipped message's id */
   uidls: z.array(z.object({ id: z.number().int(), uidl: z.string() })),
+  /**
+   * Per source folder what the worker's store counts (account.get's folders on a local run),
+   * for the coordinator's account view; optional: workers of an earlier build send none.
+   */
+  folders: z.array(FolderStateSchema).optional(),
 });
 export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 

@@ -22,8 +22,9 @@ export interface QueueRunnerOptions {
   /** How long a stop waits for a worker to stop a running pass (workers of older versions ignore the request). */
   stopWaitMs?: number;
   /**
-   * The coordinator's engine state store, where its verify reads a migration's records: each
-   * worker's folder map and skips are written there with its result (verify-record.ts).
+   * The coordinator's engine state store, where its verify and account view read a migration's
+   * records: each worker's folder map, skips and folder figures are written there with its
+   * result (verify-record.ts).
    * Closed with the runner.
    */
   verifyStore?: StateStore;
@@ -134,7 +135,7 @@ export class QueueRunner implements AccountRunner {
       try {
         storeVerifyRecord(this.o.verifyStore, accountKey(job), value.result, value.recorded);
       } catch (err) {
-        log.warn({ err }, "could not keep the worker's folder map and skips for the verify; it may call skipped messages missing");
+        log.warn({ err }, "could not keep the worker's folder map, skips and folder figures; the verify may call skipped messages missing, and the account view shows none");
       }
     }
     return value.result;

@@ -1,5 +1,6 @@
 import type { AccountSelection, RequestParams, RequestResult } from '../../shared/protocol/requests';
 import { missingCredentials } from './account-endpoints';
+import { recordedFolders, recordedSkips } from './account-records';
 import { runBatch } from './account-batch';
 import { planImport } from './account-import';
 import type { RunControl } from './account-runs';
@@ -201,16 +202,16 @@ export class AccountService {
     return { account: ctx.accountView(a, job) };
   }
 
-  /** One account with what the engine's store holds per folder (checkpoints and outcome counts). */
+  /** One account with what the engine recorded per folder (checkpoints and outcome counts; a queue worker's as it reported them). */
   getAccount(p: RequestParams<'account.get'>): RequestResult<'account.get'> {
     const a = this.ctx.requireAccount(p.accountId);
-    return { account: this.ctx.accountView(a), folders: this.ctx.engineStore.folderSummaries(engineKey(a.id)) };
+    return { account: this.ctx.accountView(a), folders: recordedFolders(this.ctx.engineStore, engineKey(a.id)) };
   }
 
-  /** Messages the engine left out for an account, with its reasons, a page at a time. */
+  /** Messages the engine left out for an account (here or on a queue worker), with its reasons, a page at a time. */
   skippedMessages(p: RequestParams<'account.skipped'>): RequestResult<'account.skipped'> {
     this.ctx.requireAccount(p.accountId);
-    const all = this.ctx.engineStore.skipped(engineKey(p.accountId));
+    const all = recordedSkips(this.ctx.engineStore, engineKey(p.accountId));
     return { items: all.slice(p.offset, p.offset + p.limit).map((r) => ({ folder: r.sourceFolder, uid: r.uid, reason: r.reason })), total: all.length };
   }
 }

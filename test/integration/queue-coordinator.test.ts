@@ -10,7 +10,9 @@
  * - two coordinators on one Redis with the same mailboxes: one pass per account, both see it end;
  * - the verify the coordinator runs after a first pass uses what the worker recorded: a message
  *   the target refused is skipped with its reason (not missing), a folder the target made us
- *   rename is found under its new name, and a POP3 source's skip is known by its UIDL.
+ *   rename is found under its new name, and a POP3 source's skip is known by its UIDL; the
+ *   account's folders (account.get) and skipped messages (account.skipped) are what a local run
+ *   shows, after a coordinator restart too.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,7 @@ import { identities, plainEndpoint } from '../support/engine-fixtures';
 import { MigrationOptionsSchema } from '../../shared/migration';
 import { verifyAccount } from '../../bridge/verify/verify-account';
 import { engineKey } from '../../bridge/service/account-runs';
+import { StateStore } from '../../bridge/engine/state-store';
 
 const REDIS_PW = 'Coord-redis-pw-Hq8';
 const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
@@ -59,6 +62,7 @@ describe('queue mode: the bridge as coordinator', () => {
   const clients: BridgeClient[] = [];
   const workers: QueueWorkerHandle[] = [];
   const workerLog: string[] = [];
+  const workerDirs = new Map<string, string>();
 
   const tmp = (name: string) => {
     const d = mkdtempSync(join(tmpdir(), `mm-coord-${name}-`));
@@ -89,7 +93,7 @@ describe('queue mode: the bridge as coordinator', () => {
     const w = await startQueueWorker({
       redis: parseRedisUrl(redis.url),
       clusterKey: loadClusterKey(keyFile),
-      stateDir: tmp(`w-${name}`),
+      stateDir: workerDirs.set(name, tmp(`w-${name}`)).get(name)!,
       concurrency,
       name,
       log: (line) => workerLog.push(line),
@@ -324,6 +328,41 @@ describe('queue mode: the bridge as coordinator', () => {
     expect(pop3Report.folders.map((f) => [f.matched, f.missing.length, f.skipped.map((m) => [m.messageId, m.reason])])).toEqual([
       [5, 0, [['<too-big-15@old.example.com>', expect.stringMatching(/MESSAGE_TOO_LARGE/)]]],
     ]);
+
+    // The admin's drawer: per-folder figures and the skipped messages, as a local run shows them
+    // (a local run's account.get and account.skipped read the engine store the pass wrote: here the worker's).
+    const drawer = async (client: BridgeClient, id: string) => {
+      const { folders } = await client.request('account.get', { accountId: id });
+      return { folders, skipped: await client.request('account.skipped', { accountId: id }) };
+    };
+    const asLocal = (view: AccountView, id: string) => {
+      const store = StateStore.open(workerDirs.get(view.worker!)!);
+      try {
+        const skips = store.skipped(engineKey(id));
+        return { folders: store.folderSummaries(engineKey(id)), skipped: { items: skips.map((s) => ({ folder: s.sourceFolder, uid: s.uid, reason: s.reason })), total: skips.length } };
+      } finally {
+        store.close();
+      }
+    };
+    const tooLarge = { folder: 'INBOX', uid: expect.any(Number), reason: expect.stringMatching(/MESSAGE_TOO_LARGE/) };
+    const [imapDrawer, pop3Drawer] = await Promise.all([drawer(c, created[0]!), drawer(c, created[1]!)]);
+    // (Dovecot's empty Drafts, Junk, Sent and Trash are listed too, as on a local run.)
+    const figures = (folders: typeof imapDrawer.folders) => folders.filter((f) => f.copied + f.skipped > 0).map((f) => [f.source, f.target, f.copied, f.alreadyPresent, f.skipped]);
+    expect(figures(imapDrawer.folders)).toEqual([
+      ['INBOX', 'INBOX', 5, 0, 1],
+      ['v1.2', 'v1．2', 3, 0, 0],
+    ]);
+    expect(imapDrawer.skipped).toEqual({ items: [tooLarge], total: 1 });
+    expect(figures(pop3Drawer.folders)).toEqual([['INBOX', 'INBOX', 5, 0, 1]]);
+    expect(pop3Drawer.skipped).toEqual({ items: [tooLarge], total: 1 });
+    expect(imapDrawer).toEqual(asLocal(imap!, created[0]!));
+    expect(pop3Drawer).toEqual(asLocal(pop3!, created[1]!));
     await bridge.close();
+
+    // Kept in the coordinator's state dir: the same after a restart.
+    const again = await coordinator(bridge.stateDir);
+    expect(await drawer(again.c, created[0]!)).toEqual(imapDrawer);
+    expect(await drawer(again.c, created[1]!)).toEqual(pop3Drawer);
+    await again.bridge.close();
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { QueueAccountResultSchema, QUEUE_PROTOCOL_VERSION } from '../../bridge/q
 import { storeVerifyRecord, verifyRecordOf } from '../../bridge/queue/verify-record';
 import { readPop3Meta } from '../../bridge/verify/pop3-meta';
 import { readRecordedState, skipKey } from '../../bridge/verify/recorded-state';
+import { recordedFolders, recordedSkips } from '../../bridge/service/account-records';
 
 /**
  * The records a queue worker sends with its result for the coordinator's verify: what the
@@ -45,6 +47,13 @@ function resultOf(store: StateStore): AccountResult {
   };
 }
 
+/** Moves the reports' arrival a minute back, so a checkpoint written since is newer by the store's one-second clock. */
+function backdateReports(dir: string): void {
+  const db = new Database(join(dir, 'mailmover.sqlite'));
+  db.prepare(`UPDATE reported_folders SET reported_at = datetime('now', '-60 seconds')`).run();
+  db.close();
+}
+
 /** Through the queue as BullMQ carries it: JSON, parsed by the coordinator's schema. */
 const overTheQueue = (value: unknown) => QueueAccountResultSchema.parse(JSON.parse(JSON.stringify(value)));
 
@@ -62,7 +71,7 @@ describe('the worker records for the coordinator verify', () => {
     ]);
     worker.store.recordMessages(ACCOUNT, 'v1.2', 9, [{ uid: 4, fingerprint: 'f4', outcome: 'skipped', targetUid: null, size: 20, reason: 'MESSAGE_REJECTED: refused' }]);
     // The coordinator knew a skip a later pass copied, and copied a message itself (复制缺失邮件).
-    coord.store.replaceSkips(ACCOUNT, [{ sourceFolder: 'INBOX', uidValidity: 7, uid: 3, reason: 'stale' }]);
+    coord.store.keepWorkerReport(ACCOUNT, { folders: [{ folder: 'INBOX', uidValidity: 7 }], skips: [{ sourceFolder: 'INBOX', uidValidity: 7, uid: 3, reason: 'stale' }] });
     coord.store.recordMessages(ACCOUNT, 'INBOX', 7, [{ uid: 5, fingerprint: 'f5', outcome: 'copied', targetUid: 9, size: 10 }]);
 
     const result = resultOf(worker.store);
@@ -71,8 +80,16 @@ describe('the worker records for the coordinator verify', () => {
       folderMap: [{ source: 'INBOX', target: 'INBOX' }, { source: 'v1.2', target: 'v1．2' }],
       uidValidity: [{ folder: 'INBOX', uidValidity: 7 }, { folder: 'v1.2', uidValidity: 9 }],
       uidls: [],
+      folders: worker.store.folderSummaries(ACCOUNT),
     });
     storeVerifyRecord(coord.store, ACCOUNT, sent.result, sent.recorded!);
+    // The account view (account.get's folders, account.skipped) shows what it shows from the worker's store.
+    expect(recordedFolders(coord.store, ACCOUNT)).toEqual(worker.store.folderSummaries(ACCOUNT));
+    expect(recordedFolders(coord.store, ACCOUNT).map((f) => [f.source, f.target, f.copied, f.skipped])).toEqual([
+      ['INBOX', 'INBOX', 1, 1],
+      ['v1.2', 'v1．2', 0, 1],
+    ]);
+    expect(recordedSkips(coord.store, ACCOUNT)).toEqual(worker.store.skipped(ACCOUNT));
 
     const seen = readRecordedState(coord.dir, ACCOUNT);
     expect(seen).toEqual(readRecordedState(worker.dir, ACCOUNT));
@@ -83,6 +100,31 @@ describe('the worker records for the coordinator verify', () => {
     // Another account's rows are not touched.
     expect(readRecordedState(coord.dir, 'account:acc_2').skips.size).toBe(0);
     worker.store.close();
+    coord.store.close();
+  });
+
+  it("the account view: a later report replaces a folder's figures and skips, a report naming no folder keeps them, a newer local pass wins", () => {
+    const coord = open();
+    const summary = (source: string, copied: number, skipped: number) => ({ source, target: source, lastUid: copied + skipped, copied, alreadyPresent: 0, skipped, updatedAt: '2026-01-01 00:00:00' });
+    const skip = (sourceFolder: string, uid: number) => ({ sourceFolder, uidValidity: 7, uid, reason: `MESSAGE_TOO_LARGE: ${uid}` });
+    coord.store.keepWorkerReport(ACCOUNT, {
+      folders: [{ folder: 'INBOX', uidValidity: 7 }, { folder: 'Sent', uidValidity: 7 }],
+      skips: [skip('INBOX', 2), skip('Sent', 4)],
+      summaries: [summary('INBOX', 3, 1), summary('Sent', 1, 1)],
+    });
+    // A later pass copied INBOX's skip (a bigger limit), and has a checkpoint for Sent no more (a fresh worker that failed early).
+    coord.store.keepWorkerReport(ACCOUNT, { folders: [{ folder: 'INBOX', uidValidity: 7 }], skips: [], summaries: [summary('INBOX', 4, 0)] });
+    coord.store.keepWorkerReport(ACCOUNT, { folders: [], skips: [] });
+    expect(recordedFolders(coord.store, ACCOUNT).map((f) => [f.source, f.copied, f.skipped])).toEqual([['INBOX', 4, 0], ['Sent', 1, 1]]);
+    expect(recordedSkips(coord.store, ACCOUNT)).toEqual([{ sourceFolder: 'Sent', uid: 4, reason: 'MESSAGE_TOO_LARGE: 4' }]);
+
+    // The bridge ran the account here afterwards (local mode again): its own checkpoint of Sent is newer than the report.
+    coord.store.putCheckpoint({ ...checkpoint('Sent', 'Sent', 8), lastUid: 6 });
+    coord.store.recordMessages(ACCOUNT, 'Sent', 8, [{ uid: 6, fingerprint: 'f6', outcome: 'skipped', targetUid: null, size: 10, reason: 'local' }]);
+    // The reports arrived before that checkpoint's write (SQLite's clock counts seconds: moved back, not waited for).
+    backdateReports(coord.dir);
+    expect(recordedFolders(coord.store, ACCOUNT).map((f) => [f.source, f.lastUid, f.copied, f.skipped])).toEqual([['INBOX', 4, 4, 0], ['Sent', 6, 0, 1]]);
+    expect(recordedSkips(coord.store, ACCOUNT).map((s) => [s.sourceFolder, s.uid, s.reason])).toEqual([['Sent', 6, 'local']]);
     coord.store.close();
   });
 
