@@ -23,7 +23,7 @@ import { BRIDGE_VERSION } from '../../bridge/server/health';
 import { AuthChallengeSchema } from '../../shared/protocol/messages';
 import { randomB64url } from '../../shared/protocol/handshake';
 import { getFreePort } from '../harness/free-port';
-import { BridgeProcess, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, setBridgePort } from './support/browser';
+import { BridgeProcess, EarlyLaunch, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, setBridgePort } from './support/browser';
 
 const PASSWORD = 'Fake-bridge-must-not-see-Qz7!';
 
@@ -103,9 +103,13 @@ describe('a fake bridge on the bridge port gets nothing (issue 12 #2)', () => {
   let bridge: BridgeProcess;
   let firstCode: string;
   let stateDir: string;
+  let firstBrowser: EarlyLaunch<Awaited<ReturnType<typeof launchWithExtension>>> | undefined;
+  const launch = (browserLocale: string) => launchWithExtension(browserLocale, { width: 400, height: 600 });
 
   beforeAll(async () => {
     ensureExtensionBuilt();
+    // The first language's Chromium starts beside the bridge; its block takes it.
+    firstBrowser = new EarlyLaunch(() => launch('en-US'));
     mkdirSync(SCREENSHOTS, { recursive: true });
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-fake-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir);
@@ -113,6 +117,7 @@ describe('a fake bridge on the bridge port gets nothing (issue 12 #2)', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await firstBrowser?.discard();
     await bridge?.stop();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
@@ -133,7 +138,7 @@ describe('a fake bridge on the bridge port gets nothing (issue 12 #2)', () => {
       // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
       const pairing = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
       pairing.catch(() => undefined); // awaited below, once the browser is there to close
-      ({ context, worker, userDataDir } = await launchWithExtension(browserLocale, { width: 400, height: 600 }));
+      ({ context, worker, userDataDir } = await (browserLocale === 'en-US' && firstBrowser ? firstBrowser.take() : launch(browserLocale)));
       code = await pairing;
       await setBridgePort(worker, bridge.port);
     }, 60_000);

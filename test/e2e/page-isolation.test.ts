@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { getFreePort } from '../harness/free-port';
-import { BridgeProcess, ROOT, SCREENSHOTS, TEST_EXTENSION_DIR, ensureTestExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';
+import { BridgeProcess, EarlyLaunch, ROOT, SCREENSHOTS, TEST_EXTENSION_DIR, ensureTestExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort } from './support/browser';
 
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
 
@@ -80,9 +80,13 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
   let firstCode: string;
   let stateDir: string;
   let site: { server: Server; origin: string };
+  let firstBrowser: EarlyLaunch<Awaited<ReturnType<typeof launchWithExtension>>> | undefined;
+  const launch = (browserLocale: string) => launchWithExtension(browserLocale, { width: 1440, height: 900 }, TEST_EXTENSION_DIR);
 
   beforeAll(async () => {
     ensureTestExtensionBuilt();
+    // The first language's Chromium starts beside the bridge; its block takes it.
+    firstBrowser = new EarlyLaunch(() => launch('en-US'));
     mkdirSync(SCREENSHOTS, { recursive: true });
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-isolation-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir);
@@ -90,6 +94,7 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
   }, 240_000);
 
   afterAll(async () => {
+    await firstBrowser?.discard();
     await bridge?.stop();
     site?.server.close();
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
@@ -113,7 +118,7 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
       // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
       const code = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
       code.catch(() => undefined); // awaited below, once the browser is there to close
-      ({ context, worker, userDataDir } = await launchWithExtension(browserLocale, { width: 1440, height: 900 }, TEST_EXTENSION_DIR));
+      ({ context, worker, userDataDir } = await (browserLocale === 'en-US' && firstBrowser ? firstBrowser.take() : launch(browserLocale)));
       await setBridgePort(worker, bridge.port);
       await pairInPopup(context, EXTENSION_ID, await code, { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);

@@ -33,7 +33,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, ROOT, SCREENSHOTS, chromiumArgs, ensureTestExtensionBuilt, pairInPopup, setBridgePort } from './support/browser';
+import { BridgeProcess, CHROMIUM, EarlyLaunch, ROOT, SCREENSHOTS, chromiumArgs, ensureTestExtensionBuilt, pairInPopup, setBridgePort } from './support/browser';
 
 const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
 const FIXTURES = path.join(ROOT, 'test', 'e2e', 'fixtures');
@@ -134,6 +134,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
   let stateDir: string;
   let loop1: { server: Server; origin: string };
   let loop2: { server: Server; origin: string };
+  let firstBrowser: EarlyLaunch<Awaited<ReturnType<typeof launch>>> | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
@@ -141,6 +142,8 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
     // The test build (its own outDir; the production build in .output/ is left alone), built
     // by the e2e global setup; rebuilt here only if a source changed since.
     ensureTestExtensionBuilt();
+    // The first language's Chromium starts beside the servers; its block takes it.
+    firstBrowser = new EarlyLaunch(() => launch('en-US'));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-panel-bridge-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
     // The bridge and the fixture servers start while the mail servers start and fill: nothing
@@ -157,6 +160,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
   }, 240_000);
 
   afterAll(async () => {
+    await firstBrowser?.discard();
     await bridge?.stop();
     await Promise.all([src?.stop(), tgt?.stop()]);
     loop1?.server.close();
@@ -177,7 +181,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
       // The second language pairs with a new code from `bridge pair`, asked for while Chromium starts.
       const code = suffix === 'en' ? Promise.resolve(firstCode) : bridge.newPairCode();
       code.catch(() => undefined); // awaited below, once the browser is there to close
-      ({ context, worker, userDataDir } = await launch(browserLocale));
+      ({ context, worker, userDataDir } = await (browserLocale === 'en-US' && firstBrowser ? firstBrowser.take() : launch(browserLocale)));
       await setBridgePort(worker, bridge.port);
       await pairInPopup(context, EXTENSION_ID, await code, { code: t('pairCodeLabel'), button: t('pairButton') });
     }, 90_000);

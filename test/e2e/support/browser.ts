@@ -87,6 +87,33 @@ export async function launchWithExtension(
   return { context, worker, userDataDir };
 }
 
+/**
+ * A Chromium launch started ahead of the block that uses it, e.g. beside a file's mail servers
+ * and bridge (they and Chromium start in parallel): the block's beforeAll take()s it. discard()
+ * closes it when no block took it (the file's setup failed first); a block that took it closes it.
+ */
+export class EarlyLaunch<T extends { context: BrowserContext; userDataDir: string }> {
+  private taken = false;
+  private readonly launch: Promise<T>;
+
+  constructor(start: () => Promise<T>) {
+    this.launch = start();
+    this.launch.catch(() => undefined); // taken (and its failure seen) later
+  }
+
+  take(): Promise<T> {
+    this.taken = true;
+    return this.launch;
+  }
+
+  async discard(): Promise<void> {
+    if (this.taken) return;
+    const launched = await this.launch.catch(() => undefined);
+    await launched?.context.close();
+    if (launched) await rm(launched.userDataDir, { recursive: true, force: true });
+  }
+}
+
 interface WorkerChrome {
   storage?: { local?: { set(items: Record<string, unknown>): Promise<void> } };
 }
