@@ -8,6 +8,8 @@
  * - the coordinator stopped mid-run and started again follows its accounts in the queue, and
  *   requeues one whose job is no longer there;
  * - two coordinators on one Redis with the same mailboxes: one pass per account, both see it end;
+ * - Redis restarted (AOF on) in the middle of a pass: coordinator and workers reconnect and the
+ *   account reaches first_pass_done with each message once;
  * - the verify the coordinator runs after a first pass uses what the worker recorded: a message
  *   the target refused is skipped with its reason (not missing), a folder the target made us
  *   rename is found under its new name, and a POP3 source's skip is known by its UIDL; the
@@ -40,13 +42,15 @@ import { StateStore } from '../../bridge/engine/state-store';
 const REDIS_PW = 'Coord-redis-pw-Hq8';
 const src = (i: number): DovecotUser => ({ user: `c${i}@old.example.com`, password: `C-src-${i}-pw-Lk2` });
 const tgt = (i: number): DovecotUser => ({ user: `c${i}@new.example.com`, password: `C-tgt-${i}-pw-Vb7` });
-// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync; 13: pause.
-const SOURCES = Array.from({ length: 13 }, (_, i) => src(i + 1));
-const TARGETS = SOURCES.map((_, i) => tgt(i + 1));
+// Accounts 1-4: first passes; 5-8: the restart; 9-11: two coordinators; 12: incremental sync; 13: pause;
+// 16: Redis restarted mid-pass.
+const IDS = [...Array.from({ length: 13 }, (_, i) => i + 1), 16];
+const SOURCES = IDS.map(src);
+const TARGETS = IDS.map(tgt);
 // Accounts 14 (IMAP) and 15 (POP3): the coordinator's verify, into a target that refuses some messages and names.
 const VERIFIED = [14, 15];
 const FOLDERS = ['INBOX', 'Archive'];
-const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60, 13: 300 };
+const SIZES: Record<number, number> = { 5: 60, 6: 60, 7: 60, 8: 60, 13: 300, 16: 120 };
 
 const csv = (ids: number[]) =>
   Buffer.from(['source,target,source_password,target_password', ...ids.map((i) => `${src(i).user},${tgt(i).user},${src(i).password},${tgt(i).password}`)].join('\n') + '\n').toString('base64');
@@ -149,7 +153,7 @@ describe('queue mode: the bridge as coordinator', () => {
       // '.' in a folder name, so the migration renames such a folder (FOLDER_RENAMED).
       startDovecot({ name: 'coord-vtgt', users: VERIFIED.map(tgt), maxMailSize: 100_000, extraConfig: 'mail_location = maildir:~/Maildir\n' }),
     ]);
-    for (let i = 1; i <= SOURCES.length; i++) {
+    for (const i of IDS) {
       await seedFolder(source, src(i), 'INBOX', bulkMessages(SIZES[i] ?? 8, 400 + i, { prefix: `c${i}`, ...(i === 13 ? { minBody: 20_000, maxBody: 30_000 } : {}) }));
       await seedFolder(source, src(i), 'Archive', bulkMessages(4, 500 + i, { prefix: `c${i}a` }));
     }
@@ -287,6 +291,28 @@ describe('queue mode: the bridge as coordinator', () => {
     await link.close();
     await expectExactlyOnce(13);
   }, 90_000);
+  it('Redis restarted mid-pass (AOF on): the coordinator and its workers reconnect, and the account ends with each message once', async () => {
+    if (!workers.length) await Promise.all([worker('wk', 1), worker('wl', 1)]);
+    const { bridge, c } = await coordinator(tmp('bridge-h'));
+    // The target behind a 100 ms round-trip link, one connection, batches of 5: the pass lasts
+    // seconds, so the restart lands in its middle.
+    const link = await startLatencyProxy({ host: '127.0.0.1', port: target.imapPort }, { rttMs: 100 });
+    try {
+      const { jobId, accounts } = await createJob(c, 'redis-restart', [16], 0, { concurrency: 1, batchMessages: 5, targetPort: link.port });
+      const id = accounts[0]!.id;
+      await c.waitForEvent('account.progress', (d) => d.accountId === id && d.messagesCopied > 0, 30_000);
+      await redis.restart();
+      const [done] = await allFirstPassDone(c, jobId, 1, 60_000);
+      expect(done!.counters.messagesTotal).toBe(124);
+      expect(workers.map((w) => w.name)).toContain(done!.worker);
+      await expectExactlyOnce(16);
+      expect(runsOf(16), workerLog.filter((l) => l.includes('c16%40')).join('\n')).toBeGreaterThanOrEqual(1);
+    } finally {
+      await link.close();
+      await bridge.close();
+    }
+  }, 90_000);
+
   it("the coordinator's verify uses what the worker recorded: a refused message is skipped with its reason, a renamed folder is found, a POP3 source verifies", async () => {
     if (!workers.length) await Promise.all([worker('wi', 2), worker('wj', 2)]);
     const { bridge, c } = await coordinator(tmp('bridge-g'));
