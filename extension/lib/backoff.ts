@@ -8,7 +8,11 @@ export interface BackoffOptions {
   random?: () => number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1000, maxMs: 30_000 };
+/**
+ * The bridge is on loopback: an attempt costs next to nothing, and an admin who restarts the
+ * bridge expects the extension back within seconds, not after a 15 or 30 s wait.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, maxMs: 4_000 };
 
 export function backoffDelay(attempt: number, opts: BackoffOptions = DEFAULT_BACKOFF): number {
   const exp = Math.min(opts.maxMs, opts.baseMs * 2 ** Math.max(0, attempt));
