@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { LongestFirstSequencer } from './test/support/longest-first-sequencer';
+import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts';
 
 // Unit tests are pure and fast; integration tests start real mail servers and the e2e tests
 // a real Chromium, so they get generous timeouts. All four projects run as one group, two
