@@ -5,7 +5,8 @@
  * are registered by matrix-engine-imap.test.ts and matrix-engine-pop3.test.ts (two files, so that
  * vitest's two workers run them side by side).
  *
- * Scenarios per pair (each on its own target user, so they do not see each other's mail):
+ * Scenarios per pair (each on its own target user, so they do not see each other's mail; each pair
+ * on its own source and target users, so pairs sharing a server do not either):
  * - copy:            first run; every message arrives once with its bytes (as the target stores them),
  *                    flags and internal date; nothing skipped; the source is unchanged.
  * - rerun:           second run with the same state: nothing copied, target unchanged.
@@ -40,14 +41,18 @@ export interface MatrixCase {
   scenarios: readonly Scenario[];
 }
 
-const alice: MailUser = { user: 'alice@old.example.com', password: 'Matrix-src-pw-4Qz' };
-const targets: Record<string, MailUser> = {
-  copy: { user: 'bob@new.example.com', password: 'Matrix-tgt-pw-8Kp' },
-  dropped: { user: 'dave@new.example.com', password: 'Matrix-tgt-pw-2Lx' },
-  'lost-reply': { user: 'erin@new.example.com', password: 'Matrix-tgt-pw-6Vn' },
-  pop3: { user: 'carol@new.example.com', password: 'Matrix-tgt-pw-3Jw' },
-  windows: { user: 'frank@new.example.com', password: 'Matrix-tgt-pw-9Wd' },
+/** The source mailbox of the pair into a `target` server: each pair has its own on the shared source server. */
+const sourceUser = (target: ServerKind): MailUser => ({ user: `alice-${target}@old.example.com`, password: 'Matrix-src-pw-4Qz' });
+const TARGET_USERS: Record<string, { name: string; password: string }> = {
+  copy: { name: 'bob', password: 'Matrix-tgt-pw-8Kp' },
+  dropped: { name: 'dave', password: 'Matrix-tgt-pw-2Lx' },
+  'lost-reply': { name: 'erin', password: 'Matrix-tgt-pw-6Vn' },
+  pop3: { name: 'carol', password: 'Matrix-tgt-pw-3Jw' },
+  windows: { name: 'frank', password: 'Matrix-tgt-pw-9Wd' },
 };
+/** The target mailboxes of the pair from a `source` server, one per scenario, on the shared target server. */
+const targetUsers = (source: ServerKind): Record<string, MailUser> =>
+  Object.fromEntries(Object.entries(TARGET_USERS).map(([scenario, u]) => [scenario, { user: `${u.name}-${source}@new.example.com`, password: u.password }]));
 
 export function imapEndpoint(server: AnyMailServer, user: MailUser, port = server.imapPort): Endpoint {
   return {
@@ -138,12 +143,34 @@ function summary(r: AccountResult): string {
 }
 
 /**
- * Registers one describe per source x target pair with the given scenarios. Servers are started per
- * pair (the first two configurations of each kind: Dovecot '/' with special-use, Cyrus Debian config,
- * Courier) and stopped at the end.
+ * Registers one describe per source x target pair with the given scenarios. One source and one
+ * target server per kind (the first configuration of each kind: Dovecot '/' with special-use, Cyrus
+ * Debian config, Courier) serve every pair of the file, each pair on mailboxes of its own; a server
+ * starts when the first pair needs it and stops when the file ends.
  */
 export function defineMatrix(cases: readonly MatrixCase[]): void {
+  const config = (k: ServerKind) => MATRIX.find((m) => m.kind === k)!;
+  const servers = new Map<string, Promise<AnyMailServer>>();
+  const server = (role: 'src' | 'tgt', kind: ServerKind): Promise<AnyMailServer> => {
+    const key = `${role}-${kind}`;
+    let started = servers.get(key);
+    if (!started) {
+      const users =
+        role === 'src'
+          ? cases.filter((c) => c.source === kind).map((c) => sourceUser(c.target))
+          : cases.filter((c) => c.target === kind).flatMap((c) => Object.values(targetUsers(c.source)));
+      started = startConfig(config(kind), { name: `mx-${key}`, users });
+      servers.set(key, started);
+    }
+    return started;
+  };
+  afterAll(async () => {
+    await Promise.allSettled([...servers.values()].map(async (p) => (await p).stop()));
+  });
+
   describe.each(cases.map((c) => [`${c.source} -> ${c.target}`, c] as const))('engine matrix: %s', (_label, c) => {
+    const alice = sourceUser(c.target);
+    const targets = targetUsers(c.source);
     let src: AnyMailServer;
     let tgt: AnyMailServer;
     let sourceBefore: MailboxSnapshot;
@@ -156,13 +183,9 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
       stores.push(s);
       return s.store;
     };
-    const config = (k: ServerKind) => MATRIX.find((m) => m.kind === k)!;
 
     beforeAll(async () => {
-      [src, tgt] = await Promise.all([
-        startConfig(config(c.source), { name: `mx-src-${c.source}`, users: [alice] }),
-        startConfig(config(c.target), { name: `mx-tgt-${c.target}`, users: Object.values(targets) }),
-      ]);
+      [src, tgt] = await Promise.all([server('src', c.source), server('tgt', c.target)]);
       if (imap) {
         for (const [folder, msgs] of Object.entries(corpus(src, tgt))) await seedFolder(src, alice, folder, msgs);
       } else {
@@ -173,9 +196,8 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
       for (const folder of Object.keys(sourceBefore.folders)) sourceRaw[folder] = await readFolder(src, alice, folder, { withRaw: true });
     });
 
-    afterAll(async () => {
+    afterAll(() => {
       for (const s of stores) s.cleanup();
-      await Promise.all([src?.stop(), tgt?.stop()]);
     });
 
     /** Every source folder with messages arrived exactly once, as the target stores such bytes. */

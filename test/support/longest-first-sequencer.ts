@@ -10,14 +10,14 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * wall time, nothing else.
  */
 const ESTIMATED_SECONDS: Record<string, number> = {
-  'integration:test/integration/matrix-engine-imap.test.ts': 70,
+  'integration:test/integration/matrix-engine-imap.test.ts': 50,
   'integration:test/integration/queue-coordinator.test.ts': 60,
   'integration:test/integration/queue-cluster.test.ts': 60,
   'e2e:test/e2e/webmail-panel.test.ts': 45,
   'e2e:test/e2e/wizard-migration.test.ts': 45,
   'integration:test/integration/verify-cli.test.ts': 30,
   'integration:test/integration/engine-robustness.test.ts': 30,
-  'integration:test/integration/matrix-engine-pop3.test.ts': 25,
+  'integration:test/integration/matrix-engine-pop3.test.ts': 16,
   'integration:test/integration/matrix-engine-kill.test.ts': 25,
   'e2e:test/e2e/page-isolation.test.ts': 22,
   'e2e:test/e2e/fake-bridge.test.ts': 22,
