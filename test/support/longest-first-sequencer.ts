@@ -11,7 +11,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  */
 const ESTIMATED_SECONDS: Record<string, number> = {
   'integration:test/integration/matrix-engine-imap.test.ts': 50,
-  'integration:test/integration/queue-coordinator.test.ts': 60,
+  'integration:test/integration/queue-coordinator.test.ts': 42,
   'integration:test/integration/queue-cluster.test.ts': 60,
   'e2e:test/e2e/webmail-panel.test.ts': 45,
   'e2e:test/e2e/wizard-migration.test.ts': 45,
