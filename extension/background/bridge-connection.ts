@@ -96,7 +96,9 @@ export class BridgeConnection {
     const port = await this.port();
     const token = await this.token();
     await this.update({
-      phase: this.state.phase === 'checking' || this.state.phase === 'not-found' ? 'checking' : this.state.phase,
+      // Looking again on the same port stays "not found" until something answers: the popup's card
+      // (and the port an admin is typing into it) must not blink away at every retry.
+      phase: this.state.phase === 'not-found' && this.state.port === port ? 'not-found' : this.state.phase === 'checking' || this.state.phase === 'not-found' ? 'checking' : this.state.phase,
       port,
       paired: !!token,
       tokenId: token?.tokenId ?? null,

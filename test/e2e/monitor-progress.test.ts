@@ -94,7 +94,13 @@ describe('a bridge on another port, and the monitor during a migration', () => {
     await popup.setViewportSize({ width: 380, height: 640 });
     await popup.goto(`chrome-extension://${EXTENSION_ID}/popup.html`);
     await popup.locator('[data-testid="bridge-status"][data-state="not-found"]').waitFor({ timeout: 20_000 });
-    await popup.getByLabel(t('notFoundPortLabel')).fill(`${code}@${bridge.port}`);
+    const line = `${code}@${bridge.port}`;
+    await popup.getByLabel(t('notFoundPortLabel')).fill(line);
+    // The extension keeps looking on the old port (every 4 s at most): through a retry the card
+    // stays and keeps what the admin typed (it once blinked to "checking" and lost it).
+    await popup.waitForTimeout(4_500);
+    expect(await popup.getByLabel(t('notFoundPortLabel')).inputValue()).toBe(line);
+    expect(await popup.locator('[data-testid="bridge-status"]').getAttribute('data-state')).toBe('not-found');
     await popup.screenshot({ path: path.join(SCREENSHOTS, 'popup-other-port-zh.png') });
     await popup.getByRole('button', { name: t('notFoundPortButton') }).click();
     await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 30_000 });
