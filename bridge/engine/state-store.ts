@@ -365,10 +365,15 @@ export class StateStore {
   }
 
   skipped(account: string): SkippedRecord[] {
+    return this.skippedUnder(account, 'folders');
+  }
+
+  /** The skipped rows whose UIDVALIDITY is that of the folder's entry in `folderTable` (older ones mean nothing). */
+  private skippedUnder(account: string, folderTable: 'folders' | 'reported_folders'): SkippedRecord[] {
     const rows = this.db
       .prepare(
         `SELECT m.source_folder, m.uid, m.reason FROM messages m
-         JOIN folders f ON f.account = m.account AND f.source_folder = m.source_folder AND f.uid_validity = m.uid_validity
+         JOIN ${folderTable} f ON f.account = m.account AND f.source_folder = m.source_folder AND f.uid_validity = m.uid_validity
          WHERE m.account = ? AND m.outcome = 'skipped' ORDER BY m.source_folder, m.uid`,
       )
       .all(account) as Array<{ source_folder: string; uid: number; reason: string | null }>;
@@ -442,14 +447,7 @@ export class StateStore {
 
   /** The skips of the reported folders, as skipped() lists those of this store's checkpoints. */
   reportedSkipped(account: string): SkippedRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT m.source_folder, m.uid, m.reason FROM messages m
-         JOIN reported_folders r ON r.account = m.account AND r.source_folder = m.source_folder AND r.uid_validity = m.uid_validity
-         WHERE m.account = ? AND m.outcome = 'skipped' ORDER BY m.source_folder, m.uid`,
-      )
-      .all(account) as Array<{ source_folder: string; uid: number; reason: string | null }>;
-    return rows.map((r) => ({ sourceFolder: r.source_folder, uid: r.uid, reason: r.reason ?? '' }));
+    return this.skippedUnder(account, 'reported_folders');
   }
 
   recordFolderMap(account: string, sourceFolder: string, targetFolder: string, sanitized: string | null): void {
