@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { OWN_KEY_PREFIX } from './queue-config';
 import { QUEUE_PROTOCOL_VERSION } from './protocol';
 import type { WorkerStats } from './worker-stats';
+import { WorkerFiguresSchema } from '../../shared/protocol/workers';
 
 /**
  * Each worker's record in Redis, for the workers panel: a JSON value per worker that
@@ -13,24 +14,11 @@ const RECORD_TTL_MS = HEARTBEAT_INTERVAL_MS * 4;
 const WORKERS_SET = `${OWN_KEY_PREFIX}:workers`;
 const workerKey = (name: string) => `${OWN_KEY_PREFIX}:worker:${name}`;
 
-export const WorkerRecordSchema = z.object({
-  name: z.string(),
-  host: z.string(),
+export const WorkerRecordSchema = WorkerFiguresSchema.extend({
   pid: z.number().int(),
-  /** mailmover's package version */
-  version: z.string(),
   protocol: z.number().int(),
-  concurrency: z.number().int(),
   startedAt: z.number(),
   lastHeartbeat: z.number(),
-  /** Labels (source -> target) of the accounts it runs now. */
-  running: z.array(z.string()),
-  accountsDone: z.number().int(),
-  accountsFailed: z.number().int(),
-  messagesCopied: z.number().int(),
-  bytesCopied: z.number().int(),
-  messagesPerSecond: z.number(),
-  bytesPerSecond: z.number(),
   /** Set when it stopped on purpose (the record then stays until it expires). */
   stopped: z.string().optional(),
 });

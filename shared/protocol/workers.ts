@@ -2,11 +2,10 @@ import { z } from 'zod';
 import { IsoDateTimeSchema } from './common';
 
 /**
- * Queue mode (bridge start --queue): the workers taking account passes from the queue, as the
- * workers panel shows them. Built from each worker's heartbeat record in Redis; a worker is
- * listed until about 20 s after its last heartbeat.
+ * What a queue worker says of itself at each heartbeat, the same in its record in Redis and in
+ * the workers panel: who it is, what it runs, and its figures so far.
  */
-export const WorkerViewSchema = z.object({
+export const WorkerFiguresSchema = z.object({
   name: z.string(),
   host: z.string(),
   /** mailmover version the worker runs. */
@@ -15,14 +14,22 @@ export const WorkerViewSchema = z.object({
   concurrency: z.number().int(),
   /** "source -> target" of the accounts it runs now. */
   running: z.array(z.string()),
-  startedAt: IsoDateTimeSchema,
-  lastHeartbeat: IsoDateTimeSchema,
   accountsDone: z.number().int(),
   accountsFailed: z.number().int(),
   messagesCopied: z.number().int(),
   bytesCopied: z.number().int(),
   messagesPerSecond: z.number(),
   bytesPerSecond: z.number(),
+});
+
+/**
+ * Queue mode (bridge start --queue): the workers taking account passes from the queue, as the
+ * workers panel shows them. Built from each worker's heartbeat record in Redis; a worker is
+ * listed until about 20 s after its last heartbeat.
+ */
+export const WorkerViewSchema = WorkerFiguresSchema.extend({
+  startedAt: IsoDateTimeSchema,
+  lastHeartbeat: IsoDateTimeSchema,
   /** Why it stopped, when it stopped on purpose (a refusal: wrong cluster key, other version). */
   stopped: z.string().nullable(),
 });
