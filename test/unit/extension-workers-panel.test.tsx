@@ -10,9 +10,9 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkersList } from '../../shared/protocol/workers';
 import { StatusTable } from '../../extension/dashboard/monitor/StatusTable';
 import { WorkersPanel } from '../../extension/dashboard/workers/WorkersPanel';
-import type { AccountRow } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { formatDateTime } from '../../extension/lib/format';
+import { makeAccount } from './extension-account-fixture';
 
 afterEach(cleanup);
 beforeAll(() => {
@@ -87,28 +87,16 @@ describe('workers panel', () => {
   });
 
   it('the monitor row names the worker of a queued account, none for an in-process one', async () => {
-    const base = {
+    const inFlight = {
       jobId: 'job-1',
-      mode: 'admin-with-passwords',
       status: 'in_progress',
       phase: 'copying',
-      hasSourcePassword: true,
-      hasTargetPassword: true,
-      sourceServer: null,
       counters: { messagesTotal: 10, messagesCopied: 4, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 4096, messagesSyncedSinceFirstPass: 0 },
       error: null,
-      attempts: 1,
-      nextRunAt: null,
       startedAt: '2026-01-01T00:00:00.000Z',
-      firstPassDoneAt: null,
-      lastSyncAt: null,
-      syncEndsAt: null,
-      updatedAt: '2026-01-01T00:01:00.000Z',
-      progress: null,
-      syncedAt: '2026-01-01T00:01:00.000Z',
-    };
-    const queued = { ...base, id: 'a1', source: 'a@old.example.com', target: 'a@new.example.com', worker: 'w1' } as AccountRow;
-    const local = { ...base, id: 'a2', source: 'b@old.example.com', target: 'b@new.example.com' } as AccountRow;
+    } as const;
+    const queued = makeAccount({ ...inFlight, id: 'a1', source: 'a@old.example.com', target: 'a@new.example.com', worker: 'w1' });
+    const local = makeAccount({ ...inFlight, id: 'a2', source: 'b@old.example.com', target: 'b@new.example.com' });
     const noop = () => undefined;
     await act(async () => {
       render(
