@@ -17,7 +17,9 @@ import { munge8bitHeader } from './matrix-engine-support';
 
 const alice: MailUser = { user: 'alice@old.example.com', password: 'Kill-src-pw-Hn4' };
 const bob: MailUser = { user: 'bob@new.example.com', password: 'Kill-tgt-pw-Ud7' };
-const INBOX_COUNT = 400;
+// Enough that the copy lasts seconds even on a fast machine: the test polls the target over a new
+// login each time (slow on Courier), and must catch the copy between 60 and all of them.
+const INBOX_COUNT = 800;
 
 const url = (s: AnyMailServer, user: string): string => `imap://${encodeURIComponent(user)}@${s.host}:${s.imapPort}`;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
