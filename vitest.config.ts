@@ -7,6 +7,10 @@ import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts
 // or on Chromium leaves room for another, and the short unit files fill the tail instead of
 // one long file running alone at the end of its project's group.
 const WORKERS = 2;
+// Unit and integration files share their worker's module cache (isolate: false): each file
+// re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
+// tests keep no module state between files (unit files pass in shuffled orders). The React
+// component files stay isolated: they share a mocked browser and stores at module level.
 
 export default defineConfig({
   test: {
@@ -17,6 +21,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           environment: 'node',
+          isolate: false,
           // A guard against a hang, not a speed check (vitest's 5 s default failed jsdom renders
           // on a busy 2-core machine): how fast things are is the bench's business.
           testTimeout: 30_000,
@@ -28,6 +33,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          isolate: false,
           testTimeout: 180_000,
           hookTimeout: 180_000,
           maxWorkers: WORKERS,
