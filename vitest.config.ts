@@ -2,11 +2,12 @@ import { defineConfig } from 'vitest/config';
 import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts';
 
 // Unit tests are pure and fast; integration tests start real mail servers and the e2e tests
-// a real Chromium, so they get generous timeouts. All four projects run as one group, two
-// files at a time (the CI machine has 2 cores), longest first: a file waiting on its servers
-// or on Chromium leaves room for another, and the short unit files fill the tail instead of
-// one long file running alone at the end of its project's group.
-const WORKERS = 2;
+// a real Chromium, so they get generous timeouts. All four projects run as one group, three
+// files at a time on the 2-core CI machine, longest first: files spend much of their time
+// waiting on their servers, on Chromium or on a simulated slow link (with two at a time the
+// cores were idle a third of the run), and the short unit files fill the tail instead of one
+// long file running alone at the end of its project's group.
+const WORKERS = 3;
 // Unit and integration files share their worker's module cache (isolate: false): each file
 // re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
 // tests keep no module state between files (unit files pass in shuffled orders). The React
