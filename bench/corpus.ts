@@ -132,7 +132,7 @@ const NAMES = [
   ['Support', 'support'],
 ] as const;
 const SUBJECTS = ['季度报告', 'Réunion de projet', 'Invoice', '合同草案', 'Weekly status', 'Re: 报价单', 'Fwd: Übersicht', 'Meeting notes', '发票', 'Planning 2024'];
-const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua 项目 会议 报告 客户 合同 预算 écrit déjà garçon'.split(' ');
+const WORDS = 'lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt ut labore et dolore magna aliqua 项目 会议 报告 客户 合同 预算 一 通知 écrit déjà garçon'.split(' ');
 
 /** RFC 2047 B-encoding for a header text with non-ASCII characters (as MUAs write it). */
 function encodeWord(text: string): string {

@@ -161,6 +161,30 @@ describe('restoresNuls', async () => {
   });
 });
 
+describe('mayHideNuls: which bodies are fetched again as BINARY[]', async () => {
+  const { mayHideNuls } = await import('../../bridge/engine/nul-bytes');
+  const bytes = (...parts: Array<string | number[]>) => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'latin1') : Buffer.from(p))));
+  it('not UTF-8 text whose characters hold 0x80 bytes, nor a body without 0x80', () => {
+    expect(mayHideNuls(Buffer.from('Subject: 一\r\n\r\n一二三 Ā ̀ 𐀀\r\n', 'utf8'))).toBe(false);
+    expect(mayHideNuls(Buffer.from('plain ASCII, é and 中文 without that byte', 'utf8'))).toBe(false);
+  });
+  it('a 0x80 where a NUL was: after ASCII, at the start, in a run, after a whole character', () => {
+    expect(mayHideNuls(bytes('before', [0x80], 'after'))).toBe(true);
+    expect(mayHideNuls(bytes([0x80], 'x'))).toBe(true);
+    expect(mayHideNuls(bytes('a', [0x80, 0x80, 0x80]))).toBe(true);
+    expect(mayHideNuls(Buffer.concat([Buffer.from('一', 'utf8'), Buffer.from([0x80])]))).toBe(true);
+    expect(mayHideNuls(Buffer.concat([Buffer.from('é', 'utf8'), Buffer.from([0x80])]))).toBe(true);
+  });
+  it('a 0x80 that is not well-formed UTF-8: cut-off sequence, overlong or out-of-range second byte, other charsets', () => {
+    expect(mayHideNuls(bytes([0xe4, 0x80], 'A'))).toBe(true);
+    expect(mayHideNuls(bytes([0xe0, 0x80, 0x80]))).toBe(true);
+    expect(mayHideNuls(bytes([0xf0, 0x80, 0x80, 0x80]))).toBe(true);
+    expect(mayHideNuls(bytes([0xc0, 0x80]))).toBe(true);
+    expect(mayHideNuls(bytes('price ', [0x80], '5'))).toBe(true); // windows-1252 euro sign
+    expect(mayHideNuls(bytes([0x81, 0x80]))).toBe(true); // GBK
+  });
+});
+
 describe('classifyError: connection limits and DNS', () => {
   it("Dovecot's per-user connection limit is THROTTLED, not a wrong password", () => {
     const e = classifyError({ authenticationFailed: true, serverResponseCode: 'UNAVAILABLE', responseText: 'Maximum number of connections from user+IP exceeded (mail_max_userip_connections=2)' }, ctx);
