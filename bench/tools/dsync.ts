@@ -23,7 +23,10 @@ export function dsyncArgs(servers: BenchServers, pair: AccountPair, opts: DsyncO
     imapc_port: String(src.imapPort),
     imapc_user: pair.source.user,
     imapc_password: pair.source.password,
-    imapc_ssl: 'no',
+    // STARTTLS like every tool here (a migration between providers is encrypted); the
+    // harness's certificate is self-signed.
+    imapc_ssl: 'starttls',
+    imapc_ssl_verify: 'no',
     imapc_features: opts.features ?? 'rfc822.size fetch-headers modseq',
     mail_prefetch_count: String(opts.prefetch ?? 20),
   };

@@ -24,7 +24,7 @@ export async function runImapsync(servers: BenchServers, pair: AccountPair, scri
     `--port${n}`, String(servers[s].imapPort),
     `--user${n}`, pair[s].user,
     `--password${n}`, pair[s].password,
-    `--nossl${n}`, `--notls${n}`,
+    `--tls${n}`, // STARTTLS, like every tool in the bench (imapsync does not verify the certificate by default)
   ];
   const args = [...side(1, 'source'), ...side(2, 'target'), '--nolog', '--noreleasecheck', '--syncinternaldates'];
   let executable = true;

@@ -121,7 +121,8 @@ export async function runMailmover(
   const where = opts.queue
     ? ['--queue', opts.queue.url, '--cluster-key-file', opts.queue.keyFile, '--host-connections', String(opts.queue.hostConnections)]
     : ['--state-dir', opts.stateDir];
-  const args = ['--allow-plaintext', ...where, '--json', ...(opts.extraArgs ?? [])];
+  // STARTTLS (imap://) like every tool in the bench; the harness's certificates are self-signed.
+  const args = ['--insecure-tls', ...where, '--json', ...(opts.extraArgs ?? [])];
   if ('pair' in who) {
     env.BENCH_SOURCE_PW = who.pair.source.password;
     env.BENCH_TARGET_PW = who.pair.target.password;
@@ -185,7 +186,7 @@ export async function runMailmoverVerify(servers: BenchServers, pair: AccountPai
     '--target', url(servers, 'target', pair.target.user),
     '--source-password-env', 'BENCH_SOURCE_PW',
     '--target-password-env', 'BENCH_TARGET_PW',
-    '--allow-plaintext', '--state-dir', opts.stateDir, '--json',
+    '--insecure-tls', '--state-dir', opts.stateDir, '--json',
     ...(opts.deep ? ['--deep'] : []),
   ];
   return withServerCpu(servers, async () => {

@@ -15,7 +15,13 @@ function quote(v: string): string {
   return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function mbsyncConfig(servers: BenchServers, pair: AccountPair, stateDir: string): string {
+/**
+ * Every tool talks to both servers over STARTTLS, as a migration between providers does.
+ * mbsync trusts a certificate listed in CertificateFile as it is ("directly matched peer
+ * certificates are always trusted", mbsync(1)): the harness's self-signed ones are written
+ * there.
+ */
+export function mbsyncConfig(servers: BenchServers, pair: AccountPair, stateDir: string, certFiles: Record<'source' | 'target', string>): string {
   const account = (name: string, side: 'source' | 'target') => {
     const s = servers[side];
     const u = pair[side];
@@ -25,7 +31,8 @@ export function mbsyncConfig(servers: BenchServers, pair: AccountPair, stateDir:
       `Port ${s.imapPort}`,
       `User ${quote(u.user)}`,
       `Pass ${quote(u.password)}`,
-      'SSLType None',
+      'SSLType STARTTLS',
+      `CertificateFile ${certFiles[side]}`,
       'AuthMechs LOGIN',
       '',
       `IMAPStore ${name}-store`,
@@ -54,7 +61,9 @@ export async function runMbsync(servers: BenchServers, pair: AccountPair, scratc
   const stateDir = join(scratchDir, 'state');
   mkdirSync(stateDir, { recursive: true });
   const rc = join(scratchDir, 'mbsyncrc');
-  writeFileSync(rc, mbsyncConfig(servers, pair, stateDir), { mode: 0o600 });
+  const certFiles = { source: join(scratchDir, 'source-cert.pem'), target: join(scratchDir, 'target-cert.pem') };
+  for (const side of ['source', 'target'] as const) writeFileSync(certFiles[side], servers[side].caPem);
+  writeFileSync(rc, mbsyncConfig(servers, pair, stateDir, certFiles), { mode: 0o600 });
   return withServerCpu(servers, async () => {
     const m = await measureProcess(MBSYNC_BIN, ['-c', rc, '-q', 'bench'], { timeoutMs: opts.timeoutMs });
     const ok = m.exitCode === 0;
