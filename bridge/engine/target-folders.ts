@@ -40,23 +40,26 @@ function alreadyExists(err: ServerError): boolean {
 /**
  * CREATE, with the folder's special use (RFC 6154 CREATE-SPECIAL-USE) when the target
  * supports it, so mail clients recognise a new Sent or Trash as such. A target that
- * refuses the USE list gets a plain CREATE.
+ * refuses the USE list gets a plain CREATE. True when the folder is subscribed already:
+ * imapflow's mailboxCreate sends SUBSCRIBE itself after a CREATE that worked, and a second
+ * one costs a round trip per folder (about 40 ms each over the internet).
  */
-async function create(target: ImapFlow, path: string, use: string | undefined): Promise<void> {
+async function create(target: ImapFlow, path: string, use: string | undefined): Promise<boolean> {
   if (use && target.capabilities.has('CREATE-SPECIAL-USE')) {
     const exec = (target as unknown as { exec: Exec }).exec.bind(target);
     const name = encodePath(target, normalizePath(target, path));
     try {
       const res = await exec('CREATE', [{ type: 'ATOM', value: name }, [{ type: 'ATOM', value: 'USE' }, [{ type: 'ATOM', value: use }]]]);
       res.next();
-      return;
+      return false;
     } catch (err) {
       const e = err as ServerError;
       if (!('responseStatus' in (err as object)) || alreadyExists(e)) throw err;
       // USEATTR, or a server that parses USE but will not set it: the folder matters more than its flag.
     }
   }
-  await target.mailboxCreate(path);
+  const made = await target.mailboxCreate(path);
+  return made?.created === true;
 }
 
 /** Renames a mapping's target and every mapping below it. */
@@ -94,8 +97,9 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
     if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
     const mapping = mappings.find((m) => m.target === path);
     const use = mapping?.role && !roleTaken.has(mapping.role) ? mapping.role : undefined;
+    let subscribed = false;
     try {
-      await create(target, path, use);
+      subscribed = await create(target, path, use);
       if (use) roleTaken.add(use);
     } catch (err) {
       const e = err as ServerError;
@@ -118,9 +122,9 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
         let ok = existing.has(safer);
         if (!ok) {
           try {
-            await create(target, safer, use);
+            const saferSubscribed = await create(target, safer, use);
             ok = true;
-            await subscribe(target, safer);
+            if (!saferSubscribed) await subscribe(target, safer);
           } catch (retryErr) {
             if (!('responseStatus' in (retryErr as object))) throw retryErr;
           }
@@ -140,7 +144,7 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
       continue;
     }
     existing.add(path);
-    await subscribe(target, path);
+    if (!subscribed) await subscribe(target, path);
   }
   return result;
 }

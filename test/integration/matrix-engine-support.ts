@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import type { Endpoint } from '../../bridge/engine/endpoint';
 import { migrate } from '../../bridge/engine/migrate';
 import type { AccountResult } from '../../shared/migration';
-import { readFolder, seedFolder, snapshotMailbox, type MailboxMessage, type MailboxSnapshot } from '../harness/mailbox';
+import { readFolder, seedFolder, snapshotMailbox, withImap, type MailboxMessage, type MailboxSnapshot } from '../harness/mailbox';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { bulkMessages, trickyMessages, type CorpusMessage } from '../support/corpus';
 import { startCuttingProxy, type CutOptions } from '../support/cutting-proxy';
@@ -213,6 +213,15 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
       expect(await snapshotMailbox(src, alice), 'the source is unchanged').toEqual(sourceBefore);
     }
 
+    /** Every folder the pass put mail in is subscribed: clients that show subscribed folders only see it. */
+    async function expectSubscribed(result: AccountResult, user: MailUser): Promise<void> {
+      const listed = await withImap(tgt, user, (client) => client.list());
+      const subscribed = listed.filter((l) => l.subscribed).map((l) => l.path);
+      for (const f of result.folders) {
+        if (f.target.toUpperCase() !== 'INBOX') expect(subscribed, `${f.target} subscribed`).toContain(f.target);
+      }
+    }
+
     const total = (): number => Object.values(sourceRaw).reduce((s, m) => s + m.length, 0);
     const pop3Total = (): number => sourceRaw.INBOX!.length;
 
@@ -235,6 +244,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
         expect(r.messagesSkipped, summary(r)).toBe(0);
         expect(r.messagesCopied, summary(r)).toBe(total());
         await expectComplete(r, user);
+        await expectSubscribed(r, user);
         await logRow(c, 'copy', r, tgt, user, total());
       });
       if (c.scenarios.includes('rerun')) {
