@@ -53,8 +53,10 @@ function inUtf8Character(raw: Buffer, at: number): boolean {
  * byte that is not part of a UTF-8 character. Most mail written in Chinese (and many other
  * languages) as 8-bit UTF-8 holds 0x80 bytes inside characters (U+4E00 "一" is E4 B8 80);
  * fetching all of it again as BINARY[] doubled the source's reads and made the server
- * decode every attachment of those messages. A NUL stands where text or binary data had
- * one, after an ASCII byte or another NUL in practice, so it is never inside a character.
+ * decode every attachment of those messages. A NUL in mail follows an ASCII byte, another
+ * NUL or a whole character in practice (broken text, a binary part), and then counts; one
+ * right after the lead bytes of a cut-off character would read as that character and is
+ * the one case this lets through.
  */
 export function mayHideNuls(raw: Buffer): boolean {
   for (let at = raw.indexOf(0x80); at !== -1; at = raw.indexOf(0x80, at + 1)) {
