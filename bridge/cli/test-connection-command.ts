@@ -185,4 +185,3 @@ export async function runTestConnection(url: string, raw: TestConnectionCliOptio
   return report.ok ? 0 : 1;
 }
 
-export { registerTestConnection } from './test-connection-register';

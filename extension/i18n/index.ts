@@ -11,8 +11,9 @@ import { zhCN } from './zh-CN';
 
 export { en, zhCN };
 
-export type MessageKey = keyof typeof en;
-export type Messages = { readonly [K in MessageKey]: string };
+import type { MessageKey, Messages } from './messages';
+
+export type { MessageKey, Messages };
 
 export type Locale = 'en' | 'zh-CN';
 

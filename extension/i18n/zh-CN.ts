@@ -1,6 +1,6 @@
 /** 简体中文界面文字（与 en.ts 键完全一致；状态名见 shared/status-labels.ts）。 */
 import { ACCOUNT_STATUS_LABELS, JOB_STATUS_LABELS, VERIFY_STATUS_LABELS } from '../../shared/status-labels';
-import type { Messages } from './index';
+import type { Messages } from './messages';
 
 export const zhCN: Messages = {
   appSubtitle: '企业邮箱搬家',

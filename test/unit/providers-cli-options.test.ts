@@ -1,7 +1,8 @@
 /** `test-connection` command line → endpoint and options; usage errors name the option. */
 import { Command } from 'commander';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestConnectionInput, registerTestConnection, type TestConnectionCliOptions } from '../../bridge/cli/test-connection-command';
+import { buildTestConnectionInput, type TestConnectionCliOptions } from '../../bridge/cli/test-connection-command';
+import { registerTestConnection } from '../../bridge/cli/test-connection-register';
 import { UsageError } from '../../bridge/cli/endpoint-url';
 
 const ENV = 'MAILMOVER_TC_UNIT_PW';
