@@ -55,6 +55,9 @@ export function trickyMessages(): Array<CorpusMessage & { label: string }> {
   const bareLf = Buffer.from(`From: lf@old.example.com\nTo: x@old.example.com\nSubject: bare LF\nDate: Wed, 3 Feb 2016 10:00:00 +0000\nMessage-ID: <lf@old.example.com>\n\nline one\nline two\n`, 'latin1');
   const nul = Buffer.concat([
     Buffer.from(`From: nul@old.example.com${CRLF}To: x@old.example.com${CRLF}Subject: NUL byte${CRLF}Date: Thu, 4 Feb 2016 10:00:00 +0000${CRLF}Message-ID: <nul@old.example.com>${CRLF}${CRLF}before`),
+    // "一" is E4 B8 80: a 0x80 byte inside a character, right before the NUL that BODY[]
+    // may show as 0x80 too; only the second one may be taken for a NUL.
+    Buffer.from('一', 'utf8'),
     Buffer.from([0x00]),
     Buffer.from(`after${CRLF}`),
   ]);
