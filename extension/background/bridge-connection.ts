@@ -95,10 +95,12 @@ export class BridgeConnection {
     const previous = (await this.d.settings.get('bridge'))?.value as BridgeState | undefined;
     const port = await this.port();
     const token = await this.token();
+    // Looking again on the same port stays "not found" until something answers: the popup's card
+    // (and the port an admin is typing into it) must not blink away at every retry.
+    const stillNotFound = this.state.phase === 'not-found' && this.state.port === port;
+    const looking = this.state.phase === 'checking' || this.state.phase === 'not-found';
     await this.update({
-      // Looking again on the same port stays "not found" until something answers: the popup's card
-      // (and the port an admin is typing into it) must not blink away at every retry.
-      phase: this.state.phase === 'not-found' && this.state.port === port ? 'not-found' : this.state.phase === 'checking' || this.state.phase === 'not-found' ? 'checking' : this.state.phase,
+      phase: stillNotFound ? 'not-found' : looking ? 'checking' : this.state.phase,
       port,
       paired: !!token,
       tokenId: token?.tokenId ?? null,

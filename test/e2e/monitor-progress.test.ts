@@ -96,9 +96,15 @@ describe('a bridge on another port, and the monitor during a migration', () => {
     await popup.locator('[data-testid="bridge-status"][data-state="not-found"]').waitFor({ timeout: 20_000 });
     const line = `${code}@${bridge.port}`;
     await popup.getByLabel(t('notFoundPortLabel')).fill(line);
-    // The extension keeps looking on the old port (every 4 s at most): through a retry the card
-    // stays and keeps what the admin typed (it once blinked to "checking" and lost it).
-    await popup.waitForTimeout(4_500);
+    // The extension keeps looking on the old port: through a retry (seen as a new next-attempt
+    // time) the card stays and keeps what the admin typed (it once blinked to "checking" and lost it).
+    const nextAttempt = () =>
+      popup.evaluate(async () => {
+        const chrome = (globalThis as unknown as { chrome: { runtime: { sendMessage(m: unknown): Promise<{ result?: { nextAttemptAt?: string | null } }> } } }).chrome;
+        return (await chrome.runtime.sendMessage({ kind: 'bridge.status' })).result?.nextAttemptAt ?? null;
+      });
+    const before = await nextAttempt();
+    await expect.poll(nextAttempt, { timeout: 15_000 }).not.toBe(before);
     expect(await popup.getByLabel(t('notFoundPortLabel')).inputValue()).toBe(line);
     expect(await popup.locator('[data-testid="bridge-status"]').getAttribute('data-state')).toBe('not-found');
     await popup.screenshot({ path: path.join(SCREENSHOTS, 'popup-other-port-zh.png') });
