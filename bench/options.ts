@@ -9,7 +9,7 @@ import { z } from 'zod';
 
 export const TOOL_NAMES = ['mailmover', 'dsync', 'mbsync', 'imapsync'] as const;
 export const SCENARIO_NAMES = ['startup', 'full', 'no-change', 'verify', 'incremental', 'link', '100k', 'batch', 'big-message', 'cluster'] as const;
-export const CLI_MODES = ['readme', 'bundle'] as const;
+export const CLI_MODES = ['readme', 'npm', 'bundle'] as const;
 /** Scenarios `--check` runs only when named with --scenario. */
 export const CHECK_LEAVES_OUT: ReadonlyArray<(typeof SCENARIO_NAMES)[number]> = ['cluster'];
 
@@ -196,7 +196,7 @@ export function buildProgram(action: (opts: BenchOptionsInput) => Promise<void>)
     .option('--link-rtt-ms <ms>', 'round trip the latency proxies add in the link scenario (default 40)')
     .option('--link-mbit <list>', 'one link run per bandwidth cap, Mbit/s per direction, 0 = unlimited (default 0,100)')
     .option('--folder-messages <n>', 'messages in the one folder of the 100k scenario (default 100000)')
-    .addOption(new Option('--cli <how>', 'how mailmover is started: readme = `npm run --silent bridge --` as README says (default), bundle = node .output/bridge/cli.js').choices([...CLI_MODES]))
+    .addOption(new Option('--cli <how>', 'how mailmover is started: readme = `./mailmover-bridge` as README says (default), npm = README\'s portable `npm run --silent bridge --`, bundle = node .output/bridge/cli.js').choices([...CLI_MODES]))
     .option('--big-mb <n>', 'size of the single big message, MB (default 30)')
     .option('--cluster-accounts <n>', 'accounts (of --account-messages each) in the cluster scenario, through the queue (default 20)')
     .option('--cluster-workers <list>', 'one cluster run per number of worker processes (default 1,2,4)')

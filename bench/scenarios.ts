@@ -20,7 +20,7 @@ import { summarizeProfile, type ProfileSummary } from './profile';
 import type { AccountPair, BenchServers, ToolName, ToolRun } from './tools/common';
 import { runDsync } from './tools/dsync';
 import { imapsyncPath, runImapsync } from './tools/imapsync';
-import { README_COMMAND, REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify, setCliMode } from './tools/mailmover';
+import { NPM_COMMAND, README_COMMAND, REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify, setCliMode } from './tools/mailmover';
 import { runMbsync } from './tools/mbsync';
 import { compareSnapshots, snapshot, type CheckResult, type Snapshot } from './verify';
 
@@ -311,7 +311,7 @@ export class Bench {
     };
     this.log(`Corpus: ${this.corpus.messages} messages, ${(this.corpus.bytes / 1048576).toFixed(1)} MB in ${folders.length} folders, seeded in ${seedSeconds.toFixed(1)} s`);
     this.cliStart = await cliStartSeconds(3);
-    this.log(`CLI start alone (migrate --help, ${cfg.cli === 'readme' ? "README's command" : 'the bundle'}): ${this.cliStart.wallS.toFixed(2)} s, ${this.cliStart.peakRssMB.toFixed(0)} MB`);
+    this.log(`CLI start alone (migrate --help, ${{ readme: "README's command", npm: "README's npm form", bundle: 'the bundle' }[cfg.cli]}): ${this.cliStart.wallS.toFixed(2)} s, ${this.cliStart.peakRssMB.toFixed(0)} MB`);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -631,7 +631,7 @@ export class Bench {
       machine: this.machine,
       corpus: this.corpus,
       cliStart: { wallS: round(this.cliStart.wallS, 3), peakRssMB: round(this.cliStart.peakRssMB, 1) },
-      cli: this.cfg.cli === 'readme' ? `${README_COMMAND} migrate ...` : 'node <NODE_FLAGS> .output/bridge/cli.js migrate ...',
+      cli: { readme: `${README_COMMAND} migrate ...`, npm: `${NPM_COMMAND} migrate ...`, bundle: 'node <NODE_FLAGS> .output/bridge/cli.js migrate ...' }[this.cfg.cli],
       scenarioNotes: this.scenarioNotes,
       runs: this.runs,
       profile: this.profile,

@@ -1,13 +1,14 @@
 /**
  * mailmover through its CLI, as a child process, by default exactly as README tells users to
- * start it: `npm run --silent bridge -- migrate ... --json` in the repository. The measured
- * process tree is npm, the shell it starts and the node that migrates: wall time is what the
- * user waits for (npm's own start included), CPU is the tree's, peak RSS the largest
- * process's (GNU time reports the maximum over the reaped children).
+ * start it: `./mailmover-bridge migrate ... --json` in the repository (the launcher, whose
+ * shebang starts node with NODE_FLAGS). Wall time is what the user waits for, CPU is the
+ * process tree's, peak RSS the largest process's (GNU time reports the maximum over the
+ * reaped children).
  *
- * `--cli bundle` (setCliMode) runs the esbuild bundle instead, `node <NODE_FLAGS>
- * .output/bridge/cli.js` (built here first): not what a user types, only a second figure that
- * separates start-up cost from the engine. A run with node options (the --cpu-prof profile)
+ * `--cli npm` runs README's portable form instead, `npm run --silent bridge -- ...` (npm and
+ * its shell in the measured tree; what Windows users type). `--cli bundle` runs the esbuild
+ * bundle, `node <NODE_FLAGS> .output/bridge/cli.js` (built here first): not what a user
+ * types, only a figure that separates start-up cost from the engine. A run with node options (the --cpu-prof profile)
  * starts the bridge script's own node command line directly, so only the migrating process
  * is profiled.
  */
@@ -24,7 +25,7 @@ const CLI = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
 const BUNDLE = join(REPO_ROOT, '.output', 'bridge', 'cli.js');
 let bundled = false;
 
-export type CliMode = 'readme' | 'bundle';
+export type CliMode = 'readme' | 'npm' | 'bundle';
 let cliMode: CliMode = 'readme';
 /** Which command the bench's mailmover runs use (default: README's). */
 export function setCliMode(mode: CliMode): void {
@@ -32,7 +33,10 @@ export function setCliMode(mode: CliMode): void {
 }
 
 /** README's command, as a user types it in the repository. */
-export const README_COMMAND = 'npm run --silent bridge --';
+export const README_COMMAND = './mailmover-bridge';
+/** README's portable form of the same command, through npm (Windows, where the launcher link is not executable). */
+export const NPM_COMMAND = 'npm run --silent bridge --';
+const LAUNCHER = join(REPO_ROOT, 'mailmover-bridge');
 
 /** The node arguments that start the bundled CLI (built once per bench run), or tsx with MAILMOVER_BENCH_CLI=tsx; with NODE_FLAGS. */
 export function cliArgs(): string[] {
@@ -52,7 +56,7 @@ export function bridgeScriptNodeArgs(): string[] {
   return words.slice(1);
 }
 
-/** The command line of one CLI run: README's (npm), the bundle, or the bridge script's node line with extra node options. */
+/** The command line of one CLI run: README's launcher, npm, the bundle, or the bridge script's node line with extra node options. */
 export function cliCommand(cliArgsAfter: string[], opts: { nodeArgs?: string[]; mode?: CliMode } = {}): { cmd: string; args: string[] } {
   const mode = opts.mode ?? cliMode;
   if (opts.nodeArgs?.length) {
@@ -60,7 +64,8 @@ export function cliCommand(cliArgsAfter: string[], opts: { nodeArgs?: string[]; 
     return { cmd: process.execPath, args: [...opts.nodeArgs, ...base, ...cliArgsAfter] };
   }
   if (mode === 'bundle') return { cmd: process.execPath, args: [...cliArgs(), ...cliArgsAfter] };
-  return { cmd: 'npm', args: ['run', '--silent', 'bridge', '--', ...cliArgsAfter] };
+  if (mode === 'npm') return { cmd: 'npm', args: ['run', '--silent', 'bridge', '--', ...cliArgsAfter] };
+  return { cmd: LAUNCHER, args: cliArgsAfter };
 }
 
 /** Runs the CLI in the repository with `args` (e.g. ['migrate', ...]), measured. */

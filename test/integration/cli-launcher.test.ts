@@ -3,7 +3,7 @@
  * rebuilt when a source is newer than it, and the sources through tsx with MAILMOVER_TSX=1.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
@@ -21,6 +21,14 @@ describe('bin.mjs', () => {
     const { sourceState, ENTRY } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { sourceState(): string; ENTRY: string };
     expect(readFileSync(join(REPO_ROOT, '.output', 'bridge', 'cli.inputs'), 'utf8')).toBe(sourceState());
     expect(readFileSync(ENTRY, 'utf8')).toMatch(/mailmover-bridge/);
+  }, 180_000);
+
+  it("README's ./mailmover-bridge is this launcher, started by its own shebang (no npm)", () => {
+    const launcher = join(REPO_ROOT, 'mailmover-bridge');
+    expect(realpathSync(launcher)).toBe(realpathSync(BIN));
+    const direct = spawnSync(launcher, ['--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stdout).toBe(run().stdout);
   }, 180_000);
 
   it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
