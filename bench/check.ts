@@ -13,7 +13,7 @@ import type { BenchOutput } from './run';
 import { BATCH_RERUN_SCENARIO, BATCH_SCENARIO } from './scenario-batch';
 import { BULK_RERUN_SCENARIO, BULK_SCENARIO } from './scenario-bulk';
 import { CLUSTER_ONE_SCENARIO, CLUSTER_SCENARIO, ONE_LOCAL_LABEL, ONE_QUEUE_LABEL } from './scenario-cluster';
-import { LINK_LOOPBACK, linkLabel } from './scenario-link';
+import { LINK_LOOPBACK, compressedLabel, linkLabel } from './scenario-link';
 import { STARTUP_SCENARIO } from './scenario-startup';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
@@ -39,6 +39,7 @@ function expectedScenarios(r: BenchResult): Record<ToolName, string[]> {
   return {
     mailmover: [
       ...shared,
+      ...links.filter((x) => x !== LINK_LOOPBACK).map(compressedLabel),
       ...(has('startup') ? [STARTUP_SCENARIO] : []),
       ...(has('verify') ? ['verify', 'verify --deep'] : []),
       ...(has('batch') ? [BATCH_SCENARIO, BATCH_RERUN_SCENARIO] : []),

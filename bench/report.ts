@@ -3,6 +3,7 @@
  * result so that a stored run (bench/results/*.json) can be printed again.
  */
 import { CLUSTER_ONE_SCENARIO, CLUSTER_SCENARIO, ONE_LOCAL_LABEL, ONE_QUEUE_LABEL } from './scenario-cluster';
+import { compressedLabel } from './scenario-link';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
 import { summarizeCheck } from './verify';
@@ -94,6 +95,11 @@ export function verdicts(r: BenchResult): TargetVerdict[] {
     const w = (t: ToolName) => `${best.mailmover?.wallS.toFixed(2)} vs ${best[t]?.wallS.toFixed(2)} s`;
     out.push(atLeast(`${scenario}: >= 1.2x dsync`, speedRatio(best, 'dsync'), 1.2, w('dsync')));
     out.push(atLeast(`${scenario}: >= 1.5x mbsync`, speedRatio(best, 'mbsync'), 1.5, w('mbsync')));
+    const packed = bestOf(r, compressedLabel(scenario));
+    if (packed && best.mailmover) {
+      const gain = best.mailmover.wallS / packed.wallS;
+      out.push({ target: `${scenario}: mailmover --compress (reported)`, measured: `${packed.wallS.toFixed(2)} vs ${best.mailmover.wallS.toFixed(2)} s without: ${gain.toFixed(2)}x${packed.ok ? '' : `, FAILED: ${packed.error}`}`, met: null });
+    }
   }
   out.push(atMost('no-change re-run <= 1 s', bestOf(r, 'no-change')?.wallS, 1));
   const inc = bestOf(r, 'incremental');

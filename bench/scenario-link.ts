@@ -8,17 +8,26 @@
  * dsync writes the target in its own process (doveadm with the target's configuration), so
  * only its source side crosses the link; mailmover and mbsync cross it on both sides. The
  * proxies run in the bench process: their CPU is taken out of each run's "other load".
+ *
+ * Each round also runs mailmover with --compress (COMPRESS=DEFLATE, RFC 4978, which both
+ * bench servers offer), recorded as its own scenario (`compressedLabel`): whether compression
+ * pays at each bandwidth cap.
  */
 import { BENCH_FOLDERS } from './corpus';
 import { startLatencyProxy, type LatencyProxy, type LinkSpec } from './latency-proxy';
 import { SOURCE_LINK, bytesOf, countOf, round, type Bench } from './scenarios';
-import type { BenchServers, ToolRun } from './tools/common';
+import type { BenchServers, ToolName, ToolRun } from './tools/common';
 import { compareSnapshots, snapshot } from './verify';
 
 export const LINK_LOOPBACK = 'link corpus on loopback';
 
 export function linkLabel(spec: LinkSpec): string {
   return `link ${spec.rttMs} ms${spec.mbit ? `, ${spec.mbit} Mbit/s` : ''}`;
+}
+
+/** The scenario of the mailmover --compress runs over a link (not side by side: only mailmover compresses here). */
+export function compressedLabel(linkScenario: string): string {
+  return `${linkScenario}, mailmover --compress`;
 }
 
 export async function linkScenario(bench: Bench): Promise<void> {
@@ -62,16 +71,26 @@ export async function linkScenario(bench: Bench): Promise<void> {
         source: { ...bench.servers.source, imapPort: proxies[0]!.port },
         target: { ...bench.servers.target, imapPort: proxies[1]!.port },
       };
+      const compressed = compressedLabel(scenario);
+      if (tools.includes('mailmover')) {
+        bench.scenarioNotes[compressed] = `mailmover with --compress (COMPRESS=DEFLATE on both sides) over the same link, in the same rounds: compare with mailmover's runs of "${scenario}"`;
+      }
+      // mailmover's --compress run goes right after its plain run, so the two meet the same machine state.
+      const runs = (r: number): Array<{ tool: ToolName; compress: boolean }> =>
+        (r % 2 === 1 ? tools : [...tools].reverse()).flatMap((tool: ToolName) => [false, ...(tool === 'mailmover' ? [true] : [])].map((compress) => ({ tool, compress })));
       for (let r = 1; r <= cfg.rounds; r++) {
-        for (const tool of r % 2 === 1 ? tools : [...tools].reverse()) {
+        for (const { tool, compress } of runs(r)) {
           const target = await bench.allocTarget();
-          const args = tool === 'mailmover' ? cfg.mailmoverArgs : [];
+          const args = tool === 'mailmover' ? [...cfg.mailmoverArgs, ...(compress ? ['--compress'] : [])] : [];
           await bench.settle();
           const cpu0 = process.cpuUsage();
+          const down0 = proxies[0]!.bytes.down;
+          const up0 = proxies[1]!.bytes.up;
           const { run } = await bench.runTool(tool, servers, { source: SOURCE_LINK, target }, { args });
           takeOutProxyCpu(run, process.cpuUsage(cpu0));
+          bench.log(`    ${tool}${compress ? ' --compress' : ''}: ${((proxies[0]!.bytes.down - down0) / 1048576).toFixed(1)} MB crossed the link from the source, ${((proxies[1]!.bytes.up - up0) / 1048576).toFixed(1)} MB to the target`);
           const check = compareSnapshots(sourceSnap, await snapshot(bench.servers.target, target), run.mapping);
-          bench.record(scenario, `round ${r}`, run, args, countOf(sourceSnap), bytesOf(sourceSnap), check);
+          bench.record(compress ? compressed : scenario, `round ${r}`, run, args, countOf(sourceSnap), bytesOf(sourceSnap), check);
           bench.freeTarget(bench.servers.target, target);
         }
       }

@@ -145,6 +145,13 @@ export interface BenchResult {
 
 type Log = (line: string) => void;
 
+/**
+ * Both bench servers offer COMPRESS=DEFLATE (RFC 4978; Dovecot's imap_zlib plugin), as many
+ * providers do: a client uses it only when it asks (mailmover with --compress, the link
+ * scenario's extra runs).
+ */
+const OFFER_COMPRESS = 'protocol imap {\n  mail_plugins = $mail_plugins imap_zlib\n}\n';
+
 export const SOURCE_MAIN: DovecotUser = { user: 'alice@old.example.com', password: 'Alice-src-pw-7Hq' };
 const SOURCE_BIG: DovecotUser = { user: 'big@old.example.com', password: 'Big-src-pw-3Xk' };
 export const SOURCE_LINK: DovecotUser = { user: 'link@old.example.com', password: 'Link-src-pw-5Rt' };
@@ -245,8 +252,8 @@ export class Bench {
     ];
     this.log(`Starting source and target Dovecot (fsync ${cfg.fsync ? 'on' : 'off'}, maildirs under ${cfg.tmpRoot ?? 'the harness default'})`);
     const [source, target] = await Promise.all([
-      startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot }),
-      startDovecot({ name: 'bench-tgt', users: targets, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot }),
+      startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
+      startDovecot({ name: 'bench-tgt', users: targets, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
     ]);
     this.servers = { source, target };
     this.machine = machineInfo(source.baseDir);

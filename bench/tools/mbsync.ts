@@ -19,7 +19,9 @@ function quote(v: string): string {
  * Every tool talks to both servers over STARTTLS, as a migration between providers does.
  * mbsync trusts a certificate listed in CertificateFile as it is ("directly matched peer
  * certificates are always trusted", mbsync(1)): the harness's self-signed ones are written
- * there.
+ * there. mbsync compresses (COMPRESS=DEFLATE) whenever a server offers it; the bench servers
+ * do, for mailmover's --compress runs, so it is switched off here: every tool's default run
+ * moves the same bytes.
  */
 export function mbsyncConfig(servers: BenchServers, pair: AccountPair, stateDir: string, certFiles: Record<'source' | 'target', string>): string {
   const account = (name: string, side: 'source' | 'target') => {
@@ -34,6 +36,9 @@ export function mbsyncConfig(servers: BenchServers, pair: AccountPair, stateDir:
       'SSLType STARTTLS',
       `CertificateFile ${certFiles[side]}`,
       'AuthMechs LOGIN',
+      // The bench servers offer COMPRESS=DEFLATE for mailmover's --compress runs; mbsync would
+      // use it by itself and no longer be compared like with like with the other tools.
+      'DisableExtension COMPRESS=DEFLATE',
       '',
       `IMAPStore ${name}-store`,
       `Account ${name}`,
