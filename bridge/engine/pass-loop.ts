@@ -16,7 +16,7 @@ import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
 import type { StateStore } from './state-store';
-import { createTargetFolders } from './target-folders';
+import { createTargetFolders, subscribeFolders } from './target-folders';
 
 /** A plan task plans a folder, or its next window when `cursor` is set (a big folder is planned in windows). */
 type Task<M extends PlannedMessage> = { kind: 'plan'; mapping: FolderMapping; cursor?: PlanCursor } | { kind: 'copy'; chunk: Chunk<M> };
@@ -106,6 +106,8 @@ async function runPass<M extends PlannedMessage>(
     // The first worker goes on with both control connections instead of logging in again.
     const firstTarget: ImapFlow = control.tgt;
     control.tgt = undefined;
+    // Queued ahead of the first worker's commands on its target connection; awaited below.
+    const subscribing = subscribeFolders(firstTarget, created.toSubscribe);
 
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
     const counting = control.src;
@@ -302,6 +304,7 @@ async function runPass<M extends PlannedMessage>(
     };
 
     await Promise.all(Array.from({ length: workers }, (_, i) => worker(i, i === 0 ? firstSource : undefined, i === 0 ? firstTarget : undefined)));
+    await subscribing;
     if (workers === 0) {
       await firstSource.close();
       await closeQuietly(firstTarget);

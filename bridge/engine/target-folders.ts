@@ -11,6 +11,8 @@ export interface TargetFolderResult {
   failed: Map<string, ErrorInfo>;
   /** One per folder the target made us rename. */
   renamed: ErrorInfo[];
+  /** Folders created by this run, to subscribe (subscribeFolders) once copying is under way. */
+  toSubscribe: string[];
 }
 
 interface ServerError {
@@ -40,26 +42,26 @@ function alreadyExists(err: ServerError): boolean {
 /**
  * CREATE, with the folder's special use (RFC 6154 CREATE-SPECIAL-USE) when the target
  * supports it, so mail clients recognise a new Sent or Trash as such. A target that
- * refuses the USE list gets a plain CREATE. True when the folder is subscribed already:
- * imapflow's mailboxCreate sends SUBSCRIBE itself after a CREATE that worked, and a second
- * one costs a round trip per folder (about 40 ms each over the internet).
+ * refuses the USE list gets a plain CREATE. No SUBSCRIBE here (imapflow's mailboxCreate
+ * sends one after every CREATE): each is a round trip, about 40 ms over the internet, and
+ * the workers wait for the folders before they copy; subscribeFolders() sends them later.
  */
-async function create(target: ImapFlow, path: string, use: string | undefined): Promise<boolean> {
+async function create(target: ImapFlow, path: string, use: string | undefined): Promise<void> {
+  const exec = (target as unknown as { exec: Exec }).exec.bind(target);
+  const name = encodePath(target, normalizePath(target, path));
   if (use && target.capabilities.has('CREATE-SPECIAL-USE')) {
-    const exec = (target as unknown as { exec: Exec }).exec.bind(target);
-    const name = encodePath(target, normalizePath(target, path));
     try {
       const res = await exec('CREATE', [{ type: 'ATOM', value: name }, [{ type: 'ATOM', value: 'USE' }, [{ type: 'ATOM', value: use }]]]);
       res.next();
-      return false;
+      return;
     } catch (err) {
       const e = err as ServerError;
       if (!('responseStatus' in (err as object)) || alreadyExists(e)) throw err;
       // USEATTR, or a server that parses USE but will not set it: the folder matters more than its flag.
     }
   }
-  const made = await target.mailboxCreate(path);
-  return made?.created === true;
+  const res = await exec('CREATE', [{ type: 'ATOM', value: name }]);
+  res.next();
 }
 
 /** Renames a mapping's target and every mapping below it. */
@@ -83,7 +85,7 @@ function retarget(mappings: FolderMapping[], from: string, to: string, delimiter
  * exactly. Mappings are updated in place.
  */
 export async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[]): Promise<TargetFolderResult> {
-  const result: TargetFolderResult = { failed: new Map(), renamed: [] };
+  const result: TargetFolderResult = { failed: new Map(), renamed: [], toSubscribe: [] };
   const existing = new Set(layout.folders.map((f) => f.path));
   const roleTaken = new Set(layout.folders.map((f) => f.specialUse).filter((u): u is string => !!u));
   const { delimiter } = layout;
@@ -97,14 +99,15 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
     if (existing.has(path) || path.toUpperCase() === 'INBOX') continue;
     const mapping = mappings.find((m) => m.target === path);
     const use = mapping?.role && !roleTaken.has(mapping.role) ? mapping.role : undefined;
-    let subscribed = false;
     try {
-      subscribed = await create(target, path, use);
+      await create(target, path, use);
       if (use) roleTaken.add(use);
     } catch (err) {
       const e = err as ServerError;
       if (alreadyExists(e)) {
+        // Made by someone else since the listing: subscribed like the folders made here.
         existing.add(path);
+        result.toSubscribe.push(path);
         continue;
       }
       if (!('responseStatus' in (err as object))) throw err;
@@ -122,9 +125,9 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
         let ok = existing.has(safer);
         if (!ok) {
           try {
-            const saferSubscribed = await create(target, safer, use);
+            await create(target, safer, use);
             ok = true;
-            if (!saferSubscribed) await subscribe(target, safer);
+            result.toSubscribe.push(safer);
           } catch (retryErr) {
             if (!('responseStatus' in (retryErr as object))) throw retryErr;
           }
@@ -144,15 +147,23 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
       continue;
     }
     existing.add(path);
-    if (!subscribed) await subscribe(target, path);
+    result.toSubscribe.push(path);
   }
   return result;
 }
 
-async function subscribe(target: ImapFlow, path: string): Promise<void> {
-  try {
-    await target.mailboxSubscribe(path);
-  } catch {
-    // Subscription is a convenience for clients; the folder exists either way.
+/**
+ * SUBSCRIBEs the folders createTargetFolders made, one after another on `target`. The
+ * pass starts them without waiting: they go ahead of the first worker's commands on that
+ * connection while the other workers log in and plan, instead of delaying every worker.
+ * Never rejects: subscription is a convenience for mail clients, the folder exists either way.
+ */
+export async function subscribeFolders(target: ImapFlow, paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    try {
+      await target.mailboxSubscribe(path);
+    } catch {
+      if (!target.usable) return;
+    }
   }
 }
