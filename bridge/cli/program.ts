@@ -68,7 +68,7 @@ function buildProgram(): Command {
     .option('--target-provider <id>', 'target provider (aliyun, ...): folder-name characters it is known to refuse are replaced up front')
     .option('--batch-messages <n>', 'messages per fetch/APPEND batch (default 200); smaller batches checkpoint more often')
     .option('--retries <n>', 'attempts per account for transient errors (default 5)')
-    .option('--compress', 'COMPRESS=DEFLATE (RFC 4978) where a server offers it: for a link under about 50 Mbit/s (costs CPU, slower on a fast link)')
+    .option('--compress', 'COMPRESS=DEFLATE (RFC 4978) where a server offers it: for a link of about 100 Mbit/s or less (costs CPU, slower on a faster link)')
     .option('--pop3-retr', 'POP3 source: download with RETR where TOP cannot return the whole message (RETR marks the message read on many servers)')
     .option('--json', 'print one JSON document with the results on stdout')
     .option('--queue <url>', 'queue mode: the accounts run on the workers of this Redis queue: redis://[user:pass@]host[:port][/db] or rediss://')
