@@ -1,5 +1,5 @@
 import type { ImapFlow } from 'imapflow';
-import { encodePath, normalizePath } from 'imapflow/lib/tools.js';
+import { encodePath, enhanceCommandError, normalizePath } from 'imapflow/lib/tools.js';
 import type { ErrorInfo } from '../../shared/errors';
 import { compareTargetPaths, targetParents, type FolderMapping } from '../../shared/folders/map-folders';
 import { STRICT_FORBIDDEN, sanitizeSegment } from '../../shared/folders/sanitize';
@@ -47,7 +47,13 @@ function alreadyExists(err: ServerError): boolean {
  * the workers wait for the folders before they copy; subscribeFolders() sends them later.
  */
 async function create(target: ImapFlow, path: string, use: string | undefined): Promise<void> {
-  const exec = (target as unknown as { exec: Exec }).exec.bind(target);
+  const run = (target as unknown as { exec: Exec }).exec.bind(target);
+  // A refusal carries its response code (ALREADYEXISTS, NOPERM, LIMIT…) as serverResponseCode,
+  // as imapflow's own commands report it: alreadyExists() and aboutTheName() read it.
+  const exec: Exec = (command, attributes) =>
+    run(command, attributes).catch(async (err: unknown) => {
+      throw err instanceof Error && 'response' in err ? await enhanceCommandError(err as Parameters<typeof enhanceCommandError>[0]) : err;
+    });
   const name = encodePath(target, normalizePath(target, path));
   if (use && target.capabilities.has('CREATE-SPECIAL-USE')) {
     try {
