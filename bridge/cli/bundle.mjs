@@ -59,8 +59,9 @@ const externals = {
 
 /**
  * What the bundle was built from, cheaply: the number of source files and the newest
- * mtime among them and their directories (a deleted or renamed file changes its
- * directory's). About 230 stats: a few milliseconds, unlike hashing the contents.
+ * mtime among them, their directories (a deleted or renamed file changes its directory's)
+ * and package-lock.json (the versions of the INLINED_PACKAGES bundled in: an upgrade
+ * rewrites it). About 230 stats: a few milliseconds, unlike hashing the contents.
  */
 export function sourceState() {
   let newest = 0;
@@ -79,6 +80,11 @@ export function sourceState() {
     }
   };
   for (const d of SOURCE_DIRS) walk(join(ROOT, d));
+  try {
+    newest = Math.max(newest, statSync(join(ROOT, 'package-lock.json')).mtimeMs);
+  } catch {
+    // an install without a lock file: the sources decide alone
+  }
   return `${count} ${newest}`;
 }
 

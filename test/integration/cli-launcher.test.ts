@@ -3,7 +3,7 @@
  * rebuilt when a source is newer than it, and the sources through tsx with MAILMOVER_TSX=1.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
@@ -30,6 +30,20 @@ describe('bin.mjs', () => {
     expect(direct.status, direct.stderr).toBe(0);
     expect(direct.stdout).toBe(run().stdout);
   }, 180_000);
+
+  it('a rewritten package-lock.json (an upgrade of a package bundled in) makes the bundle stale', async () => {
+    const { sourceState } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { sourceState(): string };
+    const lock = join(REPO_ROOT, 'package-lock.json');
+    const { atime, mtime } = statSync(lock);
+    const before = sourceState();
+    try {
+      utimesSync(lock, atime, new Date(Date.now() + 60_000));
+      expect(sourceState()).not.toBe(before);
+    } finally {
+      utimesSync(lock, atime, mtime);
+    }
+    expect(sourceState()).toBe(before);
+  });
 
   it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
     const bundled = run();
