@@ -17,7 +17,7 @@ import { LINK_LOOPBACK, compressedLabel, linkLabel } from './scenario-link';
 import { STARTUP_SCENARIO } from './scenario-startup';
 import type { BenchResult, RunRecord } from './scenarios';
 import type { ToolName } from './tools/common';
-import { NPM_COMMAND, README_COMMAND } from './tools/mailmover';
+import { CLI_COMMAND_TEXT } from './tools/mailmover';
 import { compareSnapshots } from './verify';
 import { duplicateCase, mappedCopyCase } from './verify-cases';
 
@@ -115,7 +115,7 @@ export async function selfCheck(out: BenchOutput): Promise<string[]> {
   if (json.version !== 2) fail(`JSON version ${json.version}, expected 2`);
   if (json.runs.length !== r.runs.length) fail(`JSON has ${json.runs.length} runs, the bench made ${r.runs.length}`);
   if (!(json.machine.nproc > 0) || !json.machine.cpuModel) fail('JSON lacks the machine description');
-  if (!json.cli?.startsWith({ readme: README_COMMAND, npm: NPM_COMMAND, bundle: 'node ' }[r.config.cli])) fail(`JSON names the CLI command as ${json.cli}`);
+  if (!json.cli?.startsWith(CLI_COMMAND_TEXT[r.config.cli])) fail(`JSON names the CLI command as ${json.cli}`);
 
   const ran = new Set(r.runs.map((x) => x.tool));
   const expected = expectedScenarios(r);

@@ -20,7 +20,7 @@ import { summarizeProfile, type ProfileSummary } from './profile';
 import type { AccountPair, BenchServers, ToolName, ToolRun } from './tools/common';
 import { runDsync } from './tools/dsync';
 import { imapsyncPath, runImapsync } from './tools/imapsync';
-import { NPM_COMMAND, README_COMMAND, REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify, setCliMode } from './tools/mailmover';
+import { CLI_COMMAND_TEXT, REPO_ROOT, cliStartSeconds, runMailmover, runMailmoverVerify, setCliMode } from './tools/mailmover';
 import { runMbsync } from './tools/mbsync';
 import { compareSnapshots, snapshot, type CheckResult, type Snapshot } from './verify';
 
@@ -638,7 +638,7 @@ export class Bench {
       machine: this.machine,
       corpus: this.corpus,
       cliStart: { wallS: round(this.cliStart.wallS, 3), peakRssMB: round(this.cliStart.peakRssMB, 1) },
-      cli: { readme: `${README_COMMAND} migrate ...`, npm: `${NPM_COMMAND} migrate ...`, bundle: 'node <NODE_FLAGS> .output/bridge/cli.js migrate ...' }[this.cfg.cli],
+      cli: `${CLI_COMMAND_TEXT[this.cfg.cli]} migrate ...`,
       scenarioNotes: this.scenarioNotes,
       runs: this.runs,
       profile: this.profile,

@@ -8,9 +8,9 @@
  * `--cli npm` runs README's portable form instead, `npm run --silent bridge -- ...` (npm and
  * its shell in the measured tree; what Windows users type). `--cli bundle` runs the esbuild
  * bundle, `node <NODE_FLAGS> .output/bridge/cli.js` (built here first): not what a user
- * types, only a figure that separates start-up cost from the engine. A run with node options (the --cpu-prof profile)
- * starts the bridge script's own node command line directly, so only the migrating process
- * is profiled.
+ * types, only a figure that separates start-up cost from the engine. A run with node options
+ * (the --cpu-prof profile) starts the bridge script's own node command line directly, so
+ * only the migrating process is profiled.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -37,6 +37,8 @@ export const README_COMMAND = './mailmover-bridge';
 /** README's portable form of the same command, through npm (Windows, where the launcher link is not executable). */
 export const NPM_COMMAND = 'npm run --silent bridge --';
 const LAUNCHER = join(REPO_ROOT, 'mailmover-bridge');
+/** How each --cli mode starts mailmover, as the report and the JSON name it. */
+export const CLI_COMMAND_TEXT: Record<CliMode, string> = { readme: README_COMMAND, npm: NPM_COMMAND, bundle: 'node <NODE_FLAGS> .output/bridge/cli.js' };
 
 /** The node arguments that start the bundled CLI (built once per bench run), or tsx with MAILMOVER_BENCH_CLI=tsx; with NODE_FLAGS. */
 export function cliArgs(): string[] {
