@@ -30,6 +30,11 @@ interface FlowInternals {
   exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse>;
 }
 
+/** imapflow's per-connection cache of LIST entries, filled by list() and consulted by SELECT/EXAMINE. */
+interface FolderCache {
+  folders: Map<string, unknown>;
+}
+
 const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
 
 /**
@@ -112,6 +117,17 @@ export class ImapClient extends ImapFlow {
     } catch (err) {
       throw this.tag(err);
     }
+  }
+
+  /**
+   * Takes another connection's listing of the same mailbox into imapflow's folder cache.
+   * imapflow's SELECT and EXAMINE first send `LIST "" <folder>` (and, the first time, an
+   * LSUB) for a folder that connection has not listed: a round trip or two per folder per
+   * connection, about 40 ms each over the internet, before every folder a worker opens.
+   */
+  adoptListing(from: ImapClient): void {
+    const own = (this as unknown as FolderCache).folders;
+    for (const [path, entry] of (from as unknown as FolderCache).folders) if (!own.has(path)) own.set(path, entry);
   }
 
   private tag(err: unknown): unknown {

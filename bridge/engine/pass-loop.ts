@@ -17,6 +17,7 @@ import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
 import type { StateStore } from './state-store';
 import { createTargetFolders, subscribeFolders } from './target-folders';
+import { WorkerLogins, type Login } from './worker-logins';
 
 /** A plan task plans a folder, or its next window when `cursor` is set (a big folder is planned in windows). */
 type Task<M extends PlannedMessage> = { kind: 'plan'; mapping: FolderMapping; cursor?: PlanCursor } | { kind: 'copy'; chunk: Chunk<M> };
@@ -73,6 +74,7 @@ async function runPass<M extends PlannedMessage>(
   const opts = job.options;
   const singleSession = driver.maxSessions === 1;
   const control: { src?: SourceSession<M>; tgt?: ImapFlow } = {};
+  let logins: WorkerLogins<M> | undefined;
   try {
     tracker.setPhase('connecting');
     // Both sides at once: a login is several round trips, the same on each side.
@@ -96,6 +98,23 @@ async function runPass<M extends PlannedMessage>(
       for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await countOf(control.src, m.source) : 0);
       return;
     }
+    // How many workers the pass wants follows from the listing (or one STATUS per folder):
+    // the extra workers log in now, while this connection creates the target folders.
+    const selectable = mappings.filter((m) => m.selectable);
+    const counts = new Map<string, number>();
+    for (const m of selectable) {
+      // A date filter copies only part of each folder: its plan tells how much, STATUS cannot.
+      if (opts.since && !listed.has(m.source)) continue;
+      try {
+        counts.set(m.source, await countOf(control.src, m.source));
+      } catch {
+        // Planning reports the folder's problem; its count arrives with its plan.
+      }
+    }
+    const workers =
+      selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pendingEstimate(store, account, selectable, counts, listed, opts), opts.concurrency);
+    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
+
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
     result.warnings.push(...((await control.src.adoptRenames?.(control.tgt, store, account, mappings, srcLayout, tgtLayout)) ?? []));
@@ -109,33 +128,20 @@ async function runPass<M extends PlannedMessage>(
     // Queued ahead of the first worker's commands on its target connection; awaited below.
     const subscribing = subscribeFolders(firstTarget, created.toSubscribe);
 
+    const toPlan = selectable.filter((m) => !result.folderErrors.has(m.target));
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
-    const counting = control.src;
-    const toPlan = mappings.filter((m) => m.selectable && !result.folderErrors.has(m.target));
-    const counted = toPlan.map((m) => m.source);
-    const counts = new Map<string, number>();
-    // A date filter copies only part of each folder: its plan tells how much, STATUS cannot.
     if (!opts.since) {
-      await tracker.expectFolders(counted, async (folder) => {
-        const n = await countOf(counting, folder);
-        counts.set(folder, n);
-        return n;
-      });
-    } else {
-      for (const folder of counted) if (listed.has(folder)) counts.set(folder, listed.get(folder)!.messages);
+      await tracker.expectFolders(
+        toPlan.map((m) => m.source),
+        async (folder) => counts.get(folder) ?? Promise.reject(new Error(`${folder} was not counted`)),
+      );
     }
     tracker.setPhase('planning');
     const queue: Array<Task<M>> = toPlan.map((mapping) => ({ kind: 'plan', mapping }));
-    // Every worker stays while folders are being planned: a single big folder's chunks
-    // appear only after its planning task ends, and should be spread over all of them.
-    const workers =
-      queue.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pendingEstimate(store, account, toPlan, counts, listed, opts), opts.concurrency);
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
     const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * Math.max(workers, 1) * 4));
     let failure: unknown;
     let planning = 0;
-    let connected = 0;
-    let connectTurn: Promise<void> = Promise.resolve();
     let throttledWorkers = 0;
     let wake: Array<() => void> = [];
     const notify = () => {
@@ -143,6 +149,8 @@ async function runPass<M extends PlannedMessage>(
       wake = [];
       w.forEach((f) => f());
     };
+    // Every worker stays while folders are being planned: a single big folder's chunks
+    // appear only after its planning task ends, and should be spread over all of them.
     const nextTask = async (): Promise<Task<M> | undefined> => {
       for (;;) {
         const task = queue.shift();
@@ -208,10 +216,9 @@ async function runPass<M extends PlannedMessage>(
       }
     };
 
-    const worker = async (index: number, reuse?: SourceSession<M>, reuseTarget?: ImapFlow): Promise<void> => {
-      let s: SourceSession<M> | undefined = reuse;
-      let t: ImapFlow | undefined = reuseTarget;
-      let holdsConnections = false;
+    const worker = async (login: Promise<Login<M>>): Promise<void> => {
+      let s: SourceSession<M> | undefined;
+      let t: ImapFlow | undefined;
       // The APPEND of the previous chunk, running while this worker fetches the next one.
       let appending: Promise<void> | undefined;
       const appended = async (): Promise<void> => {
@@ -220,35 +227,22 @@ async function runPass<M extends PlannedMessage>(
         if (a) await a;
       };
       try {
+        const got = await login;
+        if (!got.ok) {
+          // A server that allows fewer connections than asked for: the pass carries on with
+          // the workers that got in (the first one always has) instead of failing.
+          if (got.error instanceof MigrationError && got.error.code === 'THROTTLED') {
+            throttledWorkers++;
+            return;
+          }
+          throw got.error;
+        }
+        [s, t] = got.sessions;
         while (!failure) {
           if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
           const task = await nextTask();
           if (!task) break;
           try {
-            if (!s || !t) {
-              // Workers log in one after another, so a connection limit shows up as the
-              // later logins failing while the earlier ones already work.
-              const turn = connectTurn;
-              let done!: () => void;
-              connectTurn = new Promise<void>((resolve) => (done = resolve));
-              await turn;
-              try {
-                [s, t] = await connectBoth(driver, job, String(index), s, t);
-              } catch (err) {
-                done();
-                // A server that allows fewer connections than asked for: hand the task back
-                // and carry on with the workers that got in, instead of failing the pass.
-                if (err instanceof MigrationError && err.code === 'THROTTLED' && connected > 0) {
-                  queue.unshift(task);
-                  throttledWorkers++;
-                  return;
-                }
-                throw err;
-              }
-              done();
-              connected++;
-              holdsConnections = true;
-            }
             if (task.kind === 'plan') {
               // Planning reads the target folder on this connection: the APPEND before it ends first.
               await appended();
@@ -297,13 +291,13 @@ async function runPass<M extends PlannedMessage>(
         // An APPEND still running must end before the connections close and before a retry
         // plans again (it would not see the message its row is about to claim).
         if (appending) await appending.catch(() => undefined);
-        if (holdsConnections) connected--;
         await s?.close();
         await closeQuietly(t);
       }
     };
 
-    await Promise.all(Array.from({ length: workers }, (_, i) => worker(i, i === 0 ? firstSource : undefined, i === 0 ? firstTarget : undefined)));
+    const firstLogin: Login<M> = { ok: true, sessions: [firstSource, firstTarget] };
+    await Promise.all(Array.from({ length: workers }, (_, i) => worker(i === 0 ? Promise.resolve(firstLogin) : logins!.take(i - 1))));
     await subscribing;
     if (workers === 0) {
       await firstSource.close();
@@ -317,6 +311,7 @@ async function runPass<M extends PlannedMessage>(
     }
     if (failure) throw failure;
   } finally {
+    await logins?.closeUntaken();
     await control.src?.close();
     await closeQuietly(control.tgt);
   }
@@ -324,22 +319,16 @@ async function runPass<M extends PlannedMessage>(
 
 /**
  * Logs in on the source and the target at once (a login is several round trips, the same
- * on each side), or takes the sessions already held. When either side fails, the other
- * one's new connection is closed and the source's error wins, as if the source were first.
+ * on each side). When either side fails, the other one's connection is closed and the
+ * source's error wins, as if the source were first.
  */
-async function connectBoth<M extends PlannedMessage>(
-  driver: SourceDriver<M>,
-  job: AccountJob,
-  id: string,
-  heldSource?: SourceSession<M>,
-  heldTarget?: ImapFlow,
-): Promise<[SourceSession<M>, ImapFlow]> {
+async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string): Promise<[SourceSession<M>, ImapFlow]> {
   const [src, tgt] = await Promise.allSettled([
-    heldSource ? Promise.resolve(heldSource) : driver.connect(`src-${id}`),
-    heldTarget ? Promise.resolve(heldTarget) : connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress }),
+    driver.connect(`src-${id}`),
+    connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress }),
   ]);
   if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
-  if (src.status === 'fulfilled' && !heldSource) await src.value.close();
-  if (tgt.status === 'fulfilled' && !heldTarget) await closeQuietly(tgt.value);
+  if (src.status === 'fulfilled') await src.value.close();
+  if (tgt.status === 'fulfilled') await closeQuietly(tgt.value);
   throw src.status === 'rejected' ? src.reason : (tgt as PromiseRejectedResult).reason;
 }

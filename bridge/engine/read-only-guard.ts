@@ -14,7 +14,7 @@ const FORBIDDEN = new Set([
 
 type Exec = (command: string, ...rest: unknown[]) => Promise<unknown>;
 
-export function guardReadOnly(client: ImapFlow): ImapFlow {
+export function guardReadOnly<C extends ImapFlow>(client: C): C {
   const target = client as unknown as { exec: Exec };
   const exec = target.exec.bind(client);
   target.exec = (command: string, ...rest: unknown[]) => {

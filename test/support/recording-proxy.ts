@@ -10,8 +10,12 @@ export interface RecordingProxy {
   clientBytes(): Buffer;
   /** all server -> client bytes so far */
   serverBytes(): Buffer;
+  /** In the order they happened: each connection's opening and each complete line its client sent (connections numbered from 1). */
+  events(): readonly WireEvent[];
   close(): Promise<void>;
 }
+
+export type WireEvent = { conn: number; kind: 'open' } | { conn: number; kind: 'line'; text: string };
 
 /**
  * `hideStartTls`: the server's STARTTLS capability is renamed on its way to the client, so the
@@ -20,12 +24,20 @@ export interface RecordingProxy {
 export async function startRecordingProxy(targetPort: number, opts: { hideStartTls?: boolean } = {}): Promise<RecordingProxy> {
   const fromClient: Buffer[] = [];
   const fromServer: Buffer[] = [];
+  const events: WireEvent[] = [];
+  let opened = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
+    const conn = ++opened;
+    events.push({ conn, kind: 'open' });
+    let partial = '';
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) sockets.add(s);
     client.on('data', (buf) => {
       fromClient.push(Buffer.from(buf));
+      const lines = (partial + buf.toString('latin1')).split('\r\n');
+      partial = lines.pop() ?? '';
+      for (const text of lines) events.push({ conn, kind: 'line', text });
       upstream.write(buf);
     });
     upstream.on('data', (data: Buffer) => {
@@ -49,6 +61,7 @@ export async function startRecordingProxy(targetPort: number, opts: { hideStartT
     port: addr.port,
     clientBytes: () => Buffer.concat(fromClient),
     serverBytes: () => Buffer.concat(fromServer),
+    events: () => events,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { AccountJob } from '../account-job';
 import { closeQuietly, connectImap } from '../connect';
+import type { ImapClient } from '../imap-client';
 import { appendLimitOf } from '../copy-chunk';
 import { discoverLayout } from '../discover';
 import { MigrationError } from '../errors';
@@ -19,16 +20,26 @@ import { planFolder, planMoreOfFolder } from './plan-folder';
  * above the checkpoint's UID with flags, date, size and the fingerprint headers.
  */
 export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
+  // The session that listed the folders; later sessions open them without listing each again.
+  let lister: ImapClient | undefined;
   return {
-    connect: async (id) => imapSession(guardReadOnly(await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress })), job),
+    connect: async (id) => {
+      const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress });
+      if (lister) client.adoptListing(lister);
+      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed));
+    },
   };
 }
 
-function imapSession(client: ImapFlow, job: AccountJob): SourceSession<SourceMessageMeta> {
+function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (client: C) => void): SourceSession<SourceMessageMeta> {
   return {
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.
-    listFolders: () => discoverLayout(client, { withStatus: true }),
+    listFolders: async () => {
+      const layout = await discoverLayout(client, { withStatus: true });
+      listed(client);
+      return layout;
+    },
     countMessages: async (folder) => {
       const st = await client.status(folder, { messages: true });
       return st ? (st.messages ?? 0) : 0;
