@@ -40,6 +40,15 @@ const INLINED_PACKAGES = new Set(['imapflow', 'zod', 'commander', 'cli-progress'
  */
 const NEVER_INLINED = new Set(['better-sqlite3', 'pino']);
 
+/**
+ * imapflow imports pino when it loads, for the default logger of a connection given none;
+ * mailmover gives every connection `logger: false`. In its place imapflow gets a function
+ * that loads pino on its first call: loading pino and the modules it imports took about
+ * 20 ms of every start.
+ */
+const PINO_ON_FIRST_USE = 'module.exports = function pino(...args) { return require("pino")(...args); };';
+const LAZY = 'mailmover-lazy';
+
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
 /** Every other package stays in node_modules: one module graph with the tests, loaded only by the command that needs it. */
@@ -50,10 +59,12 @@ const externals = {
       // node: builtins and other schemes (imapflow mentions cloudflare:sockets)
       if (args.path.includes(':')) return { path: args.path, external: true };
       const name = packageName(args.path);
+      if (name === 'pino' && /[\\/]node_modules[\\/]imapflow[\\/]/.test(args.importer)) return { path: 'pino', namespace: LAZY };
       const fromPackage = /[\\/]node_modules[\\/]/.test(args.importer);
       const inline = !NEVER_INLINED.has(name) && (fromPackage || INLINED_PACKAGES.has(name));
       return inline ? undefined : { path: args.path, external: true };
     });
+    build.onLoad({ filter: /^pino$/, namespace: LAZY }, () => ({ contents: PINO_ON_FIRST_USE, loader: 'js', resolveDir: ROOT }));
   },
 };
 

@@ -3,8 +3,10 @@
  * rebuilt when a source is newer than it, and the sources through tsx with MAILMOVER_TSX=1.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync, realpathSync, statSync, utimesSync } from 'node:fs';
+import { readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 import { REPO_ROOT } from '../support/cli-runner';
@@ -44,6 +46,31 @@ describe('bin.mjs', () => {
     }
     expect(sourceState()).toBe(before);
   });
+
+  it("a migration does not load pino (imapflow's default logger, which mailmover never asks for)", () => {
+    // Stops the run at its first connection attempt and says which pino files were loaded by then.
+    const probe = join(tmpdir(), `mailmover-pino-probe-${process.pid}.mjs`);
+    writeFileSync(
+      probe,
+      [
+        "import net from 'node:net';",
+        "import { createRequire } from 'node:module';",
+        'const cache = createRequire(import.meta.url).cache;',
+        'net.Socket.prototype.connect = function () {',
+        "  const pino = Object.keys(cache).filter((p) => /[\\\\/]node_modules[\\\\/]pino[\\\\/]/.test(p));",
+        "  process.stdout.write(`CONNECTING pino files loaded: ${pino.length}\\n`);",
+        '  process.exit(0);',
+        '};',
+      ].join('\n'),
+    );
+    try {
+      const args = ['migrate', '--source', 'imap://a@127.0.0.1:1', '--target', 'imap://b@127.0.0.1:2', '--source-password-env', 'PW', '--target-password-env', 'PW'];
+      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', pathToFileURL(probe).href, BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, PW: 'x' }, encoding: 'utf8', timeout: 120_000 });
+      expect(r.stdout, r.stderr).toContain('CONNECTING pino files loaded: 0');
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  }, 180_000);
 
   it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
     const bundled = run();
