@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { markOrigin, type ErrorContext } from './error-origin';
+import { authenticatePlain, plainWithInitialResponse, type AuthenticateArgs } from './sasl-plain';
 
 /** What imapflow resolves a command with (exec() is not in its public types). */
 export interface ExecResponse {
@@ -111,6 +112,13 @@ export class ImapClient extends ImapFlow {
     // (Dovecot's names one), again after it: one round trip per connection for nothing. The
     // one after the login is kept; it is the one providers that require ID (NetEase) look for.
     if (command === 'ID' && !this.authenticated) return undefined;
+    if (command === 'AUTHENTICATE' && typeof args[0] === 'string' && args[1] && plainWithInitialResponse(this.sasl(), args[1] as AuthenticateArgs)) {
+      try {
+        return await authenticatePlain(this.sasl(), args[0], args[1] as AuthenticateArgs);
+      } catch (err) {
+        throw this.tag(err);
+      }
+    }
     const base = (ImapFlow.prototype as unknown as { run: (this: ImapFlow, c: string, ...a: unknown[]) => Promise<unknown> }).run;
     try {
       return await base.call(this, command, ...args);
@@ -128,6 +136,10 @@ export class ImapClient extends ImapFlow {
   adoptListing(from: ImapClient): void {
     const own = (this as unknown as FolderCache).folders;
     for (const [path, entry] of (from as unknown as FolderCache).folders) if (!own.has(path)) own.set(path, entry);
+  }
+
+  private sasl(): Parameters<typeof authenticatePlain>[0] {
+    return this as unknown as Parameters<typeof authenticatePlain>[0];
   }
 
   private tag(err: unknown): unknown {

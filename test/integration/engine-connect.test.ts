@@ -7,6 +7,7 @@ import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+import { startRecordingProxy } from '../support/recording-proxy';
 
 const alice = { user: 'alice@old.example.com', password: 'alice-pw' };
 const bob = { user: 'bob@new.example.com', password: 'bob-pw' };
@@ -71,6 +72,26 @@ describe('connecting: TLS policy, admin (master) login, OAuth2, classified error
     expect(err.message).toContain(alice.user);
     expect(err.message).toMatch(/authorization code|app password/);
     expect(err.message).not.toContain('Wr0ng-S3cret!');
+  });
+
+  it('logs in with one AUTHENTICATE PLAIN round trip where the server offers SASL-IR (RFC 4959)', async () => {
+    // Clear text behind the recording proxy (its STARTTLS hidden), so the login can be read.
+    const proxy = await startRecordingProxy(source.imapPort, { hideStartTls: true });
+    try {
+      const client = await connectImap(base({ port: proxy.port }), { side: 'source' });
+      await closeQuietly(client);
+      const lines = proxy.events().flatMap((e) => (e.kind === 'line' ? [e.text] : []));
+      const auth = lines.filter((l) => /^\S+ AUTHENTICATE /i.test(l));
+      expect(auth).toHaveLength(1);
+      const [, , mechanism, response] = auth[0]!.split(' ');
+      expect(mechanism).toBe('PLAIN');
+      expect(Buffer.from(response ?? '', 'base64').toString()).toBe(`\0${alice.user}\0${alice.password}`);
+      // nothing sent between the command and its answer: no continuation was waited for
+      expect(lines[lines.indexOf(auth[0]!) + 1]).toMatch(/^\S+ [A-Z]/);
+      expect(proxy.serverBytes().toString('latin1')).not.toMatch(/\r\n\+ ?\r\n/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('an unreachable server is CONNECT_FAILED', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateAccount } from '../../bridge/engine/migrate-account';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
-import { readFolder, seedFolder, setUidValidity, snapshotMailbox } from '../harness/mailbox';
+import { readFolder, seedFolder, setUidValidity, snapshotMailbox, withImap } from '../harness/mailbox';
 import { bigMessage, bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -31,10 +31,16 @@ describe('a provider that allows fewer connections than asked for', () => {
   it('goes on with the connections it gets, says so, and copies everything', async () => {
     const state = tempStore();
     try {
-      const result = await migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, frank), { concurrency: 4, chunkMessages: 50 }), state.store);
+      // The user's own mail client holds one of the two sessions the source allows, so only
+      // the migration's first login gets in and the three it starts next are refused (all of
+      // them at once, whichever order the server sees them in).
+      const result = await withImap(source, alice, () =>
+        migrateAccount(job(plainEndpoint(source, alice), plainEndpoint(target, frank), { concurrency: 4, chunkMessages: 50 }), state.store),
+      );
       expect(result.error).toBeNull();
       expect(result.status).toBe('done');
       expect(result.warnings.map((w) => w.code)).toContain('THROTTLED');
+      expect(result.warnings.find((w) => w.code === 'THROTTLED')?.message).toContain('refused 3 of 4 parallel connections');
       for (const folder of ['INBOX', 'Work']) {
         expect(identities(await readFolder(target, frank, folder)), folder).toEqual(identities(await readFolder(source, alice, folder)));
       }
