@@ -18,6 +18,7 @@ describe("a pass's worker connections", () => {
   let source: DovecotServer;
   let target: DovecotServer;
   let proxy: RecordingProxy;
+  let targetProxy: RecordingProxy;
   let copied: number;
   let sourceFolders: Map<string, string[]>;
   let targetFolders: Map<string, string[]>;
@@ -27,10 +28,11 @@ describe("a pass's worker connections", () => {
     for (const [i, folder] of FOLDERS.entries()) await seedFolder(source, alice, folder, bulkMessages(200, 60 + i, { prefix: folder }));
     // The source in clear text (its STARTTLS hidden), so every command of every connection can be read.
     proxy = await startRecordingProxy(source.imapPort, { hideStartTls: true });
+    targetProxy = await startRecordingProxy(target.imapPort, { hideStartTls: true });
     const state = tempStore();
     try {
       // 800 messages: four workers, each with its own source and target connection.
-      const result = await migrateAccount(job({ ...plainEndpoint(source, alice), port: proxy.port }, plainEndpoint(target, bob), { concurrency: 4 }), state.store);
+      const result = await migrateAccount(job({ ...plainEndpoint(source, alice), port: proxy.port }, { ...plainEndpoint(target, bob), port: targetProxy.port }, { concurrency: 4 }), state.store);
       expect(result.error).toBeNull();
       copied = result.messagesCopied;
     } finally {
@@ -45,6 +47,7 @@ describe("a pass's worker connections", () => {
   });
   afterAll(async () => {
     await proxy?.close();
+    await targetProxy?.close();
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
@@ -73,5 +76,30 @@ describe("a pass's worker connections", () => {
     const examined = events.filter((e) => e.kind === 'line' && /^\S+ EXAMINE /i.test(e.text));
     expect(new Set(examined.map((e) => e.conn)).size).toBeGreaterThan(1);
     for (const folder of FOLDERS) expect(examined.some((e) => e.kind === 'line' && e.text.includes(folder)), folder).toBe(true);
+  });
+
+  it("ask the target folder's STATUS while the source fetches the folder's metadata, not after", () => {
+    // When each folder's metadata FETCH (the one with the fingerprint headers) ended on the source.
+    const fetched = new Map<string, number>();
+    const examined = new Map<number, string>();
+    const pending = new Map<string, string>();
+    for (const e of proxy.events()) {
+      if (e.kind === 'line') {
+        const box = /^\S+ EXAMINE "?([^"]+)"?$/.exec(e.text);
+        if (box) examined.set(e.conn, box[1]!);
+        const meta = /^(\S+) UID FETCH .*HEADER\.FIELDS/.exec(e.text);
+        if (meta) pending.set(`${e.conn} ${meta[1]}`, examined.get(e.conn)!);
+      } else if (e.kind === 'reply') {
+        const tag = /^(\S+) OK/.exec(e.text)?.[1];
+        const folder = tag ? pending.get(`${e.conn} ${tag}`) : undefined;
+        if (folder && !fetched.has(folder)) fetched.set(folder, e.seq);
+      }
+    }
+    for (const folder of FOLDERS) {
+      const asked = targetProxy.events().find((e) => e.kind === 'line' && new RegExp(`^\\S+ STATUS "?${folder}"? \\(`).test(e.text));
+      expect(fetched.get(folder), folder).toBeDefined();
+      expect(asked, folder).toBeDefined();
+      expect(asked!.seq, folder).toBeLessThan(fetched.get(folder)!);
+    }
   });
 });

@@ -15,7 +15,22 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export type WireEvent = { conn: number; kind: 'open' } | { conn: number; kind: 'line'; text: string };
+/**
+ * `seq` orders events across every recording proxy of the process (a source's and a
+ * target's, say); 'line' is a complete line the client sent, 'reply' one the server sent.
+ */
+export type WireEvent = { seq: number; conn: number } & ({ kind: 'open' } | { kind: 'line' | 'reply'; text: string });
+
+let nextSeq = 0;
+/** Splits a connection's bytes of one direction into complete lines, as they arrive. */
+function lineSplitter(emit: (text: string) => void): (buf: Buffer) => void {
+  let partial = '';
+  return (buf) => {
+    const lines = (partial + buf.toString('latin1')).split('\r\n');
+    partial = lines.pop() ?? '';
+    for (const text of lines) emit(text);
+  };
+}
 
 /**
  * `hideStartTls`: the server's STARTTLS capability is renamed on its way to the client, so the
@@ -29,20 +44,20 @@ export async function startRecordingProxy(targetPort: number, opts: { hideStartT
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
     const conn = ++opened;
-    events.push({ conn, kind: 'open' });
-    let partial = '';
+    events.push({ seq: nextSeq++, conn, kind: 'open' });
+    const clientLines = lineSplitter((text) => events.push({ seq: nextSeq++, conn, kind: 'line', text }));
+    const serverLines = lineSplitter((text) => events.push({ seq: nextSeq++, conn, kind: 'reply', text }));
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) sockets.add(s);
     client.on('data', (buf) => {
       fromClient.push(Buffer.from(buf));
-      const lines = (partial + buf.toString('latin1')).split('\r\n');
-      partial = lines.pop() ?? '';
-      for (const text of lines) events.push({ conn, kind: 'line', text });
+      clientLines(buf);
       upstream.write(buf);
     });
     upstream.on('data', (data: Buffer) => {
       const buf = opts.hideStartTls ? Buffer.from(data.toString('latin1').replace(/\bSTARTTLS\b/g, 'X-NO-TLS'), 'latin1') : data;
       fromServer.push(Buffer.from(buf));
+      serverLines(buf);
       client.write(buf);
     });
     const end = () => {

@@ -4,7 +4,7 @@ import { resumeCheckpoint } from '../checkpoint';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
 import { FolderRun, type SourceMessageMeta } from '../folder-run';
-import { StoredTargetSurvey } from '../target-survey';
+import { StoredTargetSurvey, targetFolderStatus } from '../target-survey';
 import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
 import type { PlanCursor, FolderPlan as SourceFolderPlan } from '../source-driver';
@@ -216,6 +216,8 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
 async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor): Promise<FolderPlan> {
   const { store, account, mapping, opts, run, uidValidity } = c;
   const from = c.nextUid;
+  // The survey's STATUS goes out now, on the target connection, beside the source's FETCH.
+  const targetStatus = c.survey ? undefined : targetFolderStatus(target, mapping.target);
   const { metas, highestSeen, final } = await fetchWindow(source, c);
   const settled = store.settledBetween(account, mapping.source, uidValidity, from, final ? Infinity : highestSeen);
 
@@ -233,7 +235,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor): 
 
   const toCopy: SourceMessageMeta[] = [];
   if (inScope.length > 0 && !c.survey) {
-    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget);
+    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus);
     c.targetUidNext = c.survey.uidNext;
   }
   const onTarget = c.survey;
