@@ -131,10 +131,9 @@ async function runPass<M extends PlannedMessage>(
     const toPlan = selectable.filter((m) => !result.folderErrors.has(m.target));
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
     if (!opts.since) {
-      await tracker.expectFolders(
-        toPlan.map((m) => m.source),
-        async (folder) => counts.get(folder) ?? Promise.reject(new Error(`${folder} was not counted`)),
-      );
+      // A folder that could not be counted gets its total with its plan.
+      const counted = toPlan.map((m) => m.source).filter((folder) => counts.has(folder));
+      await tracker.expectFolders(counted, async (folder) => counts.get(folder)!);
     }
     tracker.setPhase('planning');
     const queue: Array<Task<M>> = toPlan.map((mapping) => ({ kind: 'plan', mapping }));
