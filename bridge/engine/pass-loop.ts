@@ -12,6 +12,7 @@ import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
 import { planMappings } from './plan-mappings';
 import { ProgressTracker } from './progress';
+import { extraWindowBytes, timeRoundTrip } from './link-window';
 import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
@@ -75,6 +76,8 @@ async function runPass<M extends PlannedMessage>(
   const singleSession = driver.maxSessions === 1;
   const control: { src?: SourceSession<M>; tgt?: ImapFlow } = {};
   let logins: WorkerLogins<M> | undefined;
+  // A widened byte budget is narrowed again when the pass ends (a batch's budget is shared).
+  let narrowWindow = (): void => undefined;
   try {
     tracker.setPhase('connecting');
     // Both sides at once: a login is several round trips, the same on each side.
@@ -111,9 +114,13 @@ async function runPass<M extends PlannedMessage>(
         // Planning reports the folder's problem; its count arrives with its plan.
       }
     }
-    const workers =
-      selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pendingEstimate(store, account, selectable, counts, listed, opts), opts.concurrency);
+    const pending = selectable.length === 0 ? 0 : pendingEstimate(store, account, selectable, counts, listed, opts);
+    const workers = selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pending, opts.concurrency);
     logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
+    // How far away the servers are decides how many bytes the copy keeps in flight
+    // (link-window.ts). The target's NOOP goes ahead of its CREATEs; the source is idle meanwhile.
+    // Awaited before the workers start: a POP3 session runs one command at a time.
+    const roundTrip = pending > 0 ? measureRoundTrip(control.src, control.tgt) : undefined;
 
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
@@ -138,7 +145,9 @@ async function runPass<M extends PlannedMessage>(
     tracker.setPhase('planning');
     const queue: Array<Task<M>> = toPlan.map((mapping) => ({ kind: 'plan', mapping }));
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
-    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, opts.chunkBytes * Math.max(workers, 1) * 4));
+    const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;
+    const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, roomForAll), Math.min(2 * opts.budgetBytes, roomForAll));
+    if (roundTrip) narrowWindow = budget.widen(Math.min(extraWindowBytes(opts.budgetBytes, await roundTrip), roomForAll));
     let failure: unknown;
     let planning = 0;
     let throttledWorkers = 0;
@@ -310,10 +319,20 @@ async function runPass<M extends PlannedMessage>(
     }
     if (failure) throw failure;
   } finally {
+    narrowWindow();
     await logins?.closeUntaken();
     await control.src?.close();
     await closeQuietly(control.tgt);
   }
+}
+
+/**
+ * The longer of both sides' command round trips, in ms; 0 when it cannot be measured (a
+ * failed NOOP shows again on the connection's next command, where it is handled).
+ */
+async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
+  const sides = await Promise.all([src.roundTrip?.() ?? Promise.resolve(0), timeRoundTrip(() => tgt.noop())].map((p) => p.catch(() => 0)));
+  return Math.max(...sides);
 }
 
 /**

@@ -117,5 +117,7 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
   fetchChunk(target: ImapFlow, chunk: Chunk<M>): Promise<FetchedChunk>;
   /** Warnings about a folder once all its messages are settled. */
   folderDone?(run: FolderRun): ErrorInfo[];
+  /** Milliseconds of one command round trip that the server does nothing for (NOOP). */
+  roundTrip?(): Promise<number>;
   close(): Promise<void>;
 }

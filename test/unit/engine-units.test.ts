@@ -130,6 +130,53 @@ describe('ByteBudget', () => {
     const big = await budget.acquire(1_000);
     big();
   });
+
+  it('widens up to its ceiling, wakes waiters at once, and narrows back', async () => {
+    const budget = new ByteBudget(100, 150);
+    const r1 = await budget.acquire(100);
+    let second = false;
+    const p = budget.acquire(40).then((r) => { second = true; return r; });
+    await Promise.resolve();
+    expect(second).toBe(false);
+    // Asked for 80, given the 50 the ceiling leaves: enough for the waiter of 40.
+    const narrow = budget.widen(80);
+    const r2 = await p;
+    expect(second).toBe(true);
+    let third = false;
+    const q = budget.acquire(20).then((r) => { third = true; return r; });
+    await Promise.resolve();
+    expect(third).toBe(false); // 10 left of the widened 150
+    narrow();
+    r1();
+    // 100 back, but the capacity is 100 again and 40 are still out: 60 free, 20 fits.
+    const r3 = await q;
+    expect(third).toBe(true);
+    let fourth = false;
+    const s = budget.acquire(50).then((r) => { fourth = true; return r; });
+    await Promise.resolve();
+    expect(fourth).toBe(false); // 40 free
+    r2();
+    (await s)();
+    r3();
+    expect(fourth).toBe(true);
+  });
+
+  it('lets an item that was oversized only for the widened budget through after narrowing', async () => {
+    const budget = new ByteBudget(100);
+    const narrow = budget.widen(100);
+    const r1 = await budget.acquire(150);
+    let second = false;
+    const p = budget.acquire(180).then((r) => { second = true; return r; });
+    await Promise.resolve();
+    expect(second).toBe(false);
+    narrow();
+    r1();
+    // 180 is over the narrowed capacity of 100: it goes through alone, charged the whole budget.
+    (await p)();
+    expect(second).toBe(true);
+    const r3 = await budget.acquire(100);
+    r3();
+  });
 });
 
 describe('ProgressTracker', () => {

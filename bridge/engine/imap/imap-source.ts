@@ -9,6 +9,7 @@ import { flagsForAppend } from '../flags';
 import { adoptRenamedFolders } from '../folder-renames';
 import type { SourceMessageMeta } from '../folder-run';
 import { recoverNulBytes } from '../nul-bytes';
+import { timeRoundTrip } from '../link-window';
 import { guardReadOnly } from '../read-only-guard';
 import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
 import { planFolder, planMoreOfFolder } from './plan-folder';
@@ -48,6 +49,7 @@ function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (
     planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window),
     planMore: (target, cursor) => planMoreOfFolder(client, target, cursor),
     fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
+    roundTrip: () => timeRoundTrip(() => client.noop()),
     close: () => closeQuietly(client),
   };
 }

@@ -9,6 +9,7 @@ import { appendLimitOf } from '../copy-chunk';
 import type { MailboxLayout } from '../discover';
 import { MigrationError, type ErrorContext } from '../errors';
 import { FolderRun } from '../folder-run';
+import { timeRoundTrip } from '../link-window';
 import type { Chunk, FetchedChunk, FolderPlan, PlanContext, PlannedMessage, SourceDriver, SourceSession } from '../source-driver';
 import type { StateStore } from '../state-store';
 import { TargetIndex, surveyTarget } from '../target-scan';
@@ -309,6 +310,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
             },
           ]
         : [],
+    roundTrip: () => timeRoundTrip(() => pop.noop()),
     close: () => pop.quit(),
   };
 }
