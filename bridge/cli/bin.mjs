@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded --max-semi-space-size=8
+#!/usr/bin/env -S node --single-threaded --max-semi-space-size=2
 // `mailmover-bridge` launcher (package.json "bin", `npm run bridge`, the service units).
 // Runs the bundled build (bundle.mjs: rebuilt first when a source under bridge/ or shared/
 // is newer, a check of a few milliseconds) in this same process, so its pid is the

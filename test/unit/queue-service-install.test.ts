@@ -33,7 +33,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe('worker service', () => {
   it('systemd: runs `worker` with its state dir, the queue from an EnvironmentFile, no restart after a refusal', () => {
     const unit = parseUnitFile(systemdUnit(spec));
-    expect(unit.execStart).toEqual(['/usr/bin/node', '--single-threaded', '--max-semi-space-size=8', '/opt/mm/bridge/cli/bin.mjs', 'worker', '--state-dir', '/home/zhang san/.local/share/mailmover/worker-state', '--concurrency', '3', '--name', 'worker-a']);
+    expect(unit.execStart).toEqual(['/usr/bin/node', '--single-threaded', '--max-semi-space-size=2', '/opt/mm/bridge/cli/bin.mjs', 'worker', '--state-dir', '/home/zhang san/.local/share/mailmover/worker-state', '--concurrency', '3', '--name', 'worker-a']);
     expect(unit.sections.Service).toMatchObject({ KillSignal: 'SIGTERM', Restart: 'on-failure', RestartPreventExitStatus: '3', EnvironmentFile: '/home/zhang san/.local/share/mailmover/mailmover-worker.env' });
     expect(unit.sections.Unit!.Description).toBe('mailmover queue worker (mailbox migration)');
     expect(systemdUnit(spec)).not.toContain('Redis');

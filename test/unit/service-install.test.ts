@@ -11,7 +11,7 @@ const spec = serviceSpec({ port: 7878, stateDir: '/home/zhang san/.local/share/m
 describe('systemd user unit', () => {
   it('is strictly valid and runs `start` with the port and state dir', () => {
     const unit = parseUnitFile(systemdUnit(spec));
-    expect(unit.execStart).toEqual(['/usr/bin/node', '--single-threaded', '--max-semi-space-size=8', '/opt/mail mover/bridge/cli/bin.mjs', 'start', '--port', '7878', '--state-dir', '/home/zhang san/.local/share/mailmover/state']);
+    expect(unit.execStart).toEqual(['/usr/bin/node', '--single-threaded', '--max-semi-space-size=2', '/opt/mail mover/bridge/cli/bin.mjs', 'start', '--port', '7878', '--state-dir', '/home/zhang san/.local/share/mailmover/state']);
     expect(unit.sections.Service).toMatchObject({ Type: 'simple', KillSignal: 'SIGTERM', Restart: 'on-failure', UMask: '0077', WorkingDirectory: '/opt/mail mover' });
     expect(Number(unit.sections.Service!.TimeoutStopSec)).toBeGreaterThanOrEqual(60);
     expect(unit.sections.Install).toEqual({ WantedBy: 'default.target' });
@@ -68,7 +68,7 @@ describe('Windows logon task', () => {
   it('runs a .cmd with the quoted command line at logon', () => {
     const s = serviceSpec({ port: 7878, stateDir: 'C:\\Users\\u\\AppData\\Local\\mailmover\\state', node: 'C:\\Program Files\\nodejs\\node.exe', launcher: 'C:\\mm\\bridge\\cli\\bin.mjs', projectRoot: 'C:\\mm' });
     const cmd = windowsLauncherCmd(s);
-    expect(cmd).toContain('"C:\\Program Files\\nodejs\\node.exe" "--single-threaded" "--max-semi-space-size=8" "C:\\mm\\bridge\\cli\\bin.mjs" "start" "--port" "7878"');
+    expect(cmd).toContain('"C:\\Program Files\\nodejs\\node.exe" "--single-threaded" "--max-semi-space-size=2" "C:\\mm\\bridge\\cli\\bin.mjs" "start" "--port" "7878"');
     expect(cmd.split('\r\n')[0]).toBe('@echo off');
     expect(cmdQuote('50%')).toBe('"50%%"');
     expect(() => cmdQuote('a"b')).toThrow();
