@@ -7,17 +7,23 @@
  * trip, not the memory, is then what keeps the workers waiting.
  */
 export class ByteBudget {
-  private capacity: number;
+  private current: number;
   private available: number;
   private readonly waiters: Array<{ bytes: number; resolve: (granted: number) => void }> = [];
 
   constructor(
-    capacity: number,
+    /** The capacity when nothing widens it. */
+    readonly base: number,
     /** The most `widen` may raise the capacity to, all widenings together. */
-    private readonly ceiling = capacity * 2,
+    private readonly ceiling = base * 2,
   ) {
-    this.capacity = capacity;
-    this.available = capacity;
+    this.current = base;
+    this.available = base;
+  }
+
+  /** Bytes that may be held at once now: the base, plus what passes widened it by. */
+  get capacity(): number {
+    return this.current;
   }
 
   async acquire(bytes: number): Promise<() => void> {
@@ -44,15 +50,15 @@ export class ByteBudget {
    * simply not handed out again until they come back.
    */
   widen(bytes: number): () => void {
-    const added = Math.max(0, Math.min(Math.floor(bytes), this.ceiling - this.capacity));
-    this.capacity += added;
+    const added = Math.max(0, Math.min(Math.floor(bytes), this.ceiling - this.current));
+    this.current += added;
     this.available += added;
     this.drain();
     let narrowed = false;
     return () => {
       if (narrowed) return;
       narrowed = true;
-      this.capacity -= added;
+      this.current -= added;
       this.available -= added;
       // A waiter over the narrowed capacity now asks for less.
       this.drain();
@@ -61,7 +67,7 @@ export class ByteBudget {
 
   /** What a request of `bytes` is charged: an oversized one the whole capacity, as it is now. */
   private grantable(bytes: number): number {
-    return Math.min(bytes, this.capacity);
+    return Math.min(bytes, this.current);
   }
 
   private drain(): void {

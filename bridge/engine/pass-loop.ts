@@ -116,11 +116,13 @@ async function runPass<M extends PlannedMessage>(
     }
     const pending = selectable.length === 0 ? 0 : pendingEstimate(store, account, selectable, counts, listed, opts);
     const workers = selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pending, opts.concurrency);
-    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
     // How far away the servers are decides how many bytes the copy keeps in flight
-    // (link-window.ts). The target's NOOP goes ahead of its CREATEs; the source is idle meanwhile.
-    // Awaited before the workers start: a POP3 session runs one command at a time.
+    // (link-window.ts). Both NOOPs go out before the extra workers' TLS handshakes could
+    // delay reading their answers, ahead of the CREATEs and the source's rename checks;
+    // awaited before the workers start, as a POP3 session runs one command at a time.
+    // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), none.
     const roundTrip = pending > 0 ? measureRoundTrip(control.src, control.tgt) : undefined;
+    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
 
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
@@ -147,7 +149,8 @@ async function runPass<M extends PlannedMessage>(
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
     const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;
     const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, roomForAll), Math.min(2 * opts.budgetBytes, roomForAll));
-    if (roundTrip) narrowWindow = budget.widen(Math.min(extraWindowBytes(opts.budgetBytes, await roundTrip), roomForAll));
+    // Never beyond what this pass's workers can hold: a batch's accounts share the budget.
+    if (roundTrip) narrowWindow = budget.widen(Math.min(extraWindowBytes(budget.base, await roundTrip), Math.max(0, roomForAll - budget.base)));
     let failure: unknown;
     let planning = 0;
     let throttledWorkers = 0;
@@ -327,8 +330,9 @@ async function runPass<M extends PlannedMessage>(
 }
 
 /**
- * The longer of both sides' command round trips, in ms; 0 when it cannot be measured (a
- * failed NOOP shows again on the connection's next command, where it is handled).
+ * The longer of both sides' command round trips, in ms. A source NOOP that fails counts
+ * as 0; imapflow's noop() does not report a failure (it resolves once answered or failed).
+ * Either way the connection's next command meets the problem and handles it.
  */
 async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
   const sides = await Promise.all([src.roundTrip?.() ?? Promise.resolve(0), timeRoundTrip(() => tgt.noop())].map((p) => p.catch(() => 0)));

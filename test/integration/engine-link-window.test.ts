@@ -11,6 +11,8 @@ import { startRecordingProxy, type RecordingProxy } from '../support/recording-p
 const alice = { user: 'alice@old.example.com', password: 'alice-pw' };
 const bob = { user: 'bob@new.example.com', password: 'bob-pw' };
 const carol = { user: 'carol@new.example.com', password: 'carol-pw' };
+const dave = { user: 'dave@new.example.com', password: 'dave-pw' };
+const erin = { user: 'erin@new.example.com', password: 'erin-pw' };
 const FOLDERS = ['INBOX', 'Archive'];
 const MB = 1024 * 1024;
 const BUDGET = 16 * MB;
@@ -40,7 +42,7 @@ describe('bytes in flight follow the round trip', () => {
   beforeAll(async () => {
     [source, target] = await Promise.all([
       startDovecot({ name: 'window-src', users: [alice] }),
-      startDovecot({ name: 'window-tgt', users: [bob, carol] }),
+      startDovecot({ name: 'window-tgt', users: [bob, carol, dave, erin] }),
     ]);
     for (const [i, folder] of FOLDERS.entries()) await seedFolder(source, alice, folder, bulkMessages(120, 80 + i, { prefix: folder }));
   });
@@ -49,8 +51,14 @@ describe('bytes in flight follow the round trip', () => {
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
-  /** Migrates alice into `into` through recording proxies, behind a link of `rttMs` when given; twice, the second time with nothing new. */
-  async function migrateTwice(into: typeof bob, rttMs?: number) {
+  /**
+   * Migrates alice into `into` through recording proxies, behind a link of `rttMs` when
+   * given; twice, the second time with nothing new. `workers`: a fixed number of
+   * connections, else as many as the pass wants. `stopWhenPlanning`: the first pass is
+   * stopped when it starts planning (its budget about to be widened), and there is no second.
+   */
+  async function migrateTwice(into: typeof bob, o: { rttMs?: number; workers?: number; stopWhenPlanning?: boolean } = {}) {
+    const { rttMs } = o;
     const ends = await Promise.all(
       [source, target].map(async (server) => {
         const recorder = await startRecordingProxy(server.imapPort, { hideStartTls: true });
@@ -64,35 +72,43 @@ describe('bytes in flight follow the round trip', () => {
     const [src, tgt] = ends as [(typeof ends)[0], (typeof ends)[0]];
     const state = tempStore();
     const budget = new WatchedBudget(BUDGET);
-    const theJob = job({ ...plainEndpoint(source, alice), port: src.port }, { ...plainEndpoint(target, into), port: tgt.port }, { concurrency: 4, budgetBytes: BUDGET });
+    const workers = o.workers ? { concurrency: o.workers, fixedConcurrency: true } : { concurrency: 4 };
+    const theJob = job({ ...plainEndpoint(source, alice), port: src.port }, { ...plainEndpoint(target, into), port: tgt.port }, { ...workers, budgetBytes: BUDGET });
+    const stop = new AbortController();
     try {
-      const first = await migrateAccount(theJob, state.store, { budget });
+      const first = await migrateAccount(theJob, state.store, {
+        budget,
+        signal: stop.signal,
+        onProgress: (p) => o.stopWhenPlanning && p.phase === 'planning' && stop.abort(),
+      });
+      const capacityAfter = budget.capacity;
       const noopsFirst = [noops(src.recorder), noops(tgt.recorder)];
-      const second = await migrateAccount(theJob, state.store, { budget });
-      return { first, second, widenings: budget.widenings, noopsFirst, noopsAfter: [noops(src.recorder), noops(tgt.recorder)] };
+      const second = o.stopWhenPlanning ? undefined : await migrateAccount(theJob, state.store, { budget });
+      return { first, second, capacityAfter, widenings: budget.widenings, noopsFirst, noopsAfter: [noops(src.recorder), noops(tgt.recorder)] };
     } finally {
       state.cleanup();
     }
   }
 
   it('over a 50 ms link: twice the budget while copying, back to the budget after; a re-run with nothing new measures nothing', async () => {
-    const run = await migrateTwice(bob, 50);
+    const run = await migrateTwice(bob, { rttMs: 50, workers: 4 });
     expect(run.first.error).toBeNull();
     expect(run.first.messagesCopied).toBe(240);
     for (const folder of FOLDERS) expect(identities(await readFolder(target, bob, folder)), folder).toEqual(identities(await readFolder(source, alice, folder)));
-    // One NOOP on each side measured the link (40 ms or more doubles the budget); 240 messages
-    // want two workers, whose chunks fill 16 MB more.
+    // One NOOP on each side measured the link: 40 ms or more doubles the budget, which four
+    // workers' chunks (2 MB each, two per worker, charged twice) fill.
     expect(run.noopsFirst).toEqual([1, 1]);
     expect(run.widenings).toEqual([{ bytes: BUDGET, narrowed: true }]);
+    expect(run.capacityAfter).toBe(BUDGET);
     // The re-run copies nothing: no NOOP, no widening.
-    expect(run.second.error).toBeNull();
-    expect(run.second.messagesCopied).toBe(0);
+    expect(run.second?.error).toBeNull();
+    expect(run.second?.messagesCopied).toBe(0);
     expect(run.noopsAfter).toEqual([1, 1]);
     expect(run.widenings).toHaveLength(1);
   }, 60_000);
 
   it('on loopback: the budget stays about as configured', async () => {
-    const run = await migrateTwice(carol);
+    const run = await migrateTwice(carol, { workers: 4 });
     expect(run.first.error).toBeNull();
     expect(run.first.messagesCopied).toBe(240);
     expect(run.noopsFirst).toEqual([1, 1]);
@@ -100,5 +116,22 @@ describe('bytes in flight follow the round trip', () => {
     // A loopback round trip is well under a millisecond; 20 ms (half the budget) leaves room for a busy machine.
     expect(run.widenings[0]!.bytes).toBeLessThan(BUDGET / 2);
     expect(run.widenings[0]!.narrowed).toBe(true);
+    expect(run.capacityAfter).toBe(BUDGET);
+  }, 60_000);
+
+  it('over a link, a pass whose workers fit in the budget does not widen it (a batch shares it)', async () => {
+    // 240 messages want two workers: their chunks fit in 16 MB, the link changes nothing.
+    const few = await migrateTwice(dave, { rttMs: 50 });
+    expect(few.first.error).toBeNull();
+    expect(few.widenings.map((w) => w.bytes)).toEqual([0]);
+    expect(few.capacityAfter).toBe(BUDGET);
+  }, 60_000);
+
+  it('a pass stopped after widening the budget narrows it again', async () => {
+    const stopped = await migrateTwice(erin, { workers: 4, stopWhenPlanning: true });
+    expect(stopped.first.error?.code).toBe('CANCELLED');
+    expect(stopped.widenings).toHaveLength(1);
+    expect(stopped.widenings[0]!.narrowed).toBe(true);
+    expect(stopped.capacityAfter).toBe(BUDGET);
   }, 60_000);
 });
