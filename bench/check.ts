@@ -154,6 +154,9 @@ export async function selfCheck(out: BenchOutput): Promise<string[]> {
   for (const scenario of ['verify', 'verify --deep']) for (const n of copied(scenario)) if (n !== r.corpus.messages) fail(`${scenario} matched ${n} of ${r.corpus.messages} messages`);
   const bulk = r.runs.find((x) => x.scenario === BULK_SCENARIO && x.tool === 'mailmover');
   if (bulk && bulk.check.sourceMessages !== r.config.folderMessages) fail(`100k: ${bulk.check.sourceMessages} messages checked, ${r.config.folderMessages} written`);
+  // RSS is sampled every 250 ms: a run of 2 s or more has samples in both halves.
+  if (bulk && bulk.wallS >= 2 && !bulk.rssHalvesMB) fail('100k: no RSS sampled in the first and second half of the run');
+  if (bulk?.rssHalvesMB && !out.markdown.includes('memory does not grow')) fail('the report lacks the 100k memory verdict');
   const batch = r.runs.find((x) => x.scenario === BATCH_SCENARIO && x.tool === 'mailmover');
   if (batch && batch.check.sourceMessages !== r.config.accounts * r.config.accountMessages) fail(`batch: ${batch.check.sourceMessages} messages checked, ${r.config.accounts * r.config.accountMessages} written`);
 

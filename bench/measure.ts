@@ -27,6 +27,45 @@ export interface ProcessMeasure {
   stderr: string;
   /** how RSS/CPU were measured */
   method: 'gnu-time' | 'proc-sampling';
+  /**
+   * The highest RSS sampled in the first and in the second half of the run (the measured
+   * process and its descendants, every 250 ms): memory that grows with the work done shows
+   * as a second half well above the first. Undefined for a run too short to sample.
+   */
+  rssHalvesMB?: { first: number; second: number };
+}
+
+/** VmRSS of a process now, kB; 0 when it is gone. */
+function currentRssKb(pid: number): number {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Samples the largest RSS in a process tree (GNU time, env and npm start the measured node
+ * as a descendant) until stopped; returns the peaks of the first and second half.
+ */
+function sampleRssHalves(root: () => number | undefined, started: number): () => { first: number; second: number } | undefined {
+  const samples: Array<{ at: number; kb: number }> = [];
+  let tree: number[] = [];
+  let ticks = 0;
+  const timer = setInterval(() => {
+    const pid = root();
+    if (!pid) return;
+    // The tree rarely changes after start: looked up again every 2 s.
+    if (ticks++ % 8 === 0) tree = [pid, ...descendants(pid)];
+    samples.push({ at: performance.now() - started, kb: Math.max(...tree.map(currentRssKb)) });
+  }, 250);
+  return () => {
+    clearInterval(timer);
+    if (samples.length < 4) return undefined;
+    const half = (performance.now() - started) / 2;
+    const peak = (xs: typeof samples) => Math.max(0, ...xs.map((x) => x.kb)) / 1024;
+    return { first: peak(samples.filter((x) => x.at < half)), second: peak(samples.filter((x) => x.at >= half)) };
+  };
 }
 
 export interface RunOptions {
@@ -157,6 +196,7 @@ export async function measureProcess(cmd: string, args: string[], opts: RunOptio
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 4 * 1024 * 1024) stderr += d;
   });
+  const rssHalves = sampleRssHalves(() => child.pid, t0);
   // Fallback sampling of the child itself.
   let peakKb = 0;
   let cpu = 0;
@@ -184,6 +224,7 @@ export async function measureProcess(cmd: string, args: string[], opts: RunOptio
     child.once('close', (c, s) => resolve({ code: c, signal: s }));
   });
   const wallS = (performance.now() - t0) / 1000;
+  const rssHalvesMB = rssHalves();
   clearTimeout(timer);
   if (sampler) clearInterval(sampler);
   if (timedOut) stderr += `\n[bench] killed after ${opts.timeoutMs} ms\n`;
@@ -218,6 +259,7 @@ export async function measureProcess(cmd: string, args: string[], opts: RunOptio
     stdout,
     stderr,
     method: useTime ? 'gnu-time' : 'proc-sampling',
+    rssHalvesMB,
   };
 }
 

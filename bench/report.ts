@@ -2,6 +2,7 @@
  * The bench's Markdown report (stdout) and the target verdicts, both computed from the JSON
  * result so that a stored run (bench/results/*.json) can be printed again.
  */
+import { BULK_SCENARIO } from './scenario-bulk';
 import { CLUSTER_ONE_SCENARIO, CLUSTER_SCENARIO, ONE_LOCAL_LABEL, ONE_QUEUE_LABEL } from './scenario-cluster';
 import { compressedLabel } from './scenario-link';
 import type { BenchResult, RunRecord } from './scenarios';
@@ -112,6 +113,19 @@ export function verdicts(r: BenchResult): TargetVerdict[] {
     const a = per(batch.mailmover);
     const b = per(batch.dsync);
     out.push({ target: 'batch: per-account overhead <= dsync at the same concurrency', measured: `${a.toFixed(0)} vs ${b.toFixed(0)} ms per account`, met: a <= b, margin: a <= b ? undefined : `${(a - b).toFixed(0)} ms over` });
+  }
+  const bulk = r.runs.find((x) => x.tool === 'mailmover' && x.scenario === BULK_SCENARIO && x.ok);
+  if (bulk?.rssHalvesMB) {
+    // Messages are copied at an even pace, so a per-message structure held for the whole
+    // folder would put the second half's peak well above the first's.
+    const { first, second } = bulk.rssHalvesMB;
+    const grew = second - first;
+    out.push({
+      target: `${bulk.label}: memory does not grow with the messages copied (second half's peak RSS <= first half's + 10%)`,
+      measured: `${first.toFixed(0)} MB in the first half, ${second.toFixed(0)} MB in the second (peak ${bulk.peakRssMB.toFixed(0)} MB)`,
+      met: second <= first * 1.1,
+      margin: second <= first * 1.1 ? undefined : `${grew.toFixed(0)} MB more`,
+    });
   }
   const ver = bestOf(r, 'verify');
   const fullBest = bestOf(r, 'full');

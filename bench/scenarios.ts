@@ -38,6 +38,8 @@ export interface RunRecord {
   msgsPerS: number;
   mbPerS: number;
   peakRssMB: number;
+  /** peak RSS of the run's first and second half (measure.ts): does memory grow with the work? */
+  rssHalvesMB?: { first: number; second: number };
   cpuS: number;
   userS: number;
   sysS: number;
@@ -377,6 +379,7 @@ export class Bench {
       msgsPerS: messages > 0 ? round(messages / m.wallS, 1) : 0,
       mbPerS: bytes > 0 ? round(bytes / 1048576 / m.wallS, 2) : 0,
       peakRssMB: round(m.peakRssMB, 1),
+      rssHalvesMB: m.rssHalvesMB && { first: round(m.rssHalvesMB.first, 1), second: round(m.rssHalvesMB.second, 1) },
       cpuS: round(m.cpuS, 2),
       userS: round(m.userS, 2),
       sysS: round(m.sysS, 2),
