@@ -117,11 +117,10 @@ async function runPass<M extends PlannedMessage>(
     const pending = selectable.length === 0 ? 0 : pendingEstimate(store, account, selectable, counts, listed, opts);
     const workers = selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pending, opts.concurrency);
     // How far away the servers are decides how many bytes the copy keeps in flight
-    // (link-window.ts). Both NOOPs go out before the extra workers' TLS handshakes could
-    // delay reading their answers, ahead of the CREATEs and the source's rename checks;
-    // awaited before the workers start, as a POP3 session runs one command at a time.
-    // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), none.
-    const roundTrip = pending > 0 ? measureRoundTrip(control.src, control.tgt) : undefined;
+    // (link-window.ts). Measured before the extra workers log in: their handshakes (and the
+    // server processes a new connection starts) would delay the answers on a busy machine.
+    // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), not at all.
+    const roundTrip = pending > 0 ? await measureRoundTrip(control.src, control.tgt) : undefined;
     logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
 
     tracker.setPhase('creating-folders');
@@ -150,7 +149,7 @@ async function runPass<M extends PlannedMessage>(
     const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;
     const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, roomForAll), Math.min(2 * opts.budgetBytes, roomForAll));
     // Never beyond what this pass's workers can hold: a batch's accounts share the budget.
-    if (roundTrip) narrowWindow = budget.widen(Math.min(extraWindowBytes(budget.base, await roundTrip), Math.max(0, roomForAll - budget.base)));
+    if (roundTrip !== undefined) narrowWindow = budget.widen(Math.min(extraWindowBytes(budget.base, roundTrip), Math.max(0, roomForAll - budget.base)));
     let failure: unknown;
     let planning = 0;
     let throttledWorkers = 0;
@@ -330,12 +329,18 @@ async function runPass<M extends PlannedMessage>(
 }
 
 /**
- * The longer of both sides' command round trips, in ms. A source NOOP that fails counts
- * as 0; imapflow's noop() does not report a failure (it resolves once answered or failed).
- * Either way the connection's next command meets the problem and handles it.
+ * The longer of both sides' command round trips, in ms: on each side the shorter of two
+ * NOOPs, so that one answer delayed by a busy machine does not pass for a long link. A
+ * source NOOP that fails counts as 0; imapflow's noop() does not report a failure (it
+ * resolves once answered or failed). Either way the connection's next command meets the
+ * problem and handles it.
  */
 async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
-  const sides = await Promise.all([src.roundTrip?.() ?? Promise.resolve(0), timeRoundTrip(() => tgt.noop())].map((p) => p.catch(() => 0)));
+  const shorterOfTwo = async (once: () => Promise<number>): Promise<number> => Math.min(await once(), await once());
+  const sides = await Promise.all([
+    src.roundTrip ? shorterOfTwo(() => src.roundTrip!()).catch(() => 0) : 0,
+    shorterOfTwo(() => timeRoundTrip(() => tgt.noop())).catch(() => 0),
+  ]);
   return Math.max(...sides);
 }
 
