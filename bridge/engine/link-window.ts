@@ -9,6 +9,9 @@
  * 32 MB only raised peak RSS.
  */
 
+import type { ImapFlow } from 'imapflow';
+import type { PlannedMessage, SourceSession } from './source-driver';
+
 /** The round trip at which the window reaches twice the configured budget, its most. */
 export const FULL_WINDOW_RTT_MS = 40;
 
@@ -23,4 +26,20 @@ export async function timeRoundTrip(noop: () => Promise<unknown>): Promise<numbe
   const started = performance.now();
   await noop();
   return performance.now() - started;
+}
+
+/**
+ * The longer of both sides' command round trips, in ms: on each side the shorter of two
+ * NOOPs, so that one answer delayed by a busy machine does not pass for a long link. A
+ * source NOOP that fails counts as 0; imapflow's noop() does not report a failure (it
+ * resolves once answered or failed). Either way the connection's next command meets the
+ * problem and handles it.
+ */
+export async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
+  const shorterOfTwo = async (once: () => Promise<number>): Promise<number> => Math.min(await once(), await once());
+  const sides = await Promise.all([
+    src.roundTrip ? shorterOfTwo(() => src.roundTrip!()).catch(() => 0) : 0,
+    shorterOfTwo(() => timeRoundTrip(() => tgt.noop())).catch(() => 0),
+  ]);
+  return Math.max(...sides);
 }

@@ -12,7 +12,7 @@ import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
 import { planMappings } from './plan-mappings';
 import { ProgressTracker } from './progress';
-import { extraWindowBytes, timeRoundTrip } from './link-window';
+import { extraWindowBytes, measureRoundTrip } from './link-window';
 import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
@@ -326,22 +326,6 @@ async function runPass<M extends PlannedMessage>(
     await control.src?.close();
     await closeQuietly(control.tgt);
   }
-}
-
-/**
- * The longer of both sides' command round trips, in ms: on each side the shorter of two
- * NOOPs, so that one answer delayed by a busy machine does not pass for a long link. A
- * source NOOP that fails counts as 0; imapflow's noop() does not report a failure (it
- * resolves once answered or failed). Either way the connection's next command meets the
- * problem and handles it.
- */
-async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
-  const shorterOfTwo = async (once: () => Promise<number>): Promise<number> => Math.min(await once(), await once());
-  const sides = await Promise.all([
-    src.roundTrip ? shorterOfTwo(() => src.roundTrip!()).catch(() => 0) : 0,
-    shorterOfTwo(() => timeRoundTrip(() => tgt.noop())).catch(() => 0),
-  ]);
-  return Math.max(...sides);
 }
 
 /**
