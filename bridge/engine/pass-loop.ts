@@ -15,7 +15,7 @@ import { ProgressTracker } from './progress';
 import { extraWindowBytes, measureRoundTrip } from './link-window';
 import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
-import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession } from './source-driver';
+import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, TargetFree } from './source-driver';
 import type { StateStore } from './state-store';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -188,11 +188,23 @@ async function runPass<M extends PlannedMessage>(
       run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
     };
 
-    const planTask = async (s: SourceSession<M>, t: ImapFlow, mapping: FolderMapping, cursor: PlanCursor | undefined): Promise<void> => {
+    /**
+     * Plans a folder on the worker's connections. `targetFree`: see TargetFree. `behind`
+     * takes a target command the worker must see answered before its next APPEND and before
+     * it ends, without waiting for it now.
+     */
+    const planTask = async (
+      s: SourceSession<M>,
+      t: ImapFlow,
+      mapping: FolderMapping,
+      cursor: PlanCursor | undefined,
+      targetFree: TargetFree,
+      behind: (command: Promise<void>) => void,
+    ): Promise<void> => {
       try {
         const plan = cursor
-          ? await s.planMore!(t, cursor)
-          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow });
+          ? await s.planMore!(t, cursor, targetFree)
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow, targetFree });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
@@ -214,7 +226,9 @@ async function runPass<M extends PlannedMessage>(
           });
         }
         queue.splice(at, 0, ...copies);
-        if (chunks.length === 0) await maybeFinish(s, t, plan.run);
+        // A folder with nothing to copy records the target folder's state (a STATUS), queued
+        // behind the worker's last APPEND: the worker goes on to its next folder meanwhile.
+        if (chunks.length === 0) behind(maybeFinish(s, t, plan.run));
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
         // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
@@ -236,6 +250,13 @@ async function runPass<M extends PlannedMessage>(
         appending = undefined;
         if (a) await a;
       };
+      const behind = (command: Promise<void>): void => {
+        const queued = Promise.allSettled([appending, command]).then((settled) => {
+          for (const r of settled) if (r.status === 'rejected') throw r.reason;
+        });
+        queued.catch(() => undefined); // awaited, and its error thrown, by appended()
+        appending = queued;
+      };
       try {
         const got = await login;
         if (!got.ok) {
@@ -254,9 +275,16 @@ async function runPass<M extends PlannedMessage>(
           if (!task) break;
           try {
             if (task.kind === 'plan') {
-              // Planning reads the target folder on this connection: the APPEND before it ends first.
-              await appended();
-              await planTask(s, t, task.mapping, task.cursor);
+              // The plan reads the source (EXAMINE, the metadata FETCH) while the target still
+              // takes the last chunk, and waits for that APPEND only before it reads a target
+              // folder (TargetFree): a folder change costs no round trip of its own.
+              try {
+                await planTask(s, t, task.mapping, task.cursor, appended, behind);
+              } catch (err) {
+                // An APPEND that failed too (a closed connection fails both) is the cause to report.
+                await appended();
+                throw err;
+              }
             } else {
               // Twice the chunk: the fetched bodies, plus the socket reads they were
               // assembled from (garbage until the next GC) or, on a target without

@@ -51,7 +51,18 @@ export interface PlanContext {
   listed?: ListedStatus;
   /** Messages a planning window holds at most (a big folder is planned in windows); undefined: the driver's default. */
   window?: number;
+  /** See TargetFree. */
+  targetFree?: TargetFree;
 }
+
+/**
+ * Resolves once the target connection has run the commands of the worker's earlier task
+ * (the APPEND of its last chunk), and rejects with that task's error. A plan may read its
+ * source meanwhile, and may queue a STATUS on the target, but awaits this before it opens
+ * or reads a target folder: imapflow runs a connection's commands in order, yet an EXAMINE
+ * of the earlier task's between two of the plan's would change the folder its FETCH reads.
+ */
+export type TargetFree = () => Promise<void>;
 
 /**
  * Where a folder planned in windows goes on: opaque to the loop, which hands it to
@@ -112,7 +123,7 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
    */
   planFolder(target: ImapFlow, ctx: PlanContext): Promise<FolderPlan<M>>;
   /** Plans the next window of a folder whose plan returned `more`; its `run` is the folder's same run. */
-  planMore?(target: ImapFlow, cursor: PlanCursor): Promise<FolderPlan<M>>;
+  planMore?(target: ImapFlow, cursor: PlanCursor, targetFree?: TargetFree): Promise<FolderPlan<M>>;
   /** Fetches a chunk's bodies (the loop holds the chunk's share of the byte budget meanwhile). */
   fetchChunk(target: ImapFlow, chunk: Chunk<M>): Promise<FetchedChunk>;
   /** Warnings about a folder once all its messages are settled. */

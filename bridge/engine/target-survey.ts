@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
+import type { TargetFree } from './source-driver';
 import { deselect } from './target-scan';
 
 export type TargetFolderStatus = Awaited<ReturnType<ImapFlow['status']>>;
@@ -49,6 +50,8 @@ export class StoredTargetSurvey {
     scanWholeTarget: boolean,
     /** The target folder's STATUS when the caller already asked for it (targetFolderStatus). */
     asked?: Promise<TargetFolderStatus>,
+    /** Awaited before the folder is opened: a STATUS needs no folder of its own, the scan does. */
+    targetFree?: TargetFree,
   ): Promise<StoredTargetSurvey> {
     const survey = new StoredTargetSurvey(store, account, mapping.source);
     store.clearSurvey(account, mapping.source);
@@ -61,6 +64,7 @@ export class StoredTargetSurvey {
     const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
     const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
     if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
+      await targetFree?.();
       await scanIntoStore(target, store, account, mapping, from);
       survey.left = store.dropRecordedFromSurvey(account, mapping.source, from);
     }

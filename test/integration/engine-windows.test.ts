@@ -35,7 +35,7 @@ function countingSource(j: AccountJob): { driver: SourceDriver<SourceMessageMeta
     driver: {
       connect: async (id) => {
         const s = await inner.connect(id);
-        return { ...s, planMore: (t, cursor) => (more++, s.planMore!(t, cursor)) };
+        return { ...s, planMore: (t, cursor, targetFree) => (more++, s.planMore!(t, cursor, targetFree)) };
       },
     },
   };

@@ -92,7 +92,7 @@ export function munge8bitHeader(raw: Buffer): Buffer {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** bytes (as `target` would store them), flags, internal date; sorted multiset. */
-function expectedIdentities(source: MailboxMessage[], target: AnyMailServer): string[] {
+export function expectedIdentities(source: MailboxMessage[], target: AnyMailServer): string[] {
   return source
     .map((m) => `${sha(target.rewrites8bitHeaders ? munge8bitHeader(m.raw!) : m.raw!)} ${m.flags.join(',')} ${m.internalDate.getTime()}`)
     .sort();

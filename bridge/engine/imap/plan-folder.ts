@@ -7,7 +7,7 @@ import { FolderRun, type SourceMessageMeta } from '../folder-run';
 import { StoredTargetSurvey, targetFolderStatus } from '../target-survey';
 import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
-import type { PlanCursor, FolderPlan as SourceFolderPlan } from '../source-driver';
+import type { PlanCursor, FolderPlan as SourceFolderPlan, TargetFree } from '../source-driver';
 import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
 import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
@@ -139,6 +139,7 @@ export async function planFolder(
   listed?: ListedStatus,
   /** Messages a planning window holds at most (PLAN_WINDOW). */
   window?: number,
+  targetFree?: TargetFree,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -190,12 +191,12 @@ export async function planFolder(
     survey: undefined,
     targetUidNext: undefined,
   };
-  const plan = await planWindow(source, target, cursor);
+  const plan = await planWindow(source, target, cursor, targetFree);
   return { ...plan, warnings: [...warnings, ...plan.warnings] };
 }
 
 /** Plans the next window of a folder whose plan said there is more. */
-export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, cursor: PlanCursor): Promise<FolderPlan> {
+export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, cursor: PlanCursor, targetFree?: TargetFree): Promise<FolderPlan> {
   const c = cursor as FolderCursor;
   const box = source.mailbox;
   if (box === false || box.path !== c.mapping.source || !box.readOnly) await source.mailboxOpen(c.mapping.source, { readOnly: true });
@@ -203,7 +204,7 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
   if (opened && Number(opened.uidValidity) !== c.uidValidity) {
     throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${c.mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
   }
-  return planWindow(source, target, c);
+  return planWindow(source, target, c, targetFree);
 }
 
 /**
@@ -213,7 +214,7 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
  * window, only a target copy without 8-bit header bytes, so it cannot take the copy that a
  * message of a later window matches byte for byte.
  */
-async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor): Promise<FolderPlan> {
+async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, targetFree?: TargetFree): Promise<FolderPlan> {
   const { store, account, mapping, opts, run, uidValidity } = c;
   const from = c.nextUid;
   // The survey's STATUS goes out now, on the target connection, beside the source's FETCH.
@@ -235,7 +236,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor): 
 
   const toCopy: SourceMessageMeta[] = [];
   if (inScope.length > 0 && !c.survey) {
-    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus);
+    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus, targetFree);
     c.targetUidNext = c.survey.uidNext;
   }
   const onTarget = c.survey;

@@ -145,7 +145,9 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     return listing;
   };
 
-  const planFolder = async (target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid }: PlanContext): Promise<FolderPlan<Pop3Message>> => {
+  const planFolder = async (target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid, targetFree }: PlanContext): Promise<FolderPlan<Pop3Message>> => {
+    // The maildrop's one folder is planned first, so nothing of this worker's is on the target yet; the contract still holds.
+    await targetFree?.();
     const entries = await uidl();
     const sizes = await onSource(pop.list());
     // A UIDL should be unique in a maildrop; a broken server repeating one still gets one row per message.
