@@ -60,8 +60,8 @@ export async function runAccount<M extends PlannedMessage>(
  * source allows). Each worker owns a source session and a target connection: imapflow
  * cannot run a command while a FETCH is streaming, so fetch and append never share
  * one. Planning tasks (one per folder) come first and queue copy chunks; a big folder's
- * chunks are spread over all workers. A worker that is the source's only session
- * fetches the next chunk while the target takes the previous one.
+ * chunks are spread over all workers. A worker fetches its next chunk, or plans its
+ * next folder, while the target takes the previous chunk.
  */
 async function runPass<M extends PlannedMessage>(
   job: AccountJob,
