@@ -72,6 +72,31 @@ describe('bin.mjs', () => {
     }
   }, 180_000);
 
+  it("asks node to keep the bundle's compiled code in .output/compile-cache before it loads the bundle", () => {
+    // Node 22.1+ has module.enableCompileCache; here a stand-in records the call (on Node 20
+    // the launcher finds none and goes on), and the help printed after it shows the order.
+    const probe = join(tmpdir(), `mailmover-cache-probe-${process.pid}.mjs`);
+    writeFileSync(
+      probe,
+      [
+        "import module from 'node:module';",
+        'module.enableCompileCache = (dir) => {',
+        '  process.stdout.write(`COMPILE CACHE ${dir}\\n`);',
+        "  return { status: 0 };",
+        '};',
+      ].join('\n'),
+    );
+    try {
+      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', pathToFileURL(probe).href, BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const [first, ...rest] = r.stdout.split('\n');
+      expect(first).toBe(`COMPILE CACHE ${join(REPO_ROOT, '.output', 'compile-cache')}`);
+      expect(rest.join('\n')).toBe(run().stdout);
+    } finally {
+      rmSync(probe, { force: true });
+    }
+  }, 180_000);
+
   it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
     const bundled = run();
     const fromSources = run({ MAILMOVER_TSX: '1' });
