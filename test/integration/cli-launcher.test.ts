@@ -15,6 +15,17 @@ const BIN = join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs');
 const run = (env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [...NODE_FLAGS, BIN, '--help'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
 
+/** Runs the launcher with `args`, a module of `lines` loaded first (node --import), and removes it after. */
+function runWithProbe(name: string, lines: string[], args: string[], env: Record<string, string> = {}) {
+  const probe = join(tmpdir(), `mailmover-${name}-probe-${process.pid}.mjs`);
+  writeFileSync(probe, lines.join('\n'));
+  try {
+    return spawnSync(process.execPath, [...NODE_FLAGS, '--import', pathToFileURL(probe).href, BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
+  } finally {
+    rmSync(probe, { force: true });
+  }
+}
+
 describe('bin.mjs', () => {
   it('runs the bundle, and the bundle is up to date with the sources afterwards', async () => {
     const r = run();
@@ -49,52 +60,36 @@ describe('bin.mjs', () => {
 
   it("a migration does not load pino (imapflow's default logger, which mailmover never asks for)", () => {
     // Stops the run at its first connection attempt and says which pino files were loaded by then.
-    const probe = join(tmpdir(), `mailmover-pino-probe-${process.pid}.mjs`);
-    writeFileSync(
-      probe,
-      [
-        "import net from 'node:net';",
-        "import { createRequire } from 'node:module';",
-        'const cache = createRequire(import.meta.url).cache;',
-        'net.Socket.prototype.connect = function () {',
-        "  const pino = Object.keys(cache).filter((p) => /[\\\\/]node_modules[\\\\/]pino[\\\\/]/.test(p));",
-        "  process.stdout.write(`CONNECTING pino files loaded: ${pino.length}\\n`);",
-        '  process.exit(0);',
-        '};',
-      ].join('\n'),
-    );
-    try {
-      const args = ['migrate', '--source', 'imap://a@127.0.0.1:1', '--target', 'imap://b@127.0.0.1:2', '--source-password-env', 'PW', '--target-password-env', 'PW'];
-      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', pathToFileURL(probe).href, BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, PW: 'x' }, encoding: 'utf8', timeout: 120_000 });
-      expect(r.stdout, r.stderr).toContain('CONNECTING pino files loaded: 0');
-    } finally {
-      rmSync(probe, { force: true });
-    }
+    const probe = [
+      "import net from 'node:net';",
+      "import { createRequire } from 'node:module';",
+      'const cache = createRequire(import.meta.url).cache;',
+      'net.Socket.prototype.connect = function () {',
+      "  const pino = Object.keys(cache).filter((p) => /[\\\\/]node_modules[\\\\/]pino[\\\\/]/.test(p));",
+      "  process.stdout.write(`CONNECTING pino files loaded: ${pino.length}\\n`);",
+      '  process.exit(0);',
+      '};',
+    ];
+    const args = ['migrate', '--source', 'imap://a@127.0.0.1:1', '--target', 'imap://b@127.0.0.1:2', '--source-password-env', 'PW', '--target-password-env', 'PW'];
+    const r = runWithProbe('pino', probe, args, { PW: 'x' });
+    expect(r.stdout, r.stderr).toContain('CONNECTING pino files loaded: 0');
   }, 180_000);
 
   it("asks node to keep the bundle's compiled code in .output/compile-cache before it loads the bundle", () => {
     // Node 22.1+ has module.enableCompileCache; here a stand-in records the call (on Node 20
     // the launcher finds none and goes on), and the help printed after it shows the order.
-    const probe = join(tmpdir(), `mailmover-cache-probe-${process.pid}.mjs`);
-    writeFileSync(
-      probe,
-      [
-        "import module from 'node:module';",
-        'module.enableCompileCache = (dir) => {',
-        '  process.stdout.write(`COMPILE CACHE ${dir}\\n`);',
-        "  return { status: 0 };",
-        '};',
-      ].join('\n'),
-    );
-    try {
-      const r = spawnSync(process.execPath, [...NODE_FLAGS, '--import', pathToFileURL(probe).href, BIN, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
-      expect(r.status, r.stderr).toBe(0);
-      const [first, ...rest] = r.stdout.split('\n');
-      expect(first).toBe(`COMPILE CACHE ${join(REPO_ROOT, '.output', 'compile-cache')}`);
-      expect(rest.join('\n')).toBe(run().stdout);
-    } finally {
-      rmSync(probe, { force: true });
-    }
+    const probe = [
+      "import module from 'node:module';",
+      'module.enableCompileCache = (dir) => {',
+      '  process.stdout.write(`COMPILE CACHE ${dir}\\n`);',
+      '  return { status: 0 };',
+      '};',
+    ];
+    const r = runWithProbe('cache', probe, ['--help']);
+    expect(r.status, r.stderr).toBe(0);
+    const [first, ...rest] = r.stdout.split('\n');
+    expect(first).toBe(`COMPILE CACHE ${join(REPO_ROOT, '.output', 'compile-cache')}`);
+    expect(rest.join('\n')).toBe(run().stdout);
   }, 180_000);
 
   it('MAILMOVER_TSX=1 runs the sources through tsx, with the same help', () => {
