@@ -201,10 +201,18 @@ async function runPass<M extends PlannedMessage>(
       targetFree: TargetFree,
       behind: (command: Promise<void>) => void,
     ): Promise<void> => {
+      // An error of the worker's earlier task (its chunk's APPEND or read-back) that reaches
+      // this plan through targetFree is that task's, never this folder's.
+      let earlierTaskFailed = false;
+      const free: TargetFree = () =>
+        targetFree().catch((err: unknown) => {
+          earlierTaskFailed = true;
+          throw err;
+        });
       try {
         const plan = cursor
-          ? await s.planMore!(t, cursor, targetFree)
-          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow, targetFree });
+          ? await s.planMore!(t, cursor, free)
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow, targetFree: free });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
@@ -232,7 +240,7 @@ async function runPass<M extends PlannedMessage>(
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
         // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
-        if (e.responseStatus === 'NO' && /exist|not found|unknown/i.test(e.responseText ?? '')) {
+        if (!earlierTaskFailed && e.responseStatus === 'NO' && /exist|not found|unknown/i.test(e.responseText ?? '')) {
           result.folderErrors.set(mapping.target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${mapping.source}" could not be opened: ${e.responseText}` });
           return;
         }

@@ -103,3 +103,59 @@ describe.each(MATRIX)('next folder planned while the last chunk is appended: Dov
     }
   }, 120_000);
 });
+
+describe("the last chunk's error reaches the next folder's plan: it stays that chunk's error", () => {
+  const carol = { user: 'carol@old.example.com', password: 'Overlap-src-pw-8Qe' };
+  const dave = { user: 'dave@new.example.com', password: 'Overlap-tgt-pw-3Nu' };
+  let source: DovecotMailServer;
+  let target: DovecotMailServer;
+  let proxy: RecordingProxy | undefined;
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startMailServer('dovecot', { name: 'overlap-err-src', users: [carol] }),
+      startMailServer('dovecot', { name: 'overlap-err-tgt', users: [dave] }),
+    ]);
+    for (const [i, levels] of LEVELS.entries()) {
+      const msgs = folderCorpus(10 + i);
+      await seedFolder(source, carol, folderPath(source, ...levels), msgs);
+      await seedFolder(target, dave, folderPath(target, ...levels), msgs.slice(-BY_HAND));
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('a read-back refused after the first APPEND ("Mailbox doesn\'t exist") is retried, not reported as the next source folder gone', async () => {
+    // The first EXAMINE after an APPEND on a connection is the read-back of that chunk's
+    // copies with 8-bit header bytes; the server's refusal of it is made up, once.
+    let refused = 0;
+    proxy = await startRecordingProxy(target.imapPort, {
+      hideStartTls: true,
+      answerInstead: (line, _conn, earlier) => {
+        const examine = /^(\S+) EXAMINE (.+)$/.exec(line);
+        if (!examine || refused > 0) return undefined;
+        if (!earlier.some((e) => e.kind === 'line' && /^\S+ APPEND /.test(e.text))) return undefined;
+        refused++;
+        return `${examine[1]} NO Mailbox doesn't exist: ${examine[2]}`;
+      },
+    });
+    const state = tempStore();
+    try {
+      const theJob = job(imapEndpoint(source, carol), imapEndpoint(target, dave, proxy.port), { concurrency: 1, fixedConcurrency: true });
+      const result = await migrateAccount(theJob, state.store);
+      expect(refused).toBe(1);
+      expect(result.error).toBeNull();
+      expect(result.folders.filter((f) => f.error !== null)).toEqual([]);
+      expect(result.messagesCopied + result.messagesAlreadyPresent).toBe(LEVELS.length * 19);
+      for (const levels of LEVELS) {
+        const from = await readFolder(source, carol, folderPath(source, ...levels), { withRaw: true });
+        const into = await readFolder(target, dave, folderPath(target, ...levels));
+        expect(identities(into), levels.join('/')).toEqual(expectedIdentities(from, target));
+      }
+    } finally {
+      state.cleanup();
+    }
+  }, 120_000);
+});

@@ -36,7 +36,18 @@ function lineSplitter(emit: (text: string) => void): (buf: Buffer) => void {
  * `hideStartTls`: the server's STARTTLS capability is renamed on its way to the client, so the
  * session stays in clear text and stays readable: a server that does not offer STARTTLS.
  */
-export async function startRecordingProxy(targetPort: number, opts: { hideStartTls?: boolean } = {}): Promise<RecordingProxy> {
+export async function startRecordingProxy(
+  targetPort: number,
+  opts: {
+    hideStartTls?: boolean;
+    /**
+     * Asked for every complete line a client sends (literal data included), with what its
+     * connection sent and heard so far: a reply line (without CRLF) is answered to the client
+     * in the server's place and the line is not forwarded; undefined forwards it.
+     */
+    answerInstead?: (line: string, conn: number, earlier: readonly WireEvent[]) => string | undefined;
+  } = {},
+): Promise<RecordingProxy> {
   const fromClient: Buffer[] = [];
   const fromServer: Buffer[] = [];
   const events: WireEvent[] = [];
@@ -49,10 +60,19 @@ export async function startRecordingProxy(targetPort: number, opts: { hideStartT
     const serverLines = lineSplitter((text) => events.push({ seq: nextSeq++, conn, kind: 'reply', text }));
     const upstream = connect(targetPort, '127.0.0.1');
     for (const s of [client, upstream]) sockets.add(s);
+    const { answerInstead } = opts;
+    // With answerInstead the client's bytes go upstream line by line, so that one can be held back.
+    const forwardLines = answerInstead
+      ? lineSplitter((text) => {
+          const reply = answerInstead(text, conn, events.filter((e) => e.conn === conn));
+          if (reply === undefined) upstream.write(Buffer.from(`${text}\r\n`, 'latin1'));
+          else client.write(Buffer.from(`${reply}\r\n`, 'latin1'));
+        })
+      : (buf: Buffer) => upstream.write(buf);
     client.on('data', (buf) => {
       fromClient.push(Buffer.from(buf));
       clientLines(buf);
-      upstream.write(buf);
+      forwardLines(buf);
     });
     upstream.on('data', (data: Buffer) => {
       const buf = opts.hideStartTls ? Buffer.from(data.toString('latin1').replace(/\bSTARTTLS\b/g, 'X-NO-TLS'), 'latin1') : data;
