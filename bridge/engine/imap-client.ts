@@ -1,5 +1,6 @@
 import { ImapFlow } from 'imapflow';
 import { markOrigin, type ErrorContext } from './error-origin';
+import { paceTlsWrites } from './paced-tls-writes';
 import { authenticatePlain, plainWithInitialResponse, type AuthenticateArgs } from './sasl-plain';
 
 /** What imapflow resolves a command with (exec() is not in its public types). */
@@ -37,6 +38,7 @@ interface FolderCache {
 }
 
 const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
+const baseWrite = (ImapFlow.prototype as unknown as { write: (this: ImapFlow, chunk: unknown) => unknown }).write;
 
 /**
  * An ImapFlow that can also send a command whose bytes the caller has framed. imapflow
@@ -159,6 +161,15 @@ export class ImapClient extends ImapFlow {
     return (this as unknown as FlowInternals).exec(command, [], { mailmoverFrames: frames });
   }
 
+  /**
+   * @internal every byte imapflow sends goes through here. Its socket (TLS, or the one a
+   * STARTTLS put in its place) takes big writes in slices (paced-tls-writes.ts).
+   */
+  write(chunk: unknown): unknown {
+    paceTlsWrites((this as unknown as FlowInternals).writeSocket);
+    return baseWrite.call(this, chunk);
+  }
+
   /** @internal imapflow calls this for every queued command. */
   async send(data: SendRequest): Promise<void> {
     const frames = data.options?.mailmoverFrames;
@@ -172,7 +183,9 @@ export class ImapClient extends ImapFlow {
     self.commandParts = [];
     self.lastClientWrite = Date.now();
     const ws = self.writeSocket;
-    // corked, the socket hands the frames to the kernel in one writev instead of one write each
+    // Over TLS the frames go out joined into slices (paced-tls-writes.ts); in the clear the
+    // socket, corked, hands them to the kernel in one writev instead of one write each.
+    paceTlsWrites(ws);
     ws.cork?.();
     ws.write(Buffer.from(`${data.tag} `));
     for (const frame of frames) {
