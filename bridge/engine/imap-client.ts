@@ -183,16 +183,16 @@ export class ImapClient extends ImapFlow {
     self.commandParts = [];
     self.lastClientWrite = Date.now();
     const ws = self.writeSocket;
-    // Over TLS the frames go out joined into slices (paced-tls-writes.ts); in the clear the
+    // Over TLS the pacer joins the frames into slices (paced-tls-writes.ts); in the clear the
     // socket, corked, hands them to the kernel in one writev instead of one write each.
-    paceTlsWrites(ws);
-    ws.cork?.();
+    const corked = !paceTlsWrites(ws) && !!ws.cork;
+    if (corked) ws.cork!();
     ws.write(Buffer.from(`${data.tag} `));
     for (const frame of frames) {
       self.writeBytesCounter += frame.length;
       ws.write(frame);
     }
-    ws.uncork?.();
+    if (corked) ws.uncork?.();
     if (self.currentRequest && self.currentRequest.tag === data.tag) self.currentRequest.sent = true;
   }
 }

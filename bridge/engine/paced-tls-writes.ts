@@ -11,39 +11,49 @@ import { TLSSocket } from 'node:tls';
 export const TLS_WRITE_SLICE = 256 * 1024;
 
 type WriteCallback = (err?: Error | null) => void;
-type SocketWrite = (chunk: Buffer, cb: WriteCallback) => boolean;
+type SocketWrite = (chunk: Buffer, cb?: WriteCallback) => boolean;
 
 const PACED = Symbol('mailmover.pacedTlsWrites');
 
 /**
  * Makes `socket` take its writes in order and hand them to TLS at most TLS_WRITE_SLICE
- * bytes at a time, the next when the last is in the kernel: a big buffer goes in slices
- * of itself (not copied), small ones are joined into one slice. Only TLS sockets change;
- * calling it again does nothing. A write's own callback is called, like Node's, once its
- * last byte is handed on; a write that returned false is followed by a 'drain' (what
- * stream.pipe waits for). When the socket is destroyed, what has not been handed on is
- * dropped and its callbacks get ERR_STREAM_DESTROYED, as Node does with its own queue.
+ * bytes at a time, the next when the last is in the kernel. Writes made in the same turn
+ * of the event loop are joined (a command and its frames: one TLS record, not one per
+ * frame); a big buffer goes in slices of itself, and a slice made of several writes goes
+ * as one corked write, which Node joins in memory it frees right after encrypting. Returns whether the socket is paced: only TLS
+ * sockets are, and calling it again changes nothing.
+ *
+ * Like Node's own queue: a write's callback is called once its last byte is handed on, a
+ * write that returned false is followed by a 'drain' (stream.pipe waits for one), and when
+ * a write fails or the socket is destroyed, what has not been handed on is dropped and
+ * its callbacks get the error. A paced socket must not be end()ed with writes queued (Node's
+ * end() does not go through write(); mailmover only ever destroys its IMAP sockets).
  */
-export function paceTlsWrites(socket: unknown): void {
-  if (!(socket instanceof TLSSocket)) return;
+export function paceTlsWrites(socket: unknown): boolean {
+  if (!(socket instanceof TLSSocket)) return false;
   const marked = socket as TLSSocket & { [PACED]?: true };
-  if (marked[PACED]) return;
+  if (marked[PACED]) return true;
   marked[PACED] = true;
 
-  const handOn = TLSSocket.prototype.write.bind(socket) as unknown as SocketWrite;
+  const nodeWrite = TLSSocket.prototype.write;
+  const handOn = nodeWrite.bind(socket) as unknown as SocketWrite;
   const queue: Array<{ data: Buffer; cb?: WriteCallback }> = [];
   let queuedBytes = 0;
   let inFlight = false;
   // A write that returned false owes a 'drain' (stream.pipe waits for one before it writes again).
   let owesDrain = false;
+  let pumpQueued = false;
+
+  const drop = (err: Error): void => {
+    const dropped = queue.splice(0);
+    queuedBytes = 0;
+    for (const item of dropped) item.cb?.(err);
+  };
 
   const pump = (): void => {
     if (inFlight) return;
-    if (socket.destroyed) {
-      const dropped = queue.splice(0);
-      queuedBytes = 0;
-      const err = Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' });
-      for (const item of dropped) item.cb?.(err);
+    if (socket.destroyed || socket.writableEnded) {
+      drop(Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));
       return;
     }
     if (queue.length === 0) {
@@ -71,24 +81,45 @@ export function paceTlsWrites(socket: unknown): void {
     }
     queuedBytes -= size;
     inFlight = true;
-    handOn(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), (err) => {
+    const handedOn = (err?: Error | null): void => {
       inFlight = false;
       for (const cb of done) cb(err);
-      pump();
-    });
+      // Node fails a write's callback before it fails the stream: the rest must not follow it.
+      if (err) drop(err);
+      else pump();
+    };
+    if (parts.length === 1) {
+      handOn(parts[0]!, handedOn);
+      return;
+    }
+    socket.cork();
+    parts.forEach((part, i) => handOn(part, i === parts.length - 1 ? handedOn : undefined));
+    socket.uncork();
   };
 
   socket.write = function pacedWrite(this: TLSSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    // What Node would refuse or fail (a wrong type, a destroyed socket), it refuses or fails itself.
+    if ((typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) || socket.destroyed) {
+      return (nodeWrite as (...args: unknown[]) => boolean).call(socket, chunk, encoding, cb);
+    }
     const callback = (typeof encoding === 'function' ? encoding : cb) as WriteCallback | undefined;
     const data =
-      chunk instanceof Uint8Array
-        ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-        : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     queue.push({ data, cb: callback });
     queuedBytes += data.length;
-    pump();
-    const room = !inFlight || queuedBytes === 0;
+    if (!pumpQueued) {
+      // after the caller's other writes of this turn (a command's tag and frames), joined
+      pumpQueued = true;
+      queueMicrotask(() => {
+        pumpQueued = false;
+        pump();
+      });
+    }
+    const room = queuedBytes < TLS_WRITE_SLICE;
     if (!room) owesDrain = true;
     return room;
   } as TLSSocket['write'];
+  return true;
 }

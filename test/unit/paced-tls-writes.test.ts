@@ -17,6 +17,7 @@ import { makeCert } from '../harness/server-common';
 let server: Server;
 let dir: string;
 let ca: string;
+let certKey: string;
 /** What each accepted connection received, in order. */
 const received: Buffer[][] = [];
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mailmover-paced-'));
   const { cert, key } = await makeCert(join(dir, 'cert.pem'), join(dir, 'key.pem'));
   ca = cert;
+  certKey = key;
   server = createServer({ cert, key }, (socket) => {
     const chunks: Buffer[] = [];
     received.push(chunks);
@@ -75,11 +77,23 @@ describe('paceTlsWrites', () => {
     const { socket, handedOn, got } = await paced();
     const parts = [Buffer.from('A1 APPEND x {5+}\r\n'), pattern(3 * TLS_WRITE_SLICE + 123, 1), Buffer.from(' (\\Seen) {7+}\r\n'), pattern(40_000, 2), Buffer.from('\r\n')];
     const order: number[] = [];
-    const results = parts.map((p, i) => socket.write(p, () => order.push(i)));
-    socket.write('text written as a string', 'latin1', () => order.push(parts.length));
+    // bytes handed on by the time each callback ran, against the bytes up to the end of its write
+    const handedAt: number[] = [];
+    const total = () => handedOn.reduce((a, b) => a + b, 0);
+    const done = (i: number) => () => {
+      order.push(i);
+      handedAt[i] = total();
+    };
+    const results = parts.map((p, i) => socket.write(p, done(i)));
+    socket.write('text written as a string', 'latin1', done(parts.length));
     const want = Buffer.concat([...parts, Buffer.from('text written as a string', 'latin1')]);
     await until(() => order.length === parts.length + 1);
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
+    let through = 0;
+    [...parts, Buffer.from('text written as a string')].forEach((p, i) => {
+      through += p.length;
+      expect(handedAt[i], `callback ${i}`).toBeGreaterThanOrEqual(through);
+    });
     // the first goes straight on; the big one waits behind it, and says so
     expect(results[0]).toBe(true);
     expect(results[1]).toBe(false);
@@ -102,13 +116,64 @@ describe('paceTlsWrites', () => {
     socket.destroy();
   });
 
-  it('a socket destroyed with writes still queued calls their callbacks with an error', async () => {
+  it('a socket destroyed with writes still queued calls each callback once, the queued ones with an error', async () => {
     const { socket } = await paced();
+    const calls = [0, 0];
     const errors: Array<Error | null | undefined> = [];
-    socket.write(pattern(TLS_WRITE_SLICE, 3), (err) => errors.push(err));
-    socket.write(pattern(TLS_WRITE_SLICE, 4), (err) => errors.push(err));
+    socket.write(pattern(TLS_WRITE_SLICE, 3), (err) => {
+      calls[0]!++;
+      errors[0] = err;
+    });
+    socket.write(pattern(TLS_WRITE_SLICE, 4), (err) => {
+      calls[1]!++;
+      errors[1] = err;
+    });
     socket.destroy();
-    await until(() => errors.length === 2);
+    await until(() => calls[0] === 1 && calls[1] === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([1, 1]);
     expect(errors[1]).toBeInstanceOf(Error);
+  });
+
+  it('a write that fails drops what is queued behind it, each callback once with the error', async () => {
+    // a server that resets the connection at the first bytes it gets
+    const resetting = createServer({ cert: ca, key: certKey }, (s) => {
+      s.once('data', () => s.destroy());
+      s.on('error', () => undefined);
+    });
+    resetting.listen(0, '127.0.0.1');
+    await once(resetting, 'listening');
+    try {
+      const socket = connect({ host: '127.0.0.1', port: (resetting.address() as { port: number }).port, ca, servername: 'localhost' });
+      socket.on('error', () => undefined);
+      await once(socket, 'secureConnect');
+      const handedOn: number[] = [];
+      const handle = (socket as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
+      for (const name of ['writeBuffer', 'writev']) {
+        const original = handle[name]!.bind(handle);
+        handle[name] = (req, data, all) => {
+          handedOn.push(Array.isArray(data) ? data.reduce((n: number, c: Buffer) => n + c.length, 0) : (data as Buffer).length);
+          return original(req, data, all);
+        };
+      }
+      paceTlsWrites(socket);
+      // far more than the kernel's socket buffers on loopback hold
+      const writes = 64;
+      const calls = new Array<number>(writes).fill(0);
+      const errors: Array<Error | null | undefined> = [];
+      for (let i = 0; i < writes; i++) {
+        socket.write(Buffer.alloc(1024 * 1024, i), (err) => {
+          calls[i]!++;
+          errors[i] = err;
+        });
+      }
+      await until(() => calls.every((n) => n >= 1));
+      await new Promise((r) => setTimeout(r, 50));
+      expect(calls.every((n) => n === 1)).toBe(true);
+      expect(errors[writes - 1]).toBeInstanceOf(Error);
+      expect(handedOn.reduce((a, b) => a + b, 0)).toBeLessThan(writes * 1024 * 1024);
+    } finally {
+      resetting.close();
+    }
   });
 });
