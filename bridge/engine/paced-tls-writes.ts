@@ -10,6 +10,12 @@ import { TLSSocket } from 'node:tls';
  */
 export const TLS_WRITE_SLICE = 256 * 1024;
 
+/**
+ * Slices handed on and not yet in the kernel, at most: the next one waits in Node's queue
+ * while the last is written, so the kernel gets it without waiting for JavaScript.
+ */
+const SLICES_IN_FLIGHT = 2;
+
 type WriteCallback = (err?: Error | null) => void;
 type SocketWrite = (chunk: Buffer, cb?: WriteCallback) => boolean;
 
@@ -17,11 +23,12 @@ const PACED = Symbol('mailmover.pacedTlsWrites');
 
 /**
  * Makes `socket` take its writes in order and hand them to TLS at most TLS_WRITE_SLICE
- * bytes at a time, the next when the last is in the kernel. Writes made in the same turn
- * of the event loop are joined (a command and its frames: one TLS record, not one per
- * frame); a big buffer goes in slices of itself, and a slice made of several writes goes
- * as one corked write, which Node joins in memory it frees right after encrypting. Returns whether the socket is paced: only TLS
- * sockets are, and calling it again changes nothing.
+ * bytes at a time, at most SLICES_IN_FLIGHT slices before the kernel took the first.
+ * Writes made in the same turn of the event loop are joined (a command and its frames: one
+ * TLS record, not one per frame); a big buffer goes in slices of itself, and a slice made
+ * of several writes goes as one corked write, which Node joins in memory it frees right
+ * after encrypting. Returns whether the socket is paced: only TLS sockets are, and calling
+ * it again changes nothing.
  *
  * Like Node's own queue: a write's callback is called once its last byte is handed on, a
  * write that returned false is followed by a 'drain' (stream.pipe waits for one), and when
@@ -39,7 +46,7 @@ export function paceTlsWrites(socket: unknown): boolean {
   const handOn = nodeWrite.bind(socket) as unknown as SocketWrite;
   const queue: Array<{ data: Buffer; cb?: WriteCallback }> = [];
   let queuedBytes = 0;
-  let inFlight = false;
+  let inFlight = 0;
   // A write that returned false owes a 'drain' (stream.pipe waits for one before it writes again).
   let owesDrain = false;
   let pumpQueued = false;
@@ -50,19 +57,8 @@ export function paceTlsWrites(socket: unknown): boolean {
     for (const item of dropped) item.cb?.(err);
   };
 
-  const pump = (): void => {
-    if (inFlight) return;
-    if (socket.destroyed || socket.writableEnded) {
-      drop(Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));
-      return;
-    }
-    if (queue.length === 0) {
-      if (owesDrain) {
-        owesDrain = false;
-        socket.emit('drain');
-      }
-      return;
-    }
+  /** One slice from the head of the queue to Node. */
+  const handOnSlice = (): void => {
     const parts: Buffer[] = [];
     const done: WriteCallback[] = [];
     let size = 0;
@@ -80,9 +76,9 @@ export function paceTlsWrites(socket: unknown): boolean {
       }
     }
     queuedBytes -= size;
-    inFlight = true;
+    inFlight++;
     const handedOn = (err?: Error | null): void => {
-      inFlight = false;
+      inFlight--;
       for (const cb of done) cb(err);
       // Node fails a write's callback before it fails the stream: the rest must not follow it.
       if (err) drop(err);
@@ -95,6 +91,18 @@ export function paceTlsWrites(socket: unknown): boolean {
     socket.cork();
     parts.forEach((part, i) => handOn(part, i === parts.length - 1 ? handedOn : undefined));
     socket.uncork();
+  };
+
+  const pump = (): void => {
+    if (socket.destroyed || socket.writableEnded) {
+      drop(Object.assign(new Error('Cannot call write after a stream was destroyed'), { code: 'ERR_STREAM_DESTROYED' }));
+      return;
+    }
+    while (queue.length && inFlight < SLICES_IN_FLIGHT) handOnSlice();
+    if (queue.length === 0 && inFlight === 0 && owesDrain) {
+      owesDrain = false;
+      socket.emit('drain');
+    }
   };
 
   socket.write = function pacedWrite(this: TLSSocket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
