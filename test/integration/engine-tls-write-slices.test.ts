@@ -20,6 +20,7 @@ import { TLS_WRITE_SLICE } from '../../bridge/engine/paced-tls-writes';
 import { readFolder } from '../harness/mailbox';
 import { MATRIX, startConfig, startMailServer, type AnyMailServer, type MailUser } from '../harness/servers';
 import { bigMessage } from '../support/corpus';
+import { recordTlsHandOffs } from '../support/tls-hand-offs';
 
 const ann: MailUser = { user: 'ann@new.example.com', password: 'ann-tls-pw' };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -35,32 +36,11 @@ function starttls(server: AnyMailServer): Endpoint {
   return { host: server.host, port: server.imapPort, security: 'starttls', user: ann.user, auth: { kind: 'password', password: ann.password }, allowPlaintext: false, insecureTls: false, ca: server.caPem };
 }
 
-/** Sizes of every write the client's TLS socket hands to its TLS layer (the handle under the stream) from now on. */
+/** Sizes of every write the client's TLS socket hands to its TLS layer from now on. */
 function handOffs(client: ImapClient): number[] {
   const socket = (client as unknown as { socket: TLSSocket }).socket;
   expect(socket.encrypted).toBe(true);
-  const handle = (socket as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
-  const sizes: number[] = [];
-  const writeBuffer = handle.writeBuffer!.bind(handle);
-  handle.writeBuffer = (req, data) => {
-    sizes.push((data as Buffer).length);
-    return writeBuffer(req, data);
-  };
-  const writev = handle.writev!.bind(handle);
-  handle.writev = (req, chunks, allBuffers) => {
-    const list = chunks as Array<Buffer | string>;
-    const buffers = allBuffers ? list : list.filter((_, i) => i % 2 === 0);
-    sizes.push(buffers.reduce((n, c) => n + Buffer.byteLength(c as Buffer), 0));
-    return writev(req, chunks, allBuffers);
-  };
-  for (const name of ['writeLatin1String', 'writeUtf8String', 'writeAsciiString', 'writeUcs2String']) {
-    const original = handle[name]!.bind(handle);
-    handle[name] = (req, text) => {
-      sizes.push(Buffer.byteLength(text as string));
-      return original(req, text);
-    };
-  }
-  return sizes;
+  return recordTlsHandOffs(socket);
 }
 
 async function appendAndCheck(server: AnyMailServer, client: ImapClient, folder: string, items: AppendItem[]): Promise<number[]> {

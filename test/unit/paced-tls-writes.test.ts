@@ -13,6 +13,7 @@ import { connect, createServer, type Server, type TLSSocket } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TLS_WRITE_SLICE, paceTlsWrites } from '../../bridge/engine/paced-tls-writes';
 import { makeCert } from '../harness/server-common';
+import { recordTlsHandOffs } from '../support/tls-hand-offs';
 
 let server: Server;
 let dir: string;
@@ -47,19 +48,7 @@ async function paced(): Promise<{ socket: TLSSocket; handedOn: number[]; got: ()
   const socket = connect({ host: '127.0.0.1', port, ca, servername: 'localhost' });
   await once(socket, 'secureConnect');
   await until(() => received.length > index);
-  const handle = (socket as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
-  const handedOn: number[] = [];
-  const writeBuffer = handle.writeBuffer!.bind(handle);
-  handle.writeBuffer = (req, data) => {
-    handedOn.push((data as Buffer).length);
-    return writeBuffer(req, data);
-  };
-  const writev = handle.writev!.bind(handle);
-  handle.writev = (req, chunks, allBuffers) => {
-    const list = chunks as Array<Buffer | string>;
-    handedOn.push((allBuffers ? list : list.filter((_, i) => i % 2 === 0)).reduce((n, c) => n + Buffer.byteLength(c as Buffer), 0));
-    return writev(req, chunks, allBuffers);
-  };
+  const handedOn = recordTlsHandOffs(socket);
   paceTlsWrites(socket);
   paceTlsWrites(socket); // a second call changes nothing
   return { socket, handedOn, got: () => Buffer.concat(received[index]!) };
@@ -147,15 +136,7 @@ describe('paceTlsWrites', () => {
       const socket = connect({ host: '127.0.0.1', port: (resetting.address() as { port: number }).port, ca, servername: 'localhost' });
       socket.on('error', () => undefined);
       await once(socket, 'secureConnect');
-      const handedOn: number[] = [];
-      const handle = (socket as unknown as { _handle: Record<string, (...a: unknown[]) => unknown> })._handle;
-      for (const name of ['writeBuffer', 'writev']) {
-        const original = handle[name]!.bind(handle);
-        handle[name] = (req, data, all) => {
-          handedOn.push(Array.isArray(data) ? data.reduce((n: number, c: Buffer) => n + c.length, 0) : (data as Buffer).length);
-          return original(req, data, all);
-        };
-      }
+      const handedOn = recordTlsHandOffs(socket);
       paceTlsWrites(socket);
       // far more than the kernel's socket buffers on loopback hold
       const writes = 64;
