@@ -1,7 +1,7 @@
 /**
- * paced-tls-writes.ts on a real TLS connection over loopback (a node:tls server that only
- * counts what it receives): order, callbacks, 'drain' for stream.pipe, and what is handed
- * to the TLS layer at once.
+ * paced-tls-writes.ts on real TLS connections over loopback (node:tls servers: one keeps
+ * what it receives, one resets the connection at the first bytes): order, callbacks,
+ * 'drain' for stream.pipe, failures, and what is handed to the TLS layer at once.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
