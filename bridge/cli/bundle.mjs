@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { trims } from './bundle-trims.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
@@ -29,25 +30,19 @@ const KEEP_OLD_CHUNKS_MS = 30 * 24 * 3600_000;
  * bundled chunk much faster than a package's many files (each resolved, read and compiled
  * as its own module): imapflow alone took 240-280 ms to import from node_modules and
  * 120-145 ms bundled, and a migration's start (process start to its first connection) went
- * from 470-500 to 390-420 ms with these inlined. They are plain JavaScript without files
- * read at run time.
+ * from 470-500 to 390-420 ms with these inlined. What they import for features the bridge
+ * never uses at start stays out (bundle-trims.mjs).
  */
 const INLINED_PACKAGES = new Set(['imapflow', 'zod', 'commander', 'cli-progress', 'picomatch', 'iconv-lite']);
 /**
  * Never bundled, also when an inlined package imports them: native code (better-sqlite3),
  * and pino, which starts worker threads from its own files (imapflow imports it for a
- * default logger the engine never asks for).
+ * default logger the engine never asks for, bundle-trims.mjs).
  */
 const NEVER_INLINED = new Set(['better-sqlite3', 'pino']);
 
-/**
- * imapflow imports pino when it loads, for the default logger of a connection given none;
- * mailmover gives every connection `logger: false`. In its place imapflow gets a function
- * that loads pino on its first call: loading pino and the modules it imports took about
- * 20 ms of every start.
- */
-const PINO_ON_FIRST_USE = 'module.exports = function pino(...args) { return require("pino")(...args); };';
-const LAZY = 'mailmover-lazy';
+/** Inlined CommonJS code (iconv-lite, parts of imapflow's dependencies) calls require(). */
+export const REQUIRE_BANNER = "import { createRequire as __mailmoverCreateRequire } from 'node:module'; const require = __mailmoverCreateRequire(import.meta.url);";
 
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
@@ -59,12 +54,10 @@ const externals = {
       // node: builtins and other schemes (imapflow mentions cloudflare:sockets)
       if (args.path.includes(':')) return { path: args.path, external: true };
       const name = packageName(args.path);
-      if (name === 'pino' && /[\\/]node_modules[\\/]imapflow[\\/]/.test(args.importer)) return { path: 'pino', namespace: LAZY };
       const fromPackage = /[\\/]node_modules[\\/]/.test(args.importer);
       const inline = !NEVER_INLINED.has(name) && (fromPackage || INLINED_PACKAGES.has(name));
       return inline ? undefined : { path: args.path, external: true };
     });
-    build.onLoad({ filter: /^pino$/, namespace: LAZY }, () => ({ contents: PINO_ON_FIRST_USE, loader: 'js', resolveDir: ROOT }));
   },
 };
 
@@ -120,9 +113,8 @@ export async function buildBundle(state = sourceState()) {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    plugins: [externals],
-    // Inlined CommonJS code (iconv-lite, parts of imapflow's dependencies) calls require().
-    banner: { js: "import { createRequire as __mailmoverCreateRequire } from 'node:module'; const require = __mailmoverCreateRequire(import.meta.url);" },
+    plugins: [trims, externals],
+    banner: { js: REQUIRE_BANNER },
     splitting: true,
     outdir: OUT_DIR,
     entryNames: '[name]',

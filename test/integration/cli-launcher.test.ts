@@ -58,21 +58,25 @@ describe('bin.mjs', () => {
     expect(sourceState()).toBe(before);
   });
 
-  it("a migration does not load pino (imapflow's default logger, which mailmover never asks for)", () => {
-    // Stops the run at its first connection attempt and says which pino files were loaded by then.
+  it('a migration loads none of the packages the bundle loads on first use (pino, SOCKS, MIME part downloads, Japanese charsets) by its first connection', async () => {
+    // Stops the run at its first connection attempt and says which of their files were loaded by then.
+    const { ON_FIRST_USE } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as { ON_FIRST_USE: Record<string, string[]> };
+    const packages = [...new Set(Object.keys(ON_FIRST_USE).map((spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')))];
+    expect(packages).toEqual(expect.arrayContaining(['pino', 'socks', '@zone-eu/mailsplit', 'encoding-japanese']));
     const probe = [
       "import net from 'node:net';",
       "import { createRequire } from 'node:module';",
       'const cache = createRequire(import.meta.url).cache;',
+      `const packages = ${JSON.stringify(packages)};`,
       'net.Socket.prototype.connect = function () {',
-      "  const pino = Object.keys(cache).filter((p) => /[\\\\/]node_modules[\\\\/]pino[\\\\/]/.test(p));",
-      "  process.stdout.write(`CONNECTING pino files loaded: ${pino.length}\\n`);",
+      "  const loaded = packages.filter((name) => Object.keys(cache).some((p) => p.split('\\\\').join('/').includes(`/node_modules/${name}/`)));",
+      "  process.stdout.write(`CONNECTING loaded: ${JSON.stringify(loaded)}\\n`);",
       '  process.exit(0);',
       '};',
     ];
     const args = ['migrate', '--source', 'imap://a@127.0.0.1:1', '--target', 'imap://b@127.0.0.1:2', '--source-password-env', 'PW', '--target-password-env', 'PW'];
-    const r = runWithProbe('pino', probe, args, { PW: 'x' });
-    expect(r.stdout, r.stderr).toContain('CONNECTING pino files loaded: 0');
+    const r = runWithProbe('on-first-use', probe, args, { PW: 'x' });
+    expect(r.stdout, r.stderr).toContain('CONNECTING loaded: []');
   }, 180_000);
 
   it("asks node to keep the bundle's compiled code in .output/compile-cache before it loads the bundle", () => {

@@ -1,0 +1,88 @@
+// What the bridge's bundle (bundle.mjs) leaves out of its chunks. Node parses every
+// chunk a command imports before running it, and keeps its source in memory; code the
+// bridge never runs, or runs only for some mail, costs every start that time and memory.
+//
+// Plain JavaScript: it runs before anything can compile TypeScript.
+import { dirname, join, relative, sep } from 'node:path';
+
+/**
+ * Imported by inlined packages for features the bridge never uses, or uses only for some
+ * mail. Each is replaced by a stand-in that loads the real module from node_modules the
+ * first time something reads, calls or constructs it. The value lists the named exports
+ * importers take from the module (`import { Headers } from ...`): esbuild copies those
+ * when the importing chunk loads, so the stand-in has to name them without loading.
+ */
+export const ON_FIRST_USE = {
+  // imapflow: the default logger of a connection given none; mailmover gives every
+  // connection `logger: false`. Loading pino took about 20 ms of every start.
+  pino: [],
+  // imapflow: connections through a SOCKS proxy, which mailmover never configures.
+  socks: ['SocksClient'],
+  // imapflow's download() of single MIME parts; mailmover copies whole messages. Its own
+  // copy of libmime (CommonJS, beside imapflow's ES module one) goes with it.
+  '@zone-eu/mailsplit': ['Headers'],
+  '@zone-eu/mailsplit/lib/flowed-decoder.js': [],
+  // libmime and imapflow: Japanese charsets (ISO-2022-JP), decoded only when a header has one.
+  'encoding-japanese': [],
+};
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const ON_FIRST_USE_FILTER = new RegExp(`^(${Object.keys(ON_FIRST_USE).map(escape).join('|')})$`);
+const STAND_IN = 'mailmover-on-first-use';
+
+/**
+ * The stand-in's source. A Proxy over a function, so that a module used as an object
+ * (`encodingJapanese.convert`), a function (`pino()`) or a class (`new FlowedDecoder()`)
+ * behaves as itself; `__esModule` is answered without loading, as esbuild's interop reads
+ * it when the importing chunk loads.
+ */
+export function standInSource(spec, names) {
+  return `
+const names = ${JSON.stringify(names)};
+let real;
+const load = () => (real ??= require(${JSON.stringify(spec)}));
+const shell = function () {};
+module.exports = new Proxy(shell, {
+  get: (_, key) => (key === '__esModule' && real === undefined ? undefined : load()[key]),
+  has: (_, key) => key in load(),
+  apply: (_, self, args) => Reflect.apply(load(), self, args),
+  construct: (_, args) => Reflect.construct(load(), args),
+  ownKeys: () => [...Reflect.ownKeys(shell), ...names],
+  getOwnPropertyDescriptor: (_, key) =>
+    names.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : Reflect.getOwnPropertyDescriptor(shell, key),
+});
+`;
+}
+
+const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
+
+/**
+ * The esbuild plugin. Besides the stand-ins:
+ * - iconv-lite's code tables (GBK, Big5, Shift_JIS, EUC-KR: about 450 KB of JSON) stay in
+ *   node_modules, read when a codec is first asked for (a file read and a JSON.parse)
+ *   instead of parsed with the chunk at every start;
+ * - of zod's error-message locales, only English (zod's default, the one its messages use
+ *   here) is kept: zod imports all of them, about 360 KB, for `z.locales`, which nothing
+ *   here reads.
+ */
+export const trims = {
+  name: 'mailmover-trims',
+  setup(build) {
+    const outDir = build.initialOptions.outdir;
+    if (!outDir) throw new Error('mailmover-trims needs esbuild\'s outdir: the code tables are found relative to the chunks');
+    build.onResolve({ filter: ON_FIRST_USE_FILTER }, (args) => (inPackage(args.importer) ? { path: args.path, namespace: STAND_IN } : undefined));
+    build.onLoad({ filter: /.*/, namespace: STAND_IN }, (args) => ({ contents: standInSource(args.path, ON_FIRST_USE[args.path]), loader: 'js' }));
+    // The stand-in's own require() of the real module is left to node, at run time.
+    build.onResolve({ filter: /.*/, namespace: STAND_IN }, (args) => ({ path: args.path, external: true }));
+    build.onResolve({ filter: /^\.\/tables\/[^/]+\.json$/ }, (args) => {
+      if (!/[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir)) return undefined;
+      // Relative to the chunk that requires it: the bundle's require() is made from each chunk's URL.
+      return { path: relative(outDir, join(args.resolveDir, args.path)).split(sep).join('/'), external: true };
+    });
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      loader: 'js',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};

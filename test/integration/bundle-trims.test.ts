@@ -1,0 +1,120 @@
+/**
+ * What the bundle leaves out of its chunks (bridge/cli/bundle-trims.mjs) still works when
+ * it is used: a small program importing the same packages the way imapflow and libmime
+ * do, built with the bundle's own plugin and banner, run by node.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../support/cli-runner';
+
+interface Trims {
+  ON_FIRST_USE: Record<string, string[]>;
+  trims: unknown;
+}
+
+/** Where the packages are found; the program sits in a package of its own, as imapflow's code does. */
+const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod'];
+
+const PROGRAM = `
+import { createRequire } from 'node:module';
+import { Transform } from 'node:stream';
+import { SocksClient } from 'socks';
+import { Headers } from '@zone-eu/mailsplit';
+import FlowedDecoder from '@zone-eu/mailsplit/lib/flowed-decoder.js';
+import encodingJapanese from 'encoding-japanese';
+import pino from 'pino';
+import iconv from 'iconv-lite';
+import { z } from 'zod';
+
+const cache = createRequire(import.meta.url).cache;
+const loaded = (name) => Object.keys(cache).some((p) => p.includes('/node_modules/' + name + '/'));
+const report = {};
+report.loadedAtStart = ['socks', '@zone-eu/mailsplit', 'encoding-japanese', 'pino'].filter(loaded);
+report.tablesAtStart = Object.keys(cache).filter((p) => p.includes('/iconv-lite/encodings/tables/')).length;
+report.socks = typeof SocksClient.createConnection;
+report.header = new Headers(Buffer.from('Subject: hello\\r\\nX-A: 1\\r\\n\\r\\n')).getFirst('subject');
+const flowed = new FlowedDecoder({ delSp: true });
+report.flowedIsTransform = flowed instanceof Transform;
+report.japanese = encodingJapanese.convert([0x1b, 0x24, 0x42, 0x46, 0x7c, 0x4b, 0x5c, 0x1b, 0x28, 0x42], { to: 'UNICODE', from: 'JIS', type: 'string' });
+report.pino = typeof pino({ enabled: false }).info;
+report.big5 = iconv.decode(Buffer.from([0xa4, 0xa4, 0xa4, 0xe5]), 'big5');
+report.gbk = iconv.decode(Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), 'gbk');
+report.shiftJis = iconv.decode(Buffer.from([0x93, 0xfa, 0x96, 0x7b]), 'shift_jis');
+report.tablesAfter = Object.keys(cache).filter((p) => p.includes('/iconv-lite/encodings/tables/')).length;
+report.zodMessage = z.string().safeParse(1).error.issues[0].message;
+report.zodLocales = Object.keys(z.locales);
+report.loadedAtEnd = ['socks', '@zone-eu/mailsplit', 'encoding-japanese', 'pino'].filter(loaded);
+process.stdout.write(JSON.stringify(report));
+`;
+
+describe('bundle-trims: packages loaded on first use, code tables and locales left out', () => {
+  let dir: string;
+  let bundled: string;
+  let report: Record<string, unknown>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mailmover-trims-'));
+    const modules = join(dir, 'node_modules');
+    mkdirSync(join(modules, 'consumer'), { recursive: true });
+    for (const name of LINKED) symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
+    writeFileSync(join(modules, 'consumer', 'program.mjs'), PROGRAM);
+    const { trims } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as Trims;
+    const { REQUIRE_BANNER } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { REQUIRE_BANNER: string };
+    const esbuild = await import('esbuild');
+    await esbuild.build({
+      entryPoints: [join(modules, 'consumer', 'program.mjs')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      plugins: [trims as never],
+      banner: { js: REQUIRE_BANNER },
+      outdir: join(dir, 'out'),
+      logLevel: 'silent',
+    });
+    bundled = readFileSync(join(dir, 'out', 'program.js'), 'utf8');
+    const r = spawnSync(process.execPath, [join(dir, 'out', 'program.js')], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    report = JSON.parse(r.stdout) as Record<string, unknown>;
+  }, 120_000);
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('leaves the on-first-use packages, the code tables and the other locales out of the built code', () => {
+    for (const inlined of ['node_modules/socks/', 'node_modules/@zone-eu/mailsplit/', 'node_modules/encoding-japanese/', 'node_modules/pino/', 'zod/v4/locales/fr.js', 'zod/v4/locales/zh-CN.js']) {
+      expect(bundled, inlined).not.toContain(`// ${inlined}`);
+    }
+    expect(bundled).toContain('// node_modules/zod/v4/locales/en.js');
+    expect(bundled).toMatch(/require\("\.\.\/[^"]*iconv-lite\/encodings\/tables\/cp950\.json"\)/);
+    expect(bundled.length).toBeLessThan(1_000_000);
+  });
+
+  it('loads none of them before it is used', () => {
+    expect(report.loadedAtStart).toEqual([]);
+    expect(report.tablesAtStart).toBe(0);
+  });
+
+  it('each one works as itself once used: named exports, classes, functions, objects', () => {
+    expect(report.socks).toBe('function');
+    expect(report.header).toBe('hello');
+    expect(report.flowedIsTransform).toBe(true);
+    expect(report.japanese).toBe('日本');
+    expect(report.pino).toBe('function');
+    expect(report.loadedAtEnd).toEqual(['socks', '@zone-eu/mailsplit', 'encoding-japanese', 'pino']);
+  });
+
+  it('reads the code tables from node_modules when a charset needs them', () => {
+    expect(report.big5).toBe('中文');
+    expect(report.gbk).toBe('中文');
+    expect(report.shiftJis).toBe('日本');
+    expect(report.tablesAfter).toBeGreaterThanOrEqual(3);
+  });
+
+  it("keeps zod's English messages, and only them", () => {
+    expect(report.zodMessage).toMatch(/expected string, received number/);
+    expect(report.zodLocales).toEqual(['en']);
+  });
+});
