@@ -3,6 +3,7 @@
 // bridge never runs, or runs only for some mail, costs every start that time and memory.
 //
 // Plain JavaScript: it runs before anything can compile TypeScript.
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 
 /**
@@ -54,6 +55,14 @@ module.exports = new Proxy(shell, {
 `;
 }
 
+/**
+ * libmime builds iconv-lite's whole GBK codec when it loads (tables read, decode trie
+ * built: about 20 ms of every start), only to keep the decoder class all of iconv-lite's
+ * double-byte codecs share. That class is DBCSCodec's own `decoder`, with no table needed.
+ */
+const LIBMIME_DBCS_DECODER = "const DBCS_DECODER = iconv.getCodec('gbk').decoder;";
+const DBCS_DECODER_UNBUILT = "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs.prototype.decoder);";
+
 const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
 
 /**
@@ -61,6 +70,8 @@ const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
  * - iconv-lite's code tables (GBK, Big5, Shift_JIS, EUC-KR: about 450 KB of JSON) stay in
  *   node_modules, read when a codec is first asked for (a file read and a JSON.parse)
  *   instead of parsed with the chunk at every start;
+ * - libmime finds the DBCS decoder class without building the GBK codec (LIBMIME_DBCS_DECODER);
+ *   where its source no longer has that line, it is bundled as it is;
  * - of zod's error-message locales, only English (zod's default, the one its messages use
  *   here) is kept: zod imports all of them, about 360 KB, for `z.locales`, which nothing
  *   here reads.
@@ -78,6 +89,10 @@ export const trims = {
       if (!/[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir)) return undefined;
       // Relative to the chunk that requires it: the bundle's require() is made from each chunk's URL.
       return { path: relative(outDir, join(args.resolveDir, args.path)).split(sep).join('/'), external: true };
+    });
+    build.onLoad({ filter: /[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      return source.includes(LIBMIME_DBCS_DECODER) ? { contents: source.replace(LIBMIME_DBCS_DECODER, DBCS_DECODER_UNBUILT), loader: 'js' } : undefined;
     });
     build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
       contents: 'export { default as en } from "./en.js";',

@@ -16,7 +16,7 @@ interface Trims {
 }
 
 /** Where the packages are found; the program sits in a package of its own, as imapflow's code does. */
-const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod'];
+const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod', 'libmime', 'libqp', 'libbase64'];
 
 const PROGRAM = `
 import { createRequire } from 'node:module';
@@ -27,6 +27,7 @@ import FlowedDecoder from '@zone-eu/mailsplit/lib/flowed-decoder.js';
 import encodingJapanese from 'encoding-japanese';
 import pino from 'pino';
 import iconv from 'iconv-lite';
+import libmime from 'libmime';
 import { z } from 'zod';
 
 const cache = createRequire(import.meta.url).cache;
@@ -44,6 +45,8 @@ report.big5 = iconv.decode(Buffer.from([0xa4, 0xa4, 0xa4, 0xe5]), 'big5');
 report.gbk = iconv.decode(Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), 'gbk');
 report.shiftJis = iconv.decode(Buffer.from([0x93, 0xfa, 0x96, 0x7b]), 'shift_jis');
 report.tablesAfter = Object.keys(cache).filter((p) => p.includes('/iconv-lite/encodings/tables/')).length;
+report.libmimeGbk = libmime.decodeWords('=?GBK?B?1tDOxA==?= =?GB2312?Q?=D6=D0?=');
+report.libmimeJapanese = libmime.decodeWords('=?ISO-2022-JP?B?GyRCRnxLXBsoQg==?=');
 report.zodMessage = z.string().safeParse(1).error.issues[0].message;
 report.zodLocales = Object.keys(z.locales);
 report.loadedAtEnd = ['socks', '@zone-eu/mailsplit', 'encoding-japanese', 'pino'].filter(loaded);
@@ -111,6 +114,13 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
     expect(report.gbk).toBe('中文');
     expect(report.shiftJis).toBe('日本');
     expect(report.tablesAfter).toBeGreaterThanOrEqual(3);
+  });
+
+  it("libmime loads without building the GBK codec, and still decodes double-byte and Japanese words", () => {
+    expect(bundled).toMatch(/\.encodings\._dbcs\.prototype\.decoder/);
+    expect(report.tablesAtStart).toBe(0);
+    expect(report.libmimeGbk).toBe('中文中');
+    expect(report.libmimeJapanese).toBe('日本');
   });
 
   it("keeps zod's English messages, and only them", () => {
