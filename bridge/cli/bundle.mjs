@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asciiOnly } from './bundle-ascii.mjs';
 import { trims } from './bundle-trims.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,10 +129,14 @@ export async function buildBundle(state = sourceState()) {
   for (const file of result.outputFiles) {
     written.add(basename(file.path));
     if (file.path === ENTRY) entry = file;
-    else if (!existsSync(file.path)) writeAtomically(file.path, file.contents);
+    else {
+      const text = asciiOnly(file.text);
+      // Same name, same code; a build from before the ASCII escaping wrote other bytes.
+      if (!existsSync(file.path) || readFileSync(file.path, 'utf8') !== text) writeAtomically(file.path, text);
+    }
   }
   if (!entry) throw new Error('esbuild produced no cli.js');
-  writeAtomically(ENTRY, entry.contents);
+  writeAtomically(ENTRY, asciiOnly(entry.text));
   writeAtomically(STAMP, state);
   const now = Date.now();
   for (const name of readdirSync(OUT_DIR)) {
