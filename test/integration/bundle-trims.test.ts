@@ -16,7 +16,31 @@ interface Trims {
 }
 
 /** Where the packages are found; the program sits in a package of its own, as imapflow's code does. */
-const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod', 'libmime', 'libqp', 'libbase64'];
+const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod', 'libmime', 'libqp', 'libbase64', 'imapflow'];
+
+/**
+ * FETCH responses as servers send them, each read by imapflow's parser and its
+ * formatMessageResponse (what the engine's fetches return), printed as JSON.
+ */
+const FETCH_PROGRAM = `
+import { parser } from 'imapflow/lib/handler/imap-handler.js';
+import { formatMessageResponse } from 'imapflow/lib/tools.js';
+const responses = [
+  ['* 3 FETCH (UID 7 FLAGS (\\\\Seen $Forwarded) RFC822.SIZE 12 INTERNALDATE "01-Jan-2025 00:00:00 +0000" MODSEQ (42) BODY[] {12}\\r\\n)', ['Hello world!']],
+  ['* 4 FETCH (UID 8 BODY[HEADER.FIELDS (MESSAGE-ID DATE FROM SUBJECT)] {29}\\r\\n FLAGS ())', ['Message-ID: <a@b>\\r\\nSubject: x\\r\\n']],
+  ['* 5 FETCH (UID 9 BODY[]<0> {5}\\r\\n BINARY[] {3}\\r\\n)', ['Hello', 'abc']],
+  ['* 6 FETCH (UID 10 EMAILID (M123) THREADID (T9) X-GM-MSGID 99 BODY[TEXT] {4}\\r\\n)', ['body']],
+  ['* 7 FETCH (uid 11 flags (\\\\Answered) rfc822.size 4 body[1.MIME] {2}\\r\\n)', ['ok']],
+];
+const out = [];
+for (const [line, literals] of responses) {
+  const parsed = await parser(Buffer.from(line), { literals: literals.map((l) => Buffer.from(l)) });
+  const message = await formatMessageResponse(parsed, {}, 'md5');
+  const origins = message.partialOrigins ? [...message.partialOrigins] : null;
+  out.push(JSON.stringify({ message, origins }, (k, v) => (typeof v === 'bigint' ? 'bigint:' + v : v instanceof Set ? [...v] : v instanceof Map ? Object.fromEntries(v) : v && v.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v)));
+}
+process.stdout.write(JSON.stringify(out));
+`;
 
 const PROGRAM = `
 import { createRequire } from 'node:module';
@@ -64,11 +88,12 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
     mkdirSync(join(modules, 'consumer'), { recursive: true });
     for (const name of LINKED) symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
     writeFileSync(join(modules, 'consumer', 'program.mjs'), PROGRAM);
+    writeFileSync(join(modules, 'consumer', 'fetch.mjs'), FETCH_PROGRAM);
     const { trims } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as Trims;
     const { REQUIRE_BANNER } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { REQUIRE_BANNER: string };
     const esbuild = await import('esbuild');
     await esbuild.build({
-      entryPoints: [join(modules, 'consumer', 'program.mjs')],
+      entryPoints: [join(modules, 'consumer', 'program.mjs'), join(modules, 'consumer', 'fetch.mjs')],
       bundle: true,
       platform: 'node',
       format: 'esm',
@@ -121,6 +146,22 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
     expect(report.tablesAtStart).toBe(0);
     expect(report.libmimeGbk).toBe('中文中');
     expect(report.libmimeJapanese).toBe('日本');
+  });
+
+  it('names the items of FETCH responses as imapflow itself does (bundled against unbundled)', () => {
+    const bundledFetch = readFileSync(join(dir, 'out', 'fetch.js'), 'utf8');
+    expect(bundledFetch).toContain('mailmoverFetchKey(attribute) ??');
+    const viaBundle = spawnSync(process.execPath, [join(dir, 'out', 'fetch.js')], { encoding: 'utf8', timeout: 60_000 });
+    const viaImapflow = spawnSync(process.execPath, [join(dir, 'node_modules', 'consumer', 'fetch.mjs')], { encoding: 'utf8', timeout: 60_000 });
+    expect(viaBundle.status, viaBundle.stderr).toBe(0);
+    expect(viaImapflow.status, viaImapflow.stderr).toBe(0);
+    const messages = JSON.parse(viaImapflow.stdout) as string[];
+    expect(messages).toHaveLength(5);
+    expect(JSON.parse(messages[0]!)).toMatchObject({ message: { uid: 7, flags: ['\\Seen', '$Forwarded'], size: 12, modseq: 'bigint:42', source: 'Hello world!' } });
+    expect(JSON.parse(messages[1]!)).toMatchObject({ message: { uid: 8, headers: 'Message-ID: <a@b>\r\nSubject: x\r\n' } });
+    expect(JSON.parse(messages[3]!)).toMatchObject({ message: { bodyParts: { text: 'body' } } });
+    expect(JSON.parse(messages[4]!)).toMatchObject({ message: { bodyParts: { '1.mime': 'ok' } } });
+    expect(JSON.parse(viaBundle.stdout)).toEqual(messages);
   });
 
   it("keeps zod's English messages, and only them", () => {
