@@ -11,8 +11,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { asciiOnly } from './bundle-ascii.mjs';
-import { trims } from './bundle-trims.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /**
@@ -106,7 +104,8 @@ function writeAtomically(path, data) {
  * finds its own; two launchers building at once write the same files.
  */
 export async function buildBundle(state = sourceState()) {
-  const esbuild = await import('esbuild');
+  // Loaded here, not at the top: the launcher imports this module at every start, to check.
+  const [esbuild, { trims }, { asciiOnly }] = await Promise.all([import('esbuild'), import('./bundle-trims.mjs'), import('./bundle-ascii.mjs')]);
   const result = await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: { cli: join(ROOT, 'bridge', 'cli', 'main.ts') },
