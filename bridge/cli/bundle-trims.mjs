@@ -4,12 +4,14 @@
 //
 // Plain JavaScript: it runs before anything can compile TypeScript.
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 
 /**
  * Imported by inlined packages for features the bridge never uses, or uses only for some
- * mail. Each is replaced by a stand-in that loads the real module from node_modules the
- * first time something reads, calls or constructs it. The value lists the named exports
+ * mail. Each is replaced by a stand-in that loads the real module the first time something
+ * reads, calls or constructs it: the one node finds from the importing package, as
+ * bundling would have taken (imapflow, for one, has its own pino). The value lists the named exports
  * importers take from the module (`import { Headers } from ...`): esbuild copies those
  * when the importing chunk loads, so the stand-in has to name them without loading.
  */
@@ -33,27 +35,37 @@ const STAND_IN = 'mailmover-on-first-use';
 
 /**
  * The stand-in's source. A Proxy over a function, so that a module used as an object
- * (`encodingJapanese.convert`), a function (`pino()`) or a class (`new FlowedDecoder()`)
- * behaves as itself; `__esModule` is answered without loading, as esbuild's interop reads
- * it when the importing chunk loads.
+ * (`encodingJapanese.convert`), a function (`pino()`) or a class (`new FlowedDecoder()`,
+ * also as a base class) behaves as itself; `__esModule` is answered without loading, as
+ * esbuild's interop reads it when the importing chunk loads. `from` is what the stand-in
+ * passes to require(), relative to the chunk.
  */
-export function standInSource(spec, names) {
+export function standInSource(from, names) {
+  const clash = names.filter((name) => Object.hasOwn(function () {}, name));
+  if (clash.length) throw new Error(`a stand-in cannot name ${clash.join(', ')}: a function's own keys`);
   return `
 const names = ${JSON.stringify(names)};
 let real;
-const load = () => (real ??= require(${JSON.stringify(spec)}));
+const load = () => (real ??= require(${JSON.stringify(from)}));
 const shell = function () {};
-module.exports = new Proxy(shell, {
+const standIn = new Proxy(shell, {
   get: (_, key) => (key === '__esModule' && real === undefined ? undefined : load()[key]),
   has: (_, key) => key in load(),
   apply: (_, self, args) => Reflect.apply(load(), self, args),
-  construct: (_, args) => Reflect.construct(load(), args),
+  construct: (_, args, newTarget) => Reflect.construct(load(), args, newTarget === standIn ? load() : newTarget),
   ownKeys: () => [...Reflect.ownKeys(shell), ...names],
   getOwnPropertyDescriptor: (_, key) =>
     names.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : Reflect.getOwnPropertyDescriptor(shell, key),
 });
+module.exports = standIn;
 `;
 }
+
+/** A path for the bundle's require(), made from each chunk's URL: relative to the chunks' directory. */
+const fromChunks = (outDir, file) => {
+  const path = relative(outDir, file).split(sep).join('/');
+  return path.startsWith('.') ? path : `./${path}`;
+};
 
 /**
  * libmime builds iconv-lite's whole GBK codec when it loads (tables read, decode trie
@@ -61,7 +73,7 @@ module.exports = new Proxy(shell, {
  * double-byte codecs share. That class is DBCSCodec's own `decoder`, with no table needed.
  */
 const LIBMIME_DBCS_DECODER = "const DBCS_DECODER = iconv.getCodec('gbk').decoder;";
-const DBCS_DECODER_UNBUILT = "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs.prototype.decoder);";
+const DBCS_DECODER_UNBUILT = "const DBCS_DECODER = (iconv.getCodec('utf-8'), iconv.encodings._dbcs?.prototype?.decoder) ?? iconv.getCodec('gbk').decoder;";
 
 /**
  * imapflow names each item of a FETCH response (UID, FLAGS, BODY[]) by compiling the item
@@ -108,16 +120,22 @@ const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
 export const trims = {
   name: 'mailmover-trims',
   setup(build) {
-    const outDir = build.initialOptions.outdir;
+    const { outdir, absWorkingDir } = build.initialOptions;
+    const outDir = outdir && resolve(absWorkingDir ?? process.cwd(), outdir);
     if (!outDir) throw new Error('mailmover-trims needs esbuild\'s outdir: the code tables are found relative to the chunks');
-    build.onResolve({ filter: ON_FIRST_USE_FILTER }, (args) => (inPackage(args.importer) ? { path: args.path, namespace: STAND_IN } : undefined));
-    build.onLoad({ filter: /.*/, namespace: STAND_IN }, (args) => ({ contents: standInSource(args.path, ON_FIRST_USE[args.path]), loader: 'js' }));
+    build.onResolve({ filter: ON_FIRST_USE_FILTER }, (args) => {
+      if (!inPackage(args.importer)) return undefined;
+      const real = createRequire(args.importer).resolve(args.path);
+      // One module per file found: two packages with their own copies get a stand-in each.
+      return { path: fromChunks(outDir, real), namespace: STAND_IN, pluginData: { spec: args.path } };
+    });
+    build.onLoad({ filter: /.*/, namespace: STAND_IN }, (args) => ({ contents: standInSource(args.path, ON_FIRST_USE[args.pluginData.spec]), loader: 'js' }));
     // The stand-in's own require() of the real module is left to node, at run time.
     build.onResolve({ filter: /.*/, namespace: STAND_IN }, (args) => ({ path: args.path, external: true }));
     build.onResolve({ filter: /^\.\/tables\/[^/]+\.json$/ }, (args) => {
       if (!/[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir)) return undefined;
       // Relative to the chunk that requires it: the bundle's require() is made from each chunk's URL.
-      return { path: relative(outDir, join(args.resolveDir, args.path)).split(sep).join('/'), external: true };
+      return { path: fromChunks(outDir, join(args.resolveDir, args.path)), external: true };
     });
     build.onLoad({ filter: /[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/ }, async (args) => {
       const source = await readFile(args.path, 'utf8');

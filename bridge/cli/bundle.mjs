@@ -8,7 +8,7 @@
 //
 //   node bridge/cli/bundle.mjs           build if stale (npm's "prepare", at install)
 //   node bridge/cli/bundle.mjs --force   build now ("build:cli")
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -132,6 +132,8 @@ export async function buildBundle(state = sourceState()) {
       const text = asciiOnly(file.text);
       // Same name, same code; a build from before the ASCII escaping wrote other bytes.
       if (!existsSync(file.path) || readFileSync(file.path, 'utf8') !== text) writeAtomically(file.path, text);
+      // Kept chunks age from the last build that used them, not the first that wrote them.
+      else utimesSync(file.path, new Date(), new Date());
     }
   }
   if (!entry) throw new Error('esbuild produced no cli.js');

@@ -4,7 +4,7 @@
  * do, built with the bundle's own plugin and banner, run by node.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,9 @@ interface Trims {
   ON_FIRST_USE: Record<string, string[]>;
   trims: unknown;
 }
+
+/** The inlined packages' modules that import the on-first-use packages. */
+const IMPORTER_DIRS = ['imapflow/dist/esm', 'imapflow/dist/esm/handler', 'libmime/dist/esm'];
 
 /** Where the packages are found; the program sits in a package of its own, as imapflow's code does. */
 const LINKED = ['socks', '@zone-eu', 'encoding-japanese', 'pino', 'iconv-lite', 'zod', 'libmime', 'libqp', 'libbase64', 'imapflow'];
@@ -63,9 +66,13 @@ report.socks = typeof SocksClient.createConnection;
 report.header = new Headers(Buffer.from('Subject: hello\\r\\nX-A: 1\\r\\n\\r\\n')).getFirst('subject');
 const flowed = new FlowedDecoder({ delSp: true });
 report.flowedIsTransform = flowed instanceof Transform;
+const subclass = () => { class Reflowed extends FlowedDecoder { kind() { return 'mine'; } } return new Reflowed({}); };
+report.subclassed = (() => { const r = subclass(); return [r instanceof Transform, r.kind()]; })();
+report.socksNested = SocksClient.nested === true;
 report.japanese = encodingJapanese.convert([0x1b, 0x24, 0x42, 0x46, 0x7c, 0x4b, 0x5c, 0x1b, 0x28, 0x42], { to: 'UNICODE', from: 'JIS', type: 'string' });
 report.pino = typeof pino({ enabled: false }).info;
 report.big5 = iconv.decode(Buffer.from([0xa4, 0xa4, 0xa4, 0xe5]), 'big5');
+report.dbcsDecoderShared = iconv.getCodec('gbk').decoder === iconv.encodings._dbcs.prototype.decoder && iconv.getCodec('big5').decoder === iconv.getCodec('gbk').decoder;
 report.gbk = iconv.decode(Buffer.from([0xd6, 0xd0, 0xce, 0xc4]), 'gbk');
 report.shiftJis = iconv.decode(Buffer.from([0x93, 0xfa, 0x96, 0x7b]), 'shift_jis');
 report.tablesAfter = Object.keys(cache).filter((p) => p.includes('/iconv-lite/encodings/tables/')).length;
@@ -81,15 +88,22 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
   let dir: string;
   let bundled: string;
   let report: Record<string, unknown>;
+  let onFirstUse: Record<string, string[]>;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'mailmover-trims-'));
     const modules = join(dir, 'node_modules');
     mkdirSync(join(modules, 'consumer'), { recursive: true });
     for (const name of LINKED) symlinkSync(join(REPO_ROOT, 'node_modules', name), join(modules, name));
+    // The consumer's own copy of socks, as imapflow has its own pino: the stand-in must load this one.
+    const ownSocks = join(modules, 'consumer', 'node_modules', 'socks');
+    mkdirSync(ownSocks, { recursive: true });
+    writeFileSync(join(ownSocks, 'package.json'), JSON.stringify({ name: 'socks', version: '0.0.0-own', main: 'index.js' }));
+    writeFileSync(join(ownSocks, 'index.js'), 'exports.SocksClient = { nested: true, createConnection() {} };');
     writeFileSync(join(modules, 'consumer', 'program.mjs'), PROGRAM);
     writeFileSync(join(modules, 'consumer', 'fetch.mjs'), FETCH_PROGRAM);
-    const { trims } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as Trims;
+    const { trims, ON_FIRST_USE } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as Trims;
+    onFirstUse = ON_FIRST_USE;
     const { REQUIRE_BANNER } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { REQUIRE_BANNER: string };
     const esbuild = await import('esbuild');
     await esbuild.build({
@@ -127,11 +141,37 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
 
   it('each one works as itself once used: named exports, classes, functions, objects', () => {
     expect(report.socks).toBe('function');
+    expect(report.subclassed).toEqual([true, 'mine']);
     expect(report.header).toBe('hello');
     expect(report.flowedIsTransform).toBe(true);
     expect(report.japanese).toBe('日本');
     expect(report.pino).toBe('function');
     expect(report.loadedAtEnd).toEqual(['socks', '@zone-eu/mailsplit', 'encoding-japanese', 'pino']);
+  });
+
+  it("loads the copy node finds from the importing package, not the project's top-level one", () => {
+    expect(report.socksNested).toBe(true);
+    expect(bundled).toMatch(/require\("\.\.\/node_modules\/consumer\/node_modules\/socks\/index\.js"\)/);
+  });
+
+  it('names every export its importers take from each on-first-use package', () => {
+    for (const [spec, names] of Object.entries(onFirstUse)) {
+      const imported = new Set<string>();
+      for (const dir of IMPORTER_DIRS) {
+        for (const file of readdirSync(join(REPO_ROOT, 'node_modules', dir)).filter((f) => f.endsWith('.js'))) {
+          const source = readFileSync(join(REPO_ROOT, 'node_modules', dir, file), 'utf8');
+          const quoted = spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+          for (const m of source.matchAll(new RegExp(`import\\s*(?:\\w+\\s*,\\s*)?\\{([^}]*)\\}\\s*from\\s*['"]${quoted}['"]`, 'g'))) {
+            for (const part of m[1]!.split(',')) {
+              const name = part.trim().split(/\s+as\s+/)[0]!.trim();
+              if (name) imported.add(name);
+            }
+          }
+        }
+      }
+      expect([...imported].filter((name) => !names.includes(name)), spec).toEqual([]);
+    }
+    expect(onFirstUse.socks).toContain('SocksClient');
   });
 
   it('reads the code tables from node_modules when a charset needs them', () => {
@@ -142,6 +182,8 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
   });
 
   it("libmime loads without building the GBK codec, and still decodes double-byte and Japanese words", () => {
+    // the class libmime keeps is the one every double-byte codec of this iconv-lite shares
+    expect(report.dbcsDecoderShared).toBe(true);
     expect(bundled).toMatch(/\.encodings\._dbcs\.prototype\.decoder/);
     expect(report.tablesAtStart).toBe(0);
     expect(report.libmimeGbk).toBe('中文中');

@@ -26,6 +26,16 @@ describe('asciiOnly', () => {
     expect(runInNewContext(escaped)).toEqual(runInNewContext(code));
   });
 
+  it('keeps U+2028 and U+2029, which end a // comment and continue a string after a backslash', () => {
+    for (const code of ['// note\u2028 42', '"a\\\u2028b"', '"x\u2029y" + 1']) {
+      const escaped = asciiOnly(code);
+      expect(escaped).toBe(code);
+      expect(runInNewContext(escaped)).toEqual(runInNewContext(code));
+    }
+    expect(runInNewContext('"a\\\u2028b"')).toBe('ab');
+    expect(runInNewContext('// note\u2028 42')).toBe(42);
+  });
+
   it('leaves ASCII code as it is', () => {
     const code = 'const a = "x\\\\y"; /\\d+/.test("12") // plain\n';
     expect(asciiOnly(code)).toBe(code);
