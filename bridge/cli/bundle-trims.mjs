@@ -1,6 +1,7 @@
-// What the bridge's bundle (bundle.mjs) leaves out of its chunks. Node parses every
-// chunk a command imports before running it, and keeps its source in memory; code the
-// bridge never runs, or runs only for some mail, costs every start that time and memory.
+// What the bridge's bundle (bundle.mjs) leaves out of its chunks, and the dependency code
+// it replaces by cheaper code that does the same. Node parses every chunk a command imports
+// before running it, and keeps its source in memory; code the bridge never runs, or runs
+// only for some mail, costs every start that time and memory.
 //
 // Plain JavaScript: it runs before anything can compile TypeScript.
 import { readFile } from 'node:fs/promises';
@@ -102,6 +103,12 @@ function mailmoverFetchKey(item) {
 }
 `;
 
+/** Dependency code replaced by cheaper code that does the same; a file without the code is bundled as it is. */
+const SOURCE_PATCHES = [
+  { file: /[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/, from: LIBMIME_DBCS_DECODER, to: DBCS_DECODER_UNBUILT },
+  { file: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/, from: IMAPFLOW_FETCH_KEY, to: FETCH_KEY_DIRECT, append: FETCH_KEY_FUNCTION },
+];
+
 const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
 
 /**
@@ -137,14 +144,12 @@ export const trims = {
       // Relative to the chunk that requires it: the bundle's require() is made from each chunk's URL.
       return { path: fromChunks(outDir, join(args.resolveDir, args.path)), external: true };
     });
-    build.onLoad({ filter: /[\\/]libmime[\\/]dist[\\/]esm[\\/]charset\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return source.includes(LIBMIME_DBCS_DECODER) ? { contents: source.replace(LIBMIME_DBCS_DECODER, DBCS_DECODER_UNBUILT), loader: 'js' } : undefined;
-    });
-    build.onLoad({ filter: /[\\/]imapflow[\\/]dist[\\/]esm[\\/]tools\.js$/ }, async (args) => {
-      const source = await readFile(args.path, 'utf8');
-      return source.includes(IMAPFLOW_FETCH_KEY) ? { contents: source.replace(IMAPFLOW_FETCH_KEY, FETCH_KEY_DIRECT) + FETCH_KEY_FUNCTION, loader: 'js' } : undefined;
-    });
+    for (const patch of SOURCE_PATCHES) {
+      build.onLoad({ filter: patch.file }, async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        return source.includes(patch.from) ? { contents: source.replace(patch.from, patch.to) + (patch.append ?? ''), loader: 'js' } : undefined;
+      });
+    }
     build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => ({
       contents: 'export { default as en } from "./en.js";',
       loader: 'js',
