@@ -219,7 +219,7 @@ export function renderMarkdown(r: BenchResult): string {
       `CLI start alone (\`migrate --help\`): ${f2(r.cliStart.wallS)} s, ${r.cliStart.peakRssMB.toFixed(0)} MB RSS.`,
   );
   out.push('');
-  out.push(`mailmover was started as \`${r.cli ?? 'node .output/bridge/cli.js migrate ...'}\`: wall time, CPU and peak RSS are those of the whole command (npm and its shell included when it is started through npm).`);
+  out.push(`mailmover was started as \`${r.cli ?? 'node bridge/cli/load-bundle.mjs migrate ...'}\`: wall time, CPU and peak RSS are those of the whole command (npm and its shell included when it is started through npm).`);
   out.push('');
   const startup = r.runs.filter((x) => x.scenario === 'startup');
   if (startup.length) {

@@ -3,7 +3,7 @@
  * what every CLI run and every batch pays before any mail moves; best of --repeat. A second
  * line is README's portable form through npm (`npm run --silent bridge -- --help`), which
  * adds npm's own start; a third, labelled, starts the esbuild bundle directly (`node
- * .output/bridge/cli.js --help`): not what README tells users to type, it shows how much of
+ * bridge/cli/load-bundle.mjs --help`): not what README tells users to type, it shows how much of
  * the start is the launcher's staleness check rather than mailmover's own loading.
  */
 import type { Bench } from './scenarios';
@@ -15,7 +15,7 @@ export const STARTUP_SCENARIO = 'startup';
 export const STARTUP_LABELS: Record<CliMode, string> = {
   readme: `${README_COMMAND} --help (README's command)`,
   npm: `${NPM_COMMAND} --help (README's portable form, through npm)`,
-  bundle: 'node .output/bridge/cli.js --help (the bundle; not what README tells users to type)',
+  bundle: 'node bridge/cli/load-bundle.mjs --help (the bundle; not what README tells users to type)',
 };
 
 export async function startupScenario(bench: Bench): Promise<void> {

@@ -7,7 +7,7 @@
  *
  * `--cli npm` runs README's portable form instead, `npm run --silent bridge -- ...` (npm and
  * its shell in the measured tree; what Windows users type). `--cli bundle` runs the esbuild
- * bundle, `node <NODE_FLAGS> .output/bridge/cli.js` (built here first): not what a user
+ * bundle, `node <NODE_FLAGS> bridge/cli/load-bundle.mjs` (built here first): not what a user
  * types, only a figure that separates start-up cost from the engine. A run with node options
  * (the --cpu-prof profile) starts the bridge script's own node command line directly, so
  * only the migrating process is profiled.
@@ -22,7 +22,7 @@ import { tail, withServerCpu, type AccountPair, type BenchServers, type ToolRun 
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const CLI = join(REPO_ROOT, 'bridge', 'cli', 'main.ts');
-const BUNDLE = join(REPO_ROOT, '.output', 'bridge', 'cli.js');
+const BUNDLE = join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs');
 let bundled = false;
 
 export type CliMode = 'readme' | 'npm' | 'bundle';
@@ -38,7 +38,7 @@ export const README_COMMAND = './mailmover-bridge';
 export const NPM_COMMAND = 'npm run --silent bridge --';
 const LAUNCHER = join(REPO_ROOT, 'mailmover-bridge');
 /** How each --cli mode starts mailmover, as the report and the JSON name it. */
-export const CLI_COMMAND_TEXT: Record<CliMode, string> = { readme: README_COMMAND, npm: NPM_COMMAND, bundle: 'node <NODE_FLAGS> .output/bridge/cli.js' };
+export const CLI_COMMAND_TEXT: Record<CliMode, string> = { readme: README_COMMAND, npm: NPM_COMMAND, bundle: 'node <NODE_FLAGS> bridge/cli/load-bundle.mjs' };
 
 /** The node arguments that start the bundled CLI (built once per bench run), or tsx with MAILMOVER_BENCH_CLI=tsx; with NODE_FLAGS. */
 export function cliArgs(): string[] {

@@ -1,7 +1,7 @@
-// What the bridge's bundle (bundle.mjs) leaves out of its chunks, and the dependency code
-// it replaces by cheaper code that does the same. Node parses every chunk a command imports
-// before running it, and keeps its source in memory; code the bridge never runs, or runs
-// only for some mail, costs every start that time and memory.
+// What the bridge's bundle (bundle.mjs) leaves out, and the dependency code it replaces by
+// cheaper code that does the same. Node parses the whole bundle before running it, and keeps
+// its source in memory; code the bridge never runs, or runs only for some mail, costs
+// every start that time and memory.
 //
 // Plain JavaScript: it runs before anything can compile TypeScript.
 import { readFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * reads, calls or constructs it: the one node finds from the importing package, as
  * bundling would have taken (imapflow, for one, has its own pino). The value lists the named exports
  * importers take from the module (`import { Headers } from ...`): esbuild copies those
- * when the importing chunk loads, so the stand-in has to name them without loading.
+ * when the bundle loads, so the stand-in has to name them without loading.
  */
 export const ON_FIRST_USE = {
   // imapflow: the default logger of a connection given none; mailmover gives every
@@ -38,8 +38,8 @@ const STAND_IN = 'mailmover-on-first-use';
  * The stand-in's source. A Proxy over a function, so that a module used as an object
  * (`encodingJapanese.convert`), a function (`pino()`) or a class (`new FlowedDecoder()`,
  * also as a base class) behaves as itself; `__esModule` is answered without loading, as
- * esbuild's interop reads it when the importing chunk loads. `from` is what the stand-in
- * passes to require(), relative to the chunk.
+ * esbuild's interop reads it when the bundle loads. `from` is what the stand-in
+ * passes to require(), relative to the bundle.
  */
 export function standInSource(from, names) {
   const clash = names.filter((name) => Object.hasOwn(function () {}, name));
@@ -62,8 +62,8 @@ module.exports = standIn;
 `;
 }
 
-/** A path for the bundle's require(), made from each chunk's URL: relative to the chunks' directory. */
-const fromChunks = (outDir, file) => {
+/** A path for the bundle's require(): relative to the bundle's directory. */
+const fromBundle = (outDir, file) => {
   const path = relative(outDir, file).split(sep).join('/');
   return path.startsWith('.') ? path : `./${path}`;
 };
@@ -115,7 +115,7 @@ const inPackage = (importer) => /[\\/]node_modules[\\/]/.test(importer);
  * The esbuild plugin. Besides the stand-ins:
  * - iconv-lite's code tables (GBK, Big5, Shift_JIS, EUC-KR: about 450 KB of JSON) stay in
  *   node_modules, read when a codec is first asked for (a file read and a JSON.parse)
- *   instead of parsed with the chunk at every start;
+ *   instead of parsed with the bundle at every start;
  * - libmime finds the DBCS decoder class without building the GBK codec (LIBMIME_DBCS_DECODER);
  *   where its source no longer has that line, it is bundled as it is;
  * - imapflow names FETCH items without its command compiler where it can (IMAPFLOW_FETCH_KEY),
@@ -129,20 +129,20 @@ export const trims = {
   setup(build) {
     const { outdir, absWorkingDir } = build.initialOptions;
     const outDir = outdir && resolve(absWorkingDir ?? process.cwd(), outdir);
-    if (!outDir) throw new Error('mailmover-trims needs esbuild\'s outdir: the code tables are found relative to the chunks');
+    if (!outDir) throw new Error('mailmover-trims needs esbuild\'s outdir: the code tables are found relative to the bundle');
     build.onResolve({ filter: ON_FIRST_USE_FILTER }, (args) => {
       if (!inPackage(args.importer)) return undefined;
       const real = createRequire(args.importer).resolve(args.path);
       // One module per file found: two packages with their own copies get a stand-in each.
-      return { path: fromChunks(outDir, real), namespace: STAND_IN, pluginData: { spec: args.path } };
+      return { path: fromBundle(outDir, real), namespace: STAND_IN, pluginData: { spec: args.path } };
     });
     build.onLoad({ filter: /.*/, namespace: STAND_IN }, (args) => ({ contents: standInSource(args.path, ON_FIRST_USE[args.pluginData.spec]), loader: 'js' }));
     // The stand-in's own require() of the real module is left to node, at run time.
     build.onResolve({ filter: /.*/, namespace: STAND_IN }, (args) => ({ path: args.path, external: true }));
     build.onResolve({ filter: /^\.\/tables\/[^/]+\.json$/ }, (args) => {
       if (!/[\\/]iconv-lite[\\/]encodings$/.test(args.resolveDir)) return undefined;
-      // Relative to the chunk that requires it: the bundle's require() is made from each chunk's URL.
-      return { path: fromChunks(outDir, join(args.resolveDir, args.path)), external: true };
+      // Relative to the bundle, whose require() resolves from its own directory.
+      return { path: fromBundle(outDir, join(args.resolveDir, args.path)), external: true };
     });
     for (const patch of SOURCE_PATCHES) {
       build.onLoad({ filter: patch.file }, async (args) => {

@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// The bridge's bundled build (.output/bridge/cli.js and its chunks, esbuild), and the check
-// the launcher (bin.mjs) makes before every run: rebuilt when a source under bridge/ or
-// shared/ changed, so README's `npm run bridge` never runs stale code and pays neither
-// tsx's on-the-fly compilation nor its loader (about 0.5-1 s of every start).
+// The bridge's bundled build (.output/bridge/cli.cjs, esbuild), and the check the launcher
+// (bin.mjs) makes before every run: rebuilt when a source under bridge/ or shared/
+// changed, so README's `npm run bridge` never runs stale code and pays neither tsx's
+// on-the-fly compilation nor its loader (about 0.5-1 s of every start).
+//
+// One CommonJS file, not ES modules: node can start a CommonJS file's compiled code from
+// a V8 code cache (load-bundle.mjs), which Node 20 cannot for ES modules.
 //
 // Plain JavaScript: it runs before anything can compile TypeScript.
 //
 //   node bridge/cli/bundle.mjs           build if stale (npm's "prepare", at install)
 //   node bridge/cli/bundle.mjs --force   build now ("build:cli")
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,10 +22,17 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
  * package.json with createRequire(import.meta.url)('../../package.json') finds it here too.
  */
 export const OUT_DIR = join(ROOT, '.output', 'bridge');
-export const ENTRY = join(OUT_DIR, 'cli.js');
+export const ENTRY = join(OUT_DIR, 'cli.cjs');
+/** V8's compiled code of the bundle, per build and command (load-bundle.mjs). */
+export const CODE_CACHE_DIR = join(ROOT, '.output', 'code-cache');
+/**
+ * The bundle's first line names its build (a hash of the code under it). V8 accepts a code
+ * cache for any source of the same length, so a cache is only read for the build it names.
+ */
+export const BUILD_LINE = /^\/\/ mailmover build ([0-9a-f]{16})\n/;
 const STAMP = join(OUT_DIR, 'cli.inputs');
 const SOURCE_DIRS = ['bridge', 'shared'];
-/** Chunks of older builds are kept this long: a bridge started from one may still import them lazily. */
+/** ES module chunks of builds before the single file are kept this long: a bridge started from one may still import them lazily. */
 const KEEP_OLD_CHUNKS_MS = 30 * 24 * 3600_000;
 
 /**
@@ -40,8 +51,21 @@ const INLINED_PACKAGES = new Set(['imapflow', 'zod', 'commander', 'cli-progress'
  */
 const NEVER_INLINED = new Set(['better-sqlite3', 'pino']);
 
-/** Inlined CommonJS code (iconv-lite, parts of imapflow's dependencies) calls require(). */
-export const REQUIRE_BANNER = "import { createRequire as __mailmoverCreateRequire } from 'node:module'; const require = __mailmoverCreateRequire(import.meta.url);";
+/**
+ * How the bundle is built, also by the tests that build programs the way it is. The
+ * sources' `import.meta.url` (package.json and data files found relative to a module) is
+ * the bundle's own URL: it sits two levels below the project root, like the sources.
+ * Strict mode throughout, as ES modules are.
+ */
+export const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__mailmoverImportMetaUrl' },
+  banner: { js: "'use strict'; const __mailmoverImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  logLevel: 'warning',
+};
 
 const packageName = (spec) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
 
@@ -99,49 +123,36 @@ function writeAtomically(path, data) {
 }
 
 /**
- * Builds the bundle. Chunks carry a hash of their content in their name and are written
- * before the entry, so a process of the previous build that imports a chunk lazily still
- * finds its own; two launchers building at once write the same files.
+ * Builds the bundle, written whole (a launcher starting meanwhile reads the old build or
+ * the new one). Code caches of other builds are removed: they can never be read again.
  */
 export async function buildBundle(state = sourceState()) {
   // Loaded here, not at the top: the launcher imports this module at every start, to check.
   const [esbuild, { trims }, { asciiOnly }] = await Promise.all([import('esbuild'), import('./bundle-trims.mjs'), import('./bundle-ascii.mjs')]);
   const result = await esbuild.build({
+    ...BUILD_OPTIONS,
     absWorkingDir: ROOT,
-    entryPoints: { cli: join(ROOT, 'bridge', 'cli', 'main.ts') },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
+    entryPoints: { cli: join(ROOT, 'bridge', 'cli', 'program.ts') },
     plugins: [trims, externals],
-    banner: { js: REQUIRE_BANNER },
-    splitting: true,
     outdir: OUT_DIR,
-    entryNames: '[name]',
-    chunkNames: 'chunk-[hash]',
+    outExtension: { '.js': '.cjs' },
     write: false,
-    logLevel: 'warning',
   });
+  const entry = result.outputFiles.find((file) => file.path === ENTRY);
+  if (!entry) throw new Error(`esbuild produced no ${basename(ENTRY)}`);
+  const code = asciiOnly(entry.text);
+  const build = createHash('sha256').update(code).digest('hex').slice(0, 16);
   mkdirSync(OUT_DIR, { recursive: true });
-  const written = new Set();
-  let entry;
-  for (const file of result.outputFiles) {
-    written.add(basename(file.path));
-    if (file.path === ENTRY) entry = file;
-    else {
-      const text = asciiOnly(file.text);
-      // Same name, same code; a build from before the ASCII escaping wrote other bytes.
-      if (!existsSync(file.path) || readFileSync(file.path, 'utf8') !== text) writeAtomically(file.path, text);
-      // Kept chunks age from the last build that used them, not the first that wrote them.
-      else utimesSync(file.path, new Date(), new Date());
-    }
-  }
-  if (!entry) throw new Error('esbuild produced no cli.js');
-  writeAtomically(ENTRY, asciiOnly(entry.text));
+  writeAtomically(ENTRY, `// mailmover build ${build}\n${code}`);
   writeAtomically(STAMP, state);
+  try {
+    for (const name of readdirSync(CODE_CACHE_DIR)) if (!name.startsWith(`${build}-`)) rmSync(join(CODE_CACHE_DIR, name), { force: true });
+  } catch {
+    // no cache yet
+  }
   const now = Date.now();
   for (const name of readdirSync(OUT_DIR)) {
-    if (!name.endsWith('.js') || written.has(name)) continue;
+    if (!name.endsWith('.js')) continue;
     const p = join(OUT_DIR, name);
     try {
       if (now - statSync(p).mtimeMs > KEEP_OLD_CHUNKS_MS) unlinkSync(p);

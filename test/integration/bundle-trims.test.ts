@@ -1,7 +1,7 @@
 /**
- * What the bundle leaves out of its chunks (bridge/cli/bundle-trims.mjs) still works when
- * it is used: a small program importing the same packages the way imapflow and libmime
- * do, built with the bundle's own plugin and banner, run by node.
+ * What the bundle leaves out (bridge/cli/bundle-trims.mjs) still works when it is used: a
+ * small program importing the same packages the way imapflow and libmime do, built with
+ * the bundle's own plugin and options, run by node.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -35,14 +35,16 @@ const responses = [
   ['* 6 FETCH (UID 10 EMAILID (M123) THREADID (T9) X-GM-MSGID 99 BODY[TEXT] {4}\\r\\n)', ['body']],
   ['* 7 FETCH (uid 11 flags (\\\\Answered) rfc822.size 4 body[1.MIME] {2}\\r\\n)', ['ok']],
 ];
-const out = [];
-for (const [line, literals] of responses) {
-  const parsed = await parser(Buffer.from(line), { literals: literals.map((l) => Buffer.from(l)) });
-  const message = await formatMessageResponse(parsed, {}, 'md5');
-  const origins = message.partialOrigins ? [...message.partialOrigins] : null;
-  out.push(JSON.stringify({ message, origins }, (k, v) => (typeof v === 'bigint' ? 'bigint:' + v : v instanceof Set ? [...v] : v instanceof Map ? Object.fromEntries(v) : v && v.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v)));
-}
-process.stdout.write(JSON.stringify(out));
+(async () => {
+  const out = [];
+  for (const [line, literals] of responses) {
+    const parsed = await parser(Buffer.from(line), { literals: literals.map((l) => Buffer.from(l)) });
+    const message = await formatMessageResponse(parsed, {}, 'md5');
+    const origins = message.partialOrigins ? [...message.partialOrigins] : null;
+    out.push(JSON.stringify({ message, origins }, (k, v) => (typeof v === 'bigint' ? 'bigint:' + v : v instanceof Set ? [...v] : v instanceof Map ? Object.fromEntries(v) : v && v.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v)));
+  }
+  process.stdout.write(JSON.stringify(out));
+})();
 `;
 
 const PROGRAM = `
@@ -104,16 +106,12 @@ describe('bundle-trims: packages loaded on first use, code tables and locales le
     writeFileSync(join(modules, 'consumer', 'fetch.mjs'), FETCH_PROGRAM);
     const { trims, ON_FIRST_USE } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle-trims.mjs'))) as Trims;
     onFirstUse = ON_FIRST_USE;
-    const { REQUIRE_BANNER } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { REQUIRE_BANNER: string };
+    const { BUILD_OPTIONS } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { BUILD_OPTIONS: object };
     const esbuild = await import('esbuild');
     await esbuild.build({
+      ...BUILD_OPTIONS,
       entryPoints: [join(modules, 'consumer', 'program.mjs'), join(modules, 'consumer', 'fetch.mjs')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
       plugins: [trims as never],
-      banner: { js: REQUIRE_BANNER },
       outdir: join(dir, 'out'),
       logLevel: 'silent',
     });
