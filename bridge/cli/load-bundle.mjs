@@ -16,9 +16,9 @@
 //
 //   node bridge/cli/load-bundle.mjs <args>   the bundle as it is, without the launcher's staleness check
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import { BUILD_LINE, CODE_CACHE_DIR, ENTRY } from './bundle.mjs';
@@ -37,29 +37,76 @@ function commandOf(argv) {
   return argv.some((a) => a === '--help' || a === '-h') ? `${name}-help` : name;
 }
 
-/** The code cache file for one run of `build`: per command, and per node binary and flags (V8 checks both). */
+/** The code cache file for one run of `build`: per command, and per node binary and V8 flags (V8 checks both). */
 export function codeCacheFile(build, argv, cacheDir = CODE_CACHE_DIR) {
-  const runtime = createHash('sha256').update(`${process.version} ${process.arch} ${process.execArgv.join(' ')}`).digest('hex').slice(0, 8);
+  const runtime = createHash('sha256')
+    .update(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`)
+    .digest('hex')
+    .slice(0, 8);
   return join(cacheDir, `${build}-${commandOf(argv)}-${runtime}.bin`);
 }
 
+const DIGEST_BYTES = 32;
+const digestOf = (data) => createHash('sha256').update(data).digest();
+
+/**
+ * The cache in `file`, if its contents are whole. V8 checks a cache's header, not its
+ * contents: damaged code data (a disk error, a crash while the file was written) crashes
+ * node when it is deserialized, at every start of the command. So the file carries the
+ * SHA-256 of what follows it.
+ */
 function readCache(file) {
+  let bytes;
   try {
-    return readFileSync(file);
+    bytes = readFileSync(file);
   } catch {
     return undefined;
   }
+  const data = bytes.subarray(DIGEST_BYTES);
+  return bytes.length > DIGEST_BYTES && digestOf(data).equals(bytes.subarray(0, DIGEST_BYTES)) ? data : undefined;
 }
 
-/** Written whole or not at all (several bridges may start at once); a directory that cannot be written only goes without. */
-function writeCache(file, data) {
+/** Whether `dir` can take a cache: a read-only install then skips making one (about 20 ms at exit). */
+function writable(dir) {
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, data);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Written whole or not at all (several bridges may start at once, and the file is
+ * flushed before it gets its name); it replaces the command's caches for other node
+ * command lines of the same build, so the directory holds one per command and build.
+ */
+function writeCache(file, data) {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, digestOf(data));
+      writeSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
     renameSync(tmp, file);
   } catch {
-    // read-only install: every start compiles, as without a cache
+    rmSync(tmp, { force: true });
+    return;
+  }
+  const name = basename(file);
+  // <build>-<command>-: the build hash and command names are [a-z0-9-], nothing to escape
+  const sameCommand = new RegExp(`^${name.slice(0, name.lastIndexOf('-') + 1)}[0-9a-f]{8}\\.bin$`);
+  try {
+    for (const other of readdirSync(dirname(file))) {
+      if (other !== name && sameCommand.test(other)) rmSync(join(dirname(file), other), { force: true });
+    }
+  } catch {
+    // another process pruned them
   }
 }
 
@@ -85,7 +132,7 @@ export function loadBundle(file, argv, cacheDir = CODE_CACHE_DIR) {
     const write = () => {
       if (written) return;
       written = true;
-      writeCache(cacheFile, script.createCachedData());
+      if (writable(cacheDir)) writeCache(cacheFile, script.createCachedData());
     };
     // V8 drops the bytecode of functions unused for a few garbage collections, so a long
     // run's code at its exit no longer holds its own start.

@@ -2,7 +2,7 @@
  * The launcher README's commands go through (bridge/cli/bin.mjs): it runs the bundle,
  * rebuilt when a source is newer than it, and the sources through tsx with MAILMOVER_TSX=1.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +44,20 @@ describe('bin.mjs', () => {
     // the migration's code, the Chinese provider presets among it, is in it
     expect(text).toMatch(/\\u90AE|\\u90ae/);
     expect(text).toContain('UID FETCH');
+  }, 180_000);
+
+  it('the launcher runs the bundle from its code cache in .output/code-cache, named after the build', async () => {
+    expect(run().status).toBe(0);
+    const { ENTRY, CODE_CACHE_DIR } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { ENTRY: string; CODE_CACHE_DIR: string };
+    expect(CODE_CACHE_DIR).toBe(join(REPO_ROOT, '.output', 'code-cache'));
+    const build = /^\/\/ mailmover build ([0-9a-f]{16})\n/.exec(readFileSync(ENTRY, 'latin1'))?.[1];
+    const caches = readdirSync(CODE_CACHE_DIR).filter((f) => f.startsWith(`${build}-none-help-`) && f.endsWith('.bin'));
+    expect(caches).toHaveLength(1);
+    const file = join(CODE_CACHE_DIR, caches[0]!);
+    utimesSync(file, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect(run().status).toBe(0);
+    // read, not written again
+    expect(statSync(file).mtime.getFullYear()).toBe(2020);
   }, 180_000);
 
   it("README's ./mailmover-bridge is this launcher, started by its own shebang (no npm)", () => {
@@ -138,7 +152,7 @@ describe('bin.mjs', () => {
       }
     }, 180_000);
 
-    it('a cache V8 rejects (damaged, or of another node) is written anew, and the run is the same', () => {
+    it('a damaged cache (in its header, or in the code V8 does not check) is written anew, and the run is the same', () => {
       const dir = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-'));
       try {
         const first = runLoaded(dir, ['--help']);
@@ -146,15 +160,68 @@ describe('bin.mjs', () => {
         const [name] = readdirSync(dir);
         const file = join(dir, name!);
         const good = readFileSync(file);
-        const damaged = Buffer.from(good);
-        damaged.fill(0x5a, 0, 64);
-        writeFileSync(file, damaged);
-        const second = runLoaded(dir, ['--help']);
-        expect(second.status, second.stderr).toBe(0);
-        expect(second.stdout).toBe(first.stdout);
-        expect(readFileSync(file).subarray(0, 64).equals(damaged.subarray(0, 64))).toBe(false);
+        // bytes 32-96: V8's header; the middle: compiled code, which V8 would deserialize as it is and crash on
+        for (const at of [40, Math.floor(good.length / 2)]) {
+          const damaged = Buffer.from(good);
+          damaged.fill(0x00, at, at + 4096);
+          writeFileSync(file, damaged);
+          const again = runLoaded(dir, ['--help']);
+          expect(again.status, `damaged at ${at}: ${again.stderr}`).toBe(0);
+          expect(again.stdout).toBe(first.stdout);
+          expect(readFileSync(file).equals(damaged), `damaged at ${at}`).toBe(false);
+        }
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    }, 180_000);
+
+    it('a long run writes its cache 2 s in, not only at its exit; one file per command and build', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-'));
+      const state = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-state-'));
+      const args = ['start', '--port', '0', '--state-dir', state];
+      const child = spawn(
+        process.execPath,
+        [
+          ...NODE_FLAGS,
+          '--input-type=module',
+          '-e',
+          `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
+           const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
+           const args = ${JSON.stringify(args)};
+           process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(dir)}).main(args);`,
+        ],
+        { cwd: REPO_ROOT, stdio: 'ignore' },
+      );
+      try {
+        const deadline = Date.now() + 60_000;
+        while (readdirSync(dir).filter((f) => f.endsWith('.bin')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        // still serving: the cache came from the timer
+        expect(child.exitCode).toBeNull();
+        const [name] = readdirSync(dir).filter((f) => f.endsWith('.bin'));
+        expect(name).toMatch(/^[0-9a-f]{16}-start-[0-9a-f]{8}\.bin$/);
+        // an older cache of the same command and build for another node command line is replaced
+        const other = name!.replace(/-[0-9a-f]{8}\.bin$/, '-00000000.bin');
+        writeFileSync(join(dir, other), 'old');
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+        const r = runLoaded(dir, ['start', '--help']);
+        expect(r.status, r.stderr).toBe(0);
+        expect(readdirSync(dir)).toContain(other);
+        rmSync(join(dir, name!));
+        const again = spawnSync(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', `
+          const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
+          const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
+          const args = ['start', '--port', '0', '--state-dir', ${JSON.stringify(state)}];
+          setTimeout(() => process.kill(process.pid, 'SIGTERM'), 3000);
+          process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(dir)}).main(args);`], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+        expect(again.status, again.stderr).toBe(0);
+        const left = readdirSync(dir).filter((f) => /-start-[0-9a-f]{8}\.bin$/.test(f));
+        expect(left).toHaveLength(1);
+        expect(left[0]).not.toBe(other);
+      } finally {
+        child.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+        rmSync(state, { recursive: true, force: true });
       }
     }, 180_000);
 
