@@ -104,21 +104,19 @@ describe('bin.mjs', () => {
   }, 180_000);
 
   describe("V8's code cache of the bundle (load-bundle.mjs)", () => {
-    /** Runs the bundle's program with `args` through loadBundle, its code cache in `cacheDir`. */
-    const runLoaded = (cacheDir: string, args: string[]) =>
-      spawnSync(
-        process.execPath,
-        [
-          ...NODE_FLAGS,
-          '--input-type=module',
-          '-e',
-          `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
-           const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
-           const args = ${JSON.stringify(args)};
-           process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(cacheDir)}).main(args);`,
-        ],
-        { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 },
-      );
+    /** Node's arguments to run the bundle's program with `args` through loadBundle, its code cache in `cacheDir`; `first` runs before. */
+    const loaderArgs = (cacheDir: string, args: string[], first = '') => [
+      ...NODE_FLAGS,
+      '--input-type=module',
+      '-e',
+      `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
+       const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
+       const args = ${JSON.stringify(args)};
+       ${first}
+       process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(cacheDir)}).main(args);`,
+    ];
+    const runLoaded = (cacheDir: string, args: string[], first = '') =>
+      spawnSync(process.execPath, loaderArgs(cacheDir, args, first), { cwd: REPO_ROOT, encoding: 'utf8', timeout: 120_000 });
 
     it('is written by the first run of a command, named after the build, and read, not rewritten, by the next', async () => {
       expect(run().status).toBe(0);
@@ -179,19 +177,7 @@ describe('bin.mjs', () => {
       const dir = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-'));
       const state = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-state-'));
       const args = ['start', '--port', '0', '--state-dir', state];
-      const child = spawn(
-        process.execPath,
-        [
-          ...NODE_FLAGS,
-          '--input-type=module',
-          '-e',
-          `const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
-           const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
-           const args = ${JSON.stringify(args)};
-           process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(dir)}).main(args);`,
-        ],
-        { cwd: REPO_ROOT, stdio: 'ignore' },
-      );
+      const child = spawn(process.execPath, loaderArgs(dir, args), { cwd: REPO_ROOT, stdio: 'ignore' });
       try {
         const deadline = Date.now() + 60_000;
         while (readdirSync(dir).filter((f) => f.endsWith('.bin')).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
@@ -208,12 +194,8 @@ describe('bin.mjs', () => {
         expect(r.status, r.stderr).toBe(0);
         expect(readdirSync(dir)).toContain(other);
         rmSync(join(dir, name!));
-        const again = spawnSync(process.execPath, [...NODE_FLAGS, '--input-type=module', '-e', `
-          const { loadBundle } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'load-bundle.mjs')).href)});
-          const { ENTRY } = await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs')).href)});
-          const args = ['start', '--port', '0', '--state-dir', ${JSON.stringify(state)}];
-          setTimeout(() => process.kill(process.pid, 'SIGTERM'), 3000);
-          process.exitCode = await loadBundle(ENTRY, args, ${JSON.stringify(dir)}).main(args);`], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+        // another node command line (this program's text is part of it), stopped after the cache is due
+        const again = runLoaded(dir, args, "setTimeout(() => process.kill(process.pid, 'SIGTERM'), 3000);");
         expect(again.status, again.stderr).toBe(0);
         const left = readdirSync(dir).filter((f) => /-start-[0-9a-f]{8}\.bin$/.test(f));
         expect(left).toHaveLength(1);
