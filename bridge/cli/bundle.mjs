@@ -116,10 +116,16 @@ export function sourceState() {
 }
 
 /** Writes `data` to `path` whole or not at all: a launcher running meanwhile never reads half a file. */
-function writeAtomically(path, data) {
+export function writeAtomically(path, data, { flush = false } = {}) {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    // flush: on disk before it has its name, so a crash cannot leave a named file of zeros
+    writeFileSync(tmp, data, { flush });
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /**

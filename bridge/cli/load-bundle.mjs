@@ -16,12 +16,12 @@
 //
 //   node bridge/cli/load-bundle.mjs <args>   the bundle as it is, without the launcher's staleness check
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { BUILD_LINE, CODE_CACHE_DIR, ENTRY } from './bundle.mjs';
+import { BUILD_LINE, CODE_CACHE_DIR, ENTRY, writeAtomically } from './bundle.mjs';
 
 /**
  * A run's cache is taken this long after its start, or at its exit if sooner: what every
@@ -83,19 +83,9 @@ function writable(dir) {
  * command lines of the same build, so the directory holds one per command and build.
  */
 function writeCache(file, data) {
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, digestOf(data));
-      writeSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
+    writeAtomically(file, Buffer.concat([digestOf(data), data]), { flush: true });
   } catch {
-    rmSync(tmp, { force: true });
     return;
   }
   const name = basename(file);
