@@ -12,6 +12,15 @@ import { NODE_FLAGS } from '../../bridge/cli/node-flags';
 import { REPO_ROOT } from '../support/cli-runner';
 
 const BIN = join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs');
+
+/** What the tests read of bundle.mjs (plain JavaScript, no types of its own). */
+interface BundleModule {
+  ENTRY: string;
+  CODE_CACHE_DIR: string;
+  BUILD_LINE: RegExp;
+  sourceState(): string;
+}
+const bundleModule = async () => (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as BundleModule;
 const run = (env: Record<string, string> = {}) =>
   spawnSync(process.execPath, [...NODE_FLAGS, BIN, '--help'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 120_000 });
 
@@ -31,14 +40,14 @@ describe('bin.mjs', () => {
     const r = run();
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Usage: mailmover-bridge/);
-    const { sourceState, ENTRY } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { sourceState(): string; ENTRY: string };
+    const { sourceState, ENTRY } = await bundleModule();
     expect(readFileSync(join(REPO_ROOT, '.output', 'bridge', 'cli.inputs'), 'utf8')).toBe(sourceState());
     expect(readFileSync(ENTRY, 'utf8')).toMatch(/mailmover-bridge/);
   }, 180_000);
 
   it('writes the bundle in ASCII only (V8 then keeps its source as a one-byte string)', async () => {
     expect(run().status).toBe(0);
-    const { ENTRY } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { ENTRY: string };
+    const { ENTRY } = await bundleModule();
     const text = readFileSync(ENTRY, 'utf8');
     expect(text).toMatch(/^[\x00-\x7f]*$/);
     // the migration's code, the Chinese provider presets among it, is in it
@@ -48,9 +57,9 @@ describe('bin.mjs', () => {
 
   it('the launcher runs the bundle from its code cache in .output/code-cache, named after the build', async () => {
     expect(run().status).toBe(0);
-    const { ENTRY, CODE_CACHE_DIR } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { ENTRY: string; CODE_CACHE_DIR: string };
+    const { ENTRY, CODE_CACHE_DIR, BUILD_LINE } = await bundleModule();
     expect(CODE_CACHE_DIR).toBe(join(REPO_ROOT, '.output', 'code-cache'));
-    const build = /^\/\/ mailmover build ([0-9a-f]{16})\n/.exec(readFileSync(ENTRY, 'latin1'))?.[1];
+    const build = BUILD_LINE.exec(readFileSync(ENTRY, 'latin1'))?.[1];
     const caches = readdirSync(CODE_CACHE_DIR).filter((f) => f.startsWith(`${build}-none-help-`) && f.endsWith('.bin'));
     expect(caches).toHaveLength(1);
     const file = join(CODE_CACHE_DIR, caches[0]!);
@@ -69,7 +78,7 @@ describe('bin.mjs', () => {
   }, 180_000);
 
   it('a rewritten package-lock.json (an upgrade of a package bundled in) makes the bundle stale', async () => {
-    const { sourceState } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { sourceState(): string };
+    const { sourceState } = await bundleModule();
     const lock = join(REPO_ROOT, 'package-lock.json');
     const { atime, mtime } = statSync(lock);
     const before = sourceState();
@@ -120,8 +129,8 @@ describe('bin.mjs', () => {
 
     it('is written by the first run of a command, named after the build, and read, not rewritten, by the next', async () => {
       expect(run().status).toBe(0);
-      const { ENTRY } = (await import(join(REPO_ROOT, 'bridge', 'cli', 'bundle.mjs'))) as { ENTRY: string };
-      const build = /^\/\/ mailmover build ([0-9a-f]{16})\n/.exec(readFileSync(ENTRY, 'latin1'))?.[1];
+      const { ENTRY, BUILD_LINE } = await bundleModule();
+      const build = BUILD_LINE.exec(readFileSync(ENTRY, 'latin1'))?.[1];
       expect(build).toMatch(/^[0-9a-f]{16}$/);
       const dir = mkdtempSync(join(tmpdir(), 'mailmover-code-cache-'));
       try {
