@@ -10,6 +10,7 @@ import { registerCluster } from './cluster-register';
 import { addEndpointOptions } from './endpoint-options';
 import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { SqliteNativeModuleError } from '../engine/sqlite-native-error';
 import { PortError, resolvePort } from '../server/port';
 import { defaultStateDir } from './data-dir';
 import { UsageError } from './usage-error';
@@ -204,6 +205,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`mailmover-bridge: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof SqliteNativeModuleError) {
+      // An install problem with its fix in the message: the stack would only bury it.
+      process.stderr.write(`mailmover-bridge: ${err.message}\n`);
+      return 1;
     }
     process.stderr.write(`mailmover-bridge: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

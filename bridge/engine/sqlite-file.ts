@@ -1,6 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { ensureOwnerOnlyDir, ensureOwnerOnlyFile, restrictIfPresent } from './owner-only';
+import { openDatabase } from './sqlite-native';
 
 /** SQLite's companion files: it gives new ones the main file's mode, but an old one keeps its own. */
 const COMPANIONS = ['-wal', '-shm', '-journal'];
@@ -19,7 +20,7 @@ export function openStateFile(file: string, schema: string): Database.Database {
     ensureOwnerOnlyDir(dirname(file));
     ensureOwnerOnlyFile(file);
   }
-  const db = new Database(file);
+  const db = openDatabase(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');

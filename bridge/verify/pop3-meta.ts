@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { openDatabase } from '../engine/sqlite-native';
 import type { ByteBudget } from '../engine/byte-budget';
 import { messageExactFingerprint, messageFingerprint, internalDateOf } from '../engine/pop3/headers';
 import { fitToListSize } from '../engine/pop3/migrate-pop3';
@@ -26,7 +26,7 @@ function recordedIds(stateDir: string | undefined, account: string): Map<string,
   const out = new Map<string, number>();
   const file = stateDir ? join(stateDir, 'mailmover.sqlite') : undefined;
   if (!file || !existsSync(file)) return out;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDatabase(file, { readonly: true, fileMustExist: true });
   try {
     if (!db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'pop3_uidl'`).get()) return out;
     for (const row of db.prepare(`SELECT uidl, id FROM pop3_uidl WHERE account = ?`).all(account)) {

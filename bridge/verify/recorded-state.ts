@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { openDatabase } from '../engine/sqlite-native';
 
 /** What the migration recorded for one account that verify needs: its folder map and its skips. */
 export interface RecordedState {
@@ -26,7 +26,7 @@ export function readRecordedState(stateDir: string | undefined, account: string)
   if (!stateDir) return state;
   const file = join(stateDir, 'mailmover.sqlite');
   if (!existsSync(file)) return state;
-  const db = new Database(file, { readonly: true, fileMustExist: true });
+  const db = openDatabase(file, { readonly: true, fileMustExist: true });
   try {
     const has = (table: string) => db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(table) !== undefined;
     if (has('folder_map')) {
