@@ -28,7 +28,7 @@ export function explainNativeLoadFailure(err: unknown): unknown {
     `The state store's SQLite module (better-sqlite3) ${failure} for Node.js ${process.version}. ` +
       `Run \`npm rebuild better-sqlite3\` in mailmover's folder (where its package.json is), then start again. ` +
       `npm 12 runs that build only for packages approved in package.json's allowScripts, as mailmover's package.json does. ` +
-      `Loader's message: ${(err as Error).message.split('\n')[0]}`,
+      `Loader's message: ${(err as Error).message.split('\n')[0]!.replace(/\s*Tried:\s*$/, '')}`,
     { cause: err },
   );
 }
