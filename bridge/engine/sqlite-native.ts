@@ -1,15 +1,12 @@
 import Database from 'better-sqlite3';
 import { SqliteNativeModuleError } from './sqlite-native-error';
 
-export { SqliteNativeModuleError };
+// better-sqlite3 loads its native module when the first database is opened. When that
+// fails, the library's own error names a list of paths or an ABI number; the usual
+// causes are an install whose build script did not run (npm 12 skips install scripts
+// that package.json's allowScripts does not approve) and a switch to another Node.js
+// version since the install. Both are fixed by rebuilding the module, so the error says so.
 
-/**
- * better-sqlite3 loads its native module when the first database is opened. When that
- * fails, the library's own error names a list of paths or an ABI number; the usual
- * causes are an install whose build script did not run (npm 12 skips install scripts
- * that package.json's allowScripts does not approve) and a switch to another Node.js
- * version since the install. Both are fixed by rebuilding the module, so the error says so.
- */
 /** Why better-sqlite3's native module did not load, from the loader's error; undefined for any other error. */
 function failureOf(err: unknown): string | undefined {
   if (err instanceof Database.SqliteError || !(err instanceof Error)) return undefined;

@@ -4,7 +4,8 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteNativeModuleError, explainNativeLoadFailure, openDatabase } from '../../bridge/engine/sqlite-native';
+import { explainNativeLoadFailure, openDatabase } from '../../bridge/engine/sqlite-native';
+import { SqliteNativeModuleError } from '../../bridge/engine/sqlite-native-error';
 
 // The failures are produced by the real loaders: Node's dlopen of a file that is not a
 // shared object (what a module built for another platform or cut short gives), and the
