@@ -11,6 +11,8 @@ export interface ConnectOptions {
   stallTimeoutMs?: number;
   /** COMPRESS=DEFLATE (RFC 4978) when the server offers it (MigrationOptions.compress). */
   compress?: boolean;
+  /** A logged-in connection to the same account whose NAMESPACE answer this one takes (ImapClient.siblingNamespaces). */
+  sibling?: ImapFlow;
 }
 
 function authOptions(ep: Endpoint): NonNullable<ImapFlowOptions['auth']> {
@@ -74,6 +76,7 @@ export function imapFlowOptions(ep: Endpoint, opts: ConnectOptions): ImapFlowOpt
 export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<ImapClient> {
   const client = new ImapClient(imapFlowOptions(ep, opts));
   client.stallTimeoutMs = opts.stallTimeoutMs ?? DEFAULT_STALL_MS;
+  client.siblingNamespaces = opts.sibling?.namespaces;
   client.origin = { side: opts.side, account: ep.user, host: ep.host, port: ep.port };
   // An 'error' event without a listener would crash the process; the failing command
   // rejects too, and is handled there, with this as its cause when it only says "no connection".

@@ -17,7 +17,7 @@ interface SendRequest {
 }
 
 /**
- * The imapflow internals a framed command touches. They are those send() and write()
+ * The imapflow internals this class touches. They are those send(), write() and exec()
  * maintain for every command; the integration tests exercise this path on real Dovecot,
  * so an imapflow upgrade that renames one fails there, not in a migration.
  */
@@ -29,6 +29,8 @@ interface FlowInternals {
   rawSensitiveCommand: boolean;
   lastClientWrite: number | null;
   writeBytesCounter: number;
+  /** Incremented for every command imapflow sends. */
+  tagCounter: number;
   exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse>;
 }
 
@@ -36,6 +38,9 @@ interface FlowInternals {
 interface FolderCache {
   folders: Map<string, unknown>;
 }
+
+/** Commands whose answer takes the server no work: each one's duration is a round trip. */
+const NO_WORK_COMMANDS = new Set(['CAPABILITY', 'ID', 'NAMESPACE', 'ENABLE', 'NOOP']);
 
 const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
 const baseWrite = (ImapFlow.prototype as unknown as { write: (this: ImapFlow, chunk: unknown) => unknown }).write;
@@ -64,6 +69,18 @@ export class ImapClient extends ImapFlow {
   stallTimeoutMs: number | undefined;
   private running = 0;
   private watchdog: ReturnType<typeof setInterval> | undefined;
+  /**
+   * The quickest answer, in ms, to a command the server does no work for (CAPABILITY, ID,
+   * NAMESPACE, ENABLE, NOOP): the connection's round trip, measured by its own login, so
+   * that sizing the pass for the link (link-window.ts) costs no round trip of its own.
+   */
+  fastestAnswerMs: number | undefined;
+  /**
+   * Another connection's NAMESPACE answer for the same account, taken instead of asking
+   * again: a round trip less at every worker's login. The namespaces belong to the account,
+   * not to the connection, so a worker's would be the same.
+   */
+  siblingNamespaces: ImapFlow['namespaces'];
 
   /** @internal every command goes through here (imapflow's exec is not in its public types). */
   exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse> {
@@ -114,6 +131,11 @@ export class ImapClient extends ImapFlow {
     // (Dovecot's names one), again after it: one round trip per connection for nothing. The
     // one after the login is kept; it is the one providers that require ID (NetEase) look for.
     if (command === 'ID' && !this.authenticated) return undefined;
+    if (command === 'NAMESPACE' && this.authenticated && this.siblingNamespaces?.personal[0]) {
+      this.namespaces = structuredClone(this.siblingNamespaces);
+      this.namespace = this.namespaces.personal[0];
+      return this.namespace;
+    }
     if (command === 'AUTHENTICATE' && typeof args[0] === 'string' && args[1] && plainWithInitialResponse(this.sasl(), args[1] as AuthenticateArgs)) {
       try {
         return await authenticatePlain(this.sasl(), args[0], args[1] as AuthenticateArgs);
@@ -122,11 +144,20 @@ export class ImapClient extends ImapFlow {
       }
     }
     const base = (ImapFlow.prototype as unknown as { run: (this: ImapFlow, c: string, ...a: unknown[]) => Promise<unknown> }).run;
+    const started = performance.now();
+    const tags = (this as unknown as FlowInternals).tagCounter;
     try {
-      return await base.call(this, command, ...args);
+      const result = await base.call(this, command, ...args);
+      // Only when exactly one command went out: imapflow answers some from what it knows.
+      if (NO_WORK_COMMANDS.has(command) && (this as unknown as FlowInternals).tagCounter === tags + 1) this.answeredIn(performance.now() - started);
+      return result;
     } catch (err) {
       throw this.tag(err);
     }
+  }
+
+  private answeredIn(ms: number): void {
+    if (this.fastestAnswerMs === undefined || ms < this.fastestAnswerMs) this.fastestAnswerMs = ms;
   }
 
   /**

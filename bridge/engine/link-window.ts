@@ -29,17 +29,20 @@ export async function timeRoundTrip(noop: () => Promise<unknown>): Promise<numbe
 }
 
 /**
- * The longer of both sides' command round trips, in ms: on each side the shorter of two
- * NOOPs, so that one answer delayed by a busy machine does not pass for a long link. A
- * source NOOP that fails counts as 0; imapflow's noop() does not report a failure (it
- * resolves once answered or failed). Either way the connection's next command meets the
- * problem and handles it.
+ * The longer of both sides' command round trips, in ms. Each side's is the quickest answer
+ * its login got to a command the server does no work for (CAPABILITY, ID, NAMESPACE,
+ * ENABLE; CAPA on POP3): several samples, taken on a quiet connection, at no cost. A side
+ * whose login gave none (an older session type, a server that answered nothing of the
+ * kind) is timed with the shorter of two NOOPs, so that one answer delayed by a busy
+ * machine does not pass for a long link. A source NOOP that fails counts as 0; imapflow's
+ * noop() does not report a failure (it resolves once answered or failed). Either way the
+ * connection's next command meets the problem and handles it.
  */
-export async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow): Promise<number> {
+export async function measureRoundTrip<M extends PlannedMessage>(src: SourceSession<M>, tgt: ImapFlow & { fastestAnswerMs?: number }): Promise<number> {
   const shorterOfTwo = async (once: () => Promise<number>): Promise<number> => Math.min(await once(), await once());
   const sides = await Promise.all([
-    src.roundTrip ? shorterOfTwo(() => src.roundTrip!()).catch(() => 0) : 0,
-    shorterOfTwo(() => timeRoundTrip(() => tgt.noop())).catch(() => 0),
+    src.knownRoundTrip?.() ?? (src.roundTrip ? shorterOfTwo(() => src.roundTrip!()).catch(() => 0) : 0),
+    tgt.fastestAnswerMs ?? shorterOfTwo(() => timeRoundTrip(() => tgt.noop())).catch(() => 0),
   ]);
   return Math.max(...sides);
 }

@@ -117,11 +117,13 @@ async function runPass<M extends PlannedMessage>(
     const pending = selectable.length === 0 ? 0 : pendingEstimate(store, account, selectable, counts, listed, opts);
     const workers = selectable.length === 0 ? 0 : singleSession ? 1 : opts.fixedConcurrency ? opts.concurrency : workersFor(pending, opts.concurrency);
     // How far away the servers are decides how many bytes the copy keeps in flight
-    // (link-window.ts). Measured before the extra workers log in: their handshakes (and the
-    // server processes a new connection starts) would delay the answers on a busy machine.
+    // (link-window.ts): from the control connections' logins, before the extra workers log in
+    // (their handshakes, and the server processes a new connection starts, would delay a
+    // NOOP's answer on a busy machine where the logins gave no figure).
     // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), not at all.
     const roundTrip = pending > 0 ? await measureRoundTrip(control.src, control.tgt) : undefined;
-    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1)));
+    const controlTarget = control.tgt;
+    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1), controlTarget));
 
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
@@ -369,10 +371,11 @@ async function runPass<M extends PlannedMessage>(
  * on each side). When either side fails, the other one's connection is closed and the
  * source's error wins, as if the source were first.
  */
-async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string): Promise<[SourceSession<M>, ImapFlow]> {
+/** Logs in on both sides; a worker's target connection takes `targetSibling`'s NAMESPACE answer instead of asking. */
+async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> {
   const [src, tgt] = await Promise.allSettled([
     driver.connect(`src-${id}`),
-    connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress }),
+    connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: targetSibling }),
   ]);
   if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
   if (src.status === 'fulfilled') await src.value.close();

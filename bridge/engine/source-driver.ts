@@ -130,5 +130,7 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
   folderDone?(run: FolderRun): ErrorInfo[];
   /** Milliseconds of one command round trip that the server does nothing for (NOOP). */
   roundTrip?(): Promise<number>;
+  /** The round trip the session's login already measured (its quickest no-work command), ms. */
+  knownRoundTrip?(): number | undefined;
   close(): Promise<void>;
 }

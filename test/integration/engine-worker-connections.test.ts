@@ -83,6 +83,19 @@ describe("a pass's worker connections", () => {
     expect(lastOpen).toBeLessThan(firstLogin);
   });
 
+  it("ask NAMESPACE once per side: the workers take the first connection's answer", () => {
+    const [src, tgt] = [proxy.events(), targetProxy.events()];
+    for (const events of [src, tgt]) {
+      expect(new Set(events.filter((e) => e.kind === 'open').map((e) => e.conn)).size).toBe(4);
+      const asked = events.filter((e) => e.kind === 'line' && /^\S+ NAMESPACE\b/i.test(e.text));
+      expect(asked.map((e) => e.conn)).toEqual([1]);
+    }
+    // ...and work with it: workers opened folders on the source and appended on the target.
+    const did = (events: readonly WireEvent[], conn: number, verb: string) => events.some((e) => e.kind === 'line' && e.conn === conn && new RegExp(`^\\S+ ${verb}\\b`, 'i').test(e.text));
+    expect([2, 3, 4].filter((conn) => did(src, conn, 'EXAMINE')).length).toBeGreaterThan(0);
+    expect([2, 3, 4].filter((conn) => did(tgt, conn, 'APPEND')).length).toBeGreaterThan(0);
+  });
+
   it("open folders without listing each again: the pass's one LIST is all", () => {
     const events = proxy.events();
     // imapflow sends LIST "" <folder> (and LSUB) before EXAMINE on a connection that has not listed it.

@@ -14,9 +14,11 @@
  * - dropped:         the first 3 target connections that carry > 20 KB are cut mid-stream.
  * - lost-reply:      the target stores an APPEND but the client never hears the OK (crash window
  *                    between APPEND and checkpoint, seen from the server): no second copy.
- * - windows:         each folder planned in windows of 8 messages (a big folder's path): every message
- *                    once; then with a new state store against the filled target, found again across
- *                    windows (exact and rewrite-tolerant matches), nothing copied twice.
+ * - windows:         each folder planned in windows of 8 messages (a big folder's path) by three
+ *                    workers, each on connections of its own that take the first connection's
+ *                    NAMESPACE answer: every message once; then with a new state store against the
+ *                    filled target, found again across windows (exact and rewrite-tolerant
+ *                    matches), nothing copied twice.
  * POP3 source (INBOX only): pop3-copy and pop3-lost-state, as above.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -275,7 +277,7 @@ export function defineMatrix(cases: readonly MatrixCase[]): void {
     if (c.scenarios.includes('windows')) {
       it('windows of 8 messages: everything once; with the state lost, found again across windows', async () => {
         const user = targets.windows!;
-        const windowed = (s: ReturnType<typeof store>) => migrate(job(imapEndpoint(src, alice), imapEndpoint(tgt, user), { chunkMessages: 5, concurrency: 2 }), s, { planWindow: 8 });
+        const windowed = (s: ReturnType<typeof store>) => migrate(job(imapEndpoint(src, alice), imapEndpoint(tgt, user), { chunkMessages: 5, concurrency: 3, fixedConcurrency: true }), s, { planWindow: 8 });
         const r = await windowed(store());
         expect(r.status, summary(r)).toBe('done');
         expect(r.messagesSkipped, summary(r)).toBe(0);

@@ -178,3 +178,24 @@ describe('Pop3Client listings', () => {
     await c.quit();
   });
 });
+
+describe('Pop3Client round trip from the login', () => {
+  it('keeps the quickest answer to CAPA or NOOP as the connection round trip', async () => {
+    // CAPA's answer comes in two pieces 40 ms apart: the login measures at least that.
+    server = await startFakePop3({ gapMs: 40, handle: (line) => (line === 'CAPA' ? ['+OK\r\n', 'USER\r\nUIDL\r\n.\r\n'] : undefined) });
+    const c = await Pop3Client.connect(server.endpoint());
+    const fromLogin = c.fastestAnswerMs;
+    expect(fromLogin).toBeGreaterThanOrEqual(35);
+    await c.noop();
+    expect(c.fastestAnswerMs).toBeLessThan(fromLogin!);
+    await c.quit();
+  });
+
+  it('has no figure when the server answered no such command', async () => {
+    // An RFC 1939-only server: CAPA fails, USER/PASS are work, not round trips.
+    server = await startFakePop3({});
+    const c = await Pop3Client.connect(server.endpoint());
+    expect(c.fastestAnswerMs).toBeUndefined();
+    await c.quit();
+  });
+});

@@ -21,11 +21,12 @@ import { planFolder, planMoreOfFolder } from './plan-folder';
  * above the checkpoint's UID with flags, date, size and the fingerprint headers.
  */
 export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
-  // The session that listed the folders; later sessions open them without listing each again.
+  // The session that listed the folders; later sessions open them without listing each
+  // again, and take its NAMESPACE answer instead of asking.
   let lister: ImapClient | undefined;
   return {
     connect: async (id) => {
-      const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress });
+      const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister });
       if (lister) client.adoptListing(lister);
       return imapSession(guardReadOnly(client), job, (listed) => (lister = listed));
     },
@@ -50,6 +51,7 @@ function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (
     planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree),
     fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
     roundTrip: () => timeRoundTrip(() => client.noop()),
+    knownRoundTrip: () => client.fastestAnswerMs,
     close: () => closeQuietly(client),
   };
 }

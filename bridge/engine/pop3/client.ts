@@ -119,6 +119,11 @@ function openSocket(ep: Endpoint, timeoutMs: number): Promise<AnySocket> {
 export class Pop3Client {
   /** CAPA as the server last answered it (after STLS, asked again); null when it has no CAPA. */
   capabilities: Map<string, string[]> | null = null;
+  /**
+   * The quickest answer, in ms, to a command the server does no work for (CAPA, NOOP): the
+   * connection's round trip, measured by its own login (link-window.ts uses it).
+   */
+  fastestAnswerMs: number | undefined;
   private socket: AnySocket;
   private readonly queue: Buffer[] = [];
   private wake: (() => void) | undefined;
@@ -222,7 +227,16 @@ export class Pop3Client {
   }
 
   async noop(): Promise<void> {
-    await this.command('NOOP');
+    await this.timed(() => this.command('NOOP'));
+  }
+
+  /** Runs a command the server does no work for, keeping its duration if it is the quickest yet. */
+  private async timed<T>(command: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await command();
+    const ms = performance.now() - started;
+    if (this.fastestAnswerMs === undefined || ms < this.fastestAnswerMs) this.fastestAnswerMs = ms;
+    return result;
   }
 
   /**
@@ -282,7 +296,7 @@ export class Pop3Client {
 
   private async capa(): Promise<Map<string, string[]> | null> {
     try {
-      const { body } = await this.command('CAPA', [], { multiline: true });
+      const { body } = await this.timed(() => this.command('CAPA', [], { multiline: true }));
       const caps = new Map<string, string[]>();
       for (const line of body!.toString('utf8').split('\r\n')) {
         const [name, ...params] = line.trim().split(/\s+/);

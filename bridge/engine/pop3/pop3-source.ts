@@ -313,6 +313,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
           ]
         : [],
     roundTrip: () => timeRoundTrip(() => pop.noop()),
+    knownRoundTrip: () => pop.fastestAnswerMs,
     close: () => pop.quit(),
   };
 }
