@@ -18,6 +18,7 @@ import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, TargetFree } from './source-driver';
 import type { StateStore } from './state-store';
 import { createTargetFolders, subscribeFolders } from './target-folders';
+import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
 
 /** A plan task plans a folder, or its next window when `cursor` is set (a big folder is planned in windows). */
@@ -132,6 +133,8 @@ async function runPass<M extends PlannedMessage>(
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
     result.warnings.push(...created.renamed);
     recordMap();
+    // Queued now, ahead of every APPEND of the pass on this connection; each plan takes its folder's.
+    const listedTargets = targetStatuses(control.tgt, mappings);
     // The first worker goes on with both control connections instead of logging in again.
     const firstTarget: ImapFlow = control.tgt;
     control.tgt = undefined;
@@ -214,7 +217,7 @@ async function runPass<M extends PlannedMessage>(
       try {
         const plan = cursor
           ? await s.planMore!(t, cursor, free)
-          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), window: hooks.planWindow, targetFree: free });
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), targetListed: listedTargets.then((m) => m.get(mapping.target)), window: hooks.planWindow, targetFree: free });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }

@@ -49,6 +49,8 @@ export interface PlanContext {
   copiedFromTargetUid: number | undefined;
   /** The folder's STATUS from the pass's listing (LIST-STATUS), when the source gave one. */
   listed?: ListedStatus;
+  /** The target folder's STATUS from the target's listing after the pass created its folders (target-statuses.ts), when it gave one. */
+  targetListed?: Promise<ListedStatus | undefined>;
   /** Messages a planning window holds at most (a big folder is planned in windows); undefined: the driver's default. */
   window?: number;
   /** See TargetFree. */

@@ -1,4 +1,5 @@
 import type { ImapFlow } from 'imapflow';
+import type { ListedStatus } from './discover';
 import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
@@ -16,6 +17,17 @@ export function targetFolderStatus(target: ImapFlow, folder: string): Promise<Ta
   const asked = target.status(folder, { uidNext: true, uidValidity: true, messages: true });
   asked.catch(() => undefined);
   return asked;
+}
+
+/**
+ * The STATUS a survey starts from, out of the target's listing (target-statuses.ts) when
+ * that listing has the folder, else asked now (targetFolderStatus).
+ */
+export function listedOrAsked(target: ImapFlow, folder: string, listed: Promise<ListedStatus | undefined> | undefined): Promise<TargetFolderStatus> {
+  if (!listed) return targetFolderStatus(target, folder);
+  const status = listed.then((l) => (l ? { path: folder, messages: l.messages, uidNext: l.uidNext, uidValidity: BigInt(l.uidValidity) } : targetFolderStatus(target, folder)));
+  status.catch(() => undefined);
+  return status;
 }
 
 /** Target entries written to the state store per transaction while the scan streams. */

@@ -35,11 +35,13 @@ function lineSplitter(emit: (text: string) => void): (buf: Buffer) => void {
 /**
  * `hideStartTls`: the server's STARTTLS capability is renamed on its way to the client, so the
  * session stays in clear text and stays readable: a server that does not offer STARTTLS.
+ * `hideCapabilities`: the same for other capabilities (a server without LIST-STATUS, say).
  */
 export async function startRecordingProxy(
   targetPort: number,
   opts: {
     hideStartTls?: boolean;
+    hideCapabilities?: string[];
     /**
      * Asked for every complete line a client sends (literal data included), with what its
      * connection sent and heard so far: a reply line (without CRLF) is answered to the client
@@ -75,7 +77,8 @@ export async function startRecordingProxy(
       forwardLines(buf);
     });
     upstream.on('data', (data: Buffer) => {
-      const buf = opts.hideStartTls ? Buffer.from(data.toString('latin1').replace(/\bSTARTTLS\b/g, 'X-NO-TLS'), 'latin1') : data;
+      const hidden = [...(opts.hideStartTls ? ['STARTTLS'] : []), ...(opts.hideCapabilities ?? [])];
+      const buf = hidden.length ? Buffer.from(hidden.reduce((text, cap) => text.replace(new RegExp(`(?<=[ [])${cap}(?=[ \\]\\r])`, 'g'), `X-NO-${cap}`), data.toString('latin1')), 'latin1') : data;
       fromServer.push(Buffer.from(buf));
       serverLines(buf);
       client.write(buf);

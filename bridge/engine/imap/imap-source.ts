@@ -47,7 +47,7 @@ function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (
       return st ? (st.messages ?? 0) : 0;
     },
     adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
-    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed),
     planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree),
     fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
     roundTrip: () => timeRoundTrip(() => client.noop()),

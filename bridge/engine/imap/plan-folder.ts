@@ -4,7 +4,7 @@ import { resumeCheckpoint } from '../checkpoint';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
 import { FolderRun, type SourceMessageMeta } from '../folder-run';
-import { StoredTargetSurvey, targetFolderStatus } from '../target-survey';
+import { StoredTargetSurvey, listedOrAsked } from '../target-survey';
 import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
 import type { PlanCursor, FolderPlan as SourceFolderPlan, TargetFree } from '../source-driver';
@@ -46,6 +46,8 @@ interface FolderCursor extends PlanCursor {
   priorRows: number;
   survey: StoredTargetSurvey | undefined;
   targetUidNext: number | undefined;
+  /** See planFolder. */
+  readonly targetListed: Promise<ListedStatus | undefined> | undefined;
 }
 
 function metaOf(msg: FetchMessageObject): SourceMessageMeta {
@@ -140,6 +142,8 @@ export async function planFolder(
   /** Messages a planning window holds at most (PLAN_WINDOW). */
   window?: number,
   targetFree?: TargetFree,
+  /** The target folder's STATUS from a listing taken before the pass appended to it (target-statuses.ts). */
+  targetListed?: Promise<ListedStatus | undefined>,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -190,6 +194,7 @@ export async function planFolder(
     priorRows,
     survey: undefined,
     targetUidNext: undefined,
+    targetListed,
   };
   const plan = await planWindow(source, target, cursor, targetFree);
   return { ...plan, warnings: [...warnings, ...plan.warnings] };
@@ -217,8 +222,9 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
 async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, targetFree?: TargetFree): Promise<FolderPlan> {
   const { store, account, mapping, opts, run, uidValidity } = c;
   const from = c.nextUid;
-  // The survey's STATUS goes out now, on the target connection, beside the source's FETCH.
-  const targetStatus = c.survey ? undefined : targetFolderStatus(target, mapping.target);
+  // The survey's STATUS: from the target's listing, or it goes out now, on the target
+  // connection, beside the source's FETCH.
+  const targetStatus = c.survey ? undefined : listedOrAsked(target, mapping.target, c.targetListed);
   const { metas, highestSeen, final } = await fetchWindow(source, c);
   const settled = store.settledBetween(account, mapping.source, uidValidity, from, final ? Infinity : highestSeen);
 
