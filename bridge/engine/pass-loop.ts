@@ -6,7 +6,7 @@ import { ByteBudget } from './byte-budget';
 import { pendingEstimate, workersFor } from './worker-count';
 import { closeQuietly, connectImap } from './connect';
 import { appendFetched, makeChunks } from './copy-chunk';
-import { discoverLayout } from './discover';
+import { discoverLayout, type ListedStatus } from './discover';
 import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
@@ -133,8 +133,9 @@ async function runPass<M extends PlannedMessage>(
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
     result.warnings.push(...created.renamed);
     recordMap();
-    // Queued now, ahead of every APPEND of the pass on this connection; each plan takes its folder's.
-    const listedTargets = targetStatuses(control.tgt, mappings);
+    // Queued now, ahead of every APPEND of the pass on this connection; each plan takes its
+    // folder's. Not when the listing shows nothing new (a re-run): no plan would read it.
+    const listedTargets = pending > 0 ? targetStatuses(control.tgt, mappings) : Promise.resolve(new Map<string, ListedStatus>());
     // The first worker goes on with both control connections instead of logging in again.
     const firstTarget: ImapFlow = control.tgt;
     control.tgt = undefined;

@@ -31,6 +31,8 @@ class WatchedBudget extends ByteBudget {
   }
 }
 
+/** The target's LIST commands: the discovery's, and the one with STATUS a pass with something to copy adds (target-statuses.ts). */
+const targetLists = (p: RecordingProxy) => p.events().flatMap((e) => (e.kind === 'line' && /^\S+ LIST /i.test(e.text) ? [/STATUS \(/i.test(e.text) ? 'with status' : 'plain'] : []));
 const noops = (p: RecordingProxy) => p.events().filter((e) => e.kind === 'line' && /^\S+ NOOP\b/i.test(e.text)).length;
 
 describe('bytes in flight follow the round trip', () => {
@@ -84,8 +86,9 @@ describe('bytes in flight follow the round trip', () => {
       const capacityAfter = budget.capacity;
       const noopsFirst = [noops(src.recorder), noops(tgt.recorder)];
       const wire = [src.recorder.events(), tgt.recorder.events()].map((events) => [...events]);
+      const targetListsFirst = targetLists(tgt.recorder);
       const second = o.stopWhenPlanning ? undefined : await migrateAccount(theJob, state.store, { budget });
-      return { first, second, capacityAfter, wire, widenings: budget.widenings, noopsFirst, noopsAfter: [noops(src.recorder), noops(tgt.recorder)] };
+      return { first, second, capacityAfter, wire, widenings: budget.widenings, noopsFirst, noopsAfter: [noops(src.recorder), noops(tgt.recorder)], targetListsFirst, targetListsAfter: targetLists(tgt.recorder) };
     } finally {
       state.cleanup();
     }
@@ -101,9 +104,11 @@ describe('bytes in flight follow the round trip', () => {
     expect(run.noopsFirst).toEqual([0, 0]);
     expect(run.widenings).toEqual([{ bytes: BUDGET, narrowed: true }]);
     expect(run.capacityAfter).toBe(BUDGET);
-    // The re-run copies nothing: no widening.
+    // The re-run copies nothing: no widening, and no target listing with STATUS (no plan reads one).
     expect(run.second?.error).toBeNull();
     expect(run.second?.messagesCopied).toBe(0);
+    expect(run.targetListsFirst).toEqual(['plain', 'with status']);
+    expect(run.targetListsAfter).toEqual(['plain', 'with status', 'plain']);
     expect(run.noopsAfter).toEqual([0, 0]);
     expect(run.widenings).toHaveLength(1);
   }, 60_000);
