@@ -373,9 +373,9 @@ async function runPass<M extends PlannedMessage>(
 /**
  * Logs in on the source and the target at once (a login is several round trips, the same
  * on each side). When either side fails, the other one's connection is closed and the
- * source's error wins, as if the source were first.
+ * source's error wins, as if the source were first. A worker's target connection takes
+ * `targetSibling`'s NAMESPACE answer instead of asking.
  */
-/** Logs in on both sides; a worker's target connection takes `targetSibling`'s NAMESPACE answer instead of asking. */
 async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> {
   const [src, tgt] = await Promise.allSettled([
     driver.connect(`src-${id}`),
