@@ -55,6 +55,9 @@ export async function startRecordingProxy(
   const events: WireEvent[] = [];
   let opened = 0;
   const sockets = new Set<Socket>();
+  // A capability word in a server line (after a space or "[", before a space, "]" or CR), renamed X-NO-<word>.
+  const hiddenCaps = [...(opts.hideStartTls ? ['STARTTLS'] : []), ...(opts.hideCapabilities ?? [])];
+  const hidden = hiddenCaps.length ? new RegExp(`(?<=[ [])(${hiddenCaps.join('|')})(?=[ \\]\\r])`, 'g') : undefined;
   const server = createServer((client) => {
     const conn = ++opened;
     events.push({ seq: nextSeq++, conn, kind: 'open' });
@@ -77,8 +80,7 @@ export async function startRecordingProxy(
       forwardLines(buf);
     });
     upstream.on('data', (data: Buffer) => {
-      const hidden = [...(opts.hideStartTls ? ['STARTTLS'] : []), ...(opts.hideCapabilities ?? [])];
-      const buf = hidden.length ? Buffer.from(hidden.reduce((text, cap) => text.replace(new RegExp(`(?<=[ [])${cap}(?=[ \\]\\r])`, 'g'), `X-NO-${cap}`), data.toString('latin1')), 'latin1') : data;
+      const buf = hidden ? Buffer.from(data.toString('latin1').replace(hidden, 'X-NO-$1'), 'latin1') : data;
       fromServer.push(Buffer.from(buf));
       serverLines(buf);
       client.write(buf);
