@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS target_survey (
 );
 CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
 CREATE INDEX IF NOT EXISTS target_survey_loose ON target_survey (account, source_folder, fingerprint, target_uid);
+CREATE INDEX IF NOT EXISTS messages_unplaced ON messages (account, source_folder, uid_validity) WHERE outcome = 'copied' AND target_uid IS NULL;
 CREATE TABLE IF NOT EXISTS folder_map (
   account TEXT NOT NULL,
   source_folder TEXT NOT NULL,
@@ -276,15 +277,39 @@ export class StateStore {
     })();
   }
 
-  /** Takes out of the survey the target UIDs our rows account for (at or above `fromTargetUid`); returns how many entries are left. */
-  dropRecordedFromSurvey(account: string, sourceFolder: string, fromTargetUid: number): number {
-    this.db
-      .prepare(
-        `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid IN (
-           SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?)`,
-      )
-      .run(account, sourceFolder, account, sourceFolder, fromTargetUid);
+  /**
+   * Takes out of the survey what our rows account for: the target UIDs they name (at or
+   * above `fromTargetUid`), and for each of `unplaced` (unplacedCopies) one entry with
+   * that fingerprint. Returns how many entries are left.
+   */
+  dropRecordedFromSurvey(account: string, sourceFolder: string, fromTargetUid: number, unplaced: readonly string[] = []): number {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid IN (
+             SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?)`,
+        )
+        .run(account, sourceFolder, account, sourceFolder, fromTargetUid);
+      const takeOne = this.db.prepare(
+        `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid =
+           (SELECT target_uid FROM target_survey WHERE account = ? AND source_folder = ? AND fingerprint = ? ORDER BY target_uid LIMIT 1)`,
+      );
+      for (const fp of unplaced) takeOne.run(account, sourceFolder, account, sourceFolder, fp);
+    })();
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM target_survey WHERE account = ? AND source_folder = ?`).get(account, sourceFolder) as { n: number }).n;
+  }
+
+  /**
+   * Fingerprints of the messages of a source folder (this UIDVALIDITY) that we copied to a
+   * target which did not say where it stored them (no UIDPLUS, RFC 4315): their copies
+   * are somewhere in the target folder, and only their fingerprints can keep an identical
+   * source message from being taken for one of them.
+   */
+  unplacedCopies(account: string, sourceFolder: string, uidValidity: number): string[] {
+    const rows = this.db
+      .prepare(`SELECT fingerprint FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'copied' AND target_uid IS NULL`)
+      .all(account, sourceFolder, uidValidity) as Array<{ fingerprint: string }>;
+    return rows.map((r) => r.fingerprint);
   }
 
   /**

@@ -97,10 +97,13 @@ export async function surveyTarget(
   const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
   if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
   const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
-  const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+  // As in StoredTargetSurvey.take (target-survey.ts): copies without a known target UID need the whole folder, one entry each taken out.
+  const unplaced = store.unplacedCopies(account, mapping.source, cp.uidValidity);
+  const from = scanWholeTarget || unplaced.length > 0 || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
   const index = new TargetIndex();
   if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
     for (const m of await scanTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))) index.add(m);
+    for (const fp of unplaced) index.takeLoose(fp);
   }
   return { index, uidNext: status.uidNext };
 }

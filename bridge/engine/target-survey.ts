@@ -74,11 +74,13 @@ export class StoredTargetSurvey {
     if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
     survey.uidNext = status.uidNext;
     const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
-    const from = scanWholeTarget || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+    // Copies whose target UID is unknown may sit below the last complete pass's UIDNEXT or above it: the whole folder is read then.
+    const unplaced = store.unplacedCopies(account, mapping.source, cp.uidValidity);
+    const from = scanWholeTarget || unplaced.length > 0 || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
     if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
       await targetFree?.();
       await scanIntoStore(target, store, account, mapping, from);
-      survey.left = store.dropRecordedFromSurvey(account, mapping.source, from);
+      survey.left = store.dropRecordedFromSurvey(account, mapping.source, from, unplaced);
     }
     return survey;
   }
