@@ -5,6 +5,7 @@ import { openAuthStores, type AuthStores } from '../service/auth-stores';
 import { BridgeService } from '../service/bridge-service';
 import { openServiceDb } from '../service/db';
 import type { CoordinatorQueueOptions } from '../queue/coordinator-queue';
+import { RedisUrlSchema } from '../queue/redis-url';
 import { createBridgeLogger, type BridgeLogger } from '../service/logger';
 import { SecretScrubber } from '../service/secret-scrubber';
 import { HELLO_TIMEOUT_MS } from '../../shared/protocol/version';
@@ -54,6 +55,8 @@ export interface Bridge {
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const stateDir = resolve(opts.stateDir);
   const scrubber = new SecretScrubber();
+  // The Redis password of queue mode, should a library's error ever carry it into a log line.
+  if (opts.queue) scrubber.add(RedisUrlSchema.safeParse(opts.queue.url).data?.password);
   const logger = createBridgeLogger({ stateDir, scrubber, level: opts.logLevel, stderr: opts.stderr });
   const log = logger.logger;
   // BullMQ is loaded only in queue mode; a Redis that cannot be reached fails the start here.

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import { loggableError } from './loggable-error';
 import { RotatingFile } from './rotating-file';
 import type { SecretScrubber } from './secret-scrubber';
 
@@ -65,6 +66,7 @@ export function createBridgeLogger(opts: {
       name: 'mailmover-bridge',
       level: opts.level ?? process.env.MAILMOVER_LOG_LEVEL ?? 'info',
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+      serializers: { err: loggableError },
       base: { pid: process.pid },
     },
     destination,

@@ -90,6 +90,28 @@ describe('credentials, tokens, codes, logs', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ level: 30, msg: `login with ${REDACTED} failed` });
   });
 
+  it("keeps of a logged error only what says what failed, not a library's own fields", () => {
+    const lines: string[] = [];
+    const log = createBridgeLogger({ stateDir: dir, scrubber: new SecretScrubber(), stderr: { write: (s: string) => lines.push(s) } });
+    // What ioredis rejects every queued command with when its AUTH fails: the failed command, password included.
+    const authFailed = Object.assign(new Error('WRONGPASS invalid username-password pair or user is disabled.'), {
+      code: 'WRONGPASS',
+      command: { name: 'auth', args: ['Redis-Secret-4711'] },
+    });
+    const wrapped = new Error('the pass could not be queued', { cause: Object.assign(new Error('inner'), { options: { password: 'Inner-Secret-5' } }) });
+    log.logger.error({ err: authFailed }, 'the engine failed unexpectedly');
+    log.logger.error({ err: wrapped }, 'wrapped');
+    log.logger.error({ err: { password: 'Plain-Object-Secret-6' } }, 'not an Error');
+    log.close();
+    const all = lines.join('') + readFileSync(log.file, 'utf8');
+    for (const s of ['Redis-Secret-4711', 'Inner-Secret-5', 'Plain-Object-Secret-6']) expect(all).not.toContain(s);
+    const first = JSON.parse(lines[0]!) as { err: Record<string, unknown> };
+    expect(first.err).toMatchObject({ type: 'Error', message: 'WRONGPASS invalid username-password pair or user is disabled.', code: 'WRONGPASS' });
+    expect(first.err.command).toBeUndefined();
+    expect(String(first.err.stack)).toContain('WRONGPASS');
+    expect((JSON.parse(lines[1]!) as { err: { cause: unknown } }).err.cause).toMatchObject({ type: 'Error', message: 'inner' });
+  });
+
   it('rotates the log file by size', () => {
     const f = new RotatingFile(join(dir, 'logs', 'x.log'), 100, 2);
     for (let i = 0; i < 10; i++) f.write(`${'y'.repeat(40)}\n`);
