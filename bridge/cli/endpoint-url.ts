@@ -20,6 +20,19 @@ const SCHEMES = {
 } as const;
 
 /**
+ * The value as an error message shows it: what follows a colon in the part before the last
+ * "@" (a password, which may hold "#", "/" or "?" and so break the URL) masked.
+ */
+function withoutPassword(value: string): string {
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = value.indexOf('://');
+  const start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
+  const colon = value.indexOf(':', start);
+  return colon < 0 || colon > at ? value : `${value.slice(0, colon)}:***${value.slice(at)}`;
+}
+
+/**
  * Parses `imap://[user@]host[:port]` / `imaps://...`, and for a source (`allowPop3`)
  * `pop3://` (STLS required, port 110) / `pop3s://` (TLS, port 995). Users that contain @
  * are percent-encoded (alice%40example.com@host). A target must be IMAP: POP3 can only be read.
@@ -32,7 +45,9 @@ export function parseEndpointUrl(value: string, option: string, opts: { allowPop
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${option}: "${value}" is not a URL; expected ${expected}`);
+    const shown = withoutPassword(value);
+    const hint = shown === value ? '' : ' (and no password in it: use --*-password-env or --*-password-file)';
+    throw new UsageError(`${option}: "${shown}" is not a URL; expected ${expected}${hint}`);
   }
   const scheme = url.protocol.replace(/:$/, '').toLowerCase();
   if (!Object.hasOwn(SCHEMES, scheme)) {

@@ -30,4 +30,19 @@ describe('parseEndpointUrl', () => {
     expect(() => parseEndpointUrl(url, '--source')).toThrow(message);
     expect(() => parseEndpointUrl(url, '--source')).toThrow(/^--source/);
   });
+  it.each(['imaps://alice:Pa#ssw0rd@imap.example.com', 'imap://alice:p/w?x@imap.example.com:143'])(
+    'never shows a password that breaks the URL (%s)',
+    (url) => {
+      expect(() => parseEndpointUrl(url, '--source')).toThrow(/not a URL/);
+      let message = '';
+      try {
+        parseEndpointUrl(url, '--source');
+      } catch (err) {
+        message = (err as Error).message;
+      }
+      expect(message).not.toMatch(/Pa#ssw0rd|p\/w\?x/);
+      expect(message).toContain('alice:***@imap.example.com');
+      expect(message).toMatch(/no password in it/);
+    },
+  );
 });
