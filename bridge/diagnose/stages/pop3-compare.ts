@@ -1,4 +1,5 @@
 import type { Pop3Report } from '../../../shared/providers';
+import type { Endpoint } from '../../engine/endpoint';
 import type { Pop3Target } from '../options';
 import { Pop3CheckError, pop3InboxStat } from '../pop3-inbox-stat';
 import type { StageContext } from './context';
@@ -19,6 +20,17 @@ function pop3TargetFor(ctx: StageContext): Pop3Target | undefined {
   return { host: s.host, port: s.port, security: s.security };
 }
 
+/**
+ * The IMAP login, for the POP3 server. What the user allowed for the IMAP server (an
+ * unchecked certificate, a private CA, plaintext) holds for that host only: another
+ * host, the provider's POP3 server, gets the password only over TLS it can verify.
+ */
+export function pop3Endpoint(endpoint: Endpoint, pop3: { host: string; port: number; security: Endpoint['security'] }): Endpoint {
+  const sameHost = pop3.host.toLowerCase() === endpoint.host.toLowerCase();
+  const { ca, ...rest } = endpoint;
+  return sameHost ? { ...endpoint, protocol: 'pop3', ...pop3 } : { ...rest, protocol: 'pop3', ...pop3, insecureTls: false, allowPlaintext: false };
+}
+
 async function countOverPop3(ctx: StageContext, target: Pop3Target, imapOk: boolean): Promise<Pop3Report> {
   const { endpoint } = ctx;
   const host = target.host ?? endpoint.host;
@@ -27,7 +39,7 @@ async function countOverPop3(ctx: StageContext, target: Pop3Target, imapOk: bool
   if (endpoint.auth.kind === 'oauth2') return { ...base, status: 'skipped', messages: null, octets: null, error: null, detail: 'not checked: OAuth2 login' };
   try {
     // a supplementary check: a wrong POP3 transport (STLS on a TLS port) must not hold the test long
-    const st = await pop3InboxStat({ ...endpoint, protocol: 'pop3', ...base }, Math.min(ctx.timeoutMs, 10_000));
+    const st = await pop3InboxStat(pop3Endpoint(endpoint, base), Math.min(ctx.timeoutMs, 10_000));
     return { ...base, status: 'ok', messages: st.messages, octets: st.octets, error: null, detail: null };
   } catch (err) {
     const e = err instanceof Pop3CheckError ? err : new Pop3CheckError('INTERNAL', (err as Error).message);
