@@ -63,6 +63,9 @@ export class AccountRuns implements RunControl {
     const { accounts, log } = this.ctx;
     const interrupted = accounts.listByStatus(['in_progress']).filter((a) => a.phase !== 'queued' && a.phase !== 'waiting-retry');
     for (const a of interrupted) accounts.update(a.id, { phase: 'queued' });
+    // A syncing account caught mid-pass (a phase of a running pass) syncs again at once, as one whose interval is up.
+    const midSync = accounts.listByStatus(['syncing']).filter((a) => a.phase !== null && a.phase !== 'queued' && a.phase !== 'waiting-retry');
+    for (const a of midSync) accounts.update(a.id, { phase: null, nextRunAt: Date.now() });
     const resumed = accounts.listByStatus(ACTIVE).length;
     if (resumed) log.info({ accounts: resumed }, `resuming ${resumed} account(s) from the state store`);
     this.scheduler.start();
@@ -95,8 +98,8 @@ export class AccountRuns implements RunControl {
     const out: Candidate[] = [];
     const jobs = new Map<string, JobRecord | undefined>();
     for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
+      // No time set: due now, for a syncing account too (one retried by hand, or caught mid-pass by a crash).
       if (a.nextRunAt !== null && a.nextRunAt > now) continue;
-      if (a.status === 'syncing' && a.nextRunAt === null) continue;
       if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
       const job = jobs.get(a.jobId);
       if (!job || job.status !== 'active') continue;

@@ -1,0 +1,114 @@
+/**
+ * A syncing account keeps syncing: after the bridge was killed during one of its sync passes,
+ * and after a person retried it while it waited for a retry. The service runs with a runner
+ * whose passes end when the test says so (the engine is not what is tested here).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AccountResult } from '../../shared/migration';
+import { paramsSchema } from '../../shared/protocol/requests';
+import { BridgeService } from '../../bridge/service/bridge-service';
+import { openServiceDb } from '../../bridge/service/db';
+import { SecretScrubber } from '../../bridge/service/secret-scrubber';
+import type { AccountRunner, PassRequest } from '../../bridge/service/runner/account-runner';
+
+class HeldRunner implements AccountRunner {
+  readonly calls: Array<{ req: PassRequest; finish: (r?: Partial<AccountResult>) => void }> = [];
+  run(req: PassRequest, _callbacks: unknown, signal: AbortSignal): Promise<AccountResult> {
+    return new Promise((resolve) => {
+      const finish = (r: Partial<AccountResult> = {}) =>
+        resolve({ source: req.job.source.user, target: req.job.target.user, status: 'done', messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, folders: [], skipped: [], warnings: [], error: null, ...r });
+      this.calls.push({ req, finish });
+      signal.addEventListener('abort', () => finish({ status: 'failed', error: { code: 'CANCELLED', message: 'stopped' } }));
+    });
+  }
+}
+
+const dirs: string[] = [];
+const services: BridgeService[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.stop().catch(() => undefined);
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function service(stateDir: string, runner: HeldRunner): BridgeService {
+  const s = new BridgeService({
+    stateDir,
+    db: openServiceDb(stateDir),
+    logger: pino({ level: 'silent' }),
+    scrubber: new SecretScrubber(),
+    runner: () => runner,
+    tickMs: 50,
+    retry: { baseMs: 60_000, maxMs: 60_000 },
+    cutover: { intervalMs: 3_600_000 },
+  });
+  services.push(s);
+  s.start();
+  return s;
+}
+
+async function until(cond: () => boolean, ms = 4000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) return false;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return true;
+}
+
+const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
+
+/** One account, syncing every second for 30 days once its first pass is done. */
+function syncingJob(s: BridgeService): string {
+  const csv = Buffer.from('source,source_password,target,target_password\na@old.test,pw-src-1,a@new.test,pw-tgt-1\n').toString('base64');
+  const r = s.jobs.createJobWithAccounts(
+    paramsSchema('job.createWithAccounts').parse({
+      name: 'sync',
+      source: { protocol: 'imap', ...server('imap.old.test') },
+      target: server('imap.new.test'),
+      incremental: { intervalMinutes: 1 / 60, windowDays: 30 },
+      accounts: [{ mode: 'admin-with-passwords', autoStart: true, csvBase64: csv }],
+    }) as never,
+  );
+  return r.imports[0]!.accounts[0]!.id;
+}
+
+describe('a syncing account keeps syncing', () => {
+  it('after the bridge was killed during a sync pass: the next start runs it again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
+    dirs.push(dir);
+    const first = new HeldRunner();
+    const before = service(dir, first);
+    const accountId = syncingJob(before);
+    expect(await until(() => first.calls.length === 1)).toBe(true);
+    first.calls[0]!.finish();
+    expect(await until(() => first.calls.length === 2)).toBe(true);
+    expect(before.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'syncing', phase: 'connecting' });
+    // Killed: the first service never records how its pass ended; another opens the same state.
+    services.splice(services.indexOf(before), 1);
+    const second = new HeldRunner();
+    const after = service(dir, second);
+    expect(await until(() => second.calls.length === 1)).toBe(true);
+    expect(after.accounts.getAccount({ accountId }).account.status).toBe('syncing');
+  });
+
+  it('retried by hand while it waited for a retry: it runs now', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const accountId = syncingJob(s);
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    // A transient failure of the sync pass: the account waits a minute for its retry.
+    runner.calls[1]!.finish({ status: 'failed', error: { code: 'CONNECT_FAILED', message: 'connection cut' } });
+    expect(await until(() => s.accounts.getAccount({ accountId }).account.phase === 'waiting-retry')).toBe(true);
+    expect(s.accounts.retryAccounts({ accountIds: [accountId] }).results[0]!.ok).toBe(true);
+    expect(await until(() => runner.calls.length === 3)).toBe(true);
+    expect(s.accounts.getAccount({ accountId }).account.status).toBe('syncing');
+  });
+});
