@@ -126,6 +126,22 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
   const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
   let listing: UidlEntry[] | undefined;
   let canTop = pop.capabilities === null || pop.capabilities.has('TOP');
+  // TOP is known to work in this session (the server lists it, or it answered one): a refusal
+  // is then about that message (another client deleted it), not about TOP. Turning TOP off
+  // for the rest of the session would leave RETR, which marks every later message read.
+  let topKnown = pop.capabilities?.has('TOP') ?? false;
+  const top = async (m: Pop3Message, lines: number): Promise<Buffer> => {
+    const got = await pop.top(m.msg, lines);
+    topKnown = true;
+    return got;
+  };
+  /** A TOP refused: the message's skip reason when TOP works here, else TOP is off for the session (undefined). */
+  const topRefused = (err: unknown, m: Pop3Message): string | undefined => {
+    if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
+    if (topKnown) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`;
+    canTop = false;
+    return undefined;
+  };
   // The folder being copied: target messages no row accounts for, where this run's copies start, RETRs used.
   let index = new TargetIndex();
   let startUid: number | undefined;
@@ -209,12 +225,12 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     let topGot: number | undefined;
     if (canTop) {
       try {
-        const whole = fitToListSize(await pop.top(m.msg, TOP_WHOLE_MESSAGE), m.size);
+        const whole = fitToListSize(await top(m, TOP_WHOLE_MESSAGE), m.size);
         if (whole.length === m.size) return whole;
         topGot = whole.length;
       } catch (err) {
-        if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
-        canTop = false;
+        const gone = topRefused(err, m);
+        if (gone) return gone;
       }
     }
     const why = topGot === undefined ? 'the server has no working TOP' : `TOP returned ${topGot} bytes where LIST says ${m.size}`;
@@ -249,10 +265,11 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     if (canTop && (opts.since || index.hasSize(m.size))) {
       let header: Buffer | undefined;
       try {
-        header = headerBlock(await pop.top(m.msg, 0));
+        header = headerBlock(await top(m, 0));
       } catch (err) {
-        if (!(err instanceof Pop3ServerError)) throw classifyPop3Error(err, srcCtx, 'session');
-        canTop = false; // no TOP after all: download and decide then
+        // Without TOP after all: download and decide then.
+        const gone = topRefused(err, m);
+        if (gone) return skip(gone);
       }
       if (header) {
         if (opts.since && internalDateOf(header).date < opts.since) return run.drop(m);
