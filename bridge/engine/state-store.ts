@@ -382,6 +382,15 @@ export class StateStore {
     return lowest;
   }
 
+  /** Forgets the rows of these UIDs (POP3: messages the maildrop no longer lists). */
+  forgetMessages(account: string, sourceFolder: string, uidValidity: number, uids: readonly number[]): void {
+    if (uids.length === 0) return;
+    const del = this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`);
+    this.db.transaction(() => {
+      for (const uid of uids) del.run(account, sourceFolder, uidValidity, uid);
+    })();
+  }
+
   /** Forget per-message rows of an old UIDVALIDITY: those UIDs mean nothing any more. */
   dropMessagesOfOtherValidity(account: string, sourceFolder: string, uidValidity: number): void {
     this.db

@@ -179,7 +179,18 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     // A checkpoint of another UIDVALIDITY was written by an IMAP pass under the same state
     // key (the bridge service keeps its key when a job's server changes): start over with
     // a whole-target fingerprint scan, as after a UIDVALIDITY change.
-    const { cp, scanWholeTarget } = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
+    const { cp, scanWholeTarget: identityChanged, changedFrom } = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
+    // The IMAP pass's rows name its copies on the target: they must be in the survey, to be found by fingerprint.
+    if (changedFrom !== undefined) store.dropMessagesOfOtherValidity(account, SOURCE_FOLDER, POP3_UID_VALIDITY);
+
+    // Rows of UIDLs the maildrop no longer lists: the message was deleted, or the server gave
+    // it another UIDL (Dovecot's default UIDL holds the INBOX's UIDVALIDITY, which an index
+    // rebuild or a restore changes). Their copies on the target are then candidates for the
+    // messages listed now, found by fingerprint in the whole target folder.
+    const listed = new Set(messages.map((m) => m.uid));
+    const vanished = [...store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0).keys()].filter((uid) => !listed.has(uid));
+    store.forgetMessages(account, SOURCE_FOLDER, POP3_UID_VALIDITY, vanished);
+    const scanWholeTarget = identityChanged || vanished.length > 0;
 
     const settled = store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0);
     const pending: Pop3Message[] = [];
