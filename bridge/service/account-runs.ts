@@ -14,8 +14,11 @@ import type { AccountRunner } from './runner/account-runner';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
 import type { ServiceContext } from './service-context';
 
-/** The engine's state store key of a service account (see AccountJob.stateKey). */
-export const engineKey = (accountId: string): string => `account:${accountId}`;
+/**
+ * The engine's state store key of a service account (see AccountJob.stateKey): a new one each
+ * time its job's target server changes (StoredJobSpec.targetEpoch).
+ */
+export const engineKey = (accountId: string, targetEpoch = 0): string => `account:${accountId}${targetEpoch > 0 ? `:target-${targetEpoch}` : ''}`;
 
 const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
 
@@ -91,7 +94,7 @@ export class AccountRuns implements RunControl {
   /** The engine's job for an account, or the password it lacks. */
   engineJob(job: JobRecord, accountId: string, connections: number): AccountJob | MissingCredential {
     const built = buildAccountJob(job, this.ctx.requireAccount(accountId), this.ctx.vault, connections, this.opts.engineRetryBaseMs);
-    return typeof built === 'string' ? built : { ...built, stateKey: engineKey(accountId) };
+    return typeof built === 'string' ? built : { ...built, stateKey: engineKey(accountId, job.spec.targetEpoch) };
   }
 
   private candidates(now: number): Candidate[] {

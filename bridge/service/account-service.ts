@@ -205,13 +205,13 @@ export class AccountService {
   /** One account with what the engine recorded per folder (checkpoints and outcome counts; a queue worker's as it reported them). */
   getAccount(p: RequestParams<'account.get'>): RequestResult<'account.get'> {
     const a = this.ctx.requireAccount(p.accountId);
-    return { account: this.ctx.accountView(a), folders: recordedFolders(this.ctx.engineStore, engineKey(a.id)) };
+    return { account: this.ctx.accountView(a), folders: recordedFolders(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch)) };
   }
 
   /** Messages the engine left out for an account (here or on a queue worker), with its reasons, a page at a time. */
   skippedMessages(p: RequestParams<'account.skipped'>): RequestResult<'account.skipped'> {
-    this.ctx.requireAccount(p.accountId);
-    const all = recordedSkips(this.ctx.engineStore, engineKey(p.accountId));
+    const a = this.ctx.requireAccount(p.accountId);
+    const all = recordedSkips(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch));
     return { items: all.slice(p.offset, p.offset + p.limit).map((r) => ({ folder: r.sourceFolder, uid: r.uid, reason: r.reason })), total: all.length };
   }
 }

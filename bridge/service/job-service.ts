@@ -68,6 +68,7 @@ export class JobService {
       concurrency: spec.concurrency,
       batchMessages: spec.batchMessages,
       provider: spec.provider ?? null,
+      targetEpoch: 0,
     };
     const job = this.ctx.jobs.create(stored);
     this.credentials.storeAdmin(job, 'source', spec.sourceLogin);
@@ -100,11 +101,14 @@ export class JobService {
     if (patch.provider !== undefined) spec.provider = patch.provider;
     if (patch.sourceLogin) spec.sourceLogin = storedLogin(patch.sourceLogin);
     if (patch.targetLogin) spec.targetLogin = storedLogin(patch.targetLogin);
+    const targetMoved = serverKey(job.spec.target) !== serverKey(spec.target);
+    // The engine's checkpoints say what the old target holds: the new one starts from nothing.
+    if (targetMoved) spec.targetEpoch = job.spec.targetEpoch + 1;
     const before = this.credentials.missingByAccount(job);
     const updated = ctx.jobs.updateSpec(jobId, spec);
     // Passwords stored for the old target do not decrypt for a new one (see secret-binding.ts); they
     // are deleted so nothing suggests otherwise. Logins in this same patch are stored for the new target.
-    if (serverKey(job.spec.target) !== serverKey(updated.spec.target)) {
+    if (targetMoved) {
       for (const a of ctx.accounts.listByJob(jobId).accounts) ctx.vault.delete(credentialOwner.accountTarget(a.id));
       if (!patch.targetLogin) ctx.vault.delete(credentialOwner.jobTargetAdmin(jobId));
     }
@@ -115,6 +119,11 @@ export class JobService {
       for (const a of ctx.accounts.listByJob(jobId, { statuses: ['failed'] }).accounts) ctx.save(a.id, queued({ keepError: true }));
     }
     this.credentials.settle(jobId, before);
+    // A pass still copying to the old target stops between chunks and is queued again, for the new one.
+    if (targetMoved) {
+      const running = ctx.accounts.listByJob(jobId, { statuses: ACTIVE }).accounts.filter((a) => this.runs.isRunning(a.id));
+      for (const a of running) void this.runs.abort(a.id, 'job-paused');
+    }
     ctx.log.info({ jobId }, `job "${spec.name}" updated`);
     const view = ctx.jobStatus(jobId);
     this.runs.kick();

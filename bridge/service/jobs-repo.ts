@@ -23,6 +23,13 @@ export const StoredJobSpecSchema = z.object({
   concurrency: z.number().int(),
   batchMessages: z.number().int(),
   provider: z.string().nullable(),
+  /**
+   * How many times the target server was changed (job.update): part of the engine's state key,
+   * so that after a change the accounts' next pass copies everything to the new server
+   * instead of resuming what was copied to the old one. 0 (and absent in older records) keeps
+   * the key it always had.
+   */
+  targetEpoch: z.number().int().min(0).default(0),
 });
 export type StoredJobSpec = z.infer<typeof StoredJobSpecSchema>;
 

@@ -29,6 +29,7 @@ const job = (intervalMinutes = 60, windowDays = 30): JobRecord => ({
     concurrency: 2,
     batchMessages: 200,
     provider: null,
+    targetEpoch: 0,
   },
 });
 
