@@ -111,4 +111,34 @@ describe('a syncing account keeps syncing', () => {
     expect(await until(() => runner.calls.length === 3)).toBe(true);
     expect(s.accounts.getAccount({ accountId }).account.status).toBe('syncing');
   });
+
+  it('no pass starts while the missing messages found by a verify are being copied', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const accountId = syncingJob(s);
+    const jobId = s.accounts.getAccount({ accountId }).account.jobId;
+    // The verify side stands in for the copy: it holds until the test ends it, as a long copy would.
+    const results = (s as unknown as { ctx: { verifyResults: Record<string, unknown> } }).ctx.verifyResults;
+    let copying = false;
+    let endCopy = (): void => undefined;
+    results.run = async () => null;
+    results.get = () => ({ totals: { missing: 3 }, depth: 'quick' });
+    results.isRunning = () => copying;
+    results.fix = () => {
+      copying = true;
+      return new Promise((resolve) => (endCopy = () => ((copying = false), resolve(null))));
+    };
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    runner.calls[1]!.finish();
+    expect(await until(() => s.accounts.getAccount({ accountId }).account.nextRunAt !== null)).toBe(true);
+    expect(s.verify.fixMissing({ jobId, accountIds: [accountId] }).results[0]!.ok).toBe(true);
+    // The next sync falls due (every second) while the copy runs: it waits for the copy.
+    expect(await until(() => runner.calls.length === 3, 2500)).toBe(false);
+    endCopy();
+    expect(await until(() => runner.calls.length === 3)).toBe(true);
+  });
 });
