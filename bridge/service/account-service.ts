@@ -38,6 +38,19 @@ export class AccountService {
     const { ctx } = this;
     const plan = planImport(Buffer.from(p.csvBase64, 'base64'), p.mode, { source: job.spec.sourceLogin, target: job.spec.targetLogin });
     if (plan.errors.length) return { imported: 0, updated: 0, errors: plan.errors, accounts: [], touched: [] };
+    // An account being migrated keeps its target mailbox: a row naming another one would have its
+    // passwords stored for, and sent as, the account's target address.
+    const moved = plan.rows.flatMap((row) => {
+      const open = ctx.accounts.findBySource(job.id, row.source);
+      return open && open.status !== 'closed' && open.target.toLowerCase() !== row.target.toLowerCase()
+        ? [{
+            line: row.line,
+            message: `${row.source} is already being migrated to ${open.target}, not ${row.target}: close that account first to move it to another mailbox.`,
+            messageZh: `${row.source} 正在搬往 ${open.target},不是 ${row.target}:如需改搬到其他邮箱,请先关闭该账号。`,
+          }]
+        : [];
+    });
+    if (moved.length) return { imported: 0, updated: 0, errors: moved, accounts: [], touched: [] };
     let imported = 0;
     let updated = 0;
     const touched: string[] = [];

@@ -93,7 +93,11 @@ export function importedStatus(mode: 'admin-with-passwords' | 'admin-without-pas
   return { status, phase: status === 'in_progress' ? 'queued' : null };
 }
 
-/** A closed account imported again is reopened from scratch: its next run is a first pass, with a new window after it. */
+/**
+ * A closed account imported again is reopened from scratch: its next run is a first pass, with a
+ * new window after it, on the job's source server of today (the passwords in the file were
+ * given for that one, not for a server the account was kept on by a change for new accounts).
+ */
 export function reimported(target: string, mode: AccountRecord['mode']): AccountPatch {
-  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null };
+  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null, sourceServer: null };
 }

@@ -1,7 +1,10 @@
 /**
- * A syncing account keeps syncing: after the bridge was killed during one of its sync passes,
- * and after a person retried it while it waited for a retry. The service runs with a runner
- * whose passes end when the test says so (the engine is not what is tested here).
+ * An account's life in the bridge service, where a wrong move loses or doubles mail or sends a
+ * password where it was not given for: a syncing account keeps syncing (after the bridge was
+ * killed during a sync pass, after a retry by hand), no pass runs beside a copy of missing
+ * messages, and a CSV imported again keeps each password with the server and mailbox it is
+ * for. The service runs with a runner whose passes end when the test says so (the engine is
+ * not what is tested here).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,16 +64,17 @@ async function until(cond: () => boolean, ms = 4000): Promise<boolean> {
 
 const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
 
-/** One account, syncing every second for 30 days once its first pass is done. */
-function syncingJob(s: BridgeService): string {
-  const csv = Buffer.from('source,source_password,target,target_password\na@old.test,pw-src-1,a@new.test,pw-tgt-1\n').toString('base64');
+const csv = (rows: string[]) => Buffer.from(['source,source_password,target,target_password', ...rows].join('\n') + '\n').toString('base64');
+
+/** One account (a@old.test to a@new.test), syncing every second for 30 days once its first pass is done, or `intervalMinutes`. */
+function syncingJob(s: BridgeService, intervalMinutes = 1 / 60): string {
   const r = s.jobs.createJobWithAccounts(
     paramsSchema('job.createWithAccounts').parse({
       name: 'sync',
       source: { protocol: 'imap', ...server('imap.old.test') },
       target: server('imap.new.test'),
-      incremental: { intervalMinutes: 1 / 60, windowDays: 30 },
-      accounts: [{ mode: 'admin-with-passwords', autoStart: true, csvBase64: csv }],
+      incremental: { intervalMinutes, windowDays: 30 },
+      accounts: [{ mode: 'admin-with-passwords', autoStart: true, csvBase64: csv(['a@old.test,pw-src-1,a@new.test,pw-tgt-1']) }],
     }) as never,
   );
   return r.imports[0]!.accounts[0]!.id;
@@ -140,5 +144,49 @@ describe('a syncing account keeps syncing', () => {
     expect(await until(() => runner.calls.length === 3, 2500)).toBe(false);
     endCopy();
     expect(await until(() => runner.calls.length === 3)).toBe(true);
+  });
+});
+
+describe('a CSV imported again', () => {
+  it('a row moving an open account to another target mailbox is refused, by line, and nothing is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const accountId = syncingJob(s, 0);
+    const jobId = s.accounts.getAccount({ accountId }).account.jobId;
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish({ status: 'failed', error: { code: 'AUTH_FAILED', message: 'target login failed', side: 'target' } });
+    expect(await until(() => s.accounts.getAccount({ accountId }).account.status === 'failed')).toBe(true);
+    const again = s.accounts.importAccounts(
+      paramsSchema('accounts.import').parse({ jobId, mode: 'admin-with-passwords', autoStart: true, csvBase64: csv(['a@old.test,pw-src-1,b@new.test,pw-for-b']) }) as never,
+    );
+    expect(again.updated).toBe(0);
+    expect(again.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/already being migrated to a@new\.test, not b@new\.test/) })]);
+    // Retried: it logs in as its own target mailbox, with the password it had.
+    expect(s.accounts.retryAccounts({ accountIds: [accountId] }).results[0]!.ok).toBe(true);
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    expect(runner.calls[1]!.req.job.target).toMatchObject({ user: 'a@new.test', auth: { password: 'pw-tgt-1' } });
+  });
+
+  it('a closed account kept on the old source server by a change for new accounts starts on the job\'s server of today', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const accountId = syncingJob(s, 60);
+    const jobId = s.accounts.getAccount({ accountId }).account.jobId;
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    await s.jobs.changeServer(paramsSchema('server.change').parse({ jobId, scope: 'new-accounts', host: 'imap.moved.test' }) as never);
+    runner.calls[0]!.finish();
+    expect(await until(() => s.accounts.getAccount({ accountId }).account.status === 'syncing')).toBe(true);
+    s.accounts.stopAccounts({ accountIds: [accountId] });
+    expect(await until(() => s.accounts.getAccount({ accountId }).account.status === 'closed')).toBe(true);
+    const again = s.accounts.importAccounts(
+      paramsSchema('accounts.import').parse({ jobId, mode: 'admin-with-passwords', autoStart: true, csvBase64: csv(['a@old.test,pw-src-NEW,a@new.test,pw-tgt-1']) }) as never,
+    );
+    expect(again.updated).toBe(1);
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    expect(runner.calls[1]!.req.job.source).toMatchObject({ host: 'imap.moved.test', auth: { password: 'pw-src-NEW' } });
   });
 });
