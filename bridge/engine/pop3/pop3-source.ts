@@ -126,20 +126,22 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
   const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
   let listing: UidlEntry[] | undefined;
   let canTop = pop.capabilities === null || pop.capabilities.has('TOP');
-  // TOP is known to work in this session (the server lists it, or it answered one): a refusal
-  // is then about that message (another client deleted it), not about TOP. Turning TOP off
-  // for the rest of the session would leave RETR, which marks every later message read.
-  let topKnown = pop.capabilities?.has('TOP') ?? false;
+  // Once TOP has answered in this session, a refusal is about that message (another client
+  // deleted it), not about TOP: turning TOP off for the rest of the session would leave RETR,
+  // which marks every later message read. Before that (some servers list TOP in CAPA and
+  // refuse it), TOP goes off at its second refusal; the first message then goes without it.
+  let topWorked = false;
+  let topRefusals = 0;
   const top = async (m: Pop3Message, lines: number): Promise<Buffer> => {
     const got = await pop.top(m.msg, lines);
-    topKnown = true;
+    topWorked = true;
     return got;
   };
-  /** A TOP refused: the message's skip reason when TOP works here, else TOP is off for the session (undefined). */
+  /** A TOP refused: the message's skip reason when TOP works here; undefined when the message goes on without TOP. */
   const topRefused = (err: unknown, m: Pop3Message): string | undefined => {
     if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
-    if (topKnown) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`;
-    canTop = false;
+    if (topWorked) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`;
+    if (++topRefusals >= 2) canTop = false;
     return undefined;
   };
   // The folder being copied: target messages no row accounts for, where this run's copies start, RETRs used.
