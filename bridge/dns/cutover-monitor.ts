@@ -33,7 +33,6 @@ export interface CutoverMonitorOptions {
 }
 
 export const DEFAULT_CUTOVER_INTERVAL_MS = 5 * 60_000;
-const SYNCING = new Set(['syncing', 'first_pass_done']);
 
 export class CutoverMonitor {
   private readonly store: CutoverStore;
@@ -161,7 +160,8 @@ export class CutoverMonitor {
       // At least a week, and never less than the old MX TTL (a resolver may hold it that long).
       const keepUntil = this.now() + Math.max((this.opts.keepSyncDays ?? 7) * 86_400_000, (next.oldMxTtl ?? 0) * 1000);
       for (const a of accounts) {
-        if (SYNCING.has(a.status) && a.syncUntil !== null && a.syncUntil < keepUntil) this.accounts.update(a.id, { syncUntil: keepUntil });
+        // Every account with a sync window, also one paused, failed or waiting for a password just now: it may sync again before the old MX is forgotten.
+        if (a.status !== 'closed' && a.syncUntil !== null && a.syncUntil < keepUntil) this.accounts.update(a.id, { syncUntil: keepUntil });
       }
     }
     if (next.mxOnTargetAt) {

@@ -5,7 +5,8 @@
  *   its first pass;
  * - the zone is switched (dnsmasq restarted with the new records) and the periodic check (1 s
  *   here) sees MX on the target: the time is recorded, early MX is flagged while an account's
- *   first pass is pending, the syncing account's window is extended to 7 days from the switch;
+ *   first pass is pending, the window of an account past its first pass is extended to 7 days
+ *   from the switch, syncing or paused;
  * - a message delivered to the old server after the switch is copied by the incremental pass and
  *   counted for its account; a short quiet period then proposes closing the sync window;
  * - the checklist is kept in the job.
@@ -26,10 +27,12 @@ import { bulkMessages } from '../support/corpus';
 const src = {
   sam: { user: 'sam@cut.test', password: 'Sam-Old-Pw-1234' },
   pat: { user: 'pat@cut.test', password: 'Pat-Old-Pw-5678' },
+  kim: { user: 'kim@cut.test', password: 'Kim-Old-Pw-9012' },
 };
 const tgt = {
   sam: { user: 'sam@new.cut.test', password: 'Sam-New-Pw-1234' },
   pat: { user: 'pat@new.cut.test', password: 'Pat-New-Pw-5678' },
+  kim: { user: 'kim@new.cut.test', password: 'Kim-New-Pw-9012' },
 };
 const csv = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
 const TWO_SECONDS = 2 / 60;
@@ -63,6 +66,7 @@ describe('bridge: cut-over state follows the zone', () => {
   let jobId: string;
   let sam: AccountView;
   let pat: AccountView;
+  let kim: AccountView;
 
   const plain = (port: number) => ({ host: '127.0.0.1', port, security: 'plain' as const, allowPlaintext: true });
   const status = (id: string, pred: (a: AccountView) => boolean, timeoutMs = 60_000) =>
@@ -76,7 +80,11 @@ describe('bridge: cut-over state follows the zone', () => {
       startDovecot({ name: 'cut-src', users: Object.values(src) }),
       startDovecot({ name: 'cut-tgt', users: Object.values(tgt) }),
     ]);
-    await Promise.all([seedFolder(source, src.sam, 'INBOX', bulkMessages(4, 41, { prefix: 's' })), seedFolder(source, src.pat, 'INBOX', bulkMessages(2, 42, { prefix: 'p' }))]);
+    await Promise.all([
+      seedFolder(source, src.sam, 'INBOX', bulkMessages(4, 41, { prefix: 's' })),
+      seedFolder(source, src.pat, 'INBOX', bulkMessages(2, 42, { prefix: 'p' })),
+      seedFolder(source, src.kim, 'INBOX', bulkMessages(1, 44, { prefix: 'k' })),
+    ]);
     dir = mkdtempSync(join(tmpdir(), 'mailmover-cutover-'));
     bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20, cutover: { intervalMs: 1000, dnsServer: dns.server } });
     const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
@@ -100,6 +108,11 @@ describe('bridge: cut-over state follows the zone', () => {
     // pat is imported but not started: its first pass is pending.
     pat = (await c.request('accounts.import', { jobId, mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(['source,target,source_password,target_password', `${src.pat.user},${tgt.pat.user},${src.pat.password},${tgt.pat.password}`]) })).accounts[0]!;
     sam = await status(sam.id, (a) => a.status === 'syncing');
+    // kim is past its first pass and paused when the zone switches.
+    kim = (await c.request('accounts.import', { jobId, mode: 'admin-with-passwords', csvBase64: csv(['source,target,source_password,target_password', `${src.kim.user},${tgt.kim.user},${src.kim.password},${tgt.kim.password}`]) })).accounts[0]!;
+    await status(kim.id, (a) => a.status === 'syncing');
+    await c.request('account.pause', { accountIds: [kim.id] });
+    kim = await status(kim.id, (a) => a.status === 'paused');
 
     const { cutover } = await c.request('cutover.set', { jobId, domains: ['Cut.Test'], targetProvider: 'exmail', oldProvider: 'aliyun' });
     expect(cutover.config).toMatchObject({ domains: ['cut.test'], targetProvider: 'exmail', oldProvider: 'aliyun', quietHours: 72 });
@@ -124,6 +137,9 @@ describe('bridge: cut-over state follows the zone', () => {
     expect(switched.oldMxTtl).toBe(300);
     const { account } = await c.request('account.get', { accountId: sam.id });
     expect(Date.parse(account.syncEndsAt!)).toBeGreaterThan(tSwitch + 6.9 * 86_400_000);
+    const paused = (await c.request('account.get', { accountId: kim.id })).account;
+    expect(paused.status).toBe('paused');
+    expect(Date.parse(paused.syncEndsAt!)).toBeGreaterThan(tSwitch + 6.9 * 86_400_000);
 
     // pat's first pass ends: no more early MX.
     await c.request('account.start', { accountIds: [pat.id] });
