@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
+import { surveyStart } from './survey-start';
 
 export interface TargetEntry {
   uid: number;
@@ -96,13 +97,11 @@ export async function surveyTarget(
 ): Promise<TargetSurvey> {
   const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
   if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
-  const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
-  // As in StoredTargetSurvey.take (target-survey.ts): copies without a known target UID need the whole folder, one entry each taken out.
-  const unplaced = store.unplacedCopies(account, mapping.source, cp.uidValidity);
-  const from = scanWholeTarget || unplaced.length > 0 || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+  const { from, unplaced } = surveyStart(store, account, mapping.source, cp, scanWholeTarget, status);
   const index = new TargetIndex();
   if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
     for (const m of await scanTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))) index.add(m);
+    // Each of our copies without a known target UID answers for itself, not for an identical message.
     for (const fp of unplaced) index.takeLoose(fp);
   }
   return { index, uidNext: status.uidNext };

@@ -4,6 +4,7 @@ import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
 import type { TargetFree } from './source-driver';
+import { surveyStart } from './survey-start';
 import { deselect } from './target-scan';
 
 export type TargetFolderStatus = Awaited<ReturnType<ImapFlow['status']>>;
@@ -73,10 +74,7 @@ export class StoredTargetSurvey {
     const status = (await asked?.catch(() => false as const)) || (await targetFolderStatus(target, mapping.target));
     if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
     survey.uidNext = status.uidNext;
-    const targetValidity = status.uidValidity !== undefined ? Number(status.uidValidity) : null;
-    // Copies whose target UID is unknown may sit below the last complete pass's UIDNEXT or above it: the whole folder is read then.
-    const unplaced = store.unplacedCopies(account, mapping.source, cp.uidValidity);
-    const from = scanWholeTarget || unplaced.length > 0 || targetValidity !== cp.targetUidValidity ? 1 : (cp.targetUidNext ?? 1);
+    const { from, unplaced } = surveyStart(store, account, mapping.source, cp, scanWholeTarget, status);
     if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
       await targetFree?.();
       await scanIntoStore(target, store, account, mapping, from);
