@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { openDatabase } from '../engine/sqlite-native';
 import type { ByteBudget } from '../engine/byte-budget';
-import { messageExactFingerprint, messageFingerprint, internalDateOf } from '../engine/pop3/headers';
+import { headerBlock, messageExactFingerprint, messageFingerprint, internalDateOf } from '../engine/pop3/headers';
+import { uidlKeys } from '../engine/pop3/uidl-keys';
 import { fitToListSize } from '../engine/pop3/migrate-pop3';
 import type { Pop3Client } from '../engine/pop3/client';
 import { bodyDigest, type BodyDigest } from './body-digest';
@@ -60,11 +61,20 @@ export async function readPop3Meta(pop: Pop3Client, stateDir: string | undefined
   const taken = new Set(ids.values());
   let above = listing.length;
   for (const id of taken) above = Math.max(above, id);
-  for (const { msg, uidl } of listing) {
+  // The keys the engine recorded: a UIDL, or for a UIDL the server repeats, UIDL and header
+  // (those headers are read here once and kept for the loop below).
+  const repeatedHeaders = new Map<number, Buffer>();
+  const { keys } = await uidlKeys(listing, sizes, async (msg) => {
+    const header = await pop.top(msg, 0);
+    repeatedHeaders.set(msg, header);
+    return headerBlock(header);
+  });
+  for (const [i, { msg }] of listing.entries()) {
     const size = sizes.get(msg);
     if (size === undefined) continue;
-    const header = await pop.top(msg, 0);
-    const uid = ids.get(uidl) ?? (taken.has(msg) ? above + msg : msg);
+    const header = repeatedHeaders.get(msg) ?? (await pop.top(msg, 0));
+    repeatedHeaders.delete(msg);
+    const uid = ids.get(keys[i]!) ?? (taken.has(msg) ? above + msg : msg);
     const date = internalDateOf(header);
     const fp = messageFingerprint(header, size);
     const exact = messageExactFingerprint(header, size);

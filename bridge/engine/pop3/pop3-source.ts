@@ -8,6 +8,7 @@ import { resumeCheckpoint } from '../checkpoint';
 import { appendLimitOf } from '../copy-chunk';
 import type { MailboxLayout } from '../discover';
 import { MigrationError, type ErrorContext } from '../errors';
+import type { ErrorInfo } from '../../../shared/errors';
 import { FolderRun } from '../folder-run';
 import { timeRoundTrip } from '../link-window';
 import type { Chunk, FetchedChunk, FolderPlan, PlanContext, PlannedMessage, SourceDriver, SourceSession } from '../source-driver';
@@ -17,6 +18,7 @@ import { Pop3Client, type Pop3ClientOptions, type UidlEntry } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
 import { UidlIds } from './uidl-ids';
+import { uidlKeys } from './uidl-keys';
 
 /**
  * A POP3 maildrop as a source: the server's INBOX (POP3 sees nothing else), migrated into
@@ -27,7 +29,8 @@ import { UidlIds } from './uidl-ids';
  * "-ERR maildrop already locked"), so --concurrency does not apply to a POP3 source; the
  * pass loop fetches the next chunk while the previous one is APPENDed.
  *
- * Identity: a message is its UIDL. UidlIds gives each UIDL a stable integer, and that
+ * Identity: a message is its UIDL (for a UIDL a broken server repeats: UIDL and header,
+ * uidl-keys.ts). UidlIds gives each such key a stable integer, and that
  * integer is the `uid` of the message's row in the engine's own table (source folder
  * 'INBOX', uid_validity POP3_UID_VALIDITY). A row is written after the target confirmed
  * the APPEND; a message with a row is never downloaded again. The folder checkpoint keeps
@@ -138,11 +141,24 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     return got;
   };
   /** A TOP refused: the message's skip reason when TOP works here; undefined when the message goes on without TOP. */
-  const topRefused = (err: unknown, m: Pop3Message): string | undefined => {
+  const topRefused = (err: unknown, uidl: string): string | undefined => {
     if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
-    if (topWorked) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`;
+    if (topWorked) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${uidl})`;
     if (++topRefusals >= 2) canTop = false;
     return undefined;
+  };
+  /** A message's header (TOP n 0), for telling apart messages a broken server lists under one UIDL. */
+  const headerOf = async (msg: number, uidl: string): Promise<Buffer | undefined> => {
+    if (!canTop) return undefined;
+    try {
+      const got = await pop.top(msg, 0);
+      topWorked = true;
+      return headerBlock(got);
+    } catch (err) {
+      // Deleted meanwhile, or TOP refused: keyed by size, and the download says which.
+      topRefused(err, uidl);
+      return undefined;
+    }
   };
   // The folder being copied: target messages no row accounts for, where this run's copies start, RETRs used.
   let index = new TargetIndex();
@@ -168,13 +184,15 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     await targetFree?.();
     const entries = await uidl();
     const sizes = await onSource(pop.list());
-    // A UIDL should be unique in a maildrop; a broken server repeating one still gets one row per message.
-    const occurrences = new Map<string, number>();
-    const keys = entries.map(({ uidl }) => {
-      const n = (occurrences.get(uidl) ?? 0) + 1;
-      occurrences.set(uidl, n);
-      return n === 1 ? uidl : `${uidl}#${n}`;
-    });
+    const { keys, repeated } = await uidlKeys(entries, sizes, headerOf);
+    const warnings: ErrorInfo[] = [];
+    if (repeated > 0) {
+      warnings.push({
+        code: 'PROTOCOL_ERROR',
+        side: 'source',
+        message: `The POP3 server of ${job.source.user} gives ${repeated} messages a UIDL another message also has (RFC 1939 asks for a unique one); those messages are told apart by their headers, read with TOP.`,
+      });
+    }
     const idList = ids.idsFor(account, keys);
     const messages: Pop3Message[] = entries.map((e, i) => ({ msg: e.msg, uidl: keys[i]!, uid: idList[i]!, size: sizes.get(e.msg) ?? 0 }));
 
@@ -223,7 +241,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     run.counts.skipped = priorSkipped;
     run.counts.total = priorPresent + priorSkipped + pending.length;
     run.counts.bytesTotal = pending.reduce((s, m) => s + m.size, 0);
-    return { run, toCopy: pending, warnings: [], targetUidNext };
+    return { run, toCopy: pending, warnings, targetUidNext };
   };
 
   /**
@@ -242,7 +260,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
         if (whole.length === m.size) return whole;
         topGot = whole.length;
       } catch (err) {
-        const gone = topRefused(err, m);
+        const gone = topRefused(err, m.uidl);
         if (gone) return gone;
       }
     }
@@ -281,7 +299,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
         header = headerBlock(await top(m, 0));
       } catch (err) {
         // Without TOP after all: download and decide then.
-        const gone = topRefused(err, m);
+        const gone = topRefused(err, m.uidl);
         if (gone) return skip(gone);
       }
       if (header) {
