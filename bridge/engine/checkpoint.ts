@@ -48,5 +48,8 @@ export function resumeCheckpoint(
   if (scanWholeTarget || cp.filterKey !== key) {
     cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
   }
+  // The old folder's state says nothing of the new one: kept, a pass into the new folder
+  // interrupted midway would leave a checkpoint that lets the next run skip its whole-folder survey.
+  if (previous && previous.targetFolder !== mapping.target) cp = { ...cp, targetUidValidity: null, targetUidNext: null };
   return { cp, scanWholeTarget, changedFrom };
 }

@@ -1,0 +1,47 @@
+/**
+ * Where a folder's pass resumes when its target folder changed (a renamed mapping, a
+ * folder-map edit): the new target folder has had no complete pass, so its survey reads it
+ * from UID 1 — also in the run after one interrupted in the middle of the first pass into it.
+ */
+import { describe, expect, it } from 'vitest';
+import { MigrationOptionsSchema } from '../../shared/migration';
+import { resumeCheckpoint } from '../../bridge/engine/checkpoint';
+import { tempStore } from '../support/engine-fixtures';
+
+const opts = MigrationOptionsSchema.parse({});
+const account = 'alice@old.example.com';
+
+describe('resumeCheckpoint when the target folder changed', () => {
+  it('forgets the old target folder\'s UIDVALIDITY and UIDNEXT, so a resumed pass still scans the new one whole', () => {
+    const state = tempStore();
+    try {
+      // A complete pass of Work into Old: the survey of a later pass would start at UIDNEXT 100.
+      const first = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Old' }, 7, opts);
+      state.store.putCheckpoint({ ...first.cp, lastUid: 50, targetUidValidity: 1234, targetUidNext: 100 });
+
+      const moved = resumeCheckpoint(state.store, account, { source: 'Work', target: 'New' }, 7, opts);
+      expect(moved.scanWholeTarget).toBe(true);
+      expect([moved.cp.targetFolder, moved.cp.lastUid, moved.cp.targetUidValidity, moved.cp.targetUidNext]).toEqual(['New', 0, null, null]);
+
+      // The first pass into New is interrupted after some messages: its checkpoint is written as it goes.
+      state.store.putCheckpoint({ ...moved.cp, lastUid: 20 });
+      const resumed = resumeCheckpoint(state.store, account, { source: 'Work', target: 'New' }, 7, opts);
+      expect(resumed.scanWholeTarget).toBe(true);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('keeps the checkpoint when nothing changed', () => {
+    const state = tempStore();
+    try {
+      const first = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Old' }, 7, opts);
+      state.store.putCheckpoint({ ...first.cp, lastUid: 50, targetUidValidity: 1234, targetUidNext: 100 });
+      const again = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Old' }, 7, opts);
+      expect(again.scanWholeTarget).toBe(false);
+      expect([again.cp.lastUid, again.cp.targetUidValidity, again.cp.targetUidNext]).toEqual([50, 1234, 100]);
+    } finally {
+      state.cleanup();
+    }
+  });
+});
