@@ -6,21 +6,24 @@
  * delivered twice) must not be taken for that copy, or it is never stored. On every kind of
  * target server, with its UIDPLUS capability and APPENDUID answers hidden by a proxy: once
  * in the first pass of a folder, once in a pass after a complete one (where the survey
- * would otherwise start at that pass's UIDNEXT).
+ * would otherwise start at that pass's UIDNEXT); from an IMAP and from a POP3 source (whose
+ * survey is kept in memory).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateAccount } from '../../bridge/engine/migrate-account';
+import { migrate } from '../../bridge/engine/migrate';
 import { readFolder, seedFolder } from '../harness/mailbox';
 import { MATRIX, startConfig, startMailServer, type AnyMailServer, type DovecotMailServer, type MailUser } from '../harness/servers';
 import { textMessage, type CorpusMessage } from '../support/corpus';
 import { identities, job, tempStore } from '../support/engine-fixtures';
 import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy';
+import type { Endpoint } from '../../bridge/engine/endpoint';
 import { expectedIdentities, imapEndpoint } from './matrix-engine-support';
+import { pop3Endpoint } from './pop3-support';
 
-const alice = { user: 'alice@old.example.com', password: 'NoUidplus-src-pw-4Kd' };
-const bob = { user: 'bob@old.example.com', password: 'NoUidplus-src-pw-6Pw' };
-const carol = { user: 'carol@new.example.com', password: 'NoUidplus-tgt-pw-2Zs' };
-const dave = { user: 'dave@new.example.com', password: 'NoUidplus-tgt-pw-9Hm' };
+const SOURCE_KINDS = ['imap', 'pop3'] as const;
+/** Per source kind, a source account and a target account for each of the two cases. */
+const sourceUser = (kind: string, n: number) => ({ user: `${kind}${n}@old.example.com`, password: `NoUidplus-src-pw-${kind}${n}` });
+const targetUser = (kind: string, n: number) => ({ user: `${kind}${n}@new.example.com`, password: `NoUidplus-tgt-pw-${kind}${n}` });
 
 const date = new Date('2018-01-01T00:00:00Z');
 const at = (raw: Buffer, flags: string[] = []): CorpusMessage => ({ raw, flags, internalDate: date });
@@ -30,15 +33,17 @@ function draftTwice(tag: string): CorpusMessage[] {
   return [at(draft, ['\\Draft']), ...[1, 2, 3].map((i) => at(textMessage({ id: `${tag}-${i}@example.com`, date }))), at(draft, ['\\Draft'])];
 }
 
-describe.each(MATRIX)('identical messages, target without UIDPLUS, run interrupted and resumed: Dovecot -> $describe', (config) => {
+const cases = MATRIX.flatMap((config) => SOURCE_KINDS.map((sourceKind) => ({ config, sourceKind, describe: `${sourceKind} on Dovecot -> ${config.describe}` })));
+
+describe.each(cases)('identical messages, target without UIDPLUS, run interrupted and resumed: $describe', ({ config, sourceKind }) => {
   let source: DovecotMailServer;
   let target: AnyMailServer;
   let proxy: RecordingProxy;
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startMailServer('dovecot', { name: `nouidplus-src-${config.id}`, users: [alice, bob] }),
-      startConfig(config, { name: `nouidplus-tgt-${config.id}`, users: [carol, dave] }),
+      startMailServer('dovecot', { name: `nouidplus-src-${config.id}-${sourceKind}`, users: [sourceUser(sourceKind, 1), sourceUser(sourceKind, 2)] }),
+      startConfig(config, { name: `nouidplus-tgt-${config.id}-${sourceKind}`, users: [targetUser(sourceKind, 1), targetUser(sourceKind, 2)] }),
     ]);
     proxy = await startRecordingProxy(target.imapPort, { hideStartTls: true, hideCapabilities: ['UIDPLUS', 'APPENDUID'] });
   }, 120_000);
@@ -47,23 +52,30 @@ describe.each(MATRIX)('identical messages, target without UIDPLUS, run interrupt
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
+  const sourceEndpoint = (from: MailUser): Endpoint => (sourceKind === 'pop3' ? pop3Endpoint(source, from) : imapEndpoint(source, from));
+  const theJob = (from: MailUser, into: MailUser, chunkMessages?: number) =>
+    job(sourceEndpoint(from), imapEndpoint(target, into, proxy.port), { concurrency: 1, fixedConcurrency: true, ...(chunkMessages ? { chunkMessages } : {}), includeFolders: ['INBOX'] });
+
   /** One run stopped once `stopAfter` messages are copied, then one to the end; the target must then hold the source's INBOX. */
   async function interruptedThenResumed(from: MailUser, into: MailUser, state: ReturnType<typeof tempStore>, stopAfter: number): Promise<void> {
-    const theJob = job(imapEndpoint(source, from), imapEndpoint(target, into, proxy.port), { concurrency: 1, fixedConcurrency: true, chunkMessages: 1, includeFolders: ['INBOX'] });
+    const stopped = theJob(from, into, 1);
     const stop = new AbortController();
-    const first = await migrateAccount(theJob, state.store, { signal: stop.signal, onProgress: (p) => p.messagesCopied >= stopAfter && stop.abort() });
+    const first = await migrate(stopped, state.store, { signal: stop.signal, onProgress: (p) => p.messagesCopied >= stopAfter && stop.abort() });
     expect(first.error?.code).toBe('CANCELLED');
-    const second = await migrateAccount(theJob, state.store);
+    const second = await migrate(stopped, state.store);
     expect(second.error).toBeNull();
     const src = await readFolder(source, from, 'INBOX', { withRaw: true });
-    expect(identities(await readFolder(target, into, 'INBOX'))).toEqual(expectedIdentities(src, target));
+    // POP3 carries no flags: its copies arrive without the \Draft. Their internal date comes
+    // from the Date field, which these messages set to the date they were seeded with.
+    const expected = sourceKind === 'pop3' ? src.map((m) => ({ ...m, flags: [] })) : src;
+    expect(identities(await readFolder(target, into, 'INBOX'))).toEqual(expectedIdentities(expected, target));
   }
 
   it('in the first pass of the folder: both copies of the draft end on the target', async () => {
-    await seedFolder(source, alice, 'INBOX', draftTwice('first'));
+    await seedFolder(source, sourceUser(sourceKind, 1), 'INBOX', draftTwice('first'));
     const state = tempStore();
     try {
-      await interruptedThenResumed(alice, carol, state, 2);
+      await interruptedThenResumed(sourceUser(sourceKind, 1), targetUser(sourceKind, 1), state, 2);
       // The target never said where it stored a message: every row of ours has no target UID.
       expect(proxy.events().some((e) => e.kind === 'reply' && /\[X-NO-APPENDUID /.test(e.text))).toBe(true);
     } finally {
@@ -72,13 +84,13 @@ describe.each(MATRIX)('identical messages, target without UIDPLUS, run interrupt
   }, 120_000);
 
   it('in a pass after a complete one: both copies of the draft end on the target', async () => {
-    await seedFolder(source, bob, 'INBOX', [at(textMessage({ id: 'before-1@example.com', date })), at(textMessage({ id: 'before-2@example.com', date }))]);
+    const [from, into] = [sourceUser(sourceKind, 2), targetUser(sourceKind, 2)];
+    await seedFolder(source, from, 'INBOX', [at(textMessage({ id: 'before-1@example.com', date })), at(textMessage({ id: 'before-2@example.com', date }))]);
     const state = tempStore();
     try {
-      const theJob = job(imapEndpoint(source, bob), imapEndpoint(target, dave, proxy.port), { concurrency: 1, fixedConcurrency: true, includeFolders: ['INBOX'] });
-      expect((await migrateAccount(theJob, state.store)).error).toBeNull();
-      await seedFolder(source, bob, 'INBOX', draftTwice('later'));
-      await interruptedThenResumed(bob, dave, state, 2);
+      expect((await migrate(theJob(from, into), state.store)).error).toBeNull();
+      await seedFolder(source, from, 'INBOX', draftTwice('later'));
+      await interruptedThenResumed(from, into, state, 2);
     } finally {
       state.cleanup();
     }
