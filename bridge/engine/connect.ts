@@ -1,7 +1,7 @@
 import type { ImapFlow, ImapFlowOptions } from 'imapflow';
 import { ImapClient } from './imap-client';
 import { legacyTlsAllowed, verifiesCertificate, type Endpoint } from './endpoint';
-import { MigrationError, classifyError } from './errors';
+import { MigrationError, classifyError, stoppedError } from './errors';
 
 export interface ConnectOptions {
   side: 'source' | 'target';
@@ -13,6 +13,8 @@ export interface ConnectOptions {
   compress?: boolean;
   /** A logged-in connection to the same account whose NAMESPACE answer this one takes (ImapClient.siblingNamespaces). */
   sibling?: ImapFlow;
+  /** The run's stop: a connection still being made is closed at once instead of waiting out its timeouts. */
+  signal?: AbortSignal;
 }
 
 function authOptions(ep: Endpoint): NonNullable<ImapFlowOptions['auth']> {
@@ -83,11 +85,17 @@ export async function connectImap(ep: Endpoint, opts: ConnectOptions): Promise<I
   client.on('error', (err: unknown) => {
     client.lastError = err;
   });
+  if (opts.signal?.aborted) throw stoppedError();
+  const onStop = (): void => client.close();
+  opts.signal?.addEventListener('abort', onStop, { once: true });
   try {
     await client.connect();
   } catch (err) {
     client.close();
+    if (opts.signal?.aborted) throw stoppedError();
     throw classifyError(err, { side: opts.side, account: ep.user, host: ep.host, port: ep.port });
+  } finally {
+    opts.signal?.removeEventListener('abort', onStop);
   }
   return client;
 }

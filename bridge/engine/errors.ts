@@ -110,3 +110,8 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
   }
   return new MigrationError('INTERNAL', `Unexpected error talking to the ${where}: ${e.message ?? String(err)}${said}`, opts);
 }
+
+/** The error of a run the user stopped (its AbortSignal fired). */
+export function stoppedError(): MigrationError {
+  return new MigrationError('CANCELLED', 'The migration was stopped.');
+}

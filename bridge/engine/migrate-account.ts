@@ -13,5 +13,5 @@ export { planMappings } from './plan-mappings';
  * pass plans the folder again and matches its messages by fingerprint.
  */
 export async function migrateAccount(job: AccountJob, store: StateStore, hooks: MigrateHooks = {}): Promise<AccountResult> {
-  return runAccount(job, store, hooks, imapSource(job), { retrySourceChanged: true });
+  return runAccount(job, store, hooks, imapSource(job, hooks.signal), { retrySourceChanged: true });
 }

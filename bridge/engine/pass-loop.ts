@@ -7,7 +7,7 @@ import { pendingEstimate, workersFor } from './worker-count';
 import { closeQuietly, connectImap } from './connect';
 import { appendFetched, makeChunks } from './copy-chunk';
 import { discoverLayout, type ListedStatus } from './discover';
-import { MigrationError } from './errors';
+import { MigrationError, stoppedError } from './errors';
 import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
 import { planMappings } from './plan-mappings';
@@ -82,7 +82,7 @@ async function runPass<M extends PlannedMessage>(
   try {
     tracker.setPhase('connecting');
     // Both sides at once: a login is several round trips, the same on each side.
-    [control.src, control.tgt] = await connectBoth(driver, job, 'control');
+    [control.src, control.tgt] = await connectBoth(driver, job, 'control', hooks.signal);
     tracker.setPhase('discovering');
     const [srcLayout, tgtLayout] = await Promise.all([control.src.listFolders(), discoverLayout(control.tgt)]);
     const mappings = planMappings(srcLayout, tgtLayout, job);
@@ -124,7 +124,7 @@ async function runPass<M extends PlannedMessage>(
     // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), not at all.
     const roundTrip = pending > 0 ? await measureRoundTrip(control.src, control.tgt) : undefined;
     const controlTarget = control.tgt;
-    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1), controlTarget));
+    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1), hooks.signal, controlTarget));
 
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
@@ -284,7 +284,7 @@ async function runPass<M extends PlannedMessage>(
         }
         [s, t] = got.sessions;
         while (!failure) {
-          if (hooks.signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
+          if (hooks.signal?.aborted) throw stoppedError();
           const task = await nextTask();
           if (!task) break;
           try {
@@ -376,10 +376,10 @@ async function runPass<M extends PlannedMessage>(
  * source's error wins, as if the source were first. A worker's target connection takes
  * `targetSibling`'s NAMESPACE answer instead of asking.
  */
-async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> {
+async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string, signal: AbortSignal | undefined, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> {
   const [src, tgt] = await Promise.allSettled([
     driver.connect(`src-${id}`),
-    connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: targetSibling }),
+    connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: targetSibling, signal }),
   ]);
   if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
   if (src.status === 'fulfilled') await src.value.close();

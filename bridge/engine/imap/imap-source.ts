@@ -20,13 +20,13 @@ import { planFolder, planMoreOfFolder } from './plan-folder';
  * its \Seen flags. A folder's identity is its UIDVALIDITY; its messages are listed
  * above the checkpoint's UID with flags, date, size and the fingerprint headers.
  */
-export function imapSource(job: AccountJob): SourceDriver<SourceMessageMeta> {
+export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<SourceMessageMeta> {
   // The session that listed the folders; later sessions open them without listing each
   // again, and take its NAMESPACE answer instead of asking.
   let lister: ImapClient | undefined;
   return {
     connect: async (id) => {
-      const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister });
+      const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
       if (lister) client.adoptListing(lister);
       return imapSession(guardReadOnly(client), job, (listed) => (lister = listed));
     },

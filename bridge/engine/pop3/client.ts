@@ -29,7 +29,7 @@ import { legacyTlsAllowed, verifiesCertificate } from '../endpoint';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import type { Endpoint } from '../endpoint';
-import { MigrationError, type ErrorContext } from '../errors';
+import { MigrationError, stoppedError, type ErrorContext } from '../errors';
 import { Pop3ClosedError, Pop3ProtocolError, Pop3ServerError, Pop3TimeoutError, classifyPop3Error } from './errors';
 import { MultilineDecoder, MultilineTooLargeError } from './multiline';
 import { assertPop3CommandAllowed } from './read-only-guard';
@@ -94,9 +94,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, onTimeout: () => Error, clean
   });
 }
 
-function openSocket(ep: Endpoint, timeoutMs: number): Promise<AnySocket> {
+function openSocket(ep: Endpoint, timeoutMs: number, opened: (socket: AnySocket) => void): Promise<AnySocket> {
   const socket: AnySocket =
     ep.security === 'tls' ? tlsConnect({ port: ep.port, ...tlsOptions(ep) }) : netConnect({ host: ep.host, port: ep.port });
+  opened(socket);
   const ready = new Promise<AnySocket>((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     socket.once('error', onError);
@@ -159,7 +160,7 @@ export class Pop3Client {
    * failure is a classified MigrationError naming the account (AUTH_FAILED, TLS_FAILED,
    * CONNECT_FAILED, TIMEOUT, THROTTLED, ...), with no secret in its message.
    */
-  static async connect(ep: Endpoint, opts: Pop3ClientOptions = {}): Promise<Pop3Client> {
+  static async connect(ep: Endpoint, opts: Pop3ClientOptions = {}, signal?: AbortSignal): Promise<Pop3Client> {
     const ctx: ErrorContext = { side: 'source', account: ep.user, host: ep.host, port: ep.port };
     if (ep.security === 'plain' && !ep.allowPlaintext) {
       throw new MigrationError(
@@ -171,8 +172,13 @@ export class Pop3Client {
     const timeouts = { ...DEFAULTS, ...opts };
     let client: Pop3Client | undefined;
     let phase: 'login' | 'session' = 'session';
+    if (signal?.aborted) throw stoppedError();
+    // The run's stop closes a connection still being made instead of waiting out its timeouts.
+    let socket: AnySocket | undefined;
+    const onStop = (): void => (client ? client.close() : void socket?.destroy());
+    signal?.addEventListener('abort', onStop, { once: true });
     try {
-      client = new Pop3Client(await openSocket(ep, timeouts.connectTimeoutMs), opts);
+      client = new Pop3Client(await openSocket(ep, timeouts.connectTimeoutMs, (s) => (socket = s)), opts);
       const greeting = await client.readStatus('greeting', timeouts.connectTimeoutMs);
       if (!greeting.ok) throw new Pop3ServerError('greeting', greeting.text);
       client.capabilities = await client.capa();
@@ -186,7 +192,10 @@ export class Pop3Client {
       return client;
     } catch (err) {
       client?.close();
+      if (signal?.aborted) throw stoppedError();
       throw classifyPop3Error(err, ctx, phase);
+    } finally {
+      signal?.removeEventListener('abort', onStop);
     }
   }
 

@@ -7,7 +7,7 @@ import { skipIsFinal } from '../append-refusal';
 import { resumeCheckpoint } from '../checkpoint';
 import { appendLimitOf } from '../copy-chunk';
 import type { MailboxLayout } from '../discover';
-import { MigrationError, type ErrorContext } from '../errors';
+import { MigrationError, stoppedError, type ErrorContext } from '../errors';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FolderRun } from '../folder-run';
 import { timeRoundTrip } from '../link-window';
@@ -118,7 +118,7 @@ export function pop3Source(job: AccountJob, store: StateStore, hooks: Pop3Migrat
   return {
     maxSessions: 1,
     label: popLabel,
-    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3), job, ids, hooks.signal),
+    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3, hooks.signal), job, ids, hooks.signal),
     dispose: () => ids.close(),
   };
 }
@@ -346,7 +346,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
       const limit = appendLimitOf(target);
       const fetched: FetchedChunk = { items: [], settled: [], warnings: [] };
       for (const m of chunk.messages) {
-        if (signal?.aborted) throw new MigrationError('CANCELLED', 'The migration was stopped.');
+        if (signal?.aborted) throw stoppedError();
         await handle(m, chunk.run, limit, fetched);
       }
       return fetched;
