@@ -70,6 +70,12 @@ export class BridgeSocket {
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
   private closed = false;
+  /**
+   * Set once auth.ok arrived after the listener's proof verified. The socket is open at the TCP
+   * level long before that, and a page's request (with a password) must not go to a listener
+   * that may still turn out not to be the bridge.
+   */
+  private authenticated = false;
 
   constructor(
     private readonly port: number,
@@ -141,6 +147,7 @@ export class BridgeSocket {
       const second = await next();
       const ok = AuthOkSchema.safeParse(second);
       if (!ok.success) throw refused(second) ?? new BridgeRequestError({ code: 'BAD_RESULT', message: 'Unexpected answer to the handshake.' });
+      this.authenticated = true;
       // Anything that came after auth.ok in the same burst is ordinary traffic.
       ws.onmessage = (ev) => this.onMessage(ev.data);
       ws.onclose = (ev) => this.onClosed(ev.code, ev.reason);
@@ -164,7 +171,7 @@ export class BridgeSocket {
   }
 
   get isOpen(): boolean {
-    return !this.closed && this.ws?.readyState === this.WebSocketImpl.OPEN;
+    return this.authenticated && !this.closed && this.ws?.readyState === this.WebSocketImpl.OPEN;
   }
 
   request<T extends RequestType>(type: T, params: RequestParamsInput<T>): Promise<RequestResult<T>> {
