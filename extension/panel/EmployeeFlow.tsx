@@ -55,14 +55,18 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       : (invites?.find((i) => i.account.target.toLowerCase() === wanted) ?? (invites?.length === 1 ? invites[0] : undefined));
   const job = invite?.job;
   const oldAddress = sourceUser.trim() || (invite && invite.account.source.toLowerCase() !== invite.account.target.toLowerCase() ? invite.account.source : wanted);
-  const host = hostEdit ?? job?.source.host ?? '';
-  const port = portEdit ?? String(job?.source.port ?? 993);
+  // The server the bridge stores the password for and logs in to: the account's own when it kept
+  // the one it started with (a server change for new accounts only), else the job's.
+  const bound = invite ? (invite.account.sourceServer ? { ...invite.account.sourceServer, protocol: invite.job.source.protocol } : invite.job.source) : null;
+  const host = hostEdit ?? bound?.host ?? '';
+  const port = portEdit ?? String(bound?.port ?? 993);
   const hint = authHint(job?.provider ?? null, host, oldAddress);
   const zh = locale === 'zh-CN';
 
-  const server = job
-    ? { ...job.source, host: host.trim(), port: Number(port) || job.source.port }
-    : null;
+  const server = bound ? { ...bound, host: host.trim(), port: Number(port) || bound.port } : null;
+  // The fields may name another server for a test, but a password typed for it must not be sent:
+  // the bridge would use it with `bound`, a server the employee did not type it for.
+  const elsewhere = !!bound && !!server && (server.host.toLowerCase() !== bound.host.toLowerCase() || server.port !== bound.port);
 
   const runTest = async () => {
     if (!server) return;
@@ -77,7 +81,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!invite) return;
+    if (!invite || elsewhere) return;
     setError(null);
     try {
       const same = invite.account.target.toLowerCase() === wanted;
@@ -175,10 +179,15 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             <button type="button" className="secondary" data-testid="self-test" disabled={!connected || !server || !password || test.busy} onClick={() => void runTest()}>
               {test.busy ? ps(locale, 'testing') : ps(locale, 'test')}
             </button>
-            <button type="submit" className="primary" data-testid="self-start" disabled={!connected || !invite || !password}>
+            <button type="submit" className="primary" data-testid="self-start" disabled={!connected || !invite || !password || elsewhere}>
               {ps(locale, 'start')}
             </button>
           </div>
+          {bound && elsewhere && (
+            <p className="callout callout--warn" data-testid="self-other-server">
+              {ps(locale, 'otherServer', { server: `${bound.host}:${bound.port}` })}
+            </p>
+          )}
           {test.result && (
             <div data-testid="self-test-result" data-ok={String(test.result.ok)} role="status">
               {test.result.ok ? <p>{ps(locale, 'testOk', { folders: test.result.folders ?? 0 })}</p> : test.result.error && <ErrorRemedy error={test.result.error} />}

@@ -20,6 +20,10 @@ const S = {
   oldAddress: { en: 'Old address', zh: '原邮箱地址' },
   oldServer: { en: 'Old server', zh: '原邮箱服务器' },
   oldServerAuto: { en: 'Set by your administrator’s migration; change it only if your old provider told you another one.', zh: '来自管理员开启的搬家任务;仅当原服务商告知了其他地址时修改。' },
+  otherServer: {
+    en: 'Your administrator’s migration reads your old mailbox from {server}, and your password is used only there. To migrate from the server entered above, ask your administrator to change the migration’s old server; you can still test it here.',
+    zh: '管理员的搬家任务从 {server} 读取原邮箱，您的密码只会用于该服务器。如需从上面填写的服务器搬家，请让管理员修改搬家任务的原邮箱服务器；您仍可在此测试。',
+  },
   port: { en: 'Port', zh: '端口' },
   password: { en: 'Old password or authorization code', zh: '原邮箱密码或授权码' },
   passwordHint: { en: 'If your old mailbox uses a client password / authorization code, enter that instead.', zh: '如果原邮箱开启了客户端独立密码/授权码,请填写授权码。' },
