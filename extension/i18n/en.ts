@@ -411,6 +411,7 @@ export const en = {
   passwordAgainSubmit: 'Save and continue',
   passwordAgainSaved: 'Saved: the account continues.',
   passwordAgainEmpty: 'Enter at least one password.',
+  passwordAgainAdminKept: 'This account still reads the old server it started with ({server}). The job keeps one admin password for the old system, stored for the job’s server ({jobServer}), so it cannot be entered here for this account: move the account with “Change server address” (all accounts), then enter the admin password.',
   serverChangePasswordsHint: 'Stored passwords are only used with the server, port and security they were entered for. Accounts that move ask for their password again (status “Password needed again”).',
   serverChangeAdminPassword: 'Admin password for the new server ({user}), so the accounts do not wait',
   phase_queued: 'queued',

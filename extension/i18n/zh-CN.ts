@@ -409,6 +409,7 @@ export const zhCN: Messages = {
   passwordAgainSubmit: '保存并继续',
   passwordAgainSaved: '已保存，账号将继续搬家。',
   passwordAgainEmpty: '请至少输入一个密码。',
+  passwordAgainAdminKept: '此账号仍从开始搬家时的原服务器（{server}）读取。任务只保存一个原邮箱系统管理员密码，且保存给任务的服务器（{jobServer}），因此无法在此为此账号输入：请先用“修改服务器地址”（所有账号）迁移此账号，再输入管理员密码。',
   serverChangePasswordsHint: '保存的密码只用于输入时的服务器、端口和加密方式。更换服务器的账号需要重新输入密码（状态显示为“需重新输入密码”）。',
   serverChangeAdminPassword: '新服务器的管理员密码（{user}），填写后账号无需等待',
   phase_queued: '排队中',

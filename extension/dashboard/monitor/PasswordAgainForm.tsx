@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { errorSide } from '../../../shared/errors';
-import type { JobView, LoginView } from '../../../shared/protocol';
+import type { JobView, LoginView, Server } from '../../../shared/protocol';
 import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { bridgeRequest } from '../../lib/page-client';
@@ -28,6 +28,11 @@ function failedNeeds(account: AccountRow, job: JobView | undefined): Record<Side
 
 const SECURITY_KEYS = { tls: 'securityTls', starttls: 'securityStarttls', plain: 'securityPlain' } as const;
 
+/** Every setting a stored password is bound to on the bridge (docs/PROTOCOL.md). */
+function sameServer(a: Server, b: Server): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port && a.security === b.security && a.allowPlaintext === b.allowPlaintext && a.insecureTls === b.insecureTls;
+}
+
 /**
  * A password typed again where the account's problem is shown (drawer), for two reasons:
  * - `password_needed`: the bridge no longer uses a stored password because the server settings
@@ -50,6 +55,12 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
   const needs: Record<Side, Need> = authFailed
     ? failedNeeds(account, job)
     : { source: need(job?.sourceLogin, account.hasSourcePassword), target: need(job?.targetLogin, account.hasTargetPassword) };
+  // A job keeps one admin password for the old system, and job.update stores it for the job's
+  // server of today. An account that kept the server it started with reads another one: an
+  // admin password typed for that server would be stored for, and used with, the job's.
+  const keptServer = job && account.sourceServer && !sameServer(account.sourceServer, job.source) ? account.sourceServer : null;
+  const adminKept = !!keptServer && needs.source === 'admin';
+  if (adminKept) needs.source = null;
   // Before the job is known, offer the account's own passwords (the usual case).
   if (!job && !needs.source && !needs.target) needs.source = 'own';
 
@@ -165,6 +176,11 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
       {hint && (
         <p className="hint" data-testid="auth-code-hint">
           {t('authCodeWhere', { where: authHintText(hint, lang) })}
+        </p>
+      )}
+      {adminKept && keptServer && job && (
+        <p className="callout callout--warn" data-testid="password-again-admin-kept">
+          {t('passwordAgainAdminKept', { server: serverText(keptServer), jobServer: serverText(job.source) })}
         </p>
       )}
       {field('source')}
