@@ -5,7 +5,7 @@ import { checkImport, type CheckedImport, type ImportRules } from '../../lib/csv
 import { formatCount } from '../../lib/format';
 import { ImportErrors } from './ImportErrors';
 import { readFileBytes } from './read-file';
-import { dataRowCount } from './wizard-state';
+import { dataRowCount, recheckImports } from './wizard-state';
 
 let nextId = 1;
 
@@ -82,7 +82,7 @@ export function CsvImport({ imports, onChange, rules }: { imports: CheckedImport
                     headers: imp.headerStyle === 'chinese' ? t('headersChinese') : t('headersEnglish'),
                   })}
                 </span>
-                <button type="button" className="ghost" onClick={() => onChange(imports.filter((i) => i.id !== imp.id))} aria-label={t('removeImportNamed', { name: imp.fileName })}>
+                <button type="button" className="ghost" onClick={() => onChange(recheckImports(imports.filter((i) => i.id !== imp.id), rules))} aria-label={t('removeImportNamed', { name: imp.fileName })}>
                   {t('removeImport')}
                 </button>
               </div>
