@@ -22,6 +22,14 @@ export interface MigrateHooks {
   /** A byte budget shared by several accounts run at once (a batch), instead of one each. */
   budget?: ByteBudget;
   signal?: AbortSignal;
+  /**
+   * Stops the account at once, without waiting for a checkpoint: every target connection of the
+   * pass is closed, an APPEND under way included (what it stored without a row is found by the
+   * next pass's target scan, as after a crash). For a queue worker that can no longer be sure it
+   * holds the account: another worker may start on it any moment, and two must never APPEND
+   * the same messages. Also stops the account as `signal` does.
+   */
+  halt?: AbortSignal;
   /** Messages a folder's planning window holds at most (the driver's default when unset; tests use a few). */
   planWindow?: number;
   /** Called with each retry's reason and delay, for logs. */

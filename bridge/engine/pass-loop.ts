@@ -42,6 +42,8 @@ export async function runAccount<M extends PlannedMessage>(
   const account = accountKey(job);
   const tracker = new ProgressTracker(account, hooks.onProgress);
   const pass = new PassResult(driver.label);
+  // A halt stops the account too: no retry, no next task.
+  if (hooks.halt) hooks = { ...hooks, signal: hooks.signal ? AbortSignal.any([hooks.signal, hooks.halt]) : hooks.halt };
   let error: MigrationError | null;
   try {
     error = await retryPasses(job, tracker, hooks, () => runPass(job, store, account, tracker, hooks, driver, pass), () => pass.carryOver(), {
@@ -79,10 +81,22 @@ async function runPass<M extends PlannedMessage>(
   let logins: WorkerLogins<M> | undefined;
   // A widened byte budget is narrowed again when the pass ends (a batch's budget is shared).
   let narrowWindow = (): void => undefined;
+  // Every target connection of the pass, for hooks.halt: closed under an APPEND, not after it.
+  const targets = new Set<ImapFlow>();
+  const halt = () => {
+    for (const t of targets) t.close();
+  };
+  hooks.halt?.addEventListener('abort', halt, { once: true });
+  const connect = async (id: string, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> => {
+    const pair = await connectBoth(driver, job, id, hooks.signal, targetSibling);
+    targets.add(pair[1]);
+    if (hooks.halt?.aborted) pair[1].close();
+    return pair;
+  };
   try {
     tracker.setPhase('connecting');
     // Both sides at once: a login is several round trips, the same on each side.
-    [control.src, control.tgt] = await connectBoth(driver, job, 'control', hooks.signal);
+    [control.src, control.tgt] = await connect('control');
     tracker.setPhase('discovering');
     const [srcLayout, tgtLayout] = await Promise.all([control.src.listFolders(), discoverLayout(control.tgt)]);
     const mappings = planMappings(srcLayout, tgtLayout, job);
@@ -124,7 +138,7 @@ async function runPass<M extends PlannedMessage>(
     // Where the listing shows nothing new (LIST-STATUS and a resumable checkpoint), not at all.
     const roundTrip = pending > 0 ? await measureRoundTrip(control.src, control.tgt) : undefined;
     const controlTarget = control.tgt;
-    logins = new WorkerLogins<M>(workers - 1, (i) => connectBoth(driver, job, String(i + 1), hooks.signal, controlTarget));
+    logins = new WorkerLogins<M>(workers - 1, (i) => connect(String(i + 1), controlTarget));
 
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
@@ -363,6 +377,7 @@ async function runPass<M extends PlannedMessage>(
     }
     if (failure) throw failure;
   } finally {
+    hooks.halt?.removeEventListener('abort', halt);
     narrowWindow();
     await logins?.closeUntaken();
     await control.src?.close();

@@ -55,9 +55,15 @@ export function readPayload(data: unknown): AccountJobPayload {
 /** Runs one queued account with the engine; what the job returns. */
 export async function processAccountJob(job: Job, token: string | undefined, deps: ProcessorDeps, lockLost?: AbortSignal): Promise<QueueAccountResult> {
   const jobId = job.id!;
-  // Lock lost (this worker was too slow to renew it, so the job may already run elsewhere):
-  // stop at a checkpoint at once, so that one account never runs on two workers for long.
   const signal = lockLost ? AbortSignal.any([deps.shutdown, lockLost]) : deps.shutdown;
+  // Lock lost, or not renewed for too long (Redis unreachable): another worker may start on
+  // this account any moment. A checkpoint can be a whole chunk's APPEND away, and a second
+  // worker scanning the target meanwhile would copy that chunk again, so the engine is halted
+  // (its target connections cut) rather than stopped. The coordinator's stop still waits for
+  // a checkpoint: the lock is held then.
+  const halt = new AbortController();
+  const leaseLost = (): boolean => !!lockLost?.aborted && lockLost.reason !== STOP_REASON;
+  lockLost?.addEventListener('abort', () => leaseLost() && halt.abort(lockLost.reason), { once: true });
   let payload: AccountJobPayload;
   let engineJob: AccountJob;
   try {
@@ -94,6 +100,7 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
     const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
       signal,
+      halt: halt.signal,
       budget: deps.budget,
       onProgress: (p) => progress.push(p),
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
@@ -106,9 +113,9 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
       deps.log(`Stopped ${payload.label} at a checkpoint: the coordinator asked (${result.messagesCopied} copied)`);
       return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
     }
-    if (lockLost?.aborted && !deps.shutdown.aborted) {
-      deps.log(`Lost the lock on ${payload.label}: stopped it at a checkpoint; the queue hands it to a worker again`);
-      throw new Error('this worker lost the job lock (it did not renew it in time); the account is run again from the queue');
+    if (leaseLost()) {
+      deps.log(`Lost the lock on ${payload.label}: halted it (${result.messagesCopied} copied); the queue hands it to a worker again`);
+      throw await handBack(job, token);
     }
     if (deps.shutdown.aborted) {
       // Stopped at a checkpoint by our own shutdown: another worker (or this one after a restart) takes it up.
@@ -124,6 +131,10 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
   } catch (err) {
     if (err instanceof WaitingError || err instanceof UnrecoverableError) throw err;
+    if (leaseLost()) {
+      deps.log(`Lost the lock on ${payload.label} before it started; the queue hands it to a worker again`);
+      throw await handBack(job, token);
+    }
     if (lockLost?.reason === STOP_REASON) {
       // Stopped while it waited for a connection to its source host: nothing ran.
       deps.log(`Stopped ${payload.label} before it started: the coordinator asked`);
@@ -137,6 +148,17 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     deps.stats.finish(jobId, ok);
     await Promise.all([deps.caps.local.release(sourceHost, holder), deps.caps.shared.release(sourceHost, holder).catch(() => undefined)]);
   }
+}
+
+/**
+ * Puts a job whose lock this worker could not keep back into the queue, and what the processor
+ * throws then. If the lock was still ours after all (a renewal only late), the job waits for
+ * any worker again instead of failing; if it is gone, Redis refuses the move and the job stays
+ * with whoever holds it now (or the stalled check requeues it).
+ */
+async function handBack(job: Job, token: string | undefined): Promise<WaitingError> {
+  if (token) await job.moveToWait(token).catch(() => undefined);
+  return new WaitingError();
 }
 
 /** What the coordinator's verify needs of this worker's state store; left out (verify as before) if it cannot be read. */

@@ -12,7 +12,8 @@ import type { QueueRefusal } from './protocol';
 import { ACCOUNTS_QUEUE, workerOptions } from './queue-config';
 import { describeRedis, redisConnectionOptions, type RedisAddress } from './redis-url';
 import { WorkerStats } from './worker-stats';
-import { STOP_REASON, StopWatcher } from './stop-requests';
+import { LOCK_LOST, LEASE_UNCONFIRMED, STOP_REASON, StopWatcher } from './stop-requests';
+import { FENCE_AFTER_MS, LeaseFence } from './lease-fence';
 
 export const MAILMOVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -51,6 +52,18 @@ export interface QueueWorkerHandle {
   stop(reason?: string): Promise<void>;
 }
 
+/** A BullMQ worker that tells its fence which lock renewals Redis carried out (lease-fence.ts). */
+class FencedWorker extends Worker {
+  fence: LeaseFence | undefined;
+
+  override async extendJobLocks(jobIds: string[], tokens: string[], duration: number): Promise<string[]> {
+    const sentAt = Date.now();
+    const failed = await super.extendJobLocks(jobIds, tokens, duration);
+    this.fence?.confirm(tokens.filter((_, i) => !failed.includes(jobIds[i]!)), sentAt);
+    return failed;
+  }
+}
+
 /**
  * A queue worker: takes account jobs from Redis and runs each with the engine, the same
  * engine as `migrate`. Its checkpoints are in its own state dir; an account handed over
@@ -74,11 +87,12 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   let stopping: Promise<void> | undefined;
   let refusal: QueueRefusal | undefined;
 
-  const worker = new Worker(
+  const worker = new FencedWorker(
     ACCOUNTS_QUEUE,
     // Three parameters: BullMQ then hands each job an AbortSignal, aborted by cancelJob() below.
-    (job, token, lockLost) =>
-      processAccountJob(job, token, {
+    (job, token, lockLost) => {
+      if (token) fence.track(token, job.id!, job.processedOn ?? Date.now());
+      return processAccountJob(job, token, {
         workerName: name,
         clusterKey: o.clusterKey,
         store,
@@ -93,9 +107,17 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
           // Every further job would be refused the same way: stop taking them.
           void stop(`refused work: ${err.message}`);
         },
-      }, lockLost),
+      }, lockLost).finally(() => token && fence.untrack(token));
+    },
     { ...workerOptions(), connection: conn, concurrency: o.concurrency, name, autorun: false },
   );
+  // Cut off from Redis, the worker cannot know whether its lock still holds: it halts the
+  // account before the lock can expire and the account be handed to another worker.
+  const fence = new LeaseFence((jobId) => {
+    o.log(`Job ${jobId}: its lock could not be renewed for ${FENCE_AFTER_MS / 1000} s; halting it before another worker may take it over`);
+    worker.cancelJob(jobId, LEASE_UNCONFIRMED);
+  });
+  worker.fence = fence;
   const localCap = new LocalHostCap();
   let lastError = '';
   worker.on('error', (err) => {
@@ -104,7 +126,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     lastError = err.message;
   });
   worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) worker.cancelJob(id, 'lock lost');
+    for (const id of jobIds) worker.cancelJob(id, LOCK_LOST);
   });
   worker.on('stalled', (jobId) => o.log(`Job ${jobId} had stalled (its worker stopped renewing the lock); it is queued again`));
   // A coordinator's pause or stop of an account this worker runs: abort that job at a checkpoint.
@@ -124,6 +146,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         o.log(`Redis did not answer within ${CLOSE_TIMEOUT_MS / 1000} s: stopping without handing the running accounts back (the queue requeues them when their locks expire)`);
         await within(worker.close(true), 2_000);
       }
+      // Only now: accounts still stopping above must be halted too if the lock goes unconfirmed.
+      fence.stop();
       shared.stop();
       await within(heartbeat.stop(reason), 2_000);
       if (!(await within(redis.quit(), 2_000))) redis.disconnect();
@@ -134,6 +158,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   };
 
   heartbeat.start();
+  fence.start();
   void worker.run().catch((err: Error) => o.log(`Worker loop ended: ${err.message}`));
   stopWatcher.start();
   await worker.waitUntilReady();

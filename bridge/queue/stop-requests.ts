@@ -11,6 +11,13 @@ import { OWN_KEY_PREFIX } from './queue-config';
  * A new pass of the account (same job id) clears the key when it is queued.
  */
 export const STOP_REASON = 'stopped by the coordinator';
+/**
+ * Why else a worker aborts a job it runs: Redis said its lock is gone, or the worker could not
+ * renew it for a while (lease-fence.ts). Either way another worker may run the account now, so
+ * the engine is halted at once instead of stopped at a checkpoint.
+ */
+export const LOCK_LOST = 'lock lost';
+export const LEASE_UNCONFIRMED = 'lock not renewed in time';
 /** A request outlives any pass that could still be running when it was made. */
 const STOP_TTL_MS = 60 * 60_000;
 export const STOP_POLL_MS = 1_000;

@@ -45,8 +45,8 @@ export interface RedisServer {
   caFile?: string;
   /** Runs redis-cli against this server (authenticated) and returns stdout. */
   cli(args: string[]): string;
-  /** Stops (SIGTERM, then SIGKILL) and starts again on the same port, dir and AOF. */
-  restart(): Promise<void>;
+  /** Stops (SIGTERM, then SIGKILL) and starts again on the same port, dir and AOF; `downMs`: stays down that long first. */
+  restart(opts?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -156,8 +156,9 @@ export async function startRedis(opts: StartRedisOptions): Promise<RedisServer> 
       if (r.status !== 0) throw new Error(`redis-cli ${args.join(' ')} failed: ${r.stderr}`);
       return r.stdout;
     },
-    async restart() {
+    async restart(o: { downMs?: number } = {}) {
       await kill();
+      if (o.downMs) await new Promise((r) => setTimeout(r, o.downMs));
       await launch();
     },
     async stop() {

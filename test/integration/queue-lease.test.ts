@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
+import { readFolder, seedFolder } from '../harness/mailbox';
+import { startRedis, type RedisServer } from '../harness/redis';
+import { MigrationOptionsSchema } from '../../shared/migration';
+import { accountKey } from '../../bridge/engine/migrate-account';
+import { AccountQueue } from '../../bridge/queue/account-queue';
+import { loadClusterKey, writeNewClusterKey, type ClusterKey } from '../../bridge/queue/cluster-key';
+import { startQueueWorker, type QueueWorkerHandle } from '../../bridge/queue/queue-worker';
+import { parseRedisUrl, type RedisAddress } from '../../bridge/queue/redis-url';
+import { scratchDir } from '../support/cli-runner';
+import { bulkMessages } from '../support/corpus';
+import { identities, plainEndpoint } from '../support/engine-fixtures';
+import { startGateProxy, type GateProxy } from '../support/gate-proxy';
+import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
+
+/**
+ * A worker that cannot reach Redis while it copies keeps its mail connections: its job lock
+ * expires, the stalled check hands the account to another worker, and the two must never
+ * APPEND the same account at once, or the target gets twice the messages the first one still
+ * had in flight. Redis down for everyone, and one worker alone cut off from Redis (the other
+ * takes over while the first still cannot hear that its lock is gone).
+ */
+const SRC: DovecotUser = { user: 'lease@old.example.com', password: 'Lease-src-pw-1' };
+const TGT_DOWN: DovecotUser = { user: 'lease-down@new.example.com', password: 'Lease-tgt-pw-1' };
+const TGT_CUT: DovecotUser = { user: 'lease-cut@new.example.com', password: 'Lease-tgt-pw-2' };
+const MESSAGES = 300;
+
+describe('queue mode: a job lock that expires while its worker still copies', () => {
+  let redis: RedisServer;
+  let source: DovecotServer;
+  let target: DovecotServer;
+  let slow: SlowProxy;
+  let gate: GateProxy;
+  let key: ClusterKey;
+  const scratch = scratchDir('queue-lease');
+
+  beforeAll(async () => {
+    [redis, source, target] = await Promise.all([
+      startRedis({ name: 'lease' }),
+      startDovecot({ name: 'lease-src', users: [SRC] }),
+      startDovecot({ name: 'lease-tgt', users: [TGT_DOWN, TGT_CUT] }),
+    ]);
+    await seedFolder(source, SRC, 'INBOX', bulkMessages(MESSAGES, 7, { prefix: 'lease', minBody: 8000, maxBody: 9000 }));
+    // About 2.6 MB at 80 KB/s: a pass takes about 30 s, its first chunk of 200 messages about 20 s.
+    slow = await startSlowProxy(target.imapPort, 80 * 1024);
+    gate = await startGateProxy(redis.port);
+    writeNewClusterKey(scratch.path('cluster.key'));
+    key = loadClusterKey(scratch.path('cluster.key'));
+  }, 120_000);
+
+  afterAll(async () => {
+    await Promise.all([slow?.close(), gate?.close()]);
+    await Promise.all([redis?.stop(), source?.stop(), target?.stop()]);
+    scratch.cleanup();
+  });
+
+  /**
+   * Queues SRC -> `to` and starts worker "first" on `firstRedis`; once it runs the account,
+   * worker "second" starts (on Redis directly) and `disturb` runs. Returns when the account's
+   * job ended and the first worker's pass too, with both workers' logs.
+   */
+  async function run(to: DovecotUser, firstRedis: RedisAddress, disturb: (logs: readonly string[]) => Promise<void>): Promise<string[]> {
+    const direct = parseRedisUrl(redis.url);
+    const logs: string[] = [];
+    const start = (name: string, address: RedisAddress): Promise<QueueWorkerHandle> =>
+      startQueueWorker({ redis: address, clusterKey: key, stateDir: scratch.path(`state-${to.user}-${name}`), concurrency: 1, name, log: (l) => logs.push(`${name}: ${l}`) });
+    const q = await AccountQueue.open(direct, key);
+    const job = {
+      source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
+      target: { ...plainEndpoint(target, to), port: slow.port, protocol: 'imap' as const },
+      options: MigrationOptionsSchema.parse({ concurrency: 1, fixedConcurrency: true }),
+    };
+    const first = await start('first', firstRedis);
+    let second: QueueWorkerHandle | undefined;
+    try {
+      const queued = await q.enqueue({ accountKey: accountKey(job), job, hostConnections: 8 });
+      const outcome = q.waitFor(queued.jobId);
+      for (let i = 0; i < 200 && !logs.some((l) => l.startsWith('first: Running')); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(logs.join('\n')).toContain('first: Running');
+      second = await start('second', direct);
+      await new Promise((r) => setTimeout(r, 2_000));
+      await disturb(logs);
+      const o = await outcome;
+      expect(o.kind === 'result' && o.value.result.status, JSON.stringify(o)).toBe('done');
+      // The first worker's pass ends too; whatever it still appended is on the target by then.
+      for (let i = 0; i < 600 && !logs.some((l) => /^first: (Lost the lock|Done|FAILED|Job .* crashed)/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await Promise.all([first.stop(), second?.stop()]);
+      await q.close();
+    }
+    return logs;
+  }
+
+  async function expectExactlyOnce(to: DovecotUser, logs: string[]): Promise<void> {
+    const [want, got] = await Promise.all([readFolder(source, SRC, 'INBOX'), readFolder(target, to, 'INBOX')]);
+    expect(got.length, logs.join('\n')).toBe(want.length);
+    expect(identities(got)).toEqual(identities(want));
+  }
+
+  it('Redis down for longer than the lock mid-pass: the account ends with each message once on the target', async () => {
+    // Longer than the lock (15 s): when Redis is back the lock is gone and the job is handed over.
+    const logs = await run(TGT_DOWN, parseRedisUrl(redis.url), () => redis.restart({ downMs: 20_000 }));
+    await expectExactlyOnce(TGT_DOWN, logs);
+  }, 180_000);
+
+  it('one worker cut off from Redis mid-pass while another takes the account over: each message once on the target', async () => {
+    const viaGate = parseRedisUrl(redis.url.replace(`:${redis.port}/`, `:${gate.port}/`));
+    const logs = await run(TGT_CUT, viaGate, async (seen) => {
+      gate.shut();
+      // The second worker's stalled check hands the account over after the lock expired; the
+      // first hears nothing of it until it reaches Redis again.
+      for (let i = 0; i < 600 && !seen.some((l) => l.startsWith('second: Running')); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 15_000));
+      gate.open();
+    });
+    // It halted the account itself, before it could hear from Redis that the lock was gone.
+    expect(logs.join('\n')).toMatch(/^first: Job \S+: its lock could not be renewed/m);
+    await expectExactlyOnce(TGT_CUT, logs);
+  }, 240_000);
+});

@@ -1,0 +1,60 @@
+import { createServer, connect, type Server, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 that forwards the client's bytes to a real server at most
+ * `bytesPerSecond` per connection (the server's answers go through at once): a slow uplink,
+ * so that an APPEND of a chunk takes seconds and the tests can act while it is under way.
+ */
+export interface SlowProxy {
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startSlowProxy(targetPort: number, bytesPerSecond: number): Promise<SlowProxy> {
+  const sockets = new Set<Socket>();
+  const TICK_MS = 50;
+  const server: Server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    const pending: Buffer[] = [];
+    const timer = setInterval(() => {
+      let room = Math.max(1, Math.floor((bytesPerSecond * TICK_MS) / 1000));
+      while (room > 0 && pending.length) {
+        const head = pending[0]!;
+        if (head.length <= room) {
+          upstream.write(head);
+          room -= head.length;
+          pending.shift();
+        } else {
+          upstream.write(head.subarray(0, room));
+          pending[0] = head.subarray(room);
+          room = 0;
+        }
+      }
+    }, TICK_MS);
+    client.on('data', (buf) => pending.push(buf));
+    upstream.on('data', (buf) => client.write(buf));
+    const end = () => {
+      clearInterval(timer);
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('close', end);
+    upstream.on('close', end);
+    client.on('error', end);
+    upstream.on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
