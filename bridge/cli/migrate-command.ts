@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountResult } from '../../shared/migration';
 import { describeEndpoint } from '../engine/endpoint';
-import { migrate, type AccountJob } from '../engine/migrate';
+import { migrate, notRunResult, type AccountJob } from '../engine/migrate';
 import { StateStore } from '../engine/state-store';
 import { buildJobs } from './build-jobs';
 import { defaultDataDir } from './data-dir';
@@ -44,6 +44,10 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   process.once('SIGTERM', onSignal);
   try {
     const results = await pool(jobs, opts.accountConcurrency, async (job) => {
+      // Stopped: an account not begun yet is not begun now (no login, no folder on its target).
+      if (controller.signal.aborted) {
+        return notRunResult(job, { code: 'CANCELLED', message: `${job.source.user} was not started: the run was stopped before its turn; run the same command again to migrate it.` });
+      }
       progress.line(`${opts.dryRun ? 'Dry run' : 'Migrating'} ${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}`);
       // IMAP or POP3 source, by the job's source protocol.
       const result = await migrate(job, store, {
