@@ -92,13 +92,44 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
   });
 }
 
+const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
+
+/**
+ * With source and target on the same server, a mailbox may not be on both sides: copied onto
+ * itself it gets every message twice (in unified mode a copy of everything under its address's
+ * folder, which the next run copies into itself again), and one that is a row's target and
+ * another row's source passes mail it receives on to a third mailbox. `lines` names each job's
+ * row for the message.
+ */
+function refuseSameMailbox(jobs: AccountJob[], lines: string[]): void {
+  const [first] = jobs;
+  if (!first) return;
+  const { host, port } = first.target;
+  if (first.source.host.toLowerCase() !== host.toLowerCase() || first.source.port !== port) return;
+  const server = `${host}:${port}`;
+  const asSource = new Map<string, number>();
+  jobs.forEach((j, i) => asSource.set(mailboxKey(j.source.user), i));
+  jobs.forEach((j, i) => {
+    const k = asSource.get(mailboxKey(j.target.user));
+    if (k === undefined) return;
+    if (k === i) {
+      throw new UsageError(`${lines[i]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gets every message twice; give the new mailbox as the target`);
+    }
+    throw new UsageError(
+      `${lines[i]} copies into ${j.target.user}, which ${lines[k]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[k]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[k]} alone first, then ${lines[i]}`,
+    );
+  });
+}
+
 /** One job per account: a single pair from the URLs, or one per CSV row. */
 export function buildJobs(o: MigrateCliOptions): AccountJob[] {
   const src = sideConfig(o, 'source');
   const tgt = sideConfig(o, 'target');
   const options = migrationOptions(o);
   if (!o.accounts) {
-    return [{ source: endpoint(o, 'source', src, src.user, undefined, '--source'), target: endpoint(o, 'target', tgt, tgt.user, undefined, '--target'), options }];
+    const jobs = [{ source: endpoint(o, 'source', src, src.user, undefined, '--source'), target: endpoint(o, 'target', tgt, tgt.user, undefined, '--target'), options }];
+    refuseSameMailbox(jobs, ['--source and --target']);
+    return jobs;
   }
   if (src.user || tgt.user) {
     throw new UsageError('--accounts: the users come from the CSV file; give only host and port in --source and --target');
@@ -116,9 +147,11 @@ export function buildJobs(o: MigrateCliOptions): AccountJob[] {
     throw new UsageError(`--accounts: ${o.accounts} cannot be imported; nothing was started:\n${lines}`);
   }
   if (parsed.rows.length === 0) throw new UsageError(`--accounts: ${o.accounts} has no account rows`);
-  return parsed.rows.map((row) => ({
+  const jobs = parsed.rows.map((row) => ({
     source: endpoint(o, 'source', src, row.source, row.sourcePassword, `--accounts line ${row.line}`),
     target: endpoint(o, 'target', tgt, row.target, row.targetPassword, `--accounts line ${row.line}`),
     options,
   }));
+  refuseSameMailbox(jobs, parsed.rows.map((row) => `--accounts line ${row.line}`));
+  return jobs;
 }
