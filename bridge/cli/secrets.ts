@@ -13,16 +13,35 @@ export function readSecret(opts: { env?: string; file?: string }, option: string
     return v;
   }
   if (opts.file) {
-    let v: string;
+    let bytes: Buffer;
     try {
-      v = readFileSync(opts.file, 'utf8');
+      bytes = readFileSync(opts.file);
     } catch (err) {
       throw new UsageError(`${option}-file: cannot read ${opts.file}: ${(err as Error).message}`);
     }
+    let v = decodeSecretFile(bytes, `${option}-file: ${opts.file}`);
     // A trailing newline from `echo secret > file` is not part of the password.
     v = v.replace(/\r?\n$/, '');
     if (!v) throw new UsageError(`${option}-file: ${opts.file} is empty`);
     return v;
   }
   return undefined;
+}
+
+/**
+ * A password file's text. Windows writes them with a byte-order mark: Notepad's "UTF-8 with
+ * BOM", and Windows PowerShell 5's `echo pw > file` and Out-File write UTF-16LE. Read as UTF-8,
+ * the mark (or a NUL in every other byte) became part of the password and the login failed as
+ * if it were wrong, which some providers count towards locking the account.
+ */
+function decodeSecretFile(bytes: Buffer, what: string): string {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return bytes.subarray(3).toString('utf8');
+  const utf16 = (bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff);
+  if (utf16) {
+    const body = Buffer.from(bytes.subarray(2));
+    if (body.length % 2) throw new UsageError(`${what} is UTF-16 with an odd number of bytes (cut short?): save it again`);
+    return (bytes[0] === 0xfe ? body.swap16() : body).toString('utf16le');
+  }
+  if (bytes.includes(0)) throw new UsageError(`${what} contains NUL bytes (UTF-16 without a byte-order mark?): save it as UTF-8 text`);
+  return bytes.toString('utf8');
 }
