@@ -6,6 +6,7 @@ import { endpointProtocol } from '../engine/endpoint';
 import { migrate, type AccountJob } from '../engine/migrate';
 import type { StateStore } from '../engine/state-store';
 import type { ClusterKey } from './cluster-key';
+import { adoptCheckpoints } from './handed-checkpoints';
 import { acquireHostConnections, type HostCap } from './host-cap';
 import { openSecrets, serversBinding } from './payload-crypto';
 import { PROGRESS_INTERVAL_MS } from './queue-config';
@@ -97,6 +98,8 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
       () => deps.log(`Waiting for a free connection to ${sourceHost} for ${payload.label} (cap ${payload.hostConnections} over the cluster, ${deps.localHostConnections} on this worker)`),
     );
     deps.log(`Running ${payload.label} (job ${jobId}, ${connections} connection${connections === 1 ? '' : 's'} per side)`);
+    // Where the account's last pass ran elsewhere, start from its checkpoints (handed-checkpoints.ts).
+    adoptCheckpoints(deps.store, accountKey(engineJob), payload.checkpoints ?? []);
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
     const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
       signal,

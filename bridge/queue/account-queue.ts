@@ -13,6 +13,7 @@ import {
   QueueProgressSchema,
   QUEUE_PROTOCOL_VERSION,
   type AccountJobPayload,
+  type CheckpointRecord,
   type PublicEndpoint,
   type QueueAccountResult,
   type QueueProgress,
@@ -30,6 +31,8 @@ export interface EnqueueRequest {
   job: AccountJob;
   /** Source connections at most to the source host over all workers together. */
   hostConnections: number;
+  /** The account's checkpoints after its last pass, for the worker that takes this one. */
+  checkpoints?: CheckpointRecord[];
 }
 
 export interface Enqueued {
@@ -112,6 +115,7 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
       ...(req.job.stateKey ? { stateKey: req.job.stateKey } : {}),
       hostConnections: req.hostConnections,
       sealed: sealSecrets({ source: req.job.source.auth, target: req.job.target.auth }, this.key, jobId, serversBinding(withoutAuth(req.job.source), withoutAuth(req.job.target))),
+      ...(req.checkpoints?.length ? { checkpoints: req.checkpoints } : {}),
     };
     // A stop asked of the account's previous pass must not stop this one.
     await clearStop(this.redis, jobId);

@@ -26,6 +26,21 @@ export const SealedSchema = z.object({
 });
 export type Sealed = z.infer<typeof SealedSchema>;
 
+/** A folder checkpoint of an account as it travels between workers (handed-checkpoints.ts). */
+export const CheckpointRecordSchema = z.object({
+  sourceFolder: z.string(),
+  targetFolder: z.string(),
+  uidValidity: z.number().int(),
+  lastUid: z.number().int().min(0),
+  filterKey: z.string(),
+  targetUidValidity: z.number().int().nullable(),
+  targetUidNext: z.number().int().nullable(),
+  copied: z.number().int().min(0),
+  skipped: z.number().int().min(0),
+  alreadyPresent: z.number().int().min(0),
+});
+export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
+
 export const AccountJobPayloadSchema = z.object({
   protocol: z.number().int(),
   /** The account's identity in the cluster; the BullMQ job id is derived from it. */
@@ -42,6 +57,12 @@ export const AccountJobPayloadSchema = z.object({
   /** Source connections at most to this account's source host over all workers together. */
   hostConnections: z.number().int().min(1).max(1000),
   sealed: SealedSchema,
+  /**
+   * The account's folder checkpoints after its last pass, on whichever worker it ran; optional:
+   * a CLI batch and coordinators of an earlier build send none, and a worker of an earlier build
+   * ignores them (it plans from its own store, as before).
+   */
+  checkpoints: z.array(CheckpointRecordSchema).optional(),
 });
 export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
 
@@ -62,6 +83,8 @@ export const VerifyRecordSchema = z.object({
    * for the coordinator's account view; optional: workers of an earlier build send none.
    */
   folders: z.array(FolderStateSchema).optional(),
+  /** The worker's folder checkpoints of the account, for the account's next pass (handed-checkpoints.ts); optional as above. */
+  checkpoints: z.array(CheckpointRecordSchema).optional(),
 });
 export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 

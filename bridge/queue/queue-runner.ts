@@ -8,6 +8,7 @@ import type { AccountOutcome, AccountQueue } from './account-queue';
 import type { InflightStore } from './inflight-store';
 import type { QueueAccountResult, QueueProgress } from './protocol';
 import { accountJobId } from './queue-config';
+import { handedCheckpoints } from './handed-checkpoints';
 import { storeVerifyRecord } from './verify-record';
 import { toWorkerView } from './worker-view';
 
@@ -159,7 +160,8 @@ export class QueueRunner implements AccountRunner {
       inflight.clearPending(accountId);
     }
     for (let attempt = 1; ; attempt++) {
-      const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections });
+      const checkpoints = this.o.verifyStore ? handedCheckpoints(this.o.verifyStore, accountKey(job)) : undefined;
+      const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections, ...(checkpoints ? { checkpoints } : {}) });
       inflight.setPending(accountId, jobId);
       log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
       const outcome = await queue.waitFor(jobId);

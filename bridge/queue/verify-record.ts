@@ -1,6 +1,7 @@
 import type { AccountResult } from '../../shared/migration';
 import { UidlIds } from '../engine/pop3/uidl-ids';
 import type { StateStore } from '../engine/state-store';
+import { checkpointRecords, keepHandedCheckpoints } from './handed-checkpoints';
 import type { VerifyRecord } from './protocol';
 
 /**
@@ -35,6 +36,7 @@ export function verifyRecordOf(store: StateStore, account: string, result: Accou
     uidValidity: store.checkpoints(account).map((cp) => ({ folder: cp.sourceFolder, uidValidity: cp.uidValidity })),
     uidls,
     folders: store.folderSummaries(account),
+    checkpoints: checkpointRecords(store, account),
   };
 }
 
@@ -54,6 +56,7 @@ export function storeVerifyRecord(store: StateStore, account: string, result: Ac
     return uidValidity === undefined ? [] : [{ sourceFolder: s.folder, uidValidity, uid: s.uid, reason: s.reason }];
   });
   store.keepWorkerReport(account, { folders: record.uidValidity, skips, summaries: record.folders });
+  if (record.checkpoints) keepHandedCheckpoints(store, account, record.checkpoints);
   if (record.uidls.length > 0) {
     const ids = UidlIds.forStore(store);
     try {

@@ -8,6 +8,7 @@ import { UidlIds } from '../../bridge/engine/pop3/uidl-ids';
 import type { Pop3Client } from '../../bridge/engine/pop3/client';
 import { StateStore, type FolderCheckpoint } from '../../bridge/engine/state-store';
 import { QueueAccountResultSchema, QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
+import { handedCheckpoints } from '../../bridge/queue/handed-checkpoints';
 import { storeVerifyRecord, verifyRecordOf } from '../../bridge/queue/verify-record';
 import { readPop3Meta } from '../../bridge/verify/pop3-meta';
 import { readRecordedState, skipKey } from '../../bridge/verify/recorded-state';
@@ -81,8 +82,11 @@ describe('the worker records for the coordinator verify', () => {
       uidValidity: [{ folder: 'INBOX', uidValidity: 7 }, { folder: 'v1.2', uidValidity: 9 }],
       uidls: [],
       folders: worker.store.folderSummaries(ACCOUNT),
+      checkpoints: [checkpoint('INBOX', 'INBOX', 7), checkpoint('v1.2', 'v1．2', 9)].map(({ account: _a, ...cp }) => cp),
     });
     storeVerifyRecord(coord.store, ACCOUNT, sent.result, sent.recorded!);
+    // The checkpoints wait for the account's next pass, whichever worker takes it.
+    expect(handedCheckpoints(coord.store, ACCOUNT)).toEqual(sent.recorded!.checkpoints);
     // The account view (account.get's folders, account.skipped) shows what it shows from the worker's store.
     expect(recordedFolders(coord.store, ACCOUNT)).toEqual(worker.store.folderSummaries(ACCOUNT));
     expect(recordedFolders(coord.store, ACCOUNT).map((f) => [f.source, f.target, f.copied, f.skipped])).toEqual([

@@ -1,0 +1,76 @@
+import type Database from 'better-sqlite3';
+import { openStateFile } from '../engine/sqlite-file';
+import type { StateStore } from '../engine/state-store';
+import type { CheckpointRecord } from './protocol';
+
+/**
+ * An account's passes run on whichever worker is free, each with its own engine state store.
+ * A worker that did not run the previous pass knew nothing of it: it planned every message
+ * again and copied what it did not find in the target folder, so what the employee had moved
+ * to another folder or deleted in the new mailbox since (during the sync window, after the MX
+ * switch) came back, a second copy of each moved message. So the folder checkpoints travel
+ * with the passes: each worker returns its checkpoints with its result, the coordinator keeps
+ * the latest here, and the next pass's job carries them to whichever worker takes it, which
+ * starts from them where its own store knows less (adoptCheckpoints).
+ *
+ * Sized by folders. A table of its own beside the engine's in the coordinator's store file:
+ * the coordinator's own engine work (verify, copying missing messages) keeps its own checkpoints.
+ */
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS queue_checkpoints (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  checkpoint TEXT NOT NULL,
+  PRIMARY KEY (account, source_folder)
+);
+`;
+
+function open(store: StateStore): Database.Database {
+  return openStateFile(store.file, SCHEMA);
+}
+
+/** The coordinator's side: a worker's checkpoints replace the ones kept for those folders. */
+export function keepHandedCheckpoints(store: StateStore, account: string, checkpoints: readonly CheckpointRecord[]): void {
+  const db = open(store);
+  try {
+    const put = db.prepare(
+      `INSERT INTO queue_checkpoints (account, source_folder, checkpoint) VALUES (?, ?, ?)
+       ON CONFLICT (account, source_folder) DO UPDATE SET checkpoint = excluded.checkpoint`,
+    );
+    db.transaction(() => {
+      for (const cp of checkpoints) put.run(account, cp.sourceFolder, JSON.stringify(cp));
+    })();
+  } finally {
+    db.close();
+  }
+}
+
+/** What the next pass of the account takes along. */
+export function handedCheckpoints(store: StateStore, account: string): CheckpointRecord[] {
+  const db = open(store);
+  try {
+    const rows = db.prepare(`SELECT checkpoint FROM queue_checkpoints WHERE account = ? ORDER BY source_folder`).all(account) as Array<{ checkpoint: string }>;
+    return rows.map((r) => JSON.parse(r.checkpoint) as CheckpointRecord);
+  } finally {
+    db.close();
+  }
+}
+
+/** A worker's store's checkpoints of an account, as they travel. */
+export function checkpointRecords(store: StateStore, account: string): CheckpointRecord[] {
+  return store.checkpoints(account).map(({ account: _account, ...cp }) => cp);
+}
+
+/**
+ * The worker's side, before the pass: a handed checkpoint is taken where this store has none
+ * for the folder, one of another UIDVALIDITY (the handed one is from the latest pass), or a
+ * lower one. The engine then resumes from it as from its own (checkpoint.ts decides whether it
+ * still fits the folder, the target folder and the filters).
+ */
+export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[]): void {
+  for (const cp of handed) {
+    const own = store.getCheckpoint(account, cp.sourceFolder);
+    if (own && own.uidValidity === cp.uidValidity && own.lastUid >= cp.lastUid) continue;
+    store.putCheckpoint({ ...cp, account });
+  }
+}

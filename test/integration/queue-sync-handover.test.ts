@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
+import { readFolder, seedFolder, withImap } from '../harness/mailbox';
+import { startRedis, type RedisServer } from '../harness/redis';
+import { MigrationOptionsSchema } from '../../shared/migration';
+import { AccountQueue } from '../../bridge/queue/account-queue';
+import { InflightStore } from '../../bridge/queue/inflight-store';
+import { QueueRunner } from '../../bridge/queue/queue-runner';
+import { StateStore } from '../../bridge/engine/state-store';
+import type { Logger } from '../../bridge/service/logger';
+import { loadClusterKey, writeNewClusterKey, type ClusterKey } from '../../bridge/queue/cluster-key';
+import { startQueueWorker } from '../../bridge/queue/queue-worker';
+import { parseRedisUrl } from '../../bridge/queue/redis-url';
+import { scratchDir } from '../support/cli-runner';
+import { bulkMessages } from '../support/corpus';
+import { plainEndpoint } from '../support/engine-fixtures';
+
+/**
+ * Incremental sync in queue mode: the passes of one account run on whichever worker is free,
+ * each with its own state store. Meanwhile the employee works in the new mailbox (after the MX
+ * switch): files a migrated message into a folder of their own, deletes another. A later pass
+ * on another worker must copy only what is new on the source, not bring back what the employee
+ * moved (a second copy in the inbox) or deleted, as a pass of the bridge without a queue does.
+ */
+const SRC: DovecotUser = { user: 'sync@old.example.com', password: 'Sync-src-pw-1' };
+const TGT: DovecotUser = { user: 'sync@new.example.com', password: 'Sync-tgt-pw-1' };
+const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet } as unknown as Logger;
+
+describe('queue mode: a sync pass on another worker than the one that ran the first pass', () => {
+  let redis: RedisServer;
+  let source: DovecotServer;
+  let target: DovecotServer;
+  let key: ClusterKey;
+  const scratch = scratchDir('queue-sync');
+
+  beforeAll(async () => {
+    [redis, source, target] = await Promise.all([
+      startRedis({ name: 'sync' }),
+      startDovecot({ name: 'sync-src', users: [SRC] }),
+      startDovecot({ name: 'sync-tgt', users: [TGT] }),
+    ]);
+    await seedFolder(source, SRC, 'INBOX', bulkMessages(10, 61, { prefix: 'sync' }));
+    writeNewClusterKey(scratch.path('cluster.key'));
+    key = loadClusterKey(scratch.path('cluster.key'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all([redis?.stop(), source?.stop(), target?.stop()]);
+    scratch.cleanup();
+  });
+
+  /** One pass of the account the way the bridge as coordinator runs it (QueueRunner), on worker `worker` alone. */
+  async function pass(worker: string): Promise<void> {
+    const address = parseRedisUrl(redis.url);
+    const runner = new QueueRunner({
+      queue: await AccountQueue.open(address, key),
+      inflight: new InflightStore(scratch.path('coordinator')),
+      hostConnections: 8,
+      queueLabel: 'test',
+      log: quiet,
+      verifyStore: StateStore.open(scratch.path('coordinator')),
+    });
+    const w = await startQueueWorker({ redis: address, clusterKey: key, stateDir: scratch.path(`state-${worker}`), concurrency: 1, name: worker, log: () => undefined });
+    try {
+      const job = {
+        source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
+        target: { ...plainEndpoint(target, TGT), protocol: 'imap' as const },
+        options: MigrationOptionsSchema.parse({ concurrency: 1 }),
+        stateKey: 'account:acc-1',
+      };
+      let ranOn: string | undefined;
+      const result = await runner.run({ accountId: 'acc-1', job }, { onProgress: () => undefined, onRetry: () => undefined, onWorker: (name) => (ranOn = name) }, new AbortController().signal);
+      expect(result.status, JSON.stringify(result)).toBe('done');
+      expect(ranOn).toBe(worker);
+    } finally {
+      await w.stop();
+      await runner.close();
+    }
+  }
+
+  it('what the employee moved or deleted on the target stays moved or deleted; only new mail is copied', async () => {
+    await pass('w-first');
+    expect(await readFolder(target, TGT, 'INBOX')).toHaveLength(10);
+    const before = new Set((await readFolder(target, TGT, 'INBOX')).map((m) => m.sha256));
+    const [filed, deleted] = (await readFolder(target, TGT, 'INBOX')).slice(2, 4);
+    await withImap(target, TGT, async (c) => {
+      await c.mailboxCreate('Kunden');
+      await c.mailboxOpen('INBOX');
+      await c.messageMove(String(filed!.uid), 'Kunden', { uid: true });
+      await c.messageDelete(String(deleted!.uid), { uid: true });
+    });
+    await seedFolder(source, SRC, 'INBOX', bulkMessages(1, 62, { prefix: 'sync-new' }));
+
+    await pass('w-second');
+    const inbox = await readFolder(target, TGT, 'INBOX');
+    expect(inbox.filter((m) => m.sha256 === filed!.sha256), 'the filed message is back in the inbox').toHaveLength(0);
+    expect(inbox.filter((m) => m.sha256 === deleted!.sha256), 'the deleted message is back').toHaveLength(0);
+    expect(inbox).toHaveLength(9);
+    expect(await readFolder(target, TGT, 'Kunden')).toHaveLength(1);
+
+    // Back on the first worker, whose own checkpoint is older than the second's pass: the message
+    // the second copied and the employee then filed stays filed.
+    const newest = inbox.find((m) => !(before.has(m.sha256)))!;
+    await withImap(target, TGT, async (c) => {
+      await c.mailboxOpen('INBOX');
+      await c.messageMove(String(newest.uid), 'Kunden', { uid: true });
+    });
+    await seedFolder(source, SRC, 'INBOX', bulkMessages(1, 63, { prefix: 'sync-newer' }));
+    await pass('w-first');
+    const again = await readFolder(target, TGT, 'INBOX');
+    expect(again.filter((m) => m.sha256 === newest.sha256), 'the second filed message is back in the inbox').toHaveLength(0);
+    expect(again).toHaveLength(9);
+    expect(await readFolder(target, TGT, 'Kunden')).toHaveLength(2);
+  }, 120_000);
+});
