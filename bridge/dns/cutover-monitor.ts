@@ -7,7 +7,8 @@
  * still cache the old MX (for at least its TTL, often much longer) keep delivering to the old
  * servers, and only the incremental passes bring that mail over. From then on the messages that
  * the passes copy are the mail that reached the old servers after the switch; when none arrived
- * for `quietHours`, closing the sync window is proposed (never done by itself).
+ * for `quietHours`, and every account with a window had a sync pass read its old mailbox after
+ * that quiet time began, closing the sync window is proposed (never done by itself).
  */
 import { CutoverConfigSchema, CutoverViewSchema, type CutoverChecklistItem, type CutoverConfig, type CutoverView } from '../../shared/protocol/cutover';
 import type { DnsCheckReport } from '../../shared/protocol/dns-check';
@@ -187,7 +188,12 @@ export class CutoverMonitor {
       s.mxOnTargetAt ? Date.parse(s.mxOnTargetAt) : 0,
       ...Object.values(s.arrivals).map((a) => (a.at ? Date.parse(a.at) : 0)),
     );
-    const closeProposed = !!s.mxOnTargetAt && pendingFirstPass === 0 && this.now() - lastActivity >= s.config.quietHours * 3_600_000;
+    const quietMs = s.config.quietHours * 3_600_000;
+    // Quiet is only known of an old mailbox a sync pass read after the quiet period began: one
+    // paused, failing (a changed old password) or waiting for a password brings nothing in
+    // however much mail reaches it, and closing then would leave that mail on the old system.
+    const unobserved = accounts.filter((a) => a.status !== 'closed' && a.syncUntil !== null && (a.lastSyncAt === null || Date.parse(a.lastSyncAt) < lastActivity + quietMs)).length;
+    const closeProposed = !!s.mxOnTargetAt && pendingFirstPass === 0 && unobserved === 0 && this.now() - lastActivity >= quietMs;
     const stage = closeProposed ? 'quiet' : s.mxOnTargetAt ? 'switched' : pendingFirstPass > 0 ? 'prepare' : 'ready-to-switch';
     return CutoverViewSchema.parse({
       jobId,

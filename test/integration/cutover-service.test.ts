@@ -158,8 +158,16 @@ describe('bridge: cut-over state follows the zone', () => {
     expect(counted.closeProposed).toBe(false);
     expect(await readFolder(target, tgt.sam, 'INBOX')).toHaveLength(5);
 
-    // A 2-second quiet period: with nothing new, closing the window is proposed (not done).
+    // A 2-second quiet period. kim is still paused: its old mailbox is not being looked at, so
+    // nothing arriving for it proves nothing, and closing is not proposed.
     await c.request('cutover.set', { jobId, domains: ['cut.test'], targetProvider: 'tencent', oldProvider: 'aliyun', quietHours: 2 / 3600 });
+    await new Promise((r) => setTimeout(r, 5_000));
+    const waiting = (await c.request('cutover.check', { jobId })).cutover;
+    expect(waiting.closeProposed, 'proposed while an account was not syncing').toBe(false);
+    expect(waiting.stage).toBe('switched');
+    // kim syncs again: once every account has looked at its old mailbox after a quiet period, closing the window is proposed (not done).
+    await c.request('account.start', { accountIds: [kim.id] });
+    await status(kim.id, (a) => a.status === 'syncing' && a.lastSyncAt !== null && Date.parse(a.lastSyncAt) > Date.now() - 1_000, 20_000);
     const quiet = await cutoverEvent((v) => v.closeProposed);
     expect(quiet.stage).toBe('quiet');
     expect(quiet.mxOnTargetAt).toBe(counted.mxOnTargetAt);
