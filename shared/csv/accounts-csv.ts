@@ -102,7 +102,23 @@ function normalizeHeader(h: string): string {
 const EMAIL_RE =
   /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
-const emailField = z.string().min(1, 'required').regex(EMAIL_RE, 'invalid');
+/**
+ * Invisible format characters (zero-width space, word joiner, soft hyphen, direction marks):
+ * pasted from a web page, a chat or a Word table they make an address that looks right, fails
+ * its login and escapes the duplicate check. Said by code point, since the cell is not shown.
+ */
+const INVISIBLE_RE = /\p{Cf}/u;
+
+const emailField = z
+  .string()
+  .min(1, 'required')
+  .refine((v) => !INVISIBLE_RE.test(v), 'invisible')
+  .regex(EMAIL_RE, 'invalid');
+
+function invisibleIn(value: string): string {
+  const ch = INVISIBLE_RE.exec(value)?.[0] ?? '';
+  return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 const RowSchema = z.object({
   source: emailField,
@@ -288,6 +304,15 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
         const name = COLUMN_NAMES[field];
         if (issue.message === 'required') {
           errors.add(err(rec.line, `The "${name.en}" address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
+        } else if (issue.message === 'invisible') {
+          const code = invisibleIn(cell(field) ?? '');
+          errors.add(
+            err(
+              rec.line,
+              `The "${name.en}" address contains an invisible character (${code}), often pasted along from a web page or chat; delete the address and type it again.`,
+              `“${name.zh}”中含有不可见字符（${code}），通常是从网页或聊天记录中粘贴带入的；请删除该地址后重新输入。`,
+            ),
+          );
         } else {
           errors.add(
             err(
