@@ -1,6 +1,6 @@
 import { Field } from '../../components/Field';
 import { useLocale } from '../../i18n/locale-context';
-import type { ServerDraft } from './wizard-state';
+import { withServerAddress, type ServerDraft } from './wizard-state';
 
 const DEFAULT_PORTS: Record<'imap' | 'pop3', Record<ServerDraft['security'], string>> = {
   imap: { tls: '993', starttls: '143', plain: '143' },
@@ -29,7 +29,7 @@ export function ServerFields({
   idPrefix: string;
 }) {
   const { t } = useLocale();
-  const set = (patch: Partial<ServerDraft>) => onChange({ ...value, ...patch });
+  const set = (patch: Partial<ServerDraft>) => onChange(withServerAddress(value, patch));
   const portNumber = Number(value.port);
   const portError = value.port !== '' && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536) ? t('portInvalid') : null;
   return (

@@ -8,7 +8,7 @@ import { PitfallList } from './PitfallList';
 import { ProtocolChoice } from './ProtocolChoice';
 import { ProviderPicker } from './ProviderPicker';
 import { ServerFields } from './ServerFields';
-import { ADDRESS_RE, serverValid, testKey, toServer, type ServerDraft, type WizardState } from './wizard-state';
+import { ADDRESS_RE, serverValid, testKey, toServer, withServerAddress, type ServerDraft, type WizardState } from './wizard-state';
 
 /** Step a — 原邮箱系统验证: the old system's server, checked with one verification account. */
 export function SourceStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
@@ -17,16 +17,14 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
   const preset = findPreset(state.providerId);
 
   const applyServer = (s: Pick<ServerSetting, 'host' | 'port' | 'security'>) =>
-    patch({ source: { ...state.source, host: s.host, port: String(s.port), security: s.security } });
+    patch({ source: withServerAddress(state.source, { host: s.host, port: String(s.port), security: s.security }) });
 
   const pickProvider = (id: string, protocol = state.protocol) => {
     const p = findPreset(id);
     const first = p?.[protocol][0];
-    patch({
-      providerId: id,
-      protocol,
-      source: first ? { ...state.source, host: first.host, port: String(first.port), security: first.security } : state.source,
-    });
+    const source = first ? withServerAddress(state.source, { host: first.host, port: String(first.port), security: first.security }) : state.source;
+    // Another provider is another server, even where its preset leaves the host as typed.
+    patch({ providerId: id, protocol, source: id === state.providerId ? source : { ...source, insecureTls: false } });
   };
 
   const detection = detectProvider(state.verifyUser, state.source.host);
@@ -52,7 +50,7 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
       setMxPresetId(preset.id);
       patch({
         providerId: preset.id,
-        source: first ? { ...now.source, host: first.host, port: String(first.port), security: first.security } : now.source,
+        source: { ...(first ? withServerAddress(now.source, { host: first.host, port: String(first.port), security: first.security }) : now.source), insecureTls: false },
       });
     });
   };

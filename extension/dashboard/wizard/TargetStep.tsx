@@ -5,7 +5,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { EndpointTestPanel } from './EndpointTestPanel';
 import { ProviderPicker } from './ProviderPicker';
 import { ServerFields } from './ServerFields';
-import { ADDRESS_RE, serverValid, testKey, toServer, type WizardState } from './wizard-state';
+import { ADDRESS_RE, serverValid, testKey, toServer, withServerAddress, type WizardState } from './wizard-state';
 
 /** Step c — the new system: its IMAP server, and how the bridge logs in to each new mailbox. */
 export function TargetStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
@@ -13,9 +13,11 @@ export function TargetStep({ state, patch }: { state: WizardState; patch(p: Part
   const [testPassword, setTestPassword] = useState('');
   const pickPreset = (id: string) => {
     const first = findPreset(id)?.imap[0];
-    patch({ targetPresetId: id, target: first ? { ...state.target, host: first.host, port: String(first.port), security: first.security } : state.target });
+    const target = first ? withServerAddress(state.target, { host: first.host, port: String(first.port), security: first.security }) : state.target;
+    // Another provider is another server, even where its preset leaves the host as typed.
+    patch({ targetPresetId: id, target: id === state.targetPresetId ? target : { ...target, insecureTls: false } });
   };
-  const applyServer = (s: ServerSetting) => patch({ target: { ...state.target, host: s.host, port: String(s.port), security: s.security } });
+  const applyServer = (s: ServerSetting) => patch({ target: withServerAddress(state.target, { host: s.host, port: String(s.port), security: s.security }) });
   const admin = state.targetLogin === 'admin';
   const password = admin ? state.targetAdminPassword : testPassword;
   const disabledReason = !serverValid(state.target)

@@ -126,6 +126,17 @@ export function toServer(d: ServerDraft): Server {
   };
 }
 
+/**
+ * The draft with another address. Accepting a self-signed certificate is an opt-out given for one
+ * server: a draft that now names another host starts verified again, or the tick given for server
+ * A would silently apply to server B. The same host typed with other case or spaces keeps it.
+ */
+export function withServerAddress(d: ServerDraft, patch: Partial<ServerDraft>): ServerDraft {
+  const next = { ...d, ...patch };
+  const sameHost = next.host.trim().toLowerCase() === d.host.trim().toLowerCase();
+  return sameHost || 'insecureTls' in patch ? next : { ...next, insecureTls: false };
+}
+
 export function serverValid(d: ServerDraft): boolean {
   const port = Number(d.port);
   return /^[A-Za-z0-9.\-:[\]]+$/.test(d.host.trim()) && Number.isInteger(port) && port > 0 && port < 65536;
