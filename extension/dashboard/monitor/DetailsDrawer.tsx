@@ -38,13 +38,18 @@ function ReopenForm({ account }: { account: AccountRow }) {
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async () => {
+    // Cleared as soon as they are sent, as in the other password forms: whatever the answer, a
+    // password does not stay in the page.
+    const typed = { sourcePassword, targetPassword };
+    setSourcePassword('');
+    setTargetPassword('');
     setBusy(true);
     setMessage(null);
     try {
       const r = await bridgeRequest('account.reopen', {
         accountIds: [account.id],
-        ...(sourcePassword ? { sourcePassword } : {}),
-        ...(targetPassword ? { targetPassword } : {}),
+        ...(typed.sourcePassword ? { sourcePassword: typed.sourcePassword } : {}),
+        ...(typed.targetPassword ? { targetPassword: typed.targetPassword } : {}),
       });
       const res = r.results[0];
       setMessage(res?.ok ? t('reopened') : res ? refusalText('account.reopen', res.status, t) : t('reopenRefused'));
