@@ -14,8 +14,9 @@
  * the pairing again and reconnects, and the subscribe snapshot brings the mirror up to date.
  */
 import { browser } from 'wxt/browser';
-import { REQUESTS, isRequestType, type RequestType } from '../../shared/protocol/requests';
+import type { RequestType } from '../../shared/protocol/requests';
 import { notifyJobFirstPassDone } from './notifications';
+import { checkPageRequest } from './page-request';
 import { backoffDelay } from '../lib/backoff';
 import { normalizePort, probeBridge } from '../lib/bridge';
 import { BridgeRequestError, BridgeSocket, NOT_YOUR_BRIDGE, closeMeansUnpaired, type AnyEvent } from '../lib/bridge-socket';
@@ -209,25 +210,15 @@ export class BridgeConnection {
   }
 
   /** Forwards one protocol request; params are checked here first so errors name the field. */
-  async request(type: string, params: unknown): Promise<unknown> {
-    if (!isRequestType(type) || type === 'hello') {
-      throw new BridgeRequestError({ code: 'BAD_REQUEST', message: `Unknown request type ${type}.` });
-    }
-    const checked = REQUESTS[type as RequestType].params.safeParse(params ?? {});
-    if (!checked.success) {
-      throw new BridgeRequestError({
-        code: 'INVALID_PARAMS',
-        message: `Invalid params for ${type}.`,
-        details: checked.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
-    }
+  async request(requested: string, params: unknown): Promise<unknown> {
+    const { type, params: checked } = checkPageRequest(requested, params);
     if (!this.socket?.isOpen) {
       void this.ensure(true);
       throw new BridgeRequestError({ code: 'NOT_CONNECTED', message: 'The bridge is not connected.' });
     }
     // endpoint.test: keep fields newer than this extension's schema (the diagnosis report).
-    if (type === 'endpoint.test') return this.socket.requestRaw(type, params as never);
-    const result = await this.socket.request(type, params as never);
+    if (type === 'endpoint.test') return this.socket.requestRaw(type, checked as never);
+    const result = await this.socket.request(type, checked as never);
     this.mirrorResult(type, result);
     return result;
   }
