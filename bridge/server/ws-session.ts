@@ -299,7 +299,7 @@ export class WsSession {
       this.send(okResponse(id, type, result));
     } catch (err) {
       if (err instanceof ServiceError) {
-        this.sendError(id, { code: err.code, message: err.message });
+        this.sendError(id, { code: err.code, message: err.message, ...(err.remedy ? { remedy: err.remedy } : {}) });
         return;
       }
       this.log.error({ err, type }, `request ${type} failed`);

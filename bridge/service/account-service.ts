@@ -1,4 +1,4 @@
-import type { AccountSelection, RequestParams, RequestResult } from '../../shared/protocol/requests';
+import type { AccountSelection, RequestParams, RequestResult, TypedForServer } from '../../shared/protocol/requests';
 import { missingCredentials } from './account-endpoints';
 import { recordedFolders, recordedSkips } from './account-records';
 import { runBatch } from './account-batch';
@@ -9,7 +9,7 @@ import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, re
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
 import type { JobRecord } from './jobs-repo';
-import { accountSourceRef, accountTargetRef } from './secret-binding';
+import { accountSourceRef, accountTargetRef, assertTypedFor, sourceServerOf } from './secret-binding';
 import type { ServiceContext } from './service-context';
 import { ServiceError } from './service-error';
 
@@ -151,7 +151,15 @@ export class AccountService {
    * come with the request (one account) or it is refused naming what is missing.
    */
   reopenAccounts(p: RequestParams<'account.reopen'>): RequestResult<'account.reopen'> {
-    const passwords = 'sourcePassword' in p || 'targetPassword' in p ? (p as { sourcePassword?: string; targetPassword?: string }) : {};
+    const passwords: { sourcePassword?: string; targetPassword?: string; sourceServer?: TypedForServer; targetServer?: TypedForServer } =
+      'sourcePassword' in p || 'targetPassword' in p ? p : {};
+    if ('accountIds' in p && (passwords.sourcePassword || passwords.targetPassword)) {
+      // Checked before anything is stored; passwords come with one account only (the schema's rule).
+      const a = this.ctx.requireAccount(p.accountIds[0]!);
+      const job = this.ctx.requireJob(a.jobId);
+      if (passwords.sourcePassword) assertTypedFor('source', passwords.sourceServer, sourceServerOf(job, a), job.spec.source.protocol);
+      if (passwords.targetPassword) assertTypedFor('target', passwords.targetServer, job.spec.target, 'imap');
+    }
     const sel: AccountSelection = 'accountIds' in p ? { accountIds: p.accountIds } : p;
     return this.batch(sel, (a, job) => this.reopenOne(a, job, passwords));
   }
@@ -200,6 +208,9 @@ export class AccountService {
     if (!found) throw new ServiceError('NOT_FOUND', 'No account for this address in the job; ask the administrator to add it.');
     const job = ctx.requireJob(found.jobId, { open: true });
     if (found.status === 'closed') throw new ServiceError('CONFLICT', 'The migration of this account was closed by the administrator.');
+    // Before anything changes: a password typed for a server the account no longer uses is not stored.
+    if (p.sourcePassword) assertTypedFor('source', p.sourceServer, sourceServerOf(job, found), job.spec.source.protocol);
+    if (p.targetPassword) assertTypedFor('target', p.targetServer, job.spec.target, 'imap');
     let a = found;
     if (p.sourceUser && p.sourceUser.toLowerCase() !== a.source.toLowerCase()) {
       if (a.mode !== 'self-service') throw new ServiceError('CONFLICT', 'The old address is fixed for this account (it must be the same as the new one).');

@@ -2,6 +2,7 @@ import type { Server } from '../../shared/protocol/common';
 import type { JobSpec, JobView } from '../../shared/protocol/job';
 import type { RequestParams, RequestResult } from '../../shared/protocol/requests';
 import { sourceServerOf } from './account-endpoints';
+import { assertTypedFor } from './secret-binding';
 import type { AccountService } from './account-service';
 import type { RunControl } from './account-runs';
 import { ACTIVE, NOT_YET_STARTED, queued, sourceServerChanged, windowMoved } from './account-transitions';
@@ -81,9 +82,13 @@ export class JobService {
     return this.ctx.jobStatus(jobId);
   }
 
-  updateJob({ jobId, patch }: RequestParams<'job.update'>): JobView {
+  updateJob({ jobId, patch, sourceServer, targetServer }: RequestParams<'job.update'>): JobView {
     const { ctx } = this;
     const job = ctx.requireJob(jobId, { open: true });
+    // Before anything changes: an admin password is stored for the job's server as it will be
+    // after this patch, which must be the one it was typed for (a target in the patch is).
+    if (patch.sourceLogin?.kind === 'admin') assertTypedFor('source', sourceServer, job.spec.source, job.spec.source.protocol);
+    if (patch.targetLogin?.kind === 'admin' && (targetServer || !patch.target)) assertTypedFor('target', targetServer, patch.target ?? job.spec.target, 'imap');
     const spec: StoredJobSpec = { ...job.spec };
     if (patch.name !== undefined) spec.name = patch.name;
     if (patch.target !== undefined) spec.target = patch.target;
@@ -169,6 +174,9 @@ export class JobService {
   reopenJob(p: RequestParams<'job.reopen'>): RequestResult<'job.reopen'> {
     const { ctx } = this;
     const job = ctx.requireJob(p.jobId);
+    // Refused before the job changes: an admin password is stored for the job's server of today.
+    if (p.sourceLogin?.kind === 'admin') assertTypedFor('source', p.sourceServer, job.spec.source, job.spec.source.protocol);
+    if (p.targetLogin?.kind === 'admin') assertTypedFor('target', p.targetServer, job.spec.target, 'imap');
     if (job.status === 'closed') ctx.jobs.setStatus(job.id, 'active');
     const spec: StoredJobSpec = { ...job.spec };
     if (p.sourceLogin) spec.sourceLogin = storedLogin(p.sourceLogin);

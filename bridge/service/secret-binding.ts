@@ -1,4 +1,6 @@
 import type { Server } from '../../shared/protocol/common';
+import type { TypedForServer } from '../../shared/protocol/requests';
+import { ServiceError } from './service-error';
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
 import type { JobRecord } from './jobs-repo';
@@ -67,4 +69,34 @@ export function sourceLoginRef(job: JobRecord, account: AccountRecord): SecretRe
 
 export function targetLoginRef(job: JobRecord, account: AccountRecord): SecretRef {
   return job.spec.targetLogin.kind === 'admin' ? jobTargetAdminRef(job) : accountTargetRef(job, account);
+}
+
+/**
+ * Refuses a password typed for another server than the one it would be stored for now (the job's
+ * or account's server changed while the form was open): stored, it would be bound to, and sent
+ * to, a server nobody typed it for. Every setting of the binding counts, host case aside.
+ */
+export function assertTypedFor(side: 'source' | 'target', typedFor: TypedForServer | undefined, server: Server, protocol: 'imap' | 'pop3'): void {
+  // The request schemas require it with every password; a caller that skipped them is refused too.
+  if (!typedFor) throw new ServiceError('INVALID_PARAMS', `${side}Server: the server the ${side} password was typed for`);
+  const same =
+    typedFor.protocol === protocol &&
+    typedFor.host.toLowerCase() === server.host.toLowerCase() &&
+    typedFor.port === server.port &&
+    typedFor.security === server.security &&
+    typedFor.insecureTls === server.insecureTls &&
+    typedFor.allowPlaintext === server.allowPlaintext;
+  if (same) return;
+  const now = `${server.host}:${server.port}`;
+  const typed = `${typedFor.host}:${typedFor.port}`;
+  const en = side === 'source' ? 'old' : 'new';
+  const zh = side === 'source' ? '原邮箱' : '新邮箱';
+  throw new ServiceError(
+    'SERVER_CHANGED',
+    `The ${side} password was typed for ${typed} (${typedFor.protocol}, ${typedFor.security}), but the ${side} server is now ${now} (${protocol}, ${server.security}); nothing was stored.`,
+    {
+      en: `The ${en} mailbox's server settings were changed while you typed (now ${now}). Nothing was saved: check the server shown and type the password again.`,
+      zh: `输入密码期间，${zh}服务器设置已被更改（现为 ${now}）。未保存任何内容：请核对显示的服务器后重新输入密码。`,
+    },
+  );
 }

@@ -235,6 +235,7 @@ export const en = {
   requestNotConnected: 'The bridge is not connected. Start the bridge and try again.',
   requestNotFound: 'The bridge does not know this job or account any more.',
   requestConflict: 'The bridge refused: the job or the account is in a state that does not allow this.',
+  requestServerChanged: 'Not saved: the server settings were changed (in another window or by another admin) while you typed. Check the server shown and type the password again.',
   requestInvalid: 'Some values were not accepted: check the fields and try again.',
   requestFailed: 'The bridge could not do this ({code}). Try again; if it persists, check the bridge’s terminal.',
   requestTimeout: 'The bridge did not answer in time. Check that it is still running, then try again.',

@@ -233,6 +233,7 @@ export const zhCN: Messages = {
   requestNotConnected: '未连接桥接程序。请启动桥接程序后重试。',
   requestNotFound: '桥接程序中已没有该任务或账号。',
   requestConflict: '桥接程序拒绝执行：任务或账号当前的状态不允许此操作。',
+  requestServerChanged: '未保存：输入密码期间，服务器设置已被更改（在其他窗口或由其他管理员）。请核对显示的服务器后重新输入密码。',
   requestInvalid: '部分填写内容不被接受，请检查后重试。',
   requestFailed: '桥接程序无法完成此操作（{code}）。请重试；如持续出现，请查看桥接程序的终端窗口。',
   requestTimeout: '桥接程序未及时响应。请确认它仍在运行，然后重试。',

@@ -1,6 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState, type FormEvent } from 'react';
+import { typedForServer } from '../../shared/protocol/requests';
 import { Field } from '../components/Field';
+import { useTypedFor } from '../hooks/use-typed-for';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
 import { ErrorRemedy } from '../components/ErrorRemedy';
@@ -67,6 +69,8 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   // The fields may name another server for a test, but a password typed for it must not be sent:
   // the bridge would use it with `bound`, a server the employee did not type it for.
   const elsewhere = !!bound && !!server && (server.host.toLowerCase() !== bound.host.toLowerCase() || server.port !== bound.port);
+  const boundFor = bound && invite ? typedForServer(bound, invite.job.source.protocol) : null;
+  const typedFor = useTypedFor();
 
   const runTest = async () => {
     if (!server) return;
@@ -85,13 +89,12 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     setError(null);
     try {
       const same = invite.account.target.toLowerCase() === wanted;
-      const r = await bridgeRequest(
-        'account.credentials',
-        same
-          ? { accountId: invite.account.id, sourceUser: oldAddress, sourcePassword: password }
-          : { jobId: invite.job.id, target: wanted, sourceUser: oldAddress, sourcePassword: password },
-      );
+      // The server the password was typed for (the bridge refuses it when the job moved meanwhile).
+      const sourceServer = typedFor.server() ?? boundFor;
+      const typed = { sourceUser: oldAddress, sourcePassword: password, ...(sourceServer ? { sourceServer } : {}) };
+      const r = await bridgeRequest('account.credentials', same ? { accountId: invite.account.id, ...typed } : { jobId: invite.job.id, target: wanted, ...typed });
       setPassword('');
+      typedFor.clear();
       setTest({ busy: false, result: null, error: null });
       setAgain(false);
       setStartedId(r.account.id);
@@ -172,7 +175,19 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             }
           >
             {(p) => (
-              <input {...p} name="self-password" type="password" className="input" required autoComplete="off" value={password} onChange={(e) => setPassword(e.target.value)} />
+              <input
+                {...p}
+                name="self-password"
+                type="password"
+                className="input"
+                required
+                autoComplete="off"
+                value={password}
+                onChange={(e) => {
+                  typedFor.typed(e.target.value, boundFor);
+                  setPassword(e.target.value);
+                }}
+              />
             )}
           </Field>
           <div className="row" style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>

@@ -17,6 +17,7 @@ export const PROTOCOL_ERROR_CODES = [
   'UNAUTHORIZED', // no hello yet, or a wrong/revoked token
   'NOT_FOUND', // no such job/account
   'CONFLICT', // the job or account is in a state that does not allow it (closed job, …)
+  'SERVER_CHANGED', // a password was typed for a server the job or account no longer uses; nothing stored
   'UNSUPPORTED', // valid, but not implemented by this bridge (e.g. POP3 before the engine has it)
   'RATE_LIMITED',
   'INTERNAL',

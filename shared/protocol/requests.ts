@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConnectionReportSchema, ProviderDetectionSchema } from '../providers/connection-report';
-import { ClassifiedErrorSchema, IdSchema, RequestIdSchema, ServerSchema } from './common';
+import { ClassifiedErrorSchema, IdSchema, RequestIdSchema, ServerSchema, SourceServerSchema, type Server } from './common';
 import { AccountStatusSchema, AccountViewSchema, FolderStateSchema, ImportModeSchema, SkippedMessageSchema } from './account';
 import { JobIdParamsSchema, JobPatchSchema, JobSpecSchema, JobViewSchema, LoginInputSchema } from './job';
 import { PROTOCOL_VERSION } from './version';
@@ -44,6 +44,30 @@ const ImportResultSchema = z.object({
   errors: z.array(z.object({ line: z.number().int(), message: z.string(), messageZh: z.string() })),
   accounts: z.array(AccountViewSchema),
 });
+
+/**
+ * The server a password was typed for, as the form showed it (protocol, host, port, security and
+ * the certificate and plaintext policy; the target's protocol is imap). Required with every
+ * password for an existing job or account: the bridge stores the password only while this is still
+ * the server it would be used with, so a change of the job's or account's server made meanwhile
+ * (another admin screen, another tab) does not bind it to a server nobody typed it for
+ * (SERVER_CHANGED, nothing stored).
+ */
+export const TypedForServerSchema = SourceServerSchema;
+export type TypedForServer = z.infer<typeof TypedForServerSchema>;
+
+/** A server as a form shows it (a job's or account's server view), as the password it asks for is typed for. */
+export function typedForServer(server: Server, protocol: 'imap' | 'pop3'): TypedForServer {
+  return { protocol, host: server.host, port: server.port, security: server.security, allowPlaintext: server.allowPlaintext, insecureTls: server.insecureTls };
+}
+
+type TypedFor = { sourceServer?: unknown; targetServer?: unknown };
+/** An issue for each password sent without the server it was typed for. */
+function requireTypedFor(p: TypedFor, source: boolean, target: boolean, ctx: z.RefinementCtx): void {
+  if (source && p.sourceServer === undefined) ctx.addIssue({ code: 'custom', path: ['sourceServer'], message: 'the server the source password was typed for' });
+  if (target && p.targetServer === undefined) ctx.addIssue({ code: 'custom', path: ['targetServer'], message: 'the server the target password was typed for' });
+}
+const typedFor = { sourceServer: TypedForServerSchema.optional(), targetServer: TypedForServerSchema.optional() };
 
 const def = <P extends z.ZodType, R extends z.ZodType>(params: P, result: R) => ({ params, result });
 
@@ -150,7 +174,13 @@ export const REQUESTS = {
     }),
     z.object({ job: JobViewSchema.nullable(), imports: z.array(ImportResultSchema) }),
   ),
-  'job.update': def(z.object({ jobId: IdSchema, patch: JobPatchSchema }), z.object({ job: JobViewSchema })),
+  'job.update': def(
+    z
+      .object({ jobId: IdSchema, patch: JobPatchSchema, ...typedFor })
+      // A target in the same patch is the server its login is typed for.
+      .superRefine((p, ctx) => requireTypedFor(p, p.patch.sourceLogin?.kind === 'admin', p.patch.targetLogin?.kind === 'admin' && !p.patch.target, ctx)),
+    z.object({ job: JobViewSchema }),
+  ),
   'job.pause': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
   'job.resume': def(JobIdParamsSchema, z.object({ job: JobViewSchema })),
   /** 关闭搬家 for the whole job: every account closed, every stored password deleted. */
@@ -161,7 +191,9 @@ export const REQUESTS = {
    * available is reopened as with account.reopen; the others are listed with the reason.
    */
   'job.reopen': def(
-    z.object({ jobId: IdSchema, sourceLogin: LoginInputSchema.optional(), targetLogin: LoginInputSchema.optional() }),
+    z
+      .object({ jobId: IdSchema, sourceLogin: LoginInputSchema.optional(), targetLogin: LoginInputSchema.optional(), ...typedFor })
+      .superRefine((p, ctx) => requireTypedFor(p, p.sourceLogin?.kind === 'admin', p.targetLogin?.kind === 'admin', ctx)),
     z.object({ job: JobViewSchema }).extend(BatchResultSchema.shape),
   ),
   'job.list': def(z.object({}).default({}), z.object({ jobs: z.array(JobViewSchema) })),
@@ -194,7 +226,10 @@ export const REQUESTS = {
    */
   'account.reopen': def(
     z.union([
-      z.object({ accountIds: z.array(IdSchema).length(1), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
+      z
+        .object({ accountIds: z.array(IdSchema).length(1), sourcePassword: Password.optional(), targetPassword: Password.optional(), ...typedFor })
+        .strict()
+        .superRefine((p, ctx) => requireTypedFor(p, p.sourcePassword !== undefined, p.targetPassword !== undefined, ctx)),
       AccountSelectionSchema,
     ]),
     BatchResultSchema,
@@ -246,9 +281,11 @@ export const REQUESTS = {
    */
   'account.credentials': def(
     z.union([
-      z.object({ accountId: IdSchema, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
-      z.object({ jobId: IdSchema, target: Address, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional() }).strict(),
-    ]).refine((p) => p.sourcePassword !== undefined || p.targetPassword !== undefined, { message: 'give sourcePassword, targetPassword or both' }),
+      z.object({ accountId: IdSchema, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional(), ...typedFor }).strict(),
+      z.object({ jobId: IdSchema, target: Address, sourceUser: Address.optional(), sourcePassword: Password.optional(), targetPassword: Password.optional(), ...typedFor }).strict(),
+    ])
+      .refine((p) => p.sourcePassword !== undefined || p.targetPassword !== undefined, { message: 'give sourcePassword, targetPassword or both' })
+      .superRefine((p, ctx) => requireTypedFor(p, p.sourcePassword !== undefined, p.targetPassword !== undefined, ctx)),
     z.object({ account: AccountViewSchema }),
   ),
   /**

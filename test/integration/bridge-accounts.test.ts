@@ -25,6 +25,8 @@ const users = {
 const admin = { user: 'admin', password: 'Target-Admin-Pw-4' };
 
 const csv = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
+/** The job's source as the forms show it: what a password is typed for. */
+const sourceAt = (port: number) => ({ protocol: 'imap' as const, host: '127.0.0.1', port, security: 'plain' as const, allowPlaintext: true });
 
 describe('bridge accounts: modes, employee credentials, server change', () => {
   let source: DovecotServer;
@@ -86,7 +88,7 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
 
   it('an employee gives the old password; a dead server is retried with back-off, then fixed for all accounts', async () => {
     const dave = (await c.request('account.list', { jobId, search: 'dave' })).accounts[0]!;
-    const { account } = await c.request('account.credentials', { jobId, target: users.dave.user, sourcePassword: users.dave.password });
+    const { account } = await c.request('account.credentials', { jobId, target: users.dave.user, sourcePassword: users.dave.password, sourceServer: sourceAt(deadPort) });
     expect(account).toMatchObject({ id: dave.id, status: 'in_progress', hasSourcePassword: true });
     const waiting = await status(dave.id, (x) => x.phase === 'waiting-retry');
     expect(waiting.error).toMatchObject({ code: 'CONNECT_FAILED', transient: true });
@@ -96,7 +98,7 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
     expect(changed.job.source.port).toBe(source.imapPort);
     // The password was given for the old port: it is not used with the new one, and is asked again.
     expect((await c.request('account.list', { jobId, search: 'dave' })).accounts[0]).toMatchObject({ status: 'password_needed', hasSourcePassword: false });
-    await c.request('account.credentials', { accountId: dave.id, sourcePassword: users.dave.password });
+    await c.request('account.credentials', { accountId: dave.id, sourcePassword: users.dave.password, sourceServer: sourceAt(source.imapPort) });
     const done = await status(dave.id, (x) => x.status === 'first_pass_done');
     expect(done).toMatchObject({ error: null, counters: { messagesCopied: 12 } });
     expect(await readFolder(target, { user: users.dave.user, password: 'x-unused-1' }, 'INBOX')).toHaveLength(12);
@@ -114,13 +116,13 @@ describe('bridge accounts: modes, employee credentials, server change', () => {
 
   it('self-service from another old address; pause and start again; retry after a wrong password', async () => {
     const erin = (await c.request('account.list', { jobId, search: 'erin' })).accounts[0]!;
-    await c.request('account.credentials', { accountId: erin.id, sourceUser: users.erinOld.user, sourcePassword: 'wrong-password' });
+    await c.request('account.credentials', { accountId: erin.id, sourceUser: users.erinOld.user, sourcePassword: 'wrong-password', sourceServer: sourceAt(source.imapPort) });
     const failed = await status(erin.id, (x) => x.status === 'failed');
     expect(failed).toMatchObject({ source: users.erinOld.user, error: { code: 'AUTH_FAILED' } });
 
     expect((await c.request('account.pause', { accountIds: [erin.id] })).results[0]).toMatchObject({ ok: true, status: 'paused' });
     // The right password: a paused account stays paused until started.
-    const { account } = await c.request('account.credentials', { accountId: erin.id, sourcePassword: users.erinOld.password });
+    const { account } = await c.request('account.credentials', { accountId: erin.id, sourcePassword: users.erinOld.password, sourceServer: sourceAt(source.imapPort) });
     expect(account.status).toBe('paused');
     expect((await c.request('account.start', { jobId, statuses: ['paused'] })).results[0]).toMatchObject({ ok: true, status: 'in_progress' });
     const done = await status(erin.id, (x) => x.status === 'first_pass_done');

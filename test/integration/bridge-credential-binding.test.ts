@@ -178,7 +178,7 @@ describe('stored passwords are bound to the server they were entered for', () =>
     await c.request('server.change', { jobId, scope: 'all-accounts', host: '127.0.0.1', port: source.imapPort, security: 'plain', allowPlaintext: true });
     const waiting = await account(jobId);
     expect(waiting).toMatchObject({ status: 'password_needed', hasSourcePassword: false });
-    const { account: entered } = await c.request('account.credentials', { accountId: waiting.id, sourcePassword: alice.password });
+    const { account: entered } = await c.request('account.credentials', { accountId: waiting.id, sourcePassword: alice.password, sourceServer: { protocol: 'imap', ...plain(source.imapPort) } });
     expect(entered).toMatchObject({ status: 'in_progress', hasSourcePassword: true });
     const after = await waitStatus(waiting.id, (a) => a.status === 'syncing' && a.error === null);
     expect(after.hasSourcePassword).toBe(true);

@@ -187,7 +187,13 @@ describe('bridge: incremental sync, window end and reopen', () => {
     // A new window of 8 seconds from now.
     await c.request('job.update', { jobId, patch: { incremental: { intervalMinutes: TWO_SECONDS, windowDays: 8 / 86_400 } } });
     const reopenedAt = Date.now();
-    const ok = await c.request('account.reopen', { accountIds: [sam.id], sourcePassword: srcUsers.sam.password, targetPassword: tgtUsers.sam.password });
+    const ok = await c.request('account.reopen', {
+      accountIds: [sam.id],
+      sourcePassword: srcUsers.sam.password,
+      targetPassword: tgtUsers.sam.password,
+      sourceServer: { protocol: 'imap', ...plain(source.imapPort) },
+      targetServer: { protocol: 'imap', ...plain(target.imapPort) },
+    });
     expect(ok.results[0]).toMatchObject({ ok: true, status: 'syncing' });
     await seedFolder(source, srcUsers.sam, 'INBOX', bulkMessages(1, 36, { prefix: 'again' }));
     const again = await status(sam.id, (a) => a.counters.messagesSyncedSinceFirstPass === 4, 15_000);

@@ -69,7 +69,7 @@ describe('the target server of a job changed after a first pass', () => {
     await c.request('job.update', { jobId: job.id, patch: { target: plain(targetB.imapPort) } });
     await status(id, (a) => a.status === 'password_needed');
     const since = Date.now();
-    await c.request('account.credentials', { accountId: id, targetPassword: tgtU.password });
+    await c.request('account.credentials', { accountId: id, targetPassword: tgtU.password, targetServer: { protocol: 'imap', ...plain(targetB.imapPort) } });
     const after = await status(id, (a) => a.status === 'syncing' && a.phase === null && a.lastSyncAt !== null && Date.parse(a.lastSyncAt) >= since);
     const onB = await readFolder(targetB, tgtU, 'INBOX');
     expect({ status: after.status, onB: onB.length }).toEqual({ status: 'syncing', onB: 5 });

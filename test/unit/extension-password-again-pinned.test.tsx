@@ -63,7 +63,7 @@ describe('admin password of an account that kept its old server', () => {
     await act(async () => fireEvent.submit(screen.getByTestId('password-again-form')));
     expect(JSON.stringify(sent)).not.toContain('Admin-of-kept-old-1');
     expect(sent.filter((s) => s.type === 'job.update')).toEqual([]);
-    expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', targetPassword: 'Own-target-2' } }]);
+    expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', targetPassword: 'Own-target-2', targetServer: { protocol: 'imap', host: 'imap.target.example', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }]);
     const note = screen.getByTestId('password-again-admin-kept').textContent ?? '';
     expect(note).toContain('imap.kept-old.example:993');
     expect(note).toContain('imap.moved-to.example:993');

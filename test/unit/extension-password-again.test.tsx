@@ -16,7 +16,11 @@ import { makeAccount, makeJob } from './extension-account-fixture';
 const sent: Array<{ type: string; params: unknown }> = [];
 
 vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+  PageRequestError: class extends Error {
+    constructor(readonly failure: { code: string; message: string }) {
+      super(failure?.message);
+    }
+  },
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return {};
@@ -66,7 +70,7 @@ describe('password needed again', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save and continue' }));
     });
-    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', sourcePassword: 'New-Old-Pw-1' } }]));
+    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', sourcePassword: 'New-Old-Pw-1', sourceServer: { protocol: 'imap', host: 'imap.new-host.example', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }]));
     expect(input.value).toBe('');
     expect(await screen.findByRole('status')).toHaveProperty('textContent', 'Saved: the account continues.');
   });
@@ -84,7 +88,7 @@ describe('password needed again', () => {
       fireEvent.click(screen.getByRole('button', { name: '保存并继续' }));
     });
     await waitFor(() =>
-      expect(sent).toEqual([{ type: 'job.update', params: { jobId: 'job_abcdef', patch: { sourceLogin: { kind: 'admin', adminUser: 'postmaster', form: 'authzid', password: 'Admin-Pw-2' } } } }]),
+      expect(sent).toEqual([{ type: 'job.update', params: { jobId: 'job_abcdef', patch: { sourceLogin: { kind: 'admin', adminUser: 'postmaster', form: 'authzid', password: 'Admin-Pw-2' } }, sourceServer: { protocol: 'imap', host: 'imap.new-host.example', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }]),
     );
   });
 
@@ -101,5 +105,27 @@ describe('password needed again', () => {
     });
     expect(await screen.findByRole('status')).toHaveProperty('textContent', 'Enter at least one password.');
     expect(sent).toEqual([]);
+  });
+
+  it('names the server shown when the password was typed, though the mirror moved the job meanwhile, and words the refusal', async () => {
+    const job = jobWith(false);
+    const form = (j: JobView) => (
+      <LocaleProvider initial="zh-CN" persist={false}>
+        <PasswordAgainForm account={account} job={j} />
+      </LocaleProvider>
+    );
+    const { rerender } = render(form(job));
+    fireEvent.change(await screen.findByTestId('password-again-source'), { target: { value: 'Typed-For-New-Host-1' } });
+    // Another tab moved the job's source: the mirror brings the new server into this form.
+    rerender(form({ ...job, source: { ...job.source, host: 'imap.moved-again.example' } }));
+    expect(await screen.findByText(/imap\.moved-again\.example:993/)).toBeTruthy();
+    const { bridgeRequest, PageRequestError } = await import('../../extension/lib/page-client');
+    vi.mocked(bridgeRequest).mockRejectedValueOnce(new PageRequestError({ code: 'SERVER_CHANGED', message: 'changed' }));
+    await act(async () => fireEvent.submit(screen.getByTestId('password-again-form')));
+    expect(vi.mocked(bridgeRequest).mock.lastCall).toEqual([
+      'account.credentials',
+      { accountId: 'acc_abcdef', sourcePassword: 'Typed-For-New-Host-1', sourceServer: { protocol: 'imap', ...server } },
+    ]);
+    expect((await screen.findByRole('status')).textContent).toMatch(/服务器设置已被更改/);
   });
 });

@@ -9,7 +9,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
-import { makeAccount } from './extension-account-fixture';
+import { makeAccount, makeJob } from './extension-account-fixture';
 
 const sent: Array<{ type: string; params: Record<string, unknown> }> = [];
 let reopen: () => Promise<unknown> = async () => ({ results: [{ accountId: 'acc_abcdef', ok: true, status: 'syncing' }] });
@@ -25,7 +25,11 @@ vi.mock('../../extension/lib/page-client', () => ({
 
 const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');
 
-beforeAll(() => installDb(openDb('reopen-clears-passwords')));
+beforeAll(async () => {
+  const d = openDb('reopen-clears-passwords');
+  installDb(d);
+  await d.jobs.put({ ...makeJob(), syncedAt: '2025-01-01T00:00:00.000Z' } as never);
+});
 beforeEach(() => {
   sent.length = 0;
 });
@@ -40,13 +44,26 @@ async function sendReopen() {
     </LocaleProvider>,
   );
   await screen.findByTestId('reopen-form');
+  // The job (from the mirror) names the servers the passwords are for.
+  await waitFor(() => expect((screen.getByRole('button', { name: 'Reopen' }) as HTMLButtonElement).disabled).toBe(false));
   fireEvent.change(field('reopen-source-password'), { target: { value: 'Old-Pw-1' } });
   fireEvent.change(field('reopen-target-password'), { target: { value: 'New-Pw-2' } });
   await act(async () => {
     fireEvent.submit(screen.getByTestId('reopen-form'));
   });
   await waitFor(() => expect(screen.getByTestId('reopen-form').querySelector('[role="status"]')).not.toBeNull());
-  expect(sent).toEqual([{ type: 'account.reopen', params: { accountIds: ['acc_abcdef'], sourcePassword: 'Old-Pw-1', targetPassword: 'New-Pw-2' } }]);
+  expect(sent).toEqual([
+    {
+      type: 'account.reopen',
+      params: {
+        accountIds: ['acc_abcdef'],
+        sourcePassword: 'Old-Pw-1',
+        targetPassword: 'New-Pw-2',
+        sourceServer: { protocol: 'imap', host: 'imap.exmail.qq.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
+        targetServer: { protocol: 'imap', host: 'imap.qiye.aliyun.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
+      },
+    },
+  ]);
 }
 
 describe('reopen form', () => {

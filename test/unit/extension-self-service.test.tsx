@@ -73,7 +73,7 @@ describe('self-service in the dashboard', () => {
     expect(sent[0]).toMatchObject({ type: 'endpoint.test', params: { side: 'source', user: 'li@old.example', password: 'Wrong-1', server: { host: 'imap.exmail.qq.com' } } });
 
     await act(async () => fireEvent.click(screen.getByTestId('self-start')));
-    await waitFor(() => expect(sent.at(-1)).toEqual({ type: 'account.credentials', params: { accountId: 'acc_self', sourceUser: 'li@old.example', sourcePassword: 'Wrong-1' } }));
+    await waitFor(() => expect(sent.at(-1)).toEqual({ type: 'account.credentials', params: { accountId: 'acc_self', sourceUser: 'li@old.example', sourcePassword: 'Wrong-1', sourceServer: { protocol: 'imap', host: 'imap.exmail.qq.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }));
 
     await update({ status: 'in_progress', phase: 'copying', counters: { ...zero, messagesTotal: 20, messagesCopied: 5 } });
     await waitFor(() => expect(screen.getByTestId('self-counts').textContent).toBe('已搬 5 / 20 封'));

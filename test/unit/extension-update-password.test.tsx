@@ -55,7 +55,7 @@ describe('update password and retry', () => {
     await act(async () => {
       fireEvent.click(screen.getByTestId('password-again-submit'));
     });
-    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', sourcePassword: 'Right-Pw-1' } }]));
+    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', sourcePassword: 'Right-Pw-1', sourceServer: { protocol: 'imap', host: 'imap.exmail.qq.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }]));
     expect(input.value).toBe('');
     expect(screen.getByRole('status').textContent).toBe('已保存，账号正在重试。');
   });
@@ -72,7 +72,7 @@ describe('update password and retry', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Update password and retry' }));
     });
-    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', targetPassword: 'Tgt-Pw-2' } }]));
+    await waitFor(() => expect(sent).toEqual([{ type: 'account.credentials', params: { accountId: 'acc_abcdef', targetPassword: 'Tgt-Pw-2', targetServer: { protocol: 'imap', host: 'imap.qiye.aliyun.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } }]));
   });
 
   it('takes the side from the error’s `side` when the bridge sends it', async () => {
@@ -100,7 +100,7 @@ describe('update password and retry', () => {
     });
     await waitFor(() =>
       expect(sent).toEqual([
-        { type: 'job.update', params: { jobId: 'job_abcdef', patch: { sourceLogin: { kind: 'admin', adminUser: 'postmaster@old.example', form: 'authzid', password: 'Admin-Pw-3' } } } },
+        { type: 'job.update', params: { jobId: 'job_abcdef', patch: { sourceLogin: { kind: 'admin', adminUser: 'postmaster@old.example', form: 'authzid', password: 'Admin-Pw-3' } }, sourceServer: { protocol: 'imap', host: 'imap.exmail.qq.com', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false } } },
         { type: 'account.retry', params: { accountIds: ['acc_abcdef'] } },
       ]),
     );

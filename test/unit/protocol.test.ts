@@ -93,8 +93,11 @@ describe('wire protocol schemas', () => {
 
   it('new requests: reopen with passwords for one account only, skipped paging, endpoint.test admin form', () => {
     const reopen = REQUESTS['account.reopen'].params;
-    expect(reopen.safeParse({ accountIds: ['acc_abcdef'], sourcePassword: 'pw' }).success).toBe(true);
-    expect(reopen.safeParse({ accountIds: ['acc_abcdef', 'acc_ghijkl'], sourcePassword: 'pw' }).success).toBe(false);
+    const typedFor = { host: 'imap.old.example', port: 993, security: 'tls' };
+    expect(reopen.safeParse({ accountIds: ['acc_abcdef'], sourcePassword: 'pw', sourceServer: typedFor }).success).toBe(true);
+    // A password names the server it was typed for.
+    expect(reopen.safeParse({ accountIds: ['acc_abcdef'], sourcePassword: 'pw' }).success).toBe(false);
+    expect(reopen.safeParse({ accountIds: ['acc_abcdef', 'acc_ghijkl'], sourcePassword: 'pw', sourceServer: typedFor }).success).toBe(false);
     expect(reopen.safeParse({ jobId: 'job_abcdef', statuses: ['closed'] }).success).toBe(true);
     expect(REQUESTS['account.skipped'].params.parse({ accountId: 'acc_abcdef' })).toEqual({ accountId: 'acc_abcdef', offset: 0, limit: 100 });
     expect(REQUESTS.ping.params.parse(undefined)).toEqual({});
@@ -114,9 +117,13 @@ describe('wire protocol schemas', () => {
 
   it('takes employee credentials by account or by job and new address', () => {
     const p = REQUESTS['account.credentials'].params;
-    expect(p.safeParse({ accountId: 'acc_abcdef', sourcePassword: 'pw' }).success).toBe(true);
-    expect(p.safeParse({ jobId: 'job_abcdef', target: 'a@b.cn', sourceUser: 'a@old.cn', sourcePassword: 'pw' }).success).toBe(true);
+    const typedFor = { host: 'imap.old.example', port: 993, security: 'tls' };
+    expect(p.safeParse({ accountId: 'acc_abcdef', sourcePassword: 'pw', sourceServer: typedFor }).success).toBe(true);
+    expect(p.safeParse({ jobId: 'job_abcdef', target: 'a@b.cn', sourceUser: 'a@old.cn', sourcePassword: 'pw', sourceServer: typedFor }).success).toBe(true);
     expect(p.safeParse({ accountId: 'acc_abcdef' }).success).toBe(false);
+    // Each password names the server it was typed for.
+    expect(p.safeParse({ accountId: 'acc_abcdef', sourcePassword: 'pw' }).success).toBe(false);
+    expect(p.safeParse({ accountId: 'acc_abcdef', sourcePassword: 'pw', targetPassword: 'pw', sourceServer: typedFor }).success).toBe(false);
   });
 
   it('normalises typed pairing codes', () => {

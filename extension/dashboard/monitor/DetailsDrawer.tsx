@@ -1,6 +1,8 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useRef, useState } from 'react';
-import type { FolderState, SkippedMessage } from '../../../shared/protocol';
+import type { FolderState, JobView, SkippedMessage } from '../../../shared/protocol';
+import { typedForServer } from '../../../shared/protocol/requests';
+import { useTypedFor } from '../../hooks/use-typed-for';
 import { ErrorCodeSchema, errorMessage } from '../../../shared/errors';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
@@ -31,8 +33,14 @@ function skipReasonText(reason: string, locale: string): string {
  * 到期可重新开启: a closed account syncs again for a new window. Closing deleted its stored
  * passwords, so they are asked again (the bridge says which one is missing otherwise).
  */
-function ReopenForm({ account }: { account: AccountRow }) {
+function ReopenForm({ account, job }: { account: AccountRow; job: JobView | undefined }) {
   const { t } = useLocale();
+  // The servers the passwords are stored for (the account's kept source server, if any), as shown.
+  const shown = {
+    source: job ? typedForServer(account.sourceServer ?? job.source, job.source.protocol) : null,
+    target: job ? typedForServer(job.target, 'imap') : null,
+  };
+  const typedFor = { source: useTypedFor(), target: useTypedFor() };
   const [sourcePassword, setSourcePassword] = useState('');
   const [targetPassword, setTargetPassword] = useState('');
   const [message, setMessage] = useState<string | null>(null);
@@ -41,15 +49,19 @@ function ReopenForm({ account }: { account: AccountRow }) {
     // Cleared as soon as they are sent, as in the other password forms: whatever the answer, a
     // password does not stay in the page.
     const typed = { sourcePassword, targetPassword };
+    const servers = { source: typedFor.source.server() ?? shown.source, target: typedFor.target.server() ?? shown.target };
     setSourcePassword('');
     setTargetPassword('');
+    typedFor.source.clear();
+    typedFor.target.clear();
     setBusy(true);
     setMessage(null);
     try {
       const r = await bridgeRequest('account.reopen', {
         accountIds: [account.id],
-        ...(typed.sourcePassword ? { sourcePassword: typed.sourcePassword } : {}),
-        ...(typed.targetPassword ? { targetPassword: typed.targetPassword } : {}),
+        // Each with the server it was typed for: the bridge refuses it for another one.
+        ...(typed.sourcePassword ? { sourcePassword: typed.sourcePassword, ...(servers.source ? { sourceServer: servers.source } : {}) } : {}),
+        ...(typed.targetPassword ? { targetPassword: typed.targetPassword, ...(servers.target ? { targetServer: servers.target } : {}) } : {}),
       });
       const res = r.results[0];
       setMessage(res?.ok ? t('reopened') : res ? refusalText('account.reopen', res.status, t) : t('reopenRefused'));
@@ -72,13 +84,34 @@ function ReopenForm({ account }: { account: AccountRow }) {
       <p className="hint">{t('reopenHint')}</p>
       <label className="field">
         <span>{t('reopenSourcePassword')}</span>
-        <input type="password" className="input" name="reopen-source-password" value={sourcePassword} onChange={(e) => setSourcePassword(e.target.value)} autoComplete="new-password" />
+        <input
+          type="password"
+          className="input"
+          name="reopen-source-password"
+          value={sourcePassword}
+          onChange={(e) => {
+            typedFor.source.typed(e.target.value, shown.source);
+            setSourcePassword(e.target.value);
+          }}
+          autoComplete="new-password"
+        />
       </label>
       <label className="field">
         <span>{t('reopenTargetPassword')}</span>
-        <input type="password" className="input" name="reopen-target-password" value={targetPassword} onChange={(e) => setTargetPassword(e.target.value)} autoComplete="new-password" />
+        <input
+          type="password"
+          className="input"
+          name="reopen-target-password"
+          value={targetPassword}
+          onChange={(e) => {
+            typedFor.target.typed(e.target.value, shown.target);
+            setTargetPassword(e.target.value);
+          }}
+          autoComplete="new-password"
+        />
       </label>
-      <button type="submit" className="secondary" disabled={busy}>
+      {/* Until the job is known, so is not the server the passwords are for: nothing could be sent. */}
+      <button type="submit" className="secondary" disabled={busy || !job}>
         {t('actionReopen')}
       </button>
       {message && (
@@ -194,7 +227,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           )}
         </dl>
         {account.error && <ErrorRemedy error={account.error} passwordNeeded={account.status === 'password_needed'} />}
-        {account.status === 'closed' && <ReopenForm account={account} />}
+        {account.status === 'closed' && <ReopenForm account={account} job={job} />}
         {account.status === 'password_needed' && <PasswordAgainForm account={account} job={job} />}
         {account.status === 'failed' && account.error?.code === 'AUTH_FAILED' && <PasswordAgainForm key={account.id} account={account} job={job} reason="auth_failed" />}
 

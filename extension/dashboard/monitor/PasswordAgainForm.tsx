@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { errorSide } from '../../../shared/errors';
 import type { JobView, LoginView, Server } from '../../../shared/protocol';
+import { typedForServer, type TypedForServer } from '../../../shared/protocol/requests';
+import { useTypedFor } from '../../hooks/use-typed-for';
 import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { bridgeRequest } from '../../lib/page-client';
@@ -66,10 +68,21 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
 
   const login = (side: Side) => (side === 'source' ? job?.sourceLogin : job?.targetLogin);
   const serverOf = (side: Side) => (side === 'source' ? (account.sourceServer ? { ...account.sourceServer, protocol: job?.source.protocol ?? 'imap' } : job?.source) : job?.target);
+  // What the bridge stores each password for: an admin password for the job's server, an
+  // account's own for the account's (its kept source server, if any).
+  const storedFor = (side: Side): TypedForServer | null => {
+    if (!job) return null;
+    if (side === 'target') return typedForServer(job.target, 'imap');
+    return typedForServer(needs.source === 'admin' ? job.source : (account.sourceServer ?? job.source), job.source.protocol);
+  };
+  const typedFor = { source: useTypedFor(), target: useTypedFor() };
 
   const submit = async () => {
     const typed = { ...passwords };
+    const servers = { source: typedFor.source.server() ?? storedFor('source'), target: typedFor.target.server() ?? storedFor('target') };
     setPasswords({ source: '', target: '' });
+    typedFor.source.clear();
+    typedFor.target.clear();
     setTest(null);
     if (!typed.source && !typed.target) {
       setMessage(t('passwordAgainEmpty'));
@@ -85,11 +98,17 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
       const sourceLogin = needs.source === 'admin' ? adminLogin('source') : undefined;
       const targetLogin = needs.target === 'admin' ? adminLogin('target') : undefined;
       if (sourceLogin || targetLogin) {
-        await bridgeRequest('job.update', { jobId: account.jobId, patch: { ...(sourceLogin ? { sourceLogin } : {}), ...(targetLogin ? { targetLogin } : {}) } });
+        // Each with the server it was typed for: the bridge refuses it for another one.
+        await bridgeRequest('job.update', {
+          jobId: account.jobId,
+          patch: { ...(sourceLogin ? { sourceLogin } : {}), ...(targetLogin ? { targetLogin } : {}) },
+          ...(sourceLogin && servers.source ? { sourceServer: servers.source } : {}),
+          ...(targetLogin && servers.target ? { targetServer: servers.target } : {}),
+        });
       }
       const own = {
-        ...(needs.source === 'own' && typed.source ? { sourcePassword: typed.source } : {}),
-        ...(needs.target === 'own' && typed.target ? { targetPassword: typed.target } : {}),
+        ...(needs.source === 'own' && typed.source ? { sourcePassword: typed.source, ...(servers.source ? { sourceServer: servers.source } : {}) } : {}),
+        ...(needs.target === 'own' && typed.target ? { targetPassword: typed.target, ...(servers.target ? { targetServer: servers.target } : {}) } : {}),
       };
       if (own.sourcePassword || own.targetPassword) await bridgeRequest('account.credentials', { accountId: account.id, ...own });
       // An admin password does not restart a failed account by itself.
@@ -155,7 +174,10 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
           name={`password-again-${side}`}
           data-testid={`password-again-${side}`}
           value={passwords[side]}
-          onChange={(e) => setPasswords((p) => ({ ...p, [side]: e.target.value }))}
+          onChange={(e) => {
+            typedFor[side].typed(e.target.value, storedFor(side));
+            setPasswords((p) => ({ ...p, [side]: e.target.value }));
+          }}
           autoComplete="new-password"
         />
       </label>
@@ -191,7 +213,8 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
             {busy && !message ? t('updatePasswordTesting') : t('updatePasswordTest')}
           </button>
         )}
-        <button type="submit" className="secondary" data-testid="password-again-submit" disabled={busy}>
+        {/* Until the job is known, the server the password is for is not: nothing could be sent. */}
+        <button type="submit" className="secondary" data-testid="password-again-submit" disabled={busy || !job}>
           {authFailed ? t('updatePassword') : t('passwordAgainSubmit')}
         </button>
       </div>

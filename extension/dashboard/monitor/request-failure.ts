@@ -31,6 +31,8 @@ export function failureText(failure: RequestFailureInfo, t: Translator): string 
       return t('requestNotFound');
     case 'CONFLICT':
       return t('requestConflict');
+    case 'SERVER_CHANGED':
+      return t('requestServerChanged');
     case 'INVALID_PARAMS':
       return t('requestInvalid');
     case 'TIMEOUT':
