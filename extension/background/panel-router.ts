@@ -6,6 +6,7 @@
  */
 import { browser } from 'wxt/browser';
 import { enabledSitesItem, readEnabledSites, readLocale } from '../lib/storage-items';
+import { siteScriptId } from './site-script-id';
 import {
   LAUNCHER_SCRIPT_FILE,
   PanelRequestSchema,
@@ -30,8 +31,17 @@ function newTicket(): string {
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-function scriptIdOf(origin: string): string {
-  return 'mailmover-site-' + origin.replace(/[^a-z0-9]/gi, '_');
+/**
+ * The registrations a site may hold: its id, and the one recorded when it was enabled (ids made
+ * before they were injective), so that enabling or disabling it again leaves no stale launcher.
+ */
+async function registeredIdsOf(origin: string): Promise<string[]> {
+  const sites = await readEnabledSites();
+  const recorded = sites.find((s) => s.origin === origin)?.scriptId;
+  // An old id another enabled site also recorded is that site's launcher too: it stays.
+  const own = recorded && !sites.some((s) => s.origin !== origin && s.scriptId === recorded) ? [recorded] : [];
+  const ids = [...new Set([siteScriptId(origin), ...own])];
+  return (await browser.scripting.getRegisteredContentScripts({ ids })).map((s) => s.id);
 }
 
 /**
@@ -90,9 +100,9 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
         if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup enables sites.');
         const origins = [`${m.origin}/*`];
         if (!(await browser.permissions.contains({ origins }))) return fail('PERMISSION_DENIED', `No permission for ${m.origin}.`);
-        const scriptId = scriptIdOf(m.origin);
-        const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId] });
-        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [scriptId] });
+        const scriptId = siteScriptId(m.origin);
+        const registered = await registeredIdsOf(m.origin);
+        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: registered });
         await browser.scripting.registerContentScripts([
           { id: scriptId, matches: origins, js: [LAUNCHER_SCRIPT_FILE], runAt: 'document_idle', persistAcrossSessions: true },
         ]);
@@ -103,9 +113,8 @@ export async function handlePanelMessage(message: unknown, sender: Sender): Prom
       }
       case 'site.disable': {
         if (!extensionPage('/popup.html')) return fail('BAD_REQUEST', 'Only the popup disables sites.');
-        const scriptId = scriptIdOf(m.origin);
-        const registered = await browser.scripting.getRegisteredContentScripts({ ids: [scriptId] });
-        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: [scriptId] });
+        const registered = await registeredIdsOf(m.origin);
+        if (registered.length > 0) await browser.scripting.unregisterContentScripts({ ids: registered });
         const sites = (await readEnabledSites()).filter((s) => s.origin !== m.origin);
         await enabledSitesItem().setValue(sites);
         // The host permission goes too (unless it is one the manifest grants).
