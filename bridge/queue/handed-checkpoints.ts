@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { openStateFile } from '../engine/sqlite-file';
 import type { StateStore } from '../engine/state-store';
 import type { CheckpointRecord } from './protocol';
+import { POP3_UID_VALIDITY } from '../engine/pop3/pop3-source';
 
 /**
  * An account's passes run on whichever worker is free, each with its own engine state store.
@@ -69,6 +70,11 @@ export function checkpointRecords(store: StateStore, account: string): Checkpoin
  */
 export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[]): void {
   for (const cp of handed) {
+    // A POP3 maildrop's checkpoint has no UID position (lastUid stays 0): what was copied is
+    // in the per-message rows, which do not travel. Adopted without them, its target UIDNEXT
+    // would start the target survey after every earlier copy, and the whole maildrop would be
+    // copied again; without it, the survey reads the whole target folder and finds them.
+    if (cp.uidValidity === POP3_UID_VALIDITY) continue;
     const own = store.getCheckpoint(account, cp.sourceFolder);
     if (own && own.uidValidity === cp.uidValidity && own.lastUid >= cp.lastUid) continue;
     store.putCheckpoint({ ...cp, account });

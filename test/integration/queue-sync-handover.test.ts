@@ -14,6 +14,7 @@ import { parseRedisUrl } from '../../bridge/queue/redis-url';
 import { scratchDir } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { plainEndpoint } from '../support/engine-fixtures';
+import { pop3Endpoint } from './pop3-support';
 
 /**
  * Incremental sync in queue mode: the passes of one account run on whichever worker is free,
@@ -24,6 +25,8 @@ import { plainEndpoint } from '../support/engine-fixtures';
  */
 const SRC: DovecotUser = { user: 'sync@old.example.com', password: 'Sync-src-pw-1' };
 const TGT: DovecotUser = { user: 'sync@new.example.com', password: 'Sync-tgt-pw-1' };
+const POP_SRC: DovecotUser = { user: 'pop@old.example.com', password: 'Sync-pop-src-pw-2' };
+const POP_TGT: DovecotUser = { user: 'pop@new.example.com', password: 'Sync-pop-tgt-pw-2' };
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet } as unknown as Logger;
 
 describe('queue mode: a sync pass on another worker than the one that ran the first pass', () => {
@@ -36,10 +39,11 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
   beforeAll(async () => {
     [redis, source, target] = await Promise.all([
       startRedis({ name: 'sync' }),
-      startDovecot({ name: 'sync-src', users: [SRC] }),
-      startDovecot({ name: 'sync-tgt', users: [TGT] }),
+      startDovecot({ name: 'sync-src', users: [SRC, POP_SRC] }),
+      startDovecot({ name: 'sync-tgt', users: [TGT, POP_TGT] }),
     ]);
     await seedFolder(source, SRC, 'INBOX', bulkMessages(10, 61, { prefix: 'sync' }));
+    await seedFolder(source, POP_SRC, 'INBOX', bulkMessages(10, 64, { prefix: 'sync-pop' }));
     writeNewClusterKey(scratch.path('cluster.key'));
     key = loadClusterKey(scratch.path('cluster.key'));
   }, 60_000);
@@ -50,7 +54,14 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
   });
 
   /** One pass of the account the way the bridge as coordinator runs it (QueueRunner), on worker `worker` alone. */
-  async function pass(worker: string): Promise<void> {
+  const imapJob = () => ({
+    source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
+    target: { ...plainEndpoint(target, TGT), protocol: 'imap' as const },
+    options: MigrationOptionsSchema.parse({ concurrency: 1 }),
+    stateKey: 'account:acc-1',
+  });
+
+  async function pass(worker: string, job: Parameters<QueueRunner['run']>[0]['job'] = imapJob(), accountId = 'acc-1'): Promise<void> {
     const address = parseRedisUrl(redis.url);
     const runner = new QueueRunner({
       queue: await AccountQueue.open(address, key),
@@ -62,14 +73,8 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
     });
     const w = await startQueueWorker({ redis: address, clusterKey: key, stateDir: scratch.path(`state-${worker}`), concurrency: 1, name: worker, log: () => undefined });
     try {
-      const job = {
-        source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
-        target: { ...plainEndpoint(target, TGT), protocol: 'imap' as const },
-        options: MigrationOptionsSchema.parse({ concurrency: 1 }),
-        stateKey: 'account:acc-1',
-      };
       let ranOn: string | undefined;
-      const result = await runner.run({ accountId: 'acc-1', job }, { onProgress: () => undefined, onRetry: () => undefined, onWorker: (name) => (ranOn = name) }, new AbortController().signal);
+      const result = await runner.run({ accountId, job }, { onProgress: () => undefined, onRetry: () => undefined, onWorker: (name) => (ranOn = name) }, new AbortController().signal);
       expect(result.status, JSON.stringify(result)).toBe('done');
       expect(ranOn).toBe(worker);
     } finally {
@@ -111,5 +116,21 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
     expect(again.filter((m) => m.sha256 === newest.sha256), 'the second filed message is back in the inbox').toHaveLength(0);
     expect(again).toHaveLength(9);
     expect(await readFolder(target, TGT, 'Kunden')).toHaveLength(2);
+  }, 120_000);
+
+  it('POP3 source: a sync pass on another worker copies the new message only, nothing twice', async () => {
+    const popJob = () => ({
+      source: { ...pop3Endpoint(source, POP_SRC), protocol: 'pop3' as const },
+      target: { ...plainEndpoint(target, POP_TGT), protocol: 'imap' as const },
+      options: MigrationOptionsSchema.parse({ concurrency: 1 }),
+      stateKey: 'account:acc-pop',
+    });
+    await pass('w-first', popJob(), 'acc-pop');
+    expect(await readFolder(target, POP_TGT, 'INBOX')).toHaveLength(10);
+    await seedFolder(source, POP_SRC, 'INBOX', bulkMessages(1, 65, { prefix: 'sync-pop-new' }));
+    await pass('w-second', popJob(), 'acc-pop');
+    const inbox = await readFolder(target, POP_TGT, 'INBOX');
+    expect(new Set(inbox.map((m) => m.sha256)).size).toBe(11);
+    expect(inbox).toHaveLength(11);
   }, 120_000);
 });
