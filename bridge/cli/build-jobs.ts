@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseAccountsCsv } from '../../shared/csv/accounts-csv';
+import { sameMailboxConflicts, sameServer } from '../../shared/csv/same-mailbox';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
 import type { Auth, Endpoint } from '../engine/endpoint';
 import type { AccountJob } from '../engine/account-job';
@@ -92,33 +93,20 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
   });
 }
 
-const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
-
-/**
- * With source and target on the same server, a mailbox may not be on both sides: copied onto
- * itself it gets every message twice (in unified mode a copy of everything under its address's
- * folder, which the next run copies into itself again), and one that is a row's target and
- * another row's source passes mail it receives on to a third mailbox. `lines` names each job's
- * row for the message.
- */
+/** With source and target on one server, a mailbox may not be on both sides (same-mailbox.ts); `lines` names each job's row. */
 function refuseSameMailbox(jobs: AccountJob[], lines: string[]): void {
   const [first] = jobs;
-  if (!first) return;
-  const { host, port } = first.target;
-  if (first.source.host.toLowerCase() !== host.toLowerCase() || first.source.port !== port) return;
-  const server = `${host}:${port}`;
-  const asSource = new Map<string, number>();
-  jobs.forEach((j, i) => asSource.set(mailboxKey(j.source.user), i));
-  jobs.forEach((j, i) => {
-    const k = asSource.get(mailboxKey(j.target.user));
-    if (k === undefined) return;
-    if (k === i) {
-      throw new UsageError(`${lines[i]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gets every message twice; give the new mailbox as the target`);
+  if (!first || !sameServer(first.source, first.target)) return;
+  const server = `${first.target.host}:${first.target.port}`;
+  for (const c of sameMailboxConflicts(jobs.map((j) => ({ source: j.source.user, target: j.target.user })))) {
+    const j = jobs[c.index]!;
+    if (c.kind === 'self') {
+      throw new UsageError(`${lines[c.index]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gets every message twice; give the new mailbox as the target`);
     }
     throw new UsageError(
-      `${lines[i]} copies into ${j.target.user}, which ${lines[k]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[k]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[k]} alone first, then ${lines[i]}`,
+      `${lines[c.index]} copies into ${j.target.user}, which ${lines[c.sourceIndex]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[c.sourceIndex]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[c.sourceIndex]} alone first, then ${lines[c.index]}`,
     );
-  });
+  }
 }
 
 /** One job per account: a single pair from the URLs, or one per CSV row. */

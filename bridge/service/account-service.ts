@@ -2,7 +2,8 @@ import type { AccountSelection, RequestParams, RequestResult, TypedForServer } f
 import { missingCredentials } from './account-endpoints';
 import { recordedFolders, recordedSkips } from './account-records';
 import { runBatch } from './account-batch';
-import { planImport } from './account-import';
+import { planImport, sameMailboxErrors } from './account-import';
+import { sameServer } from '../../shared/csv/same-mailbox';
 import type { RunControl } from './account-runs';
 import { engineKey } from './account-runs';
 import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, reimported, reopened } from './account-transitions';
@@ -38,6 +39,11 @@ export class AccountService {
     const { ctx } = this;
     const plan = planImport(Buffer.from(p.csvBase64, 'base64'), p.mode, { source: job.spec.sourceLogin, target: job.spec.targetLogin });
     if (plan.errors.length) return { imported: 0, updated: 0, errors: plan.errors, accounts: [], touched: [] };
+    if (sameServer(job.spec.source, job.spec.target)) {
+      const open = ctx.accounts.listByJob(job.id).accounts.filter((a) => a.status !== 'closed' && sameServer(sourceServerOf(job, a), job.spec.target));
+      const both = sameMailboxErrors(plan.rows, open, `${job.spec.target.host}:${job.spec.target.port}`);
+      if (both.length) return { imported: 0, updated: 0, errors: both, accounts: [], touched: [] };
+    }
     // An account being migrated keeps its target mailbox: a row naming another one would have its
     // passwords stored for, and sent as, the account's target address.
     const moved = plan.rows.flatMap((row) => {

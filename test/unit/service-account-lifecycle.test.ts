@@ -190,3 +190,36 @@ describe('a CSV imported again', () => {
     expect(runner.calls[1]!.req.job.source).toMatchObject({ host: 'imap.moved.test', auth: { password: 'pw-src-NEW' } });
   });
 });
+
+describe('a job whose old and new mailboxes are on one server (a domain change within one provider)', () => {
+  it('a row with one mailbox on both sides, or chaining into an open account\'s old mailbox, is refused by line, and nothing is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-same-server-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const r = s.jobs.createJobWithAccounts(
+      paramsSchema('job.createWithAccounts').parse({
+        name: 'rename',
+        source: { protocol: 'imap', ...server('imap.same.test') },
+        target: server('IMAP.same.test'),
+        accounts: [{ mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(['a@old.test,pw-a,a@new.test,pw-a2']) }],
+      }) as never,
+    );
+    const jobId = r.job.id;
+    expect(r.imports[0]!.errors).toEqual([]);
+    const importing = (rows: string[]) =>
+      s.accounts.importAccounts(paramsSchema('accounts.import').parse({ jobId, mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(rows) }) as never);
+
+    const self = importing(['b@old.test,pw-b,b@new.test,pw-b2', 'C@old.test,pw-c,c@old.test,pw-c2']);
+    expect(self.imported).toBe(0);
+    expect(self.errors).toEqual([expect.objectContaining({ line: 3, message: expect.stringMatching(/c@old\.test is both the old and the new mailbox on IMAP\.same\.test:993/), messageZh: expect.stringMatching(/既是旧邮箱又是新邮箱/) })]);
+
+    const chain = importing(['z@old.test,pw-z,a@old.test,pw-z2']);
+    expect(chain.imported).toBe(0);
+    expect(chain.errors).toEqual([expect.objectContaining({ line: 2, message: expect.stringMatching(/z@old\.test is copied into a@old\.test, which is itself copied into a@new\.test/) })]);
+    expect(s.accounts.listAccounts(paramsSchema('account.list').parse({ jobId }) as never).accounts.map((a: { source: string }) => a.source)).toEqual(['a@old.test']);
+
+    // A row pairing an old mailbox with a new one is imported as ever.
+    expect(importing(['b@old.test,pw-b,b@new.test,pw-b2']).imported).toBe(1);
+  });
+});

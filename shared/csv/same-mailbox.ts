@@ -1,0 +1,26 @@
+/**
+ * With the old and the new mailboxes on one server (a domain change within one provider), a
+ * mailbox may not be on both sides. Copied onto itself it gets every message twice (in unified
+ * mode a copy of everything under its address's folder, which the next run copies into itself
+ * again); one that is a row's target and another row's source passes the mail it receives on
+ * to a third mailbox, depending on which runs first.
+ */
+export type SameMailboxConflict = { index: number; kind: 'self' } | { index: number; kind: 'chain'; sourceIndex: number };
+
+/** Mailbox names compare as servers do: case-insensitively, in one Unicode form. */
+const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
+
+export function sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
+  return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
+}
+
+/** The pairs (by index) that put a mailbox on both sides, with the pair it is the source of. */
+export function sameMailboxConflicts(pairs: ReadonlyArray<{ source: string; target: string }>): SameMailboxConflict[] {
+  const asSource = new Map<string, number>();
+  pairs.forEach((p, i) => asSource.set(mailboxKey(p.source), i));
+  return pairs.flatMap((p, i): SameMailboxConflict[] => {
+    const k = asSource.get(mailboxKey(p.target));
+    if (k === undefined) return [];
+    return k === i ? [{ index: i, kind: 'self' }] : [{ index: i, kind: 'chain', sourceIndex: k }];
+  });
+}
