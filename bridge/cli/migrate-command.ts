@@ -14,7 +14,8 @@ import { pool } from './pool';
 import { batchExitCode, writeBatchSummary } from './batch-summary';
 
 export interface MigrateOutcome {
-  exitCode: 0 | 1 | 2;
+  /** 130 / 143: stopped by SIGINT (Ctrl+C) / SIGTERM, as shells report a command a signal ended (and as `migrate --queue` exits on Ctrl+C). */
+  exitCode: 0 | 1 | 2 | 130 | 143;
   results: AccountResult[];
 }
 
@@ -36,8 +37,10 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   const controller = new AbortController();
   // One memory budget for the whole batch: accounts migrated at once share it.
   const budget = new ByteBudget(jobs[0]?.options.budgetBytes ?? 16 * 1024 * 1024);
-  const onSignal = () => {
+  let stoppedBy: 130 | 143 | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
     progress.line('Stopping: letting in-flight APPENDs finish; the next run resumes from the checkpoint.');
+    stoppedBy ??= signal === 'SIGINT' ? 130 : 143;
     controller.abort();
   };
   process.once('SIGINT', onSignal);
@@ -65,7 +68,7 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
     });
     progress.stop();
     writeBatchSummary(results, io, opts.json);
-    return { exitCode: batchExitCode(results), results };
+    return { exitCode: stoppedBy ?? batchExitCode(results), results };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -48,7 +48,7 @@ describe('cli migrate --accounts: interrupted with Ctrl+C', () => {
     for (let i = 0; i < 300 && !/copying|Copying|copied/.test(stderr); i++) await new Promise((r) => setTimeout(r, 100));
     run.child.kill('SIGINT');
     const r = await run.done;
-    expect(r.code, describeRun(r)).toBe(1);
+    expect(r.code, describeRun(r)).toBe(130);
     const report = parseReport(r.stdout);
     expect(report.accounts.map((a) => a.source)).toEqual(SOURCES.map((s) => s.user));
     expect(report.accounts[0]!.error?.code, describeRun(r)).toBe('CANCELLED');

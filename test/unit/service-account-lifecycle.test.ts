@@ -205,7 +205,7 @@ describe('a job whose old and new mailboxes are on one server (a domain change w
         accounts: [{ mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(['a@old.test,pw-a,a@new.test,pw-a2']) }],
       }) as never,
     );
-    const jobId = r.job.id;
+    const jobId = r.job!.id;
     expect(r.imports[0]!.errors).toEqual([]);
     const importing = (rows: string[]) =>
       s.accounts.importAccounts(paramsSchema('accounts.import').parse({ jobId, mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(rows) }) as never);
