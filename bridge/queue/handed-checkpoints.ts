@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { openStateFile } from '../engine/sqlite-file';
 import type { StateStore } from '../engine/state-store';
+import { skipIsFinal } from '../engine/append-refusal';
 import type { CheckpointRecord } from './protocol';
 import { POP3_UID_VALIDITY } from '../engine/pop3/pop3-source';
 
@@ -57,9 +58,20 @@ export function handedCheckpoints(store: StateStore, account: string): Checkpoin
   }
 }
 
-/** A worker's store's checkpoints of an account, as they travel. */
+/**
+ * A worker's store's checkpoints of an account, as they travel. Not a folder's with a skip the
+ * next run tries again (a refusal that did not name the message, skipIsFinal): the checkpoint
+ * lies past that message, and only this store's row of it reopens it (plan-folder.ts). Adopted
+ * without the row, the checkpoint would leave the message out for good; without a handed
+ * checkpoint, the next worker plans the folder from its own state (or the coordinator's older
+ * handed one) and its target survey finds what was copied since.
+ */
 export function checkpointRecords(store: StateStore, account: string): CheckpointRecord[] {
-  return store.checkpoints(account).map(({ account: _account, ...cp }) => cp);
+  const retried = new Set(store.skipped(account).filter((s) => !skipIsFinal(s.reason)).map((s) => s.sourceFolder));
+  return store
+    .checkpoints(account)
+    .filter((cp) => !retried.has(cp.sourceFolder))
+    .map(({ account: _account, ...cp }) => cp);
 }
 
 /**

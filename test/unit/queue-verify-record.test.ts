@@ -82,7 +82,9 @@ describe('the worker records for the coordinator verify', () => {
       uidValidity: [{ folder: 'INBOX', uidValidity: 7 }, { folder: 'v1.2', uidValidity: 9 }],
       uidls: [],
       folders: worker.store.folderSummaries(ACCOUNT),
-      checkpoints: [checkpoint('INBOX', 'INBOX', 7), checkpoint('v1.2', 'v1．2', 9)].map(({ account: _a, ...cp }) => cp),
+      // Not v1.2's: its skip ("refused", not about the message) is tried again by the next pass,
+      // which only this worker's row of it can reopen (handed-checkpoints.ts).
+      checkpoints: [checkpoint('INBOX', 'INBOX', 7)].map(({ account: _a, ...cp }) => cp),
     });
     storeVerifyRecord(coord.store, ACCOUNT, sent.result, sent.recorded!);
     // The checkpoints wait for the account's next pass, whichever worker takes it.
