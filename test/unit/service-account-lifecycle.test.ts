@@ -223,3 +223,26 @@ describe('a job whose old and new mailboxes are on one server (a domain change w
     expect(importing(['b@old.test,pw-b,b@new.test,pw-b2']).imported).toBe(1);
   });
 });
+
+describe('server.change to another host', () => {
+  it('does not carry the old host\'s certificate or plaintext exception to the new one unless given again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-server-change-'));
+    dirs.push(dir);
+    const s = service(dir, new HeldRunner());
+    const r = s.jobs.createJobWithAccounts(
+      paramsSchema('job.createWithAccounts').parse({
+        name: 'self-signed',
+        source: { protocol: 'imap', ...server('imap.old.test'), insecureTls: true, allowPlaintext: true },
+        target: server('imap.new.test'),
+        accounts: [{ mode: 'admin-with-passwords', autoStart: false, csvBase64: csv(['a@old.test,pw-a,a@new.test,pw-a2']) }],
+      }) as never,
+    );
+    const jobId = r.job!.id;
+    const samePlace = await s.jobs.changeServer(paramsSchema('server.change').parse({ jobId, scope: 'all-accounts', host: 'IMAP.old.test', port: 994 }) as never);
+    expect(samePlace.job.source).toMatchObject({ host: 'IMAP.old.test', port: 994, insecureTls: true, allowPlaintext: true });
+    const moved = await s.jobs.changeServer(paramsSchema('server.change').parse({ jobId, scope: 'all-accounts', host: 'imap.elsewhere.test' }) as never);
+    expect(moved.job.source).toMatchObject({ host: 'imap.elsewhere.test', insecureTls: false, allowPlaintext: false });
+    const given = await s.jobs.changeServer(paramsSchema('server.change').parse({ jobId, scope: 'all-accounts', host: 'imap.third.test', insecureTls: true }) as never);
+    expect(given.job.source).toMatchObject({ host: 'imap.third.test', insecureTls: true, allowPlaintext: false });
+  });
+});
