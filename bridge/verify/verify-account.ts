@@ -10,6 +10,7 @@ import { MigrationError, classifyError } from '../engine/errors';
 import { accountKey, type AccountJob } from '../engine/account-job';
 import { planMappings } from '../engine/plan-mappings';
 import { guardReadOnly } from '../engine/read-only-guard';
+import { skipIsFinal } from '../engine/append-refusal';
 import { compareDigests } from './body-digest';
 import { bodyHashes } from './body-hashes';
 import { keywordFilter } from './flag-compare';
@@ -175,7 +176,7 @@ async function verifyFolder(
     since: job.options.since,
     deleted: job.options.deleted,
     keywordOk: keywordFilter(tgtMeta.permanentFlags),
-    recordedSkips: skips.get(skipKey(source, srcMeta.uidValidity)) ?? new Map(),
+    recordedSkips: finalSkips(skips.get(skipKey(source, srcMeta.uidValidity)), job),
   });
   const rewritten = opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : [];
   const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
@@ -217,6 +218,18 @@ async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatc
     else if (c.kind === 'rewritten') rewritten.push({ uid: p.source.uid, targetUid: p.target.uid, what: c.what });
   }
   return rewritten;
+}
+
+/**
+ * The recorded skips that excuse a message's absence: only those the migration itself holds
+ * final (skipIsFinal, the rule by which its next run plans the others again: a refusal about
+ * the mailbox rather than the message, a body the source did not send, --deleted skip under
+ * another policy now). A message the migration still owes is missing, whatever its row says.
+ */
+function finalSkips(recorded: ReadonlyMap<number, string> | undefined, job: AccountJob): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const [uid, reason] of recorded ?? []) if (skipIsFinal(reason, job.options.deleted)) out.set(uid, reason);
+  return out;
 }
 
 function empty(source: string, target: string, error: ErrorInfo): VerifyFolder {
