@@ -69,7 +69,7 @@ export class AccountVerify {
       sel,
       (a, job) => {
         if (!a.firstPassDoneAt) return { ok: false, reason: 'the account has not finished its first pass' };
-        const last = ctx.verifyResults.get(a.id);
+        const last = ctx.lastVerify(a, job);
         if (!last || last.totals.missing === 0) return { ok: false, reason: 'the last verify of the account found nothing missing' };
         if (ctx.verifyResults.isRunning(a.id)) return { ok: false, reason: 'a verify of the account is already under way' };
         if (this.runs.isRunning(a.id)) return { ok: false, reason: 'the account is running a pass; try again when it ends' };

@@ -7,7 +7,8 @@ import type { JobRecord, JobsRepo } from './jobs-repo';
 import type { Logger } from './logger';
 import { ServiceError } from './service-error';
 import type { ServiceEvents } from './service-events';
-import type { VerifyResults } from './verify-results';
+import { engineKey } from './account-runs';
+import { verifyScope, type VerifyResults } from './verify-results';
 import { toAccountView, toJobView } from './views';
 
 /**
@@ -35,7 +36,12 @@ export class ServiceContext {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    return toAccountView(a, job, this.vault, this.verifyResults.get(a.id), this.workerOf(a.id));
+    return toAccountView(a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id));
+  }
+
+  /** The account's last verify, when it checked the mailbox the account copies into now. */
+  lastVerify(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)) {
+    return this.verifyResults.get(a.id, verifyScope(engineKey(a.id, job.spec.targetEpoch), a.target));
   }
 
   requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {

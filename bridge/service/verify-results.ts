@@ -1,13 +1,23 @@
 import { VerifySummarySchema, verifySummary, type VerifyAccount, type VerifySummary } from '../../shared/verify';
-import type { AccountJob } from '../engine/account-job';
+import { accountKey, type AccountJob } from '../engine/account-job';
 import type { StateStore } from '../engine/state-store';
 import { copyMissing, type CopyMissingResult } from '../verify/copy-missing';
 import { verifyAccount } from '../verify/verify-account';
 import type { ServiceDb } from './db';
 
 /**
+ * What a check was a check of: the account's engine state key (it changes with the job's
+ * target server) and the target mailbox. A result of another scope says nothing about the
+ * mailbox the account copies into now, and 已核验 is what an admin closes the old system on.
+ */
+export function verifyScope(stateKey: string, targetUser: string): string {
+  return `${stateKey}\n${targetUser.toLowerCase()}`;
+}
+
+/**
  * The last verify of each account (已核验 / 有差异), in a table of its own beside the
- * service's: the report summary the monitor shows, kept until the next verify.
+ * service's: the report summary the monitor shows, kept until the next verify of the same
+ * target (see verifyScope).
  */
 export class VerifyResults {
   private readonly running = new Set<string>();
@@ -24,11 +34,18 @@ export class VerifyResults {
       checked_at TEXT NOT NULL,
       summary TEXT NOT NULL
     )`);
+    const columns = new Set((db.prepare(`PRAGMA table_info(svc_verify)`).all() as Array<{ name: string }>).map((c) => c.name));
+    if (!columns.has('scope')) db.exec(`ALTER TABLE svc_verify ADD COLUMN scope TEXT`);
   }
 
-  get(accountId: string): VerifySummary | null {
-    const row = this.db.prepare(`SELECT summary FROM svc_verify WHERE account_id = ?`).get(accountId) as { summary: string } | undefined;
+  /**
+   * The last check of the account, when it was a check of `scope` (verifyScope of the account
+   * as it is now). A row stored before scopes were kept (scope NULL) is shown as it was.
+   */
+  get(accountId: string, scope: string): VerifySummary | null {
+    const row = this.db.prepare(`SELECT summary, scope FROM svc_verify WHERE account_id = ?`).get(accountId) as { summary: string; scope: string | null } | undefined;
     if (!row) return null;
+    if (row.scope !== null && row.scope !== scope) return null;
     const parsed = VerifySummarySchema.safeParse(JSON.parse(row.summary));
     // A summary written by another version that no longer parses is not shown rather than shown wrong.
     return parsed.success ? parsed.data : null;
@@ -46,7 +63,7 @@ export class VerifyResults {
   async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
     return this.exclusive(accountId, async () => {
       const report = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
-      this.store(accountId, report);
+      this.store(accountId, job, report);
       return report;
     });
   }
@@ -62,12 +79,12 @@ export class VerifyResults {
     return this.exclusive(accountId, async () => {
       const before = await verifyAccount(job, { deep: false, stateDir: this.engineStateDir });
       if (before.status === 'failed' || before.totals.missing === 0) {
-        this.store(accountId, before);
+        this.store(accountId, job, before);
         return { before, fixed: null, after: before };
       }
       const fixed = await copyMissing(job, before, engineStore);
       const after = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
-      this.store(accountId, after);
+      this.store(accountId, job, after);
       return { before, fixed, after };
     });
   }
@@ -88,11 +105,14 @@ export class VerifyResults {
     }
   }
 
-  private store(accountId: string, report: VerifyAccount): void {
+  /** Stored with the scope of the job it ran with: a check that ends after the target changed is kept under the old one. */
+  private store(accountId: string, job: AccountJob, report: VerifyAccount): void {
     const summary = verifySummary(report);
     this.db
-      .prepare(`INSERT INTO svc_verify (account_id, checked_at, summary) VALUES (?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET checked_at = excluded.checked_at, summary = excluded.summary`)
-      .run(accountId, summary.checkedAt, JSON.stringify(summary));
+      .prepare(
+        `INSERT INTO svc_verify (account_id, checked_at, summary, scope) VALUES (?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET checked_at = excluded.checked_at, summary = excluded.summary, scope = excluded.scope`,
+      )
+      .run(accountId, summary.checkedAt, JSON.stringify(summary), verifyScope(accountKey(job), job.target.user));
   }
 
   delete(accountId: string): void {
