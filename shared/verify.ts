@@ -44,6 +44,14 @@ export type VerifySkipped = z.infer<typeof VerifySkippedSchema>;
  */
 export const VerifyRewrittenSchema = z.object({ uid: z.number().int(), targetUid: z.number().int(), what: z.string() });
 
+/**
+ * A source message that is not in its target folder but in another folder of the same target
+ * mailbox (filed away on the new system since it was copied): present, so neither missing nor
+ * something to copy again; listed, not counted. `uid` is the source UID.
+ */
+export const VerifyElsewhereSchema = VerifyMessageSchema.extend({ targetFolder: z.string(), targetUid: z.number().int() });
+export type VerifyElsewhere = z.infer<typeof VerifyElsewhereSchema>;
+
 export const VerifyFolderSchema = z.object({
   source: z.string(),
   target: z.string(),
@@ -56,6 +64,7 @@ export const VerifyFolderSchema = z.object({
   changed: z.array(VerifyChangedSchema),
   skipped: z.array(VerifySkippedSchema).default([]),
   rewritten: z.array(VerifyRewrittenSchema).default([]),
+  elsewhere: z.array(VerifyElsewhereSchema).default([]),
   /** source messages outside --since that are not on the target: not expected there */
   outOfScope: z.number().int().nonnegative().default(0),
   error: ErrorInfoSchema.optional(),

@@ -24,13 +24,14 @@ export function summarise(a: VerifyAccount): string {
   const lines = [head];
   if (a.fixed !== undefined) lines.push(`  --fix copied ${a.fixed} missing message(s); the figures above are the check after the copy`);
   for (const f of a.folders) {
-    const differs = f.missing.length + f.extra.length + f.changed.length + f.skipped.length + f.rewritten.length > 0 || f.error;
+    const differs = f.missing.length + f.extra.length + f.changed.length + f.skipped.length + f.rewritten.length + f.elsewhere.length > 0 || f.error;
     if (!differs) continue;
     lines.push(`  ${f.source} -> ${f.target}: ${f.sourceCount} on the source, ${f.targetCount} on the target, ${f.matched} matched${f.error ? ` [${f.error.code}] ${f.error.message}` : ''}`);
     if (f.missing.length) lines.push(`    missing on the target (source UIDs): ${f.missing.length}`, ...firstFew(f.missing, describe));
     if (f.extra.length) lines.push(`    extra on the target (target UIDs): ${f.extra.length}`, ...firstFew(f.extra, describe));
     if (f.changed.length) lines.push(`    changed: ${f.changed.length}`, ...firstFew(f.changed, (c) => `source UID ${c.uid} -> target UID ${c.targetUid}: ${c.what.join(', ')}`));
     if (f.skipped.length) lines.push(`    skipped by the migration: ${f.skipped.length}`, ...firstFew(f.skipped, (s) => `${describe(s)}: ${s.reason}`));
+    if (f.elsewhere.length) lines.push(`    in another folder of the target (filed there since; not missing): ${f.elsewhere.length}`, ...firstFew(f.elsewhere, (m) => `${describe(m)} -> ${m.targetFolder} UID ${m.targetUid}`));
     if (f.rewritten.length) lines.push(`    stored with a server's known rewriting (not a difference): ${f.rewritten.length}`, ...firstFew(f.rewritten, (r) => `source UID ${r.uid} -> target UID ${r.targetUid}: ${r.what}`));
   }
   return lines.join('\n');

@@ -62,6 +62,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   const account = accountKey(job);
   if (endpointProtocol(job.source) === 'pop3') return verifyPop3(job, opts, hooks, base, failed, account);
   const folders: VerifyFolder[] = [];
+  const checked: CheckedFolder[] = [];
   let src: ImapFlow | undefined;
   let tgt: ImapFlow | undefined;
   try {
@@ -82,17 +83,67 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
         read: () => readFolderMeta(imapSource, mapping.source),
         hashes: (msgs) => bodyHashes(imapSource, msgs, budget, job.options.chunkBytes),
       };
-      const folder = await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips);
-      folders.push(folder);
-      hooks.onFolder?.(account, folder);
+      checked.push(await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips));
     }
+    folders.push(...findElsewhere(checked));
+    for (const folder of folders) hooks.onFolder?.(account, folder);
   } catch (err) {
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
-    return failed(e.toInfo(), folders);
+    return failed(e.toInfo(), [...folders, ...checked.map((c) => c.folder)]);
   } finally {
     await Promise.all([closeQuietly(src), closeQuietly(tgt)]);
   }
   return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
+}
+
+/** One folder's result, with the unpaired messages still as read, for matching across folders. */
+interface CheckedFolder {
+  folder: VerifyFolder;
+  missing: MessageMeta[];
+  extra: MessageMeta[];
+}
+
+/**
+ * Users keep working in the new mailbox while the old one is still synced: a copy filed into
+ * another folder there is missing from its own target folder and extra in the other one. It
+ * is on the target, so it is neither missing (复制缺失邮件 would put a second copy back into
+ * the first folder) nor extra: paired here by fingerprint (the exact header bytes first), as
+ * within a folder, and listed as `elsewhere`. Only folders verify reads take part.
+ */
+export function findElsewhere(checked: CheckedFolder[]): VerifyFolder[] {
+  const extras = new Map<string, Array<{ at: number; meta: MessageMeta }>>();
+  checked.forEach((c, at) => {
+    for (const meta of c.extra) {
+      const list = extras.get(meta.fingerprint);
+      if (list) list.push({ at, meta });
+      else extras.set(meta.fingerprint, [{ at, meta }]);
+    }
+  });
+  const taken = new Set<MessageMeta>();
+  const elsewhere = checked.map(() => [] as VerifyFolder['elsewhere']);
+  const stillMissing = checked.map(() => new Set<MessageMeta>());
+  checked.forEach((c, at) => {
+    // A folder whose target could not be read has no copies to find elsewhere by elimination.
+    for (const m of c.missing) {
+      const candidates = (extras.get(m.fingerprint) ?? []).filter((x) => x.at !== at && !taken.has(x.meta));
+      const hit = candidates.find((x) => (x.meta.exact ?? x.meta.fingerprint) === (m.exact ?? m.fingerprint)) ?? candidates[0];
+      if (!hit) {
+        stillMissing[at]!.add(m);
+        continue;
+      }
+      taken.add(hit.meta);
+      elsewhere[at]!.push({ ...asVerifyMessage(m), targetFolder: checked[hit.at]!.folder.target, targetUid: hit.meta.uid });
+    }
+  });
+  return checked.map((c, at) => {
+    if (elsewhere[at]!.length === 0 && !c.extra.some((e) => taken.has(e))) return c.folder;
+    return {
+      ...c.folder,
+      missing: c.missing.filter((m) => stillMissing[at]!.has(m)).map(asVerifyMessage),
+      extra: c.extra.filter((e) => !taken.has(e)).map(asVerifyMessage),
+      elsewhere: elsewhere[at]!,
+    };
+  });
 }
 
 /** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */
@@ -130,7 +181,7 @@ async function verifyPop3(
       hashes: (msgs) => pop3BodyHashes(popSession, meta!, msgs.map((m) => m.uid), budget),
     };
     const exists = tgtLayout.folders.some((f) => f.path === target);
-    const folder = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
+    const { folder } = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
     folders.push(folder);
     hooks.onFolder?.(account, folder);
   } catch (err) {
@@ -153,7 +204,7 @@ async function verifyFolder(
   opts: VerifyOptions,
   budget: ByteBudget,
   skips: Map<string, Map<number, string>>,
-): Promise<VerifyFolder> {
+): Promise<CheckedFolder> {
   let error: ErrorInfo | undefined;
   // Both sides at once: each server works while the other side's answer is parsed here.
   const [srcRead, tgtRead] = await Promise.allSettled([
@@ -164,7 +215,7 @@ async function verifyFolder(
     const err: unknown = srcRead.reason;
     // A folder deleted on the source since LIST: nothing to compare, and nothing the migration could copy.
     if (!isNo(err)) throw err;
-    return empty(source, target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${source}" could not be opened: ${err.responseText ?? ''}` });
+    return { folder: empty(source, target, { code: 'FOLDER_NOT_FOUND', message: `Source folder "${source}" could not be opened: ${err.responseText ?? ''}` }), missing: [], extra: [] };
   }
   const srcMeta = srcRead.value;
   let tgtMeta: FolderMeta = { uidValidity: 0, permanentFlags: undefined, messages: [] };
@@ -180,7 +231,7 @@ async function verifyFolder(
   });
   const rewritten = opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : [];
   const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
-  return {
+  const folder: VerifyFolder = {
     source,
     target,
     sourceCount: srcMeta.messages.length,
@@ -196,9 +247,12 @@ async function verifyFolder(
     })),
     skipped: match.skipped.map((s) => ({ ...asVerifyMessage(s.meta), reason: s.reason })),
     rewritten,
+    elsewhere: [],
     outOfScope: match.outOfScope,
     ...(error ? { error } : {}),
   };
+  // A target folder that could not be read says nothing of where its copies went.
+  return { folder, missing: error ? [] : match.missing, extra: match.extra };
 }
 
 /** --deep: the bodies of every fingerprint pair, both sides read at once; a difference adds 'body'. */
@@ -233,5 +287,5 @@ function finalSkips(recorded: ReadonlyMap<number, string> | undefined, job: Acco
 }
 
 function empty(source: string, target: string, error: ErrorInfo): VerifyFolder {
-  return { source, target, sourceCount: 0, targetCount: 0, matched: 0, missing: [], extra: [], changed: [], skipped: [], rewritten: [], outOfScope: 0, error };
+  return { source, target, sourceCount: 0, targetCount: 0, matched: 0, missing: [], extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0, error };
 }

@@ -47,8 +47,8 @@ describe('verify matrix', () => {
       KINDS.map(async (k) => {
         const pairs = [...PAIRS, ['dovecot', 'dovecot'] as [ServerKind, ServerKind]];
         const users = [
-          ...pairs.filter(([s]) => s === k).flatMap(([s, t]) => [srcUser(t, s), { ...srcUser(t, s), user: `skip-${srcUser(t, s).user}` }]),
-          ...pairs.filter(([, t]) => t === k).flatMap(([s, t]) => [tgtUser(s, t), tgtUser(s, t, '2')]),
+          ...pairs.filter(([s]) => s === k).flatMap(([s, t]) => ['', 'skip-', 'moved-'].map((p) => ({ ...srcUser(t, s), user: `${p}${srcUser(t, s).user}` }))),
+          ...pairs.filter(([, t]) => t === k).flatMap(([s, t]) => [tgtUser(s, t), tgtUser(s, t, '2'), tgtUser(s, t, '3')]),
         ];
         servers[k] = await startConfig(MATRIX.find((m) => m.kind === k)!, { name: `vm-${k}`, users });
       }),
@@ -121,5 +121,35 @@ describe('verify matrix', () => {
     const again = await migrate(j, st.store);
     expect([again.status, again.messagesCopied]).toEqual(['done', 0]);
     expect(await readFolder(tgt, bob, 'INBOX')).toHaveLength(8);
+  }, 120_000);
+
+  it.each(INTO)('%s -> %s: a message moved to another folder on the new system is not missing, and fix does not copy it again', async (s, t) => {
+    const src = servers[s]!;
+    const tgt = servers[t]!;
+    const alice = { ...srcUser(t, s), user: `moved-${srcUser(t, s).user}` };
+    const bob = tgtUser(s, t, '3');
+    await seedFolder(src, alice, 'INBOX', bulkMessages(8, 712, { prefix: 'i' }));
+    await seedFolder(src, alice, folderPath(src, 'Filed'), bulkMessages(3, 713, { prefix: 'f' }));
+    const st = tempStore();
+    stores.push(st);
+    const j = job(imapEndpoint(src, alice), imapEndpoint(tgt, bob), { chunkMessages: 10 });
+    expect((await migrate(j, st.store)).status).toBe('done');
+    const filed = folderPath(tgt, 'Filed');
+    // The user files two messages away on the new system during the sync window.
+    const inbox = await readFolder(tgt, bob, 'INBOX');
+    await withImap(tgt, bob, async (c) => {
+      await c.mailboxOpen('INBOX');
+      await c.messageMove(`${inbox[1]!.uid},${inbox[4]!.uid}`, filed, { uid: true });
+    });
+    const totalBefore = (await readFolder(tgt, bob, 'INBOX')).length + (await readFolder(tgt, bob, filed)).length;
+    const r = await verifyAccount(j, { deep: false, stateDir: st.dir });
+    console.log(`vm-moved | ${s} -> ${t} | ${r.status} ${JSON.stringify(r.totals)}`);
+    expect(r.status, brief(r)).toBe('verified');
+    expect(r.totals).toMatchObject({ missing: 0, extra: 0 });
+    const inInbox = r.folders.find((f) => f.source === 'INBOX')!;
+    expect(inInbox.elsewhere.map((m) => m.targetFolder)).toEqual([filed, filed]);
+    const fixed = await copyMissing(j, r, st.store);
+    expect(fixed.copied).toBe(0);
+    expect((await readFolder(tgt, bob, 'INBOX')).length + (await readFolder(tgt, bob, filed)).length).toBe(totalBefore);
   }, 120_000);
 });

@@ -31,7 +31,7 @@ vi.mock('../../bridge/verify/verify-account', () => ({
       status: 'verified',
       depth: 'metadata',
       checkedAt: new Date().toISOString(),
-      folders: [{ source: 'INBOX', target: 'INBOX', sourceCount: 3, targetCount: 3, matched: 3, missing: [], extra: [], changed: [], skipped: [], rewritten: [], outOfScope: 0 }],
+      folders: [{ source: 'INBOX', target: 'INBOX', sourceCount: 3, targetCount: 3, matched: 3, missing: [], extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0 }],
       totals: { matched: 3, missing: 0, extra: 0, changed: 0, skipped: 0 },
     };
   },
