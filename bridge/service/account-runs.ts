@@ -15,10 +15,14 @@ import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from
 import type { ServiceContext } from './service-context';
 
 /**
- * The engine's state store key of a service account (see AccountJob.stateKey): a new one each
- * time its job's target server changes (StoredJobSpec.targetEpoch).
+ * The engine's state store key of a service account (AccountJob.stateKey). It changes when the account's mailboxes do: a new
+ * target server for the job (StoredJobSpec.targetEpoch), or a closed account imported again towards
+ * another target mailbox (`mailboxEpoch`); the old checkpoints would otherwise be resumed in
+ * a mailbox that holds none of those copies, and nothing would be copied. Epoch 0 keeps the
+ * key accounts always had.
  */
-export const engineKey = (accountId: string, targetEpoch = 0): string => `account:${accountId}${targetEpoch > 0 ? `:target-${targetEpoch}` : ''}`;
+export const engineKey = (accountId: string, targetEpoch = 0, mailboxEpoch = 0): string =>
+  `account:${accountId}${mailboxEpoch > 0 ? `:mailbox-${mailboxEpoch}` : ''}${targetEpoch > 0 ? `:target-${targetEpoch}` : ''}`;
 
 const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
 
@@ -93,8 +97,9 @@ export class AccountRuns implements RunControl {
 
   /** The engine's job for an account, or the password it lacks. */
   engineJob(job: JobRecord, accountId: string, connections: number): AccountJob | MissingCredential {
-    const built = buildAccountJob(job, this.ctx.requireAccount(accountId), this.ctx.vault, connections, this.opts.engineRetryBaseMs);
-    return typeof built === 'string' ? built : { ...built, stateKey: engineKey(accountId, job.spec.targetEpoch) };
+    const account = this.ctx.requireAccount(accountId);
+    const built = buildAccountJob(job, account, this.ctx.vault, connections, this.opts.engineRetryBaseMs);
+    return typeof built === 'string' ? built : { ...built, stateKey: engineKey(accountId, job.spec.targetEpoch, account.mailboxEpoch) };
   }
 
   private candidates(now: number): Candidate[] {

@@ -64,7 +64,7 @@ export class AccountService {
       const existing = ctx.accounts.findBySource(job.id, row.source);
       let a: AccountRecord;
       if (existing && existing.status !== 'closed') a = existing;
-      else if (existing) a = ctx.accounts.update(existing.id, reimported(row.target, p.mode));
+      else if (existing) a = ctx.accounts.update(existing.id, reimported(existing, row.target, p.mode));
       else a = ctx.accounts.insert({ jobId: job.id, source: row.source, target: row.target, mode: p.mode, status: 'not_started' });
       if (existing) updated++;
       else imported++;
@@ -235,13 +235,13 @@ export class AccountService {
   /** One account with what the engine recorded per folder (checkpoints and outcome counts; a queue worker's as it reported them). */
   getAccount(p: RequestParams<'account.get'>): RequestResult<'account.get'> {
     const a = this.ctx.requireAccount(p.accountId);
-    return { account: this.ctx.accountView(a), folders: recordedFolders(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch)) };
+    return { account: this.ctx.accountView(a), folders: recordedFolders(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch, a.mailboxEpoch)) };
   }
 
   /** Messages the engine left out for an account (here or on a queue worker), with its reasons, a page at a time. */
   skippedMessages(p: RequestParams<'account.skipped'>): RequestResult<'account.skipped'> {
     const a = this.ctx.requireAccount(p.accountId);
-    const all = recordedSkips(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch));
+    const all = recordedSkips(this.ctx.engineStore, engineKey(a.id, this.ctx.requireJob(a.jobId).spec.targetEpoch, a.mailboxEpoch));
     return { items: all.slice(p.offset, p.offset + p.limit).map((r) => ({ folder: r.sourceFolder, uid: r.uid, reason: r.reason })), total: all.length };
   }
 }

@@ -98,6 +98,8 @@ export function importedStatus(mode: 'admin-with-passwords' | 'admin-without-pas
  * new window after it, on the job's source server of today (the passwords in the file were
  * given for that one, not for a server the account was kept on by a change for new accounts).
  */
-export function reimported(target: string, mode: AccountRecord['mode']): AccountPatch {
-  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null, sourceServer: null };
+export function reimported(closed: AccountRecord, target: string, mode: AccountRecord['mode']): AccountPatch {
+  // Another target mailbox: the engine's state of the old one must not be resumed in it (engineKey).
+  const mailboxEpoch = closed.target.toLowerCase() === target.toLowerCase() ? closed.mailboxEpoch : closed.mailboxEpoch + 1;
+  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null, sourceServer: null, mailboxEpoch };
 }

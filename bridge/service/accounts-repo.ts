@@ -23,6 +23,8 @@ export interface AccountRecord {
   lastSyncAt: string | null;
   /** When incremental sync stops by itself (end of the window), ms since the epoch. */
   syncUntil: number | null;
+  /** Which target mailbox of the account its engine state is about: bumped when it is imported again towards another one. */
+  mailboxEpoch: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -47,6 +49,7 @@ interface AccountRow {
   first_pass_done_at: string | null;
   last_sync_at: string | null;
   sync_until: number | null;
+  mailbox_epoch: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -70,6 +73,7 @@ const toRecord = (r: AccountRow): AccountRecord => ({
   firstPassDoneAt: r.first_pass_done_at,
   lastSyncAt: r.last_sync_at,
   syncUntil: r.sync_until ?? null,
+  mailboxEpoch: r.mailbox_epoch ?? 0,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -93,6 +97,7 @@ const COLUMN: Record<keyof AccountPatch, [string, (v: never) => unknown]> = {
   firstPassDoneAt: ['first_pass_done_at', (v: string | null) => v],
   lastSyncAt: ['last_sync_at', (v: string | null) => v],
   syncUntil: ['sync_until', (v: number | null) => v],
+  mailboxEpoch: ['mailbox_epoch', (v: number) => v],
 };
 
 export class AccountsRepo {

@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS svc_accounts (
   started_at TEXT,
   first_pass_done_at TEXT,
   last_sync_at TEXT,
+  mailbox_epoch INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );
@@ -86,6 +87,8 @@ function migrate(db: ServiceDb): void {
   const columns = new Set((db.prepare(`PRAGMA table_info(svc_accounts)`).all() as Array<{ name: string }>).map((c) => c.name));
   // When incremental sync stops by itself (ms since the epoch): end of the window after the first pass or a reopen.
   if (!columns.has('sync_until')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN sync_until INTEGER`);
+  // Bumped when a closed account is imported again towards another target mailbox (engineKey).
+  if (!columns.has('mailbox_epoch')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN mailbox_epoch INTEGER NOT NULL DEFAULT 0`);
   // The last job.firstPassDone event sent for a job (so it is sent once per first pass).
   const jobColumns = new Set((db.prepare(`PRAGMA table_info(svc_jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
   if (!jobColumns.has('first_pass_done_at')) db.exec(`ALTER TABLE svc_jobs ADD COLUMN first_pass_done_at TEXT`);

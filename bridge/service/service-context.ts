@@ -41,7 +41,7 @@ export class ServiceContext {
 
   /** The account's last verify, when it checked the mailbox the account copies into now. */
   lastVerify(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)) {
-    return this.verifyResults.get(a.id, verifyScope(engineKey(a.id, job.spec.targetEpoch), a.target));
+    return this.verifyResults.get(a.id, verifyScope(engineKey(a.id, job.spec.targetEpoch, a.mailboxEpoch), a.target));
   }
 
   requireJob(jobId: string, opts: { open?: boolean } = {}): JobRecord {

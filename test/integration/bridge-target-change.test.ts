@@ -17,6 +17,7 @@ import { bulkMessages } from '../support/corpus';
 
 const srcU = { user: 'kim@old.example.com', password: 'Kim-Src-Pw-1' };
 const tgtU = { user: 'kim@new.example.com', password: 'Kim-Tgt-Pw-2' };
+const otherU = { user: 'kim.lee@new.example.com', password: 'Kim-Lee-Tgt-Pw-3' };
 const csv = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
 const plain = (port: number) => ({ host: '127.0.0.1', port, security: 'plain' as const, allowPlaintext: true });
 
@@ -41,7 +42,7 @@ describe('the target server of a job changed after a first pass', () => {
   beforeAll(async () => {
     [source, targetA, targetB] = await Promise.all([
       startDovecot({ name: 'tgt-change-src', users: [srcU] }),
-      startDovecot({ name: 'tgt-change-a', users: [tgtU] }),
+      startDovecot({ name: 'tgt-change-a', users: [tgtU, otherU] }),
       startDovecot({ name: 'tgt-change-b', users: [tgtU] }),
     ]);
     await seedFolder(source, srcU, 'INBOX', bulkMessages(5, 51, { prefix: 'k' }));
@@ -73,5 +74,20 @@ describe('the target server of a job changed after a first pass', () => {
     const after = await status(id, (a) => a.status === 'syncing' && a.phase === null && a.lastSyncAt !== null && Date.parse(a.lastSyncAt) >= since);
     const onB = await readFolder(targetB, tgtU, 'INBOX');
     expect({ status: after.status, onB: onB.length }).toEqual({ status: 'syncing', onB: 5 });
+  });
+
+  it('a closed account imported again towards another target mailbox: that mailbox gets the whole mailbox', async () => {
+    const { job } = await c.request('job.create', { name: 'other mailbox', source: { protocol: 'imap', ...plain(source.imapPort) }, target: plain(targetA.imapPort), incremental: { intervalMinutes: 60, windowDays: 30 } });
+    const header = 'source,target,source_password,target_password';
+    const first = await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv([header, `${srcU.user},${tgtU.user},${srcU.password},${tgtU.password}`]) });
+    const id = first.accounts[0]!.id;
+    await status(id, (a) => a.status === 'syncing' && a.phase === null);
+    await c.request('account.stop', { accountIds: [id] });
+    await status(id, (a) => a.status === 'closed');
+    // The person's new mailbox is another one: the row is imported again with it.
+    await c.request('accounts.import', { jobId: job.id, mode: 'admin-with-passwords', csvBase64: csv([header, `${srcU.user},${otherU.user},${srcU.password},${otherU.password}`]) });
+    const after = await status(id, (a) => a.status === 'syncing' && a.phase === null && a.target === otherU.user);
+    const onOther = await readFolder(targetA, otherU, 'INBOX');
+    expect({ status: after.status, copied: onOther.length }).toEqual({ status: 'syncing', copied: 5 });
   });
 });

@@ -191,6 +191,34 @@ describe('a CSV imported again', () => {
   });
 });
 
+describe('a closed account imported again', () => {
+  it('towards another target mailbox: its runs keep no checkpoint of the old mailbox (they would copy nothing); towards the same one they carry on', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-elsewhere-'));
+    dirs.push(dir);
+    const runner = new HeldRunner();
+    const s = service(dir, runner);
+    const accountId = syncingJob(s, 60);
+    const jobId = s.accounts.getAccount({ accountId }).account.jobId;
+    const closeAndImport = async (row: string, calls: number) => {
+      runner.calls[calls - 1]!.finish();
+      expect(await until(() => s.accounts.getAccount({ accountId }).account.status === 'syncing')).toBe(true);
+      s.accounts.stopAccounts({ accountIds: [accountId] });
+      expect(await until(() => s.accounts.getAccount({ accountId }).account.status === 'closed')).toBe(true);
+      const again = s.accounts.importAccounts(paramsSchema('accounts.import').parse({ jobId, mode: 'admin-with-passwords', autoStart: true, csvBase64: csv([row]) }) as never);
+      expect(again.updated).toBe(1);
+      expect(await until(() => runner.calls.length === calls + 1)).toBe(true);
+      return runner.calls[calls]!.req.job;
+    };
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    const first = runner.calls[0]!.req.job;
+    const sameMailbox = await closeAndImport('a@old.test,pw-src-1,a@new.test,pw-tgt-1', 1);
+    expect(sameMailbox.stateKey).toBe(first.stateKey);
+    const elsewhere = await closeAndImport('a@old.test,pw-src-1,b@new.test,pw-for-b', 2);
+    expect(elsewhere.target).toMatchObject({ user: 'b@new.test' });
+    expect(elsewhere.stateKey).not.toBe(first.stateKey);
+  });
+});
+
 describe('a job whose old and new mailboxes are on one server (a domain change within one provider)', () => {
   it('a row with one mailbox on both sides, or chaining into an open account\'s old mailbox, is refused by line, and nothing is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-same-server-'));

@@ -51,6 +51,7 @@ const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
   firstPassDoneAt: null,
   lastSyncAt: null,
   syncUntil: null,
+  mailboxEpoch: 0,
   createdAt: '',
   updatedAt: '',
   ...over,
