@@ -5,7 +5,7 @@ import { runBatch } from './account-batch';
 import { planImport, sameMailboxErrors } from './account-import';
 import { sameServer } from '../../shared/csv/same-mailbox';
 import type { RunControl } from './account-runs';
-import { engineKey } from './account-runs';
+import { engineKey } from './engine-key';
 import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, reimported, reopened } from './account-transitions';
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';

@@ -200,12 +200,13 @@ export class JobService {
     const { ctx } = this;
     const job = ctx.requireJob(p.jobId, { open: true });
     const old = job.spec.source;
-    // An exception for a certificate or for plaintext was given for one host: a new host
-    // without its own answer gets none (the extension always sends both; a script may not).
+    // A certificate exception was given for one host's certificate: a new host without its own
+    // answer gets none (the extension always sends it; a script may not). Plaintext goes with the
+    // security mode the request keeps or sets, and stays as it is.
     const newHost = p.host !== undefined && p.host.toLowerCase() !== old.host.toLowerCase();
     const next = {
       ...old,
-      ...(newHost ? { insecureTls: false, allowPlaintext: false } : {}),
+      ...(newHost ? { insecureTls: false } : {}),
       ...(p.host !== undefined ? { host: p.host } : {}),
       ...(p.port !== undefined ? { port: p.port } : {}),
       ...(p.security !== undefined ? { security: p.security } : {}),

@@ -7,7 +7,7 @@ import type { JobRecord, JobsRepo } from './jobs-repo';
 import type { Logger } from './logger';
 import { ServiceError } from './service-error';
 import type { ServiceEvents } from './service-events';
-import { engineKey } from './account-runs';
+import { engineKey } from './engine-key';
 import { verifyScope, type VerifyResults } from './verify-results';
 import { toAccountView, toJobView } from './views';
 

@@ -36,7 +36,7 @@ import { bigMessage, bulkMessages } from '../support/corpus';
 import { identities, plainEndpoint } from '../support/engine-fixtures';
 import { MigrationOptionsSchema } from '../../shared/migration';
 import { verifyAccount } from '../../bridge/verify/verify-account';
-import { engineKey } from '../../bridge/service/account-runs';
+import { engineKey } from '../../bridge/service/engine-key';
 import { StateStore } from '../../bridge/engine/state-store';
 
 const REDIS_PW = 'Coord-redis-pw-Hq8';
