@@ -10,8 +10,8 @@ const SAMPLE = 10;
 
 /**
  * Finds source folders that were renamed since an earlier run, so that their mail is
- * not copied a second time under the new name. A rename on IMAP keeps the folder's
- * UIDVALIDITY and UIDs (Dovecot, Cyrus and Courier all keep them); a new folder with
+ * not copied a second time under the new name. A rename on Dovecot and Cyrus keeps the
+ * folder's UIDVALIDITY and UIDs (Courier's gets a new UIDVALIDITY, see below); a new folder with
  * the UIDVALIDITY of a folder that no longer exists, whose messages at the recorded
  * UIDs have the recorded fingerprints, is that folder. Its copy on the target is
  * renamed to the new mapping (or, when that name is already taken on the target, the
@@ -30,21 +30,35 @@ export async function adoptRenamedFolders(
   targetLayout: MailboxLayout,
 ): Promise<ErrorInfo[]> {
   const present = new Set(sourceLayout.folders.map((f) => f.path));
-  let orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
-  if (orphans.length === 0) return [];
+  if (!store.checkpoints(account).some((cp) => !present.has(cp.sourceFolder))) return [];
   const warnings: ErrorInfo[] = [];
   const candidates = mappings
     .filter((m) => m.selectable && !store.getCheckpoint(account, m.source))
     .sort((a, b) => a.source.split(sourceLayout.delimiter).length - b.source.split(sourceLayout.delimiter).length);
+  if (candidates.length === 0) return [];
+  const listed = new Map(sourceLayout.folders.flatMap((f) => (f.status ? [[f.path, f.status.uidValidity] as const] : [])));
+  const asked = new Map<string, number | undefined>();
+  const validityNow = async (path: string): Promise<number | undefined> => {
+    const known = listed.get(path);
+    if (known !== undefined) return known;
+    if (!asked.has(path)) {
+      const st = await source.status(path, { uidValidity: true });
+      asked.set(path, st && st.uidValidity !== undefined ? Number(st.uidValidity) : undefined);
+    }
+    return asked.get(path);
+  };
   for (const mapping of candidates) {
-    const status = await source.status(mapping.source, { uidValidity: true });
-    if (!status || status.uidValidity === undefined) continue;
-    const uidValidity = Number(status.uidValidity);
+    const uidValidity = await validityNow(mapping.source);
+    if (uidValidity === undefined) continue;
     // Re-read: a parent's rename may have moved the orphans' target folders.
-    orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
+    const orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
+    // Same UIDVALIDITY first (Dovecot, Cyrus): the recorded UIDs still hold the recorded
+    // messages. Courier gives a renamed folder a new UIDVALIDITY, so a folder whose first
+    // messages are the vanished folder's is that folder too; its plan then sees the changed
+    // UIDVALIDITY and matches its mail against the renamed target copy by fingerprint.
     let found: FolderCheckpoint | undefined;
-    for (const orphan of orphans.filter((o) => o.uidValidity === uidValidity)) {
-      if (await sameMessages(source, store, account, orphan, mapping.source)) {
+    for (const orphan of [...orphans.filter((o) => o.uidValidity === uidValidity), ...orphans.filter((o) => o.uidValidity !== uidValidity)]) {
+      if (await sameMessages(source, store, account, orphan, mapping.source, orphan.uidValidity === uidValidity)) {
         found = orphan;
         break;
       }
@@ -73,13 +87,23 @@ export async function adoptRenamedFolders(
   return warnings;
 }
 
-async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string): Promise<boolean> {
+async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string, sameUids: boolean): Promise<boolean> {
   const sample = store.sampleCopied(account, orphan.sourceFolder, orphan.uidValidity, SAMPLE);
   // Nothing recorded to compare (an empty folder, or everything filtered out): a shared
   // UIDVALIDITY alone is no proof, and adopting a wrong checkpoint would leave mail behind.
   if (sample.length === 0) return false;
   const box = await source.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return false;
+  if (!sameUids) {
+    // Another UIDVALIDITY: the UIDs may have been given out again, so the sample (the
+    // lowest recorded UIDs) is looked for among the folder's first messages, wherever they are.
+    const seen = new Set<string>();
+    for (const msg of await source.fetchAll(`1:${Math.min(box.exists, SAMPLE * 4)}`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] })) {
+      for (const fp of fingerprintsOf(msg.headers, msg.size ?? 0)) seen.add(fp);
+    }
+    const hits = sample.filter((s) => seen.has(s.fingerprint)).length;
+    return hits * 2 >= sample.length;
+  }
   const wanted = new Map(sample.map((s) => [s.uid, s.fingerprint]));
   let matched = 0;
   for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {

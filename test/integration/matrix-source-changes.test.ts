@@ -1,0 +1,89 @@
+/**
+ * What users do to the old mailbox between two passes of a sync window, across the server
+ * matrix (every source kind into every target kind: Dovecot '/', Cyrus and Courier 'INBOX.' + '.'),
+ * each pair on mailboxes of its own:
+ * - rename: a folder renamed ('Projects' → 'Work'), with new mail in it. Courier gives the renamed
+ *   folder a new UIDVALIDITY; Dovecot and Cyrus keep it. Either way its mail is not copied again.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../bridge/engine/migrate';
+import type { AccountResult } from '../../shared/migration';
+import { seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
+import { textMessage } from '../support/corpus';
+import { job, tempStore } from '../support/engine-fixtures';
+import { imapEndpoint } from './matrix-engine-support';
+
+const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
+const SCENARIOS = ['rn'] as const;
+const alice = (scenario: string, target: ServerKind): MailUser => ({ user: `alice-${scenario}-${target}@old.example.com`, password: 'Changes-src-pw-5Hq' });
+const bob = (scenario: string, source: ServerKind): MailUser => ({ user: `bob-${scenario}-${source}@new.example.com`, password: 'Changes-tgt-pw-7Rt' });
+const servers = new Map<ServerKind, AnyMailServer>();
+
+const message = (id: string, flags: string[] = ['\\Seen']) => ({
+  raw: textMessage({ id, subject: id }),
+  flags,
+  internalDate: new Date('2021-06-01T08:00:00Z'),
+});
+
+function summary(r: AccountResult): string {
+  return JSON.stringify({ status: r.status, error: r.error, copied: r.messagesCopied, skipped: r.skipped, warnings: r.warnings.map((w) => w.message), folders: r.folders.map((f) => [f.source, f.target]) });
+}
+
+/** Message-IDs per target folder, sorted: duplicates show as repeats. */
+async function idsByFolder(server: AnyMailServer, user: MailUser): Promise<Record<string, string[]>> {
+  const snap = await snapshotMailbox(server, user, { withRaw: true });
+  const out: Record<string, string[]> = {};
+  for (const [path, f] of Object.entries(snap.folders)) {
+    if (f.messages.length === 0) continue;
+    out[path] = f.messages.map((m) => /Message-ID: <([^@>]+)@/i.exec(m.raw!.toString('latin1'))?.[1] ?? '?').sort();
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const users = SCENARIOS.flatMap((s) => KINDS.flatMap((k) => [alice(s, k), bob(s, k)]));
+  await Promise.all(
+    KINDS.map(async (kind) => {
+      servers.set(kind, await startConfig(MATRIX.find((m) => m.kind === kind)!, { name: `chg-${kind}`, users }));
+    }),
+  );
+});
+
+afterAll(async () => {
+  await Promise.allSettled([...servers.values()].map((s) => s.stop()));
+});
+
+describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as const)))('source changes between passes: %s', (_label, sk, tk) => {
+  it('a folder renamed: its copy on the target follows, only its new mail is copied', async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get(tk)!;
+    const a = alice('rn', tk);
+    const b = bob('rn', sk);
+    const p = (...levels: string[]) => folderPath(src, ...levels);
+    const t = (...levels: string[]) => folderPath(tgt, ...levels);
+    await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(3);
+
+      await withImap(src, a, async (c) => {
+        await c.mailboxRename(p('Projects'), p('Work'));
+        const m = message('w1');
+        // Not seedFolder: Cyrus and Courier answer the CREATE of an existing folder without ALREADYEXISTS.
+        await c.append(p('Work'), m.raw, m.flags, m.internalDate);
+      });
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(second.messagesCopied, summary(second)).toBe(1);
+      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Work')]: ['p1', 'p2', 'p3', 'w1'] });
+
+      const third = await migrate(j, state.store);
+      expect(third.messagesCopied, summary(third)).toBe(0);
+    } finally {
+      state.cleanup();
+    }
+  });
+});
