@@ -19,6 +19,12 @@ const SAMPLE = 10;
  * name. Parents are looked at before their children: renaming a parent on the target
  * moves the children's copies with it. Mappings and the target layout are updated in
  * place; the returned warnings say what was recognised.
+ *
+ * A folder whose old name is in use again (renamed, then a new folder made under the old
+ * name: 'Projects' → 'Projects-old' + a new 'Projects') is a rename too: the checkpoint of
+ * 'Projects' now belongs to a folder with another UIDVALIDITY. Left alone, the renamed
+ * folder was copied a second time under its new name while its first copy went on
+ * receiving the new folder's mail.
  */
 export async function adoptRenamedFolders(
   source: ImapFlow,
@@ -30,7 +36,7 @@ export async function adoptRenamedFolders(
   targetLayout: MailboxLayout,
 ): Promise<ErrorInfo[]> {
   const present = new Set(sourceLayout.folders.map((f) => f.path));
-  if (!store.checkpoints(account).some((cp) => !present.has(cp.sourceFolder))) return [];
+  if (store.checkpoints(account).length === 0) return [];
   const warnings: ErrorInfo[] = [];
   const candidates = mappings
     .filter((m) => m.selectable && !store.getCheckpoint(account, m.source))
@@ -50,8 +56,15 @@ export async function adoptRenamedFolders(
   for (const mapping of candidates) {
     const uidValidity = await validityNow(mapping.source);
     if (uidValidity === undefined) continue;
-    // Re-read: a parent's rename may have moved the orphans' target folders.
-    const orphans = store.checkpoints(account).filter((cp) => !present.has(cp.sourceFolder));
+    // Re-read: a parent's rename may have moved the orphans' target folders, and an adopted
+    // checkpoint is no longer one to compare with.
+    const orphans: FolderCheckpoint[] = [];
+    for (const cp of store.checkpoints(account)) {
+      if (cp.sourceFolder === mapping.source) continue;
+      // A folder still listed under the checkpoint's name is another folder when its
+      // UIDVALIDITY is not the checkpoint's any more (the old one was renamed away).
+      if (!present.has(cp.sourceFolder) || (await validityNow(cp.sourceFolder)) !== cp.uidValidity) orphans.push(cp);
+    }
     // Same UIDVALIDITY first (Dovecot, Cyrus): the recorded UIDs still hold the recorded
     // messages. Courier gives a renamed folder a new UIDVALIDITY, so a folder whose first
     // messages are the vanished folder's is that folder too; its plan then sees the changed

@@ -4,6 +4,9 @@
  * each pair on mailboxes of its own:
  * - rename: a folder renamed ('Projects' → 'Work'), with new mail in it. Courier gives the renamed
  *   folder a new UIDVALIDITY; Dovecot and Cyrus keep it. Either way its mail is not copied again.
+ * - rename-recreate: a folder renamed ('Projects' → 'Projects-old') and a new folder made under
+ *   the old name. The renamed folder's mail is already on the target; it must not be copied a
+ *   second time, and the new folder's mail must not land among it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
@@ -15,7 +18,7 @@ import { job, tempStore } from '../support/engine-fixtures';
 import { imapEndpoint } from './matrix-engine-support';
 
 const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
-const SCENARIOS = ['rn'] as const;
+const SCENARIOS = ['rn', 'rr'] as const;
 const alice = (scenario: string, target: ServerKind): MailUser => ({ user: `alice-${scenario}-${target}@old.example.com`, password: 'Changes-src-pw-5Hq' });
 const bob = (scenario: string, source: ServerKind): MailUser => ({ user: `bob-${scenario}-${source}@new.example.com`, password: 'Changes-tgt-pw-7Rt' });
 const servers = new Map<ServerKind, AnyMailServer>();
@@ -79,6 +82,34 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
       expect(second.status, summary(second)).toBe('done');
       expect(second.messagesCopied, summary(second)).toBe(1);
       expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Work')]: ['p1', 'p2', 'p3', 'w1'] });
+
+      const third = await migrate(j, state.store);
+      expect(third.messagesCopied, summary(third)).toBe(0);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('a folder renamed and a new one made under its old name: nothing copied twice, nothing mixed', async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get(tk)!;
+    const a = alice('rr', tk);
+    const b = bob('rr', sk);
+    const p = (...levels: string[]) => folderPath(src, ...levels);
+    const t = (...levels: string[]) => folderPath(tgt, ...levels);
+    await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(3);
+
+      await withImap(src, a, (c) => c.mailboxRename(p('Projects'), p('Projects-old')));
+      await seedFolder(src, a, p('Projects'), [message('new1')]);
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(second.messagesCopied, summary(second)).toBe(1);
+      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Projects-old')]: ['p1', 'p2', 'p3'], [t('Projects')]: ['new1'] });
 
       const third = await migrate(j, state.store);
       expect(third.messagesCopied, summary(third)).toBe(0);
