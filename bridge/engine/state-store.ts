@@ -365,11 +365,11 @@ export class StateStore {
    * transaction: a pass that fails before its first checkpoint write must still find them.
    * Returns that lowest source UID, or null.
    */
-  reopenSkips(account: string, sourceFolder: string, uidValidity: number, isFinal: (reason: string | null) => boolean): number | null {
+  reopenSkips(account: string, sourceFolder: string, uidValidity: number, isFinal: (reason: string | null, uid: number) => boolean): number | null {
     const rows = this.db
       .prepare(`SELECT uid, reason FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'skipped'`)
       .all(account, sourceFolder, uidValidity) as Array<{ uid: number; reason: string | null }>;
-    const reopen = rows.filter((r) => !isFinal(r.reason)).map((r) => r.uid);
+    const reopen = rows.filter((r) => !isFinal(r.reason, r.uid)).map((r) => r.uid);
     if (reopen.length === 0) return null;
     const lowest = Math.min(...reopen);
     const del = this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`);
@@ -380,6 +380,14 @@ export class StateStore {
         .run(lowest - 1, account, sourceFolder, uidValidity);
     })();
     return lowest;
+  }
+
+  /** UIDs of a folder's skipped rows whose reason starts with `reasonPrefix`, ascending. */
+  skippedWithReason(account: string, sourceFolder: string, uidValidity: number, reasonPrefix: string): number[] {
+    const rows = this.db
+      .prepare(`SELECT uid, reason FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'skipped' ORDER BY uid`)
+      .all(account, sourceFolder, uidValidity) as Array<{ uid: number; reason: string | null }>;
+    return rows.filter((r) => (r.reason ?? '').startsWith(reasonPrefix)).map((r) => r.uid);
   }
 
   /** Forgets the rows of these UIDs (POP3: messages the maildrop no longer lists). */

@@ -7,18 +7,20 @@
  * - rename-recreate: a folder renamed ('Projects' → 'Projects-old') and a new folder made under
  *   the old name. The renamed folder's mail is already on the target; it must not be copied a
  *   second time, and the new folder's mail must not land among it.
+ * - undeleted: a message left out by --deleted skip and then un-deleted on the source is mail the
+ *   user kept: the next pass copies it instead of reporting it as deleted forever.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
 import type { AccountResult } from '../../shared/migration';
-import { seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { textMessage } from '../support/corpus';
 import { job, tempStore } from '../support/engine-fixtures';
 import { imapEndpoint } from './matrix-engine-support';
 
 const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
-const SCENARIOS = ['rn', 'rr'] as const;
+const SCENARIOS = ['rn', 'rr', 'ud'] as const;
 const alice = (scenario: string, target: ServerKind): MailUser => ({ user: `alice-${scenario}-${target}@old.example.com`, password: 'Changes-src-pw-5Hq' });
 const bob = (scenario: string, source: ServerKind): MailUser => ({ user: `bob-${scenario}-${source}@new.example.com`, password: 'Changes-tgt-pw-7Rt' });
 const servers = new Map<ServerKind, AnyMailServer>();
@@ -113,6 +115,39 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
 
       const third = await migrate(j, state.store);
       expect(third.messagesCopied, summary(third)).toBe(0);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('a message left out by --deleted skip and un-deleted on the source is copied by the next pass', async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get(tk)!;
+    const a = alice('ud', tk);
+    const b = bob('ud', sk);
+    const uids = await seedFolder(src, a, 'INBOX', [message('kept'), message('restored', ['\\Seen', '\\Deleted']), message('gone', ['\\Deleted'])]);
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b), { deleted: 'skip' });
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(1);
+      expect(first.skipped.map((s) => s.uid), summary(first)).toEqual([uids[1], uids[2]]);
+
+      await withImap(src, a, async (c) => {
+        await c.mailboxOpen('INBOX');
+        await c.messageFlagsRemove(String(uids[1]), ['\\Deleted'], { uid: true });
+      });
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(second.messagesCopied, summary(second)).toBe(1);
+      // The one still flagged \Deleted stays left out, and listed.
+      expect(second.skipped.map((s) => s.uid), summary(second)).toEqual([uids[2]]);
+      const onTarget = await readFolder(tgt, b, 'INBOX');
+      expect(onTarget.map((m) => m.flags.join(',')).sort(), summary(second)).toEqual(['\\Seen', '\\Seen']);
+
+      const third = await migrate(j, state.store);
+      expect(third.messagesCopied, summary(third)).toBe(0);
+      expect(third.skipped.map((s) => s.uid), summary(third)).toEqual([uids[2]]);
     } finally {
       state.cleanup();
     }

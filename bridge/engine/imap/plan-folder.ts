@@ -20,6 +20,21 @@ type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
  */
 export const PLAN_WINDOW = 5000;
 
+/** How a --deleted skip's reason begins (skipIsFinal reads it too). */
+const DELETED_SKIP_REASON = 'flagged \\Deleted';
+
+/** A UID set in ranges ('3:5,9'), so thousands of UIDs make a short command. */
+function uidRanges(sorted: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(',');
+}
+
 /** Where a folder's planning goes on after a window (opaque to the pass loop). */
 interface FolderCursor extends PlanCursor {
   readonly run: FolderRun;
@@ -162,13 +177,30 @@ export async function planFolder(
     store.dropMessagesOfOtherValidity(account, mapping.source, uidValidity);
   }
 
+  // A message left out by --deleted skip that the user has un-deleted since is mail they
+  // kept: its skip is over. Flags change no UIDNEXT, so even a quiet folder is asked.
+  let opened = !quiet;
+  const undeleted = new Set<number>();
+  const deletedSkips = opts.deleted === 'skip' ? store.skippedWithReason(account, mapping.source, uidValidity, DELETED_SKIP_REASON) : [];
+  if (deletedSkips.length > 0) {
+    if (!opened) {
+      const now = await examine(source, mapping.source);
+      if (now.uidValidity !== uidValidity) {
+        throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
+      }
+      opened = true;
+    }
+    for await (const msg of source.fetch(uidRanges(deletedSkips), { uid: true, flags: true }, { uid: true })) {
+      if (!isDeleted(msg.flags ?? [])) undeleted.add(msg.uid);
+    }
+  }
   // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
-  const reopened = store.reopenSkips(account, mapping.source, uidValidity, (reason) => skipIsFinal(reason, opts.deleted));
+  const reopened = store.reopenSkips(account, mapping.source, uidValidity, (reason, uid) => skipIsFinal(reason, opts.deleted) && !undeleted.has(uid));
   if (reopened !== null && cp.lastUid >= reopened) cp = { ...cp, lastUid: reopened - 1 };
 
   const prior = store.outcomeCounts(account, mapping.source, uidValidity);
   const nothingNew = box.exists === 0 || (box.uidNext !== undefined && box.uidNext - 1 <= cp.lastUid);
-  if (!nothingNew && quiet) {
+  if (!nothingNew && !opened) {
     // A skip reopened above lowered the checkpoint: the folder is read after all.
     const opened = await examine(source, mapping.source);
     if (opened.uidValidity !== uidValidity) {
@@ -234,7 +266,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
     if (opts.since && m.internalDate < opts.since) continue;
     if (settled.has(m.uid)) continue;
     if (opts.deleted === 'skip' && isDeleted(m.flags)) {
-      settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'flagged \\Deleted on the source (--deleted skip)' });
+      settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: `${DELETED_SKIP_REASON} on the source (--deleted skip)` });
       continue;
     }
     inScope.push(m);
