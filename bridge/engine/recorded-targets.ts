@@ -1,4 +1,5 @@
 import type { FolderMapping } from '../../shared/folders/map-folders';
+import { foldAscii } from '../../shared/folders/special-use';
 import type { MailboxLayout } from './discover';
 import type { StateStore } from './state-store';
 
@@ -23,8 +24,29 @@ function plain(name: string): string {
  */
 export function keepRecordedTargets(store: StateStore, account: string, mappings: FolderMapping[], target: MailboxLayout): void {
   const present = new Set(target.folders.map((f) => f.path));
+  const claimed = new Set(mappings.map((m) => foldAscii(m.target)));
   for (const m of mappings) {
     const recorded = store.getCheckpoint(account, m.source)?.targetFolder;
-    if (recorded && recorded !== m.target && present.has(recorded) && plain(recorded) === plain(m.target)) m.target = recorded;
+    if (!recorded || recorded === m.target || !present.has(recorded)) continue;
+    if (plain(recorded) === plain(m.target)) {
+      m.target = recorded;
+      continue;
+    }
+    // A collision suffix given when another source folder had the same name ('case' next to
+    // 'Case' became 'case (2)') is dropped by today's mapping once that folder is gone: the
+    // folder would go on in a new target folder while its earlier mail stays in the old one.
+    if (withoutSuffixes(recorded, target.delimiter) === m.target && !claimed.has(foldAscii(recorded))) {
+      claimed.delete(foldAscii(m.target));
+      claimed.add(foldAscii(recorded));
+      m.target = recorded;
+    }
   }
+}
+
+/** The path without the ' (n)' mapFolders adds to a colliding segment (a parent's too). */
+function withoutSuffixes(path: string, delimiter: string): string {
+  return path
+    .split(delimiter)
+    .map((seg) => seg.replace(/ \((?:[2-9]|[1-9]\d+)\)$/, ''))
+    .join(delimiter);
 }

@@ -7,6 +7,9 @@
  * - rename-recreate: a folder renamed ('Projects' → 'Projects-old') and a new folder made under
  *   the old name. The renamed folder's mail is already on the target; it must not be copied a
  *   second time, and the new folder's mail must not land among it.
+ * - case-sibling gone: 'Case' and 'case' both exist, so 'case' went to 'case (2)' on the target;
+ *   once 'Case' is deleted, 'case' keeps going to 'case (2)' instead of starting a second folder
+ *   that would hold its new mail apart from its old.
  * - undeleted: a message left out by --deleted skip and then un-deleted on the source is mail the
  *   user kept: the next pass copies it instead of reporting it as deleted forever.
  */
@@ -20,7 +23,7 @@ import { job, tempStore } from '../support/engine-fixtures';
 import { imapEndpoint } from './matrix-engine-support';
 
 const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
-const SCENARIOS = ['rn', 'rr', 'ud'] as const;
+const SCENARIOS = ['rn', 'rr', 'ud', 'cs'] as const;
 const alice = (scenario: string, target: ServerKind): MailUser => ({ user: `alice-${scenario}-${target}@old.example.com`, password: 'Changes-src-pw-5Hq' });
 const bob = (scenario: string, source: ServerKind): MailUser => ({ user: `bob-${scenario}-${source}@new.example.com`, password: 'Changes-tgt-pw-7Rt' });
 const servers = new Map<ServerKind, AnyMailServer>();
@@ -148,6 +151,37 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
       const third = await migrate(j, state.store);
       expect(third.messagesCopied, summary(third)).toBe(0);
       expect(third.skipped.map((s) => s.uid), summary(third)).toEqual([uids[2]]);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it("a folder that had a case-only twin keeps its target folder when the twin is deleted", async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get(tk)!;
+    const a = alice('cs', tk);
+    const b = bob('cs', sk);
+    const p = (...levels: string[]) => folderPath(src, ...levels);
+    const t = (...levels: string[]) => folderPath(tgt, ...levels);
+    await seedFolder(src, a, p('Case'), [message('upper')]);
+    await seedFolder(src, a, p('case'), [message('lower1')]);
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(2);
+      expect(first.folders.find((f) => f.source === p('case'))?.target, summary(first)).toBe(t('case (2)'));
+
+      await withImap(src, a, async (c) => {
+        await c.mailboxDelete(p('Case'));
+        const m = message('lower2');
+        await c.append(p('case'), m.raw, m.flags, m.internalDate);
+      });
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(second.messagesCopied, summary(second)).toBe(1);
+      expect(second.folders.find((f) => f.source === p('case'))?.target, summary(second)).toBe(t('case (2)'));
+      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Case')]: ['upper'], [t('case (2)')]: ['lower1', 'lower2'] });
     } finally {
       state.cleanup();
     }
