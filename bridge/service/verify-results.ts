@@ -23,6 +23,8 @@ export class VerifyResults {
   private readonly running = new Set<string>();
   /** Checks run one after another: a job-wide 核验 must not open two connections per account at once. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The check itself; a test of the bookkeeping around it (scopes, what is shown) puts a stand-in here. */
+  verify: typeof verifyAccount = verifyAccount;
 
   constructor(
     private readonly db: ServiceDb,
@@ -62,7 +64,7 @@ export class VerifyResults {
    */
   async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
     return this.exclusive(accountId, async () => {
-      const report = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
+      const report = await this.verify(job, { deep, stateDir: this.engineStateDir });
       this.store(accountId, job, report);
       return report;
     });
@@ -77,13 +79,13 @@ export class VerifyResults {
    */
   async fix(accountId: string, job: AccountJob, engineStore: StateStore, deep = false): Promise<{ before: VerifyAccount; fixed: CopyMissingResult | null; after: VerifyAccount } | null> {
     return this.exclusive(accountId, async () => {
-      const before = await verifyAccount(job, { deep: false, stateDir: this.engineStateDir });
+      const before = await this.verify(job, { deep: false, stateDir: this.engineStateDir });
       if (before.status === 'failed' || before.totals.missing === 0) {
         this.store(accountId, job, before);
         return { before, fixed: null, after: before };
       }
       const fixed = await copyMissing(job, before, engineStore);
-      const after = await verifyAccount(job, { deep, stateDir: this.engineStateDir });
+      const after = await this.verify(job, { deep, stateDir: this.engineStateDir });
       this.store(accountId, job, after);
       return { before, fixed, after };
     });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import pino from 'pino';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountResult } from '../../shared/migration';
 import { paramsSchema } from '../../shared/protocol/requests';
 import type { VerifyAccount } from '../../shared/verify';
@@ -22,20 +22,19 @@ import type { AccountRunner, PassRequest } from '../../bridge/service/runner/acc
 
 const verifyCalls: Array<{ target: string; release: () => void }> = [];
 let holdVerify = false;
-vi.mock('../../bridge/verify/verify-account', () => ({
-  verifyAccount: async (job: { source: { user: string }; target: { user: string; host: string } }): Promise<VerifyAccount> => {
-    if (holdVerify) await new Promise<void>((release) => verifyCalls.push({ target: job.target.host, release }));
-    return {
-      source: job.source.user,
-      target: job.target.user,
-      status: 'verified',
-      depth: 'metadata',
-      checkedAt: new Date().toISOString(),
-      folders: [{ source: 'INBOX', target: 'INBOX', sourceCount: 3, targetCount: 3, matched: 3, missing: [], extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0 }],
-      totals: { matched: 3, missing: 0, extra: 0, changed: 0, skipped: 0 },
-    };
-  },
-}));
+/** Stands in for the check: "verified" for whatever it is given (optionally held until released). */
+async function standInVerify(job: { source: { user: string }; target: { user: string; host: string } }): Promise<VerifyAccount> {
+  if (holdVerify) await new Promise<void>((release) => verifyCalls.push({ target: job.target.host, release }));
+  return {
+    source: job.source.user,
+    target: job.target.user,
+    status: 'verified',
+    depth: 'metadata',
+    checkedAt: new Date().toISOString(),
+    folders: [{ source: 'INBOX', target: 'INBOX', sourceCount: 3, targetCount: 3, matched: 3, missing: [], extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0 }],
+    totals: { matched: 3, missing: 0, extra: 0, changed: 0, skipped: 0 },
+  };
+}
 
 class HeldRunner implements AccountRunner {
   readonly calls: Array<{ req: PassRequest; finish: (r?: Partial<AccountResult>) => void }> = [];
@@ -72,6 +71,8 @@ function service(runner: HeldRunner): BridgeService {
     cutover: { intervalMs: 3_600_000 },
   });
   services.push(s);
+  // Module mocks do not reach a file that shares its worker's modules (the unit project's isolate: false).
+  (s as unknown as { ctx: { verifyResults: { verify: unknown } } }).ctx.verifyResults.verify = standInVerify;
   s.start();
   return s;
 }
