@@ -6,61 +6,17 @@
  * for. The service runs with a runner whose passes end when the test says so (the engine is
  * not what is tested here).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccountResult } from '../../shared/migration';
 import { paramsSchema } from '../../shared/protocol/requests';
-import { BridgeService } from '../../bridge/service/bridge-service';
-import { openServiceDb } from '../../bridge/service/db';
-import { SecretScrubber } from '../../bridge/service/secret-scrubber';
-import type { AccountRunner, PassRequest } from '../../bridge/service/runner/account-runner';
+import type { BridgeService } from '../../bridge/service/bridge-service';
+import { HeldRunner, HeldServices, until } from '../support/held-service';
 
-class HeldRunner implements AccountRunner {
-  readonly calls: Array<{ req: PassRequest; finish: (r?: Partial<AccountResult>) => void }> = [];
-  run(req: PassRequest, _callbacks: unknown, signal: AbortSignal): Promise<AccountResult> {
-    return new Promise((resolve) => {
-      const finish = (r: Partial<AccountResult> = {}) =>
-        resolve({ source: req.job.source.user, target: req.job.target.user, status: 'done', messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, folders: [], skipped: [], warnings: [], error: null, ...r });
-      this.calls.push({ req, finish });
-      signal.addEventListener('abort', () => finish({ status: 'failed', error: { code: 'CANCELLED', message: 'stopped' } }));
-    });
-  }
-}
-
-const dirs: string[] = [];
-const services: BridgeService[] = [];
-afterEach(async () => {
-  for (const s of services.splice(0)) await s.stop().catch(() => undefined);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-
-function service(stateDir: string, runner: HeldRunner): BridgeService {
-  const s = new BridgeService({
-    stateDir,
-    db: openServiceDb(stateDir),
-    logger: pino({ level: 'silent' }),
-    scrubber: new SecretScrubber(),
-    runner: () => runner,
-    tickMs: 50,
-    retry: { baseMs: 60_000, maxMs: 60_000 },
-    cutover: { intervalMs: 3_600_000 },
-  });
-  services.push(s);
-  s.start();
-  return s;
-}
-
-async function until(cond: () => boolean, ms = 4000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
-}
+const held = new HeldServices();
+afterEach(() => held.cleanup());
+const service = (stateDir: string, runner: HeldRunner): BridgeService => held.start(stateDir, runner);
 
 const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
 
@@ -83,7 +39,6 @@ function syncingJob(s: BridgeService, intervalMinutes = 1 / 60): string {
 describe('a syncing account keeps syncing', () => {
   it('after the bridge was killed during a sync pass: the next start runs it again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
-    dirs.push(dir);
     const first = new HeldRunner();
     const before = service(dir, first);
     const accountId = syncingJob(before);
@@ -92,7 +47,7 @@ describe('a syncing account keeps syncing', () => {
     expect(await until(() => first.calls.length === 2)).toBe(true);
     expect(before.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'syncing', phase: 'connecting' });
     // Killed: the first service never records how its pass ended; another opens the same state.
-    services.splice(services.indexOf(before), 1);
+    held.forget(before);
     const second = new HeldRunner();
     const after = service(dir, second);
     expect(await until(() => second.calls.length === 1)).toBe(true);
@@ -101,7 +56,6 @@ describe('a syncing account keeps syncing', () => {
 
   it('retried by hand while it waited for a retry: it runs now', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const accountId = syncingJob(s);
@@ -118,7 +72,6 @@ describe('a syncing account keeps syncing', () => {
 
   it('no pass starts while the missing messages found by a verify are being copied', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-sync-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const accountId = syncingJob(s);
@@ -150,7 +103,6 @@ describe('a syncing account keeps syncing', () => {
 describe('a CSV imported again', () => {
   it('a row moving an open account to another target mailbox is refused, by line, and nothing is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const accountId = syncingJob(s, 0);
@@ -171,7 +123,6 @@ describe('a CSV imported again', () => {
 
   it('a closed account kept on the old source server by a change for new accounts starts on the job\'s server of today', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const accountId = syncingJob(s, 60);
@@ -194,7 +145,6 @@ describe('a CSV imported again', () => {
 describe('a closed account imported again', () => {
   it('towards another target mailbox: its runs keep no checkpoint of the old mailbox (they would copy nothing); towards the same one they carry on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-reimport-elsewhere-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const accountId = syncingJob(s, 60);
@@ -222,7 +172,6 @@ describe('a closed account imported again', () => {
 describe('a job whose old and new mailboxes are on one server (a domain change within one provider)', () => {
   it('a row with one mailbox on both sides, or chaining into an open account\'s old mailbox, is refused by line, and nothing is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-same-server-'));
-    dirs.push(dir);
     const runner = new HeldRunner();
     const s = service(dir, runner);
     const r = s.jobs.createJobWithAccounts(
@@ -255,7 +204,6 @@ describe('a job whose old and new mailboxes are on one server (a domain change w
 describe('server.change to another host', () => {
   it('does not carry the old host\'s certificate exception to the new one unless given again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mailmover-server-change-'));
-    dirs.push(dir);
     const s = service(dir, new HeldRunner());
     const r = s.jobs.createJobWithAccounts(
       paramsSchema('job.createWithAccounts').parse({

@@ -6,19 +6,15 @@
  * The verify itself is replaced by a stand-in that says "verified" for whatever it is given
  * (the servers are not what is tested here); the service's bookkeeping around it is real.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AccountResult } from '../../shared/migration';
 import { paramsSchema } from '../../shared/protocol/requests';
 import type { VerifyAccount } from '../../shared/verify';
-import { BridgeService } from '../../bridge/service/bridge-service';
-import { openServiceDb } from '../../bridge/service/db';
-import { SecretScrubber } from '../../bridge/service/secret-scrubber';
-import type { AccountRunner, PassRequest } from '../../bridge/service/runner/account-runner';
+import type { BridgeService } from '../../bridge/service/bridge-service';
+import { HeldRunner, HeldServices, until } from '../support/held-service';
 
 const verifyCalls: Array<{ target: string; release: () => void }> = [];
 let holdVerify = false;
@@ -36,54 +32,18 @@ async function standInVerify(job: { source: { user: string }; target: { user: st
   };
 }
 
-class HeldRunner implements AccountRunner {
-  readonly calls: Array<{ req: PassRequest; finish: (r?: Partial<AccountResult>) => void }> = [];
-  run(req: PassRequest, _callbacks: unknown, signal: AbortSignal): Promise<AccountResult> {
-    return new Promise((resolve) => {
-      const finish = (r: Partial<AccountResult> = {}) =>
-        resolve({ source: req.job.source.user, target: req.job.target.user, status: 'done', messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, folders: [], skipped: [], warnings: [], error: null, ...r });
-      this.calls.push({ req, finish });
-      signal.addEventListener('abort', () => finish({ status: 'failed', error: { code: 'CANCELLED', message: 'stopped' } }));
-    });
-  }
-}
-
-const dirs: string[] = [];
-const services: BridgeService[] = [];
+const held = new HeldServices();
 afterEach(async () => {
   holdVerify = false;
   for (const c of verifyCalls.splice(0)) c.release();
-  for (const s of services.splice(0)) await s.stop().catch(() => undefined);
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  await held.cleanup();
 });
 
 function service(runner: HeldRunner): BridgeService {
-  const stateDir = mkdtempSync(join(tmpdir(), 'mailmover-verify-stale-'));
-  dirs.push(stateDir);
-  const s = new BridgeService({
-    stateDir,
-    db: openServiceDb(stateDir),
-    logger: pino({ level: 'silent' }),
-    scrubber: new SecretScrubber(),
-    runner: () => runner,
-    tickMs: 50,
-    retry: { baseMs: 60_000, maxMs: 60_000 },
-    cutover: { intervalMs: 3_600_000 },
-  });
-  services.push(s);
   // Module mocks do not reach a file that shares its worker's modules (the unit project's isolate: false).
-  (s as unknown as { ctx: { verifyResults: { verify: unknown } } }).ctx.verifyResults.verify = standInVerify;
-  s.start();
-  return s;
-}
-
-async function until(cond: () => boolean, ms = 4000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return true;
+  return held.start(mkdtempSync(join(tmpdir(), 'mailmover-verify-stale-')), runner, (s) => {
+    (s as unknown as { ctx: { verifyResults: { verify: unknown } } }).ctx.verifyResults.verify = standInVerify;
+  });
 }
 
 const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
