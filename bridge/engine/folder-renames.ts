@@ -71,7 +71,7 @@ export async function adoptRenamedFolders(
     // UIDVALIDITY and matches its mail against the renamed target copy by fingerprint.
     let found: FolderCheckpoint | undefined;
     for (const orphan of [...orphans.filter((o) => o.uidValidity === uidValidity), ...orphans.filter((o) => o.uidValidity !== uidValidity)]) {
-      if (await sameMessages(source, store, account, orphan, mapping.source, orphan.uidValidity === uidValidity)) {
+      if (await sameMessages(source, store, account, orphan, mapping.source)) {
         found = orphan;
         break;
       }
@@ -100,23 +100,24 @@ export async function adoptRenamedFolders(
   return warnings;
 }
 
-async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string, sameUids: boolean): Promise<boolean> {
+async function sameMessages(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, path: string): Promise<boolean> {
   const sample = store.sampleCopied(account, orphan.sourceFolder, orphan.uidValidity, SAMPLE);
   // Nothing recorded to compare (an empty folder, or everything filtered out): a shared
   // UIDVALIDITY alone is no proof, and adopting a wrong checkpoint would leave mail behind.
   if (sample.length === 0) return false;
   const box = await source.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return false;
-  if (!sameUids) {
-    // Another UIDVALIDITY: the UIDs may have been given out again, so the sample (the
-    // lowest recorded UIDs) is looked for among the folder's first messages, wherever they are.
-    const seen = new Set<string>();
-    for (const msg of await source.fetchAll(`1:${Math.min(box.exists, SAMPLE * 4)}`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] })) {
-      for (const fp of fingerprintsOf(msg.headers, msg.size ?? 0)) seen.add(fp);
-    }
-    const hits = sample.filter((s) => seen.has(s.fingerprint)).length;
-    return hits * 2 >= sample.length;
-  }
+  // A rename keeps the folder's UIDs (Dovecot and Cyrus its UIDVALIDITY too; Courier gives it
+  // a new one, checked: INBOX.Projects -> INBOX.Projects-old, same UIDs), so its UIDNEXT is
+  // above every recorded UID. A new folder the user copied some of that mail into numbers its
+  // messages from 1 again, and on Courier may even get the vanished folder's UIDVALIDITY (a
+  // creation time in seconds): its first messages being that mail is no proof. Taken for the
+  // vanished folder, the old folder's copy on the target was renamed to it and the old
+  // folder's other mail filed there.
+  // (Courier's EXAMINE gives no UIDNEXT; its STATUS does.)
+  const highest = Math.max(...sample.map((s) => s.uid));
+  const uidNext = box.uidNext ?? (await source.status(path, { uidNext: true }) || undefined)?.uidNext;
+  if (uidNext === undefined || Number(uidNext) <= highest) return false;
   const wanted = new Map(sample.map((s) => [s.uid, s.fingerprint]));
   let matched = 0;
   for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {

@@ -1,0 +1,71 @@
+/**
+ * A folder taken for a renamed one when it is not (folder-renames.ts), from every source kind
+ * into Dovecot:
+ * - copied-then-deleted: a few of X's messages copied into a new folder Y, then X deleted on the
+ *   source. Y is not X renamed: X's copy on the target keeps its name and its mail, and Y's copy
+ *   holds only Y's messages.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../bridge/engine/migrate';
+import type { AccountResult } from '../../shared/migration';
+import { seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
+import { textMessage } from '../support/corpus';
+import { job, tempStore } from '../support/engine-fixtures';
+import { imapEndpoint } from './matrix-engine-support';
+
+const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
+const alice = (s: string, k: ServerKind): MailUser => ({ user: `alice-${s}-${k}@old.example.com`, password: 'Falsematch-src-pw-3Kd' });
+const bob = (s: string, k: ServerKind): MailUser => ({ user: `bob-${s}-${k}@new.example.com`, password: 'Falsematch-tgt-pw-8Wq' });
+const servers = new Map<ServerKind, AnyMailServer>();
+
+const message = (id: string) => ({ raw: textMessage({ id, subject: id }), flags: ['\\Seen'], internalDate: new Date('2021-06-01T08:00:00Z') });
+
+function summary(r: AccountResult): string {
+  return JSON.stringify({ status: r.status, error: r.error, copied: r.messagesCopied, warnings: r.warnings.map((w) => w.message), folders: r.folders.map((f) => [f.source, f.target]) });
+}
+
+async function idsByFolder(server: AnyMailServer, user: MailUser): Promise<Record<string, string[]>> {
+  const snap = await snapshotMailbox(server, user, { withRaw: true });
+  const out: Record<string, string[]> = {};
+  for (const [path, f] of Object.entries(snap.folders)) {
+    if (f.messages.length === 0) continue;
+    out[path] = f.messages.map((m) => /Message-ID: <([^@>]+)@/i.exec(m.raw!.toString('latin1'))?.[1] ?? '?').sort();
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k)]);
+  await Promise.all(KINDS.map(async (kind) => servers.set(kind, await startConfig(MATRIX.find((m) => m.kind === kind)!, { name: `fm-${kind}`, users }))));
+});
+
+afterAll(async () => {
+  await Promise.allSettled([...servers.values()].map((s) => s.stop()));
+});
+
+describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
+  it('a few messages of X copied into a new folder Y, then X deleted: Y is not X renamed', async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get('dovecot')!;
+    const a = alice('cd', sk);
+    const b = bob('cd', sk);
+    const p = (n: string) => folderPath(src, n);
+    const t = (n: string) => folderPath(tgt, n);
+    await seedFolder(src, a, p('X'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map(message));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(6);
+
+      await seedFolder(src, a, p('Y'), ['x1', 'x2', 'x3'].map(message));
+      await withImap(src, a, (c) => c.mailboxDelete(p('X')));
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
+    } finally {
+      state.cleanup();
+    }
+  });
+});
