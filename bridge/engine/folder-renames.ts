@@ -53,6 +53,16 @@ export async function adoptRenamedFolders(
     }
     return asked.get(path);
   };
+  // A folder still listed under a checkpoint's name with another UIDVALIDITY is another
+  // folder when the old one was renamed away (and a new one made under its name), but the
+  // same folder when only its UIDVALIDITY changed (an index rebuilt, a Courier INBOX that
+  // was empty): then it still holds the recorded mail, and its checkpoint is nobody else's.
+  const stillHolds = new Map<string, boolean>();
+  const renamedAway = async (cp: FolderCheckpoint): Promise<boolean> => {
+    if ((await validityNow(cp.sourceFolder)) === cp.uidValidity) return false;
+    if (!stillHolds.has(cp.sourceFolder)) stillHolds.set(cp.sourceFolder, await holdsRecorded(source, store, account, cp));
+    return !stillHolds.get(cp.sourceFolder);
+  };
   for (const mapping of candidates) {
     const uidValidity = await validityNow(mapping.source);
     if (uidValidity === undefined) continue;
@@ -61,9 +71,7 @@ export async function adoptRenamedFolders(
     const orphans: FolderCheckpoint[] = [];
     for (const cp of store.checkpoints(account)) {
       if (cp.sourceFolder === mapping.source) continue;
-      // A folder still listed under the checkpoint's name is another folder when its
-      // UIDVALIDITY is not the checkpoint's any more (the old one was renamed away).
-      if (!present.has(cp.sourceFolder) || (await validityNow(cp.sourceFolder)) !== cp.uidValidity) orphans.push(cp);
+      if (!present.has(cp.sourceFolder) || (await renamedAway(cp))) orphans.push(cp);
     }
     // Same UIDVALIDITY first (Dovecot, Cyrus): the recorded UIDs still hold the recorded
     // messages. Courier gives a renamed folder a new UIDVALIDITY, so a folder whose first
@@ -128,6 +136,23 @@ async function sameMessages(source: ImapFlow, store: StateStore, account: string
   }
   // Some of the sampled messages may have been deleted since; most must still be there.
   return matched * 2 >= sample.length;
+}
+
+/**
+ * Whether the folder under a checkpoint's name still holds most of the checkpoint's lowest
+ * recorded messages among its first ones (found by fingerprint: a rebuilt index may number
+ * them anew).
+ */
+async function holdsRecorded(source: ImapFlow, store: StateStore, account: string, cp: FolderCheckpoint): Promise<boolean> {
+  const sample = store.sampleCopied(account, cp.sourceFolder, cp.uidValidity, SAMPLE);
+  if (sample.length === 0) return false;
+  const box = await source.mailboxOpen(cp.sourceFolder, { readOnly: true });
+  if (box.exists === 0) return false;
+  const seen = new Set<string>();
+  for (const msg of await source.fetchAll(`1:${Math.min(box.exists, SAMPLE * 4)}`, { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] })) {
+    for (const fp of fingerprintsOf(msg.headers, msg.size ?? 0)) seen.add(fp);
+  }
+  return sample.filter((s) => seen.has(s.fingerprint)).length * 2 >= sample.length;
 }
 
 /** RENAME on the target; false when the target refused it (the old copy is used instead). */

@@ -4,11 +4,16 @@
  * - copied-then-deleted: a few of X's messages copied into a new folder Y, then X deleted on the
  *   source. Y is not X renamed: X's copy on the target keeps its name and its mail, and Y's copy
  *   holds only Y's messages.
+ * - rebuilt + full copy (Dovecot, UIDVALIDITY set with doveadm as an index rebuild does): a folder
+ *   F keeps its name and messages under a new UIDVALIDITY while a new folder G holds a copy of F.
+ *   F's checkpoint is F's, not a renamed-away folder's: F's copy on the target (with what the
+ *   user filed there) is not renamed to G, and F is not copied a second time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
 import type { AccountResult } from '../../shared/migration';
-import { seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { folderState, seedFolder, setUidValidity, snapshotMailbox, withImap } from '../harness/mailbox';
+import type { DovecotServer } from '../harness/dovecot';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { textMessage } from '../support/corpus';
 import { job, tempStore } from '../support/engine-fixtures';
@@ -35,8 +40,17 @@ async function idsByFolder(server: AnyMailServer, user: MailUser): Promise<Recor
   return out;
 }
 
+async function append(server: AnyMailServer, user: MailUser, folder: string, ids: string[]): Promise<void> {
+  await withImap(server, user, async (c) => {
+    for (const id of ids) {
+      const m = message(id);
+      await c.append(folder, m.raw, m.flags, m.internalDate);
+    }
+  });
+}
+
 beforeAll(async () => {
-  const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k)]);
+  const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k), alice('rb', k), bob('rb', k)]);
   await Promise.all(KINDS.map(async (kind) => servers.set(kind, await startConfig(MATRIX.find((m) => m.kind === kind)!, { name: `fm-${kind}`, users }))));
 });
 
@@ -64,6 +78,38 @@ describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
       const second = await migrate(j, state.store);
       expect(second.status, summary(second)).toBe('done');
       expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('folder renames, false matches: dovecot (UIDVALIDITY set by doveadm)', () => {
+  it('a folder whose UIDVALIDITY changed (index rebuild) while a new folder holds a copy of it: nothing copied twice', async () => {
+    const src = servers.get('dovecot')!;
+    const a = alice('rb', 'dovecot');
+    const b = bob('rb', 'dovecot');
+    await seedFolder(src, a, 'F', ['f1', 'f2', 'f3', 'f4'].map(message));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(src, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, summary(first)).toBe(4);
+
+      // Meanwhile the user files a message into F's copy in the new mailbox, keeps a copy of F
+      // in a new folder G on the old one (same order, so same UIDs), and F's index is rebuilt.
+      await append(src, b, 'F', ['t1']);
+      await seedFolder(src, a, 'G', ['f1', 'f2', 'f3', 'f4', 'g1'].map(message));
+      const before = Number((await folderState(src, a, 'F')).uidValidity);
+      await setUidValidity(src as DovecotServer, a, 'F', before + 1000);
+      const second = await migrate(j, state.store);
+      expect(second.status, summary(second)).toBe('done');
+      expect(second.messagesCopied, summary(second)).toBe(5);
+      expect(await idsByFolder(src, b), summary(second)).toEqual({ F: ['f1', 'f2', 'f3', 'f4', 't1'], G: ['f1', 'f2', 'f3', 'f4', 'g1'] });
+      expect(second.warnings.map((w) => w.code), summary(second)).not.toContain('FOLDER_RENAMED');
+
+      const third = await migrate(j, state.store);
+      expect(third.messagesCopied, summary(third)).toBe(0);
     } finally {
       state.cleanup();
     }
