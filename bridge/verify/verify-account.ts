@@ -11,6 +11,7 @@ import { accountKey, type AccountJob } from '../engine/account-job';
 import { planMappings } from '../engine/plan-mappings';
 import { guardReadOnly } from '../engine/read-only-guard';
 import { skipIsFinal } from '../engine/append-refusal';
+import { isDeleted } from '../engine/flags';
 import { compareDigests } from './body-digest';
 import { bodyHashes } from './body-hashes';
 import { keywordFilter } from './flag-compare';
@@ -227,7 +228,7 @@ async function verifyFolder(
     since: job.options.since,
     deleted: job.options.deleted,
     keywordOk: keywordFilter(tgtMeta.permanentFlags),
-    recordedSkips: finalSkips(skips.get(skipKey(source, srcMeta.uidValidity)), job),
+    recordedSkips: finalSkips(skips.get(skipKey(source, srcMeta.uidValidity)), job, srcMeta.messages),
   });
   const rewritten = opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : [];
   const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
@@ -280,9 +281,17 @@ async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatc
  * the mailbox rather than the message, a body the source did not send, --deleted skip under
  * another policy now). A message the migration still owes is missing, whatever its row says.
  */
-function finalSkips(recorded: ReadonlyMap<number, string> | undefined, job: AccountJob): Map<number, string> {
+function finalSkips(recorded: ReadonlyMap<number, string> | undefined, job: AccountJob, source: readonly MessageMeta[]): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [uid, reason] of recorded ?? []) if (skipIsFinal(reason, job.options.deleted)) out.set(uid, reason);
+  if (!recorded || recorded.size === 0) return out;
+  // A --deleted skip of a message the user has un-deleted since is over: the next pass copies it
+  // (plan-folder.ts asks the flags of such skips), so until then it is missing.
+  const undeleted = new Set(source.filter((m) => !isDeleted(m.flags)).map((m) => m.uid));
+  for (const [uid, reason] of recorded) {
+    if (!skipIsFinal(reason, job.options.deleted)) continue;
+    if (reason.startsWith('flagged \\Deleted') && undeleted.has(uid)) continue;
+    out.set(uid, reason);
+  }
   return out;
 }
 
