@@ -23,16 +23,30 @@ export const PLAN_WINDOW = 5000;
 /** How a --deleted skip's reason begins (skipIsFinal reads it too). */
 const DELETED_SKIP_REASON = 'flagged \\Deleted';
 
-/** A UID set in ranges ('3:5,9'), so thousands of UIDs make a short command. */
-function uidRanges(sorted: readonly number[]): string {
-  const parts: string[] = [];
+/**
+ * How long one UID set may be. Courier closes the connection on a command line of about
+ * 20 KB and Dovecot answers BAD beyond 64 KB; scattered skips (a client that marks mail
+ * deleted without expunging it) do not shrink into ranges.
+ */
+const MAX_UID_SET_CHARS = 4000;
+
+/** UID sets in ranges ('3:5,9'), each at most MAX_UID_SET_CHARS long: one FETCH per set. */
+function uidRangeSets(sorted: readonly number[]): string[] {
+  const sets: string[] = [];
+  let current = '';
   for (let i = 0; i < sorted.length; ) {
     let j = i;
     while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`);
+    const part = i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`;
+    if (current && current.length + 1 + part.length > MAX_UID_SET_CHARS) {
+      sets.push(current);
+      current = '';
+    }
+    current = current ? `${current},${part}` : part;
     i = j + 1;
   }
-  return parts.join(',');
+  if (current) sets.push(current);
+  return sets;
 }
 
 /** Where a folder's planning goes on after a window (opaque to the pass loop). */
@@ -190,8 +204,10 @@ export async function planFolder(
       }
       opened = true;
     }
-    for await (const msg of source.fetch(uidRanges(deletedSkips), { uid: true, flags: true }, { uid: true })) {
-      if (!isDeleted(msg.flags ?? [])) undeleted.add(msg.uid);
+    for (const set of uidRangeSets(deletedSkips)) {
+      for await (const msg of source.fetch(set, { uid: true, flags: true }, { uid: true })) {
+        if (!isDeleted(msg.flags ?? [])) undeleted.add(msg.uid);
+      }
     }
   }
   // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
