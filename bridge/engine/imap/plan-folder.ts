@@ -204,11 +204,15 @@ export async function planFolder(
       }
       opened = true;
     }
+    const still = new Set<number>();
     for (const set of uidRangeSets(deletedSkips)) {
       for await (const msg of source.fetch(set, { uid: true, flags: true }, { uid: true })) {
+        still.add(msg.uid);
         if (!isDeleted(msg.flags ?? [])) undeleted.add(msg.uid);
       }
     }
+    // Expunged since: no message left out any more, so no skip to report on every later run.
+    store.forgetMessages(account, mapping.source, uidValidity, deletedSkips.filter((uid) => !still.has(uid)));
   }
   // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
   const reopened = store.reopenSkips(account, mapping.source, uidValidity, (reason, uid) => skipIsFinal(reason, opts.deleted) && !undeleted.has(uid));
