@@ -112,36 +112,44 @@ interface CheckedFolder {
  * within a folder, and listed as `elsewhere`. Only folders verify reads take part.
  */
 export function findElsewhere(checked: CheckedFolder[]): VerifyFolder[] {
+  // A target folder several source folders map to is read once per source folder: a message is
+  // unaccounted for there only when no check of that folder paired it, and it is one copy.
+  const byTarget = new Map<string, number[]>();
+  checked.forEach((c, at) => byTarget.set(c.folder.target, [...(byTarget.get(c.folder.target) ?? []), at]));
   const extras = new Map<string, Array<{ at: number; meta: MessageMeta }>>();
-  checked.forEach((c, at) => {
-    for (const meta of c.extra) {
+  for (const ats of byTarget.values()) {
+    const [first, ...others] = ats;
+    const extraIn = others.map((at) => new Set(checked[at]!.extra.map((e) => e.uid)));
+    for (const meta of checked[first!]!.extra) {
+      if (!extraIn.every((uids) => uids.has(meta.uid))) continue;
       const list = extras.get(meta.fingerprint);
-      if (list) list.push({ at, meta });
-      else extras.set(meta.fingerprint, [{ at, meta }]);
+      if (list) list.push({ at: first!, meta });
+      else extras.set(meta.fingerprint, [{ at: first!, meta }]);
     }
-  });
-  const taken = new Set<MessageMeta>();
+  }
+  const taken = new Set<string>();
+  const key = (at: number, meta: MessageMeta): string => `${checked[at]!.folder.target}\u0000${meta.uid}`;
   const elsewhere = checked.map(() => [] as VerifyFolder['elsewhere']);
   const stillMissing = checked.map(() => new Set<MessageMeta>());
   checked.forEach((c, at) => {
     // A folder whose target could not be read has no copies to find elsewhere by elimination.
     for (const m of c.missing) {
-      const candidates = (extras.get(m.fingerprint) ?? []).filter((x) => x.at !== at && !taken.has(x.meta));
+      const candidates = (extras.get(m.fingerprint) ?? []).filter((x) => checked[x.at]!.folder.target !== c.folder.target && !taken.has(key(x.at, x.meta)));
       const hit = candidates.find((x) => (x.meta.exact ?? x.meta.fingerprint) === (m.exact ?? m.fingerprint)) ?? candidates[0];
       if (!hit) {
         stillMissing[at]!.add(m);
         continue;
       }
-      taken.add(hit.meta);
+      taken.add(key(hit.at, hit.meta));
       elsewhere[at]!.push({ ...asVerifyMessage(m), targetFolder: checked[hit.at]!.folder.target, targetUid: hit.meta.uid });
     }
   });
   return checked.map((c, at) => {
-    if (elsewhere[at]!.length === 0 && !c.extra.some((e) => taken.has(e))) return c.folder;
+    if (elsewhere[at]!.length === 0 && !c.extra.some((e) => taken.has(key(at, e)))) return c.folder;
     return {
       ...c.folder,
       missing: c.missing.filter((m) => stillMissing[at]!.has(m)).map(asVerifyMessage),
-      extra: c.extra.filter((e) => !taken.has(e)).map(asVerifyMessage),
+      extra: c.extra.filter((e) => !taken.has(key(at, e))).map(asVerifyMessage),
       elsewhere: elsewhere[at]!,
     };
   });
