@@ -11,6 +11,7 @@ import type { PlanCursor, FolderPlan as SourceFolderPlan, TargetFree } from '../
 import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store';
 import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
+import { uidRangeSets } from './uid-sets';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -23,31 +24,6 @@ export const PLAN_WINDOW = 5000;
 /** How a --deleted skip's reason begins (skipIsFinal reads it too). */
 const DELETED_SKIP_REASON = 'flagged \\Deleted';
 
-/**
- * How long one UID set may be. Courier closes the connection on a command line of about
- * 20 KB and Dovecot answers BAD beyond 64 KB; scattered skips (a client that marks mail
- * deleted without expunging it) do not shrink into ranges.
- */
-const MAX_UID_SET_CHARS = 4000;
-
-/** UID sets in ranges ('3:5,9'), each at most MAX_UID_SET_CHARS long: one FETCH per set. */
-function uidRangeSets(sorted: readonly number[]): string[] {
-  const sets: string[] = [];
-  let current = '';
-  for (let i = 0; i < sorted.length; ) {
-    let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
-    const part = i === j ? String(sorted[i]) : `${sorted[i]}:${sorted[j]}`;
-    if (current && current.length + 1 + part.length > MAX_UID_SET_CHARS) {
-      sets.push(current);
-      current = '';
-    }
-    current = current ? `${current},${part}` : part;
-    i = j + 1;
-  }
-  if (current) sets.push(current);
-  return sets;
-}
 
 /** Where a folder's planning goes on after a window (opaque to the pass loop). */
 interface FolderCursor extends PlanCursor {
