@@ -11,12 +11,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
-import type { AccountResult } from '../../shared/migration';
-import { folderState, seedFolder, setUidValidity, snapshotMailbox, withImap } from '../harness/mailbox';
+import { folderState, seedFolder, setUidValidity, withImap } from '../harness/mailbox';
 import type { DovecotServer } from '../harness/dovecot';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { textMessage } from '../support/corpus';
 import { job, tempStore } from '../support/engine-fixtures';
+import { idsByFolder, passSummary } from '../support/folder-ids';
 import { imapEndpoint } from './matrix-engine-support';
 
 const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
@@ -26,19 +26,7 @@ const servers = new Map<ServerKind, AnyMailServer>();
 
 const message = (id: string) => ({ raw: textMessage({ id, subject: id }), flags: ['\\Seen'], internalDate: new Date('2021-06-01T08:00:00Z') });
 
-function summary(r: AccountResult): string {
-  return JSON.stringify({ status: r.status, error: r.error, copied: r.messagesCopied, warnings: r.warnings.map((w) => w.message), folders: r.folders.map((f) => [f.source, f.target]) });
-}
 
-async function idsByFolder(server: AnyMailServer, user: MailUser): Promise<Record<string, string[]>> {
-  const snap = await snapshotMailbox(server, user, { withRaw: true });
-  const out: Record<string, string[]> = {};
-  for (const [path, f] of Object.entries(snap.folders)) {
-    if (f.messages.length === 0) continue;
-    out[path] = f.messages.map((m) => /Message-ID: <([^@>]+)@/i.exec(m.raw!.toString('latin1'))?.[1] ?? '?').sort();
-  }
-  return out;
-}
 
 async function append(server: AnyMailServer, user: MailUser, folder: string, ids: string[]): Promise<void> {
   await withImap(server, user, async (c) => {
@@ -71,13 +59,13 @@ describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(6);
+      expect(first.messagesCopied, passSummary(first)).toBe(6);
 
       await seedFolder(src, a, p('Y'), ['x1', 'x2', 'x3'].map(message));
       await withImap(src, a, (c) => c.mailboxDelete(p('X')));
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
     } finally {
       state.cleanup();
     }
@@ -94,7 +82,7 @@ describe('folder renames, false matches: dovecot (UIDVALIDITY set by doveadm)', 
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(src, b));
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(4);
+      expect(first.messagesCopied, passSummary(first)).toBe(4);
 
       // Meanwhile the user files a message into F's copy in the new mailbox, keeps a copy of F
       // in a new folder G on the old one (same order, so same UIDs), and F's index is rebuilt.
@@ -103,13 +91,13 @@ describe('folder renames, false matches: dovecot (UIDVALIDITY set by doveadm)', 
       const before = Number((await folderState(src, a, 'F')).uidValidity);
       await setUidValidity(src as DovecotServer, a, 'F', before + 1000);
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(second.messagesCopied, summary(second)).toBe(5);
-      expect(await idsByFolder(src, b), summary(second)).toEqual({ F: ['f1', 'f2', 'f3', 'f4', 't1'], G: ['f1', 'f2', 'f3', 'f4', 'g1'] });
-      expect(second.warnings.map((w) => w.code), summary(second)).not.toContain('FOLDER_RENAMED');
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(5);
+      expect(await idsByFolder(src, b), passSummary(second)).toEqual({ F: ['f1', 'f2', 'f3', 'f4', 't1'], G: ['f1', 'f2', 'f3', 'f4', 'g1'] });
+      expect(second.warnings.map((w) => w.code), passSummary(second)).not.toContain('FOLDER_RENAMED');
 
       const third = await migrate(j, state.store);
-      expect(third.messagesCopied, summary(third)).toBe(0);
+      expect(third.messagesCopied, passSummary(third)).toBe(0);
     } finally {
       state.cleanup();
     }

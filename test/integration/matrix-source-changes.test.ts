@@ -15,11 +15,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
-import type { AccountResult } from '../../shared/migration';
-import { readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { readFolder, seedFolder, withImap } from '../harness/mailbox';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { textMessage } from '../support/corpus';
 import { job, tempStore } from '../support/engine-fixtures';
+import { idsByFolder, passSummary } from '../support/folder-ids';
 import { imapEndpoint } from './matrix-engine-support';
 
 const KINDS: readonly ServerKind[] = ['dovecot', 'cyrus', 'courier'];
@@ -34,20 +34,7 @@ const message = (id: string, flags: string[] = ['\\Seen']) => ({
   internalDate: new Date('2021-06-01T08:00:00Z'),
 });
 
-function summary(r: AccountResult): string {
-  return JSON.stringify({ status: r.status, error: r.error, copied: r.messagesCopied, skipped: r.skipped, warnings: r.warnings.map((w) => w.message), folders: r.folders.map((f) => [f.source, f.target]) });
-}
 
-/** Message-IDs per target folder, sorted: duplicates show as repeats. */
-async function idsByFolder(server: AnyMailServer, user: MailUser): Promise<Record<string, string[]>> {
-  const snap = await snapshotMailbox(server, user, { withRaw: true });
-  const out: Record<string, string[]> = {};
-  for (const [path, f] of Object.entries(snap.folders)) {
-    if (f.messages.length === 0) continue;
-    out[path] = f.messages.map((m) => /Message-ID: <([^@>]+)@/i.exec(m.raw!.toString('latin1'))?.[1] ?? '?').sort();
-  }
-  return out;
-}
 
 beforeAll(async () => {
   const users = SCENARIOS.flatMap((s) => KINDS.flatMap((k) => [alice(s, k), bob(s, k)]));
@@ -75,7 +62,7 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(3);
+      expect(first.messagesCopied, passSummary(first)).toBe(3);
 
       await withImap(src, a, async (c) => {
         await c.mailboxRename(p('Projects'), p('Work'));
@@ -84,12 +71,12 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
         await c.append(p('Work'), m.raw, m.flags, m.internalDate);
       });
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(second.messagesCopied, summary(second)).toBe(1);
-      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Work')]: ['p1', 'p2', 'p3', 'w1'] });
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(1);
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('Work')]: ['p1', 'p2', 'p3', 'w1'] });
 
       const third = await migrate(j, state.store);
-      expect(third.messagesCopied, summary(third)).toBe(0);
+      expect(third.messagesCopied, passSummary(third)).toBe(0);
     } finally {
       state.cleanup();
     }
@@ -107,7 +94,7 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(3);
+      expect(first.messagesCopied, passSummary(first)).toBe(3);
 
       await withImap(src, a, (c) => c.mailboxRename(p('Projects'), p('Projects-old')));
       // Courier's UIDVALIDITY is the time in seconds: a folder made in the second of the rename
@@ -116,12 +103,12 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
       if (sk === 'courier') await new Promise((resolve) => setTimeout(resolve, 1100));
       await seedFolder(src, a, p('Projects'), [message('new1')]);
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(second.messagesCopied, summary(second)).toBe(1);
-      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Projects-old')]: ['p1', 'p2', 'p3'], [t('Projects')]: ['new1'] });
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(1);
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('Projects-old')]: ['p1', 'p2', 'p3'], [t('Projects')]: ['new1'] });
 
       const third = await migrate(j, state.store);
-      expect(third.messagesCopied, summary(third)).toBe(0);
+      expect(third.messagesCopied, passSummary(third)).toBe(0);
     } finally {
       state.cleanup();
     }
@@ -137,24 +124,24 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b), { deleted: 'skip' });
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(1);
-      expect(first.skipped.map((s) => s.uid), summary(first)).toEqual([uids[1], uids[2]]);
+      expect(first.messagesCopied, passSummary(first)).toBe(1);
+      expect(first.skipped.map((s) => s.uid), passSummary(first)).toEqual([uids[1], uids[2]]);
 
       await withImap(src, a, async (c) => {
         await c.mailboxOpen('INBOX');
         await c.messageFlagsRemove(String(uids[1]), ['\\Deleted'], { uid: true });
       });
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(second.messagesCopied, summary(second)).toBe(1);
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(1);
       // The one still flagged \Deleted stays left out, and listed.
-      expect(second.skipped.map((s) => s.uid), summary(second)).toEqual([uids[2]]);
+      expect(second.skipped.map((s) => s.uid), passSummary(second)).toEqual([uids[2]]);
       const onTarget = await readFolder(tgt, b, 'INBOX');
-      expect(onTarget.map((m) => m.flags.join(',')).sort(), summary(second)).toEqual(['\\Seen', '\\Seen']);
+      expect(onTarget.map((m) => m.flags.join(',')).sort(), passSummary(second)).toEqual(['\\Seen', '\\Seen']);
 
       const third = await migrate(j, state.store);
-      expect(third.messagesCopied, summary(third)).toBe(0);
-      expect(third.skipped.map((s) => s.uid), summary(third)).toEqual([uids[2]]);
+      expect(third.messagesCopied, passSummary(third)).toBe(0);
+      expect(third.skipped.map((s) => s.uid), passSummary(third)).toEqual([uids[2]]);
     } finally {
       state.cleanup();
     }
@@ -173,8 +160,8 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
     try {
       const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
       const first = await migrate(j, state.store);
-      expect(first.messagesCopied, summary(first)).toBe(2);
-      expect(first.folders.find((f) => f.source === p('case'))?.target, summary(first)).toBe(t('case (2)'));
+      expect(first.messagesCopied, passSummary(first)).toBe(2);
+      expect(first.folders.find((f) => f.source === p('case'))?.target, passSummary(first)).toBe(t('case (2)'));
 
       await withImap(src, a, async (c) => {
         await c.mailboxDelete(p('Case'));
@@ -182,10 +169,10 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
         await c.append(p('case'), m.raw, m.flags, m.internalDate);
       });
       const second = await migrate(j, state.store);
-      expect(second.status, summary(second)).toBe('done');
-      expect(second.messagesCopied, summary(second)).toBe(1);
-      expect(second.folders.find((f) => f.source === p('case'))?.target, summary(second)).toBe(t('case (2)'));
-      expect(await idsByFolder(tgt, b), summary(second)).toEqual({ [t('Case')]: ['upper'], [t('case (2)')]: ['lower1', 'lower2'] });
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(1);
+      expect(second.folders.find((f) => f.source === p('case'))?.target, passSummary(second)).toBe(t('case (2)'));
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('Case')]: ['upper'], [t('case (2)')]: ['lower1', 'lower2'] });
     } finally {
       state.cleanup();
     }
