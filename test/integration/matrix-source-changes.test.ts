@@ -19,6 +19,7 @@ import { readFolder, seedFolder, withImap } from '../harness/mailbox';
 import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
 import { textMessage } from '../support/corpus';
 import { job, tempStore } from '../support/engine-fixtures';
+import type { MigrationOptionsInput } from '../../shared/migration';
 import { idsByFolder, passSummary } from '../support/folder-ids';
 import { imapEndpoint } from './matrix-engine-support';
 
@@ -50,17 +51,28 @@ afterAll(async () => {
 });
 
 describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as const)))('source changes between passes: %s', (_label, sk, tk) => {
-  it('a folder renamed: its copy on the target follows, only its new mail is copied', async () => {
+  /** The scenario's two mailboxes on this pair of servers, folder paths on each side, its job and a fresh state store (the caller cleans it). */
+  const setUp = (scenario: (typeof SCENARIOS)[number], options: MigrationOptionsInput = {}) => {
     const src = servers.get(sk)!;
     const tgt = servers.get(tk)!;
-    const a = alice('rn', tk);
-    const b = bob('rn', sk);
-    const p = (...levels: string[]) => folderPath(src, ...levels);
-    const t = (...levels: string[]) => folderPath(tgt, ...levels);
-    await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
-    const state = tempStore();
+    const a = alice(scenario, tk);
+    const b = bob(scenario, sk);
+    return {
+      src,
+      tgt,
+      a,
+      b,
+      p: (...levels: string[]) => folderPath(src, ...levels),
+      t: (...levels: string[]) => folderPath(tgt, ...levels),
+      j: job(imapEndpoint(src, a), imapEndpoint(tgt, b), options),
+      state: tempStore(),
+    };
+  };
+
+  it('a folder renamed: its copy on the target follows, only its new mail is copied', async () => {
+    const { src, tgt, a, b, p, t, j, state } = setUp('rn');
     try {
-      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
       const first = await migrate(j, state.store);
       expect(first.messagesCopied, passSummary(first)).toBe(3);
 
@@ -83,16 +95,9 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
   });
 
   it('a folder renamed and a new one made under its old name: nothing copied twice, nothing mixed', async () => {
-    const src = servers.get(sk)!;
-    const tgt = servers.get(tk)!;
-    const a = alice('rr', tk);
-    const b = bob('rr', sk);
-    const p = (...levels: string[]) => folderPath(src, ...levels);
-    const t = (...levels: string[]) => folderPath(tgt, ...levels);
-    await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
-    const state = tempStore();
+    const { src, tgt, a, b, p, t, j, state } = setUp('rr');
     try {
-      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      await seedFolder(src, a, p('Projects'), ['p1', 'p2', 'p3'].map((id) => message(id)));
       const first = await migrate(j, state.store);
       expect(first.messagesCopied, passSummary(first)).toBe(3);
 
@@ -115,14 +120,9 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
   });
 
   it('a message left out by --deleted skip and un-deleted on the source is copied by the next pass', async () => {
-    const src = servers.get(sk)!;
-    const tgt = servers.get(tk)!;
-    const a = alice('ud', tk);
-    const b = bob('ud', sk);
-    const uids = await seedFolder(src, a, 'INBOX', [message('kept'), message('restored', ['\\Seen', '\\Deleted']), message('gone', ['\\Deleted'])]);
-    const state = tempStore();
+    const { src, tgt, a, b, j, state } = setUp('ud', { deleted: 'skip' });
     try {
-      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b), { deleted: 'skip' });
+      const uids = await seedFolder(src, a, 'INBOX', [message('kept'), message('restored', ['\\Seen', '\\Deleted']), message('gone', ['\\Deleted'])]);
       const first = await migrate(j, state.store);
       expect(first.messagesCopied, passSummary(first)).toBe(1);
       expect(first.skipped.map((s) => s.uid), passSummary(first)).toEqual([uids[1], uids[2]]);
@@ -148,17 +148,10 @@ describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as co
   });
 
   it("a folder that had a case-only twin keeps its target folder when the twin is deleted", async () => {
-    const src = servers.get(sk)!;
-    const tgt = servers.get(tk)!;
-    const a = alice('cs', tk);
-    const b = bob('cs', sk);
-    const p = (...levels: string[]) => folderPath(src, ...levels);
-    const t = (...levels: string[]) => folderPath(tgt, ...levels);
-    await seedFolder(src, a, p('Case'), [message('upper')]);
-    await seedFolder(src, a, p('case'), [message('lower1')]);
-    const state = tempStore();
+    const { src, tgt, a, b, p, t, j, state } = setUp('cs');
     try {
-      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      await seedFolder(src, a, p('Case'), [message('upper')]);
+      await seedFolder(src, a, p('case'), [message('lower1')]);
       const first = await migrate(j, state.store);
       expect(first.messagesCopied, passSummary(first)).toBe(2);
       expect(first.folders.find((f) => f.source === p('case'))?.target, passSummary(first)).toBe(t('case (2)'));
