@@ -9,7 +9,8 @@ import { LOCK_DURATION_MS } from './queue-config';
  * wrote to reach the target before another worker's scan looks. Renewals go every
  * LOCK_DURATION_MS / 2 at most, so a healthy worker never comes near this.
  */
-export const FENCE_AFTER_MS = Math.floor(LOCK_DURATION_MS * 0.7);
+export const fenceAfterMs = (lockDurationMs: number): number => Math.floor(lockDurationMs * 0.7);
+export const FENCE_AFTER_MS = fenceAfterMs(LOCK_DURATION_MS);
 
 /**
  * Per running job (by its lock token): when its lock was last known to be held. A renewal

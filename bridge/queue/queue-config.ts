@@ -32,8 +32,18 @@ export const MAX_STALLED_COUNT = 5;
 /** At most one progress update per job per this many ms (the last one always goes). */
 export const PROGRESS_INTERVAL_MS = 1_000;
 
-export function workerOptions(): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'prefix'> {
-  return { lockDuration: LOCK_DURATION_MS, stalledInterval: STALLED_INTERVAL_MS, maxStalledCount: MAX_STALLED_COUNT, prefix: QUEUE_PREFIX };
+/**
+ * `lockDurationMs` other than LOCK_DURATION_MS: the integration tests that wait out an
+ * expired lock, which is the same mechanism on a shorter clock. The stalled check runs at
+ * least three times per lock, as with the default.
+ */
+export function workerOptions(lockDurationMs = LOCK_DURATION_MS): Pick<WorkerOptions, 'lockDuration' | 'stalledInterval' | 'maxStalledCount' | 'prefix'> {
+  return {
+    lockDuration: lockDurationMs,
+    stalledInterval: Math.min(STALLED_INTERVAL_MS, Math.floor(lockDurationMs / 3)),
+    maxStalledCount: MAX_STALLED_COUNT,
+    prefix: QUEUE_PREFIX,
+  };
 }
 
 /**

@@ -9,11 +9,11 @@ import type { ClusterKey } from './cluster-key';
 import { Heartbeat } from './heartbeat';
 import { LocalHostCap, SharedHostCap } from './host-cap';
 import type { QueueRefusal } from './protocol';
-import { ACCOUNTS_QUEUE, workerOptions } from './queue-config';
+import { ACCOUNTS_QUEUE, LOCK_DURATION_MS, workerOptions } from './queue-config';
 import { describeRedis, redisConnectionOptions, type RedisAddress } from './redis-url';
 import { WorkerStats } from './worker-stats';
 import { LOCK_LOST, LEASE_UNCONFIRMED, STOP_REASON, StopWatcher } from './stop-requests';
-import { FENCE_AFTER_MS, LeaseFence } from './lease-fence';
+import { fenceAfterMs, LeaseFence } from './lease-fence';
 
 export const MAILMOVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -41,6 +41,8 @@ export interface QueueWorkerOptions {
   hostConnections?: number;
   /** Message bytes held in memory by all accounts of this worker together. */
   budgetBytes?: number;
+  /** BullMQ's job lock (default LOCK_DURATION_MS); the lease fence halts an account at 70% of it. */
+  lockDurationMs?: number;
   log: (line: string) => void;
 }
 
@@ -109,14 +111,15 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
         },
       }, lockLost).finally(() => token && fence.untrack(token));
     },
-    { ...workerOptions(), connection: conn, concurrency: o.concurrency, name, autorun: false },
+    { ...workerOptions(o.lockDurationMs), connection: conn, concurrency: o.concurrency, name, autorun: false },
   );
   // Cut off from Redis, the worker cannot know whether its lock still holds: it halts the
   // account before the lock can expire and the account be handed to another worker.
+  const fenceMs = fenceAfterMs(o.lockDurationMs ?? LOCK_DURATION_MS);
   const fence = new LeaseFence((jobId) => {
-    o.log(`Job ${jobId}: its lock could not be renewed for ${FENCE_AFTER_MS / 1000} s; halting it before another worker may take it over`);
+    o.log(`Job ${jobId}: its lock could not be renewed for ${fenceMs / 1000} s; halting it before another worker may take it over`);
     worker.cancelJob(jobId, LEASE_UNCONFIRMED);
-  });
+  }, fenceMs);
   worker.fence = fence;
   const localCap = new LocalHostCap();
   let lastError = '';

@@ -25,6 +25,14 @@ const SRC: DovecotUser = { user: 'lease@old.example.com', password: 'Lease-src-p
 const TGT_DOWN: DovecotUser = { user: 'lease-down@new.example.com', password: 'Lease-tgt-pw-1' };
 const TGT_CUT: DovecotUser = { user: 'lease-cut@new.example.com', password: 'Lease-tgt-pw-2' };
 const MESSAGES = 300;
+/** The job lock of both workers: BullMQ's and the fence's mechanism on a shorter clock than production's 15 s. */
+const LOCK_MS = 6_000;
+const SLOW_RATE = 80 * 1024;
+/** Messages per APPEND chunk: about 430 KB, 5 s on the slow link, so that a worker copying on while cut off completes chunks. */
+const CHUNK = 50;
+/** How long the second test keeps the first worker cut off after the second took over: two chunks' time. */
+const CUT_AFTER_TAKEOVER_MS = 10_000;
+const halted = (logs: readonly string[]): boolean => logs.some((l) => /^first: Job \S+: its lock could not be renewed/.test(l));
 
 describe('queue mode: a job lock that expires while its worker still copies', () => {
   let redis: RedisServer;
@@ -42,8 +50,8 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
       startDovecot({ name: 'lease-tgt', users: [TGT_DOWN, TGT_CUT] }),
     ]);
     await seedFolder(source, SRC, 'INBOX', bulkMessages(MESSAGES, 7, { prefix: 'lease', minBody: 8000, maxBody: 9000 }));
-    // About 2.6 MB at 80 KB/s: a pass takes about 30 s, its first chunk of 200 messages about 20 s.
-    slow = await startSlowProxy(target.imapPort, 80 * 1024);
+    // About 2.6 MB at 80 KB/s: a pass would take about 30 s.
+    slow = await startSlowProxy(target.imapPort, SLOW_RATE);
     gate = await startGateProxy(redis.port);
     writeNewClusterKey(scratch.path('cluster.key'));
     key = loadClusterKey(scratch.path('cluster.key'));
@@ -64,12 +72,12 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
     const direct = parseRedisUrl(redis.url);
     const logs: string[] = [];
     const start = (name: string, address: RedisAddress): Promise<QueueWorkerHandle> =>
-      startQueueWorker({ redis: address, clusterKey: key, stateDir: scratch.path(`state-${to.user}-${name}`), concurrency: 1, name, log: (l) => logs.push(`${name}: ${l}`) });
+      startQueueWorker({ redis: address, clusterKey: key, stateDir: scratch.path(`state-${to.user}-${name}`), concurrency: 1, name, lockDurationMs: LOCK_MS, log: (l) => logs.push(`${name}: ${l}`) });
     const q = await AccountQueue.open(direct, key);
     const job = {
       source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
       target: { ...plainEndpoint(target, to), port: slow.port, protocol: 'imap' as const },
-      options: MigrationOptionsSchema.parse({ concurrency: 1, fixedConcurrency: true }),
+      options: MigrationOptionsSchema.parse({ concurrency: 1, fixedConcurrency: true, chunkMessages: CHUNK }),
     };
     const first = await start('first', firstRedis);
     let second: QueueWorkerHandle | undefined;
@@ -81,11 +89,17 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
       second = await start('second', direct);
       await new Promise((r) => setTimeout(r, 2_000));
       await disturb(logs);
+      // The slow link kept an APPEND under way while the first worker's lock could no longer be
+      // renewed. Once it halted itself for that, the rest of the copy needs no slow link; were it
+      // still copying (no halt), the link stays slow and its doubled APPENDs reach the target.
+      for (let i = 0; i < 300 && !halted(logs); i++) await new Promise((r) => setTimeout(r, 100));
+      if (halted(logs)) slow.setRate(Infinity);
       const o = await outcome;
       expect(o.kind === 'result' && o.value.result.status, JSON.stringify(o)).toBe('done');
       // The first worker's pass ends too; whatever it still appended is on the target by then.
       for (let i = 0; i < 600 && !logs.some((l) => /^first: (Lost the lock|Done|FAILED|Job .* crashed)/.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
     } finally {
+      slow.setRate(SLOW_RATE);
       await Promise.all([first.stop(), second?.stop()]);
       await q.close();
     }
@@ -99,8 +113,8 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
   }
 
   it('Redis down for longer than the lock mid-pass: the account ends with each message once on the target', async () => {
-    // Longer than the lock (15 s): when Redis is back the lock is gone and the job is handed over.
-    const logs = await run(TGT_DOWN, parseRedisUrl(redis.url), () => redis.restart({ downMs: 20_000 }));
+    // Longer than the lock: when Redis is back the lock is gone and the job is handed over.
+    const logs = await run(TGT_DOWN, parseRedisUrl(redis.url), () => redis.restart({ downMs: LOCK_MS + 3_000 }));
     await expectExactlyOnce(TGT_DOWN, logs);
   }, 180_000);
 
@@ -111,11 +125,11 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
       // The second worker's stalled check hands the account over after the lock expired; the
       // first hears nothing of it until it reaches Redis again.
       for (let i = 0; i < 600 && !seen.some((l) => l.startsWith('second: Running')); i++) await new Promise((r) => setTimeout(r, 100));
-      await new Promise((r) => setTimeout(r, 15_000));
+      await new Promise((r) => setTimeout(r, CUT_AFTER_TAKEOVER_MS));
       gate.open();
     });
     // It halted the account itself, before it could hear from Redis that the lock was gone.
-    expect(logs.join('\n')).toMatch(/^first: Job \S+: its lock could not be renewed/m);
+    expect(halted(logs), logs.join('\n')).toBe(true);
     await expectExactlyOnce(TGT_CUT, logs);
   }, 240_000);
 });

@@ -7,19 +7,22 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
  */
 export interface SlowProxy {
   port: number;
+  /** From now on, open connections included: another rate, or none (Infinity) once a test no longer needs a slow link. */
+  setRate(bytesPerSecond: number): void;
   close(): Promise<void>;
 }
 
 export async function startSlowProxy(targetPort: number, bytesPerSecond: number): Promise<SlowProxy> {
   const sockets = new Set<Socket>();
   const TICK_MS = 50;
+  let rate = bytesPerSecond;
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client);
     sockets.add(upstream);
     const pending: Buffer[] = [];
     const timer = setInterval(() => {
-      let room = Math.max(1, Math.floor((bytesPerSecond * TICK_MS) / 1000));
+      let room = rate === Infinity ? Infinity : Math.max(1, Math.floor((rate * TICK_MS) / 1000));
       while (room > 0 && pending.length) {
         const head = pending[0]!;
         if (head.length <= room) {
@@ -51,6 +54,9 @@ export async function startSlowProxy(targetPort: number, bytesPerSecond: number)
   const port = (server.address() as { port: number }).port;
   return {
     port,
+    setRate: (bytesPerSecond) => {
+      rate = bytesPerSecond;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
