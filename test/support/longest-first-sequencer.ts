@@ -5,26 +5,38 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * Starts the longest test files first. On two cores the suite's wall time is set by its tail:
  * a 60-second file that starts last keeps one worker busy while the other sits idle. Vitest
  * orders by the durations it cached from earlier runs, but a fresh checkout (CI) has none and
- * runs files in name order; these estimates (seconds, from a run on the 2-core CI machine)
- * stand in for the cache there. They only order the files: a wrong one costs some seconds of
- * wall time, nothing else.
+ * runs files in name order; these estimates stand in for the cache there: seconds from a run on
+ * the 2-core CI machine, three files at a time, every file of 15 s or more. They only order the
+ * files: a wrong one costs wall time (a two-minute file missing here started among the last and
+ * ran on alone for its whole length), nothing else.
  */
 const ESTIMATED_SECONDS: Record<string, number> = {
-  'integration:test/integration/matrix-engine-imap.test.ts': 50,
-  'integration:test/integration/queue-coordinator.test.ts': 42,
-  'integration:test/integration/queue-cluster.test.ts': 60,
-  'e2e:test/e2e/webmail-panel.test.ts': 45,
-  'e2e:test/e2e/wizard-migration.test.ts': 45,
-  'integration:test/integration/verify-cli.test.ts': 30,
-  'integration:test/integration/engine-robustness.test.ts': 30,
-  'integration:test/integration/matrix-engine-pop3.test.ts': 16,
-  'integration:test/integration/matrix-engine-kill.test.ts': 25,
-  'e2e:test/e2e/page-isolation.test.ts': 22,
-  'e2e:test/e2e/fake-bridge.test.ts': 22,
-  'e2e:test/e2e/monitor-admin-fix.test.ts': 19,
-  'e2e:test/e2e/monitor-progress.test.ts': 18,
-  'e2e:test/e2e/cutover.test.ts': 17,
+  'integration:test/integration/matrix-engine-imap.test.ts': 120,
+  'integration:test/integration/matrix-source-changes.test.ts': 67,
+  'integration:test/integration/matrix-engine-kill.test.ts': 66,
+  'e2e:test/e2e/webmail-panel.test.ts': 62,
+  'integration:test/integration/queue-coordinator.test.ts': 60,
+  'integration:test/integration/queue-cluster.test.ts': 58,
+  'integration:test/integration/queue-lease.test.ts': 40,
+  'e2e:test/e2e/wizard-migration.test.ts': 37,
+  'integration:test/integration/matrix-engine-pop3.test.ts': 35,
+  'integration:test/integration/engine-robustness.test.ts': 27,
+  'integration:test/integration/verify-cli.test.ts': 26,
+  'integration:test/integration/engine-plan-overlap.test.ts': 25,
   'e2e:test/e2e/workers-panel.test.ts': 25,
+  'e2e:test/e2e/monitor-admin-fix.test.ts': 23,
+  'e2e:test/e2e/page-isolation.test.ts': 22,
+  'integration:test/integration/engine-no-uidplus-identical.test.ts': 21,
+  'integration:test/integration/cli-auth.test.ts': 21,
+  'integration:test/integration/bridge-sync.test.ts': 21,
+  'e2e:test/e2e/monitor-progress.test.ts': 21,
+  'integration:test/integration/cli-interrupt.test.ts': 19,
+  'e2e:test/e2e/fake-bridge.test.ts': 18,
+  'integration:test/integration/harness-matrix.test.ts': 17,
+  'integration:test/integration/cli-basic.test.ts': 17,
+  'e2e:test/e2e/cutover.test.ts': 17,
+  'integration:test/integration/pop3-migrate.test.ts': 15,
+  'integration:test/integration/cli-batch.test.ts': 15,
 };
 
 /** What an unlisted file costs by kind: servers or a browser to start, or neither. */
