@@ -60,7 +60,9 @@ describe('cli migrate --accounts: interrupted with Ctrl+C', () => {
       expect(a.error?.code).toBe('CANCELLED');
       expect(a.error?.message).toMatch(/not started/);
     }
-    // The same command again migrates everything, the first account from its checkpoint.
+    // The same command again migrates everything, the first account from its checkpoint; the
+    // slow link has done its part (an account under way at the Ctrl+C).
+    slow.setRate(Infinity);
     const again = await spawnCli(args).done;
     expect(again.code, describeRun(again)).toBe(0);
     const done = parseReport(again.stdout).accounts;
