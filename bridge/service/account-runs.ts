@@ -123,7 +123,8 @@ export class AccountRuns implements RunControl {
       ctx.save(accountId, passwordNeeded(account, [engineJob]));
       return;
     }
-    account = ctx.save(accountId, runStarted(account, nowIso()));
+    const passStartedAt = Date.now();
+    account = ctx.save(accountId, runStarted(account, new Date(passStartedAt).toISOString()));
     const kind = account.status === 'syncing' ? 'sync' : account.firstPassDoneAt ? 'run' : 'first pass';
     const pass: Pass = account.firstPassDoneAt ? 'sync' : 'first';
     if (pass === 'first') ctx.jobs.setFirstPassDoneAt(job.id, null);
@@ -159,7 +160,7 @@ export class AccountRuns implements RunControl {
     let reason = stopReason();
     // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
     if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
-    const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), policy: this.opts.retryPolicy });
+    const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), passStartedAt, policy: this.opts.retryPolicy });
     // Stopped because its passwords became unusable (a server change): it keeps waiting for them.
     const patch: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
     // Passwords go first, so the status event of the closed account already says they are gone.

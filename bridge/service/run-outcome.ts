@@ -87,7 +87,9 @@ export function progressCounters(p: AccountProgress): Omit<AccountCounters, 'mes
  *   down or the job is paused (so a restart carries on by itself);
  * - done: the first pass is recorded; with incremental sync on, the account syncs
  *   again after `intervalMinutes` until `windowDays` after the first pass, then it is
- *   closed (搬家服务默认开启30天自动关闭: on for 30 days by default, then closed); with it off it stays "first pass done";
+ *   closed (搬家服务默认开启30天自动关闭: on for 30 days by default, then closed); with it off it stays "first pass done".
+ *   Only a pass that started at or after the window's end closes it: one that was running
+ *   when the window ended may have read a folder before mail arrived in it;
  * - failed: a transient error (cut connection, throttling) waits with exponential
  *   back-off and jitter; a permanent one (wrong password, TLS, quota) fails the
  *   account, which is not tried again until a person changes something.
@@ -98,6 +100,8 @@ export function decideOutcome(opts: {
   end: RunEnd;
   stopReason: StopReason | undefined;
   now: number;
+  /** When the pass began (ms since the epoch). */
+  passStartedAt: number;
   policy: RetryPolicy;
   random?: () => number;
 }): { patch: AccountPatch; deleteCredentials: boolean } {
@@ -121,8 +125,9 @@ export function decideOutcome(opts: {
     if (intervalMinutes === 0) return { patch: { ...base, status: 'first_pass_done', nextRunAt: null, syncUntil: null }, deleteCredentials: false };
     // The window runs from the first pass, or from the reopen that set syncUntil.
     const windowEnd = account.syncUntil ?? Date.parse(firstPassDoneAt) + Math.round(windowDays * 86_400_000);
-    if (now >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null, syncUntil: windowEnd }, deleteCredentials: true };
+    if (opts.passStartedAt >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null, syncUntil: windowEnd }, deleteCredentials: true };
     return {
+      // Past the end already: the closing pass runs at once.
       patch: { ...base, status: 'syncing', nextRunAt: Math.min(now + Math.round(intervalMinutes * 60_000), windowEnd), syncUntil: windowEnd },
       deleteCredentials: false,
     };

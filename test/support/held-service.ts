@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import pino from 'pino';
 import type { AccountResult } from '../../shared/migration';
-import { BridgeService } from '../../bridge/service/bridge-service';
+import { BridgeService, type BridgeServiceOptions } from '../../bridge/service/bridge-service';
 import { openServiceDb } from '../../bridge/service/db';
 import { SecretScrubber } from '../../bridge/service/secret-scrubber';
 import type { AccountRunner, PassRequest } from '../../bridge/service/runner/account-runner';
@@ -28,8 +28,8 @@ export class HeldServices {
   private readonly services: BridgeService[] = [];
   private readonly dirs: string[] = [];
 
-  /** A started service on `stateDir` (removed by cleanup), ticking every 50 ms, retries an hour away. */
-  start(stateDir: string, runner: HeldRunner, beforeStart?: (s: BridgeService) => void): BridgeService {
+  /** A started service on `stateDir` (removed by cleanup), ticking every 50 ms, retries an hour away; `limits` as the bridge's options. */
+  start(stateDir: string, runner: HeldRunner, beforeStart?: (s: BridgeService) => void, limits?: BridgeServiceOptions['limits']): BridgeService {
     this.dirs.push(stateDir);
     const s = new BridgeService({
       stateDir,
@@ -38,6 +38,7 @@ export class HeldServices {
       scrubber: new SecretScrubber(),
       runner: () => runner,
       tickMs: 50,
+      limits,
       retry: { baseMs: 60_000, maxMs: 60_000 },
       cutover: { intervalMs: 3_600_000 },
     });

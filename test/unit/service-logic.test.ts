@@ -63,7 +63,7 @@ const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED') => ({ stat
 
 describe('run outcome', () => {
   const decide = (o: Partial<Parameters<typeof decideOutcome>[0]>) =>
-    decideOutcome({ account: account(), job: job(), end: done, stopReason: undefined, now: NOW, policy: DEFAULT_RETRY_POLICY, random: () => 0.5, ...o });
+    decideOutcome({ account: account(), job: job(), end: done, stopReason: undefined, now: NOW, passStartedAt: NOW, policy: DEFAULT_RETRY_POLICY, random: () => 0.5, ...o });
 
   it('after the first pass: syncing on the job interval, or "first pass done" without incremental sync', () => {
     const sync = decide({});
@@ -75,6 +75,9 @@ describe('run outcome', () => {
     const first = new Date(NOW - 31 * 86_400_000).toISOString();
     const out = decide({ account: account({ status: 'syncing', firstPassDoneAt: first }) });
     expect(out).toMatchObject({ patch: { status: 'closed' }, deleteCredentials: true });
+    // Started before the end, ended after it: one more pass, at once, closes it.
+    const straddling = decide({ account: account({ status: 'syncing', firstPassDoneAt: first, syncUntil: NOW - 1 }), passStartedAt: NOW - 2 });
+    expect(straddling).toMatchObject({ patch: { status: 'syncing', nextRunAt: NOW - 1 }, deleteCredentials: false });
   });
 
   it('accepts sub-minute intervals and fractional windows; a reopened window (syncUntil) wins over the first pass date', () => {

@@ -1,0 +1,59 @@
+/**
+ * The incremental-sync window as the service schedules it, where a wrong decision leaves new mail
+ * on the old server for good: the pass that runs while the window ends is not the last one. The service runs
+ * with a runner whose passes end when the test says so (the engine is not what is tested here).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { paramsSchema } from '../../shared/protocol/requests';
+import type { AccountView } from '../../shared/protocol/account';
+import type { BridgeService } from '../../bridge/service/bridge-service';
+import { HeldRunner, HeldServices, until } from '../support/held-service';
+
+const held = new HeldServices();
+afterEach(() => held.cleanup());
+
+const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
+
+/** A job with one account per name (n@old.test to n@new.test, in that order), started at once. */
+function jobWith(s: BridgeService, names: string[], incremental: { intervalMinutes: number; windowDays: number }): string[] {
+  const rows = names.map((n) => `${n}@old.test,pw-src-${n},${n}@new.test,pw-tgt-${n}`);
+  const csvBase64 = Buffer.from(['source,source_password,target,target_password', ...rows].join('\n') + '\n').toString('base64');
+  const r = s.jobs.createJobWithAccounts(
+    paramsSchema('job.createWithAccounts').parse({
+      name: 'window',
+      source: { protocol: 'imap', ...server('imap.old.test') },
+      target: server('imap.new.test'),
+      incremental,
+      accounts: [{ mode: 'admin-with-passwords', autoStart: true, csvBase64 }],
+    }) as never,
+  );
+  return r.imports[0]!.accounts.map((a) => a.id);
+}
+
+const view = (s: BridgeService, accountId: string): AccountView => s.accounts.getAccount({ accountId }).account;
+
+describe('the end of the incremental window', () => {
+  it('a sync pass still running when the window ends is followed by one more, which closes the account', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner);
+    const [id] = jobWith(s, ['a'], { intervalMinutes: 1 / 60, windowDays: 5 / 86_400 });
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    const end = Date.parse(view(s, id!).syncEndsAt!);
+    // This sync pass started inside the window...
+    expect(Date.now()).toBeLessThan(end);
+    // ...and the window ends while it runs: mail that reaches a folder it has already read
+    // before the end is only seen by a pass that starts after the end.
+    expect(await until(() => Date.now() > end, 10_000)).toBe(true);
+    runner.calls[1]!.finish();
+    expect(await until(() => runner.calls.length === 3)).toBe(true);
+    runner.calls[2]!.finish();
+    expect(await until(() => view(s, id!).status === 'closed')).toBe(true);
+    expect(view(s, id!).hasSourcePassword).toBe(false);
+    expect(runner.calls).toHaveLength(3);
+  });
+});
