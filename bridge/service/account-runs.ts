@@ -4,7 +4,7 @@ import { PROGRESS_MIN_INTERVAL_MS } from '../../shared/protocol/events';
 import type { AccountJob } from '../engine/migrate';
 import { buildAccountJob, sourceServerOf, type MissingCredential } from './account-endpoints';
 import { ACTIVE, NOT_YET_STARTED, passwordNeeded, runStarted } from './account-transitions';
-import { EMPTY_COUNTERS, type AccountPatch } from './accounts-repo';
+import { EMPTY_COUNTERS, type AccountPatch, type AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
 import { nowIso } from './db';
 import type { JobRecord } from './jobs-repo';
@@ -15,6 +15,11 @@ import { engineKey } from './engine-key';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
 import type { ServiceContext } from './service-context';
 
+
+/** Since when an account waits to run: its next run time, or (queued with none) when it was last changed, i.e. queued. */
+function dueSince(a: AccountRecord): number {
+  return a.nextRunAt ?? Date.parse(a.updatedAt);
+}
 
 const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
 
@@ -108,8 +113,9 @@ export class AccountRuns implements RunControl {
       if (!job || job.status !== 'active') continue;
       out.push({ account: a, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
     }
-    // Due retries and syncs interleave with first passes in the order they became due.
-    return out;
+    // The longest waiting first, so that with more accounts due than may run, each gets its turn
+    // (in creation order, the syncs of the first accounts would keep the later ones out for good).
+    return out.sort((x, y) => dueSince(x.account) - dueSince(y.account));
   }
 
   private async runAccount(accountId: string, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The incremental-sync window as the service schedules it, where a wrong decision leaves new mail
- * on the old server for good: the pass that runs while the window ends is not the last one. The service runs
+ * on the old server for good: the pass that runs while the window ends is not the last one, and
+ * with more accounts than may run at once every account still gets its passes. The service runs
  * with a runner whose passes end when the test says so (the engine is not what is tested here).
  */
 import { mkdtempSync } from 'node:fs';
@@ -55,5 +56,28 @@ describe('the end of the incremental window', () => {
     expect(await until(() => view(s, id!).status === 'closed')).toBe(true);
     expect(view(s, id!).hasSourcePassword).toBe(false);
     expect(runner.calls).toHaveLength(3);
+  });
+});
+
+describe('more accounts than may run at once', () => {
+  it('every account gets its passes in turn: the syncs of the first accounts do not keep the others waiting forever', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { maxAccounts: 1 });
+    const names = ['a', 'b', 'c'];
+    const ids = jobWith(s, names, { intervalMinutes: 1 / 60, windowDays: 30 });
+    const allDue = () =>
+      ids.every((id) => {
+        const next = view(s, id).nextRunAt;
+        return next === null || Date.parse(next) <= Date.now();
+      });
+    const order: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      expect(await until(() => runner.calls.length === i + 1)).toBe(true);
+      order.push(names[ids.indexOf(runner.calls[i]!.req.accountId)]!);
+      // Each pass lasts longer than the interval (a big first pass, a slow server): when it ends, every other account is due.
+      expect(await until(allDue, 5000)).toBe(true);
+      runner.calls[i]!.finish();
+    }
+    expect(order).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
   });
 });
