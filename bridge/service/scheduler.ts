@@ -10,6 +10,8 @@ import type { AccountRecord } from './accounts-repo';
  * - `maxConnectionsPerHost` connections to one source host (providers block an IP
  *   that opens too many): an account holds `concurrency` source connections, so it
  *   starts only when they fit; an account wider than the cap runs narrowed to it.
+ *   Candidates come longest-waiting first, and one that does not fit yet keeps its
+ *   host's freed connections from those after it.
  */
 export interface SchedulerLimits {
   maxAccounts: number;
@@ -104,12 +106,18 @@ export class Scheduler {
       this.deps.onError?.(err);
       return;
     }
+    // Hosts whose freed connections are kept for an earlier candidate that does not fit yet: an
+    // account wider than the others would otherwise wait for good behind narrower ones.
+    const held = new Set<string>();
     for (const c of candidates) {
       if (this.running.size >= maxAccounts) break;
-      if (this.running.has(c.account.id)) continue;
+      if (this.running.has(c.account.id) || held.has(c.host)) continue;
       const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
       const used = load.get(c.host) ?? 0;
-      if (used + connections > maxConnectionsPerHost) continue;
+      if (used + connections > maxConnectionsPerHost) {
+        held.add(c.host);
+        continue;
+      }
       load.set(c.host, used + connections);
       this.launch(c, connections);
     }

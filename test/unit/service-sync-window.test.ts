@@ -19,7 +19,7 @@ afterEach(() => held.cleanup());
 const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
 
 /** A job with one account per name (n@old.test to n@new.test, in that order), started at once. */
-function jobWith(s: BridgeService, names: string[], incremental: { intervalMinutes: number; windowDays: number }): string[] {
+function jobWith(s: BridgeService, names: string[], incremental: { intervalMinutes: number; windowDays: number }, concurrency = 2): string[] {
   const rows = names.map((n) => `${n}@old.test,pw-src-${n},${n}@new.test,pw-tgt-${n}`);
   const csvBase64 = Buffer.from(['source,source_password,target,target_password', ...rows].join('\n') + '\n').toString('base64');
   const r = s.jobs.createJobWithAccounts(
@@ -28,6 +28,7 @@ function jobWith(s: BridgeService, names: string[], incremental: { intervalMinut
       source: { protocol: 'imap', ...server('imap.old.test') },
       target: server('imap.new.test'),
       incremental,
+      concurrency,
       accounts: [{ mode: 'admin-with-passwords', autoStart: true, csvBase64 }],
     }) as never,
   );
@@ -79,5 +80,28 @@ describe('more accounts than may run at once', () => {
       runner.calls[i]!.finish();
     }
     expect(order).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
+  });
+
+  it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { maxAccounts: 4, maxConnectionsPerHost: 4 });
+    // Two jobs on one old server: three accounts with 2 connections each, then one with 4.
+    const narrow = jobWith(s, ['y1', 'y2', 'y3'], { intervalMinutes: 1 / 60, windowDays: 30 }, 2);
+    const [wide] = jobWith(s, ['x'], { intervalMinutes: 1 / 60, windowDays: 30 }, 4);
+    const names = new Map([...narrow.map((id, i) => [id, `y${i + 1}`] as const), [wide!, 'x']]);
+    const allDue = () =>
+      [...names.keys()].every((id) => {
+        const next = view(s, id).nextRunAt;
+        return next === null || Date.parse(next) <= Date.now();
+      });
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    // The passes end one after the other, each once every account waiting is due again.
+    for (let i = 0; i < 3; i++) {
+      expect(await until(allDue, 5000)).toBe(true);
+      expect(await until(() => runner.calls.length > i)).toBe(true);
+      runner.calls[i]!.finish();
+    }
+    expect(await until(() => runner.calls.length >= 4)).toBe(true);
+    expect(runner.calls.slice(0, 4).map((c) => names.get(c.req.accountId))).toEqual(['y1', 'y2', 'y3', 'x']);
   });
 });
