@@ -92,7 +92,10 @@ export function progressCounters(p: AccountProgress): Omit<AccountCounters, 'mes
  *   when the window ended may have read a folder before mail arrived in it;
  * - failed: a transient error (cut connection, throttling) waits with exponential
  *   back-off and jitter; a permanent one (wrong password, TLS, quota) fails the
- *   account, which is not tried again until a person changes something.
+ *   account, which is not tried again until a person changes something. Transient
+ *   errors fail it too after `maxTransientFailures` in a row, except inside an open
+ *   sync window: an outage of the old server there would otherwise end the syncing
+ *   for good, and the mail arriving after it would stay behind.
  */
 export function decideOutcome(opts: {
   account: AccountRecord;
@@ -123,8 +126,7 @@ export function decideOutcome(opts: {
     const base: AccountPatch = { phase: null, error: null, failures: 0, counters: end.counters, firstPassDoneAt, lastSyncAt: iso };
     const { intervalMinutes, windowDays } = job.spec.incremental;
     if (intervalMinutes === 0) return { patch: { ...base, status: 'first_pass_done', nextRunAt: null, syncUntil: null }, deleteCredentials: false };
-    // The window runs from the first pass, or from the reopen that set syncUntil.
-    const windowEnd = account.syncUntil ?? Date.parse(firstPassDoneAt) + Math.round(windowDays * 86_400_000);
+    const windowEnd = windowEndOf(account.syncUntil, firstPassDoneAt, windowDays);
     if (opts.passStartedAt >= windowEnd) return { patch: { ...base, status: 'closed', nextRunAt: null, syncUntil: windowEnd }, deleteCredentials: true };
     return {
       // Past the end already: the closing pass runs at once.
@@ -134,7 +136,7 @@ export function decideOutcome(opts: {
   }
   const error = end.error ?? { code: 'INTERNAL' as const, message: 'The run ended without an error description.' };
   const failures = account.failures + 1;
-  if (REMEDIES[error.code].transient && failures <= policy.maxTransientFailures) {
+  if (REMEDIES[error.code].transient && (failures <= policy.maxTransientFailures || syncWindowOpen(account, job, now))) {
     return {
       patch: {
         phase: 'waiting-retry',
@@ -147,4 +149,15 @@ export function decideOutcome(opts: {
     };
   }
   return { patch: { status: 'failed', phase: null, error: classified(error), failures, counters: end.counters, nextRunAt: null }, deleteCredentials: false };
+}
+
+/** The end of an account's sync window: the reopen's (syncUntil), or `windowDays` after the first pass. */
+function windowEndOf(syncUntil: number | null, firstPassDoneAt: string, windowDays: number): number {
+  return syncUntil ?? Date.parse(firstPassDoneAt) + Math.round(windowDays * 86_400_000);
+}
+
+/** Whether the account is past its first pass and its sync window is still open at `now`. */
+function syncWindowOpen(account: AccountRecord, job: JobRecord, now: number): boolean {
+  const { intervalMinutes, windowDays } = job.spec.incremental;
+  return intervalMinutes > 0 && account.firstPassDoneAt !== null && now < windowEndOf(account.syncUntil, account.firstPassDoneAt, windowDays);
 }

@@ -28,8 +28,8 @@ export class HeldServices {
   private readonly services: BridgeService[] = [];
   private readonly dirs: string[] = [];
 
-  /** A started service on `stateDir` (removed by cleanup), ticking every 50 ms, retries an hour away; `limits` as the bridge's options. */
-  start(stateDir: string, runner: HeldRunner, beforeStart?: (s: BridgeService) => void, limits?: BridgeServiceOptions['limits']): BridgeService {
+  /** A started service on `stateDir` (removed by cleanup), ticking every 50 ms, retries an hour away unless `opts` says otherwise. */
+  start(stateDir: string, runner: HeldRunner, beforeStart?: (s: BridgeService) => void, opts: Pick<BridgeServiceOptions, 'limits' | 'retry'> = {}): BridgeService {
     this.dirs.push(stateDir);
     const s = new BridgeService({
       stateDir,
@@ -38,8 +38,8 @@ export class HeldServices {
       scrubber: new SecretScrubber(),
       runner: () => runner,
       tickMs: 50,
-      limits,
-      retry: { baseMs: 60_000, maxMs: 60_000 },
+      limits: opts.limits,
+      retry: opts.retry ?? { baseMs: 60_000, maxMs: 60_000 },
       cutover: { intervalMs: 3_600_000 },
     });
     this.services.push(s);

@@ -113,6 +113,11 @@ describe('run outcome', () => {
     expect(p.patch).toMatchObject({ status: 'failed', nextRunAt: null, error: { code: 'AUTH_FAILED', transient: false, remedy: { zh: expect.any(String) } } });
     const exhausted = decide({ account: account({ failures: DEFAULT_RETRY_POLICY.maxTransientFailures }), end: failed('THROTTLED') });
     expect(exhausted.patch.status).toBe('failed');
+    // Inside an open sync window an outage does not end the syncing; once the window is over it does.
+    const syncing = account({ status: 'syncing', failures: DEFAULT_RETRY_POLICY.maxTransientFailures, firstPassDoneAt: new Date(NOW - 86_400_000).toISOString(), syncUntil: NOW + 1 });
+    expect(decide({ account: syncing, end: failed('CONNECT_FAILED') }).patch).toMatchObject({ phase: 'waiting-retry', failures: DEFAULT_RETRY_POLICY.maxTransientFailures + 1 });
+    expect(decide({ account: { ...syncing, syncUntil: NOW }, end: failed('CONNECT_FAILED') }).patch.status).toBe('failed');
+    expect(decide({ account: syncing, end: failed('AUTH_FAILED') }).patch.status).toBe('failed');
   });
 
   it('keeps the queue on shutdown, pauses and closes on request', () => {

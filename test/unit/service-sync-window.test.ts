@@ -1,7 +1,8 @@
 /**
  * The incremental-sync window as the service schedules it, where a wrong decision leaves new mail
- * on the old server for good: the pass that runs while the window ends is not the last one, and
- * with more accounts than may run at once every account still gets its passes. The service runs
+ * on the old server for good: the pass that runs while the window ends is not the last one, an
+ * outage of the old server does not end an account's syncing, and with more accounts than may
+ * run at once every account still gets its passes. The service runs
  * with a runner whose passes end when the test says so (the engine is not what is tested here).
  */
 import { mkdtempSync } from 'node:fs';
@@ -60,10 +61,30 @@ describe('the end of the incremental window', () => {
   });
 });
 
+describe('a syncing account whose old server cannot be reached for a while', () => {
+  it('keeps trying until its window ends, however many times in a row its passes fail', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { retry: { baseMs: 20, maxMs: 40, maxTransientFailures: 2 } });
+    const [id] = jobWith(s, ['a'], { intervalMinutes: 1 / 60, windowDays: 30 });
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    // The old server is unreachable (an outage, the laptop offline) for more retries than a first pass gets.
+    for (let i = 1; i <= 4; i++) {
+      expect(await until(() => runner.calls.length === i + 1)).toBe(true);
+      runner.calls[i]!.finish({ status: 'failed', error: { code: 'CONNECT_FAILED', message: 'connection refused' } });
+    }
+    expect(await until(() => runner.calls.length === 6)).toBe(true);
+    expect(view(s, id!)).toMatchObject({ status: 'syncing', attempts: 6 });
+    runner.calls[5]!.finish();
+    expect(await until(() => view(s, id!).phase === null && view(s, id!).error === null)).toBe(true);
+    expect(view(s, id!).status).toBe('syncing');
+  });
+});
+
 describe('more accounts than may run at once', () => {
   it('every account gets its passes in turn: the syncs of the first accounts do not keep the others waiting forever', async () => {
     const runner = new HeldRunner();
-    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { maxAccounts: 1 });
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { limits: { maxAccounts: 1 } });
     const names = ['a', 'b', 'c'];
     const ids = jobWith(s, names, { intervalMinutes: 1 / 60, windowDays: 30 });
     const allDue = () =>
@@ -84,7 +105,7 @@ describe('more accounts than may run at once', () => {
 
   it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
     const runner = new HeldRunner();
-    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { maxAccounts: 4, maxConnectionsPerHost: 4 });
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
     // Two jobs on one old server: three accounts with 2 connections each, then one with 4.
     const narrow = jobWith(s, ['y1', 'y2', 'y3'], { intervalMinutes: 1 / 60, windowDays: 30 }, 2);
     const [wide] = jobWith(s, ['x'], { intervalMinutes: 1 / 60, windowDays: 30 }, 4);
