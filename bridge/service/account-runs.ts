@@ -106,8 +106,8 @@ export class AccountRuns implements RunControl {
       // No time set: due now, for a syncing account too (one retried by hand, or caught mid-pass by a crash).
       if (a.nextRunAt !== null && a.nextRunAt > now) continue;
       // Copying the missing messages (account.fixMissing) APPENDs what its verify found: a pass
-      // meanwhile could copy the same new mail.
-      if (this.ctx.verifyResults.isRunning(a.id)) continue;
+      // meanwhile could copy the same new mail. A check that only waits its turn holds nothing back.
+      if (this.ctx.verifyResults.isUnderWay(a.id)) continue;
       if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
       const job = jobs.get(a.jobId);
       if (!job || job.status !== 'active') continue;

@@ -21,6 +21,8 @@ export function verifyScope(stateKey: string, targetUser: string): string {
  */
 export class VerifyResults {
   private readonly running = new Set<string>();
+  /** Accounts whose check (or copy) has its turn now, as opposed to waiting for it. */
+  private readonly underWay = new Set<string>();
   /** Checks run one after another: a job-wide 核验 must not open two connections per account at once. */
   private queue: Promise<unknown> = Promise.resolve();
   /** The check itself; a test of the bookkeeping around it (scopes, what is shown) puts a stand-in here. */
@@ -56,6 +58,15 @@ export class VerifyResults {
   /** Whether a verify of the account is queued or under way (a second one is not started meanwhile). */
   isRunning(accountId: string): boolean {
     return this.running.has(accountId);
+  }
+
+  /**
+   * Whether a check or copy of the account is reading or writing its mailboxes now. One that only
+   * waits its turn is not: behind the checks of a few hundred accounts that can be hours, too long
+   * to hold the account's syncs back (a copy of missing messages verifies again when its turn comes).
+   */
+  isUnderWay(accountId: string): boolean {
+    return this.underWay.has(accountId);
   }
 
   /**
@@ -100,9 +111,11 @@ export class VerifyResults {
     this.queue = new Promise<void>((resolve) => (done = resolve));
     try {
       await turn;
+      this.underWay.add(accountId);
       return await work();
     } finally {
       this.running.delete(accountId);
+      this.underWay.delete(accountId);
       done();
     }
   }

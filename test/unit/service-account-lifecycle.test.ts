@@ -83,6 +83,7 @@ describe('a syncing account keeps syncing', () => {
     results.run = async () => null;
     results.get = () => ({ totals: { missing: 3 }, depth: 'quick' });
     results.isRunning = () => copying;
+    results.isUnderWay = () => copying;
     results.fix = () => {
       copying = true;
       return new Promise((resolve) => (endCopy = () => ((copying = false), resolve(null))));

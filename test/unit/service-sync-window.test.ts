@@ -81,6 +81,24 @@ describe('a syncing account whose old server cannot be reached for a while', () 
   });
 });
 
+describe('the verify after the first pass', () => {
+  it("an account's syncs run while its verify only waits its turn behind another account's", async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, (svc) => {
+      // A verify that takes as long as the test (a big mailbox read twice over): the ones after it wait.
+      (svc as unknown as { ctx: { verifyResults: { verify: () => Promise<never> } } }).ctx.verifyResults.verify = () => new Promise<never>(() => undefined);
+    });
+    const [a, b] = jobWith(s, ['a', 'b'], { intervalMinutes: 1 / 60, windowDays: 30 });
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    runner.calls.find((c) => c.req.accountId === a)!.finish();
+    expect(await until(() => view(s, a!).status === 'syncing')).toBe(true);
+    runner.calls.find((c) => c.req.accountId === b)!.finish();
+    // a's verify is under way, b's waits for it: b syncs meanwhile, a does not (its check reads what a pass would change).
+    expect(await until(() => runner.calls.slice(2).some((c) => c.req.accountId === b))).toBe(true);
+    expect(runner.calls.slice(2).every((c) => c.req.accountId === b)).toBe(true);
+  });
+});
+
 describe('more accounts than may run at once', () => {
   it('every account gets its passes in turn: the syncs of the first accounts do not keep the others waiting forever', async () => {
     const runner = new HeldRunner();
