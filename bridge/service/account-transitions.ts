@@ -79,6 +79,15 @@ export function windowMoved(a: Pick<AccountRecord, 'status' | 'syncUntil' | 'nex
   return { syncUntil, ...(a.status === 'syncing' && a.nextRunAt !== null && a.nextRunAt > syncUntil ? { nextRunAt: syncUntil } : {}) };
 }
 
+/**
+ * Incremental sync turned on for a job: an account that stopped at "first pass done" because it
+ * was off syncs now, for the window that began with its first pass (the rule for every account).
+ */
+export function syncTurnedOn(a: Pick<AccountRecord, 'status' | 'firstPassDoneAt'>, windowDays: number, now: number): AccountPatch | undefined {
+  if (a.status !== 'first_pass_done' || a.firstPassDoneAt === null) return undefined;
+  return { status: 'syncing', phase: null, error: null, failures: 0, nextRunAt: now, syncUntil: Date.parse(a.firstPassDoneAt) + Math.round(windowDays * 86_400_000) };
+}
+
 /** "All accounts" moved to a new source server: a failed account is tried again, one waiting for a retry runs now. */
 export function sourceServerChanged(a: Pick<AccountRecord, 'status' | 'phase'>, now: number): AccountPatch {
   const patch: AccountPatch = { sourceServer: null };

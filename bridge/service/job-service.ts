@@ -5,7 +5,7 @@ import { sourceServerOf } from './account-endpoints';
 import { assertTypedFor } from './secret-binding';
 import type { AccountService } from './account-service';
 import type { RunControl } from './account-runs';
-import { ACTIVE, NOT_YET_STARTED, queued, sourceServerChanged, windowMoved } from './account-transitions';
+import { ACTIVE, NOT_YET_STARTED, queued, sourceServerChanged, syncTurnedOn, windowMoved } from './account-transitions';
 import type { AccountPatch } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
 import { JobCredentials, serverKey, storedLogin } from './job-credentials';
@@ -98,6 +98,8 @@ export class JobService {
       for (const a of ctx.accounts.listByJob(jobId).accounts) {
         const moved = windowMoved(a, job.spec.incremental.windowDays, patch.incremental.windowDays);
         if (moved) ctx.accounts.update(a.id, moved);
+        const on = patch.incremental.intervalMinutes > 0 ? syncTurnedOn(a, patch.incremental.windowDays, Date.now()) : undefined;
+        if (on) ctx.save(a.id, on);
       }
       spec.incremental = patch.incremental;
     }

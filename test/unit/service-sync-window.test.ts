@@ -81,6 +81,23 @@ describe('a syncing account whose old server cannot be reached for a while', () 
   });
 });
 
+describe('incremental sync turned on after the first pass', () => {
+  it('an account whose first pass is done starts syncing, its window counted from that first pass', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner);
+    const [id] = jobWith(s, ['a'], { intervalMinutes: 0, windowDays: 30 });
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => view(s, id!).status === 'first_pass_done')).toBe(true);
+    const { jobId, firstPassDoneAt } = view(s, id!);
+    s.jobs.updateJob({ jobId, patch: { incremental: { intervalMinutes: 1 / 60, windowDays: 30 } } });
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    runner.calls[1]!.finish();
+    expect(await until(() => view(s, id!).lastSyncAt !== firstPassDoneAt)).toBe(true);
+    expect(view(s, id!)).toMatchObject({ status: 'syncing', syncEndsAt: new Date(Date.parse(firstPassDoneAt!) + 30 * 86_400_000).toISOString() });
+  });
+});
+
 describe('the verify after the first pass', () => {
   it("an account's syncs run while its verify only waits its turn behind another account's", async () => {
     const runner = new HeldRunner();
