@@ -21,6 +21,17 @@ function dueSince(a: AccountRecord): number {
   return a.nextRunAt ?? Date.parse(a.updatedAt);
 }
 
+/**
+ * Whether an account may run at `now`. No time set: due now, for a syncing account too (one
+ * retried by hand, or caught mid-pass by a crash). A time further ahead than any wait the service
+ * sets (the job's interval, the longest retry back-off) was set by a clock that has been put back
+ * since: waiting for it would stop the account's syncs for as long as the clock went back.
+ */
+function isDue(a: AccountRecord, job: JobRecord, now: number, maxRetryMs: number): boolean {
+  if (a.nextRunAt === null || a.nextRunAt <= now) return true;
+  return a.nextRunAt - now > Math.max(Math.round(job.spec.incremental.intervalMinutes * 60_000), maxRetryMs);
+}
+
 const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-folders', 'planning', 'copying', 'retrying']);
 
 /** What the jobs and accounts parts may ask of the runs: is one running, stop it, look for work now. */
@@ -103,14 +114,13 @@ export class AccountRuns implements RunControl {
     const out: Candidate[] = [];
     const jobs = new Map<string, JobRecord | undefined>();
     for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
-      // No time set: due now, for a syncing account too (one retried by hand, or caught mid-pass by a crash).
-      if (a.nextRunAt !== null && a.nextRunAt > now) continue;
-      // Copying the missing messages (account.fixMissing) APPENDs what its verify found: a pass
-      // meanwhile could copy the same new mail. A check that only waits its turn holds nothing back.
-      if (this.ctx.verifyResults.isUnderWay(a.id)) continue;
       if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
       const job = jobs.get(a.jobId);
       if (!job || job.status !== 'active') continue;
+      if (!isDue(a, job, now, this.opts.retryPolicy.maxMs)) continue;
+      // Copying the missing messages (account.fixMissing) APPENDs what its verify found: a pass
+      // meanwhile could copy the same new mail. A check that only waits its turn holds nothing back.
+      if (this.ctx.verifyResults.isUnderWay(a.id)) continue;
       out.push({ account: a, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
     }
     // The longest waiting first, so that with more accounts due than may run, each gets its turn

@@ -1,8 +1,10 @@
 /**
  * The incremental-sync window as the service schedules it, where a wrong decision leaves new mail
  * on the old server for good: the pass that runs while the window ends is not the last one, an
- * outage of the old server does not end an account's syncing, and with more accounts than may
- * run at once every account still gets its passes. The service runs
+ * outage of the old server does not end an account's syncing, a clock put back does not put off
+ * the syncs, turning syncing on reaches the accounts past their first pass, a verify waiting its
+ * turn holds no sync back, and with more accounts than may run at once every account still gets
+ * its passes. The service runs
  * with a runner whose passes end when the test says so (the engine is not what is tested here).
  */
 import { mkdtempSync } from 'node:fs';
@@ -78,6 +80,24 @@ describe('a syncing account whose old server cannot be reached for a while', () 
     runner.calls[5]!.finish();
     expect(await until(() => view(s, id!).phase === null && view(s, id!).error === null)).toBe(true);
     expect(view(s, id!).status).toBe('syncing');
+  });
+});
+
+describe('the clock put back', () => {
+  it('a next sync time further ahead than any wait the service sets is taken as due, not waited for', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner);
+    const [id] = jobWith(s, ['a'], { intervalMinutes: 60, windowDays: 30 });
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => view(s, id!).status === 'syncing')).toBe(true);
+    // The next sync is an hour away, as the job says: it waits.
+    expect(await until(() => runner.calls.length === 2, 500)).toBe(false);
+    // The system clock goes back a day (a wrong clock corrected, a VM restored): seen from now,
+    // the next sync is a day and an hour away, longer than any interval or retry.
+    const accounts = (s as unknown as { ctx: { accounts: { update(id: string, p: { nextRunAt: number }): unknown } } }).ctx.accounts;
+    accounts.update(id!, { nextRunAt: Date.parse(view(s, id!).nextRunAt!) + 86_400_000 });
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
   });
 });
 
