@@ -68,6 +68,7 @@ export class AccountRuns implements RunControl {
       limits: opts.limits,
       tickMs: opts.tickMs,
       candidates: (now) => this.candidates(now),
+      accountsSyncing: () => this.accountsSyncing(),
       run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
       onError: (err) => ctx.log.error({ err }, 'scheduler error'),
     });
@@ -121,11 +122,21 @@ export class AccountRuns implements RunControl {
       // Copying the missing messages (account.fixMissing) APPENDs what its verify found: a pass
       // meanwhile could copy the same new mail. A check that only waits its turn holds nothing back.
       if (this.ctx.verifyResults.isUnderWay(a.id)) continue;
-      out.push({ account: a, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
+      out.push({ account: a, firstPass: a.firstPassDoneAt === null, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
     }
     // The longest waiting first, so that with more accounts due than may run, each gets its turn
     // (in creation order, the syncs of the first accounts would keep the later ones out for good).
     return out.sort((x, y) => dueSince(x.account) - dueSince(y.account));
+  }
+
+  /** Whether an account of an active job is past its first pass and runs again (syncs, or copies into a new target). */
+  private accountsSyncing(): boolean {
+    const active = new Map<string, boolean>();
+    return this.ctx.accounts.listByStatus(ACTIVE).some((a) => {
+      if (a.firstPassDoneAt === null) return false;
+      if (!active.has(a.jobId)) active.set(a.jobId, this.ctx.jobs.get(a.jobId)?.status === 'active');
+      return active.get(a.jobId)!;
+    });
   }
 
   private async runAccount(accountId: string, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {

@@ -11,7 +11,9 @@ import type { AccountRecord } from './accounts-repo';
  *   that opens too many): an account holds `concurrency` source connections, so it
  *   starts only when they fit; an account wider than the cap runs narrowed to it.
  *   Candidates come longest-waiting first, and one that does not fit yet keeps its
- *   host's freed connections from those after it.
+ *   host's freed connections from those after it;
+ * - while accounts sync, first passes hold at most `maxAccounts - 1` places.
+ *   The place left is for the syncs, which come due every few minutes and take seconds.
  */
 export interface SchedulerLimits {
   maxAccounts: number;
@@ -22,6 +24,8 @@ export type StopReason = 'pause' | 'stop' | 'shutdown' | 'job-paused';
 
 export interface Candidate {
   account: AccountRecord;
+  /** A first pass (hours or days for a big mailbox), as opposed to a sync or the copy after a target change. */
+  firstPass: boolean;
   /** Source host (lower case), for the per-host cap. */
   host: string;
   /** Source connections the account wants. */
@@ -34,6 +38,12 @@ export interface SchedulerDeps {
   /** Runs one account to its end; must not reject. `connections` is what it may open. */
   run(candidate: Candidate, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void>;
   limits: SchedulerLimits;
+  /**
+   * Whether accounts past their first pass are syncing: first passes then leave one of
+   * `maxAccounts` to the others, as first passes lasting days would otherwise hold every place
+   * and no sync would run meanwhile.
+   */
+  accountsSyncing?(): boolean;
   tickMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
@@ -41,6 +51,7 @@ export interface SchedulerDeps {
 
 interface Running {
   host: string;
+  firstPass: boolean;
   connections: number;
   controller: AbortController;
   reason?: StopReason;
@@ -109,9 +120,12 @@ export class Scheduler {
     // Hosts whose freed connections are kept for an earlier candidate that does not fit yet: an
     // account wider than the others would otherwise wait for good behind narrower ones.
     const held = new Set<string>();
+    const firstPassPlaces = maxAccounts > 1 && candidates.some((c) => c.firstPass) && this.deps.accountsSyncing?.() ? maxAccounts - 1 : maxAccounts;
+    let firstPasses = [...this.running.values()].filter((r) => r.firstPass).length;
     for (const c of candidates) {
       if (this.running.size >= maxAccounts) break;
       if (this.running.has(c.account.id) || held.has(c.host)) continue;
+      if (c.firstPass && firstPasses >= firstPassPlaces) continue;
       const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
       const used = load.get(c.host) ?? 0;
       if (used + connections > maxConnectionsPerHost) {
@@ -119,13 +133,14 @@ export class Scheduler {
         continue;
       }
       load.set(c.host, used + connections);
+      if (c.firstPass) firstPasses++;
       this.launch(c, connections);
     }
   }
 
   private launch(c: Candidate, connections: number): void {
     const controller = new AbortController();
-    const entry: Running = { host: c.host, connections, controller, done: Promise.resolve() };
+    const entry: Running = { host: c.host, firstPass: c.firstPass, connections, controller, done: Promise.resolve() };
     this.running.set(c.account.id, entry);
     entry.done = this.deps
       .run(c, connections, controller.signal, () => entry.reason)

@@ -139,7 +139,7 @@ describe('back-off', () => {
 
 describe('scheduler', () => {
   it('respects the global limit and the per-source-host connection cap', async () => {
-    const mk = (id: string, host: string, connections: number): Candidate => ({ account: account({ id }), host, connections });
+    const mk = (id: string, host: string, connections: number): Candidate => ({ account: account({ id }), firstPass: true, host, connections });
     const list = [mk('a1', 'imap.a.cn', 3), mk('a2', 'imap.a.cn', 3), mk('a3', 'imap.a.cn', 2), mk('b1', 'imap.b.cn', 20), mk('c1', 'imap.c.cn', 1), mk('d1', 'imap.d.cn', 1)];
     const started: Array<[string, number]> = [];
     const release: Array<() => void> = [];
@@ -165,7 +165,7 @@ describe('scheduler', () => {
     let signalled = false;
     const s = new Scheduler({
       limits: { maxAccounts: 1, maxConnectionsPerHost: 1 },
-      candidates: () => [{ account: account(), host: 'h', connections: 1 }],
+      candidates: () => [{ account: account(), firstPass: true, host: 'h', connections: 1 }],
       run: (_c, _n, signal, reason) =>
         new Promise<void>((r) =>
           signal.addEventListener('abort', () => {

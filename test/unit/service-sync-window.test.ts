@@ -158,6 +158,25 @@ describe('more accounts than may run at once', () => {
     expect(order).toEqual(['a', 'b', 'c', 'a', 'b', 'c']);
   });
 
+  it('first passes that last for days leave one account at a time free for the syncs of the accounts already past theirs', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { limits: { maxAccounts: 2 } });
+    const [early, f1, f2] = jobWith(s, ['early', 'f1', 'f2'], { intervalMinutes: 1 / 60, windowDays: 30 });
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    expect(runner.calls.map((c) => c.req.accountId)).toEqual([early, f1]);
+    // early's first pass ends; f1's goes on (a big mailbox). early syncs every second from now.
+    runner.calls[0]!.finish();
+    const ofEarly = () => runner.calls.filter((c) => c.req.accountId === early);
+    for (let n = 2; n <= 3; n++) {
+      expect(await until(() => ofEarly().length === n)).toBe(true);
+      ofEarly()[n - 1]!.finish();
+    }
+    // Meanwhile f2's first pass waited for f1's; it starts when f1's ends.
+    expect(runner.calls.some((c) => c.req.accountId === f2)).toBe(false);
+    runner.calls[1]!.finish();
+    expect(await until(() => runner.calls.some((c) => c.req.accountId === f2))).toBe(true);
+  });
+
   it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
     const runner = new HeldRunner();
     const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
