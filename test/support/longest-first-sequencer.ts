@@ -21,6 +21,7 @@ const ESTIMATED_SECONDS: Record<string, number> = {
   'e2e:test/e2e/wizard-migration.test.ts': 37,
   'integration:test/integration/matrix-engine-pop3.test.ts': 35,
   'integration:test/integration/engine-robustness.test.ts': 27,
+  'integration:test/integration/service-sync-matrix.test.ts': 27,
   'integration:test/integration/verify-cli.test.ts': 26,
   'integration:test/integration/engine-plan-overlap.test.ts': 25,
   'e2e:test/e2e/workers-panel.test.ts': 25,
