@@ -77,6 +77,8 @@ export const VerifyTotalsSchema = z.object({
   extra: z.number().int().nonnegative(),
   changed: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative().default(0),
+  /** source messages found in another target folder (filed there on the new system): present, not a difference */
+  elsewhere: z.number().int().nonnegative().default(0),
 });
 export type VerifyTotals = z.infer<typeof VerifyTotalsSchema>;
 
@@ -111,6 +113,7 @@ export function verifyTotals(folders: VerifyFolder[]): VerifyTotals {
     extra: sum((f) => f.extra.length),
     changed: sum((f) => f.changed.length),
     skipped: sum((f) => f.skipped.length),
+    elsewhere: sum((f) => f.elsewhere.length),
   };
 }
 
@@ -136,14 +139,23 @@ export const VerifySummarySchema = z.object({
   checkedAt: z.string(),
   error: ErrorInfoSchema.optional(),
   totals: VerifyTotalsSchema,
-  /** folders with a difference, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
+  /** folders with a difference or with mail found in another target folder, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
   foldersWithDifferences: z.number().int().nonnegative().optional(),
   /**
    * The counts of every folder checked, clean ones included (the first
    * VERIFY_VIEW_FOLDER_COUNTS_CAP of `folderTotal`); absent in summaries stored before.
    */
   folderCounts: z
-    .array(z.object({ source: z.string(), target: z.string(), sourceCount: z.number().int().nonnegative(), targetCount: z.number().int().nonnegative(), matched: z.number().int().nonnegative() }))
+    .array(
+      z.object({
+        source: z.string(),
+        target: z.string(),
+        sourceCount: z.number().int().nonnegative(),
+        targetCount: z.number().int().nonnegative(),
+        matched: z.number().int().nonnegative(),
+        elsewhereCount: z.number().int().nonnegative().default(0),
+      }),
+    )
     .optional(),
   folderTotal: z.number().int().nonnegative().optional(),
   folders: z.array(
@@ -159,15 +171,22 @@ export const VerifySummarySchema = z.object({
       missingCount: z.number().int().nonnegative(),
       extraCount: z.number().int().nonnegative(),
       changedCount: z.number().int().nonnegative(),
+      /** absent in summaries stored before 'elsewhere' was carried */
+      elsewhere: z.array(VerifyElsewhereSchema).default([]),
+      elsewhereCount: z.number().int().nonnegative().default(0),
       error: ErrorInfoSchema.optional(),
     }),
   ),
 });
 export type VerifySummary = z.infer<typeof VerifySummarySchema>;
 
-/** The summary of a report: folders with a difference only, lists cut at `cap`. */
+/**
+ * The summary of a report: folders with a difference only, lists cut at `cap`. A folder whose
+ * mail the user filed into another target folder is listed too (not a difference): an admin
+ * must see where those copies went before closing the old mailbox.
+ */
 export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): VerifySummary {
-  const differing = a.folders.filter((f) => f.missing.length + f.extra.length + f.changed.length > 0 || f.error);
+  const differing = a.folders.filter((f) => f.missing.length + f.extra.length + f.changed.length + f.elsewhere.length > 0 || f.error);
   return {
     status: a.status,
     depth: a.depth,
@@ -175,7 +194,7 @@ export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): Ver
     ...(a.error ? { error: a.error } : {}),
     totals: a.totals,
     foldersWithDifferences: differing.length,
-    folderCounts: a.folders.slice(0, VERIFY_VIEW_FOLDER_COUNTS_CAP).map((f) => ({ source: f.source, target: f.target, sourceCount: f.sourceCount, targetCount: f.targetCount, matched: f.matched })),
+    folderCounts: a.folders.slice(0, VERIFY_VIEW_FOLDER_COUNTS_CAP).map((f) => ({ source: f.source, target: f.target, sourceCount: f.sourceCount, targetCount: f.targetCount, matched: f.matched, elsewhereCount: f.elsewhere.length })),
     folderTotal: a.folders.length,
     folders: differing
       .slice(0, VERIFY_VIEW_FOLDER_CAP)
@@ -191,6 +210,8 @@ export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): Ver
         missingCount: f.missing.length,
         extraCount: f.extra.length,
         changedCount: f.changed.length,
+        elsewhere: f.elsewhere.slice(0, cap),
+        elsewhereCount: f.elsewhere.length,
         ...(f.error ? { error: f.error } : {}),
       })),
   };

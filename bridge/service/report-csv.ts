@@ -44,6 +44,9 @@ const HEADER = [
   'verify_extra',
   'verify_changed',
   'verify_differences',
+  // Appended after the differences for the same reason: not a difference, but where the copies are.
+  'verify_elsewhere',
+  'verify_elsewhere_list',
 ];
 
 /** The same columns named in Chinese, for a report in the admin's language. */
@@ -77,6 +80,8 @@ const HEADER_ZH: readonly string[] = [
   '核验多余',
   '核验改动',
   '核验差异',
+  '核验在其他文件夹',
+  '核验在其他文件夹明细',
 ];
 
 const MODE_ZH: Record<ImportMode, string> = {
@@ -117,10 +122,27 @@ function verifyDifferences(a: AccountView, language: ReportLanguage = 'en'): str
   const parts = v.folders.map((f) => {
     const uids = (label: string, n: number, list: Array<{ uid: number }>) => (n ? `${label} ${n}${list.length ? ` (UID ${list.map((m) => m.uid).join(' ')}${n > list.length ? ' …' : ''})` : ''}` : '');
     const what = [uids(w.missing, f.missingCount, f.missing), uids(w.extra, f.extraCount, f.extra), uids(w.changed, f.changedCount, f.changed), f.error ? `${f.error.code}` : ''].filter(Boolean).join(', ');
-    return `${f.source} -> ${f.target}: ${what}`;
-  });
+    return what ? `${f.source} -> ${f.target}: ${what}` : '';
+  }).filter(Boolean);
   if (v.error) parts.unshift(`${v.error.code}: ${language === 'en' ? v.error.message : errorMessage(v.error, 'zh')}`);
   return parts.join('; ');
+}
+
+/**
+ * Source messages found in another target folder than their own (filed there by the user on the
+ * new mailbox): per folder, where each one is, e.g. `INBOX -> Archive UID 12 (source UID 3)`.
+ */
+function verifyElsewhere(a: AccountView, language: ReportLanguage): string {
+  const sourceUid = language === 'en' ? 'source UID' : '原邮箱 UID';
+  const v = a.verify;
+  if (!v) return '';
+  return v.folders
+    .filter((f) => f.elsewhereCount > 0)
+    .map((f) => {
+      const listed = f.elsewhere.map((m) => `${m.targetFolder} UID ${m.targetUid} (${sourceUid} ${m.uid})`).join(' ');
+      return `${f.source}: ${listed}${f.elsewhereCount > f.elsewhere.length ? ' …' : ''}`;
+    })
+    .join('; ');
 }
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -173,6 +195,8 @@ export function reportCsv(accounts: readonly AccountView[], language: ReportLang
         a.verify?.totals.extra,
         a.verify?.totals.changed,
         verifyDifferences(a, language),
+        a.verify?.totals.elsewhere,
+        verifyElsewhere(a, language),
       ]
         .map(escapeCsvCell)
         .join(','),

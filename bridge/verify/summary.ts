@@ -20,7 +20,7 @@ export function summarise(a: VerifyAccount): string {
   const head =
     a.status === 'failed'
       ? `FAILED ${a.source} -> ${a.target}: [${a.error?.code}] ${a.error?.message}`
-      : `${a.status === 'verified' ? 'Verified' : 'DIFFERENCES'} ${a.source} -> ${a.target} (${a.depth}): ${t.matched} matched, ${t.missing} missing, ${t.extra} extra, ${t.changed} changed, ${t.skipped} skipped by the migration`;
+      : `${a.status === 'verified' ? 'Verified' : 'DIFFERENCES'} ${a.source} -> ${a.target} (${a.depth}): ${t.matched} matched, ${t.missing} missing, ${t.extra} extra, ${t.changed} changed, ${t.skipped} skipped by the migration${t.elsewhere ? `, ${t.elsewhere} in another folder of the target` : ''}`;
   const lines = [head];
   if (a.fixed !== undefined) lines.push(`  --fix copied ${a.fixed} missing message(s); the figures above are the check after the copy`);
   for (const f of a.folders) {

@@ -156,5 +156,35 @@ describe('bridge: verify after the first pass', () => {
     const again = await client.request('account.fixMissing', { jobId: job.id, accountIds: [id('amy')] });
     expect(again.results).toEqual([expect.objectContaining({ accountId: id('amy'), ok: false })]);
     await expect(client.request('account.fixMissing', { jobId: job.id, accountIds: ['acc_doesnotexist'] })).rejects.toThrow();
+
+    // Amy files one INBOX copy into Projects/2024 on the new mailbox: not missing, and the
+    // summary the dashboard gets and the CSV say where it went.
+    const filedAway = after[7]!;
+    const m = await connectImap(target, tgt.amy);
+    try {
+      await m.mailboxOpen('INBOX');
+      await m.messageMove(String(filedAway.uid), 'Projects/2024', { uid: true });
+    } finally {
+      await m.logout();
+    }
+    const filedUid = (await readFolder(target, tgt.amy, 'Projects/2024')).find((x) => x.sha256 === filedAway.sha256)!.uid;
+    const sourceUid = srcInbox.find((x) => x.sha256 === filedAway.sha256)!.uid;
+    // The first check that saw the move (the bridge may also check by itself after a sync pass).
+    const checkedAgain = client
+      .waitForEvent('account.status', (d) => d.account.id === id('amy') && d.account.verify?.folderCounts?.find((f) => f.source === 'INBOX')?.targetCount === 29, 120_000)
+      .then((d) => d.account as AccountView);
+    expect((await client.request('account.verify', { accountIds: [id('amy')], deep: false })).results).toEqual([expect.objectContaining({ ok: true })]);
+    const amy4 = await checkedAgain;
+    expect(amy4.verify).toMatchObject({ status: 'verified', totals: { matched: 35, missing: 0, extra: 0, elsewhere: 1 } });
+    expect(amy4.verify!.folders).toEqual([
+      expect.objectContaining({ source: 'INBOX', missingCount: 0, elsewhereCount: 1, elsewhere: [expect.objectContaining({ uid: sourceUid, targetFolder: 'Projects/2024', targetUid: filedUid })] }),
+    ]);
+    expect(amy4.verify!.folderCounts).toEqual(expect.arrayContaining([expect.objectContaining({ source: 'INBOX', elsewhereCount: 1 }), expect.objectContaining({ source: 'Projects/2024', elsewhereCount: 0 })]));
+    const { csv: report2 } = await client.request('report.export', { jobId: job.id });
+    const amyRow = (parse(report2.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>).find((r) => r.source!.startsWith('amy'))!;
+    expect(amyRow).toMatchObject({ verify_status: 'verified', verify_missing: '0', verify_differences: '', verify_elsewhere: '1', verify_elsewhere_list: `INBOX: Projects/2024 UID ${filedUid} (source UID ${sourceUid})` });
+    const { csv: reportZh } = await client.request('report.export', { jobId: job.id, language: 'zh-CN' });
+    const amyRowZh = (parse(reportZh.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>).find((r) => r['原邮箱账号']!.startsWith('amy'))!;
+    expect(amyRowZh).toMatchObject({ 核验在其他文件夹: '1', 核验在其他文件夹明细: `INBOX: Projects/2024 UID ${filedUid} (原邮箱 UID ${sourceUid})` });
   });
 });

@@ -21,10 +21,10 @@ const differences: VerifySummary = VerifySummarySchema.parse({
   status: 'differences',
   depth: 'deep',
   checkedAt: '2026-12-04T10:00:00.000Z',
-  totals: { matched: 40, missing: 22, extra: 1, changed: 1, skipped: 0 },
+  totals: { matched: 40, missing: 22, extra: 1, changed: 1, skipped: 0, elsewhere: 2 },
   foldersWithDifferences: 1,
   folderCounts: [
-    { source: 'INBOX', target: 'INBOX', sourceCount: 63, targetCount: 42, matched: 40 },
+    { source: 'INBOX', target: 'INBOX', sourceCount: 63, targetCount: 42, matched: 40, elsewhereCount: 2 },
     { source: 'Sent', target: 'Sent Items', sourceCount: 3, targetCount: 3, matched: 3 },
   ],
   folderTotal: 2,
@@ -38,13 +38,18 @@ const differences: VerifySummary = VerifySummarySchema.parse({
       missing: Array.from({ length: 20 }, (_, i) => ({ uid: i + 1, messageId: `<m${i}@x>`, subject: `季度报告 ${i}`, date: '2025-01-01T00:00:00.000Z', size: 100 })),
       extra: [{ uid: 900, messageId: '<w@x>', subject: null, date: null, size: 50 }],
       changed: [{ uid: 30, targetUid: 31, what: ['body', 'flags'] }],
+      elsewhere: [
+        { uid: 41, messageId: '<f1@x>', subject: '合同', date: null, size: 80, targetFolder: '归档', targetUid: 7 },
+        { uid: 42, messageId: '<f2@x>', subject: 'Invoice', date: null, size: 90, targetFolder: 'Archive/2025', targetUid: 12 },
+      ],
       missingCount: 22,
       extraCount: 1,
       changedCount: 1,
+      elsewhereCount: 2,
     },
   ],
 });
-const verified: VerifySummary = { ...differences, status: 'verified', depth: 'metadata', checkedAt: '2026-12-04T09:00:00.000Z', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, foldersWithDifferences: 0, folderCounts: [{ source: 'INBOX', target: 'INBOX', sourceCount: 60, targetCount: 60, matched: 60 }, { source: 'Projects/2024', target: 'Projects/2024', sourceCount: 6, targetCount: 6, matched: 6 }], folderTotal: 3, folders: [] };
+const verified: VerifySummary = { ...differences, status: 'verified', depth: 'metadata', checkedAt: '2026-12-04T09:00:00.000Z', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0, elsewhere: 0 }, foldersWithDifferences: 0, folderCounts: [{ source: 'INBOX', target: 'INBOX', sourceCount: 60, targetCount: 60, matched: 60, elsewhereCount: 0 }, { source: 'Projects/2024', target: 'Projects/2024', sourceCount: 6, targetCount: 6, matched: 6, elsewhereCount: 0 }], folderTotal: 3, folders: [] };
 
 const accounts = [
   { id: 'acc_b', source: 'ben@old.example.com', target: 'ben@new.example.com', verify: differences },
@@ -73,6 +78,10 @@ describe('搬家核验报告 (printable verify report)', () => {
     const rows = screen.getAllByTestId('verify-report-row');
     expect(rows.map((r) => r.getAttribute('data-account'))).toEqual(['amy@old.example.com', 'ben@old.example.com', 'cat@old.example.com']);
     expect(rows[0]!.textContent).toContain('已核验');
+    // The overview's last column: copies found in another folder of the new mailbox.
+    expect(screen.getByTestId('verify-report-overview').querySelector('thead')!.textContent).toContain('在其他文件夹');
+    expect(Array.from(rows[1]!.querySelectorAll('td')).at(-1)!.textContent).toBe('2');
+    expect(Array.from(rows[0]!.querySelectorAll('td')).at(-1)!.textContent).toBe('0');
     expect(rows[0]!.textContent).toContain(formatDateTime(verified.checkedAt, 'zh-CN'));
     expect(rows[1]!.textContent).toContain('有差异');
     expect(rows[2]!.textContent).toContain('尚未核验');
@@ -82,9 +91,13 @@ describe('搬家核验报告 (printable verify report)', () => {
     // Every folder's counts, the clean one too.
     const cells = (row: Element) => Array.from(row.querySelectorAll('td')).map((td) => td.textContent);
     expect(within(ben).getAllByTestId('verify-report-folder').map(cells)).toEqual([
-      ['INBOX', '63', '42', '40', '22', '1', '1'],
-      ['Sent → Sent Items', '3', '3', '3', '0', '0', '0'],
+      ['INBOX', '63', '42', '40', '22', '1', '1', '2'],
+      ['Sent → Sent Items', '3', '3', '3', '0', '0', '0', '0'],
     ]);
+    expect(within(ben).getByTestId('verify-report-elsewhere-total').textContent).toBe('2 封在新邮箱的其他文件夹中(复制后被移入;不算缺失)。');
+    const elsewhere = within(ben).getByTestId('verify-report-elsewhere');
+    expect(Array.from(elsewhere.querySelectorAll('li')).map((li) => li.textContent)).toEqual(['UID 41 · 合同 · <f1@x> → 归档 (UID 7)', 'UID 42 · Invoice · <f2@x> → Archive/2025 (UID 12)']);
+    expect(elsewhere.previousElementSibling!.textContent).toBe('在新邮箱的其他文件夹中(复制后被移入;不算缺失): 2');
     const missing = within(ben).getByTestId('verify-report-missing').querySelectorAll('li');
     expect(missing).toHaveLength(21);
     expect(missing[0]!.textContent).toContain('UID 1 · 季度报告 0');
@@ -107,6 +120,9 @@ describe('搬家核验报告 (printable verify report)', () => {
     expect(ben.textContent).toContain('40 matched, 22 missing, 1 extra, 1 changed');
     expect(within(ben).getByTestId('verify-report-extra').textContent).toContain('UID 900 · (no subject)');
     expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31: content, flags');
+    expect(within(ben).getByTestId('verify-report-elsewhere-total').textContent).toBe('2 found in another folder of the new mailbox (filed there since they were copied; not missing).');
+    expect(within(ben).getByTestId('verify-report-elsewhere').textContent).toContain('UID 42 · Invoice · <f2@x> → Archive/2025 (UID 12)');
+    expect(within(ben).getAllByTestId('verify-report-folder').map((r) => r.querySelectorAll('td')[7]!.textContent)).toEqual(['2', '0']);
     expect(within(ben).getByTestId('verify-report-missing').textContent).toContain('2 more: the full list is in the CLI report (verify --json).');
     const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
     expect(amy.textContent).toContain('Every folder matched');

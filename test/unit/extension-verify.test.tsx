@@ -44,7 +44,7 @@ const differences: VerifySummary = VerifySummarySchema.parse({
     },
   ],
 });
-const verified: VerifySummary = { ...differences, status: 'verified', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0 }, folders: [] };
+const verified: VerifySummary = { ...differences, status: 'verified', totals: { matched: 66, missing: 0, extra: 0, changed: 0, skipped: 0, elsewhere: 0 }, folders: [] };
 
 const inLocale = (locale: Locale, ui: React.ReactNode) => render(<LocaleProvider initial={locale} persist={false}>{ui}</LocaleProvider>);
 

@@ -28,7 +28,7 @@ async function standInVerify(job: { source: { user: string }; target: { user: st
     depth: 'metadata',
     checkedAt: new Date().toISOString(),
     folders: [{ source: 'INBOX', target: 'INBOX', sourceCount: 3, targetCount: 3, matched: 3, missing: [], extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0 }],
-    totals: { matched: 3, missing: 0, extra: 0, changed: 0, skipped: 0 },
+    totals: { matched: 3, missing: 0, extra: 0, changed: 0, skipped: 0, elsewhere: 0 },
   };
 }
 

@@ -116,7 +116,7 @@ describe('verify: the summary the monitor shows', () => {
       missing: Array.from({ length: missing }, (_, k) => msg(k + 1)), extra: [], changed: [], skipped: [], rewritten: [], elsewhere: [], outOfScope: 0,
     });
     const folders = [folder(0, 0), ...Array.from({ length: 60 }, (_, i) => folder(i + 1, i === 0 ? 30 : 1))];
-    const s = verifySummary({ source: 'a', target: 'b', status: 'differences', depth: 'metadata', checkedAt: '2026-12-04T00:00:00.000Z', folders, totals: { matched: 0, missing: 89, extra: 0, changed: 0, skipped: 0 } });
+    const s = verifySummary({ source: 'a', target: 'b', status: 'differences', depth: 'metadata', checkedAt: '2026-12-04T00:00:00.000Z', folders, totals: { matched: 0, missing: 89, extra: 0, changed: 0, skipped: 0, elsewhere: 0 } });
     expect(VerifySummarySchema.parse(s)).toEqual(s);
     expect(s.foldersWithDifferences).toBe(60);
     expect(s.folders).toHaveLength(50);

@@ -7,7 +7,8 @@ type Folder = VerifySummary['folders'][number];
 
 /**
  * One folder's differences as verify found them: the missing, extra and changed messages
- * (the first entries, and how many more), for the account drawer and the printable report.
+ * (the first entries, and how many more), and the copies found in another folder of the new
+ * mailbox, for the account drawer and the printable report.
  */
 export function VerifyDiffLists({
   folder: f,
@@ -17,7 +18,7 @@ export function VerifyDiffLists({
   withMessageId = false,
 }: {
   folder: Folder;
-  /** data-testid of each list: `${prefix}-missing`, `-extra`, `-changed` */
+  /** data-testid of each list: `${prefix}-missing`, `-extra`, `-changed`, `-elsewhere` */
   testIdPrefix: string;
   heading?: 'p' | 'h4';
   count?: (n: number) => string;
@@ -51,6 +52,7 @@ export function VerifyDiffLists({
         f.changedCount,
         f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}: ${c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}` })),
       )}
+      {list('verifyElsewhere', 'elsewhere', f.elsewhereCount, f.elsewhere.map((m) => ({ key: m.uid, text: `${message(m)} → ${m.targetFolder} (UID ${m.targetUid})` })))}
     </>
   );
 }

@@ -11,7 +11,7 @@ import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
 
 type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'>;
 
-type FolderRow = Pick<VerifySummary['folders'][number], 'source' | 'target' | 'sourceCount' | 'targetCount' | 'matched' | 'missingCount' | 'extraCount' | 'changedCount' | 'error'>;
+type FolderRow = Pick<VerifySummary['folders'][number], 'source' | 'target' | 'sourceCount' | 'targetCount' | 'matched' | 'missingCount' | 'extraCount' | 'changedCount' | 'elsewhereCount' | 'error'>;
 
 /**
  * Every folder's counts when the summary has them (clean folders with 0 differences), the
@@ -60,6 +60,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
             <th scope="col">{t('verifyMissing')}</th>
             <th scope="col">{t('verifyExtra')}</th>
             <th scope="col">{t('verifyChanged')}</th>
+            <th scope="col">{t('verifyReportElsewhere')}</th>
           </tr>
         </thead>
         <tbody>
@@ -75,6 +76,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
               <td>{a.verify ? n(a.verify.totals.missing) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.extra) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.changed) : '—'}</td>
+              <td>{a.verify ? n(a.verify.totals.elsewhere) : '—'}</td>
             </tr>
           ))}
         </tbody>
@@ -96,8 +98,9 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                   {t('verifyCheckedAt', { at: formatDateTime(v.checkedAt, locale), depth: t(v.depth === 'deep' ? 'verifyDepthDeep' : 'verifyDepthMetadata') })}
                 </p>
                 <p>{t('verifyTotals', { matched: n(v.totals.matched), missing: n(v.totals.missing), extra: n(v.totals.extra), changed: n(v.totals.changed) })}</p>
+                {v.totals.elsewhere > 0 && <p data-testid="verify-report-elsewhere-total">{t('verifyElsewhereTotal', { count: n(v.totals.elsewhere) })}</p>}
                 {v.error && <p className="callout callout--warn">{v.error.message}</p>}
-                {v.folders.length === 0 && v.status === 'verified' && <p>{t('verifyReportAllFoldersMatch')}</p>}
+                {v.status === 'verified' && v.folders.every((f) => f.missingCount + f.extraCount + f.changedCount === 0) && <p>{t('verifyReportAllFoldersMatch')}</p>}
                 {folderRows(v).length > 0 && (
                   <table className="mini-table verify-report__folders">
                     <thead>
@@ -109,6 +112,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                         <th scope="col">{t('verifyMissing')}</th>
                         <th scope="col">{t('verifyExtra')}</th>
                         <th scope="col">{t('verifyChanged')}</th>
+                        <th scope="col">{t('verifyReportElsewhere')}</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -125,6 +129,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                           <td>{n(f.missingCount)}</td>
                           <td>{n(f.extraCount)}</td>
                           <td>{n(f.changedCount)}</td>
+                          <td>{n(f.elsewhereCount)}</td>
                         </tr>
                       ))}
                     </tbody>
@@ -132,7 +137,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 )}
                 {(v.folderTotal ?? 0) > (v.folderCounts?.length ?? 0) && <p className="hint">{t('verifyReportMoreFolderCounts', { count: (v.folderTotal ?? 0) - (v.folderCounts?.length ?? 0) })}</p>}
                 {v.folders.map((f) =>
-                  f.missingCount + f.extraCount + f.changedCount === 0 ? null : (
+                  f.missingCount + f.extraCount + f.changedCount + f.elsewhereCount === 0 ? null : (
                     <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>
                       <h3>{f.source}</h3>
                       <VerifyDiffLists folder={f} testIdPrefix="verify-report" heading="h4" count={n} withMessageId />
