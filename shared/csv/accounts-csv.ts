@@ -16,6 +16,7 @@
 import { z } from 'zod';
 import { readCsvRecords, type CsvProblem } from './csv-records';
 import { CsvErrorList, type CsvRowError } from './error-list';
+import { misplacedInvisible } from './joiner-context';
 import { nonTextProblem } from './non-text';
 
 export { MAX_REPORTED_ERRORS, type CsvRowError } from './error-list';
@@ -96,27 +97,29 @@ function normalizeHeader(h: string): string {
 /**
  * Address check: a normal or internationalised (EAI, e.g. 张三@公司.中国) address. Local part: no
  * whitespace, quotes, @ or RFC 5322 specials, no leading/trailing/double dot, ≤ 64 chars. Domain:
- * ≥ 2 labels of letters/digits/hyphens (any script), no label starting or ending with '-',
- * top-level label of ≥ 2 letters or an xn-- A-label. Quoted local parts and IP literals are refused.
+ * ≥ 2 labels of letters/digits/hyphens (any script) and, after a label's first character, the
+ * combining marks and joiners of scripts that write with them (Devanagari "भारत" has a vowel
+ * sign; RFC 5891 4.2.3.2 only forbids a mark first); no label starting or ending with '-',
+ * top-level label of ≥ 2 letters (with marks) or an xn-- A-label. Quoted local parts and IP
+ * literals are refused. Where a joiner may stand is misplacedInvisible's business.
  */
 const EMAIL_RE =
-  /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
+  /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}\u200C\u200D-]{0,61}[\p{L}\p{M}\p{N}])?\.)+(?:\p{L}[\p{L}\p{M}\u200C\u200D]{0,61}[\p{L}\p{M}]|xn--[a-z0-9-]{1,59})$/iu;
 
 /**
  * Invisible format characters (zero-width space, word joiner, soft hyphen, direction marks):
  * pasted from a web page, a chat or a Word table they make an address that looks right, fails
  * its login and escapes the duplicate check. Said by code point, since the cell is not shown.
+ * A joiner (ZWNJ/ZWJ) where Persian or Indic spelling needs one is part of the address.
  */
-const INVISIBLE_RE = /\p{Cf}/u;
-
 const emailField = z
   .string()
   .min(1, 'required')
-  .refine((v) => !INVISIBLE_RE.test(v), 'invisible')
+  .refine((v) => misplacedInvisible(v) === null, 'invisible')
   .regex(EMAIL_RE, 'invalid');
 
 function invisibleIn(value: string): string {
-  const ch = INVISIBLE_RE.exec(value)?.[0] ?? '';
+  const ch = misplacedInvisible(value) ?? '';
   return `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
