@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'MESSAGE_TOO_LARGE',
   'TARGET_REFUSED',
   'MESSAGE_CHANGED',
+  'DATE_CHANGED',
   'FOLDER_CREATE_FAILED',
   'FOLDER_RENAMED',
   'FOLDER_NOT_FOUND',
@@ -109,6 +110,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     zh: '目标服务器保存这封邮件时做了改动(例如把邮件头中的 8 位字节替换掉)。邮件已搬到,但并非逐字节一致;报告中列出了改动内容。',
     transient: false,
   },
+  DATE_CHANGED: {
+    en: 'The target server could not store this message\'s date (INTERNALDATE, the date mail clients sort by): it is before 1970 or in the future, and the server kept another one without saying so. The message was copied; the report names the date it had and the date the new mailbox shows.',
+    zh: '目标服务器无法保存这封邮件的日期(INTERNALDATE,邮件客户端按它排序):该日期早于 1970 年或在未来,服务器未作任何提示就改存了另一个日期。邮件已搬到;报告中列出了原日期和新邮箱显示的日期。',
+    transient: false,
+  },
   MESSAGE_TOO_LARGE: {
     en: "The message is larger than the target server accepts; it was skipped and listed in the report.",
     zh: '邮件大小超过目标服务器的限制,已跳过并记录在报告中。',
@@ -180,6 +186,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   MESSAGE_TOO_LARGE: { en: 'A message is larger than the new mailbox accepts.', zh: '有邮件超过新邮箱允许的大小。' },
   TARGET_REFUSED: { en: 'The new mailbox refused to store mail.', zh: '新邮箱拒绝保存邮件。' },
   MESSAGE_CHANGED: { en: 'The new mailbox stored a message with changes.', zh: '新邮箱保存邮件时做了改动。' },
+  DATE_CHANGED: { en: 'The new mailbox kept another date for a message.', zh: '新邮箱为某封邮件保存了另一个日期。' },
   FOLDER_CREATE_FAILED: { en: 'A folder could not be created in the new mailbox.', zh: '无法在新邮箱中创建文件夹。' },
   FOLDER_RENAMED: { en: 'A folder was created under a slightly different name in the new mailbox.', zh: '新邮箱中有文件夹改用了形近名称创建。' },
   FOLDER_NOT_FOUND: { en: 'A folder of the old mailbox disappeared during the migration.', zh: '原邮箱的文件夹在搬家过程中消失了。' },

@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import { appendBatch, type AppendItem } from './append-batch';
 import { MigrationError } from './errors';
 import { systemFlagsOnly } from './flags';
+import { EARLIEST_DATE } from './stored-dates';
 import type { DeletedPolicy } from '../../shared/migration';
 
 interface ServerError {
@@ -92,7 +93,9 @@ export type SingleOutcome =
  * message becomes the reason to skip it; a full mailbox fails the account (every later
  * message would fail the same way); any other refusal is reported as unexplained, for
  * appendMessages to judge against the other messages. Keywords the server may not know
- * are dropped before giving up: the message matters more than its tags.
+ * are dropped before giving up: the message matters more than its tags. So is a date before
+ * 1970, which Cyrus and Courier refuse (stored-dates.ts): the copy gets 2 January 1970 instead, and
+ * the read-back at the end of the pass reports it.
  */
 export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem): Promise<SingleOutcome> {
   try {
@@ -104,10 +107,21 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
       throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });
     }
     let last: unknown = err;
-    const system = systemFlagsOnly(item.flags);
-    if (system.length !== item.flags.length) {
+    let attempt = item;
+    if (item.internalDate.getTime() < EARLIEST_DATE.getTime()) {
+      attempt = { ...item, internalDate: EARLIEST_DATE };
       try {
-        return { targetUid: (await appendBatch(target, folder, [{ ...item, flags: system }])).uids[0] ?? null };
+        return { targetUid: (await appendBatch(target, folder, [attempt])).uids[0] ?? null };
+      } catch (retryErr) {
+        if (!isRefusal(retryErr)) throw retryErr;
+        last = retryErr;
+        reason = refusalReason(retryErr);
+      }
+    }
+    const system = systemFlagsOnly(attempt.flags);
+    if (system.length !== attempt.flags.length) {
+      try {
+        return { targetUid: (await appendBatch(target, folder, [{ ...attempt, flags: system }])).uids[0] ?? null };
       } catch (retryErr) {
         if (!isRefusal(retryErr)) throw retryErr;
         last = retryErr;

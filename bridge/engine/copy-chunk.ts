@@ -5,6 +5,7 @@ import type { FolderRun } from './folder-run';
 import type { Chunk, FetchedChunk, PlannedMessage } from './source-driver';
 import type { MessageRecord } from './state-store';
 import { findStoredChanges } from './stored-changes';
+import { dateAtRisk } from './stored-dates';
 
 /** Splits the messages to copy into chunks bounded by bytes and count, in order. */
 export function makeChunks<M extends PlannedMessage>(run: FolderRun, toCopy: M[], opts: MigrationOptions): Array<Chunk<M>> {
@@ -59,6 +60,13 @@ export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: F
     );
   });
   run.settle(records);
+  items.forEach(({ uid, item }, i) => {
+    const r = outcomes[i]!;
+    // Without UIDPLUS the copy cannot be found cheaply: its date goes unchecked.
+    if ('targetUid' in r && r.targetUid !== null && dateAtRisk(item.internalDate)) {
+      run.dateSuspects.push({ sourceFolder: run.source, folder: run.target, uid, targetUid: r.targetUid, sent: item.internalDate });
+    }
+  });
   // After settling: what the target stored is ours whatever this read-back meets.
   const copies = items.map(({ uid, item }, i) => {
     const r = outcomes[i]!;

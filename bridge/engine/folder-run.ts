@@ -1,5 +1,6 @@
 import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
 import type { StoredChange } from './stored-changes';
+import type { DateSuspect } from './stored-dates';
 
 export interface SourceMessageMeta {
   uid: number;
@@ -37,6 +38,8 @@ export class FolderRun {
   moreToPlan = false;
   /** Copies the target stored otherwise than sent (reported as warnings). */
   readonly storedChanges: StoredChange[] = [];
+  /** Copies APPENDed with a date a target may not keep, read back when the pass ends (stored-dates.ts). */
+  readonly dateSuspects: DateSuspect[] = [];
   private readonly unsettled: number[];
   private readonly unsettledSet: Set<number>;
   private cp: FolderCheckpoint;

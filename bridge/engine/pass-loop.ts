@@ -17,6 +17,7 @@ import { keepRecordedTargets } from './recorded-targets';
 import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, TargetFree } from './source-driver';
 import type { StateStore } from './state-store';
+import { readBackDates } from './date-readback';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -376,6 +377,12 @@ async function runPass<M extends PlannedMessage>(
       });
     }
     if (failure) throw failure;
+    result.warnings.push(
+      ...(await readBackDates(job, result.takeDateSuspects(), driver.label, hooks.signal, (c) => {
+        targets.add(c);
+        if (hooks.halt?.aborted) c.close();
+      })),
+    );
   } finally {
     hooks.halt?.removeEventListener('abort', halt);
     narrowWindow();

@@ -6,6 +6,7 @@ import { accountResult, storedChangeWarnings } from './account-result';
 import type { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import type { StateStore } from './state-store';
+import type { DateSuspect } from './stored-dates';
 
 /** What one account's passes found, kept across retries for the report. */
 export class PassResult {
@@ -18,6 +19,8 @@ export class PassResult {
   readonly targetUidNextAtStart = new Map<string, number>();
   /** Messages copied by earlier attempts of this run, per source folder. */
   readonly earlier = new Map<string, { copied: number; bytes: number }>();
+  /** Date suspects of attempts that failed before their dates were read back. */
+  private readonly earlierDateSuspects: DateSuspect[] = [];
 
   constructor(private readonly label: ((uid: number) => string) | undefined) {}
 
@@ -35,8 +38,16 @@ export class PassResult {
   /** Carries copy counts over to the next attempt. */
   carryOver(): void {
     this.warnings.push(...storedChangeWarnings(this.runs.values(), this.label));
+    for (const run of this.runs.values()) this.earlierDateSuspects.push(...run.dateSuspects.splice(0));
     for (const [folder, run] of this.runs) this.earlier.set(folder, { copied: run.counts.copied, bytes: run.counts.bytesCopied });
     this.runs.clear();
+  }
+
+  /** Every copy whose date is still to be read back, this attempt's and earlier ones'; each handed out once. */
+  takeDateSuspects(): DateSuspect[] {
+    const out = this.earlierDateSuspects.splice(0);
+    for (const run of this.runs.values()) out.push(...run.dateSuspects.splice(0));
+    return out;
   }
 
   result(job: AccountJob, store: StateStore, account: string, error: MigrationError | null): AccountResult {

@@ -66,6 +66,7 @@ const ENGINE_TEXT: Record<ErrorCode, string> = {
   MESSAGE_TOO_LARGE: 'Message UID 7 of INBOX is 60 MB, more than the target accepts.',
   TARGET_REFUSED: 'The target refused to store mail in INBOX: "[CANNOT] Mailbox is read-only".',
   MESSAGE_CHANGED: 'The target stored message UID 3 with changes.',
+  DATE_CHANGED: 'UID 4 of "INBOX" was copied to "INBOX" (target UID 9) with the date 1965-06-01T12:00:00.000Z, but the target keeps 2101-07-08T18:28:16.000Z instead.',
   FOLDER_CREATE_FAILED: 'The target refused to create folder Projects/2024.',
   FOLDER_RENAMED: 'Folder a.b was created as a．b on the target.',
   FOLDER_NOT_FOUND: 'Folder Archive disappeared on the source.',
