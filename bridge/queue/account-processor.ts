@@ -54,17 +54,29 @@ export function readPayload(data: unknown): AccountJobPayload {
 }
 
 /** Runs one queued account with the engine; what the job returns. */
-export async function processAccountJob(job: Job, token: string | undefined, deps: ProcessorDeps, lockLost?: AbortSignal): Promise<QueueAccountResult> {
+export async function processAccountJob(
+  job: Job,
+  token: string | undefined,
+  deps: ProcessorDeps,
+  /** BullMQ's per-job signal: the coordinator's stop, or the lock lost, whichever came first. */
+  lockLost?: AbortSignal,
+  /**
+   * The lock lost or not renewed in time, on its own: BullMQ's signal keeps the first reason it
+   * was aborted with, so a stop asked for before Redis went away would hide the lease's loss.
+   */
+  lease?: AbortSignal,
+): Promise<QueueAccountResult> {
   const jobId = job.id!;
-  const signal = lockLost ? AbortSignal.any([deps.shutdown, lockLost]) : deps.shutdown;
+  const signal = AbortSignal.any([deps.shutdown, ...(lockLost ? [lockLost] : []), ...(lease ? [lease] : [])]);
   // Lock lost, or not renewed for too long (Redis unreachable): another worker may start on
   // this account any moment. A checkpoint can be a whole chunk's APPEND away, and a second
   // worker scanning the target meanwhile would copy that chunk again, so the engine is halted
   // (its target connections cut) rather than stopped. The coordinator's stop still waits for
   // a checkpoint: the lock is held then.
   const halt = new AbortController();
-  const leaseLost = (): boolean => !!lockLost?.aborted && lockLost.reason !== STOP_REASON;
+  const leaseLost = (): boolean => !!lease?.aborted || (!!lockLost?.aborted && lockLost.reason !== STOP_REASON);
   lockLost?.addEventListener('abort', () => leaseLost() && halt.abort(lockLost.reason), { once: true });
+  lease?.addEventListener('abort', () => halt.abort(lease.reason), { once: true });
   let payload: AccountJobPayload;
   let engineJob: AccountJob;
   try {
@@ -111,14 +123,15 @@ export async function processAccountJob(job: Job, token: string | undefined, dep
     await progress.flush();
     const scrubbed = JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult;
     const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, endpointProtocol(payload.source) === 'pop3', secrets);
+    // A lease lost after the coordinator's stop still means the account may run elsewhere now.
+    if (leaseLost()) {
+      deps.log(`Lost the lock on ${payload.label}: halted it (${result.messagesCopied} copied); the queue hands it to a worker again`);
+      throw await handBack(job, token);
+    }
     if (lockLost?.aborted && lockLost.reason === STOP_REASON && !deps.shutdown.aborted) {
       // The coordinator paused or stopped the account: the pass ends here with its counters.
       deps.log(`Stopped ${payload.label} at a checkpoint: the coordinator asked (${result.messagesCopied} copied)`);
       return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
-    }
-    if (leaseLost()) {
-      deps.log(`Lost the lock on ${payload.label}: halted it (${result.messagesCopied} copied); the queue hands it to a worker again`);
-      throw await handBack(job, token);
     }
     if (deps.shutdown.aborted) {
       // Stopped at a checkpoint by our own shutdown: another worker (or this one after a restart) takes it up.

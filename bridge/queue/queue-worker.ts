@@ -94,6 +94,8 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     // Three parameters: BullMQ then hands each job an AbortSignal, aborted by cancelJob() below.
     (job, token, lockLost) => {
       if (token) fence.track(token, job.id!, job.processedOn ?? Date.now());
+      const lease = new AbortController();
+      leases.set(job.id!, lease);
       return processAccountJob(job, token, {
         workerName: name,
         clusterKey: o.clusterKey,
@@ -109,16 +111,26 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
           // Every further job would be refused the same way: stop taking them.
           void stop(`refused work: ${err.message}`);
         },
-      }, lockLost).finally(() => token && fence.untrack(token));
+      }, lockLost, lease.signal).finally(() => {
+        if (leases.get(job.id!) === lease) leases.delete(job.id!);
+        if (token) fence.untrack(token);
+      });
     },
     { ...workerOptions(o.lockDurationMs), connection: conn, concurrency: o.concurrency, name, autorun: false },
   );
   // Cut off from Redis, the worker cannot know whether its lock still holds: it halts the
-  // account before the lock can expire and the account be handed to another worker.
+  // account before the lock can expire and the account be handed to another worker. Through a
+  // signal of its own per job: cancelJob() cannot change the reason of a job already
+  // cancelled by the coordinator's stop, which only waits for a checkpoint.
+  const leases = new Map<string, AbortController>();
+  const loseLease = (jobId: string, reason: string): void => {
+    leases.get(jobId)?.abort(reason);
+    worker.cancelJob(jobId, reason);
+  };
   const fenceMs = fenceAfterMs(o.lockDurationMs ?? LOCK_DURATION_MS);
   const fence = new LeaseFence((jobId) => {
     o.log(`Job ${jobId}: its lock could not be renewed for ${fenceMs / 1000} s; halting it before another worker may take it over`);
-    worker.cancelJob(jobId, LEASE_UNCONFIRMED);
+    loseLease(jobId, LEASE_UNCONFIRMED);
   }, fenceMs);
   worker.fence = fence;
   const localCap = new LocalHostCap();
@@ -129,7 +141,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
     lastError = err.message;
   });
   worker.on('lockRenewalFailed', (jobIds) => {
-    for (const id of jobIds) worker.cancelJob(id, LOCK_LOST);
+    for (const id of jobIds) loseLease(id, LOCK_LOST);
   });
   worker.on('stalled', (jobId) => o.log(`Job ${jobId} had stalled (its worker stopped renewing the lock); it is queued again`));
   // A coordinator's pause or stop of an account this worker runs: abort that job at a checkpoint.

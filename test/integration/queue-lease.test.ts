@@ -24,6 +24,7 @@ import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
 const SRC: DovecotUser = { user: 'lease@old.example.com', password: 'Lease-src-pw-1' };
 const TGT_DOWN: DovecotUser = { user: 'lease-down@new.example.com', password: 'Lease-tgt-pw-1' };
 const TGT_CUT: DovecotUser = { user: 'lease-cut@new.example.com', password: 'Lease-tgt-pw-2' };
+const TGT_STOP: DovecotUser = { user: 'lease-stop@new.example.com', password: 'Lease-tgt-pw-3' };
 const MESSAGES = 300;
 /** The job lock of both workers: BullMQ's and the fence's mechanism on a shorter clock than production's 15 s. */
 const LOCK_MS = 6_000;
@@ -47,7 +48,7 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
     [redis, source, target] = await Promise.all([
       startRedis({ name: 'lease' }),
       startDovecot({ name: 'lease-src', users: [SRC] }),
-      startDovecot({ name: 'lease-tgt', users: [TGT_DOWN, TGT_CUT] }),
+      startDovecot({ name: 'lease-tgt', users: [TGT_DOWN, TGT_CUT, TGT_STOP] }),
     ]);
     await seedFolder(source, SRC, 'INBOX', bulkMessages(MESSAGES, 7, { prefix: 'lease', minBody: 8000, maxBody: 9000 }));
     // About 2.6 MB at 80 KB/s: a pass would take about 30 s.
@@ -132,4 +133,41 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
     expect(halted(logs), logs.join('\n')).toBe(true);
     await expectExactlyOnce(TGT_CUT, logs);
   }, 240_000);
+
+  it('the coordinator asked to stop, then the worker is cut off from Redis: it halts the APPEND under way instead of finishing it', async () => {
+    const direct = parseRedisUrl(redis.url);
+    const viaGate = parseRedisUrl(redis.url.replace(`:${redis.port}/`, `:${gate.port}/`));
+    const logs: string[] = [];
+    const seen = async (re: RegExp): Promise<void> => {
+      for (let i = 0; i < 600 && !logs.some((l) => re.test(l)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(logs.some((l) => re.test(l)), logs.join('\n')).toBe(true);
+    };
+    const q = await AccountQueue.open(direct, key);
+    const job = {
+      source: { ...plainEndpoint(source, SRC), protocol: 'imap' as const },
+      target: { ...plainEndpoint(target, TGT_STOP), port: slow.port, protocol: 'imap' as const },
+      options: MigrationOptionsSchema.parse({ concurrency: 1, fixedConcurrency: true }),
+    };
+    const worker = await startQueueWorker({ redis: viaGate, clusterKey: key, stateDir: scratch.path('state-stop'), concurrency: 1, name: 'first', lockDurationMs: LOCK_MS, log: (l) => logs.push(l) });
+    try {
+      const { jobId } = await q.enqueue({ accountKey: accountKey(job), job, hostConnections: 8 });
+      await seen(/^Running /);
+      // The stop arrives first: the job's abort signal carries the coordinator's reason, and
+      // the engine would finish its first chunk's APPEND (about 20 s at this speed) before stopping.
+      await q.requestStop(jobId);
+      await seen(new RegExp(`^Stopping job ${jobId}: the coordinator asked`));
+      gate.shut();
+      await seen(/its lock could not be renewed/);
+      // The pass reports how it ended once Redis answers again (its progress goes there first).
+      gate.open();
+      await seen(/^(Lost the lock on|Stopped .* at a checkpoint)/);
+      // Halted (its target connection cut mid-APPEND), not stopped at the checkpoint after the chunk.
+      expect(logs.join('\n')).toMatch(/^Lost the lock on .* -> .*: halted it/m);
+      expect(logs.join('\n')).not.toMatch(/^Stopped .* at a checkpoint/m);
+    } finally {
+      gate.open();
+      await worker.stop();
+      await q.close();
+    }
+  }, 180_000);
 });
