@@ -41,7 +41,7 @@ export async function readBackDates(
       {
         code: 'DATE_CHANGED',
         side: 'target',
-        message: `The date the target kept could not be read back for ${suspects.length} copied message(s) dated before 1970 or in the future: ${which} (${(err as Error).message}). They are copied; their dates may not be the source's.`,
+        message: `The date the target kept could not be read back for ${suspects.length} copied message(s) dated before 1970 or ahead of now: ${which} (${(err as Error).message}). They are copied; their dates may not be the source's.`,
       },
     ];
   }

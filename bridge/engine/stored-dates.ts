@@ -4,8 +4,8 @@ import { deselect } from './target-scan';
 
 /**
  * A copy APPENDed with an INTERNALDATE a target may not keep. Seen on the servers the tests
- * run: Dovecot 2.3 (maildir) stores a date two days ahead or more as the time of the APPEND
- * (an hour ahead it keeps), and one before 1970 as 2^32 s later (it caches an unsigned 32-bit
+ * run: Dovecot 2.3 (maildir) stores a date more than two hours ahead (three, a day, 2099) as
+ * the time of the APPEND, and one before 1970 as 2^32 s later (it caches an unsigned 32-bit
  * time); Cyrus wraps dates from 2106 on and refuses ones before 1970 ("Invalid date-time");
  * Courier refuses those with BAD and garbles year 9999. A stored date none of them reports.
  */
@@ -24,15 +24,20 @@ export interface ChangedDate extends DateSuspect {
 
 /** The end of 1 January 1970 UTC: a date before it is before the epoch in some time zone. */
 const EPOCH_DAY_END = Date.UTC(1970, 0, 2);
+/**
+ * How far ahead of now a date is still taken as kept: Dovecot keeps two hours ahead, and new
+ * mail from a server whose clock runs a little fast must not cost a read-back on every pass.
+ */
+const AHEAD_KEPT_MS = 60 * 60_000;
 
 /**
- * Whether a copy's date is worth reading back: before 2 January 1970, or later than now (a
- * date no mail had yet; Dovecot keeps an hour ahead, not two days). Other dates every known
- * target keeps, so the check costs nothing in an ordinary mailbox.
+ * Whether a copy's date is worth reading back: before 2 January 1970, or more than an hour
+ * ahead of now. Other dates every known target keeps, so the check costs nothing in an
+ * ordinary mailbox.
  */
 export function dateAtRisk(d: Date, now = Date.now()): boolean {
   const t = d.getTime();
-  return t < EPOCH_DAY_END || t > now;
+  return t < EPOCH_DAY_END || t > now + AHEAD_KEPT_MS;
 }
 
 /**
