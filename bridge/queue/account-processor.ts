@@ -7,6 +7,8 @@ import { migrate, type AccountJob } from '../engine/migrate';
 import type { StateStore } from '../engine/state-store';
 import type { ClusterKey } from './cluster-key';
 import { adoptCheckpoints } from './handed-checkpoints';
+import { handedMessagesOf, pop3HandoverOf } from './handed-pop3';
+import type { HandedMessages } from '../engine/pop3/handed-messages';
 import { acquireHostConnections, type HostCap } from './host-cap';
 import { openSecrets, serversBinding } from './payload-crypto';
 import { PROGRESS_INTERVAL_MS } from './queue-config';
@@ -112,17 +114,20 @@ export async function processAccountJob(
     deps.log(`Running ${payload.label} (job ${jobId}, ${connections} connection${connections === 1 ? '' : 's'} per side)`);
     // Where the account's last pass ran elsewhere, start from its checkpoints (handed-checkpoints.ts).
     adoptCheckpoints(deps.store, accountKey(engineJob), payload.checkpoints ?? []);
+    const pop3 = endpointProtocol(payload.source) === 'pop3';
+    const handed = pop3 && payload.pop3 ? handedPop3Of(deps, payload, accountKey(engineJob)) : undefined;
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
     const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
       signal,
       halt: halt.signal,
       budget: deps.budget,
+      ...(handed ? { handed } : {}),
       onProgress: (p) => progress.push(p),
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
     await progress.flush();
     const scrubbed = JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult;
-    const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, endpointProtocol(payload.source) === 'pop3', secrets);
+    const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
     // A lease lost after the coordinator's stop still means the account may run elsewhere now.
     if (leaseLost()) {
       deps.log(`Lost the lock on ${payload.label}: halted it (${result.messagesCopied} copied); the queue hands it to a worker again`);
@@ -177,14 +182,48 @@ async function handBack(job: Job, token: string | undefined): Promise<WaitingErr
   return new WaitingError();
 }
 
-/** What the coordinator's verify needs of this worker's state store; left out (verify as before) if it cannot be read. */
-function recordForVerify(deps: ProcessorDeps, account: string, result: AccountResult, pop3: boolean, secrets: string[]): Pick<QueueAccountResult, 'recorded'> {
+/**
+ * What the coordinator's verify needs of this worker's state store, and for a POP3 source the
+ * rows the account's next pass takes along (handed-pop3.ts); left out (verify as before) if it
+ * cannot be read.
+ */
+function recordForVerify(
+  deps: ProcessorDeps,
+  account: string,
+  result: AccountResult,
+  pop3: { handed: HandedMessages | undefined; deleted: AccountJobPayload['options']['deleted'] } | undefined,
+  secrets: string[],
+): Pick<QueueAccountResult, 'recorded'> {
+  let recorded: VerifyRecord;
   try {
     // Folder names and UIDLs are the mailbox's own, scrubbed all the same as the result is: nothing secret goes to Redis.
-    return { recorded: JSON.parse(scrub(JSON.stringify(verifyRecordOf(deps.store, account, result, pop3)), secrets)) as VerifyRecord };
+    recorded = JSON.parse(scrub(JSON.stringify(verifyRecordOf(deps.store, account, result, !!pop3)), secrets)) as VerifyRecord;
   } catch (err) {
     deps.log(`Could not read this account's records for the coordinator's verify: ${(err as Error).message}`);
     return {};
+  }
+  if (!pop3) return { recorded };
+  try {
+    // Not through the scrub as a whole: a password could turn up in the packed tags by chance and
+    // corrupt them. The tags are keyed digests; only the skip reasons are the servers' words.
+    const rows = pop3HandoverOf(deps.store, account, deps.clusterKey, pop3.handed, pop3.deleted);
+    if (rows) recorded.pop3 = { ...rows, skips: rows.skips.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })) };
+    else deps.log(`The maildrop of this account is too big to hand its rows to the next worker; a pass elsewhere finds the copies by scanning the target`);
+  } catch (err) {
+    deps.log(`Could not read this account's POP3 rows for its next pass: ${(err as Error).message}`);
+  }
+  return { recorded };
+}
+
+/** The handed POP3 rows as the engine takes them; none (a pass as before) when they do not decode or are another key's. */
+function handedPop3Of(deps: ProcessorDeps, payload: AccountJobPayload, account: string): HandedMessages | undefined {
+  try {
+    const handed = handedMessagesOf(payload.pop3!, deps.clusterKey, account);
+    if (!handed) deps.log(`The POP3 rows handed with ${payload.label} were made under another cluster key; this pass finds earlier copies by scanning the target`);
+    return handed;
+  } catch (err) {
+    deps.log(`The POP3 rows handed with ${payload.label} do not decode (${(err as Error).message}); this pass finds earlier copies by scanning the target`);
+    return undefined;
   }
 }
 

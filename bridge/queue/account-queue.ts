@@ -14,6 +14,7 @@ import {
   QUEUE_PROTOCOL_VERSION,
   type AccountJobPayload,
   type CheckpointRecord,
+  type Pop3Handover,
   type PublicEndpoint,
   type QueueAccountResult,
   type QueueProgress,
@@ -33,6 +34,8 @@ export interface EnqueueRequest {
   hostConnections: number;
   /** The account's checkpoints after its last pass, for the worker that takes this one. */
   checkpoints?: CheckpointRecord[];
+  /** A POP3 source: its per-message rows after its last pass (handed-pop3.ts). */
+  pop3?: Pop3Handover;
 }
 
 export interface Enqueued {
@@ -116,6 +119,7 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
       hostConnections: req.hostConnections,
       sealed: sealSecrets({ source: req.job.source.auth, target: req.job.target.auth }, this.key, jobId, serversBinding(withoutAuth(req.job.source), withoutAuth(req.job.target))),
       ...(req.checkpoints?.length ? { checkpoints: req.checkpoints } : {}),
+      ...(req.pop3 ? { pop3: req.pop3 } : {}),
     };
     // A stop asked of the account's previous pass must not stop this one.
     await clearStop(this.redis, jobId);

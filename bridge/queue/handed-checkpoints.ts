@@ -83,9 +83,11 @@ export function checkpointRecords(store: StateStore, account: string): Checkpoin
 export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[]): void {
   for (const cp of handed) {
     // A POP3 maildrop's checkpoint has no UID position (lastUid stays 0): what was copied is
-    // in the per-message rows, which do not travel. Adopted without them, its target UIDNEXT
-    // would start the target survey after every earlier copy, and the whole maildrop would be
-    // copied again; without it, the survey reads the whole target folder and finds them.
+    // in the per-message rows, which travel apart (handed-pop3.ts) and only for the messages
+    // the maildrop still lists under the same key. Its target UIDNEXT would start the target
+    // survey after every earlier copy, so a message the handed rows do not name (a key that
+    // changed, a maildrop too big to hand over) would be copied again; without it, the survey
+    // reads the whole target folder, and the handed rows' target UIDs keep their copies out.
     if (cp.uidValidity === POP3_UID_VALIDITY) continue;
     const own = store.getCheckpoint(account, cp.sourceFolder);
     if (own && own.uidValidity === cp.uidValidity && own.lastUid >= cp.lastUid) continue;

@@ -41,6 +41,30 @@ export const CheckpointRecordSchema = z.object({
 });
 export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
 
+/** Most maildrop messages a POP3 handover carries: a bigger maildrop hands over none (handed-pop3.ts). */
+export const MAX_HANDED_POP3_MESSAGES = 100_000;
+/** Most final skips it carries; the rest are tried again by the worker that takes the account (and refused again). */
+export const MAX_HANDED_POP3_SKIPS = 1_000;
+/** A tag, an 8-byte keyed digest of a message's UIDL key, in hex. */
+const Pop3TagSchema = z.string().regex(/^[0-9a-f]{16}$/);
+/** Per message an 8-byte tag and a varint of at most 5 bytes (pop3-handover-codec.ts). */
+const MAX_HANDED_POP3_BASE64 = Math.ceil((MAX_HANDED_POP3_MESSAGES * 13) / 3) * 4;
+
+/**
+ * A POP3 account's per-message rows as they travel between workers (handed-pop3.ts): what
+ * the passes so far copied or found on the target, and left out for good, by tag.
+ */
+export const Pop3HandoverSchema = z.object({
+  /** The cluster key the tags were made with (clusterKeyId): another key's tags name nothing. */
+  keyId: z.string().min(1),
+  /** Messages in `messages`. */
+  count: z.number().int().min(0).max(MAX_HANDED_POP3_MESSAGES),
+  /** base64 of the packed messages on the target (pop3-handover-codec.ts). */
+  messages: z.string().max(MAX_HANDED_POP3_BASE64).regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  skips: z.array(z.object({ tag: Pop3TagSchema, reason: z.string().max(1000) })).max(MAX_HANDED_POP3_SKIPS),
+});
+export type Pop3Handover = z.infer<typeof Pop3HandoverSchema>;
+
 export const AccountJobPayloadSchema = z.object({
   protocol: z.number().int(),
   /** The account's identity in the cluster; the BullMQ job id is derived from it. */
@@ -63,6 +87,8 @@ export const AccountJobPayloadSchema = z.object({
    * ignores them (it plans from its own store, as before).
    */
   checkpoints: z.array(CheckpointRecordSchema).optional(),
+  /** A POP3 source: its per-message rows after its last pass, on whichever worker it ran; optional as above. */
+  pop3: Pop3HandoverSchema.optional(),
 });
 export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
 
@@ -85,6 +111,8 @@ export const VerifyRecordSchema = z.object({
   folders: z.array(FolderStateSchema).optional(),
   /** The worker's folder checkpoints of the account, for the account's next pass (handed-checkpoints.ts); optional as above. */
   checkpoints: z.array(CheckpointRecordSchema).optional(),
+  /** A POP3 source: the worker's per-message rows of the account, for its next pass; optional as above. */
+  pop3: Pop3HandoverSchema.optional(),
 });
 export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 

@@ -2,6 +2,7 @@ import type { AccountResult } from '../../shared/migration';
 import { UidlIds } from '../engine/pop3/uidl-ids';
 import type { StateStore } from '../engine/state-store';
 import { checkpointRecords, keepHandedCheckpoints } from './handed-checkpoints';
+import { keepPop3Handover } from './handed-pop3';
 import type { VerifyRecord } from './protocol';
 
 /**
@@ -57,6 +58,7 @@ export function storeVerifyRecord(store: StateStore, account: string, result: Ac
   });
   store.keepWorkerReport(account, { folders: record.uidValidity, skips, summaries: record.folders });
   if (record.checkpoints) keepHandedCheckpoints(store, account, record.checkpoints);
+  if (record.pop3) keepPop3Handover(store, account, record.pop3);
   if (record.uidls.length > 0) {
     const ids = UidlIds.forStore(store);
     try {

@@ -17,6 +17,7 @@ import { TargetIndex, surveyTarget } from '../target-scan';
 import { Pop3Client, type Pop3ClientOptions, type UidlEntry } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
+import { adoptHandedMessages, type HandedMessages } from './handed-messages';
 import { UidlIds } from './uidl-ids';
 import { uidlKeys } from './uidl-keys';
 
@@ -53,11 +54,15 @@ import { uidlKeys } from './uidl-keys';
 
 /** POP3 has no UIDVALIDITY; the engine's rows for a POP3 source all carry this one. */
 export const POP3_UID_VALIDITY = 0;
-const SOURCE_FOLDER = 'INBOX';
+/** The engine's rows for a POP3 source all carry this source folder. */
+export const POP3_SOURCE_FOLDER = 'INBOX';
+const SOURCE_FOLDER = POP3_SOURCE_FOLDER;
 
 export interface Pop3MigrateHooks extends MigrateHooks {
   /** Timeouts and limits of the POP3 session (tests shorten them). */
   pop3?: Pop3ClientOptions;
+  /** The account's rows as the worker of its last pass had them (queue mode): adopted where this store knows less. */
+  handed?: HandedMessages;
 }
 
 interface Pop3Message extends PlannedMessage {
@@ -118,12 +123,12 @@ export function pop3Source(job: AccountJob, store: StateStore, hooks: Pop3Migrat
   return {
     maxSessions: 1,
     label: popLabel,
-    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3, hooks.signal), job, ids, hooks.signal),
+    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3, hooks.signal), job, ids, hooks.signal, hooks.handed),
     dispose: () => ids.close(),
   };
 }
 
-function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: AbortSignal | undefined): SourceSession<Pop3Message> {
+function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: AbortSignal | undefined, handed: HandedMessages | undefined): SourceSession<Pop3Message> {
   const opts = job.options;
   const srcCtx: ErrorContext = { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port };
   const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
@@ -210,7 +215,13 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     const listed = new Set(messages.map((m) => m.uid));
     const vanished = [...store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0).keys()].filter((uid) => !listed.has(uid));
     store.forgetMessages(account, SOURCE_FOLDER, POP3_UID_VALIDITY, vanished);
-    const scanWholeTarget = identityChanged || vanished.length > 0;
+    // Queue mode: the last pass may have run on another worker, whose rows say what it copied
+    // (or found, or left out for good) since this store's. Without them, a copy the employee
+    // deleted or filed elsewhere in the new mailbox meanwhile is not found and is copied again.
+    const adoption = handed
+      ? adoptHandedMessages(store, account, SOURCE_FOLDER, POP3_UID_VALIDITY, messages.map((m) => ({ uid: m.uid, key: m.uidl, size: m.size })), handed, opts.deleted)
+      : undefined;
+    const scanWholeTarget = identityChanged || vanished.length > 0 || (adoption?.unmatched ?? 0) > 0;
 
     const settled = store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0);
     const pending: Pop3Message[] = [];

@@ -74,6 +74,12 @@ export class UidlIds {
     return row?.uidl;
   }
 
+  /** Every key of the account by its id (a handover names messages by key: handed-messages.ts). */
+  keysById(account: string): Map<number, string> {
+    const rows = this.db.prepare('SELECT id, uidl FROM pop3_uidl WHERE account = ?').all(account) as Array<{ id: number; uidl: string }>;
+    return new Map(rows.map((r) => [r.id, r.uidl]));
+  }
+
   close(): void {
     this.db.close();
   }
