@@ -113,7 +113,7 @@ export async function processAccountJob(
     );
     deps.log(`Running ${payload.label} (job ${jobId}, ${connections} connection${connections === 1 ? '' : 's'} per side)`);
     // Where the account's last pass ran elsewhere, start from its checkpoints (handed-checkpoints.ts).
-    adoptCheckpoints(deps.store, accountKey(engineJob), payload.checkpoints ?? []);
+    adoptCheckpoints(deps.store, accountKey(engineJob), payload.checkpoints ?? [], payload.reopened ?? []);
     const pop3 = endpointProtocol(payload.source) === 'pop3';
     const handed = pop3 && payload.pop3 ? handedPop3Of(deps, payload, accountKey(engineJob)) : undefined;
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
@@ -197,7 +197,17 @@ function recordForVerify(
   let recorded: VerifyRecord;
   try {
     // Folder names and UIDLs are the mailbox's own, scrubbed all the same as the result is: nothing secret goes to Redis.
-    recorded = JSON.parse(scrub(JSON.stringify(verifyRecordOf(deps.store, account, result, !!pop3)), secrets)) as VerifyRecord;
+    const { reopened, ...rest } = verifyRecordOf(deps.store, account, result, !!pop3);
+    recorded = JSON.parse(scrub(JSON.stringify(rest), secrets)) as VerifyRecord;
+    // Its words one by one, not its UID sets: a password of digits could turn up in one and cut it.
+    if (reopened?.length) {
+      recorded.reopened = reopened.map((r) => ({
+        ...r,
+        sourceFolder: scrub(r.sourceFolder, secrets),
+        targetFolder: scrub(r.targetFolder, secrets),
+        skips: r.skips.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })),
+      }));
+    }
   } catch (err) {
     deps.log(`Could not read this account's records for the coordinator's verify: ${(err as Error).message}`);
     return {};

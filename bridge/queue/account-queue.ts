@@ -15,6 +15,7 @@ import {
   type AccountJobPayload,
   type CheckpointRecord,
   type Pop3Handover,
+  type ReopenedCheckpoint,
   type PublicEndpoint,
   type QueueAccountResult,
   type QueueProgress,
@@ -34,6 +35,8 @@ export interface EnqueueRequest {
   hostConnections: number;
   /** The account's checkpoints after its last pass, for the worker that takes this one. */
   checkpoints?: CheckpointRecord[];
+  /** Checkpoints of folders with a skip the next pass tries again, with their rows (reopened-checkpoints.ts). */
+  reopened?: ReopenedCheckpoint[];
   /** A POP3 source: its per-message rows after its last pass (handed-pop3.ts). */
   pop3?: Pop3Handover;
 }
@@ -119,6 +122,7 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
       hostConnections: req.hostConnections,
       sealed: sealSecrets({ source: req.job.source.auth, target: req.job.target.auth }, this.key, jobId, serversBinding(withoutAuth(req.job.source), withoutAuth(req.job.target))),
       ...(req.checkpoints?.length ? { checkpoints: req.checkpoints } : {}),
+      ...(req.reopened?.length ? { reopened: req.reopened } : {}),
       ...(req.pop3 ? { pop3: req.pop3 } : {}),
     };
     // A stop asked of the account's previous pass must not stop this one.

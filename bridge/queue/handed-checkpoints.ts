@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { openStateFile } from '../engine/sqlite-file';
 import type { StateStore } from '../engine/state-store';
 import { skipIsFinal } from '../engine/append-refusal';
-import type { CheckpointRecord } from './protocol';
+import { CheckpointRecordSchema, ReopenedCheckpointSchema, type CheckpointRecord, type ReopenedCheckpoint } from './protocol';
+import { adoptReopenedRows, reopenedRecord } from './reopened-checkpoints';
 import { POP3_UID_VALIDITY } from '../engine/pop3/pop3-source';
 
 /**
@@ -31,8 +32,11 @@ function open(store: StateStore): Database.Database {
   return openStateFile(store.file, SCHEMA);
 }
 
-/** The coordinator's side: a worker's checkpoints replace the ones kept for those folders. */
-export function keepHandedCheckpoints(store: StateStore, account: string, checkpoints: readonly CheckpointRecord[]): void {
+/**
+ * The coordinator's side: a worker's checkpoints replace the ones kept for those folders; a
+ * reopened one (reopened-checkpoints.ts) is kept in the same row, with its rows.
+ */
+export function keepHandedCheckpoints(store: StateStore, account: string, checkpoints: ReadonlyArray<CheckpointRecord | ReopenedCheckpoint>): void {
   const db = open(store);
   try {
     const put = db.prepare(
@@ -47,12 +51,29 @@ export function keepHandedCheckpoints(store: StateStore, account: string, checkp
   }
 }
 
-/** What the next pass of the account takes along. */
+/** What the next pass of the account takes along: the plain checkpoints. */
 export function handedCheckpoints(store: StateStore, account: string): CheckpointRecord[] {
+  return kept(store, account).flatMap((cp) => {
+    if ('skips' in cp) return [];
+    const parsed = CheckpointRecordSchema.safeParse(cp);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+/** …and the reopened ones, apart (an earlier worker must not take them for plain ones). */
+export function handedReopened(store: StateStore, account: string): ReopenedCheckpoint[] {
+  return kept(store, account).flatMap((cp) => {
+    if (!('skips' in cp)) return [];
+    const parsed = ReopenedCheckpointSchema.safeParse(cp);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+function kept(store: StateStore, account: string): object[] {
   const db = open(store);
   try {
     const rows = db.prepare(`SELECT checkpoint FROM queue_checkpoints WHERE account = ? ORDER BY source_folder`).all(account) as Array<{ checkpoint: string }>;
-    return rows.map((r) => JSON.parse(r.checkpoint) as CheckpointRecord);
+    return rows.map((r) => JSON.parse(r.checkpoint) as object);
   } finally {
     db.close();
   }
@@ -61,17 +82,33 @@ export function handedCheckpoints(store: StateStore, account: string): Checkpoin
 /**
  * A worker's store's checkpoints of an account, as they travel. Not a folder's with a skip the
  * next run tries again (a refusal that did not name the message, skipIsFinal): the checkpoint
- * lies past that message, and only this store's row of it reopens it (plan-folder.ts). Adopted
- * without the row, the checkpoint would leave the message out for good; without a handed
- * checkpoint, the next worker plans the folder from its own state (or the coordinator's older
- * handed one) and its target survey finds what was copied since.
+ * lies past that message, and only the rows of the store that recorded it reopen it
+ * (plan-folder.ts). Adopted bare, it would leave the message out for good; such a checkpoint
+ * travels apart, with those rows (reopenedRecords), and a worker of an earlier build, which
+ * would adopt it bare, does not read it.
  */
 export function checkpointRecords(store: StateStore, account: string): CheckpointRecord[] {
+  return records(store, account).plain;
+}
+
+/** The checkpoints checkpointRecords leaves out, each with the rows that let the next worker reopen its skips (reopened-checkpoints.ts). */
+export function reopenedRecords(store: StateStore, account: string): ReopenedCheckpoint[] {
+  return records(store, account).reopened;
+}
+
+function records(store: StateStore, account: string): { plain: CheckpointRecord[]; reopened: ReopenedCheckpoint[] } {
   const retried = new Set(store.skipped(account).filter((s) => !skipIsFinal(s.reason)).map((s) => s.sourceFolder));
-  return store
-    .checkpoints(account)
-    .filter((cp) => !retried.has(cp.sourceFolder))
-    .map(({ account: _account, ...cp }) => cp);
+  const plain: CheckpointRecord[] = [];
+  const reopened: ReopenedCheckpoint[] = [];
+  for (const full of store.checkpoints(account)) {
+    const { account: _account, ...cp } = full;
+    if (!retried.has(cp.sourceFolder)) plain.push(cp);
+    else {
+      const rows = reopenedRecord(store, full);
+      if (rows) reopened.push({ ...cp, ...rows });
+    }
+  }
+  return { plain, reopened };
 }
 
 /**
@@ -80,7 +117,19 @@ export function checkpointRecords(store: StateStore, account: string): Checkpoin
  * lower one. The engine then resumes from it as from its own (checkpoint.ts decides whether it
  * still fits the folder, the target folder and the filters).
  */
-export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[]): void {
+export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[], reopened: readonly ReopenedCheckpoint[] = []): void {
+  for (const rec of reopened) {
+    const { settled: _settled, skips: _skips, ...cp } = rec;
+    const own = store.getCheckpoint(account, cp.sourceFolder);
+    if (own && own.uidValidity === cp.uidValidity && own.lastUid >= cp.lastUid) continue;
+    try {
+      // Rows first: a checkpoint without them would leave the skipped message out.
+      adoptReopenedRows(store, account, rec);
+    } catch {
+      continue; // rows that do not read: the folder is planned from this store's own state
+    }
+    store.putCheckpoint({ ...cp, account });
+  }
   for (const cp of handed) {
     // A POP3 maildrop's checkpoint has no UID position (lastUid stays 0): what was copied is
     // in the per-message rows, which travel apart (handed-pop3.ts) and only for the messages

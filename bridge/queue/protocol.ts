@@ -41,6 +41,26 @@ export const CheckpointRecordSchema = z.object({
 });
 export type CheckpointRecord = z.infer<typeof CheckpointRecordSchema>;
 
+/** Most skips a reopened checkpoint carries, and the longest UID set: a folder beyond either hands over no checkpoint. */
+export const MAX_REOPENED_SKIPS = 1_000;
+export const MAX_REOPENED_SET_CHARS = 100_000;
+
+/**
+ * The checkpoint of a folder whose last pass left messages out for a reason the next pass
+ * tries again (reopened-checkpoints.ts), with the rows from the lowest of them up to the
+ * checkpoint: the next pass plans that stretch again, and only these rows keep it from
+ * copying again what is already there (or what the employee deleted or filed elsewhere).
+ * Apart from `checkpoints`: a worker of an earlier build ignores it and plans the folder
+ * from its own store, rather than adopting a checkpoint past a message it would then never copy.
+ */
+export const ReopenedCheckpointSchema = CheckpointRecordSchema.extend({
+  /** UIDs copied or found present, as a UID set ('3:5,9'). */
+  settled: z.string().max(MAX_REOPENED_SET_CHARS).regex(/^(\d+(:\d+)?(,\d+(:\d+)?)*)?$/),
+  /** Every skip of the stretch, those tried again and those left out for good. */
+  skips: z.array(z.object({ uid: z.number().int().min(1), reason: z.string().max(1000) })).min(1).max(MAX_REOPENED_SKIPS),
+});
+export type ReopenedCheckpoint = z.infer<typeof ReopenedCheckpointSchema>;
+
 /** Most maildrop messages a POP3 handover carries: a bigger maildrop hands over none (handed-pop3.ts). */
 export const MAX_HANDED_POP3_MESSAGES = 100_000;
 /** Most final skips it carries; the rest are tried again by the worker that takes the account (and refused again). */
@@ -87,6 +107,8 @@ export const AccountJobPayloadSchema = z.object({
    * ignores them (it plans from its own store, as before).
    */
   checkpoints: z.array(CheckpointRecordSchema).optional(),
+  /** Checkpoints of folders with a skip the next pass tries again, with their rows; optional as above. */
+  reopened: z.array(ReopenedCheckpointSchema).optional(),
   /** A POP3 source: its per-message rows after its last pass, on whichever worker it ran; optional as above. */
   pop3: Pop3HandoverSchema.optional(),
 });
@@ -111,6 +133,8 @@ export const VerifyRecordSchema = z.object({
   folders: z.array(FolderStateSchema).optional(),
   /** The worker's folder checkpoints of the account, for the account's next pass (handed-checkpoints.ts); optional as above. */
   checkpoints: z.array(CheckpointRecordSchema).optional(),
+  /** The worker's checkpoints of folders with a skip the next pass tries again, with their rows; optional as above. */
+  reopened: z.array(ReopenedCheckpointSchema).optional(),
   /** A POP3 source: the worker's per-message rows of the account, for its next pass; optional as above. */
   pop3: Pop3HandoverSchema.optional(),
 });

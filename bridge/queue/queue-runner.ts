@@ -8,7 +8,7 @@ import type { AccountOutcome, AccountQueue } from './account-queue';
 import type { InflightStore } from './inflight-store';
 import type { QueueAccountResult, QueueProgress } from './protocol';
 import { accountJobId } from './queue-config';
-import { handedCheckpoints } from './handed-checkpoints';
+import { handedCheckpoints, handedReopened } from './handed-checkpoints';
 import { handedPop3 } from './handed-pop3';
 import { storeVerifyRecord } from './verify-record';
 import { toWorkerView } from './worker-view';
@@ -162,8 +162,16 @@ export class QueueRunner implements AccountRunner {
     }
     for (let attempt = 1; ; attempt++) {
       const checkpoints = this.o.verifyStore ? handedCheckpoints(this.o.verifyStore, accountKey(job)) : undefined;
+      const reopened = this.o.verifyStore ? handedReopened(this.o.verifyStore, accountKey(job)) : undefined;
       const pop3 = this.o.verifyStore ? handedPop3(this.o.verifyStore, accountKey(job)) : undefined;
-      const { state } = await queue.enqueue({ accountKey: queueKeyOf(job), job, hostConnections: this.o.hostConnections, ...(checkpoints ? { checkpoints } : {}), ...(pop3 ? { pop3 } : {}) });
+      const { state } = await queue.enqueue({
+        accountKey: queueKeyOf(job),
+        job,
+        hostConnections: this.o.hostConnections,
+        ...(checkpoints ? { checkpoints } : {}),
+        ...(reopened?.length ? { reopened } : {}),
+        ...(pop3 ? { pop3 } : {}),
+      });
       inflight.setPending(accountId, jobId);
       log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
       const outcome = await queue.waitFor(jobId);

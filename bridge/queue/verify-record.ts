@@ -1,7 +1,7 @@
 import type { AccountResult } from '../../shared/migration';
 import { UidlIds } from '../engine/pop3/uidl-ids';
 import type { StateStore } from '../engine/state-store';
-import { checkpointRecords, keepHandedCheckpoints } from './handed-checkpoints';
+import { checkpointRecords, keepHandedCheckpoints, reopenedRecords } from './handed-checkpoints';
 import { keepPop3Handover } from './handed-pop3';
 import type { VerifyRecord } from './protocol';
 
@@ -38,6 +38,7 @@ export function verifyRecordOf(store: StateStore, account: string, result: Accou
     uidls,
     folders: store.folderSummaries(account),
     checkpoints: checkpointRecords(store, account),
+    reopened: reopenedRecords(store, account),
   };
 }
 
@@ -57,7 +58,7 @@ export function storeVerifyRecord(store: StateStore, account: string, result: Ac
     return uidValidity === undefined ? [] : [{ sourceFolder: s.folder, uidValidity, uid: s.uid, reason: s.reason }];
   });
   store.keepWorkerReport(account, { folders: record.uidValidity, skips, summaries: record.folders });
-  if (record.checkpoints) keepHandedCheckpoints(store, account, record.checkpoints);
+  if (record.checkpoints || record.reopened) keepHandedCheckpoints(store, account, [...(record.checkpoints ?? []), ...(record.reopened ?? [])]);
   if (record.pop3) keepPop3Handover(store, account, record.pop3);
   if (record.uidls.length > 0) {
     const ids = UidlIds.forStore(store);

@@ -15,6 +15,7 @@ import { scratchDir } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { plainEndpoint } from '../support/engine-fixtures';
 import { pop3Endpoint } from './pop3-support';
+import { keepHandedCheckpoints, reopenedRecords } from '../../bridge/queue/handed-checkpoints';
 
 /**
  * Incremental sync in queue mode: the passes of one account run on whichever worker is free,
@@ -27,6 +28,8 @@ const SRC: DovecotUser = { user: 'sync@old.example.com', password: 'Sync-src-pw-
 const TGT: DovecotUser = { user: 'sync@new.example.com', password: 'Sync-tgt-pw-1' };
 const POP_SRC: DovecotUser = { user: 'pop@old.example.com', password: 'Sync-pop-src-pw-2' };
 const POP_TGT: DovecotUser = { user: 'pop@new.example.com', password: 'Sync-pop-tgt-pw-2' };
+const RS_SRC: DovecotUser = { user: 'retry@old.example.com', password: 'Sync-rs-src-pw-3' };
+const RS_TGT: DovecotUser = { user: 'retry@new.example.com', password: 'Sync-rs-tgt-pw-3' };
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, child: () => quiet } as unknown as Logger;
 
 describe('queue mode: a sync pass on another worker than the one that ran the first pass', () => {
@@ -39,11 +42,12 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
   beforeAll(async () => {
     [redis, source, target] = await Promise.all([
       startRedis({ name: 'sync' }),
-      startDovecot({ name: 'sync-src', users: [SRC, POP_SRC] }),
-      startDovecot({ name: 'sync-tgt', users: [TGT, POP_TGT] }),
+      startDovecot({ name: 'sync-src', users: [SRC, POP_SRC, RS_SRC] }),
+      startDovecot({ name: 'sync-tgt', users: [TGT, POP_TGT, RS_TGT] }),
     ]);
     await seedFolder(source, SRC, 'INBOX', bulkMessages(10, 61, { prefix: 'sync' }));
     await seedFolder(source, POP_SRC, 'INBOX', bulkMessages(10, 64, { prefix: 'sync-pop' }));
+    await seedFolder(source, RS_SRC, 'INBOX', bulkMessages(6, 66, { prefix: 'sync-rs' }));
     writeNewClusterKey(scratch.path('cluster.key'));
     key = loadClusterKey(scratch.path('cluster.key'));
   }, 60_000);
@@ -116,6 +120,46 @@ describe('queue mode: a sync pass on another worker than the one that ran the fi
     expect(again.filter((m) => m.sha256 === newest.sha256), 'the second filed message is back in the inbox').toHaveLength(0);
     expect(again).toHaveLength(9);
     expect(await readFolder(target, TGT, 'Kunden')).toHaveLength(2);
+  }, 120_000);
+
+  it('a folder whose last pass left a message out for a reason it tries again: the next worker copies it, and brings back nothing deleted or filed', async () => {
+    const rsJob = () => ({
+      source: { ...plainEndpoint(source, RS_SRC), protocol: 'imap' as const },
+      target: { ...plainEndpoint(target, RS_TGT), protocol: 'imap' as const },
+      options: MigrationOptionsSchema.parse({ concurrency: 1 }),
+      stateKey: 'account:acc-rs',
+    });
+    await pass('w-first', rsJob(), 'acc-rs');
+    const copies = await readFolder(target, RS_TGT, 'INBOX');
+    expect(copies).toHaveLength(6);
+    const [skipped, filed, deleted] = copies.slice(2, 5);
+    // The first pass as it ends when the target refused one message with words that do not name
+    // it (Courier: "Current box is selected READ-ONLY."): in the worker's store a skip row and
+    // the checkpoint past it, and at the coordinator what that worker hands over then.
+    const worker = StateStore.open(scratch.path('state-w-first'));
+    const coordinator = StateStore.open(scratch.path('coordinator'));
+    try {
+      const cp = worker.getCheckpoint('account:acc-rs', 'INBOX')!;
+      const row = [...worker.settledAbove('account:acc-rs', 'INBOX', cp.uidValidity, 0).values()].find((r) => r.targetUid === skipped!.uid)!;
+      worker.recordMessages('account:acc-rs', 'INBOX', cp.uidValidity, [{ ...row, outcome: 'skipped', targetUid: null, reason: 'MESSAGE_REJECTED: Current box is selected READ-ONLY.' }]);
+      keepHandedCheckpoints(coordinator, 'account:acc-rs', reopenedRecords(worker, 'account:acc-rs'));
+    } finally {
+      worker.close();
+      coordinator.close();
+    }
+    await withImap(target, RS_TGT, async (c) => {
+      await c.mailboxCreate('Kunden');
+      await c.mailboxOpen('INBOX');
+      await c.messageDelete(String(skipped!.uid), { uid: true });
+      await c.messageMove(String(filed!.uid), 'Kunden', { uid: true });
+      await c.messageDelete(String(deleted!.uid), { uid: true });
+    });
+    await pass('w-second', rsJob(), 'acc-rs');
+    const inbox = await readFolder(target, RS_TGT, 'INBOX');
+    expect(inbox.filter((m) => m.sha256 === skipped!.sha256), 'the skipped message was never tried again').toHaveLength(1);
+    expect(inbox.filter((m) => m.sha256 === filed!.sha256), 'the filed message is back in the inbox').toHaveLength(0);
+    expect(inbox.filter((m) => m.sha256 === deleted!.sha256), 'the deleted message is back').toHaveLength(0);
+    expect(inbox).toHaveLength(4);
   }, 120_000);
 
   it('POP3 source: a sync pass on another worker copies the new message only, nothing twice', async () => {

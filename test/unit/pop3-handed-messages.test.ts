@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { adoptHandedMessages, handableRows, type HandedMessage } from '../../bridge/engine/pop3/handed-messages';
+import { adoptHandedMessages, handableRows, type HandedMessage, type HandedMessages } from '../../bridge/engine/pop3/handed-messages';
 import { UidlIds } from '../../bridge/engine/pop3/uidl-ids';
 import { StateStore } from '../../bridge/engine/state-store';
 
@@ -22,7 +22,7 @@ const RETRIED = 'NOT_DOWNLOADED: the server has no working TOP';
 const FINAL = 'MESSAGE_TOO_LARGE: 30000000 bytes';
 const row = (uid: number, outcome: 'copied' | 'present' | 'skipped', targetUid: number | null, reason: string | null = null) => ({ uid, fingerprint: `fp${uid}`, outcome, targetUid, size: 100, reason });
 /** Tags are the keys themselves here: what is tested is which rows are taken. */
-const handed = (entries: Array<[string, HandedMessage]>) => ({ tagOf: (k: string) => k, settled: new Map(entries) });
+const handed = (entries: Array<[string, HandedMessage]>): HandedMessages => ({ tagOf: (k: string) => k, settled: new Map(entries) });
 
 describe('handableRows', () => {
   it('hands copies, found messages and final skips by UIDL key; never a skip the next pass tries again', () => {

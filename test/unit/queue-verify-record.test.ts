@@ -8,7 +8,7 @@ import { UidlIds } from '../../bridge/engine/pop3/uidl-ids';
 import type { Pop3Client } from '../../bridge/engine/pop3/client';
 import { StateStore, type FolderCheckpoint } from '../../bridge/engine/state-store';
 import { QueueAccountResultSchema, QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
-import { handedCheckpoints } from '../../bridge/queue/handed-checkpoints';
+import { handedCheckpoints, handedReopened } from '../../bridge/queue/handed-checkpoints';
 import { storeVerifyRecord, verifyRecordOf } from '../../bridge/queue/verify-record';
 import { readPop3Meta } from '../../bridge/verify/pop3-meta';
 import { readRecordedState, skipKey } from '../../bridge/verify/recorded-state';
@@ -83,12 +83,14 @@ describe('the worker records for the coordinator verify', () => {
       uidls: [],
       folders: worker.store.folderSummaries(ACCOUNT),
       // Not v1.2's: its skip ("refused", not about the message) is tried again by the next pass,
-      // which only this worker's row of it can reopen (handed-checkpoints.ts).
+      // which only rows of it can reopen: that checkpoint travels apart, with them (reopened-checkpoints.ts).
       checkpoints: [checkpoint('INBOX', 'INBOX', 7)].map(({ account: _a, ...cp }) => cp),
+      reopened: [checkpoint('v1.2', 'v1．2', 9)].map(({ account: _a, ...cp }) => ({ ...cp, settled: '', skips: [{ uid: 4, reason: 'MESSAGE_REJECTED: refused' }] })),
     });
     storeVerifyRecord(coord.store, ACCOUNT, sent.result, sent.recorded!);
-    // The checkpoints wait for the account's next pass, whichever worker takes it.
+    // The checkpoints wait for the account's next pass, whichever worker takes it; the reopened one apart.
     expect(handedCheckpoints(coord.store, ACCOUNT)).toEqual(sent.recorded!.checkpoints);
+    expect(handedReopened(coord.store, ACCOUNT)).toEqual(sent.recorded!.reopened);
     // The account view (account.get's folders, account.skipped) shows what it shows from the worker's store.
     expect(recordedFolders(coord.store, ACCOUNT)).toEqual(worker.store.folderSummaries(ACCOUNT));
     expect(recordedFolders(coord.store, ACCOUNT).map((f) => [f.source, f.target, f.copied, f.skipped])).toEqual([
