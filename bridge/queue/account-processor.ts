@@ -22,7 +22,7 @@ import {
   type QueueProgress,
   type VerifyRecord,
 } from './protocol';
-import { scrub, secretsOf } from './secret-scrub';
+import { scrub, scrubStrings, secretsOf } from './secret-scrub';
 import { STOP_REASON } from './stop-requests';
 import { verifyRecordOf } from './verify-record';
 import type { WorkerStats } from './worker-stats';
@@ -126,7 +126,7 @@ export async function processAccountJob(
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
     await progress.flush();
-    const scrubbed = JSON.parse(scrub(JSON.stringify(result), secrets)) as AccountResult;
+    const scrubbed = scrubStrings(result, secrets);
     const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
     // A lease lost after the coordinator's stop still means the account may run elsewhere now.
     if (leaseLost()) {
@@ -198,7 +198,7 @@ function recordForVerify(
   try {
     // Folder names and UIDLs are the mailbox's own, scrubbed all the same as the result is: nothing secret goes to Redis.
     const { reopened, ...rest } = verifyRecordOf(deps.store, account, result, !!pop3);
-    recorded = JSON.parse(scrub(JSON.stringify(rest), secrets)) as VerifyRecord;
+    recorded = scrubStrings(rest, secrets) as VerifyRecord;
     // Its words one by one, not its UID sets: a password of digits could turn up in one and cut it.
     if (reopened?.length) {
       recorded.reopened = reopened.map((r) => ({

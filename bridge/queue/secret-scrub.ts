@@ -17,3 +17,17 @@ export function scrub(text: string, secrets: string[]): string {
   for (const s of secrets) out = out.split(s).join('***');
   return out;
 }
+
+/**
+ * scrub over every string of a JSON value, leaving its numbers and keys: over the JSON text, a
+ * password of digits that also occurs in a count cut the number and the text no longer parsed.
+ */
+export function scrubStrings<T>(value: T, secrets: string[]): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return scrub(v, secrets);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(JSON.parse(JSON.stringify(value))) as T;
+}

@@ -9,7 +9,7 @@ import { openSecrets, sealSecrets } from '../../bridge/queue/payload-crypto';
 import { KEY_MISMATCH_MESSAGE, QueueRefusal, QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { accountJobId } from '../../bridge/queue/queue-config';
 import { describeRedis, parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
-import { scrub } from '../../bridge/queue/secret-scrub';
+import { scrub, scrubStrings } from '../../bridge/queue/secret-scrub';
 import { queueCaFile, withQueueCa } from '../../bridge/queue/queue-ca';
 import { queueOption } from '../../bridge/cli/start-command';
 
@@ -135,5 +135,11 @@ describe('per-host connection cap (the rule shared by the worker and the Redis c
 describe('scrub', () => {
   it('replaces every occurrence of a secret', () => {
     expect(scrub('LOGIN a pw-1234 pw-1234', ['pw-1234'])).toBe('LOGIN a *** ***');
+  });
+
+  it('over a JSON value: in every string, nested too; numbers that hold the digits of a secret stay numbers', () => {
+    const value = { copied: 120245, error: { message: 'login 2024 refused' }, list: ['x2024y', 2024], ok: true, none: null };
+    expect(scrubStrings(value, ['2024'])).toEqual({ copied: 120245, error: { message: 'login *** refused' }, list: ['x***y', 2024], ok: true, none: null });
+    expect(value.error.message).toBe('login 2024 refused');
   });
 });
