@@ -3,7 +3,7 @@ import { openStateFile } from '../engine/sqlite-file';
 import type { StateStore } from '../engine/state-store';
 import { skipIsFinal } from '../engine/append-refusal';
 import { CheckpointRecordSchema, ReopenedCheckpointSchema, type CheckpointRecord, type ReopenedCheckpoint } from './protocol';
-import { adoptReopenedRows, reopenedRecord } from './reopened-checkpoints';
+import { adoptReopenedRows, onlyFinalSkips, reopenedRecord } from './reopened-checkpoints';
 import { POP3_UID_VALIDITY } from '../engine/pop3/pop3-source';
 
 /**
@@ -51,10 +51,19 @@ export function keepHandedCheckpoints(store: StateStore, account: string, checkp
   }
 }
 
-/** What the next pass of the account takes along: the plain checkpoints. */
+/**
+ * What the next pass of the account takes along: the plain checkpoints, and those of folders
+ * whose skips are all final without their rows (a worker of an earlier build takes those bare,
+ * as it did before; a later one takes the reopened record first).
+ */
 export function handedCheckpoints(store: StateStore, account: string): CheckpointRecord[] {
   return kept(store, account).flatMap((cp) => {
-    if ('skips' in cp) return [];
+    if ('skips' in cp) {
+      const reopened = ReopenedCheckpointSchema.safeParse(cp);
+      if (!reopened.success || !onlyFinalSkips(reopened.data)) return [];
+      const { settled: _settled, skips: _skips, ...plain } = reopened.data;
+      return [plain];
+    }
     const parsed = CheckpointRecordSchema.safeParse(cp);
     return parsed.success ? [parsed.data] : [];
   });
@@ -85,7 +94,8 @@ function kept(store: StateStore, account: string): object[] {
  * lies past that message, and only the rows of the store that recorded it reopen it
  * (plan-folder.ts). Adopted bare, it would leave the message out for good; such a checkpoint
  * travels apart, with those rows (reopenedRecords), and a worker of an earlier build, which
- * would adopt it bare, does not read it.
+ * would adopt it bare, does not read it. A folder with skips that are all final travels both
+ * ways: bare here, for such a worker, and with its skips there.
  */
 export function checkpointRecords(store: StateStore, account: string): CheckpointRecord[] {
   return records(store, account).plain;
@@ -103,10 +113,9 @@ function records(store: StateStore, account: string): { plain: CheckpointRecord[
   for (const full of store.checkpoints(account)) {
     const { account: _account, ...cp } = full;
     if (!retried.has(cp.sourceFolder)) plain.push(cp);
-    else {
-      const rows = reopenedRecord(store, full);
-      if (rows) reopened.push({ ...cp, ...rows });
-    }
+    // A maildrop's rows travel by UIDL (handed-pop3.ts); its checkpoint has no UID stretch.
+    const rows = cp.uidValidity === POP3_UID_VALIDITY ? undefined : reopenedRecord(store, full);
+    if (rows) reopened.push({ ...cp, ...rows });
   }
   return { plain, reopened };
 }
@@ -120,6 +129,7 @@ function records(store: StateStore, account: string): { plain: CheckpointRecord[
 export function adoptCheckpoints(store: StateStore, account: string, handed: readonly CheckpointRecord[], reopened: readonly ReopenedCheckpoint[] = []): void {
   for (const rec of reopened) {
     const { settled: _settled, skips: _skips, ...cp } = rec;
+    if (cp.uidValidity === POP3_UID_VALIDITY) continue;
     const own = store.getCheckpoint(account, cp.sourceFolder);
     if (own && own.uidValidity === cp.uidValidity && own.lastUid >= cp.lastUid) continue;
     try {

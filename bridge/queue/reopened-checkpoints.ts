@@ -14,18 +14,28 @@ import { MAX_REOPENED_SET_CHARS, MAX_REOPENED_SKIPS, type ReopenedCheckpoint } f
  * a checkpoint travels with the rows of that stretch (from the lowest such skip up to the
  * checkpoint): the messages there on the target as a UID set, the skips with their reasons.
  * The adopting worker then reopens the skip as the recording one would.
+ *
+ * The skips left out for good travel too, wherever they lie: the worker that adopts the
+ * checkpoint reports the folder's skips from its own rows, and the coordinator's record of a
+ * skip it does not report is dropped, so the coordinator's verify would call that message missing.
+ *
+ * Undefined for a folder without skips, and for one with more than a handover carries.
  */
 export function reopenedRecord(store: StateStore, cp: FolderCheckpoint): Omit<ReopenedCheckpoint, keyof FolderCheckpoint> | undefined {
-  const rows = store.settledBetween(cp.account, cp.sourceFolder, cp.uidValidity, 1, cp.lastUid);
-  const retried = [...rows].filter(([, r]) => r.outcome === 'skipped' && !skipIsFinal(r.reason)).map(([uid]) => uid);
-  if (retried.length === 0) return undefined;
-  const lowest = Math.min(...retried);
-  const stretch = [...rows].filter(([uid]) => uid >= lowest).sort(([a], [b]) => a - b);
-  const settled = uidRangeSets(stretch.filter(([, r]) => r.outcome !== 'skipped').map(([uid]) => uid)).join(',');
-  const skips = stretch.filter(([, r]) => r.outcome === 'skipped').map(([uid, r]) => ({ uid, reason: (r.reason ?? '').slice(0, 1000) }));
-  // Too many to carry: no checkpoint at all (the next worker plans the folder from its own state).
+  const rows = [...store.settledBetween(cp.account, cp.sourceFolder, cp.uidValidity, 1, cp.lastUid)].sort(([a], [b]) => a - b);
+  const skipRows = rows.filter(([, r]) => r.outcome === 'skipped');
+  if (skipRows.length === 0) return undefined;
+  const retried = skipRows.filter(([, r]) => !skipIsFinal(r.reason)).map(([uid]) => uid);
+  const lowest = retried.length > 0 ? Math.min(...retried) : Infinity;
+  const settled = uidRangeSets(rows.filter(([uid, r]) => uid >= lowest && r.outcome !== 'skipped').map(([uid]) => uid)).join(',');
+  const skips = skipRows.map(([uid, r]) => ({ uid, reason: (r.reason ?? '').slice(0, 1000) }));
   if (settled.length > MAX_REOPENED_SET_CHARS || skips.length > MAX_REOPENED_SKIPS) return undefined;
   return { settled, skips };
+}
+
+/** Whether a reopened checkpoint's skips are all final: then it is a plain checkpoint as well, for a worker of an earlier build. */
+export function onlyFinalSkips(rec: ReopenedCheckpoint): boolean {
+  return rec.skips.every((s) => skipIsFinal(s.reason));
 }
 
 /**

@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { StateStore, type FolderCheckpoint } from '../../bridge/engine/state-store';
 import { adoptCheckpoints, checkpointRecords, reopenedRecords } from '../../bridge/queue/handed-checkpoints';
 import { parseUidSet } from '../../bridge/queue/reopened-checkpoints';
+import { storeVerifyRecord, verifyRecordOf } from '../../bridge/queue/verify-record';
+import { ReopenedCheckpointSchema } from '../../bridge/queue/protocol';
+import type { AccountResult } from '../../shared/migration';
 import { MAX_REOPENED_SKIPS } from '../../bridge/queue/protocol';
 
 /**
@@ -47,6 +50,27 @@ describe('reopened checkpoints', () => {
     expect(rows.get(7)).toMatchObject({ outcome: 'skipped', reason: FINAL });
     store.close();
     other.close();
+  });
+
+  it("a skip left out for good stays on the coordinator's record after a pass on another worker", () => {
+    const a = open();
+    const b = open();
+    const coordinator = open();
+    const resultOf = (s: StateStore): AccountResult => ({
+      source: 's', target: 't', status: 'done', messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, folders: [],
+      skipped: s.skipped(ACC).map((x) => ({ folder: x.sourceFolder, uid: x.uid, reason: x.reason })), warnings: [], error: null,
+    });
+    a.putCheckpoint(cp(10));
+    a.recordMessages(ACC, 'INBOX', 5, [copied(1), skip(2, FINAL)]);
+    storeVerifyRecord(coordinator, ACC, resultOf(a), verifyRecordOf(a, ACC, resultOf(a), false));
+    expect(coordinator.reportedSkipped(ACC)).toEqual([{ sourceFolder: 'INBOX', uid: 2, reason: FINAL }]);
+    // Worker B takes what A handed over (through JSON), and reports what its own store then says.
+    const handed = JSON.parse(JSON.stringify(verifyRecordOf(a, ACC, resultOf(a), false)));
+    adoptCheckpoints(b, ACC, handed.checkpoints, ReopenedCheckpointSchema.array().parse(handed.reopened));
+    expect(b.getCheckpoint(ACC, 'INBOX')?.lastUid).toBe(10);
+    storeVerifyRecord(coordinator, ACC, resultOf(b), verifyRecordOf(b, ACC, resultOf(b), false));
+    expect(coordinator.reportedSkipped(ACC)).toEqual([{ sourceFolder: 'INBOX', uid: 2, reason: FINAL }]);
+    for (const s of [a, b, coordinator]) s.close();
   });
 
   it('a folder with more skips than travel hands over no checkpoint', () => {

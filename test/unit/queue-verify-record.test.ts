@@ -85,7 +85,11 @@ describe('the worker records for the coordinator verify', () => {
       // Not v1.2's: its skip ("refused", not about the message) is tried again by the next pass,
       // which only rows of it can reopen: that checkpoint travels apart, with them (reopened-checkpoints.ts).
       checkpoints: [checkpoint('INBOX', 'INBOX', 7)].map(({ account: _a, ...cp }) => cp),
-      reopened: [checkpoint('v1.2', 'v1．2', 9)].map(({ account: _a, ...cp }) => ({ ...cp, settled: '', skips: [{ uid: 4, reason: 'MESSAGE_REJECTED: refused' }] })),
+      // INBOX's final skip travels too, so the next worker reports it and the coordinator keeps it.
+      reopened: [
+        { ...checkpoint('INBOX', 'INBOX', 7), settled: '', skips: [{ uid: 2, reason: 'MESSAGE_TOO_LARGE: over the limit' }] },
+        { ...checkpoint('v1.2', 'v1．2', 9), settled: '', skips: [{ uid: 4, reason: 'MESSAGE_REJECTED: refused' }] },
+      ].map(({ account: _a, ...cp }) => cp),
     });
     storeVerifyRecord(coord.store, ACCOUNT, sent.result, sent.recorded!);
     // The checkpoints wait for the account's next pass, whichever worker takes it; the reopened one apart.
