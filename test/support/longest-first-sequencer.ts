@@ -17,7 +17,7 @@ const ESTIMATED_SECONDS: Record<string, number> = {
   'e2e:test/e2e/webmail-panel.test.ts': 62,
   'integration:test/integration/queue-coordinator.test.ts': 60,
   'integration:test/integration/queue-cluster.test.ts': 58,
-  'integration:test/integration/queue-lease.test.ts': 40,
+  'integration:test/integration/queue-lease.test.ts': 45,
   'e2e:test/e2e/wizard-migration.test.ts': 37,
   'integration:test/integration/matrix-engine-pop3.test.ts': 35,
   'integration:test/integration/engine-robustness.test.ts': 27,
