@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { appendBatch, appendGroups, type AppendItem } from './append-batch';
-import { appendOneOrSkip, isRefusal, refusedByTarget } from './append-refusal';
+import { appendOneOrSkip, isRefusal, isTemporaryRefusal, refusedByTarget, throttledByTarget } from './append-refusal';
 
 export type AppendOutcome = { targetUid: number | null } | { reason: string };
 
@@ -12,7 +12,9 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  * a server fault, or words nobody has taught us) is a skip only when other messages of
  * the same call were accepted, and then one the next run tries again; when nothing got
  * through, it fails the account (TARGET_REFUSED, retried from the checkpoint) instead of
- * skipping everything while reporting success. Connection failures propagate.
+ * skipping everything while reporting success. A refusal for now (throttling, a server
+ * part down) fails the account as THROTTLED: the message is sent again after a back-off,
+ * not skipped. Messages accepted before are kept (onStored). Connection failures propagate.
  */
 export async function appendMessages(
   target: ImapFlow,
@@ -35,6 +37,8 @@ export async function appendMessages(
       accepted += group.length;
     } catch (err) {
       if (!isRefusal(err)) throw err;
+      // A server that takes no mail for now would refuse each message of the group too.
+      if (isTemporaryRefusal(err)) throw throttledByTarget(folder, err);
       for (const item of group) {
         const one = await appendOneOrSkip(target, folder, item);
         if ('unexplained' in one) {

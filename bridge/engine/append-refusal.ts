@@ -45,6 +45,29 @@ const MAILBOX_TEXT = /read-?only|permission|not allowed|denied|no such (mailbox|
 const SIZE_TEXT = /(message|mail|literal) (size|is too (big|large))|too (big|large)|larger than|maximum (message |mail )?size|size limit/i;
 const MAILBOX_CODES = new Set(['TRYCREATE', 'NONEXISTENT', 'NOPERM', 'UNAVAILABLE', 'SERVERBUG', 'INUSE', 'CONTACTADMIN', 'LIMIT', 'CANNOT', 'READ-ONLY']);
 
+/**
+ * A refusal that means "not now": providers throttle a mailbox that takes mail fast
+ * (Microsoft 365: "Request is throttled. Suggested Backoff Time: ..."; Exchange 2013: "Server
+ * Unavailable. 15") or have a part down for a moment ([UNAVAILABLE], RFC 5530). The same
+ * message goes through once they take mail again, so it is sent again after a back-off,
+ * never skipped. A full mailbox is not this: it stays full.
+ */
+const TEMPORARY_CODES = new Set(['UNAVAILABLE', 'INUSE', 'THROTTLED']);
+const TEMPORARY_TEXT = /throttl|try (again )?later|temporar|unavailable|rate.?limit|too many (requests|commands|connections)|server (is )?busy/i;
+
+export function isTemporaryRefusal(err: ServerError): boolean {
+  const code = (err.serverResponseCode ?? '').toUpperCase();
+  const text = err.responseText || err.message || '';
+  if (code === 'OVERQUOTA' || /quota/i.test(text)) return false;
+  return TEMPORARY_CODES.has(code) || TEMPORARY_TEXT.test(text);
+}
+
+/** The account's error for a temporary refusal: transient, retried after a back-off (the server's suggested one, when it names one). */
+export function throttledByTarget(folder: string, err: ServerError): MigrationError {
+  const text = (err.responseText || err.message || 'refused').trim();
+  return new MigrationError('THROTTLED', `The target refused to store messages in "${folder}" for now: "${text}". Nothing was skipped; the account is retried after a pause.`, { side: 'target', cause: err });
+}
+
 export function refusalReason(err: ServerError): Refusal {
   const code = (err.serverResponseCode ?? '').toUpperCase();
   const text = (err.responseText || err.message || 'refused').trim();
@@ -92,7 +115,8 @@ export type SingleOutcome =
  * APPENDs one message on its own, after its batch was refused. A refusal that names the
  * message becomes the reason to skip it; a full mailbox fails the account (every later
  * message would fail the same way); any other refusal is reported as unexplained, for
- * appendMessages to judge against the other messages. Keywords the server may not know
+ * appendMessages to judge against the other messages; a refusal for now (isTemporaryRefusal)
+ * fails the account as THROTTLED, to be retried after a back-off. Keywords the server may not know
  * are dropped before giving up: the message matters more than its tags. So is a date before
  * 1970, which Cyrus and Courier refuse (stored-dates.ts): the copy gets 2 January 1970 instead, and
  * the read-back at the end of the pass reports it.
@@ -102,6 +126,7 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
     return { targetUid: (await appendBatch(target, folder, [item])).uids[0] ?? null };
   } catch (err) {
     if (!isRefusal(err)) throw err;
+    if (isTemporaryRefusal(err)) throw throttledByTarget(folder, err);
     let reason = refusalReason(err);
     if (reason.code === 'QUOTA_EXCEEDED') {
       throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });
@@ -114,6 +139,7 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
         return { targetUid: (await appendBatch(target, folder, [attempt])).uids[0] ?? null };
       } catch (retryErr) {
         if (!isRefusal(retryErr)) throw retryErr;
+        if (isTemporaryRefusal(retryErr)) throw throttledByTarget(folder, retryErr);
         last = retryErr;
         reason = refusalReason(retryErr);
       }
@@ -124,6 +150,7 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
         return { targetUid: (await appendBatch(target, folder, [{ ...attempt, flags: system }])).uids[0] ?? null };
       } catch (retryErr) {
         if (!isRefusal(retryErr)) throw retryErr;
+        if (isTemporaryRefusal(retryErr)) throw throttledByTarget(folder, retryErr);
         last = retryErr;
         reason = refusalReason(retryErr);
       }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StateStore } from '../../bridge/engine/state-store';
-import { refusalReason, skipIsFinal } from '../../bridge/engine/append-refusal';
+import { isTemporaryRefusal, refusalReason, skipIsFinal } from '../../bridge/engine/append-refusal';
 import { classifyError } from '../../bridge/engine/errors';
 import { markOrigin } from '../../bridge/engine/error-origin';
 import { FingerprintIndex, exactFingerprint, fingerprint, fingerprintsOf } from '../../bridge/engine/fingerprint';
@@ -39,6 +39,27 @@ describe('which APPEND refusals may skip a message', () => {
       ['', 'APPEND failed.'],
     ] as const) {
       expect(refusalReason({ responseStatus: 'NO', serverResponseCode: code, responseText: text }).messageBound, text).toBe(false);
+    }
+  });
+
+  it('a refusal for now (throttling, a part of the server down) is told apart, to be retried rather than skipped', () => {
+    for (const [code, text] of [
+      ['', 'Request is throttled. Suggested Backoff Time: 299609 milliseconds'],
+      ['', 'Server Unavailable. 15'],
+      ['UNAVAILABLE', 'Temporary failure, try again later'],
+      ['INUSE', 'Mailbox is locked'],
+    ] as const) {
+      expect(isTemporaryRefusal({ responseStatus: 'NO', serverResponseCode: code, responseText: text }), text).toBe(true);
+    }
+    for (const [code, text] of [
+      ['LIMIT', 'Mail size is larger than the maximum size allowed by server configuration'],
+      ['LIMIT', 'Mailbox exceeds message limit'],
+      ['OVERQUOTA', 'Quota exceeded (mailbox for user is full)'],
+      ['', 'Message contains bare newlines'],
+      ['', 'Current box is selected READ-ONLY.'],
+      ['SERVERBUG', 'Internal error occurred. Refer to server log for more information.'],
+    ] as const) {
+      expect(isTemporaryRefusal({ responseStatus: 'NO', serverResponseCode: code, responseText: text }), text).toBe(false);
     }
   });
 

@@ -1,0 +1,121 @@
+import { connect, createServer, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of a real IMAP server that answers chosen commands in
+ * the server's place: what a provider does when it throttles (Microsoft 365's "NO Request is
+ * throttled. Suggested Backoff Time: ..."), goes down for a moment ("NO [UNAVAILABLE]") or
+ * shuts a session ("* BYE"), none of which a test server can be made to do on cue. Commands
+ * are told apart with their literals (synchronizing, non-synchronizing, literal8), so a
+ * MULTIAPPEND of many messages is one command: a command answered here never reaches the
+ * server, whole. STARTTLS is hidden from the client, or the commands could not be read.
+ */
+export interface AnsweringProxy {
+  port: number;
+  /** How many commands were answered here so far. */
+  answered(): number;
+  close(): Promise<void>;
+}
+
+/** What the proxy does instead of forwarding a command: a tagged answer, or a BYE and the end of the connection. */
+export type StandIn = { reply: string } | { bye: string };
+
+export interface ProxiedCommand {
+  /** The command's tag and its verb, upper-cased (APPEND, UID, FETCH, ...). */
+  tag: string;
+  verb: string;
+  /** The command's first line, without CRLF. */
+  line: string;
+  /** How many commands with this verb all connections of the proxy sent before this one. */
+  ordinal: number;
+}
+
+const LITERAL_AT_END = /~?\{(\d+)(\+?)\}$/;
+
+export async function startAnsweringProxy(targetPort: number, standIn: (command: ProxiedCommand) => StandIn | undefined): Promise<AnsweringProxy> {
+  const sockets = new Set<Socket>();
+  const perVerb = new Map<string, number>();
+  let answered = 0;
+  const server = createServer((client) => {
+    const upstream = connect(targetPort, '127.0.0.1');
+    for (const s of [client, upstream]) sockets.add(s);
+    // The client's bytes: a line is held until it is whole (a command's first line decides
+    // whether the command goes on), literal data passes as it comes.
+    let line: Buffer[] = [];
+    let literalLeft = 0;
+    let command: { tag: string; answer: StandIn | undefined } | null = null;
+    // Capabilities are rewritten until the login only: later the server sends message bytes.
+    let loggedIn = false;
+    const end = () => {
+      for (const s of [client, upstream]) {
+        s.destroy();
+        sockets.delete(s);
+      }
+    };
+    const finish = () => {
+      const done = command!;
+      command = null;
+      if (!done.answer) return;
+      answered++;
+      if ('reply' in done.answer) client.write(`${done.answer.reply.startsWith('* ') ? '' : `${done.tag} `}${done.answer.reply}\r\n`);
+      else {
+        client.write(`* BYE ${done.answer.bye}\r\n`);
+        end();
+      }
+    };
+    const onLine = (text: string) => {
+      if (!command) {
+        const [tag = '', verb = ''] = text.split(' ', 2);
+        const upper = verb.toUpperCase();
+        const ordinal = perVerb.get(upper) ?? 0;
+        perVerb.set(upper, ordinal + 1);
+        if (upper === 'LOGIN' || upper === 'AUTHENTICATE') loggedIn = true;
+        command = { tag, answer: standIn({ tag, verb: upper, line: text, ordinal }) };
+      }
+      if (!command.answer) upstream.write(`${text}\r\n`, 'latin1');
+      const literal = LITERAL_AT_END.exec(text);
+      if (!literal) return finish();
+      // A synchronizing literal waits for the server's "+": one answered here is answered now.
+      if (command.answer && literal[2] !== '+') return finish();
+      literalLeft = Number(literal[1]);
+    };
+    client.on('data', (buf: Buffer) => {
+      let at = 0;
+      while (at < buf.length && !client.destroyed) {
+        if (literalLeft > 0) {
+          const n = Math.min(literalLeft, buf.length - at);
+          if (!command?.answer) upstream.write(buf.subarray(at, at + n));
+          literalLeft -= n;
+          at += n;
+          continue;
+        }
+        const lf = buf.indexOf(0x0a, at);
+        if (lf < 0) {
+          line.push(buf.subarray(at));
+          break;
+        }
+        line.push(buf.subarray(at, lf + 1));
+        at = lf + 1;
+        const text = Buffer.concat(line).toString('latin1').replace(/\r?\n$/, '');
+        line = [];
+        onLine(text);
+      }
+    });
+    upstream.on('data', (data: Buffer) => {
+      client.write(loggedIn ? data : Buffer.from(data.toString('latin1').replace(/(?<=[ [])STARTTLS(?=[ \]\r])/g, 'X-NO-STARTTLS'), 'latin1'));
+    });
+    client.on('close', end).on('error', end);
+    upstream.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const addr = server.address();
+  if (!addr || typeof addr === 'string') throw new Error('answering proxy: no port');
+  return {
+    port: addr.port,
+    answered: () => answered,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
