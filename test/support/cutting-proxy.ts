@@ -24,6 +24,11 @@ export interface CutOptions {
   mode?: 'cut' | 'stall' | 'drop-replies';
   /** 'drop-replies': how long the server gets to finish before the connection closes. */
   dropAfterMs?: number;
+  /**
+   * 'cut' only: count the server's bytes instead of the client's, so that the cut falls in
+   * the middle of an answer (a message body being fetched) and the client has part of it.
+   */
+  countServerBytes?: boolean;
 }
 
 export async function startCuttingProxy(targetPort: number, opts: CutOptions): Promise<CuttingProxy> {
@@ -37,8 +42,13 @@ export async function startCuttingProxy(targetPort: number, opts: CutOptions): P
     let sent = 0;
     let broken = false;
     const armed = cut < opts.cuts;
+    let received = 0;
     client.on('data', (buf) => {
       if (broken && mode === 'stall') return;
+      if (opts.countServerBytes) {
+        if (!broken) upstream.write(buf);
+        return;
+      }
       sent += buf.length;
       if (!broken && armed && cut < opts.cuts && sent > opts.afterBytes) {
         cut++;
@@ -59,7 +69,19 @@ export async function startCuttingProxy(targetPort: number, opts: CutOptions): P
       upstream.write(buf);
     });
     upstream.on('data', (buf) => {
-      if (!broken) client.write(buf);
+      if (broken) return;
+      received += buf.length;
+      if (opts.countServerBytes && armed && cut < opts.cuts && received > opts.afterBytes) {
+        cut++;
+        broken = true;
+        // The client gets the first part of this chunk, then the connection is gone.
+        client.write(buf.subarray(0, Math.max(1, buf.length - (received - opts.afterBytes))), () => {
+          client.destroy();
+          upstream.destroy();
+        });
+        return;
+      }
+      client.write(buf);
     });
     const end = () => {
       client.destroy();
