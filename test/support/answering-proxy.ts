@@ -16,8 +16,13 @@ export interface AnsweringProxy {
   close(): Promise<void>;
 }
 
-/** What the proxy does instead of forwarding a command: a tagged answer, or a BYE and the end of the connection. */
-export type StandIn = { reply: string } | { bye: string };
+/**
+ * What the proxy does with a command: answer it itself (a tagged answer, or a BYE and the end
+ * of the connection), or `loseReply`: forward it, and end the connection when the server's
+ * tagged answer comes, which the client never gets (the server did the command; the client
+ * cannot know).
+ */
+export type StandIn = { reply: string } | { bye: string } | { loseReply: true };
 
 export interface ProxiedCommand {
   /** The command's tag and its verb, upper-cased (APPEND, UID, FETCH, ...). */
@@ -31,7 +36,16 @@ export interface ProxiedCommand {
 
 const LITERAL_AT_END = /~?\{(\d+)(\+?)\}$/;
 
-export async function startAnsweringProxy(targetPort: number, standIn: (command: ProxiedCommand) => StandIn | undefined): Promise<AnsweringProxy> {
+/** Whether the server gets the command (it does unless the proxy answers in its place). */
+const forwarded = (answer: StandIn | undefined): boolean => !answer || 'loseReply' in answer;
+
+export async function startAnsweringProxy(
+  targetPort: number,
+  standIn: (command: ProxiedCommand) => StandIn | undefined,
+  /** Capabilities (and response codes) renamed X-NO-<word> on their way to the client: a server without UIDPLUS, say. */
+  opts: { hide?: string[] } = {},
+): Promise<AnsweringProxy> {
+  const hidden = opts.hide?.length ? new RegExp(`(?<=[ [])(${opts.hide.join('|')})(?=[ \\]\\r])`, 'g') : undefined;
   const sockets = new Set<Socket>();
   const perVerb = new Map<string, number>();
   let answered = 0;
@@ -43,6 +57,9 @@ export async function startAnsweringProxy(targetPort: number, standIn: (command:
     let line: Buffer[] = [];
     let literalLeft = 0;
     let command: { tag: string; answer: StandIn | undefined } | null = null;
+    // The tag whose answer is to be lost, and the server's last incomplete line.
+    let losing: string | undefined;
+    let serverLine = '';
     // Capabilities are rewritten until the login only: later the server sends message bytes.
     let loggedIn = false;
     const end = () => {
@@ -55,6 +72,10 @@ export async function startAnsweringProxy(targetPort: number, standIn: (command:
       const done = command!;
       command = null;
       if (!done.answer) return;
+      if ('loseReply' in done.answer) {
+        losing = done.tag;
+        return;
+      }
       answered++;
       if ('reply' in done.answer) client.write(`${done.answer.reply.startsWith('* ') ? '' : `${done.tag} `}${done.answer.reply}\r\n`);
       else {
@@ -71,11 +92,11 @@ export async function startAnsweringProxy(targetPort: number, standIn: (command:
         if (upper === 'LOGIN' || upper === 'AUTHENTICATE') loggedIn = true;
         command = { tag, answer: standIn({ tag, verb: upper, line: text, ordinal }) };
       }
-      if (!command.answer) upstream.write(`${text}\r\n`, 'latin1');
+      if (forwarded(command.answer)) upstream.write(`${text}\r\n`, 'latin1');
       const literal = LITERAL_AT_END.exec(text);
       if (!literal) return finish();
       // A synchronizing literal waits for the server's "+": one answered here is answered now.
-      if (command.answer && literal[2] !== '+') return finish();
+      if (!forwarded(command.answer) && literal[2] !== '+') return finish();
       literalLeft = Number(literal[1]);
     };
     client.on('data', (buf: Buffer) => {
@@ -83,7 +104,7 @@ export async function startAnsweringProxy(targetPort: number, standIn: (command:
       while (at < buf.length && !client.destroyed) {
         if (literalLeft > 0) {
           const n = Math.min(literalLeft, buf.length - at);
-          if (!command?.answer) upstream.write(buf.subarray(at, at + n));
+          if (forwarded(command?.answer)) upstream.write(buf.subarray(at, at + n));
           literalLeft -= n;
           at += n;
           continue;
@@ -101,7 +122,22 @@ export async function startAnsweringProxy(targetPort: number, standIn: (command:
       }
     });
     upstream.on('data', (data: Buffer) => {
-      client.write(loggedIn ? data : Buffer.from(data.toString('latin1').replace(/(?<=[ [])STARTTLS(?=[ \]\r])/g, 'X-NO-STARTTLS'), 'latin1'));
+      let text = data.toString('latin1');
+      if (!loggedIn) text = text.replace(/(?<=[ [])STARTTLS(?=[ \]\r])/g, 'X-NO-STARTTLS');
+      if (hidden) text = text.replace(hidden, 'X-NO-$1');
+      if (losing !== undefined) {
+        const seen = serverLine + text;
+        const at = seen.startsWith(`${losing} `) ? 0 : seen.indexOf(`\r\n${losing} `);
+        if (at >= 0) {
+          // Everything before the tagged answer still reaches the client; the answer does not.
+          const keep = at === 0 ? 0 : at + 2;
+          client.write(Buffer.from(seen.slice(serverLine.length, Math.max(serverLine.length, keep)), 'latin1'), end);
+          answered++;
+          return;
+        }
+        serverLine = seen.slice(seen.lastIndexOf('\r\n') + 2);
+      }
+      client.write(Buffer.from(text, 'latin1'));
     });
     client.on('close', end).on('error', end);
     upstream.on('close', end).on('error', end);
