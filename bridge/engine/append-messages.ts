@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { appendBatch, appendGroups, type AppendItem } from './append-batch';
-import { appendOneOrSkip, isRefusal, isTemporaryRefusal, refusedByTarget, throttledByTarget } from './append-refusal';
+import { appendOneOrSkip, isRefusal, refusedByTarget, throttledByTarget } from './append-refusal';
+import { isTemporaryRefusal } from './temporary-refusal';
 
 export type AppendOutcome = { targetUid: number | null } | { reason: string };
 

@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { appendBatch, type AppendItem } from './append-batch';
 import { MigrationError } from './errors';
+import { isTemporaryRefusal } from './temporary-refusal';
 import { systemFlagsOnly } from './flags';
 import { EARLIEST_DATE } from './stored-dates';
 import type { DeletedPolicy } from '../../shared/migration';
@@ -45,29 +46,6 @@ const MAILBOX_TEXT = /read-?only|permission|not allowed|denied|no such (mailbox|
 const SIZE_TEXT = /(message|mail|literal) (size|is too (big|large))|too (big|large)|larger than|maximum (message |mail )?size|size limit/i;
 const MAILBOX_CODES = new Set(['TRYCREATE', 'NONEXISTENT', 'NOPERM', 'UNAVAILABLE', 'SERVERBUG', 'INUSE', 'CONTACTADMIN', 'LIMIT', 'CANNOT', 'READ-ONLY']);
 
-/**
- * A refusal that means "not now": providers throttle a mailbox that takes mail fast
- * (Microsoft 365: "Request is throttled. Suggested Backoff Time: ..."; Exchange 2013: "Server
- * Unavailable. 15") or have a part down for a moment ([UNAVAILABLE], RFC 5530). The same
- * message goes through once they take mail again, so it is sent again after a back-off,
- * never skipped. A full mailbox is not this: it stays full.
- */
-const TEMPORARY_CODES = new Set(['UNAVAILABLE', 'INUSE', 'THROTTLED']);
-const TEMPORARY_TEXT = /throttl|try (again )?later|temporar|unavailable|rate.?limit|too many (requests|commands|connections)|server (is )?busy/i;
-
-export function isTemporaryRefusal(err: ServerError): boolean {
-  const code = (err.serverResponseCode ?? '').toUpperCase();
-  const text = err.responseText || err.message || '';
-  if (code === 'OVERQUOTA' || /quota/i.test(text)) return false;
-  return TEMPORARY_CODES.has(code) || TEMPORARY_TEXT.test(text);
-}
-
-/** The account's error for a temporary refusal: transient, retried after a back-off (the server's suggested one, when it names one). */
-export function throttledByTarget(folder: string, err: ServerError): MigrationError {
-  const text = (err.responseText || err.message || 'refused').trim();
-  return new MigrationError('THROTTLED', `The target refused to store messages in "${folder}" for now: "${text}". Nothing was skipped; the account is retried after a pause.`, { side: 'target', cause: err });
-}
-
 export function refusalReason(err: ServerError): Refusal {
   const code = (err.serverResponseCode ?? '').toUpperCase();
   const text = (err.responseText || err.message || 'refused').trim();
@@ -94,6 +72,12 @@ export function skipIsFinal(reason: string | null | undefined, deletedPolicy: De
   const m = /^MESSAGE_REJECTED: (.*)$/s.exec(r);
   if (m) return refusalReason({ responseText: m[1] }).messageBound;
   return false;
+}
+
+/** The account's error for a temporary refusal: transient, retried after a back-off (the server's suggested one, when it names one). */
+export function throttledByTarget(folder: string, err: ServerError): MigrationError {
+  const text = (err.responseText || err.message || 'refused').trim();
+  return new MigrationError('THROTTLED', `The target refused to store messages in "${folder}" for now: "${text}". Nothing was skipped; the account is retried after a pause.`, { side: 'target', cause: err });
 }
 
 export function refusedByTarget(folder: string, text: string, err: unknown): MigrationError {

@@ -4,7 +4,9 @@ import type { ErrorInfo } from '../../shared/errors';
 import { compareTargetPaths, targetParents, type FolderMapping } from '../../shared/folders/map-folders';
 import { STRICT_FORBIDDEN, sanitizeSegment } from '../../shared/folders/sanitize';
 import type { MailboxLayout } from './discover';
+import { MigrationError } from './errors';
 import type { ExecResponse } from './imap-client';
+import { isTemporaryRefusal } from './temporary-refusal';
 
 export interface TargetFolderResult {
   /** Target paths that could not be created, with why. */
@@ -30,9 +32,16 @@ type Exec = (command: string, attributes: unknown[]) => Promise<ExecResponse>;
  * folder behind for a reason that goes away.
  */
 function aboutTheName(err: ServerError): boolean {
+  if (isTemporaryRefusal(err)) return false;
   const code = (err.serverResponseCode ?? '').toUpperCase();
   if (['NOPERM', 'OVERQUOTA', 'LIMIT', 'UNAVAILABLE', 'INUSE', 'SERVERBUG', 'CONTACTADMIN'].includes(code)) return false;
   return !/permission|denied|quota|limit|too many|unavailable|try again|temporar/i.test(err.responseText ?? '');
+}
+
+/** A CREATE refused for now fails the pass (transient): the folder is made on the retry, under its own name. */
+function throttledCreate(path: string, err: ServerError): MigrationError {
+  const text = (err.responseText || err.message || 'refused').trim();
+  return new MigrationError('THROTTLED', `The target refused to create folder "${path}" for now: "${text}". The account is retried after a pause.`, { side: 'target', cause: err });
 }
 
 function alreadyExists(err: ServerError): boolean {
@@ -88,7 +97,8 @@ function retarget(mappings: FolderMapping[], from: string, to: string, delimiter
  * segment is tried again with the characters targets are known to refuse (+ * \ / %, '.',
  * '"', '&', '~') replaced by look-alikes, and when that works the mapping (and the folders
  * below it) take the new name, reported as a rename. Names a target accepts are kept
- * exactly. Mappings are updated in place.
+ * exactly. Mappings are updated in place. A CREATE refused for now (isTemporaryRefusal)
+ * throws THROTTLED instead: the pass is retried, no folder is given up or renamed for it.
  */
 export async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[]): Promise<TargetFolderResult> {
   const result: TargetFolderResult = { failed: new Map(), renamed: [], toSubscribe: [] };
@@ -117,6 +127,7 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
         continue;
       }
       if (!('responseStatus' in (err as object))) throw err;
+      if (isTemporaryRefusal(e)) throw throttledCreate(path, e);
       const said = e.responseText ?? e.message ?? 'refused';
       if (!aboutTheName(e)) {
         result.failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${said}` });
@@ -136,6 +147,8 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
             result.toSubscribe.push(safer);
           } catch (retryErr) {
             if (!('responseStatus' in (retryErr as object))) throw retryErr;
+            // Not a verdict on the safer name either: the original is tried again on the retry.
+            if (isTemporaryRefusal(retryErr as ServerError)) throw throttledCreate(safer, retryErr as ServerError);
           }
         }
         if (ok) {
