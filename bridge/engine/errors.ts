@@ -25,6 +25,8 @@ export class MigrationError extends Error {
 
 interface ImapLikeError {
   code?: string;
+  /** imapflow: the text of the BYE that ended the connection, on the errors of the commands it failed. */
+  reason?: string;
   message?: string;
   authenticationFailed?: boolean;
   serverResponseCode?: string;
@@ -70,7 +72,10 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
   // Before the TLS check: imapflow's ClosedAfterConnectTLS is a connection that closed
   // (during or after the handshake), not a certificate problem, and is worth a retry.
   if (DROPPED_CODES.has(code)) {
-    return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).`, opts);
+    // A BYE says why (a restart, a connection limit, "Internal error" over a message the server
+    // cannot read): without it the report cannot tell those from a network fault.
+    const bye = typeof e.reason === 'string' && e.reason.trim() ? ` The server said: "${e.reason.trim()}".` : '';
+    return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).${bye}`, opts);
   }
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
     return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. Accept a self-signed certificate only if you trust this server.`, opts);

@@ -2,8 +2,8 @@
  * A server that ends the session in the middle of the run with an untagged BYE ("* BYE
  * [UNAVAILABLE] Server shutting down": a restart, a provider moving the mailbox), in place of
  * the answer to an APPEND on the target or to a body FETCH on the source. The command never
- * reached the server. The run must see the connection as lost on that side, retry, and end
- * with every message once. On each kind of real server, the BYE given by a proxy in front of
+ * reached the server. The run must see the connection as lost on that side, say what the
+ * server gave as its reason, retry, and end with every message once. On each kind of real server, the BYE given by a proxy in front of
  * it (none of them says BYE on cue).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,8 @@ describe.each(MATRIX.map((config) => ({ config, name: config.describe })))('BYE 
       });
       expect(proxy.answered()).toBe(1);
       expect(retries.map((e) => [e.code, e.options.side])).toEqual([['CONNECT_FAILED', side]]);
+      // The server's words say why it went (a restart, a limit, a message it cannot read).
+      expect(retries[0]!.message).toContain('The server said: "Server shutting down"');
       expect(result.status).toBe('done');
       expect(result.skipped).toEqual([]);
       expect(result.messagesCopied).toBe(30);
