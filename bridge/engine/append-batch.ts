@@ -1,6 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import compiler from 'imapflow/lib/handler/imap-compiler.js';
-import { encodePath, normalizePath } from 'imapflow/lib/tools.js';
+import { encodePath, enhanceCommandError, normalizePath } from 'imapflow/lib/tools.js';
 import { ImapClient, type ExecResponse } from './imap-client';
 
 export interface AppendItem {
@@ -116,13 +116,19 @@ export async function appendBatch(client: ImapFlow, mailbox: string, items: Appe
     throw new Error(`appendBatch: ${items.length} messages in one group, but the target has no MULTIAPPEND`);
   }
   let res: ExecResponse;
-  if (canFrame(client, items)) {
-    res = await client.execFramed('APPEND', appendFrames(client, mailbox, items, literal8));
-  } else {
-    const attributes: unknown[] = [{ type: 'ATOM', value: encodeMailbox(client, mailbox) }];
-    for (const item of items) attributes.push(...appendAttributes(item, literal8));
-    const exec = (client as unknown as { exec: Exec }).exec.bind(client);
-    res = await exec('APPEND', attributes);
+  try {
+    if (canFrame(client, items)) {
+      res = await client.execFramed('APPEND', appendFrames(client, mailbox, items, literal8));
+    } else {
+      const attributes: unknown[] = [{ type: 'ATOM', value: encodeMailbox(client, mailbox) }];
+      for (const item of items) attributes.push(...appendAttributes(item, literal8));
+      const exec = (client as unknown as { exec: Exec }).exec.bind(client);
+      res = await exec('APPEND', attributes);
+    }
+  } catch (err) {
+    // A refusal's response code (TOOBIG, OVERQUOTA, UNAVAILABLE...) as serverResponseCode, as
+    // imapflow's own commands report it: exec() leaves it inside the response.
+    throw err instanceof Error && 'response' in err ? await enhanceCommandError(err as Parameters<typeof enhanceCommandError>[0]) : err;
   }
   const section = res.response.attributes?.[0]?.section;
   res.next();

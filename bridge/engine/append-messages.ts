@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import { appendBatch, appendGroups, type AppendItem } from './append-batch';
-import { appendOneOrSkip, isRefusal, refusedByTarget, throttledByTarget } from './append-refusal';
+import { appendOneOrSkip, isRefusal, refusalReason, refusedByTarget, throttledByTarget } from './append-refusal';
+import { MigrationError } from './errors';
 import { isTemporaryRefusal } from './temporary-refusal';
 
 export type AppendOutcome = { targetUid: number | null } | { reason: string };
@@ -16,6 +17,11 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  * skipping everything while reporting success. A refusal for now (throttling, a server
  * part down) fails the account as THROTTLED: the message is sent again after a back-off,
  * not skipped. Messages accepted before are kept (onStored). Connection failures propagate.
+ *
+ * RFC 7888 lets a server refuse a non-synchronizing literal that is too big and close the
+ * connection (Cyrus: "NO [TOOBIG]", then "* BYE"): the messages cannot be tried one by one
+ * then. Whichever message was over the limit, the largest of the command was, so that one
+ * is given up (onTooLarge) before the connection failure propagates; the retry sends the rest.
  */
 export async function appendMessages(
   target: ImapFlow,
@@ -23,6 +29,8 @@ export async function appendMessages(
   items: AppendItem[],
   /** Told of every message the target accepted, as it happens: a failure later in the call must not lose them. */
   onStored?: (index: number, targetUid: number | null) => void,
+  /** Told of a message over the target's size limit found when the connection ends before the call does. */
+  onTooLarge?: (index: number, reason: string) => void,
 ): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
   const stored = (targetUid: number | null): void => {
@@ -40,8 +48,23 @@ export async function appendMessages(
       if (!isRefusal(err)) throw err;
       // A server that takes no mail for now would refuse each message of the group too.
       if (isTemporaryRefusal(err)) throw throttledByTarget(folder, err);
+      const refusal = refusalReason(err);
+      // TOOBIG (RFC 7888 4) is about the size of the whole message: the largest is over the limit.
+      const tooBig = (err.serverResponseCode ?? '').toUpperCase() === 'TOOBIG';
+      const groupStart = outcomes.length;
       for (const item of group) {
-        const one = await appendOneOrSkip(target, folder, item);
+        let one: Awaited<ReturnType<typeof appendOneOrSkip>>;
+        try {
+          one = await appendOneOrSkip(target, folder, item);
+        } catch (lost) {
+          if (tooBig && !(lost instanceof MigrationError)) {
+            const largest = group.reduce((a, b) => (b.raw.length > a.raw.length ? b : a));
+            const at = groupStart + group.indexOf(largest);
+            // Only one not yet sent on its own: one already sent got its own answer.
+            if (at >= outcomes.length) onTooLarge?.(at, `${refusal.code}: ${refusal.text}`);
+          }
+          throw lost;
+        }
         if ('unexplained' in one) {
           firstUnexplained ??= { text: one.unexplained, cause: one.cause };
           outcomes.push({ reason: one.unexplained });

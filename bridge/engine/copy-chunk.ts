@@ -41,13 +41,23 @@ export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: F
   let outcomes: AppendOutcome[] = [];
   try {
     if (items.length) {
-      outcomes = await appendMessages(target, run.target, items.map((i) => i.item), (i, targetUid) => {
-        const { uid, fingerprint, size } = items[i]!;
-        storedSoFar.push({ uid, fingerprint, outcome: 'copied', targetUid, size });
-      });
+      outcomes = await appendMessages(
+        target,
+        run.target,
+        items.map((i) => i.item),
+        (i, targetUid) => {
+          const { uid, fingerprint, size } = items[i]!;
+          storedSoFar.push({ uid, fingerprint, outcome: 'copied', targetUid, size });
+        },
+        (i, reason) => {
+          const { uid, fingerprint, size, note } = items[i]!;
+          storedSoFar.push({ uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${reason} (${note})` : reason });
+        },
+      );
     }
   } catch (err) {
-    // A full mailbox or a lost connection in the middle: what the target did accept is ours.
+    // A full mailbox or a lost connection in the middle: what the target did accept is ours,
+    // and a message it showed to be too big is not sent again.
     run.settle([...fetched.settled, ...storedSoFar]);
     throw err;
   }
