@@ -25,14 +25,14 @@ const TARGETS = [
   { kind: 'dovecot', start: () => startMailServer('dovecot', { name: 'toobig-tgt-dovecot', users: [bob], dovecot: { maxMailSize: LIMIT } }) },
 ] as const;
 
-describe.each(TARGETS)('a message over an unadvertised size limit inside a MULTIAPPEND: $kind target', ({ start }) => {
+describe.each(TARGETS)('a message over an unadvertised size limit inside a MULTIAPPEND: $kind target', ({ kind, start }) => {
   let source: DovecotMailServer;
   let target: AnyMailServer;
   let proxy: AnsweringProxy;
   const big = new Set<string>();
 
   beforeAll(async () => {
-    [source, target] = await Promise.all([startMailServer('dovecot', { name: `toobig-src-${Math.random().toString(36).slice(2, 6)}`, users: [alice] }), start()]);
+    [source, target] = await Promise.all([startMailServer('dovecot', { name: `toobig-src-${kind}`, users: [alice] }), start()]);
     const msgs = bulkMessages(20, 671);
     // Two over the limit (both under 1 MB: sent as non-synchronizing literals), in different chunks.
     msgs.splice(4, 0, { raw: bigMessage(400_000, 'too-big-a'), flags: ['\\Seen'], internalDate: new Date('2022-01-01T00:00:00Z') });
