@@ -22,7 +22,7 @@ import {
   type QueueProgress,
   type VerifyRecord,
 } from './protocol';
-import { scrub, scrubStrings, secretsOf } from './secret-scrub';
+import { scrub, scrubResult, secretsOf } from './secret-scrub';
 import { STOP_REASON } from './stop-requests';
 import { verifyRecordOf } from './verify-record';
 import type { WorkerStats } from './worker-stats';
@@ -126,7 +126,7 @@ export async function processAccountJob(
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
     await progress.flush();
-    const scrubbed = scrubStrings(result, secrets);
+    const scrubbed = scrubResult(result, secrets);
     const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
     // A lease lost after the coordinator's stop still means the account may run elsewhere now.
     if (leaseLost()) {
@@ -196,18 +196,11 @@ function recordForVerify(
 ): Pick<QueueAccountResult, 'recorded'> {
   let recorded: VerifyRecord;
   try {
-    // Folder names and UIDLs are the mailbox's own, scrubbed all the same as the result is: nothing secret goes to Redis.
+    // Folder names, UIDLs and checkpoints are the mailbox's structure, read back as they are (see
+    // scrubResult); only the skip reasons are a server's words, masked as the result's are.
     const { reopened, ...rest } = verifyRecordOf(deps.store, account, result, !!pop3);
-    recorded = scrubStrings(rest, secrets) as VerifyRecord;
-    // Its words one by one, not its UID sets: a password of digits could turn up in one and cut it.
-    if (reopened?.length) {
-      recorded.reopened = reopened.map((r) => ({
-        ...r,
-        sourceFolder: scrub(r.sourceFolder, secrets),
-        targetFolder: scrub(r.targetFolder, secrets),
-        skips: r.skips.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })),
-      }));
-    }
+    recorded = rest;
+    if (reopened?.length) recorded.reopened = reopened.map((r) => ({ ...r, skips: r.skips.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })) }));
   } catch (err) {
     deps.log(`Could not read this account's records for the coordinator's verify: ${(err as Error).message}`);
     return {};

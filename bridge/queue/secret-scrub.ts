@@ -1,3 +1,5 @@
+import type { ErrorInfo } from '../../shared/errors';
+import type { AccountResult } from '../../shared/migration';
 import type { Auth } from '../engine/endpoint';
 
 /** The secret strings of a login, to keep them out of anything written to Redis or a log. */
@@ -19,15 +21,20 @@ export function scrub(text: string, secrets: string[]): string {
 }
 
 /**
- * scrub over every string of a JSON value, leaving its numbers and keys: over the JSON text, a
- * password of digits that also occurs in a count cut the number and the text no longer parsed.
+ * The result with a secret masked in its free text only: the error and warning messages and the
+ * skip reasons, where a server's words (a refusal quoting the login, say) could carry one. The
+ * rest is structure the coordinator reads back: a status, codes, folder names, counts. Masking a
+ * secret there when it happens to equal a word of it (the password "done" and the status
+ * "done", a password that is a folder's name) left a result the coordinator could not read, or
+ * records naming a folder "***" that its verify and the next pass then looked for.
  */
-export function scrubStrings<T>(value: T, secrets: string[]): T {
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return scrub(v, secrets);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
+export function scrubResult(result: AccountResult, secrets: string[]): AccountResult {
+  const info = <T extends ErrorInfo | null>(e: T): T => (e ? { ...e, message: scrub(e.message, secrets) } : e);
+  return {
+    ...result,
+    folders: result.folders.map((f) => ({ ...f, error: info(f.error) })),
+    skipped: result.skipped.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })),
+    warnings: result.warnings.map(info),
+    error: info(result.error),
   };
-  return walk(JSON.parse(JSON.stringify(value))) as T;
 }

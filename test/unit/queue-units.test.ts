@@ -9,7 +9,8 @@ import { openSecrets, sealSecrets } from '../../bridge/queue/payload-crypto';
 import { KEY_MISMATCH_MESSAGE, QueueRefusal, QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { accountJobId } from '../../bridge/queue/queue-config';
 import { describeRedis, parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
-import { scrub, scrubStrings } from '../../bridge/queue/secret-scrub';
+import { scrub, scrubResult } from '../../bridge/queue/secret-scrub';
+import type { AccountResult } from '../../shared/migration';
 import { queueCaFile, withQueueCa } from '../../bridge/queue/queue-ca';
 import { queueOption } from '../../bridge/cli/start-command';
 
@@ -137,9 +138,22 @@ describe('scrub', () => {
     expect(scrub('LOGIN a pw-1234 pw-1234', ['pw-1234'])).toBe('LOGIN a *** ***');
   });
 
-  it('over a JSON value: in every string, nested too; numbers that hold the digits of a secret stay numbers', () => {
-    const value = { copied: 120245, error: { message: 'login 2024 refused' }, list: ['x2024y', 2024], ok: true, none: null };
-    expect(scrubStrings(value, ['2024'])).toEqual({ copied: 120245, error: { message: 'login *** refused' }, list: ['x***y', 2024], ok: true, none: null });
-    expect(value.error.message).toBe('login 2024 refused');
+  it('over a result: in its messages and skip reasons only; a status, codes, folder names and counts stay as they are', () => {
+    const result: AccountResult = {
+      source: 'done', target: 'b@x', status: 'done', messagesCopied: 2024, messagesSkipped: 1, messagesAlreadyPresent: 0, bytesCopied: 120245,
+      folders: [{ source: 'done', target: 'done', total: 1, copied: 0, skipped: 1, alreadyPresent: 0, bytesCopied: 0, error: { code: 'TARGET_REFUSED', message: 'NO done refused' } }],
+      skipped: [{ folder: 'done', uid: 2024, reason: 'target said done' }],
+      warnings: [{ code: 'DATE_CHANGED', message: 'kept as done', side: 'target' }],
+      error: null,
+    };
+    const before = JSON.stringify(result);
+    const out = scrubResult(result, ['done']);
+    expect(out).toEqual({
+      ...result,
+      folders: [{ ...result.folders[0]!, error: { code: 'TARGET_REFUSED', message: 'NO *** refused' } }],
+      skipped: [{ folder: 'done', uid: 2024, reason: 'target said ***' }],
+      warnings: [{ code: 'DATE_CHANGED', message: 'kept as ***', side: 'target' }],
+    });
+    expect(JSON.stringify(result)).toBe(before);
   });
 });
