@@ -10,7 +10,7 @@ import { adoptCheckpoints } from './handed-checkpoints';
 import { handedMessagesOf, pop3HandoverOf } from './handed-pop3';
 import type { HandedMessages } from '../engine/pop3/handed-messages';
 import { acquireHostConnections, type HostCap } from './host-cap';
-import { openSecrets, serversBinding } from './payload-crypto';
+import { handoverAuthentic, handoverMac, openSecrets, serversBinding } from './payload-crypto';
 import { PROGRESS_INTERVAL_MS } from './queue-config';
 import {
   AccountJobPayloadSchema,
@@ -99,6 +99,12 @@ export async function processAccountJob(
     }
     throw err;
   }
+  if (!handoverAuthentic(deps.clusterKey, jobId, accountKey(engineJob), payload, payload.handoverMac)) {
+    // Altered in Redis, or queued by a coordinator of an earlier build: what it says would decide
+    // what this pass leaves out, so the pass plans without it (own store, the target), as before handovers.
+    deps.log(`The checkpoints handed with ${payload.label} do not authenticate under this cluster key; this pass plans from this worker's records and the target`);
+    payload = { ...payload, checkpoints: undefined, reopened: undefined, pop3: undefined };
+  }
   const secrets = secretsOf(engineJob.source.auth, engineJob.target.auth);
   const holder = `${deps.workerName}/${jobId}`;
   const sourceHost = payload.source.host;
@@ -127,7 +133,7 @@ export async function processAccountJob(
     });
     await progress.flush();
     const scrubbed = scrubResult(result, secrets);
-    const recorded = recordForVerify(deps, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
+    const recorded = recordForVerify(deps, jobId, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
     // A lease lost after the coordinator's stop still means the account may run elsewhere now.
     if (leaseLost()) {
       deps.log(`Lost the lock on ${payload.label}: halted it (${result.messagesCopied} copied); the queue hands it to a worker again`);
@@ -189,6 +195,7 @@ async function handBack(job: Job, token: string | undefined): Promise<WaitingErr
  */
 function recordForVerify(
   deps: ProcessorDeps,
+  jobId: string,
   account: string,
   result: AccountResult,
   pop3: { handed: HandedMessages | undefined; deleted: AccountJobPayload['options']['deleted'] } | undefined,
@@ -205,7 +212,7 @@ function recordForVerify(
     deps.log(`Could not read this account's records for the coordinator's verify: ${(err as Error).message}`);
     return {};
   }
-  if (!pop3) return { recorded };
+  if (!pop3) return { recorded: withHandoverMac(deps, jobId, account, recorded) };
   try {
     // Not through the scrub as a whole: a password could turn up in the packed tags by chance and
     // corrupt them. The tags are keyed digests; only the skip reasons are the servers' words.
@@ -215,7 +222,13 @@ function recordForVerify(
   } catch (err) {
     deps.log(`Could not read this account's POP3 rows for its next pass: ${(err as Error).message}`);
   }
-  return { recorded };
+  return { recorded: withHandoverMac(deps, jobId, account, recorded) };
+}
+
+/** The record with the MAC the coordinator checks before it keeps the handover for the next pass (payload-crypto.ts). */
+function withHandoverMac(deps: ProcessorDeps, jobId: string, account: string, recorded: VerifyRecord): VerifyRecord {
+  if (!recorded.checkpoints?.length && !recorded.reopened?.length && !recorded.pop3) return recorded;
+  return { ...recorded, handoverMac: handoverMac(deps.clusterKey, jobId, account, recorded) };
 }
 
 /** The handed POP3 rows as the engine takes them; none (a pass as before) when they do not decode or are another key's. */

@@ -5,7 +5,8 @@ import type { AccountJob } from '../engine/migrate';
 import { describeEndpoint, endpointProtocol, type Endpoint } from '../engine/endpoint';
 import type { ClusterKey } from './cluster-key';
 import { listWorkers, type WorkerRecord } from './heartbeat';
-import { sealSecrets, serversBinding } from './payload-crypto';
+import { accountKey } from '../engine/account-job';
+import { handoverAuthentic, handoverMac, sealSecrets, serversBinding, type HandedState } from './payload-crypto';
 import { clearStop, requestStop } from './stop-requests';
 import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobId, accountJobOptions } from './queue-config';
 import {
@@ -125,6 +126,7 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
       ...(req.reopened?.length ? { reopened: req.reopened } : {}),
       ...(req.pop3 ? { pop3: req.pop3 } : {}),
     };
+    if (payload.checkpoints || payload.reopened || payload.pop3) payload.handoverMac = handoverMac(this.key, jobId, accountKey(req.job), payload);
     // A stop asked of the account's previous pass must not stop this one.
     await clearStop(this.redis, jobId);
     await this.queue.add('account', payload, accountJobOptions(jobId));
@@ -132,6 +134,11 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
     const stored = await this.queue.getJob(jobId);
     const mine = (stored?.data as AccountJobPayload | undefined)?.sealed.iv === payload.sealed.iv;
     return { jobId, state: mine ? 'queued' : 'already' };
+  }
+
+  /** Whether a worker's handover for the account's next pass was made under this cluster key for this job (payload-crypto.ts). */
+  handoverAuthentic(jobId: string, account: string, state: HandedState, mac: string | undefined): boolean {
+    return handoverAuthentic(this.key, jobId, account, state, mac);
   }
 
   /** Resolves when the job ends, however it ends. */

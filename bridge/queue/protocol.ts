@@ -111,6 +111,13 @@ export const AccountJobPayloadSchema = z.object({
   reopened: z.array(ReopenedCheckpointSchema).optional(),
   /** A POP3 source: its per-message rows after its last pass, on whichever worker it ran; optional as above. */
   pop3: Pop3HandoverSchema.optional(),
+  /**
+   * HMAC of checkpoints, reopened and pop3 under the cluster key, bound to the job id and the
+   * account (payload-crypto.ts handoverMac). Optional so both builds read each other's jobs: a
+   * worker of an earlier build ignores it (and trusts the handover, as it did); this build
+   * ignores a handover without a valid one and plans from its own store and the target.
+   */
+  handoverMac: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type AccountJobPayload = z.infer<typeof AccountJobPayloadSchema>;
 
@@ -137,6 +144,8 @@ export const VerifyRecordSchema = z.object({
   reopened: z.array(ReopenedCheckpointSchema).optional(),
   /** A POP3 source: the worker's per-message rows of the account, for its next pass; optional as above. */
   pop3: Pop3HandoverSchema.optional(),
+  /** The worker's HMAC of checkpoints, reopened and pop3 (as on the job): the coordinator keeps them only if it authenticates. */
+  handoverMac: z.string().regex(/^[0-9a-f]{64}$/).optional(),
 });
 export type VerifyRecord = z.infer<typeof VerifyRecordSchema>;
 

@@ -134,8 +134,15 @@ export class QueueRunner implements AccountRunner {
   /** A worker's result, its records for verify kept first (the verify after a first pass starts as soon as this returns). */
   private collect(job: AccountJob, value: QueueAccountResult, log: Logger): AccountResult {
     if (value.recorded && this.o.verifyStore) {
+      let recorded = value.recorded;
+      if (!this.o.queue.handoverAuthentic(accountJobId(queueKeyOf(job)), accountKey(job), recorded, recorded.handoverMac)) {
+        // Altered in Redis, or from a worker of an earlier build: the next pass goes without it
+        // (with what was kept before, or none) rather than with a checkpoint nobody vouches for.
+        log.warn("the worker's checkpoints for the account's next pass do not authenticate under the cluster key; not kept");
+        recorded = { ...recorded, checkpoints: undefined, reopened: undefined, pop3: undefined };
+      }
       try {
-        storeVerifyRecord(this.o.verifyStore, accountKey(job), value.result, value.recorded);
+        storeVerifyRecord(this.o.verifyStore, accountKey(job), value.result, recorded);
       } catch (err) {
         log.warn({ err }, "could not keep the worker's folder map, skips and folder figures; the verify may call skipped messages missing, and the account view shows none");
       }

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readPayload } from '../../bridge/queue/account-processor';
-import { ClusterKeyError, loadClusterKey, writeNewClusterKey } from '../../bridge/queue/cluster-key';
+import { ClusterKeyError, loadClusterKey, writeNewClusterKey, type ClusterKey } from '../../bridge/queue/cluster-key';
 import { LocalHostCap } from '../../bridge/queue/host-cap';
 import { openSecrets, sealSecrets } from '../../bridge/queue/payload-crypto';
 import { KEY_MISMATCH_MESSAGE, QueueRefusal, QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { accountJobId } from '../../bridge/queue/queue-config';
 import { describeRedis, parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
 import { scrub, scrubResult } from '../../bridge/queue/secret-scrub';
+import { handoverAuthentic, handoverMac } from '../../bridge/queue/payload-crypto';
 import type { AccountResult } from '../../shared/migration';
 import { queueCaFile, withQueueCa } from '../../bridge/queue/queue-ca';
 import { queueOption } from '../../bridge/cli/start-command';
@@ -155,5 +156,30 @@ describe('scrub', () => {
       warnings: [{ code: 'DATE_CHANGED', message: 'kept as ***', side: 'target' }],
     });
     expect(JSON.stringify(result)).toBe(before);
+  });
+});
+
+describe('handover MAC', () => {
+  const key: ClusterKey = { id: 'k1', key: Buffer.alloc(32, 7) };
+  const other: ClusterKey = { id: 'k2', key: Buffer.alloc(32, 8) };
+  const cp = { sourceFolder: 'INBOX', targetFolder: 'INBOX', uidValidity: 9, lastUid: 40, filterKey: 'f', targetUidValidity: 3, targetUidNext: 41, copied: 40, skipped: 0, alreadyPresent: 0 };
+  const state = { checkpoints: [cp] };
+  const mac = handoverMac(key, 'job-1', 'acc', state);
+
+  it('authenticates the handover it was made for, whatever order its keys come in', () => {
+    const reordered = Object.fromEntries(Object.entries(cp).reverse()) as typeof cp;
+    expect(handoverAuthentic(key, 'job-1', 'acc', { checkpoints: [reordered], reopened: [] }, mac)).toBe(true);
+  });
+
+  it('refuses a raised lastUid, another job, another account, another key, a missing MAC', () => {
+    expect(handoverAuthentic(key, 'job-1', 'acc', { checkpoints: [{ ...cp, lastUid: 1_000_000 }] }, mac)).toBe(false);
+    expect(handoverAuthentic(key, 'job-2', 'acc', state, mac)).toBe(false);
+    expect(handoverAuthentic(key, 'job-1', 'acc-2', state, mac)).toBe(false);
+    expect(handoverAuthentic(other, 'job-1', 'acc', state, mac)).toBe(false);
+    expect(handoverAuthentic(key, 'job-1', 'acc', state, undefined)).toBe(false);
+  });
+
+  it('an empty handover needs none', () => {
+    expect(handoverAuthentic(key, 'job-1', 'acc', { checkpoints: [] }, undefined)).toBe(true);
   });
 });
