@@ -1,6 +1,7 @@
 import type { ChangeKind } from '../../shared/verify';
 import type { DeletedPolicy } from '../../shared/migration';
 import { isDeleted } from '../engine/flags';
+import { dateAtRisk } from '../engine/stored-dates';
 import { expectedFlags, sameFlags, storedFlags } from './flag-compare';
 import type { MessageMeta } from './folder-meta';
 
@@ -18,6 +19,12 @@ export interface Pair {
   target: MessageMeta;
   /** empty when the metadata agrees; the deep pass may still add 'body' */
   what: ChangeKind[];
+  /**
+   * The copy's date differs from a source date a target may not keep (before 1970, or ahead of
+   * now: stored-dates.ts dateAtRisk). The pass said so (DATE_CHANGED), and copying again gives
+   * the same date: a known difference the target imposes, listed but not counted (not in `what`).
+   */
+  dateImposed?: boolean;
   sourceFlags: string[];
   targetFlags: string[];
 }
@@ -52,8 +59,10 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
     if (body) what.push('body');
     if (!sameFlags(sf, tf)) what.push('flags');
     // NaN: a date the source cannot give (a POP3 message without Received: or Date: was copied with the time of the copy).
-    if (!Number.isNaN(s.internalDate.getTime()) && s.internalDate.getTime() !== t.internalDate.getTime()) what.push('date');
-    return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf };
+    const dateDiffers = !Number.isNaN(s.internalDate.getTime()) && s.internalDate.getTime() !== t.internalDate.getTime();
+    const dateImposed = dateDiffers && dateAtRisk(s.internalDate);
+    if (dateDiffers && !dateImposed) what.push('date');
+    return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf, ...(dateImposed ? { dateImposed } : {}) };
   };
 
   const groups = new Map<string, { src: MessageMeta[]; tgt: MessageMeta[] }>();

@@ -238,7 +238,16 @@ async function verifyFolder(
     keywordOk: keywordFilter(tgtMeta.permanentFlags),
     recordedSkips: finalSkips(skips.get(skipKey(source, srcMeta.uidValidity)), job, srcMeta.messages),
   });
-  const rewritten = opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : [];
+  const rewritten = [
+    ...(opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : []),
+    ...[...match.pairs, ...match.bodyChanged]
+      .filter((p) => p.dateImposed)
+      .map((p) => ({
+        uid: p.source.uid,
+        targetUid: p.target.uid,
+        what: `date ${p.source.internalDate.toISOString()} kept by the target as ${p.target.internalDate.toISOString()}: it cannot store that date (the pass reported it, DATE_CHANGED)`,
+      })),
+  ].sort((a, b) => a.uid - b.uid);
   const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
   const folder: VerifyFolder = {
     source,

@@ -32,6 +32,13 @@ describe('verify: matching one folder', () => {
     expect(changed[0]!.what).toEqual(['flags']);
   });
 
+  it('a date before 1970 or far ahead that the copy does not have: imposed by the target, not a difference; an ordinary one is', () => {
+    const s = [meta('old', { internalDate: new Date('1965-06-01T12:00:00Z') }), meta('far', { internalDate: new Date('2099-01-01T12:00:00Z') }), meta('ord', { internalDate: new Date('2021-05-01T00:00:00Z') })];
+    const t = [meta('old', { internalDate: new Date('1970-01-02T00:00:00Z') }), meta('far'), meta('ord')];
+    const m = matchMessages(s, t, opts());
+    expect(m.pairs.map((p) => [p.what, p.dateImposed ?? false])).toEqual([[[], true], [[], true], [['date'], false]]);
+  });
+
   it('reports a date difference, ignores \\Recent and flag case, and keywords the target cannot store', () => {
     const s = [meta('a', { flags: ['\\Seen', 'Work'] }), meta('b', { internalDate: new Date('2020-01-01T00:00:00Z') })];
     const t = [meta('a', { flags: ['\\SEEN', '\\Recent'] }), meta('b')];
