@@ -51,12 +51,36 @@ export async function runAccount<M extends PlannedMessage>(
       ...retry,
       settled: () => store.settledCount(account),
     });
+    // A pass that ends failed or stopped never reached its read-back, and its copies are
+    // checkpointed: no later pass copies them or reads their dates back, so it is now or never.
+    // Not after a halt: the account may be running elsewhere already, and nothing more is sent.
+    if (error && !hooks.halt?.aborted) await readBackLeft(job, pass, driver, hooks.halt);
   } finally {
     driver.dispose?.();
   }
   const result = pass.result(job, store, account, error);
   tracker.setPhase(result.status === 'done' ? 'done' : 'failed');
   return result;
+}
+
+/**
+ * The date read-back of the copies a pass that did not end done made (readBackDates), on
+ * connections of its own: the stop that ended the pass does not cut it short (two short
+ * sessions), a halt does. A read-back that fails says which dates went unchecked.
+ */
+async function readBackLeft<M extends PlannedMessage>(job: AccountJob, pass: PassResult, driver: SourceDriver<M>, halt: AbortSignal | undefined): Promise<void> {
+  const suspects = pass.takeDateSuspects();
+  if (suspects.length === 0) return;
+  const open = new Set<ImapFlow>();
+  const cut = () => open.forEach((c) => c.close());
+  halt?.addEventListener('abort', cut, { once: true });
+  try {
+    pass.warnings.push(...(await readBackDates(job, suspects, driver.label, halt, (c) => open.add(c))));
+  } catch {
+    // Halted meanwhile: nothing more is said or sent.
+  } finally {
+    halt?.removeEventListener('abort', cut);
+  }
 }
 
 /**
