@@ -2,7 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../shared/errors';
 import type { AccountJob } from './account-job';
 import { closeQuietly, connectImap } from './connect';
-import { changedDates, changedDateWarnings, readStoredDates, type DateSuspect } from './stored-dates';
+import { changedDates, changedDateWarnings, MAX_DATE_WARNINGS, readStoredDates, type DateSuspect } from './stored-dates';
 
 /**
  * Reads back the INTERNALDATE of the copies of this pass whose date a target may not keep, and
@@ -36,7 +36,8 @@ export async function readBackDates(
     return changedDateWarnings(changedDates(suspects, [first, second]), label);
   } catch (err) {
     if (signal?.aborted) throw err;
-    const which = suspects.map((s) => `${label?.(s.uid) ?? `UID ${s.uid}`} of "${s.sourceFolder}" (${s.sent.toISOString()})`).join(', ');
+    const named = suspects.slice(0, MAX_DATE_WARNINGS).map((s) => `${label?.(s.uid) ?? `UID ${s.uid}`} of "${s.sourceFolder}" (${s.sent.toISOString()})`);
+    const which = named.join(', ') + (suspects.length > named.length ? ` and ${suspects.length - named.length} more` : '');
     return [
       {
         code: 'DATE_CHANGED',

@@ -86,11 +86,34 @@ export function changedDates(suspects: readonly DateSuspect[], readings: Readonl
   return changed;
 }
 
-/** One warning per copy whose date the target did not keep: copied, but sorted elsewhere by mail clients. */
+/**
+ * Copies named one warning each, at most: a mailbox imported with broken dates can hold tens of
+ * thousands (INTERNALDATE 0), and a warning each made a result of megabytes (4 MB for 12,000)
+ * that a queue worker hands through Redis and the CLI prints line by line.
+ */
+export const MAX_DATE_WARNINGS = 50;
+
+/**
+ * One warning per copy whose date the target did not keep: copied, but sorted elsewhere by mail
+ * clients. Beyond MAX_DATE_WARNINGS, one more warning per target folder counts the rest and
+ * names the first and last of them.
+ */
 export function changedDateWarnings(changed: readonly ChangedDate[], label: (uid: number) => string = (uid) => `UID ${uid}`): ErrorInfo[] {
-  return changed.map((c) => ({
+  const out: ErrorInfo[] = changed.slice(0, MAX_DATE_WARNINGS).map((c) => ({
     code: 'DATE_CHANGED' as const,
     side: 'target' as const,
     message: `${label(c.uid)} of "${c.sourceFolder}" was copied to "${c.folder}" (target UID ${c.targetUid}) with the date ${c.sent.toISOString()}, but the target keeps ${c.stored.toISOString()} instead: it cannot store that date. The message is there; mail clients sort it by the date the target kept.`,
   }));
+  const rest = new Map<string, ChangedDate[]>();
+  for (const c of changed.slice(MAX_DATE_WARNINGS)) rest.set(c.folder, [...(rest.get(c.folder) ?? []), c]);
+  for (const [folder, list] of rest) {
+    const first = list[0]!;
+    const last = list.at(-1)!;
+    out.push({
+      code: 'DATE_CHANGED',
+      side: 'target',
+      message: `${list.length} more message(s) copied to "${folder}" (target UIDs ${first.targetUid} to ${last.targetUid}) were given a date the target cannot store (before 1970 or far ahead), and it keeps another: from ${label(first.uid)} of "${first.sourceFolder}" (${first.sent.toISOString()}, kept as ${first.stored.toISOString()}) to ${label(last.uid)} of "${last.sourceFolder}". The messages are there; mail clients sort them by the dates the target kept.`,
+    });
+  }
+  return out;
 }
