@@ -21,7 +21,10 @@ export function verifyScope(stateKey: string, targetUser: string): string {
  */
 export class VerifyResults {
   private readonly running = new Set<string>();
-  /** Accounts whose check (or copy) has its turn now, as opposed to waiting for it. */
+  /**
+   * Accounts whose passes wait: a check (or copy) that has its turn now, and a copy of missing
+   * messages from the moment it is asked for (see isUnderWay).
+   */
   private readonly underWay = new Set<string>();
   /** Checks run one after another: a job-wide 核验 must not open two connections per account at once. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,9 +64,12 @@ export class VerifyResults {
   }
 
   /**
-   * Whether a check or copy of the account is reading or writing its mailboxes now. One that only
-   * waits its turn is not: behind the checks of a few hundred accounts that can be hours, too long
-   * to hold the account's syncs back (a copy of missing messages verifies again when its turn comes).
+   * Whether the account's passes must wait: a check or copy of it is reading or writing its
+   * mailboxes now, or a copy of its missing messages waits its turn. A check that only waits is
+   * not (behind the checks of a few hundred accounts that can be hours, too long to hold the
+   * account's syncs back). A waiting copy is: a pass started meanwhile could still be running
+   * when the copy's turn comes, and both would APPEND the same new mail (a copy is asked for by a
+   * person, and never while a pass runs).
    */
   isUnderWay(accountId: string): boolean {
     return this.underWay.has(accountId);
@@ -74,7 +80,7 @@ export class VerifyResults {
    * account's engine state key, so the mapping and skips are those of its own migration.
    */
   async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
-    return this.exclusive(accountId, async () => {
+    return this.exclusive(accountId, false, async () => {
       const report = await this.verify(job, { deep, stateDir: this.engineStateDir });
       this.store(accountId, job, report);
       return report;
@@ -89,7 +95,7 @@ export class VerifyResults {
    * already under way.
    */
   async fix(accountId: string, job: AccountJob, engineStore: StateStore, deep = false): Promise<{ before: VerifyAccount; fixed: CopyMissingResult | null; after: VerifyAccount } | null> {
-    return this.exclusive(accountId, async () => {
+    return this.exclusive(accountId, true, async () => {
       const before = await this.verify(job, { deep: false, stateDir: this.engineStateDir });
       if (before.status === 'failed' || before.totals.missing === 0) {
         this.store(accountId, job, before);
@@ -102,10 +108,11 @@ export class VerifyResults {
     });
   }
 
-  /** One check of an account at a time, and checks one after another. */
-  private async exclusive<T>(accountId: string, work: () => Promise<T>): Promise<T | null> {
+  /** One check of an account at a time, and checks one after another; `holdPasses`: the account's passes wait from now on. */
+  private async exclusive<T>(accountId: string, holdPasses: boolean, work: () => Promise<T>): Promise<T | null> {
     if (this.running.has(accountId)) return null;
     this.running.add(accountId);
+    if (holdPasses) this.underWay.add(accountId);
     const turn = this.queue;
     let done!: () => void;
     this.queue = new Promise<void>((resolve) => (done = resolve));

@@ -134,6 +134,55 @@ describe('the verify after the first pass', () => {
     expect(await until(() => runner.calls.slice(2).some((c) => c.req.accountId === b))).toBe(true);
     expect(runner.calls.slice(2).every((c) => c.req.accountId === b)).toBe(true);
   });
+
+  it('no pass of an account starts while its copy of the missing messages waits its turn, so the copy never runs beside a pass', async () => {
+    const runner = new HeldRunner();
+    const checked: Array<{ user: string; passRunning: boolean }> = [];
+    let releaseFirst = (): void => undefined;
+    const idOf = new Map<string, string>();
+    const s: BridgeService = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, (svc) => {
+      const results = (svc as unknown as { ctx: { verifyResults: Record<string, unknown> } }).ctx.verifyResults;
+      // The verifies after the first passes are not what is tested; the last one found 3 missing.
+      results.run = async () => null;
+      results.get = () => ({ totals: { missing: 3 }, depth: 'quick' });
+      // The check that opens each copy of the missing messages: the first takes as long as the test
+      // says (a big mailbox), the next records whether a pass of its account runs beside it.
+      results.verify = (job: { source: { user: string } }) => {
+        const passRunning = view(svc, idOf.get(job.source.user)!).phase !== null;
+        checked.push({ user: job.source.user, passRunning });
+        if (checked.length === 1) return new Promise((_, reject) => (releaseFirst = () => reject(new Error('check ended'))));
+        return Promise.reject(new Error('check ended'));
+      };
+    });
+    const ids = jobWith(s, ['a', 'b', 'c'], { intervalMinutes: 1 / 60, windowDays: 30 });
+    const [a, b, c] = ids as [string, string, string];
+    ['a', 'b', 'c'].forEach((n, i) => idOf.set(`${n}@old.test`, ids[i]!));
+    const callsOf = (id: string) => runner.calls.filter((x) => x.req.accountId === id);
+    const settled = new Set<object>();
+    const finishAll = (id: string) => callsOf(id).forEach((x) => settled.has(x) || (settled.add(x), x.finish()));
+    expect(await until(() => runner.calls.length === 3)).toBe(true);
+    for (const id of ids) finishAll(id);
+    expect(await until(() => ids.every((id) => view(s, id).status === 'syncing'))).toBe(true);
+    const jobId = view(s, a).jobId;
+    // b's copy first: its check takes long. Then a's, asked for between two of a's passes: it waits its turn.
+    expect(await until(() => (finishAll(b), s.verify.fixMissing({ jobId, accountIds: [b] }).results[0]!.ok))).toBe(true);
+    expect(await until(() => checked.length === 1)).toBe(true);
+    expect(checked[0]!.user).toBe('b@old.test');
+    expect(await until(() => (finishAll(a), s.verify.fixMissing({ jobId, accountIds: [a] }).results[0]!.ok))).toBe(true);
+    const aPasses = callsOf(a).length;
+    // a comes due while its copy waits; a pass of c starting after that shows the scheduler has looked at a since.
+    const aDue = Date.parse(view(s, a).nextRunAt!);
+    expect(await until(() => Date.now() > aDue)).toBe(true);
+    finishAll(c);
+    const cPasses = callsOf(c).length;
+    expect(await until(() => callsOf(c).length > cPasses)).toBe(true);
+    expect(callsOf(a).length).toBe(aPasses);
+    releaseFirst();
+    expect(await until(() => checked.length === 2)).toBe(true);
+    expect(checked[1]).toEqual({ user: 'a@old.test', passRunning: false });
+    // Once its copy is over, a syncs again.
+    expect(await until(() => callsOf(a).length > aPasses)).toBe(true);
+  });
 });
 
 describe('more accounts than may run at once', () => {
