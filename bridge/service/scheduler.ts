@@ -11,7 +11,8 @@ import type { AccountRecord } from './accounts-repo';
  *   that opens too many): an account holds `concurrency` source connections, so it
  *   starts only when they fit; an account wider than the cap runs narrowed to it.
  *   Candidates come longest-waiting first, and one that does not fit yet keeps its
- *   host's freed connections from those after it;
+ *   host's freed connections from those after it (from syncs only while it waits for
+ *   syncs alone, not for a first pass of days);
  * - while accounts sync, first passes hold at most `maxAccounts - 1` places.
  *   The place left is for the syncs, which come due every few minutes and take seconds.
  */
@@ -118,22 +119,32 @@ export class Scheduler {
       return;
     }
     // Hosts whose freed connections are kept for an earlier candidate that does not fit yet: an
-    // account wider than the others would otherwise wait for good behind narrower ones.
-    const held = new Set<string>();
+    // account wider than the others would otherwise wait for good behind narrower ones. The value
+    // says whether syncs are held too: only while the candidate waits for syncs alone (seconds).
+    // While it waits for a first pass to end (hours, days), syncs that fit run meanwhile; they
+    // would otherwise get nothing for as long, and they end long before that first pass does.
+    const held = new Map<string, boolean>();
+    const firstPassLoad = new Map<string, number>();
+    for (const r of this.running.values()) if (r.firstPass) firstPassLoad.set(r.host, (firstPassLoad.get(r.host) ?? 0) + r.connections);
     const firstPassPlaces = maxAccounts > 1 && candidates.some((c) => c.firstPass) && this.deps.accountsSyncing?.() ? maxAccounts - 1 : maxAccounts;
     let firstPasses = [...this.running.values()].filter((r) => r.firstPass).length;
     for (const c of candidates) {
       if (this.running.size >= maxAccounts) break;
-      if (this.running.has(c.account.id) || held.has(c.host)) continue;
+      if (this.running.has(c.account.id)) continue;
+      const hold = held.get(c.host);
+      if (hold !== undefined && (c.firstPass || hold)) continue;
       if (c.firstPass && firstPasses >= firstPassPlaces) continue;
       const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
       const used = load.get(c.host) ?? 0;
       if (used + connections > maxConnectionsPerHost) {
-        held.add(c.host);
+        if (hold === undefined) held.set(c.host, (firstPassLoad.get(c.host) ?? 0) + connections <= maxConnectionsPerHost);
         continue;
       }
       load.set(c.host, used + connections);
-      if (c.firstPass) firstPasses++;
+      if (c.firstPass) {
+        firstPasses++;
+        firstPassLoad.set(c.host, (firstPassLoad.get(c.host) ?? 0) + connections);
+      }
       this.launch(c, connections);
     }
   }

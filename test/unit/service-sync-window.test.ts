@@ -40,6 +40,14 @@ function jobWith(s: BridgeService, names: string[], incremental: { intervalMinut
 
 const view = (s: BridgeService, accountId: string): AccountView => s.accounts.getAccount({ accountId }).account;
 
+/**
+ * The verify after each first pass done at once: a real one (to hosts that do not exist) holds its
+ * account's passes while it tries, which would decide for the scheduler which accounts are due.
+ */
+const noVerify = (svc: BridgeService): void => {
+  (svc as unknown as { ctx: { verifyResults: { run: () => Promise<null> } } }).ctx.verifyResults.run = async () => null;
+};
+
 describe('the end of the incremental window', () => {
   it('a sync pass still running when the window ends is followed by one more, which closes the account', async () => {
     const runner = new HeldRunner();
@@ -228,7 +236,7 @@ describe('more accounts than may run at once', () => {
 
   it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
     const runner = new HeldRunner();
-    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, undefined, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
     // Two jobs on one old server: three accounts with 2 connections each, then one with 4.
     const narrow = jobWith(s, ['y1', 'y2', 'y3'], { intervalMinutes: 1 / 60, windowDays: 30 }, 2);
     const [wide] = jobWith(s, ['x'], { intervalMinutes: 1 / 60, windowDays: 30 }, 4);
@@ -239,13 +247,45 @@ describe('more accounts than may run at once', () => {
         return next === null || Date.parse(next) <= Date.now();
       });
     expect(await until(() => runner.calls.length === 2)).toBe(true);
-    // The passes end one after the other, each once every account waiting is due again.
-    for (let i = 0; i < 3; i++) {
+    // The passes end one after the other, each once every account waiting is due again: the
+    // connections each one frees go to whoever the scheduler picks. From when y3's first pass has
+    // ended (x waited for it, as for a first pass of hours, and a sync of y1 that fitted ran
+    // meanwhile), the narrow syncs wait for x instead of taking in turn what each one frees.
+    const started = () => runner.calls.some((c) => c.req.accountId === wide);
+    for (let i = 0; i < 8 && !started(); i++) {
       expect(await until(allDue, 5000)).toBe(true);
       expect(await until(() => runner.calls.length > i)).toBe(true);
-      runner.calls[i]!.finish();
+      const pass = runner.calls[i]!;
+      if (pass.req.accountId === wide) break;
+      pass.finish();
+      expect(await until(() => view(s, pass.req.accountId).nextRunAt !== null)).toBe(true);
     }
-    expect(await until(() => runner.calls.length >= 4)).toBe(true);
-    expect(runner.calls.slice(0, 4).map((c) => names.get(c.req.accountId))).toEqual(['y1', 'y2', 'y3', 'x']);
+    expect(started()).toBe(true);
+    const order = runner.calls.map((c) => names.get(c.req.accountId));
+    expect(order.slice(0, 3)).toEqual(['y1', 'y2', 'y3']);
+    expect(order.indexOf('x')).toBeLessThanOrEqual(4);
+  });
+
+  it("a wider account waiting for a first pass of days on its host to end does not hold back the narrower ones' syncs meanwhile, and still starts when it ends", async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
+    // One old server: n (1 connection) syncs every second; then a job of two accounts with 3 connections each.
+    const [n] = jobWith(s, ['n'], { intervalMinutes: 1 / 60, windowDays: 30 }, 1);
+    expect(await until(() => runner.calls.length === 1)).toBe(true);
+    runner.calls[0]!.finish();
+    expect(await until(() => view(s, n!).status === 'syncing')).toBe(true);
+    const [w1, w2] = jobWith(s, ['w1', 'w2'], { intervalMinutes: 1 / 60, windowDays: 30 }, 3);
+    const callsOf = (id: string) => runner.calls.filter((c) => c.req.accountId === id);
+    // w1's first pass (a big mailbox) takes 3 of the 4 connections; w2 waits for them.
+    expect(await until(() => callsOf(w1!).length === 1)).toBe(true);
+    // n's syncs use the connection left, one after another, while w1's first pass goes on.
+    for (let k = 2; k <= 3; k++) {
+      expect(await until(() => callsOf(n!).length === k)).toBe(true);
+      expect(callsOf(w2!)).toHaveLength(0);
+      callsOf(n!)[k - 1]!.finish();
+    }
+    // w1's ends: w2 gets its connections (n's syncs then wait for it, not the other way round).
+    callsOf(w1!)[0]!.finish();
+    expect(await until(() => callsOf(w2!).length === 1)).toBe(true);
   });
 });
