@@ -68,7 +68,7 @@ export class AccountRuns implements RunControl {
       limits: opts.limits,
       tickMs: opts.tickMs,
       candidates: (now) => this.candidates(now),
-      accountsSyncing: () => this.accountsSyncing(),
+      nextSyncAt: (now) => this.nextSyncAt(now),
       run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
       onError: (err) => ctx.log.error({ err }, 'scheduler error'),
     });
@@ -129,14 +129,18 @@ export class AccountRuns implements RunControl {
     return out.sort((x, y) => dueSince(x.account) - dueSince(y.account));
   }
 
-  /** Whether an account of an active job is past its first pass and runs again (syncs, or copies into a new target). */
-  private accountsSyncing(): boolean {
+  /** When the next pass of an account of an active job past its first pass (a sync, or a copy into a new target) falls due; null if none. */
+  private nextSyncAt(now: number): number | null {
     const active = new Map<string, boolean>();
-    return this.ctx.accounts.listByStatus(ACTIVE).some((a) => {
-      if (a.firstPassDoneAt === null) return false;
+    let next: number | null = null;
+    for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
+      if (a.firstPassDoneAt === null || this.scheduler.isRunning(a.id)) continue;
       if (!active.has(a.jobId)) active.set(a.jobId, this.ctx.jobs.get(a.jobId)?.status === 'active');
-      return active.get(a.jobId)!;
-    });
+      if (!active.get(a.jobId)) continue;
+      const at = a.nextRunAt ?? now;
+      if (next === null || at < next) next = at;
+    }
+    return next;
   }
 
   private async runAccount(accountId: string, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void> {
@@ -150,6 +154,8 @@ export class AccountRuns implements RunControl {
       ctx.save(accountId, passwordNeeded(account, [engineJob]));
       return;
     }
+    // Its place in the queue, kept if the pass is stopped to make room for a sync.
+    const queuedSince = dueSince(account);
     const passStartedAt = Date.now();
     account = ctx.save(accountId, runStarted(account, new Date(passStartedAt).toISOString()));
     const kind = account.status === 'syncing' ? 'sync' : account.firstPassDoneAt ? 'run' : 'first pass';
@@ -187,13 +193,16 @@ export class AccountRuns implements RunControl {
     let reason = stopReason();
     // A person restarted the account (or reimported it) while this run was stopping: queue it, do not undo that.
     if ((reason === 'pause' && current.status !== 'paused') || (reason === 'stop' && current.status !== 'closed')) reason = 'job-paused';
-    const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), passStartedAt, policy: this.opts.retryPolicy });
+    // Paused or closed by a person while it stopped to make room for a sync: that is what it becomes.
+    if (reason === 'make-room' && (current.status === 'paused' || current.status === 'closed')) reason = current.status === 'paused' ? 'pause' : 'stop';
+    const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), passStartedAt, queuedSince, policy: this.opts.retryPolicy });
     // Stopped because its passwords became unusable (a server change): it keeps waiting for them.
     const patch: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
     // Passwords go first, so the status event of the closed account already says they are gone.
     if (decided.deleteCredentials) ctx.vault.delete(credentialOwner.account(accountId));
     const after = ctx.save(accountId, patch);
-    if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
+    if (reason === 'make-room') log.info(`${account.source} stopped to let a sync run; it resumes from its checkpoint when a place is free`);
+    else if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
     else if (end.status === 'done') log.info(`${kind} of ${account.source} done: ${end.counters.messagesCopied} copied, ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
     else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
     if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);

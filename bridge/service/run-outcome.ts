@@ -84,7 +84,8 @@ export function progressCounters(p: AccountProgress): Omit<AccountCounters, 'mes
 /**
  * What an account becomes after a run (pure, so it is unit-tested on its own):
  * - stopped on purpose: paused / closed, or back in the queue when the bridge shuts
- *   down or the job is paused (so a restart carries on by itself);
+ *   down or the job is paused (so a restart carries on by itself), or when a first
+ *   pass made room for a sync (at the place in the queue it had);
  * - done: the first pass is recorded; with incremental sync on, the account syncs
  *   again after `intervalMinutes` until `windowDays` after the first pass, then it is
  *   closed (搬家服务默认开启30天自动关闭: on for 30 days by default, then closed); with it off it stays "first pass done".
@@ -105,6 +106,8 @@ export function decideOutcome(opts: {
   now: number;
   /** When the pass began (ms since the epoch). */
   passStartedAt: number;
+  /** Since when the account had waited for that pass (its place in the queue); see 'make-room'. */
+  queuedSince?: number;
   policy: RetryPolicy;
   random?: () => number;
 }): { patch: AccountPatch; deleteCredentials: boolean } {
@@ -115,6 +118,9 @@ export function decideOutcome(opts: {
       return { patch: { status: 'paused', phase: null, nextRunAt: null, counters: end.counters }, deleteCredentials: false };
     case 'stop':
       return { patch: { status: 'closed', phase: null, nextRunAt: null, counters: end.counters }, deleteCredentials: true };
+    case 'make-room':
+      // Stopped for a sync to run: back in the queue at the place it had, not behind those queued since.
+      return { patch: { phase: 'queued', nextRunAt: opts.queuedSince ?? now, counters: end.counters }, deleteCredentials: false };
     case 'shutdown':
     case 'job-paused':
       return { patch: { phase: account.status === 'syncing' ? null : 'queued', nextRunAt: account.status === 'syncing' ? now : null, counters: end.counters }, deleteCredentials: false };

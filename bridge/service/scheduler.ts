@@ -13,15 +13,26 @@ import type { AccountRecord } from './accounts-repo';
  *   Candidates come longest-waiting first, and one that does not fit yet keeps its
  *   host's freed connections from those after it (from syncs only while it waits for
  *   syncs alone, not for a first pass of days);
- * - while accounts sync, first passes hold at most `maxAccounts - 1` places.
- *   The place left is for the syncs, which come due every few minutes and take seconds.
+ * - first passes (hours, days) hold at most `maxAccounts - 1` places (with more than one)
+ *   while a sync waits or falls due within LEND_MIN_MS. Otherwise the last place is lent to a first pass, and
+ *   when a sync then finds every place held by first passes, the one started last stops
+ *   between chunks and goes back to the queue (it resumes from its checkpoint): the syncs
+ *   never wait for a first pass to end, and no place stands idle while none is due.
  */
 export interface SchedulerLimits {
   maxAccounts: number;
   maxConnectionsPerHost: number;
 }
 
-export type StopReason = 'pause' | 'stop' | 'shutdown' | 'job-paused';
+/** `make-room`: a first pass stopped so that a sync can run (see SchedulerLimits). */
+export type StopReason = 'pause' | 'stop' | 'shutdown' | 'job-paused' | 'make-room';
+
+/**
+ * A first pass is lent the place kept for syncs only when no sync falls due sooner: it then
+ * copies for at least this long before a sync takes the place back, far more than what its
+ * stop and restart cost (a chunk finished, a login, the folder list).
+ */
+export const LEND_MIN_MS = 60_000;
 
 export interface Candidate {
   account: AccountRecord;
@@ -40,11 +51,10 @@ export interface SchedulerDeps {
   run(candidate: Candidate, connections: number, signal: AbortSignal, stopReason: () => StopReason | undefined): Promise<void>;
   limits: SchedulerLimits;
   /**
-   * Whether accounts past their first pass are syncing: first passes then leave one of
-   * `maxAccounts` to the others, as first passes lasting days would otherwise hold every place
-   * and no sync would run meanwhile.
+   * When the next pass of an account past its first pass falls due (a sync, a retry of one),
+   * null when there is none: until then the place kept for syncs may be lent to a first pass.
    */
-  accountsSyncing?(): boolean;
+  nextSyncAt?(now: number): number | null;
   tickMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
@@ -109,11 +119,16 @@ export class Scheduler {
   tick(): void {
     if (this.stopping) return;
     const { maxAccounts, maxConnectionsPerHost } = this.deps.limits;
-    if (this.running.size >= maxAccounts) return;
+    // Full, and no place lent to a first pass that a sync could take back: nothing to look for.
+    const allFirstPasses = [...this.running.values()].every((r) => r.firstPass);
+    if (this.running.size >= maxAccounts && (maxAccounts === 1 || !allFirstPasses)) return;
+    const now = (this.deps.now ?? Date.now)();
     const load = this.hostLoad();
     let candidates: Candidate[];
+    let nextSync: number | null;
     try {
-      candidates = this.deps.candidates((this.deps.now ?? Date.now)());
+      candidates = this.deps.candidates(now);
+      nextSync = this.deps.nextSyncAt?.(now) ?? null;
     } catch (err) {
       this.deps.onError?.(err);
       return;
@@ -126,13 +141,21 @@ export class Scheduler {
     const held = new Map<string, boolean>();
     const firstPassLoad = new Map<string, number>();
     for (const r of this.running.values()) if (r.firstPass) firstPassLoad.set(r.host, (firstPassLoad.get(r.host) ?? 0) + r.connections);
-    const firstPassPlaces = maxAccounts > 1 && candidates.some((c) => c.firstPass) && this.deps.accountsSyncing?.() ? maxAccounts - 1 : maxAccounts;
+    const syncWaits = candidates.some((c) => !c.firstPass && !this.running.has(c.account.id));
+    const lend = !syncWaits && (nextSync === null || nextSync - now >= LEND_MIN_MS);
+    // With a single place none is kept: first passes would wait for good behind syncs due every few minutes.
+    const firstPassPlaces = lend || maxAccounts === 1 ? maxAccounts : maxAccounts - 1;
     let firstPasses = [...this.running.values()].filter((r) => r.firstPass).length;
+    // The first sync that only lacks a place, for which a lent place is taken back.
+    let wantsPlace: { host: string; connections: number } | undefined;
     for (const c of candidates) {
-      if (this.running.size >= maxAccounts) break;
       if (this.running.has(c.account.id)) continue;
       const hold = held.get(c.host);
       if (hold !== undefined && (c.firstPass || hold)) continue;
+      if (this.running.size >= maxAccounts) {
+        if (!c.firstPass && !wantsPlace) wantsPlace = { host: c.host, connections: Math.max(1, Math.min(c.connections, maxConnectionsPerHost)) };
+        continue;
+      }
       if (c.firstPass && firstPasses >= firstPassPlaces) continue;
       const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
       const used = load.get(c.host) ?? 0;
@@ -146,6 +169,25 @@ export class Scheduler {
         firstPassLoad.set(c.host, (firstPassLoad.get(c.host) ?? 0) + connections);
       }
       this.launch(c, connections);
+    }
+    if (wantsPlace && firstPasses > firstPassPlaces) this.makeRoom(wantsPlace, load);
+  }
+
+  /**
+   * Every place is held and first passes hold more than their share (one was lent the place kept
+   * for syncs): the first pass started last whose connections let the sync fit stops between
+   * chunks; its place goes to the sync when it has. One at a time.
+   */
+  private makeRoom(sync: { host: string; connections: number }, load: Map<string, number>): void {
+    const entries = [...this.running.entries()];
+    if (entries.some(([, r]) => r.reason === 'make-room')) return;
+    const cap = this.deps.limits.maxConnectionsPerHost;
+    for (const [id, r] of entries.reverse()) {
+      if (!r.firstPass || r.reason) continue;
+      const freed = r.host === sync.host ? r.connections : 0;
+      if ((load.get(sync.host) ?? 0) - freed + sync.connections > cap) continue;
+      void this.abort(id, 'make-room');
+      return;
     }
   }
 

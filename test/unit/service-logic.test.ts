@@ -125,6 +125,13 @@ describe('run outcome', () => {
     expect(decide({ stopReason: 'pause' }).patch).toMatchObject({ status: 'paused' });
     expect(decide({ stopReason: 'stop' })).toMatchObject({ patch: { status: 'closed' }, deleteCredentials: true });
   });
+
+  it('a first pass stopped to make room for a sync goes back to the queue at the place it had', () => {
+    const made = decide({ stopReason: 'make-room', end: failed('CONNECT_FAILED'), queuedSince: NOW - 3_600_000 });
+    expect(made).toEqual({ patch: expect.objectContaining({ phase: 'queued', nextRunAt: NOW - 3_600_000 }), deleteCredentials: false });
+    expect(made.patch).not.toHaveProperty('status');
+    expect(made.patch).not.toHaveProperty('error');
+  });
 });
 
 describe('back-off', () => {
@@ -158,6 +165,42 @@ describe('scheduler', () => {
     expect(started).toEqual([['a1', 3], ['b1', 5], ['c1', 1], ['d1', 1]]);
     expect(s.hostLoad().get('imap.a.cn')).toBe(3);
     release.forEach((r) => r());
+    await s.stop();
+  });
+
+  it('lends the place kept for syncs to a first pass only while no sync falls due within a minute, and takes it back one first pass at a time', async () => {
+    const NOW = 1_000_000;
+    const mk = (id: string, firstPass: boolean, host = 'h'): Candidate => ({ account: account({ id }), firstPass, host, connections: 1 });
+    let list = [mk('f1', true), mk('f2', true), mk('f3', true)];
+    let nextSync: number | null = NOW + 30_000;
+    const started: string[] = [];
+    const stopped: Array<[string, string | undefined]> = [];
+    const s = new Scheduler({
+      limits: { maxAccounts: 2, maxConnectionsPerHost: 8 },
+      candidates: () => list.filter((c) => !stopped.some(([id]) => id === c.account.id)),
+      nextSyncAt: () => nextSync,
+      now: () => NOW,
+      run: (c, _n, signal, reason) => {
+        started.push(c.account.id);
+        return new Promise<void>((r) => signal.addEventListener('abort', () => (stopped.push([c.account.id, reason()]), r())));
+      },
+      tickMs: 60_000,
+    });
+    // A sync due in 30 s: one place stays for it.
+    s.tick();
+    expect(started).toEqual(['f1']);
+    // None due within the minute: the second place goes to f2.
+    nextSync = NOW + 120_000;
+    s.tick();
+    expect(started).toEqual(['f1', 'f2']);
+    // A sync waits: f2 (started last) is asked to stop, once, however many ticks pass before it has.
+    list = [mk('sync', false), ...list];
+    s.tick();
+    s.tick();
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toEqual([['f2', 'make-room']]);
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['f1', 'f2', 'sync']);
     await s.stop();
   });
 

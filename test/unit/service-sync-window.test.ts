@@ -234,6 +234,30 @@ describe('more accounts than may run at once', () => {
     expect(await until(() => runner.calls.some((c) => c.req.accountId === f2))).toBe(true);
   });
 
+  it('with no sync due soon the place kept for syncs goes to a first pass, which makes room when a sync comes due and resumes after it', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 2 } });
+    const [early, f1, f2] = jobWith(s, ['early', 'f1', 'f2'], { intervalMinutes: 60, windowDays: 30 }) as [string, string, string];
+    const callsOf = (id: string) => runner.calls.filter((c) => c.req.accountId === id);
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    expect(runner.calls.map((c) => c.req.accountId)).toEqual([early, f1]);
+    // early's first pass ends: its next sync is an hour away. f1's first pass goes on (a big mailbox).
+    callsOf(early)[0]!.finish();
+    expect(await until(() => view(s, early).status === 'syncing')).toBe(true);
+    // f2's first pass starts beside f1's instead of the second place standing idle for that hour.
+    expect(await until(() => callsOf(f2).length === 1)).toBe(true);
+    // The hour passes (the state store says so): f2's first pass, started last, stops between chunks and early's sync runs.
+    (s as unknown as { ctx: { accounts: { update(id: string, p: { nextRunAt: number }): void } } }).ctx.accounts.update(early, { nextRunAt: Date.now() });
+    expect(await until(() => callsOf(early).length === 2)).toBe(true);
+    expect(view(s, f2)).toMatchObject({ status: 'in_progress', phase: 'queued', error: null });
+    expect(view(s, f1).phase).toBe('connecting');
+    expect(callsOf(f1)).toHaveLength(1);
+    // The sync ends: f2 carries on.
+    callsOf(early)[1]!.finish();
+    expect(await until(() => callsOf(f2).length === 2)).toBe(true);
+    expect(view(s, early)).toMatchObject({ status: 'syncing', error: null });
+  });
+
   it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
     const runner = new HeldRunner();
     const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
