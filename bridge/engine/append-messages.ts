@@ -22,6 +22,15 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  * connection (Cyrus: "NO [TOOBIG]", then "* BYE"): the messages cannot be tried one by one
  * then. Whichever message was over the limit, the largest of the command was, so that one
  * is given up (onTooLarge) before the connection failure propagates; the retry sends the rest.
+ *
+ * A refusal for now may also be a message the target refuses every time in such words
+ * (Exchange's "Server Unavailable. 15" for a message it cannot convert): the retries would
+ * stop on it until the run gives up, and nothing after it would ever be copied. So on the
+ * run's last chance (`lastChance`: one more failure without progress ends it) such a refusal
+ * does not fail the pass at once: when the target takes the next message, it is not
+ * throttling and the refused one is skipped with the server's words, a skip the next run
+ * tries again (skipIsFinal); when it refuses the next one for now too, or none comes after
+ * it in the call, the pass fails as THROTTLED.
  */
 export async function appendMessages(
   target: ImapFlow,
@@ -31,11 +40,15 @@ export async function appendMessages(
   onStored?: (index: number, targetUid: number | null) => void,
   /** Told of a message over the target's size limit found when the connection ends before the call does. */
   onTooLarge?: (index: number, reason: string) => void,
+  opts: { lastChance?: boolean } = {},
 ): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
+  // Refused for now on the last chance, and no message taken since: throttling, as far as we know.
+  let refusedForNow: { responseText?: string; message?: string } | undefined;
   const stored = (targetUid: number | null): void => {
     onStored?.(outcomes.length, targetUid);
     outcomes.push({ targetUid });
+    refusedForNow = undefined;
   };
   let accepted = 0;
   let firstUnexplained: { text: string; cause: unknown } | undefined;
@@ -47,7 +60,7 @@ export async function appendMessages(
     } catch (err) {
       if (!isRefusal(err)) throw err;
       // A server that takes no mail for now would refuse each message of the group too.
-      if (isTemporaryRefusal(err)) throw throttledByTarget(folder, err);
+      if (isTemporaryRefusal(err) && !opts.lastChance) throw throttledByTarget(folder, err);
       const refusal = refusalReason(err);
       // TOOBIG (RFC 7888 4) is about the size of the whole message: the largest is over the limit.
       const tooBig = (err.serverResponseCode ?? '').toUpperCase() === 'TOOBIG';
@@ -55,7 +68,7 @@ export async function appendMessages(
       for (const item of group) {
         let one: Awaited<ReturnType<typeof appendOneOrSkip>>;
         try {
-          one = await appendOneOrSkip(target, folder, item);
+          one = await appendOneOrSkip(target, folder, item, opts);
         } catch (lost) {
           if (tooBig && !(lost instanceof MigrationError)) {
             const largest = group.reduce((a, b) => (b.raw.length > a.raw.length ? b : a));
@@ -65,7 +78,12 @@ export async function appendMessages(
           }
           throw lost;
         }
-        if ('unexplained' in one) {
+        if ('forNow' in one) {
+          // Two in a row: the target takes nothing for now; it is not sent more meanwhile.
+          if (refusedForNow) throw throttledByTarget(folder, refusedForNow);
+          refusedForNow = one.cause as { responseText?: string; message?: string };
+          outcomes.push({ reason: one.forNow });
+        } else if ('unexplained' in one) {
           firstUnexplained ??= { text: one.unexplained, cause: one.cause };
           outcomes.push({ reason: one.unexplained });
         } else if ('targetUid' in one) {
@@ -77,6 +95,7 @@ export async function appendMessages(
       }
     }
   }
+  if (refusedForNow) throw throttledByTarget(folder, refusedForNow);
   if (firstUnexplained && accepted === 0) {
     throw refusedByTarget(folder, firstUnexplained.text.replace(/^MESSAGE_REJECTED: /, ''), firstUnexplained.cause);
   }

@@ -93,24 +93,31 @@ export type SingleOutcome =
   | { targetUid: number | null }
   | { reason: string }
   /** Refused without a reason about the message: a skip only if other messages get through. */
-  | { unexplained: string; cause: unknown };
+  | { unexplained: string; cause: unknown }
+  /** Refused for now on the run's last chance: a skip only if a message sent after it gets through (appendMessages). */
+  | { forNow: string; cause: unknown };
 
 /**
  * APPENDs one message on its own, after its batch was refused. A refusal that names the
  * message becomes the reason to skip it; a full mailbox fails the account (every later
  * message would fail the same way); any other refusal is reported as unexplained, for
  * appendMessages to judge against the other messages; a refusal for now (isTemporaryRefusal)
- * fails the account as THROTTLED, to be retried after a back-off. Keywords the server may not know
+ * fails the account as THROTTLED, to be retried after a back-off, except on the run's last
+ * chance (`lastChance`), where it is reported (forNow) for appendMessages to judge. Keywords the server may not know
  * are dropped before giving up: the message matters more than its tags. So is a date before
  * 1970, which Cyrus and Courier refuse (stored-dates.ts): the copy gets 2 January 1970 instead, and
  * the read-back at the end of the pass reports it.
  */
-export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem): Promise<SingleOutcome> {
+export async function appendOneOrSkip(target: ImapFlow, folder: string, item: AppendItem, opts: { lastChance?: boolean } = {}): Promise<SingleOutcome> {
   try {
     return { targetUid: (await appendBatch(target, folder, [item])).uids[0] ?? null };
   } catch (err) {
     if (!isRefusal(err)) throw err;
-    if (isTemporaryRefusal(err)) throw throttledByTarget(folder, err);
+    if (isTemporaryRefusal(err)) {
+      if (!opts.lastChance) throw throttledByTarget(folder, err);
+      const said = refusalReason(err);
+      return { forNow: `${said.code}: ${said.text}`, cause: err };
+    }
     let reason = refusalReason(err);
     if (reason.code === 'QUOTA_EXCEEDED') {
       throw new MigrationError('QUOTA_EXCEEDED', `The target mailbox is full while copying into "${folder}": ${reason.text}`, { side: 'target', cause: err });

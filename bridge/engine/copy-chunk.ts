@@ -34,7 +34,7 @@ export function appendLimitOf(client: ImapFlow): number | undefined {
  * outcome as a row, and reads the copies back for changes the target made. Connection
  * failures propagate: the account retries from the checkpoint.
  */
-export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: FetchedChunk): Promise<void> {
+export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: FetchedChunk, opts: { lastChance?: boolean } = {}): Promise<void> {
   const { items } = fetched;
   const records: MessageRecord[] = [...fetched.settled];
   const storedSoFar: MessageRecord[] = [];
@@ -53,6 +53,7 @@ export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: F
           const { uid, fingerprint, size, note } = items[i]!;
           storedSoFar.push({ uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${reason} (${note})` : reason });
         },
+        opts,
       );
     }
   } catch (err) {

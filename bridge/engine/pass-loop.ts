@@ -47,7 +47,7 @@ export async function runAccount<M extends PlannedMessage>(
   if (hooks.halt) hooks = { ...hooks, signal: hooks.signal ? AbortSignal.any([hooks.signal, hooks.halt]) : hooks.halt };
   let error: MigrationError | null;
   try {
-    error = await retryPasses(job, tracker, hooks, () => runPass(job, store, account, tracker, hooks, driver, pass), () => pass.carryOver(), {
+    error = await retryPasses(job, tracker, hooks, (lastChance) => runPass(job, store, account, tracker, hooks, driver, pass, lastChance), () => pass.carryOver(), {
       ...retry,
       settled: () => store.settledCount(account),
     });
@@ -99,6 +99,8 @@ async function runPass<M extends PlannedMessage>(
   hooks: MigrateHooks,
   driver: SourceDriver<M>,
   result: PassResult,
+  /** The run ends if this pass fails without progress: a refusal for now is judged against the messages after it. */
+  lastChance = false,
 ): Promise<void> {
   const opts = job.options;
   const singleSession = driver.maxSessions === 1;
@@ -352,7 +354,7 @@ async function runPass<M extends PlannedMessage>(
                 result.warnings.push(...fetched.warnings);
                 // APPENDs go in order, one chunk at a time on this connection.
                 await appended();
-                append = appendFetched(target, run, fetched).then(async () => {
+                append = appendFetched(target, run, fetched, { lastChance }).then(async () => {
                   tracker.setPhase('copying');
                   await maybeFinish(session, target, run);
                 });

@@ -34,7 +34,8 @@ export async function retryPasses(
   job: AccountJob,
   tracker: ProgressTracker,
   hooks: MigrateHooks,
-  runPass: () => Promise<void>,
+  /** `lastChance`: a failure of this attempt without progress ends the run (see appendMessages). */
+  runPass: (lastChance: boolean) => Promise<void>,
   beforeRetry: () => void,
   /** `settled`: how many messages the account has settled so far (grows when an attempt gets anywhere). */
   opts: { retrySourceChanged?: boolean; settled?: () => number } = {},
@@ -43,7 +44,7 @@ export async function retryPasses(
   for (let attempt = 1; ; attempt++) {
     const settledBefore = opts.settled?.() ?? 0;
     try {
-      await runPass();
+      await runPass(failuresInARow + 1 >= job.options.maxAttempts || attempt >= job.options.maxAttempts * 20);
       return null;
     } catch (err) {
       failuresInARow = (opts.settled?.() ?? 0) > settledBefore ? 1 : failuresInARow + 1;
