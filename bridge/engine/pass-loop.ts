@@ -170,7 +170,7 @@ async function runPass<M extends PlannedMessage>(
     tracker.setPhase('creating-folders');
     keepRecordedTargets(store, account, mappings, tgtLayout);
     result.warnings.push(...((await control.src.adoptRenames?.(control.tgt, store, account, mappings, srcLayout, tgtLayout)) ?? []));
-    const created = await createTargetFolders(control.tgt, tgtLayout, mappings);
+    const created = await createTargetFolders(control.tgt, tgtLayout, mappings, { lastChance });
     for (const [path, e] of created.failed) result.folderErrors.set(path, e);
     result.warnings.push(...created.renamed);
     recordMap();

@@ -98,10 +98,28 @@ function retarget(mappings: FolderMapping[], from: string, to: string, delimiter
  * '"', '&', '~') replaced by look-alikes, and when that works the mapping (and the folders
  * below it) take the new name, reported as a rename. Names a target accepts are kept
  * exactly. Mappings are updated in place. A CREATE refused for now (isTemporaryRefusal)
- * throws THROTTLED instead: the pass is retried, no folder is given up or renamed for it.
+ * throws THROTTLED instead: the pass is retried, no folder is given up or renamed for it
+ * (on the run's last chance only that folder waits for the retry, see `opts`).
  */
-export async function createTargetFolders(target: ImapFlow, layout: MailboxLayout, mappings: FolderMapping[]): Promise<TargetFolderResult> {
+export async function createTargetFolders(
+  target: ImapFlow,
+  layout: MailboxLayout,
+  mappings: FolderMapping[],
+  /**
+   * The run's last chance (one more failure without progress ends it): a CREATE refused for now
+   * leaves its folder for the account's retry (THROTTLED, transient) and the other folders are
+   * copied. A target refusing one folder so every time (words of throttling for a lasting
+   * cause) would otherwise stop every pass here, before any folder is copied.
+   */
+  opts: { lastChance?: boolean } = {},
+): Promise<TargetFolderResult> {
   const result: TargetFolderResult = { failed: new Map(), renamed: [], toSubscribe: [] };
+  /** `path` is the folder left for the retry, `refused` the name the target refused for now (it or its look-alike). */
+  const forNow = (path: string, refused: string, e: ServerError): void => {
+    if (!opts.lastChance) throw throttledCreate(refused, e);
+    const text = (e.responseText || e.message || 'refused').trim();
+    result.failed.set(path, { code: 'THROTTLED', side: 'target', message: `The target refused to create folder "${refused}" for now: "${text}". Its mail is copied when the account is retried.` });
+  };
   const existing = new Set(layout.folders.map((f) => f.path));
   const roleTaken = new Set(layout.folders.map((f) => f.specialUse).filter((u): u is string => !!u));
   const { delimiter } = layout;
@@ -127,7 +145,10 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
         continue;
       }
       if (!('responseStatus' in (err as object))) throw err;
-      if (isTemporaryRefusal(e)) throw throttledCreate(path, e);
+      if (isTemporaryRefusal(e)) {
+        forNow(path, path, e);
+        continue;
+      }
       const said = e.responseText ?? e.message ?? 'refused';
       if (!aboutTheName(e)) {
         result.failed.set(path, { code: 'FOLDER_CREATE_FAILED', message: `Could not create target folder "${path}": ${said}` });
@@ -148,7 +169,10 @@ export async function createTargetFolders(target: ImapFlow, layout: MailboxLayou
           } catch (retryErr) {
             if (!('responseStatus' in (retryErr as object))) throw retryErr;
             // Not a verdict on the safer name either: the original is tried again on the retry.
-            if (isTemporaryRefusal(retryErr as ServerError)) throw throttledCreate(safer, retryErr as ServerError);
+            if (isTemporaryRefusal(retryErr as ServerError)) {
+              forNow(path, safer, retryErr as ServerError);
+              continue;
+            }
           }
         }
         if (ok) {
