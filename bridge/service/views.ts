@@ -56,7 +56,9 @@ export function toAccountView(a: AccountRecord, job: JobRecord, vault: Credentia
     counters: a.counters,
     error: a.error,
     attempts: a.attempts,
-    nextRunAt: a.nextRunAt === null ? null : new Date(a.nextRunAt).toISOString(),
+    // Queued for a place, a time kept there is only its turn in the queue (one stopped to make
+    // room for a sync keeps the one it had, long gone by): it runs when a place is free.
+    nextRunAt: a.nextRunAt === null || a.phase === 'queued' ? null : new Date(a.nextRunAt).toISOString(),
     startedAt: a.startedAt,
     firstPassDoneAt: a.firstPassDoneAt,
     lastSyncAt: a.lastSyncAt,

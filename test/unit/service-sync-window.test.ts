@@ -258,6 +258,27 @@ describe('more accounts than may run at once', () => {
     expect(view(s, early)).toMatchObject({ status: 'syncing', error: null });
   });
 
+  it('a first pass stopped to make room for a sync waits in the queue with no next run shown, not one in the past', async () => {
+    const runner = new HeldRunner();
+    const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 2 } });
+    const [early, f1, f2] = jobWith(s, ['early', 'f1', 'f2'], { intervalMinutes: 60, windowDays: 30 }) as [string, string, string];
+    const callsOf = (id: string) => runner.calls.filter((c) => c.req.accountId === id);
+    expect(await until(() => runner.calls.length === 2)).toBe(true);
+    expect(runner.calls.map((c) => c.req.accountId)).toEqual([early, f1]);
+    callsOf(early)[0]!.finish();
+    expect(await until(() => callsOf(f2).length === 1)).toBe(true);
+    (s as unknown as { ctx: { accounts: { update(id: string, p: { nextRunAt: number }): void } } }).ctx.accounts.update(early, { nextRunAt: Date.now() });
+    expect(await until(() => callsOf(early).length === 2)).toBe(true);
+    expect(await until(() => view(s, f2).phase === 'queued')).toBe(true);
+    // Queued like any first pass waiting for a place: the drawer shows no "Next run", least of all one already gone by.
+    const shown = view(s, f2);
+    expect(shown.status).toBe('in_progress');
+    expect(shown.nextRunAt).toBeNull();
+    // Its turn comes when the sync is over.
+    callsOf(early)[1]!.finish();
+    expect(await until(() => callsOf(f2).length === 2)).toBe(true);
+  });
+
   it('an account that needs more connections to its source host than the others gets them: the narrower ones do not keep taking what frees up', async () => {
     const runner = new HeldRunner();
     const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-window-')), runner, noVerify, { limits: { maxAccounts: 4, maxConnectionsPerHost: 4 } });
