@@ -62,12 +62,17 @@ function appendAttributes(item: AppendItem, useLiteral8: boolean) {
  * on the server, or a refusal in its middle leaves stored messages nobody recorded (they
  * were sent again, and stored twice, on Courier).
  */
-export function appendGroups<T extends AppendItem>(items: T[], multiAppend = true): T[][] {
+export function appendGroups<T extends AppendItem>(
+  items: T[],
+  multiAppend = true,
+  /** Messages to send in a command of their own whatever their size (see appendMessages). */
+  alone: (index: number) => boolean = () => false,
+): T[][] {
   if (!multiAppend) return items.map((item) => [item]);
   const groups: T[][] = [];
   let run: T[] = [];
-  for (const item of items) {
-    if (item.raw.length <= NON_SYNC_LITERAL_MAX) {
+  for (const [i, item] of items.entries()) {
+    if (item.raw.length <= NON_SYNC_LITERAL_MAX && !alone(i)) {
       run.push(item);
       continue;
     }

@@ -20,8 +20,11 @@ export type AppendOutcome = { targetUid: number | null } | { reason: string };
  *
  * RFC 7888 lets a server refuse a non-synchronizing literal that is too big and close the
  * connection (Cyrus: "NO [TOOBIG]", then "* BYE"): the messages cannot be tried one by one
- * then. Whichever message was over the limit, the largest of the command was, so that one
- * is given up (onTooLarge) before the connection failure propagates; the retry sends the rest.
+ * then. Such an answer to a command of several messages does not say which, nor even that one
+ * was over a limit for messages (a front-end may limit what it reads of a whole command):
+ * the largest, the one over such a limit if any is, is named (opts.onSuspect) to be sent in a
+ * command of its own by the retry (opts.alone). Only a command of one message refused so
+ * gives that message up (onTooLarge) before the connection failure propagates.
  *
  * A refusal for now may also be a message the target refuses every time in such words
  * (Exchange's "Server Unavailable. 15" for a message it cannot convert): the retries would
@@ -40,7 +43,13 @@ export async function appendMessages(
   onStored?: (index: number, targetUid: number | null) => void,
   /** Told of a message over the target's size limit found when the connection ends before the call does. */
   onTooLarge?: (index: number, reason: string) => void,
-  opts: { lastChance?: boolean } = {},
+  opts: {
+    lastChance?: boolean;
+    /** Messages a refusal of an earlier attempt named (onSuspect): each is sent in a command of its own. */
+    alone?: (index: number) => boolean;
+    /** Told of the message to send alone next time, when a command of several is refused TOOBIG and the connection ends. */
+    onSuspect?: (index: number) => void;
+  } = {},
 ): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
   // Refused for now on the last chance, and no message taken since: throttling, as far as we know.
@@ -52,7 +61,7 @@ export async function appendMessages(
   };
   let accepted = 0;
   let firstUnexplained: { text: string; cause: unknown } | undefined;
-  for (const group of appendGroups(items, target.capabilities.has('MULTIAPPEND'))) {
+  for (const group of appendGroups(items, target.capabilities.has('MULTIAPPEND'), opts.alone)) {
     try {
       const res = await appendBatch(target, folder, group);
       group.forEach((_, i) => stored(res.uids[i] ?? null));
@@ -62,7 +71,7 @@ export async function appendMessages(
       // A server that takes no mail for now would refuse each message of the group too.
       if (isTemporaryRefusal(err) && !opts.lastChance) throw throttledByTarget(folder, err);
       const refusal = refusalReason(err);
-      // TOOBIG (RFC 7888 4) is about the size of the whole message: the largest is over the limit.
+      // TOOBIG (RFC 7888 4): a literal, or the command, too big to read.
       const tooBig = (err.serverResponseCode ?? '').toUpperCase() === 'TOOBIG';
       const groupStart = outcomes.length;
       for (const item of group) {
@@ -74,7 +83,10 @@ export async function appendMessages(
             const largest = group.reduce((a, b) => (b.raw.length > a.raw.length ? b : a));
             const at = groupStart + group.indexOf(largest);
             // Only one not yet sent on its own: one already sent got its own answer.
-            if (at >= outcomes.length) onTooLarge?.(at, `${refusal.code}: ${refusal.text}`);
+            if (at >= outcomes.length) {
+              if (group.length === 1) onTooLarge?.(at, `${refusal.code}: ${refusal.text}`);
+              else opts.onSuspect?.(at);
+            }
           }
           throw lost;
         }

@@ -28,13 +28,22 @@ export function appendLimitOf(client: ImapFlow): number | undefined {
   return typeof v === 'number' && v > 0 ? v : undefined;
 }
 
+/** A message's key in the set of those to send in a command of their own. */
+export const sendAloneKey = (folder: string, uid: number): string => `${folder}\n${uid}`;
+
 /**
  * The target half of copying a chunk, the same for every source: APPENDs the fetched
  * bodies (appendMessages: MULTIAPPEND, one by one after a refusal), records every
  * outcome as a row, and reads the copies back for changes the target made. Connection
  * failures propagate: the account retries from the checkpoint.
  */
-export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: FetchedChunk, opts: { lastChance?: boolean } = {}): Promise<void> {
+export async function appendFetched(
+  target: ImapFlow,
+  run: FolderRun,
+  fetched: FetchedChunk,
+  /** `sendAlone`: keys (sendAloneKey) of messages to APPEND in a command of their own, kept across the run's attempts. */
+  opts: { lastChance?: boolean; sendAlone?: Set<string> } = {},
+): Promise<void> {
   const { items } = fetched;
   const records: MessageRecord[] = [...fetched.settled];
   const storedSoFar: MessageRecord[] = [];
@@ -53,7 +62,11 @@ export async function appendFetched(target: ImapFlow, run: FolderRun, fetched: F
           const { uid, fingerprint, size, note } = items[i]!;
           storedSoFar.push({ uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${reason} (${note})` : reason });
         },
-        opts,
+        {
+          lastChance: opts.lastChance,
+          alone: (i) => opts.sendAlone?.has(sendAloneKey(run.source, items[i]!.uid)) ?? false,
+          onSuspect: (i) => opts.sendAlone?.add(sendAloneKey(run.source, items[i]!.uid)),
+        },
       );
     }
   } catch (err) {

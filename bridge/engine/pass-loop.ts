@@ -354,7 +354,7 @@ async function runPass<M extends PlannedMessage>(
                 result.warnings.push(...fetched.warnings);
                 // APPENDs go in order, one chunk at a time on this connection.
                 await appended();
-                append = appendFetched(target, run, fetched, { lastChance }).then(async () => {
+                append = appendFetched(target, run, fetched, { lastChance, sendAlone: result.sendAlone }).then(async () => {
                   tracker.setPhase('copying');
                   await maybeFinish(session, target, run);
                 });

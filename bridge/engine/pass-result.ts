@@ -13,6 +13,8 @@ export class PassResult {
   mappings: FolderMapping[] = [];
   readonly runs = new Map<string, FolderRun>();
   readonly folderErrors = new Map<string, ErrorInfo>();
+  /** Messages a TOOBIG refusal of a whole command named: the run's next attempts send each alone (appendMessages). */
+  readonly sendAlone = new Set<string>();
   readonly warnings: ErrorInfo[] = [];
   readonly dryRun = new Map<string, number>();
   /** Each target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */

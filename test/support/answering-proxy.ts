@@ -18,11 +18,11 @@ export interface AnsweringProxy {
 
 /**
  * What the proxy does with a command: answer it itself (a tagged answer, or a BYE and the end
- * of the connection), or `loseReply`: forward it, and end the connection when the server's
+ * of the connection, or both: a tagged refusal, then a BYE), or `loseReply`: forward it, and end the connection when the server's
  * tagged answer comes, which the client never gets (the server did the command; the client
  * cannot know).
  */
-export type StandIn = { reply: string } | { bye: string } | { loseReply: true };
+export type StandIn = { reply: string; bye?: string } | { bye: string } | { loseReply: true };
 
 export interface ProxiedCommand {
   /** The command's tag and its verb, upper-cased (APPEND, UID, FETCH, ...). */
@@ -77,8 +77,14 @@ export async function startAnsweringProxy(
         return;
       }
       answered++;
-      if ('reply' in done.answer) client.write(`${done.answer.reply.startsWith('* ') ? '' : `${done.tag} `}${done.answer.reply}\r\n`);
-      else {
+      if ('reply' in done.answer) {
+        client.write(`${done.answer.reply.startsWith('* ') ? '' : `${done.tag} `}${done.answer.reply}\r\n`);
+        // A refusal and then the end of the session (RFC 7888: a literal too big to read).
+        if (done.answer.bye !== undefined) {
+          client.write(`* BYE ${done.answer.bye}\r\n`);
+          end();
+        }
+      } else {
         client.write(`* BYE ${done.answer.bye}\r\n`);
         end();
       }

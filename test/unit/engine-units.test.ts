@@ -30,6 +30,10 @@ describe('appendGroups', () => {
     const groups = appendGroups([item('a', 10), item('b', 20), item('B', big), item('C', big), item('c', NON_SYNC_LITERAL_MAX), item('d', 1)]);
     expect(groups.map((g) => g.map((i) => i.name).join(''))).toEqual(['ab', 'B', 'C', 'cd']);
   });
+  it('puts a message named to go alone in a command of its own, whatever its size, in its place', () => {
+    const groups = appendGroups([item('a', 10), item('b', 20), item('x', 30), item('c', 5), item('d', 1)], true, (i) => i === 2);
+    expect(groups.map((g) => g.map((i) => i.name).join(''))).toEqual(['ab', 'x', 'cd']);
+  });
   it('gives no group for no messages', () => {
     expect(appendGroups([])).toEqual([]);
     // Without MULTIAPPEND a group must still be all-or-nothing on the server: one message each.
