@@ -1,4 +1,4 @@
-import type { AccountProgress } from '../../shared/migration';
+import type { AccountProgress, AccountResult } from '../../shared/migration';
 import type { AccountCounters, AccountPhase, Pass } from '../../shared/protocol/account';
 import { PROGRESS_MIN_INTERVAL_MS } from '../../shared/protocol/events';
 import type { AccountJob } from '../engine/migrate';
@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { decideOutcome, mergeCounters, passEnd, progressCounters, type RetryPolicy, type RunEnd } from './run-outcome';
 import type { AccountRunner } from './runner/account-runner';
 import { engineKey } from './engine-key';
+import { addPassWarnings } from './pass-warnings';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
 import type { ServiceContext } from './service-context';
 
@@ -166,6 +167,8 @@ export class AccountRuns implements RunControl {
     const base: AccountCounters = account.counters ?? EMPTY_COUNTERS;
     let counters = base;
     let end: RunEnd;
+    // The pass's warnings (a date the target did not keep, a folder renamed): a failed or stopped pass reports what it saw too.
+    let warnings: AccountResult['warnings'] | null = null;
     try {
       const result = await this.opts.runner.run(
         { accountId, job: engineJob },
@@ -182,6 +185,7 @@ export class AccountRuns implements RunControl {
         },
         signal,
       );
+      warnings = result.warnings;
       end = passEnd(base, result, counters, pass);
     } catch (err) {
       log.error({ err }, 'the engine failed unexpectedly');
@@ -197,7 +201,9 @@ export class AccountRuns implements RunControl {
     if (reason === 'make-room' && (current.status === 'paused' || current.status === 'closed')) reason = current.status === 'paused' ? 'pause' : 'stop';
     const decided = decideOutcome({ account: current, job: ctx.jobs.get(job.id)!, end, stopReason: reason, now: Date.now(), passStartedAt, queuedSince, policy: this.opts.retryPolicy });
     // Stopped because its passwords became unusable (a server change): it keeps waiting for them.
-    const patch: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
+    const outcome: AccountPatch = current.status === 'password_needed' && reason ? { phase: null, nextRunAt: null, counters: end.counters } : decided.patch;
+    // Kept under the key of the mailbox this pass copied into: a reimport towards another one meanwhile does not show them.
+    const patch: AccountPatch = warnings ? { ...outcome, warnings: addPassWarnings(current.warnings, engineJob.stateKey!, warnings, nowIso()) } : outcome;
     // Passwords go first, so the status event of the closed account already says they are gone.
     if (decided.deleteCredentials) ctx.vault.delete(credentialOwner.account(accountId));
     const after = ctx.save(accountId, patch);

@@ -110,5 +110,7 @@ export function importedStatus(mode: 'admin-with-passwords' | 'admin-without-pas
 export function reimported(closed: AccountRecord, target: string, mode: AccountRecord['mode']): AccountPatch {
   // Another target mailbox: the engine's state of the old one must not be resumed in it (engineKey).
   const mailboxEpoch = closed.target.toLowerCase() === target.toLowerCase() ? closed.mailboxEpoch : closed.mailboxEpoch + 1;
-  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null, sourceServer: null, mailboxEpoch };
+  // The warnings of the old mailbox (its renamed folders, dates it did not keep) do not apply to another one.
+  const forget: AccountPatch = mailboxEpoch !== closed.mailboxEpoch ? { warnings: null } : {};
+  return { target, mode, status: 'not_started', phase: null, error: null, failures: 0, nextRunAt: null, firstPassDoneAt: null, syncUntil: null, sourceServer: null, mailboxEpoch, ...forget };
 }

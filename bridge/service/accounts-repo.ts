@@ -1,6 +1,7 @@
 import { ServerSchema, type ClassifiedError, type Server } from '../../shared/protocol/common';
 import type { AccountCounters, AccountPhase, AccountStatus, ImportMode } from '../../shared/protocol/account';
 import { newId, nowIso, type ServiceDb } from './db';
+import { StoredWarningsSchema, type StoredWarnings } from './pass-warnings';
 
 export interface AccountRecord {
   id: string;
@@ -25,6 +26,8 @@ export interface AccountRecord {
   syncUntil: number | null;
   /** Which target mailbox of the account its engine state is about: bumped when it is imported again towards another one. */
   mailboxEpoch: number;
+  /** The warnings its passes reported, with the target mailbox they are about (pass-warnings.ts). */
+  warnings: StoredWarnings | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -50,8 +53,20 @@ interface AccountRow {
   last_sync_at: string | null;
   sync_until: number | null;
   mailbox_epoch: number | null;
+  warnings: string | null;
   created_at: string;
   updated_at: string;
+}
+
+/** Stored warnings another version wrote in a shape this one does not read are left out, not shown wrong. */
+function readWarnings(text: string | null): StoredWarnings | null {
+  if (!text) return null;
+  try {
+    const parsed = StoredWarningsSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 const toRecord = (r: AccountRow): AccountRecord => ({
@@ -74,6 +89,7 @@ const toRecord = (r: AccountRow): AccountRecord => ({
   lastSyncAt: r.last_sync_at,
   syncUntil: r.sync_until ?? null,
   mailboxEpoch: r.mailbox_epoch ?? 0,
+  warnings: readWarnings(r.warnings),
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -98,6 +114,7 @@ const COLUMN: Record<keyof AccountPatch, [string, (v: never) => unknown]> = {
   lastSyncAt: ['last_sync_at', (v: string | null) => v],
   syncUntil: ['sync_until', (v: number | null) => v],
   mailboxEpoch: ['mailbox_epoch', (v: number) => v],
+  warnings: ['warnings', (v: StoredWarnings | null) => (v ? JSON.stringify(v) : null)],
 };
 
 export class AccountsRepo {

@@ -89,6 +89,8 @@ function migrate(db: ServiceDb): void {
   if (!columns.has('sync_until')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN sync_until INTEGER`);
   // Bumped when a closed account is imported again towards another target mailbox (engineKey).
   if (!columns.has('mailbox_epoch')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN mailbox_epoch INTEGER NOT NULL DEFAULT 0`);
+  // The warnings of the account's passes (JSON, pass-warnings.ts StoredWarnings; NULL: none reported yet).
+  if (!columns.has('warnings')) db.exec(`ALTER TABLE svc_accounts ADD COLUMN warnings TEXT`);
   // The last job.firstPassDone event sent for a job (so it is sent once per first pass).
   const jobColumns = new Set((db.prepare(`PRAGMA table_info(svc_jobs)`).all() as Array<{ name: string }>).map((c) => c.name));
   if (!jobColumns.has('first_pass_done_at')) db.exec(`ALTER TABLE svc_jobs ADD COLUMN first_pass_done_at TEXT`);

@@ -47,6 +47,9 @@ const HEADER = [
   // Appended after the differences for the same reason: not a difference, but where the copies are.
   'verify_elsewhere',
   'verify_elsewhere_list',
+  // Appended too: what the passes found the target did otherwise than the source.
+  'warnings_count',
+  'warnings',
 ];
 
 /** The same columns named in Chinese, for a report in the admin's language. */
@@ -82,6 +85,8 @@ const HEADER_ZH: readonly string[] = [
   '核验差异',
   '核验在其他文件夹',
   '核验在其他文件夹明细',
+  '警告数',
+  '警告',
 ];
 
 const MODE_ZH: Record<ImportMode, string> = {
@@ -145,6 +150,22 @@ function verifyElsewhere(a: AccountView, language: ReportLanguage): string {
     .join('; ');
 }
 
+/**
+ * The warnings of the account's passes in one cell, each distinct one once: its code, the
+ * sentence in the report's language, the engine's text (which folder, message or date), and in
+ * how many passes it was reported.
+ */
+function warningsText(a: AccountView, language: ReportLanguage): string {
+  const warnings = a.warnings ?? [];
+  const zh = language === 'zh-CN';
+  const parts = warnings.map((w) => {
+    const passes = w.passes > 1 ? (zh ? `(${w.passes} 次搬家报告)` : ` (reported by ${w.passes} passes)`) : '';
+    return `${w.code}: ${errorMessage(w, zh ? 'zh' : 'en')} ${w.message}${passes}`;
+  });
+  if (a.warningsOmitted) parts.push(zh ? `另有 ${a.warningsOmitted} 条未列出` : `${a.warningsOmitted} more not listed`);
+  return parts.join('; ');
+}
+
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function escapeCsvCell(value: string | number | null | undefined): string {
@@ -197,6 +218,8 @@ export function reportCsv(accounts: readonly AccountView[], language: ReportLang
         verifyDifferences(a, language),
         a.verify?.totals.elsewhere,
         verifyElsewhere(a, language),
+        (a.warnings ?? []).length + (a.warningsOmitted ?? 0),
+        warningsText(a, language),
       ]
         .map(escapeCsvCell)
         .join(','),

@@ -4,6 +4,8 @@ import type { ClassifiedError } from '../../shared/protocol/common';
 import type { VerifySummary } from '../../shared/verify';
 import type { JobView, LoginView } from '../../shared/protocol/job';
 import type { AccountRecord } from './accounts-repo';
+import { engineKey } from './engine-key';
+import { shownWarnings } from './pass-warnings';
 import type { CredentialVault } from './credential-vault';
 import { accountSourceRef, accountTargetRef, jobSourceAdminRef, jobTargetAdminRef } from './secret-binding';
 import type { JobRecord, StoredLogin } from './jobs-repo';
@@ -65,6 +67,7 @@ export function toAccountView(a: AccountRecord, job: JobRecord, vault: Credentia
     syncEndsAt: a.syncUntil === null || !['syncing', 'in_progress', 'paused', 'failed', 'password_needed'].includes(a.status) || !a.firstPassDoneAt ? null : new Date(a.syncUntil).toISOString(),
     updatedAt: a.updatedAt,
     verify,
+    ...shownWarnings(a.warnings, engineKey(a.id, job.spec.targetEpoch, a.mailboxEpoch)),
     // Only in queue mode, so in-process views stay as they were.
     ...(worker !== undefined ? { worker } : {}),
   };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors';
 import { FolderCountsSchema } from '../migration';
 import { VerifySummarySchema } from '../verify';
 import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
@@ -90,6 +91,28 @@ export const AccountCountersSchema = z.object({
 });
 export type AccountCounters = z.infer<typeof AccountCountersSchema>;
 
+/**
+ * A warning the engine reported for an account's passes (DATE_CHANGED, MESSAGE_CHANGED,
+ * FOLDER_RENAMED, ...): the mail was copied, but not exactly as on the old mailbox. Each distinct
+ * warning (code and text) is kept once, with how many passes reported it.
+ */
+export const AccountWarningSchema = z.object({
+  code: ErrorCodeSchema,
+  /** The engine's text (English): which folder, message or date it is about. */
+  message: z.string(),
+  side: z.enum(['source', 'target']).optional(),
+  /** Passes that reported it. */
+  passes: z.number().int().positive(),
+  firstAt: IsoDateTimeSchema,
+  lastAt: IsoDateTimeSchema,
+  /** Reported by the account's latest pass too (false: only by earlier ones). */
+  latest: z.boolean(),
+});
+export type AccountWarning = z.infer<typeof AccountWarningSchema>;
+
+/** Distinct warnings an account keeps at most: the latest pass's first, then earlier ones, newest first. */
+export const ACCOUNT_WARNINGS_CAP = 200;
+
 export const AccountViewSchema = z.object({
   id: IdSchema,
   jobId: IdSchema,
@@ -117,6 +140,13 @@ export const AccountViewSchema = z.object({
   updatedAt: IsoDateTimeSchema,
   /** The last independent verify (已核验 / 有差异), run by the bridge after the first pass; absent before. */
   verify: VerifySummarySchema.nullable().optional(),
+  /**
+   * The warnings of the account's passes into its current target mailbox (at most
+   * ACCOUNT_WARNINGS_CAP); empty before any pass reported one, and from a bridge that predates them.
+   */
+  warnings: z.array(AccountWarningSchema).default([]),
+  /** Distinct warnings left out of `warnings` by the cap. */
+  warningsOmitted: z.number().int().nonnegative().default(0),
   /** Queue mode (bridge start --queue): the worker running the account, or the last one that ran it; absent in-process. */
   worker: z.string().nullable().optional(),
 });

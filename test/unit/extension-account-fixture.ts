@@ -51,6 +51,8 @@ export function makeAccount(patch: Partial<AccountRow> = {}): AccountRow {
     firstPassDoneAt: null,
     lastSyncAt: null,
     syncEndsAt: null,
+    warnings: [],
+    warningsOmitted: 0,
     updatedAt: '2025-01-01T00:00:00.000Z',
     progress: null,
     syncedAt: '2025-01-01T00:00:00.000Z',

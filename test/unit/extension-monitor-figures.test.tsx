@@ -41,6 +41,8 @@ function row(n: number, status: AccountStatus, phase: AccountRow['phase'], copie
     firstPassDoneAt: status === 'syncing' ? '2026-01-01T00:01:00.000Z' : null,
     lastSyncAt: null,
     syncEndsAt: null,
+    warnings: [],
+    warningsOmitted: 0,
     updatedAt: '2026-01-01T00:01:00.000Z',
     progress: { phase: 'copying', bytesTotal: total * 1024, rate, etaSeconds: rate ? 5 : null, folders: [], at: '2026-01-01T00:00:30.000Z' },
     syncedAt: `2026-01-01T00:0${n}:00.000Z`,

@@ -46,6 +46,8 @@ function account(n: number, status: AccountStatus, copied = 0, total = 10): Acco
     firstPassDoneAt: null,
     lastSyncAt: null,
     syncEndsAt: null,
+    warnings: [],
+    warningsOmitted: 0,
     updatedAt: `2025-01-01T00:00:${String(n % 60).padStart(2, '0')}.000Z`,
     progress: status === 'in_progress' ? { phase: 'copying', bytesTotal: 1e6, rate: 12.5, etaSeconds: 90, folders: [], at: '2025-01-01T00:00:00.000Z' } : null,
     syncedAt: '2025-01-01T00:00:00.000Z',

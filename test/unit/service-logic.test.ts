@@ -52,6 +52,7 @@ const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
   lastSyncAt: null,
   syncUntil: null,
   mailboxEpoch: 0,
+  warnings: null,
   createdAt: '',
   updatedAt: '',
   ...over,
