@@ -42,7 +42,20 @@ export type VerifySkipped = z.infer<typeof VerifySkippedSchema>;
  * header bytes stored as 'X', a NUL byte shown as 0x80 in BODY[]). The migration warned
  * about it (MESSAGE_CHANGED); it is listed, not counted as a difference.
  */
-export const VerifyRewrittenSchema = z.object({ uid: z.number().int(), targetUid: z.number().int(), what: z.string() });
+export const RewriteKindSchema = z.enum(['header-8bit', 'nul', 'date']);
+export type RewriteKind = z.infer<typeof RewriteKindSchema>;
+export const VerifyRewrittenSchema = z.object({
+  uid: z.number().int(),
+  targetUid: z.number().int(),
+  /** In English, for the CLI. */
+  what: z.string(),
+  /** What the target rewrote, for the UI to say in its language; absent in reports written before. */
+  kinds: z.array(RewriteKindSchema).optional(),
+  /** A date the target could not keep: the source's and the one it kept (ISO 8601). */
+  sourceDate: z.string().optional(),
+  targetDate: z.string().optional(),
+});
+export type VerifyRewritten = z.infer<typeof VerifyRewrittenSchema>;
 
 /**
  * A source message that is not in its target folder but in another folder of the same target
@@ -139,7 +152,12 @@ export const VerifySummarySchema = z.object({
   checkedAt: z.string(),
   error: ErrorInfoSchema.optional(),
   totals: VerifyTotalsSchema,
-  /** folders with a difference or with mail found in another target folder, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
+  /**
+   * Copies stored with a rewriting the target is known to impose (8-bit header bytes, a date it
+   * cannot keep): listed, not a difference; absent in summaries stored before they were carried.
+   */
+  rewrittenTotal: z.number().int().nonnegative().optional(),
+  /** folders with a difference, with mail found in another target folder or with copies the target rewrote, of which `folders` holds the first VERIFY_VIEW_FOLDER_CAP */
   foldersWithDifferences: z.number().int().nonnegative().optional(),
   /**
    * The counts of every folder checked, clean ones included (the first
@@ -174,6 +192,9 @@ export const VerifySummarySchema = z.object({
       /** absent in summaries stored before 'elsewhere' was carried */
       elsewhere: z.array(VerifyElsewhereSchema).default([]),
       elsewhereCount: z.number().int().nonnegative().default(0),
+      /** absent in summaries stored before the rewritten copies were carried */
+      rewritten: z.array(VerifyRewrittenSchema).default([]),
+      rewrittenCount: z.number().int().nonnegative().default(0),
       error: ErrorInfoSchema.optional(),
     }),
   ),
@@ -186,13 +207,15 @@ export type VerifySummary = z.infer<typeof VerifySummarySchema>;
  * must see where those copies went before closing the old mailbox.
  */
 export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): VerifySummary {
-  const differing = a.folders.filter((f) => f.missing.length + f.extra.length + f.changed.length + f.elsewhere.length > 0 || f.error);
+  // A folder with copies the target rewrote is listed too: the admin must see what the new mailbox does not hold byte for byte.
+  const differing = a.folders.filter((f) => f.missing.length + f.extra.length + f.changed.length + f.elsewhere.length + f.rewritten.length > 0 || f.error);
   return {
     status: a.status,
     depth: a.depth,
     checkedAt: a.checkedAt ?? new Date().toISOString(),
     ...(a.error ? { error: a.error } : {}),
     totals: a.totals,
+    rewrittenTotal: a.folders.reduce((n, f) => n + f.rewritten.length, 0),
     foldersWithDifferences: differing.length,
     folderCounts: a.folders.slice(0, VERIFY_VIEW_FOLDER_COUNTS_CAP).map((f) => ({ source: f.source, target: f.target, sourceCount: f.sourceCount, targetCount: f.targetCount, matched: f.matched, elsewhereCount: f.elsewhere.length })),
     folderTotal: a.folders.length,
@@ -212,6 +235,8 @@ export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): Ver
         changedCount: f.changed.length,
         elsewhere: f.elsewhere.slice(0, cap),
         elsewhereCount: f.elsewhere.length,
+        rewritten: f.rewritten.slice(0, cap),
+        rewrittenCount: f.rewritten.length,
         ...(f.error ? { error: f.error } : {}),
       })),
   };

@@ -1,6 +1,7 @@
 import { errorMessage } from '../../shared/errors';
 import type { AccountPhase, AccountView, ImportMode } from '../../shared/protocol/account';
 import { ACCOUNT_STATUS_LABELS, VERIFY_STATUS_LABELS } from '../../shared/status-labels';
+import type { RewriteKind, VerifyRewritten } from '../../shared/verify';
 
 /** The language the admin reads the report in (the dashboard's): its header and its sentences. */
 export type ReportLanguage = 'en' | 'zh-CN';
@@ -47,9 +48,10 @@ const HEADER = [
   // Appended after the differences for the same reason: not a difference, but where the copies are.
   'verify_elsewhere',
   'verify_elsewhere_list',
-  // Appended too: what the passes found the target did otherwise than the source.
+  // Appended too: what the passes and the verify found the target did otherwise than the source.
   'warnings_count',
   'warnings',
+  'verify_rewritten',
 ];
 
 /** The same columns named in Chinese, for a report in the admin's language. */
@@ -87,6 +89,7 @@ const HEADER_ZH: readonly string[] = [
   '核验在其他文件夹明细',
   '警告数',
   '警告',
+  '核验目标改写',
 ];
 
 const MODE_ZH: Record<ImportMode, string> = {
@@ -166,6 +169,33 @@ function warningsText(a: AccountView, language: ReportLanguage): string {
   return parts.join('; ');
 }
 
+const REWRITE_WORDS: Record<ReportLanguage, Record<RewriteKind, string>> = {
+  en: { 'header-8bit': "8-bit header bytes stored as 'X'", nul: 'NUL bytes shown as 0x80', date: 'a date the target cannot store' },
+  'zh-CN': { 'header-8bit': '邮件头中的 8 位字节被替换为 X', nul: 'NUL 字节被显示为 0x80 字节', date: '新邮箱无法保存的日期' },
+};
+
+/** One rewritten copy in the report's language: a date the target could not keep names both dates. */
+function rewriteText(r: VerifyRewritten, language: ReportLanguage): string {
+  if (r.sourceDate && r.targetDate) return language === 'en' ? `date ${r.sourceDate} kept as ${r.targetDate}` : `日期 ${r.sourceDate} 被保存为 ${r.targetDate}`;
+  if (r.kinds?.length) return r.kinds.map((k) => REWRITE_WORDS[language][k]).join('; ');
+  // Stored before the kinds were carried: the verify's own (English) words.
+  return r.what;
+}
+
+/**
+ * Copies the last verify found stored with a rewriting the target is known to impose (8-bit
+ * header bytes, a date it cannot keep): not differences, but not byte for byte either.
+ */
+function verifyRewritten(a: AccountView, language: ReportLanguage): string {
+  const v = a.verify;
+  if (!v) return '';
+  const sourceUid = language === 'en' ? 'source UID' : '原邮箱 UID';
+  return v.folders
+    .filter((f) => f.rewrittenCount > 0)
+    .map((f) => `${f.source}: ${f.rewritten.map((r) => `${sourceUid} ${r.uid} -> UID ${r.targetUid} (${rewriteText(r, language)})`).join(' ')}${f.rewrittenCount > f.rewritten.length ? ' …' : ''}`)
+    .join('; ');
+}
+
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
 
 export function escapeCsvCell(value: string | number | null | undefined): string {
@@ -220,6 +250,7 @@ export function reportCsv(accounts: readonly AccountView[], language: ReportLang
         verifyElsewhere(a, language),
         (a.warnings ?? []).length + (a.warningsOmitted ?? 0),
         warningsText(a, language),
+        verifyRewritten(a, language),
       ]
         .map(escapeCsvCell)
         .join(','),

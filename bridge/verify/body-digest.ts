@@ -1,3 +1,4 @@
+import type { RewriteKind } from '../../shared/verify';
 import { createHash } from 'node:crypto';
 import { headerBlock } from '../engine/pop3/headers';
 
@@ -31,12 +32,10 @@ export function bodyDigest(raw: Buffer): BodyDigest {
  * How two digests compare: 'same' byte for byte, 'rewritten' (with what) when they differ
  * only by a server's known rewriting, else 'different'.
  */
-export function compareDigests(source: BodyDigest, target: BodyDigest): { kind: 'same' } | { kind: 'rewritten'; what: string } | { kind: 'different' } {
+export function compareDigests(source: BodyDigest, target: BodyDigest): { kind: 'same' } | { kind: 'rewritten'; what: string; kinds: RewriteKind[] } | { kind: 'different' } {
   if (source.sha256 === target.sha256) return { kind: 'same' };
   if (source.normalised !== target.normalised) return { kind: 'different' };
-  const what = [
-    source.header8bit && !target.header8bit ? "8-bit header bytes stored as 'X'" : '',
-    source.nul !== target.nul ? 'NUL bytes returned as 0x80 by one server' : '',
-  ].filter(Boolean);
-  return { kind: 'rewritten', what: what.join('; ') || "differs only in 8-bit header bytes or NUL bytes" };
+  const kinds: RewriteKind[] = [...(source.header8bit && !target.header8bit ? (['header-8bit'] as const) : []), ...(source.nul !== target.nul ? (['nul'] as const) : [])];
+  const words: Record<RewriteKind, string> = { 'header-8bit': "8-bit header bytes stored as 'X'", nul: 'NUL bytes returned as 0x80 by one server', date: '' };
+  return { kind: 'rewritten', what: kinds.map((k) => words[k]).join('; ') || 'differs only in 8-bit header bytes or NUL bytes', kinds };
 }

@@ -246,6 +246,9 @@ async function verifyFolder(
         uid: p.source.uid,
         targetUid: p.target.uid,
         what: `date ${p.source.internalDate.toISOString()} kept by the target as ${p.target.internalDate.toISOString()}: it cannot store that date (the pass reported it, DATE_CHANGED)`,
+        kinds: ['date' as const],
+        sourceDate: p.source.internalDate.toISOString(),
+        targetDate: p.target.internalDate.toISOString(),
       })),
   ].sort((a, b) => a.uid - b.uid);
   const changed = [...match.pairs, ...match.bodyChanged].filter((p) => p.what.length > 0).sort((a, b) => a.source.uid - b.source.uid);
@@ -287,7 +290,7 @@ async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatc
     if (!a || !b) throw new MigrationError('PROTOCOL_ERROR', `A message vanished while its body was read (source UID ${p.source.uid}, target UID ${p.target.uid}); run verify again.`);
     const c = compareDigests(a, b);
     if (c.kind === 'different') p.what.unshift('body');
-    else if (c.kind === 'rewritten') rewritten.push({ uid: p.source.uid, targetUid: p.target.uid, what: c.what });
+    else if (c.kind === 'rewritten') rewritten.push({ uid: p.source.uid, targetUid: p.target.uid, what: c.what, kinds: c.kinds });
   }
   return rewritten;
 }
