@@ -3,7 +3,8 @@
  * (WebSocket events and a fresh snapshot), kept in the state store across a restart, and the
  * report CSV. Real servers: a Cyrus target replaces 8-bit header bytes (MESSAGE_CHANGED); a
  * Dovecot target on Maildir++ refuses the folder name "v1.2" (FOLDER_RENAMED). An account
- * imported again towards another mailbox no longer shows the warnings of the old one.
+ * imported again towards another mailbox no longer shows the warnings of the old one. A deep
+ * verify of the Cyrus copy lists it as rewritten by the target, with what was rewritten.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { seedFolder } from '../harness/mailbox';
 import { startMailServer, type AnyMailServer } from '../harness/servers';
 import { BridgeClient, pair, spawnBridge, type BridgeProcess } from '../support/bridge-client';
 import { bulkMessages, trickyMessages } from '../support/corpus';
+import { warningFacts } from '../../extension/dashboard/monitor/warning-facts';
 
 const alice = { user: 'alice-bw@old.example.com', password: 'Bw-Src-Alice-4417' };
 const carol = { user: 'carol-bw@old.example.com', password: 'Bw-Src-Carol-5528' };
@@ -111,8 +113,27 @@ describe('bridge: the warnings of the passes reach the account view and the repo
     const renamed = carolView.warnings.filter((w) => w.code === 'FOLDER_RENAMED');
     expect(renamed, brief).toHaveLength(1);
     expect(renamed[0]!.message).toContain('"v1.2"');
-    expect(renamed[0]!.message).toContain('v1．2');
+    expect(warningFacts(renamed[0]!)).toEqual({ kind: 'folder-renamed', from: 'v1.2', to: 'v1．2' });
     expect(carolView.warnings.map((w) => w.code), brief).not.toContain('MESSAGE_CHANGED');
+
+    // A deep verify lists the copy Cyrus rewrote as such (not a difference), with what it rewrote;
+    // asked once the verify that follows the first pass is done (one verify of an account at a time).
+    await client.waitForEvent('account.status', (d) => d.account.id === aliceId && d.account.verify?.depth === 'metadata', 120_000);
+    const deep = client.waitForEvent('account.status', (d) => d.account.id === aliceId && d.account.verify?.depth === 'deep', 120_000).then((d) => d.account as AccountView);
+    const asked = await client.request('account.verify', { accountIds: [aliceId] });
+    expect(asked.results.map((r) => r.ok)).toEqual([true]);
+    const verified = (await deep).verify!;
+    const vbrief = JSON.stringify(verified);
+    expect(verified.status, vbrief).toBe('verified');
+    // The very copies the pass named: the warning's facts as the drawer reads them.
+    const facts = warningFacts(changed[0]!);
+    expect(facts?.kind, changed[0]!.message).toBe('message-changed');
+    const named = facts?.kind === 'message-changed' ? facts.uids.split(', ').map((p) => p.replace(/^UID /, '').replace(' → ', '>')) : [];
+    const inbox = verified.folders.find((f) => f.source === 'INBOX')!;
+    expect(inbox.rewritten.map((r) => `${r.uid}>${r.targetUid}`), vbrief).toEqual(named);
+    expect(verified.rewrittenTotal, vbrief).toBe(named.length);
+    expect(inbox.rewrittenCount, vbrief).toBe(named.length);
+    expect(inbox.rewritten.every((r) => r.kinds?.join() === 'header-8bit'), vbrief).toBe(true);
 
     // The CSV names them in both languages' reports.
     const rows = (text: string) => parse(text.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
@@ -120,6 +141,10 @@ describe('bridge: the warnings of the passes reach the account view and the repo
     expect(en.warnings_count).toBe('1');
     expect(en.warnings).toContain('MESSAGE_CHANGED');
     expect(en.warnings).toContain('8-bit header bytes replaced');
+    expect(en.verify_rewritten).toBe(`INBOX: ${inbox.rewritten.map((r) => `source UID ${r.uid} -> UID ${r.targetUid} (8-bit header bytes stored as 'X')`).join(' ')}`);
+    const zhCyrus = rows((await client.request('report.export', { jobId: toCyrus.id, language: 'zh-CN' })).csv)[0]!;
+    expect(zhCyrus['核验目标改写']).toContain('邮件头中的 8 位字节被替换为 X');
+    expect(zhCyrus['警告']).toContain('新邮箱保存邮件时做了改动');
     const zh = rows((await client.request('report.export', { jobId: toMaildir.id, language: 'zh-CN' })).csv)[0]!;
     expect(zh['警告数']).toBe('1');
     expect(zh['警告']).toContain('FOLDER_RENAMED');

@@ -168,6 +168,54 @@ describe('zh-CN mode leaves no English engine text', () => {
     expect(englishWords(visibleText(container))).toEqual([]);
   });
 
+  it('the drawer, row and report of an account whose passes warned and whose verify found rewritten copies', async () => {
+    const { changedDateWarnings } = await import('../../bridge/engine/stored-dates');
+    const { storedChangeWarnings } = await import('../../bridge/engine/account-result');
+    const { VerifyReport } = await import('../../extension/dashboard/report/VerifyReport');
+    const engine = [
+      { code: 'FOLDER_RENAMED' as const, message: 'The target refused the folder name "v1.2" ("[CANNOT] Invalid mailbox name"); its mail goes to "v1．2" instead.' },
+      { code: 'FOLDER_RENAMED' as const, message: 'Source folder "旧项目" was renamed to "新项目" since the last run: its mail is not copied again, and its copy on the target is now "新项目".' },
+      ...changedDateWarnings([{ sourceFolder: 'INBOX', folder: 'INBOX', uid: 4, targetUid: 9, sent: new Date('1965-06-01T12:00:00Z'), stored: new Date('1970-01-02T00:00:00Z') }]),
+      ...storedChangeWarnings([{ source: 'INBOX', target: 'INBOX', storedChanges: [{ uid: 3, targetUid: 5, what: '8-bit header bytes replaced' }] } as never]),
+      // A text with no facts the UI reads: its code's sentence only.
+      { code: 'THROTTLED' as const, message: 'The server refused 2 of 4 parallel connections (connection limit); the migration went on with fewer.' },
+    ];
+    const warnings = engine.map((w, i) => ({ ...w, passes: i + 1, firstAt: '2026-12-04T10:00:00.000Z', lastAt: '2026-12-04T10:00:00.000Z', latest: i % 2 === 0 }));
+    const verify = {
+      status: 'verified' as const,
+      depth: 'deep' as const,
+      checkedAt: '2026-12-04T11:00:00.000Z',
+      totals: { matched: 2, missing: 0, extra: 0, changed: 0, skipped: 0, elsewhere: 0 },
+      rewrittenTotal: 3,
+      folders: [
+        {
+          source: 'INBOX', target: 'INBOX', sourceCount: 2, targetCount: 2, matched: 2, missing: [], extra: [], changed: [], missingCount: 0, extraCount: 0, changedCount: 0, elsewhere: [], elsewhereCount: 0,
+          rewritten: [
+            { uid: 3, targetUid: 5, what: "8-bit header bytes stored as 'X'", kinds: ['header-8bit' as const, 'nul' as const] },
+            { uid: 4, targetUid: 9, what: 'date …', kinds: ['date' as const], sourceDate: '1965-06-01T12:00:00.000Z', targetDate: '1970-01-02T00:00:00.000Z' },
+            // Stored before the kinds were carried.
+            { uid: 6, targetUid: 11, what: "8-bit header bytes stored as 'X'" },
+          ],
+          rewrittenCount: 3,
+        },
+      ],
+    };
+    const account = makeAccount({ status: 'syncing', error: null, warnings, warningsOmitted: 4, verify });
+    const drawer = render(zh(<DetailsDrawer account={account} onClose={() => undefined} />));
+    expect(screen.getAllByTestId('warnings-item')).toHaveLength(engine.length);
+    expect(screen.getAllByTestId('warnings-facts')).toHaveLength(engine.length - 1);
+    expect(screen.getByTestId('verify-rewritten').querySelectorAll('li')).toHaveLength(3);
+    expect(englishWords(visibleText(drawer.container))).toEqual([]);
+    cleanup();
+    const table = render(zh(<StatusTable rows={[account]} selected={new Set()} onToggle={() => undefined} onToggleAll={() => undefined} onOpen={() => undefined} sort={{ key: 'status', dir: 'asc' }} onSort={() => undefined} />));
+    expect(screen.getByTestId('warnings-badge')).toBeTruthy();
+    expect(englishWords(visibleText(table.container))).toEqual([]);
+    cleanup();
+    const report = render(zh(<VerifyReport job={{ id: 'job_abcdef', name: '总部' }} accounts={[account]} generatedAt="2026-12-04T12:00:00.000Z" />));
+    expect(screen.getAllByTestId('verify-report-warnings-item')).toHaveLength(engine.length);
+    expect(englishWords(visibleText(report.container))).toEqual([]);
+  });
+
   it('the drawer of an account waiting for its password again', async () => {
     const account = makeAccount({ status: 'password_needed', error: { ...classified('CONFIG_INVALID'), message: 'The source password for zhang@old.example must be entered again.' } });
     const { container } = render(zh(<PasswordAgainForm account={account} job={makeJob()} />));

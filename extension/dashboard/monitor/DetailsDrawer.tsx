@@ -16,6 +16,7 @@ import { refusalText } from './batch-refusal';
 import { PasswordAgainForm } from './PasswordAgainForm';
 import { requestFailureText } from './request-failure';
 import { VerifyDetails } from './VerifyDetails';
+import { WarningsList } from './WarningsList';
 
 const SKIPPED_PAGE = 100;
 
@@ -262,6 +263,8 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
             </tbody>
           </table>
         )}
+
+        <WarningsList account={account} />
 
         <VerifyDetails verify={account.verify} fix={{ jobId: account.jobId, accountId: account.id }} />
 

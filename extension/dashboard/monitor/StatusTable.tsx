@@ -10,6 +10,7 @@ import type { PlainKey } from '../../i18n';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../lib/format';
 import { isActive, progressRatio, type SortKey, type SortSpec } from './monitor-model';
 import { VerifyBadge } from './VerifyBadge';
+import { WarningsBadge } from './WarningsList';
 
 const ROW_HEIGHT = 64;
 
@@ -126,6 +127,7 @@ export function StatusTable({
                   <div role="cell" className="cell cell--status">
                     <StatusBadge status={r.status} />
                     <VerifyBadge verify={r.verify} />
+                    <WarningsBadge account={r} />
                     {running && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
                   </div>
                   <div role="cell" className="cell cell--progress">

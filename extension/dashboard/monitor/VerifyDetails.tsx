@@ -37,6 +37,7 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
       <p data-testid="verify-totals">
         {t('verifyTotals', { matched: verify.totals.matched, missing: verify.totals.missing, extra: verify.totals.extra, changed: verify.totals.changed })}
       </p>
+      {(verify.rewrittenTotal ?? 0) > 0 && <p data-testid="verify-rewritten-total">{t('verifyRewrittenTotal', { count: verify.rewrittenTotal ?? 0 })}</p>}
       {verify.totals.elsewhere > 0 && <p data-testid="verify-elsewhere-total">{t('verifyElsewhereTotal', { count: verify.totals.elsewhere })}</p>}
       {fix && verify.totals.missing > 0 && (
         <p>

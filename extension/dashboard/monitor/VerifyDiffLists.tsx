@@ -1,4 +1,4 @@
-import type { VerifyMessage, VerifySummary } from '../../../shared/verify';
+import type { VerifyMessage, VerifyRewritten, VerifySummary } from '../../../shared/verify';
 import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
@@ -7,8 +7,9 @@ type Folder = VerifySummary['folders'][number];
 
 /**
  * One folder's differences as verify found them: the missing, extra and changed messages
- * (the first entries, and how many more), and the copies found in another folder of the new
- * mailbox, for the account drawer and the printable report.
+ * (the first entries, and how many more), the copies the new server stored with its known
+ * rewriting (not differences), and the copies found in another folder of the new mailbox, for
+ * the account drawer and the printable report.
  */
 export function VerifyDiffLists({
   folder: f,
@@ -18,7 +19,7 @@ export function VerifyDiffLists({
   withMessageId = false,
 }: {
   folder: Folder;
-  /** data-testid of each list: `${prefix}-missing`, `-extra`, `-changed`, `-elsewhere` */
+  /** data-testid of each list: `${prefix}-missing`, `-extra`, `-changed`, `-rewritten`, `-elsewhere` */
   testIdPrefix: string;
   heading?: 'p' | 'h4';
   count?: (n: number) => string;
@@ -27,6 +28,15 @@ export function VerifyDiffLists({
   const { t, locale } = useLocale();
   const message = (m: VerifyMessage) =>
     `UID ${m.uid} · ${m.subject ?? t('verifyNoSubject')}${m.date ? ` · ${formatDateTime(m.date, locale)}` : ''}${withMessageId && m.messageId ? ` · ${m.messageId}` : ''}`;
+  // What the target rewrote in the UI's language; a summary stored before the kinds were carried has the verify's English words only.
+  const rewriteText = (r: VerifyRewritten) =>
+    r.sourceDate && r.targetDate
+      ? t('rewriteDate', { sent: formatDateTime(r.sourceDate, locale), stored: formatDateTime(r.targetDate, locale) })
+      : r.kinds?.length
+        ? r.kinds.map((k) => t(`rewriteKind_${k}`)).join(', ')
+        : locale === 'en'
+          ? r.what
+          : t('verifyRewritten');
   const more = (shown: number, total: number) => (total > shown ? <li className="hint">{t('verifyMore', { count: total - shown })}</li> : null);
   const list = (label: PlainKey, kind: string, total: number, items: Array<{ key: number; text: string }>) =>
     total > 0 && (
@@ -51,6 +61,12 @@ export function VerifyDiffLists({
         'changed',
         f.changedCount,
         f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}: ${c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}` })),
+      )}
+      {list(
+        'verifyRewritten',
+        'rewritten',
+        f.rewrittenCount ?? 0,
+        (f.rewritten ?? []).map((r) => ({ key: r.uid, text: `UID ${r.uid} → ${r.targetUid}: ${rewriteText(r)}` })),
       )}
       {list('verifyElsewhere', 'elsewhere', f.elsewhereCount, f.elsewhere.map((m) => ({ key: m.uid, text: `${message(m)} → ${m.targetFolder} (UID ${m.targetUid})` })))}
     </>

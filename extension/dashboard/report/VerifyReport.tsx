@@ -8,8 +8,9 @@ import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
+import { WarningsList } from '../monitor/WarningsList';
 
-type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'>;
+type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'> & Partial<Pick<AccountView, 'warnings' | 'warningsOmitted'>>;
 
 type FolderRow = Pick<VerifySummary['folders'][number], 'source' | 'target' | 'sourceCount' | 'targetCount' | 'matched' | 'missingCount' | 'extraCount' | 'changedCount' | 'elsewhereCount' | 'error'>;
 
@@ -29,7 +30,8 @@ function folderRows(v: VerifySummary): FolderRow[] {
 
 /**
  * 搬家核验报告: the last verify of every account of a job, per account and folder (counts,
- * the first entries of what is missing, extra or changed, when it was checked and how deep),
+ * the first entries of what is missing, extra, changed or rewritten by the new server, when it
+ * was checked and how deep), and the warnings of the account's passes,
  * in the admin's language, laid out for the browser's "Save as PDF" (print CSS in
  * dashboard.css hides the app's chrome). Pure: the page below feeds it from the local mirror.
  */
@@ -61,6 +63,8 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
             <th scope="col">{t('verifyExtra')}</th>
             <th scope="col">{t('verifyChanged')}</th>
             <th scope="col">{t('verifyReportElsewhere')}</th>
+            <th scope="col">{t('verifyReportRewritten')}</th>
+            <th scope="col">{t('warningsColumn')}</th>
           </tr>
         </thead>
         <tbody>
@@ -77,6 +81,8 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
               <td>{a.verify ? n(a.verify.totals.extra) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.changed) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.elsewhere) : '—'}</td>
+              <td>{a.verify ? n(a.verify.rewrittenTotal ?? 0) : '—'}</td>
+              <td data-testid="verify-report-warnings-count">{n((a.warnings?.length ?? 0) + (a.warningsOmitted ?? 0))}</td>
             </tr>
           ))}
         </tbody>
@@ -136,8 +142,9 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                   </table>
                 )}
                 {(v.folderTotal ?? 0) > (v.folderCounts?.length ?? 0) && <p className="hint">{t('verifyReportMoreFolderCounts', { count: (v.folderTotal ?? 0) - (v.folderCounts?.length ?? 0) })}</p>}
+                {(v.rewrittenTotal ?? 0) > 0 && <p data-testid="verify-report-rewritten-total">{t('verifyRewrittenTotal', { count: n(v.rewrittenTotal ?? 0) })}</p>}
                 {v.folders.map((f) =>
-                  f.missingCount + f.extraCount + f.changedCount + f.elsewhereCount === 0 ? null : (
+                  f.missingCount + f.extraCount + f.changedCount + f.elsewhereCount + f.rewrittenCount === 0 ? null : (
                     <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>
                       <h3>{f.source}</h3>
                       <VerifyDiffLists folder={f} testIdPrefix="verify-report" heading="h4" count={n} withMessageId />
@@ -147,6 +154,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 {(v.foldersWithDifferences ?? 0) > v.folders.length && <p className="hint">{t('verifyReportMoreFolders', { count: (v.foldersWithDifferences ?? 0) - v.folders.length })}</p>}
               </>
             )}
+            <WarningsList account={a} heading="h3" testId="verify-report-warnings" />
           </section>
         );
       })}
