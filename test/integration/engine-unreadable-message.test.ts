@@ -1,0 +1,107 @@
+/**
+ * One message the source server cannot read (its file unreadable to the mail process, as a
+ * damaged message on a real provider): Dovecot drops the session in the middle of the FETCH
+ * that reads it ("FETCH failed ... Permission denied"), every time. The engine narrows the
+ * failing UID set down to that message, skips it with the server's words as a skip a later
+ * run tries again, and copies everything else, the other folders too, each message once.
+ * A connection that is cut on every fetch is no bad message: it fails the account as a
+ * connection problem, and nothing is skipped.
+ */
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../bridge/engine/migrate';
+import { startDovecot, type DovecotServer } from '../harness/dovecot';
+import { readFolder, seedFolder, snapshotMailbox } from '../harness/mailbox';
+import { bulkMessages } from '../support/corpus';
+import { startCuttingProxy } from '../support/cutting-proxy';
+import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+
+const alice = { user: 'alice@old.example.com', password: 'Unreadable-src-pw' };
+const bob = { user: 'bob@new.example.com', password: 'Unreadable-tgt-pw' };
+const carol = { user: 'carol@new.example.com', password: 'Unreadable-cut-pw' };
+
+/** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
+function messageFile(server: DovecotServer, user: string, id: string): string {
+  const maildir = join(server.userHome(user), 'Maildir');
+  for (const dir of ['cur', 'new']) {
+    for (const name of readdirSync(join(maildir, dir))) {
+      const path = join(maildir, dir, name);
+      if (readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`)) return path;
+    }
+  }
+  throw new Error(`no Maildir file holds message ${id}`);
+}
+
+describe('a source message the server cannot read', () => {
+  let source: DovecotServer;
+  let target: DovecotServer;
+  const inbox = bulkMessages(20, 731);
+  const work = bulkMessages(5, 732, { prefix: 'w' });
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startDovecot({ name: 'unreadable-src', users: [alice] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol] }),
+    ]);
+    await seedFolder(source, alice, 'INBOX', inbox);
+    await seedFolder(source, alice, 'Work', work);
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('is skipped with the server\'s words and tried again by the next run; everything else is copied once', async () => {
+    const before = await snapshotMailbox(source, alice);
+    // The eighth message of the INBOX (UID 8): neither end of a UID window.
+    const damaged = messageFile(source, alice.user, 'm-731-7');
+    const state = tempStore();
+    const options = { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 };
+    chmodSync(damaged, 0o000);
+    try {
+      const first = await migrate(job(plainEndpoint(source, alice), plainEndpoint(target, bob), options), state.store);
+      expect(first.error).toBeNull();
+      expect(first.messagesCopied).toBe(24);
+      expect(first.skipped).toHaveLength(1);
+      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 8 });
+      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      expect(first.skipped[0]!.reason).toContain('check the message on the old server');
+      const srcInbox = await readFolder(source, alice, 'INBOX');
+      const undamaged = srcInbox.filter((m) => m.uid !== 8);
+      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(undamaged));
+      expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(await readFolder(source, alice, 'Work')));
+
+      // The message is readable again: the next run copies it, and only it.
+      chmodSync(damaged, 0o600);
+      const second = await migrate(job(plainEndpoint(source, alice), plainEndpoint(target, bob), options), state.store);
+      expect(second.error).toBeNull();
+      expect(second.status).toBe('done');
+      expect(second.skipped).toEqual([]);
+      expect(second.messagesCopied).toBe(1);
+      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox));
+      expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(await readFolder(source, alice, 'Work')));
+    } finally {
+      chmodSync(damaged, 0o600);
+      state.cleanup();
+    }
+    expect(await snapshotMailbox(source, alice)).toEqual(before);
+  });
+
+  it('a connection cut on every fetch fails the account as a connection problem, with nothing skipped', async () => {
+    // Past the login and the folder listing, every connection is cut: the same as a network
+    // that breaks whenever mail flows, with no message to blame.
+    const proxy = await startCuttingProxy(source.imapPort, { afterBytes: 1200, cuts: 1000, countServerBytes: true });
+    const state = tempStore();
+    try {
+      const result = await migrate(job({ ...plainEndpoint(source, alice), port: proxy.port }, plainEndpoint(target, carol), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 }), state.store);
+      expect(result.status).toBe('failed');
+      expect(result.error?.code).toBe('CONNECT_FAILED');
+      expect(result.skipped).toEqual([]);
+      expect(result.messagesSkipped).toBe(0);
+      expect(proxy.cutCount()).toBeGreaterThanOrEqual(3);
+    } finally {
+      await proxy.close();
+      state.cleanup();
+    }
+  });
+});
