@@ -1,4 +1,4 @@
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import type { AccountJob } from '../account-job';
 import { closeQuietly, connectImap } from '../connect';
 import type { ImapClient } from '../imap-client';
@@ -13,6 +13,8 @@ import { timeRoundTrip } from '../link-window';
 import { guardReadOnly } from '../read-only-guard';
 import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
 import { planFolder, planMoreOfFolder } from './plan-folder';
+import { uidRangeSets } from './uid-sets';
+import { mayBeAMessage, narrowFailingFetch, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 /**
  * An IMAP source. Each session is one connection behind the read-only guard: folders
@@ -28,12 +30,60 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
     connect: async (id) => {
       const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
       if (lister) client.adoptListing(lister);
-      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed));
+      const reconnect = async (): Promise<ImapClient> => {
+        const again = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
+        if (lister) again.adoptListing(lister);
+        return guardReadOnly(again);
+      };
+      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect);
     },
   };
 }
 
-function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (client: C) => void): SourceSession<SourceMessageMeta> {
+function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>): SourceSession<SourceMessageMeta> {
+  // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
+  let client = first;
+  const rescue: SourceRescue = {
+    narrow: async (folder, uidValidity, uids, fetch, firstError) => {
+      if (!mayBeAMessage(firstError)) throw firstError;
+      const fresh = async (): Promise<C> => {
+        const c = await reconnect();
+        try {
+          const box = await c.mailboxOpen(folder, { readOnly: true });
+          if (Number(box.uidValidity) !== uidValidity) {
+            throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${folder}" changed during the migration; re-planning.`, { side: 'source' });
+          }
+          return c;
+        } catch (err) {
+          await closeQuietly(c);
+          throw err;
+        }
+      };
+      let list: number[];
+      if (typeof uids === 'string') {
+        // The UIDs of a range come from the index alone (UID SEARCH): no message is read.
+        let c: C;
+        try {
+          c = await fresh();
+        } catch (err) {
+          if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
+          throw firstError;
+        }
+        try {
+          const found = await c.search({ uid: uids }, { uid: true });
+          list = (found || []).sort((a, b) => a - b);
+        } catch {
+          throw firstError;
+        } finally {
+          await closeQuietly(c);
+        }
+      } else list = [...uids];
+      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError);
+      await closeQuietly(client);
+      client = narrowed.client;
+      return { got: narrowed.got, unreadable: narrowed.unreadable };
+    },
+  };
   return {
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.
@@ -47,9 +97,9 @@ function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (
       return st ? (st.messages ?? 0) : 0;
     },
     adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
-    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed),
-    planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree),
-    fetchChunk: (target, chunk) => fetchChunk(client, target, chunk, job),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed, rescue),
+    planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree, rescue),
+    fetchChunk: (target, chunk) => fetchChunk(() => client, target, chunk, job, rescue),
     roundTrip: () => timeRoundTrip(() => client.noop()),
     knownRoundTrip: () => client.fastestAnswerMs,
     close: () => closeQuietly(client),
@@ -61,8 +111,9 @@ function imapSession<C extends ImapClient>(client: C, job: AccountJob, listed: (
  * the target's APPENDLIMIT is skipped unfetched; one gone since planning is skipped as
  * deleted. A changed UIDVALIDITY fails the pass (SOURCE_CHANGED, retried and re-planned).
  */
-async function fetchChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk<SourceMessageMeta>, job: AccountJob): Promise<FetchedChunk> {
+async function fetchChunk(session: () => ImapFlow, target: ImapFlow, chunk: Chunk<SourceMessageMeta>, job: AccountJob, rescue: SourceRescue): Promise<FetchedChunk> {
   const { run } = chunk;
+  let source = session();
   if (source.mailbox === false || source.mailbox.path !== run.source || !source.mailbox.readOnly) {
     await source.mailboxOpen(run.source, { readOnly: true });
   }
@@ -81,14 +132,29 @@ async function fetchChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk<Sourc
   });
 
   const bodies = new Map<number, Buffer>();
+  const unreadable = new Map<number, Unreadable>();
   if (wanted.length) {
-    const uids = wanted.map((m) => m.uid).join(',');
-    for (const msg of await source.fetchAll(uids, { uid: true, source: true }, { uid: true })) {
-      if (msg.source) bodies.set(msg.uid, msg.source);
+    const uids = wanted.map((m) => m.uid);
+    let got: FetchMessageObject[];
+    try {
+      got = await fetchBodies(source, uids);
+    } catch (err) {
+      // A body the server cannot read fails this FETCH every time: narrowed down on fresh
+      // connections, the rest of the chunk is copied and that message reported.
+      const narrowed = await rescue.narrow(run.source, run.uidValidity, uids, fetchBodies, err);
+      got = narrowed.got;
+      for (const u of narrowed.unreadable) unreadable.set(u.uid, u);
+      source = session();
     }
+    for (const msg of got) if (msg.source) bodies.set(msg.uid, msg.source);
     await recoverNulBytes(source, bodies);
   }
   for (const m of wanted) {
+    const bad = unreadable.get(m.uid);
+    if (bad) {
+      fetched.settled.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: unreadableReason(bad.words) });
+      continue;
+    }
     const raw = bodies.get(m.uid);
     if (!raw) {
       fetched.settled.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: 'deleted on the source while the migration ran' });
@@ -97,4 +163,11 @@ async function fetchChunk(source: ImapFlow, target: ImapFlow, chunk: Chunk<Sourc
     fetched.items.push({ uid: m.uid, fingerprint: m.fingerprint, size: m.size, item: { raw, flags: flagsForAppend(m.flags, job.options.deleted), internalDate: m.internalDate } });
   }
   return fetched;
+}
+
+/** The bodies (BODY.PEEK[]) of the given UIDs, in UID sets of bounded length. */
+async function fetchBodies(client: ImapFlow, uids: readonly number[]): Promise<FetchMessageObject[]> {
+  const out: FetchMessageObject[] = [];
+  for (const set of uidRangeSets([...uids].sort((a, b) => a - b))) out.push(...(await client.fetchAll(set, { uid: true, source: true }, { uid: true })));
+  return out;
 }

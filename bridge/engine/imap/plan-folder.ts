@@ -12,6 +12,7 @@ import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store
 import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
 import { uidRangeSets } from './uid-sets';
+import { unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -55,6 +56,17 @@ interface FolderCursor extends PlanCursor {
   readonly targetListed: Promise<ListedStatus | undefined> | undefined;
 }
 
+const WINDOW_FIELDS = { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] } as const;
+
+/** The metadata of the given UIDs, in UID sets of bounded length (a narrowed window). */
+async function fetchMetaOf(client: ImapFlow, uids: readonly number[]): Promise<FetchMessageObject[]> {
+  const out: FetchMessageObject[] = [];
+  for (const set of uidRangeSets([...uids].sort((a, b) => a - b))) {
+    for await (const msg of client.fetch(set, { ...WINDOW_FIELDS, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) out.push(msg);
+  }
+  return out;
+}
+
 function metaOf(msg: FetchMessageObject): SourceMessageMeta {
   const size = msg.size ?? 0;
   return {
@@ -74,32 +86,49 @@ function metaOf(msg: FetchMessageObject): SourceMessageMeta {
  * that (UIDs denser than the span assumed) it keeps the lowest `c.window` and ends at
  * the highest of them, so the next window starts right after it.
  */
-async function fetchWindow(client: ImapFlow, c: FolderCursor): Promise<{ metas: SourceMessageMeta[]; highestSeen: number; final: boolean }> {
+async function fetchWindow(client: ImapFlow, c: FolderCursor, rescue: SourceRescue | undefined): Promise<{ metas: SourceMessageMeta[]; unreadable: Unreadable[]; highestSeen: number; final: boolean }> {
   const from = c.nextUid;
   const to = c.uidNext === undefined || from + c.span - 1 >= c.uidNext - 1 ? undefined : from + c.span - 1;
   let metas: SourceMessageMeta[] = [];
   let cutoff = Infinity;
-  // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8): filter.
-  // Streamed, not fetchAll: each response becomes a small record as it arrives, instead of
-  // every parsed response (header buffers included) being held until the last one.
-  for await (const msg of client.fetch(`${from}:${to ?? '*'}`, { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    if (msg.uid < from || msg.uid > cutoff || (to !== undefined && msg.uid > to)) continue;
+  const inWindow = (uid: number): boolean => !(uid < from || uid > cutoff || (to !== undefined && uid > to));
+  const take = (msg: FetchMessageObject): void => {
+    if (!inWindow(msg.uid)) return;
     metas.push(metaOf(msg));
     if (metas.length > 2 * c.window) {
       metas = metas.sort((a, b) => a.uid - b.uid).slice(0, c.window);
       cutoff = metas[metas.length - 1]!.uid;
     }
+  };
+  let unreadable: Unreadable[] = [];
+  const range = `${from}:${to ?? '*'}`;
+  try {
+    // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8): filter.
+    // Streamed, not fetchAll: each response becomes a small record as it arrives, instead of
+    // every parsed response (header buffers included) being held until the last one.
+    for await (const msg of client.fetch(range, { ...WINDOW_FIELDS, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) take(msg);
+  } catch (err) {
+    if (!rescue) throw err;
+    // A message the server cannot read fails the window's FETCH every time: narrowed down
+    // on fresh connections, the rest of the window is planned and that message reported.
+    const narrowed = await rescue.narrow(c.mapping.source, c.uidValidity, range, fetchMetaOf, err);
+    metas = [];
+    cutoff = Infinity;
+    for (const msg of narrowed.got.sort((a, b) => a.uid - b.uid)) take(msg);
+    unreadable = narrowed.unreadable;
   }
+  unreadable = unreadable.filter((u) => inWindow(u.uid));
   metas.sort((a, b) => a.uid - b.uid);
   const truncated = cutoff !== Infinity;
   const final = to === undefined && !truncated;
-  const highestSeen = truncated ? cutoff : to !== undefined ? to : metas.length ? metas[metas.length - 1]!.uid : from - 1;
+  const highestListed = Math.max(metas.length ? metas[metas.length - 1]!.uid : from - 1, ...unreadable.map((u) => u.uid));
+  const highestSeen = truncated ? cutoff : to !== undefined ? to : highestListed;
   // Sparse UIDs: a wider span next time, so a folder with large gaps needs few windows.
   if (truncated) c.span = c.window;
   else if (metas.length < c.window / 2) c.span *= 2;
   c.nextUid = highestSeen + 1;
-  c.seen += metas.length;
-  return { metas, highestSeen, final };
+  c.seen += metas.length + unreadable.length;
+  return { metas, unreadable, highestSeen, final };
 }
 
 async function examine(source: ImapFlow, folder: string): Promise<{ uidValidity: number; uidNext: number | undefined; exists: number }> {
@@ -149,6 +178,8 @@ export async function planFolder(
   targetFree?: TargetFree,
   /** The target folder's STATUS from a listing taken before the pass appended to it (target-statuses.ts). */
   targetListed?: Promise<ListedStatus | undefined>,
+  /** Narrows a window's FETCH that fails again and again down to the messages the server cannot read. */
+  rescue?: SourceRescue,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -224,12 +255,12 @@ export async function planFolder(
     targetUidNext: undefined,
     targetListed,
   };
-  const plan = await planWindow(source, target, cursor, targetFree);
+  const plan = await planWindow(source, target, cursor, targetFree, rescue);
   return { ...plan, warnings: [...warnings, ...plan.warnings] };
 }
 
 /** Plans the next window of a folder whose plan said there is more. */
-export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, cursor: PlanCursor, targetFree?: TargetFree): Promise<FolderPlan> {
+export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, cursor: PlanCursor, targetFree?: TargetFree, rescue?: SourceRescue): Promise<FolderPlan> {
   const c = cursor as FolderCursor;
   const box = source.mailbox;
   if (box === false || box.path !== c.mapping.source || !box.readOnly) await source.mailboxOpen(c.mapping.source, { readOnly: true });
@@ -237,7 +268,7 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
   if (opened && Number(opened.uidValidity) !== c.uidValidity) {
     throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${c.mapping.source}" changed during the migration; re-planning.`, { side: 'source' });
   }
-  return planWindow(source, target, c, targetFree);
+  return planWindow(source, target, c, targetFree, rescue);
 }
 
 /**
@@ -247,17 +278,21 @@ export async function planMoreOfFolder(source: ImapFlow, target: ImapFlow, curso
  * window, only a target copy without 8-bit header bytes, so it cannot take the copy that a
  * message of a later window matches byte for byte.
  */
-async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, targetFree?: TargetFree): Promise<FolderPlan> {
+async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, targetFree: TargetFree | undefined, rescue: SourceRescue | undefined): Promise<FolderPlan> {
   const { store, account, mapping, opts, run, uidValidity } = c;
   const from = c.nextUid;
   // The survey's STATUS: from the target's listing, or it goes out now, on the target
   // connection, beside the source's FETCH.
   const targetStatus = c.survey ? undefined : listedOrAsked(target, mapping.target, c.targetListed);
-  const { metas, highestSeen, final } = await fetchWindow(source, c);
+  const { metas, unreadable, highestSeen, final } = await fetchWindow(source, c, rescue);
   const settled = store.settledBetween(account, mapping.source, uidValidity, from, final ? Infinity : highestSeen);
 
   const inScope: SourceMessageMeta[] = [];
   const settleNow: MessageRecord[] = [];
+  // Neither its date nor its headers could be read: skipped whatever the filters, and tried again next run.
+  for (const u of unreadable) {
+    if (!settled.has(u.uid)) settleNow.push({ uid: u.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: 0, reason: unreadableReason(u.words) });
+  }
   for (const m of metas) {
     if (opts.since && m.internalDate < opts.since) continue;
     if (settled.has(m.uid)) continue;

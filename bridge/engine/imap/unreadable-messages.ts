@@ -1,0 +1,167 @@
+import type { ImapFlow } from 'imapflow';
+import { closeQuietly } from '../connect';
+import { classifyError, MigrationError } from '../errors';
+import { originOf } from '../error-origin';
+import { isTemporaryRefusal } from '../temporary-refusal';
+
+/**
+ * A source server that cannot read one message (a file it may not open, a broken size in
+ * its index, a damaged store) fails every FETCH that includes it: Dovecot drops the session
+ * ("FETCH failed: Internal error"), others answer NO. Retrying the pass hits the same
+ * message again, so one damaged message would stop the whole account. This finds such
+ * messages by bisecting the UID set on fresh connections, so the rest can be copied and
+ * the damaged ones reported (and tried again by the next run). A link or server that fails
+ * everything is not narrowed into skips: a message is blamed only when it fails alone on a
+ * fresh connection while other messages of the same set came through.
+ */
+
+/** How a skip for a message the source could not deliver is recorded; not final, so the next run plans it again. */
+export const UNREADABLE_PREFIX = 'SOURCE_UNREADABLE';
+
+export function unreadableReason(words: string): string {
+  return `${UNREADABLE_PREFIX}: the source server could not read this message: ${words}; check the message on the old server`;
+}
+
+export interface Unreadable {
+  uid: number;
+  /** The server's own words about the failure. */
+  words: string;
+}
+
+/**
+ * Whether a failed FETCH could be the fault of a message in it: the connection dropped, or
+ * a plain NO. Not a timeout (a stalled link), a throttle, a temporary refusal, nor an error
+ * of the engine's own (a changed UIDVALIDITY, a stop).
+ */
+export function mayBeAMessage(err: unknown): boolean {
+  if (err instanceof MigrationError) return false;
+  const cause = originOf(err)?.cause ?? err;
+  if (cause instanceof MigrationError) return false;
+  const e = (cause ?? {}) as { responseStatus?: string; serverResponseCode?: string; responseText?: string; message?: string };
+  if (e.responseStatus === 'NO') return !isTemporaryRefusal(e);
+  const classified = classifyError(err, { side: 'source', account: '', host: '', port: 0 });
+  return classified.code === 'CONNECT_FAILED';
+}
+
+/** What the server said about a failed FETCH, for the report. */
+export function serverWords(err: unknown): string {
+  const cause = (originOf(err)?.cause ?? err ?? {}) as { reason?: string; responseText?: string; message?: string; code?: string };
+  const raw = (err ?? {}) as { reason?: string; responseText?: string };
+  const words = cause.responseText || cause.reason || raw.responseText || raw.reason || '';
+  return words.trim() ? `"${words.trim()}"` : `the connection was closed while it was sent (${cause.code ?? cause.message ?? 'closed'})`;
+}
+
+export interface Narrowed<T, F extends ImapFlow = ImapFlow> {
+  /** What the fetches that succeeded returned, for every UID but the unreadable ones. */
+  got: T[];
+  unreadable: Unreadable[];
+  /** A live connection with the folder open, for the session to go on with. */
+  client: F;
+}
+
+/**
+ * Fetches `uids` again after `firstError`, narrowing a set that keeps failing down to the
+ * messages that fail alone. First the whole set once more on a fresh connection (a passing
+ * fault ends here); then halves of each failing set, every fetch after a failure on a fresh
+ * connection; each message left alone is tried once more on a connection of its own. At
+ * most a few fetches per damaged message and level (log2 of the set): beyond that budget,
+ * or when nothing at all came through, the first error stands, as a connection problem.
+ */
+export async function narrowFailingFetch<T, F extends ImapFlow>(
+  uids: readonly number[],
+  fetch: (client: F, uids: number[]) => Promise<T[]>,
+  fresh: () => Promise<F>,
+  firstError: unknown,
+): Promise<Narrowed<T, F>> {
+  const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
+  // Room for three damaged messages in one set: two halves per level each, and a confirmation.
+  let budget = 2 + 3 * (2 * levels + 1);
+  let client: F | undefined;
+  const open = async (): Promise<F> => {
+    if (client && client.usable) return client;
+    await closeQuietly(client);
+    client = undefined;
+    try {
+      client = await fresh();
+    } catch (err) {
+      // The source cannot even be reached again: the connection problem it was.
+      if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
+      throw firstError;
+    }
+    return client;
+  };
+  const reconnect = async (): Promise<F> => {
+    await closeQuietly(client);
+    client = undefined;
+    return open();
+  };
+  const attempt = async (set: number[], onFresh: boolean): Promise<{ ok: true; got: T[] } | { ok: false; err: unknown }> => {
+    if (budget-- <= 0) throw firstError;
+    const c = onFresh ? await reconnect() : await open();
+    try {
+      return { ok: true, got: await fetch(c, set) };
+    } catch (err) {
+      if (!mayBeAMessage(err)) throw err;
+      return { ok: false, err };
+    }
+  };
+
+  const got: T[] = [];
+  const unreadable: Unreadable[] = [];
+  let cameThrough = 0;
+  try {
+    const all = [...uids];
+    const again = await attempt(all, true);
+    if (again.ok) return { got: again.got, unreadable, client: client! };
+    const failing: Array<{ set: number[]; err: unknown }> = [{ set: all, err: again.err }];
+    while (failing.length > 0) {
+      const { set, err } = failing.pop()!;
+      if (set.length === 1) {
+        // Alone, on a connection of its own: a link that fails everything fails here too,
+        // and is told apart by nothing else having come through.
+        const alone = await attempt(set, true);
+        if (alone.ok) {
+          got.push(...alone.got);
+          cameThrough++;
+        } else unreadable.push({ uid: set[0]!, words: serverWords(alone.err ?? err) });
+        continue;
+      }
+      const mid = Math.ceil(set.length / 2);
+      for (const half of [set.slice(0, mid), set.slice(mid)]) {
+        // After a failure the connection may be gone (Dovecot drops it) or in doubt: a new one.
+        const r = await attempt(half, false);
+        if (r.ok) {
+          got.push(...r.got);
+          cameThrough++;
+        } else {
+          failing.push({ set: half, err: r.err });
+          await reconnect();
+        }
+      }
+    }
+  } catch (err) {
+    await closeQuietly(client);
+    throw err;
+  }
+  if (cameThrough === 0 && uids.length > 1) {
+    await closeQuietly(client);
+    throw firstError;
+  }
+  const live = client && client.usable ? client : await reconnect();
+  return { got, unreadable, client: live };
+}
+
+/**
+ * A source session's way out of a FETCH that failed: narrows it (narrowFailingFetch) on
+ * fresh connections to `folder`, checked against `uidValidity`, and goes on with the last
+ * live one of them. `uids`: the UIDs, or a UID range the session lists first.
+ */
+export interface SourceRescue {
+  narrow<T extends { uid: number }>(
+    folder: string,
+    uidValidity: number,
+    uids: readonly number[] | string,
+    fetch: (client: ImapFlow, uids: number[]) => Promise<T[]>,
+    firstError: unknown,
+  ): Promise<{ got: T[]; unreadable: Unreadable[] }>;
+}
