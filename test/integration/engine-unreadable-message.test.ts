@@ -10,9 +10,11 @@
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountKey } from '../../bridge/engine/account-job';
+import { FINGERPRINT_HEADERS } from '../../bridge/engine/fingerprint';
 import { migrate } from '../../bridge/engine/migrate';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
-import { readFolder, seedFolder, snapshotMailbox } from '../harness/mailbox';
+import { readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -20,6 +22,8 @@ import { identities, job, plainEndpoint, tempStore } from '../support/engine-fix
 const alice = { user: 'alice@old.example.com', password: 'Unreadable-src-pw' };
 const bob = { user: 'bob@new.example.com', password: 'Unreadable-tgt-pw' };
 const carol = { user: 'carol@new.example.com', password: 'Unreadable-cut-pw' };
+const dan = { user: 'dan@old.example.com', password: 'Unreadable-body-src-pw' };
+const erin = { user: 'erin@new.example.com', password: 'Unreadable-body-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
 function messageFile(server: DovecotServer, user: string, id: string): string {
@@ -41,11 +45,13 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice] }),
-      startDovecot({ name: 'unreadable-tgt', users: [bob, carol] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin] }),
     ]);
-    await seedFolder(source, alice, 'INBOX', inbox);
-    await seedFolder(source, alice, 'Work', work);
+    for (const user of [alice, dan]) {
+      await seedFolder(source, user, 'INBOX', inbox);
+      await seedFolder(source, user, 'Work', work);
+    }
   });
   afterAll(async () => {
     await Promise.all([source?.stop(), target?.stop()]);
@@ -87,6 +93,48 @@ describe('a source message the server cannot read', () => {
       state.cleanup();
     }
     expect(await snapshotMailbox(source, alice)).toEqual(before);
+  });
+
+  it('a body the server cannot read, its listing served from the index: skipped at the copy, the rest copied once', async () => {
+    const before = await snapshotMailbox(source, dan);
+    const srcInbox = await readFolder(source, dan, 'INBOX');
+    const srcWork = await readFolder(source, dan, 'Work');
+    // Dovecot keeps the header fields a client asked for in its index cache: the planning
+    // FETCH is then answered without opening the file, and only the body FETCH fails.
+    await withImap(source, dan, async (client) => {
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      await client.fetchAll('1:*', { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] });
+    });
+    const damaged = messageFile(source, dan.user, 'm-731-12');
+    const state = tempStore();
+    const migration = job(plainEndpoint(source, dan), plainEndpoint(target, erin), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 });
+    chmodSync(damaged, 0o000);
+    try {
+      const first = await migrate(migration, state.store);
+      expect(first.error).toBeNull();
+      expect(first.messagesCopied).toBe(24);
+      expect(first.skipped).toHaveLength(1);
+      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 13 });
+      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      // Its metadata was read (planned), so the body FETCH is where it failed.
+      const inboxCp = state.store.checkpoints(accountKey(migration)).find((cp) => cp.sourceFolder === 'INBOX')!;
+      const row = state.store.settledBetween(accountKey(migration), 'INBOX', inboxCp.uidValidity, 13, 13).get(13)!;
+      expect(row.outcome).toBe('skipped');
+      expect(row.size).toBe(srcInbox.find((m) => m.uid === 13)!.rfc822Size);
+      expect(identities(await readFolder(target, erin, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== 13)));
+      expect(identities(await readFolder(target, erin, 'Work'))).toEqual(identities(srcWork));
+
+      chmodSync(damaged, 0o600);
+      const second = await migrate(migration, state.store);
+      expect(second.error).toBeNull();
+      expect(second.skipped).toEqual([]);
+      expect(second.messagesCopied).toBe(1);
+      expect(identities(await readFolder(target, erin, 'INBOX'))).toEqual(identities(srcInbox));
+    } finally {
+      chmodSync(damaged, 0o600);
+      state.cleanup();
+    }
+    expect(await snapshotMailbox(source, dan)).toEqual(before);
   });
 
   it('a connection cut on every fetch fails the account as a connection problem, with nothing skipped', async () => {
