@@ -24,6 +24,7 @@ const bob = { user: 'bob@new.example.com', password: 'Unreadable-tgt-pw' };
 const carol = { user: 'carol@new.example.com', password: 'Unreadable-cut-pw' };
 const dan = { user: 'dan@old.example.com', password: 'Unreadable-body-src-pw' };
 const erin = { user: 'erin@new.example.com', password: 'Unreadable-body-tgt-pw' };
+const fay = { user: 'fay@old.example.com', password: 'Unreadable-cut-src-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
 function messageFile(server: DovecotServer, user: string, id: string): string {
@@ -45,13 +46,15 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice, dan] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay] }),
       startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin] }),
     ]);
     for (const user of [alice, dan]) {
       await seedFolder(source, user, 'INBOX', inbox);
       await seedFolder(source, user, 'Work', work);
     }
+    // Bodies of 20 to 40 KB: a cut after 8 KB of a connection's answers falls in a body, whichever messages its FETCH asks for.
+    await seedFolder(source, fay, 'INBOX', bulkMessages(20, 733, { minBody: 20_000, maxBody: 40_000 }));
   });
   afterAll(async () => {
     await Promise.all([source?.stop(), target?.stop()]);
@@ -138,17 +141,21 @@ describe('a source message the server cannot read', () => {
   });
 
   it('a connection cut on every fetch fails the account as a connection problem, with nothing skipped', async () => {
-    // Past the login and the folder listing, every connection is cut: the same as a network
-    // that breaks whenever mail flows, with no message to blame.
-    const proxy = await startCuttingProxy(source.imapPort, { afterBytes: 1200, cuts: 1000, countServerBytes: true });
+    // Every connection is cut once 8 KB of answers went through: past the login and the
+    // listing, in the middle of the first body, on the narrowing's fresh connections too. A
+    // network that breaks whenever mail flows, with no message to blame.
+    const proxy = await startCuttingProxy(source.imapPort, { afterBytes: 8000, cuts: 1000, countServerBytes: true });
     const state = tempStore();
     try {
-      const result = await migrate(job({ ...plainEndpoint(source, alice), port: proxy.port }, plainEndpoint(target, carol), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 }), state.store);
+      const result = await migrate(job({ ...plainEndpoint(source, fay), port: proxy.port }, plainEndpoint(target, carol), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 }), state.store);
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('CONNECT_FAILED');
       expect(result.skipped).toEqual([]);
       expect(result.messagesSkipped).toBe(0);
-      expect(proxy.cutCount()).toBeGreaterThanOrEqual(3);
+      expect(result.messagesCopied).toBe(0);
+      // More cuts than the three attempts: the narrowing's own connections were cut too, and
+      // still no message was blamed.
+      expect(proxy.cutCount()).toBeGreaterThan(3);
     } finally {
       await proxy.close();
       state.cleanup();

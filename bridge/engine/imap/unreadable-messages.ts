@@ -109,10 +109,15 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
   const got: T[] = [];
   const unreadable: Unreadable[] = [];
   let cameThrough = 0;
+  let failed = 0;
+  // The whole set again, its halves and its quarters all failing, nothing at all through: a
+  // link or server that fails everything, not up to two damaged messages. Given up there.
+  const hopeless = (): boolean => cameThrough === 0 && failed >= 7;
   try {
     const all = [...uids];
     const again = await attempt(all, true);
     if (again.ok) return { got: again.got, unreadable, client: client! };
+    failed++;
     const failing: Array<{ set: number[]; err: unknown }> = [{ set: all, err: again.err }];
     while (failing.length > 0) {
       const { set, err } = failing.pop()!;
@@ -123,7 +128,11 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
         if (alone.ok) {
           got.push(...alone.got);
           cameThrough++;
-        } else unreadable.push({ uid: set[0]!, words: serverWords(alone.err ?? err) });
+        } else {
+          failed++;
+          unreadable.push({ uid: set[0]!, words: serverWords(alone.err ?? err) });
+        }
+        if (hopeless()) throw firstError;
         continue;
       }
       const mid = Math.ceil(set.length / 2);
@@ -134,6 +143,8 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
           got.push(...r.got);
           cameThrough++;
         } else {
+          failed++;
+          if (hopeless()) throw firstError;
           failing.push({ set: half, err: r.err });
           await reconnect();
         }
