@@ -8,6 +8,7 @@ import { closeQuietly, connectImap } from './connect';
 import { appendFetched, makeChunks } from './copy-chunk';
 import { discoverLayout, type ListedStatus } from './discover';
 import { MigrationError, stoppedError } from './errors';
+import { originOf } from './error-origin';
 import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
 import { planMappings } from './plan-mappings';
@@ -191,7 +192,9 @@ async function runPass<M extends PlannedMessage>(
       await tracker.expectFolders(counted, async (folder) => counts.get(folder)!);
     }
     tracker.setPhase('planning');
-    const queue: Array<Task<M>> = toPlan.map((mapping) => ({ kind: 'plan', mapping }));
+    // Folders that failed an earlier attempt go last (a stable sort keeps the others' order).
+    const ordered = [...toPlan].sort((a, b) => Number(result.failedFolders.has(a.source)) - Number(result.failedFolders.has(b.source)));
+    const queue: Array<Task<M>> = ordered.map((mapping) => ({ kind: 'plan', mapping }));
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
     const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;
     const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, roomForAll), Math.min(2 * opts.budgetBytes, roomForAll));
@@ -368,6 +371,10 @@ async function runPass<M extends PlannedMessage>(
               appending = append;
               append.catch(() => undefined); // awaited, and its error thrown, by appended()
             }
+          } catch (err) {
+            // Not the folder's fault when the target failed (an APPEND of this or an earlier task).
+            if (!failsOnTarget(err)) result.failedFolders.add(task.kind === 'plan' ? task.mapping.source : task.chunk.run.source);
+            throw err;
           } finally {
             if (task.kind === 'plan') {
               planning--;
@@ -416,6 +423,12 @@ async function runPass<M extends PlannedMessage>(
     await control.src?.close();
     await closeQuietly(control.tgt);
   }
+}
+
+/** Whether an error came from the target side (its connection, or a MigrationError that says so). */
+function failsOnTarget(err: unknown): boolean {
+  if (err instanceof MigrationError) return err.options.side === 'target';
+  return originOf(err)?.context.side === 'target';
 }
 
 /**

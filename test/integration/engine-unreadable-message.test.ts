@@ -25,6 +25,8 @@ const carol = { user: 'carol@new.example.com', password: 'Unreadable-cut-pw' };
 const dan = { user: 'dan@old.example.com', password: 'Unreadable-body-src-pw' };
 const erin = { user: 'erin@new.example.com', password: 'Unreadable-body-tgt-pw' };
 const fay = { user: 'fay@old.example.com', password: 'Unreadable-cut-src-pw' };
+const gus = { user: 'gus@old.example.com', password: 'Unreadable-folder-src-pw' };
+const hal = { user: 'hal@new.example.com', password: 'Unreadable-folder-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
 function messageFile(server: DovecotServer, user: string, id: string): string {
@@ -46,14 +48,16 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay] }),
-      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal] }),
     ]);
     for (const user of [alice, dan]) {
       await seedFolder(source, user, 'INBOX', inbox);
       await seedFolder(source, user, 'Work', work);
     }
     // Bodies of 20 to 40 KB: a cut after 8 KB of a connection's answers falls in a body, whichever messages its FETCH asks for.
+    await seedFolder(source, gus, 'INBOX', bulkMessages(4, 734));
+    await seedFolder(source, gus, 'Work', work);
     await seedFolder(source, fay, 'INBOX', bulkMessages(20, 733, { minBody: 20_000, maxBody: 40_000 }));
   });
   afterAll(async () => {
@@ -138,6 +142,27 @@ describe('a source message the server cannot read', () => {
       state.cleanup();
     }
     expect(await snapshotMailbox(source, dan)).toEqual(before);
+  });
+
+  it('a folder none of whose messages can be read fails the account, after every other folder is copied', async () => {
+    const srcWork = await readFolder(source, gus, 'Work');
+    // Not one message of the INBOX can be read: nothing tells that apart from a connection
+    // that fails every fetch, so nothing is skipped, and the folder fails the account.
+    const damaged = [0, 1, 2, 3].map((i) => messageFile(source, gus.user, `m-734-${i}`));
+    const state = tempStore();
+    for (const file of damaged) chmodSync(file, 0o000);
+    try {
+      const result = await migrate(job(plainEndpoint(source, gus), plainEndpoint(target, hal), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 }), state.store);
+      expect(result.status).toBe('failed');
+      expect(result.error?.code).toBe('CONNECT_FAILED');
+      expect(result.skipped).toEqual([]);
+      expect(result.messagesCopied).toBe(srcWork.length);
+      expect(identities(await readFolder(target, hal, 'Work'))).toEqual(identities(srcWork));
+      expect(await readFolder(target, hal, 'INBOX')).toEqual([]);
+    } finally {
+      for (const file of damaged) chmodSync(file, 0o600);
+      state.cleanup();
+    }
   });
 
   it('a connection cut on every fetch fails the account as a connection problem, with nothing skipped', async () => {
