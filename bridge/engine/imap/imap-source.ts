@@ -26,6 +26,8 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
   // The session that listed the folders; later sessions open them without listing each
   // again, and take its NAMESPACE answer instead of asking.
   let lister: ImapClient | undefined;
+  // UID spans whose FETCH failed in this run, over all its sessions and attempts (see failedAgain).
+  const failed: FailedSpan[] = [];
   return {
     connect: async (id) => {
       const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
@@ -35,17 +37,46 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
         if (lister) again.adoptListing(lister);
         return guardReadOnly(again);
       };
-      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect);
+      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect, failed);
     },
   };
 }
 
-function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>): SourceSession<SourceMessageMeta> {
+/** UIDs from `lo` to `hi` of a folder whose FETCH failed once. */
+interface FailedSpan {
+  folder: string;
+  uidValidity: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Records a failed FETCH of `uids` and says whether it overlaps one that failed before in
+ * this run. The first failure is left to the pass's retry (a cut link, a server restart: the
+ * retry simply goes through); only a span that fails again is narrowed down.
+ */
+function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, uids: readonly number[] | string): boolean {
+  let lo: number;
+  let hi: number;
+  if (typeof uids === 'string') {
+    const [from, to] = uids.split(':');
+    lo = Number(from);
+    hi = to === undefined ? lo : to === '*' ? Infinity : Number(to);
+  } else {
+    lo = Math.min(...uids);
+    hi = Math.max(...uids);
+  }
+  const again = failed.some((f) => f.folder === folder && f.uidValidity === uidValidity && f.lo <= hi && lo <= f.hi);
+  failed.push({ folder, uidValidity, lo, hi });
+  return again;
+}
+
+function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>, failed: FailedSpan[]): SourceSession<SourceMessageMeta> {
   // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
   let client = first;
   const rescue: SourceRescue = {
     narrow: async (folder, uidValidity, uids, fetch, firstError) => {
-      if (!mayBeAMessage(firstError)) throw firstError;
+      if (!mayBeAMessage(firstError) || !failedAgain(failed, folder, uidValidity, uids)) throw firstError;
       const fresh = async (): Promise<C> => {
         const c = await reconnect();
         try {
