@@ -49,7 +49,11 @@ describe.each(MATRIX.map((config) => ({ config, name: config.describe })))('sour
         onRetry: (err) => retries.push(err),
       });
       expect(proxy.cutCount()).toBe(3);
-      expect(retries.map((e) => e.options.side)).toEqual(['source', 'source', 'source']);
+      // The first cut is retried as a pass; a FETCH cut again over the same UIDs is then
+      // narrowed on fresh connections (IMAP: a message the server cannot read fails the same
+      // way), which meet the remaining cuts themselves. Either way every failure is the source's.
+      expect(retries.length).toBeGreaterThanOrEqual(1);
+      expect(retries.every((e) => e.options.side === 'source')).toBe(true);
       expect(result.skipped).toEqual([]);
       expect(result.status).toBe('done');
       expect(result.messagesCopied).toBe(24);
