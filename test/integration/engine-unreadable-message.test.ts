@@ -7,7 +7,7 @@
  * A connection that is cut on every fetch is no bad message: it fails the account as a
  * connection problem, and nothing is skipped.
  */
-import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey } from '../../bridge/engine/account-job';
@@ -17,6 +17,8 @@ import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
+import { startMailServer, type CyrusServer } from '../harness/servers';
+import { imapEndpoint } from './matrix-engine-support';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 
 const alice = { user: 'alice@old.example.com', password: 'Unreadable-src-pw' };
@@ -185,5 +187,68 @@ describe('a source message the server cannot read', () => {
       await proxy.close();
       state.cleanup();
     }
+  });
+});
+
+/** The spool file of the message whose Message-ID is `<id@...>` under a Cyrus instance's tree. */
+function cyrusMessageFile(server: CyrusServer, id: string): string {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : /^\d+\.$/.test(name) ? [path] : [];
+    });
+  const found = walk(join(server.root, 'run', 'mm', 'spool')).find((path) => readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`));
+  if (!found) throw new Error(`no spool file holds message ${id}`);
+  return found;
+}
+
+describe('a source message Cyrus cannot read', () => {
+  let source: CyrusServer;
+  let target: DovecotServer;
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startMailServer('cyrus', { name: 'unreadable-cyrus-src', users: [alice] }),
+      startDovecot({ name: 'unreadable-cyrus-tgt', users: [bob] }),
+    ]);
+    await seedFolder(source, alice, 'INBOX', bulkMessages(20, 731));
+    await seedFolder(source, alice, `${source.prefix}Work`, bulkMessages(5, 732, { prefix: 'w' }));
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('left out of an OK answer, it is skipped with a reason, not lost; the next run copies it once', async () => {
+    const before = await snapshotMailbox(source, alice);
+    const srcInbox = await readFolder(source, alice, 'INBOX', { withRaw: true });
+    const srcWork = await readFolder(source, alice, `${source.prefix}Work`);
+    // Cyrus runs as its own user: a file it may not open is one it cannot read. It answers the
+    // FETCH with OK and leaves the message out, while its index still lists the UID.
+    const damaged = cyrusMessageFile(source, 'm-731-7');
+    const uid = srcInbox.find((m) => m.raw!.toString('latin1').includes('Message-ID: <m-731-7@'))!.uid;
+    const state = tempStore();
+    const migration = job(imapEndpoint(source, alice), plainEndpoint(target, bob), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 });
+    chmodSync(damaged, 0o000);
+    try {
+      const first = await migrate(migration, state.store);
+      expect(first.error).toBeNull();
+      expect(first.messagesCopied).toBe(24);
+      expect(first.skipped).toHaveLength(1);
+      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid });
+      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== uid)));
+      expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(srcWork));
+
+      chmodSync(damaged, 0o600);
+      const second = await migrate(migration, state.store);
+      expect(second.error).toBeNull();
+      expect(second.skipped).toEqual([]);
+      expect(second.messagesCopied).toBe(1);
+      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox));
+    } finally {
+      chmodSync(damaged, 0o600);
+      state.cleanup();
+    }
+    expect(await snapshotMailbox(source, alice)).toEqual(before);
   });
 });

@@ -14,6 +14,7 @@ import { guardReadOnly } from '../read-only-guard';
 import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
 import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
+import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { mayBeAMessage, narrowFailingFetch, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 /**
@@ -180,6 +181,10 @@ async function fetchChunk(session: () => ImapFlow, target: ImapFlow, chunk: Chun
     for (const msg of got) if (msg.source) bodies.set(msg.uid, msg.source);
     await recoverNulBytes(source, bodies);
   }
+  // A body the server left out of an OK answer: expunged meanwhile, or (Cyrus) a message
+  // whose file it cannot read while its index still lists it.
+  const leftOut = wanted.filter((m) => !unreadable.has(m.uid) && !bodies.has(m.uid)).map((m) => m.uid);
+  for (const uid of await stillListed(source, leftOut)) unreadable.set(uid, { uid, words: OMITTED_WORDS });
   for (const m of wanted) {
     const bad = unreadable.get(m.uid);
     if (bad) {

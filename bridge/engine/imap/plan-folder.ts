@@ -13,6 +13,7 @@ import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
 import { uidRangeSets } from './uid-sets';
 import { unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
+import { OMITTED_WORDS, listedUids, stillListed } from './omitted-messages';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -116,8 +117,27 @@ async function fetchWindow(client: ImapFlow, c: FolderCursor, rescue: SourceResc
     cutoff = Infinity;
     for (const msg of narrowed.got.sort((a, b) => a.uid - b.uid)) take(msg);
     unreadable = narrowed.unreadable;
+    return windowEnd(c, from, to, metas, unreadable.filter((u) => inWindow(u.uid)), cutoff);
   }
-  unreadable = unreadable.filter((u) => inWindow(u.uid));
+  // Fewer messages than the folder holds (what earlier runs settled counted in), or a window
+  // of a big folder, or a date filter (rows do not count what it left out): the index is
+  // asked which UIDs the window has, for any the FETCH left out (omitted-messages.ts).
+  if (cutoff === Infinity && (to !== undefined || c.opts.since !== undefined || c.priorRows + c.seen + metas.length < c.exists)) {
+    const answered = new Set(metas.map((m) => m.uid));
+    const missing = (await listedUids(client, [range])).filter((uid) => inWindow(uid) && !answered.has(uid));
+    if (missing.length > 0) {
+      // Asked once more, by UID: a message left out for a passing reason comes now.
+      for (const msg of await fetchMetaOf(client, missing)) if (!answered.has(msg.uid)) take(msg);
+      const got = new Set(metas.map((m) => m.uid));
+      const left = await stillListed(client, missing.filter((uid) => !got.has(uid)));
+      unreadable.push(...left.filter((uid) => inWindow(uid)).map((uid) => ({ uid, words: OMITTED_WORDS })));
+    }
+  }
+  return windowEnd(c, from, to, metas, unreadable, cutoff);
+}
+
+/** Where the next window starts, and how wide it is, after one that listed `metas` and `unreadable`. */
+function windowEnd(c: FolderCursor, from: number, to: number | undefined, metas: SourceMessageMeta[], unreadable: Unreadable[], cutoff: number): { metas: SourceMessageMeta[]; unreadable: Unreadable[]; highestSeen: number; final: boolean } {
   metas.sort((a, b) => a.uid - b.uid);
   const truncated = cutoff !== Infinity;
   const final = to === undefined && !truncated;
