@@ -1,0 +1,112 @@
+/**
+ * The bisection of a FETCH that keeps failing (narrowFailingFetch) against a scripted source:
+ * which messages it blames, how many fetches it spends, and when it blames none.
+ */
+import type { ImapFlow } from 'imapflow';
+import { describe, expect, it } from 'vitest';
+import { skipIsFinal } from '../../bridge/engine/append-refusal';
+import { MigrationError } from '../../bridge/engine/errors';
+import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
+
+/** A connection as closeQuietly sees it; `usable` goes false when the "server" drops it. */
+class FakeConnection {
+  usable = true;
+  async logout(): Promise<void> {
+    this.usable = false;
+  }
+  close(): void {
+    this.usable = false;
+  }
+}
+
+function dropped(words: string): Error {
+  return Object.assign(new Error('Connection not available'), { code: 'NoConnection', reason: words });
+}
+
+/** A source on which a FETCH including any of `bad` drops the connection (Dovecot), or every FETCH does (`all`). */
+function source(opts: { bad?: number[]; all?: boolean; no?: boolean }) {
+  let fetches = 0;
+  let connections = 0;
+  const bad = new Set(opts.bad ?? []);
+  const fetch = async (c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => {
+    fetches++;
+    const conn = c as unknown as FakeConnection;
+    if (opts.all || uids.some((u) => bad.has(u))) {
+      if (opts.no) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: 'Internal error occurred' });
+      conn.usable = false;
+      throw dropped('FETCH failed: Internal error occurred');
+    }
+    return uids.map((uid) => ({ uid }));
+  };
+  const fresh = async (): Promise<ImapFlow> => {
+    connections++;
+    return new FakeConnection() as unknown as ImapFlow;
+  };
+  return { fetch, fresh, fetches: () => fetches, connections: () => connections };
+}
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+describe('narrowFailingFetch', () => {
+  it('finds the one message a server drops the session over, in about two fetches per halving', async () => {
+    const s = source({ bad: [613] });
+    const uids = range(1000);
+    const out = await narrowFailingFetch(uids, s.fetch, s.fresh, dropped('FETCH failed'));
+    expect(out.unreadable.map((u) => u.uid)).toEqual([613]);
+    expect(out.unreadable[0]!.words).toContain('Internal error occurred');
+    expect(out.got.map((m) => m.uid).sort((a, b) => a - b)).toEqual(uids.filter((u) => u !== 613));
+    // The whole set again, two halves per level (log2 1000 < 10), the message alone once more.
+    expect(s.fetches()).toBeLessThanOrEqual(1 + 2 * 10 + 1);
+    expect((out.client as unknown as FakeConnection).usable).toBe(true);
+  });
+
+  it('finds two damaged messages, and a NO the same way as a drop', async () => {
+    const s = source({ bad: [3, 40], no: true });
+    const out = await narrowFailingFetch(range(64), s.fetch, s.fresh, new Error('first'));
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual([3, 40]);
+    expect(out.got).toHaveLength(62);
+  });
+
+  it('a fault that does not come back: the set goes through on the fresh connection, nothing blamed', async () => {
+    const s = source({});
+    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('cut'));
+    expect(out.unreadable).toEqual([]);
+    expect(out.got).toHaveLength(10);
+    expect(s.fetches()).toBe(1);
+  });
+
+  it('a source that fails every fetch: the first error stands after a few fetches, nothing blamed', async () => {
+    const s = source({ all: true });
+    const first = dropped('the first one');
+    await expect(narrowFailingFetch(range(5000), s.fetch, s.fresh, first)).rejects.toBe(first);
+    expect(s.fetches()).toBeLessThanOrEqual(7);
+  });
+
+  it('a source that cannot be reached again: the first error stands', async () => {
+    const first = dropped('the first one');
+    const fetch = async (): Promise<never[]> => [];
+    const unreachable = async (): Promise<ImapFlow> => {
+      throw new MigrationError('CONNECT_FAILED', 'refused', { side: 'source' });
+    };
+    await expect(narrowFailingFetch(range(3), fetch, unreachable, first)).rejects.toBe(first);
+  });
+});
+
+describe('what may be the fault of one message', () => {
+  it('a dropped connection or a plain NO; not a throttle, a timeout or an error of the engine', () => {
+    expect(mayBeAMessage(dropped('FETCH failed'))).toBe(true);
+    expect(mayBeAMessage(Object.assign(new Error('x'), { responseStatus: 'NO', responseText: 'Broken physical size' }))).toBe(true);
+    expect(mayBeAMessage(Object.assign(new Error('x'), { responseStatus: 'NO', serverResponseCode: 'UNAVAILABLE', responseText: 'Server busy' }))).toBe(false);
+    expect(mayBeAMessage(Object.assign(new Error('x'), { responseStatus: 'NO', responseText: 'Request is throttled. Suggested Backoff Time: 5000 milliseconds' }))).toBe(false);
+    expect(mayBeAMessage(Object.assign(new Error('timeout'), { code: 'SOCKET_TIMEOUT' }))).toBe(false);
+    expect(mayBeAMessage(new MigrationError('SOURCE_CHANGED', 'changed', { side: 'source' }))).toBe(false);
+  });
+
+  it('the reason says the source could not read it, with the server\'s words, and what to do', () => {
+    const reason = unreadableReason('"Broken physical size"');
+    expect(reason).toContain('the source server could not read this message: "Broken physical size"');
+    expect(reason).toContain('check the message on the old server');
+    // A skip the next run plans again: the message may be repaired on the old server meanwhile.
+    expect(skipIsFinal(reason)).toBe(false);
+  });
+});
