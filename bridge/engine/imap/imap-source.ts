@@ -15,7 +15,8 @@ import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source
 import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
-import { mayBeAMessage, narrowFailingFetch, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
+import { sourceRescue, type FailedSpan } from './source-rescue';
+import { unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 /**
  * An IMAP source. Each session is one connection behind the read-only guard: folders
@@ -43,79 +44,14 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
   };
 }
 
-/** UIDs from `lo` to `hi` of a folder whose FETCH failed once. */
-interface FailedSpan {
-  folder: string;
-  uidValidity: number;
-  lo: number;
-  hi: number;
-}
-
-/**
- * Records a failed FETCH of `uids` and says whether it overlaps one that failed before in
- * this run. The first failure is left to the pass's retry (a cut link, a server restart: the
- * retry simply goes through); only a span that fails again is narrowed down.
- */
-function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, uids: readonly number[] | string): boolean {
-  let lo: number;
-  let hi: number;
-  if (typeof uids === 'string') {
-    const [from, to] = uids.split(':');
-    lo = Number(from);
-    hi = to === undefined ? lo : to === '*' ? Infinity : Number(to);
-  } else {
-    lo = Math.min(...uids);
-    hi = Math.max(...uids);
-  }
-  const again = failed.some((f) => f.folder === folder && f.uidValidity === uidValidity && f.lo <= hi && lo <= f.hi);
-  failed.push({ folder, uidValidity, lo, hi });
-  return again;
-}
-
 function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>, failed: FailedSpan[]): SourceSession<SourceMessageMeta> {
   // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
   let client = first;
-  const rescue: SourceRescue = {
-    narrow: async (folder, uidValidity, uids, fetch, firstError) => {
-      if (!mayBeAMessage(firstError) || !failedAgain(failed, folder, uidValidity, uids)) throw firstError;
-      const fresh = async (): Promise<C> => {
-        const c = await reconnect();
-        try {
-          const box = await c.mailboxOpen(folder, { readOnly: true });
-          if (Number(box.uidValidity) !== uidValidity) {
-            throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${folder}" changed during the migration; re-planning.`, { side: 'source' });
-          }
-          return c;
-        } catch (err) {
-          await closeQuietly(c);
-          throw err;
-        }
-      };
-      let list: number[];
-      if (typeof uids === 'string') {
-        // The UIDs of a range come from the index alone (UID SEARCH): no message is read.
-        let c: C;
-        try {
-          c = await fresh();
-        } catch (err) {
-          if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
-          throw firstError;
-        }
-        try {
-          const found = await c.search({ uid: uids }, { uid: true });
-          list = (found || []).sort((a, b) => a - b);
-        } catch {
-          throw firstError;
-        } finally {
-          await closeQuietly(c);
-        }
-      } else list = [...uids];
-      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError);
-      await closeQuietly(client);
-      client = narrowed.client;
-      return { got: narrowed.got, unreadable: narrowed.unreadable };
-    },
-  };
+  const rescue = sourceRescue(reconnect, failed, (c) => {
+    const old = client;
+    client = c;
+    return closeQuietly(old);
+  });
   return {
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.

@@ -1,0 +1,82 @@
+import { closeQuietly } from '../connect';
+import { MigrationError } from '../errors';
+import type { ImapClient } from '../imap-client';
+import { mayBeAMessage, narrowFailingFetch, type SourceRescue } from './unreadable-messages';
+
+/** UIDs from `lo` to `hi` of a folder whose FETCH failed once. */
+export interface FailedSpan {
+  folder: string;
+  uidValidity: number;
+  lo: number;
+  hi: number;
+}
+
+/**
+ * Records a failed FETCH of `uids` and says whether it overlaps one that failed before in
+ * this run. The first failure is left to the pass's retry (a cut link, a server restart: the
+ * retry simply goes through); only a span that fails again is narrowed down.
+ */
+function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, uids: readonly number[] | string): boolean {
+  let lo: number;
+  let hi: number;
+  if (typeof uids === 'string') {
+    const [from, to] = uids.split(':');
+    lo = Number(from);
+    hi = to === undefined ? lo : to === '*' ? Infinity : Number(to);
+  } else {
+    lo = Math.min(...uids);
+    hi = Math.max(...uids);
+  }
+  const again = failed.some((f) => f.folder === folder && f.uidValidity === uidValidity && f.lo <= hi && lo <= f.hi);
+  failed.push({ folder, uidValidity, lo, hi });
+  return again;
+}
+
+/**
+ * A source session's rescue of a FETCH that failed (SourceRescue): the first failure of a UID
+ * span is thrown for the pass to retry; one that fails again is narrowed on connections from
+ * `reconnect`, each with the folder opened read-only and its UIDVALIDITY checked, and the
+ * session goes on with the narrowing's last live connection (`adopt`).
+ */
+export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, failed: FailedSpan[], adopt: (client: C) => Promise<void>): SourceRescue {
+  return {
+    narrow: async (folder, uidValidity, uids, fetch, firstError) => {
+      if (!mayBeAMessage(firstError) || !failedAgain(failed, folder, uidValidity, uids)) throw firstError;
+      const fresh = async (): Promise<C> => {
+        const c = await reconnect();
+        try {
+          const box = await c.mailboxOpen(folder, { readOnly: true });
+          if (Number(box.uidValidity) !== uidValidity) {
+            throw new MigrationError('SOURCE_CHANGED', `UIDVALIDITY of source folder "${folder}" changed during the migration; re-planning.`, { side: 'source' });
+          }
+          return c;
+        } catch (err) {
+          await closeQuietly(c);
+          throw err;
+        }
+      };
+      let list: number[];
+      if (typeof uids === 'string') {
+        // The UIDs of a range come from the index alone (UID SEARCH): no message is read.
+        let c: C;
+        try {
+          c = await fresh();
+        } catch (err) {
+          if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
+          throw firstError;
+        }
+        try {
+          const found = await c.search({ uid: uids }, { uid: true });
+          list = (found || []).sort((a, b) => a - b);
+        } catch {
+          throw firstError;
+        } finally {
+          await closeQuietly(c);
+        }
+      } else list = [...uids];
+      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError);
+      await adopt(narrowed.client);
+      return { got: narrowed.got, unreadable: narrowed.unreadable };
+    },
+  };
+}
