@@ -7,7 +7,7 @@
  * A connection that is cut on every fetch is no bad message: it fails the account as a
  * connection problem, and nothing is skipped.
  */
-import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey } from '../../bridge/engine/account-job';
@@ -29,6 +29,8 @@ const erin = { user: 'erin@new.example.com', password: 'Unreadable-body-tgt-pw' 
 const fay = { user: 'fay@old.example.com', password: 'Unreadable-cut-src-pw' };
 const gus = { user: 'gus@old.example.com', password: 'Unreadable-folder-src-pw' };
 const hal = { user: 'hal@new.example.com', password: 'Unreadable-folder-tgt-pw' };
+const ivy = { user: 'ivy@old.example.com', password: 'Unreadable-short-src-pw' };
+const jon = { user: 'jon@new.example.com', password: 'Unreadable-short-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
 function messageFile(server: DovecotServer, user: string, id: string): string {
@@ -50,10 +52,10 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus] }),
-      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus, ivy] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal, jon] }),
     ]);
-    for (const user of [alice, dan]) {
+    for (const user of [alice, dan, ivy]) {
       await seedFolder(source, user, 'INBOX', inbox);
       await seedFolder(source, user, 'Work', work);
     }
@@ -144,6 +146,43 @@ describe('a source message the server cannot read', () => {
       state.cleanup();
     }
     expect(await snapshotMailbox(source, dan)).toEqual(before);
+  });
+
+  it('a message file cut short ("Broken physical size"): skipped, the rest copied once; whole again, copied by the next run', async () => {
+    const srcInbox = await readFolder(source, ivy, 'INBOX');
+    const srcWork = await readFolder(source, ivy, 'Work');
+    const damaged = messageFile(source, ivy.user, 'm-731-7');
+    const whole = readFileSync(damaged);
+    // Dovecot's Maildir keeps a message's date as its file's mtime: restored with the bytes.
+    const { atime, mtime } = statSync(damaged);
+    const restore = (): void => {
+      writeFileSync(damaged, whole);
+      utimesSync(damaged, atime, mtime);
+    };
+    const state = tempStore();
+    const migration = job(plainEndpoint(source, ivy), plainEndpoint(target, jon), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 });
+    // Shorter than the size the server's index records: Dovecot drops the session over it.
+    truncateSync(damaged, 600);
+    try {
+      const first = await migrate(migration, state.store);
+      expect(first.error).toBeNull();
+      expect(first.messagesCopied).toBe(24);
+      expect(first.skipped).toHaveLength(1);
+      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 8 });
+      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      expect(identities(await readFolder(target, jon, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== 8)));
+      expect(identities(await readFolder(target, jon, 'Work'))).toEqual(identities(srcWork));
+
+      restore();
+      const second = await migrate(migration, state.store);
+      expect(second.error).toBeNull();
+      expect(second.skipped).toEqual([]);
+      expect(second.messagesCopied).toBe(1);
+      expect(identities(await readFolder(target, jon, 'INBOX'))).toEqual(identities(srcInbox));
+    } finally {
+      restore();
+      state.cleanup();
+    }
   });
 
   it('a folder none of whose messages can be read fails the account, after every other folder is copied', async () => {
