@@ -13,6 +13,7 @@ import { decideOutcome, mergeCounters, passEnd, progressCounters, type RetryPoli
 import type { AccountRunner } from './runner/account-runner';
 import { engineKey } from './engine-key';
 import { addPassWarnings } from './pass-warnings';
+import { scrub, scrubResult, secretsOf } from '../queue/secret-scrub';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
 import type { ServiceContext } from './service-context';
 
@@ -169,6 +170,9 @@ export class AccountRuns implements RunControl {
     let end: RunEnd;
     // The pass's warnings (a date the target did not keep, a folder renamed): a failed or stopped pass reports what it saw too.
     let warnings: AccountResult['warnings'] | null = null;
+    // A server's words in the result (a refused folder name, an APPEND refusal) can echo the login it was sent: the
+    // warnings, error and skip reasons are stored and shown, so the passwords are masked as a queue worker masks them.
+    const secrets = secretsOf(engineJob.source.auth, engineJob.target.auth);
     try {
       const result = await this.opts.runner.run(
         { accountId, job: engineJob },
@@ -185,11 +189,12 @@ export class AccountRuns implements RunControl {
         },
         signal,
       );
-      warnings = result.warnings;
-      end = passEnd(base, result, counters, pass);
+      const masked = scrubResult(result, secrets);
+      warnings = masked.warnings;
+      end = passEnd(base, masked, counters, pass);
     } catch (err) {
       log.error({ err }, 'the engine failed unexpectedly');
-      end = { status: 'failed', error: { code: 'INTERNAL', message: `Unexpected error: ${(err as Error).message}` }, counters };
+      end = { status: 'failed', error: { code: 'INTERNAL', message: scrub(`Unexpected error: ${(err as Error).message}`, secrets) }, counters };
     }
     this.lastProgress.delete(accountId);
     if (ctx.closed) return;
