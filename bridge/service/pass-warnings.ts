@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { ErrorInfo } from '../../shared/errors';
 import { ACCOUNT_WARNINGS_CAP, AccountWarningSchema, type AccountWarning } from '../../shared/protocol/account';
@@ -11,10 +12,25 @@ import { ACCOUNT_WARNINGS_CAP, AccountWarningSchema, type AccountWarning } from 
 export const StoredWarningsSchema = z.object({
   scope: z.string(),
   items: z.array(AccountWarningSchema),
-  /** Distinct warnings dropped by the cap so far. */
+  /**
+   * The distinct warnings the cap left out, by key (warningKey), most recent first: a pass
+   * repeating one is not counted again, and one a later pass lists again is no longer counted.
+   */
+  dropped: z.array(z.string()).default([]),
+  /** Distinct warnings left out beyond those `dropped` keeps (DROPPED_KEYS_CAP). */
   omitted: z.number().int().nonnegative().default(0),
 });
 export type StoredWarnings = z.infer<typeof StoredWarningsSchema>;
+
+/**
+ * Left-out warnings tracked by key at most: a few tens of KB per account. Beyond it they are only
+ * counted (`omitted`), where one that comes back could be counted twice; that takes thousands
+ * of distinct warnings in one mailbox.
+ */
+export const DROPPED_KEYS_CAP = 2000;
+
+/** A short key of a warning (code and text): enough to tell thousands apart, not its text again. */
+const warningKey = (w: { code: string; message: string }): string => createHash('sha256').update(`${w.code}\n${w.message}`).digest('base64url').slice(0, 16);
 
 const same = (a: { code: string; message: string }, b: { code: string; message: string }) => a.code === b.code && a.message === b.message;
 
@@ -26,7 +42,7 @@ const same = (a: { code: string; message: string }, b: { code: string; message: 
  * in one warning), and an account syncing every few minutes for weeks must not grow without end.
  */
 export function addPassWarnings(kept: StoredWarnings | null, scope: string, pass: readonly ErrorInfo[], at: string, cap = ACCOUNT_WARNINGS_CAP): StoredWarnings {
-  const before = kept && kept.scope === scope ? kept : { scope, items: [], omitted: 0 };
+  const before: StoredWarnings = kept && kept.scope === scope ? kept : { scope, items: [], dropped: [], omitted: 0 };
   const latest: AccountWarning[] = [];
   for (const w of pass) {
     if (latest.some((x) => same(x, w))) continue;
@@ -46,11 +62,15 @@ export function addPassWarnings(kept: StoredWarnings | null, scope: string, pass
     .map((x) => ({ ...x, latest: false }))
     .sort((a, b) => b.lastAt.localeCompare(a.lastAt));
   const all = [...latest, ...earlier];
-  return { scope, items: all.slice(0, cap), omitted: before.omitted + Math.max(0, all.length - cap) };
+  // Counted once each: a warning every pass repeats but the cap leaves out used to add one per pass.
+  const listed = new Set(latest.map(warningKey));
+  const left = [...new Set([...all.slice(cap).map(warningKey), ...before.dropped.filter((k) => !listed.has(k))])];
+  const overflow = Math.max(0, left.length - DROPPED_KEYS_CAP);
+  return { scope, items: all.slice(0, cap), dropped: left.slice(0, DROPPED_KEYS_CAP), omitted: before.omitted + overflow };
 }
 
 /** The warnings an account shows: those of its current target mailbox only. */
 export function shownWarnings(stored: StoredWarnings | null, scope: string): { warnings: AccountWarning[]; warningsOmitted: number } {
   if (!stored || stored.scope !== scope) return { warnings: [], warningsOmitted: 0 };
-  return { warnings: stored.items, warningsOmitted: stored.omitted };
+  return { warnings: stored.items, warningsOmitted: stored.dropped.length + stored.omitted };
 }
