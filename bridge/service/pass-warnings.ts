@@ -32,6 +32,14 @@ export const DROPPED_KEYS_CAP = 2000;
 /** A short key of a warning (code and text): enough to tell thousands apart, not its text again. */
 const warningKey = (w: { code: string; message: string }): string => createHash('sha256').update(`${w.code}\n${w.message}`).digest('base64url').slice(0, 16);
 
+/**
+ * The most of a warning's text kept: it quotes a server's words (a refusal of a folder name),
+ * as long as the server makes them, and up to ACCOUNT_WARNINGS_CAP of them are stored in the
+ * account's row and sent with every view of it. The start says which folder and why.
+ */
+export const WARNING_TEXT_MAX = 2000;
+const bounded = (text: string): string => (text.length <= WARNING_TEXT_MAX ? text : `${text.slice(0, WARNING_TEXT_MAX - 1)}…`);
+
 const same = (a: { code: string; message: string }, b: { code: string; message: string }) => a.code === b.code && a.message === b.message;
 
 /**
@@ -44,7 +52,8 @@ const same = (a: { code: string; message: string }, b: { code: string; message: 
 export function addPassWarnings(kept: StoredWarnings | null, scope: string, pass: readonly ErrorInfo[], at: string, cap = ACCOUNT_WARNINGS_CAP): StoredWarnings {
   const before: StoredWarnings = kept && kept.scope === scope ? kept : { scope, items: [], dropped: [], omitted: 0 };
   const latest: AccountWarning[] = [];
-  for (const w of pass) {
+  for (const full of pass) {
+    const w = { ...full, message: bounded(full.message) };
     if (latest.some((x) => same(x, w))) continue;
     const old = before.items.find((x) => same(x, w));
     latest.push({

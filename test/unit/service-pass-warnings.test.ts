@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ErrorInfo } from '../../shared/errors';
-import { addPassWarnings, shownWarnings } from '../../bridge/service/pass-warnings';
+import { addPassWarnings, shownWarnings, WARNING_TEXT_MAX } from '../../bridge/service/pass-warnings';
 
 const renamed: ErrorInfo = { code: 'FOLDER_RENAMED', message: 'The target refused the folder name "v1.2" ("NO"); its mail goes to "v1．2" instead.' };
 const date = (uid: number): ErrorInfo => ({ code: 'DATE_CHANGED', side: 'target', message: `UID ${uid} of "INBOX" was copied …` });
@@ -46,6 +46,16 @@ describe('warnings kept from the passes', () => {
     const back = addPassWarnings(kept, 'k', [date(6)], T3, 4);
     expect(back.items[0]!.message.slice(0, 5)).toBe('UID 6');
     expect(back.items.length + shownWarnings(back, 'k').warningsOmitted).toBe(6);
+  });
+
+  it("keeps a bounded part of a long text (a server's refusal quoted in full), once", () => {
+    const long: ErrorInfo = { code: 'FOLDER_RENAMED', message: `The target refused the folder name "x" ("NO ${'too long '.repeat(20_000)}"); its mail goes to "y" instead.` };
+    const kept = addPassWarnings(addPassWarnings(null, 'k', [long], T1), 'k', [long], T2);
+    expect(kept.items).toHaveLength(1);
+    expect(kept.items[0]!.passes).toBe(2);
+    expect(kept.items[0]!.message.length).toBeLessThanOrEqual(WARNING_TEXT_MAX);
+    expect(kept.items[0]!.message.startsWith('The target refused the folder name "x" ("NO too long')).toBe(true);
+    expect(JSON.stringify(kept).length).toBeLessThan(2 * WARNING_TEXT_MAX);
   });
 
   it('another mailbox starts a new list, and shows none of the old one', () => {
