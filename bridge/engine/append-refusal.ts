@@ -69,9 +69,12 @@ export function skipIsFinal(reason: string | null | undefined, deletedPolicy: De
   if (r.startsWith('MESSAGE_TOO_LARGE')) return true;
   // Left out by --deleted skip: final only while that is still the policy.
   if (r.startsWith('flagged \\Deleted')) return deletedPolicy === 'skip';
-  const m = /^MESSAGE_REJECTED: (.*)$/s.exec(r);
-  if (m) return refusalReason({ responseText: m[1] }).messageBound;
-  return false;
+  const m = /^MESSAGE_REJECTED: (?:\[([A-Z0-9-]+)\] )?(.*)$/s.exec(r);
+  if (!m) return false;
+  const said = { serverResponseCode: m[1], responseText: m[2] };
+  // Refused for now (skipped on a run's last chance only when the next message went through): sent again.
+  if (isTemporaryRefusal(said)) return false;
+  return refusalReason(said).messageBound;
 }
 
 /** The account's error for a temporary refusal: transient, retried after a back-off (the server's suggested one, when it names one). */
@@ -115,8 +118,11 @@ export async function appendOneOrSkip(target: ImapFlow, folder: string, item: Ap
     if (!isRefusal(err)) throw err;
     if (isTemporaryRefusal(err)) {
       if (!opts.lastChance) throw throttledByTarget(folder, err);
-      const said = refusalReason(err);
-      return { forNow: `${said.code}: ${said.text}`, cause: err };
+      // Never MESSAGE_TOO_LARGE, and the response code kept: words of throttling that speak of a size or of
+      // spam ("size limit per hour") must not make the skip final (skipIsFinal); the message is sent again.
+      const code = (err.serverResponseCode ?? '').toUpperCase();
+      const text = (err.responseText || err.message || 'refused').trim();
+      return { forNow: `MESSAGE_REJECTED: ${code ? `[${code}] ` : ''}${text}`, cause: err };
     }
     let reason = refusalReason(err);
     if (reason.code === 'QUOTA_EXCEEDED') {
