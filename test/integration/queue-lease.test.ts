@@ -148,7 +148,7 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
       target: { ...plainEndpoint(target, TGT_STOP), port: slow.port, protocol: 'imap' as const },
       options: MigrationOptionsSchema.parse({ concurrency: 1, fixedConcurrency: true }),
     };
-    const worker = await startQueueWorker({ redis: viaGate, clusterKey: key, stateDir: scratch.path('state-stop'), concurrency: 1, name: 'first', lockDurationMs: LOCK_MS, log: (l) => logs.push(l) });
+    const worker = await startQueueWorker({ redis: viaGate, clusterKey: key, stateDir: scratch.path('state-stop'), concurrency: 1, name: 'first', log: (l) => logs.push(l) });
     try {
       const { jobId } = await q.enqueue({ accountKey: accountKey(job), job, hostConnections: 8 });
       await seen(/^Running /);
