@@ -152,6 +152,11 @@ describe('queue mode: a job lock that expires while its worker still copies', ()
     try {
       const { jobId } = await q.enqueue({ accountKey: accountKey(job), job, hostConnections: 8 });
       await seen(/^Running /);
+      // An APPEND under way: more bytes through the slow link than a login and the folder
+      // commands take (a stop before the first APPEND ends the pass at once, nothing to halt).
+      const before = slow.forwarded();
+      for (let i = 0; i < 600 && slow.forwarded() - before < 64 * 1024; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(slow.forwarded() - before).toBeGreaterThanOrEqual(64 * 1024);
       // The stop arrives first: the job's abort signal carries the coordinator's reason, and
       // the engine would finish its first chunk's APPEND (about 20 s at this speed) before stopping.
       await q.requestStop(jobId);

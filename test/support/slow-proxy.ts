@@ -9,6 +9,8 @@ export interface SlowProxy {
   port: number;
   /** From now on, open connections included: another rate, or none (Infinity) once a test no longer needs a slow link. */
   setRate(bytesPerSecond: number): void;
+  /** Client bytes passed on to the server so far, all connections together. */
+  forwarded(): number;
   close(): Promise<void>;
 }
 
@@ -16,6 +18,7 @@ export async function startSlowProxy(targetPort: number, bytesPerSecond: number)
   const sockets = new Set<Socket>();
   const TICK_MS = 50;
   let rate = bytesPerSecond;
+  let forwarded = 0;
   const server: Server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.add(client);
@@ -27,10 +30,12 @@ export async function startSlowProxy(targetPort: number, bytesPerSecond: number)
         const head = pending[0]!;
         if (head.length <= room) {
           upstream.write(head);
+          forwarded += head.length;
           room -= head.length;
           pending.shift();
         } else {
           upstream.write(head.subarray(0, room));
+          forwarded += room;
           pending[0] = head.subarray(room);
           room = 0;
         }
@@ -57,6 +62,7 @@ export async function startSlowProxy(targetPort: number, bytesPerSecond: number)
     setRate: (bytesPerSecond) => {
       rate = bytesPerSecond;
     },
+    forwarded: () => forwarded,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
