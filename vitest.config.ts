@@ -2,12 +2,13 @@ import { defineConfig } from 'vitest/config';
 import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts';
 
 // Unit tests are pure and fast; integration tests start real mail servers and the e2e tests
-// a real Chromium, so they get generous timeouts. All four projects run as one group, three
+// a real Chromium, so they get generous timeouts. All four projects run as one group, four
 // files at a time on the 2-core CI machine, longest first: files spend much of their time
 // waiting on their servers, on Chromium or on a simulated slow link (with two at a time the
-// cores were idle a third of the run), and the short unit files fill the tail instead of one
-// long file running alone at the end of its project's group.
-const WORKERS = 3;
+// cores were idle a third of the run; with three, a fifth: 1,015 s of CPU in a 635 s run),
+// and the short unit files fill the tail instead of one long file running alone at the end of
+// its project's group.
+const WORKERS = 4;
 // Unit and integration files share their worker's module cache (isolate: false): each file
 // re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
 // tests keep no module state between files (unit files pass in shuffled orders). The React
