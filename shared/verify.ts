@@ -146,6 +146,15 @@ export const VERIFY_VIEW_LIST_CAP = 20;
 export const VERIFY_VIEW_FOLDER_CAP = 50;
 /** Folders whose counts the summary carries at most, clean ones included (the printable 搬家核验报告 lists them). */
 export const VERIFY_VIEW_FOLDER_COUNTS_CAP = 300;
+/** A folder pair and how many of its messages each side holds and how many matched, in both per-folder lists of a summary. */
+const FolderMatchCounts = {
+  source: z.string(),
+  target: z.string(),
+  sourceCount: z.number().int().nonnegative(),
+  targetCount: z.number().int().nonnegative(),
+  matched: z.number().int().nonnegative(),
+};
+
 export const VerifySummarySchema = z.object({
   status: VerifyStatusSchema,
   depth: z.enum(['metadata', 'deep']),
@@ -166,11 +175,7 @@ export const VerifySummarySchema = z.object({
   folderCounts: z
     .array(
       z.object({
-        source: z.string(),
-        target: z.string(),
-        sourceCount: z.number().int().nonnegative(),
-        targetCount: z.number().int().nonnegative(),
-        matched: z.number().int().nonnegative(),
+        ...FolderMatchCounts,
         elsewhereCount: z.number().int().nonnegative().default(0),
       }),
     )
@@ -178,11 +183,7 @@ export const VerifySummarySchema = z.object({
   folderTotal: z.number().int().nonnegative().optional(),
   folders: z.array(
     z.object({
-      source: z.string(),
-      target: z.string(),
-      sourceCount: z.number().int().nonnegative(),
-      targetCount: z.number().int().nonnegative(),
-      matched: z.number().int().nonnegative(),
+      ...FolderMatchCounts,
       missing: z.array(VerifyMessageSchema),
       extra: z.array(VerifyMessageSchema),
       changed: z.array(VerifyChangedSchema),
