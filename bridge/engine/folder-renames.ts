@@ -13,7 +13,7 @@ const SAMPLE = 10;
  * not copied a second time under the new name. A rename on Dovecot and Cyrus keeps the
  * folder's UIDVALIDITY and UIDs (Courier's gets a new UIDVALIDITY, see below); a new folder with
  * the UIDVALIDITY of a folder that no longer exists, whose messages at the recorded
- * UIDs have the recorded fingerprints, is that folder. Its copy on the target is
+ * UIDs are the recorded ones (by fingerprint), is that folder. Its copy on the target is
  * renamed to the new mapping (or, when that name is already taken on the target, the
  * old copy goes on being used), and the checkpoint and message rows move to the new
  * name. Parents are looked at before their children: renaming a parent on the target
@@ -115,27 +115,25 @@ async function sameMessages(source: ImapFlow, store: StateStore, account: string
   if (sample.length === 0) return false;
   const box = await source.mailboxOpen(path, { readOnly: true });
   if (box.exists === 0) return false;
-  // A rename keeps the folder's UIDs (Dovecot and Cyrus its UIDVALIDITY too; Courier gives it
-  // a new one, checked: INBOX.Projects -> INBOX.Projects-old, same UIDs), so its UIDNEXT is
-  // above every recorded UID. A new folder the user copied some of that mail into numbers its
-  // messages from 1 again, and on Courier may even get the vanished folder's UIDVALIDITY (a
-  // creation time in seconds): its first messages being that mail is no proof. Taken for the
-  // vanished folder, the old folder's copy on the target was renamed to it and the old
-  // folder's other mail filed there.
+  // A rename keeps the folder's messages, so its UIDNEXT is above every recorded UID. A new
+  // folder the user copied some of that mail into numbers its messages from 1 again, and on
+  // Courier may even get the vanished folder's UIDVALIDITY (a creation time in seconds): its
+  // first messages being that mail is no proof. Taken for the vanished folder, the old
+  // folder's copy on the target was renamed to it and the old folder's other mail filed there.
   // (Courier's EXAMINE gives no UIDNEXT; its STATUS does.)
   const highest = Math.max(...sample.map((s) => s.uid));
   const uidNext = box.uidNext ?? (await source.status(path, { uidNext: true }) || undefined)?.uidNext;
   if (uidNext === undefined || Number(uidNext) <= highest) return false;
-  const wanted = new Map(sample.map((s) => [s.uid, s.fingerprint]));
-  let matched = 0;
+  // Dovecot and Cyrus keep the UIDs. Courier's RENAME writes a new UID list in the order of the
+  // file names ("<seconds>.M<microseconds>P<pid>…", compared as text), so messages stored in the
+  // same second swap places when their microseconds differ in length ("M99990" sorts after
+  // "M100010"): the recorded UIDs hold the recorded messages, not necessarily each its own.
+  const seen = new Set<string>();
   for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    const fp = wanted.get(msg.uid);
-    if (fp === undefined) continue;
-    if (!fingerprintsOf(msg.headers, msg.size ?? 0).includes(fp)) return false;
-    matched++;
+    for (const fp of fingerprintsOf(msg.headers, msg.size ?? 0)) seen.add(fp);
   }
   // Some of the sampled messages may have been deleted since; most must still be there.
-  return matched * 2 >= sample.length;
+  return sample.filter((s) => seen.has(s.fingerprint)).length * 2 >= sample.length;
 }
 
 /**
