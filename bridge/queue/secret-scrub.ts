@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../shared/errors';
 import type { AccountResult } from '../../shared/migration';
+import type { VerifyAccount } from '../../shared/verify';
 import type { Auth } from '../engine/endpoint';
 
 /** The secret strings of a login, to keep them out of anything written to Redis or a log. */
@@ -36,5 +37,19 @@ export function scrubResult(result: AccountResult, secrets: string[]): AccountRe
     skipped: result.skipped.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })),
     warnings: result.warnings.map(info),
     error: info(result.error),
+  };
+}
+
+/**
+ * A verify report with a secret masked where a server's words can be: the account's and each
+ * folder's error (a refused login quoted) and the skip reasons the migration recorded. Folder
+ * names, subjects and counts are the mailbox's own, kept as they are (see scrubResult).
+ */
+export function scrubVerifyReport(report: VerifyAccount, secrets: string[]): VerifyAccount {
+  const info = <T extends ErrorInfo | undefined>(e: T): T => (e ? { ...e, message: scrub(e.message, secrets) } : e);
+  return {
+    ...report,
+    error: info(report.error),
+    folders: report.folders.map((f) => ({ ...f, error: info(f.error), skipped: f.skipped.map((s) => ({ ...s, reason: scrub(s.reason, secrets) })) })),
   };
 }

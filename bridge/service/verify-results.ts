@@ -3,6 +3,7 @@ import { accountKey, type AccountJob } from '../engine/account-job';
 import type { StateStore } from '../engine/state-store';
 import { copyMissing, type CopyMissingResult } from '../verify/copy-missing';
 import { verifyAccount } from '../verify/verify-account';
+import { scrubVerifyReport, secretsOf } from '../queue/secret-scrub';
 import type { ServiceDb } from './db';
 
 /**
@@ -81,7 +82,7 @@ export class VerifyResults {
    */
   async run(accountId: string, job: AccountJob, deep = false): Promise<VerifyAccount | null> {
     return this.exclusive(accountId, false, async () => {
-      const report = await this.verify(job, { deep, stateDir: this.engineStateDir });
+      const report = await this.check(job, deep);
       this.store(accountId, job, report);
       return report;
     });
@@ -96,16 +97,25 @@ export class VerifyResults {
    */
   async fix(accountId: string, job: AccountJob, engineStore: StateStore, deep = false): Promise<{ before: VerifyAccount; fixed: CopyMissingResult | null; after: VerifyAccount } | null> {
     return this.exclusive(accountId, true, async () => {
-      const before = await this.verify(job, { deep: false, stateDir: this.engineStateDir });
+      const before = await this.check(job, false);
       if (before.status === 'failed' || before.totals.missing === 0) {
         this.store(accountId, job, before);
         return { before, fixed: null, after: before };
       }
       const fixed = await copyMissing(job, before, engineStore);
-      const after = await this.verify(job, { deep, stateDir: this.engineStateDir });
+      const after = await this.check(job, deep);
       this.store(accountId, job, after);
       return { before, fixed, after };
     });
+  }
+
+  /**
+   * The check, its servers' words masked of the account's passwords: the summary is stored,
+   * shown and written to the report CSV, and a server can echo the login it was given.
+   */
+  private async check(job: AccountJob, deep: boolean): Promise<VerifyAccount> {
+    const report = await this.verify(job, { deep, stateDir: this.engineStateDir });
+    return scrubVerifyReport(report, secretsOf(job.source.auth, job.target.auth));
   }
 
   /** One check of an account at a time, and checks one after another; `holdPasses`: the account's passes wait from now on. */
