@@ -410,6 +410,24 @@ export async function folderState(server: MailboxServer, user: DovecotUser, fold
   return withImap(server, user, (client) => stateOn(client, folder));
 }
 
+/**
+ * Message counts read often (a test waiting for a copy to reach some point), over one connection
+ * kept open: a new login for each look costs the server a login every few milliseconds.
+ */
+export async function folderCounter(server: MailboxServer, user: DovecotUser): Promise<{ messages(folder: string): Promise<number>; close(): Promise<void> }> {
+  const client = await connectImap(server, user);
+  return {
+    messages: async (folder) => (await stateOn(client, folder)).messages,
+    close: async () => {
+      try {
+        await client.logout();
+      } catch {
+        client.close();
+      }
+    },
+  };
+}
+
 /** State and messages (without raw bytes) of every selectable folder, over one connection. */
 export async function snapshotMailbox(server: MailboxServer, user: DovecotUser, opts: { withRaw?: boolean } = {}): Promise<MailboxSnapshot> {
   return withImap(server, user, async (client) => {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
-import { folderState, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
+import { folderCounter, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
@@ -19,6 +19,8 @@ const INBOX_COUNT = 3000;
 describe('cli migrate: SIGKILL mid-copy, then resume', () => {
   let src: DovecotServer;
   let tgt: DovecotServer;
+  /** The target's counts, polled while a run is killed (one connection, see folderCounter). */
+  let counter: Awaited<ReturnType<typeof folderCounter>>;
   const scratch = scratchDir('resume');
   let sourceBefore: MailboxSnapshot;
   let total = 0;
@@ -37,9 +39,11 @@ describe('cli migrate: SIGKILL mid-copy, then resume', () => {
     sourceBefore = await snapshotMailbox(src, alice);
     total = Object.values(sourceBefore.folders).reduce((s, f) => s + f.messages.length, 0);
     expect(total).toBe(INBOX_COUNT + 700);
+    counter = await folderCounter(tgt, bob);
   });
 
   afterAll(async () => {
+    await counter?.close();
     await Promise.all([src?.stop(), tgt?.stop()]);
     scratch.cleanup();
   });
@@ -50,7 +54,7 @@ describe('cli migrate: SIGKILL mid-copy, then resume', () => {
     let inbox = 0;
     for (const name of Object.keys(sourceBefore.folders)) {
       // A folder the killed run did not get to may not exist on the target yet.
-      const n = (await folderState(tgt, bob, name).catch(() => ({ messages: 0 }))).messages;
+      const n = await counter.messages(name).catch(() => 0);
       all += n;
       if (name === 'INBOX') inbox = n;
     }
@@ -80,7 +84,7 @@ describe('cli migrate: SIGKILL mid-copy, then resume', () => {
   async function runAndKill(above: number): Promise<number> {
     const { killedAt, result, pid } = await runAndKillMidCopy(args(), {
       env,
-      progress: async () => (await folderState(tgt, bob, 'INBOX')).messages,
+      progress: () => counter.messages('INBOX'),
       above,
       total: INBOX_COUNT,
       pollMs: 50,

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
-import { folderState, readFolder, snapshotMailbox, seedFolder, type MailboxSnapshot } from '../harness/mailbox';
+import { folderCounter, readFolder, snapshotMailbox, seedFolder, type MailboxSnapshot } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages, trickyMessages } from '../support/corpus';
 import { pop3Sessions, waitForSessions } from './pop3-support';
@@ -20,6 +20,8 @@ const COUNT = 4000;
 describe('cli migrate from POP3: SIGKILL mid-copy, then resume', () => {
   let src: DovecotServer;
   let tgt: DovecotServer;
+  /** The target's counts, polled while a run is killed (one connection, see folderCounter). */
+  let counter: Awaited<ReturnType<typeof folderCounter>>;
   const scratch = scratchDir('pop3-resume');
   let sourceBefore: MailboxSnapshot;
   const env = { SRC_PW: alice.password, TGT_PW: bob.password };
@@ -37,14 +39,16 @@ describe('cli migrate from POP3: SIGKILL mid-copy, then resume', () => {
     await seedFolder(src, alice, 'INBOX', [...trickyMessages(), ...bulkMessages(COUNT - 8, 51, { minBody: 100, maxBody: 600 })]);
     sourceBefore = await snapshotMailbox(src, alice);
     expect(sourceBefore.folders.INBOX!.messages).toHaveLength(COUNT);
+    counter = await folderCounter(tgt, bob);
   });
 
   afterAll(async () => {
+    await counter?.close();
     await Promise.all([src?.stop(), tgt?.stop()]);
     scratch.cleanup();
   });
 
-  const inbox = async () => (await folderState(tgt, bob, 'INBOX')).messages;
+  const inbox = () => counter.messages('INBOX');
 
   /** The count once the target has settled: an APPEND fully received before the kill may still commit. */
   async function settled(): Promise<number> {
