@@ -43,7 +43,13 @@ export function resumeCheckpoint(
     skipped: 0,
     alreadyPresent: 0,
   };
-  const changedFrom = previous && previous.uidValidity !== uidValidity ? previous.uidValidity : undefined;
+  // A folder that held nothing when it was last seen has no messages to mistake for others
+  // under a new UIDVALIDITY: Courier gives a folder it keeps no UID list for (an INBOX never
+  // opened read-write, so still empty) a new one, the current time, on every EXAMINE and STATUS.
+  // Taken for a change, every pass warned about it.
+  const renewedEmpty = previous !== undefined && previous.uidValidity !== uidValidity && previous.lastUid === 0 && recordedNothing(store, account, mapping.source, previous.uidValidity);
+  if (renewedEmpty) cp = { ...cp, uidValidity };
+  const changedFrom = previous && previous.uidValidity !== uidValidity && !renewedEmpty ? previous.uidValidity : undefined;
   const scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target || changedFrom !== undefined;
   if (scanWholeTarget || cp.filterKey !== key) {
     cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
@@ -52,4 +58,9 @@ export function resumeCheckpoint(
   // interrupted midway would leave a checkpoint that lets the next run skip its whole-folder survey.
   if (previous && previous.targetFolder !== mapping.target) cp = { ...cp, targetUidValidity: null, targetUidNext: null };
   return { cp, scanWholeTarget, changedFrom };
+}
+
+function recordedNothing(store: StateStore, account: string, sourceFolder: string, uidValidity: number): boolean {
+  const counts = store.outcomeCounts(account, sourceFolder, uidValidity);
+  return counts.copied + counts.present + counts.skipped === 0;
 }

@@ -45,3 +45,37 @@ describe('resumeCheckpoint when the target folder changed', () => {
     }
   });
 });
+
+describe('resumeCheckpoint when the source folder\'s UIDVALIDITY changed', () => {
+  it('is no change for a folder that held nothing (Courier renews an empty INBOX\'s on every EXAMINE)', () => {
+    const state = tempStore();
+    try {
+      const first = resumeCheckpoint(state.store, account, { source: 'INBOX', target: 'INBOX' }, 796566130, opts);
+      state.store.putCheckpoint({ ...first.cp, targetUidValidity: 1234, targetUidNext: 9 });
+      const next = resumeCheckpoint(state.store, account, { source: 'INBOX', target: 'INBOX' }, 796566132, opts);
+      expect(next.changedFrom).toBeUndefined();
+      expect(next.scanWholeTarget).toBe(false);
+      expect([next.cp.uidValidity, next.cp.targetUidNext]).toEqual([796566132, 9]);
+    } finally {
+      state.cleanup();
+    }
+  });
+
+  it('is a change for a folder with recorded messages, even a skipped one, or a checkpoint past UID 0', () => {
+    const state = tempStore();
+    try {
+      const first = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 7, opts);
+      state.store.putCheckpoint({ ...first.cp, targetUidValidity: 1234, targetUidNext: 9 });
+      state.store.recordMessages(account, 'Work', 7, [{ uid: 1, fingerprint: 'f1', outcome: 'skipped', targetUid: null, size: 10, reason: 'MESSAGE_TOO_LARGE' }]);
+      const skippedOnly = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 8, opts);
+      expect([skippedOnly.changedFrom, skippedOnly.scanWholeTarget]).toEqual([7, true]);
+
+      const second = resumeCheckpoint(state.store, account, { source: 'Old', target: 'Old' }, 7, opts);
+      state.store.putCheckpoint({ ...second.cp, lastUid: 3, targetUidValidity: 1234, targetUidNext: 9 });
+      const moved = resumeCheckpoint(state.store, account, { source: 'Old', target: 'Old' }, 8, opts);
+      expect([moved.changedFrom, moved.scanWholeTarget]).toEqual([7, true]);
+    } finally {
+      state.cleanup();
+    }
+  });
+});
