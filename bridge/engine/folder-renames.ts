@@ -128,10 +128,15 @@ async function sameMessages(source: ImapFlow, store: StateStore, account: string
   // file names ("<seconds>.M<microseconds>P<pid>…", compared as text), so messages stored in the
   // same second swap places when their microseconds differ in length ("M99990" sorts after
   // "M100010"): the recorded UIDs hold the recorded messages, not necessarily each its own.
-  const seen = new Set<string>();
-  for (const msg of await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) {
-    for (const fp of fingerprintsOf(msg.headers, msg.size ?? 0)) seen.add(fp);
-  }
+  // Only recorded messages, though: a message the vanished folder never had at a recorded UID
+  // is no rename (a new folder that holds copies of some of its mail among mail of its own,
+  // grown past its highest recorded UID). Taken for it, the vanished folder's checkpoint
+  // passed over that mail (same UIDVALIDITY, as Cyrus and Courier give a folder made in the
+  // same second) or its copy on the target was renamed and the new folder's mail filed into it.
+  const fetched = (await source.fetchAll(sample.map((s) => s.uid).join(','), { uid: true, size: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })).map((msg) => fingerprintsOf(msg.headers, msg.size ?? 0));
+  const recorded = store.recordedFingerprints(account, orphan.sourceFolder, orphan.uidValidity, fetched.flat());
+  if (!fetched.every((fps) => fps.some((fp) => recorded.has(fp)))) return false;
+  const seen = new Set(fetched.flat());
   // Some of the sampled messages may have been deleted since; most must still be there.
   return sample.filter((s) => seen.has(s.fingerprint)).length * 2 >= sample.length;
 }

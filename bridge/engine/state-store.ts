@@ -182,6 +182,18 @@ export class StateStore {
       .all(account, sourceFolder, uidValidity, limit) as Array<{ uid: number; fingerprint: string }>;
   }
 
+  /** Which of `fingerprints` a row of the folder (this UIDVALIDITY, any outcome) holds. */
+  recordedFingerprints(account: string, sourceFolder: string, uidValidity: number, fingerprints: readonly string[]): Set<string> {
+    const wanted = [...new Set(fingerprints.filter((f) => f !== ''))];
+    if (wanted.length === 0) return new Set();
+    const rows = this.db
+      .prepare(
+        `SELECT DISTINCT fingerprint FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND fingerprint IN (${wanted.map(() => '?').join(',')})`,
+      )
+      .all(account, sourceFolder, uidValidity, ...wanted) as Array<{ fingerprint: string }>;
+    return new Set(rows.map((r) => r.fingerprint));
+  }
+
   /**
    * Moves a source folder's checkpoint and message rows to its new name (the folder was
    * renamed on the source), pointing them at `targetFolder`.

@@ -4,6 +4,8 @@
  * - copied-then-deleted: a few of X's messages copied into a new folder Y, then X deleted on the
  *   source. Y is not X renamed: X's copy on the target keeps its name and its mail, and Y's copy
  *   holds only Y's messages.
+ * - copied-then-deleted, Y grown: the same, but Y holds more messages than X had (its UIDNEXT is
+ *   past X's highest recorded UID) and X's copies are only some of Y's first messages.
  * - rebuilt + full copy (Dovecot, UIDVALIDITY set with doveadm as an index rebuild does): a folder
  *   F keeps its name and messages under a new UIDVALIDITY while a new folder G holds a copy of F.
  *   F's checkpoint is F's, not a renamed-away folder's: F's copy on the target (with what the
@@ -38,7 +40,7 @@ async function append(server: AnyMailServer, user: MailUser, folder: string, ids
 }
 
 beforeAll(async () => {
-  const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k), alice('rb', k), bob('rb', k)]);
+  const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k), alice('cg', k), bob('cg', k), alice('rb', k), bob('rb', k)]);
   await Promise.all(KINDS.map(async (kind) => servers.set(kind, await startConfig(MATRIX.find((m) => m.kind === kind)!, { name: `fm-${kind}`, users }))));
 });
 
@@ -66,6 +68,37 @@ describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
       const second = await migrate(j, state.store);
       expect(second.status, passSummary(second)).toBe('done');
       expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe.each(KINDS)('folder renames, false matches, new folder grown past the old one: %s -> dovecot', (sk) => {
+  it('three of X\'s six messages copied into a new folder Y that then gets four more, X deleted: Y is not X renamed', async () => {
+    const src = servers.get(sk)!;
+    const tgt = servers.get('dovecot')!;
+    const a = alice('cg', sk);
+    const b = bob('cg', sk);
+    const p = (n: string) => folderPath(src, n);
+    const t = (n: string) => folderPath(tgt, n);
+    await seedFolder(src, a, p('X'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map(message));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, passSummary(first)).toBe(6);
+
+      // Y's UIDs 1..6 hold x1 x2 x3 y1 y2 y3 and its UIDNEXT (8) is past X's highest recorded UID (6).
+      await seedFolder(src, a, p('Y'), ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4'].map(message));
+      await withImap(src, a, (c) => c.mailboxDelete(p('X')));
+      const second = await migrate(j, state.store);
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.warnings.map((w) => w.code), passSummary(second)).not.toContain('FOLDER_RENAMED');
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({
+        [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'],
+        [t('Y')]: ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4'],
+      });
     } finally {
       state.cleanup();
     }
