@@ -47,18 +47,36 @@ export function resumeCheckpoint(
   // under a new UIDVALIDITY: Courier gives a folder it keeps no UID list for (an INBOX never
   // opened read-write, so still empty) a new one, the current time, on every EXAMINE and STATUS.
   // Taken for a change, every pass warned about it.
-  const renewedEmpty = previous !== undefined && previous.uidValidity !== uidValidity && previous.lastUid === 0 && recordedNothing(store, account, mapping.source, previous.uidValidity);
+  // Not a POP3 maildrop's checkpoint, nor one that a POP3 pass takes over: its lastUid is always
+  // 0 and its rows go when the maildrop stops listing their UIDLs, while its copies stay on the
+  // target, before the target UIDNEXT it recorded (POP3_UID_VALIDITY, pop3-source.ts).
+  const renewedEmpty =
+    previous !== undefined &&
+    previous.uidValidity !== uidValidity &&
+    previous.uidValidity !== POP3_IDENTITY &&
+    uidValidity !== POP3_IDENTITY &&
+    previous.lastUid === 0 &&
+    recordedNothing(store, account, mapping.source, previous.uidValidity);
   if (renewedEmpty) cp = { ...cp, uidValidity };
   const changedFrom = previous && previous.uidValidity !== uidValidity && !renewedEmpty ? previous.uidValidity : undefined;
   const scanWholeTarget = cp.targetUidNext === null || cp.targetFolder !== mapping.target || changedFrom !== undefined;
   if (scanWholeTarget || cp.filterKey !== key) {
     cp = { ...cp, targetFolder: mapping.target, uidValidity, lastUid: 0, filterKey: key, copied: 0, skipped: 0, alreadyPresent: 0 };
   }
+  // A new identity: the copies of the old one's mail lie before the target UIDNEXT of the last
+  // complete pass, and its rows are dropped (plan-folder.ts). Kept, a pass cut before it wrote
+  // its rows (during the whole-target survey) left a checkpoint of the new identity at UID 0 that
+  // let the next pass survey only after that UIDNEXT, find none of the copies, and copy the
+  // folder again; with none, every pass surveys the whole target folder until one completes.
+  if (changedFrom !== undefined) cp = { ...cp, targetUidValidity: null, targetUidNext: null };
   // The old folder's state says nothing of the new one: kept, a pass into the new folder
   // interrupted midway would leave a checkpoint that lets the next run skip its whole-folder survey.
   if (previous && previous.targetFolder !== mapping.target) cp = { ...cp, targetUidValidity: null, targetUidNext: null };
   return { cp, scanWholeTarget, changedFrom };
 }
+
+/** POP3_UID_VALIDITY (pop3-source.ts, which imports this module): the constant identity of a maildrop. */
+const POP3_IDENTITY = 0;
 
 function recordedNothing(store: StateStore, account: string, sourceFolder: string, uidValidity: number): boolean {
   const counts = store.outcomeCounts(account, sourceFolder, uidValidity);

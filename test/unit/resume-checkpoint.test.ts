@@ -79,3 +79,52 @@ describe('resumeCheckpoint when the source folder\'s UIDVALIDITY changed', () =>
     }
   });
 });
+
+describe('resumeCheckpoint across a POP3 maildrop and an IMAP INBOX under the same state key', () => {
+  // POP3_UID_VALIDITY: a maildrop's checkpoint never moves past UID 0, and its rows go when the
+  // maildrop stops listing their UIDLs (deleted by another client, a provider's POP3 that lists
+  // only recent mail) while the copies stay on the target, before the recorded UIDNEXT.
+  it('is a change, whose survey reads the whole target folder, even with no row left', () => {
+    const state = tempStore();
+    try {
+      const pop = resumeCheckpoint(state.store, account, { source: 'INBOX', target: 'INBOX' }, 0, opts);
+      state.store.putCheckpoint({ ...pop.cp, targetUidValidity: 1234, targetUidNext: 400 });
+      const imap = resumeCheckpoint(state.store, account, { source: 'INBOX', target: 'INBOX' }, 796566130, opts);
+      expect([imap.changedFrom, imap.scanWholeTarget]).toEqual([0, true]);
+
+      const other = tempStore();
+      try {
+        const first = resumeCheckpoint(other.store, account, { source: 'INBOX', target: 'INBOX' }, 796566130, opts);
+        other.store.putCheckpoint({ ...first.cp, targetUidValidity: 1234, targetUidNext: 9 });
+        const back = resumeCheckpoint(other.store, account, { source: 'INBOX', target: 'INBOX' }, 0, opts);
+        expect([back.changedFrom, back.scanWholeTarget]).toEqual([796566130, true]);
+      } finally {
+        other.cleanup();
+      }
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('resumeCheckpoint after a pass of a new UIDVALIDITY was cut before its first row', () => {
+  it('still surveys the whole target folder, whether the UIDVALIDITY stays or changes again', () => {
+    const state = tempStore();
+    try {
+      const first = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 7, opts);
+      state.store.putCheckpoint({ ...first.cp, lastUid: 4, targetUidValidity: 1234, targetUidNext: 5 });
+      state.store.recordMessages(account, 'Work', 7, [1, 2, 3, 4].map((uid) => ({ uid, fingerprint: `f${uid}`, outcome: 'copied' as const, targetUid: uid, size: 10 })));
+
+      const changed = resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 8, opts);
+      expect([changed.changedFrom, changed.scanWholeTarget]).toEqual([7, true]);
+      // As planFolder and FolderRun leave it when the pass dies in its survey.
+      state.store.dropMessagesOfOtherValidity(account, 'Work', 8);
+      state.store.putCheckpoint(changed.cp);
+
+      expect(resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 8, opts).scanWholeTarget).toBe(true);
+      expect(resumeCheckpoint(state.store, account, { source: 'Work', target: 'Work' }, 9, opts).scanWholeTarget).toBe(true);
+    } finally {
+      state.cleanup();
+    }
+  });
+});
