@@ -138,7 +138,55 @@ async function sameMessages(source: ImapFlow, store: StateStore, account: string
   if (!fetched.every((fps) => fps.some((fp) => recorded.has(fp)))) return false;
   const seen = new Set(fetched.flat());
   // Some of the sampled messages may have been deleted since; most must still be there.
-  return sample.filter((s) => seen.has(s.fingerprint)).length * 2 >= sample.length;
+  if (sample.filter((s) => seen.has(s.fingerprint)).length * 2 < sample.length) return false;
+  // The sample is the lowest recorded UIDs only: a new folder holding copies of the vanished
+  // folder's first SAMPLE messages and mail of its own after them passes it. Taken for the
+  // vanished folder, its checkpoint (and rows) cover that mail: it is never copied on a server
+  // that gave the new folder the same UIDVALIDITY. So every message at a UID the checkpoint or
+  // a row covers must be the vanished folder's too. Not under another UIDVALIDITY (Courier's
+  // RENAME, or a new folder on any server): its pass drops the rows and starts over, matching
+  // every message against the whole target folder by fingerprint, so nothing is passed over;
+  // and a Courier rename, which numbers the messages anew, puts mail that arrived after the
+  // last pass at UIDs the old checkpoint covered (when some were deleted before the rename).
+  if (Number(box.uidValidity) !== orphan.uidValidity) return true;
+  return onlyRecorded(source, store, account, orphan, Math.max(orphan.lastUid, store.highestRecordedUid(account, orphan.sourceFolder, orphan.uidValidity), highest));
+}
+
+/** UIDs fetched at a time while the whole covered range is checked. */
+const RANGE_STEP = 500;
+
+/**
+ * Whether every message of the open folder at UIDs 1..`upTo` carries a fingerprint the vanished
+ * folder has a row for, or is one the vanished folder's filters left out without a row (an
+ * INTERNALDATE before its --since): at UIDs its checkpoint passed, those are its only messages
+ * without one.
+ */
+async function onlyRecorded(source: ImapFlow, store: StateStore, account: string, orphan: FolderCheckpoint, upTo: number): Promise<boolean> {
+  const since = sinceOf(orphan.filterKey);
+  for (let from = 1; from <= upTo; from += RANGE_STEP) {
+    const to = Math.min(upTo, from + RANGE_STEP - 1);
+    const msgs = (await source.fetchAll(`${from}:${to}`, { uid: true, size: true, internalDate: true, headers: [...FINGERPRINT_HEADERS] }, { uid: true })).filter((m) => m.uid >= from && m.uid <= to);
+    const fps = msgs.map((m) => fingerprintsOf(m.headers, m.size ?? 0));
+    const recorded = store.recordedFingerprints(account, orphan.sourceFolder, orphan.uidValidity, fps.flat());
+    for (let i = 0; i < msgs.length; i++) {
+      if (fps[i]!.some((fp) => recorded.has(fp))) continue;
+      const date = msgs[i]!.internalDate;
+      const at = date instanceof Date ? date : date !== undefined ? new Date(date) : undefined;
+      if (since !== undefined && at !== undefined && at < since) continue;
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The --since of a checkpoint's filter key (checkpoint.ts filterKey), if any. */
+function sinceOf(key: string): Date | undefined {
+  try {
+    const since = (JSON.parse(key) as { since?: unknown }).since;
+    return typeof since === 'string' ? new Date(since) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -182,6 +182,14 @@ export class StateStore {
       .all(account, sourceFolder, uidValidity, limit) as Array<{ uid: number; fingerprint: string }>;
   }
 
+  /** The highest source UID the folder (this UIDVALIDITY) has a row for, any outcome; 0 with none. */
+  highestRecordedUid(account: string, sourceFolder: string, uidValidity: number): number {
+    const row = this.db
+      .prepare(`SELECT MAX(uid) AS uid FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
+      .get(account, sourceFolder, uidValidity) as { uid: number | null } | undefined;
+    return row?.uid ?? 0;
+  }
+
   /** Which of `fingerprints` a row of the folder (this UIDVALIDITY, any outcome) holds. */
   recordedFingerprints(account: string, sourceFolder: string, uidValidity: number, fingerprints: readonly string[]): Set<string> {
     const wanted = [...new Set(fingerprints.filter((f) => f !== ''))];

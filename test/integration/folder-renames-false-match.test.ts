@@ -6,6 +6,9 @@
  *   holds only Y's messages.
  * - copied-then-deleted, Y grown: the same, but Y holds more messages than X had (its UIDNEXT is
  *   past X's highest recorded UID) and X's copies are only some of Y's first messages.
+ * - copied-then-deleted, Y's own mail past the sample (Dovecot, Y given X's UIDVALIDITY with
+ *   doveadm): X had more messages than the sample (SAMPLE, 10); Y holds copies of X's first ten
+ *   and then its own, at UIDs X's checkpoint covers. Taken for X, Y's own mail was never copied.
  * - rebuilt + full copy (Dovecot, UIDVALIDITY set with doveadm as an index rebuild does): a folder
  *   F keeps its name and messages under a new UIDVALIDITY while a new folder G holds a copy of F.
  *   F's checkpoint is F's, not a renamed-away folder's: F's copy on the target (with what the
@@ -41,6 +44,7 @@ async function append(server: AnyMailServer, user: MailUser, folder: string, ids
 
 beforeAll(async () => {
   const users = KINDS.flatMap((k) => [alice('cd', k), bob('cd', k), alice('cg', k), bob('cg', k), alice('rb', k), bob('rb', k)]);
+  users.push(alice('cl', 'dovecot'), bob('cl', 'dovecot'), alice('cs', 'dovecot'), bob('cs', 'dovecot'));
   await Promise.all(KINDS.map(async (kind) => servers.set(kind, await startConfig(MATRIX.find((m) => m.kind === kind)!, { name: `fm-${kind}`, users }))));
 });
 
@@ -99,6 +103,61 @@ describe.each(KINDS)('folder renames, false matches, new folder grown past the o
         [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'],
         [t('Y')]: ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4'],
       });
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('folder renames, false matches, own mail past the sampled UIDs: dovecot (Y given X\'s UIDVALIDITY with doveadm)', () => {
+  it('X\'s first ten of twelve messages copied into a new folder Y with X\'s UIDVALIDITY that then gets two more, X deleted: Y\'s own mail is copied', async () => {
+    const src = servers.get('dovecot')!;
+    const a = alice('cl', 'dovecot');
+    const b = bob('cl', 'dovecot');
+    const xs = Array.from({ length: 12 }, (_, i) => `x${i + 1}`);
+    await seedFolder(src, a, 'X', xs.map(message));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(src, b));
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, passSummary(first)).toBe(12);
+
+      // Y's UIDs 1..10 (the sampled ones) hold x1..x10; y1 y2 sit at UIDs 11 and 12, which X's
+      // checkpoint (lastUid 12) covers; Y's UIDNEXT (13) is past X's highest recorded UID. Y gets
+      // X's UIDVALIDITY, as Cyrus and Courier give a folder made in the same second.
+      const validity = Number((await folderState(src, a, 'X')).uidValidity);
+      await seedFolder(src, a, 'Y', [...xs.slice(0, 10), 'y1', 'y2'].map(message));
+      await withImap(src, a, (c) => c.mailboxDelete('X'));
+      await setUidValidity(src as DovecotServer, a, 'Y', validity);
+      const second = await migrate(j, state.store);
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.warnings.map((w) => w.code), passSummary(second)).not.toContain('FOLDER_RENAMED');
+      expect(await idsByFolder(src, b), passSummary(second)).toEqual({ X: [...xs].sort(), Y: [...xs.slice(0, 10), 'y1', 'y2'].sort() });
+    } finally {
+      state.cleanup();
+    }
+  });
+});
+
+describe('folder renames with --since: dovecot', () => {
+  it('a renamed folder whose older messages the filter left without a row is still recognised: nothing copied twice', async () => {
+    const src = servers.get('dovecot')!;
+    const a = alice('cs', 'dovecot');
+    const b = bob('cs', 'dovecot');
+    // Old and new messages take turns: the old ones (before --since) have no row, at UIDs the checkpoint covers.
+    const dated = (id: string, i: number) => ({ ...message(id), internalDate: new Date(i % 2 === 0 ? '2019-01-01T08:00:00Z' : '2023-01-01T08:00:00Z') });
+    const ids = Array.from({ length: 24 }, (_, i) => `r${i + 1}`);
+    await seedFolder(src, a, 'R', ids.map(dated));
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(src, a), imapEndpoint(src, b), { since: new Date('2022-01-01T00:00:00Z') });
+      const first = await migrate(j, state.store);
+      expect(first.messagesCopied, passSummary(first)).toBe(12);
+      await withImap(src, a, (c) => c.mailboxRename('R', 'S'));
+      const second = await migrate(j, state.store);
+      expect(second.status, passSummary(second)).toBe('done');
+      expect(second.messagesCopied, passSummary(second)).toBe(0);
+      expect(second.warnings.map((w) => w.code), passSummary(second)).toContain('FOLDER_RENAMED');
     } finally {
       state.cleanup();
     }
