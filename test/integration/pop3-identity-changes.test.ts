@@ -14,6 +14,8 @@ import { job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 import { pop3Endpoint } from './pop3-support';
 
 const alice: DovecotUser = { user: 'alice@old.example.com', password: 'Uidl-change-src-pw-1' };
+const erin: DovecotUser = { user: 'erin@old.example.com', password: 'Uidl-cut-src-pw-5' };
+const frank: DovecotUser = { user: 'frank@new.example.com', password: 'Uidl-cut-tgt-pw-6' };
 const carol: DovecotUser = { user: 'carol@old.example.com', password: 'Imap-then-pop3-src-pw-3' };
 const bob: DovecotUser = { user: 'bob@new.example.com', password: 'Uidl-change-tgt-pw-2' };
 const dave: DovecotUser = { user: 'dave@new.example.com', password: 'Imap-then-pop3-tgt-pw-4' };
@@ -23,8 +25,8 @@ describe('POP3 source: messages known under other names than in the last run', (
   let tgt: DovecotServer;
   beforeAll(async () => {
     [src, tgt] = await Promise.all([
-      startDovecot({ name: 'pop3-names-src', users: [alice, carol], extraConfig: 'pop3_no_flag_updates = yes' }),
-      startDovecot({ name: 'pop3-names-tgt', users: [bob, dave] }),
+      startDovecot({ name: 'pop3-names-src', users: [alice, carol, erin], extraConfig: 'pop3_no_flag_updates = yes' }),
+      startDovecot({ name: 'pop3-names-tgt', users: [bob, dave, frank] }),
     ]);
   }, 120_000);
   afterAll(async () => {
@@ -49,6 +51,33 @@ describe('POP3 source: messages known under other names than in the last run', (
       expect(again.error).toBeNull();
       expect(again.messagesCopied).toBe(1);
       await expectSameInbox(alice, bob);
+    } finally {
+      state.cleanup();
+    }
+  }, 120_000);
+
+  it('new UIDLs, and the pass that noticed them cut before its first row: the next pass copies nothing again', async () => {
+    await seedFolder(src, erin, 'INBOX', bulkMessages(5, 13, { prefix: 'cut' }));
+    const state = tempStore();
+    try {
+      const theJob = job(pop3Endpoint(src, erin), plainEndpoint(tgt, frank), { maxAttempts: 1 });
+      expect((await migrate(theJob, state.store)).messagesCopied).toBe(5);
+      await setUidValidity(src, erin, 'INBOX', 888888);
+      await seedFolder(src, erin, 'INBOX', bulkMessages(1, 14, { prefix: 'late' }));
+      // The rows of the old UIDLs are forgotten at once; a process that died before writing the
+      // next row leaves no sign of them but the checkpoint.
+      const record = state.store.recordMessages.bind(state.store);
+      state.store.recordMessages = () => {
+        throw new Error('simulated crash: the process died before this row was written');
+      };
+      const cut = await migrate(theJob, state.store);
+      state.store.recordMessages = record;
+      expect(cut.status).toBe('failed');
+      const again = await migrate(theJob, state.store);
+      expect(again.error).toBeNull();
+      // The cut pass stored the new message before it died (its row is what was lost): all six are there.
+      expect([again.messagesCopied, again.messagesAlreadyPresent]).toEqual([0, 6]);
+      await expectSameInbox(erin, frank);
     } finally {
       state.cleanup();
     }

@@ -204,7 +204,9 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     // A checkpoint of another UIDVALIDITY was written by an IMAP pass under the same state
     // key (the bridge service keeps its key when a job's server changes): start over with
     // a whole-target fingerprint scan, as after a UIDVALIDITY change.
-    const { cp, scanWholeTarget: identityChanged, changedFrom } = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
+    const resumed = resumeCheckpoint(store, account, { source: SOURCE_FOLDER, target: mapping.target }, POP3_UID_VALIDITY, opts);
+    const { scanWholeTarget: identityChanged, changedFrom } = resumed;
+    let cp = resumed.cp;
     // The IMAP pass's rows name its copies on the target: they must be in the survey, to be found by fingerprint.
     if (changedFrom !== undefined) store.dropMessagesOfOtherValidity(account, SOURCE_FOLDER, POP3_UID_VALIDITY);
 
@@ -214,6 +216,13 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     // messages listed now, found by fingerprint in the whole target folder.
     const listed = new Set(messages.map((m) => m.uid));
     const vanished = [...store.settledAbove(account, SOURCE_FOLDER, POP3_UID_VALIDITY, 0).keys()].filter((uid) => !listed.has(uid));
+    if (vanished.length > 0) {
+      // Their copies lie before the target UIDNEXT of the last complete pass. Once the rows are
+      // gone, only a checkpoint without it makes a pass cut before it wrote new ones (a crash
+      // during the survey) leave the next pass a whole-target survey too: stored first.
+      cp = { ...cp, targetUidValidity: null, targetUidNext: null };
+      store.putCheckpoint(cp);
+    }
     store.forgetMessages(account, SOURCE_FOLDER, POP3_UID_VALIDITY, vanished);
     // Queue mode: the last pass may have run on another worker, whose rows say what it copied
     // (or found, or left out for good) since this store's. Without them, a copy the employee
