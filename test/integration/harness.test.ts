@@ -224,13 +224,15 @@ describe('Dovecot test harness', () => {
     it('accepts OAUTHBEARER via imapflow accessToken; tokens can be added and revoked live', async () => {
       const c = await imapLogin(def, { auth: { user: 'alice', accessToken: TOKEN } });
       await c.logout();
-      const wrong = imapLogin(def, { auth: { user: 'alice', accessToken: 'wrong' } });
+      // The expectation is attached at once: a refusal that comes before it is awaited below
+      // would otherwise be an unhandled rejection (vitest fails the run on it).
+      const wrong = expect(imapLogin(def, { auth: { user: 'alice', accessToken: 'wrong' } })).rejects.toThrow();
       def.oauth2Tokens!['bob-token'] = 'bob';
       const b = await imapLogin(def, { auth: { user: 'bob', accessToken: 'bob-token' } });
       await b.logout();
       delete def.oauth2Tokens!['bob-token'];
       await Promise.all([
-        expect(wrong).rejects.toThrow(),
+        wrong,
         expect(imapLogin(def, { auth: { user: 'bob', accessToken: 'bob-token' } })).rejects.toThrow(),
       ]);
     });
