@@ -53,11 +53,15 @@ afterAll(async () => {
 });
 
 describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
-  it('a few messages of X copied into a new folder Y, then X deleted: Y is not X renamed', async () => {
+  it.each([
+    ['a few messages of X copied into a new folder Y, then X deleted: Y is not X renamed', 'cd', ['x1', 'x2', 'x3']],
+    // Y's UIDs 1..6 hold x1 x2 x3 y1 y2 y3 and its UIDNEXT (8) is past X's highest recorded UID (6).
+    ["three of X's six messages copied into a new folder Y that then gets four more, X deleted: Y is not X renamed", 'cg', ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4']],
+  ] as const)('%s', async (_title, key, yIds) => {
     const src = servers.get(sk)!;
     const tgt = servers.get('dovecot')!;
-    const a = alice('cd', sk);
-    const b = bob('cd', sk);
+    const a = alice(key, sk);
+    const b = bob(key, sk);
     const p = (n: string) => folderPath(src, n);
     const t = (n: string) => folderPath(tgt, n);
     await seedFolder(src, a, p('X'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map(message));
@@ -67,42 +71,12 @@ describe.each(KINDS)('folder renames, false matches: %s -> dovecot', (sk) => {
       const first = await migrate(j, state.store);
       expect(first.messagesCopied, passSummary(first)).toBe(6);
 
-      await seedFolder(src, a, p('Y'), ['x1', 'x2', 'x3'].map(message));
-      await withImap(src, a, (c) => c.mailboxDelete(p('X')));
-      const second = await migrate(j, state.store);
-      expect(second.status, passSummary(second)).toBe('done');
-      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: ['x1', 'x2', 'x3'] });
-    } finally {
-      state.cleanup();
-    }
-  });
-});
-
-describe.each(KINDS)('folder renames, false matches, new folder grown past the old one: %s -> dovecot', (sk) => {
-  it('three of X\'s six messages copied into a new folder Y that then gets four more, X deleted: Y is not X renamed', async () => {
-    const src = servers.get(sk)!;
-    const tgt = servers.get('dovecot')!;
-    const a = alice('cg', sk);
-    const b = bob('cg', sk);
-    const p = (n: string) => folderPath(src, n);
-    const t = (n: string) => folderPath(tgt, n);
-    await seedFolder(src, a, p('X'), ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'].map(message));
-    const state = tempStore();
-    try {
-      const j = job(imapEndpoint(src, a), imapEndpoint(tgt, b));
-      const first = await migrate(j, state.store);
-      expect(first.messagesCopied, passSummary(first)).toBe(6);
-
-      // Y's UIDs 1..6 hold x1 x2 x3 y1 y2 y3 and its UIDNEXT (8) is past X's highest recorded UID (6).
-      await seedFolder(src, a, p('Y'), ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4'].map(message));
+      await seedFolder(src, a, p('Y'), yIds.map(message));
       await withImap(src, a, (c) => c.mailboxDelete(p('X')));
       const second = await migrate(j, state.store);
       expect(second.status, passSummary(second)).toBe('done');
       expect(second.warnings.map((w) => w.code), passSummary(second)).not.toContain('FOLDER_RENAMED');
-      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({
-        [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'],
-        [t('Y')]: ['x1', 'x2', 'x3', 'y1', 'y2', 'y3', 'y4'],
-      });
+      expect(await idsByFolder(tgt, b), passSummary(second)).toEqual({ [t('X')]: ['x1', 'x2', 'x3', 'x4', 'x5', 'x6'], [t('Y')]: [...yIds].sort() });
     } finally {
       state.cleanup();
     }
