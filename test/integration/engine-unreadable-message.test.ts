@@ -20,6 +20,7 @@ import { startCuttingProxy } from '../support/cutting-proxy';
 import { startMailServer, type CyrusServer } from '../harness/servers';
 import { imapEndpoint } from './matrix-engine-support';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+import type { AccountResult } from '../../shared/migration';
 
 const alice = { user: 'alice@old.example.com', password: 'Unreadable-src-pw' };
 const bob = { user: 'bob@new.example.com', password: 'Unreadable-tgt-pw' };
@@ -42,6 +43,33 @@ function messageFile(server: DovecotServer, user: string, id: string): string {
     }
   }
   throw new Error(`no Maildir file holds message ${id}`);
+}
+
+type MailboxMessages = Awaited<ReturnType<typeof readFolder>>;
+
+/** The first pass left out exactly the damaged message, in the server's words, and copied the rest once. */
+async function expectOnlyItSkipped(
+  first: AccountResult,
+  uid: number,
+  target: DovecotServer,
+  user: { user: string; password: string },
+  src: { inbox: MailboxMessages; work: MailboxMessages },
+): Promise<void> {
+  expect(first.error).toBeNull();
+  expect(first.messagesCopied).toBe(24);
+  expect(first.skipped).toHaveLength(1);
+  expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid });
+  expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+  expect(identities(await readFolder(target, user, 'INBOX'))).toEqual(identities(src.inbox.filter((m) => m.uid !== uid)));
+  expect(identities(await readFolder(target, user, 'Work'))).toEqual(identities(src.work));
+}
+
+/** After the repair, the next pass copied that one message and nothing else. */
+async function expectOnlyItCopied(second: AccountResult, target: DovecotServer, user: { user: string; password: string }, srcInbox: MailboxMessages): Promise<void> {
+  expect(second.error).toBeNull();
+  expect(second.skipped).toEqual([]);
+  expect(second.messagesCopied).toBe(1);
+  expect(identities(await readFolder(target, user, 'INBOX'))).toEqual(identities(srcInbox));
 }
 
 describe('a source message the server cannot read', () => {
@@ -80,24 +108,14 @@ describe('a source message the server cannot read', () => {
     chmodSync(damaged, 0o000);
     try {
       const first = await migrate(job(plainEndpoint(source, alice), plainEndpoint(target, bob), options), state.store);
-      expect(first.error).toBeNull();
-      expect(first.messagesCopied).toBe(24);
-      expect(first.skipped).toHaveLength(1);
-      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 8 });
-      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      await expectOnlyItSkipped(first, 8, target, bob, { inbox: srcInbox, work: srcWork });
       expect(first.skipped[0]!.reason).toContain('check the message on the old server');
-      const undamaged = srcInbox.filter((m) => m.uid !== 8);
-      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(undamaged));
-      expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(srcWork));
 
       // The message is readable again: the next run copies it, and only it.
       chmodSync(damaged, 0o600);
       const second = await migrate(job(plainEndpoint(source, alice), plainEndpoint(target, bob), options), state.store);
-      expect(second.error).toBeNull();
+      await expectOnlyItCopied(second, target, bob, srcInbox);
       expect(second.status).toBe('done');
-      expect(second.skipped).toEqual([]);
-      expect(second.messagesCopied).toBe(1);
-      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox));
       expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(srcWork));
     } finally {
       chmodSync(damaged, 0o600);
@@ -122,25 +140,15 @@ describe('a source message the server cannot read', () => {
     chmodSync(damaged, 0o000);
     try {
       const first = await migrate(migration, state.store);
-      expect(first.error).toBeNull();
-      expect(first.messagesCopied).toBe(24);
-      expect(first.skipped).toHaveLength(1);
-      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 13 });
-      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
+      await expectOnlyItSkipped(first, 13, target, erin, { inbox: srcInbox, work: srcWork });
       // Its metadata was read (planned), so the body FETCH is where it failed.
       const inboxCp = state.store.checkpoints(accountKey(migration)).find((cp) => cp.sourceFolder === 'INBOX')!;
       const row = state.store.settledBetween(accountKey(migration), 'INBOX', inboxCp.uidValidity, 13, 13).get(13)!;
       expect(row.outcome).toBe('skipped');
       expect(row.size).toBe(srcInbox.find((m) => m.uid === 13)!.rfc822Size);
-      expect(identities(await readFolder(target, erin, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== 13)));
-      expect(identities(await readFolder(target, erin, 'Work'))).toEqual(identities(srcWork));
 
       chmodSync(damaged, 0o600);
-      const second = await migrate(migration, state.store);
-      expect(second.error).toBeNull();
-      expect(second.skipped).toEqual([]);
-      expect(second.messagesCopied).toBe(1);
-      expect(identities(await readFolder(target, erin, 'INBOX'))).toEqual(identities(srcInbox));
+      await expectOnlyItCopied(await migrate(migration, state.store), target, erin, srcInbox);
     } finally {
       chmodSync(damaged, 0o600);
       state.cleanup();
@@ -165,20 +173,10 @@ describe('a source message the server cannot read', () => {
     truncateSync(damaged, 600);
     try {
       const first = await migrate(migration, state.store);
-      expect(first.error).toBeNull();
-      expect(first.messagesCopied).toBe(24);
-      expect(first.skipped).toHaveLength(1);
-      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid: 8 });
-      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
-      expect(identities(await readFolder(target, jon, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== 8)));
-      expect(identities(await readFolder(target, jon, 'Work'))).toEqual(identities(srcWork));
+      await expectOnlyItSkipped(first, 8, target, jon, { inbox: srcInbox, work: srcWork });
 
       restore();
-      const second = await migrate(migration, state.store);
-      expect(second.error).toBeNull();
-      expect(second.skipped).toEqual([]);
-      expect(second.messagesCopied).toBe(1);
-      expect(identities(await readFolder(target, jon, 'INBOX'))).toEqual(identities(srcInbox));
+      await expectOnlyItCopied(await migrate(migration, state.store), target, jon, srcInbox);
     } finally {
       restore();
       state.cleanup();
@@ -270,20 +268,10 @@ describe('a source message Cyrus cannot read', () => {
     chmodSync(damaged, 0o000);
     try {
       const first = await migrate(migration, state.store);
-      expect(first.error).toBeNull();
-      expect(first.messagesCopied).toBe(24);
-      expect(first.skipped).toHaveLength(1);
-      expect(first.skipped[0]).toMatchObject({ folder: 'INBOX', uid });
-      expect(first.skipped[0]!.reason).toContain('the source server could not read this message');
-      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => m.uid !== uid)));
-      expect(identities(await readFolder(target, bob, 'Work'))).toEqual(identities(srcWork));
+      await expectOnlyItSkipped(first, uid, target, bob, { inbox: srcInbox, work: srcWork });
 
       chmodSync(damaged, 0o600);
-      const second = await migrate(migration, state.store);
-      expect(second.error).toBeNull();
-      expect(second.skipped).toEqual([]);
-      expect(second.messagesCopied).toBe(1);
-      expect(identities(await readFolder(target, bob, 'INBOX'))).toEqual(identities(srcInbox));
+      await expectOnlyItCopied(await migrate(migration, state.store), target, bob, srcInbox);
     } finally {
       chmodSync(damaged, 0o600);
       state.cleanup();
