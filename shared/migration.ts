@@ -52,6 +52,12 @@ export const MigrationOptionsSchema = z.object({
    * interval) gives up its connection; the account resumes from its checkpoint.
    */
   stallTimeoutMs: z.number().int().min(1000).default(30_000),
+  /**
+   * A message whose APPEND was sent when the connection or the process ended is looked for on
+   * the target again no sooner than this long after the next pass began, before it is sent
+   * again: a server may store it seconds later (bridge/engine/late-appends.ts).
+   */
+  lateAppendMs: z.number().int().min(0).default(10_000),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;

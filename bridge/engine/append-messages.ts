@@ -49,6 +49,12 @@ export async function appendMessages(
     alone?: (index: number) => boolean;
     /** Told of the message to send alone next time, when a command of several is refused TOOBIG and the connection ends. */
     onSuspect?: (index: number) => void;
+    /**
+     * Told of messages before their command goes out (`sending` true) and once the server
+     * answered it (false, whatever the answer): messages told of only once were sent when
+     * the connection ended, and the server may still store them (late-appends.ts).
+     */
+    onSending?: (indexes: number[], sending: boolean) => void;
   } = {},
 ): Promise<AppendOutcome[]> {
   const outcomes: AppendOutcome[] = [];
@@ -62,23 +68,31 @@ export async function appendMessages(
   let accepted = 0;
   let firstUnexplained: { text: string; cause: unknown } | undefined;
   for (const group of appendGroups(items, target.capabilities.has('MULTIAPPEND'), opts.alone)) {
+    const groupStart = outcomes.length;
+    const indexes = group.map((_, i) => groupStart + i);
+    opts.onSending?.(indexes, true);
     try {
       const res = await appendBatch(target, folder, group);
+      opts.onSending?.(indexes, false);
       group.forEach((_, i) => stored(res.uids[i] ?? null));
       accepted += group.length;
     } catch (err) {
       if (!isRefusal(err)) throw err;
+      opts.onSending?.(indexes, false);
       // A server that takes no mail for now would refuse each message of the group too.
       if (isTemporaryRefusal(err) && !opts.lastChance) throw throttledByTarget(folder, err);
       const refusal = refusalReason(err);
       // TOOBIG (RFC 7888 4): a literal, or the command, too big to read.
       const tooBig = (err.serverResponseCode ?? '').toUpperCase() === 'TOOBIG';
-      const groupStart = outcomes.length;
-      for (const item of group) {
+      for (const [k, item] of group.entries()) {
         let one: Awaited<ReturnType<typeof appendOneOrSkip>>;
+        opts.onSending?.([groupStart + k], true);
         try {
           one = await appendOneOrSkip(target, folder, item, opts);
+          opts.onSending?.([groupStart + k], false);
         } catch (lost) {
+          // A refusal the server answered (MigrationError) leaves nothing it may still store.
+          if (lost instanceof MigrationError) opts.onSending?.([groupStart + k], false);
           if (tooBig && !(lost instanceof MigrationError)) {
             const largest = group.reduce((a, b) => (b.raw.length > a.raw.length ? b : a));
             const at = groupStart + group.indexOf(largest);

@@ -44,7 +44,10 @@ export async function appendFetched(
   /** `sendAlone`: keys (sendAloneKey) of messages to APPEND in a command of their own, kept across the run's attempts. */
   opts: { lastChance?: boolean; sendAlone?: Set<string> } = {},
 ): Promise<void> {
-  const { items } = fetched;
+  // A message an earlier attempt sent without hearing the answer waits until the rest of the
+  // folder is settled, and is then looked for on the target once more (late-appends.ts).
+  const items = run.uncertain.size === 0 ? fetched.items : fetched.items.filter((i) => !run.uncertain.has(i.uid));
+  if (items.length < fetched.items.length) run.held.push(...fetched.items.filter((i) => run.uncertain.has(i.uid)));
   const records: MessageRecord[] = [...fetched.settled];
   const storedSoFar: MessageRecord[] = [];
   let outcomes: AppendOutcome[] = [];
@@ -66,6 +69,7 @@ export async function appendFetched(
           lastChance: opts.lastChance,
           alone: (i) => opts.sendAlone?.has(sendAloneKey(run.source, items[i]!.uid)) ?? false,
           onSuspect: (i) => opts.sendAlone?.add(sendAloneKey(run.source, items[i]!.uid)),
+          onSending: (indexes, sending) => run.markAppending(indexes.map((i) => items[i]!.uid), sending),
         },
       );
     }

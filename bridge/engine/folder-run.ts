@@ -1,3 +1,4 @@
+import type { FetchedChunk } from './source-driver';
 import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
 import type { StoredChange } from './stored-changes';
 import type { DateSuspect } from './stored-dates';
@@ -40,6 +41,14 @@ export class FolderRun {
   readonly storedChanges: StoredChange[] = [];
   /** Copies APPENDed with a date a target may not keep, read back when the pass ends (stored-dates.ts). */
   readonly dateSuspects: DateSuspect[] = [];
+  /**
+   * Source UIDs whose APPEND an earlier attempt or run sent without hearing the answer
+   * (StateStore.unansweredAppends), and those of them fetched in this pass and held back
+   * until the rest of the folder is settled (late-appends.ts).
+   */
+  uncertain: ReadonlySet<number> = new Set();
+  readonly held: FetchedChunk['items'] = [];
+  recheckStarted = false;
   private readonly unsettled: number[];
   private readonly unsettledSet: Set<number>;
   private cp: FolderCheckpoint;
@@ -111,6 +120,11 @@ export class FolderRun {
     this.advance();
   }
 
+  /** See StateStore.markAppending. */
+  markAppending(uids: readonly number[], sending: boolean): void {
+    this.store.markAppending(this.account, this.source, this.uidValidity, uids, sending);
+  }
+
   /** Takes a message out of this pass without a row: out of scope (--since), found so only when its header was read. */
   drop(message: { uid: number; size: number }): void {
     if (!this.unsettledSet.delete(message.uid)) return;
@@ -131,10 +145,16 @@ export class FolderRun {
     this.store.putCheckpoint(this.cp);
   }
 
+  /** Whether only the held messages are left of the folder (late-appends.ts looks for them on the target now). */
+  get recheckDue(): boolean {
+    return this.held.length > 0 && !this.recheckStarted && !this.moreToPlan && this.remaining === this.held.length;
+  }
+
   /** Marks the pass complete with the target folder's state, so the next run scans only what came after. */
   finish(targetUidValidity: number | null, targetUidNext: number | null): void {
     this.done = true;
     this.cp = { ...this.cp, targetUidValidity, targetUidNext };
     this.store.putCheckpoint(this.cp);
+    this.store.clearAppendMarks(this.account, this.source);
   }
 }

@@ -19,6 +19,7 @@ import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, TargetFree } from './source-driver';
 import type { StateStore } from './state-store';
 import { readBackDates } from './date-readback';
+import { recheckHeld } from './late-appends';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -104,6 +105,7 @@ async function runPass<M extends PlannedMessage>(
   lastChance = false,
 ): Promise<void> {
   const opts = job.options;
+  const passStart = Date.now();
   const singleSession = driver.maxSessions === 1;
   const control: { src?: SourceSession<M>; tgt?: ImapFlow } = {};
   let logins: WorkerLogins<M> | undefined;
@@ -238,6 +240,14 @@ async function runPass<M extends PlannedMessage>(
       run.finish(status && status.uidValidity !== undefined ? Number(status.uidValidity) : null, status ? (status.uidNext ?? null) : null);
     };
 
+    /** What ends a folder's pass once its chunks are answered: the held messages (late-appends.ts), then maybeFinish. */
+    const settleRest = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
+      if (run.recheckDue) {
+        await recheckHeld(t, store, account, run, { notBefore: passStart + opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone });
+      }
+      await maybeFinish(s, t, run);
+    };
+
     /**
      * Plans a folder on the worker's connections. `targetFree`: see TargetFree. `behind`
      * takes a target command the worker must see answered before its next APPEND and before
@@ -267,7 +277,10 @@ async function runPass<M extends PlannedMessage>(
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
         result.warnings.push(...plan.warnings);
-        if (!cursor) result.adopt(plan.run);
+        if (!cursor) {
+          result.adopt(plan.run);
+          plan.run.uncertain = store.unansweredAppends(account, plan.run.source, plan.run.uidValidity);
+        }
         tracker.track(plan.run);
         const chunks = makeChunks(plan.run, plan.toCopy, opts);
         const copies = chunks.map((chunk): Task<M> => ({ kind: 'copy', chunk }));
@@ -286,7 +299,7 @@ async function runPass<M extends PlannedMessage>(
         queue.splice(at, 0, ...copies);
         // A folder with nothing to copy records the target folder's state (a STATUS), queued
         // behind the worker's last APPEND: the worker goes on to its next folder meanwhile.
-        if (chunks.length === 0) behind(maybeFinish(s, t, plan.run));
+        if (chunks.length === 0) behind(settleRest(s, t, plan.run));
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
         // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
@@ -359,7 +372,7 @@ async function runPass<M extends PlannedMessage>(
                 await appended();
                 append = appendFetched(target, run, fetched, { lastChance, sendAlone: result.sendAlone }).then(async () => {
                   tracker.setPhase('copying');
-                  await maybeFinish(session, target, run);
+                  await settleRest(session, target, run);
                 });
               } catch (err) {
                 release();

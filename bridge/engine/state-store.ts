@@ -80,6 +80,13 @@ CREATE TABLE IF NOT EXISTS target_survey (
   exact TEXT NOT NULL,
   PRIMARY KEY (account, source_folder, target_uid)
 );
+CREATE TABLE IF NOT EXISTS append_marks (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  uid INTEGER NOT NULL,
+  PRIMARY KEY (account, source_folder, uid_validity, uid)
+);
 CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
 CREATE INDEX IF NOT EXISTS target_survey_loose ON target_survey (account, source_folder, fingerprint, target_uid);
 CREATE INDEX IF NOT EXISTS messages_unplaced ON messages (account, source_folder, uid_validity) WHERE outcome = 'copied' AND target_uid IS NULL;
@@ -135,6 +142,7 @@ export class StateStore {
   private readonly db: Database.Database;
   private readonly surveyFinders = new Map<string, Database.Statement>();
   private surveyDelete: Database.Statement | undefined;
+  private readonly markStatements = new Map<string, Database.Statement>();
 
   constructor(file: string) {
     this.db = openStateFile(file, SCHEMA);
@@ -212,6 +220,8 @@ export class StateStore {
       this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ?`).run(account, to);
       this.db.prepare(`UPDATE folders SET source_folder = ?, target_folder = ? WHERE account = ? AND source_folder = ?`).run(to, targetFolder, account, from);
       this.db.prepare(`UPDATE messages SET source_folder = ? WHERE account = ? AND source_folder = ?`).run(to, account, from);
+      this.db.prepare(`DELETE FROM append_marks WHERE account = ? AND source_folder = ?`).run(account, to);
+      this.db.prepare(`UPDATE append_marks SET source_folder = ? WHERE account = ? AND source_folder = ?`).run(to, account, from);
       this.db.prepare(`DELETE FROM folder_map WHERE account = ? AND source_folder = ?`).run(account, from);
     })();
   }
@@ -421,9 +431,47 @@ export class StateStore {
 
   /** Forget per-message rows of an old UIDVALIDITY: those UIDs mean nothing any more. */
   dropMessagesOfOtherValidity(account: string, sourceFolder: string, uidValidity: number): void {
-    this.db
-      .prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity != ?`)
-      .run(account, sourceFolder, uidValidity);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity != ?`).run(account, sourceFolder, uidValidity);
+      this.db.prepare(`DELETE FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity != ?`).run(account, sourceFolder, uidValidity);
+    })();
+  }
+
+  /**
+   * Marks messages as sent to the target with no answer yet (written before their APPEND
+   * goes out, taken off when it is answered): a mark left behind is an APPEND whose answer
+   * was lost with its connection or its process, which the server may still store later
+   * (late-appends.ts).
+   */
+  markAppending(account: string, sourceFolder: string, uidValidity: number, uids: readonly number[], sending: boolean): void {
+    if (uids.length === 0) return;
+    const key = sending ? 'mark' : 'unmark';
+    let st = this.markStatements.get(key);
+    if (!st) {
+      st = this.db.prepare(
+        sending
+          ? `INSERT OR IGNORE INTO append_marks (account, source_folder, uid_validity, uid) VALUES (?, ?, ?, ?)`
+          : `DELETE FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`,
+      );
+      this.markStatements.set(key, st);
+    }
+    const run = st;
+    this.db.transaction(() => {
+      for (const uid of uids) run.run(account, sourceFolder, uidValidity, uid);
+    })();
+  }
+
+  /** The source UIDs of a folder whose APPEND an earlier attempt or run sent without hearing the answer (markAppending). */
+  unansweredAppends(account: string, sourceFolder: string, uidValidity: number): Set<number> {
+    const rows = this.db
+      .prepare(`SELECT uid FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
+      .all(account, sourceFolder, uidValidity) as Array<{ uid: number }>;
+    return new Set(rows.map((r) => r.uid));
+  }
+
+  /** Forgets a folder's marks once its pass settled every message (a mark left is of a message no longer copied). */
+  clearAppendMarks(account: string, sourceFolder: string): void {
+    this.db.prepare(`DELETE FROM append_marks WHERE account = ? AND source_folder = ?`).run(account, sourceFolder);
   }
 
   skipped(account: string): SkippedRecord[] {

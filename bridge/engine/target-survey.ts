@@ -83,6 +83,21 @@ export class StoredTargetSurvey {
     return survey;
   }
 
+  /**
+   * A survey of the target folder's messages from `fromUid` on that none of the folder's
+   * rows accounts for (from UID 1 when copies without a known target UID exist: they may
+   * sit anywhere), for a second look after the folder's pass (late-appends.ts).
+   */
+  static async since(target: ImapFlow, store: StateStore, account: string, mapping: { source: string; target: string }, uidValidity: number, fromUid: number): Promise<StoredTargetSurvey> {
+    const survey = new StoredTargetSurvey(store, account, mapping.source);
+    store.clearSurvey(account, mapping.source);
+    const unplaced = store.unplacedCopies(account, mapping.source, uidValidity);
+    const from = unplaced.length > 0 ? 1 : fromUid;
+    await scanIntoStore(target, store, account, mapping, from);
+    survey.left = store.dropRecordedFromSurvey(account, mapping.source, from, unplaced);
+    return survey;
+  }
+
   /** Whether any surveyed message is still unclaimed (when none is, matching costs nothing). */
   get empty(): boolean {
     return this.left === 0;

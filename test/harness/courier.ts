@@ -32,9 +32,9 @@
  *   "NO STARTTLS failed: ... Permission denied" after "OK Begin SSL/TLS negotiation now").
  * - authdaemond with DEBUG_LOGIN=2 logs passwords in clear: kept at 0.
  */
-import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { acquireInstanceRoot, INSTANCE_DIR as I, processesRootedIn, tailFile, writeFresh } from './chroot.js';
+import { acquireInstanceRoot, INSTANCE_DIR as I, tailFile, writeFresh } from './chroot.js';
 import { getFreePorts } from './free-port.js';
 import { OPENSSL_BIN } from './system-deps.js';
 import {
@@ -63,8 +63,6 @@ export interface CourierServer extends MailServer {
   logPath: string;
   /** Maildir of a user as the host sees it */
   maildir(user: string): string;
-  /** IMAP sessions running now (imapd processes, one per logged-in connection). */
-  imapSessions(): number;
 }
 
 
@@ -190,7 +188,6 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
       root,
       logPath,
       maildir: (user: string) => join(root, I, 'home', user, 'Maildir'),
-      imapSessions: () => processesRootedIn(root).filter((pid) => commandOf(pid) === 'imapd').length,
       logTail,
       stop,
     };
@@ -202,10 +199,3 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
   }
 }
 
-function commandOf(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}

@@ -1,0 +1,63 @@
+import type { ImapFlow } from 'imapflow';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { appendFetched } from './copy-chunk';
+import { stoppedError } from './errors';
+import type { FolderRun } from './folder-run';
+import { headerBlock, messageExactFingerprint } from './pop3/headers';
+import type { MessageRecord, StateStore } from './state-store';
+import { StoredTargetSurvey } from './target-survey';
+
+/**
+ * After its last APPEND to a folder a pass waits this long before it looks for held
+ * messages there: a server session that waits for the folder's lock (Courier-IMAP's
+ * maildir lock, tried again once a second: maildirlock.c) gets it once the pass's own
+ * sessions stop taking it.
+ */
+export const AFTER_LAST_APPEND_MS = 2000;
+
+/**
+ * Messages whose APPEND went out when the connection (or the process) ended before the
+ * answer came back (StateStore.markAppending) may be on the target, and may still arrive
+ * there later: a server stores what it read whole whether or not the client is still
+ * there to hear it, and Courier-IMAP gives an APPENDed message its place in the folder
+ * only once its session holds the folder's lock (imapscanclient.c), which a session of a
+ * killed client was seen to get 0.7 to 2.9 s after the client died. Copying such a message
+ * again as soon as it is not seen doubles it when it arrives after the look.
+ *
+ * So a pass holds them back (appendFetched) until the rest of the folder is settled, and
+ * until `lateAppendMs` after the pass began (a retry or a new run begins after the cut),
+ * then looks for them among the target messages no row accounts for, from `fromUid` (the
+ * target folder's UIDNEXT when this run first planned it: a late copy is stored above it).
+ * Found ones are recorded as copied; the others are APPENDed now.
+ */
+export async function recheckHeld(
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  run: FolderRun,
+  opts: { notBefore: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string> },
+): Promise<void> {
+  run.recheckStarted = true;
+  const wait = Math.max(opts.notBefore - Date.now(), AFTER_LAST_APPEND_MS);
+  try {
+    await sleep(wait, undefined, { signal: opts.signal });
+  } catch {
+    throw stoppedError();
+  }
+  const held = run.held.splice(0);
+  // What is sent from here on is sent by this pass: not held again.
+  run.uncertain = new Set();
+  const survey = await StoredTargetSurvey.since(target, store, account, { source: run.source, target: run.target }, run.uidValidity, opts.fromUid ?? 1);
+  const found: MessageRecord[] = [];
+  const missing: typeof held = [];
+  try {
+    for (const h of held) {
+      const targetUid = survey.empty ? undefined : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
+      if (targetUid === undefined) missing.push(h);
+      else found.push({ uid: h.uid, fingerprint: h.fingerprint, outcome: 'copied', targetUid, size: h.size });
+    }
+  } finally {
+    survey.clear();
+  }
+  await appendFetched(target, run, { items: missing, settled: found, warnings: [] }, { lastChance: opts.lastChance, sendAlone: opts.sendAlone });
+}
