@@ -65,20 +65,33 @@ export async function appendMessages(
     outcomes.push({ targetUid });
     refusedForNow = undefined;
   };
+  /**
+   * One command with its messages marked meanwhile (opts.onSending). The mark stays only when
+   * the command may have reached the server unanswered: not after an answer (a refusal, or a
+   * MigrationError made of one), nor when the connection was gone before a byte of it was written.
+   */
+  const marked = async <T>(indexes: number[], send: () => Promise<T>): Promise<T> => {
+    opts.onSending?.(indexes, true);
+    const sentBefore = target.stats().sent;
+    try {
+      const result = await send();
+      opts.onSending?.(indexes, false);
+      return result;
+    } catch (err) {
+      if (isRefusal(err) || err instanceof MigrationError || target.stats().sent === sentBefore) opts.onSending?.(indexes, false);
+      throw err;
+    }
+  };
   let accepted = 0;
   let firstUnexplained: { text: string; cause: unknown } | undefined;
   for (const group of appendGroups(items, target.capabilities.has('MULTIAPPEND'), opts.alone)) {
     const groupStart = outcomes.length;
-    const indexes = group.map((_, i) => groupStart + i);
-    opts.onSending?.(indexes, true);
     try {
-      const res = await appendBatch(target, folder, group);
-      opts.onSending?.(indexes, false);
+      const res = await marked(group.map((_, i) => groupStart + i), () => appendBatch(target, folder, group));
       group.forEach((_, i) => stored(res.uids[i] ?? null));
       accepted += group.length;
     } catch (err) {
       if (!isRefusal(err)) throw err;
-      opts.onSending?.(indexes, false);
       // A server that takes no mail for now would refuse each message of the group too.
       if (isTemporaryRefusal(err) && !opts.lastChance) throw throttledByTarget(folder, err);
       const refusal = refusalReason(err);
@@ -86,13 +99,9 @@ export async function appendMessages(
       const tooBig = (err.serverResponseCode ?? '').toUpperCase() === 'TOOBIG';
       for (const [k, item] of group.entries()) {
         let one: Awaited<ReturnType<typeof appendOneOrSkip>>;
-        opts.onSending?.([groupStart + k], true);
         try {
-          one = await appendOneOrSkip(target, folder, item, opts);
-          opts.onSending?.([groupStart + k], false);
+          one = await marked([groupStart + k], () => appendOneOrSkip(target, folder, item, opts));
         } catch (lost) {
-          // A refusal the server answered (MigrationError) leaves nothing it may still store.
-          if (lost instanceof MigrationError) opts.onSending?.([groupStart + k], false);
           if (tooBig && !(lost instanceof MigrationError)) {
             const largest = group.reduce((a, b) => (b.raw.length > a.raw.length ? b : a));
             const at = groupStart + group.indexOf(largest);
