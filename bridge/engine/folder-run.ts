@@ -1,4 +1,4 @@
-import type { FetchedChunk } from './source-driver';
+import type { FetchedMessage } from './fetched-message';
 import type { FolderCheckpoint, MessageRecord, StateStore } from './state-store';
 import type { StoredChange } from './stored-changes';
 import type { DateSuspect } from './stored-dates';
@@ -47,7 +47,7 @@ export class FolderRun {
    * until the rest of the folder is settled (late-appends.ts).
    */
   uncertain: ReadonlySet<number> = new Set();
-  readonly held: FetchedChunk['items'] = [];
+  readonly held: FetchedMessage[] = [];
   recheckStarted = false;
   private readonly unsettled: number[];
   private readonly unsettledSet: Set<number>;

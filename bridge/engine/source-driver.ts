@@ -2,8 +2,8 @@ import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../shared/errors';
 import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { MigrationOptions } from '../../shared/migration';
-import type { AppendItem } from './append-batch';
 import type { ListedStatus, MailboxLayout } from './discover';
+import type { FetchedMessage } from './fetched-message';
 import type { FolderRun } from './folder-run';
 import type { MessageRecord, StateStore } from './state-store';
 
@@ -95,15 +95,7 @@ export interface Chunk<M extends PlannedMessage = PlannedMessage> {
 
 /** What fetching a chunk gave: bodies to APPEND, and outcomes decided without an APPEND. */
 export interface FetchedChunk {
-  items: Array<{
-    uid: number;
-    fingerprint: string;
-    /** The size its row records (and the report counts as copied). */
-    size: number;
-    item: AppendItem;
-    /** Added to a refusal's reason to name the message where its uid does not (POP3's UIDL). */
-    note?: string;
-  }>;
+  items: FetchedMessage[];
   /** Skipped (too large, gone from the source, not downloadable) or found on the target. */
   settled: MessageRecord[];
   warnings: ErrorInfo[];
