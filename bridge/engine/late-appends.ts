@@ -8,10 +8,10 @@ import type { MessageRecord, StateStore } from './state-store';
 import { StoredTargetSurvey } from './target-survey';
 
 /**
- * After its last APPEND to a folder a pass waits this long before it looks for held
- * messages there: a server session that waits for the folder's lock (Courier-IMAP's
- * maildir lock, tried again once a second: maildirlock.c) gets it once the pass's own
- * sessions stop taking it.
+ * After its last APPEND to a folder a pass waits this long (at most lateAppendMs) before it
+ * looks for held messages there: a server session that waits for the folder's lock
+ * (Courier-IMAP's maildir lock, tried again once a second: maildirlock.c) gets it once the
+ * pass's own sessions stop taking it.
  */
 export const AFTER_LAST_APPEND_MS = 2000;
 
@@ -35,10 +35,10 @@ export async function recheckHeld(
   store: StateStore,
   account: string,
   run: FolderRun,
-  opts: { notBefore: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string> },
+  opts: { passStart: number; lateAppendMs: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string> },
 ): Promise<void> {
   run.recheckStarted = true;
-  const wait = Math.max(opts.notBefore - Date.now(), AFTER_LAST_APPEND_MS);
+  const wait = Math.max(opts.passStart + opts.lateAppendMs - Date.now(), Math.min(AFTER_LAST_APPEND_MS, opts.lateAppendMs));
   try {
     await sleep(wait, undefined, { signal: opts.signal });
   } catch {

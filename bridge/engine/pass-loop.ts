@@ -243,7 +243,7 @@ async function runPass<M extends PlannedMessage>(
     /** What ends a folder's pass once its chunks are answered: the held messages (late-appends.ts), then maybeFinish. */
     const settleRest = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
       if (run.recheckDue) {
-        await recheckHeld(t, store, account, run, { notBefore: passStart + opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone });
+        await recheckHeld(t, store, account, run, { passStart, lateAppendMs: opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone });
       }
       await maybeFinish(s, t, run);
     };

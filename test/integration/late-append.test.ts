@@ -11,6 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
+import { MigrationOptionsSchema } from '../../shared/migration';
 import { seedFolder } from '../harness/mailbox';
 import { startMailServer, type AnyMailServer, type MailUser } from '../harness/servers';
 import type { ServerKind } from '../harness/server-common';
@@ -52,7 +53,8 @@ describe.concurrent.each(KINDS)('an APPEND the target stores after the client lo
     const proxy = await startLateDeliveryProxy(tgt.imapPort, { afterBytes: 20_000, cuts: 1, lateMs: LATE_MS });
     const state = tempStore();
     try {
-      const options = { chunkMessages: 5, concurrency: 1, fixedConcurrency: true };
+      // The product's wait for late APPENDs, not the test fixture's.
+      const options = { chunkMessages: 5, concurrency: 1, fixedConcurrency: true, lateAppendMs: MigrationOptionsSchema.parse({}).lateAppendMs };
       let last;
       if (c !== 'next-run') {
         // The cut, then the account's own retry, on a new connection.
