@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import { appendMessages, type AppendOutcome } from './append-messages';
+import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import type { Chunk, FetchedChunk, PlannedMessage } from './source-driver';
 import type { MessageRecord } from './state-store';
@@ -74,6 +75,17 @@ export async function appendFetched(
       );
     }
   } catch (err) {
+    // Refused in words not about the message, with nothing of the call taken: appendMessages
+    // judges such a refusal against the other messages of the call, and while this folder holds
+    // messages back (late-appends.ts) the call may lack the very ones that would have been taken.
+    // Judged now, it failed every pass, and the held messages, waiting for the rest of the folder,
+    // were never copied. Nothing of the call was stored: it waits with them and goes out in their
+    // call, where it is judged as it would have been in its own.
+    if (err instanceof MigrationError && err.code === 'TARGET_REFUSED' && run.uncertain.size > 0 && storedSoFar.length === 0) {
+      run.settle(fetched.settled);
+      run.held.push(...items);
+      return;
+    }
     // A full mailbox or a lost connection in the middle: what the target did accept is ours,
     // and a message it showed to be too big is not sent again.
     run.settle([...fetched.settled, ...storedSoFar]);

@@ -46,13 +46,15 @@ export async function recheckHeld(
   }
   const held = run.held.splice(0);
   // What is sent from here on is sent by this pass: not held again.
+  const marked = run.uncertain;
   run.uncertain = new Set();
   const survey = await StoredTargetSurvey.since(target, store, account, { source: run.source, target: run.target }, run.uidValidity, opts.fromUid ?? 1);
   const found: MessageRecord[] = [];
   const missing: typeof held = [];
   try {
     for (const h of held) {
-      const targetUid = survey.empty ? undefined : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
+      // Only a message sent without an answer can be there: one held with them after a refusal (copy-chunk.ts) was answered.
+      const targetUid = survey.empty || !marked.has(h.uid) ? undefined : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
       if (targetUid === undefined) missing.push(h);
       else found.push({ uid: h.uid, fingerprint: h.fingerprint, outcome: 'copied', targetUid, size: h.size });
     }

@@ -1,0 +1,91 @@
+/**
+ * A message held back for the late-APPEND check (late-appends.ts) must not change how the
+ * rest of its chunk is judged. A refusal that does not name the message is a skip when other
+ * messages of the same call were taken, and fails the pass only when nothing got through
+ * (append-messages.ts). Holding the marked message back took it out of that call: the message
+ * after it, refused so, became "nothing got through", every pass failed on it, and the held
+ * message, waiting for the rest of its folder to be settled, was never copied at all.
+ *
+ * A proxy stands in for the target: it ends the connection under the APPEND of one message
+ * (never passed on: nothing stored, the message marked), and refuses the message after it
+ * every time with words that are not about the message. MULTIAPPEND is hidden so each
+ * message is a command of its own (as on Courier, which has none).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../bridge/engine/migrate';
+import { seedFolder } from '../harness/mailbox';
+import { startMailServer, type AnyMailServer, type MailUser } from '../harness/servers';
+import type { ServerKind } from '../harness/server-common';
+import { startAnsweringProxy } from '../support/answering-proxy';
+import { textMessage } from '../support/corpus';
+import { job, tempStore } from '../support/engine-fixtures';
+import { idsByFolder, passSummary } from '../support/folder-ids';
+import { imapEndpoint } from './matrix-engine-support';
+
+const KINDS: readonly ServerKind[] = ['dovecot', 'courier'];
+const alice = (kind: ServerKind): MailUser => ({ user: `alice-${kind}@old.example.com`, password: 'Held-src-pw-3Kd' });
+const bob = (chunkMessages: number): MailUser => ({ user: `bob-${chunkMessages}@new.example.com`, password: 'Held-tgt-pw-7Wm' });
+const OTHER = new Date('2022-03-04T05:06:07Z');
+/** The message whose APPEND the connection ends under, and the one the target refuses: told apart by their dates on the APPEND line. */
+const CUT = new Date('2021-01-01T00:00:00Z');
+const REFUSED = new Date('2021-02-02T00:00:00Z');
+const at = (id: string, internalDate: Date) => ({ raw: textMessage({ id, subject: id, body: `${id}\r\n${'x'.repeat(800)}\r\n` }), flags: ['\\Seen'], internalDate });
+
+let source: AnyMailServer;
+const targets = new Map<ServerKind, AnyMailServer>();
+
+beforeAll(async () => {
+  source = await startMailServer('dovecot', { name: 'held-src', users: KINDS.map(alice) });
+  for (const kind of KINDS) targets.set(kind, await startMailServer(kind, { name: `held-${kind}`, users: [bob(10), bob(1)] }));
+  for (const kind of KINDS) await seedFolder(source, alice(kind), 'INBOX', [at('m1', OTHER), at('m2', OTHER), at('cut', CUT), at('refused', REFUSED)]);
+}, 120_000);
+
+afterAll(async () => {
+  for (const t of targets.values()) await t.stop();
+  await source?.stop();
+});
+
+/**
+ * `chunkMessages`: 10, the held message and the refused one share a chunk (without the hold
+ * the refused one was skipped, the run done); 1, each is a chunk of its own (without the hold
+ * the held message was copied, and the refused one, alone in its call, failed the run).
+ */
+const CASES = [
+  { chunkMessages: 10, name: 'in one chunk', skipOnly: true },
+  { chunkMessages: 1, name: 'in chunks of their own', skipOnly: false },
+] as const;
+
+describe.concurrent.each(KINDS)('a held message and a refusal of the message after it: dovecot -> %s', (kind) => {
+  it.each(CASES)('$name: the held message is copied', async ({ chunkMessages, skipOnly }) => {
+    const tgt = targets.get(kind)!;
+    let cut = false;
+    const proxy = await startAnsweringProxy(
+      tgt.imapPort,
+      (cmd) => {
+        if (cmd.verb !== 'APPEND') return undefined;
+        if (cmd.line.includes('01-Jan-2021') && !cut) {
+          cut = true;
+          return { bye: 'Connection lost' };
+        }
+        if (cmd.line.includes('02-Feb-2021')) return { reply: 'NO [SERVERBUG] Internal server error' };
+        return undefined;
+      },
+      { hide: ['MULTIAPPEND'] },
+    );
+    const state = tempStore();
+    try {
+      const into = bob(chunkMessages);
+      const result = await migrate(job(imapEndpoint(source, alice(kind)), imapEndpoint(tgt, into, proxy.port), { chunkMessages, concurrency: 1, fixedConcurrency: true, maxAttempts: 3, includeFolders: ['INBOX'] }), state.store);
+      expect(cut, 'the connection ended under the APPEND').toBe(true);
+      expect(await idsByFolder(tgt, into), passSummary(result)).toEqual({ INBOX: ['cut', 'm1', 'm2'] });
+      // In one chunk the refusal was a skip before the hold too; alone, it failed the run then.
+      if (skipOnly) {
+        expect(result.status, passSummary(result)).toBe('done');
+        expect(result.skipped.map((s) => s.reason), passSummary(result)).toEqual([expect.stringContaining('Internal server error')]);
+      }
+    } finally {
+      state.cleanup();
+      await proxy.close();
+    }
+  });
+});
