@@ -29,6 +29,15 @@ export function appendLimitOf(client: ImapFlow): number | undefined {
   return typeof v === 'number' && v > 0 ? v : undefined;
 }
 
+/**
+ * Whether appendMessages failed the call for what the rest of the call did (nothing taken): a
+ * refusal not about the message (TARGET_REFUSED), or on a run's last chance a refusal for now
+ * that no message taken after it showed to be about the message (THROTTLED).
+ */
+function judgedOnTheCall(err: unknown, lastChance: boolean | undefined): boolean {
+  return err instanceof MigrationError && (err.code === 'TARGET_REFUSED' || (err.code === 'THROTTLED' && lastChance === true));
+}
+
 /** A message's key in the set of those to send in a command of their own. */
 export const sendAloneKey = (folder: string, uid: number): string => `${folder}\n${uid}`;
 
@@ -75,13 +84,14 @@ export async function appendFetched(
       );
     }
   } catch (err) {
-    // Refused in words not about the message, with nothing of the call taken: appendMessages
-    // judges such a refusal against the other messages of the call, and while this folder holds
-    // messages back (late-appends.ts) the call may lack the very ones that would have been taken.
-    // Judged now, it failed every pass, and the held messages, waiting for the rest of the folder,
-    // were never copied. Nothing of the call was stored: it waits with them and goes out in their
-    // call, where it is judged as it would have been in its own.
-    if (err instanceof MigrationError && err.code === 'TARGET_REFUSED' && run.uncertain.size > 0 && storedSoFar.length === 0) {
+    // A refusal appendMessages judges against the other messages of the call, with nothing of
+    // the call taken: while this folder holds messages back (late-appends.ts), the call may lack
+    // the very ones that would have been taken. Judged now, it failed every pass, and the held
+    // messages, waiting for the rest of the folder, were never copied. Nothing of it was stored:
+    // it waits with them and goes out in their call, where it is judged as in its own. One such
+    // call per folder: a folder the target refuses whole fails the pass at the next one, as
+    // before, instead of being held in memory.
+    if (judgedOnTheCall(err, opts.lastChance) && storedSoFar.length === 0 && run.uncertain.size > 0 && run.held.every((h) => run.uncertain.has(h.uid))) {
       run.settle(fetched.settled);
       run.held.push(...items);
       return;

@@ -61,5 +61,7 @@ export async function recheckHeld(
   } finally {
     survey.clear();
   }
+  // In the folder's order, as their chunks had them: a refusal for now is judged by the message after it (append-messages.ts).
+  missing.sort((a, b) => a.uid - b.uid);
   await appendFetched(target, run, { items: missing, settled: found, warnings: [] }, { lastChance: opts.lastChance, sendAlone: opts.sendAlone });
 }
