@@ -299,7 +299,12 @@ async function runPass<M extends PlannedMessage>(
         queue.splice(at, 0, ...copies);
         // A folder with nothing to copy records the target folder's state (a STATUS), queued
         // behind the worker's last APPEND: the worker goes on to its next folder meanwhile.
-        if (chunks.length === 0) behind(settleRest(s, t, plan.run));
+        // Not the look for its held messages (a last window with nothing to copy): that opens
+        // the target folder, and the worker's last chunk, still running on this connection,
+        // opens its own folder to read copies back (stored-changes.ts). Interleaved, the look's
+        // FETCH ran in the other folder and a copy there was taken for a held message, which
+        // was then recorded as copied and never was. It starts once that chunk is done.
+        if (chunks.length === 0) behind(plan.run.recheckDue ? free().then(() => settleRest(s, t, plan.run)) : settleRest(s, t, plan.run));
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
         // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
