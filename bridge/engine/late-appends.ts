@@ -5,6 +5,8 @@ import { stoppedError } from './errors';
 import type { FolderRun } from './folder-run';
 import { headerBlock, messageExactFingerprint } from './pop3/headers';
 import type { MessageRecord, StateStore } from './state-store';
+import { findStoredChanges } from './stored-changes';
+import { dateAtRisk } from './stored-dates';
 import { StoredTargetSurvey } from './target-survey';
 
 /**
@@ -49,19 +51,26 @@ export async function recheckHeld(
   const marked = run.uncertain;
   run.uncertain = new Set();
   const survey = await StoredTargetSurvey.since(target, store, account, { source: run.source, target: run.target }, run.uidValidity, opts.fromUid ?? 1);
-  const found: MessageRecord[] = [];
+  const found: Array<{ h: (typeof held)[number]; targetUid: number }> = [];
   const missing: typeof held = [];
   try {
     for (const h of held) {
       // Only a message sent without an answer can be there: one held with them after a refusal (copy-chunk.ts) was answered.
       const targetUid = survey.empty || !marked.has(h.uid) ? undefined : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
       if (targetUid === undefined) missing.push(h);
-      else found.push({ uid: h.uid, fingerprint: h.fingerprint, outcome: 'copied', targetUid, size: h.size });
+      else found.push({ h, targetUid });
     }
   } finally {
     survey.clear();
   }
+  const records: MessageRecord[] = found.map(({ h, targetUid }) => ({ uid: h.uid, fingerprint: h.fingerprint, outcome: 'copied', targetUid, size: h.size }));
   // In the folder's order, as their chunks had them: a refusal for now is judged by the message after it (append-messages.ts).
   missing.sort((a, b) => a.uid - b.uid);
-  await appendFetched(target, run, { items: missing, settled: found, warnings: [] }, { lastChance: opts.lastChance, sendAlone: opts.sendAlone });
+  await appendFetched(target, run, { items: missing, settled: records, warnings: [] }, { lastChance: opts.lastChance, sendAlone: opts.sendAlone });
+  // A copy found here is one the pass sent: its date and header are read back as appendFetched
+  // reads back the copies it makes, or the report calls one the target changed byte for byte.
+  for (const { h, targetUid } of found) {
+    if (dateAtRisk(h.item.internalDate)) run.dateSuspects.push({ sourceFolder: run.source, folder: run.target, uid: h.uid, targetUid, sent: h.item.internalDate });
+  }
+  run.storedChanges.push(...(await findStoredChanges(target, run.target, found.map(({ h, targetUid }) => ({ uid: h.uid, targetUid, raw: h.item.raw })))));
 }
