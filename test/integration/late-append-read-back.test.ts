@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
+import { MigrationOptionsSchema } from '../../shared/migration';
 import { seedFolder } from '../harness/mailbox';
 import { startMailServer, type AnyMailServer, type MailUser } from '../harness/servers';
 import { textMessage } from '../support/corpus';
@@ -34,7 +35,7 @@ it('dovecot -> cyrus: every copy with its 8-bit header replaced is reported, the
   const proxy = await startLateDeliveryProxy(target.imapPort, { afterBytes: 20_000, cuts: 1, lateMs: 3000 });
   const state = tempStore();
   try {
-    const result = await migrate(job(imapEndpoint(source, alice), imapEndpoint(target, bob, proxy.port), { chunkMessages: 5, concurrency: 1, fixedConcurrency: true, maxAttempts: 5, includeFolders: ['INBOX'] }), state.store);
+    const result = await migrate(job(imapEndpoint(source, alice), imapEndpoint(target, bob, proxy.port), { chunkMessages: 5, concurrency: 1, fixedConcurrency: true, maxAttempts: 5, includeFolders: ['INBOX'], lateAppendMs: MigrationOptionsSchema.parse({}).lateAppendMs }), state.store);
     await proxy.answered(1);
     expect(proxy.lateAnswers(), 'the late APPEND').toEqual([expect.stringMatching(/^\S+ OK /)]);
     expect(result.status, passSummary(result)).toBe('done');
