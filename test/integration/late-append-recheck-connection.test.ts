@@ -8,7 +8,7 @@
  * recorded it as copied, and the message never reached its own folder.
  *
  * The order of events is set by proxies, not by luck: the target takes client bytes slowly (the
- * other folder's APPEND lasts about 20 s, past the look's 10 s wait); the second worker's source
+ * other folder's APPEND lasts about 6 s, past the look's wait: the test fixture's 300 ms); the second worker's source
  * connection is let through only once the first worker asks for the held folder's last window,
  * whose answer is held back until the second worker has fetched the held message.
  */
@@ -117,7 +117,7 @@ async function startSourceGate(port: number, lastWindow: RegExp): Promise<{ port
 
 it('a held message of a folder whose last window has nothing to copy reaches its own folder', async () => {
   const gate = await startSourceGate(source.imapPort, /UID FETCH 3:\*/);
-  const slow = await startSlowProxy(target.imapPort, 30_000);
+  const slow = await startSlowProxy(target.imapPort, 100_000);
   const state = tempStore();
   try {
     const theJob = job(imapEndpoint(source, alice, gate.port), imapEndpoint(target, bob, slow.port), {
