@@ -58,6 +58,11 @@ export const MigrationOptionsSchema = z.object({
    * again: a server may store it seconds later (bridge/engine/late-appends.ts).
    */
   lateAppendMs: z.number().int().min(0).default(10_000),
+  /**
+   * The slowest uplink such a message is waited for, in bytes per second (1 Mbit/s): a killed
+   * process's command still in its kernel's send buffer goes on to the server at that speed.
+   */
+  lateAppendUplinkBytesPerS: z.number().int().min(1000).default(125_000),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;

@@ -79,7 +79,12 @@ export async function appendFetched(
           lastChance: opts.lastChance,
           alone: (i) => opts.sendAlone?.has(sendAloneKey(run.source, items[i]!.uid)) ?? false,
           onSuspect: (i) => opts.sendAlone?.add(sendAloneKey(run.source, items[i]!.uid)),
-          onSending: (indexes, sending) => run.markAppending(indexes.map((i) => items[i]!.uid), sending),
+          onSending: (indexes, sending) =>
+            run.markAppending(
+              indexes.map((i) => items[i]!.uid),
+              sending,
+              indexes.reduce((n, i) => n + items[i]!.item.raw.length, 0),
+            ),
         },
       );
     }

@@ -47,6 +47,8 @@ export class FolderRun {
    * until the rest of the folder is settled (late-appends.ts).
    */
   uncertain: ReadonlySet<number> = new Set();
+  /** When the slowest of those commands reached the server at the latest (late-appends.ts, drainedBy). */
+  uncertainSentBy = 0;
   readonly held: FetchedMessage[] = [];
   recheckStarted = false;
   private readonly unsettled: number[];
@@ -121,8 +123,8 @@ export class FolderRun {
   }
 
   /** See StateStore.markAppending. */
-  markAppending(uids: readonly number[], sending: boolean): void {
-    this.store.markAppending(this.account, this.source, this.uidValidity, uids, sending);
+  markAppending(uids: readonly number[], sending: boolean, commandBytes?: number): void {
+    this.store.markAppending(this.account, this.source, this.uidValidity, uids, sending, commandBytes);
   }
 
   /** Takes a message out of this pass without a row: out of scope (--since), found so only when its header was read. */

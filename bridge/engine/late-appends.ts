@@ -18,6 +18,16 @@ import { StoredTargetSurvey } from './target-survey';
 export const AFTER_LAST_APPEND_MS = 2000;
 
 /**
+ * When a command marked at `markedAt` had reached the server at the latest, over an uplink no
+ * slower than `bytesPerS` (MigrationOptions.lateAppendUplinkBytesPerS): a killed process's
+ * command still in its kernel's send buffer (up to a few MB) goes on to the server after the
+ * process is gone, at the speed of the link.
+ */
+export function drainedBy(mark: { markedAt: number; commandBytes: number }, bytesPerS: number): number {
+  return mark.markedAt + Math.ceil((mark.commandBytes * 1000) / bytesPerS);
+}
+
+/**
  * Messages whose APPEND went out when the connection (or the process) ended before the
  * answer came back (StateStore.markAppending) may be on the target, and may still arrive
  * there later: a server stores what it read whole whether or not the client is still
@@ -27,7 +37,8 @@ export const AFTER_LAST_APPEND_MS = 2000;
  * again as soon as it is not seen doubles it when it arrives after the look.
  *
  * So a pass holds them back (appendFetched) until the rest of the folder is settled, and
- * until `lateAppendMs` after the pass began (a retry or a new run begins after the cut),
+ * until `lateAppendMs` after the pass began (a retry or a new run begins after the cut) and
+ * after the command could have reached the server over a slow uplink (drainedBy),
  * then looks for them among the target messages no row accounts for, from `fromUid` (the
  * target folder's UIDNEXT when this run first planned it: a late copy is stored above it).
  * Found ones are recorded as copied; the others are APPENDed now.
@@ -40,7 +51,9 @@ export async function recheckHeld(
   opts: { passStart: number; lateAppendMs: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string> },
 ): Promise<void> {
   run.recheckStarted = true;
-  const wait = Math.max(opts.passStart + opts.lateAppendMs - Date.now(), Math.min(AFTER_LAST_APPEND_MS, opts.lateAppendMs));
+  // lateAppendMs after the later of: the pass's start (after the cut), and the moment the
+  // biggest unanswered command had reached the server even over a slow uplink.
+  const wait = Math.max(Math.max(opts.passStart, run.uncertainSentBy) + opts.lateAppendMs - Date.now(), Math.min(AFTER_LAST_APPEND_MS, opts.lateAppendMs));
   try {
     await sleep(wait, undefined, { signal: opts.signal });
   } catch {

@@ -19,7 +19,7 @@ import { retryPasses } from './retry-passes';
 import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, TargetFree } from './source-driver';
 import type { StateStore } from './state-store';
 import { readBackDates } from './date-readback';
-import { recheckHeld } from './late-appends';
+import { drainedBy, recheckHeld } from './late-appends';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -279,7 +279,9 @@ async function runPass<M extends PlannedMessage>(
         result.warnings.push(...plan.warnings);
         if (!cursor) {
           result.adopt(plan.run);
-          plan.run.uncertain = store.unansweredAppends(account, plan.run.source, plan.run.uidValidity);
+          const marks = store.unansweredAppends(account, plan.run.source, plan.run.uidValidity);
+          plan.run.uncertain = new Set(marks.keys());
+          plan.run.uncertainSentBy = Math.max(0, ...[...marks.values()].map((m) => drainedBy(m, opts.lateAppendUplinkBytesPerS)));
         }
         tracker.track(plan.run);
         const chunks = makeChunks(plan.run, plan.toCopy, opts);

@@ -85,6 +85,8 @@ CREATE TABLE IF NOT EXISTS append_marks (
   source_folder TEXT NOT NULL,
   uid_validity INTEGER NOT NULL,
   uid INTEGER NOT NULL,
+  marked_at INTEGER NOT NULL,
+  command_bytes INTEGER NOT NULL,
   PRIMARY KEY (account, source_folder, uid_validity, uid)
 );
 CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
@@ -439,34 +441,41 @@ export class StateStore {
 
   /**
    * Marks messages as sent to the target with no answer yet (written before their APPEND
-   * goes out, taken off when it is answered): a mark left behind is an APPEND whose answer
-   * was lost with its connection or its process, which the server may still store later
-   * (late-appends.ts).
+   * goes out, with the command's size, taken off when it is answered): a mark left behind is
+   * an APPEND whose answer was lost with its connection or its process, which the server may
+   * still store later (late-appends.ts).
    */
-  markAppending(account: string, sourceFolder: string, uidValidity: number, uids: readonly number[], sending: boolean): void {
+  markAppending(account: string, sourceFolder: string, uidValidity: number, uids: readonly number[], sending: boolean, commandBytes = 0): void {
     if (uids.length === 0) return;
     const key = sending ? 'mark' : 'unmark';
     let st = this.markStatements.get(key);
     if (!st) {
       st = this.db.prepare(
         sending
-          ? `INSERT OR IGNORE INTO append_marks (account, source_folder, uid_validity, uid) VALUES (?, ?, ?, ?)`
+          ? `INSERT OR REPLACE INTO append_marks (account, source_folder, uid_validity, uid, marked_at, command_bytes) VALUES (?, ?, ?, ?, ?, ?)`
           : `DELETE FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`,
       );
       this.markStatements.set(key, st);
     }
     const run = st;
+    const now = Date.now();
     this.db.transaction(() => {
-      for (const uid of uids) run.run(account, sourceFolder, uidValidity, uid);
+      for (const uid of uids) {
+        if (sending) run.run(account, sourceFolder, uidValidity, uid, now, commandBytes);
+        else run.run(account, sourceFolder, uidValidity, uid);
+      }
     })();
   }
 
-  /** The source UIDs of a folder whose APPEND an earlier attempt or run sent without hearing the answer (markAppending). */
-  unansweredAppends(account: string, sourceFolder: string, uidValidity: number): Set<number> {
+  /**
+   * The source UIDs of a folder whose APPEND an earlier attempt or run sent without hearing
+   * the answer (markAppending), each with when its command went out and how big it was.
+   */
+  unansweredAppends(account: string, sourceFolder: string, uidValidity: number): Map<number, { markedAt: number; commandBytes: number }> {
     const rows = this.db
-      .prepare(`SELECT uid FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
-      .all(account, sourceFolder, uidValidity) as Array<{ uid: number }>;
-    return new Set(rows.map((r) => r.uid));
+      .prepare(`SELECT uid, marked_at, command_bytes FROM append_marks WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
+      .all(account, sourceFolder, uidValidity) as Array<{ uid: number; marked_at: number; command_bytes: number }>;
+    return new Map(rows.map((r) => [r.uid, { markedAt: r.marked_at, commandBytes: r.command_bytes }]));
   }
 
   /** Forgets a folder's marks once its pass settled every message (a mark left is of a message no longer copied). */

@@ -31,12 +31,19 @@ const bob = (c: string): MailUser => ({ user: `bob-${c}@new.example.com`, passwo
 const ids = (kind: ServerKind, c: string): string[] => Array.from({ length: COUNT }, (_, i) => `${kind}-${c}-${String(i + 1).padStart(2, '0')}`);
 const message = (id: string) => ({ raw: textMessage({ id, subject: id, body: `${id}\r\n${'x'.repeat(1500)}\r\n` }), flags: ['\\Seen'], internalDate: new Date('2022-03-04T05:06:07Z') });
 
+/** A pair whose messages are big: each APPEND command carries two of about 300 KB. */
+const bigAlice: MailUser = { user: 'alice-big@old.example.com', password: 'Late-src-pw-5Rq' };
+const bigBob: MailUser = { user: 'bob-big@new.example.com', password: 'Late-tgt-pw-8Tz' };
+const bigIds = Array.from({ length: 6 }, (_, i) => `big-${i + 1}`);
+const bigMessageOf = (id: string) => ({ raw: textMessage({ id, subject: id, body: `${id}\r\n${'y'.repeat(300_000)}\r\n` }), flags: [], internalDate: new Date('2022-03-04T05:06:07Z') });
+
 let source: AnyMailServer;
 const targets = new Map<ServerKind, AnyMailServer>();
 
 beforeAll(async () => {
-  source = await startMailServer('dovecot', { name: 'late-src', users: KINDS.flatMap((k) => CASES.map((c) => alice(k, c))) });
-  for (const kind of KINDS) targets.set(kind, await startMailServer(kind, { name: `late-${kind}`, users: CASES.map((c) => bob(c)) }));
+  source = await startMailServer('dovecot', { name: 'late-src', users: [...KINDS.flatMap((k) => CASES.map((c) => alice(k, c))), bigAlice] });
+  for (const kind of KINDS) targets.set(kind, await startMailServer(kind, { name: `late-${kind}`, users: [...CASES.map((c) => bob(c)), ...(kind === 'dovecot' ? [bigBob] : [])] }));
+  await seedFolder(source, bigAlice, 'INBOX', bigIds.map(bigMessageOf));
   for (const kind of KINDS) for (const c of CASES) await seedFolder(source, alice(kind, c), 'INBOX', ids(kind, c).map(message));
 }, 120_000);
 
@@ -85,4 +92,27 @@ describe.concurrent('an APPEND the target stores after the client lost the conne
       await proxy.close();
     }
   });
+});
+
+/**
+ * A killed process's command still in its kernel's send buffer reaches the server at the speed
+ * of the uplink, after the process is gone: a big one may arrive well after the wait. Here the
+ * wait is short (300 ms, the test fixture's) and the 600 KB command arrives 3 s late: the look
+ * waits as long as such a command takes over the product's slowest uplink, 1 Mbit/s (about 5 s).
+ */
+it('a big command is waited for as long as a slow uplink takes to carry it', async () => {
+  const tgt = targets.get('dovecot')!;
+  const proxy = await startLateDeliveryProxy(tgt.imapPort, { afterBytes: 700_000, cuts: 1, lateMs: LATE_MS });
+  const state = tempStore();
+  try {
+    const r = await migrate(job(imapEndpoint(source, bigAlice), imapEndpoint(tgt, bigBob, proxy.port), { chunkMessages: 2, concurrency: 1, fixedConcurrency: true, maxAttempts: 5, includeFolders: ['INBOX'], lateAppendUplinkBytesPerS: MigrationOptionsSchema.parse({}).lateAppendUplinkBytesPerS }), state.store);
+    await proxy.answered(1);
+    expect(proxy.lateAnswers(), 'the late APPEND').toEqual([expect.stringMatching(/^\S+ OK \[APPENDUID \d+ \d+:\d+\]/)]);
+    expect(r.status, passSummary(r)).toBe('done');
+    expect(await idsByFolder(tgt, bigBob), passSummary(r)).toEqual({ INBOX: bigIds });
+    expect(r.messagesCopied, passSummary(r)).toBe(bigIds.length);
+  } finally {
+    state.cleanup();
+    await proxy.close();
+  }
 });

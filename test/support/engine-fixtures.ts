@@ -23,11 +23,12 @@ export function plainEndpoint(server: DovecotServer, user: DovecotUser): Endpoin
 
 /**
  * Retries after 50 ms, and messages whose APPEND answer a cut lost are looked for again after
- * 300 ms instead of 10 s (late-appends.ts): no server here stores an APPEND late except in
- * late-append.test.ts, which passes the product's default.
+ * 300 ms instead of 10 s, with the uplink taken for what it is here, loopback (late-appends.ts):
+ * no server here stores an APPEND late except in the late-append tests, which pass the
+ * product's defaults.
  */
 export function job(source: Endpoint, target: Endpoint, options: MigrationOptionsInput = {}): AccountJob {
-  return { source, target, options: MigrationOptionsSchema.parse({ retryBaseMs: 50, lateAppendMs: 300, ...options }) };
+  return { source, target, options: MigrationOptionsSchema.parse({ retryBaseMs: 50, lateAppendMs: 300, lateAppendUplinkBytesPerS: 100_000_000, ...options }) };
 }
 
 export function tempStore(): { store: StateStore; dir: string; cleanup: () => void } {

@@ -43,6 +43,20 @@ const ESTIMATED_SECONDS: Record<string, number> = {
   'e2e:test/e2e/cutover.test.ts': 17,
   'integration:test/integration/pop3-migrate.test.ts': 15,
   'integration:test/integration/cli-batch.test.ts': 15,
+  'integration:test/integration/engine-unreadable-message.test.ts': 33,
+  'integration:test/integration/late-append.test.ts': 31,
+  'integration:test/integration/verify-matrix.test.ts': 27,
+  'integration:test/integration/folder-renames-false-match.test.ts': 24,
+  'unit:test/unit/service-sync-window.test.ts': 22,
+  'integration:test/integration/cli-launcher.test.ts': 21,
+  'integration:test/integration/cli-resume.test.ts': 19,
+  'integration:test/integration/harness.test.ts': 18,
+  'integration:test/integration/engine-layouts.test.ts': 17,
+  'integration:test/integration/engine-volume.test.ts': 17,
+  'integration:test/integration/engine-faults.test.ts': 17,
+  'integration:test/integration/cutover-service.test.ts': 16,
+  'integration:test/integration/interop-defects.test.ts': 15,
+  'integration:test/integration/engine-worker-connections.test.ts': 15,
 };
 
 /** What an unlisted file costs by kind: servers or a browser to start, or neither. */
