@@ -55,6 +55,28 @@ afterAll(async () => {
  * the refused one was skipped, the run done); 1, each is a chunk of its own (without the hold
  * the held message was copied, and the refused one, alone in its call, failed the run).
  */
+/**
+ * A proxy in front of `tgt` (MULTIAPPEND hidden: a command per message) that ends the connection
+ * under the first APPEND dated `cutDate` and answers every APPEND dated `refusedDate` with `refusal`.
+ */
+async function cutOnceAndRefuse(tgt: AnyMailServer, cutDate: string, refusedDate: string, refusal: string) {
+  let cut = false;
+  const proxy = await startAnsweringProxy(
+    tgt.imapPort,
+    (cmd) => {
+      if (cmd.verb !== 'APPEND') return undefined;
+      if (cmd.line.includes(refusedDate)) return { reply: refusal };
+      if (cmd.line.includes(cutDate) && !cut) {
+        cut = true;
+        return { bye: 'Connection lost' };
+      }
+      return undefined;
+    },
+    { hide: ['MULTIAPPEND'] },
+  );
+  return { proxy, wasCut: () => cut };
+}
+
 const CASES = [
   { chunkMessages: 10, name: 'in one chunk', skipOnly: true },
   { chunkMessages: 1, name: 'in chunks of their own', skipOnly: false },
@@ -63,25 +85,12 @@ const CASES = [
 describe.concurrent.each(KINDS)('a held message and a refusal of the message after it: dovecot -> %s', (kind) => {
   it.each(CASES)('$name: the held message is copied', async ({ chunkMessages, skipOnly }) => {
     const tgt = targets.get(kind)!;
-    let cut = false;
-    const proxy = await startAnsweringProxy(
-      tgt.imapPort,
-      (cmd) => {
-        if (cmd.verb !== 'APPEND') return undefined;
-        if (cmd.line.includes('01-Jan-2021') && !cut) {
-          cut = true;
-          return { bye: 'Connection lost' };
-        }
-        if (cmd.line.includes('02-Feb-2021')) return { reply: 'NO [SERVERBUG] Internal server error' };
-        return undefined;
-      },
-      { hide: ['MULTIAPPEND'] },
-    );
+    const { proxy, wasCut } = await cutOnceAndRefuse(tgt, '01-Jan-2021', '02-Feb-2021', 'NO [SERVERBUG] Internal server error');
     const state = tempStore();
     try {
       const into = bob(chunkMessages);
       const result = await migrate(job(imapEndpoint(source, alice(kind)), imapEndpoint(tgt, into, proxy.port), { chunkMessages, concurrency: 1, fixedConcurrency: true, maxAttempts: 3, includeFolders: ['INBOX'] }), state.store);
-      expect(cut, 'the connection ended under the APPEND').toBe(true);
+      expect(wasCut(), 'the connection ended under the APPEND').toBe(true);
       expect(await idsByFolder(tgt, into), passSummary(result)).toEqual({ INBOX: ['cut', 'm1', 'm2'] });
       // In one chunk the refusal was a skip before the hold too; alone, it failed the run then.
       if (skipOnly) {
@@ -106,26 +115,13 @@ describe.concurrent.each(KINDS)('a held message and a refusal of the message aft
 describe.concurrent.each(KINDS)('a held message after a message refused for now on the last chance: dovecot -> %s', (kind) => {
   it('the next run copies the held message and gives the refused one up for now', async () => {
     const tgt = targets.get(kind)!;
-    let cut = false;
-    const proxy = await startAnsweringProxy(
-      tgt.imapPort,
-      (cmd) => {
-        if (cmd.verb !== 'APPEND') return undefined;
-        if (cmd.line.includes('03-Mar-2021')) return { reply: 'NO [UNAVAILABLE] Server Unavailable. 15' };
-        if (cmd.line.includes('04-Apr-2021') && !cut) {
-          cut = true;
-          return { bye: 'Connection lost' };
-        }
-        return undefined;
-      },
-      { hide: ['MULTIAPPEND'] },
-    );
+    const { proxy, wasCut } = await cutOnceAndRefuse(tgt, '04-Apr-2021', '03-Mar-2021', 'NO [UNAVAILABLE] Server Unavailable. 15');
     const state = tempStore();
     const into = bob(0);
     const run = () => migrate(job(imapEndpoint(source, carol(kind)), imapEndpoint(tgt, into, proxy.port), { chunkMessages: 10, concurrency: 1, fixedConcurrency: true, maxAttempts: 3, includeFolders: ['INBOX'] }), state.store);
     try {
       const first = await run();
-      expect(cut, `the connection ended under the APPEND: ${passSummary(first)}`).toBe(true);
+      expect(wasCut(), `the connection ended under the APPEND: ${passSummary(first)}`).toBe(true);
       const second = await run();
       expect(await idsByFolder(tgt, into), passSummary(second)).toEqual({ INBOX: ['cut', 'm1'] });
       expect(second.status, passSummary(second)).toBe('done');
