@@ -1,6 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import { appendMessages, type AppendOutcome } from './append-messages';
+import type { AppendItem } from './append-batch';
 import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import type { Chunk, FetchedChunk, PlannedMessage } from './source-driver';
@@ -115,17 +116,28 @@ export async function appendFetched(
     );
   });
   run.settle(records);
-  items.forEach(({ uid, item }, i) => {
-    const r = outcomes[i]!;
-    // Without UIDPLUS the copy cannot be found cheaply: its date goes unchecked.
-    if ('targetUid' in r && r.targetUid !== null && dateAtRisk(item.internalDate)) {
-      run.dateSuspects.push({ sourceFolder: run.source, folder: run.target, uid, targetUid: r.targetUid, sent: item.internalDate });
-    }
-  });
   // After settling: what the target stored is ours whatever this read-back meets.
-  const copies = items.map(({ uid, item }, i) => {
-    const r = outcomes[i]!;
-    return { uid, targetUid: 'reason' in r ? null : r.targetUid, raw: item.raw };
-  });
-  run.storedChanges.push(...(await findStoredChanges(target, run.target, copies)));
+  await readBackCopies(
+    target,
+    run,
+    items.map(({ uid, item }, i) => {
+      const r = outcomes[i]!;
+      return { uid, targetUid: 'reason' in r ? null : r.targetUid, item };
+    }),
+  );
+}
+
+/**
+ * What a pass checks of its settled copies: the date of each one the target may not keep,
+ * kept for the read-back when the pass ends (stored-dates.ts), and the header of each one the
+ * target may have stored otherwise (stored-changes.ts). `targetUid` null: refused, or stored
+ * where the target did not say (no UIDPLUS), so its date goes unchecked.
+ */
+export async function readBackCopies(target: ImapFlow, run: FolderRun, copies: ReadonlyArray<{ uid: number; targetUid: number | null; item: AppendItem }>): Promise<void> {
+  for (const { uid, targetUid, item } of copies) {
+    if (targetUid !== null && dateAtRisk(item.internalDate)) {
+      run.dateSuspects.push({ sourceFolder: run.source, folder: run.target, uid, targetUid, sent: item.internalDate });
+    }
+  }
+  run.storedChanges.push(...(await findStoredChanges(target, run.target, copies.map(({ uid, targetUid, item }) => ({ uid, targetUid, raw: item.raw })))));
 }

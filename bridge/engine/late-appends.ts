@@ -1,12 +1,10 @@
 import type { ImapFlow } from 'imapflow';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appendFetched } from './copy-chunk';
+import { appendFetched, readBackCopies } from './copy-chunk';
 import { stoppedError } from './errors';
 import type { FolderRun } from './folder-run';
 import { headerBlock, messageExactFingerprint } from './pop3/headers';
 import type { MessageRecord, StateStore } from './state-store';
-import { findStoredChanges } from './stored-changes';
-import { dateAtRisk } from './stored-dates';
 import { StoredTargetSurvey } from './target-survey';
 
 /**
@@ -80,10 +78,6 @@ export async function recheckHeld(
   // In the folder's order, as their chunks had them: a refusal for now is judged by the message after it (append-messages.ts).
   missing.sort((a, b) => a.uid - b.uid);
   await appendFetched(target, run, { items: missing, settled: records, warnings: [] }, { lastChance: opts.lastChance, sendAlone: opts.sendAlone });
-  // A copy found here is one the pass sent: its date and header are read back as appendFetched
-  // reads back the copies it makes, or the report calls one the target changed byte for byte.
-  for (const { h, targetUid } of found) {
-    if (dateAtRisk(h.item.internalDate)) run.dateSuspects.push({ sourceFolder: run.source, folder: run.target, uid: h.uid, targetUid, sent: h.item.internalDate });
-  }
-  run.storedChanges.push(...(await findStoredChanges(target, run.target, found.map(({ h, targetUid }) => ({ uid: h.uid, targetUid, raw: h.item.raw })))));
+  // A copy found here is one the pass sent: read back as the copies appendFetched makes.
+  await readBackCopies(target, run, found.map(({ h, targetUid }) => ({ uid: h.uid, targetUid, item: h.item })));
 }
