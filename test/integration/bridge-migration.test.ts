@@ -115,6 +115,7 @@ describe('bridge: a migration driven over the WebSocket', () => {
       args: ['--max-accounts', '3', '--host-connections', '4'],
       env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' },
     });
+    port = bridge.port;
   });
 
   afterAll(async () => {
@@ -212,6 +213,7 @@ describe('bridge: a migration driven over the WebSocket', () => {
 
   it('carries on by itself after a restart and copies every message exactly once', async () => {
     bridge = await spawnBridge({ port, stateDir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    port = bridge.port;
     client = await BridgeClient.connect(port, token); // the token survived the restart
     const snap = await client.request('subscribe', { jobId });
     const byId = new Map(snap.accounts.map((a) => [a.id, a]));

@@ -32,8 +32,8 @@ describe('the target server of a job changed after a first pass', () => {
     c.waitForEvent('account.status', (d) => d.account.id === id && pred(d.account), timeoutMs).then((d) => d.account);
 
   const start = async () => {
-    const port = await getFreePort();
-    bridge = await spawnBridge({ port, stateDir: dir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    bridge = await spawnBridge({ port: await getFreePort(), stateDir: dir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    const { port } = bridge;
     const { token } = await pair(port, bridge.pairingCode);
     c = await BridgeClient.connect(port, token);
     await c.request('subscribe', {});

@@ -46,8 +46,8 @@ describe('bridge: verify after the first pass', () => {
       seedFolder(target, tgt.ben, 'INBOX', [{ raw: textMessage({ id: 'welcome-ben', subject: 'Welcome to the new system' }), flags: [], internalDate: new Date('2026-01-01T00:00:00Z') }]),
     ]);
     stateDir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-verify-'));
-    const port = await getFreePort();
-    bridge = await spawnBridge({ port, stateDir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    bridge = await spawnBridge({ port: await getFreePort(), stateDir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    const { port } = bridge;
     const { token } = await pair(port, bridge.pairingCode);
     client = await BridgeClient.connect(port, token);
     await client.request('subscribe', {});

@@ -37,6 +37,7 @@ describe('bridge: the warnings of the passes reach the account view and the repo
 
   const connect = async (paired?: string): Promise<string> => {
     bridge = await spawnBridge({ port, stateDir, env: { MAILMOVER_RETRY_BASE_MS: '200', MAILMOVER_ENGINE_RETRY_BASE_MS: '50' } });
+    port = bridge.port;
     const token = paired ?? (await pair(port, bridge.pairingCode)).token;
     client = await BridgeClient.connect(port, token);
     await client.request('subscribe', {});

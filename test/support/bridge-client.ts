@@ -14,6 +14,8 @@ import { ServerMessageSchema, type ProtocolError } from '../../shared/protocol/m
 import type { RequestParamsInput, RequestResult, RequestType } from '../../shared/protocol/requests';
 import { REPO_ROOT } from './cli-runner';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
+import { DEFAULT_BRIDGE_PORT } from '../../shared/bridge-defaults';
+import { getFreePort } from '../harness/free-port';
 
 export const EXT_ORIGIN = EXTENSION_ORIGIN;
 
@@ -169,8 +171,25 @@ export interface BridgeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts `bridge/cli/bin.mjs start` as a child and waits for its address and pairing code. */
+/**
+ * Starts `bridge/cli/bin.mjs start` as a child and waits for its address and pairing code.
+ * A port found free a moment ago can be taken by another test's server before the bridge binds
+ * it; the bridge then exits saying so and is started again on another free port (never 7878):
+ * callers read the port from the result.
+ */
 export async function spawnBridge(opts: { port: number; stateDir: string; env?: Record<string, string>; args?: string[] }): Promise<BridgeProcess> {
+  for (let attempt = 1, port = opts.port; ; attempt++) {
+    try {
+      return await spawnBridgeOnce({ ...opts, port });
+    } catch (err) {
+      if (attempt >= 5 || !/is already in use/.test(String(err))) throw err;
+      do port = await getFreePort();
+      while (port === DEFAULT_BRIDGE_PORT);
+    }
+  }
+}
+
+async function spawnBridgeOnce(opts: { port: number; stateDir: string; env?: Record<string, string>; args?: string[] }): Promise<BridgeProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, join(REPO_ROOT, 'bridge', 'cli', 'bin.mjs'), 'start', '--port', String(opts.port), '--state-dir', opts.stateDir, ...(opts.args ?? [])], {
     cwd: REPO_ROOT,
     env: { ...process.env, NO_COLOR: '1', ...opts.env },

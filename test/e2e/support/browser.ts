@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium, type BrowserContext, type Worker } from 'playwright-core';
 import { NODE_FLAGS } from '../../../bridge/cli/node-flags';
+import { DEFAULT_BRIDGE_PORT } from '../../../shared/bridge-defaults';
+import { getFreePort } from '../../harness/free-port';
 
 const execFileAsync = promisify(execFile);
 
@@ -141,12 +143,30 @@ export class BridgeProcess {
   output = '';
 
   constructor(
-    readonly port: number,
+    /** The port asked for; a new free one after "already in use" (see start). */
+    public port: number,
     readonly stateDir: string,
     private readonly env: Record<string, string> = {},
   ) {}
 
+  /**
+   * Starts the bridge and resolves with its pairing code. A port found free a moment ago can be
+   * taken by another test's server before the bridge binds it: the bridge then exits saying the
+   * port is in use, and it is started again on another free port (never the default 7878).
+   */
   async start(): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.startOnce();
+      } catch (err) {
+        if (attempt >= 5 || !/is already in use/.test(this.output)) throw err;
+        do this.port = await getFreePort();
+        while (this.port === DEFAULT_BRIDGE_PORT);
+      }
+    }
+  }
+
+  private async startOnce(): Promise<string> {
     this.output = '';
     const child = spawn(process.execPath, [...NODE_FLAGS, LAUNCHER, 'start', '--port', String(this.port), '--state-dir', this.stateDir], {
       cwd: ROOT,
