@@ -254,8 +254,8 @@ export class Bench {
     ];
     this.log(`Starting source and target Dovecot (fsync ${cfg.fsync ? 'on' : 'off'}, maildirs under ${cfg.tmpRoot ?? 'the harness default'})`);
     const [source, target] = await Promise.all([
-      startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
-      startDovecot({ name: 'bench-tgt', users: targets, fsync: cfg.fsync, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
+      startDovecot({ name: 'bench-src', users: sources, fsync: cfg.fsync, processPerConnection: true, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
+      startDovecot({ name: 'bench-tgt', users: targets, fsync: cfg.fsync, processPerConnection: true, tmpRoot: cfg.tmpRoot, extraConfig: OFFER_COMPRESS }),
     ]);
     this.servers = { source, target };
     this.machine = machineInfo(source.baseDir);
@@ -623,7 +623,7 @@ export class Bench {
   /** mailmover and dsync into a target without fsync: what the target's fsync costs each. */
   async compareFsync(): Promise<void> {
     this.log('Target without fsync (mail_fsync=never): mailmover and dsync');
-    const nofsync = await startDovecot({ name: 'bench-tgt-nofsync', users: [], fsync: false, tmpRoot: this.cfg.tmpRoot });
+    const nofsync = await startDovecot({ name: 'bench-tgt-nofsync', users: [], fsync: false, processPerConnection: true, tmpRoot: this.cfg.tmpRoot });
     this.extraServers.push(nofsync);
     const tools: ToolName[] = ['mailmover', 'dsync'];
     for (let r = 1; r <= this.cfg.rounds; r++) {

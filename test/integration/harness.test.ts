@@ -4,7 +4,7 @@
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { ImapFlow, type ImapFlowOptions } from 'imapflow';
@@ -446,6 +446,34 @@ describe('Dovecot test harness', () => {
       expect(m!.raw!.includes(0)).toBe(false);
       expect(m!.raw!.toString('latin1')).toBe('Subject: nul\r\n\r\nab\x80cd\r\n');
     });
+  });
+
+  it('serves connections from one login process by default, one per connection with processPerConnection (the bench)', async () => {
+    const loginProcesses = (master: number) =>
+      readdirSync('/proc')
+        .filter((e) => /^\d+$/.test(e))
+        .filter((pid) => {
+          try {
+            const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+            return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === master && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('imap-login');
+          } catch {
+            return false; // exited meanwhile
+          }
+        }).length;
+    const [shared, perConnection] = await Promise.all([
+      startDovecot({ name: 'harness-login-shared', users: [alice] }),
+      startDovecot({ name: 'harness-login-each', users: [alice], processPerConnection: true }),
+    ]);
+    try {
+      for (const [server, expected] of [[shared, 1], [perConnection, 3]] as const) {
+        // Over STARTTLS the login process stays, relaying the session's TLS.
+        const clients = await Promise.all([1, 2, 3].map(() => connectImap(server, alice, { doSTARTTLS: true, tls: { ca: [server.caPem] } })));
+        expect(loginProcesses(server.pid)).toBe(expected);
+        await Promise.all(clients.map((c) => c.logout()));
+      }
+    } finally {
+      await Promise.all([shared.stop(), perConnection.stop()]);
+    }
   });
 
   it('stop() of an extra instance kills its master and removes its directory', async () => {
