@@ -18,6 +18,8 @@ import { Pop3Client, type Pop3ClientOptions, type UidlEntry } from './client';
 import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
 import { adoptHandedMessages, type HandedMessages } from './handed-messages';
+import { DroppedDownloads, sessionDropped } from './dropped-downloads';
+import { serverWords, unreadableReason } from '../imap/unreadable-messages';
 import { UidlIds } from './uidl-ids';
 import { uidlKeys } from './uidl-keys';
 
@@ -44,6 +46,10 @@ import { uidlKeys } from './uidl-keys';
  * the size of such a target message has its header read with TOP n 0 first, so a run with
  * lost state downloads no bodies when the server's LIST sizes are exact (Dovecot's are);
  * every downloaded message is matched again with its real size before it is APPENDed.
+ *
+ * A message whose download drops the session (a server that cannot read it, such as
+ * Courier's pop3d on a read error) is sent again alone on a fresh session, and skipped as
+ * unreadable when it drops that one too while others came through (dropped-downloads.ts).
  *
  * Read-only: the session sends only the allowlisted commands (read-only-guard.ts) and
  * downloads with TOP, which does not mark a message read; RETR only with --pop3-retr.
@@ -120,15 +126,27 @@ const popLabel = (id: number): string => `POP3 message #${id}`;
 
 export function pop3Source(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks): SourceDriver<Pop3Message> {
   const ids = UidlIds.forStore(store);
+  const dropped = new DroppedDownloads();
+  const login = (): Promise<Pop3Client> => Pop3Client.connect(job.source, hooks.pop3, hooks.signal);
   return {
     maxSessions: 1,
     label: popLabel,
-    connect: async () => pop3Session(await Pop3Client.connect(job.source, hooks.pop3, hooks.signal), job, ids, hooks.signal, hooks.handed),
+    connect: async () => pop3Session(await login(), login, dropped, job, ids, hooks.signal, hooks.handed),
     dispose: () => ids.close(),
   };
 }
 
-function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: AbortSignal | undefined, handed: HandedMessages | undefined): SourceSession<Pop3Message> {
+function pop3Session(
+  first: Pop3Client,
+  login: () => Promise<Pop3Client>,
+  dropped: DroppedDownloads,
+  job: AccountJob,
+  ids: UidlIds,
+  signal: AbortSignal | undefined,
+  handed: HandedMessages | undefined,
+): SourceSession<Pop3Message> {
+  // Replaced by a fresh session when one drops while a message is sent (dropped-downloads.ts).
+  let pop = first;
   const opts = job.options;
   const srcCtx: ErrorContext = { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port };
   const onSource = <T>(p: Promise<T>): Promise<T> => p.catch((err) => Promise.reject(classifyPop3Error(err, srcCtx, 'session')));
@@ -244,6 +262,8 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
       else priorPresent++;
     }
 
+    // Messages that dropped a session earlier in this run go last: the rest of the maildrop first.
+    const toCopy = dropped.lastIfDropped(pending, (m) => m.uidl);
     index = new TargetIndex();
     retrUsed = 0;
     let targetUidNext: number | undefined;
@@ -261,7 +281,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     run.counts.skipped = priorSkipped;
     run.counts.total = priorPresent + priorSkipped + pending.length;
     run.counts.bytesTotal = pending.reduce((s, m) => s + m.size, 0);
-    return { run, toCopy: pending, warnings, targetUidNext };
+    return { run, toCopy, warnings, targetUidNext };
   };
 
   /**
@@ -355,6 +375,53 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
     fetched.items.push({ uid: m.uid, fingerprint: fp, size: raw.length, item: { raw, flags: [], internalDate: date }, note: `POP3 UIDL ${m.uidl}` });
   };
 
+  /**
+   * A fresh session in place of one that dropped, for the messages after the one being sent.
+   * Message numbers are per session: the new one must list the maildrop as the old one did
+   * (same message numbers, same UIDLs), else the pass fails with `cause` and the next one plans
+   * again.
+   */
+  const freshSession = async (cause: unknown): Promise<void> => {
+    pop.close();
+    const next = await login();
+    const before = listing ?? [];
+    const now = await next.uidl().catch(() => undefined);
+    if (!now || now.length !== before.length || now.some((e, i) => e.msg !== before[i]!.msg || e.uidl !== before[i]!.uidl)) {
+      next.close();
+      throw cause;
+    }
+    pop = next;
+  };
+
+  /**
+   * handle(), and when the session drops while the message is sent: the message alone again on
+   * a fresh session; dropped there too, while other messages came through in this run, it is
+   * skipped as unreadable (not for good: the next run tries it again) and the chunk goes on
+   * on another fresh session.
+   */
+  const handleOrNarrow = async (m: Pop3Message, run: FolderRun, limit: number | undefined, fetched: FetchedChunk): Promise<void> => {
+    for (;;) {
+      const itemsBefore = fetched.items.length;
+      try {
+        await handle(m, run, limit, fetched);
+        if (fetched.items.length > itemsBefore) dropped.deliveredOne();
+        return;
+      } catch (err) {
+        if (signal?.aborted || !sessionDropped(err)) throw err;
+        const drops = dropped.dropped(m.uidl);
+        if (dropped.blame(drops)) {
+          const words = serverWords((err as Error).cause ?? err);
+          fetched.settled.push({ uid: m.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: unreadableReason(`${words} (POP3 UIDL ${m.uidl})`) });
+          await freshSession(err);
+          return;
+        }
+        // Nothing came through yet to tell a bad message from a bad link: the pass fails, and the next one sends this message last.
+        if (drops >= 2) throw err;
+        await freshSession(err);
+      }
+    }
+  };
+
   return {
     listFolders: async () => MAILDROP_LAYOUT,
     countMessages: async () => (await uidl()).length,
@@ -367,7 +434,7 @@ function pop3Session(pop: Pop3Client, job: AccountJob, ids: UidlIds, signal: Abo
       const fetched: FetchedChunk = { items: [], settled: [], warnings: [] };
       for (const m of chunk.messages) {
         if (signal?.aborted) throw stoppedError();
-        await handle(m, chunk.run, limit, fetched);
+        await handleOrNarrow(m, chunk.run, limit, fetched);
       }
       return fetched;
     },

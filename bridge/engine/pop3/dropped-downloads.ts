@@ -1,0 +1,47 @@
+import { MigrationError } from '../errors';
+
+/**
+ * A POP3 server that cannot read one message may drop the session in the middle of sending
+ * it: Courier's pop3d, on a read error, exits with "All we can do is drop the connection"
+ * (pop3dserver.c). Every session then ends at that message, so one damaged message would stop
+ * the whole maildrop. This keeps, across the passes of one run, which messages were being
+ * downloaded when a session dropped, and whether whole messages came through meanwhile.
+ *
+ * A message is blamed only when its download dropped a session twice, the second time alone
+ * on a fresh session, while other messages' bodies came through in this run: a link that
+ * drops everything is a connection problem, not a bad message. A message that dropped a
+ * session once goes last in the passes after, so the rest of the maildrop comes first.
+ */
+export class DroppedDownloads {
+  private readonly drops = new Map<string, number>();
+  /** Whole messages downloaded in this run: the link carries bodies. */
+  private delivered = 0;
+
+  /** Counts a session dropped during the download of the message `key`; returns how often that happened. */
+  dropped(key: string): number {
+    const n = (this.drops.get(key) ?? 0) + 1;
+    this.drops.set(key, n);
+    return n;
+  }
+
+  /** A whole message came through. */
+  deliveredOne(): void {
+    this.delivered++;
+  }
+
+  /** Whether the message `key` is to blame for a session that just dropped while it was sent for the `drops`-th time. */
+  blame(drops: number): boolean {
+    return drops >= 2 && this.delivered > 0;
+  }
+
+  /** `messages` with those that dropped a session moved to the end (otherwise in their order). */
+  lastIfDropped<T>(messages: T[], key: (m: T) => string): T[] {
+    if (this.drops.size === 0) return messages;
+    return [...messages.filter((m) => !this.drops.has(key(m))), ...messages.filter((m) => this.drops.has(key(m)))];
+  }
+}
+
+/** Whether a POP3 command failed because the session went away (closed or reset), not by a timeout, a -ERR or a stop. */
+export function sessionDropped(err: unknown): boolean {
+  return err instanceof MigrationError && err.code === 'CONNECT_FAILED';
+}
