@@ -12,7 +12,7 @@
  * disk does. The maildrop was read over POP3 once before, so Courier knows every size from
  * its size list; on a maildrop no POP3 client has read, it opens every new file at login.
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
@@ -30,6 +30,8 @@ const carl = { user: 'carl@old.example.com', password: 'Pop3-unreadable-cut-src-
 const eve = { user: 'eve@old.example.com', password: 'Pop3-unreadable-first-src-pw' };
 const bob = { user: 'bob@new.example.com', password: 'Pop3-unreadable-tgt-pw' };
 const finn = { user: 'finn@new.example.com', password: 'Pop3-unreadable-first-tgt-pw' };
+const gail = { user: 'gail@old.example.com', password: 'Pop3-unreadable-login-src-pw' };
+const hugo = { user: 'hugo@new.example.com', password: 'Pop3-unreadable-login-tgt-pw' };
 const dora = { user: 'dora@new.example.com', password: 'Pop3-unreadable-cut-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`. */
@@ -60,11 +62,12 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startMailServer('courier', { name: 'pop3-unreadable-src', users: [alice, carl, eve] }) as Promise<CourierServer>,
-      startDovecot({ name: 'pop3-unreadable-tgt', users: [bob, dora, finn] }),
+      startMailServer('courier', { name: 'pop3-unreadable-src', users: [alice, carl, eve, gail] }) as Promise<CourierServer>,
+      startDovecot({ name: 'pop3-unreadable-tgt', users: [bob, dora, finn, hugo] }),
     ]);
     await seedFolder(source, alice, 'INBOX', inbox);
     await seedFolder(source, eve, 'INBOX', bulkMessages(5, 883));
+    await seedFolder(source, gail, 'INBOX', bulkMessages(3, 884));
     // Bodies of 20 to 40 KB: a cut after 8 KB of a session's answers falls in the first body it sends.
     await seedFolder(source, carl, 'INBOX', bulkMessages(6, 882, { minBody: 20_000, maxBody: 40_000 }));
     await Promise.all([listOnce(source, alice), listOnce(source, carl), listOnce(source, eve)]);
@@ -135,6 +138,25 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       rmdirSync(damaged);
       writeFileSync(damaged, bytes);
       utimesSync(damaged, atime, mtime);
+      state.cleanup();
+    }
+  });
+
+  it('a maildrop no POP3 client has read, with a file Courier cannot open: the login is closed, and the error says what to check', async () => {
+    // Courier sizes every new message at login and exits on one it cannot open.
+    const damaged = messageFile(source, gail.user, 'm-884-1');
+    const { mode } = statSync(damaged);
+    chmodSync(damaged, 0o000);
+    const state = tempStore();
+    try {
+      const result = await migrate(job(pop3Endpoint(source, gail), plainEndpoint(target, hugo), { maxAttempts: 2 }), state.store);
+      expect(result.error?.code).toBe('CONNECT_FAILED');
+      expect(result.error?.message).toContain('gail@old.example.com');
+      expect(result.error?.message).toContain('closed the connection during the login');
+      expect(result.error?.message).toContain('migrate it over IMAP');
+      expect(result.messagesCopied).toBe(0);
+    } finally {
+      chmodSync(damaged, mode);
       state.cleanup();
     }
   });

@@ -79,6 +79,15 @@ export function classifyPop3Error(err: unknown, ctx: ErrorContext, phase: 'login
   if (err instanceof Pop3ProtocolError) {
     return new MigrationError('PROTOCOL_ERROR', `The ${where} sent an invalid response: ${err.message}.`, opts);
   }
+  if (err instanceof Pop3ClosedError && phase === 'login') {
+    // Courier's pop3d opens every message file it has not sized before right after the login,
+    // and exits when one cannot be read (pop3dserver.c, calcsize): the client sees the close.
+    return new MigrationError(
+      'CONNECT_FAILED',
+      `The ${where} closed the connection during the login, without an answer. Servers do this after a wrong password, or when they cannot open the mailbox (Courier's POP3 server exits so when it cannot read one of the mailbox's message files): check the password, then the mailbox on the old server, or migrate it over IMAP.`,
+      opts,
+    );
+  }
   if (err instanceof Pop3ClosedError) {
     return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${err.message}).`, opts);
   }
