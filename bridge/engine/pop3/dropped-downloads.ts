@@ -16,6 +16,13 @@ export class DroppedDownloads {
   private readonly drops = new Map<string, number>();
   /** Whole messages downloaded in this run: the link carries bodies. */
   private delivered = 0;
+  /** Messages an earlier run skipped as unreadable (their row says so): that run saw others come through. */
+  private readonly unreadableBefore = new Set<string>();
+
+  /** The message `key` was skipped as unreadable by an earlier run: blamed again when it drops a fresh session alone, and sent last. */
+  skippedBefore(key: string): void {
+    this.unreadableBefore.add(key);
+  }
 
   /** Counts a session dropped during the download of the message `key`; returns how often that happened. */
   dropped(key: string): number {
@@ -29,15 +36,16 @@ export class DroppedDownloads {
     this.delivered++;
   }
 
-  /** Whether the message `key` is to blame for a session that just dropped while it was sent for the `drops`-th time. */
-  blame(drops: number): boolean {
-    return drops >= 2 && this.delivered > 0;
+  /** Whether the message `key` is to blame for a fresh session it just dropped, sent alone, for the `drops`-th time. */
+  blame(key: string, drops: number): boolean {
+    return drops >= 2 && (this.delivered > 0 || this.unreadableBefore.has(key));
   }
 
   /** `messages` with those that dropped a session moved to the end (otherwise in their order). */
   lastIfDropped<T>(messages: T[], key: (m: T) => string): T[] {
-    if (this.drops.size === 0) return messages;
-    return [...messages.filter((m) => !this.drops.has(key(m))), ...messages.filter((m) => this.drops.has(key(m)))];
+    const last = (m: T): boolean => this.drops.has(key(m)) || this.unreadableBefore.has(key(m));
+    if (this.drops.size === 0 && this.unreadableBefore.size === 0) return messages;
+    return [...messages.filter((m) => !last(m)), ...messages.filter(last)];
   }
 }
 

@@ -19,7 +19,7 @@ import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
 import { adoptHandedMessages, type HandedMessages } from './handed-messages';
 import { DroppedDownloads, sessionDropped } from './dropped-downloads';
-import { serverWords, unreadableReason } from '../imap/unreadable-messages';
+import { UNREADABLE_PREFIX, serverWords, unreadableReason } from '../imap/unreadable-messages';
 import { UidlIds } from './uidl-ids';
 import { uidlKeys } from './uidl-keys';
 
@@ -257,8 +257,10 @@ function pop3Session(
     for (const m of messages) {
       const row = settled.get(m.uid);
       // A skip whose reason was not the message itself is tried again.
-      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason, opts.deleted))) pending.push(m);
-      else if (row.outcome === 'skipped') priorSkipped++;
+      if (!row || (row.outcome === 'skipped' && !skipIsFinal(row.reason, opts.deleted))) {
+        pending.push(m);
+        if (row?.reason?.startsWith(UNREADABLE_PREFIX)) dropped.skippedBefore(m.uidl);
+      } else if (row.outcome === 'skipped') priorSkipped++;
       else priorPresent++;
     }
 
@@ -400,6 +402,8 @@ function pop3Session(
    * on another fresh session.
    */
   const handleOrNarrow = async (m: Pop3Message, run: FolderRun, limit: number | undefined, fetched: FetchedChunk): Promise<void> => {
+    // Sent alone on a fresh session: only a drop there may blame the message.
+    let alone = false;
     for (;;) {
       const itemsBefore = fetched.items.length;
       try {
@@ -409,15 +413,16 @@ function pop3Session(
       } catch (err) {
         if (signal?.aborted || !sessionDropped(err)) throw err;
         const drops = dropped.dropped(m.uidl);
-        if (dropped.blame(drops)) {
+        if (alone && dropped.blame(m.uidl, drops)) {
           const words = serverWords((err as Error).cause ?? err);
           fetched.settled.push({ uid: m.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: unreadableReason(`${words} (POP3 UIDL ${m.uidl})`) });
           await freshSession(err);
           return;
         }
         // Nothing came through yet to tell a bad message from a bad link: the pass fails, and the next one sends this message last.
-        if (drops >= 2) throw err;
+        if (alone) throw err;
         await freshSession(err);
+        alone = true;
       }
     }
   };
