@@ -76,7 +76,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
     await Promise.all([source?.stop(), target?.stop()]);
   });
 
-  it('is skipped with the reason and tried again by the next run; the rest of the maildrop is copied once', async () => {
+  it('is skipped with the reason, again by a run while it is still damaged, copied by the run after the repair; the rest of the maildrop is copied once', async () => {
     // POP3 copies carry no flags and get their date from the header: compared by bytes.
     const srcInbox = await readFolder(source, alice, 'INBOX', { withRaw: true });
     const before = await snapshotMailbox(source, alice);
@@ -101,6 +101,13 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(first.skipped[0]!.reason).toContain('POP3 UIDL');
       expect(first.skipped[0]!.reason).toContain('check the message on the old server');
       expect(shas(await readFolder(target, bob, 'INBOX'))).toEqual(shas(srcInbox).filter((sha) => sha !== damagedSha[0]));
+
+      // Still damaged: a run with nothing else to copy skips it again, as the first run did, instead of failing the account.
+      const again = await migrate(job(...endpoints, options), state.store);
+      expect(again.error).toBeNull();
+      expect(again.messagesCopied).toBe(0);
+      expect(again.skipped).toHaveLength(1);
+      expect(again.skipped[0]!.reason).toContain('the source server could not read this message');
 
       // Readable again: the next run copies that message, and only it.
       rmdirSync(damaged);
