@@ -385,9 +385,14 @@ function pop3Session(
    */
   const freshSession = async (cause: unknown): Promise<void> => {
     pop.close();
+    if (signal?.aborted) throw stoppedError();
     const next = await login();
     const before = listing ?? [];
     const now = await next.uidl().catch(() => undefined);
+    if (signal?.aborted) {
+      next.close();
+      throw stoppedError();
+    }
     if (!now || now.length !== before.length || now.some((e, i) => e.msg !== before[i]!.msg || e.uidl !== before[i]!.uidl)) {
       next.close();
       throw cause;
