@@ -7,13 +7,13 @@ import { MigrationError } from '../errors';
  * the whole maildrop. This keeps, across the passes of one run, which messages were being
  * downloaded when a session dropped, and whether whole messages came through meanwhile.
  *
- * A message is blamed only when its download dropped a session twice, the second time alone
- * on a fresh session, while other messages' bodies came through in this run: a link that
- * drops everything is a connection problem, not a bad message. A message that dropped a
- * session once goes last in the passes after, so the rest of the maildrop comes first.
+ * A message is blamed only when it dropped a fresh session on which it was sent alone, while
+ * other messages' bodies came through in this run or an earlier run already skipped it as
+ * unreadable: a link that drops everything is a connection problem, not a bad message. A
+ * message that dropped a session goes last in the passes after, so the rest comes first.
  */
 export class DroppedDownloads {
-  private readonly drops = new Map<string, number>();
+  private readonly dropped = new Set<string>();
   /** Whole messages downloaded in this run: the link carries bodies. */
   private delivered = 0;
   /** Messages an earlier run skipped as unreadable (their row says so): that run saw others come through. */
@@ -24,11 +24,9 @@ export class DroppedDownloads {
     this.unreadableBefore.add(key);
   }
 
-  /** Counts a session dropped during the download of the message `key`; returns how often that happened. */
-  dropped(key: string): number {
-    const n = (this.drops.get(key) ?? 0) + 1;
-    this.drops.set(key, n);
-    return n;
+  /** A session dropped during the download of the message `key`. */
+  droppedDuring(key: string): void {
+    this.dropped.add(key);
   }
 
   /** A whole message came through. */
@@ -36,15 +34,15 @@ export class DroppedDownloads {
     this.delivered++;
   }
 
-  /** Whether the message `key` is to blame for a fresh session it just dropped, sent alone, for the `drops`-th time. */
-  blame(key: string, drops: number): boolean {
-    return drops >= 2 && (this.delivered > 0 || this.unreadableBefore.has(key));
+  /** Whether the message `key`, which just dropped a fresh session it was sent alone on, is to blame. */
+  blame(key: string): boolean {
+    return this.delivered > 0 || this.unreadableBefore.has(key);
   }
 
   /** `messages` with those that dropped a session moved to the end (otherwise in their order). */
   lastIfDropped<T>(messages: T[], key: (m: T) => string): T[] {
-    const last = (m: T): boolean => this.drops.has(key(m)) || this.unreadableBefore.has(key(m));
-    if (this.drops.size === 0 && this.unreadableBefore.size === 0) return messages;
+    const last = (m: T): boolean => this.dropped.has(key(m)) || this.unreadableBefore.has(key(m));
+    if (this.dropped.size === 0 && this.unreadableBefore.size === 0) return messages;
     return [...messages.filter((m) => !last(m)), ...messages.filter(last)];
   }
 }

@@ -402,9 +402,9 @@ function pop3Session(
 
   /**
    * handle(), and when the session drops while the message is sent: the message alone again on
-   * a fresh session; dropped there too, while other messages came through in this run, it is
-   * skipped as unreadable (not for good: the next run tries it again) and the chunk goes on
-   * on another fresh session.
+   * a fresh session; dropped there too, and blamed (dropped-downloads.ts), it is skipped as
+   * unreadable (not for good: the next run tries it again) and the chunk goes on on another
+   * fresh session.
    */
   const handleOrNarrow = async (m: Pop3Message, run: FolderRun, limit: number | undefined, fetched: FetchedChunk): Promise<void> => {
     // Sent alone on a fresh session: only a drop there may blame the message.
@@ -417,8 +417,8 @@ function pop3Session(
         return;
       } catch (err) {
         if (signal?.aborted || !sessionDropped(err)) throw err;
-        const drops = dropped.dropped(m.uidl);
-        if (alone && dropped.blame(m.uidl, drops)) {
+        dropped.droppedDuring(m.uidl);
+        if (alone && dropped.blame(m.uidl)) {
           const words = serverWords((err as Error).cause ?? err);
           fetched.settled.push({ uid: m.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: m.size, reason: unreadableReason(`${words} (POP3 UIDL ${m.uidl})`) });
           await freshSession(err);
