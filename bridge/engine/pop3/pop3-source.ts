@@ -127,11 +127,13 @@ const popLabel = (id: number): string => `POP3 message #${id}`;
 export function pop3Source(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks): SourceDriver<Pop3Message> {
   const ids = UidlIds.forStore(store);
   const dropped = new DroppedDownloads();
-  const login = (): Promise<Pop3Client> => Pop3Client.connect(job.source, hooks.pop3, hooks.signal);
+  // A halt (queue mode: the account may be running elsewhere already) stops the session too, and no fresh one is opened.
+  const signal = hooks.halt ? (hooks.signal ? AbortSignal.any([hooks.signal, hooks.halt]) : hooks.halt) : hooks.signal;
+  const login = (): Promise<Pop3Client> => Pop3Client.connect(job.source, hooks.pop3, signal);
   return {
     maxSessions: 1,
     label: popLabel,
-    connect: async () => pop3Session(await login(), login, dropped, job, ids, hooks.signal, hooks.handed),
+    connect: async () => pop3Session(await login(), login, dropped, job, ids, signal, hooks.handed),
     dispose: () => ids.close(),
   };
 }
