@@ -19,6 +19,7 @@ import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { startMailServer, type CyrusServer } from '../harness/servers';
 import { imapEndpoint } from './matrix-engine-support';
+import { cyrusMessageFile } from '../support/message-files';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 import type { AccountResult } from '../../shared/migration';
 
@@ -226,18 +227,6 @@ describe('a source message the server cannot read', () => {
     }
   });
 });
-
-/** The spool file of the message whose Message-ID is `<id@...>` under a Cyrus instance's tree. */
-function cyrusMessageFile(server: CyrusServer, id: string): string {
-  const walk = (dir: string): string[] =>
-    readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? walk(path) : /^\d+\.$/.test(name) ? [path] : [];
-    });
-  const found = walk(join(server.root, 'run', 'mm', 'spool')).find((path) => readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`));
-  if (!found) throw new Error(`no spool file holds message ${id}`);
-  return found;
-}
 
 describe('a source message Cyrus cannot read', () => {
   let source: CyrusServer;

@@ -7,6 +7,9 @@
  * each message once. A link that drops every session in a body is no bad message: the
  * account fails as a connection problem and nothing is skipped.
  *
+ * Cyrus answers the TOP of a message it cannot read with "-ERR [SYS/PERM] Could not read
+ * message file": skipped as unreadable in its words, not as a message deleted meanwhile.
+ *
  * The damaged message is a directory in place of its file: Courier opens it (fopen of a
  * directory succeeds) and its first read fails with EISDIR, as a read error of a damaged
  * disk does. The maildrop was read over POP3 once before, so Courier knows every size from
@@ -19,7 +22,8 @@ import { migrate } from '../../bridge/engine/migrate';
 import { Pop3Client } from '../../bridge/engine/pop3/client';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder, snapshotMailbox, type MailboxMessage } from '../harness/mailbox';
-import { startMailServer, type CourierServer } from '../harness/servers';
+import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
+import { cyrusMessageFile } from '../support/message-files';
 import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -181,6 +185,47 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
     } finally {
       state.cleanup();
       await proxy.close();
+    }
+  });
+});
+
+describe('a message the POP3 source cannot read (Cyrus answers -ERR [SYS/PERM])', () => {
+  let source: CyrusServer;
+  let target: DovecotServer;
+  const ivan = { user: 'ivan@old.example.com', password: 'Pop3-unreadable-cyrus-src-pw' };
+  const jane = { user: 'jane@new.example.com', password: 'Pop3-unreadable-cyrus-tgt-pw' };
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startMailServer('cyrus', { name: 'pop3-unreadable-cyrus-src', users: [ivan] }) as Promise<CyrusServer>,
+      startDovecot({ name: 'pop3-unreadable-cyrus-tgt', users: [jane] }),
+    ]);
+    await seedFolder(source, ivan, 'INBOX', bulkMessages(5, 885));
+  });
+  afterAll(async () => {
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('is skipped as unreadable in the server\'s words (not as deleted), and the rest is copied once', async () => {
+    const srcInbox = await readFolder(source, ivan, 'INBOX', { withRaw: true });
+    const damagedSha = srcInbox.filter((m) => m.raw!.includes('Message-ID: <m-885-2@')).map((m) => m.sha256);
+    // Cyrus runs as its own user: a spool file it may not open is one it cannot read.
+    const damaged = cyrusMessageFile(source, 'm-885-2');
+    const { mode } = statSync(damaged);
+    chmodSync(damaged, 0o000);
+    const state = tempStore();
+    try {
+      const result = await migrate(job(pop3Endpoint(source, ivan), plainEndpoint(target, jane)), state.store);
+      expect(result.error).toBeNull();
+      expect(result.messagesCopied).toBe(4);
+      expect(result.skipped).toHaveLength(1);
+      expect(result.skipped[0]!.reason).toContain('the source server could not read this message');
+      expect(result.skipped[0]!.reason).toContain('[SYS/PERM]');
+      expect(result.skipped[0]!.reason).not.toContain('deleted');
+      expect(shas(await readFolder(target, jane, 'INBOX'))).toEqual(shas(srcInbox).filter((sha) => sha !== damagedSha[0]));
+    } finally {
+      chmodSync(damaged, mode);
+      state.cleanup();
     }
   });
 });

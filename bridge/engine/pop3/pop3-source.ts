@@ -121,6 +121,17 @@ export function pop3Mapping(target: MailboxLayout, job: AccountJob): FolderMappi
 /** What the pass loop sees of a maildrop: one folder, INBOX. */
 const MAILDROP_LAYOUT: MailboxLayout = { delimiter: '/', prefix: '', folders: [{ path: SOURCE_FOLDER, delimiter: '/', flags: [] }], capabilities: [] };
 
+/**
+ * Why a message the server refused to send (-ERR to TOP or RETR once TOP worked) is skipped:
+ * "[SYS/PERM]" (RFC 3206: a lasting system failure; Cyrus: "Could not read message file") is a
+ * message the server cannot read; any other answer means it went away since UIDL was listed
+ * (Dovecot says "expunged", Courier "it's gone!"). Neither is final: the next run tries again.
+ */
+function refusedMessageReason(verb: 'TOP' | 'RETR', err: Pop3ServerError, uidl: string): string {
+  const said = `${verb} said "-ERR ${err.responseText}" (POP3 UIDL ${uidl})`;
+  return err.responseCode === 'SYS/PERM' ? unreadableReason(said) : `deleted on the source while the migration ran: ${said}`;
+}
+
 /** POP3 messages have no UID of their own: the report names them by their place in the engine's table. */
 const popLabel = (id: number): string => `POP3 message #${id}`;
 
@@ -168,7 +179,7 @@ function pop3Session(
   /** A TOP refused: the message's skip reason when TOP works here; undefined when the message goes on without TOP. */
   const topRefused = (err: unknown, uidl: string): string | undefined => {
     if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
-    if (topWorked) return `deleted on the source while the migration ran: TOP said "-ERR ${err.responseText}" (POP3 UIDL ${uidl})`;
+    if (topWorked) return refusedMessageReason('TOP', err, uidl);
     if (++topRefusals >= 2) canTop = false;
     return undefined;
   };
@@ -365,7 +376,7 @@ function pop3Session(
       // A temporary failure is retried with the session; any other -ERR means the message
       // went away (another client deleted it) since UIDL was listed.
       if (!(err instanceof Pop3ServerError) || err.responseCode === 'SYS/TEMP' || err.responseCode === 'IN-USE') throw classifyPop3Error(err, srcCtx, 'session');
-      return skip(`deleted on the source while the migration ran: RETR said "-ERR ${err.responseText}" (POP3 UIDL ${m.uidl})`);
+      return skip(refusedMessageReason('RETR', err, m.uidl));
     }
     const header = headerBlock(raw);
     const { date } = internalDateOf(header);
