@@ -52,6 +52,33 @@ function messageFile(server: CourierServer, user: string, id: string): string {
 
 const shas = (msgs: MailboxMessage[]): string[] => msgs.map((m) => m.sha256).sort();
 
+/**
+ * Puts a directory in place of the message file (Courier opens it, and its first read fails
+ * with EISDIR). The returned repair puts the file back with its times (Courier's INTERNALDATE
+ * is the mtime); a second call does nothing.
+ */
+function replaceWithDirectory(path: string): () => void {
+  const bytes = readFileSync(path);
+  const { atime, mtime } = statSync(path);
+  unlinkSync(path);
+  mkdirSync(path);
+  let repaired = false;
+  return () => {
+    if (repaired) return;
+    repaired = true;
+    rmdirSync(path);
+    writeFileSync(path, bytes);
+    utimesSync(path, atime, mtime);
+  };
+}
+
+/** Makes the file unreadable to the server's own user; the returned repair gives it its mode back. */
+function makeUnreadable(path: string): () => void {
+  const { mode } = statSync(path);
+  chmodSync(path, 0o000);
+  return () => chmodSync(path, mode);
+}
+
 /** One POP3 session that lists the maildrop, as a mail client that read it before. */
 async function listOnce(server: CourierServer, user: { user: string; password: string }): Promise<void> {
   const pop = await Pop3Client.connect(pop3Endpoint(server, user));
@@ -86,16 +113,12 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
     const before = await snapshotMailbox(source, alice);
     // The fourth message: neither end of the maildrop nor of a chunk of 3.
     const damaged = messageFile(source, alice.user, 'm-881-3');
-    const bytes = readFileSync(damaged);
-    // Courier's INTERNALDATE is the file's mtime: the repaired file gets it back.
-    const { atime, mtime } = statSync(damaged);
     const damagedSha = srcInbox.filter((m) => m.raw!.includes('Message-ID: <m-881-3@')).map((m) => m.sha256);
     expect(damagedSha).toHaveLength(1);
     const state = tempStore();
     const options = { chunkMessages: 3, maxAttempts: 3 };
     const endpoints = [pop3Endpoint(source, alice), plainEndpoint(target, bob)] as const;
-    unlinkSync(damaged);
-    mkdirSync(damaged);
+    const repair = replaceWithDirectory(damaged);
     try {
       const first = await migrate(job(...endpoints, options), state.store);
       expect(first.error).toBeNull();
@@ -114,9 +137,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(again.skipped[0]!.reason).toContain('the source server could not read this message');
 
       // Readable again: the next run copies that message, and only it.
-      rmdirSync(damaged);
-      writeFileSync(damaged, bytes);
-      utimesSync(damaged, atime, mtime);
+      repair();
       const second = await migrate(job(...endpoints, options), state.store);
       expect(second.error).toBeNull();
       expect(second.status).toBe('done');
@@ -124,6 +145,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(second.messagesCopied).toBe(1);
       expect(shas(await readFolder(target, bob, 'INBOX'))).toEqual(shas(srcInbox));
     } finally {
+      repair();
       state.cleanup();
     }
     expect(await snapshotMailbox(source, alice)).toEqual(before);
@@ -134,10 +156,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
     const damaged = messageFile(source, eve.user, 'm-883-0');
     const damagedSha = srcInbox.filter((m) => m.raw!.includes('Message-ID: <m-883-0@')).map((m) => m.sha256);
     const state = tempStore();
-    const bytes = readFileSync(damaged);
-    const { atime, mtime } = statSync(damaged);
-    unlinkSync(damaged);
-    mkdirSync(damaged);
+    const repair = replaceWithDirectory(damaged);
     try {
       const result = await migrate(job(pop3Endpoint(source, eve), plainEndpoint(target, finn), { maxAttempts: 3 }), state.store);
       expect(result.error).toBeNull();
@@ -146,9 +165,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(result.skipped[0]!.reason).toContain('the source server could not read this message');
       expect(shas(await readFolder(target, finn, 'INBOX'))).toEqual(shas(srcInbox).filter((sha) => sha !== damagedSha[0]));
     } finally {
-      rmdirSync(damaged);
-      writeFileSync(damaged, bytes);
-      utimesSync(damaged, atime, mtime);
+      repair();
       state.cleanup();
     }
   });
@@ -156,8 +173,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
   it('a maildrop no POP3 client has read, with a file Courier cannot open: the login is closed, and the error says what to check', async () => {
     // Courier sizes every new message at login and exits on one it cannot open.
     const damaged = messageFile(source, gail.user, 'm-884-1');
-    const { mode } = statSync(damaged);
-    chmodSync(damaged, 0o000);
+    const repair = makeUnreadable(damaged);
     const state = tempStore();
     try {
       const result = await migrate(job(pop3Endpoint(source, gail), plainEndpoint(target, hugo), { maxAttempts: 2 }), state.store);
@@ -167,7 +183,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(result.error?.message).toContain('migrate it over IMAP');
       expect(result.messagesCopied).toBe(0);
     } finally {
-      chmodSync(damaged, mode);
+      repair();
       state.cleanup();
     }
   });
@@ -211,8 +227,7 @@ describe('a message the POP3 source cannot read (Cyrus answers -ERR [SYS/PERM])'
     const damagedSha = srcInbox.filter((m) => m.raw!.includes('Message-ID: <m-885-2@')).map((m) => m.sha256);
     // Cyrus runs as its own user: a spool file it may not open is one it cannot read.
     const damaged = cyrusMessageFile(source, 'm-885-2');
-    const { mode } = statSync(damaged);
-    chmodSync(damaged, 0o000);
+    const repair = makeUnreadable(damaged);
     const state = tempStore();
     try {
       const result = await migrate(job(pop3Endpoint(source, ivan), plainEndpoint(target, jane)), state.store);
@@ -224,7 +239,7 @@ describe('a message the POP3 source cannot read (Cyrus answers -ERR [SYS/PERM])'
       expect(result.skipped[0]!.reason).not.toContain('deleted');
       expect(shas(await readFolder(target, jane, 'INBOX'))).toEqual(shas(srcInbox).filter((sha) => sha !== damagedSha[0]));
     } finally {
-      chmodSync(damaged, mode);
+      repair();
       state.cleanup();
     }
   });
