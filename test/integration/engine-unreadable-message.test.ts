@@ -7,7 +7,7 @@
  * A connection that is cut on every fetch is no bad message: it fails the account as a
  * connection problem, and nothing is skipped.
  */
-import { chmodSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey } from '../../bridge/engine/account-job';
@@ -19,7 +19,7 @@ import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { startMailServer, type CyrusServer } from '../harness/servers';
 import { imapEndpoint } from './matrix-engine-support';
-import { cyrusMessageFile } from '../support/message-files';
+import { cyrusMessageFile, maildirMessageFile } from '../support/message-files';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 import type { AccountResult } from '../../shared/migration';
 
@@ -35,16 +35,7 @@ const ivy = { user: 'ivy@old.example.com', password: 'Unreadable-short-src-pw' }
 const jon = { user: 'jon@new.example.com', password: 'Unreadable-short-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
-function messageFile(server: DovecotServer, user: string, id: string): string {
-  const maildir = join(server.userHome(user), 'Maildir');
-  for (const dir of ['cur', 'new']) {
-    for (const name of readdirSync(join(maildir, dir))) {
-      const path = join(maildir, dir, name);
-      if (readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`)) return path;
-    }
-  }
-  throw new Error(`no Maildir file holds message ${id}`);
-}
+const messageFile = (server: DovecotServer, user: string, id: string): string => maildirMessageFile(join(server.userHome(user), 'Maildir'), id);
 
 type MailboxMessages = Awaited<ReturnType<typeof readFolder>>;
 

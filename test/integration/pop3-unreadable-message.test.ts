@@ -15,15 +15,15 @@
  * disk does. The maildrop was read over POP3 once before, so Courier knows every size from
  * its size list; on a maildrop no POP3 client has read, it opens every new file at login.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipIsFinal } from '../../bridge/engine/append-refusal';
 import { migrate } from '../../bridge/engine/migrate';
 import { Pop3Client } from '../../bridge/engine/pop3/client';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder, snapshotMailbox, type MailboxMessage } from '../harness/mailbox';
 import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
-import { cyrusMessageFile } from '../support/message-files';
+import { cyrusMessageFile, maildirMessageFile } from '../support/message-files';
 import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -37,18 +37,11 @@ const finn = { user: 'finn@new.example.com', password: 'Pop3-unreadable-first-tg
 const gail = { user: 'gail@old.example.com', password: 'Pop3-unreadable-login-src-pw' };
 const hugo = { user: 'hugo@new.example.com', password: 'Pop3-unreadable-login-tgt-pw' };
 const dora = { user: 'dora@new.example.com', password: 'Pop3-unreadable-cut-tgt-pw' };
+const ines = { user: 'ines@old.example.com', password: 'Pop3-unreadable-empty-src-pw' };
+const jack = { user: 'jack@new.example.com', password: 'Pop3-unreadable-empty-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`. */
-function messageFile(server: CourierServer, user: string, id: string): string {
-  for (const dir of ['cur', 'new']) {
-    const folder = join(server.maildir(user), dir);
-    for (const name of readdirSync(folder)) {
-      const path = join(folder, name);
-      if (readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`)) return path;
-    }
-  }
-  throw new Error(`no Maildir file holds message ${id}`);
-}
+const messageFile = (server: CourierServer, user: string, id: string): string => maildirMessageFile(server.maildir(user), id);
 
 const shas = (msgs: MailboxMessage[]): string[] => msgs.map((m) => m.sha256).sort();
 
@@ -93,12 +86,13 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startMailServer('courier', { name: 'pop3-unreadable-src', users: [alice, carl, eve, gail] }) as Promise<CourierServer>,
-      startDovecot({ name: 'pop3-unreadable-tgt', users: [bob, dora, finn, hugo] }),
+      startMailServer('courier', { name: 'pop3-unreadable-src', users: [alice, carl, eve, gail, ines] }) as Promise<CourierServer>,
+      startDovecot({ name: 'pop3-unreadable-tgt', users: [bob, dora, finn, hugo, jack] }),
     ]);
     await seedFolder(source, alice, 'INBOX', inbox);
     await seedFolder(source, eve, 'INBOX', bulkMessages(5, 883));
     await seedFolder(source, gail, 'INBOX', bulkMessages(3, 884));
+    await seedFolder(source, ines, 'INBOX', bulkMessages(4, 885));
     // Bodies of 20 to 40 KB: a cut after 8 KB of a session's answers falls in the first body it sends.
     await seedFolder(source, carl, 'INBOX', bulkMessages(6, 882, { minBody: 20_000, maxBody: 40_000 }));
     await Promise.all([listOnce(source, alice), listOnce(source, carl), listOnce(source, eve)]);
@@ -184,6 +178,36 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
       expect(result.messagesCopied).toBe(0);
     } finally {
       repair();
+      state.cleanup();
+    }
+  });
+
+  it('an empty message file (a delivery cut short): skipped as unreadable, never stored empty, and tried again by the next run', async () => {
+    const damaged = messageFile(source, ines.user, 'm-885-2');
+    const bytes = readFileSync(damaged);
+    const { atime, mtime } = statSync(damaged);
+    // Never listed before: Courier sizes it at the login, LIST says 0 bytes and RETR sends nothing.
+    writeFileSync(damaged, '');
+    const state = tempStore();
+    const endpoints = [pop3Endpoint(source, ines), plainEndpoint(target, jack)] as const;
+    try {
+      for (const run of [1, 2]) {
+        const result = await migrate(job(...endpoints, { maxAttempts: 3 }), state.store);
+        expect(result.error).toBeNull();
+        expect(result.messagesCopied).toBe(run === 1 ? 3 : 0);
+        expect(result.skipped).toHaveLength(1);
+        const reason = result.skipped[0]!.reason;
+        expect(reason).toMatch(/^SOURCE_UNREADABLE: the source server could not read this message: it sent the message empty \(0 bytes\)/);
+        expect(reason).toContain('POP3 UIDL');
+        expect(skipIsFinal(reason)).toBe(false);
+        // Dovecot refuses an empty APPEND, Courier-IMAP stores one: it is never sent.
+        const stored = await readFolder(target, jack, 'INBOX');
+        expect(stored).toHaveLength(3);
+        expect(stored.every((m) => m.rfc822Size > 0)).toBe(true);
+      }
+    } finally {
+      writeFileSync(damaged, bytes);
+      utimesSync(damaged, atime, mtime);
       state.cleanup();
     }
   });

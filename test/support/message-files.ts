@@ -13,3 +13,14 @@ export function cyrusMessageFile(server: CyrusServer, id: string): string {
   if (!found) throw new Error(`no spool file holds message ${id}`);
   return found;
 }
+
+/** The file of the message whose Message-ID is `<id@...>` in the cur/ or new/ of a Maildir folder. */
+export function maildirMessageFile(maildir: string, id: string): string {
+  for (const dir of ['cur', 'new']) {
+    for (const name of readdirSync(join(maildir, dir))) {
+      const path = join(maildir, dir, name);
+      if (readFileSync(path, 'latin1').includes(`Message-ID: <${id}@`)) return path;
+    }
+  }
+  throw new Error(`no Maildir file in ${maildir} holds message ${id}`);
+}

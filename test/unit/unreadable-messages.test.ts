@@ -24,14 +24,15 @@ function dropped(words: string): Error {
 }
 
 /** A source on which a FETCH including any of `bad` drops the connection (Dovecot), or every FETCH does (`all`). */
-function source(opts: { bad?: number[]; all?: boolean; no?: boolean }) {
+function source(opts: { bad?: number[]; all?: boolean; no?: boolean; breaksAfter?: number }) {
   let fetches = 0;
   let connections = 0;
   const bad = new Set(opts.bad ?? []);
   const fetch = async (c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => {
     fetches++;
     const conn = c as unknown as FakeConnection;
-    if (opts.all || uids.some((u) => bad.has(u))) {
+    const broken = opts.breaksAfter !== undefined && fetches > opts.breaksAfter;
+    if (opts.all || broken || uids.some((u) => bad.has(u))) {
       if (opts.no) throw Object.assign(new Error('Command failed'), { responseStatus: 'NO', responseText: 'Internal error occurred' });
       conn.usable = false;
       throw dropped('FETCH failed: Internal error occurred');
@@ -75,11 +76,42 @@ describe('narrowFailingFetch', () => {
     expect(s.fetches()).toBe(1);
   });
 
+  it('a damaged stretch (twelve in a row, and three more): every one found, no readable message blamed, about a connection each', async () => {
+    const bad = [...range(12).map((i) => 40 + i), 7, 90, 91];
+    const s = source({ bad });
+    const out = await narrowFailingFetch(range(120), s.fetch, s.fresh, dropped('FETCH failed'));
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual([...bad].sort((a, b) => a - b));
+    expect(out.got.map((m) => m.uid).sort((a, b) => a - b)).toEqual(range(120).filter((u) => !bad.includes(u)));
+    // Halving's budget (3 damaged messages' worth), then one by one: a connection or two per
+    // damaged message and a control every four in a row, not one per message of the set.
+    expect(s.connections()).toBeLessThanOrEqual(2 + 3 * (2 * 7 + 1) + 2 * bad.length + bad.length / 4);
+    expect(s.connections()).toBeLessThan(120);
+    expect((out.client as unknown as FakeConnection).usable).toBe(true);
+  });
+
+  it('damage spread all over the set (one message in ten): no set of ten goes through, still every damaged one found', async () => {
+    const bad = range(20).map((i) => i * 10 - 5);
+    const s = source({ bad });
+    const out = await narrowFailingFetch(range(200), s.fetch, s.fresh, dropped('FETCH failed'));
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(bad);
+    // Each readable message once: the two messages fetched to tell damage from a dead link are not kept.
+    expect(out.got.map((m) => m.uid).sort((a, b) => a - b)).toEqual(range(200).filter((u) => !bad.includes(u)));
+  });
+
+  it('one by one, a source that starts failing everything: the control fails, the first error stands, nothing blamed', async () => {
+    // Twenty damaged messages spread over the set (beyond the halving's budget), then, after
+    // 70 fetches, while the narrowing goes one by one, every fetch fails.
+    const s = source({ bad: range(20).map((i) => i * 10 - 5), breaksAfter: 70 });
+    const first = dropped('the first one');
+    await expect(narrowFailingFetch(range(200), s.fetch, s.fresh, first)).rejects.toBe(first);
+  });
+
   it('a source that fails every fetch: the first error stands after a few fetches, nothing blamed', async () => {
     const s = source({ all: true });
     const first = dropped('the first one');
     await expect(narrowFailingFetch(range(5000), s.fetch, s.fresh, first)).rejects.toBe(first);
-    expect(s.fetches()).toBeLessThanOrEqual(7);
+    // The set, halves and quarters (7), then two messages alone.
+    expect(s.fetches()).toBeLessThanOrEqual(9);
   });
 
   it('a source that cannot be reached again: the first error stands', async () => {

@@ -16,7 +16,7 @@ import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { sourceRescue, type FailedSpan } from './source-rescue';
-import { unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
+import { EMPTY_MESSAGE_WORDS, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 /**
  * An IMAP source. Each session is one connection behind the read-only guard: folders
@@ -114,7 +114,11 @@ async function fetchChunk(session: () => ImapFlow, target: ImapFlow, chunk: Chun
       for (const u of narrowed.unreadable) unreadable.set(u.uid, u);
       source = session();
     }
-    for (const msg of got) if (msg.source) bodies.set(msg.uid, msg.source);
+    for (const msg of got) {
+      if (!msg.source) continue;
+      if (msg.source.length === 0) unreadable.set(msg.uid, { uid: msg.uid, words: EMPTY_MESSAGE_WORDS });
+      else bodies.set(msg.uid, msg.source);
+    }
     await recoverNulBytes(source, bodies);
   }
   // A body the server left out of an OK answer: expunged meanwhile, or (Cyrus) a message

@@ -22,6 +22,14 @@ export function unreadableReason(words: string): string {
   return `${UNREADABLE_PREFIX}: the source server could not read this message: ${words}; check the message on the old server`;
 }
 
+/**
+ * A message the source sent with no bytes at all: no message is empty (a header block at
+ * least), so the server failed to read it. Courier-IMAP answers the FETCH of a message
+ * file it cannot read with an empty literal; an empty file in a damaged Maildir gives the
+ * same. Never stored as the message: the next run tries it again.
+ */
+export const EMPTY_MESSAGE_WORDS = 'it sent the message empty (0 bytes)';
+
 export interface Unreadable {
   uid: number;
   /** The server's own words about the failure. */
@@ -60,12 +68,23 @@ export interface Narrowed<T, F extends ImapFlow = ImapFlow> {
 }
 
 /**
+ * After this many messages in a row failed alone while the narrowing goes one by one, a
+ * message that came through earlier is fetched again on a fresh connection: a source that
+ * now fails that one too has a broken link or server, not one more damaged message.
+ */
+const CONTROL_EVERY = 4;
+
+/**
  * Fetches `uids` again after `firstError`, narrowing a set that keeps failing down to the
  * messages that fail alone. First the whole set once more on a fresh connection (a passing
  * fault ends here); then halves of each failing set, every fetch after a failure on a fresh
- * connection; each message left alone is tried once more on a connection of its own. At
- * most a few fetches per damaged message and level (log2 of the set): beyond that budget,
- * or when nothing at all came through, the first error stands, as a connection problem.
+ * connection; each message left alone is tried once more on a connection of its own.
+ * Halving costs a few fetches per damaged message and level (log2 of the set), which pays
+ * for a few damaged messages among many. Past that budget (a damaged stretch: a restored
+ * backup with the wrong owner, a disk fault), the messages still in doubt go one at a
+ * time, about one new connection per damaged message, with a control fetch of a message
+ * that came through after every few failures in a row. When nothing at all came through,
+ * or the control fails, the first error stands, as a connection problem.
  */
 export async function narrowFailingFetch<T, F extends ImapFlow>(
   uids: readonly number[],
@@ -77,6 +96,8 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
   // Room for three damaged messages in one set: two halves per level each, and a confirmation.
   let budget = 2 + 3 * (2 * levels + 1);
   let client: F | undefined;
+  /** Whether `client` is a new connection nothing was fetched on yet. */
+  let untouched = false;
   const open = async (): Promise<F> => {
     if (client && client.usable) return client;
     await closeQuietly(client);
@@ -88,6 +109,7 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
       if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
       throw firstError;
     }
+    untouched = true;
     return client;
   };
   const reconnect = async (): Promise<F> => {
@@ -95,60 +117,101 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
     client = undefined;
     return open();
   };
-  const attempt = async (set: number[], onFresh: boolean): Promise<{ ok: true; got: T[] } | { ok: false; err: unknown }> => {
-    if (budget-- <= 0) throw firstError;
+  type Attempt = { ok: true; got: T[] } | { ok: false; err: unknown; onFresh: boolean };
+  const attempt = async (set: number[], onFresh: boolean): Promise<Attempt> => {
     const c = onFresh ? await reconnect() : await open();
+    const wasUntouched = untouched;
+    untouched = false;
     try {
       return { ok: true, got: await fetch(c, set) };
     } catch (err) {
       if (!mayBeAMessage(err)) throw err;
-      return { ok: false, err };
+      return { ok: false, err, onFresh: wasUntouched };
     }
   };
 
   const got: T[] = [];
   const unreadable: Unreadable[] = [];
   let cameThrough = 0;
+  /** A UID that came through, for the control fetches of the one-by-one stage. */
+  let readable: number | undefined;
+  const through = (set: number[], items: T[]): void => {
+    got.push(...items);
+    cameThrough++;
+    readable = set[0];
+  };
   let failed = 0;
-  // The whole set again, its halves and its quarters all failing, nothing at all through: a
-  // link or server that fails everything, not up to two damaged messages. Given up there.
-  const hopeless = (): boolean => cameThrough === 0 && failed >= 7;
+  let probed = false;
+  // The whole set again, its halves and its quarters all failing, nothing at all through:
+  // a link or server that fails everything, or damage spread all over the set (one message
+  // in ten). Two messages of the set alone on fresh connections tell them apart; their
+  // bodies are not kept (each is fetched again with its part of the set). Given up when
+  // neither comes through.
+  const hopeless = async (): Promise<boolean> => {
+    if (cameThrough > 0 || failed < 7) return false;
+    if (probed) return true;
+    probed = true;
+    for (const uid of [uids[0]!, uids[Math.floor(uids.length / 2)]!]) {
+      const probe = await attempt([uid], true);
+      if (probe.ok) {
+        cameThrough++;
+        readable = uid;
+        return false;
+      }
+    }
+    return true;
+  };
+  /** UIDs the halving had no budget left for. */
+  const inDoubt: number[] = [];
   try {
     const all = [...uids];
+    budget--;
     const again = await attempt(all, true);
     if (again.ok) return { got: again.got, unreadable, client: client! };
     failed++;
     const failing: Array<{ set: number[]; err: unknown }> = [{ set: all, err: again.err }];
     while (failing.length > 0) {
       const { set, err } = failing.pop()!;
+      if (budget <= 0) {
+        inDoubt.push(...set);
+        continue;
+      }
       if (set.length === 1) {
         // Alone, on a connection of its own: a link that fails everything fails here too,
         // and is told apart by nothing else having come through.
+        budget--;
         const alone = await attempt(set, true);
         if (alone.ok) {
-          got.push(...alone.got);
-          cameThrough++;
+          through(set, alone.got);
         } else {
           failed++;
           unreadable.push({ uid: set[0]!, words: serverWords(alone.err ?? err) });
         }
-        if (hopeless()) throw firstError;
+        if (await hopeless()) throw firstError;
         continue;
       }
       const mid = Math.ceil(set.length / 2);
       for (const half of [set.slice(0, mid), set.slice(mid)]) {
+        if (budget <= 0) {
+          inDoubt.push(...half);
+          continue;
+        }
         // After a failure the connection may be gone (Dovecot drops it) or in doubt: a new one.
+        budget--;
         const r = await attempt(half, false);
         if (r.ok) {
-          got.push(...r.got);
-          cameThrough++;
+          through(half, r.got);
         } else {
           failed++;
-          if (hopeless()) throw firstError;
+          if (await hopeless()) throw firstError;
           failing.push({ set: half, err: r.err });
           await reconnect();
         }
       }
+    }
+    if (inDoubt.length > 0) {
+      if (readable === undefined) throw firstError;
+      await oneByOne(inDoubt.sort((a, b) => a - b), readable);
     }
   } catch (err) {
     await closeQuietly(client);
@@ -160,6 +223,31 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
   }
   const live = client && client.usable ? client : await reconnect();
   return { got, unreadable, client: live };
+
+  /**
+   * Each message alone: on the connection in use, and once more on a fresh one when that
+   * fails (a damaged message right after another costs one connection, not two). A message
+   * is blamed when it fails alone on a fresh connection.
+   */
+  async function oneByOne(rest: number[], control: number): Promise<void> {
+    let inARow = 0;
+    for (const uid of rest) {
+      let r = await attempt([uid], false);
+      if (!r.ok && !r.onFresh) r = await attempt([uid], true);
+      if (r.ok) {
+        through([uid], r.got);
+        inARow = 0;
+        continue;
+      }
+      failed++;
+      unreadable.push({ uid, words: serverWords(r.err) });
+      if (++inARow % CONTROL_EVERY === 0) {
+        // The control's own message is not kept: it is in `got` already.
+        const check = await attempt([control], true);
+        if (!check.ok) throw firstError;
+      }
+    }
+  }
 }
 
 /**

@@ -19,7 +19,7 @@ import { Pop3ServerError, classifyPop3Error } from './errors';
 import { headerBlock, internalDateOf, messageExactFingerprint, messageFingerprint } from './headers';
 import { adoptHandedMessages, type HandedMessages } from './handed-messages';
 import { DroppedDownloads, sessionDropped } from './dropped-downloads';
-import { UNREADABLE_PREFIX, serverWords, unreadableReason } from '../imap/unreadable-messages';
+import { EMPTY_MESSAGE_WORDS, UNREADABLE_PREFIX, serverWords, unreadableReason } from '../imap/unreadable-messages';
 import { UidlIds } from './uidl-ids';
 import { uidlKeys } from './uidl-keys';
 
@@ -371,6 +371,7 @@ function pop3Session(
     try {
       const got = await download(m, fetched);
       if (typeof got === 'string') return skip(got);
+      if (got.length === 0) return skip(`${unreadableReason(EMPTY_MESSAGE_WORDS)} (POP3 UIDL ${m.uidl})`);
       raw = got;
     } catch (err) {
       // A temporary failure is retried with the session; any other -ERR means the message

@@ -1,0 +1,128 @@
+/**
+ * A stretch of messages the source server cannot read (nine of an INBOX of forty, seven of
+ * them in a row: a restored backup with the wrong owner, a disk fault), on each source
+ * server, each failing in its own way: Dovecot drops the session over every FETCH that
+ * includes one, Cyrus answers OK and leaves them out, Courier-IMAP sends them empty. Every
+ * readable message is copied once, each damaged one is skipped as SOURCE_UNREADABLE (not
+ * for good), and once repaired the next run copies exactly those. The source is unchanged.
+ */
+import { chmodSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { skipIsFinal } from '../../bridge/engine/append-refusal';
+import { migrate } from '../../bridge/engine/migrate';
+import { startDovecot, type DovecotServer } from '../harness/dovecot';
+import { readFolder, seedFolder, snapshotMailbox } from '../harness/mailbox';
+import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
+import { bulkMessages } from '../support/corpus';
+import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+import { cyrusMessageFile, maildirMessageFile } from '../support/message-files';
+import { imapEndpoint } from './matrix-engine-support';
+
+const owner = { user: 'stretch@old.example.com', password: 'Stretch-src-pw' };
+const targets = {
+  dovecot: { user: 'from-dovecot@new.example.com', password: 'Stretch-tgt-pw-1' },
+  cyrus: { user: 'from-cyrus@new.example.com', password: 'Stretch-tgt-pw-2' },
+  courier: { user: 'from-courier@new.example.com', password: 'Stretch-tgt-pw-3' },
+};
+/** Message numbers (Message-ID <m-741-N@...>) made unreadable: seven in a row, two more. */
+const DAMAGED = [6, 7, 8, 9, 10, 11, 12, 20, 21];
+
+/** Makes a file unreadable to the server's user; returns the repair. */
+function withoutPermission(path: string): () => void {
+  const { mode } = statSync(path);
+  chmodSync(path, 0o000);
+  return () => chmodSync(path, mode);
+}
+
+/**
+ * Courier-IMAP runs as root here, so a file's mode stops nothing: the message file becomes
+ * a directory (opened, then unreadable). The repair restores the bytes and the mtime,
+ * which Courier reports as the INTERNALDATE.
+ */
+function asDirectory(path: string): () => void {
+  const bytes = readFileSync(path);
+  const { atime, mtime } = statSync(path);
+  unlinkSync(path);
+  mkdirSync(path);
+  return () => {
+    rmdirSync(path);
+    writeFileSync(path, bytes);
+    utimesSync(path, atime, mtime);
+  };
+}
+
+describe('a stretch of messages the source cannot read', () => {
+  let dovecot: DovecotServer;
+  let cyrus: CyrusServer;
+  let courier: CourierServer;
+  let target: DovecotServer;
+
+  beforeAll(async () => {
+    [dovecot, cyrus, courier, target] = await Promise.all([
+      startDovecot({ name: 'stretch-dovecot', users: [owner] }),
+      startMailServer('cyrus', { name: 'stretch-cyrus', users: [owner] }),
+      startMailServer('courier', { name: 'stretch-courier', users: [owner] }),
+      startDovecot({ name: 'stretch-tgt', users: Object.values(targets) }),
+    ]);
+    for (const server of [dovecot, cyrus, courier]) {
+      await seedFolder(server, owner, 'INBOX', bulkMessages(40, 741));
+      await seedFolder(server, owner, `${server.prefix}Work`, bulkMessages(5, 742, { prefix: 'w' }));
+    }
+  });
+  afterAll(async () => {
+    await Promise.all([dovecot?.stop(), cyrus?.stop(), courier?.stop(), target?.stop()]);
+  });
+
+  const cases = [
+    ['Dovecot (drops the session over each)', 'dovecot'],
+    ['Cyrus (answers OK without them)', 'cyrus'],
+    ['Courier-IMAP (sends them empty)', 'courier'],
+  ] as const;
+
+  it.each(cases)('%s: every readable message copied once, the damaged ones skipped and copied by the run after the repair', async (_label, kind) => {
+    const server = kind === 'dovecot' ? dovecot : kind === 'cyrus' ? cyrus : courier;
+    const user = targets[kind];
+    const before = await snapshotMailbox(server, owner);
+    const srcInbox = await readFolder(server, owner, 'INBOX', { withRaw: true });
+    const srcWork = await readFolder(server, owner, `${server.prefix}Work`);
+    const uidOf = (n: number): number => srcInbox.find((m) => m.raw!.toString('latin1').includes(`Message-ID: <m-741-${n}@`))!.uid;
+    const damagedUids = DAMAGED.map(uidOf).sort((a, b) => a - b);
+    const fileOf = (n: number): string =>
+      kind === 'cyrus'
+        ? cyrusMessageFile(cyrus, `m-741-${n}`)
+        : maildirMessageFile(kind === 'dovecot' ? join(dovecot.userHome(owner.user), 'Maildir') : courier.maildir(owner.user), `m-741-${n}`);
+    const files = DAMAGED.map(fileOf);
+    const repairs = files.map((file) => (kind === 'courier' ? asDirectory(file) : withoutPermission(file)));
+    const repair = (): void => {
+      for (const r of repairs.splice(0)) r();
+    };
+    const state = tempStore();
+    const migration = job(kind === 'dovecot' ? plainEndpoint(dovecot, owner) : imapEndpoint(kind === 'cyrus' ? cyrus : courier, owner), plainEndpoint(target, user), { concurrency: 1, fixedConcurrency: true, maxAttempts: 3 });
+    try {
+      const first = await migrate(migration, state.store);
+      expect(first.error).toBeNull();
+      expect(first.status).toBe('done');
+      expect(first.messagesCopied).toBe(40 - DAMAGED.length + 5);
+      expect(first.skipped.map((s) => s.uid).sort((a, b) => a - b)).toEqual(damagedUids);
+      for (const s of first.skipped) {
+        expect(s.folder).toBe('INBOX');
+        expect(s.reason).toMatch(/^SOURCE_UNREADABLE: the source server could not read this message/);
+        expect(skipIsFinal(s.reason)).toBe(false);
+      }
+      expect(identities(await readFolder(target, user, 'INBOX'))).toEqual(identities(srcInbox.filter((m) => !damagedUids.includes(m.uid))));
+      expect(identities(await readFolder(target, user, 'Work'))).toEqual(identities(srcWork));
+
+      repair();
+      const second = await migrate(migration, state.store);
+      expect(second.error).toBeNull();
+      expect(second.skipped).toEqual([]);
+      expect(second.messagesCopied).toBe(DAMAGED.length);
+      expect(identities(await readFolder(target, user, 'INBOX'))).toEqual(identities(srcInbox));
+    } finally {
+      repair();
+      state.cleanup();
+    }
+    expect(await snapshotMailbox(server, owner)).toEqual(before);
+  });
+});
