@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WarningFactsSchema } from './warning-facts';
 
 /**
  * Error codes shared by the engine, the wire protocol and the UI. Each code has a
@@ -39,6 +40,8 @@ export const ErrorInfoSchema = z.object({
   message: z.string(),
   /** Which side of the migration the error came from, when known (the UI names it in its own words). */
   side: z.enum(['source', 'target']).optional(),
+  /** A warning's facts as data, for a UI to state in its own language (warning-facts.ts). */
+  facts: WarningFactsSchema.optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 

@@ -1,5 +1,6 @@
 import type { ErrorInfo } from '../../shared/errors';
 import type { AccountResult, FolderResult } from '../../shared/migration';
+import { MAX_CHANGED_COPIES_NAMED } from '../../shared/warning-facts';
 import type { MigrationError } from './errors';
 import type { AccountJob } from './account-job';
 import type { StateStore } from './state-store';
@@ -46,6 +47,13 @@ export function storedChangeWarnings(runs: Iterable<FolderRun>, label: (uid: num
     out.push({
       code: 'MESSAGE_CHANGED',
       message: `${run.storedChanges.length} message(s) copied from "${run.source}" to "${run.target}" were stored by the target with changes: ${kinds} (${which}). They are on the target, but not byte for byte.`,
+      facts: {
+        kind: 'message-changed',
+        count: run.storedChanges.length,
+        from: run.source,
+        to: run.target,
+        copies: run.storedChanges.slice(0, MAX_CHANGED_COPIES_NAMED).map((c) => ({ message: label(c.uid), targetUid: c.targetUid })),
+      },
     });
   }
   return out;

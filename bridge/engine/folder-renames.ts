@@ -103,6 +103,7 @@ export async function adoptRenamedFolders(
     warnings.push({
       code: 'FOLDER_RENAMED',
       message: `Source folder "${found.sourceFolder}" was renamed to "${mapping.source}" since the last run: its mail is not copied again, and its copy on the target is now "${targetFolder}".`,
+      facts: { kind: 'folder-moved', from: found.sourceFolder, to: mapping.source, target: targetFolder },
     });
   }
   return warnings;

@@ -103,6 +103,7 @@ export function changedDateWarnings(changed: readonly ChangedDate[], label: (uid
     code: 'DATE_CHANGED' as const,
     side: 'target' as const,
     message: `${label(c.uid)} of "${c.sourceFolder}" was copied to "${c.folder}" (target UID ${c.targetUid}) with the date ${c.sent.toISOString()}, but the target keeps ${c.stored.toISOString()} instead: it cannot store that date. The message is there; mail clients sort it by the date the target kept.`,
+    facts: { kind: 'date-changed' as const, message: label(c.uid), folder: c.sourceFolder, target: c.folder, targetUid: c.targetUid, sent: c.sent.toISOString(), stored: c.stored.toISOString() },
   }));
   const rest = new Map<string, ChangedDate[]>();
   for (const c of changed.slice(MAX_DATE_WARNINGS)) rest.set(c.folder, [...(rest.get(c.folder) ?? []), c]);
@@ -113,6 +114,7 @@ export function changedDateWarnings(changed: readonly ChangedDate[], label: (uid
       code: 'DATE_CHANGED',
       side: 'target',
       message: `${list.length} more message(s) copied to "${folder}" (target UIDs ${first.targetUid} to ${last.targetUid}) were given a date the target cannot store (before 1970 or far ahead), and it keeps another: from ${label(first.uid)} of "${first.sourceFolder}" (${first.sent.toISOString()}, kept as ${first.stored.toISOString()}) to ${label(last.uid)} of "${last.sourceFolder}". The messages are there; mail clients sort them by the dates the target kept.`,
+      facts: { kind: 'dates-counted', count: list.length, folder },
     });
   }
   return out;

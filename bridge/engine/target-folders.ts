@@ -182,6 +182,7 @@ export async function createTargetFolders(
           result.renamed.push({
             code: 'FOLDER_RENAMED',
             message: `The target refused the folder name "${path}" ("${said}"); its mail goes to "${safer}" instead.`,
+            facts: { kind: 'folder-renamed', from: path, to: safer },
           });
           continue;
         }

@@ -60,6 +60,7 @@ export function addPassWarnings(kept: StoredWarnings | null, scope: string, pass
       code: w.code,
       message: w.message,
       ...(w.side ? { side: w.side } : {}),
+      ...(w.facts ? { facts: w.facts } : {}),
       passes: (old?.passes ?? 0) + 1,
       firstAt: old?.firstAt ?? at,
       lastAt: at,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors';
 import { FolderCountsSchema } from '../migration';
 import { VerifySummarySchema } from '../verify';
+import { WarningFactsSchema } from '../warning-facts';
 import { ClassifiedErrorSchema, IdSchema, IsoDateTimeSchema, ServerSchema } from './common';
 
 /**
@@ -101,6 +102,8 @@ export const AccountWarningSchema = z.object({
   /** The engine's text (English): which folder, message or date it is about. */
   message: z.string(),
   side: z.enum(['source', 'target']).optional(),
+  /** The same facts as data, for the UI's language (absent for a warning that has none, or one stored by an older version). */
+  facts: WarningFactsSchema.optional(),
   /** Passes that reported it. */
   passes: z.number().int().positive(),
   firstAt: IsoDateTimeSchema,

@@ -17,7 +17,6 @@ import { seedFolder } from '../harness/mailbox';
 import { startMailServer, type AnyMailServer } from '../harness/servers';
 import { BridgeClient, pair, spawnBridge, type BridgeProcess } from '../support/bridge-client';
 import { bulkMessages, trickyMessages } from '../support/corpus';
-import { warningFacts } from '../../extension/dashboard/monitor/warning-facts';
 
 const alice = { user: 'alice-bw@old.example.com', password: 'Bw-Src-Alice-4417' };
 const carol = { user: 'carol-bw@old.example.com', password: 'Bw-Src-Carol-5528' };
@@ -114,7 +113,7 @@ describe('bridge: the warnings of the passes reach the account view and the repo
     const renamed = carolView.warnings.filter((w) => w.code === 'FOLDER_RENAMED');
     expect(renamed, brief).toHaveLength(1);
     expect(renamed[0]!.message).toContain('"v1.2"');
-    expect(warningFacts(renamed[0]!)).toEqual({ kind: 'folder-renamed', from: 'v1.2', to: 'v1．2' });
+    expect(renamed[0]!.facts).toEqual({ kind: 'folder-renamed', from: 'v1.2', to: 'v1．2' });
     expect(carolView.warnings.map((w) => w.code), brief).not.toContain('MESSAGE_CHANGED');
 
     // A deep verify lists the copy Cyrus rewrote as such (not a difference), with what it rewrote;
@@ -127,9 +126,9 @@ describe('bridge: the warnings of the passes reach the account view and the repo
     const vbrief = JSON.stringify(verified);
     expect(verified.status, vbrief).toBe('verified');
     // The very copies the pass named: the warning's facts as the drawer reads them.
-    const facts = warningFacts(changed[0]!);
+    const facts = changed[0]!.facts;
     expect(facts?.kind, changed[0]!.message).toBe('message-changed');
-    const named = facts?.kind === 'message-changed' ? facts.uids.split(', ').map((p) => p.replace(/^UID /, '').replace(' → ', '>')) : [];
+    const named = facts?.kind === 'message-changed' ? facts.copies.map((c) => `${c.message.replace(/^UID /, '')}>${c.targetUid}`) : [];
     const inbox = verified.folders.find((f) => f.source === 'INBOX')!;
     expect(inbox.rewritten.map((r) => `${r.uid}>${r.targetUid}`), vbrief).toEqual(named);
     expect(verified.rewrittenTotal, vbrief).toBe(named.length);

@@ -10,7 +10,8 @@ import 'fake-indexeddb/auto';
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { parse } from 'csv-parse/sync';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { ErrorInfo } from '../../shared/errors';
+import { ErrorInfoSchema, type ErrorInfo } from '../../shared/errors';
+import { MAX_CHANGED_COPIES_NAMED } from '../../shared/warning-facts';
 import type { AccountWarning } from '../../shared/protocol/account';
 import { VerifySummarySchema, type VerifySummary } from '../../shared/verify';
 import { changedDateWarnings } from '../../bridge/engine/stored-dates';
@@ -32,18 +33,22 @@ vi.mock('../../extension/lib/page-client', () => ({
 const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');
 const { StatusTable } = await import('../../extension/dashboard/monitor/StatusTable');
 const { VerifyReport } = await import('../../extension/dashboard/report/VerifyReport');
-const { warningFacts } = await import('../../extension/dashboard/monitor/warning-facts');
 
 const SENT = new Date('1965-06-01T12:00:00.000Z');
 const STORED = new Date('2101-07-08T18:28:16.000Z');
 const [dateWarning] = changedDateWarnings([{ sourceFolder: 'INBOX', folder: 'INBOX', uid: 4, targetUid: 9, sent: SENT, stored: STORED }]);
 const [changedWarning] = storedChangeWarnings([{ source: 'Projects', target: 'Projects', storedChanges: [{ uid: 3, targetUid: 5, what: '8-bit header bytes replaced' }] } as unknown as FolderRun]);
-const renamedWarning: ErrorInfo = { code: 'FOLDER_RENAMED', message: 'The target refused the folder name "v1.2" ("[CANNOT] Invalid mailbox name"); its mail goes to "v1．2" instead.' };
+const renamedWarning: ErrorInfo = {
+  code: 'FOLDER_RENAMED',
+  message: 'The target refused the folder name "v1.2" ("[CANNOT] Invalid mailbox name"); its mail goes to "v1．2" instead.',
+  facts: { kind: 'folder-renamed', from: 'v1.2', to: 'v1．2' },
+};
 
 const kept = (w: ErrorInfo, over: Partial<AccountWarning> = {}): AccountWarning => ({
   code: w.code,
   message: w.message,
   ...(w.side ? { side: w.side } : {}),
+  ...(w.facts ? { facts: w.facts } : {}),
   passes: 1,
   firstAt: '2026-12-04T10:00:00.000Z',
   lastAt: '2026-12-04T10:00:00.000Z',
@@ -96,11 +101,29 @@ beforeAll(() => {
 afterEach(cleanup);
 
 describe('the facts of the engine’s warnings', () => {
-  it('are read from what the engine writes', () => {
-    expect(warningFacts(renamedWarning)).toEqual({ kind: 'folder-renamed', from: 'v1.2', to: 'v1．2' });
-    expect(warningFacts(dateWarning!)).toEqual({ kind: 'date-changed', message: 'UID 4', folder: 'INBOX', target: 'INBOX', targetUid: '9', sent: SENT.toISOString(), stored: STORED.toISOString() });
-    expect(warningFacts(changedWarning!)).toEqual({ kind: 'message-changed', count: '1', from: 'Projects', to: 'Projects', uids: 'UID 3 → 5' });
-    expect(warningFacts({ message: 'Something the engine will say one day.' })).toBeNull();
+  it('travel with the warning as data, through the wire schema', () => {
+    expect(dateWarning!.facts).toEqual({ kind: 'date-changed', message: 'UID 4', folder: 'INBOX', target: 'INBOX', targetUid: 9, sent: SENT.toISOString(), stored: STORED.toISOString() });
+    expect(changedWarning!.facts).toEqual({ kind: 'message-changed', count: 1, from: 'Projects', to: 'Projects', copies: [{ message: 'UID 3', targetUid: 5 }] });
+    for (const w of [dateWarning!, changedWarning!, renamedWarning]) expect(ErrorInfoSchema.parse(JSON.parse(JSON.stringify(w)))).toEqual(w);
+  });
+
+  it('a folder name with quotes and brackets stays whole, in Chinese too (the engine’s sentence quotes it)', () => {
+    const odd = 'Reports ("2024") [old]';
+    const [w] = storedChangeWarnings([{ source: odd, target: odd, storedChanges: [{ uid: 3, targetUid: 5, what: '8-bit header bytes replaced' }] } as unknown as FolderRun]);
+    const { container } = inLocale('zh-CN', <DetailsDrawer account={makeAccount({ warnings: [kept(w!)], warningsOmitted: 0 })} onClose={() => {}} />);
+    expect(texts(container, 'warnings-facts')).toEqual([`从 ${odd} 搬到 ${odd},共 1 封:UID 3 → 5。`]);
+  });
+
+  it('many rewritten copies: the first twenty named, the count covers all', () => {
+    const changes = Array.from({ length: 25 }, (_, i) => ({ uid: i + 1, targetUid: i + 101, what: '8-bit header bytes replaced' }));
+    const [w] = storedChangeWarnings([{ source: 'INBOX', target: 'INBOX', storedChanges: changes } as unknown as FolderRun]);
+    expect(w!.facts).toMatchObject({ kind: 'message-changed', count: 25 });
+    expect(w!.facts?.kind === 'message-changed' && w!.facts.copies).toHaveLength(MAX_CHANGED_COPIES_NAMED);
+    const { container } = inLocale('en', <DetailsDrawer account={makeAccount({ warnings: [kept(w!)], warningsOmitted: 0 })} onClose={() => {}} />);
+    const [text] = texts(container, 'warnings-facts');
+    expect(text).toContain('25 in all: UID 1 → 101, ');
+    expect(text).toContain('UID 20 → 120 … (+5).');
+    expect(text).not.toContain('UID 21 ');
   });
 });
 

@@ -173,11 +173,19 @@ describe('zh-CN mode leaves no English engine text', () => {
     const { storedChangeWarnings } = await import('../../bridge/engine/account-result');
     const { VerifyReport } = await import('../../extension/dashboard/report/VerifyReport');
     const engine = [
-      { code: 'FOLDER_RENAMED' as const, message: 'The target refused the folder name "v1.2" ("[CANNOT] Invalid mailbox name"); its mail goes to "v1．2" instead.' },
-      { code: 'FOLDER_RENAMED' as const, message: 'Source folder "旧项目" was renamed to "新项目" since the last run: its mail is not copied again, and its copy on the target is now "新项目".' },
+      {
+        code: 'FOLDER_RENAMED' as const,
+        message: 'The target refused the folder name "v1.2" ("[CANNOT] Invalid mailbox name"); its mail goes to "v1．2" instead.',
+        facts: { kind: 'folder-renamed' as const, from: 'v1.2', to: 'v1．2' },
+      },
+      {
+        code: 'FOLDER_RENAMED' as const,
+        message: 'Source folder "旧项目" was renamed to "新项目" since the last run: its mail is not copied again, and its copy on the target is now "新项目".',
+        facts: { kind: 'folder-moved' as const, from: '旧项目', to: '新项目', target: '新项目' },
+      },
       ...changedDateWarnings([{ sourceFolder: 'INBOX', folder: 'INBOX', uid: 4, targetUid: 9, sent: new Date('1965-06-01T12:00:00Z'), stored: new Date('1970-01-02T00:00:00Z') }]),
       ...storedChangeWarnings([{ source: 'INBOX', target: 'INBOX', storedChanges: [{ uid: 3, targetUid: 5, what: '8-bit header bytes replaced' }] } as never]),
-      // A text with no facts the UI reads: its code's sentence only.
+      // A warning without facts: its code's sentence only.
       { code: 'THROTTLED' as const, message: 'The server refused 2 of 4 parallel connections (connection limit); the migration went on with fewer.' },
     ];
     const warnings = engine.map((w, i) => ({ ...w, passes: i + 1, firstAt: '2026-12-04T10:00:00.000Z', lastAt: '2026-12-04T10:00:00.000Z', latest: i % 2 === 0 }));
