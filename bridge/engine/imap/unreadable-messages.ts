@@ -83,8 +83,9 @@ const CONTROL_EVERY = 4;
  * for a few damaged messages among many. Past that budget (a damaged stretch: a restored
  * backup with the wrong owner, a disk fault), the messages still in doubt go one at a
  * time, about one new connection per damaged message, with a control fetch of a message
- * that came through after every few failures in a row. When nothing at all came through,
- * or the control fails, the first error stands, as a connection problem.
+ * that came through after every few failures in a row, and once more when messages were
+ * blamed after the last fetch that came through. When nothing at all came through, or a
+ * control fails, the first error stands, as a connection problem.
  */
 export async function narrowFailingFetch<T, F extends ImapFlow>(
   uids: readonly number[],
@@ -133,12 +134,29 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
   const got: T[] = [];
   const unreadable: Unreadable[] = [];
   let cameThrough = 0;
-  /** A UID that came through, for the control fetches of the one-by-one stage. */
+  /** A UID that came through, for the control fetches. */
   let readable: number | undefined;
+  /** Messages blamed since the last fetch that came through (a message, a probe or a control). */
+  let blamedSince = 0;
   const through = (set: number[], items: T[]): void => {
     got.push(...items);
     cameThrough++;
     readable = set[0];
+    blamedSince = 0;
+  };
+  const blame = (uid: number, words: string): void => {
+    unreadable.push({ uid, words });
+    blamedSince++;
+  };
+  /**
+   * `readable` again, alone on a fresh connection (its body is not kept: it is in `got`
+   * already). A source that now fails it too has a broken link or server: the messages
+   * blamed meanwhile are not blamed, the first error stands.
+   */
+  const control = async (): Promise<void> => {
+    const check = await attempt([readable!], true);
+    if (!check.ok) throw firstError;
+    blamedSince = 0;
   };
   let failed = 0;
   let probed = false;
@@ -156,6 +174,7 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
       if (probe.ok) {
         cameThrough++;
         readable = uid;
+        blamedSince = 0;
         return false;
       }
     }
@@ -185,7 +204,7 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
           through(set, alone.got);
         } else {
           failed++;
-          unreadable.push({ uid: set[0]!, words: serverWords(alone.err ?? err) });
+          blame(set[0]!, serverWords(alone.err ?? err));
         }
         if (await hopeless()) throw firstError;
         continue;
@@ -211,8 +230,12 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
     }
     if (inDoubt.length > 0) {
       if (readable === undefined) throw firstError;
-      await oneByOne(inDoubt.sort((a, b) => a - b), readable);
+      await oneByOne(inDoubt.sort((a, b) => a - b));
     }
+    // Messages blamed after the last fetch that came through: a source that started failing
+    // everything meanwhile blames every message it is asked for alone (the halving never
+    // checks), so a message that came through is fetched once more before they are blamed.
+    if (blamedSince > 0 && readable !== undefined) await control();
   } catch (err) {
     await closeQuietly(client);
     throw err;
@@ -229,7 +252,7 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
    * fails (a damaged message right after another costs one connection, not two). A message
    * is blamed when it fails alone on a fresh connection.
    */
-  async function oneByOne(rest: number[], control: number): Promise<void> {
+  async function oneByOne(rest: number[]): Promise<void> {
     let inARow = 0;
     for (const uid of rest) {
       let r = await attempt([uid], false);
@@ -240,12 +263,8 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
         continue;
       }
       failed++;
-      unreadable.push({ uid, words: serverWords(r.err) });
-      if (++inARow % CONTROL_EVERY === 0) {
-        // The control's own message is not kept: it is in `got` already.
-        const check = await attempt([control], true);
-        if (!check.ok) throw firstError;
-      }
+      blame(uid, serverWords(r.err));
+      if (++inARow % CONTROL_EVERY === 0) await control();
     }
   }
 }
