@@ -6,6 +6,9 @@ import type { ImapFlow } from 'imapflow';
 import { describe, expect, it } from 'vitest';
 import { skipIsFinal } from '../../bridge/engine/append-refusal';
 import { MigrationError } from '../../bridge/engine/errors';
+import type { ImapClient } from '../../bridge/engine/imap-client';
+import { OMITTED_WORDS } from '../../bridge/engine/imap/omitted-messages';
+import { sourceRescue } from '../../bridge/engine/imap/source-rescue';
 import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
 
 /** A connection as closeQuietly sees it; `usable` goes false when the "server" drops it. */
@@ -146,6 +149,45 @@ describe('narrowFailingFetch', () => {
       throw new MigrationError('CONNECT_FAILED', 'refused', { side: 'source' });
     };
     await expect(narrowFailingFetch(range(3), fetch, unreachable, first)).rejects.toBe(first);
+  });
+});
+
+describe('sourceRescue', () => {
+  it('a message a Cyrus-like source leaves out of an OK answer during a narrowing is reported unreadable, not left out of both lists', async () => {
+    // UID 4 is listed by the index but left out of every OK FETCH answer (Cyrus, a spool
+    // file it cannot open). The window's FETCH failed twice (a cut link): the narrowing's
+    // fetch of the whole set again comes through, without 4. The planning window
+    // (plan-folder fetchWindow) takes `got` and `unreadable` as they are: a UID in neither is
+    // never planned and the checkpoint passes it. Failed before: 4 was in neither.
+    const listed = range(10);
+    class FakeCyrus {
+      usable = true;
+      async logout(): Promise<void> {
+        this.usable = false;
+      }
+      close(): void {
+        this.usable = false;
+      }
+      async mailboxOpen(): Promise<{ uidValidity: number }> {
+        return { uidValidity: 7 };
+      }
+      async search(q: { uid: string }): Promise<number[]> {
+        const ranges = q.uid.split(',').map((r) => r.split(':').map((x) => (x === '*' ? Infinity : Number(x))));
+        return listed.filter((u) => ranges.some(([lo, hi]) => u >= lo! && u <= (hi ?? lo)!));
+      }
+    }
+    const fetch = async (_c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => uids.filter((u) => u !== 4).map((uid) => ({ uid }));
+    let adopted: unknown;
+    const rescue = sourceRescue(async () => new FakeCyrus() as unknown as ImapClient, [], async (c) => {
+      adopted = c;
+    });
+    const first = dropped('cut');
+    // The first failure of a span is left to the pass's retry; the second is narrowed.
+    await expect(rescue.narrow('INBOX', 7, '1:*', fetch, first)).rejects.toBe(first);
+    const out = await rescue.narrow('INBOX', 7, '1:*', fetch, first);
+    expect(out.got.map((m) => m.uid)).toEqual(listed.filter((u) => u !== 4));
+    expect(out.unreadable).toEqual([{ uid: 4, words: OMITTED_WORDS }]);
+    expect((adopted as FakeCyrus).usable).toBe(true);
   });
 });
 

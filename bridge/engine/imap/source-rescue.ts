@@ -1,6 +1,7 @@
 import { closeQuietly } from '../connect';
 import { MigrationError } from '../errors';
 import type { ImapClient } from '../imap-client';
+import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { mayBeAMessage, narrowFailingFetch, type SourceRescue } from './unreadable-messages';
 
 /** UIDs from `lo` to `hi` of a folder whose FETCH failed once. */
@@ -76,7 +77,13 @@ export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, 
       } else list = [...uids];
       const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError);
       await adopt(narrowed.client);
-      return { got: narrowed.got, unreadable: narrowed.unreadable };
+      // A UID the fetches that came through left out of their OK answers (Cyrus, a spool file
+      // it cannot open) is in neither list: a planning window would pass it over for good.
+      // The index is asked, as after any FETCH (omitted-messages.ts); one it no longer lists
+      // was expunged meanwhile.
+      const answered = new Set([...narrowed.got.map((m) => m.uid), ...narrowed.unreadable.map((u) => u.uid)]);
+      const leftOut = await stillListed(narrowed.client, list.filter((uid) => !answered.has(uid)));
+      return { got: narrowed.got, unreadable: [...narrowed.unreadable, ...leftOut.map((uid) => ({ uid, words: OMITTED_WORDS }))] };
     },
   };
 }
