@@ -87,7 +87,7 @@ const CONTROL_EVERY = 4;
  * blamed after the last fetch that came through. When nothing at all came through, or a
  * control fails, the first error stands, as a connection problem.
  */
-export async function narrowFailingFetch<T, F extends ImapFlow>(
+export async function narrowFailingFetch<T extends { uid: number }, F extends ImapFlow>(
   uids: readonly number[],
   fetch: (client: F, uids: number[]) => Promise<T[]>,
   fresh: () => Promise<F>,
@@ -134,14 +134,17 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
   const got: T[] = [];
   const unreadable: Unreadable[] = [];
   let cameThrough = 0;
-  /** A UID that came through, for the control fetches. */
+  /**
+   * A UID that came through, for the control fetches: one the server sent (Cyrus answers OK
+   * and leaves out a message it cannot read, so a set that came through may not hold it).
+   */
   let readable: number | undefined;
   /** Messages blamed since the last fetch that came through (a message, a probe or a control). */
   let blamedSince = 0;
   const through = (set: number[], items: T[]): void => {
     got.push(...items);
     cameThrough++;
-    readable = set[0];
+    readable = items[0]?.uid ?? readable;
     blamedSince = 0;
   };
   const blame = (uid: number, words: string): void => {
@@ -154,26 +157,31 @@ export async function narrowFailingFetch<T, F extends ImapFlow>(
    * blamed meanwhile are not blamed, the first error stands.
    */
   const control = async (): Promise<void> => {
-    const check = await attempt([readable!], true);
-    if (!check.ok) throw firstError;
+    if (readable === undefined) throw firstError;
+    const check = await attempt([readable], true);
+    if (!check.ok || check.got.length === 0) throw firstError;
     blamedSince = 0;
   };
   let failed = 0;
   let probed = false;
   // The whole set again, its halves and its quarters all failing, nothing at all through:
   // a link or server that fails everything, or damage spread all over the set (one message
-  // in ten). Two messages of the set alone on fresh connections tell them apart; their
-  // bodies are not kept (each is fetched again with its part of the set). Given up when
-  // neither comes through.
+  // in ten), or most of it (old messages restored unreadable, new ones fine). A few
+  // messages of the set alone on fresh connections tell them apart: the first, the last,
+  // and three between (so that no regular spacing of damage hits them all); their bodies
+  // are not kept (each is fetched again with its part of the set). Given up when none
+  // comes through.
   const hopeless = async (): Promise<boolean> => {
     if (cameThrough > 0 || failed < 7) return false;
     if (probed) return true;
     probed = true;
-    for (const uid of [uids[0]!, uids[Math.floor(uids.length / 2)]!]) {
+    const n = uids.length;
+    const probes = [...new Set([0, n - 1, Math.floor(n / 2), Math.floor(n / 3), Math.floor((2 * n) / 3)])].map((i) => uids[i]!);
+    for (const uid of probes) {
       const probe = await attempt([uid], true);
-      if (probe.ok) {
+      if (probe.ok && probe.got.length > 0) {
         cameThrough++;
-        readable = uid;
+        readable = probe.got[0]!.uid;
         blamedSince = 0;
         return false;
       }
