@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { WarningFactsSchema } from './warning-facts';
+import { WarningFactsSchema, type WarningFacts } from './warning-facts';
 
 /**
  * Error codes shared by the engine, the wire protocol and the UI. Each code has a
@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'FOLDER_CREATE_FAILED',
   'FOLDER_RENAMED',
   'FOLDER_NOT_FOUND',
+  'FOLDER_UNREADABLE',
   'SOURCE_CHANGED',
   'PROTOCOL_ERROR',
   'UNSUPPORTED',
@@ -40,7 +41,7 @@ export const ErrorInfoSchema = z.object({
   message: z.string(),
   /** Which side of the migration the error came from, when known (the UI names it in its own words). */
   side: z.enum(['source', 'target']).optional(),
-  /** A warning's facts as data, for a UI to state in its own language (warning-facts.ts). */
+  /** A warning's (or an error's) facts as data, for a UI to state in its own language (warning-facts.ts). */
   facts: WarningFactsSchema.optional(),
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
@@ -138,6 +139,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     zh: '原邮箱的文件夹在搬家过程中消失了。搬家完成前请勿在原系统中重命名或删除文件夹。',
     transient: false,
   },
+  FOLDER_UNREADABLE: {
+    en: 'The old server sent the other folders but failed every message of this one: it is likely damaged on the old server (file permissions or ownership after a restore, a broken index). Check the folder there, or ask its administrator; the other folders were copied, and this one is tried again by the next run.',
+    zh: '原邮箱服务器能发送其他文件夹,却读取不了这个文件夹中的任何一封邮件:该文件夹很可能在原服务器上已损坏(恢复备份后的文件权限或属主、索引损坏等)。请在原服务器上检查该文件夹或联系其管理员;其他文件夹已搬完,下次搬家会再试这个文件夹。',
+    transient: true,
+  },
   SOURCE_CHANGED: {
     en: "The source folder's UIDVALIDITY changed (the folder was recreated or restored). Messages were matched again by fingerprint so nothing is copied twice.",
     zh: '原文件夹的 UIDVALIDITY 发生变化(文件夹被重建或恢复),已按邮件指纹重新比对,不会重复搬家。',
@@ -193,6 +199,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   FOLDER_CREATE_FAILED: { en: 'A folder could not be created in the new mailbox.', zh: '无法在新邮箱中创建文件夹。' },
   FOLDER_RENAMED: { en: 'A folder was created under a slightly different name in the new mailbox.', zh: '新邮箱中有文件夹改用了形近名称创建。' },
   FOLDER_NOT_FOUND: { en: 'A folder of the old mailbox disappeared during the migration.', zh: '原邮箱的文件夹在搬家过程中消失了。' },
+  FOLDER_UNREADABLE: { en: '{side} could not read any message of {folder}.', zh: '{side}无法读取{folder}中的任何邮件。' },
   SOURCE_CHANGED: { en: 'A folder of the old mailbox was recreated or restored.', zh: '原邮箱的文件夹被重建或恢复。' },
   PROTOCOL_ERROR: { en: '{side} gave an answer that does not follow the mail protocol.', zh: '{side}的响应不符合邮件协议。' },
   UNSUPPORTED: { en: 'This is not supported yet.', zh: '暂不支持该操作。' },
@@ -218,10 +225,12 @@ const SIDE_WORDS = {
 } as const;
 
 /** The person's sentence for an error: its code's message with the side filled in. */
-export function errorMessage(error: { code: string; message: string; side?: 'source' | 'target' | undefined }, lang: 'en' | 'zh'): string {
+export function errorMessage(error: { code: string; message: string; side?: 'source' | 'target' | undefined; facts?: WarningFacts | undefined }, lang: 'en' | 'zh'): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
   const side = SIDE_WORDS[errorSide(error) ?? 'unknown'][lang];
-  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side);
+  const named = error.facts?.kind === 'folder-unreadable' ? error.facts.folder : undefined;
+  const folder = lang === 'zh' ? (named === undefined ? '其中一个文件夹' : `文件夹“${named}”`) : named === undefined ? 'one of its folders' : `the folder "${named}"`;
+  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side).replace('{folder}', folder);
   return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The facts of a pass warning (which folder, which message, which dates) as data, so that
- * the extension states them in the reader's language; the warning's `message` is the
+ * The facts of a pass warning or an account error (which folder, which message, which dates)
+ * as data, so that the extension states them in the reader's language; `message` is the
  * engine's English sentence for the CLI, the CSV and the log.
  */
 const Iso = z.string().datetime({ offset: true });
@@ -28,5 +28,7 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
     to: z.string(),
     copies: z.array(z.object({ message: z.string(), targetUid: Uid })).max(MAX_CHANGED_COPIES_NAMED),
   }),
+  /** The error FOLDER_UNREADABLE: the source folder none of whose messages the server could read. */
+  z.object({ kind: z.literal('folder-unreadable'), folder: z.string() }),
 ]);
 export type WarningFacts = z.infer<typeof WarningFactsSchema>;

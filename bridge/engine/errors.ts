@@ -1,4 +1,5 @@
 import { REMEDIES, type ErrorCode, type ErrorInfo } from '../../shared/errors';
+import type { WarningFacts } from '../../shared/warning-facts';
 import { originOf, type ErrorContext } from './error-origin';
 
 export type { ErrorContext } from './error-origin';
@@ -8,7 +9,7 @@ export class MigrationError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly options: { cause?: unknown; side?: 'source' | 'target' } = {},
+    readonly options: { cause?: unknown; side?: 'source' | 'target'; facts?: WarningFacts } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MigrationError';
@@ -19,7 +20,7 @@ export class MigrationError extends Error {
   }
 
   toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, ...(this.options.side ? { side: this.options.side } : {}) };
+    return { code: this.code, message: this.message, ...(this.options.side ? { side: this.options.side } : {}), ...(this.options.facts ? { facts: this.options.facts } : {}) };
   }
 }
 

@@ -13,7 +13,14 @@ import type { JobRecord, StoredLogin } from './jobs-repo';
 /** An engine error as the UI shows it: with the remedy from shared/errors.ts. */
 export function classified(info: ErrorInfo): ClassifiedError {
   const remedy = REMEDIES[info.code];
-  return { code: info.code, message: info.message, ...(info.side ? { side: info.side } : {}), remedy: { en: remedy.en, zh: remedy.zh }, transient: remedy.transient };
+  return {
+    code: info.code,
+    message: info.message,
+    ...(info.side ? { side: info.side } : {}),
+    remedy: { en: remedy.en, zh: remedy.zh },
+    transient: remedy.transient,
+    ...(info.facts ? { facts: info.facts } : {}),
+  };
 }
 
 function loginView(login: StoredLogin, hasPassword: boolean): LoginView {

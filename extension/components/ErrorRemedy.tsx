@@ -2,7 +2,7 @@ import { errorMessage, errorSide } from '../../shared/errors';
 import type { ClassifiedError } from '../../shared/protocol';
 import { useLocale, useText } from '../i18n/locale-context';
 
-type ShownError = { code: string; message: string; side?: 'source' | 'target' | undefined; remedy: ClassifiedError['remedy']; transient?: boolean };
+type ShownError = { code: string; message: string; side?: 'source' | 'target' | undefined; remedy: ClassifiedError['remedy']; transient?: boolean; facts?: ClassifiedError['facts'] };
 
 /**
  * A classified error: the code, what happened and what to do about it, in the UI's language.

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors';
+import { WarningFactsSchema } from '../warning-facts';
 
 /** Ids the bridge hands out (jobs, accounts, tokens): short random url-safe strings. */
 export const IdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not an id');
@@ -55,5 +56,7 @@ export const ClassifiedErrorSchema = z.object({
   remedy: RemedySchema,
   /** Whether the bridge retries by itself (connection cut, throttling) or waits for a change. */
   transient: z.boolean(),
+  /** Which folder (FOLDER_UNREADABLE), for the UI's own words. */
+  facts: WarningFactsSchema.optional(),
 });
 export type ClassifiedError = z.infer<typeof ClassifiedErrorSchema>;

@@ -70,6 +70,7 @@ const ENGINE_TEXT: Record<ErrorCode, string> = {
   FOLDER_CREATE_FAILED: 'The target refused to create folder Projects/2024.',
   FOLDER_RENAMED: 'Folder a.b was created as a．b on the target.',
   FOLDER_NOT_FOUND: 'Folder Archive disappeared on the source.',
+  FOLDER_UNREADABLE: 'The source server could not read any message of folder "Archive" (it said "FETCH failed: Internal error occurred."), while it sent the other folders.',
   SOURCE_CHANGED: 'UIDVALIDITY of INBOX changed on the source.',
   PROTOCOL_ERROR: 'The source sent an unexpected response: BAD Command unrecognized.',
   UNSUPPORTED: 'This server does not support MOVE.',
@@ -121,6 +122,27 @@ describe('zh-CN mode leaves no English engine text', () => {
       expect(englishWords(REMEDIES[code].zh), code).toEqual([]);
       expect(englishWords(errorMessage({ code, message: ENGINE_TEXT[code] }, 'zh')), code).toEqual([]);
     }
+  });
+
+  it('FOLDER_UNREADABLE names the folder in either language', () => {
+    const error = {
+      code: 'FOLDER_UNREADABLE' as const,
+      message: ENGINE_TEXT.FOLDER_UNREADABLE,
+      side: 'source' as const,
+      remedy: { en: REMEDIES.FOLDER_UNREADABLE.en, zh: REMEDIES.FOLDER_UNREADABLE.zh },
+      transient: true,
+      facts: { kind: 'folder-unreadable' as const, folder: '归档/2019' },
+    };
+    const zhView = render(zh(<ErrorRemedy error={error} />));
+    expect(zhView.container.textContent).toContain('原邮箱无法读取文件夹“归档/2019”中的任何邮件。');
+    expect(englishWords(visibleText(zhView.container))).toEqual([]);
+    cleanup();
+    const enView = render(
+      <LocaleProvider initial="en" persist={false}>
+        <ErrorRemedy error={error} />
+      </LocaleProvider>,
+    );
+    expect(enView.container.textContent).toContain('The old mailbox could not read any message of the folder "归档/2019".');
   });
 
   it('the checker finds what the issue found', () => {

@@ -186,9 +186,14 @@ describe('sourceRescue', () => {
     }
     const fetch = async (_c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => uids.filter((u) => u !== 4).map((uid) => ({ uid }));
     let adopted: unknown;
-    const rescue = sourceRescue(async () => new FakeCyrus() as unknown as ImapClient, [], async (c) => {
-      adopted = c;
-    });
+    const rescue = sourceRescue(
+      async () => new FakeCyrus() as unknown as ImapClient,
+      [],
+      async (c) => {
+        adopted = c;
+      },
+      new Set(),
+    );
     const first = dropped('cut');
     // The first failure of a span is left to the pass's retry; the second is narrowed.
     await expect(rescue.narrow('INBOX', 7, '1:*', fetch, first)).rejects.toBe(first);
@@ -215,5 +220,45 @@ describe('what may be the fault of one message', () => {
     expect(reason).toContain('check the message on the old server');
     // A skip the next run plans again: the message may be repaired on the old server meanwhile.
     expect(skipIsFinal(reason)).toBe(false);
+  });
+
+  it('a folder not one message of which comes through, while another folder came through in the run: FOLDER_UNREADABLE naming it; with no other folder read, the connection problem', async () => {
+    class FakeDovecot {
+      usable = true;
+      async logout(): Promise<void> {
+        this.usable = false;
+      }
+      close(): void {
+        this.usable = false;
+      }
+      async mailboxOpen(): Promise<{ uidValidity: number }> {
+        return { uidValidity: 7 };
+      }
+    }
+    const fetch = async (c: ImapFlow): Promise<Array<{ uid: number }>> => {
+      (c as unknown as FakeDovecot).usable = false;
+      throw dropped('FETCH failed: Internal error occurred');
+    };
+    const rescueWith = (read: string[]) => {
+      const rescue = sourceRescue(async () => new FakeDovecot() as unknown as ImapClient, [], async () => {}, new Set());
+      for (const f of read) rescue.read(f);
+      return rescue;
+    };
+    const first = dropped('FETCH failed: Internal error occurred');
+    const uids = range(20);
+
+    const afterWork = rescueWith(['Work']);
+    await expect(afterWork.narrow('Archive', 7, uids, fetch, first)).rejects.toBe(first);
+    const err = await afterWork.narrow('Archive', 7, uids, fetch, first).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).toInfo()).toMatchObject({ code: 'FOLDER_UNREADABLE', side: 'source', facts: { kind: 'folder-unreadable', folder: 'Archive' } });
+    expect((err as MigrationError).message).toContain('"FETCH failed: Internal error occurred"');
+
+    // Only the failing folder itself, or nothing, came through: no evidence about the link.
+    for (const read of [['Archive'], []]) {
+      const rescue = rescueWith(read);
+      await expect(rescue.narrow('Archive', 7, uids, fetch, first)).rejects.toBe(first);
+      await expect(rescue.narrow('Archive', 7, uids, fetch, first)).rejects.toBe(first);
+    }
   });
 });

@@ -30,6 +30,8 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
   let lister: ImapClient | undefined;
   // UID spans whose FETCH failed in this run, over all its sessions and attempts (see failedAgain).
   const failed: FailedSpan[] = [];
+  // Folders a FETCH came through for in this run (SourceRescue.read).
+  const readFolders = new Set<string>();
   return {
     connect: async (id) => {
       const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
@@ -39,19 +41,24 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
         if (lister) again.adoptListing(lister);
         return guardReadOnly(again);
       };
-      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect, failed);
+      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect, failed, readFolders);
     },
   };
 }
 
-function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>, failed: FailedSpan[]): SourceSession<SourceMessageMeta> {
+function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>, failed: FailedSpan[], readFolders: Set<string>): SourceSession<SourceMessageMeta> {
   // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
   let client = first;
-  const rescue = sourceRescue(reconnect, failed, (c) => {
-    const old = client;
-    client = c;
-    return closeQuietly(old);
-  });
+  const rescue = sourceRescue(
+    reconnect,
+    failed,
+    (c) => {
+      const old = client;
+      client = c;
+      return closeQuietly(old);
+    },
+    readFolders,
+  );
   return {
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.
@@ -106,6 +113,7 @@ async function fetchChunk(session: () => ImapFlow, target: ImapFlow, chunk: Chun
     let got: FetchMessageObject[];
     try {
       got = await fetchBodies(source, uids);
+      if (got.length > 0) rescue.read(run.source);
     } catch (err) {
       // A body the server cannot read fails this FETCH every time: narrowed down on fresh
       // connections, the rest of the chunk is copied and that message reported.

@@ -108,6 +108,7 @@ async function fetchWindow(client: ImapFlow, c: FolderCursor, rescue: SourceResc
     // Streamed, not fetchAll: each response becomes a small record as it arrives, instead of
     // every parsed response (header buffers included) being held until the last one.
     for await (const msg of client.fetch(range, { ...WINDOW_FIELDS, headers: [...FINGERPRINT_HEADERS] }, { uid: true })) take(msg);
+    if (metas.length > 0) rescue?.read(c.mapping.source);
   } catch (err) {
     if (!rescue) throw err;
     // A message the server cannot read fails the window's FETCH every time: narrowed down

@@ -2,7 +2,7 @@ import { closeQuietly } from '../connect';
 import { MigrationError } from '../errors';
 import type { ImapClient } from '../imap-client';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
-import { mayBeAMessage, narrowFailingFetch, type SourceRescue } from './unreadable-messages';
+import { mayBeAMessage, narrowFailingFetch, serverWords, type SourceRescue } from './unreadable-messages';
 
 /** UIDs from `lo` to `hi` of a folder whose FETCH failed once. */
 export interface FailedSpan {
@@ -39,8 +39,9 @@ function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, 
  * `reconnect`, each with the folder opened read-only and its UIDVALIDITY checked, and the
  * session goes on with the narrowing's last live connection (`adopt`).
  */
-export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, failed: FailedSpan[], adopt: (client: C) => Promise<void>): SourceRescue {
+export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, failed: FailedSpan[], adopt: (client: C) => Promise<void>, readFolders: Set<string>): SourceRescue {
   return {
+    read: (folder) => void readFolders.add(folder),
     narrow: async (folder, uidValidity, uids, fetch, firstError) => {
       if (!mayBeAMessage(firstError) || !failedAgain(failed, folder, uidValidity, uids)) throw firstError;
       const fresh = async (): Promise<C> => {
@@ -75,7 +76,17 @@ export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, 
           await closeQuietly(c);
         }
       } else list = [...uids];
-      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError);
+      // Not one message of the folder came through while other folders did in this run:
+      // the folder is damaged on the server (a link that fails everything fails them too).
+      const folderUnreadable = (): unknown =>
+        [...readFolders].some((f) => f !== folder)
+          ? new MigrationError(
+              'FOLDER_UNREADABLE',
+              `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while it sent other folders in this run: the folder is likely damaged on the old server (file permissions, a broken index). The other folders are copied; this one is tried again by the next run.`,
+              { side: 'source', cause: firstError, facts: { kind: 'folder-unreadable', folder } },
+            )
+          : firstError;
+      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable);
       await adopt(narrowed.client);
       // A UID the fetches that came through left out of their OK answers (Cyrus, a spool file
       // it cannot open) is in neither list: a planning window would pass it over for good.

@@ -92,6 +92,8 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
   fetch: (client: F, uids: number[]) => Promise<T[]>,
   fresh: () => Promise<F>,
   firstError: unknown,
+  /** The error when not one message of the set came through (default: `firstError`). */
+  nothingCameThrough: () => unknown = () => firstError,
 ): Promise<Narrowed<T, F>> {
   const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
   // Room for three damaged messages in one set: two halves per level each, and a confirmation.
@@ -214,7 +216,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
           failed++;
           blame(set[0]!, serverWords(alone.err ?? err));
         }
-        if (await hopeless()) throw firstError;
+        if (await hopeless()) throw nothingCameThrough();
         continue;
       }
       const mid = Math.ceil(set.length / 2);
@@ -230,7 +232,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
           through(half, r.got);
         } else {
           failed++;
-          if (await hopeless()) throw firstError;
+          if (await hopeless()) throw nothingCameThrough();
           failing.push({ set: half, err: r.err });
           await reconnect();
         }
@@ -250,7 +252,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
   }
   if (cameThrough === 0 && uids.length > 1) {
     await closeQuietly(client);
-    throw firstError;
+    throw nothingCameThrough();
   }
   const live = client && client.usable ? client : await reconnect();
   return { got, unreadable, client: live };
@@ -290,4 +292,9 @@ export interface SourceRescue {
     fetch: (client: ImapFlow, uids: number[]) => Promise<T[]>,
     firstError: unknown,
   ): Promise<{ got: T[]; unreadable: Unreadable[] }>;
+  /**
+   * Tells the rescue that a FETCH in `folder` came through: a folder whose every message
+   * then fails is the folder's fault, not the link's, when other folders came through.
+   */
+  read(folder: string): void;
 }

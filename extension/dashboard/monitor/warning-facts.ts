@@ -24,5 +24,8 @@ export function warningFactsText(w: Pick<AccountWarning, 'facts'>, t: Translator
       const more = f.count - f.copies.length;
       return t('warningMessageChanged', { count: String(f.count), from: f.from, to: f.to, uids: more > 0 ? `${named} … (+${more})` : named });
     }
+    case 'folder-unreadable':
+      // An error's fact: ErrorRemedy words it.
+      return null;
   }
 }
