@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { skipIsFinal } from '../../bridge/engine/append-refusal';
 import { MigrationError } from '../../bridge/engine/errors';
 import type { ImapClient } from '../../bridge/engine/imap-client';
+import { foldersWithMessagesFirst } from '../../bridge/engine/imap/imap-source';
 import { OMITTED_WORDS } from '../../bridge/engine/imap/omitted-messages';
 import { sourceRescue } from '../../bridge/engine/imap/source-rescue';
 import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
@@ -260,5 +261,87 @@ describe('what may be the fault of one message', () => {
       await expect(rescue.narrow('Archive', 7, uids, fetch, first)).rejects.toBe(first);
       await expect(rescue.narrow('Archive', 7, uids, fetch, first)).rejects.toBe(first);
     }
+  });
+});
+
+describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () => {
+  /**
+   * A Dovecot-like source: `Archive` fails every FETCH (the connection drops), `Work` holds
+   * three messages that come through, unless `linkDown` (a link that fails every FETCH).
+   */
+  function server(linkDown: boolean) {
+    let connections = 0;
+    class FakeDovecot {
+      usable = true;
+      opened = '';
+      constructor() {
+        connections++;
+      }
+      async logout(): Promise<void> {
+        this.usable = false;
+      }
+      close(): void {
+        this.usable = false;
+      }
+      async mailboxOpen(path: string): Promise<{ path: string; uidValidity: number; exists: number }> {
+        this.opened = path;
+        return { path, uidValidity: 7, exists: path === 'Work' ? 3 : path === 'Archive' ? 20 : 0 };
+      }
+      async fetchAll(): Promise<Array<{ uid: number; seq: number }>> {
+        if (linkDown || this.opened !== 'Work') {
+          this.usable = false;
+          throw dropped('FETCH failed: Internal error occurred');
+        }
+        return [{ uid: 3, seq: 3 }];
+      }
+    }
+    // The narrowing's own fetch: Archive, every message of it.
+    const fetch = async (c: ImapFlow): Promise<Array<{ uid: number }>> => {
+      (c as unknown as FakeDovecot).usable = false;
+      throw dropped('FETCH failed: Internal error occurred');
+    };
+    return { fresh: async () => new FakeDovecot() as unknown as ImapClient, fetch, connections: () => connections };
+  }
+
+  it("a later run, whose other folders have nothing new (planned from the listing, nothing fetched): the folder is still FOLDER_UNREADABLE, not 'could not connect'", async () => {
+    // The run after a FOLDER_UNREADABLE (the service retries it: transient) finds Work
+    // unchanged: planFolder fetches nothing of it, so no FETCH of another folder comes
+    // through. Before, the narrowing of Archive then ended with the first error, the
+    // CONNECT_FAILED 'check the host name, port and firewall' the code was made to replace,
+    // on every run after the first (and for good once the service gave up retrying).
+    const s = server(false);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['INBOX', 'Archive', 'Work']);
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
+    const err = await rescue.narrow('Archive', 7, range(20), s.fetch, first).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MigrationError);
+    expect((err as MigrationError).toInfo()).toMatchObject({ code: 'FOLDER_UNREADABLE', side: 'source', facts: { kind: 'folder-unreadable', folder: 'Archive' } });
+  });
+
+  it('a link that fails every FETCH fails the control in the other folder too: the first error stands', async () => {
+    const s = server(true);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['INBOX', 'Archive', 'Work']);
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
+    const before = s.connections();
+    await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
+    // The control costs a connection or two, not one per listed folder.
+    expect(s.connections() - before).toBeLessThanOrEqual(16);
+  });
+
+  it('the only folder with messages is the failing one: no evidence, the first error stands', async () => {
+    const s = server(false);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['Archive', 'INBOX']);
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
+    await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
+  });
+});
+
+describe('where the control FETCH looks', () => {
+  it('selectable folders the listing says hold messages, then those it says nothing of; not empty or \\Noselect ones', () => {
+    const f = (path: string, messages?: number, flags: string[] = []) => ({ path, delimiter: '/', flags, ...(messages === undefined ? {} : { status: { messages, uidNext: 1, uidValidity: 1 } }) });
+    const layout = { delimiter: '/', prefix: '', capabilities: [], folders: [f('INBOX', 0), f('Old'), f('Work', 3), f('Parent', undefined, ['\\Noselect']), f('Sent', 9)] };
+    expect(foldersWithMessagesFirst(layout)).toEqual(['Work', 'Sent', 'Old']);
   });
 });

@@ -3,7 +3,7 @@ import type { AccountJob } from '../account-job';
 import { closeQuietly, connectImap } from '../connect';
 import type { ImapClient } from '../imap-client';
 import { appendLimitOf } from '../copy-chunk';
-import { discoverLayout } from '../discover';
+import { discoverLayout, type MailboxLayout } from '../discover';
 import { MigrationError } from '../errors';
 import { flagsForAppend } from '../flags';
 import { adoptRenamedFolders } from '../folder-renames';
@@ -32,6 +32,9 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
   const failed: FailedSpan[] = [];
   // Folders a FETCH came through for in this run (SourceRescue.read).
   const readFolders = new Set<string>();
+  // The listing's selectable folders, those it says hold messages first: where a rescue's
+  // control FETCH looks when no other folder came through in this run (sourceRescue).
+  let controlFolders: string[] = [];
   return {
     connect: async (id) => {
       const client = await connectImap(job.source, { side: 'source', id, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: lister, signal });
@@ -41,12 +44,30 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
         if (lister) again.adoptListing(lister);
         return guardReadOnly(again);
       };
-      return imapSession(guardReadOnly(client), job, (listed) => (lister = listed), reconnect, failed, readFolders);
+      const listed = (by: ImapClient, layout: MailboxLayout): void => {
+        lister = by;
+        controlFolders = foldersWithMessagesFirst(layout);
+      };
+      return imapSession(guardReadOnly(client), job, listed, reconnect, failed, readFolders, () => controlFolders);
     },
   };
 }
 
-function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (client: C) => void, reconnect: () => Promise<C>, failed: FailedSpan[], readFolders: Set<string>): SourceSession<SourceMessageMeta> {
+/** Selectable folders of a listing: those its STATUS says hold messages, then those it says nothing of; empty ones left out. */
+export function foldersWithMessagesFirst(layout: MailboxLayout): string[] {
+  const selectable = layout.folders.filter((f) => !f.flags.some((flag) => /^\\(noselect|nonexistent)$/i.test(flag)));
+  return [...selectable.filter((f) => (f.status?.messages ?? 0) > 0), ...selectable.filter((f) => f.status === undefined)].map((f) => f.path);
+}
+
+function imapSession<C extends ImapClient>(
+  first: C,
+  job: AccountJob,
+  listed: (client: C, layout: MailboxLayout) => void,
+  reconnect: () => Promise<C>,
+  failed: FailedSpan[],
+  readFolders: Set<string>,
+  controlFolders: () => readonly string[],
+): SourceSession<SourceMessageMeta> {
   // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
   let client = first;
   const rescue = sourceRescue(
@@ -58,13 +79,14 @@ function imapSession<C extends ImapClient>(first: C, job: AccountJob, listed: (c
       return closeQuietly(old);
     },
     readFolders,
+    controlFolders,
   );
   return {
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.
     listFolders: async () => {
       const layout = await discoverLayout(client, { withStatus: true });
-      listed(client);
+      listed(client, layout);
       return layout;
     },
     countMessages: async (folder) => {

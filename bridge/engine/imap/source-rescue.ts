@@ -1,5 +1,6 @@
 import { closeQuietly } from '../connect';
 import { MigrationError } from '../errors';
+import { FINGERPRINT_HEADERS } from '../fingerprint';
 import type { ImapClient } from '../imap-client';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { mayBeAMessage, narrowFailingFetch, serverWords, type SourceRescue } from './unreadable-messages';
@@ -33,13 +34,65 @@ function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, 
   return again;
 }
 
+/** Other folders a control FETCH tries at most (each one with messages), and folders it opens at most. */
+const CONTROL_FOLDERS = 2;
+const CONTROL_OPENS = 10;
+
 /**
  * A source session's rescue of a FETCH that failed (SourceRescue): the first failure of a UID
  * span is thrown for the pass to retry; one that fails again is narrowed on connections from
  * `reconnect`, each with the folder opened read-only and its UIDVALIDITY checked, and the
- * session goes on with the narrowing's last live connection (`adopt`).
+ * session goes on with the narrowing's last live connection (`adopt`). `folders`: the source's
+ * selectable folders, those with messages first (the listing), for the control FETCH below.
  */
-export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, failed: FailedSpan[], adopt: (client: C) => Promise<void>, readFolders: Set<string>): SourceRescue {
+export function sourceRescue<C extends ImapClient>(
+  reconnect: () => Promise<C>,
+  failed: FailedSpan[],
+  adopt: (client: C) => Promise<void>,
+  readFolders: Set<string>,
+  folders: () => readonly string[] = () => [],
+): SourceRescue {
+  /**
+   * Whether a message of another folder than `folder` comes through now, on a connection of
+   * its own: the newest message's fingerprint headers (what a planning window reads), in up
+   * to CONTROL_FOLDERS folders that hold messages. The evidence that the link is fine when no
+   * FETCH of another folder came through in this run: a run whose other folders have nothing
+   * new fetches nothing of them (plan-folder.ts), and so does every run after a
+   * FOLDER_UNREADABLE until the folder is repaired.
+   */
+  const readsElsewhere = async (folder: string): Promise<boolean> => {
+    let c: C | undefined;
+    let tried = 0;
+    let opens = 0;
+    try {
+      for (const other of folders()) {
+        if (other === folder) continue;
+        if (tried >= CONTROL_FOLDERS || opens >= CONTROL_OPENS) break;
+        if (!c || !c.usable) {
+          await closeQuietly(c);
+          c = undefined;
+          try {
+            c = await reconnect();
+          } catch {
+            return false;
+          }
+        }
+        try {
+          opens++;
+          const box = await c.mailboxOpen(other, { readOnly: true });
+          if (!box.exists) continue;
+          tried++;
+          const got = await c.fetchAll('*', { uid: true, headers: [...FINGERPRINT_HEADERS] });
+          if (got.length > 0) return true;
+        } catch {
+          // Not evidence either way for this folder (damaged too, or gone): the next one.
+        }
+      }
+      return false;
+    } finally {
+      await closeQuietly(c);
+    }
+  };
   return {
     read: (folder) => void readFolders.add(folder),
     narrow: async (folder, uidValidity, uids, fetch, firstError) => {
@@ -76,10 +129,11 @@ export function sourceRescue<C extends ImapClient>(reconnect: () => Promise<C>, 
           await closeQuietly(c);
         }
       } else list = [...uids];
-      // Not one message of the folder came through while other folders did in this run:
-      // the folder is damaged on the server (a link that fails everything fails them too).
-      const folderUnreadable = (): unknown =>
-        [...readFolders].some((f) => f !== folder)
+      // Not one message of the folder came through while other folders did in this run, or
+      // one does now (a control FETCH): the folder is damaged on the server (a link that
+      // fails everything fails them too).
+      const folderUnreadable = async (): Promise<unknown> =>
+        [...readFolders].some((f) => f !== folder) || (await readsElsewhere(folder))
           ? new MigrationError(
               'FOLDER_UNREADABLE',
               `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while it sent other folders in this run: the folder is likely damaged on the old server (file permissions, a broken index). The other folders are copied; this one is tried again by the next run.`,

@@ -92,7 +92,10 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
   fetch: (client: F, uids: number[]) => Promise<T[]>,
   fresh: () => Promise<F>,
   firstError: unknown,
-  /** The error when not one message of the set came through (default: `firstError`). */
+  /**
+   * The error when not one message of the set came through (default: `firstError`); asked
+   * once the narrowing's connection is closed, so it may open one of its own.
+   */
   nothingCameThrough: () => unknown = () => firstError,
 ): Promise<Narrowed<T, F>> {
   const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
@@ -119,6 +122,11 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
     await closeQuietly(client);
     client = undefined;
     return open();
+  };
+  const nothingThrough = async (): Promise<never> => {
+    await closeQuietly(client);
+    client = undefined;
+    throw await nothingCameThrough();
   };
   type Attempt = { ok: true; got: T[] } | { ok: false; err: unknown; onFresh: boolean };
   const attempt = async (set: number[], onFresh: boolean): Promise<Attempt> => {
@@ -216,7 +224,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
           failed++;
           blame(set[0]!, serverWords(alone.err ?? err));
         }
-        if (await hopeless()) throw nothingCameThrough();
+        if (await hopeless()) await nothingThrough();
         continue;
       }
       const mid = Math.ceil(set.length / 2);
@@ -232,7 +240,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
           through(half, r.got);
         } else {
           failed++;
-          if (await hopeless()) throw nothingCameThrough();
+          if (await hopeless()) await nothingThrough();
           failing.push({ set: half, err: r.err });
           await reconnect();
         }
@@ -250,10 +258,7 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
     await closeQuietly(client);
     throw err;
   }
-  if (cameThrough === 0 && uids.length > 1) {
-    await closeQuietly(client);
-    throw nothingCameThrough();
-  }
+  if (cameThrough === 0 && uids.length > 1) await nothingThrough();
   const live = client && client.usable ? client : await reconnect();
   return { got, unreadable, client: live };
 
