@@ -11,6 +11,7 @@ import { MigrationError, stoppedError } from './errors';
 import { originOf } from './error-origin';
 import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
+import { PassTasks } from './pass-tasks';
 import { planMappings } from './plan-mappings';
 import { ProgressTracker } from './progress';
 import { extraWindowBytes, measureRoundTrip } from './link-window';
@@ -196,32 +197,18 @@ async function runPass<M extends PlannedMessage>(
     tracker.setPhase('planning');
     // Folders that failed an earlier attempt go last (a stable sort keeps the others' order).
     const ordered = [...toPlan].sort((a, b) => Number(result.failedFolders.has(a.source)) - Number(result.failedFolders.has(b.source)));
-    const queue: Array<Task<M>> = ordered.map((mapping) => ({ kind: 'plan', mapping }));
+    const tasks = new PassTasks<Task<M>>(ordered.map((mapping) => ({ kind: 'plan', mapping })));
+    const queue = tasks.queue;
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
     const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;
     const budget = hooks.budget ?? new ByteBudget(Math.min(opts.budgetBytes, roomForAll), Math.min(2 * opts.budgetBytes, roomForAll));
     // Never beyond what this pass's workers can hold: a batch's accounts share the budget.
     if (roundTrip !== undefined) narrowWindow = budget.widen(Math.min(extraWindowBytes(budget.base, roundTrip), Math.max(0, roomForAll - budget.base)));
     let failure: unknown;
-    let planning = 0;
     let throttledWorkers = 0;
-    let wake: Array<() => void> = [];
-    const notify = () => {
-      const w = wake;
-      wake = [];
-      w.forEach((f) => f());
-    };
     // Every worker stays while folders are being planned: a single big folder's chunks
     // appear only after its planning task ends, and should be spread over all of them.
-    const nextTask = async (): Promise<Task<M> | undefined> => {
-      for (;;) {
-        const task = queue.shift();
-        // Counted when taken, so that no worker sees "nothing planned, nothing queued" in between.
-        if (task?.kind === 'plan') planning++;
-        if (task || planning === 0 || failure) return task;
-        await new Promise<void>((resolve) => wake.push(resolve));
-      }
-    };
+    const nextTask = (): Promise<Task<M> | undefined> => tasks.take(() => Boolean(failure));
     const firstSource = control.src;
     control.src = undefined;
 
@@ -396,17 +383,14 @@ async function runPass<M extends PlannedMessage>(
             if (!failsOnTarget(err)) result.failedFolders.add(task.kind === 'plan' ? task.mapping.source : task.chunk.run.source);
             throw err;
           } finally {
-            if (task.kind === 'plan') {
-              planning--;
-              notify();
-            }
+            tasks.done(task);
           }
           tracker.tick();
         }
         await appended();
       } catch (err) {
         failure ??= err;
-        notify();
+        tasks.notify();
       } finally {
         // An APPEND still running must end before the connections close and before a retry
         // plans again (it would not see the message its row is about to claim).
