@@ -195,9 +195,11 @@ async function runPass<M extends PlannedMessage>(
       await tracker.expectFolders(counted, async (folder) => counts.get(folder)!);
     }
     tracker.setPhase('planning');
-    // Folders that failed an earlier attempt go last (a stable sort keeps the others' order).
-    const ordered = [...toPlan].sort((a, b) => Number(result.failedFolders.has(a.source)) - Number(result.failedFolders.has(b.source)));
-    const tasks = new PassTasks<Task<M>>(ordered.map((mapping) => ({ kind: 'plan', mapping })));
+    // Folders that failed an earlier attempt go last, one at a time, once the others are done (PassTasks).
+    const tasks = new PassTasks<Task<M>>(
+      toPlan.map((mapping) => ({ kind: 'plan', mapping })),
+      (t) => t.kind === 'plan' && result.failedFolders.has(t.mapping.source),
+    );
     const queue = tasks.queue;
     // Room for two chunks per worker: the one being APPENDed and the next one being fetched.
     const roomForAll = opts.chunkBytes * Math.max(workers, 1) * 4;

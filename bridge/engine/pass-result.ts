@@ -23,8 +23,8 @@ export class PassResult {
   readonly earlier = new Map<string, { copied: number; bytes: number }>();
   /**
    * Source folders whose plan or copy failed an attempt of this run: the next attempt plans
-   * them after the others, so a folder that fails every time leaves every other folder
-   * copied instead of holding them all back.
+   * them once every other folder's tasks are done (PassTasks), so a folder that fails every
+   * time leaves every other folder copied instead of holding them all back.
    */
   readonly failedFolders = new Set<string>();
   /** Date suspects of attempts that failed before their dates were read back. */
