@@ -140,8 +140,8 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     transient: false,
   },
   FOLDER_UNREADABLE: {
-    en: 'The old server sent the other folders but failed every message of this one: it is likely damaged on the old server (file permissions or ownership after a restore, a broken index). Check the folder there, or ask its administrator; the other folders were copied, and this one is tried again by the next run.',
-    zh: '原邮箱服务器能发送其他文件夹,却读取不了这个文件夹中的任何一封邮件:该文件夹很可能在原服务器上已损坏(恢复备份后的文件权限或属主、索引损坏等)。请在原服务器上检查该文件夹或联系其管理员;其他文件夹已搬完,下次搬家会再试这个文件夹。',
+    en: "The old server reads the other folders' mail but not one message of this folder: it is likely damaged on the old server (wrong file permissions or ownership after a restore, a broken index). Check the folder there, or ask the server's administrator. The folders the server can read are copied before it; this one is tried again by the next run.",
+    zh: '原邮箱服务器能读取其他文件夹中的邮件,却连这个文件夹中的一封邮件也读取不了:该文件夹很可能在原服务器上已损坏(恢复备份后文件权限或属主不对、索引损坏等)。请在原服务器上检查该文件夹,或联系该服务器的管理员。能读取的文件夹会先搬完,下次搬家会再试这个文件夹。',
     transient: true,
   },
   SOURCE_CHANGED: {

@@ -316,6 +316,8 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
     const err = await rescue.narrow('Archive', 7, range(20), s.fetch, first).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as MigrationError).toInfo()).toMatchObject({ code: 'FOLDER_UNREADABLE', side: 'source', facts: { kind: 'folder-unreadable', folder: 'Archive' } });
+    // Nothing of another folder was sent earlier in this run: the text does not say so.
+    expect((err as MigrationError).message).not.toContain('in this run');
   });
 
   it('a link that fails every FETCH fails the control in the other folder too: the first error stands', async () => {

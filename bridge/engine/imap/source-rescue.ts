@@ -136,7 +136,7 @@ export function sourceRescue<C extends ImapClient>(
         [...readFolders].some((f) => f !== folder) || (await readsElsewhere(folder))
           ? new MigrationError(
               'FOLDER_UNREADABLE',
-              `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while it sent other folders in this run: the folder is likely damaged on the old server (file permissions, a broken index). The other folders are copied; this one is tried again by the next run.`,
+              `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while messages of other folders come through: the folder is likely damaged on the old server (file permissions, a broken index). The folders it can read are copied before it; this one is tried again by the next run.`,
               { side: 'source', cause: firstError, facts: { kind: 'folder-unreadable', folder } },
             )
           : firstError;
