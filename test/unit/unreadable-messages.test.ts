@@ -266,11 +266,13 @@ describe('what may be the fault of one message', () => {
 
 describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () => {
   /**
-   * A Dovecot-like source: `Archive` fails every FETCH (the connection drops), `Work` holds
-   * three messages that come through, unless `linkDown` (a link that fails every FETCH).
+   * A Dovecot-like source: `Archive` fails every FETCH of its messages (the connection drops),
+   * `Work` holds three messages that come through, unless `linkDown` (a link that fails every
+   * FETCH of a message). UIDs and sizes come from the index: they always do.
    */
   function server(linkDown: boolean) {
     let connections = 0;
+    const controls: Array<{ folder: string; uids: number[] }> = [];
     class FakeDovecot {
       usable = true;
       opened = '';
@@ -287,20 +289,21 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
         this.opened = path;
         return { path, uidValidity: 7, exists: path === 'Work' ? 3 : path === 'Archive' ? 20 : 0 };
       }
-      async fetchAll(): Promise<Array<{ uid: number; seq: number }>> {
-        if (linkDown || this.opened !== 'Work') {
-          this.usable = false;
-          throw dropped('FETCH failed: Internal error occurred');
-        }
-        return [{ uid: 3, seq: 3 }];
+      async fetchAll(): Promise<Array<{ uid: number; seq: number; size: number }>> {
+        return this.opened === 'Work' ? [{ uid: 4, seq: 1, size: 900 }, { uid: 5, seq: 2, size: 300 }, { uid: 6, seq: 3, size: 5000 }] : [];
       }
     }
-    // The narrowing's own fetch: Archive, every message of it.
-    const fetch = async (c: ImapFlow): Promise<Array<{ uid: number }>> => {
-      (c as unknown as FakeDovecot).usable = false;
-      throw dropped('FETCH failed: Internal error occurred');
+    // The FETCH that failed (a chunk's bodies, say), on whichever folder the connection has open.
+    const fetch = async (c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => {
+      const conn = c as unknown as FakeDovecot;
+      if (conn.opened !== 'Archive') controls.push({ folder: conn.opened, uids });
+      if (linkDown || conn.opened !== 'Work') {
+        conn.usable = false;
+        throw dropped('FETCH failed: Internal error occurred');
+      }
+      return uids.map((uid) => ({ uid }));
     };
-    return { fresh: async () => new FakeDovecot() as unknown as ImapClient, fetch, connections: () => connections };
+    return { fresh: async () => new FakeDovecot() as unknown as ImapClient, fetch, connections: () => connections, controls };
   }
 
   it("a later run, whose other folders have nothing new (planned from the listing, nothing fetched): the folder is still FOLDER_UNREADABLE, not 'could not connect'", async () => {
@@ -316,6 +319,8 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
     const err = await rescue.narrow('Archive', 7, range(20), s.fetch, first).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MigrationError);
     expect((err as MigrationError).toInfo()).toMatchObject({ code: 'FOLDER_UNREADABLE', side: 'source', facts: { kind: 'folder-unreadable', folder: 'Archive' } });
+    // The control: the same FETCH, of the smallest of Work's newest messages (INBOX is empty).
+    expect(s.controls).toEqual([{ folder: 'Work', uids: [5] }]);
     // Nothing of another folder was sent earlier in this run: the text does not say so.
     expect((err as MigrationError).message).not.toContain('in this run');
   });

@@ -1,6 +1,5 @@
 import { closeQuietly } from '../connect';
 import { MigrationError } from '../errors';
-import { FINGERPRINT_HEADERS } from '../fingerprint';
 import type { ImapClient } from '../imap-client';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { mayBeAMessage, narrowFailingFetch, serverWords, type SourceRescue } from './unreadable-messages';
@@ -37,6 +36,8 @@ function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, 
 /** Other folders a control FETCH tries at most (each one with messages), and folders it opens at most. */
 const CONTROL_FOLDERS = 2;
 const CONTROL_OPENS = 10;
+/** The newest messages of a folder the control FETCH takes the smallest of. */
+const CONTROL_CANDIDATES = 20;
 
 /**
  * A source session's rescue of a FETCH that failed (SourceRescue): the first failure of a UID
@@ -54,13 +55,14 @@ export function sourceRescue<C extends ImapClient>(
 ): SourceRescue {
   /**
    * Whether a message of another folder than `folder` comes through now, on a connection of
-   * its own: the newest message's fingerprint headers (what a planning window reads), in up
-   * to CONTROL_FOLDERS folders that hold messages. The evidence that the link is fine when no
-   * FETCH of another folder came through in this run: a run whose other folders have nothing
-   * new fetches nothing of them (plan-folder.ts), and so does every run after a
-   * FOLDER_UNREADABLE until the folder is repaired.
+   * its own, with the FETCH that failed (`fetch`: the bodies of a chunk, or a planning
+   * window's metadata): the smallest of the newest few messages, in up to CONTROL_FOLDERS
+   * folders that hold messages. The evidence that the link is fine when no FETCH of another
+   * folder came through in this run: a run whose other folders have nothing new fetches
+   * nothing of them (plan-folder.ts), and so does every run after a FOLDER_UNREADABLE until
+   * the folder is repaired.
    */
-  const readsElsewhere = async (folder: string): Promise<boolean> => {
+  const readsElsewhere = async <T>(folder: string, fetch: (client: C, uids: number[]) => Promise<T[]>): Promise<boolean> => {
     let c: C | undefined;
     let tried = 0;
     let opens = 0;
@@ -82,7 +84,11 @@ export function sourceRescue<C extends ImapClient>(
           const box = await c.mailboxOpen(other, { readOnly: true });
           if (!box.exists) continue;
           tried++;
-          const got = await c.fetchAll('*', { uid: true, headers: [...FINGERPRINT_HEADERS] });
+          // UIDs and sizes come from the index: no message is read yet.
+          const newest = await c.fetchAll(`${Math.max(1, box.exists - CONTROL_CANDIDATES + 1)}:*`, { uid: true, size: true });
+          const smallest = newest.sort((a, b) => (a.size ?? 0) - (b.size ?? 0))[0];
+          if (smallest === undefined) continue;
+          const got = await fetch(c, [smallest.uid]);
           if (got.length > 0) return true;
         } catch {
           // Not evidence either way for this folder (damaged too, or gone): the next one.
@@ -133,7 +139,7 @@ export function sourceRescue<C extends ImapClient>(
       // one does now (a control FETCH): the folder is damaged on the server (a link that
       // fails everything fails them too).
       const folderUnreadable = async (): Promise<unknown> =>
-        [...readFolders].some((f) => f !== folder) || (await readsElsewhere(folder))
+        [...readFolders].some((f) => f !== folder) || (await readsElsewhere(folder, fetch))
           ? new MigrationError(
               'FOLDER_UNREADABLE',
               `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while messages of other folders come through: the folder is likely damaged on the old server (file permissions, a broken index). The folders it can read are copied before it; this one is tried again by the next run.`,
