@@ -31,6 +31,8 @@ const erin = { user: 'erin@new.example.com', password: 'Unreadable-body-tgt-pw' 
 const fay = { user: 'fay@old.example.com', password: 'Unreadable-cut-src-pw' };
 const gus = { user: 'gus@old.example.com', password: 'Unreadable-folder-src-pw' };
 const hal = { user: 'hal@new.example.com', password: 'Unreadable-folder-tgt-pw' };
+const gwen = { user: 'gwen@old.example.com', password: 'Unreadable-folder2-src-pw' };
+const hank = { user: 'hank@new.example.com', password: 'Unreadable-folder2-tgt-pw' };
 const ivy = { user: 'ivy@old.example.com', password: 'Unreadable-short-src-pw' };
 const jon = { user: 'jon@new.example.com', password: 'Unreadable-short-tgt-pw' };
 
@@ -72,8 +74,8 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus, ivy] }),
-      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal, jon] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus, ivy, gwen] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal, jon, hank] }),
     ]);
     for (const user of [alice, dan, ivy]) {
       await seedFolder(source, user, 'INBOX', inbox);
@@ -82,6 +84,8 @@ describe('a source message the server cannot read', () => {
     // Bodies of 20 to 40 KB: a cut after 8 KB of a connection's answers falls in a body, whichever messages its FETCH asks for.
     await seedFolder(source, gus, 'INBOX', bulkMessages(4, 734));
     await seedFolder(source, gus, 'Work', work);
+    await seedFolder(source, gwen, 'INBOX', bulkMessages(4, 735));
+    await seedFolder(source, gwen, 'Work', bulkMessages(60, 736, { prefix: 'w' }));
     await seedFolder(source, fay, 'INBOX', bulkMessages(20, 733, { minBody: 20_000, maxBody: 40_000 }));
   });
   afterAll(async () => {
@@ -192,6 +196,34 @@ describe('a source message the server cannot read', () => {
       expect(result.messagesCopied).toBe(srcWork.length);
       expect(identities(await readFolder(target, hal, 'Work'))).toEqual(identities(srcWork));
       expect(await readFolder(target, hal, 'INBOX')).toEqual([]);
+    } finally {
+      for (const file of damaged) chmodSync(file, 0o600);
+      state.cleanup();
+    }
+  });
+
+  it('the same with two workers and a bigger other folder, and again in a later run with nothing new elsewhere; copied once repaired', async () => {
+    const srcWork = await readFolder(source, gwen, 'Work');
+    const srcInbox = await readFolder(source, gwen, 'INBOX');
+    const damaged = [0, 1, 2, 3].map((i) => messageFile(source, gwen.user, `m-735-${i}`));
+    const state = tempStore();
+    // Two workers, twelve chunks of Work: the INBOX's failure must not cut Work short.
+    const migration = job(plainEndpoint(source, gwen), plainEndpoint(target, hank), { concurrency: 2, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 3 });
+    for (const file of damaged) chmodSync(file, 0o000);
+    try {
+      const first = await migrate(migration, state.store);
+      expect(first.error).toMatchObject({ code: 'FOLDER_UNREADABLE', facts: { kind: 'folder-unreadable', folder: 'INBOX' } });
+      expect(first.messagesCopied).toBe(60);
+      expect(identities(await readFolder(target, hank, 'Work'))).toEqual(identities(srcWork));
+      // Nothing new in Work: no FETCH of it comes through by itself, and it is still the folder, not the link.
+      const again = await migrate(migration, state.store);
+      expect(again.error).toMatchObject({ code: 'FOLDER_UNREADABLE', facts: { kind: 'folder-unreadable', folder: 'INBOX' } });
+      expect(again.messagesCopied).toBe(0);
+      for (const file of damaged) chmodSync(file, 0o600);
+      const repaired = await migrate(migration, state.store);
+      expect(repaired.error).toBeNull();
+      expect(repaired.messagesCopied).toBe(4);
+      expect(identities(await readFolder(target, hank, 'INBOX'))).toEqual(identities(srcInbox));
     } finally {
       for (const file of damaged) chmodSync(file, 0o600);
       state.cleanup();
