@@ -169,14 +169,7 @@ describe('sourceRescue', () => {
     // (plan-folder fetchWindow) takes `got` and `unreadable` as they are: a UID in neither is
     // never planned and the checkpoint passes it. Failed before: 4 was in neither.
     const listed = range(10);
-    class FakeCyrus {
-      usable = true;
-      async logout(): Promise<void> {
-        this.usable = false;
-      }
-      close(): void {
-        this.usable = false;
-      }
+    class FakeCyrus extends FakeConnection {
       async mailboxOpen(): Promise<{ uidValidity: number }> {
         return { uidValidity: 7 };
       }
@@ -224,14 +217,7 @@ describe('what may be the fault of one message', () => {
   });
 
   it('a folder not one message of which comes through, while another folder came through in the run: FOLDER_UNREADABLE naming it; with no other folder read, the connection problem', async () => {
-    class FakeDovecot {
-      usable = true;
-      async logout(): Promise<void> {
-        this.usable = false;
-      }
-      close(): void {
-        this.usable = false;
-      }
+    class FakeDovecot extends FakeConnection {
       async mailboxOpen(): Promise<{ uidValidity: number }> {
         return { uidValidity: 7 };
       }
@@ -273,17 +259,11 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
   function server(linkDown: boolean) {
     let connections = 0;
     const controls: Array<{ folder: string; uids: number[] }> = [];
-    class FakeDovecot {
-      usable = true;
+    class FakeDovecot extends FakeConnection {
       opened = '';
       constructor() {
+        super();
         connections++;
-      }
-      async logout(): Promise<void> {
-        this.usable = false;
-      }
-      close(): void {
-        this.usable = false;
       }
       async mailboxOpen(path: string): Promise<{ path: string; uidValidity: number; exists: number }> {
         this.opened = path;
