@@ -32,3 +32,48 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('folder-unreadable'), folder: z.string() }),
 ]);
 export type WarningFacts = z.infer<typeof WarningFactsSchema>;
+
+/** The facts in words, per language (the extension's drawer and report, the report CSV). */
+const WORDS = {
+  en: {
+    'folder-renamed': 'Folder {from} is {to} in the new mailbox.',
+    'folder-moved': 'Folder {from} was renamed {to} on the old mailbox; its copy is {target}.',
+    'date-changed': '{message} of {folder} (UID {targetUid} in {target}): sent with the date {sent}, the new mailbox keeps {stored}.',
+    'dates-counted': '{count} more messages in {folder} were given dates the new mailbox cannot store.',
+    'message-changed': 'Copied from {from} to {to}, {count} in all: {uids}.',
+  },
+  zh: {
+    'folder-renamed': '文件夹 {from} 在新邮箱中为 {to}。',
+    'folder-moved': '原邮箱的文件夹 {from} 已改名为 {to};其副本为 {target}。',
+    'date-changed': '{folder} 中的 {message}(新邮箱 {target} 中 UID {targetUid}):原日期 {sent},新邮箱保存为 {stored}。',
+    'dates-counted': '{folder} 中另有 {count} 封邮件的日期新邮箱无法保存。',
+    'message-changed': '从 {from} 搬到 {to},共 {count} 封:{uids}。',
+  },
+} as const;
+
+/**
+ * A warning's facts as a sentence in `lang`, dates through `date` (the UI's locale format;
+ * the CSV keeps ISO). Null for facts that are an error's (FOLDER_UNREADABLE: errorMessage
+ * words them).
+ */
+export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string) => string = (iso) => iso): string | null {
+  const fill = (template: string, values: Record<string, string | number>): string => template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
+  const words = WORDS[lang];
+  switch (f.kind) {
+    case 'folder-renamed':
+      return fill(words[f.kind], { from: f.from, to: f.to });
+    case 'folder-moved':
+      return fill(words[f.kind], { from: f.from, to: f.to, target: f.target });
+    case 'date-changed':
+      return fill(words[f.kind], { message: f.message, folder: f.folder, target: f.target, targetUid: f.targetUid, sent: date(f.sent), stored: date(f.stored) });
+    case 'dates-counted':
+      return fill(words[f.kind], { count: f.count, folder: f.folder });
+    case 'message-changed': {
+      const named = f.copies.map((c) => `${c.message} → ${c.targetUid}`).join(', ');
+      const more = f.count - f.copies.length;
+      return fill(words[f.kind], { count: f.count, from: f.from, to: f.to, uids: more > 0 ? `${named} … (+${more})` : named });
+    }
+    case 'folder-unreadable':
+      return null;
+  }
+}

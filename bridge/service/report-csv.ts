@@ -2,6 +2,7 @@ import { errorMessage } from '../../shared/errors';
 import type { AccountPhase, AccountView, ImportMode } from '../../shared/protocol/account';
 import { ACCOUNT_STATUS_LABELS, VERIFY_STATUS_LABELS } from '../../shared/status-labels';
 import type { RewriteKind, VerifyRewritten } from '../../shared/verify';
+import { factsText } from '../../shared/warning-facts';
 
 /** The language the admin reads the report in (the dashboard's): its header and its sentences. */
 export type ReportLanguage = 'en' | 'zh-CN';
@@ -155,15 +156,18 @@ function verifyElsewhere(a: AccountView, language: ReportLanguage): string {
 
 /**
  * The warnings of the account's passes in one cell, each distinct one once: its code, the
- * sentence in the report's language, the engine's text (which folder, message or date), and in
- * how many passes it was reported.
+ * sentence in the report's language, which folder, message or date (in Chinese its facts;
+ * in English, and for a warning without facts, the engine's text), and in how many passes it
+ * was reported.
  */
 function warningsText(a: AccountView, language: ReportLanguage): string {
   const warnings = a.warnings ?? [];
   const zh = language === 'zh-CN';
   const parts = warnings.map((w) => {
     const passes = w.passes > 1 ? (zh ? `(${w.passes} 次搬家报告)` : ` (reported by ${w.passes} passes)`) : '';
-    return `${w.code}: ${errorMessage(w, zh ? 'zh' : 'en')} ${w.message}${passes}`;
+    // English keeps the engine's text: it also quotes the server's words (a refused folder name).
+    const details = (zh && w.facts && factsText(w.facts, 'zh')) || w.message;
+    return `${w.code}: ${errorMessage(w, zh ? 'zh' : 'en')} ${details}${passes}`;
   });
   if (a.warningsOmitted) parts.push(zh ? `另有 ${a.warningsOmitted} 条未列出` : `${a.warningsOmitted} more not listed`);
   return parts.join('; ');

@@ -236,6 +236,11 @@ describe('the report CSV', () => {
     expect(a!['警告数']).toBe('3');
     expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。');
     expect(a!['警告']).toContain('(3 次搬家报告)');
+    // Which folder, message and date: the facts in Chinese, not the engine's English sentence.
+    expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。 文件夹 v1.2 在新邮箱中为 v1．2。(3 次搬家报告)');
+    expect(a!['警告']).toContain(`INBOX 中的 UID 4(新邮箱 INBOX 中 UID 9):原日期 ${SENT.toISOString()},新邮箱保存为 ${STORED.toISOString()}。`);
+    expect(a!['警告']).toContain('从 Projects 搬到 Projects,共 1 封:UID 3 → 5。');
+    expect(a!['警告']).not.toContain('The target refused');
     expect(a!['核验目标改写']).toBe(`INBOX: 原邮箱 UID 3 -> UID 5 (邮件头中的 8 位字节被替换为 X) 原邮箱 UID 4 -> UID 9 (日期 ${SENT.toISOString()} 被保存为 ${STORED.toISOString()})`);
   });
 });

@@ -28,13 +28,13 @@ export function WarningsList({ account, heading: Heading = 'h3', testId = 'warni
           <p className="hint">{t('warningsIntro')}</p>
           <ul className="warnings">
             {warnings.map((w) => {
-              const facts = warningFactsText(w, t, (iso) => formatDateTime(iso, locale));
+              const facts = warningFactsText(w, lang, (iso) => formatDateTime(iso, locale));
               return (
                 <li key={`${w.code}|${w.message}`} data-testid={`${testId}-item`} data-code={w.code} data-latest={w.latest}>
                   <p>
                     <code>{w.code}</code> {errorMessage(w, lang)}
                   </p>
-                  {/* In Chinese the facts only: the engine's sentence is English (the CSV and the CLI keep it). */}
+                  {/* In Chinese the facts only: the engine's sentence is English (the CLI and the log keep it). */}
                   {facts ? <p data-testid={`${testId}-facts`}>{facts}</p> : lang === 'en' && <p className="hint">{w.message}</p>}
                   <p className="hint">
                     {REMEDIES[w.code][lang]}
