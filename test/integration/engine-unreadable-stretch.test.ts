@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipIsFinal } from '../../bridge/engine/append-refusal';
 import { migrate } from '../../bridge/engine/migrate';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
-import { readFolder, seedFolder, snapshotMailbox } from '../harness/mailbox';
+import { readFolder, seedFolder, snapshotMailbox, withImap } from '../harness/mailbox';
+import { FINGERPRINT_HEADERS } from '../../bridge/engine/fingerprint';
 import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
 import { bulkMessages } from '../support/corpus';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -92,13 +93,21 @@ describe('a stretch of messages the source cannot read', () => {
       kind === 'cyrus'
         ? cyrusMessageFile(cyrus, `m-741-${n}`)
         : maildirMessageFile(kind === 'dovecot' ? join(dovecot.userHome(owner.user), 'Maildir') : courier.maildir(owner.user), `m-741-${n}`);
+    if (kind === 'dovecot') {
+      // Dovecot keeps the header fields a client asked for in its index cache: the planning
+      // FETCH is then answered without opening the files, and only the bodies fail.
+      await withImap(dovecot, owner, async (client) => {
+        await client.mailboxOpen('INBOX', { readOnly: true });
+        await client.fetchAll('1:*', { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] });
+      });
+    }
     const files = DAMAGED.map(fileOf);
     const repairs = files.map((file) => (kind === 'courier' ? asDirectory(file) : withoutPermission(file)));
     const repair = (): void => {
       for (const r of repairs.splice(0)) r();
     };
     const state = tempStore();
-    const migration = job(kind === 'dovecot' ? plainEndpoint(dovecot, owner) : imapEndpoint(kind === 'cyrus' ? cyrus : courier, owner), plainEndpoint(target, user), { concurrency: 1, fixedConcurrency: true, maxAttempts: 3 });
+    const migration = job(kind === 'dovecot' ? plainEndpoint(dovecot, owner) : imapEndpoint(kind === 'cyrus' ? cyrus : courier, owner), plainEndpoint(target, user), { concurrency: 1, fixedConcurrency: true, maxAttempts: 3, chunkMessages: 5 });
     try {
       const first = await migrate(migration, state.store);
       expect(first.error).toBeNull();

@@ -9,7 +9,7 @@ import { MigrationError } from '../../bridge/engine/errors';
 import type { ImapClient } from '../../bridge/engine/imap-client';
 import { foldersWithMessagesFirst } from '../../bridge/engine/imap/imap-source';
 import { OMITTED_WORDS } from '../../bridge/engine/imap/omitted-messages';
-import { sourceRescue } from '../../bridge/engine/imap/source-rescue';
+import { newRunReads, sourceRescue } from '../../bridge/engine/imap/source-rescue';
 import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
 
 /** A connection as closeQuietly sees it; `usable` goes false when the "server" drops it. */
@@ -113,6 +113,19 @@ describe('narrowFailingFetch', () => {
     expect(out.got.map((m) => m.uid).sort((a, b) => a - b)).toEqual(range(40).slice(36));
   });
 
+  it('a whole chunk damaged, while another message of the folder came through earlier in the run: each one blamed, one connection or so apiece', async () => {
+    const s = source({ bad: range(10) });
+    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, 99);
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
+    expect(out.got).toEqual([]);
+    // Set, halves, quarters, five probes, the known message, then each alone (controls every four): no halving past the probes.
+    expect(s.connections()).toBeLessThanOrEqual(7 + 5 + 1 + 10 + 3 + 1);
+    // The same with a link that fails everything, the known message included: the first error stands.
+    const dead = source({ all: true });
+    const first = dropped('the first one');
+    await expect(narrowFailingFetch(range(10), dead.fetch, dead.fresh, first, undefined, 99)).rejects.toBe(first);
+  });
+
   it('one by one, a source that starts failing everything: the control fails, the first error stands, nothing blamed', async () => {
     // Twenty damaged messages spread over the set (beyond the halving's budget), then, after
     // 70 fetches, while the narrowing goes one by one, every fetch fails.
@@ -186,7 +199,7 @@ describe('sourceRescue', () => {
       async (c) => {
         adopted = c;
       },
-      new Set(),
+      newRunReads(),
     );
     const first = dropped('cut');
     // The first failure of a span is left to the pass's retry; the second is narrowed.
@@ -227,7 +240,7 @@ describe('what may be the fault of one message', () => {
       throw dropped('FETCH failed: Internal error occurred');
     };
     const rescueWith = (read: string[]) => {
-      const rescue = sourceRescue(async () => new FakeDovecot() as unknown as ImapClient, [], async () => {}, new Set());
+      const rescue = sourceRescue(async () => new FakeDovecot() as unknown as ImapClient, [], async () => {}, newRunReads());
       for (const f of read) rescue.read(f);
       return rescue;
     };
@@ -293,7 +306,7 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
     // CONNECT_FAILED 'check the host name, port and firewall' the code was made to replace,
     // on every run after the first (and for good once the service gave up retrying).
     const s = server(false);
-    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['INBOX', 'Archive', 'Work']);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, newRunReads(), () => ['INBOX', 'Archive', 'Work']);
     const first = dropped('FETCH failed: Internal error occurred');
     await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
     const err = await rescue.narrow('Archive', 7, range(20), s.fetch, first).catch((e: unknown) => e);
@@ -307,7 +320,7 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
 
   it('a link that fails every FETCH fails the control in the other folder too: the first error stands', async () => {
     const s = server(true);
-    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['INBOX', 'Archive', 'Work']);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, newRunReads(), () => ['INBOX', 'Archive', 'Work']);
     const first = dropped('FETCH failed: Internal error occurred');
     await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
     const before = s.connections();
@@ -318,7 +331,7 @@ describe('FOLDER_UNREADABLE when no other folder was fetched in this run', () =>
 
   it('the only folder with messages is the failing one: no evidence, the first error stands', async () => {
     const s = server(false);
-    const rescue = sourceRescue(s.fresh, [], async () => {}, new Set(), () => ['Archive', 'INBOX']);
+    const rescue = sourceRescue(s.fresh, [], async () => {}, newRunReads(), () => ['Archive', 'INBOX']);
     const first = dropped('FETCH failed: Internal error occurred');
     await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);
     await expect(rescue.narrow('Archive', 7, range(20), s.fetch, first)).rejects.toBe(first);

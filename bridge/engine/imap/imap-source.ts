@@ -15,7 +15,7 @@ import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source
 import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
-import { sourceRescue, type FailedSpan } from './source-rescue';
+import { newRunReads, sourceRescue, type FailedSpan, type RunReads } from './source-rescue';
 import { EMPTY_MESSAGE_WORDS, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 
 /**
@@ -31,7 +31,7 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
   // UID spans whose FETCH failed in this run, over all its sessions and attempts (see failedAgain).
   const failed: FailedSpan[] = [];
   // Folders a FETCH came through for in this run (SourceRescue.read).
-  const readFolders = new Set<string>();
+  const reads = newRunReads();
   // The listing's selectable folders, those it says hold messages first: where a rescue's
   // control FETCH looks when no other folder came through in this run (sourceRescue).
   let controlFolders: string[] = [];
@@ -48,7 +48,7 @@ export function imapSource(job: AccountJob, signal?: AbortSignal): SourceDriver<
         lister = by;
         controlFolders = foldersWithMessagesFirst(layout);
       };
-      return imapSession(guardReadOnly(client), job, listed, reconnect, failed, readFolders, () => controlFolders);
+      return imapSession(guardReadOnly(client), job, listed, reconnect, failed, reads, () => controlFolders);
     },
   };
 }
@@ -65,7 +65,7 @@ function imapSession<C extends ImapClient>(
   listed: (client: C, layout: MailboxLayout) => void,
   reconnect: () => Promise<C>,
   failed: FailedSpan[],
-  readFolders: Set<string>,
+  reads: RunReads,
   controlFolders: () => readonly string[],
 ): SourceSession<SourceMessageMeta> {
   // Replaced by a narrowing's live connection when a FETCH that failed was narrowed down.
@@ -78,7 +78,7 @@ function imapSession<C extends ImapClient>(
       client = c;
       return closeQuietly(old);
     },
-    readFolders,
+    reads,
     controlFolders,
   );
   return {
@@ -135,7 +135,7 @@ async function fetchChunk(session: () => ImapFlow, target: ImapFlow, chunk: Chun
     let got: FetchMessageObject[];
     try {
       got = await fetchBodies(source, uids);
-      if (got.length > 0) rescue.read(run.source);
+      if (got.length > 0) rescue.read(run.source, { uidValidity: run.uidValidity, uid: got[0]!.uid });
     } catch (err) {
       // A body the server cannot read fails this FETCH every time: narrowed down on fresh
       // connections, the rest of the chunk is copied and that message reported.

@@ -33,6 +33,17 @@ function failedAgain(failed: FailedSpan[], folder: string, uidValidity: number, 
   return again;
 }
 
+/**
+ * What came through in one run, over all its sessions (SourceRescue.read): the folders a
+ * FETCH came through for, and per folder and UIDVALIDITY a UID whose body did.
+ */
+export interface RunReads {
+  folders: Set<string>;
+  bodies: Map<string, number>;
+}
+
+export const newRunReads = (): RunReads => ({ folders: new Set(), bodies: new Map() });
+
 /** Other folders a control FETCH tries at most (each one with messages), and folders it opens at most. */
 const CONTROL_FOLDERS = 2;
 const CONTROL_OPENS = 10;
@@ -50,7 +61,7 @@ export function sourceRescue<C extends ImapClient>(
   reconnect: () => Promise<C>,
   failed: FailedSpan[],
   adopt: (client: C) => Promise<void>,
-  readFolders: Set<string>,
+  reads: RunReads,
   folders: () => readonly string[] = () => [],
 ): SourceRescue {
   /**
@@ -100,7 +111,10 @@ export function sourceRescue<C extends ImapClient>(
     }
   };
   return {
-    read: (folder) => void readFolders.add(folder),
+    read: (folder, body) => {
+      reads.folders.add(folder);
+      if (body) reads.bodies.set(`${folder}\n${body.uidValidity}`, body.uid);
+    },
     narrow: async (folder, uidValidity, uids, fetch, firstError) => {
       if (!mayBeAMessage(firstError) || !failedAgain(failed, folder, uidValidity, uids)) throw firstError;
       const fresh = async (): Promise<C> => {
@@ -139,14 +153,15 @@ export function sourceRescue<C extends ImapClient>(
       // one does now (a control FETCH): the folder is damaged on the server (a link that
       // fails everything fails them too).
       const folderUnreadable = async (): Promise<unknown> =>
-        [...readFolders].some((f) => f !== folder) || (await readsElsewhere(folder, fetch))
+        [...reads.folders].some((f) => f !== folder) || (await readsElsewhere(folder, fetch))
           ? new MigrationError(
               'FOLDER_UNREADABLE',
               `The source server could not read any message of folder "${folder}" it was asked for (it said ${serverWords(firstError)}), while messages of other folders come through: the folder is likely damaged on the old server (file permissions, a broken index). The folders it can read are copied before it; this one is tried again by the next run.`,
               { side: 'source', cause: firstError, facts: { kind: 'folder-unreadable', folder } },
             )
           : firstError;
-      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable);
+      const known = reads.bodies.get(`${folder}\n${uidValidity}`);
+      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable, known !== undefined && !list.includes(known) ? known : undefined);
       await adopt(narrowed.client);
       // A UID the fetches that came through left out of their OK answers (Cyrus, a spool file
       // it cannot open) is in neither list: a planning window would pass it over for good.

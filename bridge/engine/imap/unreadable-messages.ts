@@ -97,6 +97,13 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
    * once the narrowing's connection is closed, so it may open one of its own.
    */
   nothingCameThrough: () => unknown = () => firstError,
+  /**
+   * A message of the same folder (not in `uids`) whose body came through earlier in the run:
+   * when nothing of the set does, it is fetched again, and if it comes through the set is a
+   * damaged stretch (every message of a chunk unreadable), gone through one by one, not a
+   * link that fails everything.
+   */
+  knownReadable?: number,
 ): Promise<Narrowed<T, F>> {
   const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
   // Room for three damaged messages in one set: two halves per level each, and a confirmation.
@@ -193,6 +200,18 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
         cameThrough++;
         readable = probe.got[0]!.uid;
         blamedSince = 0;
+        return false;
+      }
+    }
+    if (knownReadable !== undefined) {
+      const check = await attempt([knownReadable], true);
+      if (check.ok && check.got.length > 0) {
+        // The folder's other messages come through, not one of these: halving would only fail
+        // again at every level; every message alone instead.
+        cameThrough++;
+        readable = knownReadable;
+        blamedSince = 0;
+        budget = 0;
         return false;
       }
     }
@@ -299,7 +318,9 @@ export interface SourceRescue {
   ): Promise<{ got: T[]; unreadable: Unreadable[] }>;
   /**
    * Tells the rescue that a FETCH in `folder` came through: a folder whose every message
-   * then fails is the folder's fault, not the link's, when other folders came through.
+   * then fails is the folder's fault, not the link's, when other folders came through. With
+   * `body` (the UIDVALIDITY and a UID whose body came through), a chunk of that folder of
+   * which nothing comes through later is a damaged stretch, gone through one by one.
    */
-  read(folder: string): void;
+  read(folder: string, body?: { uidValidity: number; uid: number }): void;
 }
