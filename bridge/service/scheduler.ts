@@ -21,8 +21,7 @@ import type { AccountRecord } from './accounts-repo';
  * - the same for a host's connections: while a sync waits or falls due, first passes hold at
  *   most `maxConnectionsPerHost - 1` of a host (a wider one runs narrowed), a sync runs on
  *   what is free on its host, and a sync that finds its host's connections all held by first
- *   passes (none by syncs) has the one started last stop between chunks (it resumes beside the
- *   sync).
+ *   passes has the one started last stop between chunks (it resumes beside the sync).
  */
 export interface SchedulerLimits {
   maxAccounts: number;
@@ -174,9 +173,7 @@ export class Scheduler {
       const connections = c.firstPass ? Math.max(1, Math.min(c.connections, cap)) : Math.min(c.connections, cap - used);
       if (connections < 1 || used + connections > cap) {
         if (hold === undefined) held.set(c.host, (firstPassLoad.get(c.host) ?? 0) + Math.max(1, connections) <= cap);
-        // Only when first passes hold all of the host's connections: a sync that waits for other
-        // syncs gets a connection within minutes, and stopping a first pass then would only churn it.
-        if (!c.firstPass && !wantsConnection && (firstPassLoad.get(c.host) ?? 0) > 0 && firstPassLoad.get(c.host) === used) wantsConnection = c.host;
+        if (!c.firstPass && !wantsConnection && (firstPassLoad.get(c.host) ?? 0) > 0) wantsConnection = c.host;
         continue;
       }
       load.set(c.host, used + connections);
