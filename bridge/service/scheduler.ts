@@ -17,11 +17,7 @@ import type { AccountRecord } from './accounts-repo';
  *   while a sync waits or falls due within LEND_MIN_MS. Otherwise the last place is lent to a first pass, and
  *   when a sync then finds every place held by first passes, the one started last stops
  *   between chunks and goes back to the queue (it resumes from its checkpoint): the syncs
- *   never wait for a first pass to end, and no place stands idle while none is due;
- * - the same for a host's connections: while a sync waits or falls due, first passes hold at
- *   most `maxConnectionsPerHost - 1` of a host (a wider one runs narrowed), a sync runs on
- *   what is free on its host, and a sync that finds its host's connections all held by first
- *   passes has the one started last stop between chunks (it resumes beside the sync).
+ *   never wait for a first pass to end, and no place stands idle while none is due.
  */
 export interface SchedulerLimits {
   maxAccounts: number;
@@ -149,14 +145,9 @@ export class Scheduler {
     const lend = !syncWaits && (nextSync === null || nextSync - now >= LEND_MIN_MS);
     // With a single place none is kept: first passes would wait for good behind syncs due every few minutes.
     const firstPassPlaces = lend || maxAccounts === 1 ? maxAccounts : maxAccounts - 1;
-    // Likewise one connection of each host, kept from first passes while a sync waits or falls due:
-    // a sync runs on what is free on its host, so one connection is enough for it.
-    const keptForSyncs = !lend && maxConnectionsPerHost > 1 ? 1 : 0;
     let firstPasses = [...this.running.values()].filter((r) => r.firstPass).length;
     // The first sync that only lacks a place, for which a lent place is taken back.
     let wantsPlace: { host: string; connections: number } | undefined;
-    // The first sync that lacks a connection on its host, all of them held by first passes.
-    let wantsConnection: string | undefined;
     for (const c of candidates) {
       if (this.running.has(c.account.id)) continue;
       const hold = held.get(c.host);
@@ -166,14 +157,10 @@ export class Scheduler {
         continue;
       }
       if (c.firstPass && firstPasses >= firstPassPlaces) continue;
+      const connections = Math.max(1, Math.min(c.connections, maxConnectionsPerHost));
       const used = load.get(c.host) ?? 0;
-      // A first pass needs all it asks for (narrowed to what first passes may hold of a host); a
-      // sync, minutes of work, runs on what is free.
-      const cap = c.firstPass ? maxConnectionsPerHost - keptForSyncs : maxConnectionsPerHost;
-      const connections = c.firstPass ? Math.max(1, Math.min(c.connections, cap)) : Math.min(c.connections, cap - used);
-      if (connections < 1 || used + connections > cap) {
-        if (hold === undefined) held.set(c.host, (firstPassLoad.get(c.host) ?? 0) + Math.max(1, connections) <= cap);
-        if (!c.firstPass && !wantsConnection && (firstPassLoad.get(c.host) ?? 0) > 0) wantsConnection = c.host;
+      if (used + connections > maxConnectionsPerHost) {
+        if (hold === undefined) held.set(c.host, (firstPassLoad.get(c.host) ?? 0) + connections <= maxConnectionsPerHost);
         continue;
       }
       load.set(c.host, used + connections);
@@ -184,7 +171,6 @@ export class Scheduler {
       this.launch(c, connections);
     }
     if (wantsPlace && firstPasses > firstPassPlaces) this.makeRoom(wantsPlace, load);
-    else if (wantsConnection) this.makeRoom({ host: wantsConnection, connections: 1 }, load);
   }
 
   /**

@@ -205,67 +205,6 @@ describe('scheduler', () => {
     await s.stop();
   });
 
-  it('a sync whose host is full of first passes: the first pass started last stops between chunks, and both run, the first pass one connection narrower', async () => {
-    const NOW = 1_000_000;
-    const mk = (id: string, firstPass: boolean): Candidate => ({ account: account({ id }), firstPass, host: 'imap.exmail.qq.com', connections: 4 });
-    let list = [mk('f1', true)];
-    let nextSync: number | null = null;
-    const started: Array<[string, number]> = [];
-    const stopped: Array<[string, string | undefined]> = [];
-    const s = new Scheduler({
-      limits: { maxAccounts: 3, maxConnectionsPerHost: 4 },
-      candidates: () => list,
-      nextSyncAt: () => nextSync,
-      now: () => NOW,
-      run: (c, n, signal, reason) => {
-        started.push([c.account.id, n]);
-        return new Promise<void>((r) => signal.addEventListener('abort', () => (stopped.push([c.account.id, reason()]), r())));
-      },
-      tickMs: 60_000,
-    });
-    // No sync anywhere near: the first pass takes the whole host.
-    s.tick();
-    expect(started).toEqual([['f1', 4]]);
-    // A migrated account's sync falls due on that host: a place is free, a connection is not.
-    list = [mk('f1', true), mk('s1', false)];
-    nextSync = NOW;
-    s.tick();
-    s.tick();
-    await new Promise((r) => setImmediate(r));
-    expect(stopped).toEqual([['f1', 'make-room']]);
-    await new Promise((r) => setImmediate(r));
-    // The first pass resumes from its checkpoint leaving one connection, the sync runs on it.
-    expect(started).toEqual([['f1', 4], ['f1', 3], ['s1', 1]]);
-    expect(s.hostLoad().get('imap.exmail.qq.com')).toBe(4);
-    await s.stop();
-  });
-
-  it('while a sync falls due, a first pass leaves one connection of its host, and the sync runs on it without stopping anything', async () => {
-    const NOW = 1_000_000;
-    const mk = (id: string, firstPass: boolean): Candidate => ({ account: account({ id }), firstPass, host: 'h', connections: 4 });
-    let list = [mk('f1', true)];
-    const started: Array<[string, number]> = [];
-    let aborted = 0;
-    const s = new Scheduler({
-      limits: { maxAccounts: 3, maxConnectionsPerHost: 4 },
-      candidates: () => list,
-      nextSyncAt: () => NOW + 10_000,
-      now: () => NOW,
-      run: (c, n, signal) => {
-        started.push([c.account.id, n]);
-        return new Promise<void>((r) => signal.addEventListener('abort', () => (aborted++, r())));
-      },
-      tickMs: 60_000,
-    });
-    s.tick();
-    list = [mk('f1', true), mk('s1', false)];
-    s.tick();
-    await new Promise((r) => setImmediate(r));
-    expect(started).toEqual([['f1', 3], ['s1', 1]]);
-    expect(aborted).toBe(0);
-    await s.stop();
-  });
-
   it('aborts running accounts and waits for them on stop', async () => {
     let signalled = false;
     const s = new Scheduler({
