@@ -6,7 +6,6 @@
  * readable message is copied once, each damaged one is skipped as SOURCE_UNREADABLE (not
  * for good), and once repaired the next run copies exactly those. The source is unchanged.
  */
-import { chmodSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipIsFinal } from '../../bridge/engine/append-refusal';
@@ -17,7 +16,7 @@ import { FINGERPRINT_HEADERS } from '../../bridge/engine/fingerprint';
 import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
 import { bulkMessages } from '../support/corpus';
 import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
-import { cyrusMessageFile, maildirMessageFile } from '../support/message-files';
+import { cyrusMessageFile, maildirMessageFile, makeUnreadable, replaceWithDirectory } from '../support/message-files';
 import { imapEndpoint } from './matrix-engine-support';
 
 const owner = { user: 'stretch@old.example.com', password: 'Stretch-src-pw' };
@@ -28,30 +27,6 @@ const targets = {
 };
 /** Message numbers (Message-ID <m-741-N@...>) made unreadable: seven in a row, two more. */
 const DAMAGED = [6, 7, 8, 9, 10, 11, 12, 20, 21];
-
-/** Makes a file unreadable to the server's user; returns the repair. */
-function withoutPermission(path: string): () => void {
-  const { mode } = statSync(path);
-  chmodSync(path, 0o000);
-  return () => chmodSync(path, mode);
-}
-
-/**
- * Courier-IMAP runs as root here, so a file's mode stops nothing: the message file becomes
- * a directory (opened, then unreadable). The repair restores the bytes and the mtime,
- * which Courier reports as the INTERNALDATE.
- */
-function asDirectory(path: string): () => void {
-  const bytes = readFileSync(path);
-  const { atime, mtime } = statSync(path);
-  unlinkSync(path);
-  mkdirSync(path);
-  return () => {
-    rmdirSync(path);
-    writeFileSync(path, bytes);
-    utimesSync(path, atime, mtime);
-  };
-}
 
 describe('a stretch of messages the source cannot read', () => {
   let dovecot: DovecotServer;
@@ -102,7 +77,8 @@ describe('a stretch of messages the source cannot read', () => {
       });
     }
     const files = DAMAGED.map(fileOf);
-    const repairs = files.map((file) => (kind === 'courier' ? asDirectory(file) : withoutPermission(file)));
+    // Courier-IMAP runs as root here, so a file's mode stops nothing: its files become directories.
+    const repairs = files.map((file) => (kind === 'courier' ? replaceWithDirectory(file) : makeUnreadable(file)));
     const repair = (): void => {
       for (const r of repairs.splice(0)) r();
     };

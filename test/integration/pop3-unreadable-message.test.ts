@@ -15,7 +15,6 @@
  * disk does. The maildrop was read over POP3 once before, so Courier knows every size from
  * its size list; on a maildrop no POP3 client has read, it opens every new file at login.
  */
-import { chmodSync, mkdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { skipIsFinal } from '../../bridge/engine/append-refusal';
 import { migrate } from '../../bridge/engine/migrate';
@@ -23,7 +22,7 @@ import { Pop3Client } from '../../bridge/engine/pop3/client';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder, snapshotMailbox, type MailboxMessage } from '../harness/mailbox';
 import { startMailServer, type CourierServer, type CyrusServer } from '../harness/servers';
-import { cyrusMessageFile, maildirMessageFile } from '../support/message-files';
+import { cyrusMessageFile, emptyFile, maildirMessageFile, makeUnreadable, replaceWithDirectory } from '../support/message-files';
 import { bulkMessages } from '../support/corpus';
 import { startCuttingProxy } from '../support/cutting-proxy';
 import { job, plainEndpoint, tempStore } from '../support/engine-fixtures';
@@ -44,33 +43,6 @@ const jack = { user: 'jack@new.example.com', password: 'Pop3-unreadable-empty-tg
 const messageFile = (server: CourierServer, user: string, id: string): string => maildirMessageFile(server.maildir(user), id);
 
 const shas = (msgs: MailboxMessage[]): string[] => msgs.map((m) => m.sha256).sort();
-
-/**
- * Puts a directory in place of the message file (Courier opens it, and its first read fails
- * with EISDIR). The returned repair puts the file back with its times (Courier's INTERNALDATE
- * is the mtime); a second call does nothing.
- */
-function replaceWithDirectory(path: string): () => void {
-  const bytes = readFileSync(path);
-  const { atime, mtime } = statSync(path);
-  unlinkSync(path);
-  mkdirSync(path);
-  let repaired = false;
-  return () => {
-    if (repaired) return;
-    repaired = true;
-    rmdirSync(path);
-    writeFileSync(path, bytes);
-    utimesSync(path, atime, mtime);
-  };
-}
-
-/** Makes the file unreadable to the server's own user; the returned repair gives it its mode back. */
-function makeUnreadable(path: string): () => void {
-  const { mode } = statSync(path);
-  chmodSync(path, 0o000);
-  return () => chmodSync(path, mode);
-}
 
 /** One POP3 session that lists the maildrop, as a mail client that read it before. */
 async function listOnce(server: CourierServer, user: { user: string; password: string }): Promise<void> {
@@ -184,10 +156,8 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
 
   it('an empty message file (a delivery cut short): skipped as unreadable, never stored empty, and tried again by the next run', async () => {
     const damaged = messageFile(source, ines.user, 'm-885-2');
-    const bytes = readFileSync(damaged);
-    const { atime, mtime } = statSync(damaged);
     // Never listed before: Courier sizes it at the login, LIST says 0 bytes and RETR sends nothing.
-    writeFileSync(damaged, '');
+    const repair = emptyFile(damaged);
     const state = tempStore();
     const endpoints = [pop3Endpoint(source, ines), plainEndpoint(target, jack)] as const;
     try {
@@ -206,8 +176,7 @@ describe('a message the POP3 source cannot read (Courier drops the session)', ()
         expect(stored.every((m) => m.rfc822Size > 0)).toBe(true);
       }
     } finally {
-      writeFileSync(damaged, bytes);
-      utimesSync(damaged, atime, mtime);
+      repair();
       state.cleanup();
     }
   });

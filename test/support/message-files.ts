@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CyrusServer } from '../harness/servers';
 
@@ -23,4 +23,41 @@ export function maildirMessageFile(maildir: string, id: string): string {
     }
   }
   throw new Error(`no Maildir file in ${maildir} holds message ${id}`);
+}
+
+/**
+ * Puts a directory in place of a message file: the server opens it and its first read fails
+ * (EISDIR), also for a server running as root, which a file's mode does not stop. The returned
+ * repair puts the file back with its times (Maildir servers report the mtime as INTERNALDATE);
+ * a second call does nothing.
+ */
+export function replaceWithDirectory(path: string): () => void {
+  return replaceFile(path, () => mkdirSync(path), () => rmdirSync(path));
+}
+
+/** Empties a message file (a delivery cut short); the returned repair as replaceWithDirectory's. */
+export function emptyFile(path: string): () => void {
+  return replaceFile(path, () => writeFileSync(path, ''), () => unlinkSync(path));
+}
+
+function replaceFile(path: string, damage: () => void, undo: () => void): () => void {
+  const bytes = readFileSync(path);
+  const { atime, mtime } = statSync(path);
+  unlinkSync(path);
+  damage();
+  let repaired = false;
+  return () => {
+    if (repaired) return;
+    repaired = true;
+    undo();
+    writeFileSync(path, bytes);
+    utimesSync(path, atime, mtime);
+  };
+}
+
+/** Makes a file unreadable to the server's own user; the returned repair gives it its mode back. */
+export function makeUnreadable(path: string): () => void {
+  const { mode } = statSync(path);
+  chmodSync(path, 0o000);
+  return () => chmodSync(path, mode);
 }
