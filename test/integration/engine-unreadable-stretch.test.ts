@@ -1,10 +1,12 @@
 /**
  * A stretch of messages the source server cannot read (nine of an INBOX of forty, seven of
- * them in a row: a restored backup with the wrong owner, a disk fault), on each source
- * server, each failing in its own way: Dovecot drops the session over every FETCH that
- * includes one, Cyrus answers OK and leaves them out, Courier-IMAP sends them empty. Every
- * readable message is copied once, each damaged one is skipped as SOURCE_UNREADABLE (not
- * for good), and once repaired the next run copies exactly those. The source is unchanged.
+ * them in a row: a restored backup with the wrong owner, a disk fault), in the middle of the
+ * folder or at its very start (its first chunk all damaged, before any message of the
+ * folder came through), on each source server, each failing in its own way: Dovecot drops
+ * the session over every FETCH that includes one, Cyrus answers OK and leaves them out,
+ * Courier-IMAP sends them empty. Every readable message is copied once, each damaged one is
+ * skipped as SOURCE_UNREADABLE (not for good), and once repaired the next run copies exactly
+ * those. The source is unchanged.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,13 +22,16 @@ import { cyrusMessageFile, maildirMessageFile, makeUnreadable, replaceWithDirect
 import { imapEndpoint } from './matrix-engine-support';
 
 const owner = { user: 'stretch@old.example.com', password: 'Stretch-src-pw' };
-const targets = {
-  dovecot: { user: 'from-dovecot@new.example.com', password: 'Stretch-tgt-pw-1' },
-  cyrus: { user: 'from-cyrus@new.example.com', password: 'Stretch-tgt-pw-2' },
-  courier: { user: 'from-courier@new.example.com', password: 'Stretch-tgt-pw-3' },
-};
-/** Message numbers (Message-ID <m-741-N@...>) made unreadable: seven in a row, two more. */
-const DAMAGED = [6, 7, 8, 9, 10, 11, 12, 20, 21];
+const KINDS = ['dovecot', 'cyrus', 'courier'] as const;
+/**
+ * Message numbers (Message-ID <m-741-N@...>, in UID order) made unreadable, seven in a row and
+ * two more: in the middle (chunks of 5: the second chunk all damaged, after the first came
+ * through), or from the first message on (the first chunk all damaged: nothing of the
+ * folder has come through when it fails; before, the whole INBOX waited for the repair).
+ */
+const LAYOUTS = { middle: [6, 7, 8, 9, 10, 11, 12, 20, 21], first: [1, 2, 3, 4, 5, 6, 7, 20, 21] } as const;
+type Layout = keyof typeof LAYOUTS;
+const targetOf = (kind: (typeof KINDS)[number], layout: Layout) => ({ user: `from-${kind}-${layout}@new.example.com`, password: `Stretch-tgt-pw-${kind}-${layout}` });
 
 describe('a stretch of messages the source cannot read', () => {
   let dovecot: DovecotServer;
@@ -39,7 +44,7 @@ describe('a stretch of messages the source cannot read', () => {
       startDovecot({ name: 'stretch-dovecot', users: [owner] }),
       startMailServer('cyrus', { name: 'stretch-cyrus', users: [owner] }),
       startMailServer('courier', { name: 'stretch-courier', users: [owner] }),
-      startDovecot({ name: 'stretch-tgt', users: Object.values(targets) }),
+      startDovecot({ name: 'stretch-tgt', users: KINDS.flatMap((kind) => (Object.keys(LAYOUTS) as Layout[]).map((layout) => targetOf(kind, layout))) }),
     ]);
     for (const server of [dovecot, cyrus, courier]) {
       await seedFolder(server, owner, 'INBOX', bulkMessages(40, 741));
@@ -50,15 +55,17 @@ describe('a stretch of messages the source cannot read', () => {
     await Promise.all([dovecot?.stop(), cyrus?.stop(), courier?.stop(), target?.stop()]);
   });
 
-  const cases = [
+  const servers = [
     ['Dovecot (drops the session over each)', 'dovecot'],
     ['Cyrus (answers OK without them)', 'cyrus'],
     ['Courier-IMAP (sends them empty)', 'courier'],
   ] as const;
+  const cases = servers.flatMap(([label, kind]) => (Object.keys(LAYOUTS) as Layout[]).map((layout) => [label, layout, kind] as const));
 
-  it.each(cases)('%s: every readable message copied once, the damaged ones skipped and copied by the run after the repair', async (_label, kind) => {
+  it.each(cases)('%s, the stretch %s: every readable message copied once, the damaged ones skipped and copied by the run after the repair', async (_label, layout, kind) => {
+    const DAMAGED = LAYOUTS[layout];
     const server = kind === 'dovecot' ? dovecot : kind === 'cyrus' ? cyrus : courier;
-    const user = targets[kind];
+    const user = targetOf(kind, layout);
     const before = await snapshotMailbox(server, owner);
     const srcInbox = await readFolder(server, owner, 'INBOX', { withRaw: true });
     const srcWork = await readFolder(server, owner, `${server.prefix}Work`);

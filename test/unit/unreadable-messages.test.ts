@@ -115,7 +115,7 @@ describe('narrowFailingFetch', () => {
 
   it('a whole chunk damaged, while another message of the folder came through earlier in the run: each one blamed, one connection or so apiece', async () => {
     const s = source({ bad: range(10) });
-    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, 99);
+    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, async () => [99]);
     expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
     expect(out.got).toEqual([]);
     // Set, halves, quarters, five probes, the known message, then each alone (controls every four): no halving past the probes.
@@ -123,7 +123,24 @@ describe('narrowFailingFetch', () => {
     // The same with a link that fails everything, the known message included: the first error stands.
     const dead = source({ all: true });
     const first = dropped('the first one');
-    await expect(narrowFailingFetch(range(10), dead.fetch, dead.fresh, first, undefined, 99)).rejects.toBe(first);
+    await expect(narrowFailingFetch(range(10), dead.fetch, dead.fresh, first, undefined, async () => [99])).rejects.toBe(first);
+  });
+
+  it('a whole chunk damaged, the first candidate elsewhere in the folder damaged too, the second readable: each one blamed, the candidates asked only once nothing came through', async () => {
+    const s = source({ bad: [...range(10), 11] });
+    let asked = 0;
+    const candidates = async (): Promise<number[]> => {
+      asked++;
+      return [11, 40];
+    };
+    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, candidates);
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
+    expect(out.got).toEqual([]);
+    expect(asked).toBe(1);
+    // A set of which a part comes through never asks.
+    const partly = source({ bad: [3] });
+    await narrowFailingFetch(range(10), partly.fetch, partly.fresh, dropped('FETCH failed'), undefined, candidates);
+    expect(asked).toBe(1);
   });
 
   it('one by one, a source that starts failing everything: the control fails, the first error stands, nothing blamed', async () => {
@@ -208,6 +225,56 @@ describe('sourceRescue', () => {
     expect(out.got.map((m) => m.uid)).toEqual(listed.filter((u) => u !== 4));
     expect(out.unreadable).toEqual([{ uid: 4, words: OMITTED_WORDS }]);
     expect((adopted as FakeCyrus).usable).toBe(true);
+  });
+});
+
+describe('the first chunk of a folder all damaged, nothing of the folder read yet in the run', () => {
+  /**
+   * A Dovecot-like folder of 30 messages whose first ten the server cannot read (it drops
+   * the session over a FETCH that includes one), or all of them, or a link that fails
+   * every FETCH; the index (UID SEARCH) answers in every case.
+   */
+  function folder(opts: { damaged: number[]; linkDown?: boolean }) {
+    const listed = range(30);
+    const bad = new Set(opts.damaged);
+    const searches: number[] = [];
+    class FakeDovecot extends FakeConnection {
+      async mailboxOpen(): Promise<{ uidValidity: number }> {
+        return { uidValidity: 7 };
+      }
+      async search(): Promise<number[]> {
+        searches.push(1);
+        return listed;
+      }
+    }
+    const fetch = async (c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => {
+      if (opts.linkDown || uids.some((u) => bad.has(u))) {
+        (c as unknown as FakeDovecot).usable = false;
+        throw dropped('FETCH failed: Internal error occurred');
+      }
+      return uids.map((uid) => ({ uid }));
+    };
+    return { fresh: async () => new FakeDovecot() as unknown as ImapClient, fetch, searches };
+  }
+
+  it('a message after the chunk comes through: every message of the chunk is blamed and the chunk does not stop the folder (before: the first error, every run, for the whole folder)', async () => {
+    const f = folder({ damaged: range(10) });
+    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, range(10), f.fetch, first)).rejects.toBe(first);
+    const out = await rescue.narrow('INBOX', 7, range(10), f.fetch, first);
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
+    expect(out.got).toEqual([]);
+    expect(f.searches.length).toBe(1);
+  });
+
+  it('the whole folder damaged, or a link that fails every FETCH: no candidate comes through, the first error stands, nothing blamed', async () => {
+    for (const f of [folder({ damaged: range(30) }), folder({ damaged: [], linkDown: true })]) {
+      const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+      const first = dropped('FETCH failed: Internal error occurred');
+      await expect(rescue.narrow('INBOX', 7, range(10), f.fetch, first)).rejects.toBe(first);
+      await expect(rescue.narrow('INBOX', 7, range(10), f.fetch, first)).rejects.toBe(first);
+    }
   });
 });
 

@@ -44,6 +44,34 @@ export interface RunReads {
 
 export const newRunReads = (): RunReads => ({ folders: new Set(), bodies: new Map() });
 
+/** Messages of the failing folder outside the failing set a narrowing tries at most, when none of the folder came through yet. */
+const FOLDER_CANDIDATES = 3;
+
+/**
+ * A few UIDs of the folder `fresh` opens that are not in `set`, from its index (UID SEARCH:
+ * no message is read): the first after the set, the last, and one between. For a chunk of
+ * which nothing comes through and no message of whose folder did yet (the folder's first
+ * chunk all damaged): if one of these comes through, the chunk is a damaged stretch and
+ * the rest of the folder is copied, instead of the whole folder waiting for its repair.
+ * None when the index cannot be read.
+ */
+async function othersInFolder<C extends ImapClient>(fresh: () => Promise<C>, set: readonly number[]): Promise<number[]> {
+  let c: C | undefined;
+  try {
+    c = await fresh();
+    const inSet = new Set(set);
+    const highest = set.reduce((a, b) => Math.max(a, b), 0);
+    const outside = ((await c.search({ all: true }, { uid: true })) || []).filter((uid) => !inSet.has(uid)).sort((a, b) => a - b);
+    const after = outside.find((uid) => uid > highest);
+    const picks = [after, outside[outside.length - 1], outside[Math.floor(outside.length / 2)]];
+    return [...new Set(picks.filter((uid): uid is number => uid !== undefined))].slice(0, FOLDER_CANDIDATES);
+  } catch {
+    return [];
+  } finally {
+    await closeQuietly(c);
+  }
+}
+
 /** Other folders a control FETCH tries at most (each one with messages), and folders it opens at most. */
 const CONTROL_FOLDERS = 2;
 const CONTROL_OPENS = 10;
@@ -161,7 +189,9 @@ export function sourceRescue<C extends ImapClient>(
             )
           : firstError;
       const known = reads.bodies.get(`${folder}\n${uidValidity}`);
-      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable, known !== undefined && !list.includes(known) ? known : undefined);
+      const readableElsewhere = async (): Promise<number[]> =>
+        known !== undefined && !list.includes(known) ? [known] : await othersInFolder(fresh, list);
+      const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable, readableElsewhere);
       await adopt(narrowed.client);
       // A UID the fetches that came through left out of their OK answers (Cyrus, a spool file
       // it cannot open) is in neither list: a planning window would pass it over for good.

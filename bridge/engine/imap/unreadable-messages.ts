@@ -98,12 +98,13 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
    */
   nothingCameThrough: () => unknown = () => firstError,
   /**
-   * A message of the same folder (not in `uids`) whose body came through earlier in the run:
-   * when nothing of the set does, it is fetched again, and if it comes through the set is a
-   * damaged stretch (every message of a chunk unreadable), gone through one by one, not a
-   * link that fails everything.
+   * Messages of the same folder (not in `uids`) that may come through: one whose body came
+   * through earlier in the run, or a few the folder's index lists. Asked only when nothing of
+   * the set comes through; each is fetched alone on a fresh connection, and the first that
+   * comes through makes the set a damaged stretch (every message of a chunk unreadable),
+   * gone through one by one, not a link that fails everything.
    */
-  knownReadable?: number,
+  readableElsewhere: () => Promise<readonly number[]> = async () => [],
 ): Promise<Narrowed<T, F>> {
   const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
   // Room for three damaged messages in one set: two halves per level each, and a confirmation.
@@ -203,13 +204,13 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
         return false;
       }
     }
-    if (knownReadable !== undefined) {
-      const check = await attempt([knownReadable], true);
+    for (const uid of await readableElsewhere()) {
+      const check = await attempt([uid], true);
       if (check.ok && check.got.length > 0) {
         // The folder's other messages come through, not one of these: halving would only fail
         // again at every level; every message alone instead.
         cameThrough++;
-        readable = knownReadable;
+        readable = check.got[0]!.uid;
         blamedSince = 0;
         budget = 0;
         return false;
