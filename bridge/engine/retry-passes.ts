@@ -11,6 +11,16 @@ export function suggestedBackoffMs(text: string): number {
   return Math.min(ms, 10 * 60_000);
 }
 
+/**
+ * Transient failures a retry within the same run does not cure. CANCELLED: the user stopped.
+ * FOLDER_UNREADABLE: it is only raised once the folder's FETCH failed on a retry already
+ * (source-rescue.ts), and each further attempt narrows the folder again on a dozen or so
+ * fresh connections after a longer back-off, only to fail the same way; the folders the
+ * server can read are copied by then. The next run (the service's retry, the user's) tries
+ * the folder again.
+ */
+const NOT_RETRIED_IN_RUN: ReadonlySet<string> = new Set(['CANCELLED', 'FOLDER_UNREADABLE']);
+
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, ms);
@@ -51,7 +61,7 @@ export async function retryPasses(
       const side = err instanceof MigrationError ? err.options.side : undefined;
       const ep = side === 'target' ? job.target : job.source;
       const error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
-      const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && error.code !== 'CANCELLED';
+      const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && !NOT_RETRIED_IN_RUN.has(error.code);
       if (!retryable || failuresInARow >= job.options.maxAttempts || attempt >= job.options.maxAttempts * 20 || hooks.signal?.aborted) return error;
       const delay = Math.max(job.options.retryBaseMs * 2 ** (failuresInARow - 1), suggestedBackoffMs(error.message));
       hooks.onRetry?.(error, attempt, delay);
