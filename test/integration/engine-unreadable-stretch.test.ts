@@ -25,11 +25,16 @@ const owner = { user: 'stretch@old.example.com', password: 'Stretch-src-pw' };
 const KINDS = ['dovecot', 'cyrus', 'courier'] as const;
 /**
  * Message numbers (Message-ID <m-741-N@...>, in UID order) made unreadable, seven in a row and
- * two more: in the middle (chunks of 5: the second chunk all damaged, after the first came
- * through), or from the first message on (the first chunk all damaged: nothing of the
- * folder has come through when it fails; before, the whole INBOX waited for the repair).
+ * two more, and the chunk size: in the middle (chunks of 5: the second chunk all damaged,
+ * after the first came through), or from the first message on (the first chunk all damaged:
+ * nothing of the folder has come through when it fails; before, the whole INBOX waited for
+ * the repair), also in chunks of 2 (too small a set for the narrowing's probes).
  */
-const LAYOUTS = { middle: [6, 7, 8, 9, 10, 11, 12, 20, 21], first: [1, 2, 3, 4, 5, 6, 7, 20, 21] } as const;
+const LAYOUTS = {
+  middle: { damaged: [6, 7, 8, 9, 10, 11, 12, 20, 21], chunkMessages: 5 },
+  first: { damaged: [1, 2, 3, 4, 5, 6, 7, 20, 21], chunkMessages: 5 },
+  first2: { damaged: [1, 2, 3, 4, 5, 6, 7, 20, 21], chunkMessages: 2 },
+} as const;
 type Layout = keyof typeof LAYOUTS;
 const targetOf = (kind: (typeof KINDS)[number], layout: Layout) => ({ user: `from-${kind}-${layout}@new.example.com`, password: `Stretch-tgt-pw-${kind}-${layout}` });
 
@@ -62,8 +67,8 @@ describe('a stretch of messages the source cannot read', () => {
   ] as const;
   const cases = servers.flatMap(([label, kind]) => (Object.keys(LAYOUTS) as Layout[]).map((layout) => [label, layout, kind] as const));
 
-  it.each(cases)('%s, the stretch %s: every readable message copied once, the damaged ones skipped and copied by the run after the repair', async (_label, layout, kind) => {
-    const DAMAGED = LAYOUTS[layout];
+  it.each(cases)('%s, the stretch: %s: every readable message copied once, the damaged ones skipped and copied by the run after the repair', async (_label, layout, kind) => {
+    const { damaged: DAMAGED, chunkMessages } = LAYOUTS[layout];
     const server = kind === 'dovecot' ? dovecot : kind === 'cyrus' ? cyrus : courier;
     const user = targetOf(kind, layout);
     const before = await snapshotMailbox(server, owner);
@@ -90,7 +95,7 @@ describe('a stretch of messages the source cannot read', () => {
       for (const r of repairs.splice(0)) r();
     };
     const state = tempStore();
-    const migration = job(kind === 'dovecot' ? plainEndpoint(dovecot, owner) : imapEndpoint(kind === 'cyrus' ? cyrus : courier, owner), plainEndpoint(target, user), { concurrency: 1, fixedConcurrency: true, maxAttempts: 3, chunkMessages: 5 });
+    const migration = job(kind === 'dovecot' ? plainEndpoint(dovecot, owner) : imapEndpoint(kind === 'cyrus' ? cyrus : courier, owner), plainEndpoint(target, user), { concurrency: 1, fixedConcurrency: true, maxAttempts: 3, chunkMessages });
     try {
       const first = await migrate(migration, state.store);
       expect(first.error).toBeNull();

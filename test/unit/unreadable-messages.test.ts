@@ -10,7 +10,7 @@ import type { ImapClient } from '../../bridge/engine/imap-client';
 import { foldersWithMessagesFirst } from '../../bridge/engine/imap/imap-source';
 import { OMITTED_WORDS } from '../../bridge/engine/imap/omitted-messages';
 import { newRunReads, sourceRescue } from '../../bridge/engine/imap/source-rescue';
-import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
+import { mayBeAMessage, narrowFailingFetch, STRETCH_ALONE_MAX, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
 
 /** A connection as closeQuietly sees it; `usable` goes false when the "server" drops it. */
 class FakeConnection {
@@ -115,7 +115,7 @@ describe('narrowFailingFetch', () => {
 
   it('a whole chunk damaged, while another message of the folder came through earlier in the run: each one blamed, one connection or so apiece', async () => {
     const s = source({ bad: range(10) });
-    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, async () => [99]);
+    const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, async function* () { yield 99; });
     expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
     expect(out.got).toEqual([]);
     // Set, halves, quarters, five probes, the known message, then each alone (controls every four): no halving past the probes.
@@ -123,15 +123,16 @@ describe('narrowFailingFetch', () => {
     // The same with a link that fails everything, the known message included: the first error stands.
     const dead = source({ all: true });
     const first = dropped('the first one');
-    await expect(narrowFailingFetch(range(10), dead.fetch, dead.fresh, first, undefined, async () => [99])).rejects.toBe(first);
+    await expect(narrowFailingFetch(range(10), dead.fetch, dead.fresh, first, undefined, async function* () { yield 99; })).rejects.toBe(first);
   });
 
   it('a whole chunk damaged, the first candidate elsewhere in the folder damaged too, the second readable: each one blamed, the candidates asked only once nothing came through', async () => {
     const s = source({ bad: [...range(10), 11] });
     let asked = 0;
-    const candidates = async (): Promise<number[]> => {
+    const candidates = async function* (): AsyncGenerator<number> {
       asked++;
-      return [11, 40];
+      yield 11;
+      yield 40;
     };
     const out = await narrowFailingFetch(range(10), s.fetch, s.fresh, dropped('FETCH failed'), undefined, candidates);
     expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
@@ -234,10 +235,13 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
    * the session over a FETCH that includes one), or all of them, or a link that fails
    * every FETCH; the index (UID SEARCH) answers in every case.
    */
-  function folder(opts: { damaged: number[]; linkDown?: boolean }) {
-    const listed = range(30);
+  function folder(opts: { damaged: number[]; linkDown?: boolean; count?: number; unreachable?: boolean }) {
+    const listed = range(opts.count ?? 30);
     const bad = new Set(opts.damaged);
     const searches: number[] = [];
+    /** Every FETCH of bodies, by the UIDs asked for. */
+    const fetched: number[][] = [];
+    let connections = 0;
     class FakeDovecot extends FakeConnection {
       async mailboxOpen(): Promise<{ uidValidity: number }> {
         return { uidValidity: 7 };
@@ -246,15 +250,25 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
         searches.push(1);
         return listed;
       }
+      // Sizes from the index: message 12 is the smallest of those after 1-10, 30 of the last ten.
+      async fetchAll(set: string): Promise<Array<{ uid: number; size: number }>> {
+        return set.split(',').map(Number).map((uid) => ({ uid, size: uid === 12 ? 100 : uid === 30 ? 200 : 5000 + uid }));
+      }
     }
     const fetch = async (c: ImapFlow, uids: number[]): Promise<Array<{ uid: number }>> => {
+      fetched.push(uids);
       if (opts.linkDown || uids.some((u) => bad.has(u))) {
         (c as unknown as FakeDovecot).usable = false;
         throw dropped('FETCH failed: Internal error occurred');
       }
-      return uids.map((uid) => ({ uid }));
+      return uids.filter((u) => listed.includes(u)).map((uid) => ({ uid }));
     };
-    return { fresh: async () => new FakeDovecot() as unknown as ImapClient, fetch, searches };
+    const fresh = async (): Promise<ImapClient> => {
+      connections++;
+      if (opts.unreachable && connections > 1) throw dropped('connect ECONNREFUSED');
+      return new FakeDovecot() as unknown as ImapClient;
+    };
+    return { fresh, fetch, searches, fetched, connections: () => connections };
   }
 
   it('a message after the chunk comes through: every message of the chunk is blamed and the chunk does not stop the folder (before: the first error, every run, for the whole folder)', async () => {
@@ -266,6 +280,64 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
     expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
     expect(out.got).toEqual([]);
     expect(f.searches.length).toBe(1);
+  });
+
+  it('the candidate fetched is the smallest of those after the set (each control fetches it again)', async () => {
+    const f = folder({ damaged: range(10) });
+    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, range(10), f.fetch, first)).rejects.toBe(first);
+    await rescue.narrow('INBOX', 7, range(10), f.fetch, first);
+    const alone = f.fetched.filter((u) => u.length === 1 && u[0]! > 10).map((u) => u[0]);
+    expect(new Set(alone)).toEqual(new Set([12]));
+  });
+
+  it('a first chunk of two, or of one message, all damaged: blamed once a message after it comes through (before: the folder failed); with a link that fails every FETCH, the first error', async () => {
+    for (const set of [[1, 2], [1]]) {
+      const f = folder({ damaged: set });
+      const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+      const first = dropped('FETCH failed: Internal error occurred');
+      await expect(rescue.narrow('INBOX', 7, set, f.fetch, first)).rejects.toBe(first);
+      const out = await rescue.narrow('INBOX', 7, set, f.fetch, first);
+      expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(set);
+      const dead = folder({ damaged: [], linkDown: true });
+      const deadRescue = sourceRescue(dead.fresh, [], async () => {}, newRunReads());
+      await expect(deadRescue.narrow('INBOX', 7, set, dead.fetch, first)).rejects.toBe(first);
+      // Before, a set of one was blamed on a link that fails everything.
+      await expect(deadRescue.narrow('INBOX', 7, set, dead.fetch, first)).rejects.toBe(first);
+    }
+  });
+
+  it('a message known to have come through that no longer does (deleted on the old server meanwhile): the index is asked next', async () => {
+    const f = folder({ damaged: range(10) });
+    const reads = newRunReads();
+    const rescue = sourceRescue(f.fresh, [], async () => {}, reads);
+    // UID 99 came through earlier in the run and has been expunged since: it fetches as nothing.
+    rescue.read('INBOX', { uidValidity: 7, uid: 99 });
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, range(10), f.fetch, first)).rejects.toBe(first);
+    const out = await rescue.narrow('INBOX', 7, range(10), f.fetch, first);
+    expect(out.unreadable.map((u) => u.uid).sort((a, b) => a - b)).toEqual(range(10));
+    expect(f.searches.length).toBe(1);
+  });
+
+  it('a source that cannot be reached again when the candidates are looked up: the first error, nothing blamed', async () => {
+    const f = folder({ damaged: range(2), unreachable: true });
+    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, range(2), f.fetch, first)).rejects.toBe(first);
+    await expect(rescue.narrow('INBOX', 7, range(2), f.fetch, first)).rejects.toBe(first);
+  });
+
+  it(`a set bigger than ${STRETCH_ALONE_MAX} (a planning window) of which nothing comes through does not go one at a time: the first error, after a few dozen connections`, async () => {
+    const n = STRETCH_ALONE_MAX + 1;
+    const f = folder({ damaged: range(n), count: n + 30 });
+    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, range(n), f.fetch, first)).rejects.toBe(first);
+    await expect(rescue.narrow('INBOX', 7, range(n), f.fetch, first)).rejects.toBe(first);
+    expect(f.connections()).toBeLessThan(40);
+    expect(f.searches).toEqual([]);
   });
 
   it('the whole folder damaged, or a link that fails every FETCH: no candidate comes through, the first error stands, nothing blamed', async () => {

@@ -44,27 +44,47 @@ export interface RunReads {
 
 export const newRunReads = (): RunReads => ({ folders: new Set(), bodies: new Map() });
 
-/** Messages of the failing folder outside the failing set a narrowing tries at most, when none of the folder came through yet. */
-const FOLDER_CANDIDATES = 3;
+/** UIDs of the failing folder, outside the failing set, the smallest of which each candidate is (see othersInFolder). */
+const CANDIDATE_POOL = 10;
 
 /**
- * A few UIDs of the folder `fresh` opens that are not in `set`, from its index (UID SEARCH:
- * no message is read): the first after the set, the last, and one between. For a chunk of
- * which nothing comes through and no message of whose folder did yet (the folder's first
- * chunk all damaged): if one of these comes through, the chunk is a damaged stretch and
- * the rest of the folder is copied, instead of the whole folder waiting for its repair.
- * None when the index cannot be read.
+ * A few UIDs of the folder `fresh` opens that are not in `set`, from its index (UID SEARCH,
+ * then RFC822.SIZE: no message is read): the smallest of the first few after the set, of the
+ * last few, and of a few between. For a set of which nothing comes through and no message
+ * of whose folder did yet (the folder's first chunk all damaged): if one of these comes
+ * through, the set is a damaged stretch and the rest of the folder is copied, instead of the
+ * whole folder waiting for its repair. The smallest, since each later control fetches it
+ * again. A source that cannot be reached again, or changed, says so as the narrowing's
+ * other connections do; one whose index cannot be read gives none.
  */
-async function othersInFolder<C extends ImapClient>(fresh: () => Promise<C>, set: readonly number[]): Promise<number[]> {
-  let c: C | undefined;
+async function othersInFolder<C extends ImapClient>(fresh: () => Promise<C>, set: readonly number[], firstError: unknown): Promise<number[]> {
+  let c: C;
   try {
     c = await fresh();
+  } catch (err) {
+    if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
+    throw firstError;
+  }
+  try {
     const inSet = new Set(set);
     const highest = set.reduce((a, b) => Math.max(a, b), 0);
     const outside = ((await c.search({ all: true }, { uid: true })) || []).filter((uid) => !inSet.has(uid)).sort((a, b) => a - b);
-    const after = outside.find((uid) => uid > highest);
-    const picks = [after, outside[outside.length - 1], outside[Math.floor(outside.length / 2)]];
-    return [...new Set(picks.filter((uid): uid is number => uid !== undefined))].slice(0, FOLDER_CANDIDATES);
+    const after = outside.findIndex((uid) => uid > highest);
+    const middle = Math.max(0, Math.floor(outside.length / 2) - CANDIDATE_POOL / 2);
+    const pools = [
+      after < 0 ? [] : outside.slice(after, after + CANDIDATE_POOL),
+      outside.slice(-CANDIDATE_POOL),
+      outside.slice(middle, middle + CANDIDATE_POOL),
+    ].filter((pool) => pool.length > 0);
+    let sizes = new Map<number, number>();
+    try {
+      const listed = await c.fetchAll([...new Set(pools.flat())].join(','), { uid: true, size: true }, { uid: true });
+      sizes = new Map(listed.map((m) => [m.uid, m.size ?? Infinity]));
+    } catch {
+      // Without sizes: the first of each.
+    }
+    const smallest = (pool: number[]): number => pool.reduce((a, b) => ((sizes.get(b) ?? Infinity) < (sizes.get(a) ?? Infinity) ? b : a));
+    return [...new Set(pools.map(smallest))];
   } catch {
     return [];
   } finally {
@@ -189,8 +209,11 @@ export function sourceRescue<C extends ImapClient>(
             )
           : firstError;
       const known = reads.bodies.get(`${folder}\n${uidValidity}`);
-      const readableElsewhere = async (): Promise<number[]> =>
-        known !== undefined && !list.includes(known) ? [known] : await othersInFolder(fresh, list);
+      // The message known to have come through first; if it no longer does (deleted on the old server meanwhile), the index's.
+      const readableElsewhere = async function* (): AsyncGenerator<number> {
+        if (known !== undefined && !list.includes(known)) yield known;
+        yield* await othersInFolder(fresh, list, firstError);
+      };
       const narrowed = await narrowFailingFetch(list, fetch, fresh, firstError, folderUnreadable, readableElsewhere);
       await adopt(narrowed.client);
       // A UID the fetches that came through left out of their OK answers (Cyrus, a spool file

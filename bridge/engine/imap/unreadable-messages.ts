@@ -75,6 +75,14 @@ export interface Narrowed<T, F extends ImapFlow = ImapFlow> {
 const CONTROL_EVERY = 4;
 
 /**
+ * The most messages of a set of which nothing came through that go one at a time on the
+ * strength of another message of the folder coming through: about a connection each (a
+ * server that drops the session over a damaged message), so a chunk's worth (chunkMessages'
+ * default), not a planning window's 5,000. A bigger set fails its folder as it did.
+ */
+export const STRETCH_ALONE_MAX = 200;
+
+/**
  * Fetches `uids` again after `firstError`, narrowing a set that keeps failing down to the
  * messages that fail alone. First the whole set once more on a fresh connection (a passing
  * fault ends here); then halves of each failing set, every fetch after a failure on a fresh
@@ -99,12 +107,12 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
   nothingCameThrough: () => unknown = () => firstError,
   /**
    * Messages of the same folder (not in `uids`) that may come through: one whose body came
-   * through earlier in the run, or a few the folder's index lists. Asked only when nothing of
-   * the set comes through; each is fetched alone on a fresh connection, and the first that
-   * comes through makes the set a damaged stretch (every message of a chunk unreadable),
-   * gone through one by one, not a link that fails everything.
+   * through earlier in the run, then a few the folder's index lists. Asked only when nothing
+   * of the set comes through, and taken one at a time: each is fetched alone on a fresh
+   * connection, and the first that comes through makes the set a damaged stretch (every
+   * message of a chunk unreadable), gone through one by one, not a link that fails everything.
    */
-  readableElsewhere: () => Promise<readonly number[]> = async () => [],
+  readableElsewhere: () => AsyncIterable<number> = async function* () {},
 ): Promise<Narrowed<T, F>> {
   const levels = Math.ceil(Math.log2(Math.max(2, uids.length)));
   // Room for three damaged messages in one set: two halves per level each, and a confirmation.
@@ -204,19 +212,34 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
         return false;
       }
     }
-    for (const uid of await readableElsewhere()) {
+    if (await elsewhereComesThrough()) {
+      // The folder's other messages come through, not one of these: halving would only fail
+      // again at every level; every message alone instead.
+      budget = 0;
+      return false;
+    }
+    return true;
+  };
+  let elsewhere: boolean | undefined;
+  /**
+   * Whether a message of the folder outside the set comes through (readableElsewhere), asked
+   * once. Not for a set too big to go through alone (a planning window): it fails as before.
+   */
+  const elsewhereComesThrough = async (): Promise<boolean> => {
+    if (elsewhere !== undefined) return elsewhere;
+    elsewhere = false;
+    if (uids.length > STRETCH_ALONE_MAX) return false;
+    for await (const uid of readableElsewhere()) {
       const check = await attempt([uid], true);
       if (check.ok && check.got.length > 0) {
-        // The folder's other messages come through, not one of these: halving would only fail
-        // again at every level; every message alone instead.
         cameThrough++;
         readable = check.got[0]!.uid;
         blamedSince = 0;
-        budget = 0;
-        return false;
+        elsewhere = true;
+        break;
       }
     }
-    return true;
+    return elsewhere;
   };
   /** UIDs the halving had no budget left for. */
   const inDoubt: number[] = [];
@@ -270,6 +293,9 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
       if (readable === undefined) throw firstError;
       await oneByOne(inDoubt.sort((a, b) => a - b));
     }
+    // Nothing of the set came through, each message tried alone (a set too small for the
+    // probes): blamed only if a message elsewhere in the folder comes through now.
+    if (cameThrough === 0 && !(await elsewhereComesThrough())) await nothingThrough();
     // Messages blamed after the last fetch that came through: a source that started failing
     // everything meanwhile blames every message it is asked for alone (the halving never
     // checks), so a message that came through is fetched once more before they are blamed.
@@ -278,7 +304,6 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
     await closeQuietly(client);
     throw err;
   }
-  if (cameThrough === 0 && uids.length > 1) await nothingThrough();
   const live = client && client.usable ? client : await reconnect();
   return { got, unreadable, client: live };
 
