@@ -44,6 +44,16 @@ export interface RunReads {
 
 export const newRunReads = (): RunReads => ({ folders: new Set(), bodies: new Map() });
 
+/** A fresh connection to the failing folder; a source that changed says so, one that cannot be reached again is the connection problem it was. */
+async function freshOrFirstError<C extends ImapClient>(fresh: () => Promise<C>, firstError: unknown): Promise<C> {
+  try {
+    return await fresh();
+  } catch (err) {
+    if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
+    throw firstError;
+  }
+}
+
 /** UIDs of the failing folder, outside the failing set, the smallest of which each candidate is (see othersInFolder). */
 const CANDIDATE_POOL = 10;
 
@@ -58,13 +68,7 @@ const CANDIDATE_POOL = 10;
  * other connections do; one whose index cannot be read gives none.
  */
 async function othersInFolder<C extends ImapClient>(fresh: () => Promise<C>, set: readonly number[], firstError: unknown): Promise<number[]> {
-  let c: C;
-  try {
-    c = await fresh();
-  } catch (err) {
-    if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
-    throw firstError;
-  }
+  const c = await freshOrFirstError(fresh, firstError);
   try {
     const inSet = new Set(set);
     const highest = set.reduce((a, b) => Math.max(a, b), 0);
@@ -181,13 +185,7 @@ export function sourceRescue<C extends ImapClient>(
       let list: number[];
       if (typeof uids === 'string') {
         // The UIDs of a range come from the index alone (UID SEARCH): no message is read.
-        let c: C;
-        try {
-          c = await fresh();
-        } catch (err) {
-          if (err instanceof MigrationError && err.code === 'SOURCE_CHANGED') throw err;
-          throw firstError;
-        }
+        const c = await freshOrFirstError(fresh, firstError);
         try {
           const found = await c.search({ uid: uids }, { uid: true });
           list = (found || []).sort((a, b) => a - b);
