@@ -9,8 +9,8 @@ import { MigrationError } from '../../bridge/engine/errors';
 import type { ImapClient } from '../../bridge/engine/imap-client';
 import { foldersWithMessagesFirst } from '../../bridge/engine/imap/imap-source';
 import { OMITTED_WORDS } from '../../bridge/engine/imap/omitted-messages';
-import { newRunReads, sourceRescue } from '../../bridge/engine/imap/source-rescue';
-import { mayBeAMessage, narrowFailingFetch, STRETCH_ALONE_MAX, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
+import { newRunReads, sourceRescue, STRETCH_ALONE_MAX } from '../../bridge/engine/imap/source-rescue';
+import { mayBeAMessage, narrowFailingFetch, unreadableReason } from '../../bridge/engine/imap/unreadable-messages';
 
 /** A connection as closeQuietly sees it; `usable` goes false when the "server" drops it. */
 class FakeConnection {
@@ -235,7 +235,7 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
    * the session over a FETCH that includes one), or all of them, or a link that fails
    * every FETCH; the index (UID SEARCH) answers in every case.
    */
-  function folder(opts: { damaged: number[]; linkDown?: boolean; count?: number; unreachable?: boolean }) {
+  function folder(opts: { damaged: number[]; linkDown?: boolean; count?: number; unreachableAfterAlone?: number[] }) {
     const listed = range(opts.count ?? 30);
     const bad = new Set(opts.damaged);
     const searches: number[] = [];
@@ -246,9 +246,11 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
       async mailboxOpen(): Promise<{ uidValidity: number }> {
         return { uidValidity: 7 };
       }
-      async search(): Promise<number[]> {
+      async search(q: { uid?: string }): Promise<number[]> {
         searches.push(1);
-        return listed;
+        if (!q.uid) return listed;
+        const [lo, hi] = q.uid.split(':').map((x) => (x === '*' ? Infinity : Number(x)));
+        return listed.filter((u) => u >= lo! && u <= (hi ?? lo)!);
       }
       // Sizes from the index: message 12 is the smallest of those after 1-10, 30 of the last ten.
       async fetchAll(set: string): Promise<Array<{ uid: number; size: number }>> {
@@ -265,7 +267,10 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
     };
     const fresh = async (): Promise<ImapClient> => {
       connections++;
-      if (opts.unreachable && connections > 1) throw dropped('connect ECONNREFUSED');
+      // Refused once each of these was fetched alone twice (as a half, then alone on a fresh
+      // connection): the next connection is the candidates' lookup.
+      const alone = opts.unreachableAfterAlone;
+      if (alone && alone.every((uid) => fetched.filter((u) => u.length === 1 && u[0] === uid).length >= 2)) throw dropped('connect ECONNREFUSED');
       return new FakeDovecot() as unknown as ImapClient;
     };
     return { fresh, fetch, searches, fetched, connections: () => connections };
@@ -321,23 +326,45 @@ describe('the first chunk of a folder all damaged, nothing of the folder read ye
     expect(f.searches.length).toBe(1);
   });
 
-  it('a source that cannot be reached again when the candidates are looked up: the first error, nothing blamed', async () => {
-    const f = folder({ damaged: range(2), unreachable: true });
-    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+  it('a source that cannot be reached again when the candidates are looked up: the first error (a connection problem), not FOLDER_UNREADABLE', async () => {
+    const f = folder({ damaged: range(2), unreachableAfterAlone: range(2) });
+    const reads = newRunReads();
+    const rescue = sourceRescue(f.fresh, [], async () => {}, reads);
+    // Another folder came through earlier in the run: before, the refused lookup gave no
+    // candidates, and the folder was called damaged.
+    rescue.read('Work');
     const first = dropped('FETCH failed: Internal error occurred');
     await expect(rescue.narrow('INBOX', 7, range(2), f.fetch, first)).rejects.toBe(first);
     await expect(rescue.narrow('INBOX', 7, range(2), f.fetch, first)).rejects.toBe(first);
+    expect(f.searches).toEqual([]);
   });
 
-  it(`a set bigger than ${STRETCH_ALONE_MAX} (a planning window) of which nothing comes through does not go one at a time: the first error, after a few dozen connections`, async () => {
+  it('a message alone in its folder that fails alone: skipped as before (no candidate to ask)', async () => {
+    const f = folder({ damaged: [1], count: 1 });
+    const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
+    const first = dropped('FETCH failed: Internal error occurred');
+    await expect(rescue.narrow('INBOX', 7, [1], f.fetch, first)).rejects.toBe(first);
+    const out = await rescue.narrow('INBOX', 7, [1], f.fetch, first);
+    expect(out.unreadable.map((u) => u.uid)).toEqual([1]);
+  });
+
+  it(`a planning window of more than ${STRETCH_ALONE_MAX} of which nothing comes through does not go one at a time: the first error, after a few dozen connections; a chunk that big does (--batch-messages)`, async () => {
     const n = STRETCH_ALONE_MAX + 1;
     const f = folder({ damaged: range(n), count: n + 30 });
     const rescue = sourceRescue(f.fresh, [], async () => {}, newRunReads());
     const first = dropped('FETCH failed: Internal error occurred');
-    await expect(rescue.narrow('INBOX', 7, range(n), f.fetch, first)).rejects.toBe(first);
-    await expect(rescue.narrow('INBOX', 7, range(n), f.fetch, first)).rejects.toBe(first);
+    await expect(rescue.narrow('INBOX', 7, `1:${n}`, f.fetch, first)).rejects.toBe(first);
+    const before = f.searches.length;
+    await expect(rescue.narrow('INBOX', 7, `1:${n}`, f.fetch, first)).rejects.toBe(first);
     expect(f.connections()).toBeLessThan(40);
-    expect(f.searches).toEqual([]);
+    // One search: the window's UIDs; none for candidates.
+    expect(f.searches.length - before).toBe(1);
+
+    const chunk = folder({ damaged: range(n), count: n + 30 });
+    const chunkRescue = sourceRescue(chunk.fresh, [], async () => {}, newRunReads());
+    await expect(chunkRescue.narrow('INBOX', 7, range(n), chunk.fetch, first)).rejects.toBe(first);
+    const out = await chunkRescue.narrow('INBOX', 7, range(n), chunk.fetch, first);
+    expect(out.unreadable).toHaveLength(n);
   });
 
   it('the whole folder damaged, or a link that fails every FETCH: no candidate comes through, the first error stands, nothing blamed', async () => {

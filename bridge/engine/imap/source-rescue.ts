@@ -54,6 +54,15 @@ async function freshOrFirstError<C extends ImapClient>(fresh: () => Promise<C>, 
   }
 }
 
+/**
+ * The most messages of a planning window of which nothing came through that go one at a time
+ * on the strength of another message of the folder coming through: about a connection each
+ * (a server that drops the session over a damaged message), so a chunk's worth (chunkMessages'
+ * default), not a window's 5,000; a bigger window fails its folder. A chunk goes one at a
+ * time whatever its size: its size is the user's (--batch-messages).
+ */
+export const STRETCH_ALONE_MAX = 200;
+
 /** UIDs of the failing folder, outside the failing set, the smallest of which each candidate is (see othersInFolder). */
 const CANDIDATE_POOL = 10;
 
@@ -207,8 +216,10 @@ export function sourceRescue<C extends ImapClient>(
             )
           : firstError;
       const known = reads.bodies.get(`${folder}\n${uidValidity}`);
-      // The message known to have come through first; if it no longer does (deleted on the old server meanwhile), the index's.
+      // The message known to have come through first; if it no longer does (deleted on the old
+      // server meanwhile), the index's. None for a planning window too big to go through alone.
       const readableElsewhere = async function* (): AsyncGenerator<number> {
+        if (typeof uids === 'string' && list.length > STRETCH_ALONE_MAX) return;
         if (known !== undefined && !list.includes(known)) yield known;
         yield* await othersInFolder(fresh, list, firstError);
       };

@@ -74,13 +74,6 @@ export interface Narrowed<T, F extends ImapFlow = ImapFlow> {
  */
 const CONTROL_EVERY = 4;
 
-/**
- * The most messages of a set of which nothing came through that go one at a time on the
- * strength of another message of the folder coming through: about a connection each (a
- * server that drops the session over a damaged message), so a chunk's worth (chunkMessages'
- * default), not a planning window's 5,000. A bigger set fails its folder as it did.
- */
-export const STRETCH_ALONE_MAX = 200;
 
 /**
  * Fetches `uids` again after `firstError`, narrowing a set that keeps failing down to the
@@ -220,26 +213,26 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
     }
     return true;
   };
-  let elsewhere: boolean | undefined;
-  /**
-   * Whether a message of the folder outside the set comes through (readableElsewhere), asked
-   * once. Not for a set too big to go through alone (a planning window): it fails as before.
-   */
+  /** Whether a message of the folder outside the set came through (readableElsewhere): 'none' when there was none to try. */
+  let elsewhere: 'through' | 'failed' | 'none' | undefined;
+  /** Asks readableElsewhere once; the narrowing's connection is closed first, so the lookup is not one connection more. */
   const elsewhereComesThrough = async (): Promise<boolean> => {
-    if (elsewhere !== undefined) return elsewhere;
-    elsewhere = false;
-    if (uids.length > STRETCH_ALONE_MAX) return false;
+    if (elsewhere !== undefined) return elsewhere === 'through';
+    elsewhere = 'none';
+    await closeQuietly(client);
+    client = undefined;
     for await (const uid of readableElsewhere()) {
+      elsewhere = 'failed';
       const check = await attempt([uid], true);
       if (check.ok && check.got.length > 0) {
         cameThrough++;
         readable = check.got[0]!.uid;
         blamedSince = 0;
-        elsewhere = true;
+        elsewhere = 'through';
         break;
       }
     }
-    return elsewhere;
+    return elsewhere === 'through';
   };
   /** UIDs the halving had no budget left for. */
   const inDoubt: number[] = [];
@@ -294,8 +287,9 @@ export async function narrowFailingFetch<T extends { uid: number }, F extends Im
       await oneByOne(inDoubt.sort((a, b) => a - b));
     }
     // Nothing of the set came through, each message tried alone (a set too small for the
-    // probes): blamed only if a message elsewhere in the folder comes through now.
-    if (cameThrough === 0 && !(await elsewhereComesThrough())) await nothingThrough();
+    // probes): blamed only if a message elsewhere in the folder comes through now. A message
+    // alone in its folder, failing alone on fresh connections, is blamed as it always was.
+    if (cameThrough === 0 && !(await elsewhereComesThrough()) && !(uids.length === 1 && elsewhere === 'none')) await nothingThrough();
     // Messages blamed after the last fetch that came through: a source that started failing
     // everything meanwhile blames every message it is asked for alone (the halving never
     // checks), so a message that came through is fetched once more before they are blamed.
