@@ -63,6 +63,13 @@ export const MigrationOptionsSchema = z.object({
    * process's command still in its kernel's send buffer goes on to the server at that speed.
    */
   lateAppendUplinkBytesPerS: z.number().int().min(1000).default(125_000),
+  /**
+   * Messages the source could not read (skipped as SOURCE_UNREADABLE) are tried again by a
+   * run at most this often per folder, instead of by every run: each try costs about a login
+   * per damaged message (bridge/engine/unreadable-retries.ts). The service sets it for the
+   * syncs of the window; a run from the command line tries them every time.
+   */
+  unreadableRetryMs: z.number().int().min(0).optional(),
 });
 export type MigrationOptions = z.infer<typeof MigrationOptionsSchema>;
 export type MigrationOptionsInput = z.input<typeof MigrationOptionsSchema>;

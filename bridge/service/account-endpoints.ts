@@ -50,6 +50,20 @@ export function migrationOptions(job: JobRecord, connections: number, retryBaseM
 
 export { sourceServerOf };
 
+/**
+ * How often the runs after an account's first pass (the syncs of its window, every few
+ * minutes) try again the messages the source could not read: each try costs about a login
+ * per damaged message on a server that drops the session over one (unreadable-retries.ts).
+ * The first pass tries them every time, as a run from the command line does.
+ */
+export const SYNC_UNREADABLE_RETRY_MS = 6 * 3_600_000;
+
+/** The engine's options for one run of an account: the job's, and what its runs after the first pass do differently. */
+export function accountRunOptions(job: JobRecord, account: Pick<AccountRecord, 'firstPassDoneAt'>, connections: number, retryBaseMs: number): MigrationOptions {
+  const options = migrationOptions(job, connections, retryBaseMs);
+  return account.firstPassDoneAt ? { ...options, unreadableRetryMs: SYNC_UNREADABLE_RETRY_MS } : options;
+}
+
 /** The engine's job for one account, with the passwords decrypted for this run only. */
 export function buildAccountJob(job: JobRecord, account: AccountRecord, vault: CredentialVault, connections: number, retryBaseMs: number): AccountJob | MissingCredential {
   // Decrypted for the servers this run connects to: a password entered for other settings does not decrypt.
@@ -61,6 +75,6 @@ export function buildAccountJob(job: JobRecord, account: AccountRecord, vault: C
     // The protocol is the job's (a server change moves host and port, not the protocol).
     source: { ...endpoint(sourceServerOf(job, account), account.source, srcAuth), protocol: job.spec.source.protocol },
     target: endpoint(job.spec.target, account.target, tgtAuth),
-    options: migrationOptions(job, connections, retryBaseMs),
+    options: accountRunOptions(job, account, connections, retryBaseMs),
   };
 }

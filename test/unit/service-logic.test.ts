@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { accountRunOptions, SYNC_UNREADABLE_RETRY_MS } from '../../bridge/service/account-endpoints';
 import { planImport } from '../../bridge/service/account-import';
 import type { AccountRecord } from '../../bridge/service/accounts-repo';
 import { EMPTY_COUNTERS } from '../../bridge/service/accounts-repo';
@@ -61,6 +62,17 @@ const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
 const NOW = Date.parse('2025-03-01T00:00:00Z');
 const done = { status: 'done' as const, error: null, counters: EMPTY_COUNTERS };
 const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED') => ({ status: 'failed' as const, error: { code, message: 'm' }, counters: EMPTY_COUNTERS });
+
+describe('the engine options of an account run', () => {
+  it('the syncs after the first pass try unreadable messages again at most every few hours; the first pass every time', () => {
+    expect(accountRunOptions(job(), account(), 2, 1000).unreadableRetryMs).toBeUndefined();
+    const sync = accountRunOptions(job(), account({ status: 'syncing', firstPassDoneAt: '2025-03-01T00:00:00.000Z' }), 2, 1000);
+    expect(sync.unreadableRetryMs).toBe(SYNC_UNREADABLE_RETRY_MS);
+    // At the default five-minute interval: at most one try in 72 syncs.
+    expect(SYNC_UNREADABLE_RETRY_MS / (5 * 60_000)).toBeGreaterThanOrEqual(72);
+    expect(sync.concurrency).toBe(2);
+  });
+});
 
 describe('run outcome', () => {
   const decide = (o: Partial<Parameters<typeof decideOutcome>[0]>) =>

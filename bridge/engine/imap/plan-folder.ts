@@ -12,7 +12,8 @@ import type { FolderCheckpoint, MessageRecord, StateStore } from '../state-store
 import type { ListedStatus } from '../discover';
 import { MigrationError } from '../errors';
 import { uidRangeSets } from './uid-sets';
-import { unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
+import { UNREADABLE_PREFIX, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
+import { takeUnreadableRetry } from '../unreadable-retries';
 import { OMITTED_WORDS, listedUids, stillListed } from './omitted-messages';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
@@ -242,8 +243,18 @@ export async function planFolder(
     // Expunged since: no message left out any more, so no skip to report on every later run.
     store.forgetMessages(account, mapping.source, uidValidity, deletedSkips.filter((uid) => !still.has(uid)));
   }
-  // Skips whose reason was not the message (a refusal an older version could not explain) are tried again.
-  const reopened = store.reopenSkips(account, mapping.source, uidValidity, (reason, uid) => skipIsFinal(reason, opts.deleted) && !undeleted.has(uid));
+  // Skips whose reason was not the message (a refusal an older version could not explain) are
+  // tried again; those the source could not read, at most every opts.unreadableRetryMs.
+  const unreadableWait =
+    opts.unreadableRetryMs !== undefined &&
+    store.skippedWithReason(account, mapping.source, uidValidity, UNREADABLE_PREFIX).length > 0 &&
+    !takeUnreadableRetry(store, account, mapping.source, uidValidity, opts.unreadableRetryMs);
+  const reopened = store.reopenSkips(
+    account,
+    mapping.source,
+    uidValidity,
+    (reason, uid) => (skipIsFinal(reason, opts.deleted) && !undeleted.has(uid)) || (unreadableWait && (reason ?? '').startsWith(UNREADABLE_PREFIX)),
+  );
   if (reopened !== null && cp.lastUid >= reopened) cp = { ...cp, lastUid: reopened - 1 };
 
   const prior = store.outcomeCounts(account, mapping.source, uidValidity);
