@@ -50,9 +50,18 @@ export async function runAccount<M extends PlannedMessage>(
   if (hooks.halt) hooks = { ...hooks, signal: hooks.signal ? AbortSignal.any([hooks.signal, hooks.halt]) : hooks.halt };
   let error: MigrationError | null;
   try {
-    error = await retryPasses(job, tracker, hooks, (lastChance) => runPass(job, store, account, tracker, hooks, driver, pass, lastChance), () => pass.carryOver(), {
+    const attempt = async (lastChance: boolean): Promise<void> => {
+      try {
+        await runPass(job, store, account, tracker, hooks, driver, pass, lastChance);
+      } catch (err) {
+        pass.noteFailure(err);
+        throw err;
+      }
+    };
+    error = await retryPasses(job, tracker, hooks, attempt, () => pass.carryOver(), {
       ...retry,
       settled: () => store.settledCount(account),
+      retryUnreadable: () => pass.unreadableWorthRetry(),
     });
     // A pass that ends failed or stopped never reached its read-back, and its copies are
     // checkpointed: no later pass copies them or reads their dates back, so it is now or never.
@@ -187,7 +196,8 @@ async function runPass<M extends PlannedMessage>(
     // Queued ahead of the first worker's commands on its target connection; awaited below.
     const subscribing = subscribeFolders(firstTarget, created.toSubscribe);
 
-    const toPlan = selectable.filter((m) => !result.folderErrors.has(m.target));
+    // A folder found unreadable by an earlier attempt is not narrowed again (the run ends with its error below).
+    const toPlan = selectable.filter((m) => !result.folderErrors.has(m.target) && !result.unreadableFolders.has(m.source));
     // The account's total before any folder is planned, so the first figures are of the whole mailbox.
     if (!opts.since) {
       // A folder that could not be counted gets its total with its plan.
@@ -422,6 +432,9 @@ async function runPass<M extends PlannedMessage>(
         if (hooks.halt?.aborted) c.close();
       })),
     );
+    // Everything else copied: the account still ends with the folder the source cannot read.
+    const [unreadable] = result.unreadableFolders.values();
+    if (unreadable) throw unreadable;
   } finally {
     hooks.halt?.removeEventListener('abort', halt);
     narrowWindow();

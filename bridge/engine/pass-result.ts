@@ -3,7 +3,7 @@ import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { AccountResult, FolderResult } from '../../shared/migration';
 import type { AccountJob } from './account-job';
 import { accountResult, storedChangeWarnings } from './account-result';
-import type { MigrationError } from './errors';
+import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import type { StateStore } from './state-store';
 import type { DateSuspect } from './stored-dates';
@@ -27,6 +27,13 @@ export class PassResult {
    * time leaves every other folder copied instead of holding them all back.
    */
   readonly failedFolders = new Set<string>();
+  /**
+   * Source folders found FOLDER_UNREADABLE in this run, with the error: the next attempt
+   * leaves them out, and a pass that copied everything else ends with the first of them.
+   */
+  readonly unreadableFolders = new Map<string, MigrationError>();
+  /** Whether the last FOLDER_UNREADABLE noted named a folder not noted before in this run. */
+  private unreadableIsNew = false;
   /** Date suspects of attempts that failed before their dates were read back. */
   private readonly earlierDateSuspects: DateSuspect[] = [];
 
@@ -41,6 +48,24 @@ export class PassResult {
       run.counts.bytesCopied += before.bytes;
     }
     this.runs.set(run.source, run);
+  }
+
+  /** An attempt's failure: a FOLDER_UNREADABLE is noted under its folder. */
+  noteFailure(err: unknown): void {
+    const folder = err instanceof MigrationError && err.code === 'FOLDER_UNREADABLE' && err.options.facts?.kind === 'folder-unreadable' ? err.options.facts.folder : undefined;
+    if (folder === undefined) return;
+    this.unreadableIsNew = !this.unreadableFolders.has(folder);
+    this.unreadableFolders.set(folder, err as MigrationError);
+  }
+
+  /**
+   * Whether the attempt after a FOLDER_UNREADABLE can copy something: the folder is newly
+   * found so, and another folder failed an attempt of this run (both went last, one at a
+   * time, and the unreadable one may have been taken first). A retry of the same folder
+   * would only narrow it again on a dozen fresh connections.
+   */
+  unreadableWorthRetry(): boolean {
+    return this.unreadableIsNew && [...this.failedFolders].some((f) => !this.unreadableFolders.has(f));
   }
 
   /** Carries copy counts over to the next attempt. */

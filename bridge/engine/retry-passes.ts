@@ -12,14 +12,16 @@ export function suggestedBackoffMs(text: string): number {
 }
 
 /**
- * Transient failures a retry within the same run does not cure. CANCELLED: the user stopped.
- * FOLDER_UNREADABLE: it is only raised once the folder's FETCH failed on a retry already
- * (source-rescue.ts), and each further attempt narrows the folder again on a dozen or so
- * fresh connections after a longer back-off, only to fail the same way; the folders the
- * server can read are copied by then. The next run (the service's retry, the user's) tries
- * the folder again.
+ * FOLDER_UNREADABLE is only raised once the folder's FETCH failed on a retry already
+ * (source-rescue.ts): another attempt at the same folder would narrow it again on a dozen
+ * or so fresh connections, after a longer back-off, to fail the same way. So it is retried
+ * only when `retryUnreadable` says the next attempt, which leaves that folder out, has other
+ * folders to copy; the next run (the service's retry, the user's) tries the folder again.
  */
-const NOT_RETRIED_IN_RUN: ReadonlySet<string> = new Set(['CANCELLED', 'FOLDER_UNREADABLE']);
+function retriedInRun(code: string, retryUnreadable: (() => boolean) | undefined): boolean {
+  if (code === 'CANCELLED') return false;
+  return code !== 'FOLDER_UNREADABLE' || retryUnreadable?.() === true;
+}
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -48,7 +50,7 @@ export async function retryPasses(
   runPass: (lastChance: boolean) => Promise<void>,
   beforeRetry: () => void,
   /** `settled`: how many messages the account has settled so far (grows when an attempt gets anywhere). */
-  opts: { retrySourceChanged?: boolean; settled?: () => number } = {},
+  opts: { retrySourceChanged?: boolean; settled?: () => number; retryUnreadable?: () => boolean } = {},
 ): Promise<MigrationError | null> {
   let failuresInARow = 0;
   for (let attempt = 1; ; attempt++) {
@@ -61,7 +63,7 @@ export async function retryPasses(
       const side = err instanceof MigrationError ? err.options.side : undefined;
       const ep = side === 'target' ? job.target : job.source;
       const error = classifyError(err, { side: side ?? 'source', account: ep.user, host: ep.host, port: ep.port });
-      const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && !NOT_RETRIED_IN_RUN.has(error.code);
+      const retryable = (error.transient || (opts.retrySourceChanged === true && error.code === 'SOURCE_CHANGED')) && retriedInRun(error.code, opts.retryUnreadable);
       if (!retryable || failuresInARow >= job.options.maxAttempts || attempt >= job.options.maxAttempts * 20 || hooks.signal?.aborted) return error;
       const delay = Math.max(job.options.retryBaseMs * 2 ** (failuresInARow - 1), suggestedBackoffMs(error.message));
       hooks.onRetry?.(error, attempt, delay);

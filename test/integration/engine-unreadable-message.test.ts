@@ -35,6 +35,8 @@ const gwen = { user: 'gwen@old.example.com', password: 'Unreadable-folder2-src-p
 const hank = { user: 'hank@new.example.com', password: 'Unreadable-folder2-tgt-pw' };
 const ivy = { user: 'ivy@old.example.com', password: 'Unreadable-short-src-pw' };
 const jon = { user: 'jon@new.example.com', password: 'Unreadable-short-tgt-pw' };
+const kim = { user: 'kim@old.example.com', password: 'Unreadable-two-src-pw' };
+const lee = { user: 'lee@new.example.com', password: 'Unreadable-two-tgt-pw' };
 
 /** The Maildir file of the INBOX message whose Message-ID is `<id@...>`, as the server stores it. */
 const messageFile = (server: DovecotServer, user: string, id: string): string => maildirMessageFile(join(server.userHome(user), 'Maildir'), id);
@@ -74,8 +76,8 @@ describe('a source message the server cannot read', () => {
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus, ivy, gwen] }),
-      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal, jon, hank] }),
+      startDovecot({ name: 'unreadable-src', users: [alice, dan, fay, gus, ivy, gwen, kim] }),
+      startDovecot({ name: 'unreadable-tgt', users: [bob, carol, erin, hal, jon, hank, lee] }),
     ]);
     for (const user of [alice, dan, ivy]) {
       await seedFolder(source, user, 'INBOX', inbox);
@@ -87,6 +89,9 @@ describe('a source message the server cannot read', () => {
     await seedFolder(source, gwen, 'INBOX', bulkMessages(4, 735));
     await seedFolder(source, gwen, 'Work', bulkMessages(60, 736, { prefix: 'w' }));
     await seedFolder(source, fay, 'INBOX', bulkMessages(20, 733, { minBody: 20_000, maxBody: 40_000 }));
+    await seedFolder(source, kim, 'INBOX', bulkMessages(4, 737));
+    await seedFolder(source, kim, 'Work', bulkMessages(10, 738, { prefix: 'w' }));
+    await seedFolder(source, kim, 'Zeta', bulkMessages(5, 739, { prefix: 'z' }));
   });
   afterAll(async () => {
     await Promise.all([source?.stop(), target?.stop()]);
@@ -206,6 +211,35 @@ describe('a source message the server cannot read', () => {
       expect(await readFolder(target, hal, 'INBOX')).toEqual([]);
     } finally {
       for (const file of damaged) chmodSync(file, 0o600);
+      state.cleanup();
+    }
+  });
+
+  it('an unreadable folder and another that failed an attempt too (one damaged message): the other is still copied in the same run, the account ends naming the unreadable one', async () => {
+    // INBOX: not one message readable. Work: one damaged message, whose first failure is left
+    // to a retry like a cut link. Both then go last, one at a time; when the INBOX went first,
+    // its FOLDER_UNREADABLE ended the run and Work's other nine waited for the next run.
+    const srcWork = await readFolder(source, kim, 'Work', { withRaw: true });
+    const srcZeta = await readFolder(source, kim, 'Zeta');
+    const damaged = [0, 1, 2, 3].map((i) => messageFile(source, kim.user, `m-737-${i}`));
+    const workFile = maildirMessageFile(join(source.userHome(kim.user), 'Maildir', 'Work'), 'w-738-4');
+    const workUid = srcWork.find((m) => m.raw!.toString('latin1').includes('Message-ID: <w-738-4@'))!.uid;
+    const state = tempStore();
+    for (const file of [...damaged, workFile]) chmodSync(file, 0o000);
+    try {
+      const retried: string[] = [];
+      const result = await migrate(job(plainEndpoint(source, kim), plainEndpoint(target, lee), { concurrency: 1, fixedConcurrency: true, chunkMessages: 5, maxAttempts: 5 }), state.store, {
+        onRetry: (err) => retried.push(err.code),
+      });
+      expect(result.error).toMatchObject({ code: 'FOLDER_UNREADABLE', facts: { kind: 'folder-unreadable', folder: 'INBOX' } });
+      expect(result.skipped.map((m) => [m.folder, m.uid])).toEqual([['Work', workUid]]);
+      expect(identities(await readFolder(target, lee, 'Work'))).toEqual(identities(srcWork.filter((m) => m.uid !== workUid)));
+      expect(identities(await readFolder(target, lee, 'Zeta'))).toEqual(identities(srcZeta));
+      expect(await readFolder(target, lee, 'INBOX')).toEqual([]);
+      // The INBOX is narrowed once: one FOLDER_UNREADABLE retried at most (to copy Work), none more.
+      expect(retried.filter((c) => c === 'FOLDER_UNREADABLE').length).toBeLessThanOrEqual(1);
+    } finally {
+      for (const file of [...damaged, workFile]) chmodSync(file, 0o600);
       state.cleanup();
     }
   });
