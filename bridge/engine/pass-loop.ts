@@ -227,6 +227,8 @@ async function runPass<M extends PlannedMessage>(
     const maybeFinish = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
       if (run.remaining > 0 || run.done || run.moreToPlan) return;
       run.done = true;
+      // Done after all: no longer a folder that failed this run (PassResult.unreadableWorthRetry).
+      result.failedFolders.delete(run.source);
       result.warnings.push(...(s.folderDone?.(run) ?? []));
       const cp = run.checkpoint;
       if (run.counts.copied === 0 && cp.targetUidValidity !== null && cp.targetUidNext !== null) {

@@ -87,14 +87,16 @@ export class PassResult {
     const folders: FolderResult[] = this.mappings.map((m) => {
       const run = this.runs.get(m.source);
       const dry = this.dryRun.get(m.source);
+      // A folder the last attempt left out (found unreadable) keeps the copies earlier attempts made of it.
+      const before = run ? undefined : this.earlier.get(m.source);
       return {
         source: m.source,
         target: m.target,
         total: run?.counts.total ?? dry ?? 0,
-        copied: run?.counts.copied ?? 0,
+        copied: run?.counts.copied ?? before?.copied ?? 0,
         skipped: run?.counts.skipped ?? 0,
         alreadyPresent: run?.counts.alreadyPresent ?? 0,
-        bytesCopied: run?.counts.bytesCopied ?? 0,
+        bytesCopied: run?.counts.bytesCopied ?? before?.bytes ?? 0,
         error: this.folderErrors.get(m.target) ?? null,
       };
     });

@@ -23,22 +23,30 @@ CREATE TABLE IF NOT EXISTS unreadable_retries (
 `;
 
 /**
- * Whether this run tries the folder's unreadable messages again: the last try is `everyMs`
- * old, or the clock went back. The first run that asks starts the clock instead (the run
- * that skipped them, a first pass or one from the command line, has just tried them). When
- * it tries, the try is recorded as of `now`.
+ * Whether this run tries the folder's unreadable messages again: none tried yet by a run that
+ * asks, the last try is `everyMs` old, or the clock went back. When it tries, the try is
+ * recorded as of `now`.
  */
 export function takeUnreadableRetry(store: StateStore, account: string, sourceFolder: string, uidValidity: number, everyMs: number, now = Date.now()): boolean {
   const db = openStateFile(store.file, SCHEMA);
   try {
     const row = db.prepare(`SELECT tried_at FROM unreadable_retries WHERE account = ? AND source_folder = ? AND uid_validity = ?`).get(account, sourceFolder, uidValidity) as { tried_at: number } | undefined;
-    const due = row !== undefined && (now < row.tried_at || now - row.tried_at >= everyMs);
-    if (row && !due) return false;
+    if (row && now >= row.tried_at && now - row.tried_at < everyMs) return false;
     db.prepare(
       `INSERT INTO unreadable_retries (account, source_folder, uid_validity, tried_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (account, source_folder, uid_validity) DO UPDATE SET tried_at = excluded.tried_at`,
     ).run(account, sourceFolder, uidValidity, now);
-    return due;
+    return true;
+  } finally {
+    db.close();
+  }
+}
+
+/** Forgets the account's tries: its next run tries every unreadable message again (a person reopened it, say). */
+export function forgetUnreadableRetries(store: StateStore, account: string): void {
+  const db = openStateFile(store.file, SCHEMA);
+  try {
+    db.prepare(`DELETE FROM unreadable_retries WHERE account = ?`).run(account);
   } finally {
     db.close();
   }

@@ -173,7 +173,7 @@ export class QueueRunner implements AccountRunner {
       const pop3 = this.o.verifyStore ? handedPop3(this.o.verifyStore, accountKey(job)) : undefined;
       const { state } = await queue.enqueue({
         accountKey: queueKeyOf(job),
-        job,
+        job: everyRunTriesUnreadable(job),
         hostConnections: this.o.hostConnections,
         ...(checkpoints ? { checkpoints } : {}),
         ...(reopened?.length ? { reopened } : {}),
@@ -231,4 +231,16 @@ function failed(job: AccountJob, last: AccountProgress | undefined, code: 'CONFI
 
 function cancelled(job: AccountJob, last: AccountProgress | undefined, message: string): AccountResult {
   return failed(job, last, 'CANCELLED', message);
+}
+
+/**
+ * The pass without MigrationOptions.unreadableRetryMs: each worker would keep the clock of
+ * its own tries in its own store, so a worker whose last try is recent would hold skips
+ * another worker has since copied, and report them skipped again (the coordinator hands the
+ * next pass that worker's skips). In queue mode every pass tries them, as before.
+ */
+function everyRunTriesUnreadable(job: AccountJob): AccountJob {
+  if (job.options.unreadableRetryMs === undefined) return job;
+  const { unreadableRetryMs: _held, ...options } = job.options;
+  return { ...job, options };
 }

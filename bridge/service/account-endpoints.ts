@@ -54,14 +54,25 @@ export { sourceServerOf };
  * How often the runs after an account's first pass (the syncs of its window, every few
  * minutes) try again the messages the source could not read: each try costs about a login
  * per damaged message on a server that drops the session over one (unreadable-retries.ts).
- * The first pass tries them every time, as a run from the command line does.
+ * The first pass tries them every time, as a run from the command line does, and so does
+ * the last sync of the window (after it the account closes and its passwords are deleted)
+ * and the first run after a person reopens the account (the tries are forgotten then).
  */
 export const SYNC_UNREADABLE_RETRY_MS = 6 * 3_600_000;
 
-/** The engine's options for one run of an account: the job's, and what its runs after the first pass do differently. */
-export function accountRunOptions(job: JobRecord, account: Pick<AccountRecord, 'firstPassDoneAt'>, connections: number, retryBaseMs: number): MigrationOptions {
+/** The engine's options for one run of an account, at `now`: the job's, and what its syncs do differently. */
+export function accountRunOptions(
+  job: JobRecord,
+  account: Pick<AccountRecord, 'firstPassDoneAt' | 'syncUntil'>,
+  connections: number,
+  retryBaseMs: number,
+  now = Date.now(),
+): MigrationOptions {
   const options = migrationOptions(job, connections, retryBaseMs);
-  return account.firstPassDoneAt ? { ...options, unreadableRetryMs: SYNC_UNREADABLE_RETRY_MS } : options;
+  if (!account.firstPassDoneAt) return options;
+  // The window ends before the next sync would start: this one is its last chance.
+  const last = account.syncUntil !== null && account.syncUntil - now <= job.spec.incremental.intervalMinutes * 60_000;
+  return last ? options : { ...options, unreadableRetryMs: SYNC_UNREADABLE_RETRY_MS };
 }
 
 /** The engine's job for one account, with the passwords decrypted for this run only. */

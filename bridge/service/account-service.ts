@@ -6,6 +6,7 @@ import { planImport, sameMailboxErrors } from './account-import';
 import { sameServer } from '../../shared/csv/same-mailbox';
 import type { RunControl } from './account-runs';
 import { engineKey } from './engine-key';
+import { forgetUnreadableRetries } from '../engine/unreadable-retries';
 import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, reimported, reopened } from './account-transitions';
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
@@ -192,6 +193,8 @@ export class AccountService {
       return { ok: false, reason: `the stored passwords were deleted when the account was closed: supply ${how} to reopen it` };
     }
     ctx.save(a.id, reopened(a, job.spec.incremental, Date.now()));
+    // Reopened to copy what the old server could not read before (repaired since, say): the next run tries it.
+    forgetUnreadableRetries(ctx.engineStore, engineKey(a.id, job.spec.targetEpoch, a.mailboxEpoch));
     ctx.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} reopened`);
     return { ok: true };
   }

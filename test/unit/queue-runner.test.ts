@@ -112,6 +112,18 @@ describe('QueueRunner', () => {
     expect(t.inflight.pending('acc-1')).toBeUndefined();
   });
 
+  it("a sync's spacing of unreadable messages (unreadableRetryMs) does not travel to the workers: each keeps its own store, so every pass tries them", async () => {
+    const t = setup();
+    const sync = { ...job, options: { ...job.options, unreadableRetryMs: 6 * 3_600_000 } };
+    const run = t.runner.run({ accountId: 'acc-1', job: sync }, t.callbacks, new AbortController().signal);
+    await tick();
+    expect(t.queue.enqueued).toHaveLength(1);
+    expect(t.queue.enqueued[0]!.job.options).not.toHaveProperty('unreadableRetryMs');
+    expect(t.queue.enqueued[0]!.job.options.concurrency).toBe(job.options.concurrency);
+    t.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w2', result: result(5) } });
+    await run;
+  });
+
   it('a refused or crashed job fails the account with CONFIG_INVALID and the reason', async () => {
     const t = setup();
     const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, new AbortController().signal);

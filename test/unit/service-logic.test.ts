@@ -64,10 +64,15 @@ const done = { status: 'done' as const, error: null, counters: EMPTY_COUNTERS };
 const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED') => ({ status: 'failed' as const, error: { code, message: 'm' }, counters: EMPTY_COUNTERS });
 
 describe('the engine options of an account run', () => {
-  it('the syncs after the first pass try unreadable messages again at most every few hours; the first pass every time', () => {
-    expect(accountRunOptions(job(), account(), 2, 1000).unreadableRetryMs).toBeUndefined();
-    const sync = accountRunOptions(job(), account({ status: 'syncing', firstPassDoneAt: '2025-03-01T00:00:00.000Z' }), 2, 1000);
+  it('the syncs after the first pass try unreadable messages again at most every few hours; the first pass and the last sync of the window every time', () => {
+    expect(accountRunOptions(job(), account(), 2, 1000, NOW).unreadableRetryMs).toBeUndefined();
+    const syncing = (syncUntil: number) => account({ status: 'syncing', firstPassDoneAt: '2025-03-01T00:00:00.000Z', syncUntil });
+    const sync = accountRunOptions(job(60), syncing(NOW + 10 * 86_400_000), 2, 1000, NOW);
     expect(sync.unreadableRetryMs).toBe(SYNC_UNREADABLE_RETRY_MS);
+    // The window ends before the next sync (every 60 minutes) would start: after this one the
+    // account closes and its passwords are deleted, so it tries them.
+    expect(accountRunOptions(job(60), syncing(NOW + 59 * 60_000), 2, 1000, NOW).unreadableRetryMs).toBeUndefined();
+    expect(accountRunOptions(job(60), syncing(NOW + 61 * 60_000), 2, 1000, NOW).unreadableRetryMs).toBe(SYNC_UNREADABLE_RETRY_MS);
     // At the default five-minute interval: at most one try in 72 syncs.
     expect(SYNC_UNREADABLE_RETRY_MS / (5 * 60_000)).toBeGreaterThanOrEqual(72);
     expect(sync.concurrency).toBe(2);

@@ -52,6 +52,12 @@ interface FolderCursor extends PlanCursor {
   seen: number;
   known: number;
   priorRows: number;
+  /**
+   * Rows of earlier runs at or below the checkpoint the first window starts after: the
+   * messages no window of this run fetches. Rows above it (a checkpoint lowered to try skips
+   * again, an interrupted run's) are fetched again and counted in `seen`.
+   */
+  rowsBelow: number;
   survey: StoredTargetSurvey | undefined;
   targetUidNext: number | undefined;
   /** See planFolder. */
@@ -124,7 +130,7 @@ async function fetchWindow(client: ImapFlow, c: FolderCursor, rescue: SourceResc
   // Fewer messages than the folder holds (what earlier runs settled counted in), or a window
   // of a big folder, or a date filter (rows do not count what it left out): the index is
   // asked which UIDs the window has, for any the FETCH left out (omitted-messages.ts).
-  if (cutoff === Infinity && (to !== undefined || c.opts.since !== undefined || c.priorRows + c.seen + metas.length < c.exists)) {
+  if (cutoff === Infinity && (to !== undefined || c.opts.since !== undefined || c.rowsBelow + c.seen + metas.length < c.exists)) {
     const answered = new Set(metas.map((m) => m.uid));
     const missing = (await listedUids(client, [range])).filter((uid) => inWindow(uid) && !answered.has(uid));
     if (missing.length > 0) {
@@ -283,6 +289,7 @@ export async function planFolder(
     seen: 0,
     known: priorRows,
     priorRows,
+    rowsBelow: store.settledCountUpTo(account, mapping.source, uidValidity, cp.lastUid),
     survey: undefined,
     targetUidNext: undefined,
     targetListed,
