@@ -280,14 +280,6 @@ export class StateStore {
     return out;
   }
 
-  /** How many of a folder's messages up to `uid` have a row (copied, present or skipped). */
-  settledCountUpTo(account: string, sourceFolder: string, uidValidity: number, uid: number): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid <= ?`)
-      .get(account, sourceFolder, uidValidity, uid) as { n: number };
-    return row.n;
-  }
-
   /** Source UIDs in [fromUid, toUid] that a previous (interrupted) run already settled: one planning window's share of settledAbove. */
   settledBetween(account: string, sourceFolder: string, uidValidity: number, fromUid: number, toUid: number): Map<number, MessageRecord> {
     const rows = this.db

@@ -62,11 +62,32 @@ class FetchedMeta implements MessageMeta {
 }
 
 /**
+ * A message the folder's index lists that its FETCH left out (Cyrus answers OK without a
+ * message whose file it cannot read: omitted-messages.ts). Nothing of it is known but its
+ * UID: its fingerprint matches no copy, so it is missing from the target, or skipped when the
+ * migration recorded it so, never silently absent from the check.
+ */
+class UnreadableMeta implements MessageMeta {
+  readonly fingerprint: string;
+  readonly size = 0;
+  readonly flags: string[] = [];
+  readonly internalDate = new Date(Number.NaN);
+  readonly messageId = null;
+  readonly subject = null;
+
+  constructor(readonly uid: number) {
+    this.fingerprint = `unreadable-on-the-source:${uid}`;
+  }
+}
+
+/**
  * EXAMINEs a folder and reads every message's metadata: UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE and BODY.PEEK[HEADER.FIELDS (...)] for the fingerprint. One FETCH per folder,
- * no body: this is the whole cost of a metadata verify.
+ * no body: this is the whole cost of a metadata verify. `listed` (the source): when the
+ * FETCH sent fewer messages than the folder holds, the index is asked (UID SEARCH) for those
+ * it left out (UnreadableMeta).
  */
-export async function readFolderMeta(client: ImapFlow, folder: string): Promise<FolderMeta> {
+export async function readFolderMeta(client: ImapFlow, folder: string, opts: { listed?: boolean } = {}): Promise<FolderMeta> {
   const box = await client.mailboxOpen(folder, { readOnly: true });
   const messages: MessageMeta[] = [];
   if (box.exists > 0) {
@@ -84,6 +105,10 @@ export async function readFolderMeta(client: ImapFlow, folder: string): Promise<
         ),
       );
     }
+  }
+  if (opts.listed && messages.length < box.exists) {
+    const sent = new Set(messages.map((m) => m.uid));
+    for (const uid of (await client.search({ all: true }, { uid: true })) || []) if (!sent.has(uid)) messages.push(new UnreadableMeta(uid));
   }
   messages.sort((a, b) => a.uid - b.uid);
   return {

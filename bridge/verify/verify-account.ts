@@ -81,7 +81,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
       const imapSource = src;
       const reader: SourceReader = {
-        read: () => readFolderMeta(imapSource, mapping.source),
+        read: () => readFolderMeta(imapSource, mapping.source, { listed: true }),
         hashes: (msgs) => bodyHashes(imapSource, msgs, budget, job.options.chunkBytes),
       };
       checked.push(await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips));

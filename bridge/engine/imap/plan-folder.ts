@@ -52,12 +52,6 @@ interface FolderCursor extends PlanCursor {
   seen: number;
   known: number;
   priorRows: number;
-  /**
-   * Rows of earlier runs at or below the checkpoint the first window starts after: the
-   * messages no window of this run fetches. Rows above it (a checkpoint lowered to try skips
-   * again, an interrupted run's) are fetched again and counted in `seen`.
-   */
-  rowsBelow: number;
   survey: StoredTargetSurvey | undefined;
   targetUidNext: number | undefined;
   /** See planFolder. */
@@ -127,19 +121,19 @@ async function fetchWindow(client: ImapFlow, c: FolderCursor, rescue: SourceResc
     unreadable = narrowed.unreadable;
     return windowEnd(c, from, to, metas, unreadable.filter((u) => inWindow(u.uid)), cutoff);
   }
-  // Fewer messages than the folder holds (what earlier runs settled counted in), or a window
-  // of a big folder, or a date filter (rows do not count what it left out): the index is
-  // asked which UIDs the window has, for any the FETCH left out (omitted-messages.ts).
-  if (cutoff === Infinity && (to !== undefined || c.opts.since !== undefined || c.rowsBelow + c.seen + metas.length < c.exists)) {
-    const answered = new Set(metas.map((m) => m.uid));
-    const missing = (await listedUids(client, [range])).filter((uid) => inWindow(uid) && !answered.has(uid));
-    if (missing.length > 0) {
-      // Asked once more, by UID: a message left out for a passing reason comes now.
-      for (const msg of await fetchMetaOf(client, missing)) if (!answered.has(msg.uid)) take(msg);
-      const got = new Set(metas.map((m) => m.uid));
-      const left = await stillListed(client, missing.filter((uid) => !got.has(uid)));
-      unreadable.push(...left.filter((uid) => inWindow(uid)).map((uid) => ({ uid, words: OMITTED_WORDS })));
-    }
+  // The index is asked which UIDs the window has, for any the FETCH left out (omitted-messages.ts),
+  // every time: counting cannot tell. Rows of messages expunged since, or a checkpoint lowered
+  // to try skips again, made rows + fetched reach the folder's count while Cyrus had left a
+  // message out, and so did mail that arrived after the count was taken; the message was
+  // then neither copied nor skipped and the checkpoint passed it (lost). One UID SEARCH per window.
+  const answered = new Set(metas.map((m) => m.uid));
+  const missing = (await listedUids(client, [range])).filter((uid) => inWindow(uid) && !answered.has(uid));
+  if (missing.length > 0) {
+    // Asked once more, by UID: a message left out for a passing reason comes now.
+    for (const msg of await fetchMetaOf(client, missing)) if (!answered.has(msg.uid)) take(msg);
+    const got = new Set(metas.map((m) => m.uid));
+    const left = await stillListed(client, missing.filter((uid) => !got.has(uid)));
+    unreadable.push(...left.filter((uid) => inWindow(uid)).map((uid) => ({ uid, words: OMITTED_WORDS })));
   }
   return windowEnd(c, from, to, metas, unreadable, cutoff);
 }
@@ -289,7 +283,6 @@ export async function planFolder(
     seen: 0,
     known: priorRows,
     priorRows,
-    rowsBelow: store.settledCountUpTo(account, mapping.source, uidValidity, cp.lastUid),
     survey: undefined,
     targetUidNext: undefined,
     targetListed,
