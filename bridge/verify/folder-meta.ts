@@ -83,9 +83,8 @@ class UnreadableMeta implements MessageMeta {
 /**
  * EXAMINEs a folder and reads every message's metadata: UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE and BODY.PEEK[HEADER.FIELDS (...)] for the fingerprint. One FETCH per folder,
- * no body: this is the whole cost of a metadata verify. `listed` (the source): when the
- * FETCH sent fewer messages than the folder holds, the index is asked (UID SEARCH) for those
- * it left out (UnreadableMeta).
+ * no body: this is the whole cost of a metadata verify. `listed` (the source): the index is
+ * asked too (UID SEARCH ALL) for messages the FETCH left out (UnreadableMeta).
  */
 export async function readFolderMeta(client: ImapFlow, folder: string, opts: { listed?: boolean } = {}): Promise<FolderMeta> {
   const box = await client.mailboxOpen(folder, { readOnly: true });
@@ -106,9 +105,17 @@ export async function readFolderMeta(client: ImapFlow, folder: string, opts: { l
       );
     }
   }
-  if (opts.listed && messages.length < box.exists) {
+  if (opts.listed) {
+    // Every time, not when fewer came than EXISTS said: a message expunged by another client
+    // meanwhile lowers that count and would hide the one left out.
     const sent = new Set(messages.map((m) => m.uid));
-    for (const uid of (await client.search({ all: true }, { uid: true })) || []) if (!sent.has(uid)) messages.push(new UnreadableMeta(uid));
+    let listed: number[] = [];
+    try {
+      listed = (await client.search({ all: true }, { uid: true })) || [];
+    } catch {
+      // An index that cannot be searched: the folder is checked by what the FETCH sent, as it was.
+    }
+    for (const uid of listed) if (!sent.has(uid)) messages.push(new UnreadableMeta(uid));
   }
   messages.sort((a, b) => a.uid - b.uid);
   return {

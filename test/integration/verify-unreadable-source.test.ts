@@ -9,12 +9,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountKey } from '../../bridge/engine/account-job';
 import { migrate } from '../../bridge/engine/migrate';
+import { copyMissing } from '../../bridge/verify/copy-missing';
 import { verifyAccount } from '../../bridge/verify/verify-account';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
 import { startMailServer, type CyrusServer } from '../harness/servers';
 import { bulkMessages } from '../support/corpus';
-import { job, plainEndpoint, tempStore } from '../support/engine-fixtures';
+import { identities, job, plainEndpoint, tempStore } from '../support/engine-fixtures';
 import { cyrusMessageFile, makeUnreadable } from '../support/message-files';
 import { imapEndpoint } from './matrix-engine-support';
 
@@ -59,6 +60,17 @@ describe('verify of a source that leaves unreadable messages out (Cyrus)', () =>
       expect(lost.status).toBe('differences');
       expect(lost.folders.find((f) => f.source === 'INBOX')!.missing.map((m) => m.uid)).toEqual(damaged);
       expect(lost.totals).toMatchObject({ matched: 8, missing: 2 });
+
+      // While the old server still cannot read them, the fix copies nothing; once it can, it
+      // copies exactly them, and verify then passes.
+      expect((await copyMissing(j, lost, st.store)).copied).toBe(0);
+      for (const r of repairs.splice(0)) r();
+      const fixed = await copyMissing(j, lost, st.store);
+      expect(fixed.copied).toBe(2);
+      const after = await verifyAccount(j, { deep: true, stateDir: st.dir });
+      expect(after.status).toBe('verified');
+      expect(after.totals).toMatchObject({ matched: 10, missing: 0, extra: 0 });
+      expect(identities(await readFolder(target, user, 'INBOX'))).toEqual(identities(src));
     } finally {
       for (const r of repairs) r();
       st.cleanup();
