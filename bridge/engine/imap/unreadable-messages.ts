@@ -74,7 +74,6 @@ export interface Narrowed<T, F extends ImapFlow = ImapFlow> {
  */
 const CONTROL_EVERY = 4;
 
-
 /**
  * Fetches `uids` again after `firstError`, narrowing a set that keeps failing down to the
  * messages that fail alone. First the whole set once more on a fresh connection (a passing
