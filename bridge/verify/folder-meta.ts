@@ -1,4 +1,4 @@
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../engine/fingerprint';
 import { headerField } from './header-fields';
 
@@ -63,21 +63,31 @@ class FetchedMeta implements MessageMeta {
 
 /**
  * A message the folder's index lists that its FETCH left out (Cyrus answers OK without a
- * message whose file it cannot read: omitted-messages.ts). Nothing of it is known but its
- * UID: its fingerprint matches no copy, so it is missing from the target, or skipped when the
- * migration recorded it so, never silently absent from the check.
+ * message whose file it cannot read: omitted-messages.ts). Its headers cannot be read, so
+ * its fingerprint is the one the migration recorded when it copied the message, if it did;
+ * otherwise one that matches no copy, so it is missing from the target (or skipped when the
+ * migration recorded it so), never silently absent from the check. Its flags, size and date
+ * come from the index when the server gives them (Cyrus does).
  */
 class UnreadableMeta implements MessageMeta {
   readonly fingerprint: string;
-  readonly size = 0;
-  readonly flags: string[] = [];
-  readonly internalDate = new Date(Number.NaN);
   readonly messageId = null;
   readonly subject = null;
 
-  constructor(readonly uid: number) {
-    this.fingerprint = `unreadable-on-the-source:${uid}`;
+  constructor(
+    readonly uid: number,
+    recorded: string | undefined,
+    readonly size = 0,
+    readonly flags: string[] = [],
+    readonly internalDate = new Date(Number.NaN),
+  ) {
+    this.fingerprint = recorded ?? `unreadable-on-the-source:${uid}`;
   }
+}
+
+/** What readFolderMeta does on the source: ask the index for left-out messages, and the fingerprints the migration recorded for them. */
+export interface SourceListing {
+  recorded: (uidValidity: number, uids: readonly number[]) => Map<number, string>;
 }
 
 /**
@@ -86,7 +96,7 @@ class UnreadableMeta implements MessageMeta {
  * no body: this is the whole cost of a metadata verify. `listed` (the source): the index is
  * asked too (UID SEARCH ALL) for messages the FETCH left out (UnreadableMeta).
  */
-export async function readFolderMeta(client: ImapFlow, folder: string, opts: { listed?: boolean } = {}): Promise<FolderMeta> {
+export async function readFolderMeta(client: ImapFlow, folder: string, opts: { listed?: SourceListing } = {}): Promise<FolderMeta> {
   const box = await client.mailboxOpen(folder, { readOnly: true });
   const messages: MessageMeta[] = [];
   if (box.exists > 0) {
@@ -115,7 +125,22 @@ export async function readFolderMeta(client: ImapFlow, folder: string, opts: { l
     } catch {
       // An index that cannot be searched: the folder is checked by what the FETCH sent, as it was.
     }
-    for (const uid of listed) if (!sent.has(uid)) messages.push(new UnreadableMeta(uid));
+    const left = listed.filter((uid) => !sent.has(uid));
+    if (left.length > 0) {
+      const recorded = opts.listed.recorded(Number(box.uidValidity), left);
+      const indexed = new Map<number, FetchMessageObject>();
+      try {
+        // What the index holds without the file (Cyrus answers these for a message it cannot open).
+        for (const m of await client.fetchAll(left.join(','), { uid: true, flags: true, internalDate: true, size: true }, { uid: true })) indexed.set(m.uid, m);
+      } catch {
+        // Not even that: the UID alone.
+      }
+      for (const uid of left) {
+        const m = indexed.get(uid);
+        const date = m?.internalDate instanceof Date ? m.internalDate : m?.internalDate ? new Date(m.internalDate) : new Date(Number.NaN);
+        messages.push(new UnreadableMeta(uid, recorded.get(uid), m?.size ?? 0, [...(m?.flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent'), date));
+      }
+    }
   }
   messages.sort((a, b) => a.uid - b.uid);
   return {

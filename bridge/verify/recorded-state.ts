@@ -50,3 +50,31 @@ export function readRecordedState(stateDir: string | undefined, account: string)
   }
   return state;
 }
+
+const FingerprintRow = z.object({ uid: z.number().int(), fingerprint: z.string() });
+
+/**
+ * The fingerprints the migration recorded for `uids` of a source folder (rows of messages it
+ * copied or found on the target), read-only: for messages the source can no longer read
+ * (folder-meta.ts), whose fingerprint verify cannot make from their headers.
+ */
+export function recordedFingerprints(stateDir: string | undefined, account: string, folder: string, uidValidity: number, uids: readonly number[]): Map<number, string> {
+  const out = new Map<number, string>();
+  if (!stateDir || uids.length === 0) return out;
+  const file = join(stateDir, 'mailmover.sqlite');
+  if (!existsSync(file)) return out;
+  const db = openDatabase(file, { readonly: true, fileMustExist: true });
+  try {
+    if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'messages'`).get() === undefined) return out;
+    const row = db.prepare(`SELECT uid, fingerprint FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ? AND outcome IN ('copied', 'present')`);
+    for (const uid of uids) {
+      const found = row.get(account, folder, uidValidity, uid);
+      if (found === undefined) continue;
+      const r = FingerprintRow.parse(found);
+      if (r.fingerprint) out.set(r.uid, r.fingerprint);
+    }
+  } finally {
+    db.close();
+  }
+  return out;
+}

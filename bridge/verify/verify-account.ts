@@ -17,7 +17,7 @@ import { bodyHashes } from './body-hashes';
 import { keywordFilter } from './flag-compare';
 import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages, type FolderMatch } from './match-messages';
-import { readRecordedState, skipKey } from './recorded-state';
+import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
 import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
@@ -81,7 +81,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
       const imapSource = src;
       const reader: SourceReader = {
-        read: () => readFolderMeta(imapSource, mapping.source, { listed: true }),
+        read: () => readFolderMeta(imapSource, mapping.source, { listed: { recorded: (uidValidity, uids) => recordedFingerprints(opts.stateDir, account, mapping.source, uidValidity, uids) } }),
         hashes: (msgs) => bodyHashes(imapSource, msgs, budget, job.options.chunkBytes),
       };
       checked.push(await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips));
