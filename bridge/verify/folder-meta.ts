@@ -85,6 +85,11 @@ class UnreadableMeta implements MessageMeta {
   }
 }
 
+/** A message's flags as the server returned them, \Recent left out (a session flag, never copied). */
+function keptFlags(flags: Iterable<string> | undefined): string[] {
+  return [...(flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent');
+}
+
 /** What readFolderMeta does on the source: ask the index for left-out messages, and the fingerprints the migration recorded for them. */
 export interface SourceListing {
   recorded: (uidValidity: number, uids: readonly number[]) => Map<number, string>;
@@ -108,7 +113,7 @@ export async function readFolderMeta(client: ImapFlow, folder: string, opts: { l
           msg.uid,
           fingerprint(msg.headers, size),
           size,
-          [...(msg.flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent'),
+          keptFlags(msg.flags),
           msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
           msg.headers,
         ),
@@ -138,7 +143,7 @@ export async function readFolderMeta(client: ImapFlow, folder: string, opts: { l
       for (const uid of left) {
         const m = indexed.get(uid);
         const date = m?.internalDate instanceof Date ? m.internalDate : m?.internalDate ? new Date(m.internalDate) : new Date(Number.NaN);
-        messages.push(new UnreadableMeta(uid, recorded.get(uid), m?.size ?? 0, [...(m?.flags ?? [])].filter((f) => f.toLowerCase() !== '\\recent'), date));
+        messages.push(new UnreadableMeta(uid, recorded.get(uid), m?.size ?? 0, keptFlags(m?.flags), date));
       }
     }
   }
