@@ -23,13 +23,19 @@ function retriedInRun(code: string, retryUnreadable: (() => boolean) | undefined
   return code !== 'FOLDER_UNREADABLE' || retryUnreadable?.() === true;
 }
 
+/**
+ * Waits `ms`, or until `signal` aborts. The listener goes when the wait ends either way: the
+ * signal is the whole run's (a batch, the service), and each back-off left one behind.
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = (): void => {
       clearTimeout(t);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 }
 

@@ -255,3 +255,41 @@ describe('suggestedBackoffMs', async () => {
     expect(suggestedBackoffMs('NO [LIMIT] too many')).toBe(0);
   });
 });
+
+describe('retryPasses', async () => {
+  const { getEventListeners } = await import('node:events');
+  const { retryPasses } = await import('../../bridge/engine/retry-passes');
+  const { ProgressTracker } = await import('../../bridge/engine/progress');
+  const { MigrationOptionsSchema } = await import('../../shared/migration');
+  const ep = { host: 'imap.example.com', port: 993, security: 'tls' as const, user: 'a@example.com', password: 'x' };
+
+  it('leaves no listener on the run-wide stop signal behind after its back-offs', async () => {
+    const stop = new AbortController();
+    const job = { source: ep, target: ep, options: MigrationOptionsSchema.parse({ maxAttempts: 5, retryBaseMs: 0 }) };
+    let passes = 0;
+    const error = await retryPasses(job, new ProgressTracker('a', undefined), { signal: stop.signal }, async () => {
+      passes++;
+      throw Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' });
+    }, () => undefined);
+    expect(passes).toBe(5);
+    expect(error?.transient).toBe(true);
+    // Each of the 4 back-offs added one, and none was removed, before.
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a stop during a back-off ends the wait at once', async () => {
+    const stop = new AbortController();
+    const job = { source: ep, target: ep, options: MigrationOptionsSchema.parse({ maxAttempts: 5, retryBaseMs: 60_000 }) };
+    let passes = 0;
+    const ended = retryPasses(job, new ProgressTracker('a', undefined), { signal: stop.signal }, async () => {
+      passes++;
+      throw Object.assign(new Error('Connection closed'), { code: 'ECONNRESET' });
+    }, () => undefined);
+    setTimeout(() => stop.abort(), 50);
+    // Without the stop the back-off would outlast the test's timeout.
+    const error = await ended;
+    expect(passes).toBe(2);
+    expect(error?.code).not.toBe(undefined);
+    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+  });
+});
