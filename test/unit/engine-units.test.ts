@@ -257,11 +257,13 @@ describe('suggestedBackoffMs', async () => {
 });
 
 describe('retryPasses', async () => {
-  const { getEventListeners } = await import('node:events');
+  const { EventEmitter } = await import('node:events');
+  const listeners = (signal: AbortSignal): number => EventEmitter.getEventListeners(signal, 'abort').length;
+  const { EndpointSchema } = await import('../../bridge/engine/endpoint');
   const { retryPasses } = await import('../../bridge/engine/retry-passes');
   const { ProgressTracker } = await import('../../bridge/engine/progress');
   const { MigrationOptionsSchema } = await import('../../shared/migration');
-  const ep = { host: 'imap.example.com', port: 993, security: 'tls' as const, user: 'a@example.com', password: 'x' };
+  const ep = EndpointSchema.parse({ host: 'imap.example.com', port: 993, security: 'tls', user: 'a@example.com', auth: { kind: 'password', password: 'x' } });
 
   it('leaves no listener on the run-wide stop signal behind after its back-offs', async () => {
     const stop = new AbortController();
@@ -274,7 +276,7 @@ describe('retryPasses', async () => {
     expect(passes).toBe(5);
     expect(error?.transient).toBe(true);
     // Each of the 4 back-offs added one, and none was removed, before.
-    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(listeners(stop.signal)).toBe(0);
   });
 
   it('a stop during a back-off ends the wait at once', async () => {
@@ -290,6 +292,6 @@ describe('retryPasses', async () => {
     const error = await ended;
     expect(passes).toBe(2);
     expect(error?.code).not.toBe(undefined);
-    expect(getEventListeners(stop.signal, 'abort')).toHaveLength(0);
+    expect(listeners(stop.signal)).toBe(0);
   });
 });
