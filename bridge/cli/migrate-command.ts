@@ -62,7 +62,9 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       for (const w of result.warnings) progress.line(`Warning [${w.code}] ${job.source.user}: ${w.message}`);
       if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
       if (opts.dryRun) {
-        for (const f of result.folders) progress.line(`  ${f.source} -> ${f.target}: ${f.total} messages`);
+        // POP3 gives a message's date only in its header, which only the copy reads.
+        const whole = opts.since && job.source.protocol === 'pop3' ? ' (all of them: POP3 tells dates only in each message, so --since is applied while copying)' : '';
+        for (const f of result.folders) progress.line(`  ${f.source} -> ${f.target}: ${f.total} messages${whole}`);
       }
       return result;
     });

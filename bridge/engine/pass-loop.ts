@@ -153,7 +153,9 @@ async function runPass<M extends PlannedMessage>(
       return st ? Promise.resolve(st.messages) : src.countMessages(folder);
     };
     if (opts.dryRun) {
-      for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await countOf(control.src, m.source) : 0);
+      // With --since, what the copy would take, not the folder's whole count.
+      const count = (folder: string): Promise<number> => (opts.since ? control.src!.countMessages(folder, opts.since) : countOf(control.src!, folder));
+      for (const m of mappings) result.dryRun.set(m.source, m.selectable ? await count(m.source) : 0);
       return;
     }
     // How many workers the pass wants follows from the listing (or one STATUS per folder):

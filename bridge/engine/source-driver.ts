@@ -104,8 +104,11 @@ export interface FetchedChunk {
 export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
   /** The source's folders, delimiter and namespace prefix (POP3: its one INBOX). */
   listFolders(): Promise<MailboxLayout>;
-  /** How many messages a folder holds (--dry-run). */
-  countMessages(folder: string): Promise<number>;
+  /**
+   * How many messages a folder holds (--dry-run); with `since`, how many of them a --since
+   * copy takes, where the source can tell without reading messages (IMAP; not POP3).
+   */
+  countMessages(folder: string, since?: Date): Promise<number>;
   /** Checks, before the target is touched, that the mapped folders can be read safely (POP3: UIDL). */
   survey?(mappings: FolderMapping[]): Promise<void>;
   /** Recognises source folders renamed since an earlier run, updating mappings and state (IMAP). */

@@ -106,6 +106,14 @@ describe('cli migrate with a POP3 source', () => {
     expect(r.code, describeRun(r)).toBe(0);
     expect(parseReport(r.stdout).accounts[0]!.folders).toEqual([expect.objectContaining({ source: 'INBOX', target: 'INBOX', copied: 0 })]);
     expect(r.stderr).toContain(`INBOX -> INBOX: ${count} messages`);
+    expect(r.stderr).not.toContain('--since is applied while copying');
+    expect((await folderState(tgt, dryUser, 'INBOX')).messages).toBe(0);
+  });
+
+  it('--dry-run --since says that its count is the whole maildrop (POP3 tells no dates)', async () => {
+    const r = await runCliInProcess(args(pop3Url(src, alice.user, false), dryUser, '--dry-run', '--insecure-tls', '--since', '2000-01-01'), { env: env(dryUser) });
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stderr).toContain(`INBOX -> INBOX: ${count} messages (all of them: POP3 tells dates only in each message, so --since is applied while copying)`);
     expect((await folderState(tgt, dryUser, 'INBOX')).messages).toBe(0);
   });
 

@@ -192,6 +192,7 @@ const ErrorSchema = z.object({ code: z.string().min(1), message: z.string().min(
 export const CliFolderSchema = z.object({
   source: z.string(),
   target: z.string(),
+  total: z.number().int().nonnegative(),
   copied: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
   alreadyPresent: z.number().int().nonnegative(),

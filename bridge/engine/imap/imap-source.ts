@@ -14,6 +14,7 @@ import { guardReadOnly } from '../read-only-guard';
 import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source-driver';
 import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
+import { countSince } from './count-since';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { newRunReads, sourceRescue, type FailedSpan, type RunReads } from './source-rescue';
 import { EMPTY_MESSAGE_WORDS, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
@@ -89,7 +90,8 @@ function imapSession<C extends ImapClient>(
       listed(client, layout);
       return layout;
     },
-    countMessages: async (folder) => {
+    countMessages: async (folder, since) => {
+      if (since) return countSince(client, folder, since);
       const st = await client.status(folder, { messages: true });
       return st ? (st.messages ?? 0) : 0;
     },
