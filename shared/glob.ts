@@ -81,3 +81,15 @@ export function folderMatcher(
     return inc.some((m) => candidates.some((c) => m(c)));
   };
 }
+
+/**
+ * The globs of `globs` that match none of `folders` (same forms as folderMatcher): an
+ * include glob that matches nothing copies nothing of what its user meant.
+ */
+export function unmatchedGlobs(globs: readonly string[], folders: ReadonlyArray<{ path: string; delimiter: string | null }>, delimiter: string | null, prefix?: string): string[] {
+  return globs.filter((glob) => {
+    const [m] = compile([glob]);
+    if (!m) return false;
+    return !folders.some((f) => forms(f.path, f.delimiter ?? delimiter, prefix).some((c) => m(c)));
+  });
+}

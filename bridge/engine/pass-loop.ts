@@ -13,6 +13,7 @@ import type { FolderRun } from './folder-run';
 import { PassResult } from './pass-result';
 import { PassTasks } from './pass-tasks';
 import { planMappings } from './plan-mappings';
+import { unmatchedIncludeWarnings } from './unmatched-includes';
 import { ProgressTracker } from './progress';
 import { extraWindowBytes, measureRoundTrip } from './link-window';
 import { keepRecordedTargets } from './recorded-targets';
@@ -141,6 +142,7 @@ async function runPass<M extends PlannedMessage>(
     const [srcLayout, tgtLayout] = await Promise.all([control.src.listFolders(), discoverLayout(control.tgt)]);
     const mappings = planMappings(srcLayout, tgtLayout, job);
     result.mappings = mappings;
+    result.warnings.push(...unmatchedIncludeWarnings(srcLayout, job));
     const recordMap = () => {
       for (const m of mappings) store.recordFolderMap(account, m.source, m.target, m.sanitized.length ? JSON.stringify(m.sanitized) : null);
     };

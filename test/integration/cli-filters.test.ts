@@ -21,7 +21,8 @@ const globs = tgtUser('globs');
 const conc1 = tgtUser('conc1');
 const conc3 = tgtUser('conc3');
 const batch = tgtUser('batch');
-const TARGETS = [unified, since, globs, conc1, conc3, batch];
+const nomatch = tgtUser('nomatch');
+const TARGETS = [unified, since, globs, conc1, conc3, batch, nomatch];
 /** a second source account with one message too big for the small target */
 const zoe: DovecotUser = { user: 'zoe@old.example.com', password: 'Filters-zoe-pw-Hj2Kl3' };
 const small = tgtUser('small');
@@ -133,6 +134,22 @@ describe('cli migrate: mode, filters, concurrency, batch size', () => {
     expect(paths).not.toContain('Work/2025');
     expect(paths).not.toContain('Personal');
     expect(await readFolder(tgt, globs, 'Sent')).toHaveLength(0);
+  });
+
+  it('an --include-folder that matches no folder is a warning naming it and the folders there are', async () => {
+    const { r, a } = await cli(nomatch, ['--include-folder', 'INBOX', '--include-folder', 'Sent Items', '--include-folder', 'Work/2099/**']);
+    expect(a.folders.map((f) => f.source)).toEqual(['INBOX']);
+    const { warnings } = (JSON.parse(r.stdout) as { accounts: Array<{ warnings: Array<{ code: string; message: string }> }> }).accounts[0]!;
+    const notFound = warnings.filter((w) => w.code === 'FOLDER_NOT_FOUND');
+    expect(notFound.map((w) => /"([^"]+)"/.exec(w.message)?.[1])).toEqual(['Sent Items', 'Work/2099/**']);
+    for (const w of notFound) {
+      expect(w.message).toContain(alice.user);
+      for (const name of Object.keys(before.folders)) expect(w.message).toContain(name);
+    }
+    expect(r.stderr).toContain(`Warning [FOLDER_NOT_FOUND] ${alice.user}: The folder filter "Sent Items" (include) matches no folder`);
+    // Filters that match say nothing.
+    const { r: quiet } = await cli(nomatch, ['--include-folder', 'INBOX', '--include-folder', 'Work/*', '--dry-run']);
+    expect(quiet.stderr).not.toContain('FOLDER_NOT_FOUND');
   });
 
   it('--concurrency sets the number of parallel connections', async () => {

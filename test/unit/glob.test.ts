@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { folderMatcher, toGlobPath } from '../../shared/glob';
+import { folderMatcher, toGlobPath, unmatchedGlobs } from '../../shared/glob';
 
 describe('toGlobPath', () => {
   it("converts the server's delimiter to '/'", () => {
@@ -126,5 +126,16 @@ describe('folderMatcher', () => {
     const m = folderMatcher(['a\\\\b'], []);
     expect(m('a\\b', '/')).toBe(true);
     expect(folderMatcher(['a/b'], [])('a\\b', '/')).toBe(false);
+  });
+});
+
+describe('unmatchedGlobs', () => {
+  it("names the globs that match no folder, in the source's own layout (Cyrus/Courier: INBOX. prefix, '.' levels)", () => {
+    const cyrus = [{ path: 'INBOX', delimiter: '.' }, { path: 'INBOX.Work', delimiter: '.' }, { path: 'INBOX.Work.2024', delimiter: '.' }, { path: 'INBOX.已发送', delimiter: '.' }];
+    expect(unmatchedGlobs(['Work/**', 'INBOX', 'inbox', '已发送', 'Sent', 'Work/2025', 'Work/*'], cyrus, '.', 'INBOX.')).toEqual(['Sent', 'Work/2025']);
+  });
+  it("Dovecot's '/' layout without a prefix; an empty glob is not reported", () => {
+    const dovecot = [{ path: 'INBOX', delimiter: '/' }, { path: 'Archive/2019', delimiter: null }];
+    expect(unmatchedGlobs(['Archive/**', 'Archive', '  ', 'Archiv*', 'Archive/20*'], dovecot, '/')).toEqual(['Archive', 'Archiv*']);
   });
 });

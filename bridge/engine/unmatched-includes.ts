@@ -1,0 +1,24 @@
+import type { ErrorInfo } from '../../shared/errors';
+import { unmatchedGlobs } from '../../shared/glob';
+import type { AccountJob } from './account-job';
+import type { MailboxLayout } from './discover';
+
+/** How many of the source's folders a warning names: enough to spot the right spelling. */
+const FOLDERS_NAMED = 30;
+
+/**
+ * One FOLDER_NOT_FOUND warning per include filter that matches no folder of the source:
+ * without it a mistyped or wrongly-mapped name ("Sent" for a source whose sent folder is
+ * 已发送) copies nothing of that folder and the run still ends "done".
+ */
+export function unmatchedIncludeWarnings(source: MailboxLayout, job: AccountJob): ErrorInfo[] {
+  const globs = unmatchedGlobs(job.options.includeFolders, source.folders, source.delimiter, source.prefix);
+  if (globs.length === 0) return [];
+  const names = source.folders.map((f) => f.path);
+  const listed = names.slice(0, FOLDERS_NAMED).join(', ') + (names.length > FOLDERS_NAMED ? `, … (${names.length} in all)` : '');
+  return globs.map((glob) => ({
+    code: 'FOLDER_NOT_FOUND' as const,
+    side: 'source' as const,
+    message: `The folder filter "${glob}" (include) matches no folder of ${job.source.user}: nothing was copied for it. Its folders are: ${listed}. Filters name the source's folders, with / between levels.`,
+  }));
+}
