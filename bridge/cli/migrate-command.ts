@@ -11,7 +11,7 @@ import { UsageError } from './endpoint-url';
 import { MigrateCliOptionsSchema, optionName } from './migrate-options';
 import { ProgressOutput } from './progress-output';
 import { pool } from './pool';
-import { batchExitCode, writeBatchSummary } from './batch-summary';
+import { batchExitCode, warningLine, writeBatchSummary } from './batch-summary';
 
 export interface MigrateOutcome {
   /** 130 / 143: stopped by SIGINT (Ctrl+C) / SIGTERM, as shells report a command a signal ended (and as `migrate --queue` exits on Ctrl+C). */
@@ -59,7 +59,7 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
         onProgress: (p) => progress.update(p),
         onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),
       });
-      for (const w of result.warnings) progress.line(`Warning [${w.code}] ${job.source.user}: ${w.message}`);
+      for (const w of result.warnings) progress.line(warningLine(job.source.user, w));
       if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
       if (opts.dryRun) {
         // POP3 gives a message's date only in its header, which only the copy reads.
