@@ -8,7 +8,7 @@ import { StateStore } from '../engine/state-store';
 import { buildJobs } from './build-jobs';
 import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
-import { MigrateCliOptionsSchema, optionName } from './migrate-options';
+import { MigrateCliOptionsSchema, usageText } from './migrate-options';
 import { ProgressOutput } from './progress-output';
 import { pool } from './pool';
 import { batchExitCode, warningLine, writeBatchSummary } from './batch-summary';
@@ -23,7 +23,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>) {
   const parsed = MigrateCliOptionsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${optionName(issue.path)}: ${issue.message}`);
+    throw new UsageError(usageText(issue, raw));
   }
   return parsed.data;
 }

@@ -1,6 +1,13 @@
 import { z } from 'zod';
 import { DeletedPolicySchema } from '../../shared/migration';
 import { DateOptionSchema } from './endpoint-url';
+import { SourceProviderOptionSchema, TargetProviderOptionSchema } from './provider-option';
+
+/** A count option: one message for every way it can be wrong, naming the range. */
+function wholeNumber(min: number, max: number) {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
 
 /** The `migrate` command's options as commander hands them over, checked once here. */
 export const MigrateCliOptionsSchema = z
@@ -21,26 +28,37 @@ export const MigrateCliOptionsSchema = z
     targetOauthTokenEnv: z.string().optional(),
     allowPlaintext: z.boolean().default(false),
     insecureTls: z.boolean().default(false),
-    mode: z.enum(['mapped', 'unified'], { error: '--mode must be mapped or unified' }).default('mapped'),
+    mode: z.enum(['mapped', 'unified'], { error: 'must be mapped or unified' }).default('mapped'),
     since: DateOptionSchema.optional(),
     includeFolder: z.array(z.string()).default([]),
     excludeFolder: z.array(z.string()).default([]),
-    concurrency: z.coerce.number({ error: '--concurrency must be a number' }).int().min(1).max(32).optional(),
-    accountConcurrency: z.coerce.number().int().min(1).max(64).default(2),
+    concurrency: wholeNumber(1, 32).optional(),
+    accountConcurrency: wholeNumber(1, 64).default(2),
     stateDir: z.string().optional(),
     dryRun: z.boolean().default(false),
     deleted: DeletedPolicySchema.default('copy'),
     accounts: z.string().optional(),
     json: z.boolean().default(false),
-    provider: z.string().optional(),
-    targetProvider: z.string().optional(),
-    batchMessages: z.coerce.number({ error: '--batch-messages must be a number' }).int().min(1).max(5000).default(200),
-    retries: z.coerce.number().int().min(1).max(20).default(5),
+    provider: SourceProviderOptionSchema.optional(),
+    targetProvider: TargetProviderOptionSchema.optional(),
+    batchMessages: wholeNumber(1, 5000).default(200),
+    retries: wholeNumber(1, 20).default(5),
     pop3Retr: z.boolean().default(false),
     compress: z.boolean().default(false),
   })
   .strict();
 export type MigrateCliOptions = z.infer<typeof MigrateCliOptionsSchema>;
+
+/**
+ * A usage error's text for a zod issue of these options: the option as typed, what is
+ * wrong, and the value given (option values are names and numbers, never a secret: passwords
+ * come from the environment or a file).
+ */
+export function usageText(issue: { path: PropertyKey[]; message: string }, raw: Record<string, unknown>): string {
+  const given = raw[String(issue.path[0] ?? '')];
+  const shown = typeof given === 'string' || typeof given === 'number' ? ` (given: ${JSON.stringify(String(given))})` : '';
+  return `${optionName(issue.path)}: ${issue.message}${shown}`;
+}
 
 /** Maps a zod issue path back to the option a person typed. */
 export function optionName(path: PropertyKey[]): string {

@@ -59,7 +59,7 @@ function buildProgram(): Command {
     .option('--since <YYYY-MM-DD>', 'only messages received on or after this date')
     .option('--include-folder <glob>', 'only folders matching this glob (repeatable; / separates levels)', collect)
     .option('--exclude-folder <glob>', 'leave out folders matching this glob (repeatable)', collect)
-    .option('--concurrency <n>', 'parallel connections per side for one account (default 4)')
+    .option('--concurrency <n>', 'parallel connections per side for one account, 1-32 (default: one per ~150 messages to copy, up to 4)')
     .option('--account-concurrency <n>', 'accounts migrated at once with --accounts (default 2)')
     .option('--state-dir <dir>', 'where checkpoints are kept (default: the bridge data dir)')
     .option('--dry-run', 'list folders, their mapping and message counts; write nothing')

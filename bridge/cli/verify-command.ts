@@ -12,7 +12,7 @@ import { verifyAccount } from '../verify/verify-account';
 import { buildJobs } from './build-jobs';
 import { defaultDataDir } from './data-dir';
 import { UsageError } from './endpoint-url';
-import { optionName } from './migrate-options';
+import { usageText } from './migrate-options';
 import { VerifyCliOptionsSchema, asMigrateOptions, type VerifyCliOptions } from './verify-options';
 import { pool } from './pool';
 
@@ -25,7 +25,7 @@ export function parseVerifyOptions(raw: Record<string, unknown>): VerifyCliOptio
   const parsed = VerifyCliOptionsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UsageError(`${optionName(issue.path)}: ${issue.message}`);
+    throw new UsageError(usageText(issue, raw));
   }
   return parsed.data;
 }

@@ -1,0 +1,42 @@
+/** `migrate` options: usage errors say what is wrong in the option's own terms; provider names are checked. */
+import { describe, expect, it } from 'vitest';
+import { parseMigrateOptions } from '../../bridge/cli/migrate-command';
+import { parseVerifyOptions } from '../../bridge/cli/verify-command';
+import { UsageError } from '../../bridge/cli/endpoint-url';
+
+const base = { source: 'imaps://old.example.com', target: 'imaps://new.example.com' };
+
+function usage(extra: Record<string, unknown>, parse: (raw: Record<string, unknown>) => unknown = parseMigrateOptions): string {
+  try {
+    parse({ ...base, ...extra });
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    return (err as Error).message;
+  }
+  throw new Error('no usage error');
+}
+
+describe('migrate options', () => {
+  it('a count out of range or not a number names the option, its range and the value given, once', () => {
+    expect(usage({ concurrency: '0' })).toBe('--concurrency: must be a whole number from 1 to 32 (given: "0")');
+    expect(usage({ concurrency: '100' })).toBe('--concurrency: must be a whole number from 1 to 32 (given: "100")');
+    expect(usage({ concurrency: '2.5' })).toBe('--concurrency: must be a whole number from 1 to 32 (given: "2.5")');
+    expect(usage({ accountConcurrency: 'abc' })).toBe('--account-concurrency: must be a whole number from 1 to 64 (given: "abc")');
+    expect(usage({ accountConcurrency: '0' })).toBe('--account-concurrency: must be a whole number from 1 to 64 (given: "0")');
+    expect(usage({ batchMessages: '-5' })).toBe('--batch-messages: must be a whole number from 1 to 5000 (given: "-5")');
+    expect(usage({ retries: '99' })).toBe('--retries: must be a whole number from 1 to 20 (given: "99")');
+    expect(usage({ mode: 'merged' })).toBe('--mode: must be mapped or unified (given: "merged")');
+    expect(usage({ accountConcurrency: '0' }, parseVerifyOptions)).toBe('--account-concurrency: must be a whole number from 1 to 64 (given: "0")');
+  });
+
+  it('a mistyped provider is refused with the known ones; known names are taken in any spelling', () => {
+    expect(usage({ targetProvider: 'alyun' })).toMatch(/^--target-provider: unknown provider "alyun"; known: aliyun, aliyun-personal, tencent, /);
+    expect(usage({ provider: 'exmial' })).toMatch(/^--provider: unknown provider "exmial"; known: .*\btencent\b/);
+    // An alias or another case of a known one names the same preset: Alibaba's refused characters apply.
+    expect(parseMigrateOptions({ ...base, targetProvider: 'Alibaba' }).targetProvider).toBe('aliyun');
+    expect(parseMigrateOptions({ ...base, targetProvider: 'aliyun-personal' }).targetProvider).toBe('aliyun-personal');
+    expect(parseMigrateOptions({ ...base, provider: 'exmail' }).provider).toBe('tencent');
+    expect(parseMigrateOptions({ ...base, provider: 'NetEase' }).provider).toBe('netease');
+    expect(parseMigrateOptions({ ...base }).provider).toBeUndefined();
+  });
+});
