@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseAccountsCsv } from '../../shared/csv/accounts-csv';
-import { sameMailboxConflicts, sameServer } from '../../shared/csv/same-mailbox';
+import { sameMailboxConflicts } from '../../shared/csv/same-mailbox';
+import { isSameServer } from './same-server-address';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
 import type { Auth, Endpoint } from '../engine/endpoint';
 import type { AccountJob } from '../engine/account-job';
@@ -94,9 +95,9 @@ export function migrationOptions(o: MigrateCliOptions): MigrationOptions {
 }
 
 /** With source and target on one server, a mailbox may not be on both sides (same-mailbox.ts); `lines` names each job's row. */
-function refuseSameMailbox(jobs: AccountJob[], lines: string[]): void {
+async function refuseSameMailbox(jobs: AccountJob[], lines: string[]): Promise<void> {
   const [first] = jobs;
-  if (!first || !sameServer(first.source, first.target)) return;
+  if (!first || !(await isSameServer(first.source, first.target))) return;
   const server = `${first.target.host}:${first.target.port}`;
   for (const c of sameMailboxConflicts(jobs.map((j) => ({ source: j.source.user, target: j.target.user })))) {
     const j = jobs[c.index]!;
@@ -110,13 +111,13 @@ function refuseSameMailbox(jobs: AccountJob[], lines: string[]): void {
 }
 
 /** One job per account: a single pair from the URLs, or one per CSV row. */
-export function buildJobs(o: MigrateCliOptions): AccountJob[] {
+export async function buildJobs(o: MigrateCliOptions): Promise<AccountJob[]> {
   const src = sideConfig(o, 'source');
   const tgt = sideConfig(o, 'target');
   const options = migrationOptions(o);
   if (!o.accounts) {
     const jobs = [{ source: endpoint(o, 'source', src, src.user, undefined, '--source'), target: endpoint(o, 'target', tgt, tgt.user, undefined, '--target'), options }];
-    refuseSameMailbox(jobs, ['--source and --target']);
+    await refuseSameMailbox(jobs, ['--source and --target']);
     return jobs;
   }
   if (src.user || tgt.user) {
@@ -140,6 +141,6 @@ export function buildJobs(o: MigrateCliOptions): AccountJob[] {
     target: endpoint(o, 'target', tgt, row.target, row.targetPassword, `--accounts line ${row.line}`),
     options,
   }));
-  refuseSameMailbox(jobs, parsed.rows.map((row) => `--accounts line ${row.line}`));
+  await refuseSameMailbox(jobs, parsed.rows.map((row) => `--accounts line ${row.line}`));
   return jobs;
 }

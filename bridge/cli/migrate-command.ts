@@ -30,7 +30,7 @@ export function parseMigrateOptions(raw: Record<string, unknown>) {
 
 export async function runMigrate(raw: Record<string, unknown>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream }): Promise<MigrateOutcome> {
   const opts = parseMigrateOptions(raw);
-  const jobs: AccountJob[] = buildJobs(opts);
+  const jobs: AccountJob[] = await buildJobs(opts);
   const stateDir = opts.stateDir ?? join(defaultDataDir(), 'state');
   const store = StateStore.open(stateDir);
   const progress = new ProgressOutput(io.stderr);

@@ -37,7 +37,7 @@ export function parseVerifyOptions(raw: Record<string, unknown>): VerifyCliOptio
  */
 export async function runVerify(raw: Record<string, unknown>, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<VerifyOutcome> {
   const opts = parseVerifyOptions(raw);
-  const jobs: AccountJob[] = buildJobs(asMigrateOptions(opts));
+  const jobs: AccountJob[] = await buildJobs(asMigrateOptions(opts));
   const stateDir = opts.stateDir ?? join(defaultDataDir(), 'state');
   const budget = new ByteBudget(jobs[0]?.options.budgetBytes ?? 16 * 1024 * 1024);
   // Only --fix writes, and only then is the state store opened for writing (to record the new copies).

@@ -54,7 +54,7 @@ export async function runQueueMigrate(
   // An untrusted TLS certificate will not get better by waiting: say what to do (exit 2).
   const failure = address.tls ? await probeRedis(address, describeRedis(address)) : null;
   if (failure?.kind === 'tls') throw new UsageError(failure.message);
-  const jobs: AccountJob[] = buildJobs(opts);
+  const jobs: AccountJob[] = await buildJobs(opts);
   const progress = new ProgressOutput(io.stderr);
   const accounts = await AccountQueue.open(address, key);
   const labels = new Map<string, string>();

@@ -47,4 +47,14 @@ describe('cli migrate: a mailbox copied onto itself', () => {
     expect(r.code, describeRun(r)).toBe(2);
     expect(r.stderr).toMatch(/line 3.*line 2|line 2.*line 3/);
   });
+
+  it('the same server under two names (localhost and 127.0.0.1) is the same server: the chain is refused too', async () => {
+    expect(server.host).toBe('127.0.0.1');
+    const file = scratch.write('chain-names.csv', `source,target,source_password,target_password\r\n${A.user},${B.user},${A.password},${B.password}\r\n${B.user},${C.user},${B.password},${C.password}\r\n`);
+    const before = [await snapshotMailbox(server, B), await snapshotMailbox(server, C)];
+    const r = await runCliInProcess(['--source', `imap://localhost:${server.imapPort}`, '--target', `imap://127.0.0.1:${server.imapPort}`, '--allow-plaintext', '--accounts', file, '--state-dir', scratch.path('st3')]);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toMatch(/line 2 copies into same-b@example\.com, which --accounts line 3 copies from, on the same server/);
+    expect([await snapshotMailbox(server, B), await snapshotMailbox(server, C)]).toEqual(before);
+  });
 });

@@ -31,17 +31,17 @@ describe('pop3:// and pop3s:// on the command line', () => {
     expect(() => parseEndpointUrl('pop3s://u:secret@b', '--source', { allowPop3: true })).toThrow(/do not put a password/);
   });
 
-  it('buildJobs makes a POP3 source endpoint and refuses a POP3 target', () => {
+  it('buildJobs makes a POP3 source endpoint and refuses a POP3 target', async () => {
     process.env.MM_POP3_TEST_PW = 'x';
     const opts = (target: string) =>
       parseMigrateOptions({ source: 'pop3s://alice%40old.example.com@pop.old.example.com', target, sourcePasswordEnv: 'MM_POP3_TEST_PW', targetPasswordEnv: 'MM_POP3_TEST_PW' });
-    const [j] = buildJobs(opts('imaps://bob%40new.example.com@imap.new.example.com'));
+    const [j] = await buildJobs(opts('imaps://bob%40new.example.com@imap.new.example.com'));
     expect(j!.source).toMatchObject({ protocol: 'pop3', security: 'tls', port: 995, user: 'alice@old.example.com' });
     expect(j!.target).toMatchObject({ protocol: 'imap', security: 'tls', port: 993 });
     expect(describeEndpoint(j!.source)).toBe('pop3s://alice%40old.example.com@pop.old.example.com:995');
-    expect(() => buildJobs(opts('pop3s://bob%40new.example.com@pop.new.example.com'))).toThrow(/^--target: pop3s:\/\/ cannot be used here/);
+    await expect(buildJobs(opts('pop3s://bob%40new.example.com@pop.new.example.com'))).rejects.toThrow(/^--target: pop3s:\/\/ cannot be used here/);
     // pop3:// = STLS required, or plaintext with --allow-plaintext, like imap://
-    const plain = buildJobs(parseMigrateOptions({ source: 'pop3://a@h', target: 'imap://b@h', sourcePasswordEnv: 'MM_POP3_TEST_PW', targetPasswordEnv: 'MM_POP3_TEST_PW', allowPlaintext: true }));
+    const plain = await buildJobs(parseMigrateOptions({ source: 'pop3://a@h', target: 'imap://b@h', sourcePasswordEnv: 'MM_POP3_TEST_PW', targetPasswordEnv: 'MM_POP3_TEST_PW', allowPlaintext: true }));
     expect(plain[0]!.source).toMatchObject({ protocol: 'pop3', security: 'plain', port: 110 });
     expect(describeEndpoint(plain[0]!.source)).toBe('pop3://a@h:110');
   });

@@ -1,0 +1,36 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import { sameServer } from '../../shared/csv/same-mailbox';
+
+interface Server {
+  host: string;
+  port: number;
+}
+
+async function addresses(host: string): Promise<string[]> {
+  if (isIP(host)) return [normalise(host)];
+  try {
+    return (await lookup(host, { all: true })).map((a) => normalise(a.address));
+  } catch {
+    // A name that does not resolve fails the run itself, with DNS_FAILED.
+    return [];
+  }
+}
+
+/** IPv4-mapped IPv6 (::ffff:10.0.0.1) is the IPv4 address; `localhost` resolves to both loopbacks. */
+function normalise(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  return address === '::1' ? '127.0.0.1' : address.toLowerCase();
+}
+
+/**
+ * Whether two endpoints are one server: the same name, or two names (imap.example.com and
+ * mail.example.com, localhost and 127.0.0.1) for an address they share, on the same port.
+ */
+export async function isSameServer(a: Server, b: Server): Promise<boolean> {
+  if (sameServer(a, b)) return true;
+  if (a.port !== b.port) return false;
+  const [x, y] = await Promise.all([addresses(a.host), addresses(b.host)]);
+  return x.some((address) => y.includes(address));
+}
