@@ -80,8 +80,8 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     transient: false,
   },
   IMAP_DISABLED: {
-    en: 'The server refused IMAP for this account. Enable IMAP/POP in the old mailbox settings (or ask the administrator to enable it for all users) and try again.',
-    zh: '服务器拒绝了该账号的 IMAP 访问。请在原邮箱设置中开启 IMAP/POP 服务(或请管理员为所有用户开启)后重试。',
+    en: "The server refused IMAP for this account. Enable IMAP/POP in this mailbox's settings (or ask the administrator to enable it for all users) and try again.",
+    zh: '服务器拒绝了该账号的 IMAP 访问。请在该邮箱的设置中开启 IMAP/POP 服务(或请管理员为所有用户开启)后重试。',
     transient: false,
   },
   THROTTLED: {
@@ -179,12 +179,13 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
 /**
  * What happened, per code, in words for a person (English and Chinese). The engine's own
  * message is English and names CLI flags; the UI and the report say this instead, with the
- * side of the migration filled in (`{side}`: the old or the new mailbox).
+ * side of the migration filled in (`{side}`: the old or the new mailbox; `{server}`: its
+ * server). Each side's words, the unknown side's too, must read right in every template.
  */
 export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   AUTH_FAILED: { en: 'Login to {side} failed: the server refused the user name or password.', zh: '{side}登录失败:服务器不接受该账号或密码。' },
-  CONNECT_FAILED: { en: 'Could not connect to {side}.', zh: '无法连接{side}服务器。' },
-  DNS_FAILED: { en: 'The server address of {side} could not be found (DNS).', zh: '找不到{side}的服务器地址(DNS 解析失败)。' },
+  CONNECT_FAILED: { en: 'Could not connect to {server}.', zh: '无法连接{server}。' },
+  DNS_FAILED: { en: 'The address of {server} could not be found (DNS).', zh: '找不到{server}的地址(DNS 解析失败)。' },
   TLS_FAILED: { en: 'No secure (TLS) connection to {side}: the certificate could not be verified or encryption failed.', zh: '无法与{side}建立加密(TLS)连接:证书无法验证或加密协商失败。' },
   PLAINTEXT_REFUSED: { en: 'The password for {side} would travel unencrypted, so it was not sent.', zh: '{side}的密码将以明文传输,因此没有发送。' },
   IMAP_DISABLED: { en: '{side} does not allow IMAP (or POP3) access for this account.', zh: '{side}未对该账号开放 IMAP(或 POP3)访问。' },
@@ -224,13 +225,22 @@ const SIDE_WORDS = {
   unknown: { en: 'the mail server', zh: '邮件服务器' },
 } as const;
 
+/** The side's server: the unknown side's words already are a server ("邮件服务器服务器" otherwise). */
+const SERVER_WORDS = {
+  source: { en: "the old mailbox's server", zh: '原邮箱服务器' },
+  target: { en: "the new mailbox's server", zh: '新邮箱服务器' },
+  unknown: SIDE_WORDS.unknown,
+} as const;
+
 /** The person's sentence for an error: its code's message with the side filled in. */
 export function errorMessage(error: { code: string; message: string; side?: 'source' | 'target' | undefined; facts?: WarningFacts | undefined }, lang: 'en' | 'zh'): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
-  const side = SIDE_WORDS[errorSide(error) ?? 'unknown'][lang];
+  const which = errorSide(error) ?? 'unknown';
+  const side = SIDE_WORDS[which][lang];
+  const server = SERVER_WORDS[which][lang];
   const named = error.facts?.kind === 'folder-unreadable' ? error.facts.folder : undefined;
   const folder = lang === 'zh' ? (named === undefined ? '其中一个文件夹' : `文件夹“${named}”`) : named === undefined ? 'one of its folders' : `the folder "${named}"`;
-  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side).replace('{folder}', folder);
+  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side).replace('{server}', server).replace('{folder}', folder);
   return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

@@ -61,6 +61,7 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       });
       for (const w of result.warnings) progress.line(warningLine(job.source.user, w));
       if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
+      if (result.error?.code === 'TLS_FAILED' && !job.source.insecureTls && /certificate/i.test(result.error.message)) progress.line(tlsHint(result.error.side ?? 'source', job));
       if (opts.dryRun) {
         // POP3 gives a message's date only in its header, which only the copy reads.
         const whole = opts.since && job.source.protocol === 'pop3' ? ' (all of them: POP3 tells dates only in each message, so --since is applied while copying)' : '';
@@ -76,6 +77,12 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
     process.off('SIGTERM', onSignal);
     store.close();
   }
+}
+
+/** The engine's TLS advice fits the extension too; on the command line the choice is a flag. */
+function tlsHint(side: 'source' | 'target', job: AccountJob): string {
+  const ep = side === 'target' ? job.target : job.source;
+  return `  To accept a self-signed certificate you trust: --insecure-tls. \`./mailmover-bridge test-connection ${describeEndpoint(ep)} --password-env NAME\` shows its SHA-256 fingerprint, to check with the server's administrator first.`;
 }
 
 export const ExitCode = z.union([z.literal(0), z.literal(1), z.literal(2)]);

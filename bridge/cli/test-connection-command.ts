@@ -98,6 +98,8 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
     insecureTls: !!o.insecureTls,
   };
   const options: TestConnectionOptions = {
+    // The report is read on the command line: advice names the flags (--insecure-tls).
+    surface: 'cli',
     ...(o.provider ? { provider: o.provider } : {}),
     ...(o.detect === false ? { detect: false } : {}),
     ...(pop3 !== undefined ? { pop3 } : {}),

@@ -9,6 +9,18 @@ export interface Pop3Target {
 }
 
 export interface TestConnectionOptions {
+  /**
+   * Which mailbox of the migration the tested server is: its errors name that side, and its remedies
+   * leave out the checks written for the old mailbox when it is the new one. Default 'source'.
+   */
+  side?: 'source' | 'target';
+  /**
+   * Where the report is read. Advice about a choice the user made (accepting an unverified
+   * certificate, allowing plaintext) is said in words that fit the extension's settings and the
+   * command line alike; 'cli' adds the command line's flag (--insecure-tls, --allow-plaintext).
+   * Default 'ui'.
+   */
+  surface?: 'cli' | 'ui';
   /** Provider chosen by the user (preset id or alias); otherwise it is detected. */
   provider?: string;
   /** Address used for MX detection; default: the login when it contains '@'. */

@@ -45,9 +45,9 @@ function notPop3(where: string, cause: Pop3ProtocolError): Pop3CheckError | null
   return new Pop3CheckError('PROTOCOL_ERROR', mail ? `${where} is not a POP3 server (greeting "${mail.slice(0, 80)}").` : `${where} is ${foreignServiceKind(first)}, not a POP3 server.`, mail);
 }
 
-function toCheckError(err: unknown, ep: Endpoint): Pop3CheckError {
+function toCheckError(err: unknown, ep: Endpoint, side: 'source' | 'target'): Pop3CheckError {
   const where = `POP3 ${ep.host}:${ep.port}`;
-  const e = err instanceof MigrationError ? err : classifyPop3Error(err, { side: 'source', account: ep.user, host: ep.host, port: ep.port }, 'session');
+  const e = err instanceof MigrationError ? err : classifyPop3Error(err, { side, account: ep.user, host: ep.host, port: ep.port }, 'session');
   const cause = e.cause;
   if (cause instanceof Pop3ProtocolError) {
     const foreign = notPop3(where, cause);
@@ -60,14 +60,14 @@ function toCheckError(err: unknown, ep: Endpoint): Pop3CheckError {
 
 /**
  * Logs in, sends STAT and QUIT. Each network step waits at most `timeoutMs`. Rejects with a
- * Pop3CheckError; the password is never in its message.
+ * Pop3CheckError naming `side`; the password is never in its message.
  */
-export async function pop3InboxStat(ep: Endpoint, timeoutMs: number): Promise<InboxStat> {
+export async function pop3InboxStat(ep: Endpoint, timeoutMs: number, side: 'source' | 'target' = 'source'): Promise<InboxStat> {
   let client: Pop3Client;
   try {
     client = await Pop3Client.connect(ep, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
   } catch (err) {
-    throw toCheckError(err, ep);
+    throw toCheckError(err, ep, side);
   }
   try {
     const { text } = await client.command('STAT');
@@ -75,7 +75,7 @@ export async function pop3InboxStat(ep: Endpoint, timeoutMs: number): Promise<In
     if (!m) throw new Pop3CheckError('PROTOCOL_ERROR', `POP3 ${ep.host}:${ep.port} sent an unreadable STAT reply "+OK ${text.slice(0, 80)}".`, text.slice(0, 200));
     return { messages: Number(m[1]), octets: Number(m[2]) };
   } catch (err) {
-    throw err instanceof Pop3CheckError ? err : toCheckError(err, ep);
+    throw err instanceof Pop3CheckError ? err : toCheckError(err, ep, side);
   } finally {
     await client.quit();
   }

@@ -5,6 +5,7 @@
  */
 import { REMEDIES, type ErrorCode } from '../../shared/errors';
 import {
+  baseRemedy,
   beforeStartChecklist,
   presetForGreeting,
   remedyFor,
@@ -38,6 +39,7 @@ export class ReportBuilder {
   constructor(
     endpoint: Endpoint,
     now: Date,
+    private readonly side: 'source' | 'target',
     private readonly onStep?: (step: Step) => void,
   ) {
     this.fields = {
@@ -99,11 +101,22 @@ export class ReportBuilder {
     }
   }
 
+  /**
+   * The remedy for the tested side. The generic pitfalls (GENERIC_PITFALLS) are the old mailbox's
+   * (its IMAP switch, its expiry, the old provider's address): for the new mailbox only the base
+   * remedy and the provider's own pitfalls apply.
+   */
+  private remedyOf(p: PendingError): ReturnType<typeof remedyFor> {
+    const remedy = remedyFor(p.code, this.preset, p.pitfallIds);
+    if (this.side === 'source' || !remedy.pitfalls.every((x) => x.id.startsWith('generic-'))) return remedy;
+    return { ...baseRemedy(p.code), pitfalls: [] };
+  }
+
   build(durationMs: number): ConnectionReport {
     const p = this.pending;
     let error: ConnectionReport['error'] = null;
     if (p) {
-      const remedy = remedyFor(p.code, this.preset, p.pitfallIds);
+      const remedy = this.remedyOf(p);
       error = {
         code: p.code,
         message: p.message,
@@ -120,7 +133,8 @@ export class ReportBuilder {
       durationMs: Math.max(0, durationMs),
       steps: this.steps,
       warnings: this.warnings,
-      checklist: beforeStartChecklist(this.preset).map(toPitfallView),
+      // What to do before migrating away from a provider: nothing of it is about the new mailbox.
+      checklist: this.side === 'source' ? beforeStartChecklist(this.preset).map(toPitfallView) : [],
       error,
     };
   }

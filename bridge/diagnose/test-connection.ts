@@ -43,7 +43,7 @@ async function testImapSession(ctx: StageContext, flowOptions: FlowOptions, maxF
     await quotaStage(ctx, client);
   } catch (err) {
     const { endpoint } = ctx;
-    const e = classifyError(err, { side: 'source', account: ctx.account, host: endpoint.host, port: endpoint.port });
+    const e = classifyError(err, { side: ctx.side, account: ctx.account, host: endpoint.host, port: endpoint.port });
     ctx.report.fail(e.code, e.message, 'folders', serverTextOf(err));
   } finally {
     await closeQuietly(client);
@@ -65,15 +65,17 @@ async function runStages(ctx: StageContext, maxFolders: number): Promise<void> {
 export async function testConnection(endpoint: Endpoint, opts: TestConnectionOptions = {}): Promise<ConnectionReport> {
   const started = Date.now();
   const now = opts.now ?? new Date();
+  const side = opts.side ?? 'source';
   const ctx: StageContext = {
     endpoint,
     protocol: endpoint.protocol === 'pop3' ? 'pop3' : 'imap',
     where: `${endpoint.host}:${endpoint.port}`,
     account: endpoint.user,
+    side,
     opts,
     timeoutMs: opts.timeoutMs ?? 20_000,
     now,
-    report: new ReportBuilder(endpoint, now, opts.onStep),
+    report: new ReportBuilder(endpoint, now, side, opts.onStep),
   };
   try {
     await runStages(ctx, opts.maxFolders ?? 500);

@@ -50,6 +50,19 @@ const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENE
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'NoConnection', 'ClosedAfterConnectTLS', 'ClosedAfterConnectText', 'EConnectionClosed']);
 
 /**
+ * What to do about a failed TLS connection. The message is read in the extension (a checkbox
+ * "Accept a self-signed certificate") and on the command line (--insecure-tls), so it names the
+ * choice in words that fit both; the connection test, on either, shows the certificate's
+ * fingerprint to check first. A port that does not speak TLS is not helped by accepting anything.
+ */
+function tlsAdvice(code: string, message: string): string {
+  const accept = "If you trust this server, choose to accept a self-signed certificate for it. The connection test shows the certificate's SHA-256 fingerprint: check it with the server's administrator first.";
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `Use the server name the certificate was issued for. ${accept}`;
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/.test(code) || /certificate|self[- ]signed/i.test(message)) return accept;
+  return 'Check that the port and the security setting (TLS from the start, or STARTTLS) match what the server offers.';
+}
+
+/**
  * Turns whatever imapflow, node:net or node:tls threw into a coded MigrationError.
  * The server's own words are kept (they often name the real cause, e.g. "IMAP is
  * disabled for this account"), credentials never appear in them.
@@ -79,7 +92,7 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
     return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).${bye}`, opts);
   }
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
-    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. Accept a self-signed certificate only if you trust this server.`, opts);
+    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. ${tlsAdvice(code, e.message ?? '')}`, opts);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new MigrationError('DNS_FAILED', `The server name of the ${where} could not be resolved (${code}). Check the server address.`, opts);

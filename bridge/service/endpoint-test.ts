@@ -33,6 +33,8 @@ export async function testEndpoint(p: RequestParams<'endpoint.test'>, opts: { dn
   };
   try {
     const report = await testConnection(ep, {
+      // The wizard tests the old and the new mailbox: errors and remedies are about the one tested.
+      side: p.side,
       ...(p.provider && findPreset(p.provider) ? { provider: p.provider } : {}),
       detect: p.detect,
       // The POP3 comparison is for an IMAP source whose provider is known; the wizard tests one side at a time.
@@ -40,7 +42,7 @@ export async function testEndpoint(p: RequestParams<'endpoint.test'>, opts: { dn
       timeoutMs: 20_000,
     });
     const folders = report.totals?.folders ?? report.folders?.length ?? (report.pop3 || p.server.protocol === 'pop3' ? (report.authenticated ? 1 : null) : null);
-    const error = report.error ? classified({ code: report.error.code, message: report.error.message }) : null;
+    const error = report.error ? classified({ code: report.error.code, message: report.error.message, side: p.side }) : null;
     return { ok: report.ok, error, folders: report.ok ? folders : null, ms: ms(), report };
   } catch (err) {
     const e = classifyError(err, { side: p.side, account: p.user, host: p.server.host, port: p.server.port });

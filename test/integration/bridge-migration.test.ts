@@ -147,6 +147,18 @@ describe('bridge: a migration driven over the WebSocket', () => {
     expect(closed.error?.code).toBe('CONNECT_FAILED');
   });
 
+  it('a test of the new server (side target) that fails is about the new mailbox, in its message and remedy', async () => {
+    const server = { host: '127.0.0.1', port: target.imapPort, security: 'plain' as const, allowPlaintext: true };
+    const bad = await client.request('endpoint.test', { server, user: tgt.alice.user, password: 'not-it', side: 'target' });
+    expect(bad.ok).toBe(false);
+    expect(bad.error).toMatchObject({ code: 'AUTH_FAILED', side: 'target' });
+    expect(bad.error?.message).toMatch(/target/);
+    expect(bad.error?.message).not.toMatch(/source/);
+    // What to do before leaving the old provider is not a checklist for the new mailbox.
+    expect(bad.report?.checklist).toEqual([]);
+    expect(JSON.stringify(bad.report?.error?.hints ?? [])).not.toMatch(/old mailbox|原邮箱/);
+  });
+
   it('creates a job and imports three accounts; the wrong password fails without retries', async () => {
     const { job } = await client.request('job.create', {
       name: '搬家 test',

@@ -208,6 +208,9 @@ describe('cli migrate: one account', () => {
     expect(failed.error?.code).toBe('TLS_FAILED');
     expect(failed.messagesCopied).toBe(0);
     expect(refused.stderr).toMatch(/TLS_FAILED/);
+    // The engine's advice fits the extension; the command line adds its flag and how to see the fingerprint.
+    expect(failed.error?.message).toMatch(/choose to accept a self-signed certificate for it/);
+    expect(refused.stderr).toContain(`To accept a self-signed certificate you trust: --insecure-tls. \`./mailmover-bridge test-connection imaps://${encodeURIComponent(alice.user)}@127.0.0.1:${source.imapsPort} --password-env NAME\` shows its SHA-256 fingerprint`);
     expect((await readFolder(target, carol, 'INBOX')).length).toBe(0);
 
     const r = await cli([...args(scratch.path('state-tls')), '--insecure-tls'], pwEnv);

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testConnection } from '../../bridge/diagnose/test-connection';
 import type { Endpoint } from '../../bridge/engine/endpoint';
+import { errorMessage } from '../../shared/errors';
 import { ConnectionReportSchema, type ConnectionReport } from '../../shared/providers';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { getFreePorts } from '../harness/free-port';
@@ -194,6 +195,54 @@ describe('connection test against Dovecot', () => {
     expect(r.checklist.map((h) => h.id)).toContain('download-all');
   });
 
+  it('a test of the new mailbox (side target) names the new mailbox and gives no old-mailbox checks', async () => {
+    const wrong = 'Wr0ng-N3w!box';
+    // The domain's MX still names the old provider during a migration: not taken for the new mailbox's.
+    const resolver = { resolveMx: async () => [{ exchange: 'mxbiz1.qq.com', priority: 5 }] };
+    const r = check(await testConnection(tlsEndpoint(server, { auth: { kind: 'password', password: wrong } }), { side: 'target', resolver, pop3: false }), [wrong, PASSWORD]);
+    expect(r.error).toMatchObject({ code: 'AUTH_FAILED', stage: 'auth' });
+    expect(r.error!.message).toMatch(/\btarget\b/);
+    expect(r.error!.message).not.toMatch(/\bsource\b/);
+    expect(errorMessage(r.error!, 'en')).toMatch(/^Login to the new mailbox failed/);
+    expect(errorMessage(r.error!, 'zh')).toMatch(/^新邮箱登录失败/);
+    expect(r.provider).toMatchObject({ presetId: null, via: null, matchedMx: null });
+    expect(r.warnings.find((w) => w.code === 'PROVIDER_FROM_MX')?.message.en).toMatch(/do not tell the new system's provider/);
+    expect(r.error!.hints).toEqual([]);
+    expect(`${r.error!.remedy.en} ${r.error!.remedy.zh}`).not.toMatch(/old|原邮箱|原服务商/);
+    expect(r.checklist).toEqual([]);
+
+    // The same test of the old mailbox keeps its side, the provider from MX and the old-mailbox checks.
+    const old = check(await testConnection(tlsEndpoint(server, { auth: { kind: 'password', password: wrong } }), { resolver, pop3: false }), [wrong, PASSWORD]);
+    expect(errorMessage(old.error!, 'en')).toMatch(/^Login to the old mailbox failed/);
+    expect(old.provider).toMatchObject({ presetId: 'tencent', via: 'mx' });
+    expect(old.error!.hints.map((h) => h.id)).toContain('secure-login');
+
+    const plaintext = check(await testConnection(plainEndpoint(server, alice, { allowPlaintext: false }), { side: 'target', detect: false }));
+    expect(plaintext.error).toMatchObject({ code: 'PLAINTEXT_REFUSED', stage: 'config' });
+    expect(errorMessage(plaintext.error!, 'zh')).toMatch(/^新邮箱的密码/);
+  });
+
+  it('the choices the user made are named in words that fit the extension; the command line (surface cli) also gets its flag', async () => {
+    const accepted = check(await testConnection(tlsEndpoint(server), { detect: false, pop3: false }));
+    const notVerified = accepted.warnings.find((w) => w.code === 'TLS_NOT_VERIFIED')!;
+    expect(notVerified.message.en).toContain('accepted because you chose to accept a self-signed certificate for this server');
+    expect(notVerified.message.en).not.toContain('--');
+    const cli = check(await testConnection(tlsEndpoint(server), { detect: false, pop3: false, surface: 'cli' }));
+    expect(cli.warnings.find((w) => w.code === 'TLS_NOT_VERIFIED')!.message.en).toContain('accept a self-signed certificate for this server (--insecure-tls)');
+
+    const rejected = check(await testConnection(tlsEndpoint(server, { insecureTls: false }), { detect: false }));
+    expect(rejected.error!.message).toContain('To connect anyway, choose to accept a self-signed certificate for this server, but only if you trust it');
+    expect(rejected.error!.message).toContain(rejected.tls!.certificate!.fingerprint256);
+    expect(rejected.error!.message).not.toContain('--');
+    const rejectedCli = check(await testConnection(tlsEndpoint(server, { insecureTls: false }), { detect: false, surface: 'cli' }));
+    expect(rejectedCli.error!.message).toContain('(--insecure-tls)');
+
+    const plain = check(await testConnection(plainEndpoint(server), { detect: false, pop3: false }));
+    expect(plain.warnings.find((w) => w.code === 'PLAINTEXT')!.message.en).not.toContain('--');
+    const plainCli = check(await testConnection(plainEndpoint(server), { detect: false, pop3: false, surface: 'cli' }));
+    expect(plainCli.warnings.find((w) => w.code === 'PLAINTEXT')!.message.en).toContain('(--allow-plaintext)');
+  });
+
   it('a closed port → CONNECT_FAILED at the TCP step', async () => {
     const [port] = await getFreePorts(1);
     const r = check(await testConnection(tlsEndpoint(server, { port: port! }), { detect: false }));
@@ -250,6 +299,9 @@ describe('connection test against Dovecot', () => {
       const r = check(await testConnection(plainEndpoint(plain), { detect: false }));
       expect(r.error).toMatchObject({ code: 'THROTTLED', stage: 'auth', transient: true });
       expect(r.error!.serverText).toMatch(/Maximum number of connections/);
+      const target = check(await testConnection(plainEndpoint(plain), { side: 'target', detect: false }));
+      expect(target.error).toMatchObject({ code: 'THROTTLED', stage: 'auth' });
+      expect(errorMessage(target.error!, 'en')).toBe('The new mailbox is limiting connections or requests.');
     } finally {
       for (const c of hold) await c.logout();
     }
@@ -366,6 +418,17 @@ describe('only the last 30 days visible over IMAP (simulated with a Dovecot virt
     // neither the IMAP view nor the real inbox changed
     expect(await readFolder(server, carol, 'INBOX')).toEqual(before.virtual);
     expect(await readFolder(server, carol, 'real/INBOX')).toEqual(before.real);
+  });
+
+  it('the new mailbox (side target) gets no warning about what a migration would miss: only the old one is read', async () => {
+    const r = check(
+      await testConnection(plainEndpoint(server, carol), { side: 'target', detect: false, provider: 'netease', pop3: { port: server.pop3Port, security: 'plain' } }),
+      [carol.password],
+    );
+    expect(r.ok).toBe(true);
+    expect(r.pop3).toMatchObject({ status: 'ok', messages: 8 });
+    expect(r.warnings.map((w) => w.code)).not.toContain('RECENT_ONLY');
+    expect(r.warnings.map((w) => w.code)).not.toContain('IMAP_FEWER_THAN_POP3');
   });
 
   it('without the POP3 count and with UIDs starting at 1 in the view, only the provider heuristic is left: no warning at a provider without the default', async () => {

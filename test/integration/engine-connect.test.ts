@@ -45,6 +45,9 @@ describe('connecting: TLS policy, admin (master) login, OAuth2, classified error
     const tls = base({ port: source.imapsPort, security: 'tls', allowPlaintext: false });
     const err = await connectError(tls);
     expect(err.code).toBe('TLS_FAILED');
+    // Shown by the CLI and in the extension: what to do, without a command-line flag.
+    expect(err.message).toMatch(/self-signed certificate\. If you trust this server, choose to accept a self-signed certificate for it\./);
+    expect(err.message).not.toContain('--');
     for (const ok of [{ ...tls, ca: source.caPem }, { ...tls, insecureTls: true }]) {
       const c = await connectImap(ok, { side: 'source' });
       expect(c.secureConnection).toBe(true);

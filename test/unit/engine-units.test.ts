@@ -97,6 +97,19 @@ describe('classifyError', () => {
     expect(auth.message).toContain('a@x.com');
     expect(auth.transient).toBe(false);
   });
+  it('a certificate it cannot verify: says how to accept it in words for the extension and the command line alike, no flag', () => {
+    const self = classifyError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, ctx).message;
+    expect(self).toContain('If you trust this server, choose to accept a self-signed certificate for it.');
+    expect(self).toContain("The connection test shows the certificate's SHA-256 fingerprint");
+    expect(self).not.toContain('--');
+    const name = classifyError({ code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: "Hostname/IP does not match certificate's altnames" }, ctx).message;
+    expect(name).toContain('Use the server name the certificate was issued for.');
+    // A port that does not speak TLS is not helped by accepting a certificate.
+    const port = classifyError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, ctx);
+    expect(port.code).toBe('TLS_FAILED');
+    expect(port.message).not.toMatch(/self-signed/);
+    expect(port.message).toContain('Check that the port and the security setting');
+  });
   it('keeps an existing MigrationError', () => {
     const e = new MigrationError('SOURCE_CHANGED', 'x');
     expect(classifyError(e, ctx)).toBe(e);

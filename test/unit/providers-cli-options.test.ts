@@ -39,7 +39,7 @@ describe('test-connection options', () => {
       allowPlaintext: false,
       insecureTls: false,
     });
-    expect(options).toEqual({});
+    expect(options).toEqual({ surface: 'cli' });
   });
 
   it('imap:// is STARTTLS; with --allow-plaintext it is plain, as for migrate', () => {
@@ -58,7 +58,7 @@ describe('test-connection options', () => {
     });
     expect(buildTestConnectionInput('imaps://h', { user: 'u', oauthTokenEnv: TOKEN }).endpoint.auth).toEqual({ kind: 'oauth2', accessToken: 'tok' });
     const { options } = buildTestConnectionInput('imaps://u@h', { passwordEnv: ENV, provider: 'exmail', pop3Port: '995', timeout: '5', maxFolders: '20', detect: false });
-    expect(options).toEqual({ provider: 'exmail', detect: false, pop3: { port: 995, security: 'tls' }, timeoutMs: 5000, maxFolders: 20 });
+    expect(options).toEqual({ surface: 'cli', provider: 'exmail', detect: false, pop3: { port: 995, security: 'tls' }, timeoutMs: 5000, maxFolders: 20 });
     expect(buildTestConnectionInput('imaps://u@h', { passwordEnv: ENV, pop3Port: '110', pop3Host: 'pop.h' }).options.pop3).toEqual({ port: 110, security: 'starttls', host: 'pop.h' });
     expect(buildTestConnectionInput('imaps://u@h', { passwordEnv: ENV, pop3: false }).options.pop3).toBe(false);
   });

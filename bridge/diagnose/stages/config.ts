@@ -9,7 +9,7 @@ export type FlowOptions = ReturnType<typeof imapFlowOptions>;
  * on the wire. Resolves with imapflow's options for IMAP, null for POP3; false when the test stops.
  */
 export function checkConfig(ctx: StageContext): FlowOptions | null | false {
-  const { endpoint, account, where, report } = ctx;
+  const { endpoint, account, side, where, report } = ctx;
   let flowOptions: FlowOptions | null = null;
   if (ctx.protocol === 'pop3') {
     if (endpoint.security === 'plain' && !endpoint.allowPlaintext) {
@@ -22,9 +22,9 @@ export function checkConfig(ctx: StageContext): FlowOptions | null | false {
     }
   } else {
     try {
-      flowOptions = imapFlowOptions(endpoint, { side: 'source', id: 'connection-test' });
+      flowOptions = imapFlowOptions(endpoint, { side, id: 'connection-test' });
     } catch (err) {
-      const e = err instanceof MigrationError ? err : classifyError(err, { side: 'source', account, host: endpoint.host, port: endpoint.port });
+      const e = err instanceof MigrationError ? err : classifyError(err, { side, account, host: endpoint.host, port: endpoint.port });
       report.fail(e.code, e.message, 'config');
       return false;
     }
@@ -34,7 +34,8 @@ export function checkConfig(ctx: StageContext): FlowOptions | null | false {
       code: 'PLAINTEXT',
       severity: 'warning',
       message: {
-        en: `The password goes unencrypted to ${where} (--allow-plaintext). Use this only on a trusted network.`,
+        // The extension's choice is a security setting, the command line's a flag: only the command line is shown the flag.
+        en: `The password goes unencrypted to ${where}: you chose to connect without TLS${ctx.opts.surface === 'cli' ? ' (--allow-plaintext)' : ''}. Use this only on a trusted network.`,
         zh: `密码将以明文发送到 ${where}(已允许不加密连接),仅可在可信网络中使用。`,
       },
       hints: [],

@@ -10,6 +10,8 @@ export interface StageContext {
   /** host:port, for messages. */
   where: string;
   account: string;
+  /** The side of the migration the tested server is on (TestConnectionOptions.side). */
+  side: 'source' | 'target';
   opts: TestConnectionOptions;
   /** Per network step. */
   timeoutMs: number;

@@ -115,14 +115,14 @@ function warnAboutFolders(ctx: StageContext, folders: FolderReport[], maxFolders
  * ones in detail, the rest listed only), and the totals. false: LIST failed and the test stops.
  */
 export async function surveyFolders(ctx: StageContext, client: ImapFlow, maxFolders: number): Promise<boolean> {
-  const { endpoint, account, report } = ctx;
+  const { endpoint, account, side, report } = ctx;
   const statusSize = report.fields.statusSize === true;
   const t = performance.now();
   let list: ListResponse[];
   try {
     list = await client.list();
   } catch (err) {
-    const e = classifyError(err, { side: 'source', account, host: endpoint.host, port: endpoint.port });
+    const e = classifyError(err, { side, account, host: endpoint.host, port: endpoint.port });
     report.fail(e.code === 'INTERNAL' ? 'PROTOCOL_ERROR' : e.code, `LIST failed: ${e.message}`, 'folders', serverTextOf(err));
     return false;
   }

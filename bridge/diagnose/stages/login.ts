@@ -19,7 +19,7 @@ export function serverTextOf(err: unknown): string | null {
  * login failed.
  */
 export async function loginImap(ctx: StageContext, flowOptions: FlowOptions): Promise<ImapFlow | null> {
-  const { endpoint, account, where, timeoutMs, report } = ctx;
+  const { endpoint, account, side, where, timeoutMs, report } = ctx;
   const client = guardReadOnly(
     new ImapFlow({
       ...flowOptions,
@@ -35,7 +35,7 @@ export async function loginImap(ctx: StageContext, flowOptions: FlowOptions): Pr
   } catch (err) {
     client.close();
     const text = serverTextOf(err);
-    const e = classifyError(err, { side: 'source', account, host: endpoint.host, port: endpoint.port });
+    const e = classifyError(err, { side, account, host: endpoint.host, port: endpoint.port });
     const known = matchResponse(report.preset, text);
     let code: ErrorCode = e.code;
     let message = e.message;
@@ -44,7 +44,7 @@ export async function loginImap(ctx: StageContext, flowOptions: FlowOptions): Pr
       message = `${e.message} ${known.meaning.en}`;
     } else if (THROTTLE_TEXT.test(`${text ?? ''} ${(err as Error).message ?? ''}`)) {
       code = 'THROTTLED';
-      message = `The server ${where} refused more sessions for ${account}${text ? `: "${text}"` : ''}. Close other mail clients of this account or wait, then try again.`;
+      message = `The ${side} server ${where} refused more sessions for ${account}${text ? `: "${text}"` : ''}. Close other mail clients of this account or wait, then try again.`;
     }
     const stage: ConnectionStage = code === 'TLS_FAILED' ? 'tls' : code === 'CONNECT_FAILED' || code === 'TIMEOUT' ? 'greeting' : 'auth';
     report.fail(code, message, stage, text, known?.pitfalls ?? []);

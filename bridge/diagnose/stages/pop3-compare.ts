@@ -39,7 +39,7 @@ async function countOverPop3(ctx: StageContext, target: Pop3Target, imapOk: bool
   if (endpoint.auth.kind === 'oauth2') return { ...base, status: 'skipped', messages: null, octets: null, error: null, detail: 'not checked: OAuth2 login' };
   try {
     // a supplementary check: a wrong POP3 transport (STLS on a TLS port) must not hold the test long
-    const st = await pop3InboxStat(pop3Endpoint(endpoint, base), Math.min(ctx.timeoutMs, 10_000));
+    const st = await pop3InboxStat(pop3Endpoint(endpoint, base), Math.min(ctx.timeoutMs, 10_000), ctx.side);
     return { ...base, status: 'ok', messages: st.messages, octets: st.octets, error: null, detail: null };
   } catch (err) {
     const e = err instanceof Pop3CheckError ? err : new Pop3CheckError('INTERNAL', (err as Error).message);

@@ -8,7 +8,7 @@ export async function loginPop3(ctx: StageContext): Promise<void> {
   if (endpoint.auth.kind === 'oauth2') return;
   const t = performance.now();
   try {
-    const st = await pop3InboxStat(endpoint, ctx.timeoutMs);
+    const st = await pop3InboxStat(endpoint, ctx.timeoutMs, ctx.side);
     report.fields.authenticated = true;
     report.step('auth', 'ok', performance.now() - t, account);
     report.fields.folders = [

@@ -1,5 +1,6 @@
 import type { TlsInfo } from '../../../shared/providers';
 import { ProbeError, probeImapServer } from '../probe';
+import type { TestConnectionOptions } from '../options';
 import type { StageContext } from './context';
 
 type ProbedTls = Omit<TlsInfo, 'accepted'>;
@@ -8,8 +9,8 @@ function acceptance(tls: ProbedTls, insecureTls: boolean): TlsInfo['accepted'] {
   return tls.trusted ? 'verified' : insecureTls ? 'insecure-accepted' : 'rejected';
 }
 
-/** Why the certificate is not trusted, with what identifies it, so the user can decide. */
-export function tlsRejection(tls: ProbedTls, where: string): string {
+/** Why the certificate is not trusted and what identifies it: the subject, the issuer and the SHA-256 fingerprint. */
+function whyUntrusted(tls: ProbedTls, where: string): string {
   const c = tls.certificate;
   const reasons: string[] = [];
   if (tls.selfSigned) reasons.push('the certificate is self-signed');
@@ -18,7 +19,21 @@ export function tlsRejection(tls: ProbedTls, where: string): string {
   if (c?.notYetValid) reasons.push(`it is valid only from ${c.validFrom.slice(0, 10)}`);
   if (!tls.hostnameMatches) reasons.push(`it does not match the server name (${tls.hostnameError ?? 'no match'})`);
   const subject = c ? ` Certificate: ${c.subject}; issuer: ${c.issuer}; SHA-256 ${c.fingerprint256}.` : '';
-  return `The TLS certificate of ${where} is not trusted: ${reasons.join(', ') || 'unknown reason'}.${subject} Accept it only if you trust this server (--insecure-tls).`;
+  return `The TLS certificate of ${where} is not trusted: ${reasons.join(', ') || 'unknown reason'}.${subject}`;
+}
+
+/**
+ * The choice is a checkbox in the extension and --insecure-tls on the command line: the words fit
+ * both, and only the command line is shown its flag.
+ */
+function acceptSelfSigned(surface: TestConnectionOptions['surface']): string {
+  return `accept a self-signed certificate for this server${surface === 'cli' ? ' (--insecure-tls)' : ''}`;
+}
+
+/** Why the certificate is not trusted, with what identifies it, so the user can decide. */
+export function tlsRejection(tls: ProbedTls, where: string, surface?: TestConnectionOptions['surface']): string {
+  const check = tls.certificate ? ': compare the SHA-256 fingerprint with the one its administrator gives' : '';
+  return `${whyUntrusted(tls, where)} To connect anyway, choose to ${acceptSelfSigned(surface)}, but only if you trust it${check}.`;
 }
 
 function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsInfo['accepted']): void {
@@ -28,8 +43,7 @@ function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsIn
       code: 'TLS_NOT_VERIFIED',
       severity: 'warning',
       message: {
-        en: `${tlsRejection(tls, where).replace(/ Accept it only.*$/, '')} It was accepted because of --insecure-tls.`,
-        // No CLI flag in the Chinese text: the extension shows it, where the choice is a checkbox.
+        en: `${whyUntrusted(tls, where)} It was accepted because you chose to ${acceptSelfSigned(ctx.opts.surface)}; make sure you trust it.`,
         zh: `${where} 的 TLS 证书不受信任(${tls.selfSigned ? '自签名证书' : tls.authorizationError ? '证书链无法验证' : '证书与服务器名称不符'}),因已选择信任该服务器的证书而被接受。请确认您信任该服务器。`,
       },
       evidence: { selfSigned: tls.selfSigned, authorizationError: tls.authorizationError, hostnameMatches: tls.hostnameMatches },
@@ -70,7 +84,7 @@ export async function probeTransport(ctx: StageContext): Promise<boolean> {
       const accepted = acceptance(probe.tls, endpoint.insecureTls);
       report.fields.tls = { ...probe.tls, accepted };
       if (accepted === 'rejected') {
-        report.fail('TLS_FAILED', tlsRejection(probe.tls, where), 'tls');
+        report.fail('TLS_FAILED', tlsRejection(probe.tls, where, ctx.opts.surface), 'tls');
         return false;
       }
       report.step('tls', accepted === 'verified' ? 'ok' : 'warning', probe.tlsMs, `${probe.tls.protocol ?? '?'} ${probe.tls.cipher ?? ''}`.trim());

@@ -5,7 +5,8 @@ import type { StageContext } from './context';
 export function checkRecentWindow(ctx: StageContext): void {
   const { report } = ctx;
   const folders = report.fields.folders;
-  if (!folders || ctx.protocol !== 'imap') return;
+  // What the old mailbox hides from clients is what a migration would miss; the new mailbox's view is not read.
+  if (!folders || ctx.protocol !== 'imap' || ctx.side === 'target') return;
   const inbox = folders.find((f) => f.path.toUpperCase() === 'INBOX');
   const pop3 = report.fields.pop3;
   report.warn(
