@@ -11,6 +11,7 @@ import { UsageError } from './endpoint-url';
 import { MigrateCliOptionsSchema, usageText } from './migrate-options';
 import { ProgressOutput } from './progress-output';
 import { pool } from './pool';
+import { unreachableAccounts } from './server-reachability';
 import { batchExitCode, warningLine, writeBatchSummary } from './batch-summary';
 
 export interface MigrateOutcome {
@@ -46,7 +47,11 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
+    // A batch checks its servers first; a single account finds out with its first login, as soon.
+    const unreachable = jobs.length > 1 ? await unreachableAccounts(jobs, (line) => progress.line(line)) : new Map();
     const results = await pool(jobs, opts.accountConcurrency, async (job) => {
+      const cannotReach = unreachable.get(job);
+      if (cannotReach) return notRunResult(job, cannotReach);
       // Stopped: an account not begun yet is not begun now (no login, no folder on its target).
       if (controller.signal.aborted) {
         return notRunResult(job, { code: 'CANCELLED', message: `${job.source.user} was not started: the run was stopped before its turn; run the same command again to migrate it.` });

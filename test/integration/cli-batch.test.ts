@@ -158,6 +158,19 @@ describe('cli migrate --accounts', () => {
     expect(r.stderr).toMatch(/--accounts|--source/);
   });
 
+  it('a batch whose target server cannot be reached says so once, starts no account and retries none: exit 1', async () => {
+    const [deadTgt] = await getFreePorts(1);
+    const file = scratch.write('accounts-dead-target.csv', csv([['source', 'target', 'source_password', 'target_password'], ...[0, 1, 2].map((i) => [SOURCES[i]!.user, TARGETS[i]!.user, SOURCES[i]!.password, TARGETS[i]!.password])]));
+    const r = await cli(['--source', serverUrl(src), '--target', `imap://127.0.0.1:${deadTgt}`, '--allow-plaintext', '--accounts', file, '--state-dir', scratch.path('st-dead'), '--json']);
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(r.stderr).toContain(`Cannot reach the target server 127.0.0.1:${deadTgt} (ECONNREFUSED): its 3 account(s) are not started.`);
+    // Before, each account logged in to the source and retried the target 4 times (about 15 s each).
+    expect(r.stderr).not.toMatch(/^Retry /m);
+    const report = parseReport(r.stdout);
+    expect(report.accounts.map((a) => [a.source, a.status, a.error?.code, a.messagesCopied])).toEqual([0, 1, 2].map((i) => [SOURCES[i]!.user, 'failed', 'CONNECT_FAILED', 0]));
+    expect(report.accounts[0]!.error?.message).toMatch(new RegExp(`^The target server 127\\.0\\.0\\.1:${deadTgt} cannot be reached \\(ECONNREFUSED\\), so no account on it was started\\. .*run the same command again\\.$`));
+  });
+
   it('1001 account rows are refused (exit 2, the first row over the limit named); 1000 are accepted', async () => {
     const rows = (n: number) => [['source', 'target', 'source_password', 'target_password'], ...Array.from({ length: n }, (_, i) => [`bulk${i}@old.example.com`, `bulk${i}@new.example.com`, `pw-${i}`, `pw-${i}`])];
     // Nothing listens on these ports: an account that got as far as connecting fails at once.
