@@ -1,23 +1,48 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
+import { runningBridgePort } from '../server/port-record';
 import { openServiceDb, STATE_FILE } from '../service/db';
 
-/**
- * `mailmover-bridge status`: whether a bridge answers on the port, and what the
- * state store holds (jobs, accounts per status, tokens). Exit 0 when the bridge
- * is running, 3 when it is not (like `systemctl status`).
- */
-export async function runStatus(port: number, stateDir: string, out: (line: string) => void, json = false): Promise<number> {
-  let running: { version: string } | null = null;
+async function bridgeVersionOn(port: number): Promise<string | null> {
   try {
     const res = await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2000) });
     const body = (await res.json()) as { name?: string; version?: string };
-    if (res.ok && body.name === BRIDGE_NAME) running = { version: String(body.version) };
+    return res.ok && body.name === BRIDGE_NAME ? String(body.version) : null;
   } catch {
-    running = null;
+    return null;
   }
-  const report: Record<string, unknown> = { running: running !== null, url: `http://127.0.0.1:${port}`, version: running?.version ?? null, stateDir };
+}
+
+interface CliMigration {
+  account: string;
+  copied: number;
+  skipped: number;
+  alreadyPresent: number;
+  lastActivity: string;
+}
+
+/**
+ * `mailmover-bridge status`: whether the bridge of this state dir is running (the port it
+ * recorded there, else the one given), whether some other bridge answers on the port, and
+ * what the state store holds: the service's jobs and accounts, and the command line's
+ * migrations by their checkpoints. Exit 0 when this state dir's bridge is running, 3 when it
+ * is not (like `systemctl status`).
+ */
+export async function runStatus(port: number, stateDir: string, out: (line: string) => void, json = false): Promise<number> {
+  // The bridge of this state dir recorded its port there (port-record.ts); another bridge may answer on `port`.
+  const recorded = runningBridgePort(stateDir);
+  const ownVersion = recorded !== null ? await bridgeVersionOn(recorded) : null;
+  const running = ownVersion !== null;
+  const ownPort = recorded ?? port;
+  const otherVersion = running && recorded === port ? null : await bridgeVersionOn(port);
+  const report: Record<string, unknown> = {
+    running,
+    url: `http://127.0.0.1:${running ? ownPort : port}`,
+    version: running ? ownVersion : null,
+    stateDir,
+    ...(otherVersion && !running ? { otherBridgeOnPort: { url: `http://127.0.0.1:${port}`, version: otherVersion } } : {}),
+  };
   if (existsSync(join(stateDir, STATE_FILE))) {
     const db = openServiceDb(stateDir);
     try {
@@ -27,20 +52,39 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
       report.jobs = Object.fromEntries(jobs.map((r) => [r.status, r.n]));
       report.accounts = Object.fromEntries(accounts.map((r) => [r.status, r.n]));
       report.activeTokens = tokens.n;
+      report.cliMigrations = cliMigrations(db);
     } finally {
       db.close();
     }
   }
   if (json) out(JSON.stringify(report, null, 2));
   else {
-    out(running ? `${BRIDGE_NAME} ${running.version} is running on http://127.0.0.1:${port}` : `No bridge answers on http://127.0.0.1:${port}`);
+    if (running) out(`${BRIDGE_NAME} ${String(ownVersion)} is running on http://127.0.0.1:${ownPort} with this state dir`);
+    else if (otherVersion && recorded !== port) out(`No bridge is running with this state dir; the bridge answering on http://127.0.0.1:${port} (${otherVersion}) uses another one`);
+    else out(`No bridge answers on http://127.0.0.1:${port}`);
     out(`State dir: ${stateDir}${report.jobs ? '' : ' (no state store yet)'}`);
     if (report.jobs) {
       const fmt = (o: unknown) => Object.entries(o as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
       out(`Jobs: ${fmt(report.jobs)}`);
       out(`Accounts: ${fmt(report.accounts)}`);
       out(`Paired tokens (active): ${String(report.activeTokens)}`);
+      const cli = report.cliMigrations as CliMigration[];
+      out(cli.length === 0 ? 'Command-line migrations: none' : 'Command-line migrations:');
+      for (const m of cli) out(`  ${m.account}: ${m.copied} copied, ${m.alreadyPresent} already there, ${m.skipped} skipped; last run ${m.lastActivity} UTC`);
     }
   }
   return running ? 0 : 3;
+}
+
+/** The command line's migrations in this state dir: checkpoints under keys the service does not use (theirs start with "account:"). */
+function cliMigrations(db: ReturnType<typeof openServiceDb>): CliMigration[] {
+  const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'folders'`).get();
+  if (!exists) return [];
+  const rows = db
+    .prepare(
+      `SELECT account, SUM(copied) AS copied, SUM(skipped) AS skipped, SUM(already_present) AS alreadyPresent, MAX(updated_at) AS lastActivity
+       FROM folders WHERE account NOT LIKE 'account:%' GROUP BY account ORDER BY account`,
+    )
+    .all() as CliMigration[];
+  return rows;
 }
