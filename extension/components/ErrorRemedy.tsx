@@ -1,5 +1,5 @@
 import { errorMessage, errorSide } from '../../shared/errors';
-import type { ClassifiedError } from '../../shared/protocol';
+import type { AccountView, ClassifiedError } from '../../shared/protocol';
 import { useLocale, useText } from '../i18n/locale-context';
 
 type ShownError = { code: string; message: string; side?: 'source' | 'target' | undefined; remedy: ClassifiedError['remedy']; transient?: boolean; facts?: ClassifiedError['facts'] };
@@ -9,8 +9,10 @@ type ShownError = { code: string; message: string; side?: 'source' | 'target' | 
  * What happened is worded from the code (shared/errors.ts ERROR_MESSAGES), not the engine's
  * English text; an English UI keeps that text under "Technical details" for the server's words.
  * `passwordNeeded`: the account waits for a password entered again (its error is a settings one).
+ * `retried`: the bridge runs it again by itself (retriedByBridge); a connection test or a failed
+ * account is not, so saying so there would leave the person waiting for nothing.
  */
-export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: { error: ShownError; compact?: boolean; passwordNeeded?: boolean }) {
+export function ErrorRemedy({ error, compact = false, passwordNeeded = false, retried = false }: { error: ShownError; compact?: boolean; passwordNeeded?: boolean; retried?: boolean }) {
   const { t, locale } = useLocale();
   const text = useText();
   const lang = locale === 'zh-CN' ? 'zh' : 'en';
@@ -36,7 +38,7 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: 
       <p className="remedy__todo">
         <strong>{t('remedyLabel')}</strong> {todo}
       </p>
-      {error.transient && !passwordNeeded && <p className="remedy__retry">{t('remedyTransient')}</p>}
+      {retried && error.transient && !passwordNeeded && <p className="remedy__retry" data-testid="remedy-retry">{t('remedyTransient')}</p>}
       {lang === 'en' && error.message && error.message !== what && (
         <details className="remedy__details">
           <summary>{t('remedyDetails')}</summary>
@@ -45,4 +47,13 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false }: 
       )}
     </div>
   );
+}
+
+/**
+ * Whether the bridge tries the account's error again without anyone acting: a transient one while
+ * the account is still in progress or syncing (it waits for its next attempt). After too many in a
+ * row the account is failed, and nothing retries it until a person does.
+ */
+export function retriedByBridge(account: Pick<AccountView, 'status' | 'error'>): boolean {
+  return !!account.error?.transient && (account.status === 'in_progress' || account.status === 'syncing');
 }

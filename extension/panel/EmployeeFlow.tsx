@@ -1,22 +1,31 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useState, type FormEvent } from 'react';
+import type { AccountPhase, AccountStatus, AccountView, ImportMode } from '../../shared/protocol';
 import { typedForServer } from '../../shared/protocol/requests';
 import { Field } from '../components/Field';
 import { useTypedFor } from '../hooks/use-typed-for';
 import { ProgressBar } from '../components/ProgressBar';
 import { StatusBadge } from '../components/StatusBadge';
-import { ErrorRemedy } from '../components/ErrorRemedy';
+import { ErrorRemedy, retriedByBridge } from '../components/ErrorRemedy';
 import { runEndpointTest } from '../dashboard/wizard/run-endpoint-test';
 import type { EndpointTestView } from '../dashboard/wizard/wizard-state';
 import { db } from '../db/schema';
 import { useLocale } from '../i18n/locale-context';
-import { percent } from '../lib/format';
+import type { PlainKey } from '../i18n';
+import { formatDateTime, percent } from '../lib/format';
 import { bridgeRequest, PageRequestError } from '../lib/page-client';
 import { requestFailureText } from '../dashboard/monitor/request-failure';
 import type { BridgeState } from '../lib/runtime-messages';
 import { authHint, authHintText } from '../dashboard/monitor/auth-hint';
 import type { PanelContext } from './messages';
 import { ps } from './strings';
+
+/** The accounts whose old password the employee supplies: the ones this flow starts. */
+const EMPLOYEE_MODES: ReadonlySet<ImportMode> = new Set<ImportMode>(['self-service', 'admin-without-passwords']);
+/** Still an invitation: nothing ran yet. */
+const WAITING: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['not_started', 'not_enabled']);
+/** Before the engine has counted the old mailbox: no figure to show yet. */
+const EARLY_PHASES: ReadonlySet<AccountPhase | null> = new Set<AccountPhase | null>([null, 'queued', 'connecting', 'discovering', 'creating-folders', 'planning']);
 
 /**
  * 员工自助搬家 in the webmail panel: the new address as the page shows it (editable; asked for
@@ -35,26 +44,48 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const [test, setTest] = useState<{ busy: boolean; result: EndpointTestView | null; error: string | null }>({ busy: false, result: null, error: null });
   const [error, setError] = useState<string | null>(null);
   const [startedId, setStartedId] = useState<string | null>(null);
+  // The bridge's answer to the start: newer than the mirror until the mirror hears of it.
+  const [answered, setAnswered] = useState<AccountView | null>(null);
   // The started account failed (a wrong password): its form again, for that account.
   const [again, setAgain] = useState(false);
   const connected = bridge?.phase === 'connected';
+  const wanted = target.trim().toLowerCase();
 
   const invites = useLiveQuery(async () => {
-    const waiting = await db().accounts.where('status').anyOf('not_started', 'not_enabled').toArray();
+    const waiting = await db().accounts.where('status').anyOf([...WAITING]).toArray();
     const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
     return waiting.flatMap((a) => {
       const job = jobs.find((j) => j?.id === a.jobId);
       return job && job.status !== 'closed' ? [{ account: a, job }] : [];
     });
   }, []);
-  const started = useLiveQuery(async () => (startedId ? ((await db().accounts.get(startedId)) ?? null) : null), [startedId]);
-  const startedJob = useLiveQuery(async () => (started ? ((await db().jobs.get(started.jobId)) ?? null) : null), [started?.jobId]);
+  // A migration of this address that already ran: the panel is opened again later (another day,
+  // after a bridge restart), and only the mirror remembers it.
+  const own = useLiveQuery(async () => {
+    if (!wanted) return null;
+    const rows = await db()
+      .accounts.filter((a) => EMPLOYEE_MODES.has(a.mode) && !WAITING.has(a.status) && a.target.toLowerCase() === wanted)
+      .toArray();
+    const jobs = await db().jobs.bulkGet([...new Set(rows.map((a) => a.jobId))]);
+    const found = rows.flatMap((a) => {
+      const job = jobs.find((j) => j?.id === a.jobId);
+      return job ? [{ account: a, job }] : [];
+    });
+    // An open job's account before a closed job's (that one is history), then the latest.
+    found.sort((x, y) => Number(x.job.status === 'closed') - Number(y.job.status === 'closed') || y.account.updatedAt.localeCompare(x.account.updatedAt));
+    return found[0] ?? null;
+  }, [wanted]);
+  const exactInvite = invites?.find((i) => i.account.target.toLowerCase() === wanted);
+  // A new invitation for the address wins over a migration of a closed job only.
+  const shownId = startedId ?? (own && (own.job.status !== 'closed' || !exactInvite) ? own.account.id : null);
+  const startedQuery = useLiveQuery(async () => (shownId ? { id: shownId, row: (await db().accounts.get(shownId)) ?? null } : null), [shownId]);
+  // The query answers for the previous id for a moment: never show that one's state (or the form) meanwhile.
+  const startedSettled = !shownId || startedQuery?.id === shownId;
+  const started = startedSettled && startedQuery ? startedQuery.row : null;
+  const startedJobQuery = useLiveQuery(async () => (started ? { id: started.jobId, job: (await db().jobs.get(started.jobId)) ?? null } : null), [started?.jobId]);
+  const startedJob = started && startedJobQuery?.id === started.jobId ? startedJobQuery.job : undefined;
 
-  const wanted = target.trim().toLowerCase();
-  const invite =
-    again && started && startedJob
-      ? { account: started, job: startedJob }
-      : (invites?.find((i) => i.account.target.toLowerCase() === wanted) ?? (invites?.length === 1 ? invites[0] : undefined));
+  const invite = again && started && startedJob ? { account: started, job: startedJob } : (exactInvite ?? (invites?.length === 1 ? invites[0] : undefined));
   const job = invite?.job;
   const oldAddress = sourceUser.trim() || (invite && invite.account.source.toLowerCase() !== invite.account.target.toLowerCase() ? invite.account.source : wanted);
   // The server the bridge stores the password for and logs in to: the account's own when it kept
@@ -97,52 +128,80 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       typedFor.clear();
       setTest({ busy: false, result: null, error: null });
       setAgain(false);
+      setAnswered(r.account);
       setStartedId(r.account.id);
     } catch (err) {
       setError(err instanceof PageRequestError && err.failure.code === 'NOT_FOUND' ? t('selfNotInvited') : requestFailureText(err, t));
     }
   };
 
+  const notice = <BridgeNotice bridge={bridge} lastKnownAt={started && !again ? started.syncedAt : null} />;
+  if (invites === undefined || own === undefined || !startedSettled || (again && started && startedJob === undefined)) {
+    return (
+      <div className="self-page" data-testid="self-loading">
+        <h1>{t('selfTitle')}</h1>
+        {notice}
+      </div>
+    );
+  }
+
   if (started && !again) {
-    const c = started.counters;
+    const shown = answered && answered.id === started.id && Date.parse(answered.updatedAt) > Date.parse(started.updatedAt) ? { ...started, ...answered } : started;
+    const c = shown.counters;
     const done = c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped;
     // The first pass is over: the mailbox is there (new mail keeps syncing while the window lasts).
-    const finished = started.firstPassDoneAt !== null && started.status !== 'failed' && started.status !== 'in_progress';
-    const failed = started.status === 'failed' || started.status === 'password_needed';
+    const finished = shown.firstPassDoneAt !== null && shown.status !== 'failed' && shown.status !== 'in_progress';
+    const failed = shown.status === 'failed' || shown.status === 'password_needed';
+    // Queued or still reading the old mailbox: a status of 0 of 0 messages would read as an empty or stuck mailbox.
+    const starting = shown.status === 'in_progress' && shown.firstPassDoneAt === null && c.messagesTotal === 0 && EARLY_PHASES.has(shown.phase);
     return (
-      <section className="panel self-progress" data-testid="self-progress" data-status={started.status} data-done={String(finished)} aria-live="polite">
-        <h2>{ps(locale, 'progress')}</h2>
-        <p>
-          {t('selfStarted', { account: started.source })} <StatusBadge status={started.status} />
-        </p>
-        <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
-        <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>
-        {finished && (
-          <p className="callout" data-testid="self-done">
-            {t('selfDone', { copied: done })} {started.status === 'syncing' ? t('selfSyncing') : ''}
-          </p>
-        )}
-        {started.error && <ErrorRemedy error={started.error} passwordNeeded={started.status === 'password_needed'} />}
-        {failed && (
-          <button type="button" className="secondary" data-testid="self-try-again" onClick={() => setAgain(true)}>
-            {t('selfTryAgain')}
-          </button>
-        )}
-      </section>
+      <div className="self-page">
+        <h1>{t('selfTitle')}</h1>
+        {notice}
+        <section className="panel self-progress" data-testid="self-progress" data-status={shown.status} data-starting={String(starting)} data-done={String(finished)} aria-live="polite">
+          <h2>{ps(locale, 'progress')}</h2>
+          {starting ? (
+            <p data-testid="self-starting">
+              {t('selfStarting', { account: shown.source })}
+              {shown.phase && <span className="hint"> ({t(`phase_${shown.phase}` as PlainKey)})</span>}
+            </p>
+          ) : (
+            <p data-testid="self-state">
+              {t('selfMigrationOf', { account: shown.source })} <StatusBadge status={shown.status} />
+            </p>
+          )}
+          <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
+          {!starting && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
+          {finished && (
+            <p className="callout" data-testid="self-done">
+              {t('selfDone', { copied: done })} {shown.status === 'syncing' ? t('selfSyncing') : ''}
+            </p>
+          )}
+          {shown.error && <ErrorRemedy error={shown.error} passwordNeeded={shown.status === 'password_needed'} retried={retriedByBridge(shown)} />}
+          {failed && (
+            <button type="button" className="secondary" data-testid="self-try-again" onClick={() => setAgain(true)}>
+              {t('selfTryAgain')}
+            </button>
+          )}
+        </section>
+      </div>
     );
   }
 
   return (
     <div className="self-page">
       <h1>{t('selfTitle')}</h1>
-      {!connected && <p className="callout callout--warn">{ps(locale, 'needsPairing')}</p>}
-      {invites && invites.length === 0 && !again ? (
-        <div className="panel" data-testid="no-invite">
-          <p>{ps(locale, 'noInvite')}</p>
-          <button type="button" className="secondary" onClick={onOwnMigration}>
-            {ps(locale, 'ownMigration')}
-          </button>
-        </div>
+      {notice}
+      {invites.length === 0 && !again ? (
+        // Whether an invitation exists is known only from a connected bridge: the mirror may be old.
+        connected && (
+          <div className="panel" data-testid="no-invite">
+            <p>{ps(locale, 'noInvite')}</p>
+            <button type="button" className="secondary" onClick={onOwnMigration}>
+              {ps(locale, 'ownMigration')}
+            </button>
+          </div>
+        )
       ) : (
         <form className="panel self-form" data-testid="self-form" onSubmit={(e) => void submit(e)}>
           {job && <p className="step__lead" data-testid="invite">{ps(locale, 'waitingInvite', { job: job.name })}</p>}
@@ -216,5 +275,32 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
         </form>
       )}
     </div>
+  );
+}
+
+/**
+ * Why nothing can be started right now, one sentence for the bridge's state: pairing is asked for
+ * only when this browser is not paired; a paired bridge that is down needs starting, not pairing.
+ */
+function BridgeNotice({ bridge, lastKnownAt }: { bridge: BridgeState | undefined; lastKnownAt: string | null }) {
+  const { locale } = useLocale();
+  const phase = bridge?.phase ?? 'checking';
+  if (phase === 'connected') return null;
+  const text =
+    phase === 'unpaired'
+      ? ps(locale, 'notPaired')
+      : phase === 'not-found'
+        ? bridge?.paired
+          ? ps(locale, 'bridgeOffline')
+          : `${ps(locale, 'bridgeOffline')} ${ps(locale, 'notPaired')}`
+        : phase === 'impostor'
+          ? ps(locale, 'bridgeImpostor')
+          : ps(locale, 'bridgeConnecting');
+  const waiting = phase === 'checking' || phase === 'connecting';
+  return (
+    <p className={waiting ? 'hint' : 'callout callout--warn'} data-testid="self-bridge-notice" data-state={phase} role="status">
+      {text}
+      {lastKnownAt && !waiting && ` ${ps(locale, 'lastKnown', { time: formatDateTime(lastKnownAt, locale) })}`}
+    </p>
   );
 }

@@ -92,11 +92,7 @@ export function PanelApp() {
         <LanguageSwitch />
       </header>
       <main className="content">
-        {bridge && bridge.phase !== 'connected' && bridge.phase !== 'checking' && bridge.phase !== 'connecting' && (
-          <p className="callout callout--warn" data-testid="panel-needs-pairing">
-            {ps(locale, 'needsPairing')}
-          </p>
-        )}
+        {/* No banner of its own: every view says what the bridge's state means for it (the wizard's note, the lists' last-known-state banner, the employee's notice), once. */}
         {view.v === 'new' && <Wizard bridge={bridge} onStarted={(jobId) => setView({ v: 'job', jobId })} />}
         {view.v === 'jobs' && <JobsPage bridge={bridge} onOpen={(jobId) => setView({ v: 'job', jobId })} onNew={() => setView({ v: 'new' })} />}
         {view.v === 'job' && <MonitorPage jobId={view.jobId} bridge={bridge} />}

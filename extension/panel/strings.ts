@@ -1,19 +1,37 @@
 /** The launcher's and the panel's own strings (the reused dashboard parts bring theirs). */
 import type { Locale } from '../i18n';
 
-const S = {
+/**
+ * Kept apart from the UI dictionaries (the launcher in the web page needs only a few of these);
+ * the names the popup and the dashboard show too are repeated, and must read the same there
+ * (test/unit/extension-panel-terms.test.ts).
+ */
+export const PANEL_STRINGS = {
   launcherConsole: { en: 'Mailbox migration', zh: '邮箱搬家' },
   launcherTitle: { en: 'Open mailmover: migrate mailboxes into this mail system', zh: '打开 mailmover:把原邮箱搬到本邮件系统' },
   bannerText: { en: 'Moving from another mailbox? Bring your old mail here.', zh: '从其他邮箱换过来?把原邮箱的邮件搬过来。' },
-  bannerButton: { en: 'Migrate my mailbox', zh: '搬家我的邮箱' },
+  bannerButton: { en: 'Migrate my mailbox', zh: '搬迁我的邮箱' },
   bannerDismiss: { en: 'Hide', zh: '隐藏' },
   close: { en: 'Close', zh: '关闭' },
   panelTitle: { en: 'mailmover — mailbox migration', zh: 'mailmover — 邮箱搬家' },
-  tabNew: { en: 'New migration', zh: '新建搬家' },
+  tabNew: { en: 'New migration', zh: '开启搬家' },
   tabJobs: { en: 'Migrations', zh: '搬家任务' },
-  tabSelf: { en: 'Migrate my mailbox', zh: '搬家我的邮箱' },
+  tabSelf: { en: 'Migrate my mailbox', zh: '搬迁我的邮箱' },
   badTicket: { en: 'This panel can only be opened from the mailmover button on the page.', zh: '此面板只能从页面上的 mailmover 按钮打开。' },
-  needsPairing: { en: 'The extension is not connected to the bridge: open the mailmover popup to pair it.', zh: '扩展未连接 bridge:请打开 mailmover 弹出窗口完成配对。' },
+  notPaired: {
+    en: 'This browser is not paired with the bridge yet: click the mailmover icon in the browser’s toolbar and enter the pairing code the bridge printed.',
+    zh: '此浏览器尚未与桥接程序配对：请点击浏览器工具栏中的 mailmover 图标，输入桥接程序启动时打印的配对码。',
+  },
+  bridgeOffline: {
+    en: 'The bridge is not running: start it again on the computer it runs on (or ask your administrator to).',
+    zh: '桥接程序未在运行：请在运行它的电脑上重新启动（或请管理员启动）。',
+  },
+  bridgeImpostor: {
+    en: 'The program answering on the bridge’s port is not the bridge this browser paired with, so nothing is sent to it: open the mailmover popup for details.',
+    zh: '在桥接程序端口上应答的程序不是此浏览器配对的桥接程序，因此不会向它发送任何内容：请打开 mailmover 弹出窗口查看详情。',
+  },
+  bridgeConnecting: { en: 'Connecting to the bridge…', zh: '正在连接桥接程序…' },
+  lastKnown: { en: 'Shown below: the last state the bridge reported ({time}).', zh: '下面显示的是桥接程序最后报告的状态（{time}）。' },
   detected: { en: 'Shown on this page as logged in', zh: '从本页面识别到的登录账号' },
   notDetected: { en: 'We could not see your address on this page: please type it.', zh: '未能在本页面识别到您的邮箱地址,请手动填写。' },
   newAddress: { en: 'Your new address (this mailbox)', zh: '新邮箱地址(本邮箱)' },
@@ -51,9 +69,9 @@ const S = {
   },
 } as const;
 
-export type PanelKey = keyof typeof S;
+export type PanelKey = keyof typeof PANEL_STRINGS;
 
 export function ps(locale: Locale, key: PanelKey, params: Record<string, string | number> = {}): string {
-  const text: string = S[key][locale === 'zh-CN' ? 'zh' : 'en'];
+  const text: string = PANEL_STRINGS[key][locale === 'zh-CN' ? 'zh' : 'en'];
   return text.replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? `{${k}}`));
 }

@@ -61,7 +61,7 @@ export function Connected({ state }: { state: BridgeState }) {
             <li key={j.id}>
               <div className="job-summary__head">
                 <span className="job-summary__name">{j.name}</span>
-                <span className="hint">{t('popupJobCounts', { running: j.running, done: j.done, failed: j.failed, total: j.total })}</span>
+                <span className="hint">{t(j.total === 1 ? 'popupJobCountsOne' : 'popupJobCounts', { running: j.running, done: j.done, failed: j.failed, total: j.total })}</span>
               </div>
               <ProgressBar value={percent(j.copied, j.messages)} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
             </li>

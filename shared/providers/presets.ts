@@ -1186,7 +1186,8 @@ export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
     imap: [],
     pop3: [],
     smtp: [],
-    hostHint: t('Enter the IMAP server address and port of the old provider (ask the provider if unsure).', '请填写原服务商的 IMAP 服务器地址和端口(不确定请咨询服务商)。'),
+    // Shown on the wizard's old-system and new-system steps alike, so it names neither side.
+    hostHint: t('Enter the IMAP server’s address and port (ask the mail provider or administrator if unsure).', '请填写该 IMAP 服务器的地址和端口(不确定请咨询邮件服务商或管理员)。'),
     consumerDomains: [],
     mx: [],
     greeting: [{ regex: 'dovecot', confidence: 'known' }],

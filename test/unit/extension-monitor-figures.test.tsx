@@ -4,6 +4,7 @@
  * or sub-phase; the job summary bar sums the same counters as the rows; the offline banner
  * gives the time of the newest data received, not of the last snapshot.
  */
+import 'fake-indexeddb/auto';
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AccountStatus } from '../../shared/protocol';
@@ -11,7 +12,9 @@ import { lastReceivedAt, StaleBanner } from '../../extension/components/StaleBan
 import { JobSummary } from '../../extension/dashboard/monitor/JobSummary';
 import { StatusTable } from '../../extension/dashboard/monitor/StatusTable';
 import { isActive, jobTotals } from '../../extension/dashboard/monitor/monitor-model';
-import type { AccountRow } from '../../extension/db/schema';
+import { installDb, openDb, type AccountRow } from '../../extension/db/schema';
+import { JobsPage } from '../../extension/dashboard/jobs/JobsPage';
+import { makeJob } from './extension-account-fixture';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { formatDateTime } from '../../extension/lib/format';
 
@@ -105,6 +108,67 @@ describe('job summary bar', () => {
     expect(screen.getByTestId('job-summary-statuses').textContent).toContain('1 account');
     expect(screen.getByTestId('job-summary-statuses').textContent).not.toContain('1 accounts');
     expect(screen.getByTestId('job-summary-figures').textContent).not.toContain('left');
+  });
+});
+
+describe('job summary with an account that was never counted', () => {
+  const rows = () => [row(1, 'syncing', null, 234, 234), row(2, 'syncing', null, 234, 234), { ...row(3, 'failed', null, 0, 0), error: { code: 'AUTH_FAILED', message: 'Login failed.', remedy: { en: 'x', zh: 'x' }, transient: false } } as AccountRow];
+
+  it('does not say 100% while an account failed before its messages were counted', () => {
+    const totals = jobTotals(rows());
+    expect(totals).toMatchObject({ accounts: 3, accountsDone: 2, uncounted: 1, uncountedFailed: 1, failing: 1, complete: false });
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <JobSummary totals={totals} name="Job" />
+      </LocaleProvider>,
+    );
+    const figures = screen.getByTestId('job-summary-figures').textContent!;
+    expect(figures).not.toContain('100%');
+    expect(figures).toContain('2 of 3 accounts done');
+    expect(figures).toContain('468 / 468 messages');
+    expect(screen.getByTestId('job-summary-uncounted').textContent).toBe('1 account failed before its messages were counted');
+    expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).not.toBe('100');
+    expect(screen.getByTestId('job-summary').dataset.complete).toBe('false');
+  });
+
+  it('in Chinese, with accounts not counted yet that have not failed', () => {
+    const waiting = { ...row(4, 'not_started', null, 0, 0), startedAt: null } as AccountRow;
+    const totals = jobTotals([...rows(), waiting]);
+    render(
+      <LocaleProvider initial="zh-CN" persist={false}>
+        <JobSummary totals={totals} name="Job" />
+      </LocaleProvider>,
+    );
+    const figures = screen.getByTestId('job-summary-figures').textContent!;
+    expect(figures).not.toContain('100%');
+    expect(figures).toContain('4 个账号中 2 个已搬完');
+    expect(screen.getByTestId('job-summary-uncounted').textContent).toBe('2 个账号尚未统计邮件数，其中 1 个失败');
+  });
+
+  it('the jobs list card says the same', async () => {
+    const mirror = openDb('monitor-figures-jobs');
+    installDb(mirror);
+    await mirror.jobs.put({ ...makeJob({ id: 'job-1' }), syncedAt: '2026-01-01T00:00:00.000Z' } as never);
+    await mirror.accounts.bulkPut(rows());
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <JobsPage bridge={undefined} onOpen={() => undefined} onNew={() => undefined} />
+      </LocaleProvider>,
+    );
+    const figures = (await screen.findByTestId('job-card-figures')).textContent!;
+    expect(figures).not.toContain('100%');
+    expect(figures).toContain('2 of 3 accounts done · 468 / 468 messages');
+  });
+
+  it('an account that failed after it was counted keeps the message percentage, below 100%', () => {
+    const totals = jobTotals([row(1, 'syncing', null, 20, 20), { ...row(2, 'failed', null, 20, 20), firstPassDoneAt: '2026-01-01T00:01:00.000Z' } as AccountRow]);
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <JobSummary totals={totals} name="Job" />
+      </LocaleProvider>,
+    );
+    expect(screen.getByTestId('job-summary-figures').textContent).toContain('99%');
+    expect(screen.queryByTestId('job-summary-uncounted')).toBeNull();
   });
 });
 

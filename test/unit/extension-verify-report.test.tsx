@@ -131,6 +131,40 @@ describe('搬家核验报告 (printable verify report)', () => {
     expect(within(amy).getAllByTestId('verify-report-folder').map((r) => r.getAttribute('data-folder'))).toEqual(['INBOX', 'Projects/2024']);
   });
 
+  it('an account whose migration failed or has not finished is "not migrated", not "not checked yet"', () => {
+    const auth = { code: 'AUTH_FAILED' as const, message: 'Login failed for the source.', remedy: { en: 'Check the password.', zh: '请检查密码。' }, transient: false };
+    const rows = [
+      { id: 'acc_a', source: 'amy@old.example.com', target: 'amy@new.example.com', verify: verified, status: 'syncing' as const, firstPassDoneAt: '2026-12-04T08:00:00.000Z', error: null },
+      { id: 'acc_d', source: 'dan@old.example.com', target: 'dan@new.example.com', verify: null, status: 'failed' as const, firstPassDoneAt: null, error: auth },
+      { id: 'acc_e', source: 'eve@old.example.com', target: 'eve@new.example.com', verify: null, status: 'in_progress' as const, firstPassDoneAt: null, error: null },
+      { id: 'acc_f', source: 'fay@old.example.com', target: 'fay@new.example.com', verify: null, status: 'syncing' as const, firstPassDoneAt: '2026-12-04T08:00:00.000Z', error: null },
+    ];
+    for (const locale of ['en', 'zh-CN'] as const) {
+      render(
+        <LocaleProvider initial={locale} persist={false}>
+          <VerifyReport job={job} accounts={rows} generatedAt={generatedAt} />
+        </LocaleProvider>,
+      );
+      const results = Object.fromEntries(screen.getAllByTestId('verify-report-row').map((r) => [r.getAttribute('data-account'), within(r).getByTestId('verify-report-result')]));
+      expect(results['dan@old.example.com']!.dataset.standing).toBe('migration-failed');
+      expect(results['eve@old.example.com']!.dataset.standing).toBe('not-migrated');
+      expect(results['fay@old.example.com']!.dataset.standing).toBe('unchecked');
+      if (locale === 'en') {
+        expect(results['dan@old.example.com']!.textContent).toBe('Not migrated: the migration failed (AUTH_FAILED)');
+        expect(results['eve@old.example.com']!.textContent).toBe('Not migrated yet (In progress)');
+        expect(screen.getByTestId('verify-report-summary').textContent).toBe(
+          '4 accounts: 1 verified, 0 with differences, 0 check failed, 1 not checked yet Not migrated, so not checked: 1 failed, 1 not through their first copy yet.',
+        );
+      } else {
+        expect(results['dan@old.example.com']!.textContent).toBe('未搬迁：搬家失败 (AUTH_FAILED)');
+        expect(screen.getByTestId('verify-report-summary').textContent).toContain('1 个搬家失败');
+      }
+      const dan = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'dan@old.example.com')!;
+      expect(dan.textContent).not.toMatch(/Not checked yet|尚未核验/);
+      cleanup();
+    }
+  });
+
   it('a summary stored before folder counts existed lists its folders with differences', () => {
     const { folderCounts: _c, folderTotal: _t, ...old } = differences;
     render(

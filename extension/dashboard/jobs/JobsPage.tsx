@@ -6,7 +6,7 @@ import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import type { BridgeState } from '../../lib/runtime-messages';
-import { jobTotals } from '../monitor/monitor-model';
+import { jobHeadline, jobTotals } from '../monitor/monitor-model';
 
 /** Every job of the bridge (from the mirror), newest first, each with the monitor's summary figures. */
 export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | undefined; onOpen(id: string): void; onNew(): void }) {
@@ -43,7 +43,7 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
       <ul className="job-cards">
         {jobs?.map(({ job, totals }) => {
           const failed = totals.byStatus.failed ?? 0;
-          const pct = Math.round(totals.ratio * 100);
+          const { counted, pct, bar } = jobHeadline(totals);
           return (
             <li key={job.id}>
               <button type="button" className="job-card" onClick={() => onOpen(job.id)} data-testid="job-card" data-status={job.status}>
@@ -55,9 +55,9 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
                   {t(totals.accounts === 1 ? 'jobAccountsOne' : 'jobAccounts', { count: formatCount(totals.accounts, locale) })}
                   {failed > 0 && <span className="error-inline"> · {t('jobFailed', { count: failed })}</span>}
                 </span>
-                <ProgressBar value={totals.ratio * 100} label={t('progressOf', { name: job.name })} tone={failed ? 'bad' : pct >= 100 ? 'ok' : 'run'} />
+                <ProgressBar value={bar} label={t('progressOf', { name: job.name })} tone={totals.failing ? 'bad' : totals.complete ? 'ok' : 'run'} />
                 <span className="hint job-card__figures" data-testid="job-card-figures">
-                  {pct}% · {t('messagesOf', { done: formatCount(totals.settled, locale), total: formatCount(totals.total, locale) })} ·{' '}
+                  {counted ? `${pct}%` : t('jobAccountsDone', { done: formatCount(totals.accountsDone, locale), total: formatCount(totals.accounts, locale) })} · {t('messagesOf', { done: formatCount(totals.settled, locale), total: formatCount(totals.total, locale) })} ·{' '}
                   {t('jobCreated', { time: formatDateTime(job.createdAt, locale) })} · {t('jobUpdated', { time: formatDateTime(job.updatedAt, locale) })}
                 </span>
               </button>

@@ -4,7 +4,7 @@ import type { FolderState, JobView, SkippedMessage } from '../../../shared/proto
 import { typedForServer } from '../../../shared/protocol/requests';
 import { useTypedFor } from '../../hooks/use-typed-for';
 import { ErrorCodeSchema, errorMessage } from '../../../shared/errors';
-import { ErrorRemedy } from '../../components/ErrorRemedy';
+import { ErrorRemedy, retriedByBridge } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
 import { STATUS_KEYS } from '../../components/status';
@@ -227,7 +227,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
             </>
           )}
         </dl>
-        {account.error && <ErrorRemedy error={account.error} passwordNeeded={account.status === 'password_needed'} />}
+        {account.error && <ErrorRemedy error={account.error} passwordNeeded={account.status === 'password_needed'} retried={retriedByBridge(account)} />}
         {account.status === 'closed' && <ReopenForm account={account} job={job} />}
         {account.status === 'password_needed' && <PasswordAgainForm account={account} job={job} />}
         {account.status === 'failed' && account.error?.code === 'AUTH_FAILED' && <PasswordAgainForm key={account.id} account={account} job={job} reason="auth_failed" />}

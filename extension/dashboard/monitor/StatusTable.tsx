@@ -12,7 +12,8 @@ import { isActive, progressRatio, type SortKey, type SortSpec } from './monitor-
 import { VerifyBadge } from './VerifyBadge';
 import { WarningsBadge } from './WarningsList';
 
-const ROW_HEIGHT = 64;
+/** Fixed for the virtualiser; the cells' CSS is sized to fit it (dashboard.css, .cell--error). */
+export const ROW_HEIGHT = 64;
 
 const COLUMNS: { key: string; label: PlainKey; sort?: SortKey }[] = [
   { key: 'account', label: 'colAccount', sort: 'account' },
@@ -97,6 +98,7 @@ export function StatusTable({
               const running = r.status === 'in_progress' || r.status === 'syncing';
               // Speed and ETA only while the engine works on it: a finished pass shows its final figures alone.
               const active = isActive(r);
+              const passwordAction = (r.status === 'failed' && r.error?.code === 'AUTH_FAILED') || r.status === 'password_needed';
               return (
                 <div
                   key={r.id}
@@ -159,9 +161,9 @@ export function StatusTable({
                       </span>
                     )}
                   </div>
-                  <div role="cell" className="cell cell--error">
+                  <div role="cell" className={`cell cell--error${passwordAction ? ' cell--error-action' : ''}`}>
                     {r.error ? <ErrorRemedy error={r.error} compact passwordNeeded={r.status === 'password_needed'} /> : <span className="hint">—</span>}
-                    {((r.status === 'failed' && r.error?.code === 'AUTH_FAILED') || r.status === 'password_needed') && (
+                    {passwordAction && (
                       // The fix is in the drawer (fields, provider hint, test): the row's button opens it there.
                       <button type="button" className="account-link" data-testid="row-update-password" onClick={() => onOpen(r.id)}>
                         {r.status === 'password_needed' ? t('passwordAgainTitle') : t('updatePassword')}

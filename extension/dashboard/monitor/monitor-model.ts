@@ -70,8 +70,18 @@ export interface JobTotals {
   copied: number;
   total: number;
   bytesCopied: number;
-  /** 0..1; 1 when nothing is left. */
+  /** 0..1 of the counted messages; 1 when nothing counted is left (accounts not counted yet add nothing). */
   ratio: number;
+  /** Accounts past their first pass. */
+  accountsDone: number;
+  /** Accounts whose old mailbox was never counted (no total yet, no first pass): not in `total`. */
+  uncounted: number;
+  /** Of those, the ones that failed (a wrong password, …) or wait for a password. */
+  uncountedFailed: number;
+  /** Accounts that failed or wait for a password. */
+  failing: number;
+  /** Every account is past its first pass, none is failing and nothing counted is left. */
+  complete: boolean;
   /** Remaining messages over the running accounts' summed rate; null when none runs. */
   etaSeconds: number | null;
 }
@@ -83,7 +93,18 @@ export function jobTotals(rows: readonly AccountRow[]): JobTotals {
   let total = 0;
   let bytesCopied = 0;
   let rate = 0;
+  let accountsDone = 0;
+  let uncounted = 0;
+  let uncountedFailed = 0;
+  let failing = 0;
   for (const r of rows) {
+    const failed = r.status === 'failed' || r.status === 'password_needed';
+    if (failed) failing += 1;
+    if (r.firstPassDoneAt !== null) accountsDone += 1;
+    else if (r.counters.messagesTotal === 0) {
+      uncounted += 1;
+      if (failed) uncountedFailed += 1;
+    }
     const c = r.counters;
     const done = c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped;
     settled += Math.min(done, c.messagesTotal || done);
@@ -101,6 +122,24 @@ export function jobTotals(rows: readonly AccountRow[]): JobTotals {
     total,
     bytesCopied,
     ratio: total > 0 ? settled / total : 0,
+    accountsDone,
+    uncounted,
+    uncountedFailed,
+    failing,
+    complete: rows.length > 0 && accountsDone === rows.length && failing === 0 && settled >= total,
     etaSeconds: rate > 0 ? remaining / rate : null,
   };
+}
+
+/**
+ * The job's headline figure and bar. The counted messages' percentage, never 100 before the job is
+ * complete (a failed account's mail is not copied); while an account is not counted yet its
+ * messages are in no total, so the share of accounts done is shown instead.
+ */
+export function jobHeadline(totals: JobTotals): { counted: boolean; pct: number; bar: number } {
+  const counted = totals.uncounted === 0;
+  const messagesPct = Math.round(totals.ratio * 100);
+  const pct = !totals.complete && messagesPct >= 100 ? 99 : messagesPct;
+  const bar = counted ? pct : totals.accounts > 0 ? (totals.accountsDone / totals.accounts) * 100 : 0;
+  return { counted, pct, bar };
 }

@@ -1,16 +1,29 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect } from 'react';
+import { errorMessage } from '../../../shared/errors';
 import type { JobView } from '../../../shared/protocol';
 import type { AccountView } from '../../../shared/protocol/account';
 import type { VerifySummary } from '../../../shared/verify';
-import { VERIFY_STATUS_KEYS } from '../../components/status';
+import { STATUS_KEYS, VERIFY_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
 import { WarningsList } from '../monitor/WarningsList';
 
-type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'> & Partial<Pick<AccountView, 'warnings' | 'warningsOmitted'>>;
+type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'> & Partial<Pick<AccountView, 'warnings' | 'warningsOmitted' | 'status' | 'firstPassDoneAt' | 'error'>>;
+
+/**
+ * Where an account without a verify stands: migrated and waiting for its check, or never
+ * migrated (failed, or not through its first pass), which no check will change. Without its
+ * status (a caller that has only the verify) it counts as waiting for its check.
+ */
+type Standing = 'checked' | 'unchecked' | 'migration-failed' | 'not-migrated';
+function standing(a: ReportAccount): Standing {
+  if (a.verify) return 'checked';
+  if (a.status === undefined || (a.firstPassDoneAt ?? null) !== null) return 'unchecked';
+  return a.status === 'failed' || a.status === 'password_needed' ? 'migration-failed' : 'not-migrated';
+}
 
 type FolderRow = Pick<VerifySummary['folders'][number], 'source' | 'target' | 'sourceCount' | 'targetCount' | 'matched' | 'missingCount' | 'extraCount' | 'changedCount' | 'elsewhereCount' | 'error'>;
 
@@ -40,6 +53,15 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
   const n = (x: number) => formatCount(x, locale);
   const sorted = [...accounts].sort((a, b) => a.source.localeCompare(b.source));
   const count = (s: VerifySummary['status']) => sorted.filter((a) => a.verify?.status === s).length;
+  const standingOf = (s: Standing) => sorted.filter((a) => standing(a) === s).length;
+  const lang = locale === 'zh-CN' ? 'zh' : 'en';
+  /** What the report says of an account that has no verify. */
+  const unverified = (a: ReportAccount): string => {
+    const s = standing(a);
+    if (s === 'migration-failed') return `${t('verifyReportMigrationFailed')}${a.error ? ` (${a.error.code})` : ''}`;
+    if (s === 'not-migrated') return `${t('verifyReportNotMigrated')}${a.status ? ` (${t(STATUS_KEYS[a.status])})` : ''}`;
+    return t('verifyReportUnchecked');
+  };
 
   return (
     <article className="verify-report" data-testid="verify-report" lang={locale}>
@@ -48,7 +70,10 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
         <p>{t('verifyReportJob', { name: job.name })}</p>
         <p className="hint">{t('verifyReportGenerated', { at: formatDateTime(generatedAt, locale) })}</p>
         <p data-testid="verify-report-summary">
-          {t('verifyReportSummary', { accounts: sorted.length, verified: count('verified'), differences: count('differences'), failed: count('failed'), unchecked: sorted.filter((a) => !a.verify).length })}
+          {t('verifyReportSummary', { accounts: sorted.length, verified: count('verified'), differences: count('differences'), failed: count('failed'), unchecked: standingOf('unchecked') })}
+          {standingOf('migration-failed') + standingOf('not-migrated') > 0 && (
+            <> {t('verifyReportSummaryNotMigrated', { failed: standingOf('migration-failed'), pending: standingOf('not-migrated') })}</>
+          )}
         </p>
       </header>
 
@@ -74,7 +99,9 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 {a.source}
                 {a.target !== a.source && <> → {a.target}</>}
               </td>
-              <td>{a.verify ? t(VERIFY_STATUS_KEYS[a.verify.status]) : t('verifyReportUnchecked')}</td>
+              <td data-testid="verify-report-result" data-standing={standing(a)}>
+                {a.verify ? t(VERIFY_STATUS_KEYS[a.verify.status]) : unverified(a)}
+              </td>
               <td>{a.verify ? formatDateTime(a.verify.checkedAt, locale) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.matched) : '—'}</td>
               <td>{a.verify ? n(a.verify.totals.missing) : '—'}</td>
@@ -96,7 +123,12 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
               {a.source} → {a.target}
             </h2>
             {!v ? (
-              <p className="hint">{t('verifyReportUnchecked')}</p>
+              <>
+                <p className="hint" data-testid="verify-report-unverified">
+                  {unverified(a)}
+                </p>
+                {standing(a) === 'migration-failed' && a.error && <p>{errorMessage(a.error, lang)}</p>}
+              </>
             ) : (
               <>
                 <p>

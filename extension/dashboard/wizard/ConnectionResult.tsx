@@ -12,7 +12,9 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
   const preset = findPreset(providerId);
   const report = result.report;
   if (!result.ok && result.error) {
-    const specific = remedyFor(result.error.code as ErrorCode, preset);
+    // The bridge's hints are for the side tested (the new mailbox gets none of the old one's
+    // checks); the preset's own list stands in when a test brought no report.
+    const pitfalls = report?.error ? report.error.hints : remedyFor(result.error.code as ErrorCode, preset).pitfalls;
     return (
       <div className="test-result test-result--bad" data-testid="test-result" data-ok="false" role="status">
         <h4>{t('testFailed')}</h4>
@@ -23,7 +25,7 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
             {t('serverSaid')} <code>{report.error.serverText}</code>
           </p>
         )}
-        {specific.pitfalls.length > 0 && <PitfallList title={t('checkTheseSettings')} pitfalls={specific.pitfalls} />}
+        {pitfalls.length > 0 && <PitfallList title={t('checkTheseSettings')} pitfalls={pitfalls} />}
         {report && <ReportDetails report={report} />}
       </div>
     );

@@ -1,0 +1,108 @@
+// @vitest-environment jsdom
+/**
+ * An employee opens the webmail panel again after their migration ran (another day, after a
+ * bridge restart): the panel has no memory of the start, only the mirror does. They see that
+ * migration's state (syncing with its counts, or the failure with its remedy and the form
+ * again), never "no migration was opened for you" nor an offer to set up a second one.
+ */
+import 'fake-indexeddb/auto';
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { REMEDIES } from '../../shared/errors';
+import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
+import type { BridgeState } from '../../extension/lib/runtime-messages';
+import { LocaleProvider } from '../../extension/i18n/locale-context';
+import type { Locale } from '../../extension/i18n';
+import type { PanelContext } from '../../extension/panel/messages';
+import { makeAccount, makeJob } from './extension-account-fixture';
+
+vi.mock('../../extension/lib/page-client', () => ({
+  PageRequestError: class extends Error {},
+  bridgeRequest: vi.fn(async () => ({})),
+  bridgeRequestRaw: vi.fn(async () => ({})),
+}));
+
+const { EmployeeFlow } = await import('../../extension/panel/EmployeeFlow');
+
+const bridge = {
+  phase: 'connected',
+  port: 7878,
+  version: '1.0.0',
+  paired: true,
+  tokenId: 'tok',
+  origin: null,
+  problem: null,
+  lastConnectedAt: null,
+  nextAttemptAt: null,
+  updatedAt: '2025-01-01T00:00:00.000Z',
+} as BridgeState;
+
+const context: PanelContext = { kind: 'webmail', siteId: 'exmail', presetId: null, origin: 'https://mail.corp.example.com', address: 'emp1@corp.example.com' };
+const counters = { messagesTotal: 13, messagesCopied: 13, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 13_000, messagesSyncedSinceFirstPass: 0 };
+
+let mirror: MailmoverDb;
+beforeAll(() => {
+  mirror = openDb('self-service-reopen');
+  installDb(mirror);
+});
+beforeEach(async () => {
+  await mirror.accounts.clear();
+  await mirror.jobs.clear();
+  await mirror.jobs.put({ ...makeJob({ provider: 'tencent' }), syncedAt: '2025-01-01T00:00:00.000Z' } as never);
+});
+afterEach(cleanup);
+
+const open = (locale: Locale) =>
+  render(
+    <LocaleProvider initial={locale} persist={false}>
+      <EmployeeFlow context={context} bridge={bridge} onOwnMigration={() => undefined} />
+    </LocaleProvider>,
+  );
+
+const emp1 = (patch: Parameters<typeof makeAccount>[0]) =>
+  makeAccount({ id: 'acc_emp1', source: 'emp1@corp.example.com', target: 'emp1@corp.example.com', mode: 'admin-without-passwords', ...patch });
+
+describe('the webmail panel opened again after the migration ran', () => {
+  it('shows the syncing migration with its counts, and no invitation to set one up', async () => {
+    await mirror.accounts.put(emp1({ status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }));
+    open('en');
+    const progress = await screen.findByTestId('self-progress');
+    expect(progress.dataset.status).toBe('syncing');
+    expect(progress.dataset.done).toBe('true');
+    expect(screen.getByTestId('self-counts').textContent).toBe('13 of 13 messages');
+    expect(screen.getByTestId('self-done').textContent).toContain('new mail in the old mailbox keeps arriving here');
+    expect(screen.queryByTestId('no-invite')).toBeNull();
+    expect(screen.queryByTestId('self-form')).toBeNull();
+    expect(document.body.textContent).not.toContain('No migration was opened for you');
+  });
+
+  it('in Chinese too, and a running one shows its progress', async () => {
+    await mirror.accounts.put(emp1({ mode: 'self-service', status: 'in_progress', phase: 'copying', error: null, counters: { ...counters, messagesCopied: 5 } }));
+    open('zh-CN');
+    const progress = await screen.findByTestId('self-progress');
+    expect(progress.dataset.status).toBe('in_progress');
+    expect(screen.getByTestId('self-counts').textContent).toBe('已搬 5 / 13 封');
+    expect(document.body.textContent).not.toContain('管理员尚未为您开启搬家');
+  });
+
+  it('a failed one shows its error and remedy, and the form again for that account only on request', async () => {
+    const error = { code: 'AUTH_FAILED' as const, message: 'Login failed for the source.', remedy: { en: REMEDIES.AUTH_FAILED.en, zh: REMEDIES.AUTH_FAILED.zh }, transient: false };
+    await mirror.accounts.put(emp1({ status: 'failed', error, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('zh-CN');
+    const progress = await screen.findByTestId('self-progress');
+    expect(progress.dataset.status).toBe('failed');
+    expect(progress.textContent).toContain('AUTH_FAILED');
+    expect(progress.textContent).toContain(REMEDIES.AUTH_FAILED.zh);
+    expect(screen.queryByTestId('no-invite')).toBeNull();
+    await act(async () => fireEvent.click(screen.getByTestId('self-try-again')));
+    await waitFor(() => expect(screen.getByTestId('self-form')).toBeTruthy());
+    expect(screen.getByTestId('invite').textContent).toContain('Exmail to Alibaba');
+  });
+
+  it('a waiting invitation for the address is still the form', async () => {
+    await mirror.accounts.put(emp1({ status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('en');
+    await screen.findByTestId('self-form');
+    expect(screen.queryByTestId('self-progress')).toBeNull();
+  });
+});
