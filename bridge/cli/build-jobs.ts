@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseAccountsCsv } from '../../shared/csv/accounts-csv';
+import { COLUMN_NAMES, parseAccountsCsv } from '../../shared/csv/accounts-csv';
 import { sameMailboxConflicts } from '../../shared/csv/same-mailbox';
 import { isSameServer } from './same-server-address';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
@@ -56,7 +56,10 @@ function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: strin
   } else {
     const password = rowPassword ?? cfg.password;
     if (!password) {
-      throw new UsageError(`${where}: no ${side} password for ${user}; give --${side}-password-env NAME or --${side}-password-file FILE${o.accounts ? ` or a ${side}_password column` : ''}`);
+      const column = COLUMN_NAMES[side === 'source' ? 'sourcePassword' : 'targetPassword'];
+      // The admin login is the other way a batch goes without per-account passwords.
+      const orColumn = o.accounts ? `, a ${column.en} (${column.zh}) column, or --${side}-auth-user ADMIN with the admin's password` : '';
+      throw new UsageError(`${where}: no ${side} password for ${user}; give --${side}-password-env NAME or --${side}-password-file FILE${orColumn}`);
     }
     auth = { kind: 'password', password };
   }

@@ -5,6 +5,26 @@ function mb(bytes: number): string {
   return (bytes / 1048576).toFixed(1);
 }
 
+/** The engine's estimate (it knows what is left to plan), not the bar's own: that one read NaN after jumps. */
+function etaText(p: AccountProgress): string {
+  if (p.phase === 'done' || p.phase === 'failed' || p.etaSeconds === null || !Number.isFinite(p.etaSeconds)) return '--';
+  const s = Math.round(p.etaSeconds);
+  return s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** Columns of the bar's label at most: long addresses are cut, the figures after it matter more. */
+const LABEL_COLUMNS = 24;
+/** Columns of the text after the bar ("65% 1026/1597 40.0 MB 180/s ETA 1m15s copying"), with its frame. */
+const TEXT_COLUMNS = 52;
+
+/** The account as the bar names it: the source mailbox, without the server the whole run shares. */
+function shortAccount(account: string): string {
+  const source = account.split(' -> ')[0] ?? account;
+  const at = source.lastIndexOf('@');
+  const mailbox = at > 0 && source.indexOf('@') !== at ? source.slice(0, at) : source;
+  return mailbox.length <= LABEL_COLUMNS ? mailbox : `${mailbox.slice(0, LABEL_COLUMNS - 1)}…`;
+}
+
 /**
  * Human progress on stderr: a bar per running account on a terminal, plain lines
  * (at most one per account every few seconds) when stderr is a file or a pipe.
@@ -19,7 +39,9 @@ export class ProgressOutput {
       this.multibar = new cliProgress.MultiBar(
         {
           stream,
-          format: '{account} |{bar}| {percentage}% {value}/{total} msgs {mb} MB {rate}/s ETA {eta_formatted} {phase}',
+          format: '{account} |{bar}| {percentage}% {value}/{total} {mb} MB {rate}/s ETA {left} {phase}',
+          // The line is not wrapped (the bars redraw in place): the bar gives way on a narrow terminal.
+          barsize: Math.max(4, Math.min(40, (stream.columns || 80) - LABEL_COLUMNS - TEXT_COLUMNS)),
           hideCursor: true,
           clearOnComplete: false,
           etaBuffer: 50,
@@ -31,7 +53,7 @@ export class ProgressOutput {
 
   update(p: AccountProgress): void {
     const done = p.messagesCopied + p.messagesSkipped + p.messagesAlreadyPresent;
-    const payload = { account: p.account.split(' -> ')[0], mb: mb(p.bytesCopied), rate: p.rate.toFixed(0), phase: p.phase };
+    const payload = { account: shortAccount(p.account), mb: mb(p.bytesCopied), rate: p.rate.toFixed(0), left: etaText(p), phase: p.phase };
     if (this.multibar) {
       let bar = this.bars.get(p.account);
       if (!bar) {
@@ -46,9 +68,9 @@ export class ProgressOutput {
     const final = p.phase === 'done' || p.phase === 'failed' || p.phase === 'retrying';
     if (!final && now - (this.lastLine.get(p.account) ?? 0) < this.lineIntervalMs) return;
     this.lastLine.set(p.account, now);
-    const eta = p.etaSeconds === null ? '?' : `${Math.round(p.etaSeconds)}s`;
+    const eta = etaText(p);
     this.stream.write(
-      `[${p.phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already there, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s, ETA ${eta}\n`,
+      `[${p.phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already there, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s${eta === '--' ? '' : `, ETA ${eta}`}\n`,
     );
   }
 

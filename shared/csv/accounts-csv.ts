@@ -72,7 +72,7 @@ const CHINESE_HEADERS: Readonly<Record<string, Field>> = {
   搬家帳號密碼: 'targetPassword',
 };
 
-const COLUMN_NAMES: Readonly<Record<Field, { en: string; zh: string }>> = {
+export const COLUMN_NAMES: Readonly<Record<Field, { en: string; zh: string }>> = {
   source: { en: 'source', zh: '待搬家账号' },
   target: { en: 'target', zh: '搬家账号' },
   sourcePassword: { en: 'source_password', zh: '待搬家账号密码' },
@@ -236,10 +236,14 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
     columns.set(field, index);
   });
   const headerStyle: 'english' | 'chinese' = chinese > english ? 'chinese' : 'english';
+  /** A column in the English message as the file's header names it (a Chinese template's 待搬家账号, with its English name). */
+  const columnEn = (field: Field): string => (headerStyle === 'chinese' ? `"${COLUMN_NAMES[field].zh}" (${COLUMN_NAMES[field].en})` : `"${COLUMN_NAMES[field].en}"`);
 
   const missing = (['source', 'target'] as const).filter((f) => !columns.has(f));
   if (missing.length) {
     const looksLikeData = header.fields.some((c) => c.includes('@'));
+    // Excel in many locales saves "CSV" with semicolons, and some tools export tabs.
+    const separator = header.fields.length === 1 ? (/;/.test(header.fields[0] ?? '') ? 'semicolons' : /\t/.test(header.fields[0] ?? '') ? 'tabs' : null) : null;
     for (const field of missing) {
       const name = COLUMN_NAMES[field];
       const shown = headerStyle === 'chinese' ? name.zh : name.en;
@@ -248,8 +252,11 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
         err(
           header.line,
           `Missing required column "${shown}" (also accepted: "${other}").` +
-            (looksLikeData ? ' The first row looks like data; add a header row above it.' : ''),
-          `缺少必填列“${name.zh}”（也可写作 “${name.en}”）。` + (looksLikeData ? '第一行看起来是数据，请在其上方加一行表头。' : ''),
+            (looksLikeData ? ' The first row looks like data; add a header row above it.' : '') +
+            (separator ? ` The header reads as one column: the file separates its values with ${separator}; save it as CSV with commas (Excel: "CSV UTF-8 (Comma delimited)").` : ''),
+          `缺少必填列“${name.zh}”（也可写作 “${name.en}”）。` +
+            (looksLikeData ? '第一行看起来是数据，请在其上方加一行表头。' : '') +
+            (separator ? `表头被读成了一列：该文件用${separator === 'tabs' ? '制表符' : '分号'}分隔各值；请另存为以逗号分隔的 CSV（Excel：“CSV UTF-8（逗号分隔）”）。` : ''),
         ),
       );
     }
@@ -268,8 +275,8 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
       errors.add(
         err(
           rec.line,
-          `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Rows from this one on were not imported: put them in another file and import it too (each import adds to the accounts already imported).`,
-          `文件共有 ${data.length} 行账号数据，一次最多只能导入 ${maxRows} 条。从此行起的数据未导入：请放到另一个文件中再导入一次（每次导入都会追加到已导入的账号中）。`,
+          `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Rows from this one on were not taken: put them in a second file and migrate that file as well.`,
+          `文件共有 ${data.length} 行账号数据，一次最多只能导入 ${maxRows} 条。从此行起的数据未导入：请放到第二个文件中，再对该文件进行搬家。`,
         ),
       );
     }
@@ -306,13 +313,13 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
         reported.add(field);
         const name = COLUMN_NAMES[field];
         if (issue.message === 'required') {
-          errors.add(err(rec.line, `The "${name.en}" address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
+          errors.add(err(rec.line, `The ${columnEn(field)} address is empty; it is required.`, `“${name.zh}”为空，此列必填。`));
         } else if (issue.message === 'invisible') {
           const code = invisibleIn(cell(field) ?? '');
           errors.add(
             err(
               rec.line,
-              `The "${name.en}" address contains an invisible character (${code}), often pasted along from a web page or chat; delete the address and type it again.`,
+              `The ${columnEn(field)} address contains an invisible character (${code}), often pasted along from a web page or chat; delete the address and type it again.`,
               `“${name.zh}”中含有不可见字符（${code}），通常是从网页或聊天记录中粘贴带入的；请删除该地址后重新输入。`,
             ),
           );
@@ -320,7 +327,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
           errors.add(
             err(
               rec.line,
-              `The "${name.en}" value is not a valid email address (expected name@domain).`,
+              `The ${columnEn(field)} value is not a valid email address (expected name@domain).`,
               `“${name.zh}”不是有效的邮箱地址（应为 名称@域名 的形式）。`,
             ),
           );

@@ -40,3 +40,22 @@ describe('migrate options', () => {
     expect(parseMigrateOptions({ ...base }).provider).toBeUndefined();
   });
 });
+
+describe('a batch without passwords for one side', () => {
+  it('names the column in both spellings and the admin login as the other way', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildJobs } = await import('../../bridge/cli/build-jobs');
+    const dir = mkdtempSync(join(tmpdir(), 'mm-opts-'));
+    try {
+      const file = join(dir, 'accounts.csv');
+      writeFileSync(file, '待搬家账号,搬家账号,待搬家账号密码\r\nzhangsan@old.example.cn,zhangsan@new.example.cn,pw-1\r\n');
+      await expect(buildJobs(parseMigrateOptions({ source: 'imaps://imap.old.example.cn', target: 'imaps://imap.new.example.cn', accounts: file }))).rejects.toThrow(
+        '--accounts line 2: no target password for zhangsan@new.example.cn; give --target-password-env NAME or --target-password-file FILE, a target_password (搬家账号密码) column, or --target-auth-user ADMIN with the admin\'s password',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

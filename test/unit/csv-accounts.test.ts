@@ -267,6 +267,26 @@ describe('parseAccountsCsv: errors', () => {
     expect(r.errors[0]?.message).toMatch(/appears twice/);
   });
 
+  it('a file separated by semicolons or tabs is told so, with how to save it with commas', () => {
+    for (const [sep, word, zh] of [[';', 'semicolons', '分号'], ['\t', 'tabs', '制表符']] as const) {
+      const r = parseAccountsCsv(utf8(`source${sep}target${sep}source_password\r\na@old.cn${sep}a@new.cn${sep}pw\r\n`));
+      expect(r.rows).toEqual([]);
+      expect(r.errors.map((e) => e.line)).toEqual([1, 1]);
+      expect(r.errors[0]?.message).toContain(`the file separates its values with ${word}; save it as CSV with commas`);
+      expect(r.errors[0]?.messageZh).toContain(`该文件用${zh}分隔各值`);
+    }
+    // A comma file missing a column gets no such hint.
+    expect(parseAccountsCsv(utf8('source,password\r\na@old.cn,x\r\n')).errors[0]?.message).not.toContain('separates its values');
+  });
+
+  it("a Chinese template's rows are told about by its own column names", () => {
+    const r = parseAccountsCsv(utf8('待搬家账号,搬家账号,待搬家账号密码\r\n,b@new.cn,pw\r\nnot-an-address,b2@new.cn,pw\r\n'));
+    expect(r.errors.map((e) => e.message)).toEqual([
+      'The "待搬家账号" (source) address is empty; it is required.',
+      'The "待搬家账号" (source) value is not a valid email address (expected name@domain).',
+    ]);
+  });
+
   it('imports at most 1000 rows at once: 1001 rows → 1000 rows and one error on the 1001st', () => {
     const body = Array.from({ length: 1001 }, (_, i) => `u${i}@old.cn,u${i}@new.cn,pw${i}`).join('\r\n');
     const r = parseAccountsCsv(utf8(`source,target,source_password\r\n${body}\r\n`));
@@ -275,9 +295,10 @@ describe('parseAccountsCsv: errors', () => {
     expect(r.errors).toHaveLength(1);
     expect(r.errors[0]?.line).toBe(1002);
     expect(r.errors[0]?.message).toMatch(/1001 account rows; at most 1000/);
-    expect(r.errors[0]?.message).toMatch(/import it too/);
+    // Said for the extension's import and the command line's batch alike.
+    expect(r.errors[0]?.message).toMatch(/put them in a second file and migrate that file as well/);
     expect(r.errors[0]?.messageZh).toMatch(/一次最多只能导入 1000 条/);
-    expect(r.errors[0]?.messageZh).toMatch(/追加/);
+    expect(r.errors[0]?.messageZh).toMatch(/第二个文件/);
     expectCleanMessages(r, ['pw1000', 'u1000@']);
   });
 

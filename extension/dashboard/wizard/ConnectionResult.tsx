@@ -14,7 +14,7 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
   if (!result.ok && result.error) {
     // The bridge's hints are for the side tested (the new mailbox gets none of the old one's
     // checks); the preset's own list stands in when a test brought no report.
-    const pitfalls = report?.error ? report.error.hints : remedyFor(result.error.code as ErrorCode, preset).pitfalls;
+    const pitfalls = report?.error?.hints ?? remedyFor(result.error.code as ErrorCode, preset).pitfalls;
     return (
       <div className="test-result test-result--bad" data-testid="test-result" data-ok="false" role="status">
         <h4>{t('testFailed')}</h4>
