@@ -4,6 +4,7 @@ import { folderPath, MATRIX, startConfig, type AnyMailServer, type MailUser } fr
 import { readFolder, seedFolder, snapshotMailbox } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCliInProcess, scratchDir, serverUrl } from '../support/cli-runner';
 import { textMessage } from '../support/corpus';
+import { startAnsweringProxy } from '../support/answering-proxy';
 
 /**
  * `migrate --dry-run --since` says how many messages the copy with that --since takes, per
@@ -69,5 +70,35 @@ describe.each(MATRIX.map((config) => ({ config, name: config.describe })))('migr
     }
     // The human lines say the same figures.
     expect(dry.stderr).toContain(`INBOX -> INBOX: ${DATES.INBOX.filter((iso) => Date.parse(iso) >= SINCE_MS).length} messages`);
+  });
+});
+
+describe('migrate --dry-run --since on a server that refuses SEARCH', () => {
+  let src: DovecotServer;
+  let tgt: DovecotServer;
+  const bob: MailUser = { user: 'bob-nosearch@new.example.com', password: 'Dry-since-tgt-pw-9Wz' };
+  const scratch = scratchDir('dry-since-nosearch');
+  beforeAll(async () => {
+    [src, tgt] = await Promise.all([startDovecot({ name: 'dry-since-nosearch-src', users: [alice] }), startDovecot({ name: 'dry-since-nosearch-tgt', users: [bob] })]);
+    await seedFolder(src, alice, 'INBOX', DATES.INBOX.map((iso, i) => ({ raw: textMessage({ id: `ns-${i}`, subject: iso, date: new Date(iso) }), flags: [], internalDate: new Date(iso) })));
+  });
+  afterAll(async () => {
+    await Promise.all([src?.stop(), tgt?.stop()]);
+    scratch.cleanup();
+  });
+
+  it("reads the dates instead (imapflow's search answers false): the count is still the copy's", async () => {
+    const proxy = await startAnsweringProxy(src.imapPort, (c) => (/^UID SEARCH /i.test(c.line.slice(c.tag.length + 1)) ? { reply: "NO [CANNOT] Searching is disabled here" } : undefined));
+    try {
+      const r = await runCliInProcess(
+        ['--source', `imap://${encodeURIComponent(alice.user)}@127.0.0.1:${proxy.port}`, '--source-password-env', 'SRC_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'TGT_PW', '--allow-plaintext', '--state-dir', scratch.path('state'), '--since', SINCE, '--dry-run', '--json'],
+        { env: { SRC_PW: alice.password, TGT_PW: bob.password } },
+      );
+      expect(r.code, describeRun(r)).toBe(0);
+      expect(proxy.answered()).toBeGreaterThan(0);
+      expect(parseReport(r.stdout).accounts[0]!.folders.find((f) => f.source === 'INBOX')?.total).toBe(DATES.INBOX.filter((iso) => Date.parse(iso) >= SINCE_MS).length);
+    } finally {
+      await proxy.close();
+    }
   });
 });

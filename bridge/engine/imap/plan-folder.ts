@@ -15,6 +15,7 @@ import { uidRangeSets } from './uid-sets';
 import { UNREADABLE_PREFIX, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
 import { takeUnreadableRetry } from '../unreadable-retries';
 import { OMITTED_WORDS, listedUids, stillListed } from './omitted-messages';
+import { beforeSince } from '../since-scope';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -326,7 +327,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
     if (!settled.has(u.uid)) settleNow.push({ uid: u.uid, fingerprint: '', outcome: 'skipped', targetUid: null, size: 0, reason: unreadableReason(u.words) });
   }
   for (const m of metas) {
-    if (opts.since && m.internalDate < opts.since) continue;
+    if (opts.since && beforeSince(m.internalDate, opts.since)) continue;
     if (settled.has(m.uid)) continue;
     if (opts.deleted === 'skip' && isDeleted(m.flags)) {
       settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: 'skipped', targetUid: null, size: m.size, reason: `${DELETED_SKIP_REASON} on the source (--deleted skip)` });
