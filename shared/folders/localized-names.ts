@@ -42,7 +42,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'aliyun',
     label: 'Alibaba Mail (阿里邮箱 / 阿里企业邮箱)',
-    aliases: ['alibaba', 'alimail', 'mxhichina', 'qiye.aliyun.com'],
+    aliases: ['alibaba', 'alimail', 'mxhichina', 'qiye.aliyun.com', 'aliyun-personal', 'aliyun.com'],
     names: {
       '\\Sent': ['已发送'], // [seen] used by third-party webmail code against Alibaba Mail
       '\\Drafts': [
@@ -59,7 +59,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'tencent',
     label: 'Tencent Exmail / QQ Mail (腾讯企业邮 / QQ邮箱)',
-    aliases: ['qq', 'exmail', 'exmail.qq.com', 'qqmail', 'foxmail'],
+    aliases: ['qq', 'exmail', 'exmail.qq.com', 'qqmail', 'foxmail', 'tencent-qq', 'qq.com'],
     names: {
       // [seen] QQ Mail LIST: INBOX, 其他文件夹, Sent Messages, Drafts, Deleted Messages, Junk, QQ邮件订阅
       '\\Sent': ['Sent Messages', '已发送'], // 已发送 [ui]
@@ -75,7 +75,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'netease',
     label: 'NetEase 163/126/yeah.net and NetEase Qiye (网易邮箱 / 网易企业邮箱)',
-    aliases: ['163', '126', 'yeah', 'qiye163', 'qiye.163.com', 'ym.163.com'],
+    aliases: ['163', '126', 'yeah', 'qiye163', 'qiye.163.com', 'ym.163.com', 'netease-163', 'netease-126', 'netease-yeah', '163.com', '126.com', 'yeah.net'],
     names: {
       // [seen] imap.163.com / imap.qiye.163.com LIST: (\Drafts) "&g0l6P3ux-" 草稿箱,
       // (\Sent) "&XfJT0ZAB-" 已发送, (\Trash) "&XfJSIJZk-" 已删除, (\Junk) "&V4NXPpCuTvY-" 垃圾邮件
@@ -154,7 +154,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'feishu',
     label: 'Feishu / Lark Mail (飞书邮箱)',
-    aliases: ['lark', 'larksuite'],
+    aliases: ['lark', 'larksuite', 'feishu-lark'],
     names: {
       // [guess] all: Lark's mail API names its system folders SENT, DRAFT, TRASH, SPAM, ARCHIVED;
       // the IMAP names below are unverified.
@@ -186,7 +186,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'outlook',
     label: 'Microsoft Exchange / Office 365 / Outlook.com',
-    aliases: ['exchange', 'o365', 'office365', 'microsoft', 'hotmail', 'outlook.com'],
+    aliases: ['exchange', 'o365', 'office365', 'microsoft', 'hotmail', 'outlook.com', 'outlook-com', 'outlook-21v', '21vianet', 'live'],
     names: {
       // [seen] Exchange/O365: Sent Items, Deleted Items, Junk Email (older: Junk E-mail), Drafts,
       // Archive; Outlook.com: Sent, Deleted, Junk. [seen] zh-CN Outlook: 已发送邮件, 已删除邮件,
@@ -229,7 +229,7 @@ export const PROVIDER_FOLDER_NAMES: readonly ProviderFolderNames[] = [
   {
     id: 'generic',
     label: 'Thunderbird / Dovecot / Courier defaults and common client names',
-    aliases: ['thunderbird', 'dovecot', 'courier', 'cyrus', 'roundcube'],
+    aliases: ['thunderbird', 'dovecot', 'courier', 'cyrus', 'roundcube', '35cn'],
     names: {
       // [seen] Thunderbird/Dovecot defaults. On Courier/Cyrus they live under "INBOX." (INBOX.Sent
       // etc.), which detectRoleByName handles through the personal namespace prefix.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PROVIDER_FOLDER_NAMES } from '../../shared/folders/localized-names';
+import { PROVIDER_FOLDER_NAMES, findProvider } from '../../shared/folders/localized-names';
 import { MIGRATION_GUIDES } from '../../shared/providers/guides';
 import { ERROR_CODES } from '../../shared/errors';
 import {
@@ -70,6 +70,11 @@ function sourcedValues(): Array<{ name: string; confidence: Confidence; source?:
 }
 
 describe('provider preset table', () => {
+  it("every preset's id names its folder-name table too (a --provider / --target-provider given as a preset id recognises the provider's folder names)", () => {
+    const wrong = PROVIDER_PRESETS.filter((p) => findProvider(p.id)?.id !== p.provider).map((p) => `${p.id} -> ${String(findProvider(p.id)?.id)} (expected ${p.provider})`);
+    expect(wrong).toEqual([]);
+  });
+
   it('has the providers of the task and of the migration guides', () => {
     const ids = PROVIDER_PRESETS.map((p) => p.id);
     for (const id of ['aliyun', 'tencent', 'netease', '263', 'gmail', 'outlook', 'exchange', 'feishu', 'coremail', 'tencent-qq', 'netease-163', 'netease-126', 'zhongqi', '35cn', 'generic']) {
