@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   'FOLDER_CREATE_FAILED',
   'FOLDER_RENAMED',
   'FOLDER_NOT_FOUND',
+  'FOLDER_FILTER_UNMATCHED',
   'FOLDER_UNREADABLE',
   'SOURCE_CHANGED',
   'PROTOCOL_ERROR',
@@ -139,6 +140,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     zh: '原邮箱的文件夹在搬家过程中消失了。搬家完成前请勿在原系统中重命名或删除文件夹。',
     transient: false,
   },
+  FOLDER_FILTER_UNMATCHED: {
+    en: "Check the filter against the old mailbox's folder names listed with it: filters use / between levels, * within a level, ** for any depth, and are case-sensitive (except INBOX). Fix the filter and run the migration again; nothing else changes.",
+    zh: '请对照随附列出的原邮箱文件夹名称检查该筛选:层级之间用 /,* 匹配同一层级,** 匹配任意层级,区分大小写(INBOX 除外)。改正筛选后重新搬家即可,其他内容不受影响。',
+    transient: false,
+  },
   FOLDER_UNREADABLE: {
     en: "The old server reads the other folders' mail but not one message of this folder: it is likely damaged on the old server (wrong file permissions or ownership after a restore, a broken index). Check the folder there, or ask the server's administrator. The folders the server can read are copied before it; this one is tried again by the next run.",
     zh: '原邮箱服务器能读取其他文件夹中的邮件,却连这个文件夹中的一封邮件也读取不了:该文件夹很可能在原服务器上已损坏(恢复备份后文件权限或属主不对、索引损坏等)。请在原服务器上检查该文件夹,或联系该服务器的管理员。能读取的文件夹会先搬完,下次搬家会再试这个文件夹。',
@@ -200,6 +206,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   FOLDER_CREATE_FAILED: { en: 'A folder could not be created in the new mailbox.', zh: '无法在新邮箱中创建文件夹。' },
   FOLDER_RENAMED: { en: 'A folder was created under a slightly different name in the new mailbox.', zh: '新邮箱中有文件夹改用了形近名称创建。' },
   FOLDER_NOT_FOUND: { en: 'A folder of the old mailbox disappeared during the migration.', zh: '原邮箱的文件夹在搬家过程中消失了。' },
+  FOLDER_FILTER_UNMATCHED: { en: 'A folder filter (include) matches no folder of the old mailbox: nothing was copied for it.', zh: '一个文件夹筛选(包含)没有匹配到原邮箱的任何文件夹,因此没有搬迁任何内容。' },
   FOLDER_UNREADABLE: { en: '{side} could not read any message of {folder}.', zh: '{side}无法读取{folder}中的任何邮件。' },
   SOURCE_CHANGED: { en: 'A folder of the old mailbox was recreated or restored.', zh: '原邮箱的文件夹被重建或恢复。' },
   PROTOCOL_ERROR: { en: '{side} gave an answer that does not follow the mail protocol.', zh: '{side}的响应不符合邮件协议。' },

@@ -10,6 +10,8 @@ const Uid = z.number().int().nonnegative();
 
 /** Copies a MESSAGE_CHANGED warning's facts name at most; its count covers all of them. */
 export const MAX_CHANGED_COPIES_NAMED = 20;
+/** Source folders a FOLDER_FILTER_UNMATCHED warning's facts name at most. */
+export const MAX_FOLDERS_NAMED = 30;
 
 export const WarningFactsSchema = z.discriminatedUnion('kind', [
   /** The target refused a folder name; the folder's mail goes to `to`. */
@@ -28,6 +30,8 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
     to: z.string(),
     copies: z.array(z.object({ message: z.string(), targetUid: Uid })).max(MAX_CHANGED_COPIES_NAMED),
   }),
+  /** An include filter that matches no source folder: the source's folders (the first of them) to compare it with. */
+  z.object({ kind: z.literal('filter-unmatched'), glob: z.string(), folders: z.array(z.string()).max(MAX_FOLDERS_NAMED), more: z.number().int().nonnegative() }),
   /** The error FOLDER_UNREADABLE: the source folder none of whose messages the server could read. */
   z.object({ kind: z.literal('folder-unreadable'), folder: z.string() }),
 ]);
@@ -41,6 +45,7 @@ const WORDS = {
     'date-changed': '{message} of {folder} (UID {targetUid} in {target}): sent with the date {sent}, the new mailbox keeps {stored}.',
     'dates-counted': '{count} more messages in {folder} were given dates the new mailbox cannot store.',
     'message-changed': 'Copied from {from} to {to}, {count} in all: {uids}.',
+    'filter-unmatched': 'The filter "{glob}" matches none of these folders: {folders}.',
   },
   zh: {
     'folder-renamed': '文件夹 {from} 在新邮箱中为 {to}。',
@@ -48,6 +53,7 @@ const WORDS = {
     'date-changed': '{folder} 中的 {message}(新邮箱 {target} 中 UID {targetUid}):原日期 {sent},新邮箱保存为 {stored}。',
     'dates-counted': '{folder} 中另有 {count} 封邮件的日期新邮箱无法保存。',
     'message-changed': '从 {from} 搬到 {to},共 {count} 封:{uids}。',
+    'filter-unmatched': '筛选“{glob}”与以下文件夹均不匹配:{folders}。',
   },
 } as const;
 
@@ -73,6 +79,8 @@ export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string
       const more = f.count - f.copies.length;
       return fill(words[f.kind], { count: f.count, from: f.from, to: f.to, uids: more > 0 ? `${named} … (+${more})` : named });
     }
+    case 'filter-unmatched':
+      return fill(words[f.kind], { glob: f.glob, folders: f.more > 0 ? `${f.folders.join(', ')} … (+${f.more})` : f.folders.join(', ') });
     case 'folder-unreadable':
       return null;
   }

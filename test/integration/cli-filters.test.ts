@@ -140,16 +140,18 @@ describe('cli migrate: mode, filters, concurrency, batch size', () => {
     const { r, a } = await cli(nomatch, ['--include-folder', 'INBOX', '--include-folder', 'Sent Items', '--include-folder', 'Work/2099/**']);
     expect(a.folders.map((f) => f.source)).toEqual(['INBOX']);
     const { warnings } = (JSON.parse(r.stdout) as { accounts: Array<{ warnings: Array<{ code: string; message: string }> }> }).accounts[0]!;
-    const notFound = warnings.filter((w) => w.code === 'FOLDER_NOT_FOUND');
+    const notFound = warnings.filter((w) => w.code === 'FOLDER_FILTER_UNMATCHED');
     expect(notFound.map((w) => /"([^"]+)"/.exec(w.message)?.[1])).toEqual(['Sent Items', 'Work/2099/**']);
     for (const w of notFound) {
       expect(w.message).toContain(alice.user);
       for (const name of Object.keys(before.folders)) expect(w.message).toContain(name);
     }
-    expect(r.stderr).toContain(`Warning [FOLDER_NOT_FOUND] ${alice.user}: The folder filter "Sent Items" (include) matches no folder`);
+    expect(r.stderr).toContain(`Warning [FOLDER_FILTER_UNMATCHED] ${alice.user}: The folder filter "Sent Items" (include) matches no folder`);
+    // The facts let the extension say it in Chinese, with the folders to compare the filter with.
+    expect((notFound[0] as unknown as { facts: unknown }).facts).toEqual({ kind: 'filter-unmatched', glob: 'Sent Items', folders: expect.arrayContaining(Object.keys(before.folders)), more: 0 });
     // Filters that match say nothing.
     const { r: quiet } = await cli(nomatch, ['--include-folder', 'INBOX', '--include-folder', 'Work/*', '--dry-run']);
-    expect(quiet.stderr).not.toContain('FOLDER_NOT_FOUND');
+    expect(quiet.stderr).not.toContain('FOLDER_FILTER_UNMATCHED');
   });
 
   it('--concurrency sets the number of parallel connections', async () => {

@@ -167,6 +167,22 @@ describe('the account drawer lists the warnings', () => {
     expect(within(screen.getByTestId('verify-rewritten')).getAllByRole('listitem')[0]!.textContent).toBe("UID 3 → 5: 8-bit header bytes stored as X");
   });
 
+  it('an include filter that matched no folder: in Chinese the filter, the folders to compare it with, and what to do', () => {
+    const unmatched = kept({
+      code: 'FOLDER_FILTER_UNMATCHED',
+      side: 'source',
+      message: 'The folder filter "Sent" (include) matches no folder of a@old.example: nothing was copied for it. Its folders are: INBOX, 已发送.',
+      facts: { kind: 'filter-unmatched', glob: 'Sent', folders: ['INBOX', '已发送'], more: 0 },
+    });
+    const { container } = inLocale('zh-CN', <DetailsDrawer account={{ ...account, warnings: [unmatched] }} onClose={() => undefined} />);
+    const item = within(screen.getByTestId('warnings')).getByTestId('warnings-item');
+    expect(item.getAttribute('data-code')).toBe('FOLDER_FILTER_UNMATCHED');
+    expect(item.textContent).toContain('一个文件夹筛选(包含)没有匹配到原邮箱的任何文件夹,因此没有搬迁任何内容。');
+    expect(texts(screen.getByTestId('warnings'), 'warnings-facts')).toEqual(['筛选“Sent”与以下文件夹均不匹配:INBOX, 已发送。']);
+    expect(item.textContent).toContain('请对照随附列出的原邮箱文件夹名称检查该筛选');
+    expect(container.textContent).not.toContain('disappeared');
+  });
+
   it('says so when no pass reported one', () => {
     inLocale('en', <DetailsDrawer account={clean} onClose={() => undefined} />);
     expect(screen.getByTestId('warnings').textContent).toContain('No pass reported a warning.');

@@ -70,6 +70,7 @@ const ENGINE_TEXT: Record<ErrorCode, string> = {
   FOLDER_CREATE_FAILED: 'The target refused to create folder Projects/2024.',
   FOLDER_RENAMED: 'Folder a.b was created as a．b on the target.',
   FOLDER_NOT_FOUND: 'Folder Archive disappeared on the source.',
+  FOLDER_FILTER_UNMATCHED: 'The folder filter "Sent Items" (include) matches no folder of a@old.example: nothing was copied for it. Its folders are: INBOX, 已发送.',
   FOLDER_UNREADABLE: 'The source server could not read any message of folder "Archive" (it said "FETCH failed: Internal error occurred."), while it sent the other folders.',
   SOURCE_CHANGED: 'UIDVALIDITY of INBOX changed on the source.',
   PROTOCOL_ERROR: 'The source sent an unexpected response: BAD Command unrecognized.',
