@@ -105,7 +105,7 @@ async function refuseSameMailbox(jobs: AccountJob[], lines: string[]): Promise<v
   for (const c of sameMailboxConflicts(jobs.map((j) => ({ source: j.source.user, target: j.target.user })))) {
     const j = jobs[c.index]!;
     if (c.kind === 'self') {
-      throw new UsageError(`${lines[c.index]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gets every message twice; give the new mailbox as the target`);
+      throw new UsageError(`${lines[c.index]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gains copies of its own mail (in unified mode, on every run); give the new mailbox as the target`);
     }
     throw new UsageError(
       `${lines[c.index]} copies into ${j.target.user}, which ${lines[c.sourceIndex]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[c.sourceIndex]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[c.sourceIndex]} alone first, then ${lines[c.index]}`,

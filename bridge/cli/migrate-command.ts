@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { AccountResult } from '../../shared/migration';
 import { describeEndpoint } from '../engine/endpoint';
+import { tlsHint } from './tls-hint';
 import { migrate, notRunResult, type AccountJob } from '../engine/migrate';
 import { StateStore } from '../engine/state-store';
 import { buildJobs } from './build-jobs';
@@ -82,12 +83,6 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
     process.off('SIGTERM', onSignal);
     store.close();
   }
-}
-
-/** The engine's TLS advice fits the extension too; on the command line the choice is a flag. */
-function tlsHint(side: 'source' | 'target', job: AccountJob): string {
-  const ep = side === 'target' ? job.target : job.source;
-  return `  To accept a self-signed certificate you trust: --insecure-tls. \`./mailmover-bridge test-connection ${describeEndpoint(ep)} --password-env NAME\` shows its SHA-256 fingerprint, to check with the server's administrator first.`;
 }
 
 export const ExitCode = z.union([z.literal(0), z.literal(1), z.literal(2)]);

@@ -49,11 +49,16 @@ export function endpointProtocol(ep: Pick<Endpoint, 'protocol'>): Protocol {
 
 /** A description of the endpoint safe to print: never a password or token. */
 export function describeEndpoint(ep: Endpoint): string {
+  const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
+  return `${endpointUrl(ep)}${via}`;
+}
+
+/** The endpoint as a URL the CLI takes back (`test-connection <url>`): scheme, user, host and port. */
+export function endpointUrl(ep: Endpoint): string {
   const base = endpointProtocol(ep);
   const scheme = ep.security === 'tls' ? `${base}s` : base;
-  const via = ep.auth.kind === 'master' ? ` (as admin ${ep.auth.adminUser})` : ep.auth.kind === 'oauth2' ? ' (OAuth2)' : '';
   const host = ep.host.includes(":") ? `[${ep.host}]` : ep.host;
-  return `${scheme}://${encodeURIComponent(ep.user)}@${host}:${ep.port}${via}`;
+  return `${scheme}://${encodeURIComponent(ep.user)}@${host}:${ep.port}`;
 }
 
 /**

@@ -58,6 +58,9 @@ const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'NoConnection', 'ClosedAft
 function tlsAdvice(code: string, message: string): string {
   const accept = "If you trust this server, choose to accept a self-signed certificate for it. The connection test shows the certificate's SHA-256 fingerprint: check it with the server's administrator first.";
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `Use the server name the certificate was issued for. ${accept}`;
+  // Accepting would hide the cause: a certificate not valid yet usually means this computer's clock is wrong.
+  if (code === 'CERT_NOT_YET_VALID') return "The certificate is not valid yet: check this computer's date and time first.";
+  if (code === 'CERT_HAS_EXPIRED') return `The server's certificate has expired: its administrator has to renew it (check this computer's date and time too). ${accept}`;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/.test(code) || /certificate|self[- ]signed/i.test(message)) return accept;
   return 'Check that the port and the security setting (TLS from the start, or STARTTLS) match what the server offers.';
 }

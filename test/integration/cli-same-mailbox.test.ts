@@ -7,7 +7,7 @@ import { bulkMessages } from '../support/corpus';
 /**
  * A migration whose target is its own source (the same mailbox on the same server), or a batch
  * in which a mailbox is the target of one row and the source of another on the same server, is
- * refused before anything connects: copied onto itself, a mailbox gets every message twice
+ * refused before anything connects: copied onto itself, a mailbox gains copies of its own mail
  * (unified mode puts a copy of everything under the address's folder, and every later run copies
  * that folder into itself again); copied through, a mailbox's mail lands in a third one.
  */

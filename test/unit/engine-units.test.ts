@@ -110,6 +110,14 @@ describe('classifyError', () => {
     expect(port.message).not.toMatch(/self-signed/);
     expect(port.message).toContain('Check that the port and the security setting');
   });
+  it("a certificate not valid yet points at this computer's clock, not at accepting it; an expired one at its renewal", () => {
+    const early = classifyError({ code: 'CERT_NOT_YET_VALID', message: 'certificate is not yet valid' }, ctx);
+    expect(early.code).toBe('TLS_FAILED');
+    expect(early.message).toContain("check this computer's date and time first");
+    expect(early.message).not.toContain('accept a self-signed');
+    const expired = classifyError({ code: 'CERT_HAS_EXPIRED', message: 'certificate has expired' }, ctx).message;
+    expect(expired).toContain('its administrator has to renew it');
+  });
   it('keeps an existing MigrationError', () => {
     const e = new MigrationError('SOURCE_CHANGED', 'x');
     expect(classifyError(e, ctx)).toBe(e);
