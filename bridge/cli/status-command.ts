@@ -14,6 +14,9 @@ async function bridgeVersionOn(port: number): Promise<string | null> {
   }
 }
 
+/** Command-line migrations listed on the terminal; --json has them all. */
+const CLI_MIGRATIONS_LISTED = 20;
+
 interface CliMigration {
   account: string;
   copied: number;
@@ -60,7 +63,8 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
   if (json) out(JSON.stringify(report, null, 2));
   else {
     if (running) out(`${BRIDGE_NAME} ${String(ownVersion)} is running on http://127.0.0.1:${ownPort} with this state dir`);
-    else if (otherVersion && recorded !== port) out(`No bridge is running with this state dir; the bridge answering on http://127.0.0.1:${port} (${otherVersion}) uses another one`);
+    // Which state dir that bridge uses cannot be asked (/health says only who listens): say what is known.
+    else if (otherVersion && recorded !== port) out(`A bridge (${otherVersion}) answers on http://127.0.0.1:${port}, but this state dir records no running bridge: that one uses another state dir, or was started by a version that did not record itself`);
     else out(`No bridge answers on http://127.0.0.1:${port}`);
     out(`State dir: ${stateDir}${report.jobs ? '' : ' (no state store yet)'}`);
     if (report.jobs) {
@@ -70,7 +74,8 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
       out(`Paired tokens (active): ${String(report.activeTokens)}`);
       const cli = report.cliMigrations as CliMigration[];
       out(cli.length === 0 ? 'Command-line migrations: none' : 'Command-line migrations:');
-      for (const m of cli) out(`  ${m.account}: ${m.copied} copied, ${m.alreadyPresent} already there, ${m.skipped} skipped; last run ${m.lastActivity} UTC`);
+      for (const m of cli.slice(0, CLI_MIGRATIONS_LISTED)) out(`  ${m.account}: ${m.copied} copied, ${m.alreadyPresent} already there, ${m.skipped} skipped; last run ${m.lastActivity} UTC`);
+      if (cli.length > CLI_MIGRATIONS_LISTED) out(`  … and ${cli.length - CLI_MIGRATIONS_LISTED} more (all of them with --json)`);
     }
   }
   return running ? 0 : 3;

@@ -103,7 +103,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   try {
     writePortRecord(stateDir, port);
   } catch (err) {
-    // Only `pair` reads it (to print the port with the code): the bridge runs without it.
+    // `pair` (the port it prints with the code) and `status` (this state dir's bridge) read it; the bridge runs without it.
     log.warn({ err: String(err) }, 'could not record the port in the state dir');
   }
 

@@ -48,7 +48,7 @@ describe('cli status', () => {
   it("another state dir's bridge on the port is not this one's: exit 3, and it says so", async () => {
     const s = await status(bridge.port, cliDir);
     expect(s.code).toBe(3);
-    expect(s.lines[0]).toBe(`No bridge is running with this state dir; the bridge answering on http://127.0.0.1:${bridge.port} (${String(s.json.otherBridgeOnPort && (s.json.otherBridgeOnPort as { version: string }).version)}) uses another one`);
+    expect(s.lines[0]).toBe(`A bridge (${String(s.json.otherBridgeOnPort && (s.json.otherBridgeOnPort as { version: string }).version)}) answers on http://127.0.0.1:${bridge.port}, but this state dir records no running bridge: that one uses another state dir, or was started by a version that did not record itself`);
     expect(s.json).toMatchObject({ running: false, otherBridgeOnPort: { url: `http://127.0.0.1:${bridge.port}` } });
   });
 
