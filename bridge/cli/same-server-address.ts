@@ -24,13 +24,18 @@ function normalise(address: string): string {
   return address === '::1' ? '127.0.0.1' : address.toLowerCase();
 }
 
+/** IMAP and POP3 ports, with and without TLS: one mail server usually listens on all of them. */
+const MAIL_PORTS = new Set([143, 993, 110, 995]);
+
 /**
  * Whether two endpoints are one server: the same name, or two names (imap.example.com and
- * mail.example.com, localhost and 127.0.0.1) for an address they share, on the same port.
+ * mail.example.com, localhost and 127.0.0.1) for an address they share, on the same port or
+ * on two of the standard mail ports (imap://mail.example.com and imaps://mail.example.com).
  */
 export async function isSameServer(a: Server, b: Server): Promise<boolean> {
   if (sameServer(a, b)) return true;
-  if (a.port !== b.port) return false;
+  if (a.port !== b.port && !(MAIL_PORTS.has(a.port) && MAIL_PORTS.has(b.port))) return false;
+  if (a.host.toLowerCase() === b.host.toLowerCase()) return true;
   const [x, y] = await Promise.all([addresses(a.host), addresses(b.host)]);
   return x.some((address) => y.includes(address));
 }
