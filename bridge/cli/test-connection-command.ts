@@ -21,6 +21,7 @@ export interface TestConnectionCliOptions {
   allowPlaintext?: boolean;
   insecureTls?: boolean;
   provider?: string;
+  side?: string;
   pop3?: boolean;
   pop3Host?: string;
   pop3Port?: string;
@@ -64,6 +65,7 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
   else if (o.authUser) auth = { kind: 'master', adminUser: o.authUser, password, form: o.authForm ?? 'authzid', separator: '*' };
   else auth = { kind: 'password', password };
 
+  if (o.side !== undefined && o.side !== 'source' && o.side !== 'target') throw new UsageError(`--side: must be source or target (given: "${o.side}")`);
   if (o.provider && !findPreset(o.provider)) {
     throw new UsageError(`--provider: unknown provider "${o.provider}"; known: ${PROVIDER_PRESETS.map((p) => p.id).join(', ')}`);
   }
@@ -100,6 +102,7 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
   const options: TestConnectionOptions = {
     // The report is read on the command line: advice names the flags (--insecure-tls).
     surface: 'cli',
+    ...(o.side === 'target' ? { side: 'target' as const } : {}),
     ...(o.provider ? { provider: o.provider } : {}),
     ...(o.detect === false ? { detect: false } : {}),
     ...(pop3 !== undefined ? { pop3 } : {}),

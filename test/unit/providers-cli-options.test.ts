@@ -63,6 +63,11 @@ describe('test-connection options', () => {
     expect(buildTestConnectionInput('imaps://u@h', { passwordEnv: ENV, pop3: false }).options.pop3).toBe(false);
   });
 
+  it('--side target tests the new mailbox: its errors and remedies are about that side', () => {
+    expect(buildTestConnectionInput('imaps://b@h', { passwordEnv: ENV, side: 'target' }).options).toEqual({ surface: 'cli', side: 'target' });
+    expect(buildTestConnectionInput('imaps://b@h', { passwordEnv: ENV, side: 'source' }).options).toEqual({ surface: 'cli' });
+  });
+
   it('pop3s:// tests a POP3 server', () => {
     expect(buildTestConnectionInput('pop3s://u@h', { passwordEnv: ENV }).endpoint).toMatchObject({ protocol: 'pop3', port: 995, security: 'tls' });
   });
@@ -76,6 +81,7 @@ describe('test-connection options', () => {
     ['imaps://u@h', { passwordEnv: ENV, oauthTokenEnv: TOKEN }, '--oauth-token-env'],
     ['imaps://u@h', { oauthTokenEnv: TOKEN, authUser: 'admin' }, '--auth-user'],
     ['imaps://u@h', { passwordEnv: ENV, provider: 'nope' }, '--provider'],
+    ['imaps://u@h', { passwordEnv: ENV, side: 'new' }, '--side'],
     ['imaps://u@h', { passwordEnv: ENV, timeout: 'soon' }, '--timeout'],
     ['imaps://u@h', { passwordEnv: ENV, maxFolders: '0' }, '--max-folders'],
     ['imaps://u@h', { passwordEnv: ENV, pop3Port: '99999' }, '--pop3-port'],
@@ -96,7 +102,7 @@ describe('test-connection options', () => {
     const cmd = registerTestConnection(program);
     expect(program.commands.map((c) => c.name())).toEqual(['test-connection']);
     const flags = cmd.options.map((o) => o.long);
-    for (const f of ['--password-env', '--user', '--auth-user', '--allow-plaintext', '--insecure-tls', '--json', '--provider', '--pop3-port', '--no-pop3', '--no-detect']) {
+    for (const f of ['--password-env', '--user', '--auth-user', '--allow-plaintext', '--insecure-tls', '--json', '--provider', '--side', '--pop3-port', '--no-pop3', '--no-detect']) {
       expect(flags).toContain(f);
     }
   });
