@@ -86,13 +86,13 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     transient: false,
   },
   THROTTLED: {
-    en: 'The server is limiting connections or requests. The migration waits and retries; lower the concurrency if this persists.',
-    zh: '服务器限制了连接数或请求频率。搬家会等待后重试;如持续出现,请降低并发数。',
+    en: 'The server is limiting connections or requests. A running migration waits and tries again by itself; if this keeps happening, lower the concurrency or wait until the provider lifts the limit.',
+    zh: '服务器限制了连接数或请求频率。进行中的搬家会等待后再次尝试;如持续出现,请降低并发数或等待服务商解除限制。',
     transient: true,
   },
   TIMEOUT: {
-    en: 'The server stopped answering. The migration retries and resumes from its checkpoint.',
-    zh: '服务器长时间无响应。搬家会重试并从断点继续。',
+    en: 'The server stopped answering. A running migration tries again by itself and resumes from its checkpoint; if it keeps happening, check the network to the server.',
+    zh: '服务器长时间无响应。进行中的搬家会再次尝试并从断点继续;如持续出现,请检查到该服务器的网络。',
     transient: true,
   },
   QUOTA_EXCEEDED: {
@@ -106,8 +106,8 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     transient: false,
   },
   TARGET_REFUSED: {
-    en: 'The target server refused to store mail for a reason that is not the message itself (the folder is read-only, the account may not write there, or the server has a problem). Nothing was skipped: the account is retried and resumes from its checkpoint. If it persists, check the target account\'s permissions and the server text in the report.',
-    zh: '目标服务器拒绝保存邮件,原因不在邮件本身(文件夹只读、账号无写入权限或服务器故障)。没有邮件被跳过:该账号会重试并从断点继续。如持续出现,请检查目标账号的权限以及报告中服务器返回的原文。',
+    en: 'The target server refused to store mail for a reason that is not the message itself (the folder is read-only, the account may not write there, or the server has a problem). Nothing was skipped: a running migration tries the account again and resumes from its checkpoint. If it persists, check the target account\'s permissions and the server text in the report.',
+    zh: '目标服务器拒绝保存邮件,原因不在邮件本身(文件夹只读、账号无写入权限或服务器故障)。没有邮件被跳过:进行中的搬家会再次尝试该账号并从断点继续。如持续出现,请检查目标账号的权限以及报告中服务器返回的原文。',
     transient: true,
   },
   MESSAGE_CHANGED: {

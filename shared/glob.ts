@@ -68,6 +68,12 @@ function forms(path: string, delimiter: string | null, prefix?: string): string[
   return out;
 }
 
+/** A folder as a glob names it: '/' between levels, without the personal namespace's prefix ('INBOX.Sent' on Courier → 'Sent'). */
+export function globName(path: string, delimiter: string | null, prefix?: string): string {
+  const all = forms(path, delimiter, prefix);
+  return all[all.length - 1]!;
+}
+
 export function folderMatcher(
   include: string[],
   exclude: string[],

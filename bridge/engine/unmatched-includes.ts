@@ -1,6 +1,6 @@
 import type { ErrorInfo } from '../../shared/errors';
 import { MAX_FOLDERS_NAMED } from '../../shared/warning-facts';
-import { unmatchedGlobs } from '../../shared/glob';
+import { globName, unmatchedGlobs } from '../../shared/glob';
 import type { AccountJob } from './account-job';
 import type { MailboxLayout } from './discover';
 
@@ -13,7 +13,8 @@ import type { MailboxLayout } from './discover';
 export function unmatchedIncludeWarnings(source: MailboxLayout, job: AccountJob): ErrorInfo[] {
   const globs = unmatchedGlobs(job.options.includeFolders, source.folders, source.delimiter, source.prefix);
   if (globs.length === 0) return [];
-  const names = source.folders.map((f) => f.path);
+  // As a filter would name them ('Projects/2024', not Cyrus's 'INBOX.Projects.2024'): copied into a filter, they match.
+  const names = source.folders.map((f) => globName(f.path, f.delimiter ?? source.delimiter, source.prefix));
   const named = names.slice(0, MAX_FOLDERS_NAMED);
   const more = names.length - named.length;
   const listed = named.join(', ') + (more > 0 ? `, … (${names.length} in all)` : '');

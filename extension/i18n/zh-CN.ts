@@ -570,7 +570,7 @@ export const zhCN: Messages = {
   verifyReportGenerated: '生成时间 {at}',
   verifyReportPrint: '打印 / 另存为 PDF',
   verifyReportBack: '返回监控',
-  verifyReportSummary: '共 {accounts} 个账号:{verified} 个已核验,{differences} 个有差异,{failed} 个核验失败,{unchecked} 个尚未核验',
+  verifyReportSummary: '共 {accounts} 个账号:{verified} 个已核验,{differences} 个有差异,{failed} 个核验失败,{unchecked} 个尚未核验。',
   verifyReportAccount: '账号',
   verifyReportStatus: '结果',
   verifyReportCheckedAt: '核验时间',

@@ -24,6 +24,8 @@ import { ps } from './strings';
 const EMPLOYEE_MODES: ReadonlySet<ImportMode> = new Set<ImportMode>(['self-service', 'admin-without-passwords']);
 /** Still an invitation: nothing ran yet. */
 const WAITING: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['not_started', 'not_enabled']);
+/** Statuses of a migration that is still running its course. */
+const LIVE: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['in_progress', 'paused', 'first_pass_done', 'syncing', 'password_needed']);
 /** Before the engine has counted the old mailbox: no figure to show yet. */
 const EARLY_PHASES: ReadonlySet<AccountPhase | null> = new Set<AccountPhase | null>([null, 'queued', 'connecting', 'discovering', 'creating-folders', 'planning']);
 
@@ -76,8 +78,11 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     return found[0] ?? null;
   }, [wanted]);
   const exactInvite = invites?.find((i) => i.account.target.toLowerCase() === wanted);
-  // A new invitation for the address wins over a migration of a closed job only.
-  const shownId = startedId ?? (own && (own.job.status !== 'closed' || !exactInvite) ? own.account.id : null);
+  // A migration still under way (or paused) in an open job is what the employee sees; a new
+  // invitation for the address wins over one that ended, failed or was closed, which the
+  // admin's new invitation replaces.
+  const ownUnderWay = !!own && own.job.status !== 'closed' && LIVE.has(own.account.status);
+  const shownId = startedId ?? (own && (ownUnderWay || !exactInvite) ? own.account.id : null);
   const startedQuery = useLiveQuery(async () => (shownId ? { id: shownId, row: (await db().accounts.get(shownId)) ?? null } : null), [shownId]);
   // The query answers for the previous id for a moment: never show that one's state (or the form) meanwhile.
   const startedSettled = !shownId || startedQuery?.id === shownId;

@@ -124,7 +124,7 @@ describe('job summary with an account that was never counted', () => {
     );
     const figures = screen.getByTestId('job-summary-figures').textContent!;
     expect(figures).not.toContain('100%');
-    expect(figures).toContain('2 of 3 accounts done');
+    expect(figures).toContain('Accounts done: 2 of 3');
     expect(figures).toContain('468 / 468 messages');
     expect(screen.getByTestId('job-summary-uncounted').textContent).toBe('1 account failed before its messages were counted');
     expect(screen.getByRole('progressbar').getAttribute('aria-valuenow')).not.toBe('100');
@@ -157,7 +157,34 @@ describe('job summary with an account that was never counted', () => {
     );
     const figures = (await screen.findByTestId('job-card-figures')).textContent!;
     expect(figures).not.toContain('100%');
-    expect(figures).toContain('2 of 3 accounts done · 468 / 468 messages');
+    expect(figures).toContain('Accounts done: 2 of 3 · 468 / 468 messages');
+  });
+
+  it('accounts only waiting their turn (none failed) keep the message percentage, below 100% until the end', () => {
+    const waiting = (id: number) => ({ ...row(id, 'in_progress', null, 0, 0), startedAt: null }) as AccountRow;
+    const totals = jobTotals([row(1, 'syncing', null, 40, 40), row(2, 'in_progress', null, 10, 40), waiting(3), waiting(4)]);
+    expect(totals).toMatchObject({ uncounted: 2, uncountedFailed: 0 });
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <JobSummary totals={totals} name="Job" />
+      </LocaleProvider>,
+    );
+    const figures = screen.getByTestId('job-summary-figures').textContent!;
+    // 50 of 80 counted: a large job's headline moves with the copy, not with whole accounts.
+    expect(figures).toContain('63%');
+    expect(figures).not.toContain('Accounts done');
+    expect(screen.getByTestId('job-summary-uncounted').textContent).toBe('2 accounts not counted yet');
+  });
+
+  it('every mailbox empty and every account through: 100%, not 0%', () => {
+    const totals = jobTotals([row(1, 'syncing', null, 0, 0), row(2, 'syncing', null, 0, 0)]);
+    expect(totals.complete).toBe(true);
+    render(
+      <LocaleProvider initial="en" persist={false}>
+        <JobSummary totals={totals} name="Job" />
+      </LocaleProvider>,
+    );
+    expect(screen.getByTestId('job-summary-figures').textContent).toContain('100%');
   });
 
   it('an account that failed after it was counted keeps the message percentage, below 100%', () => {

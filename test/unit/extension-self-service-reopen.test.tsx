@@ -99,6 +99,24 @@ describe('the webmail panel opened again after the migration ran', () => {
     expect(screen.getByTestId('invite').textContent).toContain('Exmail to Alibaba');
   });
 
+  it.each(['closed', 'failed'] as const)('a new invitation of the admin for the address wins over a migration that is %s', async (status) => {
+    // The admin opened the same address again in a second job, after the first one's account ended.
+    await mirror.jobs.put({ ...makeJob({ id: 'job-2', provider: 'tencent' }), syncedAt: '2025-02-01T00:00:00.000Z' } as never);
+    await mirror.accounts.put(emp1({ status, error: null, counters, updatedAt: '2025-01-05T00:00:00.000Z' }));
+    await mirror.accounts.put(emp1({ id: 'acc_emp1_again', jobId: 'job-2', status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('en');
+    await screen.findByTestId('self-form');
+    expect(screen.queryByTestId('self-progress')).toBeNull();
+  });
+
+  it('a migration still under way is shown rather than another invitation for the address', async () => {
+    await mirror.jobs.put({ ...makeJob({ id: 'job-2', provider: 'tencent' }), syncedAt: '2025-02-01T00:00:00.000Z' } as never);
+    await mirror.accounts.put(emp1({ status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }));
+    await mirror.accounts.put(emp1({ id: 'acc_emp1_again', jobId: 'job-2', status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('en');
+    expect((await screen.findByTestId('self-progress')).dataset.status).toBe('syncing');
+  });
+
   it('a waiting invitation for the address is still the form', async () => {
     await mirror.accounts.put(emp1({ status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
     open('en');

@@ -73,7 +73,7 @@ describe('搬家核验报告 (printable verify report)', () => {
     expect(report.querySelector('h1')!.textContent).toBe('搬家核验报告');
     expect(report.textContent).toContain('任务:总部邮箱搬家');
     expect(report.textContent).toContain(formatDateTime(generatedAt, 'zh-CN'));
-    expect(screen.getByTestId('verify-report-summary').textContent).toBe('共 3 个账号:1 个已核验,1 个有差异,0 个核验失败,1 个尚未核验');
+    expect(screen.getByTestId('verify-report-summary').textContent).toBe('共 3 个账号:1 个已核验,1 个有差异,0 个核验失败,1 个尚未核验。');
     // Overview, sorted by address: result and time of the check per account.
     const rows = screen.getAllByTestId('verify-report-row');
     expect(rows.map((r) => r.getAttribute('data-account'))).toEqual(['amy@old.example.com', 'ben@old.example.com', 'cat@old.example.com']);
@@ -115,7 +115,7 @@ describe('搬家核验报告 (printable verify report)', () => {
   it('in English, the same report', () => {
     inLocale('en');
     expect(screen.getByTestId('verify-report').querySelector('h1')!.textContent).toBe('Migration verification report');
-    expect(screen.getByTestId('verify-report-summary').textContent).toBe('3 accounts: 1 verified, 1 with differences, 0 check failed, 1 not checked yet');
+    expect(screen.getByTestId('verify-report-summary').textContent).toBe('3 accounts: 1 verified, 1 with differences, 0 check failed, 1 not checked yet.');
     const ben = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'ben@old.example.com')!;
     expect(ben.textContent).toContain('Differences');
     expect(ben.textContent).toContain(`Checked ${formatDateTime(differences.checkedAt, 'en')} (deep: bodies compared by SHA-256)`);
@@ -153,7 +153,7 @@ describe('搬家核验报告 (printable verify report)', () => {
         expect(results['dan@old.example.com']!.textContent).toBe('Not migrated: the migration failed (AUTH_FAILED)');
         expect(results['eve@old.example.com']!.textContent).toBe('Not migrated yet (In progress)');
         expect(screen.getByTestId('verify-report-summary').textContent).toBe(
-          '4 accounts: 1 verified, 0 with differences, 0 check failed, 1 not checked yet Not migrated, so not checked: 1 failed, 1 not through their first copy yet.',
+          '4 accounts: 1 verified, 0 with differences, 0 check failed, 1 not checked yet. Not migrated, so not checked: 1 failed, 1 not through their first copy yet.',
         );
       } else {
         expect(results['dan@old.example.com']!.textContent).toBe('未搬迁：搬家失败 (AUTH_FAILED)');

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { folderMatcher, toGlobPath, unmatchedGlobs } from '../../shared/glob';
+import { folderMatcher, globName, toGlobPath, unmatchedGlobs } from '../../shared/glob';
 
 describe('toGlobPath', () => {
   it("converts the server's delimiter to '/'", () => {
@@ -137,5 +137,16 @@ describe('unmatchedGlobs', () => {
   it("Dovecot's '/' layout without a prefix; an empty glob is not reported", () => {
     const dovecot = [{ path: 'INBOX', delimiter: '/' }, { path: 'Archive/2019', delimiter: null }];
     expect(unmatchedGlobs(['Archive/**', 'Archive', '  ', 'Archiv*', 'Archive/20*'], dovecot, '/')).toEqual(['Archive', 'Archiv*']);
+  });
+});
+
+describe('globName', () => {
+  it("names a folder as a filter does: '/' levels, without the INBOX. prefix; INBOX itself stays", () => {
+    expect(globName('INBOX.Projects.2024', '.', 'INBOX.')).toBe('Projects/2024');
+    expect(globName('INBOX', '.', 'INBOX.')).toBe('INBOX');
+    expect(globName('Work/2024', '/')).toBe('Work/2024');
+    for (const [path, delimiter, prefix] of [['INBOX.Projects.2024', '.', 'INBOX.'], ['Work/2024', '/', undefined]] as const) {
+      expect(unmatchedGlobs([globName(path, delimiter, prefix)], [{ path, delimiter }], delimiter, prefix)).toEqual([]);
+    }
   });
 });

@@ -25,7 +25,7 @@ export function JobSummary({ totals, name }: { totals: JobTotals; name: string }
         <strong>{counted ? `${pct}%` : t('jobAccountsDone', { done: formatCount(totals.accountsDone, locale), total: formatCount(totals.accounts, locale) })}</strong> ·{' '}
         {t('messagesOf', { done: formatCount(totals.settled, locale), total: formatCount(totals.total, locale) })} · {t('jobSummaryBytes', { bytes: formatBytes(totals.bytesCopied) })}
         {totals.etaSeconds !== null && totals.settled < totals.total && <> · {t('eta', { eta: formatDuration(totals.etaSeconds, locale) })}</>}
-        {!counted && (
+        {totals.uncounted > 0 && (
           <>
             {' '}
             · <span className={totals.uncountedFailed ? 'warn-text' : undefined} data-testid="job-summary-uncounted">{uncounted}</span>

@@ -121,7 +121,8 @@ export function jobTotals(rows: readonly AccountRow[]): JobTotals {
     copied,
     total,
     bytesCopied,
-    ratio: total > 0 ? settled / total : 0,
+    // Every account through with nothing to copy (empty mailboxes) is all done, not 0%.
+    ratio: total > 0 ? settled / total : rows.length > 0 && accountsDone === rows.length && failing === 0 ? 1 : 0,
     accountsDone,
     uncounted,
     uncountedFailed,
@@ -133,11 +134,14 @@ export function jobTotals(rows: readonly AccountRow[]): JobTotals {
 
 /**
  * The job's headline figure and bar. The counted messages' percentage, never 100 before the job is
- * complete (a failed account's mail is not copied); while an account is not counted yet its
- * messages are in no total, so the share of accounts done is shown instead.
+ * complete (a failed account's mail is not copied); while an account that failed was never
+ * counted, its messages are in no total, so the share of accounts done is shown instead.
  */
 export function jobHeadline(totals: JobTotals): { counted: boolean; pct: number; bar: number } {
-  const counted = totals.uncounted === 0;
+  // Accounts waiting their turn have no total yet either, but nothing is wrong with them: the
+  // messages' share (never 100 before the end) stays. Only an account that failed uncounted
+  // makes it claim too much.
+  const counted = totals.uncountedFailed === 0;
   const messagesPct = Math.round(totals.ratio * 100);
   const pct = !totals.complete && messagesPct >= 100 ? 99 : messagesPct;
   const bar = counted ? pct : totals.accounts > 0 ? (totals.accountsDone / totals.accounts) * 100 : 0;
