@@ -1,6 +1,7 @@
 /** Account and job views for the monitor's component tests (one place, so each test states only what differs). */
 import type { JobView } from '../../shared/protocol';
 import type { AccountRow } from '../../extension/db/schema';
+import type { BridgeState } from '../../extension/lib/runtime-messages';
 
 const server = { host: 'imap.exmail.qq.com', port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false };
 
@@ -59,3 +60,17 @@ export function makeAccount(patch: Partial<AccountRow> = {}): AccountRow {
     ...patch,
   } as AccountRow;
 }
+
+/** A bridge the extension is paired with and connected to. */
+export const connectedBridge: BridgeState = {
+  phase: 'connected',
+  port: 7878,
+  version: '1.0.0',
+  paired: true,
+  tokenId: 'tok',
+  origin: null,
+  problem: null,
+  lastConnectedAt: null,
+  nextAttemptAt: null,
+  updatedAt: '2025-01-01T00:00:00.000Z',
+};

@@ -10,11 +10,10 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { REMEDIES } from '../../shared/errors';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
-import type { BridgeState } from '../../extension/lib/runtime-messages';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import type { PanelContext } from '../../extension/panel/messages';
-import { makeAccount, makeJob } from './extension-account-fixture';
+import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
 
 vi.mock('../../extension/lib/page-client', () => ({
   PageRequestError: class extends Error {},
@@ -24,18 +23,7 @@ vi.mock('../../extension/lib/page-client', () => ({
 
 const { EmployeeFlow } = await import('../../extension/panel/EmployeeFlow');
 
-const bridge = {
-  phase: 'connected',
-  port: 7878,
-  version: '1.0.0',
-  paired: true,
-  tokenId: 'tok',
-  origin: null,
-  problem: null,
-  lastConnectedAt: null,
-  nextAttemptAt: null,
-  updatedAt: '2025-01-01T00:00:00.000Z',
-} as BridgeState;
+const bridge = connectedBridge;
 
 const context: PanelContext = { kind: 'webmail', siteId: 'exmail', presetId: null, origin: 'https://mail.corp.example.com', address: 'emp1@corp.example.com' };
 const counters = { messagesTotal: 13, messagesCopied: 13, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 13_000, messagesSyncedSinceFirstPass: 0 };

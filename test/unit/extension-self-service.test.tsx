@@ -10,9 +10,8 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REMEDIES } from '../../shared/errors';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
-import type { BridgeState } from '../../extension/lib/runtime-messages';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
-import { makeAccount, makeJob } from './extension-account-fixture';
+import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
 
 const sent: Array<{ type: string; params: unknown }> = [];
 let mirror: MailmoverDb;
@@ -31,18 +30,7 @@ vi.mock('../../extension/lib/page-client', () => ({
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 
-const bridge: BridgeState = {
-  phase: 'connected',
-  port: 7878,
-  version: '1.0.0',
-  paired: true,
-  tokenId: 'tok',
-  origin: null,
-  problem: null,
-  lastConnectedAt: null,
-  nextAttemptAt: null,
-  updatedAt: '2025-01-01T00:00:00.000Z',
-} as BridgeState;
+const bridge = connectedBridge;
 
 const zero = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, messagesSyncedSinceFirstPass: 0 };
 
