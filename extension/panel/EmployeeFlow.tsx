@@ -1,5 +1,5 @@
 import { useLiveQuery } from 'dexie-react-hooks';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { AccountPhase, AccountStatus, AccountView, ImportMode } from '../../shared/protocol';
 import { typedForServer } from '../../shared/protocol/requests';
 import { Field } from '../components/Field';
@@ -89,6 +89,12 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const started = startedSettled && startedQuery ? startedQuery.row : null;
   const startedJobQuery = useLiveQuery(async () => (started ? { id: started.jobId, job: (await db().jobs.get(started.jobId)) ?? null } : null), [started?.jobId]);
   const startedJob = started && startedJobQuery?.id === started.jobId ? startedJobQuery.job : undefined;
+  // A password typed into a form that gave way to a migration's state (started from elsewhere)
+  // is not kept in memory, nor filled in again should that form come back.
+  const showsMigration = !!started && !again;
+  useEffect(() => {
+    if (showsMigration) setPassword('');
+  }, [showsMigration]);
 
   const invite = again && started && startedJob ? { account: started, job: startedJob } : (exactInvite ?? (invites?.length === 1 ? invites[0] : undefined));
   const job = invite?.job;

@@ -3,7 +3,7 @@ import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { ProgressBar } from '../components/ProgressBar';
 import { db } from '../db/schema';
 import { useLocale } from '../i18n/locale-context';
-import { percent } from '../lib/format';
+import { jobHeadline, jobTotals } from '../dashboard/monitor/monitor-model';
 import type { BridgeState } from '../lib/runtime-messages';
 
 interface JobSummary {
@@ -14,8 +14,8 @@ interface JobSummary {
   done: number;
   failed: number;
   total: number;
-  copied: number;
-  messages: number;
+  /** The job's bar as the dashboard draws it (jobHeadline): never full while an account failed uncounted. */
+  bar: number;
 }
 
 async function summaries(): Promise<JobSummary[]> {
@@ -31,8 +31,7 @@ async function summaries(): Promise<JobSummary[]> {
       done: accounts.filter((a) => a.status === 'first_pass_done' || a.status === 'syncing' || (a.status === 'closed' && a.firstPassDoneAt)).length,
       failed: accounts.filter((a) => a.status === 'failed').length,
       total: accounts.length,
-      copied: accounts.reduce((s, a) => s + a.counters.messagesCopied + a.counters.messagesAlreadyPresent, 0),
-      messages: accounts.reduce((s, a) => s + a.counters.messagesTotal, 0),
+      bar: jobHeadline(jobTotals(accounts)).bar,
     });
   }
   return out;
@@ -63,7 +62,7 @@ export function Connected({ state }: { state: BridgeState }) {
                 <span className="job-summary__name">{j.name}</span>
                 <span className="hint">{t(j.total === 1 ? 'popupJobCountsOne' : 'popupJobCounts', { running: j.running, done: j.done, failed: j.failed, total: j.total })}</span>
               </div>
-              <ProgressBar value={percent(j.copied, j.messages)} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
+              <ProgressBar value={j.bar} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
             </li>
           ))}
         </ul>

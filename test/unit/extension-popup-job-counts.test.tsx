@@ -1,15 +1,12 @@
 // @vitest-environment jsdom
-/** The popup's line per job counts its accounts in English grammar: "1 account", "2 accounts". */
+/** The popup's line per job counts its accounts in English grammar ("1 account", "2 accounts"); its bar is the dashboard's. */
 import 'fake-indexeddb/auto';
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
 import { Connected } from '../../extension/popup/Connected';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
-import type { BridgeState } from '../../extension/lib/runtime-messages';
-import { makeAccount, makeJob } from './extension-account-fixture';
-
-const state = { phase: 'connected', port: 7878, version: '1.0.0', paired: true, tokenId: 'tok', origin: null, problem: null, lastConnectedAt: null, nextAttemptAt: null, updatedAt: '2025-01-01T00:00:00.000Z' } as BridgeState;
+import { connectedBridge as state, makeAccount, makeJob } from './extension-account-fixture';
 
 let mirror: MailmoverDb;
 beforeAll(() => {
@@ -41,5 +38,18 @@ describe('popup job line', () => {
   it('two accounts', async () => {
     await mirror.accounts.bulkPut([makeAccount({ id: 'acc_1', status: 'in_progress', error: null }), makeAccount({ id: 'acc_2' })]);
     expect(await line()).toBe('1 running · 0 done · 1 failed · 2 accounts');
+  });
+
+  it("the bar is not full while an account failed before its messages were counted (as the dashboard's)", async () => {
+    const counters = { messagesTotal: 234, messagesCopied: 234, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 1, messagesSyncedSinceFirstPass: 0 };
+    await mirror.accounts.bulkPut([
+      makeAccount({ id: 'acc_1', status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }),
+      makeAccount({ id: 'acc_2', status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }),
+      makeAccount({ id: 'acc_3', status: 'failed', counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }),
+    ]);
+    await line();
+    const now = Number(screen.getByRole('progressbar').getAttribute('aria-valuenow'));
+    expect(now).toBeLessThan(100);
+    expect(now).toBeGreaterThan(0);
   });
 });

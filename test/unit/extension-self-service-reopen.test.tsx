@@ -105,6 +105,22 @@ describe('the webmail panel opened again after the migration ran', () => {
     expect((await screen.findByTestId('self-progress')).dataset.status).toBe('syncing');
   });
 
+  it('a password typed into the form is dropped when the migration starts from elsewhere, and not filled in again', async () => {
+    const error = { code: 'AUTH_FAILED' as const, message: 'Login failed for the source.', remedy: { en: REMEDIES.AUTH_FAILED.en, zh: REMEDIES.AUTH_FAILED.zh }, transient: false };
+    await mirror.accounts.put(emp1({ status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('en');
+    await screen.findByTestId('self-form');
+    const field = () => document.querySelector<HTMLInputElement>('input[name="self-password"]')!;
+    fireEvent.change(field(), { target: { value: 'typed-but-not-sent' } });
+    expect(field().value).toBe('typed-but-not-sent');
+    // The admin (or another tab) started it; then it failed, and the employee asks for the form again.
+    await act(async () => mirror.accounts.put(emp1({ status: 'failed', error, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 }, updatedAt: '2025-01-03T00:00:00.000Z' })));
+    await screen.findByTestId('self-progress');
+    await act(async () => fireEvent.click(screen.getByTestId('self-try-again')));
+    await waitFor(() => expect(screen.getByTestId('self-form')).toBeTruthy());
+    expect(field().value).toBe('');
+  });
+
   it('a waiting invitation for the address is still the form', async () => {
     await mirror.accounts.put(emp1({ status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
     open('en');
