@@ -478,6 +478,7 @@ export const en = {
   cutoverDomains: 'Mail domain(s)',
   cutoverDomainsHint: 'Separate several with commas.',
   cutoverTarget: 'New provider',
+  cutoverTargetChoose: 'Choose the new provider',
   cutoverOld: 'Old provider (optional)',
   cutoverOldNone: 'Not listed',
   cutoverSelector: 'DKIM selector (as the new provider’s console shows it; optional)',

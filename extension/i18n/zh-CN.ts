@@ -476,6 +476,7 @@ export const zhCN: Messages = {
   cutoverDomains: '邮箱域名',
   cutoverDomainsHint: '多个域名用逗号分隔。',
   cutoverTarget: '新服务商',
+  cutoverTargetChoose: '请选择新服务商',
   cutoverOld: '原服务商(可选)',
   cutoverOldNone: '未列出',
   cutoverSelector: 'DKIM 选择器(以新服务商后台显示为准,可选)',

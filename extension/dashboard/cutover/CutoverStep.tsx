@@ -24,7 +24,9 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
   const [error, setError] = useState<RequestFailureInfo | null>(null);
   const [busy, setBusy] = useState(false);
   const [domains, setDomains] = useState('');
-  const [target, setTarget] = useState(defaultTarget && DNS_EXPECTATIONS.some((e) => e.providerId === defaultTarget) ? defaultTarget : 'tencent');
+  // A job whose new system is not a provider with known DNS records (another IMAP server) gets no
+  // provider picked for it: the admin chooses the one the domain's MX is to point at.
+  const [target, setTarget] = useState(defaultTarget && DNS_EXPECTATIONS.some((e) => e.providerId === defaultTarget) ? defaultTarget : '');
   const [old, setOld] = useState('');
   const [selector, setSelector] = useState('');
   const [quietHours, setQuietHours] = useState('72');
@@ -96,7 +98,8 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
         className="cutover__form grid grid--3"
         onSubmit={(e) => {
           e.preventDefault();
-          void save();
+          // The select is required; a form submitted around it (no browser check) sends nothing.
+          if (target) void save();
         }}
       >
         <Field label={t('cutoverDomains')} hint={t('cutoverDomainsHint')}>
@@ -104,7 +107,10 @@ export function CutoverStep({ jobId, connected, defaultTarget }: { jobId: string
         </Field>
         <Field label={t('cutoverTarget')}>
           {(p) => (
-            <select {...p} name="cutover-target" className="input" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <select {...p} name="cutover-target" className="input" value={target} onChange={(e) => setTarget(e.target.value)} required>
+              <option value="" disabled>
+                {t('cutoverTargetChoose')}
+              </option>
               {DNS_EXPECTATIONS.map((e) => (
                 <option key={e.providerId} value={e.providerId}>
                   {text(e.label)}
