@@ -177,6 +177,7 @@ export const en = {
   securityPlain: 'None (plain text)',
   securityPlainWarning: 'Without TLS the password crosses the network readable. Only on a trusted internal network.',
   insecureTls: 'Accept a self-signed certificate',
+  insecureTlsReset: 'The self-signed certificate was accepted for {host} only, so it is not accepted for the new address. Tick the box again only if you trust this server too.',
   insecureTlsHint: 'Only for a server you run yourself; certificates are verified otherwise.',
   recentWindowTitle: 'This provider shows only the last {days} days of mail to mail clients by default.',
   recentWindowBody: 'Ask every user (or the admin, for all) to set the download range to “all” before the migration, or older mail is missed.',

@@ -175,6 +175,7 @@ export const zhCN: Messages = {
   securityPlain: '不加密（明文）',
   securityPlainWarning: '不使用 TLS 时密码会以明文在网络中传输，仅限可信的内部网络使用。',
   insecureTls: '信任自签名证书',
+  insecureTlsReset: '信任自签名证书的选择仅针对 {host}，新地址不再沿用。如您同样信任该服务器，请重新勾选。',
   insecureTlsHint: '仅用于自己运维的服务器；否则会校验证书。',
   recentWindowTitle: '该服务商默认只向邮件客户端提供最近 {days} 天的邮件。',
   recentWindowBody: '请在搬家前让每位用户（或由管理员统一）把收取范围改为“全部”，否则较早的邮件会被遗漏。',

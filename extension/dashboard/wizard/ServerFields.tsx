@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { Field } from '../../components/Field';
 import { useLocale } from '../../i18n/locale-context';
 import { withServerAddress, type ServerDraft } from './wizard-state';
@@ -29,7 +30,14 @@ export function ServerFields({
   idPrefix: string;
 }) {
   const { t } = useLocale();
-  const set = (patch: Partial<ServerDraft>) => onChange(withServerAddress(value, patch));
+  // The host whose self-signed certificate was accepted, when a new address turned that off: said, not silently undone.
+  const [acceptedFor, setAcceptedFor] = useState<string | null>(null);
+  const set = (patch: Partial<ServerDraft>) => {
+    const next = withServerAddress(value, patch);
+    if ('insecureTls' in patch) setAcceptedFor(null);
+    else if (value.insecureTls && !next.insecureTls) setAcceptedFor(value.host.trim());
+    onChange(next);
+  };
   const portNumber = Number(value.port);
   const portError = value.port !== '' && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536) ? t('portInvalid') : null;
   return (
@@ -82,6 +90,11 @@ export function ServerFields({
             <span className="check__hint">{t('insecureTlsHint')}</span>
           </span>
         </label>
+      )}
+      {acceptedFor && value.security !== 'plain' && !value.insecureTls && (
+        <p className="hint" data-testid={`${idPrefix}-insecure-reset`}>
+          {t('insecureTlsReset', { host: acceptedFor })}
+        </p>
       )}
     </div>
   );
