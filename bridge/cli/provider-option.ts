@@ -5,6 +5,11 @@ import { PROVIDER_PRESETS } from '../../shared/providers/presets';
 
 const KNOWN = PROVIDER_PRESETS.map((p) => p.id).join(', ');
 
+/** What a provider option says of a name it does not know, with the ones it does (migrate and test-connection alike). */
+export function unknownProviderText(name: string): string {
+  return `unknown provider "${name}"; known: ${KNOWN}`;
+}
+
 /**
  * --provider / --target-provider: a preset's id or alias, or a folder-names provider id,
  * any case. A typo must not pass silently: a mistyped --target-provider aliyun turned off
@@ -15,7 +20,7 @@ function providerOption(canonical: (name: string) => string | undefined) {
     .string()
     .transform((name, ctx) => {
       const id = canonical(name);
-      if (id === undefined) ctx.addIssue({ code: 'custom', message: `unknown provider "${name}"; known: ${KNOWN}` });
+      if (id === undefined) ctx.addIssue({ code: 'custom', message: unknownProviderText(name) });
       return id ?? name;
     });
 }

@@ -7,7 +7,8 @@
 import { testConnection, type TestConnectionOptions } from '../diagnose/test-connection';
 import type { Auth, Endpoint } from '../engine/endpoint';
 import type { ConnectionReport } from '../../shared/providers';
-import { findPreset, PROVIDER_PRESETS } from '../../shared/providers';
+import { findPreset } from '../../shared/providers';
+import { unknownProviderText } from './provider-option';
 import { UsageError, parseEndpointUrl } from './endpoint-url';
 import { readSecret } from './secrets';
 
@@ -67,7 +68,7 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
 
   if (o.side !== undefined && o.side !== 'source' && o.side !== 'target') throw new UsageError(`--side: must be source or target (given: "${o.side}")`);
   if (o.provider && !findPreset(o.provider)) {
-    throw new UsageError(`--provider: unknown provider "${o.provider}"; known: ${PROVIDER_PRESETS.map((p) => p.id).join(', ')}`);
+    throw new UsageError(`--provider: ${unknownProviderText(o.provider)}`);
   }
   const timeoutSec = o.timeout === undefined ? undefined : Number(o.timeout);
   if (timeoutSec !== undefined && !(Number.isFinite(timeoutSec) && timeoutSec > 0 && timeoutSec <= 600)) {
