@@ -12,6 +12,8 @@ import type { Logger } from './logger';
 import { decideOutcome, mergeCounters, passEnd, progressCounters, type RetryPolicy, type RunEnd } from './run-outcome';
 import type { AccountRunner } from './runner/account-runner';
 import { engineKey } from './engine-key';
+import { mailboxPairKey } from './mailbox-pair';
+import { PairWaits } from './pair-waits';
 import { addPassWarnings } from './pass-warnings';
 import { scrub, scrubResult, secretsOf } from '../queue/secret-scrub';
 import { Scheduler, type Candidate, type SchedulerLimits, type StopReason } from './scheduler';
@@ -61,11 +63,13 @@ export interface AccountRunsOptions {
 export class AccountRuns implements RunControl {
   private readonly scheduler: Scheduler;
   private readonly lastProgress = new Map<string, { at: number; phase: string }>();
+  private readonly pairWaits: PairWaits;
 
   constructor(
     private readonly ctx: ServiceContext,
     private readonly opts: AccountRunsOptions,
   ) {
+    this.pairWaits = new PairWaits(ctx);
     this.scheduler = new Scheduler({
       limits: opts.limits,
       tickMs: opts.tickMs,
@@ -73,6 +77,7 @@ export class AccountRuns implements RunControl {
       nextSyncAt: (now) => this.nextSyncAt(now),
       run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
       onError: (err) => ctx.log.error({ err }, 'scheduler error'),
+      onHeldBack: (c, holder) => this.pairWaits.heldBack(c.account, holder),
     });
   }
 
@@ -106,6 +111,11 @@ export class AccountRuns implements RunControl {
     this.scheduler.kick();
   }
 
+  /** The account whose pass runs now between the same mailboxes as `account` (itself included), if any. */
+  runningOverPair(account: AccountRecord, job: JobRecord): string | undefined {
+    return this.scheduler.holderOf(mailboxPairKey(job, account));
+  }
+
   /** The engine's job for an account, or the password it lacks. */
   engineJob(job: JobRecord, accountId: string, connections: number): AccountJob | MissingCredential {
     const account = this.ctx.requireAccount(accountId);
@@ -116,15 +126,19 @@ export class AccountRuns implements RunControl {
   private candidates(now: number): Candidate[] {
     const out: Candidate[] = [];
     const jobs = new Map<string, JobRecord | undefined>();
+    const fixing = this.pairWaits.pairsUnderFix();
     for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
       if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
       const job = jobs.get(a.jobId);
       if (!job || job.status !== 'active') continue;
       if (!isDue(a, job, now, this.opts.retryPolicy.maxMs)) continue;
+      const pair = mailboxPairKey(job, a);
       // Copying the missing messages (account.fixMissing) APPENDs what its verify found: a pass
-      // meanwhile could copy the same new mail. A check that only waits its turn holds nothing back.
-      if (this.ctx.verifyResults.isUnderWay(a.id)) continue;
-      out.push({ account: a, firstPass: a.firstPassDoneAt === null, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency });
+      // meanwhile, of this account or of another one between the same mailboxes (another job),
+      // could copy the same new mail. A check that only waits its turn holds nothing back.
+      if (this.ctx.verifyResults.isUnderWay(a.id) || fixing.has(pair)) continue;
+      // One pass per mailbox pair at a time (mailbox-pair.ts): the scheduler holds back the others.
+      out.push({ account: a, firstPass: a.firstPassDoneAt === null, host: sourceServerOf(job, a).host.toLowerCase(), connections: job.spec.concurrency, exclusiveKey: pair });
     }
     // The longest waiting first, so that with more accounts due than may run, each gets its turn
     // (in creation order, the syncs of the first accounts would keep the later ones out for good).
@@ -133,12 +147,16 @@ export class AccountRuns implements RunControl {
 
   /** When the next pass of an account of an active job past its first pass (a sync, or a copy into a new target) falls due; null if none. */
   private nextSyncAt(now: number): number | null {
-    const active = new Map<string, boolean>();
+    const jobs = new Map<string, JobRecord | undefined>();
     let next: number | null = null;
     for (const a of this.ctx.accounts.listByStatus(ACTIVE)) {
       if (a.firstPassDoneAt === null || this.scheduler.isRunning(a.id)) continue;
-      if (!active.has(a.jobId)) active.set(a.jobId, this.ctx.jobs.get(a.jobId)?.status === 'active');
-      if (!active.get(a.jobId)) continue;
+      if (!jobs.has(a.jobId)) jobs.set(a.jobId, this.ctx.jobs.get(a.jobId));
+      const job = jobs.get(a.jobId);
+      if (job?.status !== 'active') continue;
+      // Waiting for another pass between the same mailboxes: no place is kept for it meanwhile
+      // (that pass may be a first pass of days); when it ends, the sync takes a place back.
+      if (this.runningOverPair(a, job) !== undefined) continue;
       const at = a.nextRunAt ?? now;
       if (next === null || at < next) next = at;
     }
@@ -150,6 +168,7 @@ export class AccountRuns implements RunControl {
     let account = ctx.requireAccount(accountId);
     const job = ctx.requireJob(account.jobId);
     const log = ctx.log.child({ jobId: job.id, accountId });
+    this.pairWaits.started(accountId);
     const engineJob = this.engineJob(job, accountId, connections);
     if (typeof engineJob === 'string') {
       // None stored, or one stored for other server settings (it does not decrypt for these): ask again.

@@ -16,7 +16,7 @@ import { ServiceError } from './service-error';
 export class AccountVerify {
   constructor(
     private readonly ctx: ServiceContext,
-    private readonly runs: Pick<AccountRuns, 'engineJob' | 'isRunning' | 'kick'>,
+    private readonly runs: Pick<AccountRuns, 'engineJob' | 'isRunning' | 'kick' | 'runningOverPair'>,
   ) {}
 
   /** Verifies an account in the background; its badge (已核验 / 有差异) is updated when the check ends. */
@@ -73,6 +73,9 @@ export class AccountVerify {
         if (!last || last.totals.missing === 0) return { ok: false, reason: 'the last verify of the account found nothing missing' };
         if (ctx.verifyResults.isRunning(a.id)) return { ok: false, reason: 'a verify of the account is already under way' };
         if (this.runs.isRunning(a.id)) return { ok: false, reason: 'the account is running a pass; try again when it ends' };
+        // A pass of another job's account between the same mailboxes would copy the same new mail.
+        const other = this.runs.runningOverPair(a, job);
+        if (other !== undefined) return { ok: false, reason: `another account (${ctx.accounts.get(other)?.source ?? other}) is copying between the same mailboxes; try again when its pass ends` };
         const engineJob = this.runs.engineJob(job, a.id, 1);
         if (typeof engineJob === 'string') return { ok: false, reason: `no usable ${engineJob} password is stored for the account` };
         if (endpointProtocol(engineJob.source) === 'pop3') return { ok: false, reason: 'missing messages are copied from an IMAP source only; for a POP3 source start a pass again' };

@@ -18,6 +18,10 @@ import type { AccountRecord } from './accounts-repo';
  *   when a sync then finds every place held by first passes, the one started last stops
  *   between chunks and goes back to the queue (it resumes from its checkpoint): the syncs
  *   never wait for a first pass to end, and no place stands idle while none is due.
+ *
+ * And one rule that is not a limit: candidates with the same `exclusiveKey` (one mailbox pair,
+ * mailbox-pair.ts) never run at the same time. The one that waits is not looked at until the
+ * other ended: it holds no place, no connections, and no first pass is stopped for it.
  */
 export interface SchedulerLimits {
   maxAccounts: number;
@@ -42,6 +46,8 @@ export interface Candidate {
   host: string;
   /** Source connections the account wants. */
   connections: number;
+  /** At most one running account per key (its mailbox pair): another one with the key waits until it ended. */
+  exclusiveKey?: string;
 }
 
 export interface SchedulerDeps {
@@ -58,10 +64,13 @@ export interface SchedulerDeps {
   tickMs?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
+  /** A candidate not started because `holder` runs with its exclusiveKey; called at each look for work while it waits. */
+  onHeldBack?(candidate: Candidate, holder: string): void;
 }
 
 interface Running {
   host: string;
+  exclusiveKey?: string;
   firstPass: boolean;
   connections: number;
   controller: AbortController;
@@ -100,6 +109,12 @@ export class Scheduler {
     return this.running.size;
   }
 
+  /** The running account that holds `key` (Candidate.exclusiveKey), if any. */
+  holderOf(key: string): string | undefined {
+    for (const [id, r] of this.running) if (r.exclusiveKey === key) return id;
+    return undefined;
+  }
+
   /** Connections currently open (or about to be) per source host. */
   hostLoad(): Map<string, number> {
     const load = new Map<string, number>();
@@ -127,12 +142,14 @@ export class Scheduler {
     let candidates: Candidate[];
     let nextSync: number | null;
     try {
-      candidates = this.deps.candidates(now);
+      candidates = this.withoutHeldKeys(this.deps.candidates(now));
       nextSync = this.deps.nextSyncAt?.(now) ?? null;
     } catch (err) {
       this.deps.onError?.(err);
       return;
     }
+    // Keys taken by an account started in this look for work: another candidate with it waits too.
+    const taken = new Map<string, string>();
     // Hosts whose freed connections are kept for an earlier candidate that does not fit yet: an
     // account wider than the others would otherwise wait for good behind narrower ones. The value
     // says whether syncs are held too: only while the candidate waits for syncs alone (seconds).
@@ -150,6 +167,11 @@ export class Scheduler {
     let wantsPlace: { host: string; connections: number } | undefined;
     for (const c of candidates) {
       if (this.running.has(c.account.id)) continue;
+      const taker = c.exclusiveKey === undefined ? undefined : taken.get(c.exclusiveKey);
+      if (taker !== undefined) {
+        this.deps.onHeldBack?.(c, taker);
+        continue;
+      }
       const hold = held.get(c.host);
       if (hold !== undefined && (c.firstPass || hold)) continue;
       if (this.running.size >= maxAccounts) {
@@ -168,9 +190,27 @@ export class Scheduler {
         firstPasses++;
         firstPassLoad.set(c.host, (firstPassLoad.get(c.host) ?? 0) + connections);
       }
+      if (c.exclusiveKey !== undefined) taken.set(c.exclusiveKey, c.account.id);
       this.launch(c, connections);
     }
     if (wantsPlace && firstPasses > firstPassPlaces) this.makeRoom(wantsPlace, load);
+  }
+
+  /**
+   * The candidates without those whose exclusiveKey a running account holds: left out before
+   * anything is counted, so that a waiting one keeps no place, no host connections and no sync
+   * place for itself, and stops no first pass to make room (it could not start anyway).
+   */
+  private withoutHeldKeys(candidates: Candidate[]): Candidate[] {
+    const holders = new Map<string, string>();
+    for (const [id, r] of this.running) if (r.exclusiveKey !== undefined) holders.set(r.exclusiveKey, id);
+    if (!holders.size) return candidates;
+    return candidates.filter((c) => {
+      const holder = c.exclusiveKey === undefined ? undefined : holders.get(c.exclusiveKey);
+      if (holder === undefined || holder === c.account.id) return true;
+      this.deps.onHeldBack?.(c, holder);
+      return false;
+    });
   }
 
   /**
@@ -193,7 +233,7 @@ export class Scheduler {
 
   private launch(c: Candidate, connections: number): void {
     const controller = new AbortController();
-    const entry: Running = { host: c.host, firstPass: c.firstPass, connections, controller, done: Promise.resolve() };
+    const entry: Running = { host: c.host, exclusiveKey: c.exclusiveKey, firstPass: c.firstPass, connections, controller, done: Promise.resolve() };
     this.running.set(c.account.id, entry);
     entry.done = this.deps
       .run(c, connections, controller.signal, () => entry.reason)

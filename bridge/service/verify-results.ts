@@ -76,6 +76,11 @@ export class VerifyResults {
     return this.underWay.has(accountId);
   }
 
+  /** The accounts isUnderWay is true of: their mailbox pairs' passes wait too, in whichever job (pair-waits.ts). */
+  underWayIds(): string[] {
+    return [...this.underWay];
+  }
+
   /**
    * Verifies one account (read-only on both sides) and stores the summary. `job` carries the
    * account's engine state key, so the mapping and skips are those of its own migration.

@@ -8,7 +8,7 @@
 export type SameMailboxConflict = { index: number; kind: 'self' } | { index: number; kind: 'chain'; sourceIndex: number };
 
 /** Mailbox names compare as servers do: case-insensitively, in one Unicode form. */
-const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
+export const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
 
 export function sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
   return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
