@@ -68,6 +68,10 @@ export function openDb(name = DB_NAME, options?: DexieOptions): MailmoverDb {
     accounts: 'id, jobId, [jobId+status], status, updatedAt',
     events: '++seq, time, jobId, accountId, kind',
   });
+  // The webmail panel looks an employee's migration up by the new address (thousands of accounts in a company's jobs).
+  db.version(2).stores({
+    accounts: 'id, jobId, [jobId+status], status, updatedAt, target',
+  });
   return db;
 }
 

@@ -54,7 +54,8 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const wanted = target.trim().toLowerCase();
 
   const invites = useLiveQuery(async () => {
-    const waiting = await db().accounts.where('status').anyOf([...WAITING]).toArray();
+    // An account whose password the admin entered is no invitation: the employee has nothing to type.
+    const waiting = (await db().accounts.where('status').anyOf([...WAITING]).toArray()).filter((a) => EMPLOYEE_MODES.has(a.mode));
     const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
     return waiting.flatMap((a) => {
       const job = jobs.find((j) => j?.id === a.jobId);
@@ -62,11 +63,15 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     });
   }, []);
   // A migration of this address that already ran: the panel is opened again later (another day,
-  // after a bridge restart), and only the mirror remembers it.
+  // after a bridge restart), and only the mirror remembers it. Also one the admin runs with the
+  // password they entered, from its import on: the employee is told so, not "no migration was
+  // opened for you" with an offer to set up a second one.
   const own = useLiveQuery(async () => {
     if (!wanted) return null;
     const rows = await db()
-      .accounts.filter((a) => EMPLOYEE_MODES.has(a.mode) && !WAITING.has(a.status) && a.target.toLowerCase() === wanted)
+      .accounts.where('target')
+      .equalsIgnoreCase(wanted)
+      .filter((a) => !EMPLOYEE_MODES.has(a.mode) || !WAITING.has(a.status))
       .toArray();
     const jobs = await db().jobs.bulkGet([...new Set(rows.map((a) => a.jobId))]);
     const found = rows.flatMap((a) => {
@@ -163,6 +168,8 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     // The first pass is over: the mailbox is there (new mail keeps syncing while the window lasts).
     const finished = shown.firstPassDoneAt !== null && shown.status !== 'failed' && shown.status !== 'in_progress';
     const failed = shown.status === 'failed' || shown.status === 'password_needed';
+    // The admin entered this account's password: a failure is theirs to fix, not a form for the employee.
+    const byAdmin = !EMPLOYEE_MODES.has(shown.mode);
     // Queued or still reading the old mailbox: a status of 0 of 0 messages would read as an empty or stuck mailbox.
     const starting = shown.status === 'in_progress' && shown.firstPassDoneAt === null && c.messagesTotal === 0 && EARLY_PHASES.has(shown.phase);
     return (
@@ -182,14 +189,19 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             </p>
           )}
           <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
-          {!starting && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
+          {!starting && !WAITING.has(shown.status) && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
           {finished && (
             <p className="callout" data-testid="self-done">
               {t('selfDone', { copied: done })} {shown.status === 'syncing' ? t('selfSyncing') : ''}
             </p>
           )}
+          {byAdmin && (
+            <p className="hint" data-testid="self-by-admin">
+              {ps(locale, WAITING.has(shown.status) ? 'adminWillRun' : failed ? 'adminFailed' : 'adminRuns')}
+            </p>
+          )}
           {shown.error && <ErrorRemedy error={shown.error} passwordNeeded={shown.status === 'password_needed'} retried={retriedByBridge(shown)} />}
-          {failed && (
+          {failed && !byAdmin && (
             <button type="button" className="secondary" data-testid="self-try-again" onClick={() => setAgain(true)}>
               {t('selfTryAgain')}
             </button>

@@ -128,3 +128,43 @@ describe('the webmail panel opened again after the migration ran', () => {
     expect(screen.queryByTestId('self-progress')).toBeNull();
   });
 });
+
+describe('a mailbox the admin migrates with the password they entered', () => {
+  const admin = (patch: Parameters<typeof makeAccount>[0]) => emp1({ mode: 'admin-with-passwords', ...patch });
+
+  it('shows that migration and who runs it, not "no migration was opened for you"', async () => {
+    await mirror.accounts.put(admin({ status: 'in_progress', phase: 'copying', error: null, counters: { ...counters, messagesCopied: 4 } }));
+    open('en');
+    const progress = await screen.findByTestId('self-progress');
+    expect(progress.dataset.status).toBe('in_progress');
+    expect(screen.getByTestId('self-counts').textContent).toBe('4 of 13 messages');
+    expect(screen.getByTestId('self-by-admin').textContent).toContain('Your administrator is migrating this mailbox');
+    expect(screen.queryByTestId('no-invite')).toBeNull();
+    expect(screen.queryByTestId('self-form')).toBeNull();
+  });
+
+  it('before it starts: no form asking the employee for a password the admin entered', async () => {
+    await mirror.accounts.put(admin({ status: 'not_started', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('zh-CN');
+    await screen.findByTestId('self-progress');
+    expect(screen.getByTestId('self-by-admin').textContent).toContain('尚未开始');
+    expect(screen.queryByTestId('self-form')).toBeNull();
+    expect(screen.queryByTestId('self-counts')).toBeNull();
+    expect(document.body.textContent).not.toContain('管理员尚未为您开启搬家');
+  });
+
+  it('a failure says to tell the admin, with no "try again" form', async () => {
+    const error = { code: 'AUTH_FAILED' as const, message: 'Login failed for the source.', remedy: { en: REMEDIES.AUTH_FAILED.en, zh: REMEDIES.AUTH_FAILED.zh }, transient: false };
+    await mirror.accounts.put(admin({ status: 'failed', error, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+    open('en');
+    await screen.findByTestId('self-progress');
+    expect(screen.getByTestId('self-by-admin').textContent).toContain('tell them about this error');
+    expect(screen.queryByTestId('self-try-again')).toBeNull();
+  });
+
+  it('the address is found whatever its case', async () => {
+    await mirror.accounts.put(admin({ target: 'Emp1@Corp.Example.com', status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }));
+    open('en');
+    expect((await screen.findByTestId('self-progress')).dataset.status).toBe('syncing');
+  });
+});
