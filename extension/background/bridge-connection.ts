@@ -129,13 +129,17 @@ export class BridgeConnection {
     try {
       const hello = await socket.open(token, browser.runtime.getManifest().version);
       const snap = await socket.request('subscribe', {});
+      // Taken before the snapshot is written, whose time is then never earlier: a page that sees
+      // "connected" before its mirror query saw the snapshot can tell (the webmail panel says
+      // "no migration was opened for you" only from a mirror at least this new).
+      const connectedAt = new Date().toISOString();
       await this.mirror.snapshot(snap.jobs, snap.accounts);
       this.attempt = 0;
       await this.update({
         phase: 'connected',
         version: hello.bridgeVersion,
         problem: null,
-        lastConnectedAt: new Date().toISOString(),
+        lastConnectedAt: connectedAt,
         nextAttemptAt: null,
       });
       this.startKeepalive(socket);

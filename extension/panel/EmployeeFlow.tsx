@@ -53,15 +53,21 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const connected = bridge?.phase === 'connected';
   const wanted = target.trim().toLowerCase();
 
-  const invites = useLiveQuery(async () => {
+  const invitesQuery = useLiveQuery(async () => {
     // An account whose password the admin entered is no invitation: the employee has nothing to type.
     const waiting = (await db().accounts.where('status').anyOf([...WAITING]).toArray()).filter((a) => EMPLOYEE_MODES.has(a.mode));
     const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
-    return waiting.flatMap((a) => {
+    const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
+    const list = waiting.flatMap((a) => {
       const job = jobs.find((j) => j?.id === a.jobId);
       return job && job.status !== 'closed' ? [{ account: a, job }] : [];
     });
+    return { list, snapshotAt };
   }, []);
+  const invites = invitesQuery?.list;
+  // The bridge says "connected" once the mirror holds its snapshot, but this page's query may not
+  // have seen that write yet: "no invitation" is said only from a mirror as new as the connection.
+  const mirrored = connected && !!bridge?.lastConnectedAt && !!invitesQuery?.snapshotAt && invitesQuery.snapshotAt >= bridge.lastConnectedAt;
   // A migration of this address that already ran: the panel is opened again later (another day,
   // after a bridge restart), and only the mirror remembers it. Also one the admin runs with the
   // password they entered, from its import on: the employee is told so, not "no migration was
@@ -217,7 +223,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       {notice}
       {invites.length === 0 && !again ? (
         // Whether an invitation exists is known only from a connected bridge: the mirror may be old.
-        connected && (
+        mirrored && (
           <div className="panel" data-testid="no-invite">
             <p>{ps(locale, 'noInvite')}</p>
             <button type="button" className="secondary" onClick={onOwnMigration}>

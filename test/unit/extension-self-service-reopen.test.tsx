@@ -36,6 +36,7 @@ beforeAll(() => {
 beforeEach(async () => {
   await mirror.accounts.clear();
   await mirror.jobs.clear();
+  await mirror.settings.clear();
   await mirror.jobs.put({ ...makeJob({ provider: 'tencent' }), syncedAt: '2025-01-01T00:00:00.000Z' } as never);
 });
 afterEach(cleanup);
@@ -166,5 +167,36 @@ describe('a mailbox the admin migrates with the password they entered', () => {
     await mirror.accounts.put(admin({ target: 'Emp1@Corp.Example.com', status: 'syncing', error: null, counters, firstPassDoneAt: '2025-01-02T00:00:00.000Z' }));
     open('en');
     expect((await screen.findByTestId('self-progress')).dataset.status).toBe('syncing');
+  });
+});
+
+describe('"no migration was opened for you"', () => {
+  const at = (iso: string) => ({ ...connectedBridge, lastConnectedAt: iso });
+  const openWith = (b: typeof connectedBridge, locale: Locale = 'en') =>
+    render(
+      <LocaleProvider initial={locale} persist={false}>
+        <EmployeeFlow context={context} bridge={b} onOwnMigration={() => undefined} />
+      </LocaleProvider>,
+    );
+
+  it('is said from a mirror holding the connected bridge’s snapshot', async () => {
+    await mirror.settings.put({ key: 'lastSnapshotAt', value: '2025-03-01T10:00:00.100Z' });
+    openWith(at('2025-03-01T10:00:00.000Z'), 'zh-CN');
+    expect((await screen.findByTestId('no-invite')).textContent).toContain('管理员尚未为您开启搬家');
+  });
+
+  it('is not said while the page has not seen that snapshot yet (a first pairing): the invitation comes instead', async () => {
+    await mirror.settings.put({ key: 'lastSnapshotAt', value: '2025-03-01T09:00:00.000Z' });
+    openWith(at('2025-03-01T10:00:00.000Z'));
+    await screen.findByTestId('self-bridge-notice').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(screen.queryByTestId('no-invite')).toBeNull();
+    // The snapshot reaches the page, with the admin's invitation in it.
+    await act(async () => {
+      await mirror.accounts.put(emp1({ status: 'not_enabled', error: null, counters: { ...counters, messagesTotal: 0, messagesCopied: 0 } }));
+      await mirror.settings.put({ key: 'lastSnapshotAt', value: '2025-03-01T10:00:00.050Z' });
+    });
+    await screen.findByTestId('self-form');
+    expect(screen.queryByTestId('no-invite')).toBeNull();
   });
 });
