@@ -31,6 +31,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED',
   'CONFIG_INVALID',
   'CANCELLED',
+  'ALREADY_RUNNING',
   'INTERNAL',
 ] as const;
 
@@ -175,6 +176,11 @@ export const REMEDIES: Record<ErrorCode, Remedy> = {
     zh: '搬家在完成前被停止;再次启动时会从断点继续。',
     transient: true,
   },
+  ALREADY_RUNNING: {
+    en: 'Only one run at a time may copy between the same two mailboxes: two at once would both copy the same new mail. Another run on this computer has them now (a command-line run, perhaps a scheduled one, another bridge or a queue worker). Wait for it to finish, or stop it. Nothing was done for this account; the bridge tries it again by itself later.',
+    zh: '同一对邮箱同一时间只能有一次搬家:两次同时进行会把同样的新邮件搬两遍。本机上的另一次搬家(命令行搬家,可能是定时任务;另一个桥接程序;或队列工作进程)正在搬这对邮箱。请等待其完成,或将其停止。该账号尚未做任何操作;桥接程序稍后会自动重试。',
+    transient: true,
+  },
   INTERNAL: {
     en: 'An unexpected error occurred in mailmover. The migration can be resumed; please report this with the log.',
     zh: 'mailmover 内部错误。可以继续搬家;请附上日志反馈。',
@@ -213,6 +219,7 @@ export const ERROR_MESSAGES: Record<ErrorCode, { en: string; zh: string }> = {
   UNSUPPORTED: { en: 'This is not supported yet.', zh: '暂不支持该操作。' },
   CONFIG_INVALID: { en: 'The migration settings are invalid.', zh: '搬家设置无效。' },
   CANCELLED: { en: 'The migration was stopped before it finished.', zh: '搬家在完成前被停止。' },
+  ALREADY_RUNNING: { en: 'Another run on this computer{holder} is already copying between these two mailboxes, so this one did not start.', zh: '本机上的另一次搬家{holder}正在这两个邮箱之间搬家,因此本次没有开始。' },
   INTERNAL: { en: 'Something unexpected went wrong in mailmover.', zh: 'mailmover 发生了意外错误。' },
 };
 
@@ -239,8 +246,21 @@ const SERVER_WORDS = {
   unknown: SIDE_WORDS.unknown,
 } as const;
 
-/** The person's sentence for an error: its code's message with the side filled in. */
-export function errorMessage(error: { code: string; message: string; side?: 'source' | 'target' | undefined; facts?: WarningFacts | undefined }, lang: 'en' | 'zh'): string {
+/** The other run of ALREADY_RUNNING, when its facts name it: its process and since when ('' otherwise). */
+function holderWords(facts: WarningFacts | undefined, lang: 'en' | 'zh', date: (iso: string) => string): string {
+  if (facts?.kind !== 'already-running') return '';
+  return lang === 'zh' ? `(进程号 ${facts.pid},开始于 ${date(facts.since)})` : ` (process ${facts.pid}, since ${date(facts.since)})`;
+}
+
+/**
+ * The person's sentence for an error: its code's message with the side filled in, and the facts
+ * it names (a folder, another run's process); times through `date` (the UI's locale format).
+ */
+export function errorMessage(
+  error: { code: string; message: string; side?: 'source' | 'target' | undefined; facts?: WarningFacts | undefined },
+  lang: 'en' | 'zh',
+  date: (iso: string) => string = (iso) => iso,
+): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
   const which = errorSide(error) ?? 'unknown';
@@ -248,6 +268,10 @@ export function errorMessage(error: { code: string; message: string; side?: 'sou
   const server = SERVER_WORDS[which][lang];
   const named = error.facts?.kind === 'folder-unreadable' ? error.facts.folder : undefined;
   const folder = lang === 'zh' ? (named === undefined ? '其中一个文件夹' : `文件夹“${named}”`) : named === undefined ? 'one of its folders' : `the folder "${named}"`;
-  const text = ERROR_MESSAGES[parsed.data][lang].replace('{side}', side).replace('{server}', server).replace('{folder}', folder);
+  const text = ERROR_MESSAGES[parsed.data][lang]
+    .replace('{side}', side)
+    .replace('{server}', server)
+    .replace('{folder}', folder)
+    .replace('{holder}', holderWords(error.facts, lang, date));
   return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
 }

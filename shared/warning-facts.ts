@@ -34,6 +34,8 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('filter-unmatched'), glob: z.string(), folders: z.array(z.string()).max(MAX_FOLDERS_NAMED), more: z.number().int().nonnegative() }),
   /** The error FOLDER_UNREADABLE: the source folder none of whose messages the server could read. */
   z.object({ kind: z.literal('folder-unreadable'), folder: z.string() }),
+  /** The error ALREADY_RUNNING: the process of this machine that runs the same mailbox pair, since when. */
+  z.object({ kind: z.literal('already-running'), pid: z.number().int().positive(), since: Iso }),
 ]);
 export type WarningFacts = z.infer<typeof WarningFactsSchema>;
 
@@ -59,8 +61,8 @@ const WORDS = {
 
 /**
  * A warning's facts as a sentence in `lang`, dates through `date` (the UI's locale format;
- * the CSV keeps ISO). Null for facts that are an error's (FOLDER_UNREADABLE: errorMessage
- * words them).
+ * the CSV keeps ISO). Null for facts that are an error's (FOLDER_UNREADABLE, ALREADY_RUNNING:
+ * errorMessage words them).
  */
 export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string) => string = (iso) => iso): string | null {
   const fill = (template: string, values: Record<string, string | number>): string => template.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k] ?? ''));
@@ -82,6 +84,7 @@ export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string
     case 'filter-unmatched':
       return fill(words[f.kind], { glob: f.glob, folders: f.more > 0 ? `${f.folders.join(', ')} … (+${f.more})` : f.folders.join(', ') });
     case 'folder-unreadable':
+    case 'already-running':
       return null;
   }
 }

@@ -4,6 +4,7 @@ import { endpointProtocol } from './endpoint';
 import { MigrationError } from './errors';
 import { accountKey, type AccountJob } from './account-job';
 import { migrateAccount } from './migrate-account';
+import { acquirePairLock, PairLockDirError, type PairLockAttempt, type PairLockRecord } from './pair-lock';
 import { migratePop3Account, type Pop3MigrateHooks } from './pop3/migrate-pop3';
 import type { StateStore } from './state-store';
 
@@ -13,29 +14,74 @@ export type { Pop3MigrateHooks } from './pop3/migrate-pop3';
 /**
  * Migrates one account, choosing the engine by the source's protocol: IMAP folders
  * (migrateAccount) or a POP3 maildrop (migratePop3Account). The target is always IMAP.
- * Same result and progress shapes either way.
+ * Same result and progress shapes either way. A run holds its mailbox pair's lock from start to
+ * end (pair-lock.ts): a second run of the pair on this machine fails at once as ALREADY_RUNNING,
+ * before any login.
  */
 export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks = {}): Promise<AccountResult> {
   if (endpointProtocol(job.target) !== 'imap') {
     const err = new MigrationError('CONFIG_INVALID', `The target ${job.target.user} at ${job.target.host}:${job.target.port} must be an IMAP server: POP3 can only be read from.`, { side: 'target' });
-    hooks.onProgress?.({
-      type: 'account-progress',
-      account: accountKey(job),
-      phase: 'failed',
-      messagesTotal: 0,
-      messagesCopied: 0,
-      messagesSkipped: 0,
-      messagesAlreadyPresent: 0,
-      bytesTotal: 0,
-      bytesCopied: 0,
-      rate: 0,
-      bytesPerSecond: 0,
-      etaSeconds: 0,
-      folders: [],
-    });
-    return notRunResult(job, err.toInfo());
+    return refused(job, hooks, err);
   }
+  // One run per mailbox pair across processes (pair-lock.ts), for the whole run. Not a dry run:
+  // it writes nothing, so it neither needs the pair to itself nor keeps another run from it.
+  if (job.options.dryRun) return run(job, store, hooks);
+  let attempt: PairLockAttempt;
+  try {
+    attempt = await acquirePairLock(job.source, job.target);
+  } catch (err) {
+    const why = err instanceof PairLockDirError ? err.message : `The lock of this mailbox pair could not be taken: ${(err as Error)?.message ?? String(err)}`;
+    return refused(job, hooks, new MigrationError(err instanceof PairLockDirError ? 'CONFIG_INVALID' : 'INTERNAL', why, { cause: err }));
+  }
+  if (!attempt.ok) return refused(job, hooks, alreadyRunning(job, attempt.holder, attempt.file));
+  try {
+    return await run(job, store, hooks);
+  } finally {
+    attempt.lock.release();
+  }
+}
+
+function run(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks): Promise<AccountResult> {
   return endpointProtocol(job.source) === 'pop3' ? migratePop3Account(job, store, hooks) : migrateAccount(job, store, hooks);
+}
+
+/** `user on host:port`, for a person: no password. */
+const side = (ep: AccountJob['source']): string => `${ep.user} on ${ep.host}:${ep.port}`;
+
+/**
+ * ALREADY_RUNNING: another process of this machine holds the pair's lock. Names both mailboxes,
+ * the holder's pid and since when (when its record says), and what to do.
+ */
+export function alreadyRunning(job: AccountJob, holder: PairLockRecord | null, file: string): MigrationError {
+  const who = holder ? `process ${holder.pid}, running since ${holder.since}` : `a process that holds the lock file ${file}`;
+  const stop = holder ? `stop it (process ${holder.pid})` : 'stop it';
+  return new MigrationError(
+    'ALREADY_RUNNING',
+    `Another mailmover run on this computer (${who}) is already migrating ${side(job.source)} to ${side(job.target)}; ` +
+      `two runs of one mailbox pair at once would both copy the same new messages. Nothing was done for this account: ` +
+      `wait for that run to finish, or ${stop}, then run this again.`,
+    holder ? { facts: { kind: 'already-running', pid: holder.pid, since: holder.since } } : {},
+  );
+}
+
+/** The result of an account refused before anything ran (no login, nothing on the target), with its 'failed' progress. */
+function refused(job: AccountJob, hooks: Pop3MigrateHooks, err: MigrationError): AccountResult {
+  hooks.onProgress?.({
+    type: 'account-progress',
+    account: accountKey(job),
+    phase: 'failed',
+    messagesTotal: 0,
+    messagesCopied: 0,
+    messagesSkipped: 0,
+    messagesAlreadyPresent: 0,
+    bytesTotal: 0,
+    bytesCopied: 0,
+    rate: 0,
+    bytesPerSecond: 0,
+    etaSeconds: 0,
+    folders: [],
+  });
+  return notRunResult(job, err.toInfo());
 }
 
 /** The result of an account that failed before anything was copied (refused, or never started). */

@@ -1,6 +1,6 @@
 import type { AccountRecord } from './accounts-repo';
 import type { JobRecord } from './jobs-repo';
-import { mailboxKey } from '../../shared/csv/same-mailbox';
+import { mailboxPairText } from '../../shared/csv/same-mailbox';
 import { sourceServerOf } from './secret-binding';
 
 /**
@@ -9,7 +9,8 @@ import { sourceServerOf } from './secret-binding';
  * while the first job still syncs) have separate engine states (engine-key.ts), so only the
  * target survey keeps one from copying what the other copied; run at the same time, both
  * survey before either APPENDs and every message arrives twice. The scheduler runs the passes
- * of one key one after another (Candidate.exclusiveKey).
+ * of one key one after another (Candidate.exclusiveKey); across processes (a CLI run of the same
+ * pair, a second bridge) the engine's lock on the same text refuses the later one (pair-lock.ts).
  *
  * Hosts and logins compare as the same-mailbox check of an import does (shared/csv/same-mailbox.ts:
  * host case-insensitive with the port, login case-insensitive in one Unicode form): a login
@@ -24,5 +25,5 @@ import { sourceServerOf } from './secret-binding';
 export function mailboxPairKey(job: JobRecord, account: AccountRecord): string {
   const source = sourceServerOf(job, account);
   const target = job.spec.target;
-  return JSON.stringify([source.host.toLowerCase(), source.port, mailboxKey(account.source), target.host.toLowerCase(), target.port, mailboxKey(account.target)]);
+  return mailboxPairText({ host: source.host, port: source.port, user: account.source }, { host: target.host, port: target.port, user: account.target });
 }

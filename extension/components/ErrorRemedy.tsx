@@ -1,6 +1,7 @@
 import { errorMessage, errorSide } from '../../shared/errors';
 import type { AccountView, ClassifiedError } from '../../shared/protocol';
 import { useLocale, useText } from '../i18n/locale-context';
+import { formatDateTime } from '../lib/format';
 
 type ShownError = { code: string; message: string; side?: 'source' | 'target' | undefined; remedy: ClassifiedError['remedy']; transient?: boolean; facts?: ClassifiedError['facts'] };
 
@@ -21,7 +22,7 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false, re
   const side = both ? null : errorSide(error);
   const what = passwordNeeded
     ? t('passwordNeededMessage', { side: side === 'target' ? t('sideTarget') : side === 'source' ? t('sideSource') : t('sideBoth') })
-    : errorMessage(error, lang);
+    : errorMessage(error, lang, (iso) => formatDateTime(iso, locale));
   const todo = passwordNeeded ? t('passwordNeededRemedy') : text(error.remedy);
   if (compact) {
     return (

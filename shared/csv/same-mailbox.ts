@@ -10,6 +10,18 @@ export type SameMailboxConflict = { index: number; kind: 'self' } | { index: num
 /** Mailbox names compare as servers do: case-insensitively, in one Unicode form. */
 export const mailboxKey = (user: string): string => user.normalize('NFC').toLowerCase();
 
+/**
+ * One mailbox pair (the source server and login, the target server and login) as one text, the
+ * same however the host or login is written: host case-insensitive with the port, login as
+ * mailboxKey. Two runs with the same text copy between the same two mailboxes; two sources into
+ * one target (a merge, unified storage) have different texts. The bridge's scheduler runs one pass
+ * per text at a time (bridge/service/mailbox-pair.ts) and the engine locks it across processes
+ * (bridge/engine/pair-lock.ts).
+ */
+export function mailboxPairText(source: { host: string; port: number; user: string }, target: { host: string; port: number; user: string }): string {
+  return JSON.stringify([source.host.toLowerCase(), source.port, mailboxKey(source.user), target.host.toLowerCase(), target.port, mailboxKey(target.user)]);
+}
+
 export function sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
   return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;
 }

@@ -77,6 +77,8 @@ const ENGINE_TEXT: Record<ErrorCode, string> = {
   UNSUPPORTED: 'This server does not support MOVE.',
   CONFIG_INVALID: 'The migration options are invalid: concurrency must be positive.',
   CANCELLED: 'The run was cancelled before it finished.',
+  ALREADY_RUNNING:
+    'Another mailmover run on this computer (process 4242, running since 2026-05-04T10:12:03.000Z) is already migrating a@old.example on imap.old.example:993 to a@new.example on imap.new.example:993; two runs of one mailbox pair at once would both copy the same new messages. Nothing was done for this account: wait for that run to finish, or stop it (process 4242), then run this again.',
   INTERNAL: 'Unexpected error: Cannot read properties of undefined.',
 };
 
@@ -144,6 +146,32 @@ describe('zh-CN mode leaves no English engine text', () => {
       </LocaleProvider>,
     );
     expect(enView.container.textContent).toContain('The old mailbox could not read any message of the folder "归档/2019".');
+  });
+
+  it('ALREADY_RUNNING names the other run (its process, since when) in either language', () => {
+    const error = {
+      code: 'ALREADY_RUNNING' as const,
+      message: ENGINE_TEXT.ALREADY_RUNNING,
+      remedy: { en: REMEDIES.ALREADY_RUNNING.en, zh: REMEDIES.ALREADY_RUNNING.zh },
+      transient: true,
+      facts: { kind: 'already-running' as const, pid: 4242, since: '2026-05-04T10:12:03.000Z' },
+    };
+    const zhView = render(zh(<ErrorRemedy error={error} />));
+    expect(zhView.container.textContent).toMatch(/本机上的另一次搬家\(进程号 4242,开始于 [^)]*2026[^)]*\)正在这两个邮箱之间搬家/);
+    expect(zhView.container.textContent).toContain('请等待其完成,或将其停止');
+    expect(englishWords(visibleText(zhView.container))).toEqual([]);
+    cleanup();
+    const enView = render(
+      <LocaleProvider initial="en" persist={false}>
+        <ErrorRemedy error={error} retried />
+      </LocaleProvider>,
+    );
+    expect(enView.container.textContent).toMatch(/Another run on this computer \(process 4242, since [^)]+\) is already copying between these two mailboxes/);
+    expect(enView.container.textContent).toContain('Wait for it to finish, or stop it');
+    expect(screen.getByTestId('remedy-retry').textContent).toBe('The bridge retries this by itself.');
+    // Without facts (the other run's record unreadable), the sentence reads without them.
+    expect(errorMessage({ code: 'ALREADY_RUNNING', message: 'x' }, 'en')).toBe('Another run on this computer is already copying between these two mailboxes, so this one did not start.');
+    expect(errorMessage({ code: 'ALREADY_RUNNING', message: 'x' }, 'zh')).toBe('本机上的另一次搬家正在这两个邮箱之间搬家,因此本次没有开始。');
   });
 
   it('the checker finds what the issue found', () => {

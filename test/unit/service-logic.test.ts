@@ -61,7 +61,7 @@ const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
 
 const NOW = Date.parse('2025-03-01T00:00:00Z');
 const done = { status: 'done' as const, error: null, counters: EMPTY_COUNTERS };
-const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED') => ({ status: 'failed' as const, error: { code, message: 'm' }, counters: EMPTY_COUNTERS });
+const failed = (code: 'AUTH_FAILED' | 'CONNECT_FAILED' | 'THROTTLED' | 'ALREADY_RUNNING') => ({ status: 'failed' as const, error: { code, message: 'm' }, counters: EMPTY_COUNTERS });
 
 describe('the engine options of an account run', () => {
   it('the syncs after the first pass try unreadable messages again at most every few hours; the first pass and the last sync of the window every time', () => {
@@ -110,6 +110,14 @@ describe('run outcome', () => {
     expect(reopened).toMatchObject({ patch: { status: 'syncing', nextRunAt: NOW + 1000, syncUntil: NOW + 5000 }, deleteCredentials: false });
     const over = decide({ account: account({ status: 'syncing', firstPassDoneAt: first, syncUntil: NOW - 1 }) });
     expect(over).toMatchObject({ patch: { status: 'closed', nextRunAt: null }, deleteCredentials: true });
+  });
+
+  it('a pass that met another process running the same mailbox pair (ALREADY_RUNNING) waits and is run again, with its facts kept for the monitor', () => {
+    const facts = { kind: 'already-running' as const, pid: 4242, since: new Date(NOW - 60_000).toISOString() };
+    const out = decide({ end: { ...failed('ALREADY_RUNNING'), error: { code: 'ALREADY_RUNNING', message: 'Another mailmover run on this computer (process 4242, …)', facts } } });
+    expect(out.patch).toMatchObject({ phase: 'waiting-retry', failures: 1, error: { code: 'ALREADY_RUNNING', transient: true, facts } });
+    expect(out.patch.status).toBeUndefined();
+    expect(out.patch.nextRunAt).toBeGreaterThan(NOW);
   });
 
   it('keeps counters cumulative across runs; sync copies count as synced since the first pass', () => {
