@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { COLUMN_NAMES, parseAccountsCsv } from '../../shared/csv/accounts-csv';
 import { sameMailboxConflicts } from '../../shared/csv/same-mailbox';
-import { isSameServer } from './same-server-address';
+import { isSameServer } from '../engine/same-server-address';
 import { MigrationOptionsSchema, type MigrationOptions } from '../../shared/migration';
 import type { Auth, Endpoint } from '../engine/endpoint';
 import type { AccountJob } from '../engine/account-job';

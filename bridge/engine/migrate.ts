@@ -4,6 +4,8 @@ import { endpointProtocol } from './endpoint';
 import { MigrationError } from './errors';
 import { accountKey, type AccountJob } from './account-job';
 import { migrateAccount } from './migrate-account';
+import { mailboxKey } from '../../shared/csv/same-mailbox';
+import { isSameServer } from './same-server-address';
 import { acquirePairLock, PairLockDirError, type PairLockAttempt, type PairLockRecord } from './pair-lock';
 import { migratePop3Account, type Pop3MigrateHooks } from './pop3/migrate-pop3';
 import type { StateStore } from './state-store';
@@ -23,6 +25,8 @@ export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3Mig
     const err = new MigrationError('CONFIG_INVALID', `The target ${job.target.user} at ${job.target.host}:${job.target.port} must be an IMAP server: POP3 can only be read from.`, { side: 'target' });
     return refused(job, hooks, err);
   }
+  const self = await copiedOntoItself(job);
+  if (self) return refused(job, hooks, self);
   // One run per mailbox pair across processes (pair-lock.ts), for the whole run. Not a dry run:
   // it writes nothing, so it neither needs the pair to itself nor keeps another run from it.
   if (job.options.dryRun) return run(job, store, hooks);
@@ -43,6 +47,22 @@ export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3Mig
 
 function run(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks): Promise<AccountResult> {
   return endpointProtocol(job.source) === 'pop3' ? migratePop3Account(job, store, hooks) : migrateAccount(job, store, hooks);
+}
+
+/**
+ * The same login on one server (two names or two mail ports of it: same-server-address.ts) on
+ * both sides: copied onto itself, a mailbox gains a copy of its own mail, and in unified mode a
+ * copy of those copies on every run. The CLI refuses such a row before anything runs; this holds
+ * for the service and the queue workers too, whose jobs name their servers as the admin typed
+ * them. Only the same login is looked up: other mailboxes of one server are a domain change.
+ */
+async function copiedOntoItself(job: AccountJob): Promise<MigrationError | undefined> {
+  if (mailboxKey(job.source.user) !== mailboxKey(job.target.user) || !(await isSameServer(job.source, job.target))) return undefined;
+  return new MigrationError(
+    'CONFIG_INVALID',
+    `${side(job.source)} and ${side(job.target)} are one mailbox on one server: copied onto itself it would gain a copy of every message. Nothing was done; give the new mailbox (another login, or the new provider's server) as the target.`,
+    { side: 'target' },
+  );
 }
 
 /** `user on host:port`, for a person: no password. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSameServer } from '../../bridge/cli/same-server-address';
+import { isSameServer } from '../../bridge/engine/same-server-address';
 
 describe('isSameServer', () => {
   it('one name, or two names of one address, on one port or on two standard mail ports', async () => {
