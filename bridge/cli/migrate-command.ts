@@ -43,6 +43,7 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
   const onSignal = (signal: NodeJS.Signals) => {
     progress.line('Stopping: letting in-flight APPENDs finish; the next run resumes from the checkpoint.');
     stoppedBy ??= signal === 'SIGINT' ? 130 : 143;
+    progress.stopping = true;
     controller.abort();
   };
   process.once('SIGINT', onSignal);
@@ -66,7 +67,9 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
         onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),
       });
       for (const w of result.warnings) progress.line(warningLine(job.source.user, w));
-      if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
+      // Stopped by Ctrl+C / SIGTERM: not a failure; the summary says STOPPED and how to carry on.
+      if (result.error?.code === 'CANCELLED' && stoppedBy !== undefined) progress.line(`Stopped ${job.source.user}: the same command carries on from its checkpoint.`);
+      else if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
       if (result.error?.code === 'TLS_FAILED' && !job.source.insecureTls && /certificate/i.test(result.error.message)) progress.line(tlsHint(result.error.side ?? 'source', job));
       if (opts.dryRun) {
         // POP3 gives a message's date only in its header, which only the copy reads.

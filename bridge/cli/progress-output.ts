@@ -51,9 +51,13 @@ export class ProgressOutput {
     }
   }
 
+  /** Set once Ctrl+C or SIGTERM stopped the run: an account that ends now was stopped, not failed. */
+  stopping = false;
+
   update(p: AccountProgress): void {
+    const phase = this.stopping && p.phase === 'failed' ? 'stopped' : p.phase;
     const done = p.messagesCopied + p.messagesSkipped + p.messagesAlreadyPresent;
-    const payload = { account: shortAccount(p.account), mb: mb(p.bytesCopied), rate: p.rate.toFixed(0), left: etaText(p), phase: p.phase };
+    const payload = { account: shortAccount(p.account), mb: mb(p.bytesCopied), rate: p.rate.toFixed(0), left: etaText(p), phase };
     if (this.multibar) {
       let bar = this.bars.get(p.account);
       if (!bar) {
@@ -70,7 +74,7 @@ export class ProgressOutput {
     this.lastLine.set(p.account, now);
     const eta = etaText(p);
     this.stream.write(
-      `[${p.phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already there, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s${eta === '--' ? '' : `, ETA ${eta}`}\n`,
+      `[${phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already there, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s${eta === '--' ? '' : `, ETA ${eta}`}\n`,
     );
   }
 

@@ -55,6 +55,9 @@ describe('cli migrate --accounts: interrupted with Ctrl+C', () => {
     // Nothing was done for the accounts that had not started: no folder on their targets.
     for (const t of TARGETS.slice(1)) expect((await listFolders(tgt, t)).map((f) => f.path), t.user).not.toContain('Projekt');
     expect(r.stderr.match(/^Migrating /gm)?.length, describeRun(r)).toBe(1);
+    // Stopped, not failed: the account under way says so, and no progress line calls it failed.
+    expect(r.stderr, describeRun(r)).toContain(`Stopped ${SOURCES[0]!.user}: the same command carries on from its checkpoint.`);
+    expect(r.stderr, describeRun(r)).not.toMatch(/^Failed |^\[failed\]/m);
     for (const a of report.accounts.slice(1)) {
       expect(a.status).toBe('failed');
       expect(a.error?.code).toBe('CANCELLED');
