@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -96,6 +96,9 @@ export function pairLockName(source: PairSide, target: PairSide): string {
   return createHash('sha256').update(mailboxPairText(source, target)).digest('hex').slice(0, 32);
 }
 
+/** How often a held lock file's times are renewed (well inside any temp cleaner's age). */
+const TOUCH_EVERY_MS = 6 * 3600_000;
+
 const sqliteCode = (err: unknown): string => String((err as { code?: unknown })?.code ?? '');
 
 /**
@@ -124,6 +127,17 @@ export async function acquirePairLock(source: PairSide, target: PairSide, opts: 
     // The record only words another run's refusal; without it that run says the pair is locked, not by whom.
   }
   let held = true;
+  // Temp cleaners age /tmp files (systemd-tmpfiles: 10 days; macOS: 3 days unaccessed): a lock
+  // file removed under a long first pass would let the next run lock a new file of its name.
+  const touch = setInterval(() => {
+    try {
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // gone or unreachable: nothing better to do than to keep the lock held
+    }
+  }, TOUCH_EVERY_MS);
+  touch.unref();
   return {
     ok: true,
     lock: {
@@ -131,8 +145,14 @@ export async function acquirePairLock(source: PairSide, target: PairSide, opts: 
       release: () => {
         if (!held) return;
         held = false;
-        rmSync(recordFile, { force: true });
-        db.close();
+        clearInterval(touch);
+        try {
+          rmSync(recordFile, { force: true });
+        } catch {
+          // Only the refusal's wording reads it; the lock itself must go whatever happens here.
+        } finally {
+          db.close();
+        }
       },
     },
   };

@@ -1,13 +1,29 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { sameServer } from '../../shared/csv/same-mailbox';
+import { MAIL_PORTS, sameServer } from '../../shared/csv/same-mailbox';
 
 interface Server {
   host: string;
   port: number;
 }
 
-async function addresses(host: string): Promise<string[]> {
+/**
+ * Lookups of the last minutes, per host: each pass of a service account whose logins are the same
+ * on both sides asks (every sync of a window), and a slow resolver would delay every start.
+ */
+const recent = new Map<string, { at: number; addresses: Promise<string[]> }>();
+const REMEMBER_MS = 10 * 60_000;
+
+function addresses(host: string): Promise<string[]> {
+  const key = host.toLowerCase();
+  const hit = recent.get(key);
+  if (hit && Date.now() - hit.at < REMEMBER_MS) return hit.addresses;
+  const fresh = { at: Date.now(), addresses: lookupAddresses(host) };
+  recent.set(key, fresh);
+  return fresh.addresses;
+}
+
+async function lookupAddresses(host: string): Promise<string[]> {
   if (isIP(host)) return [normalise(host)];
   try {
     return (await lookup(host, { all: true })).map((a) => normalise(a.address));
@@ -23,9 +39,6 @@ function normalise(address: string): string {
   if (mapped) return mapped[1]!;
   return address === '::1' ? '127.0.0.1' : address.toLowerCase();
 }
-
-/** IMAP and POP3 ports, with and without TLS: one mail server usually listens on all of them. */
-const MAIL_PORTS = new Set([143, 993, 110, 995]);
 
 /**
  * Whether two endpoints are one server: the same name, or two names (imap.example.com and

@@ -141,6 +141,15 @@ export function decideOutcome(opts: {
     };
   }
   const error = end.error ?? { code: 'INTERNAL' as const, message: 'The run ended without an error description.' };
+  if (error.code === 'ALREADY_RUNNING') {
+    // Another process (a command-line run, a cron job) copies between the same mailboxes: not a
+    // failure of this account, which must not fail for good behind a first pass of hours, nor wait
+    // an hour of back-off after it ended. Asked again every few minutes, its failure count untouched.
+    return {
+      patch: { phase: 'waiting-retry', error: classified(error), counters: end.counters, nextRunAt: now + ALREADY_RUNNING_RETRY_MS + Math.round((opts.random ?? Math.random)() * ALREADY_RUNNING_RETRY_MS) },
+      deleteCredentials: false,
+    };
+  }
   const failures = account.failures + 1;
   if (REMEDIES[error.code].transient && (failures <= policy.maxTransientFailures || syncWindowOpen(account, job, now))) {
     return {
@@ -156,6 +165,9 @@ export function decideOutcome(opts: {
   }
   return { patch: { status: 'failed', phase: null, error: classified(error), failures, counters: end.counters, nextRunAt: null }, deleteCredentials: false };
 }
+
+/** The wait before a pass refused as ALREADY_RUNNING is tried again (plus up to as much again, at random). */
+export const ALREADY_RUNNING_RETRY_MS = 2 * 60_000;
 
 /** The end of an account's sync window: the reopen's (syncUntil), or `windowDays` after the first pass. */
 function windowEndOf(syncUntil: number | null, firstPassDoneAt: string, windowDays: number): number {

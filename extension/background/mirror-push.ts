@@ -1,32 +1,29 @@
 /**
  * Feeds the panel page's copy of the mirror (extension/panel/mirror-relay.ts) over a runtime port:
- * each table's rows when the panel connects, then again whenever the table changes here (Dexie's
- * liveQuery sees every write of this worker). A busy migration writes progress many times a
- * second, so a table is sent at most every PUSH_INTERVAL_MS, always with its latest rows.
+ * the tables when the panel connects, then again whenever one changes here (Dexie's liveQuery sees
+ * every write of this worker). All tables are read in one transaction and sent together, so the
+ * panel sees the bridge's state, the snapshot time and the accounts of one moment. A busy
+ * migration writes progress many times a second, so they are sent at most every
+ * PUSH_INTERVAL_MS, always the latest.
  */
 import { liveQuery } from 'dexie';
 import type { Browser } from 'wxt/browser';
 import { db, type MailmoverDb } from '../db/schema';
-import { MIRROR_TABLES } from '../panel/messages';
+import type { MirrorUpdate } from '../panel/messages';
 import { isExtensionPage } from './panel-router';
 
 const PUSH_INTERVAL_MS = 250;
 
 type Port = Browser.runtime.Port;
-type Table = (typeof MIRROR_TABLES)[number];
 
-/** What the panel needs of each table: the bridge state, every job and account, the last 500 events. */
-function readTable(d: MailmoverDb, table: Table): Promise<unknown[]> {
-  switch (table) {
-    case 'settings':
-      return d.settings.where('key').anyOf('bridge', 'lastSnapshotAt').toArray();
-    case 'jobs':
-      return d.jobs.toArray();
-    case 'accounts':
-      return d.accounts.toArray();
-    case 'events':
-      return d.events.orderBy('seq').reverse().limit(500).toArray();
-  }
+/** What the panel needs: the bridge state and snapshot time, every job and account, the last 500 events. */
+function readMirror(d: MailmoverDb): Promise<MirrorUpdate> {
+  return d.transaction('r', d.settings, d.jobs, d.accounts, d.events, async () => ({
+    settings: await d.settings.where('key').anyOf('bridge', 'lastSnapshotAt').toArray(),
+    jobs: (await d.jobs.toArray()) as unknown as MirrorUpdate['jobs'],
+    accounts: (await d.accounts.toArray()) as unknown as MirrorUpdate['accounts'],
+    events: (await d.events.orderBy('seq').reverse().limit(500).toArray()) as unknown as MirrorUpdate['events'],
+  }));
 }
 
 /** Calls send with the latest value at most every intervalMs (the first at once). */
@@ -59,21 +56,16 @@ export function pushMirror(port: Port, d: MailmoverDb = db()): void {
     port.disconnect();
     return;
   }
-  const stops = MIRROR_TABLES.map((table) => {
-    const out = throttled<unknown[]>((rows) => {
-      try {
-        port.postMessage({ table, rows });
-      } catch {
-        // The panel closed between the change and the send: onDisconnect cleans up.
-      }
-    }, PUSH_INTERVAL_MS);
-    const sub = liveQuery(() => readTable(d, table)).subscribe({ next: (rows) => out.push(rows), error: () => undefined });
-    return () => {
-      sub.unsubscribe();
-      out.stop();
-    };
-  });
+  const out = throttled<MirrorUpdate>((update) => {
+    try {
+      port.postMessage(update);
+    } catch {
+      // The panel closed between the change and the send: onDisconnect cleans up.
+    }
+  }, PUSH_INTERVAL_MS);
+  const sub = liveQuery(() => readMirror(d)).subscribe({ next: (update) => out.push(update), error: () => undefined });
   port.onDisconnect.addListener(() => {
-    for (const stop of stops) stop();
+    sub.unsubscribe();
+    out.stop();
   });
 }

@@ -53,17 +53,22 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const connected = bridge?.phase === 'connected';
   const wanted = target.trim().toLowerCase();
 
-  const invitesQuery = useLiveQuery(async () => {
-    // An account whose password the admin entered is no invitation: the employee has nothing to type.
-    const waiting = (await db().accounts.where('status').anyOf([...WAITING]).toArray()).filter((a) => EMPLOYEE_MODES.has(a.mode));
-    const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
-    const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
-    const list = waiting.flatMap((a) => {
-      const job = jobs.find((j) => j?.id === a.jobId);
-      return job && job.status !== 'closed' ? [{ account: a, job }] : [];
-    });
-    return { list, snapshotAt };
-  }, []);
+  // One read transaction: the snapshot time and the accounts it brought are of one moment.
+  const invitesQuery = useLiveQuery(
+    () =>
+      db().transaction('r', db().accounts, db().jobs, db().settings, async () => {
+        // An account whose password the admin entered is no invitation: the employee has nothing to type.
+        const waiting = (await db().accounts.where('status').anyOf([...WAITING]).toArray()).filter((a) => EMPLOYEE_MODES.has(a.mode));
+        const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
+        const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
+        const list = waiting.flatMap((a) => {
+          const job = jobs.find((j) => j?.id === a.jobId);
+          return job && job.status !== 'closed' ? [{ account: a, job }] : [];
+        });
+        return { list, snapshotAt };
+      }),
+    [],
+  );
   const invites = invitesQuery?.list;
   // The bridge says "connected" once the mirror holds its snapshot, but this page's query may not
   // have seen that write yet: "no invitation" is said only from a mirror as new as the connection.

@@ -64,16 +64,18 @@ export type PanelResponse = z.infer<typeof PanelResponseSchema>;
  */
 export const MIRROR_PORT_NAME = 'panel.mirror';
 
-export const MIRROR_TABLES = ['settings', 'jobs', 'accounts', 'events'] as const;
-
-/** One table of the mirror, as the background's Dexie holds it (never a password or token). */
-export const MirrorTableUpdateSchema = z.discriminatedUnion('table', [
-  z.object({ table: z.literal('settings'), rows: z.array(z.object({ key: z.string(), value: z.unknown() })) }),
-  z.object({ table: z.literal('jobs'), rows: z.array(z.record(z.string(), z.unknown())) }),
-  z.object({ table: z.literal('accounts'), rows: z.array(z.record(z.string(), z.unknown())) }),
-  z.object({ table: z.literal('events'), rows: z.array(z.record(z.string(), z.unknown())) }),
-]);
-export type MirrorTableUpdate = z.infer<typeof MirrorTableUpdateSchema>;
+/**
+ * The mirror's tables, as the background's Dexie holds them (never a password or token), read in
+ * one transaction and sent as one message: the panel never holds the bridge's "connected" state
+ * and its snapshot time beside the accounts of before that snapshot.
+ */
+export const MirrorUpdateSchema = z.object({
+  settings: z.array(z.object({ key: z.string(), value: z.unknown() })),
+  jobs: z.array(z.record(z.string(), z.unknown())),
+  accounts: z.array(z.record(z.string(), z.unknown())),
+  events: z.array(z.record(z.string(), z.unknown())),
+});
+export type MirrorUpdate = z.infer<typeof MirrorUpdateSchema>;
 
 export const TicketResultSchema = z.object({ ticket: z.string() });
 export const LauncherSetupResultSchema = z.object({ locale: z.enum(['en', 'zh-CN']).nullable(), enabledKind: SiteKindSchema.nullable() });

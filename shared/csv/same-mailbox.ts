@@ -19,8 +19,14 @@ export const mailboxKey = (user: string): string => user.normalize('NFC').toLowe
  * (bridge/engine/pair-lock.ts).
  */
 export function mailboxPairText(source: { host: string; port: number; user: string }, target: { host: string; port: number; user: string }): string {
-  return JSON.stringify([source.host.toLowerCase(), source.port, mailboxKey(source.user), target.host.toLowerCase(), target.port, mailboxKey(target.user)]);
+  return JSON.stringify([source.host.toLowerCase(), portClass(source.port), mailboxKey(source.user), target.host.toLowerCase(), portClass(target.port), mailboxKey(target.user)]);
 }
+
+/** IMAP and POP3 ports, with and without TLS: one mail server usually listens on all of them. */
+export const MAIL_PORTS: ReadonlySet<number> = new Set([143, 993, 110, 995]);
+
+/** The standard mail ports are one mailbox's (imap://host, imaps://host, pop3s://host): one class in the pair key. */
+const portClass = (port: number): number | 'mail' => (MAIL_PORTS.has(port) ? 'mail' : port);
 
 export function sameServer(a: { host: string; port: number }, b: { host: string; port: number }): boolean {
   return a.host.toLowerCase() === b.host.toLowerCase() && a.port === b.port;

@@ -109,13 +109,16 @@ describe('the mailbox pair lock, between processes', () => {
     const { source, target } = pair();
     const a = await holder(source, target, dir);
     expect(a.attempt.ok).toBe(true);
-    const [shouting, otherTarget, otherSource, otherPort] = await Promise.all([
+    const [shouting, starttls, otherTarget, otherSource, otherPort] = await Promise.all([
       holder({ ...source, host: source.host.toUpperCase(), user: source.user.toUpperCase() }, { ...target, host: 'IMAP.New.Example' }, dir),
+      // The same server's other standard mail port (STARTTLS on 143 instead of 993): the same mailbox.
+      holder({ ...source, port: 110 }, { ...target, port: 143 }, dir),
       holder(source, { ...target, user: `archive${n}@new.example` }, dir),
       holder({ ...source, user: `bob${n}@old.example` }, target, dir),
-      holder(source, { ...target, port: 143 }, dir),
+      holder(source, { ...target, port: 10143 }, dir),
     ]);
     expect(shouting.attempt).toMatchObject({ ok: false, holder: { pid: a.pid } });
+    expect(starttls.attempt).toMatchObject({ ok: false, holder: { pid: a.pid } });
     expect([otherTarget, otherSource, otherPort].map((h) => h.attempt.ok)).toEqual([true, true, true]);
   });
 

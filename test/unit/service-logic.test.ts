@@ -6,7 +6,7 @@ import { EMPTY_COUNTERS } from '../../bridge/service/accounts-repo';
 import { backoffDelay } from '../../bridge/service/backoff';
 import type { JobRecord } from '../../bridge/service/jobs-repo';
 import { escapeCsvCell, reportCsv } from '../../bridge/service/report-csv';
-import { DEFAULT_RETRY_POLICY, decideOutcome, mergeCounters } from '../../bridge/service/run-outcome';
+import { ALREADY_RUNNING_RETRY_MS, DEFAULT_RETRY_POLICY, decideOutcome, mergeCounters } from '../../bridge/service/run-outcome';
 import { Scheduler, type Candidate } from '../../bridge/service/scheduler';
 import { isExtensionOrigin } from '../../bridge/service/trusted-origins';
 import { isAllowedHost } from '../../bridge/server/guards';
@@ -115,9 +115,15 @@ describe('run outcome', () => {
   it('a pass that met another process running the same mailbox pair (ALREADY_RUNNING) waits and is run again, with its facts kept for the monitor', () => {
     const facts = { kind: 'already-running' as const, pid: 4242, since: new Date(NOW - 60_000).toISOString() };
     const out = decide({ end: { ...failed('ALREADY_RUNNING'), error: { code: 'ALREADY_RUNNING', message: 'Another mailmover run on this computer (process 4242, …)', facts } } });
-    expect(out.patch).toMatchObject({ phase: 'waiting-retry', failures: 1, error: { code: 'ALREADY_RUNNING', transient: true, facts } });
+    expect(out.patch).toMatchObject({ phase: 'waiting-retry', error: { code: 'ALREADY_RUNNING', transient: true, facts } });
     expect(out.patch.status).toBeUndefined();
-    expect(out.patch.nextRunAt).toBeGreaterThan(NOW);
+    // Not a failure of the account: a first pass of hours beside it never makes it fail for good,
+    // and it is asked again within minutes (not an hour of back-off) after the other run ends.
+    expect(out.patch.failures).toBeUndefined();
+    expect(out.patch.nextRunAt).toBe(NOW + ALREADY_RUNNING_RETRY_MS * 1.5);
+    const longAfter = decide({ account: account({ failures: DEFAULT_RETRY_POLICY.maxTransientFailures + 5 }), end: { ...failed('ALREADY_RUNNING'), error: { code: 'ALREADY_RUNNING', message: 'm', facts } } });
+    expect(longAfter.patch.status).toBeUndefined();
+    expect(longAfter.patch.phase).toBe('waiting-retry');
   });
 
   it('keeps counters cumulative across runs; sync copies count as synced since the first pass', () => {

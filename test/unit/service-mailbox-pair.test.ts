@@ -72,7 +72,9 @@ describe('mailbox pair key', () => {
     // Two sources into one target (a merge, unified storage) do not double each other: not one key.
     expect(mailboxPairKey(job('job_a'), account('a2', { source: 'wang@old.cn', target: 'li@new.cn' }))).not.toBe(base);
     expect(mailboxPairKey(job('job_a'), account('a2', { target: 'li2@new.cn' }))).not.toBe(base);
-    expect(mailboxPairKey(job('job_b', { target: server('imap.new.cn', 143) }), account('b1'))).not.toBe(base);
+    expect(mailboxPairKey(job('job_b', { target: server('imap.new.cn', 1143) }), account('b1'))).not.toBe(base);
+    // The same server's other standard mail port (a second job set up with STARTTLS): the same mailbox.
+    expect(mailboxPairKey(job('job_b', { target: server('imap.new.cn', 143) }), account('b1'))).toBe(base);
     expect(mailboxPairKey(job('job_b', { source: { protocol: 'imap', ...server('imap.other.cn') } }), account('b1'))).not.toBe(base);
     const kept = account('b1', { sourceServer: server('imap.old.cn') });
     expect(mailboxPairKey(job('job_b', { source: { protocol: 'imap', ...server('imap.moved.cn') } }), kept)).toBe(base);
