@@ -164,12 +164,11 @@ describe('cli migrate: admin (master) users and OAuth2', () => {
   });
 
   it('a wrong password, admin password or token fails with AUTH_FAILED naming the account (exit 1)', async () => {
-    const [wrongSource, wrongAdmin, wrongToken, wrongTarget] = await Promise.all([
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-password-env', 'WRONG_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-1')]),
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-auth-user', SRC_ADMIN.user, '--source-password-env', 'WRONG_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-2')]),
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'WRONG_TOKEN', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-3')]),
-      cli(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'ALICE_TOKEN', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'WRONG_PW', ...state('st-wrong-4')]),
-    ]);
+    // One after another: runs of one mailbox pair at once are refused (ALREADY_RUNNING), whatever their logins.
+    const wrongSource = await cli(['--source', serverUrl(src, { user: alice.user }), '--source-password-env', 'WRONG_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-1')]);
+    const wrongAdmin = await cli(['--source', serverUrl(src, { user: alice.user }), '--source-auth-user', SRC_ADMIN.user, '--source-password-env', 'WRONG_PW', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-2')]);
+    const wrongToken = await cli(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'WRONG_TOKEN', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'BOB_PW', ...state('st-wrong-3')]);
+    const wrongTarget = await cli(['--source', serverUrl(src, { user: alice.user }), '--source-oauth-token-env', 'ALICE_TOKEN', '--target', serverUrl(tgt, { user: bob.user }), '--target-password-env', 'WRONG_PW', ...state('st-wrong-4')]);
     // bob already holds alice's mail from the first test: nothing more may have arrived.
     const bobBefore = sourceBefore.folders.INBOX!.messages.length;
     for (const r of [wrongSource, wrongAdmin, wrongToken]) {

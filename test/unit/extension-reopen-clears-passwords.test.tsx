@@ -45,7 +45,8 @@ async function sendReopen() {
   );
   await screen.findByTestId('reopen-form');
   // The job (from the mirror) names the servers the passwords are for.
-  await waitFor(() => expect((screen.getByRole('button', { name: 'Reopen' }) as HTMLButtonElement).disabled).toBe(false));
+  // (IndexedDB answers late on a loaded machine: waitFor's default second was not always enough.)
+  await waitFor(() => expect((screen.getByRole('button', { name: 'Reopen' }) as HTMLButtonElement).disabled).toBe(false), { timeout: 10_000 });
   fireEvent.change(field('reopen-source-password'), { target: { value: 'Old-Pw-1' } });
   fireEvent.change(field('reopen-target-password'), { target: { value: 'New-Pw-2' } });
   await act(async () => {
