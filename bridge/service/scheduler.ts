@@ -169,7 +169,7 @@ export class Scheduler {
       if (this.running.has(c.account.id)) continue;
       const taker = c.exclusiveKey === undefined ? undefined : taken.get(c.exclusiveKey);
       if (taker !== undefined) {
-        this.deps.onHeldBack?.(c, taker);
+        this.heldBack(c, taker);
         continue;
       }
       const hold = held.get(c.host);
@@ -208,7 +208,7 @@ export class Scheduler {
     return candidates.filter((c) => {
       const holder = c.exclusiveKey === undefined ? undefined : holders.get(c.exclusiveKey);
       if (holder === undefined || holder === c.account.id) return true;
-      this.deps.onHeldBack?.(c, holder);
+      this.heldBack(c, holder);
       return false;
     });
   }
@@ -228,6 +228,15 @@ export class Scheduler {
       if ((load.get(sync.host) ?? 0) - freed + sync.connections > cap) continue;
       void this.abort(id, 'make-room');
       return;
+    }
+  }
+
+  /** Says a candidate waits for `holder`; what the saying throws (a store write) must not stop the look for work. */
+  private heldBack(c: Candidate, holder: string): void {
+    try {
+      this.deps.onHeldBack?.(c, holder);
+    } catch (err) {
+      this.deps.onError?.(err);
     }
   }
 
