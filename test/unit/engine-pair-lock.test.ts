@@ -9,7 +9,6 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,6 +17,7 @@ import { acquirePairLock, pairLockDir, pairLockName, PairLockDirError, PairLockR
 import { migrate } from '../../bridge/engine/migrate';
 import type { Endpoint } from '../../bridge/engine/endpoint';
 import { REPO_ROOT } from '../support/cli-runner';
+import { startCountingServer, type CountingServer } from '../support/counting-server';
 import { job, tempStore } from '../support/engine-fixtures';
 
 const HOLDER = join(REPO_ROOT, 'test', 'support', 'pair-lock-holder.ts');
@@ -197,21 +197,13 @@ describe('the lock in this process', () => {
 });
 
 describe('migrate() holds the pair for the run', () => {
-  /** A TCP server that counts the connections it gets and closes them: a "mail server" no login gets through. */
-  let server: Server;
-  let port = 0;
-  let connections = 0;
+  let server: CountingServer;
   beforeAll(async () => {
-    server = createServer((s) => {
-      connections++;
-      s.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
+    server = await startCountingServer();
   });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => server.close());
 
-  const endpoint = (user: string): Endpoint => ({ host: '127.0.0.1', port, security: 'plain', user, auth: { kind: 'password', password: 'Pw-never-print-4711' }, allowPlaintext: true, insecureTls: false });
+  const endpoint = (user: string): Endpoint => ({ host: '127.0.0.1', port: server.port, security: 'plain', user, auth: { kind: 'password', password: 'Pw-never-print-4711' }, allowPlaintext: true, insecureTls: false });
   const side = (e: Endpoint): PairSide => ({ host: e.host, port: e.port, user: e.user });
 
   it('a locked pair fails as ALREADY_RUNNING at once, naming both mailboxes, the pid and since when, without a connection', async () => {
@@ -221,23 +213,23 @@ describe('migrate() holds the pair for the run', () => {
     expect(other.attempt.ok).toBe(true);
     const { store, cleanup } = tempStore();
     try {
-      connections = 0;
+      server.reset();
       const phases: string[] = [];
       const result = await migrate(job(source, target, { maxAttempts: 1 }), store, { onProgress: (p) => phases.push(p.phase) });
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('ALREADY_RUNNING');
       expect(result.error?.message).toContain(`process ${other.pid}`);
-      expect(result.error?.message).toContain(`${source.user} on 127.0.0.1:${port} to ${target.user} on 127.0.0.1:${port}`);
+      expect(result.error?.message).toContain(`${source.user} on 127.0.0.1:${server.port} to ${target.user} on 127.0.0.1:${server.port}`);
       expect(result.error?.message).toMatch(/running since \d{4}-\d\d-\d\dT/);
       expect(result.error?.message).toMatch(/wait for that run to finish, or stop it \(process \d+\)/);
       expect(result.error?.message).not.toContain('Pw-never-print-4711');
       expect(result.error?.facts).toMatchObject({ kind: 'already-running', pid: other.pid });
       expect(phases).toEqual(['failed']);
-      expect(connections).toBe(0);
+      expect(server.connections).toBe(0);
       // A dry run writes nothing: it is neither held back by the lock nor takes it.
       const dry = await migrate(job(source, target, { maxAttempts: 1, dryRun: true }), store);
       expect(dry.error?.code).not.toBe('ALREADY_RUNNING');
-      expect(connections).toBeGreaterThan(0);
+      expect(server.connections).toBeGreaterThan(0);
     } finally {
       cleanup();
     }

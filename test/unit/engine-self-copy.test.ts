@@ -4,40 +4,33 @@
  * refuses it before any connection, for every surface (the CLI checks its rows too, the service
  * and the queue workers only have this).
  */
-import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
 import type { Endpoint } from '../../bridge/engine/endpoint';
+import { startCountingServer, type CountingServer } from '../support/counting-server';
 import { job, tempStore } from '../support/engine-fixtures';
 
-let server: Server;
-let port = 0;
-let connections = 0;
+let server: CountingServer;
 beforeAll(async () => {
-  server = createServer((s) => {
-    connections++;
-    s.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as { port: number }).port;
+  server = await startCountingServer();
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => server.close());
 
-const endpoint = (host: string, user: string): Endpoint => ({ host, port, security: 'plain', user, auth: { kind: 'password', password: 'Pw-never-print-0815' }, allowPlaintext: true, insecureTls: false });
+const endpoint = (host: string, user: string): Endpoint => ({ host, port: server.port, security: 'plain', user, auth: { kind: 'password', password: 'Pw-never-print-0815' }, allowPlaintext: true, insecureTls: false });
 
 describe('a mailbox copied onto itself', () => {
   it('is refused before any connection when both sides name one server differently (localhost, 127.0.0.1) with one login in any case', async () => {
     const { store, cleanup } = tempStore();
     try {
-      connections = 0;
+      server.reset();
       const phases: string[] = [];
       const result = await migrate(job(endpoint('localhost', 'alice@corp.example'), endpoint('127.0.0.1', 'Alice@Corp.example'), { maxAttempts: 1 }), store, { onProgress: (p) => phases.push(p.phase) });
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('CONFIG_INVALID');
-      expect(result.error?.message).toContain(`alice@corp.example on localhost:${port} and Alice@Corp.example on 127.0.0.1:${port} are one mailbox on one server`);
+      expect(result.error?.message).toContain(`alice@corp.example on localhost:${server.port} and Alice@Corp.example on 127.0.0.1:${server.port} are one mailbox on one server`);
       expect(result.error?.message).not.toContain('Pw-never-print-0815');
       expect(phases).toEqual(['failed']);
-      expect(connections).toBe(0);
+      expect(server.connections).toBe(0);
     } finally {
       cleanup();
     }
@@ -46,10 +39,10 @@ describe('a mailbox copied onto itself', () => {
   it('another login on the same server is a domain change, and runs', async () => {
     const { store, cleanup } = tempStore();
     try {
-      connections = 0;
+      server.reset();
       const result = await migrate(job(endpoint('localhost', 'alice@old.example'), endpoint('127.0.0.1', 'alice@new.example'), { maxAttempts: 1 }), store);
       expect(result.error?.code).not.toBe('CONFIG_INVALID');
-      expect(connections).toBeGreaterThan(0);
+      expect(server.connections).toBeGreaterThan(0);
     } finally {
       cleanup();
     }
