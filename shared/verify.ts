@@ -30,6 +30,12 @@ export const VerifyChangedSchema = z.object({
   /** flags as compared (system flags, and keywords the target can store), when flags differ */
   sourceFlags: z.array(z.string()).optional(),
   targetFlags: z.array(z.string()).optional(),
+  /**
+   * Metadata depth: several messages without a Message-ID share this one's Date/From/Subject/size,
+   * and without their bodies which copy is whose is a guess: this flags or date difference may as
+   * well be one of them missing and another one doubled (--deep tells them apart).
+   */
+  ambiguous: z.boolean().optional(),
 });
 export type VerifyChanged = z.infer<typeof VerifyChangedSchema>;
 

@@ -12,6 +12,12 @@ export interface MatchOptions {
   keywordOk: (keyword: string) => boolean;
   /** source UID -> reason, for messages the migration recorded as skipped */
   recordedSkips: ReadonlyMap<number, string>;
+  /**
+   * --deep: the body digest (body-digest.ts `normalised`) of messages whose fingerprint several
+   * messages share, undefined for the others. Such messages are matched by fingerprint and body
+   * as a multiset; one whose body matches none is the only kind reported as a changed body.
+   */
+  bodyKey?: (m: MessageMeta) => string | undefined;
 }
 
 export interface Pair {
@@ -27,6 +33,12 @@ export interface Pair {
   dateImposed?: boolean;
   sourceFlags: string[];
   targetFlags: string[];
+  /**
+   * Metadata only: several messages without a Message-ID share this fingerprint on one side, and
+   * their bodies were not compared, so which copy belongs to which source message is a guess: a
+   * flags or date difference here may as well be one message missing and another one doubled.
+   */
+  ambiguous?: boolean;
 }
 
 export interface FolderMatch {
@@ -62,7 +74,7 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
     const dateDiffers = !Number.isNaN(s.internalDate.getTime()) && s.internalDate.getTime() !== t.internalDate.getTime();
     const dateImposed = dateDiffers && dateAtRisk(s.internalDate);
     if (dateDiffers && !dateImposed) what.push('date');
-    return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf, ...(dateImposed ? { dateImposed } : {}) };
+    return { source: s, target: t, what, sourceFlags: sf, targetFlags: tf, ...(dateImposed ? { dateImposed } : {}), ...(!body && guessed(s, t) ? { ambiguous: true } : {}) };
   };
 
   const groups = new Map<string, { src: MessageMeta[]; tgt: MessageMeta[] }>();
@@ -71,8 +83,20 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
     if (!g) groups.set(fp, (g = { src: [], tgt: [] }));
     return g;
   };
-  for (const m of source) group(m.fingerprint).src.push(m);
-  for (const m of target) group(m.fingerprint).tgt.push(m);
+  const bodyKey = opts.bodyKey ?? (() => undefined);
+  const keyOf = (m: MessageMeta) => {
+    const b = bodyKey(m);
+    return b === undefined ? m.fingerprint : `${m.fingerprint}\u0000${b}`;
+  };
+  for (const m of source) group(keyOf(m)).src.push(m);
+  for (const m of target) group(keyOf(m)).tgt.push(m);
+  // How many messages share each fingerprint on either side, for the ambiguity of a metadata pairing.
+  const shared = new Map<string, number>();
+  for (const m of source) shared.set(`s${m.fingerprint}`, (shared.get(`s${m.fingerprint}`) ?? 0) + 1);
+  for (const m of target) shared.set(`t${m.fingerprint}`, (shared.get(`t${m.fingerprint}`) ?? 0) + 1);
+  const guessed = (s: MessageMeta, t: MessageMeta) =>
+    // The counts first: a Message-ID is decoded only for the few messages that share a fingerprint.
+    ((shared.get(`s${s.fingerprint}`) ?? 0) > 1 || (shared.get(`t${t.fingerprint}`) ?? 0) > 1) && bodyKey(s) === undefined && s.messageId === null && t.messageId === null;
 
   const pairs: Pair[] = [];
   const leftSrc: MessageMeta[] = [];
@@ -105,13 +129,29 @@ export function matchMessages(source: MessageMeta[], target: MessageMeta[], opts
     leftTgt.push(...tgt);
   }
 
+  const bodyChanged: Pair[] = [];
+  const takenTgt = new Set<MessageMeta>();
+  // --deep, a fingerprint several messages share: what is left on both sides with that
+  // fingerprint, read and with bodies that match nothing, is a copy whose body was altered. A
+  // copy whose body is another source message's of that fingerprint is a surplus copy of that
+  // one (extra), not the altered copy of this one: the source message is missing.
+  const bodiesOf = new Set<string>();
+  for (const s of source) if (bodyKey(s) !== undefined) bodiesOf.add(keyOf(s));
+  const byFp = new Map<string, MessageMeta[]>();
+  for (const t of leftTgt) if (bodyKey(t) !== undefined && !bodiesOf.has(keyOf(t))) byFp.set(t.fingerprint, [...(byFp.get(t.fingerprint) ?? []), t]);
+  const leftSrcAfterBodies: MessageMeta[] = [];
+  for (const s of leftSrc.sort((a, b) => a.uid - b.uid)) {
+    const t = bodyKey(s) !== undefined && expectedThere(s) ? byFp.get(s.fingerprint)?.shift() : undefined;
+    if (t) {
+      takenTgt.add(t);
+      bodyChanged.push(pair(s, t, true));
+    } else leftSrcAfterBodies.push(s);
+  }
   // What is left on both sides with one Message-ID is one message whose copy was altered.
   const byId = new Map<string, MessageMeta[]>();
-  for (const t of leftTgt) if (t.messageId) byId.set(t.messageId, [...(byId.get(t.messageId) ?? []), t]);
-  const bodyChanged: Pair[] = [];
+  for (const t of leftTgt) if (t.messageId && !takenTgt.has(t)) byId.set(t.messageId, [...(byId.get(t.messageId) ?? []), t]);
   const unpairedSrc: MessageMeta[] = [];
-  const takenTgt = new Set<MessageMeta>();
-  for (const s of leftSrc.sort((a, b) => a.uid - b.uid)) {
+  for (const s of leftSrcAfterBodies) {
     const t = s.messageId && expectedThere(s) ? byId.get(s.messageId)?.shift() : undefined;
     if (t) {
       takenTgt.add(t);

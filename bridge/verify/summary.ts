@@ -14,6 +14,8 @@ function firstFew<T>(items: T[], line: (t: T) => string): string[] {
   return out;
 }
 
+const AMBIGUOUS = ' (ambiguous without the bodies)';
+
 /** The human summary of one account's verify, for stderr. */
 export function summarise(a: VerifyAccount): string {
   const t = a.totals;
@@ -29,7 +31,9 @@ export function summarise(a: VerifyAccount): string {
     lines.push(`  ${f.source} -> ${f.target}: ${f.sourceCount} on the source, ${f.targetCount} on the target, ${f.matched} matched${f.error ? ` [${f.error.code}] ${f.error.message}` : ''}`);
     if (f.missing.length) lines.push(`    missing on the target (source UIDs): ${f.missing.length}`, ...firstFew(f.missing, describe));
     if (f.extra.length) lines.push(`    extra on the target (target UIDs): ${f.extra.length}`, ...firstFew(f.extra, describe));
-    if (f.changed.length) lines.push(`    changed: ${f.changed.length}`, ...firstFew(f.changed, (c) => `source UID ${c.uid} -> target UID ${c.targetUid}: ${c.what.join(', ')}`));
+    if (f.changed.length) lines.push(`    changed: ${f.changed.length}`, ...firstFew(f.changed, (c) => `source UID ${c.uid} -> target UID ${c.targetUid}: ${c.what.join(', ')}${c.ambiguous ? AMBIGUOUS : ''}`));
+    const guesses = f.changed.filter((c) => c.ambiguous).length;
+    if (guesses) lines.push(`    ${guesses} of these share their Date/From/Subject/size with other messages without a Message-ID: without the bodies, which copy is whose is a guess, and each may instead be one message missing and another doubled; verify --deep tells them apart`);
     if (f.skipped.length) lines.push(`    skipped by the migration: ${f.skipped.length}`, ...firstFew(f.skipped, (s) => `${describe(s)}: ${s.reason}`));
     if (f.elsewhere.length) lines.push(`    in another folder of the target (filed there since; not missing): ${f.elsewhere.length}`, ...firstFew(f.elsewhere, (m) => `${describe(m)} -> ${m.targetFolder} UID ${m.targetUid}`));
     if (f.rewritten.length) lines.push(`    stored with a server's known rewriting (not a difference): ${f.rewritten.length}`, ...firstFew(f.rewritten, (r) => `source UID ${r.uid} -> target UID ${r.targetUid}: ${r.what}`));

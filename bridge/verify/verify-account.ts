@@ -16,7 +16,7 @@ import { compareDigests } from './body-digest';
 import { bodyHashes } from './body-hashes';
 import { keywordFilter } from './flag-compare';
 import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
-import { matchMessages, type FolderMatch } from './match-messages';
+import { matchMessages, type FolderMatch, type MatchOptions } from './match-messages';
 import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
@@ -84,9 +84,15 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
         read: () => readFolderMeta(imapSource, mapping.source, { listed: { recorded: (uidValidity, uids) => recordedFingerprints(opts.stateDir, account, mapping.source, uidValidity, uids) } }),
         hashes: (msgs) => bodyHashes(imapSource, msgs, budget, job.options.chunkBytes),
       };
-      checked.push(await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips));
+      const c = await verifyFolder(reader, tgt, mapping.source, target, targetPaths.has(target), job, opts, budget, recorded.skips);
+      // Later, for the bodies that decide where a message without a Message-ID went: the folder opened again.
+      c.sourceBodies = async (msgs) => {
+        await imapSource.mailboxOpen(mapping.source, { readOnly: true });
+        return bodyHashes(imapSource, msgs, budget, job.options.chunkBytes);
+      };
+      checked.push(c);
     }
-    folders.push(...findElsewhere(checked));
+    folders.push(...(await settleElsewhere(tgt, [...targetPaths], checked, budget, job.options.chunkBytes)));
     for (const folder of folders) hooks.onFolder?.(account, folder);
   } catch (err) {
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
@@ -98,61 +104,154 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
 }
 
 /** One folder's result, with the unpaired messages still as read, for matching across folders. */
-interface CheckedFolder {
+export interface CheckedFolder {
   folder: VerifyFolder;
   missing: MessageMeta[];
   extra: MessageMeta[];
+  /** the target folder does not exist (its messages may all be in another one, e.g. after a rename on the new system) */
+  targetAbsent?: boolean;
+  /** digests of some of the source folder's messages (read-only), for a message without a Message-ID found elsewhere */
+  sourceBodies?: (messages: MessageMeta[]) => Promise<Map<number, BodyDigest>>;
 }
 
+/** A target folder no checked folder maps to (created on the new system, or renamed there): its messages as read. */
+export interface OtherFolder {
+  target: string;
+  messages: MessageMeta[];
+}
+
+/** Body digests (`normalised`) that decide, for a missing message without a Message-ID, which copy elsewhere is its own. */
+export interface ElsewhereBodies {
+  source: Map<MessageMeta, string>;
+  /** by `${target folder}\u0000${uid}` */
+  target: Map<string, string>;
+}
+
+interface Candidate {
+  folder: string;
+  meta: MessageMeta;
+}
+
+const candidateKey = (folder: string, uid: number): string => `${folder}\u0000${uid}`;
+
 /**
- * Users keep working in the new mailbox while the old one is still synced: a copy filed into
- * another folder there is missing from its own target folder and extra in the other one. It
- * is on the target, so it is neither missing (复制缺失邮件 would put a second copy back into
- * the first folder) nor extra: paired here by fingerprint (the exact header bytes first), as
- * within a folder, and listed as `elsewhere`. Only folders verify reads take part.
+ * The target messages a missing message may be found as, by fingerprint: the copies no check of
+ * their (checked) target folder paired, then every message of the target folders no source
+ * folder maps to.
  */
-export function findElsewhere(checked: CheckedFolder[]): VerifyFolder[] {
+function elsewherePool(checked: CheckedFolder[], others: OtherFolder[]): Map<string, Candidate[]> {
   // A target folder several source folders map to is read once per source folder: a message is
   // unaccounted for there only when no check of that folder paired it, and it is one copy.
   const byTarget = new Map<string, number[]>();
   checked.forEach((c, at) => byTarget.set(c.folder.target, [...(byTarget.get(c.folder.target) ?? []), at]));
-  const extras = new Map<string, Array<{ at: number; meta: MessageMeta }>>();
-  for (const ats of byTarget.values()) {
-    const [first, ...others] = ats;
-    const extraIn = others.map((at) => new Set(checked[at]!.extra.map((e) => e.uid)));
-    for (const meta of checked[first!]!.extra) {
-      if (!extraIn.every((uids) => uids.has(meta.uid))) continue;
-      const list = extras.get(meta.fingerprint);
-      if (list) list.push({ at: first!, meta });
-      else extras.set(meta.fingerprint, [{ at: first!, meta }]);
-    }
+  const pool = new Map<string, Candidate[]>();
+  const add = (folder: string, meta: MessageMeta) => {
+    const list = pool.get(meta.fingerprint);
+    if (list) list.push({ folder, meta });
+    else pool.set(meta.fingerprint, [{ folder, meta }]);
+  };
+  for (const [target, ats] of byTarget) {
+    const [first, ...rest] = ats;
+    const extraIn = rest.map((at) => new Set(checked[at]!.extra.map((e) => e.uid)));
+    for (const meta of checked[first!]!.extra) if (extraIn.every((uids) => uids.has(meta.uid))) add(target, meta);
   }
+  for (const o of others) if (!byTarget.has(o.target)) for (const meta of o.messages) add(o.target, meta);
+  return pool;
+}
+
+/**
+ * Users keep working in the new mailbox while the old one is still synced: a copy filed into
+ * another folder there is missing from its own target folder and extra in the other one (or in
+ * a folder only the new system has: `others`). It is on the target, so it is neither missing
+ * (复制缺失邮件 would put a second copy back into the first folder) nor extra: paired here by
+ * fingerprint (the exact header bytes first), as within a folder, and listed as `elsewhere`.
+ * A message without a Message-ID may share its fingerprint with other messages (a robot's
+ * reports of one hour): when its body was read (`bodies`), only a copy with the same body is
+ * its own, each copy taken once.
+ */
+export function findElsewhere(checked: CheckedFolder[], others: OtherFolder[] = [], bodies?: ElsewhereBodies): VerifyFolder[] {
+  const pool = elsewherePool(checked, others);
   const taken = new Set<string>();
-  const key = (at: number, meta: MessageMeta): string => `${checked[at]!.folder.target}\u0000${meta.uid}`;
   const elsewhere = checked.map(() => [] as VerifyFolder['elsewhere']);
   const stillMissing = checked.map(() => new Set<MessageMeta>());
   checked.forEach((c, at) => {
-    // A folder whose target could not be read has no copies to find elsewhere by elimination.
     for (const m of c.missing) {
-      const candidates = (extras.get(m.fingerprint) ?? []).filter((x) => checked[x.at]!.folder.target !== c.folder.target && !taken.has(key(x.at, x.meta)));
+      const body = m.messageId === null ? bodies?.source.get(m) : undefined;
+      const candidates = (pool.get(m.fingerprint) ?? []).filter(
+        (x) => x.folder !== c.folder.target && !taken.has(candidateKey(x.folder, x.meta.uid)) && (body === undefined || bodies!.target.get(candidateKey(x.folder, x.meta.uid)) === body),
+      );
       const hit = candidates.find((x) => (x.meta.exact ?? x.meta.fingerprint) === (m.exact ?? m.fingerprint)) ?? candidates[0];
       if (!hit) {
         stillMissing[at]!.add(m);
         continue;
       }
-      taken.add(key(hit.at, hit.meta));
-      elsewhere[at]!.push({ ...asVerifyMessage(m), targetFolder: checked[hit.at]!.folder.target, targetUid: hit.meta.uid });
+      taken.add(candidateKey(hit.folder, hit.meta.uid));
+      elsewhere[at]!.push({ ...asVerifyMessage(m), targetFolder: hit.folder, targetUid: hit.meta.uid });
     }
   });
   return checked.map((c, at) => {
-    if (elsewhere[at]!.length === 0 && !c.extra.some((e) => taken.has(key(at, e)))) return c.folder;
-    return {
+    if (elsewhere[at]!.length === 0 && !c.extra.some((e) => taken.has(candidateKey(c.folder.target, e.uid)))) return c.folder;
+    const missing = c.missing.filter((m) => stillMissing[at]!.has(m)).map(asVerifyMessage);
+    const folder: VerifyFolder = {
       ...c.folder,
-      missing: c.missing.filter((m) => stillMissing[at]!.has(m)).map(asVerifyMessage),
-      extra: c.extra.filter((e) => !taken.has(key(at, e))).map(asVerifyMessage),
+      missing,
+      extra: c.extra.filter((e) => !taken.has(candidateKey(c.folder.target, e.uid))).map(asVerifyMessage),
       elsewhere: elsewhere[at]!,
     };
+    if (c.targetAbsent && elsewhere[at]!.length > 0) {
+      // Renamed or moved away on the new system: the mail is there, under another name.
+      const where = [...new Set(elsewhere[at]!.map((e) => e.targetFolder))].map((f) => `"${f}"`).join(', ');
+      if (missing.length === 0) delete folder.error;
+      else folder.error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${c.folder.target}" does not exist: ${elsewhere[at]!.length} of the messages of "${c.folder.source}" are in ${where}, ${missing.length} missing.` };
+    }
+    return folder;
   });
+}
+
+/**
+ * findElsewhere, with what it needs read first, only when something is missing: once per verify,
+ * the metadata of every target folder no checked folder maps to; and the bodies of the missing
+ * messages without a Message-ID that have a candidate copy, and of those candidates.
+ */
+async function settleElsewhere(tgt: ImapFlow, targetPaths: string[], checked: CheckedFolder[], budget: ByteBudget, chunkBytes: number): Promise<VerifyFolder[]> {
+  if (!checked.some((c) => c.missing.length > 0)) return checked.map((c) => c.folder);
+  const read = new Set(checked.map((c) => c.folder.target));
+  const others: OtherFolder[] = [];
+  for (const path of targetPaths) {
+    if (read.has(path)) continue;
+    try {
+      others.push({ target: path, messages: (await readFolderMeta(tgt, path)).messages });
+    } catch (err) {
+      // Deleted or made unreadable since LIST: nothing found there.
+      if (!isNo(err)) throw err;
+    }
+  }
+  const pool = elsewherePool(checked, others);
+  const bodies: ElsewhereBodies = { source: new Map(), target: new Map() };
+  const wanted = new Map<string, Map<number, MessageMeta>>();
+  for (const c of checked) {
+    const ask = c.missing.filter((m) => pool.get(m.fingerprint)?.some((x) => x.folder !== c.folder.target) && m.messageId === null);
+    if (ask.length === 0 || !c.sourceBodies) continue;
+    const digests = await c.sourceBodies(ask);
+    for (const m of ask) {
+      const d = digests.get(m.uid);
+      // Unreadable on the source: the fingerprint alone, as before.
+      if (!d) continue;
+      bodies.source.set(m, d.normalised);
+      for (const x of pool.get(m.fingerprint)!) {
+        if (x.folder === c.folder.target) continue;
+        let uids = wanted.get(x.folder);
+        if (!uids) wanted.set(x.folder, (uids = new Map()));
+        uids.set(x.meta.uid, x.meta);
+      }
+    }
+  }
+  for (const [folder, uids] of wanted) {
+    await tgt.mailboxOpen(folder, { readOnly: true });
+    const digests = await bodyHashes(tgt, [...uids.values()], budget, chunkBytes);
+    for (const [uid, d] of digests) bodies.target.set(candidateKey(folder, uid), d.normalised);
+  }
+  return findElsewhere(checked, others, bodies);
 }
 
 /** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */
@@ -189,10 +288,14 @@ async function verifyPop3(
       read: async () => (meta = await readPop3Meta(popSession, opts.stateDir, account)),
       hashes: (msgs) => pop3BodyHashes(popSession, meta!, msgs.map((m) => m.uid), budget),
     };
+    const selectable = tgtLayout.folders.filter((f) => !f.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x))).map((f) => f.path);
     const exists = tgtLayout.folders.some((f) => f.path === target);
-    const { folder } = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
-    folders.push(folder);
-    hooks.onFolder?.(account, folder);
+    const checked = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
+    checked.sourceBodies = (msgs) => pop3BodyHashes(popSession, meta!, msgs.map((m) => m.uid), budget);
+    // Mail filed away from the maildrop's folder on the new system is there, not missing.
+    const [folder] = await settleElsewhere(tgt, selectable, [checked], budget, job.options.chunkBytes);
+    folders.push(folder!);
+    hooks.onFolder?.(account, folder!);
   } catch (err) {
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
     return failed(e.toInfo(), folders);
@@ -232,14 +335,17 @@ async function verifyFolder(
   else if (isNo(tgtRead.reason)) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" could not be opened: ${tgtRead.reason.responseText ?? ''}` };
   else throw tgtRead.reason;
   if (!targetExists) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: every message of "${source}" is missing.` };
-  const match = matchMessages(srcMeta.messages, tgtMeta.messages, {
+  const matchOpts: MatchOptions = {
     since: job.options.since,
     deleted: job.options.deleted,
     keywordOk: keywordFilter(tgtMeta.permanentFlags),
     recordedSkips: finalSkips(skips.get(skipKey(source, srcMeta.uidValidity)), job, srcMeta.messages),
-  });
+  };
+  let match = matchMessages(srcMeta.messages, tgtMeta.messages, matchOpts);
+  let deepRewritten: VerifyFolder['rewritten'] = [];
+  if (opts.deep && !error) ({ match, rewritten: deepRewritten } = await compareBodies(src, tgt, srcMeta.messages, tgtMeta.messages, match, matchOpts, job, budget));
   const rewritten = [
-    ...(opts.deep && !error ? await compareBodies(src, tgt, match, job, budget) : []),
+    ...deepRewritten,
     ...[...match.pairs, ...match.bodyChanged]
       .filter((p) => p.dateImposed)
       .map((p) => ({
@@ -265,6 +371,7 @@ async function verifyFolder(
       targetUid: p.target.uid,
       what: p.what,
       ...(p.what.includes('flags') ? { sourceFlags: p.sourceFlags, targetFlags: p.targetFlags } : {}),
+      ...(p.ambiguous ? { ambiguous: true } : {}),
     })),
     skipped: match.skipped.map((s) => ({ ...asVerifyMessage(s.meta), reason: s.reason })),
     rewritten,
@@ -272,17 +379,57 @@ async function verifyFolder(
     outOfScope: match.outOfScope,
     ...(error ? { error } : {}),
   };
-  // A target folder that could not be read says nothing of where its copies went.
-  return { folder, missing: error ? [] : match.missing, extra: match.extra };
+  // A target folder that could not be read says nothing of where its copies went; one that does
+  // not exist holds none of them, so they may be in another one (renamed on the new system).
+  return { folder, missing: error && targetExists ? [] : match.missing, extra: match.extra, ...(targetExists ? {} : { targetAbsent: true }) };
 }
 
-/** --deep: the bodies of every fingerprint pair, both sides read at once; a difference adds 'body'. */
-async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatch, job: AccountJob, budget: ByteBudget): Promise<VerifyFolder['rewritten']> {
-  if (match.pairs.length === 0) return [];
-  const [srcDigests, tgtDigests] = await Promise.all([
-    src.hashes(match.pairs.map((p) => p.source)),
-    bodyHashes(tgt, match.pairs.map((p) => p.target), budget, job.options.chunkBytes),
-  ]);
+/**
+ * --deep: the bodies of every fingerprint pair, both sides read at once; a difference adds 'body'.
+ * Where several messages share a fingerprint (no Message-ID, same Date/From/Subject/size: a
+ * robot's reports of one hour), the pairing by metadata is a guess: the bodies of that
+ * fingerprint's messages on both sides are read and the folder matched again by fingerprint and
+ * body, as multisets, so a changed body is reported only for a copy that matches no source
+ * message's body (a byte-identical copy is never "changed"), and a surplus copy of one message is
+ * not taken for another one's altered copy: that one is missing.
+ */
+async function compareBodies(
+  src: SourceReader,
+  tgt: ImapFlow,
+  source: MessageMeta[],
+  target: MessageMeta[],
+  first: FolderMatch,
+  matchOpts: MatchOptions,
+  job: AccountJob,
+  budget: ByteBudget,
+): Promise<{ match: FolderMatch; rewritten: VerifyFolder['rewritten'] }> {
+  const count = (list: MessageMeta[]) => {
+    const n = new Map<string, number>();
+    for (const m of list) n.set(m.fingerprint, (n.get(m.fingerprint) ?? 0) + 1);
+    return n;
+  };
+  const srcSide = [...first.pairs.map((p) => p.source), ...first.missing];
+  const tgtSide = [...first.pairs.map((p) => p.target), ...first.extra];
+  const ns = count(srcSide);
+  const nt = count(tgtSide);
+  const shared = (fp: string) => (ns.get(fp) ?? 0) > 0 && (nt.get(fp) ?? 0) > 0 && ((ns.get(fp) ?? 0) > 1 || (nt.get(fp) ?? 0) > 1);
+  const srcRead = [...first.pairs.map((p) => p.source), ...first.missing.filter((m) => shared(m.fingerprint))];
+  const tgtRead = [...first.pairs.map((p) => p.target), ...first.extra.filter((m) => shared(m.fingerprint))];
+  if (srcRead.length === 0) return { match: first, rewritten: [] };
+  const [srcDigests, tgtDigests] = await Promise.all([src.hashes(srcRead), bodyHashes(tgt, tgtRead, budget, job.options.chunkBytes)]);
+  let match = first;
+  if (srcRead.some((m) => shared(m.fingerprint))) {
+    const keys = new Map<MessageMeta, string>();
+    for (const m of srcRead) if (shared(m.fingerprint)) {
+      const d = srcDigests.get(m.uid);
+      if (d) keys.set(m, d.normalised);
+    }
+    for (const m of tgtRead) if (shared(m.fingerprint)) {
+      const d = tgtDigests.get(m.uid);
+      if (d) keys.set(m, d.normalised);
+    }
+    match = matchMessages(source, target, { ...matchOpts, bodyKey: (m) => keys.get(m) });
+  }
   const rewritten: VerifyFolder['rewritten'] = [];
   for (const p of match.pairs) {
     const a = srcDigests.get(p.source.uid);
@@ -292,7 +439,7 @@ async function compareBodies(src: SourceReader, tgt: ImapFlow, match: FolderMatc
     if (c.kind === 'different') p.what.unshift('body');
     else if (c.kind === 'rewritten') rewritten.push({ uid: p.source.uid, targetUid: p.target.uid, what: c.what, kinds: c.kinds });
   }
-  return rewritten;
+  return { match, rewritten };
 }
 
 /**

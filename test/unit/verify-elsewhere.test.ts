@@ -40,3 +40,31 @@ describe('verify: a copy filed into another target folder (findElsewhere)', () =
     expect(out[2]!.missing).toHaveLength(1);
   });
 });
+
+describe('verify: copies in a target folder no source folder maps to, and messages without a Message-ID', () => {
+  const noId = (fp: string, uid = next++): MessageMeta => ({ ...meta(fp, uid), messageId: null });
+
+  it('finds a missing message in a target-only folder, each copy taken once', () => {
+    const out = findElsewhere([checked('INBOX', 'INBOX', [meta('a'), meta('a'), meta('b')], [])], [{ target: 'Keep', messages: [meta('a', 3), meta('b', 4)] }]);
+    expect(out[0]!.elsewhere.map((e) => [e.targetFolder, e.targetUid])).toEqual([['Keep', 3], ['Keep', 4]]);
+    expect(out[0]!.missing).toHaveLength(1);
+  });
+
+  it('without a Message-ID, only a copy with the same body is the message\'s own', () => {
+    const x1 = noId('x');
+    const x2 = noId('x');
+    const copyOfX2 = noId('x', 9);
+    const bodies = { source: new Map([[x1, 'body-1'], [x2, 'body-2']]), target: new Map([['Keep\u00009', 'body-2']]) };
+    const out = findElsewhere([checked('INBOX', 'INBOX', [x1, x2], [])], [{ target: 'Keep', messages: [copyOfX2] }], bodies);
+    expect(out[0]!.missing.map((m) => m.uid)).toEqual([x1.uid]);
+    expect(out[0]!.elsewhere.map((e) => [e.uid, e.targetUid])).toEqual([[x2.uid, 9]]);
+  });
+
+  it('a target folder that does not exist (renamed on the new system): all of its mail elsewhere clears the error', () => {
+    const c = { ...checked('Work', 'Work', [meta('w')], []), targetAbsent: true };
+    c.folder.error = { code: 'FOLDER_NOT_FOUND', message: 'Target folder "Work" does not exist' };
+    const out = findElsewhere([c], [{ target: 'Work-2024', messages: [meta('w', 5)] }]);
+    expect(out[0]!.error).toBeUndefined();
+    expect(out[0]!.elsewhere.map((e) => e.targetFolder)).toEqual(['Work-2024']);
+  });
+});

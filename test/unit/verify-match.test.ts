@@ -132,3 +132,34 @@ describe('verify: the summary the monitor shows', () => {
     expect(s.folders.some((f) => f.source === 'F0')).toBe(false);
   });
 });
+
+describe('verify: messages sharing a fingerprint (no Message-ID), matched by body with --deep', () => {
+  const noId = (over: Partial<MessageMeta> = {}) => meta('robot', { messageId: null, ...over });
+
+  it('pairs by body as a multiset: a reordered identical copy matches; a surplus copy of one is extra, the other missing', () => {
+    const a = noId({ flags: [] });
+    const b = noId({ flags: ['\\Seen'] });
+    const bodies = new Map<MessageMeta, string>([[a, 'A'], [b, 'B']]);
+    const tb = noId({ flags: ['\\Seen'] });
+    const ta = noId({ flags: [] });
+    const same = matchMessages([a, b], [tb, ta], opts({ bodyKey: (m) => bodies.get(m) ?? (m === ta ? 'A' : m === tb ? 'B' : undefined) }));
+    expect(same.pairs.map((p) => [p.source.uid, p.target.uid, p.what])).toEqual([[a.uid, ta.uid, []], [b.uid, tb.uid, []]]);
+    // Target holds A twice and not B: B is missing and the second A extra, nothing "changed".
+    const a1 = noId({ flags: [] });
+    const a2 = noId({ flags: [] });
+    const lost = matchMessages([a, b], [a1, a2], opts({ bodyKey: (m) => (m === b ? 'B' : 'A') }));
+    expect([lost.pairs.length, lost.missing.map((m) => m.uid), lost.extra.length, lost.bodyChanged.length]).toEqual([1, [b.uid], 1, 0]);
+    // A copy whose body is no source message's: the one changed body.
+    const c = noId({ flags: ['\\Seen'] });
+    const altered = matchMessages([a, b], [a1, c], opts({ bodyKey: (m) => (m === b ? 'B' : m === c ? 'C' : 'A') }));
+    expect(altered.bodyChanged.map((p) => [p.source.uid, p.target.uid, p.what])).toEqual([[b.uid, c.uid, ['body']]]);
+    expect([altered.missing, altered.extra]).toEqual([[], []]);
+  });
+
+  it('without the bodies, a flags difference between messages sharing a fingerprint without a Message-ID is marked ambiguous', () => {
+    const m = matchMessages([noId({ flags: [] }), noId({ flags: ['\\Seen'] })], [noId({ flags: [] }), noId({ flags: [] })], opts());
+    expect(m.pairs.filter((p) => p.what.length).map((p) => [p.what, p.ambiguous])).toEqual([[['flags'], true]]);
+    const withIds = matchMessages([meta('d', { flags: [] }), meta('d')], [meta('d', { flags: [] }), meta('d', { flags: [] })], opts());
+    expect(withIds.pairs.filter((p) => p.what.length).map((p) => p.ambiguous)).toEqual([undefined]);
+  });
+});
