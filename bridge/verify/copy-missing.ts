@@ -7,6 +7,8 @@ import { FINGERPRINT_HEADERS, fingerprint } from '../engine/fingerprint';
 import { flagsForAppend } from '../engine/flags';
 import { accountKey, type AccountJob } from '../engine/account-job';
 import { recoverNulBytes } from '../engine/nul-bytes';
+import { alreadyRunning } from '../engine/migrate';
+import { acquirePairLock } from '../engine/pair-lock';
 import { guardReadOnly } from '../engine/read-only-guard';
 import type { MessageRecord, StateStore } from '../engine/state-store';
 
@@ -28,6 +30,10 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
   const todo = report.folders.filter((f) => f.missing.length > 0 && !f.error);
   if (todo.length === 0) return result;
   const account = accountKey(job);
+  // APPENDs like a pass: a migration of the pair in another process meanwhile (a cron job, the
+  // bridge beside a CLI verify --fix) would plan and copy the same new mail (pair-lock.ts).
+  const attempt = await acquirePairLock(job.source, job.target);
+  if (!attempt.ok) throw alreadyRunning(job, attempt.holder, attempt.file);
   let src: ImapFlow | undefined;
   let tgt: ImapFlow | undefined;
   try {
@@ -75,6 +81,7 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
   } finally {
     await closeQuietly(src);
     await closeQuietly(tgt);
+    attempt.lock.release();
   }
   return result;
 }
