@@ -80,6 +80,18 @@ export class FingerprintIndex {
     return this.claim(this.first(this.byLoose, fp));
   }
 
+  /**
+   * Takes the first occurrence, exact match first, that `accept` agrees to (content-match.ts:
+   * a match without Message-ID counts only with the same body).
+   */
+  takeWhere(fp: string, exact: string, accept: (uid: number) => boolean): number | undefined {
+    for (const list of [this.byExact.get(exact), this.byLoose.get(fp)]) {
+      const uid = list?.find((u) => !this.taken.has(u) && accept(u));
+      if (uid !== undefined) return this.claim(uid);
+    }
+    return undefined;
+  }
+
   private claim(uid: number | undefined): number | undefined {
     if (uid !== undefined) {
       this.taken.add(uid);

@@ -12,6 +12,8 @@ export interface SourceMessageMeta {
   fingerprint: string;
   /** Fingerprint of the header bytes as they are, tried first when matching. */
   exactFingerprint: string;
+  /** false: the header names no Message-ID, so a fingerprint match is confirmed by body hash (content-match.ts). */
+  hasMessageId?: boolean;
 }
 
 export interface FolderCounts {

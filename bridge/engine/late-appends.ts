@@ -6,6 +6,8 @@ import type { FolderRun } from './folder-run';
 import { headerBlock, messageExactFingerprint } from './pop3/headers';
 import type { MessageRecord, StateStore } from './state-store';
 import { StoredTargetSurvey } from './target-survey';
+import { bodyHash, hasMessageId } from './body-hash';
+import { matchByContent } from './content-match';
 
 /**
  * After its last APPEND to a folder a pass waits this long (at most lateAppendMs) before it
@@ -46,7 +48,7 @@ export async function recheckHeld(
   store: StateStore,
   account: string,
   run: FolderRun,
-  opts: { passStart: number; lateAppendMs: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string> },
+  opts: { passStart: number; lateAppendMs: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string>; /** Bytes one FETCH of target bodies reads at most (content-match.ts). */ batchBytes?: number },
 ): Promise<void> {
   run.recheckStarted = true;
   // lateAppendMs after the later of: the pass's start (after the cut), and the moment the
@@ -65,9 +67,25 @@ export async function recheckHeld(
   const found: Array<{ h: (typeof held)[number]; targetUid: number }> = [];
   const missing: typeof held = [];
   try {
+    // Only a message sent without an answer can be there: one held with them after a refusal (copy-chunk.ts) was answered.
+    const sent = survey.empty ? [] : held.filter((h) => marked.has(h.uid));
+    // Without a Message-ID the fingerprint may be another message's (content-match.ts): matched
+    // by body hash too, the body being in memory already; only the target candidates are read.
+    const unidentified = sent.filter((h) => !hasMessageId(headerBlock(h.item.raw)));
+    const rawOf = new Map(unidentified.map((h) => [h.uid, h.item.raw]));
+    const byContent = await matchByContent(
+      target,
+      survey,
+      unidentified.map((h) => ({ uid: h.uid, size: h.size, fingerprint: h.fingerprint, exactFingerprint: messageExactFingerprint(headerBlock(h.item.raw), h.size) })),
+      async (wanted) => new Map(wanted.map((w) => [w.uid, bodyHash(rawOf.get(w.uid)!)])),
+      { targetFolder: run.target, looseWithoutEightBit: false, batchBytes: opts.batchBytes ?? 2 * 1024 * 1024 },
+    );
     for (const h of held) {
-      // Only a message sent without an answer can be there: one held with them after a refusal (copy-chunk.ts) was answered.
-      const targetUid = survey.empty || !marked.has(h.uid) ? undefined : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
+      const targetUid = rawOf.has(h.uid)
+        ? byContent.get(h.uid)
+        : survey.empty || !marked.has(h.uid)
+          ? undefined
+          : (survey.takeExact(messageExactFingerprint(headerBlock(h.item.raw), h.size)) ?? survey.takeLoose(h.fingerprint, false));
       if (targetUid === undefined) missing.push(h);
       else found.push({ h, targetUid });
     }

@@ -248,7 +248,7 @@ async function runPass<M extends PlannedMessage>(
     /** What ends a folder's pass once its chunks are answered: the held messages (late-appends.ts), then maybeFinish. */
     const settleRest = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
       if (run.recheckDue) {
-        await recheckHeld(t, store, account, run, { passStart, lateAppendMs: opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone });
+        await recheckHeld(t, store, account, run, { passStart, lateAppendMs: opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone, batchBytes: opts.chunkBytes });
       }
       await maybeFinish(s, t, run);
     };
@@ -277,7 +277,7 @@ async function runPass<M extends PlannedMessage>(
       try {
         const plan = cursor
           ? await s.planMore!(t, cursor, free)
-          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), targetListed: listedTargets.then((m) => m.get(mapping.target)), window: hooks.planWindow, targetFree: free });
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), targetListed: listedTargets.then((m) => m.get(mapping.target)), window: hooks.planWindow, targetFree: free, budget });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }

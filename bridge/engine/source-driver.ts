@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import type { ErrorInfo } from '../../shared/errors';
+import type { ByteBudget } from './byte-budget';
 import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { MigrationOptions } from '../../shared/migration';
 import type { ListedStatus, MailboxLayout } from './discover';
@@ -55,6 +56,8 @@ export interface PlanContext {
   window?: number;
   /** See TargetFree. */
   targetFree?: TargetFree;
+  /** The pass's byte budget: bodies a plan reads to confirm a match (content-match.ts) are held under it. */
+  budget?: ByteBudget;
 }
 
 /**

@@ -369,6 +369,26 @@ export class StateStore {
     return row.target_uid;
   }
 
+  /**
+   * The surveyed target UIDs with this fingerprint, lowest first, without taking them
+   * (content-match.ts confirms a match lacking a Message-ID by body hash first).
+   */
+  surveyCandidates(account: string, sourceFolder: string, by: 'exact' | 'loose', fp: string, withoutEightBit = false): number[] {
+    const column = by === 'exact' ? 'exact' : 'fingerprint';
+    const rows = this.db
+      .prepare(
+        `SELECT target_uid FROM target_survey WHERE account = ? AND source_folder = ? AND ${column} = ?${withoutEightBit ? ' AND exact = fingerprint' : ''} ORDER BY target_uid`,
+      )
+      .all(account, sourceFolder, fp) as Array<{ target_uid: number }>;
+    return rows.map((r) => r.target_uid);
+  }
+
+  /** Takes this target UID out of the survey; whether it was still there. */
+  takeSurveyUid(account: string, sourceFolder: string, targetUid: number): boolean {
+    this.surveyDelete ??= this.db.prepare(`DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid = ?`);
+    return this.surveyDelete.run(account, sourceFolder, targetUid).changes > 0;
+  }
+
   /** Target UIDs already matched to a source message of this folder (copied there, or found present). */
   targetUidsRecorded(account: string, sourceFolder: string, fromTargetUid: number): Set<number> {
     const rows = this.db

@@ -3,12 +3,16 @@ import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
 import type { FolderCheckpoint, StateStore } from './state-store';
 import { surveyStart } from './survey-start';
+import { hashBodies, hasMessageId } from './body-hash';
+import type { ByteBudget } from './byte-budget';
 
 export interface TargetEntry {
   uid: number;
   size: number;
   fingerprint: string;
   exactFingerprint: string;
+  /** false: no Message-ID, so a match needs the same body too (content-match.ts). */
+  hasMessageId: boolean;
 }
 
 /**
@@ -26,7 +30,7 @@ export async function scanTarget(target: ImapFlow, folder: string, fromUid: numb
       // `N:*` returns the highest message even when its UID is below N (RFC 3501 6.4.8).
       if (msg.uid < fromUid || ours.has(msg.uid)) continue;
       const size = msg.size ?? 0;
-      out.push({ uid: msg.uid, size, fingerprint: fingerprint(msg.headers, size), exactFingerprint: exactFingerprint(msg.headers, size) });
+      out.push({ uid: msg.uid, size, fingerprint: fingerprint(msg.headers, size), exactFingerprint: exactFingerprint(msg.headers, size), hasMessageId: hasMessageId(msg.headers) });
     }
   } finally {
     await deselect(target);
@@ -39,9 +43,13 @@ export class TargetIndex {
   private readonly fps = new FingerprintIndex();
   private readonly sizes = new Map<number, number>();
   private readonly sizeOf = new Map<number, number>();
+  private readonly withoutId: TargetEntry[] = [];
+  /** Body hashes of entries without a Message-ID (readBodyHashes). */
+  private readonly hashes = new Map<number, string>();
 
   add(entry: TargetEntry): void {
     this.fps.add(entry.fingerprint, entry.uid, entry.exactFingerprint);
+    if (!entry.hasMessageId) this.withoutId.push(entry);
     this.sizes.set(entry.size, (this.sizes.get(entry.size) ?? 0) + 1);
     this.sizeOf.set(entry.uid, entry.size);
   }
@@ -54,6 +62,30 @@ export class TargetIndex {
   /** Takes one occurrence, the exact match first. */
   take(fp: string, exact: string): number | undefined {
     return this.claimed(this.fps.take(fp, exact));
+  }
+
+  /**
+   * Takes an occurrence with this fingerprint whose body hash is `hash`: for a message
+   * without a Message-ID, whose fingerprint another message may share (content-match.ts).
+   */
+  takeByBody(fp: string, exact: string, hash: string): number | undefined {
+    return this.claimed(this.fps.takeWhere(fp, exact, (uid) => this.hashes.get(uid) === hash));
+  }
+
+  /**
+   * Reads the body hashes of the entries without a Message-ID whose size is in `sizes` (the
+   * sizes of the source messages still to copy): only those can be a candidate. Cost: one
+   * BODY.PEEK[] per such target message, in FETCHes of at most `batchBytes`.
+   */
+  async readBodyHashes(target: ImapFlow, folder: string, sizes: ReadonlySet<number>, batchBytes: number, budget?: ByteBudget): Promise<void> {
+    const wanted = this.withoutId.filter((e) => sizes.has(e.size) && !this.hashes.has(e.uid));
+    if (wanted.length === 0) return;
+    await target.mailboxOpen(folder, { readOnly: true });
+    try {
+      for (const [uid, hash] of await hashBodies(target, wanted, batchBytes, budget)) this.hashes.set(uid, hash);
+    } finally {
+      await deselect(target);
+    }
   }
 
   /** Takes an occurrence whose header bytes were stored as they are. */

@@ -118,6 +118,24 @@ export class StoredTargetSurvey {
     return this.claimed(this.left > 0 ? this.store.takeFromSurvey(this.account, this.sourceFolder, 'loose', fp, withoutEightBit) : undefined);
   }
 
+  /**
+   * Unclaimed target UIDs with this fingerprint, lowest first, left in the survey
+   * (content-match.ts takes one only once its body hash is confirmed).
+   */
+  candidates(by: 'exact' | 'loose', fp: string, withoutEightBit = false): number[] {
+    return this.left > 0 ? this.store.surveyCandidates(this.account, this.sourceFolder, by, fp, withoutEightBit) : [];
+  }
+
+  /** Takes this target UID out of the survey; whether it was still unclaimed. */
+  takeUid(targetUid: number): boolean {
+    if (this.left === 0 || !this.store.takeSurveyUid(this.account, this.sourceFolder, targetUid)) return false;
+    this.left--;
+    return true;
+  }
+
+  /** Body hashes of target candidates already read in this survey (content-match.ts), so a later window reads none twice. */
+  readonly bodyHashes = new Map<number, string>();
+
   /** Forgets the survey (the folder's last window is planned). */
   clear(): void {
     if (this.left > 0) this.store.clearSurvey(this.account, this.sourceFolder);

@@ -16,6 +16,9 @@ import { UNREADABLE_PREFIX, unreadableReason, type SourceRescue, type Unreadable
 import { takeUnreadableRetry } from '../unreadable-retries';
 import { OMITTED_WORDS, listedUids, stillListed } from './omitted-messages';
 import { beforeSince } from '../since-scope';
+import { hashBodies, hasMessageId } from '../body-hash';
+import type { ByteBudget } from '../byte-budget';
+import { matchByContent, type Unidentified } from '../content-match';
 
 type FolderPlan = SourceFolderPlan<SourceMessageMeta>;
 
@@ -57,6 +60,7 @@ interface FolderCursor extends PlanCursor {
   targetUidNext: number | undefined;
   /** See planFolder. */
   readonly targetListed: Promise<ListedStatus | undefined> | undefined;
+  readonly budget: ByteBudget | undefined;
 }
 
 const WINDOW_FIELDS = { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] } as const;
@@ -79,6 +83,7 @@ function metaOf(msg: FetchMessageObject): SourceMessageMeta {
     internalDate: msg.internalDate instanceof Date ? msg.internalDate : new Date(msg.internalDate ?? 0),
     fingerprint: fingerprint(msg.headers, size),
     exactFingerprint: exactFingerprint(msg.headers, size),
+    hasMessageId: hasMessageId(msg.headers),
   };
 }
 
@@ -203,6 +208,8 @@ export async function planFolder(
   targetListed?: Promise<ListedStatus | undefined>,
   /** Narrows a window's FETCH that fails again and again down to the messages the server cannot read. */
   rescue?: SourceRescue,
+  /** The pass's byte budget, for bodies read to confirm a match without Message-ID (content-match.ts). */
+  budget?: ByteBudget,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -287,6 +294,7 @@ export async function planFolder(
     survey: undefined,
     targetUidNext: undefined,
     targetListed,
+    budget,
   };
   const plan = await planWindow(source, target, cursor, targetFree, rescue);
   return { ...plan, warnings: [...warnings, ...plan.warnings] };
@@ -345,15 +353,25 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
   if (!onTarget || onTarget.empty) {
     toCopy.push(...inScope);
   } else {
+    // Without a Message-ID the fingerprint does not tell two messages of one second, sender,
+    // subject and size apart: such a match counts only with the same body (content-match.ts).
+    const unidentified = inScope.filter((m) => m.hasMessageId === false);
+    const found = await matchByContent(target, onTarget, unidentified, (wanted) => sourceHashes(source, wanted, opts.chunkBytes, c.budget), {
+      targetFolder: mapping.target,
+      looseWithoutEightBit: !final,
+      batchBytes: opts.chunkBytes,
+      budget: c.budget,
+      targetFree,
+    });
     // Exact matches first, for every message: a rewrite-tolerant match must not take a
     // target copy that another message matches byte for byte.
-    const found = new Map<number, number>();
     for (const m of inScope) {
+      if (m.hasMessageId === false) continue;
       const uid = onTarget.takeExact(m.exactFingerprint);
       if (uid !== undefined) found.set(m.uid, uid);
     }
     for (const m of inScope) {
-      const targetUid = found.get(m.uid) ?? onTarget.takeLoose(m.fingerprint, !final);
+      const targetUid = found.get(m.uid) ?? (m.hasMessageId === false ? undefined : onTarget.takeLoose(m.fingerprint, !final));
       if (targetUid !== undefined) {
         const ours = c.copiedFromTargetUid !== undefined && targetUid >= c.copiedFromTargetUid;
         settleNow.push({ uid: m.uid, fingerprint: m.fingerprint, outcome: ours ? 'copied' : 'present', targetUid, size: m.size });
@@ -373,4 +391,18 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
   run.settle(settleNow);
   run.addWindow(toCopy, highestSeen);
   return { run, toCopy, warnings: [], targetUidNext: c.targetUidNext, ...(final ? {} : { more: c }) };
+}
+
+/**
+ * Body hashes of source messages of the folder the source connection has open. A FETCH that
+ * fails (a message the server cannot read; a connection a narrowing of this window replaced)
+ * leaves those messages unconfirmed: they are copied (at worst a double, never a loss), and
+ * the chunk's FETCH meets the failure where unreadable messages are handled.
+ */
+async function sourceHashes(source: ImapFlow, wanted: readonly Unidentified[], batchBytes: number, budget: ByteBudget | undefined): Promise<Map<number, string>> {
+  try {
+    return await hashBodies(source, wanted, batchBytes, budget);
+  } catch {
+    return new Map();
+  }
 }

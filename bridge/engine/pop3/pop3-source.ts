@@ -6,6 +6,7 @@ import type { AccountJob, MigrateHooks } from '../account-job';
 import { skipIsFinal } from '../append-refusal';
 import { resumeCheckpoint } from '../checkpoint';
 import { appendLimitOf } from '../copy-chunk';
+import { bodyHash, hasMessageId } from '../body-hash';
 import type { MailboxLayout } from '../discover';
 import { MigrationError, stoppedError, type ErrorContext } from '../errors';
 import type { ErrorInfo } from '../../../shared/errors';
@@ -215,7 +216,7 @@ function pop3Session(
     return listing;
   };
 
-  const planFolder = async (target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid, targetFree }: PlanContext): Promise<FolderPlan<Pop3Message>> => {
+  const planFolder = async (target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid, targetFree, budget }: PlanContext): Promise<FolderPlan<Pop3Message>> => {
     // The maildrop's one folder is planned first, so nothing of this worker's is on the target yet; the contract still holds.
     await targetFree?.();
     const entries = await uidl();
@@ -286,6 +287,9 @@ function pop3Session(
       const survey = await surveyTarget(target, store, account, { source: SOURCE_FOLDER, target: mapping.target }, cp, scanWholeTarget);
       index = survey.index;
       targetUidNext = survey.uidNext;
+      // Target messages without a Message-ID that a pending message may be: their bodies, to
+      // confirm such a match by content (content-match.ts); only those of a pending message's size.
+      await index.readBodyHashes(target, mapping.target, new Set(pending.map((m) => m.size)), opts.chunkBytes, budget);
     }
     // A match above the UIDNEXT this run first saw is an earlier attempt's copy whose APPEND answer was lost.
     startUid = copiedFromTargetUid ?? targetUidNext;
@@ -360,7 +364,8 @@ function pop3Session(
       if (header) {
         if (opts.since && internalDateOf(header).date < opts.since) return run.drop(m);
         const fp = messageFingerprint(header, m.size);
-        const targetUid = index.take(fp, messageExactFingerprint(header, m.size));
+        // Without a Message-ID the header may be another message's: decided below, with the body.
+        const targetUid = hasMessageId(header) ? index.take(fp, messageExactFingerprint(header, m.size)) : undefined;
         if (targetUid !== undefined) {
           fetched.settled.push({ uid: m.uid, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: m.size });
           return;
@@ -383,7 +388,8 @@ function pop3Session(
     const { date } = internalDateOf(header);
     if (opts.since && date < opts.since) return run.drop(m);
     const fp = messageFingerprint(header, raw.length);
-    const targetUid = index.take(fp, messageExactFingerprint(header, raw.length));
+    const exact = messageExactFingerprint(header, raw.length);
+    const targetUid = hasMessageId(header) ? index.take(fp, exact) : index.takeByBody(fp, exact, bodyHash(raw));
     if (targetUid !== undefined) {
       fetched.settled.push({ uid: m.uid, fingerprint: fp, outcome: foundOutcome(targetUid), targetUid, size: raw.length });
       return;
