@@ -1,5 +1,6 @@
 import type { RewriteKind } from '../../shared/verify';
 import { createHash } from 'node:crypto';
+import { bodyHash } from '../engine/body-hash';
 import { headerBlock } from '../engine/pop3/headers';
 
 /** SHA-256 of a message's bytes, and of the form servers are known to rewrite it into. */
@@ -20,12 +21,8 @@ export function bodyDigest(raw: Buffer): BodyDigest {
   let header8bit = false;
   for (let i = 0; i < header.length && !header8bit; i++) if (header[i]! >= 0x80) header8bit = true;
   const nul = raw.includes(0);
-  if (!header8bit && !nul) return { sha256, normalised: sha256, header8bit, nul };
-  // A copy only when there is something to rewrite: most mail has neither.
-  const copy = Buffer.from(raw);
-  for (let i = 0; i < header.length; i++) if (copy[i]! >= 0x80) copy[i] = 0x58;
-  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
-  return { sha256, normalised: createHash('sha256').update(copy).digest('hex'), header8bit, nul };
+  // The engine's content hash (body-hash.ts) is this normalised form: one rule for both.
+  return { sha256, normalised: header8bit || nul ? bodyHash(raw) : sha256, header8bit, nul };
 }
 
 /**
