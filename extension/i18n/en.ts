@@ -558,6 +558,7 @@ export const en = {
   verifyElsewhereTotal: '{count} found in another folder of the new mailbox (filed there since they were copied; not missing).',
   verifyMore: '{count} more: the full list is in the CLI report (verify --json).',
   verifyWhat_body: 'content',
+  verifyAmbiguous: '(or one message missing and another doubled: these messages have no Message-ID and look alike; a deep verify tells)',
   verifyWhat_flags: 'flags',
   verifyWhat_date: 'date',
   verifyNoSubject: '(no subject)',

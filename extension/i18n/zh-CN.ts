@@ -556,6 +556,7 @@ export const zhCN: Messages = {
   verifyElsewhereTotal: '{count} 封在新邮箱的其他文件夹中(复制后被移入;不算缺失)。',
   verifyMore: '另有 {count} 封:完整列表见命令行报告(verify --json)。',
   verifyWhat_body: '内容',
+  verifyAmbiguous: '(也可能是一封缺失、另一封重复:这些邮件没有 Message-ID 且彼此相似，深度核验可以确认)',
   verifyWhat_flags: '标记',
   verifyWhat_date: '日期',
   verifyNoSubject: '(无主题)',

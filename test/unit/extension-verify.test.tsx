@@ -76,6 +76,14 @@ describe('verify in the monitor', () => {
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={undefined} />);
     expect(screen.getByTestId('verify-details').textContent).toContain('首次搬家完成后');
+    cleanup();
+    // A metadata check of look-alike messages without a Message-ID says what else it may be.
+    const ambiguous: VerifySummary = { ...differences, folders: differences.folders.map((f) => ({ ...f, changed: [{ uid: 30, targetUid: 31, what: ['flags'], ambiguous: true }] })) };
+    inLocale('en', <VerifyDetails verify={ambiguous} />);
+    expect(screen.getByTestId('verify-changed').textContent).toBe('UID 30 → 31: flags (or one message missing and another doubled: these messages have no Message-ID and look alike; a deep verify tells)');
+    cleanup();
+    inLocale('zh-CN', <VerifyDetails verify={ambiguous} />);
+    expect(screen.getByTestId('verify-changed').textContent).toContain('深度核验可以确认');
   });
 
   it('drawer: 复制缺失邮件 / Copy the missing messages when something is missing, sent as account.fixMissing for the account', async () => {

@@ -60,7 +60,8 @@ export function VerifyDiffLists({
         'verifyChanged',
         'changed',
         f.changedCount,
-        f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}: ${c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}` })),
+        // A metadata check of messages sharing a fingerprint (no Message-ID) cannot tell other flags from one lost and another doubled: said, with what tells.
+        f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}: ${c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}${c.ambiguous ? ` ${t('verifyAmbiguous')}` : ''}` })),
       )}
       {list(
         'verifyRewritten',
