@@ -8,16 +8,16 @@
  * works, as does a move that brings fresh credentials in the same request.
  * Real Dovecot servers are the legitimate source and target; the bridge runs in-process.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import type { Bridge } from '../../bridge/server/bridge';
 import type { AccountView } from '../../shared/protocol/account';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { seedFolder } from '../harness/mailbox';
-import { BridgeClient, pair } from '../support/bridge-client';
+import type { BridgeClient } from '../support/bridge-client';
+import { startPairedBridge } from '../support/paired-bridge';
 import { bulkMessages } from '../support/corpus';
 
 const alice = { user: 'alice@corp.example.com', password: 'Alice-Src-Pw-7q' };
@@ -124,11 +124,7 @@ describe('stored passwords are bound to the server they were entered for', () =>
     await seedFolder(source, alice, 'INBOX', bulkMessages(3, 31));
     await seedFolder(source, bob, 'INBOX', bulkMessages(2, 32));
     recorder = await startRecorder();
-    dir = mkdtempSync(join(tmpdir(), 'mm-bind-'));
-    bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20 });
-    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
-    c = await BridgeClient.connect(bridge.port, token);
-    await c.request('subscribe', {});
+    ({ dir, bridge, c } = await startPairedBridge('mm-bind-'));
   });
 
   afterAll(async () => {

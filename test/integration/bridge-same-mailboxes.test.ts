@@ -11,16 +11,16 @@
  * - both jobs resumed at once with new mail on the source (their syncs fall due together): the
  *   new mail arrives once.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import type { Bridge } from '../../bridge/server/bridge';
 import type { AccountView } from '../../shared/protocol/account';
 import type { EventData } from '../../shared/protocol/events';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
-import { BridgeClient, pair } from '../support/bridge-client';
+import type { BridgeClient } from '../support/bridge-client';
+import { startPairedBridge } from '../support/paired-bridge';
 import { bulkMessages } from '../support/corpus';
 
 const srcUser = { user: 'dora@old.example.com', password: 'Dora-Src-Pw-3141' };
@@ -64,11 +64,7 @@ describe('bridge: two jobs over the same mailbox pair', () => {
   beforeAll(async () => {
     [source, target] = await Promise.all([startDovecot({ name: 'pair-src', users: [srcUser] }), startDovecot({ name: 'pair-tgt', users: [tgtUser] })]);
     await Promise.all(Object.entries(FOLDERS).map(([folder, n], i) => seedFolder(source, srcUser, folder, bulkMessages(n, 71 + i, { prefix: folder.toLowerCase() }))));
-    dir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-pair-'));
-    bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20 });
-    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
-    c = await BridgeClient.connect(bridge.port, token);
-    await c.request('subscribe', {});
+    ({ dir, bridge, c } = await startPairedBridge('mailmover-bridge-pair-'));
   });
 
   afterAll(async () => {

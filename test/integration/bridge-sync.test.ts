@@ -10,16 +10,16 @@
  * - a POP3 source through the service (endpoint.test with a report, first pass, new UIDL synced);
  * - endpoint.test report and admin login form, provider.detect, folders.preview, ping.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import type { Bridge } from '../../bridge/server/bridge';
 import type { AccountView } from '../../shared/protocol/account';
 import type { EventData } from '../../shared/protocol/events';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
-import { BridgeClient, pair } from '../support/bridge-client';
+import type { BridgeClient } from '../support/bridge-client';
+import { startPairedBridge } from '../support/paired-bridge';
 import { bulkMessages } from '../support/corpus';
 
 const srcUsers = {
@@ -60,11 +60,7 @@ describe('bridge: incremental sync, window end and reopen', () => {
       seedFolder(source, srcUsers.sam, 'Work', bulkMessages(3, 32, { prefix: 'sw' })),
       seedFolder(source, srcUsers.pat, 'INBOX', bulkMessages(4, 33, { prefix: 'p' })),
     ]);
-    dir = mkdtempSync(join(tmpdir(), 'mailmover-bridge-sync-'));
-    bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20 });
-    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
-    c = await BridgeClient.connect(bridge.port, token);
-    await c.request('subscribe', {});
+    ({ dir, bridge, c } = await startPairedBridge('mailmover-bridge-sync-'));
   });
 
   afterAll(async () => {

@@ -11,17 +11,17 @@
  *   counted for its account; a short quiet period then proposes closing the sync window;
  * - the checklist is kept in the job.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from '../../bridge/server/bridge';
+import type { Bridge } from '../../bridge/server/bridge';
 import type { AccountView } from '../../shared/protocol/account';
 import { CutoverViewSchema, type CutoverView } from '../../shared/protocol/cutover';
 import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
 import { startDovecot, type DovecotServer } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
-import { BridgeClient, pair } from '../support/bridge-client';
+import type { BridgeClient } from '../support/bridge-client';
+import { startPairedBridge } from '../support/paired-bridge';
 import { bulkMessages } from '../support/corpus';
 
 const src = {
@@ -85,11 +85,7 @@ describe('bridge: cut-over state follows the zone', () => {
       seedFolder(source, src.pat, 'INBOX', bulkMessages(2, 42, { prefix: 'p' })),
       seedFolder(source, src.kim, 'INBOX', bulkMessages(1, 44, { prefix: 'k' })),
     ]);
-    dir = mkdtempSync(join(tmpdir(), 'mailmover-cutover-'));
-    bridge = await startBridge({ port: 0, stateDir: dir, stderr: null, retry: { baseMs: 100, maxMs: 400 }, engineRetryBaseMs: 20, cutover: { intervalMs: 1000, dnsServer: dns.server } });
-    const { token } = await pair(bridge.port, bridge.auth.pairing.create().code);
-    c = await BridgeClient.connect(bridge.port, token);
-    await c.request('subscribe', {});
+    ({ dir, bridge, c } = await startPairedBridge('mailmover-cutover-', { cutover: { intervalMs: 1000, dnsServer: dns.server } }));
   });
 
   afterAll(async () => {
