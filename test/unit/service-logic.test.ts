@@ -3,6 +3,7 @@ import { accountRunOptions, SYNC_UNREADABLE_RETRY_MS } from '../../bridge/servic
 import { planImport } from '../../bridge/service/account-import';
 import type { AccountRecord } from '../../bridge/service/accounts-repo';
 import { EMPTY_COUNTERS } from '../../bridge/service/accounts-repo';
+import { accountRecord, jobRecord } from '../support/service-records';
 import { backoffDelay } from '../../bridge/service/backoff';
 import type { JobRecord } from '../../bridge/service/jobs-repo';
 import { escapeCsvCell, reportCsv } from '../../bridge/service/report-csv';
@@ -13,51 +14,10 @@ import { isAllowedHost } from '../../bridge/server/guards';
 import { FloodGuard } from '../../bridge/server/flood-guard';
 import { defaultDataDir } from '../../bridge/cli/data-dir';
 
-const job = (intervalMinutes = 60, windowDays = 30): JobRecord => ({
-  id: 'job_test01',
-  status: 'active',
-  createdAt: '',
-  updatedAt: '',
-  spec: {
-    name: 'j',
-    source: { protocol: 'imap', host: 'imap.old.cn', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
-    sourceLogin: { kind: 'per-account' },
-    target: { host: 'imap.new.cn', port: 993, security: 'tls', allowPlaintext: false, insecureTls: false },
-    targetLogin: { kind: 'per-account' },
-    storage: 'mapped',
-    filters: { since: null, includeFolders: [], excludeFolders: [], deleted: 'copy' },
-    incremental: { intervalMinutes, windowDays },
-    concurrency: 2,
-    batchMessages: 200,
-    provider: null,
-    targetEpoch: 0,
-  },
-});
+const job = (intervalMinutes = 60, windowDays = 30): JobRecord => jobRecord('job_test01', { name: 'j', incremental: { intervalMinutes, windowDays } });
 
-const account = (over: Partial<AccountRecord> = {}): AccountRecord => ({
-  id: 'acc_test01',
-  jobId: 'job_test01',
-  source: 'a@old.cn',
-  target: 'a@new.cn',
-  mode: 'admin-with-passwords',
-  status: 'in_progress',
-  phase: 'copying',
-  sourceServer: null,
-  counters: EMPTY_COUNTERS,
-  error: null,
-  attempts: 1,
-  failures: 0,
-  nextRunAt: null,
-  startedAt: null,
-  firstPassDoneAt: null,
-  lastSyncAt: null,
-  syncUntil: null,
-  mailboxEpoch: 0,
-  warnings: null,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+const account = (over: Partial<AccountRecord> = {}): AccountRecord =>
+  accountRecord({ id: 'acc_test01', jobId: 'job_test01', source: 'a@old.cn', target: 'a@new.cn', phase: 'copying', attempts: 1, ...over });
 
 const NOW = Date.parse('2025-03-01T00:00:00Z');
 const done = { status: 'done' as const, error: null, counters: EMPTY_COUNTERS };

@@ -4,59 +4,17 @@
  * without giving it a place, host connections, or a first pass stopped for it.
  */
 import { describe, expect, it } from 'vitest';
-import { EMPTY_COUNTERS, type AccountRecord } from '../../bridge/service/accounts-repo';
+import type { AccountRecord } from '../../bridge/service/accounts-repo';
 import type { JobRecord } from '../../bridge/service/jobs-repo';
 import { mailboxPairKey } from '../../bridge/service/mailbox-pair';
 import { Scheduler, type Candidate } from '../../bridge/service/scheduler';
+import { accountRecord, jobRecord } from '../support/service-records';
 
 const server = (host: string, port = 993) => ({ host, port, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
 
-const job = (id: string, over: Partial<JobRecord['spec']> = {}): JobRecord => ({
-  id,
-  status: 'active',
-  createdAt: '',
-  updatedAt: '',
-  spec: {
-    name: id,
-    source: { protocol: 'imap', ...server('imap.old.cn') },
-    sourceLogin: { kind: 'per-account' },
-    target: server('imap.new.cn'),
-    targetLogin: { kind: 'per-account' },
-    storage: 'mapped',
-    filters: { since: null, includeFolders: [], excludeFolders: [], deleted: 'copy' },
-    incremental: { intervalMinutes: 60, windowDays: 30 },
-    concurrency: 2,
-    batchMessages: 200,
-    provider: null,
-    targetEpoch: 0,
-    ...over,
-  },
-});
+const job = (id: string, over: Partial<JobRecord['spec']> = {}): JobRecord => jobRecord(id, over);
 
-const account = (id: string, over: Partial<AccountRecord> = {}): AccountRecord => ({
-  id,
-  jobId: 'job_a',
-  source: 'li@old.cn',
-  target: 'li@new.cn',
-  mode: 'admin-with-passwords',
-  status: 'in_progress',
-  phase: 'queued',
-  sourceServer: null,
-  counters: EMPTY_COUNTERS,
-  error: null,
-  attempts: 0,
-  failures: 0,
-  nextRunAt: null,
-  startedAt: null,
-  firstPassDoneAt: null,
-  lastSyncAt: null,
-  syncUntil: null,
-  mailboxEpoch: 0,
-  warnings: null,
-  createdAt: '',
-  updatedAt: '',
-  ...over,
-});
+const account = (id: string, over: Partial<AccountRecord> = {}): AccountRecord => accountRecord({ id, jobId: 'job_a', source: 'li@old.cn', target: 'li@new.cn', ...over });
 
 describe('mailbox pair key', () => {
   const base = mailboxPairKey(job('job_a'), account('a1'));
