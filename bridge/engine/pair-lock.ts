@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { mailboxPairText } from '../../shared/csv/same-mailbox';
+import { pairLockKeys } from './pair-lock-keys';
 import { openDatabase } from './sqlite-native';
 
 /**
@@ -14,6 +15,8 @@ import { openDatabase } from './sqlite-native';
  * beside the bridge, two queue workers. Two runs of one pair at once both survey the target before
  * either APPENDs, and every new message arrives twice. Within one bridge the scheduler already
  * runs one pass per pair (bridge/service/mailbox-pair.ts, the same key text: mailboxPairText).
+ * Beside the pair as named, a run locks the pair at its servers' resolved addresses
+ * (pair-lock-keys.ts): two runs naming one server two ways (`localhost`, `127.0.0.1`) meet there.
  *
  * The lock is the operating system's: an exclusive SQLite transaction (`BEGIN EXCLUSIVE`, no
  * write) on an empty file per pair, which SQLite holds with fcntl() record locks (LockFileEx on
@@ -91,10 +94,13 @@ function ensureDir(dir: string): void {
   }
 }
 
-/** The file name of a pair's lock: a hash of the key text (no login in a name under /tmp). */
+/** The file name of a pair's lock as named: a hash of the key text (no login in a name under /tmp). */
 export function pairLockName(source: PairSide, target: PairSide): string {
-  return createHash('sha256').update(mailboxPairText(source, target)).digest('hex').slice(0, 32);
+  return lockNameOf(mailboxPairText(source, target));
 }
+
+/** The file name of one key text of a pair (pair-lock-keys.ts). */
+export const lockNameOf = (key: string): string => createHash('sha256').update(key).digest('hex').slice(0, 32);
 
 /** How often a held lock file's times are renewed (well inside any temp cleaner's age). */
 const TOUCH_EVERY_MS = 6 * 3600_000;
@@ -104,21 +110,85 @@ const sqliteCode = (err: unknown): string => String((err as { code?: unknown })?
 /**
  * Locks the pair, or says who holds it. Never waits: a run that finds its pair locked fails at
  * once (ALREADY_RUNNING) and is run again later.
+ *
+ * A pair is several files: the pair as named and the pair at its servers' addresses
+ * (pair-lock-keys.ts), so that two names of one server meet. All are try-locks, taken in the order
+ * of their file names, which every process uses: of two runs with files in common, the one that
+ * gets the first common file first gets them all (the other holds only files the first does not
+ * need, and lets them go), so two runs never refuse each other and nothing ever waits. The lock is
+ * held when every file is; on a refusal, or an error, the files taken so far are let go at once.
  */
-export async function acquirePairLock(source: PairSide, target: PairSide, opts: { dir?: string; now?: () => Date } = {}): Promise<PairLockAttempt> {
+export async function acquirePairLock(
+  source: PairSide,
+  target: PairSide,
+  opts: { dir?: string; now?: () => Date; keys?: (source: PairSide, target: PairSide) => Promise<string[]> } = {},
+): Promise<PairLockAttempt> {
   const dir = opts.dir ?? pairLockDir();
   ensureDir(dir);
-  const name = pairLockName(source, target);
-  const file = join(dir, `${name}.lock`);
-  const recordFile = join(dir, `${name}.json`);
-  const db = lockFile(file);
-  if (!db) return { ok: false, file, holder: await readHolder(recordFile) };
+  const named = pairLockName(source, target);
+  const keys = await (opts.keys ?? pairLockKeys)(source, target);
+  const names = [...new Set([named, ...keys.map(lockNameOf)])].sort();
   const record: PairLockRecord = {
     pid: process.pid,
     since: (opts.now?.() ?? new Date()).toISOString(),
     source: { host: source.host, port: source.port, user: source.user },
     target: { host: target.host, port: target.port, user: target.user },
   };
+  const held: HeldFile[] = [];
+  const releaseAll = (): void => {
+    for (const h of held.splice(0).reverse()) h.release();
+  };
+  try {
+    for (const name of names) {
+      const file = join(dir, `${name}.lock`);
+      const one = lockOne(file, join(dir, `${name}.json`), record);
+      if (!one) {
+        releaseAll();
+        return { ok: false, file, holder: await readHolder(join(dir, `${name}.json`)) };
+      }
+      held.push(one);
+    }
+  } catch (err) {
+    releaseAll();
+    throw err;
+  }
+  let locked = true;
+  // Temp cleaners age /tmp files (systemd-tmpfiles: 10 days; macOS: 3 days unaccessed): a lock
+  // file removed under a long first pass would let the next run lock a new file of its name.
+  const touch = setInterval(() => {
+    const now = new Date();
+    for (const h of held) {
+      try {
+        utimesSync(h.file, now, now);
+      } catch {
+        // gone or unreachable: nothing better to do than to keep the lock held
+      }
+    }
+  }, TOUCH_EVERY_MS);
+  touch.unref();
+  return {
+    ok: true,
+    lock: {
+      file: join(dir, `${named}.lock`),
+      release: () => {
+        if (!locked) return;
+        locked = false;
+        clearInterval(touch);
+        releaseAll();
+      },
+    },
+  };
+}
+
+interface HeldFile {
+  file: string;
+  release(): void;
+}
+
+/** Locks one file and writes its record beside it, or null when another holds it. */
+function lockOne(file: string, recordFile: string, record: PairLockRecord): HeldFile | null {
+  const db = lockFile(file);
+  if (!db) return null;
   try {
     const tmp = `${recordFile}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(record) + '\n', { mode: 0o600 });
@@ -126,34 +196,17 @@ export async function acquirePairLock(source: PairSide, target: PairSide, opts: 
   } catch {
     // The record only words another run's refusal; without it that run says the pair is locked, not by whom.
   }
-  let held = true;
-  // Temp cleaners age /tmp files (systemd-tmpfiles: 10 days; macOS: 3 days unaccessed): a lock
-  // file removed under a long first pass would let the next run lock a new file of its name.
-  const touch = setInterval(() => {
-    try {
-      const now = new Date();
-      utimesSync(file, now, now);
-    } catch {
-      // gone or unreachable: nothing better to do than to keep the lock held
-    }
-  }, TOUCH_EVERY_MS);
-  touch.unref();
   return {
-    ok: true,
-    lock: {
-      file,
-      release: () => {
-        if (!held) return;
-        held = false;
-        clearInterval(touch);
-        try {
-          rmSync(recordFile, { force: true });
-        } catch {
-          // Only the refusal's wording reads it; the lock itself must go whatever happens here.
-        } finally {
-          db.close();
-        }
-      },
+    file,
+    // The record goes first, while the lock still keeps others from writing theirs.
+    release: () => {
+      try {
+        rmSync(recordFile, { force: true });
+      } catch {
+        // Only the refusal's wording reads it; the lock itself must go whatever happens here.
+      } finally {
+        db.close();
+      }
     },
   };
 }

@@ -9,12 +9,17 @@ interface Server {
 
 /**
  * Lookups of the last minutes, per host: each pass of a service account whose logins are the same
- * on both sides asks (every sync of a window), and a slow resolver would delay every start.
+ * on both sides asks (every sync of a window), every run's pair lock asks (pair-lock-keys.ts), and
+ * a slow resolver would delay every start.
  */
 const recent = new Map<string, { at: number; addresses: Promise<string[]> }>();
 const REMEMBER_MS = 10 * 60_000;
 
-function addresses(host: string): Promise<string[]> {
+/**
+ * The host's addresses, normalised (one IPv4 form, the IPv6 loopback as 127.0.0.1), from a
+ * lookup of the last minutes; none when the name does not resolve.
+ */
+export function serverAddresses(host: string): Promise<string[]> {
   const key = host.toLowerCase();
   const hit = recent.get(key);
   if (hit && Date.now() - hit.at < REMEMBER_MS) return hit.addresses;
@@ -49,6 +54,6 @@ export async function isSameServer(a: Server, b: Server): Promise<boolean> {
   if (sameServer(a, b)) return true;
   if (a.port !== b.port && !(MAIL_PORTS.has(a.port) && MAIL_PORTS.has(b.port))) return false;
   if (a.host.toLowerCase() === b.host.toLowerCase()) return true;
-  const [x, y] = await Promise.all([addresses(a.host), addresses(b.host)]);
+  const [x, y] = await Promise.all([serverAddresses(a.host), serverAddresses(b.host)]);
   return x.some((address) => y.includes(address));
 }

@@ -6,6 +6,7 @@ import { describeEndpoint, endpointProtocol, type Endpoint } from '../engine/end
 import type { ClusterKey } from './cluster-key';
 import { listWorkers, type WorkerRecord } from './heartbeat';
 import { accountKey } from '../engine/account-job';
+import { legacyQueueJobId } from './account-identity';
 import { handoverAuthentic, handoverMac, sealSecrets, serversBinding, type HandedState } from './payload-crypto';
 import { clearStop, requestStop } from './stop-requests';
 import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobId, accountJobOptions } from './queue-config';
@@ -29,7 +30,7 @@ export type AccountOutcome =
   | { jobId: string; kind: 'failed'; reason: string };
 
 export interface EnqueueRequest {
-  /** The account's identity: same key, same job id, never two runs at once. */
+  /** The account's identity (account-identity.ts queueIdentity): same key, same job id, never two runs at once. */
   accountKey: string;
   job: AccountJob;
   /** Source connections at most to the source host over all workers together. */
@@ -101,9 +102,14 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
     return new AccountQueue(queue, events, redis, key);
   }
 
-  /** Queues the account unless a job for it is waiting or running; a finished one is replaced. */
+  /**
+   * Queues the account unless a job for it is waiting or running; a finished one is replaced. A job
+   * an earlier build queued for it under its former id (account-identity.ts) is followed too.
+   */
   async enqueue(req: EnqueueRequest): Promise<Enqueued> {
     const jobId = accountJobId(req.accountKey);
+    const legacyId = legacyQueueJobId(req.job);
+    if (legacyId !== jobId && (await this.unfinished(legacyId))) return { jobId: legacyId, state: 'already' };
     const existing = await this.queue.getJob(jobId);
     if (existing) {
       const state = await existing.getState();
@@ -134,6 +140,14 @@ export class AccountQueue extends EventEmitter<AccountQueueEvents> {
     const stored = await this.queue.getJob(jobId);
     const mine = (stored?.data as AccountJobPayload | undefined)?.sealed.iv === payload.sealed.iv;
     return { jobId, state: mine ? 'queued' : 'already' };
+  }
+
+  /** Whether a job is under `jobId` and has not ended (waiting, delayed, running). */
+  private async unfinished(jobId: string): Promise<boolean> {
+    const job = await this.queue.getJob(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    return state !== 'completed' && state !== 'failed' && state !== 'unknown';
   }
 
   /** Whether a worker's handover for the account's next pass was made under this cluster key for this job (payload-crypto.ts). */

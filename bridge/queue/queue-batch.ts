@@ -8,8 +8,8 @@ import { parseMigrateOptions } from '../cli/migrate-command';
 import { ProgressOutput } from '../cli/progress-output';
 import { describeEndpoint } from '../engine/endpoint';
 import { notRunResult, type AccountJob } from '../engine/migrate';
-import { accountKey } from '../engine/migrate-account';
 import { AccountQueue, type AccountOutcome } from './account-queue';
+import { queueIdentity } from './account-identity';
 import { ClusterKeyError, loadClusterKey } from './cluster-key';
 import { RedisUrlError, describeRedis, parseRedisUrl } from './redis-url';
 import { QueueCaError, queueCaFile, withQueueCa } from './queue-ca';
@@ -74,7 +74,7 @@ export async function runQueueMigrate(
     const waits: Array<Promise<AccountOutcome>> = [];
     for (const job of jobs) {
       const label = `${describeEndpoint(job.source)} -> ${describeEndpoint(job.target)}`;
-      const queued = await accounts.enqueue({ accountKey: accountKey(job), job, hostConnections: q.data.hostConnections });
+      const queued = await accounts.enqueue({ accountKey: queueIdentity(job), job, hostConnections: q.data.hostConnections });
       labels.set(queued.jobId, label);
       if (queued.state === 'already') progress.line(`${label} is already queued or running in the cluster; following that run instead of queueing it again`);
       waits.push(accounts.waitFor(queued.jobId));

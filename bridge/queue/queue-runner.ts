@@ -8,6 +8,7 @@ import type { AccountOutcome, AccountQueue } from './account-queue';
 import type { InflightStore } from './inflight-store';
 import type { QueueAccountResult, QueueProgress } from './protocol';
 import { accountJobId } from './queue-config';
+import { legacyQueueJobId, queueIdentity } from './account-identity';
 import { handedCheckpoints, handedReopened } from './handed-checkpoints';
 import { handedPop3 } from './handed-pop3';
 import { storeVerifyRecord } from './verify-record';
@@ -40,10 +41,11 @@ const GONE = 'no longer in the queue';
 /**
  * The queue key of an account: its two mailboxes (without the service's checkpoint key), as
  * `migrate --queue` keys them, so the job id is the same for every coordinator and CLI batch
- * on the Redis: an account is never run twice at once anywhere in the cluster.
+ * on the Redis: an account is never run twice at once anywhere in the cluster
+ * (account-identity.ts: hosts and logins in any case).
  */
 export function queueKeyOf(job: AccountJob): string {
-  return accountKey({ ...job, stateKey: undefined });
+  return queueIdentity(job);
 }
 
 interface Follower {
@@ -80,33 +82,36 @@ export class QueueRunner implements AccountRunner {
   async run(request: PassRequest, callbacks: PassCallbacks, signal: AbortSignal): Promise<AccountResult> {
     const { accountId, job } = request;
     const jobId = accountJobId(queueKeyOf(job));
+    // The id the pass is followed under: jobId, or the id an earlier build queued it under.
+    const followed = { jobId, legacyId: legacyQueueJobId(job) };
     const log = this.o.log.child({ accountId, queueJobId: jobId });
     let last: AccountProgress | undefined;
     const noteWorker = (worker: string) => {
       if (this.o.inflight.setWorker(accountId, worker)) callbacks.onWorker?.(worker);
     };
-    this.followers.set(jobId, {
+    const follower: Follower = {
       onProgress: (p) => {
         noteWorker(p.worker);
         last = p.progress;
         callbacks.onProgress(p.progress);
       },
-      onActive: () => void this.o.queue.workerOf(jobId).then((w) => w && noteWorker(w), () => undefined),
-    });
+      onActive: () => void this.o.queue.workerOf(followed.jobId).then((w) => w && noteWorker(w), () => undefined),
+    };
+    for (const id of [jobId, followed.legacyId]) this.followers.set(id, follower);
     try {
       if (signal.aborted) return cancelled(job, last, 'stopped before it was queued');
       const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
-      const outcome = await Promise.race([this.follow(accountId, job, jobId, log), aborted]);
-      if (outcome === 'aborted') return await this.stop(accountId, job, jobId, last, log);
+      const outcome = await Promise.race([this.follow(accountId, job, followed, log), aborted]);
+      if (outcome === 'aborted') return await this.stop(accountId, job, followed.jobId, last, log);
       this.o.inflight.clearPending(accountId);
       if (outcome.kind === 'result') {
         noteWorker(outcome.value.worker);
-        return this.collect(job, outcome.value, log);
+        return this.collect(job, outcome.jobId, outcome.value, log);
       }
       log.warn(`the queued pass failed: ${outcome.reason}`);
       return failed(job, last, 'CONFIG_INVALID', outcome.reason);
     } finally {
-      this.followers.delete(jobId);
+      for (const id of [jobId, followed.legacyId]) if (this.followers.get(id) === follower) this.followers.delete(id);
     }
   }
 
@@ -132,10 +137,11 @@ export class QueueRunner implements AccountRunner {
   }
 
   /** A worker's result, its records for verify kept first (the verify after a first pass starts as soon as this returns). */
-  private collect(job: AccountJob, value: QueueAccountResult, log: Logger): AccountResult {
+  private collect(job: AccountJob, jobId: string, value: QueueAccountResult, log: Logger): AccountResult {
     if (value.recorded && this.o.verifyStore) {
       let recorded = value.recorded;
-      if (!this.o.queue.handoverAuthentic(accountJobId(queueKeyOf(job)), accountKey(job), recorded, recorded.handoverMac)) {
+      // Under the id the pass ran as: the worker bound its MAC to that job.
+      if (!this.o.queue.handoverAuthentic(jobId, accountKey(job), recorded, recorded.handoverMac)) {
         // Altered in Redis, or from a worker of an earlier build: the next pass goes without it
         // (with what was kept before, or none) rather than with a checkpoint nobody vouches for.
         log.warn("the worker's checkpoints for the account's next pass do not authenticate under the cluster key; not kept");
@@ -150,11 +156,17 @@ export class QueueRunner implements AccountRunner {
     return value.result;
   }
 
-  /** Enqueues the pass, or follows the one queued earlier and not collected yet. */
-  private async follow(accountId: string, job: AccountJob, jobId: string, log: Logger): Promise<AccountOutcome> {
+  /**
+   * Enqueues the pass, or follows the one queued earlier and not collected yet (also under the id
+   * an earlier build of this coordinator gave it); `followed.jobId` is set to the id followed.
+   */
+  private async follow(accountId: string, job: AccountJob, followed: { jobId: string; legacyId: string }, log: Logger): Promise<AccountOutcome> {
     const { queue, inflight } = this.o;
+    const { jobId } = followed;
     const pending = inflight.pending(accountId);
-    if (pending && pending !== jobId) {
+    // The account's id, or its former one: queued by this coordinator before its update, the same pass.
+    const ours = pending === jobId || pending === followed.legacyId;
+    if (pending && !ours) {
       // Queued for other mailbox settings (a server change): never two passes of one account at once.
       if ((await queue.cancel(pending)) === 0) {
         log.info('waiting for the pass queued with the previous server settings to end on its worker');
@@ -162,16 +174,18 @@ export class QueueRunner implements AccountRunner {
       }
       inflight.clearPending(accountId);
     } else if (pending) {
-      const outcome = await queue.waitFor(jobId);
+      followed.jobId = pending;
+      const outcome = await queue.waitFor(pending);
       if (!(outcome.kind === 'failed' && outcome.reason.includes(GONE))) return outcome;
       log.info('the pass queued earlier is no longer in the queue; queuing it again');
+      followed.jobId = jobId;
       inflight.clearPending(accountId);
     }
     for (let attempt = 1; ; attempt++) {
       const checkpoints = this.o.verifyStore ? handedCheckpoints(this.o.verifyStore, accountKey(job)) : undefined;
       const reopened = this.o.verifyStore ? handedReopened(this.o.verifyStore, accountKey(job)) : undefined;
       const pop3 = this.o.verifyStore ? handedPop3(this.o.verifyStore, accountKey(job)) : undefined;
-      const { state } = await queue.enqueue({
+      const queued = await queue.enqueue({
         accountKey: queueKeyOf(job),
         job: everyRunTriesUnreadable(job),
         hostConnections: this.o.hostConnections,
@@ -179,9 +193,11 @@ export class QueueRunner implements AccountRunner {
         ...(reopened?.length ? { reopened } : {}),
         ...(pop3 ? { pop3 } : {}),
       });
-      inflight.setPending(accountId, jobId);
-      log.info(state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
-      const outcome = await queue.waitFor(jobId);
+      // Another id than ours: a pass an earlier build queued for the account, followed to its end.
+      followed.jobId = queued.jobId;
+      inflight.setPending(accountId, queued.jobId);
+      log.info(queued.state === 'queued' ? 'pass queued for the workers' : 'a pass of this account is already queued or running (another coordinator or batch): following it');
+      const outcome = await queue.waitFor(queued.jobId);
       // Someone else took the job out while it waited (another coordinator's pause): this account still wants its pass.
       if (!(outcome.kind === 'failed' && outcome.reason.includes(GONE)) || attempt >= 3) return outcome;
       log.info('the queued pass was taken out of the queue by someone else; queuing it again');
@@ -206,7 +222,7 @@ export class QueueRunner implements AccountRunner {
     if (outcome) {
       this.o.inflight.clearPending(accountId);
       log.info('the pass ended on its worker after the stop request');
-      return outcome.kind === 'result' ? this.collect(job, outcome.value, log) : cancelled(job, last, 'stopped on its worker');
+      return outcome.kind === 'result' ? this.collect(job, outcome.jobId, outcome.value, log) : cancelled(job, last, 'stopped on its worker');
     }
     log.warn(`the worker (${this.workerOf(accountId) ?? 'unknown'}) did not stop the pass within ${(this.o.stopWaitMs ?? STOP_WAIT_MS) / 1000} s (an older version?); it finishes there and its result is collected on the account's next pass`);
     return cancelled(job, last, 'stopped here; the pass finishes on its worker');

@@ -26,11 +26,12 @@ export class WorkerStats {
     this.last.set(jobId, { messages: p.messagesCopied, bytes: p.bytesCopied });
   }
 
-  finish(jobId: string, ok: boolean): void {
+  /** A pass ended: done, failed, or refused for now and queued again (ALREADY_RUNNING), which counts as neither. */
+  finish(jobId: string, end: 'done' | 'failed' | 'retried-later'): void {
     this.running.delete(jobId);
     this.last.delete(jobId);
-    if (ok) this.accountsDone++;
-    else this.accountsFailed++;
+    if (end === 'done') this.accountsDone++;
+    else if (end === 'failed') this.accountsFailed++;
   }
 
   /** Per-second rates over the last minute of samples (one sample per heartbeat). */

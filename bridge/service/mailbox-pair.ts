@@ -16,6 +16,14 @@ import { sourceServerOf } from './secret-binding';
  * host case-insensitive with the port, login case-insensitive in one Unicode form): a login
  * written in other letters is the same mailbox to the server.
  *
+ * Not by address: two accounts naming one server two ways (`localhost` and `127.0.0.1`, two names
+ * of one provider) get two keys here and may both start; the engine's lock also holds the pair at
+ * its servers' addresses (pair-lock-keys.ts), so the later one is refused as ALREADY_RUNNING before
+ * any login and asked again in a few minutes without counting as a failure (run-outcome.ts). The
+ * scheduler's key stays a plain text: it is computed for every candidate at every look for work,
+ * where a DNS lookup has no place, and a key that changed with the resolver's answer would let two
+ * passes of one account run at once when the answer changes under a running pass.
+ *
  * Not the target alone: two sources into one target (a merge, or unified storage with each
  * source under its own folder) plan different source messages, so their passes do not double
  * each other (a message held by both sources may then arrive once per source instead of once:

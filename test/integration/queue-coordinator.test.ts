@@ -26,7 +26,8 @@ import { startLatencyProxy } from '../../bench/latency-proxy';
 import { writeNewClusterKey, loadClusterKey } from '../../bridge/queue/cluster-key';
 import { startQueueWorker, type QueueWorkerHandle } from '../../bridge/queue/queue-worker';
 import { parseRedisUrl, redisConnectionOptions } from '../../bridge/queue/redis-url';
-import { ACCOUNTS_QUEUE, QUEUE_PREFIX, accountJobId } from '../../bridge/queue/queue-config';
+import { ACCOUNTS_QUEUE, QUEUE_PREFIX } from '../../bridge/queue/queue-config';
+import { queueJobId } from '../../bridge/queue/account-identity';
 import type { AccountView } from '../../shared/protocol/account';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { readFolder, seedFolder } from '../harness/mailbox';
@@ -203,7 +204,7 @@ describe('queue mode: the bridge as coordinator', () => {
     await bridge.close();
     // While it is down: account 8's pass is taken out of the queue (by an admin, or lost).
     const jobs = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
-    const gone = accountJobId(`${src(8).user}@127.0.0.1:${source.imapPort} -> ${tgt(8).user}@127.0.0.1:${target.imapPort}`);
+    const gone = queueJobId({ source: { host: '127.0.0.1', port: source.imapPort, user: src(8).user }, target: { host: '127.0.0.1', port: target.imapPort, user: tgt(8).user } });
     for (let tries = 0; (await jobs.remove(gone)) === 0 && tries < 100; tries++) await new Promise((r) => setTimeout(r, 200));
     expect(await jobs.getJob(gone)).toBeUndefined();
     await jobs.close();
@@ -274,7 +275,7 @@ describe('queue mode: the bridge as coordinator', () => {
     await paused;
     // The pass ends on the worker too (its job leaves 'active' within seconds), not only in the bridge.
     const jobs = new Queue(ACCOUNTS_QUEUE, { connection: redisConnectionOptions(parseRedisUrl(redis.url)), prefix: QUEUE_PREFIX });
-    const queueJob = await jobs.getJob(accountJobId(`${src(13).user}@127.0.0.1:${source.imapPort} -> ${tgt(13).user}@127.0.0.1:${link.port}`));
+    const queueJob = await jobs.getJob(queueJobId({ source: { host: '127.0.0.1', port: source.imapPort, user: src(13).user }, target: { host: '127.0.0.1', port: link.port, user: tgt(13).user } }));
     const pausedAt = Date.now();
     while ((await queueJob?.getState()) === 'active' && Date.now() - pausedAt < 15_000) await new Promise((r) => setTimeout(r, 200));
     expect(await queueJob?.getState()).not.toBe('active');

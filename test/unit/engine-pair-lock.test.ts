@@ -13,7 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { acquirePairLock, pairLockDir, pairLockName, PairLockDirError, PairLockRecordSchema, type PairSide } from '../../bridge/engine/pair-lock';
+import { acquirePairLock, lockNameOf, pairLockDir, pairLockName, PairLockDirError, PairLockRecordSchema, type PairSide } from '../../bridge/engine/pair-lock';
+import { addressPairText } from '../../bridge/engine/pair-lock-keys';
+import { mailboxPairText } from '../../shared/csv/same-mailbox';
 import { migrate } from '../../bridge/engine/migrate';
 import type { Endpoint } from '../../bridge/engine/endpoint';
 import { REPO_ROOT } from '../support/cli-runner';
@@ -120,6 +122,36 @@ describe('the mailbox pair lock, between processes', () => {
     expect(shouting.attempt).toMatchObject({ ok: false, holder: { pid: a.pid } });
     expect(starttls.attempt).toMatchObject({ ok: false, holder: { pid: a.pid } });
     expect([otherTarget, otherSource, otherPort].map((h) => h.attempt.ok)).toEqual([true, true, true]);
+  });
+
+  it('one server named localhost by one process and 127.0.0.1 by the other is one pair; the refused one lets go of every file it took', async () => {
+    const named = (host: string): { source: PairSide; target: PairSide } => ({ source: { host, port: 993, user: `alias${n}@old.example` }, target: { host, port: 143, user: `alias${n}@new.example` } });
+    // Logins for which 127.0.0.1's own file comes before the address file in the locking order: the
+    // refused process has then taken one file before it meets the held one, and must let it go.
+    const first = (): boolean => {
+      const p = named('127.0.0.1');
+      return lockNameOf(mailboxPairText(p.source, p.target)) < lockNameOf(addressPairText(p.source, p.target));
+    };
+    do n++;
+    while (!first());
+    const a = await holder(named('localhost').source, named('localhost').target, dir);
+    expect(a.attempt.ok).toBe(true);
+    const b = await holder(named('127.0.0.1').source, named('127.0.0.1').target, dir);
+    expect(b.attempt).toMatchObject({ ok: false, holder: { pid: a.pid, source: { host: 'localhost' } } });
+    // Another address is another server: not held back.
+    const other = await holder(named('127.0.0.2').source, named('127.0.0.2').target, dir);
+    expect(other.attempt.ok).toBe(true);
+    // An unresolvable name still locks (its name alone): a resolver failure never blocks a run.
+    const unresolved = await holder(named('no-such-host.invalid').source, named('no-such-host.invalid').target, dir);
+    expect(unresolved.attempt.ok).toBe(true);
+    a.send('release');
+    expect(await a.next()).toBe('released');
+    // b, still running, was refused: it holds none of the pair's files, so the pair is free under either name.
+    const c = await holder(named('127.0.0.1').source, named('127.0.0.1').target, dir);
+    expect(c.attempt.ok).toBe(true);
+    c.send('release');
+    expect(await c.next()).toBe('released');
+    expect((await holder(named('localhost').source, named('localhost').target, dir)).attempt.ok).toBe(true);
   });
 
   it('a holder killed with -9 leaves no lock behind: the next process takes it, and its record replaces the dead one', async () => {

@@ -10,6 +10,7 @@ import { InflightStore } from '../../bridge/queue/inflight-store';
 import { accountJobId } from '../../bridge/queue/queue-config';
 import { QUEUE_PROTOCOL_VERSION } from '../../bridge/queue/protocol';
 import { QueueRunner, queueKeyOf } from '../../bridge/queue/queue-runner';
+import { legacyQueueJobId } from '../../bridge/queue/account-identity';
 import type { Logger } from '../../bridge/service/logger';
 
 /**
@@ -100,7 +101,8 @@ describe('QueueRunner', () => {
     const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, new AbortController().signal);
     await tick();
     expect(t.queue.enqueued).toHaveLength(1);
-    expect(t.queue.enqueued[0]).toMatchObject({ accountKey: 'a@old.example.com@old.example.com:993 -> a@new.example.com@new.example.com:993', hostConnections: 6 });
+    // The mailboxes as the pair lock compares them (account-identity.ts), not as written.
+    expect(t.queue.enqueued[0]).toMatchObject({ accountKey: '["old.example.com","mail","a@old.example.com","new.example.com","mail","a@new.example.com"]', hostConnections: 6 });
     expect(t.queue.enqueued[0]!.job.stateKey).toBe('account:acc-1');
     t.queue.emit('progress', JOB_ID, { worker: 'w2', progress: { messagesCopied: 3 } });
     t.queue.emit('progress', 'acct-other', { worker: 'w9', progress: { messagesCopied: 99 } });
@@ -197,6 +199,25 @@ describe('QueueRunner', () => {
     expect(lost.queue.enqueued).toHaveLength(1);
     lost.queue.finish(JOB_ID, { jobId: JOB_ID, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w1', result: result(1) } });
     expect((await requeued).status).toBe('done');
+  });
+
+  it("a pass this coordinator queued before its update, under the account's former id, is followed to its end and collected, not queued again", async () => {
+    const t = setup();
+    const former = legacyQueueJobId(job);
+    expect(former).not.toBe(JOB_ID);
+    t.inflight.setPending('acc-1', former);
+    t.queue.state.set(former, 'active');
+    const run = t.runner.run({ accountId: 'acc-1', job }, t.callbacks, new AbortController().signal);
+    await tick();
+    expect(t.queue.enqueued).toHaveLength(0);
+    expect(t.queue.cancelled).toEqual([]);
+    // Its progress reaches the account too.
+    t.queue.emit('progress', former, { worker: 'w4', progress: { messagesCopied: 6 } });
+    t.queue.finish(former, { jobId: former, kind: 'result', value: { protocol: QUEUE_PROTOCOL_VERSION, worker: 'w4', result: result(7) } });
+    expect((await run).messagesCopied).toBe(7);
+    expect(t.progress).toEqual([6]);
+    expect(t.queue.enqueued).toHaveLength(0);
+    expect(t.inflight.pending('acc-1')).toBeUndefined();
   });
 
   it('a pass queued for the previous server settings ends before the new one is queued', async () => {
