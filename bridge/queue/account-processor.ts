@@ -1,10 +1,9 @@
-import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { AccountResult } from '../../shared/migration';
 import type { ByteBudget } from '../engine/byte-budget';
 import { accountKey } from '../engine/account-job';
 import { endpointProtocol } from '../engine/endpoint';
 import { migrate, type AccountJob } from '../engine/migrate';
-import { alreadyRunningRetryAt } from '../service/already-running-retry';
 import type { StateStore } from '../engine/state-store';
 import type { ClusterKey } from './cluster-key';
 import { adoptCheckpoints } from './handed-checkpoints';
@@ -110,7 +109,7 @@ export async function processAccountJob(
   const holder = `${deps.workerName}/${jobId}`;
   const sourceHost = payload.source.host;
   deps.stats.start(jobId, payload.label);
-  let end: 'done' | 'failed' | 'retried-later' = 'failed';
+  let end: 'done' | 'failed' | 'refused' = 'failed';
   try {
     const connections = await acquireHostConnections(
       deps.caps,
@@ -124,18 +123,14 @@ export async function processAccountJob(
     const pop3 = endpointProtocol(payload.source) === 'pop3';
     const handed = pop3 && payload.pop3 ? handedPop3Of(deps, payload, accountKey(engineJob)) : undefined;
     const progress = new ProgressForwarder(job, deps.workerName, (p) => deps.stats.progress(jobId, p.progress));
-    // A pass's 'failed' progress waits for its result: a refusal tried again later is no failure to show.
-    let failedProgress: QueueProgress['progress'] | undefined;
     const result = await migrate({ ...engineJob, options: { ...engineJob.options, concurrency: connections } }, deps.store, {
       signal,
       halt: halt.signal,
       budget: deps.budget,
       ...(handed ? { handed } : {}),
-      onProgress: (p) => (p.phase === 'failed' ? (failedProgress = p) : progress.push(p)),
+      onProgress: (p) => progress.push(p),
       onRetry: (err, attempt, delay) => deps.log(scrub(`Retry ${attempt} for ${payload.label} in ${delay} ms: [${err.code}] ${err.message}`, secrets)),
     });
-    const retryLater = result.error?.code === 'ALREADY_RUNNING' && !!token && !leaseLost() && !lockLost?.aborted && !deps.shutdown.aborted;
-    if (failedProgress && !retryLater) progress.push(failedProgress);
     await progress.flush();
     const scrubbed = scrubResult(result, secrets);
     const recorded = recordForVerify(deps, jobId, accountKey(engineJob), scrubbed, pop3 ? { handed, deleted: payload.options.deleted } : undefined, secrets);
@@ -155,18 +150,16 @@ export async function processAccountJob(
       deps.log(`Handed ${payload.label} back to the queue (worker stopping)`);
       throw new WaitingError();
     }
-    if (retryLater) {
-      // Another process of this machine (a command-line run, a cron job) holds the pair: not a
-      // failure of the account, which must neither fail its batch nor be dropped. The job waits in
-      // the queue, under its id (so nothing queues the account again meanwhile), as the service
-      // waits before asking again, and any worker takes it then.
-      const at = alreadyRunningRetryAt(Date.now());
-      deps.log(`Not run now: ${scrub(result.error!.message, secrets)} The account is queued again for ${new Date(at).toISOString()} (not a failed pass).`);
-      await job.moveToDelayed(at, token);
-      end = 'retried-later';
-      throw new DelayedError();
-    }
     const ok = result.status === 'done';
+    if (result.error?.code === 'ALREADY_RUNNING') {
+      // Another process of this machine (a command-line run, a cron job) holds the pair: no failure
+      // of the account nor of this worker. The result goes back as it is: the bridge that queued the
+      // pass asks again in a few minutes with the reason on the account's row (run-outcome.ts), a
+      // command-line batch reports it as a run beside another does without a queue.
+      end = 'refused';
+      deps.log(`Not run now ${payload.label}: ${scrub(result.error.message, secrets)}`);
+      return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
+    }
     end = ok ? 'done' : 'failed';
     deps.log(
       `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already there, ${result.messagesSkipped} skipped` +
@@ -174,7 +167,7 @@ export async function processAccountJob(
     );
     return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };
   } catch (err) {
-    if (err instanceof WaitingError || err instanceof UnrecoverableError || err instanceof DelayedError) throw err;
+    if (err instanceof WaitingError || err instanceof UnrecoverableError) throw err;
     if (leaseLost()) {
       deps.log(`Lost the lock on ${payload.label} before it started; the queue hands it to a worker again`);
       throw await handBack(job, token);

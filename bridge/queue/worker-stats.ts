@@ -26,8 +26,8 @@ export class WorkerStats {
     this.last.set(jobId, { messages: p.messagesCopied, bytes: p.bytesCopied });
   }
 
-  /** A pass ended: done, failed, or refused for now and queued again (ALREADY_RUNNING), which counts as neither. */
-  finish(jobId: string, end: 'done' | 'failed' | 'retried-later'): void {
+  /** A pass ended: done, failed, or refused because another process of the machine copies its pair (ALREADY_RUNNING), which counts as neither. */
+  finish(jobId: string, end: 'done' | 'failed' | 'refused'): void {
     this.running.delete(jobId);
     this.last.delete(jobId);
     if (end === 'done') this.accountsDone++;

@@ -2,7 +2,6 @@ import { REMEDIES, type ErrorInfo } from '../../shared/errors';
 import type { AccountProgress, AccountResult } from '../../shared/migration';
 import type { AccountCounters } from '../../shared/protocol/account';
 import type { AccountPatch, AccountRecord } from './accounts-repo';
-import { alreadyRunningRetryAt } from './already-running-retry';
 import { backoffDelay } from './backoff';
 import type { JobRecord } from './jobs-repo';
 import type { StopReason } from './scheduler';
@@ -147,7 +146,7 @@ export function decideOutcome(opts: {
     // failure of this account, which must not fail for good behind a first pass of hours, nor wait
     // an hour of back-off after it ended. Asked again every few minutes, its failure count untouched.
     return {
-      patch: { phase: 'waiting-retry', error: classified(error), counters: end.counters, nextRunAt: alreadyRunningRetryAt(now, opts.random) },
+      patch: { phase: 'waiting-retry', error: classified(error), counters: end.counters, nextRunAt: now + ALREADY_RUNNING_RETRY_MS + Math.round((opts.random ?? Math.random)() * ALREADY_RUNNING_RETRY_MS) },
       deleteCredentials: false,
     };
   }
@@ -167,7 +166,8 @@ export function decideOutcome(opts: {
   return { patch: { status: 'failed', phase: null, error: classified(error), failures, counters: end.counters, nextRunAt: null }, deleteCredentials: false };
 }
 
-export { ALREADY_RUNNING_RETRY_MS } from './already-running-retry';
+/** The wait before a pass refused as ALREADY_RUNNING is tried again (plus up to as much again, at random). */
+export const ALREADY_RUNNING_RETRY_MS = 2 * 60_000;
 
 /** The end of an account's sync window: the reopen's (syncUntil), or `windowDays` after the first pass. */
 function windowEndOf(syncUntil: number | null, firstPassDoneAt: string, windowDays: number): number {
