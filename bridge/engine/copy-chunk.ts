@@ -1,6 +1,9 @@
 import type { ImapFlow } from 'imapflow';
 import type { MigrationOptions } from '../../shared/migration';
 import { appendMessages, type AppendOutcome } from './append-messages';
+import { bodyHash, hasMessageId } from './body-hash';
+import type { FetchedMessage } from './fetched-message';
+import { headerBlock } from './pop3/headers';
 import type { AppendItem } from './append-batch';
 import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
@@ -43,6 +46,19 @@ function judgedOnTheCall(err: unknown, lastChance: boolean | undefined): boolean
 export const sendAloneKey = (folder: string, uid: number): string => `${folder}\n${uid}`;
 
 /**
+ * The row of a copy. Where the target did not say where it stored it (no UIDPLUS) and the
+ * message has no Message-ID, with its body hash: a later survey finds the copy by fingerprint,
+ * which a look-alike may share, and tells the two apart by it (unplaced-copies.ts). The body is
+ * in memory here; hashing it costs no read.
+ */
+function copiedRecord(m: FetchedMessage, targetUid: number | null): MessageRecord {
+  const { uid, fingerprint, size } = m;
+  const raw = m.item.raw;
+  if (targetUid !== null || hasMessageId(headerBlock(raw))) return { uid, fingerprint, outcome: 'copied', targetUid, size };
+  return { uid, fingerprint, outcome: 'copied', targetUid, size, bodyHash: bodyHash(raw) };
+}
+
+/**
  * The target half of copying a chunk, the same for every source: APPENDs the fetched
  * bodies (appendMessages: MULTIAPPEND, one by one after a refusal), records every
  * outcome as a row, and reads the copies back for changes the target made. Connection
@@ -69,8 +85,7 @@ export async function appendFetched(
         run.target,
         items.map((i) => i.item),
         (i, targetUid) => {
-          const { uid, fingerprint, size } = items[i]!;
-          storedSoFar.push({ uid, fingerprint, outcome: 'copied', targetUid, size });
+          storedSoFar.push(copiedRecord(items[i]!, targetUid));
         },
         (i, reason) => {
           const { uid, fingerprint, size, note } = items[i]!;
@@ -107,13 +122,10 @@ export async function appendFetched(
     run.settle([...fetched.settled, ...storedSoFar]);
     throw err;
   }
-  items.forEach(({ uid, fingerprint, size, note }, i) => {
+  items.forEach((m, i) => {
+    const { uid, fingerprint, size, note } = m;
     const r = outcomes[i]!;
-    records.push(
-      'reason' in r
-        ? { uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${r.reason} (${note})` : r.reason }
-        : { uid, fingerprint, outcome: 'copied', targetUid: r.targetUid, size },
-    );
+    records.push('reason' in r ? { uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${r.reason} (${note})` : r.reason } : copiedRecord(m, r.targetUid));
   });
   run.settle(records);
   // After settling: what the target stored is ours whatever this read-back meets.

@@ -92,6 +92,16 @@ export class FingerprintIndex {
     return undefined;
   }
 
+  /** Unclaimed occurrences with this rewrite-tolerant fingerprint, in the order added (lowest UID first), left in place. */
+  candidates(fp: string): number[] {
+    return (this.byLoose.get(fp) ?? []).filter((u) => !this.taken.has(u));
+  }
+
+  /** Takes this occurrence (a UID the index holds, as candidates() gave it); undefined when it was taken already. */
+  takeUid(uid: number): number | undefined {
+    return this.taken.has(uid) ? undefined : this.claim(uid);
+  }
+
   private claim(uid: number | undefined): number | undefined {
     if (uid !== undefined) {
       this.taken.add(uid);

@@ -7,6 +7,7 @@ import { headerBlock, messageExactFingerprint } from './pop3/headers';
 import type { MessageRecord, StateStore } from './state-store';
 import { StoredTargetSurvey } from './target-survey';
 import { bodyHash, hasMessageId } from './body-hash';
+import type { ByteBudget } from './byte-budget';
 import { matchByContent } from './content-match';
 
 /**
@@ -48,7 +49,22 @@ export async function recheckHeld(
   store: StateStore,
   account: string,
   run: FolderRun,
-  opts: { passStart: number; lateAppendMs: number; fromUid: number | undefined; signal?: AbortSignal; lastChance?: boolean; sendAlone?: Set<string>; /** Bytes one FETCH of target bodies reads at most (content-match.ts). */ batchBytes?: number },
+  opts: {
+    passStart: number;
+    lateAppendMs: number;
+    fromUid: number | undefined;
+    signal?: AbortSignal;
+    lastChance?: boolean;
+    sendAlone?: Set<string>;
+    /** Bytes one FETCH of target bodies reads at most (content-match.ts). */
+    batchBytes?: number;
+    /**
+     * The pass's byte budget. Target bodies read to confirm a match (content-match.ts,
+     * unplaced-copies.ts) are held under it, as a plan's are: a folder with many held
+     * messages and many look-alikes on the target holds no more than the budget allows.
+     */
+    budget?: ByteBudget;
+  },
 ): Promise<void> {
   run.recheckStarted = true;
   // lateAppendMs after the later of: the pass's start (after the cut), and the moment the
@@ -63,7 +79,8 @@ export async function recheckHeld(
   // What is sent from here on is sent by this pass: not held again.
   const marked = run.uncertain;
   run.uncertain = new Set();
-  const survey = await StoredTargetSurvey.since(target, store, account, { source: run.source, target: run.target }, run.uidValidity, opts.fromUid ?? 1);
+  const reads = { batchBytes: opts.batchBytes ?? 2 * 1024 * 1024, budget: opts.budget };
+  const survey = await StoredTargetSurvey.since(target, store, account, { source: run.source, target: run.target }, run.uidValidity, opts.fromUid ?? 1, reads);
   const found: Array<{ h: (typeof held)[number]; targetUid: number }> = [];
   const missing: typeof held = [];
   try {
@@ -78,7 +95,7 @@ export async function recheckHeld(
       survey,
       unidentified.map((h) => ({ uid: h.uid, size: h.size, fingerprint: h.fingerprint, exactFingerprint: messageExactFingerprint(headerBlock(h.item.raw), h.size) })),
       async (wanted) => new Map(wanted.map((w) => [w.uid, bodyHash(rawOf.get(w.uid)!)])),
-      { targetFolder: run.target, looseWithoutEightBit: false, batchBytes: opts.batchBytes ?? 2 * 1024 * 1024 },
+      { targetFolder: run.target, looseWithoutEightBit: false, ...reads },
     );
     for (const h of held) {
       const targetUid = rawOf.has(h.uid)

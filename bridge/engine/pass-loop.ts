@@ -248,7 +248,7 @@ async function runPass<M extends PlannedMessage>(
     /** What ends a folder's pass once its chunks are answered: the held messages (late-appends.ts), then maybeFinish. */
     const settleRest = async (s: SourceSession<M>, t: ImapFlow, run: FolderRun): Promise<void> => {
       if (run.recheckDue) {
-        await recheckHeld(t, store, account, run, { passStart, lateAppendMs: opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone, batchBytes: opts.chunkBytes });
+        await recheckHeld(t, store, account, run, { passStart, lateAppendMs: opts.lateAppendMs, fromUid: result.targetUidNextAtStart.get(run.source), signal: hooks.signal, lastChance, sendAlone: result.sendAlone, batchBytes: opts.chunkBytes, budget });
       }
       await maybeFinish(s, t, run);
     };
@@ -264,7 +264,8 @@ async function runPass<M extends PlannedMessage>(
       mapping: FolderMapping,
       cursor: PlanCursor | undefined,
       targetFree: TargetFree,
-      behind: (command: Promise<void>) => void,
+      /** `mayRecheck`: the command looks for held messages (late-appends.ts), under the byte budget. */
+      behind: (command: Promise<void>, mayRecheck?: boolean) => void,
     ): Promise<void> => {
       // An error of the worker's earlier task (its chunk's APPEND or read-back) that reaches
       // this plan through targetFree is that task's, never this folder's.
@@ -311,7 +312,10 @@ async function runPass<M extends PlannedMessage>(
         // opens its own folder to read copies back (stored-changes.ts). Interleaved, the look's
         // FETCH ran in the other folder and a copy there was taken for a held message, which
         // was then recorded as copied and never was. It starts once that chunk is done.
-        if (chunks.length === 0) behind(plan.run.recheckDue ? free().then(() => settleRest(s, t, plan.run)) : settleRest(s, t, plan.run));
+        if (chunks.length === 0) {
+          const recheck = plan.run.recheckDue;
+          behind(recheck ? free().then(() => settleRest(s, t, plan.run)) : settleRest(s, t, plan.run), recheck);
+        }
       } catch (err) {
         const e = err as { responseStatus?: string; responseText?: string };
         // A folder that vanished on the source between LIST and EXAMINE: report it, go on.
@@ -328,17 +332,25 @@ async function runPass<M extends PlannedMessage>(
       let t: ImapFlow | undefined;
       // The APPEND of the previous chunk, running while this worker fetches the next one.
       let appending: Promise<void> | undefined;
+      // Whether what `appending` runs may look for held messages (late-appends.ts), which reads
+      // target bodies under the byte budget. The next chunk's share is then taken only once that
+      // is done: taken before, the worker would hold it while waiting for `appending`, and the
+      // look would wait for budget behind it (a chunk of one big message takes the whole budget;
+      // so may a small one), each waiting for the other.
+      let appendingMayRecheck = false;
       const appended = async (): Promise<void> => {
         const a = appending;
         appending = undefined;
+        appendingMayRecheck = false;
         if (a) await a;
       };
-      const behind = (command: Promise<void>): void => {
+      const behind = (command: Promise<void>, mayRecheck = false): void => {
         const queued = Promise.allSettled([appending, command]).then((settled) => {
           for (const r of settled) if (r.status === 'rejected') throw r.reason;
         });
         queued.catch(() => undefined); // awaited, and its error thrown, by appended()
         appending = queued;
+        appendingMayRecheck ||= mayRecheck;
       };
       try {
         const got = await login;
@@ -369,6 +381,7 @@ async function runPass<M extends PlannedMessage>(
                 throw err;
               }
             } else {
+              if (appendingMayRecheck) await appended();
               // Twice the chunk: the fetched bodies, plus the socket reads they were
               // assembled from (garbage until the next GC) or, on a target without
               // non-synchronizing literals, imapflow's copy of them in the APPEND command.
@@ -378,22 +391,29 @@ async function runPass<M extends PlannedMessage>(
               const { run } = task.chunk;
               let append: Promise<void>;
               try {
-                const fetched = await session.fetchChunk(target, task.chunk);
+                const fetched = await session.fetchChunk(target, task.chunk, appended);
                 result.warnings.push(...fetched.warnings);
                 // APPENDs go in order, one chunk at a time on this connection.
                 await appended();
-                append = appendFetched(target, run, fetched, { lastChance, sendAlone: result.sendAlone }).then(async () => {
-                  tracker.setPhase('copying');
-                  await settleRest(session, target, run);
-                });
+                // The chunk's bytes go back once its APPENDs are answered, before the look for
+                // the folder's held messages: that look reads target bodies under the same budget
+                // (late-appends.ts), and holding this share while it waits for more could wait
+                // for ever on a small budget.
+                append = appendFetched(target, run, fetched, { lastChance, sendAlone: result.sendAlone })
+                  .finally(release)
+                  .then(async () => {
+                    tracker.setPhase('copying');
+                    await settleRest(session, target, run);
+                  });
               } catch (err) {
                 release();
                 throw err;
               }
-              append = append.finally(release);
               // The source session fetches the next chunk meanwhile: one round trip of the
               // source and its transfer time hidden behind the target's, per chunk.
               appending = append;
+              // Its end looks for the folder's held messages when an earlier attempt left some.
+              appendingMayRecheck = run.uncertain.size > 0;
               append.catch(() => undefined); // awaited, and its error thrown, by appended()
             }
           } catch (err) {

@@ -124,8 +124,12 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
   planFolder(target: ImapFlow, ctx: PlanContext): Promise<FolderPlan<M>>;
   /** Plans the next window of a folder whose plan returned `more`; its `run` is the folder's same run. */
   planMore?(target: ImapFlow, cursor: PlanCursor, targetFree?: TargetFree): Promise<FolderPlan<M>>;
-  /** Fetches a chunk's bodies (the loop holds the chunk's share of the byte budget meanwhile). */
-  fetchChunk(target: ImapFlow, chunk: Chunk<M>): Promise<FetchedChunk>;
+  /**
+   * Fetches a chunk's bodies (the loop holds the chunk's share of the byte budget meanwhile).
+   * `targetFree` is awaited before a target folder is opened or read (POP3 reads target bodies
+   * when RETR sent another size than LIST said).
+   */
+  fetchChunk(target: ImapFlow, chunk: Chunk<M>, targetFree?: TargetFree): Promise<FetchedChunk>;
   /** Warnings about a folder once all its messages are settled. */
   folderDone?(run: FolderRun): ErrorInfo[];
   /** Milliseconds of one command round trip that the server does nothing for (NOOP). */

@@ -36,6 +36,20 @@ export interface MessageRecord {
   targetUid: number | null;
   size: number;
   reason?: string | null;
+  /**
+   * A copy's body hash (body-hash.ts), kept only where the target did not say where it stored
+   * the copy and the message has no Message-ID: a later survey tells that copy from a look-alike
+   * of the same fingerprint by it (unplacedCopies).
+   */
+  bodyHash?: string | null;
+}
+
+/** One of our copies whose target UID the server never said (unplacedCopies). */
+export interface UnplacedCopy {
+  fingerprint: string;
+  size: number;
+  /** Its body hash where it has no Message-ID; null for one with a Message-ID, or one a version before body hashes copied. */
+  bodyHash: string | null;
 }
 
 export interface SkippedRecord {
@@ -148,6 +162,7 @@ export class StateStore {
 
   constructor(file: string) {
     this.db = openStateFile(file, SCHEMA);
+    addBodyHashColumn(this.db);
   }
 
   static open(stateDir: string): StateStore {
@@ -257,12 +272,12 @@ export class StateStore {
   /** Records confirmed outcomes in one transaction (one fsync per batch, not per message). */
   recordMessages(account: string, sourceFolder: string, uidValidity: number, records: MessageRecord[]): void {
     const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason, body_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const r of records) {
-        insert.run(account, sourceFolder, uidValidity, r.uid, r.fingerprint, r.outcome, r.targetUid, r.size, r.reason ?? null);
+        insert.run(account, sourceFolder, uidValidity, r.uid, r.fingerprint, r.outcome, r.targetUid, r.size, r.reason ?? null, r.bodyHash ?? null);
       }
     })();
   }
@@ -310,38 +325,33 @@ export class StateStore {
   }
 
   /**
-   * Takes out of the survey what our rows account for: the target UIDs they name (at or
-   * above `fromTargetUid`), and for each of `unplaced` (unplacedCopies) one entry with
-   * that fingerprint. Returns how many entries are left.
+   * Takes out of the survey the target UIDs our rows name (at or above `fromTargetUid`).
+   * Returns how many entries are left. Our copies without a known target UID are taken out
+   * after, by ourUnplacedCopies (unplaced-copies.ts) and takeSurveyUid.
    */
-  dropRecordedFromSurvey(account: string, sourceFolder: string, fromTargetUid: number, unplaced: readonly string[] = []): number {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid IN (
-             SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?)`,
-        )
-        .run(account, sourceFolder, account, sourceFolder, fromTargetUid);
-      const takeOne = this.db.prepare(
-        `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid =
-           (SELECT target_uid FROM target_survey WHERE account = ? AND source_folder = ? AND fingerprint = ? ORDER BY target_uid LIMIT 1)`,
-      );
-      for (const fp of unplaced) takeOne.run(account, sourceFolder, account, sourceFolder, fp);
-    })();
+  dropRecordedFromSurvey(account: string, sourceFolder: string, fromTargetUid: number): number {
+    this.db
+      .prepare(
+        `DELETE FROM target_survey WHERE account = ? AND source_folder = ? AND target_uid IN (
+           SELECT target_uid FROM messages WHERE account = ? AND source_folder = ? AND outcome IN ('copied','present') AND target_uid >= ?)`,
+      )
+      .run(account, sourceFolder, account, sourceFolder, fromTargetUid);
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM target_survey WHERE account = ? AND source_folder = ?`).get(account, sourceFolder) as { n: number }).n;
   }
 
   /**
-   * Fingerprints of the messages of a source folder (this UIDVALIDITY) that we copied to a
-   * target which did not say where it stored them (no UIDPLUS, RFC 4315): their copies
-   * are somewhere in the target folder, and only their fingerprints can keep an identical
-   * source message from being taken for one of them.
+   * The messages of a source folder (this UIDVALIDITY) that we copied to a target which did
+   * not say where it stored them (no UIDPLUS, RFC 4315): their copies are somewhere in the
+   * target folder, and only their fingerprints (and, without a Message-ID, their body hashes)
+   * can keep an identical source message from being taken for one of them.
    */
-  unplacedCopies(account: string, sourceFolder: string, uidValidity: number): string[] {
-    const rows = this.db
-      .prepare(`SELECT fingerprint FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'copied' AND target_uid IS NULL`)
-      .all(account, sourceFolder, uidValidity) as Array<{ fingerprint: string }>;
-    return rows.map((r) => r.fingerprint);
+  unplacedCopies(account: string, sourceFolder: string, uidValidity: number): UnplacedCopy[] {
+    return this.db
+      .prepare(
+        `SELECT fingerprint, size, body_hash AS bodyHash FROM messages
+         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'copied' AND target_uid IS NULL`,
+      )
+      .all(account, sourceFolder, uidValidity) as UnplacedCopy[];
   }
 
   /**
@@ -597,6 +607,12 @@ export class StateStore {
       )
       .run(account, sourceFolder, targetFolder, sanitized);
   }
+}
+
+/** A state file written before body hashes were kept gets their column (empty: such copies are found by fingerprint, as then). */
+function addBodyHashColumn(db: Database.Database): void {
+  const columns = db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'body_hash')) db.exec(`ALTER TABLE messages ADD COLUMN body_hash TEXT`);
 }
 
 function recordOf(r: Record<string, unknown>): MessageRecord {

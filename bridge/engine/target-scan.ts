@@ -1,10 +1,11 @@
 import type { ImapFlow } from 'imapflow';
 import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, FingerprintIndex, exactFingerprint, fingerprint } from './fingerprint';
-import type { FolderCheckpoint, StateStore } from './state-store';
+import type { FolderCheckpoint, StateStore, UnplacedCopy } from './state-store';
 import { surveyStart } from './survey-start';
 import { hashBodies, hasMessageId } from './body-hash';
 import type { ByteBudget } from './byte-budget';
+import { ourUnplacedCopies } from './unplaced-copies';
 
 export interface TargetEntry {
   uid: number;
@@ -77,15 +78,51 @@ export class TargetIndex {
    * sizes of the source messages still to copy): only those can be a candidate. Cost: one
    * BODY.PEEK[] per such target message, in FETCHes of at most `batchBytes`.
    */
-  async readBodyHashes(target: ImapFlow, folder: string, sizes: ReadonlySet<number>, batchBytes: number, budget?: ByteBudget): Promise<void> {
+  async readBodyHashes(
+    target: ImapFlow,
+    folder: string,
+    sizes: ReadonlySet<number>,
+    batchBytes: number,
+    budget?: ByteBudget,
+    /** Awaited before the folder is opened, when there is something to read (see TargetFree). */
+    targetFree?: () => Promise<void>,
+  ): Promise<void> {
     const wanted = this.withoutId.filter((e) => sizes.has(e.size) && !this.hashes.has(e.uid));
     if (wanted.length === 0) return;
+    await targetFree?.();
     await target.mailboxOpen(folder, { readOnly: true });
     try {
       for (const [uid, hash] of await hashBodies(target, wanted, batchBytes, budget)) this.hashes.set(uid, hash);
     } finally {
       await deselect(target);
     }
+  }
+
+  /** Unclaimed UIDs with this rewrite-tolerant fingerprint, lowest first, left in the index. */
+  candidates(fp: string): number[] {
+    return this.fps.candidates(fp);
+  }
+
+  /** Takes this UID (unplaced-copies.ts); whether it was still unclaimed. */
+  takeUid(uid: number): boolean {
+    return this.claimed(this.fps.takeUid(uid)) !== undefined;
+  }
+
+  /**
+   * Takes out our copies whose target UID the server never said (unplaced-copies.ts); the
+   * bodies read to tell them from look-alikes are kept for takeByBody.
+   */
+  async dropUnplaced(target: ImapFlow, folder: string, unplaced: readonly UnplacedCopy[], batchBytes: number, budget?: ByteBudget): Promise<void> {
+    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates(fp), async (messages) => {
+      await target.mailboxOpen(folder, { readOnly: true });
+      try {
+        for (const [uid, hash] of await hashBodies(target, messages, batchBytes, budget)) this.hashes.set(uid, hash);
+      } finally {
+        await deselect(target);
+      }
+      return this.hashes;
+    });
+    for (const uid of ours) this.takeUid(uid);
   }
 
   /** Takes an occurrence whose header bytes were stored as they are. */
@@ -126,6 +163,8 @@ export async function surveyTarget(
   mapping: { source: string; target: string },
   cp: FolderCheckpoint,
   scanWholeTarget: boolean,
+  /** Bytes of target bodies one FETCH reads at most, and the pass's budget, for telling our copies from look-alikes. */
+  reads: { batchBytes: number; budget?: ByteBudget },
 ): Promise<TargetSurvey> {
   const status = await target.status(mapping.target, { uidNext: true, uidValidity: true, messages: true });
   if (!status) throw new MigrationError('TARGET_REFUSED', `The target refused STATUS for folder "${mapping.target}"; the account is retried.`, { side: 'target' });
@@ -134,7 +173,7 @@ export async function surveyTarget(
   if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
     for (const m of await scanTarget(target, mapping.target, from, store.targetUidsRecorded(account, mapping.source, from))) index.add(m);
     // Each of our copies without a known target UID answers for itself, not for an identical message.
-    for (const fp of unplaced) index.takeLoose(fp);
+    await index.dropUnplaced(target, mapping.target, unplaced, reads.batchBytes, reads.budget);
   }
   return { index, uidNext: status.uidNext };
 }

@@ -1,11 +1,20 @@
 import type { ImapFlow } from 'imapflow';
+import { hashBodies } from './body-hash';
+import type { ByteBudget } from './byte-budget';
 import type { ListedStatus } from './discover';
 import { MigrationError } from './errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprint';
-import type { FolderCheckpoint, StateStore } from './state-store';
+import type { FolderCheckpoint, StateStore, UnplacedCopy } from './state-store';
 import type { TargetFree } from './source-driver';
 import { surveyStart } from './survey-start';
 import { deselect } from './target-scan';
+import { ourUnplacedCopies } from './unplaced-copies';
+
+/** How a survey reads target bodies when it must (unplaced-copies.ts): FETCHes of at most `batchBytes`, under the pass's budget. */
+export interface SurveyBodyReads {
+  batchBytes: number;
+  budget?: ByteBudget;
+}
 
 export type TargetFolderStatus = Awaited<ReturnType<ImapFlow['status']>>;
 
@@ -30,6 +39,9 @@ export function listedOrAsked(target: ImapFlow, folder: string, listed: Promise<
   status.catch(() => undefined);
   return status;
 }
+
+/** Bytes of target bodies one FETCH reads at most when the caller names none (the default chunk size). */
+const DEFAULT_BATCH_BYTES = 2 * 1024 * 1024;
 
 /** Target entries written to the state store per transaction while the scan streams. */
 const SURVEY_BATCH = 1000;
@@ -65,6 +77,7 @@ export class StoredTargetSurvey {
     asked?: Promise<TargetFolderStatus>,
     /** Awaited before the folder is opened: a STATUS needs no folder of its own, the scan does. */
     targetFree?: TargetFree,
+    reads: SurveyBodyReads = { batchBytes: DEFAULT_BATCH_BYTES },
   ): Promise<StoredTargetSurvey> {
     const survey = new StoredTargetSurvey(store, account, mapping.source);
     store.clearSurvey(account, mapping.source);
@@ -78,7 +91,7 @@ export class StoredTargetSurvey {
     if ((status.messages ?? 0) > 0 && (status.uidNext ?? Infinity) > from) {
       await targetFree?.();
       await scanIntoStore(target, store, account, mapping, from);
-      survey.left = store.dropRecordedFromSurvey(account, mapping.source, from, unplaced);
+      await survey.dropOurs(target, mapping.target, from, unplaced, reads);
     }
     return survey;
   }
@@ -88,14 +101,41 @@ export class StoredTargetSurvey {
    * rows accounts for (from UID 1 when copies without a known target UID exist: they may
    * sit anywhere), for a second look after the folder's pass (late-appends.ts).
    */
-  static async since(target: ImapFlow, store: StateStore, account: string, mapping: { source: string; target: string }, uidValidity: number, fromUid: number): Promise<StoredTargetSurvey> {
+  static async since(
+    target: ImapFlow,
+    store: StateStore,
+    account: string,
+    mapping: { source: string; target: string },
+    uidValidity: number,
+    fromUid: number,
+    reads: SurveyBodyReads = { batchBytes: DEFAULT_BATCH_BYTES },
+  ): Promise<StoredTargetSurvey> {
     const survey = new StoredTargetSurvey(store, account, mapping.source);
     store.clearSurvey(account, mapping.source);
     const unplaced = store.unplacedCopies(account, mapping.source, uidValidity);
     const from = unplaced.length > 0 ? 1 : fromUid;
     await scanIntoStore(target, store, account, mapping, from);
-    survey.left = store.dropRecordedFromSurvey(account, mapping.source, from, unplaced);
+    await survey.dropOurs(target, mapping.target, from, unplaced, reads);
     return survey;
+  }
+
+  /**
+   * Takes out of the freshly scanned survey what our rows account for: the target UIDs they
+   * name, and our copies whose target UID the server never said (unplaced-copies.ts; the
+   * bodies it reads stay in bodyHashes for content-match.ts).
+   */
+  private async dropOurs(target: ImapFlow, targetFolder: string, from: number, unplaced: readonly UnplacedCopy[], reads: SurveyBodyReads): Promise<void> {
+    this.left = this.store.dropRecordedFromSurvey(this.account, this.sourceFolder, from);
+    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates('loose', fp), async (messages) => {
+      await target.mailboxOpen(targetFolder, { readOnly: true });
+      try {
+        for (const [uid, hash] of await hashBodies(target, messages, reads.batchBytes, reads.budget)) this.bodyHashes.set(uid, hash);
+      } finally {
+        await deselect(target);
+      }
+      return this.bodyHashes;
+    });
+    for (const uid of ours) this.takeUid(uid);
   }
 
   /** Whether any surveyed message is still unclaimed (when none is, matching costs nothing). */

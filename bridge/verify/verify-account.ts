@@ -18,6 +18,7 @@ import { keywordFilter } from './flag-compare';
 import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages, type FolderMatch, type MatchOptions } from './match-messages';
 import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
+import { filteredOutMappings, notCopiesOf } from './filtered-out';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
 import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
@@ -76,7 +77,14 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
     const recorded = readRecordedState(opts.stateDir, account);
     const targetPaths = new Set(tgtLayout.folders.filter((f) => !f.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x))).map((f) => f.path));
     const budget = hooks.budget ?? new ByteBudget(job.options.budgetBytes);
-    for (const mapping of planMappings(srcLayout, tgtLayout, job)) {
+    const mappings = planMappings(srcLayout, tgtLayout, job);
+    const filteredOut = new Map<string, Array<() => Promise<MessageMeta[]>>>();
+    const sourceSession = src;
+    for (const m of filteredOutMappings(srcLayout, tgtLayout, job, mappings)) {
+      const target = recorded.folderMap.get(m.source) ?? m.target;
+      filteredOut.set(target, [...(filteredOut.get(target) ?? []), async () => (await readFolderMeta(sourceSession, m.source)).messages]);
+    }
+    for (const mapping of mappings) {
       if (!mapping.selectable) continue;
       const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
       const imapSource = src;
@@ -92,7 +100,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       };
       checked.push(c);
     }
-    folders.push(...(await settleElsewhere(tgt, [...targetPaths], checked, budget, job.options.chunkBytes)));
+    folders.push(...(await settleElsewhere(tgt, [...targetPaths], checked, budget, job.options.chunkBytes, filteredOut)));
     for (const folder of folders) hooks.onFolder?.(account, folder);
   } catch (err) {
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
@@ -212,19 +220,32 @@ export function findElsewhere(checked: CheckedFolder[], others: OtherFolder[] = 
  * findElsewhere, with what it needs read first, only when something is missing: once per verify,
  * the metadata of every target folder no checked folder maps to; and the bodies of the missing
  * messages without a Message-ID that have a candidate copy, and of those candidates.
+ * `filteredOut`: per target folder of source folders the filters left out, their source
+ * messages (filtered-out.ts): only the copies none of them accounts for are candidates there.
  */
-async function settleElsewhere(tgt: ImapFlow, targetPaths: string[], checked: CheckedFolder[], budget: ByteBudget, chunkBytes: number): Promise<VerifyFolder[]> {
+async function settleElsewhere(
+  tgt: ImapFlow,
+  targetPaths: string[],
+  checked: CheckedFolder[],
+  budget: ByteBudget,
+  chunkBytes: number,
+  filteredOut: ReadonlyMap<string, ReadonlyArray<() => Promise<MessageMeta[]>>> = new Map(),
+): Promise<VerifyFolder[]> {
   if (!checked.some((c) => c.missing.length > 0)) return checked.map((c) => c.folder);
   const read = new Set(checked.map((c) => c.folder.target));
   const others: OtherFolder[] = [];
   for (const path of targetPaths) {
     if (read.has(path)) continue;
+    let messages: MessageMeta[];
     try {
-      others.push({ target: path, messages: (await readFolderMeta(tgt, path)).messages });
+      messages = (await readFolderMeta(tgt, path)).messages;
     } catch (err) {
       // Deleted or made unreadable since LIST: nothing found there.
       if (!isNo(err)) throw err;
+      continue;
     }
+    const own = filteredOut.get(path);
+    others.push({ target: path, messages: own ? notCopiesOf(await sourceMessagesOf(own), messages) : messages });
   }
   const pool = elsewherePool(checked, others);
   const bodies: ElsewhereBodies = { source: new Map(), target: new Map() };
@@ -252,6 +273,19 @@ async function settleElsewhere(tgt: ImapFlow, targetPaths: string[], checked: Ch
     for (const [uid, d] of digests) bodies.target.set(candidateKey(folder, uid), d.normalised);
   }
   return findElsewhere(checked, others, bodies);
+}
+
+/** The messages of the filtered-out source folders of one target folder; one deleted on the source since LIST has none. */
+async function sourceMessagesOf(reads: ReadonlyArray<() => Promise<MessageMeta[]>>): Promise<MessageMeta[]> {
+  const out: MessageMeta[] = [];
+  for (const read of reads) {
+    try {
+      out.push(...(await read()));
+    } catch (err) {
+      if (!isNo(err)) throw err;
+    }
+  }
+  return out;
 }
 
 /** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */

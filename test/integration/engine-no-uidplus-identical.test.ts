@@ -8,6 +8,12 @@
  * in the first pass of a folder, once in a pass after a complete one (where the survey
  * would otherwise start at that pass's UIDNEXT); from an IMAP and from a POP3 source (whose
  * survey is kept in memory).
+ *
+ * And with a look-alike of the draft already on the target below our copy (a message without
+ * Message-ID of the same second, sender, subject and size, but another body): a copy of ours
+ * without a known target UID was found again by its fingerprint alone, the lowest such target
+ * message was taken for it (the look-alike), our copy stayed in the survey, and the second
+ * draft, the same bytes, was taken for it: the draft once on the target, not twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
@@ -21,7 +27,7 @@ import { expectedIdentities, imapEndpoint } from './matrix-engine-support';
 import { pop3Endpoint } from './pop3-support';
 
 const SOURCE_KINDS = ['imap', 'pop3'] as const;
-/** Per source kind, a source account and a target account for each of the two cases. */
+/** Per source kind, a source account and a target account for each of the three cases. */
 const sourceUser = (kind: string, n: number) => ({ user: `${kind}${n}@old.example.com`, password: `NoUidplus-src-pw-${kind}${n}` });
 const targetUser = (kind: string, n: number) => ({ user: `${kind}${n}@new.example.com`, password: `NoUidplus-tgt-pw-${kind}${n}` });
 
@@ -42,8 +48,8 @@ describe.each(cases)('identical messages, target without UIDPLUS, run interrupte
 
   beforeAll(async () => {
     [source, target] = await Promise.all([
-      startMailServer('dovecot', { name: `nouidplus-src-${config.id}-${sourceKind}`, users: [sourceUser(sourceKind, 1), sourceUser(sourceKind, 2)] }),
-      startConfig(config, { name: `nouidplus-tgt-${config.id}-${sourceKind}`, users: [targetUser(sourceKind, 1), targetUser(sourceKind, 2)] }),
+      startMailServer('dovecot', { name: `nouidplus-src-${config.id}-${sourceKind}`, users: [1, 2, 3].map((n) => sourceUser(sourceKind, n)) }),
+      startConfig(config, { name: `nouidplus-tgt-${config.id}-${sourceKind}`, users: [1, 2, 3].map((n) => targetUser(sourceKind, n)) }),
     ]);
     proxy = await startRecordingProxy(target.imapPort, { hideStartTls: true, hideCapabilities: ['UIDPLUS', 'APPENDUID'] });
   }, 120_000);
@@ -57,7 +63,7 @@ describe.each(cases)('identical messages, target without UIDPLUS, run interrupte
     job(sourceEndpoint(from), imapEndpoint(target, into, proxy.port), { concurrency: 1, fixedConcurrency: true, ...(chunkMessages ? { chunkMessages } : {}), includeFolders: ['INBOX'] });
 
   /** One run stopped once `stopAfter` messages are copied, then one to the end; the target must then hold the source's INBOX. */
-  async function interruptedThenResumed(from: MailUser, into: MailUser, state: ReturnType<typeof tempStore>, stopAfter: number): Promise<void> {
+  async function interruptedThenResumed(from: MailUser, into: MailUser, state: ReturnType<typeof tempStore>, stopAfter: number, alreadyOnTarget: CorpusMessage[] = []): Promise<void> {
     const stopped = theJob(from, into, 1);
     const stop = new AbortController();
     const first = await migrate(stopped, state.store, { signal: stop.signal, onProgress: (p) => p.messagesCopied >= stopAfter && stop.abort() });
@@ -67,7 +73,7 @@ describe.each(cases)('identical messages, target without UIDPLUS, run interrupte
     const src = await readFolder(source, from, 'INBOX', { withRaw: true });
     // POP3 carries no flags: its copies arrive without the \Draft. Their internal date comes
     // from the Date field, which these messages set to the date they were seeded with.
-    const expected = sourceKind === 'pop3' ? src.map((m) => ({ ...m, flags: [] })) : src;
+    const expected = [...(sourceKind === 'pop3' ? src.map((m) => ({ ...m, flags: [] })) : src), ...alreadyOnTarget.map((m) => ({ ...m, uid: 0, sha256: '', size: m.raw.length, rfc822Size: m.raw.length }))];
     expect(identities(await readFolder(target, into, 'INBOX'))).toEqual(expectedIdentities(expected, target));
   }
 
@@ -91,6 +97,24 @@ describe.each(cases)('identical messages, target without UIDPLUS, run interrupte
       expect((await migrate(theJob(from, into), state.store)).error).toBeNull();
       await seedFolder(source, from, 'INBOX', draftTwice('later'));
       await interruptedThenResumed(from, into, state, 2);
+    } finally {
+      state.cleanup();
+    }
+  }, 120_000);
+
+  it('with a look-alike of the draft on the target before the run: the look-alike stays, both drafts end on the target', async () => {
+    const [from, into] = [sourceUser(sourceKind, 3), targetUser(sourceKind, 3)];
+    const drafts = draftTwice('alike');
+    const draft = drafts[0]!.raw;
+    const lookAlike = textMessage({ id: null, subject: 'draft saved twice alike', date, body: 'SAME DRAFT ALIKE' });
+    // The same fingerprint: Date, From, Subject and size; only the body differs.
+    expect(lookAlike.length).toBe(draft.length);
+    expect(lookAlike.equals(draft)).toBe(false);
+    await seedFolder(source, from, 'INBOX', drafts);
+    await seedFolder(target, into, 'INBOX', [at(lookAlike)]);
+    const state = tempStore();
+    try {
+      await interruptedThenResumed(from, into, state, 2, [at(lookAlike)]);
     } finally {
       state.cleanup();
     }

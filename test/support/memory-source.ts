@@ -64,7 +64,7 @@ export function memorySource(folders: Record<string, MemoryMessage[]>): MemorySo
 }
 
 /** Messages above the checkpoint that no row settles, less those the target already holds. */
-async function planFolder(messages: MemoryMessage[], target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid, targetFree }: PlanContext): Promise<FolderPlan<MemoryPlanned>> {
+async function planFolder(messages: MemoryMessage[], target: ImapFlow, { store, account, mapping, opts, copiedFromTargetUid, targetFree, budget }: PlanContext): Promise<FolderPlan<MemoryPlanned>> {
   const { cp, scanWholeTarget } = resumeCheckpoint(store, account, mapping, MEMORY_UID_VALIDITY, opts);
   const settled = store.settledAbove(account, mapping.source, MEMORY_UID_VALIDITY, cp.lastUid);
   const prior = store.outcomeCounts(account, mapping.source, MEMORY_UID_VALIDITY);
@@ -77,7 +77,7 @@ async function planFolder(messages: MemoryMessage[], target: ImapFlow, { store, 
   let targetUidNext: number | undefined;
   if (pending.length) {
     await targetFree?.();
-    const survey = await surveyTarget(target, store, account, mapping, cp, scanWholeTarget);
+    const survey = await surveyTarget(target, store, account, mapping, cp, scanWholeTarget, { batchBytes: opts.chunkBytes, budget });
     targetUidNext = survey.uidNext;
     for (const m of pending) {
       const header = headerBlock(m.message.raw);

@@ -346,7 +346,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
 
   const toCopy: SourceMessageMeta[] = [];
   if (inScope.length > 0 && !c.survey) {
-    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus, targetFree);
+    c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus, targetFree, { batchBytes: opts.chunkBytes, budget: c.budget });
     c.targetUidNext = c.survey.uidNext;
   }
   const onTarget = c.survey;

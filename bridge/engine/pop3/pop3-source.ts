@@ -12,7 +12,7 @@ import { MigrationError, stoppedError, type ErrorContext } from '../errors';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FolderRun } from '../folder-run';
 import { timeRoundTrip } from '../link-window';
-import type { Chunk, FetchedChunk, FolderPlan, PlanContext, PlannedMessage, SourceDriver, SourceSession } from '../source-driver';
+import type { Chunk, FetchedChunk, FolderPlan, PlanContext, PlannedMessage, SourceDriver, SourceSession, TargetFree } from '../source-driver';
 import type { StateStore } from '../state-store';
 import { TargetIndex, surveyTarget } from '../target-scan';
 import { Pop3Client, type Pop3ClientOptions, type UidlEntry } from './client';
@@ -284,7 +284,7 @@ function pop3Session(
     retrUsed = 0;
     let targetUidNext: number | undefined;
     if (pending.length) {
-      const survey = await surveyTarget(target, store, account, { source: SOURCE_FOLDER, target: mapping.target }, cp, scanWholeTarget);
+      const survey = await surveyTarget(target, store, account, { source: SOURCE_FOLDER, target: mapping.target }, cp, scanWholeTarget, { batchBytes: opts.chunkBytes, budget });
       index = survey.index;
       targetUidNext = survey.uidNext;
       // Target messages without a Message-ID that a pending message may be: their bodies, to
@@ -398,6 +398,31 @@ function pop3Session(
   };
 
   /**
+   * Bodies RETR sent at another size than LIST said (a server counting line ends as one byte,
+   * see download) that have no Message-ID: the plan read the target bodies of the LIST sizes
+   * only (readBodyHashes), so a copy already on the target, of the RETR size, had no body hash
+   * to be matched by, and the message was copied again. The target bodies of those sizes are
+   * read now, once the worker's earlier APPEND is answered (TargetFree), and a message whose
+   * body is among them is settled as found instead of appended.
+   *
+   * Outside the byte budget: the loop holds this chunk's share while it is fetched, and waiting
+   * for more while holding it could wait for ever; what is read here is one FETCH of at most a
+   * chunk's bytes at a time, each body dropped once hashed.
+   */
+  const recogniseResized = async (target: ImapFlow, chunk: Chunk<Pop3Message>, fetched: FetchedChunk, targetFree: TargetFree | undefined): Promise<void> => {
+    const listSize = new Map(chunk.messages.map((m) => [m.uid, m.size]));
+    const resized = fetched.items.filter((i) => i.size !== listSize.get(i.uid) && !hasMessageId(headerBlock(i.item.raw)));
+    if (resized.length === 0) return;
+    await index.readBodyHashes(target, chunk.run.target, new Set(resized.map((i) => i.size)), opts.chunkBytes, undefined, targetFree);
+    for (const i of resized) {
+      const targetUid = index.takeByBody(i.fingerprint, messageExactFingerprint(headerBlock(i.item.raw), i.size), bodyHash(i.item.raw));
+      if (targetUid === undefined) continue;
+      fetched.items.splice(fetched.items.indexOf(i), 1);
+      fetched.settled.push({ uid: i.uid, fingerprint: i.fingerprint, outcome: foundOutcome(targetUid), targetUid, size: i.size });
+    }
+  };
+
+  /**
    * A fresh session in place of one that dropped, for the messages after the one being sent.
    * Message numbers are per session: the new one must list the maildrop as the old one did
    * (same message numbers, same UIDLs), else the pass fails with `cause` and the next one plans
@@ -459,13 +484,14 @@ function pop3Session(
       await uidl();
     },
     planFolder,
-    fetchChunk: async (target: ImapFlow, chunk: Chunk<Pop3Message>): Promise<FetchedChunk> => {
+    fetchChunk: async (target: ImapFlow, chunk: Chunk<Pop3Message>, targetFree?: TargetFree): Promise<FetchedChunk> => {
       const limit = appendLimitOf(target);
       const fetched: FetchedChunk = { items: [], settled: [], warnings: [] };
       for (const m of chunk.messages) {
         if (signal?.aborted) throw stoppedError();
         await handleOrNarrow(m, chunk.run, limit, fetched);
       }
+      await recogniseResized(target, chunk, fetched, targetFree);
       return fetched;
     },
     folderDone: () =>
