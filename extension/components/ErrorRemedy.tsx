@@ -25,9 +25,15 @@ export function ErrorRemedy({ error, compact = false, passwordNeeded = false, re
     : errorMessage(error, lang, (iso) => formatDateTime(iso, locale));
   const todo = passwordNeeded ? t('passwordNeededRemedy') : text(error.remedy);
   if (compact) {
+    // The remedy's words are the same for both sides (a wrong old password reads like a wrong new
+    // one): the row names the mailbox, so an admin knows which password to ask for without
+    // opening each account.
+    const where = side === 'source' ? t('errorAtSource') : side === 'target' ? t('errorAtTarget') : null;
     return (
-      <span className="error-inline" title={what}>
-        <code>{error.code}</code> {todo}
+      <span className="error-inline" title={what} data-side={side ?? undefined}>
+        <code>{error.code}</code> {where && <strong className="error-inline__side">{where}</strong>}
+        {where && lang === 'en' ? ' ' : ''}
+        {todo}
       </span>
     );
   }

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { LanguageSwitch } from '../components/LanguageSwitch';
 import { Logo } from '../components/Logo';
 import { useBridgeState } from '../hooks/use-bridge-state';
@@ -17,6 +18,8 @@ export function App() {
   const bridge = useBridgeState();
   const [route, go] = useHashRoute();
   const queueMode = useQueueMode(bridge);
+  // A new wizard after each start; until then the same one, whichever tab is looked at.
+  const [wizardRun, setWizardRun] = useState(0);
   const nav = [
     { path: '/', label: t('navJobs'), on: route.page === 'jobs' || route.page === 'job' || route.page === 'verifyReport' },
     { path: '/new', label: t('newMigration'), on: route.page === 'new' },
@@ -45,7 +48,18 @@ export function App() {
       </header>
       <main className="content">
         {route.page === 'jobs' && <JobsPage bridge={bridge} onOpen={(id) => go(`/jobs/${id}`)} onNew={() => go('/new')} />}
-        {route.page === 'new' && <Wizard bridge={bridge} onStarted={(id) => go(`/jobs/${id}`)} />}
+        {/* Kept mounted while another tab is shown: one click on "Migrations" mid-way discarded
+            every step and the imported account files without a word. */}
+        <div hidden={route.page !== 'new'}>
+          <Wizard
+            key={wizardRun}
+            bridge={bridge}
+            onStarted={(id) => {
+              setWizardRun((n) => n + 1);
+              go(`/jobs/${id}`);
+            }}
+          />
+        </div>
         {route.page === 'job' && <MonitorPage jobId={route.jobId} bridge={bridge} />}
         {route.page === 'verifyReport' && <VerifyReportPage jobId={route.jobId} />}
         {route.page === 'self' && <SelfServicePage bridge={bridge} onOpenWizard={() => go('/new')} />}

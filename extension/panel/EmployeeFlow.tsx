@@ -16,7 +16,7 @@ import { formatDateTime, percent } from '../lib/format';
 import { bridgeRequest, PageRequestError } from '../lib/page-client';
 import { requestFailureText } from '../dashboard/monitor/request-failure';
 import type { BridgeState } from '../lib/runtime-messages';
-import { authHint, authHintText } from '../dashboard/monitor/auth-hint';
+import { authHint, authHintLabel, authHintText } from '../dashboard/monitor/auth-hint';
 import type { PanelContext } from './messages';
 import { ps } from './strings';
 
@@ -112,7 +112,13 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     if (showsMigration) setPassword('');
   }, [showsMigration]);
 
-  const invite = again && started && startedJob ? { account: started, job: startedJob } : (exactInvite ?? (invites?.length === 1 ? invites[0] : undefined));
+  // An invitation is for the address it was opened for. The only one is offered while no address
+  // is known yet (nothing detected on the page); with another address it is somebody else's, and
+  // claiming it ("your old mailbox is waiting") led to a login test that passed and a start the
+  // bridge then refused.
+  const invite =
+    again && started && startedJob ? { account: started, job: startedJob } : (exactInvite ?? (!wanted && invites?.length === 1 ? invites[0] : undefined));
+  const otherAddress = !!wanted && !exactInvite && !!invites?.length && !(again && started);
   const job = invite?.job;
   const oldAddress = sourceUser.trim() || (invite && invite.account.source.toLowerCase() !== invite.account.target.toLowerCase() ? invite.account.source : wanted);
   // The server the bridge stores the password for and logs in to: the account's own when it kept
@@ -239,6 +245,11 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
       ) : (
         <form className="panel self-form" data-testid="self-form" onSubmit={(e) => void submit(e)}>
           {job && <p className="step__lead" data-testid="invite">{ps(locale, 'waitingInvite', { job: job.name })}</p>}
+          {otherAddress && (
+            <p className="callout callout--warn" role="status" data-testid="invite-mismatch">
+              {t('selfNoInviteForAddress', { address: wanted })}
+            </p>
+          )}
           <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}: ${context.address}` : context.siteId === 'dashboard' ? t('selfNewAddressHint') : ps(locale, 'notDetected')}>
             {(p) => <input {...p} name="self-target" type="email" className="input" required value={target} onChange={(e) => setTarget(e.target.value)} />}
           </Field>
@@ -261,7 +272,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
                 {hint && (
                   <span data-testid="auth-hint">
                     {' '}
-                    {t('authCodeWhere', { where: authHintText(hint, zh ? 'zh' : 'en') })}
+                    {t(authHintLabel(hint), { where: authHintText(hint, zh ? 'zh' : 'en') })}
                   </span>
                 )}
               </>

@@ -22,7 +22,7 @@ const ACTIONS: { type: BatchAction; label: PlainKey; className: string }[] = [
  * and new passwords for many accounts at once from a CSV. A refusal is worded here from the
  * action and the account's status.
  */
-export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled: boolean; jobId?: string }) {
+export function BulkActions({ ids, disabled, jobId, jobPaused = false }: { ids: string[]; disabled: boolean; jobId?: string; jobPaused?: boolean }) {
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
   const run = async (type: BatchAction) => {
@@ -45,6 +45,9 @@ export function BulkActions({ ids, disabled, jobId }: { ids: string[]; disabled:
       }
       let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused });
       if (wrongPassword) text += ` ${t('bulkRetryAuthHint', { count: wrongPassword })}`;
+      // The bridge accepts these in a paused job and queues the accounts, which then wait for
+      // "Resume all": "1 done" alone reads as if they were running.
+      if (jobPaused && ok > 0 && (type === 'account.start' || type === 'account.retry' || type === 'account.reopen')) text += ` ${t('bulkJobPaused')}`;
       setMessage(text);
     } catch (err) {
       setMessage(requestFailureText(err, t));

@@ -1,12 +1,27 @@
 import { useState } from 'react';
-import type { JobView } from '../../../shared/protocol';
+import type { AccountStatus, JobView } from '../../../shared/protocol';
 import { useLocale } from '../../i18n/locale-context';
 import { bridgeRequest } from '../../lib/page-client';
+import { formatCount } from '../../lib/format';
 import { exportReport } from './export-report';
 import { requestFailureText } from './request-failure';
 
+/** Accounts whose first pass has not finished: closing the job leaves part of their mail behind. */
+const UNFINISHED: readonly AccountStatus[] = ['not_enabled', 'not_started', 'in_progress', 'paused', 'failed', 'password_needed'];
+
 /** Job-wide actions: pause / resume / close, change the server address, export the report, 核验 (deep verify). */
-export function JobActions({ job, connected, onChangeServer }: { job: JobView; connected: boolean; onChangeServer(): void }) {
+export function JobActions({
+  job,
+  connected,
+  onChangeServer,
+  counts = job.counts,
+}: {
+  job: JobView;
+  connected: boolean;
+  onChangeServer(): void;
+  /** Accounts per status as the monitor shows them (the job's own counts can trail its accounts' events). */
+  counts?: Partial<Record<AccountStatus, number>>;
+}) {
   const { t, locale } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
   const act = async (fn: () => Promise<unknown>, done?: (r: unknown) => string) => {
@@ -53,7 +68,11 @@ export function JobActions({ job, connected, onChangeServer }: { job: JobView; c
             () => bridgeRequest('account.verify', { jobId: job.id, deep: true }),
             (r) => {
               const results = (r as { results: Array<{ ok: boolean }> }).results;
-              return t('verifyJobQueued', { count: results.filter((x) => x.ok).length, refused: results.filter((x) => !x.ok).length });
+              const count = results.filter((x) => x.ok).length;
+              const refused = results.length - count;
+              // "(0 not possible yet)" only raised the question of which ones; a single account is not "accounts".
+              if (refused) return t('verifyJobQueued', { count, refused });
+              return t(count === 1 ? 'verifyJobQueuedOne' : 'verifyJobQueuedAll', { count });
             },
           )
         }
@@ -65,7 +84,11 @@ export function JobActions({ job, connected, onChangeServer }: { job: JobView; c
         className="danger"
         disabled={!connected || closed}
         onClick={() => {
-          if (window.confirm(t('confirmCloseJob'))) void act(() => bridgeRequest('job.close', { jobId: job.id }));
+          // Closing ends every copy for good: accounts whose mail has not all arrived are named,
+          // so a close meant for a finished job is not confirmed for one still under way.
+          const unfinished = UNFINISHED.reduce((n, s) => n + (counts[s] ?? 0), 0);
+          const question = unfinished ? t('confirmCloseJobUnfinished', { count: formatCount(unfinished, locale) }) : t('confirmCloseJob');
+          if (window.confirm(question)) void act(() => bridgeRequest('job.close', { jobId: job.id }));
         }}
       >
         {t('jobClose')}

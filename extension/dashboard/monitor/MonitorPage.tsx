@@ -63,9 +63,15 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
             {t(JOB_STATUS_KEYS[job.status])}
           </p>
         </div>
-        <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} />
+        <JobActions job={job} connected={connected} onChangeServer={() => setChanging(true)} counts={counts} />
       </header>
       <JobSummary totals={totals} name={job.name} />
+      {job.status === 'paused' && (
+        // The header's status word alone went unnoticed while the rows still read "in progress".
+        <p className="callout callout--warn" role="status" data-testid="job-paused-note">
+          {t('jobPausedNote')}
+        </p>
+      )}
       <p className="hint">
         {t('monitorSyncNote', { days: job.incremental.windowDays })}{' '}
         <a href={`#/jobs/${job.id}/verify-report`} data-testid="verify-report-link">
@@ -81,7 +87,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
           </Field>
         </div>
       </div>
-      <BulkActions ids={targetIds} disabled={!connected} />
+      <BulkActions ids={targetIds} disabled={!connected} jobId={job.id} jobPaused={job.status === 'paused'} />
       <StatusTable
         rows={rows}
         selected={selected}
@@ -90,6 +96,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
         onOpen={setOpen}
         sort={sort}
         onSort={setSort}
+        jobPaused={job.status === 'paused'}
       />
       <CutoverStep jobId={job.id} connected={connected} />
       {openAccount && <DetailsDrawer account={openAccount} onClose={closeDrawer} />}

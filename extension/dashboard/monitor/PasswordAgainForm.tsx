@@ -9,7 +9,7 @@ import { bridgeRequest } from '../../lib/page-client';
 import { runEndpointTest } from '../wizard/run-endpoint-test';
 import type { EndpointTestView } from '../wizard/wizard-state';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
-import { authHint, authHintText } from './auth-hint';
+import { authHint, authHintLabel, authHintText } from './auth-hint';
 import { requestFailureText } from './request-failure';
 
 type Side = 'source' | 'target';
@@ -197,7 +197,7 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
       <p className="hint">{authFailed ? t('updatePasswordHint', { side: sideWord }) : t('passwordAgainHint', { server: server ? serverText(server) : '—' })}</p>
       {hint && (
         <p className="hint" data-testid="auth-code-hint">
-          {t('authCodeWhere', { where: authHintText(hint, lang) })}
+          {t(authHintLabel(hint), { where: authHintText(hint, lang) })}
         </p>
       )}
       {adminKept && keptServer && job && (

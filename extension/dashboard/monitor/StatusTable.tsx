@@ -37,6 +37,7 @@ export function StatusTable({
   sort,
   onSort,
   height = 560,
+  jobPaused = false,
 }: {
   rows: readonly AccountRow[];
   selected: ReadonlySet<string>;
@@ -46,6 +47,12 @@ export function StatusTable({
   sort: SortSpec;
   onSort(s: SortSpec): void;
   height?: number;
+  /**
+   * The job is paused ("Pause all"): its accounts keep their statuses (one cut short stays in
+   * progress, queued), but none runs until the job is resumed, so their rows say that rather
+   * than a phase or speed that suggests work going on.
+   */
+  jobPaused?: boolean;
 }) {
   const { t, locale } = useLocale();
   const scroller = useRef<HTMLDivElement>(null);
@@ -97,7 +104,7 @@ export function StatusTable({
               const c = r.counters;
               const running = r.status === 'in_progress' || r.status === 'syncing';
               // Speed and ETA only while the engine works on it: a finished pass shows its final figures alone.
-              const active = isActive(r);
+              const active = !jobPaused && isActive(r);
               const passwordAction = (r.status === 'failed' && r.error?.code === 'AUTH_FAILED') || r.status === 'password_needed';
               return (
                 <div
@@ -130,7 +137,12 @@ export function StatusTable({
                     <StatusBadge status={r.status} />
                     <VerifyBadge verify={r.verify} />
                     <WarningsBadge account={r} />
-                    {running && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
+                    {running && jobPaused && (
+                      <span className="hint phase" data-testid="row-job-paused">
+                        {t('phase_jobPaused')}
+                      </span>
+                    )}
+                    {running && !jobPaused && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
                   </div>
                   <div role="cell" className="cell cell--progress">
                     <ProgressBar value={ratio * 100} label={t('progressOf', { name: r.source })} tone={STATUS_TONE[r.status]} />

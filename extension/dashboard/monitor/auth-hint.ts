@@ -18,3 +18,11 @@ export function authHintText(p: Pitfall, lang: 'en' | 'zh'): string {
   if (!p.where) return what;
   return lang === 'zh' ? `${what}——${p.where.zh}` : `${what} — ${p.where.en}`;
 }
+
+/**
+ * The label the hint is shown under: "where to get it" for a provider's hint that names the place
+ * where the code is made; a plain tip for the generic advice, which names no place.
+ */
+export function authHintLabel(p: Pitfall): 'authCodeWhere' | 'authCodeTip' {
+  return p.where ? 'authCodeWhere' : 'authCodeTip';
+}

@@ -9,6 +9,9 @@ import { dataRowCount, recheckImports } from './wizard-state';
 
 let nextId = 1;
 
+/** Rows of the "already in an earlier file" list shown; its last line counts the rest. */
+const DUPLICATES_SHOWN = 20;
+
 /**
  * CSV import by file picker or drag-and-drop. Each file is one import of at most 1000 rows;
  * more imports append. Every bad row is listed with its line number and reason, duplicates of
@@ -91,13 +94,15 @@ export function CsvImport({ imports, onChange, rules }: { imports: CheckedImport
               ) : (
                 <p className="import__ok">{t('importOk', { rows: formatCount(imp.rows.length, locale) })}</p>
               )}
-              {imp.duplicates.length > 0 && (
+              {/* A file refused for its errors imports nothing, so it updates nothing either. */}
+              {imp.duplicates.length > 0 && imp.errors.length === 0 && (
                 <div className="callout callout--warn" data-testid="csv-duplicates">
                   <strong>{t(imp.duplicates.length === 1 ? 'duplicatesTitleOne' : 'duplicatesTitle', { count: imp.duplicates.length })}</strong>
                   <ul>
-                    {imp.duplicates.slice(0, 20).map((d) => (
+                    {imp.duplicates.slice(0, DUPLICATES_SHOWN).map((d) => (
                       <li key={d.line}>{t('duplicateRow', { line: d.line, address: d.address, file: d.earlierFile, earlier: d.earlierLine })}</li>
                     ))}
+                    {imp.duplicates.length > DUPLICATES_SHOWN && <li>{t('duplicatesMore', { count: formatCount(imp.duplicates.length - DUPLICATES_SHOWN, locale) })}</li>}
                   </ul>
                 </div>
               )}

@@ -1,0 +1,51 @@
+// @vitest-environment jsdom
+/**
+ * "Verify all (deep)" answers with what it queued. With every account accepted it said
+ * "(another 0 not possible yet)" / "(另有 0 个暂不可核验)", which made an admin look for accounts
+ * that did not exist, and "1 accounts" for a job of one. The refused count is named only when
+ * some account was refused.
+ */
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { makeJob } from './extension-account-fixture';
+
+let answer: Array<{ ok: boolean }> = [];
+vi.mock('../../extension/lib/page-client', () => {
+  const send = vi.fn(async () => ({ results: answer }));
+  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) };
+});
+const { JobActions } = await import('../../extension/dashboard/monitor/JobActions');
+
+afterEach(cleanup);
+
+async function verifyAll(locale: 'en' | 'zh-CN', results: Array<{ ok: boolean }>): Promise<string> {
+  answer = results;
+  render(
+    <LocaleProvider initial={locale} persist={false}>
+      <JobActions job={makeJob()} connected onChangeServer={() => undefined} />
+    </LocaleProvider>,
+  );
+  fireEvent.click(screen.getByTestId('verify-job'));
+  await waitFor(() => expect(screen.getByTestId('job-action-message')).toBeTruthy());
+  return screen.getByTestId('job-action-message').textContent!;
+}
+
+describe('the answer of "Verify all (deep)"', () => {
+  it('all accepted, in Chinese: no "另有 0 个"', async () => {
+    const text = await verifyAll('zh-CN', [{ ok: true }, { ok: true }, { ok: true }]);
+    expect(text).toContain('3 个账号');
+    expect(text).not.toContain('另有');
+  });
+
+  it('one account, in English: singular, no "(0 not possible yet)"', async () => {
+    const text = await verifyAll('en', [{ ok: true }]);
+    expect(text).toContain('1 account queued');
+    expect(text).not.toContain('not possible');
+  });
+
+  it('some refused: the refused count is named', async () => {
+    const text = await verifyAll('zh-CN', [{ ok: true }, { ok: false }]);
+    expect(text).toContain('另有 1 个暂不可核验');
+  });
+});
