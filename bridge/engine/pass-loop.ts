@@ -206,7 +206,11 @@ async function runPass<M extends PlannedMessage>(
     if (!opts.since) {
       // A folder that could not be counted gets its total with its plan.
       const counted = toPlan.map((m) => m.source).filter((folder) => counts.has(folder));
-      await tracker.expectFolders(counted, async (folder) => counts.get(folder)!);
+      await tracker.expectFolders(counted, async (folder) => {
+        const n = counts.get(folder)!;
+        result.listed.set(folder, n);
+        return n;
+      });
     }
     tracker.setPhase('planning');
     // Folders that failed an earlier attempt go last, one at a time, once the others are done (PassTasks).

@@ -17,6 +17,13 @@ export class PassResult {
   readonly sendAlone = new Set<string>();
   readonly warnings: ErrorInfo[] = [];
   readonly dryRun = new Map<string, number>();
+  /**
+   * Each folder's message count from the listing, before it is planned: a pass stopped (paused,
+   * cut) before planning a folder reports that count as its total, as its progress did, rather
+   * than 0 (the account's total then dropped by the folders not reached, while their mail was
+   * still to copy).
+   */
+  readonly listed = new Map<string, number>();
   /** Each target folder's UIDNEXT when this run first planned it: what arrives above it, this run put there. */
   readonly targetUidNextAtStart = new Map<string, number>();
   /** Messages copied by earlier attempts of this run, per source folder. */
@@ -92,7 +99,7 @@ export class PassResult {
       return {
         source: m.source,
         target: m.target,
-        total: run?.counts.total ?? dry ?? 0,
+        total: run?.counts.total ?? dry ?? this.listed.get(m.source) ?? 0,
         copied: run?.counts.copied ?? before?.copied ?? 0,
         skipped: run?.counts.skipped ?? 0,
         alreadyPresent: run?.counts.alreadyPresent ?? 0,
