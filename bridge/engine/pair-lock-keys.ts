@@ -44,12 +44,15 @@ export const addressPairText = (source: Side, target: Side): string => `address 
 export const RESOLVE_WAIT_MS = 5_000;
 
 /**
- * Most addresses taken per side (the lowest, sorted, so two runs that get one set pick the same):
- * a name with dozens of addresses would otherwise make hundreds of lock files per run. Two names
- * whose shared addresses all sort past these are not caught by address; mail servers' names have
- * a handful.
+ * Most addresses taken per side (IPv4 before IPv6, each sorted, so two runs that get one set pick
+ * the same): every combination is a lock file opened and held for the run, and a provider's
+ * dual-stack name has several of each family (16 a side made up to 257 files per account). Two
+ * names whose shared addresses all sort past these are not caught by address.
  */
-export const MAX_ADDRESSES_PER_SIDE = 16;
+export const MAX_ADDRESSES_PER_SIDE = 4;
+
+/** IPv4 first: two names of one provider share its IPv4 addresses more often than a prefix of its IPv6 ones. */
+const byFamilyThenText = (a: string, b: string): number => Number(a.includes(':')) - Number(b.includes(':')) || (a < b ? -1 : a > b ? 1 : 0);
 
 async function boundedAddresses(host: string, resolve: (host: string) => Promise<string[]>): Promise<string[]> {
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +62,7 @@ async function boundedAddresses(host: string, resolve: (host: string) => Promise
   });
   try {
     const addresses = await Promise.race([resolve(host).catch(() => []), late]);
-    return [...new Set(addresses)].sort().slice(0, MAX_ADDRESSES_PER_SIDE);
+    return [...new Set(addresses)].sort(byFamilyThenText).slice(0, MAX_ADDRESSES_PER_SIDE);
   } finally {
     clearTimeout(timer);
   }

@@ -136,7 +136,13 @@ export async function acquirePairLock(
   };
   const held: HeldFile[] = [];
   const releaseAll = (): void => {
-    for (const h of held.splice(0).reverse()) h.release();
+    for (const h of held.splice(0).reverse()) {
+      try {
+        h.release();
+      } catch {
+        // One file that fails to close must not keep the others locked, out of reach from here on.
+      }
+    }
   };
   try {
     for (const name of names) {

@@ -19,19 +19,26 @@ const REMEMBER_MS = 10 * 60_000;
  * The host's addresses, normalised (one IPv4 form, the IPv6 loopback as 127.0.0.1), from a
  * lookup of the last minutes; none when the name does not resolve.
  */
-export function serverAddresses(host: string): Promise<string[]> {
+export function serverAddresses(host: string, look: (host: string) => Promise<Array<{ address: string }>> = (h) => lookup(h, { all: true })): Promise<string[]> {
   const key = host.toLowerCase();
+  const now = Date.now();
   const hit = recent.get(key);
-  if (hit && Date.now() - hit.at < REMEMBER_MS) return hit.addresses;
-  const fresh = { at: Date.now(), addresses: lookupAddresses(host) };
+  if (hit && now - hit.at < REMEMBER_MS) return hit.addresses;
+  for (const [k, v] of recent) if (now - v.at >= REMEMBER_MS) recent.delete(k);
+  const fresh = { at: now, addresses: lookupAddresses(host, look) };
   recent.set(key, fresh);
+  // A failed lookup is not remembered: for its minutes a run would lock its pair by name only
+  // (pair-lock-keys.ts) and two names of one server would both copy.
+  void fresh.addresses.then((found) => {
+    if (found.length === 0 && recent.get(key) === fresh) recent.delete(key);
+  });
   return fresh.addresses;
 }
 
-async function lookupAddresses(host: string): Promise<string[]> {
+async function lookupAddresses(host: string, look: (host: string) => Promise<Array<{ address: string }>>): Promise<string[]> {
   if (isIP(host)) return [normalise(host)];
   try {
-    return (await lookup(host, { all: true })).map((a) => normalise(a.address));
+    return (await look(host)).map((a) => normalise(a.address));
   } catch {
     // A name that does not resolve fails the run itself, with DNS_FAILED.
     return [];

@@ -84,6 +84,7 @@ CREATE TABLE IF NOT EXISTS messages (
   target_uid INTEGER,
   size INTEGER NOT NULL,
   reason TEXT,
+  body_hash TEXT,
   PRIMARY KEY (account, source_folder, uid_validity, uid)
 );
 CREATE TABLE IF NOT EXISTS target_survey (
@@ -610,9 +611,14 @@ export class StateStore {
 }
 
 /** A state file written before body hashes were kept gets their column (empty: such copies are found by fingerprint, as then). */
-function addBodyHashColumn(db: Database.Database): void {
-  const columns = db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>;
-  if (!columns.some((c) => c.name === 'body_hash')) db.exec(`ALTER TABLE messages ADD COLUMN body_hash TEXT`);
+export function addBodyHashColumn(db: Database.Database): void {
+  const has = () => (db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>).some((c) => c.name === 'body_hash');
+  if (has()) return;
+  // Two processes of the new build may open one old file at once (the bridge and a cron run
+  // after an upgrade): the one that checks after the other altered it must not fail its start.
+  db.transaction(() => {
+    if (!has()) db.exec(`ALTER TABLE messages ADD COLUMN body_hash TEXT`);
+  }).immediate();
 }
 
 function recordOf(r: Record<string, unknown>): MessageRecord {

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mailboxPairText } from '../../shared/csv/same-mailbox';
-import { addressPairText, pairLockKeys, RESOLVE_WAIT_MS } from '../../bridge/engine/pair-lock-keys';
+import { addressPairText, MAX_ADDRESSES_PER_SIDE, pairLockKeys, RESOLVE_WAIT_MS } from '../../bridge/engine/pair-lock-keys';
 
 const side = (host: string, user: string, port = 993) => ({ host, port, user });
 const table = (t: Record<string, string[]>) => async (host: string) => t[host.toLowerCase()] ?? Promise.reject(new Error('ENOTFOUND'));
@@ -58,5 +58,16 @@ describe('pairLockKeys', () => {
     expect(settled).toBe(false);
     await vi.advanceTimersByTimeAsync(200);
     expect(await keys).toEqual([mailboxPairText(side('slow.corp', 'alice'), side('slow.corp', 'bob'))]);
+  });
+
+  it('a dual-stack provider: IPv4 addresses first, at most MAX_ADDRESSES_PER_SIDE a side, so two names sharing its IPv4 meet', async () => {
+    const v6 = ['2001:db8::1', '2001:db8::2', '2001:db8::3', '2001:db8::4', '2001:db8::5'];
+    const resolve = table({ 'outlook.corp': [...v6, '40.0.0.9', '40.0.0.10'], 'imap.outlook.corp': ['40.0.0.9', ...v6], 'new.corp': ['10.1.0.1'] });
+    const a = await pairLockKeys(side('outlook.corp', 'alice'), side('new.corp', 'alice'), resolve);
+    const b = await pairLockKeys(side('imap.outlook.corp', 'alice'), side('new.corp', 'alice'), resolve);
+    // Sorted as text, the IPv6 addresses ('2…') came first and filled the cap before the shared IPv4 one.
+    expect(common(a, b)).toContainEqual(addressPairText(side('40.0.0.9', 'alice'), side('10.1.0.1', 'alice')));
+    expect(a).toHaveLength(1 + MAX_ADDRESSES_PER_SIDE);
+    expect(MAX_ADDRESSES_PER_SIDE).toBeLessThanOrEqual(4);
   });
 });
