@@ -1,8 +1,7 @@
 import type { ImapFlow } from 'imapflow';
 import type { ByteBudget } from './byte-budget';
-import { hashBodies } from './body-hash';
 import type { TargetFree } from './source-driver';
-import { deselect } from './target-scan';
+import { hashTargetBodies } from './target-scan';
 import type { StoredTargetSurvey } from './target-survey';
 
 /** A source message without a Message-ID that its fingerprint alone may not be matched by. */
@@ -71,13 +70,7 @@ export async function matchByContent(
   const unread = [...targetSize].filter(([uid]) => !survey.bodyHashes.has(uid)).map(([uid, size]) => ({ uid, size }));
   if (unread.length > 0) {
     await opts.targetFree?.();
-    // EXAMINE, then deselect: Courier refuses APPEND into a mailbox the connection holds read-only.
-    await target.mailboxOpen(opts.targetFolder, { readOnly: true });
-    try {
-      for (const [uid, hash] of await hashBodies(target, unread, opts.batchBytes, opts.budget)) survey.bodyHashes.set(uid, hash);
-    } finally {
-      await deselect(target);
-    }
+    await hashTargetBodies(target, opts.targetFolder, unread, survey.bodyHashes, opts.batchBytes, opts.budget);
   }
 
   // Exact-fingerprint candidates first for every message, as plain matching does: a loose

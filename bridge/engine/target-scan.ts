@@ -90,12 +90,7 @@ export class TargetIndex {
     const wanted = this.withoutId.filter((e) => sizes.has(e.size) && !this.hashes.has(e.uid));
     if (wanted.length === 0) return;
     await targetFree?.();
-    await target.mailboxOpen(folder, { readOnly: true });
-    try {
-      for (const [uid, hash] of await hashBodies(target, wanted, batchBytes, budget)) this.hashes.set(uid, hash);
-    } finally {
-      await deselect(target);
-    }
+    await hashTargetBodies(target, folder, wanted, this.hashes, batchBytes, budget);
   }
 
   /** Unclaimed UIDs with this rewrite-tolerant fingerprint, lowest first, left in the index. */
@@ -113,15 +108,7 @@ export class TargetIndex {
    * bodies read to tell them from look-alikes are kept for takeByBody.
    */
   async dropUnplaced(target: ImapFlow, folder: string, unplaced: readonly UnplacedCopy[], batchBytes: number, budget?: ByteBudget): Promise<void> {
-    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates(fp), async (messages) => {
-      await target.mailboxOpen(folder, { readOnly: true });
-      try {
-        for (const [uid, hash] of await hashBodies(target, messages, batchBytes, budget)) this.hashes.set(uid, hash);
-      } finally {
-        await deselect(target);
-      }
-      return this.hashes;
-    });
+    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates(fp), (messages) => hashTargetBodies(target, folder, messages, this.hashes, batchBytes, budget));
     for (const uid of ours) this.takeUid(uid);
   }
 
@@ -190,4 +177,26 @@ export async function deselect(client: ImapFlow): Promise<void> {
   if (closed === false) {
     throw new MigrationError('TARGET_REFUSED', `The target would not leave folder "${client.mailbox ? client.mailbox.path : ''}" after reading it (UNSELECT/CLOSE refused).`, { side: 'target' });
   }
+}
+
+/**
+ * Reads the body hashes of `messages` in the target folder into `into`: EXAMINE, FETCHes of at
+ * most `batchBytes` under the byte budget (hashBodies), then deselect, since Courier refuses an
+ * APPEND into a mailbox the connection holds read-only.
+ */
+export async function hashTargetBodies(
+  target: ImapFlow,
+  folder: string,
+  messages: ReadonlyArray<{ uid: number; size: number }>,
+  into: Map<number, string>,
+  batchBytes: number,
+  budget?: ByteBudget,
+): Promise<Map<number, string>> {
+  await target.mailboxOpen(folder, { readOnly: true });
+  try {
+    for (const [uid, hash] of await hashBodies(target, messages, batchBytes, budget)) into.set(uid, hash);
+  } finally {
+    await deselect(target);
+  }
+  return into;
 }

@@ -1,5 +1,4 @@
 import type { ImapFlow } from 'imapflow';
-import { hashBodies } from './body-hash';
 import type { ByteBudget } from './byte-budget';
 import type { ListedStatus } from './discover';
 import { MigrationError } from './errors';
@@ -7,7 +6,7 @@ import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from './fingerprin
 import type { FolderCheckpoint, StateStore, UnplacedCopy } from './state-store';
 import type { TargetFree } from './source-driver';
 import { surveyStart } from './survey-start';
-import { deselect } from './target-scan';
+import { deselect, hashTargetBodies } from './target-scan';
 import { ourUnplacedCopies } from './unplaced-copies';
 
 /** How a survey reads target bodies when it must (unplaced-copies.ts): FETCHes of at most `batchBytes`, under the pass's budget. */
@@ -126,15 +125,9 @@ export class StoredTargetSurvey {
    */
   private async dropOurs(target: ImapFlow, targetFolder: string, from: number, unplaced: readonly UnplacedCopy[], reads: SurveyBodyReads): Promise<void> {
     this.left = this.store.dropRecordedFromSurvey(this.account, this.sourceFolder, from);
-    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates('loose', fp), async (messages) => {
-      await target.mailboxOpen(targetFolder, { readOnly: true });
-      try {
-        for (const [uid, hash] of await hashBodies(target, messages, reads.batchBytes, reads.budget)) this.bodyHashes.set(uid, hash);
-      } finally {
-        await deselect(target);
-      }
-      return this.bodyHashes;
-    });
+    const ours = await ourUnplacedCopies(unplaced, (fp) => this.candidates('loose', fp), (messages) =>
+      hashTargetBodies(target, targetFolder, messages, this.bodyHashes, reads.batchBytes, reads.budget),
+    );
     for (const uid of ours) this.takeUid(uid);
   }
 
