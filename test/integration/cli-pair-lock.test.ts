@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderPath, startMailServer, type AnyMailServer, type MailUser, type ServerKind } from '../harness/servers';
-import { readFolder, seedFolder } from '../harness/mailbox';
+import { seedFolder } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, spawnCli, type CliResult } from '../support/cli-runner';
+import { expectOneCopiedOneRefused, messageIds } from '../support/pair-race';
 import { bulkMessages } from '../support/corpus';
 
 /**
@@ -16,16 +17,6 @@ const alice: MailUser = { user: 'alice@old.example.com', password: 'Lock-src-pw-
 const bob: MailUser = { user: 'bob@new.example.com', password: 'Lock-tgt-pw-Nc4Wp8-never-print' };
 const SECRETS = [alice.password, bob.password];
 const env = { SRC_PW: alice.password, TGT_PW: bob.password };
-
-/** Message-ID -> how many times it is in the folder. */
-async function messageIds(server: AnyMailServer, user: MailUser, folder: string): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  for (const m of await readFolder(server, user, folder, { withRaw: true })) {
-    const id = /^Message-ID:\s*(<[^>]+>)/im.exec(m.raw!.toString('latin1'))?.[1] ?? `(none, ${m.sha256})`;
-    counts.set(id, (counts.get(id) ?? 0) + 1);
-  }
-  return counts;
-}
 
 describe.each<ServerKind>(['dovecot', 'cyrus', 'courier'])('two migrate processes of one mailbox pair at once (%s)', (kind) => {
   let server: AnyMailServer;
@@ -73,34 +64,13 @@ describe.each<ServerKind>(['dovecot', 'cyrus', 'courier'])('two migrate processe
     for (const r of results) expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
     const total = folders.reduce((s, f) => s + f.ids.length, 0);
 
-    // Every message exactly once on the target, whoever won.
-    for (const f of folders) {
-      const onTarget = await messageIds(server, bob, f.target);
-      const doubled = [...onTarget].filter(([, n]) => n > 1);
-      expect(doubled.length, `${f.target}: messages that arrived more than once (of ${f.ids.length}), e.g. ${doubled.slice(0, 3).map(([id, n]) => `${id} x${n}`).join(', ')}`).toBe(0);
-      expect([...onTarget.keys()].sort(), f.target).toEqual([...f.ids].sort());
-    }
-
-    const winner = results.findIndex((r) => r.code === 0);
-    const loser = results.findIndex((r) => r.code !== 0);
-    expect(winner, `one run ends done:\n${results.map(describeRun).join('\n')}`).toBeGreaterThanOrEqual(0);
-    expect(loser, `one run is refused:\n${results.map(describeRun).join('\n')}`).toBeGreaterThanOrEqual(0);
-    const won = results[winner]!;
+    // Every message exactly once on the target, whoever won; the other refused before copying.
+    const { winner, loser, message } = await expectOneCopiedOneRefused(server, bob, folders, runs, results);
     const lost = results[loser]!;
-    expect(parseReport(won.stdout).accounts[0]).toMatchObject({ status: 'done', messagesCopied: total });
-
-    expect(lost.code, describeRun(lost)).toBe(1);
-    const refused = parseReport(lost.stdout).accounts[0]!;
-    expect(refused).toMatchObject({ status: 'failed', messagesCopied: 0, messagesAlreadyPresent: 0, folders: [] });
-    expect(refused.error?.code).toBe('ALREADY_RUNNING');
-    const message = refused.error!.message;
-    expect(message).toContain(`process ${runs[winner]!.pid}, running since `);
     expect(message).toContain(`${alice.user} on ${server.host}:${server.imapPort} to ${bob.user} on ${server.host}:${server.imapPort}`);
     expect(message).toMatch(/wait for that run to finish, or stop it \(process \d+\), then run this again/);
     expect(lost.stderr).toContain(`Failed ${alice.user}: [ALREADY_RUNNING] Another mailmover run on this computer (process ${runs[winner]!.pid}`);
     expect(lost.stderr).toMatch(/^FAILED .* \[ALREADY_RUNNING\]$/m);
-    // Refused before doing anything: it ended while the other was still copying.
-    expect(lost.ms).toBeLessThan(won.ms);
 
     // The pair is free again: the same command once more copies nothing.
     const again = await runCli(args(), { env });
