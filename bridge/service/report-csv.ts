@@ -160,13 +160,13 @@ function verifyElsewhere(a: AccountView, language: ReportLanguage): string {
  * in English, and for a warning without facts, the engine's text), and in how many passes it
  * was reported.
  */
-function warningsText(a: AccountView, language: ReportLanguage): string {
+function warningsText(a: AccountView, language: ReportLanguage, date: (iso: string) => string): string {
   const warnings = a.warnings ?? [];
   const zh = language === 'zh-CN';
   const parts = warnings.map((w) => {
     const passes = w.passes > 1 ? (zh ? `(${w.passes} 次搬家报告)` : ` (reported by ${w.passes} passes)`) : '';
     // English keeps the engine's text: it also quotes the server's words (a refused folder name).
-    const details = (zh && w.facts && factsText(w.facts, 'zh')) || w.message;
+    const details = (zh && w.facts && factsText(w.facts, 'zh', date)) || w.message;
     return `${w.code}: ${errorMessage(w, zh ? 'zh' : 'en')} ${details}${passes}`;
   });
   if (a.warningsOmitted) parts.push(zh ? `另有 ${a.warningsOmitted} 条未列出` : `${a.warningsOmitted} more not listed`);
@@ -179,8 +179,8 @@ const REWRITE_WORDS: Record<ReportLanguage, Record<RewriteKind, string>> = {
 };
 
 /** One rewritten copy in the report's language: a date the target could not keep names both dates. */
-function rewriteText(r: VerifyRewritten, language: ReportLanguage): string {
-  if (r.sourceDate && r.targetDate) return language === 'en' ? `date ${r.sourceDate} kept as ${r.targetDate}` : `日期 ${r.sourceDate} 被保存为 ${r.targetDate}`;
+function rewriteText(r: VerifyRewritten, language: ReportLanguage, date: (iso: string) => string): string {
+  if (r.sourceDate && r.targetDate) return language === 'en' ? `date ${date(r.sourceDate)} kept as ${date(r.targetDate)}` : `日期 ${date(r.sourceDate)} 被保存为 ${date(r.targetDate)}`;
   if (r.kinds?.length) return r.kinds.map((k) => REWRITE_WORDS[language][k]).join('; ');
   // Stored before the kinds were carried: the verify's own (English) words.
   return r.what;
@@ -190,14 +190,69 @@ function rewriteText(r: VerifyRewritten, language: ReportLanguage): string {
  * Copies the last verify found stored with a rewriting the target is known to impose (8-bit
  * header bytes, a date it cannot keep): not differences, but not byte for byte either.
  */
-function verifyRewritten(a: AccountView, language: ReportLanguage): string {
+function verifyRewritten(a: AccountView, language: ReportLanguage, date: (iso: string) => string): string {
   const v = a.verify;
   if (!v) return '';
   const sourceUid = language === 'en' ? 'source UID' : '原邮箱 UID';
   return v.folders
     .filter((f) => f.rewrittenCount > 0)
-    .map((f) => `${f.source}: ${f.rewritten.map((r) => `${sourceUid} ${r.uid} -> UID ${r.targetUid} (${rewriteText(r, language)})`).join(' ')}${f.rewrittenCount > f.rewritten.length ? ' …' : ''}`)
+    .map((f) => `${f.source}: ${f.rewritten.map((r) => `${sourceUid} ${r.uid} -> UID ${r.targetUid} (${rewriteText(r, language, date)})`).join(' ')}${f.rewrittenCount > f.rewritten.length ? ' …' : ''}`)
     .join('; ');
+}
+
+/**
+ * Times. The stored ones are UTC ISO strings ("2026-12-07T09:02:32Z"); an admin in Beijing read
+ * them in Excel as 09:02, eight hours off, since Excel shows such a string as it is. So a time
+ * cell is the wall-clock time of the bridge's machine (the admin's, as the bridge runs beside
+ * the browser), written "2026-12-07 17:02:32", which Excel reads as a date and time it can sort
+ * and filter, and the column's name says its UTC offset: "started_at (UTC+08:00)". Excel reads
+ * no offset inside a cell, so the offset goes in the header. Only when the report's times
+ * fall on both sides of a daylight-saving change does each cell carry its own offset
+ * ("2026-03-29 09:00:00 +02:00", text to Excel, but never an hour off) and the header the zone's
+ * name. Dates inside sentences (a message's date in a warning) are written the same way, with
+ * their offset.
+ */
+export interface ReportTimeOptions {
+  /** IANA zone; the bridge machine's (TZ, or the system's) when not given. */
+  timeZone?: string;
+}
+
+const bridgeTimeZone = (): string => Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const LOCAL_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/** `iso` as the wall-clock time in `timeZone` ("2026-12-07 17:02:32") and that zone's UTC offset then ("+08:00"); null if it is no time. */
+function localTime(iso: string, timeZone: string): { text: string; offset: string } | null {
+  const t = new Date(iso);
+  if (Number.isNaN(t.getTime())) return null;
+  let format = LOCAL_FORMATS.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    LOCAL_FORMATS.set(timeZone, format);
+  }
+  const part: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const p of format.formatToParts(t)) part[p.type] = p.value;
+  // longOffset is "GMT+08:00", or "GMT" alone at offset zero.
+  const offset = (part.timeZoneName ?? 'GMT').replace(/^GMT/, '') || '+00:00';
+  return { text: `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`, offset };
+}
+
+/** A time inside a sentence: local, with its offset, since no column header says it. */
+function inlineTime(timeZone: string): (iso: string) => string {
+  return (iso) => {
+    const t = localTime(iso, timeZone);
+    return t ? `${t.text} ${t.offset}` : iso;
+  };
 }
 
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -209,61 +264,73 @@ export function escapeCsvCell(value: string | number | null | undefined): string
   return s;
 }
 
+/** The time columns, by their index in HEADER / HEADER_ZH. */
+const TIME_COLUMNS: ReadonlySet<number> = new Set(['started_at', 'first_pass_done_at', 'last_sync_at', 'sync_ends_at', 'updated_at', 'verify_checked_at'].map((name) => HEADER.indexOf(name)));
+
 /**
  * `language`: 'en' (the default, as before: the engine's message and the English remedy) or
  * 'zh-CN' (Chinese column names, the error worded from its code, the Chinese remedy, mode and
- * phase in words). Status and verify status keep their code columns in both.
+ * phase in words). Status and verify status keep their code columns in both. Times: see
+ * localTime; `opts.timeZone` is the bridge machine's unless given.
  */
-export function reportCsv(accounts: readonly AccountView[], language: ReportLanguage = 'en'): string {
+export function reportCsv(accounts: readonly AccountView[], language: ReportLanguage = 'en', opts: ReportTimeOptions = {}): string {
   const zh = language === 'zh-CN';
-  const lines = [(zh ? HEADER_ZH : HEADER).join(',')];
-  for (const a of accounts) {
+  const timeZone = opts.timeZone ?? bridgeTimeZone();
+  const date = inlineTime(timeZone);
+  const rows = accounts.map((a) => {
     const c = a.counters;
-    lines.push(
-      [
-        a.source,
-        a.target,
-        zh ? MODE_ZH[a.mode] : a.mode,
-        a.status,
-        ACCOUNT_STATUS_LABELS[a.status].zh,
-        zh && a.phase ? PHASE_ZH[a.phase] : a.phase,
-        c.messagesTotal,
-        c.messagesCopied,
-        c.messagesAlreadyPresent,
-        c.messagesSkipped,
-        c.bytesCopied,
-        c.messagesSyncedSinceFirstPass,
-        a.error?.code,
-        errorText(a, language),
-        zh ? a.error?.remedy.zh : a.error?.remedy.en,
-        a.startedAt,
-        a.firstPassDoneAt,
-        a.lastSyncAt,
-        a.syncEndsAt,
-        a.updatedAt,
-        a.verify?.status,
-        a.verify ? VERIFY_STATUS_LABELS[a.verify.status].zh : null,
-        a.verify?.checkedAt,
-        a.verify?.depth,
-        a.verify?.totals.matched,
-        a.verify?.totals.missing,
-        a.verify?.totals.extra,
-        a.verify?.totals.changed,
-        verifyDifferences(a, language),
-        a.verify?.totals.elsewhere,
-        verifyElsewhere(a, language),
-        (a.warnings ?? []).length + (a.warningsOmitted ?? 0),
-        warningsText(a, language),
-        verifyRewritten(a, language),
-      ]
-        .map(escapeCsvCell)
-        .join(','),
-    );
+    return [
+      a.source,
+      a.target,
+      zh ? MODE_ZH[a.mode] : a.mode,
+      a.status,
+      ACCOUNT_STATUS_LABELS[a.status].zh,
+      zh && a.phase ? PHASE_ZH[a.phase] : a.phase,
+      c.messagesTotal,
+      c.messagesCopied,
+      c.messagesAlreadyPresent,
+      c.messagesSkipped,
+      c.bytesCopied,
+      c.messagesSyncedSinceFirstPass,
+      a.error?.code,
+      errorText(a, language),
+      zh ? a.error?.remedy.zh : a.error?.remedy.en,
+      a.startedAt,
+      a.firstPassDoneAt,
+      a.lastSyncAt,
+      a.syncEndsAt,
+      a.updatedAt,
+      a.verify?.status,
+      a.verify ? VERIFY_STATUS_LABELS[a.verify.status].zh : null,
+      a.verify?.checkedAt,
+      a.verify?.depth,
+      a.verify?.totals.matched,
+      a.verify?.totals.missing,
+      a.verify?.totals.extra,
+      a.verify?.totals.changed,
+      verifyDifferences(a, language),
+      a.verify?.totals.elsewhere,
+      verifyElsewhere(a, language),
+      (a.warnings ?? []).length + (a.warningsOmitted ?? 0),
+      warningsText(a, language, date),
+      verifyRewritten(a, language, date),
+    ].map((value, i) => (TIME_COLUMNS.has(i) && typeof value === 'string' ? (localTime(value, timeZone) ?? value) : value));
+  });
+  const offsets = new Set(rows.flatMap((r) => r.flatMap((v) => (typeof v === 'object' && v !== null ? [v.offset] : []))));
+  const oneOffset = offsets.size <= 1;
+  // With no time in the report, the header still says the zone the times would be in.
+  const zone = oneOffset ? `UTC${[...offsets][0] ?? localTime(new Date().toISOString(), timeZone)?.offset ?? '+00:00'}` : timeZone;
+  const header = (zh ? HEADER_ZH : HEADER).map((name, i) => (TIME_COLUMNS.has(i) ? (zh ? `${name}（${zone}）` : `${name} (${zone})`) : name));
+  const lines = [header.map(escapeCsvCell).join(',')];
+  for (const r of rows) {
+    lines.push(r.map((v) => escapeCsvCell(typeof v === 'object' && v !== null ? (oneOffset ? v.text : `${v.text} ${v.offset}`) : v)).join(','));
   }
   return '\ufeff' + lines.join('\r\n') + '\r\n';
 }
 
-export function reportFilename(jobName: string, now = new Date()): string {
+/** The report's file name, dated by the bridge machine's calendar like the times inside it. */
+export function reportFilename(jobName: string, now = new Date(), opts: ReportTimeOptions = {}): string {
   const safe = jobName.replace(/[^\p{L}\p{N}._-]+/gu, '_').slice(0, 60) || 'job';
-  return `mailmover-report-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+  const day = localTime(now.toISOString(), opts.timeZone ?? bridgeTimeZone())?.text.slice(0, 10) ?? now.toISOString().slice(0, 10);
+  return `mailmover-report-${safe}-${day}.csv`;
 }

@@ -116,7 +116,49 @@ const emailField = z
   .string()
   .min(1, 'required')
   .refine((v) => misplacedInvisible(v) === null, 'invisible')
+  .refine((v) => fullWidthIn(v).length === 0, 'full-width')
   .regex(EMAIL_RE, 'invalid');
+
+/**
+ * Characters a Chinese (or Japanese) input method types in full-width mode where an address
+ * needs the ASCII one: the full-width forms of ASCII (U+FF01–FF5E: ＠ ． ０-９ Ａ-Ｚ ａ-ｚ …),
+ * the ideographic space U+3000 and the ideographic full stop 。 (what the IME gives for "." in
+ * Chinese punctuation mode). "＠" or "。" fails the format check, which said only "not a valid
+ * address" and left the admin looking at an address that looks right; full-width letters or
+ * digits even passed it (they are letters), and the login failed later on the server.
+ *
+ * They are refused, each named with what to type, and not converted: the file is the admin's
+ * record of who moves where, and a silent fix would migrate an address the file does not
+ * show (and the same file given to the mail provider's own import would still fail). Fixing it
+ * is one keystroke once the message says which character it is. Naming one character of a
+ * cell is no leak of a password that slipped into an address column.
+ */
+const IDEOGRAPHIC_SPACE = '\u3000';
+function fullWidthIn(value: string): Array<{ char: string; ascii: string }> {
+  const found = new Map<string, string>();
+  for (const ch of value) {
+    const cp = ch.codePointAt(0) ?? 0;
+    if (cp >= 0xff01 && cp <= 0xff5e) found.set(ch, String.fromCharCode(cp - 0xfee0));
+    else if (ch === '\u3002' || ch === '\uff61') found.set(ch, '.');
+    else if (ch === IDEOGRAPHIC_SPACE) found.set(ch, '');
+  }
+  return [...found].map(([char, ascii]) => ({ char, ascii }));
+}
+
+/** At most this many distinct characters are named; an address typed all in full-width has more. */
+const MAX_NAMED_FULL_WIDTH = 4;
+
+function fullWidthError(value: string, columnEn: string, columnZh: string): { message: string; messageZh: string } {
+  const all = fullWidthIn(value);
+  const named = all.slice(0, MAX_NAMED_FULL_WIDTH);
+  const more = all.length > named.length;
+  const en = named.map(({ char, ascii }) => (char === IDEOGRAPHIC_SPACE ? 'the full-width space (U+3000): delete it, an address has no spaces' : `"${char}": type the half-width "${ascii}"`));
+  const zh = named.map(({ char, ascii }) => (char === IDEOGRAPHIC_SPACE ? '全角空格（U+3000）请删除，地址中不能有空格' : `“${char}”请改为半角“${ascii}”`));
+  return {
+    message: `The ${columnEn} address contains full-width characters, as a Chinese input method types them in full-width mode: ${en.join('; ')}${more ? '; and others like them' : ''}. Switch the input method to half-width (or English) and type the address again.`,
+    messageZh: `“${columnZh}”中有全角字符（中文输入法全角模式下输入的）：${zh.join('；')}${more ? '；其他全角字符同样处理' : ''}。请将输入法切换为半角（或英文）后重新输入该地址。`,
+  };
+}
 
 function invisibleIn(value: string): string {
   const ch = misplacedInvisible(value) ?? '';
@@ -166,6 +208,42 @@ function err(line: number, message: string, messageZh: string): CsvRowError {
   return { line, message, messageZh };
 }
 
+/**
+ * A row whose source, or target, address an earlier row already has: one error naming the
+ * earlier line(s), both columns when both clash. It used to be two errors each ending "row
+ * ignored", under a title saying nothing from the file is imported; the title is what happens
+ * (every caller refuses a file with any error), so the message says what to fix instead.
+ */
+function duplicateError(sourceLine: number | undefined, targetLine: number | undefined): { message: string; messageZh: string } | undefined {
+  const targetWhy = 'Two source mailboxes moved into one account is refused because it is almost always a mistake in the account pairing; pair each source with its own target.';
+  const targetWhyZh = '两个原邮箱搬入同一账号通常是账号对应关系填错所致，因此不予接受；请为每个原邮箱填写各自的搬家账号。';
+  if (sourceLine !== undefined && targetLine !== undefined) {
+    if (sourceLine === targetLine) {
+      return {
+        message: `The source and target accounts are both the same as on line ${sourceLine}: the pair is listed twice. Delete one of the two rows.`,
+        messageZh: `待搬家账号和搬家账号都与第 ${sourceLine} 行相同：同一对账号填写了两次。请删除其中一行。`,
+      };
+    }
+    return {
+      message: `The source account is already listed on line ${sourceLine} and the target account is already used on line ${targetLine}; each source mailbox may appear only once. ${targetWhy} Correct or delete this row.`,
+      messageZh: `待搬家账号与第 ${sourceLine} 行重复，搬家账号已在第 ${targetLine} 行使用；每个原邮箱只能出现一次。${targetWhyZh}请改正或删除此行。`,
+    };
+  }
+  if (sourceLine !== undefined) {
+    return {
+      message: `The source account is already listed on line ${sourceLine}; each source mailbox may appear only once. Delete one of the two rows, or correct the address in one of them.`,
+      messageZh: `待搬家账号与第 ${sourceLine} 行重复；每个原邮箱只能出现一次。请删除其中一行，或改正其中一行的地址。`,
+    };
+  }
+  if (targetLine !== undefined) {
+    return {
+      message: `The target account is already used on line ${targetLine}. ${targetWhy}`,
+      messageZh: `搬家账号已在第 ${targetLine} 行使用。${targetWhyZh}`,
+    };
+  }
+  return undefined;
+}
+
 /** Lower-cased, NFC-normalised address used to find duplicates. */
 function addressKey(address: string): string {
   return address.normalize('NFC').toLowerCase();
@@ -177,10 +255,12 @@ function addressKey(address: string): string {
  *
  * - Cells are trimmed; a value whose leading/trailing spaces matter (a password) must be quoted.
  * - Blank rows (also ',,,') are skipped. Columns other than the known ones are ignored.
- * - Duplicate source, or duplicate target, address → error on the later row naming the earlier
- *   one; the earlier row is kept. Addresses compare case-insensitively.
+ * - Duplicate source, or duplicate target, address → one error on the later row naming the
+ *   earlier line(s); the earlier row is kept in `rows`. Addresses compare case-insensitively.
  * - More than `maxRows` (default 1000) data rows → the first `maxRows` are returned and one error
  *   on the first row beyond them; those rows belong in another import (imports append).
+ * - Every caller refuses the whole file while it has any error (the wizard, accounts.import, the
+ *   CLI's --accounts), so no message may say a row was skipped or ignored: it says what to fix.
  * - A file that is not text (an .xlsx, binary) → that one error on line 1, nothing parsed.
  * - `rowCheck` adds the caller's rules for each well-formed row (the import mode's).
  * - At most MAX_REPORTED_ERRORS errors, the first by row, then one saying how many more.
@@ -275,8 +355,8 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
       errors.add(
         err(
           rec.line,
-          `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Rows from this one on were not taken: put them in a second file and migrate that file as well.`,
-          `文件共有 ${data.length} 行账号数据，一次最多只能导入 ${maxRows} 条。从此行起的数据未导入：请放到第二个文件中，再对该文件进行搬家。`,
+          `The file has ${data.length} account rows; at most ${maxRows} can be imported at once. Move the rows from this one on out of this file: put them in a second file and migrate that file as well.`,
+          `文件共有 ${data.length} 行账号数据，一次最多只能导入 ${maxRows} 条。请把从此行起的数据移出本文件：放到第二个文件中，再对该文件进行搬家。`,
         ),
       );
     }
@@ -323,6 +403,9 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
               `“${name.zh}”中含有不可见字符（${code}），通常是从网页或聊天记录中粘贴带入的；请删除该地址后重新输入。`,
             ),
           );
+        } else if (issue.message === 'full-width') {
+          const e = fullWidthError(cell(field) ?? '', columnEn(field), name.zh);
+          errors.add(err(rec.line, e.message, e.messageZh));
         } else {
           errors.add(
             err(
@@ -340,28 +423,11 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
     const tgtKey = addressKey(row.target);
     const firstSource = bySource.get(srcKey);
     const firstTarget = byTarget.get(tgtKey);
-    let bad = false;
-    if (firstSource !== undefined) {
-      bad = true;
-      errors.add(
-        err(
-          rec.line,
-          `The source account is already listed on line ${firstSource}; each source mailbox may appear only once. This row was ignored.`,
-          `待搬家账号与第 ${firstSource} 行重复；每个原邮箱只能出现一次。此行已忽略。`,
-        ),
-      );
+    const duplicate = duplicateError(firstSource, firstTarget);
+    if (duplicate) {
+      errors.add(err(rec.line, duplicate.message, duplicate.messageZh));
+      return;
     }
-    if (firstTarget !== undefined) {
-      bad = true;
-      errors.add(
-        err(
-          rec.line,
-          `The target account is already used on line ${firstTarget}. Two source mailboxes moved into one account is refused because it is almost always a mistake in the account pairing; pair each source with its own target. This row was ignored.`,
-          `搬家账号已在第 ${firstTarget} 行使用。两个原邮箱搬入同一账号通常是账号对应关系填错所致，因此不予接受；请为每个原邮箱填写各自的搬家账号。此行已忽略。`,
-        ),
-      );
-    }
-    if (bad) return;
     bySource.set(srcKey, rec.line);
     byTarget.set(tgtKey, rec.line);
     const out: AccountRow = { line: rec.line, source: row.source, target: row.target };

@@ -235,7 +235,10 @@ describe('the printable report', () => {
 });
 
 describe('the report CSV', () => {
-  const rows = (language: 'en' | 'zh-CN') => parse(reportCsv([account, clean], language).replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
+  // The bridge's machine in Beijing: the dates of a message are written in its time, with the offset.
+  const rows = (language: 'en' | 'zh-CN') => parse(reportCsv([account, clean], language, { timeZone: 'Asia/Shanghai' }).replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
+  const SENT_LOCAL = '1965-06-01 20:00:00 +08:00';
+  const STORED_LOCAL = '2101-07-09 02:28:16 +08:00';
 
   it('in English: the count, each warning with its sentence and the engine’s text, and the rewritten copies', () => {
     const [a, c] = rows('en');
@@ -243,7 +246,7 @@ describe('the report CSV', () => {
     expect((a!.warnings ?? '').match(/FOLDER_RENAMED:/g)).toHaveLength(1);
     expect(a!.warnings).toContain(`FOLDER_RENAMED: A folder was created under a slightly different name in the new mailbox. ${renamedWarning.message} (reported by 3 passes)`);
     expect(a!.warnings).toContain(`DATE_CHANGED: The new mailbox kept another date for a message. ${dateWarning!.message}`);
-    expect(a!.verify_rewritten).toBe(`INBOX: source UID 3 -> UID 5 (8-bit header bytes stored as 'X') source UID 4 -> UID 9 (date ${SENT.toISOString()} kept as ${STORED.toISOString()})`);
+    expect(a!.verify_rewritten).toBe(`INBOX: source UID 3 -> UID 5 (8-bit header bytes stored as 'X') source UID 4 -> UID 9 (date ${SENT_LOCAL} kept as ${STORED_LOCAL})`);
     expect([c!.warnings_count, c!.warnings, c!.verify_rewritten]).toEqual(['0', '', '']);
   });
 
@@ -254,9 +257,9 @@ describe('the report CSV', () => {
     expect(a!['警告']).toContain('(3 次搬家报告)');
     // Which folder, message and date: the facts in Chinese, not the engine's English sentence.
     expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。 文件夹 v1.2 在新邮箱中为 v1．2。(3 次搬家报告)');
-    expect(a!['警告']).toContain(`INBOX 中的 UID 4(新邮箱 INBOX 中 UID 9):原日期 ${SENT.toISOString()},新邮箱保存为 ${STORED.toISOString()}。`);
+    expect(a!['警告']).toContain(`INBOX 中的 UID 4(新邮箱 INBOX 中 UID 9):原日期 ${SENT_LOCAL},新邮箱保存为 ${STORED_LOCAL}。`);
     expect(a!['警告']).toContain('从 Projects 搬到 Projects,共 1 封:UID 3 → 5。');
     expect(a!['警告']).not.toContain('The target refused');
-    expect(a!['核验目标改写']).toBe(`INBOX: 原邮箱 UID 3 -> UID 5 (邮件头中的 8 位字节被替换为 X) 原邮箱 UID 4 -> UID 9 (日期 ${SENT.toISOString()} 被保存为 ${STORED.toISOString()})`);
+    expect(a!['核验目标改写']).toBe(`INBOX: 原邮箱 UID 3 -> UID 5 (邮件头中的 8 位字节被替换为 X) 原邮箱 UID 4 -> UID 9 (日期 ${SENT_LOCAL} 被保存为 ${STORED_LOCAL})`);
   });
 });

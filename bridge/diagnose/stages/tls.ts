@@ -23,6 +23,33 @@ function whyUntrusted(tls: ProbedTls, where: string): string {
 }
 
 /**
+ * whyUntrusted in Chinese: the same reasons, and the same subject, issuer and SHA-256
+ * fingerprint, since the fingerprint is what an admin compares with the one the server's
+ * administrator gives before trusting a self-signed server, whichever language they read.
+ */
+function whyUntrustedZh(tls: ProbedTls, where: string): string {
+  const c = tls.certificate;
+  const reasons: string[] = [];
+  if (tls.selfSigned) reasons.push('证书为自签名证书');
+  else if (tls.authorizationError) reasons.push(`证书链无法验证（${tls.authorizationError}）`);
+  if (c?.expired) reasons.push(`证书已于 ${c.validTo.slice(0, 10)} 过期`);
+  if (c?.notYetValid) reasons.push(`证书自 ${c.validFrom.slice(0, 10)} 起才生效`);
+  // Node's hostnameError is an English sentence: the fact is said, and the subject below names the certificate.
+  if (!tls.hostnameMatches) reasons.push('证书与服务器名称不符');
+  const subject = c ? `证书：${c.subject}；颁发者：${c.issuer}；SHA-256 指纹：${c.fingerprint256}。` : '';
+  return `${where} 的 TLS 证书不受信任：${reasons.join('，') || '原因未知'}。${subject}`;
+}
+
+/** The warning when an untrusted certificate was accepted because the user chose to, in both languages. */
+function certificateAcceptedMessage(tls: ProbedTls, where: string, surface?: TestConnectionOptions['surface']): { en: string; zh: string } {
+  const check = tls.certificate ? '请将上面的 SHA-256 指纹与该服务器管理员提供的指纹核对，确认您信任该服务器。' : '请确认您信任该服务器。';
+  return {
+    en: `${whyUntrusted(tls, where)} It was accepted because you chose to ${acceptSelfSigned(surface)}; make sure you trust it.`,
+    zh: `${whyUntrustedZh(tls, where)}因已选择信任该服务器的证书${surface === 'cli' ? '（--insecure-tls）' : ''}而被接受。${check}`,
+  };
+}
+
+/**
  * The choice is a checkbox in the extension and --insecure-tls on the command line: the words fit
  * both, and only the command line is shown its flag.
  */
@@ -42,10 +69,7 @@ function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsIn
     report.warn({
       code: 'TLS_NOT_VERIFIED',
       severity: 'warning',
-      message: {
-        en: `${whyUntrusted(tls, where)} It was accepted because you chose to ${acceptSelfSigned(ctx.opts.surface)}; make sure you trust it.`,
-        zh: `${where} 的 TLS 证书不受信任(${tls.selfSigned ? '自签名证书' : tls.authorizationError ? '证书链无法验证' : '证书与服务器名称不符'}),因已选择信任该服务器的证书而被接受。请确认您信任该服务器。`,
-      },
+      message: certificateAcceptedMessage(tls, where, ctx.opts.surface),
       evidence: { selfSigned: tls.selfSigned, authorizationError: tls.authorizationError, hostnameMatches: tls.hostnameMatches },
       hints: [],
     });
