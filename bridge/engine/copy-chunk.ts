@@ -46,17 +46,21 @@ function judgedOnTheCall(err: unknown, lastChance: boolean | undefined): boolean
 export const sendAloneKey = (folder: string, uid: number): string => `${folder}\n${uid}`;
 
 /**
- * The row of a copy. Where the target did not say where it stored it (no UIDPLUS) and the
+ * The row of a copy, for every path that APPENDs one (a pass here, verify --fix in
+ * copy-missing.ts). Where the target did not say where it stored it (no UIDPLUS) and the
  * message has no Message-ID, with its body hash: a later survey finds the copy by fingerprint,
- * which a look-alike may share, and tells the two apart by it (unplaced-copies.ts). The body is
- * in memory here; hashing it costs no read.
+ * which a look-alike may share, and tells the two apart by it (unplaced-copies.ts); without
+ * it the survey takes the lowest look-alike for the copy, and an identical source message
+ * still to copy for the copy itself (lost). The body is in memory when this is called;
+ * hashing it costs no read.
  */
-function copiedRecord(m: FetchedMessage, targetUid: number | null): MessageRecord {
-  const { uid, fingerprint, size } = m;
-  const raw = m.item.raw;
+export function copiedRecord(m: { uid: number; fingerprint: string; size: number; raw: Buffer }, targetUid: number | null): MessageRecord {
+  const { uid, fingerprint, size, raw } = m;
   if (targetUid !== null || hasMessageId(headerBlock(raw))) return { uid, fingerprint, outcome: 'copied', targetUid, size };
   return { uid, fingerprint, outcome: 'copied', targetUid, size, bodyHash: bodyHash(raw) };
 }
+
+const copiedRow = (m: FetchedMessage, targetUid: number | null): MessageRecord => copiedRecord({ uid: m.uid, fingerprint: m.fingerprint, size: m.size, raw: m.item.raw }, targetUid);
 
 /**
  * The target half of copying a chunk, the same for every source: APPENDs the fetched
@@ -76,7 +80,9 @@ export async function appendFetched(
   const items = run.uncertain.size === 0 ? fetched.items : fetched.items.filter((i) => !run.uncertain.has(i.uid));
   if (items.length < fetched.items.length) run.held.push(...fetched.items.filter((i) => run.uncertain.has(i.uid)));
   const records: MessageRecord[] = [...fetched.settled];
-  const storedSoFar: MessageRecord[] = [];
+  // By index into `items`: the rows of the messages the target accepted, made as it answers and
+  // used again once the call ends (a second copiedRecord would hash each body twice).
+  const storedSoFar = new Map<number, MessageRecord>();
   let outcomes: AppendOutcome[] = [];
   try {
     if (items.length) {
@@ -85,11 +91,11 @@ export async function appendFetched(
         run.target,
         items.map((i) => i.item),
         (i, targetUid) => {
-          storedSoFar.push(copiedRecord(items[i]!, targetUid));
+          storedSoFar.set(i, copiedRow(items[i]!, targetUid));
         },
         (i, reason) => {
           const { uid, fingerprint, size, note } = items[i]!;
-          storedSoFar.push({ uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${reason} (${note})` : reason });
+          storedSoFar.set(i, { uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${reason} (${note})` : reason });
         },
         {
           lastChance: opts.lastChance,
@@ -112,20 +118,20 @@ export async function appendFetched(
     // it waits with them and goes out in their call, where it is judged as in its own. One such
     // call per folder: a folder the target refuses whole fails the pass at the next one, as
     // before, instead of being held in memory.
-    if (judgedOnTheCall(err, opts.lastChance) && storedSoFar.length === 0 && run.uncertain.size > 0 && run.held.every((h) => run.uncertain.has(h.uid))) {
+    if (judgedOnTheCall(err, opts.lastChance) && storedSoFar.size === 0 && run.uncertain.size > 0 && run.held.every((h) => run.uncertain.has(h.uid))) {
       run.settle(fetched.settled);
       run.held.push(...items);
       return;
     }
     // A full mailbox or a lost connection in the middle: what the target did accept is ours,
     // and a message it showed to be too big is not sent again.
-    run.settle([...fetched.settled, ...storedSoFar]);
+    run.settle([...fetched.settled, ...storedSoFar.values()]);
     throw err;
   }
   items.forEach((m, i) => {
     const { uid, fingerprint, size, note } = m;
     const r = outcomes[i]!;
-    records.push('reason' in r ? { uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${r.reason} (${note})` : r.reason } : copiedRecord(m, r.targetUid));
+    records.push('reason' in r ? { uid, fingerprint, outcome: 'skipped', targetUid: null, size, reason: note ? `${r.reason} (${note})` : r.reason } : (storedSoFar.get(i) ?? copiedRow(m, r.targetUid)));
   });
   run.settle(records);
   // After settling: what the target stored is ours whatever this read-back meets.

@@ -2,6 +2,7 @@ import type { ImapFlow } from 'imapflow';
 import type { VerifyAccount } from '../../shared/verify';
 import type { AppendItem } from '../engine/append-batch';
 import { appendMessages } from '../engine/append-messages';
+import { copiedRecord } from '../engine/copy-chunk';
 import { closeQuietly, connectImap } from '../engine/connect';
 import { FINGERPRINT_HEADERS, fingerprint } from '../engine/fingerprint';
 import { flagsForAppend } from '../engine/flags';
@@ -23,7 +24,8 @@ export interface CopyMissingResult {
  * BODY.PEEK[] on a read-only source connection, APPENDed with their flags and INTERNALDATE
  * as the migration would. A re-run of migrate cannot do this: its state says those
  * messages were copied, so it does not look at them again. The new target UIDs are
- * recorded in the state store, so the next migrate counts these copies as its own.
+ * recorded in the state store, so the next migrate counts these copies as its own (where the
+ * target says no UID, by the body hash the engine keeps for such rows: copiedRecord).
  */
 export async function copyMissing(job: AccountJob, report: VerifyAccount, store: StateStore | undefined): Promise<CopyMissingResult> {
   const result: CopyMissingResult = { copied: 0, refused: [] };
@@ -73,7 +75,9 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
             return;
           }
           result.copied++;
-          records.push({ uid: x.uid, fingerprint: x.fp, outcome: 'copied', targetUid: o.targetUid, size: x.size });
+          // The engine's row of a copy, so that on a target without UIDPLUS a later survey tells
+          // this copy from a look-alike by its body, as it does the engine's own copies.
+          records.push(copiedRecord({ uid: x.uid, fingerprint: x.fp, size: x.size, raw: x.item.raw }, o.targetUid));
         });
         if (store && recorded && records.length) store.recordMessages(account, folder.source, uidValidity, records);
       }

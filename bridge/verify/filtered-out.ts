@@ -1,8 +1,10 @@
+import type { ImapFlow } from 'imapflow';
 import type { FolderMapping } from '../../shared/folders/map-folders';
 import type { AccountJob } from '../engine/account-job';
+import { closeQuietly } from '../engine/connect';
 import type { MailboxLayout } from '../engine/discover';
 import { planMappings } from '../engine/plan-mappings';
-import type { MessageMeta } from './folder-meta';
+import { readFolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages } from './match-messages';
 
 /**
@@ -29,4 +31,50 @@ export function filteredOutMappings(source: MailboxLayout, target: MailboxLayout
  */
 export function notCopiesOf(source: readonly MessageMeta[], target: readonly MessageMeta[]): MessageMeta[] {
   return matchMessages([...source], [...target], { deleted: 'copy', keywordOk: () => true, recordedSkips: new Map() }).extra;
+}
+
+/**
+ * The source folders the filters leave out, per target folder they map to, read only when
+ * verify needs them (verify-account.ts settleElsewhere: a missing message has a candidate copy
+ * in that target folder). A folder is often left out because it is broken or huge (one the
+ * migration found unreadable, Gmail's All Mail): one that cannot be read must not fail the
+ * verify of the folders the user did ask for. So it is read on a connection of its own, opened
+ * at the first read, that a stall or a dropped connection takes down without the verify's own;
+ * and any error (NO, BAD, a stall, a drop, a login refused) gives `undefined`: the caller then
+ * takes no candidate from that target folder, and the message is reported missing (at worst
+ * --fix copies it once more), never taken for found on a guess.
+ */
+export class FilteredOutSources {
+  private client: ImapFlow | undefined;
+
+  constructor(
+    /** target folder -> the source folders the filters leave out that map to it */
+    readonly byTarget: ReadonlyMap<string, readonly string[]>,
+    private readonly connect: () => Promise<ImapFlow>,
+  ) {}
+
+  /** The messages of every filtered-out source folder of `target`; undefined when one of them could not be read. */
+  async messagesFor(target: string): Promise<MessageMeta[] | undefined> {
+    const out: MessageMeta[] = [];
+    for (const folder of this.byTarget.get(target) ?? []) {
+      try {
+        this.client ??= await this.connect();
+        out.push(...(await readFolderMeta(this.client, folder)).messages);
+      } catch {
+        // After a stall or a drop the connection is gone; after a refusal a new one costs a
+        // login and starts from a known state.
+        const broken = this.client;
+        this.client = undefined;
+        await closeQuietly(broken);
+        return undefined;
+      }
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    await closeQuietly(client);
+  }
 }

@@ -18,7 +18,7 @@ import { keywordFilter } from './flag-compare';
 import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages, type FolderMatch, type MatchOptions } from './match-messages';
 import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
-import { filteredOutMappings, notCopiesOf } from './filtered-out';
+import { FilteredOutSources, filteredOutMappings, notCopiesOf } from './filtered-out';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
 import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
@@ -67,6 +67,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   const checked: CheckedFolder[] = [];
   let src: ImapFlow | undefined;
   let tgt: ImapFlow | undefined;
+  let filteredOut: FilteredOutSources | undefined;
   try {
     [src, tgt] = await Promise.all([
       connectImap(job.source, { side: 'source', id: 'verify-src', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
@@ -78,12 +79,14 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
     const targetPaths = new Set(tgtLayout.folders.filter((f) => !f.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x))).map((f) => f.path));
     const budget = hooks.budget ?? new ByteBudget(job.options.budgetBytes);
     const mappings = planMappings(srcLayout, tgtLayout, job);
-    const filteredOut = new Map<string, Array<() => Promise<MessageMeta[]>>>();
-    const sourceSession = src;
+    const excluded = new Map<string, string[]>();
     for (const m of filteredOutMappings(srcLayout, tgtLayout, job, mappings)) {
       const target = recorded.folderMap.get(m.source) ?? m.target;
-      filteredOut.set(target, [...(filteredOut.get(target) ?? []), async () => (await readFolderMeta(sourceSession, m.source)).messages]);
+      excluded.set(target, [...(excluded.get(target) ?? []), m.source]);
     }
+    filteredOut = new FilteredOutSources(excluded, () =>
+      connectImap(job.source, { side: 'source', id: 'verify-excluded', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+    );
     for (const mapping of mappings) {
       if (!mapping.selectable) continue;
       const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
@@ -106,7 +109,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
     return failed(e.toInfo(), [...folders, ...checked.map((c) => c.folder)]);
   } finally {
-    await Promise.all([closeQuietly(src), closeQuietly(tgt)]);
+    await Promise.all([closeQuietly(src), closeQuietly(tgt), filteredOut?.close()]);
   }
   return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
 }
@@ -143,27 +146,37 @@ interface Candidate {
 const candidateKey = (folder: string, uid: number): string => `${folder}\u0000${uid}`;
 
 /**
- * The target messages a missing message may be found as, by fingerprint: the copies no check of
- * their (checked) target folder paired, then every message of the target folders no source
- * folder maps to.
+ * Per checked target folder, the copies no check of it paired. A target folder several source
+ * folders map to is read once per source folder: a message is unaccounted for there only when
+ * no check of that folder paired it, and it is one copy.
  */
-function elsewherePool(checked: CheckedFolder[], others: OtherFolder[]): Map<string, Candidate[]> {
-  // A target folder several source folders map to is read once per source folder: a message is
-  // unaccounted for there only when no check of that folder paired it, and it is one copy.
+function unpairedByTarget(checked: CheckedFolder[]): Map<string, MessageMeta[]> {
   const byTarget = new Map<string, number[]>();
   checked.forEach((c, at) => byTarget.set(c.folder.target, [...(byTarget.get(c.folder.target) ?? []), at]));
+  const out = new Map<string, MessageMeta[]>();
+  for (const [target, ats] of byTarget) {
+    const [first, ...rest] = ats;
+    const extraIn = rest.map((at) => new Set(checked[at]!.extra.map((e) => e.uid)));
+    out.set(target, checked[first!]!.extra.filter((meta) => extraIn.every((uids) => uids.has(meta.uid))));
+  }
+  return out;
+}
+
+/**
+ * The target messages a missing message may be found as, by fingerprint: the copies no check of
+ * their (checked) target folder paired (`unpaired`: unpairedByTarget, or what settleElsewhere
+ * left of it), then every message of the target folders no source folder maps to.
+ */
+function elsewherePool(checked: CheckedFolder[], others: OtherFolder[], unpaired: ReadonlyMap<string, readonly MessageMeta[]> = unpairedByTarget(checked)): Map<string, Candidate[]> {
   const pool = new Map<string, Candidate[]>();
   const add = (folder: string, meta: MessageMeta) => {
     const list = pool.get(meta.fingerprint);
     if (list) list.push({ folder, meta });
     else pool.set(meta.fingerprint, [{ folder, meta }]);
   };
-  for (const [target, ats] of byTarget) {
-    const [first, ...rest] = ats;
-    const extraIn = rest.map((at) => new Set(checked[at]!.extra.map((e) => e.uid)));
-    for (const meta of checked[first!]!.extra) if (extraIn.every((uids) => uids.has(meta.uid))) add(target, meta);
-  }
-  for (const o of others) if (!byTarget.has(o.target)) for (const meta of o.messages) add(o.target, meta);
+  const checkedTargets = new Set(checked.map((c) => c.folder.target));
+  for (const [target, metas] of unpaired) for (const meta of metas) add(target, meta);
+  for (const o of others) if (!checkedTargets.has(o.target)) for (const meta of o.messages) add(o.target, meta);
   return pool;
 }
 
@@ -177,8 +190,14 @@ function elsewherePool(checked: CheckedFolder[], others: OtherFolder[]): Map<str
  * reports of one hour): when its body was read (`bodies`), only a copy with the same body is
  * its own, each copy taken once.
  */
-export function findElsewhere(checked: CheckedFolder[], others: OtherFolder[] = [], bodies?: ElsewhereBodies): VerifyFolder[] {
-  const pool = elsewherePool(checked, others);
+export function findElsewhere(
+  checked: CheckedFolder[],
+  others: OtherFolder[] = [],
+  bodies?: ElsewhereBodies,
+  /** the candidates in checked target folders, when settleElsewhere narrowed them (elsewherePool) */
+  unpaired?: ReadonlyMap<string, readonly MessageMeta[]>,
+): VerifyFolder[] {
+  const pool = elsewherePool(checked, others, unpaired);
   const taken = new Set<string>();
   const elsewhere = checked.map(() => [] as VerifyFolder['elsewhere']);
   const stillMissing = checked.map(() => new Set<MessageMeta>());
@@ -220,8 +239,13 @@ export function findElsewhere(checked: CheckedFolder[], others: OtherFolder[] = 
  * findElsewhere, with what it needs read first, only when something is missing: once per verify,
  * the metadata of every target folder no checked folder maps to; and the bodies of the missing
  * messages without a Message-ID that have a candidate copy, and of those candidates.
- * `filteredOut`: per target folder of source folders the filters left out, their source
- * messages (filtered-out.ts): only the copies none of them accounts for are candidates there.
+ * `filteredOut`: the source folders the filters left out, per target folder they map to
+ * (filtered-out.ts). Their copies there are not another folder's lost mail: where such a target
+ * folder holds a candidate for a missing message, whether it is checked too (its unpaired
+ * copies) or not (all its messages), only what none of their messages accounts for stays a
+ * candidate. They are read only then: most verifies never open them. One that cannot be read
+ * leaves that target folder out of the search: its messages are reported missing, never found
+ * on a guess.
  */
 async function settleElsewhere(
   tgt: ImapFlow,
@@ -229,9 +253,30 @@ async function settleElsewhere(
   checked: CheckedFolder[],
   budget: ByteBudget,
   chunkBytes: number,
-  filteredOut: ReadonlyMap<string, ReadonlyArray<() => Promise<MessageMeta[]>>> = new Map(),
+  filteredOut?: FilteredOutSources,
 ): Promise<VerifyFolder[]> {
   if (!checked.some((c) => c.missing.length > 0)) return checked.map((c) => c.folder);
+  // The checked target folders a message of each fingerprint is missing from: a copy in any
+  // other target folder is a candidate for it (findElsewhere).
+  const missingFrom = new Map<string, Set<string>>();
+  for (const c of checked) for (const m of c.missing) missingFrom.set(m.fingerprint, (missingFrom.get(m.fingerprint) ?? new Set()).add(c.folder.target));
+  const holdsCandidate = (target: string, messages: readonly MessageMeta[]) =>
+    messages.some((m) => {
+      const from = missingFrom.get(m.fingerprint);
+      return from !== undefined && (from.size > 1 || !from.has(target));
+    });
+  /** `messages` of `target` less the copies of its filtered-out source folders; undefined: those could not be read. */
+  const notFilteredCopies = async (target: string, messages: MessageMeta[]): Promise<MessageMeta[] | undefined> => {
+    if (!filteredOut?.byTarget.has(target) || !holdsCandidate(target, messages)) return messages;
+    const own = await filteredOut.messagesFor(target);
+    return own && notCopiesOf(own, messages);
+  };
+  const unpaired = unpairedByTarget(checked);
+  for (const [target, metas] of unpaired) {
+    const left = await notFilteredCopies(target, metas);
+    if (left) unpaired.set(target, left);
+    else unpaired.delete(target);
+  }
   const read = new Set(checked.map((c) => c.folder.target));
   const others: OtherFolder[] = [];
   for (const path of targetPaths) {
@@ -244,10 +289,10 @@ async function settleElsewhere(
       if (!isNo(err)) throw err;
       continue;
     }
-    const own = filteredOut.get(path);
-    others.push({ target: path, messages: own ? notCopiesOf(await sourceMessagesOf(own), messages) : messages });
+    const left = await notFilteredCopies(path, messages);
+    if (left) others.push({ target: path, messages: left });
   }
-  const pool = elsewherePool(checked, others);
+  const pool = elsewherePool(checked, others, unpaired);
   const bodies: ElsewhereBodies = { source: new Map(), target: new Map() };
   const wanted = new Map<string, Map<number, MessageMeta>>();
   for (const c of checked) {
@@ -272,20 +317,7 @@ async function settleElsewhere(
     const digests = await bodyHashes(tgt, [...uids.values()], budget, chunkBytes);
     for (const [uid, d] of digests) bodies.target.set(candidateKey(folder, uid), d.normalised);
   }
-  return findElsewhere(checked, others, bodies);
-}
-
-/** The messages of the filtered-out source folders of one target folder; one deleted on the source since LIST has none. */
-async function sourceMessagesOf(reads: ReadonlyArray<() => Promise<MessageMeta[]>>): Promise<MessageMeta[]> {
-  const out: MessageMeta[] = [];
-  for (const read of reads) {
-    try {
-      out.push(...(await read()));
-    } catch (err) {
-      if (!isNo(err)) throw err;
-    }
-  }
-  return out;
+  return findElsewhere(checked, others, bodies, unpaired);
 }
 
 /** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */

@@ -112,7 +112,15 @@ describe('bridge: verify after the first pass', () => {
     const rows = parse(report.replace(/^\ufeff/, ''), { columns: true }) as Array<Record<string, string>>;
     const row = (who: string) => rows.find((r) => r.source!.startsWith(who))!;
     expect(row('amy')).toMatchObject({ verify_status: 'verified', verify_status_zh: '已核验', verify_depth: 'metadata', verify_matched: '36', verify_missing: '0', verify_differences: '' });
-    expect(row('ben')).toMatchObject({ verify_status: 'differences', verify_status_zh: '有差异', verify_extra: '1', verify_checked_at: ben.verify!.checkedAt });
+    expect(row('ben')).toMatchObject({ verify_status: 'differences', verify_status_zh: '有差异', verify_extra: '1' });
+    // When, in the bridge's own zone as Excel reads it; the column's name carries the UTC offset.
+    const checkedColumn = Object.keys(row('ben')).find((k) => k.startsWith('verify_checked_at ('))!;
+    expect(checkedColumn).toMatch(/^verify_checked_at \((UTC[+-]\d\d:\d\d|[A-Za-z_]+\/[A-Za-z_]+)\)$/);
+    const checked = new Date(ben.verify!.checkedAt);
+    const [, sign, hours, minutes] = /UTC([+-])(\d\d):(\d\d)/.exec(checkedColumn) ?? ['', '+', '00', '00'];
+    const offsetMinutes = (sign === '-' ? -1 : 1) * (Number(hours) * 60 + Number(minutes));
+    const local = new Date(checked.getTime() + offsetMinutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+    expect(row('ben')[checkedColumn]).toBe(local);
     expect(row('ben').verify_differences).toBe(`INBOX -> INBOX: extra 1 (UID ${ben.verify!.folders[0]!.extra[0]!.uid})`);
 
     // 核验 for the whole job, deep: two messages expunged from Amy's new mailbox since are found.

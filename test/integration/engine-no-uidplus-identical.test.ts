@@ -14,10 +14,17 @@
  * without a known target UID was found again by its fingerprint alone, the lowest such target
  * message was taken for it (the look-alike), our copy stayed in the survey, and the second
  * draft, the same bytes, was taken for it: the draft once on the target, not twice.
+ *
+ * And a copy verify --fix made (copy-missing.ts): its row must keep the body hash as the
+ * engine's do. Before, it kept none, so the next run's survey took the look-alike for it (the
+ * lowest candidate), the --fix copy stayed unclaimed, and the same mail delivered once more was
+ * taken for that copy and never stored. IMAP source only: --fix reads an IMAP source.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../bridge/engine/migrate';
-import { readFolder, seedFolder } from '../harness/mailbox';
+import { copyMissing } from '../../bridge/verify/copy-missing';
+import { verifyAccount } from '../../bridge/verify/verify-account';
+import { readFolder, seedFolder, withImap } from '../harness/mailbox';
 import { MATRIX, startConfig, startMailServer, type AnyMailServer, type DovecotMailServer, type MailUser } from '../harness/servers';
 import { textMessage, type CorpusMessage } from '../support/corpus';
 import { identities, job, tempStore } from '../support/engine-fixtures';
@@ -115,6 +122,69 @@ describe.each(cases)('identical messages, target without UIDPLUS, run interrupte
     const state = tempStore();
     try {
       await interruptedThenResumed(from, into, state, 2, [at(lookAlike)]);
+    } finally {
+      state.cleanup();
+    }
+  }, 120_000);
+});
+
+describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --fix on a target without UIDPLUS, a look-alike there, then the same mail once more: Dovecot -> %s', (_name, config) => {
+  const from: MailUser = { user: 'fix@old.example.com', password: 'NoUidplus-fix-src-pw' };
+  const into: MailUser = { user: 'fix@new.example.com', password: 'NoUidplus-fix-tgt-pw' };
+  let source: DovecotMailServer;
+  let target: AnyMailServer;
+  let proxy: RecordingProxy;
+
+  beforeAll(async () => {
+    [source, target] = await Promise.all([
+      startMailServer('dovecot', { name: `nouidplus-fix-src-${config.id}`, users: [from] }),
+      startConfig(config, { name: `nouidplus-fix-tgt-${config.id}`, users: [into] }),
+    ]);
+    proxy = await startRecordingProxy(target.imapPort, { hideStartTls: true, hideCapabilities: ['UIDPLUS', 'APPENDUID'] });
+  }, 120_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await Promise.all([source?.stop(), target?.stop()]);
+  });
+
+  it('the copy --fix made is told from the look-alike by its body: the same mail delivered again is copied too', async () => {
+    const draft = textMessage({ id: null, subject: 'draft fixed', date, body: 'same draft fixed' });
+    const lookAlike = textMessage({ id: null, subject: 'draft fixed', date, body: 'SAME DRAFT FIXED' });
+    // The same fingerprint: Date, From, Subject and size; only the body differs.
+    expect(lookAlike.length).toBe(draft.length);
+    expect(lookAlike.equals(draft)).toBe(false);
+    const count = (msgs: Array<{ raw?: Buffer }>, raw: Buffer) => msgs.filter((m) => m.raw!.equals(raw)).length;
+    // The look-alike is on the source once and already twice on the target (delivered twice to
+    // the new mailbox): one of those is its copy, the other one a surplus copy, found below ours.
+    await seedFolder(source, from, 'INBOX', [at(lookAlike), at(draft, ['\\Draft'])]);
+    await seedFolder(target, into, 'INBOX', [at(lookAlike), at(lookAlike)]);
+    const state = tempStore();
+    try {
+      const j = job(imapEndpoint(source, from), imapEndpoint(target, into, proxy.port), { concurrency: 1, fixedConcurrency: true, includeFolders: ['INBOX'] });
+      expect((await migrate(j, state.store)).error).toBeNull();
+      const migrated = await readFolder(target, into, 'INBOX', { withRaw: true });
+      expect([count(migrated, lookAlike), count(migrated, draft)]).toEqual([2, 1]);
+      // The draft's copy lost on the target.
+      await withImap(target, into, async (c) => {
+        await c.mailboxOpen('INBOX');
+        await c.messageDelete(String(migrated.find((m) => m.raw!.equals(draft))!.uid), { uid: true });
+      });
+      // Only a deep verify tells the look-alike from the draft (one fingerprint).
+      const draftUid = (await readFolder(source, from, 'INBOX', { withRaw: true })).find((m) => m.raw!.equals(draft))!.uid;
+      const before = await verifyAccount(j, { deep: true, stateDir: state.dir });
+      expect(before.folders.find((f) => f.source === 'INBOX')!.missing.map((m) => m.uid)).toEqual([draftUid]);
+      expect(await copyMissing(j, before, state.store)).toEqual({ copied: 1, refused: [] });
+      // The target never said where it stored a copy.
+      expect(proxy.events().filter((e) => e.kind === 'reply' && /\[APPENDUID /.test(e.text))).toEqual([]);
+      // The same mail delivered once more on the old system, then the next run.
+      await seedFolder(source, from, 'INBOX', [at(draft, ['\\Draft'])]);
+      expect((await migrate(j, state.store)).error).toBeNull();
+      const src = await readFolder(source, from, 'INBOX', { withRaw: true });
+      expect(count(src, draft)).toBe(2);
+      const surplus = { ...at(lookAlike), uid: 0, sha256: '', size: lookAlike.length, rfc822Size: lookAlike.length };
+      expect(identities(await readFolder(target, into, 'INBOX'))).toEqual(expectedIdentities([...src, surplus], target));
+      const after = await verifyAccount(j, { deep: true, stateDir: state.dir });
+      expect(after.totals).toMatchObject({ missing: 0, extra: 1, changed: 0 });
     } finally {
       state.cleanup();
     }
