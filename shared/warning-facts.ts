@@ -51,13 +51,19 @@ const WORDS = {
   },
   zh: {
     'folder-renamed': '文件夹 {from} 在新邮箱中为 {to}。',
-    'folder-moved': '原邮箱的文件夹 {from} 已改名为 {to};其副本为 {target}。',
-    'date-changed': '{folder} 中的 {message}(新邮箱 {target} 中 UID {targetUid}):原日期 {sent},新邮箱保存为 {stored}。',
+    'folder-moved': '原邮箱的文件夹 {from} 已改名为 {to}；其副本为 {target}。',
+    'date-changed': '{folder} 中的 {message}（新邮箱 {target} 中 UID {targetUid}）：原日期 {sent}，新邮箱保存为 {stored}。',
     'dates-counted': '{folder} 中另有 {count} 封邮件的日期新邮箱无法保存。',
-    'message-changed': '从 {from} 搬到 {to},共 {count} 封:{uids}。',
-    'filter-unmatched': '筛选“{glob}”与以下文件夹均不匹配:{folders}。',
+    'message-changed': '从 {from} 搬到 {to}，共 {count} 封：{uids}。',
+    'filter-unmatched': '筛选“{glob}”与以下文件夹均不匹配：{folders}。',
   },
 } as const;
+
+/** Between the items of a list inside a sentence: a Chinese sentence enumerates with 、. */
+const LIST_SEPARATOR = { en: ', ', zh: '、' } as const;
+
+/** How many more there are than the list names, after its "…". */
+const moreCount = (n: number, lang: 'en' | 'zh'): string => (lang === 'en' ? ` (+${n})` : `（+${n}）`);
 
 /**
  * A warning's facts as a sentence in `lang`, dates through `date` (the UI's locale format;
@@ -77,12 +83,12 @@ export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string
     case 'dates-counted':
       return fill(words[f.kind], { count: f.count, folder: f.folder });
     case 'message-changed': {
-      const named = f.copies.map((c) => `${c.message} → ${c.targetUid}`).join(', ');
+      const named = f.copies.map((c) => `${c.message} → ${c.targetUid}`).join(LIST_SEPARATOR[lang]);
       const more = f.count - f.copies.length;
-      return fill(words[f.kind], { count: f.count, from: f.from, to: f.to, uids: more > 0 ? `${named} … (+${more})` : named });
+      return fill(words[f.kind], { count: f.count, from: f.from, to: f.to, uids: more > 0 ? `${named} …${moreCount(more, lang)}` : named });
     }
     case 'filter-unmatched':
-      return fill(words[f.kind], { glob: f.glob, folders: f.more > 0 ? `${f.folders.join(', ')} … (+${f.more})` : f.folders.join(', ') });
+      return fill(words[f.kind], { glob: f.glob, folders: f.more > 0 ? `${f.folders.join(LIST_SEPARATOR[lang])} …${moreCount(f.more, lang)}` : f.folders.join(LIST_SEPARATOR[lang]) });
     case 'folder-unreadable':
     case 'already-running':
       return null;

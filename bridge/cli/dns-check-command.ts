@@ -62,7 +62,7 @@ function printHuman(report: DnsCheckReport, out: (s: string) => void): void {
     out(`  expected: ${r.expected.join(' | ')}`);
     if (r.status !== 'ok') {
       out(`  fix: ${r.fix.en}`);
-      out(`  修改: ${r.fix.zh}`);
+      out(`  修改：${r.fix.zh}`);
     }
   }
   out(`\nMX on the target: ${report.mxOnTarget ? 'yes' : 'no'}; ready: ${report.ready ? 'yes (MX, SPF, DKIM ok)' : 'no'}`);

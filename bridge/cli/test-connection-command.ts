@@ -159,7 +159,7 @@ export function formatReport(r: ConnectionReport): string {
   if (r.error) {
     out.push(`Error [${r.error.code}] at ${r.error.stage}: ${r.error.message}`);
     out.push(`What to do: ${r.error.remedy.en}`);
-    out.push(`处理建议: ${r.error.remedy.zh}`);
+    out.push(`处理建议：${r.error.remedy.zh}`);
   }
   return out.join('\n') + '\n';
 }

@@ -95,7 +95,7 @@ function result(
     imap: imap.map((s) => ({ ...s })),
     pop3: preset ? preset.pop3.map((s) => ({ ...s })) : [],
     manual: !preset || imap.length === 0,
-    hostHint: preset?.hostHint ?? (preset ? null : { en: 'Provider not recognised: enter the IMAP server address and port by hand.', zh: '未能识别服务商:请手动填写 IMAP 服务器地址和端口。' }),
+    hostHint: preset?.hostHint ?? (preset ? null : { en: 'Provider not recognised: enter the IMAP server address and port by hand.', zh: '未能识别服务商：请手动填写 IMAP 服务器地址和端口。' }),
   };
 }
 

@@ -110,12 +110,12 @@ export function detectRecentWindow(input: WindowInput): ConnectionWarning[] {
           `. ${who.en} probably limits clients to the last ${WINDOW_DAYS} days (download range); only that would be migrated. Switch the download range to all mail, wait a little, and test again.` +
           (likely ? '' : ' (Possible, not certain: the mailbox may simply be new.)'),
         zh:
-          `只能看到近期邮件:最早的邮件距今 ${days} 天` +
-          (popMore ? `,且 POP3 统计收件箱有 ${pop} 封而 IMAP 只显示 ${imap} 封` : '') +
-          (uidGap ? `,而此前存在 ${hiddenBelow} 个更早的 UID` : '') +
-          (oldFolders.length ? `,而文件夹创建于 ${Math.round(Math.max(...oldFolders.map((f) => f.days)))} 天前` : '') +
-          `。${who.zh}可能只允许客户端收取最近 ${WINDOW_DAYS} 天的邮件(收取范围),搬家只会搬这些邮件。请把收取范围改为"全部",稍候再测试。` +
-          (likely ? '' : '(仅为可能:该邮箱也可能是新开的。)'),
+          `只能看到近期邮件：最早的邮件距今 ${days} 天` +
+          (popMore ? `，且 POP3 统计收件箱有 ${pop} 封而 IMAP 只显示 ${imap} 封` : '') +
+          (uidGap ? `，而此前存在 ${hiddenBelow} 个更早的 UID` : '') +
+          (oldFolders.length ? `，而文件夹创建于 ${Math.round(Math.max(...oldFolders.map((f) => f.days)))} 天前` : '') +
+          `。${who.zh}可能只允许客户端收取最近 ${WINDOW_DAYS} 天的邮件（收取范围），搬家只会搬这些邮件。请把收取范围改为"全部"，稍候再测试。` +
+          (likely ? '' : '（仅为可能：该邮箱也可能是新开的。）'),
       },
       evidence: {
         confidence: likely ? 'likely' : 'possible',
@@ -134,7 +134,7 @@ export function detectRecentWindow(input: WindowInput): ConnectionWarning[] {
       severity: 'warning',
       message: {
         en: `POP3 counts ${pop} messages in the inbox but IMAP shows ${imap}: the IMAP view hides mail (a download range, folder locks or archiving). Check the client settings of the old mailbox.`,
-        zh: `POP3 统计收件箱有 ${pop} 封邮件,而 IMAP 只显示 ${imap} 封:IMAP 视图隐藏了部分邮件(收取范围、文件夹锁或归档)。请检查原邮箱的客户端设置。`,
+        zh: `POP3 统计收件箱有 ${pop} 封邮件，而 IMAP 只显示 ${imap} 封：IMAP 视图隐藏了部分邮件（收取范围、文件夹锁或归档）。请检查原邮箱的客户端设置。`,
       },
       evidence: { imapInboxMessages: imap, pop3Messages: pop, oldestAgeDays: oldestAge === null ? null : Math.round(oldestAge * 10) / 10 },
       hints: [...hints, ...pitfallsFor(preset, 'missing-folders').map(toPitfallView)],
@@ -146,7 +146,7 @@ export function detectRecentWindow(input: WindowInput): ConnectionWarning[] {
       severity: 'info',
       message: {
         en: `POP3 shows ${pop} inbox messages, IMAP ${imap}: the POP3 download range is limited. Migrate over IMAP, or switch the POP3 range to all mail before a POP3 migration.`,
-        zh: `POP3 显示收件箱 ${pop} 封,IMAP 显示 ${imap} 封:POP3 收取范围受限。请使用 IMAP 搬家,或在 POP3 搬家前将收取范围改为"全部"。`,
+        zh: `POP3 显示收件箱 ${pop} 封，IMAP 显示 ${imap} 封：POP3 收取范围受限。请使用 IMAP 搬家，或在 POP3 搬家前将收取范围改为"全部"。`,
       },
       evidence: { imapInboxMessages: imap, pop3Messages: pop },
       hints,

@@ -26,16 +26,16 @@ async function checkOne(domain: string, dns: DnsClient, a: AutoconfigExpectation
     matches = found.includes(a.target);
   }
   const base = { kind: 'AUTOCONFIG' as const, name, found, expected: [add.value], ttl: null };
-  const unverified = a.confidence === 'unverified' ? { zh: '(该记录未经服务商文档核实,可选)', en: ' (not confirmed by a provider document; optional)' } : { zh: '', en: '' };
+  const unverified = a.confidence === 'unverified' ? { zh: '（该记录未经服务商文档核实，可选）', en: ' (not confirmed by a provider document; optional)' } : { zh: '', en: '' };
   if (matches) return { ...base, status: 'ok', add: [], fix: NOTHING_TO_DO };
   if (found.length === 0) {
-    return { ...base, status: 'missing', add: [add], fix: { zh: `${a.purpose.zh}:添加 ${recordZh(add)}${unverified.zh}。`, en: `${a.purpose.en}: add ${recordEn(add)}${unverified.en}.` } };
+    return { ...base, status: 'missing', add: [add], fix: { zh: `${a.purpose.zh}：添加 ${recordZh(add)}${unverified.zh}。`, en: `${a.purpose.en}: add ${recordEn(add)}${unverified.en}.` } };
   }
   return {
     ...base,
     status: 'wrong',
     add: [add],
-    fix: { zh: `${name} 指向 ${found.join(', ')}。${a.purpose.zh}:改为 ${recordZh(add)}${unverified.zh}。`, en: `${name} points at ${found.join(', ')}. ${a.purpose.en}: change it to ${recordEn(add)}${unverified.en}.` },
+    fix: { zh: `${name} 指向 ${found.join('、')}。${a.purpose.zh}：改为 ${recordZh(add)}${unverified.zh}。`, en: `${name} points at ${found.join(', ')}. ${a.purpose.en}: change it to ${recordEn(add)}${unverified.en}.` },
   };
 }
 

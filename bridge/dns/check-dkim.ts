@@ -29,10 +29,10 @@ async function checkSelector(domain: string, selector: string, dns: DnsClient, e
       ? `CNAME ${selector}-${domain.replace(/\./g, '-')}._domainkey.<${exp.label.en} tenant domain>`
       : 'TXT v=DKIM1; k=rsa; p=<public key>';
   const base = { kind: 'DKIM' as const, name, found, expected: [expectedValue], ttl: null, add: [] };
-  const unverifiedZh = exp.dkim.confidence === 'unverified' && !explicit ? `选择器名称 "${selector}" 未经核实,以后台显示为准(可用 --dkim-selector 指定)。` : '';
+  const unverifiedZh = exp.dkim.confidence === 'unverified' && !explicit ? `选择器名称 "${selector}" 未经核实，以后台显示为准（可用 --dkim-selector 指定）。` : '';
   const unverifiedEn = exp.dkim.confidence === 'unverified' && !explicit ? ` The selector name "${selector}" is not verified: use the one the console shows (--dkim-selector).` : '';
   const publish = {
-    zh: `在 ${console.zh} 开启 DKIM,按后台显示添加:主机记录 ${host},记录类型 ${exp.dkim.type},记录值 (后台显示的${exp.dkim.type === 'CNAME' ? '目标域名' : ' v=DKIM1; k=rsa; p=… 公钥'}),TTL ${CUTOVER_TTL}。${unverifiedZh}`,
+    zh: `在 ${console.zh} 开启 DKIM，按后台显示添加：主机记录 ${host}，记录类型 ${exp.dkim.type}，记录值（后台显示的${exp.dkim.type === 'CNAME' ? '目标域名' : ' v=DKIM1; k=rsa; p=… 公钥'}），TTL ${CUTOVER_TTL}。${unverifiedZh}`,
     en: `Switch DKIM on in ${console.en} and add what it shows: Host ${host}, Type ${exp.dkim.type}, Value (the ${exp.dkim.type === 'CNAME' ? 'target name' : 'v=DKIM1; k=rsa; p=… public key'} shown there), TTL ${CUTOVER_TTL}.${unverifiedEn}`,
   };
 
@@ -40,26 +40,26 @@ async function checkSelector(domain: string, selector: string, dns: DnsClient, e
     const target = normalizeHost(cnames[0]!);
     const ours = !exp.dkim.cnameSuffixes || exp.dkim.cnameSuffixes.some((s) => target.endsWith(s));
     if (!ours) {
-      return { ...base, status: 'wrong', fix: { zh: `${host} 的 CNAME 指向 ${target},不属于 ${exp.label.zh}。删除该 CNAME,然后${publish.zh}`, en: `${host} is a CNAME to ${target}, which is not ${exp.label.en}'s. Delete that CNAME, then: ${publish.en}` } };
+      return { ...base, status: 'wrong', fix: { zh: `${host} 的 CNAME 指向 ${target}，不属于 ${exp.label.zh}。删除该 CNAME，然后${publish.zh}`, en: `${host} is a CNAME to ${target}, which is not ${exp.label.en}'s. Delete that CNAME, then: ${publish.en}` } };
     }
     if (!keys.some((k) => keyOf(k))) {
       return {
         ...base,
         status: 'warning',
-        fix: { zh: `CNAME 已添加,但目标 ${target} 还没有公钥:请在 ${console.zh} 启用 DKIM 签名。`, en: `The CNAME is there but ${target} has no key yet: switch DKIM signing on in ${console.en}.` },
+        fix: { zh: `CNAME 已添加，但目标 ${target} 还没有公钥：请在 ${console.zh} 启用 DKIM 签名。`, en: `The CNAME is there but ${target} has no key yet: switch DKIM signing on in ${console.en}.` },
       };
     }
     return { ...base, status: 'ok', fix: NOTHING_TO_DO };
   }
   if (keys.length === 0) return { ...base, status: 'missing', fix: publish };
   if (!keys.some((k) => keyOf(k))) {
-    return { ...base, status: 'wrong', fix: { zh: `${host} 的公钥为空(p=),表示密钥已吊销。${publish.zh}`, en: `The key at ${host} is empty (p=), i.e. revoked. ${publish.en}` } };
+    return { ...base, status: 'wrong', fix: { zh: `${host} 的公钥为空（p=），表示密钥已吊销。${publish.zh}`, en: `The key at ${host} is empty (p=), i.e. revoked. ${publish.en}` } };
   }
   if (exp.dkim.type === 'CNAME' && exp.dkim.confidence !== 'unverified') {
     return {
       ...base,
       status: 'warning',
-      fix: { zh: `${exp.label.zh} 使用 CNAME 发布自己的公钥,手工添加的 TXT 公钥与其签名不符。改为:${publish.zh}`, en: `${exp.label.en} publishes its own key behind a CNAME; a hand-made TXT key will not match its signatures. Instead: ${publish.en}` },
+      fix: { zh: `${exp.label.zh} 使用 CNAME 发布自己的公钥，手工添加的 TXT 公钥与其签名不符。改为：${publish.zh}`, en: `${exp.label.en} publishes its own key behind a CNAME; a hand-made TXT key will not match its signatures. Instead: ${publish.en}` },
     };
   }
   return { ...base, status: 'ok', fix: NOTHING_TO_DO };

@@ -18,14 +18,14 @@ export async function checkDmarc(domain: string, dns: DnsClient, authenticated: 
   const base = { kind: 'DMARC' as const, name, found: records, expected: [suggested.value], ttl: null };
 
   if (records.length === 0) {
-    return { ...base, status: 'missing', add: [suggested], fix: { zh: `添加 DMARC 记录(先用 p=none 只收报告):${recordZh(suggested)}。`, en: `Add a DMARC record (p=none first: reports only): ${recordEn(suggested)}.` } };
+    return { ...base, status: 'missing', add: [suggested], fix: { zh: `添加 DMARC 记录（先用 p=none 只收报告）：${recordZh(suggested)}。`, en: `Add a DMARC record (p=none first: reports only): ${recordEn(suggested)}.` } };
   }
   if (records.length > 1) {
-    return { ...base, status: 'warning', add: [suggested], fix: { zh: `有 ${records.length} 条 DMARC 记录,收件方会忽略全部。只保留一条,例如:${recordZh(suggested)}。`, en: `There are ${records.length} DMARC records; receivers ignore them all. Keep one, e.g. ${recordEn(suggested)}.` } };
+    return { ...base, status: 'warning', add: [suggested], fix: { zh: `有 ${records.length} 条 DMARC 记录，收件方会忽略全部。只保留一条，例如：${recordZh(suggested)}。`, en: `There are ${records.length} DMARC records; receivers ignore them all. Keep one, e.g. ${recordEn(suggested)}.` } };
   }
   const policy = tag(records[0]!, 'p');
   if (policy !== 'none' && policy !== 'quarantine' && policy !== 'reject') {
-    return { ...base, status: 'warning', add: [suggested], fix: { zh: `DMARC 记录缺少有效的 p= 策略。改为:${recordZh(suggested)}。`, en: `The DMARC record has no valid p= policy. Change it to: ${recordEn(suggested)}.` } };
+    return { ...base, status: 'warning', add: [suggested], fix: { zh: `DMARC 记录缺少有效的 p= 策略。改为：${recordZh(suggested)}。`, en: `The DMARC record has no valid p= policy. Change it to: ${recordEn(suggested)}.` } };
   }
   // An SPF warning (old include left in, too many lookups) still authorises the new provider.
   const spfOk = authenticated.spf === 'ok' || authenticated.spf === 'warning';
@@ -36,7 +36,7 @@ export async function checkDmarc(domain: string, dns: DnsClient, authenticated: 
       status: 'warning',
       add: [suggested],
       fix: {
-        zh: `DMARC 策略 p=${policy},但新服务商的 ${missing} 还没有设置好,新系统发出的邮件会被拒收或进垃圾箱。先设置好 ${missing},或暂时改为 p=none:${recordZh(suggested)}。`,
+        zh: `DMARC 策略 p=${policy}，但新服务商的 ${missing} 还没有设置好，新系统发出的邮件会被拒收或进垃圾箱。先设置好 ${missing}，或暂时改为 p=none：${recordZh(suggested)}。`,
         en: `DMARC policy p=${policy} while the new provider's ${missing} is not set up: mail sent by the new system will be rejected or put in spam. Set up ${missing} first, or switch to p=none for now: ${recordEn(suggested)}.`,
       },
     };

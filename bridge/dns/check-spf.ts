@@ -42,7 +42,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
 
   if (records.length === 0) {
     const add = addRecord('@', 'TXT', target.spf.record);
-    return { ...base, status: 'missing', add: [add], fix: { zh: `添加 SPF 记录:${recordZh(add)}。`, en: `Add the SPF record: ${recordEn(add)}.` } };
+    return { ...base, status: 'missing', add: [add], fix: { zh: `添加 SPF 记录：${recordZh(add)}。`, en: `Add the SPF record: ${recordEn(add)}.` } };
   }
   if (records.length > 1) {
     const add = addRecord('@', 'TXT', merged(records, target));
@@ -51,7 +51,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
       status: 'conflict',
       add: [add],
       fix: {
-        zh: `域名有 ${records.length} 条 SPF 记录(以 v=spf1 开头的 TXT),收件方会判定 SPF 无效(RFC 7208 permerror)。删除全部这些记录,合并为一条:${recordZh(add)}。`,
+        zh: `域名有 ${records.length} 条 SPF 记录（以 v=spf1 开头的 TXT），收件方会判定 SPF 无效（RFC 7208 permerror）。删除全部这些记录，合并为一条：${recordZh(add)}。`,
         en: `The domain has ${records.length} SPF records (TXT starting with v=spf1); receivers treat that as a broken SPF (RFC 7208 permerror). Delete them all and publish one merged record: ${recordEn(add)}.`,
       },
     };
@@ -70,7 +70,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
       status: 'wrong',
       add: [add],
       fix: {
-        zh: `SPF 记录无法解析(${evaluation.comment.replace(/^[^:]*: /, '')})。请修正为:${recordZh(add)}。`,
+        zh: `SPF 记录无法解析（${evaluation.comment.replace(/^[^:]*: /, '')}）。请修正为：${recordZh(add)}。`,
         en: `The SPF record cannot be evaluated (${evaluation.comment.replace(/^[^:]*: /, '')}). Correct it to: ${recordEn(add)}.`,
       },
     };
@@ -82,7 +82,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
       status: 'wrong',
       add: [add],
       fix: {
-        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]},新系统发出的邮件会被判为伪造。修改该条记录(不要新增第二条):${recordZh(add)}。`,
+        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]}，新系统发出的邮件会被判为伪造。修改该条记录（不要新增第二条）：${recordZh(add)}。`,
         en: `The SPF record lacks ${target.label.en}'s include:${target.spf.includes[0]}, so mail sent by the new system fails SPF. Edit that record (do not add a second one): ${recordEn(add)}.`,
       },
     };
@@ -95,7 +95,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
       const stale = o.spf.includes.filter((i) => reached.has(i) && !target.spf.includes.includes(i));
       if (stale.length) {
         warnings.push({
-          zh: `MX 已切换,但仍包含旧服务商 ${o.label.zh} 的 include:${stale.join(' include:')}。旧邮箱停止发信(同步窗口关闭)后请删除它。`,
+          zh: `MX 已切换，但仍包含旧服务商 ${o.label.zh} 的 include:${stale.join(' include:')}。旧邮箱停止发信（同步窗口关闭）后请删除它。`,
           en: `MX has been switched but the record still includes the old provider ${o.label.en} (include:${stale.join(' include:')}). Remove it once the old mailboxes no longer send (sync window closed).`,
         });
       }
@@ -103,18 +103,18 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
   }
   if (evaluation.lookups > SPF_LOOKUP_LIMIT) {
     warnings.push({
-      zh: `SPF 需要 ${evaluation.lookups} 次 DNS 查询,超过上限 ${SPF_LOOKUP_LIMIT} 次(RFC 7208),许多收件方会判定 SPF 无效。请删除不再使用的 include,或改用 ip4:/ip6:。`,
+      zh: `SPF 需要 ${evaluation.lookups} 次 DNS 查询，超过上限 ${SPF_LOOKUP_LIMIT} 次（RFC 7208），许多收件方会判定 SPF 无效。请删除不再使用的 include，或改用 ip4:/ip6:。`,
       en: `The SPF record needs ${evaluation.lookups} DNS lookups, more than the limit of ${SPF_LOOKUP_LIMIT} (RFC 7208); many receivers then treat it as broken. Remove includes no longer used, or use ip4:/ip6: terms.`,
     });
   }
   if (evaluation.voidLookups > 2) {
     warnings.push({
-      zh: `SPF 中有 ${evaluation.voidLookups} 个查询没有结果(上限 2 个),请删除指向不存在域名的 include/a/mx。`,
+      zh: `SPF 中有 ${evaluation.voidLookups} 个查询没有结果（上限 2 个），请删除指向不存在域名的 include/a/mx。`,
       en: `${evaluation.voidLookups} lookups of the SPF record return nothing (limit 2); remove include/a/mx terms naming domains that do not exist.`,
     });
   }
   if (warnings.length) {
-    return { ...base, status: 'warning', add: [], fix: { zh: warnings.map((w) => w.zh).join(' '), en: warnings.map((w) => w.en).join(' ') } };
+    return { ...base, status: 'warning', add: [], fix: { zh: warnings.map((w) => w.zh).join(''), en: warnings.map((w) => w.en).join(' ') } };
   }
   return { ...base, status: 'ok', add: [], fix: NOTHING_TO_DO };
 }

@@ -14,7 +14,7 @@ export function addRecord(host: string, type: RecordToAdd['type'], value: string
 }
 
 export function recordZh(r: RecordToAdd): string {
-  return `主机记录 ${r.host},记录类型 ${r.type},记录值 ${r.value}${r.priority === null ? '' : `,优先级 ${r.priority}`},TTL ${r.ttl}`;
+  return `主机记录 ${r.host}，记录类型 ${r.type}，记录值 ${r.value}${r.priority === null ? '' : `，优先级 ${r.priority}`}，TTL ${r.ttl}`;
 }
 
 export function recordEn(r: RecordToAdd): string {

@@ -35,7 +35,7 @@ export function sameMailboxErrors(rows: readonly AccountRow[], open: ReadonlyArr
       errors.push({
         line: at.line,
         message: `${at.target} is both the old and the new mailbox on ${server}: copied onto itself, it would get every message twice. Give the new mailbox in the target column.`,
-        messageZh: `${at.target} 在 ${server} 上既是旧邮箱又是新邮箱:搬到自己身上,每封邮件都会变成两封。请在目标列填写新邮箱。`,
+        messageZh: `${at.target} 在 ${server} 上既是旧邮箱又是新邮箱：搬到自己身上，每封邮件都会变成两封。请在目标列填写新邮箱。`,
       });
       continue;
     }
@@ -44,7 +44,7 @@ export function sameMailboxErrors(rows: readonly AccountRow[], open: ReadonlyArr
     errors.push({
       line: at.line,
       message: `${into.source} is copied into ${into.target}, which is itself copied into ${from.target} on the same server ${server}: mail would pass on from one mailbox to the next. Pair each old mailbox with a new one that is not also an old one; to move mailboxes along a chain on purpose, finish the later move first.`,
-      messageZh: `${into.source} 搬入 ${into.target},而 ${into.target} 又在同一服务器 ${server} 上被搬往 ${from.target}:邮件会从一个邮箱转到下一个。请让每个旧邮箱对应一个不是旧邮箱的新邮箱;若确需依次搬迁,请先完成后一步。`,
+      messageZh: `${into.source} 搬入 ${into.target}，而 ${into.target} 又在同一服务器 ${server} 上被搬往 ${from.target}：邮件会从一个邮箱转到下一个。请让每个旧邮箱对应一个不是旧邮箱的新邮箱；若确需依次搬迁，请先完成后一步。`,
     });
   }
   return errors;

@@ -53,7 +53,7 @@ export class AccountService {
         ? [{
             line: row.line,
             message: `${row.source} is already being migrated to ${open.target}, not ${row.target}: close that account first to move it to another mailbox.`,
-            messageZh: `${row.source} 正在搬往 ${open.target},不是 ${row.target}:如需改搬到其他邮箱,请先关闭该账号。`,
+            messageZh: `${row.source} 正在搬往 ${open.target}，不是 ${row.target}：如需改搬到其他邮箱，请先关闭该账号。`,
           }]
         : [];
     });

@@ -94,8 +94,8 @@ const HEADER_ZH: readonly string[] = [
 ];
 
 const MODE_ZH: Record<ImportMode, string> = {
-  'admin-with-passwords': '管理员导入(已知密码)',
-  'admin-without-passwords': '管理员导入(未知密码)',
+  'admin-with-passwords': '管理员导入（已知密码）',
+  'admin-without-passwords': '管理员导入（未知密码）',
   'self-service': '员工自助',
 };
 
@@ -164,7 +164,7 @@ function warningsText(a: AccountView, language: ReportLanguage, date: (iso: stri
   const warnings = a.warnings ?? [];
   const zh = language === 'zh-CN';
   const parts = warnings.map((w) => {
-    const passes = w.passes > 1 ? (zh ? `(${w.passes} 次搬家报告)` : ` (reported by ${w.passes} passes)`) : '';
+    const passes = w.passes > 1 ? (zh ? `（${w.passes} 次搬家报告）` : ` (reported by ${w.passes} passes)`) : '';
     // English keeps the engine's text: it also quotes the server's words (a refused folder name).
     const details = (zh && w.facts && factsText(w.facts, 'zh', date)) || w.message;
     return `${w.code}: ${errorMessage(w, zh ? 'zh' : 'en')} ${details}${passes}`;

@@ -25,19 +25,19 @@ const ACTION: Record<Pitfall['action'], Text> = {
 const TEST_REMEDIES: Partial<Record<ErrorCode, Text>> = {
   TIMEOUT: {
     en: 'The server did not answer in time. Check the address and port, and that no firewall or proxy swallows the connection; a provider that throttles migrations can also stop answering.',
-    zh: '服务器未在规定时间内响应。请检查地址和端口,以及防火墙或代理是否拦截了连接;限制搬家的服务商也可能不再响应。',
+    zh: '服务器未在规定时间内响应。请检查地址和端口，以及防火墙或代理是否拦截了连接；限制搬家的服务商也可能不再响应。',
   },
   THROTTLED: {
     en: 'The server is limiting connections or logins from this address. Wait a while, close other mail clients of this account, and use fewer parallel connections.',
-    zh: '服务器限制了来自本机地址的连接或登录。请稍后再试,关闭该账号的其他邮件客户端,并减少并发连接数。',
+    zh: '服务器限制了来自本机地址的连接或登录。请稍后再试，关闭该账号的其他邮件客户端，并减少并发连接数。',
   },
   CONNECT_FAILED: {
     en: 'The server could not be reached: nothing answers on this address and port, or the connection was cut. Check the server address and port, and that the firewall allows outgoing connections to it.',
-    zh: '无法连接服务器:该地址和端口没有响应,或连接被中断。请检查服务器地址和端口,以及防火墙是否允许向其发起连接。',
+    zh: '无法连接服务器：该地址和端口没有响应，或连接被中断。请检查服务器地址和端口，以及防火墙是否允许向其发起连接。',
   },
   PROTOCOL_ERROR: {
     en: 'The server did not answer like an IMAP server. Check that the port is the IMAP port (993 for imaps://, 143 for imap://) and not POP3 or SMTP.',
-    zh: '服务器的响应不像 IMAP 服务器。请确认端口是 IMAP 端口(imaps:// 为 993,imap:// 为 143),而不是 POP3 或 SMTP 端口。',
+    zh: '服务器的响应不像 IMAP 服务器。请确认端口是 IMAP 端口（imaps:// 为 993，imap:// 为 143），而不是 POP3 或 SMTP 端口。',
   },
 };
 
@@ -78,7 +78,7 @@ function afterVerb(what: string): string {
 export function formatPitfall(p: Pitfall, lang: 'en' | 'zh'): string {
   const where = p.where ? (lang === 'en' ? ` — ${p.where.en}` : `——${p.where.zh}`) : '';
   const unverified = p.confidence === 'unverified' ? (lang === 'en' ? ' [unverified]' : '[未核实]') : '';
-  const why = lang === 'en' ? ` (${p.why.en})` : `(${p.why.zh})`;
+  const why = lang === 'en' ? ` (${p.why.en})` : `（${p.why.zh}）`;
   const what =
     lang === 'en'
       ? `${ACTION[p.action].en} ${afterVerb(p.what.en)}`
@@ -96,9 +96,9 @@ export interface ProviderRemedy extends Text {
 const MAX_IN_TEXT = 4;
 
 /**
- * The remedy for an error code: the base text, then "Tencent Exmail: 1) ... 2) ..." with the
- * provider's pitfalls for it (at most four in the text, all in `pitfalls`). `extraPitfallIds`
- * (from a matched server reply) come first.
+ * The remedy for an error code: the base text, then "Tencent Exmail: 1) ... 2) ..." (in Chinese
+ * "腾讯企业邮：1）…；2）…") with the provider's pitfalls for it (at most four in the text, all in
+ * `pitfalls`). `extraPitfallIds` (from a matched server reply) come first.
  */
 export function remedyFor(code: ErrorCode, preset?: ProviderPreset, extraPitfallIds: readonly string[] = []): ProviderRemedy {
   const base = baseRemedy(code);
@@ -111,7 +111,10 @@ export function remedyFor(code: ErrorCode, preset?: ProviderPreset, extraPitfall
   }
   if (pitfalls.length === 0) return { ...base, pitfalls };
   const shown = pitfalls.slice(0, MAX_IN_TEXT);
-  const list = (lang: 'en' | 'zh') => shown.map((p, i) => `${i + 1}) ${formatPitfall(p, lang)}`).join(lang === 'en' ? ' ' : ' ');
+  const list = (lang: 'en' | 'zh') =>
+    lang === 'en'
+      ? shown.map((p, i) => `${i + 1}) ${formatPitfall(p, lang)}`).join(' ')
+      : shown.map((p, i) => `${i + 1}）${formatPitfall(p, lang)}`).join('；');
   const isGeneric = !preset || shown.every((p) => p.id.startsWith('generic-'));
   const head = {
     en: isGeneric ? 'Things to check' : preset!.label.en,
@@ -119,7 +122,7 @@ export function remedyFor(code: ErrorCode, preset?: ProviderPreset, extraPitfall
   };
   return {
     en: `${base.en} ${head.en}: ${list('en')}`,
-    zh: `${base.zh}${head.zh}:${list('zh')}`,
+    zh: `${base.zh}${head.zh}：${list('zh')}`,
     pitfalls,
   };
 }

@@ -121,7 +121,7 @@ describe('dns-check against dnsmasq', () => {
     expect(row(report, 'AUTOCONFIG', 'imap.ready.test').status).toBe('ok');
     const smtp = row(report, 'AUTOCONFIG', 'smtp.ready.test');
     expect(smtp).toMatchObject({ status: 'wrong', found: ['smtp.aliyun-old.test'] });
-    expect(smtp.fix.zh).toContain('主机记录 smtp,记录类型 CNAME,记录值 smtp.exmail.qq.com');
+    expect(smtp.fix.zh).toContain('主机记录 smtp，记录类型 CNAME，记录值 smtp.exmail.qq.com');
   });
 
   it('two SPF records: conflict, fixed by one merged record with each include once', async () => {
@@ -154,7 +154,7 @@ describe('dns-check against dnsmasq', () => {
       ['@', 'MX', 'mxbiz1.qq.com', 5],
       ['@', 'MX', 'mxbiz2.qq.com', 10],
     ]);
-    expect(m.fix.zh).toContain('主机记录 @,记录类型 MX,记录值 mxbiz1.qq.com,优先级 5,TTL 600');
+    expect(m.fix.zh).toContain('主机记录 @，记录类型 MX，记录值 mxbiz1.qq.com，优先级 5，TTL 600');
     expect(m.fix.en).toContain('Host @, Type MX, Value mxbiz1.qq.com, Priority 5, TTL 600');
     // The harness serves every record with TTL 300: the old MX's TTL is read and named in the fix.
     expect(m.ttl).toBe(300);

@@ -36,7 +36,7 @@ export function checkConfig(ctx: StageContext): FlowOptions | null | false {
       message: {
         // The extension's choice is a security setting, the command line's a flag: only the command line is shown the flag.
         en: `The password goes unencrypted to ${where}: you chose to connect without TLS${ctx.opts.surface === 'cli' ? ' (--allow-plaintext)' : ''}. Use this only on a trusted network.`,
-        zh: `密码将以明文发送到 ${where}(已允许不加密连接),仅可在可信网络中使用。`,
+        zh: `密码将以明文发送到 ${where}（已允许不加密连接），仅可在可信网络中使用。`,
       },
       hints: [],
     });

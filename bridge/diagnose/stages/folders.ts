@@ -82,7 +82,7 @@ function warnAboutFolders(ctx: StageContext, folders: FolderReport[], maxFolders
     report.warn({
       code: 'FOLDER_LIMIT',
       severity: 'info',
-      message: { en: `${skipped} more folders were listed without counts (the test examines ${maxFolders}).`, zh: `另有 ${skipped} 个文件夹仅列出、未统计(测试最多检查 ${maxFolders} 个)。` },
+      message: { en: `${skipped} more folders were listed without counts (the test examines ${maxFolders}).`, zh: `另有 ${skipped} 个文件夹仅列出、未统计（测试最多检查 ${maxFolders} 个）。` },
       evidence: { examined: maxFolders, skipped },
       hints: [],
     });
@@ -94,7 +94,7 @@ function warnAboutFolders(ctx: StageContext, folders: FolderReport[], maxFolders
       severity: 'warning',
       message: {
         en: `${broken.length} folder(s) could not be examined: ${broken.slice(0, 5).map((f) => `${f.path} (${f.error})`).join('; ')}. Locked or restricted folders would be left out of the migration.`,
-        zh: `${broken.length} 个文件夹无法检查:${broken.slice(0, 5).map((f) => `${f.path}(${f.error})`).join(';')}。被锁定或受限的文件夹将无法搬家。`,
+        zh: `${broken.length} 个文件夹无法检查：${broken.slice(0, 5).map((f) => `${f.path}（${f.error}）`).join('；')}。被锁定或受限的文件夹将无法搬家。`,
       },
       evidence: { folders: broken.map((f) => f.path) },
       hints: [],
@@ -104,7 +104,7 @@ function warnAboutFolders(ctx: StageContext, folders: FolderReport[], maxFolders
     report.warn({
       code: 'NO_STATUS_SIZE',
       severity: 'info',
-      message: { en: 'The server does not support STATUS=SIZE: folder sizes are unknown (message counts are exact).', zh: '服务器不支持 STATUS=SIZE:文件夹大小未知(邮件数量准确)。' },
+      message: { en: 'The server does not support STATUS=SIZE: folder sizes are unknown (message counts are exact).', zh: '服务器不支持 STATUS=SIZE：文件夹大小未知（邮件数量准确）。' },
       hints: [],
     });
   }

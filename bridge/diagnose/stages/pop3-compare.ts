@@ -64,7 +64,7 @@ export async function comparePop3(ctx: StageContext): Promise<void> {
       severity: 'info',
       message: {
         en: `The POP3 comparison could not be made: ${pop3.error?.message ?? pop3.detail ?? 'unknown error'}`,
-        zh: `无法进行 POP3 数量对比:${pop3.error?.message ?? pop3.detail ?? '未知错误'}`,
+        zh: `无法进行 POP3 数量对比：${pop3.error?.message ?? pop3.detail ?? '未知错误'}`,
       },
       hints: [],
     });

@@ -31,11 +31,11 @@ export async function detectProviderStage(ctx: StageContext): Promise<void> {
         ctx.side === 'target'
           ? {
               en: `The MX records of ${found.domain} point to ${found.label.en} (${found.matchedMx}): during the migration they usually still name the old system, so they do not tell the new system's provider. Choose it by hand for its remedies.`,
-              zh: `${found.domain} 的 MX 记录指向${found.label.zh}(${found.matchedMx}):搬家期间域名解析通常仍指向原邮箱系统,无法据此判断新邮箱的服务商。如需对应的处理建议,请手动选择新邮箱的服务商。`,
+              zh: `${found.domain} 的 MX 记录指向${found.label.zh}（${found.matchedMx}）：搬家期间域名解析通常仍指向原邮箱系统，无法据此判断新邮箱的服务商。如需对应的处理建议，请手动选择新邮箱的服务商。`,
             }
           : {
               en: `Provider recognised from the MX records of ${found.domain} (${found.matchedMx}). If the domain already points to the new system, choose the old provider by hand.`,
-              zh: `根据 ${found.domain} 的 MX 记录(${found.matchedMx})识别服务商。如域名解析已指向新邮箱,请手动选择原服务商。`,
+              zh: `根据 ${found.domain} 的 MX 记录（${found.matchedMx}）识别服务商。如域名解析已指向新邮箱，请手动选择原服务商。`,
             },
       hints: [],
     });

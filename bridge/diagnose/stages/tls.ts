@@ -79,7 +79,7 @@ function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsIn
     report.warn({
       code: 'TLS_CERT_EXPIRING',
       severity: 'warning',
-      message: { en: `The server certificate expires in ${c.daysLeft} days (${c.validTo}).`, zh: `服务器证书将在 ${c.daysLeft} 天后过期(${c.validTo})。` },
+      message: { en: `The server certificate expires in ${c.daysLeft} days (${c.validTo}).`, zh: `服务器证书将在 ${c.daysLeft} 天后过期（${c.validTo}）。` },
       hints: [],
     });
   }
