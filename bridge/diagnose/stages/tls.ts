@@ -63,7 +63,7 @@ export function tlsRejection(tls: ProbedTls, where: string, surface?: TestConnec
   return `${whyUntrusted(tls, where)} To connect anyway, choose to ${acceptSelfSigned(surface)}, but only if you trust it${check}.`;
 }
 
-function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsInfo['accepted']): void {
+export function warnAboutCertificate(ctx: StageContext, tls: ProbedTls, accepted: TlsInfo['accepted']): void {
   const { where, report } = ctx;
   if (accepted === 'insecure-accepted') {
     report.warn({
