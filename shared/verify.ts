@@ -101,6 +101,14 @@ export const VerifyTotalsSchema = z.object({
 });
 export type VerifyTotals = z.infer<typeof VerifyTotalsSchema>;
 
+/**
+ * A target folder the search for missing messages elsewhere had to leave out (one no source
+ * folder maps to that the target refused to open or read): a copy the user filed there was
+ * not seen, so the messages whose copy it may hold are reported missing.
+ */
+export const VerifyUnsearchedSchema = z.object({ folder: z.string(), reason: z.string() });
+export type VerifyUnsearched = z.infer<typeof VerifyUnsearchedSchema>;
+
 export const VerifyStatusSchema = z.enum(['verified', 'differences', 'failed']);
 export type VerifyStatus = z.infer<typeof VerifyStatusSchema>;
 
@@ -115,6 +123,8 @@ export const VerifyAccountSchema = z.object({
   checkedAt: z.string().optional(),
   folders: z.array(VerifyFolderSchema),
   totals: VerifyTotalsSchema,
+  /** absent when every folder searched could be read (and in reports written before) */
+  unsearched: z.array(VerifyUnsearchedSchema).optional(),
   /** with --fix: messages copied because they were missing (the report above is the check after) */
   fixed: z.number().int().nonnegative().optional(),
 });

@@ -1,11 +1,14 @@
 import type { ImapFlow } from 'imapflow';
 import type { FolderMapping } from '../../shared/folders/map-folders';
+import type { VerifyUnsearched } from '../../shared/verify';
 import type { AccountJob } from '../engine/account-job';
 import { closeQuietly } from '../engine/connect';
+import type { ErrorContext } from '../engine/errors';
 import type { MailboxLayout } from '../engine/discover';
 import { planMappings } from '../engine/plan-mappings';
 import { readFolderMeta, type MessageMeta } from './folder-meta';
 import { matchMessages } from './match-messages';
+import { unreadableReason } from './unreadable-reason';
 
 /**
  * The source folders the job's folder filters (--include-folder / --exclude-folder) leave out,
@@ -42,16 +45,25 @@ export function notCopiesOf(source: readonly MessageMeta[], target: readonly Mes
  * at the first read, that a stall or a dropped connection takes down without the verify's own;
  * and any error (NO, BAD, a stall, a drop, a login refused) gives `undefined`: the caller then
  * takes no candidate from that target folder, and the message is reported missing (at worst
- * --fix copies it once more), never taken for found on a guess.
+ * --fix copies it once more), never taken for found on a guess; the report says so
+ * (`unsearched`), as it does for a target folder verify cannot read (unmapped-targets.ts).
  */
 export class FilteredOutSources {
   private client: ImapFlow | undefined;
+  /** target folder -> why it was left out of the search */
+  private readonly failed = new Map<string, string>();
 
   constructor(
     /** target folder -> the source folders the filters leave out that map to it */
     readonly byTarget: ReadonlyMap<string, readonly string[]>,
     private readonly connect: () => Promise<ImapFlow>,
+    private readonly where: ErrorContext,
   ) {}
+
+  /** The target folders left out of the search, with why. */
+  get unsearched(): VerifyUnsearched[] {
+    return [...this.failed].map(([folder, reason]) => ({ folder, reason }));
+  }
 
   /** The messages of every filtered-out source folder of `target`; undefined when one of them could not be read. */
   async messagesFor(target: string): Promise<MessageMeta[] | undefined> {
@@ -60,7 +72,8 @@ export class FilteredOutSources {
       try {
         this.client ??= await this.connect();
         out.push(...(await readFolderMeta(this.client, folder)).messages);
-      } catch {
+      } catch (err) {
+        this.failed.set(target, `its copies of source folder "${folder}", which the folder filters leave out, cannot be told from another folder's, as that folder could not be read: ${unreadableReason(err, this.where)}`);
         // After a stall or a drop the connection is gone; after a refusal a new one costs a
         // login and starts from a known state.
         const broken = this.client;

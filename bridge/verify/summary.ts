@@ -25,6 +25,8 @@ export function summarise(a: VerifyAccount): string {
       : `${a.status === 'verified' ? 'Verified' : 'DIFFERENCES'} ${a.source} -> ${a.target} (${a.depth}): ${t.matched} matched, ${t.missing} missing, ${t.extra} extra, ${t.changed} changed, ${t.skipped} skipped by the migration${t.elsewhere ? `, ${t.elsewhere} in another folder of the target` : ''}`;
   const lines = [head];
   if (a.fixed !== undefined) lines.push(`  --fix copied ${a.fixed} missing message(s); the figures above are the check after the copy`);
+  // Before the folders: it qualifies every "missing" below, as one of these may hold the copy.
+  for (const u of a.unsearched ?? []) lines.push(`  target folder "${u.folder}" could not be searched for the missing messages (${u.reason}): a copy filed there counts as missing`);
   for (const f of a.folders) {
     const differs = f.missing.length + f.extra.length + f.changed.length + f.skipped.length + f.rewritten.length + f.elsewhere.length > 0 || f.error;
     if (!differs) continue;

@@ -19,6 +19,7 @@ import { readFolderMeta, type FolderMeta, type MessageMeta } from './folder-meta
 import { matchMessages, type FolderMatch, type MatchOptions } from './match-messages';
 import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
 import { FilteredOutSources, filteredOutMappings, notCopiesOf } from './filtered-out';
+import { UnmappedTargets } from './unmapped-targets';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
 import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
@@ -47,6 +48,21 @@ function isNo(err: unknown): err is { responseText?: string } {
   return (err as { responseStatus?: string } | null)?.responseStatus === 'NO';
 }
 
+/** The target folders no checked folder maps to, read on a target connection apart from the verify's own `tgt` where the target allows one (unmapped-targets.ts). */
+function unmappedTargets(job: AccountJob, tgt: ImapFlow): UnmappedTargets {
+  return new UnmappedTargets(
+    () => connectImap(job.target, { side: 'target', id: 'verify-elsewhere', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+    tgt,
+    { side: 'target', account: job.target.user, host: job.target.host, port: job.target.port },
+  );
+}
+
+/** The report's note of the target folders the search elsewhere left out, when there are any. */
+function unsearchedOf(unmapped: UnmappedTargets | undefined, filteredOut?: FilteredOutSources): Pick<VerifyAccount, 'unsearched'> {
+  const unsearched = [...(unmapped?.unsearched ?? []), ...(filteredOut?.unsearched ?? [])];
+  return unsearched.length > 0 ? { unsearched } : {};
+}
+
 /**
  * Reads both mailboxes of one account again and matches them folder by folder through
  * the migration's folder mapping (the one the engine recorded, else the one it would
@@ -68,6 +84,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   let src: ImapFlow | undefined;
   let tgt: ImapFlow | undefined;
   let filteredOut: FilteredOutSources | undefined;
+  let unmapped: UnmappedTargets | undefined;
   try {
     [src, tgt] = await Promise.all([
       connectImap(job.source, { side: 'source', id: 'verify-src', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
@@ -75,6 +92,7 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
     ]);
     const [srcLayout, tgtLayout] = await Promise.all([discoverLayout(src), discoverLayout(tgt)]);
+    unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
     const targetPaths = new Set(tgtLayout.folders.filter((f) => !f.flags.some((x) => /^\\(noselect|nonexistent)$/i.test(x))).map((f) => f.path));
     const budget = hooks.budget ?? new ByteBudget(job.options.budgetBytes);
@@ -84,8 +102,10 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       const target = recorded.folderMap.get(m.source) ?? m.target;
       excluded.set(target, [...(excluded.get(target) ?? []), m.source]);
     }
-    filteredOut = new FilteredOutSources(excluded, () =>
-      connectImap(job.source, { side: 'source', id: 'verify-excluded', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+    filteredOut = new FilteredOutSources(
+      excluded,
+      () => connectImap(job.source, { side: 'source', id: 'verify-excluded', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
+      { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port },
     );
     for (const mapping of mappings) {
       if (!mapping.selectable) continue;
@@ -103,15 +123,15 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
       };
       checked.push(c);
     }
-    folders.push(...(await settleElsewhere(tgt, [...targetPaths], checked, budget, job.options.chunkBytes, filteredOut)));
+    folders.push(...(await settleElsewhere(tgt, [...targetPaths], checked, budget, job.options.chunkBytes, unmapped, filteredOut)));
     for (const folder of folders) hooks.onFolder?.(account, folder);
   } catch (err) {
     const e = classifyError(err, { side: 'source', account: job.source.user, host: job.source.host, port: job.source.port });
     return failed(e.toInfo(), [...folders, ...checked.map((c) => c.folder)]);
   } finally {
-    await Promise.all([closeQuietly(src), closeQuietly(tgt), filteredOut?.close()]);
+    await Promise.all([closeQuietly(src), closeQuietly(tgt), filteredOut?.close(), unmapped?.close()]);
   }
-  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
+  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders), ...unsearchedOf(unmapped, filteredOut) };
 }
 
 /** One folder's result, with the unpaired messages still as read, for matching across folders. */
@@ -245,7 +265,8 @@ export function findElsewhere(
  * copies) or not (all its messages), only what none of their messages accounts for stays a
  * candidate. They are read only then: most verifies never open them. One that cannot be read
  * leaves that target folder out of the search: its messages are reported missing, never found
- * on a guess.
+ * on a guess. So does a target folder no checked folder maps to that cannot be read
+ * (`unmapped`, which notes it for the report).
  */
 async function settleElsewhere(
   tgt: ImapFlow,
@@ -253,6 +274,7 @@ async function settleElsewhere(
   checked: CheckedFolder[],
   budget: ByteBudget,
   chunkBytes: number,
+  unmapped: UnmappedTargets,
   filteredOut?: FilteredOutSources,
 ): Promise<VerifyFolder[]> {
   if (!checked.some((c) => c.missing.length > 0)) return checked.map((c) => c.folder);
@@ -281,14 +303,8 @@ async function settleElsewhere(
   const others: OtherFolder[] = [];
   for (const path of targetPaths) {
     if (read.has(path)) continue;
-    let messages: MessageMeta[];
-    try {
-      messages = (await readFolderMeta(tgt, path)).messages;
-    } catch (err) {
-      // Deleted or made unreadable since LIST: nothing found there.
-      if (!isNo(err)) throw err;
-      continue;
-    }
+    const messages = await unmapped.messages(path);
+    if (!messages) continue;
     const left = await notFilteredCopies(path, messages);
     if (left) others.push({ target: path, messages: left });
   }
@@ -313,11 +329,17 @@ async function settleElsewhere(
     }
   }
   for (const [folder, uids] of wanted) {
-    await tgt.mailboxOpen(folder, { readOnly: true });
-    const digests = await bodyHashes(tgt, [...uids.values()], budget, chunkBytes);
-    for (const [uid, d] of digests) bodies.target.set(candidateKey(folder, uid), d.normalised);
+    let digests: Map<number, BodyDigest> | undefined;
+    if (read.has(folder)) {
+      await tgt.mailboxOpen(folder, { readOnly: true });
+      digests = await bodyHashes(tgt, [...uids.values()], budget, chunkBytes);
+    } else digests = await unmapped.bodies(folder, [...uids.values()], budget, chunkBytes);
+    for (const [uid, d] of digests ?? []) bodies.target.set(candidateKey(folder, uid), d.normalised);
   }
-  return findElsewhere(checked, others, bodies, unpaired);
+  // A folder whose candidates' bodies could not be read is left out whole, like one whose
+  // messages could not: its copies with a Message-ID are not found on half a search either.
+  const unsearched = new Set(unmapped.unsearched.map((u) => u.folder));
+  return findElsewhere(checked, others.filter((o) => !unsearched.has(o.target)), bodies, unpaired);
 }
 
 /** How verifyFolder reads the source side: an IMAP folder or a POP3 maildrop. */
@@ -338,12 +360,14 @@ async function verifyPop3(
   let pop: Pop3Client | undefined;
   let tgt: ImapFlow | undefined;
   const folders: VerifyFolder[] = [];
+  let unmapped: UnmappedTargets | undefined;
   try {
     [pop, tgt] = await Promise.all([
       Pop3Client.connect(job.source),
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
     ]);
     const tgtLayout = await discoverLayout(tgt);
+    unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
     const mapping = pop3Mapping(tgtLayout, job);
     const target = recorded.folderMap.get(mapping.source) ?? mapping.target;
@@ -359,7 +383,7 @@ async function verifyPop3(
     const checked = await verifyFolder(reader, tgt, mapping.source, target, exists, job, opts, budget, recorded.skips);
     checked.sourceBodies = (msgs) => pop3BodyHashes(popSession, meta!, msgs.map((m) => m.uid), budget);
     // Mail filed away from the maildrop's folder on the new system is there, not missing.
-    const [folder] = await settleElsewhere(tgt, selectable, [checked], budget, job.options.chunkBytes);
+    const [folder] = await settleElsewhere(tgt, selectable, [checked], budget, job.options.chunkBytes, unmapped);
     folders.push(folder!);
     hooks.onFolder?.(account, folder!);
   } catch (err) {
@@ -367,9 +391,9 @@ async function verifyPop3(
     return failed(e.toInfo(), folders);
   } finally {
     await pop?.quit().catch(() => pop?.close());
-    await closeQuietly(tgt);
+    await Promise.all([closeQuietly(tgt), unmapped?.close()]);
   }
-  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders) };
+  return { ...base, status: verifyStatus(folders), folders, totals: verifyTotals(folders), ...unsearchedOf(unmapped) };
 }
 
 async function verifyFolder(

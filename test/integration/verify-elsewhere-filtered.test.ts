@@ -16,7 +16,8 @@
  *   only when its target folder holds a candidate for a missing message, on a connection of its
  *   own; one the server cannot read (a BAD, a dropped connection: a proxy answers its EXAMINE)
  *   leaves that target folder out of the search, and the verify reports the messages missing
- *   instead of failing (before: every such verify failed, whatever was missing).
+ *   instead of failing (before: every such verify failed, whatever was missing); the report
+ *   names that target folder and why (`unsearched`).
  * - The same with a folder Dovecot itself cannot open (its directory unreadable to the mail
  *   process): its NO was taken for "no messages", so every copy in its target folder was a
  *   candidate, and INBOX's lost message was taken for found there.
@@ -44,7 +45,7 @@ const bob: MailUser = { user: 'bob@new.example.com', password: 'Vef-tgt-pw-1Qm' 
 const date = new Date('2024-03-04T05:06:07Z');
 const mail = (id: string): CorpusMessage => ({ raw: textMessage({ id: `${id}@old.example.com`, subject: id, date, body: `${id} body` }), flags: ['\\Seen'], internalDate: date });
 const brief = (a: VerifyAccount) =>
-  JSON.stringify({ status: a.status, totals: a.totals, folders: a.folders.map((f) => ({ s: f.source, missing: f.missing.map((m) => m.subject), elsewhere: f.elsewhere.map((e) => [e.subject, e.targetFolder]) })) });
+  JSON.stringify({ status: a.status, totals: a.totals, unsearched: a.unsearched, folders: a.folders.map((f) => ({ s: f.source, missing: f.missing.map((m) => m.subject), elsewhere: f.elsewhere.map((e) => [e.subject, e.targetFolder]) })) });
 
 describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-folder, elsewhere in the excluded folder’s target: %s', (_name, config) => {
   let source: AnyMailServer;
@@ -157,6 +158,7 @@ describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-fol
       expect(r.status, brief(r)).toBe('differences');
       expect(inboxOf(r).missing.map((m) => m.subject), brief(r)).toEqual(['first']);
       expect(projectsOpened, mode).toBe(0);
+      expect(r.unsearched, brief(r)).toBeUndefined();
     }
     refuse = undefined;
     expect(await copyMissing(filtered, await verifyAccount(filtered, { deep: false, stateDir: state.dir }), state.store)).toEqual({ copied: 1, refused: [] });
@@ -179,6 +181,9 @@ describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-fol
         expect(inboxOf(r).missing.map((m) => m.subject).sort(), brief(r)).toEqual(['filed-later', 'kept-in-both']);
         expect(inboxOf(r).elsewhere, brief(r)).toEqual([]);
         expect(projectsOpened, `${mode} ${deep}`).toBeGreaterThan(0);
+        // The report says which target folder was left out, and why.
+        expect(r.unsearched?.map((u) => u.folder), brief(r)).toEqual([projects]);
+        expect(r.unsearched![0]!.reason, brief(r)).toMatch(mode === 'bad' ? /answered BAD: "Internal error occurred"/ : /connection .* was lost/);
       }
     }
     // Readable again: the filed message is elsewhere, the lost one missing.
@@ -186,6 +191,7 @@ describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-fol
     const r = await verifyAccount(filtered, { deep: true, stateDir: state.dir });
     expect(inboxOf(r).missing.map((m) => m.subject), brief(r)).toEqual(['kept-in-both']);
     expect(inboxOf(r).elsewhere.map((e) => [e.subject, e.targetFolder]), brief(r)).toEqual([['filed-later', projects]]);
+    expect(r.unsearched, brief(r)).toBeUndefined();
   }, 120_000);
 
   it('Projects left out, its copies in Work\'s target folder: they are no candidates for INBOX\'s lost mail; what the user filed into Work is', async () => {
@@ -217,6 +223,7 @@ describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-fol
     refuse = undefined;
     expect(unread.status, brief(unread)).toBe('differences');
     expect(inboxOf(unread).missing.map((m) => m.subject).sort(), brief(unread)).toEqual(['filed-later', 'kept-in-both']);
+    expect(unread.unsearched?.map((u) => u.folder), brief(unread)).toEqual([work]);
     const before = await verifyAccount(filtered, { deep: false, stateDir: state.dir });
     expect(await copyMissing(filtered, before, state.store)).toEqual({ copied: 1, refused: [] });
     const after = await verifyAccount(filtered, { deep: true, stateDir: state.dir });
@@ -263,6 +270,8 @@ describe.each(MATRIX.map((c) => [c.describe, c] as const))('verify --exclude-fol
         const checkedInbox = r.folders.find((f) => f.source === 'INBOX')!;
         expect(checkedInbox.missing.map((m) => m.subject).sort(), brief(r)).toEqual(['filed-later', 'kept-in-both']);
         expect(checkedInbox.elsewhere, brief(r)).toEqual([]);
+        expect(r.unsearched?.map((u) => u.folder), brief(r)).toEqual([projects]);
+        expect(r.unsearched![0]!.reason, brief(r)).toMatch(/answered NO: "Internal error occurred/);
       }
     } finally {
       chmodSync(dir, 0o700);
