@@ -1,6 +1,6 @@
 import { useLiveQuery } from 'dexie-react-hooks';
 import { useEffect, useState, type FormEvent } from 'react';
-import type { AccountPhase, AccountStatus, AccountView, ImportMode } from '../../shared/protocol';
+import type { AccountPhase, AccountStatus, AccountView } from '../../shared/protocol';
 import { typedForServer } from '../../shared/protocol/requests';
 import { Field } from '../components/Field';
 import { useTypedFor } from '../hooks/use-typed-for';
@@ -18,12 +18,11 @@ import { requestFailureText } from '../dashboard/monitor/request-failure';
 import type { BridgeState } from '../lib/runtime-messages';
 import { authHint, authHintLabel, authHintText } from '../dashboard/monitor/auth-hint';
 import type { PanelContext } from './messages';
-import { ps } from './strings';
+import { fullWidthFieldError } from '../lib/full-width-field';
+import { EMPLOYEE_MODES, INVITED, waitsForEmployee } from '../lib/waiting-for-employee';
+import { PANEL_STRINGS, ps } from './strings';
+import { aside, labelMark } from '../i18n/punctuation';
 
-/** The accounts whose old password the employee supplies: the ones this flow starts. */
-const EMPLOYEE_MODES: ReadonlySet<ImportMode> = new Set<ImportMode>(['self-service', 'admin-without-passwords']);
-/** Still an invitation: nothing ran yet. */
-const WAITING: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['not_started', 'not_enabled']);
 /** Statuses of a migration that is still running its course. */
 const LIVE: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['in_progress', 'paused', 'first_pass_done', 'syncing', 'password_needed']);
 /** Before the engine has counted the old mailbox: no figure to show yet. */
@@ -58,7 +57,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     () =>
       db().transaction('r', db().accounts, db().jobs, db().settings, async () => {
         // An account whose password the admin entered is no invitation: the employee has nothing to type.
-        const waiting = (await db().accounts.where('status').anyOf([...WAITING]).toArray()).filter((a) => EMPLOYEE_MODES.has(a.mode));
+        const waiting = (await db().accounts.where('status').anyOf([...INVITED]).toArray()).filter(waitsForEmployee);
         const jobs = await db().jobs.bulkGet([...new Set(waiting.map((a) => a.jobId))]);
         const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
         const list = waiting.flatMap((a) => {
@@ -82,7 +81,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
     const rows = await db()
       .accounts.where('target')
       .equalsIgnoreCase(wanted)
-      .filter((a) => !EMPLOYEE_MODES.has(a.mode) || !WAITING.has(a.status))
+      .filter((a) => !waitsForEmployee(a))
       .toArray();
     const jobs = await db().jobs.bulkGet([...new Set(rows.map((a) => a.jobId))]);
     const found = rows.flatMap((a) => {
@@ -128,6 +127,15 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const port = portEdit ?? String(bound?.port ?? 993);
   const hint = authHint(job?.provider ?? null, host, oldAddress);
   const zh = locale === 'zh-CN';
+  // Typed in Chinese input mode (user＠corp.com, imap。example.com, ９９３): named under the field,
+  // and neither tested nor started with, as the login would fail for a reason nobody sees.
+  const fullWidth = {
+    target: fullWidthFieldError(target, PANEL_STRINGS.fullWidthNewAddress, locale),
+    source: fullWidthFieldError(sourceUser, PANEL_STRINGS.fullWidthOldAddress, locale),
+    host: fullWidthFieldError(host, PANEL_STRINGS.fullWidthOldServer, locale),
+    port: fullWidthFieldError(port, PANEL_STRINGS.fullWidthPort, locale, 'port'),
+  };
+  const typedFullWidth = Object.values(fullWidth).some((e) => e !== null);
 
   const server = bound ? { ...bound, host: host.trim(), port: Number(port) || bound.port } : null;
   // The fields may name another server for a test, but a password typed for it must not be sent:
@@ -137,7 +145,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
   const typedFor = useTypedFor();
 
   const runTest = async () => {
-    if (!server) return;
+    if (!server || typedFullWidth) return;
     setTest({ busy: true, result: null, error: null });
     try {
       const result = await runEndpointTest({ side: 'source', server, user: oldAddress, password });
@@ -149,7 +157,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!invite || elsewhere) return;
+    if (!invite || elsewhere || typedFullWidth) return;
     setError(null);
     try {
       const same = invite.account.target.toLowerCase() === wanted;
@@ -198,7 +206,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
           {starting ? (
             <p data-testid="self-starting">
               {t('selfStarting', { account: shown.source })}
-              {shown.phase && <span className="hint"> ({t(`phase_${shown.phase}` as PlainKey)})</span>}
+              {shown.phase && <span className="hint">{aside(locale, t(`phase_${shown.phase}` as PlainKey))}</span>}
             </p>
           ) : (
             <p data-testid="self-state">
@@ -206,7 +214,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             </p>
           )}
           <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
-          {!starting && !WAITING.has(shown.status) && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
+          {!starting && !INVITED.has(shown.status) && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
           {finished && (
             <p className="callout" data-testid="self-done">
               {t('selfDone', { copied: done })} {shown.status === 'syncing' ? t('selfSyncing') : ''}
@@ -214,7 +222,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
           )}
           {byAdmin && (
             <p className="hint" data-testid="self-by-admin">
-              {ps(locale, WAITING.has(shown.status) ? 'adminWillRun' : failed ? 'adminFailed' : 'adminRuns')}
+              {ps(locale, INVITED.has(shown.status) ? 'adminWillRun' : failed ? 'adminFailed' : 'adminRuns')}
             </p>
           )}
           {shown.error && <ErrorRemedy error={shown.error} passwordNeeded={shown.status === 'password_needed'} retried={retriedByBridge(shown)} />}
@@ -250,17 +258,17 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
               {t('selfNoInviteForAddress', { address: wanted })}
             </p>
           )}
-          <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}: ${context.address}` : context.siteId === 'dashboard' ? t('selfNewAddressHint') : ps(locale, 'notDetected')}>
+          <Field label={ps(locale, 'newAddress')} hint={context.address ? `${ps(locale, 'detected')}${labelMark(locale)}${context.address}` : context.siteId === 'dashboard' ? t('selfNewAddressHint') : ps(locale, 'notDetected')} error={fullWidth.target}>
             {(p) => <input {...p} name="self-target" type="email" className="input" required value={target} onChange={(e) => setTarget(e.target.value)} />}
           </Field>
-          <Field label={ps(locale, 'oldAddress')} hint={t('selfOldAddressHint')}>
+          <Field label={ps(locale, 'oldAddress')} hint={t('selfOldAddressHint')} error={fullWidth.source}>
             {(p) => <input {...p} name="self-source" type="email" className="input" placeholder={oldAddress} value={sourceUser} onChange={(e) => setSourceUser(e.target.value)} />}
           </Field>
           <div className="self-server" style={{ display: 'grid', gridTemplateColumns: '1fr 110px', gap: 12 }}>
-            <Field label={ps(locale, 'oldServer')} hint={ps(locale, 'oldServerAuto')}>
+            <Field label={ps(locale, 'oldServer')} hint={ps(locale, 'oldServerAuto')} error={fullWidth.host}>
               {(p) => <input {...p} name="self-host" className="input" value={host} onChange={(e) => setHostEdit(e.target.value)} />}
             </Field>
-            <Field label={ps(locale, 'port')}>
+            <Field label={ps(locale, 'port')} error={fullWidth.port}>
               {(p) => <input {...p} name="self-port" className="input" inputMode="numeric" value={port} onChange={(e) => setPortEdit(e.target.value)} />}
             </Field>
           </div>
@@ -295,10 +303,10 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             )}
           </Field>
           <div className="row" style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
-            <button type="button" className="secondary" data-testid="self-test" disabled={!connected || !server || !password || test.busy} onClick={() => void runTest()}>
+            <button type="button" className="secondary" data-testid="self-test" disabled={!connected || !server || !password || test.busy || typedFullWidth} onClick={() => void runTest()}>
               {test.busy ? ps(locale, 'testing') : ps(locale, 'test')}
             </button>
-            <button type="submit" className="primary" data-testid="self-start" disabled={!connected || !invite || !password || elsewhere}>
+            <button type="submit" className="primary" data-testid="self-start" disabled={!connected || !invite || !password || elsewhere || typedFullWidth}>
               {ps(locale, 'start')}
             </button>
           </div>

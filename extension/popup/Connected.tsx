@@ -5,6 +5,7 @@ import { db } from '../db/schema';
 import { useLocale } from '../i18n/locale-context';
 import { jobHeadline, jobTotals } from '../dashboard/monitor/monitor-model';
 import type { BridgeState } from '../lib/runtime-messages';
+import { waitsForEmployee } from '../lib/waiting-for-employee';
 
 interface JobSummary {
   id: string;
@@ -13,6 +14,8 @@ interface JobSummary {
   /** Past their first pass: syncing new mail, first pass done, or closed after it. */
   done: number;
   failed: number;
+  /** Invitations the employee has not answered with the old password yet: nothing the admin can run. */
+  waiting: number;
   total: number;
   /** The job's bar as the dashboard draws it (jobHeadline): never full while an account failed uncounted. */
   bar: number;
@@ -30,6 +33,7 @@ async function summaries(): Promise<JobSummary[]> {
       running: accounts.filter((a) => a.status === 'in_progress').length,
       done: accounts.filter((a) => a.status === 'first_pass_done' || a.status === 'syncing' || (a.status === 'closed' && a.firstPassDoneAt)).length,
       failed: accounts.filter((a) => a.status === 'failed').length,
+      waiting: accounts.filter(waitsForEmployee).length,
       total: accounts.length,
       bar: jobHeadline(jobTotals(accounts)).bar,
     });
@@ -62,6 +66,11 @@ export function Connected({ state }: { state: BridgeState }) {
                 <span className="job-summary__name">{j.name}</span>
                 <span className="hint">{t(j.total === 1 ? 'popupJobCountsOne' : 'popupJobCounts', { running: j.running, done: j.done, failed: j.failed, total: j.total })}</span>
               </div>
+              {j.waiting > 0 && (
+                <p className="hint job-summary__waiting" data-testid="popup-waiting-employee">
+                  {t(j.waiting === 1 ? 'popupWaitingEmployeeOne' : 'popupWaitingEmployee', { count: j.waiting })}
+                </p>
+              )}
               <ProgressBar value={j.bar} label={t('progressOf', { name: j.name })} tone={j.failed ? 'bad' : 'run'} />
             </li>
           ))}

@@ -13,6 +13,7 @@
  * Passwords are never put in an error message. In fact no cell value is: a shifted column can put
  * a password where an address was expected, so messages name lines and columns only.
  */
+import { fullWidthIn, fullWidthMessage } from '../full-width';
 import { z } from 'zod';
 import { readCsvRecords, type CsvProblem } from './csv-records';
 import { CsvErrorList, type CsvRowError } from './error-list';
@@ -118,47 +119,6 @@ const emailField = z
   .refine((v) => misplacedInvisible(v) === null, 'invisible')
   .refine((v) => fullWidthIn(v).length === 0, 'full-width')
   .regex(EMAIL_RE, 'invalid');
-
-/**
- * Characters a Chinese (or Japanese) input method types in full-width mode where an address
- * needs the ASCII one: the full-width forms of ASCII (U+FF01–FF5E: ＠ ． ０-９ Ａ-Ｚ ａ-ｚ …),
- * the ideographic space U+3000 and the ideographic full stop 。 (what the IME gives for "." in
- * Chinese punctuation mode). "＠" or "。" fails the format check, which said only "not a valid
- * address" and left the admin looking at an address that looks right; full-width letters or
- * digits even passed it (they are letters), and the login failed later on the server.
- *
- * They are refused, each named with what to type, and not converted: the file is the admin's
- * record of who moves where, and a silent fix would migrate an address the file does not
- * show (and the same file given to the mail provider's own import would still fail). Fixing it
- * is one keystroke once the message says which character it is. Naming one character of a
- * cell is no leak of a password that slipped into an address column.
- */
-const IDEOGRAPHIC_SPACE = '\u3000';
-function fullWidthIn(value: string): Array<{ char: string; ascii: string }> {
-  const found = new Map<string, string>();
-  for (const ch of value) {
-    const cp = ch.codePointAt(0) ?? 0;
-    if (cp >= 0xff01 && cp <= 0xff5e) found.set(ch, String.fromCharCode(cp - 0xfee0));
-    else if (ch === '\u3002' || ch === '\uff61') found.set(ch, '.');
-    else if (ch === IDEOGRAPHIC_SPACE) found.set(ch, '');
-  }
-  return [...found].map(([char, ascii]) => ({ char, ascii }));
-}
-
-/** At most this many distinct characters are named; an address typed all in full-width has more. */
-const MAX_NAMED_FULL_WIDTH = 4;
-
-function fullWidthError(value: string, columnEn: string, columnZh: string): { message: string; messageZh: string } {
-  const all = fullWidthIn(value);
-  const named = all.slice(0, MAX_NAMED_FULL_WIDTH);
-  const more = all.length > named.length;
-  const en = named.map(({ char, ascii }) => (char === IDEOGRAPHIC_SPACE ? 'the full-width space (U+3000): delete it, an address has no spaces' : `"${char}": type the half-width "${ascii}"`));
-  const zh = named.map(({ char, ascii }) => (char === IDEOGRAPHIC_SPACE ? '全角空格（U+3000）请删除，地址中不能有空格' : `“${char}”请改为半角“${ascii}”`));
-  return {
-    message: `The ${columnEn} address contains full-width characters, as a Chinese input method types them in full-width mode: ${en.join('; ')}${more ? '; and others like them' : ''}. Switch the input method to half-width (or English) and type the address again.`,
-    messageZh: `“${columnZh}”中有全角字符（中文输入法全角模式下输入的）：${zh.join('；')}${more ? '；其他全角字符同样处理' : ''}。请将输入法切换为半角（或英文）后重新输入该地址。`,
-  };
-}
 
 function invisibleIn(value: string): string {
   const ch = misplacedInvisible(value) ?? '';
@@ -404,8 +364,10 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
             ),
           );
         } else if (issue.message === 'full-width') {
-          const e = fullWidthError(cell(field) ?? '', columnEn(field), name.zh);
-          errors.add(err(rec.line, e.message, e.messageZh));
+          // Refused, not converted: the file is the admin's record of who moves where, and a
+          // silent fix would migrate an address the file does not show.
+          const e = fullWidthMessage(cell(field) ?? '', { en: `The ${columnEn(field)} address`, zh: `“${name.zh}”` })!;
+          errors.add(err(rec.line, e.en, e.zh));
         } else {
           errors.add(
             err(

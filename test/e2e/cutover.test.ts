@@ -147,7 +147,7 @@ describe('cut-over step in the dashboard', () => {
     expect(await step.getByTestId('cutover-early-mx').innerText()).toContain(zh('cutoverEarlyMx', { pending: 1 }));
     const spfRow = step.locator('[data-testid="dns-row"][data-kind="SPF"]');
     expect(await spfRow.innerText()).toContain(zh('dnsStatus_wrong'));
-    expect(await spfRow.getByTestId('dns-fix').innerText()).toContain('主机记录 @,记录类型 TXT');
+    expect(await spfRow.getByTestId('dns-fix').innerText()).toContain('主机记录 @，记录类型 TXT');
     await page.screenshot({ path: path.join(SCREENSHOTS, 'cutover-early-mx-zh.png'), fullPage: true });
   }, 60_000);
 

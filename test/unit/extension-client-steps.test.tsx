@@ -48,7 +48,7 @@ describe('client set-up after the switch', () => {
   it('reads in Chinese', () => {
     renderIn('zh-CN');
     const steps = within(screen.getByTestId('client-steps')).getAllByRole('listitem').map((li) => li.textContent ?? '');
-    expect(steps[1]).toMatch(/^Foxmail:设置/);
+    expect(steps[1]).toMatch(/^Foxmail：设置/);
     expect(steps[2]).toMatch(/^iPhone \/ iPad 邮件/);
   });
 });

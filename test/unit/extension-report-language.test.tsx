@@ -48,9 +48,9 @@ describe('report in the admin’s language', () => {
   it('Chinese: column names, error and remedy in Chinese, no engine text or CLI flag', () => {
     const [header, line] = rows(reportCsv([failed], 'zh-CN'));
     expect(header!.startsWith('原邮箱账号,新邮箱账号,导入方式')).toBe(true);
-    expect(line).toContain('原邮箱的密码将以明文传输,因此没有发送。');
+    expect(line).toContain('原邮箱的密码将以明文传输，因此没有发送。');
     expect(line).toContain(REMEDIES.PLAINTEXT_REFUSED.zh);
-    expect(line).toContain('管理员导入(已知密码)');
+    expect(line).toContain('管理员导入（已知密码）');
     expect(line).not.toMatch(/Refusing|--allow-plaintext|unencrypted|admin-with-passwords/);
     expect(header!.split(',').length).toBe(rows(reportCsv([failed]))[0]!.split(',').length);
   });

@@ -71,9 +71,9 @@ describe('搬家核验报告 (printable verify report)', () => {
     inLocale('zh-CN');
     const report = screen.getByTestId('verify-report');
     expect(report.querySelector('h1')!.textContent).toBe('搬家核验报告');
-    expect(report.textContent).toContain('任务:总部邮箱搬家');
+    expect(report.textContent).toContain('任务：总部邮箱搬家');
     expect(report.textContent).toContain(formatDateTime(generatedAt, 'zh-CN'));
-    expect(screen.getByTestId('verify-report-summary').textContent).toBe('共 3 个账号:1 个已核验,1 个有差异,0 个核验失败,1 个尚未核验。');
+    expect(screen.getByTestId('verify-report-summary').textContent).toBe('共 3 个账号：1 个已核验，1 个有差异，0 个核验失败，1 个尚未核验。');
     // Overview, sorted by address: result and time of the check per account.
     const rows = screen.getAllByTestId('verify-report-row');
     expect(rows.map((r) => r.getAttribute('data-account'))).toEqual(['amy@old.example.com', 'ben@old.example.com', 'cat@old.example.com']);
@@ -96,16 +96,16 @@ describe('搬家核验报告 (printable verify report)', () => {
       ['INBOX', '63', '42', '40', '22', '1', '1', '2'],
       ['Sent → Sent Items', '3', '3', '3', '0', '0', '0', '0'],
     ]);
-    expect(within(ben).getByTestId('verify-report-elsewhere-total').textContent).toBe('2 封在新邮箱的其他文件夹中(复制后被移入;不算缺失)。');
+    expect(within(ben).getByTestId('verify-report-elsewhere-total').textContent).toBe('2 封在新邮箱的其他文件夹中（复制后被移入；不算缺失）。');
     const elsewhere = within(ben).getByTestId('verify-report-elsewhere');
-    expect(Array.from(elsewhere.querySelectorAll('li')).map((li) => li.textContent)).toEqual(['UID 41 · 合同 · <f1@x> → 归档 (UID 7)', 'UID 42 · Invoice · <f2@x> → Archive/2025 (UID 12)']);
-    expect(elsewhere.previousElementSibling!.textContent).toBe('在新邮箱的其他文件夹中(复制后被移入;不算缺失): 2');
+    expect(Array.from(elsewhere.querySelectorAll('li')).map((li) => li.textContent)).toEqual(['UID 41 · 合同 · <f1@x> → 归档（UID 7）', 'UID 42 · Invoice · <f2@x> → Archive/2025（UID 12）']);
+    expect(elsewhere.previousElementSibling!.textContent).toBe('在新邮箱的其他文件夹中（复制后被移入；不算缺失）：2');
     const missing = within(ben).getByTestId('verify-report-missing').querySelectorAll('li');
     expect(missing).toHaveLength(21);
     expect(missing[0]!.textContent).toContain('UID 1 · 季度报告 0');
     expect(missing[20]!.textContent).toContain('2');
-    expect(within(ben).getByTestId('verify-report-extra').textContent).toContain('UID 900 · (无主题)');
-    expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31: 内容, 标记');
+    expect(within(ben).getByTestId('verify-report-extra').textContent).toContain('UID 900 · （无主题）');
+    expect(within(ben).getByTestId('verify-report-changed').textContent).toBe('UID 30 → 31：内容、标记');
     const amy = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'amy@old.example.com')!;
     expect(amy.textContent).toContain('所有文件夹均一致');
     expect(within(amy).getAllByTestId('verify-report-folder').map((r) => r.getAttribute('data-folder'))).toEqual(['INBOX', 'Projects/2024']);
@@ -156,7 +156,7 @@ describe('搬家核验报告 (printable verify report)', () => {
           '4 accounts: 1 verified, 0 with differences, 0 check failed, 1 not checked yet. Not migrated, so not checked: 1 failed, 1 not through their first copy yet.',
         );
       } else {
-        expect(results['dan@old.example.com']!.textContent).toBe('未搬迁：搬家失败 (AUTH_FAILED)');
+        expect(results['dan@old.example.com']!.textContent).toBe('未搬迁：搬家失败（AUTH_FAILED）');
         expect(screen.getByTestId('verify-report-summary').textContent).toContain('1 个搬家失败');
       }
       const dan = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === 'dan@old.example.com')!;

@@ -71,8 +71,8 @@ describe('verify in the monitor', () => {
     expect(within(folder).getByTestId('verify-changed').textContent).toBe('UID 30 → 31: flags');
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={differences} />);
-    expect(screen.getByTestId('verify-totals').textContent).toBe('一致 40,缺失 25,多出 1,改动 1');
-    expect(screen.getByTestId('verify-changed').textContent).toBe('UID 30 → 31: 标记');
+    expect(screen.getByTestId('verify-totals').textContent).toBe('一致 40，缺失 25，多出 1，改动 1');
+    expect(screen.getByTestId('verify-changed').textContent).toBe('UID 30 → 31：标记');
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={undefined} />);
     expect(screen.getByTestId('verify-details').textContent).toContain('首次搬家完成后');
@@ -100,7 +100,7 @@ describe('verify in the monitor', () => {
     fireEvent.click(screen.getByTestId('verify-fix-missing'));
     expect(screen.getByTestId('verify-fix-missing').textContent).toBe('复制缺失邮件');
     // The bridge's English reason is worded in the UI's language (issue 15: no English engine text in zh-CN).
-    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toBe('无法执行:该账号正在搬家，请在本轮结束后再试。'));
+    await waitFor(() => expect(screen.getByTestId('verify-fix-message').textContent).toBe('无法执行：该账号正在搬家，请在本轮结束后再试。'));
     cleanup();
     // Nothing missing (only extra or changed, or verified): no button.
     inLocale('en', <VerifyDetails verify={verified} fix={{ jobId: 'job_1', accountId: 'acc_1' }} />);

@@ -111,7 +111,7 @@ describe('the facts of the engine’s warnings', () => {
     const odd = 'Reports ("2024") [old]';
     const [w] = storedChangeWarnings([{ source: odd, target: odd, storedChanges: [{ uid: 3, targetUid: 5, what: '8-bit header bytes replaced' }] } as unknown as FolderRun]);
     const { container } = inLocale('zh-CN', <DetailsDrawer account={makeAccount({ warnings: [kept(w!)], warningsOmitted: 0 })} onClose={() => {}} />);
-    expect(texts(container, 'warnings-facts')).toEqual([`从 ${odd} 搬到 ${odd},共 1 封:UID 3 → 5。`]);
+    expect(texts(container, 'warnings-facts')).toEqual([`从 ${odd} 搬到 ${odd}，共 1 封：UID 3 → 5。`]);
   });
 
   it('many rewritten copies: the first twenty named, the count covers all', () => {
@@ -137,18 +137,18 @@ describe('the account drawer lists the warnings', () => {
     expect(items[0]!.textContent).toContain('新邮箱中有文件夹改用了形近名称创建。');
     expect(texts(list, 'warnings-facts')).toEqual([
       '文件夹 v1.2 在新邮箱中为 v1．2。',
-      `INBOX 中的 UID 4(新邮箱 INBOX 中 UID 9):原日期 ${formatDateTime(SENT.toISOString(), 'zh-CN')},新邮箱保存为 ${formatDateTime(STORED.toISOString(), 'zh-CN')}。`,
-      '从 Projects 搬到 Projects,共 1 封:UID 3 → 5。',
+      `INBOX 中的 UID 4（新邮箱 INBOX 中 UID 9）：原日期 ${formatDateTime(SENT.toISOString(), 'zh-CN')}，新邮箱保存为 ${formatDateTime(STORED.toISOString(), 'zh-CN')}。`,
+      '从 Projects 搬到 Projects，共 1 封：UID 3 → 5。',
     ]);
     expect(items[0]!.textContent).toContain('3 次搬家均有报告');
     expect(items[2]!.textContent).toContain('来自较早的搬家');
     // The engine's English sentence is not shown in Chinese.
     expect(container.textContent).not.toContain('The target refused');
     const v = screen.getByTestId('verify-details');
-    expect(within(v).getByTestId('verify-rewritten-total').textContent).toBe('2 封按新邮箱的已知方式改写后保存(不算差异)。');
+    expect(within(v).getByTestId('verify-rewritten-total').textContent).toBe('2 封按新邮箱的已知方式改写后保存（不算差异）。');
     expect(Array.from(within(v).getByTestId('verify-rewritten').querySelectorAll('li'), (li) => li.textContent)).toEqual([
-      'UID 3 → 5: 邮件头中的 8 位字节被替换为 X',
-      `UID 4 → 9: 日期 ${formatDateTime(SENT.toISOString(), 'zh-CN')} 被保存为 ${formatDateTime(STORED.toISOString(), 'zh-CN')}:新邮箱无法保存该日期`,
+      'UID 3 → 5：邮件头中的 8 位字节被替换为 X',
+      `UID 4 → 9：日期 ${formatDateTime(SENT.toISOString(), 'zh-CN')} 被保存为 ${formatDateTime(STORED.toISOString(), 'zh-CN')}：新邮箱无法保存该日期`,
     ]);
   });
 
@@ -177,8 +177,8 @@ describe('the account drawer lists the warnings', () => {
     const { container } = inLocale('zh-CN', <DetailsDrawer account={{ ...account, warnings: [unmatched] }} onClose={() => undefined} />);
     const item = within(screen.getByTestId('warnings')).getByTestId('warnings-item');
     expect(item.getAttribute('data-code')).toBe('FOLDER_FILTER_UNMATCHED');
-    expect(item.textContent).toContain('一个文件夹筛选(包含)没有匹配到原邮箱的任何文件夹,因此没有搬迁任何内容。');
-    expect(texts(screen.getByTestId('warnings'), 'warnings-facts')).toEqual(['筛选“Sent”与以下文件夹均不匹配:INBOX, 已发送。']);
+    expect(item.textContent).toContain('一个文件夹筛选（包含）没有匹配到原邮箱的任何文件夹，因此没有搬迁任何内容。');
+    expect(texts(screen.getByTestId('warnings'), 'warnings-facts')).toEqual(['筛选“Sent”与以下文件夹均不匹配：INBOX、已发送。']);
     expect(item.textContent).toContain('请对照随附列出的原邮箱文件夹名称检查该筛选');
     expect(container.textContent).not.toContain('disappeared');
   });
@@ -195,7 +195,7 @@ describe('the monitor marks accounts with warnings', () => {
     inLocale(locale, <StatusTable rows={[account, clean]} selected={new Set()} onToggle={() => undefined} onToggleAll={() => undefined} onOpen={() => undefined} sort={{ key: 'account', dir: 'asc' }} onSort={() => undefined} />);
 
   it.each([
-    ['zh-CN', '⚠ 3 条警告', '搬家报告了 3 条警告(FOLDER_RENAMED, DATE_CHANGED, MESSAGE_CHANGED):邮件已搬到,但并非全部与原邮箱完全一致。打开账号详情查看。'],
+    ['zh-CN', '⚠ 3 条警告', '搬家报告了 3 条警告（FOLDER_RENAMED、DATE_CHANGED、MESSAGE_CHANGED）：邮件已搬到，但并非全部与原邮箱完全一致。打开账号详情查看。'],
     ['en', '⚠ 3 warnings', 'The passes reported 3 warnings (FOLDER_RENAMED, DATE_CHANGED, MESSAGE_CHANGED): the mail is copied, but not all exactly as on the old mailbox. Open the account for details.'],
   ] as const)('%s: a badge with the codes in its tooltip, on that row only', (locale, text, title) => {
     table(locale);
@@ -220,7 +220,7 @@ describe('the printable report', () => {
     expect(Array.from(row(clean.source).querySelectorAll('td'), (td) => td.textContent).slice(-2)).toEqual(['—', '0']);
     const section = screen.getAllByTestId('verify-report-account').find((s) => s.getAttribute('data-account') === account.source)!;
     expect(within(section).getAllByTestId('verify-report-warnings-item').map((i) => i.getAttribute('data-code'))).toEqual(['FOLDER_RENAMED', 'DATE_CHANGED', 'MESSAGE_CHANGED']);
-    expect(within(section).getByTestId('verify-report-rewritten-total').textContent).toBe('2 封按新邮箱的已知方式改写后保存(不算差异)。');
+    expect(within(section).getByTestId('verify-report-rewritten-total').textContent).toBe('2 封按新邮箱的已知方式改写后保存（不算差异）。');
     expect(within(section).getByTestId('verify-report-rewritten').textContent).toContain('邮件头中的 8 位字节被替换为 X');
   });
 
@@ -254,11 +254,11 @@ describe('the report CSV', () => {
     const [a] = rows('zh-CN');
     expect(a!['警告数']).toBe('3');
     expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。');
-    expect(a!['警告']).toContain('(3 次搬家报告)');
+    expect(a!['警告']).toContain('（3 次搬家报告）');
     // Which folder, message and date: the facts in Chinese, not the engine's English sentence.
-    expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。 文件夹 v1.2 在新邮箱中为 v1．2。(3 次搬家报告)');
-    expect(a!['警告']).toContain(`INBOX 中的 UID 4(新邮箱 INBOX 中 UID 9):原日期 ${SENT_LOCAL},新邮箱保存为 ${STORED_LOCAL}。`);
-    expect(a!['警告']).toContain('从 Projects 搬到 Projects,共 1 封:UID 3 → 5。');
+    expect(a!['警告']).toContain('FOLDER_RENAMED: 新邮箱中有文件夹改用了形近名称创建。 文件夹 v1.2 在新邮箱中为 v1．2。（3 次搬家报告）');
+    expect(a!['警告']).toContain(`INBOX 中的 UID 4（新邮箱 INBOX 中 UID 9）：原日期 ${SENT_LOCAL}，新邮箱保存为 ${STORED_LOCAL}。`);
+    expect(a!['警告']).toContain('从 Projects 搬到 Projects，共 1 封：UID 3 → 5。');
     expect(a!['警告']).not.toContain('The target refused');
     expect(a!['核验目标改写']).toBe(`INBOX: 原邮箱 UID 3 -> UID 5 (邮件头中的 8 位字节被替换为 X) 原邮箱 UID 4 -> UID 9 (日期 ${SENT_LOCAL} 被保存为 ${STORED_LOCAL})`);
   });

@@ -133,7 +133,7 @@ describe('review: preview and filters', () => {
     fireEvent.change(container.querySelector('textarea[name="folder-list"]')!, { target: { value: 'INBOX\nSent\n\nINBOX' } });
     const spec = JSON.parse(screen.getByTestId('spec').textContent!);
     expect(spec).toEqual({ since: sinceDate(3), includeFolders: ['INBOX', 'Sent'], excludeFolders: [] });
-    expect(screen.getByTestId('review-filters').textContent).toContain('只搬：INBOX, Sent');
+    expect(screen.getByTestId('review-filters').textContent).toContain('只搬：INBOX、Sent');
   });
 
   it('counts months back from the start day', () => {

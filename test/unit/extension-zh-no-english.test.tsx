@@ -157,8 +157,8 @@ describe('zh-CN mode leaves no English engine text', () => {
       facts: { kind: 'already-running' as const, pid: 4242, since: '2026-05-04T10:12:03.000Z' },
     };
     const zhView = render(zh(<ErrorRemedy error={error} />));
-    expect(zhView.container.textContent).toMatch(/本机上的另一次搬家\(进程号 4242,开始于 [^)]*2026[^)]*\)正在这两个邮箱之间搬家/);
-    expect(zhView.container.textContent).toContain('请等待其完成,或将其停止');
+    expect(zhView.container.textContent).toMatch(/本机上的另一次搬家（进程号 4242，开始于 [^）]*2026[^）]*）正在这两个邮箱之间搬家/);
+    expect(zhView.container.textContent).toContain('请等待其完成，或将其停止');
     expect(englishWords(visibleText(zhView.container))).toEqual([]);
     cleanup();
     const enView = render(
@@ -171,7 +171,7 @@ describe('zh-CN mode leaves no English engine text', () => {
     expect(screen.getByTestId('remedy-retry').textContent).toBe('The bridge retries this by itself.');
     // Without facts (the other run's record unreadable), the sentence reads without them.
     expect(errorMessage({ code: 'ALREADY_RUNNING', message: 'x' }, 'en')).toBe('Another run on this computer is already copying between these two mailboxes, so this one did not start.');
-    expect(errorMessage({ code: 'ALREADY_RUNNING', message: 'x' }, 'zh')).toBe('本机上的另一次搬家正在这两个邮箱之间搬家,因此本次没有开始。');
+    expect(errorMessage({ code: 'ALREADY_RUNNING', message: 'x' }, 'zh')).toBe('本机上的另一次搬家正在这两个邮箱之间搬家，因此本次没有开始。');
   });
 
   it('the checker finds what the issue found', () => {

@@ -3,6 +3,7 @@ import { dnsExpectationsFor } from '../../../shared/providers/dns-expectations';
 import { presetById } from '../../../shared/providers/match';
 import { useLocale, useText } from '../../i18n/locale-context';
 import type { MessageKey } from '../../i18n';
+import { aside } from '../../i18n/punctuation';
 
 /** The mail clients employees use most, each with where the manual IMAP set-up is. */
 const CLIENT_STEPS = ['clientStepsOutlook', 'clientStepsFoxmail', 'clientStepsIos', 'clientStepsAndroid'] as const;
@@ -12,7 +13,7 @@ const CLIENT_STEPS = ['clientStepsOutlook', 'clientStepsFoxmail', 'clientStepsIo
  * ticks (kept in the job by the bridge), and the client settings of the new provider.
  */
 export function AfterSwitch({ view, disabled, onTick }: { view: CutoverView; disabled: boolean; onTick(item: CutoverChecklistItem, done: boolean): void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const text = useText();
   const exp = dnsExpectationsFor(view.config.targetProvider);
   const preset = exp ? presetById(exp.providerId) : undefined;
@@ -70,11 +71,13 @@ export function AfterSwitch({ view, disabled, onTick }: { view: CutoverView; dis
           <dl className="client-settings">
             <dt>{t('clientIncoming')}</dt>
             <dd>
-              <code>{imap.host}</code> : <code>{imap.port}</code> ({security(imap.security)})
+              <code>{imap.host}</code> : <code>{imap.port}</code>
+              {aside(locale, security(imap.security))}
             </dd>
             <dt>{t('clientOutgoing')}</dt>
             <dd>
-              <code>{smtp.host}</code> : <code>{smtp.port}</code> ({security(smtp.security)})
+              <code>{smtp.host}</code> : <code>{smtp.port}</code>
+              {aside(locale, security(smtp.security))}
             </dd>
           </dl>
           <h4>{t('clientStepsTitle')}</h4>

@@ -17,6 +17,7 @@ import { PasswordAgainForm } from './PasswordAgainForm';
 import { requestFailureText } from './request-failure';
 import { VerifyDetails } from './VerifyDetails';
 import { WarningsList } from './WarningsList';
+import { listOf } from '../../i18n/punctuation';
 
 const SKIPPED_PAGE = 100;
 
@@ -273,7 +274,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           <p className="hint">{t('skippedNone')}</p>
         ) : (
           <>
-            <p>{t('skippedCount', { count: c.messagesSkipped, folders: skippedFolders.map((f) => f.source).join(', ') || '—' })}</p>
+            <p>{t('skippedCount', { count: c.messagesSkipped, folders: listOf(locale, skippedFolders.map((f) => f.source)) || '—' })}</p>
             {stored && stored.skipped.length > 0 ? (
               <table className="mini-table" data-testid="skipped-list">
                 <thead>

@@ -11,6 +11,7 @@ import type { EndpointTestView } from '../wizard/wizard-state';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { authHint, authHintLabel, authHintText } from './auth-hint';
 import { requestFailureText } from './request-failure';
+import { aside } from '../../i18n/punctuation';
 
 type Side = 'source' | 'target';
 type Need = 'admin' | 'own' | null;
@@ -152,7 +153,7 @@ export function PasswordAgainForm({ account, job, reason = 'password_needed' }: 
 
   // The server whose password is asked for: the source's when it is needed, else the target's.
   const server = needs.source ? (account.sourceServer ?? job?.source) : job?.target;
-  const serverText = (v: { host: string; port: number; security: 'tls' | 'starttls' | 'plain' }) => `${v.host}:${v.port} (${t(SECURITY_KEYS[v.security])})`;
+  const serverText = (v: { host: string; port: number; security: 'tls' | 'starttls' | 'plain' }) => `${v.host}:${v.port}${aside(locale, t(SECURITY_KEYS[v.security]))}`;
   const hint = needs.source === 'own' ? authHint(job?.provider, server?.host ?? '', account.source) : undefined;
   const sideWord = needs.source && needs.target ? t('sideBoth') : needs.target ? t('sideTarget') : t('sideSource');
   const field = (side: Side) => {

@@ -2,6 +2,7 @@ import type { VerifyMessage, VerifyRewritten, VerifySummary } from '../../../sha
 import type { PlainKey } from '../../i18n';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
+import { aside, labelMark, listOf } from '../../i18n/punctuation';
 
 type Folder = VerifySummary['folders'][number];
 
@@ -33,7 +34,7 @@ export function VerifyDiffLists({
     r.sourceDate && r.targetDate
       ? t('rewriteDate', { sent: formatDateTime(r.sourceDate, locale), stored: formatDateTime(r.targetDate, locale) })
       : r.kinds?.length
-        ? r.kinds.map((k) => t(`rewriteKind_${k}`)).join(', ')
+        ? listOf(locale, r.kinds.map((k) => t(`rewriteKind_${k}`)))
         : locale === 'en'
           ? r.what
           : t('verifyRewritten');
@@ -42,7 +43,9 @@ export function VerifyDiffLists({
     total > 0 && (
       <>
         <Heading>
-          {t(label)}: {count(total)}
+          {t(label)}
+          {labelMark(locale)}
+          {count(total)}
         </Heading>
         <ul data-testid={`${testIdPrefix}-${kind}`}>
           {items.map((i) => (
@@ -61,15 +64,15 @@ export function VerifyDiffLists({
         'changed',
         f.changedCount,
         // A metadata check of messages sharing a fingerprint (no Message-ID) cannot tell other flags from one lost and another doubled: said, with what tells.
-        f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}: ${c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)).join(', ')}${c.ambiguous ? ` ${t('verifyAmbiguous')}` : ''}` })),
+        f.changed.map((c) => ({ key: c.uid, text: `UID ${c.uid} → ${c.targetUid}${labelMark(locale)}${listOf(locale, c.what.map((w) => t(`verifyWhat_${w}` as PlainKey)))}${c.ambiguous ? ` ${t('verifyAmbiguous')}` : ''}` })),
       )}
       {list(
         'verifyRewritten',
         'rewritten',
         f.rewrittenCount ?? 0,
-        (f.rewritten ?? []).map((r) => ({ key: r.uid, text: `UID ${r.uid} → ${r.targetUid}: ${rewriteText(r)}` })),
+        (f.rewritten ?? []).map((r) => ({ key: r.uid, text: `UID ${r.uid} → ${r.targetUid}${labelMark(locale)}${rewriteText(r)}` })),
       )}
-      {list('verifyElsewhere', 'elsewhere', f.elsewhereCount, f.elsewhere.map((m) => ({ key: m.uid, text: `${message(m)} → ${m.targetFolder} (UID ${m.targetUid})` })))}
+      {list('verifyElsewhere', 'elsewhere', f.elsewhereCount, f.elsewhere.map((m) => ({ key: m.uid, text: `${message(m)} → ${m.targetFolder}${aside(locale, `UID ${m.targetUid}`)}` })))}
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { AccountView } from '../../../shared/protocol/account';
 import { useLocale } from '../../i18n/locale-context';
 import { formatDateTime } from '../../lib/format';
 import { warningFactsText } from './warning-facts';
+import { listOf } from '../../i18n/punctuation';
 
 type Warned = Partial<Pick<AccountView, 'warnings' | 'warningsOmitted'>>;
 
@@ -54,10 +55,10 @@ export function WarningsList({ account, heading: Heading = 'h3', testId = 'warni
 
 /** The monitor row's mark of an account whose passes reported warnings, with the codes in its tooltip. */
 export function WarningsBadge({ account }: { account: Warned }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const count = (account.warnings?.length ?? 0) + (account.warningsOmitted ?? 0);
   if (count === 0) return null;
-  const codes = [...new Set((account.warnings ?? []).map((w) => w.code))].join(', ');
+  const codes = listOf(locale, [...new Set((account.warnings ?? []).map((w) => w.code))]);
   return (
     <span className="badge badge--warn warnings-badge" title={t('warningsBadgeHint', { count, codes })} data-testid="warnings-badge" data-count={count}>
       ⚠ {t('warningsBadge', { count })}

@@ -10,6 +10,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
 import { WarningsList } from '../monitor/WarningsList';
+import { aside } from '../../i18n/punctuation';
 
 type ReportAccount = Pick<AccountView, 'id' | 'source' | 'target' | 'verify'> & Partial<Pick<AccountView, 'warnings' | 'warningsOmitted' | 'status' | 'firstPassDoneAt' | 'error'>>;
 
@@ -58,8 +59,8 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
   /** What the report says of an account that has no verify. */
   const unverified = (a: ReportAccount): string => {
     const s = standing(a);
-    if (s === 'migration-failed') return `${t('verifyReportMigrationFailed')}${a.error ? ` (${a.error.code})` : ''}`;
-    if (s === 'not-migrated') return `${t('verifyReportNotMigrated')}${a.status ? ` (${t(STATUS_KEYS[a.status])})` : ''}`;
+    if (s === 'migration-failed') return `${t('verifyReportMigrationFailed')}${a.error ? aside(locale, a.error.code) : ''}`;
+    if (s === 'not-migrated') return `${t('verifyReportNotMigrated')}${a.status ? aside(locale, t(STATUS_KEYS[a.status])) : ''}`;
     return t('verifyReportUnchecked');
   };
 

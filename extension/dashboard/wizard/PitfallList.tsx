@@ -1,4 +1,5 @@
 import { useLocale, useText } from '../../i18n/locale-context';
+import { aside } from '../../i18n/punctuation';
 
 interface PitfallLike {
   id: string;
@@ -11,7 +12,7 @@ interface PitfallLike {
 
 /** A provider's checklist items: what to change, where, and why. */
 export function PitfallList({ pitfalls, title }: { pitfalls: readonly PitfallLike[]; title?: string }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const text = useText();
   return (
     <div className="pitfalls">
@@ -22,7 +23,7 @@ export function PitfallList({ pitfalls, title }: { pitfalls: readonly PitfallLik
             <strong>{text(p.what)}</strong>
             {p.where && <span className="pitfalls__where"> — {text(p.where)}</span>}
             <span className="pitfalls__why"> {text(p.why)}</span>
-            <span className="pitfalls__who"> ({p.audience === 'admin' ? t('audienceAdmin') : t('audienceUser')})</span>
+            <span className="pitfalls__who">{aside(locale, p.audience === 'admin' ? t('audienceAdmin') : t('audienceUser'))}</span>
             {p.confidence === 'unverified' && <span className="pitfalls__who"> [{t('unverified')}]</span>}
           </li>
         ))}

@@ -6,6 +6,7 @@ import { AccountsPreview } from './AccountsPreview';
 import { FiltersPanel } from './FiltersPanel';
 import { jobFilters } from './job-filters';
 import { accountCount, type WizardState } from './wizard-state';
+import { aside, listOf } from '../../i18n/punctuation';
 
 /** Step e — review everything, name the job, start. */
 export function ReviewStep({ state, patch, defaultName }: { state: WizardState; patch(p: Partial<WizardState>): void; defaultName: string }) {
@@ -28,7 +29,8 @@ export function ReviewStep({ state, patch, defaultName }: { state: WizardState; 
           <dt>{t('reviewSource')}</dt>
           <dd>
             {source ? `${text(source.label)} · ` : ''}
-            {state.protocol.toUpperCase()} <code>{`${state.source.host}:${state.source.port}`}</code> ({security(state.source.security)})
+            {state.protocol.toUpperCase()} <code>{`${state.source.host}:${state.source.port}`}</code>
+            {aside(locale, security(state.source.security))}
             {state.source.insecureTls && <span className="badge badge--warn">{t('insecureTls')}</span>}
           </dd>
           <dt>{t('reviewVerified')}</dt>
@@ -52,8 +54,8 @@ export function ReviewStep({ state, patch, defaultName }: { state: WizardState; 
               ? t('reviewFiltersAll')
               : [
                   filters.since ? t('reviewFiltersSince', { date: filters.since }) : t('filterAllMail'),
-                  filters.includeFolders.length ? t('reviewFiltersInclude', { folders: filters.includeFolders.join(', ') }) : null,
-                  filters.excludeFolders.length ? t('reviewFiltersExclude', { folders: filters.excludeFolders.join(', ') }) : null,
+                  filters.includeFolders.length ? t('reviewFiltersInclude', { folders: listOf(locale, filters.includeFolders) }) : null,
+                  filters.excludeFolders.length ? t('reviewFiltersExclude', { folders: listOf(locale, filters.excludeFolders) }) : null,
                 ]
                   .filter(Boolean)
                   .join(' · ')}

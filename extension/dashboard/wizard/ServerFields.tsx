@@ -1,6 +1,8 @@
 import { useState } from 'react';
+import { asciiFor } from '../../../shared/full-width';
 import { Field } from '../../components/Field';
 import { useLocale } from '../../i18n/locale-context';
+import { fullWidthFieldError, subjectOf } from '../../lib/full-width-field';
 import { withServerAddress, type ServerDraft } from './wizard-state';
 
 const DEFAULT_PORTS: Record<'imap' | 'pop3', Record<ServerDraft['security'], string>> = {
@@ -17,6 +19,14 @@ export function portAfterSecurityChange(value: ServerDraft, protocol: 'imap' | '
   return value.port === '' || value.port === previousDefault ? DEFAULT_PORTS[protocol][security] : value.port;
 }
 
+/**
+ * The port field keeps digits only, but a full-width digit or space (９９３ typed in Chinese
+ * input mode) stays, to be named under the field: dropped, the field went blank with no reason.
+ */
+export function portTyped(value: string): string {
+  return [...value].filter((ch) => /[0-9]/.test(ch) || asciiFor(ch) !== null).join('');
+}
+
 /** Host, port and transport security of one server; changing the security suggests its usual port unless one was typed. */
 export function ServerFields({
   value,
@@ -29,7 +39,7 @@ export function ServerFields({
   protocol?: 'imap' | 'pop3';
   idPrefix: string;
 }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   // The host whose self-signed certificate was accepted, when a new address turned that off: said, not silently undone.
   const [acceptedFor, setAcceptedFor] = useState<string | null>(null);
   const set = (patch: Partial<ServerDraft>) => {
@@ -39,11 +49,14 @@ export function ServerFields({
     onChange(next);
   };
   const portNumber = Number(value.port);
-  const portError = value.port !== '' && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536) ? t('portInvalid') : null;
+  const hostError = fullWidthFieldError(value.host, subjectOf('fullWidthServerHost'), locale);
+  const portError =
+    fullWidthFieldError(value.port, subjectOf('fullWidthServerPort'), locale, 'port') ??
+    (value.port !== '' && !(Number.isInteger(portNumber) && portNumber > 0 && portNumber < 65536) ? t('portInvalid') : null);
   return (
     <div className="server-fields" data-testid={`${idPrefix}-server`}>
       <div className="grid grid--server">
-        <Field label={t('serverHost')} hint={t('serverHostHint')}>
+        <Field label={t('serverHost')} hint={t('serverHostHint')} error={hostError}>
           {(p) => (
             <input
               {...p}
@@ -59,7 +72,7 @@ export function ServerFields({
         </Field>
         <Field label={t('serverPort')} error={portError}>
           {(p) => (
-            <input {...p} name={`${idPrefix}-port`} className="input" inputMode="numeric" value={value.port} onChange={(e) => set({ port: e.target.value.replace(/\D/g, '') })} />
+            <input {...p} name={`${idPrefix}-port`} className="input" inputMode="numeric" value={value.port} onChange={(e) => set({ port: portTyped(e.target.value) })} />
           )}
         </Field>
         <Field label={t('serverSecurity')}>

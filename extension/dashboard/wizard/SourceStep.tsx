@@ -8,7 +8,7 @@ import { PitfallList } from './PitfallList';
 import { ProtocolChoice } from './ProtocolChoice';
 import { ProviderPicker } from './ProviderPicker';
 import { ServerFields } from './ServerFields';
-import { ADDRESS_RE, serverValid, testKey, toServer, withServerAddress, type ServerDraft, type WizardState } from './wizard-state';
+import { ADDRESS_RE, serverProblem, testKey, toServer, withServerAddress, type ServerDraft, type WizardState } from './wizard-state';
 
 /** Step a — 原邮箱系统验证: the old system's server, checked with one verification account. */
 export function SourceStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
@@ -62,12 +62,13 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
         : null;
 
   const key = testKey(state.source, state.protocol, state.verifyUser);
+  const problem = serverProblem(state.source);
   const disabledReason = !ADDRESS_RE.test(state.verifyUser.trim())
     ? t('needVerifyAddress')
     : !state.verifyPassword
       ? t('needVerifyPassword')
-      : !serverValid(state.source)
-        ? t('needServer')
+      : problem
+        ? t(problem)
         : null;
   const recent = preset?.defaultWindowDays ? pitfallsFor(preset, 'recent-window') : [];
   const checklist = beforeStartChecklist(preset);

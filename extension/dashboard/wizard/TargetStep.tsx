@@ -5,7 +5,7 @@ import { useLocale } from '../../i18n/locale-context';
 import { EndpointTestPanel } from './EndpointTestPanel';
 import { ProviderPicker } from './ProviderPicker';
 import { ServerFields } from './ServerFields';
-import { ADDRESS_RE, serverValid, testKey, toServer, withServerAddress, type WizardState } from './wizard-state';
+import { ADDRESS_RE, serverProblem, testKey, toServer, withServerAddress, type WizardState } from './wizard-state';
 
 /** Step c — the new system: its IMAP server, and how the bridge logs in to each new mailbox. */
 export function TargetStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
@@ -20,8 +20,9 @@ export function TargetStep({ state, patch }: { state: WizardState; patch(p: Part
   const applyServer = (s: ServerSetting) => patch({ target: withServerAddress(state.target, { host: s.host, port: String(s.port), security: s.security }) });
   const admin = state.targetLogin === 'admin';
   const password = admin ? state.targetAdminPassword : testPassword;
-  const disabledReason = !serverValid(state.target)
-    ? t('needServer')
+  const problem = serverProblem(state.target);
+  const disabledReason = problem
+    ? t(problem)
     : !ADDRESS_RE.test(state.targetTestUser.trim())
       ? t('needTargetTestUser')
       : !password

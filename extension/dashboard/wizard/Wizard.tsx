@@ -12,19 +12,21 @@ import { Stepper } from './Stepper';
 import { StorageStep } from './StorageStep';
 import { TargetStep } from './TargetStep';
 import { filtersValid } from './job-filters';
-import { INITIAL_WIZARD, STEPS, accountCount, serverValid, testKey, wizardReducer, type WizardState } from './wizard-state';
+import { INITIAL_WIZARD, STEPS, accountCount, serverProblem, testKey, wizardReducer, type WizardState } from './wizard-state';
 
 /** Whether a step's inputs let the wizard go on (the reason to show otherwise). */
-function blocker(state: WizardState, step: number): 'needSourceTest' | 'needServer' | 'needAdminUser' | 'needAccounts' | 'fixImportErrors' | null {
+function blocker(state: WizardState, step: number): 'needSourceTest' | 'needServer' | 'fixServer' | 'needAdminUser' | 'needAccounts' | 'fixImportErrors' | null {
   switch (STEPS[step]) {
     case 'source': {
       const ok = state.sourceTest.status === 'done' && state.sourceTest.result.ok && state.sourceTest.testedKey === testKey(state.source, state.protocol, state.verifyUser);
       return ok ? null : 'needSourceTest';
     }
-    case 'target':
-      if (!serverValid(state.target)) return 'needServer';
+    case 'target': {
+      const problem = serverProblem(state.target);
+      if (problem) return problem;
       if (state.targetLogin === 'admin' && (!state.targetAdminUser.trim() || !state.targetAdminPassword)) return 'needAdminUser';
       return null;
+    }
     case 'accounts':
       if (state.imports.some((i) => i.errors.length)) return 'fixImportErrors';
       return accountCount(state.imports) > 0 ? null : 'needAccounts';

@@ -139,7 +139,18 @@ export function withServerAddress(d: ServerDraft, patch: Partial<ServerDraft>): 
 
 export function serverValid(d: ServerDraft): boolean {
   const port = Number(d.port);
-  return /^[A-Za-z0-9.\-:[\]]+$/.test(d.host.trim()) && Number.isInteger(port) && port > 0 && port < 65536;
+  // Number() reads "993\u3000" (an ideographic space) as 993: the port's characters are checked too.
+  return /^[A-Za-z0-9.\-:[\]]+$/.test(d.host.trim()) && /^[0-9]+$/.test(d.port) && Number.isInteger(port) && port > 0 && port < 65536;
+}
+
+/**
+ * Why a server cannot be used yet, as a dictionary key: nothing typed, or something typed that
+ * is not a host and port (full-width characters, a path), which the fields name; "enter the server
+ * address" under a filled-in field read as if the typing had not been taken.
+ */
+export function serverProblem(d: ServerDraft): 'needServer' | 'fixServer' | null {
+  if (serverValid(d)) return null;
+  return d.host.trim() && d.port ? 'fixServer' : 'needServer';
 }
 
 /** What a connection test was run with: a later change of these makes the result stale. */
