@@ -23,7 +23,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort, tearDownSuite } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite } from './support/browser';
 
 const SRC: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@old.example.com`, password: `Old-fix-${n}-Pq4` }));
 const TGT: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@new.example.com`, password: `New-fix-${n}-Zr7` }));
@@ -67,14 +67,7 @@ describe('the admin fixes wrong passwords where they are shown; the employee pag
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-fix-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
     const code = await bridge.start();
-    let worker;
-    ({ context, worker, userDataDir } = await launchWithExtension('zh-CN'));
-    await setBridgePort(worker, bridge.port);
-    await pairInPopup(context, EXTENSION_ID, code, { code: t('pairCodeLabel'), button: t('pairButton') });
-
-    page = await context.newPage();
-    await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/jobs`);
-    await page.locator('[data-testid="bridge-chip"][data-state="connected"]').waitFor({ timeout: 30_000 });
+    ({ context, userDataDir, page } = await openPairedDashboard('zh-CN', bridge.port, code, { code: t('pairCodeLabel'), button: t('pairButton') }, EXTENSION_ID));
     jobId = await page.evaluate(
       async ({ srcPort, tgtPort, admin, self }) => {
         type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null; imports: unknown[] }; error?: unknown }>;

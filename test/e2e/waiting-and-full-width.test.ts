@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { getFreePort } from '../harness/free-port';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort, tearDownSuite } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite } from './support/browser';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const fieldError = (page: Page, name: string) => page.locator('.field', { has: page.locator(`[name="${name}"]`) }).locator('.field__error');
@@ -74,13 +74,7 @@ describe('waiting invitations, the old server’s change, full-width input (Chro
     beforeAll(async () => {
       const code = startCode ?? (await bridge.newPairCode());
       startCode = undefined;
-      let worker;
-      ({ context, worker, userDataDir } = await launchWithExtension(locale));
-      await setBridgePort(worker, bridge.port);
-      await pairInPopup(context, EXTENSION_ID, code, { code: t('pairCodeLabel'), button: t('pairButton') });
-      page = await context.newPage();
-      await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/jobs`);
-      await page.locator('[data-testid="bridge-chip"][data-state="connected"]').waitFor({ timeout: 30_000 });
+      ({ context, userDataDir, page } = await openPairedDashboard(locale, bridge.port, code, { code: t('pairCodeLabel'), button: t('pairButton') }, EXTENSION_ID));
       // Two self-service invitations and one "employee supplies the password" account: all three wait for their employee.
       jobId = await page.evaluate(
         async ({ srcPort, tgtPort, name }) => {

@@ -10,32 +10,22 @@ import 'fake-indexeddb/auto';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
+import { answerFrom, sent } from './self-service-page-client';
 import type { Locale } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { connectedBridge as bridge, makeAccount, makeJob } from './extension-account-fixture';
 
-const sent: Array<{ type: string; params: unknown }> = [];
 let mirror: MailmoverDb;
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
-  bridgeRequest: vi.fn(async (type: string, params: unknown) => {
-    sent.push({ type, params });
-    return { account: await mirror.accounts.get('acc_self') };
-  }),
-  bridgeRequestRaw: vi.fn(async (type: string, params: unknown) => {
-    sent.push({ type, params });
-    return { ok: true, error: null, folders: 4, ms: 30, report: null };
-  }),
-}));
+vi.mock('../../extension/lib/page-client', async () => (await import('./self-service-page-client')).pageClientMock);
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 
 const zero = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, messagesSyncedSinceFirstPass: 0 };
 let n = 0;
 beforeEach(async () => {
-  sent.length = 0;
   mirror = openDb(`self-service-full-width-${++n}`);
+  answerFrom(mirror);
   installDb(mirror);
   await mirror.jobs.put({ ...makeJob(), syncedAt: '2025-01-01T00:00:00.000Z' } as never);
   await mirror.accounts.put(makeAccount({ id: 'acc_self', source: 'li@old.example', target: 'li@new.example', mode: 'self-service', status: 'not_started', error: null, counters: zero }));

@@ -10,23 +10,13 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REMEDIES } from '../../shared/errors';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
+import { answerFrom, sent } from './self-service-page-client';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
 
-const sent: Array<{ type: string; params: unknown }> = [];
 let mirror: MailmoverDb;
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
-  bridgeRequest: vi.fn(async (type: string, params: unknown) => {
-    sent.push({ type, params });
-    return { account: await mirror.accounts.get('acc_self') };
-  }),
-  bridgeRequestRaw: vi.fn(async (type: string, params: unknown) => {
-    sent.push({ type, params });
-    return { ok: true, error: null, folders: 4, ms: 30, report: null };
-  }),
-}));
+vi.mock('../../extension/lib/page-client', async () => (await import('./self-service-page-client')).pageClientMock);
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 
@@ -36,6 +26,7 @@ const zero = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messages
 
 beforeAll(async () => {
   mirror = openDb('self-service-test');
+  answerFrom(mirror);
   installDb(mirror);
   await mirror.jobs.put({ ...makeJob({ provider: 'tencent' }), syncedAt: '2025-01-01T00:00:00.000Z' } as never);
   await mirror.accounts.put(makeAccount({ id: 'acc_self', source: 'li@old.example', target: 'li@new.example', mode: 'self-service', status: 'not_started', error: null, counters: zero }));

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium, type BrowserContext, type Worker } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
 import { NODE_FLAGS } from '../../../bridge/cli/node-flags';
 import { DEFAULT_BRIDGE_PORT } from '../../../shared/bridge-defaults';
 import { getFreePort } from '../../harness/free-port';
@@ -232,6 +232,27 @@ export async function pairInPopup(context: BrowserContext, extensionId: string, 
   await popup.getByRole('button', { name: labels.button }).click();
   await popup.locator('[data-testid="bridge-status"][data-state="connected"]').waitFor({ timeout: 20_000 });
   await popup.close();
+}
+
+/**
+ * Chromium with the extension in `locale`, paired with the bridge on `port` through the popup
+ * (`code`: the code the bridge printed), and its dashboard's migrations list open once the
+ * bridge is connected.
+ */
+export async function openPairedDashboard(
+  locale: string,
+  port: number,
+  code: string,
+  labels: { code: string; button: string },
+  extensionId: string,
+): Promise<{ context: BrowserContext; userDataDir: string; page: Page }> {
+  const { context, worker, userDataDir } = await launchWithExtension(locale);
+  await setBridgePort(worker, port);
+  await pairInPopup(context, extensionId, code, labels);
+  const page = await context.newPage();
+  await page.goto(`chrome-extension://${extensionId}/dashboard.html#/jobs`);
+  await page.locator('[data-testid="bridge-chip"][data-state="connected"]').waitFor({ timeout: 30_000 });
+  return { context, userDataDir, page };
 }
 
 /** The end of a suite that ran Chromium, the bridge and two mail servers: each part that started, stopped, and its folders removed. */
