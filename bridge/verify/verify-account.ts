@@ -20,6 +20,7 @@ import { matchMessages, type FolderMatch, type MatchOptions } from './match-mess
 import { readRecordedState, recordedFingerprints, skipKey } from './recorded-state';
 import { FilteredOutSources, filteredOutMappings, notCopiesOf } from './filtered-out';
 import { UnmappedTargets } from './unmapped-targets';
+import { bothOrNeither } from '../engine/both-or-neither';
 import { Pop3Client } from '../engine/pop3/client';
 import { pop3Mapping } from '../engine/pop3/migrate-pop3';
 import { pop3BodyHashes, readPop3Meta } from './pop3-meta';
@@ -86,11 +87,13 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   let filteredOut: FilteredOutSources | undefined;
   let unmapped: UnmappedTargets | undefined;
   try {
-    [src, tgt] = await Promise.all([
+    [src, tgt] = await bothOrNeither(
       connectImap(job.source, { side: 'source', id: 'verify-src', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
       // The target is only read as well: verify proves a migration, it never repairs one behind the admin's back.
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
-    ]);
+      closeQuietly,
+      closeQuietly,
+    );
     const [srcLayout, tgtLayout] = await Promise.all([discoverLayout(src), discoverLayout(tgt)]);
     unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
@@ -362,10 +365,12 @@ async function verifyPop3(
   const folders: VerifyFolder[] = [];
   let unmapped: UnmappedTargets | undefined;
   try {
-    [pop, tgt] = await Promise.all([
+    [pop, tgt] = await bothOrNeither(
       Pop3Client.connect(job.source),
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
-    ]);
+      (p) => p.quit().catch(() => p.close()),
+      closeQuietly,
+    );
     const tgtLayout = await discoverLayout(tgt);
     unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
