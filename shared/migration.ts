@@ -87,6 +87,12 @@ export const FolderCountsSchema = z.object({
 
 export const FolderResultSchema = FolderCountsSchema.extend({
   error: ErrorInfoSchema.nullable().default(null),
+  /**
+   * Copies whose flags the pass changed because the message's flags changed on the source
+   * (bridge/engine/flag-sync.ts). Absent where no flag pass looked at the folder (a POP3 source,
+   * a dry run, a pass that did not settle the folder), and in reports of older versions.
+   */
+  flagsUpdated: z.number().int().nonnegative().optional(),
 });
 export type FolderResult = z.infer<typeof FolderResultSchema>;
 

@@ -9,6 +9,7 @@ import { MigrationError } from './errors';
 import type { FolderRun } from './folder-run';
 import type { Chunk, FetchedChunk, PlannedMessage } from './source-driver';
 import type { MessageRecord } from './state-store';
+import { carriedFlags } from './flags';
 import { findStoredChanges } from './stored-changes';
 import { dateAtRisk } from './stored-dates';
 
@@ -54,13 +55,16 @@ export const sendAloneKey = (folder: string, uid: number): string => `${folder}\
  * still to copy for the copy itself (lost). The body is in memory when this is called;
  * hashing it costs no read.
  */
-export function copiedRecord(m: { uid: number; fingerprint: string; size: number; raw: Buffer }, targetUid: number | null): MessageRecord {
+export function copiedRecord(m: { uid: number; fingerprint: string; size: number; raw: Buffer; flags?: readonly string[] }, targetUid: number | null): MessageRecord {
   const { uid, fingerprint, size, raw } = m;
-  if (targetUid !== null || hasMessageId(headerBlock(raw))) return { uid, fingerprint, outcome: 'copied', targetUid, size };
-  return { uid, fingerprint, outcome: 'copied', targetUid, size, bodyHash: bodyHash(raw) };
+  // The flags the copy was APPENDed with: a later pass carries what the source changes after (flag-sync.ts).
+  const synced = m.flags ? { syncedFlags: carriedFlags(m.flags) } : {};
+  if (targetUid !== null || hasMessageId(headerBlock(raw))) return { uid, fingerprint, outcome: 'copied', targetUid, size, ...synced };
+  return { uid, fingerprint, outcome: 'copied', targetUid, size, bodyHash: bodyHash(raw), ...synced };
 }
 
-const copiedRow = (m: FetchedMessage, targetUid: number | null): MessageRecord => copiedRecord({ uid: m.uid, fingerprint: m.fingerprint, size: m.size, raw: m.item.raw }, targetUid);
+const copiedRow = (m: FetchedMessage, targetUid: number | null): MessageRecord =>
+  copiedRecord({ uid: m.uid, fingerprint: m.fingerprint, size: m.size, raw: m.item.raw, flags: m.item.flags }, targetUid);
 
 /**
  * The target half of copying a chunk, the same for every source: APPENDs the fetched

@@ -28,3 +28,23 @@ export function isDeleted(flags: Iterable<string>): boolean {
   for (const f of flags) if (f.toLowerCase() === '\\deleted') return true;
   return false;
 }
+
+const CARRIED_SYSTEM = new Map(['\\Seen', '\\Answered', '\\Flagged', '\\Draft'].map((f) => [f.toLowerCase(), f]));
+
+/**
+ * The flags a later pass carries from a source message to its copy (flag-sync.ts): the system
+ * flags a user sets by reading, answering, flagging or drafting, and keywords, as appendable
+ * (flagsForAppend). Never \Deleted: a deletion must not travel by flag. Never \Recent: the
+ * server's own. System flags in their usual spelling, each flag once, sorted: two lists of
+ * the same flags compare equal.
+ */
+export function carriedFlags(flags: Iterable<string>): string[] {
+  const out = new Map<string, string>();
+  for (const flag of flags) {
+    const lower = flag.toLowerCase();
+    const system = CARRIED_SYSTEM.get(lower);
+    if (system) out.set(lower, system);
+    else if (!flag.startsWith('\\') && KEYWORD.test(flag) && !out.has(lower)) out.set(lower, flag);
+  }
+  return [...out.values()].sort();
+}

@@ -22,6 +22,7 @@ import type { Chunk, PlanCursor, PlannedMessage, SourceDriver, SourceSession, Ta
 import type { StateStore } from './state-store';
 import { readBackDates } from './date-readback';
 import { drainedBy, recheckHeld } from './late-appends';
+import { syncFlags } from './flag-sync';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -331,7 +332,8 @@ async function runPass<M extends PlannedMessage>(
       }
     };
 
-    const worker = async (login: Promise<Login<M>>): Promise<void> => {
+    /** `keep`: the worker's connections stay open for the flag pass (control) instead of closing when it ends well. */
+    const worker = async (login: Promise<Login<M>>, keep = false): Promise<void> => {
       let s: SourceSession<M> | undefined;
       let t: ImapFlow | undefined;
       // The APPEND of the previous chunk, running while this worker fetches the next one.
@@ -437,13 +439,19 @@ async function runPass<M extends PlannedMessage>(
         // An APPEND still running must end before the connections close and before a retry
         // plans again (it would not see the message its row is about to claim).
         if (appending) await appending.catch(() => undefined);
-        await s?.close();
-        await closeQuietly(t);
+        if (keep && !failure && s?.readFlags && t) {
+          // Closed when the pass ends (its finally), after the flag pass used them.
+          control.src = s;
+          control.tgt = t;
+        } else {
+          await s?.close();
+          await closeQuietly(t);
+        }
       }
     };
 
     const firstLogin: Login<M> = { ok: true, sessions: [firstSource, firstTarget] };
-    await Promise.all(Array.from({ length: workers }, (_, i) => worker(i === 0 ? Promise.resolve(firstLogin) : logins!.take(i - 1))));
+    await Promise.all(Array.from({ length: workers }, (_, i) => (i === 0 ? worker(Promise.resolve(firstLogin), true) : worker(logins!.take(i - 1)))));
     await subscribing;
     if (workers === 0) {
       await firstSource.close();
@@ -456,6 +464,13 @@ async function runPass<M extends PlannedMessage>(
       });
     }
     if (failure) throw failure;
+    // Every folder settled: flag changes made on the source since its messages were copied go
+    // to the copies, on the first worker's connections (no login of its own).
+    if (control.src && control.tgt) {
+      const flags = await syncFlags(control.src, control.tgt, store, account, result.runs.values(), { signal: hooks.signal, job });
+      for (const [folder, n] of flags.updated) result.flagsUpdated.set(folder, (result.flagsUpdated.get(folder) ?? 0) + n);
+      result.warnings.push(...flags.warnings);
+    }
     result.warnings.push(
       ...(await readBackDates(job, result.takeDateSuspects(), driver.label, hooks.signal, (c) => {
         targets.add(c);

@@ -41,6 +41,11 @@ export class PassResult {
   readonly unreadableFolders = new Map<string, MigrationError>();
   /** Whether the last FOLDER_UNREADABLE noted named a folder not noted before in this run. */
   private unreadableIsNew = false;
+  /**
+   * Per source folder, the copies whose flags the run's flag pass changed (flag-sync.ts), over
+   * its attempts: a folder is in it once a flag pass looked at it.
+   */
+  readonly flagsUpdated = new Map<string, number>();
   /** Date suspects of attempts that failed before their dates were read back. */
   private readonly earlierDateSuspects: DateSuspect[] = [];
 
@@ -105,6 +110,7 @@ export class PassResult {
         alreadyPresent: run?.counts.alreadyPresent ?? 0,
         bytesCopied: run?.counts.bytesCopied ?? before?.bytes ?? 0,
         error: this.folderErrors.get(m.target) ?? null,
+        ...(this.flagsUpdated.has(m.source) ? { flagsUpdated: this.flagsUpdated.get(m.source) } : {}),
       };
     });
     return accountResult(job, store, account, folders, error, [...this.warnings, ...storedChangeWarnings(this.runs.values(), this.label)]);

@@ -89,6 +89,16 @@ export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {
   more?: PlanCursor;
 }
 
+/** What SourceSession.readFlags read of a folder. */
+export interface SourceFlags {
+  /** By source UID; a message missing is expunged or, with `changedOnly`, unchanged. */
+  flags: Map<number, string[]>;
+  /** Only the messages changed since the `changedSince` asked for are in `flags`. */
+  changedOnly: boolean;
+  /** The folder's HIGHESTMODSEQ before the flags were read (CONDSTORE); a later read may ask for changes since. */
+  highestModseq?: bigint;
+}
+
 /** A slice of one folder's messages, bounded by bytes and count (makeChunks). */
 export interface Chunk<M extends PlannedMessage = PlannedMessage> {
   run: FolderRun;
@@ -130,6 +140,15 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
    * when RETR sent another size than LIST said).
    */
   fetchChunk(target: ImapFlow, chunk: Chunk<M>, targetFree?: TargetFree): Promise<FetchedChunk>;
+  /**
+   * The current flags of these messages of a folder, read without changing anything (IMAP:
+   * EXAMINE, UID FETCH (FLAGS)), so a pass can carry flag changes to their copies
+   * (flag-sync.ts); undefined when the folder's identity is no longer `uidValidity`. With
+   * `changedSince` (a HIGHESTMODSEQ the source gave before) a source may answer with the
+   * messages changed since only. A source without flags (POP3) has no such method, and
+   * nothing is carried from it.
+   */
+  readFlags?(folder: string, uidValidity: number, uids: readonly number[], changedSince?: bigint): Promise<SourceFlags | undefined>;
   /** Warnings about a folder once all its messages are settled. */
   folderDone?(run: FolderRun): ErrorInfo[];
   /** Milliseconds of one command round trip that the server does nothing for (NOOP). */

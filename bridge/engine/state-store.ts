@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { ensureOwnerOnlyDir } from './owner-only';
 import { openStateFile } from './sqlite-file';
+import { serializeSyncedFlags } from './flag-delta';
 
 /**
  * The engine's memory between runs: per account and source folder the UIDVALIDITY,
@@ -42,6 +43,22 @@ export interface MessageRecord {
    * of the same fingerprint by it (unplacedCopies).
    */
   bodyHash?: string | null;
+  /**
+   * The carried flags (carriedFlags) a copy was APPENDed with: what a later pass compares the
+   * source's flags with to tell what changed there since (flag-sync.ts). Null where unknown (a
+   * row an older build wrote, a copy found on the target): the next flag pass takes the source's
+   * flags then as the baseline.
+   */
+  syncedFlags?: string[] | null;
+}
+
+/** A message on the target as a flag pass sees it (flag-sync.ts): where its copy is, and the flags last carried to it. */
+export interface SyncedCopy {
+  uid: number;
+  targetUid: number;
+  fingerprint: string;
+  /** The synced_flags column as stored (parsed by flag-delta.ts). */
+  syncedFlags: string | null;
 }
 
 /** One of our copies whose target UID the server never said (unplacedCopies). */
@@ -85,6 +102,7 @@ CREATE TABLE IF NOT EXISTS messages (
   size INTEGER NOT NULL,
   reason TEXT,
   body_hash TEXT,
+  synced_flags TEXT,
   PRIMARY KEY (account, source_folder, uid_validity, uid)
 );
 CREATE TABLE IF NOT EXISTS target_survey (
@@ -107,6 +125,13 @@ CREATE TABLE IF NOT EXISTS append_marks (
 CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
 CREATE INDEX IF NOT EXISTS target_survey_loose ON target_survey (account, source_folder, fingerprint, target_uid);
 CREATE INDEX IF NOT EXISTS messages_unplaced ON messages (account, source_folder, uid_validity) WHERE outcome = 'copied' AND target_uid IS NULL;
+CREATE TABLE IF NOT EXISTS flag_sync (
+  account TEXT NOT NULL,
+  source_folder TEXT NOT NULL,
+  uid_validity INTEGER NOT NULL,
+  highest_modseq TEXT NOT NULL,
+  PRIMARY KEY (account, source_folder, uid_validity)
+);
 CREATE TABLE IF NOT EXISTS folder_map (
   account TEXT NOT NULL,
   source_folder TEXT NOT NULL,
@@ -164,6 +189,7 @@ export class StateStore {
   constructor(file: string) {
     this.db = openStateFile(file, SCHEMA);
     addBodyHashColumn(this.db);
+    addSyncedFlagsColumn(this.db);
   }
 
   static open(stateDir: string): StateStore {
@@ -241,6 +267,8 @@ export class StateStore {
       this.db.prepare(`DELETE FROM append_marks WHERE account = ? AND source_folder = ?`).run(account, to);
       this.db.prepare(`UPDATE append_marks SET source_folder = ? WHERE account = ? AND source_folder = ?`).run(to, account, from);
       this.db.prepare(`DELETE FROM folder_map WHERE account = ? AND source_folder = ?`).run(account, from);
+      // The next flag pass over either name reads every copy's flags again (flag-sync.ts).
+      this.db.prepare(`DELETE FROM flag_sync WHERE account = ? AND source_folder IN (?, ?)`).run(account, from, to);
     })();
   }
 
@@ -273,13 +301,57 @@ export class StateStore {
   /** Records confirmed outcomes in one transaction (one fsync per batch, not per message). */
   recordMessages(account: string, sourceFolder: string, uidValidity: number, records: MessageRecord[]): void {
     const insert = this.db.prepare(
-      `INSERT OR REPLACE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason, body_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO messages (account, source_folder, uid_validity, uid, fingerprint, outcome, target_uid, size, reason, body_hash, synced_flags)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.db.transaction(() => {
       for (const r of records) {
-        insert.run(account, sourceFolder, uidValidity, r.uid, r.fingerprint, r.outcome, r.targetUid, r.size, r.reason ?? null, r.bodyHash ?? null);
+        const synced = r.syncedFlags ? serializeSyncedFlags(r.syncedFlags) : null;
+        insert.run(account, sourceFolder, uidValidity, r.uid, r.fingerprint, r.outcome, r.targetUid, r.size, r.reason ?? null, r.bodyHash ?? null, synced);
       }
+    })();
+  }
+
+  /**
+   * The messages of a folder (this UIDVALIDITY) that are on the target at a known UID, copied
+   * or found there, in source UID order: what a flag pass looks at (flag-sync.ts).
+   */
+  copiesOnTarget(account: string, sourceFolder: string, uidValidity: number): SyncedCopy[] {
+    return this.db
+      .prepare(
+        `SELECT uid, target_uid AS targetUid, fingerprint, synced_flags AS syncedFlags FROM messages
+         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL ORDER BY uid`,
+      )
+      .all(account, sourceFolder, uidValidity) as SyncedCopy[];
+  }
+
+  /**
+   * The source folder's HIGHESTMODSEQ (CONDSTORE, RFC 7162) when the last complete flag pass
+   * over it read its flags: a later one asks only for the messages changed since (flag-sync.ts).
+   */
+  flagSyncModseq(account: string, sourceFolder: string, uidValidity: number): bigint | undefined {
+    const row = this.db
+      .prepare(`SELECT highest_modseq FROM flag_sync WHERE account = ? AND source_folder = ? AND uid_validity = ?`)
+      .get(account, sourceFolder, uidValidity) as { highest_modseq: string } | undefined;
+    return row && /^\d+$/.test(row.highest_modseq) ? BigInt(row.highest_modseq) : undefined;
+  }
+
+  /** Sets (or, with null, forgets) what flagSyncModseq returns; a folder keeps one, of its current UIDVALIDITY. */
+  putFlagSyncModseq(account: string, sourceFolder: string, uidValidity: number, modseq: bigint | null): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM flag_sync WHERE account = ? AND source_folder = ?`).run(account, sourceFolder);
+      if (modseq !== null) {
+        this.db.prepare(`INSERT INTO flag_sync (account, source_folder, uid_validity, highest_modseq) VALUES (?, ?, ?, ?)`).run(account, sourceFolder, uidValidity, modseq.toString());
+      }
+    })();
+  }
+
+  /** Records the flags last carried to (or found as the baseline of) these copies, in one transaction. */
+  recordSyncedFlags(account: string, sourceFolder: string, uidValidity: number, entries: ReadonlyArray<{ uid: number; flags: readonly string[] }>): void {
+    if (entries.length === 0) return;
+    const update = this.db.prepare(`UPDATE messages SET synced_flags = ? WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`);
+    this.db.transaction(() => {
+      for (const e of entries) update.run(serializeSyncedFlags(e.flags), account, sourceFolder, uidValidity, e.uid);
     })();
   }
 
@@ -611,12 +683,21 @@ export class StateStore {
 
 /** A state file written before body hashes were kept gets their column (empty: such copies are found by fingerprint, as then). */
 export function addBodyHashColumn(db: Database.Database): void {
-  const has = () => (db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>).some((c) => c.name === 'body_hash');
+  addMessagesColumn(db, 'body_hash');
+}
+
+/** A state file written before synced flags were kept gets their column (empty: the next flag pass takes the source's flags as the baseline). */
+export function addSyncedFlagsColumn(db: Database.Database): void {
+  addMessagesColumn(db, 'synced_flags');
+}
+
+function addMessagesColumn(db: Database.Database, column: 'body_hash' | 'synced_flags'): void {
+  const has = () => (db.prepare(`PRAGMA table_info(messages)`).all() as Array<{ name: string }>).some((c) => c.name === column);
   if (has()) return;
   // Two processes of the new build may open one old file at once (the bridge and a cron run
   // after an upgrade): the one that checks after the other altered it must not fail its start.
   db.transaction(() => {
-    if (!has()) db.exec(`ALTER TABLE messages ADD COLUMN body_hash TEXT`);
+    if (!has()) db.exec(`ALTER TABLE messages ADD COLUMN ${column} TEXT`);
   }).immediate();
 }
 

@@ -15,6 +15,7 @@ import type { Chunk, FetchedChunk, SourceDriver, SourceSession } from '../source
 import { planFolder, planMoreOfFolder } from './plan-folder';
 import { uidRangeSets } from './uid-sets';
 import { countSince } from './count-since';
+import { readSourceFlags } from './source-flags';
 import { OMITTED_WORDS, stillListed } from './omitted-messages';
 import { newRunReads, sourceRescue, type FailedSpan, type RunReads } from './source-rescue';
 import { EMPTY_MESSAGE_WORDS, unreadableReason, type SourceRescue, type Unreadable } from './unreadable-messages';
@@ -99,6 +100,7 @@ function imapSession<C extends ImapClient>(
     planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed, rescue, ctx.budget),
     planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree, rescue),
     fetchChunk: (target, chunk) => fetchChunk(() => client, target, chunk, job, rescue),
+    readFlags: (folder, uidValidity, uids, changedSince) => readSourceFlags(client, folder, uidValidity, uids, changedSince),
     roundTrip: () => timeRoundTrip(() => client.noop()),
     knownRoundTrip: () => client.fastestAnswerMs,
     close: () => closeQuietly(client),
