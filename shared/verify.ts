@@ -197,6 +197,13 @@ export const VerifySummarySchema = z.object({
     )
     .optional(),
   folderTotal: z.number().int().nonnegative().optional(),
+  /**
+   * Target folders the search for missing messages had to leave out, with why (the first
+   * VERIFY_VIEW_FOLDER_CAP of `unsearchedCount`): a copy filed there is counted missing. Absent
+   * when every folder could be read, and in summaries stored before they were carried.
+   */
+  unsearched: z.array(VerifyUnsearchedSchema).optional(),
+  unsearchedCount: z.number().int().nonnegative().optional(),
   folders: z.array(
     z.object({
       ...FolderMatchCounts,
@@ -236,6 +243,7 @@ export function verifySummary(a: VerifyAccount, cap = VERIFY_VIEW_LIST_CAP): Ver
     foldersWithDifferences: differing.length,
     folderCounts: a.folders.slice(0, VERIFY_VIEW_FOLDER_COUNTS_CAP).map((f) => ({ source: f.source, target: f.target, sourceCount: f.sourceCount, targetCount: f.targetCount, matched: f.matched, elsewhereCount: f.elsewhere.length })),
     folderTotal: a.folders.length,
+    ...(a.unsearched?.length ? { unsearched: a.unsearched.slice(0, VERIFY_VIEW_FOLDER_CAP), unsearchedCount: a.unsearched.length } : {}),
     folders: differing
       .slice(0, VERIFY_VIEW_FOLDER_CAP)
       .map((f) => ({

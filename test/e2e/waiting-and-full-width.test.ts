@@ -3,9 +3,9 @@
  * walkthrough of the extension):
  * - the popup's line of a job counts the accounts waiting for their employee's password;
  * - the monitor's server change names the OLD mailbox's server, on its button and its dialog;
- * - a server address or port typed in Chinese input mode (imap。…, ９９３) in the wizard, and an
- *   address or server in the self-service page, is named character by character under its field,
- *   and the test and start buttons stay off.
+ * - a server address or port typed in Chinese input mode (imap。…, ９９３) or the verification
+ *   address (zhang＠…) in the wizard, and an address or server in the self-service page, is named
+ *   character by character under its field, and the test and start buttons stay off.
  * No mail server is needed: invitations do not connect until an employee answers them.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -28,6 +28,8 @@ const EXPECTED = {
     dialogTitle: '修改原邮箱服务器地址和端口',
     host: '“服务器地址”中有全角字符（中文输入法全角模式下输入的）：“。”请改为半角“.”。请将输入法切换为半角（或英文）后重新输入该地址。',
     port: '“端口”中有全角字符（中文输入法全角模式下输入的）：“９”请改为半角“9”；“３”请改为半角“3”。请将输入法切换为半角（或英文）后重新输入该端口。',
+    verifyUser: '“邮箱地址”中有全角字符（中文输入法全角模式下输入的）：“＠”请改为半角“@”；“ｃ”请改为半角“c”。请将输入法切换为半角（或英文）后重新输入该地址。',
+    verifyUserWhy: '请先更正上方的邮箱地址。',
     selfSource: '“原邮箱地址”中有全角字符（中文输入法全角模式下输入的）：“＠”请改为半角“@”。请将输入法切换为半角（或英文）后重新输入该地址。',
     selfHost: '“原邮箱服务器”中有全角字符（中文输入法全角模式下输入的）：“ｉ”请改为半角“i”；“ｍ”请改为半角“m”；“ａ”请改为半角“a”；“ｐ”请改为半角“p”。请将输入法切换为半角（或英文）后重新输入该地址。',
   },
@@ -37,6 +39,8 @@ const EXPECTED = {
     dialogTitle: 'Change the old mailbox’s server address and port',
     host: 'The server address contains full-width characters, as a Chinese input method types them in full-width mode: "。": type the half-width ".". Switch the input method to half-width (or English) and type the address again.',
     port: 'The port contains full-width characters, as a Chinese input method types them in full-width mode: "９": type the half-width "9"; "３": type the half-width "3". Switch the input method to half-width (or English) and type the port again.',
+    verifyUser: 'The email address contains full-width characters, as a Chinese input method types them in full-width mode: "＠": type the half-width "@"; "ｃ": type the half-width "c". Switch the input method to half-width (or English) and type the address again.',
+    verifyUserWhy: 'Correct the email address above.',
     selfSource: 'The old address contains full-width characters, as a Chinese input method types them in full-width mode: "＠": type the half-width "@". Switch the input method to half-width (or English) and type the address again.',
     selfHost: 'The old server contains full-width characters, as a Chinese input method types them in full-width mode: "ｉ": type the half-width "i"; "ｍ": type the half-width "m"; "ａ": type the half-width "a"; "ｐ": type the half-width "p". Switch the input method to half-width (or English) and type the address again.',
   },
@@ -147,6 +151,22 @@ describe('waiting invitations, the old server’s change, full-width input (Chro
       expect(await page.getByTestId('test-source').isDisabled()).toBe(true);
       await page.getByTestId('source-server').scrollIntoViewIfNeeded();
       await shot(page, `wizard-full-width-${locale}`);
+    });
+
+    it('the wizard names full-width characters in the verification address, and tests nothing with it', async () => {
+      await page.goto(`chrome-extension://${EXTENSION_ID}/dashboard.html#/new`);
+      await page.locator('[name="source-host"]').fill('imap.corp.example.com');
+      await page.locator('[name="source-port"]').fill('993');
+      await page.locator('[name="verify-password"]').fill('Pw-1');
+      await page.locator('[name="verify-user"]').fill('');
+      // Typed, as an input method gives it: Chromium's email field keeps the characters as typed.
+      await page.locator('[name="verify-user"]').pressSequentially('zhang＠ｃorp.example.com');
+      await page.locator('[name="verify-password"]').focus();
+      expect(await page.locator('[name="verify-user"]').inputValue()).toBe('zhang＠ｃorp.example.com');
+      expect(await fieldError(page, 'verify-user').innerText()).toBe(want.verifyUser);
+      expect(await page.getByTestId('test-source').isDisabled()).toBe(true);
+      expect(await page.locator('.test-panel__why').innerText()).toBe(want.verifyUserWhy);
+      await shot(page, `wizard-verify-user-full-width-${locale}`);
     });
 
     it('the self-service page names full-width characters in the old address and server', async () => {

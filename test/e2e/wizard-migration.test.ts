@@ -14,6 +14,7 @@ import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
+import { fullWidthFieldError, subjectOf } from '../../extension/lib/full-width-field';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
@@ -155,8 +156,18 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
       await page.locator('[name=target-security]').selectOption('starttls');
       await page.locator('[name=target-port]').fill(String(tgt.imapPort));
       await page.getByLabel(t('insecureTls')).check();
-      await page.locator('[name=target-test-user]').fill(TGT[0]!.user);
+      // First typed in Chinese input mode: named under the field, and no test runs with it.
+      const fullWidthUser = TGT[0]!.user.replace('@', '＠');
       await page.locator('[name=target-test-password]').fill(TGT[0]!.password);
+      await page.locator('[name=target-test-user]').pressSequentially(fullWidthUser);
+      const testUserError = page.locator('.field', { has: page.locator('[name=target-test-user]') }).locator('.field__error');
+      expect(await testUserError.innerText()).toBe(fullWidthFieldError(fullWidthUser, subjectOf('fullWidthTargetTestUser'), locale));
+      expect(await testUserError.innerText()).toContain(locale === 'en' ? '"＠": type the half-width "@"' : '“＠”请改为半角“@”');
+      expect(await page.getByTestId('test-target').isDisabled()).toBe(true);
+      expect(await page.locator('.test-panel__why').innerText()).toBe(t('fixTargetTestUser'));
+      await shot(page, `wizard-3-target-full-width-${suffix}`);
+      await page.locator('[name=target-test-user]').fill(TGT[0]!.user);
+      expect(await testUserError.count()).toBe(0);
       await page.getByTestId('test-target').click();
       await page.locator('[data-testid="test-result"][data-ok="true"]').waitFor({ timeout: 60_000 });
       await shot(page, `wizard-3-target-${suffix}`);

@@ -72,6 +72,8 @@ describe('verify in the monitor', () => {
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={differences} />);
     expect(screen.getByTestId('verify-totals').textContent).toBe('一致 40，缺失 25，多出 1，改动 1');
+    // The depth is Chinese text: in full-width brackets, as Chinese takes them.
+    expect(screen.getByTestId('verify-details').textContent).toContain('（元数据：邮件头、大小、标记、日期）');
     expect(screen.getByTestId('verify-changed').textContent).toBe('UID 30 → 31：标记');
     cleanup();
     inLocale('zh-CN', <VerifyDetails verify={undefined} />);

@@ -8,6 +8,7 @@ import { fixRefusalText } from './fix-refusal';
 import { requestFailureText } from './request-failure';
 import { VerifyBadge } from './VerifyBadge';
 import { VerifyDiffLists } from './VerifyDiffLists';
+import { VerifyUnsearched } from './VerifyUnsearched';
 import { REMEDIES } from '../../../shared/errors';
 
 /**
@@ -71,6 +72,7 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
       {verify.error && (
         <ErrorRemedy error={{ ...verify.error, remedy: { en: REMEDIES[verify.error.code].en, zh: REMEDIES[verify.error.code].zh }, transient: REMEDIES[verify.error.code].transient }} />
       )}
+      <VerifyUnsearched verify={verify} testId="verify-unsearched" />
       {verify.folders.map((f) => (
         <div key={f.source} className="verify-folder" data-testid="verify-folder" data-folder={f.source}>
           <h4>

@@ -9,6 +9,7 @@ import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import { formatCount, formatDateTime } from '../../lib/format';
 import { VerifyDiffLists } from '../monitor/VerifyDiffLists';
+import { VerifyUnsearched } from '../monitor/VerifyUnsearched';
 import { WarningsList } from '../monitor/WarningsList';
 import { aside } from '../../i18n/punctuation';
 
@@ -176,6 +177,7 @@ export function VerifyReport({ job, accounts, generatedAt }: { job: Pick<JobView
                 )}
                 {(v.folderTotal ?? 0) > (v.folderCounts?.length ?? 0) && <p className="hint">{t('verifyReportMoreFolderCounts', { count: (v.folderTotal ?? 0) - (v.folderCounts?.length ?? 0) })}</p>}
                 {(v.rewrittenTotal ?? 0) > 0 && <p data-testid="verify-report-rewritten-total">{t('verifyRewrittenTotal', { count: n(v.rewrittenTotal ?? 0) })}</p>}
+                <VerifyUnsearched verify={v} testId="verify-report-unsearched" count={n} />
                 {v.folders.map((f) =>
                   f.missingCount + f.extraCount + f.changedCount + f.elsewhereCount + f.rewrittenCount === 0 ? null : (
                     <div key={f.source} className="verify-report__diffs" data-testid="verify-report-diffs" data-folder={f.source}>

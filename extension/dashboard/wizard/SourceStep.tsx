@@ -1,6 +1,7 @@
 import { beforeStartChecklist, findPreset, pitfallsFor, type ServerSetting } from '../../../shared/providers';
 import { Field } from '../../components/Field';
 import { useLocale, useText } from '../../i18n/locale-context';
+import { fullWidthFieldError, subjectOf } from '../../lib/full-width-field';
 import { useEffect, useRef, useState } from 'react';
 import { detectByMx, detectProvider } from './detect';
 import { EndpointTestPanel } from './EndpointTestPanel';
@@ -12,7 +13,7 @@ import { ADDRESS_RE, serverProblem, testKey, toServer, withServerAddress, type S
 
 /** Step a — 原邮箱系统验证: the old system's server, checked with one verification account. */
 export function SourceStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const text = useText();
   const preset = findPreset(state.providerId);
 
@@ -27,6 +28,7 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
     patch({ providerId: id, protocol, source: id === state.providerId ? source : { ...source, insecureTls: false } });
   };
 
+  const addressError = fullWidthFieldError(state.verifyUser, subjectOf('fullWidthVerifyAddress'), locale);
   const detection = detectProvider(state.verifyUser, state.source.host);
   // An enterprise domain: the bridge looks up its MX records (provider.detect).
   const [mxPresetId, setMxPresetId] = useState<string | null>(null);
@@ -35,7 +37,8 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
     latest.current = state;
   });
   const onAddressBlur = () => {
-    if (state.providerId) return;
+    // An address the field says is mistyped is not looked up: its domain is not the one meant.
+    if (state.providerId || addressError) return;
     if (detection.preset) {
       pickProvider(detection.preset.id);
       return;
@@ -63,13 +66,16 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
 
   const key = testKey(state.source, state.protocol, state.verifyUser);
   const problem = serverProblem(state.source);
-  const disabledReason = !ADDRESS_RE.test(state.verifyUser.trim())
-    ? t('needVerifyAddress')
-    : !state.verifyPassword
-      ? t('needVerifyPassword')
-      : problem
-        ? t(problem)
-        : null;
+  // Full-width letters pass the address format: checked first, or the test would log in as another user.
+  const disabledReason = addressError
+    ? t('fixVerifyAddress')
+    : !ADDRESS_RE.test(state.verifyUser.trim())
+      ? t('needVerifyAddress')
+      : !state.verifyPassword
+        ? t('needVerifyPassword')
+        : problem
+          ? t(problem)
+          : null;
   const recent = preset?.defaultWindowDays ? pitfallsFor(preset, 'recent-window') : [];
   const checklist = beforeStartChecklist(preset);
 
@@ -81,7 +87,7 @@ export function SourceStep({ state, patch }: { state: WizardState; patch(p: Part
       <div className="panel">
         <h3>{t('verifyAccountTitle')}</h3>
         <div className="grid grid--2">
-          <Field label={t('verifyAddress')} hint={t('verifyAddressHint')}>
+          <Field label={t('verifyAddress')} hint={t('verifyAddressHint')} error={addressError}>
             {(p) => (
               <input
                 {...p}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { findPreset, type ServerSetting } from '../../../shared/providers';
 import { Field } from '../../components/Field';
 import { useLocale } from '../../i18n/locale-context';
+import { fullWidthFieldError, subjectOf } from '../../lib/full-width-field';
 import { EndpointTestPanel } from './EndpointTestPanel';
 import { ProviderPicker } from './ProviderPicker';
 import { ServerFields } from './ServerFields';
@@ -9,7 +10,7 @@ import { ADDRESS_RE, serverProblem, testKey, toServer, withServerAddress, type W
 
 /** Step c — the new system: its IMAP server, and how the bridge logs in to each new mailbox. */
 export function TargetStep({ state, patch }: { state: WizardState; patch(p: Partial<WizardState>): void }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const [testPassword, setTestPassword] = useState('');
   const pickPreset = (id: string) => {
     const first = findPreset(id)?.imap[0];
@@ -21,15 +22,19 @@ export function TargetStep({ state, patch }: { state: WizardState; patch(p: Part
   const admin = state.targetLogin === 'admin';
   const password = admin ? state.targetAdminPassword : testPassword;
   const problem = serverProblem(state.target);
+  const testUserError = fullWidthFieldError(state.targetTestUser, subjectOf('fullWidthTargetTestUser'), locale);
+  // Full-width letters pass the address format: checked before it, or the test would log in as another user.
   const disabledReason = problem
     ? t(problem)
-    : !ADDRESS_RE.test(state.targetTestUser.trim())
-      ? t('needTargetTestUser')
-      : !password
-        ? t('needVerifyPassword')
-        : admin && !state.targetAdminUser.trim()
-          ? t('needAdminUser')
-          : null;
+    : testUserError
+      ? t('fixTargetTestUser')
+      : !ADDRESS_RE.test(state.targetTestUser.trim())
+        ? t('needTargetTestUser')
+        : !password
+          ? t('needVerifyPassword')
+          : admin && !state.targetAdminUser.trim()
+            ? t('needAdminUser')
+            : null;
 
   return (
     <section className="step" aria-labelledby="step-target-title">
@@ -102,7 +107,7 @@ export function TargetStep({ state, patch }: { state: WizardState; patch(p: Part
         <h3>{t('targetTestTitle')}</h3>
         <p className="hint">{t('targetTestHint')}</p>
         <div className="grid grid--2">
-          <Field label={t('targetTestUser')}>
+          <Field label={t('targetTestUser')} error={testUserError}>
             {(p) => <input {...p} name="target-test-user" type="email" className="input" value={state.targetTestUser} onChange={(e) => patch({ targetTestUser: e.target.value })} autoComplete="off" />}
           </Field>
           {!admin && (
