@@ -8,8 +8,8 @@
 export async function bothOrNeither<A, B>(
   first: Promise<A>,
   second: Promise<B>,
-  closeFirst: (a: A) => Promise<unknown> | unknown,
-  closeSecond: (b: B) => Promise<unknown> | unknown,
+  closeFirst: (a: NoInfer<A>) => Promise<unknown> | unknown,
+  closeSecond: (b: NoInfer<B>) => Promise<unknown> | unknown,
 ): Promise<[A, B]> {
   const [a, b] = await Promise.allSettled([first, second]);
   if (a.status === 'fulfilled' && b.status === 'fulfilled') return [a.value, b.value];

@@ -87,13 +87,16 @@ export async function verifyAccount(job: AccountJob, opts: VerifyOptions, hooks:
   let filteredOut: FilteredOutSources | undefined;
   let unmapped: UnmappedTargets | undefined;
   try {
-    [src, tgt] = await bothOrNeither(
+    // Both or neither: a login left open after the other failed kept the process from exiting.
+    const [openedSrc, openedTgt] = await bothOrNeither(
       connectImap(job.source, { side: 'source', id: 'verify-src', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
       // The target is only read as well: verify proves a migration, it never repairs one behind the admin's back.
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
       closeQuietly,
       closeQuietly,
     );
+    src = openedSrc;
+    tgt = openedTgt;
     const [srcLayout, tgtLayout] = await Promise.all([discoverLayout(src), discoverLayout(tgt)]);
     unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
@@ -365,12 +368,14 @@ async function verifyPop3(
   const folders: VerifyFolder[] = [];
   let unmapped: UnmappedTargets | undefined;
   try {
-    [pop, tgt] = await bothOrNeither(
+    const [openedPop, openedTgt] = await bothOrNeither(
       Pop3Client.connect(job.source),
       connectImap(job.target, { side: 'target', id: 'verify-tgt', stallTimeoutMs: job.options.stallTimeoutMs }).then(guardReadOnly),
       (p) => p.quit().catch(() => p.close()),
       closeQuietly,
     );
+    pop = openedPop;
+    tgt = openedTgt;
     const tgtLayout = await discoverLayout(tgt);
     unmapped = unmappedTargets(job, tgt);
     const recorded = readRecordedState(opts.stateDir, account);
