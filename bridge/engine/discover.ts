@@ -15,6 +15,11 @@ export interface ListedStatus {
   messages: number;
   uidNext: number;
   uidValidity: number;
+  /**
+   * HIGHESTMODSEQ (CONDSTORE, RFC 7162), asked for in the same listing where the server offers
+   * it: a flag pass skips a folder whose value is still the one of its last pass (flag-sync.ts).
+   */
+  highestModseq?: bigint;
 }
 
 export interface MailboxLayout {
@@ -33,7 +38,7 @@ export interface MailboxLayout {
  */
 export async function discoverLayout(client: ImapFlow, opts: { withStatus?: boolean } = {}): Promise<MailboxLayout> {
   const inline = opts.withStatus === true && client.capabilities.has('LIST-STATUS');
-  const list = await client.list(inline ? { statusQuery: { messages: true, uidNext: true, uidValidity: true } } : undefined);
+  const list = await client.list(inline ? { statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: true } } : undefined);
   const personal = client.namespace;
   const delimiter = personal?.delimiter || list.find((f) => f.delimiter)?.delimiter || '/';
   const folders: DiscoveredFolder[] = list.map((f) => ({
@@ -53,7 +58,8 @@ export async function discoverLayout(client: ImapFlow, opts: { withStatus?: bool
   };
 }
 
-function listedStatus(st: { messages?: number; uidNext?: number; uidValidity?: bigint | number } | undefined): { status?: ListedStatus } {
+function listedStatus(st: { messages?: number; uidNext?: number; uidValidity?: bigint | number; highestModseq?: bigint } | undefined): { status?: ListedStatus } {
   if (!st || st.messages === undefined || st.uidNext === undefined || st.uidValidity === undefined) return {};
-  return { status: { messages: st.messages, uidNext: st.uidNext, uidValidity: Number(st.uidValidity) } };
+  const modseq = typeof st.highestModseq === 'bigint' ? { highestModseq: st.highestModseq } : {};
+  return { status: { messages: st.messages, uidNext: st.uidNext, uidValidity: Number(st.uidValidity), ...modseq } };
 }

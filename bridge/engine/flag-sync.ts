@@ -41,7 +41,12 @@ export async function syncFlags<M extends PlannedMessage>(
   store: StateStore,
   account: string,
   runs: Iterable<FolderRun>,
-  opts: { signal?: AbortSignal; job: AccountJob },
+  opts: {
+    signal?: AbortSignal;
+    job: AccountJob;
+    /** A folder's HIGHESTMODSEQ as the pass's listing gave it (LIST-STATUS with CONDSTORE), if it did. */
+    listedModseq?: (folder: string) => bigint | undefined;
+  },
 ): Promise<FlagSyncResult> {
   const result: FlagSyncResult = { updated: new Map(), warnings: [] };
   if (!source.readFlags) return result;
@@ -49,7 +54,7 @@ export async function syncFlags<M extends PlannedMessage>(
     if (!run.done) continue;
     if (opts.signal?.aborted) throw stoppedError();
     try {
-      const updated = await syncFolder(source, target, store, account, run, result.warnings);
+      const updated = await syncFolder(source, target, store, account, run, result.warnings, opts.listedModseq?.(run.source));
       if (updated !== undefined) result.updated.set(run.source, updated);
     } catch (err) {
       if (opts.signal?.aborted) throw stoppedError();
@@ -76,7 +81,20 @@ interface Changed {
 }
 
 /** One folder's flag pass; undefined when the source folder is no longer the one the rows are about. */
-async function syncFolder<M extends PlannedMessage>(source: SourceSession<M>, target: ImapFlow, store: StateStore, account: string, run: FolderRun, warnings: ErrorInfo[]): Promise<number | undefined> {
+async function syncFolder<M extends PlannedMessage>(
+  source: SourceSession<M>,
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  run: FolderRun,
+  warnings: ErrorInfo[],
+  listedModseq: bigint | undefined,
+): Promise<number | undefined> {
+  // Nothing changed on the source folder between the last complete flag pass and this pass's
+  // listing, and every copy has its synced flags: no EXAMINE, no FETCH (an unchanged re-run of
+  // a mailbox of many folders sends nothing for them). A change made since the listing raises
+  // the folder's HIGHESTMODSEQ, which the next listing shows; the one kept stays as it was.
+  if (listedModseq !== undefined && listedModseq === store.flagSyncModseq(account, run.source, run.uidValidity) && !store.hasUnsyncedCopies(account, run.source, run.uidValidity)) return 0;
   const copies = store.copiesOnTarget(account, run.source, run.uidValidity);
   if (copies.length === 0) return 0;
   // Only the changes since the last complete flag pass, where the source can tell (CONDSTORE):

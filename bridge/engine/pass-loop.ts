@@ -467,7 +467,7 @@ async function runPass<M extends PlannedMessage>(
     // Every folder settled: flag changes made on the source since its messages were copied go
     // to the copies, on the first worker's connections (no login of its own).
     if (control.src && control.tgt) {
-      const flags = await syncFlags(control.src, control.tgt, store, account, result.runs.values(), { signal: hooks.signal, job });
+      const flags = await syncFlags(control.src, control.tgt, store, account, result.runs.values(), { signal: hooks.signal, job, listedModseq: (folder) => listed.get(folder)?.highestModseq });
       for (const [folder, n] of flags.updated) result.flagsUpdated.set(folder, (result.flagsUpdated.get(folder) ?? 0) + n);
       result.warnings.push(...flags.warnings);
     }

@@ -325,6 +325,17 @@ export class StateStore {
       .all(account, sourceFolder, uidValidity) as SyncedCopy[];
   }
 
+  /** Whether some copy of the folder on the target has no synced flags yet (a flag pass takes its baseline). */
+  hasUnsyncedCopies(account: string, sourceFolder: string, uidValidity: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `SELECT 1 FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL AND synced_flags IS NULL LIMIT 1`,
+        )
+        .get(account, sourceFolder, uidValidity) !== undefined
+    );
+  }
+
   /**
    * The source folder's HIGHESTMODSEQ (CONDSTORE, RFC 7162) when the last complete flag pass
    * over it read its flags: a later one asks only for the messages changed since (flag-sync.ts).
