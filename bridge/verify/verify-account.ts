@@ -434,7 +434,11 @@ async function verifyFolder(
   if (tgtRead.status === 'fulfilled') tgtMeta = tgtRead.value;
   else if (isNo(tgtRead.reason)) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" could not be opened: ${tgtRead.reason.responseText ?? ''}` };
   else throw tgtRead.reason;
-  if (!targetExists) error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: every message of "${source}" is missing.` };
+  if (!targetExists) {
+    // A folder made on the source since the last run: one with no message lacks nothing but itself.
+    const why = srcMeta.messages.length === 0 ? `"${source}" is empty: no message is missing; the next migration run creates the folder.` : `every message of "${source}" is missing.`;
+    error = { code: 'FOLDER_NOT_FOUND', message: `Target folder "${target}" does not exist: ${why}` };
+  }
   const matchOpts: MatchOptions = {
     since: job.options.since,
     deleted: job.options.deleted,
