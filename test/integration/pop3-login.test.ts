@@ -55,6 +55,16 @@ describe('POP3 logins on Dovecot', () => {
     }
   });
 
+  it('a POP3 address given the IMAP port says it reached an IMAP server and what to check, not only "invalid response"', async () => {
+    const ep = { ...pop3Endpoint(src, alice), port: src.imapPort };
+    const err = await Pop3Client.connect(ep).then(
+      (c) => c.quit().then(() => undefined),
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/greeted as an IMAP server \("\* OK .*\), not a POP3 one: check the port/);
+  });
+
   it.each(['authzid', 'separator'] as const)('an admin (master user) logs in on behalf of the account (%s)', async (form) => {
     const ep: Endpoint = { ...pop3Endpoint(src, alice), auth: { kind: 'master', adminUser: src.master.user, password: src.master.password, form, separator: '*' } };
     expect(await count(ep)).toBe(3);

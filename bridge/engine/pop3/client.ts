@@ -489,6 +489,10 @@ export class Pop3Client {
     if (/^\+OK\b/i.test(text)) return { ok: true, text: text.slice(3).trim() };
     if (/^-ERR\b/i.test(text)) return { ok: false, text: text.slice(4).trim() };
     if (allowContinuation && /^\+( |$)/.test(text)) return { ok: false, text: text.slice(1).trim(), continuation: true };
+    // A POP3 address given the IMAP port (or scheme) meets an IMAP greeting: say so, not only "invalid".
+    if (what === 'greeting' && /^\* (OK|PREAUTH|BYE)\b/i.test(text)) {
+      throw new Pop3ProtocolError(`the server greeted as an IMAP server ("${text.slice(0, 60)}"), not a POP3 one: check the port (POP3 110, or 995 with TLS; IMAP is 143 and 993) or use an imap:// address`);
+    }
     throw new Pop3ProtocolError(`expected +OK or -ERR in answer to ${what}, got "${text.slice(0, 60)}"`);
   }
 
