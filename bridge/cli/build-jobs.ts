@@ -8,6 +8,7 @@ import type { AccountJob } from '../engine/account-job';
 import { UsageError, parseEndpointUrl, type ParsedEndpointUrl } from './endpoint-url';
 import type { MigrateCliOptions } from './migrate-options';
 import { readSecret } from './secrets';
+import { readCaFile } from './tls-options';
 
 type Side = 'source' | 'target';
 
@@ -18,6 +19,10 @@ interface SideConfig {
   authUser?: string;
   authForm: 'authzid' | 'separator';
   token?: string;
+  /** The certificate is not checked: --insecure-tls or --<side>-insecure-tls. */
+  insecureTls: boolean;
+  /** PEM certificates to trust for this side (--<side>-ca). */
+  ca?: string;
 }
 
 function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
@@ -34,6 +39,13 @@ function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
   const tokenEnv = side === 'source' ? o.sourceOauthTokenEnv : o.targetOauthTokenEnv;
   const token = tokenEnv ? readSecret({ env: tokenEnv }, `--${side}-oauth-token`) : undefined;
   if (token && password) throw new UsageError(`--${side}-oauth-token-env and --${side}-password-*: give one way to log in, not both`);
+  // Each side opts out of the certificate check on its own; --insecure-tls is both at once.
+  const insecureTls = o.insecureTls || (side === 'source' ? o.sourceInsecureTls : o.targetInsecureTls);
+  const caFile = side === 'source' ? o.sourceCa : o.targetCa;
+  if (caFile && insecureTls) {
+    throw new UsageError(`--${side}-ca and ${o.insecureTls ? '--insecure-tls' : `--${side}-insecure-tls`}: give one; with --${side}-ca the certificate is checked against that file, with the other it is not checked at all`);
+  }
+  const ca = caFile ? readCaFile(caFile, `--${side}-ca`) : undefined;
   return {
     url,
     user: user ?? url.user,
@@ -41,6 +53,8 @@ function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
     token,
     authUser: side === 'source' ? o.sourceAuthUser : o.targetAuthUser,
     authForm: side === 'source' ? o.sourceAuthForm : o.targetAuthForm,
+    insecureTls,
+    ...(ca ? { ca } : {}),
   };
 }
 
@@ -73,7 +87,8 @@ function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: strin
     user,
     auth,
     allowPlaintext: o.allowPlaintext,
-    insecureTls: o.insecureTls,
+    insecureTls: cfg.insecureTls,
+    ...(cfg.ca ? { ca: cfg.ca } : {}),
   };
 }
 

@@ -22,5 +22,9 @@ export function addEndpointOptions(command: Command, sourceHelp: string): Comman
     .option('--source-oauth-token-env <name>', 'OAuth2 access token for the source (XOAUTH2) from this environment variable')
     .option('--target-oauth-token-env <name>', 'OAuth2 access token for the target (XOAUTH2) from this environment variable')
     .option('--allow-plaintext', 'allow imap:// / pop3:// without TLS as a fallback (only on a trusted network); STARTTLS is still used when offered')
-    .option('--insecure-tls', 'accept self-signed or otherwise unverifiable TLS certificates');
+    .option('--source-ca <file>', "trust this PEM certificate for the source: its own self-signed certificate, or the private CA that signed it (the certificate is still checked, name included)")
+    .option('--target-ca <file>', 'the same for the target')
+    .option('--source-insecure-tls', "do not check the source's TLS certificate: any certificate is accepted (self-signed, expired, other name), the session stays encrypted; prefer --source-ca")
+    .option('--target-insecure-tls', "do not check the target's TLS certificate (as --source-insecure-tls); prefer --target-ca")
+    .option('--insecure-tls', 'do not check the TLS certificates of either server (both --source-insecure-tls and --target-insecure-tls)');
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AccountResult } from '../../shared/migration';
 import { describeEndpoint } from '../engine/endpoint';
 import { tlsHint } from './tls-hint';
+import { tlsOptOutWarning } from './tls-options';
 import { migrate, notRunResult, type AccountJob } from '../engine/migrate';
 import { StateStore } from '../engine/state-store';
 import { buildJobs } from './build-jobs';
@@ -70,7 +71,10 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       // Stopped by Ctrl+C / SIGTERM: not a failure; the summary says STOPPED and how to carry on.
       if (result.error?.code === 'CANCELLED' && stoppedBy !== undefined) progress.line(`Stopped ${job.source.user}: the same command carries on from its checkpoint.`);
       else if (result.error) progress.line(`Failed ${job.source.user}: [${result.error.code}] ${result.error.message}`);
-      if (result.error?.code === 'TLS_FAILED' && !job.source.insecureTls && /certificate/i.test(result.error.message)) progress.line(tlsHint(result.error.side ?? 'source', job));
+      if (result.error?.code === 'TLS_FAILED' && /certificate/i.test(result.error.message)) {
+        const side = result.error.side ?? 'source';
+        if (!job[side].insecureTls) progress.line(tlsHint(side, job));
+      }
       if (opts.dryRun) {
         // POP3 gives a message's date only in its header, which only the copy reads.
         const whole = opts.since && job.source.protocol === 'pop3' ? ' (all of them: POP3 tells dates only in each message, so --since is applied while copying)' : '';
@@ -80,6 +84,9 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
     });
     progress.stop();
     writeBatchSummary(results, io, opts.json);
+    // Not checking a certificate is the user's explicit choice; a run that made it says so, also when it went well.
+    const unchecked = tlsOptOutWarning(jobs, opts);
+    if (unchecked) io.stderr.write(`${unchecked}\n`);
     return { exitCode: stoppedBy ?? batchExitCode(results), results };
   } finally {
     process.off('SIGINT', onSignal);

@@ -52,7 +52,7 @@ function buildProgram(): Command {
   addEndpointOptions(
     program
       .command('migrate')
-      .description('Copy one mailbox (or a CSV batch) from a source IMAP server to a target IMAP server. The source is never modified.'),
+      .description('Copy one mailbox (or a CSV batch) from a source IMAP or POP3 server to a target IMAP server. The source is never modified.'),
     'source server: imap:// (STARTTLS) or imaps:// (TLS), pop3:// (STLS) or pop3s:// (TLS): scheme://[user@]host[:port]',
   )
     .option('--mode <mode>', 'mapped (system folders matched, tree kept) or unified (all under a folder named after the source address)')
@@ -64,7 +64,7 @@ function buildProgram(): Command {
     .option('--state-dir <dir>', 'where checkpoints are kept (default: the bridge data dir)')
     .option('--dry-run', 'list folders, their mapping and message counts; write nothing')
     .addOption(new Option('--deleted <policy>', 'messages flagged \\Deleted on the source: copy (with the flag), skip, or undelete (copy without it)').choices(['copy', 'skip', 'undelete']))
-    .option('--accounts <file.csv>', 'batch: CSV with source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码)')
+    .option('--accounts <file.csv>', 'batch: CSV with source,target,source_password,target_password (or 待搬家账号,搬家账号,待搬家账号密码,搬家账号密码); the password columns are optional')
     .option('--provider <id>', 'source provider (aliyun, exmail, netease, ...) to recognise its folder names first')
     .option('--target-provider <id>', 'target provider (aliyun, ...): folder-name characters it is known to refuse are replaced up front')
     .option('--batch-messages <n>', 'messages per fetch/APPEND batch (default 200); smaller batches checkpoint more often')
@@ -80,6 +80,10 @@ function buildProgram(): Command {
       const io = { stdout: process.stdout, stderr: process.stderr };
       if (opts.queue !== undefined) {
         process.exitCode = (await (await import('../queue/queue-batch')).runQueueMigrate(opts, io)).exitCode;
+        // The workers connect with these endpoints: the run says so when it did not check a certificate.
+        const { queue: _q, clusterKeyFile: _k, hostConnections: _h, queueCa: _c, ...rest } = opts;
+        const unchecked = (await import('./tls-options')).tlsOptOutWarningForOptions((await import('./migrate-command')).parseMigrateOptions(rest));
+        if (unchecked) process.stderr.write(`${unchecked}\n`);
         return;
       }
       if (opts.clusterKeyFile !== undefined || opts.hostConnections !== undefined || opts.queueCa !== undefined) throw new UsageError('--cluster-key-file, --host-connections and --queue-ca go with --queue');
@@ -132,6 +136,7 @@ function buildProgram(): Command {
   const tokens = program.command('tokens').description('Tokens handed out by pairing: list them, revoke one (its connections are closed).');
   tokens
     .command('list')
+    .description('List the tokens pairing handed out: id, state, origin, when created and last used.')
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .option('--json', 'print JSON')
     .action(async (o: { stateDir?: string; json?: boolean }) => {
@@ -139,6 +144,7 @@ function buildProgram(): Command {
     });
   tokens
     .command('revoke')
+    .description('Revoke one token (or all with --all); its open connections are closed.')
     .argument('[id]', 'token id from `tokens list`')
     .option('--all', 'revoke every token')
     .option('--state-dir <dir>', STATE_DIR_HELP)
@@ -149,9 +155,15 @@ function buildProgram(): Command {
   const service = program
     .command('service')
     .description('Run the bridge in the background: a systemd user unit (Linux), a launchd agent (macOS), a logon task (Windows).');
+  const serviceActions = {
+    install: 'Install and start the background service (the bridge, or a queue worker with --worker); it starts again at every logon.',
+    uninstall: 'Stop the background service and remove it; the state dir (jobs, checkpoints, tokens) is kept.',
+    status: 'Whether the background service is installed and running (asks systemd, launchd or the Task Scheduler).',
+  } as const;
   for (const action of ['install', 'uninstall', 'status'] as const) {
     service
       .command(action)
+      .description(serviceActions[action])
       .option('--port <n>', 'port the service listens on (default: $MAILMOVER_PORT or 7878)')
       .option('--state-dir <dir>', STATE_DIR_HELP)
       .option('--dry-run', 'print the files and commands instead of carrying them out')

@@ -11,6 +11,7 @@ import { findPreset } from '../../shared/providers';
 import { unknownProviderText } from './provider-option';
 import { UsageError, parseEndpointUrl } from './endpoint-url';
 import { readSecret } from './secrets';
+import { readCaFile } from './tls-options';
 
 export interface TestConnectionCliOptions {
   user?: string;
@@ -21,6 +22,7 @@ export interface TestConnectionCliOptions {
   oauthTokenEnv?: string;
   allowPlaintext?: boolean;
   insecureTls?: boolean;
+  ca?: string;
   provider?: string;
   side?: string;
   pop3?: boolean;
@@ -89,6 +91,9 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
   }
   if (protocol === 'pop3' && pop3) throw new UsageError('--pop3-port: the URL is already a POP3 server');
 
+  if (o.ca !== undefined && o.insecureTls) throw new UsageError('--ca and --insecure-tls: give one; with --ca the certificate is checked against that file, with --insecure-tls it is not checked at all');
+  const ca = o.ca !== undefined ? readCaFile(o.ca, '--ca') : undefined;
+
   const endpoint: Endpoint = {
     ...(protocol === 'pop3' ? { protocol } : {}),
     host: parsed.host,
@@ -99,6 +104,7 @@ export function buildTestConnectionInput(url: string, o: TestConnectionCliOption
     auth,
     allowPlaintext: !!o.allowPlaintext,
     insecureTls: !!o.insecureTls,
+    ...(ca ? { ca } : {}),
   };
   const options: TestConnectionOptions = {
     // The report is read on the command line: advice names the flags (--insecure-tls).

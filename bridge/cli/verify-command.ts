@@ -15,6 +15,7 @@ import { UsageError } from './endpoint-url';
 import { usageText } from './migrate-options';
 import { VerifyCliOptionsSchema, asMigrateOptions, type VerifyCliOptions } from './verify-options';
 import { pool } from './pool';
+import { tlsOptOutWarning } from './tls-options';
 
 export interface VerifyOutcome {
   exitCode: 0 | 1 | 2;
@@ -65,6 +66,8 @@ export async function runVerify(raw: Record<string, unknown>, io: { stdout: Node
       return { ...after, fixed: fixed.copied };
     });
     for (const a of accounts) io.stderr.write(summarise(a) + '\n');
+    const unchecked = tlsOptOutWarning(jobs, opts);
+    if (unchecked) io.stderr.write(`${unchecked}\n`);
     const report = VerifyReportSchema.parse({ accounts });
     if (opts.json) io.stdout.write(JSON.stringify(report, null, 2) + '\n');
     return { exitCode: accounts.every((a) => a.status === 'verified') ? 0 : 1, accounts };

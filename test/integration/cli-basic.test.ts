@@ -210,7 +210,7 @@ describe('cli migrate: one account', () => {
     expect(refused.stderr).toMatch(/TLS_FAILED/);
     // The engine's advice fits the extension; the command line adds its flag and how to see the fingerprint.
     expect(failed.error?.message).toMatch(/choose to accept a self-signed certificate for it/);
-    expect(refused.stderr).toContain(`To accept a self-signed certificate you trust: --insecure-tls. \`./mailmover-bridge test-connection imaps://${encodeURIComponent(alice.user)}@127.0.0.1:${source.imapsPort} --password-env NAME\` shows its SHA-256 fingerprint`);
+    expect(refused.stderr).toContain(`To trust a self-signed certificate: --source-ca FILE (its PEM certificate, or the CA that signed it); or, without checking it at all, --source-insecure-tls. \`./mailmover-bridge test-connection imaps://${encodeURIComponent(alice.user)}@127.0.0.1:${source.imapsPort} --password-env NAME\` shows its SHA-256 fingerprint`);
     expect((await readFolder(target, carol, 'INBOX')).length).toBe(0);
 
     const r = await cli([...args(scratch.path('state-tls')), '--insecure-tls'], pwEnv);
