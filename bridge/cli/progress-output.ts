@@ -26,6 +26,17 @@ function shortAccount(account: string): string {
 }
 
 /**
+ * Around a line printed above the bars (cli-progress writes it raw where the first bar was,
+ * and clears only that row): the rows below are cleared first, as a line of several rows goes
+ * on over the bars' old rows (the bars are then drawn again below it); and the terminal wraps
+ * the line, which it does not for the bars, so that a redraw stays on their rows: without
+ * wrapping, what passes the last column would be lost.
+ */
+const CLEAR_BELOW = '\x1b[0J';
+const WRAP_ON = '\x1b[?7h';
+const WRAP_OFF = '\x1b[?7l';
+
+/**
  * Human progress on stderr: a bar per running account on a terminal, plain lines
  * (at most one per account every few seconds) when stderr is a file or a pipe.
  */
@@ -45,6 +56,9 @@ export class ProgressOutput {
           hideCursor: true,
           clearOnComplete: false,
           etaBuffer: 50,
+          // A line printed above the bars moves them down a row: a bar that had not changed would
+          // be left unredrawn, showing what the row held before (see line()).
+          forceRedraw: true,
         },
         cliProgress.Presets.shades_classic,
       );
@@ -78,9 +92,20 @@ export class ProgressOutput {
     );
   }
 
+  /**
+   * A line for the user above the bars, written at once. cli-progress's log() only buffers
+   * until its next redraw (a tenth of a second later) and its stop() drops what is still
+   * buffered, so the lines printed last (dry-run counts, Failed …, Warning …, Stopped …)
+   * never showed on a terminal: update() redraws now, the line first. With no bar on the
+   * screen (none yet, or stopped) there is nothing to redraw around.
+   */
   line(text: string): void {
-    if (this.multibar) this.multibar.log(text + '\n');
-    else this.stream.write(text + '\n');
+    if (!this.multibar?.isActive) {
+      this.stream.write(text + '\n');
+      return;
+    }
+    this.multibar.log(`${CLEAR_BELOW}${WRAP_ON}${text}\n${WRAP_OFF}`);
+    this.multibar.update();
   }
 
   stop(): void {

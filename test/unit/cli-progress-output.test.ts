@@ -28,8 +28,9 @@ function sink(tty: boolean, columns = 80): { stream: NodeJS.WriteStream; text: (
   return { stream, text: () => out };
 }
 
+// A redraw starts its row again at column 1 (ESC [1G): what follows replaces the row, not adds to it.
 // eslint-disable-next-line no-control-regex
-const visible = (s: string): string[] => s.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/[\r\n]+/).filter((l) => l.trim() !== '');
+const visible = (s: string): string[] => s.replace(/\x1b\[1G/g, '\n').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/[\r\n]+/).filter((l) => l.trim() !== '');
 
 describe('ProgressOutput on a terminal', () => {
   it('fits an 80-column line with the percentage, counts and MB, names the account by its mailbox, and shows the engine ETA', async () => {
