@@ -235,7 +235,7 @@ describe('connection test against Dovecot', () => {
     expect(rejected.error!.message).toContain(rejected.tls!.certificate!.fingerprint256);
     expect(rejected.error!.message).not.toContain('--');
     const rejectedCli = check(await testConnection(tlsEndpoint(server, { insecureTls: false }), { detect: false, surface: 'cli' }));
-    expect(rejectedCli.error!.message).toContain('(--insecure-tls)');
+    expect(rejectedCli.error!.message).toContain('with --ca FILE, or, without checking it at all, --insecure-tls');
 
     const plain = check(await testConnection(plainEndpoint(server), { detect: false, pop3: false }));
     expect(plain.warnings.find((w) => w.code === 'PLAINTEXT')!.message.en).not.toContain('--');

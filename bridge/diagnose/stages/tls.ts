@@ -60,6 +60,10 @@ function acceptSelfSigned(surface: TestConnectionOptions['surface']): string {
 /** Why the certificate is not trusted, with what identifies it, so the user can decide. */
 export function tlsRejection(tls: ProbedTls, where: string, surface?: TestConnectionOptions['surface']): string {
   const check = tls.certificate ? ': compare the SHA-256 fingerprint with the one its administrator gives' : '';
+  // The command line can trust this one certificate (--ca FILE, still checked in full) rather than switch checking off.
+  if (surface === 'cli') {
+    return `${whyUntrusted(tls, where)} Only if you trust it${check}: pass its PEM certificate (or the CA that signed it) with --ca FILE, or, without checking it at all, --insecure-tls.`;
+  }
   return `${whyUntrusted(tls, where)} To connect anyway, choose to ${acceptSelfSigned(surface)}, but only if you trust it${check}.`;
 }
 
