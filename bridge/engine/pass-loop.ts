@@ -23,6 +23,7 @@ import type { StateStore } from './state-store';
 import { readBackDates } from './date-readback';
 import { drainedBy, recheckHeld } from './late-appends';
 import { syncFlags } from './flag-sync';
+import { bothOrNeither } from './both-or-neither';
 import { createTargetFolders, subscribeFolders } from './target-folders';
 import { targetStatuses } from './target-statuses';
 import { WorkerLogins, type Login } from './worker-logins';
@@ -502,12 +503,10 @@ function failsOnTarget(err: unknown): boolean {
  * `targetSibling`'s NAMESPACE answer instead of asking.
  */
 async function connectBoth<M extends PlannedMessage>(driver: SourceDriver<M>, job: AccountJob, id: string, signal: AbortSignal | undefined, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> {
-  const [src, tgt] = await Promise.allSettled([
+  return bothOrNeither(
     driver.connect(`src-${id}`),
     connectImap(job.target, { side: 'target', id: `tgt-${id}`, stallTimeoutMs: job.options.stallTimeoutMs, compress: job.options.compress, sibling: targetSibling, signal }),
-  ]);
-  if (src.status === 'fulfilled' && tgt.status === 'fulfilled') return [src.value, tgt.value];
-  if (src.status === 'fulfilled') await src.value.close();
-  if (tgt.status === 'fulfilled') await closeQuietly(tgt.value);
-  throw src.status === 'rejected' ? src.reason : (tgt as PromiseRejectedResult).reason;
+    (s) => s.close(),
+    closeQuietly,
+  );
 }
