@@ -10,6 +10,11 @@
  * pass (csv-records.ts), a file that is not text is refused before that (non-text.ts), and at most
  * MAX_REPORTED_ERRORS errors are listed (error-list.ts).
  *
+ * The account columns take an email address or, for servers with system users (Dovecot, Cyrus,
+ * Courier), a plain login without '@' as `migrate --source imaps://bob@host` does: see LOGIN_RE.
+ * A value with an '@' must be a whole address, so "bob@corp" stays a typo. The import modes whose
+ * employees are found by their email address require addresses (import-mode.ts).
+ *
  * Passwords are never put in an error message. In fact no cell value is: a shifted column can put
  * a password where an address was expected, so messages name lines and columns only.
  */
@@ -108,17 +113,34 @@ const EMAIL_RE =
   /^(?=[^@]{1,64}@)(?!\.)(?!.*\.\.)[^\s@"(),:;<>[\]\\]+(?<!\.)@(?=.{1,253}$)(?:[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}\u200C\u200D-]{0,61}[\p{L}\p{M}\p{N}])?\.)+(?:\p{L}[\p{L}\p{M}\u200C\u200D]{0,61}[\p{L}\p{M}]|xn--[a-z0-9-]{1,59})$/iu;
 
 /**
+ * A plain login, as servers with system users take it (Dovecot, Cyrus, Courier: `bob`,
+ * `john.smith`, `mail-admin`): what `migrate --source imaps://bob@host` accepts for one account.
+ * ASCII letters, digits, '.', '_' and '-' only, as Dovecot's default auth_username_chars allows
+ * (less its '@'), starting with a letter, digit or '_', at most 64 characters. Narrow on purpose:
+ * a password shifted into the column (it has other characters), a name typed for the address
+ * ("张三", "Bob Smith") or anything with a space is still refused.
+ */
+const LOGIN_RE = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/;
+
+/** A value without '@' is a plain login; with one it must be a whole address ("bob@corp" is a typo). */
+export const isPlainLogin = (value: string): boolean => !value.includes('@');
+
+/**
  * Invisible format characters (zero-width space, word joiner, soft hyphen, direction marks):
  * pasted from a web page, a chat or a Word table they make an address that looks right, fails
  * its login and escapes the duplicate check. Said by code point, since the cell is not shown.
  * A joiner (ZWNJ/ZWJ) where Persian or Indic spelling needs one is part of the address.
+ * Full-width characters (＠ ． ａ …) are refused before the format is looked at, so a login
+ * typed in full-width mode ("ｂｏｂ", no ASCII '@') is named as such, not taken for a login.
+ * Then: with an '@', an email address (EMAIL_RE); without one, a plain login (LOGIN_RE).
  */
-const emailField = z
+const accountField = z
   .string()
   .min(1, 'required')
   .refine((v) => misplacedInvisible(v) === null, 'invisible')
   .refine((v) => fullWidthIn(v).length === 0, 'full-width')
-  .regex(EMAIL_RE, 'invalid');
+  .refine((v) => !isPlainLogin(v) || LOGIN_RE.test(v), 'login')
+  .refine((v) => isPlainLogin(v) || EMAIL_RE.test(v), 'invalid');
 
 function invisibleIn(value: string): string {
   const ch = misplacedInvisible(value) ?? '';
@@ -126,8 +148,8 @@ function invisibleIn(value: string): string {
 }
 
 const RowSchema = z.object({
-  source: emailField,
-  target: emailField,
+  source: accountField,
+  target: accountField,
   sourcePassword: z.string().optional(),
   targetPassword: z.string().optional(),
 });
@@ -145,8 +167,22 @@ export function decodeCsvBytes(bytes: Uint8Array): { text: string; encoding: 'ut
   }
 }
 
-/** Checks a caller adds to every well-formed row (an import mode's rules); its errors join the file's. */
-export type RowCheck = (row: AccountRow) => ReadonlyArray<{ message: string; messageZh: string }>;
+/**
+ * What a RowCheck is told besides the row: `invalid` names the account columns whose value was
+ * refused (their errors are already listed; the row carries the cell as it is), so that checks
+ * of those values are left out while the row's other problems (a missing password) are still
+ * told in the same pass, not only once the addresses are fixed. Empty for a well-formed row.
+ */
+export interface RowCheckContext {
+  invalid: ReadonlySet<'source' | 'target'>;
+}
+
+/**
+ * Checks a caller adds to every row with a source and a target (an import mode's rules); its
+ * errors join the file's. Called for well-formed rows and for rows whose account values were
+ * refused (see RowCheckContext), not for a row with the wrong number of columns or a duplicate.
+ */
+export type RowCheck = (row: AccountRow, context?: RowCheckContext) => ReadonlyArray<{ message: string; messageZh: string }>;
 
 function problemError(p: CsvProblem): CsvRowError {
   return p.kind === 'unterminated-quote'
@@ -204,7 +240,7 @@ function duplicateError(sourceLine: number | undefined, targetLine: number | und
   return undefined;
 }
 
-/** Lower-cased, NFC-normalised address used to find duplicates. */
+/** Lower-cased, NFC-normalised address or login used to find duplicates. */
 function addressKey(address: string): string {
   return address.normalize('NFC').toLowerCase();
 }
@@ -215,14 +251,17 @@ function addressKey(address: string): string {
  *
  * - Cells are trimmed; a value whose leading/trailing spaces matter (a password) must be quoted.
  * - Blank rows (also ',,,') are skipped. Columns other than the known ones are ignored.
+ * - source and target: an email address, or a plain login without '@' (LOGIN_RE).
  * - Duplicate source, or duplicate target, address → one error on the later row naming the
- *   earlier line(s); the earlier row is kept in `rows`. Addresses compare case-insensitively.
+ *   earlier line(s); the earlier row is kept in `rows`. Addresses and logins compare
+ *   case-insensitively.
  * - More than `maxRows` (default 1000) data rows → the first `maxRows` are returned and one error
  *   on the first row beyond them; those rows belong in another import (imports append).
  * - Every caller refuses the whole file while it has any error (the wizard, accounts.import, the
  *   CLI's --accounts), so no message may say a row was skipped or ignored: it says what to fix.
  * - A file that is not text (an .xlsx, binary) → that one error on line 1, nothing parsed.
- * - `rowCheck` adds the caller's rules for each well-formed row (the import mode's).
+ * - `rowCheck` adds the caller's rules for each row (the import mode's), also for one whose
+ *   account values were refused, so a missing password is told along with a bad address.
  * - At most MAX_REPORTED_ERRORS errors, the first by row, then one saying how many more.
  */
 export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; rowCheck?: RowCheck } = {}): AccountsCsvResult {
@@ -368,6 +407,14 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
           // silent fix would migrate an address the file does not show.
           const e = fullWidthMessage(cell(field) ?? '', { en: `The ${columnEn(field)} address`, zh: `“${name.zh}”` })!;
           errors.add(err(rec.line, e.en, e.zh));
+        } else if (issue.message === 'login') {
+          errors.add(
+            err(
+              rec.line,
+              `The ${columnEn(field)} value is neither an email address (name@domain) nor a login: a login without "@" has only the letters A-Z and a-z, digits, ".", "_" and "-", and no spaces.`,
+              `“${name.zh}”既不是邮箱地址（名称@域名），也不是有效的登录名：不含 @ 的登录名只能由英文字母、数字及“.”“_”“-”组成，不能有空格。`,
+            ),
+          );
         } else {
           errors.add(
             err(
@@ -378,6 +425,14 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
           );
         }
       }
+      // The row's other problems (the import mode's: a missing password) in the same pass.
+      const invalid = new Set([...reported].filter((f): f is 'source' | 'target' => f === 'source' || f === 'target'));
+      const raw: AccountRow = { line: rec.line, source: cell('source') ?? '', target: cell('target') ?? '' };
+      const sp = optional(cell('sourcePassword'));
+      const tp = optional(cell('targetPassword'));
+      if (sp !== undefined) raw.sourcePassword = sp;
+      if (tp !== undefined) raw.targetPassword = tp;
+      for (const e of opts.rowCheck?.(raw, { invalid }) ?? []) errors.add(err(rec.line, e.message, e.messageZh));
       return;
     }
     const row = parsed.data;
@@ -396,7 +451,7 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
     if (row.sourcePassword !== undefined) out.sourcePassword = row.sourcePassword;
     if (row.targetPassword !== undefined) out.targetPassword = row.targetPassword;
     rows.push(out);
-    for (const e of opts.rowCheck?.(out) ?? []) errors.add(err(out.line, e.message, e.messageZh));
+    for (const e of opts.rowCheck?.(out, { invalid: new Set() }) ?? []) errors.add(err(out.line, e.message, e.messageZh));
   });
 
   return { rows, errors: errors.list(), encoding, headerStyle };

@@ -1,5 +1,5 @@
 import type { ImportMode } from '../protocol/account';
-import { parseAccountsCsv, type AccountsCsvResult, type CsvRowError, type RowCheck } from './accounts-csv';
+import { COLUMN_NAMES, isPlainLogin, parseAccountsCsv, type AccountsCsvResult, type CsvRowError, type RowCheck } from './accounts-csv';
 
 /** What an import's rows are checked against: its mode, and which sides the job logs in to as an admin. */
 export interface ImportRules {
@@ -56,23 +56,59 @@ const WORDING: Record<ImportAudience, Record<Problem, { message: string; message
 };
 
 /**
+ * A plain login (no '@') where the mode needs an email address: in the two modes whose
+ * employees supply the password (未知密码, 员工自助) the employee is found by the address they
+ * are logged in to webmail with (the panel, `account.credentials` by job and new address) and
+ * sends the old one with the password, and both are taken as email addresses only. Named by
+ * column, as the file's other errors are; the remedy is the address, or the known-passwords mode,
+ * which takes plain logins.
+ */
+function plainLoginWording(audience: ImportAudience, mode: ImportMode, columns: ReadonlyArray<'source' | 'target'>): { message: string; messageZh: string } {
+  const en = columns.map((c) => `${COLUMN_NAMES[c].en} (${COLUMN_NAMES[c].zh})`).join(' and ');
+  const zh = columns.map((c) => `“${COLUMN_NAMES[c].zh}”`).join('和');
+  const value = columns.length > 1 ? 'values are logins' : 'value is a login';
+  const modeName =
+    audience === 'wizard'
+      ? mode === 'self-service'
+        ? { en: 'Employee self-service', zh: '员工自助搬家' }
+        : { en: 'Batch, passwords unknown', zh: '批量搬家（未知密码）' }
+      : mode === 'self-service'
+        ? { en: 'self-service', zh: '员工自助' }
+        : { en: 'without passwords', zh: '未知密码' };
+  const known = audience === 'wizard' ? { en: 'choose "Batch, passwords known"', zh: '改用“批量搬家（已知密码）”方式' } : { en: 'use the "known passwords" mode', zh: '使用“已知密码”方式导入' };
+  return {
+    message: `The ${en} ${value} without "@". In the "${modeName.en}" mode each employee is found by their email address and enters the old password themselves, so the accounts must be full email addresses (name@domain). Write the addresses, or, to migrate plain logins, ${known.en}.`,
+    messageZh: `${zh}是不含 @ 的登录名。“${modeName.zh}”方式下，员工凭邮箱地址找到自己的账号并自行填写原密码，因此账号须为完整的邮箱地址（名称@域名）。请填写邮箱地址；如需搬迁登录名账号，请${known.zh}。`,
+  };
+}
+
+/**
  * The import modes' rules for one row:
  * - admin-with-passwords: each row needs the old password, unless the job logs in to the source
  *   as an admin (the password column is then optional, as in the template), and the new
- *   mailbox's password unless the job logs in to the target as an admin;
+ *   mailbox's password unless the job logs in to the target as an admin; plain logins (no '@')
+ *   are fine;
  * - admin-without-passwords: source and target address must be the same (the employee logs in
  *   to the new mailbox with the old password), and the file carries no old password;
  * - self-service: the employee types the old address and password; the file carries none.
+ * The two employee modes need email addresses, not plain logins (plainLoginWording).
+ * A row whose account values were refused (`context.invalid`) is still checked for its
+ * passwords; the checks of the refused values are left out.
  */
 export function importModeCheck(rules: ImportRules, audience: ImportAudience): RowCheck {
   const words = WORDING[audience];
-  return (row) => {
+  return (row, context) => {
+    const invalid = context?.invalid ?? new Set<'source' | 'target'>();
     const problems: Problem[] = [];
     if (rules.mode === 'admin-with-passwords' && !row.sourcePassword && !rules.sourceAdmin) problems.push('source-password-missing');
     if (rules.mode === 'admin-with-passwords' && !row.targetPassword && !rules.targetAdmin) problems.push('target-password-missing');
     if (rules.mode !== 'admin-with-passwords' && row.sourcePassword) problems.push('source-password-given');
-    if (rules.mode === 'admin-without-passwords' && row.source.toLowerCase() !== row.target.toLowerCase()) problems.push('addresses-differ');
-    return problems.map((p) => words[p]);
+    const plain = rules.mode === 'admin-with-passwords' ? [] : (['source', 'target'] as const).filter((c) => !invalid.has(c) && isPlainLogin(row[c]));
+    // A plain login: the address is what is missing (whether the two then match is told once it is there).
+    if (rules.mode === 'admin-without-passwords' && invalid.size === 0 && plain.length === 0 && row.source.toLowerCase() !== row.target.toLowerCase()) problems.push('addresses-differ');
+    const out = problems.map((p) => words[p]);
+    if (plain.length) out.push(plainLoginWording(audience, rules.mode, plain));
+    return out;
   };
 }
 

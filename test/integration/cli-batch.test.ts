@@ -132,7 +132,7 @@ describe('cli migrate --accounts', () => {
     const text = [
       '待搬家账号,搬家账号,待搬家账号密码', // line 1
       `${SOURCES[0]!.user},${t7.user},${cell(SOURCES[0]!.password)}`, // line 2: fine
-      `not-an-address,${t8.user},${cell(SOURCES[1]!.password)}`, // line 3: bad source address
+      `not-an-address@,${t8.user},${cell(SOURCES[1]!.password)}`, // line 3: bad source address
       `${SOURCES[2]!.user},${t8.user},${cell(SOURCES[2]!.password)}`, // line 4: fine
       `${SOURCES[1]!.user},${cell(SOURCES[1]!.password)}`, // line 5: a column short
       '',

@@ -119,7 +119,7 @@ describe('parseAccountsCsv: formats', () => {
   });
 
   it('numbers rows like a spreadsheet when a quoted cell spans two text lines', () => {
-    const r = parseAccountsCsv(utf8('source,target,source_password\na@x.com,b@y.com,"two\nlines"\nc@x.com,not-an-address,x\n'));
+    const r = parseAccountsCsv(utf8('source,target,source_password\na@x.com,b@y.com,"two\nlines"\nc@x.com,not@an-address,x\n'));
     expect(r.rows).toEqual([{ line: 2, source: 'a@x.com', target: 'b@y.com', sourcePassword: 'two\nlines' }]);
     expect(lines(r)).toEqual([3]);
   });
@@ -183,7 +183,7 @@ describe('parseAccountsCsv: errors', () => {
         [
           'source,target,source_password',
           ',b@y.com,secret-1',
-          'not-an-address,c@y.com,secret-2',
+          'not@an-address,c@y.com,secret-2',
           'd@x.com,,secret-3',
           'e@x.com,f@localhost,secret-4',
           'g@@x.com,h@y.com,secret-5',
@@ -201,7 +201,7 @@ describe('parseAccountsCsv: errors', () => {
     expect(r.errors[2]?.message).toContain('"target"');
     expect(r.errors[2]?.messageZh).toContain('搬家账号');
     expect(r.errors[3]?.message).toContain('"target"');
-    expectCleanMessages(r, ['secret-', 'not-an-address', 'localhost', 'Name <']);
+    expectCleanMessages(r, ['secret-', 'not@an-address', 'localhost', 'Name <']);
   });
 
   it('reports a duplicate source on the later line, naming the earlier one (case-insensitive)', () => {
@@ -280,7 +280,7 @@ describe('parseAccountsCsv: errors', () => {
   });
 
   it("a Chinese template's rows are told about by its own column names", () => {
-    const r = parseAccountsCsv(utf8('待搬家账号,搬家账号,待搬家账号密码\r\n,b@new.cn,pw\r\nnot-an-address,b2@new.cn,pw\r\n'));
+    const r = parseAccountsCsv(utf8('待搬家账号,搬家账号,待搬家账号密码\r\n,b@new.cn,pw\r\nnot-an-address@,b2@new.cn,pw\r\n'));
     expect(r.errors.map((e) => e.message)).toEqual([
       'The "待搬家账号" (source) address is empty; it is required.',
       'The "待搬家账号" (source) value is not a valid email address (expected name@domain).',

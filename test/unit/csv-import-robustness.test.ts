@@ -142,7 +142,7 @@ describe('account files that are broken or not CSV at all', () => {
   });
 
   it('a file with a few errors lists them all, with no "more" line', () => {
-    const rows = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `bad${i},x@new.cn` : `u${i}@old.cn,u${i}@new.cn`));
+    const rows = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? `bad${i}@old,x@new.cn` : `u${i}@old.cn,u${i}@new.cn`));
     const r = parseAccountsCsv(utf8(['source,target', ...rows].join('\n')));
     expect(r.errors.map((e) => e.line)).toEqual(Array.from({ length: 10 }, (_, i) => 2 + i * 3));
     expect(r.errors.some((e) => /more problem/.test(e.message))).toBe(false);

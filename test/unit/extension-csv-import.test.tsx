@@ -46,7 +46,7 @@ describe('CsvImport', () => {
         [
           'source,target,source_password,target_password',
           'a@old.com,a@new.com,pa,na',
-          'not-an-address,b@new.com,pb,nb',
+          'not-an-address@,b@new.com,pb,nb',
           'c@old.com,c@new.com,,nc',
           'a@old.com,d@new.com,pd,nd',
         ].join('\n'),

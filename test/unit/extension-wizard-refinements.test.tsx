@@ -86,7 +86,7 @@ describe('account files follow the target login', () => {
 
 describe('the file summary', () => {
   it('counts every data row, good or bad', () => {
-    const csv = bytes('source,target,source_password,target_password\na@o.example.com,a@n.example.com,p,q\nb@o.example.com,b@n.example.com,p,q\nnot-an-address,c@n.example.com,p,q\nd@o.example.com,d@n.example.com,p,q\n');
+    const csv = bytes('source,target,source_password,target_password\na@o.example.com,a@n.example.com,p,q\nb@o.example.com,b@n.example.com,p,q\nnot-an-address@,c@n.example.com,p,q\nd@o.example.com,d@n.example.com,p,q\n');
     const imp = checkImport('i1', 'f.csv', csv, { mode: 'admin-with-passwords', sourceAdmin: false, targetAdmin: false });
     expect(imp.rows.length).toBe(3);
     expect(dataRowCount(imp)).toBe(4);

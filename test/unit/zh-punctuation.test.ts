@@ -190,7 +190,7 @@ describe('zh texts use full-width punctuation', () => {
 
   it('account list import messages, the CSV header row allowed', () => {
     const texts: Array<[string, string]> = [];
-    for (const file of ['zhang@old.example,zhang@new.example\n', 'source,target\nnot-an-address,b@new.example\n', '待搬家账号\na@old.example\n']) {
+    for (const file of ['zhang@old.example,zhang@new.example\n', 'source,target\nnot-an-address@,b@new.example\n', '待搬家账号\na@old.example\n']) {
       texts.push(...zhTexts(parseAccountsCsv(new TextEncoder().encode(file)), `parseAccountsCsv ${JSON.stringify(file)}`));
     }
     expectFullWidth(texts);
