@@ -34,11 +34,12 @@ export interface MailboxLayout {
  * LIST, NAMESPACE and special-use of one mailbox. Read-only on every server. With
  * `withStatus`, a server offering LIST-STATUS (RFC 5819) also returns each folder's
  * MESSAGES, UIDNEXT and UIDVALIDITY in the same round trip (one STATUS per folder
- * otherwise, which imapflow would send for every folder: not asked for then).
+ * otherwise, which imapflow would send for every folder: not asked for then); with `withModseq`
+ * also HIGHESTMODSEQ where the server offers CONDSTORE.
  */
-export async function discoverLayout(client: ImapFlow, opts: { withStatus?: boolean } = {}): Promise<MailboxLayout> {
+export async function discoverLayout(client: ImapFlow, opts: { withStatus?: boolean; withModseq?: boolean } = {}): Promise<MailboxLayout> {
   const inline = opts.withStatus === true && client.capabilities.has('LIST-STATUS');
-  const list = await client.list(inline ? { statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: true } } : undefined);
+  const list = await client.list(inline ? { statusQuery: { messages: true, uidNext: true, uidValidity: true, highestModseq: opts.withModseq === true } } : undefined);
   const personal = client.namespace;
   const delimiter = personal?.delimiter || list.find((f) => f.delimiter)?.delimiter || '/';
   const folders: DiscoveredFolder[] = list.map((f) => ({

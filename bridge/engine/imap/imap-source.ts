@@ -87,7 +87,8 @@ function imapSession<C extends ImapClient>(
     // Each folder's STATUS rides along where LIST-STATUS is offered: the pass counts and
     // plans unchanged folders from it without a STATUS or EXAMINE each.
     listFolders: async () => {
-      const layout = await discoverLayout(client, { withStatus: true });
+      // HIGHESTMODSEQ too: the flag pass skips a folder unchanged since its last one (flag-sync.ts).
+      const layout = await discoverLayout(client, { withStatus: true, withModseq: true });
       listed(client, layout);
       return layout;
     },
