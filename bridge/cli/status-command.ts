@@ -2,7 +2,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { runningBridgePort } from '../server/port-record';
+import { StateStore } from '../engine/state-store';
 import { openServiceDb, STATE_FILE } from '../service/db';
+import { recordedFolders } from '../service/account-records';
 
 async function bridgeVersionOn(port: number): Promise<string | null> {
   try {
@@ -55,7 +57,7 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
       report.jobs = Object.fromEntries(jobs.map((r) => [r.status, r.n]));
       report.accounts = Object.fromEntries(accounts.map((r) => [r.status, r.n]));
       report.activeTokens = tokens.n;
-      report.cliMigrations = cliMigrations(db);
+      report.cliMigrations = cliMigrations(stateDir, db);
     } finally {
       db.close();
     }
@@ -81,15 +83,28 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
   return running ? 0 : 3;
 }
 
-/** The command line's migrations in this state dir: checkpoints under keys the service does not use (theirs start with "account:"). */
-function cliMigrations(db: ReturnType<typeof openServiceDb>): CliMigration[] {
+/**
+ * The command line's migrations in this state dir: checkpoints under keys the service does not
+ * use (theirs start with "account:"). Their counts are those of the engine's rows, one per source
+ * message with its outcome, over every run (recordedFolders, as the bridge's account view shows
+ * an account's folders): not the counters kept beside a folder's checkpoint, which a pass that
+ * starts a folder over (a resumed run of a folder no pass completed yet) begins again from 0.
+ */
+function cliMigrations(stateDir: string, db: ReturnType<typeof openServiceDb>): CliMigration[] {
   const exists = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'folders'`).get();
   if (!exists) return [];
-  const rows = db
-    .prepare(
-      `SELECT account, SUM(copied) AS copied, SUM(skipped) AS skipped, SUM(already_present) AS alreadyPresent, MAX(updated_at) AS lastActivity
-       FROM folders WHERE account NOT LIKE 'account:%' GROUP BY account ORDER BY account`,
-    )
-    .all() as CliMigration[];
-  return rows;
+  const accounts = db
+    .prepare(`SELECT account, MAX(updated_at) AS lastActivity FROM folders WHERE account NOT LIKE 'account:%' GROUP BY account ORDER BY account`)
+    .all() as Array<{ account: string; lastActivity: string }>;
+  if (accounts.length === 0) return [];
+  const store = StateStore.open(stateDir);
+  try {
+    return accounts.map(({ account, lastActivity }) => {
+      const folders = recordedFolders(store, account);
+      const sum = (pick: (f: (typeof folders)[number]) => number) => folders.reduce((n, f) => n + pick(f), 0);
+      return { account, copied: sum((f) => f.copied), skipped: sum((f) => f.skipped), alreadyPresent: sum((f) => f.alreadyPresent), lastActivity };
+    });
+  } finally {
+    store.close();
+  }
 }

@@ -56,6 +56,8 @@ export class FolderRun {
   private readonly unsettled: number[];
   private readonly unsettledSet: Set<number>;
   private cp: FolderCheckpoint;
+  /** Source UIDs whose APPEND was answered, their marks still to take off (markAppending). */
+  private readonly answered = new Set<number>();
 
   constructor(
     private readonly store: StateStore,
@@ -105,8 +107,17 @@ export class FolderRun {
 
   /** Persists outcomes confirmed by the target, then moves the checkpoint as far as it may go. */
   settle(records: MessageRecord[]): void {
-    if (records.length === 0) return;
-    this.store.recordMessages(this.account, this.source, this.uidValidity, records);
+    if (records.length === 0) {
+      this.flushAnswered();
+      return;
+    }
+    const sentBefore = this.sentByEarlierRun(records);
+    this.store.recordMessages(
+      this.account,
+      this.source,
+      this.uidValidity,
+      sentBefore.size === 0 ? records : records.map((r) => (sentBefore.has(r.uid) ? { ...r, outcome: 'copied' as const } : r)),
+    );
     for (const r of records) {
       this.unsettledSet.delete(r.uid);
       if (r.outcome === 'copied') {
@@ -114,19 +125,56 @@ export class FolderRun {
         this.counts.bytesCopied += r.size;
         this.cp.copied++;
       } else if (r.outcome === 'present') {
+        // This run found it there; the row says who put it there (sentByEarlierRun).
         this.counts.alreadyPresent++;
-        this.cp.alreadyPresent++;
+        if (sentBefore.has(r.uid)) this.cp.copied++;
+        else this.cp.alreadyPresent++;
       } else {
         this.counts.skipped++;
         this.cp.skipped++;
       }
     }
+    this.flushAnswered();
     this.advance();
   }
 
-  /** See StateStore.markAppending. */
+  /**
+   * Of the messages found on the target (outcome 'present'), those whose APPEND an earlier run
+   * sent without hearing the answer (a mark it left: killed, or cut, with the command out): the
+   * copy found is that run's, as late-appends.ts records the ones it finds. Their rows say
+   * 'copied', so the counts over all runs (`status`, the account view) hold every copy the
+   * migration made; this run's own report still counts them as found already there, which is
+   * what this run did. Only asked when something was found present.
+   */
+  private sentByEarlierRun(records: readonly MessageRecord[]): Set<number> {
+    const found = records.filter((r) => r.outcome === 'present' && r.targetUid !== null);
+    if (found.length === 0) return new Set();
+    const marks = this.store.unansweredAppends(this.account, this.source, this.uidValidity);
+    return new Set(found.filter((r) => marks.has(r.uid)).map((r) => r.uid));
+  }
+
+  /**
+   * See StateStore.markAppending. A mark is taken off once the rows of its chunk are written
+   * (the next settle), not when the command is answered: a chunk's rows are written after its
+   * last command, and a process killed in between left copies on the target that neither a row
+   * nor a mark accounted for, which the next run then found there and counted as mail that was
+   * on the target before the migration. Every path of copy-chunk.ts settles after appending.
+   */
   markAppending(uids: readonly number[], sending: boolean, commandBytes?: number): void {
-    this.store.markAppending(this.account, this.source, this.uidValidity, uids, sending, commandBytes);
+    if (sending) {
+      for (const uid of uids) this.answered.delete(uid);
+      this.store.markAppending(this.account, this.source, this.uidValidity, uids, true, commandBytes);
+    } else {
+      for (const uid of uids) this.answered.add(uid);
+    }
+  }
+
+  /** Takes off the marks of commands answered since the last settle (markAppending). */
+  private flushAnswered(): void {
+    if (this.answered.size === 0) return;
+    const uids = [...this.answered];
+    this.answered.clear();
+    this.store.markAppending(this.account, this.source, this.uidValidity, uids, false);
   }
 
   /** Takes a message out of this pass without a row: out of scope (--since), found so only when its header was read. */

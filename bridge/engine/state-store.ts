@@ -23,6 +23,12 @@ export interface FolderCheckpoint {
   /** The target folder's UIDVALIDITY / UIDNEXT when the last pass over the folder ended. */
   targetUidValidity: number | null;
   targetUidNext: number | null;
+  /**
+   * A running tally of outcomes settled since the checkpoint last started the folder over
+   * (checkpoint.ts resets it with lastUid, e.g. when a run resumes a folder no pass completed):
+   * not the folder's count over all runs. That is its rows' (outcomeCounts, folderSummaries),
+   * which `status` and the account view show.
+   */
   copied: number;
   skipped: number;
   alreadyPresent: number;
