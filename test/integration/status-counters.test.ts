@@ -18,9 +18,9 @@ const bob: MailUser = { user: 'bob@new.example.com', password: 'Counters-tgt-pw-
 /** A second pair: one folder of two big messages, copied one per run. */
 const carol: MailUser = { user: 'carol@old.example.com', password: 'Counters-src-pw-9Lk' };
 const dave: MailUser = { user: 'dave@new.example.com', password: 'Counters-tgt-pw-5Hn' };
-const INBOX_COUNT = 150;
+const INBOX_COUNT = 100;
 const BIG_COUNT = 2;
-const ARCHIVE_COUNT = 20;
+const ARCHIVE_COUNT = 10;
 const TOTAL = INBOX_COUNT + BIG_COUNT + ARCHIVE_COUNT;
 
 interface StatusMigration {
@@ -50,10 +50,11 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
         startMailServer(kind, { name: `counters-src-${kind}`, users: [alice, carol], specialUse: false }),
         startMailServer(kind, { name: `counters-tgt-${kind}`, users: [bob, dave], specialUse: false }),
       ]);
-      await seedFolder(src, alice, 'INBOX', bulkMessages(INBOX_COUNT, 61, { prefix: 'in', minBody: 8000, maxBody: 9000 }));
+      await seedFolder(src, alice, 'INBOX', bulkMessages(INBOX_COUNT, 61, { prefix: 'in', minBody: 3000, maxBody: 4000 }));
       await seedFolder(src, alice, folderPath(src, '大附件'), bulkMessages(BIG_COUNT, 62, { prefix: 'big', minBody: 60_000, maxBody: 70_000 }));
-      await seedFolder(src, alice, folderPath(src, 'Archive'), bulkMessages(ARCHIVE_COUNT, 63, { prefix: 'arc', minBody: 8000, maxBody: 9000 }));
+      await seedFolder(src, alice, folderPath(src, 'Archive'), bulkMessages(ARCHIVE_COUNT, 63, { prefix: 'arc', minBody: 3000, maxBody: 4000 }));
       await seedFolder(src, carol, folderPath(src, '大附件'), [bigMessage(300_000, 'big-1@old.example.com'), bigMessage(300_000, 'big-2@old.example.com')].map((raw) => ({ raw })));
+      // About 3.5 s for the INBOX: room to stop each run mid-folder, and little more.
       slow = await startSlowProxy(tgt.imapPort, 100 * 1024);
       counter = await folderCounter(tgt, bob);
     }, 240_000);
