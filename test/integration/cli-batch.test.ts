@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { getFreePorts } from '../harness/free-port';
 import { listFolders, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, parseReport, scratchDir, secretCheckedCli, serverUrl } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -34,17 +34,7 @@ describe('cli migrate --accounts', () => {
   const scratch = scratchDir('batch');
   const before = new Map<string, MailboxSnapshot>();
 
-  async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const r = await runCli(args, { env });
-    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
-    return r;
-  }
-  /** The same for a usage error, in this process (see runCliInProcess). */
-  async function usage(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const r = await runCliInProcess(args, { env });
-    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
-    return r;
-  }
+  const { cli, usage } = secretCheckedCli(SECRETS);
   const hosts = () => ['--source', serverUrl(src), '--target', serverUrl(tgt), '--allow-plaintext'];
 
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { listFolders, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
-import { describeRun, leakedSecrets, parseReport, runCli, runCliInProcess, scratchDir, serverUrl, type CliResult } from '../support/cli-runner';
+import { describeRun, parseReport, scratchDir, secretCheckedCli, serverUrl } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 
@@ -35,16 +35,7 @@ describe('cli migrate --accounts with plain logins (Dovecot system users)', () =
   const before = new Map<string, MailboxSnapshot>();
   const hosts = () => ['--source', serverUrl(src), '--target', serverUrl(tgt), '--allow-plaintext'];
 
-  async function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const r = await runCli(args, { env });
-    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
-    return r;
-  }
-  async function usage(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-    const r = await runCliInProcess(args, { env });
-    expect(leakedSecrets(r, SECRETS), describeRun(r)).toEqual([]);
-    return r;
-  }
+  const { cli, usage } = secretCheckedCli(SECRETS);
 
   beforeAll(async () => {
     [src, tgt] = await Promise.all([

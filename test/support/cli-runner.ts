@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 import { z } from 'zod';
 import type { DovecotServer } from '../harness/dovecot';
 import { NODE_FLAGS } from '../../bridge/cli/node-flags';
@@ -248,6 +249,25 @@ export function describeRun(r: CliResult): string {
  * Secrets that leaked into stdout or stderr (should be empty): as typed, JSON-escaped (a
  * password with a quote inside a JSON string) or percent-encoded (inside a URL).
  */
+/**
+ * The two ways a CLI test runs the command, each checking that no secret reached its output:
+ * `cli` as its own process (runCli), `usage` for a usage error in this process (runCliInProcess).
+ */
+export function secretCheckedCli(secrets: string[]): {
+  cli: (args: string[], env?: Record<string, string>) => Promise<CliResult>;
+  usage: (args: string[], env?: Record<string, string>) => Promise<CliResult>;
+} {
+  const checked = async (run: Promise<CliResult>): Promise<CliResult> => {
+    const r = await run;
+    expect(leakedSecrets(r, secrets), describeRun(r)).toEqual([]);
+    return r;
+  };
+  return {
+    cli: (args, env = {}) => checked(runCli(args, { env })),
+    usage: (args, env = {}) => checked(runCliInProcess(args, { env })),
+  };
+}
+
 export function leakedSecrets(r: CliResult, secrets: string[]): string[] {
   const forms = (s: string) => [...new Set([s, JSON.stringify(s).slice(1, -1), encodeURIComponent(s)])];
   return secrets.filter((s) => forms(s).some((f) => r.stdout.includes(f) || r.stderr.includes(f)));
