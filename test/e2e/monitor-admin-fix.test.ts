@@ -23,7 +23,7 @@ import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/d
 import { getFreePort } from '../harness/free-port';
 import { seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { bulkMessages } from '../support/corpus';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite, createJobInPage } from './support/browser';
 
 const SRC: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@old.example.com`, password: `Old-fix-${n}-Pq4` }));
 const TGT: DovecotUser[] = [1, 2, 3].map((n) => ({ user: `fix${n}@new.example.com`, password: `New-fix-${n}-Zr7` }));
@@ -68,35 +68,16 @@ describe('the admin fixes wrong passwords where they are shown; the employee pag
     bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
     const code = await bridge.start();
     ({ context, userDataDir, page } = await openPairedDashboard('zh-CN', bridge.port, code, { code: t('pairCodeLabel'), button: t('pairButton') }, EXTENSION_ID));
-    jobId = await page.evaluate(
-      async ({ srcPort, tgtPort, admin, self }) => {
-        type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null; imports: unknown[] }; error?: unknown }>;
-        const send = (globalThis as unknown as { chrome: { runtime: { sendMessage: Send } } }).chrome.runtime.sendMessage;
-        const server = (port: number) => ({ host: '127.0.0.1', port, security: 'starttls', insecureTls: true });
-        const csv = (rows: string[][]) => btoa(['source,target,source_password,target_password', ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n');
-        const r = await send({
-          kind: 'bridge.request',
-          type: 'job.createWithAccounts',
-          params: {
-            name: '密码修复',
-            source: { ...server(srcPort), protocol: 'imap' },
-            target: server(tgtPort),
-            accounts: [
-              { mode: 'admin-with-passwords', csvBase64: csv(admin) },
-              { mode: 'self-service', csvBase64: csv([self]) },
-            ],
-          },
-        });
-        if (!r.ok || !r.result.job) throw new Error(JSON.stringify(r));
-        return r.result.job.id;
-      },
-      {
-        srcPort: src.imapPort,
-        tgtPort: tgt.imapPort,
-        admin: [0, 1].map((i) => [SRC[i]!.user, TGT[i]!.user, WRONG, TGT[i]!.password]),
-        self: [SRC[2]!.user, TGT[2]!.user, '', TGT[2]!.password],
-      },
-    );
+    const server = (port: number) => ({ host: '127.0.0.1', port, security: 'starttls', insecureTls: true });
+    jobId = await createJobInPage(page, {
+      name: '密码修复',
+      source: { ...server(src.imapPort), protocol: 'imap' },
+      target: server(tgt.imapPort),
+      accounts: [
+        { mode: 'admin-with-passwords', rows: [0, 1].map((i) => [SRC[i]!.user, TGT[i]!.user, WRONG, TGT[i]!.password]) },
+        { mode: 'self-service', rows: [[SRC[2]!.user, TGT[2]!.user, '', TGT[2]!.password]] },
+      ],
+    });
   }, 300_000);
 
   afterAll(async () => {

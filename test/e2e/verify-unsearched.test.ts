@@ -20,7 +20,7 @@ import { createFolder, readFolder, seedFolder, withImap } from '../harness/mailb
 import { folderPath } from '../harness/servers';
 import { bulkMessages } from '../support/corpus';
 import { startAnsweringProxy, type AnsweringProxy } from '../support/answering-proxy';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite, createJobInPage } from './support/browser';
 
 const SRC: DovecotUser = { user: 'lin@old.example.com', password: 'Old-uns-1-Kq8' };
 const TGT: DovecotUser = { user: 'lin@new.example.com', password: 'New-uns-1-Wd3' };
@@ -63,24 +63,13 @@ describe('verify names the target folders it could not search (Chromium)', () =>
     bridge = new BridgeProcess(await getFreePort(), stateDir, { MAILMOVER_RETRY_BASE_MS: '500', MAILMOVER_ENGINE_RETRY_BASE_MS: '100' });
     const code = await bridge.start();
     ({ context, userDataDir, page } = await openPairedDashboard('zh-CN', bridge.port, code, { code: zh('pairCodeLabel'), button: zh('pairButton') }, EXTENSION_ID));
-    jobId = await page.evaluate(
-      async ({ srcPort, tgtPort, rows }) => {
-        type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null }; error?: unknown }>;
-        const send = (globalThis as unknown as { chrome: { runtime: { sendMessage: Send } } }).chrome.runtime.sendMessage;
-        const server = (port: number) => ({ host: '127.0.0.1', port, security: 'starttls', insecureTls: true });
-        // Through the proxy, which reads the commands: no TLS there.
-        const plain = (port: number) => ({ host: '127.0.0.1', port, security: 'plain', allowPlaintext: true, insecureTls: false });
-        const csv = btoa(['source,target,source_password,target_password', ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n');
-        const r = await send({
-          kind: 'bridge.request',
-          type: 'job.createWithAccounts',
-          params: { name: '核验未查文件夹', source: { ...server(srcPort), protocol: 'imap' }, target: plain(tgtPort), accounts: [{ mode: 'admin-with-passwords', csvBase64: csv }] },
-        });
-        if (!r.ok || !r.result.job) throw new Error(JSON.stringify(r));
-        return r.result.job.id;
-      },
-      { srcPort: src.imapPort, tgtPort: proxy.port, rows: [[SRC.user, TGT.user, SRC.password, TGT.password]] },
-    );
+    jobId = await createJobInPage(page, {
+      name: '核验未查文件夹',
+      source: { host: '127.0.0.1', port: src.imapPort, security: 'starttls', insecureTls: true, protocol: 'imap' },
+      // Through the proxy, which reads the commands: no TLS there.
+      target: { host: '127.0.0.1', port: proxy.port, security: 'plain', allowPlaintext: true, insecureTls: false },
+      accounts: [{ mode: 'admin-with-passwords', rows: [[SRC.user, TGT.user, SRC.password, TGT.password]] }],
+    });
   }, 300_000);
 
   afterAll(async () => {

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ID } from '../../shared/extension-id';
 import { translator, type Locale } from '../../extension/i18n';
 import { getFreePort } from '../harness/free-port';
-import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite } from './support/browser';
+import { BridgeProcess, CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, openPairedDashboard, tearDownSuite, createJobInPage } from './support/browser';
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const fieldError = (page: Page, name: string) => page.locator('.field', { has: page.locator(`[name="${name}"]`) }).locator('.field__error');
@@ -80,31 +80,17 @@ describe('waiting invitations, the old server’s change, full-width input (Chro
       startCode = undefined;
       ({ context, userDataDir, page } = await openPairedDashboard(locale, bridge.port, code, { code: t('pairCodeLabel'), button: t('pairButton') }, EXTENSION_ID));
       // Two self-service invitations and one "employee supplies the password" account: all three wait for their employee.
-      jobId = await page.evaluate(
-        async ({ srcPort, tgtPort, name }) => {
-          type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null }; error?: unknown }>;
-          const send = (globalThis as unknown as { chrome: { runtime: { sendMessage: Send } } }).chrome.runtime.sendMessage;
-          const server = (port: number) => ({ host: '127.0.0.1', port, security: 'starttls', insecureTls: true });
-          const csv = (rows: string[][]) => btoa(['source,target,source_password,target_password', ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n');
-          const r = await send({
-            kind: 'bridge.request',
-            type: 'job.createWithAccounts',
-            params: {
-              name,
-              source: { ...server(srcPort), protocol: 'imap' },
-              target: server(tgtPort),
-              accounts: [
-                { mode: 'self-service', csvBase64: csv([['wang@old.example.com', 'wang@new.example.com', '', 'New-1'], ['li@old.example.com', 'li@new.example.com', '', 'New-2']]) },
-                { mode: 'admin-without-passwords', csvBase64: csv([['zhao@corp.example.com', 'zhao@corp.example.com', '', 'New-3']]) },
-              ],
-            },
-          });
-          if (!r.ok || !r.result.job) throw new Error(JSON.stringify(r));
-          return r.result.job.id;
-        },
-        // Two other servers (nothing listens there): the same one would make the third account a copy onto itself.
-        { srcPort: await getFreePort(), tgtPort: await getFreePort(), name: jobName },
-      );
+      // Two other servers (nothing listens there): the same one would make the third account a copy onto itself.
+      const server = (port: number) => ({ host: '127.0.0.1', port, security: 'starttls', insecureTls: true });
+      jobId = await createJobInPage(page, {
+        name: jobName,
+        source: { ...server(await getFreePort()), protocol: 'imap' },
+        target: server(await getFreePort()),
+        accounts: [
+          { mode: 'self-service', rows: [['wang@old.example.com', 'wang@new.example.com', '', 'New-1'], ['li@old.example.com', 'li@new.example.com', '', 'New-2']] },
+          { mode: 'admin-without-passwords', rows: [['zhao@corp.example.com', 'zhao@corp.example.com', '', 'New-3']] },
+        ],
+      });
     }, 240_000);
 
     afterAll(async () => {

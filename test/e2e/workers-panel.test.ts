@@ -31,7 +31,7 @@ import { getFreePort } from '../harness/free-port';
 import { seedFolder } from '../harness/mailbox';
 import { startRedis, type RedisServer } from '../harness/redis';
 import { bulkMessages } from '../support/corpus';
-import { CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort, tearDownSuite } from './support/browser';
+import { CHROMIUM, SCREENSHOTS, ensureExtensionBuilt, launchWithExtension, pairInPopup, setBridgePort, tearDownSuite, createJobInPage } from './support/browser';
 
 const REDIS_PW = 'Workers-e2e-redis-Tq5';
 const SRC: DovecotUser[] = [1, 2].map((n) => ({ user: `wp${n}@old.example.com`, password: `Old-wp-${n}-Hk3` }));
@@ -132,28 +132,15 @@ describe('the workers page and the worker of each account (zh-CN)', () => {
     await expect.poll(() => navLabels(page), { timeout: 30_000 }).toContain(t('navWorkers'));
     await page.locator('[data-testid="bridge-chip"][data-state="connected"]').waitFor({ timeout: 30_000 });
 
-    const jobId = await page.evaluate(
-      async ({ srcPort, tgtPort, rows }) => {
-        type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null }; error?: unknown }>;
-        const send = (globalThis as unknown as { chrome: { runtime: { sendMessage: Send } } }).chrome.runtime.sendMessage;
-        const server = (p: number) => ({ host: '127.0.0.1', port: p, security: 'plain', allowPlaintext: true });
-        const r = await send({
-          kind: 'bridge.request',
-          type: 'job.createWithAccounts',
-          params: {
-            name: '队列工作节点',
-            source: { ...server(srcPort), protocol: 'imap' },
-            target: server(tgtPort),
-            concurrency: 1,
-            batchMessages: 2,
-            accounts: [{ mode: 'admin-with-passwords', csvBase64: btoa(['source,target,source_password,target_password', ...rows.map((r) => r.join(','))].join('\n') + '\n') }],
-          },
-        });
-        if (!r.ok || !r.result.job) throw new Error(JSON.stringify(r));
-        return r.result.job.id;
-      },
-      { srcPort: src.imapPort, tgtPort: link.port, rows: SRC.map((s, i) => [s.user, TGT[i]!.user, s.password, TGT[i]!.password]) },
-    );
+    const server = (port: number) => ({ host: '127.0.0.1', port, security: 'plain', allowPlaintext: true });
+    const jobId = await createJobInPage(page, {
+      name: '队列工作节点',
+      source: { ...server(src.imapPort), protocol: 'imap' },
+      target: server(link.port),
+      concurrency: 1,
+      batchMessages: 2,
+      accounts: [{ mode: 'admin-with-passwords', rows: SRC.map((s, i) => [s.user, TGT[i]!.user, s.password, TGT[i]!.password]) }],
+    });
     const passStarted = Date.now();
 
     // While the passes run: each row names a worker, and the two accounts went to the two workers.

@@ -255,6 +255,25 @@ export async function openPairedDashboard(
   return { context, userDataDir, page };
 }
 
+/**
+ * Creates a job from the extension's page, as the dashboard does (chrome.runtime to the service
+ * worker, `job.createWithAccounts` to the bridge); each account group's rows become the CSV the
+ * bridge imports. Returns the job's id.
+ */
+export async function createJobInPage(
+  page: Page,
+  params: { name: string; source: Record<string, unknown>; target: Record<string, unknown>; concurrency?: number; batchMessages?: number; accounts: Array<{ mode: string; rows: string[][] }> },
+): Promise<string> {
+  return page.evaluate(async ({ accounts, ...rest }) => {
+    type Send = (m: unknown) => Promise<{ ok: boolean; result: { job: { id: string } | null }; error?: unknown }>;
+    const send = (globalThis as unknown as { chrome: { runtime: { sendMessage: Send } } }).chrome.runtime.sendMessage;
+    const csv = (rows: string[][]) => btoa(['source,target,source_password,target_password', ...rows.map((r) => r.join(','))].join('\r\n') + '\r\n');
+    const r = await send({ kind: 'bridge.request', type: 'job.createWithAccounts', params: { ...rest, accounts: accounts.map((a) => ({ mode: a.mode, csvBase64: csv(a.rows) })) } });
+    if (!r.ok || !r.result.job) throw new Error(JSON.stringify(r));
+    return r.result.job.id;
+  }, params);
+}
+
 /** The end of a suite that ran Chromium, the bridge and two mail servers: each part that started, stopped, and its folders removed. */
 export async function tearDownSuite(parts: {
   context?: BrowserContext;
