@@ -1,6 +1,6 @@
 /**
  * A process of its own that takes a mailbox pair's lock (bridge/engine/pair-lock.ts), for the lock's
- * tests: `node --import tsx pair-lock-holder.ts '<json>'` with {dir?, source, target}. It prints one
+ * tests (bundled by them and run as `node holder.mjs '<json>'`) with {dir?, source, target}. It prints one
  * JSON line, the attempt ({ok, holder?, file}), then reads commands from stdin, one a line:
  * `release` (unlocks, prints "released"), `throw` (an uncaught exception, the process dies with it),
  * `exit` (ends without unlocking: the process's end must unlock).
