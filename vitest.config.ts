@@ -12,7 +12,8 @@ const WORKERS = 4;
 // Unit and integration files share their worker's module cache (isolate: false): each file
 // re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
 // tests keep no module state between files (unit files pass in shuffled orders). The React
-// component files stay isolated: they share a mocked browser and stores at module level.
+// component files share theirs too, with a setup file that undoes what a file changes (see
+// their project).
 
 export default defineConfig({
   test: {
@@ -60,9 +61,18 @@ export default defineConfig({
           name: 'components',
           include: ['test/unit/**/*.test.tsx'],
           environment: 'jsdom',
-          // Each file in a fresh worker thread rather than a forked process: about 13 s less CPU
-          // for the 23 files (a thread starts without a new V8 process and its loader).
+          // Worker threads rather than forked processes: a thread starts without a new V8
+          // process and its loader (about 13 s less CPU for 23 files when each had its own).
           pool: 'threads',
+          // One module cache and jsdom window per worker: each file re-importing React,
+          // testing-library and the extension was most of the project's cost (46 files: 115 to
+          // 127 s of CPU, 65 to 80 s wall; shared, 21 s of CPU and 11 s). A file's own vi.mock
+          // would be bound only into the components the first file imported, so the modules
+          // files stub are mocked once, in the setup file, forwarding to what each file installs
+          // (extension-doubles.ts); the setup file also gives each file a fresh database and the
+          // window as jsdom made it. The files pass alone and in shuffled orders.
+          isolate: false,
+          setupFiles: ['test/unit/components-setup.ts'],
           testTimeout: 30_000,
           maxWorkers: WORKERS,
         },

@@ -10,12 +10,12 @@ import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async () => ({})),
   bridgeRequestRaw: vi.fn(async () => null),
-}));
+});
 
 const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/PasswordAgainForm');
 

@@ -12,11 +12,10 @@ import { installDb, openDb } from '../../extension/db/schema';
 import { translate } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async () => ({}));
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: send };
-});
+const send = vi.fn(async () => ({}));
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: send });
 const { JobActions } = await import('../../extension/dashboard/monitor/JobActions');
 const { ServerChangeDialog } = await import('../../extension/dashboard/monitor/ServerChangeDialog');
 

@@ -9,15 +9,14 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: string[] = [];
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async (type: string) => {
-    sent.push(type);
-    return {};
-  });
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) };
+const send = vi.fn(async (type: string) => {
+  sent.push(type);
+  return {};
 });
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) });
 const { JobActions } = await import('../../extension/dashboard/monitor/JobActions');
 
 afterEach(() => {

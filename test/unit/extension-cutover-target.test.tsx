@@ -7,15 +7,14 @@
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { stubPageClient } from './extension-doubles';
 
 const sent: string[] = [];
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async (type: string) => {
-    sent.push(type);
-    return type === 'cutover.get' ? { cutover: null } : {};
-  });
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async (m: { kind: string }) => send(m.kind)) };
+const send = vi.fn(async (type: string) => {
+  sent.push(type);
+  return type === 'cutover.get' ? { cutover: null } : {};
 });
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async (m: { kind: string }) => send(m.kind)) });
 
 const { CutoverStep } = await import('../../extension/dashboard/cutover/CutoverStep');
 

@@ -11,15 +11,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Locale } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { INITIAL_WIZARD, serverValid, type WizardState } from '../../extension/dashboard/wizard/wizard-state';
+import { stubPageClient } from './extension-doubles';
 
 const sent: string[] = [];
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async (type: string) => {
-    sent.push(type);
-    return { ok: true, error: null, folders: 3, ms: 10, report: null };
-  });
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: send };
+const send = vi.fn(async (type: string) => {
+  sent.push(type);
+  return { ok: true, error: null, folders: 3, ms: 10, report: null };
 });
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: send });
 const { SourceStep } = await import('../../extension/dashboard/wizard/SourceStep');
 
 function Harness() {

@@ -12,12 +12,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async () => ({ detection: { presetId: null } })),
   bridgeRequestRaw: vi.fn(async () => ({})),
-}));
+});
 
 const { SourceStep } = await import('../../extension/dashboard/wizard/SourceStep');
 const { TargetStep } = await import('../../extension/dashboard/wizard/TargetStep');

@@ -13,15 +13,14 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async (type: string, params: { accountIds?: string[] }) => {
-    if (type === 'cutover.get') return { cutover: null };
-    if (type.startsWith('account.')) return { results: (params.accountIds ?? []).map((accountId) => ({ accountId, ok: true, status: 'in_progress' })) };
-    return {};
-  });
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) };
+const send = vi.fn(async (type: string, params: { accountIds?: string[] }) => {
+  if (type === 'cutover.get') return { cutover: null };
+  if (type.startsWith('account.')) return { results: (params.accountIds ?? []).map((accountId) => ({ accountId, ok: true, status: 'in_progress' })) };
+  return {};
 });
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) });
 
 const { MonitorPage } = await import('../../extension/dashboard/monitor/MonitorPage');
 const { BulkActions } = await import('../../extension/dashboard/monitor/BulkActions');

@@ -13,20 +13,20 @@ import type { BridgeState } from '../../extension/lib/runtime-messages';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubBridgeState, stubPageClient, stubPanelClient, stubVisibility } from './extension-doubles';
 
 let bridge: BridgeState;
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async () => ({})),
   bridgeRequestRaw: vi.fn(async () => ({})),
   bridgeCommand: vi.fn(async () => ({})),
-}));
-vi.mock('../../extension/hooks/use-bridge-state', () => ({ useBridgeState: () => bridge }));
-vi.mock('../../extension/panel/panel-client', () => ({
+});
+stubBridgeState(() => bridge);
+stubPanelClient({
   claimTicket: vi.fn(async () => ({ kind: 'webmail', siteId: 'exmail', presetId: null, origin: 'https://mail.corp.example.com', address: 'emp1@corp.example.com' })),
-}));
-vi.mock('../../extension/panel/visibility', () => ({ useUnobscured: () => [true, () => undefined] }));
+});
+stubVisibility({ useUnobscured: () => [true, () => undefined] });
 
 const { PanelApp } = await import('../../extension/panel/PanelApp');
 

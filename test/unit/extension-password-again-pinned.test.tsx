@@ -12,11 +12,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobView } from '../../shared/protocol';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: unknown }> = [];
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return {};
@@ -25,7 +25,7 @@ vi.mock('../../extension/lib/page-client', () => ({
     sent.push({ type, params });
     return { ok: true, error: null, folders: 3, ms: 20, report: null };
   }),
-}));
+});
 
 const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/PasswordAgainForm');
 

@@ -12,20 +12,16 @@ import { STATUS_HINT_KEYS, STATUS_KEYS } from '../../extension/components/status
 import { translate } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: unknown }> = [];
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {
-    constructor(readonly failure: { code: string; message: string }) {
-      super(failure?.message);
-    }
-  },
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return {};
   }),
-}));
+});
 
 const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/PasswordAgainForm');
 

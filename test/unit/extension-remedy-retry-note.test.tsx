@@ -12,12 +12,12 @@ import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import { makeAccount } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string) => (type === 'account.get' ? { account: null, folders: [] } : type === 'account.skipped' ? { items: [], total: 0 } : {})),
   bridgeRequestRaw: vi.fn(async () => null),
-}));
+});
 
 const { ConnectionResult } = await import('../../extension/dashboard/wizard/ConnectionResult');
 const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');

@@ -10,18 +10,18 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: Record<string, unknown> }> = [];
 let reopen: () => Promise<unknown> = async () => ({ results: [{ accountId: 'acc_abcdef', ok: true, status: 'syncing' }] });
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: Record<string, unknown>) => {
     if (type === 'account.get') return { account: null, folders: [] };
     sent.push({ type, params });
     return reopen();
   }),
-}));
+});
 
 const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');
 

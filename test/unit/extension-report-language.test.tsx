@@ -10,14 +10,15 @@ import { REMEDIES } from '../../shared/errors';
 import { REQUESTS } from '../../shared/protocol';
 import { reportCsv } from '../../bridge/service/report-csv';
 import { makeAccount } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: unknown }> = [];
-vi.mock('../../extension/lib/page-client', () => ({
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return { filename: 'r.csv', path: '/jobs/x/report.csv', csv: '\ufeffa\r\n' };
   }),
-}));
+});
 const { exportReport } = await import('../../extension/dashboard/monitor/export-report');
 
 afterEach(() => {

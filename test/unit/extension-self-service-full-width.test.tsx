@@ -8,16 +8,16 @@
  */
 import 'fake-indexeddb/auto';
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
-import { answerFrom, sent } from './self-service-page-client';
 import type { Locale } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { connectedBridge as bridge, makeAccount, makeJob } from './extension-account-fixture';
+import { stubSelfServiceBridge } from './extension-doubles';
 
 let mirror: MailmoverDb;
 
-vi.mock('../../extension/lib/page-client', async () => (await import('./self-service-page-client')).pageClientMock);
+const { answerFrom, sent } = stubSelfServiceBridge();
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 

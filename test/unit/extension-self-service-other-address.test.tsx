@@ -15,12 +15,12 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async () => ({})),
   bridgeRequestRaw: vi.fn(async () => ({ ok: true, error: null, folders: 4, ms: 30, report: null })),
-}));
+});
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 

@@ -14,12 +14,12 @@ import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import type { PanelContext } from '../../extension/panel/messages';
 import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async () => ({})),
   bridgeRequestRaw: vi.fn(async () => ({})),
-}));
+});
 
 const { EmployeeFlow } = await import('../../extension/panel/EmployeeFlow');
 

@@ -13,12 +13,12 @@ import type { BridgeState } from '../../extension/lib/runtime-messages';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { PanelContext } from '../../extension/panel/messages';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 let mirror: MailmoverDb;
 const zero = { messagesTotal: 0, messagesCopied: 0, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: 0, messagesSyncedSinceFirstPass: 0 };
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   // What the bridge answers account.credentials with: the account queued, newer than the mirror's row.
   bridgeRequest: vi.fn(async () => {
     const row = (await mirror.accounts.get('acc_emp1'))!;
@@ -26,7 +26,7 @@ vi.mock('../../extension/lib/page-client', () => ({
     return { account: { ...view, status: 'in_progress', phase: 'queued', hasSourcePassword: true, updatedAt: '2025-01-03T00:00:00.000Z' } };
   }),
   bridgeRequestRaw: vi.fn(async () => ({})),
-}));
+});
 
 const { EmployeeFlow } = await import('../../extension/panel/EmployeeFlow');
 

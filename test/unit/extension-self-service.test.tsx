@@ -7,16 +7,16 @@
  */
 import 'fake-indexeddb/auto';
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { REMEDIES } from '../../shared/errors';
 import { installDb, openDb, type MailmoverDb } from '../../extension/db/schema';
-import { answerFrom, sent } from './self-service-page-client';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob, connectedBridge } from './extension-account-fixture';
+import { stubSelfServiceBridge } from './extension-doubles';
 
 let mirror: MailmoverDb;
 
-vi.mock('../../extension/lib/page-client', async () => (await import('./self-service-page-client')).pageClientMock);
+const { answerFrom, sent } = stubSelfServiceBridge();
 
 const { SelfServicePage } = await import('../../extension/dashboard/self/SelfServicePage');
 

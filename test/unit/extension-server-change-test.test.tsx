@@ -12,12 +12,12 @@ import { REMEDIES } from '../../shared/errors';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: Record<string, unknown> }> = [];
 let testOk = false;
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: Record<string, unknown>) => {
     sent.push({ type, params });
     return {};
@@ -34,7 +34,7 @@ vi.mock('../../extension/lib/page-client', () => ({
           report: null,
         };
   }),
-}));
+});
 
 const { ServerChangeDialog } = await import('../../extension/dashboard/monitor/ServerChangeDialog');
 

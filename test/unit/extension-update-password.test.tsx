@@ -11,12 +11,12 @@ import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-libra
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 const sent: Array<{ type: string; params: unknown }> = [];
 let testAnswer: unknown = null;
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return {};
@@ -25,7 +25,7 @@ vi.mock('../../extension/lib/page-client', () => ({
     sent.push({ type, params });
     return testAnswer;
   }),
-}));
+});
 
 const { PasswordAgainForm } = await import('../../extension/dashboard/monitor/PasswordAgainForm');
 

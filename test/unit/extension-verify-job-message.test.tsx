@@ -9,12 +9,11 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import { makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 let answer: Array<{ ok: boolean }> = [];
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async () => ({ results: answer }));
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) };
-});
+const send = vi.fn(async () => ({ results: answer }));
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) });
 const { JobActions } = await import('../../extension/dashboard/monitor/JobActions');
 
 afterEach(cleanup);

@@ -15,8 +15,9 @@ import { VerifyReport } from '../../extension/dashboard/report/VerifyReport';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import { makeAccount } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({ PageRequestError: class extends Error {}, bridgeRequest: vi.fn(async () => ({ results: [] })) }));
+stubPageClient({ bridgeRequest: vi.fn(async () => ({ results: [] })) });
 
 afterEach(cleanup);
 

@@ -10,18 +10,18 @@ import { VerifyBadge } from '../../extension/dashboard/monitor/VerifyBadge';
 import { VerifyDetails } from '../../extension/dashboard/monitor/VerifyDetails';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
+import { stubPageClient } from './extension-doubles';
 
 afterEach(cleanup);
 
 const sent: Array<{ type: string; params: unknown }> = [];
 let reply: { results: Array<{ accountId: string; ok: boolean; status: string; reason?: string }> } = { results: [] };
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string, params: unknown) => {
     sent.push({ type, params });
     return reply;
   }),
-}));
+});
 
 const differences: VerifySummary = VerifySummarySchema.parse({
   status: 'differences',

@@ -23,12 +23,12 @@ import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import { formatDateTime } from '../../extension/lib/format';
 import { makeAccount } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => ({
-  PageRequestError: class extends Error {},
+stubPageClient({
   bridgeRequest: vi.fn(async (type: string) => (type === 'account.get' ? { account: null, folders: [] } : { items: [], total: 0 })),
   bridgeRequestRaw: vi.fn(async () => null),
-}));
+});
 
 const { DetailsDrawer } = await import('../../extension/dashboard/monitor/DetailsDrawer');
 const { StatusTable } = await import('../../extension/dashboard/monitor/StatusTable');

@@ -11,11 +11,10 @@ import { act, cleanup, fireEvent, render, screen } from '@testing-library/react'
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { installDb, openDb } from '../../extension/db/schema';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { stubPageClient } from './extension-doubles';
 
-vi.mock('../../extension/lib/page-client', () => {
-  const send = vi.fn(async () => ({ jobs: [], accounts: [], queue: null, workers: [] }));
-  return { PageRequestError: class extends Error {}, bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) };
-});
+const send = vi.fn(async () => ({ jobs: [], accounts: [], queue: null, workers: [] }));
+stubPageClient({ bridgeRequest: send, bridgeRequestRaw: send, bridgeCommand: vi.fn(async () => ({})) });
 
 const { App } = await import('../../extension/dashboard/App');
 

@@ -14,28 +14,22 @@ import type { ConnectionReport } from '../../shared/providers';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
 import type { Locale } from '../../extension/i18n';
 import type { TestState } from '../../extension/dashboard/wizard/wizard-state';
+import { PageRequestError } from '../../extension/lib/page-client';
+import { stubPageClient } from './extension-doubles';
 import { englishWords, visibleText } from './zh-english-words';
 
 /** What the next request answers: a failure (code and the bridge's English text) or a result. */
 let answer: (type: string) => unknown = () => ({});
 
-vi.mock('../../extension/lib/page-client', () => {
-  class PageRequestError extends Error {
-    constructor(readonly failure: { code: string; message: string }) {
-      super(failure.message);
-    }
-  }
-  const send = vi.fn(async (type: string) => {
-    const a = answer(type);
-    if (a && typeof a === 'object' && 'fail' in a) throw new PageRequestError((a as { fail: { code: string; message: string } }).fail);
-    return a;
-  });
-  return {
-    PageRequestError,
-    bridgeRequest: send,
-    bridgeRequestRaw: send,
-    bridgeCommand: vi.fn(async (m: { kind: string }) => send(m.kind)),
-  };
+const send = vi.fn(async (type: string) => {
+  const a = answer(type);
+  if (a && typeof a === 'object' && 'fail' in a) throw new PageRequestError((a as { fail: { code: string; message: string } }).fail);
+  return a;
+});
+stubPageClient({
+  bridgeRequest: send,
+  bridgeRequestRaw: send,
+  bridgeCommand: vi.fn(async (m: { kind: string }) => send(m.kind)),
 });
 
 const { EndpointTestPanel } = await import('../../extension/dashboard/wizard/EndpointTestPanel');

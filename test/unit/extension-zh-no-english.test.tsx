@@ -16,32 +16,26 @@ import { ACCOUNT_STATUSES } from '../../shared/protocol';
 import { installDb, openDb, type AccountRow } from '../../extension/db/schema';
 import { translator } from '../../extension/i18n';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { PageRequestError } from '../../extension/lib/page-client';
 import { makeAccount, makeJob } from './extension-account-fixture';
+import { stubPageClient } from './extension-doubles';
 
 let batchAnswer: (type: string, params: { accountIds: string[] }) => unknown = () => ({});
 let failNext: { code: string; message: string } | null = null;
 
-vi.mock('../../extension/lib/page-client', () => {
-  class PageRequestError extends Error {
-    constructor(readonly failure: { code: string; message: string }) {
-      super(failure.message);
+stubPageClient({
+  bridgeRequest: vi.fn(async (type: string, params: { accountIds: string[] }) => {
+    if (failNext) {
+      const f = failNext;
+      failNext = null;
+      throw new PageRequestError(f);
     }
-  }
-  return {
-    PageRequestError,
-    bridgeRequest: vi.fn(async (type: string, params: { accountIds: string[] }) => {
-      if (failNext) {
-        const f = failNext;
-        failNext = null;
-        throw new PageRequestError(f);
-      }
-      if (type === 'account.get') return { account: null, folders: [] };
-      if (type === 'account.skipped')
-        return { items: [{ folder: 'INBOX', uid: 7, reason: 'MESSAGE_TOO_LARGE: NO [TOOBIG] Message too large for this mailbox' }], total: 1 };
-      return batchAnswer(type, params);
-    }),
-    bridgeRequestRaw: vi.fn(async () => null),
-  };
+    if (type === 'account.get') return { account: null, folders: [] };
+    if (type === 'account.skipped')
+      return { items: [{ folder: 'INBOX', uid: 7, reason: 'MESSAGE_TOO_LARGE: NO [TOOBIG] Message too large for this mailbox' }], total: 1 };
+    return batchAnswer(type, params);
+  }),
+  bridgeRequestRaw: vi.fn(async () => null),
 });
 
 const { ErrorRemedy } = await import('../../extension/components/ErrorRemedy');
