@@ -34,6 +34,8 @@ export const MigrationOptionsSchema = z.object({
   /** Upper bound of message bytes held by all workers of an account together. */
   budgetBytes: z.number().int().min(64 * 1024).default(16 * 1024 * 1024),
   chunkMessages: z.number().int().min(1).max(5000).default(200),
+  /** Rows of one folder a flag pass compares at once when it reads every copy's flags (memory held, not round trips: each window is an EXAMINE and a FETCH). */
+  flagRowWindow: z.number().int().min(1).max(100_000).default(2000),
   /** Provider id of the source, to try its localized folder names first. */
   providerHint: z.string().optional(),
   /** Provider id of the target, for the folder-name characters it is known to refuse. */

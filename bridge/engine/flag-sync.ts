@@ -30,10 +30,14 @@ export interface FlagSyncResult {
  * doubles no mail. A failure (a STORE the target refuses, a lost connection) is a warning, and
  * what it left undone the next pass does: a copy's synced flags move only once its STORE went.
  *
- * Cost per folder with copies: an EXAMINE and the source's flags in one UID FETCH (per 4,000
- * characters of UID ranges; with CONDSTORE only the messages changed since the last flag pass,
- * and no FETCH when none did). Only where the source changed something: a SELECT of the target
- * folder, one UID FETCH of those copies, one UID STORE per distinct set of flags added or removed.
+ * Cost per folder with copies: with CONDSTORE, an EXAMINE and one `UID FETCH first:last (FLAGS)
+ * (CHANGEDSINCE n)` (none when nothing changed), and only the rows of the messages it names are
+ * read: a folder of 100,000 messages that received 100 costs 100 answers and 100 rows, not
+ * 100,000 of each. Otherwise (no CONDSTORE, a copy's first flag pass), per window of rows (flagRowWindow, 2,000 by default),
+ * an EXAMINE and their flags in one UID FETCH per 4,000 characters of UID ranges: the memory
+ * held is a window's, whatever the folder's size. Only where the source changed something: a
+ * SELECT of the target folder, one UID FETCH of those copies, one UID STORE per distinct set of
+ * flags added or removed.
  */
 export async function syncFlags<M extends PlannedMessage>(
   source: SourceSession<M>,
@@ -54,7 +58,7 @@ export async function syncFlags<M extends PlannedMessage>(
     if (!run.done) continue;
     if (opts.signal?.aborted) throw stoppedError();
     try {
-      const updated = await syncFolder(source, target, store, account, run, result.warnings, opts.listedModseq?.(run.source));
+      const updated = await syncFolder(source, target, store, account, run, result.warnings, opts.listedModseq?.(run.source), opts.job.options.flagRowWindow);
       if (updated !== undefined) result.updated.set(run.source, updated);
     } catch (err) {
       if (opts.signal?.aborted) throw stoppedError();
@@ -89,27 +93,74 @@ async function syncFolder<M extends PlannedMessage>(
   run: FolderRun,
   warnings: ErrorInfo[],
   listedModseq: bigint | undefined,
+  rowWindow: number,
 ): Promise<number | undefined> {
+  const unsynced = store.hasUnsyncedCopies(account, run.source, run.uidValidity);
+  const kept = store.flagSyncModseq(account, run.source, run.uidValidity);
   // Nothing changed on the source folder between the last complete flag pass and this pass's
   // listing, and every copy has its synced flags: no EXAMINE, no FETCH (an unchanged re-run of
   // a mailbox of many folders sends nothing for them). A change made since the listing raises
   // the folder's HIGHESTMODSEQ, which the next listing shows; the one kept stays as it was.
-  if (listedModseq !== undefined && listedModseq === store.flagSyncModseq(account, run.source, run.uidValidity) && !store.hasUnsyncedCopies(account, run.source, run.uidValidity)) return 0;
-  const copies = store.copiesOnTarget(account, run.source, run.uidValidity);
-  if (copies.length === 0) return 0;
+  if (listedModseq !== undefined && listedModseq === kept && !unsynced) return 0;
+  const span = store.copiesSpan(account, run.source, run.uidValidity);
+  if (!span) return 0;
   // Only the changes since the last complete flag pass, where the source can tell (CONDSTORE):
   // every copy's synced flags were right as of then, or were taken later from the source as it
-  // was then (a copy planned since). A copy without synced flags needs its flags whatever they are.
-  const since = copies.some((c) => parseSyncedFlags(c.syncedFlags) === null) ? undefined : store.flagSyncModseq(account, run.source, run.uidValidity);
-  const read = await source.readFlags!(run.source, run.uidValidity, copies.map((c) => c.uid), since);
-  if (!read) return undefined;
+  // was then (a copy planned since). Only the rows of the messages the source names are read.
+  // A copy without synced flags needs its flags whatever they are.
+  if (!unsynced && kept !== undefined) {
+    const read = await source.readFlags!(run.source, run.uidValidity, { changedSince: kept, ...span });
+    if (!read) return undefined;
+    if (read.changedOnly) {
+      const carried = await carryFlags(target, store, account, run, store.copiesWithUids(account, run.source, run.uidValidity, [...read.flags.keys()]), read.flags, warnings);
+      store.putFlagSyncModseq(account, run.source, run.uidValidity, carried.complete ? (read.highestModseq ?? null) : null);
+      return carried.updated;
+    }
+  }
+  // Every copy's flags, a window of rows at a time. The HIGHESTMODSEQ kept is the first
+  // window's, from before any flag was read: a change made while the windows are read is
+  // asked about again next time, not lost.
+  let highestModseq: bigint | undefined;
+  let updated = 0;
+  let complete = true;
+  let first = true;
+  for (let after = 0; ; ) {
+    const copies = store.copiesAfter(account, run.source, run.uidValidity, after, rowWindow);
+    if (copies.length === 0) break;
+    after = copies[copies.length - 1]!.uid;
+    const read = await source.readFlags!(run.source, run.uidValidity, { uids: copies.map((c) => c.uid) });
+    if (!read) return undefined;
+    if (first) highestModseq = read.highestModseq;
+    first = false;
+    const carried = await carryFlags(target, store, account, run, copies, read.flags, warnings);
+    updated += carried.updated;
+    complete &&= carried.complete;
+  }
+  // Where a STORE was refused, its copies are asked for again next time: no HIGHESTMODSEQ to start from.
+  store.putFlagSyncModseq(account, run.source, run.uidValidity, complete ? (highestModseq ?? null) : null);
+  return updated;
+}
+
+/**
+ * Compares these copies' synced flags with the source's flags now (`flags`, by source UID; a
+ * copy not in it is expunged on the source or unchanged) and sends the differences.
+ */
+async function carryFlags(
+  target: ImapFlow,
+  store: StateStore,
+  account: string,
+  run: FolderRun,
+  copies: readonly SyncedCopy[],
+  flags: ReadonlyMap<number, string[]>,
+  warnings: ErrorInfo[],
+): Promise<{ updated: number; complete: boolean }> {
   const baseline: Array<{ uid: number; flags: string[] }> = [];
   const changed: Changed[] = [];
   for (const copy of copies) {
-    const flags = read.flags.get(copy.uid);
+    const source = flags.get(copy.uid);
     // Expunged on the source (a deletion is not carried), or unchanged since the last flag pass.
-    if (!flags) continue;
-    const now = carriedFlags(flags);
+    if (!source) continue;
+    const now = carriedFlags(source);
     const synced = parseSyncedFlags(copy.syncedFlags);
     // A row written before synced flags were kept (or a copy found on the target): what the
     // source shows now is the baseline; a change made before it cannot be told from a flag
@@ -121,10 +172,7 @@ async function syncFolder<M extends PlannedMessage>(
     }
   }
   store.recordSyncedFlags(account, run.source, run.uidValidity, baseline);
-  const { updated, complete } = changed.length === 0 ? { updated: 0, complete: true } : await storeChanges(target, store, account, run, changed, warnings);
-  // Where a STORE was refused, its copies are asked for again next time: no HIGHESTMODSEQ to start from.
-  store.putFlagSyncModseq(account, run.source, run.uidValidity, complete ? (read.highestModseq ?? null) : null);
-  return updated;
+  return changed.length === 0 ? { updated: 0, complete: true } : storeChanges(target, store, account, run, changed, warnings);
 }
 
 /** Sends the changes to the target folder's copies and records what is now synced; how many copies it changed, and whether every change went. */

@@ -89,11 +89,22 @@ export interface FolderPlan<M extends PlannedMessage = PlannedMessage> {
   more?: PlanCursor;
 }
 
+/**
+ * Which flags SourceSession.readFlags is asked for: those of the given messages, or (with a
+ * HIGHESTMODSEQ the source gave at an earlier read) those of the messages between `first` and
+ * `last` changed since, whichever messages they are.
+ */
+export type FlagRequest = { uids: readonly number[] } | { changedSince: bigint; first: number; last: number };
+
 /** What SourceSession.readFlags read of a folder. */
 export interface SourceFlags {
   /** By source UID; a message missing is expunged or, with `changedOnly`, unchanged. */
   flags: Map<number, string[]>;
-  /** Only the messages changed since the `changedSince` asked for are in `flags`. */
+  /**
+   * Only the messages changed since the `changedSince` asked for are in `flags`. False for a
+   * `changedSince` request the source could not answer (no CONDSTORE now, or a HIGHESTMODSEQ it
+   * no longer reaches): then nothing was read, and the caller asks with UIDs.
+   */
   changedOnly: boolean;
   /** The folder's HIGHESTMODSEQ before the flags were read (CONDSTORE); a later read may ask for changes since. */
   highestModseq?: bigint;
@@ -141,14 +152,12 @@ export interface SourceSession<M extends PlannedMessage = PlannedMessage> {
    */
   fetchChunk(target: ImapFlow, chunk: Chunk<M>, targetFree?: TargetFree): Promise<FetchedChunk>;
   /**
-   * The current flags of these messages of a folder, read without changing anything (IMAP:
-   * EXAMINE, UID FETCH (FLAGS)), so a pass can carry flag changes to their copies
-   * (flag-sync.ts); undefined when the folder's identity is no longer `uidValidity`. With
-   * `changedSince` (a HIGHESTMODSEQ the source gave before) a source may answer with the
-   * messages changed since only. A source without flags (POP3) has no such method, and
-   * nothing is carried from it.
+   * The current flags of some messages of a folder (FlagRequest), read without changing
+   * anything (IMAP: EXAMINE, UID FETCH (FLAGS)), so a pass can carry flag changes to their
+   * copies (flag-sync.ts); undefined when the folder's identity is no longer `uidValidity`. A
+   * source without flags (POP3) has no such method, and nothing is carried from it.
    */
-  readFlags?(folder: string, uidValidity: number, uids: readonly number[], changedSince?: bigint): Promise<SourceFlags | undefined>;
+  readFlags?(folder: string, uidValidity: number, request: FlagRequest): Promise<SourceFlags | undefined>;
   /** Warnings about a folder once all its messages are settled. */
   folderDone?(run: FolderRun): ErrorInfo[];
   /** Milliseconds of one command round trip that the server does nothing for (NOOP). */

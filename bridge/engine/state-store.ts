@@ -320,15 +320,51 @@ export class StateStore {
 
   /**
    * The messages of a folder (this UIDVALIDITY) that are on the target at a known UID, copied
-   * or found there, in source UID order: what a flag pass looks at (flag-sync.ts).
+   * or found there, what a flag pass looks at (flag-sync.ts): in source UID order, `limit` at a
+   * time, those above `afterUid`. A large folder's rows are read in such windows, not all at once.
    */
-  copiesOnTarget(account: string, sourceFolder: string, uidValidity: number): SyncedCopy[] {
+  copiesAfter(account: string, sourceFolder: string, uidValidity: number, afterUid: number, limit: number): SyncedCopy[] {
     return this.db
       .prepare(
         `SELECT uid, target_uid AS targetUid, fingerprint, synced_flags AS syncedFlags FROM messages
-         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL ORDER BY uid`,
+         WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL AND uid > ?
+         ORDER BY uid LIMIT ?`,
       )
-      .all(account, sourceFolder, uidValidity) as SyncedCopy[];
+      .all(account, sourceFolder, uidValidity, afterUid, limit) as SyncedCopy[];
+  }
+
+  /** The lowest and highest source UID of the folder's copies on the target; undefined when it has none. */
+  copiesSpan(account: string, sourceFolder: string, uidValidity: number): { first: number; last: number } | undefined {
+    // One end at a time, in the primary key's order: each stops at its first row that is a copy.
+    const end = (order: 'ASC' | 'DESC') =>
+      this.db
+        .prepare(
+          `SELECT uid FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL
+           ORDER BY uid ${order} LIMIT 1`,
+        )
+        .get(account, sourceFolder, uidValidity) as { uid: number } | undefined;
+    const first = end('ASC');
+    const last = end('DESC');
+    return first && last ? { first: first.uid, last: last.uid } : undefined;
+  }
+
+  /** The folder's copies on the target among these source UIDs (those that have one). */
+  copiesWithUids(account: string, sourceFolder: string, uidValidity: number, uids: readonly number[]): SyncedCopy[] {
+    const out: SyncedCopy[] = [];
+    // SQLite's limit of bound parameters (999 in older builds) caps one statement's list.
+    for (let i = 0; i < uids.length; i += 500) {
+      const part = uids.slice(i, i + 500);
+      out.push(
+        ...(this.db
+          .prepare(
+            `SELECT uid, target_uid AS targetUid, fingerprint, synced_flags AS syncedFlags FROM messages
+             WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL
+             AND uid IN (${part.map(() => '?').join(',')})`,
+          )
+          .all(account, sourceFolder, uidValidity, ...part) as SyncedCopy[]),
+      );
+    }
+    return out;
   }
 
   /** Whether some copy of the folder on the target has no synced flags yet (a flag pass takes its baseline). */

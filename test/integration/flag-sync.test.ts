@@ -30,6 +30,8 @@ const erin: MailUser = { user: 'erin@old.example.com', password: 'Flags-src-pw-8
 const frank: MailUser = { user: 'frank@new.example.com', password: 'Flags-tgt-pw-4Gs' };
 const gina: MailUser = { user: 'gina@old.example.com', password: 'Flags-src-pw-6Pa' };
 const hank: MailUser = { user: 'hank@new.example.com', password: 'Flags-tgt-pw-2Yu' };
+const ivan: MailUser = { user: 'ivan@old.example.com', password: 'Flags-src-pw-9Wc' };
+const judy: MailUser = { user: 'judy@new.example.com', password: 'Flags-tgt-pw-7Lz' };
 
 /** A message named `name` (its Message-ID's left part); `subject` may hold raw 8-bit bytes. */
 function message(name: string, flags: string[], subject = name): SeedMessage {
@@ -147,10 +149,11 @@ describe.each(MATRIX.map((config) => [config.kind, config] as const))('flag chan
   const dirs: Array<ReturnType<typeof stateDir>> = [];
 
   beforeAll(async () => {
-    server = await startConfig(config, { name: `flags-${kind}`, users: [alice, dora, erin, gina, bob, carol, frank, hank] });
+    server = await startConfig(config, { name: `flags-${kind}`, users: [alice, dora, erin, gina, ivan, bob, carol, frank, hank, judy] });
     work = folderPath(server, 'Work');
     await seedFolder(server, erin, 'INBOX', INBOX);
     await seedFolder(server, gina, 'INBOX', INBOX);
+    await seedFolder(server, ivan, 'INBOX', INBOX);
     for (const user of [alice, dora]) {
       await seedFolder(server, user, 'INBOX', INBOX);
       await seedFolder(server, user, work, WORK);
@@ -259,6 +262,51 @@ describe.each(MATRIX.map((config) => [config.kind, config] as const))('flag chan
       // +$Project, -\Seen, +\Flagged; Work: +\Answered \Seen), and with nothing changed, not a command.
       expect(secondTarget.filter((c) => /^UID STORE /.test(c)), secondTarget.join('\n')).toHaveLength(6);
       expect(thirdTarget.filter((c) => /^(SELECT|UID STORE|STORE)\b/.test(c)), thirdTarget.join('\n')).toEqual([]);
+    } finally {
+      store.close();
+      await Promise.all([via.source.close(), via.target.close()]);
+    }
+  });
+
+  it('a folder\'s copies are compared a window of rows at a time; with CONDSTORE a later pass asks only for the messages changed since', async () => {
+    const state = stateDir();
+    dirs.push(state);
+    const store = state.open();
+    const via = { source: await startRecordingProxy(server.imapPort, { hideStartTls: true }), target: await startRecordingProxy(server.imapPort, { hideStartTls: true }) };
+    // Windows of 4 rows: INBOX's 9 copies are read as 4 + 4 + 1.
+    const pass = async () => {
+      const from = via.source.events().length;
+      const result = await migrate(job(imapEndpoint(server, ivan, via.source.port), imapEndpoint(server, judy, via.target.port), { chunkMessages: 3, flagRowWindow: 4 }), store);
+      return { result, fetches: commandsOf(via.source, from).filter((c) => FLAGS_FETCH.test(c)) };
+    };
+    try {
+      const first = await pass();
+      expect(first.result.status, summary(first.result)).toBe('done');
+      expect(first.result.messagesCopied, summary(first.result)).toBe(INBOX.length);
+      // The first flag pass reads every copy's flags (the baseline of CHANGEDSINCE), one window per FETCH.
+      expect(first.fetches, first.fetches.join('\n')).toHaveLength(3);
+      expect(first.fetches.every((c) => !c.includes('CHANGEDSINCE')), first.fetches.join('\n')).toBe(true);
+
+      await changeFlags(server, ivan, 'INBOX', 'f0', { add: ['\\Seen'] });
+      await changeFlags(server, ivan, 'INBOX', 'f8', { add: ['\\Flagged'] });
+      await seedFolder(server, ivan, 'INBOX', [message('f9', ['\\Seen'])]);
+      const sourceBefore = await snapshotMailbox(server, ivan);
+
+      const second = await pass();
+      expect(second.result.status, summary(second.result)).toBe('done');
+      expect(second.result.messagesCopied, summary(second.result)).toBe(1);
+      expect(flagsUpdated(second.result, 'INBOX'), summary(second.result)).toBe(2);
+      const flags = await flagsBySubject(server, judy, 'INBOX');
+      expect(flags).toEqual({ f0: ['\\Seen'], f1: [], f2: ['\\Flagged'], f3: [], f4: [], f5: ['\\Seen'], f6: ['\\Flagged', '\\Seen'], f7: [], f8: ['\\Flagged'], f9: ['\\Seen'] });
+      expect(await snapshotMailbox(server, ivan), 'the old mailbox is unchanged').toEqual(sourceBefore);
+      if (CONDSTORE[kind]) {
+        // One FETCH over the copies' UIDs, answered with the changed and the new messages only.
+        expect(second.fetches, second.fetches.join('\n')).toHaveLength(1);
+        expect(second.fetches[0], second.fetches.join('\n')).toMatch(/^UID FETCH \d+:\d+ \(UID FLAGS( EMAILID)? MODSEQ\) \(CHANGEDSINCE \d+\)$/);
+      } else {
+        // Without CONDSTORE every copy's flags again, now 10 of them: 4 + 4 + 2.
+        expect(second.fetches, second.fetches.join('\n')).toHaveLength(3);
+      }
     } finally {
       store.close();
       await Promise.all([via.source.close(), via.target.close()]);

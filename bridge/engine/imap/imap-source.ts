@@ -101,7 +101,7 @@ function imapSession<C extends ImapClient>(
     planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed, rescue, ctx.budget),
     planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree, rescue),
     fetchChunk: (target, chunk) => fetchChunk(() => client, target, chunk, job, rescue),
-    readFlags: (folder, uidValidity, uids, changedSince) => readSourceFlags(client, folder, uidValidity, uids, changedSince),
+    readFlags: (folder, uidValidity, request) => readSourceFlags(client, folder, uidValidity, request),
     roundTrip: () => timeRoundTrip(() => client.noop()),
     knownRoundTrip: () => client.fastestAnswerMs,
     close: () => closeQuietly(client),
