@@ -8,7 +8,7 @@ import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts
 // cores were idle a third of the run; with three, a fifth: 1,015 s of CPU in a 635 s run),
 // and the short unit files fill the tail instead of one long file running alone at the end of
 // its project's group.
-const WORKERS = 4;
+const WORKERS = 6;
 // Unit and integration files share their worker's module cache (isolate: false): each file
 // re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
 // tests keep no module state between files (unit files pass in shuffled orders). The React

@@ -56,7 +56,7 @@ describe('cut-over step in the dashboard', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     [dns, src, tgt] = await Promise.all([startDnsmasq(ZONE), startDovecot({ name: 'e2e-cut-src', users: [SRC] }), startDovecot({ name: 'e2e-cut-tgt', users: [TGT] })]);
     await seedFolder(src, SRC, 'INBOX', bulkMessages(3, 51, { prefix: 'cut' }));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-cutover-'));

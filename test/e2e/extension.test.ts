@@ -75,7 +75,7 @@ describe('mailmover extension in Chromium', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set MAILMOVER_CHROMIUM)`);
     }
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     mkdirSync(SCREENSHOTS, { recursive: true });
     bridge = await startBridgeServer({ port: 0 });
     closedPort = await unusedPort();

@@ -107,7 +107,7 @@ describe('a fake bridge on the bridge port gets nothing (issue 12 #2)', () => {
   const launch = (browserLocale: string) => launchWithExtension(browserLocale, { width: 400, height: 600 });
 
   beforeAll(async () => {
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     // The first language's Chromium starts beside the bridge; its block takes it.
     firstBrowser = new EarlyLaunch(() => launch('en-US'));
     mkdirSync(SCREENSHOTS, { recursive: true });

@@ -61,7 +61,7 @@ describe('the admin fixes wrong passwords where they are shown; the employee pag
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-fix-src', users: SRC }), startDovecot({ name: 'e2e-fix-tgt', users: TGT })]);
     await Promise.all(SRC.map((u, i) => seedFolder(src, u, 'INBOX', bulkMessages(6 + i, 70 + i, { prefix: `fix${i}` }))));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-fix-'));

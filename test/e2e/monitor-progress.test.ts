@@ -70,7 +70,7 @@ describe('a bridge on another port, and the monitor during a migration', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-progress-src', users: [SRC] }), startDovecot({ name: 'e2e-progress-tgt', users: [TGT] })]);
     let seed = 70;
     for (const [folder, n] of Object.entries(FOLDERS)) await seedFolder(src, SRC, folder, bulkMessages(n, seed++, { prefix: folder }));

@@ -84,7 +84,7 @@ describe('content script and page isolation (issue 12 #3, #7)', () => {
   const launch = (browserLocale: string) => launchWithExtension(browserLocale, { width: 1440, height: 900 }, TEST_EXTENSION_DIR);
 
   beforeAll(async () => {
-    ensureTestExtensionBuilt();
+    await ensureTestExtensionBuilt();
     // The first language's Chromium starts beside the bridge; its block takes it.
     firstBrowser = new EarlyLaunch(() => launch('en-US'));
     mkdirSync(SCREENSHOTS, { recursive: true });

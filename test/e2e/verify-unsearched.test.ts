@@ -52,7 +52,7 @@ describe('verify names the target folders it could not search (Chromium)', () =>
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     [src, tgt] = await Promise.all([startDovecot({ name: 'e2e-uns-src', users: [SRC] }), startDovecot({ name: 'e2e-uns-tgt', users: [TGT] })]);
     filed = folderPath(tgt, 'Filed');
     proxy = await startAnsweringProxy(tgt.imapPort, (c) =>

@@ -55,7 +55,7 @@ describe('waiting invitations, the old server’s change, full-width input (Chro
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-waiting-'));
     bridge = new BridgeProcess(await getFreePort(), stateDir);
     startCode = await bridge.start();

@@ -141,7 +141,7 @@ describe('launcher and panel on console / webmail pages, with the real bridge an
     mkdirSync(SCREENSHOTS, { recursive: true });
     // The test build (its own outDir; the production build in .output/ is left alone), built
     // by the e2e global setup; rebuilt here only if a source changed since.
-    ensureTestExtensionBuilt();
+    await ensureTestExtensionBuilt();
     // The first language's Chromium starts beside the servers; its block takes it.
     firstBrowser = new EarlyLaunch(() => launch('en-US'));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-panel-bridge-'));

@@ -54,7 +54,7 @@ describe('wizard → migration → monitor, with the real bridge and two Dovecot
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     // The first language's Chromium starts beside the servers; its block takes it.
     firstBrowser = new EarlyLaunch(() => launchWithExtension(LOCALES[0].browserLocale));
     stateDir = mkdtempSync(path.join(os.tmpdir(), 'mailmover-e2e-bridge-'));

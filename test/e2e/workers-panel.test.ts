@@ -64,7 +64,7 @@ describe('the workers page and the worker of each account (zh-CN)', () => {
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}`);
     mkdirSync(SCREENSHOTS, { recursive: true });
-    ensureExtensionBuilt();
+    await ensureExtensionBuilt();
     let swWorker: Worker;
     [redis, src, tgt, { context, worker: swWorker, userDataDir }] = await Promise.all([
       startRedis({ name: 'e2e-workers', password: REDIS_PW }),

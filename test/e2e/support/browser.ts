@@ -3,7 +3,6 @@
  * loaded (playwright-core, never `playwright install`), and the real bridge as a child process.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import { chromium, type BrowserContext, type Page, type Worker } from 'playwrigh
 import { NODE_FLAGS } from '../../../bridge/cli/node-flags';
 import { DEFAULT_BRIDGE_PORT } from '../../../shared/bridge-defaults';
 import { getFreePort } from '../../harness/free-port';
+import { EXTENSION_DIR as PRODUCTION_EXTENSION_DIR } from './extension-builds';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,44 +36,16 @@ export function chromiumArgs(locale: string, extensionDir: string): string[] {
 }
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-export const EXTENSION_DIR = path.join(ROOT, '.output', 'chrome-mv3');
-/** The e2e build (MAILMOVER_TEST_BUILD=1): the launcher also matches the loopback fixture pages. */
-export const TEST_EXTENSION_DIR = path.join(ROOT, '.output-e2e', 'chrome-mv3');
+export { EXTENSION_DIR, TEST_EXTENSION_DIR, ensureExtensionBuilt, ensureTestExtensionBuilt } from './extension-builds';
 export const CHROMIUM = process.env.MAILMOVER_CHROMIUM ?? '/usr/bin/chromium';
 /** The bridge's launcher (package.json "bin"): runs the bundled build. */
 export const LAUNCHER = path.join(ROOT, 'bridge', 'cli', 'bin.mjs');
 export const SCREENSHOTS = process.env.MAILMOVER_SCREENSHOTS ?? '/tmp/mailmover-screens';
 
-const BUILD_INPUTS = ['extension', 'shared', 'wxt.config.ts', 'package.json'];
-
-function newestMtime(target: string): number {
-  const stat = statSync(target);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of readdirSync(target)) newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  return newest;
-}
-
-/** Runs `npx wxt build` unless .output/chrome-mv3 is newer than every source. */
-export function ensureExtensionBuilt(): void {
-  const manifest = path.join(EXTENSION_DIR, 'manifest.json');
-  const sourcesChanged = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs >= sourcesChanged) return;
-  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000 });
-}
-
-/** The same for the e2e build in .output-e2e/ (the production build in .output/ is left alone). */
-export function ensureTestExtensionBuilt(): void {
-  const manifest = path.join(TEST_EXTENSION_DIR, 'manifest.json');
-  const sourcesChanged = Math.max(...BUILD_INPUTS.map((p) => newestMtime(path.join(ROOT, p))));
-  if (existsSync(manifest) && statSync(manifest).mtimeMs >= sourcesChanged) return;
-  execFileSync('npx', ['wxt', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 150_000, env: { ...process.env, MAILMOVER_TEST_BUILD: '1' } });
-}
-
 export async function launchWithExtension(
   locale: string,
   viewport = { width: 1360, height: 900 },
-  extensionDir = EXTENSION_DIR,
+  extensionDir = PRODUCTION_EXTENSION_DIR,
 ): Promise<{ context: BrowserContext; worker: Worker; userDataDir: string }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'mailmover-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
