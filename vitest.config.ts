@@ -5,10 +5,12 @@ import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts
 // a real Chromium, so they get generous timeouts. All four projects run as one group, four
 // files at a time on the 2-core CI machine, longest first: files spend much of their time
 // waiting on their servers, on Chromium or on a simulated slow link (with two at a time the
-// cores were idle a third of the run; with three, a fifth: 1,015 s of CPU in a 635 s run),
+// cores were idle a third of the run; with three, a fifth: 1,015 s of CPU in a 635 s run; with
+// six, slower than four: 1,020 s of CPU against 883 s, in 676 s against 657 s, as each worker
+// imports the engine and the harness and the files' polling runs longer under more contention),
 // and the short unit files fill the tail instead of one long file running alone at the end of
 // its project's group.
-const WORKERS = 6;
+const WORKERS = 4;
 // Unit and integration files share their worker's module cache (isolate: false): each file
 // re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
 // tests keep no module state between files (unit files pass in shuffled orders). The React
