@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WarningFactsSchema, type WarningFacts } from './warning-facts';
+import { layoutWords } from './folders/layout';
 
 /**
  * Error codes shared by the engine, the wire protocol and the UI. Each code has a
@@ -48,7 +49,7 @@ export const ErrorInfoSchema = z.object({
 });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
-interface Remedy {
+export interface Remedy {
   en: string;
   zh: string;
   /** Whether retrying later without changing anything can succeed. */
@@ -263,6 +264,7 @@ export function errorMessage(
 ): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
+  if (error.facts?.kind === 'layout-changed') return layoutChangedWords(error.facts, lang);
   const which = errorSide(error) ?? 'unknown';
   const side = SIDE_WORDS[which][lang];
   const server = SERVER_WORDS[which][lang];
@@ -274,4 +276,38 @@ export function errorMessage(
     .replace('{folder}', folder)
     .replace('{holder}', holderWords(error.facts, lang, date));
   return lang === 'en' ? text[0]!.toUpperCase() + text.slice(1) : text;
+}
+
+/** The facts of a run refused because the account's copies were made in another layout. */
+type LayoutChangedFacts = Extract<WarningFacts, { kind: 'layout-changed' }>;
+
+const LAYOUT_CHANGED = {
+  message: {
+    en: 'The earlier runs of this account copied its mail in {recorded}; this run asks for {requested}, so it did not start: nothing was created or copied in the new mailbox.',
+    zh: '该账号此前的搬家使用{recorded}搬迁邮件；本次要求{requested}，因此没有开始，新邮箱中没有创建或搬迁任何内容。',
+  },
+  remedy: {
+    en: 'Run it again in {recorded}: the mail already copied stays where it is, and only what is missing is added. To have the mailbox in {requested} instead, start that layout over (on the command line with a new state directory, in the bridge in a new job): every message is then copied again into the new folders, so delete the folders the earlier runs made in the new mailbox first unless the mail should be there twice.',
+    zh: '请改回{recorded}再次搬家：已搬迁的邮件留在原处，只补搬缺少的邮件。如确需改用{requested}，请重新开始该方式的搬家（命令行使用新的状态目录，桥接程序中新建一个任务）：所有邮件会再次搬入新的文件夹，如不希望新邮箱中的邮件出现两份，请先删除此前搬家在新邮箱中创建的文件夹。',
+  },
+} as const;
+
+function fillLayouts(template: string, f: LayoutChangedFacts, lang: 'en' | 'zh'): string {
+  return template.replace(/\{recorded\}/g, layoutWords(f.recorded, lang)).replace(/\{requested\}/g, layoutWords(f.requested, lang));
+}
+
+function layoutChangedWords(f: LayoutChangedFacts, lang: 'en' | 'zh'): string {
+  return fillLayouts(LAYOUT_CHANGED.message[lang], f, lang);
+}
+
+/**
+ * What to do about an error, in both languages: its code's remedy, or one for its facts where
+ * the code's words would say too little (a run refused for another layout is CONFIG_INVALID,
+ * whose remedy cannot say which mode to go back to).
+ */
+export function errorRemedy(error: { code: ErrorCode; facts?: WarningFacts | undefined }): Remedy {
+  const remedy = REMEDIES[error.code];
+  if (error.facts?.kind !== 'layout-changed') return remedy;
+  const f = error.facts;
+  return { en: fillLayouts(LAYOUT_CHANGED.remedy.en, f, 'en'), zh: fillLayouts(LAYOUT_CHANGED.remedy.zh, f, 'zh'), transient: remedy.transient };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FolderLayoutSchema } from './folders/layout';
 
 /**
  * The facts of a pass warning or an account error (which folder, which message, which dates)
@@ -36,6 +37,8 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('folder-unreadable'), folder: z.string() }),
   /** The error ALREADY_RUNNING: the process of this machine that runs the same mailbox pair, since when. */
   z.object({ kind: z.literal('already-running'), pid: z.number().int().positive(), since: Iso }),
+  /** The error CONFIG_INVALID of a run asking for another layout than the one the account's copies were made in. */
+  z.object({ kind: z.literal('layout-changed'), recorded: FolderLayoutSchema, requested: FolderLayoutSchema }),
 ]);
 export type WarningFacts = z.infer<typeof WarningFactsSchema>;
 
@@ -67,7 +70,7 @@ const moreCount = (n: number, lang: 'en' | 'zh'): string => (lang === 'en' ? ` (
 
 /**
  * A warning's facts as a sentence in `lang`, dates through `date` (the UI's locale format;
- * the CSV keeps ISO). Null for facts that are an error's (FOLDER_UNREADABLE, ALREADY_RUNNING:
+ * the CSV keeps ISO). Null for facts that are an error's (FOLDER_UNREADABLE, ALREADY_RUNNING, a changed layout:
  * errorMessage words them).
  */
 export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string) => string = (iso) => iso): string | null {
@@ -91,6 +94,7 @@ export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string
       return fill(words[f.kind], { glob: f.glob, folders: f.more > 0 ? `${f.folders.join(LIST_SEPARATOR[lang])} …${moreCount(f.more, lang)}` : f.folders.join(LIST_SEPARATOR[lang]) });
     case 'folder-unreadable':
     case 'already-running':
+    case 'layout-changed':
       return null;
   }
 }

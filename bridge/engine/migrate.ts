@@ -6,6 +6,7 @@ import { accountKey, type AccountJob } from './account-job';
 import { migrateAccount } from './migrate-account';
 import { mailboxKey } from '../../shared/csv/same-mailbox';
 import { isSameServer } from './same-server-address';
+import { holdLayout } from './folder-layout';
 import { acquirePairLock, PairLockDirError, type PairLockAttempt, type PairLockRecord } from './pair-lock';
 import { migratePop3Account, type Pop3MigrateHooks } from './pop3/migrate-pop3';
 import type { StateStore } from './state-store';
@@ -18,7 +19,8 @@ export type { Pop3MigrateHooks } from './pop3/migrate-pop3';
  * (migrateAccount) or a POP3 maildrop (migratePop3Account). The target is always IMAP.
  * Same result and progress shapes either way. A run holds its mailbox pair's lock from start to
  * end (pair-lock.ts): a second run of the pair on this machine fails at once as ALREADY_RUNNING,
- * before any login.
+ * before any login. So does a run in another folder layout than the account's copies were made
+ * in (folder-layout.ts).
  */
 export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3MigrateHooks = {}): Promise<AccountResult> {
   if (endpointProtocol(job.target) !== 'imap') {
@@ -29,7 +31,11 @@ export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3Mig
   if (self) return refused(job, hooks, self);
   // One run per mailbox pair across processes (pair-lock.ts), for the whole run. Not a dry run:
   // it writes nothing, so it neither needs the pair to itself nor keeps another run from it.
-  if (job.options.dryRun) return run(job, store, hooks);
+  // It is refused for another layout as the run would be (folder-layout.ts), recording none.
+  if (job.options.dryRun) {
+    const otherLayout = holdLayout(job, store, false);
+    return otherLayout ? refused(job, hooks, otherLayout) : run(job, store, hooks);
+  }
   let attempt: PairLockAttempt;
   try {
     attempt = await acquirePairLock(job.source, job.target);
@@ -39,6 +45,9 @@ export async function migrate(job: AccountJob, store: StateStore, hooks: Pop3Mig
   }
   if (!attempt.ok) return refused(job, hooks, alreadyRunning(job, attempt.holder, attempt.file));
   try {
+    // Under the lock: no other run of the pair records its layout meanwhile.
+    const otherLayout = holdLayout(job, store, true);
+    if (otherLayout) return refused(job, hooks, otherLayout);
     return await run(job, store, hooks);
   } finally {
     attempt.lock.release();

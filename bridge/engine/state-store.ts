@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ensureOwnerOnlyDir } from './owner-only';
 import { openStateFile } from './sqlite-file';
 import { serializeSyncedFlags } from './flag-delta';
+import { FolderLayoutSchema, type FolderLayout } from '../../shared/folders/layout';
 
 /**
  * The engine's memory between runs: per account and source folder the UIDVALIDITY,
@@ -145,6 +146,11 @@ CREATE TABLE IF NOT EXISTS folder_map (
   sanitized TEXT,
   PRIMARY KEY (account, source_folder)
 );
+CREATE TABLE IF NOT EXISTS account_layouts (
+  account TEXT NOT NULL PRIMARY KEY,
+  layout TEXT NOT NULL,
+  recorded_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
 CREATE TABLE IF NOT EXISTS reported_folders (
   account TEXT NOT NULL,
   source_folder TEXT NOT NULL,
@@ -222,6 +228,35 @@ export class StateStore {
   /** Messages of an account with a recorded outcome, over all folders. */
   settledCount(account: string): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE account = ?`).get(account) as { n: number }).n;
+  }
+
+  /** Messages of an account recorded as on the target (copied there, or found there), over all folders. */
+  placedCount(account: string): number {
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM messages WHERE account = ? AND outcome IN ('copied','present')`).get(account) as { n: number }).n;
+  }
+
+  /**
+   * The folder layout (mode, unified folder) the account's runs copy in (folder-layout.ts);
+   * undefined for an account no run of this version started, as in a file an older version wrote.
+   */
+  recordedLayout(account: string): FolderLayout | undefined {
+    const row = this.db.prepare(`SELECT layout FROM account_layouts WHERE account = ?`).get(account) as { layout: string } | undefined;
+    if (!row) return undefined;
+    try {
+      const parsed = FolderLayoutSchema.safeParse(JSON.parse(row.layout));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  recordLayout(account: string, layout: FolderLayout): void {
+    this.db
+      .prepare(
+        `INSERT INTO account_layouts (account, layout, recorded_at) VALUES (?, ?, datetime('now'))
+         ON CONFLICT (account) DO UPDATE SET layout = excluded.layout, recorded_at = excluded.recorded_at`,
+      )
+      .run(account, JSON.stringify(layout));
   }
 
   /** Every folder checkpoint of an account. */

@@ -1,4 +1,4 @@
-import { REMEDIES, type ErrorInfo } from '../../shared/errors';
+import { errorRemedy, type ErrorInfo } from '../../shared/errors';
 import { ACCOUNT_STATUSES, type AccountStatus, type AccountView } from '../../shared/protocol/account';
 import type { ClassifiedError } from '../../shared/protocol/common';
 import type { VerifySummary } from '../../shared/verify';
@@ -12,7 +12,7 @@ import type { JobRecord, StoredLogin } from './jobs-repo';
 
 /** An engine error as the UI shows it: with the remedy from shared/errors.ts. */
 export function classified(info: ErrorInfo): ClassifiedError {
-  const remedy = REMEDIES[info.code];
+  const remedy = errorRemedy(info);
   return {
     code: info.code,
     message: info.message,
