@@ -30,8 +30,9 @@ interface StatusMigration {
   alreadyPresent: number;
 }
 
+// Both servers and both pairs at once: each run spends its time on the slow link, not the CPU.
 for (const kind of ['dovecot', 'cyrus'] as const) {
-  describe(`status counters after interrupted runs (${kind})`, () => {
+  describe.concurrent(`status counters after interrupted runs (${kind})`, () => {
     let src: AnyMailServer;
     let tgt: AnyMailServer;
     let slow: SlowProxy;
