@@ -39,8 +39,7 @@ function robotMail(): CorpusMessage[] {
 // Courier is where it was seen; Dovecot answers fastest, so its kills land in other places.
 const TARGETS = MATRIX.filter((c) => c.kind === 'courier' || c.kind === 'dovecot');
 
-// Both targets at once: separate servers and state dirs, most of each run spent waiting for the kill.
-describe.concurrent.each(TARGETS.map((c) => [c.kind, c] as const))('kill -9 and resume, colliding fingerprints: dovecot -> %s', (_kind, config) => {
+describe.each(TARGETS.map((c) => [c.kind, c] as const))('kill -9 and resume, colliding fingerprints: dovecot -> %s', (_kind, config) => {
   let src: AnyMailServer;
   let tgt: AnyMailServer;
   const scratch = scratchDir(`collide-kill-${config.kind}`);

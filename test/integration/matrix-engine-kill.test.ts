@@ -31,9 +31,7 @@ const VARIANTS = [
   { name: 'kill -9 twice, three workers, target without UIDPLUS', kills: 2, workers: 3, hideUidplus: true, bob: { user: 'bob-nouidplus@new.example.com', password: 'Kill-tgt-pw-5Gh' } },
 ] as const;
 
-// Every target kind and both ways at once (separate servers, target users and state dirs; the
-// source is only read): most of each run is waiting for the kill to be caught and settled.
-describe.concurrent.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dovecot -> %s', (_kind, config) => {
+describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dovecot -> %s', (_kind, config) => {
   let src: AnyMailServer;
   let tgt: AnyMailServer;
   let hiding: AnsweringProxy;

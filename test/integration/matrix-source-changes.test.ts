@@ -50,8 +50,7 @@ afterAll(async () => {
   await Promise.allSettled([...servers.values()].map((s) => s.stop()));
 });
 
-// All at once: each scenario of each pair has mailboxes and a state store of its own.
-describe.concurrent.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as const)))('source changes between passes: %s', (_label, sk, tk) => {
+describe.each(KINDS.flatMap((s) => KINDS.map((t) => [`${s} -> ${t}`, s, t] as const)))('source changes between passes: %s', (_label, sk, tk) => {
   /** The scenario's two mailboxes on this pair of servers, folder paths on each side, its job and a fresh state store (the caller cleans it). */
   const setUp = (scenario: (typeof SCENARIOS)[number], options: MigrationOptionsInput = {}) => {
     const src = servers.get(sk)!;
