@@ -73,6 +73,17 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
     return doc.accounts[0]!;
   };
   const unifiedFacts = (c: (typeof CASES)[number]) => ({ mode: 'unified', folder: sources[CASES.indexOf(c)]!.user });
+  /** A run in the account's own mode after the refusal: nothing copied twice, the target's folders and counts as before, the source unchanged. */
+  const expectSameModeGoesOn = async (c: (typeof CASES)[number], mode: 'mapped' | 'unified', folders: string[], placed: Record<string, number>): Promise<void> => {
+    const again = await run(c, mode);
+    expect(again.code, describeRun(again)).toBe(0);
+    const report = parseReport(again.stdout).accounts[0]!;
+    expect([report.status, report.messagesCopied, report.messagesAlreadyPresent]).toEqual(['done', 0, 3]);
+    expect(await folderNames(c)).toEqual(folders);
+    expect(await held(c, again)).toEqual(placed);
+    const source = sources[CASES.indexOf(c)]!;
+    expect(await snapshotMailbox(src, source)).toEqual(before.get(source.user));
+  };
 
   it('mapped, then unified: refused before anything on the target (exit 1, both modes named); mapped again copies nothing twice', async () => {
     const first = await run('m2u', 'mapped');
@@ -104,13 +115,7 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
     expect(dry.code, describeRun(dry)).toBe(1);
     expect(refusal(dry).error?.facts).toEqual({ kind: 'layout-changed', recorded: { mode: 'mapped' }, requested: unifiedFacts('m2u') });
 
-    const again = await run('m2u', 'mapped');
-    expect(again.code, describeRun(again)).toBe(0);
-    const report = parseReport(again.stdout).accounts[0]!;
-    expect([report.status, report.messagesCopied, report.messagesAlreadyPresent]).toEqual(['done', 0, 3]);
-    expect(await folderNames('m2u')).toEqual(folders);
-    expect(await held('m2u', again)).toEqual(placed);
-    expect(await snapshotMailbox(src, sources[0]!)).toEqual(before.get(sources[0]!.user));
+    await expectSameModeGoesOn('m2u', 'mapped', folders, placed);
   });
 
   it('unified, then mapped: refused before anything on the target; unified again copies nothing twice', async () => {
@@ -139,13 +144,7 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
     expect(await readFolder(tgt, targets[1]!, 'INBOX')).toHaveLength(0);
     expect(await held('u2m', first)).toEqual(placed);
 
-    const again = await run('u2m', 'unified');
-    expect(again.code, describeRun(again)).toBe(0);
-    const report = parseReport(again.stdout).accounts[0]!;
-    expect([report.status, report.messagesCopied, report.messagesAlreadyPresent]).toEqual(['done', 0, 3]);
-    expect(await folderNames('u2m')).toEqual(folders);
-    expect(await held('u2m', again)).toEqual(placed);
-    expect(await snapshotMailbox(src, sources[1]!)).toEqual(before.get(sources[1]!.user));
+    await expectSameModeGoesOn('u2m', 'unified', folders, placed);
   });
 
   it('a state file of a version that recorded no layout goes on as before and records the layout of its first run', async () => {

@@ -15,6 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { isAlive } from '../../harness/process-utils';
 
 const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -52,21 +53,12 @@ async function buildIfStale(build: Build): Promise<void> {
   await execFileAsync('npx', ['wxt', 'build'], { cwd: ROOT, timeout: BUILD_TIMEOUT_MS, env: { ...process.env, ...BUILDS[build].env } });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Waits while the global setup's builds run; throws what a failed one printed. */
 async function setupBuildsDone(): Promise<void> {
   const deadline = Date.now() + 2 * BUILD_TIMEOUT_MS;
   while (existsSync(SETUP_LOCK)) {
     const pid = Number(readFileSync(SETUP_LOCK, 'utf8'));
-    if (!Number.isInteger(pid) || !alive(pid)) break;
+    if (!Number.isInteger(pid) || !isAlive(pid)) break;
     if (Date.now() > deadline) throw new Error(`The extension builds the e2e setup started (pid ${pid}) did not end within ${(2 * BUILD_TIMEOUT_MS) / 1000} s`);
     await sleep(200);
   }
