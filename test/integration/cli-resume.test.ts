@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { folderCounter, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
+import { settled } from '../support/settled-count';
 
 /**
  * Crash and resume through the CLI: the migration process is SIGKILLed twice while it is
@@ -65,16 +65,7 @@ describe('cli migrate: SIGKILL mid-copy, then resume', () => {
    * The counts once the target has settled: an APPEND the server had fully received when the
    * client died may still be committed after the kill.
    */
-  async function settledCounts(): Promise<{ inbox: number; all: number }> {
-    let last = await targetCounts();
-    for (let i = 0; i < 30; i++) {
-      await sleep(200);
-      const now = await targetCounts();
-      if (now.all === last.all) return now;
-      last = now;
-    }
-    throw new Error(`the target kept changing after the CLI was killed: ${JSON.stringify(last)}`);
-  }
+  const settledCounts = () => settled(targetCounts, { key: (c) => c.all });
 
   /**
    * Starts the CLI and SIGKILLs it as soon as the target's INBOX holds more than `above`

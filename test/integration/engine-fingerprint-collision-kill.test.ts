@@ -7,12 +7,12 @@
  * missing and 19 doubled while the last run said done. By body hash (content-match.ts) every
  * source message must end on the target exactly once.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderCounter, folderState, readFolder, seedFolder } from '../harness/mailbox';
 import { MATRIX, startConfig, type AnyMailServer, type MailUser } from '../harness/servers';
 import { describeRun, parseReport, runAndKillMidCopy, runCli, scratchDir } from '../support/cli-runner';
 import type { CorpusMessage } from '../support/corpus';
+import { settled } from '../support/settled-count';
 
 const alice: MailUser = { user: 'alice@old.example.com', password: 'Collide-kill-src-pw-4k' };
 const bob: MailUser = { user: 'bob@new.example.com', password: 'Collide-kill-tgt-pw-9q' };
@@ -60,23 +60,14 @@ describe.each(TARGETS.map((c) => [c.kind, c] as const))('kill -9 and resume, col
       '--target', `imap://${encodeURIComponent(bob.user)}@127.0.0.1:${tgt.imapPort}`, '--target-password-env', 'TGT_PW',
       '--allow-plaintext', '--state-dir', scratch.path('state'), '--batch-messages', '50', '--include-folder', 'INBOX', '--json',
     ];
-    const settled = async (): Promise<number> => {
-      let last = (await folderState(tgt, bob, 'INBOX')).messages;
-      for (let i = 0; i < 30; i++) {
-        await sleep(200);
-        const now = (await folderState(tgt, bob, 'INBOX')).messages;
-        if (now === last) return now;
-        last = now;
-      }
-      throw new Error(`the target kept changing after the kill: ${last}`);
-    };
+    const settledInbox = () => settled(async () => (await folderState(tgt, bob, 'INBOX')).messages);
     let above = 50;
     for (let kill = 1; kill <= 3; kill++) {
       const counter = await folderCounter(tgt, bob);
       const { killedAt, result } = await runAndKillMidCopy(args, { env, progress: () => counter.messages('INBOX'), above, total: COUNT, pollMs: 30 }).finally(() => counter.close());
       if (killedAt === undefined) break; // the copy ended first: the resume below still runs over what it left
       expect(result.signal).toBe('SIGKILL');
-      above = (await settled()) + 100;
+      above = (await settledInbox()) + 100;
       if (above >= COUNT) break;
     }
     const r = await runCli(args, { env });

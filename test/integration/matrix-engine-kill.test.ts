@@ -10,7 +10,6 @@
  *   target UID).
  * The full-size version of the first runs on the Dovecot pair in cli-resume.test.ts.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { folderCounter, folderState, readFolder, seedFolder, snapshotMailbox, type MailboxSnapshot } from '../harness/mailbox';
 import { MATRIX, startConfig, type AnyMailServer, type MailUser } from '../harness/servers';
@@ -19,6 +18,7 @@ import { describeRun, leakedSecrets, parseReport, runAndKillMidCopy, runCli, scr
 import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 import { expectedIdentities } from './matrix-engine-support';
+import { settled } from '../support/settled-count';
 
 const alice: MailUser = { user: 'alice@old.example.com', password: 'Kill-src-pw-Hn4' };
 // Enough that the copy lasts seconds even on a fast machine: the test must catch the copy
@@ -65,16 +65,7 @@ describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dove
     ];
     const targetInbox = async (): Promise<number> => (await folderState(tgt, v.bob, 'INBOX')).messages;
     /** The target count once it stopped changing (an APPEND received before the kill may still commit). */
-    const settled = async (): Promise<number> => {
-      let last = await targetInbox();
-      for (let i = 0; i < 30; i++) {
-        await sleep(200);
-        const now = await targetInbox();
-        if (now === last) return now;
-        last = now;
-      }
-      throw new Error(`the target kept changing after the kill: ${last}`);
-    };
+    const settledInbox = () => settled(targetInbox);
 
     let above = 60;
     let afterKill = 0;
@@ -87,7 +78,7 @@ describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dove
       const { killedAt, result } = await runAndKillMidCopy(args, { env, progress: () => counter.messages('INBOX'), above, total: INBOX_COUNT, pollMs: 30 }).finally(() => counter.close());
       expect(killedAt, `kill ${kill} not caught mid-copy: ${describeRun(result)}`).toBeDefined();
       expect(result.signal).toBe('SIGKILL');
-      afterKill = await settled();
+      afterKill = await settledInbox();
       expect(afterKill).toBeGreaterThan(above);
       expect(afterKill).toBeLessThan(INBOX_COUNT);
       above = afterKill + 40;

@@ -1,10 +1,10 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotServer, type DovecotUser } from '../harness/dovecot';
 import { folderCounter, readFolder, snapshotMailbox, seedFolder, type MailboxSnapshot } from '../harness/mailbox';
 import { describeRun, leakedSecrets, parseReport, runCli, scratchDir, runAndKillMidCopy, serverUrl } from '../support/cli-runner';
 import { bulkMessages, trickyMessages } from '../support/corpus';
 import { pop3Sessions, waitForSessions } from './pop3-support';
+import { settled } from '../support/settled-count';
 
 /**
  * Crash and resume with a POP3 source: the CLI is SIGKILLed twice while it copies (no
@@ -51,16 +51,7 @@ describe('cli migrate from POP3: SIGKILL mid-copy, then resume', () => {
   const inbox = () => counter.messages('INBOX');
 
   /** The count once the target has settled: an APPEND fully received before the kill may still commit. */
-  async function settled(): Promise<number> {
-    let last = await inbox();
-    for (let i = 0; i < 30; i++) {
-      await sleep(200);
-      const now = await inbox();
-      if (now === last) return now;
-      last = now;
-    }
-    throw new Error(`the target kept changing after the CLI was killed: ${last}`);
-  }
+  const settledInbox = () => settled(inbox);
 
   async function runAndKill(above: number): Promise<number> {
     const { killedAt, result } = await runAndKillMidCopy(args(), { env, progress: inbox, above, total: COUNT, pollMs: 20 });
@@ -73,13 +64,13 @@ describe('cli migrate from POP3: SIGKILL mid-copy, then resume', () => {
 
   it('kill, kill, finish: every message exactly once, nothing downloaded twice that was already there', async () => {
     const first = await runAndKill(300);
-    const afterFirst = await settled();
+    const afterFirst = await settledInbox();
     expect(afterFirst).toBeGreaterThanOrEqual(first);
     expect(afterFirst).toBeLessThan(COUNT);
 
     const second = await runAndKill(afterFirst + 300);
     expect(second).toBeGreaterThan(afterFirst);
-    const afterSecond = await settled();
+    const afterSecond = await settledInbox();
     expect(afterSecond).toBeLessThan(COUNT);
 
     const sessionsBefore = (await waitForSessions(src, 2)).length;

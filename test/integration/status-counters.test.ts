@@ -5,6 +5,7 @@ import { folderCounter, seedFolder, snapshotMailbox } from '../harness/mailbox';
 import { describeRun, parseReport, runCli, scratchDir, spawnCli, type CliResult } from '../support/cli-runner';
 import { bigMessage, bulkMessages } from '../support/corpus';
 import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
+import { settled } from '../support/settled-count';
 
 /**
  * `mailmover-bridge status` after interrupted runs: a migration stopped mid-folder by Ctrl+C,
@@ -78,16 +79,7 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
     }
 
     /** The count once the target stopped changing (an APPEND sent before a kill may land after it). */
-    async function settled(): Promise<number> {
-      let last = await onTarget();
-      for (let i = 0; i < 30; i++) {
-        await sleep(300);
-        const now = await onTarget();
-        if (now === last) return now;
-        last = now;
-      }
-      throw new Error(`the target kept changing: ${last}`);
-    }
+    const settledOnTarget = () => settled(onTarget, { pollMs: 300 });
 
     /** Starts a run and sends it `signal` once the target INBOX holds more than `above` (and not all of it). */
     async function runAndStop(signal: NodeJS.Signals, above: number): Promise<{ result: CliResult; stoppedAt: number }> {
@@ -124,7 +116,7 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
       // 1: Ctrl+C mid-INBOX.
       const first = await runAndStop('SIGINT', 10);
       expect(first.result.code, describeRun(first.result)).toBe(130);
-      const afterFirst = await settled();
+      const afterFirst = await settledOnTarget();
       const firstReport = parseReport(first.result.stdout).accounts[0]!;
       log.push(`run 1 (SIGINT at ${first.stoppedAt}): report copied ${firstReport.messagesCopied}; target ${afterFirst}; status ${JSON.stringify(await status())}`);
       // What the stopped run reports is what it copied: no more than the target holds.
@@ -136,7 +128,7 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
       // 2: SIGTERM mid-INBOX, further on.
       const second = await runAndStop('SIGTERM', afterFirst + 10);
       expect(second.result.code, describeRun(second.result)).toBe(143);
-      const afterSecond = await settled();
+      const afterSecond = await settledOnTarget();
       const secondReport = parseReport(second.result.stdout).accounts[0]!;
       log.push(`run 2 (SIGTERM at ${second.stoppedAt}): report copied ${secondReport.messagesCopied}, already ${secondReport.messagesAlreadyPresent}; target ${afterSecond}; status ${JSON.stringify(await status())}`);
       // This run's copies are its own; the earlier run's are "already present" to it.
@@ -147,7 +139,7 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
       // 3: SIGKILL mid-INBOX: no report, no clean-up.
       const third = await runAndStop('SIGKILL', afterSecond + 10);
       expect(third.result.signal).toBe('SIGKILL');
-      const afterThird = await settled();
+      const afterThird = await settledOnTarget();
       const s3 = await status();
       log.push(`run 3 (SIGKILL at ${third.stoppedAt}): target ${afterThird}; status ${JSON.stringify(s3)}`);
       // Killed: the copies whose answer it never read have no row yet (the next run finds them),
@@ -160,7 +152,7 @@ for (const kind of ['dovecot', 'cyrus'] as const) {
       const fourth = await runCli(args(), { env });
       expect(fourth.code, describeRun(fourth)).toBe(0);
       const fourthReport = parseReport(fourth.stdout).accounts[0]!;
-      const afterFourth = await settled();
+      const afterFourth = await settledOnTarget();
       const s4 = await status();
       log.push(`run 4 (complete): report copied ${fourthReport.messagesCopied}, already ${fourthReport.messagesAlreadyPresent}, skipped ${fourthReport.messagesSkipped}; target ${afterFourth}; status ${JSON.stringify(s4)}`);
       expect(afterFourth, log.join('\n')).toBe(TOTAL);
