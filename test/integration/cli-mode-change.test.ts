@@ -17,7 +17,7 @@ import { bulkMessages } from '../support/corpus';
  * a Dovecot source, a Dovecot and a Cyrus target (Cyrus: '.' separator and INBOX. prefix, so the
  * unified folder's name is the address with look-alike dots).
  */
-const TARGETS = [SERVER_CONFIGS.dovecot, SERVER_CONFIGS.cyrus];
+const TARGETS = [SERVER_CONFIGS.dovecot, SERVER_CONFIGS.cyrus, SERVER_CONFIGS.courier];
 const CASES = ['m2u', 'u2m', 'legacy'] as const;
 const sourceOf = (c: string, kind: string): MailUser => ({ user: `${c}-${kind}@old.example.com`, password: `Mode-src-${c}-pw-4Rk` });
 const targetOf = (c: string): MailUser => ({ user: `${c}@new.example.com`, password: `Mode-tgt-${c}-pw-8Vd` });
