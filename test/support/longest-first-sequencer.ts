@@ -21,6 +21,22 @@ const ESTIMATED_SECONDS = z
 /** What an unlisted file costs by kind: servers or a browser to start, or neither. */
 const DEFAULT_SECONDS: Record<string, number> = { e2e: 15, integration: 10, unit: 0.5, components: 0.5 };
 
+/**
+ * Projects in this order, each one's files longest first. Vitest hands a finished worker of a
+ * project that shares its module cache (isolate: false) the next file only when the next file
+ * in the queue is of the same project; otherwise it ends the worker and starts a new one, which
+ * imports the engine, imapflow and the harness again. Sorted by duration alone, the projects
+ * alternated: 42 worker processes in one run, against 24 with the projects in turn, and about
+ * 50 s less CPU in the workers (process accounting of two full runs). The integration files come first
+ * (the longest ones start at once), the e2e files next (each has its own worker anyway), the
+ * many short unit and component files last, filling the tail.
+ */
+const PROJECT_ORDER = ['integration', 'e2e', 'unit', 'components'];
+const rank = (project: string): number => {
+  const i = PROJECT_ORDER.indexOf(project);
+  return i === -1 ? PROJECT_ORDER.length : i;
+};
+
 export class LongestFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const cost = (spec: TestSpecification): number => {
@@ -30,7 +46,10 @@ export class LongestFirstSequencer extends BaseSequencer {
       return ESTIMATED_SECONDS[key] ?? DEFAULT_SECONDS[spec.project.name] ?? 10;
     };
     return [...files].sort(
-      (a, b) => a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder || cost(b) - cost(a),
+      (a, b) =>
+        a.project.config.sequence.groupOrder - b.project.config.sequence.groupOrder ||
+        rank(a.project.name) - rank(b.project.name) ||
+        cost(b) - cost(a),
     );
   }
 }
