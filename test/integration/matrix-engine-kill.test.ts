@@ -19,11 +19,15 @@ import { bulkMessages } from '../support/corpus';
 import { identities } from '../support/engine-fixtures';
 import { expectedIdentities } from './matrix-engine-support';
 import { settled } from '../support/settled-count';
+import { startSlowProxy, type SlowProxy } from '../support/slow-proxy';
 
 const alice: MailUser = { user: 'alice@old.example.com', password: 'Kill-src-pw-Hn4' };
-// Enough that the copy lasts seconds even on a fast machine: the test must catch the copy
-// mid-INBOX each time it kills.
-const INBOX_COUNT = 800;
+// The killed runs reach the target through a slow uplink (LINK_RATE a connection: a chunk of 20
+// messages takes most of a second, a Courier APPEND a tick of the link each), so the copy lasts
+// seconds on any machine and each kill lands mid-INBOX; the run after the kills goes at full speed.
+// A slow link instead of thousands of messages: the suite's runtime is CPU.
+const INBOX_COUNT = 300;
+const LINK_RATE = 16 * 1024;
 const ARCHIVE_COUNT = 40;
 
 const VARIANTS = [
@@ -34,6 +38,7 @@ const VARIANTS = [
 describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dovecot -> %s', (_kind, config) => {
   let src: AnyMailServer;
   let tgt: AnyMailServer;
+  let slow: SlowProxy;
   let hiding: AnsweringProxy;
   let sourceBefore: MailboxSnapshot;
   const scratch = scratchDir(`mx-kill-${config.kind}`);
@@ -46,18 +51,21 @@ describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dove
     await seedFolder(src, alice, 'INBOX', bulkMessages(INBOX_COUNT, 601, { minBody: 100, maxBody: 600 }));
     await seedFolder(src, alice, 'Archive', bulkMessages(ARCHIVE_COUNT, 602, { prefix: 'arc', minBody: 100, maxBody: 600 }));
     sourceBefore = await snapshotMailbox(src, alice);
-    hiding = await startAnsweringProxy(tgt.imapPort, () => undefined, { hide: ['UIDPLUS', 'APPENDUID'] });
+    slow = await startSlowProxy(tgt.imapPort, LINK_RATE);
+    hiding = await startAnsweringProxy(slow.port, () => undefined, { hide: ['UIDPLUS', 'APPENDUID'] });
   });
 
   afterAll(async () => {
     await hiding?.close();
+    await slow?.close();
     await Promise.all([src?.stop(), tgt?.stop()]);
     scratch.cleanup();
   });
 
   it.each(VARIANTS)('$name: every message exactly once, all accounted for, the source unchanged', async (v) => {
     const env = { SRC_PW: alice.password, TGT_PW: v.bob.password };
-    const targetPort = v.hideUidplus ? hiding.port : tgt.imapPort;
+    const targetPort = v.hideUidplus ? hiding.port : slow.port;
+    slow.setRate(LINK_RATE);
     const args = [
       '--source', `imap://${encodeURIComponent(alice.user)}@${src.host}:${src.imapPort}`, '--source-password-env', 'SRC_PW',
       '--target', `imap://${encodeURIComponent(v.bob.user)}@127.0.0.1:${targetPort}`, '--target-password-env', 'TGT_PW',
@@ -84,6 +92,7 @@ describe.each(MATRIX.map((c) => [c.kind, c] as const))('kill -9 and resume: dove
       above = afterKill + 40;
     }
 
+    slow.setRate(Infinity);
     const r = await runCli(args, { env });
     expect(leakedSecrets(r, [alice.password, v.bob.password])).toEqual([]);
     expect(r.code, describeRun(r)).toBe(0);

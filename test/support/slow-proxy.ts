@@ -41,7 +41,13 @@ export async function startSlowProxy(targetPort: number, bytesPerSecond: number)
         }
       }
     }, TICK_MS);
-    client.on('data', (buf) => pending.push(buf));
+    client.on('data', (buf) => {
+      // No limit (any more): on at once, not at the next tick (a tick per command is a slow link too).
+      if (rate === Infinity && pending.length === 0) {
+        upstream.write(buf);
+        forwarded += buf.length;
+      } else pending.push(buf);
+    });
     upstream.on('data', (buf) => client.write(buf));
     const end = () => {
       clearInterval(timer);
