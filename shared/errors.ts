@@ -264,7 +264,7 @@ export function errorMessage(
 ): string {
   const parsed = ErrorCodeSchema.safeParse(error.code);
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
-  if (error.facts?.kind === 'layout-changed') return layoutChangedWords(error.facts, lang);
+  if (error.facts?.kind === 'layout-changed') return fillLayouts(LAYOUT_CHANGED.message[lang], error.facts, lang);
   const which = errorSide(error) ?? 'unknown';
   const side = SIDE_WORDS[which][lang];
   const server = SERVER_WORDS[which][lang];
@@ -294,10 +294,6 @@ const LAYOUT_CHANGED = {
 
 function fillLayouts(template: string, f: LayoutChangedFacts, lang: 'en' | 'zh'): string {
   return template.replace(/\{recorded\}/g, layoutWords(f.recorded, lang)).replace(/\{requested\}/g, layoutWords(f.requested, lang));
-}
-
-function layoutChangedWords(f: LayoutChangedFacts, lang: 'en' | 'zh'): string {
-  return fillLayouts(LAYOUT_CHANGED.message[lang], f, lang);
 }
 
 /**
