@@ -36,10 +36,10 @@ import { chownSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } fro
 import { join } from 'node:path';
 import { acquireInstanceRoot, INSTANCE_DIR as I, tailFile, writeFresh } from './chroot.js';
 import { getFreePorts } from './free-port.js';
-import { OPENSSL_BIN } from './system-deps.js';
 import {
   chrootUser,
   makeCert,
+  sha512Crypt,
   run,
   spawnInRoot,
   trackRoot,
@@ -106,7 +106,8 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
     mkdirSync(join(root, 'run/courier/authdaemon'), { recursive: true, mode: 0o750 });
     rmSync(join(root, 'run/courier/authdaemon/socket'), { force: true }); // left by the tree's previous user
     writeFileSync(logPath, '');
-    const { cert, key } = await makeCert(join(inst, 'ssl', 'cert.pem'), join(inst, 'ssl', 'key.pem'));
+    const certs = await makeCert(join(inst, 'ssl', 'cert.pem'), join(inst, 'ssl', 'key.pem'));
+    const { cert, key } = certs;
     // As Debian's package and init scripts have them: the pem readable by its group, the TLS
     // session cache owned by courier (couriertls of a STARTTLS runs as courier: "Permission denied")
     const courier = chrootUser(root, 'courier');
@@ -119,8 +120,7 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
     writeFresh(join(root, 'etc/courier/authdaemonrc'), 'authmodulelist="authuserdb"\ndaemons=3\nauthdaemonvar=/run/courier/authdaemon\nDEBUG_LOGIN=0\nDEFAULTOPTIONS=""\nLOGGEROPTS=""\n');
     const lines: string[] = [];
     for (const u of opts.users) {
-      // password on stdin: never on a command line
-      const hash = (await run(OPENSSL_BIN, ['passwd', '-6', '-stdin'], `${u.password}\n`)).trim();
+      const hash = await sha512Crypt(u.password);
       const home = `${I}/home/${u.user}`;
       lines.push(`${u.user}\tuid=${mail.uid}|gid=${mail.gid}|home=${home}|mail=${home}/Maildir|systempw=${hash}\n`);
       const md = join(root, home, 'Maildir');
@@ -189,7 +189,10 @@ export async function startCourier(opts: StartCourierOptions): Promise<CourierSe
       logPath,
       maildir: (user: string) => join(root, I, 'home', user, 'Maildir'),
       logTail,
-      stop,
+      stop: async () => {
+        await stop();
+        certs.release();
+      },
     };
     server.startMs = Math.round(performance.now() - t0);
     return server;

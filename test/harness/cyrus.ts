@@ -174,7 +174,8 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusServer> 
     for (const d of ['conf', 'conf/db', 'conf/socket', 'conf/proc', 'conf/lock', 'conf/quota', 'conf/user', 'conf/msg', 'conf/ptclient', 'conf/log', 'conf/sync', 'spool', 'sieve', 'ssl', 'log']) {
       mkdirSync(join(inst, d), { recursive: true, mode: 0o750 });
     }
-    const { cert } = await makeCert(join(inst, 'ssl', 'cert.pem'), join(inst, 'ssl', 'key.pem'));
+    const certs = await makeCert(join(inst, 'ssl', 'cert.pem'), join(inst, 'ssl', 'key.pem'));
+    const cert = certs.cert;
     writeFileSync(confPath, imapdConf({ separator, specialUse, master, extra: opts.extraConfig }));
 
     // sasldb: one saslpasswd2 per user, password on stdin (-p), never on a command line or in a log
@@ -257,7 +258,10 @@ export async function startCyrus(opts: StartCyrusOptions): Promise<CyrusServer> 
       confPath,
       logPath,
       logTail,
-      stop,
+      stop: async () => {
+        await stop();
+        certs.release();
+      },
     };
     server.startMs = Math.round(performance.now() - t0);
     return server;

@@ -52,7 +52,8 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOVEADM_BIN, DOVECOT_BIN, OPENSSL_BIN, requireDovecot } from './system-deps.js';
+import { DOVEADM_BIN, DOVECOT_BIN, requireDovecot } from './system-deps.js';
+import { makeCert, type ServerCert } from './server-common.js';
 import { getFreePorts } from './free-port.js';
 import { isAlive, probe, sleepSync } from './process-utils.js';
 
@@ -654,6 +655,7 @@ export async function startDovecot(opts: StartDovecotOptions): Promise<DovecotSe
   const mailRoot = join(baseDir, 'mail');
   let http: HttpServer | undefined;
   let inst: LiveInstance | undefined;
+  let certs: ServerCert | undefined;
 
   try {
     chmodSync(baseDir, 0o755); // the mail uid and dovecot's unprivileged processes must traverse it
@@ -668,13 +670,8 @@ export async function startDovecot(opts: StartDovecotOptions): Promise<DovecotSe
 
     const certPath = join(baseDir, 'ssl', 'cert.pem');
     const keyPath = join(baseDir, 'ssl', 'key.pem');
-    await run(OPENSSL_BIN, [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', keyPath, '-out', certPath, '-days', '3650',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ]);
-    chmodSync(keyPath, 0o600);
-    const caPem = readFileSync(certPath, 'utf8');
+    certs = await makeCert(certPath, keyPath);
+    const caPem = certs.cert;
 
     let oauth2IntrospectionUrl: string | undefined;
     const oauth2Tokens = opts.oauth2Tokens;
@@ -800,6 +797,7 @@ export async function startDovecot(opts: StartDovecotOptions): Promise<DovecotSe
           await new Promise<void>((r) => http!.close(() => r()));
         }
         rmSync(baseDir, { recursive: true, force: true });
+        certs?.release();
       },
     };
     server.startMs = Math.round(performance.now() - t0);

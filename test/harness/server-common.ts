@@ -3,7 +3,7 @@
  * certificates, readiness probes, process spawning and cleanup on exit.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { chmodSync, closeSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import type { InstanceRoot } from './chroot.js';
 import { OPENSSL_BIN } from './system-deps.js';
 
@@ -85,14 +85,61 @@ export function run(cmd: string, args: string[], input?: string): Promise<string
   });
 }
 
-/** Self-signed EC certificate for 127.0.0.1/localhost; returns the PEMs. */
-export async function makeCert(certPath: string, keyPath: string): Promise<{ cert: string; key: string }> {
-  await run(OPENSSL_BIN, [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', keyPath, '-out', certPath, '-days', '3650',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ]);
-  return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+/** A server's certificate and key (PEM). release() hands them to the next server this process starts. */
+export interface ServerCert {
+  cert: string;
+  key: string;
+  release(): void;
+}
+
+/**
+ * Certificates of this process's stopped servers. A run starts about 400 servers, and an
+ * openssl process per certificate cost about 25 ms of CPU each; a file's servers that run at
+ * the same time still never share one (a test of trusting one server's certificate and not
+ * the other's needs two).
+ */
+const spareCerts: Array<{ cert: string; key: string }> = [];
+
+/** A self-signed EC certificate for 127.0.0.1/localhost, written to the two paths (the key 0600). */
+export async function makeCert(certPath: string, keyPath: string): Promise<ServerCert> {
+  const spare = spareCerts.pop();
+  if (spare) {
+    writeFileSync(certPath, spare.cert);
+    writeFileSync(keyPath, spare.key, { mode: 0o600 });
+  } else {
+    await run(OPENSSL_BIN, [
+      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', keyPath, '-out', certPath, '-days', '3650',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ]);
+    chmodSync(keyPath, 0o600);
+  }
+  const pems = spare ?? { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  let released = false;
+  return {
+    ...pems,
+    release: () => {
+      if (released) return;
+      released = true;
+      spareCerts.push(pems);
+    },
+  };
+}
+
+/**
+ * SHA-512 crypt hashes of passwords this process has hashed (`openssl passwd -6`, one process
+ * per user of a Courier start otherwise); the same test passwords recur in every file.
+ */
+const cryptHashes = new Map<string, string>();
+
+export async function sha512Crypt(password: string): Promise<string> {
+  let hash = cryptHashes.get(password);
+  if (hash === undefined) {
+    // password on stdin: never on a command line
+    hash = (await run(OPENSSL_BIN, ['passwd', '-6', '-stdin'], `${password}\n`)).trim();
+    cryptHashes.set(password, hash);
+  }
+  return hash;
 }
 
 /** uid/gid of a user in a chroot's /etc/passwd (the chroot's users need not exist on the host). */
