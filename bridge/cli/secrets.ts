@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from './endpoint-url';
 
+const LINE_BREAK = /[\r\n]/;
+
 /**
  * Reads a secret from an environment variable or a file, never from argv (where
  * every user of the machine could read it in the process list).
@@ -10,6 +12,7 @@ export function readSecret(opts: { env?: string; file?: string }, option: string
   if (opts.env) {
     const v = process.env[opts.env];
     if (v === undefined || v === '') throw new UsageError(`${option}-env: environment variable ${opts.env} is not set or empty`);
+    if (LINE_BREAK.test(v)) throw new UsageError(`${option}-env: environment variable ${opts.env} contains a line break: set it to the secret alone (the rest would be sent as part of it, and the login would fail as if the password were wrong)`);
     return v;
   }
   if (opts.file) {
@@ -19,10 +22,15 @@ export function readSecret(opts: { env?: string; file?: string }, option: string
     } catch (err) {
       throw new UsageError(`${option}-file: cannot read ${opts.file}: ${(err as Error).message}`);
     }
-    let v = decodeSecretFile(bytes, `${option}-file: ${opts.file}`);
-    // A trailing newline from `echo secret > file` is not part of the password.
-    v = v.replace(/\r?\n$/, '');
+    // The line end from `echo secret > file`, and blank lines an editor leaves after it, are not
+    // part of the password.
+    const v = decodeSecretFile(bytes, `${option}-file: ${opts.file}`).replace(/[\r\n]+$/, '');
     if (!v) throw new UsageError(`${option}-file: ${opts.file} is empty`);
+    // Sent as it was, a second line made the login fail as a wrong password (IMAP) or be
+    // refused as invalid settings (POP3), neither naming the file.
+    if (LINE_BREAK.test(v)) {
+      throw new UsageError(`${option}-file: ${opts.file} has ${v.split(/\r?\n|\r/).length} lines: put the password alone on its first line (the other lines would be sent as part of it, and the login would fail as if the password were wrong)`);
+    }
     return v;
   }
   return undefined;

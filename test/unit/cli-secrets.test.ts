@@ -43,4 +43,32 @@ describe('readSecret: password files', () => {
     expect(() => readSecret({ file: file('nul', bare) }, '--target-password')).toThrow(UsageError);
     expect(() => readSecret({ file: file('nul', bare) }, '--target-password')).toThrow(/--target-password-file: .*(NUL|UTF-16)/);
   });
+
+  it('blank lines after the password are not part of it', () => {
+    expect(readSecret({ file: file('blank-lf', Buffer.from(`${PW}\n\n`)) }, '--source-password')).toBe(PW);
+    expect(readSecret({ file: file('blank-crlf', Buffer.from(`${PW}\r\n\r\n\r\n`)) }, '--source-password')).toBe(PW);
+  });
+
+  it('a file with a second line is refused, naming the file and the line count, not sent as a password', () => {
+    const two = file('two-lines', Buffer.from(`${PW}\nold-password\n`));
+    expect(() => readSecret({ file: two }, '--source-password')).toThrow(UsageError);
+    expect(() => readSecret({ file: two }, '--source-password')).toThrow(`--source-password-file: ${two} has 2 lines: put the password alone on its first line`);
+    const cr = file('cr-inside', Buffer.from(`${PW}\r${PW}`));
+    expect(() => readSecret({ file: cr }, '--target-password')).toThrow(`--target-password-file: ${cr} has 2 lines`);
+  });
+
+  it('an environment variable with a line break is refused, naming it', () => {
+    process.env.MM_SECRET_TWO_LINES = `${PW}\n`;
+    try {
+      expect(() => readSecret({ env: 'MM_SECRET_TWO_LINES' }, '--source-password')).toThrow('--source-password-env: environment variable MM_SECRET_TWO_LINES contains a line break');
+    } finally {
+      delete process.env.MM_SECRET_TWO_LINES;
+    }
+    process.env.MM_SECRET_ONE_LINE = PW;
+    try {
+      expect(readSecret({ env: 'MM_SECRET_ONE_LINE' }, '--source-password')).toBe(PW);
+    } finally {
+      delete process.env.MM_SECRET_ONE_LINE;
+    }
+  });
 });
