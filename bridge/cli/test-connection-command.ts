@@ -142,7 +142,9 @@ export function formatReport(r: ConnectionReport): string {
   if (r.capabilities.postAuth) out.push(`Capabilities: ${r.capabilities.postAuth.join(' ')}`);
   else if (r.capabilities.preAuth) out.push(`Capabilities (before login): ${r.capabilities.preAuth.join(' ')}`);
   if (r.folders) {
-    out.push(`Folders (${r.folders.length}; dates = INTERNALDATE of the lowest / highest UID):`);
+    // What the dates are, only where there are any: a POP3 mailbox has neither UIDs nor INTERNALDATE.
+    const dated = r.folders.some((f) => f.oldest);
+    out.push(`Folders (${r.folders.length}${dated ? '; dates = INTERNALDATE of the lowest / highest UID' : ''}):`);
     for (const f of r.folders) {
       const dates = f.oldest ? ` ${f.oldest.internalDate.slice(0, 10)} … ${f.newest?.internalDate.slice(0, 10) ?? '?'}` : '';
       const what = !f.selectable ? 'not selectable' : f.skipped ? 'not examined' : f.error ? `error: ${f.error}` : `${f.messages ?? '?'} messages, ${mb(f.size)}${dates}`;

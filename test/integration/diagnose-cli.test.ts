@@ -62,6 +62,16 @@ describe('mailmover-bridge test-connection', () => {
     expect(r.stdout).toMatch(/^OK: connection test of bob@old\.example\.com/);
     expect(r.stdout).toContain('SELF-SIGNED');
     expect(r.stdout).toMatch(/INBOX: 1 messages, \d+ B 2022-02-02 … 2022-02-02/);
+    expect(r.stdout).toMatch(/^Folders \(\d+; dates = INTERNALDATE of the lowest \/ highest UID\):$/m);
+    expect(leakedSecrets(r, [PASSWORD])).toEqual([]);
+  });
+
+  it('a POP3 mailbox: its inbox counted, and no word of dates it does not have', async () => {
+    const file = scratch.write('pw-pop3.txt', `${PASSWORD}\n`);
+    const r = await run([`pop3://${encodeURIComponent(bob.user)}@127.0.0.1:${server.pop3Port}`, '--password-file', file, '--insecure-tls', '--no-detect'], {});
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(r.stdout).toMatch(/^Folders \(1\):\n {2}INBOX: 1 messages, \d+ B\n/m);
+    expect(r.stdout).not.toContain('INTERNALDATE');
     expect(leakedSecrets(r, [PASSWORD])).toEqual([]);
   });
 
