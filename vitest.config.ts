@@ -11,11 +11,13 @@ import { LongestFirstSequencer } from './test/support/longest-first-sequencer.ts
 // and the short unit files fill the tail instead of one long file running alone at the end of
 // its project's group.
 const WORKERS = 4;
-// Unit and integration files share their worker's module cache (isolate: false): each file
-// re-importing the engine, imapflow and the harness cost about 30 s of CPU per run. Their
-// tests keep no module state between files (unit files pass in shuffled orders). The React
-// component files share theirs too, with a setup file that undoes what a file changes (see
-// their project).
+// Unit, integration and e2e files share their worker's module cache (isolate: false): each
+// file re-importing the engine, imapflow and the harness cost about 30 s of CPU per run, and
+// each e2e file in a process of its own playwright-core and the harness again (the 13 e2e files
+// alone: 12 to 21 s less CPU in node processes, two runs each way). Their tests keep no module
+// state between files (unit files pass in shuffled orders; an e2e file closes its browser,
+// bridge and servers in its afterAll). The React component files share theirs too, with a
+// setup file that undoes what a file changes (see their project).
 
 export default defineConfig({
   test: {
@@ -49,6 +51,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          isolate: false,
           testTimeout: 120_000,
           hookTimeout: 240_000,
           // Both extension builds are made once beforehand, so no two files build into one

@@ -28,8 +28,8 @@ const DEFAULT_SECONDS: Record<string, number> = { e2e: 15, integration: 10, unit
  * imports the engine, imapflow and the harness again. Sorted by duration alone, the projects
  * alternated: 42 worker processes in one run, against 24 with the projects in turn, and about
  * 50 s less CPU in the workers (process accounting of two full runs). The integration files
- * come first (the longest ones start at once), the e2e files next (each has its own worker
- * anyway), the many short unit and component files last, filling the tail.
+ * come first (the longest ones start at once), the e2e files next, the many short unit and
+ * component files last, filling the tail.
  */
 const PROJECT_ORDER = ['integration', 'e2e', 'unit', 'components'];
 const rank = (project: string): number => {
