@@ -75,9 +75,10 @@ export async function copyMissing(job: AccountJob, report: VerifyAccount, store:
             return;
           }
           result.copied++;
-          // The engine's row of a copy, so that on a target without UIDPLUS a later survey tells
-          // this copy from a look-alike by its body, as it does the engine's own copies.
-          records.push(copiedRecord({ uid: x.uid, fingerprint: x.fp, size: x.size, raw: x.item.raw }, o.targetUid));
+          // The engine's row of a copy: on a target without UIDPLUS a later survey tells this copy
+          // from a look-alike by its body, and the next pass carries flag changes made on the
+          // source since this APPEND (the flags it was sent with are the baseline).
+          records.push(copiedRecord({ uid: x.uid, fingerprint: x.fp, size: x.size, raw: x.item.raw, flags: x.item.flags }, o.targetUid));
         });
         if (store && recorded && records.length) store.recordMessages(account, folder.source, uidValidity, records);
       }

@@ -45,15 +45,12 @@ describe('cli migrate again: flag changes on the old mailbox', () => {
     scratch.cleanup();
   });
 
-  const migrateCommand = (): Promise<CliResult> =>
-    runCli(
-      [
-        '--source', serverUrl(source, { user: alice.user }), '--source-password-env', 'SRC_PW',
-        '--target', serverUrl(target, { user: bob.user }), '--target-password-env', 'TGT_PW',
-        '--allow-plaintext', '--state-dir', scratch.path('state'), '--json',
-      ],
-      { env },
-    );
+  const endpoints = (): string[] => [
+    '--source', serverUrl(source, { user: alice.user }), '--source-password-env', 'SRC_PW',
+    '--target', serverUrl(target, { user: bob.user }), '--target-password-env', 'TGT_PW',
+    '--allow-plaintext', '--state-dir', scratch.path('state'), '--json',
+  ];
+  const migrateCommand = (): Promise<CliResult> => runCli(endpoints(), { env });
 
   it('the second run marks read what was read on the old mailbox since, and says how many copies it changed', async () => {
     const first = await migrateCommand();
@@ -75,5 +72,37 @@ describe('cli migrate again: flag changes on the old mailbox', () => {
     expect(inbox?.flagsUpdated, second.stdout).toBe(2);
     expect(await flagsOf(target, bob, 'INBOX')).toEqual([[], ['\\Seen'], ['\\Seen'], []]);
     expect(await snapshotMailbox(source, alice)).toEqual(sourceBefore);
+  });
+
+  // Runs after the test above (the copies and their flags are that test's).
+  it('a copy made by verify --fix gets the flag changes made on the old mailbox after it', async () => {
+    const lastCopy = await withImap(target, bob, async (client) => {
+      await client.mailboxOpen('INBOX');
+      const uids = (await client.search({ all: true }, { uid: true })) || [];
+      const last = Math.max(...uids);
+      expect(await client.messageDelete(String(last), { uid: true })).toBe(true);
+      return last;
+    });
+    expect(await flagsOf(target, bob, 'INBOX')).toEqual([[], ['\\Seen'], ['\\Seen']]);
+    const fix = await runCli([...endpoints(), '--fix'], { env, command: 'verify' });
+    expect(fix.code, describeRun(fix)).toBe(0);
+    expect(JSON.parse(fix.stdout)).toMatchObject({ accounts: [{ fixed: 1, status: 'verified' }] });
+    expect(await flagsOf(target, bob, 'INBOX')).toEqual([[], ['\\Seen'], ['\\Seen'], []]);
+
+    await withImap(source, alice, async (client) => {
+      await client.mailboxOpen('INBOX');
+      expect(await client.messageFlagsAdd('4', ['\\Flagged'], { uid: true })).toBe(true);
+    });
+    const again = await migrateCommand();
+    expect(again.code, describeRun(again)).toBe(0);
+    expect(parseReport(again.stdout).accounts[0]!.messagesCopied).toBe(0);
+    const inbox = FlagsReportSchema.parse(JSON.parse(again.stdout)).accounts[0]!.folders.find((f) => f.source === 'INBOX');
+    expect(inbox?.flagsUpdated, again.stdout).toBe(1);
+    expect(await flagsOf(target, bob, 'INBOX')).toEqual([[], ['\\Seen'], ['\\Seen'], ['\\Flagged']]);
+    const copies = await withImap(target, bob, async (client) => {
+      await client.mailboxOpen('INBOX', { readOnly: true });
+      return ((await client.search({ all: true }, { uid: true })) || []).filter((u) => u > lastCopy).length;
+    });
+    expect(copies).toBe(1);
   });
 });
