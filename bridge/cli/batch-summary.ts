@@ -19,7 +19,7 @@ export function writeBatchSummary(results: AccountResult[], io: { stdout: NodeJS
 
 function accountLine(r: AccountResult): string {
   const pair = `${r.source} -> ${r.target}`;
-  const counts = `${r.messagesCopied} copied, ${r.messagesAlreadyPresent} already there, ${r.messagesSkipped} skipped, ${(r.bytesCopied / 1048576).toFixed(1)} MB`;
+  const counts = `${r.messagesCopied} copied, ${r.messagesAlreadyPresent} already migrated, ${r.messagesSkipped} skipped, ${(r.bytesCopied / 1048576).toFixed(1)} MB`;
   if (r.status === 'done') return `Done ${pair}: ${counts}`;
   // Stopped by Ctrl+C / SIGTERM: nothing failed, the same command carries on.
   if (r.error?.code === 'CANCELLED') {

@@ -88,7 +88,7 @@ export class ProgressOutput {
     this.lastLine.set(p.account, now);
     const eta = etaText(p);
     this.stream.write(
-      `[${phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already there, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s${eta === '--' ? '' : `, ETA ${eta}`}\n`,
+      `[${phase}] ${p.account}: ${done}/${p.messagesTotal} messages (${p.messagesCopied} copied, ${p.messagesAlreadyPresent} already migrated, ${p.messagesSkipped} skipped), ${mb(p.bytesCopied)} MB, ${p.rate.toFixed(0)} msg/s${eta === '--' ? '' : `, ETA ${eta}`}\n`,
     );
   }
 

@@ -162,7 +162,7 @@ export async function processAccountJob(
     }
     end = ok ? 'done' : 'failed';
     deps.log(
-      `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already there, ${result.messagesSkipped} skipped` +
+      `${ok ? 'Done' : 'FAILED'} ${payload.label}: ${result.messagesCopied} copied, ${result.messagesAlreadyPresent} already migrated, ${result.messagesSkipped} skipped` +
         (result.error ? ` [${result.error.code}] ${scrub(result.error.message, secrets)}` : ''),
     );
     return { protocol: QUEUE_PROTOCOL_VERSION, worker: deps.workerName, result: scrubbed, ...recorded };

@@ -32,7 +32,7 @@ describe('writeBatchSummary', () => {
   it('lists each skipped message with its folder, UID and reason, the first ten, and says where the rest are', () => {
     const skipped = Array.from({ length: SKIPS_LISTED + 3 }, (_, i) => ({ folder: 'INBOX', uid: i + 1, reason: `MESSAGE_REJECTED: Message contains invalid header ${i}` }));
     const { stderr, stdout } = summary([{ ...base, messagesSkipped: skipped.length, skipped }]);
-    expect(stderr).toContain('Done a@old.example.com -> a@new.example.com: 3 copied, 1 already there, 13 skipped, 2.0 MB\n');
+    expect(stderr).toContain('Done a@old.example.com -> a@new.example.com: 3 copied, 1 already migrated, 13 skipped, 2.0 MB\n');
     expect(stderr).toContain('  skipped: INBOX UID 1: MESSAGE_REJECTED: Message contains invalid header 0\n');
     expect(stderr).toContain(`  skipped: INBOX UID ${SKIPS_LISTED}: `);
     expect(stderr).not.toContain(`  skipped: INBOX UID ${SKIPS_LISTED + 1}: `);
@@ -47,9 +47,9 @@ describe('writeBatchSummary', () => {
       { ...base, source: 'b@old.example.com', target: 'b@new.example.com', status: 'failed', messagesCopied: 0, messagesAlreadyPresent: 0, bytesCopied: 0, folders: [], error: cancelled },
       { ...base, source: 'c@old.example.com', target: 'c@new.example.com', status: 'failed', messagesCopied: 0, folders: [], error: { code: 'AUTH_FAILED', message: 'wrong password' } },
     ]);
-    expect(stderr).toContain('STOPPED a@old.example.com -> a@new.example.com: 3 copied, 1 already there, 0 skipped, 2.0 MB; the same command again carries on from here\n');
+    expect(stderr).toContain('STOPPED a@old.example.com -> a@new.example.com: 3 copied, 1 already migrated, 0 skipped, 2.0 MB; the same command again carries on from here\n');
     expect(stderr).toContain('NOT STARTED b@old.example.com -> b@new.example.com: the run was stopped before its turn; the same command again migrates it\n');
-    expect(stderr).toContain('FAILED c@old.example.com -> c@new.example.com: 0 copied, 1 already there, 0 skipped, 2.0 MB [AUTH_FAILED]\n');
+    expect(stderr).toContain('FAILED c@old.example.com -> c@new.example.com: 0 copied, 1 already migrated, 0 skipped, 2.0 MB [AUTH_FAILED]\n');
     expect(stderr).not.toMatch(/FAILED [ab]@/);
   });
 });

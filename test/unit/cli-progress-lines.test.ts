@@ -100,7 +100,7 @@ describe('ProgressOutput.line to a file or a pipe', () => {
     progressOut.stop();
     expect(out).toBe(
       'Dry run a -> b\n' +
-        '[done] zhangsan@old.example.com@127.0.0.1:993 -> zhangsan@new.example.com@127.0.0.1:993: 100/100 messages (100 copied, 0 already there, 0 skipped), 0.0 MB, 10 msg/s\n' +
+        '[done] zhangsan@old.example.com@127.0.0.1:993 -> zhangsan@new.example.com@127.0.0.1:993: 100/100 messages (100 copied, 0 already migrated, 0 skipped), 0.0 MB, 10 msg/s\n' +
         '  客户/北京 -> INBOX.客户.北京: 5 messages\n',
     );
   });
