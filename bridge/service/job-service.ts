@@ -11,6 +11,7 @@ import { credentialOwner } from './credential-owner';
 import { JobCredentials, serverKey, storedLogin } from './job-credentials';
 import type { StoredJobSpec } from './jobs-repo';
 import { reportCsv, reportFilename, type ReportLanguage } from './report-csv';
+import { assertStorageChangeAllowed } from './storage-change';
 import type { ServiceContext } from './service-context';
 
 /** The jobs: create (with its accounts or not), change, pause, close and reopen, the source server change, snapshot and report. */
@@ -89,6 +90,7 @@ export class JobService {
     // after this patch, which must be the one it was typed for (a target in the patch is).
     if (patch.sourceLogin?.kind === 'admin') assertTypedFor('source', sourceServer, job.spec.source, job.spec.source.protocol);
     if (patch.targetLogin?.kind === 'admin' && (targetServer || !patch.target)) assertTypedFor('target', targetServer, patch.target ?? job.spec.target, 'imap');
+    assertStorageChangeAllowed(job.spec, patch, ctx.accounts.listByJob(jobId).accounts);
     const spec: StoredJobSpec = { ...job.spec };
     if (patch.name !== undefined) spec.name = patch.name;
     if (patch.target !== undefined) spec.target = patch.target;
