@@ -13,7 +13,8 @@ import { bulkMessages } from '../support/corpus';
  * said "already there", and left the other layout's folders empty on the target. The run is now
  * refused before anything happens on the target (exit 1, CONFIG_INVALID with the facts of both
  * layouts in the --json report), the same mode still goes on, and a state file of a version that
- * recorded no layout goes on as before and records the layout of its first run. Real servers:
+ * recorded no layout goes on as before and records the layout of its first run; `verify --fix`
+ * given the other mode checks the recorded folders and copies nothing. Real servers:
  * a Dovecot source, a Dovecot and a Cyrus target (Cyrus: '.' separator and INBOX. prefix, so the
  * unified folder's name is the address with look-alike dots).
  */
@@ -47,7 +48,7 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
     scratch.cleanup();
   });
 
-  const run = async (c: (typeof CASES)[number], mode: 'mapped' | 'unified', extra: string[] = [], spawn = false): Promise<CliResult> => {
+  const run = async (c: (typeof CASES)[number], mode: 'mapped' | 'unified', extra: string[] = [], spawn = false, command: 'migrate' | 'verify' = 'migrate'): Promise<CliResult> => {
     const s = sources[CASES.indexOf(c)]!;
     const t = targets[CASES.indexOf(c)]!;
     const args = [
@@ -56,7 +57,7 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
       '--allow-plaintext', '--state-dir', scratch.path(c), '--mode', mode, '--json', ...extra,
     ];
     const env = { SRC_PW: s.password, TGT_PW: t.password };
-    const r = spawn ? await runCli(args, { env }) : await runCliInProcess(args, { env });
+    const r = spawn ? await runCli(args, { env, command }) : await runCliInProcess(args, { env, command });
     expect(leakedSecrets(r, secrets), describeRun(r)).toEqual([]);
     return r;
   };
@@ -114,6 +115,18 @@ describe.each(TARGETS.map((config) => ({ config, name: config.describe })))('mig
     const dry = await run('m2u', 'unified', ['--dry-run']);
     expect(dry.code, describeRun(dry)).toBe(1);
     expect(refusal(dry).error?.facts).toEqual({ kind: 'layout-changed', recorded: { mode: 'mapped' }, requested: unifiedFacts('m2u') });
+
+    // verify (--fix too) given the other mode checks the folders the copies were recorded in,
+    // so it finds nothing missing and copies nothing a second time.
+    const fix = await run('m2u', 'unified', ['--fix'], false, 'verify');
+    expect(fix.code, describeRun(fix)).toBe(0);
+    const checked = JSON.parse(fix.stdout) as { accounts: Array<{ status: string; fixed?: number; folders: Array<{ source: string; target: string; matched: number }> }> };
+    expect(checked.accounts[0]!.status).toBe('verified');
+    expect(checked.accounts[0]!.fixed).toBeUndefined();
+    const matched = Object.fromEntries(checked.accounts[0]!.folders.filter((f) => f.matched > 0).map((f) => [f.target, f.matched]));
+    expect(matched).toEqual(Object.fromEntries(Object.entries(placed).filter(([, n]) => n > 0)));
+    expect(await folderNames('m2u')).toEqual(folders);
+    expect(await held('m2u', first)).toEqual(placed);
 
     await expectSameModeGoesOn('m2u', 'mapped', folders, placed);
   });
