@@ -12,7 +12,7 @@ export class ClusterKeyError extends Error {}
 
 const KeyFileSchema = z.object({
   path: z.string(),
-  size: z.literal(CLUSTER_KEY_BYTES, { error: (i) => `is ${String(i.input)} bytes; a cluster key is exactly ${CLUSTER_KEY_BYTES} bytes (written by \`bridge cluster init\`)` }),
+  size: z.literal(CLUSTER_KEY_BYTES, { error: (i) => `is ${String(i.input)} bytes; a cluster key is exactly ${CLUSTER_KEY_BYTES} bytes (written by \`mailmover-bridge cluster init\`)` }),
   // Group or others may read it: the key would decrypt every password in the queue.
   mode: z.number().refine((m) => process.platform === 'win32' || (m & 0o077) === 0, {
     error: (i) => `has mode ${((i.input as number) & 0o777).toString(8)}; it must be readable by its owner only (chmod 600)`,
@@ -53,7 +53,7 @@ export function loadClusterKey(path: string): ClusterKey {
   try {
     fd = openSync(path, 'r');
   } catch (err) {
-    throw new ClusterKeyError(`cluster key ${path}: ${(err as Error).message}; write one with \`bridge cluster init\` and copy it to every worker`);
+    throw new ClusterKeyError(`cluster key ${path}: ${(err as Error).message}; write one with \`mailmover-bridge cluster init\` and copy it to every worker`);
   }
   try {
     const st = fstatSync(fd);

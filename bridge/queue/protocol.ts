@@ -184,7 +184,7 @@ export class QueueRefusal extends Error {
 }
 
 export const KEY_MISMATCH_MESSAGE =
-  "this worker's cluster key does not match the coordinator's; copy the key written by `bridge cluster init`";
+  "this worker's cluster key does not match the coordinator's; copy the key written by `mailmover-bridge cluster init`";
 
 export function protocolMismatchMessage(theirs: unknown): string {
   const v = typeof theirs === 'number' ? `version ${theirs}` : 'an unknown version';

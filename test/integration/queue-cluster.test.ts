@@ -283,7 +283,7 @@ describe('queue mode: coordinator, CLI batch and worker processes', () => {
     const doc = JSON.parse(r.stdout) as { accounts: Array<{ status: string; worker: string | null; error: { code: string; message: string } | null }> };
     expect(doc.accounts[0]!.status).toBe('failed');
     expect(doc.accounts[0]!.worker).toBe('wrongkey');
-    expect(doc.accounts[0]!.error?.message).toContain("this worker's cluster key does not match the coordinator's; copy the key written by `bridge cluster init`");
+    expect(doc.accounts[0]!.error?.message).toContain("this worker's cluster key does not match the coordinator's; copy the key written by `mailmover-bridge cluster init`");
     const end = await worker.handle.stopped;
     expect(end.refusal?.code).toBe('CLUSTER_KEY_MISMATCH');
     expect(worker.log.join('\n')).toContain('cluster key does not match');
