@@ -53,6 +53,15 @@ export function workerSpec(w: WorkerServiceFlags, env: NodeJS.ProcessEnv = proce
 }
 
 /**
+ * What a failed systemctl/launchctl/schtasks leaves behind: applyPlan writes (install) or
+ * removes (uninstall) the files whether or not the commands ran, so the message says which.
+ */
+const AFTER_FAILED = {
+  install: 'the service files are in place. Run these yourself once the service manager is available, to load and start it',
+  uninstall: 'the service files were removed all the same. Run these yourself once the service manager is available, to stop the service and have it forgotten',
+} as const;
+
+/**
  * `mailmover-bridge service install|uninstall|status`: a systemd user unit on
  * Linux, a launchd agent on macOS, a logon scheduled task on Windows. The service
  * runs `start` with the same port and state dir; with --worker, a queue worker
@@ -81,7 +90,7 @@ export function runService(
   const { failed } = applyPlan(plan, out);
   for (const n of plan.notes) out(n);
   if (failed.length) {
-    out(`Some commands failed; the files are in place. Run them yourself once the service manager is available:\n  ${failed.join('\n  ')}`);
+    out(`Some commands failed; ${AFTER_FAILED[action]}:\n  ${failed.join('\n  ')}`);
     return 1;
   }
   return 0;
