@@ -146,9 +146,19 @@ function buildProgram(): Command {
     .command('revoke')
     .description('Revoke one token (or all with --all); its open connections are closed.')
     .argument('[id]', 'token id from `tokens list`')
-    .option('--all', 'revoke every token')
+    .option('--all', 'revoke every token (not together with an id)')
     .option('--state-dir <dir>', STATE_DIR_HELP)
     .action(async (id: string | undefined, o: { stateDir?: string; all?: boolean }) => {
+      // Cutting every extension off cannot be undone (each has to pair again), so it takes
+      // the flag alone: an id next to --all leaves it unclear which was meant.
+      if (o.all && id !== undefined) throw new UsageError(`tokens revoke: give a token id or --all, not both (got "${id}" and --all)`);
+      // runTokens passes "all" to TokenStore.revoke, where it means every token: typed as an
+      // id it is one no token has (ids are tok_...), answered as any unknown id is.
+      if (!o.all && id === 'all') {
+        process.stderr.write('mailmover-bridge tokens revoke: no active token all (to revoke every token, use --all)\n');
+        process.exitCode = 1;
+        return;
+      }
       process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
     });
 
