@@ -95,6 +95,8 @@ export const FolderResultSchema = FolderCountsSchema.extend({
    * a dry run, a pass that did not settle the folder), and in reports of older versions.
    */
   flagsUpdated: z.number().int().nonnegative().optional(),
+  /** Copies moved on the target into this folder's target folder, because their message was moved into this folder on the source (counted in alreadyPresent too). */
+  movedHere: z.number().int().nonnegative().optional(),
 });
 export type FolderResult = z.infer<typeof FolderResultSchema>;
 

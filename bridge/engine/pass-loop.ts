@@ -5,6 +5,7 @@ import { accountKey, type AccountJob, type MigrateHooks } from './account-job';
 import { ByteBudget } from './byte-budget';
 import { pendingEstimate, workersFor } from './worker-count';
 import { closeQuietly, connectImap } from './connect';
+import { MovedCopies } from './imap/moved-copies';
 import { appendFetched, makeChunks } from './copy-chunk';
 import { discoverLayout, type ListedStatus } from './discover';
 import { MigrationError, stoppedError } from './errors';
@@ -130,6 +131,11 @@ async function runPass<M extends PlannedMessage>(
     for (const t of targets) t.close();
   };
   hooks.halt?.addEventListener('abort', halt, { once: true });
+  // Opens its connections only when a planned message may be a move on the source (moved-copies.ts).
+  const moves = new MovedCopies(job, store, account, hooks.signal, (c) => {
+    targets.add(c);
+    if (hooks.halt?.aborted) c.close();
+  });
   const connect = async (id: string, targetSibling?: ImapFlow): Promise<[SourceSession<M>, ImapFlow]> => {
     const pair = await connectBoth(driver, job, id, hooks.signal, targetSibling);
     targets.add(pair[1]);
@@ -284,7 +290,7 @@ async function runPass<M extends PlannedMessage>(
       try {
         const plan = cursor
           ? await s.planMore!(t, cursor, free)
-          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), targetListed: listedTargets.then((m) => m.get(mapping.target)), window: hooks.planWindow, targetFree: free, budget });
+          : await s.planFolder(t, { store, account, mapping, opts, copiedFromTargetUid: result.targetUidNextAtStart.get(mapping.source), listed: listed.get(mapping.source), targetListed: listedTargets.then((m) => m.get(mapping.target)), window: hooks.planWindow, targetFree: free, budget, moves });
         if (plan.targetUidNext !== undefined && !result.targetUidNextAtStart.has(mapping.source)) {
           result.targetUidNextAtStart.set(mapping.source, plan.targetUidNext);
         }
@@ -482,6 +488,8 @@ async function runPass<M extends PlannedMessage>(
     const [unreadable] = result.unreadableFolders.values();
     if (unreadable) throw unreadable;
   } finally {
+    await moves.close();
+    for (const [folder, n] of moves.movedInto) result.movedInto.set(folder, (result.movedInto.get(folder) ?? 0) + n);
     hooks.halt?.removeEventListener('abort', halt);
     narrowWindow();
     await logins?.closeUntaken();

@@ -46,6 +46,8 @@ export class PassResult {
    * its attempts: a folder is in it once a flag pass looked at it.
    */
   readonly flagsUpdated = new Map<string, number>();
+  /** Per source folder, the copies moved on the target into its folder because the source moved their message there (moved-copies.ts), over its attempts. */
+  readonly movedInto = new Map<string, number>();
   /** Date suspects of attempts that failed before their dates were read back. */
   private readonly earlierDateSuspects: DateSuspect[] = [];
 
@@ -111,6 +113,7 @@ export class PassResult {
         bytesCopied: run?.counts.bytesCopied ?? before?.bytes ?? 0,
         error: this.folderErrors.get(m.target) ?? null,
         ...(this.flagsUpdated.has(m.source) ? { flagsUpdated: this.flagsUpdated.get(m.source) } : {}),
+        ...(this.movedInto.has(m.source) ? { movedHere: this.movedInto.get(m.source) } : {}),
       };
     });
     return accountResult(job, store, account, folders, error, [...this.warnings, ...storedChangeWarnings(this.runs.values(), this.label)]);

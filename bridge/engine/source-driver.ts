@@ -6,6 +6,7 @@ import type { MigrationOptions } from '../../shared/migration';
 import type { ListedStatus, MailboxLayout } from './discover';
 import type { FetchedMessage } from './fetched-message';
 import type { FolderRun } from './folder-run';
+import type { MovedCopies } from './imap/moved-copies';
 import type { MessageRecord, StateStore } from './state-store';
 
 /**
@@ -58,6 +59,8 @@ export interface PlanContext {
   targetFree?: TargetFree;
   /** The pass's byte budget: bodies a plan reads to confirm a match (content-match.ts) are held under it. */
   budget?: ByteBudget;
+  /** Carries moves made on the source to the copies already on the target (imap/moved-copies.ts); IMAP sources only. */
+  moves?: MovedCopies;
 }
 
 /**

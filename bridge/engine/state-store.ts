@@ -132,6 +132,7 @@ CREATE TABLE IF NOT EXISTS append_marks (
 CREATE INDEX IF NOT EXISTS target_survey_exact ON target_survey (account, source_folder, exact, target_uid);
 CREATE INDEX IF NOT EXISTS target_survey_loose ON target_survey (account, source_folder, fingerprint, target_uid);
 CREATE INDEX IF NOT EXISTS messages_unplaced ON messages (account, source_folder, uid_validity) WHERE outcome = 'copied' AND target_uid IS NULL;
+CREATE INDEX IF NOT EXISTS messages_placed_by_fingerprint ON messages (account, fingerprint) WHERE outcome IN ('copied','present') AND target_uid IS NOT NULL;
 CREATE TABLE IF NOT EXISTS flag_sync (
   account TEXT NOT NULL,
   source_folder TEXT NOT NULL,
@@ -165,6 +166,17 @@ CREATE TABLE IF NOT EXISTS reported_folders (
   PRIMARY KEY (account, source_folder)
 );
 `;
+
+/** A message's row with its place on the target (StateStore.placedElsewhere). */
+export interface PlacedRow {
+  sourceFolder: string;
+  uidValidity: number;
+  uid: number;
+  fingerprint: string;
+  targetUid: number;
+  /** The synced_flags column as stored (parsed by flag-delta.ts). */
+  syncedFlags: string | null;
+}
 
 /** One source folder of an account as the bridge's account view shows it. */
 export interface FolderSummary {
@@ -611,6 +623,33 @@ export class StateStore {
       .prepare(`SELECT uid, reason FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND outcome = 'skipped' ORDER BY uid`)
       .all(account, sourceFolder, uidValidity) as Array<{ uid: number; reason: string | null }>;
     return rows.filter((r) => (r.reason ?? '').startsWith(reasonPrefix)).map((r) => r.uid);
+  }
+
+  /**
+   * Messages of the account's other source folders that are on the target at a known UID and
+   * have one of these fingerprints: where a message that looks new in `exceptFolder` may have
+   * been moved from (moved-copies.ts).
+   */
+  placedElsewhere(account: string, exceptFolder: string, fingerprints: readonly string[]): PlacedRow[] {
+    if (fingerprints.length === 0) return [];
+    const find = this.db.prepare(
+      `SELECT source_folder AS sourceFolder, uid_validity AS uidValidity, uid, fingerprint, target_uid AS targetUid, synced_flags AS syncedFlags FROM messages
+       WHERE account = ? AND fingerprint = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL AND source_folder != ?
+       ORDER BY source_folder, uid`,
+    );
+    return [...new Set(fingerprints)].flatMap((fp) => find.all(account, fp, exceptFolder) as PlacedRow[]);
+  }
+
+  /**
+   * The row of a copy moved on the target to follow its message's move on the source: the old
+   * folder's row goes, the new folder's is written (as found on the target, with the flags the
+   * old row had carried), in one transaction.
+   */
+  moveRow(account: string, from: Pick<PlacedRow, 'sourceFolder' | 'uidValidity' | 'uid'>, to: { sourceFolder: string; uidValidity: number; record: MessageRecord }): void {
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM messages WHERE account = ? AND source_folder = ? AND uid_validity = ? AND uid = ?`).run(account, from.sourceFolder, from.uidValidity, from.uid);
+      this.recordMessages(account, to.sourceFolder, to.uidValidity, [to.record]);
+    })();
   }
 
   /** Forgets the rows of these UIDs (POP3: messages the maildrop no longer lists). */

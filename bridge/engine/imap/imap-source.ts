@@ -98,7 +98,7 @@ function imapSession<C extends ImapClient>(
       return st ? (st.messages ?? 0) : 0;
     },
     adoptRenames: (target, store, account, mappings, source, targetLayout) => adoptRenamedFolders(client, target, store, account, mappings, source, targetLayout),
-    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed, rescue, ctx.budget),
+    planFolder: (target, ctx) => planFolder(client, target, ctx.store, ctx.account, ctx.mapping, ctx.opts, ctx.copiedFromTargetUid, ctx.listed, ctx.window, ctx.targetFree, ctx.targetListed, rescue, ctx.budget, ctx.moves),
     planMore: (target, cursor, targetFree) => planMoreOfFolder(client, target, cursor, targetFree, rescue),
     fetchChunk: (target, chunk) => fetchChunk(() => client, target, chunk, job, rescue),
     readFlags: (folder, uidValidity, request) => readSourceFlags(client, folder, uidValidity, request),

@@ -4,6 +4,7 @@ import { resumeCheckpoint } from '../checkpoint';
 import type { ErrorInfo } from '../../../shared/errors';
 import { FINGERPRINT_HEADERS, exactFingerprint, fingerprint } from '../fingerprint';
 import { FolderRun, type SourceMessageMeta } from '../folder-run';
+import type { MovedCopies } from './moved-copies';
 import { StoredTargetSurvey, listedOrAsked } from '../target-survey';
 import { skipIsFinal } from '../append-refusal';
 import { isDeleted } from '../flags';
@@ -61,6 +62,7 @@ interface FolderCursor extends PlanCursor {
   /** See planFolder. */
   readonly targetListed: Promise<ListedStatus | undefined> | undefined;
   readonly budget: ByteBudget | undefined;
+  readonly moves: MovedCopies | undefined;
 }
 
 const WINDOW_FIELDS = { uid: true, flags: true, internalDate: true, size: true, headers: [...FINGERPRINT_HEADERS] } as const;
@@ -210,6 +212,8 @@ export async function planFolder(
   rescue?: SourceRescue,
   /** The pass's byte budget, for bodies read to confirm a match without Message-ID (content-match.ts). */
   budget?: ByteBudget,
+  /** Moves on the source carried to the target's copies (moved-copies.ts). */
+  moves?: MovedCopies,
 ): Promise<FolderPlan> {
   const warnings: ErrorInfo[] = [];
   const quiet = listed !== undefined && unchangedSinceCheckpoint(store, account, mapping, opts, listed);
@@ -295,6 +299,7 @@ export async function planFolder(
     targetUidNext: undefined,
     targetListed,
     budget,
+    moves,
   };
   const plan = await planWindow(source, target, cursor, targetFree, rescue);
   return { ...plan, warnings: [...warnings, ...plan.warnings] };
@@ -344,7 +349,7 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
     inScope.push(m);
   }
 
-  const toCopy: SourceMessageMeta[] = [];
+  let toCopy: SourceMessageMeta[] = [];
   if (inScope.length > 0 && !c.survey) {
     c.survey = await StoredTargetSurvey.take(target, store, account, mapping, c.cp, c.scanWholeTarget, targetStatus, targetFree, { batchBytes: opts.chunkBytes, budget: c.budget });
     c.targetUidNext = c.survey.uidNext;
@@ -381,6 +386,14 @@ async function planWindow(source: ImapFlow, target: ImapFlow, c: FolderCursor, t
     }
   }
   if (final) onTarget?.clear();
+  if (c.moves && toCopy.length > 0) {
+    // Not found in the target folder: perhaps moved on the source, its copy in another folder.
+    const moved = await c.moves.carry(mapping.source, uidValidity, mapping.target, toCopy);
+    if (moved.size > 0) {
+      settleNow.push(...moved.values());
+      toCopy = toCopy.filter((m) => !moved.has(m.uid));
+    }
+  }
 
   // Rows first, then the window's UIDs: the checkpoint passes this window only once both are written.
   c.known += settleNow.length + toCopy.length;
