@@ -7,6 +7,19 @@
 // node-flags.ts's NODE_FLAGS (`env -S` splits them; npm's Windows shim reads them too).
 import { freshBundle } from './bundle.mjs';
 
+// A reader that stops early (`status | head -1`, `pair | grep -q`) closes the pipe, and the
+// next write fails with EPIPE. A C tool dies of SIGPIPE there; node ignores SIGPIPE, so the
+// error came as an unhandled 'error' event, printed with its stack. The rest of the output is
+// dropped instead, as if it went to /dev/null, and the command ends with its own exit status
+// (status's 0 or 3): exiting at once would need a made-up status, and 141 (a SIGPIPE death
+// to the shell) makes `status | grep -q running` fail under `set -o pipefail`. Here, not in
+// a command, so that every command, the bundle's and the sources' alike, gets it.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+}
+
 const bundle = await freshBundle();
 if (bundle) {
   // From V8's code cache of the last run of the same command, when there is one.
