@@ -58,8 +58,19 @@ function sideConfig(o: MigrateCliOptions, side: Side): SideConfig {
   };
 }
 
+/** Why this account cannot log in on `side` with what the command and its row give (undefined: it can). */
+function passwordProblem(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: string, rowPassword: string | undefined): string | undefined {
+  if (cfg.token || cfg.authUser || rowPassword || cfg.password) return undefined;
+  const column = COLUMN_NAMES[side === 'source' ? 'sourcePassword' : 'targetPassword'];
+  // The admin login is the other way a batch goes without per-account passwords.
+  const orColumn = o.accounts ? `, a ${column.en} (${column.zh}) column with this row's cell filled in, or --${side}-auth-user ADMIN with the admin's password` : '';
+  return `no ${side} password for ${user}; give --${side}-password-env NAME or --${side}-password-file FILE${orColumn}`;
+}
+
 function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: string | undefined, rowPassword: string | undefined, where: string): Endpoint {
   if (!user) throw new UsageError(`${where}: no ${side} user; put it in --${side} (${cfg.url.protocol}://user@host) or --${side}-user`);
+  const problem = passwordProblem(o, side, cfg, user, rowPassword);
+  if (problem) throw new UsageError(`${where}: ${problem}`);
   let auth: Auth;
   if (cfg.token) {
     auth = { kind: 'oauth2', accessToken: cfg.token };
@@ -68,14 +79,7 @@ function endpoint(o: MigrateCliOptions, side: Side, cfg: SideConfig, user: strin
     if (!cfg.password) throw new UsageError(`--${side}-auth-user ${cfg.authUser}: give the admin's password with --${side}-password-env or --${side}-password-file`);
     auth = { kind: 'master', adminUser: cfg.authUser, password: cfg.password, form: cfg.authForm, separator: '*' };
   } else {
-    const password = rowPassword ?? cfg.password;
-    if (!password) {
-      const column = COLUMN_NAMES[side === 'source' ? 'sourcePassword' : 'targetPassword'];
-      // The admin login is the other way a batch goes without per-account passwords.
-      const orColumn = o.accounts ? `, a ${column.en} (${column.zh}) column, or --${side}-auth-user ADMIN with the admin's password` : '';
-      throw new UsageError(`${where}: no ${side} password for ${user}; give --${side}-password-env NAME or --${side}-password-file FILE${orColumn}`);
-    }
-    auth = { kind: 'password', password };
+    auth = { kind: 'password', password: (rowPassword ?? cfg.password)! };
   }
   // imap:// means STARTTLS (pop3:// STLS), required: a server that cannot upgrade fails
   // rather than leak the password. Only --allow-plaintext turns it into a cleartext session.
@@ -117,15 +121,16 @@ async function refuseSameMailbox(jobs: AccountJob[], lines: string[]): Promise<v
   const [first] = jobs;
   if (!first || !(await isSameServer(first.source, first.target))) return;
   const server = `${first.target.host}:${first.target.port}`;
-  for (const c of sameMailboxConflicts(jobs.map((j) => ({ source: j.source.user, target: j.target.user })))) {
+  // Every conflict at once: one run to learn them all, not one per fix.
+  const problems = sameMailboxConflicts(jobs.map((j) => ({ source: j.source.user, target: j.target.user }))).map((c) => {
     const j = jobs[c.index]!;
     if (c.kind === 'self') {
-      throw new UsageError(`${lines[c.index]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gains copies of its own mail (in unified mode, on every run); give the new mailbox as the target`);
+      return `${lines[c.index]}: ${j.target.user} is both the source and the target on ${server}: copied onto itself, a mailbox gains copies of its own mail (in unified mode, on every run); give the new mailbox as the target`;
     }
-    throw new UsageError(
-      `${lines[c.index]} copies into ${j.target.user}, which ${lines[c.sourceIndex]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[c.sourceIndex]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[c.sourceIndex]} alone first, then ${lines[c.index]}`,
-    );
-  }
+    return `${lines[c.index]} copies into ${j.target.user}, which ${lines[c.sourceIndex]} copies from, on the same server ${server}: what it receives would be copied on into ${jobs[c.sourceIndex]!.target.user}. Pair each source with a mailbox that is not a source; to move mailboxes along a chain on purpose, run ${lines[c.sourceIndex]} alone first, then ${lines[c.index]}`;
+  });
+  if (problems.length === 1) throw new UsageError(problems[0]!);
+  if (problems.length > 1) throw new UsageError(`--accounts: ${problems.length} rows cannot run; nothing was started:\n${problems.map((p) => `  ${p}`).join('\n')}`);
 }
 
 /** One job per account: a single pair from the URLs, or one per CSV row. */
@@ -147,7 +152,14 @@ export async function buildJobs(o: MigrateCliOptions): Promise<AccountJob[]> {
   } catch (err) {
     throw new UsageError(`--accounts: cannot read ${o.accounts}: ${(err as Error).message}`);
   }
-  const parsed = parseAccountsCsv(bytes);
+  // A row without a way to log in is reported with the file's other errors, every row at once.
+  const parsed = parseAccountsCsv(bytes, {
+    rowCheck: (row) =>
+      (['source', 'target'] as const).flatMap((side) => {
+        const problem = passwordProblem(o, side, side === 'source' ? src : tgt, side === 'source' ? row.source : row.target, side === 'source' ? row.sourcePassword : row.targetPassword);
+        return problem ? [{ message: problem, messageZh: problem }] : [];
+      }),
+  });
   if (parsed.errors.length) {
     const lines = parsed.errors.map((e) => `  line ${e.line}: ${e.message}`).join('\n');
     // The list is capped (its last line then says how many more there are), so it is not counted here.

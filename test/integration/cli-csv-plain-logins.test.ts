@@ -117,6 +117,6 @@ describe('cli migrate --accounts with plain logins (Dovecot system users)', () =
     const missing = await usage([...hosts(), '--accounts', noPw, '--state-dir', scratch.path('st-nopw')]);
     expect(missing.code, describeRun(missing)).toBe(2);
     expect(missing.stderr).not.toContain('not a valid email address');
-    expect(missing.stderr).toMatch(/--accounts line 2: no source password for bob; give --source-password-env NAME or --source-password-file FILE, a source_password \(待搬家账号密码\) column/);
+    expect(missing.stderr).toMatch(/line 2: no source password for bob; give --source-password-env NAME or --source-password-file FILE, a source_password \(待搬家账号密码\) column/);
   });
 });

@@ -48,6 +48,16 @@ describe('cli migrate: a mailbox copied onto itself', () => {
     expect(r.stderr).toMatch(/line 3.*line 2|line 2.*line 3/);
   });
 
+  it('a batch with several such rows names every one in a single run', async () => {
+    const D = 'same-d@example.com';
+    const file = scratch.write('chain-and-self.csv', `source,target,source_password,target_password\r\n${A.user},${B.user},${A.password},${B.password}\r\n${B.user},${C.user},${B.password},${C.password}\r\n${D},${D},pw-d,pw-d\r\n`);
+    const r = await runCliInProcess(['--source', `imap://${server.host}:${server.imapPort}`, '--target', `imap://${server.host}:${server.imapPort}`, '--allow-plaintext', '--accounts', file, '--state-dir', scratch.path('st4')]);
+    expect(r.code, describeRun(r)).toBe(2);
+    expect(r.stderr).toContain('--accounts: 2 rows cannot run; nothing was started:');
+    expect(r.stderr).toMatch(/line 3 copies into same-c@example\.com, which --accounts line 2 copies from|line 2 copies into same-b@example\.com, which --accounts line 3 copies from/);
+    expect(r.stderr).toContain('--accounts line 4: same-d@example.com is both the source and the target');
+  });
+
   it('the same server under two names (localhost and 127.0.0.1) is the same server: the chain is refused too', async () => {
     expect(server.host).toBe('127.0.0.1');
     const file = scratch.write('chain-names.csv', `source,target,source_password,target_password\r\n${A.user},${B.user},${A.password},${B.password}\r\n${B.user},${C.user},${B.password},${C.password}\r\n`);

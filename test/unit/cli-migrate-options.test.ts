@@ -52,8 +52,34 @@ describe('a batch without passwords for one side', () => {
       const file = join(dir, 'accounts.csv');
       writeFileSync(file, '待搬家账号,搬家账号,待搬家账号密码\r\nzhangsan@old.example.cn,zhangsan@new.example.cn,pw-1\r\n');
       await expect(buildJobs(parseMigrateOptions({ source: 'imaps://imap.old.example.cn', target: 'imaps://imap.new.example.cn', accounts: file }))).rejects.toThrow(
-        '--accounts line 2: no target password for zhangsan@new.example.cn; give --target-password-env NAME or --target-password-file FILE, a target_password (搬家账号密码) column, or --target-auth-user ADMIN with the admin\'s password',
+        'line 2: no target password for zhangsan@new.example.cn; give --target-password-env NAME or --target-password-file FILE, a target_password (搬家账号密码) column with this row\'s cell filled in, or --target-auth-user ADMIN with the admin\'s password',
       );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports every row without a password together with the file\'s other errors, in one run', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { buildJobs } = await import('../../bridge/cli/build-jobs');
+    const dir = mkdtempSync(join(tmpdir(), 'mm-opts-'));
+    try {
+      const file = join(dir, 'accounts.csv');
+      writeFileSync(file, 'source,target,source_password,target_password\r\na@old.example.cn,a@new.example.cn,pw-a,pw-A\r\nb@old.example.cn,b@new.example.cn,,pw-B\r\nc@old.example.cn,c@new.example.cn,pw-c,\r\nd@old.example.cn,d@new.example.cn,,\r\nfoo bar\r\n');
+      const refused = await buildJobs(parseMigrateOptions({ source: 'imaps://imap.old.example.cn', target: 'imaps://imap.new.example.cn', accounts: file })).catch((e: Error) => e);
+      expect(refused).toBeInstanceOf(Error);
+      const lines = (refused as Error).message.split('\n');
+      expect(lines[0]).toBe(`--accounts: ${file} cannot be imported; nothing was started:`);
+      const named = lines.slice(1).map((l) => /^ {2}line (\d+): (no (?:source|target) password for \S+)?/.exec(l)).map((m) => (m ? `${m[1]} ${m[2] ?? 'other'}` : '?'));
+      expect(named).toEqual([
+        '3 no source password for b@old.example.cn;',
+        '4 no target password for c@new.example.cn;',
+        '5 no source password for d@old.example.cn;',
+        '5 no target password for d@new.example.cn;',
+        '6 other',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
