@@ -18,11 +18,28 @@ const providerId = (option: string) =>
     }
   });
 
+const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+/**
+ * Why an (ASCII) domain cannot be queried, or null. The resolver refuses such names itself
+ * (EBADNAME), but only after the check started and in words that blame the DNS server.
+ */
+function domainNameProblem(ascii: string): string | null {
+  const labels = ascii.split('.');
+  if (labels.some((l) => l === '')) return 'it has an empty label (a leading dot or "..")';
+  if (ascii.length > 253) return 'it is longer than 253 characters';
+  const bad = labels.find((l) => !LABEL.test(l));
+  if (bad) return `"${bad}" is not a DNS label (letters, digits and inner hyphens, at most 63)`;
+  if (/^\d+$/.test(labels[labels.length - 1]!)) return 'it is an IP address, not a domain';
+  return null;
+}
+
 const OptionsSchema = z.object({
   domain: z.string().transform((v, ctx) => {
     const d = emailDomain(v);
-    if (!d || v.includes('@')) {
-      ctx.addIssue({ code: 'custom', message: `DOMAIN: "${v}" is not a domain name (e.g. example.com)` });
+    const problem = d && !v.includes('@') ? domainNameProblem(d) : 'expected a domain such as example.com';
+    if (!d || problem) {
+      ctx.addIssue({ code: 'custom', message: `DOMAIN: "${v}" is not a domain name: ${problem}` });
       return z.NEVER;
     }
     return d;

@@ -243,17 +243,23 @@ describe('dns-check against dnsmasq', () => {
 
   it('usage errors are UsageError (exit 2 in main)', async () => {
     await expect(check('not a domain', { targetProvider: 'tencent' })).rejects.toThrow(UsageError);
+    // Refused before any query, naming the domain (the resolver's EBADNAME would blame the DNS server).
+    for (const bad of ['.example.com', 'example..com']) {
+      await expect(check(bad, { targetProvider: 'tencent' })).rejects.toThrow(new UsageError(`DOMAIN: "${bad}" is not a domain name: it has an empty label (a leading dot or "..")`));
+    }
+    await expect(check(`${'a'.repeat(64)}.example.com`, { targetProvider: 'tencent' })).rejects.toThrow(/is not a DNS label/);
     await expect(check('ready.test', { targetProvider: 'nosuch' })).rejects.toThrow(/--target-provider: no DNS expectations for "nosuch"/);
     await expect(runDnsCheckCommand('ready.test', { targetProvider: 'tencent', dnsServer: 'dns.example:53' }, { stdout: sink().stream, stderr: sink().stream })).rejects.toThrow(/--dns-server/);
   });
 
   it('the real CLI process: exit 0 with one JSON document, 1 when something needs fixing; 2 for usage errors (in this process)', async () => {
-    const [ready, mixed, human, noTarget, badProvider] = await Promise.all([
+    const [ready, mixed, human, noTarget, badProvider, badDomain] = await Promise.all([
       runCli(['ready.test', '--target-provider', 'exmail', '--dns-server', dns.server, '--json'], { command: 'dns-check', timeoutMs: 60_000 }),
       runCli(['mixed-mx.test', '--target-provider', 'tencent', '--old-provider', 'aliyun', '--dns-server', dns.server, '--json'], { command: 'dns-check', timeoutMs: 60_000 }),
       runCli(['mixed-mx.test', '--target-provider', 'tencent', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
       runCliInProcess(['ready.test', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
       runCliInProcess(['ready.test', '--target-provider', 'yahoo', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
+      runCliInProcess(['.example.com', '--target-provider', 'tencent', '--dns-server', dns.server], { command: 'dns-check', timeoutMs: 60_000 }),
     ]);
     expect(ready.code, ready.stderr).toBe(0);
     const doc = JSON.parse(ready.stdout);
@@ -268,5 +274,8 @@ describe('dns-check against dnsmasq', () => {
     expect(noTarget.stderr).toContain('--target-provider');
     expect(badProvider.code).toBe(2);
     expect(badProvider.stderr).toContain('no DNS expectations for "yahoo"');
+    expect(badDomain.code).toBe(2);
+    expect(badDomain.stderr).toContain('DOMAIN: ".example.com" is not a domain name');
+    expect(badDomain.stderr).not.toContain('EBADNAME');
   });
 });
