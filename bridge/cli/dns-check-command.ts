@@ -1,13 +1,15 @@
 /**
  * `mailmover-bridge dns-check DOMAIN --target-provider ID [--old-provider ID] [--dkim-selector NAME]
  * [--dns-server HOST:PORT] [--json]`: the cut-over DNS check. Exit 0 when ready (MX, SPF, DKIM
- * ok), 1 when something needs fixing or the DNS server failed, 2 for usage errors.
+ * ok), 1 when something needs fixing, the DNS server failed or the domain does not exist, 2 for
+ * usage errors.
  */
 import { z } from 'zod';
 import { emailDomain } from '../../shared/providers/match';
 import { dnsExpectationsFor } from '../../shared/providers/dns-expectations';
 import type { DnsCheckReport } from '../../shared/protocol/dns-check';
-import { DnsQueryError, parseDnsServer } from '../dns/dns-client';
+import { dnsCheckFailure } from '../dns/dns-check-failure';
+import { DnsQueryError, DomainNotFoundError, parseDnsServer } from '../dns/dns-client';
 import { runDnsCheck } from '../dns/run-dns-check';
 import { UsageError } from './endpoint-url';
 
@@ -93,8 +95,11 @@ export async function runDnsCheckCommand(domain: string, raw: Record<string, unk
   try {
     report = await runDnsCheck({ domain: o.domain, targetProvider: o.targetProvider, oldProvider: o.oldProvider ?? null, dkimSelector: o.dkimSelector, dnsServer: o.dnsServer });
   } catch (err) {
-    if (err instanceof DnsQueryError) {
-      io.stderr.write(`mailmover-bridge: ${err.message} (DNS server ${o.dnsServer ?? 'of the system'}); nothing was checked\n`);
+    if (err instanceof DnsQueryError || err instanceof DomainNotFoundError) {
+      const failure = dnsCheckFailure(err, { domain: o.domain, targetProvider: dnsExpectationsFor(o.targetProvider)!.providerId, oldProvider: o.oldProvider ? dnsExpectationsFor(o.oldProvider)!.providerId : null, dnsServer: o.dnsServer ?? null });
+      // As test-connection --json: the document on stdout, the summary for a person on stderr.
+      if (o.json) io.stdout.write(JSON.stringify(failure) + '\n');
+      io.stderr.write(`mailmover-bridge: ${failure.error.message}\nWhat to do: ${failure.error.remedy.en}\n处理建议：${failure.error.remedy.zh}\n`);
       return 1;
     }
     throw err;

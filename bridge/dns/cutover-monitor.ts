@@ -15,7 +15,7 @@ import type { DnsCheckReport } from '../../shared/protocol/dns-check';
 import { AccountsRepo } from '../service/accounts-repo';
 import type { ServiceDb } from '../service/db';
 import { ServiceError } from '../service/service-error';
-import { DnsQueryError } from './dns-client';
+import { DnsQueryError, DomainNotFoundError } from './dns-client';
 import { CutoverStore, type CutoverState } from './cutover-store';
 import { expectationsOrThrow, runDnsCheck } from './run-dns-check';
 
@@ -140,8 +140,9 @@ export class CutoverMonitor {
         );
       }
     } catch (err) {
-      if (!(err instanceof DnsQueryError)) throw err;
-      // Keep the last good reports: a failing resolver says nothing about the zone.
+      if (!(err instanceof DnsQueryError || err instanceof DomainNotFoundError)) throw err;
+      // Keep the last good reports: a failing resolver says nothing about the zone, and a domain
+      // gone from DNS (expired, a typo in cutover.set) is named in checkError instead.
       checkError = err.message;
     }
     const fresh = this.store.get(jobId) ?? state; // a checklist tick may have landed meanwhile

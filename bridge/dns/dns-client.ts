@@ -1,9 +1,12 @@
 /**
  * DNS queries for the cut-over check: a node:dns Resolver, pointed at one server when
  * --dns-server is given (tests, split-horizon networks), else at the system's resolvers.
- * "No such name" and "no record of this type" both come back as an empty list: for the check
- * they mean the same (the record is missing); other failures (refused, timeout) are thrown as
- * DnsQueryError so that a broken resolver is never reported as "record missing".
+ * "No such name" and "no record of this type" both come back as an empty list: for a record name
+ * (_dmarc, a DKIM selector, imap.<domain>) they mean the same, the record is missing. For the
+ * domain itself they differ: `exists` tells them apart, since records to add are no help for a
+ * domain that is not in DNS at all (a typo, or not registered). Other failures (refused,
+ * timeout) are thrown as DnsQueryError so that a broken resolver is never reported as "record
+ * missing".
  */
 import { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
@@ -17,6 +20,14 @@ export class DnsQueryError extends Error {
   ) {
     super(`DNS query ${rrtype} ${name_} failed: ${code}`);
     this.name = 'DnsQueryError';
+  }
+}
+
+/** The domain being checked does not exist in DNS (NXDOMAIN): nothing can be checked or added yet. */
+export class DomainNotFoundError extends Error {
+  constructor(readonly domain: string) {
+    super(`${domain} does not exist in DNS (NXDOMAIN): check its spelling, and that the domain is registered and not expired; nothing was checked`);
+    this.name = 'DomainNotFoundError';
   }
 }
 
@@ -41,6 +52,11 @@ export interface DnsClient {
   ttl(name: string, rrtype: 'MX' | 'TXT'): Promise<number | null>;
   /** The raw `resolve(name, type)` for mailauth's SPF evaluation (it classifies errors itself). */
   resolve(name: string, rrtype: string): Promise<unknown>;
+  /**
+   * false only when the name does not exist (NXDOMAIN); a name with records of other types only
+   * exists. Optional: a client without it is taken to serve existing names only.
+   */
+  exists?(name: string): Promise<boolean>;
 }
 
 const EMPTY_CODES = new Set(['ENOTFOUND', 'ENODATA']);
@@ -78,5 +94,18 @@ export function createDnsClient(opts: { server?: string; timeoutMs?: number } = 
     srv: (name) => query<SrvAnswer>(name, 'SRV'),
     ttl: (name, rrtype) => queryTtl(name, rrtype, server),
     resolve: (name, rrtype) => resolver.resolve(name, rrtype as 'TXT'),
+    async exists(name) {
+      // Any type tells NXDOMAIN (ENOTFOUND) from NODATA (ENODATA); SOA is small and never a
+      // record the check looks at.
+      try {
+        await resolver.resolve(name, 'SOA');
+        return true;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
+        if (code === 'ENOTFOUND') return false;
+        if (code === 'ENODATA') return true;
+        throw new DnsQueryError(name, 'SOA', code);
+      }
+    },
   };
 }

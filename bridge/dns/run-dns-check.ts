@@ -2,7 +2,8 @@
  * The cut-over DNS check of one domain: MX, SPF, DKIM, DMARC and the client autoconfig records,
  * each compared with what the target provider expects. `ready` when MX, SPF and DKIM are ok
  * (DMARC and autoconfig only advise). Throws DnsQueryError when the DNS server fails (refused,
- * timeout): a failing resolver must not read as "records missing".
+ * timeout): a failing resolver must not read as "records missing"; and DomainNotFoundError when
+ * the domain itself does not exist, for which a list of records to add would hide the typo.
  */
 import { dnsExpectationsFor, type DnsExpectations } from '../../shared/providers/dns-expectations';
 import { DnsCheckReportSchema, type DnsCheckReport } from '../../shared/protocol/dns-check';
@@ -11,7 +12,7 @@ import { checkDkim } from './check-dkim';
 import { checkDmarc } from './check-dmarc';
 import { checkMx } from './check-mx';
 import { checkSpf } from './check-spf';
-import { createDnsClient, type DnsClient } from './dns-client';
+import { createDnsClient, DomainNotFoundError, type DnsClient } from './dns-client';
 
 export interface DnsCheckInput {
   domain: string;
@@ -39,6 +40,9 @@ export async function runDnsCheck(input: DnsCheckInput, now: () => Date = () => 
   const dns = input.client ?? createDnsClient({ server: input.dnsServer });
 
   const mx = await checkMx(domain, dns, target, old);
+  // Only asked when there is no MX: a domain with MX exists. NXDOMAIN of the sub-names the
+  // other checks query (_dmarc, selectors) just means that record is missing.
+  if (mx.row.status === 'missing' && dns.exists && !(await dns.exists(domain))) throw new DomainNotFoundError(domain);
   const [spf, dkim, autoconfig] = await Promise.all([
     checkSpf(domain, dns, target, old, mx.mxOnTarget),
     checkDkim(domain, dns, target, input.dkimSelector),

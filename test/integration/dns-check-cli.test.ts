@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDnsCheckCommand } from '../../bridge/cli/dns-check-command';
 import { UsageError } from '../../bridge/cli/endpoint-url';
 import { DnsCheckReportSchema, type DnsCheckReport, type DnsRecordCheck } from '../../shared/protocol/dns-check';
+import { DnsCheckFailureSchema } from '../../bridge/dns/dns-check-failure';
 import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
 import { getFreePort } from '../harness/free-port';
 import { runCli, runCliInProcess } from '../support/cli-runner';
@@ -77,6 +78,8 @@ const ZONE: ZoneRecord[] = [
   cname('selector2._domainkey.m365.test', 'dkim.old-provider.test'),
   cname('autodiscover.m365.test', 'autodiscover.outlook.com'),
   txt('revoked._domainkey.ready.test', 'v=DKIM1; k=rsa; p='),
+  // A name with TXT records but no MX: it exists, so its records are reported missing.
+  txt('txt-only.test', 'v=spf1 include:spf.mail.qq.com ~all'),
 ];
 
 function sink(): { stream: Writable; text: () => string } {
@@ -231,14 +234,52 @@ describe('dns-check against dnsmasq', () => {
     expect(report.ready).toBe(false);
   });
 
-  it('a DNS server that does not answer is reported as such (exit 1), not as missing records', async () => {
-    const out = sink();
-    const err = sink();
+  it('a DNS server that does not answer is reported as such (exit 1), not as missing records; --json still prints one document', async () => {
     const silent = `127.0.0.1:${await getFreePort()}`; // nothing listens there
-    const code = await runDnsCheckCommand('ready.test', { targetProvider: 'tencent', dnsServer: silent, json: true }, { stdout: out.stream, stderr: err.stream });
-    expect(code).toBe(1);
-    expect(out.text()).toBe('');
-    expect(err.text()).toMatch(/DNS query MX ready\.test failed: E[A-Z]+ \(DNS server 127\.0\.0\.1:\d+\); nothing was checked/);
+    for (const json of [false, true]) {
+      const out = sink();
+      const err = sink();
+      const code = await runDnsCheckCommand('ready.test', { targetProvider: 'exmail', dnsServer: silent, json }, { stdout: out.stream, stderr: err.stream });
+      expect(code).toBe(1);
+      expect(err.text()).toMatch(/DNS query MX ready\.test failed: E[A-Z]+ \(DNS server 127\.0\.0\.1:\d+\); nothing was checked/);
+      expect(err.text()).toContain('What to do: ');
+      if (!json) {
+        expect(out.text()).toBe('');
+        continue;
+      }
+      // The same keys as a report (nothing checked, not ready) plus test-connection's error shape.
+      const doc = DnsCheckFailureSchema.parse(JSON.parse(out.text()));
+      expect(doc).toMatchObject({ domain: 'ready.test', targetProvider: 'tencent', oldProvider: null, records: [], ready: false, mxOnTarget: false });
+      expect(doc.error).toMatchObject({ code: 'DNS_FAILED', transient: true, dnsServer: silent, query: { name: 'ready.test', type: 'MX' } });
+      expect(doc.error.message).toMatch(/^DNS query MX ready\.test failed: E[A-Z]+ \(DNS server 127\.0\.0\.1:\d+\); nothing was checked$/);
+      expect(doc.error.remedy.en).toContain(silent);
+      expect(doc.error.remedy.zh).toContain(silent);
+    }
+  });
+
+  it('a domain that does not exist (NXDOMAIN) is said to be so, instead of a list of records to add; a name with TXT but no MX still exists', async () => {
+    for (const json of [false, true]) {
+      const out = sink();
+      const err = sink();
+      const code = await runDnsCheckCommand('nonexistent-domain-xyz.invalid', { targetProvider: 'aliyun', dnsServer: dns.server, json }, { stdout: out.stream, stderr: err.stream });
+      expect(code).toBe(1);
+      expect(err.text()).toContain('mailmover-bridge: nonexistent-domain-xyz.invalid does not exist in DNS (NXDOMAIN): check its spelling');
+      expect(err.text()).toContain('域名 nonexistent-domain-xyz.invalid 在 DNS 中不存在');
+      expect(out.text()).not.toContain('MISSING');
+      if (json) {
+        const doc = DnsCheckFailureSchema.parse(JSON.parse(out.text()));
+        expect(doc).toMatchObject({ domain: 'nonexistent-domain-xyz.invalid', targetProvider: 'aliyun', records: [], ready: false });
+        expect(doc.error).toMatchObject({ code: 'DOMAIN_NOT_FOUND', transient: false, query: { name: 'nonexistent-domain-xyz.invalid', code: 'ENOTFOUND' } });
+      } else {
+        expect(out.text()).toBe('');
+      }
+    }
+    // NXDOMAIN of _dmarc.<domain> and the selector names is the record missing, as before.
+    const { report } = await check('txt-only.test', { targetProvider: 'tencent' });
+    expect(row(report, 'MX').status).toBe('missing');
+    expect(row(report, 'SPF').status).toBe('ok');
+    expect(row(report, 'DMARC').status).toBe('missing');
+    expect(row(report, 'DKIM').status).toBe('missing');
   });
 
   it('usage errors are UsageError (exit 2 in main)', async () => {
