@@ -7,9 +7,9 @@
  */
 import { DNS_EXPECTATIONS, type DnsExpectations } from '../../shared/providers/dns-expectations';
 import type { DnsRecordCheck } from '../../shared/protocol/dns-check';
-import type { DnsClient } from './dns-client';
+import { DnsQueryError, type DnsClient } from './dns-client';
 import { addRecord, NOTHING_TO_DO, recordEn, recordZh } from './record-text';
-import { evaluateSpf, SPF_LOOKUP_LIMIT } from './spf-evaluate';
+import { evaluateSpf, SPF_LOOKUP_LIMIT, type SpfEvaluation } from './spf-evaluate';
 
 const isSpf = (txt: string) => /^v=spf1(\s|$)/i.test(txt.trim());
 const terms = (record: string) => record.trim().split(/\s+/).slice(1);
@@ -34,6 +34,72 @@ function merged(records: string[], target: DnsExpectations): string {
   const rest = keep.filter((k) => !target.spf.includes.includes(includeOf(k) ?? ''));
   // The `all` of the provider's documented record: the records' own may disagree, and DNS returns them in any order.
   return ['v=spf1', inc, ...rest, terms(target.spf.record).find(isAll) ?? '~all'].join(' ');
+}
+
+/** The record's own terms naming a domain (include:, redirect=), lower case, without a trailing dot. */
+const namedBy = (term: string) => /^(?:[+?~-]?include:|redirect=)(.+)$/i.exec(term)?.[1]?.toLowerCase().replace(/\.$/, '');
+
+/**
+ * A permerror whose cause is a name the record reaches that has no SPF record (or several): the
+ * fault is at that name. When the record names it directly and it is not the target's include,
+ * the admin removes or corrects that term; otherwise (the target's own include, or a name
+ * further down someone else's include) there is nothing to change in the record, and saying
+ * "correct it to" the record already published would send the admin looking for a mistake that
+ * is not there.
+ */
+function brokenTarget(
+  base: Omit<DnsRecordCheck, 'status' | 'add' | 'fix'>,
+  record: string,
+  brokenTargets: SpfEvaluation['brokenTargets'],
+  target: DnsExpectations,
+  authorisedBy: string | null,
+): DnsRecordCheck {
+  const authorised = authorisedBy !== null;
+  const broken = brokenTargets.map((b) => b.name);
+  const whatEn = (b: SpfEvaluation['brokenTargets'][number]) => (b.problem === 'no-spf' ? `${b.name} has no SPF record (DNS answers no v=spf1 TXT record for it)` : `${b.name} has more than one SPF record`);
+  const whatZh = (b: SpfEvaluation['brokenTargets'][number]) => (b.problem === 'no-spf' ? `${b.name} 没有 SPF 记录（DNS 查不到它的 v=spf1 TXT 记录）` : `${b.name} 有多条 SPF 记录`);
+  const problemEn = brokenTargets.map(whatEn).join('; ');
+  const problemZh = brokenTargets.map(whatZh).join('；');
+  const named = terms(record).map(namedBy);
+  const removable = broken.filter((n) => named.includes(n) && !target.spf.includes.includes(n));
+  if (removable.length > 0) {
+    const kept = terms(record).filter((t) => !removable.includes(namedBy(t) ?? ''));
+    const fixed = ['v=spf1', ...(authorised ? [] : [`include:${target.spf.includes[0]}`]), ...kept].join(' ');
+    const add = addRecord('@', 'TXT', fixed);
+    return {
+      ...base,
+      status: 'wrong',
+      add: [add],
+      fix: {
+        zh: `${problemZh}，收件方因此无法验证本域名的 SPF（RFC 7208 permerror）。请删除或改正 SPF 记录中指向 ${removable.join('、')} 的项${authorised ? '' : `，并加上 ${target.label.zh} 的 include:${target.spf.includes[0]}`}。修改该条记录（不要新增第二条）：${recordZh(add)}。`,
+        en: `${problemEn}, so receivers cannot evaluate the domain's SPF (RFC 7208 permerror). Remove or correct the term naming ${removable.join(', ')} in the SPF record${authorised ? '' : ` and add ${target.label.en}'s include:${target.spf.includes[0]}`}. Edit that record (do not add a second one): ${recordEn(add)}.`,
+      },
+    };
+  }
+  const nested = broken.some((n) => !named.includes(n));
+  const whereEn = nested ? ' (reached through an include of the record)' : '';
+  const whereZh = nested ? '（通过记录中的 include 间接引用）' : '';
+  if (!authorised) {
+    const add = addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!));
+    return {
+      ...base,
+      status: 'wrong',
+      add: [add],
+      fix: {
+        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]}。修改该条记录（不要新增第二条）：${recordZh(add)}。另外，${problemZh}${whereZh}，在它修好之前收件方无法验证本域名的 SPF（RFC 7208 permerror）。`,
+        en: `The SPF record lacks ${target.label.en}'s include:${target.spf.includes[0]}. Edit that record (do not add a second one): ${recordEn(add)}. Also, ${problemEn}${whereEn}; until that is fixed there, receivers cannot evaluate the domain's SPF (RFC 7208 permerror).`,
+      },
+    };
+  }
+  return {
+    ...base,
+    status: 'warning',
+    add: [],
+    fix: {
+      zh: `SPF 记录本身正确（已包含 ${target.label.zh} 的 include:${authorisedBy}），无需修改。但 ${problemZh}${whereZh}，在它修好之前收件方无法验证本域名的 SPF（RFC 7208 permerror）。这不是本域名记录的问题：请稍后再检查；若一直如此，请确认所用的 DNS 服务器能正常解析该名称，或联系该名称的服务商。`,
+      en: `The SPF record itself is right (it has ${target.label.en}'s include:${authorisedBy}); nothing to change in it. But ${problemEn}${whereEn}, so until that is fixed there receivers cannot evaluate the domain's SPF (RFC 7208 permerror). This is not a fault of the domain's record: check again later; if it persists, make sure the DNS server used resolves that name, or contact whoever runs it.`,
+    },
+  };
 }
 
 export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpectations, old: DnsExpectations | null, mxOnTarget: boolean): Promise<DnsRecordCheck> {
@@ -61,18 +127,40 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
   const direct = terms(record).map(includeOf).filter((x): x is string => !!x);
   const evaluation = await evaluateSpf(domain, dns);
   const reached = new Set([...direct, ...evaluation.reached]);
-  const authorised = target.spf.includes.some((i) => reached.has(i));
+  // The target's include the record reaches (a provider may have more than one name for it).
+  const authorisedBy = target.spf.includes.find((i) => reached.has(i)) ?? null;
+  const authorised = authorisedBy !== null;
 
-  if (evaluation.result === 'permerror' || evaluation.result === 'temperror') {
-    const add = addRecord('@', 'TXT', authorised ? record : withInclude(record, target.spf.includes[0]!));
+  const q = evaluation.failedQuery;
+  // EBADNAME is the resolver refusing a malformed name (e.g. a label over 63 characters) that a
+  // record names: an error in that record, not a DNS failure.
+  const badName = evaluation.result === 'temperror' && q?.code === 'EBADNAME';
+  if (evaluation.result === 'temperror' && !badName) {
+    // A lookup the record leads to failed (refused, timeout, SERVFAIL): a DNS failure, reported
+    // as such like any other failed query of the check, never as an error in the record.
+    throw new DnsQueryError(q?.name ?? domain, q?.rrtype ?? 'TXT', q?.code ?? 'TEMPERROR');
+  }
+  if (evaluation.result === 'permerror' && evaluation.brokenTargets.length > 0) {
+    return brokenTarget(base, record, evaluation.brokenTargets, target, authorisedBy);
+  }
+  if (evaluation.result === 'permerror' || badName) {
+    const reason = badName ? `${q!.name} is not a valid domain name` : evaluation.comment.replace(/^[^:]*: /, '');
+    // Proposing the published record again as the "correction" would say nothing: when the
+    // target's include is there, only the broken term is to be fixed, and mailauth names it.
+    const add = authorised ? [] : [addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!))];
     return {
       ...base,
       status: 'wrong',
-      add: [add],
-      fix: {
-        zh: `SPF 记录无法解析（${evaluation.comment.replace(/^[^:]*: /, '')}）。请修正为：${recordZh(add)}。`,
-        en: `The SPF record cannot be evaluated (${evaluation.comment.replace(/^[^:]*: /, '')}). Correct it to: ${recordEn(add)}.`,
-      },
+      add,
+      fix: add[0]
+        ? {
+            zh: `SPF 记录无法解析（${reason}）。请修正为：${recordZh(add[0])}。`,
+            en: `The SPF record cannot be evaluated (${reason}). Correct it to: ${recordEn(add[0])}.`,
+          }
+        : {
+            zh: `SPF 记录无法解析（${reason}）。记录中已有 ${target.label.zh} 的 include:${authorisedBy}，请修正上面指出的错误项，不要新增第二条记录。`,
+            en: `The SPF record cannot be evaluated (${reason}). It already has ${target.label.en}'s include:${authorisedBy}; correct the term named above in that record (do not add a second one).`,
+          },
     };
   }
   if (!authorised) {

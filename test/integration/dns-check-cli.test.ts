@@ -11,7 +11,12 @@ import { runDnsCheckCommand } from '../../bridge/cli/dns-check-command';
 import { UsageError } from '../../bridge/cli/endpoint-url';
 import { DnsCheckReportSchema, type DnsCheckReport, type DnsRecordCheck } from '../../shared/protocol/dns-check';
 import { DnsCheckFailureSchema } from '../../bridge/dns/dns-check-failure';
-import { startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Resolver } from 'node:dns/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DNSMASQ_BIN, requireDnsmasq, startDnsmasq, type Dnsmasq, type ZoneRecord } from '../harness/dnsmasq';
 import { getFreePort } from '../harness/free-port';
 import { runCli, runCliInProcess } from '../support/cli-runner';
 
@@ -78,6 +83,12 @@ const ZONE: ZoneRecord[] = [
   cname('selector2._domainkey.m365.test', 'dkim.old-provider.test'),
   cname('autodiscover.m365.test', 'autodiscover.outlook.com'),
   txt('revoked._domainkey.ready.test', 'v=DKIM1; k=rsa; p='),
+  // The target's own (older) include name answers no SPF record: the record is right as it is.
+  ...tencentMx('dead-target-include.test'),
+  txt('dead-target-include.test', 'v=spf1 include:spf.exmail.qq.com ~all'),
+  // A mistyped include of the record's own, next to the target's include.
+  ...tencentMx('dead-own-include.test'),
+  txt('dead-own-include.test', 'v=spf1 include:spf.mail.qq.com include:spf.mycorp-typo.test ~all'),
   // A name with TXT records but no MX: it exists, so its records are reported missing.
   txt('txt-only.test', 'v=spf1 include:spf.mail.qq.com ~all'),
 ];
@@ -89,6 +100,53 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 let dns: Dnsmasq;
+
+/**
+ * A second dnsmasq whose answers for every name under refused.test are REFUSED (`server=/…/#`
+ * with no upstream configured): a DNS failure at one name, which the harness's zones cannot
+ * express. Its own records: a domain whose SPF includes such a name. Only its own PID is killed.
+ */
+async function startRefusingDnsmasq(): Promise<{ server: string; stop: () => Promise<void> }> {
+  requireDnsmasq();
+  const dir = mkdtempSync(join(tmpdir(), 'mailmover-dnsmasq-refused-'));
+  const conf = join(dir, 'dnsmasq.conf');
+  writeFileSync(
+    conf,
+    [
+      'local=/#/',
+      'pid-file=',
+      'server=/refused.test/#',
+      'mx-host=temp-include.test,mxbiz1.qq.com,5',
+      'mx-host=temp-include.test,mxbiz2.qq.com,10',
+      'txt-record=temp-include.test,"v=spf1 include:spf.mail.qq.com include:_spf.refused.test ~all"',
+      'txt-record=spf.mail.qq.com,"v=spf1 ip4:203.0.113.0/26 -all"',
+    ].join('\n') + '\n',
+  );
+  for (let attempt = 1; ; attempt++) {
+    const port = await getFreePort();
+    const child: ChildProcess = spawn(DNSMASQ_BIN, ['--no-resolv', '--no-hosts', '--no-daemon', `--port=${port}`, '--listen-address=127.0.0.1', '--bind-interfaces', `--conf-file=${conf}`], { stdio: 'ignore' });
+    const stop = () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    const r = new Resolver({ timeout: 200, tries: 1 });
+    r.setServers([`127.0.0.1:${port}`]);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && child.exitCode === null) {
+      if (await r.resolveMx('temp-include.test').then(() => true, () => false)) {
+        return { server: `127.0.0.1:${port}`, stop: async () => (await stop(), rmSync(dir, { recursive: true, force: true })) };
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await stop();
+    if (attempt >= 3) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error('the refusing dnsmasq did not start');
+    }
+  }
+}
 
 async function check(domain: string, opts: Record<string, unknown>): Promise<{ code: number; report: DnsCheckReport }> {
   const out = sink();
@@ -254,6 +312,46 @@ describe('dns-check against dnsmasq', () => {
       expect(doc.error.message).toMatch(/^DNS query MX ready\.test failed: E[A-Z]+ \(DNS server 127\.0\.0\.1:\d+\); nothing was checked$/);
       expect(doc.error.remedy.en).toContain(silent);
       expect(doc.error.remedy.zh).toContain(silent);
+    }
+  });
+
+  it('SPF: an include whose name answers no SPF record is named; the target\'s include there leaves the record right, with no "fix" repeating it', async () => {
+    const { report } = await check('dead-target-include.test', { targetProvider: 'tencent' });
+    const spf = row(report, 'SPF');
+    expect(spf.status).toBe('warning');
+    expect(spf.add).toEqual([]);
+    expect(spf.fix.en).toContain('spf.exmail.qq.com has no SPF record');
+    expect(spf.fix.en).toContain('The SPF record itself is right');
+    expect(spf.fix.en).not.toContain('Correct it to');
+    expect(spf.fix.en).not.toContain('v=spf1 include:spf.exmail.qq.com ~all');
+    expect(spf.fix.zh).toContain('SPF 记录本身正确');
+    expect(spf.fix.zh).toContain('spf.exmail.qq.com 没有 SPF 记录');
+    expect(report.ready).toBe(false);
+  });
+
+  it('SPF: a mistyped include of the record\'s own without an SPF record is wrong, and the proposed record drops it', async () => {
+    const { report } = await check('dead-own-include.test', { targetProvider: 'tencent' });
+    const spf = row(report, 'SPF');
+    expect(spf.status).toBe('wrong');
+    expect(spf.fix.en).toContain('spf.mycorp-typo.test has no SPF record');
+    expect(spf.fix.en).toContain('Remove or correct the term naming spf.mycorp-typo.test');
+    expect(spf.add).toEqual([{ host: '@', type: 'TXT', value: 'v=spf1 include:spf.mail.qq.com ~all', priority: null, ttl: 600 }]);
+    expect(spf.add[0]!.value).not.toBe(spf.found[0]);
+  });
+
+  it('SPF: a lookup an include leads to that the DNS server refuses (temperror) is a DNS failure naming that name, not an error in the record', async () => {
+    const refusing = await startRefusingDnsmasq();
+    try {
+      const out = sink();
+      const err = sink();
+      const code = await runDnsCheckCommand('temp-include.test', { targetProvider: 'tencent', dnsServer: refusing.server, json: true }, { stdout: out.stream, stderr: err.stream });
+      expect(code).toBe(1);
+      const doc = DnsCheckFailureSchema.parse(JSON.parse(out.text()));
+      expect(doc.error).toMatchObject({ code: 'DNS_FAILED', query: { name: '_spf.refused.test', type: 'TXT', code: 'EREFUSED' } });
+      expect(err.text()).toContain(`DNS query TXT _spf.refused.test failed: EREFUSED (DNS server ${refusing.server}); nothing was checked`);
+      expect(out.text()).not.toContain('Correct it to');
+    } finally {
+      await refusing.stop();
     }
   });
 
