@@ -131,20 +131,17 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
   const authorisedBy = target.spf.includes.find((i) => reached.has(i)) ?? null;
   const authorised = authorisedBy !== null;
 
-  const q = evaluation.failedQuery;
-  // EBADNAME is the resolver refusing a malformed name (e.g. a label over 63 characters) that a
-  // record names: an error in that record, not a DNS failure.
-  const badName = evaluation.result === 'temperror' && q?.code === 'EBADNAME';
-  if (evaluation.result === 'temperror' && !badName) {
+  if (evaluation.result === 'temperror') {
     // A lookup the record leads to failed (refused, timeout, SERVFAIL): a DNS failure, reported
     // as such like any other failed query of the check, never as an error in the record.
+    const q = evaluation.failedQuery;
     throw new DnsQueryError(q?.name ?? domain, q?.rrtype ?? 'TXT', q?.code ?? 'TEMPERROR');
   }
   if (evaluation.result === 'permerror' && evaluation.brokenTargets.length > 0) {
     return brokenTarget(base, record, evaluation.brokenTargets, target, authorisedBy);
   }
-  if (evaluation.result === 'permerror' || badName) {
-    const reason = badName ? `${q!.name} is not a valid domain name` : evaluation.comment.replace(/^[^:]*: /, '');
+  if (evaluation.result === 'permerror') {
+    const reason = evaluation.comment.replace(/^[^:]*: /, '');
     // Proposing the published record again as the "correction" would say nothing: when the
     // target's include is there, only the broken term is to be fixed, and mailauth names it.
     const add = authorised ? [] : [addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!))];

@@ -89,6 +89,9 @@ const ZONE: ZoneRecord[] = [
   // A mistyped include of the record's own, next to the target's include.
   ...tencentMx('dead-own-include.test'),
   txt('dead-own-include.test', 'v=spf1 include:spf.mail.qq.com include:spf.mycorp-typo.test ~all'),
+  // Broken in the record itself (an unknown mechanism), the target's include present.
+  ...tencentMx('bad-term.test'),
+  txt('bad-term.test', 'v=spf1 include:spf.mail.qq.com foo:bar ~all'),
   // A name with TXT records but no MX: it exists, so its records are reported missing.
   txt('txt-only.test', 'v=spf1 include:spf.mail.qq.com ~all'),
 ];
@@ -337,6 +340,13 @@ describe('dns-check against dnsmasq', () => {
     expect(spf.fix.en).toContain('Remove or correct the term naming spf.mycorp-typo.test');
     expect(spf.add).toEqual([{ host: '@', type: 'TXT', value: 'v=spf1 include:spf.mail.qq.com ~all', priority: null, ttl: 600 }]);
     expect(spf.add[0]!.value).not.toBe(spf.found[0]);
+  });
+
+  it('SPF: a record broken in itself that has the target\'s include is wrong, naming the fault, without a "fix" identical to it', async () => {
+    const spf = row((await check('bad-term.test', { targetProvider: 'tencent' })).report, 'SPF');
+    expect(spf).toMatchObject({ status: 'wrong', add: [] });
+    expect(spf.fix.en).toContain('Unknown mechanism foo');
+    expect(spf.fix.en).toContain("It already has Tencent Exmail's include:spf.mail.qq.com");
   });
 
   it('SPF: a lookup an include leads to that the DNS server refuses (temperror) is a DNS failure naming that name, not an error in the record', async () => {
