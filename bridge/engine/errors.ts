@@ -33,6 +33,8 @@ interface ImapLikeError {
   serverResponseCode?: string;
   responseText?: string;
   responseStatus?: string;
+  /** imap-client.ts: what answered instead of an IMAP server (NOT_IMAP_GREETING). */
+  serviceKind?: string;
 }
 
 const TLS_CODES = new Set([
@@ -55,6 +57,13 @@ const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'NoConnection', 'ClosedAft
  * choice in words that fit both; the connection test, on either, shows the certificate's
  * fingerprint to check first. A port that does not speak TLS is not helped by accepting anything.
  */
+/** OpenSSL's reason out of its error line ("80BC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../ssl/record.c:355:"). */
+function opensslReason(message: string | undefined): string | undefined {
+  return /SSL routines:[^:]*:([^:]+)/.exec(message ?? '')?.[1];
+}
+
+const PLAIN_PORT = /wrong version number|packet length too long|unknown protocol|http request/i;
+
 function tlsAdvice(code: string, message: string): string {
   const accept = "If you trust this server, choose to accept a self-signed certificate for it. The connection test shows the certificate's SHA-256 fingerprint: check it with the server's administrator first.";
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `Use the server name the certificate was issued for. ${accept}`;
@@ -62,6 +71,8 @@ function tlsAdvice(code: string, message: string): string {
   if (code === 'CERT_NOT_YET_VALID') return "The certificate is not valid yet: check this computer's date and time first.";
   if (code === 'CERT_HAS_EXPIRED') return `The server's certificate has expired: its administrator has to renew it (check this computer's date and time too). ${accept}`;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/.test(code) || /certificate|self[- ]signed/i.test(message)) return accept;
+  // OpenSSL's words for a peer that answered in clear text: a STARTTLS (or plain) port given as TLS.
+  if (PLAIN_PORT.test(message)) return 'The port does not speak TLS from the start: use imap:// (STARTTLS) for port 143, imaps:// for 993.';
   return 'Check that the port and the security setting (TLS from the start, or STARTTLS) match what the server offers.';
 }
 
@@ -95,7 +106,12 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
     return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).${bye}`, opts);
   }
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
-    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${e.message ?? code}. ${tlsAdvice(code, e.message ?? '')}`, opts);
+    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${opensslReason(e.message) ?? e.message ?? code}. ${tlsAdvice(code, e.message ?? '')}`, opts);
+  }
+  if (code === 'NOT_IMAP_GREETING') {
+    const kind = e.serviceKind ?? 'not a mail server';
+    const pop3 = ctx.side === 'source' ? '; POP3 is 110, or 995 with TLS, given as pop3:// or pop3s://' : '';
+    return new MigrationError('CONFIG_INVALID', `The ${where} is ${kind}, not an IMAP server. Check the port (IMAP is 143 with STARTTLS, or 993 with TLS${pop3}) and the server address.`, opts);
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new MigrationError('DNS_FAILED', `The server name of the ${where} could not be resolved (${code}). Check the server address.`, opts);

@@ -1,4 +1,5 @@
 import { ImapFlow } from 'imapflow';
+import { foreignServiceKind } from '../diagnose/mail-greeting';
 import { markOrigin, type ErrorContext } from './error-origin';
 import { paceTlsWrites } from './paced-tls-writes';
 import { authenticatePlain, plainWithInitialResponse, type AuthenticateArgs } from './sasl-plain';
@@ -42,6 +43,18 @@ interface FolderCache {
 /** Commands whose answer takes the server no work: each one's duration is a round trip. */
 const NO_WORK_COMMANDS = new Set(['CAPABILITY', 'ID', 'NAMESPACE', 'ENABLE', 'NOOP']);
 
+const baseHandleResponse = (ImapFlow.prototype as unknown as { handleResponse: (this: ImapFlow, data: { payload: Buffer }) => Promise<boolean> }).handleResponse;
+
+/** An IMAP server's first line (RFC 9051 7.1): OK, PREAUTH or BYE, untagged. */
+const IMAP_GREETING = /^\* (OK|PREAUTH|BYE)\b/i;
+
+/** The error a connection gives when the server's first line is not an IMAP greeting (errors.ts words it). */
+export interface NotImapGreeting extends Error {
+  code: 'NOT_IMAP_GREETING';
+  /** What answered, in words ("a POP3 server", "an SSH server"), never the line itself. */
+  serviceKind: string;
+}
+
 const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
 const baseWrite = (ImapFlow.prototype as unknown as { write: (this: ImapFlow, chunk: unknown) => unknown }).write;
 
@@ -81,6 +94,35 @@ export class ImapClient extends ImapFlow {
    * not to the connection, so a worker's would be the same.
    */
   siblingNamespaces: ImapFlow['namespaces'];
+  /** Whether the server's first line has been looked at. */
+  private greetingChecked = false;
+
+  /**
+   * @internal imapflow hands every response line through here. A first line that is not an
+   * IMAP greeting (a POP3, SMTP or SSH port given by mistake) fails the connect at once:
+   * imapflow would skip it and wait out its greeting timeout, and the account would retry.
+   */
+  handleResponse(data: { payload: Buffer }): Promise<boolean> {
+    if (!this.greetingChecked) {
+      this.greetingChecked = true;
+      const line = data.payload.toString('latin1', 0, 200);
+      if (!IMAP_GREETING.test(line)) {
+        this.refuseConnect(Object.assign(new Error("The server's first line is not an IMAP greeting"), { code: 'NOT_IMAP_GREETING' as const, serviceKind: serviceKindOf(line) }));
+        return Promise.resolve(false);
+      }
+    }
+    return baseHandleResponse.call(this, data);
+  }
+
+  private refuseConnect(err: NotImapGreeting): void {
+    const flow = this as unknown as { initialReject?: ((e: unknown) => void) | false; initialResolve?: unknown; greetingTimeout?: ReturnType<typeof setTimeout> };
+    clearTimeout(flow.greetingTimeout);
+    const reject = flow.initialReject;
+    flow.initialReject = false;
+    flow.initialResolve = false;
+    if (typeof reject === 'function') reject(err);
+    this.close();
+  }
 
   /** @internal every command goes through here (imapflow's exec is not in its public types). */
   exec(command: string, attributes: unknown[], options?: object): Promise<ExecResponse> {
@@ -226,4 +268,9 @@ export class ImapClient extends ImapFlow {
     if (corked) ws.uncork?.();
     if (self.currentRequest && self.currentRequest.tag === data.tag) self.currentRequest.sent = true;
   }
+}
+
+/** What a non-IMAP first line comes from, in words (the line itself is never repeated: mail-greeting.ts). */
+function serviceKindOf(line: string): string {
+  return /^(\+OK|-ERR)\b/i.test(line) ? 'a POP3 server' : foreignServiceKind(line);
 }
