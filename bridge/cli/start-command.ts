@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
 import { startBridge, type Bridge, type BridgeOptions } from '../server/bridge';
+import { StateDirInUseError } from '../server/state-dir-claim';
 import { BRIDGE_VERSION } from '../server/health';
 import { formatCode } from '../service/pairing-codes';
 import { pairingLine } from '../../shared/pairing-line';
@@ -85,6 +86,13 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
     if (o.queue && (err as Error).name === 'QueueUnreachableError') {
       process.stderr.write(`${BRIDGE_NAME}: ${(err as Error).message}\n`);
       return 2;
+    }
+    if (err instanceof StateDirInUseError) {
+      process.stderr.write(
+        `${BRIDGE_NAME}: ${err.message}; \`${BRIDGE_NAME} status\` shows it.\n` +
+          'Two bridges on one state dir would both run its accounts: use that one, stop it first, or give this one another --state-dir.\n',
+      );
+      return 1;
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(

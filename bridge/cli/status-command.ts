@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BRIDGE_NAME } from '../../shared/bridge-defaults';
-import { runningBridgePort } from '../server/port-record';
+import { recordedBridge, runningBridgePort } from '../server/port-record';
 import { StateStore } from '../engine/state-store';
 import { openServiceDb, STATE_FILE } from '../service/db';
 import { recordedFolders } from '../service/account-records';
@@ -41,12 +41,15 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
   const running = ownVersion !== null;
   const ownPort = recorded ?? port;
   const otherVersion = running && recorded === port ? null : await bridgeVersionOn(port);
+  // A record left behind: the last bridge of this state dir ended without its clean stop (killed, crashed).
+  const last = running ? null : recordedBridge(stateDir);
   const report: Record<string, unknown> = {
     running,
     url: `http://127.0.0.1:${running ? ownPort : port}`,
     version: running ? ownVersion : null,
     stateDir,
     ...(otherVersion && !running ? { otherBridgeOnPort: { url: `http://127.0.0.1:${port}`, version: otherVersion } } : {}),
+    ...(last ? { lastBridge: { pid: last.pid, url: `http://127.0.0.1:${last.port}`, stoppedCleanly: false } } : {}),
   };
   if (existsSync(join(stateDir, STATE_FILE))) {
     const db = openServiceDb(stateDir);
@@ -67,6 +70,7 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
     if (running) out(`${BRIDGE_NAME} ${String(ownVersion)} is running on http://127.0.0.1:${ownPort} with this state dir`);
     // Which state dir that bridge uses cannot be asked (/health says only who listens): say what is known.
     else if (otherVersion && recorded !== port) out(`A bridge (${otherVersion}) answers on http://127.0.0.1:${port}, but this state dir records no running bridge: that one uses another state dir, or was started by a version that did not record itself`);
+    else if (last && last.port !== port) out(`No bridge is running with this state dir: the last one (process ${last.pid}) listened on http://127.0.0.1:${last.port} and did not stop cleanly; none answers on http://127.0.0.1:${port} either`);
     else out(`No bridge answers on http://127.0.0.1:${port}`);
     out(`State dir: ${stateDir}${report.jobs ? '' : ' (no state store yet)'}`);
     if (report.jobs) {

@@ -13,6 +13,7 @@ import { createHttpApp } from './http-app';
 import { PairGate } from './pair-gate';
 import { PairingKeys } from './pairing-keys';
 import { removePortRecord, writePortRecord } from './port-record';
+import { claimStateDir, type StateDirClaim } from './state-dir-claim';
 import { startBridgeServer, type RunningBridge } from './start';
 import { WsGateway } from './ws-gateway';
 
@@ -54,6 +55,17 @@ export interface Bridge {
 /** Starts the whole bridge: state store, scheduler, HTTP (health, pairing, report) and the WebSocket. */
 export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const stateDir = resolve(opts.stateDir);
+  // Before anything opens the store or its log: a second bridge on it is refused.
+  const claim = claimStateDir(stateDir);
+  try {
+    return await startClaimed(opts, stateDir, claim);
+  } catch (err) {
+    claim.release();
+    throw err;
+  }
+}
+
+async function startClaimed(opts: BridgeOptions, stateDir: string, claim: StateDirClaim): Promise<Bridge> {
   const scrubber = new SecretScrubber();
   // The Redis password of queue mode, should a library's error ever carry it into a log line.
   if (opts.queue) scrubber.add(RedisUrlSchema.safeParse(opts.queue.url).data?.password);
@@ -126,6 +138,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
         await service.stop();
         db.close();
         removePortRecord(stateDir);
+        claim.release();
         await httpClosed;
         log.info('bridge stopped');
         logger.close();

@@ -39,6 +39,11 @@ export function runningBridgePort(stateDir: string, alive: (pid: number) => bool
   return record && alive(record.pid) ? record.port : null;
 }
 
+/** The record as written, whether or not its process still runs (status: where the last bridge listened). */
+export function recordedBridge(stateDir: string): PortRecord | null {
+  return readRecord(stateDir);
+}
+
 function readRecord(stateDir: string): PortRecord | null {
   let raw: unknown;
   try {
@@ -51,7 +56,7 @@ function readRecord(stateDir: string): PortRecord | null {
   return { port: port!, pid: pid! };
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
