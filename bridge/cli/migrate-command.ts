@@ -64,7 +64,8 @@ export async function runMigrate(raw: Record<string, unknown>, io: { stdout: Nod
       const result = await migrate(job, store, {
         signal: controller.signal,
         budget,
-        onProgress: (p) => progress.update(p),
+        // A dry run counts folders without planning them: its progress would say "0/0 messages".
+        onProgress: opts.dryRun ? undefined : (p) => progress.update(p),
         onRetry: (err, attempt, delay) => progress.line(`Retry ${attempt} for ${job.source.user} in ${delay} ms: [${err.code}] ${err.message}`),
       });
       for (const w of result.warnings) progress.line(warningLine(job.source.user, w));

@@ -145,6 +145,8 @@ describe('cli migrate: one account', () => {
       expect(line, `${f.source} in ${r.stderr}`).toBeDefined();
       expect(line).toMatch(new RegExp(`\\b${SOURCE_FOLDERS[f.source]} messages`));
     }
+    // No progress line: the run planned nothing, so it would say "0/0 messages" beside those counts.
+    expect(r.stderr).not.toMatch(/\d+\/\d+ messages/);
     expect(await listFolders(target, bob)).toEqual(folderListBefore);
     expect(await snapshotMailbox(target, bob)).toEqual(targetBefore);
     // Without --state-dir the state lives in $MAILMOVER_HOME/state.
