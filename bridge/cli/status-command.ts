@@ -80,7 +80,7 @@ export async function runStatus(port: number, stateDir: string, out: (line: stri
       out(`Paired tokens (active): ${String(report.activeTokens)}`);
       const cli = report.cliMigrations as CliMigration[];
       out(cli.length === 0 ? 'Command-line migrations: none' : 'Command-line migrations:');
-      for (const m of cli.slice(0, CLI_MIGRATIONS_LISTED)) out(`  ${m.account}: ${m.copied} copied, ${m.alreadyPresent} already there, ${m.skipped} skipped; last run ${m.lastActivity} UTC`);
+      for (const m of cli.slice(0, CLI_MIGRATIONS_LISTED)) out(`  ${m.account}: ${m.copied} copied, ${m.alreadyPresent} already there, ${m.skipped} skipped; last run ${m.lastActivity.replace('T', ' ').replace(/Z$/, '')} UTC`);
       if (cli.length > CLI_MIGRATIONS_LISTED) out(`  … and ${cli.length - CLI_MIGRATIONS_LISTED} more (all of them with --json)`);
     }
   }
@@ -106,7 +106,8 @@ function cliMigrations(stateDir: string, db: ReturnType<typeof openServiceDb>): 
     return accounts.map(({ account, lastActivity }) => {
       const folders = recordedFolders(store, account);
       const sum = (pick: (f: (typeof folders)[number]) => number) => folders.reduce((n, f) => n + pick(f), 0);
-      return { account, copied: sum((f) => f.copied), skipped: sum((f) => f.skipped), alreadyPresent: sum((f) => f.alreadyPresent), lastActivity };
+      // SQLite's datetime('now') is UTC without a zone ("2026-12-07 22:03:04"): --json says so in ISO 8601.
+      return { account, copied: sum((f) => f.copied), skipped: sum((f) => f.skipped), alreadyPresent: sum((f) => f.alreadyPresent), lastActivity: `${lastActivity.replace(' ', 'T')}Z` };
     });
   } finally {
     store.close();
