@@ -9,6 +9,12 @@ function wholeNumber(min: number, max: number) {
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
+/**
+ * One --include-folder / --exclude-folder value. An empty one (an unset shell variable) would be
+ * dropped further on: an include list of only '' copied every folder, the opposite of a filter.
+ */
+const FolderGlobSchema = z.string().min(1, { error: 'an empty value is no folder name or glob (give e.g. INBOX or Work/**)' });
+
 /** The `migrate` command's options as commander hands them over, checked once here. */
 export const MigrateCliOptionsSchema = z
   .object({
@@ -34,8 +40,8 @@ export const MigrateCliOptionsSchema = z
     targetCa: z.string().min(1, { error: 'a PEM file name' }).optional(),
     mode: z.enum(['mapped', 'unified'], { error: 'must be mapped or unified' }).default('mapped'),
     since: DateOptionSchema.optional(),
-    includeFolder: z.array(z.string()).default([]),
-    excludeFolder: z.array(z.string()).default([]),
+    includeFolder: z.array(FolderGlobSchema).default([]),
+    excludeFolder: z.array(FolderGlobSchema).default([]),
     concurrency: wholeNumber(1, 32).optional(),
     accountConcurrency: wholeNumber(1, 64).default(2),
     stateDir: z.string().optional(),
