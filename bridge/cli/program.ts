@@ -174,7 +174,7 @@ function buildProgram(): Command {
     service
       .command(action)
       .description(serviceActions[action])
-      .option('--port <n>', 'port the service listens on (default: $MAILMOVER_PORT or 7878)')
+      .option('--port <n>', 'port the service listens on, a fixed one (default: $MAILMOVER_PORT or 7878; not with --worker, which listens on none)')
       .option('--state-dir <dir>', STATE_DIR_HELP)
       .option('--dry-run', 'print the files and commands instead of carrying them out')
       .option('--unit-dir <dir>', 'Linux: where the user unit goes (default ~/.config/systemd/user)')
@@ -188,6 +188,15 @@ function buildProgram(): Command {
       .action(async (o: { port?: string; stateDir?: string; dryRun?: boolean; unitDir?: string; worker?: boolean; queue?: string; clusterKeyFile?: string; queueCa?: string; concurrency?: string; name?: string; hostConnections?: string }) => {
         const workerOnly = o.queue !== undefined || o.clusterKeyFile !== undefined || o.queueCa !== undefined || o.concurrency !== undefined || o.name !== undefined || o.hostConnections !== undefined;
         if (workerOnly && !o.worker) throw new UsageError('--queue, --cluster-key-file, --queue-ca, --concurrency, --name and --host-connections go with --worker');
+        // A worker takes its work from the queue and listens on no port: a --port would be dropped.
+        if (o.worker && o.port !== undefined) throw new UsageError('--port does not go with --worker: a worker listens on no port (it takes its accounts from the queue)');
+        const port = portOption(o.port);
+        // Port 0 picks another free port at every start (every logon), where the extension,
+        // which looks on the port it paired with, would not find the bridge.
+        if (action === 'install' && !o.worker && port === 0) {
+          const given = o.port !== undefined ? '--port 0' : 'MAILMOVER_PORT=0';
+          throw new UsageError(`service install needs a fixed port (${given} would pick another free port at every start, where the extension does not look): give --port N, 1-65535`);
+        }
         const worker = o.worker
           ? {
               queue: o.queue,
@@ -199,7 +208,7 @@ function buildProgram(): Command {
               hostConnections: o.hostConnections === undefined ? undefined : count('--host-connections')(o.hostConnections),
             }
           : undefined;
-        process.exitCode = (await import('./service-command')).runService(action, { port: portOption(o.port), stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir, worker }, out);
+        process.exitCode = (await import('./service-command')).runService(action, { port, stateDir: defaultStateDir(o.stateDir), dryRun: o.dryRun, unitDir: o.unitDir, worker }, out);
       });
   }
   registerTestConnection(program);
