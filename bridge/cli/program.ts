@@ -152,14 +152,8 @@ function buildProgram(): Command {
       // Cutting every extension off cannot be undone (each has to pair again), so it takes
       // the flag alone: an id next to --all leaves it unclear which was meant.
       if (o.all && id !== undefined) throw new UsageError(`tokens revoke: give a token id or --all, not both (got "${id}" and --all)`);
-      // runTokens passes "all" to TokenStore.revoke, where it means every token: typed as an
-      // id it is one no token has (ids are tok_...), answered as any unknown id is.
-      if (!o.all && id === 'all') {
-        process.stderr.write('mailmover-bridge tokens revoke: no active token all (to revoke every token, use --all)\n');
-        process.exitCode = 1;
-        return;
-      }
-      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'revoke', o.all ? 'all' : id, out);
+      const target = o.all ? ({ all: true } as const) : id === undefined ? undefined : { id };
+      process.exitCode = (await import('./tokens-command')).runTokens(defaultStateDir(o.stateDir), 'revoke', target, out);
     });
 
   const service = program

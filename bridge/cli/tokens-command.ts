@@ -1,8 +1,16 @@
 import { openServiceDb } from '../service/db';
 import { TokenStore } from '../service/tokens';
 
+/** What `tokens revoke` revokes: one token by its id, or every one (--all, never an id). */
+export type RevokeTarget = { id: string } | { all: true };
+
 /** `mailmover-bridge tokens list|revoke`: the tokens pairing handed out. Revoking one closes its connections within seconds. */
-export function runTokens(stateDir: string, action: 'list' | 'revoke', arg: string | undefined, out: (line: string) => void, json = false): number {
+export function runTokens(stateDir: string, action: 'list' | 'revoke', target: RevokeTarget | undefined, out: (line: string) => void, json = false): number {
+  // A usage error comes first: it is the same whatever the state dir holds.
+  if (action === 'revoke' && !target) {
+    process.stderr.write('mailmover-bridge tokens revoke: give a token id (see `tokens list`) or --all\n');
+    return 2;
+  }
   const db = openServiceDb(stateDir);
   try {
     const tokens = new TokenStore(db);
@@ -19,13 +27,16 @@ export function runTokens(stateDir: string, action: 'list' | 'revoke', arg: stri
       }
       return 0;
     }
-    if (!arg) {
-      process.stderr.write('mailmover-bridge tokens revoke: give a token id (see `tokens list`) or --all\n');
-      return 2;
+    if (!target) return 2; // checked above; narrows the type
+    if ('all' in target) {
+      out(`Revoked ${tokens.revokeAll()} token(s). Their connections are closed within a few seconds; pair again to reconnect.`);
+      return 0;
     }
-    const n = tokens.revoke(arg);
-    if (n === 0 && arg !== 'all') {
-      process.stderr.write(`mailmover-bridge tokens revoke: no active token ${arg}\n`);
+    const n = tokens.revoke(target.id);
+    if (n === 0) {
+      // The word itself typed as an id: point to the flag that does what was probably meant.
+      const hint = target.id === 'all' ? ' (to revoke every token, use --all)' : '';
+      process.stderr.write(`mailmover-bridge tokens revoke: no active token ${target.id}${hint}\n`);
       return 1;
     }
     out(`Revoked ${n} token(s). Their connections are closed within a few seconds; pair again to reconnect.`);

@@ -75,10 +75,16 @@ export class TokenStore {
     return (this.db.prepare(`SELECT * FROM svc_tokens ORDER BY created_at`).all() as TokenRow[]).map(toInfo);
   }
 
-  /** Revokes a token; `all` revokes every active one. Returns how many were revoked. */
-  revoke(id: string | 'all'): number {
-    const now = nowIso();
-    if (id === 'all') return this.db.prepare(`UPDATE svc_tokens SET revoked_at = ? WHERE revoked_at IS NULL`).run(now).changes;
-    return this.db.prepare(`UPDATE svc_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(now, id).changes;
+  /**
+   * Revokes the token with this id (any string is only ever an id: ids are tok_..., so a word
+   * such as `all` matches no token). Returns 1 when it was active, else 0.
+   */
+  revoke(id: string): number {
+    return this.db.prepare(`UPDATE svc_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL`).run(nowIso(), id).changes;
+  }
+
+  /** Revokes every active token (every paired extension has to pair again). Returns how many. */
+  revokeAll(): number {
+    return this.db.prepare(`UPDATE svc_tokens SET revoked_at = ? WHERE revoked_at IS NULL`).run(nowIso()).changes;
   }
 }
