@@ -1,5 +1,6 @@
 import { openServiceDb } from '../service/db';
 import { TokenStore } from '../service/tokens';
+import { missingStateStore } from './pair-command';
 
 /** What `tokens revoke` revokes: one token by its id, or every one (--all, never an id). */
 export type RevokeTarget = { id: string } | { all: true };
@@ -10,6 +11,11 @@ export function runTokens(stateDir: string, action: 'list' | 'revoke', target: R
   if (action === 'revoke' && !target) {
     process.stderr.write('mailmover-bridge tokens revoke: give a token id (see `tokens list`) or --all\n');
     return 2;
+  }
+  const missing = missingStateStore(stateDir);
+  if (missing) {
+    process.stderr.write(`mailmover-bridge tokens ${action}: ${missing}\n`);
+    return 1;
   }
   const db = openServiceDb(stateDir);
   try {

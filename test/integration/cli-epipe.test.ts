@@ -7,6 +7,7 @@
  * spawn, before node has even started: its first write then fails with EPIPE every time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { openServiceDb } from '../../bridge/service/db';
 import { getFreePorts } from '../harness/free-port';
 import { describeRun, scratchDir, spawnCli, type CliResult } from '../support/cli-runner';
 
@@ -31,6 +32,8 @@ describe('cli output into a closed pipe', () => {
   });
 
   it('pair: no EPIPE stack, exit 0 (the code was made; only its printing was cut off)', async () => {
+    // pair refuses a state dir without a store: give it one, as a bridge started there leaves.
+    openServiceDb(scratch.path('pair-state')).close();
     const r = await withClosedOutput('pair', ['--state-dir', scratch.path('pair-state')]);
     expect(r.stderr, describeRun(r)).not.toMatch(/EPIPE|Error|\n\s+at /);
     expect(r.code, describeRun(r)).toBe(0);

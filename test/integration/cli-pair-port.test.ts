@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startBridge } from '../../bridge/server/bridge';
 import { PORT_RECORD_FILE, runningBridgePort, writePortRecord } from '../../bridge/server/port-record';
+import { openServiceDb } from '../../bridge/service/db';
 import { runCliInProcess, scratchDir } from '../support/cli-runner';
 import { pair } from '../support/bridge-client';
 
@@ -40,6 +41,7 @@ describe('pair and the running bridge’s port', () => {
 
   it('prints the bare code when nothing runs, or the recorded process is gone', async () => {
     const stateDir = scratch.path('stale');
+    openServiceDb(stateDir).close(); // pair needs a state store: a bridge ran here before
     const bare = await runCliInProcess(['--state-dir', stateDir], { command: 'pair' });
     expect(bare.code, bare.stderr).toBe(0);
     expect(CODE.exec(bare.stdout)?.[2]).toBeUndefined();
@@ -57,6 +59,7 @@ describe('pair and the running bridge’s port', () => {
   it('prints the bare code for a bridge on the default port', async () => {
     const stateDir = scratch.path('default');
     mkdirSync(stateDir, { recursive: true });
+    openServiceDb(stateDir).close();
     writePortRecord(stateDir, 7878);
     const r = await runCliInProcess(['--state-dir', stateDir], { command: 'pair' });
     expect(CODE.exec(r.stdout)?.[2]).toBeUndefined();
