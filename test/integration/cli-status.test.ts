@@ -72,7 +72,7 @@ describe('cli status', () => {
     expect(s.lines.find((l) => l.startsWith(`  ${alice.user}@`))).toMatch(new RegExp(`^  ${alice.user}@127\\.0\\.0\\.1:${src.imapPort} -> ${bob.user}@127\\.0\\.0\\.1:${tgt.imapPort}: 6 copied, 0 already there, 0 skipped; last run \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC$`));
     expect(s.json.cliMigrations).toEqual([expect.objectContaining({ copied: 6, skipped: 0, alreadyPresent: 0 })]);
     // ISO 8601 in UTC, the same instant as the line's, within the run's minute.
-    const [{ lastActivity }] = s.json.cliMigrations as Array<{ lastActivity: string }>;
+    const lastActivity = (s.json.cliMigrations as Array<{ lastActivity: string }>)[0]!.lastActivity;
     expect(lastActivity).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(Math.abs(Date.parse(lastActivity) - Date.now())).toBeLessThan(10 * 60_000);
     expect(s.lines.join('\n')).toContain(`last run ${lastActivity.replace('T', ' ').replace('Z', '')} UTC`);
