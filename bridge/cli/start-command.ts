@@ -105,17 +105,9 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
     }
     throw err;
   }
-  const { code, expiresAt } = bridge.auth.pairing.create();
-  out(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url}`);
-  // On another port than 7878 the code carries it (K7QM-2XPR@7879): the popup takes the whole line.
-  out(`Pairing code: ${pairingLine(code, bridge.port)} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
-  out(`State dir: ${bridge.stateDir}`);
-  if (o.queue) out(`Queue mode: account passes run on the workers of ${(await bridge.service.workers()).queue}`);
-  out(`Log file: ${bridge.logFile}`);
-  for (const line of o.banner ?? []) out(line);
-  out('Press Ctrl+C to stop.');
-
-  return new Promise<number>((resolve) => {
+  // Listening for the stop signals before saying how to stop: a SIGTERM right after the last
+  // line (a service manager restarting it) must stop it cleanly, not kill it.
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
@@ -147,6 +139,17 @@ export async function runStart(o: StartCommandOptions): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  const { code, expiresAt } = bridge.auth.pairing.create();
+  out(`${BRIDGE_NAME} ${BRIDGE_VERSION} listening on ${bridge.url}`);
+  // On another port than 7878 the code carries it (K7QM-2XPR@7879): the popup takes the whole line.
+  out(`Pairing code: ${pairingLine(code, bridge.port)} (valid until ${expiresAt.toLocaleTimeString()}, once; \`${BRIDGE_NAME} pair\` prints a new one)`);
+  out(`State dir: ${bridge.stateDir}`);
+  if (o.queue) out(`Queue mode: account passes run on the workers of ${(await bridge.service.workers()).queue}`);
+  out(`Log file: ${bridge.logFile}`);
+  for (const line of o.banner ?? []) out(line);
+  out('Press Ctrl+C to stop.');
+
+  return stopped;
 }
 
 /** What `npm start` adds: where the built extension is and how to load it. */

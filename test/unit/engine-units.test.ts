@@ -108,7 +108,10 @@ describe('classifyError', () => {
     const port = classifyError({ code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' }, ctx);
     expect(port.code).toBe('TLS_FAILED');
     expect(port.message).not.toMatch(/self-signed/);
-    expect(port.message).toContain('Check that the port and the security setting');
+    expect(port.message).toContain('The port does not speak TLS from the start: use imap:// (STARTTLS) for port 143, imaps:// for 993.');
+    // Any other TLS failure without a certificate in it: the general advice.
+    const other = classifyError({ code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', message: 'sslv3 alert handshake failure' }, ctx);
+    expect(other.message).toContain('Check that the port and the security setting');
   });
   it("a certificate not valid yet points at this computer's clock, not at accepting it; an expired one at its renewal", () => {
     const early = classifyError({ code: 'CERT_NOT_YET_VALID', message: 'certificate is not yet valid' }, ctx);
