@@ -47,6 +47,24 @@ const namedBy = (term: string) => /^(?:[+?~-]?include:|redirect=)(.+)$/i.exec(te
  * "correct it to" the record already published would send the admin looking for a mistake that
  * is not there.
  */
+/**
+ * The record lacks the target's include: the fix is that record with it added. `also`: a
+ * second problem of the record, said after the fix (its words end the message).
+ */
+function lacksInclude(base: Omit<DnsRecordCheck, 'status' | 'add' | 'fix'>, record: string, target: DnsExpectations, also?: { zh: string; en: string }): DnsRecordCheck {
+  const include = target.spf.includes[0]!;
+  const add = addRecord('@', 'TXT', withInclude(record, include));
+  return {
+    ...base,
+    status: 'wrong',
+    add: [add],
+    fix: {
+      zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${include}${also ? '' : '，新系统发出的邮件会被判为伪造'}。修改该条记录（不要新增第二条）：${recordZh(add)}。${also?.zh ?? ''}`,
+      en: `The SPF record lacks ${target.label.en}'s include:${include}${also ? '' : ', so mail sent by the new system fails SPF'}. Edit that record (do not add a second one): ${recordEn(add)}.${also?.en ?? ''}`,
+    },
+  };
+}
+
 function brokenTarget(
   base: Omit<DnsRecordCheck, 'status' | 'add' | 'fix'>,
   record: string,
@@ -80,16 +98,10 @@ function brokenTarget(
   const whereEn = nested ? ' (reached through an include of the record)' : '';
   const whereZh = nested ? '（通过记录中的 include 间接引用）' : '';
   if (!authorised) {
-    const add = addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!));
-    return {
-      ...base,
-      status: 'wrong',
-      add: [add],
-      fix: {
-        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]}。修改该条记录（不要新增第二条）：${recordZh(add)}。另外，${problemZh}${whereZh}，在它修好之前收件方无法验证本域名的 SPF（RFC 7208 permerror）。`,
-        en: `The SPF record lacks ${target.label.en}'s include:${target.spf.includes[0]}. Edit that record (do not add a second one): ${recordEn(add)}. Also, ${problemEn}${whereEn}; until that is fixed there, receivers cannot evaluate the domain's SPF (RFC 7208 permerror).`,
-      },
-    };
+    return lacksInclude(base, record, target, {
+      zh: `另外，${problemZh}${whereZh}，在它修好之前收件方无法验证本域名的 SPF（RFC 7208 permerror）。`,
+      en: ` Also, ${problemEn}${whereEn}; until that is fixed there, receivers cannot evaluate the domain's SPF (RFC 7208 permerror).`,
+    });
   }
   return {
     ...base,
@@ -160,18 +172,7 @@ export async function checkSpf(domain: string, dns: DnsClient, target: DnsExpect
           },
     };
   }
-  if (!authorised) {
-    const add = addRecord('@', 'TXT', withInclude(record, target.spf.includes[0]!));
-    return {
-      ...base,
-      status: 'wrong',
-      add: [add],
-      fix: {
-        zh: `SPF 记录没有包含 ${target.label.zh} 的 include:${target.spf.includes[0]}，新系统发出的邮件会被判为伪造。修改该条记录（不要新增第二条）：${recordZh(add)}。`,
-        en: `The SPF record lacks ${target.label.en}'s include:${target.spf.includes[0]}, so mail sent by the new system fails SPF. Edit that record (do not add a second one): ${recordEn(add)}.`,
-      },
-    };
-  }
+  if (!authorised) return lacksInclude(base, record, target);
 
   const warnings: { zh: string; en: string }[] = [];
   if (mxOnTarget) {
