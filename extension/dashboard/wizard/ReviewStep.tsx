@@ -40,7 +40,9 @@ export function ReviewStep({ state, patch, defaultName }: { state: WizardState; 
           <dt>{t('reviewTarget')}</dt>
           <dd>
             {target ? `${text(target.label)} · ` : ''}
-            <code>{`${state.target.host}:${state.target.port}`}</code> ({security(state.target.security)}) ·{' '}
+            <code>{`${state.target.host}:${state.target.port}`}</code>
+            {aside(locale, security(state.target.security))}
+            {state.target.insecureTls && <span className="badge badge--warn">{t('insecureTls')}</span>} ·{' '}
             {state.targetLogin === 'admin' ? t('reviewAdminLogin', { user: state.targetAdminUser }) : t('loginPerAccount')}
           </dd>
           <dt>{t('reviewAccounts')}</dt>
