@@ -37,8 +37,8 @@ const WORDING: Record<ImportAudience, Record<Problem, { message: string; message
   },
   wizard: {
     'source-password-missing': {
-      message: 'The old password (source_password / 待搬家账号密码) is empty. Fill it in, or choose "employees supply their password".',
-      messageZh: '待搬家账号密码为空。请填写密码，或改用“员工自行提供密码”的方式。',
+      message: 'The old password (source_password / 待搬家账号密码) is empty. Fill it in, or choose the plan "Batch, passwords unknown" (the old and new address must be the same) or "Employee self-service", where each employee supplies their own password.',
+      messageZh: '待搬家账号密码为空。请填写密码，或改用“批量搬家（未知密码）”方案（原账号与新账号的邮箱地址须相同）或“员工自助搬家”方案，由员工自行提供密码。',
     },
     'target-password-missing': {
       message: 'The new mailbox password (target_password / 搬家账号密码) is empty, and the target has no admin login. Fill it in, or use an admin login in step 3.',

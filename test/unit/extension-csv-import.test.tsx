@@ -9,7 +9,9 @@ import iconv from 'iconv-lite';
 import { useState } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CsvImport } from '../../extension/dashboard/wizard/CsvImport';
+import { en } from '../../extension/i18n/en';
 import { LocaleProvider } from '../../extension/i18n/locale-context';
+import { zhCN } from '../../extension/i18n/zh-CN';
 import type { Locale } from '../../extension/i18n';
 import type { CheckedImport, ImportRules } from '../../extension/lib/csv-import';
 
@@ -107,6 +109,21 @@ describe('CsvImport', () => {
     expect(second!.textContent).toMatch(/must be the same/);
     // No password ever appears in an error.
     expect(document.body.textContent).not.toContain('secret');
+  });
+
+  it('names the other plans as the plan picker does when an old password is missing', async () => {
+    for (const [locale, dict] of [['en', en], ['zh-CN', zhCN]] as const) {
+      render(<Harness rules={KNOWN} locale={locale} />);
+      await upload(file('source,target,source_password,target_password\na@old.com,a@new.com,,q\n'));
+      const error = await screen.findByTestId('csv-error');
+      const quoted = (name: string) => (locale === 'en' ? `"${name}"` : `“${name}”`);
+      expect(error.textContent).toContain(quoted(dict.modeUnknown));
+      expect(error.textContent).toContain(quoted(dict.modeSelf));
+      expect(error.textContent).toContain(locale === 'en' ? 'old and new address must be the same' : '邮箱地址须相同');
+      // No plan of that name exists.
+      expect(error.textContent).not.toMatch(/"employees supply their password"|“员工自行提供密码”/);
+      cleanup();
+    }
   });
 
   it('removes an import', async () => {
