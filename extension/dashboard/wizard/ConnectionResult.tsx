@@ -38,9 +38,9 @@ export function ConnectionResult({ result, providerId, stale }: { result: Endpoi
       {report && <ReportDetails report={report} />}
       {report?.totals && (
         <p>
-          {t('testTotals', {
-            folders: formatCount(report.totals.folders, locale),
-            messages: formatCount(report.totals.messages, locale),
+          {t(report.totals.oldest ? 'testTotalsOldest' : 'testTotals', {
+            folders: t(report.totals.folders === 1 ? 'testFolderListOne' : 'testFolderList', { count: formatCount(report.totals.folders, locale) }),
+            messages: t(report.totals.messages === 1 ? 'testMessageCountOne' : 'testMessageCount', { count: formatCount(report.totals.messages, locale) }),
             size: report.totals.size === null ? '—' : formatBytes(report.totals.size),
             oldest: formatDateTime(report.totals.oldest, locale),
           })}
@@ -85,7 +85,7 @@ function ReportDetails({ report }: { report: ConnectionReport }) {
       )}
       {report.folders && report.folders.length > 0 && (
         <details className="folder-counts">
-          <summary>{t('testFolderList', { count: report.folders.length })}</summary>
+          <summary>{t(report.folders.length === 1 ? 'testFolderListOne' : 'testFolderList', { count: formatCount(report.folders.length, locale) })}</summary>
           <table className="mini-table">
             <thead>
               <tr>
