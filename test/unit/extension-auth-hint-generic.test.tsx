@@ -35,6 +35,8 @@ describe('the client-password hint for an unknown old provider', () => {
     expect(hint).toContain('客户端独立密码');
     expect(hint).not.toContain('获取方式');
     expect(hint.startsWith('提示：')).toBe(true);
+    // A sentence (walkthrough 33), not the checklist title "提示：客户端独立密码（…）代替网页登录密码，…".
+    expect(hint).toBe('提示：使用客户端独立密码（授权码 / 专用密码）代替网页登录密码，或关闭客户端独立密码。');
   });
 
   it('in English, is a tip, not "Where to get it"', () => {
@@ -46,6 +48,8 @@ describe('the client-password hint for an unknown old provider', () => {
     const hint = screen.getByTestId('auth-code-hint').textContent!;
     expect(hint).not.toContain('Where to get it');
     expect(hint.startsWith('Tip:')).toBe(true);
+    // A sentence (walkthrough 33), not the checklist title "Tip: The client password (…) instead of …".
+    expect(hint).toBe('Tip: use the client password (authorization code / app password) instead of the web login password, or switch the client password off.');
   });
 
   it('Tencent Exmail keeps "获取方式" with the place in its console', () => {
