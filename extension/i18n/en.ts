@@ -591,6 +591,8 @@ export const en = {
   verifyJobQueued: '{count} accounts queued for a deep verify ({refused} not possible yet); their badges update one by one.',
   verifyJobQueuedAll: '{count} accounts queued for a deep verify; their badges update one by one.',
   verifyJobQueuedOne: '{count} account queued for a deep verify; its badge updates once it is checked.',
+  verifyJobNone: 'No account could be queued for a deep verify: an account is verified once its first pass has finished and its passwords are stored, and not while a verify of it is under way.',
+  verifyJobClosed: 'No account can be verified: the migration is closed and its passwords were deleted.',
   verifyFixMissing: 'Copy the missing messages',
   verifyFixMissingHint: 'Copy exactly the messages missing on the new mailbox from the old one (nothing else is written), then verify the account again.',
   verifyFixQueued: 'Copying the missing messages; the result updates when the account has been verified again.',

@@ -589,6 +589,8 @@ export const zhCN: Messages = {
   verifyJobQueued: '已排队深度核验 {count} 个账号（另有 {refused} 个暂不可核验）；标记将逐个更新。',
   verifyJobQueuedAll: '已排队深度核验 {count} 个账号；核验标记将逐个更新。',
   verifyJobQueuedOne: '已排队深度核验 {count} 个账号；核验完成后标记会更新。',
+  verifyJobNone: '没有账号可以排队深度核验：账号须已完成首轮搬家并保存了密码，且当前没有正在进行的核验。',
+  verifyJobClosed: '无法核验任何账号：此搬家任务已关闭，其密码已删除。',
   verifyFixMissing: '复制缺失邮件',
   verifyFixMissingHint: '从旧邮箱只复制新邮箱中缺失的邮件（不写入其他任何内容），然后重新核验该账号。',
   verifyFixQueued: '正在复制缺失邮件；重新核验完成后结果将更新。',

@@ -18,11 +18,11 @@ const { JobActions } = await import('../../extension/dashboard/monitor/JobAction
 
 afterEach(cleanup);
 
-async function verifyAll(locale: 'en' | 'zh-CN', results: Array<{ ok: boolean }>): Promise<string> {
+async function verifyAll(locale: 'en' | 'zh-CN', results: Array<{ ok: boolean }>, job = makeJob()): Promise<string> {
   answer = results;
   render(
     <LocaleProvider initial={locale} persist={false}>
-      <JobActions job={makeJob()} connected onChangeServer={() => undefined} />
+      <JobActions job={job} connected onChangeServer={() => undefined} />
     </LocaleProvider>,
   );
   fireEvent.click(screen.getByTestId('verify-job'));
@@ -46,5 +46,36 @@ describe('the answer of "Verify all (deep)"', () => {
   it('some refused: the refused count is named', async () => {
     const text = await verifyAll('zh-CN', [{ ok: true }, { ok: false }]);
     expect(text).toContain('另有 1 个暂不可核验');
+  });
+
+  it('none accepted: says why, not "0 accounts queued (2 not possible yet)"', async () => {
+    const en = await verifyAll('en', [{ ok: false }, { ok: false }]);
+    expect(en).toContain('No account could be queued for a deep verify');
+    expect(en).not.toMatch(/^0 accounts/);
+    cleanup();
+    const zh = await verifyAll('zh-CN', [{ ok: false }, { ok: false }]);
+    expect(zh).toContain('没有账号可以排队深度核验');
+    expect(zh).not.toContain('已排队深度核验 0 个');
+  });
+
+  it('a closed job: the button is disabled and its title says why', () => {
+    const closed = { ...makeJob(), status: 'closed' } as ReturnType<typeof makeJob>;
+    send.mockClear();
+    for (const [locale, reason] of [
+      ['en', 'No account can be verified: the migration is closed and its passwords were deleted.'],
+      ['zh-CN', '无法核验任何账号：此搬家任务已关闭，其密码已删除。'],
+    ] as const) {
+      render(
+        <LocaleProvider initial={locale} persist={false}>
+          <JobActions job={closed} connected onChangeServer={() => undefined} />
+        </LocaleProvider>,
+      );
+      const button = screen.getByTestId('verify-job') as HTMLButtonElement;
+      expect(button.disabled).toBe(true);
+      expect(button.title).toBe(reason);
+      fireEvent.click(button);
+      expect(send).not.toHaveBeenCalledWith('account.verify', expect.anything());
+      cleanup();
+    }
   });
 });

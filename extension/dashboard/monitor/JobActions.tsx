@@ -60,9 +60,10 @@ export function JobActions({
       <button
         type="button"
         className="secondary"
-        disabled={!connected}
+        // A closed job's passwords are deleted: no account of it can be read again.
+        disabled={!connected || closed}
         data-testid="verify-job"
-        title={t('verifyJobHint')}
+        title={closed ? t('verifyJobClosed') : t('verifyJobHint')}
         onClick={() =>
           void act(
             () => bridgeRequest('account.verify', { jobId: job.id, deep: true }),
@@ -71,6 +72,8 @@ export function JobActions({
               const count = results.filter((x) => x.ok).length;
               const refused = results.length - count;
               // "(0 not possible yet)" only raised the question of which ones; a single account is not "accounts".
+              // Nothing queued at all says why, instead of "0 accounts queued (2 not possible yet)".
+              if (refused && count === 0) return t('verifyJobNone');
               if (refused) return t('verifyJobQueued', { count, refused });
               return t(count === 1 ? 'verifyJobQueuedOne' : 'verifyJobQueuedAll', { count });
             },
