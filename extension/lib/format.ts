@@ -62,3 +62,19 @@ export function percent(done: number, total: number): number {
   if (total <= 0) return done > 0 ? 100 : 0;
   return Math.round((done / total) * 1000) / 10;
 }
+
+/** The usual port of a protocol for its security mode: IMAP 993 (TLS) / 143, POP3 995 (TLS) / 110. */
+const USUAL_PORTS: Record<'imap' | 'pop3', Record<'tls' | 'starttls' | 'plain', number>> = {
+  imap: { tls: 993, starttls: 143, plain: 143 },
+  pop3: { tls: 995, starttls: 110, plain: 110 },
+};
+
+/**
+ * A server as a short label: its host alone on the protocol's usual port for its security, else
+ * host:port, so two jobs on one host (two test servers on 127.0.0.1) can be told apart. An IPv6
+ * address is put in brackets before its port.
+ */
+export function serverLabel(server: { host: string; port: number; security: 'tls' | 'starttls' | 'plain' }, protocol: 'imap' | 'pop3' = 'imap'): string {
+  if (server.port === USUAL_PORTS[protocol][server.security]) return server.host;
+  return `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
+}

@@ -4,7 +4,7 @@ import { ProgressBar } from '../../components/ProgressBar';
 import { JOB_STATUS_KEYS } from '../../components/status';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
-import { formatCount, formatDateTime } from '../../lib/format';
+import { formatCount, formatDateTime, serverLabel } from '../../lib/format';
 import type { BridgeState } from '../../lib/runtime-messages';
 import { jobHeadline, jobTotals } from '../monitor/monitor-model';
 
@@ -51,7 +51,7 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
                   {job.name} <span className="badge badge--idle">{t(JOB_STATUS_KEYS[job.status])}</span>
                 </span>
                 <span className="hint">
-                  <code>{job.source.host}</code> → <code>{job.target.host}</code> ·{' '}
+                  <code data-testid="job-card-source">{serverLabel(job.source, job.source.protocol)}</code> → <code data-testid="job-card-target">{serverLabel(job.target)}</code> ·{' '}
                   {t(totals.accounts === 1 ? 'jobAccountsOne' : 'jobAccounts', { count: formatCount(totals.accounts, locale) })}
                   {failed > 0 && <span className="error-inline"> · {t('jobFailed', { count: failed })}</span>}
                 </span>
