@@ -1,3 +1,4 @@
+import { serviceWords, wrongServiceRemedy } from './wrong-service';
 import { z } from 'zod';
 import { WarningFactsSchema, type WarningFacts } from './warning-facts';
 import { layoutWords } from './folders/layout';
@@ -266,6 +267,12 @@ export function errorMessage(
   if (!parsed.success) return lang === 'zh' ? ERROR_MESSAGES.INTERNAL.zh : error.message;
   if (error.facts?.kind === 'layout-changed') return fillLayouts(LAYOUT_CHANGED.message[lang], error.facts, lang);
   const which = errorSide(error) ?? 'unknown';
+  if (error.facts?.kind === 'wrong-service') {
+    const found = serviceWords(error.facts.found, lang);
+    const expected = error.facts.expected.toUpperCase();
+    const server = SERVER_WORDS[which][lang];
+    return lang === 'zh' ? `${server}地址的端口上是${found}，不是 ${expected} 服务器。` : `The port given for ${server} answers as ${found}, not as ${expected === 'IMAP' ? 'an IMAP' : 'a POP3'} server.`;
+  }
   const side = SIDE_WORDS[which][lang];
   const server = SERVER_WORDS[which][lang];
   const named = error.facts?.kind === 'folder-unreadable' ? error.facts.folder : undefined;
@@ -301,8 +308,9 @@ function fillLayouts(template: string, f: LayoutChangedFacts, lang: 'en' | 'zh')
  * the code's words would say too little (a run refused for another layout is CONFIG_INVALID,
  * whose remedy cannot say which mode to go back to).
  */
-export function errorRemedy(error: { code: ErrorCode; facts?: WarningFacts | undefined }): Remedy {
+export function errorRemedy(error: { code: ErrorCode; facts?: WarningFacts | undefined; side?: 'source' | 'target' | undefined }): Remedy {
   const remedy = REMEDIES[error.code];
+  if (error.facts?.kind === 'wrong-service') return { ...wrongServiceRemedy(error.facts.found, error.facts.expected, error.side), transient: false };
   if (error.facts?.kind !== 'layout-changed') return remedy;
   const f = error.facts;
   return { en: fillLayouts(LAYOUT_CHANGED.remedy.en, f, 'en'), zh: fillLayouts(LAYOUT_CHANGED.remedy.zh, f, 'zh'), transient: remedy.transient };

@@ -1,3 +1,4 @@
+import { ServiceFoundSchema } from './wrong-service';
 import { z } from 'zod';
 import { FolderLayoutSchema } from './folders/layout';
 
@@ -39,6 +40,8 @@ export const WarningFactsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('already-running'), pid: z.number().int().positive(), since: Iso }),
   /** The error CONFIG_INVALID of a run asking for another layout than the one the account's copies were made in. */
   z.object({ kind: z.literal('layout-changed'), recorded: FolderLayoutSchema, requested: FolderLayoutSchema }),
+  /** The error CONFIG_INVALID of a server address whose port answered as another service (wrong-service.ts). */
+  z.object({ kind: z.literal('wrong-service'), found: ServiceFoundSchema, expected: z.enum(['imap', 'pop3']) }),
 ]);
 export type WarningFacts = z.infer<typeof WarningFactsSchema>;
 
@@ -95,6 +98,7 @@ export function factsText(f: WarningFacts, lang: 'en' | 'zh', date: (iso: string
     case 'folder-unreadable':
     case 'already-running':
     case 'layout-changed':
+    case 'wrong-service':
       return null;
   }
 }

@@ -5,6 +5,7 @@
  * REPORTED; whether the test goes on is decided by the caller from `trusted` and --insecure-tls.
  * No credentials are sent on this connection.
  */
+import { serviceOfLine, serviceWords, type ServiceFound } from '../../shared/wrong-service';
 import { connect as netConnect, type Socket } from 'node:net';
 import { checkServerIdentity, connect as tlsConnect, type DetailedPeerCertificate, type TLSSocket } from 'node:tls';
 import type { ErrorCode } from '../../shared/errors';
@@ -41,10 +42,18 @@ export class ProbeError extends Error {
     readonly serverText: string | null = null,
     readonly partial: Partial<ProbeResult> = {},
     options?: { cause?: unknown },
+    /** The port answered as another service (wrong-service.ts): the remedy says which and what to check. */
+    readonly wrongService?: WrongService,
   ) {
     super(message, options);
     this.name = 'ProbeError';
   }
+}
+
+/** What answered, and what the settings asked for. */
+export interface WrongService {
+  found: ServiceFound;
+  expected: 'imap' | 'pop3';
 }
 
 const IS_IP = /^[\d.]+$|:/;
@@ -221,14 +230,16 @@ function classifyGreeting(greeting: string, where: string, protocol: 'imap' | 'p
       text,
     );
   }
+  // A settings error, not a server's fault: nothing to retry.
+  const wrong = { found: serviceOfLine(greeting), expected: protocol };
   const mail = mailGreeting(greeting);
   if (mail) {
-    const what = /^(\+OK|-ERR)/i.test(mail) ? 'a POP3 server' : 'an IMAP server';
-    return new ProbeError('PROTOCOL_ERROR', 'greeting', `${where} is ${what}: it greeted with "${mail.slice(0, 120)}". Check the port.`, mail);
+    const what = serviceWords(wrong.found, 'en');
+    return new ProbeError('CONFIG_INVALID', 'greeting', `${where} is ${what}: it greeted with "${mail.slice(0, 120)}". Check the port.`, mail, {}, undefined, wrong);
   }
   // Another service's banner is not repeated (see mail-greeting.ts), only what it looks like.
   const kind = foreignServiceKind(greeting);
-  return new ProbeError('PROTOCOL_ERROR', 'greeting', `${where} is ${kind === 'not a mail server' ? kind : `${kind}, not ${protocol === 'imap' ? 'an IMAP' : 'a POP3'} server`}. Check the port.`, null);
+  return new ProbeError('CONFIG_INVALID', 'greeting', `${where} is ${kind === 'not a mail server' ? kind : `${kind}, not ${protocol === 'imap' ? 'an IMAP' : 'a POP3'} server`}. Check the port.`, null, {}, undefined, wrong);
 }
 
 /**

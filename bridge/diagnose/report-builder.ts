@@ -3,6 +3,8 @@
  * onStep as it happens), the warnings, the provider preset as it becomes known, and the first
  * failure. build() turns the failure into the report's error with the provider's remedy.
  */
+import { wrongServiceRemedy } from '../../shared/wrong-service';
+import type { WrongService } from './probe';
 import { REMEDIES, type ErrorCode } from '../../shared/errors';
 import {
   baseRemedy,
@@ -26,6 +28,7 @@ interface PendingError {
   stage: ConnectionStage;
   serverText: string | null;
   pitfallIds: string[];
+  wrongService?: WrongService;
 }
 
 export class ReportBuilder {
@@ -75,8 +78,8 @@ export class ReportBuilder {
   }
 
   /** Records the failure (a later one replaces it) as the stage's failed step. */
-  fail(code: ErrorCode, message: string, stage: ConnectionStage, serverText: string | null = null, pitfallIds: string[] = []): void {
-    this.pending = { code, message, stage, serverText, pitfallIds };
+  fail(code: ErrorCode, message: string, stage: ConnectionStage, serverText: string | null = null, pitfallIds: string[] = [], wrongService?: WrongService): void {
+    this.pending = { code, message, stage, serverText, pitfallIds, ...(wrongService ? { wrongService } : {}) };
     this.step(stage, 'failed', null, `${code}: ${message}`);
   }
 
@@ -107,6 +110,8 @@ export class ReportBuilder {
    * remedy and the provider's own pitfalls apply.
    */
   private remedyOf(p: PendingError): ReturnType<typeof remedyFor> {
+    // The port answered as another service: which one, and the ports to check; no provider list.
+    if (p.wrongService) return { ...wrongServiceRemedy(p.wrongService.found, p.wrongService.expected, this.side), pitfalls: [] };
     const remedy = remedyFor(p.code, this.preset, p.pitfallIds);
     if (this.side === 'source' || !remedy.pitfalls.every((x) => x.id.startsWith('generic-'))) return remedy;
     return { ...baseRemedy(p.code), pitfalls: [] };
@@ -125,6 +130,7 @@ export class ReportBuilder {
         stage: p.stage,
         serverText: p.serverText,
         hints: remedy.pitfalls.map(toPitfallView),
+        ...(p.wrongService ? { facts: { kind: 'wrong-service' as const, ...p.wrongService } } : {}),
       };
     }
     return {

@@ -1,3 +1,4 @@
+import { ServiceFoundSchema, serviceWords } from '../../shared/wrong-service';
 import { REMEDIES, type ErrorCode, type ErrorInfo } from '../../shared/errors';
 import type { WarningFacts } from '../../shared/warning-facts';
 import { originOf, type ErrorContext } from './error-origin';
@@ -34,7 +35,7 @@ interface ImapLikeError {
   responseText?: string;
   responseStatus?: string;
   /** imap-client.ts: what answered instead of an IMAP server (NOT_IMAP_GREETING). */
-  serviceKind?: string;
+  serviceFound?: unknown;
 }
 
 const TLS_CODES = new Set([
@@ -109,9 +110,12 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
     return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${opensslReason(e.message) ?? e.message ?? code}. ${tlsAdvice(code, e.message ?? '')}`, opts);
   }
   if (code === 'NOT_IMAP_GREETING') {
-    const kind = e.serviceKind ?? 'not a mail server';
+    const found = ServiceFoundSchema.catch('other').parse(e.serviceFound);
     const pop3 = ctx.side === 'source' ? '; POP3 is 110, or 995 with TLS, given as pop3:// or pop3s://' : '';
-    return new MigrationError('CONFIG_INVALID', `The ${where} is ${kind}, not an IMAP server. Check the port (IMAP is 143 with STARTTLS, or 993 with TLS${pop3}) and the server address.`, opts);
+    return new MigrationError('CONFIG_INVALID', `The ${where} is ${serviceWords(found, 'en')}, not an IMAP server. Check the port (IMAP is 143 with STARTTLS, or 993 with TLS${pop3}) and the server address.`, {
+      ...opts,
+      facts: { kind: 'wrong-service', found, expected: 'imap' },
+    });
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new MigrationError('DNS_FAILED', `The server name of the ${where} could not be resolved (${code}). Check the server address.`, opts);

@@ -1,5 +1,5 @@
 import { ImapFlow } from 'imapflow';
-import { foreignServiceKind } from '../diagnose/mail-greeting';
+import { serviceOfLine, type ServiceFound } from '../../shared/wrong-service';
 import { markOrigin, type ErrorContext } from './error-origin';
 import { paceTlsWrites } from './paced-tls-writes';
 import { authenticatePlain, plainWithInitialResponse, type AuthenticateArgs } from './sasl-plain';
@@ -51,8 +51,8 @@ const IMAP_GREETING = /^\* (OK|PREAUTH|BYE)\b/i;
 /** The error a connection gives when the server's first line is not an IMAP greeting (errors.ts words it). */
 export interface NotImapGreeting extends Error {
   code: 'NOT_IMAP_GREETING';
-  /** What answered, in words ("a POP3 server", "an SSH server"), never the line itself. */
-  serviceKind: string;
+  /** What answered, never the line itself (wrong-service.ts). */
+  serviceFound: ServiceFound;
 }
 
 const baseSend = (ImapFlow.prototype as unknown as { send: (this: ImapFlow, data: SendRequest) => Promise<void> }).send;
@@ -107,7 +107,7 @@ export class ImapClient extends ImapFlow {
       this.greetingChecked = true;
       const line = data.payload.toString('latin1', 0, 200);
       if (!IMAP_GREETING.test(line)) {
-        this.refuseConnect(Object.assign(new Error("The server's first line is not an IMAP greeting"), { code: 'NOT_IMAP_GREETING' as const, serviceKind: serviceKindOf(line) }));
+        this.refuseConnect(Object.assign(new Error("The server's first line is not an IMAP greeting"), { code: 'NOT_IMAP_GREETING' as const, serviceFound: serviceOfLine(line) }));
         return Promise.resolve(false);
       }
     }
@@ -268,9 +268,4 @@ export class ImapClient extends ImapFlow {
     if (corked) ws.uncork?.();
     if (self.currentRequest && self.currentRequest.tag === data.tag) self.currentRequest.sent = true;
   }
-}
-
-/** What a non-IMAP first line comes from, in words (the line itself is never repeated: mail-greeting.ts). */
-function serviceKindOf(line: string): string {
-  return /^(\+OK|-ERR)\b/i.test(line) ? 'a POP3 server' : foreignServiceKind(line);
 }

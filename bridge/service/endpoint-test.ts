@@ -42,7 +42,7 @@ export async function testEndpoint(p: RequestParams<'endpoint.test'>, opts: { dn
       timeoutMs: 20_000,
     });
     const folders = report.totals?.folders ?? report.folders?.length ?? (report.pop3 || p.server.protocol === 'pop3' ? (report.authenticated ? 1 : null) : null);
-    const error = report.error ? classified({ code: report.error.code, message: report.error.message, side: p.side }) : null;
+    const error = report.error ? classified({ code: report.error.code, message: report.error.message, side: p.side, ...(report.error.facts ? { facts: report.error.facts } : {}) }) : null;
     return { ok: report.ok, error, folders: report.ok ? folders : null, ms: ms(), report };
   } catch (err) {
     const e = classifyError(err, { side: p.side, account: p.user, host: p.server.host, port: p.server.port });

@@ -3,6 +3,7 @@
  * `testConnection()` (bridge/diagnose) returns, what `mailmover-bridge test-connection --json`
  * prints, and what the bridge protocol hands to the UI. No secret is ever part of it.
  */
+import { WarningFactsSchema } from '../warning-facts';
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors';
 
@@ -74,6 +75,8 @@ export const ConnectionErrorSchema = z.object({
   serverText: z.string().nullable(),
   /** The provider's pitfalls for this error, as a checklist. */
   hints: z.array(PitfallViewSchema),
+  /** What the error is about, as data (a port that answered as another service), for the UI's own words. */
+  facts: WarningFactsSchema.optional(),
 });
 export type ConnectionError = z.infer<typeof ConnectionErrorSchema>;
 

@@ -42,6 +42,8 @@ describe('cli migrate: an IMAP address on a port that is not IMAP', () => {
     expect(account.error?.code).toBe('CONFIG_INVALID');
     expect(account.error?.message).toBe(`The target bob@new.example.com at 127.0.0.1:${port()} is a POP3 server, not an IMAP server. Check the port (IMAP is 143 with STARTTLS, or 993 with TLS) and the server address.`);
     expect(r.stderr).not.toMatch(/retry|TIMEOUT|GREETING/i);
+    // As data too, for the bridge's views in the reader's language.
+    expect((JSON.parse(r.stdout) as { accounts: Array<{ error: { facts?: unknown } }> }).accounts[0]!.error.facts).toEqual({ kind: 'wrong-service', found: 'pop3', expected: 'imap' });
   });
 
   it('the source given the POP3 port as imap://: the message also names pop3://', async () => {

@@ -279,10 +279,14 @@ describe('connection test against Dovecot', () => {
     }
   });
 
-  it('the POP3 port given as IMAP → PROTOCOL_ERROR naming a POP3 server; implicit TLS on the plain port → TLS_FAILED', async () => {
+  it('the POP3 port given as IMAP → CONFIG_INVALID naming a POP3 server, with the ports in both languages; implicit TLS on the plain port → TLS_FAILED', async () => {
     const r = check(await testConnection(plainEndpoint(server, alice, { port: server.pop3Port }), { detect: false }));
-    expect(r.error).toMatchObject({ code: 'PROTOCOL_ERROR', stage: 'greeting' });
+    expect(r.error).toMatchObject({ code: 'CONFIG_INVALID', stage: 'greeting', transient: false });
     expect(r.error!.message).toMatch(/POP3 server/);
+    expect(r.error!.remedy.en).toContain('This port answers as a POP3 server, not as an IMAP server.');
+    expect(r.error!.remedy.en).toContain('IMAP is 993 (SSL/TLS) or 143 (STARTTLS), POP3 is 995 (SSL/TLS) or 110.');
+    expect(r.error!.remedy.zh).toContain('该端口上是POP3 服务器，不是 IMAP 服务器。');
+    expect(r.error!.hints).toEqual([]);
     const r2 = check(await testConnection(tlsEndpoint(server, { port: server.imapPort }), { detect: false }));
     expect(r2.error).toMatchObject({ code: 'TLS_FAILED', stage: 'tls' });
   });

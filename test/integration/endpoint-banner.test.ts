@@ -57,8 +57,10 @@ describe('endpoint.test against a service that is not a mail server', () => {
       const json = JSON.stringify(r);
       for (const leak of LEAKS) expect(json, `the response repeats "${leak}"`).not.toContain(leak);
       expect(r.ok).toBe(false);
-      expect(r.error).toMatchObject({ code: 'PROTOCOL_ERROR' });
+      expect(r.error).toMatchObject({ code: 'CONFIG_INVALID' });
       expect(r.error!.message).toMatch(/SSH server/);
+      expect(r.error!.remedy?.en).toContain('This port answers as an SSH server');
+      expect(r.error!.remedy?.zh).toContain('该端口上是SSH 服务器');
       expect(r.report?.greeting ?? null).toBeNull();
     });
   }

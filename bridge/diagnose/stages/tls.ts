@@ -126,7 +126,7 @@ export async function probeTransport(ctx: StageContext): Promise<boolean> {
     if (e.partial.tcpMs !== undefined) report.step('tcp', 'ok', e.partial.tcpMs);
     if (e.partial.greeting) report.fields.greeting = e.partial.greeting;
     if (e.partial.tls) report.fields.tls = { ...e.partial.tls, accepted: acceptance(e.partial.tls, endpoint.insecureTls) };
-    report.fail(e.code, e.message, e.stage, e.serverText);
+    report.fail(e.code, e.message, e.stage, e.serverText, [], e.wrongService);
     return false;
   }
   report.recognizeFromServerText(report.fields.greeting);
