@@ -233,7 +233,11 @@ export class AccountRuns implements RunControl {
     const after = ctx.save(accountId, patch);
     if (reason === 'make-room') log.info(`${account.source} stopped to let a sync run; it resumes from its checkpoint when a place is free`);
     else if (reason) log.info(`${account.source} stopped (${reason}); it resumes from its checkpoint`);
-    else if (end.status === 'done') log.info(`${kind} of ${account.source} done: ${end.counters.messagesCopied} copied, ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
+    else if (end.status === 'done') {
+      // The counters are the account's over all its runs: the line says what this run copied, then the whole.
+      const copied = end.counters.messagesCopied - base.messagesCopied;
+      log.info(`${kind} of ${account.source} done: ${copied} copied (${end.counters.messagesCopied} in all), ${end.counters.messagesAlreadyPresent} already there, ${end.counters.messagesSkipped} skipped; now ${after.status}`);
+    }
     else log.warn(`${account.source} ${after.status === 'failed' ? 'failed' : 'will be retried'}: [${end.error?.code}] ${end.error?.message}`);
     if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
     this.checkFirstPassDone(job.id);
