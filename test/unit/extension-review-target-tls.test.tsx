@@ -26,7 +26,7 @@ function lines(locale: Locale, s: WizardState): { old: HTMLElement; neu: HTMLEle
     </LocaleProvider>,
   );
   const dds = screen.getByTestId('review').querySelectorAll('dd');
-  const dts = [...screen.getByTestId('review').querySelectorAll('dt')];
+  const dts = Array.from(screen.getByTestId('review').querySelectorAll('dt'));
   const at = (label: string) => dds[dts.findIndex((dt) => dt.textContent === label)] as HTMLElement;
   return locale === 'en' ? { old: at('Old system'), neu: at('New system') } : { old: at('原邮箱系统'), neu: at('新邮箱系统') };
 }
