@@ -77,6 +77,7 @@ export const en = {
   jobAccountsOne: '{count} account',
   jobSummaryLabel: 'Job summary',
   jobAccountsDone: 'Accounts done: {done} of {total}',
+  messagesNotCounted: 'Not counted yet',
   jobUncounted: '{count} accounts not counted yet',
   jobUncountedOne: '{count} account not counted yet',
   jobUncountedFailed: '{count} accounts not counted yet, {failed} of them failed',

@@ -76,6 +76,7 @@ export const zhCN: Messages = {
   jobAccountsOne: '{count} 个账号',
   jobSummaryLabel: '任务汇总',
   jobAccountsDone: '{total} 个账号中 {done} 个已搬完',
+  messagesNotCounted: '尚未统计',
   jobUncounted: '{count} 个账号尚未统计邮件数',
   jobUncountedOne: '{count} 个账号尚未统计邮件数',
   jobUncountedFailed: '{count} 个账号尚未统计邮件数，其中 {failed} 个失败',

@@ -22,6 +22,7 @@ import { fullWidthFieldError } from '../lib/full-width-field';
 import { EMPLOYEE_MODES, INVITED, waitsForEmployee } from '../lib/waiting-for-employee';
 import { PANEL_STRINGS, ps } from './strings';
 import { aside, labelMark } from '../i18n/punctuation';
+import { isUncounted } from '../dashboard/monitor/monitor-model';
 
 /** Statuses of a migration that is still running its course. */
 const LIVE: ReadonlySet<AccountStatus> = new Set<AccountStatus>(['in_progress', 'paused', 'first_pass_done', 'syncing', 'password_needed']);
@@ -214,7 +215,7 @@ export function EmployeeFlow({ context, bridge, onOwnMigration }: { context: Pan
             </p>
           )}
           <ProgressBar value={finished ? 100 : percent(done, c.messagesTotal)} label={ps(locale, 'progress')} tone={failed ? 'bad' : finished ? 'ok' : 'run'} />
-          {!starting && !INVITED.has(shown.status) && <p data-testid="self-counts">{ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
+          {!starting && !INVITED.has(shown.status) && <p data-testid="self-counts">{isUncounted(shown) ? ps(locale, 'notCounted') : ps(locale, 'copied', { copied: done, total: c.messagesTotal })}</p>}
           {finished && (
             <p className="callout" data-testid="self-done">
               {t('selfDone', { copied: done })} {shown.status === 'syncing' ? t('selfSyncing') : ''}

@@ -63,6 +63,7 @@ export const PANEL_STRINGS = {
   ownMigration: { en: 'Set up my own migration', zh: '自行设置搬家' },
   progress: { en: 'Progress', zh: '进度' },
   copied: { en: '{copied} of {total} messages', zh: '已搬 {copied} / {total} 封' },
+  notCounted: { en: 'Messages not counted yet', zh: '尚未统计邮件数' },
   enableSite: { en: 'Enable on this site', zh: '在此网站启用' },
   disableSite: { en: 'Disable on this site', zh: '在此网站停用' },
   siteAs: { en: 'This site is', zh: '此网站是' },

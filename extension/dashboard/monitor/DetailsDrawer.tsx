@@ -18,6 +18,7 @@ import { requestFailureText } from './request-failure';
 import { VerifyDetails } from './VerifyDetails';
 import { WarningsList } from './WarningsList';
 import { listOf } from '../../i18n/punctuation';
+import { isUncounted } from './monitor-model';
 
 const SKIPPED_PAGE = 100;
 
@@ -196,7 +197,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
           <dt>{t('messagesSkipped')}</dt>
           <dd>{formatCount(c.messagesSkipped, locale)}</dd>
           <dt>{t('messagesTotal')}</dt>
-          <dd>{formatCount(c.messagesTotal, locale)}</dd>
+          <dd data-testid="drawer-total">{isUncounted(account) ? t('messagesNotCounted') : formatCount(c.messagesTotal, locale)}</dd>
           <dt>{t('bytesCopied')}</dt>
           <dd>{formatBytes(c.bytesCopied)}</dd>
           <dt>{t('syncedSinceFirstPass')}</dt>

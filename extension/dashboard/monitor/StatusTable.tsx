@@ -8,7 +8,7 @@ import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
 import { formatBytes, formatCount, formatDateTime, formatDuration } from '../../lib/format';
-import { isActive, progressRatio, type SortKey, type SortSpec } from './monitor-model';
+import { isActive, isUncounted, progressRatio, type SortKey, type SortSpec } from './monitor-model';
 import { VerifyBadge } from './VerifyBadge';
 import { WarningsBadge } from './WarningsList';
 
@@ -146,13 +146,19 @@ export function StatusTable({
                   </div>
                   <div role="cell" className="cell cell--progress">
                     <ProgressBar value={ratio * 100} label={t('progressOf', { name: r.source })} tone={STATUS_TONE[r.status]} />
-                    <span className="hint">
-                      {t('messagesOf', {
-                        done: formatCount(c.messagesCopied + c.messagesAlreadyPresent, locale),
-                        total: formatCount(c.messagesTotal, locale),
-                      })}{' '}
-                      · {formatBytes(c.bytesCopied)} · {Math.round(ratio * 100)}%
-                    </span>
+                    {isUncounted(r) ? (
+                      <span className="hint" data-testid="row-uncounted">
+                        {t('messagesNotCounted')}
+                      </span>
+                    ) : (
+                      <span className="hint">
+                        {t('messagesOf', {
+                          done: formatCount(c.messagesCopied + c.messagesAlreadyPresent, locale),
+                          total: formatCount(c.messagesTotal, locale),
+                        })}{' '}
+                        · {formatBytes(c.bytesCopied)} · {Math.round(ratio * 100)}%
+                      </span>
+                    )}
                   </div>
                   <div role="cell" className="cell cell--speed">
                     {active && r.progress && r.progress.rate > 0 ? (

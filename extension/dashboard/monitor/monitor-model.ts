@@ -27,6 +27,16 @@ export function progressRatio(a: Pick<AccountRow, 'counters'>): number {
   return c.messagesTotal > 0 ? done / c.messagesTotal : done > 0 ? 1 : 0;
 }
 
+/**
+ * Whether the account's old mailbox was never counted: no total and nothing done, before its first
+ * pass ended (a login that failed before the count, an account waiting its turn). Its "0 / 0
+ * messages" would read as an empty mailbox; an empty mailbox whose first pass finished is counted.
+ */
+export function isUncounted(a: Pick<AccountRow, 'counters' | 'firstPassDoneAt'>): boolean {
+  const c = a.counters;
+  return a.firstPassDoneAt === null && c.messagesTotal === 0 && c.messagesCopied + c.messagesAlreadyPresent + c.messagesSkipped === 0;
+}
+
 export function filterRows(rows: readonly AccountRow[], statuses: ReadonlySet<AccountStatus>, search: string): AccountRow[] {
   const q = search.trim().toLowerCase();
   return rows.filter(
