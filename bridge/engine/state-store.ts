@@ -633,7 +633,10 @@ export class StateStore {
   placedElsewhere(account: string, exceptFolder: string, fingerprints: readonly string[]): PlacedRow[] {
     if (fingerprints.length === 0) return [];
     const find = this.db.prepare(
-      `SELECT source_folder AS sourceFolder, uid_validity AS uidValidity, uid, fingerprint, target_uid AS targetUid, synced_flags AS syncedFlags FROM messages
+      // Named: without statistics the planner took the primary key (a scan of the account's rows
+      // for `source_folder != ?`), about 9 ms per look-up on 100,000 rows instead of microseconds.
+      `SELECT source_folder AS sourceFolder, uid_validity AS uidValidity, uid, fingerprint, target_uid AS targetUid, synced_flags AS syncedFlags
+       FROM messages INDEXED BY messages_placed_by_fingerprint
        WHERE account = ? AND fingerprint = ? AND outcome IN ('copied','present') AND target_uid IS NOT NULL AND source_folder != ?
        ORDER BY source_folder, uid`,
     );
