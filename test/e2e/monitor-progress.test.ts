@@ -42,7 +42,9 @@ async function look(page: Page, labels: { copied: string; present: string; total
       return m ? { done: num(m[1]), total: num(m[2]) } : null;
     };
     const row = document.querySelector<HTMLElement>('[data-testid="account-row"]');
-    const progress = row?.querySelector('.cell--progress .hint')?.textContent;
+    // Before the pass has counted the mailbox the row says so ("not counted yet"): no figures, 0 of 0.
+    const uncounted = !!row?.querySelector('[data-testid="row-uncounted"]');
+    const progress = uncounted ? '0 / 0' : row?.querySelector('.cell--progress .hint')?.textContent;
     const dd = (label: string) => {
       for (const dt of Array.from(document.querySelectorAll('[data-testid="details-drawer"] dl.kv dt'))) if (dt.textContent === label) return dt.nextElementSibling?.textContent;
       return undefined;
