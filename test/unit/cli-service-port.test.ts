@@ -11,7 +11,7 @@ import { describeRun, runCliInProcess, scratchDir } from '../support/cli-runner'
 const scratch = scratchDir('service-port');
 afterAll(() => scratch.cleanup());
 
-describe.skipIf(process.platform === 'win32')('cli service install --port', () => {
+describe('cli service install --port', () => {
   const base = ['install', '--dry-run', '--unit-dir', scratch.path('units'), '--state-dir', scratch.path('state')];
   const install = (args: string[], env: Record<string, string | undefined> = {}) =>
     runCliInProcess([...base, ...args], { command: 'service', env: { MAILMOVER_PORT: undefined, MAILMOVER_HOME: scratch.path('home'), ...env } });
