@@ -41,6 +41,8 @@ const ENGINE_PHASES = new Set<string>(['connecting', 'discovering', 'creating-fo
 /** What the jobs and accounts parts may ask of the runs: is one running, stop it, look for work now. */
 export interface RunControl {
   isRunning(accountId: string): boolean;
+  /** A running account's counters as its last progress gave them (stored only at phase changes and at its end). */
+  liveCounters(accountId: string): AccountCounters | undefined;
   abort(accountId: string, reason: StopReason): Promise<void>;
   kick(): void;
 }
@@ -63,6 +65,7 @@ export interface AccountRunsOptions {
 export class AccountRuns implements RunControl {
   private readonly scheduler: Scheduler;
   private readonly lastProgress = new Map<string, { at: number; phase: string }>();
+  private readonly live = new Map<string, AccountCounters>();
   private readonly pairWaits: PairWaits;
 
   constructor(
@@ -97,6 +100,10 @@ export class AccountRuns implements RunControl {
   /** Running accounts stop between chunks, checkpoints written. */
   stop(): Promise<void> {
     return this.scheduler.stop('shutdown');
+  }
+
+  liveCounters(accountId: string): AccountCounters | undefined {
+    return this.scheduler.isRunning(accountId) ? this.live.get(accountId) : undefined;
   }
 
   isRunning(accountId: string): boolean {
@@ -216,6 +223,7 @@ export class AccountRuns implements RunControl {
       end = { status: 'failed', error: { code: 'INTERNAL', message: scrub(`Unexpected error: ${(err as Error).message}`, secrets) }, counters };
     }
     this.lastProgress.delete(accountId);
+    this.live.delete(accountId);
     if (ctx.closed) return;
     const current = ctx.requireAccount(accountId);
     let reason = stopReason();
@@ -263,6 +271,7 @@ export class AccountRuns implements RunControl {
 
   private onProgress(accountId: string, jobId: string, p: AccountProgress, counters: AccountCounters, pass: Pass): void {
     if (this.ctx.closed) return;
+    this.live.set(accountId, counters);
     const phase = ENGINE_PHASES.has(p.phase) ? (p.phase as AccountPhase) : undefined;
     const last = this.lastProgress.get(accountId);
     const now = Date.now();

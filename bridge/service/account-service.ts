@@ -128,7 +128,10 @@ export class AccountService {
     return this.batch(sel, (a) => {
       if (a.status === 'paused') return { ok: true };
       if (!ACTIVE.includes(a.status) && a.status !== 'failed') return { ok: false, reason: `a ${a.status} account cannot be paused` };
-      this.ctx.save(a.id, paused());
+      // With the running pass's counters: the stored ones are those of its last phase change, and
+      // the paused row would show its count going back until the pass has stopped.
+      const live = this.runs.liveCounters(a.id);
+      this.ctx.save(a.id, live ? { ...paused(), counters: live } : paused());
       void this.runs.abort(a.id, 'pause');
       this.ctx.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} paused`);
       return { ok: true };
@@ -142,7 +145,8 @@ export class AccountService {
       (a) => {
         this.ctx.vault.delete(credentialOwner.account(a.id));
         if (a.status !== 'closed') {
-          this.ctx.save(a.id, closed());
+          const live = this.runs.liveCounters(a.id);
+          this.ctx.save(a.id, live ? { ...closed(), counters: live } : closed());
           void this.runs.abort(a.id, 'stop');
         }
         this.ctx.log.info({ jobId: a.jobId, accountId: a.id }, `account ${a.source} closed; its stored passwords were deleted`);
