@@ -65,19 +65,14 @@ async function copyingAccount(): Promise<{ s: BridgeService; accountId: string; 
 }
 
 describe('pause and close while a pass copies', () => {
-  it('the paused account keeps the figures the pass reached', async () => {
+  it.each([
+    { action: 'pause', status: 'paused', act: (s: BridgeService, accountId: string) => s.accounts.pauseAccounts({ accountIds: [accountId] } as never) },
+    { action: 'close', status: 'closed', act: (s: BridgeService, accountId: string) => s.accounts.stopAccounts({ accountIds: [accountId] } as never) },
+  ])('$action: the account keeps the figures the pass reached', async ({ status, act }) => {
     const { s, accountId } = await copyingAccount();
-    s.accounts.pauseAccounts({ accountIds: [accountId] } as never);
+    act(s, accountId);
     const view = s.accounts.getAccount({ accountId }).account;
-    expect(view.status).toBe('paused');
-    expect(view.counters).toMatchObject({ messagesTotal: 7003, messagesCopied: 3071 });
-  });
-
-  it('so does a closed one', async () => {
-    const { s, accountId } = await copyingAccount();
-    s.accounts.stopAccounts({ accountIds: [accountId] } as never);
-    const view = s.accounts.getAccount({ accountId }).account;
-    expect(view.status).toBe('closed');
+    expect(view.status).toBe(status);
     expect(view.counters).toMatchObject({ messagesTotal: 7003, messagesCopied: 3071 });
   });
 });
