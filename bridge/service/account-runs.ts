@@ -81,6 +81,7 @@ export class AccountRuns implements RunControl {
       run: (c, connections, signal, reason) => this.runAccount(c.account.id, connections, signal, reason),
       onError: (err) => ctx.log.error({ err }, 'scheduler error'),
       onHeldBack: (c, holder) => this.pairWaits.heldBack(c.account, holder),
+      onEnded: (accountId) => this.ended(accountId),
     });
   }
 
@@ -250,6 +251,13 @@ export class AccountRuns implements RunControl {
     if (end.status === 'done' && after.status === 'closed' && !reason) log.info(`${account.source}: the incremental sync window ended; the account is closed and its stored passwords were deleted`);
     this.checkFirstPassDone(job.id);
     if (pass === 'first' && end.status === 'done' && !reason) this.opts.afterFirstPass(accountId, engineJob, log);
+  }
+
+  /** A paused or closed account was shown as stopping while its pass ran: it has stopped now. */
+  private ended(accountId: string): void {
+    if (this.ctx.closed) return;
+    const a = this.ctx.accounts.get(accountId);
+    if (a && (a.status === 'paused' || a.status === 'closed')) this.ctx.accountChanged(accountId);
   }
 
   /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */

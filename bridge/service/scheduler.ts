@@ -66,6 +66,8 @@ export interface SchedulerDeps {
   onError?: (err: unknown) => void;
   /** A candidate not started because `holder` runs with its exclusiveKey; called at each look for work while it waits. */
   onHeldBack?(candidate: Candidate, holder: string): void;
+  /** A run has ended and no longer counts as running (isRunning is false from here). */
+  onEnded?(accountId: string): void;
 }
 
 interface Running {
@@ -249,6 +251,11 @@ export class Scheduler {
       .catch((err: unknown) => this.deps.onError?.(err))
       .finally(() => {
         this.running.delete(c.account.id);
+        try {
+          this.deps.onEnded?.(c.account.id);
+        } catch (err) {
+          this.deps.onError?.(err);
+        }
         this.kick();
       });
   }

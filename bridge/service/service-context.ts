@@ -20,6 +20,8 @@ export class ServiceContext {
   closed = false;
   /** Queue mode: the worker that runs or last ran an account (undefined: passes run in-process). */
   workerOf: (accountId: string) => string | null | undefined = () => undefined;
+  /** Whether a pass of the account runs now (set by the runs part once it exists). */
+  isRunning: (accountId: string) => boolean = () => false;
 
   constructor(
     readonly jobs: JobsRepo,
@@ -36,7 +38,8 @@ export class ServiceContext {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    return toAccountView(a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id));
+    const stopping = (a.status === 'paused' || a.status === 'closed') && this.isRunning(a.id);
+    return toAccountView(a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id), stopping);
   }
 
   /** The account's last verify, when it checked the mailbox the account copies into now. */

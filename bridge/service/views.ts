@@ -50,7 +50,14 @@ export function toJobView(job: JobRecord, counts: Map<AccountStatus, number>, va
 }
 
 /** hasSourcePassword / hasTargetPassword: a password usable with the account's current servers (one entered for other settings is not). */
-export function toAccountView(a: AccountRecord, job: JobRecord, vault: CredentialVault, verify: VerifySummary | null = null, worker?: string | null): AccountView {
+export function toAccountView(
+  a: AccountRecord,
+  job: JobRecord,
+  vault: CredentialVault,
+  verify: VerifySummary | null = null,
+  worker?: string | null,
+  stopping = false,
+): AccountView {
   return {
     id: a.id,
     jobId: a.jobId,
@@ -77,5 +84,6 @@ export function toAccountView(a: AccountRecord, job: JobRecord, vault: Credentia
     ...shownWarnings(a.warnings, engineKey(a.id, job.spec.targetEpoch, a.mailboxEpoch)),
     // Only in queue mode, so in-process views stay as they were.
     ...(worker !== undefined ? { worker } : {}),
+    stopping,
   };
 }

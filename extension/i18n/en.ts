@@ -445,6 +445,8 @@ export const en = {
   serverChangeAdminPassword: 'Admin password for the new server ({user}), so the accounts do not wait',
   phase_queued: 'queued',
   phase_jobPaused: 'migration paused',
+  stoppingAfterChunk: 'stopping after the messages it is copying…',
+  closedBeforeFirstPass: 'first pass not finished',
   'phase_waiting-retry': 'waiting to retry',
   phase_connecting: 'connecting',
   phase_discovering: 'reading folders',

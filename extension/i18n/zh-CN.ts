@@ -443,6 +443,8 @@ export const zhCN: Messages = {
   serverChangeAdminPassword: '新服务器的管理员密码（{user}），填写后账号无需等待',
   phase_queued: '排队中',
   phase_jobPaused: '等待任务继续',
+  stoppingAfterChunk: '正在停止（写完正在搬的这批邮件）…',
+  closedBeforeFirstPass: '首次搬家未完成',
   'phase_waiting-retry': '等待重试',
   phase_connecting: '连接中',
   phase_discovering: '读取文件夹',

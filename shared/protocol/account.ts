@@ -152,5 +152,10 @@ export const AccountViewSchema = z.object({
   warningsOmitted: z.number().int().nonnegative().default(0),
   /** Queue mode (bridge start --queue): the worker running the account, or the last one that ran it; absent in-process. */
   worker: z.string().nullable().optional(),
+  /**
+   * Paused or closed while a pass still runs: the pass stops after the chunk it is copying (a
+   * few seconds), and its figures may still grow until then. False once it has stopped.
+   */
+  stopping: z.boolean().default(false),
 });
 export type AccountView = z.infer<typeof AccountViewSchema>;

@@ -36,6 +36,7 @@ function row(n: number, status: AccountStatus, phase: AccountRow['phase'], copie
     hasSourcePassword: true,
     hasTargetPassword: true,
     sourceServer: null,
+    stopping: false,
     counters: { messagesTotal: total, messagesCopied: copied, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: copied * 1024, messagesSyncedSinceFirstPass: 0 },
     error: null,
     attempts: 1,

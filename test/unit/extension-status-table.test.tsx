@@ -35,6 +35,7 @@ function account(n: number, status: AccountStatus, copied = 0, total = 10): Acco
     hasSourcePassword: true,
     hasTargetPassword: true,
     sourceServer: null,
+    stopping: false,
     counters: { messagesTotal: total, messagesCopied: copied, messagesSkipped: 0, messagesAlreadyPresent: 0, bytesCopied: copied * 2048, messagesSyncedSinceFirstPass: 0 },
     error:
       status === 'failed'
@@ -118,6 +119,32 @@ describe('StatusTable', () => {
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(40);
     expect(screen.getByRole('table').getAttribute('aria-rowcount')).toBe('5001');
+  });
+
+  it.each([
+    { locale: 'en' as const, stopping: 'stopping after the messages it is copying…', unfinished: 'first pass not finished' },
+    { locale: 'zh-CN' as const, stopping: '正在停止（写完正在搬的这批邮件）…', unfinished: '首次搬家未完成' },
+  ])('says ($locale) when a paused or closed account is still stopping, and when one was closed before its first pass finished', ({ locale, stopping, unfinished }) => {
+    const rows = [
+      { ...account(1, 'paused', 3), stopping: true },
+      { ...account(2, 'closed', 3), stopping: true },
+      account(3, 'closed', 3),
+      { ...account(4, 'closed', 10), firstPassDoneAt: '2025-01-02T00:00:00.000Z' },
+      { ...account(5, 'closed', 0), startedAt: null },
+      account(6, 'paused', 3),
+    ];
+    render(<Table rows={rows} locale={locale} />);
+    const note = (n: number) => {
+      const row = screen.getAllByTestId('account-row').find((r) => r.dataset.account === `user${n}@old.example.com`)!;
+      return { stopping: within(row).queryByTestId('account-stopping')?.textContent, unfinished: within(row).queryByTestId('account-closed-unfinished')?.textContent };
+    };
+    expect(note(1)).toEqual({ stopping, unfinished: undefined });
+    expect(note(2)).toEqual({ stopping, unfinished: undefined });
+    expect(note(3)).toEqual({ stopping: undefined, unfinished });
+    // Closed after its first pass (its sync window ended, or closed by hand), or before it ever ran: the status says it all.
+    expect(note(4)).toEqual({ stopping: undefined, unfinished: undefined });
+    expect(note(5)).toEqual({ stopping: undefined, unfinished: undefined });
+    expect(note(6)).toEqual({ stopping: undefined, unfinished: undefined });
   });
 
   it('says so when no account matches', () => {

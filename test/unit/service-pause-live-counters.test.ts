@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountProgress } from '../../shared/migration';
 import { paramsSchema } from '../../shared/protocol/requests';
-import type { BridgeService } from '../../bridge/service/bridge-service';
+import type { BridgeService, ServiceEvent } from '../../bridge/service/bridge-service';
 import type { PassCallbacks, PassRequest } from '../../bridge/service/runner/account-runner';
 import { HeldRunner, HeldServices, until } from '../support/held-service';
 
@@ -31,25 +31,42 @@ const progress = (phase: AccountProgress['phase'], copied: number): AccountProgr
   folders: [],
 });
 
-/** Reports the start of copying (stored), then 3,071 copied (not stored), then waits to be stopped. */
+/**
+ * Reports the start of copying (stored), then 3,071 copied (not stored), then waits to be
+ * stopped. Like the engine, it takes a while to stop: the pass ends when the test calls
+ * `stopped()`, not at the abort.
+ */
 class CopyingRunner extends HeldRunner {
   reported = false;
+  aborted = false;
   override run(req: PassRequest, callbacks: unknown, signal: AbortSignal) {
-    const pending = super.run(req, callbacks, signal);
+    const pending = super.run(req, callbacks, new AbortController().signal);
+    signal.addEventListener('abort', () => (this.aborted = true));
     const cb = callbacks as PassCallbacks;
     cb.onProgress?.(progress('copying', 3));
     cb.onProgress?.(progress('copying', 3071));
     this.reported = true;
     return pending;
   }
+
+  /** The pass has finished the chunk it was copying and stops. */
+  stopped(): void {
+    this.calls.at(-1)?.finish({ status: 'failed', error: { code: 'CANCELLED', message: 'stopped' } });
+  }
 }
 
 const held = new HeldServices();
-afterEach(() => held.cleanup());
+const runners: CopyingRunner[] = [];
+afterEach(async () => {
+  // A service stops by stopping its passes: end the ones a test left waiting.
+  for (const r of runners.splice(0)) r.stopped();
+  await held.cleanup();
+});
 const server = (host: string) => ({ host, port: 993, security: 'tls' as const, allowPlaintext: false, insecureTls: false });
 
 async function copyingAccount(): Promise<{ s: BridgeService; accountId: string; runner: CopyingRunner }> {
   const runner = new CopyingRunner();
+  runners.push(runner);
   const s = held.start(mkdtempSync(join(tmpdir(), 'mailmover-pause-live-')), runner);
   const r = s.jobs.createJobWithAccounts(
     paramsSchema('job.createWithAccounts').parse({
@@ -74,5 +91,28 @@ describe('pause and close while a pass copies', () => {
     const view = s.accounts.getAccount({ accountId }).account;
     expect(view.status).toBe(status);
     expect(view.counters).toMatchObject({ messagesTotal: 7003, messagesCopied: 3071 });
+  });
+
+  it.each([
+    { action: 'pause', status: 'paused', act: (s: BridgeService, accountId: string) => s.accounts.pauseAccounts({ accountIds: [accountId] } as never) },
+    { action: 'close', status: 'closed', act: (s: BridgeService, accountId: string) => s.accounts.stopAccounts({ accountIds: [accountId] } as never) },
+  ])('$action: the account shows it is stopping until its pass has stopped, then says so', async ({ status, act }) => {
+    const { s, accountId, runner } = await copyingAccount();
+    const seen: Array<{ status: string; stopping: boolean }> = [];
+    s.on((e) => {
+      if (e.event !== 'account.status') return;
+      const { account } = (e as ServiceEvent<'account.status'>).data;
+      if (account.id === accountId) seen.push({ status: account.status, stopping: account.stopping });
+    });
+    expect(s.accounts.getAccount({ accountId }).account.stopping).toBe(false);
+    act(s, accountId);
+    expect(await until(() => runner.aborted)).toBe(true);
+    expect(s.accounts.getAccount({ accountId }).account).toMatchObject({ status, stopping: true });
+    expect(seen[0]).toEqual({ status, stopping: true });
+    runner.stopped();
+    expect(await until(() => !s.accounts.getAccount({ accountId }).account.stopping)).toBe(true);
+    expect(s.accounts.getAccount({ accountId }).account.status).toBe(status);
+    // The clients are told, not only a later reload.
+    expect(seen.at(-1)).toEqual({ status, stopping: false });
   });
 });

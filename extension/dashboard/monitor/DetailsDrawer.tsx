@@ -7,6 +7,7 @@ import { ErrorCodeSchema, errorMessage } from '../../../shared/errors';
 import { ErrorRemedy, retriedByBridge } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
+import { StopNote } from '../../components/StopNote';
 import { STATUS_KEYS } from '../../components/status';
 import { db, type AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
@@ -187,7 +188,7 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
       </header>
       <div className="drawer__body">
         <p>
-          <StatusBadge status={account.status} />
+          <StatusBadge status={account.status} /> <StopNote account={account} />
         </p>
         <dl className="kv">
           <dt>{t('messagesCopied')}</dt>

@@ -3,6 +3,7 @@ import { useRef } from 'react';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { ProgressBar } from '../../components/ProgressBar';
 import { StatusBadge } from '../../components/StatusBadge';
+import { StopNote } from '../../components/StopNote';
 import { STATUS_TONE } from '../../components/status';
 import type { AccountRow } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
@@ -143,6 +144,7 @@ export function StatusTable({
                       </span>
                     )}
                     {running && !jobPaused && r.phase && <span className="hint phase">{t(`phase_${r.phase}` as PlainKey)}</span>}
+                    <StopNote account={r} />
                   </div>
                   <div role="cell" className="cell cell--progress">
                     <ProgressBar value={ratio * 100} label={t('progressOf', { name: r.source })} tone={STATUS_TONE[r.status]} />
