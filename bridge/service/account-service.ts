@@ -7,6 +7,7 @@ import { sameServer } from '../../shared/csv/same-mailbox';
 import type { RunControl } from './account-runs';
 import { engineKey } from './engine-key';
 import { forgetUnreadableRetries } from '../engine/unreadable-retries';
+import { otherLayoutConflicts } from './other-layout-conflicts';
 import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, reimported, reopened } from './account-transitions';
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
@@ -58,6 +59,8 @@ export class AccountService {
         : [];
     });
     if (moved.length) return { imported: 0, updated: 0, errors: moved, accounts: [], touched: [] };
+    const doubled = otherLayoutConflicts(ctx, job, plan.rows);
+    if (doubled.length) return { imported: 0, updated: 0, errors: doubled, accounts: [], touched: [] };
     let imported = 0;
     let updated = 0;
     const touched: string[] = [];

@@ -141,6 +141,17 @@ export class AccountsRepo {
     return row ? toRecord(row) : undefined;
   }
 
+  /** Accounts with this source address in other jobs that are not closed, themselves not closed. */
+  openElsewhere(jobId: string, source: string): AccountRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.* FROM svc_accounts a JOIN svc_jobs j ON j.id = a.job_id
+         WHERE a.source = ? COLLATE NOCASE AND a.job_id != ? AND a.status != 'closed' AND j.status != 'closed'`,
+      )
+      .all(source, jobId) as AccountRow[];
+    return rows.map(toRecord);
+  }
+
   findByTarget(jobId: string, target: string): AccountRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM svc_accounts WHERE job_id = ? AND target = ? COLLATE NOCASE`).get(jobId, target) as AccountRow | undefined;
     return row ? toRecord(row) : undefined;

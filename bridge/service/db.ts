@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS svc_accounts (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS svc_accounts_job_source ON svc_accounts (job_id, source COLLATE NOCASE);
 CREATE INDEX IF NOT EXISTS svc_accounts_status ON svc_accounts (status);
+CREATE INDEX IF NOT EXISTS svc_accounts_source ON svc_accounts (source COLLATE NOCASE);
 CREATE TABLE IF NOT EXISTS svc_credentials (
   owner TEXT PRIMARY KEY,
   iv BLOB NOT NULL,

@@ -2,11 +2,7 @@ import type { JobPatch } from '../../shared/protocol/job';
 import type { AccountRecord } from './accounts-repo';
 import type { StoredJobSpec } from './jobs-repo';
 import { ServiceError } from './service-error';
-
-const WORDS = {
-  mapped: { en: 'original folders (mapped)', zh: '文件夹映射模式' },
-  unified: { en: 'one folder named after the old address (unified)', zh: '统一存储模式' },
-} as const;
+import { STORAGE_WORDS as WORDS } from './storage-words';
 
 /**
  * Refuses a job.update that changes the storage (mapped / unified) once any of the job's
