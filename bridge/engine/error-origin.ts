@@ -12,6 +12,8 @@ export interface ErrorContext {
   account: string;
   host: string;
   port: number;
+  /** The protocol spoken on the connection; absent: IMAP. */
+  protocol?: 'imap' | 'pop3';
 }
 
 interface Origin {

@@ -65,7 +65,7 @@ function opensslReason(message: string | undefined): string | undefined {
 
 const PLAIN_PORT = /wrong version number|packet length too long|unknown protocol|http request/i;
 
-function tlsAdvice(code: string, message: string): string {
+function tlsAdvice(code: string, message: string, protocol: ErrorContext['protocol']): string {
   const accept = "If you trust this server, choose to accept a self-signed certificate for it. The connection test shows the certificate's SHA-256 fingerprint: check it with the server's administrator first.";
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `Use the server name the certificate was issued for. ${accept}`;
   // Accepting would hide the cause: a certificate not valid yet usually means this computer's clock is wrong.
@@ -73,7 +73,11 @@ function tlsAdvice(code: string, message: string): string {
   if (code === 'CERT_HAS_EXPIRED') return `The server's certificate has expired: its administrator has to renew it (check this computer's date and time too). ${accept}`;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ISSUER/.test(code) || /certificate|self[- ]signed/i.test(message)) return accept;
   // OpenSSL's words for a peer that answered in clear text: a STARTTLS (or plain) port given as TLS.
-  if (PLAIN_PORT.test(message)) return 'The port does not speak TLS from the start: use imap:// (STARTTLS) for port 143, imaps:// for 993.';
+  if (PLAIN_PORT.test(message)) {
+    return protocol === 'pop3'
+      ? 'The port does not speak TLS from the start: use pop3:// (STLS) for port 110, pop3s:// for 995.'
+      : 'The port does not speak TLS from the start: use imap:// (STARTTLS) for port 143, imaps:// for 993.';
+  }
   return 'Check that the port and the security setting (TLS from the start, or STARTTLS) match what the server offers.';
 }
 
@@ -107,7 +111,7 @@ export function classifyError(err: unknown, fallback: ErrorContext): MigrationEr
     return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${code}).${bye}`, opts);
   }
   if (TLS_CODES.has(code) || /certificate|self[- ]signed|tls|ssl/.test(code.toLowerCase())) {
-    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${opensslReason(e.message) ?? e.message ?? code}. ${tlsAdvice(code, e.message ?? '')}`, opts);
+    return new MigrationError('TLS_FAILED', `TLS to the ${where} failed: ${opensslReason(e.message) ?? e.message ?? code}. ${tlsAdvice(code, e.message ?? '', ctx.protocol)}`, opts);
   }
   if (code === 'NOT_IMAP_GREETING') {
     const found = ServiceFoundSchema.catch('other').parse(e.serviceFound);

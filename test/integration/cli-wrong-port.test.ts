@@ -67,4 +67,20 @@ describe('cli migrate: an IMAP address on a port that is not IMAP', () => {
     expect(account.error?.message).toContain('use imap:// (STARTTLS) for port 143, imaps:// for 993');
     expect(account.error?.message).not.toMatch(/SSL routines|0A00010B/);
   });
+
+  it.each([
+    { server: 'Dovecot', port: () => dovecot.pop3Port },
+    { server: 'Cyrus', port: () => cyrus.pop3Port },
+  ])("pop3s:// on the clear-text POP3 port ($server): TLS_FAILED saying to use pop3:// (STLS), not imap://", async ({ server, port }) => {
+    const user = server === 'Dovecot' ? alice.user : bob.user;
+    const r = await runCliInProcess(
+      ['--source', `pop3s://${encodeURIComponent(user)}@127.0.0.1:${port()}`, '--source-password-env', 'SRC_PW', '--target', serverUrl(dovecot, { user: bob.user }), '--target-password-env', 'TGT_PW', '--allow-plaintext', '--source-insecure-tls', '--state-dir', scratch.path(`pop3s-on-plain-${server}`), '--json'],
+      { env },
+    );
+    expect(r.code, describeRun(r)).toBe(1);
+    const account = parseReport(r.stdout).accounts[0]!;
+    expect(account.error?.code).toBe('TLS_FAILED');
+    expect(account.error?.message).toContain('use pop3:// (STLS) for port 110, pop3s:// for 995');
+    expect(account.error?.message).not.toContain('imap://');
+  });
 });

@@ -91,5 +91,5 @@ export function classifyPop3Error(err: unknown, ctx: ErrorContext, phase: 'login
   if (err instanceof Pop3ClosedError) {
     return new MigrationError('CONNECT_FAILED', `The connection to the ${where} was lost (${err.message}).`, opts);
   }
-  return classifyError(err, { ...ctx, account: ctx.account });
+  return classifyError(err, { ...ctx, protocol: 'pop3' });
 }
