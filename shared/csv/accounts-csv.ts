@@ -323,6 +323,9 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
     const looksLikeData = header.fields.some((c) => c.includes('@'));
     // Excel in many locales saves "CSV" with semicolons, and some tools export tabs.
     const separator = header.fields.length === 1 ? (/;/.test(header.fields[0] ?? '') ? 'semicolons' : /\t/.test(header.fields[0] ?? '') ? 'tabs' : null) : null;
+    // Plain logins (bob,secret,bob,secret) have no '@' to give data away: a first row without a
+    // single column name is still most likely an account.
+    const noneNamed = columns.size === 0 && !looksLikeData && !separator;
     for (const field of missing) {
       const name = COLUMN_NAMES[field];
       const shown = headerStyle === 'chinese' ? name.zh : name.en;
@@ -332,10 +335,12 @@ export function parseAccountsCsv(bytes: Uint8Array, opts: { maxRows?: number; ro
           header.line,
           `Missing required column "${shown}" (also accepted: "${other}").` +
             (looksLikeData ? ' The first row looks like data; add a header row above it.' : '') +
-            (separator ? ` The header reads as one column: the file separates its values with ${separator}; save it as CSV with commas (Excel: "CSV UTF-8 (Comma delimited)").` : ''),
+            (separator ? ` The header reads as one column: the file separates its values with ${separator}; save it as CSV with commas (Excel: "CSV UTF-8 (Comma delimited)").` : '') +
+            (noneNamed ? ' No cell of the first row is a column name: if it holds an account, add a header row above it.' : ''),
           `缺少必填列“${name.zh}”（也可写作 “${name.en}”）。` +
             (looksLikeData ? '第一行看起来是数据，请在其上方加一行表头。' : '') +
-            (separator ? `表头被读成了一列：该文件用${separator === 'tabs' ? '制表符' : '分号'}分隔各值；请另存为以逗号分隔的 CSV（Excel：“CSV UTF-8（逗号分隔）”）。` : ''),
+            (separator ? `表头被读成了一列：该文件用${separator === 'tabs' ? '制表符' : '分号'}分隔各值；请另存为以逗号分隔的 CSV（Excel：“CSV UTF-8（逗号分隔）”）。` : '') +
+            (noneNamed ? '第一行没有一个单元格是列名：如果它是账号数据，请在其上方加一行表头。' : ''),
         ),
       );
     }

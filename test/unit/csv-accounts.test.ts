@@ -251,6 +251,19 @@ describe('parseAccountsCsv: errors', () => {
     expectCleanMessages(r, ['secret', 'a@x.com']);
   });
 
+  it('with plain logins (no @) and no header row: the first row names no column, so the message says to add a header', () => {
+    const r = parseAccountsCsv(utf8('bob,secret-1,bob,secret-2\n'));
+    expect(r.rows).toEqual([]);
+    expect(r.errors.map((e) => e.line)).toEqual([1, 1]);
+    expect(r.errors[0]?.message).toContain('No cell of the first row is a column name: if it holds an account, add a header row above it.');
+    expect(r.errors[0]?.messageZh).toContain('请在其上方加一行表头');
+    expectCleanMessages(r, ['secret-1', 'secret-2']);
+    // A header with one known column and a misspelt one is a header: no such hint.
+    const misspelt = parseAccountsCsv(utf8('source,targt\nbob,bob\n'));
+    expect(misspelt.errors).toHaveLength(1);
+    expect(misspelt.errors[0]?.message).not.toContain('header row above');
+  });
+
   it('reports an empty file and a UTF-16 file on line 1', () => {
     expect(parseAccountsCsv(new Uint8Array()).errors.map((e) => e.line)).toEqual([1]);
     expect(parseAccountsCsv(utf8('\n\n,,\n')).rows).toEqual([]);
