@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { AccountSelection } from '../../../shared/protocol';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
@@ -20,11 +20,13 @@ const ACTIONS: { type: BatchAction; label: PlainKey; className: string }[] = [
 /**
  * Pause / resume / retry / stop for the selected accounts (or, with none selected, all shown),
  * and new passwords for many accounts at once from a CSV. A refusal is worded here from the
- * action and the account's status.
+ * action and the account's status. The outcome is shown until the person picks other accounts
+ * (`scope`: the selection, the filter and the search), as it would then read as theirs.
  */
-export function BulkActions({ ids, disabled, jobId, jobPaused = false }: { ids: string[]; disabled: boolean; jobId?: string; jobPaused?: boolean }) {
+export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '' }: { ids: string[]; disabled: boolean; jobId?: string; jobPaused?: boolean; scope?: string }) {
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
+  useEffect(() => setMessage(null), [scope]);
   const run = async (type: BatchAction) => {
     if (type === 'account.stop' && !window.confirm(t(ids.length === 1 ? 'confirmStopOne' : 'confirmStop', { count: ids.length }))) return;
     setMessage(null);

@@ -45,6 +45,8 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
     });
   }, []);
   const targetIds = selected.size ? [...selected] : rows.map((r) => r.id);
+  // What the person chose to act on, not the rows' statuses changing under it.
+  const bulkScope = useMemo(() => JSON.stringify([[...selected], [...statuses], deferredSearch]), [selected, statuses, deferredSearch]);
   const openAccount = accounts?.find((a) => a.id === open);
   const closeDrawer = useCallback(() => setOpen(null), []);
 
@@ -87,7 +89,7 @@ export function MonitorPage({ jobId, bridge }: { jobId: string; bridge: BridgeSt
           </Field>
         </div>
       </div>
-      <BulkActions ids={targetIds} disabled={!connected} jobId={job.id} jobPaused={job.status === 'paused'} />
+      <BulkActions ids={targetIds} disabled={!connected} jobId={job.id} jobPaused={job.status === 'paused'} scope={bulkScope} />
       <StatusTable
         rows={rows}
         selected={selected}
