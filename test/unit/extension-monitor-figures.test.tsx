@@ -159,6 +159,10 @@ describe('job summary with an account that was never counted', () => {
     const figures = (await screen.findByTestId('job-card-figures')).textContent!;
     expect(figures).not.toContain('100%');
     expect(figures).toContain('Accounts done: 2 of 3 · 468 / 468 messages');
+    // "updated" is the latest change of the job or of its accounts (the job itself last changed at its creation).
+    const latest = rows().map((r) => r.updatedAt).sort().at(-1)!;
+    expect(latest > '2025-01-01T00:00:00.000Z').toBe(true);
+    expect(figures).toContain(`updated ${formatDateTime(latest, 'en')}`);
   });
 
   it('accounts only waiting their turn (none failed) keep the message percentage, below 100% until the end', () => {

@@ -16,7 +16,9 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
     const rows = await Promise.all(
       list.map(async (j) => {
         const accounts = await db().accounts.where('jobId').equals(j.id).toArray();
-        return { job: j, totals: jobTotals(accounts), receivedAt: lastReceivedAt([j.syncedAt, ...accounts.map((a) => a.syncedAt)]) };
+        // "updated": the job's last change or its accounts' (a pass started or ended, a status changed), the later one.
+        const updatedAt = accounts.reduce((latest, a) => (a.updatedAt > latest ? a.updatedAt : latest), j.updatedAt);
+        return { job: j, totals: jobTotals(accounts), updatedAt, receivedAt: lastReceivedAt([j.syncedAt, ...accounts.map((a) => a.syncedAt)]) };
       }),
     );
     const snapshotAt = ((await db().settings.get('lastSnapshotAt'))?.value as string | undefined) ?? null;
@@ -41,7 +43,7 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
         </div>
       )}
       <ul className="job-cards">
-        {jobs?.map(({ job, totals }) => {
+        {jobs?.map(({ job, totals, updatedAt }) => {
           const failed = totals.byStatus.failed ?? 0;
           const { counted, pct, bar } = jobHeadline(totals);
           return (
@@ -58,7 +60,7 @@ export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | unde
                 <ProgressBar value={bar} label={t('progressOf', { name: job.name })} tone={totals.failing ? 'bad' : totals.complete ? 'ok' : 'run'} />
                 <span className="hint job-card__figures" data-testid="job-card-figures">
                   {counted ? `${pct}%` : t('jobAccountsDone', { done: formatCount(totals.accountsDone, locale), total: formatCount(totals.accounts, locale) })} · {t('messagesOf', { done: formatCount(totals.settled, locale), total: formatCount(totals.total, locale) })} ·{' '}
-                  {t('jobCreated', { time: formatDateTime(job.createdAt, locale) })} · {t('jobUpdated', { time: formatDateTime(job.updatedAt, locale) })}
+                  {t('jobCreated', { time: formatDateTime(job.createdAt, locale) })} · {t('jobUpdated', { time: formatDateTime(updatedAt, locale) })}
                 </span>
               </button>
             </li>
