@@ -186,7 +186,7 @@ function socketErrorCode(err: unknown): string {
 }
 
 /** Classifies a failure of the raw connection by the stage it happened in. */
-function classifySocketError(err: unknown, stage: ConnectionStage, where: string): ProbeError {
+function classifySocketError(err: unknown, stage: ConnectionStage, where: string, protocol: 'imap' | 'pop3'): ProbeError {
   const code = socketErrorCode(err);
   const msg = (err as Error)?.message ?? String(err);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
@@ -204,7 +204,7 @@ function classifySocketError(err: unknown, stage: ConnectionStage, where: string
       'TLS_FAILED',
       'tls',
       plainPort
-        ? `TLS could not be negotiated with ${where}: the port does not speak implicit TLS (${msg}). Use imap:// (STARTTLS) for port 143, imaps:// for 993.`
+        ? `TLS could not be negotiated with ${where}: the port does not speak implicit TLS (${msg}). ${protocol === 'pop3' ? 'Use pop3:// (STLS) for port 110, pop3s:// for 995.' : 'Use imap:// (STARTTLS) for port 143, imaps:// for 993.'}`
         : `TLS could not be negotiated with ${where}: ${msg}`,
       null,
       {},
@@ -382,7 +382,7 @@ export async function probeImapServer(opts: ProbeOptions): Promise<ProbeResult> 
   try {
     return await Promise.race([running, timeout]);
   } catch (err) {
-    const e = err instanceof ProbeError ? err : classifySocketError(err, stage, where);
+    const e = err instanceof ProbeError ? err : classifySocketError(err, stage, where, protocol);
     Object.assign(e.partial, partial);
     throw e;
   } finally {

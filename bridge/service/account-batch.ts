@@ -4,7 +4,7 @@ import type { JobRecord } from './jobs-repo';
 import type { ServiceContext } from './service-context';
 
 export type BatchResult = RequestResult<'account.start'>;
-export type BatchAction = (a: AccountRecord, job: JobRecord) => { ok: boolean; reason?: string };
+export type BatchAction = (a: AccountRecord, job: JobRecord) => { ok: boolean; reason?: string; otherLayoutJob?: string };
 
 /** The accounts a batch request names: by id, or a job's accounts (in some statuses). */
 export function selectAccounts(ctx: ServiceContext, sel: AccountSelection): AccountRecord[] {
@@ -26,7 +26,13 @@ export function runBatch(ctx: ServiceContext, sel: AccountSelection, action: Bat
       continue;
     }
     const r = action(a, job);
-    results.push({ accountId: a.id, ok: r.ok, status: ctx.accounts.get(a.id)!.status, ...(r.reason ? { reason: r.reason } : {}) });
+    results.push({
+      accountId: a.id,
+      ok: r.ok,
+      status: ctx.accounts.get(a.id)!.status,
+      ...(r.reason ? { reason: r.reason } : {}),
+      ...(r.otherLayoutJob ? { otherLayoutJob: r.otherLayoutJob } : {}),
+    });
   }
   return { results };
 }

@@ -66,6 +66,8 @@ export class AccountRuns implements RunControl {
   private readonly scheduler: Scheduler;
   private readonly lastProgress = new Map<string, { at: number; phase: string }>();
   private readonly live = new Map<string, AccountCounters>();
+  /** Accounts whose pass has returned and whose outcome is being written: no longer stopping. */
+  private readonly finishing = new Set<string>();
   private readonly pairWaits: PairWaits;
 
   constructor(
@@ -109,6 +111,11 @@ export class AccountRuns implements RunControl {
 
   isRunning(accountId: string): boolean {
     return this.scheduler.isRunning(accountId);
+  }
+
+  /** Whether the account's pass still copies (running, and not yet past its end). */
+  passActive(accountId: string): boolean {
+    return this.scheduler.isRunning(accountId) && !this.finishing.has(accountId);
   }
 
   abort(accountId: string, reason: StopReason): Promise<void> {
@@ -223,6 +230,8 @@ export class AccountRuns implements RunControl {
       log.error({ err }, 'the engine failed unexpectedly');
       end = { status: 'failed', error: { code: 'INTERNAL', message: scrub(`Unexpected error: ${(err as Error).message}`, secrets) }, counters };
     }
+    // Its outcome, saved below, is the pass's end: the account is shown as stopping no more.
+    this.finishing.add(accountId);
     this.lastProgress.delete(accountId);
     this.live.delete(accountId);
     if (ctx.closed) return;
@@ -253,11 +262,8 @@ export class AccountRuns implements RunControl {
     if (pass === 'first' && end.status === 'done' && !reason) this.opts.afterFirstPass(accountId, engineJob, log);
   }
 
-  /** A paused or closed account was shown as stopping while its pass ran: it has stopped now. */
   private ended(accountId: string): void {
-    if (this.ctx.closed) return;
-    const a = this.ctx.accounts.get(accountId);
-    if (a && (a.status === 'paused' || a.status === 'closed')) this.ctx.accountChanged(accountId);
+    this.finishing.delete(accountId);
   }
 
   /** Sends job.firstPassDone once every started account of the job is past its first pass or failed. */

@@ -1,13 +1,14 @@
 import type { AccountSelection, RequestParams, RequestResult, TypedForServer } from '../../shared/protocol/requests';
 import { missingCredentials } from './account-endpoints';
 import { recordedFolders, recordedSkips } from './account-records';
-import { runBatch } from './account-batch';
+import { runBatch, type BatchAction } from './account-batch';
 import { planImport, sameMailboxErrors } from './account-import';
 import { sameServer } from '../../shared/csv/same-mailbox';
 import type { RunControl } from './account-runs';
 import { engineKey } from './engine-key';
 import { forgetUnreadableRetries } from '../engine/unreadable-retries';
-import { otherLayoutConflicts } from './other-layout-conflicts';
+import { mailboxPairKey } from './mailbox-pair';
+import { otherLayoutConflicts, otherLayoutHolder, otherLayoutWords } from './other-layout-conflicts';
 import { ACTIVE, closed, credentialsReceived, importedStatus, paused, queued, reimported, reopened } from './account-transitions';
 import type { AccountRecord } from './accounts-repo';
 import { credentialOwner } from './credential-owner';
@@ -183,9 +184,11 @@ export class AccountService {
     return this.batch({ jobId, statuses: ['closed'] }, (a, j) => this.reopenOne(a, j, {}));
   }
 
-  private reopenOne(a: AccountRecord, job: JobRecord, passwords: { sourcePassword?: string; targetPassword?: string }): { ok: boolean; reason?: string } {
+  private reopenOne(a: AccountRecord, job: JobRecord, passwords: { sourcePassword?: string; targetPassword?: string }): ReturnType<BatchAction> {
     const { ctx } = this;
     if (a.status !== 'closed') return { ok: false, reason: `only closed accounts are reopened (this one is ${a.status})` };
+    const holder = otherLayoutHolder(ctx, job.id, a.source, mailboxPairKey(job, a), job.spec.storage);
+    if (holder) return { ok: false, reason: otherLayoutWords(holder, a.source, a.target, job.spec.storage).en, otherLayoutJob: holder.job.spec.name };
     if (passwords.sourcePassword) ctx.vault.put(accountSourceRef(job, a), passwords.sourcePassword);
     if (passwords.targetPassword) ctx.vault.put(accountTargetRef(job, a), passwords.targetPassword);
     const missing = missingCredentials(job, a, ctx.vault);

@@ -152,6 +152,14 @@ export class AccountsRepo {
     return rows.map(toRecord);
   }
 
+  /** Every account that is not closed, of the jobs other than `jobId` that are not closed. */
+  openInOtherJobs(jobId: string): AccountRecord[] {
+    const rows = this.db
+      .prepare(`SELECT a.* FROM svc_accounts a JOIN svc_jobs j ON j.id = a.job_id WHERE a.job_id != ? AND a.status != 'closed' AND j.status != 'closed'`)
+      .all(jobId) as AccountRow[];
+    return rows.map(toRecord);
+  }
+
   findByTarget(jobId: string, target: string): AccountRecord | undefined {
     const row = this.db.prepare(`SELECT * FROM svc_accounts WHERE job_id = ? AND target = ? COLLATE NOCASE`).get(jobId, target) as AccountRow | undefined;
     return row ? toRecord(row) : undefined;

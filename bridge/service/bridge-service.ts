@@ -87,7 +87,7 @@ export class BridgeService {
       tickMs: opts.tickMs,
       afterFirstPass: (accountId, job, runLog) => this.verify.afterFirstPass(accountId, job, runLog),
     });
-    this.ctx.isRunning = (accountId) => this.runs.isRunning(accountId);
+    this.ctx.isRunning = (accountId) => this.runs.passActive(accountId);
     this.verify = new AccountVerify(this.ctx, this.runs);
     this.accounts = new AccountService(this.ctx, this.runs);
     this.jobs = new JobService(this.ctx, this.accounts, this.runs);

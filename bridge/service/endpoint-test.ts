@@ -45,7 +45,7 @@ export async function testEndpoint(p: RequestParams<'endpoint.test'>, opts: { dn
     const error = report.error ? classified({ code: report.error.code, message: report.error.message, side: p.side, ...(report.error.facts ? { facts: report.error.facts } : {}) }) : null;
     return { ok: report.ok, error, folders: report.ok ? folders : null, ms: ms(), report };
   } catch (err) {
-    const e = classifyError(err, { side: p.side, account: p.user, host: p.server.host, port: p.server.port });
+    const e = classifyError(err, { side: p.side, account: p.user, host: p.server.host, port: p.server.port, protocol: p.server.protocol });
     return { ok: false, error: classified(e.toInfo()), folders: null, ms: ms(), report: null };
   }
 }

@@ -11,7 +11,7 @@ import { credentialOwner } from './credential-owner';
 import { JobCredentials, serverKey, storedLogin } from './job-credentials';
 import type { StoredJobSpec } from './jobs-repo';
 import { reportCsv, reportFilename, type ReportLanguage } from './report-csv';
-import { assertStorageChangeAllowed } from './storage-change';
+import { assertStorageChangeAllowed, assertStorageChangeLeavesNoSecondLayout } from './storage-change';
 import type { ServiceContext } from './service-context';
 
 /** The jobs: create (with its accounts or not), change, pause, close and reopen, the source server change, snapshot and report. */
@@ -91,6 +91,7 @@ export class JobService {
     if (patch.sourceLogin?.kind === 'admin') assertTypedFor('source', sourceServer, job.spec.source, job.spec.source.protocol);
     if (patch.targetLogin?.kind === 'admin' && (targetServer || !patch.target)) assertTypedFor('target', targetServer, patch.target ?? job.spec.target, 'imap');
     assertStorageChangeAllowed(job.spec, patch, ctx.accounts.listByJob(jobId).accounts);
+    assertStorageChangeLeavesNoSecondLayout(ctx, job, patch);
     const spec: StoredJobSpec = { ...job.spec };
     if (patch.name !== undefined) spec.name = patch.name;
     if (patch.target !== undefined) spec.target = patch.target;
@@ -146,6 +147,8 @@ export class JobService {
     ctx.events.emit('job.status', { job: ctx.jobView(job) });
     ctx.log.info({ jobId }, `job "${job.spec.name}" paused`);
     const running = ctx.accounts.listByJob(jobId, { statuses: ACTIVE }).accounts.filter((a) => this.runs.isRunning(a.id));
+    // Their rows say the passes are stopping until each has (its outcome is sent then).
+    for (const a of running) ctx.accountChanged(a.id);
     await Promise.all(running.map((a) => this.runs.abort(a.id, 'job-paused')));
     return ctx.jobView(ctx.requireJob(jobId));
   }

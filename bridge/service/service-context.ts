@@ -20,7 +20,7 @@ export class ServiceContext {
   closed = false;
   /** Queue mode: the worker that runs or last ran an account (undefined: passes run in-process). */
   workerOf: (accountId: string) => string | null | undefined = () => undefined;
-  /** Whether a pass of the account runs now (set by the runs part once it exists). */
+  /** Whether a pass of the account still copies now (set by the runs part once it exists). */
   isRunning: (accountId: string) => boolean = () => false;
 
   constructor(
@@ -38,7 +38,8 @@ export class ServiceContext {
   }
 
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
-    const stopping = (a.status === 'paused' || a.status === 'closed') && this.isRunning(a.id);
+    // Paused or closed, by itself or with its job, while its pass finishes the chunk it copies.
+    const stopping = (a.status === 'paused' || a.status === 'closed' || job.status !== 'active') && this.isRunning(a.id);
     return toAccountView(a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id), stopping);
   }
 

@@ -1,6 +1,8 @@
 import type { JobPatch } from '../../shared/protocol/job';
-import type { AccountRecord } from './accounts-repo';
-import type { StoredJobSpec } from './jobs-repo';
+import type { AccountRecord, AccountsRepo } from './accounts-repo';
+import type { JobRecord, JobsRepo, StoredJobSpec } from './jobs-repo';
+import { mailboxPairKey } from './mailbox-pair';
+import { otherLayoutHolder, otherLayoutWords } from './other-layout-conflicts';
 import { ServiceError } from './service-error';
 import { STORAGE_WORDS as WORDS } from './storage-words';
 
@@ -25,4 +27,20 @@ export function assertStorageChangeAllowed(spec: StoredJobSpec, patch: JobPatch,
       zh: `已有 ${placed.length} 个账号的邮件按“${from.zh}”复制到新邮箱，此任务的存储方案不能再更改。如需按“${to.zh}”重新复制，请用该存储方案新建一个迁移任务（已复制的邮件保留在原处）。`,
     },
   );
+}
+
+/**
+ * Refuses a job.update that changes the storage while another open job migrates one of this
+ * job's open accounts' mailbox pairs in the storage the job has now: the two would then copy
+ * every message into both layouts (other-layout-conflicts.ts).
+ */
+export function assertStorageChangeLeavesNoSecondLayout(repos: { accounts: AccountsRepo; jobs: JobsRepo }, job: JobRecord, patch: JobPatch): void {
+  if (patch.storage === undefined || patch.storage === job.spec.storage) return;
+  for (const a of repos.accounts.listByJob(job.id).accounts) {
+    if (a.status === 'closed') continue;
+    const holder = otherLayoutHolder(repos, job.id, a.source, mailboxPairKey(job, a), patch.storage);
+    if (!holder) continue;
+    const words = otherLayoutWords(holder, a.source, a.target, patch.storage);
+    throw new ServiceError('CONFLICT', `storage: ${words.en} Nothing was changed.`, { en: words.en, zh: words.zh });
+  }
 }

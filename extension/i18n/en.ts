@@ -256,6 +256,7 @@ export const en = {
   refuseClosed: 'the account was stopped: reopen it first.',
   refuseNeedsPassword: 'the account is waiting for a password: enter it in the account’s details.',
   refusePasswordsDeleted: 'its saved passwords were deleted when it was stopped: open the account and enter them to reopen it.',
+  refuseOtherLayout: 'job “{job}” migrates the same mailboxes in the other storage (mapped or unified), so its mail would be copied twice: close the account there first.',
   refuseOther: 'the account’s state (“{status}”) does not allow it.',
   requestNotConnected: 'The bridge is not connected. Start the bridge and try again.',
   requestNotFound: 'The bridge does not know this job or account any more.',

@@ -254,6 +254,7 @@ export const zhCN: Messages = {
   refuseClosed: '该账号已关闭，请先重新开启。',
   refuseNeedsPassword: '该账号正在等待密码，请在账号详情中输入。',
   refusePasswordsDeleted: '关闭时已删除保存的密码，请打开该账号并输入密码后重新开启。',
+  refuseOtherLayout: '任务“{job}”正以另一种存储方案（文件夹映射或统一存储）搬迁相同的邮箱，邮件会被复制两份：请先在该任务中关闭该账号。',
   refuseOther: '账号当前状态（“{status}”）不允许此操作。',
   requestNotConnected: '未连接桥接程序。请启动桥接程序后重试。',
   requestNotFound: '桥接程序中已没有该任务或账号。',

@@ -27,7 +27,16 @@ export type AccountSelection = z.infer<typeof AccountSelectionSchema>;
 
 /** Per-account outcome of a batch action: an account in the wrong state is reported, not fatal. */
 export const BatchResultSchema = z.object({
-  results: z.array(z.object({ accountId: IdSchema, ok: z.boolean(), status: AccountStatusSchema, reason: z.string().optional() })),
+  results: z.array(
+    z.object({
+      accountId: IdSchema,
+      ok: z.boolean(),
+      status: AccountStatusSchema,
+      reason: z.string().optional(),
+      /** Refused because this open job migrates the same two mailboxes in the other storage (mapped / unified): its name. */
+      otherLayoutJob: z.string().optional(),
+    }),
+  ),
 });
 
 /** One account list file (CSV) and how its accounts enter the job (see ImportModeSchema). */

@@ -83,4 +83,18 @@ describe('cli migrate: an IMAP address on a port that is not IMAP', () => {
     expect(account.error?.message).toContain('use pop3:// (STLS) for port 110, pop3s:// for 995');
     expect(account.error?.message).not.toContain('imap://');
   });
+
+  it.each([
+    { server: 'Dovecot', port: () => dovecot.pop3Port },
+    { server: 'Cyrus', port: () => cyrus.pop3Port },
+  ])('test-connection pop3s:// on the clear-text POP3 port ($server): the advice names the POP3 ports', async ({ server, port }) => {
+    const user = server === 'Dovecot' ? alice.user : bob.user;
+    const r = await runCliInProcess([`pop3s://${encodeURIComponent(user)}@127.0.0.1:${port()}`, '--password-env', 'SRC_PW', '--insecure-tls', '--no-detect', '--json'], { command: 'test-connection', env, timeoutMs: 60_000 });
+    expect(r.code, describeRun(r)).not.toBe(0);
+    const report = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    expect(report.ok).toBe(false);
+    expect(report.error.code).toBe('TLS_FAILED');
+    expect(report.error.message).toContain('Use pop3:// (STLS) for port 110, pop3s:// for 995.');
+    expect(report.error.message).not.toContain('imap://');
+  });
 });

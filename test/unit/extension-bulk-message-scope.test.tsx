@@ -45,7 +45,8 @@ async function renderMonitor(dbName: string) {
 
 async function pauseAllShown() {
   fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
-  return (await screen.findByTestId('bulk-message')).textContent;
+  // Generous: the request and the render take longer on a busy 2-core machine than testing-library's 1 s.
+  return (await screen.findByTestId('bulk-message', undefined, { timeout: 10_000 })).textContent;
 }
 
 describe('the bulk actions’ outcome', () => {

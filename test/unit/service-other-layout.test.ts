@@ -3,7 +3,8 @@
  * at import, by line, naming that job: its messages would go to other folders, none would be
  * found there, and the new mailbox would get a second copy of each. The same storage is allowed
  * (the two jobs take turns and find each other's copies), as are a closed account or job, another
- * target mailbox, and a re-import into the job that has the account.
+ * target mailbox, and a re-import into the job that has the account. Reopening such an account,
+ * and switching a job's storage into such a pair, are refused the same way.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,8 +45,8 @@ describe('importing a mailbox pair another open job migrates', () => {
       {
         line: 3,
         message:
-          'LI@old.test → li@new.test is already being migrated by job "Mapped move" into original folders (mapped); this job would copy every message again into one folder named after the old address (unified). Close the account in "Mapped move" first, or import it into that job.',
-        messageZh: 'LI@old.test → li@new.test 已在任务“Mapped move”中按文件夹映射模式搬家；此任务按统一存储模式会把每封邮件再复制一份。请先在“Mapped move”中关闭该账号，或将其导入该任务。',
+          'LI@old.test → li@new.test is already being migrated by job "Mapped move" into original folders (mapped); this job would copy every message again into one folder named after the old address (unified). Close the account in "Mapped move" first, or migrate it in that job.',
+        messageZh: 'LI@old.test → li@new.test 已在任务“Mapped move”中按文件夹映射模式搬家；此任务按统一存储模式会把每封邮件再复制一份。请先在“Mapped move”中关闭该账号，或在该任务中搬家。',
       },
     ]);
     expect(s.jobs.listJobs().map((j) => j.name)).toEqual(['Mapped move']);
@@ -78,5 +79,41 @@ describe('importing a mailbox pair another open job migrates', () => {
     // A closed job's accounts do not count either.
     await s.jobs.closeJob(first.id);
     expect(createJob(s, 'Archive of zhao', 'unified', ['zhao@old.test,pw-5,zhao@new.test,pw-6']).imports[0]!.errors).toEqual([]);
+  });
+
+  it('addresses in other letters than ASCII compare as the pair key compares them (case, Unicode forms)', () => {
+    const s = service();
+    createJob(s, 'Mapped move', 'mapped', ['jürgen@old.test,pw-1,zoë@new.test,pw-2']);
+    // Upper case Ü, and ë written as e + combining diaeresis: the same mailboxes to the servers.
+    const r = createJob(s, 'Archive', 'unified', ['JÜRGEN@old.test,pw-1,zoe\u0308@new.test,pw-2']);
+    expect(r.job).toBeNull();
+    expect(r.imports[0]!.errors.map((e) => e.line)).toEqual([2]);
+  });
+
+  it('reopening an account closed in one job while another job of the other storage migrates its pair: refused, naming that job', async () => {
+    const s = service();
+    const mapped = createJob(s, 'Mapped move', 'mapped', ['li@old.test,pw-1,li@new.test,pw-2']).job!;
+    const li = () => s.accounts.listAccounts({ jobId: mapped.id } as never).accounts[0]!;
+    s.accounts.stopAccounts({ accountIds: [li().id] } as never);
+    expect(createJob(s, 'Archive', 'unified', ['li@old.test,pw-1,li@new.test,pw-2']).imports[0]!.errors).toEqual([]);
+    const r = s.accounts.reopenAccounts({ accountIds: [li().id] } as never);
+    expect(r.results).toEqual([
+      expect.objectContaining({ ok: false, status: 'closed', otherLayoutJob: 'Archive', reason: expect.stringContaining('is already being migrated by job "Archive" into one folder named after the old address (unified)') }),
+    ]);
+    expect(li().status).toBe('closed');
+  });
+
+  it("switching a job's storage while another open job migrates one of its pairs in the new one: refused, nothing changed", () => {
+    const s = service();
+    createJob(s, 'Archive', 'unified', ['li@old.test,pw-1,li@new.test,pw-2']);
+    // Both mapped for now: accepted. Then the second one is switched to unified: the first holds li in mapped.
+    const first = createJob(s, 'Mapped move', 'mapped', ['wang@old.test,pw-3,wang@new.test,pw-4']).job!;
+    const second = createJob(s, 'Mapped again', 'mapped', ['wang@old.test,pw-3,wang@new.test,pw-4']).job!;
+    expect(() => s.jobs.updateJob({ jobId: second.id, patch: { storage: 'unified' } } as never)).toThrow(/wang@old\.test → wang@new\.test is already being migrated by job "Mapped move" into original folders \(mapped\)/);
+    expect(s.jobs.listJobs().find((j) => j.id === second.id)!.storage).toBe('mapped');
+    // With the pair closed in the first job, the switch goes through.
+    const wang = s.accounts.listAccounts({ jobId: first.id } as never).accounts[0]!;
+    s.accounts.stopAccounts({ accountIds: [wang.id] } as never);
+    expect(s.jobs.updateJob({ jobId: second.id, patch: { storage: 'unified' } } as never).storage).toBe('unified');
   });
 });

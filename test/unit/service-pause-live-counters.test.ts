@@ -112,7 +112,29 @@ describe('pause and close while a pass copies', () => {
     runner.stopped();
     expect(await until(() => !s.accounts.getAccount({ accountId }).account.stopping)).toBe(true);
     expect(s.accounts.getAccount({ accountId }).account.status).toBe(status);
-    // The clients are told, not only a later reload.
-    expect(seen.at(-1)).toEqual({ status, stopping: false });
+    // The clients are told, once each way, not only a later reload: the pass's outcome is the "stopped".
+    expect(seen).toEqual([
+      { status, stopping: true },
+      { status, stopping: false },
+    ]);
+  });
+
+  it('pausing the whole job: its running account says it is stopping until its pass has stopped', async () => {
+    const { s, accountId, runner } = await copyingAccount();
+    const jobId = s.accounts.getAccount({ accountId }).account.jobId;
+    const seen: Array<{ status: string; stopping: boolean }> = [];
+    s.on((e) => {
+      if (e.event !== 'account.status') return;
+      const { account } = (e as ServiceEvent<'account.status'>).data;
+      if (account.id === accountId) seen.push({ status: account.status, stopping: account.stopping });
+    });
+    const paused = s.jobs.pauseJob(jobId);
+    expect(await until(() => runner.aborted)).toBe(true);
+    expect(s.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'in_progress', stopping: true });
+    runner.stopped();
+    await paused;
+    expect(s.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'in_progress', stopping: false });
+    expect(seen[0]).toEqual({ status: 'in_progress', stopping: true });
+    expect(seen.at(-1)).toEqual({ status: 'in_progress', stopping: false });
   });
 });

@@ -12,6 +12,8 @@ import { jobHeadline, jobTotals } from '../monitor/monitor-model';
 export function JobsPage({ bridge, onOpen, onNew }: { bridge: BridgeState | undefined; onOpen(id: string): void; onNew(): void }) {
   const { t, locale } = useLocale();
   const data = useLiveQuery(async () => {
+    // In the order of the jobs' own changes, not their accounts': cards that swapped places at
+    // every pass of two running jobs would move under the pointer.
     const list = await db().jobs.orderBy('updatedAt').reverse().toArray();
     const rows = await Promise.all(
       list.map(async (j) => {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AccountSelection } from '../../../shared/protocol';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
@@ -26,10 +26,21 @@ const ACTIONS: { type: BatchAction; label: PlainKey; className: string }[] = [
 export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '' }: { ids: string[]; disabled: boolean; jobId?: string; jobPaused?: boolean; scope?: string }) {
   const { t } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
-  useEffect(() => setMessage(null), [scope]);
+  const currentScope = useRef(scope);
+  useEffect(() => {
+    // Only a real change: the first run of this effect can come after a quick first click's outcome.
+    if (currentScope.current === scope) return;
+    currentScope.current = scope;
+    setMessage(null);
+  }, [scope]);
   const run = async (type: BatchAction) => {
     if (type === 'account.stop' && !window.confirm(t(ids.length === 1 ? 'confirmStopOne' : 'confirmStop', { count: ids.length }))) return;
     setMessage(null);
+    // An outcome that arrives after the person picked other accounts is not theirs: not shown.
+    const startedFor = currentScope.current;
+    const show = (text: string) => {
+      if (currentScope.current === startedFor) setMessage(text);
+    };
     try {
       // 重试 alone fails again on a wrong password: counted before the retry changes the rows, to say where it is fixed.
       const wrongPassword =
@@ -43,16 +54,16 @@ export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '
         ok += r.results.filter((x) => x.ok).length;
         refused += r.results.filter((x) => !x.ok).length;
         const first = r.results.find((x) => !x.ok);
-        if (first) reason ??= refusalText(type, first.status, t);
+        if (first) reason ??= refusalText(type, first.status, t, first.otherLayoutJob);
       }
       let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused });
       if (wrongPassword) text += ` ${t('bulkRetryAuthHint', { count: wrongPassword })}`;
       // The bridge accepts these in a paused job and queues the accounts, which then wait for
       // "Resume all": "1 done" alone reads as if they were running.
       if (jobPaused && ok > 0 && (type === 'account.start' || type === 'account.retry' || type === 'account.reopen')) text += ` ${t('bulkJobPaused')}`;
-      setMessage(text);
+      show(text);
     } catch (err) {
-      setMessage(requestFailureText(err, t));
+      show(requestFailureText(err, t));
     }
   };
   return (

@@ -68,7 +68,7 @@ function ReopenForm({ account, job }: { account: AccountRow; job: JobView | unde
         ...(typed.targetPassword ? { targetPassword: typed.targetPassword, ...(servers.target ? { targetServer: servers.target } : {}) } : {}),
       });
       const res = r.results[0];
-      setMessage(res?.ok ? t('reopened') : res ? refusalText('account.reopen', res.status, t) : t('reopenRefused'));
+      setMessage(res?.ok ? t('reopened') : res ? refusalText('account.reopen', res.status, t, res.otherLayoutJob) : t('reopenRefused'));
     } catch (err) {
       setMessage(requestFailureText(err, t));
     } finally {

@@ -8,7 +8,8 @@ export type BatchAction = 'account.start' | 'account.pause' | 'account.retry' | 
  * Why the bridge refused a batch action for one account, worded by the UI from the action and
  * the account's status (the bridge's `reason` is English protocol text, never shown).
  */
-export function refusalText(action: BatchAction, status: AccountStatus, t: Translator): string {
+export function refusalText(action: BatchAction, status: AccountStatus, t: Translator, otherLayoutJob?: string): string {
+  if (otherLayoutJob !== undefined) return t('refuseOtherLayout', { job: otherLayoutJob });
   const name = t(STATUS_KEYS[status]);
   switch (action) {
     case 'account.reopen':
