@@ -26,7 +26,7 @@ export function requestHandlers(s: BridgeService, connection: ConnectionControl)
     'job.create': (p) => ({ job: s.jobs.createJob(p) }),
     'job.createWithAccounts': (p) => s.jobs.createJobWithAccounts(p),
     'job.update': (p) => ({ job: s.jobs.updateJob(p) }),
-    'job.pause': async (p) => ({ job: await s.jobs.pauseJob(p.jobId) }),
+    'job.pause': (p) => ({ job: s.jobs.pauseJob(p.jobId) }),
     'job.resume': (p) => ({ job: s.jobs.resumeJob(p.jobId) }),
     'job.close': async (p) => ({ job: await s.jobs.closeJob(p.jobId) }),
     'job.reopen': (p) => s.jobs.reopenJob(p),

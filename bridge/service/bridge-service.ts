@@ -88,6 +88,7 @@ export class BridgeService {
       afterFirstPass: (accountId, job, runLog) => this.verify.afterFirstPass(accountId, job, runLog),
     });
     this.ctx.isRunning = (accountId) => this.runs.passActive(accountId);
+    this.ctx.liveCounters = (accountId) => this.runs.liveCounters(accountId);
     this.verify = new AccountVerify(this.ctx, this.runs);
     this.accounts = new AccountService(this.ctx, this.runs);
     this.jobs = new JobService(this.ctx, this.accounts, this.runs);

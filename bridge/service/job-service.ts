@@ -140,16 +140,20 @@ export class JobService {
     return view;
   }
 
-  async pauseJob(jobId: string): Promise<JobView> {
+  pauseJob(jobId: string): JobView {
     const { ctx } = this;
     ctx.requireJob(jobId, { open: true });
     const job = ctx.jobs.setStatus(jobId, 'paused');
     ctx.events.emit('job.status', { job: ctx.jobView(job) });
     ctx.log.info({ jobId }, `job "${job.spec.name}" paused`);
     const running = ctx.accounts.listByJob(jobId, { statuses: ACTIVE }).accounts.filter((a) => this.runs.isRunning(a.id));
-    // Their rows say the passes are stopping until each has (its outcome is sent then).
-    for (const a of running) ctx.accountChanged(a.id);
-    await Promise.all(running.map((a) => this.runs.abort(a.id, 'job-paused')));
+    // Answered now, not when the passes have stopped: a pass finishes the chunk it copies first,
+    // which over a slow link outlasts a client's patience (the extension gave up after 30 s and
+    // said the pause had failed). Their rows say they are stopping until each has.
+    for (const a of running) {
+      ctx.accountChanged(a.id);
+      void this.runs.abort(a.id, 'job-paused');
+    }
     return ctx.jobView(ctx.requireJob(jobId));
   }
 

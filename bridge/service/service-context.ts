@@ -1,4 +1,4 @@
-import type { AccountView } from '../../shared/protocol/account';
+import type { AccountCounters, AccountView } from '../../shared/protocol/account';
 import type { JobView } from '../../shared/protocol/job';
 import type { StateStore } from '../engine/state-store';
 import type { AccountPatch, AccountRecord, AccountsRepo } from './accounts-repo';
@@ -22,6 +22,8 @@ export class ServiceContext {
   workerOf: (accountId: string) => string | null | undefined = () => undefined;
   /** Whether a pass of the account still copies now (set by the runs part once it exists). */
   isRunning: (accountId: string) => boolean = () => false;
+  /** A running pass's counters as its last progress gave them (stored only at phase changes and at its end). */
+  liveCounters: (accountId: string) => AccountCounters | undefined = () => undefined;
 
   constructor(
     readonly jobs: JobsRepo,
@@ -40,7 +42,10 @@ export class ServiceContext {
   accountView(a: AccountRecord, job: JobRecord = this.requireJob(a.jobId)): AccountView {
     // Paused or closed, by itself or with its job, while its pass finishes the chunk it copies.
     const stopping = (a.status === 'paused' || a.status === 'closed' || job.status !== 'active') && this.isRunning(a.id);
-    return toAccountView(a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id), stopping);
+    // A view built between two stores of a running pass (the monitor opened, a list fetched) shows
+    // where the pass is, not where it was at its last phase change.
+    const live = this.liveCounters(a.id);
+    return toAccountView(live ? { ...a, counters: live } : a, job, this.vault, this.lastVerify(a, job), this.workerOf(a.id), stopping);
   }
 
   /** The account's last verify, when it checked the mailbox the account copies into now. */

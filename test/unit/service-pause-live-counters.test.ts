@@ -82,6 +82,15 @@ async function copyingAccount(): Promise<{ s: BridgeService; accountId: string; 
 }
 
 describe('pause and close while a pass copies', () => {
+  it('a running account is shown with the figures its pass reached, not those of its last phase change', async () => {
+    const { s, accountId } = await copyingAccount();
+    const view = s.accounts.getAccount({ accountId }).account;
+    expect(view.status).toBe('in_progress');
+    expect(view.counters).toMatchObject({ messagesTotal: 7003, messagesCopied: 3071 });
+    // A list (the monitor's first load) says the same.
+    expect(s.accounts.listAccounts({ jobId: view.jobId } as never).accounts[0]!.counters.messagesCopied).toBe(3071);
+  });
+
   it.each([
     { action: 'pause', status: 'paused', act: (s: BridgeService, accountId: string) => s.accounts.pauseAccounts({ accountIds: [accountId] } as never) },
     { action: 'close', status: 'closed', act: (s: BridgeService, accountId: string) => s.accounts.stopAccounts({ accountIds: [accountId] } as never) },
@@ -119,7 +128,7 @@ describe('pause and close while a pass copies', () => {
     ]);
   });
 
-  it('pausing the whole job: its running account says it is stopping until its pass has stopped', async () => {
+  it('pausing the whole job: answered at once; its running account says it is stopping until its pass has stopped', async () => {
     const { s, accountId, runner } = await copyingAccount();
     const jobId = s.accounts.getAccount({ accountId }).account.jobId;
     const seen: Array<{ status: string; stopping: boolean }> = [];
@@ -128,11 +137,12 @@ describe('pause and close while a pass copies', () => {
       const { account } = (e as ServiceEvent<'account.status'>).data;
       if (account.id === accountId) seen.push({ status: account.status, stopping: account.stopping });
     });
-    const paused = s.jobs.pauseJob(jobId);
+    // Answered at once, while the pass still finishes its chunk (a client gave up waiting before).
+    expect(s.jobs.pauseJob(jobId).status).toBe('paused');
     expect(await until(() => runner.aborted)).toBe(true);
     expect(s.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'in_progress', stopping: true });
     runner.stopped();
-    await paused;
+    expect(await until(() => !s.accounts.getAccount({ accountId }).account.stopping)).toBe(true);
     expect(s.accounts.getAccount({ accountId }).account).toMatchObject({ status: 'in_progress', stopping: false });
     expect(seen[0]).toEqual({ status: 'in_progress', stopping: true });
     expect(seen.at(-1)).toEqual({ status: 'in_progress', stopping: false });
