@@ -408,6 +408,10 @@ async function runPass<M extends PlannedMessage>(
                 result.warnings.push(...fetched.warnings);
                 // APPENDs go in order, one chunk at a time on this connection.
                 await appended();
+                // Stopped while the last chunk went in (pause, close, shutdown): this one, fetched
+                // meanwhile, is left for the next run rather than sent too. Over a slow link a
+                // chunk takes tens of seconds, and a closed account's passwords are gone.
+                if (hooks.signal?.aborted) throw stoppedError();
                 // The chunk's bytes go back once its APPENDs are answered, before the look for
                 // the folder's held messages: that look reads target bodies under the same budget
                 // (late-appends.ts), and holding this share while it waits for more could wait
