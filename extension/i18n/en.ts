@@ -413,6 +413,7 @@ export const en = {
   confirmStop: 'Stop the migration of {count} accounts for good? Their stored passwords are deleted.',
   confirmStopOne: 'Stop the migration of {count} account for good? Its stored passwords are deleted.',
   bulkDone: '{ok} done, {refused} not possible in their state.',
+  bulkDoneAll: '{ok} done.',
   bulkJobPaused: 'The migration is paused: they start once you click "Resume all".',
   statusNotEnabled: ACCOUNT_STATUS_LABELS.not_enabled.en,
   statusNotStarted: ACCOUNT_STATUS_LABELS.not_started.en,

@@ -132,6 +132,8 @@ describe('StatusTable', () => {
       { ...account(4, 'closed', 10), firstPassDoneAt: '2025-01-02T00:00:00.000Z' },
       { ...account(5, 'closed', 0), startedAt: null },
       account(6, 'paused', 3),
+      // Closed when every counted message was in, before the pass marked itself done.
+      account(7, 'closed', 10),
     ];
     render(<Table rows={rows} locale={locale} />);
     const note = (n: number) => {
@@ -145,6 +147,10 @@ describe('StatusTable', () => {
     expect(note(4)).toEqual({ stopping: undefined, unfinished: undefined });
     expect(note(5)).toEqual({ stopping: undefined, unfinished: undefined });
     expect(note(6)).toEqual({ stopping: undefined, unfinished: undefined });
+    expect(note(7)).toEqual({ stopping: undefined, unfinished: undefined });
+    // Cut short by a narrow column, the whole note is in the title.
+    const row = screen.getAllByTestId('account-row').find((r) => r.dataset.account === 'user1@old.example.com')!;
+    expect(within(row).getByTestId('account-stopping').getAttribute('title')).toBe(stopping);
   });
 
   it('says so when no account matches', () => {

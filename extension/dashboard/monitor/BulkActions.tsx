@@ -56,7 +56,7 @@ export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '
         const first = r.results.find((x) => !x.ok);
         if (first) reason ??= refusalText(type, first.status, t, first.otherLayoutJob);
       }
-      let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : t('bulkDone', { ok, refused });
+      let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : refused ? t('bulkDone', { ok, refused }) : t('bulkDoneAll', { ok });
       if (wrongPassword) text += ` ${t('bulkRetryAuthHint', { count: wrongPassword })}`;
       // The bridge accepts these in a paused job and queues the accounts, which then wait for
       // "Resume all": "1 done" alone reads as if they were running.
