@@ -447,6 +447,7 @@ export const en = {
   serverChangeAdminPassword: 'Admin password for the new server ({user}), so the accounts do not wait',
   phase_queued: 'queued',
   phase_jobPaused: 'migration paused',
+  folderSoFar: '{count} in so far (the folder’s count comes with the next pass)',
   stoppingAfterChunk: 'stopping after the messages it is copying…',
   closedBeforeFirstPass: 'first pass not finished',
   'phase_waiting-retry': 'waiting to retry',

@@ -445,6 +445,7 @@ export const zhCN: Messages = {
   serverChangeAdminPassword: '新服务器的管理员密码（{user}），填写后账号无需等待',
   phase_queued: '排队中',
   phase_jobPaused: '等待任务继续',
+  folderSoFar: '目前已搬 {count} 封（该文件夹的总数在下次搬家时统计）',
   stoppingAfterChunk: '正在停止（写完正在搬的这批邮件）…',
   closedBeforeFirstPass: '首次搬家未完成',
   'phase_waiting-retry': '等待重试',

@@ -171,9 +171,21 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
   const running = account.status === 'in_progress' || account.status === 'syncing' ? account.phase !== null && account.phase !== 'queued' && account.phase !== 'waiting-retry' : false;
   // Live rows while a run streams progress; otherwise what the bridge's store says per folder.
   const live = running ? (account.progress?.folders ?? []) : [];
-  const folders = live.length
+  // The store knows what each folder's runs settled, not how many messages the folder holds: that
+  // is its total only once the first pass went through every folder. Before (a pass paused,
+  // stopped or failed part-way, or the drawer opened before the first progress) it is a count so far.
+  const firstPassDone = account.firstPassDoneAt !== null;
+  const folders: Array<{ source: string; target: string; total: number | null; copied: number; alreadyPresent: number; skipped: number; done: boolean }> = live.length
     ? live
-    : (stored?.folders ?? []).map((f) => ({ source: f.source, target: f.target, total: f.copied + f.alreadyPresent + f.skipped, copied: f.copied, alreadyPresent: f.alreadyPresent, skipped: f.skipped, bytesCopied: 0, done: true }));
+    : (stored?.folders ?? []).map((f) => ({
+        source: f.source,
+        target: f.target,
+        total: firstPassDone ? f.copied + f.alreadyPresent + f.skipped : null,
+        copied: f.copied,
+        alreadyPresent: f.alreadyPresent,
+        skipped: f.skipped,
+        done: firstPassDone,
+      }));
   const skippedFolders = folders.filter((f) => f.skipped > 0);
   return (
     <aside className="drawer" role="dialog" aria-modal="false" aria-labelledby="drawer-title" data-testid="details-drawer">
@@ -255,10 +267,18 @@ export function DetailsDrawer({ account, onClose }: { account: AccountRow; onClo
                     {f.target !== f.source && <span className="hint"> → {f.target}</span>}
                   </td>
                   <td>
-                    <ProgressBar value={percent(f.copied + f.alreadyPresent + f.skipped, f.total)} label={t('progressOf', { name: f.source })} tone={f.done ? 'ok' : 'run'} />
-                    <span className="hint">
-                      {formatCount(f.copied + f.alreadyPresent, locale)} / {formatCount(f.total, locale)}
-                    </span>
+                    {f.total === null ? (
+                      <span className="hint" data-testid="folder-so-far">
+                        {t('folderSoFar', { count: formatCount(f.copied + f.alreadyPresent, locale) })}
+                      </span>
+                    ) : (
+                      <>
+                        <ProgressBar value={percent(f.copied + f.alreadyPresent + f.skipped, f.total)} label={t('progressOf', { name: f.source })} tone={f.done ? 'ok' : 'run'} />
+                        <span className="hint">
+                          {formatCount(f.copied + f.alreadyPresent, locale)} / {formatCount(f.total, locale)}
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>{f.skipped}</td>
                 </tr>
