@@ -59,6 +59,13 @@ describe('verify in the monitor', () => {
     expect(screen.getAllByTestId('verify-badge').map((b) => b.textContent)).toEqual(['Differences']);
   });
 
+  it('totals of thousands read with separators, in the drawer and the badge’s title', () => {
+    const big: VerifySummary = { ...verified, totals: { ...verified.totals, matched: 3050 } };
+    inLocale('en', <><VerifyDetails verify={big} /><VerifyBadge verify={big} /></>);
+    expect(screen.getByTestId('verify-totals').textContent).toBe('3,050 matched, 0 missing, 0 extra, 0 changed');
+    expect(screen.getAllByTestId('verify-badge').at(-1)!.getAttribute('title')).toContain('3,050 matched');
+  });
+
   it('drawer: totals, the missing/extra/changed messages per folder, and how many more the CLI report has', () => {
     inLocale('en', <VerifyDetails verify={differences} />);
     expect(screen.getByTestId('verify-totals').textContent).toBe('40 matched, 25 missing, 1 extra, 1 changed');

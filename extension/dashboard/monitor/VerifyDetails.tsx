@@ -2,7 +2,7 @@ import { useState } from 'react';
 import type { VerifySummary } from '../../../shared/verify';
 import { ErrorRemedy } from '../../components/ErrorRemedy';
 import { useLocale } from '../../i18n/locale-context';
-import { formatDateTime } from '../../lib/format';
+import { formatCount, formatDateTime } from '../../lib/format';
 import { bridgeRequest } from '../../lib/page-client';
 import { fixRefusalText } from './fix-refusal';
 import { requestFailureText } from './request-failure';
@@ -36,7 +36,7 @@ export function VerifyDetails({ verify, fix }: { verify: VerifySummary | null | 
         <span className="hint">{t('verifyCheckedAt', { at: formatDateTime(verify.checkedAt, locale), depth: t(verify.depth === 'deep' ? 'verifyDepthDeep' : 'verifyDepthMetadata') })}</span>
       </p>
       <p data-testid="verify-totals">
-        {t('verifyTotals', { matched: verify.totals.matched, missing: verify.totals.missing, extra: verify.totals.extra, changed: verify.totals.changed })}
+        {t('verifyTotals', { matched: formatCount(verify.totals.matched, locale), missing: formatCount(verify.totals.missing, locale), extra: formatCount(verify.totals.extra, locale), changed: formatCount(verify.totals.changed, locale) })}
       </p>
       {(verify.rewrittenTotal ?? 0) > 0 && <p data-testid="verify-rewritten-total">{t('verifyRewrittenTotal', { count: verify.rewrittenTotal ?? 0 })}</p>}
       {verify.totals.elsewhere > 0 && <p data-testid="verify-elsewhere-total">{t('verifyElsewhereTotal', { count: verify.totals.elsewhere })}</p>}
