@@ -414,6 +414,8 @@ export const en = {
   confirmStopOne: 'Stop the migration of {count} account for good? Its stored passwords are deleted.',
   bulkDone: '{ok} done, {refused} not possible in their state.',
   bulkDoneAll: '{ok} done.',
+  bulkOtherStates: 'Other accounts not done were {states}.',
+  bulkStateCount: '“{status}” ({count})',
   bulkJobPaused: 'The migration is paused: they start once you click "Resume all".',
   statusNotEnabled: ACCOUNT_STATUS_LABELS.not_enabled.en,
   statusNotStarted: ACCOUNT_STATUS_LABELS.not_started.en,

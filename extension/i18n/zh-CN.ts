@@ -412,6 +412,8 @@ export const zhCN: Messages = {
   confirmStopOne: '确定永久停止 {count} 个账号的搬家吗？已保存的密码会被删除。',
   bulkDone: '{ok} 个已执行，{refused} 个因当前状态无法执行。',
   bulkDoneAll: '{ok} 个已执行。',
+  bulkOtherStates: '其余未执行的账号状态为{states}。',
+  bulkStateCount: '“{status}”（{count} 个）',
   bulkJobPaused: '搬家任务已暂停：点击“全部继续”后这些账号才会开始。',
   statusNotEnabled: ACCOUNT_STATUS_LABELS.not_enabled.zh,
   statusNotStarted: ACCOUNT_STATUS_LABELS.not_started.zh,

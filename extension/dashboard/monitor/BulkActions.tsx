@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
-import type { AccountSelection } from '../../../shared/protocol';
+import type { AccountSelection, AccountStatus } from '../../../shared/protocol';
+import { STATUS_KEYS } from '../../components/status';
+import { listOf } from '../../i18n/punctuation';
 import { db } from '../../db/schema';
 import { useLocale } from '../../i18n/locale-context';
 import type { PlainKey } from '../../i18n';
@@ -24,7 +26,7 @@ const ACTIONS: { type: BatchAction; label: PlainKey; className: string }[] = [
  * (`scope`: the selection, the filter and the search), as it would then read as theirs.
  */
 export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '' }: { ids: string[]; disabled: boolean; jobId?: string; jobPaused?: boolean; scope?: string }) {
-  const { t } = useLocale();
+  const { t, locale } = useLocale();
   const [message, setMessage] = useState<string | null>(null);
   const currentScope = useRef(scope);
   useEffect(() => {
@@ -48,13 +50,25 @@ export function BulkActions({ ids, disabled, jobId, jobPaused = false, scope = '
       let ok = 0;
       let refused = 0;
       let reason: string | undefined;
+      let firstStatus: AccountStatus | undefined;
+      // The reason is worded for the first refused account; the others' states are named after it.
+      const otherStates = new Map<AccountStatus, number>();
       for (let i = 0; i < ids.length; i += 1000) {
         const selection: AccountSelection = { accountIds: ids.slice(i, i + 1000) };
         const r = await bridgeRequest(type, selection);
         ok += r.results.filter((x) => x.ok).length;
-        refused += r.results.filter((x) => !x.ok).length;
-        const first = r.results.find((x) => !x.ok);
-        if (first) reason ??= refusalText(type, first.status, t, first.otherLayoutJob);
+        for (const x of r.results) {
+          if (x.ok) continue;
+          refused++;
+          if (reason === undefined) {
+            reason = refusalText(type, x.status, t, x.otherLayoutJob);
+            firstStatus = x.status;
+          } else if (x.status !== firstStatus) otherStates.set(x.status, (otherStates.get(x.status) ?? 0) + 1);
+        }
+      }
+      if (reason !== undefined && otherStates.size) {
+        const states = [...otherStates].map(([status, count]) => t('bulkStateCount', { status: t(STATUS_KEYS[status]), count }));
+        reason += `${locale === 'zh-CN' ? '' : ' '}${t('bulkOtherStates', { states: listOf(locale, states) })}`;
       }
       let text = reason ? t('bulkDoneReason', { ok, refused, reason }) : refused ? t('bulkDone', { ok, refused }) : t('bulkDoneAll', { ok });
       if (wrongPassword) text += ` ${t('bulkRetryAuthHint', { count: wrongPassword })}`;
